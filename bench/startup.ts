@@ -1,0 +1,20 @@
+// Cold start of a hello world: `edgebox run hello.js` against bun and node, same run.
+// Usage: bun bench/startup.ts [runs]
+
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BUN, EDGEBOX, NODE, machine, report, timeProcess } from "./lib.ts";
+
+const runs = Number(process.argv[2] ?? 30);
+const dir = mkdtempSync(join(tmpdir(), "edgebox-bench-"));
+const hello = join(dir, "hello.js");
+writeFileSync(hello, `console.log("hello");\n`);
+
+const rows = [
+  timeProcess("edgebox run (js engine)", [EDGEBOX, "run", "--engine=js", hello], runs),
+  timeProcess("bun", [BUN, hello], runs),
+  timeProcess("node", [NODE, hello], runs),
+];
+console.log(`# startup: hello.js, ${runs} runs each (${machine()})\n`);
+console.log(report("cold start", rows));

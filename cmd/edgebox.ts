@@ -1,0 +1,82 @@
+#!/usr/bin/env bun
+// The `edgebox` executable: picks the subcommand, loads only its code, and
+// turns user errors into one line on stderr.
+
+import type { CommandDef } from "citty";
+import { UserError } from "../internal/errors.ts";
+import { parseArgs } from "./args.ts";
+import { VERSION } from "./version.ts";
+
+export interface RunContext {
+  flags: Record<string, string | boolean | string[]>;
+  positionals: string[];
+  rest: string[];
+}
+
+export type Command = CommandDef & { run?: never; main(ctx: RunContext): Promise<number | void> };
+
+const commands: Record<string, () => Promise<{ default: Command }>> = {
+  run: () => import("./run.ts"),
+  build: () => import("./build.ts"),
+  serve: () => import("./serve.ts"),
+  check: () => import("./check.ts"),
+  version: () => import("./version.ts"),
+};
+
+const root: CommandDef = {
+  meta: {
+    name: "edgebox",
+    version: VERSION,
+    description: "A sandboxed JavaScript runtime: every file, variable, command and URL a script touches is checked against its policy",
+  },
+  subCommands: Object.fromEntries(
+    Object.entries(commands).map(([name, load]) => [name, async () => (await load()).default as CommandDef]),
+  ),
+};
+
+async function usage(cmd: CommandDef, parent?: CommandDef): Promise<string> {
+  const { renderUsage } = await import("citty");
+  return renderUsage(cmd, parent);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === "-h" || name === "--help" || name === "help") {
+    const target = name === "help" && args[0] && commands[args[0]] ? (await commands[args[0]]!()).default : undefined;
+    process.stdout.write((await usage(target ?? root, target ? root : undefined)) + "\n");
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "-V" || name === "--version") {
+    process.stdout.write(`edgebox ${VERSION}\n`);
+    return 0;
+  }
+  const load = commands[name];
+  if (!load) {
+    const hint = name.startsWith("-") ? "edgebox flags come after the command" : "commands are run, build, serve, check, version";
+    throw new UserError(name.startsWith("-") ? "E_UNKNOWN_FLAG" : "E_UNKNOWN_COMMAND", `unknown ${name.startsWith("-") ? "flag" : "command"} '${name}' (${hint}; see 'edgebox --help')`);
+  }
+  const cmd = (await load()).default;
+  const parsed = parseArgs(name, (cmd.args ?? {}) as Record<string, never>, args);
+  if (parsed.help) {
+    process.stdout.write((await usage(cmd, root)) + "\n");
+    return 0;
+  }
+  return (await cmd.main(parsed)) ?? 0;
+}
+
+async function reportError(err: unknown): Promise<number> {
+  const debug = process.env.EDGEBOX_DEBUG === "1";
+  if (err instanceof UserError) {
+    const { createConsola } = await import("consola");
+    createConsola({ stderr: process.stderr, stdout: process.stderr }).error(err.message);
+    if (debug) console.error(err.stack);
+    return err.exitCode;
+  }
+  console.error(debug ? err : `edgebox: internal error: ${err instanceof Error ? err.message : String(err)} (set EDGEBOX_DEBUG=1 for the stack)`);
+  return 70;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  async (err) => process.exit(await reportError(err)),
+);

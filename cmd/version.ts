@@ -1,0 +1,27 @@
+import pkg from "../package.json" with { type: "json" };
+import built from "../dist/assets/versions.json" with { type: "json" };
+import type { Command } from "./edgebox.ts";
+
+export const VERSION: string = pkg.version;
+
+export function versions(): Record<string, string> {
+  return { edgebox: VERSION, ...built, target: `${process.platform}-${process.arch}` };
+}
+
+export default {
+  meta: { name: "version", description: "Print EdgeBox's version, the engines it embeds and its target" },
+  args: {
+    json: { type: "boolean", description: "Print the versions as JSON" },
+  },
+  async main({ flags }) {
+    const v = versions();
+    if (flags.json) {
+      process.stdout.write(JSON.stringify(v, null, 2) + "\n");
+      return 0;
+    }
+    process.stdout.write(
+      `edgebox ${v.edgebox}\nquickjs-ng ${v.quickjs} (quickjs-wasi ${v["quickjs-wasi"]})\nbun ${v.bun}\ntarget ${v.target}\n`,
+    );
+    return 0;
+  },
+} satisfies Command;

@@ -1,0 +1,9 @@
+// Files imported `with { type: "file" }` resolve to their path (inside the compiled executable).
+declare module "*.wasm" {
+  const path: string;
+  export default path;
+}
+declare module "*.bc" {
+  const path: string;
+  export default path;
+}

@@ -1,0 +1,459 @@
+// The QuickJS guest, driven over any Engine instance: quickjs-wasi's
+// `quickjs.wasm` exports the QuickJS C API plus a small `qjs_*` layer that
+// works on heap-allocated JSValue boxes ("handles", plain numbers here).
+//
+// Handle ownership: every handle a method returns is owned by the caller and
+// released with free(). Handles passed in are borrowed.
+//
+// The guest reaches the host through exactly one function, installed as
+// `globalThis.__edgebox_host(op, str?, bytes?)` and captured by the runtime JS
+// (wasm/internal/host.js). See wasm/ABI.md for the contract.
+
+import { wasiImports, type WasiOutput } from "./wasi.ts";
+import type { Engine, Imports, Instance, InstanceLimits, WasmModule } from "./types.ts";
+
+export const EvalFlags = {
+  GLOBAL: 0,
+  MODULE: 1 << 0,
+  STRICT: 1 << 3,
+  COMPILE_ONLY: 1 << 5,
+  BACKTRACE_BARRIER: 1 << 6,
+  ASYNC: 1 << 7,
+} as const;
+
+/** An error the host reports to the guest: the runtime throws it as a Node-style error. */
+export class HostError {
+  constructor(readonly info: { code: string; message: string; [k: string]: unknown }) {}
+}
+
+/** What a host call may return to the guest. */
+export type HostReply = undefined | number | string | Uint8Array | HostError;
+
+export interface GuestHooks {
+  hostCall(op: number, str: string | undefined, bytes: Uint8Array | undefined): HostReply;
+  /** Polled by the interpreter; true stops the running code with an uncatchable error. */
+  interrupt(): boolean;
+  /** Resolve an import specifier. Throwing makes the import fail in the guest. */
+  normalizeModule(base: string, specifier: string): string;
+  /** Source text of a module. Throwing makes the import fail in the guest. */
+  loadModule(name: string): string;
+  /** A promise was rejected with no handler (handled=false), or got one later (true). Handles are borrowed. */
+  rejection(promise: number, reason: number, handled: boolean): void;
+}
+
+/** The guest threw. `handle` is the thrown value, owned by whoever catches this. */
+export class GuestException extends Error {
+  constructor(readonly handle: number) {
+    super("the guest threw an exception");
+  }
+}
+
+export const HOST_FUNCTION_NAME = "__edgebox_host";
+
+export interface QuickJSOptions {
+  /** Bytes QuickJS may allocate (its malloc limit); 0 = none. */
+  memoryLimit?: number;
+  /** Native stack QuickJS may use before throwing RangeError (at most 512 KiB: half the linker stack). */
+  maxStackSize?: number;
+  limits?: InstanceLimits;
+  output: WasiOutput;
+}
+
+export const MAX_STACK_SIZE = 512 * 1024;
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+export class QuickJS {
+  readonly instance: Instance;
+  private readonly x: Record<string, (...a: any[]) => any>;
+  private scratch = 0; // 16 bytes of guest memory for out-parameters
+  private ctxPtr = 0;
+  private uncatchable = false;
+
+  private constructor(
+    module: WasmModule,
+    private readonly hooks: GuestHooks,
+    opts: QuickJSOptions,
+  ) {
+    let self: QuickJS | undefined;
+    const imports: Imports = {
+      env: {
+        host_call: {
+          params: ["i32", "i32", "i32", "i32", "i32"],
+          results: ["i32"],
+          fn: (np: number, nl: number, _t: number, argc: number, argv: number) => self!.onHostCall(np, nl, argc, argv),
+        },
+        host_interrupt: { params: [], results: ["i32"], fn: () => (self!.hooks.interrupt() ? 1 : 0) },
+        host_promise_rejection: {
+          params: ["i32", "i32", "i32"],
+          results: [],
+          fn: (p: number, r: number, handled: number) => self!.onRejection(p, r, handled !== 0),
+        },
+        host_module_normalize: {
+          params: ["i32", "i32"],
+          results: ["i32"],
+          fn: (base: number, name: number) => self!.onNormalize(base, name),
+        },
+        host_module_load: {
+          params: ["i32", "i32"],
+          results: ["i32"],
+          fn: (name: number, outLen: number) => self!.onLoad(name, outLen),
+        },
+        host_get_timezone_offset: {
+          params: ["i32", "i32"],
+          results: ["i32"],
+          // Seconds east of UTC at that instant (hi:lo are the seconds since the epoch).
+          fn: (hi: number, lo: number) => -new Date((hi * 2 ** 32 + (lo >>> 0)) * 1000).getTimezoneOffset() * 60,
+        },
+      },
+      wasi_snapshot_preview1: wasiImports(() => self!.instance, opts.output),
+    };
+    this.instance = module.engine.instantiate(module, imports, opts.limits);
+    this.x = this.instance.exports as Record<string, (...a: any[]) => any>;
+    self = this;
+  }
+
+  /** Instantiate and initialise a fresh QuickJS runtime and context. */
+  static create(module: WasmModule, hooks: GuestHooks, opts: QuickJSOptions): QuickJS {
+    const vm = new QuickJS(module, hooks, opts);
+    const x = vm.x;
+    x._initialize!();
+    if (x.qjs_init!() !== 0) throw new Error("QuickJS failed to initialise");
+    vm.ctxPtr = x.qjs_get_context_ptr!();
+    vm.scratch = x.wasm_malloc!(16);
+    if (opts.memoryLimit) x.qjs_set_memory_limit!(opts.memoryLimit);
+    x.qjs_set_max_stack_size!(Math.min(opts.maxStackSize ?? MAX_STACK_SIZE, MAX_STACK_SIZE));
+    x.qjs_set_interrupt_handler!(1);
+    x.qjs_set_promise_rejection_handler!(1);
+    x.qjs_set_module_loader!(1);
+    vm.installHostFunction();
+    return vm;
+  }
+
+  private installHostFunction(): void {
+    const name = this.writeString(HOST_FUNCTION_NAME);
+    const fn = this.x.qjs_new_host_function!(name.ptr, name.len, 0);
+    const global = this.x.qjs_get_global!();
+    this.x.qjs_set_prop_string!(global, name.ptr, fn);
+    this.x.wasm_free!(name.ptr);
+    this.free(fn);
+    this.free(global);
+  }
+
+  // ---- evaluation ----
+
+  eval(code: string, filename: string, flags: number = EvalFlags.GLOBAL): number {
+    const c = this.writeString(code);
+    const f = this.writeString(filename);
+    const r = this.x.qjs_eval!(c.ptr, c.len, f.ptr, flags);
+    this.x.wasm_free!(c.ptr);
+    this.x.wasm_free!(f.ptr);
+    return this.check(r);
+  }
+
+  /** Compile to QuickJS bytecode without running it. */
+  compile(code: string, filename: string, flags: number = EvalFlags.GLOBAL): Uint8Array {
+    const c = this.writeString(code);
+    const f = this.writeString(filename);
+    const buf = this.x.qjs_compile!(c.ptr, c.len, f.ptr, flags, 0, this.scratch);
+    this.x.wasm_free!(c.ptr);
+    this.x.wasm_free!(f.ptr);
+    if (buf === 0) throw new GuestException(this.x.qjs_get_exception!());
+    const len = this.u32(this.scratch);
+    const out = this.instance.memory().slice(buf, buf + len);
+    this.x.wasm_free!(buf);
+    return out;
+  }
+
+  evalBytecode(bytes: Uint8Array): number {
+    const p = this.x.wasm_malloc!(bytes.length);
+    this.instance.memory().set(bytes, p);
+    const r = this.x.qjs_eval_bytecode!(p, bytes.length);
+    this.x.wasm_free!(p);
+    return this.check(r);
+  }
+
+  call(fn: number, thisv: number, args: readonly number[] = []): number {
+    const argv = args.length ? this.x.wasm_malloc!(args.length * 4) : 0;
+    if (args.length) {
+      const m = this.instance.memory();
+      const dv = new DataView(m.buffer, m.byteOffset);
+      args.forEach((a, i) => dv.setUint32(argv + i * 4, a, true));
+    }
+    const r = this.x.qjs_call!(fn, thisv, args.length, argv);
+    if (argv) this.x.wasm_free!(argv);
+    return this.check(r);
+  }
+
+  /** Run queued promise jobs until none is left. Throws GuestException for an uncatchable error (exit, interrupt). */
+  runJobs(): void {
+    while (this.x.qjs_is_job_pending!()) {
+      if (this.x.qjs_execute_pending_job!() < 0) throw new GuestException(this.x.qjs_get_exception!());
+    }
+  }
+
+  private check(r: number): number {
+    if (this.x.qjs_is_exception!(r)) {
+      this.free(r);
+      throw new GuestException(this.x.qjs_get_exception!());
+    }
+    return r;
+  }
+
+  /** The QuickJS-NG version compiled into the module. */
+  quickjsVersion(): string {
+    return this.readCString(this.x.qjs_get_quickjs_version!());
+  }
+
+  // ---- values ----
+
+  global(): number {
+    return this.x.qjs_get_global!();
+  }
+
+  undefined(): number {
+    return this.x.qjs_get_undefined!();
+  }
+
+  getProp(obj: number, name: string): number {
+    const n = this.writeString(name);
+    const r = this.x.qjs_get_prop_string!(obj, n.ptr);
+    this.x.wasm_free!(n.ptr);
+    return this.check(r);
+  }
+
+  setProp(obj: number, name: string, value: number): void {
+    const n = this.writeString(name);
+    this.x.qjs_set_prop_string!(obj, n.ptr, value);
+    this.x.wasm_free!(n.ptr);
+  }
+
+  newString(s: string): number {
+    const w = this.writeString(s);
+    const r = this.x.qjs_new_string!(w.ptr, w.len);
+    this.x.wasm_free!(w.ptr);
+    return r;
+  }
+
+  newNumber(n: number): number {
+    return this.x.qjs_new_number!(n);
+  }
+
+  newBytes(bytes: Uint8Array): number {
+    const p = this.x.wasm_malloc!(Math.max(1, bytes.length));
+    this.instance.memory().set(bytes, p);
+    const r = this.x.qjs_new_uint8_array!(p, bytes.length);
+    this.x.wasm_free!(p);
+    return r;
+  }
+
+  isString(h: number): boolean {
+    return this.x.qjs_is_string!(h) !== 0;
+  }
+
+  isNumber(h: number): boolean {
+    return this.x.qjs_is_number!(h) !== 0;
+  }
+
+  isUndefined(h: number): boolean {
+    return this.x.qjs_is_undefined!(h) !== 0;
+  }
+
+  isFunction(h: number): boolean {
+    return this.x.qjs_is_function!(h) !== 0;
+  }
+
+  /** Number value of a number handle. */
+  toNumber(h: number): number {
+    return this.x.qjs_get_float64!(h);
+  }
+
+  /** String conversion of any value (runs guest toString for objects: call only on values you trust or on strings). */
+  toString(h: number): string {
+    const p = this.x.qjs_get_string_len!(h, this.scratch);
+    if (p === 0) return "";
+    const len = this.u32(this.scratch);
+    const s = dec.decode(this.instance.memory().subarray(p, p + len));
+    this.x.qjs_free_cstring!(p);
+    return s;
+  }
+
+  /** Copy of the bytes of a Uint8Array (or any typed array / ArrayBuffer) handle; undefined for other values. */
+  toBytes(h: number): Uint8Array | undefined {
+    const x = this.x;
+    const s = this.scratch;
+    if (x.qjs_is_array_buffer!(h)) {
+      const p = x.qjs_get_array_buffer!(h, s);
+      return p ? this.instance.memory().slice(p, p + this.u32(s)) : new Uint8Array(0);
+    }
+    const ab = x.qjs_get_typed_array_buffer!(h, s, s + 4, s + 8);
+    if (x.qjs_is_exception!(ab)) {
+      this.free(ab);
+      this.free(x.qjs_get_exception!()); // not a typed array: clear the pending TypeError
+      return undefined;
+    }
+    const offset = this.u32(s);
+    const length = this.u32(s + 4);
+    const p = x.qjs_get_array_buffer!(ab, s);
+    this.free(ab);
+    return p ? this.instance.memory().slice(p + offset, p + offset + length) : new Uint8Array(0);
+  }
+
+  dup(h: number): number {
+    return this.x.qjs_dup_value!(h);
+  }
+
+  /** A number identifying the object behind a handle (the same for every handle to it). */
+  identity(h: number): number {
+    return this.x.qjs_get_value_ptr!(h);
+  }
+
+  /** 0 pending, 1 fulfilled, 2 rejected. */
+  promiseState(h: number): number {
+    return this.x.qjs_promise_state!(h);
+  }
+
+  promiseResult(h: number): number {
+    return this.x.qjs_promise_result!(h);
+  }
+
+  free(h: number): void {
+    if (h) this.x.qjs_free_value!(h);
+  }
+
+  /**
+   * Throw an uncatchable error into the guest: try/catch cannot stop it, so
+   * running code unwinds to the host (used by process.exit).
+   */
+  throwUncatchable(message: string): void {
+    this.uncatchable = true;
+    const err = this.x.qjs_new_error!();
+    const msg = this.newString(message);
+    this.setProp(err, "message", msg);
+    this.free(msg);
+    const m = this.instance.memory();
+    const value = new DataView(m.buffer, m.byteOffset).getBigUint64(err, true);
+    this.x.JS_SetUncatchableError!(this.ctxPtr, value);
+    this.x.qjs_throw!(err);
+    this.free(err);
+  }
+
+  // ---- imports called by the guest ----
+
+  private onHostCall(namePtr: number, nameLen: number, argc: number, argv: number): number {
+    const x = this.x;
+    if (this.uncatchable) {
+      // The guest is unwinding after exit: refuse further work.
+      this.throwUncatchable("the guest is exiting");
+      return 0;
+    }
+    const m = this.instance.memory();
+    if (dec.decode(m.subarray(namePtr, namePtr + nameLen)) !== HOST_FUNCTION_NAME) {
+      return this.throwPlain("unknown host function");
+    }
+    const dv = new DataView(m.buffer, m.byteOffset);
+    const arg = (i: number) => (i < argc ? dv.getUint32(argv + i * 4, true) : 0);
+    const opH = arg(0);
+    if (!opH || !this.isNumber(opH)) return this.throwPlain("host call without an op code");
+    const op = this.toNumber(opH);
+    const strH = arg(1);
+    const str = strH && this.isString(strH) ? this.toString(strH) : undefined;
+    const bytesH = arg(2);
+    const bytes = bytesH && !this.isUndefined(bytesH) ? this.toBytes(bytesH) : undefined;
+    let reply: HostReply;
+    try {
+      reply = this.hooks.hostCall(op, str, bytes);
+    } catch (err) {
+      if (this.uncatchable) return 0;
+      return this.throwPlain(`host call ${op} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (this.uncatchable) return 0; // the host call was exit: the exception is already pending
+    if (reply === undefined) return x.qjs_get_undefined!();
+    if (typeof reply === "string") return this.newString(reply);
+    if (typeof reply === "number") return this.newNumber(reply);
+    if (reply instanceof Uint8Array) return this.newBytes(reply);
+    // A HostError travels as a string starting with NUL: the runtime turns it into a Node-style error.
+    return this.newString("\0" + JSON.stringify(reply.info));
+  }
+
+  private throwPlain(message: string, code?: string): number {
+    const err = this.x.qjs_new_error!();
+    const msg = this.newString(message);
+    this.setProp(err, "message", msg);
+    this.free(msg);
+    if (code) {
+      const c = this.newString(code);
+      this.setProp(err, "code", c);
+      this.free(c);
+    }
+    this.x.qjs_throw!(err);
+    this.free(err);
+    return 0;
+  }
+
+  private onRejection(promise: number, reason: number, handled: boolean): void {
+    try {
+      this.hooks.rejection(promise, reason, handled);
+    } finally {
+      this.free(promise);
+      this.free(reason);
+    }
+  }
+
+  private onNormalize(basePtr: number, namePtr: number): number {
+    try {
+      const out = this.hooks.normalizeModule(this.readCString(basePtr), this.readCString(namePtr));
+      return this.writeString(out).ptr;
+    } catch (err) {
+      this.throwHookError(err);
+      return 0;
+    }
+  }
+
+  private throwHookError(err: unknown): void {
+    const e = err as { message?: string; code?: unknown };
+    this.throwPlain(err instanceof Error ? err.message : String(err), typeof e?.code === "string" ? e.code : undefined);
+  }
+
+  private onLoad(namePtr: number, outLenPtr: number): number {
+    try {
+      const src = this.writeString(this.hooks.loadModule(this.readCString(namePtr)));
+      new DataView(this.instance.memory().buffer).setUint32(outLenPtr, src.len, true);
+      return src.ptr;
+    } catch (err) {
+      this.throwHookError(err);
+      return 0;
+    }
+  }
+
+  // ---- memory helpers ----
+
+  /** Copy a string into guest memory, NUL-terminated; the caller frees `ptr` with wasm_free. */
+  private writeString(s: string): { ptr: number; len: number } {
+    const len = Buffer.byteLength(s, "utf8");
+    const ptr = this.x.wasm_malloc!(len + 1);
+    if (ptr === 0) throw new Error("the guest is out of memory");
+    const m = this.instance.memory();
+    enc.encodeInto(s, m.subarray(ptr, ptr + len));
+    m[ptr + len] = 0;
+    return { ptr, len };
+  }
+
+  private readCString(ptr: number): string {
+    const m = this.instance.memory();
+    const end = m.indexOf(0, ptr);
+    return dec.decode(m.subarray(ptr, end));
+  }
+
+  private u32(ptr: number): number {
+    const m = this.instance.memory();
+    return new DataView(m.buffer, m.byteOffset).getUint32(ptr, true);
+  }
+
+  dispose(): void {
+    this.instance.dispose();
+  }
+}
+
+export type { Engine };

@@ -1,0 +1,64 @@
+// The Engine interface: what a WebAssembly backend must provide to run the
+// guest. Two backends implement it: `js` (Bun's own WebAssembly) and `native`
+// (Wasmtime through the Zig host library). Everything above this file (the
+// QuickJS driver, host calls, the event loop) is shared by both.
+//
+// Ownership, as in Wasmtime's C API: an Engine owns compiled modules; an
+// Instance is a view on one store and is released by its own dispose().
+// A call has three outcomes kept apart: a result, a GuestTrap (the guest hit
+// unreachable, ran out of bounds, exhausted its stack...), or a plain Error
+// (our own misuse: a host bug).
+
+export type ValType = "i32" | "i64" | "f64";
+export type WasmValue = number | bigint;
+
+/**
+ * A function the guest imports. It runs synchronously inside a guest call
+ * and must not throw: a host callback reports failure to the guest through
+ * the guest's own ABI (see internal/engine/quickjs.ts).
+ */
+export interface HostFunction {
+  readonly params: readonly ValType[];
+  readonly results: readonly ValType[];
+  readonly fn: (...args: any[]) => WasmValue | void;
+}
+
+/** Imports by module name, then field name. */
+export type Imports = Record<string, Record<string, HostFunction>>;
+
+export interface InstanceLimits {
+  /** Upper bound for the guest's linear memory, in bytes. */
+  maxMemoryBytes?: number;
+}
+
+/** A compiled module. Owned by the engine that compiled it. */
+export interface WasmModule {
+  readonly engine: Engine;
+}
+
+export type ExportFunction = (...args: WasmValue[]) => any;
+
+export interface Instance {
+  /** Exported functions by name. A call that traps throws GuestTrap. */
+  readonly exports: Readonly<Record<string, ExportFunction>>;
+  /** A zero-copy view of linear memory. Take it again after any guest call: memory may grow. */
+  memory(): Uint8Array;
+  /** Read or write an exported mutable i32 global (e.g. `__stack_pointer`). */
+  getGlobal(name: string): number;
+  setGlobal(name: string, value: number): void;
+  /** Release the store and everything in it. The instance is unusable afterwards. */
+  dispose(): void;
+}
+
+export interface Engine {
+  readonly kind: "js" | "native";
+  /** Compile a module (the native backend may load it from its precompiled cache). */
+  compile(bytes: Uint8Array, cacheName?: string): WasmModule;
+  instantiate(module: WasmModule, imports: Imports, limits?: InstanceLimits): Instance;
+  dispose(): void;
+}
+
+/** The guest trapped. The instance may be unusable; the host is fine. */
+export class GuestTrap extends Error {
+  override name = "GuestTrap";
+}

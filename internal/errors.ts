@@ -1,0 +1,23 @@
+// Errors a user can cause (bad flag, missing file, bad policy): printed as one
+// line, never with a stack unless EDGEBOX_DEBUG=1. Anything else is a bug.
+
+export type UserErrorCode =
+  | "E_USAGE"
+  | "E_UNKNOWN_COMMAND"
+  | "E_UNKNOWN_FLAG"
+  | "E_NOT_IMPLEMENTED"
+  | "E_NOT_FOUND"
+  | "E_NO_ENTRY"
+  | "E_ENGINE";
+
+export class UserError extends Error {
+  override name = "UserError";
+  constructor(
+    readonly code: UserErrorCode,
+    message: string,
+    /** The process exit code: 2 for usage errors, as most CLIs do. */
+    readonly exitCode: number = code === "E_USAGE" || code === "E_UNKNOWN_COMMAND" || code === "E_UNKNOWN_FLAG" || code === "E_NOT_IMPLEMENTED" ? 2 : 1,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,40 @@
+// Shared by the suites: the compiled binary as a child process, temp dirs.
+
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll } from "bun:test";
+
+export const EDGEBOX = join(import.meta.dir, "..", "dist", "edgebox");
+
+export interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function edgebox(args: string[], opts: { cwd?: string; env?: Record<string, string>; stdin?: string } = {}): Result {
+  const p = Bun.spawnSync([EDGEBOX, ...args], {
+    cwd: opts.cwd,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...opts.env },
+    stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  return { code: p.exitCode ?? -1, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
+}
+
+/** A fresh temp directory holding `files` (path -> contents), removed after the suite. */
+export function tempApp(files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), "edgebox-test-"));
+  for (const [path, content] of Object.entries(files)) {
+    const abs = join(dir, path);
+    mkdirSync(dirname(abs), { recursive: true });
+    writeFileSync(abs, content);
+  }
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The engines every `run` test runs on. */
+export const ENGINES = ["js"] as const;

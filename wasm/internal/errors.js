@@ -1,0 +1,44 @@
+// Node-style errors: a `code` property and, for system errors, errno/syscall/path.
+
+const errnos = { EACCES: -13, ENOENT: -2, EEXIST: -17, ENOTDIR: -20, EISDIR: -21, EINVAL: -22, EPERM: -1, ENOTEMPTY: -39, EBADF: -9, EMFILE: -24, ELOOP: -40, ENAMETOOLONG: -36, EXDEV: -18 };
+
+/** Build the guest error for a failure the host reported (see wasm/ABI.md). */
+export function hostError(info) {
+  const { code, message, ...rest } = info;
+  const err = new Error(message);
+  err.code = code;
+  if (code in errnos) err.errno = errnos[code];
+  for (const k of Object.keys(rest)) err[k] = rest[k];
+  // The stack starts at the guest code that made the call, not in the runtime.
+  Error.captureStackTrace?.(err, hostErrorCaller);
+  return err;
+}
+function hostErrorCaller() {}
+
+export class NodeError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+  get name() {
+    return "Error";
+  }
+  toString() {
+    return `${this.name} [${this.code}]: ${this.message}`;
+  }
+}
+
+export class ERR_INVALID_ARG_TYPE extends TypeError {
+  constructor(name, expected, actual) {
+    super(`The "${name}" argument must be ${expected}. Received ${describe(actual)}`);
+    this.code = "ERR_INVALID_ARG_TYPE";
+  }
+}
+
+function describe(v) {
+  if (v == null) return String(v);
+  if (typeof v === "function") return `function ${v.name}`;
+  if (typeof v === "object") return v.constructor?.name ? `an instance of ${v.constructor.name}` : "an object";
+  let s = typeof v === "string" ? `'${v.length > 28 ? v.slice(0, 25) + "..." : v}'` : String(v);
+  return `type ${typeof v} (${s})`;
+}

@@ -1,0 +1,203 @@
+// The `process` global. Values that belong to one run (argv, env, cwd, pid)
+// are bound by start(), never at runtime build time.
+
+import { OP } from "../abi.js";
+import { EventEmitter } from "./events.js";
+import { host } from "./host.js";
+import { ERR_INVALID_ARG_TYPE } from "./errors.js";
+
+const startedAt = performance.now();
+
+class WriteStream extends EventEmitter {
+  constructor(op, fd) {
+    super();
+    this.fd = fd;
+    this._op = op;
+    this.isTTY = false;
+    this.writable = true;
+  }
+  write(chunk, encoding, cb) {
+    if (typeof encoding === "function") cb = encoding;
+    if (typeof chunk === "string") host(this._op, chunk);
+    else if (chunk instanceof Uint8Array) host(this._op, undefined, chunk);
+    else if (ArrayBuffer.isView(chunk)) host(this._op, undefined, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    else throw new ERR_INVALID_ARG_TYPE("chunk", "of type string or an instance of Buffer or Uint8Array", chunk);
+    if (typeof cb === "function") queueMicrotask(cb);
+    return true;
+  }
+  end(chunk, encoding, cb) {
+    if (typeof chunk === "function") cb = chunk;
+    else if (chunk !== undefined && chunk !== null) this.write(chunk, encoding);
+    if (typeof cb === "function") queueMicrotask(cb);
+    return this;
+  }
+  // Terminal queries answer as for a pipe: the guest never sees the host's terminal.
+  getColorDepth() {
+    return 1;
+  }
+  hasColors() {
+    return false;
+  }
+}
+
+const tickQueue = [];
+let tickScheduled = false;
+function runTicks() {
+  tickScheduled = false;
+  while (tickQueue.length > 0) {
+    const [fn, args] = tickQueue.shift();
+    fn(...args);
+  }
+}
+
+let exiting = false;
+let exitCode;
+
+function validateExitCode(code) {
+  if (code === undefined || code === null) return undefined;
+  if (typeof code === "string" && /^-?\d+$/.test(code.trim())) code = Number(code);
+  if (!Number.isInteger(code)) {
+    const err = new TypeError(`The "code" argument must be of type number. Received ${typeof code === "string" ? `type string ('${code}')` : typeof code}`);
+    err.code = "ERR_INVALID_ARG_TYPE";
+    throw err;
+  }
+  return code;
+}
+
+export const process = new EventEmitter();
+
+Object.assign(process, {
+  title: "edgebox",
+  argv: [],
+  argv0: "edgebox",
+  execArgv: [],
+  execPath: "/edgebox",
+  env: {},
+  pid: 1,
+  ppid: 0,
+  platform: "linux",
+  arch: "x64",
+  version: "v20.0.0",
+  versions: {},
+  release: { name: "node" },
+  features: {},
+  config: { variables: {} },
+  stdout: new WriteStream(OP.STDOUT, 1),
+  stderr: new WriteStream(OP.STDERR, 2),
+  _cwd: "/",
+
+  cwd() {
+    return this._cwd;
+  },
+  chdir() {
+    const err = new Error("process.chdir() is not supported in the sandbox");
+    err.code = "ERR_NOT_SUPPORTED_IN_SANDBOX";
+    throw err;
+  },
+  exit(code) {
+    code = validateExitCode(code);
+    if (code !== undefined) exitCode = code;
+    if (!exiting) {
+      exiting = true;
+      process.emit("exit", exitCode ?? 0);
+    }
+    host(OP.EXIT, String(exitCode ?? 0));
+  },
+  reallyExit(code) {
+    host(OP.EXIT, String(code ?? 0));
+  },
+  abort() {
+    host(OP.EXIT, "134");
+  },
+  nextTick(fn, ...args) {
+    if (typeof fn !== "function") throw new ERR_INVALID_ARG_TYPE("callback", "of type function", fn);
+    tickQueue.push([fn, args]);
+    if (!tickScheduled) {
+      tickScheduled = true;
+      queueMicrotask(runTicks);
+    }
+  },
+  hrtime(prev) {
+    const t = performance.now();
+    let s = Math.floor(t / 1000);
+    let ns = Math.floor((t - s * 1000) * 1e6);
+    if (prev) {
+      s -= prev[0];
+      ns -= prev[1];
+      if (ns < 0) {
+        s--;
+        ns += 1e9;
+      }
+    }
+    return [s, ns];
+  },
+  uptime() {
+    return (performance.now() - startedAt) / 1000;
+  },
+  emitWarning(warning, type, code) {
+    if (typeof type === "object" && type !== null) ({ type, code } = type);
+    const name = warning instanceof Error ? warning.name : type || "Warning";
+    const message = warning instanceof Error ? warning.message : String(warning);
+    process.emit("warning", Object.assign(new Error(message), { name, code }));
+    process.stderr.write(`(edgebox:${process.pid}) ${code ? `[${code}] ` : ""}${name}: ${message}\n`);
+  },
+  umask() {
+    return 0o22;
+  },
+  getuid() {
+    return 1000;
+  },
+  getgid() {
+    return 1000;
+  },
+  geteuid() {
+    return 1000;
+  },
+  getegid() {
+    return 1000;
+  },
+  cpuUsage() {
+    const us = Math.round(performance.now() * 1000);
+    return { user: us, system: 0 };
+  },
+  binding(name) {
+    const err = new Error(`No such module: ${name}`);
+    err.code = "ERR_NOT_SUPPORTED_IN_SANDBOX";
+    throw err;
+  },
+});
+
+Object.defineProperty(process, "exitCode", {
+  get: () => exitCode,
+  set: (v) => {
+    exitCode = validateExitCode(v);
+  },
+  enumerable: true,
+  configurable: true,
+});
+
+process.hrtime.bigint = () => BigInt(Math.round(performance.now() * 1e6));
+
+/** Bind what belongs to this run. */
+export function bindProcess(config) {
+  process.argv = config.argv;
+  process.argv0 = config.argv0 ?? "edgebox";
+  process.execPath = config.execPath;
+  process.env = config.env;
+  process.pid = config.pid;
+  process.ppid = config.ppid;
+  process.platform = config.platform;
+  process.arch = config.arch;
+  process.version = config.nodeVersion;
+  process.versions = config.versions;
+  process._cwd = config.cwd;
+}
+
+/** The code the process exits with when the loop runs dry: emits 'exit' once. */
+export function naturalExit() {
+  if (!exiting) {
+    exiting = true;
+    process.emit("exit", exitCode ?? 0);
+  }
+  return exitCode ?? 0;
+}

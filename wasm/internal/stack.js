@@ -1,0 +1,122 @@
+// V8-style error stacks ("Name: message\n    at fn (file:line:col)") on top
+// of QuickJS-NG's CallSite support, formatted lazily like V8: the header is
+// built on first access of `err.stack`, so `this.name = ...` set after
+// super() in an Error subclass shows, as it does under node.
+
+import { CJS_WRAPPER } from "../abi.js";
+
+const frames = Symbol("edgebox.frames");
+/** Files compiled inside the CommonJS wrapper: their line-1 columns are shifted by its prefix. */
+export const wrappedFiles = new Set();
+const stackDesc = Object.getOwnPropertyDescriptor(Error.prototype, "stack");
+const getStack = stackDesc.get;
+const setStack = stackDesc.set;
+let eager = 0; // > 0 while Error.captureStackTrace runs: it stores the value as a plain property
+
+export function formatFrame(cs) {
+  const file = cs.getFileName();
+  const line = cs.getLineNumber();
+  let col = cs.getColumnNumber();
+  if (line === 1 && wrappedFiles.has(file)) col = Math.max(1, col - CJS_WRAPPER[0].length);
+  const name = cs.getFunctionName();
+  if (cs.isNative()) return `    at ${name || "<anonymous>"} (native)`;
+  const loc = file ? `${file}${line > 0 ? `:${line}:${col}` : ""}` : "<anonymous>";
+  if (!name) return `    at ${loc}`;
+  return `    at ${cs.isConstructor() ? "new " : ""}${name} (${loc})`;
+}
+
+function header(err) {
+  let name, message;
+  try {
+    name = err.name === undefined ? "Error" : String(err.name);
+    message = err.message === undefined ? "" : String(err.message);
+  } catch {
+    return "Error";
+  }
+  if (name === "") return message;
+  if (message === "") return name;
+  return `${name}: ${message}`;
+}
+
+/** Frames of the runtime itself (and the native calls into it) are noise in an app's stack. */
+function userFrames(callsites) {
+  const internal = (cs) => (cs.getFileName() || "").startsWith("edgebox:");
+  return callsites.filter((cs, i) => {
+    if (internal(cs)) return false;
+    if (!cs.isNative()) return true;
+    const next = callsites[i + 1];
+    return !(next === undefined || internal(next));
+  });
+}
+
+function prepare(err, callsites) {
+  const text = userFrames(callsites).map((cs) => "\n" + formatFrame(cs)).join("");
+  if (eager > 0) return header(err) + text;
+  return { [frames]: text };
+}
+
+export function installStacks() {
+  Error.prepareStackTrace = prepare;
+  Object.defineProperty(Error.prototype, "stack", {
+    configurable: true,
+    get() {
+      const v = getStack.call(this);
+      if (v !== null && typeof v === "object" && frames in v) {
+        const s = header(this) + v[frames];
+        setStack.call(this, s);
+        return s;
+      }
+      return v;
+    },
+    set(v) {
+      setStack.call(this, v);
+    },
+  });
+  const capture = Error.captureStackTrace;
+  Error.captureStackTrace = function captureStackTrace(target, fn) {
+    eager++;
+    try {
+      return capture.call(this, target, fn);
+    } finally {
+      eager--;
+    }
+  };
+  // V8's CallSite has a few methods QuickJS lacks; packages that walk stacks call them.
+  let proto;
+  const saved = Error.prepareStackTrace;
+  Error.prepareStackTrace = (_e, cs) => cs;
+  try {
+    const cs = new Error().stack;
+    proto = Array.isArray(cs) && cs[0] ? Object.getPrototypeOf(cs[0]) : undefined;
+  } finally {
+    Error.prepareStackTrace = saved;
+  }
+  if (proto) {
+    const defaults = {
+      getTypeName: () => null,
+      getMethodName: () => null,
+      getThis: () => undefined,
+      getEvalOrigin: () => undefined,
+      isEval: () => false,
+      isToplevel() {
+        return !this.getFunctionName();
+      },
+      isAsync: () => false,
+      isPromiseAll: () => false,
+      getPromiseIndex: () => null,
+      getScriptNameOrSourceURL() {
+        return this.getFileName();
+      },
+      getScriptHash: () => "",
+      getEnclosingColumnNumber: () => null,
+      getEnclosingLineNumber: () => null,
+      getPosition: () => 0,
+      toString() {
+        return formatFrame(this).slice(7);
+      },
+    };
+    for (const [k, v] of Object.entries(defaults)) {
+      if (!(k in proto)) Object.defineProperty(proto, k, { value: v, configurable: true, writable: true });
+    }
+  }
+}
