@@ -1,4 +1,12 @@
+import { UserError } from "../internal/errors.ts";
 import type { Command } from "./edgebox.ts";
+
+function positiveInt(flag: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UserError("E_USAGE", `--${flag} takes a positive whole number (got '${value}')`);
+  return n;
+}
 
 export default {
   meta: { name: "run", description: "Run a script in the sandbox" },
@@ -11,7 +19,17 @@ export default {
     engine: {
       type: "enum",
       options: ["native", "js"],
-      description: "WebAssembly engine: native (Wasmtime, precompiled) or js (Bun's own); default native when available",
+      description: "WebAssembly engine: native (Wasmtime, precompiled) or js (Bun's own); default native, js when native cannot load",
+    },
+    timeout: {
+      type: "string",
+      valueHint: "ms",
+      description: "Stop the script after this many milliseconds (exit 124)",
+    },
+    maxMemory: {
+      type: "string",
+      valueHint: "MiB",
+      description: "Cap the sandbox's memory; an allocation beyond it fails with an out-of-memory error (exit 137 if uncaught)",
     },
   },
   async main({ flags, positionals, rest }) {
@@ -21,6 +39,8 @@ export default {
       args: rest,
       cwd: process.cwd(),
       engine: flags.engine as "native" | "js" | undefined,
+      timeoutMs: positiveInt("timeout", flags.timeout),
+      maxMemoryMiB: positiveInt("max-memory", flags.maxMemory),
     });
   },
 } satisfies Command;

@@ -1,5 +1,5 @@
 import pkg from "../package.json" with { type: "json" };
-import built from "../dist/assets/versions.json" with { type: "json" };
+import built from "../dist/assets/buildinfo.json" with { type: "json" };
 import type { Command } from "./edgebox.ts";
 
 export const VERSION: string = pkg.version;

@@ -4,6 +4,7 @@
 
 import { host } from "./internal/host.js"; // first: takes __edgebox_host off the global object
 import { installStacks, wrappedFiles } from "./internal/stack.js";
+import { installClock, reseed } from "./internal/clock.js";
 import { Console } from "./internal/console.js";
 import { inspect } from "./internal/inspect.js";
 import { process, bindProcess, naturalExit } from "./internal/process.js";
@@ -11,6 +12,7 @@ import * as timers from "./internal/timers.js";
 
 void host;
 installStacks();
+installClock();
 
 const g = globalThis;
 function define(name, value) {
@@ -52,7 +54,9 @@ function formatUncaught(err, fromPromise) {
 // The host's entry points, taken (and removed from the global object) right after this script runs.
 define("__edgebox_entry", {
   start(configJson) {
-    bindProcess(JSON.parse(configJson));
+    const config = JSON.parse(configJson);
+    reseed(config.seed);
+    bindProcess(config);
   },
   markWrapped(filename, wrapped) {
     if (wrapped) wrappedFiles.add(filename);

@@ -3,7 +3,11 @@ declare module "*.wasm" {
   const path: string;
   export default path;
 }
-declare module "*.bc" {
+declare module "*.wasm-unused" {
+  const path: string;
+  export default path;
+}
+declare module "*.bin" {
   const path: string;
   export default path;
 }

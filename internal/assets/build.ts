@@ -2,11 +2,12 @@
 // bytecode, then one executable with every asset embedded. Skips all work
 // when no input changed since the last build (a content hash in dist/).
 
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { JsEngine } from "../engine/js.ts";
-import { QuickJS } from "../engine/quickjs.ts";
+import { GuestException, QuickJS } from "../engine/quickjs.ts";
 import { quickjsWasmPath } from "./paths.ts";
+import { preinitialize } from "../build/snapshot.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const dist = join(root, "dist");
@@ -24,7 +25,15 @@ function filesUnder(dir: string): string[] {
 
 function inputsHash(): string {
   const h = new Bun.CryptoHasher("sha256");
-  const files = [...filesUnder("cmd"), ...filesUnder("internal"), ...filesUnder("wasm"), "package.json", "package-lock.json"];
+  const files = [
+    ...filesUnder("cmd"),
+    ...filesUnder("internal"),
+    ...filesUnder("wasm"),
+    ...filesUnder("zig/src"),
+    "zig/build.zig",
+    "package.json",
+    "package-lock.json",
+  ];
   for (const f of files) h.update(f + "\0").update(readFileSync(join(root, f)));
   h.update(Bun.version);
   return h.digest("hex");
@@ -41,28 +50,77 @@ async function bundleRuntime(): Promise<string> {
   return await result.outputs[0]!.text();
 }
 
-/** Compile the runtime bundle to bytecode with the very QuickJS build that will run it. */
-function compileRuntime(source: string): { bytecode: Uint8Array; quickjs: string } {
-  const engine = new JsEngine();
-  const module = engine.compile(readFileSync(quickjsWasmPath()));
+export interface RuntimeSnapshot {
+  /** Guest addresses the host needs after restoring (QuickJS context, scratch buffer). */
+  ctx: number;
+  scratch: number;
+  /** The handle of the runtime's entry-point object (wasm/ABI.md). */
+  entry: number;
+}
+
+/**
+ * Run the runtime JS once in a fresh QuickJS guest and pre-initialise
+ * quickjs.wasm with the result: at run time the guest starts with the runtime
+ * already set up, and `start()` binds what belongs to the run.
+ */
+function snapshotRuntime(source: string): { wasm: Uint8Array; snapshot: RuntimeSnapshot; quickjs: string } {
+  const wasm = readFileSync(quickjsWasmPath());
+  const module = new JsEngine().compile(wasm);
+  const refuse = (what: string) => () => {
+    throw new Error(`the runtime JS must not ${what} while it initialises (it is snapshotted)`);
+  };
   const vm = QuickJS.create(
     module,
     {
-      hostCall: () => undefined,
+      hostCall: refuse("call the host"),
       interrupt: () => false,
-      normalizeModule: (_b, s) => s,
-      loadModule: () => {
-        throw new Error("no modules at build time");
-      },
-      rejection: () => {},
+      normalizeModule: refuse("import modules"),
+      loadModule: refuse("import modules"),
+      rejection: refuse("reject promises"),
     },
     { output: { write: (_fd, b) => process.stderr.write(b) } },
   );
   try {
-    return { bytecode: vm.compile(source, "edgebox:runtime"), quickjs: vm.quickjsVersion() };
+    try {
+      vm.free(vm.eval(source, "edgebox:runtime"));
+    } catch (err) {
+      if (err instanceof GuestException) throw new Error(`the runtime JS failed to initialise: ${vm.describe(err.handle)}`);
+      throw err;
+    }
+    const entry = vm.eval(
+      "(() => { const e = globalThis.__edgebox_entry; delete globalThis.__edgebox_entry; return e })()",
+      "edgebox:runtime",
+    );
+    vm.runJobs();
+    const { memory, stackPointer } = vm.snapshot();
+    return {
+      wasm: preinitialize(wasm, memory, stackPointer),
+      snapshot: { ...vm.state(), entry },
+      quickjs: vm.quickjsVersion(),
+    };
   } finally {
     vm.dispose();
   }
+}
+
+/** libedgebox_host, built by Zig against Wasmtime's library from the PyPI wheel. */
+function buildHost(outDir: string): { host: string; wasmtime: string } {
+  const zig = process.env.EDGEBOX_ZIG;
+  const wasmtimeDir = process.env.EDGEBOX_WASMTIME_LIB;
+  if (!zig || !wasmtimeDir) throw new Error("run the build through `npm run build` (internal/assets/make.mjs), which installs zig and wasmtime");
+  const prefix = join(dist, "zig-out");
+  const p = Bun.spawnSync([zig, "build", "--release=fast", `-Dwasmtime-lib=${wasmtimeDir}`, "--prefix", prefix], {
+    cwd: join(root, "zig"),
+    stdout: "inherit",
+    stderr: "inherit",
+  });
+  if (p.exitCode !== 0) throw new Error("zig build failed");
+  const ext = process.platform === "darwin" ? "dylib" : "so";
+  const host = join(outDir, "edgebox_host.bin");
+  const wasmtime = join(outDir, "wasmtime.bin");
+  copyFileSync(join(prefix, "lib", `libedgebox_host.${ext}`), host);
+  copyFileSync(join(wasmtimeDir, `libwasmtime.${ext}`), wasmtime);
+  return { host, wasmtime };
 }
 
 async function main() {
@@ -74,11 +132,23 @@ async function main() {
   }
   const t0 = performance.now();
   mkdirSync(join(dist, "assets"), { recursive: true });
-  const { bytecode, quickjs } = compileRuntime(await bundleRuntime());
-  writeFileSync(join(dist, "assets", "runtime.bc"), bytecode);
+  const runtime = snapshotRuntime(await bundleRuntime());
+  writeFileSync(join(dist, "assets", "runtime.wasm"), runtime.wasm);
+  const native = buildHost(join(dist, "assets"));
   const pkg = (name: string) => JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version;
-  const versions = { quickjs, "quickjs-wasi": pkg("quickjs-wasi"), bun: Bun.version };
-  writeFileSync(join(dist, "assets", "versions.json"), JSON.stringify(versions, null, 2) + "\n");
+  const pins = JSON.parse(readFileSync(join(root, "internal", "assets", "toolchain.json"), "utf8"));
+  const info = {
+    quickjs: runtime.quickjs,
+    snapshot: runtime.snapshot,
+    "quickjs-wasi": pkg("quickjs-wasi"),
+    wasmtime: pins.wasmtime,
+    zig: pins.ziglang,
+    bun: Bun.version,
+    /** Distinguishes builds of one version: the native libraries are cached under it. */
+    build: stamp.slice(0, 12),
+    nativeSizes: { host: statSync(native.host).size, wasmtime: statSync(native.wasmtime).size },
+  };
+  writeFileSync(join(dist, "assets", "buildinfo.json"), JSON.stringify(info, null, 2) + "\n");
   const proc = Bun.spawnSync(
     [process.execPath, "build", "--compile", "--bytecode", "--format=esm", "--minify", "--sourcemap", join(root, "cmd", "edgebox.ts"), "--outfile", out],
     { cwd: root, stdout: "pipe", stderr: "pipe" },

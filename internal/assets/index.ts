@@ -2,13 +2,70 @@
 // `bun build --compile` embed each file and gives its path inside the
 // executable's own filesystem; from source they are the files themselves.
 
-import quickjsWasm from "quickjs-wasi/quickjs.wasm" with { type: "file" };
-import runtimeBytecode from "../../dist/assets/runtime.bc" with { type: "file" };
+import { chmodSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import runtimeWasm from "../../dist/assets/runtime.wasm" with { type: "file" };
+import hostLib from "../../dist/assets/edgebox_host.bin" with { type: "file" };
+import wasmtimeLib from "../../dist/assets/wasmtime.bin" with { type: "file" };
+import info from "../../dist/assets/buildinfo.json" with { type: "json" };
+import pkg from "../../package.json" with { type: "json" };
 
-export async function loadQuickJSWasm(): Promise<Uint8Array> {
-  return await Bun.file(quickjsWasm).bytes();
+export const buildInfo = info;
+
+/** quickjs.wasm pre-initialised with the runtime JS (see internal/assets/build.ts). */
+export async function loadRuntimeWasm(): Promise<Uint8Array> {
+  return await Bun.file(runtimeWasm).bytes();
 }
 
-export async function loadRuntimeBytecode(): Promise<Uint8Array> {
-  return await Bun.file(runtimeBytecode).bytes();
+/**
+ * This build's directory in the user's cache: `$XDG_CACHE_HOME/edgebox/<version>-<build>`
+ * (or `~/.cache/...`); native libraries and precompiled modules live there.
+ */
+export function cacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
+  return join(base, "edgebox", `${pkg.version}-${info.build}`);
+}
+
+const LIB_EXT = process.platform === "darwin" ? "dylib" : "so";
+
+/**
+ * The native host library's path, extracted (once) next to Wasmtime's. Files
+ * are written under a temporary name and renamed into place, so processes
+ * starting at the same time never see half a library.
+ */
+export async function nativeHostPath(): Promise<string> {
+  let dir = cacheDir();
+  try {
+    return await extract(dir);
+  } catch {
+    // An unwritable home: fall back to a private directory under the temp dir.
+    dir = join(tmpdir(), `edgebox-${process.getuid?.() ?? "user"}`, `${pkg.version}-${info.build}`);
+    return await extract(dir);
+  }
+}
+
+async function extract(dir: string): Promise<string> {
+  const files: [string, string, number][] = [
+    [hostLib, `libedgebox_host.${LIB_EXT}`, info.nativeSizes.host],
+    [wasmtimeLib, `libwasmtime.${LIB_EXT}`, info.nativeSizes.wasmtime],
+  ];
+  for (const [embedded, name, size] of files) {
+    const target = join(dir, name);
+    if (sizeOf(target) === size) continue;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(tmp, await Bun.file(embedded).bytes(), { mode: 0o755 });
+    chmodSync(tmp, 0o755);
+    renameSync(tmp, target);
+  }
+  return join(dir, files[0]![1]);
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return -1;
+  }
 }

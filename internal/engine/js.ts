@@ -7,17 +7,29 @@ import {
   GuestTrap,
   type Engine,
   type ExportFunction,
+  type ExternKind,
   type Imports,
   type Instance,
   type InstanceLimits,
+  type LinkImport,
+  type ModuleImport,
   type WasmModule,
 } from "./types.ts";
 
 class JsModule implements WasmModule {
+  readonly imports: ModuleImport[];
+  readonly exportNames: string[];
   constructor(
     readonly engine: Engine,
     readonly module: WebAssembly.Module,
-  ) {}
+  ) {
+    this.imports = WebAssembly.Module.imports(module).map((i) => ({
+      module: i.module,
+      name: i.name,
+      kind: (i.kind === "function" ? "func" : i.kind) as ExternKind,
+    }));
+    this.exportNames = WebAssembly.Module.exports(module).map((e) => e.name);
+  }
 }
 
 function wrapExport(fn: Function): ExportFunction {
@@ -37,15 +49,49 @@ class JsInstance implements Instance {
   readonly exports: Record<string, ExportFunction> = {};
   private mem: WebAssembly.Memory;
   private view: Uint8Array;
-  private globals: Record<string, WebAssembly.Global> = {};
 
-  constructor(instance: WebAssembly.Instance) {
-    for (const [name, value] of Object.entries(instance.exports)) {
+  constructor(
+    readonly raw: WebAssembly.Instance,
+    private readonly root?: JsInstance,
+  ) {
+    for (const [name, value] of Object.entries(raw.exports)) {
       if (typeof value === "function") this.exports[name] = wrapExport(value);
-      else if (value instanceof WebAssembly.Global) this.globals[name] = value;
     }
-    this.mem = instance.exports.memory as WebAssembly.Memory;
+    this.mem = (root ?? this).raw.exports.memory as WebAssembly.Memory;
     this.view = new Uint8Array(this.mem.buffer);
+  }
+
+  link(module: WasmModule, resolve: (imp: ModuleImport) => LinkImport): Instance {
+    if (!(module instanceof JsModule)) throw new Error("module was compiled by another engine");
+    const root = this.root ?? this;
+    const table: Record<string, Record<string, unknown>> = {};
+    for (const imp of module.imports) {
+      const how = resolve(imp);
+      let value: unknown;
+      if (how.kind === "host") value = how.fn.fn;
+      else if (how.kind === "global") value = new WebAssembly.Global({ value: "i32", mutable: how.mutable }, how.value);
+      else {
+        value = root.raw.exports[how.name];
+        if (value === undefined) throw new Error(`linking: the main module exports no '${how.name}'`);
+      }
+      (table[imp.module] ??= {})[imp.name] = value;
+    }
+    return new JsInstance(new WebAssembly.Instance(module.module, table as any), root);
+  }
+
+  tableGrow(table: string, delta: number): number {
+    return this.table(table).grow(delta);
+  }
+
+  tableSetFunction(table: string, index: number, from: Instance, exportName: string): void {
+    if (!(from instanceof JsInstance)) throw new Error("instance belongs to another engine");
+    this.table(table).set(index, from.raw.exports[exportName] as Function);
+  }
+
+  private table(name: string): WebAssembly.Table {
+    const t = this.raw.exports[name];
+    if (!(t instanceof WebAssembly.Table)) throw new Error(`the guest exports no table '${name}'`);
+    return t;
   }
 
   memory(): Uint8Array {
@@ -62,8 +108,8 @@ class JsInstance implements Instance {
   }
 
   private global(name: string): WebAssembly.Global {
-    const g = this.globals[name];
-    if (!g) throw new Error(`the guest exports no global '${name}'`);
+    const g = this.raw.exports[name];
+    if (!(g instanceof WebAssembly.Global)) throw new Error(`the guest exports no global '${name}'`);
     return g;
   }
 
@@ -87,7 +133,7 @@ export class JsEngine implements Engine {
       const out: Record<string, Function> = (table[mod] = {});
       for (const [name, f] of Object.entries(fields)) out[name] = f.fn;
     }
-    return new JsInstance(new WebAssembly.Instance(module.module, table));
+    return new JsInstance(new WebAssembly.Instance(module.module, table as any));
   }
 
   dispose(): void {}

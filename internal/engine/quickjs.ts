@@ -50,6 +50,12 @@ export class GuestException extends Error {
 
 export const HOST_FUNCTION_NAME = "__edgebox_host";
 
+/** Guest addresses the host needs after a snapshot restore. */
+export interface GuestState {
+  ctx: number;
+  scratch: number;
+}
+
 export interface QuickJSOptions {
   /** Bytes QuickJS may allocate (its malloc limit); 0 = none. */
   memoryLimit?: number;
@@ -122,13 +128,41 @@ export class QuickJS {
     if (x.qjs_init!() !== 0) throw new Error("QuickJS failed to initialise");
     vm.ctxPtr = x.qjs_get_context_ptr!();
     vm.scratch = x.wasm_malloc!(16);
-    if (opts.memoryLimit) x.qjs_set_memory_limit!(opts.memoryLimit);
-    x.qjs_set_max_stack_size!(Math.min(opts.maxStackSize ?? MAX_STACK_SIZE, MAX_STACK_SIZE));
     x.qjs_set_interrupt_handler!(1);
     x.qjs_set_promise_rejection_handler!(1);
     x.qjs_set_module_loader!(1);
     vm.installHostFunction();
+    vm.applyLimits(opts);
     return vm;
+  }
+
+  /**
+   * A guest from a pre-initialised module (internal/build/snapshot.ts): its
+   * memory already holds the runtime and context create() made, so nothing is
+   * initialised again. `state` is what state() returned before the snapshot.
+   */
+  static restore(module: WasmModule, hooks: GuestHooks, opts: QuickJSOptions, state: GuestState): QuickJS {
+    const vm = new QuickJS(module, hooks, opts);
+    vm.ctxPtr = state.ctx;
+    vm.scratch = state.scratch;
+    vm.applyLimits(opts);
+    return vm;
+  }
+
+  /** The host-side pointers a snapshot must carry to restore this guest. */
+  state(): GuestState {
+    return { ctx: this.ctxPtr, scratch: this.scratch };
+  }
+
+  /** Copy of linear memory and the stack pointer, for pre-initialisation. */
+  snapshot(): { memory: Uint8Array; stackPointer: number } {
+    this.x.qjs_run_gc!();
+    return { memory: this.instance.memory().slice(), stackPointer: this.instance.getGlobal("__stack_pointer") };
+  }
+
+  private applyLimits(opts: QuickJSOptions): void {
+    this.x.qjs_set_memory_limit!(opts.memoryLimit ?? 0); // 0 = unlimited
+    this.x.qjs_set_max_stack_size!(Math.min(opts.maxStackSize ?? MAX_STACK_SIZE, MAX_STACK_SIZE));
   }
 
   private installHostFunction(): void {
@@ -199,6 +233,17 @@ export class QuickJS {
       throw new GuestException(this.x.qjs_get_exception!());
     }
     return r;
+  }
+
+  /** A thrown value as text, for the host's own messages: its stack (or string form). Frees nothing. */
+  describe(h: number): string {
+    const stack = this.getProp(h, "stack");
+    try {
+      const text = this.toString(h);
+      return this.isString(stack) ? `${text}\n${this.toString(stack)}` : text;
+    } finally {
+      this.free(stack);
+    }
   }
 
   /** The QuickJS-NG version compiled into the module. */

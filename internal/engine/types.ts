@@ -31,10 +31,28 @@ export interface InstanceLimits {
   maxMemoryBytes?: number;
 }
 
+export type ExternKind = "func" | "global" | "table" | "memory";
+
+export interface ModuleImport {
+  readonly module: string;
+  readonly name: string;
+  readonly kind: ExternKind;
+}
+
 /** A compiled module. Owned by the engine that compiled it. */
 export interface WasmModule {
   readonly engine: Engine;
+  readonly imports: readonly ModuleImport[];
+  readonly exportNames: readonly string[];
 }
+
+/** How one import of a side module is satisfied when it is linked into an instance. */
+export type LinkImport =
+  | { kind: "host"; fn: HostFunction }
+  /** An export of the root instance, by name (memory, table, globals, functions). */
+  | { kind: "export"; name: string }
+  /** A new i32 global. */
+  | { kind: "global"; value: number; mutable: boolean };
 
 export type ExportFunction = (...args: WasmValue[]) => any;
 
@@ -46,6 +64,16 @@ export interface Instance {
   /** Read or write an exported mutable i32 global (e.g. `__stack_pointer`). */
   getGlobal(name: string): number;
   setGlobal(name: string, value: number): void;
+  /**
+   * Instantiate `module` in this instance's store, sharing its memory and
+   * table (dynamic linking of dylink.0 side modules). The result lives as long
+   * as this instance; its own dispose() does nothing.
+   */
+  link(module: WasmModule, resolve: (imp: ModuleImport) => LinkImport): Instance;
+  /** Grow an exported table by `delta` null entries; returns its previous size. */
+  tableGrow(table: string, delta: number): number;
+  /** Put function export `exportName` of `from` into slot `index` of exported table `table`. */
+  tableSetFunction(table: string, index: number, from: Instance, exportName: string): void;
   /** Release the store and everything in it. The instance is unusable afterwards. */
   dispose(): void;
 }

@@ -4,7 +4,7 @@
 
 import { readFileSync } from "node:fs";
 import { CJS_WRAPPER } from "../../wasm/abi.js";
-import { EvalFlags, GuestException, QuickJS } from "../engine/quickjs.ts";
+import { EvalFlags, GuestException, QuickJS, type GuestState } from "../engine/quickjs.ts";
 import { GuestTrap, type WasmModule } from "../engine/types.ts";
 import { dispatch, type HostContext } from "../hostcalls/index.ts";
 import type { Sink } from "../hostcalls/stdio.ts";
@@ -12,10 +12,10 @@ import { ModuleLoader, moduleFormat } from "./modules.ts";
 import { describeTrap, formatUncaught } from "./report.ts";
 
 export interface SandboxOptions {
-  /** quickjs.wasm, compiled by the chosen engine. */
+  /** The pre-initialised runtime module (quickjs.wasm + runtime JS), compiled by the chosen engine. */
   module: WasmModule;
-  /** The runtime JS as QuickJS bytecode. */
-  runtime: Uint8Array;
+  /** Where things are in that module's memory. */
+  snapshot: GuestState & { entry: number };
   /** process.argv as the guest sees it. */
   argv: string[];
   execPath: string;
@@ -27,6 +27,8 @@ export interface SandboxOptions {
   timeoutMs?: number;
   /** Bytes the guest's JS heap may use; 0 = no limit beyond the engine's. */
   memoryLimit?: number;
+  /** Bytes the guest's linear memory may grow to; 0 = the engine's maximum. */
+  maxMemoryBytes?: number;
   versions: Record<string, string>;
 }
 
@@ -133,7 +135,7 @@ export class Sandbox {
         this.vm.throwUncatchable("process.exit");
       },
     };
-    this.vm = QuickJS.create(
+    this.vm = QuickJS.restore(
       o.module,
       {
         hostCall: (op, str, bytes) => dispatch(ctx, op, str, bytes),
@@ -145,13 +147,14 @@ export class Sandbox {
         loadModule: (name) => this.loader.load(name),
         rejection: (promise, reason, handled) => this.onRejection(promise, reason, handled),
       },
-      { output: { write: (fd, b) => (fd === 1 ? o.stdout : o.stderr)(b) }, memoryLimit: o.memoryLimit },
+      {
+        output: { write: (fd, b) => (fd === 1 ? o.stdout : o.stderr)(b) },
+        memoryLimit: o.memoryLimit,
+        limits: o.maxMemoryBytes ? { maxMemoryBytes: o.maxMemoryBytes } : undefined,
+      },
+      o.snapshot,
     );
-    this.free(this.vm.evalBytecode(o.runtime));
-    this.entry = this.vm.eval(
-      "(() => { const e = globalThis.__edgebox_entry; delete globalThis.__edgebox_entry; return e })()",
-      "edgebox:entry",
-    );
+    this.entry = o.snapshot.entry;
     const config = {
       argv: o.argv,
       execPath: o.execPath,
@@ -163,6 +166,7 @@ export class Sandbox {
       arch: process.arch,
       nodeVersion: `v${o.versions.node ?? "20.0.0"}`,
       versions: o.versions,
+      seed: Array.from(crypto.getRandomValues(new Uint32Array(4))),
     };
     const c = this.vm.newString(JSON.stringify(config));
     try {
@@ -314,7 +318,6 @@ export class Sandbox {
   private dispose(): void {
     for (const r of this.rejections.values()) this.vm?.free(r);
     this.rejections.clear();
-    if (this.entry) this.vm.free(this.entry);
     this.vm?.dispose();
   }
 }

@@ -1,41 +1,56 @@
-// `edgebox run`: resolve the app, load the guest, run it, return the exit code.
+// `edgebox run`: resolve the app, load the guest on the chosen engine, run
+// it, return the exit code.
 
 import { dirname } from "node:path";
-import { loadQuickJSWasm, loadRuntimeBytecode } from "../assets/index.ts";
-import { JsEngine } from "../engine/js.ts";
+import { buildInfo, loadRuntimeWasm } from "../assets/index.ts";
+import { chooseEngine, type EngineKind } from "../engine/index.ts";
+import { UserError } from "../errors.ts";
 import { fdSink } from "../hostcalls/stdio.ts";
 import { resolveEntry } from "./modules.ts";
-import { UserError } from "../errors.ts";
 import { Sandbox } from "./index.ts";
-import built from "../../dist/assets/versions.json" with { type: "json" };
 
 /** The Node.js API level the runtime presents (process.version). */
 export const NODE_COMPAT = "20.0.0";
+
+/** Linear memory QuickJS needs beyond its heap: static data and the 1 MiB stack. */
+const GUEST_BASE_MEMORY = 4 << 20;
 
 export interface RunOptions {
   target: string;
   args: string[];
   cwd: string;
-  engine?: "native" | "js";
+  engine?: EngineKind;
+  /** Wall-clock limit in ms (0 = none). */
+  timeoutMs?: number;
+  /** Memory limit in MiB for the guest's linear memory (0 = the engine's maximum). */
+  maxMemoryMiB?: number;
+}
+
+function warn(message: string): void {
+  process.stderr.write(`edgebox: warning: ${message}\n`);
 }
 
 export async function runApp(opts: RunOptions): Promise<number> {
-  if (opts.engine === "native") throw new UserError("E_ENGINE", "the native engine is not part of this build yet; use --engine js");
   const file = resolveEntry(opts.target, opts.cwd);
-  const [wasm, runtime] = await Promise.all([loadQuickJSWasm(), loadRuntimeBytecode()]);
-  const engine = new JsEngine();
-  const module = engine.compile(wasm);
+  const maxBytes = (opts.maxMemoryMiB ?? 0) * 1048576;
+  if (maxBytes && maxBytes < 2 * GUEST_BASE_MEMORY) {
+    throw new UserError("E_USAGE", `--max-memory must be at least ${(2 * GUEST_BASE_MEMORY) >> 20} MiB`);
+  }
+  const { module } = await chooseEngine(await loadRuntimeWasm(), { kind: opts.engine, warn });
   const sandbox = new Sandbox(
     {
       module,
-      runtime,
+      snapshot: buildInfo.snapshot,
       argv: [process.execPath, file, ...opts.args],
       execPath: process.execPath,
       cwd: opts.cwd,
       env: {},
       stdout: fdSink(1),
       stderr: fdSink(2),
-      versions: { node: NODE_COMPAT, edgebox: "", quickjs: built.quickjs },
+      timeoutMs: opts.timeoutMs ?? 0,
+      memoryLimit: maxBytes ? maxBytes - GUEST_BASE_MEMORY : 0,
+      maxMemoryBytes: maxBytes,
+      versions: { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime },
     },
     dirname(file),
   );

@@ -1,0 +1,137 @@
+// Just enough of the WebAssembly binary format to read a module's sections
+// and write a module back with some sections replaced.
+
+export const SectionId = {
+  custom: 0,
+  type: 1,
+  import: 2,
+  function: 3,
+  table: 4,
+  memory: 5,
+  global: 6,
+  export: 7,
+  start: 8,
+  elem: 9,
+  code: 10,
+  data: 11,
+  dataCount: 12,
+} as const;
+
+export interface Section {
+  id: number;
+  /** The section's contents (without id and size). */
+  body: Uint8Array;
+}
+
+const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+
+export class Reader {
+  constructor(
+    readonly bytes: Uint8Array,
+    public pos = 0,
+  ) {}
+
+  byte(): number {
+    if (this.pos >= this.bytes.length) throw new Error("unexpected end of wasm data");
+    return this.bytes[this.pos++]!;
+  }
+
+  u32(): number {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const b = this.byte();
+      result += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return result;
+      shift += 7;
+      if (shift > 35) throw new Error("malformed LEB128 in wasm data");
+    }
+  }
+
+  s32(): number {
+    let result = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      b = this.byte();
+      result |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b & 0x80);
+    if (shift < 32 && b & 0x40) result |= ~0 << shift;
+    return result;
+  }
+
+  name(): string {
+    const len = this.u32();
+    const s = new TextDecoder().decode(this.bytes.subarray(this.pos, this.pos + len));
+    this.pos += len;
+    return s;
+  }
+
+  done(): boolean {
+    return this.pos >= this.bytes.length;
+  }
+}
+
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+export function readSections(wasm: Uint8Array): Section[] {
+  for (let i = 0; i < HEADER.length; i++) {
+    if (wasm[i] !== HEADER[i]) throw new Error("not a WebAssembly module (bad magic or version)");
+  }
+  const r = new Reader(wasm, HEADER.length);
+  const sections: Section[] = [];
+  while (!r.done()) {
+    const id = r.byte();
+    const size = r.u32();
+    sections.push({ id, body: wasm.subarray(r.pos, r.pos + size) });
+    r.pos += size;
+  }
+  return sections;
+}
+
+export function writeModule(sections: Section[]): Uint8Array {
+  const parts: Uint8Array[] = [new Uint8Array(HEADER)];
+  for (const s of sections) {
+    parts.push(new Uint8Array([s.id, ...uleb(s.body.length)]), s.body);
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** Custom sections named `name`, as quickjs-wasi and dylink.0 use them. */
+export function customSections(wasm: Uint8Array, name: string): Uint8Array[] {
+  return readSections(wasm)
+    .filter((s) => s.id === SectionId.custom)
+    .flatMap((s) => {
+      const r = new Reader(s.body);
+      return r.name() === name ? [s.body.subarray(r.pos)] : [];
+    });
+}

@@ -1,0 +1,54 @@
+// The bun:ffi view of libedgebox_host's C ABI (zig/src/exports.zig).
+// tests/native.test.ts checks that this table and the Zig exports agree.
+
+import { dlopen, type Pointer } from "bun:ffi";
+
+export const HOST_ABI_VERSION = 1;
+
+export const symbols = {
+  eb_abi_version: { args: [], returns: "u32" },
+  eb_echo: { args: ["u64"], returns: "u64" },
+  eb_engine_new: { args: ["u32", "ptr", "ptr", "ptr", "ptr", "usize"], returns: "i32" },
+  eb_engine_free: { args: ["ptr"], returns: "void" },
+  eb_module_compile: { args: ["ptr", "u32", "ptr", "usize", "ptr", "ptr", "usize"], returns: "i32" },
+  eb_module_deserialize: { args: ["ptr", "u32", "ptr", "usize", "ptr", "ptr", "usize"], returns: "i32" },
+  eb_module_deserialize_file: { args: ["ptr", "u32", "cstring", "ptr", "ptr", "usize"], returns: "i32" },
+  eb_module_serialize: { args: ["ptr", "ptr", "ptr", "ptr", "usize"], returns: "i32" },
+  eb_bytes_free: { args: ["ptr", "usize"], returns: "void" },
+  eb_module_describe: { args: ["ptr", "ptr", "ptr"], returns: "void" },
+  eb_module_free: { args: ["ptr"], returns: "void" },
+  eb_instance_new: { args: ["ptr", "u32", "ptr", "i64", "u64", "u64", "ptr", "ptr", "usize"], returns: "i32" },
+  eb_instance_link: { args: ["ptr", "ptr", "ptr", "usize", "ptr", "ptr", "usize"], returns: "i32" },
+  eb_instance_call: { args: ["ptr", "u32", "ptr", "usize", "ptr", "usize"], returns: "i32" },
+  eb_global_get: { args: ["ptr", "u32", "ptr", "ptr", "usize"], returns: "i32" },
+  eb_global_set: { args: ["ptr", "u32", "i64", "ptr", "usize"], returns: "i32" },
+  eb_table_grow: { args: ["ptr", "u32", "u32", "ptr", "ptr", "usize"], returns: "i32" },
+  eb_table_set_func: { args: ["ptr", "u32", "u32", "ptr", "u32", "ptr", "usize"], returns: "i32" },
+  eb_instance_free: { args: ["ptr"], returns: "void" },
+} as const;
+
+export type HostLib = ReturnType<typeof openHostLib>;
+
+export function openHostLib(path: string) {
+  const lib = dlopen(path, symbols);
+  const version = lib.symbols.eb_abi_version();
+  if (version !== HOST_ABI_VERSION) {
+    lib.close();
+    throw new Error(`${path} speaks host ABI ${version}, this edgebox needs ${HOST_ABI_VERSION}`);
+  }
+  return lib.symbols;
+}
+
+/** Status codes (exports.zig `Status`). */
+export const Status = { ok: 0, trap: 1, failed: 2, badArgument: 3, outOfMemory: 4 } as const;
+
+/** EngineFlags (host.zig), as bits. */
+export const EngineFlag = { fuel: 1, epoch: 2, pooling: 4, optNone: 8 } as const;
+
+/** LinkKind (host.zig). */
+export const LinkKind = { host: 0, rootExport: 1, constI32: 2, mutI32: 3 } as const;
+
+/** Values per host call the scratch buffer holds (host.zig `scratch_slots`). */
+export const SCRATCH_SLOTS = 16;
+
+export type { Pointer };

@@ -1,0 +1,470 @@
+// The native backend: Wasmtime (Cranelift, ahead-of-time) through the Zig
+// host library. Every guest import reaches TypeScript through one JSCallback;
+// exports are called through one FFI function with a shared value buffer.
+
+import { JSCallback, ptr, toArrayBuffer, CString, type Pointer } from "bun:ffi";
+import { EngineFlag, LinkKind, SCRATCH_SLOTS, Status, type HostLib } from "./native-ffi.ts";
+import {
+  GuestTrap,
+  type Engine,
+  type ExportFunction,
+  type ExternKind,
+  type HostFunction,
+  type Imports,
+  type Instance,
+  type InstanceLimits,
+  type LinkImport,
+  type ModuleImport,
+  type WasmModule,
+} from "./types.ts";
+
+export interface NativeEngineOptions {
+  /** Count fuel (for an instruction limit). Costs ~17% in compiled code. */
+  fuel?: boolean;
+  /** Epoch interruption (a hard wall-clock stop for compiled code). Costs ~20%. */
+  epoch?: boolean;
+  /** The pooling allocator with copy-on-write memory images: fast instantiation for many instances. */
+  pooling?: boolean;
+}
+
+export interface NativeLimits extends InstanceLimits {
+  /** Instruction budget when the engine counts fuel; 0 = unlimited. */
+  fuel?: number;
+  /** Hard stop after this many ms when the engine uses epochs; 0 = none. */
+  deadlineMs?: number;
+}
+
+const KINDS: ExternKind[] = ["func", "global", "table", "memory"];
+
+interface Desc {
+  kind: ExternKind;
+  params: string;
+  results: string;
+}
+
+/** A value of `type` from the 16-byte slot `i` of a raw buffer. */
+function readSlot(v: RawViews, i: number, type: string): number | bigint {
+  switch (type) {
+    case "i":
+      return v.i32[i * 4]!;
+    case "I":
+      return v.i64[i * 2]!;
+    case "f":
+      return v.f32[i * 4]!;
+    case "F":
+      return v.f64[i * 2]!;
+    default:
+      throw new Error(`unsupported wasm value type '${type}'`);
+  }
+}
+
+function writeSlot(v: RawViews, i: number, type: string, value: unknown): void {
+  switch (type) {
+    case "i":
+      v.i32[i * 4] = Number(value);
+      return;
+    case "I":
+      v.i64[i * 2] = typeof value === "bigint" ? value : BigInt(Math.trunc(Number(value)));
+      return;
+    case "f":
+      v.f32[i * 4] = Number(value);
+      return;
+    case "F":
+      v.f64[i * 2] = Number(value);
+      return;
+    default:
+      throw new Error(`unsupported wasm value type '${type}'`);
+  }
+}
+
+interface RawViews {
+  buf: ArrayBuffer;
+  ptr: Pointer;
+  i32: Int32Array;
+  i64: BigInt64Array;
+  f32: Float32Array;
+  f64: Float64Array;
+}
+
+function rawViews(slots: number): RawViews {
+  const buf = new ArrayBuffer(slots * 16);
+  return {
+    buf,
+    ptr: ptr(buf),
+    i32: new Int32Array(buf),
+    i64: new BigInt64Array(buf),
+    f32: new Float32Array(buf),
+    f64: new Float64Array(buf),
+  };
+}
+
+class NativeModule implements WasmModule {
+  readonly imports: ModuleImport[] = [];
+  readonly importDescs: Desc[] = [];
+  readonly exportNames: string[] = [];
+  readonly exportIndex = new Map<string, number>();
+  readonly exportDescs: Desc[] = [];
+
+  constructor(
+    readonly engine: NativeEngine,
+    readonly handle: Pointer,
+    readonly id: number,
+    description: string,
+  ) {
+    for (const line of description.split("\n")) {
+      if (!line) continue;
+      const [tag, kindNum, module, name, params = "", results = ""] = line.split("\t");
+      const d: Desc = { kind: KINDS[Number(kindNum)] ?? ("other" as ExternKind), params, results };
+      if (tag === "I") {
+        this.imports.push({ module: module!, name: name!, kind: d.kind });
+        this.importDescs.push(d);
+      } else {
+        this.exportIndex.set(name!, this.exportNames.length);
+        this.exportNames.push(name!);
+        this.exportDescs.push(d);
+      }
+    }
+  }
+}
+
+export class NativeEngine implements Engine {
+  readonly kind = "native" as const;
+  readonly flags: number;
+  private handle: Pointer;
+  private readonly callback: JSCallback;
+  /** Host call arguments and results (owned here, read by the host library). */
+  private readonly scratch = rawViews(SCRATCH_SLOTS);
+  /** Export call arguments and results. */
+  readonly callBuf = rawViews(SCRATCH_SLOTS);
+  readonly err = new Uint8Array(2048);
+  readonly errPtr = ptr(this.err);
+  readonly out = new BigUint64Array(2);
+  readonly outPtr = ptr(this.out);
+  private nextModuleId = 1;
+  private nextInstanceId = 1;
+  readonly instances = new Map<number, NativeInstance>();
+  /** A host function threw: the guest traps, and this is the reason. */
+  hostFailure: unknown;
+
+  constructor(
+    readonly lib: HostLib,
+    options: NativeEngineOptions = {},
+  ) {
+    this.flags = (options.fuel ? EngineFlag.fuel : 0) | (options.epoch ? EngineFlag.epoch : 0) | (options.pooling ? EngineFlag.pooling : 0);
+    this.callback = new JSCallback((inst: number, mod: number, index: number) => this.dispatch(inst, mod, index), {
+      args: ["u32", "u32", "u32"],
+      returns: "u32",
+    });
+    const st = lib.eb_engine_new(this.flags, this.callback.ptr!, this.scratch.ptr, this.outPtr, this.errPtr, this.err.length);
+    if (st !== Status.ok) throw new Error(`wasmtime engine: ${this.message()}`);
+    this.handle = this.pointerOut(0);
+  }
+
+  /** The pointer the host library wrote to out-parameter slot `i`. */
+  pointerOut(i: number): Pointer {
+    return Number(this.out[i]) as Pointer;
+  }
+
+  message(): string {
+    return new CString(this.errPtr).toString();
+  }
+
+  /** An Error for a failed status: GuestTrap for traps. */
+  failure(status: number, what: string): Error {
+    const msg = this.message();
+    if (status === Status.trap) {
+      const reason = this.hostFailure;
+      this.hostFailure = undefined;
+      if (reason !== undefined) throw reason;
+      return new GuestTrap(msg);
+    }
+    return new Error(`${what}: ${msg}`);
+  }
+
+  private dispatch(instId: number, modId: number, index: number): number {
+    try {
+      const inst = this.instances.get(instId);
+      const table = inst?.hostImports.get(modId);
+      const imp = table?.[index];
+      if (!imp) throw new Error(`no host function for import #${index} of module ${modId}`);
+      const v = this.scratch;
+      const p = imp.desc.params;
+      let r: unknown;
+      switch (p.length) {
+        case 0:
+          r = imp.fn.fn();
+          break;
+        case 1:
+          r = imp.fn.fn(readSlot(v, 0, p[0]!));
+          break;
+        case 2:
+          r = imp.fn.fn(readSlot(v, 0, p[0]!), readSlot(v, 1, p[1]!));
+          break;
+        case 3:
+          r = imp.fn.fn(readSlot(v, 0, p[0]!), readSlot(v, 1, p[1]!), readSlot(v, 2, p[2]!));
+          break;
+        default: {
+          const args: (number | bigint)[] = [];
+          for (let i = 0; i < p.length; i++) args.push(readSlot(v, i, p[i]!));
+          r = imp.fn.fn(...args);
+        }
+      }
+      if (imp.desc.results.length === 1) writeSlot(v, 0, imp.desc.results, r ?? 0);
+      return 0;
+    } catch (err) {
+      this.hostFailure = err;
+      return 1;
+    }
+  }
+
+  compile(bytes: Uint8Array): NativeModule {
+    const id = this.nextModuleId++;
+    const st = this.lib.eb_module_compile(this.handle, id, ptr(bytes), bytes.length, this.outPtr, this.errPtr, this.err.length);
+    if (st !== Status.ok) throw new Error(`compiling wasm: ${this.message()}`);
+    return this.wrapModule(this.pointerOut(0), id);
+  }
+
+  /** Load a module from precompiled bytes (from serialize()); throws when they do not fit this engine. */
+  deserialize(bytes: Uint8Array): NativeModule {
+    const id = this.nextModuleId++;
+    const st = this.lib.eb_module_deserialize(this.handle, id, ptr(bytes), bytes.length, this.outPtr, this.errPtr, this.err.length);
+    if (st !== Status.ok) throw new Error(this.message());
+    return this.wrapModule(this.pointerOut(0), id);
+  }
+
+  /** Map a file that holds exactly what serialize() returned. */
+  deserializeFile(path: string): NativeModule {
+    const id = this.nextModuleId++;
+    const st = this.lib.eb_module_deserialize_file(this.handle, id, Buffer.from(path + "\0"), this.outPtr, this.errPtr, this.err.length);
+    if (st !== Status.ok) throw new Error(this.message());
+    return this.wrapModule(this.pointerOut(0), id);
+  }
+
+  serialize(module: WasmModule): Uint8Array {
+    const m = this.own(module);
+    const st = this.lib.eb_module_serialize(m.handle, this.outPtr, ptr(this.out, 8), this.errPtr, this.err.length);
+    if (st !== Status.ok) throw new Error(`serializing module: ${this.message()}`);
+    const p = this.pointerOut(0);
+    const len = Number(this.out[1]);
+    const copy = new Uint8Array(toArrayBuffer(p, 0, len)).slice();
+    this.lib.eb_bytes_free(p, len);
+    return copy;
+  }
+
+  private wrapModule(handle: Pointer, id: number): NativeModule {
+    this.lib.eb_module_describe(handle, this.outPtr, ptr(this.out, 8));
+    const text = new TextDecoder().decode(new Uint8Array(toArrayBuffer(this.pointerOut(0), 0, Number(this.out[1]))));
+    return new NativeModule(this, handle, id, text);
+  }
+
+  own(module: WasmModule): NativeModule {
+    if (!(module instanceof NativeModule) || module.engine !== this) throw new Error("module was compiled by another engine");
+    return module;
+  }
+
+  instantiate(module: WasmModule, imports: Imports, limits: NativeLimits = {}): Instance {
+    const m = this.own(module);
+    const id = this.nextInstanceId++;
+    const inst = new NativeInstance(this, m, id, undefined);
+    inst.hostImports.set(m.id, resolveHostImports(m, (imp) => {
+      const fn = imports[imp.module]?.[imp.name];
+      if (!fn) throw new Error(`missing import ${imp.module}.${imp.name}`);
+      return fn;
+    }));
+    this.instances.set(id, inst);
+    const st = this.lib.eb_instance_new(
+      m.handle,
+      id,
+      inst.state.ptr,
+      limits.maxMemoryBytes ?? -1,
+      limits.fuel ?? 0,
+      limits.deadlineMs ?? 0,
+      this.outPtr,
+      this.errPtr,
+      this.err.length,
+    );
+    if (st !== Status.ok) {
+      this.instances.delete(id);
+      throw this.failure(st, "instantiating");
+    }
+    inst.handle = this.pointerOut(0);
+    return inst;
+  }
+
+  dispose(): void {
+    for (const i of this.instances.values()) i.dispose();
+    this.lib.eb_engine_free(this.handle);
+    this.callback.close();
+  }
+}
+
+interface BoundImport {
+  fn: HostFunction;
+  desc: Desc;
+}
+
+function resolveHostImports(m: NativeModule, find: (imp: ModuleImport) => HostFunction | undefined): BoundImport[] {
+  return m.imports.map((imp, i) => {
+    if (imp.kind !== "func") return undefined as unknown as BoundImport;
+    const fn = find(imp);
+    return fn ? { fn, desc: m.importDescs[i]! } : (undefined as unknown as BoundImport);
+  });
+}
+
+class NativeInstance implements Instance {
+  handle: Pointer = 0 as Pointer;
+  readonly exports: Record<string, ExportFunction>;
+  /** Host import tables by module id: this instance's module and every module linked into it. */
+  readonly hostImports: Map<number, BoundImport[]>;
+  /** Where the host library publishes memory's address and size (lo/hi u32 pairs). */
+  readonly state: { ptr: Pointer; words: Uint32Array };
+  private view = new Uint8Array(0);
+  private viewPtr = -1;
+  private disposed = false;
+
+  constructor(
+    private readonly engine: NativeEngine,
+    private readonly module: NativeModule,
+    readonly id: number,
+    root: NativeInstance | undefined,
+  ) {
+    this.hostImports = root ? root.hostImports : new Map();
+    if (root) {
+      this.state = root.state;
+    } else {
+      const words = new Uint32Array(4);
+      this.state = { ptr: ptr(words), words };
+    }
+    this.exports = makeExports(this, module);
+  }
+
+  memory(): Uint8Array {
+    const w = this.state.words;
+    const p = w[0]! + w[1]! * 2 ** 32;
+    const len = w[2]! + w[3]! * 2 ** 32;
+    if (p !== this.viewPtr || len !== this.view.length) {
+      this.view = len === 0 ? new Uint8Array(0) : new Uint8Array(toArrayBuffer(p as Pointer, 0, len));
+      this.viewPtr = p;
+    }
+    return this.view;
+  }
+
+  /** Call export #index; args and results through the engine's call buffer. */
+  call(index: number, desc: Desc, args: readonly unknown[]): any {
+    const e = this.engine;
+    const v = e.callBuf;
+    const p = desc.params;
+    for (let i = 0; i < p.length; i++) writeSlot(v, i, p[i]!, args[i] ?? 0);
+    const n = Math.max(p.length, desc.results.length, 1);
+    const st = e.lib.eb_instance_call(this.handle, index, v.ptr, n, e.errPtr, e.err.length);
+    if (st !== Status.ok) throw e.failure(st, `calling ${this.module.exportNames[index]}`);
+    return desc.results.length === 0 ? undefined : readSlot(v, 0, desc.results[0]!);
+  }
+
+  private exportIndex(name: string, kind: ExternKind): number {
+    const i = this.module.exportIndex.get(name);
+    if (i === undefined || this.module.exportDescs[i]!.kind !== kind) throw new Error(`the guest exports no ${kind} '${name}'`);
+    return i;
+  }
+
+  getGlobal(name: string): number {
+    const e = this.engine;
+    const st = e.lib.eb_global_get(this.handle, this.exportIndex(name, "global"), e.outPtr, e.errPtr, e.err.length);
+    if (st !== Status.ok) throw e.failure(st, `reading global ${name}`);
+    return Number(BigInt.asIntN(64, e.out[0]!));
+  }
+
+  setGlobal(name: string, value: number): void {
+    const e = this.engine;
+    const st = e.lib.eb_global_set(this.handle, this.exportIndex(name, "global"), value, e.errPtr, e.err.length);
+    if (st !== Status.ok) throw e.failure(st, `writing global ${name}`);
+  }
+
+  link(module: WasmModule, resolve: (imp: ModuleImport) => LinkImport): Instance {
+    const e = this.engine;
+    const m = e.own(module);
+    const root = this.root();
+    const spec = new Uint32Array(m.imports.length * 2);
+    const host: BoundImport[] = [];
+    m.imports.forEach((imp, i) => {
+      const how = resolve(imp);
+      if (how.kind === "host") {
+        spec[i * 2] = LinkKind.host;
+        host[i] = { fn: how.fn, desc: m.importDescs[i]! };
+      } else if (how.kind === "export") {
+        spec[i * 2] = LinkKind.rootExport;
+        const index = root.module.exportIndex.get(how.name);
+        if (index === undefined) throw new Error(`linking: the main module exports no '${how.name}'`);
+        spec[i * 2 + 1] = index;
+      } else {
+        spec[i * 2] = how.mutable ? LinkKind.mutI32 : LinkKind.constI32;
+        spec[i * 2 + 1] = how.value >>> 0;
+      }
+    });
+    this.hostImports.set(m.id, host);
+    const st = e.lib.eb_instance_link(root.handle, m.handle, ptr(spec), m.imports.length, e.outPtr, e.errPtr, e.err.length);
+    if (st !== Status.ok) throw e.failure(st, "linking side module");
+    const side = new NativeInstance(e, m, this.id, root);
+    side.handle = e.pointerOut(0);
+    side.sideOf = root;
+    return side;
+  }
+
+  private sideOf: NativeInstance | undefined;
+
+  private root(): NativeInstance {
+    return this.sideOf ?? this;
+  }
+
+  tableGrow(table: string, delta: number): number {
+    const e = this.engine;
+    const st = e.lib.eb_table_grow(this.handle, this.exportIndex(table, "table"), delta, e.outPtr, e.errPtr, e.err.length);
+    if (st !== Status.ok) throw e.failure(st, `growing table ${table}`);
+    return Number(e.out[0]! & 0xffffffffn);
+  }
+
+  tableSetFunction(table: string, index: number, from: Instance, exportName: string): void {
+    const e = this.engine;
+    if (!(from instanceof NativeInstance)) throw new Error("instance belongs to another engine");
+    const fi = from.exportIndex(exportName, "func");
+    const st = e.lib.eb_table_set_func(this.handle, this.exportIndex(table, "table"), index, from.handle, fi, e.errPtr, e.err.length);
+    if (st !== Status.ok) throw e.failure(st, `setting ${table}[${index}]`);
+  }
+
+  dispose(): void {
+    if (this.disposed || this.sideOf) return;
+    this.disposed = true;
+    this.engine.instances.delete(this.id);
+    this.engine.lib.eb_instance_free(this.handle);
+  }
+}
+
+/**
+ * The exports object: a getter per exported function on a prototype shared
+ * by every instance of the module, binding the caller on first use, so an
+ * instance costs nothing for the hundreds of exports it never calls.
+ */
+const exportProtos = new WeakMap<NativeModule, object>();
+
+function makeExports(inst: NativeInstance, module: NativeModule): Record<string, ExportFunction> {
+  let proto = exportProtos.get(module);
+  if (!proto) {
+    proto = {};
+    module.exportNames.forEach((name, index) => {
+      const desc = module.exportDescs[index]!;
+      if (desc.kind !== "func") return;
+      Object.defineProperty(proto!, name, {
+        get(this: { inst: NativeInstance }) {
+          const target = this.inst;
+          const f: ExportFunction = (...args) => target.call(index, desc, args);
+          Object.defineProperty(this, name, { value: f });
+          return f;
+        },
+      });
+    });
+    exportProtos.set(module, proto);
+  }
+  const obj = Object.create(proto);
+  Object.defineProperty(obj, "inst", { value: inst });
+  return obj;
+}

@@ -1,0 +1,61 @@
+// Clocks and randomness that must be fresh in every run. The runtime's
+// memory is snapshotted at build time, so anything QuickJS seeded during
+// initialisation (Math.random's state, performance's time origin) would
+// otherwise repeat in every run. start() calls reseed() with values from the host.
+
+const rawNow = globalThis.performance.now.bind(globalThis.performance);
+let origin = 0;
+
+// xoshiro128** in 32-bit arithmetic: fast in the interpreter, well distributed.
+let s0 = 1;
+let s1 = 2;
+let s2 = 3;
+let s3 = 4;
+
+function next() {
+  const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+  const t = s1 << 9;
+  s2 ^= s0;
+  s3 ^= s1;
+  s1 ^= s2;
+  s0 ^= s3;
+  s2 ^= t;
+  s3 = rotl(s3, 11);
+  return result;
+}
+
+function rotl(x, k) {
+  return (x << k) | (x >>> (32 - k));
+}
+
+/** node's `performance` (QuickJS's own has a fixed, non-configurable now() and a monotonic timeOrigin). */
+export const performance = {
+  now() {
+    return rawNow() - origin;
+  },
+  timeOrigin: 0,
+  toJSON() {
+    return { timeOrigin: this.timeOrigin };
+  },
+};
+
+export function installClock() {
+  Object.defineProperty(globalThis, "performance", { value: performance, writable: true, enumerable: false, configurable: true });
+  Object.defineProperty(Math, "random", {
+    value: function random() {
+      // 53 random bits, as V8 does: 27 from one draw, 26 from the next.
+      return ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992;
+    },
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  });
+}
+
+/** Bind the clock origin and the random state of this run. */
+export function reseed(seed) {
+  origin = rawNow();
+  performance.timeOrigin = Date.now();
+  [s0, s1, s2, s3] = seed.map((x) => x | 0);
+  if ((s0 | s1 | s2 | s3) === 0) s0 = 1;
+}

@@ -1,0 +1,155 @@
+//! The C ABI of libedgebox_host: everything TypeScript may call, on one
+//! screen. Each function returns a Status; on failure the message is copied
+//! into the caller's buffer (nothing for TypeScript to free). The bun:ffi
+//! table in internal/engine/native-ffi.ts mirrors this file; a test checks
+//! that the two agree (tests/native.test.ts).
+
+const std = @import("std");
+const host = @import("host.zig");
+const wt = @import("wasmtime.zig");
+
+pub const Status = enum(c_int) {
+    ok = 0,
+    trap = 1,
+    failed = 2,
+    bad_argument = 3,
+    out_of_memory = 4,
+};
+
+fn status(err: host.HostError) Status {
+    return switch (err) {
+        error.OutOfMemory => .out_of_memory,
+        error.Trapped => .trap,
+        error.NoSuchExport, error.WrongKind => .bad_argument,
+        error.EngineFailed, error.CompileFailed, error.DeserializeFailed, error.SerializeFailed, error.InstantiateFailed, error.LinkFailed, error.CallFailed => .failed,
+    };
+}
+
+/// Copy the last error into `buf` (NUL-terminated, truncated to fit).
+fn report(err: host.HostError, buf: [*]u8, cap: usize) Status {
+    if (cap > 0) {
+        const text = if (host.last_error_len > 0) host.last_error[0..host.last_error_len] else @errorName(err);
+        const n = @min(text.len, cap - 1);
+        @memcpy(buf[0..n], text[0..n]);
+        buf[n] = 0;
+    }
+    host.last_error_len = 0;
+    return status(err);
+}
+
+fn ebAbiVersion() callconv(.c) u32 {
+    return host.abi_version;
+}
+
+fn ebEcho(x: u64) callconv(.c) u64 {
+    return x;
+}
+
+/// `scratch` (scratch_slots x 16 bytes) carries host call arguments and results; it must outlive the engine.
+fn ebEngineNew(flags: u32, callback: host.HostCallback, scratch: [*]wt.ValRaw, out: *?*host.Engine, err: [*]u8, cap: usize) callconv(.c) Status {
+    out.* = host.Engine.create(@bitCast(flags), callback, scratch) catch |e| return report(e, err, cap);
+    return .ok;
+}
+
+fn ebEngineFree(e: *host.Engine) callconv(.c) void {
+    e.destroy();
+}
+
+fn ebModuleCompile(e: *host.Engine, id: u32, wasm: [*]const u8, len: usize, out: *?*host.Module, err: [*]u8, cap: usize) callconv(.c) Status {
+    out.* = host.Module.compile(e, id, wasm[0..len]) catch |x| return report(x, err, cap);
+    return .ok;
+}
+
+fn ebModuleDeserialize(e: *host.Engine, id: u32, bytes: [*]const u8, len: usize, out: *?*host.Module, err: [*]u8, cap: usize) callconv(.c) Status {
+    out.* = host.Module.deserialize(e, id, bytes[0..len]) catch |x| return report(x, err, cap);
+    return .ok;
+}
+
+fn ebModuleDeserializeFile(e: *host.Engine, id: u32, path: [*:0]const u8, out: *?*host.Module, err: [*]u8, cap: usize) callconv(.c) Status {
+    out.* = host.Module.deserializeFile(e, id, path) catch |x| return report(x, err, cap);
+    return .ok;
+}
+
+/// The serialized (precompiled) module; free it with eb_bytes_free.
+fn ebModuleSerialize(m: *host.Module, out_ptr: *?[*]u8, out_len: *usize, err: [*]u8, cap: usize) callconv(.c) Status {
+    const v = m.serialize() catch |x| return report(x, err, cap);
+    out_ptr.* = v.data;
+    out_len.* = v.size;
+    return .ok;
+}
+
+fn ebBytesFree(ptr: [*]u8, len: usize) callconv(.c) void {
+    var v: wt.ByteVec = .{ .size = len, .data = ptr };
+    wt.wasm_byte_vec_delete(&v);
+}
+
+/// The module's imports and exports as text (see Module.describe); owned by the module.
+fn ebModuleDescribe(m: *host.Module, out_ptr: *[*]const u8, out_len: *usize) callconv(.c) void {
+    out_ptr.* = m.description.ptr;
+    out_len.* = m.description.len;
+}
+
+fn ebModuleFree(m: *host.Module) callconv(.c) void {
+    m.destroy();
+}
+
+fn ebInstanceNew(m: *host.Module, id: u32, state: *host.MemoryState, max_memory: i64, fuel: u64, deadline_ms: u64, out: *?*host.Instance, err: [*]u8, cap: usize) callconv(.c) Status {
+    out.* = host.Instance.create(m, id, state, max_memory, fuel, deadline_ms) catch |x| return report(x, err, cap);
+    return .ok;
+}
+
+fn ebInstanceLink(i: *host.Instance, m: *host.Module, spec: [*]const [2]u32, n: usize, out: *?*host.Instance, err: [*]u8, cap: usize) callconv(.c) Status {
+    out.* = i.link(m, spec[0..n]) catch |x| return report(x, err, cap);
+    return .ok;
+}
+
+fn ebInstanceCall(i: *host.Instance, index: u32, args: [*]wt.ValRaw, n: usize, err: [*]u8, cap: usize) callconv(.c) Status {
+    i.call(index, args[0..n]) catch |x| return report(x, err, cap);
+    return .ok;
+}
+
+fn ebGlobalGet(i: *host.Instance, index: u32, out: *i64, err: [*]u8, cap: usize) callconv(.c) Status {
+    out.* = i.globalGet(index) catch |x| return report(x, err, cap);
+    return .ok;
+}
+
+fn ebGlobalSet(i: *host.Instance, index: u32, value: i64, err: [*]u8, cap: usize) callconv(.c) Status {
+    i.globalSet(index, value) catch |x| return report(x, err, cap);
+    return .ok;
+}
+
+fn ebTableGrow(i: *host.Instance, index: u32, delta: u32, prev: *u32, err: [*]u8, cap: usize) callconv(.c) Status {
+    prev.* = i.tableGrow(index, delta) catch |x| return report(x, err, cap);
+    return .ok;
+}
+
+fn ebTableSetFunc(i: *host.Instance, table: u32, slot: u32, from: *host.Instance, func: u32, err: [*]u8, cap: usize) callconv(.c) Status {
+    i.tableSetFunc(table, slot, from, func) catch |x| return report(x, err, cap);
+    return .ok;
+}
+
+fn ebInstanceFree(i: *host.Instance) callconv(.c) void {
+    i.destroy();
+}
+
+comptime {
+    @export(&ebAbiVersion, .{ .name = "eb_abi_version" });
+    @export(&ebEcho, .{ .name = "eb_echo" });
+    @export(&ebEngineNew, .{ .name = "eb_engine_new" });
+    @export(&ebEngineFree, .{ .name = "eb_engine_free" });
+    @export(&ebModuleCompile, .{ .name = "eb_module_compile" });
+    @export(&ebModuleDeserialize, .{ .name = "eb_module_deserialize" });
+    @export(&ebModuleDeserializeFile, .{ .name = "eb_module_deserialize_file" });
+    @export(&ebModuleSerialize, .{ .name = "eb_module_serialize" });
+    @export(&ebBytesFree, .{ .name = "eb_bytes_free" });
+    @export(&ebModuleDescribe, .{ .name = "eb_module_describe" });
+    @export(&ebModuleFree, .{ .name = "eb_module_free" });
+    @export(&ebInstanceNew, .{ .name = "eb_instance_new" });
+    @export(&ebInstanceLink, .{ .name = "eb_instance_link" });
+    @export(&ebInstanceCall, .{ .name = "eb_instance_call" });
+    @export(&ebGlobalGet, .{ .name = "eb_global_get" });
+    @export(&ebGlobalSet, .{ .name = "eb_global_set" });
+    @export(&ebTableGrow, .{ .name = "eb_table_grow" });
+    @export(&ebTableSetFunc, .{ .name = "eb_table_set_func" });
+    @export(&ebInstanceFree, .{ .name = "eb_instance_free" });
+}

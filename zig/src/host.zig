@@ -1,0 +1,604 @@
+//! The native host: engines, modules and instances over Wasmtime, with every
+//! guest import routed to one callback into TypeScript. The C ABI over this
+//! file is in exports.zig; internal/engine/native.ts is its only caller.
+//!
+//! Lifetimes: an Engine outlives its Modules; a Module outlives the Instances
+//! made from it. A root Instance owns its store; linked (side) instances live
+//! in the root's store and are freed with it.
+
+const std = @import("std");
+const wt = @import("wasmtime.zig");
+
+pub const abi_version: u32 = 1;
+
+pub const HostError = error{
+    OutOfMemory,
+    EngineFailed,
+    CompileFailed,
+    DeserializeFailed,
+    SerializeFailed,
+    InstantiateFailed,
+    LinkFailed,
+    NoSuchExport,
+    WrongKind,
+    Trapped,
+    CallFailed,
+};
+
+/// Called for every import the guest calls: which instance, which module's
+/// import table, which import. The arguments wait in the engine's scratch
+/// buffer, where the callback leaves the results. Returns 0, or non-zero when
+/// the host failed (the guest then traps).
+pub const HostCallback = *const fn (instance_id: u32, module_id: u32, import_index: u32) callconv(.c) u32;
+
+/// Values per host call the scratch buffer holds (arguments or results).
+pub const scratch_slots = 16;
+
+pub const EngineFlags = packed struct(u32) {
+    fuel: bool = false,
+    epoch: bool = false,
+    pooling: bool = false,
+    opt_none: bool = false,
+    _: u28 = 0,
+};
+
+/// Where TypeScript reads the guest memory's current address and size (updated after every call).
+pub const MemoryState = extern struct {
+    ptr: u64,
+    len: u64,
+};
+
+const allocator = std.heap.c_allocator;
+
+/// The last error's text, copied into the caller's buffer by exports.zig.
+pub threadlocal var last_error: [1024]u8 = undefined;
+pub threadlocal var last_error_len: usize = 0;
+
+fn setError(comptime fmt: []const u8, args: anytype) void {
+    const s = std.fmt.bufPrint(&last_error, fmt, args) catch last_error[0..];
+    last_error_len = s.len;
+}
+
+fn takeWasmtimeError(prefix: []const u8, err: *wt.Error) void {
+    var msg: wt.ByteVec = .{};
+    wt.wasmtime_error_message(err, &msg);
+    defer wt.wasm_byte_vec_delete(&msg);
+    wt.wasmtime_error_delete(err);
+    const text = if (msg.data) |d| d[0..msg.size] else "";
+    setError("{s}: {s}", .{ prefix, std.mem.trimRight(u8, text, "\x00") });
+}
+
+fn takeTrap(trap: *wt.Trap) void {
+    var msg: wt.ByteVec = .{};
+    wt.wasm_trap_message(trap, &msg);
+    defer wt.wasm_byte_vec_delete(&msg);
+    var code: u8 = 255;
+    const has_code = wt.wasmtime_trap_code(trap, &code);
+    wt.wasm_trap_delete(trap);
+    const text = std.mem.trimRight(u8, if (msg.data) |d| d[0..msg.size] else "", "\x00");
+    // The first line names the cause; the rest is a wasm backtrace.
+    const first = if (std.mem.indexOfScalar(u8, text, '\n')) |i| text[0..i] else text;
+    const cause: []const u8 = if (!has_code) first else switch (code) {
+        wt.trap_code_stack_overflow => "call stack exhausted",
+        wt.trap_code_interrupt => "interrupted (epoch deadline reached)",
+        wt.trap_code_out_of_fuel => "all fuel consumed (instruction limit reached)",
+        else => first,
+    };
+    setError("trap {d}: {s}\n{s}", .{ if (has_code) code else 255, cause, text });
+}
+
+// ---- engines ----
+
+pub const Engine = struct {
+    engine: *wt.Engine,
+    flags: EngineFlags,
+    callback: HostCallback,
+    /// TypeScript-owned, scratch_slots values: host call arguments and results.
+    scratch: [*]wt.ValRaw,
+    ticker: ?std.Thread = null,
+    stop: std.atomic.Value(bool) = .init(false),
+
+    pub fn create(flags: EngineFlags, callback: HostCallback, scratch: [*]wt.ValRaw) HostError!*Engine {
+        const config = wt.wasm_config_new() orelse return error.EngineFailed;
+        wt.wasmtime_config_cranelift_opt_level_set(config, if (flags.opt_none) wt.opt_level_none else wt.opt_level_speed);
+        wt.wasmtime_config_consume_fuel_set(config, flags.fuel);
+        wt.wasmtime_config_epoch_interruption_set(config, flags.epoch);
+        wt.wasmtime_config_memory_init_cow_set(config, true);
+        // QuickJS recursion uses native wasm frames too; its own guard (on the
+        // linear-memory stack) must trip before this limit does.
+        wt.wasmtime_config_async_stack_size_set(config, (4 << 20) + (64 << 10));
+        wt.wasmtime_config_max_wasm_stack_set(config, 4 << 20);
+        if (flags.pooling) {
+            const pool = wt.wasmtime_pooling_allocation_config_new() orelse return error.EngineFailed;
+            defer wt.wasmtime_pooling_allocation_config_delete(pool);
+            wt.wasmtime_pooling_allocation_config_total_core_instances_set(pool, 256);
+            wt.wasmtime_pooling_allocation_config_total_memories_set(pool, 256);
+            wt.wasmtime_pooling_allocation_config_total_tables_set(pool, 256);
+            wt.wasmtime_pooling_allocation_config_max_memories_per_module_set(pool, 1);
+            wt.wasmtime_pooling_allocation_config_max_tables_per_module_set(pool, 1);
+            wt.wasmtime_pooling_allocation_config_max_memory_size_set(pool, 1 << 31);
+            wt.wasmtime_pooling_allocation_config_table_elements_set(pool, 65536);
+            wt.wasmtime_pooling_allocation_strategy_set(config, pool);
+        }
+        const engine = wt.wasm_engine_new_with_config(config) orelse return error.EngineFailed;
+        const self = allocator.create(Engine) catch {
+            wt.wasm_engine_delete(engine);
+            return error.OutOfMemory;
+        };
+        self.* = .{ .engine = engine, .flags = flags, .callback = callback, .scratch = scratch };
+        if (flags.epoch) {
+            self.ticker = std.Thread.spawn(.{}, tick, .{self}) catch null;
+        }
+        return self;
+    }
+
+    /// One epoch per millisecond: an instance's deadline is counted in ms.
+    fn tick(self: *Engine) void {
+        while (!self.stop.load(.acquire)) {
+            std.Thread.sleep(std.time.ns_per_ms);
+            wt.wasmtime_engine_increment_epoch(self.engine);
+        }
+    }
+
+    pub fn destroy(self: *Engine) void {
+        self.stop.store(true, .release);
+        if (self.ticker) |t| t.join();
+        wt.wasm_engine_delete(self.engine);
+        allocator.destroy(self);
+    }
+};
+
+// ---- modules ----
+
+const Import = struct {
+    module: []u8,
+    name: []u8,
+    kind: u8,
+    functype: ?*const wt.FuncType,
+};
+
+/// The per-import context handed to Wasmtime with each host function.
+const ImportSlot = struct {
+    engine: *Engine,
+    module_id: u32,
+    index: u32,
+};
+
+pub const Module = struct {
+    engine: *Engine,
+    module: *wt.Module,
+    id: u32,
+    imports: []Import,
+    import_types: wt.ImportTypeVec,
+    slots: []ImportSlot,
+    /// For modules instantiated as roots: every import is a host function,
+    /// linked once; instantiation is then a single pre-instantiate.
+    pre: ?*wt.InstancePre = null,
+    linker: ?*wt.Linker = null,
+    description: []u8 = &.{},
+
+    pub fn compile(engine: *Engine, id: u32, wasm: []const u8) HostError!*Module {
+        var m: ?*wt.Module = null;
+        if (wt.wasmtime_module_new(engine.engine, wasm.ptr, wasm.len, &m)) |err| {
+            takeWasmtimeError("compile", err);
+            return error.CompileFailed;
+        }
+        return wrap(engine, id, m.?);
+    }
+
+    pub fn deserialize(engine: *Engine, id: u32, bytes: []const u8) HostError!*Module {
+        var m: ?*wt.Module = null;
+        if (wt.wasmtime_module_deserialize(engine.engine, bytes.ptr, bytes.len, &m)) |err| {
+            takeWasmtimeError("deserialize", err);
+            return error.DeserializeFailed;
+        }
+        return wrap(engine, id, m.?);
+    }
+
+    /// Map a file written by serialize() (the fastest load: no copy of the code).
+    pub fn deserializeFile(engine: *Engine, id: u32, path: [*:0]const u8) HostError!*Module {
+        var m: ?*wt.Module = null;
+        if (wt.wasmtime_module_deserialize_file(engine.engine, path, &m)) |err| {
+            takeWasmtimeError("deserialize", err);
+            return error.DeserializeFailed;
+        }
+        return wrap(engine, id, m.?);
+    }
+
+    fn wrap(engine: *Engine, id: u32, m: *wt.Module) HostError!*Module {
+        const self = allocator.create(Module) catch {
+            wt.wasmtime_module_delete(m);
+            return error.OutOfMemory;
+        };
+        self.* = .{ .engine = engine, .module = m, .id = id, .imports = &.{}, .import_types = .{}, .slots = &.{} };
+        wt.wasmtime_module_imports(m, &self.import_types);
+        const n = self.import_types.size;
+        self.imports = allocator.alloc(Import, n) catch return error.OutOfMemory;
+        self.slots = allocator.alloc(ImportSlot, n) catch return error.OutOfMemory;
+        for (0..n) |i| {
+            const t = self.import_types.data.?[i];
+            const ext = wt.wasm_importtype_type(t);
+            const kind = wt.wasm_externtype_kind(ext);
+            self.imports[i] = .{
+                .module = bytesOf(wt.wasm_importtype_module(t)),
+                .name = bytesOf(wt.wasm_importtype_name(t)),
+                .kind = kind,
+                .functype = if (kind == wt.extern_func) wt.wasm_externtype_as_functype_const(ext) else null,
+            };
+            self.slots[i] = .{ .engine = engine, .module_id = id, .index = @intCast(i) };
+        }
+        self.description = try self.describe();
+        return self;
+    }
+
+    pub fn serialize(self: *Module) HostError!wt.ByteVec {
+        var out: wt.ByteVec = .{};
+        if (wt.wasmtime_module_serialize(self.module, &out)) |err| {
+            takeWasmtimeError("serialize", err);
+            return error.SerializeFailed;
+        }
+        return out;
+    }
+
+    /// Text the TypeScript side parses once: one line per import ("I") and export ("E"):
+    /// kind, module, name, parameter and result types (i=i32 I=i64 f=f32 F=f64 r=ref).
+    fn describe(self: *Module) HostError![]u8 {
+        var out: std.Io.Writer.Allocating = .init(allocator);
+        errdefer out.deinit();
+        const w = &out.writer;
+        for (self.imports) |imp| describeLine(w, "I", imp.kind, imp.module, imp.name, imp.functype) catch return error.OutOfMemory;
+        var exports: wt.ExportTypeVec = .{};
+        wt.wasmtime_module_exports(self.module, &exports);
+        defer wt.wasm_exporttype_vec_delete(&exports);
+        for (0..exports.size) |i| {
+            const e = exports.data.?[i];
+            const ext = wt.wasm_exporttype_type(e);
+            const kind = wt.wasm_externtype_kind(ext);
+            const ft = if (kind == wt.extern_func) wt.wasm_externtype_as_functype_const(ext) else null;
+            describeLine(w, "E", kind, "", bytesOf(wt.wasm_exporttype_name(e)), ft) catch return error.OutOfMemory;
+        }
+        return out.toOwnedSlice() catch error.OutOfMemory;
+    }
+
+    fn describeLine(w: *std.Io.Writer, tag: []const u8, kind: u8, module: []const u8, name: []const u8, ft: ?*const wt.FuncType) !void {
+        try w.print("{s}\t{d}\t{s}\t{s}\t", .{ tag, kind, module, name });
+        if (ft) |f| {
+            try writeTypes(w, wt.wasm_functype_params(f));
+            try w.writeAll("\t");
+            try writeTypes(w, wt.wasm_functype_results(f));
+        } else {
+            try w.writeAll("\t");
+        }
+        try w.writeAll("\n");
+    }
+
+    fn writeTypes(w: *std.Io.Writer, v: *const wt.ValTypeVec) !void {
+        for (0..v.size) |i| {
+            try w.writeByte(switch (wt.wasm_valtype_kind(v.data[i])) {
+                wt.kind_i32 => 'i',
+                wt.kind_i64 => 'I',
+                wt.kind_f32 => 'f',
+                wt.kind_f64 => 'F',
+                else => 'r',
+            });
+        }
+    }
+
+    /// A linker with every function import bound to the host callback.
+    fn hostLinker(self: *Module) HostError!*wt.Linker {
+        const linker = wt.wasmtime_linker_new(self.engine.engine) orelse return error.LinkFailed;
+        errdefer wt.wasmtime_linker_delete(linker);
+        for (self.imports, 0..) |imp, i| {
+            if (imp.kind != wt.extern_func) continue;
+            if (wt.wasmtime_linker_define_func_unchecked(linker, imp.module.ptr, imp.module.len, imp.name.ptr, imp.name.len, imp.functype.?, trampoline, &self.slots[i], null)) |err| {
+                takeWasmtimeError("link", err);
+                return error.LinkFailed;
+            }
+        }
+        return linker;
+    }
+
+    fn instancePre(self: *Module) HostError!*wt.InstancePre {
+        if (self.pre) |p| return p;
+        const linker = try self.hostLinker();
+        self.linker = linker;
+        var pre: ?*wt.InstancePre = null;
+        if (wt.wasmtime_linker_instantiate_pre(linker, self.module, &pre)) |err| {
+            takeWasmtimeError("instantiate", err);
+            return error.InstantiateFailed;
+        }
+        self.pre = pre;
+        return pre.?;
+    }
+
+    pub fn destroy(self: *Module) void {
+        if (self.pre) |p| wt.wasmtime_instance_pre_delete(p);
+        if (self.linker) |l| wt.wasmtime_linker_delete(l);
+        wt.wasm_importtype_vec_delete(&self.import_types);
+        allocator.free(self.imports);
+        allocator.free(self.slots);
+        allocator.free(self.description);
+        wt.wasmtime_module_delete(self.module);
+        allocator.destroy(self);
+    }
+};
+
+fn bytesOf(v: *const wt.ByteVec) []u8 {
+    return if (v.data) |d| d[0..v.size] else &.{};
+}
+
+/// Every guest import lands here: find the instance from the store, make the
+/// caller's context current (calls back into the guest must use it), ask TypeScript.
+fn trampoline(env: ?*anyopaque, caller: *wt.Caller, args: [*]wt.ValRaw, n: usize) callconv(.c) ?*wt.Trap {
+    const slot: *ImportSlot = @ptrCast(@alignCast(env.?));
+    const ctx = wt.wasmtime_caller_context(caller);
+    const root: *Instance = @ptrCast(@alignCast(wt.wasmtime_context_get_data(ctx).?));
+    const saved = root.ctx;
+    root.ctx = ctx;
+    defer root.ctx = saved;
+    root.publishMemory();
+    if (n > scratch_slots) {
+        const msg = "a host function has more values than the scratch buffer holds";
+        return wt.wasmtime_trap_new(msg.ptr, msg.len);
+    }
+    const e = slot.engine;
+    @memcpy(e.scratch[0..n], args[0..n]);
+    const failed = e.callback(root.id, slot.module_id, slot.index);
+    @memcpy(args[0..n], e.scratch[0..n]);
+    if (failed != 0) {
+        const msg = "a host function failed (see the host's error output)";
+        return wt.wasmtime_trap_new(msg.ptr, msg.len);
+    }
+    return null;
+}
+
+// ---- instances ----
+
+pub const LinkKind = enum(u32) {
+    /// A function import served by the host callback.
+    host = 0,
+    /// An export of the root instance, by export index.
+    root_export = 1,
+    /// A new immutable i32 global with the given value.
+    const_i32 = 2,
+    /// A new mutable i32 global with the given value.
+    mut_i32 = 3,
+};
+
+pub const Instance = struct {
+    id: u32,
+    store: *wt.Store,
+    /// The context calls must use: the store's own, or the calling guest's during a host callback.
+    ctx: *wt.Context,
+    instance: wt.Instance = .{},
+    module: *Module,
+    root: *Instance,
+    memory: wt.Extern = .{},
+    has_memory: bool = false,
+    state: *MemoryState,
+    exports: []?wt.Extern,
+    side: std.ArrayListUnmanaged(*Instance) = .empty,
+
+    /// A fresh store with one instance of `module`. `max_memory` < 0: no limit.
+    pub fn create(module: *Module, id: u32, state: *MemoryState, max_memory: i64, fuel: u64, deadline_ms: u64) HostError!*Instance {
+        const self = allocator.create(Instance) catch return error.OutOfMemory;
+        errdefer allocator.destroy(self);
+        const store = wt.wasmtime_store_new(module.engine.engine, self, null) orelse return error.InstantiateFailed;
+        errdefer wt.wasmtime_store_delete(store);
+        const ctx = wt.wasmtime_store_context(store);
+        if (max_memory >= 0) wt.wasmtime_store_limiter(store, max_memory, -1, -1, -1, -1);
+        if (module.engine.flags.fuel) {
+            if (wt.wasmtime_context_set_fuel(ctx, if (fuel == 0) std.math.maxInt(u64) else fuel)) |err| {
+                takeWasmtimeError("fuel", err);
+                return error.InstantiateFailed;
+            }
+        }
+        if (module.engine.flags.epoch) {
+            wt.wasmtime_context_set_epoch_deadline(ctx, if (deadline_ms == 0) std.math.maxInt(u64) / 2 else deadline_ms);
+        }
+        const exports = try allocExports(module);
+        self.* = .{ .id = id, .store = store, .ctx = ctx, .module = module, .root = self, .state = state, .exports = exports };
+        const pre = try module.instancePre();
+        var trap: ?*wt.Trap = null;
+        if (wt.wasmtime_instance_pre_instantiate(pre, ctx, &self.instance, &trap)) |err| {
+            takeWasmtimeError("instantiate", err);
+            allocator.free(exports);
+            return error.InstantiateFailed;
+        }
+        if (trap) |t| {
+            takeTrap(t);
+            allocator.free(exports);
+            return error.Trapped;
+        }
+        const name = "memory";
+        self.has_memory = wt.wasmtime_instance_export_get(ctx, &self.instance, name, name.len, &self.memory) and self.memory.kind == wt.extern_memory;
+        self.publishMemory();
+        return self;
+    }
+
+    fn allocExports(module: *Module) HostError![]?wt.Extern {
+        var exports: wt.ExportTypeVec = .{};
+        wt.wasmtime_module_exports(module.module, &exports);
+        defer wt.wasm_exporttype_vec_delete(&exports);
+        const list = allocator.alloc(?wt.Extern, exports.size) catch return error.OutOfMemory;
+        @memset(list, null);
+        return list;
+    }
+
+    /// Instantiate a side module in this instance's store. `spec` holds a
+    /// (LinkKind, value) pair for each of the module's imports, in order.
+    pub fn link(self: *Instance, module: *Module, spec: []const [2]u32) HostError!*Instance {
+        const root = self.root;
+        if (spec.len != module.imports.len) {
+            setError("link: {d} import specs for {d} imports", .{ spec.len, module.imports.len });
+            return error.LinkFailed;
+        }
+        const linker = wt.wasmtime_linker_new(module.engine.engine) orelse return error.LinkFailed;
+        defer wt.wasmtime_linker_delete(linker);
+        for (module.imports, spec, 0..) |imp, s, i| {
+            const kind = std.meta.intToEnum(LinkKind, s[0]) catch {
+                setError("link: bad import kind {d}", .{s[0]});
+                return error.LinkFailed;
+            };
+            var item: wt.Extern = .{};
+            switch (kind) {
+                .host => {
+                    if (imp.kind != wt.extern_func) {
+                        setError("link: {s}.{s} is not a function", .{ imp.module, imp.name });
+                        return error.LinkFailed;
+                    }
+                    if (wt.wasmtime_linker_define_func_unchecked(linker, imp.module.ptr, imp.module.len, imp.name.ptr, imp.name.len, imp.functype.?, trampoline, &module.slots[i], null)) |err| {
+                        takeWasmtimeError("link", err);
+                        return error.LinkFailed;
+                    }
+                    continue;
+                },
+                .root_export => item = try root.exportAt(s[1]),
+                .const_i32, .mut_i32 => {
+                    const ty = wt.wasm_globaltype_new(wt.wasm_valtype_new(wt.kind_i32), if (kind == .mut_i32) 1 else 0) orelse return error.LinkFailed;
+                    defer wt.wasm_globaltype_delete(ty);
+                    var v: wt.Val = .{ .kind = wt.val_i32 };
+                    v.of.i32 = @bitCast(s[1]);
+                    item.kind = wt.extern_global;
+                    if (wt.wasmtime_global_new(root.ctx, ty, &v, &item.of)) |err| {
+                        takeWasmtimeError("link", err);
+                        return error.LinkFailed;
+                    }
+                },
+            }
+            if (wt.wasmtime_linker_define(linker, root.ctx, imp.module.ptr, imp.module.len, imp.name.ptr, imp.name.len, &item)) |err| {
+                takeWasmtimeError("link", err);
+                return error.LinkFailed;
+            }
+        }
+        const side = allocator.create(Instance) catch return error.OutOfMemory;
+        errdefer allocator.destroy(side);
+        const exports = try allocExports(module);
+        side.* = .{ .id = root.id, .store = root.store, .ctx = root.ctx, .module = module, .root = root, .state = root.state, .exports = exports };
+        var trap: ?*wt.Trap = null;
+        if (wt.wasmtime_linker_instantiate(linker, root.ctx, module.module, &side.instance, &trap)) |err| {
+            takeWasmtimeError("instantiate", err);
+            allocator.free(exports);
+            return error.InstantiateFailed;
+        }
+        if (trap) |t| {
+            takeTrap(t);
+            allocator.free(exports);
+            return error.Trapped;
+        }
+        root.side.append(allocator, side) catch return error.OutOfMemory;
+        root.publishMemory();
+        return side;
+    }
+
+    pub fn exportAt(self: *Instance, index: u32) HostError!wt.Extern {
+        if (index >= self.exports.len) {
+            setError("no export #{d}", .{index});
+            return error.NoSuchExport;
+        }
+        if (self.exports[index]) |e| return e;
+        var name: [*]const u8 = undefined;
+        var len: usize = 0;
+        var item: wt.Extern = .{};
+        if (!wt.wasmtime_instance_export_nth(self.root.ctx, &self.instance, index, &name, &len, &item)) {
+            setError("no export #{d}", .{index});
+            return error.NoSuchExport;
+        }
+        self.exports[index] = item;
+        return item;
+    }
+
+    pub fn call(self: *Instance, index: u32, args: []wt.ValRaw) HostError!void {
+        const root = self.root;
+        const f = try self.exportAt(index);
+        if (f.kind != wt.extern_func) {
+            setError("export #{d} is not a function", .{index});
+            return error.WrongKind;
+        }
+        var trap: ?*wt.Trap = null;
+        const err = wt.wasmtime_func_call_unchecked(root.ctx, &f.of, args.ptr, args.len, &trap);
+        root.publishMemory();
+        if (err) |e| {
+            takeWasmtimeError("call", e);
+            return error.CallFailed;
+        }
+        if (trap) |t| {
+            takeTrap(t);
+            return error.Trapped;
+        }
+    }
+
+    pub fn globalGet(self: *Instance, index: u32) HostError!i64 {
+        const g = try self.exportAt(index);
+        if (g.kind != wt.extern_global) return error.WrongKind;
+        var v: wt.Val = .{};
+        wt.wasmtime_global_get(self.root.ctx, &g.of, &v);
+        return switch (v.kind) {
+            wt.val_i32 => v.of.i32,
+            wt.val_i64 => v.of.i64,
+            else => error.WrongKind,
+        };
+    }
+
+    pub fn globalSet(self: *Instance, index: u32, value: i64) HostError!void {
+        const g = try self.exportAt(index);
+        if (g.kind != wt.extern_global) return error.WrongKind;
+        var cur: wt.Val = .{};
+        wt.wasmtime_global_get(self.root.ctx, &g.of, &cur);
+        var v: wt.Val = .{ .kind = cur.kind };
+        switch (cur.kind) {
+            wt.val_i32 => v.of.i32 = @truncate(value),
+            wt.val_i64 => v.of.i64 = value,
+            else => return error.WrongKind,
+        }
+        if (wt.wasmtime_global_set(self.root.ctx, &g.of, &v)) |err| {
+            takeWasmtimeError("global", err);
+            return error.CallFailed;
+        }
+    }
+
+    /// Grow an exported table by `delta` null entries; returns the previous size.
+    pub fn tableGrow(self: *Instance, index: u32, delta: u32) HostError!u32 {
+        const t = try self.exportAt(index);
+        if (t.kind != wt.extern_table) return error.WrongKind;
+        var init: wt.Val = .{ .kind = wt.val_funcref };
+        var prev: u64 = 0;
+        if (wt.wasmtime_table_grow(self.root.ctx, &t.of, delta, &init, &prev)) |err| {
+            takeWasmtimeError("table", err);
+            return error.CallFailed;
+        }
+        return @intCast(prev);
+    }
+
+    /// Store function export `func_index` of `from` at `slot` of table export `table_index`.
+    pub fn tableSetFunc(self: *Instance, table_index: u32, slot: u32, from: *Instance, func_index: u32) HostError!void {
+        const t = try self.exportAt(table_index);
+        const f = try from.exportAt(func_index);
+        if (t.kind != wt.extern_table or f.kind != wt.extern_func) return error.WrongKind;
+        var v: wt.Val = .{ .kind = wt.val_funcref };
+        @memcpy(v.of.bytes[0..16], f.of[0..16]);
+        if (wt.wasmtime_table_set(self.root.ctx, &t.of, slot, &v)) |err| {
+            takeWasmtimeError("table", err);
+            return error.CallFailed;
+        }
+    }
+
+    pub fn publishMemory(self: *Instance) void {
+        if (!self.has_memory) return;
+        self.state.ptr = @intFromPtr(wt.wasmtime_memory_data(self.ctx, &self.memory.of));
+        self.state.len = wt.wasmtime_memory_data_size(self.ctx, &self.memory.of);
+    }
+
+    /// Free a root instance: its store, every side instance in it.
+    pub fn destroy(self: *Instance) void {
+        std.debug.assert(self.root == self);
+        for (self.side.items) |s| {
+            allocator.free(s.exports);
+            allocator.destroy(s);
+        }
+        self.side.deinit(allocator);
+        wt.wasmtime_store_delete(self.store);
+        allocator.free(self.exports);
+        allocator.destroy(self);
+    }
+};
