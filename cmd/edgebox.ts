@@ -5,6 +5,8 @@
 import type { CommandDef } from "citty";
 import { UserError } from "../internal/errors.ts";
 import { parseArgs } from "./args.ts";
+import { trace } from "../internal/trace.ts";
+import { out } from "./out.ts";
 import { VERSION } from "./version.ts";
 
 export interface RunContext {
@@ -41,13 +43,14 @@ async function usage(cmd: CommandDef, parent?: CommandDef): Promise<string> {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
+  trace("main()");
   if (name === undefined || name === "-h" || name === "--help" || name === "help") {
     const target = name === "help" && args[0] && commands[args[0]] ? (await commands[args[0]]!()).default : undefined;
-    process.stdout.write((await usage(target ?? root, target ? root : undefined)) + "\n");
+    out((await usage(target ?? root, target ? root : undefined)) + "\n");
     return name === undefined ? 2 : 0;
   }
   if (name === "-V" || name === "--version") {
-    process.stdout.write(`edgebox ${VERSION}\n`);
+    out(`edgebox ${VERSION}\n`);
     return 0;
   }
   const load = commands[name];
@@ -58,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
   const cmd = (await load()).default;
   const parsed = parseArgs(name, (cmd.args ?? {}) as Record<string, never>, args);
   if (parsed.help) {
-    process.stdout.write((await usage(cmd, root)) + "\n");
+    out((await usage(cmd, root)) + "\n");
     return 0;
   }
   return (await cmd.main(parsed)) ?? 0;
@@ -67,7 +70,8 @@ async function main(argv: string[]): Promise<number> {
 async function reportError(err: unknown): Promise<number> {
   const debug = process.env.EDGEBOX_DEBUG === "1";
   if (err instanceof UserError) {
-    const { createConsola } = await import("consola");
+    // consola/basic: the main entry pulls in prompts (readline, tty, process.stdin) at load.
+    const { createConsola } = await import("consola/basic");
     createConsola({ stderr: process.stderr, stdout: process.stderr }).error(err.message);
     if (debug) console.error(err.stack);
     return err.exitCode;

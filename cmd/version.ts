@@ -1,11 +1,19 @@
 import pkg from "../package.json" with { type: "json" };
 import built from "../dist/assets/buildinfo.json" with { type: "json" };
 import type { Command } from "./edgebox.ts";
+import { out } from "./out.ts";
 
 export const VERSION: string = pkg.version;
 
 export function versions(): Record<string, string> {
-  return { edgebox: VERSION, ...built, target: `${process.platform}-${process.arch}` };
+  return {
+    edgebox: VERSION,
+    quickjs: built.quickjs,
+    "quickjs-wasi": built["quickjs-wasi"],
+    wasmtime: built.wasmtime,
+    bun: built.bun,
+    target: `${process.platform}-${process.arch}`,
+  };
 }
 
 export default {
@@ -16,11 +24,11 @@ export default {
   async main({ flags }) {
     const v = versions();
     if (flags.json) {
-      process.stdout.write(JSON.stringify(v, null, 2) + "\n");
+      out(JSON.stringify(v, null, 2) + "\n");
       return 0;
     }
-    process.stdout.write(
-      `edgebox ${v.edgebox}\nquickjs-ng ${v.quickjs} (quickjs-wasi ${v["quickjs-wasi"]})\nbun ${v.bun}\ntarget ${v.target}\n`,
+    out(
+      `edgebox ${v.edgebox}\nquickjs-ng ${v.quickjs} (quickjs-wasi ${v["quickjs-wasi"]})\nwasmtime ${v.wasmtime}\nbun ${v.bun}\ntarget ${v.target}\n`,
     );
     return 0;
   },

@@ -37,4 +37,4 @@ export function tempApp(files: Record<string, string> = {}): string {
 }
 
 /** The engines every `run` test runs on. */
-export const ENGINES = ["js"] as const;
+export const ENGINES = ["native", "js"] as const;

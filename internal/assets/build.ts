@@ -2,12 +2,13 @@
 // bytecode, then one executable with every asset embedded. Skips all work
 // when no input changed since the last build (a content hash in dist/).
 
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { JsEngine } from "../engine/js.ts";
 import { GuestException, QuickJS } from "../engine/quickjs.ts";
 import { quickjsWasmPath } from "./paths.ts";
 import { preinitialize } from "../build/snapshot.ts";
+import { contentHash } from "../engine/cache.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const dist = join(root, "dist");
@@ -131,6 +132,7 @@ async function main() {
     return;
   }
   const t0 = performance.now();
+  rmSync(join(dist, "assets"), { recursive: true, force: true });
   mkdirSync(join(dist, "assets"), { recursive: true });
   const runtime = snapshotRuntime(await bundleRuntime());
   writeFileSync(join(dist, "assets", "runtime.wasm"), runtime.wasm);
@@ -140,6 +142,7 @@ async function main() {
   const info = {
     quickjs: runtime.quickjs,
     snapshot: runtime.snapshot,
+    runtimeHash: contentHash(runtime.wasm),
     "quickjs-wasi": pkg("quickjs-wasi"),
     wasmtime: pins.wasmtime,
     zig: pins.ziglang,
@@ -150,7 +153,7 @@ async function main() {
   };
   writeFileSync(join(dist, "assets", "buildinfo.json"), JSON.stringify(info, null, 2) + "\n");
   const proc = Bun.spawnSync(
-    [process.execPath, "build", "--compile", "--bytecode", "--format=esm", "--minify", "--sourcemap", join(root, "cmd", "edgebox.ts"), "--outfile", out],
+    [process.execPath, "build", "--compile", "--bytecode", "--format=esm", "--splitting", "--minify", "--sourcemap", join(root, "cmd", "edgebox.ts"), "--outfile", out],
     { cwd: root, stdout: "pipe", stderr: "pipe" },
   );
   if (proc.exitCode !== 0) {

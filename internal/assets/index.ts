@@ -2,7 +2,7 @@
 // `bun build --compile` embed each file and gives its path inside the
 // executable's own filesystem; from source they are the files themselves.
 
-import { chmodSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import runtimeWasm from "../../dist/assets/runtime.wasm" with { type: "file" };
@@ -13,10 +13,12 @@ import pkg from "../../package.json" with { type: "json" };
 
 export const buildInfo = info;
 
-/** quickjs.wasm pre-initialised with the runtime JS (see internal/assets/build.ts). */
-export async function loadRuntimeWasm(): Promise<Uint8Array> {
-  return await Bun.file(runtimeWasm).bytes();
-}
+/** quickjs.wasm pre-initialised with the runtime JS (see internal/assets/build.ts); read only when needed. */
+export const runtimeModule = {
+  name: "runtime",
+  hash: info.runtimeHash,
+  bytes: (): Uint8Array => readFileSync(runtimeWasm),
+};
 
 /**
  * This build's directory in the user's cache: `$XDG_CACHE_HOME/edgebox/<version>-<build>`

@@ -18,7 +18,6 @@ import {
 
 class JsModule implements WasmModule {
   readonly imports: ModuleImport[];
-  readonly exportNames: string[];
   constructor(
     readonly engine: Engine,
     readonly module: WebAssembly.Module,
@@ -28,7 +27,6 @@ class JsModule implements WasmModule {
       name: i.name,
       kind: (i.kind === "function" ? "func" : i.kind) as ExternKind,
     }));
-    this.exportNames = WebAssembly.Module.exports(module).map((e) => e.name);
   }
 }
 
@@ -46,7 +44,7 @@ function wrapExport(fn: Function): ExportFunction {
 }
 
 class JsInstance implements Instance {
-  readonly exports: Record<string, ExportFunction> = {};
+  readonly exports: Record<string, ExportFunction | undefined> = {};
   private mem: WebAssembly.Memory;
   private view: Uint8Array;
 

@@ -23,7 +23,7 @@ export interface NativeEngineOptions {
   fuel?: boolean;
   /** Epoch interruption (a hard wall-clock stop for compiled code). Costs ~20%. */
   epoch?: boolean;
-  /** The pooling allocator with copy-on-write memory images: fast instantiation for many instances. */
+  /** The pooling allocator: fast instantiation for many instances. */
   pooling?: boolean;
 }
 
@@ -98,12 +98,15 @@ function rawViews(slots: number): RawViews {
   };
 }
 
+interface ExportInfo extends Desc {
+  slot: number;
+}
+
 class NativeModule implements WasmModule {
   readonly imports: ModuleImport[] = [];
   readonly importDescs: Desc[] = [];
-  readonly exportNames: string[] = [];
-  readonly exportIndex = new Map<string, number>();
-  readonly exportDescs: Desc[] = [];
+  /** Exports learned so far, by name (null: the module has no such export). */
+  readonly exportInfo = new Map<string, ExportInfo | null>();
 
   constructor(
     readonly engine: NativeEngine,
@@ -113,16 +116,10 @@ class NativeModule implements WasmModule {
   ) {
     for (const line of description.split("\n")) {
       if (!line) continue;
-      const [tag, kindNum, module, name, params = "", results = ""] = line.split("\t");
-      const d: Desc = { kind: KINDS[Number(kindNum)] ?? ("other" as ExternKind), params, results };
-      if (tag === "I") {
-        this.imports.push({ module: module!, name: name!, kind: d.kind });
-        this.importDescs.push(d);
-      } else {
-        this.exportIndex.set(name!, this.exportNames.length);
-        this.exportNames.push(name!);
-        this.exportDescs.push(d);
-      }
+      const [, kindNum, module, name, params = "", results = ""] = line.split("\t");
+      const kind = KINDS[Number(kindNum)] ?? ("other" as ExternKind);
+      this.imports.push({ module: module!, name: name!, kind });
+      this.importDescs.push({ kind, params, results });
     }
   }
 }
@@ -240,6 +237,12 @@ export class NativeEngine implements Engine {
     return this.wrapModule(this.pointerOut(0), id);
   }
 
+  /** Wyhash of a whole file and its length, computed by the host library (the bytes stay out of the JS heap). */
+  hashFile(path: string): { hash: string; length: number } {
+    const h = this.lib.eb_file_hash(Buffer.from(path + "\0"), this.outPtr);
+    return { hash: BigInt.asUintN(64, BigInt(h)).toString(16).padStart(16, "0"), length: Number(this.out[0]) };
+  }
+
   serialize(module: WasmModule): Uint8Array {
     const m = this.own(module);
     const st = this.lib.eb_module_serialize(m.handle, this.outPtr, ptr(this.out, 8), this.errPtr, this.err.length);
@@ -253,7 +256,8 @@ export class NativeEngine implements Engine {
 
   private wrapModule(handle: Pointer, id: number): NativeModule {
     this.lib.eb_module_describe(handle, this.outPtr, ptr(this.out, 8));
-    const text = new TextDecoder().decode(new Uint8Array(toArrayBuffer(this.pointerOut(0), 0, Number(this.out[1]))));
+    const len = Number(this.out[1]);
+    const text = len === 0 ? "" : new TextDecoder().decode(new Uint8Array(toArrayBuffer(this.pointerOut(0), 0, len)));
     return new NativeModule(this, handle, id, text);
   }
 
@@ -313,7 +317,7 @@ function resolveHostImports(m: NativeModule, find: (imp: ModuleImport) => HostFu
 
 class NativeInstance implements Instance {
   handle: Pointer = 0 as Pointer;
-  readonly exports: Record<string, ExportFunction>;
+  readonly exports: Record<string, ExportFunction | undefined>;
   /** Host import tables by module id: this instance's module and every module linked into it. */
   readonly hostImports: Map<number, BoundImport[]>;
   /** Where the host library publishes memory's address and size (lo/hi u32 pairs). */
@@ -335,7 +339,7 @@ class NativeInstance implements Instance {
       const words = new Uint32Array(4);
       this.state = { ptr: ptr(words), words };
     }
-    this.exports = makeExports(this, module);
+    this.exports = makeExports(this);
   }
 
   memory(): Uint8Array {
@@ -349,22 +353,43 @@ class NativeInstance implements Instance {
     return this.view;
   }
 
-  /** Call export #index; args and results through the engine's call buffer. */
-  call(index: number, desc: Desc, args: readonly unknown[]): any {
+  /** Call the export in `slot`; args and results through the engine's call buffer. */
+  call(info: ExportInfo, args: readonly unknown[]): any {
     const e = this.engine;
     const v = e.callBuf;
-    const p = desc.params;
+    const p = info.params;
     for (let i = 0; i < p.length; i++) writeSlot(v, i, p[i]!, args[i] ?? 0);
-    const n = Math.max(p.length, desc.results.length, 1);
-    const st = e.lib.eb_instance_call(this.handle, index, v.ptr, n, e.errPtr, e.err.length);
-    if (st !== Status.ok) throw e.failure(st, `calling ${this.module.exportNames[index]}`);
-    return desc.results.length === 0 ? undefined : readSlot(v, 0, desc.results[0]!);
+    const n = Math.max(p.length, info.results.length, 1);
+    const st = e.lib.eb_instance_call(this.handle, info.slot, v.ptr, n, e.errPtr, e.err.length);
+    if (st !== Status.ok) throw e.failure(st, "calling the guest");
+    return info.results.length === 0 ? undefined : readSlot(v, 0, info.results[0]!);
+  }
+
+  /** What the module exports under `name`, asking the host library the first time. */
+  lookup(name: string): ExportInfo | null {
+    const m = this.module;
+    let info = m.exportInfo.get(name);
+    if (info !== undefined) return info;
+    const e = this.engine;
+    const enc = Buffer.from(name);
+    const sig = new Uint8Array(64);
+    const st = e.lib.eb_instance_export(this.handle, enc, enc.length, e.outPtr, ptr(e.out, 8), sig, sig.length, e.errPtr, e.err.length);
+    if (st === Status.ok) {
+      const [params = "", results = ""] = new CString(ptr(sig)).toString().split("\t");
+      info = { slot: Number(e.out[0]! & 0xffffffffn), kind: KINDS[Number(e.out[1]! & 0xffn)] ?? ("other" as ExternKind), params, results };
+    } else if (st === Status.badArgument) {
+      info = null;
+    } else {
+      throw e.failure(st, `looking up export ${name}`);
+    }
+    m.exportInfo.set(name, info);
+    return info;
   }
 
   private exportIndex(name: string, kind: ExternKind): number {
-    const i = this.module.exportIndex.get(name);
-    if (i === undefined || this.module.exportDescs[i]!.kind !== kind) throw new Error(`the guest exports no ${kind} '${name}'`);
-    return i;
+    const info = this.lookup(name);
+    if (!info || info.kind !== kind) throw new Error(`the guest exports no ${kind} '${name}'`);
+    return info.slot;
   }
 
   getGlobal(name: string): number {
@@ -393,9 +418,9 @@ class NativeInstance implements Instance {
         host[i] = { fn: how.fn, desc: m.importDescs[i]! };
       } else if (how.kind === "export") {
         spec[i * 2] = LinkKind.rootExport;
-        const index = root.module.exportIndex.get(how.name);
-        if (index === undefined) throw new Error(`linking: the main module exports no '${how.name}'`);
-        spec[i * 2 + 1] = index;
+        const info = root.lookup(how.name);
+        if (!info) throw new Error(`linking: the main module exports no '${how.name}'`);
+        spec[i * 2 + 1] = info.slot;
       } else {
         spec[i * 2] = how.mutable ? LinkKind.mutI32 : LinkKind.constI32;
         spec[i * 2 + 1] = how.value >>> 0;
@@ -440,31 +465,24 @@ class NativeInstance implements Instance {
 }
 
 /**
- * The exports object: a getter per exported function on a prototype shared
- * by every instance of the module, binding the caller on first use, so an
- * instance costs nothing for the hundreds of exports it never calls.
+ * The exports object. Functions are bound on first use (an instance never
+ * pays for the hundreds of exports it does not call) and then live as own
+ * properties, which the engine reaches at full speed; only a miss goes up the
+ * prototype chain to the proxy that binds it.
  */
-const exportProtos = new WeakMap<NativeModule, object>();
-
-function makeExports(inst: NativeInstance, module: NativeModule): Record<string, ExportFunction> {
-  let proto = exportProtos.get(module);
-  if (!proto) {
-    proto = {};
-    module.exportNames.forEach((name, index) => {
-      const desc = module.exportDescs[index]!;
-      if (desc.kind !== "func") return;
-      Object.defineProperty(proto!, name, {
-        get(this: { inst: NativeInstance }) {
-          const target = this.inst;
-          const f: ExportFunction = (...args) => target.call(index, desc, args);
-          Object.defineProperty(this, name, { value: f });
-          return f;
-        },
-      });
-    });
-    exportProtos.set(module, proto);
-  }
-  const obj = Object.create(proto);
-  Object.defineProperty(obj, "inst", { value: inst });
-  return obj;
+function makeExports(inst: NativeInstance): Record<string, ExportFunction | undefined> {
+  const binder = new Proxy(
+    {},
+    {
+      get(_t, name, receiver) {
+        if (typeof name !== "string") return undefined;
+        const info = inst.lookup(name);
+        if (!info || info.kind !== "func") return undefined;
+        const f: ExportFunction = (...args) => inst.call(info, args);
+        Object.defineProperty(receiver, name, { value: f });
+        return f;
+      },
+    },
+  );
+  return Object.create(binder);
 }

@@ -43,7 +43,6 @@ export interface ModuleImport {
 export interface WasmModule {
   readonly engine: Engine;
   readonly imports: readonly ModuleImport[];
-  readonly exportNames: readonly string[];
 }
 
 /** How one import of a side module is satisfied when it is linked into an instance. */
@@ -57,8 +56,8 @@ export type LinkImport =
 export type ExportFunction = (...args: WasmValue[]) => any;
 
 export interface Instance {
-  /** Exported functions by name. A call that traps throws GuestTrap. */
-  readonly exports: Readonly<Record<string, ExportFunction>>;
+  /** Exported functions by name (undefined for a name the module does not export). A call that traps throws GuestTrap. */
+  readonly exports: Readonly<Record<string, ExportFunction | undefined>>;
   /** A zero-copy view of linear memory. Take it again after any guest call: memory may grow. */
   memory(): Uint8Array;
   /** Read or write an exported mutable i32 global (e.g. `__stack_pointer`). */

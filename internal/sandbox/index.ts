@@ -10,6 +10,7 @@ import { dispatch, type HostContext } from "../hostcalls/index.ts";
 import type { Sink } from "../hostcalls/stdio.ts";
 import { ModuleLoader, moduleFormat } from "./modules.ts";
 import { describeTrap, formatUncaught } from "./report.ts";
+import { trace } from "../trace.ts";
 
 export interface SandboxOptions {
   /** The pre-initialised runtime module (quickjs.wasm + runtime JS), compiled by the chosen engine. */
@@ -155,6 +156,7 @@ export class Sandbox {
       o.snapshot,
     );
     this.entry = o.snapshot.entry;
+    trace("instantiate");
     const config = {
       argv: o.argv,
       execPath: o.execPath,
@@ -174,6 +176,7 @@ export class Sandbox {
     } finally {
       this.vm.free(c);
     }
+    trace("start()");
   }
 
   private onRejection(promise: number, reason: number, handled: boolean): void {
@@ -288,7 +291,7 @@ export class Sandbox {
   }
 
   private outOfMemory(): RunResult {
-    const mib = Math.round((this.opts.memoryLimit ?? 0) / 1048576);
+    const mib = Math.round((this.opts.maxMemoryBytes || this.opts.memoryLimit || 0) / 1048576);
     this.opts.stderr(new TextEncoder().encode(`edgebox: out of memory (limit ${mib} MiB)\n`));
     return { code: EXIT_OUT_OF_MEMORY, reason: "out-of-memory" };
   }

@@ -2,12 +2,13 @@
 // it, return the exit code.
 
 import { dirname } from "node:path";
-import { buildInfo, loadRuntimeWasm } from "../assets/index.ts";
+import { buildInfo, runtimeModule } from "../assets/index.ts";
 import { chooseEngine, type EngineKind } from "../engine/index.ts";
 import { UserError } from "../errors.ts";
 import { fdSink } from "../hostcalls/stdio.ts";
 import { resolveEntry } from "./modules.ts";
 import { Sandbox } from "./index.ts";
+import { trace } from "../trace.ts";
 
 /** The Node.js API level the runtime presents (process.version). */
 export const NODE_COMPAT = "20.0.0";
@@ -31,12 +32,14 @@ function warn(message: string): void {
 }
 
 export async function runApp(opts: RunOptions): Promise<number> {
+  trace("cli");
   const file = resolveEntry(opts.target, opts.cwd);
   const maxBytes = (opts.maxMemoryMiB ?? 0) * 1048576;
   if (maxBytes && maxBytes < 2 * GUEST_BASE_MEMORY) {
     throw new UserError("E_USAGE", `--max-memory must be at least ${(2 * GUEST_BASE_MEMORY) >> 20} MiB`);
   }
-  const { module } = await chooseEngine(await loadRuntimeWasm(), { kind: opts.engine, warn });
+  const { module } = await chooseEngine(runtimeModule, { kind: opts.engine, warn });
+  trace("engine and module");
   const sandbox = new Sandbox(
     {
       module,
@@ -55,5 +58,6 @@ export async function runApp(opts: RunOptions): Promise<number> {
     dirname(file),
   );
   const result = await sandbox.run(file);
+  trace("run");
   return result.code;
 }

@@ -93,6 +93,21 @@ fn ebModuleFree(m: *host.Module) callconv(.c) void {
     m.destroy();
 }
 
+/// Wyhash (seed 0) of a whole file, read through a private mapping, so the
+/// precompiled cache can be checked before Wasmtime trusts it (and without the
+/// bytes ever becoming a JavaScript buffer). Sets `out_len`; 0 and len 0 when unreadable.
+fn ebFileHash(path: [*:0]const u8, out_len: *u64) callconv(.c) u64 {
+    out_len.* = 0;
+    const file = std.fs.cwd().openFileZ(path, .{}) catch return 0;
+    defer file.close();
+    const size = file.getEndPos() catch return 0;
+    if (size == 0) return 0;
+    const map = std.posix.mmap(null, size, std.posix.PROT.READ, .{ .TYPE = .PRIVATE }, file.handle, 0) catch return 0;
+    defer std.posix.munmap(map);
+    out_len.* = size;
+    return std.hash.Wyhash.hash(0, map);
+}
+
 fn ebInstanceNew(m: *host.Module, id: u32, state: *host.MemoryState, max_memory: i64, fuel: u64, deadline_ms: u64, out: *?*host.Instance, err: [*]u8, cap: usize) callconv(.c) Status {
     out.* = host.Instance.create(m, id, state, max_memory, fuel, deadline_ms) catch |x| return report(x, err, cap);
     return .ok;
@@ -100,6 +115,16 @@ fn ebInstanceNew(m: *host.Module, id: u32, state: *host.MemoryState, max_memory:
 
 fn ebInstanceLink(i: *host.Instance, m: *host.Module, spec: [*]const [2]u32, n: usize, out: *?*host.Instance, err: [*]u8, cap: usize) callconv(.c) Status {
     out.* = i.link(m, spec[0..n]) catch |x| return report(x, err, cap);
+    return .ok;
+}
+
+/// Find export `name`: its slot (the index later calls use), kind, and for a function its signature text.
+fn ebInstanceExport(i: *host.Instance, name: [*]const u8, len: usize, out_slot: *u32, out_kind: *u8, sig: [*]u8, sig_cap: usize, err: [*]u8, cap: usize) callconv(.c) Status {
+    var w: std.Io.Writer = .fixed(sig[0 .. sig_cap - 1]);
+    const found = i.exportByName(name[0..len], &w) catch |x| return report(x, err, cap);
+    sig[w.end] = 0;
+    out_slot.* = found.slot;
+    out_kind.* = found.kind;
     return .ok;
 }
 
@@ -144,8 +169,10 @@ comptime {
     @export(&ebBytesFree, .{ .name = "eb_bytes_free" });
     @export(&ebModuleDescribe, .{ .name = "eb_module_describe" });
     @export(&ebModuleFree, .{ .name = "eb_module_free" });
+    @export(&ebFileHash, .{ .name = "eb_file_hash" });
     @export(&ebInstanceNew, .{ .name = "eb_instance_new" });
     @export(&ebInstanceLink, .{ .name = "eb_instance_link" });
+    @export(&ebInstanceExport, .{ .name = "eb_instance_export" });
     @export(&ebInstanceCall, .{ .name = "eb_instance_call" });
     @export(&ebGlobalGet, .{ .name = "eb_global_get" });
     @export(&ebGlobalSet, .{ .name = "eb_global_set" });

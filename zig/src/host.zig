@@ -176,6 +176,9 @@ pub const Module = struct {
     pre: ?*wt.InstancePre = null,
     linker: ?*wt.Linker = null,
     description: []u8 = &.{},
+    /// Exports are numbered in the order they are first asked for ("slots"), not enumerated up front.
+    slot_names: std.ArrayListUnmanaged([]u8) = .empty,
+    slot_map: std.StringHashMapUnmanaged(u32) = .empty,
 
     pub fn compile(engine: *Engine, id: u32, wasm: []const u8) HostError!*Module {
         var m: ?*wt.Module = null;
@@ -240,24 +243,22 @@ pub const Module = struct {
         return out;
     }
 
-    /// Text the TypeScript side parses once: one line per import ("I") and export ("E"):
+    /// Text the TypeScript side parses once: one line per import:
     /// kind, module, name, parameter and result types (i=i32 I=i64 f=f32 F=f64 r=ref).
     fn describe(self: *Module) HostError![]u8 {
         var out: std.Io.Writer.Allocating = .init(allocator);
         errdefer out.deinit();
-        const w = &out.writer;
-        for (self.imports) |imp| describeLine(w, "I", imp.kind, imp.module, imp.name, imp.functype) catch return error.OutOfMemory;
-        var exports: wt.ExportTypeVec = .{};
-        wt.wasmtime_module_exports(self.module, &exports);
-        defer wt.wasm_exporttype_vec_delete(&exports);
-        for (0..exports.size) |i| {
-            const e = exports.data.?[i];
-            const ext = wt.wasm_exporttype_type(e);
-            const kind = wt.wasm_externtype_kind(ext);
-            const ft = if (kind == wt.extern_func) wt.wasm_externtype_as_functype_const(ext) else null;
-            describeLine(w, "E", kind, "", bytesOf(wt.wasm_exporttype_name(e)), ft) catch return error.OutOfMemory;
-        }
+        for (self.imports) |imp| describeLine(&out.writer, "I", imp.kind, imp.module, imp.name, imp.functype) catch return error.OutOfMemory;
         return out.toOwnedSlice() catch error.OutOfMemory;
+    }
+
+    fn slotOf(self: *Module, name: []const u8) HostError!u32 {
+        if (self.slot_map.get(name)) |s| return s;
+        const owned = allocator.dupe(u8, name) catch return error.OutOfMemory;
+        const slot: u32 = @intCast(self.slot_names.items.len);
+        self.slot_names.append(allocator, owned) catch return error.OutOfMemory;
+        self.slot_map.put(allocator, owned, slot) catch return error.OutOfMemory;
+        return slot;
     }
 
     fn describeLine(w: *std.Io.Writer, tag: []const u8, kind: u8, module: []const u8, name: []const u8, ft: ?*const wt.FuncType) !void {
@@ -272,7 +273,7 @@ pub const Module = struct {
         try w.writeAll("\n");
     }
 
-    fn writeTypes(w: *std.Io.Writer, v: *const wt.ValTypeVec) !void {
+    pub fn writeTypes(w: *std.Io.Writer, v: *const wt.ValTypeVec) !void {
         for (0..v.size) |i| {
             try w.writeByte(switch (wt.wasm_valtype_kind(v.data[i])) {
                 wt.kind_i32 => 'i',
@@ -318,6 +319,9 @@ pub const Module = struct {
         allocator.free(self.imports);
         allocator.free(self.slots);
         allocator.free(self.description);
+        for (self.slot_names.items) |n| allocator.free(n);
+        self.slot_names.deinit(allocator);
+        self.slot_map.deinit(allocator);
         wt.wasmtime_module_delete(self.module);
         allocator.destroy(self);
     }
@@ -376,7 +380,8 @@ pub const Instance = struct {
     memory: wt.Extern = .{},
     has_memory: bool = false,
     state: *MemoryState,
-    exports: []?wt.Extern,
+    /// Resolved exports by slot (see Module.slot_names).
+    slots: std.ArrayListUnmanaged(?wt.Extern) = .empty,
     side: std.ArrayListUnmanaged(*Instance) = .empty,
 
     /// A fresh store with one instance of `module`. `max_memory` < 0: no limit.
@@ -396,33 +401,21 @@ pub const Instance = struct {
         if (module.engine.flags.epoch) {
             wt.wasmtime_context_set_epoch_deadline(ctx, if (deadline_ms == 0) std.math.maxInt(u64) / 2 else deadline_ms);
         }
-        const exports = try allocExports(module);
-        self.* = .{ .id = id, .store = store, .ctx = ctx, .module = module, .root = self, .state = state, .exports = exports };
+        self.* = .{ .id = id, .store = store, .ctx = ctx, .module = module, .root = self, .state = state };
         const pre = try module.instancePre();
         var trap: ?*wt.Trap = null;
         if (wt.wasmtime_instance_pre_instantiate(pre, ctx, &self.instance, &trap)) |err| {
             takeWasmtimeError("instantiate", err);
-            allocator.free(exports);
             return error.InstantiateFailed;
         }
         if (trap) |t| {
             takeTrap(t);
-            allocator.free(exports);
             return error.Trapped;
         }
         const name = "memory";
         self.has_memory = wt.wasmtime_instance_export_get(ctx, &self.instance, name, name.len, &self.memory) and self.memory.kind == wt.extern_memory;
         self.publishMemory();
         return self;
-    }
-
-    fn allocExports(module: *Module) HostError![]?wt.Extern {
-        var exports: wt.ExportTypeVec = .{};
-        wt.wasmtime_module_exports(module.module, &exports);
-        defer wt.wasm_exporttype_vec_delete(&exports);
-        const list = allocator.alloc(?wt.Extern, exports.size) catch return error.OutOfMemory;
-        @memset(list, null);
-        return list;
     }
 
     /// Instantiate a side module in this instance's store. `spec` holds a
@@ -473,17 +466,14 @@ pub const Instance = struct {
         }
         const side = allocator.create(Instance) catch return error.OutOfMemory;
         errdefer allocator.destroy(side);
-        const exports = try allocExports(module);
-        side.* = .{ .id = root.id, .store = root.store, .ctx = root.ctx, .module = module, .root = root, .state = root.state, .exports = exports };
+        side.* = .{ .id = root.id, .store = root.store, .ctx = root.ctx, .module = module, .root = root, .state = root.state };
         var trap: ?*wt.Trap = null;
         if (wt.wasmtime_linker_instantiate(linker, root.ctx, module.module, &side.instance, &trap)) |err| {
             takeWasmtimeError("instantiate", err);
-            allocator.free(exports);
             return error.InstantiateFailed;
         }
         if (trap) |t| {
             takeTrap(t);
-            allocator.free(exports);
             return error.Trapped;
         }
         root.side.append(allocator, side) catch return error.OutOfMemory;
@@ -491,20 +481,46 @@ pub const Instance = struct {
         return side;
     }
 
-    pub fn exportAt(self: *Instance, index: u32) HostError!wt.Extern {
-        if (index >= self.exports.len) {
-            setError("no export #{d}", .{index});
-            return error.NoSuchExport;
-        }
-        if (self.exports[index]) |e| return e;
-        var name: [*]const u8 = undefined;
-        var len: usize = 0;
+    /// Look an export up by name: its slot, its kind, and for functions its
+    /// signature ("params\tresults", as in Module.describe) written to `sig`.
+    pub fn exportByName(self: *Instance, name: []const u8, sig: *std.Io.Writer) HostError!struct { slot: u32, kind: u8 } {
         var item: wt.Extern = .{};
-        if (!wt.wasmtime_instance_export_nth(self.root.ctx, &self.instance, index, &name, &len, &item)) {
-            setError("no export #{d}", .{index});
+        if (!wt.wasmtime_instance_export_get(self.root.ctx, &self.instance, name.ptr, name.len, &item)) {
+            setError("no export '{s}'", .{name});
             return error.NoSuchExport;
         }
-        self.exports[index] = item;
+        const slot = try self.module.slotOf(name);
+        try self.remember(slot, item);
+        if (item.kind == wt.extern_func) {
+            const ft = wt.wasmtime_func_type(self.root.ctx, &item.of);
+            defer wt.wasm_functype_delete(ft);
+            Module.writeTypes(sig, wt.wasm_functype_params(ft)) catch return error.OutOfMemory;
+            sig.writeAll("\t") catch return error.OutOfMemory;
+            Module.writeTypes(sig, wt.wasm_functype_results(ft)) catch return error.OutOfMemory;
+        }
+        return .{ .slot = slot, .kind = item.kind };
+    }
+
+    fn remember(self: *Instance, slot: u32, item: wt.Extern) HostError!void {
+        while (self.slots.items.len <= slot) self.slots.append(allocator, null) catch return error.OutOfMemory;
+        self.slots.items[slot] = item;
+    }
+
+    pub fn exportAt(self: *Instance, slot: u32) HostError!wt.Extern {
+        if (slot < self.slots.items.len) {
+            if (self.slots.items[slot]) |e| return e;
+        }
+        if (slot >= self.module.slot_names.items.len) {
+            setError("no export slot #{d}", .{slot});
+            return error.NoSuchExport;
+        }
+        const name = self.module.slot_names.items[slot];
+        var item: wt.Extern = .{};
+        if (!wt.wasmtime_instance_export_get(self.root.ctx, &self.instance, name.ptr, name.len, &item)) {
+            setError("no export '{s}'", .{name});
+            return error.NoSuchExport;
+        }
+        try self.remember(slot, item);
         return item;
     }
 
@@ -593,12 +609,12 @@ pub const Instance = struct {
     pub fn destroy(self: *Instance) void {
         std.debug.assert(self.root == self);
         for (self.side.items) |s| {
-            allocator.free(s.exports);
+            s.slots.deinit(allocator);
             allocator.destroy(s);
         }
         self.side.deinit(allocator);
         wt.wasmtime_store_delete(self.store);
-        allocator.free(self.exports);
+        self.slots.deinit(allocator);
         allocator.destroy(self);
     }
 };

@@ -153,6 +153,8 @@ pub extern fn wasm_externtype_as_functype_const(t: *const ExternType) ?*const Fu
 pub extern fn wasm_functype_params(t: *const FuncType) *const ValTypeVec;
 pub extern fn wasm_functype_results(t: *const FuncType) *const ValTypeVec;
 pub extern fn wasm_valtype_kind(t: *const ValType) u8;
+pub extern fn wasmtime_func_type(ctx: *const Context, func: *const anyopaque) *FuncType;
+pub extern fn wasm_functype_delete(t: *FuncType) void;
 pub extern fn wasm_valtype_new(kind: u8) *ValType;
 pub extern fn wasm_globaltype_new(content: *ValType, mutability: u8) ?*GlobalType;
 pub extern fn wasm_globaltype_delete(t: *GlobalType) void;

@@ -1,0 +1,179 @@
+// Dynamic linking of wasm side modules (the dylink.0 convention) into a
+// running QuickJS guest, over the Engine interface so both backends share it.
+// A side module shares the guest's memory and function table: it gets a block
+// of memory from the guest's malloc (its __memory_base), a range of table
+// slots (its __table_base), and its `env` imports resolved to the guest's
+// exports. quickjs-wasi's extensions (URL, TextEncoder, ...) and EdgeBox's
+// own frozen functions are such modules.
+
+import { customSections, Reader, readSections, SectionId } from "../build/wasm.ts";
+import type { HostFunction, Instance, LinkImport, ModuleImport, WasmModule } from "./types.ts";
+
+export interface DylinkInfo {
+  memorySize: number;
+  memoryAlign: number;
+  tableSize: number;
+  tableAlign: number;
+  needed: string[];
+}
+
+export function parseDylink(wasm: Uint8Array): DylinkInfo {
+  const [section] = customSections(wasm, "dylink.0");
+  if (!section) throw new Error("not a wasm side module: no dylink.0 section");
+  const r = new Reader(section);
+  const info: DylinkInfo = { memorySize: 0, memoryAlign: 0, tableSize: 0, tableAlign: 0, needed: [] };
+  while (!r.done()) {
+    const type = r.byte();
+    const end = r.u32() + r.pos;
+    if (type === 1) {
+      info.memorySize = r.u32();
+      info.memoryAlign = r.u32();
+      info.tableSize = r.u32();
+      info.tableAlign = r.u32();
+    } else if (type === 2) {
+      for (let n = r.u32(); n > 0; n--) info.needed.push(r.name());
+    }
+    r.pos = end;
+  }
+  return info;
+}
+
+/** The names a module exports, read from its bytes. */
+export function parseExports(wasm: Uint8Array): Set<string> {
+  const section = readSections(wasm).find((s) => s.id === SectionId.export);
+  const names = new Set<string>();
+  if (!section) return names;
+  const r = new Reader(section.body);
+  for (let n = r.u32(); n > 0; n--) {
+    names.add(r.name());
+    r.byte();
+    r.u32();
+  }
+  return names;
+}
+
+export interface SideModule {
+  name: string;
+  module: WasmModule;
+  dylink: DylinkInfo;
+  /** Names the module exports (parseExports). */
+  exports: ReadonlySet<string>;
+  /** The function that registers the module with QuickJS: `int init(JSContext*, JSRuntime*)`. */
+  initFn: string;
+}
+
+/** Where a side module was placed: what a snapshot records to link it again after a restore. */
+export interface Placement {
+  name: string;
+  memoryBase: number;
+  tableBase: number;
+}
+
+const TABLE = "__indirect_function_table";
+
+/**
+ * Link `side` into the guest `root`. Fresh (no `placement`): allocate its
+ * memory and table range, apply relocations, run constructors and its init
+ * function. After a snapshot restore (`placement` given): link at the same
+ * bases without initialising anything, keeping the memory state the snapshot
+ * holds (instantiation rewrites the module's data segments, so they are saved
+ * and put back).
+ */
+export function linkSideModule(
+  root: Instance,
+  side: SideModule,
+  wasi: Record<string, HostFunction>,
+  placement?: Placement,
+): { instance: Instance; placement: Placement } {
+  const x = root.exports;
+  const { dylink } = side;
+  let memoryBase: number;
+  let tableBase: number;
+  if (placement) {
+    ({ memoryBase, tableBase } = placement);
+    const grow = tableBase + dylink.tableSize - tableSize(root);
+    if (grow > 0) root.tableGrow(TABLE, grow);
+  } else {
+    memoryBase = 0;
+    if (dylink.memorySize > 0) {
+      const align = 2 ** dylink.memoryAlign;
+      const raw = x.malloc!(dylink.memorySize + align) as number;
+      if (raw === 0) throw new Error(`no memory for side module ${side.name}`);
+      memoryBase = Math.ceil(raw / align) * align;
+      root.memory().fill(0, memoryBase, memoryBase + dylink.memorySize);
+    }
+    tableBase = root.tableGrow(TABLE, dylink.tableSize);
+  }
+
+  // Symbols the module imports and also defines (C++ inline functions): served by itself once instantiated.
+  let self: Instance | undefined;
+  const gotFunc: [number, string, "root" | "self"][] = [];
+  const resolve = (imp: ModuleImport): LinkImport => {
+    if (imp.module === "wasi_snapshot_preview1") {
+      const fn = wasi[imp.name];
+      if (!fn) throw new Error(`side module ${side.name} imports an unknown WASI function ${imp.name}`);
+      return { kind: "host", fn };
+    }
+    if (imp.module === "GOT.mem") return { kind: "global", value: 0, mutable: true };
+    if (imp.module === "GOT.func") {
+      // A table slot for the function: the guest's export, or the module's own once it exists.
+      const from = x[imp.name] ? "root" : side.exports.has(imp.name) ? "self" : undefined;
+      if (!from) return { kind: "global", value: 0, mutable: true }; // never defined: a call through it traps
+      const slot = root.tableGrow(TABLE, 1);
+      gotFunc.push([slot, imp.name, from]);
+      return { kind: "global", value: slot, mutable: true };
+    }
+    if (imp.module !== "env") throw new Error(`side module ${side.name} imports from unknown module ${imp.module}`);
+    switch (imp.name) {
+      case "memory":
+      case TABLE:
+      case "__stack_pointer":
+        return { kind: "export", name: imp.name };
+      case "__memory_base":
+        return { kind: "global", value: memoryBase, mutable: false };
+      case "__table_base":
+        return { kind: "global", value: tableBase, mutable: false };
+    }
+    if (imp.kind === "func") {
+      if (x[imp.name]) return { kind: "export", name: imp.name };
+      const name = imp.name;
+      const defined = side.exports.has(name);
+      return {
+        kind: "host",
+        fn: {
+          params: [],
+          results: [],
+          fn: (...args: unknown[]) => {
+            // Imported but never linked (as some extensions do for code they do not use): calling it is a trap.
+            if (!defined) throw new Error(`side module ${side.name} called ${name}, which nothing defines`);
+            return self!.exports[name]!(...(args as number[]));
+          },
+        },
+      };
+    }
+    return { kind: "global", value: 0, mutable: true };
+  };
+
+  const saved = placement && dylink.memorySize > 0 ? root.memory().slice(memoryBase, memoryBase + dylink.memorySize) : undefined;
+  const instance = root.link(side.module, resolve);
+  self = instance;
+  for (const [slot, name, from] of gotFunc) {
+    root.tableSetFunction(TABLE, slot, from === "root" ? root : instance, name);
+  }
+  if (saved) {
+    root.memory().set(saved, memoryBase);
+  } else {
+    instance.exports.__wasm_apply_data_relocs?.();
+    instance.exports.__wasm_call_ctors?.();
+    const init = instance.exports[side.initFn];
+    if (!init) throw new Error(`side module ${side.name} has no ${side.initFn}`);
+    const status = init(x.qjs_get_context_ptr!(), x.qjs_get_runtime_ptr!()) as number;
+    if (status !== 0) throw new Error(`side module ${side.name}: ${side.initFn} returned ${status}`);
+  }
+  return { instance, placement: { name: side.name, memoryBase, tableBase } };
+}
+
+function tableSize(root: Instance): number {
+  // Growing by zero returns the current size.
+  return root.tableGrow(TABLE, 0);
+}

@@ -1,0 +1,82 @@
+// Hard limits: time, memory, stack. The host survives and reports clearly.
+
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { ENGINES, edgebox, tempApp } from "./helpers.ts";
+
+const dir = tempApp({
+  "spin.js": `while (true) {}\n`,
+  "spin-catch.js": `for (;;) { try { while (true) {} } catch (e) { console.log("caught", e) } finally { console.log("finally") } }\n`,
+  "sleep.js": `setTimeout(() => console.log("woke"), 60000);\n`,
+  "quick.js": `setTimeout(() => console.log("done"), 20);\n`,
+  "alloc.js": `const keep = [];\nfor (;;) keep.push(new Array(100000).fill(1.5));\n`,
+  "alloc-catch.js": [
+    `let keep = [];`,
+    `try { for (;;) keep.push(new Array(100000).fill(1.5)); } catch (e) { keep = null; console.log("caught", e.message); }`,
+    `console.log("still running", [1, 2, 3].map((x) => x * 2).join(","));`,
+  ].join("\n"),
+  "deep.js": [
+    `function down(n) { return down(n + 1) + 1; }`,
+    `try { down(0); } catch (e) { console.log(e instanceof RangeError, e.message); }`,
+    `function again(n) { return n === 0 ? 0 : again(n - 1) + 1; }`,
+    `console.log("usable", again(1000));`,
+  ].join("\n"),
+});
+const f = (n: string) => join(dir, n);
+
+for (const engine of ENGINES) {
+  describe(`limits --engine ${engine}`, () => {
+    const run = (...args: string[]) => edgebox(["run", `--engine=${engine}`, ...args]);
+
+    test("an infinite loop is stopped at --timeout: exit 124 and one line", () => {
+      const t0 = performance.now();
+      const r = run("--timeout", "300", f("spin.js"));
+      const elapsed = performance.now() - t0;
+      expect(r.code).toBe(124);
+      expect(r.stderr).toBe("edgebox: time limit exceeded (300 ms)\n");
+      expect(elapsed).toBeGreaterThan(250); // stopped by the limit, not by a crash
+    });
+
+    test("the guest cannot catch the time limit or keep running in finally", () => {
+      const r = run("--timeout", "300", f("spin-catch.js"));
+      expect(r.code).toBe(124);
+      expect(r.stdout).toBe("");
+    });
+
+    test("a pending timer beyond the limit ends at the limit", () => {
+      const r = run("--timeout", "200", f("sleep.js"));
+      expect(r.code).toBe(124);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toContain("time limit exceeded (200 ms)");
+    });
+
+    test("a script that finishes within the limit is unaffected", () => {
+      expect(run("--timeout", "5000", f("quick.js"))).toEqual({ code: 0, stdout: "done\n", stderr: "" });
+    });
+
+    test("an allocation loop hits --max-memory: exit 137 with a clear message", () => {
+      const r = run("--max-memory", "64", f("alloc.js"));
+      expect(r.code).toBe(137);
+      expect(r.stderr).toBe("edgebox: out of memory (limit 64 MiB)\n");
+    });
+
+    test("out of memory is an error the guest can catch and recover from", () => {
+      const r = run("--max-memory", "64", f("alloc-catch.js"));
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe("caught out of memory\nstill running 2,4,6\n");
+    });
+
+    test("deep recursion is a RangeError inside the guest, which stays usable", () => {
+      const r = run(f("deep.js"));
+      expect(r).toEqual({ code: 0, stdout: "true Maximum call stack size exceeded\nusable 1000\n", stderr: "" });
+    });
+
+    test("bad limit values are usage errors", () => {
+      expect(run("--timeout", "soon", f("quick.js")).code).toBe(2);
+      expect(run("--max-memory", "0", f("quick.js")).code).toBe(2);
+      const r = run("--max-memory", "1", f("quick.js"));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("--max-memory must be at least");
+    });
+  });
+}
