@@ -18,7 +18,13 @@ function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
 }
 
-export function parseArgs(command: string, def: ArgsDef, argv: string[]): Parsed {
+/**
+ * Flags that take an optional list (`--allow-read` alone, or `--allow-read=a,b`):
+ * only the `=` form gives a value, so `--allow-read app.js` never eats the script.
+ */
+export type OptionalListFlags = ReadonlySet<string>;
+
+export function parseArgs(command: string, def: ArgsDef, argv: string[], optionalList: OptionalListFlags = new Set()): Parsed {
   const byName = new Map<string, [string, ArgDef]>();
   const positionalNames: string[] = [];
   for (const [name, d] of Object.entries(def)) {
@@ -60,6 +66,12 @@ export function parseArgs(command: string, def: ArgsDef, argv: string[]): Parsed
         throw new UserError("E_UNKNOWN_FLAG", `unknown flag '${arg.split("=")[0]}' for 'edgebox ${command}' (see 'edgebox ${command} --help')`);
       }
       const [name, d] = entry;
+      if (optionalList.has(name)) {
+        const prev = out.flags[name];
+        if (value === undefined || prev === true) out.flags[name] = true;
+        else out.flags[name] = [...(Array.isArray(prev) ? prev : []), ...value.split(",").filter(Boolean)];
+        continue;
+      }
       if (d.type === "boolean") {
         if (value !== undefined && value !== "true" && value !== "false") {
           throw new UserError("E_USAGE", `flag '--${kebab(name)}' takes no value`);

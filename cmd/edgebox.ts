@@ -15,7 +15,12 @@ export interface RunContext {
   rest: string[];
 }
 
-export type Command = CommandDef & { run?: never; main(ctx: RunContext): Promise<number | void> };
+export type Command = CommandDef & {
+  run?: never;
+  /** Flags that take an optional comma-separated list (see args.ts). */
+  optionalList?: readonly string[];
+  main(ctx: RunContext): Promise<number | void>;
+};
 
 const commands: Record<string, () => Promise<{ default: Command }>> = {
   run: () => import("./run.ts"),
@@ -59,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
     throw new UserError(name.startsWith("-") ? "E_UNKNOWN_FLAG" : "E_UNKNOWN_COMMAND", `unknown ${name.startsWith("-") ? "flag" : "command"} '${name}' (${hint}; see 'edgebox --help')`);
   }
   const cmd = (await load()).default;
-  const parsed = parseArgs(name, (cmd.args ?? {}) as Record<string, never>, args);
+  const parsed = parseArgs(name, (cmd.args ?? {}) as Record<string, never>, args, new Set(cmd.optionalList ?? []));
   if (parsed.help) {
     out((await usage(cmd, root)) + "\n");
     return 0;

@@ -1,5 +1,6 @@
 import { UserError } from "../internal/errors.ts";
 import type { Command } from "./edgebox.ts";
+import { grantArgs, grantFlags, grantLists } from "./grants.ts";
 
 function positiveInt(flag: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
@@ -9,13 +10,14 @@ function positiveInt(flag: string, value: unknown): number | undefined {
 }
 
 export default {
-  meta: { name: "run", description: "Run a script in the sandbox" },
+  meta: { name: "run", description: "Run a script in the sandbox, under the nearest policy file (.edgebox.json or edgebox.toml)" },
   args: {
     script: {
       type: "positional",
       description: "The script (.js, .mjs, .cjs) or an app directory. Arguments after it go to the script",
       required: true,
     },
+    ...grantArgs,
     engine: {
       type: "enum",
       options: ["native", "js"],
@@ -32,6 +34,7 @@ export default {
       description: "Cap the sandbox's memory; an allocation beyond it fails with an out-of-memory error (exit 137 if uncaught)",
     },
   },
+  optionalList: grantLists,
   async main({ flags, positionals, rest }) {
     const { runApp } = await import("../internal/sandbox/run.ts");
     return await runApp({
@@ -41,6 +44,8 @@ export default {
       engine: flags.engine as "native" | "js" | undefined,
       timeoutMs: positiveInt("timeout", flags.timeout),
       maxMemoryMiB: positiveInt("max-memory", flags.maxMemory),
+      grants: grantFlags(flags),
+      config: typeof flags.config === "string" ? flags.config : undefined,
     });
   },
 } satisfies Command;

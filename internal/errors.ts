@@ -8,7 +8,8 @@ export type UserErrorCode =
   | "E_NOT_IMPLEMENTED"
   | "E_NOT_FOUND"
   | "E_NO_ENTRY"
-  | "E_ENGINE";
+  | "E_ENGINE"
+  | "E_POLICY";
 
 export class UserError extends Error {
   override name = "UserError";

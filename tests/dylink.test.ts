@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { nativeHostPath } from "../internal/assets/index.ts";
 import { preinitialize } from "../internal/build/snapshot.ts";
-import { linkSideModule, parseDylink, parseExports, type SideModule } from "../internal/engine/dylink.ts";
+import { linkSideModule, sideModuleInfo, type SideModule } from "../internal/engine/dylink.ts";
 import { JsEngine } from "../internal/engine/js.ts";
 import { NativeEngine } from "../internal/engine/native.ts";
 import { openHostLib } from "../internal/engine/native-ffi.ts";
@@ -48,8 +48,7 @@ for (const [name, make] of engines) {
     const side = (wasm: Uint8Array, ext: string): SideModule => ({
       name: ext,
       module: engine.compile(wasm),
-      dylink: parseDylink(wasm),
-      exports: parseExports(wasm),
+      ...sideModuleInfo(wasm),
       initFn: `qjs_ext_${ext}_init`,
     });
 

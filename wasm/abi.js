@@ -4,6 +4,9 @@
 //
 // Bump ABI_VERSION whenever an op changes meaning or an op is removed; adding
 // an op is backwards compatible.
+//
+// Unless an op says otherwise, `str` is a JSON object of arguments (named in
+// the comment) and a failure is a Node-style error (ABI.md, "Errors").
 
 export const ABI_VERSION = 1;
 
@@ -14,6 +17,90 @@ export const OP = Object.freeze({
   STDERR: 2,
   /** str: exit code. Never returns: the guest unwinds with an uncatchable error. */
   EXIT: 3,
+  /** {max}: up to max bytes of the process's stdin (empty at end of input). */
+  STDIN_READ: 4,
+
+  // Files. Paths are the guest's (relative to its cwd); the host resolves and checks them.
+  /** {path, flags, mode} -> guest fd */
+  FS_OPEN: 10,
+  /** {fd} */
+  FS_CLOSE: 11,
+  /** {fd, length, position} -> bytes (fewer at end of file) */
+  FS_READ: 12,
+  /** {fd, position} + bytes -> bytes written */
+  FS_WRITE: 13,
+  /** {fd} -> stat JSON */
+  FS_FSTAT: 14,
+  /** {fd, len} */
+  FS_FTRUNCATE: 15,
+  /** {fd} */
+  FS_FSYNC: 16,
+  /** {fd, mode} */
+  FS_FCHMOD: 17,
+  /** {fd, atime, mtime} (seconds) */
+  FS_FUTIMES: 18,
+  /** {path, lstat} -> stat JSON */
+  FS_STAT: 20,
+  /** {path} -> JSON [[name, type], ...] (type as node's UV_DIRENT_*) */
+  FS_READDIR: 21,
+  /** {path, recursive, mode} -> the first directory created (recursive) */
+  FS_MKDIR: 22,
+  /** {path, kind: "unlink" | "rmdir" | "rm", recursive, force} */
+  FS_RM: 23,
+  /** {from, to} */
+  FS_RENAME: 24,
+  /** {from, to, mode} */
+  FS_COPYFILE: 25,
+  /** {path} -> real path */
+  FS_REALPATH: 26,
+  /** {path, mode} */
+  FS_ACCESS: 27,
+  /** {path} -> link text */
+  FS_READLINK: 28,
+  /** {target, path} */
+  FS_SYMLINK: 29,
+  /** {from, to} */
+  FS_LINK: 30,
+  /** {path, mode} */
+  FS_CHMOD: 31,
+  /** {path, atime, mtime} (seconds) */
+  FS_UTIMES: 32,
+  /** {path, len} */
+  FS_TRUNCATE: 33,
+  /** {path, flags, encoding} -> bytes, or a string when encoding is "utf8" */
+  FS_READ_FILE: 34,
+  /** {path, flags, mode} + bytes */
+  FS_WRITE_FILE: 35,
+  /** {prefix} -> the directory created */
+  FS_MKDTEMP: 36,
+
+  // Modules.
+  /** {specifier, parent, kind: "require" | "import"} -> JSON {builtin} or {path, format} */
+  MOD_RESOLVE: 40,
+  /** {path} -> the CommonJS wrapper function of that file (read under the policy) */
+  MOD_LOAD_CJS: 41,
+
+  // Child processes.
+  /** {command, args, cwd, env, timeout, maxBuffer, killSignal} + stdin bytes -> bytes: u32 header length, header JSON {status, signal, pid, error, stdout, stderr}, stdout, stderr */
+  CHILD_SPAWN_SYNC: 50,
+  /** {command, args, cwd, env} -> JSON {id, pid}; then deliveries "stdout", "stderr" (bytes) and a final "exit" {code, signal} */
+  CHILD_SPAWN: 51,
+  /** {id} + bytes: write to the child's stdin */
+  CHILD_WRITE: 52,
+  /** {id}: close the child's stdin */
+  CHILD_CLOSE_STDIN: 53,
+  /** {id, signal} -> 1 if the child was running */
+  CHILD_KILL: 54,
+
+  // Extensions (native side modules linked into the guest on first use).
+  /** str: the extension's name ("url", "encoding", "structured-clone"); it registers its globals. */
+  EXT_LOAD: 45,
+
+  // Network.
+  /** {url, method, headers: [[k, v]], redirect} + body bytes -> id; then deliveries "head" {status, statusText, headers, url, redirected}, "data" (bytes)..., and a final "end" or "error" {code, message} */
+  NET_FETCH: 60,
+  /** {id}: abort a fetch */
+  NET_ABORT: 61,
 });
 
 /**

@@ -1,16 +1,29 @@
 // The runtime JS: evaluated inside the guest before the app. It sets up the
-// Node-style globals and hands the host its entry points (see ABI.md).
-// Bundled into one script and compiled to QuickJS bytecode at build time.
+// Node-style globals and built-in modules and hands the host its entry
+// points (see ABI.md). Run once at build time; its memory is the snapshot
+// every run starts from, so nothing here may depend on the run (start() binds that).
 
 import { host } from "./internal/host.js"; // first: takes __edgebox_host off the global object
+import { OP } from "./abi.js";
 import { installStacks, wrappedFiles } from "./internal/stack.js";
 import { installClock, reseed } from "./internal/clock.js";
 import { Console } from "./internal/console.js";
 import { inspect } from "./internal/inspect.js";
 import { process, bindProcess, naturalExit } from "./internal/process.js";
 import * as timers from "./internal/timers.js";
+import * as events from "./internal/events.js";
+import * as fs from "./internal/fs.js";
+import * as path from "./internal/path.js";
+import * as buffer from "./internal/buffer.js";
+import * as stream from "./internal/stream.js";
+import * as childProcess from "./internal/child_process.js";
+import * as util from "./internal/util.js";
+import * as web from "./internal/web.js";
+import * as dc from "./internal/diagnostics_channel.js";
+import { deliver } from "./internal/async.js";
+import { unsupportedModule, UNSUPPORTED } from "./internal/unsupported.js";
+import { Module, registerBuiltin, runMain, esmBuiltinSource, esmCommonJsSource, installRequireForEsm } from "./internal/modules.js";
 
-void host;
 installStacks();
 installClock();
 
@@ -22,20 +35,67 @@ function define(name, value) {
 define("global", g);
 define("process", process);
 define("console", new Console(process.stdout, process.stderr));
+define("Buffer", buffer.Buffer);
 for (const name of ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "clearImmediate"]) {
   define(name, timers[name]);
 }
+for (const name of ["Event", "EventTarget", "CustomEvent", "AbortController", "AbortSignal", "Headers", "Request", "Response", "Blob", "fetch"]) {
+  define(name, web[name]);
+}
+installRequireForEsm();
 
-function notFound(specifier) {
-  const err = new Error(`Cannot find module '${specifier}'`);
-  err.code = "MODULE_NOT_FOUND";
-  return err;
+/**
+ * Globals from native extensions (quickjs-wasi's side modules), linked on
+ * first use: a run that never touches URL or TextEncoder never pays for them.
+ */
+const EXTENSION_GLOBALS = {
+  url: ["URL", "URLSearchParams"],
+  encoding: ["TextEncoder", "TextDecoder"],
+  "structured-clone": ["structuredClone"],
+};
+for (const [ext, names] of Object.entries(EXTENSION_GLOBALS)) {
+  for (const name of names) {
+    Object.defineProperty(g, name, {
+      configurable: true,
+      enumerable: false,
+      get() {
+        for (const n of names) delete g[n];
+        host(OP.EXT_LOAD, ext);
+        return g[name];
+      },
+      set(v) {
+        define(name, v);
+      },
+    });
+  }
 }
 
-function dirname(path) {
-  const i = path.lastIndexOf("/");
-  return i <= 0 ? "/" : path.slice(0, i);
-}
+/** A module object: a plain, mutable copy (packages patch built-ins, as graceful-fs patches fs). */
+const plain = (ns, extra) => Object.assign({}, ns, extra);
+
+registerBuiltin("fs", () => plain(fs));
+registerBuiltin("fs/promises", () => fs.promises);
+registerBuiltin("path", () => path.posix);
+registerBuiltin("path/posix", () => path.posix);
+registerBuiltin("path/win32", () => path.win32);
+registerBuiltin("events", () => {
+  const E = events.EventEmitter;
+  E.once = events.once;
+  E.default = E;
+  return E;
+});
+registerBuiltin("buffer", () => plain(buffer, { Blob: web.Blob, atob: g.atob, btoa: g.btoa }));
+registerBuiltin("stream", () => stream.Stream);
+registerBuiltin("stream/promises", () => stream.promises);
+registerBuiltin("child_process", () => plain(childProcess));
+registerBuiltin("process", () => process);
+registerBuiltin("timers", () => plain(timers));
+registerBuiltin("util", () => plain(util, { TextEncoder: g.TextEncoder, TextDecoder: g.TextDecoder }));
+registerBuiltin("util/types", () => util.types);
+registerBuiltin("console", () => g.console);
+registerBuiltin("module", () => Module);
+registerBuiltin("diagnostics_channel", () => plain(dc));
+for (const name of UNSUPPORTED) registerBuiltin(name, () => unsupportedModule(name));
 
 /** Text node prints for an error nobody caught. */
 function formatUncaught(err, fromPromise) {
@@ -56,21 +116,19 @@ define("__edgebox_entry", {
   start(configJson) {
     const config = JSON.parse(configJson);
     reseed(config.seed);
+    fs.bindConstants(config.fsConstants);
+    path.setCwd(() => process.cwd());
     bindProcess(config);
   },
-  markWrapped(filename, wrapped) {
-    if (wrapped) wrappedFiles.add(filename);
+  markWrapped(filename, prefixLength) {
+    if (prefixLength) wrappedFiles.set(filename, prefixLength);
     else wrappedFiles.delete(filename);
   },
-  runCommonJS(fn, filename) {
-    const module = { id: ".", filename, loaded: false, exports: {}, children: [], paths: [] };
-    const require = (specifier) => {
-      throw notFound(specifier);
-    };
-    fn.call(module.exports, module.exports, require, module, filename, dirname(filename));
-    module.loaded = true;
-  },
+  runCommonJS: runMain,
   tick: timers.tick,
+  deliver,
   exit: naturalExit,
   formatUncaught,
+  esmBuiltin: esmBuiltinSource,
+  esmCommonJs: esmCommonJsSource,
 });

@@ -3,7 +3,7 @@ declare module "*.wasm" {
   const path: string;
   export default path;
 }
-declare module "*.wasm-unused" {
+declare module "*.so" {
   const path: string;
   export default path;
 }

@@ -6,9 +6,11 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { join, relative } from "node:path";
 import { JsEngine } from "../engine/js.ts";
 import { GuestException, QuickJS } from "../engine/quickjs.ts";
-import { quickjsWasmPath } from "./paths.ts";
+import { EXTENSIONS, extensionPath, quickjsWasmPath } from "./paths.ts";
+import { sideModuleInfo, type Placement, type SideModuleInfo } from "../engine/dylink.ts";
 import { preinitialize } from "../build/snapshot.ts";
 import { contentHash } from "../engine/cache.ts";
+import { buildPolicyValidator } from "../config/schema-build.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const dist = join(root, "dist");
@@ -30,6 +32,7 @@ function inputsHash(): string {
     ...filesUnder("cmd"),
     ...filesUnder("internal"),
     ...filesUnder("wasm"),
+    ...filesUnder("policies"),
     ...filesUnder("zig/src"),
     "zig/build.zig",
     "package.json",
@@ -57,6 +60,8 @@ export interface RuntimeSnapshot {
   scratch: number;
   /** The handle of the runtime's entry-point object (wasm/ABI.md). */
   entry: number;
+  /** The side modules linked before the snapshot, in order, where they were placed, and what linking needs of them. */
+  sides: (Placement & SideModuleInfo)[];
 }
 
 /**
@@ -82,6 +87,8 @@ function snapshotRuntime(source: string): { wasm: Uint8Array; snapshot: RuntimeS
     { output: { write: (_fd, b) => process.stderr.write(b) } },
   );
   try {
+    // Extensions are linked on first use at run time (EXT_LOAD), not into the snapshot.
+    const sides: (Placement & SideModuleInfo)[] = [];
     try {
       vm.free(vm.eval(source, "edgebox:runtime"));
     } catch (err) {
@@ -96,7 +103,7 @@ function snapshotRuntime(source: string): { wasm: Uint8Array; snapshot: RuntimeS
     const { memory, stackPointer } = vm.snapshot();
     return {
       wasm: preinitialize(wasm, memory, stackPointer),
-      snapshot: { ...vm.state(), entry },
+      snapshot: { ...vm.state(), entry, sides },
       quickjs: vm.quickjsVersion(),
     };
   } finally {
@@ -134,8 +141,10 @@ async function main() {
   const t0 = performance.now();
   rmSync(join(dist, "assets"), { recursive: true, force: true });
   mkdirSync(join(dist, "assets"), { recursive: true });
+  buildPolicyValidator(root, join(dist, "assets"));
   const runtime = snapshotRuntime(await bundleRuntime());
   writeFileSync(join(dist, "assets", "runtime.wasm"), runtime.wasm);
+  for (const name of EXTENSIONS) copyFileSync(extensionPath(name), join(dist, "assets", `ext-${name}.so`));
   const native = buildHost(join(dist, "assets"));
   const pkg = (name: string) => JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version;
   const pins = JSON.parse(readFileSync(join(root, "internal", "assets", "toolchain.json"), "utf8"));
@@ -143,6 +152,12 @@ async function main() {
     quickjs: runtime.quickjs,
     snapshot: runtime.snapshot,
     runtimeHash: contentHash(runtime.wasm),
+    extensions: Object.fromEntries(
+      EXTENSIONS.map((n) => {
+        const bytes = readFileSync(extensionPath(n));
+        return [n, { hash: contentHash(bytes), ...sideModuleInfo(bytes) }];
+      }),
+    ),
     "quickjs-wasi": pkg("quickjs-wasi"),
     wasmtime: pins.wasmtime,
     zig: pins.ziglang,

@@ -6,10 +6,14 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import runtimeWasm from "../../dist/assets/runtime.wasm" with { type: "file" };
+import extUrl from "../../dist/assets/ext-url.so" with { type: "file" };
+import extEncoding from "../../dist/assets/ext-encoding.so" with { type: "file" };
+import extStructuredClone from "../../dist/assets/ext-structured-clone.so" with { type: "file" };
 import hostLib from "../../dist/assets/edgebox_host.bin" with { type: "file" };
 import wasmtimeLib from "../../dist/assets/wasmtime.bin" with { type: "file" };
 import info from "../../dist/assets/buildinfo.json" with { type: "json" };
 import pkg from "../../package.json" with { type: "json" };
+import type { SideModuleInfo } from "../engine/dylink.ts";
 
 export const buildInfo = info;
 
@@ -19,6 +23,24 @@ export const runtimeModule = {
   hash: info.runtimeHash,
   bytes: (): Uint8Array => readFileSync(runtimeWasm),
 };
+
+const extensionFiles: Record<string, string> = { url: extUrl, encoding: extEncoding, "structured-clone": extStructuredClone };
+
+export interface Extension {
+  /** As quickjs-wasi names it ("url", "encoding", "structured-clone"). */
+  name: string;
+  source: { name: string; hash: string; bytes(): Uint8Array };
+  info: SideModuleInfo;
+  initFn: string;
+}
+
+/** The native extensions the runtime links on first use. */
+export const extensions: Extension[] = Object.entries(info.extensions as Record<string, SideModuleInfo & { hash: string }>).map(([name, e]) => ({
+  name,
+  source: { name: `ext-${name}`, hash: e.hash, bytes: (): Uint8Array => readFileSync(extensionFiles[name]!) },
+  info: { dylink: e.dylink, defines: e.defines },
+  initFn: `qjs_ext_${name.replace(/-/g, "_")}_init`,
+}));
 
 /**
  * This build's directory in the user's cache: `$XDG_CACHE_HOME/edgebox/<version>-<build>`

@@ -7,3 +7,10 @@ const require = createRequire(import.meta.url);
 export function quickjsWasmPath(): string {
   return require.resolve("quickjs-wasi/quickjs.wasm");
 }
+
+/** quickjs-wasi's extensions the runtime links (side modules): name -> package subpath. */
+export const EXTENSIONS = ["url", "encoding", "structured-clone"] as const;
+
+export function extensionPath(name: string): string {
+  return require.resolve(`quickjs-wasi/${name}.so`);
+}

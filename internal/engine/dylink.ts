@@ -39,7 +39,7 @@ export function parseDylink(wasm: Uint8Array): DylinkInfo {
 }
 
 /** The names a module exports, read from its bytes. */
-export function parseExports(wasm: Uint8Array): Set<string> {
+function parseExports(wasm: Uint8Array): Set<string> {
   const section = readSections(wasm).find((s) => s.id === SectionId.export);
   const names = new Set<string>();
   if (!section) return names;
@@ -52,12 +52,42 @@ export function parseExports(wasm: Uint8Array): Set<string> {
   return names;
 }
 
-export interface SideModule {
+/** What linking needs to know of a side module, read once from its bytes (JSON-friendly, kept in the build info). */
+export interface SideModuleInfo {
+  dylink: DylinkInfo;
+  /** Functions the module imports and also defines itself (served by the module once instantiated). */
+  defines: string[];
+}
+
+export function sideModuleInfo(wasm: Uint8Array): SideModuleInfo {
+  const exports = parseExports(wasm);
+  const imports = new Set<string>();
+  const section = readSections(wasm).find((s) => s.id === SectionId.import);
+  if (section) {
+    const r = new Reader(section.body);
+    for (let n = r.u32(); n > 0; n--) {
+      const module = r.name();
+      const name = r.name();
+      const kind = r.byte();
+      if (kind === 0) r.u32();
+      else if (kind === 1) (r.byte(), limits(r));
+      else if (kind === 2) limits(r);
+      else if (kind === 3) (r.byte(), r.byte());
+      if (module === "env" || module === "GOT.func") imports.add(name);
+    }
+  }
+  return { dylink: parseDylink(wasm), defines: [...imports].filter((n) => exports.has(n)) };
+}
+
+function limits(r: Reader): void {
+  const flags = r.byte();
+  r.u32();
+  if (flags & 1) r.u32();
+}
+
+export interface SideModule extends SideModuleInfo {
   name: string;
   module: WasmModule;
-  dylink: DylinkInfo;
-  /** Names the module exports (parseExports). */
-  exports: ReadonlySet<string>;
   /** The function that registers the module with QuickJS: `int init(JSContext*, JSRuntime*)`. */
   initFn: string;
 }
@@ -87,6 +117,7 @@ export function linkSideModule(
 ): { instance: Instance; placement: Placement } {
   const x = root.exports;
   const { dylink } = side;
+  const defines = new Set(side.defines);
   let memoryBase: number;
   let tableBase: number;
   if (placement) {
@@ -117,7 +148,7 @@ export function linkSideModule(
     if (imp.module === "GOT.mem") return { kind: "global", value: 0, mutable: true };
     if (imp.module === "GOT.func") {
       // A table slot for the function: the guest's export, or the module's own once it exists.
-      const from = x[imp.name] ? "root" : side.exports.has(imp.name) ? "self" : undefined;
+      const from = x[imp.name] ? "root" : defines.has(imp.name) ? "self" : undefined;
       if (!from) return { kind: "global", value: 0, mutable: true }; // never defined: a call through it traps
       const slot = root.tableGrow(TABLE, 1);
       gotFunc.push([slot, imp.name, from]);
@@ -137,7 +168,7 @@ export function linkSideModule(
     if (imp.kind === "func") {
       if (x[imp.name]) return { kind: "export", name: imp.name };
       const name = imp.name;
-      const defined = side.exports.has(name);
+      const defined = defines.has(name);
       return {
         kind: "host",
         fn: {

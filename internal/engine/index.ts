@@ -2,9 +2,9 @@
 // else js with one warning line; and loads quickjs.wasm for it, precompiled.
 
 import { cacheDir, nativeHostPath } from "../assets/index.ts";
-import { loadPrecompiled } from "./cache.ts";
+import { loadPrecompiled, type CacheEvents } from "./cache.ts";
 import { JsEngine } from "./js.ts";
-import { openHostLib } from "./native-ffi.ts";
+import { openHostLib, type HostLib } from "./native-ffi.ts";
 import { NativeEngine, type NativeEngineOptions } from "./native.ts";
 import type { Engine, WasmModule } from "./types.ts";
 import { trace } from "../trace.ts";
@@ -14,6 +14,8 @@ export type EngineKind = "native" | "js";
 export interface EngineChoice {
   engine: Engine;
   module: WasmModule;
+  /** The native host library, when it loaded (also used for filesystem access beneath grants). */
+  hostLib?: HostLib;
 }
 
 export interface ChooseOptions extends NativeEngineOptions {
@@ -29,26 +31,41 @@ export interface ModuleSource {
   bytes(): Uint8Array;
 }
 
+let loaded: HostLib | undefined;
+
+/** The native host library, extracted and opened once per process. */
+export async function loadHostLib(): Promise<HostLib> {
+  if (!loaded) {
+    const path = await nativeHostPath();
+    trace("extract native libraries");
+    loaded = openHostLib(path);
+    trace("dlopen");
+  }
+  return loaded;
+}
+
 /** The engine and the module compiled (or loaded precompiled) for it. */
 export async function chooseEngine(source: ModuleSource, opts: ChooseOptions): Promise<EngineChoice> {
-  if (opts.kind !== "js") {
-    let native: NativeEngine | undefined;
-    try {
-      const path = await nativeHostPath();
-      trace("extract native libraries");
-      const lib = openHostLib(path);
-      trace("dlopen");
-      native = new NativeEngine(lib, opts);
-      trace("wasmtime engine");
-    } catch (err) {
-      if (opts.kind === "native") throw err;
-      opts.warn(`the native engine is unavailable (${(err as Error).message}); using the slower js engine`);
-    }
-    if (native) {
-      const module = loadPrecompiled(native, source.name, source.hash, source.bytes, cacheDir(), opts);
-      return { engine: native, module };
-    }
+  let lib: HostLib | undefined;
+  try {
+    lib = await loadHostLib();
+  } catch (err) {
+    if (opts.kind === "native") throw err;
+    opts.warn(`the native engine is unavailable (${(err as Error).message}); using the slower js engine, and files are opened without race protection`);
+  }
+  if (lib && opts.kind !== "js") {
+    const native = new NativeEngine(lib, opts);
+    trace("wasmtime engine");
+    const module = loadPrecompiled(native, source.name, source.hash, source.bytes, cacheDir(), opts);
+    return { engine: native, module, hostLib: lib };
   }
   const engine = new JsEngine();
-  return { engine, module: engine.compile(source.bytes()) };
+  return { engine, module: engine.compile(source.bytes()), hostLib: lib };
+}
+
+/** Another module for the chosen engine (precompiled and cached on the native one). */
+export function loadModule(choice: EngineChoice, source: ModuleSource, events: CacheEvents): WasmModule {
+  const e = choice.engine;
+  if (e instanceof NativeEngine) return loadPrecompiled(e, source.name, source.hash, source.bytes, cacheDir(), events);
+  return e.compile(source.bytes());
 }

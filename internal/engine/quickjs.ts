@@ -26,8 +26,13 @@ export class HostError {
   constructor(readonly info: { code: string; message: string; [k: string]: unknown }) {}
 }
 
+/** A guest value the host made (a compiled function, say), handed over with its ownership. */
+export class GuestValue {
+  constructor(readonly handle: number) {}
+}
+
 /** What a host call may return to the guest. */
-export type HostReply = undefined | number | string | Uint8Array | HostError;
+export type HostReply = undefined | number | string | Uint8Array | HostError | GuestValue;
 
 export interface GuestHooks {
   hostCall(op: number, str: string | undefined, bytes: Uint8Array | undefined): HostReply;
@@ -411,6 +416,12 @@ export class QuickJS {
       reply = this.hooks.hostCall(op, str, bytes);
     } catch (err) {
       if (this.uncatchable) return 0;
+      if (err instanceof GuestException) {
+        // The host ran guest code for this call (compiled a module, say) and it threw: pass it on.
+        this.x.qjs_throw!(err.handle);
+        this.free(err.handle);
+        return 0;
+      }
       return this.throwPlain(`host call ${op} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
     if (this.uncatchable) return 0; // the host call was exit: the exception is already pending
@@ -418,6 +429,7 @@ export class QuickJS {
     if (typeof reply === "string") return this.newString(reply);
     if (typeof reply === "number") return this.newNumber(reply);
     if (reply instanceof Uint8Array) return this.newBytes(reply);
+    if (reply instanceof GuestValue) return reply.handle;
     // A HostError travels as a string starting with NUL: the runtime turns it into a Node-style error.
     return this.newString("\0" + JSON.stringify(reply.info));
   }
@@ -457,8 +469,9 @@ export class QuickJS {
   }
 
   private throwHookError(err: unknown): void {
-    const e = err as { message?: string; code?: unknown };
-    this.throwPlain(err instanceof Error ? err.message : String(err), typeof e?.code === "string" ? e.code : undefined);
+    const e = err as { message?: string; code?: unknown; info?: { code?: unknown } };
+    const code = e?.info?.code ?? e?.code;
+    this.throwPlain(err instanceof Error ? err.message : String(err), typeof code === "string" ? code : undefined);
   }
 
   private onLoad(namePtr: number, outLenPtr: number): number {

@@ -1,34 +1,137 @@
 // The host side of the guest/host ABI (wasm/ABI.md): one table from op code
-// to handler. Every handler that touches the outside world asks the policy
-// first; the ones here only touch the process's own stdio.
+// to handler, and the per-run state the handlers share. Every handler that
+// reaches outside the sandbox asks internal/policy first.
 
+import { readSync } from "node:fs";
 import { OP, OP_NAMES } from "../../wasm/abi.js";
 import { HostError, type HostReply } from "../engine/quickjs.ts";
-import { writeTo, type Sink } from "./stdio.ts";
+import { Children, spawnSync } from "./child.ts";
+import type { HostContext } from "./context.ts";
+import { GuestError, invalidArg } from "./errors.ts";
+import { fsOps } from "./fs.ts";
+import { ModuleResolver } from "./modules.ts";
+import { Network } from "./net.ts";
+import { writeTo } from "./stdio.ts";
+import { GuestValue } from "../engine/quickjs.ts";
 
-export interface HostContext {
-  stdout: Sink;
-  stderr: Sink;
-  /** The guest called process.exit(code): record it and stop the guest. */
-  exit(code: number): void;
+type Handler = (calls: HostCalls, str: string | undefined, bytes: Uint8Array | undefined) => HostReply;
+
+function args(str: string | undefined): Record<string, any> {
+  if (str === undefined || str === "") return {};
+  try {
+    const v = JSON.parse(str);
+    if (v && typeof v === "object") return v;
+  } catch {
+    // fall through
+  }
+  throw invalidArg("malformed host call arguments");
 }
 
-type Handler = (ctx: HostContext, str: string | undefined, bytes: Uint8Array | undefined) => HostReply;
+/** An fs handler of the (ctx, args, bytes) shape, as a table entry. */
+const fsOp =
+  (fn: (ctx: HostContext, a: Record<string, any>, bytes: Uint8Array | undefined) => HostReply): Handler =>
+  (c, str, bytes) =>
+    fn(c.ctx, args(str), bytes);
 
 const handlers: Record<number, Handler> = {
-  [OP.STDOUT]: (ctx, str, bytes) => writeTo(ctx.stdout, str, bytes),
-  [OP.STDERR]: (ctx, str, bytes) => writeTo(ctx.stderr, str, bytes),
-  [OP.EXIT]: (ctx, str) => {
+  [OP.STDOUT]: (c, str, bytes) => writeTo(c.ctx.stdout, str, bytes),
+  [OP.STDERR]: (c, str, bytes) => writeTo(c.ctx.stderr, str, bytes),
+  [OP.EXIT]: (c, str) => {
     const code = Number(str);
-    ctx.exit(Number.isInteger(code) ? code & 0xff : 1);
+    c.ctx.exit(Number.isInteger(code) ? code & 0xff : 1);
     return undefined;
   },
+  [OP.STDIN_READ]: (_c, str) => {
+    const buf = new Uint8Array(Math.min(Math.max(1, args(str).max ?? 65536), 1 << 20));
+    try {
+      return buf.subarray(0, readSync(0, buf, 0, buf.length, null));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EAGAIN") return buf.subarray(0, 0);
+      if ((err as NodeJS.ErrnoException).code === "EOF") return buf.subarray(0, 0);
+      throw err;
+    }
+  },
+
+  [OP.FS_OPEN]: fsOp(fsOps.open),
+  [OP.FS_CLOSE]: fsOp(fsOps.close),
+  [OP.FS_READ]: fsOp(fsOps.read),
+  [OP.FS_WRITE]: fsOp(fsOps.write),
+  [OP.FS_FSTAT]: fsOp(fsOps.fstat),
+  [OP.FS_FTRUNCATE]: fsOp(fsOps.ftruncate),
+  [OP.FS_FSYNC]: fsOp(fsOps.fsync),
+  [OP.FS_FCHMOD]: fsOp(fsOps.fchmod),
+  [OP.FS_FUTIMES]: fsOp(fsOps.futimes),
+  [OP.FS_STAT]: fsOp(fsOps.stat),
+  [OP.FS_READDIR]: fsOp(fsOps.readdir),
+  [OP.FS_MKDIR]: fsOp(fsOps.mkdir),
+  [OP.FS_RM]: fsOp(fsOps.rm),
+  [OP.FS_RENAME]: fsOp(fsOps.rename),
+  [OP.FS_COPYFILE]: fsOp(fsOps.copyFile),
+  [OP.FS_REALPATH]: fsOp(fsOps.realpath),
+  [OP.FS_ACCESS]: fsOp(fsOps.access),
+  [OP.FS_READLINK]: fsOp(fsOps.readlink),
+  [OP.FS_SYMLINK]: fsOp(fsOps.symlink),
+  [OP.FS_LINK]: fsOp(fsOps.link),
+  [OP.FS_CHMOD]: fsOp(fsOps.chmod),
+  [OP.FS_UTIMES]: fsOp(fsOps.utimes),
+  [OP.FS_TRUNCATE]: fsOp(fsOps.truncate),
+  [OP.FS_READ_FILE]: fsOp(fsOps.readFile),
+  [OP.FS_WRITE_FILE]: fsOp(fsOps.writeFile),
+  [OP.FS_MKDTEMP]: fsOp(fsOps.mkdtemp),
+
+  [OP.MOD_RESOLVE]: (c, str) => {
+    const a = args(str);
+    return JSON.stringify(c.modules.resolve(String(a.specifier), String(a.parent), a.kind === "import" ? "import" : "require"));
+  },
+  [OP.MOD_LOAD_CJS]: (c, str) => {
+    const a = args(str);
+    const source = fsOps.readFile(c.ctx, { path: a.path, encoding: "utf8" }) as string;
+    return new GuestValue(c.ctx.guest.compileCommonJS(source, String(a.path)));
+  },
+
+  [OP.EXT_LOAD]: (c, str) => {
+    c.ctx.loadExtension(String(str));
+    return undefined;
+  },
+
+  [OP.CHILD_SPAWN_SYNC]: (c, str, bytes) => spawnSync(c.ctx, args(str) as never, bytes),
+  [OP.CHILD_SPAWN]: (c, str) => c.children.spawn(c.ctx, args(str) as never),
+  [OP.CHILD_WRITE]: (c, str, bytes) => c.children.write(args(str).id, bytes),
+  [OP.CHILD_CLOSE_STDIN]: (c, str) => c.children.closeStdin(args(str).id),
+  [OP.CHILD_KILL]: (c, str) => (c.children.kill(args(str).id, args(str).signal) ? 1 : 0),
+
+  [OP.NET_FETCH]: (c, str, bytes) => c.network.fetch(args(str) as never, bytes),
+  [OP.NET_ABORT]: (c, str) => c.network.abort(args(str).id),
 };
 
-export function dispatch(ctx: HostContext, op: number, str: string | undefined, bytes: Uint8Array | undefined): HostReply {
-  const handler = handlers[op];
-  if (!handler) {
-    return new HostError({ code: "ERR_UNKNOWN_HOST_CALL", message: `unknown host call ${op}${OP_NAMES[op] ? ` (${OP_NAMES[op]})` : ""}` });
+/** The host calls of one run: its context, and the state its handlers keep. */
+export class HostCalls {
+  readonly modules: ModuleResolver;
+  readonly children = new Children();
+  readonly network: Network;
+
+  constructor(readonly ctx: HostContext) {
+    this.modules = new ModuleResolver(ctx.policy);
+    this.network = new Network(ctx);
   }
-  return handler(ctx, str, bytes);
+
+  dispatch(op: number, str: string | undefined, bytes: Uint8Array | undefined): HostReply {
+    const handler = handlers[op];
+    if (!handler) {
+      return new HostError({ code: "ERR_UNKNOWN_HOST_CALL", message: `unknown host call ${op}${OP_NAMES[op] ? ` (${OP_NAMES[op]})` : ""}` });
+    }
+    try {
+      return handler(this, str, bytes);
+    } catch (err) {
+      if (err instanceof GuestError) return new HostError(err.info);
+      throw err;
+    }
+  }
+
+  /** End of the run: close what the guest left open, stop its children and requests. */
+  dispose(): void {
+    this.ctx.fds.closeAll();
+    this.children.killAll();
+    this.network.abortAll();
+  }
 }

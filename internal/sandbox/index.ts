@@ -3,12 +3,21 @@
 // one; `edgebox serve` will use one per request.
 
 import { readFileSync } from "node:fs";
+import { constants as fsConstants } from "node:fs";
+import { dirname } from "node:path";
 import { CJS_WRAPPER } from "../../wasm/abi.js";
 import { EvalFlags, GuestException, QuickJS, type GuestState } from "../engine/quickjs.ts";
 import { GuestTrap, type WasmModule } from "../engine/types.ts";
-import { dispatch, type HostContext } from "../hostcalls/index.ts";
+import { linkSideModule, type Placement, type SideModule, type SideModuleInfo } from "../engine/dylink.ts";
+import { wasiImports } from "../engine/wasi.ts";
+import { grantedEnv } from "../policy/checks.ts";
+import type { Policy } from "../policy/types.ts";
+import type { AuditEvent, Delivery, HostContext } from "../hostcalls/context.ts";
+import type { FsBackend } from "../hostcalls/fs-backend.ts";
+import { FdTable, fsOps } from "../hostcalls/fs.ts";
+import { HostCalls } from "../hostcalls/index.ts";
 import type { Sink } from "../hostcalls/stdio.ts";
-import { ModuleLoader, moduleFormat } from "./modules.ts";
+import { moduleFormat } from "./modules.ts";
 import { describeTrap, formatUncaught } from "./report.ts";
 import { trace } from "../trace.ts";
 
@@ -17,11 +26,18 @@ export interface SandboxOptions {
   module: WasmModule;
   /** Where things are in that module's memory. */
   snapshot: GuestState & { entry: number };
+  /** The side modules the snapshot was made with, compiled by the same engine, to link again at their places. */
+  sides: (SideModule & { placement: Placement })[];
+  /** Native extensions the guest may link on first use (EXT_LOAD). */
+  extensions: LazyExtension[];
+  policy: Policy;
+  fs: FsBackend;
   /** process.argv as the guest sees it. */
   argv: string[];
   execPath: string;
   cwd: string;
-  env: Record<string, string>;
+  /** The host's environment: the guest sees only what the policy grants of it. */
+  hostEnv: Record<string, string | undefined>;
   stdout: Sink;
   stderr: Sink;
   /** Wall-clock limit for the whole run, in ms; 0 = none. */
@@ -30,7 +46,18 @@ export interface SandboxOptions {
   memoryLimit?: number;
   /** Bytes the guest's linear memory may grow to; 0 = the engine's maximum. */
   maxMemoryBytes?: number;
+  /** Native stack QuickJS may use for recursion. */
+  maxStackSize?: number;
   versions: Record<string, string>;
+  audit?: (e: AuditEvent) => void;
+}
+
+export interface LazyExtension {
+  name: string;
+  info: SideModuleInfo;
+  initFn: string;
+  /** The compiled module, loaded when the guest first needs it. */
+  module(): WasmModule;
 }
 
 export type ExitReason = "exit" | "uncaught" | "timeout" | "out-of-memory" | "trap";
@@ -44,34 +71,44 @@ export interface RunResult {
 export const EXIT_TIMEOUT = 124;
 export const EXIT_OUT_OF_MEMORY = 137;
 
+const enc = new TextEncoder();
+
+/** `#!...` on a first line is a comment to node; inside our wrappers it would not be. */
+function stripHashbang(source: string): string {
+  return source.startsWith("#!") ? "//" + source.slice(2) : source;
+}
+
 export class Sandbox {
   private vm!: QuickJS;
+  private calls!: HostCalls;
   private entry = 0;
   private exitCode: number | undefined;
   private deadline = 0;
   private timedOut = false;
   private readonly rejections = new Map<number, number>(); // promise identity -> reason handle
-  private readonly loader: ModuleLoader;
+  /** Source text of every file loaded, for error context. */
+  private readonly sources = new Map<string, string>();
+  private nextOpId = 1;
+  private pendingOps = 0;
+  private readonly deliveries: (Delivery & { final: boolean })[] = [];
+  private wake: (() => void) | undefined;
+  /** Side modules linked in this run (restored ones first), in order. */
+  private readonly linked: Placement[] = [];
+  private wasi!: ReturnType<typeof wasiImports>;
 
-  constructor(
-    private readonly opts: SandboxOptions,
-    appRoot: string,
-  ) {
-    this.loader = new ModuleLoader(appRoot);
-  }
+  constructor(private readonly opts: SandboxOptions) {}
 
   /** Run the app at `file` to completion. */
   async run(file: string): Promise<RunResult> {
-    const o = this.opts;
-    if (o.timeoutMs) this.deadline = performance.now() + o.timeoutMs;
+    if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
     try {
       this.boot();
       const source = readFileSync(file, "utf8");
-      this.loader.sources.set(file, source);
+      this.sources.set(file, source);
       const fileH = this.vm.newString(file);
       try {
-        const wrapper = this.compileMain(file, source, fileH);
-        if (wrapper === undefined) return await this.loop(this.vm.eval(source, file, EvalFlags.MODULE));
+        const wrapper = this.compileMain(file, source);
+        if (wrapper === undefined) return await this.loop(this.vm.eval(this.esmSource(file, source), file, EvalFlags.MODULE));
         try {
           this.free(this.callEntry("runCommonJS", [wrapper, fileH]));
         } finally {
@@ -92,16 +129,15 @@ export class Sandbox {
    * The main file's CommonJS wrapper function, or undefined when it is an ES
    * module: declared so, or (undeclared .js) parsing only as a module.
    */
-  private compileMain(file: string, source: string, fileH: number): number | undefined {
+  private compileMain(file: string, source: string): number | undefined {
     const format = moduleFormat(file);
     if (format === "esm") return undefined;
-    this.markWrapped(fileH, true);
     try {
-      return this.vm.eval(CJS_WRAPPER[0] + source + CJS_WRAPPER[1], file, EvalFlags.GLOBAL);
+      return this.compileCommonJS(source, file);
     } catch (err) {
       if (format === "cjs" || !(err instanceof GuestException)) throw err;
       try {
-        this.free(this.vm.eval(source, file, EvalFlags.MODULE | EvalFlags.COMPILE_ONLY));
+        this.free(this.vm.eval(this.esmSource(file, source), file, EvalFlags.MODULE | EvalFlags.COMPILE_ONLY));
       } catch (esmErr) {
         // Neither parses: report the error of the form the file most likely meant.
         if (esmErr instanceof GuestException) {
@@ -112,17 +148,36 @@ export class Sandbox {
         throw esmErr;
       }
       this.vm.free(err.handle);
-      this.markWrapped(fileH, false);
       return undefined;
     }
   }
 
-  private markWrapped(fileH: number, wrapped: boolean): void {
-    const flag = this.vm.newNumber(wrapped ? 1 : 0);
+  /** Compile a CommonJS file: the wrapper function (its line-1 columns are shifted by the wrapper's prefix). */
+  private compileCommonJS(source: string, filename: string): number {
+    this.sources.set(filename, source);
+    this.markWrapped(filename, CJS_WRAPPER[0]!.length);
+    return this.vm.eval(CJS_WRAPPER[0] + stripHashbang(source) + CJS_WRAPPER[1], filename, EvalFlags.GLOBAL);
+  }
+
+  /** An ES module's source with import.meta filled in on its first line. */
+  private esmSource(file: string, source: string): string {
+    const prefix =
+      `import.meta.url=${JSON.stringify("file://" + file)};import.meta.filename=${JSON.stringify(file)};` +
+      `import.meta.dirname=${JSON.stringify(dirname(file))};` +
+      `import.meta.resolve=(s)=>globalThis[Symbol.for("edgebox.resolve")](s,${JSON.stringify(file)});`;
+    this.sources.set(file, source);
+    this.markWrapped(file, prefix.length);
+    return prefix + stripHashbang(source);
+  }
+
+  private markWrapped(file: string, prefixLength: number): void {
+    const f = this.vm.newString(file);
+    const n = this.vm.newNumber(prefixLength);
     try {
-      this.free(this.callEntry("markWrapped", [fileH, flag]));
+      this.free(this.callEntry("markWrapped", [f, n]));
     } finally {
-      this.vm.free(flag);
+      this.vm.free(f);
+      this.vm.free(n);
     }
   }
 
@@ -135,33 +190,58 @@ export class Sandbox {
         this.exitCode = code;
         this.vm.throwUncatchable("process.exit");
       },
+      policy: o.policy,
+      cwd: o.cwd,
+      fs: o.fs,
+      fds: new FdTable(),
+      maxFileBytes: o.memoryLimit || 1 << 30,
+      audit: o.audit,
+      guest: { compileCommonJS: (source, filename) => this.compileCommonJS(source, filename) },
+      async: {
+        start: () => {
+          this.pendingOps++;
+          return this.nextOpId++;
+        },
+        deliver: (d, final) => {
+          this.deliveries.push({ ...d, final });
+          this.wake?.();
+        },
+      },
+      loadExtension: (name) => this.loadExtension(name),
     };
+    this.calls = new HostCalls(ctx);
     this.vm = QuickJS.restore(
       o.module,
       {
-        hostCall: (op, str, bytes) => dispatch(ctx, op, str, bytes),
+        hostCall: (op, str, bytes) => this.calls.dispatch(op, str, bytes),
         interrupt: () => {
           if (this.deadline !== 0 && performance.now() > this.deadline) this.timedOut = true;
           return this.timedOut;
         },
-        normalizeModule: (base, spec) => this.loader.normalize(base, spec),
-        loadModule: (name) => this.loader.load(name),
+        normalizeModule: (base, spec) => {
+          const r = this.calls.modules.resolve(spec, base, "import");
+          return "builtin" in r ? `node:${r.builtin}` : r.path;
+        },
+        loadModule: (name) => this.loadModule(name),
         rejection: (promise, reason, handled) => this.onRejection(promise, reason, handled),
       },
       {
         output: { write: (fd, b) => (fd === 1 ? o.stdout : o.stderr)(b) },
         memoryLimit: o.memoryLimit,
+        maxStackSize: o.maxStackSize,
         limits: o.maxMemoryBytes ? { maxMemoryBytes: o.maxMemoryBytes } : undefined,
       },
       o.snapshot,
     );
     this.entry = o.snapshot.entry;
     trace("instantiate");
+    this.wasi = wasiImports(() => this.vm.instance, { write: (fd, b) => (fd === 1 ? o.stdout : o.stderr)(b) });
+    for (const side of o.sides) this.linked.push(linkSideModule(this.vm.instance, side, this.wasi, side.placement).placement);
     const config = {
       argv: o.argv,
       execPath: o.execPath,
       cwd: o.cwd,
-      env: o.env,
+      env: grantedEnv(o.policy, o.hostEnv),
       pid: process.pid,
       ppid: process.ppid,
       platform: process.platform,
@@ -169,6 +249,7 @@ export class Sandbox {
       nodeVersion: `v${o.versions.node ?? "20.0.0"}`,
       versions: o.versions,
       seed: Array.from(crypto.getRandomValues(new Uint32Array(4))),
+      fsConstants,
     };
     const c = this.vm.newString(JSON.stringify(config));
     try {
@@ -177,6 +258,35 @@ export class Sandbox {
       this.vm.free(c);
     }
     trace("start()");
+  }
+
+  private loadExtension(name: string): void {
+    if (this.linked.some((p) => p.name === name)) return;
+    const ext = this.opts.extensions.find((e) => e.name === name);
+    if (!ext) throw new Error(`no extension named ${name}`);
+    const side = { name, module: ext.module(), ...ext.info, initFn: ext.initFn };
+    this.linked.push(linkSideModule(this.vm.instance, side, this.wasi).placement);
+  }
+
+  /** Source of an ES module the guest imports: a file (under the policy), a built-in or a CommonJS bridge. */
+  private loadModule(name: string): string {
+    const text = (entryName: string, arg: string) => {
+      const a = this.vm.newString(arg);
+      try {
+        const h = this.callEntry(entryName, [a]);
+        const s = this.vm.toString(h);
+        this.vm.free(h);
+        return s;
+      } finally {
+        this.vm.free(a);
+      }
+    };
+    if (name.startsWith("node:")) return text("esmBuiltin", name.slice(5));
+    const format = this.calls.modules.formatOf(name);
+    const source = fsOps.readFile(this.calls.ctx, { path: name, encoding: "utf8" }) as string;
+    if (format === "json") return `export default ${source};`;
+    if (format === "commonjs" && !/^\s*(import|export)\b/m.test(source)) return text("esmCommonJs", name);
+    return this.esmSource(name, source);
   }
 
   private onRejection(promise: number, reason: number, handled: boolean): void {
@@ -192,7 +302,7 @@ export class Sandbox {
     }
   }
 
-  /** The event loop: microtasks, then one timer or immediate at a time, until nothing is pending. */
+  /** The event loop: microtasks, deliveries from the host, then one timer or immediate at a time, until nothing is pending. */
   private async loop(mainPromise: number): Promise<RunResult> {
     try {
       for (;;) {
@@ -210,16 +320,19 @@ export class Sandbox {
           mainPromise = 0;
           return this.uncaught(err, false);
         }
+        const d = this.deliveries.shift();
+        if (d) {
+          this.deliver(d);
+          continue;
+        }
         const next = this.tick();
         if (next === 0) continue;
-        if (next < 0) break;
-        if (!(await this.sleep(next))) return this.timeout();
+        if (next < 0 && this.pendingOps === 0) break;
+        if (!(await this.wait(next < 0 ? Infinity : next))) return this.timeout();
       }
       if (mainPromise && this.vm.promiseState(mainPromise) === 0) {
         // As node: the loop ran dry while top-level await still waits.
-        this.opts.stderr(
-          new TextEncoder().encode("Warning: Detected unsettled top-level await\n"),
-        );
+        this.opts.stderr(enc.encode("Warning: Detected unsettled top-level await\n"));
         return { code: 13, reason: "exit" };
       }
       const h = this.callEntry("exit", []);
@@ -231,6 +344,23 @@ export class Sandbox {
     }
   }
 
+  private deliver(d: Delivery & { final: boolean }): void {
+    if (d.final) this.pendingOps--;
+    const vm = this.vm;
+    const args = [
+      vm.newNumber(d.id),
+      vm.newString(d.kind),
+      d.str === undefined ? vm.undefined() : vm.newString(d.str),
+      d.bytes === undefined ? vm.undefined() : vm.newBytes(d.bytes),
+      vm.newNumber(d.final ? 1 : 0),
+    ];
+    try {
+      this.free(this.callEntry("deliver", args));
+    } finally {
+      for (const a of args) vm.free(a);
+    }
+  }
+
   private tick(): number {
     const h = this.callEntry("tick", []);
     const n = this.vm.toNumber(h);
@@ -238,17 +368,23 @@ export class Sandbox {
     return n;
   }
 
-  /** Wait for the next timer; false when the run's deadline passes first. */
-  private async sleep(ms: number): Promise<boolean> {
-    if (this.deadline !== 0) {
-      const left = this.deadline - performance.now();
-      if (left < ms) {
-        if (left > 0) await Bun.sleep(left);
-        this.timedOut = true;
-        return false;
-      }
+  /** Wait for the next timer or a delivery; false when the run's deadline passes first. */
+  private async wait(ms: number): Promise<boolean> {
+    let limit = ms;
+    if (this.deadline !== 0) limit = Math.min(limit, Math.max(0, this.deadline - performance.now()));
+    await new Promise<void>((resolve) => {
+      const t = Number.isFinite(limit) ? setTimeout(resolve, limit) : undefined;
+      this.wake = () => {
+        if (t !== undefined) clearTimeout(t);
+        resolve();
+      };
+      if (this.deliveries.length > 0) this.wake();
+    });
+    this.wake = undefined;
+    if (this.deadline !== 0 && performance.now() >= this.deadline && this.deliveries.length === 0) {
+      this.timedOut = true;
+      return false;
     }
-    await Bun.sleep(ms);
     return true;
   }
 
@@ -270,7 +406,7 @@ export class Sandbox {
       this.vm.free(flag);
       const text = this.vm.toString(textH);
       this.vm.free(textH);
-      this.opts.stderr(new TextEncoder().encode(formatUncaught(text, this.loader.sources)));
+      this.opts.stderr(enc.encode(formatUncaught(text, this.sources)));
       return { code: 1, reason: "uncaught" };
     } finally {
       this.vm.free(errH);
@@ -286,13 +422,13 @@ export class Sandbox {
   }
 
   private timeout(): RunResult {
-    this.opts.stderr(new TextEncoder().encode(`edgebox: time limit exceeded (${this.opts.timeoutMs} ms)\n`));
+    this.opts.stderr(enc.encode(`edgebox: time limit exceeded (${this.opts.timeoutMs} ms)\n`));
     return { code: EXIT_TIMEOUT, reason: "timeout" };
   }
 
   private outOfMemory(): RunResult {
     const mib = Math.round((this.opts.maxMemoryBytes || this.opts.memoryLimit || 0) / 1048576);
-    this.opts.stderr(new TextEncoder().encode(`edgebox: out of memory (limit ${mib} MiB)\n`));
+    this.opts.stderr(enc.encode(`edgebox: out of memory (limit ${mib} MiB)\n`));
     return { code: EXIT_OUT_OF_MEMORY, reason: "out-of-memory" };
   }
 
@@ -308,7 +444,7 @@ export class Sandbox {
     }
     if (err instanceof GuestException) return this.uncaught(err.handle, false);
     if (err instanceof GuestTrap) {
-      this.opts.stderr(new TextEncoder().encode(`edgebox: ${describeTrap(err.message)}\n`));
+      this.opts.stderr(enc.encode(`edgebox: ${describeTrap(err.message)}\n`));
       return { code: 134, reason: "trap" };
     }
     throw err;
@@ -319,6 +455,7 @@ export class Sandbox {
   }
 
   private dispose(): void {
+    this.calls?.dispose();
     for (const r of this.rejections.values()) this.vm?.free(r);
     this.rejections.clear();
     this.vm?.dispose();

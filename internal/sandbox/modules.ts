@@ -1,17 +1,13 @@
 // Finding the app's entry point and loading its ES modules.
 
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { dirname, join, resolve, sep } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { UserError } from "../errors.ts";
 
 export type ModuleFormat = "esm" | "cjs";
 
 /** As node 22: an undeclared .js file is CommonJS unless only ES module syntax makes it parse. */
 export type DeclaredFormat = ModuleFormat | "auto";
-
-function codeError(code: string, message: string): Error {
-  return Object.assign(new Error(message), { code });
-}
 
 /** The file `edgebox run <target>` runs: a file, or a directory's package.json main / index. */
 export function resolveEntry(target: string, cwd: string): string {
@@ -60,36 +56,3 @@ export function moduleFormat(file: string): DeclaredFormat {
   return "auto";
 }
 
-/**
- * ES module resolution and loading for the guest. For now modules load only
- * from inside `root` (the app's directory); the policy replaces this check.
- */
-export class ModuleLoader {
-  /** Source text of every file loaded, for error context. */
-  readonly sources = new Map<string, string>();
-
-  constructor(private readonly root: string) {}
-
-  normalize(base: string, specifier: string): string {
-    let path: string;
-    if (specifier.startsWith("./") || specifier.startsWith("../") || specifier.startsWith("/")) {
-      path = resolve(dirname(base), specifier);
-    } else if (specifier.startsWith("file://")) {
-      path = decodeURIComponent(new URL(specifier).pathname);
-    } else {
-      throw codeError("ERR_MODULE_NOT_FOUND", `Cannot find package '${specifier}' imported from ${base}`);
-    }
-    if (!existsSync(path)) throw codeError("ERR_MODULE_NOT_FOUND", `Cannot find module '${path}' imported from ${base}`);
-    return path;
-  }
-
-  load(name: string): string {
-    const real = realpathSync(name);
-    if (real !== this.root && !real.startsWith(this.root + sep)) {
-      throw codeError("ERR_ACCESS_DENIED", `Cannot load module '${name}': it is outside the app's directory ${this.root}`);
-    }
-    const source = readFileSync(real, "utf8");
-    this.sources.set(name, source);
-    return source;
-  }
-}

@@ -1,10 +1,13 @@
-// `edgebox run`: resolve the app, load the guest on the chosen engine, run
-// it, return the exit code.
+// `edgebox run`: resolve the app and its policy, load the guest on the
+// chosen engine, run it, return the exit code.
 
 import { dirname } from "node:path";
-import { buildInfo, runtimeModule } from "../assets/index.ts";
-import { chooseEngine, type EngineKind } from "../engine/index.ts";
+import { buildInfo, extensions, runtimeModule } from "../assets/index.ts";
+import { loadPolicy } from "../config/index.ts";
+import type { GrantFlags } from "../config/resolve.ts";
+import { chooseEngine, loadModule, type EngineKind } from "../engine/index.ts";
 import { UserError } from "../errors.ts";
+import { beneathBackend, plainBackend } from "../hostcalls/fs-backend.ts";
 import { fdSink } from "../hostcalls/stdio.ts";
 import { resolveEntry } from "./modules.ts";
 import { Sandbox } from "./index.ts";
@@ -21,10 +24,13 @@ export interface RunOptions {
   args: string[];
   cwd: string;
   engine?: EngineKind;
-  /** Wall-clock limit in ms (0 = none). */
+  /** Wall-clock limit in ms (0 = none); overrides the policy's runtime.timeout_ms. */
   timeoutMs?: number;
-  /** Memory limit in MiB for the guest's linear memory (0 = the engine's maximum). */
+  /** Memory limit in MiB for the guest's linear memory; overrides runtime.max_memory_pages. */
   maxMemoryMiB?: number;
+  grants: GrantFlags;
+  /** --config: the policy file. */
+  config?: string;
 }
 
 function warn(message: string): void {
@@ -34,29 +40,36 @@ function warn(message: string): void {
 export async function runApp(opts: RunOptions): Promise<number> {
   trace("cli");
   const file = resolveEntry(opts.target, opts.cwd);
-  const maxBytes = (opts.maxMemoryMiB ?? 0) * 1048576;
-  if (maxBytes && maxBytes < 2 * GUEST_BASE_MEMORY) {
+  const policy = await loadPolicy({ appDir: dirname(file), cwd: opts.cwd, config: opts.config, flags: opts.grants });
+  trace("policy");
+  if (policy.useKeychain && process.platform !== "darwin") warn("useKeychain works on macOS only; ignored");
+  const maxBytes = opts.maxMemoryMiB ? opts.maxMemoryMiB * 1048576 : policy.runtime.maxMemoryPages * 65536;
+  if (maxBytes < 2 * GUEST_BASE_MEMORY) {
     throw new UserError("E_USAGE", `--max-memory must be at least ${(2 * GUEST_BASE_MEMORY) >> 20} MiB`);
   }
-  const { module } = await chooseEngine(runtimeModule, { kind: opts.engine, warn });
-  trace("engine and module");
-  const sandbox = new Sandbox(
-    {
-      module,
-      snapshot: buildInfo.snapshot,
-      argv: [process.execPath, file, ...opts.args],
-      execPath: process.execPath,
-      cwd: opts.cwd,
-      env: {},
-      stdout: fdSink(1),
-      stderr: fdSink(2),
-      timeoutMs: opts.timeoutMs ?? 0,
-      memoryLimit: maxBytes ? maxBytes - GUEST_BASE_MEMORY : 0,
-      maxMemoryBytes: maxBytes,
-      versions: { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime },
-    },
-    dirname(file),
-  );
+  const heap = Math.min(policy.runtime.heapSize, maxBytes - GUEST_BASE_MEMORY);
+  const choice = await chooseEngine(runtimeModule, { kind: opts.engine, warn });
+  const { module, hostLib } = choice;
+
+  const sandbox = new Sandbox({
+    module,
+    snapshot: buildInfo.snapshot,
+    sides: [],
+    extensions: extensions.map((e) => ({ name: e.name, info: e.info, initFn: e.initFn, module: () => loadModule(choice, e.source, { warn }) })),
+    policy,
+    fs: hostLib ? beneathBackend(hostLib) : plainBackend,
+    argv: [process.execPath, file, ...opts.args],
+    execPath: process.execPath,
+    cwd: opts.cwd,
+    hostEnv: process.env,
+    stdout: fdSink(1),
+    stderr: fdSink(2),
+    timeoutMs: opts.timeoutMs ?? policy.runtime.timeoutMs,
+    memoryLimit: heap,
+    maxMemoryBytes: maxBytes,
+    maxStackSize: policy.runtime.stackSize,
+    versions: { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime },
+  });
   const result = await sandbox.run(file);
   trace("run");
   return result.code;

@@ -3,11 +3,9 @@
 // built on first access of `err.stack`, so `this.name = ...` set after
 // super() in an Error subclass shows, as it does under node.
 
-import { CJS_WRAPPER } from "../abi.js";
-
 const frames = Symbol("edgebox.frames");
-/** Files compiled inside the CommonJS wrapper: their line-1 columns are shifted by its prefix. */
-export const wrappedFiles = new Set();
+/** Files compiled with a prefix on their first line (the CommonJS wrapper, import.meta): filename -> its length. */
+export const wrappedFiles = new Map();
 const stackDesc = Object.getOwnPropertyDescriptor(Error.prototype, "stack");
 const getStack = stackDesc.get;
 const setStack = stackDesc.set;
@@ -17,7 +15,7 @@ export function formatFrame(cs) {
   const file = cs.getFileName();
   const line = cs.getLineNumber();
   let col = cs.getColumnNumber();
-  if (line === 1 && wrappedFiles.has(file)) col = Math.max(1, col - CJS_WRAPPER[0].length);
+  if (line === 1 && wrappedFiles.has(file)) col = Math.max(1, col - wrappedFiles.get(file));
   const name = cs.getFunctionName();
   if (cs.isNative()) return `    at ${name || "<anonymous>"} (native)`;
   const loc = file ? `${file}${line > 0 ? `:${line}:${col}` : ""}` : "<anonymous>";

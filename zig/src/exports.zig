@@ -7,6 +7,7 @@
 const std = @import("std");
 const host = @import("host.zig");
 const wt = @import("wasmtime.zig");
+const fs = @import("fs.zig");
 
 pub const Status = enum(c_int) {
     ok = 0,
@@ -108,6 +109,17 @@ fn ebFileHash(path: [*:0]const u8, out_len: *u64) callconv(.c) u64 {
     return std.hash.Wyhash.hash(0, map);
 }
 
+/// Open `rel` beneath the grant directory `root` (see fs.zig): a descriptor, or -errno.
+fn ebFsOpen(root: [*:0]const u8, rel: [*:0]const u8, flags: i32, mode: u32) callconv(.c) i32 {
+    return fs.open(root, rel, flags, mode);
+}
+
+/// mkdir, unlink, rmdir, rename, symlink or link beneath grant directories (see fs.zig): 0, or -errno.
+fn ebFsAt(op: u32, root: [*:0]const u8, rel: [*:0]const u8, root2: [*:0]const u8, rel2: [*:0]const u8, mode: u32) callconv(.c) i32 {
+    const o = std.meta.intToEnum(fs.Op, op) catch return -22; // EINVAL
+    return fs.at(o, root, rel, root2, rel2, mode);
+}
+
 fn ebInstanceNew(m: *host.Module, id: u32, state: *host.MemoryState, max_memory: i64, fuel: u64, deadline_ms: u64, out: *?*host.Instance, err: [*]u8, cap: usize) callconv(.c) Status {
     out.* = host.Instance.create(m, id, state, max_memory, fuel, deadline_ms) catch |x| return report(x, err, cap);
     return .ok;
@@ -170,6 +182,8 @@ comptime {
     @export(&ebModuleDescribe, .{ .name = "eb_module_describe" });
     @export(&ebModuleFree, .{ .name = "eb_module_free" });
     @export(&ebFileHash, .{ .name = "eb_file_hash" });
+    @export(&ebFsOpen, .{ .name = "eb_fs_open" });
+    @export(&ebFsAt, .{ .name = "eb_fs_at" });
     @export(&ebInstanceNew, .{ .name = "eb_instance_new" });
     @export(&ebInstanceLink, .{ .name = "eb_instance_link" });
     @export(&ebInstanceExport, .{ .name = "eb_instance_export" });

@@ -1,0 +1,67 @@
+// Find, parse, validate and resolve the policy for a run.
+
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { UserError } from "../errors.ts";
+import type { Policy } from "../policy/types.ts";
+import { parsePolicyText } from "./parse.ts";
+import { resolvePolicy, type GrantFlags, type PolicyFile } from "./resolve.ts";
+
+export const POLICY_FILES = [".edgebox.json", "edgebox.toml"] as const;
+
+/** The nearest policy file walking up from `dir`, or undefined. Two in one directory is an error. */
+export function findPolicyFile(dir: string): string | undefined {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    const found = POLICY_FILES.map((f) => join(d, f)).filter((f) => existsSync(f));
+    if (found.length > 1) throw new UserError("E_POLICY", `both ${found.join(" and ")} exist: keep one`);
+    if (found.length === 1) return found[0];
+    if (dirname(d) === d) return undefined;
+  }
+}
+
+/** Read, parse and validate a policy file. */
+export async function readPolicyFile(file: string): Promise<PolicyFile> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new UserError("E_POLICY", `cannot read the policy ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const data = await parsePolicyText(text, file);
+  const { validatePolicy } = await import("./validate.ts");
+  validatePolicy(data, file);
+  return data as PolicyFile;
+}
+
+function which(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin").split(":")) {
+    if (!dir) continue;
+    const p = join(dir, command);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+export interface LoadOptions {
+  /** The app's directory: where the search starts, and readable by default. */
+  appDir?: string;
+  cwd: string;
+  /** --config: this file, no search. */
+  config?: string;
+  /** false: use no policy file at all (eval of stdin has no app directory, for instance). */
+  search?: boolean;
+  flags: GrantFlags;
+}
+
+export async function loadPolicy(opts: LoadOptions): Promise<Policy> {
+  let file: string | undefined;
+  if (opts.config) {
+    file = resolve(opts.cwd, opts.config);
+    if (!existsSync(file)) throw new UserError("E_POLICY", `--config ${opts.config}: no such file`);
+  } else if (opts.search !== false) {
+    file = findPolicyFile(opts.appDir ?? opts.cwd);
+  }
+  const raw = file ? await readPolicyFile(file) : {};
+  return resolvePolicy(file, raw, opts.flags, { appDir: opts.appDir, cwd: opts.cwd, home: homedir(), which });
+}

@@ -1,0 +1,203 @@
+// child_process for the guest: each command resolved to its real
+// executable, checked (deny list, allow list, argument allowlist, execute
+// grant), run with the guest's environment minus loader-injection
+// variables, and confined to the grants (confine.ts) unless the policy says
+// best-effort and no confinement exists here.
+
+import { existsSync, realpathSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { checkCommand, checkRun } from "../policy/checks.ts";
+import { checkPath } from "../policy/fs.ts";
+import type { HostContext } from "./context.ts";
+import { findConfinement, type Confinement } from "./confine.ts";
+import { accessDenied, fsDenied, GuestError, invalidArg } from "./errors.ts";
+
+/** Variables that make a program load other code: never passed to a child. */
+const INJECTION = /^(LD_|DYLD_)|^(BASH_ENV|ENV|PERL5OPT|PERL5LIB|PYTHONSTARTUP|PYTHONPATH|NODE_OPTIONS|RUBYOPT|GCONV_PATH|HOSTALIASES|LOCALDOMAIN|RES_OPTIONS)$/;
+
+interface SpawnArgs {
+  command: string;
+  args: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  timeout?: number;
+  maxBuffer?: number;
+  killSignal?: string | number;
+}
+
+function enoent(command: string, sync: boolean): GuestError {
+  return new GuestError({
+    code: "ENOENT",
+    errno: -2,
+    syscall: sync ? `spawnSync ${command}` : `spawn ${command}`,
+    path: command,
+    spawnargs: [],
+    message: `${sync ? "spawnSync" : "spawn"} ${command} ENOENT`,
+  });
+}
+
+/** The executable `command` names: a path (relative to cwd) or a name found on the host's PATH. */
+function findExecutable(command: string, cwd: string): string | undefined {
+  const candidates = command.includes("/") ? [resolve(cwd, command)] : (process.env.PATH ?? "/usr/bin:/bin").split(":").filter(Boolean).map((d) => join(d, command));
+  for (const c of candidates) {
+    try {
+      if (existsSync(c) && statSync(c).isFile()) return realpathSync(c);
+    } catch {
+      // keep looking
+    }
+  }
+  return undefined;
+}
+
+let confinementChecked: Map<Confinement, boolean> | undefined;
+
+/** Whether the confinement really works here (bubblewrap needs user namespaces or setuid). */
+function works(c: Confinement): boolean {
+  confinementChecked ??= new Map();
+  let ok = confinementChecked.get(c);
+  if (ok === undefined) {
+    const p = Bun.spawnSync(c.wrap(["/bin/sh", "-c", "exit 0"], "/"), { stdout: "ignore", stderr: "ignore" });
+    ok = p.exitCode === 0;
+    confinementChecked.set(c, ok);
+  }
+  return ok;
+}
+
+export interface Prepared {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+/** Check a spawn against the policy and build what to run, or throw the guest's error. */
+export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Prepared {
+  if (typeof a.command !== "string" || a.command === "") throw invalidArg(`The "file" argument must be a non-empty string`);
+  const args = Array.isArray(a.args) ? a.args.map(String) : [];
+  for (const s of [a.command, ...args]) if (s.includes("\0")) throw invalidArg("arguments must not contain null bytes");
+  const cwd = resolve(ctx.cwd, a.cwd ?? ".");
+  const exe = findExecutable(a.command, ctx.cwd);
+  const target = [a.command, ...args].join(" ");
+  if (!exe) {
+    // Refuse by name before admitting that the program is missing.
+    const d = checkCommand(ctx.policy, a.command, args);
+    if (!d.ok) {
+      ctx.audit?.({ capability: "run", target, allowed: false, rule: d.denial.rule });
+      throw accessDenied(d.denial, `the command "${target}"`);
+    }
+    throw enoent(a.command, sync);
+  }
+  const d = checkRun(ctx.policy, { command: a.command, path: exe, args });
+  ctx.audit?.({ capability: "run", target, allowed: d.ok, rule: d.ok ? d.rule : d.denial.rule });
+  if (!d.ok) throw accessDenied(d.denial, `the command "${target}"`);
+  const cwdOk = checkPath(ctx.policy, "read", cwd);
+  if (!cwdOk.ok) throw fsDenied(cwdOk.denial, sync ? "spawnSync" : "spawn", cwd);
+
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(a.env ?? {})) if (!INJECTION.test(k)) env[k] = String(v);
+
+  let argv = [exe, ...args];
+  if (!ctx.policy.allowAll) {
+    const c = findConfinement(ctx.policy);
+    if (c && works(c)) {
+      argv = c.wrap(argv, cwd);
+    } else if (ctx.policy.processSandbox === "required") {
+      throw new GuestError({
+        code: "ERR_ACCESS_DENIED",
+        message:
+          `Refusing to run "${target}": the policy requires spawned commands to be confined (processSandbox "required"), ` +
+          `and no confinement works here (${process.platform === "linux" ? "install bubblewrap (bwrap)" : "sandbox-exec is missing"}); ` +
+          `set "processSandbox": "best-effort" to run unconfined`,
+        permission: "run",
+        resource: target,
+      });
+    }
+  }
+  return { argv, cwd, env };
+}
+
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
+
+/** spawnSync: runs to completion; the result is a header (JSON) and the two outputs, as one byte string. */
+export function spawnSync(ctx: HostContext, a: SpawnArgs, input: Uint8Array | undefined): Uint8Array {
+  const p = prepareSpawn(ctx, a, true);
+  const maxBuffer = a.maxBuffer ?? 1024 * 1024;
+  const proc = Bun.spawnSync(p.argv, {
+    cwd: p.cwd,
+    env: p.env,
+    stdin: input ?? "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    timeout: a.timeout || undefined,
+    killSignal: (a.killSignal as NodeJS.Signals) ?? "SIGTERM",
+  });
+  let stdout = new Uint8Array(proc.stdout ?? new Uint8Array());
+  let stderr = new Uint8Array(proc.stderr ?? new Uint8Array());
+  let error: string | undefined;
+  if (stdout.length > maxBuffer || stderr.length > maxBuffer) {
+    error = "ENOBUFS";
+    stdout = stdout.subarray(0, maxBuffer);
+    stderr = stderr.subarray(0, maxBuffer);
+  }
+  const timedOut = (proc as { exitedDueToTimeout?: boolean }).exitedDueToTimeout === true;
+  const header = JSON.stringify({
+    status: proc.signalCode ? null : proc.exitCode,
+    signal: proc.signalCode ?? null,
+    pid: proc.pid,
+    error: error ?? (timedOut ? "ETIMEDOUT" : undefined),
+    stdout: stdout.length,
+    stderr: stderr.length,
+  });
+  const head = new TextEncoder().encode(header);
+  const out = new Uint8Array(4 + head.length + stdout.length + stderr.length);
+  new DataView(out.buffer).setUint32(0, head.length, true);
+  out.set(head, 4);
+  out.set(stdout, 4 + head.length);
+  out.set(stderr, 4 + head.length + stdout.length);
+  return out;
+}
+
+/** Asynchronous children of this run: id -> process. */
+export class Children {
+  private readonly procs = new Map<number, Bun.Subprocess<"pipe", "pipe", "pipe">>();
+
+  spawn(ctx: HostContext, a: SpawnArgs): string {
+    const p = prepareSpawn(ctx, a, false);
+    const id = ctx.async.start();
+    const proc = Bun.spawn(p.argv, { cwd: p.cwd, env: p.env, stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+    this.procs.set(id, proc);
+    const pump = async (stream: ReadableStream<Uint8Array>, kind: string) => {
+      for await (const chunk of stream) ctx.async.deliver({ id, kind, bytes: chunk }, false);
+    };
+    void Promise.all([pump(proc.stdout, "stdout"), pump(proc.stderr, "stderr"), proc.exited]).then(() => {
+      this.procs.delete(id);
+      ctx.async.deliver({ id, kind: "exit", str: JSON.stringify({ code: proc.signalCode ? null : proc.exitCode, signal: proc.signalCode ?? null }) }, true);
+    });
+    return JSON.stringify({ id, pid: proc.pid });
+  }
+
+  write(id: number, bytes: Uint8Array | undefined): undefined {
+    const p = this.procs.get(id);
+    if (p && bytes) {
+      p.stdin.write(bytes);
+      p.stdin.flush();
+    }
+    return undefined;
+  }
+
+  closeStdin(id: number): undefined {
+    this.procs.get(id)?.stdin.end();
+    return undefined;
+  }
+
+  kill(id: number, signal: string | number | undefined): boolean {
+    const p = this.procs.get(id);
+    if (!p) return false;
+    p.kill(typeof signal === "string" ? (SIGNALS[signal] ?? 15) : (signal ?? 15));
+    return true;
+  }
+
+  killAll(): void {
+    for (const p of this.procs.values()) p.kill(9);
+    this.procs.clear();
+  }
+}

@@ -1,0 +1,70 @@
+// Confinement of spawned commands to the policy's grants: bubblewrap on
+// Linux (new mount, pid, ipc and uts namespaces; only the granted dirs, the
+// system's program and library dirs read-only, a private /tmp and /dev; no
+// network unless the policy grants some), sandbox-exec on macOS.
+
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Policy } from "../policy/types.ts";
+
+/** What every program needs to start: read-only, whatever the grants. */
+const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
+const SYSTEM_FILES = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime"];
+
+export interface Confinement {
+  /** The argv to run instead of the command's own. */
+  wrap(argv: string[], cwd: string): string[];
+  describe: string;
+}
+
+function which(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(":")) {
+    if (dir && existsSync(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
+
+function bubblewrap(bwrap: string, policy: Policy): Confinement {
+  return {
+    describe: "bubblewrap",
+    wrap(argv, cwd) {
+      const args = [bwrap, "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try"];
+      if (policy.net.allow === "none" && !policy.allowAll) args.push("--unshare-net");
+      for (const d of SYSTEM_DIRS) args.push("--ro-bind-try", d, d);
+      for (const f of SYSTEM_FILES) args.push("--ro-bind-try", f, f);
+      args.push("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp");
+      // Parents first, so that a write grant inside a read grant is mounted over it.
+      const grants = [...policy.fs].sort((a, b) => a.path.length - b.path.length);
+      for (const g of grants) {
+        if (g.path === "/" && !g.write) continue; // "/" read-only: the system dirs above, nothing more
+        args.push(g.write ? "--bind-try" : "--ro-bind-try", g.path, g.path);
+      }
+      args.push("--chdir", cwd, "--", ...argv);
+      return args;
+    },
+  };
+}
+
+/** A macOS sandbox profile allowing reads and writes only under the grants. */
+function sandboxExec(policy: Policy): Confinement {
+  const q = (p: string) => JSON.stringify(p);
+  const rules = ["(version 1)", "(deny default)", "(allow process*)", "(allow sysctl-read)", "(allow mach-lookup)", "(allow signal (target self))"];
+  rules.push(`(allow file-read* ${SYSTEM_DIRS.concat(["/System", "/Library", "/private/etc", "/dev"]).map((d) => `(subpath ${q(d)})`).join(" ")})`);
+  for (const g of policy.fs) {
+    if (g.read || g.execute) rules.push(`(allow file-read* (subpath ${q(g.path)}))`);
+    if (g.write) rules.push(`(allow file-write* (subpath ${q(g.path)}))`);
+  }
+  if (policy.net.allow !== "none") rules.push("(allow network*)");
+  const profile = rules.join("\n");
+  return { describe: "sandbox-exec", wrap: (argv) => ["/usr/bin/sandbox-exec", "-p", profile, ...argv] };
+}
+
+/** The confinement available on this machine, or undefined. */
+export function findConfinement(policy: Policy): Confinement | undefined {
+  if (process.platform === "linux") {
+    const bwrap = which("bwrap");
+    return bwrap ? bubblewrap(bwrap, policy) : undefined;
+  }
+  if (process.platform === "darwin" && existsSync("/usr/bin/sandbox-exec")) return sandboxExec(policy);
+  return undefined;
+}

@@ -1,0 +1,54 @@
+// What a host call needs from the run it serves.
+
+import type { Policy } from "../policy/types.ts";
+import type { FsBackend } from "./fs-backend.ts";
+import type { FdTable } from "./fs.ts";
+import type { Sink } from "./stdio.ts";
+
+export interface AuditEvent {
+  capability: string;
+  target: string;
+  allowed: boolean;
+  rule: string;
+}
+
+/** A value the host returns to the guest: an already-made guest handle (a compiled function, for instance). */
+export interface GuestValueMaker {
+  /** Compile `source` as a CommonJS module of `filename`: the wrapper function. */
+  compileCommonJS(source: string, filename: string): number;
+}
+
+export interface HostContext {
+  stdout: Sink;
+  stderr: Sink;
+  /** The guest called process.exit(code): record it and stop the guest. */
+  exit(code: number): void;
+  policy: Policy;
+  /** The guest's working directory (relative paths resolve against it). */
+  cwd: string;
+  fs: FsBackend;
+  fds: FdTable;
+  /** Largest file a single readFile may return (the guest's heap would not hold more). */
+  maxFileBytes: number;
+  audit?: (e: AuditEvent) => void;
+  guest: GuestValueMaker;
+  /** Start asynchronous work; its result reaches the guest through the `deliver` entry point. */
+  async: AsyncOps;
+  /** Link a native extension into the guest (its init registers its globals). */
+  loadExtension(name: string): void;
+}
+
+/** A message for an asynchronous operation (see wasm/ABI.md, "Asynchronous operations"). */
+export interface Delivery {
+  id: number;
+  /** "data", "error", "end", ... as the op documents. */
+  kind: string;
+  str?: string;
+  bytes?: Uint8Array;
+}
+
+export interface AsyncOps {
+  /** A new operation id; the operation keeps the event loop alive until it delivers `final`. */
+  start(): number;
+  deliver(d: Delivery, final: boolean): void;
+}

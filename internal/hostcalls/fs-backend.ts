@@ -1,0 +1,86 @@
+// Acting on a checked path. Every operation names the grant that allowed it
+// (`root`, its real directory) and the path relative to it; the beneath
+// backend (the native host library: openat2 / O_NOFOLLOW walks) then cannot
+// leave that directory even if the tree changes after the check. The plain
+// backend (node:fs on the full path) is the fallback where the host library
+// cannot load; it is exposed to such races and says so once.
+
+import * as fs from "node:fs";
+import { constants as osConstants } from "node:os";
+import type { HostLib } from "../engine/native-ffi.ts";
+
+export interface FsBackend {
+  readonly kind: "beneath" | "plain";
+  open(root: string, rel: string, flags: number, mode: number): number;
+  mkdir(root: string, rel: string, mode: number): void;
+  unlink(root: string, rel: string): void;
+  rmdir(root: string, rel: string): void;
+  rename(root: string, rel: string, root2: string, rel2: string): void;
+  symlink(target: string, root: string, rel: string): void;
+  link(root: string, rel: string, root2: string, rel2: string): void;
+}
+
+/** An errno from the host library, as the Node-style error fs would throw. */
+export class FsError extends Error {
+  constructor(readonly code: string) {
+    super(code);
+  }
+}
+
+const errnoName = new Map<number, string>(Object.entries(osConstants.errno).map(([k, v]) => [v as number, k]));
+
+function check(rc: number): number {
+  if (rc < 0) throw new FsError(errnoName.get(-rc) ?? `E${-rc}`);
+  return rc;
+}
+
+const cstr = (s: string) => Buffer.from(s + "\0");
+
+enum AtOp {
+  mkdir = 0,
+  unlink = 1,
+  rmdir = 2,
+  rename = 3,
+  symlink = 4,
+  link = 5,
+}
+
+export function beneathBackend(lib: HostLib): FsBackend {
+  const at = (op: AtOp, root: string, rel: string, root2 = "", rel2 = "", mode = 0) =>
+    check(lib.eb_fs_at(op, cstr(root), cstr(rel), cstr(root2), cstr(rel2), mode));
+  return {
+    kind: "beneath",
+    open: (root, rel, flags, mode) => check(lib.eb_fs_open(cstr(root), cstr(rel), flags, mode)),
+    mkdir: (root, rel, mode) => void at(AtOp.mkdir, root, rel, "", "", mode),
+    unlink: (root, rel) => void at(AtOp.unlink, root, rel),
+    rmdir: (root, rel) => void at(AtOp.rmdir, root, rel),
+    rename: (root, rel, root2, rel2) => void at(AtOp.rename, root, rel, root2, rel2),
+    symlink: (target, root, rel) => void at(AtOp.symlink, root, rel, target),
+    link: (root, rel, root2, rel2) => void at(AtOp.link, root, rel, root2, rel2),
+  };
+}
+
+function full(root: string, rel: string): string {
+  return rel === "" ? root : root === "/" ? `/${rel}` : `${root}/${rel}`;
+}
+
+function plain<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code) throw new FsError(code);
+    throw err;
+  }
+}
+
+export const plainBackend: FsBackend = {
+  kind: "plain",
+  open: (root, rel, flags, mode) => plain(() => fs.openSync(full(root, rel), flags | fs.constants.O_NOFOLLOW, mode)),
+  mkdir: (root, rel, mode) => plain(() => fs.mkdirSync(full(root, rel), { mode })),
+  unlink: (root, rel) => plain(() => fs.unlinkSync(full(root, rel))),
+  rmdir: (root, rel) => plain(() => fs.rmdirSync(full(root, rel))),
+  rename: (root, rel, root2, rel2) => plain(() => fs.renameSync(full(root, rel), full(root2, rel2))),
+  symlink: (target, root, rel) => plain(() => fs.symlinkSync(target, full(root, rel))),
+  link: (root, rel, root2, rel2) => plain(() => fs.linkSync(full(root, rel), full(root2, rel2))),
+};

@@ -1,0 +1,512 @@
+// The guest's filesystem: every path resolved on the host, decided by the
+// policy on its real path, then acted on beneath the grant that allowed it.
+// Descriptors the guest sees are its own numbers, mapped to host descriptors
+// here, and all closed when the run ends.
+
+import * as fs from "node:fs";
+import { dirname, basename } from "node:path";
+import { checkLinkTarget, checkPath } from "../policy/fs.ts";
+import type { Decision, FsCapability, FsGrant } from "../policy/types.ts";
+import { FsError } from "./fs-backend.ts";
+import { fsDenied, GuestError, invalidArg, systemError } from "./errors.ts";
+import type { HostContext } from "./context.ts";
+import { resolveReal, ResolveError } from "./paths.ts";
+
+const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_NOFOLLOW, O_DIRECTORY, O_SYNC, O_DSYNC } = fs.constants;
+const ACCESS_MODE = O_RDONLY | O_WRONLY | O_RDWR;
+const ALLOWED_FLAGS = ACCESS_MODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_NOFOLLOW | O_DIRECTORY | O_SYNC | O_DSYNC;
+
+interface Checked {
+  /** The real path the policy allowed. */
+  real: string;
+  /** The grant's directory and the path below it, for the backend. */
+  root: string;
+  rel: string;
+}
+
+interface OpenFile {
+  fd: number;
+  path: string;
+}
+
+/** Per-run filesystem state: the guest's descriptors. */
+export class FdTable {
+  private readonly files = new Map<number, OpenFile>();
+  private next = 3;
+
+  add(file: OpenFile): number {
+    const n = this.next++;
+    this.files.set(n, file);
+    return n;
+  }
+
+  get(n: number, syscall: string): OpenFile {
+    const f = this.files.get(n);
+    if (!f) throw systemError("EBADF", syscall);
+    return f;
+  }
+
+  close(n: number): void {
+    const f = this.get(n, "close");
+    this.files.delete(n);
+    fs.closeSync(f.fd);
+  }
+
+  closeAll(): void {
+    for (const f of this.files.values()) {
+      try {
+        fs.closeSync(f.fd);
+      } catch {
+        // already gone
+      }
+    }
+    this.files.clear();
+  }
+}
+
+function audited<T>(ctx: HostContext, d: Decision<T>, capability: string, target: string): Decision<T> {
+  ctx.audit?.({ capability, target, allowed: d.ok, rule: d.ok ? d.rule : d.denial.rule });
+  return d;
+}
+
+/** Resolve `path`, ask the policy for `cap` on its real path, and say where to act. */
+function check(ctx: HostContext, cap: FsCapability, path: unknown, syscall: string, follow = true, dest?: string): Checked {
+  if (typeof path !== "string" || path === "") throw invalidArg(`The "path" argument must be a non-empty string`);
+  let real: string;
+  try {
+    real = resolveReal(ctx.cwd, path, follow);
+  } catch (err) {
+    if (!(err instanceof ResolveError)) throw err;
+    // Decide before saying anything about a path the guest may not see.
+    const d = audited(ctx, checkPath(ctx.policy, cap, err.partial), cap, err.partial);
+    if (!d.ok) throw fsDenied(d.denial, syscall, path, dest);
+    throw systemError(err.code, syscall, path, dest);
+  }
+  const d = audited(ctx, checkPath(ctx.policy, cap, real), cap, real);
+  if (!d.ok) throw fsDenied(d.denial, syscall, path, dest);
+  return place(real, d.value);
+}
+
+/** Where to act for `real` under `grant`: the path itself is opened by name from its parent. */
+function place(real: string, grant: FsGrant): Checked {
+  if (real === grant.path) {
+    if (real === "/") return { real, root: "/", rel: "" };
+    return { real, root: dirname(real), rel: basename(real) };
+  }
+  const rel = real.slice(grant.path === "/" ? 1 : grant.path.length + 1);
+  return { real, root: grant.path, rel };
+}
+
+/** Run a backend call, turning its errno into the node error for `syscall` on `path`. */
+function act<T>(syscall: string, path: string, fn: () => T, dest?: string): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof FsError) throw systemError(err.code, syscall, path, dest);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) throw systemError(code, syscall, path, dest);
+    throw err;
+  }
+}
+
+function capsFor(flags: number): FsCapability[] {
+  const mode = flags & ACCESS_MODE;
+  const writes = mode !== O_RDONLY || (flags & (O_CREAT | O_TRUNC | O_APPEND)) !== 0;
+  if (mode === O_WRONLY) return ["write"];
+  return writes ? ["read", "write"] : ["read"];
+}
+
+/** Open `path` for the guest (as fs.openSync): checks every capability the flags need. */
+function openChecked(ctx: HostContext, path: unknown, flags: number, mode: number, syscall = "open"): { fd: number; real: string } {
+  if ((flags & ~ALLOWED_FLAGS) !== 0) flags &= ALLOWED_FLAGS;
+  const follow = (flags & O_NOFOLLOW) === 0;
+  let c: Checked | undefined;
+  for (const cap of capsFor(flags)) c = check(ctx, cap, path, syscall, follow);
+  const p = c!;
+  const fd = act(syscall, path as string, () => ctx.fs.open(p.root, p.rel, flags, mode));
+  return { fd, real: p.real };
+}
+
+export interface StatJson {
+  dev: number;
+  ino: number;
+  mode: number;
+  nlink: number;
+  uid: number;
+  gid: number;
+  rdev: number;
+  size: number;
+  blksize: number;
+  blocks: number;
+  atimeMs: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  birthtimeMs: number;
+}
+
+function statJson(s: fs.Stats): string {
+  const out: StatJson = {
+    dev: s.dev,
+    ino: s.ino,
+    mode: s.mode,
+    nlink: s.nlink,
+    uid: s.uid,
+    gid: s.gid,
+    rdev: s.rdev,
+    size: s.size,
+    blksize: s.blksize,
+    blocks: s.blocks,
+    atimeMs: s.atimeMs,
+    mtimeMs: s.mtimeMs,
+    ctimeMs: s.ctimeMs,
+    birthtimeMs: s.birthtimeMs,
+  };
+  return JSON.stringify(out);
+}
+
+/** Stat through a descriptor opened beneath the grant (O_PATH-like: read-only, no follow on request). */
+function statChecked(ctx: HostContext, path: unknown, follow: boolean, syscall: string): string {
+  const c = check(ctx, "read", path, syscall, follow);
+  const fd = act(syscall, path as string, () => ctx.fs.open(c.root, c.rel, O_RDONLY | (follow ? 0 : O_NOFOLLOW) | PATH_ONLY, 0));
+  try {
+    return statJson(fs.fstatSync(fd));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** O_PATH on Linux: stat a file (or a symlink itself) without the right to read it. */
+const PATH_ONLY = process.platform === "linux" ? 0o10000000 : 0;
+
+function readAll(fd: number, limit: number, path: string): Uint8Array {
+  const st = fs.fstatSync(fd);
+  if (st.isDirectory()) throw systemError("EISDIR", "read", path);
+  if (st.size > limit) throw fileTooLarge(st.size, limit);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const want = st.isFile() && st.size > total ? st.size - total : 65536;
+    const buf = new Uint8Array(Math.min(want, limit - total + 1));
+    const n = fs.readSync(fd, buf, 0, buf.length, null);
+    if (n === 0) break;
+    total += n;
+    if (total > limit) throw fileTooLarge(total, limit);
+    chunks.push(n === buf.length ? buf : buf.subarray(0, n));
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
+}
+
+function fileTooLarge(size: number, limit: number): GuestError {
+  return new GuestError({
+    code: "ERR_FS_FILE_TOO_LARGE",
+    message: `File size (${size}) is greater than the sandbox's limit (${limit} bytes)`,
+  });
+}
+
+function readdirOf(fd: number): fs.Dirent[] {
+  const self = process.platform === "linux" ? "/proc/self/fd" : "/dev/fd";
+  return fs.readdirSync(`${self}/${fd}`, { withFileTypes: true });
+}
+
+function direntType(d: fs.Dirent): number {
+  // As node's UV_DIRENT_* constants.
+  if (d.isFile()) return 1;
+  if (d.isDirectory()) return 2;
+  if (d.isSymbolicLink()) return 3;
+  if (d.isFIFO()) return 4;
+  if (d.isSocket()) return 5;
+  if (d.isCharacterDevice()) return 6;
+  if (d.isBlockDevice()) return 7;
+  return 0;
+}
+
+function listDir(ctx: HostContext, path: unknown): fs.Dirent[] {
+  const c = check(ctx, "read", path, "scandir");
+  const fd = act("scandir", path as string, () => ctx.fs.open(c.root, c.rel, O_RDONLY | O_DIRECTORY, 0));
+  try {
+    return readdirOf(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function removeTree(ctx: HostContext, c: Checked, path: string): void {
+  const st = act("rm", path, () => fs.lstatSync(c.real));
+  if (st.isDirectory()) {
+    const fd = act("rm", path, () => ctx.fs.open(c.root, c.rel, O_RDONLY | O_DIRECTORY, 0));
+    let entries: fs.Dirent[];
+    try {
+      entries = readdirOf(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    for (const e of entries) {
+      const rel = c.rel === "" ? e.name : `${c.rel}/${e.name}`;
+      removeTree(ctx, { real: `${c.real}/${e.name}`, root: c.root, rel }, `${path}/${e.name}`);
+    }
+    act("rmdir", path, () => ctx.fs.rmdir(c.root, c.rel));
+  } else {
+    act("unlink", path, () => ctx.fs.unlink(c.root, c.rel));
+  }
+}
+
+type Args = Record<string, any>;
+
+function num(v: unknown, name: string): number {
+  if (typeof v !== "number" || !Number.isFinite(v)) throw invalidArg(`The "${name}" argument must be a number`);
+  return v;
+}
+
+/** The fs host calls, by name (wired to op codes in index.ts). */
+export const fsOps = {
+  open(ctx: HostContext, a: Args): number {
+    const { fd, real } = openChecked(ctx, a.path, num(a.flags, "flags"), a.mode ?? 0o666);
+    return ctx.fds.add({ fd, path: real });
+  },
+  close(ctx: HostContext, a: Args): undefined {
+    ctx.fds.close(num(a.fd, "fd"));
+    return undefined;
+  },
+  read(ctx: HostContext, a: Args): Uint8Array {
+    const f = ctx.fds.get(num(a.fd, "fd"), "read");
+    const buf = new Uint8Array(Math.max(0, Math.min(num(a.length, "length"), 1 << 30)));
+    const n = act("read", f.path, () => fs.readSync(f.fd, buf, 0, buf.length, a.position ?? null));
+    return n === buf.length ? buf : buf.subarray(0, n);
+  },
+  write(ctx: HostContext, a: Args, bytes: Uint8Array | undefined): number {
+    const f = ctx.fds.get(num(a.fd, "fd"), "write");
+    const data = bytes ?? new Uint8Array(0);
+    return act("write", f.path, () => fs.writeSync(f.fd, data, 0, data.length, a.position ?? null));
+  },
+  fstat(ctx: HostContext, a: Args): string {
+    const f = ctx.fds.get(num(a.fd, "fd"), "fstat");
+    return statJson(act("fstat", f.path, () => fs.fstatSync(f.fd)));
+  },
+  ftruncate(ctx: HostContext, a: Args): undefined {
+    const f = ctx.fds.get(num(a.fd, "fd"), "ftruncate");
+    act("ftruncate", f.path, () => fs.ftruncateSync(f.fd, a.len ?? 0));
+    return undefined;
+  },
+  fsync(ctx: HostContext, a: Args): undefined {
+    const f = ctx.fds.get(num(a.fd, "fd"), "fsync");
+    act("fsync", f.path, () => fs.fsyncSync(f.fd));
+    return undefined;
+  },
+  fchmod(ctx: HostContext, a: Args): undefined {
+    const f = ctx.fds.get(num(a.fd, "fd"), "fchmod");
+    act("fchmod", f.path, () => fs.fchmodSync(f.fd, num(a.mode, "mode")));
+    return undefined;
+  },
+  futimes(ctx: HostContext, a: Args): undefined {
+    const f = ctx.fds.get(num(a.fd, "fd"), "futime");
+    act("futime", f.path, () => fs.futimesSync(f.fd, num(a.atime, "atime"), num(a.mtime, "mtime")));
+    return undefined;
+  },
+
+  readFile(ctx: HostContext, a: Args): Uint8Array | string {
+    const flags = a.flags ?? O_RDONLY;
+    const { fd } = openChecked(ctx, a.path, flags, 0o666);
+    try {
+      const bytes = readAll(fd, ctx.maxFileBytes, a.path);
+      return a.encoding === "utf8" ? new TextDecoder().decode(bytes) : bytes;
+    } finally {
+      fs.closeSync(fd);
+    }
+  },
+  writeFile(ctx: HostContext, a: Args, bytes: Uint8Array | undefined): undefined {
+    const flags = a.flags ?? O_WRONLY | O_CREAT | O_TRUNC;
+    const { fd } = openChecked(ctx, a.path, flags, a.mode ?? 0o666);
+    try {
+      const data = bytes ?? new Uint8Array(0);
+      for (let off = 0; off < data.length; ) off += fs.writeSync(fd, data, off, data.length - off);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return undefined;
+  },
+  stat(ctx: HostContext, a: Args): string {
+    return statChecked(ctx, a.path, !a.lstat, a.lstat ? "lstat" : "stat");
+  },
+  readdir(ctx: HostContext, a: Args): string {
+    return JSON.stringify(listDir(ctx, a.path).map((d) => [d.name, direntType(d)]));
+  },
+  mkdir(ctx: HostContext, a: Args): string | undefined {
+    const c = check(ctx, "write", a.path, "mkdir");
+    const mode = a.mode ?? 0o777;
+    if (!a.recursive) {
+      act("mkdir", a.path, () => ctx.fs.mkdir(c.root, c.rel, mode));
+      return undefined;
+    }
+    // Create each missing directory, top down; the first one created is the result (as node).
+    const missing: string[] = [];
+    for (let p = c.real; !fs.existsSync(p); p = dirname(p)) missing.unshift(p);
+    if (missing.length === 0) {
+      if (!fs.statSync(c.real).isDirectory()) throw systemError("EEXIST", "mkdir", a.path);
+      return undefined;
+    }
+    for (const p of missing) {
+      const pc = check(ctx, "write", p, "mkdir");
+      act("mkdir", p, () => ctx.fs.mkdir(pc.root, pc.rel, mode));
+    }
+    return missing[0];
+  },
+  rm(ctx: HostContext, a: Args): undefined {
+    // kind: "unlink" | "rmdir" | "rm"
+    const kind: string = a.kind ?? "rm";
+    let c: Checked;
+    try {
+      c = check(ctx, "write", a.path, kind, false);
+    } catch (err) {
+      if (a.force && err instanceof GuestError && err.info.code === "ENOENT") return undefined;
+      throw err;
+    }
+    if (kind === "unlink") return act("unlink", a.path, () => ctx.fs.unlink(c.root, c.rel)), undefined;
+    if (kind === "rmdir") {
+      if (a.recursive) removeTree(ctx, c, a.path);
+      else act("rmdir", a.path, () => ctx.fs.rmdir(c.root, c.rel));
+      return undefined;
+    }
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(c.real);
+    } catch {
+      if (a.force) return undefined;
+      throw systemError("ENOENT", "lstat", a.path);
+    }
+    if (st.isDirectory() && !a.recursive) {
+      throw new GuestError({
+        code: "ERR_FS_EISDIR",
+        message: `Path is a directory: rm returned EISDIR (is a directory) ${a.path}`,
+        errno: 21,
+        syscall: "rm",
+        path: a.path,
+      });
+    }
+    removeTree(ctx, c, a.path);
+    return undefined;
+  },
+  rename(ctx: HostContext, a: Args): undefined {
+    const from = check(ctx, "write", a.from, "rename", false, a.to);
+    const to = check(ctx, "write", a.to, "rename", false, a.to);
+    act("rename", a.from, () => ctx.fs.rename(from.root, from.rel, to.root, to.rel), a.to);
+    return undefined;
+  },
+  copyFile(ctx: HostContext, a: Args): undefined {
+    const src = openChecked(ctx, a.from, O_RDONLY, 0, "copyfile");
+    try {
+      const excl = (a.mode ?? 0) & fs.constants.COPYFILE_EXCL ? O_EXCL : 0;
+      const st = fs.fstatSync(src.fd);
+      if (st.isDirectory()) throw systemError("EISDIR", "copyfile", a.from, a.to);
+      const dst = openChecked(ctx, a.to, O_WRONLY | O_CREAT | O_TRUNC | excl, st.mode & 0o777, "copyfile");
+      try {
+        const buf = new Uint8Array(65536);
+        for (;;) {
+          const n = fs.readSync(src.fd, buf, 0, buf.length, null);
+          if (n === 0) break;
+          for (let off = 0; off < n; ) off += fs.writeSync(dst.fd, buf, off, n - off);
+        }
+      } finally {
+        fs.closeSync(dst.fd);
+      }
+    } finally {
+      fs.closeSync(src.fd);
+    }
+    return undefined;
+  },
+  realpath(ctx: HostContext, a: Args): string {
+    const c = check(ctx, "read", a.path, "realpath");
+    if (!fs.existsSync(c.real)) throw systemError("ENOENT", "realpath", a.path);
+    return c.real;
+  },
+  access(ctx: HostContext, a: Args): undefined {
+    const mode: number = a.mode ?? fs.constants.F_OK;
+    const caps: FsCapability[] = [];
+    if (mode & fs.constants.W_OK) caps.push("write");
+    if (mode & fs.constants.X_OK) caps.push("execute");
+    if (caps.length === 0 || mode & fs.constants.R_OK) caps.push("read");
+    let c: Checked | undefined;
+    for (const cap of caps) c = check(ctx, cap, a.path, "access");
+    act("access", a.path, () => fs.accessSync(c!.real, mode));
+    return undefined;
+  },
+  readlink(ctx: HostContext, a: Args): string {
+    const c = check(ctx, "read", a.path, "readlink", false);
+    return act("readlink", a.path, () => fs.readlinkSync(c.real));
+  },
+  symlink(ctx: HostContext, a: Args): undefined {
+    if (typeof a.target !== "string" || a.target === "") throw invalidArg(`The "target" argument must be a non-empty string`);
+    const c = check(ctx, "write", a.path, "symlink", false, a.path);
+    let target: string;
+    try {
+      target = resolveReal(dirname(c.real), a.target);
+    } catch (err) {
+      if (!(err instanceof ResolveError)) throw err;
+      target = err.partial;
+    }
+    const d = audited(ctx, checkLinkTarget(ctx.policy, "symlink", target), "write", target);
+    if (!d.ok) throw fsDenied(d.denial, "symlink", a.target, a.path);
+    act("symlink", a.target, () => ctx.fs.symlink(a.target, c.root, c.rel), a.path);
+    return undefined;
+  },
+  link(ctx: HostContext, a: Args): undefined {
+    const from = check(ctx, "write", a.from, "link", false, a.to);
+    const d = audited(ctx, checkLinkTarget(ctx.policy, "hardlink", from.real), "write", from.real);
+    if (!d.ok) throw fsDenied(d.denial, "link", a.from, a.to);
+    const to = check(ctx, "write", a.to, "link", false, a.to);
+    act("link", a.from, () => ctx.fs.link(from.root, from.rel, to.root, to.rel), a.to);
+    return undefined;
+  },
+  chmod(ctx: HostContext, a: Args): undefined {
+    const c = check(ctx, "write", a.path, "chmod");
+    const fd = act("chmod", a.path, () => ctx.fs.open(c.root, c.rel, O_RDONLY, 0));
+    try {
+      act("chmod", a.path, () => fs.fchmodSync(fd, num(a.mode, "mode")));
+    } finally {
+      fs.closeSync(fd);
+    }
+    return undefined;
+  },
+  utimes(ctx: HostContext, a: Args): undefined {
+    const c = check(ctx, "write", a.path, "utime");
+    const fd = act("utime", a.path, () => ctx.fs.open(c.root, c.rel, O_RDONLY, 0));
+    try {
+      act("utime", a.path, () => fs.futimesSync(fd, num(a.atime, "atime"), num(a.mtime, "mtime")));
+    } finally {
+      fs.closeSync(fd);
+    }
+    return undefined;
+  },
+  truncate(ctx: HostContext, a: Args): undefined {
+    const { fd } = openChecked(ctx, a.path, O_WRONLY, 0);
+    try {
+      act("ftruncate", a.path, () => fs.ftruncateSync(fd, a.len ?? 0));
+    } finally {
+      fs.closeSync(fd);
+    }
+    return undefined;
+  },
+  mkdtemp(ctx: HostContext, a: Args): string {
+    if (typeof a.prefix !== "string") throw invalidArg(`The "prefix" argument must be a string`);
+    const chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    for (let attempt = 0; attempt < 16; attempt++) {
+      const suffix = Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => chars[b % chars.length]).join("");
+      const path = a.prefix + suffix;
+      const c = check(ctx, "write", path, "mkdtemp");
+      try {
+        ctx.fs.mkdir(c.root, c.rel, 0o700);
+        return c.real;
+      } catch (err) {
+        if (!(err instanceof FsError)) throw err;
+        if (err.code !== "EEXIST") throw systemError(err.code, "mkdtemp", path);
+      }
+    }
+    throw systemError("EEXIST", "mkdtemp", a.prefix);
+  },
+};

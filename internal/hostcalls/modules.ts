@@ -1,0 +1,243 @@
+// Module resolution as node does it (relative paths, node_modules up the
+// tree, package.json "main", "exports" and "imports" with conditions,
+// index files), with every probe of the filesystem asked of the policy: a
+// module is read only where the app may read.
+
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve as resolvePath } from "node:path";
+import { BUILTINS } from "../../wasm/builtins.js";
+import { checkPath } from "../policy/fs.ts";
+import type { Policy } from "../policy/types.ts";
+import { GuestError } from "./errors.ts";
+import { resolveReal, ResolveError } from "./paths.ts";
+
+export type ResolveKind = "require" | "import";
+
+export type Resolved = { builtin: string } | { path: string; format: "commonjs" | "module" | "json" };
+
+const EXTENSIONS = [".js", ".json", ".mjs", ".cjs"];
+
+function notFound(specifier: string, parent: string, kind: ResolveKind, denied?: string): GuestError {
+  const hint = denied ? ` (${denied} exists but the policy does not let the app read it)` : "";
+  if (kind === "import") {
+    return new GuestError({
+      code: "ERR_MODULE_NOT_FOUND",
+      message: `Cannot find ${specifier.startsWith(".") || specifier.startsWith("/") ? "module" : "package"} '${specifier}' imported from ${parent}${hint}`,
+    });
+  }
+  return new GuestError({
+    code: "MODULE_NOT_FOUND",
+    message: `Cannot find module '${specifier}'\nRequire stack:\n- ${parent}${hint}`,
+    requireStack: [parent],
+  });
+}
+
+export class ModuleResolver {
+  /** A path that exists but the policy hides, for the not-found message. */
+  private denied: string | undefined;
+
+  constructor(private readonly policy: Policy) {}
+
+  /** The real path of `p` if it is a file the app may read; undefined otherwise. */
+  private file(p: string): string | undefined {
+    let real: string;
+    try {
+      real = resolveReal("/", p);
+    } catch (err) {
+      if (err instanceof ResolveError) return undefined;
+      throw err;
+    }
+    let st;
+    try {
+      st = statSync(real);
+    } catch {
+      return undefined;
+    }
+    if (!st.isFile()) return undefined;
+    if (!checkPath(this.policy, "read", real).ok) {
+      this.denied ??= real;
+      return undefined;
+    }
+    return real;
+  }
+
+  private dir(p: string): boolean {
+    try {
+      return statSync(p).isDirectory() && checkPath(this.policy, "read", resolveReal("/", p)).ok;
+    } catch {
+      return false;
+    }
+  }
+
+  private packageJson(dir: string): any | undefined {
+    const f = this.file(join(dir, "package.json"));
+    if (!f) return undefined;
+    try {
+      return JSON.parse(readFileSync(f, "utf8"));
+    } catch (err) {
+      throw new GuestError({ code: "ERR_INVALID_PACKAGE_CONFIG", message: `Invalid package config ${f}: ${(err as Error).message}` });
+    }
+  }
+
+  private asFile(p: string): string | undefined {
+    const exact = this.file(p);
+    if (exact) return exact;
+    for (const ext of EXTENSIONS) {
+      const f = this.file(p + ext);
+      if (f) return f;
+    }
+    return undefined;
+  }
+
+  private asDirectory(p: string): string | undefined {
+    if (!this.dir(p)) return undefined;
+    const pkg = this.packageJson(p);
+    if (typeof pkg?.main === "string") {
+      const m = join(p, pkg.main);
+      const f = this.asFile(m) ?? this.index(m);
+      if (f) return f;
+    }
+    return this.index(p);
+  }
+
+  private index(p: string): string | undefined {
+    for (const ext of EXTENSIONS) {
+      const f = this.file(join(p, "index" + ext));
+      if (f) return f;
+    }
+    return undefined;
+  }
+
+  /** The nearest package.json's directory and contents, from `dir` up. */
+  private packageScope(dir: string): { dir: string; pkg: any } | undefined {
+    for (let d = dir; ; d = dirname(d)) {
+      if (d.endsWith("/node_modules")) return undefined;
+      const pkg = existsSync(join(d, "package.json")) ? this.packageJson(d) : undefined;
+      if (pkg) return { dir: d, pkg };
+      if (dirname(d) === d) return undefined;
+    }
+  }
+
+  /** "module" when the nearest package.json says "type": "module". */
+  formatOf(path: string): "commonjs" | "module" | "json" {
+    if (path.endsWith(".json")) return "json";
+    if (path.endsWith(".mjs")) return "module";
+    if (path.endsWith(".cjs")) return "commonjs";
+    return this.packageScope(dirname(path))?.pkg?.type === "module" ? "module" : "commonjs";
+  }
+
+  resolve(specifier: string, parent: string, kind: ResolveKind): Resolved {
+    this.denied = undefined;
+    const bare = specifier.startsWith("node:") ? specifier.slice(5) : specifier;
+    if (BUILTINS.includes(bare)) return { builtin: bare };
+    if (specifier.startsWith("node:")) {
+      throw new GuestError({ code: "ERR_UNKNOWN_BUILTIN_MODULE", message: `No such built-in module: ${specifier}` });
+    }
+    const base = dirname(parent);
+    let found: string | undefined;
+    if (specifier.startsWith("file://")) {
+      const p = decodeURIComponent(new URL(specifier).pathname);
+      found = this.asFile(p) ?? this.asDirectory(p);
+    } else if (specifier.startsWith("/") || specifier.startsWith("./") || specifier.startsWith("../") || specifier === "." || specifier === "..") {
+      const p = resolvePath(base, specifier);
+      found = this.asFile(p) ?? this.asDirectory(p);
+    } else if (specifier.startsWith("#")) {
+      found = this.packageImports(specifier, base, kind);
+    } else {
+      found = this.nodeModules(specifier, base, kind);
+    }
+    if (!found) throw notFound(specifier, parent, kind, this.denied);
+    return { path: found, format: this.formatOf(found) };
+  }
+
+  private conditions(kind: ResolveKind): string[] {
+    return kind === "import" ? ["import", "node", "default"] : ["require", "node", "default"];
+  }
+
+  private nodeModules(specifier: string, base: string, kind: ResolveKind): string | undefined {
+    const m = /^((?:@[^/]+\/)?[^/]+)(\/.*)?$/.exec(specifier);
+    if (!m) return undefined;
+    const [, name, sub = ""] = m;
+    // A package may import itself by name through its own "exports".
+    const scope = this.packageScope(base);
+    if (scope && scope.pkg?.name === name && scope.pkg.exports !== undefined) {
+      return this.exportsResolve(scope.dir, "." + sub, scope.pkg.exports, kind);
+    }
+    for (let d = base; ; d = dirname(d)) {
+      if (!d.endsWith("/node_modules")) {
+        const dir = join(d, "node_modules", name!);
+        if (this.dir(dir)) {
+          const pkg = this.packageJson(dir);
+          if (pkg?.exports !== undefined && pkg.exports !== null) return this.exportsResolve(dir, "." + sub, pkg.exports, kind);
+          const p = join(dir, sub);
+          const f = sub ? this.asFile(p) ?? this.asDirectory(p) : this.asDirectory(dir);
+          if (f) return f;
+        }
+      }
+      if (dirname(d) === d) return undefined;
+    }
+  }
+
+  private packageImports(specifier: string, base: string, kind: ResolveKind): string | undefined {
+    const scope = this.packageScope(base);
+    if (!scope?.pkg?.imports) return undefined;
+    const target = this.matchSubpath(scope.pkg.imports, specifier);
+    if (target === undefined) return undefined;
+    const resolved = this.target(scope.dir, target.value, target.star, kind);
+    if (resolved && !resolved.startsWith("./") && !resolved.startsWith("/")) return this.nodeModules(resolved, base, kind);
+    return resolved && this.asFile(resolved.startsWith("/") ? resolved : join(scope.dir, resolved));
+  }
+
+  private exportsResolve(dir: string, subpath: string, exports: any, kind: ResolveKind): string | undefined {
+    const isSubpathMap = exports && typeof exports === "object" && !Array.isArray(exports) && Object.keys(exports).some((k) => k.startsWith("."));
+    const map = isSubpathMap ? exports : { ".": exports };
+    const hit = this.matchSubpath(map, subpath);
+    if (!hit) {
+      throw new GuestError({
+        code: "ERR_PACKAGE_PATH_NOT_EXPORTED",
+        message: subpath === "." ? `No "exports" main defined in ${join(dir, "package.json")}` : `Package subpath '${subpath}' is not defined by "exports" in ${join(dir, "package.json")}`,
+      });
+    }
+    const rel = this.target(dir, hit.value, hit.star, kind);
+    if (rel === undefined) return undefined;
+    return this.file(join(dir, rel));
+  }
+
+  /** The entry of a subpath map for `key`: exact, or the longest `*` pattern. */
+  private matchSubpath(map: Record<string, unknown>, key: string): { value: unknown; star?: string } | undefined {
+    if (Object.prototype.hasOwnProperty.call(map, key) && !key.includes("*")) return { value: map[key] };
+    let best: { value: unknown; star: string; len: number } | undefined;
+    for (const [k, v] of Object.entries(map)) {
+      const star = k.indexOf("*");
+      if (star === -1) continue;
+      const pre = k.slice(0, star);
+      const post = k.slice(star + 1);
+      if (key.startsWith(pre) && key.endsWith(post) && key.length >= k.length - 1 && (!best || pre.length > best.len)) {
+        best = { value: v, star: key.slice(pre.length, key.length - post.length), len: pre.length };
+      }
+    }
+    return best;
+  }
+
+  /** A conditional target: string, array (first that resolves) or condition object. */
+  private target(dir: string, value: unknown, star: string | undefined, kind: ResolveKind): string | undefined {
+    if (typeof value === "string") return star === undefined ? value : value.replaceAll("*", star);
+    if (Array.isArray(value)) {
+      for (const v of value) {
+        const t = this.target(dir, v, star, kind);
+        if (t !== undefined) return t;
+      }
+      return undefined;
+    }
+    if (value && typeof value === "object") {
+      const conds = this.conditions(kind);
+      for (const [k, v] of Object.entries(value)) {
+        if (conds.includes(k)) {
+          const t = this.target(dir, v, star, kind);
+          if (t !== undefined) return t;
+        }
+      }
+    }
+    return undefined;
+  }
+}

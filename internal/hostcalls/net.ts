@@ -1,0 +1,152 @@
+// fetch for the guest: the host makes the request. Every URL, and every
+// redirect's target, is normalised and checked against the policy; redirects
+// are followed here, one checked hop at a time. The policy's rate limit
+// refuses requests beyond it; its connection limit makes requests wait.
+
+import { checkNet } from "../policy/checks.ts";
+import { normaliseUrl } from "../policy/url.ts";
+import type { HostContext } from "./context.ts";
+import { accessDenied, GuestError, invalidArg } from "./errors.ts";
+
+const MAX_REDIRECTS = 20;
+
+interface FetchArgs {
+  url: string;
+  method?: string;
+  headers?: [string, string][];
+  redirect?: "follow" | "manual" | "error";
+}
+
+/** Checks a URL for the guest: the normalised URL, or the guest's error. */
+function checked(ctx: HostContext, input: string): URL {
+  const url = normaliseUrl(input);
+  if (!url) throw new GuestError({ code: "ERR_INVALID_URL", message: `Invalid URL: ${input}`, input });
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new GuestError({ code: "ERR_NOT_SUPPORTED_IN_SANDBOX", message: `fetch supports http: and https: URLs in the sandbox (got ${url.protocol})` });
+  }
+  const d = checkNet(ctx.policy, url);
+  ctx.audit?.({ capability: "net", target: url.href, allowed: d.ok, rule: d.ok ? d.rule : d.denial.rule });
+  if (!d.ok) throw accessDenied(d.denial, url.href);
+  return new URL(input);
+}
+
+/** Per-run network state: the rate limiter, the connection slots, requests in flight. */
+export class Network {
+  private tokens: number;
+  private last = performance.now();
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly inflight = new Map<number, AbortController>();
+
+  constructor(private readonly ctx: HostContext) {
+    this.tokens = Math.max(1, Math.ceil(ctx.policy.net.rateLimitRps ?? 1));
+  }
+
+  /** A token-bucket: a second's worth of requests may burst; beyond that, refused. */
+  private takeToken(url: URL): void {
+    const rps = this.ctx.policy.net.rateLimitRps;
+    if (!rps) return;
+    const now = performance.now();
+    this.tokens = Math.min(Math.max(1, Math.ceil(rps)), this.tokens + ((now - this.last) / 1000) * rps);
+    this.last = now;
+    if (this.tokens < 1) {
+      this.ctx.audit?.({ capability: "net", target: url.href, allowed: false, rule: `rateLimitRps ${rps}` });
+      throw new GuestError({
+        code: "ERR_ACCESS_DENIED",
+        message: `Access to ${url.href} denied by the sandbox policy: more than ${rps} requests per second (rateLimitRps)`,
+        permission: "net",
+        resource: url.href,
+      });
+    }
+    this.tokens -= 1;
+  }
+
+  private async slot(): Promise<void> {
+    const max = this.ctx.policy.net.maxConnections;
+    if (!max) return;
+    while (this.active >= max) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+  }
+
+  private release(): void {
+    if (!this.ctx.policy.net.maxConnections) return;
+    this.active--;
+    this.waiting.shift()?.();
+  }
+
+  /** Start a request; the response arrives as deliveries: "head", "data"..., then "end" or "error". */
+  fetch(a: FetchArgs, body: Uint8Array | undefined): number {
+    if (typeof a.url !== "string") throw invalidArg(`fetch needs a URL`);
+    const url = checked(this.ctx, a.url);
+    this.takeToken(url);
+    const id = this.ctx.async.start();
+    const abort = new AbortController();
+    this.inflight.set(id, abort);
+    void this.run(id, url, a, body, abort.signal).finally(() => this.inflight.delete(id));
+    return id;
+  }
+
+  abort(id: number): undefined {
+    this.inflight.get(id)?.abort();
+    return undefined;
+  }
+
+  abortAll(): void {
+    for (const a of this.inflight.values()) a.abort();
+  }
+
+  private async run(id: number, first: URL, a: FetchArgs, body: Uint8Array | undefined, signal: AbortSignal): Promise<void> {
+    const deliver = this.ctx.async.deliver;
+    let url = first;
+    let method = (a.method ?? "GET").toUpperCase();
+    const headers = new Headers((a.headers ?? []).filter(([k]) => k.toLowerCase() !== "host"));
+    let payload: Uint8Array | undefined = body;
+    await this.slot();
+    try {
+      for (let hop = 0; ; hop++) {
+        const res = await fetch(url, { method, headers, body: payload, redirect: "manual", signal, decompress: true });
+        const location = res.headers.get("location");
+        if (a.redirect !== "manual" && res.status >= 300 && res.status < 400 && location) {
+          if (a.redirect === "error") throw new GuestError({ code: "ERR_FETCH_REDIRECT", message: `fetch failed: redirect to ${location} with redirect: "error"` });
+          if (hop >= MAX_REDIRECTS) throw new GuestError({ code: "ERR_TOO_MANY_REDIRECTS", message: `fetch failed: more than ${MAX_REDIRECTS} redirects` });
+          await res.body?.cancel();
+          url = checked(this.ctx, new URL(location, url).href);
+          if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === "POST")) {
+            method = method === "HEAD" ? "HEAD" : "GET";
+            payload = undefined;
+            headers.delete("content-type");
+            headers.delete("content-length");
+          }
+          continue;
+        }
+        deliver(
+          {
+            id,
+            kind: "head",
+            str: JSON.stringify({
+              status: res.status,
+              statusText: res.statusText,
+              headers: [...res.headers.entries()],
+              url: url.href,
+              redirected: hop > 0,
+            }),
+          },
+          false,
+        );
+        if (res.body) for await (const chunk of res.body) deliver({ id, kind: "data", bytes: chunk }, false);
+        deliver({ id, kind: "end" }, true);
+        return;
+      }
+    } catch (err) {
+      const info =
+        err instanceof GuestError
+          ? err.info
+          : signal.aborted
+            ? { code: "ABORT_ERR", name: "AbortError", message: "This operation was aborted" }
+            : { code: "ERR_FETCH_FAILED", message: `fetch failed: ${(err as Error).message}` };
+      deliver({ id, kind: "error", str: JSON.stringify(info) }, true);
+    } finally {
+      this.release();
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// Path resolution for the policy: every existing component's symlinks
+// followed (a `..` after a symlink resolved against its target, as the
+// kernel does), the missing tail appended. The policy then decides on the
+// result, and the operation acts on exactly that path (see fs-backend.ts).
+
+import { lstatSync, readlinkSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+
+const MAX_LINKS = 40;
+
+export class ResolveError extends Error {
+  constructor(
+    readonly code: "ELOOP" | "ENOTDIR" | "EINVAL" | "ENAMETOOLONG",
+    /** How far resolution got: the policy decides on this before the error may be shown. */
+    readonly partial: string,
+  ) {
+    super(code);
+  }
+}
+
+/**
+ * The real path of `path` (relative to `cwd`). With `followLast` false the
+ * last component is kept as is even when it is a symlink (lstat, unlink, rename).
+ */
+export function resolveReal(cwd: string, path: string, followLast = true): string {
+  if (path.includes("\0")) throw new ResolveError("EINVAL", resolve(cwd));
+  const pending = (isAbsolute(path) ? path : `${cwd}/${path}`).split("/").filter((p) => p !== "" && p !== ".");
+  pending.reverse(); // a stack: next component on top
+  const done: string[] = [];
+  let links = 0;
+  while (pending.length > 0) {
+    const part = pending.pop()!;
+    if (part === "..") {
+      done.pop();
+      continue;
+    }
+    if (part.length > 255) throw new ResolveError("ENAMETOOLONG", "/" + done.join("/"));
+    const here = "/" + [...done, part].join("/");
+    const last = pending.length === 0;
+    let st;
+    try {
+      st = lstatSync(here);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOTDIR") throw new ResolveError("ENOTDIR", here);
+      // Missing: nothing below can be a link, so the rest resolves lexically.
+      return resolve("/" + done.join("/"), part, ...pending.reverse());
+    }
+    if (st.isSymbolicLink() && (!last || followLast)) {
+      if (++links > MAX_LINKS) throw new ResolveError("ELOOP", here);
+      const target = readlinkSync(here);
+      const parts = target.split("/").filter((p) => p !== "" && p !== ".");
+      if (target.startsWith("/")) done.length = 0;
+      for (let i = parts.length - 1; i >= 0; i--) pending.push(parts[i]!);
+      continue;
+    }
+    if (!last && !st.isDirectory()) throw new ResolveError("ENOTDIR", here);
+    done.push(part);
+  }
+  return "/" + done.join("/");
+}

@@ -1,0 +1,59 @@
+// Filesystem decisions, on paths already fully resolved (every symlink of
+// every existing component followed): the caller resolves, then asks here,
+// then must act on exactly the path it asked about.
+
+import { allow, deny, type Decision, type FsCapability, type FsGrant, type Policy } from "./types.ts";
+
+/** Whether `path` is `dir` or lies below it (component-wise: /a/bc is not below /a/b). */
+export function isWithin(path: string, dir: string): boolean {
+  if (dir === "/") return path.startsWith("/");
+  return path === dir || path.startsWith(dir + "/");
+}
+
+/**
+ * The process-specific parts of /proc (magic links to other files, the host's
+ * environment and memory) are refused without --allow-all, even under a grant
+ * of "/": they would leak what the policy hides.
+ */
+function isProcSelf(path: string): boolean {
+  return /^\/proc\/(self|thread-self|\d+)(\/|$)/.test(path);
+}
+
+const flagOf: Record<FsCapability, string> = { read: "--allow-read", write: "--allow-write", execute: "--allow-run" };
+
+function remedy(policy: Policy, cap: FsCapability, path: string): string {
+  const where = policy.file ? `"dirs" in ${policy.file}` : `"dirs" in a .edgebox.json next to the app`;
+  return `add { "path": ${JSON.stringify(path)}, "${cap}": true } to ${where}, or run with ${flagOf[cap]}=${path}`;
+}
+
+/** The grant that lets `cap` happen at `path` (the most specific one), or the denial. */
+export function checkPath(policy: Policy, cap: FsCapability, path: string): Decision<FsGrant> {
+  if (policy.allowAll) return allow({ path: "/", read: true, write: true, execute: true, source: "--allow-all" }, "--allow-all");
+  if (isProcSelf(path)) {
+    return deny(cap, path, "the process's own /proc entries are never exposed", "only --allow-all exposes them");
+  }
+  let best: FsGrant | undefined;
+  for (const g of policy.fs) {
+    if (g[cap] && isWithin(path, g.path) && (!best || g.path.length > best.path.length)) best = g;
+  }
+  if (best) return allow(best, `${best.source} grants ${cap} on ${best.path}`);
+  const covered = policy.fs.filter((g) => isWithin(path, g.path));
+  const rule = covered.length
+    ? `${covered.map((g) => g.source).join(", ")} covers ${path} without ${cap}`
+    : `no grant covers ${path}`;
+  return deny(cap, path, rule, remedy(policy, cap, path));
+}
+
+/**
+ * A link (symbolic or hard) may only point inside the grants: a symlink's
+ * target anywhere the guest may read or write, a hard link's source where it
+ * may write (a hard link shares the file, so it would carry write access).
+ */
+export function checkLinkTarget(policy: Policy, kind: "symlink" | "hardlink", target: string): Decision<FsGrant> {
+  if (kind === "hardlink") return checkPath(policy, "write", target);
+  const d = checkPath(policy, "read", target);
+  if (d.ok) return d;
+  const w = checkPath(policy, "write", target);
+  if (w.ok) return w;
+  return deny("write", target, `a symlink may not point outside the grants (${target})`, d.denial.remedy);
+}

@@ -1,0 +1,99 @@
+// The resolved policy and the decisions made from it. Pure data: the
+// functions in this folder decide; they never touch the filesystem, the
+// network or the environment (internal/config builds the Policy, with paths
+// already expanded and resolved).
+
+export type FsCapability = "read" | "write" | "execute";
+export type Capability = FsCapability | "run" | "net" | "env";
+
+/** Where a grant came from, for messages: a policy field path, a flag, or a default. */
+export type Source = string;
+
+export interface FsGrant {
+  /** Absolute path with every symlink resolved. */
+  path: string;
+  read: boolean;
+  write: boolean;
+  execute: boolean;
+  source: Source;
+}
+
+export interface UrlPattern {
+  /** As written, for messages. */
+  text: string;
+  /** Lower-case scheme, or undefined for http and https. */
+  scheme?: string;
+  /** Host glob: labels, `*` for any sequence within the host, `[...]` for IPv6. */
+  host: string;
+  /** Port, "*" for any, or undefined for the scheme's default. */
+  port?: string;
+  /** Path glob (`*` any sequence), or undefined for any path. */
+  path?: string;
+  source: Source;
+}
+
+export interface RuntimeLimits {
+  stackSize: number;
+  heapSize: number;
+  maxMemoryPages: number;
+  /** -1: unlimited. */
+  maxInstructions: number;
+  /** 0: none. */
+  timeoutMs: number;
+}
+
+export interface DaemonSettings {
+  poolSize?: number;
+  execTimeoutMs?: number;
+  port?: number;
+  host?: string;
+}
+
+export interface Policy {
+  /** The policy file, when one was found or given. */
+  file?: string;
+  name?: string;
+  npm?: string;
+  /** --allow-all: every check passes (the process's own /proc included). */
+  allowAll: boolean;
+  fs: FsGrant[];
+  env: { all: boolean; names: ReadonlySet<string>; source: Source };
+  run: {
+    /** undefined: any command (an execute grant is still needed). */
+    allow?: ReadonlySet<string>;
+    deny: ReadonlySet<string>;
+    /** When present, only these commands run; a list restricts the first argument. */
+    commands?: Readonly<Record<string, true | readonly string[]>>;
+    source: Source;
+  };
+  net: {
+    /** "none": no network (the default); "all": any URL that is not blocked. */
+    allow: "none" | "all" | readonly UrlPattern[];
+    block: readonly UrlPattern[];
+    rateLimitRps?: number;
+    maxConnections?: number;
+  };
+  processSandbox: "required" | "best-effort";
+  useKeychain: boolean;
+  runtime: RuntimeLimits;
+  audit?: string;
+  daemon: DaemonSettings;
+}
+
+/** A refusal: what was asked, the rule that refused it, and how to allow it. */
+export interface Denial {
+  capability: Capability;
+  target: string;
+  rule: string;
+  remedy: string;
+}
+
+export type Decision<T = true> = { ok: true; value: T; rule: string } | { ok: false; denial: Denial };
+
+export function allow<T>(value: T, rule: string): Decision<T> {
+  return { ok: true, value, rule };
+}
+
+export function deny(capability: Capability, target: string, rule: string, remedy: string): Decision<never> {
+  return { ok: false, denial: { capability, target, rule, remedy } };
+}

@@ -1,0 +1,250 @@
+// CommonJS modules inside the sandbox: require() with node's resolution
+// (done by the host, which reads files only where the policy allows),
+// module.exports cycles, JSON, require.resolve, createRequire; and the
+// bridges ES modules need (node: built-ins and CommonJS files as ES modules).
+
+import { OP } from "../abi.js";
+import { BUILTINS } from "../builtins.js";
+import { host } from "./host.js";
+import { ERR_INVALID_ARG_TYPE } from "./errors.js";
+
+/** name -> () => exports, filled by runtime.js. */
+const factories = new Map();
+const builtinCache = new Map();
+
+export function registerBuiltin(name, factory) {
+  factories.set(name, factory);
+}
+
+export function builtin(name) {
+  let m = builtinCache.get(name);
+  if (m === undefined) {
+    const f = factories.get(name);
+    if (!f) {
+      const err = new Error(`Cannot find module '${name}'`);
+      err.code = "MODULE_NOT_FOUND";
+      throw err;
+    }
+    m = f();
+    builtinCache.set(name, m);
+  }
+  return m;
+}
+
+function builtinName(id) {
+  const bare = id.startsWith("node:") ? id.slice(5) : id;
+  return BUILTINS.includes(bare) && factories.has(bare) ? bare : undefined;
+}
+
+function dirname(path) {
+  const i = path.lastIndexOf("/");
+  return i <= 0 ? "/" : path.slice(0, i);
+}
+
+export class Module {
+  constructor(id = "", parent) {
+    this.id = id;
+    this.path = dirname(id);
+    this.exports = {};
+    this.filename = null;
+    this.loaded = false;
+    this.children = [];
+    this.paths = nodeModulePaths(this.path);
+    Object.defineProperty(this, "parent", { value: parent, writable: true, enumerable: false, configurable: true });
+    if (parent) parent.children.push(this);
+  }
+
+  require(id) {
+    return requireFrom(this, id);
+  }
+
+  static _cache = Object.create(null);
+  static builtinModules = [...BUILTINS];
+  static _extensions = { ".js": null, ".json": null, ".cjs": null };
+  static wrapper = ["(function (exports, require, module, __filename, __dirname) { ", "\n});"];
+
+  static wrap(script) {
+    return Module.wrapper[0] + script + Module.wrapper[1];
+  }
+
+  static createRequire(filename) {
+    if (typeof filename === "object" && filename !== null && typeof filename.href === "string") filename = filename.href;
+    if (typeof filename !== "string") throw new ERR_INVALID_ARG_TYPE("filename", "a file URL object, file URL string, or absolute path string", filename);
+    if (filename.startsWith("file://")) filename = decodeURIComponent(filename.slice(7));
+    const m = new Module(filename, undefined);
+    m.filename = filename;
+    return makeRequire(m);
+  }
+
+  static isBuiltin(id) {
+    return builtinName(id) !== undefined;
+  }
+
+  static _resolveFilename(request, parent) {
+    return resolveFrom(parent?.filename ?? parent?.id ?? "/", request);
+  }
+
+  static _nodeModulePaths(dir) {
+    return nodeModulePaths(dir);
+  }
+
+  static syncBuiltinESMExports() {}
+
+  static findSourceMap() {
+    return undefined;
+  }
+}
+Module.Module = Module;
+
+function nodeModulePaths(dir) {
+  const out = [];
+  for (let d = dir; ; d = dirname(d)) {
+    if (!d.endsWith("/node_modules")) out.push(`${d === "/" ? "" : d}/node_modules`);
+    if (d === "/") break;
+  }
+  return out;
+}
+
+function resolveFrom(parentFile, request) {
+  if (typeof request !== "string") throw new ERR_INVALID_ARG_TYPE("id", "of type string", request);
+  const name = builtinName(request);
+  if (name) return request.startsWith("node:") ? request : name;
+  const r = JSON.parse(host(OP.MOD_RESOLVE, JSON.stringify({ specifier: request, parent: parentFile, kind: "require" })));
+  return r.builtin ?? r.path;
+}
+
+function makeRequire(module) {
+  const require = (id) => requireFrom(module, id);
+  require.resolve = (request, options) => {
+    if (options?.paths) {
+      for (const p of options.paths) {
+        try {
+          return resolveFrom(`${p}/noop.js`, request);
+        } catch {
+          // next
+        }
+      }
+    }
+    return resolveFrom(module.filename ?? module.id, request);
+  };
+  require.resolve.paths = (request) => (builtinName(request) ? null : nodeModulePaths(module.path));
+  require.cache = Module._cache;
+  require.main = mainModule;
+  require.extensions = Module._extensions;
+  return require;
+}
+
+let mainModule;
+
+function requireFrom(parent, id) {
+  if (typeof id !== "string") throw new ERR_INVALID_ARG_TYPE("id", "of type string", id);
+  if (id === "") {
+    const err = new TypeError("The argument 'id' must be a non-empty string. Received ''");
+    err.code = "ERR_INVALID_ARG_VALUE";
+    throw err;
+  }
+  const name = builtinName(id);
+  if (name) return builtin(name);
+  const r = JSON.parse(host(OP.MOD_RESOLVE, JSON.stringify({ specifier: id, parent: parent.filename ?? parent.id, kind: "require" })));
+  if (r.builtin) return builtin(r.builtin);
+  const cached = Module._cache[r.path];
+  if (cached) return cached.exports;
+  if (r.format === "module") {
+    const err = new Error(
+      `require() of ES Module ${r.path} from ${parent.filename ?? parent.id} not supported.\nInstead change the require of ${r.path} to a dynamic import() which is available in all CommonJS modules.`,
+    );
+    err.code = "ERR_REQUIRE_ESM";
+    throw err;
+  }
+  const module = new Module(r.path, parent);
+  module.filename = r.path;
+  Module._cache[r.path] = module;
+  let ok = false;
+  try {
+    if (r.format === "json") {
+      const text = host(OP.FS_READ_FILE, JSON.stringify({ path: r.path, encoding: "utf8" }));
+      try {
+        module.exports = JSON.parse(stripBom(text));
+      } catch (e) {
+        e.message = `${r.path}: ${e.message}`;
+        throw e;
+      }
+    } else {
+      const fn = host(OP.MOD_LOAD_CJS, JSON.stringify({ path: r.path }));
+      fn.call(module.exports, module.exports, makeRequire(module), module, r.path, dirname(r.path));
+    }
+    ok = true;
+  } finally {
+    if (!ok) delete Module._cache[r.path];
+  }
+  module.loaded = true;
+  return module.exports;
+}
+
+function stripBom(s) {
+  return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
+}
+
+/** Run the main CommonJS file (compiled by the host). */
+export function runMain(fn, filename) {
+  const module = new Module(".", undefined);
+  module.filename = filename;
+  module.id = ".";
+  module.path = dirname(filename);
+  module.paths = nodeModulePaths(module.path);
+  mainModule = module;
+  Module._cache[filename] = module;
+  const require = makeRequire(module);
+  require.main = module;
+  fn.call(module.exports, module.exports, require, module, filename, dirname(filename));
+  module.loaded = true;
+}
+
+/** The require() ES modules reach CommonJS through (see esmSource). */
+export function requireForEsm(path) {
+  return requireFrom({ filename: path, id: path, children: [] }, path);
+}
+
+const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const reserved = new Set(["default", "await", "enum", "implements", "interface", "let", "package", "private", "protected", "public", "static", "yield", "arguments", "eval"]);
+
+function namedExports(obj) {
+  if (obj === null || (typeof obj !== "object" && typeof obj !== "function")) return [];
+  return Object.keys(obj).filter((k) => identifier.test(k) && !reserved.has(k));
+}
+
+const REQUIRE_KEY = "Symbol.for('edgebox.require')";
+
+/** Source of an ES module that re-exports built-in `name` (default: the module object). */
+export function esmBuiltinSource(name) {
+  const names = namedExports(builtin(name));
+  return (
+    `const m = globalThis[${REQUIRE_KEY}](${JSON.stringify("node:" + name)});\nexport default m;\n` +
+    (names.length ? `export const { ${names.join(", ")} } = m;\n` : "")
+  );
+}
+
+/** Source of an ES module for a CommonJS file: default is module.exports, plus its own enumerable names. */
+export function esmCommonJsSource(path) {
+  const exportsObj = requireForEsm(path);
+  const names = namedExports(exportsObj);
+  return (
+    `const m = globalThis[${REQUIRE_KEY}](${JSON.stringify(path)});\nexport default m;\n` +
+    (names.length ? `export const { ${names.join(", ")} } = m;\n` : "")
+  );
+}
+
+/** The globals the bridging sources above and import.meta.resolve call. */
+export function installRequireForEsm() {
+  Object.defineProperty(globalThis, Symbol.for("edgebox.require"), {
+    value: (id) => (id.startsWith("node:") ? builtin(id.slice(5)) : requireForEsm(id)),
+    enumerable: false,
+  });
+  Object.defineProperty(globalThis, Symbol.for("edgebox.resolve"), {
+    value: (specifier, parent) => {
+      const r = JSON.parse(host(OP.MOD_RESOLVE, JSON.stringify({ specifier, parent, kind: "import" })));
+      return r.builtin ? `node:${r.builtin}` : `file://${r.path}`;
+    },
+    enumerable: false,
+  });
+}
