@@ -1,10 +1,20 @@
-import { UserError } from "../internal/errors.ts";
 import type { Command } from "./edgebox.ts";
+import { out } from "./out.ts";
 
 export default {
-  meta: { name: "check", description: "Validate a policy file and print what it grants (not built yet)" },
-  args: {},
-  async main() {
-    throw new UserError("E_NOT_IMPLEMENTED", "'edgebox check' is not built yet in this version");
+  meta: { name: "check", description: "Validate a policy file and print what it grants, in words" },
+  args: {
+    policy: {
+      type: "positional",
+      description: "The policy file (default: the nearest .edgebox.json or edgebox.toml from here up)",
+      required: false,
+    },
+  },
+  async main({ positionals }) {
+    const { loadPolicy } = await import("../internal/config/index.ts");
+    const { describePolicy } = await import("../internal/config/describe.ts");
+    const policy = await loadPolicy({ cwd: process.cwd(), config: positionals[0], flags: {} });
+    out(describePolicy(policy));
+    return 0;
   },
 } satisfies Command;

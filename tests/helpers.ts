@@ -24,6 +24,19 @@ export function edgebox(args: string[], opts: { cwd?: string; env?: Record<strin
   return { code: p.exitCode ?? -1, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
 }
 
+/** As edgebox(), without blocking this process (needed when the test itself serves HTTP). */
+export async function edgeboxAsync(args: string[], opts: { cwd?: string; env?: Record<string, string>; stdin?: string } = {}): Promise<Result> {
+  const p = Bun.spawn([EDGEBOX, ...args], {
+    cwd: opts.cwd,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...opts.env },
+    stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return { code, stdout, stderr };
+}
+
 /** A fresh temp directory holding `files` (path -> contents), removed after the suite. */
 export function tempApp(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "edgebox-test-"));

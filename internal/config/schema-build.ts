@@ -9,7 +9,7 @@ import { join } from "node:path";
 
 export function buildPolicyValidator(root: string, outDir: string): void {
   const schema = JSON.parse(readFileSync(join(root, "policies", "edgebox.schema.json"), "utf8"));
-  const ajv = new Ajv({ allErrors: true, strict: true, code: { source: true, esm: true } });
+  const ajv = new Ajv({ allErrors: true, strict: true, verbose: true, code: { source: true, esm: true } });
   const validate = ajv.compile(schema);
   writeFileSync(join(outDir, "policy-validate.js"), standaloneCode(ajv, validate));
   writeFileSync(

@@ -60,5 +60,5 @@ export function validatePolicy(data: unknown, file: string): void {
   if (validate(data)) return;
   const errors = (validate.errors ?? []).filter((e) => e.keyword !== "oneOf" && e.keyword !== "if");
   const lines = [...new Set(errors.map(describe))].slice(0, 10);
-  throw new UserError("E_POLICY", `${file}: ${lines.length === 1 ? lines[0] : "\n  " + lines.join("\n  ")}`);
+  throw new UserError("E_POLICY", `${file}:${lines.length === 1 ? " " + lines[0] : "\n  " + lines.join("\n  ")}`);
 }

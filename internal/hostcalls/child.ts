@@ -67,6 +67,17 @@ export interface Prepared {
   argv: string[];
   cwd: string;
   env: Record<string, string>;
+  /** Run under bubblewrap, which reports a child killed by signal N as exit code 128+N. */
+  confined: boolean;
+}
+
+const SIGNAL_NAMES: Record<number, string> = { 1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 6: "SIGABRT", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM" };
+
+/** Exit status and signal as node reports them (undoing bubblewrap's 128+N for signals). */
+function outcome(p: Prepared, exitCode: number | null, signalCode: string | number | null | undefined): { code: number | null; signal: string | null } {
+  if (signalCode) return { code: null, signal: typeof signalCode === "number" ? (SIGNAL_NAMES[signalCode] ?? String(signalCode)) : signalCode };
+  if (p.confined && exitCode !== null && SIGNAL_NAMES[exitCode - 128]) return { code: null, signal: SIGNAL_NAMES[exitCode - 128]! };
+  return { code: exitCode, signal: null };
 }
 
 /** Check a spawn against the policy and build what to run, or throw the guest's error. */
@@ -74,7 +85,7 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
   if (typeof a.command !== "string" || a.command === "") throw invalidArg(`The "file" argument must be a non-empty string`);
   const args = Array.isArray(a.args) ? a.args.map(String) : [];
   for (const s of [a.command, ...args]) if (s.includes("\0")) throw invalidArg("arguments must not contain null bytes");
-  const cwd = resolve(ctx.cwd, a.cwd ?? ".");
+  let cwd = resolve(ctx.cwd, a.cwd ?? ".");
   const exe = findExecutable(a.command, ctx.cwd);
   const target = [a.command, ...args].join(" ");
   if (!exe) {
@@ -90,16 +101,22 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
   ctx.audit?.({ capability: "run", target, allowed: d.ok, rule: d.ok ? d.rule : d.denial.rule });
   if (!d.ok) throw accessDenied(d.denial, `the command "${target}"`);
   const cwdOk = checkPath(ctx.policy, "read", cwd);
-  if (!cwdOk.ok) throw fsDenied(cwdOk.denial, sync ? "spawnSync" : "spawn", cwd);
+  if (!cwdOk.ok) {
+    // An explicit cwd the app may not read is refused; an inherited one it cannot see is replaced by "/".
+    if (a.cwd !== undefined) throw fsDenied(cwdOk.denial, sync ? "spawnSync" : "spawn", cwd);
+    cwd = "/";
+  }
 
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(a.env ?? {})) if (!INJECTION.test(k)) env[k] = String(v);
 
   let argv = [exe, ...args];
+  let confined = false;
   if (!ctx.policy.allowAll) {
     const c = findConfinement(ctx.policy);
     if (c && works(c)) {
       argv = c.wrap(argv, cwd);
+      confined = true;
     } else if (ctx.policy.processSandbox === "required") {
       throw new GuestError({
         code: "ERR_ACCESS_DENIED",
@@ -112,7 +129,7 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
       });
     }
   }
-  return { argv, cwd, env };
+  return { argv, cwd, env, confined };
 }
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
@@ -139,9 +156,10 @@ export function spawnSync(ctx: HostContext, a: SpawnArgs, input: Uint8Array | un
     stderr = stderr.subarray(0, maxBuffer);
   }
   const timedOut = (proc as { exitedDueToTimeout?: boolean }).exitedDueToTimeout === true;
+  const end = outcome(p, proc.exitCode, proc.signalCode);
   const header = JSON.stringify({
-    status: proc.signalCode ? null : proc.exitCode,
-    signal: proc.signalCode ?? null,
+    status: end.code,
+    signal: end.signal,
     pid: proc.pid,
     error: error ?? (timedOut ? "ETIMEDOUT" : undefined),
     stdout: stdout.length,
@@ -170,7 +188,7 @@ export class Children {
     };
     void Promise.all([pump(proc.stdout, "stdout"), pump(proc.stderr, "stderr"), proc.exited]).then(() => {
       this.procs.delete(id);
-      ctx.async.deliver({ id, kind: "exit", str: JSON.stringify({ code: proc.signalCode ? null : proc.exitCode, signal: proc.signalCode ?? null }) }, true);
+      ctx.async.deliver({ id, kind: "exit", str: JSON.stringify(outcome(p, proc.exitCode, proc.signalCode)) }, true);
     });
     return JSON.stringify({ id, pid: proc.pid });
   }

@@ -22,7 +22,7 @@ function notFound(specifier: string, parent: string, kind: ResolveKind, denied?:
   if (kind === "import") {
     return new GuestError({
       code: "ERR_MODULE_NOT_FOUND",
-      message: `Cannot find ${specifier.startsWith(".") || specifier.startsWith("/") ? "module" : "package"} '${specifier}' imported from ${parent}${hint}`,
+      message: `Cannot find ${specifier.startsWith("/") ? "module" : "package"} '${specifier}' imported from ${parent}${hint}`,
     });
   }
   return new GuestError({
@@ -146,7 +146,11 @@ export class ModuleResolver {
     } else {
       found = this.nodeModules(specifier, base, kind);
     }
-    if (!found) throw notFound(specifier, parent, kind, this.denied);
+    if (!found) {
+      // As node: an import names the resolved path when the specifier is a path.
+      const shown = kind === "import" && /^(\.{1,2}(\/|$)|\/)/.test(specifier) ? resolvePath(base, specifier) : specifier;
+      throw notFound(shown, parent, kind, this.denied);
+    }
     return { path: found, format: this.formatOf(found) };
   }
 

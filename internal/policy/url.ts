@@ -74,8 +74,19 @@ export function matchUrl(p: UrlPattern, url: URL): boolean {
   } else if (p.port !== "*" && p.port !== port) {
     return false;
   }
-  if (p.path !== undefined && !globToRegExp(p.path, ".*").test(url.pathname)) return false;
+  if (p.path !== undefined && !globToRegExp(p.path, ".*").test(canonicalPath(url.pathname))) return false;
   return true;
+}
+
+/**
+ * The path with percent-encoded unreserved characters decoded (%61 is "a"),
+ * as servers read it: "/%61dmin" must not slip past a pattern for "/admin/*".
+ */
+export function canonicalPath(path: string): string {
+  return path.replace(/%([0-9a-fA-F]{2})/g, (m, hex: string) => {
+    const c = String.fromCharCode(Number.parseInt(hex, 16));
+    return /[A-Za-z0-9\-._~]/.test(c) ? c : m.toUpperCase();
+  });
 }
 
 /** The URL as the policy sees it: parsed and normalised, or undefined when it does not parse. */
