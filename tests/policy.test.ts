@@ -258,6 +258,30 @@ describe("effects of fields at run time", () => {
     if (process.platform !== "darwin") expect(r.stderr).toContain("useKeychain works on macOS only");
   });
 
+  test("runtime.max_instructions stops a busy loop on the native engine", () => {
+    const dir = policyDir({ ".edgebox.json": JSON.stringify({ runtime: { max_instructions: 20000000 } }), "spin.js": "let i = 0; while (true) i++;" });
+    const r = edgebox(["run", "--engine=native", join(dir, "spin.js")]);
+    expect(r.code).toBe(124);
+    expect(r.stderr).toBe("edgebox: instruction limit exceeded (20000000 instructions)\n");
+  });
+
+  test("npm: running the app's directory runs the package's bin", () => {
+    const dir = policyDir({
+      ".edgebox.json": JSON.stringify({ npm: "greet-cli" }),
+      "node_modules/greet-cli/package.json": JSON.stringify({ name: "greet-cli", bin: { "greet-cli": "bin/cli.js" }, main: "lib.js" }),
+      "node_modules/greet-cli/bin/cli.js": "#!/usr/bin/env node\nconsole.log('greetings', process.argv.slice(2).join(' '));\n",
+      "node_modules/greet-cli/lib.js": "module.exports = 1;",
+    });
+    expect(edgebox(["run", dir, "from", "npm"]).stdout).toBe("greetings from npm\n");
+  });
+
+  test("npm: a package that is not installed is one clear error", () => {
+    const dir = policyDir({ ".edgebox.json": JSON.stringify({ npm: "missing-pkg" }) });
+    const r = edgebox(["run", dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('"npm": "missing-pkg" is not installed');
+  });
+
   test("relative dirs resolve against the policy file, not the working directory", () => {
     const dir = policyDir({
       ".edgebox.json": JSON.stringify({ dirs: [{ path: "./shared", read: true }] }),

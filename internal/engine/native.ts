@@ -28,8 +28,6 @@ export interface NativeEngineOptions {
 }
 
 export interface NativeLimits extends InstanceLimits {
-  /** Instruction budget when the engine counts fuel; 0 = unlimited. */
-  fuel?: number;
   /** Hard stop after this many ms when the engine uses epochs; 0 = none. */
   deadlineMs?: number;
 }

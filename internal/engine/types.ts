@@ -29,6 +29,8 @@ export type Imports = Record<string, Record<string, HostFunction>>;
 export interface InstanceLimits {
   /** Upper bound for the guest's linear memory, in bytes. */
   maxMemoryBytes?: number;
+  /** WebAssembly instructions the guest may execute (engines that count fuel); 0 = unlimited. */
+  fuel?: number;
 }
 
 export type ExternKind = "func" | "global" | "table" | "memory";

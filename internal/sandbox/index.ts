@@ -48,6 +48,8 @@ export interface SandboxOptions {
   maxMemoryBytes?: number;
   /** Native stack QuickJS may use for recursion. */
   maxStackSize?: number;
+  /** WebAssembly instructions the run may execute (native engine, fuel); 0 = unlimited. */
+  maxInstructions?: number;
   versions: Record<string, string>;
   audit?: (e: AuditEvent) => void;
 }
@@ -229,7 +231,7 @@ export class Sandbox {
         output: { write: (fd, b) => (fd === 1 ? o.stdout : o.stderr)(b) },
         memoryLimit: o.memoryLimit,
         maxStackSize: o.maxStackSize,
-        limits: o.maxMemoryBytes ? { maxMemoryBytes: o.maxMemoryBytes } : undefined,
+        limits: { maxMemoryBytes: o.maxMemoryBytes || undefined, fuel: o.maxInstructions || undefined },
       },
       o.snapshot,
     );
@@ -444,6 +446,10 @@ export class Sandbox {
     }
     if (err instanceof GuestException) return this.uncaught(err.handle, false);
     if (err instanceof GuestTrap) {
+      if (/^trap 11:/.test(err.message)) {
+        this.opts.stderr(enc.encode(`edgebox: instruction limit exceeded (${this.opts.maxInstructions} instructions)\n`));
+        return { code: EXIT_TIMEOUT, reason: "timeout" };
+      }
       this.opts.stderr(enc.encode(`edgebox: ${describeTrap(err.message)}\n`));
       return { code: 134, reason: "trap" };
     }

@@ -9,8 +9,38 @@ export type ModuleFormat = "esm" | "cjs";
 /** As node 22: an undeclared .js file is CommonJS unless only ES module syntax makes it parse. */
 export type DeclaredFormat = ModuleFormat | "auto";
 
-/** The file `edgebox run <target>` runs: a file, or a directory's package.json main / index. */
-export function resolveEntry(target: string, cwd: string): string {
+/** The directory an app lives in: the target itself when it is a directory. */
+export function appDirOf(target: string, cwd: string): string {
+  const abs = resolve(cwd, target);
+  try {
+    if (statSync(abs).isDirectory()) return realpathSync(abs);
+  } catch {
+    // resolveEntry reports it
+  }
+  return dirname(abs);
+}
+
+/** The entry point of npm package `name` in `dir`'s node_modules: its bin (the one named after it, or the only one), else its main. */
+export function npmEntry(dir: string, name: string): string {
+  const pkgDir = join(dir, "node_modules", name);
+  const pkg = readPackageJson(pkgDir) as { bin?: unknown; main?: unknown } | undefined;
+  if (!pkg) throw new UserError("E_NOT_FOUND", `the policy's "npm": "${name}" is not installed in ${join(dir, "node_modules")}`);
+  let rel: unknown = pkg.bin;
+  if (rel && typeof rel === "object") {
+    const bins = rel as Record<string, string>;
+    rel = bins[name.replace(/^@[^/]+\//, "")] ?? (Object.keys(bins).length === 1 ? Object.values(bins)[0] : undefined);
+  }
+  for (const c of [rel, pkg.main, "index.js"]) {
+    if (typeof c !== "string") continue;
+    for (const p of [join(pkgDir, c), join(pkgDir, c + ".js"), join(pkgDir, c, "index.js")]) {
+      if (existsSync(p) && statSync(p).isFile()) return realpathSync(p);
+    }
+  }
+  throw new UserError("E_NO_ENTRY", `npm package "${name}" has no bin or main file to run`);
+}
+
+/** The file `edgebox run <target>` runs: a file, a directory's policy "npm" package, or its package.json main / index. */
+export function resolveEntry(target: string, cwd: string, npm?: string): string {
   const abs = resolve(cwd, target);
   let st;
   try {
@@ -20,6 +50,7 @@ export function resolveEntry(target: string, cwd: string): string {
   }
   if (st.isFile()) return realpathSync(abs);
   if (!st.isDirectory()) throw new UserError("E_NOT_FOUND", `'${target}' is not a file or directory`);
+  if (npm) return npmEntry(abs, npm);
   const pkg = readPackageJson(abs);
   const candidates = [pkg?.main, "index.js", "index.mjs", "index.cjs"].filter((c): c is string => typeof c === "string");
   for (const c of candidates) {

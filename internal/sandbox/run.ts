@@ -1,15 +1,15 @@
 // `edgebox run`: resolve the app and its policy, load the guest on the
 // chosen engine, run it, return the exit code.
 
-import { dirname } from "node:path";
 import { buildInfo, extensions, runtimeModule } from "../assets/index.ts";
 import { loadPolicy } from "../config/index.ts";
 import type { GrantFlags } from "../config/resolve.ts";
 import { chooseEngine, loadModule, type EngineKind } from "../engine/index.ts";
 import { UserError } from "../errors.ts";
+import type { Policy } from "../policy/types.ts";
 import { beneathBackend, plainBackend } from "../hostcalls/fs-backend.ts";
 import { fdSink } from "../hostcalls/stdio.ts";
-import { resolveEntry } from "./modules.ts";
+import { appDirOf, resolveEntry } from "./modules.ts";
 import { Sandbox } from "./index.ts";
 import { trace } from "../trace.ts";
 
@@ -37,18 +37,41 @@ function warn(message: string): void {
   process.stderr.write(`edgebox: warning: ${message}\n`);
 }
 
+/**
+ * useKeychain: ANTHROPIC_API_KEY from the macOS keychain (generic password of
+ * that name), granted to the app. Elsewhere: a warning.
+ */
+function keychainEnv(policy: Policy): Record<string, string> {
+  if (process.platform !== "darwin") {
+    warn("useKeychain works on macOS only; ignored");
+    return {};
+  }
+  const p = Bun.spawnSync(["security", "find-generic-password", "-s", "ANTHROPIC_API_KEY", "-w"], { stdout: "pipe", stderr: "ignore" });
+  const key = p.stdout.toString().trim();
+  if (p.exitCode !== 0 || !key) {
+    warn("useKeychain: no ANTHROPIC_API_KEY item in the keychain");
+    return {};
+  }
+  (policy.env.names as Set<string>).add("ANTHROPIC_API_KEY");
+  return { ANTHROPIC_API_KEY: key };
+}
+
 export async function runApp(opts: RunOptions): Promise<number> {
   trace("cli");
-  const file = resolveEntry(opts.target, opts.cwd);
-  const policy = await loadPolicy({ appDir: dirname(file), cwd: opts.cwd, config: opts.config, flags: opts.grants });
+  const appDir = appDirOf(opts.target, opts.cwd);
+  const policy = await loadPolicy({ appDir, cwd: opts.cwd, config: opts.config, flags: opts.grants });
+  const file = resolveEntry(opts.target, opts.cwd, policy.npm);
   trace("policy");
-  if (policy.useKeychain && process.platform !== "darwin") warn("useKeychain works on macOS only; ignored");
+  const hostEnv: Record<string, string | undefined> = { ...process.env };
+  if (policy.useKeychain) Object.assign(hostEnv, keychainEnv(policy));
   const maxBytes = opts.maxMemoryMiB ? opts.maxMemoryMiB * 1048576 : policy.runtime.maxMemoryPages * 65536;
   if (maxBytes < 2 * GUEST_BASE_MEMORY) {
     throw new UserError("E_USAGE", `--max-memory must be at least ${(2 * GUEST_BASE_MEMORY) >> 20} MiB`);
   }
   const heap = Math.min(policy.runtime.heapSize, maxBytes - GUEST_BASE_MEMORY);
-  const choice = await chooseEngine(runtimeModule, { kind: opts.engine, warn });
+  const fuel = policy.runtime.maxInstructions >= 0;
+  if (fuel && opts.engine === "js") warn("runtime.max_instructions is enforced on the native engine only; the js engine ignores it");
+  const choice = await chooseEngine(runtimeModule, { kind: opts.engine, warn, fuel });
   const { module, hostLib } = choice;
 
   const sandbox = new Sandbox({
@@ -61,13 +84,14 @@ export async function runApp(opts: RunOptions): Promise<number> {
     argv: [process.execPath, file, ...opts.args],
     execPath: process.execPath,
     cwd: opts.cwd,
-    hostEnv: process.env,
+    hostEnv,
     stdout: fdSink(1),
     stderr: fdSink(2),
     timeoutMs: opts.timeoutMs ?? policy.runtime.timeoutMs,
     memoryLimit: heap,
     maxMemoryBytes: maxBytes,
     maxStackSize: policy.runtime.stackSize,
+    maxInstructions: fuel ? Math.max(1, policy.runtime.maxInstructions) : 0,
     versions: { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime },
   });
   const result = await sandbox.run(file);
