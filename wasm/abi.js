@@ -17,8 +17,12 @@ export const OP = Object.freeze({
   STDERR: 2,
   /** str: exit code. Never returns: the guest unwinds with an uncatchable error. */
   EXIT: 3,
-  /** {max}: up to max bytes of the process's stdin (empty at end of input). */
+  /** {max}: up to max bytes of the process's stdin, waiting for them (empty at end of input). */
   STDIN_READ: 4,
+  /** str "start" -> id; then deliveries "data" (bytes) as stdin has them, and a final "end". str "pause": ends the operation with a final "pause"; what arrives meanwhile goes to the next "start". */
+  STDIN_STREAM: 5,
+  /** -> JSON {rss, heapTotal, heapUsed, external, arrayBuffers} */
+  MEMORY_USAGE: 6,
 
   // Files. Paths are the guest's (relative to its cwd); the host resolves and checks them.
   /** {path, flags, mode} -> guest fd */
@@ -93,8 +97,16 @@ export const OP = Object.freeze({
   CHILD_KILL: 54,
 
   // Extensions (native side modules linked into the guest on first use).
-  /** str: the extension's name ("url", "encoding", "structured-clone"); it registers its globals. */
+  /** str: the extension's name ("url", "encoding", "structured-clone", "crypto"); it registers its globals. */
   EXT_LOAD: 45,
+
+  // Computation the host does faster (no capability involved).
+  /** str: byte count (at most 65536) -> that many cryptographically random bytes */
+  CRYPTO_RANDOM: 70,
+  /** {algorithm, key?} + data -> digest bytes (an HMAC when key, base64, is given) */
+  CRYPTO_HASH: 71,
+  /** {op: "gzip" | "gunzip" | "deflate" | "inflate" | "deflateRaw" | "inflateRaw" | "brotliCompress" | "brotliDecompress", level?} + bytes -> bytes */
+  ZLIB: 72,
 
   // Network.
   /** {url, method, headers: [[k, v]], redirect} + body bytes -> id; then deliveries "head" {status, statusText, headers, url, redirected}, "data" (bytes)..., and a final "end" or "error" {code, message} */

@@ -28,6 +28,7 @@ export const BUILTINS = Object.freeze([
   "process",
   "querystring",
   "readline",
+  "readline/promises",
   "stream",
   "stream/promises",
   "stream/web",

@@ -20,6 +20,17 @@ import * as childProcess from "./internal/child_process.js";
 import * as util from "./internal/util.js";
 import * as web from "./internal/web.js";
 import * as dc from "./internal/diagnostics_channel.js";
+import * as os from "./internal/os.js";
+import * as tty from "./internal/tty.js";
+import * as url from "./internal/url.js";
+import * as querystring from "./internal/querystring.js";
+import * as stringDecoder from "./internal/string_decoder.js";
+import * as timersPromises from "./internal/timers_promises.js";
+import * as crypto from "./internal/crypto.js";
+import * as zlib from "./internal/zlib.js";
+import * as readline from "./internal/readline.js";
+import * as perfHooks from "./internal/perf_hooks.js";
+import { assert } from "./internal/assert.js";
 import { deliver } from "./internal/async.js";
 import { unsupportedModule, UNSUPPORTED } from "./internal/unsupported.js";
 import { Module, registerBuiltin, runMain, esmBuiltinSource, esmCommonJsSource, installRequireForEsm } from "./internal/modules.js";
@@ -52,6 +63,7 @@ const EXTENSION_GLOBALS = {
   url: ["URL", "URLSearchParams"],
   encoding: ["TextEncoder", "TextDecoder"],
   "structured-clone": ["structuredClone"],
+  crypto: ["crypto"],
 };
 for (const [ext, names] of Object.entries(EXTENSION_GLOBALS)) {
   for (const name of names) {
@@ -73,6 +85,19 @@ for (const [ext, names] of Object.entries(EXTENSION_GLOBALS)) {
 /** A module object: a plain, mutable copy (packages patch built-ins, as graceful-fs patches fs). */
 const plain = (ns, extra) => Object.assign({}, ns, extra);
 
+/** Members that are globals from extensions: read on use, so requiring the module does not link them. */
+function withGlobals(m, names) {
+  for (const name of names) {
+    Object.defineProperty(m, name, {
+      get: () => g[name],
+      set: (v) => Object.defineProperty(m, name, { value: v, writable: true, enumerable: true, configurable: true }),
+      enumerable: true,
+      configurable: true,
+    });
+  }
+  return m;
+}
+
 registerBuiltin("fs", () => plain(fs));
 registerBuiltin("fs/promises", () => fs.promises);
 registerBuiltin("path", () => path.posix);
@@ -90,11 +115,31 @@ registerBuiltin("stream/promises", () => stream.promises);
 registerBuiltin("child_process", () => plain(childProcess));
 registerBuiltin("process", () => process);
 registerBuiltin("timers", () => plain(timers));
-registerBuiltin("util", () => plain(util, { TextEncoder: g.TextEncoder, TextDecoder: g.TextDecoder }));
+registerBuiltin("util", () => withGlobals(plain(util), ["TextEncoder", "TextDecoder"]));
 registerBuiltin("util/types", () => util.types);
 registerBuiltin("console", () => g.console);
 registerBuiltin("module", () => Module);
 registerBuiltin("diagnostics_channel", () => plain(dc));
+registerBuiltin("os", () => plain(os));
+registerBuiltin("tty", () => plain(tty));
+registerBuiltin("url", () => withGlobals(plain(url), ["URL", "URLSearchParams"]));
+registerBuiltin("querystring", () => plain(querystring));
+registerBuiltin("string_decoder", () => plain(stringDecoder));
+registerBuiltin("timers/promises", () => plain(timersPromises));
+registerBuiltin("assert", () => assert);
+registerBuiltin("assert/strict", () => assert.strict);
+registerBuiltin("crypto", () => {
+  const { unsupportedApis, ...api } = crypto;
+  const m = plain(api, unsupportedApis);
+  Object.defineProperty(m, "webcrypto", { get: () => g.crypto, enumerable: true, configurable: true });
+  Object.defineProperty(m, "subtle", { get: () => g.crypto.subtle, enumerable: true, configurable: true });
+  return m;
+});
+registerBuiltin("zlib", () => plain(zlib));
+registerBuiltin("readline", () => plain(readline));
+registerBuiltin("readline/promises", () => readline.promises);
+registerBuiltin("perf_hooks", () => plain(perfHooks));
+registerBuiltin("constants", () => plain(os.constants.errno, { ...os.constants.signals, ...os.constants.priority, ...fs.constants }));
 for (const name of UNSUPPORTED) registerBuiltin(name, () => unsupportedModule(name));
 
 /** Text node prints for an error nobody caught. */
@@ -119,6 +164,7 @@ define("__edgebox_entry", {
     fs.bindConstants(config.fsConstants);
     path.setCwd(() => process.cwd());
     bindProcess(config);
+    os.bindOs(config.os);
   },
   markWrapped(filename, prefixLength) {
     if (prefixLength) wrappedFiles.set(filename, prefixLength);

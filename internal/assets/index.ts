@@ -9,6 +9,7 @@ import runtimeWasm from "../../dist/assets/runtime.wasm" with { type: "file" };
 import extUrl from "../../dist/assets/ext-url.so" with { type: "file" };
 import extEncoding from "../../dist/assets/ext-encoding.so" with { type: "file" };
 import extStructuredClone from "../../dist/assets/ext-structured-clone.so" with { type: "file" };
+import extCrypto from "../../dist/assets/ext-crypto.so" with { type: "file" };
 import hostLib from "../../dist/assets/edgebox_host.bin" with { type: "file" };
 import wasmtimeLib from "../../dist/assets/wasmtime.bin" with { type: "file" };
 import info from "../../dist/assets/buildinfo.json" with { type: "json" };
@@ -24,10 +25,10 @@ export const runtimeModule = {
   bytes: (): Uint8Array => readFileSync(runtimeWasm),
 };
 
-const extensionFiles: Record<string, string> = { url: extUrl, encoding: extEncoding, "structured-clone": extStructuredClone };
+const extensionFiles: Record<string, string> = { url: extUrl, encoding: extEncoding, "structured-clone": extStructuredClone, crypto: extCrypto };
 
 export interface Extension {
-  /** As quickjs-wasi names it ("url", "encoding", "structured-clone"). */
+  /** As quickjs-wasi names it ("url", "encoding", "structured-clone", "crypto"). */
   name: string;
   source: { name: string; hash: string; bytes(): Uint8Array };
   info: SideModuleInfo;

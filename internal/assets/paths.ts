@@ -9,7 +9,7 @@ export function quickjsWasmPath(): string {
 }
 
 /** quickjs-wasi's extensions the runtime links (side modules): name -> package subpath. */
-export const EXTENSIONS = ["url", "encoding", "structured-clone"] as const;
+export const EXTENSIONS = ["url", "encoding", "structured-clone", "crypto"] as const;
 
 export function extensionPath(name: string): string {
   return require.resolve(`quickjs-wasi/${name}.so`);

@@ -251,6 +251,19 @@ export class QuickJS {
     }
   }
 
+  /** The JS heap: bytes allocated, and bytes of ArrayBuffer contents among them (QuickJS's own accounting). */
+  heapUsage(): { used: number; arrayBuffers: number } {
+    const buf = this.x.wasm_malloc!(26 * 8);
+    try {
+      this.x.qjs_compute_memory_usage!(buf);
+      const m = this.instance.memory();
+      const v = new BigInt64Array(m.buffer, m.byteOffset + buf, 26);
+      return { used: Number(v[0]), arrayBuffers: Number(v[25]) };
+    } finally {
+      this.x.wasm_free!(buf);
+    }
+  }
+
   /** The QuickJS-NG version compiled into the module. */
   quickjsVersion(): string {
     return this.readCString(this.x.qjs_get_quickjs_version!());

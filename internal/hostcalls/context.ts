@@ -36,6 +36,8 @@ export interface HostContext {
   async: AsyncOps;
   /** Link a native extension into the guest (its init registers its globals). */
   loadExtension(name: string): void;
+  /** process.memoryUsage() for the guest: the host's RSS, the guest's heap. */
+  memoryUsage(): { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
 }
 
 /** A message for an asynchronous operation (see wasm/ABI.md, "Asynchronous operations"). */

@@ -11,6 +11,7 @@ import { FsError } from "./fs-backend.ts";
 import { fsDenied, GuestError, invalidArg, systemError } from "./errors.ts";
 import type { HostContext } from "./context.ts";
 import { resolveReal, ResolveError } from "./paths.ts";
+import { readStdinSync } from "./stdio.ts";
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_NOFOLLOW, O_DIRECTORY, O_SYNC, O_DSYNC } = fs.constants;
 const ACCESS_MODE = O_RDONLY | O_WRONLY | O_RDWR;
@@ -275,17 +276,23 @@ export const fsOps = {
     return undefined;
   },
   read(ctx: HostContext, a: Args): Uint8Array {
+    if (a.fd === 0) return readStdinSync(num(a.length, "length"));
     const f = ctx.fds.get(num(a.fd, "fd"), "read");
     const buf = new Uint8Array(Math.max(0, Math.min(num(a.length, "length"), 1 << 30)));
     const n = act("read", f.path, () => fs.readSync(f.fd, buf, 0, buf.length, a.position ?? null));
     return n === buf.length ? buf : buf.subarray(0, n);
   },
   write(ctx: HostContext, a: Args, bytes: Uint8Array | undefined): number {
-    const f = ctx.fds.get(num(a.fd, "fd"), "write");
     const data = bytes ?? new Uint8Array(0);
+    if (a.fd === 1 || a.fd === 2) {
+      (a.fd === 1 ? ctx.stdout : ctx.stderr)(data);
+      return data.length;
+    }
+    const f = ctx.fds.get(num(a.fd, "fd"), "write");
     return act("write", f.path, () => fs.writeSync(f.fd, data, 0, data.length, a.position ?? null));
   },
   fstat(ctx: HostContext, a: Args): string {
+    if (a.fd === 0 || a.fd === 1 || a.fd === 2) return statJson(fs.fstatSync(a.fd));
     const f = ctx.fds.get(num(a.fd, "fd"), "fstat");
     return statJson(act("fstat", f.path, () => fs.fstatSync(f.fd)));
   },

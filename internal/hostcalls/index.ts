@@ -2,7 +2,6 @@
 // to handler, and the per-run state the handlers share. Every handler that
 // reaches outside the sandbox asks internal/policy first.
 
-import { readSync } from "node:fs";
 import { OP, OP_NAMES } from "../../wasm/abi.js";
 import { HostError, type HostReply } from "../engine/quickjs.ts";
 import { Children, spawnSync } from "./child.ts";
@@ -11,7 +10,8 @@ import { GuestError, invalidArg } from "./errors.ts";
 import { fsOps } from "./fs.ts";
 import { ModuleResolver } from "./modules.ts";
 import { Network } from "./net.ts";
-import { writeTo } from "./stdio.ts";
+import { readStdinSync, StdinPump, writeTo } from "./stdio.ts";
+import { compress, hash, random } from "./compute.ts";
 import { GuestValue } from "../engine/quickjs.ts";
 
 type Handler = (calls: HostCalls, str: string | undefined, bytes: Uint8Array | undefined) => HostReply;
@@ -41,16 +41,16 @@ const handlers: Record<number, Handler> = {
     c.ctx.exit(Number.isInteger(code) ? code & 0xff : 1);
     return undefined;
   },
-  [OP.STDIN_READ]: (_c, str) => {
-    const buf = new Uint8Array(Math.min(Math.max(1, args(str).max ?? 65536), 1 << 20));
-    try {
-      return buf.subarray(0, readSync(0, buf, 0, buf.length, null));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "EAGAIN") return buf.subarray(0, 0);
-      if ((err as NodeJS.ErrnoException).code === "EOF") return buf.subarray(0, 0);
-      throw err;
-    }
+  [OP.STDIN_READ]: (_c, str) => readStdinSync(args(str).max ?? 65536),
+  [OP.STDIN_STREAM]: (c, str) => {
+    if (str !== "pause") return c.stdin.start();
+    c.stdin.pause();
+    return undefined;
   },
+  [OP.MEMORY_USAGE]: (c) => JSON.stringify(c.ctx.memoryUsage()),
+  [OP.CRYPTO_RANDOM]: (_c, str) => random(str),
+  [OP.CRYPTO_HASH]: (_c, str, bytes) => hash(args(str), bytes),
+  [OP.ZLIB]: (c, str, bytes) => compress(args(str), bytes, c.ctx.policy.runtime.maxMemoryPages * 65536),
 
   [OP.FS_OPEN]: fsOp(fsOps.open),
   [OP.FS_CLOSE]: fsOp(fsOps.close),
@@ -109,10 +109,12 @@ export class HostCalls {
   readonly modules: ModuleResolver;
   readonly children = new Children();
   readonly network: Network;
+  readonly stdin: StdinPump;
 
   constructor(readonly ctx: HostContext) {
     this.modules = new ModuleResolver(ctx.policy);
     this.network = new Network(ctx);
+    this.stdin = new StdinPump(ctx.async);
   }
 
   dispatch(op: number, str: string | undefined, bytes: Uint8Array | undefined): HostReply {
@@ -133,5 +135,6 @@ export class HostCalls {
     this.ctx.fds.closeAll();
     this.children.killAll();
     this.network.abortAll();
+    this.stdin.dispose();
   }
 }

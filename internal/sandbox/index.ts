@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { constants as fsConstants } from "node:fs";
 import { dirname } from "node:path";
+import { availableParallelism, endianness, freemem, machine, release, totalmem, uptime } from "node:os";
 import { CJS_WRAPPER } from "../../wasm/abi.js";
 import { EvalFlags, GuestException, QuickJS, type GuestState } from "../engine/quickjs.ts";
 import { GuestTrap, type WasmModule } from "../engine/types.ts";
@@ -40,6 +41,8 @@ export interface SandboxOptions {
   hostEnv: Record<string, string | undefined>;
   stdout: Sink;
   stderr: Sink;
+  /** Which of stdin, stdout, stderr are terminals (process.stdout.isTTY and friends). */
+  tty?: [boolean, boolean, boolean];
   /** Wall-clock limit for the whole run, in ms; 0 = none. */
   timeoutMs?: number;
   /** Bytes the guest's JS heap may use; 0 = no limit beyond the engine's. */
@@ -210,6 +213,16 @@ export class Sandbox {
         },
       },
       loadExtension: (name) => this.loadExtension(name),
+      memoryUsage: () => {
+        const heap = this.vm.heapUsage();
+        return {
+          rss: process.memoryUsage.rss(),
+          heapTotal: this.vm.instance.memory().length,
+          heapUsed: heap.used,
+          external: 0,
+          arrayBuffers: heap.arrayBuffers,
+        };
+      },
     };
     this.calls = new HostCalls(ctx);
     this.vm = QuickJS.restore(
@@ -252,6 +265,16 @@ export class Sandbox {
       versions: o.versions,
       seed: Array.from(crypto.getRandomValues(new Uint32Array(4))),
       fsConstants,
+      tty: o.tty ?? [false, false, false],
+      os: {
+        cpus: availableParallelism(),
+        totalmem: totalmem(),
+        freemem: freemem(),
+        release: release(),
+        machine: machine(),
+        endianness: endianness(),
+        uptime: Math.floor(uptime()),
+      },
     };
     const c = this.vm.newString(JSON.stringify(config));
     try {

@@ -8,6 +8,7 @@ import { chooseEngine, loadModule, type EngineKind } from "../engine/index.ts";
 import { UserError } from "../errors.ts";
 import type { Policy } from "../policy/types.ts";
 import { beneathBackend, plainBackend } from "../hostcalls/fs-backend.ts";
+import { isatty } from "node:tty";
 import { fdSink } from "../hostcalls/stdio.ts";
 import { appDirOf, resolveEntry } from "./modules.ts";
 import { Sandbox } from "./index.ts";
@@ -87,6 +88,7 @@ export async function runApp(opts: RunOptions): Promise<number> {
     hostEnv,
     stdout: fdSink(1),
     stderr: fdSink(2),
+    tty: [isatty(0), isatty(1), isatty(2)],
     timeoutMs: opts.timeoutMs ?? policy.runtime.timeoutMs,
     memoryLimit: heap,
     maxMemoryBytes: maxBytes,

@@ -7,7 +7,7 @@
 import { OP } from "../abi.js";
 import { onDelivery } from "./async.js";
 import { Buffer } from "./buffer.js";
-import { ERR_INVALID_ARG_TYPE } from "./errors.js";
+import { ERR_INVALID_ARG_TYPE, notSupported } from "./errors.js";
 import { EventEmitter } from "./events.js";
 import { host } from "./host.js";
 import { process } from "./process.js";
@@ -292,9 +292,7 @@ function collect(child, options, command, callback) {
 
 function notInSandbox(name) {
   return () => {
-    const err = new Error(`child_process.${name} is not supported in the sandbox`);
-    err.code = "ERR_NOT_SUPPORTED_IN_SANDBOX";
-    throw err;
+    throw notSupported(`child_process.${name}`);
   };
 }
 

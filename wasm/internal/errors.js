@@ -42,3 +42,10 @@ function describe(v) {
   let s = typeof v === "string" ? `'${v.length > 28 ? v.slice(0, 25) + "..." : v}'` : String(v);
   return `type ${typeof v} (${s})`;
 }
+
+/** The error for an API the sandbox does not offer: it names the API, never pretends. */
+export function notSupported(what) {
+  const err = new Error(`${what} is not supported in the sandbox`);
+  err.code = "ERR_NOT_SUPPORTED_IN_SANDBOX";
+  return err;
+}

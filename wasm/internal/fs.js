@@ -4,7 +4,7 @@
 
 import { OP } from "../abi.js";
 import { Buffer } from "./buffer.js";
-import { ERR_INVALID_ARG_TYPE } from "./errors.js";
+import { ERR_INVALID_ARG_TYPE, notSupported } from "./errors.js";
 import { host } from "./host.js";
 import { EventEmitter } from "./events.js";
 import { utf8Encode } from "./utf8.js";
@@ -223,7 +223,8 @@ export function fstatSync(fd, o) {
 
 export function readFileSync(path, o) {
   const opts = options(o, { flag: "r" });
-  if (typeof path === "number") return readAllFd(path, opts.encoding);
+  // the standard input by number or by name, as node reads it
+  if (typeof path === "number" || path === "/dev/stdin") return readAllFd(path === "/dev/stdin" ? 0 : path, opts.encoding);
   const utf8 = opts.encoding === "utf8" || opts.encoding === "utf-8";
   const r = call(OP.FS_READ_FILE, { path: toPath(path), flags: flagsOf(opts.flag, "r"), encoding: utf8 ? "utf8" : undefined });
   return utf8 ? r : decode(r, opts.encoding);
@@ -368,9 +369,7 @@ export function lchmodSync(path, mode) {
 
 function notInSandbox(name) {
   return () => {
-    const err = new Error(`fs.${name} is not supported in the sandbox`);
-    err.code = "ERR_NOT_SUPPORTED_IN_SANDBOX";
-    throw err;
+    throw notSupported(`fs.${name}`);
   };
 }
 

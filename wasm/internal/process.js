@@ -4,7 +4,8 @@
 import { OP } from "../abi.js";
 import { EventEmitter } from "./events.js";
 import { host } from "./host.js";
-import { ERR_INVALID_ARG_TYPE } from "./errors.js";
+import { ERR_INVALID_ARG_TYPE, notSupported } from "./errors.js";
+import { createStdin } from "./stdin.js";
 
 const startedAt = performance.now();
 
@@ -13,7 +14,7 @@ class WriteStream extends EventEmitter {
     super();
     this.fd = fd;
     this._op = op;
-    this.isTTY = false;
+    this.isTTY = undefined; // as node's for a pipe or file; true for a terminal
     this.writable = true;
   }
   write(chunk, encoding, cb) {
@@ -31,12 +32,22 @@ class WriteStream extends EventEmitter {
     if (typeof cb === "function") queueMicrotask(cb);
     return this;
   }
-  // Terminal queries answer as for a pipe: the guest never sees the host's terminal.
-  getColorDepth() {
-    return 1;
+  // Terminal queries: node's answers from the environment the guest was granted.
+  getColorDepth(env = process.env) {
+    if (!this.isTTY || env.NO_COLOR !== undefined || env.TERM === "dumb") return 1;
+    if (env.COLORTERM === "truecolor" || env.COLORTERM === "24bit") return 24;
+    if (/-256(colou?r)?$/.test(env.TERM ?? "")) return 8;
+    return 4;
   }
-  hasColors() {
-    return false;
+  hasColors(count = 16, env) {
+    if (typeof count === "object") [count, env] = [16, count];
+    return 2 ** this.getColorDepth(env) >= count;
+  }
+  get columns() {
+    return this.isTTY ? Number(process.env.COLUMNS) || 80 : undefined;
+  }
+  get rows() {
+    return this.isTTY ? Number(process.env.LINES) || 24 : undefined;
   }
 }
 
@@ -90,9 +101,7 @@ Object.assign(process, {
     return this._cwd;
   },
   chdir() {
-    const err = new Error("process.chdir() is not supported in the sandbox");
-    err.code = "ERR_NOT_SUPPORTED_IN_SANDBOX";
-    throw err;
+    throw notSupported("process.chdir()");
   },
   exit(code) {
     code = validateExitCode(code);
@@ -160,6 +169,12 @@ Object.assign(process, {
     const us = Math.round(performance.now() * 1000);
     return { user: us, system: 0 };
   },
+  memoryUsage: Object.assign(() => JSON.parse(host(OP.MEMORY_USAGE)), { rss: () => JSON.parse(host(OP.MEMORY_USAGE)).rss }),
+  resourceUsage() {
+    const m = JSON.parse(host(OP.MEMORY_USAGE));
+    const us = Math.round(performance.now() * 1000);
+    return { userCPUTime: us, systemCPUTime: 0, maxRSS: Math.round(m.rss / 1024), sharedMemorySize: 0, unsharedDataSize: 0, unsharedStackSize: 0, minorPageFault: 0, majorPageFault: 0, swappedOut: 0, fsRead: 0, fsWrite: 0, ipcSent: 0, ipcReceived: 0, signalsCount: 0, voluntaryContextSwitches: 0, involuntaryContextSwitches: 0 };
+  },
   binding(name) {
     const err = new Error(`No such module: ${name}`);
     err.code = "ERR_NOT_SUPPORTED_IN_SANDBOX";
@@ -191,7 +206,20 @@ export function bindProcess(config) {
   process.version = config.nodeVersion;
   process.versions = config.versions;
   process._cwd = config.cwd;
+  // node's isTTY is true for a terminal and absent for a pipe or file
+  [stdinIsTTY, process.stdout.isTTY, process.stderr.isTTY] = config.tty.map((t) => t || undefined);
 }
+
+let stdinIsTTY = false;
+let stdin;
+Object.defineProperty(process, "stdin", {
+  get() {
+    stdin ??= createStdin(stdinIsTTY);
+    return stdin;
+  },
+  enumerable: true,
+  configurable: true,
+});
 
 /** The code the process exits with when the loop runs dry: emits 'exit' once. */
 export function naturalExit() {

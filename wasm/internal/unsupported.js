@@ -2,9 +2,13 @@
 // so that code which merely imports them still runs, and every function
 // throws ERR_NOT_SUPPORTED_IN_SANDBOX naming itself. No silent stubs.
 
-function thrower(name) {
+const NO_SOCKETS = "no sockets, servers or threads; fetch() reaches the network under the policy";
+const reasons = { "stream/web": "web streams are not implemented; node:stream is", vm: "no second realm", v8: "no V8" };
+
+function thrower(module, member) {
+  const name = `${module}.${member}`;
   const fn = function () {
-    const err = new Error(`${name} is not supported in the sandbox (no sockets, servers or threads; fetch() reaches the network under the policy)`);
+    const err = new Error(`${name} is not supported in the sandbox (${reasons[module] ?? NO_SOCKETS})`);
     err.code = "ERR_NOT_SUPPORTED_IN_SANDBOX";
     throw err;
   };
@@ -23,6 +27,7 @@ const members = {
   cluster: ["fork", "setupPrimary", "setupMaster", "disconnect"],
   worker_threads: ["Worker", "MessageChannel", "MessagePort", "BroadcastChannel", "receiveMessageOnPort", "moveMessagePortToContext", "markAsUntransferable", "getEnvironmentData", "setEnvironmentData"],
   vm: ["Script", "createContext", "runInContext", "runInNewContext", "runInThisContext", "compileFunction", "isContext"],
+  "stream/web": ["ReadableStream", "WritableStream", "TransformStream", "ReadableStreamDefaultReader", "WritableStreamDefaultWriter", "TextEncoderStream", "TextDecoderStream", "CompressionStream", "DecompressionStream", "ByteLengthQueuingStrategy", "CountQueuingStrategy"],
   v8: ["serialize", "deserialize", "getHeapStatistics", "getHeapSnapshot", "setFlagsFromString", "writeHeapSnapshot"],
 };
 
@@ -48,7 +53,7 @@ const METHODS = ["ACL", "BIND", "CHECKOUT", "CONNECT", "COPY", "DELETE", "GET", 
 /** The module object of unsupported built-in `name`. */
 export function unsupportedModule(name) {
   const m = {};
-  for (const member of members[name] ?? []) m[member] = thrower(`${name}.${member}`);
+  for (const member of members[name] ?? []) m[member] = thrower(name, member);
   if (name === "http" || name === "https") Object.assign(m, { STATUS_CODES, METHODS, maxHeaderSize: 16384, globalAgent: undefined });
   if (name === "worker_threads") Object.assign(m, { isMainThread: true, parentPort: null, workerData: null, threadId: 0, resourceLimits: {} });
   if (name === "cluster") Object.assign(m, { isPrimary: true, isMaster: true, isWorker: false, workers: {} });

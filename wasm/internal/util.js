@@ -204,8 +204,89 @@ export function getSystemErrorName(errno) {
   return names[errno] ?? `Unknown system error ${errno}`;
 }
 
-export function parseArgs() {
-  const err = new Error("util.parseArgs is not available in the sandbox yet");
-  err.code = "ERR_METHOD_NOT_IMPLEMENTED";
-  throw err;
+function parseArgsError(code, message, Ctor = TypeError) {
+  const err = new Ctor(message);
+  err.code = code;
+  return err;
+}
+
+/** util.parseArgs, as node 20 has it (strict mode, short groups, --no-* when allowNegative, tokens). */
+export function parseArgs(config = {}) {
+  const args = config.args ?? process.argv.slice(2);
+  const options = config.options ?? {};
+  const strict = config.strict ?? true;
+  const allowPositionals = config.allowPositionals ?? !strict;
+  const allowNegative = config.allowNegative ?? false;
+  const values = { __proto__: null };
+  const positionals = [];
+  const tokens = [];
+  const byShort = new Map();
+  for (const [name, o] of Object.entries(options)) {
+    if (o.type !== "string" && o.type !== "boolean") throw parseArgsError("ERR_INVALID_ARG_VALUE", `The property 'options.${name}.type' must be one of: 'string', 'boolean'. Received ${inspect(o.type)}`);
+    if (o.short !== undefined) {
+      if (typeof o.short !== "string" || o.short.length !== 1) throw parseArgsError("ERR_INVALID_ARG_VALUE", `The property 'options.${name}.short' must be a single character. Received ${inspect(o.short)}`);
+      byShort.set(o.short, name);
+    }
+  }
+  const display = (name) => (options[name]?.short ? `-${options[name].short}, --${name}` : `--${name}`);
+  const store = (name, value, rawName, index, inlineValue) => {
+    const o = options[name];
+    tokens.push({ kind: "option", name, rawName, index, value, inlineValue });
+    if (strict) {
+      if (!o) {
+        const hint = allowPositionals && rawName.startsWith("--") ? `. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- ${JSON.stringify(rawName)}` : "";
+        throw parseArgsError("ERR_PARSE_ARGS_UNKNOWN_OPTION", `Unknown option '${rawName}'${hint}`);
+      }
+      if (o.type === "string" && typeof value !== "string") throw parseArgsError("ERR_PARSE_ARGS_INVALID_OPTION_VALUE", `Option '${display(name)} <value>' argument missing`);
+      if (o.type === "boolean" && value !== undefined && typeof value !== "boolean") throw parseArgsError("ERR_PARSE_ARGS_INVALID_OPTION_VALUE", `Option '${display(name)}' does not take an argument`);
+    }
+    const v = value === undefined ? true : value;
+    if (o?.multiple) (values[name] ??= []).push(v);
+    else values[name] = v;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") {
+      tokens.push({ kind: "option-terminator", index: i });
+      for (let j = i + 1; j < args.length; j++) {
+        positionals.push(args[j]);
+        tokens.push({ kind: "positional", index: j, value: args[j] });
+      }
+      break;
+    }
+    const takesValue = (name) => options[name]?.type === "string";
+    if (arg.startsWith("--") && arg.length > 2) {
+      const eq = arg.indexOf("=");
+      const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+      if (eq !== -1) store(name, arg.slice(eq + 1), `--${name}`, i, true);
+      else if (allowNegative && name.startsWith("no-") && options[name.slice(3)]?.type === "boolean") store(name.slice(3), false, arg, i, undefined);
+      else if (takesValue(name)) {
+        const at = i;
+        const v = i + 1 < args.length ? args[++i] : undefined;
+        store(name, v, arg, at, false);
+      } else store(name, undefined, arg, i, undefined);
+    } else if (arg.startsWith("-") && arg.length > 1) {
+      const at = i;
+      for (let k = 1; k < arg.length; k++) {
+        const ch = arg[k];
+        const name = byShort.get(ch) ?? ch;
+        if (takesValue(name)) {
+          if (k + 1 < arg.length) store(name, arg.slice(k + 1), `-${ch}`, at, true);
+          else store(name, i + 1 < args.length ? args[++i] : undefined, `-${ch}`, at, false);
+          break;
+        }
+        store(name, undefined, `-${ch}`, at, undefined);
+      }
+    } else {
+      if (strict && !allowPositionals) throw parseArgsError("ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL", `Unexpected argument '${arg}'. This command does not take positional arguments`);
+      positionals.push(arg);
+      tokens.push({ kind: "positional", index: i, value: arg });
+    }
+  }
+  for (const [name, o] of Object.entries(options)) {
+    if (o.default !== undefined && values[name] === undefined) values[name] = o.default;
+  }
+  const result = { values, positionals };
+  if (config.tokens) result.tokens = tokens;
+  return result;
 }
