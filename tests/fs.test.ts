@@ -4,13 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { edgeboxAsync, tempApp } from "./helpers.ts";
-
-async function node(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const p = Bun.spawn(["node", ...args], { cwd, stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  return { code, stdout, stderr };
-}
+import { edgeboxAsync, nodeAsync, tempApp } from "./helpers.ts";
 
 /** Run `script` under node and under edgebox (granted its work dir), each in a fresh copy of `files`. */
 async function same(script: string, files: Record<string, string> = {}, grants: string[] = []) {
@@ -18,7 +12,7 @@ async function same(script: string, files: Record<string, string> = {}, grants: 
   const b = tempApp({ "main.js": script, ...Object.fromEntries(Object.entries(files).map(([k, v]) => [`work/${k}`, v])) });
   mkdirSync(join(a, "work"), { recursive: true });
   mkdirSync(join(b, "work"), { recursive: true });
-  const expected = await node([join(a, "main.js"), join(a, "work")], a);
+  const expected = await nodeAsync([join(a, "main.js"), join(a, "work")], { cwd: a });
   const actual = await edgeboxAsync(["run", `--allow-read=${b}`, `--allow-write=${join(b, "work")}`, ...grants, join(b, "main.js"), join(b, "work")], { cwd: b });
   const norm = (s: string, dir: string) => s.replaceAll(dir, "<dir>");
   return { expected: { ...expected, stdout: norm(expected.stdout, a) }, actual: { ...actual, stdout: norm(actual.stdout, b) } };

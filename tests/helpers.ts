@@ -13,7 +13,9 @@ export interface Result {
   stderr: string;
 }
 
-export function edgebox(args: string[], opts: { cwd?: string; env?: Record<string, string>; stdin?: string } = {}): Result {
+type SpawnOptions = { cwd?: string; env?: Record<string, string>; stdin?: string };
+
+export function edgebox(args: string[], opts: SpawnOptions = {}): Result {
   const p = Bun.spawnSync([EDGEBOX, ...args], {
     cwd: opts.cwd,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...opts.env },
@@ -24,9 +26,9 @@ export function edgebox(args: string[], opts: { cwd?: string; env?: Record<strin
   return { code: p.exitCode ?? -1, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
 }
 
-/** As edgebox(), without blocking this process (needed when the test itself serves HTTP). */
-export async function edgeboxAsync(args: string[], opts: { cwd?: string; env?: Record<string, string>; stdin?: string } = {}): Promise<Result> {
-  const p = Bun.spawn([EDGEBOX, ...args], {
+/** Run `argv` to completion without blocking this process (needed when the test itself serves HTTP). */
+export async function spawnAsync(argv: string[], opts: SpawnOptions = {}): Promise<Result> {
+  const p = Bun.spawn(argv, {
     cwd: opts.cwd,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...opts.env },
     stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin),
@@ -35,6 +37,16 @@ export async function edgeboxAsync(args: string[], opts: { cwd?: string; env?: R
   });
   const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   return { code, stdout, stderr };
+}
+
+/** As edgebox(), without blocking this process. */
+export function edgeboxAsync(args: string[], opts: SpawnOptions = {}): Promise<Result> {
+  return spawnAsync([EDGEBOX, ...args], opts);
+}
+
+/** The same under node, the reference the sandbox is compared with. */
+export function nodeAsync(args: string[], opts: SpawnOptions = {}): Promise<Result> {
+  return spawnAsync(["node", ...args], opts);
 }
 
 /** A fresh temp directory holding `files` (path -> contents), removed after the suite. */

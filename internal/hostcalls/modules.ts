@@ -118,11 +118,11 @@ export class ModuleResolver {
     }
   }
 
-  /** "module" when the nearest package.json says "type": "module". */
+  /** "module" for .mjs, and for .js when the nearest package.json says "type": "module"; any other file is CommonJS, as node loads it. */
   formatOf(path: string): "commonjs" | "module" | "json" {
     if (path.endsWith(".json")) return "json";
     if (path.endsWith(".mjs")) return "module";
-    if (path.endsWith(".cjs")) return "commonjs";
+    if (!path.endsWith(".js")) return "commonjs";
     return this.packageScope(dirname(path))?.pkg?.type === "module" ? "module" : "commonjs";
   }
 

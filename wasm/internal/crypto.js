@@ -7,7 +7,7 @@ import { OP } from "../abi.js";
 import { host } from "./host.js";
 import { Buffer } from "./buffer.js";
 import { ERR_INVALID_ARG_TYPE, notSupported } from "./errors.js";
-import { process } from "./process.js";
+import { setImmediate } from "./timers.js";
 
 const MAX_RANDOM = 65536;
 
@@ -31,7 +31,7 @@ export function randomBytes(size, cb) {
   if (!(size >= 0 && size <= 2 ** 31 - 1) || !Number.isInteger(size)) throw rangeError("size", ">= 0 && <= 2147483647", size);
   const buf = fillRandom(Buffer.alloc(size));
   if (typeof cb === "function") {
-    process.nextTick(cb, null, buf);
+    setImmediate(cb, null, buf); // node fills it on the thread pool
     return undefined;
   }
   return buf;
@@ -50,7 +50,7 @@ export function randomFill(buf, offset, size, cb) {
   if (typeof offset === "function") [offset, size, cb] = [0, undefined, offset];
   else if (typeof size === "function") [size, cb] = [undefined, size];
   randomFillSync(buf, offset, size);
-  process.nextTick(cb, null, buf);
+  setImmediate(cb, null, buf);
 }
 
 export function randomInt(min, max, cb) {
@@ -69,7 +69,7 @@ export function randomInt(min, max, cb) {
   } while (x >= limit);
   const n = min + (x % range);
   if (typeof cb === "function") {
-    process.nextTick(cb, null, n);
+    setImmediate(cb, null, n);
     return undefined;
   }
   return n;

@@ -4,6 +4,7 @@
 
 import { performance } from "./clock.js";
 import { notSupported } from "./errors.js";
+import { setImmediate } from "./timers.js";
 
 const entries = [];
 const observers = new Set();
@@ -118,7 +119,8 @@ export class PerformanceObserver {
     this._buffer.push(entry);
     if (this._scheduled) return;
     this._scheduled = true;
-    queueMicrotask(() => {
+    // node delivers observed entries from an immediate, not a microtask
+    setImmediate(() => {
       this._scheduled = false;
       const list = this._buffer.splice(0);
       if (list.length === 0) return;

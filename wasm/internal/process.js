@@ -98,7 +98,7 @@ Object.assign(process, {
   _cwd: "/",
 
   cwd() {
-    return this._cwd;
+    return process._cwd; // not `this`: packages call it unbound (yargs does)
   },
   chdir() {
     throw notSupported("process.chdir()");

@@ -9,6 +9,7 @@ import { Buffer } from "./buffer.js";
 import { Transform } from "./stream.js";
 import { ERR_INVALID_ARG_TYPE } from "./errors.js";
 import { process } from "./process.js";
+import { setImmediate } from "./timers.js";
 
 export const constants = {
   Z_NO_FLUSH: 0, Z_PARTIAL_FLUSH: 1, Z_SYNC_FLUSH: 2, Z_FULL_FLUSH: 3, Z_FINISH: 4, Z_BLOCK: 5,
@@ -87,14 +88,15 @@ for (const op of OPS) {
   api[op] = (buffer, opts, cb) => {
     if (typeof opts === "function") [opts, cb] = [{}, opts];
     if (typeof cb !== "function") throw new ERR_INVALID_ARG_TYPE("callback", "of type function", cb);
+    // node completes these on its thread pool: the callback comes after pending I/O, as an immediate does
     let result;
     try {
       result = run(op, buffer, opts);
     } catch (e) {
-      process.nextTick(cb, e);
+      setImmediate(cb, e);
       return;
     }
-    process.nextTick(cb, null, result);
+    setImmediate(cb, null, result);
   };
   const name = STREAMS[op];
   const Stream = { [name]: class extends ZlibStream {

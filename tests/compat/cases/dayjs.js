@@ -1,0 +1,12 @@
+const dayjs = require("dayjs");
+const utc = require("dayjs/plugin/utc");
+const relativeTime = require("dayjs/plugin/relativeTime");
+const duration = require("dayjs/plugin/duration");
+dayjs.extend(utc);
+dayjs.extend(relativeTime);
+dayjs.extend(duration);
+const d = dayjs.utc("2020-02-28T23:30:00Z");
+console.log(d.format(), d.add(1, "day").format("YYYY-MM-DD dddd"), d.add(1, "month").toISOString());
+console.log(d.startOf("week").format("ddd D MMM"), d.diff(dayjs.utc("2019-01-01"), "day"), d.isLeapYear?.());
+console.log(dayjs.utc("2020-01-01").from(dayjs.utc("2021-06-01")), dayjs.duration(3725, "seconds").format("HH:mm:ss"));
+console.log(dayjs("2020-01-02").format("YYYY MM DD HH"), dayjs("not a date").isValid(), d.valueOf());

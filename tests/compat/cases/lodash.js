@@ -1,0 +1,13 @@
+const _ = require("lodash");
+console.log(_.chunk([1, 2, 3, 4, 5], 2));
+console.log(_.groupBy(["one", "two", "three"], "length"));
+console.log(_.merge({ a: [{ b: 2 }, { d: 4 }] }, { a: [{ c: 3 }, { e: 5 }] }));
+console.log(_.sortBy([{ n: "b", a: 2 }, { n: "a", a: 2 }, { n: "c", a: 1 }], ["a", "n"]).map((x) => x.n).join(""));
+console.log(_.template("hello <%= user %>! <% _.forEach(xs, function(x) { %><li><%- x %></li><% }); %>")({ user: "fred", xs: ["<a>", "b"] }));
+console.log(_.cloneDeep(new Map([[1, { x: [1, 2] }]])), _.isEqual({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] }));
+console.log(_.camelCase("Foo Bar-baz"), _.kebabCase("fooBarBaz"), _.padStart("7", 3, "0"), _.range(0, 20, 5));
+console.log(_.get({ a: [{ b: { c: 3 } }] }, "a[0].b.c"), _.uniqBy([2.1, 1.2, 2.3], Math.floor), _.zipObject(["a", "b"], [1, 2]));
+const debounced = _.debounce((v) => console.log("debounced", v), 20);
+debounced(1);
+debounced(2);
+setTimeout(() => debounced(3), 5);

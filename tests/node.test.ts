@@ -1,0 +1,169 @@
+// Node's built-in modules inside the sandbox print what they print under node,
+// on both engines; what the sandbox cannot offer fails loudly, naming itself.
+
+import { describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { edgeboxAsync, ENGINES, nodeAsync, tempApp } from "./helpers.ts";
+
+async function same(name: string, script: string, opts: { stdin?: string; engine?: string; args?: string[] } = {}) {
+  const dir = tempApp({ [name]: script });
+  const file = join(dir, name);
+  const env = { TZ: "UTC" };
+  const [expected, actual] = await Promise.all([
+    nodeAsync([file, ...(opts.args ?? [])], { cwd: dir, stdin: opts.stdin, env }),
+    edgeboxAsync(["run", `--engine=${opts.engine ?? "native"}`, file, ...(opts.args ?? [])], { cwd: dir, stdin: opts.stdin, env }),
+  ]);
+  expect(expected.stdout.length).toBeGreaterThan(0);
+  if (actual.stdout !== expected.stdout) console.error(actual.stderr);
+  expect(actual.stdout).toBe(expected.stdout);
+  expect(actual.code).toBe(expected.code);
+}
+
+const BUILTINS = `
+const os = require("os"), url = require("url"), qs = require("querystring"), assert = require("assert");
+const crypto = require("crypto"), zlib = require("zlib"), { StringDecoder } = require("string_decoder");
+const util = require("util"), tty = require("tty");
+console.log(os.EOL === "\\n", os.cpus().length > 0, os.platform(), os.arch(), os.totalmem() > 0, typeof os.tmpdir());
+console.log(url.fileURLToPath("file:///a/b%20c"), url.pathToFileURL("/x y/z#?").href);
+console.log(url.parse("http://user:pw@Host.com:8080/p/a/t/h?query=string#hash"));
+console.log(url.parse("/foo?a=1&b=2", true).query, url.parse("mailto:a@b.com").host);
+console.log(url.format({ protocol: "https", hostname: "ex.com", pathname: "/a", query: { x: 1 } }));
+console.log(url.resolve("http://a.com/b/c", "../d"), url.resolve("/one/two/three", "four"));
+console.log(qs.stringify({ a: [1, 2], b: "x y" }), qs.parse("a=1&a=2&b=%20"));
+console.log(crypto.createHash("sha256").update("abc").digest("hex"));
+console.log(crypto.createHash("md5").update("a").update(Buffer.from("b")).digest("base64"));
+console.log(crypto.createHash("sha512").update("").digest("base64url"), crypto.createHash("sha1").update("x").digest().length);
+console.log(crypto.createHmac("sha256", "key").update("data").digest("hex"));
+console.log(crypto.randomBytes(8).length, crypto.randomUUID().length, crypto.randomInt(10) < 10, crypto.randomBytes(70000).length);
+console.log(crypto.timingSafeEqual(Buffer.from("ab"), Buffer.from("ab")), crypto.getHashes().includes("sha256"));
+try { crypto.createHash("nope"); } catch (e) { console.log(e.message); }
+const h = crypto.createHash("sha256"); h.digest(); try { h.update("x"); } catch (e) { console.log(e.code); }
+const gz = zlib.gzipSync("hello hello hello");
+console.log(zlib.gunzipSync(gz).toString(), zlib.inflateSync(zlib.deflateSync(Buffer.from("xyz"))).toString());
+console.log(zlib.inflateRawSync(zlib.deflateRawSync("raw")).toString(), zlib.unzipSync(gz).toString(), zlib.brotliDecompressSync(zlib.brotliCompressSync("brot")).toString());
+try { zlib.gunzipSync(Buffer.from("nope")); } catch (e) { console.log(e.code, e.errno, e.message); }
+const d = new StringDecoder("utf8"); console.log(d.write(Buffer.from([0xe2, 0x82])) + d.write(Buffer.from([0xac])), d.end());
+try { assert.strictEqual(1, 2); } catch (e) { console.log(e.message, e.code, e.name, e.actual, e.expected, e.operator); }
+try { assert.deepStrictEqual({ a: 1, b: [1, 2] }, { a: 1, b: [1, 3] }); } catch (e) { console.log(e.message); }
+try { assert.throws(() => {}); } catch (e) { console.log(e.message); }
+try { assert.notStrictEqual(1, 1); } catch (e) { console.log(e.message); }
+try { assert.ok(0, "custom"); } catch (e) { console.log(e.message, e.generatedMessage); }
+try { assert.match("abc", /x/); } catch (e) { console.log(e.message); }
+assert.throws(() => { throw new TypeError("x"); }, TypeError);
+assert.throws(() => { throw new TypeError("boom"); }, { name: "TypeError", message: /oo/ });
+assert.deepEqual({ a: 1 }, { a: "1" });
+require("assert/strict").deepEqual([1], [1]);
+console.log(util.parseArgs({ args: ["-f", "--bar", "b", "pos"], options: { foo: { type: "boolean", short: "f" }, bar: { type: "string" } }, allowPositionals: true }));
+console.log(util.parseArgs({ args: ["-abc", "--m", "1", "--m=2"], options: { a: { type: "boolean" }, b: { type: "boolean" }, c: { type: "boolean" }, m: { type: "string", multiple: true }, d: { type: "string", default: "dd" } } }).values);
+for (const args of [["--nope"], ["--bar"], ["-f=1"], ["x"]]) {
+  try { util.parseArgs({ args, options: { bar: { type: "string" }, foo: { type: "boolean", short: "f" } } }); } catch (e) { console.log(e.code, e.message); }
+}
+console.log(tty.isatty(1), process.stdout.isTTY, process.stdin.isTTY);
+const mu = process.memoryUsage(); console.log(Object.keys(mu), mu.heapUsed > 0, process.memoryUsage.rss() > 0);
+const { performance: p2, PerformanceObserver } = require("perf_hooks");
+console.log(globalThis.crypto.getRandomValues(new Uint8Array(4)).length, globalThis.crypto.randomUUID().length);
+console.log(require("constants").ENOENT, require("module").builtinModules.includes("readline/promises"));
+// the asynchronous forms, one at a time (their relative order under node depends on its thread pool)
+(async () => {
+  await new Promise((resolve) => zlib.gzip("cb", (err, out) => resolve(console.log("gzip cb", err, zlib.gunzipSync(out).toString()))));
+  await assert.rejects(Promise.reject(new Error("r")), /r/);
+  console.log("rejects ok");
+  await new Promise((resolve) => {
+    new PerformanceObserver((list, obs) => { console.log("observed", list.getEntries().map((e) => e.name)); obs.disconnect(); resolve(); }).observe({ entryTypes: ["measure"] });
+    p2.mark("a"); p2.mark("b"); console.log(p2.measure("m", "a", "b").name, p2.getEntriesByType("mark").length);
+  });
+  console.log("timers/promises", await require("timers/promises").setTimeout(5, "v"));
+  console.log(Buffer.from(await globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode("abc"))).toString("hex"));
+  await new Promise((resolve) => crypto.randomBytes(4, (err, b) => resolve(console.log("randomBytes cb", err, b.length))));
+})();
+`;
+
+describe("node built-ins, as node prints them", () => {
+  for (const engine of ENGINES) {
+    test(`os, url, querystring, crypto, zlib, string_decoder, assert, util.parseArgs, perf_hooks (--engine ${engine})`, async () => {
+      await same("builtins.js", BUILTINS, { engine });
+    });
+  }
+
+  test("readline 'line' events from stdin, CRLF and a last line without a newline", async () => {
+    const script = `
+const rl = require("readline").createInterface({ input: process.stdin });
+let n = 0;
+rl.on("line", (l) => { n++; console.log("line:", JSON.stringify(l)); });
+rl.on("close", () => console.log("closed", n));`;
+    await same("lines.js", script, { stdin: "a\r\nb\n\nc" });
+  });
+
+  test("readline/promises question, then close lets the process exit", async () => {
+    const script = `
+import * as readline from "node:readline/promises";
+const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+const name = await rl.question("name? ");
+console.log("hi " + name);
+rl.close();`;
+    await same("ask.mjs", script, { stdin: "bob\nignored\n" });
+  });
+
+  test("for await over readline, on a large input", async () => {
+    const script = `
+import { createInterface } from "node:readline";
+let sum = 0, lines = 0;
+for await (const line of createInterface({ input: process.stdin })) { sum += Number(line); lines++; }
+console.log(lines, sum);`;
+    await same("sum.mjs", script, { stdin: Array.from({ length: 50000 }, (_, i) => i).join("\n") + "\n" });
+  });
+
+  test("stdin read whole: fs.readFileSync(0) and process.stdin events", async () => {
+    await same("whole.js", `console.log(JSON.stringify(require("fs").readFileSync(0, "utf8")));`, { stdin: "x\ny\n" });
+    await same("events.js", `let s = ""; process.stdin.setEncoding("utf8"); process.stdin.on("data", (c) => (s += c)); process.stdin.on("end", () => console.log(s.length, s.split("\\n").length));`, { stdin: "z".repeat(200000) + "\n" });
+  });
+
+  test("a script that never reads stdin exits at once, even when stdin stays open", async () => {
+    const dir = tempApp({ "main.js": `process.stdin; setTimeout(() => console.log("done"), 5);` });
+    const p = Bun.spawn([join(import.meta.dir, "..", "dist", "edgebox"), "run", join(dir, "main.js")], { stdin: "pipe", stdout: "pipe" });
+    const out = await new Response(p.stdout).text();
+    expect(out).toBe("done\n");
+    expect(await p.exited).toBe(0);
+    p.stdin.end();
+  });
+});
+
+describe("what the sandbox does not offer fails loudly, naming the API", () => {
+  const cases: [string, string][] = [
+    ["http.createServer", `require("http").createServer()`],
+    ["net.connect", `require("net").connect(80, "example.com")`],
+    ["worker_threads.Worker", `new (require("worker_threads").Worker)("x.js")`],
+    ["dgram.createSocket", `require("dgram").createSocket("udp4")`],
+    ["crypto.createCipheriv", `require("crypto").createCipheriv("aes-128-cbc", Buffer.alloc(16), Buffer.alloc(16))`],
+    ["crypto.pbkdf2Sync", `require("crypto").pbkdf2Sync("p", "s", 1, 32, "sha256")`],
+    ["stream/web.ReadableStream", `new (require("stream/web").ReadableStream)()`],
+    ["process.stdin.setRawMode", `process.stdin.setRawMode(true)`],
+    ["perf_hooks.monitorEventLoopDelay", `require("perf_hooks").monitorEventLoopDelay()`],
+    ["process.chdir()", `process.chdir("/")`],
+  ];
+  for (const [name, code] of cases) {
+    test(name, async () => {
+      const dir = tempApp({ "main.js": `try { ${code}; console.log("no error"); } catch (e) { console.log(e.code, e.message); }` });
+      const r = await edgeboxAsync(["run", join(dir, "main.js")]);
+      expect(r.stdout).toStartWith(`ERR_NOT_SUPPORTED_IN_SANDBOX ${name} is not supported in the sandbox`);
+      expect(r.code).toBe(0);
+    });
+  }
+});
+
+describe("zlib cannot be turned against the host", () => {
+  test("a decompression bomb stops at the guest's memory limit, with node's error", async () => {
+    const dir = tempApp({ "main.js": `
+const zlib = require("zlib");
+const bomb = require("fs").readFileSync(__dirname + "/bomb.gz");
+try { zlib.gunzipSync(bomb); console.log("inflated"); } catch (e) { console.log(e.code); }
+console.log("still running");` });
+    writeFileSync(join(dir, "bomb.gz"), gzipSync(Buffer.alloc(256 << 20), { level: 9 })); // 256 MiB of zeros in ~250 KiB
+    writeFileSync(join(dir, ".edgebox.json"), JSON.stringify({ runtime: { max_memory_pages: 1024 } })); // 64 MiB
+    const r = await edgeboxAsync(["run", join(dir, "main.js")]);
+    expect(r.stdout).toBe("ERR_BUFFER_TOO_LARGE\nstill running\n");
+    expect(r.code).toBe(0);
+  });
+});
