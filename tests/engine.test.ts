@@ -8,7 +8,7 @@ import { JsEngine } from "../internal/engine/js.ts";
 import { NativeEngine } from "../internal/engine/native.ts";
 import { openHostLib, symbols } from "../internal/engine/native-ffi.ts";
 import { GuestTrap, type Engine } from "../internal/engine/types.ts";
-import { edgebox, tempApp } from "./helpers.ts";
+import { edgebox, ENGINES, tempApp } from "./helpers.ts";
 
 /**
  * wat2wasm of:
@@ -130,5 +130,45 @@ describe("precompiled cache", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("discarding a corrupt precompiled cache entry");
     expect(run().stderr).toBe("");
+  });
+});
+
+describe("bytecode cache of large CommonJS modules", () => {
+  // 20 000 lines: above the size where reading bytecode beats compiling
+  const big = Array.from({ length: 20000 }, (_, i) => `exports.f${i} = function () { return ${i}; };`).join("\n");
+  const app = tempApp({
+    "big.js": `${big}\nexports.fail = function () { throw new Error("from big"); };\n`,
+    "main.js": `const b = require("./big.js");\nconsole.log(b.f19999(), b.f7.toString());\ntry { b.fail(); } catch (e) { console.log(/big\\.js:\\d+/.exec(e.stack)[0]); }\n`,
+  });
+  const cache = tempApp();
+  const expected = "19999 function () { return 7; }\nbig.js:20001\n";
+  const entries = () => {
+    const dir = join(cache, "edgebox", readdirSync(join(cache, "edgebox"))[0]!, "bytecode");
+    return readdirSync(dir).map((f) => join(dir, f));
+  };
+
+  for (const engine of ENGINES) {
+    test(`a cached module runs as the source does: values, toString, stack lines (--engine ${engine})`, () => {
+      const run = () => edgebox(["run", `--engine=${engine}`, join(app, "main.js")], { env: { XDG_CACHE_HOME: cache } });
+      const first = run();
+      expect(first.stderr).toBe("");
+      expect(first.stdout).toBe(expected);
+      expect(entries()).toHaveLength(1);
+      expect(run().stdout).toBe(expected);
+    });
+  }
+
+  test("a damaged entry is ignored and rewritten; an edited source is a new entry", () => {
+    const run = () => edgebox(["run", join(app, "main.js")], { env: { XDG_CACHE_HOME: cache } });
+    expect(run().stdout).toBe(expected);
+    const [file] = entries();
+    const bytes = readFileSync(file!);
+    bytes[bytes.length - 100]! ^= 0xff;
+    writeFileSync(file!, bytes);
+    expect(run()).toEqual({ code: 0, stdout: expected, stderr: "" });
+    expect(readFileSync(file!).equals(bytes)).toBe(false);
+    writeFileSync(join(app, "big.js"), `${big}\nexports.fail = function () { throw new Error("edited"); };\n`);
+    expect(run().stdout).toBe(expected);
+    expect(entries()).toHaveLength(2);
   });
 });

@@ -69,14 +69,22 @@ export class ModuleResolver {
     }
   }
 
+  /** Parsed package.json files by directory (null: none), read once per run as node does. */
+  private readonly packages = new Map<string, any>();
+
   private packageJson(dir: string): any | undefined {
+    if (this.packages.has(dir)) return this.packages.get(dir) ?? undefined;
     const f = this.file(join(dir, "package.json"));
-    if (!f) return undefined;
-    try {
-      return JSON.parse(readFileSync(f, "utf8"));
-    } catch (err) {
-      throw new GuestError({ code: "ERR_INVALID_PACKAGE_CONFIG", message: `Invalid package config ${f}: ${(err as Error).message}` });
+    let pkg = null;
+    if (f) {
+      try {
+        pkg = JSON.parse(readFileSync(f, "utf8"));
+      } catch (err) {
+        throw new GuestError({ code: "ERR_INVALID_PACKAGE_CONFIG", message: `Invalid package config ${f}: ${(err as Error).message}` });
+      }
     }
+    this.packages.set(dir, pkg);
+    return pkg ?? undefined;
   }
 
   private asFile(p: string): string | undefined {
@@ -112,7 +120,7 @@ export class ModuleResolver {
   private packageScope(dir: string): { dir: string; pkg: any } | undefined {
     for (let d = dir; ; d = dirname(d)) {
       if (d.endsWith("/node_modules")) return undefined;
-      const pkg = existsSync(join(d, "package.json")) ? this.packageJson(d) : undefined;
+      const pkg = this.packages.has(d) || existsSync(join(d, "package.json")) ? this.packageJson(d) : undefined;
       if (pkg) return { dir: d, pkg };
       if (dirname(d) === d) return undefined;
     }

@@ -19,6 +19,7 @@ import { FdTable, fsOps } from "../hostcalls/fs.ts";
 import { HostCalls } from "../hostcalls/index.ts";
 import type { Sink } from "../hostcalls/stdio.ts";
 import { moduleFormat } from "./modules.ts";
+import { BytecodeCache, MIN_CACHED_SOURCE } from "./bytecode-cache.ts";
 import { describeTrap, formatUncaught } from "./report.ts";
 import { trace } from "../trace.ts";
 
@@ -54,6 +55,8 @@ export interface SandboxOptions {
   /** WebAssembly instructions the run may execute (native engine, fuel); 0 = unlimited. */
   maxInstructions?: number;
   versions: Record<string, string>;
+  /** Where compiled CommonJS modules are kept between runs; none = compile every time. */
+  bytecodeCache?: BytecodeCache;
   audit?: (e: AuditEvent) => void;
 }
 
@@ -161,7 +164,14 @@ export class Sandbox {
   private compileCommonJS(source: string, filename: string): number {
     this.sources.set(filename, source);
     this.markWrapped(filename, CJS_WRAPPER[0]!.length);
-    return this.vm.eval(CJS_WRAPPER[0] + stripHashbang(source) + CJS_WRAPPER[1], filename, EvalFlags.GLOBAL);
+    const wrapped = CJS_WRAPPER[0] + stripHashbang(source) + CJS_WRAPPER[1];
+    const cache = this.opts.bytecodeCache;
+    if (!cache || source.length < MIN_CACHED_SOURCE) return this.vm.eval(wrapped, filename, EvalFlags.GLOBAL);
+    const cached = cache.get(filename, source);
+    if (cached) return this.vm.evalBytecode(cached);
+    const bytecode = this.vm.compile(wrapped, filename, EvalFlags.GLOBAL);
+    cache.put(filename, source, bytecode);
+    return this.vm.evalBytecode(bytecode);
   }
 
   /** An ES module's source with import.meta filled in on its first line. */

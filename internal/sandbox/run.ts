@@ -1,14 +1,15 @@
 // `edgebox run`: resolve the app and its policy, load the guest on the
 // chosen engine, run it, return the exit code.
 
-import { buildInfo, extensions, runtimeModule } from "../assets/index.ts";
+import { join } from "node:path";
+import { buildInfo, cacheDir, extensions, runtimeModule } from "../assets/index.ts";
+import { BytecodeCache } from "./bytecode-cache.ts";
 import { loadPolicy } from "../config/index.ts";
 import type { GrantFlags } from "../config/resolve.ts";
 import { chooseEngine, loadModule, type EngineKind } from "../engine/index.ts";
 import { UserError } from "../errors.ts";
 import type { Policy } from "../policy/types.ts";
 import { beneathBackend, plainBackend } from "../hostcalls/fs-backend.ts";
-import { isatty } from "node:tty";
 import { fdSink } from "../hostcalls/stdio.ts";
 import { appDirOf, resolveEntry } from "./modules.ts";
 import { Sandbox } from "./index.ts";
@@ -88,12 +89,13 @@ export async function runApp(opts: RunOptions): Promise<number> {
     hostEnv,
     stdout: fdSink(1),
     stderr: fdSink(2),
-    tty: [isatty(0), isatty(1), isatty(2)],
+    tty: [0, 1, 2].map((fd) => (hostLib ? hostLib.eb_isatty(fd) === 1 : require("node:tty").isatty(fd))) as [boolean, boolean, boolean],
     timeoutMs: opts.timeoutMs ?? policy.runtime.timeoutMs,
     memoryLimit: heap,
     maxMemoryBytes: maxBytes,
     maxStackSize: policy.runtime.stackSize,
     maxInstructions: fuel ? Math.max(1, policy.runtime.maxInstructions) : 0,
+    bytecodeCache: new BytecodeCache(join(cacheDir(), "bytecode")),
     versions: { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime },
   });
   const result = await sandbox.run(file);

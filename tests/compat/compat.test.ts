@@ -1,33 +1,23 @@
 // The compatibility corpus: real npm packages (pinned in package.json and
-// package-lock.json here), installed at test time into a temp project, each
+// package-lock.json here), installed at test time into a temp project (corpus.ts), each
 // exercised by a script in cases/ that runs under node and under edgebox.
 // Same stdout and exit code expected; node is the reference.
 
 import { beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { edgeboxAsync, nodeAsync, type Result } from "../helpers.ts";
+import { ensureCorpus } from "./corpus.ts";
 
 const HERE = import.meta.dir;
 const CASES = readdirSync(join(HERE, "cases")).sort();
-const manifest = readFileSync(join(HERE, "package.json"), "utf8") + readFileSync(join(HERE, "package-lock.json"), "utf8");
-/** Reused across runs while the pinned set is unchanged; a new pin set installs afresh. */
-const PROJECT = join(tmpdir(), `edgebox-compat-${Bun.hash(manifest).toString(16)}`);
-const INSTALLED = join(PROJECT, "node_modules", ".edgebox-installed");
+let PROJECT = "";
 
 /** Deterministic for both: no colour hints, one time zone, no inherited CI variables. */
 const ENV = { TZ: "UTC", ...(process.env.XDG_CACHE_HOME ? { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME } : {}) };
 
 beforeAll(() => {
-  if (!existsSync(INSTALLED)) {
-    rmSync(PROJECT, { recursive: true, force: true });
-    mkdirSync(PROJECT, { recursive: true });
-    for (const f of ["package.json", "package-lock.json"]) copyFileSync(join(HERE, f), join(PROJECT, f));
-    const npm = Bun.spawnSync(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: PROJECT, stdout: "pipe", stderr: "pipe" });
-    if (npm.exitCode !== 0) throw new Error(`npm ci failed in ${PROJECT}:\n${npm.stderr.toString()}`);
-    writeFileSync(INSTALLED, "");
-  }
+  PROJECT = ensureCorpus();
   for (const c of CASES) copyFileSync(join(HERE, "cases", c), join(PROJECT, c));
   // The CLI case: `edgebox run <dir>` runs the bin of the policy's npm package.
   writeFileSync(join(PROJECT, ".edgebox.json"), JSON.stringify({ npm: "cowsay" }));

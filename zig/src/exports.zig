@@ -109,6 +109,11 @@ fn ebFileHash(path: [*:0]const u8, out_len: *u64) callconv(.c) u64 {
     return std.hash.Wyhash.hash(0, map);
 }
 
+/// 1 when `fd` is a terminal: what node's tty.isatty answers, without loading Bun's node:tty (~7 ms).
+fn ebIsatty(fd: i32) callconv(.c) u32 {
+    return @intFromBool(std.posix.isatty(fd));
+}
+
 /// Open `rel` beneath the grant directory `root` (see fs.zig): a descriptor, or -errno.
 fn ebFsOpen(root: [*:0]const u8, rel: [*:0]const u8, flags: i32, mode: u32) callconv(.c) i32 {
     return fs.open(root, rel, flags, mode);
@@ -182,6 +187,7 @@ comptime {
     @export(&ebModuleDescribe, .{ .name = "eb_module_describe" });
     @export(&ebModuleFree, .{ .name = "eb_module_free" });
     @export(&ebFileHash, .{ .name = "eb_file_hash" });
+    @export(&ebIsatty, .{ .name = "eb_isatty" });
     @export(&ebFsOpen, .{ .name = "eb_fs_open" });
     @export(&ebFsAt, .{ .name = "eb_fs_at" });
     @export(&ebInstanceNew, .{ .name = "eb_instance_new" });
