@@ -97,6 +97,10 @@ class JsInstance implements Instance {
     return this.view;
   }
 
+  growMemory(pages: number): number {
+    return this.mem.grow(pages);
+  }
+
   getGlobal(name: string): number {
     return this.global(name).value as number;
   }

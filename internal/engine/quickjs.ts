@@ -21,6 +21,14 @@ export const EvalFlags = {
   ASYNC: 1 << 7,
 } as const;
 
+/** What compile() may leave out of the bytecode (quickjs-wasi's CompileFlags). */
+export const StripFlags = {
+  /** function source text: Function.prototype.toString then shows no body */
+  SOURCE: 16,
+  /** line and column tables: stack frames then have no positions */
+  DEBUG: 32,
+} as const;
+
 /** An error the host reports to the guest: the runtime throws it as a Node-style error. */
 export class HostError {
   constructor(readonly info: { code: string; message: string; [k: string]: unknown }) {}
@@ -192,10 +200,10 @@ export class QuickJS {
   }
 
   /** Compile to QuickJS bytecode without running it. */
-  compile(code: string, filename: string, flags: number = EvalFlags.GLOBAL): Uint8Array {
+  compile(code: string, filename: string, flags: number = EvalFlags.GLOBAL, strip = 0): Uint8Array {
     const c = this.writeString(code);
     const f = this.writeString(filename);
-    const buf = this.x.qjs_compile!(c.ptr, c.len, f.ptr, flags, 0, this.scratch);
+    const buf = this.x.qjs_compile!(c.ptr, c.len, f.ptr, flags, strip, this.scratch);
     this.x.wasm_free!(c.ptr);
     this.x.wasm_free!(f.ptr);
     if (buf === 0) throw new GuestException(this.x.qjs_get_exception!());
@@ -203,6 +211,23 @@ export class QuickJS {
     const out = this.instance.memory().slice(buf, buf + len);
     this.x.wasm_free!(buf);
     return out;
+  }
+
+  /**
+   * Run bytecode placed outside the guest's heap, in pages grown for it and
+   * zeroed afterwards: the heap keeps no copy of it, and a snapshot taken
+   * next holds only what running it built (see internal/build/snapshot.ts).
+   */
+  evalBytecodeOutsideHeap(bytes: Uint8Array): number {
+    const grow = this.instance.growMemory;
+    if (!grow) throw new Error("this engine cannot grow memory from the host");
+    const base = grow.call(this.instance, Math.ceil(bytes.length / 65536)) * 65536;
+    this.instance.memory().set(bytes, base);
+    try {
+      return this.check(this.x.qjs_eval_bytecode!(base, bytes.length));
+    } finally {
+      this.instance.memory().fill(0, base, base + bytes.length);
+    }
   }
 
   evalBytecode(bytes: Uint8Array): number {

@@ -62,6 +62,12 @@ export interface Instance {
   readonly exports: Readonly<Record<string, ExportFunction | undefined>>;
   /** A zero-copy view of linear memory. Take it again after any guest call: memory may grow. */
   memory(): Uint8Array;
+  /**
+   * Grow linear memory by `pages` (64 KiB each) from the host; returns the
+   * previous size in pages. Only the js engine offers it: it is for build
+   * time, where pre-initialisation wants room the guest's allocator never uses.
+   */
+  growMemory?(pages: number): number;
   /** Read or write an exported mutable i32 global (e.g. `__stack_pointer`). */
   getGlobal(name: string): number;
   setGlobal(name: string, value: number): void;
