@@ -24,7 +24,11 @@ function kebab(name: string): string {
  */
 export type OptionalListFlags = ReadonlySet<string>;
 
-export function parseArgs(command: string, def: ArgsDef, argv: string[], optionalList: OptionalListFlags = new Set()): Parsed {
+/**
+ * `passRest`: everything after the last positional is the script's own
+ * arguments (edgebox run app.js --flag goes to the app), not edgebox's flags.
+ */
+export function parseArgs(command: string, def: ArgsDef, argv: string[], optionalList: OptionalListFlags = new Set(), passRest = false): Parsed {
   const byName = new Map<string, [string, ArgDef]>();
   const positionalNames: string[] = [];
   for (const [name, d] of Object.entries(def)) {
@@ -91,11 +95,14 @@ export function parseArgs(command: string, def: ArgsDef, argv: string[], optiona
       continue;
     }
     out.positionals.push(arg);
-    if (out.positionals.length === positionalNames.length) {
+    if (passRest && out.positionals.length === positionalNames.length) {
       // Everything after the last positional belongs to the script.
       out.rest.push(...argv.slice(i + 1));
       break;
     }
+  }
+  if (!out.help && out.positionals.length > positionalNames.length) {
+    throw new UserError("E_USAGE", `unexpected argument '${out.positionals[positionalNames.length]}' for 'edgebox ${command}' (see 'edgebox ${command} --help')`);
   }
   if (!out.help) {
     positionalNames.forEach((name, i) => {

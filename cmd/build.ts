@@ -1,10 +1,59 @@
-import { UserError } from "../internal/errors.ts";
 import type { Command } from "./edgebox.ts";
+import { out } from "./out.ts";
 
 export default {
-  meta: { name: "build", description: "Build an app into one artifact: bytecode, snapshot, frozen functions, native code (not built yet)" },
-  args: {},
-  async main() {
-    throw new UserError("E_NOT_IMPLEMENTED", "'edgebox build' is not built yet in this version");
+  meta: {
+    name: "build",
+    description:
+      "Build an app into one artifact (.ebx): bundled, compiled to bytecode, pure functions frozen to native code, pre-initialised, precompiled for this machine. Run it with 'edgebox run app.ebx'",
+  },
+  args: {
+    app: {
+      type: "positional",
+      description: "The entry script, or an app directory (its policy's \"npm\" package, package.json \"main\", or index.js)",
+      required: true,
+    },
+    out: { type: "string", alias: "o", valueHint: "file", description: "Where to write the artifact (default: <entry name>.ebx here)" },
+    portable: {
+      type: "boolean",
+      description: "Leave out native code: the artifact runs on any platform, compiling itself on its first run there",
+    },
+    explain: {
+      type: "boolean",
+      description: "Print, for every function, whether it was frozen or why not; and whether the top level was pre-run, or what stopped it",
+    },
+    freeze: { type: "boolean", default: true, description: "Compile pure numeric functions to native code (--no-freeze to skip; needs Zig)" },
+    prerun: {
+      type: "boolean",
+      default: true,
+      description: "Run the app's top level at build time when it needs nothing of a run (--no-prerun: always at start)",
+    },
+    config: { type: "string", valueHint: "file", description: "The policy file (default: the nearest .edgebox.json or edgebox.toml)" },
+  },
+  async main({ flags, positionals }) {
+    const started = performance.now();
+    const { createConsola } = await import("consola/basic");
+    const log = createConsola({ stdout: process.stderr, stderr: process.stderr });
+    const { buildApp } = await import("../internal/build/index.ts");
+    const result = await buildApp({
+      target: positionals[0]!,
+      out: typeof flags.out === "string" ? flags.out : undefined,
+      cwd: process.cwd(),
+      config: typeof flags.config === "string" ? flags.config : undefined,
+      portable: flags.portable === true,
+      prerun: flags.prerun !== false,
+      freeze: flags.freeze !== false,
+      log: {
+        stage: (name, detail, ms) => log.success(`${name.padEnd(15)} ${String(Math.round(ms)).padStart(5)} ms  ${detail}`),
+        info: (m) => log.info(m),
+        warn: (m) => log.warn(m),
+      },
+    });
+    if (flags.explain === true) {
+      const { explainReport } = await import("../internal/build/explain.ts");
+      out(explainReport(result));
+    }
+    log.success(`built ${result.out} in ${Math.round(performance.now() - started)} ms`);
+    return 0;
   },
 } satisfies Command;

@@ -19,6 +19,8 @@ export type Command = CommandDef & {
   run?: never;
   /** Flags that take an optional comma-separated list (see args.ts). */
   optionalList?: readonly string[];
+  /** Arguments after the positionals belong to the app (edgebox run app.js --its-flag). */
+  passRest?: boolean;
   main(ctx: RunContext): Promise<number | void>;
 };
 
@@ -64,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
     throw new UserError(name.startsWith("-") ? "E_UNKNOWN_FLAG" : "E_UNKNOWN_COMMAND", `unknown ${name.startsWith("-") ? "flag" : "command"} '${name}' (${hint}; see 'edgebox --help')`);
   }
   const cmd = (await load()).default;
-  const parsed = parseArgs(name, (cmd.args ?? {}) as Record<string, never>, args, new Set(cmd.optionalList ?? []));
+  const parsed = parseArgs(name, (cmd.args ?? {}) as Record<string, never>, args, new Set(cmd.optionalList ?? []), cmd.passRest);
   if (parsed.help) {
     out((await usage(cmd, root)) + "\n");
     return 0;

@@ -35,6 +35,7 @@ export default {
     },
   },
   optionalList: grantLists,
+  passRest: true,
   async main({ flags, positionals, rest }) {
     const { runApp } = await import("../internal/sandbox/run.ts");
     return await runApp({

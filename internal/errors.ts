@@ -9,7 +9,11 @@ export type UserErrorCode =
   | "E_NOT_FOUND"
   | "E_NO_ENTRY"
   | "E_ENGINE"
-  | "E_POLICY";
+  | "E_POLICY"
+  /** edgebox build could not make the artifact (bundling, parsing, compiling) */
+  | "E_BUILD"
+  /** an artifact that cannot run here: damaged, or made by another build or for another target */
+  | "E_ARTIFACT";
 
 export class UserError extends Error {
   override name = "UserError";

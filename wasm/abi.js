@@ -23,6 +23,9 @@ export const OP = Object.freeze({
   STDIN_STREAM: 5,
   /** -> JSON {rss, heapTotal, heapUsed, external, arrayBuffers} */
   MEMORY_USAGE: 6,
+  /** {what, stack}: only while an app's top level is pre-run at build time, before start():
+   *  the top level needs something of a run (a host call, argv, env, the clock...). Never returns. */
+  PRERUN_STOP: 7,
 
   // Files. Paths are the guest's (relative to its cwd); the host resolves and checks them.
   /** {path, flags, mode} -> guest fd */

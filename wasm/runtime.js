@@ -3,13 +3,13 @@
 // points (see ABI.md). Run once at build time; its memory is the snapshot
 // every run starts from, so nothing here may depend on the run (start() binds that).
 
-import { host } from "./internal/host.js"; // first: takes __edgebox_host off the global object
+import { host, bindRun, needsRun } from "./internal/host.js"; // first: takes __edgebox_host off the global object
 import { OP } from "./abi.js";
 import { installStacks, wrappedFiles } from "./internal/stack.js";
 import { installClock, reseed } from "./internal/clock.js";
 import { Console } from "./internal/console.js";
 import { inspect } from "./internal/inspect.js";
-import { process, bindProcess, naturalExit } from "./internal/process.js";
+import { process, bindProcess, bindPlatform, naturalExit } from "./internal/process.js";
 import * as timers from "./internal/timers.js";
 import * as events from "./internal/events.js";
 import * as fs from "./internal/fs.js";
@@ -33,7 +33,7 @@ import * as perfHooks from "./internal/perf_hooks.js";
 import { assert } from "./internal/assert.js";
 import { deliver } from "./internal/async.js";
 import { unsupportedModule, UNSUPPORTED } from "./internal/unsupported.js";
-import { Module, registerBuiltin, runMain, esmBuiltinSource, esmCommonJsSource, installRequireForEsm } from "./internal/modules.js";
+import { Module, registerBuiltin, runMain, esmBuiltinSource, esmCommonJsSource, installRequireForEsm, importBuiltin, builtRequire } from "./internal/modules.js";
 
 installStacks();
 installClock();
@@ -160,6 +160,7 @@ function formatUncaught(err, fromPromise) {
 define("__edgebox_entry", {
   start(configJson) {
     const config = JSON.parse(configJson);
+    bindRun();
     reseed(config.seed);
     fs.bindConstants(config.fsConstants);
     path.setCwd(() => process.cwd());
@@ -171,6 +172,30 @@ define("__edgebox_entry", {
     else wrappedFiles.delete(filename);
   },
   runCommonJS: runMain,
+  /** Before pre-running a built app's top level (edgebox build): what every run of this build binds the same. */
+  prebind(configJson) {
+    bindPlatform(JSON.parse(configJson));
+  },
+  /** Run a built app's function (internal/build/script.ts): a promise of its exports. */
+  runBuilt(fn) {
+    const main = () => {
+      needsRun("import.meta");
+      return process.argv[1];
+    };
+    const meta = {
+      get url() {
+        return `file://${main()}`;
+      },
+      get filename() {
+        return main();
+      },
+      get dirname() {
+        return path.posix.dirname(main());
+      },
+      resolve: (specifier) => globalThis[Symbol.for("edgebox.resolve")](specifier, main()),
+    };
+    return fn(importBuiltin, builtRequire, meta);
+  },
   tick: timers.tick,
   deliver,
   exit: naturalExit,

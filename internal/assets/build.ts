@@ -5,8 +5,8 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { JsEngine } from "../engine/js.ts";
-import type { WasmModule } from "../engine/types.ts";
-import { EvalFlags, GuestException, QuickJS, StripFlags } from "../engine/quickjs.ts";
+import { compileScript } from "../build/bytecode.ts";
+import { GuestException, QuickJS, StripFlags } from "../engine/quickjs.ts";
 import { EXTENSIONS, extensionPath, quickjsWasmPath } from "./paths.ts";
 import { sideModuleInfo, type Placement, type SideModuleInfo } from "../engine/dylink.ts";
 import { preinitialize } from "../build/snapshot.ts";
@@ -65,22 +65,6 @@ export interface RuntimeSnapshot {
   sides: (Placement & SideModuleInfo)[];
 }
 
-/** QuickJS bytecode of a script, compiled in a throwaway guest. */
-function compileIn(module: WasmModule, source: string, filename: string, strip: number): Uint8Array {
-  const refuse = () => {
-    throw new Error("compiling must not call the host");
-  };
-  const vm = QuickJS.create(module, { hostCall: refuse, interrupt: () => false, normalizeModule: refuse, loadModule: refuse, rejection: refuse }, { output: { write: (_fd, b) => process.stderr.write(b) } });
-  try {
-    return vm.compile(source, filename, EvalFlags.GLOBAL, strip);
-  } catch (err) {
-    if (err instanceof GuestException) throw new Error(`${filename} does not compile: ${vm.describe(err.handle)}`);
-    throw err;
-  } finally {
-    vm.dispose();
-  }
-}
-
 /**
  * Run the runtime JS once in a fresh QuickJS guest and pre-initialise
  * quickjs.wasm with the result: at run time the guest starts with the runtime
@@ -110,7 +94,7 @@ function snapshotRuntime(source: string): { wasm: Uint8Array; snapshot: RuntimeS
       // Compiled in another guest and run from outside the heap, so that the snapshot holds
       // neither the parser's garbage nor the bytecode; without the runtime's source text,
       // which would only serve Function.prototype.toString of runtime functions.
-      vm.free(vm.evalBytecodeOutsideHeap(compileIn(module, source, "edgebox:runtime", StripFlags.SOURCE)));
+      vm.free(vm.evalBytecodeOutsideHeap(compileScript(module, source, "edgebox:runtime", StripFlags.SOURCE)));
     } catch (err) {
       if (err instanceof GuestException) throw new Error(`the runtime JS failed to initialise: ${vm.describe(err.handle)}`);
       throw err;

@@ -29,6 +29,14 @@ export interface ModuleSource {
   name: string;
   hash: string;
   bytes(): Uint8Array;
+  /** Native code shipped with the module (a built artifact), if it was compiled with these engine flags. */
+  precompiled?(flags: number): Uint8Array | undefined;
+}
+
+function nativeModule(e: NativeEngine, source: ModuleSource, events: CacheEvents): WasmModule {
+  const shipped = source.precompiled?.(e.flags);
+  if (shipped) return e.deserialize(shipped);
+  return loadPrecompiled(e, source.name, source.hash, source.bytes, cacheDir(), events);
 }
 
 let loaded: HostLib | undefined;
@@ -56,7 +64,7 @@ export async function chooseEngine(source: ModuleSource, opts: ChooseOptions): P
   if (lib && opts.kind !== "js") {
     const native = new NativeEngine(lib, opts);
     trace("wasmtime engine");
-    const module = loadPrecompiled(native, source.name, source.hash, source.bytes, cacheDir(), opts);
+    const module = nativeModule(native, source, opts);
     return { engine: native, module, hostLib: lib };
   }
   const engine = new JsEngine();
@@ -66,6 +74,6 @@ export async function chooseEngine(source: ModuleSource, opts: ChooseOptions): P
 /** Another module for the chosen engine (precompiled and cached on the native one). */
 export function loadModule(choice: EngineChoice, source: ModuleSource, events: CacheEvents): WasmModule {
   const e = choice.engine;
-  if (e instanceof NativeEngine) return loadPrecompiled(e, source.name, source.hash, source.bytes, cacheDir(), events);
+  if (e instanceof NativeEngine) return nativeModule(e, source, events);
   return e.compile(source.bytes());
 }

@@ -123,7 +123,10 @@ export class QuickJS {
           params: ["i32", "i32"],
           results: ["i32"],
           // Seconds east of UTC at that instant (hi:lo are the seconds since the epoch).
-          fn: (hi: number, lo: number) => -new Date((hi * 2 ** 32 + (lo >>> 0)) * 1000).getTimezoneOffset() * 60,
+          fn: (hi: number, lo: number) => {
+            opts.output.needsRun?.("the time zone (local dates)");
+            return -new Date((hi * 2 ** 32 + (lo >>> 0)) * 1000).getTimezoneOffset() * 60;
+          },
         },
       },
       wasi_snapshot_preview1: wasiImports(() => self!.instance, opts.output),
@@ -248,6 +251,16 @@ export class QuickJS {
     const r = this.x.qjs_call!(fn, thisv, args.length, argv);
     if (argv) this.x.wasm_free!(argv);
     return this.check(r);
+  }
+
+  /** Call method `name` of object `obj`. */
+  callMethod(obj: number, name: string, args: readonly number[] = []): number {
+    const fn = this.getProp(obj, name);
+    try {
+      return this.call(fn, obj, args);
+    } finally {
+      this.free(fn);
+    }
   }
 
   /** Run queued promise jobs until none is left. Throws GuestException for an uncatchable error (exit, interrupt). */

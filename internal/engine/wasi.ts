@@ -18,6 +18,11 @@ const CLOCK_REALTIME = 0;
 export interface WasiOutput {
   /** Bytes the guest wrote to fd 1 or 2 (QuickJS uses this only for its own fatal messages). */
   write(fd: 1 | 2, bytes: Uint8Array): void;
+  /**
+   * Pre-running an app at build time: the guest reads the clock or asks for
+   * randomness, which belong to a run. Throws, ending the pre-run.
+   */
+  needsRun?(what: string): never;
 }
 
 export function wasiImports(instance: () => Instance, out: WasiOutput): Record<string, HostFunction> {
@@ -30,6 +35,7 @@ export function wasiImports(instance: () => Instance, out: WasiOutput): Record<s
       params: ["i32", "i64", "i32"],
       results: ["i32"],
       fn(id: number, _precision: bigint, resultPtr: number) {
+        out.needsRun?.("the clock (Date, performance.now, timers)");
         const ns =
           id === CLOCK_REALTIME
             ? BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6))
@@ -75,6 +81,7 @@ export function wasiImports(instance: () => Instance, out: WasiOutput): Record<s
       params: ["i32", "i32"],
       results: ["i32"],
       fn(ptr: number, len: number) {
+        out.needsRun?.("random bytes (crypto)");
         if (len < 0) return ERRNO_INVAL;
         const mem = instance().memory();
         // getRandomValues fills at most 65536 bytes per call.

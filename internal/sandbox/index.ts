@@ -60,6 +60,11 @@ export interface SandboxOptions {
   audit?: (e: AuditEvent) => void;
 }
 
+/** What every run of this EdgeBox build on this machine binds the same (also bound before a build's pre-run). */
+export function platformConfig(versions: Record<string, string>) {
+  return { platform: process.platform, arch: process.arch, nodeVersion: `v${versions.node ?? "20.0.0"}`, versions };
+}
+
 export interface LazyExtension {
   name: string;
   info: SideModuleInfo;
@@ -126,6 +131,22 @@ export class Sandbox {
         this.vm.free(fileH);
       }
       return await this.loop(0);
+    } catch (err) {
+      return this.fail(err);
+    } finally {
+      this.dispose();
+    }
+  }
+
+  /**
+   * Run a built app (edgebox build) from its snapshot: `app` is its function,
+   * or, when its top level was pre-run at build time, its exports.
+   */
+  async runBuilt(app: number, prerun: boolean): Promise<RunResult> {
+    if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
+    try {
+      this.boot();
+      return await this.loop(prerun ? 0 : this.callEntry("runBuilt", [app]));
     } catch (err) {
       return this.fail(err);
     } finally {
@@ -269,10 +290,7 @@ export class Sandbox {
       env: grantedEnv(o.policy, o.hostEnv),
       pid: process.pid,
       ppid: process.ppid,
-      platform: process.platform,
-      arch: process.arch,
-      nodeVersion: `v${o.versions.node ?? "20.0.0"}`,
-      versions: o.versions,
+      ...platformConfig(o.versions),
       seed: Array.from(crypto.getRandomValues(new Uint32Array(4))),
       fsConstants,
       tty: o.tty ?? [false, false, false],
@@ -424,12 +442,7 @@ export class Sandbox {
   }
 
   private callEntry(name: string, args: number[]): number {
-    const fn = this.vm.getProp(this.entry, name);
-    try {
-      return this.vm.call(fn, this.entry, args);
-    } finally {
-      this.vm.free(fn);
-    }
+    return this.vm.callMethod(this.entry, name, args);
   }
 
   /** Report an uncaught error the way node does and pick the exit code. */

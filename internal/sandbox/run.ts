@@ -1,12 +1,17 @@
 // `edgebox run`: resolve the app and its policy, load the guest on the
 // chosen engine, run it, return the exit code.
 
+import { closeSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
+import pkg from "../../package.json" with { type: "json" };
+import { ABI_VERSION } from "../../wasm/abi.js";
+import { isArtifact, readArtifact } from "../build/artifact.ts";
+import type { SideModuleInfo } from "../engine/dylink.ts";
 import { buildInfo, cacheDir, extensions, runtimeModule } from "../assets/index.ts";
 import { BytecodeCache } from "./bytecode-cache.ts";
 import { loadPolicy } from "../config/index.ts";
 import type { GrantFlags } from "../config/resolve.ts";
-import { chooseEngine, loadModule, type EngineKind } from "../engine/index.ts";
+import { chooseEngine, loadModule, type EngineKind, type ModuleSource } from "../engine/index.ts";
 import { UserError } from "../errors.ts";
 import type { Policy } from "../policy/types.ts";
 import { beneathBackend, plainBackend } from "../hostcalls/fs-backend.ts";
@@ -73,13 +78,14 @@ export async function runApp(opts: RunOptions): Promise<number> {
   const heap = Math.min(policy.runtime.heapSize, maxBytes - GUEST_BASE_MEMORY);
   const fuel = policy.runtime.maxInstructions >= 0;
   if (fuel && opts.engine === "js") warn("runtime.max_instructions is enforced on the native engine only; the js engine ignores it");
-  const choice = await chooseEngine(runtimeModule, { kind: opts.engine, warn, fuel });
+  const built = isArtifactFile(file) ? openArtifact(file) : undefined;
+  const choice = await chooseEngine(built?.module ?? runtimeModule, { kind: opts.engine, warn, fuel });
   const { module, hostLib } = choice;
 
   const sandbox = new Sandbox({
     module,
-    snapshot: buildInfo.snapshot,
-    sides: [],
+    snapshot: built?.snapshot ?? buildInfo.snapshot,
+    sides: built ? built.sides.map((s) => ({ ...s, module: loadModule(choice, s.source, { warn }) })) : [],
     extensions: extensions.map((e) => ({ name: e.name, info: e.info, initFn: e.initFn, module: () => loadModule(choice, e.source, { warn }) })),
     policy,
     fs: hostLib ? beneathBackend(hostLib) : plainBackend,
@@ -98,7 +104,53 @@ export async function runApp(opts: RunOptions): Promise<number> {
     bytecodeCache: new BytecodeCache(join(cacheDir(), "bytecode")),
     versions: { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime },
   });
-  const result = await sandbox.run(file);
+  const result = built ? await sandbox.runBuilt(built.app, built.prerun) : await sandbox.run(file);
   trace("run");
   return result.code;
+}
+
+function isArtifactFile(file: string): boolean {
+  const head = new Uint8Array(16);
+  const fd = openSync(file, "r");
+  try {
+    return readSync(fd, head, 0, head.length, 0) === head.length && isArtifact(head);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A built app (edgebox build): its module, snapshot state and side modules, checked before use. */
+function openArtifact(file: string) {
+  const a = readArtifact(file, {
+    edgebox: pkg.version,
+    runtime: buildInfo.runtimeHash,
+    wasmtime: buildInfo.wasmtime,
+    abi: ABI_VERSION,
+    target: `${process.platform}-${process.arch}`,
+  });
+  trace("read artifact");
+  const h = a.header;
+  const source = (name: string): ModuleSource => {
+    const part = h.parts.find((p) => p.name === `${name}.wasm`)!;
+    return {
+      name: `app-${name}`,
+      hash: part.hash,
+      bytes: () => a.part(`${name}.wasm`)!,
+      precompiled: (flags) => (flags === h.engineFlags ? a.part(`${name}.cwasm`) : undefined),
+    };
+  };
+  return {
+    module: source("module"),
+    snapshot: { ctx: h.snapshot.ctx, scratch: h.snapshot.scratch, entry: h.snapshot.entry },
+    app: h.snapshot.app,
+    prerun: h.snapshot.prerun,
+    sides: h.sides.map((s) => ({
+      name: s.name,
+      source: source(s.name),
+      dylink: s.dylink as SideModuleInfo["dylink"],
+      defines: s.defines,
+      initFn: s.initFn,
+      placement: { name: s.name, memoryBase: s.memoryBase, tableBase: s.tableBase },
+    })),
+  };
 }

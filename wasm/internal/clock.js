@@ -3,6 +3,8 @@
 // initialisation (Math.random's state, performance's time origin) would
 // otherwise repeat in every run. start() calls reseed() with values from the host.
 
+import { needsRun } from "./host.js";
+
 const rawNow = globalThis.performance.now.bind(globalThis.performance);
 let origin = 0;
 
@@ -11,6 +13,7 @@ let s0 = 1;
 let s1 = 2;
 let s2 = 3;
 let s3 = 4;
+let seeded = false;
 
 function next() {
   const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
@@ -43,6 +46,7 @@ export function installClock() {
   Object.defineProperty(globalThis, "performance", { value: performance, writable: true, enumerable: false, configurable: true });
   Object.defineProperty(Math, "random", {
     value: function random() {
+      if (!seeded) needsRun("Math.random");
       // 53 random bits, as V8 does: 27 from one draw, 26 from the next.
       return ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992;
     },
@@ -57,5 +61,6 @@ export function reseed(seed) {
   origin = rawNow();
   performance.timeOrigin = Date.now();
   [s0, s1, s2, s3] = seed.map((x) => x | 0);
+  seeded = true;
   if ((s0 | s1 | s2 | s3) === 0) s0 = 1;
 }

@@ -3,10 +3,25 @@
 // object so that app code cannot reach it by name. (App code that found it
 // could still only ask: the host checks every call against the policy.)
 
+import { OP, OP_NAMES } from "../abi.js";
 import { hostError } from "./errors.js";
 
 const hostFn = globalThis.__edgebox_host;
 delete globalThis.__edgebox_host;
+
+// Before start() binds a run, the guest is being pre-initialised at build time
+// (edgebox build pre-runs an app's top level): anything that belongs to a run
+// stops the pre-run, so that no build-time value is ever captured.
+let bound = false;
+
+export function bindRun() {
+  bound = true;
+}
+
+/** Call before reading anything a run provides (argv, env, cwd, randomness). */
+export function needsRun(what) {
+  if (!bound) hostFn(OP.PRERUN_STOP, JSON.stringify({ what, stack: new Error().stack }));
+}
 
 /**
  * Call the host: op code from wasm/abi.js, an optional string and optional
@@ -14,6 +29,7 @@ delete globalThis.__edgebox_host;
  * Node-style error the host reported.
  */
 export function host(op, str, bytes) {
+  if (!bound) needsRun(OP_NAMES[op]);
   const r = hostFn(op, str, bytes);
   if (typeof r === "string" && r.charCodeAt(0) === 0) throw hostError(JSON.parse(r.slice(1)));
   return r;

@@ -248,3 +248,19 @@ export function installRequireForEsm() {
     enumerable: false,
   });
 }
+
+// A built app (edgebox build): one async function that receives these.
+
+/** `import ... from "node:x"` in a built app. */
+export function importBuiltin(spec) {
+  const name = builtinName(spec);
+  if (!name) throw new Error(`Cannot find module '${spec}'`);
+  return builtin(name);
+}
+
+/** A built app's require: built-ins, or files next to the artifact (resolved when called, under the policy). */
+export function builtRequire(id) {
+  const name = typeof id === "string" ? builtinName(id) : undefined;
+  if (name) return builtin(name);
+  return requireFrom({ filename: globalThis.process.argv[1], id: ".", children: [] }, id);
+}

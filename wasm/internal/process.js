@@ -3,7 +3,7 @@
 
 import { OP } from "../abi.js";
 import { EventEmitter } from "./events.js";
-import { host } from "./host.js";
+import { host, needsRun } from "./host.js";
 import { ERR_INVALID_ARG_TYPE, notSupported } from "./errors.js";
 import { createStdin } from "./stdin.js";
 
@@ -77,15 +77,25 @@ function validateExitCode(code) {
 
 export const process = new EventEmitter();
 
+/** What belongs to one run: bound by start(); reading it before (at build time) stops a pre-run. */
+const run = { argv: [], argv0: "edgebox", execPath: "/edgebox", env: {}, pid: 1, ppid: 0 };
+for (const name of Object.keys(run)) {
+  Object.defineProperty(process, name, {
+    get() {
+      needsRun(`process.${name}`);
+      return run[name];
+    },
+    set(v) {
+      run[name] = v;
+    },
+    enumerable: true,
+    configurable: true,
+  });
+}
+
 Object.assign(process, {
   title: "edgebox",
-  argv: [],
-  argv0: "edgebox",
   execArgv: [],
-  execPath: "/edgebox",
-  env: {},
-  pid: 1,
-  ppid: 0,
   platform: "linux",
   arch: "x64",
   version: "v20.0.0",
@@ -98,6 +108,7 @@ Object.assign(process, {
   _cwd: "/",
 
   cwd() {
+    needsRun("process.cwd()");
     return process._cwd; // not `this`: packages call it unbound (yargs does)
   },
   chdir() {
@@ -193,18 +204,23 @@ Object.defineProperty(process, "exitCode", {
 
 process.hrtime.bigint = () => BigInt(Math.round(performance.now() * 1e6));
 
-/** Bind what belongs to this run. */
-export function bindProcess(config) {
-  process.argv = config.argv;
-  process.argv0 = config.argv0 ?? "edgebox";
-  process.execPath = config.execPath;
-  process.env = config.env;
-  process.pid = config.pid;
-  process.ppid = config.ppid;
+/** Bind what is the same for every run of this EdgeBox build on this target (also before a pre-run). */
+export function bindPlatform(config) {
   process.platform = config.platform;
   process.arch = config.arch;
   process.version = config.nodeVersion;
   process.versions = config.versions;
+}
+
+/** Bind what belongs to this run. */
+export function bindProcess(config) {
+  bindPlatform(config);
+  run.argv = config.argv;
+  run.argv0 = config.argv0 ?? "edgebox";
+  run.execPath = config.execPath;
+  run.env = config.env;
+  run.pid = config.pid;
+  run.ppid = config.ppid;
   process._cwd = config.cwd;
   // node's isTTY is true for a terminal and absent for a pipe or file
   [stdinIsTTY, process.stdout.isTTY, process.stderr.isTTY] = config.tty.map((t) => t || undefined);

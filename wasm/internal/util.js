@@ -70,11 +70,14 @@ export function deprecate(fn, msg, code) {
 }
 
 export function debuglog(section) {
-  const enabled = new RegExp(`^(${(process.env.NODE_DEBUG ?? "").replace(/[|\\{}()[\]^$+?.]/g, "\\$&").replace(/\*/g, ".*").replace(/,/g, "|")})$`, "i").test(section);
+  // NODE_DEBUG is read on first use, as node does (and so a module may create its logger at top level).
+  let enabled;
+  const isEnabled = () =>
+    (enabled ??= new RegExp(`^(${(process.env.NODE_DEBUG ?? "").replace(/[|\\{}()[\]^$+?.]/g, "\\$&").replace(/\*/g, ".*").replace(/,/g, "|")})$`, "i").test(section));
   const fn = (...args) => {
-    if (enabled) process.stderr.write(`${section.toUpperCase()} ${process.pid}: ${format(...args)}\n`);
+    if (isEnabled()) process.stderr.write(`${section.toUpperCase()} ${process.pid}: ${format(...args)}\n`);
   };
-  fn.enabled = enabled;
+  Object.defineProperty(fn, "enabled", { get: isEnabled, enumerable: true });
   return fn;
 }
 export const debug = debuglog;

@@ -1,0 +1,123 @@
+// Stage 6: the artifact, one file:
+//
+//   "EDGEBOX\x00ARTIFACT" (16 bytes)  u32 format version  u32 header length
+//   header (JSON)  u64 wyhash of the header  parts...
+//
+// The header names the EdgeBox build, Wasmtime version, ABI and target it was
+// made for, and each part's offset, length and wyhash. Reading checks all of
+// it before anything runs: another build, version or target is refused with
+// a message that says to rebuild; a truncated or altered file is refused by
+// its hashes. (The hashes detect damage, not tampering: whoever can rewrite
+// the file can rewrite them too. Code from an artifact still runs only
+// inside the sandbox, under the policy.)
+
+import { readFileSync } from "node:fs";
+import { UserError } from "../errors.ts";
+
+export const MAGIC = new TextEncoder().encode("EDGEBOX\0ARTIFACT");
+export const FORMAT_VERSION = 1;
+
+export interface PartInfo {
+  name: string;
+  offset: number;
+  length: number;
+  hash: string;
+}
+
+export interface ArtifactHeader {
+  format: number;
+  edgebox: string;
+  /** The EdgeBox build's runtime: the snapshot is only valid for exactly this runtime. */
+  runtime: string;
+  wasmtime: string;
+  quickjs: string;
+  abi: number;
+  /** platform-arch of the native code; absent in a portable artifact. */
+  target?: string;
+  /** Engine flags the native code was compiled with (internal/engine/native.ts). */
+  engineFlags?: number;
+  /** The entry file it was built from (its name only). */
+  entry: string;
+  snapshot: { ctx: number; scratch: number; entry: number; app: number; prerun: boolean };
+  sides: { name: string; memoryBase: number; tableBase: number; initFn: string; dylink: unknown; defines: string[] }[];
+  frozen: string[];
+  parts: PartInfo[];
+}
+
+export interface Artifact {
+  header: ArtifactHeader;
+  part(name: string): Uint8Array | undefined;
+}
+
+function hash(bytes: Uint8Array): string {
+  return BigInt.asUintN(64, BigInt(Bun.hash.wyhash(bytes, 0n))).toString(16).padStart(16, "0");
+}
+
+export function writeArtifact(header: Omit<ArtifactHeader, "parts" | "format">, parts: [string, Uint8Array][]): Uint8Array {
+  let offset = 0;
+  const infos: PartInfo[] = parts.map(([name, bytes]) => {
+    const info = { name, offset, length: bytes.length, hash: hash(bytes) };
+    offset += bytes.length;
+    return info;
+  });
+  const json = new TextEncoder().encode(JSON.stringify({ format: FORMAT_VERSION, ...header, parts: infos }));
+  const head = MAGIC.length + 8;
+  const out = new Uint8Array(head + json.length + 8 + offset);
+  const view = new DataView(out.buffer);
+  out.set(MAGIC, 0);
+  view.setUint32(MAGIC.length, FORMAT_VERSION, true);
+  view.setUint32(MAGIC.length + 4, json.length, true);
+  out.set(json, head);
+  view.setBigUint64(head + json.length, BigInt.asUintN(64, BigInt(Bun.hash.wyhash(json, 0n))), true);
+  let at = head + json.length + 8;
+  for (const [, bytes] of parts) {
+    out.set(bytes, at);
+    at += bytes.length;
+  }
+  return out;
+}
+
+/** True when `bytes` start like an artifact (edgebox run tells artifacts from scripts this way). */
+export function isArtifact(bytes: Uint8Array): boolean {
+  return bytes.length >= MAGIC.length && MAGIC.every((b, i) => bytes[i] === b);
+}
+
+export interface Expected {
+  edgebox: string;
+  runtime: string;
+  wasmtime: string;
+  abi: number;
+  target: string;
+}
+
+export function readArtifact(path: string, expected: Expected): Artifact {
+  const data = readFileSync(path);
+  const bad = (why: string) => new UserError("E_ARTIFACT", `${path} is not a usable artifact: ${why}; rebuild it with 'edgebox build'`);
+  if (!isArtifact(data)) throw bad("it does not start with the artifact signature");
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  if (data.length < MAGIC.length + 8) throw bad("it is truncated");
+  const format = view.getUint32(MAGIC.length, true);
+  if (format !== FORMAT_VERSION) throw bad(`its format is version ${format}, this EdgeBox reads version ${FORMAT_VERSION}`);
+  const len = view.getUint32(MAGIC.length + 4, true);
+  const start = MAGIC.length + 8;
+  if (data.length < start + len + 8) throw bad("it is truncated");
+  const json = data.subarray(start, start + len);
+  if (view.getBigUint64(start + len, true) !== BigInt.asUintN(64, BigInt(Bun.hash.wyhash(json, 0n)))) throw bad("its header is damaged (hash mismatch)");
+  const header = JSON.parse(new TextDecoder().decode(json)) as ArtifactHeader;
+  if (header.edgebox !== expected.edgebox || header.runtime !== expected.runtime) {
+    throw bad(`it was built by EdgeBox ${header.edgebox} (runtime ${header.runtime.slice(0, 12)}), this is EdgeBox ${expected.edgebox} (runtime ${expected.runtime.slice(0, 12)})`);
+  }
+  if (header.abi !== expected.abi) throw bad(`it uses host ABI ${header.abi}, this EdgeBox speaks ${expected.abi}`);
+  if (header.target !== undefined && header.target !== expected.target) throw bad(`its native code is for ${header.target}, this machine is ${expected.target} (or build it with --portable)`);
+  if (header.target !== undefined && header.wasmtime !== expected.wasmtime) throw bad(`its native code is for Wasmtime ${header.wasmtime}, this EdgeBox has ${expected.wasmtime}`);
+  const base = start + len + 8;
+  const total = header.parts.reduce((n, p) => Math.max(n, p.offset + p.length), 0);
+  if (data.length !== base + total) throw bad(data.length < base + total ? "it is truncated" : "it has trailing bytes");
+  const parts = new Map<string, Uint8Array>();
+  for (const p of header.parts) {
+    const bytes = data.subarray(base + p.offset, base + p.offset + p.length);
+    if (hash(bytes) !== p.hash) throw bad(`its part '${p.name}' is damaged (hash mismatch)`);
+    parts.set(p.name, bytes);
+  }
+  return { header, part: (name) => parts.get(name) };
+}

@@ -1,0 +1,19 @@
+// `edgebox build --explain`: what the build did with each function and with
+// the top level, in words.
+
+import type { BuildResult } from "./index.ts";
+
+export function explainReport(r: BuildResult): string {
+  const lines: string[] = [];
+  const { image } = r;
+  if (image.prerun) lines.push("top level: pre-run at build time; a run starts where it ended");
+  else if (image.stop) {
+    lines.push(`top level: runs at start, not at build time: it ${image.stop.what}`);
+    const at = image.stop.stack?.split("\n").find((l) => l.trim().startsWith("at ") && !l.includes("edgebox:runtime"));
+    if (at) lines.push(`  ${at.trim()}`);
+  } else lines.push("top level: runs at start (--no-prerun)");
+  const frozen = r.explain.filter((e) => e.frozen);
+  lines.push(`functions: ${frozen.length} frozen of ${r.explain.length} considered`);
+  for (const e of r.explain) lines.push(`  ${e.frozen ? "frozen    " : "not frozen"} ${e.name} (${e.where})${e.reason ? `: ${e.reason}` : ""}`);
+  return `${lines.join("\n")}\n`;
+}

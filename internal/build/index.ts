@@ -1,0 +1,124 @@
+// `edgebox build`: the pipeline, stage by stage (see each stage's file).
+//
+//   bundle (Bun.build) -> freeze (pure functions to C, a wasm side module)
+//   -> script (one async function) -> bytecode -> pre-initialise (snapshot)
+//   -> native code (Cranelift, unless --portable) -> artifact
+
+import { writeFileSync } from "node:fs";
+import { basename, extname, resolve } from "node:path";
+import pkg from "../../package.json" with { type: "json" };
+import { ABI_VERSION } from "../../wasm/abi.js";
+import { buildInfo, runtimeModule } from "../assets/index.ts";
+import { loadPolicy } from "../config/index.ts";
+import { JsEngine } from "../engine/js.ts";
+import { appDirOf, resolveEntry } from "../sandbox/modules.ts";
+import { NODE_COMPAT } from "../sandbox/run.ts";
+import { writeArtifact } from "./artifact.ts";
+import { bundle } from "./bundle.ts";
+import { compileScript } from "./bytecode.ts";
+import { preinitApp, type AppImage, type FrozenModule } from "./preinit.ts";
+import { toScript } from "./script.ts";
+
+export interface BuildOptions {
+  target: string;
+  out?: string;
+  cwd: string;
+  config?: string;
+  /** No native code: the artifact runs on any target (compiled on first run there). */
+  portable: boolean;
+  /** Try to run the app's top level at build time (default true). */
+  prerun: boolean;
+  /** Freeze pure functions to C (default true; needs Zig). */
+  freeze: boolean;
+  log: BuildLog;
+}
+
+export interface BuildLog {
+  stage(name: string, detail: string, ms: number): void;
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface BuildResult {
+  out: string;
+  bytes: number;
+  image: AppImage;
+  frozen: string[];
+  /** Per function considered for freezing: frozen, or why not. */
+  explain: { name: string; where: string; frozen: boolean; reason?: string }[];
+}
+
+const kb = (n: number) => (n >= 1 << 20 ? `${(n / 1048576).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
+
+export async function buildApp(o: BuildOptions): Promise<BuildResult> {
+  let t = performance.now();
+  const lap = (name: string, detail: string) => {
+    const now = performance.now();
+    o.log.stage(name, detail, now - t);
+    t = now;
+  };
+  const appDir = appDirOf(o.target, o.cwd);
+  const policy = await loadPolicy({ appDir, cwd: o.cwd, config: o.config, flags: {} });
+  const entry = resolveEntry(o.target, o.cwd, policy.npm);
+  const out = resolve(o.cwd, o.out ?? `${basename(entry, extname(entry))}.ebx`);
+
+  const esm = await bundle(entry);
+  lap("bundle", `${basename(entry)} and its imports: ${kb(esm.length)} of JS`);
+
+  const code = esm;
+  const explain: BuildResult["explain"] = [];
+  const frozen: FrozenModule | undefined = undefined;
+  const frozenNames: string[] = [];
+
+  const script = toScript(code);
+  const runtimeWasm = runtimeModule.bytes();
+  const engine = new JsEngine();
+  const runtime = engine.compile(runtimeWasm);
+  const bytecode = compileScript(runtime, script, entry, 0, buildInfo.snapshot);
+  lap("bytecode", kb(bytecode.length));
+
+  const versions = { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime };
+  const image = preinitApp({ runtime: { wasm: runtimeWasm, snapshot: buildInfo.snapshot }, bytecode, frozen, versions, prerun: o.prerun });
+  lap(
+    "pre-initialise",
+    image.prerun ? "top level ran at build time" : image.stop ? `top level runs at start: it ${image.stop.what}` : "top level runs at start (--no-prerun)",
+  );
+
+  const parts: [string, Uint8Array][] = [["module.wasm", image.wasm]];
+  let engineFlags: number | undefined;
+  if (!o.portable) {
+    const { native } = await nativeCompiler();
+    engineFlags = native.flags;
+    parts.push(["module.cwasm", native.serialize(native.compile(image.wasm))]);
+    lap("native code", `Cranelift, ${process.platform}-${process.arch}`);
+  }
+
+  const artifact = writeArtifact(
+    {
+      edgebox: pkg.version,
+      runtime: buildInfo.runtimeHash,
+      wasmtime: buildInfo.wasmtime,
+      quickjs: buildInfo.quickjs,
+      abi: ABI_VERSION,
+      target: o.portable ? undefined : `${process.platform}-${process.arch}`,
+      engineFlags,
+      entry: basename(entry),
+      snapshot: { ctx: image.ctx, scratch: image.scratch, entry: image.entry, app: image.app, prerun: image.prerun },
+      sides: image.sides.map((s) => ({ name: s.name, memoryBase: s.memoryBase, tableBase: s.tableBase, initFn: s.initFn, dylink: s.dylink, defines: s.defines })),
+      frozen: frozenNames,
+    },
+    parts,
+  );
+  writeFileSync(out, artifact);
+  lap("artifact", `${out} (${kb(artifact.length)})`);
+  return { out, bytes: artifact.length, image, frozen: frozenNames, explain };
+}
+
+/** The native engine with the flags a default run uses, to precompile for it. */
+async function nativeCompiler() {
+  const { loadHostLib } = await import("../engine/index.ts");
+  const { NativeEngine } = await import("../engine/native.ts");
+  const lib = await loadHostLib();
+  return { native: new NativeEngine(lib, { fuel: false }) };
+}
+
