@@ -18,6 +18,10 @@ import { bundle } from "./bundle.ts";
 import { compileScript } from "./bytecode.ts";
 import { preinitApp, type AppImage, type FrozenModule } from "./preinit.ts";
 import { toScript } from "./script.ts";
+import { sideModuleInfo } from "../engine/dylink.ts";
+import { freeze } from "../freeze/index.ts";
+import { compileSideModule, findZig } from "../freeze/compile.ts";
+import { INIT_FN } from "../freeze/emit.ts";
 
 export interface BuildOptions {
   target: string;
@@ -65,10 +69,25 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   const esm = await bundle(entry);
   lap("bundle", `${basename(entry)} and its imports: ${kb(esm.length)} of JS`);
 
-  const code = esm;
-  const explain: BuildResult["explain"] = [];
-  const frozen: FrozenModule | undefined = undefined;
-  const frozenNames: string[] = [];
+  let code = esm;
+  let explain: BuildResult["explain"] = [];
+  let frozen: FrozenModule | undefined;
+  let frozenNames: string[] = [];
+  if (o.freeze) {
+    const r = freeze(esm);
+    explain = r.explain;
+    const zig = r.c ? findZig() : undefined;
+    if (r.c && !zig) {
+      o.log.warn("Zig was not found ($EDGEBOX_ZIG, zig on PATH, or `pip install ziglang`): no function is frozen");
+      explain = explain.map((e) => (e.frozen ? { ...e, frozen: false, reason: "could be frozen, but Zig is not installed" } : e));
+    } else if (r.c && zig) {
+      const wasm = compileSideModule(zig, r.c);
+      frozen = { wasm, info: sideModuleInfo(wasm), initFn: INIT_FN };
+      code = r.code;
+      frozenNames = r.frozen.map((f) => f.cand.name);
+    }
+    lap("freeze", `${frozenNames.length} of ${explain.length} functions frozen${frozen ? ` (${kb(frozen.wasm.length)} of wasm)` : ""}`);
+  }
 
   const script = toScript(code);
   const runtimeWasm = runtimeModule.bytes();
@@ -85,11 +104,13 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   );
 
   const parts: [string, Uint8Array][] = [["module.wasm", image.wasm]];
+  if (frozen) parts.push(["frozen.wasm", frozen.wasm]);
   let engineFlags: number | undefined;
   if (!o.portable) {
     const { native } = await nativeCompiler();
     engineFlags = native.flags;
     parts.push(["module.cwasm", native.serialize(native.compile(image.wasm))]);
+    if (frozen) parts.push(["frozen.cwasm", native.serialize(native.compile(frozen.wasm))]);
     lap("native code", `Cranelift, ${process.platform}-${process.arch}`);
   }
 

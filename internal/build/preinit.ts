@@ -15,6 +15,7 @@ import { wasiImports } from "../engine/wasi.ts";
 import type { WasmModule } from "../engine/types.ts";
 import { OP, OP_NAMES } from "../../wasm/abi.js";
 import { preinitialize } from "./snapshot.ts";
+import { FROZEN_GLOBAL } from "../freeze/emit.ts";
 import { platformConfig } from "../sandbox/index.ts";
 
 export interface RuntimeImage {
@@ -42,6 +43,8 @@ export interface AppImage {
   sides: (Placement & SideModuleInfo & { initFn: string })[];
 }
 
+const firstLine = (s: string) => s.split("\n")[0]!;
+
 class PrerunStop extends Error {
   constructor(
     readonly what: string,
@@ -64,26 +67,47 @@ function describeOp(name: string): string {
   return `makes a host call (${name})`;
 }
 
-function guest(module: WasmModule, runtime: RuntimeImage, onStop: (s: PrerunStop) => never) {
+/**
+ * A guest restored from the runtime snapshot whose every need of a run ends
+ * the pre-run: `stopped` records why, and the guest unwinds uncatchably
+ * (a try/catch or a promise in the app cannot swallow it).
+ */
+/** How long the top level may run at build time before it is left to run at start. */
+export const PRERUN_BUDGET_MS = 10_000;
+
+function guest(module: WasmModule, runtime: RuntimeImage) {
   const refuse = () => {
     throw new Error("unexpected module loading while pre-initialising");
   };
+  const state: { stop?: PrerunStop; deadline: number } = { deadline: Infinity };
   const output = {
     write: (_fd: 1 | 2, b: Uint8Array) => process.stderr.write(b),
-    needsRun: (what: string): never => onStop(new PrerunStop(what)),
+    // from WASI (clock, randomness) and the time zone import: a host exception
+    // unwinds the wasm stack itself; the guest is discarded afterwards
+    needsRun: (what: string): never => {
+      state.stop ??= new PrerunStop(what);
+      throw state.stop;
+    },
   };
   const vm: QuickJS = QuickJS.restore(
     module,
     {
       hostCall: (op, str) => {
+        let stop: PrerunStop;
         if (op === OP.PRERUN_STOP) {
           const s = JSON.parse(str ?? "{}") as { what?: string; stack?: string };
           const what = s.what && s.what in OP ? describeOp(s.what) : `reads ${s.what ?? "something of a run"}`;
-          onStop(new PrerunStop(what, s.stack));
-        }
-        onStop(new PrerunStop(describeOp(OP_NAMES[op] ?? String(op))));
+          stop = new PrerunStop(what, s.stack);
+        } else stop = new PrerunStop(describeOp(OP_NAMES[op] ?? String(op)));
+        state.stop ??= stop;
+        vm.throwUncatchable("pre-run stopped");
+        return undefined;
       },
-      interrupt: () => false,
+      interrupt: () => {
+        if (performance.now() < state.deadline) return false;
+        state.stop ??= new PrerunStop(`runs longer than ${PRERUN_BUDGET_MS / 1000} s at the top level`);
+        return true;
+      },
       normalizeModule: refuse,
       loadModule: refuse,
       rejection: () => {},
@@ -92,7 +116,22 @@ function guest(module: WasmModule, runtime: RuntimeImage, onStop: (s: PrerunStop
     runtime.snapshot,
   );
   const wasi = wasiImports(() => vm.instance, output);
-  return { vm, wasi };
+  return { vm, wasi, state };
+}
+
+function globalProp(vm: QuickJS, name: string): number {
+  const g = vm.eval("globalThis", "edgebox:build");
+  try {
+    return vm.getProp(g, name);
+  } finally {
+    vm.free(g);
+  }
+}
+
+function setOn(vm: QuickJS, obj: number, value: number): void {
+  const v = vm.newNumber(value);
+  vm.setProp(obj, "on", v);
+  vm.free(v);
 }
 
 export function preinitApp(opts: {
@@ -108,11 +147,7 @@ export function preinitApp(opts: {
   const frozenModule = opts.frozen ? engine.compile(opts.frozen.wasm) : undefined;
 
   const attempt = (run: boolean): AppImage => {
-    let stop: PrerunStop | undefined;
-    const { vm, wasi } = guest(module, opts.runtime, (s) => {
-      stop ??= s;
-      throw s;
-    });
+    const { vm, wasi, state } = guest(module, opts.runtime);
     try {
       const sides: AppImage["sides"] = [];
       if (opts.frozen && frozenModule) {
@@ -126,25 +161,33 @@ export function preinitApp(opts: {
         const cfg = vm.newString(JSON.stringify(platformConfig(opts.versions)));
         vm.free(vm.callMethod(opts.runtime.snapshot.entry, "prebind", [cfg]));
         vm.free(cfg);
+        // Frozen functions off while pre-running: all of it runs in the interpreter,
+        // which the budget can interrupt (compiled code could loop for ever here).
+        const frozenSwitch = opts.frozen ? globalProp(vm, FROZEN_GLOBAL) : 0;
+        if (frozenSwitch) setOn(vm, frozenSwitch, 0);
+        state.deadline = performance.now() + PRERUN_BUDGET_MS;
         const promise = vm.callMethod(opts.runtime.snapshot.entry, "runBuilt", [fn]);
         vm.runJobs();
-        const state = vm.promiseState(promise);
-        if (state === 2) throw new PrerunStop(`its top level throws (${vm.describe(vm.promiseResult(promise))})`);
-        if (state === 0) throw new PrerunStop("its top level awaits something that only a run provides");
+        state.deadline = Infinity;
+        if (frozenSwitch) {
+          setOn(vm, frozenSwitch, 1);
+          vm.free(frozenSwitch);
+        }
+        if (state.stop) throw state.stop;
+        const result = vm.promiseState(promise);
+        if (result === 2) throw new PrerunStop(`throws at the top level (${firstLine(vm.describe(vm.promiseResult(promise)))})`);
+        if (result === 0) throw new PrerunStop("awaits, at the top level, something that only a run provides");
         app = vm.promiseResult(promise);
         vm.free(promise);
         vm.free(fn);
       }
       vm.runJobs();
+      if (state.stop) throw state.stop;
       const { memory, stackPointer } = vm.snapshot();
       return { wasm: preinitialize(opts.runtime.wasm, memory, stackPointer), ...vm.state(), entry: opts.runtime.snapshot.entry, app, prerun: run, sides };
     } catch (err) {
-      if (err instanceof PrerunStop) throw stop ?? err;
-      if (err instanceof GuestException) {
-        if (stop) throw stop;
-        throw new PrerunStop(`its top level throws (${vm.describe(err.handle)})`);
-      }
-      if (stop) throw stop;
+      if (state.stop) throw state.stop;
+      if (err instanceof GuestException) throw new PrerunStop(`throws at the top level (${firstLine(vm.describe(err.handle))})`);
       throw err;
     } finally {
       vm.dispose();

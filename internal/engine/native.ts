@@ -27,10 +27,6 @@ export interface NativeEngineOptions {
   pooling?: boolean;
 }
 
-export interface NativeLimits extends InstanceLimits {
-  /** Hard stop after this many ms when the engine uses epochs; 0 = none. */
-  deadlineMs?: number;
-}
 
 const KINDS: ExternKind[] = ["func", "global", "table", "memory"];
 
@@ -264,7 +260,7 @@ export class NativeEngine implements Engine {
     return module;
   }
 
-  instantiate(module: WasmModule, imports: Imports, limits: NativeLimits = {}): Instance {
+  instantiate(module: WasmModule, imports: Imports, limits: InstanceLimits = {}): Instance {
     const m = this.own(module);
     const id = this.nextInstanceId++;
     const inst = new NativeInstance(this, m, id, undefined);

@@ -124,7 +124,7 @@ export class QuickJS {
           results: ["i32"],
           // Seconds east of UTC at that instant (hi:lo are the seconds since the epoch).
           fn: (hi: number, lo: number) => {
-            opts.output.needsRun?.("the time zone (local dates)");
+            opts.output.needsRun?.("reads the time zone (local dates)");
             return -new Date((hi * 2 ** 32 + (lo >>> 0)) * 1000).getTimezoneOffset() * 60;
           },
         },

@@ -31,6 +31,8 @@ export interface InstanceLimits {
   maxMemoryBytes?: number;
   /** WebAssembly instructions the guest may execute (engines that count fuel); 0 = unlimited. */
   fuel?: number;
+  /** Hard stop for compiled code after this many ms (engines with epoch interruption); 0 = none. */
+  deadlineMs?: number;
 }
 
 export type ExternKind = "func" | "global" | "table" | "memory";

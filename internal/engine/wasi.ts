@@ -35,7 +35,7 @@ export function wasiImports(instance: () => Instance, out: WasiOutput): Record<s
       params: ["i32", "i64", "i32"],
       results: ["i32"],
       fn(id: number, _precision: bigint, resultPtr: number) {
-        out.needsRun?.("the clock (Date, performance.now, timers)");
+        out.needsRun?.("reads the clock (Date, performance.now, timers)");
         const ns =
           id === CLOCK_REALTIME
             ? BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6))
@@ -81,7 +81,7 @@ export function wasiImports(instance: () => Instance, out: WasiOutput): Record<s
       params: ["i32", "i32"],
       results: ["i32"],
       fn(ptr: number, len: number) {
-        out.needsRun?.("random bytes (crypto)");
+        out.needsRun?.("asks for random bytes (crypto)");
         if (len < 0) return ERRNO_INVAL;
         const mem = instance().memory();
         // getRandomValues fills at most 65536 bytes per call.

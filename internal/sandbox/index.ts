@@ -275,7 +275,7 @@ export class Sandbox {
         output: { write: (fd, b) => (fd === 1 ? o.stdout : o.stderr)(b) },
         memoryLimit: o.memoryLimit,
         maxStackSize: o.maxStackSize,
-        limits: { maxMemoryBytes: o.maxMemoryBytes || undefined, fuel: o.maxInstructions || undefined },
+        limits: { maxMemoryBytes: o.maxMemoryBytes || undefined, fuel: o.maxInstructions || undefined, deadlineMs: o.timeoutMs || undefined },
       },
       o.snapshot,
     );
@@ -492,6 +492,8 @@ export class Sandbox {
     }
     if (err instanceof GuestException) return this.uncaught(err.handle, false);
     if (err instanceof GuestTrap) {
+      // the epoch deadline: compiled code (frozen functions) ran past the time limit
+      if (/^trap 10:/.test(err.message) && this.opts.timeoutMs) return this.timeout();
       if (/^trap 11:/.test(err.message)) {
         this.opts.stderr(enc.encode(`edgebox: instruction limit exceeded (${this.opts.maxInstructions} instructions)\n`));
         return { code: EXIT_TIMEOUT, reason: "timeout" };

@@ -79,7 +79,10 @@ export async function runApp(opts: RunOptions): Promise<number> {
   const fuel = policy.runtime.maxInstructions >= 0;
   if (fuel && opts.engine === "js") warn("runtime.max_instructions is enforced on the native engine only; the js engine ignores it");
   const built = isArtifactFile(file) ? openArtifact(file) : undefined;
-  const choice = await chooseEngine(built?.module ?? runtimeModule, { kind: opts.engine, warn, fuel });
+  const timeoutMs = opts.timeoutMs ?? policy.runtime.timeoutMs;
+  // Epochs stop compiled code (a built app's frozen functions) at the time limit; the
+  // interpreter checks the limit itself. They cost a little, so only when there is a limit.
+  const choice = await chooseEngine(built?.module ?? runtimeModule, { kind: opts.engine, warn, fuel, epoch: timeoutMs > 0 });
   const { module, hostLib } = choice;
 
   const sandbox = new Sandbox({
@@ -96,7 +99,7 @@ export async function runApp(opts: RunOptions): Promise<number> {
     stdout: fdSink(1),
     stderr: fdSink(2),
     tty: [0, 1, 2].map((fd) => (hostLib ? hostLib.eb_isatty(fd) === 1 : require("node:tty").isatty(fd))) as [boolean, boolean, boolean],
-    timeoutMs: opts.timeoutMs ?? policy.runtime.timeoutMs,
+    timeoutMs,
     memoryLimit: heap,
     maxMemoryBytes: maxBytes,
     maxStackSize: policy.runtime.stackSize,

@@ -1,0 +1,105 @@
+// Stage 3: freeze pure numeric functions to C. Works on the bundle's syntax
+// tree (acorn, an ESTree parser): it is independent of the exact QuickJS
+// build, whose opcode numbering is not a stable interface, and sees the
+// program as written (names, scopes, types of literals).
+//
+// Each frozen function keeps its JS body, behind a guard:
+//
+//   function fib(n) { if (__eb_frozen.on && typeof n === "number") return __eb_fz_fib_0(n); ...its JS... }
+//
+// so any call with a non-number (or missing) argument runs the interpreter,
+// and frozen code only ever sees numbers, where its results are the interpreter's.
+
+import { parse, type Node } from "acorn";
+import { UserError } from "../errors.ts";
+import { FunctionCompiler, guessReturn, Reject, type Candidate, type Frozen, type Ty } from "./analyze.ts";
+import { emitModule, FROZEN_GLOBAL } from "./emit.ts";
+import { analyzeScopes, lookupFrom } from "./scopes.ts";
+
+type N = Node & Record<string, any>;
+
+export interface FreezeResult {
+  /** The bundle with guards and the prologue that takes the frozen functions. */
+  code: string;
+  /** The C module, when anything was frozen. */
+  c?: string;
+  frozen: Frozen[];
+  explain: { name: string; where: string; frozen: boolean; reason?: string }[];
+}
+
+export function freeze(code: string): FreezeResult {
+  let ast: N;
+  try {
+    ast = parse(code, { ecmaVersion: "latest", sourceType: "module", allowHashBang: true, locations: true }) as N;
+  } catch (err) {
+    throw new UserError("E_BUILD", `the bundle does not parse: ${(err as Error).message}`);
+  }
+  const lineStarts = [0];
+  for (let i = 0; i < code.length; i++) if (code.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  const lineCol = (pos: number) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    return `${lo + 1}:${pos - lineStarts[lo]! + 1}`;
+  };
+  const scopes = analyzeScopes(ast, lineCol);
+  const reasons = new Map<Candidate, string>();
+  for (const c of scopes.candidates) if (scopes.assigned.has(c.name)) reasons.set(c, "is assigned to somewhere in the program");
+
+  // Freeze optimistically, then drop what fails and what calls it, until nothing changes.
+  const retTy = new Map<Candidate, Ty>(scopes.candidates.map((c) => [c, guessReturn(c.node)]));
+  let frozen: Frozen[] = [];
+  for (let round = 0; round < 50; round++) {
+    const live = new Set(scopes.candidates.filter((c) => !reasons.has(c)));
+    const resolve = (name: string, from: Candidate): Candidate | "global" | string => {
+      const b = lookupFrom(scopes, from, name);
+      if (b === "global") return "global";
+      if (b === "other") return "which is not a function it can freeze";
+      return live.has(b) ? b : `which is not frozen (${reasons.get(b) ?? "?"})`;
+    };
+    const compiler = new FunctionCompiler(resolve, (c) => retTy.get(c) ?? "number", scopes.patchedMath);
+    frozen = [];
+    let changed = false;
+    for (const c of live) {
+      try {
+        const f = compiler.compile(c);
+        frozen.push(f);
+        if ((retTy.get(c) ?? "number") !== f.ret) {
+          retTy.set(c, f.ret);
+          changed = true;
+        }
+      } catch (err) {
+        if (!(err instanceof Reject)) throw err;
+        reasons.set(c, err.message);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+
+  const explain = scopes.candidates.map((c) => ({ name: c.name, where: c.where, frozen: !reasons.has(c), reason: reasons.get(c) }));
+  if (frozen.length === 0) return { code, frozen, explain };
+
+  // Guards, from the end of the text backwards so offsets stay valid.
+  const edits = frozen
+    .map((f) => {
+      const params = f.cand.params;
+      const test = ["__eb_frozen.on", ...params.map((p) => `typeof ${p} === "number"`)].join(" && ");
+      const call = `__eb_${f.cand.id}(${params.join(", ")})${f.ret === "boolean" ? " !== 0" : ""}`;
+      return { at: (f.cand.node.body as N).start + 1, text: ` if (${test}) return ${call};` };
+    })
+    .sort((a, b) => b.at - a.at);
+  let out = code;
+  for (const e of edits) out = out.slice(0, e.at) + e.text + out.slice(e.at);
+  const prologue =
+    `var __eb_frozen = globalThis.${FROZEN_GLOBAL}; delete globalThis.${FROZEN_GLOBAL};` +
+    frozen.map((f) => ` var __eb_${f.cand.id} = __eb_frozen.${f.cand.id};`).join("") +
+    "\n";
+  const hashbang = out.startsWith("#!") ? out.indexOf("\n") + 1 : 0;
+  out = out.slice(0, hashbang) + prologue + out.slice(hashbang);
+  return { code: out, c: emitModule(frozen), frozen, explain };
+}

@@ -1,0 +1,181 @@
+// Just enough scope analysis for the freezer: which declaration a free name
+// in a candidate function refers to, which names are ever assigned, and
+// which Math members the program replaces.
+
+import type { Node } from "acorn";
+import type { Candidate } from "./analyze.ts";
+
+type N = Node & Record<string, any>;
+
+export interface Scope {
+  node: N;
+  parent?: Scope;
+  /** name -> the candidate declaring it, or "other" (any other binding). */
+  names: Map<string, Candidate | "other">;
+}
+
+export interface ProgramScopes {
+  candidates: Candidate[];
+  /** The scope a candidate is declared in. */
+  scopeOf: Map<Candidate, Scope>;
+  assigned: Set<string>;
+  patchedMath: Set<string>;
+}
+
+function bind(scope: Scope, name: string, what: Candidate | "other"): void {
+  const prev = scope.names.get(name);
+  // two declarations of one name: not a candidate any more
+  scope.names.set(name, prev === undefined ? what : "other");
+}
+
+function patternNames(p: N, out: string[] = []): string[] {
+  if (!p) return out;
+  if (p.type === "Identifier") out.push(p.name);
+  else if (p.type === "ObjectPattern") for (const q of p.properties) patternNames(q.type === "RestElement" ? q.argument : q.value, out);
+  else if (p.type === "ArrayPattern") for (const q of p.elements) patternNames(q, out);
+  else if (p.type === "AssignmentPattern") patternNames(p.left, out);
+  else if (p.type === "RestElement") patternNames(p.argument, out);
+  return out;
+}
+
+const isFunction = (n: N) => n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression";
+
+/**
+ * var declarations anywhere in a function body (not in nested functions), and
+ * function declarations inside its blocks, which also make a var binding in
+ * sloppy code (Annex B). Those directly in the body are left to lexical().
+ */
+function hoisted(stmts: N[], scope: Scope): void {
+  const walk = (node: N): void => {
+    if (!node || typeof node !== "object") return;
+    if (node.type === "VariableDeclaration" && node.kind === "var") {
+      for (const d of node.declarations) for (const n of patternNames(d.id)) bind(scope, n, "other");
+    }
+    if (node.type === "FunctionDeclaration" && node.id) bind(scope, node.id.name, "other");
+    if (isFunction(node)) return;
+    for (const k of Object.keys(node)) {
+      const v = node[k];
+      if (Array.isArray(v)) for (const c of v) c && typeof c.type === "string" && walk(c);
+      else if (v && typeof v.type === "string") walk(v);
+    }
+  };
+  for (const st of stmts) {
+    if (st.type === "FunctionDeclaration") continue;
+    if ((st.type === "ExportNamedDeclaration" || st.type === "ExportDefaultDeclaration") && st.declaration?.type === "FunctionDeclaration") continue;
+    walk(st);
+  }
+}
+
+export function analyzeScopes(program: N, lineCol: (pos: number) => string): ProgramScopes {
+  const candidates: Candidate[] = [];
+  const scopeOf = new Map<Candidate, Scope>();
+  const assigned = new Set<string>();
+  const patchedMath = new Set<string>();
+  let counter = 0;
+
+  /** Lexical declarations directly in a statement list; function declarations there become candidates. */
+  const lexical = (stmts: N[], scope: Scope, candidatesHere: boolean) => {
+    for (const s of stmts) {
+      if (s.type === "VariableDeclaration" && s.kind !== "var") for (const d of s.declarations) for (const n of patternNames(d.id)) bind(scope, n, "other");
+      else if (s.type === "ClassDeclaration" && s.id) bind(scope, s.id.name, "other");
+      else if (s.type === "ImportDeclaration") for (const sp of s.specifiers) bind(scope, sp.local.name, "other");
+      else if ((s.type === "ExportNamedDeclaration" || s.type === "ExportDefaultDeclaration") && s.declaration) lexical([s.declaration], scope, candidatesHere);
+      else if (s.type === "FunctionDeclaration" && s.id) {
+        if (candidatesHere) {
+          const id = `fz_${s.id.name.replace(/[^A-Za-z0-9_]/g, "_")}_${counter++}`;
+          const cand: Candidate = { name: s.id.name, id, node: s, params: s.params.map((p: N) => (p.type === "Identifier" ? p.name : "")), where: lineCol(s.start), scope: scope.node };
+          candidates.push(cand);
+          scopeOf.set(cand, scope);
+          bind(scope, s.id.name, cand);
+        } else bind(scope, s.id.name, "other");
+      }
+    }
+  };
+
+  const visit = (node: N, scope: Scope): void => {
+    if (!node || typeof node !== "object") return;
+    if (node.type === "AssignmentExpression") {
+      if (node.left.type === "Identifier") assigned.add(node.left.name);
+      else for (const n of patternNames(node.left)) assigned.add(n);
+      if (node.left.type === "MemberExpression" && node.left.object.type === "Identifier" && node.left.object.name === "Math") {
+        patchedMath.add(node.left.computed ? "*" : node.left.property.name);
+      }
+    }
+    if (node.type === "UpdateExpression" && node.argument.type === "Identifier") assigned.add(node.argument.name);
+    if ((node.type === "ForInStatement" || node.type === "ForOfStatement") && node.left.type !== "VariableDeclaration") {
+      for (const n of patternNames(node.left)) assigned.add(n);
+    }
+
+    if (isFunction(node)) {
+      let outer = scope;
+      if (node.type === "FunctionExpression" && node.id) {
+        outer = { node, parent: scope, names: new Map() };
+        bind(outer, node.id.name, "other");
+      }
+      const fn: Scope = { node, parent: outer, names: new Map() };
+      for (const p of node.params) for (const n of patternNames(p)) bind(fn, n, "other");
+      if (node.type !== "ArrowFunctionExpression") bind(fn, "arguments", "other");
+      if (node.body.type === "BlockStatement") {
+        hoisted(node.body.body, fn);
+        lexical(node.body.body, fn, true);
+        for (const s of node.body.body) visit(s, fn);
+      } else visit(node.body, fn);
+      for (const p of node.params) visit(p, fn);
+      return;
+    }
+    if (node.type === "BlockStatement" || node.type === "StaticBlock") {
+      const block: Scope = { node, parent: scope, names: new Map() };
+      lexical(node.body, block, false);
+      for (const s of node.body) visit(s, block);
+      return;
+    }
+    if (node.type === "SwitchStatement") {
+      visit(node.discriminant, scope);
+      const block: Scope = { node, parent: scope, names: new Map() };
+      for (const c of node.cases) lexical(c.consequent, block, false);
+      for (const c of node.cases) for (const s of [c.test, ...c.consequent]) visit(s, block);
+      return;
+    }
+    if (node.type === "CatchClause") {
+      const block: Scope = { node, parent: scope, names: new Map() };
+      for (const n of patternNames(node.param)) bind(block, n, "other");
+      visit(node.body, block);
+      return;
+    }
+    if ((node.type === "ForStatement" || node.type === "ForInStatement" || node.type === "ForOfStatement") && (node.init ?? node.left)?.type === "VariableDeclaration") {
+      const decl = node.init ?? node.left;
+      const block: Scope = { node, parent: scope, names: new Map() };
+      if (decl.kind !== "var") for (const d of decl.declarations) for (const n of patternNames(d.id)) bind(block, n, "other");
+      for (const k of ["init", "left", "test", "update", "right", "body"]) visit(node[k], block);
+      return;
+    }
+    if (node.type === "ClassDeclaration" || node.type === "ClassExpression") {
+      const cls: Scope = { node, parent: scope, names: new Map() };
+      if (node.id) bind(cls, node.id.name, "other");
+      visit(node.superClass, scope);
+      visit(node.body, cls);
+      return;
+    }
+    for (const k of Object.keys(node)) {
+      if (k === "type" || k === "start" || k === "end") continue;
+      const v = node[k];
+      if (Array.isArray(v)) for (const c of v) c && typeof c.type === "string" && visit(c, scope);
+      else if (v && typeof v.type === "string") visit(v, scope);
+    }
+  };
+
+  const root: Scope = { node: program, names: new Map() };
+  hoisted(program.body, root);
+  lexical(program.body, root, true);
+  for (const s of program.body) visit(s, root);
+  return { candidates, scopeOf, assigned, patchedMath };
+}
+
+/** What `name`, used free inside `cand`, refers to. */
+export function lookupFrom(scopes: ProgramScopes, cand: Candidate, name: string): Candidate | "other" | "global" {
+  for (let s: Scope | undefined = scopes.scopeOf.get(cand); s; s = s.parent) {
+    const b = s.names.get(name);
+    if (b !== undefined) return b;
+  }
+  return "global";
+}
