@@ -90,7 +90,8 @@ export interface Expected {
   target: string;
 }
 
-export function readArtifact(path: string, expected: Expected): Artifact {
+/** Read and verify an artifact; `expected` (what this EdgeBox is) also checks it can run here. */
+export function readArtifact(path: string, expected?: Expected): Artifact {
   const data = readFileSync(path);
   const bad = (why: string) => new UserError("E_ARTIFACT", `${path} is not a usable artifact: ${why}; rebuild it with 'edgebox build'`);
   if (!isArtifact(data)) throw bad("it does not start with the artifact signature");
@@ -104,12 +105,12 @@ export function readArtifact(path: string, expected: Expected): Artifact {
   const json = data.subarray(start, start + len);
   if (view.getBigUint64(start + len, true) !== BigInt.asUintN(64, BigInt(Bun.hash.wyhash(json, 0n)))) throw bad("its header is damaged (hash mismatch)");
   const header = JSON.parse(new TextDecoder().decode(json)) as ArtifactHeader;
-  if (header.edgebox !== expected.edgebox || header.runtime !== expected.runtime) {
+  if (expected && (header.edgebox !== expected.edgebox || header.runtime !== expected.runtime)) {
     throw bad(`it was built by EdgeBox ${header.edgebox} (runtime ${header.runtime.slice(0, 12)}), this is EdgeBox ${expected.edgebox} (runtime ${expected.runtime.slice(0, 12)})`);
   }
-  if (header.abi !== expected.abi) throw bad(`it uses host ABI ${header.abi}, this EdgeBox speaks ${expected.abi}`);
-  if (header.target !== undefined && header.target !== expected.target) throw bad(`its native code is for ${header.target}, this machine is ${expected.target} (or build it with --portable)`);
-  if (header.target !== undefined && header.wasmtime !== expected.wasmtime) throw bad(`its native code is for Wasmtime ${header.wasmtime}, this EdgeBox has ${expected.wasmtime}`);
+  if (expected && header.abi !== expected.abi) throw bad(`it uses host ABI ${header.abi}, this EdgeBox speaks ${expected.abi}`);
+  if (expected && header.target !== undefined && header.target !== expected.target) throw bad(`its native code is for ${header.target}, this machine is ${expected.target} (or build it with --portable)`);
+  if (expected && header.target !== undefined && header.wasmtime !== expected.wasmtime) throw bad(`its native code is for Wasmtime ${header.wasmtime}, this EdgeBox has ${expected.wasmtime}`);
   const base = start + len + 8;
   const total = header.parts.reduce((n, p) => Math.max(n, p.offset + p.length), 0);
   if (data.length !== base + total) throw bad(data.length < base + total ? "it is truncated" : "it has trailing bytes");

@@ -1,3 +1,4 @@
+"use strict";
 // Pure numeric functions the freezer must compile, and impure ones it must
 // leave alone. Printed for many inputs, edge values included: a frozen build
 // must print exactly what the interpreter (and node) print.

@@ -1,0 +1,231 @@
+// edgebox build: artifacts of scripts, ES module and CommonJS apps, app
+// directories; fresh argv/env/clock/random per run; the policy applies as to
+// scripts; damaged, foreign and mismatched artifacts are refused; frozen
+// functions print exactly what the interpreter prints.
+
+import { describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import toolchain from "../internal/assets/toolchain.json" with { type: "json" };
+import { MAGIC, readArtifact, writeArtifact, type ArtifactHeader } from "../internal/build/artifact.ts";
+import { edgebox, edgeboxAsync, nodeAsync, tempApp } from "./helpers.ts";
+
+const ZIG = join(import.meta.dir, "..", ".cache", "toolchain", `ziglang-${toolchain.ziglang}`, "ziglang", "zig");
+const env = { EDGEBOX_ZIG: ZIG };
+
+function build(dir: string, args: string[]) {
+  const r = edgebox(["build", ...args], { cwd: dir, env });
+  if (r.code !== 0) throw new Error(`build failed (${r.code}):\n${r.stderr}`);
+  return r;
+}
+
+describe("build and run", () => {
+  test("a script: argv, exit code, stderr; the build reports its stages", () => {
+    const dir = tempApp({ "hello.js": `console.log("hello", process.argv.slice(2)); console.error("to stderr"); process.exitCode = 3;` });
+    const b = build(dir, ["hello.js"]);
+    for (const stage of ["bundle", "freeze", "bytecode", "pre-initialise", "native code", "artifact"]) expect(b.stderr).toContain(stage);
+    expect(b.stderr).toMatch(/built .*hello\.ebx in \d+ ms/);
+    expect(readFileSync(join(dir, "hello.ebx")).subarray(0, 16)).toEqual(Buffer.from(MAGIC));
+    const r = edgebox(["run", "hello.ebx", "a", "--b"], { cwd: dir });
+    expect(r).toEqual({ code: 3, stdout: "hello [ 'a', '--b' ]\n", stderr: "to stderr\n" });
+  });
+
+  test("an ES module app with imports, node: built-ins and top-level await prints what its source prints", async () => {
+    const files = {
+      "main.mjs": `import { greet } from "./lib/greet.mjs";\nimport path from "node:path";\nimport { EventEmitter } from "events";\nconst n = await Promise.resolve(2);\nconst e = new EventEmitter();\ne.on("x", (v) => console.log(greet(v), path.basename("/a/b.txt"), n, import.meta.url.startsWith("file://")));\ne.emit("x", "world");\nexport const answer = 42;\n`,
+      "lib/greet.mjs": `export const greet = (who) => \`hello \${who}\`;\n`,
+    };
+    const dir = tempApp(files);
+    build(dir, ["main.mjs", "-o", "app.ebx"]);
+    const [built, source] = await Promise.all([edgeboxAsync(["run", "app.ebx"], { cwd: dir }), edgeboxAsync(["run", "main.mjs"], { cwd: dir })]);
+    expect(source.stdout).toBe("hello world b.txt 2 true\n");
+    expect(built).toEqual(source);
+  });
+
+  test("a CommonJS app with node_modules, and an app directory with package.json main", async () => {
+    const dir = tempApp({
+      "package.json": JSON.stringify({ name: "app", main: "src/index.js" }),
+      "src/index.js": `const pad = require("left-pad");\nconst { join } = require("path");\nconsole.log(pad("7", 3, "0"), join("a", "b"), require("./data.json").ok);\n`,
+      "src/data.json": `{ "ok": true }`,
+      "node_modules/left-pad/package.json": JSON.stringify({ name: "left-pad", main: "index.js" }),
+      "node_modules/left-pad/index.js": `module.exports = (s, n, c) => String(s).padStart(n, c);\n`,
+    });
+    build(dir, [".", "-o", "dir.ebx"]);
+    const [built, expected] = await Promise.all([edgeboxAsync(["run", "dir.ebx"], { cwd: dir }), nodeAsync(["src/index.js"], { cwd: dir })]);
+    expect(expected.stdout).toBe("007 a/b true\n");
+    expect(built.stdout).toBe(expected.stdout);
+    expect(built.code).toBe(0);
+  });
+
+  test("--portable leaves out native code and still runs", () => {
+    const dir = tempApp({ "p.js": `console.log(40 + 2);` });
+    const b = build(dir, ["p.js", "--portable"]);
+    expect(b.stderr).not.toContain("native code");
+    const a = readArtifact(join(dir, "p.ebx"));
+    expect(a.header.target).toBeUndefined();
+    expect(a.header.parts.map((p) => p.name)).not.toContain("module.cwasm");
+    expect(edgebox(["run", "p.ebx"], { cwd: dir }).stdout).toBe("42\n");
+  });
+
+  test("build errors are one clear line: missing entry, unbundlable import, extra argument", () => {
+    const dir = tempApp({ "bad.js": `require("not-installed-anywhere");` });
+    expect(edgebox(["build", "nope.js"], { cwd: dir, env })).toMatchObject({ code: 1, stderr: expect.stringContaining("cannot find 'nope.js'") });
+    const r = edgebox(["build", "bad.js"], { cwd: dir, env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("not-installed-anywhere");
+    expect(edgebox(["build", "a.js", "b.js"], { cwd: dir, env })).toMatchObject({ code: 2, stderr: expect.stringContaining("unexpected argument 'b.js'") });
+  });
+});
+
+describe("nothing from build time shows at run time", () => {
+  test("argv, env, the clock and Math.random are the run's own", async () => {
+    const dir = tempApp({
+      "t.js": `const t0 = Date.now();\nconst r = Math.random();\nconsole.log(JSON.stringify({ t0, r, argv: process.argv.slice(2), v: process.env.EB_VALUE ?? null, tz: new Date(0).getTimezoneOffset() }));\n`,
+      ".edgebox.json": JSON.stringify({ env: ["EB_VALUE"] }),
+    });
+    build(dir, ["t.js"]);
+    const run = async (v: string, arg: string) => {
+      const before = Date.now();
+      const r = await edgeboxAsync(["run", "t.ebx", arg], { cwd: dir, env: { EB_VALUE: v } });
+      return { ...JSON.parse(r.stdout), before, after: Date.now() };
+    };
+    const a = await run("one", "x");
+    await Bun.sleep(1100);
+    const b = await run("two", "y");
+    for (const x of [a, b]) {
+      expect(x.t0).toBeGreaterThanOrEqual(x.before);
+      expect(x.t0).toBeLessThanOrEqual(x.after);
+    }
+    expect(b.t0 - a.t0).toBeGreaterThanOrEqual(1000);
+    expect(a.r).not.toBe(b.r);
+    expect([a.argv, a.v, b.argv, b.v]).toEqual([["x"], "one", ["y"], "two"]);
+  });
+
+  test("a top level that needs nothing of a run is pre-run; what it queued runs at start with run-time values", () => {
+    const dir = tempApp({
+      "pre.js": `const table = [];\nfor (let i = 0; i < 20; i++) table.push(i * i);\nsetImmediate(() => console.log(table[19], process.argv[2], Date.now() > 1700000000000));\n`,
+    });
+    const b = build(dir, ["pre.js", "--explain"]);
+    expect(b.stdout).toContain("top level: pre-run at build time");
+    expect(edgebox(["run", "pre.ebx", "arg"], { cwd: dir }).stdout).toBe("361 arg true\n");
+  });
+
+  test("--explain says what stopped the pre-run", () => {
+    const dir = tempApp({ "e.js": `const home = process.env.HOME;\nconsole.log(typeof home);\n` });
+    expect(build(dir, ["e.js", "--explain"]).stdout).toContain("top level: runs at start, not at build time: it reads process.env");
+    expect(build(dir, ["e.js", "--explain", "--no-prerun"]).stdout).toContain("top level: runs at start (--no-prerun)");
+  });
+});
+
+describe("the policy applies to artifacts as to scripts", () => {
+  test("a read outside the grants is denied; the policy next to the artifact grants it", () => {
+    const dir = tempApp({ "r.js": `const fs = require("fs");\ntry { console.log(fs.readFileSync(process.argv[2], "utf8")); } catch (e) { console.log(e.code); }\n` });
+    const secret = join(tempApp({ "secret.txt": "s3cret" }), "secret.txt");
+    build(dir, ["r.js"]);
+    expect(edgebox(["run", "r.ebx", secret], { cwd: dir }).stdout).toBe("EACCES\n");
+    writeFileSync(join(dir, ".edgebox.json"), JSON.stringify({ dirs: [{ path: secret, read: true }] }));
+    expect(edgebox(["run", "r.ebx", secret], { cwd: dir }).stdout).toBe("s3cret\n");
+  });
+});
+
+describe("artifacts that cannot run here are refused", () => {
+  const dir = tempApp({ "a.js": `console.log("ran");` });
+  build(dir, ["a.js"]);
+  const good = readFileSync(join(dir, "a.ebx"));
+  const runBytes = (name: string, bytes: Uint8Array) => {
+    writeFileSync(join(dir, name), bytes);
+    return edgebox(["run", name], { cwd: dir });
+  };
+
+  test("a truncated artifact", () => {
+    const r = runBytes("trunc.ebx", good.subarray(0, good.length - 1000));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("is not a usable artifact: it is truncated; rebuild it with 'edgebox build'");
+  });
+
+  test("an altered artifact (one byte of code flipped)", () => {
+    const bytes = new Uint8Array(good);
+    bytes[bytes.length - 5000]! ^= 0x40;
+    const r = runBytes("altered.ebx", bytes);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/its part '[a-z.]+' is damaged \(hash mismatch\)/);
+  });
+
+  test("an altered header", () => {
+    const bytes = new Uint8Array(good);
+    bytes[40]! ^= 0x01;
+    expect(runBytes("header.ebx", bytes).stderr).toContain("its header is damaged");
+  });
+
+  test("another EdgeBox build, another target", () => {
+    const a = readArtifact(join(dir, "a.ebx"));
+    const parts = a.header.parts.map((p) => [p.name, a.part(p.name)!] as [string, Uint8Array]);
+    const { parts: _, format: __, ...rest } = a.header;
+    const remake = (h: Partial<ArtifactHeader>) => writeArtifact({ ...rest, ...h }, parts);
+    const older = runBytes("old.ebx", remake({ edgebox: "0.0.1" }));
+    expect(older.code).toBe(1);
+    expect(older.stderr).toContain("it was built by EdgeBox 0.0.1");
+    expect(older.stderr).toContain("rebuild it with 'edgebox build'");
+    expect(runBytes("arch.ebx", remake({ target: "plan9-mips" })).stderr).toContain("its native code is for plan9-mips, this machine is");
+    expect(runBytes("wt.ebx", remake({ wasmtime: "1.0.0" })).stderr).toContain("its native code is for Wasmtime 1.0.0");
+  });
+
+  test("a script that only looks like one is not confused with an artifact", () => {
+    expect(runBytes("plain.ebx", new TextEncoder().encode(`console.log("just a script")`)).stdout).toBe("just a script\n");
+  });
+});
+
+describe("frozen functions", () => {
+  const corpus = join(import.meta.dir, "freeze", "pure.js");
+
+  test("print exactly what the interpreter and node print, edge values included", async () => {
+    const dir = tempApp({ "pure.js": readFileSync(corpus, "utf8") });
+    const b = build(dir, ["pure.js", "--explain"]);
+    const [frozen, interpreted, node] = await Promise.all([
+      edgeboxAsync(["run", "pure.ebx"], { cwd: dir }),
+      edgeboxAsync(["run", "pure.js"], { cwd: dir }),
+      nodeAsync(["pure.js"], { cwd: dir }),
+    ]);
+    expect(node.stdout.split("\n").length).toBeGreaterThan(40);
+    expect(interpreted.stdout).toBe(node.stdout);
+    expect(frozen.stdout).toBe(interpreted.stdout);
+    expect(frozen.code).toBe(0);
+    // what was frozen, and why the rest was not
+    for (const name of ["fib", "sumTo", "gcd", "collatz", "isPrime", "mandel", "bits", "floats", "isEven", "isOdd", "overflow", "logic", "deep"]) {
+      expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
+    }
+    const reasons: Record<string, string> = {
+      closure: "uses 'counter' from outside the function",
+      property: "reads a property",
+      writes: "assigns to a property",
+      tryCatch: "uses try/catch",
+      gen: "is a generator",
+      later: "is async",
+      args: "uses arguments",
+      self: "uses this",
+      maybe: "may end without returning a number",
+      evals: "calls the global 'eval'",
+    };
+    for (const [name, why] of Object.entries(reasons)) expect(b.stdout).toContain(`not frozen ${name} (`);
+    for (const why of Object.values(reasons)) expect(b.stdout).toContain(why);
+  });
+
+  test("without Zig the app builds and runs unfrozen, and says so", () => {
+    const dir = tempApp({ "f.js": `function sq(x) { return x * x; }\nconsole.log(sq(12));\n` });
+    const r = edgebox(["build", "f.js", "--explain"], { cwd: dir, env: { PATH: "/nonexistent" } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("Zig was not found");
+    expect(r.stdout).toMatch(/not frozen sq \(\d+:\d+\): could be frozen, but Zig is not installed/);
+    expect(edgebox(["run", "f.ebx"], { cwd: dir }).stdout).toBe("144\n");
+  });
+
+  test("a runaway frozen loop is stopped by --timeout", () => {
+    const dir = tempApp({ "spin.js": `function spin(n) { while (n > 0) { n = n + 1; } return n; }\nconsole.log(spin(process.argv.length));\n` });
+    build(dir, ["spin.js"]);
+    const r = edgebox(["run", "--timeout", "300", "spin.ebx"], { cwd: dir });
+    expect(r.code).toBe(124);
+    expect(r.stderr).toBe("edgebox: time limit exceeded (300 ms)\n");
+  });
+});
