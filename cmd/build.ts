@@ -28,6 +28,10 @@ export default {
       default: true,
       description: "Run the app's top level at build time when it needs nothing of a run (--no-prerun: always at start)",
     },
+    keepSource: {
+      type: "boolean",
+      description: "Keep functions' source text, for Function.prototype.toString (artifacts are several times larger)",
+    },
     config: { type: "string", valueHint: "file", description: "The policy file (default: the nearest .edgebox.json or edgebox.toml)" },
   },
   async main({ flags, positionals }) {
@@ -43,6 +47,7 @@ export default {
       portable: flags.portable === true,
       prerun: flags.prerun !== false,
       freeze: flags.freeze !== false,
+      keepSource: flags.keepSource === true,
       log: {
         stage: (name, detail, ms) => log.success(`${name.padEnd(15)} ${String(Math.round(ms)).padStart(5)} ms  ${detail}`),
         info: (m) => log.info(m),

@@ -11,7 +11,7 @@
 // the file can rewrite them too. Code from an artifact still runs only
 // inside the sandbox, under the policy.)
 
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { UserError } from "../errors.ts";
 
 export const MAGIC = new TextEncoder().encode("EDGEBOX\0ARTIFACT");
@@ -90,35 +90,66 @@ export interface Expected {
   target: string;
 }
 
-/** Read and verify an artifact; `expected` (what this EdgeBox is) also checks it can run here. */
+/**
+ * Open an artifact: its header is read and verified now, each part when it
+ * is first asked for (and verified then), so that a run whose native code is
+ * already in the cache reads a few kilobytes. `expected` (what this EdgeBox
+ * is) also checks it can run here.
+ */
 export function readArtifact(path: string, expected?: Expected): Artifact {
-  const data = readFileSync(path);
   const bad = (why: string) => new UserError("E_ARTIFACT", `${path} is not a usable artifact: ${why}; rebuild it with 'edgebox build'`);
-  if (!isArtifact(data)) throw bad("it does not start with the artifact signature");
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  if (data.length < MAGIC.length + 8) throw bad("it is truncated");
-  const format = view.getUint32(MAGIC.length, true);
-  if (format !== FORMAT_VERSION) throw bad(`its format is version ${format}, this EdgeBox reads version ${FORMAT_VERSION}`);
-  const len = view.getUint32(MAGIC.length + 4, true);
-  const start = MAGIC.length + 8;
-  if (data.length < start + len + 8) throw bad("it is truncated");
-  const json = data.subarray(start, start + len);
-  if (view.getBigUint64(start + len, true) !== BigInt.asUintN(64, BigInt(Bun.hash.wyhash(json, 0n)))) throw bad("its header is damaged (hash mismatch)");
-  const header = JSON.parse(new TextDecoder().decode(json)) as ArtifactHeader;
-  if (expected && (header.edgebox !== expected.edgebox || header.runtime !== expected.runtime)) {
-    throw bad(`it was built by EdgeBox ${header.edgebox} (runtime ${header.runtime.slice(0, 12)}), this is EdgeBox ${expected.edgebox} (runtime ${expected.runtime.slice(0, 12)})`);
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const read = (offset: number, length: number) => {
+      const buf = new Uint8Array(length);
+      if (readSync(fd, buf, 0, length, offset) !== length) throw bad("it is truncated");
+      return buf;
+    };
+    if (size < MAGIC.length + 8) throw bad("it is truncated");
+    const head = read(0, MAGIC.length + 8);
+    if (!isArtifact(head)) throw bad("it does not start with the artifact signature");
+    const view = new DataView(head.buffer);
+    const format = view.getUint32(MAGIC.length, true);
+    if (format !== FORMAT_VERSION) throw bad(`its format is version ${format}, this EdgeBox reads version ${FORMAT_VERSION}`);
+    const len = view.getUint32(MAGIC.length + 4, true);
+    const start = MAGIC.length + 8;
+    if (size < start + len + 8) throw bad("it is truncated");
+    const tail = read(start, len + 8);
+    const json = tail.subarray(0, len);
+    if (new DataView(tail.buffer).getBigUint64(len, true) !== BigInt.asUintN(64, BigInt(Bun.hash.wyhash(json, 0n)))) throw bad("its header is damaged (hash mismatch)");
+    const header = JSON.parse(new TextDecoder().decode(json)) as ArtifactHeader;
+    if (expected && (header.edgebox !== expected.edgebox || header.runtime !== expected.runtime)) {
+      throw bad(`it was built by EdgeBox ${header.edgebox} (runtime ${header.runtime.slice(0, 12)}), this is EdgeBox ${expected.edgebox} (runtime ${expected.runtime.slice(0, 12)})`);
+    }
+    if (expected && header.abi !== expected.abi) throw bad(`it uses host ABI ${header.abi}, this EdgeBox speaks ${expected.abi}`);
+    if (expected && header.target !== undefined && header.target !== expected.target) throw bad(`its native code is for ${header.target}, this machine is ${expected.target} (or build it with --portable)`);
+    if (expected && header.target !== undefined && header.wasmtime !== expected.wasmtime) throw bad(`its native code is for Wasmtime ${header.wasmtime}, this EdgeBox has ${expected.wasmtime}`);
+    const base = start + len + 8;
+    const total = header.parts.reduce((n, p) => Math.max(n, p.offset + p.length), 0);
+    if (size !== base + total) throw bad(size < base + total ? "it is truncated" : "it has trailing bytes");
+    const parts = new Map<string, Uint8Array>();
+    return {
+      header,
+      part(name) {
+        const p = header.parts.find((x) => x.name === name);
+        if (!p) return undefined;
+        let bytes = parts.get(name);
+        if (!bytes) {
+          const f = openSync(path, "r");
+          try {
+            bytes = new Uint8Array(p.length);
+            if (readSync(f, bytes, 0, p.length, base + p.offset) !== p.length) throw bad("it is truncated");
+          } finally {
+            closeSync(f);
+          }
+          if (hash(bytes) !== p.hash) throw bad(`its part '${name}' is damaged (hash mismatch)`);
+          parts.set(name, bytes);
+        }
+        return bytes;
+      },
+    };
+  } finally {
+    closeSync(fd);
   }
-  if (expected && header.abi !== expected.abi) throw bad(`it uses host ABI ${header.abi}, this EdgeBox speaks ${expected.abi}`);
-  if (expected && header.target !== undefined && header.target !== expected.target) throw bad(`its native code is for ${header.target}, this machine is ${expected.target} (or build it with --portable)`);
-  if (expected && header.target !== undefined && header.wasmtime !== expected.wasmtime) throw bad(`its native code is for Wasmtime ${header.wasmtime}, this EdgeBox has ${expected.wasmtime}`);
-  const base = start + len + 8;
-  const total = header.parts.reduce((n, p) => Math.max(n, p.offset + p.length), 0);
-  if (data.length !== base + total) throw bad(data.length < base + total ? "it is truncated" : "it has trailing bytes");
-  const parts = new Map<string, Uint8Array>();
-  for (const p of header.parts) {
-    const bytes = data.subarray(base + p.offset, base + p.offset + p.length);
-    if (hash(bytes) !== p.hash) throw bad(`its part '${p.name}' is damaged (hash mismatch)`);
-    parts.set(p.name, bytes);
-  }
-  return { header, part: (name) => parts.get(name) };
 }

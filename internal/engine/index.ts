@@ -34,9 +34,7 @@ export interface ModuleSource {
 }
 
 function nativeModule(e: NativeEngine, source: ModuleSource, events: CacheEvents): WasmModule {
-  const shipped = source.precompiled?.(e.flags);
-  if (shipped) return e.deserialize(shipped);
-  return loadPrecompiled(e, source.name, source.hash, source.bytes, cacheDir(), events);
+  return loadPrecompiled(e, source.name, source.hash, source.bytes, cacheDir(), events, source.precompiled && (() => source.precompiled!(e.flags)));
 }
 
 let loaded: HostLib | undefined;
