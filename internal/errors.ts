@@ -13,7 +13,9 @@ export type UserErrorCode =
   /** edgebox build could not make the artifact (bundling, parsing, compiling) */
   | "E_BUILD"
   /** an artifact that cannot run here: damaged, or made by another build or for another target */
-  | "E_ARTIFACT";
+  | "E_ARTIFACT"
+  /** edgebox serve cannot start: the app, the port, the policy */
+  | "E_SERVE";
 
 export class UserError extends Error {
   override name = "UserError";

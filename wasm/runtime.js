@@ -33,7 +33,7 @@ import * as perfHooks from "./internal/perf_hooks.js";
 import { assert } from "./internal/assert.js";
 import { deliver } from "./internal/async.js";
 import { unsupportedModule, UNSUPPORTED } from "./internal/unsupported.js";
-import { Module, registerBuiltin, runMain, esmBuiltinSource, esmCommonJsSource, installRequireForEsm, importBuiltin, builtRequire } from "./internal/modules.js";
+import { Module, registerBuiltin, runMain, mainExports, esmBuiltinSource, esmCommonJsSource, installRequireForEsm, importBuiltin, builtRequire } from "./internal/modules.js";
 
 installStacks();
 installClock();
@@ -73,6 +73,7 @@ for (const [ext, names] of Object.entries(EXTENSION_GLOBALS)) {
       get() {
         for (const n of names) delete g[n];
         host(OP.EXT_LOAD, ext);
+        if (ext === "url") completeURL(g.URL);
         return g[name];
       },
       set(v) {
@@ -80,6 +81,50 @@ for (const [ext, names] of Object.entries(EXTENSION_GLOBALS)) {
       },
     });
   }
+}
+
+/**
+ * What quickjs-wasi's URL lacks: `searchParams`, a URLSearchParams kept in
+ * step with the URL both ways (node's and the WHATWG URL's behaviour).
+ */
+function completeURL(URLClass) {
+  if (typeof URLClass !== "function" || Object.getOwnPropertyDescriptor(URLClass.prototype, "searchParams")) return;
+  Object.defineProperty(g.URLSearchParams.prototype, Symbol.for("nodejs.util.inspect.custom"), {
+    value(_depth, options, insp) {
+      const items = [...this].map(([k, v]) => `${insp(k, options)} => ${insp(v, options)}`);
+      return items.length ? `URLSearchParams { ${items.join(", ")} }` : "URLSearchParams {}";
+    },
+    configurable: true,
+  });
+  const linked = new WeakMap(); // url -> { params, search }
+  Object.defineProperty(URLClass.prototype, "searchParams", {
+    get() {
+      let l = linked.get(this);
+      if (!l || l.search !== this.search) {
+        const url = this;
+        const params = new g.URLSearchParams(this.search);
+        for (const m of ["append", "delete", "set", "sort"]) {
+          const original = params[m];
+          Object.defineProperty(params, m, {
+            value(...args) {
+              const r = original.apply(this, args);
+              const q = this.toString();
+              url.search = q;
+              l.search = url.search;
+              return r;
+            },
+            enumerable: false,
+            configurable: true,
+          });
+        }
+        l = { params, search: this.search };
+        linked.set(this, l);
+      }
+      return l.params;
+    },
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 /** A module object: a plain, mutable copy (packages patch built-ins, as graceful-fs patches fs). */
@@ -195,6 +240,56 @@ define("__edgebox_entry", {
       resolve: (specifier) => globalThis[Symbol.for("edgebox.resolve")](specifier, main()),
     };
     return fn(importBuiltin, builtRequire, meta);
+  },
+  /** edgebox serve: a request starts from a snapshot taken after start(); only the clock and randomness are its own. */
+  fresh(seedJson) {
+    reseed(JSON.parse(seedJson));
+  },
+  /** The app's exports: a CommonJS main's module.exports (an ES module's namespace comes from its evaluation). */
+  mainExports,
+  /** edgebox serve: the app's fetch handler object, or an error saying what the app exports instead. */
+  findHandler(exports) {
+    for (const candidate of [exports?.default, exports]) {
+      if (candidate && typeof candidate.fetch === "function") return candidate;
+    }
+    const names = exports && typeof exports === "object" ? Object.keys(exports) : [];
+    throw new TypeError(
+      `the app has no fetch handler: export default { fetch(request, env, ctx) { ... } }${names.length ? ` (it exports ${names.join(", ")})` : ""}`,
+    );
+  },
+  /**
+   * edgebox serve: one request. Returns { response, settled }: a promise of the response
+   * ({ head: JSON of status, statusText, headers; body: bytes or null }), and one that
+   * settles when the promises given to ctx.waitUntil have.
+   */
+  serve(handler, reqJson, body) {
+    const r = JSON.parse(reqJson);
+    const request = web.incomingRequest(r.url, r.method, r.headers, body);
+    const waits = [];
+    const ctx = {
+      waitUntil(p) {
+        // a failure there has no response left to fail: it goes to the log
+        waits.push(Promise.resolve(p).catch((e) => process.stderr.write(`ctx.waitUntil: ${formatUncaught(e, true)}\n`)));
+      },
+      passThroughOnException() {},
+    };
+    const response = (async () => {
+      const res = await handler.fetch(request, { ...process.env }, ctx);
+      if (!(res instanceof web.Response)) {
+        throw new TypeError(`the fetch handler returned ${res === null ? "null" : typeof res === "object" ? `an instance of ${res.constructor?.name ?? "Object"}` : typeof res}, not a Response`);
+      }
+      const head = JSON.stringify({ status: res.status, statusText: res.statusText, headers: [...res.headers] });
+      return { head, body: res._body };
+    })();
+    const settled = response.then(
+      () => Promise.allSettled(waits),
+      () => Promise.allSettled(waits),
+    );
+    return { response, settled };
+  },
+  /** Link extension `ext` now, as first use of its globals would (edgebox serve: before its snapshot). */
+  loadExtension(ext) {
+    void g[EXTENSION_GLOBALS[ext][0]];
   },
   tick: timers.tick,
   deliver,

@@ -6,7 +6,7 @@
 // exports. quickjs-wasi's extensions (URL, TextEncoder, ...) and EdgeBox's
 // own frozen functions are such modules.
 
-import { customSections, Reader, readSections, SectionId } from "../build/wasm.ts";
+import { customSections, Reader, readSections, SectionId, uleb, writeModule } from "../build/wasm.ts";
 import type { HostFunction, Instance, LinkImport, ModuleImport, WasmModule } from "./types.ts";
 
 export interface DylinkInfo {
@@ -90,6 +90,46 @@ export interface SideModule extends SideModuleInfo {
   module: WasmModule;
   /** The function that registers the module with QuickJS: `int init(JSContext*, JSRuntime*)`. */
   initFn: string;
+  /** `module` is relinkOnly()'s variant: linking it writes nothing to memory (no save and restore needed). */
+  writesNothing?: boolean;
+}
+
+/**
+ * A side module that instantiates without touching memory: its data segments
+ * emptied and its start function (which zeroes its .bss) removed. Only for
+ * linking again after a snapshot restore, where memory already holds its
+ * data and state; edgebox serve links this variant for every request.
+ */
+export function relinkOnly(wasm: Uint8Array): Uint8Array {
+  const sections = readSections(wasm)
+    .filter((s) => s.id !== SectionId.start)
+    .map((s) => {
+      if (s.id !== SectionId.data) return s;
+      const r = new Reader(s.body);
+      const out: number[] = [];
+      const n = r.u32();
+      out.push(...uleb(n));
+      for (let i = 0; i < n; i++) {
+        const flags = r.u32();
+        out.push(...uleb(flags));
+        if (flags === 2) out.push(...uleb(r.u32())); // memory index
+        if (flags !== 1) {
+          // the offset expression, up to and including its `end`
+          const start = r.pos;
+          for (let op = r.byte(); op !== 0x0b; op = r.byte()) {
+            if (op === 0x41 || op === 0x42) r.s32(); // i32.const, i64.const (small in side modules)
+            else if (op === 0x23) r.u32(); // global.get
+            else if (op < 0x6a || op > 0x6c) throw new Error(`unexpected opcode 0x${op.toString(16)} in a data segment offset`);
+          }
+          out.push(...s.body.subarray(start, r.pos));
+        }
+        const len = r.u32();
+        r.pos += len;
+        out.push(0); // no bytes
+      }
+      return { id: s.id, body: new Uint8Array(out) };
+    });
+  return writeModule(sections);
 }
 
 /** Where a side module was placed: what a snapshot records to link it again after a restore. */
@@ -116,6 +156,8 @@ export function linkSideModule(
   placement?: Placement,
 ): { instance: Instance; placement: Placement } {
   const x = root.exports;
+  // does the main module export it (asked without binding a function for it)
+  const has = (name: string) => (root.hasExport ? root.hasExport(name) : x[name] !== undefined);
   const { dylink } = side;
   const defines = new Set(side.defines);
   let memoryBase: number;
@@ -148,7 +190,7 @@ export function linkSideModule(
     if (imp.module === "GOT.mem") return { kind: "global", value: 0, mutable: true };
     if (imp.module === "GOT.func") {
       // A table slot for the function: the guest's export, or the module's own once it exists.
-      const from = x[imp.name] ? "root" : defines.has(imp.name) ? "self" : undefined;
+      const from = has(imp.name) ? "root" : defines.has(imp.name) ? "self" : undefined;
       if (!from) return { kind: "global", value: 0, mutable: true }; // never defined: a call through it traps
       const slot = root.tableGrow(TABLE, 1);
       gotFunc.push([slot, imp.name, from]);
@@ -166,7 +208,7 @@ export function linkSideModule(
         return { kind: "global", value: tableBase, mutable: false };
     }
     if (imp.kind === "func") {
-      if (x[imp.name]) return { kind: "export", name: imp.name };
+      if (has(imp.name)) return { kind: "export", name: imp.name };
       const name = imp.name;
       const defined = defines.has(name);
       return {
@@ -185,14 +227,14 @@ export function linkSideModule(
     return { kind: "global", value: 0, mutable: true };
   };
 
-  const saved = placement && dylink.memorySize > 0 ? root.memory().slice(memoryBase, memoryBase + dylink.memorySize) : undefined;
+  const saved = placement && !side.writesNothing && dylink.memorySize > 0 ? root.memory().slice(memoryBase, memoryBase + dylink.memorySize) : undefined;
   const instance = root.link(side.module, resolve);
   self = instance;
   for (const [slot, name, from] of gotFunc) {
     root.tableSetFunction(TABLE, slot, from === "root" ? root : instance, name);
   }
-  if (saved) {
-    root.memory().set(saved, memoryBase);
+  if (placement) {
+    if (saved) root.memory().set(saved, memoryBase);
   } else {
     instance.exports.__wasm_apply_data_relocs?.();
     instance.exports.__wasm_call_ctors?.();

@@ -359,6 +359,10 @@ class NativeInstance implements Instance {
     return info.results.length === 0 ? undefined : readSlot(v, 0, info.results[0]!);
   }
 
+  hasExport(name: string): boolean {
+    return this.lookup(name) !== null;
+  }
+
   /** What the module exports under `name`, asking the host library the first time. */
   lookup(name: string): ExportInfo | null {
     const m = this.module;

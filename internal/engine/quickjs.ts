@@ -170,9 +170,15 @@ export class QuickJS {
     return { ctx: this.ctxPtr, scratch: this.scratch };
   }
 
-  /** Copy of linear memory and the stack pointer, for pre-initialisation. */
-  snapshot(): { memory: Uint8Array; stackPointer: number } {
+  /**
+   * Copy of linear memory and the stack pointer, for pre-initialisation. The
+   * heap is collected first, and the next collection put `gcHeadroom` bytes of
+   * allocation away: otherwise a guest started from the snapshot collects its
+   * whole heap almost at once (touching, and so copying, every page of it).
+   */
+  snapshot(gcHeadroom = 16 << 20): { memory: Uint8Array; stackPointer: number } {
     this.x.qjs_run_gc!();
+    this.x.qjs_set_gc_threshold!(this.heapUsage().used + gcHeadroom);
     return { memory: this.instance.memory().slice(), stackPointer: this.instance.getGlobal("__stack_pointer") };
   }
 

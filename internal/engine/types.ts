@@ -62,6 +62,8 @@ export type ExportFunction = (...args: WasmValue[]) => any;
 export interface Instance {
   /** Exported functions by name (undefined for a name the module does not export). A call that traps throws GuestTrap. */
   readonly exports: Readonly<Record<string, ExportFunction | undefined>>;
+  /** Whether the module exports `name` (cheaper than touching `exports`, which binds a function). */
+  hasExport?(name: string): boolean;
   /** A zero-copy view of linear memory. Take it again after any guest call: memory may grow. */
   memory(): Uint8Array;
   /**

@@ -57,6 +57,13 @@ export interface SandboxOptions {
   versions: Record<string, string>;
   /** Where compiled CommonJS modules are kept between runs; none = compile every time. */
   bytecodeCache?: BytecodeCache;
+  /**
+   * The snapshot was taken after start() (edgebox serve's per-request
+   * instances): only the clock and randomness are bound fresh.
+   */
+  started?: boolean;
+  /** Log an unhandled rejection and go on, instead of ending the run (edgebox serve). */
+  onRejection?: (text: string) => void;
   audit?: (e: AuditEvent) => void;
 }
 
@@ -71,9 +78,21 @@ export interface LazyExtension {
   initFn: string;
   /** The compiled module, loaded when the guest first needs it. */
   module(): WasmModule;
+  /** Its wasm (edgebox serve derives the variant it links per request). */
+  bytes(): Uint8Array;
 }
 
 export type ExitReason = "exit" | "uncaught" | "timeout" | "out-of-memory" | "trap";
+
+/** The app could not get where edgebox serve needs it (its top level failed or never finished). */
+export class RunError extends Error {
+  constructor(
+    message: string,
+    readonly result?: RunResult,
+  ) {
+    super(message);
+  }
+}
 
 export interface RunResult {
   code: number;
@@ -136,6 +155,79 @@ export class Sandbox {
     } finally {
       this.dispose();
     }
+  }
+
+  /**
+   * Evaluate the app's main file and return its exports (a CommonJS main's
+   * module.exports, an ES module's namespace) once its top level, top-level
+   * await included, has finished: edgebox serve snapshots the guest then.
+   */
+  async evaluateMain(file: string): Promise<number> {
+    if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
+    const source = readFileSync(file, "utf8");
+    this.sources.set(file, source);
+    const wrapper = this.compileMain(file, source);
+    if (wrapper !== undefined) {
+      const fileH = this.vm.newString(file);
+      try {
+        this.free(this.callEntry("runCommonJS", [wrapper, fileH]));
+      } finally {
+        this.vm.free(wrapper);
+        this.vm.free(fileH);
+      }
+      return this.settleThen(() => this.callEntry("mainExports", []));
+    }
+    const promise = this.vm.eval(this.esmSource(file, source), file, EvalFlags.MODULE);
+    return this.awaitValue(promise);
+  }
+
+  /** A built app's exports: already there when pre-run, else its top level runs now. */
+  async evaluateBuilt(app: number, prerun: boolean): Promise<number> {
+    if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
+    return prerun ? this.vm.dup(app) : this.awaitValue(this.callEntry("runBuilt", [app]));
+  }
+
+  /** Spin the loop until `promise` settles; its value, or a thrown GuestException / RunError. */
+  async awaitValue(promise: number): Promise<number> {
+    try {
+      const r = await this.spin(() => this.vm.promiseState(promise) !== 0);
+      if (r === "dry") throw new RunError("the app's top level never finished (it awaits something that never happens)");
+      if (r !== "until") throw new RunError("the app's top level failed", r);
+      if (this.vm.promiseState(promise) === 2) throw new GuestException(this.vm.promiseResult(promise));
+      return this.vm.promiseResult(promise);
+    } finally {
+      this.vm.free(promise);
+    }
+  }
+
+  /** Run what the top level queued (microtasks), then take `value()`. */
+  private async settleThen(value: () => number): Promise<number> {
+    this.vm.runJobs();
+    return value();
+  }
+
+  /** Link native extensions now (edgebox serve links them before its snapshot, not per request). */
+  linkExtensions(names: readonly string[]): void {
+    // through the runtime, which completes what an extension lacks (URL's searchParams)
+    for (const n of names) {
+      const h = this.vm.newString(n);
+      try {
+        this.free(this.callEntry("loadExtension", [h]));
+      } finally {
+        this.vm.free(h);
+      }
+    }
+  }
+
+  /** Nothing of the host is held for the guest (open files, children, requests, timers waiting on them). */
+  get idle(): boolean {
+    return this.pendingOps === 0 && this.deliveries.length === 0;
+  }
+
+  /** The guest's state for a snapshot: memory, stack pointer, where things are, and the side modules linked. */
+  capture(): { memory: Uint8Array; stackPointer: number; ctx: number; scratch: number; linked: Placement[] } {
+    const { memory, stackPointer } = this.vm.snapshot();
+    return { memory, stackPointer, ...this.vm.state(), linked: [...this.linked] };
   }
 
   /**
@@ -217,7 +309,23 @@ export class Sandbox {
     }
   }
 
-  private boot(): void {
+  /** Start the wall-clock limit now (edgebox serve: per request). */
+  startClock(): void {
+    if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
+  }
+
+  /** The guest (edgebox serve works with its handles). */
+  get guest(): QuickJS {
+    return this.vm;
+  }
+
+  /** The entry point object's handle (wasm/runtime.js). */
+  get entryObject(): number {
+    return this.entry;
+  }
+
+  /** Instantiate the guest and bind the run (or, after a started snapshot, the clock and randomness). */
+  boot(): void {
     const o = this.opts;
     const ctx: HostContext = {
       stdout: o.stdout,
@@ -283,7 +391,21 @@ export class Sandbox {
     trace("instantiate");
     this.wasi = wasiImports(() => this.vm.instance, { write: (fd, b) => (fd === 1 ? o.stdout : o.stderr)(b) });
     for (const side of o.sides) this.linked.push(linkSideModule(this.vm.instance, side, this.wasi, side.placement).placement);
-    const config = {
+    const seed = Array.from(crypto.getRandomValues(new Uint32Array(4)));
+    const json = o.started ? JSON.stringify(seed) : JSON.stringify(this.runConfig(seed));
+    const c = this.vm.newString(json);
+    try {
+      this.free(this.callEntry(o.started ? "fresh" : "start", [c]));
+    } finally {
+      this.vm.free(c);
+    }
+    trace("start()");
+  }
+
+  /** What start() binds: the run's argv, env, cwd, platform, terminal and machine facts. */
+  private runConfig(seed: number[]) {
+    const o = this.opts;
+    return {
       argv: o.argv,
       execPath: o.execPath,
       cwd: o.cwd,
@@ -291,7 +413,7 @@ export class Sandbox {
       pid: process.pid,
       ppid: process.ppid,
       ...platformConfig(o.versions),
-      seed: Array.from(crypto.getRandomValues(new Uint32Array(4))),
+      seed,
       fsConstants,
       tty: o.tty ?? [false, false, false],
       os: {
@@ -304,13 +426,6 @@ export class Sandbox {
         uptime: Math.floor(uptime()),
       },
     };
-    const c = this.vm.newString(JSON.stringify(config));
-    try {
-      this.free(this.callEntry("start", [c]));
-    } finally {
-      this.vm.free(c);
-    }
-    trace("start()");
   }
 
   private loadExtension(name: string): void {
@@ -355,34 +470,43 @@ export class Sandbox {
     }
   }
 
-  /** The event loop: microtasks, deliveries from the host, then one timer or immediate at a time, until nothing is pending. */
+  /**
+   * The event loop: microtasks, deliveries from the host, then one timer or
+   * immediate at a time, until `until()` holds ("until"), nothing is pending
+   * ("dry"), or the run must end (a RunResult: an uncaught rejection, the time limit).
+   */
+  async spin(until: () => boolean = () => false): Promise<"until" | "dry" | RunResult> {
+    for (;;) {
+      this.vm.runJobs();
+      const rejected = this.rejections.entries().next();
+      if (!rejected.done) {
+        const [id, reason] = rejected.value;
+        this.rejections.delete(id);
+        if (!this.opts.onRejection) return this.uncaught(reason, true);
+        this.opts.onRejection(this.formatError(reason, true));
+        this.vm.free(reason);
+        continue;
+      }
+      if (until()) return "until";
+      const d = this.deliveries.shift();
+      if (d) {
+        this.deliver(d);
+        continue;
+      }
+      const next = this.tick();
+      if (next === 0) continue;
+      if (next < 0 && this.pendingOps === 0) return "dry";
+      if (!(await this.wait(next < 0 ? Infinity : next))) return this.timeout();
+    }
+  }
+
+  /** Run to the end: the loop, then node's exit rules (the main module's promise, process.exitCode). */
   private async loop(mainPromise: number): Promise<RunResult> {
     try {
-      for (;;) {
-        this.vm.runJobs();
-        const rejected = this.rejections.entries().next();
-        if (!rejected.done) {
-          const [id, reason] = rejected.value;
-          this.rejections.delete(id);
-          return this.uncaught(reason, true);
-        }
-        if (mainPromise && this.vm.promiseState(mainPromise) === 2) {
-          // The module's evaluation failed (a throw at top level, or a failed import).
-          const err = this.vm.promiseResult(mainPromise);
-          this.vm.free(mainPromise);
-          mainPromise = 0;
-          return this.uncaught(err, false);
-        }
-        const d = this.deliveries.shift();
-        if (d) {
-          this.deliver(d);
-          continue;
-        }
-        const next = this.tick();
-        if (next === 0) continue;
-        if (next < 0 && this.pendingOps === 0) break;
-        if (!(await this.wait(next < 0 ? Infinity : next))) return this.timeout();
-      }
+      // The module's evaluation failed (a throw at top level, or a failed import).
+      const r = await this.spin(() => mainPromise !== 0 && this.vm.promiseState(mainPromise) === 2);
+      if (r === "until") return this.uncaught(this.vm.promiseResult(mainPromise), false);
+      if (r !== "dry") return r;
       if (mainPromise && this.vm.promiseState(mainPromise) === 0) {
         // As node: the loop ran dry while top-level await still waits.
         this.opts.stderr(enc.encode("Warning: Detected unsettled top-level await\n"));
@@ -441,7 +565,7 @@ export class Sandbox {
     return true;
   }
 
-  private callEntry(name: string, args: number[]): number {
+  callEntry(name: string, args: number[]): number {
     return this.vm.callMethod(this.entry, name, args);
   }
 
@@ -449,16 +573,26 @@ export class Sandbox {
   private uncaught(errH: number, fromPromise: boolean): RunResult {
     try {
       if (this.isOutOfMemory(errH)) return this.outOfMemory();
-      const flag = this.vm.newNumber(fromPromise ? 1 : 0);
-      const textH = this.callEntry("formatUncaught", [errH, flag]);
-      this.vm.free(flag);
-      const text = this.vm.toString(textH);
-      this.vm.free(textH);
-      this.opts.stderr(enc.encode(formatUncaught(text, this.sources)));
+      this.opts.stderr(enc.encode(this.formatError(errH, fromPromise)));
       return { code: 1, reason: "uncaught" };
     } finally {
       this.vm.free(errH);
     }
+  }
+
+  /** What node prints for an error nobody caught (the handle stays the caller's). */
+  formatError(errH: number, fromPromise: boolean): string {
+    const flag = this.vm.newNumber(fromPromise ? 1 : 0);
+    const textH = this.callEntry("formatUncaught", [errH, flag]);
+    this.vm.free(flag);
+    const text = this.vm.toString(textH);
+    this.vm.free(textH);
+    return formatUncaught(text, this.sources);
+  }
+
+  /** The guest's error is "out of memory" (its heap limit). */
+  isOutOfMemoryError(errH: number): boolean {
+    return this.isOutOfMemory(errH);
   }
 
   private isOutOfMemory(errH: number): boolean {
@@ -481,7 +615,7 @@ export class Sandbox {
   }
 
   /** Turn whatever stopped the run into its result. */
-  private fail(err: unknown): RunResult {
+  fail(err: unknown): RunResult {
     if (this.exitCode !== undefined) {
       if (err instanceof GuestException) this.vm.free(err.handle);
       return { code: this.exitCode, reason: "exit" };
@@ -508,7 +642,7 @@ export class Sandbox {
     this.vm.free(h);
   }
 
-  private dispose(): void {
+  dispose(): void {
     this.calls?.dispose();
     for (const r of this.rejections.values()) this.vm?.free(r);
     this.rejections.clear();

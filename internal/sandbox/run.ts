@@ -17,7 +17,7 @@ import type { Policy } from "../policy/types.ts";
 import { beneathBackend, plainBackend } from "../hostcalls/fs-backend.ts";
 import { fdSink } from "../hostcalls/stdio.ts";
 import { appDirOf, resolveEntry } from "./modules.ts";
-import { Sandbox } from "./index.ts";
+import { Sandbox, type SandboxOptions } from "./index.ts";
 import { trace } from "../trace.ts";
 
 /** The Node.js API level the runtime presents (process.version). */
@@ -63,8 +63,8 @@ function keychainEnv(policy: Policy): Record<string, string> {
   return { ANTHROPIC_API_KEY: key };
 }
 
-export async function runApp(opts: RunOptions): Promise<number> {
-  trace("cli");
+/** Everything a sandbox for this app needs, resolved once: policy, entry, limits, engine, modules. */
+export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: { pooling?: boolean; epoch?: boolean } = {}) {
   const appDir = appDirOf(opts.target, opts.cwd);
   const policy = await loadPolicy({ appDir, cwd: opts.cwd, config: opts.config, flags: opts.grants });
   const file = resolveEntry(opts.target, opts.cwd, policy.npm);
@@ -82,17 +82,17 @@ export async function runApp(opts: RunOptions): Promise<number> {
   const timeoutMs = opts.timeoutMs ?? policy.runtime.timeoutMs;
   // Epochs stop compiled code (a built app's frozen functions) at the time limit; the
   // interpreter checks the limit itself. They cost a little, so only when there is a limit.
-  const choice = await chooseEngine(built?.module ?? runtimeModule, { kind: opts.engine, warn, fuel, epoch: timeoutMs > 0 });
+  const epoch = engineOptions.epoch ?? timeoutMs > 0;
+  const choice = await chooseEngine(built?.module ?? runtimeModule, { kind: opts.engine, warn, fuel, epoch, pooling: engineOptions.pooling });
   const { module, hostLib } = choice;
-
-  const sandbox = new Sandbox({
+  const sandbox: SandboxOptions = {
     module,
     snapshot: built?.snapshot ?? buildInfo.snapshot,
     sides: built ? built.sides.map((s) => ({ ...s, module: loadModule(choice, s.source, { warn }) })) : [],
-    extensions: extensions.map((e) => ({ name: e.name, info: e.info, initFn: e.initFn, module: () => loadModule(choice, e.source, { warn }) })),
+    extensions: extensions.map((e) => ({ name: e.name, info: e.info, initFn: e.initFn, module: () => loadModule(choice, e.source, { warn }), bytes: e.source.bytes })),
     policy,
     fs: hostLib ? beneathBackend(hostLib) : plainBackend,
-    argv: [process.execPath, file, ...opts.args],
+    argv: [process.execPath, file],
     execPath: process.execPath,
     cwd: opts.cwd,
     hostEnv,
@@ -106,8 +106,15 @@ export async function runApp(opts: RunOptions): Promise<number> {
     maxInstructions: fuel ? Math.max(1, policy.runtime.maxInstructions) : 0,
     bytecodeCache: new BytecodeCache(join(cacheDir(), "bytecode")),
     versions: { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime },
-  });
-  const result = built ? await sandbox.runBuilt(built.app, built.prerun) : await sandbox.run(file);
+  };
+  return { policy, file, built, choice, sandbox, baseWasm: built ? () => built.module.bytes() : runtimeModule.bytes };
+}
+
+export async function runApp(opts: RunOptions): Promise<number> {
+  trace("cli");
+  const app = await prepareApp(opts);
+  const sandbox = new Sandbox({ ...app.sandbox, argv: [process.execPath, app.file, ...opts.args] });
+  const result = app.built ? await sandbox.runBuilt(app.built.app, app.built.prerun) : await sandbox.run(app.file);
   trace("run");
   return result.code;
 }

@@ -200,6 +200,11 @@ export function runMain(fn, filename) {
   module.loaded = true;
 }
 
+/** The main CommonJS module's exports (edgebox serve looks for the fetch handler there). */
+export function mainExports() {
+  return mainModule?.exports;
+}
+
 /** The require() ES modules reach CommonJS through (see esmSource). */
 export function requireForEsm(path) {
   return requireFrom({ filename: path, id: path, children: [] }, path);

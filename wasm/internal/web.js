@@ -314,6 +314,19 @@ export class Request extends Body {
   }
 }
 
+/** A Request the host received (edgebox serve): its URL is already valid, so it is not parsed again. */
+export function incomingRequest(url, method, headers, body) {
+  const req = Object.create(Request.prototype);
+  req.url = url;
+  req.method = method;
+  req.headers = new Headers(headers);
+  req.redirect = "follow";
+  req.signal = new AbortController().signal;
+  req._body = body ?? null;
+  req.bodyUsed = false;
+  return req;
+}
+
 export class Response extends Body {
   constructor(body = null, init = {}) {
     super();

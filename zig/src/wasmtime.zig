@@ -120,6 +120,8 @@ pub extern fn wasmtime_pooling_allocation_config_max_memory_size_set(config: *Po
 pub extern fn wasmtime_pooling_allocation_config_max_memories_per_module_set(config: *PoolingConfig, n: u32) void;
 pub extern fn wasmtime_pooling_allocation_config_max_tables_per_module_set(config: *PoolingConfig, n: u32) void;
 pub extern fn wasmtime_pooling_allocation_config_table_elements_set(config: *PoolingConfig, n: usize) void;
+pub extern fn wasmtime_pooling_allocation_config_linear_memory_keep_resident_set(config: *PoolingConfig, n: usize) void;
+pub extern fn wasmtime_pooling_allocation_config_table_keep_resident_set(config: *PoolingConfig, n: usize) void;
 pub extern fn wasmtime_pooling_allocation_strategy_set(config: *Config, pooling: *const PoolingConfig) void;
 
 // ---- stores ----

@@ -1,0 +1,78 @@
+// The server's image: the app's module scope evaluated once, at start, and
+// the guest's memory at that moment made the initial memory of a module that
+// every request instantiates afresh (copy-on-write). Nothing a request does
+// survives it; what the module scope set up is there for each.
+
+import { GuestException } from "../engine/quickjs.ts";
+import { relinkOnly, type SideModule, type Placement } from "../engine/dylink.ts";
+import { contentHash } from "../engine/cache.ts";
+import { loadModule } from "../engine/index.ts";
+import type { WasmModule } from "../engine/types.ts";
+import { NativeEngine } from "../engine/native.ts";
+import { preinitialize } from "../build/snapshot.ts";
+import { UserError } from "../errors.ts";
+import { RunError, Sandbox, type SandboxOptions } from "../sandbox/index.ts";
+import type { prepareApp } from "../sandbox/run.ts";
+
+export interface ServerImage {
+  /** Options for each request's sandbox: the image's module, snapshot and side modules. */
+  sandbox: SandboxOptions;
+  /** The handler object's handle (export default { fetch }) inside the image. */
+  handler: number;
+  /** Time to evaluate the module scope and compile the image, ms. */
+  startupMs: number;
+}
+
+/** URL (nearly every handler parses request.url) is linked into the image; other extensions link on first use in a request. */
+const IMAGE_EXTENSIONS = ["url"] as const;
+
+export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, warn: (m: string) => void): Promise<ServerImage> {
+  const t0 = performance.now();
+  const sb = new Sandbox({ ...app.sandbox, timeoutMs: app.sandbox.timeoutMs || 30_000 });
+  let handler: number;
+  try {
+    sb.boot();
+    sb.linkExtensions(IMAGE_EXTENSIONS);
+    const exports = app.built ? await sb.evaluateBuilt(app.built.app, app.built.prerun) : await sb.evaluateMain(app.file);
+    handler = sb.callEntry("findHandler", [exports]);
+    sb.guest.free(exports);
+    if (!sb.idle) throw new UserError("E_SERVE", `${app.file}: its module scope leaves work pending (an open file, a child process or a fetch); a server's module scope must finish setting up before requests`);
+  } catch (err) {
+    // (the guest's error is read before the guest is disposed of)
+    const text = err instanceof GuestException ? sb.formatError(err.handle, false).trim() : undefined;
+    sb.dispose();
+    if (err instanceof UserError) throw err;
+    if (text !== undefined) {
+      const noHandler = /the app has no fetch handler[^\]\n]*/.exec(text);
+      throw new UserError("E_SERVE", noHandler ? `${app.file}: ${noHandler[0]}` : `${app.file} failed while starting:\n${text}`);
+    }
+    if (err instanceof RunError) throw new UserError("E_SERVE", `${app.file}: ${err.message}`);
+    throw err;
+  }
+  const cap = sb.capture();
+  sb.dispose();
+  const wasm = preinitialize(app.baseWasm(), cap.memory, cap.stackPointer);
+
+  const engine = app.choice.engine;
+  // Each image differs (its memory holds this start's state): compiled once per start, not cached.
+  const module: WasmModule = engine.compile(wasm);
+
+  // The side modules, to link again at the places the image has them: their variants that
+  // write nothing (the image's memory holds their data and state), so a request copies none of it.
+  const sides: (SideModule & { placement: Placement })[] = cap.linked.map((placement) => {
+    const ext = app.sandbox.extensions.find((e) => e.name === placement.name);
+    const builtSide = app.built?.sides.find((s) => s.name === placement.name);
+    const info = ext?.info ?? builtSide;
+    const bytes = ext?.bytes() ?? builtSide?.source.bytes();
+    if (!info || !bytes) throw new Error(`unknown side module ${placement.name} in the server image`);
+    const variant = relinkOnly(bytes);
+    const module = loadModule(app.choice, { name: `${placement.name}-relink`, hash: contentHash(variant), bytes: () => variant }, { warn });
+    return { name: placement.name, module, dylink: info.dylink, defines: info.defines, initFn: ext?.initFn ?? builtSide!.initFn, placement, writesNothing: true };
+  });
+  if (!(engine instanceof NativeEngine)) warn("serving on the js engine: requests are much slower, and time limits cannot stop frozen code");
+  return {
+    sandbox: { ...app.sandbox, module, snapshot: { ctx: cap.ctx, scratch: cap.scratch, entry: sb.entryObject }, sides, started: true, bytecodeCache: undefined },
+    handler,
+    startupMs: performance.now() - t0,
+  };
+}

@@ -1,0 +1,183 @@
+// `edgebox serve`: one process per worker (--workers, default the core count)
+// sharing the port (SO_REUSEPORT); a supervisor restarts a worker that dies,
+// gathers their metrics, and stops them gracefully on SIGINT/SIGTERM. With one
+// worker the supervisor is the server.
+
+import { availableParallelism } from "node:os";
+import { UserError } from "../errors.ts";
+import type { GrantFlags } from "../config/resolve.ts";
+import type { EngineKind } from "../engine/index.ts";
+import { prepareApp } from "../sandbox/run.ts";
+import { buildImage } from "./image.ts";
+import { merge, prometheus, type MetricsSnapshot } from "./metrics.ts";
+import { EdgeServer } from "./server.ts";
+
+export interface ServeOptions {
+  target: string;
+  cwd: string;
+  host?: string;
+  port?: number;
+  workers?: number;
+  timeoutMs?: number;
+  maxMemoryMiB?: number;
+  maxBody: number;
+  dev: boolean;
+  quiet: boolean;
+  json: boolean;
+  metricsPort?: number;
+  engine?: EngineKind;
+  grants: GrantFlags;
+  config?: string;
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** The environment variable that makes a process one of the supervisor's workers. */
+const WORKER_ENV = "EDGEBOX_SERVE_WORKER";
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export async function serve(o: ServeOptions): Promise<number> {
+  const inWorker = process.env[WORKER_ENV] === "1";
+  const app = await prepareApp(
+    { target: o.target, cwd: o.cwd, engine: o.engine, timeoutMs: o.timeoutMs, maxMemoryMiB: o.maxMemoryMiB, grants: o.grants, config: o.config },
+    { pooling: true, epoch: true },
+  );
+  const daemon = app.policy.daemon;
+  const timeoutMs = o.timeoutMs ?? daemon.execTimeoutMs ?? (app.sandbox.timeoutMs || DEFAULT_TIMEOUT_MS);
+  const host = o.host ?? daemon.host ?? "127.0.0.1";
+  let port = o.port ?? daemon.port ?? 3000;
+  const workers = Math.max(1, o.workers ?? availableParallelism());
+
+  if (workers > 1 && !inWorker) {
+    if (port === 0) port = await freePort(host);
+    return supervise(o, workers, host, port);
+  }
+
+  const image = await buildImage({ ...app, sandbox: { ...app.sandbox, timeoutMs } }, o.warn);
+  const server = new EdgeServer(image, { host, port, maxBody: o.maxBody, dev: o.dev, quiet: o.quiet, json: o.json, reusePort: workers > 1 || inWorker, info: o.info });
+  const { port: bound } = server.start();
+  const metrics = o.metricsPort !== undefined && !inWorker ? startMetrics(host, o.metricsPort, () => server.metricsText()) : undefined;
+  if (inWorker) {
+    process.on("message", (m: any) => {
+      if (m?.type === "metrics?") process.send?.({ type: "metrics", id: m.id, snapshot: server.metrics.snapshot() });
+    });
+    process.send?.({ type: "ready", port: bound });
+  } else {
+    o.info(`serving ${app.file} on http://${host}:${bound}/ (started in ${Math.round(image.startupMs)} ms${metrics ? `; metrics on http://${host}:${metrics.port}/metrics` : ""})`);
+  }
+  await stopped(timeoutMs);
+  await server.stop(timeoutMs + 1000);
+  metrics?.stop(true);
+  if (!inWorker) o.info("stopped");
+  return 0;
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function stopped(_timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+}
+
+async function freePort(host: string): Promise<number> {
+  const s = Bun.serve({ hostname: host, port: 0, fetch: () => new Response() });
+  const p = s.port!;
+  await s.stop(true);
+  return p;
+}
+
+function startMetrics(host: string, port: number, text: () => string | Promise<string>) {
+  try {
+    return Bun.serve({
+      hostname: host,
+      port,
+      fetch: async (req) =>
+        new URL(req.url).pathname === "/metrics" ? new Response(await text(), { headers: { "content-type": "text/plain; version=0.0.4" } }) : new Response("not found\n", { status: 404 }),
+    });
+  } catch (err) {
+    throw new UserError("E_SERVE", `cannot serve metrics on ${host}:${port}: ${(err as Error).message}`);
+  }
+}
+
+/** Run `workers` worker processes on `port`, keep them running, stop them on a signal. */
+async function supervise(o: ServeOptions, workers: number, host: string, port: number): Promise<number> {
+  // This same edgebox: the executable (its embedded entry is in argv[1]), or bun running cmd/edgebox.ts.
+  const self = process.argv[1]?.startsWith("/$bunfs/") ? [process.execPath] : [process.execPath, process.argv[1]!];
+  const args = process.argv.slice(2);
+  const argv = [...self, ...args.filter((a, i) => !isPortFlag(a, args[i - 1])), "--port", String(port)];
+  const children = new Set<ReturnType<typeof Bun.spawn>>();
+  const pending = new Map<number, (s: MetricsSnapshot) => void>();
+  let nextId = 1;
+  let stopping = false;
+  let readyCount = 0;
+  let announce!: () => void;
+  const allReady = new Promise<void>((r) => (announce = r));
+  let startupError = "";
+
+  const spawn = (restart: boolean): void => {
+    const child = Bun.spawn(argv, {
+      env: { ...process.env, [WORKER_ENV]: "1" },
+      stdio: ["ignore", "inherit", "pipe"],
+      ipc(message: any) {
+        if (message?.type === "ready" && !restart && ++readyCount === workers) announce();
+        if (message?.type === "metrics") pending.get(message.id)?.(message.snapshot);
+      },
+      onExit(_proc, code) {
+        children.delete(child);
+        if (stopping) return;
+        if (readyCount < workers && !restart) {
+          startupError ||= `a worker failed to start (exit ${code})`;
+          announce();
+          return;
+        }
+        o.warn(`a worker exited (code ${code}); starting another`);
+        setTimeout(() => spawn(true), 200);
+      },
+    });
+    children.add(child);
+    // A worker's stderr: guest output and errors, passed through; kept for a startup failure's message.
+    void (async () => {
+      for await (const chunk of child.stderr as ReadableStream<Uint8Array>) {
+        process.stderr.write(chunk);
+        if (readyCount < workers) startupError += new TextDecoder().decode(chunk);
+      }
+    })();
+  };
+  for (let i = 0; i < workers; i++) spawn(false);
+  await allReady;
+  if (readyCount < workers) {
+    stopping = true;
+    for (const c of children) c.kill("SIGTERM");
+    throw new UserError("E_SERVE", startupError.trim().replace(/^\[error\]\s*/, "") || "the workers failed to start");
+  }
+  const metrics =
+    o.metricsPort !== undefined
+      ? startMetrics(host, o.metricsPort, async () => {
+          const snaps = await Promise.all(
+            [...children].map(
+              (c) =>
+                new Promise<MetricsSnapshot | undefined>((resolve) => {
+                  const id = nextId++;
+                  pending.set(id, resolve);
+                  c.send({ type: "metrics?", id });
+                  setTimeout(() => resolve(undefined), 1000);
+                }),
+            ),
+          );
+          return prometheus(merge(snaps.filter((s): s is MetricsSnapshot => s !== undefined)));
+        })
+      : undefined;
+  o.info(`serving on http://${host}:${port}/ with ${workers} workers${metrics ? `; metrics on http://${host}:${metrics.port}/metrics` : ""}`);
+  await stopped(0);
+  stopping = true;
+  for (const c of children) c.kill("SIGTERM");
+  await Promise.all([...children].map((c) => c.exited));
+  metrics?.stop(true);
+  o.info("stopped");
+  return 0;
+}
+
+function isPortFlag(arg: string, prev: string | undefined): boolean {
+  return arg === "--port" || arg.startsWith("--port=") || prev === "--port";
+}

@@ -1,0 +1,119 @@
+// The HTTP front of one server process: Bun.serve, a bound on instances in
+// flight (Wasmtime's instance pool is finite: the rest wait their turn), one
+// log line per request, metrics, and a graceful stop.
+
+import { writeSync } from "node:fs";
+import { UserError } from "../errors.ts";
+import type { ServerImage } from "./image.ts";
+import { Metrics, prometheus } from "./metrics.ts";
+import { handleRequest } from "./request.ts";
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  maxBody: number;
+  dev: boolean;
+  quiet: boolean;
+  json: boolean;
+  /** Share the port with sibling processes (SO_REUSEPORT). */
+  reusePort: boolean;
+  /** Log through here (consola in the CLI). */
+  info(message: string): void;
+}
+
+/** Instances one process keeps in flight: each holds a few of the pool's 256 instance slots. */
+const MAX_IN_FLIGHT = 48;
+
+const sink = (fd: number) => (bytes: Uint8Array) => {
+  for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+};
+
+export class EdgeServer {
+  readonly metrics = new Metrics();
+  private server!: ReturnType<typeof Bun.serve>;
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+  private stopping = false;
+
+  constructor(
+    private readonly image: ServerImage,
+    private readonly o: ServerOptions,
+  ) {}
+
+  start(): { port: number } {
+    try {
+      this.server = Bun.serve({
+        hostname: this.o.host,
+        port: this.o.port,
+        reusePort: this.o.reusePort,
+        // a request may run as long as its time limit; Bun's default idle timeout is 10 s
+        idleTimeout: Math.min(255, Math.ceil((this.image.sandbox.timeoutMs || 10_000) / 1000) + 5),
+        maxRequestBodySize: this.o.maxBody + 1,
+        fetch: (req) => this.handle(req),
+        error: (err) => new Response(`internal error: ${err.message}\n`, { status: 500 }),
+      });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === "EADDRINUSE" || /in use/i.test(e.message)) throw new UserError("E_SERVE", `port ${this.o.port} on ${this.o.host} is in use`);
+      if (e.code === "EACCES") throw new UserError("E_SERVE", `no permission to listen on ${this.o.host}:${this.o.port}`);
+      throw new UserError("E_SERVE", `cannot listen on ${this.o.host}:${this.o.port}: ${e.message}`);
+    }
+    return { port: this.server.port! };
+  }
+
+  private async slot(): Promise<void> {
+    if (this.inFlight < MAX_IN_FLIGHT) {
+      this.inFlight++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.inFlight++;
+  }
+
+  private release(): void {
+    this.inFlight--;
+    this.waiting.shift()?.();
+  }
+
+  private async handle(req: Request): Promise<Response> {
+    const t0 = performance.now();
+    await this.slot();
+    let outcome;
+    try {
+      outcome = await handleRequest(this.image, req, { maxBody: this.o.maxBody, dev: this.o.dev, stdout: sink(1), stderr: sink(2) });
+    } catch (err) {
+      this.release();
+      throw err;
+    }
+    void outcome.after.finally(() => this.release());
+    const ms = performance.now() - t0;
+    this.metrics.record(outcome.response.status, outcome.kind, outcome.instantiateMs, outcome.handlerMs);
+    this.log(req, outcome.response.status, ms, outcome.kind, outcome.error);
+    return outcome.response;
+  }
+
+  private log(req: Request, status: number, ms: number, kind: string, error?: string): void {
+    if (this.o.quiet && kind === "ok") return;
+    const path = req.url.slice(req.url.indexOf("/", req.url.indexOf("//") + 2));
+    if (this.o.json) {
+      const line = JSON.stringify({ time: new Date().toISOString(), method: req.method, path, status, ms: Math.round(ms * 1000) / 1000, ...(kind !== "ok" ? { error: kind, detail: error } : {}) });
+      writeSync(1, `${line}\n`);
+    } else {
+      this.o.info(`${req.method} ${path} ${status} ${ms.toFixed(2)} ms${kind !== "ok" ? ` (${kind})` : ""}${error ? `\n${error}` : ""}`);
+    }
+  }
+
+  /** Stop accepting, let the requests in flight finish (within `graceMs`), then resolve. */
+  async stop(graceMs: number): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    void this.server.stop(false);
+    const until = performance.now() + graceMs;
+    while (this.inFlight > 0 && performance.now() < until) await Bun.sleep(10);
+    void this.server.stop(true);
+  }
+
+  metricsText(): string {
+    return prometheus(this.metrics.snapshot());
+  }
+}

@@ -1,0 +1,215 @@
+// edgebox serve: a real server on 127.0.0.1 (an ephemeral port), a fresh
+// sandbox per request, every failure answered and survived.
+
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { EDGEBOX, edgebox, tempApp } from "./helpers.ts";
+
+interface Server {
+  url: string;
+  proc: ReturnType<typeof Bun.spawn>;
+  log(): string;
+}
+
+const running: Server[] = [];
+afterAll(() => {
+  for (const s of running) s.proc.kill("SIGKILL");
+});
+
+/** Start `edgebox serve` on a free port and wait for its "serving" line. */
+async function serve(dir: string, file: string, flags: string[] = [], env: Record<string, string> = {}): Promise<Server> {
+  const workers = flags.includes("--workers") ? [] : ["--workers", "1"];
+  const proc = Bun.spawn([EDGEBOX, "serve", file, "--port", "0", ...workers, ...flags], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let out = "";
+  const dec = new TextDecoder();
+  const pump = async (s: ReadableStream<Uint8Array>) => {
+    for await (const c of s) out += dec.decode(c);
+  };
+  void pump(proc.stdout as ReadableStream<Uint8Array>);
+  void pump(proc.stderr as ReadableStream<Uint8Array>);
+  for (let i = 0; i < 200 && !/http:\/\/[\d.]+:\d+\//.test(out); i++) await Bun.sleep(25);
+  const m = /http:\/\/([\d.]+:\d+)\//.exec(out);
+  if (!m) throw new Error(`the server did not start:\n${out}`);
+  const s = { url: `http://${m[1]}`, proc, log: () => out };
+  running.push(s);
+  return s;
+}
+
+const APP = `import fs from "node:fs";
+let counter = 0;
+export default {
+  async fetch(request, env, ctx) {
+    counter++;
+    const url = new URL(request.url);
+    switch (url.pathname) {
+      case "/count": return new Response(String(counter));
+      case "/echo": return Response.json({ method: request.method, body: await request.json(), type: request.headers.get("content-type") });
+      case "/throw": throw new Error("handler exploded");
+      case "/reject": return Promise.reject(new TypeError("rejected on purpose"));
+      case "/not-a-response": return { status: 200 };
+      case "/slow": while (true) {}
+      case "/sleep": await new Promise((r) => setTimeout(r, Number(url.searchParams.get("ms")))); return new Response("slept");
+      case "/bomb": { const keep = []; for (;;) keep.push(new Array(1e6).fill(7)); }
+      case "/read": try { return new Response(fs.readFileSync(url.searchParams.get("path"), "utf8")); } catch (e) { return new Response(e.code, { status: 403 }); }
+      case "/env": return new Response(String(env.EB_GREETING) + " " + String(process.env.EB_SECRET));
+      case "/later": ctx.waitUntil(new Promise((r) => setTimeout(r, 100)).then(() => fs.writeFileSync(url.searchParams.get("path"), "done"))); return new Response("accepted", { status: 202 });
+      case "/redirect": return Response.redirect("https://example.com/next", 307);
+      default: return new Response("hello " + url.pathname, { headers: { "x-app": "edgebox" } });
+    }
+  },
+};
+`;
+
+describe("edgebox serve", async () => {
+  const dir = tempApp({ "app.mjs": APP });
+  const work = tempApp();
+  const secret = join(tempApp({ "secret.txt": "top secret" }), "secret.txt");
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(join(dir, ".edgebox.json"), JSON.stringify({ env: ["EB_GREETING"], dirs: [{ path: work, read: true, write: true }] }));
+  const s = await serve(dir, "app.mjs", ["--timeout", "1000", "--max-memory", "64", "--max-body", "1024"], { EB_GREETING: "hi", EB_SECRET: "leak" });
+  const get = (path: string, init?: RequestInit) => fetch(s.url + path, init);
+
+  test("answers with the handler's response: status, headers, body", async () => {
+    const r = await get("/some/path?x=1");
+    expect(r.status).toBe(200);
+    expect(r.headers.get("x-app")).toBe("edgebox");
+    expect(await r.text()).toBe("hello /some/path");
+    const echo = await get("/echo", { method: "POST", body: JSON.stringify({ a: [1, 2] }), headers: { "content-type": "application/json" } });
+    expect(await echo.json()).toEqual({ method: "POST", body: { a: [1, 2] }, type: "application/json" });
+    const redirect = await get("/redirect", { redirect: "manual" });
+    expect([redirect.status, redirect.headers.get("location")]).toEqual([307, "https://example.com/next"]);
+  });
+
+  test("every request runs in a fresh instance: a module-level counter reads 1 each time", async () => {
+    const counts = await Promise.all(Array.from({ length: 5 }, () => get("/count").then((r) => r.text())));
+    expect(counts).toEqual(["1", "1", "1", "1", "1"]);
+  });
+
+  test("a handler that throws or rejects: 500, the stack in the log, a generic body", async () => {
+    const r = await get("/throw");
+    expect(r.status).toBe(500);
+    expect(await r.text()).toBe("the handler failed\n");
+    const rej = await get("/reject");
+    expect(rej.status).toBe(500);
+    await Bun.sleep(50);
+    expect(s.log()).toContain("handler exploded");
+    expect(s.log()).toMatch(/at fetch \(.*app\.mjs:\d+:\d+\)/);
+    expect(s.log()).toContain("rejected on purpose");
+    expect(s.log()).toMatch(/GET \/throw 500 [\d.]+ ms \(error\)/);
+    expect(await (await get("/count")).text()).toBe("1");
+  });
+
+  test("a handler that returns something else than a Response: 500", async () => {
+    const r = await get("/not-a-response");
+    expect(r.status).toBe(500);
+    await Bun.sleep(20);
+    expect(s.log()).toContain("not a Response");
+  });
+
+  test("a handler past the time limit: 504, and the server goes on", async () => {
+    const t0 = performance.now();
+    const r = await get("/slow");
+    expect(r.status).toBe(504);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(await r.text()).toBe("the request took longer than 1000 ms\n");
+    expect((await get("/")).status).toBe(200);
+  });
+
+  test("a memory bomb: 500 at the memory cap, and the server goes on", async () => {
+    const r = await get("/bomb");
+    expect(r.status).toBe(500);
+    expect(await r.text()).toBe("the request ran out of memory\n");
+    expect((await get("/")).status).toBe(200);
+  });
+
+  test("a body over --max-body: 413", async () => {
+    const r = await get("/echo", { method: "POST", body: "x".repeat(2000) });
+    expect(r.status).toBe(413);
+    expect((await get("/")).status).toBe(200);
+  });
+
+  test("the policy applies inside a handler: a read outside the grants is denied", async () => {
+    const r = await get(`/read?path=${encodeURIComponent(secret)}`);
+    expect([r.status, await r.text()]).toEqual([403, "EACCES"]);
+  });
+
+  test("env carries the granted variables only", async () => {
+    expect(await (await get("/env")).text()).toBe("hi undefined");
+  });
+
+  test("ctx.waitUntil runs after the response is sent", async () => {
+    const path = join(work, "later.txt");
+    const r = await get(`/later?path=${encodeURIComponent(path)}`);
+    expect(r.status).toBe(202);
+    for (let i = 0; i < 40 && !existsSync(path); i++) await Bun.sleep(25);
+    expect(readFileSync(path, "utf8")).toBe("done");
+  });
+
+  test("a burst of 500 concurrent requests: all answered, each in its own instance", async () => {
+    const answers = await Promise.all(Array.from({ length: 500 }, (_, i) => get(`/n${i}`).then(async (r) => [r.status, await r.text()])));
+    expect(answers.every(([status, body], i) => status === 200 && body === `hello /n${i}`)).toBe(true);
+  });
+});
+
+describe("edgebox serve: start, stop, logs, metrics, workers", () => {
+  test("graceful shutdown: an in-flight request completes, then exit 0", async () => {
+    const dir = tempApp({ "app.mjs": APP });
+    const s = await serve(dir, "app.mjs");
+    const pending = fetch(`${s.url}/sleep?ms=400`);
+    await Bun.sleep(100);
+    s.proc.kill("SIGTERM");
+    const r = await pending;
+    expect([r.status, await r.text()]).toEqual([200, "slept"]);
+    expect(await s.proc.exited).toBe(0);
+  });
+
+  test("--json logs one object per request; --metrics serves Prometheus text", async () => {
+    const dir = tempApp({ "app.mjs": APP });
+    const metricsPort = 20000 + Math.floor(Math.random() * 20000);
+    const s = await serve(dir, "app.mjs", ["--json", "--metrics", String(metricsPort)]);
+    await fetch(`${s.url}/a`);
+    await fetch(`${s.url}/throw`);
+    await Bun.sleep(50);
+    const lines = s.log().split("\n").filter((l) => l.startsWith("{"));
+    expect(JSON.parse(lines[0]!)).toMatchObject({ method: "GET", path: "/a", status: 200 });
+    expect(JSON.parse(lines[1]!)).toMatchObject({ method: "GET", path: "/throw", status: 500, error: "error" });
+    const m = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(m).toContain('edgebox_requests_total{status="200"} 1');
+    expect(m).toContain('edgebox_request_errors_total{kind="error"} 1');
+    expect(m).toContain("edgebox_instantiate_seconds_bucket");
+  });
+
+  test("several workers share the port", async () => {
+    const dir = tempApp({ "app.mjs": APP });
+    const s = await serve(dir, "app.mjs", ["--workers", "2"]);
+    const answers = await Promise.all(Array.from({ length: 50 }, () => fetch(`${s.url}/count`).then((r) => r.text())));
+    expect(new Set(answers)).toEqual(new Set(["1"]));
+    s.proc.kill("SIGTERM");
+    expect(await s.proc.exited).toBe(0);
+  }, 30_000);
+
+  test("bad input at start: one clear line, non-zero exit", async () => {
+    const dir = tempApp({ "nohandler.mjs": `export const x = 1;\n`, "app.mjs": APP, "boom.mjs": `throw new Error("startup failed");\n` });
+    const missing = edgebox(["serve", "nope.mjs", "--workers", "1"], { cwd: dir });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("cannot find 'nope.mjs'");
+    const nohandler = edgebox(["serve", "nohandler.mjs", "--workers", "1", "--port", "0"], { cwd: dir });
+    expect(nohandler.code).toBe(1);
+    expect(nohandler.stderr).toContain("the app has no fetch handler: export default { fetch(request, env, ctx) { ... } } (it exports x)");
+    const boom = edgebox(["serve", "boom.mjs", "--workers", "1", "--port", "0"], { cwd: dir });
+    expect(boom.code).toBe(1);
+    expect(boom.stderr).toContain("startup failed");
+    const taken = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
+    const port = taken.port!;
+    const inUse = edgebox(["serve", "app.mjs", "--workers", "1", "--port", String(port)], { cwd: dir });
+    taken.stop(true);
+    expect(inUse.code).toBe(1);
+    expect(inUse.stderr).toContain(`port ${port} on 127.0.0.1 is in use`);
+  });
+});
