@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import toolchain from "../internal/assets/toolchain.json" with { type: "json" };
-import { BUN, EDGEBOX, NODE, machine, root } from "./lib.ts";
+import { BUN, EDGEBOX, NODE, machine, root, writeResults } from "./lib.ts";
 
 const DENO = join(root, "node_modules", ".bin", "deno");
 const ZIG = join(root, ".cache", "toolchain", `ziglang-${toolchain.ziglang}`, "ziglang", "zig");
@@ -82,7 +82,7 @@ const say = (s = "") => {
   console.log(s);
   lines.push(s);
 };
-say(`# EdgeBox built apps against bun, node and deno`);
+say(`## Built apps (edgebox build) against bun, node and deno`);
 say();
 say(`${machine()}; deno ${Bun.spawnSync([DENO, "--version"]).stdout.toString().split("\n")[0]!.split(" ")[1]}, node ${Bun.spawnSync([NODE, "--version"]).stdout.toString().trim()}; median of ${runs} runs; ${new Date().toISOString().slice(0, 10)}.`);
 say(`Compute rows: milliseconds the program measured around its own work (start-up excluded). Peak RSS: the whole process.`);
@@ -123,4 +123,4 @@ for (const [rt, ms] of starts) {
 }
 say();
 say(`Artifact sizes: hello ${(readFileSync(join(dir, hello)).length / 1048576).toFixed(1)} MiB.`);
-writeFileSync(join(root, "bench", "RESULTS.md"), lines.join("\n") + "\n");
+writeResults("build", lines.join("\n"));

@@ -50,3 +50,17 @@ export function machine(): string {
   const os = require("node:os") as typeof import("node:os");
   return `${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, bun ${Bun.version}`;
 }
+
+/** Put `markdown` into bench/RESULTS.md as section `name`, replacing that section's previous run. */
+export function writeResults(name: string, markdown: string): void {
+  const { existsSync, readFileSync, writeFileSync } = require("node:fs") as typeof import("node:fs");
+  const file = join(root, "bench", "RESULTS.md");
+  const begin = `<!-- ${name} -->`;
+  const end = `<!-- /${name} -->`;
+  const block = `${begin}\n${markdown.trimEnd()}\n${end}`;
+  let text = existsSync(file) ? readFileSync(file, "utf8") : "# EdgeBox benchmark results\n\nWritten by `npm run bench`; each section by its own script, measured on the machine it names.\n";
+  const a = text.indexOf(begin);
+  const b = text.indexOf(end);
+  text = a !== -1 && b > a ? text.slice(0, a) + block + text.slice(b + end.length) : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, text);
+}
