@@ -62,6 +62,8 @@ export async function serve(o: ServeOptions): Promise<number> {
       if (m?.type === "metrics?") process.send?.({ type: "metrics", id: m.id, snapshot: server.metrics.snapshot() });
     });
     process.send?.({ type: "ready", port: bound });
+    // the supervisor is gone (killed outright): do not serve on as an orphan
+    process.on("disconnect", () => process.kill(process.pid, "SIGTERM"));
   } else {
     o.info(`serving ${app.file} on http://${host}:${bound}/ (started in ${Math.round(image.startupMs)} ms${metrics ? `; metrics on http://${host}:${metrics.port}/metrics` : ""})`);
   }
