@@ -30,6 +30,7 @@ const commands: Record<string, () => Promise<{ default: Command }>> = {
   serve: () => import("./serve.ts"),
   check: () => import("./check.ts"),
   version: () => import("./version.ts"),
+  upgrade: () => import("./upgrade.ts"),
 };
 
 const root: CommandDef = {
@@ -62,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const load = commands[name];
   if (!load) {
-    const hint = name.startsWith("-") ? "edgebox flags come after the command" : "commands are run, build, serve, check, version";
+    const hint = name.startsWith("-") ? "edgebox flags come after the command" : "commands are run, build, serve, check, version, upgrade";
     throw new UserError(name.startsWith("-") ? "E_UNKNOWN_FLAG" : "E_UNKNOWN_COMMAND", `unknown ${name.startsWith("-") ? "flag" : "command"} '${name}' (${hint}; see 'edgebox --help')`);
   }
   const cmd = (await load()).default;

@@ -48,7 +48,7 @@ const platforms = {
   "linux-x64": { wheel: "manylinux1_x86_64", dir: "linux-x86_64", lib: "_libwasmtime.so", out: "libwasmtime.so" },
   "linux-arm64": { wheel: "manylinux2014_aarch64", dir: "linux-aarch64", lib: "_libwasmtime.so", out: "libwasmtime.so" },
   "darwin-x64": { wheel: "macosx_10_13_x86_64", dir: "darwin-x86_64", lib: "_libwasmtime.dylib", out: "libwasmtime.dylib" },
-  "darwin-arm64": { wheel: "macosx_11_0_arm64", dir: "darwin-arm64", lib: "_libwasmtime.dylib", out: "libwasmtime.dylib" },
+  "darwin-arm64": { wheel: "macosx_11_0_arm64", dir: "darwin-aarch64", lib: "_libwasmtime.dylib", out: "libwasmtime.dylib" },
 };
 function wasmtimeLib(target) {
   const p = platforms[target];
@@ -77,6 +77,21 @@ const wasmtimeDir = wasmtimeLib(host);
 // 4. Everything else is TypeScript, run by the pinned bun.
 const bun = join(root, "node_modules", ".bin", "bun");
 if (!existsSync(bun)) throw new Error(`bun is missing at ${bun} after npm ci`);
-run(bun, [join(root, "internal", "assets", "build.ts"), ...process.argv.slice(2)], {
+const args = process.argv.slice(2);
+const release = args.indexOf("--release");
+run(bun, [join(root, "internal", "assets", "build.ts"), ...(release === -1 ? args : args.slice(0, release))], {
   env: { ...process.env, EDGEBOX_ZIG: zig, EDGEBOX_WASMTIME_LIB: wasmtimeDir },
 });
+
+// 5. `npm run release [targets...]`: every target (default all), each with its own Wasmtime.
+if (release !== -1) {
+  const wanted = args.slice(release + 1);
+  const targets = wanted.length ? wanted : Object.keys(platforms);
+  const unknown = targets.filter((t) => !platforms[t]);
+  if (unknown.length) {
+    console.error(`edgebox release: unknown target ${unknown.join(", ")} (known: ${Object.keys(platforms).join(", ")})`);
+    process.exit(1);
+  }
+  const libs = Object.fromEntries(targets.map((t) => [t, wasmtimeLib(t)]));
+  run(bun, [join(root, "internal", "assets", "release.ts")], { env: { ...process.env, EDGEBOX_ZIG: zig, EDGEBOX_RELEASE_LIBS: JSON.stringify(libs) } });
+}
