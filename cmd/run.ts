@@ -14,8 +14,19 @@ export default {
   args: {
     script: {
       type: "positional",
-      description: "The script (.js, .mjs, .cjs) or an app directory. Arguments after it go to the script",
-      required: true,
+      description: "The script (.js, .mjs, .cjs, .ts, .tsx, .mts, .cts), an artifact (.ebx) or an app directory. Arguments after it go to the script",
+      required: false,
+    },
+    eval: {
+      type: "string",
+      alias: "e",
+      valueHint: "code",
+      description: "Run this code instead of a file, under the policy of the current directory (also: 'edgebox run -' reads the code from stdin)",
+    },
+    audit: {
+      type: "string",
+      valueHint: "file",
+      description: "Append one JSON line per capability decision (time, capability, target, allowed, rule) to this file; default: the policy's \"audit\"",
     },
     ...grantArgs,
     engine: {
@@ -37,10 +48,17 @@ export default {
   optionalList: grantLists,
   passRest: true,
   async main({ flags, positionals, rest }) {
+    const code = typeof flags.eval === "string" ? flags.eval : undefined;
+    const target = positionals[0];
+    if (code === undefined && target === undefined) throw new UserError("E_USAGE", "'edgebox run' needs <script>, or code with -e (see 'edgebox run --help')");
+    // -e: every positional is the code's argument; `-`: the code comes from stdin
+    const source = code ?? (target === "-" ? await Bun.stdin.text() : undefined);
     const { runApp } = await import("../internal/sandbox/run.ts");
     return await runApp({
-      target: positionals[0]!,
-      args: rest,
+      target: code !== undefined ? "[eval]" : target === "-" ? "[stdin]" : target!,
+      source,
+      audit: typeof flags.audit === "string" ? flags.audit : undefined,
+      args: code !== undefined ? [...positionals, ...rest] : rest,
       cwd: process.cwd(),
       engine: flags.engine as "native" | "js" | undefined,
       timeoutMs: positiveInt("timeout", flags.timeout),

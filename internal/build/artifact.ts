@@ -38,6 +38,8 @@ export interface ArtifactHeader {
   engineFlags?: number;
   /** The entry file it was built from (its name only). */
   entry: string;
+  /** The file name the app's script was compiled under: its stack frames name it; the part sourcemap.json maps them back. */
+  compiledAs?: string;
   snapshot: { ctx: number; scratch: number; entry: number; app: number; prerun: boolean };
   sides: { name: string; memoryBase: number; tableBase: number; initFn: string; dylink: unknown; defines: string[] }[];
   frozen: string[];

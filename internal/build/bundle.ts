@@ -4,12 +4,15 @@
 
 import { BUILTINS } from "../../wasm/builtins.js";
 import { UserError } from "../errors.ts";
+import type { RawSourceMap } from "../transpile/sourcemap.ts";
+import { dirname, resolve } from "node:path";
 
-export async function bundle(entry: string): Promise<string> {
+/** The bundle and its source map back to the app's files (sources as absolute paths, without their text). */
+export async function bundle(entry: string): Promise<{ code: string; map: RawSourceMap }> {
   const external = BUILTINS.flatMap((b) => [b, `node:${b}`]);
   let result;
   try {
-    result = await Bun.build({ entrypoints: [entry], target: "node", format: "esm", external, minify: false, throw: false });
+    result = await Bun.build({ entrypoints: [entry], target: "node", format: "esm", external, sourcemap: "external", minify: false, throw: false });
   } catch (err) {
     throw new UserError("E_BUILD", `bundling ${entry} failed: ${(err as Error).message}`);
   }
@@ -17,6 +20,11 @@ export async function bundle(entry: string): Promise<string> {
     const messages = result.logs.filter((l) => l.level === "error").map((l) => String(l.message ?? l));
     throw new UserError("E_BUILD", `bundling ${entry} failed:\n  ${messages.join("\n  ")}`);
   }
-  if (result.outputs.length !== 1) throw new UserError("E_BUILD", `bundling ${entry} produced ${result.outputs.length} files; expected one`);
-  return await result.outputs[0]!.text();
+  const js = result.outputs.filter((o) => o.kind === "entry-point");
+  const map = result.outputs.find((o) => o.kind === "sourcemap");
+  if (js.length !== 1 || !map) throw new UserError("E_BUILD", `bundling ${entry} produced ${result.outputs.length} files; expected one and its source map`);
+  const raw = JSON.parse(await map.text()) as RawSourceMap;
+  // Bun names sources relative to the entry's directory
+  const sources = raw.sources.map((s) => resolve(dirname(entry), s));
+  return { code: await js[0]!.text(), map: { version: 3, sources, mappings: raw.mappings } };
 }

@@ -69,7 +69,7 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   const entry = resolveEntry(o.target, o.cwd, policy.npm);
   const out = resolve(o.cwd, o.out ?? `${basename(entry, extname(entry))}.ebx`);
 
-  const esm = await bundle(entry);
+  const { code: esm, map } = await bundle(entry);
   lap("bundle", `${basename(entry)} and its imports: ${kb(esm.length)} of JS`);
 
   let code = esm;
@@ -109,7 +109,8 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
     image.prerun ? "top level ran at build time" : image.stop ? `top level runs at start: it ${image.stop.what}` : "top level runs at start (--no-prerun)",
   );
 
-  const parts: [string, Uint8Array][] = [["module.wasm", image.wasm]];
+  // Stack frames name `entry` (the name the script was compiled under) at the bundle's lines.
+  const parts: [string, Uint8Array][] = [["module.wasm", image.wasm], ["sourcemap.json", new TextEncoder().encode(JSON.stringify(map))]];
   if (frozen) parts.push(["frozen.wasm", frozen.wasm]);
   let engineFlags: number | undefined;
   if (!o.portable) {
@@ -130,6 +131,7 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
       target: o.portable ? undefined : `${process.platform}-${process.arch}`,
       engineFlags,
       entry: basename(entry),
+      compiledAs: entry,
       snapshot: { ctx: image.ctx, scratch: image.scratch, entry: image.entry, app: image.app, prerun: image.prerun },
       sides: image.sides.map((s) => ({ name: s.name, memoryBase: s.memoryBase, tableBase: s.tableBase, initFn: s.initFn, dylink: s.dylink, defines: s.defines })),
       frozen: frozenNames,

@@ -145,7 +145,8 @@ export function toScript(code: string): string {
   const outer = edits.filter((e) => !edits.some((o) => o !== e && o.start <= e.start && e.end <= o.end && o.end - o.start > e.end - e.start));
   outer.sort((a, b) => b.start - a.start);
   let out = code;
-  for (const e of outer) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  // An edit keeps the lines it replaces, so that the bundle's source map still holds.
+  for (const e of outer) out = out.slice(0, e.start) + e.text + "\n".repeat(out.slice(e.start, e.end).split("\n").length - 1) + out.slice(e.end);
   const ret = exported.map(([name, local]) => `${JSON.stringify(name)}: ${local}`).join(", ");
   return `${PREFIX}${out.replace(/^#!.*/, "")}\nreturn { __proto__: null${ret ? `, ${ret}` : ""} };\n})`;
 }

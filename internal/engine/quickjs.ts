@@ -526,6 +526,12 @@ export class QuickJS {
   }
 
   private throwHookError(err: unknown): void {
+    if (err instanceof GuestException) {
+      // guest code the hook ran threw (a CommonJS module imported from ESM): that error, not a copy
+      this.x.qjs_throw!(err.handle);
+      this.free(err.handle);
+      return;
+    }
     const e = err as { message?: string; code?: unknown; info?: { code?: unknown } };
     const code = e?.info?.code ?? e?.code;
     this.throwPlain(err instanceof Error ? err.message : String(err), typeof code === "string" ? code : undefined);

@@ -98,7 +98,7 @@ export function freeze(code: string): FreezeResult {
   const prologue =
     `var __eb_frozen = globalThis.${FROZEN_GLOBAL}; delete globalThis.${FROZEN_GLOBAL};` +
     frozen.map((f) => ` var __eb_${f.cand.id} = __eb_frozen.${f.cand.id};`).join("") +
-    "\n";
+    " "; // on the first line, so that the bundle's source map still holds
   const hashbang = out.startsWith("#!") ? out.indexOf("\n") + 1 : 0;
   out = out.slice(0, hashbang) + prologue + out.slice(hashbang);
   return { code: out, c: emitModule(frozen), frozen, explain };

@@ -9,13 +9,40 @@ import { BUILTINS } from "../../wasm/builtins.js";
 import { checkPath } from "../policy/fs.ts";
 import type { Policy } from "../policy/types.ts";
 import { GuestError } from "./errors.ts";
+import { isTypeScript, typeScriptFormat } from "../transpile/typescript.ts";
 import { resolveReal, ResolveError } from "./paths.ts";
 
 export type ResolveKind = "require" | "import";
 
 export type Resolved = { builtin: string } | { path: string; format: "commonjs" | "module" | "json" };
 
-const EXTENSIONS = [".js", ".json", ".mjs", ".cjs"];
+const EXTENSIONS = [".js", ".json", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"];
+
+/** TypeScript's habit: `import "./x.js"` names x.ts when that is the file there is. */
+const TS_FOR_JS: Record<string, string[]> = { ".js": [".ts", ".tsx"], ".jsx": [".tsx"], ".mjs": [".mts"], ".cjs": [".cts"] };
+
+/** tsconfig.json is JSON with comments and trailing commas. */
+function parseJsonc(text: string): any {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') {
+      const end = /"(?:[^"\\]|\\.)*"/y;
+      end.lastIndex = i;
+      const m = end.exec(text);
+      if (!m) break;
+      out += m[0];
+      i += m[0].length - 1;
+    } else if (c === "/" && text[i + 1] === "/") {
+      while (i < text.length && text[i] !== "\n") i++;
+      out += "\n";
+    } else if (c === "/" && text[i + 1] === "*") {
+      const close = text.indexOf("*/", i + 2);
+      i = close < 0 ? text.length : close + 1;
+    } else out += c;
+  }
+  return JSON.parse(out.replace(/,(\s*[}\]])/g, "$1"));
+}
 
 function notFound(specifier: string, parent: string, kind: ResolveKind, denied?: string): GuestError {
   const hint = denied ? ` (${denied} exists but the policy does not let the app read it)` : "";
@@ -94,6 +121,57 @@ export class ModuleResolver {
       const f = this.file(p + ext);
       if (f) return f;
     }
+    const ext = /\.[mc]?jsx?$/.exec(p)?.[0];
+    for (const ts of (ext && TS_FOR_JS[ext]) || []) {
+      const f = this.file(p.slice(0, -ext!.length) + ts);
+      if (f) return f;
+    }
+    return undefined;
+  }
+
+  /** The nearest tsconfig.json from `dir` up (outside node_modules) that the app may read, by directory; null: none. */
+  private readonly tsconfigs = new Map<string, string | null>();
+
+  tsconfigOf(dir: string): string | undefined {
+    const known = this.tsconfigs.get(dir);
+    if (known !== undefined) return known ?? undefined;
+    let found: string | null = null;
+    if (!dir.split("/").includes("node_modules")) found = this.file(join(dir, "tsconfig.json")) ?? (dirname(dir) !== dir ? (this.tsconfigOf(dirname(dir)) ?? null) : null);
+    this.tsconfigs.set(dir, found);
+    return found ?? undefined;
+  }
+
+  /** Its "paths" (with where they are relative to), parsed once. */
+  private readonly tsconfigPathMaps = new Map<string, { dir: string; paths: Record<string, unknown> } | null>();
+
+  private tsconfigPaths(dir: string): { dir: string; paths: Record<string, unknown> } | undefined {
+    const f = this.tsconfigOf(dir);
+    if (!f) return undefined;
+    if (!this.tsconfigPathMaps.has(f)) {
+      let found = null;
+      try {
+        const opts = parseJsonc(readFileSync(f, "utf8"))?.compilerOptions ?? {};
+        if (opts.paths && typeof opts.paths === "object") found = { dir: resolvePath(dirname(f), typeof opts.baseUrl === "string" ? opts.baseUrl : "."), paths: opts.paths };
+      } catch {
+        // a tsconfig that does not parse maps nothing
+      }
+      this.tsconfigPathMaps.set(f, found);
+    }
+    return this.tsconfigPathMaps.get(f) ?? undefined;
+  }
+
+  /** A bare specifier through tsconfig "paths": exact or the longest `*` pattern, each target in turn. */
+  private viaTsconfig(specifier: string, base: string): string | undefined {
+    const cfg = this.tsconfigPaths(base);
+    if (!cfg) return undefined;
+    const hit = this.matchSubpath(cfg.paths, specifier);
+    if (!hit || !Array.isArray(hit.value)) return undefined;
+    for (const t of hit.value) {
+      if (typeof t !== "string") continue;
+      const p = resolvePath(cfg.dir, hit.star === undefined ? t : t.replaceAll("*", hit.star));
+      const f = this.asFile(p) ?? this.asDirectory(p);
+      if (f) return f;
+    }
     return undefined;
   }
 
@@ -130,6 +208,11 @@ export class ModuleResolver {
   formatOf(path: string): "commonjs" | "module" | "json" {
     if (path.endsWith(".json")) return "json";
     if (path.endsWith(".mjs")) return "module";
+    if (isTypeScript(path)) {
+      const type = this.packageScope(dirname(path))?.pkg?.type;
+      const declared = type === "module" ? "esm" : type === "commonjs" ? "cjs" : "auto";
+      return typeScriptFormat(path, readFileSync(path, "utf8"), declared) === "esm" ? "module" : "commonjs";
+    }
     if (!path.endsWith(".js")) return "commonjs";
     return this.packageScope(dirname(path))?.pkg?.type === "module" ? "module" : "commonjs";
   }
@@ -152,7 +235,7 @@ export class ModuleResolver {
     } else if (specifier.startsWith("#")) {
       found = this.packageImports(specifier, base, kind);
     } else {
-      found = this.nodeModules(specifier, base, kind);
+      found = this.viaTsconfig(specifier, base) ?? this.nodeModules(specifier, base, kind);
     }
     if (!found) {
       // As node: an import names the resolved path when the specifier is a path.

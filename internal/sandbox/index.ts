@@ -21,6 +21,9 @@ import type { Sink } from "../hostcalls/stdio.ts";
 import { moduleFormat } from "./modules.ts";
 import { BytecodeCache, MIN_CACHED_SOURCE } from "./bytecode-cache.ts";
 import { describeTrap, formatUncaught } from "./report.ts";
+import { isTypeScript, TypeScript, typeScriptFormat, type Format } from "../transpile/typescript.ts";
+import { remapStack, type SourceMap } from "../transpile/sourcemap.ts";
+import { ModuleResolver } from "../hostcalls/modules.ts";
 import { trace } from "../trace.ts";
 
 export interface SandboxOptions {
@@ -57,6 +60,10 @@ export interface SandboxOptions {
   versions: Record<string, string>;
   /** Where compiled CommonJS modules are kept between runs; none = compile every time. */
   bytecodeCache?: BytecodeCache;
+  /** Where transpiled TypeScript is kept between runs; none = transpile every time. */
+  typescriptCache?: string;
+  /** Source maps of generated files (a built app's bundle), by the file name its stack frames show. */
+  sourceMaps?: ReadonlyMap<string, SourceMap>;
   /**
    * The snapshot was taken after start() (edgebox serve's per-request
    * instances): only the clock and randomness are bound fresh.
@@ -127,15 +134,50 @@ export class Sandbox {
   /** Side modules linked in this run (restored ones first), in order. */
   private readonly linked: Placement[] = [];
   private wasi!: ReturnType<typeof wasiImports>;
+  private readonly ts: TypeScript;
 
-  constructor(private readonly opts: SandboxOptions) {}
+  constructor(private readonly opts: SandboxOptions) {
+    this.ts = new TypeScript(opts.typescriptCache);
+  }
 
-  /** Run the app at `file` to completion. */
-  async run(file: string): Promise<RunResult> {
+  /** Transpile a TypeScript main file and the TypeScript it imports, with source maps, before the run needs them. */
+  private async prepareTypeScript(file: string): Promise<void> {
+    if (!isTypeScript(file)) return;
+    const resolver = new ModuleResolver(this.opts.policy);
+    await this.ts.prepare(
+      file,
+      (f) => {
+        try {
+          return readFileSync(f, "utf8");
+        } catch {
+          return undefined;
+        }
+      },
+      (f, source) => typeScriptFormat(f, source, moduleFormat(f)),
+      (spec, parent) => {
+        try {
+          const r = resolver.resolve(spec, parent, "import");
+          return "path" in r ? r.path : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      (f) => resolver.tsconfigOf(dirname(f)),
+    );
+    trace("typescript");
+  }
+
+  /** The JavaScript to run for `source` of `file`: itself, or transpiled when TypeScript. */
+  private javascript(file: string, source: string, format: Format): string {
+    return isTypeScript(file) ? this.ts.code(file, source, format) : source;
+  }
+
+  /** Run the app at `file` (or `source`, named `file`: eval) to completion. */
+  async run(file: string, source = readFileSync(file, "utf8")): Promise<RunResult> {
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
     try {
+      await this.prepareTypeScript(file);
       this.boot();
-      const source = readFileSync(file, "utf8");
       this.sources.set(file, source);
       const fileH = this.vm.newString(file);
       try {
@@ -164,6 +206,7 @@ export class Sandbox {
    */
   async evaluateMain(file: string): Promise<number> {
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
+    await this.prepareTypeScript(file);
     const source = readFileSync(file, "utf8");
     this.sources.set(file, source);
     const wrapper = this.compileMain(file, source);
@@ -251,7 +294,8 @@ export class Sandbox {
    * module: declared so, or (undeclared .js) parsing only as a module.
    */
   private compileMain(file: string, source: string): number | undefined {
-    const format = moduleFormat(file);
+    const declared = moduleFormat(file);
+    const format = isTypeScript(file) ? typeScriptFormat(file, source, declared) : declared;
     if (format === "esm") return undefined;
     try {
       return this.compileCommonJS(source, file);
@@ -277,7 +321,7 @@ export class Sandbox {
   private compileCommonJS(source: string, filename: string): number {
     this.sources.set(filename, source);
     this.markWrapped(filename, CJS_WRAPPER[0]!.length);
-    const wrapped = CJS_WRAPPER[0] + stripHashbang(source) + CJS_WRAPPER[1];
+    const wrapped = CJS_WRAPPER[0] + stripHashbang(this.javascript(filename, source, "cjs")) + CJS_WRAPPER[1];
     const cache = this.opts.bytecodeCache;
     if (!cache || source.length < MIN_CACHED_SOURCE) return this.vm.eval(wrapped, filename, EvalFlags.GLOBAL);
     const cached = cache.get(filename, source);
@@ -287,7 +331,7 @@ export class Sandbox {
     return this.vm.evalBytecode(bytecode);
   }
 
-  /** An ES module's source with import.meta filled in on its first line. */
+  /** An ES module's source (transpiled when TypeScript) with import.meta filled in on its first line. */
   private esmSource(file: string, source: string): string {
     const prefix =
       `import.meta.url=${JSON.stringify("file://" + file)};import.meta.filename=${JSON.stringify(file)};` +
@@ -295,7 +339,7 @@ export class Sandbox {
       `import.meta.resolve=(s)=>globalThis[Symbol.for("edgebox.resolve")](s,${JSON.stringify(file)});`;
     this.sources.set(file, source);
     this.markWrapped(file, prefix.length);
-    return prefix + stripHashbang(source);
+    return prefix + stripHashbang(this.javascript(file, source, "esm"));
   }
 
   private markWrapped(file: string, prefixLength: number): void {
@@ -322,6 +366,14 @@ export class Sandbox {
   /** The entry point object's handle (wasm/runtime.js). */
   get entryObject(): number {
     return this.entry;
+  }
+
+  /** The variables the guest sees; each one granted is an audit line. */
+  private grantedEnv(): Record<string, string> {
+    const env = grantedEnv(this.opts.policy, this.opts.hostEnv);
+    const audit = this.opts.audit;
+    if (audit) for (const name of Object.keys(env)) audit({ capability: "env", target: name, allowed: true, rule: this.opts.policy.allowAll ? "--allow-all" : `${this.opts.policy.env.source} grants ${this.opts.policy.env.all ? "every variable" : name}` });
+    return env;
   }
 
   /** Instantiate the guest and bind the run (or, after a started snapshot, the clock and randomness). */
@@ -409,7 +461,7 @@ export class Sandbox {
       argv: o.argv,
       execPath: o.execPath,
       cwd: o.cwd,
-      env: grantedEnv(o.policy, o.hostEnv),
+      env: this.grantedEnv(),
       pid: process.pid,
       ppid: process.ppid,
       ...platformConfig(o.versions),
@@ -587,7 +639,8 @@ export class Sandbox {
     this.vm.free(flag);
     const text = this.vm.toString(textH);
     this.vm.free(textH);
-    return formatUncaught(text, this.sources);
+    const maps = new Map([...(this.opts.sourceMaps ?? []), ...this.ts.sourceMaps]);
+    return formatUncaught(remapStack(text, maps), (f) => this.sources.get(f) ?? [...maps.values()].map((m) => m.content(f)).find((c) => c !== undefined));
   }
 
   /** The guest's error is "out of memory" (its heap limit). */

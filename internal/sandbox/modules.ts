@@ -52,7 +52,7 @@ export function resolveEntry(target: string, cwd: string, npm?: string): string 
   if (!st.isDirectory()) throw new UserError("E_NOT_FOUND", `'${target}' is not a file or directory`);
   if (npm) return npmEntry(abs, npm);
   const pkg = readPackageJson(abs);
-  const candidates = [pkg?.main, "index.js", "index.mjs", "index.cjs"].filter((c): c is string => typeof c === "string");
+  const candidates = [pkg?.main, "index.js", "index.mjs", "index.cjs", "index.ts", "index.mts", "index.cts", "index.tsx"].filter((c): c is string => typeof c === "string");
   for (const c of candidates) {
     for (const p of [join(abs, c), join(abs, c + ".js"), join(abs, c, "index.js")]) {
       if (existsSync(p) && statSync(p).isFile()) return realpathSync(p);
@@ -74,10 +74,10 @@ function readPackageJson(dir: string): { main?: unknown; type?: unknown } | unde
   }
 }
 
-/** As node: .mjs and .cjs by extension; .js by the nearest package.json "type", else "auto" (decided by syntax). */
+/** As node: .mjs and .cjs (.mts, .cts) by extension; others by the nearest package.json "type", else "auto" (decided by syntax). */
 export function moduleFormat(file: string): DeclaredFormat {
-  if (file.endsWith(".mjs")) return "esm";
-  if (file.endsWith(".cjs")) return "cjs";
+  if (file.endsWith(".mjs") || file.endsWith(".mts")) return "esm";
+  if (file.endsWith(".cjs") || file.endsWith(".cts")) return "cjs";
   for (let dir = dirname(file); ; dir = dirname(dir)) {
     const pkg = readPackageJson(dir);
     if (pkg?.type === "module") return "esm";

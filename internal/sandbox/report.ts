@@ -4,11 +4,11 @@
 const frameRe = /^\s+at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/m;
 
 /** Prefix `text` (the guest's rendering of the error) with the source line it points at, when we have that source. */
-export function formatUncaught(text: string, sources: ReadonlyMap<string, string>): string {
+export function formatUncaught(text: string, sourceOf: (file: string) => string | undefined): string {
   const m = frameRe.exec(text);
   if (m) {
     const [, file, line, col] = m;
-    const src = sources.get(file!);
+    const src = sourceOf(file!);
     const lineText = src?.split("\n")[Number(line) - 1];
     if (lineText !== undefined) {
       const caret = " ".repeat(Math.max(0, Number(col) - 1)) + "^";

@@ -19,6 +19,8 @@ import { fdSink } from "../hostcalls/stdio.ts";
 import { appDirOf, resolveEntry } from "./modules.ts";
 import { Sandbox, type SandboxOptions } from "./index.ts";
 import { trace } from "../trace.ts";
+import { openAuditLog } from "./audit.ts";
+import { SourceMap } from "../transpile/sourcemap.ts";
 
 /** The Node.js API level the runtime presents (process.version). */
 export const NODE_COMPAT = "20.0.0";
@@ -38,6 +40,10 @@ export interface RunOptions {
   grants: GrantFlags;
   /** --config: the policy file. */
   config?: string;
+  /** Code to run instead of reading `target` (-e, or `-` for stdin); `target` names it ([eval], [stdin]) in the current directory. */
+  source?: string;
+  /** --audit: append one JSON line per capability decision to this file (else the policy's "audit"). */
+  audit?: string;
 }
 
 function warn(message: string): void {
@@ -65,9 +71,9 @@ function keychainEnv(policy: Policy): Record<string, string> {
 
 /** Everything a sandbox for this app needs, resolved once: policy, entry, limits, engine, modules. */
 export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: { pooling?: boolean; epoch?: boolean } = {}) {
-  const appDir = appDirOf(opts.target, opts.cwd);
+  const appDir = opts.source !== undefined ? opts.cwd : appDirOf(opts.target, opts.cwd);
   const policy = await loadPolicy({ appDir, cwd: opts.cwd, config: opts.config, flags: opts.grants });
-  const file = resolveEntry(opts.target, opts.cwd, policy.npm);
+  const file = opts.source !== undefined ? join(opts.cwd, opts.target) : resolveEntry(opts.target, opts.cwd, policy.npm);
   trace("policy");
   const hostEnv: Record<string, string | undefined> = { ...process.env };
   if (policy.useKeychain) Object.assign(hostEnv, keychainEnv(policy));
@@ -78,7 +84,9 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
   const heap = Math.min(policy.runtime.heapSize, maxBytes - GUEST_BASE_MEMORY);
   const fuel = policy.runtime.maxInstructions >= 0;
   if (fuel && opts.engine === "js") warn("runtime.max_instructions is enforced on the native engine only; the js engine ignores it");
-  const built = isArtifactFile(file) ? openArtifact(file) : undefined;
+  const built = opts.source === undefined && isArtifactFile(file) ? openArtifact(file) : undefined;
+  const auditPath = opts.audit ?? policy.audit;
+  const audit = auditPath ? openAuditLog(auditPath) : undefined;
   const timeoutMs = opts.timeoutMs ?? policy.runtime.timeoutMs;
   // Epochs stop compiled code (a built app's frozen functions) at the time limit; the
   // interpreter checks the limit itself. They cost a little, so only when there is a limit.
@@ -105,18 +113,25 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
     maxStackSize: policy.runtime.stackSize,
     maxInstructions: fuel ? Math.max(1, policy.runtime.maxInstructions) : 0,
     bytecodeCache: new BytecodeCache(join(cacheDir(), "bytecode")),
+    typescriptCache: join(cacheDir(), "typescript"),
+    sourceMaps: built?.sourceMaps,
+    audit: audit?.write,
     versions: { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime },
   };
-  return { policy, file, built, choice, sandbox, baseWasm: built ? () => built.module.bytes() : runtimeModule.bytes };
+  return { policy, file, built, choice, sandbox, audit, baseWasm: built ? () => built.module.bytes() : runtimeModule.bytes };
 }
 
 export async function runApp(opts: RunOptions): Promise<number> {
   trace("cli");
   const app = await prepareApp(opts);
-  const sandbox = new Sandbox({ ...app.sandbox, argv: [process.execPath, app.file, ...opts.args] });
-  const result = app.built ? await sandbox.runBuilt(app.built.app, app.built.prerun) : await sandbox.run(app.file);
-  trace("run");
-  return result.code;
+  const sandbox = new Sandbox({ ...app.sandbox, argv: [process.execPath, ...(opts.source === undefined ? [app.file] : []), ...opts.args] });
+  try {
+    const result = app.built ? await sandbox.runBuilt(app.built.app, app.built.prerun) : await sandbox.run(app.file, opts.source);
+    trace("run");
+    return result.code;
+  } finally {
+    app.audit?.close();
+  }
 }
 
 function isArtifactFile(file: string): boolean {
@@ -154,6 +169,7 @@ function openArtifact(file: string) {
     snapshot: { ctx: h.snapshot.ctx, scratch: h.snapshot.scratch, entry: h.snapshot.entry },
     app: h.snapshot.app,
     prerun: h.snapshot.prerun,
+    sourceMaps: new Map(h.compiledAs && h.parts.some((p) => p.name === "sourcemap.json") ? [[h.compiledAs, new SourceMap(() => JSON.parse(new TextDecoder().decode(a.part("sourcemap.json")!)))]] : []),
     sides: h.sides.map((s) => ({
       name: s.name,
       source: source(s.name),

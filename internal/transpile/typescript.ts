@@ -1,0 +1,169 @@
+// TypeScript (.ts, .tsx, .mts, .cts) to JavaScript with Bun's transpiler:
+// types stripped, not checked, as Deno and Bun run it.
+//
+// Files are transpiled ahead of the run, with source maps, by Bun.build (one
+// file at a time, every import left as it is): the entry and the TypeScript
+// files it imports, found by scanning and resolving through the app's policy.
+// The sandbox loads modules synchronously, and Bun's synchronous transpiler
+// gives no source map, so a file only reached at run time (a computed
+// require) is transpiled then, unmapped. Results are cached on disk by file
+// and source.
+
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { SourceMap, type RawSourceMap } from "./sourcemap.ts";
+
+export const TYPESCRIPT = /\.(ts|tsx|mts|cts)$/;
+
+export function isTypeScript(file: string): boolean {
+  return TYPESCRIPT.test(file);
+}
+
+export type Format = "esm" | "cjs";
+
+/** ES module syntax at the start of a line: the file means to be a module. */
+export const ESM_SYNTAX = /^\s*(import|export)\b/m;
+
+/** A TypeScript file's module format: .mts/.cts by extension, else as declared (package.json "type"), else by its syntax. */
+export function typeScriptFormat(file: string, source: string, declared: Format | "auto"): Format {
+  if (file.endsWith(".mts")) return "esm";
+  if (file.endsWith(".cts")) return "cjs";
+  if (declared !== "auto") return declared;
+  return ESM_SYNTAX.test(source) ? "esm" : "cjs";
+}
+
+interface Output {
+  code: string;
+  map?: RawSourceMap;
+}
+
+/** Code that throws the transpiler's complaint as a SyntaxError where the module is evaluated. */
+function syntaxError(message: string): Output {
+  return { code: `throw new SyntaxError(${JSON.stringify(message)});\n` };
+}
+
+export class TypeScript {
+  private readonly outputs = new Map<string, Output>();
+  private readonly maps = new Map<string, SourceMap>();
+
+  constructor(private readonly cacheDir?: string) {}
+
+  private key(file: string, format: Format, source: string): string {
+    const h = BigInt.asUintN(64, BigInt(Bun.hash.wyhash(`${Bun.version}\0${file}\0${format}\0${source}`, 0n)));
+    return `${file}\0${format}\0${h.toString(16)}`;
+  }
+
+  /** The disk entry for a key and the tsconfig its transpile read (JSX and decorator settings). */
+  private cachePath(key: string, tsconfig: string): string | undefined {
+    const h = BigInt.asUintN(64, BigInt(Bun.hash.wyhash(`${key}\0${tsconfig}`, 0n)));
+    return this.cacheDir && join(this.cacheDir, `${h.toString(16).padStart(16, "0")}.json`);
+  }
+
+  private fromDisk(p: string | undefined): Output | undefined {
+    if (!p) return undefined;
+    try {
+      const o = JSON.parse(readFileSync(p, "utf8"));
+      return typeof o?.code === "string" ? o : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private toDisk(p: string | undefined, out: Output): void {
+    if (!p) return;
+    try {
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(`${p}.${process.pid}`, JSON.stringify(out));
+      renameSync(`${p}.${process.pid}`, p);
+    } catch {
+      // a cache that cannot be written only costs speed
+    }
+  }
+
+  /** Transpile `file` with a source map (Bun.build, imports untouched). */
+  private async build(file: string, format: Format, tsconfig: string | undefined): Promise<Output> {
+    const r = await Bun.build({ entrypoints: [file], external: ["*"], sourcemap: "external", target: "node", format, tsconfig, minify: false, throw: false });
+    if (!r.success) {
+      const m = r.logs.find((l) => l.level === "error") as (BuildMessage & { position?: { file: string; line: number; column: number } }) | undefined;
+      const where = m?.position ? `${m.position.file}:${m.position.line}:${m.position.column}: ` : "";
+      return syntaxError(`${where}${m?.message ?? `cannot transpile ${file}`}`);
+    }
+    const js = r.outputs.find((o) => o.kind === "entry-point");
+    const map = r.outputs.find((o) => o.kind === "sourcemap");
+    if (!js) return syntaxError(`cannot transpile ${file}`);
+    const raw = map ? (JSON.parse(await map.text()) as RawSourceMap) : undefined;
+    // the map names sources relative to the file's directory; this one file is its only source
+    if (raw) raw.sources = raw.sources.map((s) => (s === basename(file) ? file : join(dirname(file), s)));
+    return { code: await js.text(), map: raw };
+  }
+
+  /**
+   * Transpile `entry` and the TypeScript files it reaches through static
+   * imports and requires, ahead of the run. `resolve` resolves a specifier
+   * under the policy (undefined: not found or not allowed, left to run time);
+   * `tsconfigOf` names the tsconfig.json that applies to a file, if the app may read one.
+   */
+  async prepare(
+    entry: string,
+    read: (file: string) => string | undefined,
+    formatOf: (file: string, source: string) => Format,
+    resolve: (specifier: string, parent: string) => string | undefined,
+    tsconfigOf: (file: string) => string | undefined,
+  ): Promise<void> {
+    const seen = new Set<string>();
+    let level = [entry];
+    const scanner = new Bun.Transpiler({ loader: "tsx" });
+    while (level.length) {
+      const next: string[] = [];
+      await Promise.all(
+        level.map(async (file) => {
+          if (seen.has(file)) return;
+          seen.add(file);
+          const source = read(file);
+          if (source === undefined) return;
+          const format = formatOf(file, source);
+          const key = this.key(file, format, source);
+          const tsconfig = tsconfigOf(file);
+          const disk = this.cachePath(key, tsconfig === undefined ? "" : `${tsconfig}\0${read(tsconfig) ?? ""}`);
+          let out = this.fromDisk(disk);
+          if (!out) {
+            out = await this.build(file, format, tsconfig);
+            this.toDisk(disk, out);
+          }
+          this.outputs.set(key, out);
+          let imports: { path: string }[] = [];
+          try {
+            imports = scanner.scanImports(source);
+          } catch {
+            // a syntax error: reported when the file runs
+          }
+          for (const i of imports) {
+            const dep = resolve(i.path, file);
+            if (dep && isTypeScript(dep) && !seen.has(dep)) next.push(dep);
+          }
+        }),
+      );
+      level = next;
+    }
+  }
+
+  /** The JavaScript for `file`: as prepared, cached, or transpiled now (without a map). */
+  code(file: string, source: string, format: Format): string {
+    const key = this.key(file, format, source);
+    let out = this.outputs.get(key);
+    if (!out) {
+      try {
+        out = { code: new Bun.Transpiler({ loader: file.endsWith(".tsx") ? "tsx" : "ts", target: "node" }).transformSync(source) };
+      } catch (err) {
+        out = syntaxError(`${file}: ${(err as Error).message}`);
+      }
+    }
+    if (out.map) this.maps.set(file, new SourceMap(out.map));
+    return out.code;
+  }
+
+  /** Source maps of the files transpiled so far, by file. */
+  get sourceMaps(): ReadonlyMap<string, SourceMap> {
+    return this.maps;
+  }
+}
