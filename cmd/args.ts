@@ -12,6 +12,8 @@ export interface Parsed {
   /** Arguments after the last declared positional (or after `--`): not parsed. */
   rest: string[];
   help: boolean;
+  /** The arguments as given (after the command's name). */
+  argv: string[];
 }
 
 function kebab(name: string): string {
@@ -40,7 +42,7 @@ export function parseArgs(command: string, def: ArgsDef, argv: string[], optiona
     const aliases = "alias" in d && d.alias ? (Array.isArray(d.alias) ? d.alias : [d.alias]) : [];
     for (const a of aliases) byName.set(a, [name, d]);
   }
-  const out: Parsed = { flags: {}, positionals: [], rest: [], help: false };
+  const out: Parsed = { flags: {}, positionals: [], rest: [], help: false, argv };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--") {

@@ -13,6 +13,8 @@ export interface RunContext {
   flags: Record<string, string | boolean | string[]>;
   positionals: string[];
   rest: string[];
+  /** The command's arguments as given. */
+  argv: string[];
 }
 
 export type Command = CommandDef & {

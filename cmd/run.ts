@@ -23,6 +23,14 @@ export default {
       valueHint: "code",
       description: "Run this code instead of a file, under the policy of the current directory (also: 'edgebox run -' reads the code from stdin)",
     },
+    watch: {
+      type: "boolean",
+      description: "Run again when a file the app loaded as code, or its policy file, changes (the screen is cleared first)",
+    },
+    watchPreserveOutput: {
+      type: "boolean",
+      description: "With --watch: keep the previous output instead of clearing the screen",
+    },
     audit: {
       type: "string",
       valueHint: "file",
@@ -47,10 +55,18 @@ export default {
   },
   optionalList: grantLists,
   passRest: true,
-  async main({ flags, positionals, rest }) {
+  async main({ flags, positionals, rest, argv }) {
     const code = typeof flags.eval === "string" ? flags.eval : undefined;
     const target = positionals[0];
     if (code === undefined && target === undefined) throw new UserError("E_USAGE", "'edgebox run' needs <script>, or code with -e (see 'edgebox run --help')");
+    if (flags.watch === true) {
+      if (code !== undefined || target === "-") throw new UserError("E_USAGE", "--watch needs a script file to watch, not -e or stdin");
+      // the same arguments without the watch flags (those before the script are edgebox's)
+      const at = argv.indexOf(target!);
+      const own = argv.slice(0, at).filter((a) => !/^--(no-)?watch(-preserve-output)?(=.*)?$/.test(a));
+      const { watchRun } = await import("../internal/sandbox/watch.ts");
+      return await watchRun([...own, ...argv.slice(at)], { preserveOutput: flags.watchPreserveOutput === true });
+    }
     // -e: every positional is the code's argument; `-`: the code comes from stdin
     const source = code ?? (target === "-" ? await Bun.stdin.text() : undefined);
     const { runApp } = await import("../internal/sandbox/run.ts");

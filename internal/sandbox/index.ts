@@ -60,6 +60,8 @@ export interface SandboxOptions {
   versions: Record<string, string>;
   /** Where compiled CommonJS modules are kept between runs; none = compile every time. */
   bytecodeCache?: BytecodeCache;
+  /** Told of every file the app loads as code (edgebox run --watch). */
+  onLoad?: (file: string) => void;
   /** Where transpiled TypeScript is kept between runs; none = transpile every time. */
   typescriptCache?: string;
   /** Source maps of generated files (a built app's bundle), by the file name its stack frames show. */
@@ -140,6 +142,12 @@ export class Sandbox {
     this.ts = new TypeScript(opts.typescriptCache);
   }
 
+  /** A file loaded as code: kept for error reports, told to onLoad. */
+  private loaded(file: string, source: string): void {
+    if (!this.sources.has(file)) this.opts.onLoad?.(file);
+    this.sources.set(file, source);
+  }
+
   /** Transpile a TypeScript main file and the TypeScript it imports, with source maps, before the run needs them. */
   private async prepareTypeScript(file: string): Promise<void> {
     if (!isTypeScript(file)) return;
@@ -178,7 +186,7 @@ export class Sandbox {
     try {
       await this.prepareTypeScript(file);
       this.boot();
-      this.sources.set(file, source);
+      this.loaded(file, source);
       const fileH = this.vm.newString(file);
       try {
         const wrapper = this.compileMain(file, source);
@@ -208,7 +216,7 @@ export class Sandbox {
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
     await this.prepareTypeScript(file);
     const source = readFileSync(file, "utf8");
-    this.sources.set(file, source);
+    this.loaded(file, source);
     const wrapper = this.compileMain(file, source);
     if (wrapper !== undefined) {
       const fileH = this.vm.newString(file);
@@ -319,7 +327,7 @@ export class Sandbox {
 
   /** Compile a CommonJS file: the wrapper function (its line-1 columns are shifted by the wrapper's prefix). */
   private compileCommonJS(source: string, filename: string): number {
-    this.sources.set(filename, source);
+    this.loaded(filename, source);
     this.markWrapped(filename, CJS_WRAPPER[0]!.length);
     const wrapped = CJS_WRAPPER[0] + stripHashbang(this.javascript(filename, source, "cjs")) + CJS_WRAPPER[1];
     const cache = this.opts.bytecodeCache;
@@ -337,7 +345,7 @@ export class Sandbox {
       `import.meta.url=${JSON.stringify("file://" + file)};import.meta.filename=${JSON.stringify(file)};` +
       `import.meta.dirname=${JSON.stringify(dirname(file))};` +
       `import.meta.resolve=(s)=>globalThis[Symbol.for("edgebox.resolve")](s,${JSON.stringify(file)});`;
-    this.sources.set(file, source);
+    this.loaded(file, source);
     this.markWrapped(file, prefix.length);
     return prefix + stripHashbang(this.javascript(file, source, "esm"));
   }
@@ -504,6 +512,7 @@ export class Sandbox {
     if (name.startsWith("node:")) return text("esmBuiltin", name.slice(5));
     const format = this.calls.modules.formatOf(name);
     const source = fsOps.readFile(this.calls.ctx, { path: name, encoding: "utf8" }) as string;
+    this.loaded(name, source);
     if (format === "json") return `export default ${source};`;
     if (format === "commonjs" && !/^\s*(import|export)\b/m.test(source)) return text("esmCommonJs", name);
     return this.esmSource(name, source);
@@ -639,8 +648,13 @@ export class Sandbox {
     this.vm.free(flag);
     const text = this.vm.toString(textH);
     this.vm.free(textH);
-    const maps = new Map([...(this.opts.sourceMaps ?? []), ...this.ts.sourceMaps]);
+    const maps = this.sourceMaps;
     return formatUncaught(remapStack(text, maps), (f) => this.sources.get(f) ?? [...maps.values()].map((m) => m.content(f)).find((c) => c !== undefined));
+  }
+
+  /** Source maps of the generated code this sandbox runs (a built app's, transpiled TypeScript's), by file. */
+  get sourceMaps(): ReadonlyMap<string, SourceMap> {
+    return new Map([...(this.opts.sourceMaps ?? []), ...this.ts.sourceMaps]);
   }
 
   /** The guest's error is "out of memory" (its heap limit). */

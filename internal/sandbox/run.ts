@@ -1,7 +1,7 @@
 // `edgebox run`: resolve the app and its policy, load the guest on the
 // chosen engine, run it, return the exit code.
 
-import { closeSync, openSync, readSync } from "node:fs";
+import { appendFileSync, closeSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { ABI_VERSION } from "../../wasm/abi.js";
@@ -20,6 +20,7 @@ import { appDirOf, resolveEntry } from "./modules.ts";
 import { Sandbox, type SandboxOptions } from "./index.ts";
 import { trace } from "../trace.ts";
 import { openAuditLog } from "./audit.ts";
+import { WATCH_LIST_ENV } from "./watch.ts";
 import { SourceMap } from "../transpile/sourcemap.ts";
 
 /** The Node.js API level the runtime presents (process.version). */
@@ -76,6 +77,11 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
   const file = opts.source !== undefined ? join(opts.cwd, opts.target) : resolveEntry(opts.target, opts.cwd, policy.npm);
   trace("policy");
   const hostEnv: Record<string, string | undefined> = { ...process.env };
+  // run --watch's child: tell the watcher what to watch (the variable is not the app's)
+  const watchList = hostEnv[WATCH_LIST_ENV];
+  delete hostEnv[WATCH_LIST_ENV];
+  const onLoad = watchList ? (f: string) => appendFileSync(watchList, f + "\n") : undefined;
+  for (const f of [policy.file, file]) if (f && opts.source === undefined) onLoad?.(f);
   if (policy.useKeychain) Object.assign(hostEnv, keychainEnv(policy));
   const maxBytes = opts.maxMemoryMiB ? opts.maxMemoryMiB * 1048576 : policy.runtime.maxMemoryPages * 65536;
   if (maxBytes < 2 * GUEST_BASE_MEMORY) {
@@ -116,6 +122,7 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
     typescriptCache: join(cacheDir(), "typescript"),
     sourceMaps: built?.sourceMaps,
     audit: audit?.write,
+    onLoad,
     versions: { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime },
   };
   return { policy, file, built, choice, sandbox, audit, baseWasm: built ? () => built.module.bytes() : runtimeModule.bytes };

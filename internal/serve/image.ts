@@ -50,6 +50,7 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
     throw err;
   }
   const cap = sb.capture();
+  const sourceMaps = sb.sourceMaps;
   sb.dispose();
   const wasm = preinitialize(app.baseWasm(), cap.memory, cap.stackPointer);
 
@@ -71,7 +72,7 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
   });
   if (!(engine instanceof NativeEngine)) warn("serving on the js engine: requests are much slower, and time limits cannot stop frozen code");
   return {
-    sandbox: { ...app.sandbox, module, snapshot: { ctx: cap.ctx, scratch: cap.scratch, entry: sb.entryObject }, sides, started: true, bytecodeCache: undefined },
+    sandbox: { ...app.sandbox, module, snapshot: { ctx: cap.ctx, scratch: cap.scratch, entry: sb.entryObject }, sides, started: true, bytecodeCache: undefined, sourceMaps },
     handler,
     startupMs: performance.now() - t0,
   };

@@ -8,6 +8,7 @@ import { UserError } from "../errors.ts";
 import type { GrantFlags } from "../config/resolve.ts";
 import type { EngineKind } from "../engine/index.ts";
 import { prepareApp } from "../sandbox/run.ts";
+import { selfCommand } from "../self.ts";
 import { buildImage } from "./image.ts";
 import { merge, prometheus, type MetricsSnapshot } from "./metrics.ts";
 import { EdgeServer } from "./server.ts";
@@ -104,8 +105,7 @@ function startMetrics(host: string, port: number, text: () => string | Promise<s
 
 /** Run `workers` worker processes on `port`, keep them running, stop them on a signal. */
 async function supervise(o: ServeOptions, workers: number, host: string, port: number): Promise<number> {
-  // This same edgebox: the executable (its embedded entry is in argv[1]), or bun running cmd/edgebox.ts.
-  const self = process.argv[1]?.startsWith("/$bunfs/") ? [process.execPath] : [process.execPath, process.argv[1]!];
+  const self = selfCommand();
   const args = process.argv.slice(2);
   const argv = [...self, ...args.filter((a, i) => !isPortFlag(a, args[i - 1])), "--port", String(port)];
   const children = new Set<ReturnType<typeof Bun.spawn>>();
