@@ -7,6 +7,11 @@ export default {
     description:
       "Build an app into one artifact (.ebx): bundled, compiled to bytecode, pure functions frozen to native code, pre-initialised, precompiled for this machine. Run it with 'edgebox run app.ebx'",
   },
+  examples: [
+    "edgebox build app.ts                     # app.ebx next to it; run it with edgebox run app.ebx",
+    "edgebox build app.js -o dist/app.ebx --explain",
+    "edgebox build app.js --portable          # no native code: runs on any target",
+  ],
   args: {
     app: {
       type: "positional",

@@ -3,6 +3,10 @@ import { out } from "./out.ts";
 
 export default {
   meta: { name: "check", description: "Validate a policy file and print what it grants, in words" },
+  examples: [
+    "edgebox check                            # the nearest policy file from here up",
+    "edgebox check policies/api.toml",
+  ],
   args: {
     policy: {
       type: "positional",

@@ -8,6 +8,7 @@ import { parseArgs } from "./args.ts";
 import { trace } from "../internal/trace.ts";
 import { out } from "./out.ts";
 import { VERSION } from "./version.ts";
+import { commands } from "./commands.ts";
 
 export interface RunContext {
   flags: Record<string, string | boolean | string[]>;
@@ -23,19 +24,18 @@ export type Command = CommandDef & {
   optionalList?: readonly string[];
   /** Arguments after the positionals belong to the app (edgebox run app.js --its-flag). */
   passRest?: boolean;
+  /** Shown under EXAMPLES in --help: a command line and, after '#', what it does. */
+  examples?: readonly string[];
   main(ctx: RunContext): Promise<number | void>;
 };
 
-const commands: Record<string, () => Promise<{ default: Command }>> = {
-  run: () => import("./run.ts"),
-  build: () => import("./build.ts"),
-  serve: () => import("./serve.ts"),
-  check: () => import("./check.ts"),
-  version: () => import("./version.ts"),
-  upgrade: () => import("./upgrade.ts"),
-};
 
-const root: CommandDef = {
+const root: CommandDef & { examples: string[] } = {
+  examples: [
+    "edgebox init && edgebox run app.js      # a policy for this directory, then run under it",
+    "edgebox build app.ts && edgebox serve app.ebx",
+    "edgebox help run                        # a command's flags and examples",
+  ],
   meta: {
     name: "edgebox",
     version: VERSION,
@@ -46,14 +46,19 @@ const root: CommandDef = {
   ),
 };
 
-async function usage(cmd: CommandDef, parent?: CommandDef): Promise<string> {
+/** citty's usage, with flags as they are typed (--allow-read, not allowRead) and the command's examples. */
+async function usage(cmd: Command | CommandDef, parent?: CommandDef): Promise<string> {
   const { renderUsage } = await import("citty");
-  return renderUsage(cmd, parent);
+  const args = Object.fromEntries(Object.entries((cmd.args ?? {}) as Record<string, unknown>).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase()), v]));
+  const text = await renderUsage({ ...cmd, args } as CommandDef, parent);
+  const examples = "examples" in cmd ? cmd.examples : undefined;
+  return examples?.length ? `${text.trimEnd()}\n\nEXAMPLES\n\n${examples.map((e) => `  ${e}`).join("\n")}` : text;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   trace("main()");
+  if (name === "help" && args[0] && !commands[args[0]]) throw new UserError("E_UNKNOWN_COMMAND", `no command '${args[0]}' (commands are ${Object.keys(commands).join(", ")})`);
   if (name === undefined || name === "-h" || name === "--help" || name === "help") {
     const target = name === "help" && args[0] && commands[args[0]] ? (await commands[args[0]]!()).default : undefined;
     out((await usage(target ?? root, target ? root : undefined)) + "\n");
@@ -65,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const load = commands[name];
   if (!load) {
-    const hint = name.startsWith("-") ? "edgebox flags come after the command" : "commands are run, build, serve, check, version, upgrade";
+    const hint = name.startsWith("-") ? "edgebox flags come after the command" : `commands are ${Object.keys(commands).join(", ")}`;
     throw new UserError(name.startsWith("-") ? "E_UNKNOWN_FLAG" : "E_UNKNOWN_COMMAND", `unknown ${name.startsWith("-") ? "flag" : "command"} '${name}' (${hint}; see 'edgebox --help')`);
   }
   const cmd = (await load()).default;

@@ -11,6 +11,15 @@ function positiveInt(flag: string, value: unknown): number | undefined {
 
 export default {
   meta: { name: "run", description: "Run a script in the sandbox, under the nearest policy file (.edgebox.json or edgebox.toml)" },
+  examples: [
+    "edgebox run app.js                       # under the nearest .edgebox.json / edgebox.toml",
+    "edgebox run app.ts input.txt --verbose   # TypeScript; what follows the script is the app's",
+    "edgebox run --allow-read=./data app.js   # grant more than the policy, for this run",
+    "edgebox run -e \"console.log(1 + 1)\"      # eval; also: echo \"code\" | edgebox run -",
+    "edgebox run --watch app.ts               # run again on change",
+    "edgebox run --audit audit.jsonl app.js   # log every capability decision",
+    "edgebox run --timeout 5000 --max-memory 64 app.js",
+  ],
   args: {
     script: {
       type: "positional",

@@ -15,6 +15,11 @@ export default {
     description:
       "Serve an app over HTTP: each request runs in a fresh sandbox, under the app's policy. The app exports default { fetch(request, env, ctx) }",
   },
+  examples: [
+    "edgebox serve app.js                     # http://127.0.0.1:8080, a fresh sandbox per request",
+    "edgebox serve app.ebx --port 3000 --workers 2 --timeout 1000",
+    "edgebox serve app.ts --json --metrics 9090",
+  ],
   args: {
     app: { type: "positional", description: "The app: a script, a built artifact (.ebx) or an app directory", required: true },
     port: { type: "string", alias: "p", valueHint: "port", description: "Port to listen on (default: the policy's daemon.port, else 3000; 0 picks a free one)" },

@@ -7,6 +7,10 @@ export const DEFAULT_RELEASE_BASE = "https://edgebox.dev/releases";
 
 export default {
   meta: { name: "upgrade", description: "Replace this edgebox with the newest release (or --version), through the release's install.sh" },
+  examples: [
+    "edgebox upgrade                          # the newest release",
+    "edgebox upgrade --version 0.1.0",
+  ],
   args: {
     version: { type: "string", valueHint: "x.y.z", description: "Install this version instead of the newest" },
   },

@@ -18,6 +18,10 @@ export function versions(): Record<string, string> {
 
 export default {
   meta: { name: "version", description: "Print EdgeBox's version, the engines it embeds and its target" },
+  examples: [
+    "edgebox version",
+    "edgebox version --json",
+  ],
   args: {
     json: { type: "boolean", description: "Print the versions as JSON" },
   },

@@ -8,6 +8,8 @@ export type UserErrorCode =
   | "E_NOT_IMPLEMENTED"
   | "E_NOT_FOUND"
   | "E_NO_ENTRY"
+  /** a file edgebox would write is already there (edgebox init) */
+  | "E_EXISTS"
   | "E_ENGINE"
   | "E_POLICY"
   /** edgebox build could not make the artifact (bundling, parsing, compiling) */
