@@ -57,7 +57,7 @@ function install(home: string, args: string[] = [], env: Record<string, string> 
 describe("release and install.sh", () => {
   test("the release: an archive per built target, SHA256SUMS, latest, install.sh", () => {
     const files = readdirSync(join(out, `v${version}`)).sort();
-    expect(files).toEqual([archiveName, "SHA256SUMS"].sort());
+    expect(files).toEqual([archiveName, "SHA256SUMS", "edgebox.schema.json"].sort());
     expect(readFileSync(join(out, "latest"), "utf8")).toBe(`${version}\n`);
     const sha = new Bun.CryptoHasher("sha256").update(readFileSync(join(out, `v${version}`, archiveName))).digest("hex");
     expect(readFileSync(join(out, `v${version}`, "SHA256SUMS"), "utf8")).toBe(`${sha}  ${archiveName}\n`);

@@ -121,6 +121,8 @@ async function main() {
   }
   writeFileSync(sumsFile, Object.entries(sums).map(([t, s]) => `${s}  edgebox-${version}-${t}.tar.gz`).join("\n") + "\n");
   writeFileSync(join(out, "latest"), `${version}\n`);
+  // what `edgebox init` names as the policy's "$schema"
+  copyFileSync(join(root, "policies", "edgebox.schema.json"), join(dir, "edgebox.schema.json"));
   copyFileSync(join(root, "internal", "assets", "install.sh"), join(out, "install.sh"));
   const rb = formula(version, sums);
   writeFileSync(join(out, "edgebox.rb"), rb);

@@ -2,7 +2,7 @@
 // event loop that drives them until nothing is left to do. `edgebox run` uses
 // one; `edgebox serve` will use one per request.
 
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { constants as fsConstants } from "node:fs";
 import { dirname } from "node:path";
 import { availableParallelism, endianness, freemem, machine, release, totalmem, uptime } from "node:os";
@@ -22,7 +22,8 @@ import { moduleFormat } from "./modules.ts";
 import { BytecodeCache, MIN_CACHED_SOURCE } from "./bytecode-cache.ts";
 import { describeTrap, formatUncaught } from "./report.ts";
 import { isTypeScript, TypeScript, typeScriptFormat, type Format } from "../transpile/typescript.ts";
-import { remapStack, type SourceMap } from "../transpile/sourcemap.ts";
+import { linkedSourceMap, remapStack, type SourceMap } from "../transpile/sourcemap.ts";
+import { checkPath } from "../policy/fs.ts";
 import { ModuleResolver } from "../hostcalls/modules.ts";
 import { trace } from "../trace.ts";
 
@@ -144,8 +145,24 @@ export class Sandbox {
 
   /** A file loaded as code: kept for error reports, told to onLoad. */
   private loaded(file: string, source: string): void {
-    if (!this.sources.has(file)) this.opts.onLoad?.(file);
+    if (this.sources.has(file)) return;
+    this.opts.onLoad?.(file);
     this.sources.set(file, source);
+    const map = isTypeScript(file) ? undefined : linkedSourceMap(file, source, (p) => this.readIfAllowed(p));
+    if (map) this.linkedMaps.set(file, map);
+  }
+
+  /** Source maps JavaScript files name (//# sourceMappingURL=), by file. */
+  private readonly linkedMaps = new Map<string, SourceMap>();
+
+  /** A file's text if the app may read it (a source map it names: printed, never given to the guest). */
+  private readIfAllowed(path: string): string | undefined {
+    try {
+      const real = realpathSync(path);
+      return checkPath(this.opts.policy, "read", real).ok ? readFileSync(real, "utf8") : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Transpile a TypeScript main file and the TypeScript it imports, with source maps, before the run needs them. */
@@ -654,7 +671,7 @@ export class Sandbox {
 
   /** Source maps of the generated code this sandbox runs (a built app's, transpiled TypeScript's), by file. */
   get sourceMaps(): ReadonlyMap<string, SourceMap> {
-    return new Map([...(this.opts.sourceMaps ?? []), ...this.ts.sourceMaps]);
+    return new Map([...(this.opts.sourceMaps ?? []), ...this.linkedMaps, ...this.ts.sourceMaps]);
   }
 
   /** The guest's error is "out of memory" (its heap limit). */

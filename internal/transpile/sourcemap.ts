@@ -1,3 +1,5 @@
+import { dirname, resolve } from "node:path";
+
 // Source maps (v3) read back: a generated line and column to the original
 // file, line and column, and stack traces rewritten with them. Only what
 // error reports need: no names, no index maps.
@@ -89,5 +91,36 @@ export function remapStack(text: string, maps: ReadonlyMap<string, SourceMap>): 
   return text.replace(FRAME, (whole, lead: string, file: string, line: string, col: string) => {
     const hit = maps.get(file)?.lookup(Number(line), Number(col));
     return hit ? `${lead}${hit.file}:${hit.line}:${hit.column}` : whole;
+  });
+}
+
+const LINK = /\/\/[#@]\s*sourceMappingURL=(\S+)\s*$/;
+
+/**
+ * The source map a JavaScript file names in its last `//# sourceMappingURL=`
+ * (a file beside it, or a data: URL), read only when an error needs it and
+ * only where `mayRead` allows; undefined when it names none.
+ */
+export function linkedSourceMap(file: string, source: string, mayRead: (path: string) => string | undefined): SourceMap | undefined {
+  const url = LINK.exec(source.slice(-4096))?.[1];
+  if (!url) return undefined;
+  let text: () => string | undefined;
+  let base = dirname(file);
+  if (url.startsWith("data:")) {
+    const comma = url.indexOf(",");
+    const body = url.slice(comma + 1);
+    text = () => (url.slice(0, comma).endsWith(";base64") ? Buffer.from(body, "base64").toString("utf8") : decodeURIComponent(body));
+  } else {
+    const path = resolve(base, decodeURIComponent(url.split(/[?#]/)[0]!));
+    base = dirname(path);
+    text = () => mayRead(path);
+  }
+  return new SourceMap(() => {
+    try {
+      const raw = JSON.parse(text() ?? "") as RawSourceMap & { sourceRoot?: string };
+      return { ...raw, sources: raw.sources.map((s) => resolve(base, raw.sourceRoot ?? "", s)) };
+    } catch {
+      return { version: 3, sources: [], mappings: "" }; // unreadable or not a map: frames stay as they are
+    }
   });
 }
