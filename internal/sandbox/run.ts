@@ -20,11 +20,13 @@ import { appDirOf, resolveEntry } from "./modules.ts";
 import { Sandbox, type SandboxOptions } from "./index.ts";
 import { trace } from "../trace.ts";
 import { openAuditLog } from "./audit.ts";
-import { WATCH_LIST_ENV } from "./watch.ts";
 import { SourceMap } from "../transpile/sourcemap.ts";
 
 /** The Node.js API level the runtime presents (process.version). */
 export const NODE_COMPAT = "20.0.0";
+
+/** run --watch tells its child where to list the files to watch (see watch.ts). */
+export const WATCH_LIST_ENV = "EDGEBOX_WATCH_LIST";
 
 /** Linear memory QuickJS needs beyond its heap: static data and the 1 MiB stack. */
 const GUEST_BASE_MEMORY = 4 << 20;

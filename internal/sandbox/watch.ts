@@ -8,11 +8,11 @@ import { type FSWatcher, readFileSync, rmSync, watch as fsWatch, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { selfCommand } from "../self.ts";
+import { WATCH_LIST_ENV } from "./run.ts";
 
 /** Editors write a file in several steps: one restart per burst. */
 const SETTLE_MS = 100;
 
-export const WATCH_LIST_ENV = "EDGEBOX_WATCH_LIST";
 
 function note(message: string): void {
   const line = `edgebox watch: ${message}`;
