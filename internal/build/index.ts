@@ -5,7 +5,8 @@
 //   -> native code (Cranelift, unless --portable) -> artifact
 
 import { writeFileSync } from "node:fs";
-import { basename, extname, resolve } from "node:path";
+import { basename, extname, relative, resolve } from "node:path";
+import { SourceMap } from "../transpile/sourcemap.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { ABI_VERSION } from "../../wasm/abi.js";
 import { buildInfo, runtimeModule } from "../assets/index.ts";
@@ -78,7 +79,13 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   let frozenNames: string[] = [];
   if (o.freeze) {
     const r = freeze(esm);
-    explain = r.explain;
+    // where each function is in the app's own files, not in the bundle
+    const bundleMap = new SourceMap(map);
+    explain = r.explain.map((e) => {
+      const [line, col] = e.where.split(":").map(Number);
+      const at = bundleMap.lookup(line!, col!);
+      return at ? { ...e, where: `${relative(o.cwd, at.file)}:${at.line}:${at.column}` } : e;
+    });
     const zig = r.c ? findZig() : undefined;
     if (r.c && !zig) {
       o.log.warn("Zig was not found ($EDGEBOX_ZIG, zig on PATH, or `pip install ziglang`): no function is frozen");
