@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { EDGEBOX, edgebox, edgeboxAsync, tempApp } from "./helpers.ts";
+import { EDGEBOX, collect, edgebox, edgeboxAsync, tempApp, waitFor } from "./helpers.ts";
 
 /** The `at ...` lines of a stack trace, with `from` renamed `to` (to compare two files' frames). */
 function frames(stderr: string, from = "", to = ""): string[] {
@@ -146,22 +146,16 @@ describe("stack traces point at the user's source", () => {
   test("edgebox serve: the 500's log names the handler's TypeScript line", async () => {
     const proc = Bun.spawn([EDGEBOX, "serve", join(dir, "handler.ts"), "--port", "0", "--workers", "1"], { cwd: dir, stdout: "pipe", stderr: "pipe" });
     try {
-      let log = "";
-      const dec = new TextDecoder();
-      void (async () => {
-        for await (const c of proc.stdout as ReadableStream<Uint8Array>) log += dec.decode(c);
-      })();
-      void (async () => {
-        for await (const c of proc.stderr as ReadableStream<Uint8Array>) log += dec.decode(c);
-      })();
-      for (let i = 0; i < 200 && !/http:\/\/[\d.]+:\d+\//.test(log); i++) await Bun.sleep(25);
-      const url = /http:\/\/([\d.]+:\d+)\//.exec(log)?.[0];
+      const got = collect(proc);
+      const log = () => got.stdout + got.stderr;
+      await waitFor(() => /http:\/\/[\d.]+:\d+\//.test(log()));
+      const url = /http:\/\/([\d.]+:\d+)\//.exec(log())?.[0];
       expect(url).toBeDefined();
       expect((await fetch(url + "ok")).status).toBe(200);
       expect((await fetch(url + "boom")).status).toBe(500);
-      for (let i = 0; i < 100 && !log.includes("handler failed"); i++) await Bun.sleep(20);
-      expect(log).toContain("TypeError: handler failed");
-      expect(log).toMatch(new RegExp(`at fetch \\(${join(dir, "handler.ts")}:4:\\d+\\)`));
+      await waitFor(() => log().includes("handler failed"));
+      expect(log()).toContain("TypeError: handler failed");
+      expect(log()).toMatch(new RegExp(`at fetch \\(${join(dir, "handler.ts")}:4:\\d+\\)`));
     } finally {
       proc.kill("SIGKILL");
     }
@@ -274,28 +268,16 @@ describe("--watch", () => {
       "dep.ts": `export const value: number = 1;\n`,
     });
     const proc = Bun.spawn([EDGEBOX, "run", "--watch", "app.ts"], { cwd: dir, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", EB_WATCHED: "granted" }, stdout: "pipe", stderr: "pipe" });
-    let out = "";
-    let err = "";
-    const dec = new TextDecoder();
-    void (async () => {
-      for await (const c of proc.stdout as ReadableStream<Uint8Array>) out += dec.decode(c);
-    })();
-    void (async () => {
-      for await (const c of proc.stderr as ReadableStream<Uint8Array>) err += dec.decode(c);
-    })();
-    const until = async (cond: () => boolean) => {
-      for (let i = 0; i < 300 && !cond(); i++) await Bun.sleep(20);
-      return cond();
-    };
+    const got = collect(proc);
     try {
-      expect(await until(() => err.includes("watching 3 files"))).toBe(true);
-      expect(out).toBe("value 1 undefined\n");
+      expect(await waitFor(() => got.stderr.includes("watching 3 files"))).toBe(true);
+      expect(got.stdout).toBe("value 1 undefined\n");
       writeFileSync(join(dir, "dep.ts"), `export const value: number = 2;\n`);
-      expect(await until(() => out.includes("value 2"))).toBe(true);
-      expect(err).toContain(`${join(dir, "dep.ts")} changed; running again`);
-      expect(await until(() => (err.match(/watching 3 files/g) ?? []).length === 2)).toBe(true);
+      expect(await waitFor(() => got.stdout.includes("value 2"))).toBe(true);
+      expect(got.stderr).toContain(`${join(dir, "dep.ts")} changed; running again`);
+      expect(await waitFor(() => (got.stderr.match(/watching 3 files/g) ?? []).length === 2)).toBe(true);
       writeFileSync(join(dir, ".edgebox.json"), JSON.stringify({ env: ["EB_WATCHED"] }));
-      expect(await until(() => out.includes("value 2 granted"))).toBe(true);
+      expect(await waitFor(() => got.stdout.includes("value 2 granted"))).toBe(true);
       proc.kill("SIGINT");
       expect(await proc.exited).toBe(130);
     } finally {

@@ -49,6 +49,24 @@ export function nodeAsync(args: string[], opts: SpawnOptions = {}): Promise<Resu
   return spawnAsync(["node", ...args], opts);
 }
 
+/** What a running child has written so far, by stream, read as it comes. */
+export function collect(proc: { stdout: unknown; stderr: unknown }): { stdout: string; stderr: string } {
+  const got = { stdout: "", stderr: "" };
+  for (const key of ["stdout", "stderr"] as const) {
+    const dec = new TextDecoder();
+    void (async () => {
+      for await (const c of proc[key] as ReadableStream<Uint8Array>) got[key] += dec.decode(c);
+    })();
+  }
+  return got;
+}
+
+/** Poll `cond` every 20 ms for up to `ms`; its last answer. */
+export async function waitFor(cond: () => boolean, ms = 6000): Promise<boolean> {
+  for (let t = 0; t < ms && !cond(); t += 20) await Bun.sleep(20);
+  return cond();
+}
+
 /** A fresh temp directory holding `files` (path -> contents), removed after the suite. */
 export function tempApp(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "edgebox-test-"));

@@ -6,7 +6,7 @@
 
 import { writeFileSync } from "node:fs";
 import { basename, extname, relative, resolve } from "node:path";
-import { SourceMap } from "../transpile/sourcemap.ts";
+import { remapStack, SourceMap } from "../transpile/sourcemap.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { ABI_VERSION } from "../../wasm/abi.js";
 import { buildInfo, runtimeModule } from "../assets/index.ts";
@@ -73,6 +73,7 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   const { code: esm, map } = await bundle(entry);
   lap("bundle", `${basename(entry)} and its imports: ${kb(esm.length)} of JS`);
 
+  const bundleMap = new SourceMap(map);
   let code = esm;
   let explain: BuildResult["explain"] = [];
   let frozen: FrozenModule | undefined;
@@ -80,7 +81,6 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   if (o.freeze) {
     const r = freeze(esm);
     // where each function is in the app's own files, not in the bundle
-    const bundleMap = new SourceMap(map);
     explain = r.explain.map((e) => {
       const [line, col] = e.where.split(":").map(Number);
       const at = bundleMap.lookup(line!, col!);
@@ -111,6 +111,7 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
 
   const versions = { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime };
   const image = preinitApp({ runtime: { wasm: runtimeWasm, snapshot: buildInfo.snapshot }, bytecode, frozen, versions, prerun: o.prerun });
+  if (image.stop?.stack) image.stop.stack = remapStack(image.stop.stack, new Map([[entry, bundleMap]]));
   lap(
     "pre-initialise",
     image.prerun ? "top level ran at build time" : image.stop ? `top level runs at start: it ${image.stop.what}` : "top level runs at start (--no-prerun)",
