@@ -12,6 +12,7 @@ import { sideModuleInfo, type Placement, type SideModuleInfo } from "../engine/d
 import { preinitialize } from "../build/snapshot.ts";
 import { contentHash } from "../engine/cache.ts";
 import { buildPolicyValidator } from "../config/schema-build.ts";
+import { compileCommand } from "./compile.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const dist = join(root, "dist");
@@ -177,7 +178,7 @@ async function main() {
   };
   writeFileSync(join(dist, "assets", "buildinfo.json"), JSON.stringify(info, null, 2) + "\n");
   const proc = Bun.spawnSync(
-    [process.execPath, "build", "--compile", "--bytecode", "--format=esm", "--splitting", "--minify", "--sourcemap", join(root, "cmd", "edgebox.ts"), "--outfile", out],
+    compileCommand(root, out, ["--sourcemap"]),
     { cwd: root, stdout: "pipe", stderr: "pipe" },
   );
   if (proc.exitCode !== 0) {

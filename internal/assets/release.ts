@@ -11,6 +11,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
+import { compileCommand } from "./compile.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const assets = join(root, "dist", "assets");
@@ -100,7 +101,7 @@ async function main() {
       const name = `edgebox-${version}-${t}`;
       rmSync(join(stage, name), { recursive: true, force: true });
       mkdirSync(join(stage, name), { recursive: true });
-      run([process.execPath, "build", "--compile", `--target=${spec.bun}`, "--bytecode", "--format=esm", "--splitting", "--minify", join(root, "cmd", "edgebox.ts"), "--outfile", join(stage, name, "edgebox")]);
+      run(compileCommand(root, join(stage, name, "edgebox"), [`--target=${spec.bun}`]));
       for (const f of ["README.md", "LICENSE"]) if (existsSync(join(root, f))) copyFileSync(join(root, f), join(stage, name, f));
       const archive = join(dir, `${name}.tar.gz`);
       run(["tar", "-czf", archive, "-C", stage, name]);

@@ -5,6 +5,7 @@
 import { BUILTINS } from "../../wasm/builtins.js";
 import { UserError } from "../errors.ts";
 import type { RawSourceMap } from "../transpile/sourcemap.ts";
+import { NO_MACROS } from "../transpile/typescript.ts";
 import { dirname, resolve } from "node:path";
 
 /** The bundle and its source map back to the app's files (sources as absolute paths, without their text). */
@@ -12,7 +13,7 @@ export async function bundle(entry: string): Promise<{ code: string; map: RawSou
   const external = BUILTINS.flatMap((b) => [b, `node:${b}`]);
   let result;
   try {
-    result = await Bun.build({ entrypoints: [entry], target: "node", format: "esm", external, sourcemap: "external", minify: false, throw: false });
+    result = await Bun.build({ entrypoints: [entry], target: "node", format: "esm", external, sourcemap: "external", minify: false, throw: false, ...NO_MACROS });
   } catch (err) {
     throw new UserError("E_BUILD", `bundling ${entry} failed: ${(err as Error).message}`);
   }

@@ -15,6 +15,14 @@ import { SourceMap, type RawSourceMap } from "./sourcemap.ts";
 
 export const TYPESCRIPT = /\.(ts|tsx|mts|cts)$/;
 
+// Bun runs macros (`import { f } from "x" with { type: "macro" }`) while it
+// transpiles or bundles: in the host, unsandboxed. Both switches are missing
+// from bun-types but honoured by Bun (tests/sandbox/macros.test.ts tries them).
+/** For Bun.build: a macro import fails the build ("Macros are disabled"). */
+export const NO_MACROS = { macros: false } as object;
+/** For Bun.Transpiler: a macro import throws. */
+export const NO_MACRO = { macro: false } as object;
+
 export function isTypeScript(file: string): boolean {
   return TYPESCRIPT.test(file);
 }
@@ -82,7 +90,7 @@ export class TypeScript {
 
   /** Transpile `file` with a source map (Bun.build, imports untouched). */
   private async build(file: string, format: Format, tsconfig: string | undefined): Promise<Output> {
-    const r = await Bun.build({ entrypoints: [file], external: ["*"], sourcemap: "external", target: "node", format, tsconfig, minify: false, throw: false });
+    const r = await Bun.build({ entrypoints: [file], external: ["*"], sourcemap: "external", target: "node", format, tsconfig, minify: false, throw: false, ...NO_MACROS });
     if (!r.success) {
       const m = r.logs.find((l) => l.level === "error") as (BuildMessage & { position?: { file: string; line: number; column: number } }) | undefined;
       const where = m?.position ? `${m.position.file}:${m.position.line}:${m.position.column}: ` : "";
@@ -112,7 +120,7 @@ export class TypeScript {
   ): Promise<void> {
     const seen = new Set<string>();
     let level = [entry];
-    const scanner = new Bun.Transpiler({ loader: "tsx" });
+    const scanner = new Bun.Transpiler({ loader: "tsx", ...NO_MACRO });
     while (level.length) {
       const next: string[] = [];
       await Promise.all(
@@ -153,7 +161,7 @@ export class TypeScript {
     let out = this.outputs.get(key);
     if (!out) {
       try {
-        out = { code: new Bun.Transpiler({ loader: file.endsWith(".tsx") ? "tsx" : "ts", target: "node" }).transformSync(source) };
+        out = { code: new Bun.Transpiler({ loader: file.endsWith(".tsx") ? "tsx" : "ts", target: "node", ...NO_MACRO }).transformSync(source) };
       } catch (err) {
         out = syntaxError(`${file}: ${(err as Error).message}`);
       }
