@@ -10,6 +10,7 @@ import { checkPath } from "../policy/fs.ts";
 import type { Policy } from "../policy/types.ts";
 import { GuestError } from "./errors.ts";
 import { isTypeScript, typeScriptFormat } from "../transpile/typescript.ts";
+import { loadTsconfig, type TsConfig } from "../transpile/tsconfig.ts";
 import { resolveReal, ResolveError } from "./paths.ts";
 
 export type ResolveKind = "require" | "import";
@@ -21,31 +22,9 @@ const EXTENSIONS = [".js", ".json", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts
 /** TypeScript's habit: `import "./x.js"` names x.ts when that is the file there is. */
 const TS_FOR_JS: Record<string, string[]> = { ".js": [".ts", ".tsx"], ".jsx": [".tsx"], ".mjs": [".mts"], ".cjs": [".cts"] };
 
-/** tsconfig.json is JSON with comments and trailing commas. */
-function parseJsonc(text: string): any {
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '"') {
-      const end = /"(?:[^"\\]|\\.)*"/y;
-      end.lastIndex = i;
-      const m = end.exec(text);
-      if (!m) break;
-      out += m[0];
-      i += m[0].length - 1;
-    } else if (c === "/" && text[i + 1] === "/") {
-      while (i < text.length && text[i] !== "\n") i++;
-      out += "\n";
-    } else if (c === "/" && text[i + 1] === "*") {
-      const close = text.indexOf("*/", i + 2);
-      i = close < 0 ? text.length : close + 1;
-    } else out += c;
-  }
-  return JSON.parse(out.replace(/,(\s*[}\]])/g, "$1"));
-}
 
 function notFound(specifier: string, parent: string, kind: ResolveKind, denied?: string): GuestError {
-  const hint = denied ? ` (${denied} exists but the policy does not let the app read it)` : "";
+  const hint = denied ? ` (the policy does not let the app read ${denied})` : "";
   if (kind === "import") {
     return new GuestError({
       code: "ERR_MODULE_NOT_FOUND",
@@ -60,13 +39,24 @@ function notFound(specifier: string, parent: string, kind: ResolveKind, denied?:
 }
 
 export class ModuleResolver {
-  /** A path that exists but the policy hides, for the not-found message. */
+  /** The first path the policy kept the search from, for the not-found message. */
   private denied: string | undefined;
 
   constructor(private readonly policy: Policy) {}
 
   /** The real path of `p` if it is a file the app may read; undefined otherwise. */
-  private file(p: string): string | undefined {
+  /**
+   * The real path of `p` if it is a file the app may read; undefined otherwise.
+   * The policy is asked before the filesystem, so that whether a hidden file
+   * exists makes no difference to the answer or the message (`note`: name a
+   * denied path in the not-found message).
+   */
+  private file(p: string, note = true): string | undefined {
+    const denied = (path: string) => {
+      if (note) this.denied ??= path;
+      return undefined;
+    };
+    if (!checkPath(this.policy, "read", p).ok) return denied(p);
     let real: string;
     try {
       real = resolveReal("/", p);
@@ -74,18 +64,12 @@ export class ModuleResolver {
       if (err instanceof ResolveError) return undefined;
       throw err;
     }
-    let st;
+    if (!checkPath(this.policy, "read", real).ok) return denied(p);
     try {
-      st = statSync(real);
+      return statSync(real).isFile() ? real : undefined;
     } catch {
       return undefined;
     }
-    if (!st.isFile()) return undefined;
-    if (!checkPath(this.policy, "read", real).ok) {
-      this.denied ??= real;
-      return undefined;
-    }
-    return real;
   }
 
   private dir(p: string): boolean {
@@ -132,7 +116,7 @@ export class ModuleResolver {
   /** The nearest tsconfig.json from `dir` up (outside node_modules) that the app may read, by directory; null: none. */
   private readonly tsconfigs = new Map<string, string | null>();
 
-  tsconfigOf(dir: string): string | undefined {
+  private tsconfigOf(dir: string): string | undefined {
     const known = this.tsconfigs.get(dir);
     if (known !== undefined) return known ?? undefined;
     let found: string | null = null;
@@ -141,34 +125,32 @@ export class ModuleResolver {
     return found ?? undefined;
   }
 
-  /** Its "paths" (with where they are relative to), parsed once. */
-  private readonly tsconfigPathMaps = new Map<string, { dir: string; paths: Record<string, unknown> } | null>();
+  /** The tsconfig that applies in `dir` (its "extends" followed under the policy), parsed once per file. */
+  private readonly tsconfigData = new Map<string, TsConfig>();
 
-  private tsconfigPaths(dir: string): { dir: string; paths: Record<string, unknown> } | undefined {
+  tsconfigFor(dir: string): TsConfig | undefined {
     const f = this.tsconfigOf(dir);
     if (!f) return undefined;
-    if (!this.tsconfigPathMaps.has(f)) {
-      let found = null;
-      try {
-        const opts = parseJsonc(readFileSync(f, "utf8"))?.compilerOptions ?? {};
-        if (opts.paths && typeof opts.paths === "object") found = { dir: resolvePath(dirname(f), typeof opts.baseUrl === "string" ? opts.baseUrl : "."), paths: opts.paths };
-      } catch {
-        // a tsconfig that does not parse maps nothing
-      }
-      this.tsconfigPathMaps.set(f, found);
+    let cfg = this.tsconfigData.get(f);
+    if (!cfg) {
+      cfg = loadTsconfig(f, (p) => {
+        const real = this.file(p, false);
+        return real ? readFileSync(real, "utf8") : undefined;
+      });
+      this.tsconfigData.set(f, cfg);
     }
-    return this.tsconfigPathMaps.get(f) ?? undefined;
+    return cfg;
   }
 
   /** A bare specifier through tsconfig "paths": exact or the longest `*` pattern, each target in turn. */
   private viaTsconfig(specifier: string, base: string): string | undefined {
-    const cfg = this.tsconfigPaths(base);
-    if (!cfg) return undefined;
+    const cfg = this.tsconfigFor(base);
+    if (!cfg?.paths || !cfg.pathsBase) return undefined;
     const hit = this.matchSubpath(cfg.paths, specifier);
     if (!hit || !Array.isArray(hit.value)) return undefined;
     for (const t of hit.value) {
       if (typeof t !== "string") continue;
-      const p = resolvePath(cfg.dir, hit.star === undefined ? t : t.replaceAll("*", hit.star));
+      const p = resolvePath(cfg.pathsBase, hit.star === undefined ? t : t.replaceAll("*", hit.star));
       const f = this.asFile(p) ?? this.asDirectory(p);
       if (f) return f;
     }

@@ -187,7 +187,7 @@ export class Sandbox {
           return undefined;
         }
       },
-      (f) => resolver.tsconfigOf(dirname(f)),
+      (f) => resolver.tsconfigFor(dirname(f))?.emit ?? {},
     );
     trace("typescript");
   }

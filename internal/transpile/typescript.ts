@@ -9,7 +9,8 @@
 // require) is transpiled then, unmapped. Results are cached on disk by file
 // and source.
 
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { SourceMap, type RawSourceMap } from "./sourcemap.ts";
 
@@ -61,7 +62,7 @@ export class TypeScript {
     return `${file}\0${format}\0${h.toString(16)}`;
   }
 
-  /** The disk entry for a key and the tsconfig its transpile read (JSX and decorator settings). */
+  /** The disk entry for a key and the tsconfig options its transpile used (JSX and decorator settings). */
   private cachePath(key: string, tsconfig: string): string | undefined {
     const h = BigInt.asUintN(64, BigInt(Bun.hash.wyhash(`${key}\0${tsconfig}`, 0n)));
     return this.cacheDir && join(this.cacheDir, `${h.toString(16).padStart(16, "0")}.json`);
@@ -89,7 +90,13 @@ export class TypeScript {
   }
 
   /** Transpile `file` with a source map (Bun.build, imports untouched). */
-  private async build(file: string, format: Format, tsconfig: string | undefined): Promise<Output> {
+  private async build(file: string, format: Format, emit: Record<string, unknown>): Promise<Output> {
+    // Bun is given this file as its tsconfig, so that it reads none of its own finding
+    const tsconfig = join(this.cacheDir ?? tmpdir(), `tsconfig-${Bun.hash.wyhash(JSON.stringify(emit), 0n).toString(16)}.json`);
+    if (!existsSync(tsconfig)) {
+      mkdirSync(dirname(tsconfig), { recursive: true });
+      writeFileSync(tsconfig, JSON.stringify({ compilerOptions: emit }));
+    }
     const r = await Bun.build({ entrypoints: [file], external: ["*"], sourcemap: "external", target: "node", format, tsconfig, minify: false, throw: false, ...NO_MACROS });
     if (!r.success) {
       const m = r.logs.find((l) => l.level === "error") as (BuildMessage & { position?: { file: string; line: number; column: number } }) | undefined;
@@ -109,14 +116,14 @@ export class TypeScript {
    * Transpile `entry` and the TypeScript files it reaches through static
    * imports and requires, ahead of the run. `resolve` resolves a specifier
    * under the policy (undefined: not found or not allowed, left to run time);
-   * `tsconfigOf` names the tsconfig.json that applies to a file, if the app may read one.
+   * `emitOptions` are the tsconfig options that apply to a file (tsconfig.ts).
    */
   async prepare(
     entry: string,
     read: (file: string) => string | undefined,
     formatOf: (file: string, source: string) => Format,
     resolve: (specifier: string, parent: string) => string | undefined,
-    tsconfigOf: (file: string) => string | undefined,
+    emitOptions: (file: string) => Record<string, unknown>,
   ): Promise<void> {
     const seen = new Set<string>();
     let level = [entry];
@@ -131,11 +138,11 @@ export class TypeScript {
           if (source === undefined) return;
           const format = formatOf(file, source);
           const key = this.key(file, format, source);
-          const tsconfig = tsconfigOf(file);
-          const disk = this.cachePath(key, tsconfig === undefined ? "" : `${tsconfig}\0${read(tsconfig) ?? ""}`);
+          const emit = emitOptions(file);
+          const disk = this.cachePath(key, JSON.stringify(emit));
           let out = this.fromDisk(disk);
           if (!out) {
-            out = await this.build(file, format, tsconfig);
+            out = await this.build(file, format, emit);
             this.toDisk(disk, out);
           }
           this.outputs.set(key, out);

@@ -222,7 +222,10 @@ const REQUIRE_KEY = "Symbol.for('edgebox.require')";
 
 /** Source of an ES module that re-exports built-in `name` (default: the module object). */
 export function esmBuiltinSource(name) {
-  const names = namedExports(builtin(name));
+  const m = builtin(name);
+  // a built-in that is a class (node:module) exports its static methods too, as in node
+  const statics = typeof m === "function" ? Object.getOwnPropertyNames(m).filter((k) => !["length", "name", "prototype", "caller", "arguments"].includes(k) && identifier.test(k) && !reserved.has(k)) : [];
+  const names = [...new Set([...namedExports(m), ...statics])];
   return (
     `const m = globalThis[${REQUIRE_KEY}](${JSON.stringify("node:" + name)});\nexport default m;\n` +
     (names.length ? `export const { ${names.join(", ")} } = m;\n` : "")
