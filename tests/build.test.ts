@@ -4,7 +4,7 @@
 // functions print exactly what the interpreter prints.
 
 import { describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import toolchain from "../internal/assets/toolchain.json" with { type: "json" };
 import { MAGIC, readArtifact, writeArtifact, type ArtifactHeader } from "../internal/build/artifact.ts";
@@ -125,6 +125,23 @@ describe("the policy applies to artifacts as to scripts", () => {
     expect(edgebox(["run", "r.ebx", secret], { cwd: dir }).stdout).toBe("EACCES\n");
     writeFileSync(join(dir, ".edgebox.json"), JSON.stringify({ dirs: [{ path: secret, read: true }] }));
     expect(edgebox(["run", "r.ebx", secret], { cwd: dir }).stdout).toBe("s3cret\n");
+  });
+
+  test("the build reads only what the app may read: a hidden file imported as text or code is refused, no artifact", () => {
+    const hidden = tempApp({ "secret.txt": "s3cret-at-build", "lib.js": `export const v = "hidden code";\n` });
+    const dir = tempApp({
+      "text.js": `import s from ${JSON.stringify(join(hidden, "secret.txt"))} with { type: "text" };\nconsole.log(s);\n`,
+      "code.js": `import { v } from ${JSON.stringify(join(hidden, "lib.js"))};\nconsole.log(v);\n`,
+    });
+    for (const f of ["text.js", "code.js"]) {
+      const r = edgebox(["build", f], { cwd: dir });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`the policy does not let the app read ${hidden}`);
+      expect(existsSync(join(dir, f.replace(".js", ".ebx")))).toBe(false);
+    }
+    writeFileSync(join(dir, ".edgebox.json"), JSON.stringify({ dirs: [{ path: hidden, read: true }] }));
+    build(dir, ["text.js"]);
+    expect(edgebox(["run", "text.ebx"], { cwd: dir }).stdout).toBe("s3cret-at-build\n");
   });
 });
 

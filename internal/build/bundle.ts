@@ -1,19 +1,41 @@
 // Stage 1: bundle the app with Bun.build into one ES module. Every `node:`
 // built-in stays an import, resolved at run time to the sandbox's runtime
-// (wasm/builtins.js), never to Bun's own modules.
+// (wasm/builtins.js), never to Bun's own modules. Bun reads only what the
+// app's policy lets it read: a build must not carry into the artifact a file
+// the app could not read at run time.
 
 import { BUILTINS } from "../../wasm/builtins.js";
 import { UserError } from "../errors.ts";
 import type { RawSourceMap } from "../transpile/sourcemap.ts";
 import { NO_MACROS } from "../transpile/typescript.ts";
 import { dirname, resolve } from "node:path";
+import { realpathSync } from "node:fs";
+import type { BunPlugin } from "bun";
+import { checkPath } from "../policy/fs.ts";
+import type { Policy } from "../policy/types.ts";
 
 /** The bundle and its source map back to the app's files (sources as absolute paths, without their text). */
-export async function bundle(entry: string): Promise<{ code: string; map: RawSourceMap }> {
+export async function bundle(entry: string, policy: Policy): Promise<{ code: string; map: RawSourceMap }> {
   const external = BUILTINS.flatMap((b) => [b, `node:${b}`]);
+  const underPolicy: BunPlugin = {
+    name: "edgebox-policy",
+    setup(build) {
+      build.onLoad({ filter: /.*/ }, (args) => {
+        let real = args.path;
+        try {
+          real = realpathSync(args.path);
+        } catch {
+          // Bun reports a missing file itself
+        }
+        const d = checkPath(policy, "read", real);
+        if (!d.ok) throw new Error(`the policy does not let the app read ${real} (${d.denial.rule}); to allow it, ${d.denial.remedy.replace(/, or run with .*$/, "")}`);
+        return undefined; // Bun loads it as usual
+      });
+    },
+  };
   let result;
   try {
-    result = await Bun.build({ entrypoints: [entry], target: "node", format: "esm", external, sourcemap: "external", minify: false, throw: false, ...NO_MACROS });
+    result = await Bun.build({ entrypoints: [entry], target: "node", format: "esm", external, sourcemap: "external", minify: false, throw: false, plugins: [underPolicy], ...NO_MACROS });
   } catch (err) {
     throw new UserError("E_BUILD", `bundling ${entry} failed: ${(err as Error).message}`);
   }

@@ -70,7 +70,7 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   const entry = resolveEntry(o.target, o.cwd, policy.npm);
   const out = resolve(o.cwd, o.out ?? `${basename(entry, extname(entry))}.ebx`);
 
-  const { code: esm, map } = await bundle(entry);
+  const { code: esm, map } = await bundle(entry, policy);
   lap("bundle", `${basename(entry)} and its imports: ${kb(esm.length)} of JS`);
 
   const bundleMap = new SourceMap(map);
