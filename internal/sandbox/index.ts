@@ -21,7 +21,7 @@ import type { Sink } from "../hostcalls/stdio.ts";
 import { moduleFormat } from "./modules.ts";
 import { BytecodeCache, MIN_CACHED_SOURCE } from "./bytecode-cache.ts";
 import { describeTrap, formatUncaught } from "./report.ts";
-import { isTypeScript, TypeScript, typeScriptFormat, type Format } from "../transpile/typescript.ts";
+import { ESM_SYNTAX, isTypeScript, TypeScript, typeScriptFormat, type Format } from "../transpile/typescript.ts";
 import { linkedSourceMap, remapStack, type SourceMap } from "../transpile/sourcemap.ts";
 import { checkPath } from "../policy/fs.ts";
 import { ModuleResolver } from "../hostcalls/modules.ts";
@@ -331,7 +331,7 @@ export class Sandbox {
       } catch (esmErr) {
         // Neither parses: report the error of the form the file most likely meant.
         if (esmErr instanceof GuestException) {
-          const useEsm = /^\s*(import|export)\b/m.test(source);
+          const useEsm = ESM_SYNTAX.test(source);
           this.vm.free(useEsm ? err.handle : esmErr.handle);
           throw useEsm ? esmErr : err;
         }
@@ -531,7 +531,7 @@ export class Sandbox {
     const source = fsOps.readFile(this.calls.ctx, { path: name, encoding: "utf8" }) as string;
     this.loaded(name, source);
     if (format === "json") return `export default ${source};`;
-    if (format === "commonjs" && !/^\s*(import|export)\b/m.test(source)) return text("esmCommonJs", name);
+    if (format === "commonjs" && !ESM_SYNTAX.test(source)) return text("esmCommonJs", name);
     return this.esmSource(name, source);
   }
 

@@ -5,9 +5,10 @@
 // file at a time, every import left as it is): the entry and the TypeScript
 // files it imports, found by scanning and resolving through the app's policy.
 // The sandbox loads modules synchronously, and Bun's synchronous transpiler
-// gives no source map, so a file only reached at run time (a computed
-// require) is transpiled then, unmapped. Results are cached on disk by file
-// and source.
+// gives no source map, so a TypeScript file the walk did not reach (a
+// computed import, or one imported from a JavaScript entry) is transpiled
+// when it loads, unmapped. Results of the walk are cached on disk by file,
+// source and tsconfig options.
 
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -63,8 +64,8 @@ export class TypeScript {
   }
 
   /** The disk entry for a key and the tsconfig options its transpile used (JSX and decorator settings). */
-  private cachePath(key: string, tsconfig: string): string | undefined {
-    const h = BigInt.asUintN(64, BigInt(Bun.hash.wyhash(`${key}\0${tsconfig}`, 0n)));
+  private cachePath(key: string, emit: string): string | undefined {
+    const h = BigInt.asUintN(64, BigInt(Bun.hash.wyhash(`${key}\0${emit}`, 0n)));
     return this.cacheDir && join(this.cacheDir, `${h.toString(16).padStart(16, "0")}.json`);
   }
 
@@ -162,7 +163,7 @@ export class TypeScript {
     }
   }
 
-  /** The JavaScript for `file`: as prepared, cached, or transpiled now (without a map). */
+  /** The JavaScript for `file`: as prepared, or transpiled now (without a map). */
   code(file: string, source: string, format: Format): string {
     const key = this.key(file, format, source);
     let out = this.outputs.get(key);
