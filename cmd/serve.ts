@@ -16,7 +16,7 @@ export default {
       "Serve an app over HTTP: each request runs in a fresh sandbox, under the app's policy. The app exports default { fetch(request, env, ctx) }",
   },
   examples: [
-    "edgebox serve app.js                     # http://127.0.0.1:8080, a fresh sandbox per request",
+    "edgebox serve app.js                     # http://127.0.0.1:3000, a fresh sandbox per request",
     "edgebox serve app.ebx --port 3000 --workers 2 --timeout 1000",
     "edgebox serve app.ts --json --metrics 9090",
   ],
@@ -33,6 +33,7 @@ export default {
     json: { type: "boolean", description: "Log one JSON object per request" },
     metrics: { type: "string", valueHint: "port", description: "Serve Prometheus metrics on this port, at /metrics" },
     engine: { type: "enum", options: ["native", "js"], description: "WebAssembly engine (default native)" },
+    audit: { type: "string", valueHint: "file", description: "Append one JSON line per capability decision of every request to this file; default: the policy's \"audit\"" },
     ...grantArgs,
   },
   optionalList: grantLists,
@@ -56,6 +57,7 @@ export default {
       engine: flags.engine as "native" | "js" | undefined,
       grants: grantFlags(flags),
       config: typeof flags.config === "string" ? flags.config : undefined,
+      audit: typeof flags.audit === "string" ? flags.audit : undefined,
       info: (m) => log.info(m),
       warn: (m) => log.warn(m),
     });

@@ -249,6 +249,23 @@ describe("audit log", () => {
     expect(find("net", "http://127.0.0.2:9/blocked")).toMatchObject({ allowed: false });
   });
 
+  test("edgebox serve --audit: the decisions of every request", async () => {
+    const dir = tempApp({ "h.mjs": `import fs from "node:fs";\nexport default { fetch(req) { try { fs.readFileSync(new URL(req.url).searchParams.get("p")); } catch {} return new Response("done"); } };\n` });
+    const log = join(dir, "serve-audit.jsonl");
+    const proc = Bun.spawn([EDGEBOX, "serve", "h.mjs", "--port", "0", "--workers", "1", "--audit", log], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+    try {
+      const got = collect(proc);
+      await waitFor(() => /http:\/\/[\d.]+:\d+\//.test(got.stdout + got.stderr));
+      const url = /http:\/\/([\d.]+:\d+)\//.exec(got.stdout + got.stderr)![0];
+      for (const p of ["/etc/shadow", "/etc/hostname"]) expect(await (await fetch(`${url}?p=${p}`)).text()).toBe("done");
+      const lines = readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      expect(lines).toContainEqual(expect.objectContaining({ capability: "read", target: "/etc/shadow", allowed: false }));
+      expect(lines).toContainEqual(expect.objectContaining({ capability: "read", target: "/etc/hostname", allowed: false }));
+    } finally {
+      proc.kill("SIGKILL");
+    }
+  });
+
   test("the policy's audit field; nothing is written without one", () => {
     const dir = tempApp({ "app.js": `try { require("fs").readFileSync("/etc/shadow") } catch {}\n` });
     expect(edgebox(["run", "app.js"], { cwd: dir }).code).toBe(0);

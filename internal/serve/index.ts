@@ -29,6 +29,8 @@ export interface ServeOptions {
   engine?: EngineKind;
   grants: GrantFlags;
   config?: string;
+  /** --audit: the audit log (else the policy's). */
+  audit?: string;
   info(message: string): void;
   warn(message: string): void;
 }
@@ -40,7 +42,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 export async function serve(o: ServeOptions): Promise<number> {
   const inWorker = process.env[WORKER_ENV] === "1";
   const app = await prepareApp(
-    { target: o.target, cwd: o.cwd, engine: o.engine, timeoutMs: o.timeoutMs, maxMemoryMiB: o.maxMemoryMiB, grants: o.grants, config: o.config },
+    { target: o.target, cwd: o.cwd, engine: o.engine, timeoutMs: o.timeoutMs, maxMemoryMiB: o.maxMemoryMiB, grants: o.grants, config: o.config, audit: o.audit },
     { pooling: true, epoch: true },
   );
   const daemon = app.policy.daemon;
