@@ -101,6 +101,7 @@ describe("stack traces point at the user's source", () => {
     "fail.js": js,
     "lib.ts": `export function fail(x: number): never {\n  throw new RangeError("bad " + x);\n}\n`,
     "main.ts": `import { fail } from "./lib.ts";\ninterface A { n: number }\nconst a: A = { n: 5 };\nfail(a.n);\n`,
+    "from-js.mjs": `import { fail } from "./lib.ts";\nfail(6);\n`,
     "handler.ts": [
       `interface Env { GREETING?: string }`,
       `export default {`,
@@ -132,6 +133,9 @@ describe("stack traces point at the user's source", () => {
     // a bundle made by another tool, naming its map with //# sourceMappingURL=
     const b = await Bun.build({ entrypoints: [join(dir, "main.ts")], outdir: join(dir, "out"), sourcemap: "linked", target: "node" });
     expect(b.success).toBe(true);
+    // a JavaScript main file importing TypeScript by its name
+    expect(frames(edgebox(["run", join(dir, "from-js.mjs")]).stderr)[0]).toBe(run[0]!);
+
     const bundled = edgebox(["run", join(dir, "out", "main.js")]);
     expect(bundled.code).toBe(1);
     expect(frames(bundled.stderr)).toEqual(run);

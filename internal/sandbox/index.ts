@@ -115,6 +115,9 @@ export const EXIT_OUT_OF_MEMORY = 137;
 
 const enc = new TextEncoder();
 
+/** A quoted specifier ending in a TypeScript extension. */
+const NAMES_TYPESCRIPT = /\.[cm]?tsx?["'`]/;
+
 /** `#!...` on a first line is a comment to node; inside our wrappers it would not be. */
 function stripHashbang(source: string): string {
   return source.startsWith("#!") ? "//" + source.slice(2) : source;
@@ -165,9 +168,13 @@ export class Sandbox {
     }
   }
 
-  /** Transpile a TypeScript main file and the TypeScript it imports, with source maps, before the run needs them. */
-  private async prepareTypeScript(file: string): Promise<void> {
-    if (!isTypeScript(file)) return;
+  /**
+   * Transpile the TypeScript a run will load, with source maps, before it
+   * needs it: a TypeScript main file and what it imports, or the TypeScript
+   * files a JavaScript main file names with their extension.
+   */
+  private async prepareTypeScript(file: string, source: string): Promise<void> {
+    if (!isTypeScript(file) && !NAMES_TYPESCRIPT.test(source)) return;
     const resolver = new ModuleResolver(this.opts.policy);
     await this.ts.prepare(
       file,
@@ -201,7 +208,7 @@ export class Sandbox {
   async run(file: string, source = readFileSync(file, "utf8")): Promise<RunResult> {
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
     try {
-      await this.prepareTypeScript(file);
+      await this.prepareTypeScript(file, source);
       this.boot();
       this.loaded(file, source);
       const fileH = this.vm.newString(file);
@@ -231,8 +238,8 @@ export class Sandbox {
    */
   async evaluateMain(file: string): Promise<number> {
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
-    await this.prepareTypeScript(file);
     const source = readFileSync(file, "utf8");
+    await this.prepareTypeScript(file, source);
     this.loaded(file, source);
     const wrapper = this.compileMain(file, source);
     if (wrapper !== undefined) {

@@ -6,8 +6,8 @@
 // files it imports, found by scanning and resolving through the app's policy.
 // The sandbox loads modules synchronously, and Bun's synchronous transpiler
 // gives no source map, so a TypeScript file the walk did not reach (a
-// computed import, or one imported from a JavaScript entry) is transpiled
-// when it loads, unmapped. Results of the walk are cached on disk by file,
+// computed import, or one a JavaScript file imports without naming its
+// extension) is transpiled when it loads, unmapped. Results of the walk are cached on disk by file,
 // source and tsconfig options.
 
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -114,8 +114,8 @@ export class TypeScript {
   }
 
   /**
-   * Transpile `entry` and the TypeScript files it reaches through static
-   * imports and requires, ahead of the run. `resolve` resolves a specifier
+   * Transpile `entry` (when TypeScript) and the TypeScript files it reaches
+   * through static imports and requires, ahead of the run. `resolve` resolves a specifier
    * under the policy (undefined: not found or not allowed, left to run time);
    * `emitOptions` are the tsconfig options that apply to a file (tsconfig.ts).
    */
@@ -137,16 +137,18 @@ export class TypeScript {
           seen.add(file);
           const source = read(file);
           if (source === undefined) return;
-          const format = formatOf(file, source);
-          const key = this.key(file, format, source);
-          const emit = emitOptions(file);
-          const disk = this.cachePath(key, JSON.stringify(emit));
-          let out = this.fromDisk(disk);
-          if (!out) {
-            out = await this.build(file, format, emit);
-            this.toDisk(disk, out);
+          if (isTypeScript(file)) {
+            const format = formatOf(file, source);
+            const key = this.key(file, format, source);
+            const emit = emitOptions(file);
+            const disk = this.cachePath(key, JSON.stringify(emit));
+            let out = this.fromDisk(disk);
+            if (!out) {
+              out = await this.build(file, format, emit);
+              this.toDisk(disk, out);
+            }
+            this.outputs.set(key, out);
           }
-          this.outputs.set(key, out);
           let imports: { path: string }[] = [];
           try {
             imports = scanner.scanImports(source);
