@@ -10,7 +10,7 @@ export default {
   examples: [
     "edgebox build app.ts                     # app.ebx next to it; run it with edgebox run app.ebx",
     "edgebox build app.js -o dist/app.ebx --explain",
-    "edgebox build app.js --portable          # no native code: runs on any target",
+    "edgebox build app.js --portable          # do not precompile for this machine",
   ],
   args: {
     app: {
@@ -21,7 +21,7 @@ export default {
     out: { type: "string", alias: "o", valueHint: "file", description: "Where to write the artifact (default: <entry name>.ebx here)" },
     portable: {
       type: "boolean",
-      description: "Leave out native code: the artifact runs on any platform, compiling itself on its first run there",
+      description: "Do not precompile the artifact's code into this machine's cache (its first run compiles it); an artifact never carries native code and runs on any platform",
     },
     explain: {
       type: "boolean",

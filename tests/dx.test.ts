@@ -102,6 +102,7 @@ describe("stack traces point at the user's source", () => {
     "lib.ts": `export function fail(x: number): never {\n  throw new RangeError("bad " + x);\n}\n`,
     "main.ts": `import { fail } from "./lib.ts";\ninterface A { n: number }\nconst a: A = { n: 5 };\nfail(a.n);\n`,
     "from-js.mjs": `import { fail } from "./lib.ts";\nfail(6);\n`,
+    "caught.ts": `import { fail } from "./lib.ts";\ntry {\n  fail(1);\n} catch (e) {\n  console.log((e as Error).stack);\n  console.log(new Error("made here").stack);\n}\n`,
     "handler.ts": [
       `interface Env { GREETING?: string }`,
       `export default {`,
@@ -145,6 +146,15 @@ describe("stack traces point at the user's source", () => {
     const built = edgebox(["run", artifact]);
     expect(built.stderr).toContain("RangeError: bad 5");
     expect(frames(built.stderr)).toEqual(run);
+  });
+
+  test("err.stack read by the app is mapped too (a caught error, a new Error)", () => {
+    const r = edgebox(["run", join(dir, "caught.ts")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("RangeError: bad 1\n");
+    expect(r.stdout).toMatch(new RegExp(`at fail \\(${join(dir, "lib.ts")}:2:\\d+\\)`));
+    expect(r.stdout).toMatch(new RegExp(`at ${join(dir, "caught.ts")}:3:\\d+`));
+    expect(r.stdout).toMatch(new RegExp(`Error: made here\n\\s+at ${join(dir, "caught.ts")}:6:\\d+`));
   });
 
   test("edgebox serve: the 500's log names the handler's TypeScript line", async () => {

@@ -26,6 +26,9 @@ export const OP = Object.freeze({
   /** {what, stack}: only while an app's top level is pre-run at build time, before start():
    *  the top level needs something of a run (a host call, argv, env, the clock...). Never returns. */
   PRERUN_STOP: 7,
+  /** str: a stack trace naming a file the host has a source map for (markMapped) -> the same
+   *  trace with those frames at their original file:line:column. */
+  STACK_MAP: 8,
 
   // Files. Paths are the guest's (relative to its cwd); the host resolves and checks them.
   /** {path, flags, mode} -> guest fd */

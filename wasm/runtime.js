@@ -5,7 +5,7 @@
 
 import { host, bindRun, needsRun } from "./internal/host.js"; // first: takes __edgebox_host off the global object
 import { OP } from "./abi.js";
-import { installStacks, wrappedFiles } from "./internal/stack.js";
+import { installStacks, mappedFiles, wrappedFiles } from "./internal/stack.js";
 import { installClock, reseed } from "./internal/clock.js";
 import { Console } from "./internal/console.js";
 import { inspect } from "./internal/inspect.js";
@@ -215,6 +215,9 @@ define("__edgebox_entry", {
   markWrapped(filename, prefixLength) {
     if (prefixLength) wrappedFiles.set(filename, prefixLength);
     else wrappedFiles.delete(filename);
+  },
+  markMapped(filename) {
+    mappedFiles.add(filename);
   },
   runCommonJS: runMain,
   /** Before pre-running a built app's top level (edgebox build): what every run of this build binds the same. */

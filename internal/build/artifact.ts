@@ -3,13 +3,14 @@
 //   "EDGEBOX\x00ARTIFACT" (16 bytes)  u32 format version  u32 header length
 //   header (JSON)  u64 wyhash of the header  parts...
 //
-// The header names the EdgeBox build, Wasmtime version, ABI and target it was
-// made for, and each part's offset, length and wyhash. Reading checks all of
-// it before anything runs: another build, version or target is refused with
-// a message that says to rebuild; a truncated or altered file is refused by
-// its hashes. (The hashes detect damage, not tampering: whoever can rewrite
-// the file can rewrite them too. Code from an artifact still runs only
-// inside the sandbox, under the policy.)
+// The header names the EdgeBox build and ABI it was made for, and each
+// part's offset, length and wyhash. Reading checks all of it before anything
+// runs: another build is refused with a message that says to rebuild; a
+// truncated or altered file is refused by its hashes. (The hashes detect
+// damage, not tampering: whoever can rewrite the file can rewrite them too.
+// So an artifact holds only WebAssembly, QuickJS state and data, which run
+// inside the sandbox under the policy; never native code, which Wasmtime
+// would run unchecked. Old artifacts' native parts are ignored.)
 
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { UserError } from "../errors.ts";
@@ -32,10 +33,6 @@ export interface ArtifactHeader {
   wasmtime: string;
   quickjs: string;
   abi: number;
-  /** platform-arch of the native code; absent in a portable artifact. */
-  target?: string;
-  /** Engine flags the native code was compiled with (internal/engine/native.ts). */
-  engineFlags?: number;
   /** The entry file it was built from (its name only). */
   entry: string;
   /** The file name the app's script was compiled under: its stack frames name it; the part sourcemap.json maps them back. */
@@ -87,9 +84,7 @@ export function isArtifact(bytes: Uint8Array): boolean {
 export interface Expected {
   edgebox: string;
   runtime: string;
-  wasmtime: string;
   abi: number;
-  target: string;
 }
 
 /**
@@ -125,8 +120,6 @@ export function readArtifact(path: string, expected?: Expected): Artifact {
       throw bad(`it was built by EdgeBox ${header.edgebox} (runtime ${header.runtime.slice(0, 12)}), this is EdgeBox ${expected.edgebox} (runtime ${expected.runtime.slice(0, 12)})`);
     }
     if (expected && header.abi !== expected.abi) throw bad(`it uses host ABI ${header.abi}, this EdgeBox speaks ${expected.abi}`);
-    if (expected && header.target !== undefined && header.target !== expected.target) throw bad(`its native code is for ${header.target}, this machine is ${expected.target} (or build it with --portable)`);
-    if (expected && header.target !== undefined && header.wasmtime !== expected.wasmtime) throw bad(`its native code is for Wasmtime ${header.wasmtime}, this EdgeBox has ${expected.wasmtime}`);
     const base = start + len + 8;
     const total = header.parts.reduce((n, p) => Math.max(n, p.offset + p.length), 0);
     if (size !== base + total) throw bad(size < base + total ? "it is truncated" : "it has trailing bytes");

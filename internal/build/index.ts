@@ -9,7 +9,8 @@ import { basename, extname, relative, resolve } from "node:path";
 import { remapStack, SourceMap } from "../transpile/sourcemap.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { ABI_VERSION } from "../../wasm/abi.js";
-import { buildInfo, runtimeModule } from "../assets/index.ts";
+import { buildInfo, cacheDir, runtimeModule } from "../assets/index.ts";
+import { contentHash, loadPrecompiled } from "../engine/cache.ts";
 import { loadPolicy } from "../config/index.ts";
 import { JsEngine } from "../engine/js.ts";
 import { StripFlags } from "../engine/quickjs.ts";
@@ -120,13 +121,16 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   // Stack frames name `entry` (the name the script was compiled under) at the bundle's lines.
   const parts: [string, Uint8Array][] = [["module.wasm", image.wasm], ["sourcemap.json", new TextEncoder().encode(JSON.stringify(map))]];
   if (frozen) parts.push(["frozen.wasm", frozen.wasm]);
-  let engineFlags: number | undefined;
+  // Native code never travels in the artifact: Wasmtime runs serialized code
+  // unchecked, so an artifact that carried it could carry anything. It goes to
+  // this machine's precompiled cache, where `edgebox run` finds it by the
+  // module's hash; elsewhere the first run compiles it.
   if (!o.portable) {
     const { native } = await nativeCompiler();
-    engineFlags = native.flags;
-    parts.push(["module.cwasm", native.serialize(native.compile(image.wasm))]);
-    if (frozen) parts.push(["frozen.cwasm", native.serialize(native.compile(frozen.wasm))]);
-    lap("native code", `Cranelift, ${process.platform}-${process.arch}`);
+    const events = { warn: (m: string) => o.log.warn(m) };
+    loadPrecompiled(native, "app-module", contentHash(image.wasm), () => image.wasm, cacheDir(), events);
+    if (frozen) loadPrecompiled(native, "app-frozen", contentHash(frozen.wasm), () => frozen!.wasm, cacheDir(), events);
+    lap("native code", `Cranelift, into ${cacheDir()}`);
   }
 
   const artifact = writeArtifact(
@@ -136,8 +140,6 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
       wasmtime: buildInfo.wasmtime,
       quickjs: buildInfo.quickjs,
       abi: ABI_VERSION,
-      target: o.portable ? undefined : `${process.platform}-${process.arch}`,
-      engineFlags,
       entry: basename(entry),
       compiledAs: entry,
       snapshot: { ctx: image.ctx, scratch: image.scratch, entry: image.entry, app: image.app, prerun: image.prerun },

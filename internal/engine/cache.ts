@@ -60,8 +60,6 @@ export function loadPrecompiled(
   wasm: () => Uint8Array,
   dir: string,
   events: CacheEvents,
-  /** Native code shipped with the module (a built artifact's): stored as the entry instead of compiling. */
-  shipped?: () => Uint8Array | undefined,
 ): WasmModule {
   const file = join(dir, `${name}-${key}-f${engine.flags}.cwasm`);
   const problem = verify(engine, file);
@@ -76,20 +74,6 @@ export function loadPrecompiled(
   }
   rmSync(file, { force: true });
   rmSync(`${file}.sum`, { force: true });
-  const seed = shipped?.();
-  if (seed) {
-    try {
-      mkdirSync(dir, { recursive: true });
-      write(file, seed);
-      const { hash, length } = engine.hashFile(file);
-      write(`${file}.sum`, sumLine(hash, length));
-      return engine.deserializeFile(file);
-    } catch {
-      // an unwritable cache or code Wasmtime refuses: compile instead
-      rmSync(file, { force: true });
-      rmSync(`${file}.sum`, { force: true });
-    }
-  }
   const module = engine.compile(wasm());
   try {
     mkdirSync(dir, { recursive: true });

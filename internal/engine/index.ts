@@ -29,12 +29,10 @@ export interface ModuleSource {
   name: string;
   hash: string;
   bytes(): Uint8Array;
-  /** Native code shipped with the module (a built artifact), if it was compiled with these engine flags. */
-  precompiled?(flags: number): Uint8Array | undefined;
 }
 
 function nativeModule(e: NativeEngine, source: ModuleSource, events: CacheEvents): WasmModule {
-  return loadPrecompiled(e, source.name, source.hash, source.bytes, cacheDir(), events, source.precompiled && (() => source.precompiled!(e.flags)));
+  return loadPrecompiled(e, source.name, source.hash, source.bytes, cacheDir(), events);
 }
 
 let loaded: HostLib | undefined;

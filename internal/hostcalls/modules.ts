@@ -9,7 +9,7 @@ import { BUILTINS } from "../../wasm/builtins.js";
 import { checkPath } from "../policy/fs.ts";
 import type { Policy } from "../policy/types.ts";
 import { GuestError } from "./errors.ts";
-import { isTypeScript, typeScriptFormat } from "../transpile/typescript.ts";
+import { isTypeScript, typeScriptFormat, type Format } from "../transpile/typescript.ts";
 import { loadTsconfig, type TsConfig } from "../transpile/tsconfig.ts";
 import { resolveReal, ResolveError } from "./paths.ts";
 
@@ -17,7 +17,8 @@ export type ResolveKind = "require" | "import";
 
 export type Resolved = { builtin: string } | { path: string; format: "commonjs" | "module" | "json" };
 
-const EXTENSIONS = [".js", ".json", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"];
+const JS_EXTENSIONS = [".js", ".json", ".mjs", ".cjs"];
+const EXTENSIONS = [...JS_EXTENSIONS, ".ts", ".tsx", ".mts", ".cts"];
 
 /** TypeScript's habit: `import "./x.js"` names x.ts when that is the file there is. */
 const TS_FOR_JS: Record<string, string[]> = { ".js": [".ts", ".tsx"], ".jsx": [".tsx"], ".mjs": [".mts"], ".cjs": [".cts"] };
@@ -44,7 +45,6 @@ export class ModuleResolver {
 
   constructor(private readonly policy: Policy) {}
 
-  /** The real path of `p` if it is a file the app may read; undefined otherwise. */
   /**
    * The real path of `p` if it is a file the app may read; undefined otherwise.
    * The policy is asked before the filesystem, so that whether a hidden file
@@ -74,7 +74,7 @@ export class ModuleResolver {
 
   private dir(p: string): boolean {
     try {
-      return statSync(p).isDirectory() && checkPath(this.policy, "read", resolveReal("/", p)).ok;
+      return checkPath(this.policy, "read", p).ok && checkPath(this.policy, "read", resolveReal("/", p)).ok && statSync(p).isDirectory();
     } catch {
       return false;
     }
@@ -85,7 +85,7 @@ export class ModuleResolver {
 
   private packageJson(dir: string): any | undefined {
     if (this.packages.has(dir)) return this.packages.get(dir) ?? undefined;
-    const f = this.file(join(dir, "package.json"));
+    const f = this.file(join(dir, "package.json"), false);
     let pkg = null;
     if (f) {
       try {
@@ -101,10 +101,13 @@ export class ModuleResolver {
   private asFile(p: string): string | undefined {
     const exact = this.file(p);
     if (exact) return exact;
-    for (const ext of EXTENSIONS) {
+    // node never finds TypeScript in node_modules; an app's own files may be TypeScript
+    const ts = !p.includes("/node_modules/");
+    for (const ext of ts ? EXTENSIONS : JS_EXTENSIONS) {
       const f = this.file(p + ext);
       if (f) return f;
     }
+    if (!ts) return undefined;
     const ext = /\.[mc]?jsx?$/.exec(p)?.[0];
     for (const ts of (ext && TS_FOR_JS[ext]) || []) {
       const f = this.file(p.slice(0, -ext!.length) + ts);
@@ -120,7 +123,7 @@ export class ModuleResolver {
     const known = this.tsconfigs.get(dir);
     if (known !== undefined) return known ?? undefined;
     let found: string | null = null;
-    if (!dir.split("/").includes("node_modules")) found = this.file(join(dir, "tsconfig.json")) ?? (dirname(dir) !== dir ? (this.tsconfigOf(dirname(dir)) ?? null) : null);
+    if (!dir.split("/").includes("node_modules")) found = this.file(join(dir, "tsconfig.json"), false) ?? (dirname(dir) !== dir ? (this.tsconfigOf(dirname(dir)) ?? null) : null);
     this.tsconfigs.set(dir, found);
     return found ?? undefined;
   }
@@ -169,7 +172,7 @@ export class ModuleResolver {
   }
 
   private index(p: string): string | undefined {
-    for (const ext of EXTENSIONS) {
+    for (const ext of p.includes("/node_modules/") ? JS_EXTENSIONS : EXTENSIONS) {
       const f = this.file(join(p, "index" + ext));
       if (f) return f;
     }
@@ -180,21 +183,31 @@ export class ModuleResolver {
   private packageScope(dir: string): { dir: string; pkg: any } | undefined {
     for (let d = dir; ; d = dirname(d)) {
       if (d.endsWith("/node_modules")) return undefined;
-      const pkg = this.packages.has(d) || existsSync(join(d, "package.json")) ? this.packageJson(d) : undefined;
+      const pkg = this.packageJson(d);
       if (pkg) return { dir: d, pkg };
       if (dirname(d) === d) return undefined;
     }
+  }
+
+  /** A TypeScript file's format (typeScriptFormat), by path and source, decided once per run. */
+  private readonly tsFormats = new Map<string, Format>();
+
+  typeScriptFormat(path: string, source: string): Format {
+    const key = `${path}\0${Bun.hash.wyhash(source, 0n)}`;
+    let f = this.tsFormats.get(key);
+    if (!f) {
+      const type = this.packageScope(dirname(path))?.pkg?.type;
+      f = typeScriptFormat(path, source, type === "module" ? "esm" : type === "commonjs" ? "cjs" : "auto");
+      this.tsFormats.set(key, f);
+    }
+    return f;
   }
 
   /** "module" for .mjs, and for .js when the nearest package.json says "type": "module"; any other file is CommonJS, as node loads it. */
   formatOf(path: string): "commonjs" | "module" | "json" {
     if (path.endsWith(".json")) return "json";
     if (path.endsWith(".mjs")) return "module";
-    if (isTypeScript(path)) {
-      const type = this.packageScope(dirname(path))?.pkg?.type;
-      const declared = type === "module" ? "esm" : type === "commonjs" ? "cjs" : "auto";
-      return typeScriptFormat(path, readFileSync(path, "utf8"), declared) === "esm" ? "module" : "commonjs";
-    }
+    if (isTypeScript(path)) return this.typeScriptFormat(path, readFileSync(path, "utf8")) === "esm" ? "module" : "commonjs";
     if (!path.endsWith(".js")) return "commonjs";
     return this.packageScope(dirname(path))?.pkg?.type === "module" ? "module" : "commonjs";
   }

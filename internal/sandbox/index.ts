@@ -141,9 +141,27 @@ export class Sandbox {
   private readonly linked: Placement[] = [];
   private wasi!: ReturnType<typeof wasiImports>;
   private readonly ts: TypeScript;
+  /** Source maps of the generated code this sandbox runs, by the file name its stack frames show. */
+  private readonly maps: Map<string, SourceMap>;
 
   constructor(private readonly opts: SandboxOptions) {
     this.ts = new TypeScript(opts.typescriptCache);
+    this.maps = new Map(opts.sourceMaps);
+  }
+
+  /** A source map for `file`: stacks through it are mapped, in the guest's err.stack and in what EdgeBox prints. */
+  private addMap(file: string, map: SourceMap): void {
+    this.maps.set(file, map);
+    this.markMapped(file);
+  }
+
+  private markMapped(file: string): void {
+    const f = this.vm.newString(file);
+    try {
+      this.free(this.callEntry("markMapped", [f]));
+    } finally {
+      this.vm.free(f);
+    }
   }
 
   /** A file loaded as code: kept for error reports, told to onLoad. */
@@ -152,11 +170,8 @@ export class Sandbox {
     this.opts.onLoad?.(file);
     this.sources.set(file, source);
     const map = isTypeScript(file) ? undefined : linkedSourceMap(file, source, (p) => this.readIfAllowed(p));
-    if (map) this.linkedMaps.set(file, map);
+    if (map) this.addMap(file, map);
   }
-
-  /** Source maps JavaScript files name (//# sourceMappingURL=), by file. */
-  private readonly linkedMaps = new Map<string, SourceMap>();
 
   /** A file's text if the app may read it (a source map it names: printed, never given to the guest). */
   private readIfAllowed(path: string): string | undefined {
@@ -201,7 +216,11 @@ export class Sandbox {
 
   /** The JavaScript to run for `source` of `file`: itself, or transpiled when TypeScript. */
   private javascript(file: string, source: string, format: Format): string {
-    return isTypeScript(file) ? this.ts.code(file, source, format) : source;
+    if (!isTypeScript(file)) return source;
+    const code = this.ts.code(file, source, format);
+    const map = this.ts.sourceMaps.get(file);
+    if (map && !this.maps.has(file)) this.addMap(file, map);
+    return code;
   }
 
   /** Run the app at `file` (or `source`, named `file`: eval) to completion. */
@@ -424,6 +443,7 @@ export class Sandbox {
       fds: new FdTable(),
       maxFileBytes: o.memoryLimit || 1 << 30,
       audit: o.audit,
+      mapStack: (text) => remapStack(text, this.maps),
       guest: { compileCommonJS: (source, filename) => this.compileCommonJS(source, filename) },
       async: {
         start: () => {
@@ -483,6 +503,8 @@ export class Sandbox {
     } finally {
       this.vm.free(c);
     }
+    // (a started snapshot's guest knows its mapped files already)
+    if (!o.started) for (const file of this.maps.keys()) this.markMapped(file);
     trace("start()");
   }
 
@@ -672,13 +694,13 @@ export class Sandbox {
     this.vm.free(flag);
     const text = this.vm.toString(textH);
     this.vm.free(textH);
-    const maps = this.sourceMaps;
-    return formatUncaught(remapStack(text, maps), (f) => this.sources.get(f) ?? [...maps.values()].map((m) => m.content(f)).find((c) => c !== undefined));
+    // (the guest mapped the stack already: STACK_MAP)
+    return formatUncaught(text, (f) => this.sources.get(f) ?? [...this.maps.values()].map((m) => m.content(f)).find((c) => c !== undefined));
   }
 
   /** Source maps of the generated code this sandbox runs (a built app's, transpiled TypeScript's), by file. */
   get sourceMaps(): ReadonlyMap<string, SourceMap> {
-    return new Map([...(this.opts.sourceMaps ?? []), ...this.linkedMaps, ...this.ts.sourceMaps]);
+    return this.maps;
   }
 
   /** The guest's error is "out of memory" (its heap limit). */

@@ -158,9 +158,7 @@ function openArtifact(file: string) {
   const a = readArtifact(file, {
     edgebox: pkg.version,
     runtime: buildInfo.runtimeHash,
-    wasmtime: buildInfo.wasmtime,
     abi: ABI_VERSION,
-    target: `${process.platform}-${process.arch}`,
   });
   trace("read artifact");
   const h = a.header;
@@ -170,7 +168,6 @@ function openArtifact(file: string) {
       name: `app-${name}`,
       hash: part.hash,
       bytes: () => a.part(`${name}.wasm`)!,
-      precompiled: (flags) => (flags === h.engineFlags ? a.part(`${name}.cwasm`) : undefined),
     };
   };
   return {

@@ -34,12 +34,24 @@ export type Format = "esm" | "cjs";
 /** ES module syntax at the start of a line: the file means to be a module. */
 export const ESM_SYNTAX = /^\s*(import|export)\b/m;
 
-/** A TypeScript file's module format: .mts/.cts by extension, else as declared (package.json "type"), else by its syntax. */
+const scanners = { ts: new Bun.Transpiler({ loader: "ts", ...NO_MACRO }), tsx: new Bun.Transpiler({ loader: "tsx", ...NO_MACRO }) };
+const scannerFor = (file: string) => (file.endsWith(".tsx") ? scanners.tsx : scanners.ts);
+
+/**
+ * A TypeScript file's module format: .mts/.cts by extension, else as declared
+ * (package.json "type"), else by its syntax once types are gone (an `export
+ * interface` or `import type` alone does not make a module).
+ */
 export function typeScriptFormat(file: string, source: string, declared: Format | "auto"): Format {
   if (file.endsWith(".mts")) return "esm";
   if (file.endsWith(".cts")) return "cjs";
   if (declared !== "auto") return declared;
-  return ESM_SYNTAX.test(source) ? "esm" : "cjs";
+  try {
+    const { imports, exports } = scannerFor(file).scan(source);
+    return exports.length > 0 || imports.some((i) => i.kind === "import-statement") ? "esm" : "cjs";
+  } catch {
+    return ESM_SYNTAX.test(source) ? "esm" : "cjs"; // a syntax error: reported when it runs
+  }
 }
 
 interface Output {
@@ -128,7 +140,6 @@ export class TypeScript {
   ): Promise<void> {
     const seen = new Set<string>();
     let level = [entry];
-    const scanner = new Bun.Transpiler({ loader: "tsx", ...NO_MACRO });
     while (level.length) {
       const next: string[] = [];
       await Promise.all(
@@ -151,7 +162,7 @@ export class TypeScript {
           }
           let imports: { path: string }[] = [];
           try {
-            imports = scanner.scanImports(source);
+            imports = scannerFor(file).scanImports(source);
           } catch {
             // a syntax error: reported when the file runs
           }

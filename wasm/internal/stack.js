@@ -3,9 +3,15 @@
 // built on first access of `err.stack`, so `this.name = ...` set after
 // super() in an Error subclass shows, as it does under node.
 
+import { OP } from "../abi.js";
+import { host } from "./host.js";
+
 const frames = Symbol("edgebox.frames");
+const mapped = Symbol("edgebox.mapped");
 /** Files compiled with a prefix on their first line (the CommonJS wrapper, import.meta): filename -> its length. */
 export const wrappedFiles = new Map();
+/** Files the host has a source map for: a stack through them is mapped back to the original source. */
+export const mappedFiles = new Set();
 const stackDesc = Object.getOwnPropertyDescriptor(Error.prototype, "stack");
 const getStack = stackDesc.get;
 const setStack = stackDesc.set;
@@ -48,9 +54,11 @@ function userFrames(callsites) {
 }
 
 function prepare(err, callsites) {
-  const text = userFrames(callsites).map((cs) => "\n" + formatFrame(cs)).join("");
-  if (eager > 0) return header(err) + text;
-  return { [frames]: text };
+  const user = userFrames(callsites);
+  const text = user.map((cs) => "\n" + formatFrame(cs)).join("");
+  const needsMap = mappedFiles.size > 0 && user.some((cs) => mappedFiles.has(cs.getFileName()));
+  if (eager > 0) return needsMap ? host(OP.STACK_MAP, header(err) + text) : header(err) + text;
+  return { [frames]: text, [mapped]: needsMap };
 }
 
 export function installStacks() {
@@ -60,7 +68,7 @@ export function installStacks() {
     get() {
       const v = getStack.call(this);
       if (v !== null && typeof v === "object" && frames in v) {
-        const s = header(this) + v[frames];
+        const s = v[mapped] ? host(OP.STACK_MAP, header(this) + v[frames]) : header(this) + v[frames];
         setStack.call(this, s);
         return s;
       }
