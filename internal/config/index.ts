@@ -1,6 +1,7 @@
 // Find, parse, validate and resolve the policy for a run.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { isWithin } from "../policy/fs.ts";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { UserError } from "../errors.ts";
@@ -10,12 +11,22 @@ import { resolvePolicy, type GrantFlags, type PolicyFile } from "./resolve.ts";
 
 export const POLICY_FILES = [".edgebox.json", "edgebox.toml"] as const;
 
-/** The nearest policy file walking up from `dir`, or undefined. Two in one directory is an error. */
+/**
+ * The nearest policy file walking up from `dir`, or undefined. Two in one
+ * directory is an error, and so is one another user owns (as git refuses a
+ * repository another user owns): whoever could write /tmp/.edgebox.json
+ * would otherwise grant anything to every app under /tmp.
+ */
 export function findPolicyFile(dir: string): string | undefined {
   for (let d = resolve(dir); ; d = dirname(d)) {
     const found = POLICY_FILES.map((f) => join(d, f)).filter((f) => existsSync(f));
     if (found.length > 1) throw new UserError("E_POLICY", `both ${found.join(" and ")} exist: keep one`);
-    if (found.length === 1) return found[0];
+    if (found.length === 1) {
+      const owner = statSync(found[0]!).uid;
+      const me = process.getuid?.() ?? owner;
+      if (owner !== me && owner !== 0) throw new UserError("E_POLICY", `${found[0]} belongs to another user (uid ${owner}): not used; name it with --config if you trust it`);
+      return found[0];
+    }
     if (dirname(d) === d) return undefined;
   }
 }
@@ -63,5 +74,10 @@ export async function loadPolicy(opts: LoadOptions): Promise<Policy> {
     file = findPolicyFile(opts.appDir ?? opts.cwd);
   }
   const raw = file ? await readPolicyFile(file) : {};
-  return resolvePolicy(file, raw, opts.flags, { appDir: opts.appDir, cwd: opts.cwd, home: homedir(), which });
+  const policy = resolvePolicy(file, raw, opts.flags, { appDir: opts.appDir, cwd: opts.cwd, home: homedir(), which });
+  // The audit log is written by EdgeBox, not the app, so no grant covers it: keep it next to its policy.
+  if (file && policy.audit && !isWithin(policy.audit, dirname(file))) {
+    throw new UserError("E_POLICY", `${file}: "audit": ${policy.audit} is outside the policy's directory; a policy's audit log must be in it (or use --audit)`);
+  }
+  return policy;
 }

@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Policy } from "../policy/types.ts";
+import { isWithin } from "../policy/fs.ts";
 
 /** What every program needs to start: read-only, whatever the grants. */
 const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
@@ -32,13 +33,17 @@ function bubblewrap(bwrap: string, policy: Policy): Confinement {
       if (policy.net.allow === "none" && !policy.allowAll) args.push("--unshare-net");
       for (const d of SYSTEM_DIRS) args.push("--ro-bind-try", d, d);
       for (const f of SYSTEM_FILES) args.push("--ro-bind-try", f, f);
-      args.push("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp");
+      args.push("--tmpfs", "/tmp");
       // Parents first, so that a write grant inside a read grant is mounted over it.
       const grants = [...policy.fs].sort((a, b) => a.path.length - b.path.length);
       for (const g of grants) {
         if (g.path === "/" && !g.write) continue; // "/" read-only: the system dirs above, nothing more
+        // The host's /proc (and /dev) never enter: /proc/<pid>/root and /environ lead out of any confinement.
+        if (isWithin(g.path, "/proc") || isWithin(g.path, "/dev")) continue;
         args.push(g.write ? "--bind-try" : "--ro-bind-try", g.path, g.path);
       }
+      // Last, so that they cover whatever a grant of "/" brought along.
+      args.push("--proc", "/proc", "--dev", "/dev");
       args.push("--chdir", cwd, "--", ...argv);
       return args;
     },

@@ -21,12 +21,15 @@ export function checkCommand(policy: Policy, command: string, args: readonly str
   const target = [command, ...args].join(" ");
   if (policy.allowAll) return allow(true, "--allow-all");
   const name = path.slice(path.lastIndexOf("/") + 1);
-  const names = new Set([name, command.slice(command.lastIndexOf("/") + 1)]);
-  for (const n of names) {
+  const typed = command.slice(command.lastIndexOf("/") + 1);
+  for (const n of new Set([name, typed])) {
     if (policy.run.deny.has(n)) return deny("run", target, `"${n}" is in denyCommands (${policy.run.source})`, "remove it from denyCommands");
   }
+  // An allowed name is the real program's: a link named "git" to perl is perl. The name typed
+  // counts only for a link to a program named after it (python3 -> python3.11).
+  const names = [name, ...(typed !== name && name.startsWith(typed) ? [typed] : [])];
   if (policy.run.commands) {
-    const entry = [...names].map((n) => policy.run.commands![n]).find((e) => e !== undefined);
+    const entry = names.map((n) => policy.run.commands![n]).find((e) => e !== undefined);
     if (entry === undefined) {
       return deny("run", target, `"commands" lists only ${Object.keys(policy.run.commands).join(", ")}`, `add "${name}" to ${where(policy, "commands")}`);
     }
@@ -38,7 +41,7 @@ export function checkCommand(policy: Policy, command: string, args: readonly str
         `add ${JSON.stringify(args[0] ?? "")} to commands.${name} in ${policy.file ?? "the policy"}`,
       );
     }
-  } else if (policy.run.allow && ![...names].some((n) => policy.run.allow!.has(n))) {
+  } else if (policy.run.allow && !names.some((n) => policy.run.allow!.has(n))) {
     return deny("run", target, `"${name}" is not in allowCommands (${policy.run.source})`, `add "${name}" to ${where(policy, "allowCommands")}, or run with --allow-run=${name}`);
   }
   return allow(true, "the command rules allow it");

@@ -19,6 +19,12 @@ function isProcSelf(path: string): boolean {
   return /^\/proc\/(self|thread-self|\d+)(\/|$)/.test(path);
 }
 
+/** A policy file, wherever it is: an app that could write one would grant itself more on its next run. */
+function isPolicyFile(path: string): boolean {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  return name === ".edgebox.json" || name === "edgebox.toml";
+}
+
 const flagOf: Record<FsCapability, string> = { read: "--allow-read", write: "--allow-write", execute: "--allow-run" };
 
 function remedy(policy: Policy, cap: FsCapability, path: string): string {
@@ -31,6 +37,9 @@ export function checkPath(policy: Policy, cap: FsCapability, path: string): Deci
   if (policy.allowAll) return allow({ path: "/", read: true, write: true, execute: true, source: "--allow-all" }, "--allow-all");
   if (isProcSelf(path)) {
     return deny(cap, path, "the process's own /proc entries are never exposed", "only --allow-all exposes them");
+  }
+  if (cap === "write" && isPolicyFile(path)) {
+    return deny(cap, path, "an app may never write a policy file (.edgebox.json, edgebox.toml)", "edit it yourself, outside the app");
   }
   let best: FsGrant | undefined;
   for (const g of policy.fs) {

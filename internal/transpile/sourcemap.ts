@@ -106,12 +106,21 @@ export function linkedSourceMap(file: string, source: string, mayRead: (path: st
   if (!url) return undefined;
   let text: () => string | undefined;
   let base = dirname(file);
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return undefined; // not a URL: no map
+    }
+  };
   if (url.startsWith("data:")) {
     const comma = url.indexOf(",");
     const body = url.slice(comma + 1);
-    text = () => (url.slice(0, comma).endsWith(";base64") ? Buffer.from(body, "base64").toString("utf8") : decodeURIComponent(body));
+    text = () => (url.slice(0, comma).endsWith(";base64") ? Buffer.from(body, "base64").toString("utf8") : decode(body));
   } else {
-    const path = resolve(base, decodeURIComponent(url.split(/[?#]/)[0]!));
+    const name = decode(url.split(/[?#]/)[0]!);
+    if (name === undefined) return undefined;
+    const path = resolve(base, name);
     base = dirname(path);
     text = () => mayRead(path);
   }

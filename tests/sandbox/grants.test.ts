@@ -1,0 +1,95 @@
+// Ways an app could widen its own grants: rewrite its policy, plant one where
+// the search would find it, point the audit log at a file it may not write,
+// disguise a program as an allowed command, or reach the host through /proc
+// from a confined child.
+
+import { describe, expect, test } from "bun:test";
+import { chownSync, existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { edgebox, tempApp } from "../helpers.ts";
+
+const secret = join(tempApp({ "secret.txt": "GRANT-SECRET\n" }), "secret.txt");
+
+describe("an app cannot widen its grants", () => {
+  test("it cannot write, create, rename to or link a policy file, even where it may write", () => {
+    const policy = JSON.stringify({ dirs: [{ path: ".", read: true, write: true }] });
+    const dir = tempApp({
+      ".edgebox.json": policy,
+      "app.js": [
+        `const fs = require("fs");`,
+        `const wide = JSON.stringify({ dirs: [{ path: "/", read: true, write: true }] });`,
+        `for (const [what, f] of [`,
+        `  ["overwrite", () => fs.writeFileSync(".edgebox.json", wide)],`,
+        `  ["append", () => fs.appendFileSync(".edgebox.json", " ")],`,
+        `  ["toml", () => fs.writeFileSync("edgebox.toml", "dirs = []")],`,
+        `  ["nested", () => { fs.mkdirSync("sub", { recursive: true }); fs.writeFileSync("sub/.edgebox.json", wide); }],`,
+        `  ["rename", () => { fs.writeFileSync("x.json", wide); fs.renameSync("x.json", "sub/.edgebox.json"); }],`,
+        `  ["symlink", () => fs.symlinkSync("x.json", "sub/edgebox.toml")],`,
+        `]) { try { f(); console.log(what, "done"); } catch (e) { console.log(what, e.code); } }`,
+      ].join("\n"),
+    });
+    const r = edgebox(["run", "app.js"], { cwd: dir });
+    expect(r.stdout).toBe(["overwrite EACCES", "append EACCES", "toml EACCES", "nested EACCES", "rename EACCES", "symlink EACCES", ""].join("\n"));
+    expect(readFileSync(join(dir, ".edgebox.json"), "utf8")).toBe(policy);
+    for (const f of ["edgebox.toml", "sub/.edgebox.json", "sub/edgebox.toml"]) expect(existsSync(join(dir, f))).toBe(false);
+  });
+
+  test("a policy's audit log stays in the policy's directory", () => {
+    const outside = join(tempApp(), "bashrc");
+    const dir = tempApp({ ".edgebox.json": JSON.stringify({ audit: outside }), "app.js": `console.log("ran");` });
+    const r = edgebox(["run", "app.js"], { cwd: dir });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`"audit": ${outside} is outside the policy's directory`);
+    expect(r.stdout).toBe("");
+    expect(existsSync(outside)).toBe(false);
+  });
+
+  test.skipIf(process.getuid?.() !== 0)("a policy file another user owns is not used (as root: chown to uid 4321)", () => {
+    const parent = tempApp({ ".edgebox.json": JSON.stringify({ dirs: [{ path: dirname(secret), read: true }] }), "app/app.js": `console.log(require("fs").readFileSync(${JSON.stringify(secret)}, "utf8"));` });
+    chownSync(join(parent, ".edgebox.json"), 4321, 4321);
+    const r = edgebox(["run", "app.js"], { cwd: join(parent, "app") });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("belongs to another user (uid 4321)");
+    expect(r.stdout).not.toContain("GRANT-SECRET");
+  });
+});
+
+const bwrap = Bun.which("bwrap");
+
+describe("commands and confinement", () => {
+  test("a link named after an allowed command runs as what it points to: refused", () => {
+    const sh = realpathSync(Bun.which("sh")!);
+    const dir = tempApp({
+      ".edgebox.json": JSON.stringify({ dirs: [{ path: ".", read: true, write: true }, { path: dirname(sh), read: true, execute: true }], commands: { git: ["status"] }, processSandbox: "best-effort" }),
+      "status": `echo PWNED-THROUGH-A-LINK\n`,
+      "app.js": [
+        `const fs = require("fs"), cp = require("child_process");`,
+        `fs.mkdirSync("out", { recursive: true });`,
+        `fs.symlinkSync(${JSON.stringify(sh)}, "out/git");`,
+        `try { console.log(cp.execFileSync("./out/git", ["status"]).toString()); } catch (e) { console.log(e.code); }`,
+      ].join("\n"),
+    });
+    const r = edgebox(["run", "app.js"], { cwd: dir });
+    expect(r.stdout).toBe("ERR_ACCESS_DENIED\n");
+    expect(r.stdout + r.stderr).not.toContain("PWNED");
+  });
+
+  test.skipIf(!bwrap)("a confined child with /proc granted cannot reach the host through /proc/<pid>/root or /environ", () => {
+    const dir = tempApp({
+      "app.js": [
+        `const cp = require("child_process");`,
+        `for (const pid of ["1", "2", "3"]) {`,
+        `  for (const p of [\`/proc/\${pid}/root${secret}\`, \`/proc/\${pid}/environ\`]) {`,
+        `    const r = cp.spawnSync("cat", [p]);`,
+        `    console.log(r.status, String(r.stdout));`,
+        `  }`,
+        `}`,
+      ].join("\n"),
+    });
+    const r = edgebox(["run", "--allow-read=/proc", `--allow-run=cat`, "app.js"], { cwd: dir, env: { EB_HOST_SECRET: "ENV-SECRET-VALUE" } });
+    expect(r.stderr).not.toContain("ERR_ACCESS_DENIED");
+    expect(r.stdout).not.toContain("GRANT-SECRET");
+    expect(r.stdout).not.toContain("ENV-SECRET-VALUE");
+    expect(r.stdout.split("\n").filter((l) => /^\d/.test(l)).length).toBe(6); // each cat ran
+  });
+});
