@@ -8,8 +8,11 @@ import { BUILTINS } from "../../wasm/builtins.js";
 import { UserError } from "../errors.ts";
 import type { RawSourceMap } from "../transpile/sourcemap.ts";
 import { NO_MACROS } from "../transpile/typescript.ts";
-import { dirname, resolve } from "node:path";
-import { realpathSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { ModuleResolver } from "../hostcalls/modules.ts";
+import { writeTsconfig } from "../transpile/tsconfig.ts";
 import type { BunPlugin } from "bun";
 import { checkPath } from "../policy/fs.ts";
 import type { Policy } from "../policy/types.ts";
@@ -33,11 +36,17 @@ export async function bundle(entry: string, policy: Policy): Promise<{ code: str
       });
     },
   };
+  // The tsconfig the app may read (paths, JSX), so that Bun reads none of its own finding.
+  const cfg = new ModuleResolver(policy).tsconfigFor(dirname(entry));
+  const tmp = mkdtempSync(join(tmpdir(), "edgebox-build-"));
+  const tsconfig = writeTsconfig(tmp, { ...cfg?.emit, ...(cfg?.paths && cfg.pathsBase ? { baseUrl: cfg.pathsBase, paths: cfg.paths } : {}) });
   let result;
   try {
-    result = await Bun.build({ entrypoints: [entry], target: "node", format: "esm", external, sourcemap: "external", minify: false, throw: false, plugins: [underPolicy], ...NO_MACROS });
+    result = await Bun.build({ entrypoints: [entry], target: "node", format: "esm", external, sourcemap: "external", tsconfig, minify: false, throw: false, plugins: [underPolicy], ...NO_MACROS });
   } catch (err) {
     throw new UserError("E_BUILD", `bundling ${entry} failed: ${(err as Error).message}`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
   if (!result.success) {
     const messages = result.logs.filter((l) => l.level === "error").map((l) => String(l.message ?? l));

@@ -112,8 +112,9 @@ export class HostCalls {
   readonly network: Network;
   readonly stdin: StdinPump;
 
-  constructor(readonly ctx: HostContext) {
-    this.modules = new ModuleResolver(ctx.policy);
+  /** `modules`: the run's resolver, when the run made one before its guest (to transpile ahead). */
+  constructor(readonly ctx: HostContext, modules?: ModuleResolver) {
+    this.modules = modules ?? new ModuleResolver(ctx.policy);
     this.network = new Network(ctx);
     this.stdin = new StdinPump(ctx.async);
   }

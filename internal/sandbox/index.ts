@@ -21,7 +21,7 @@ import type { Sink } from "../hostcalls/stdio.ts";
 import { moduleFormat } from "./modules.ts";
 import { BytecodeCache, MIN_CACHED_SOURCE } from "./bytecode-cache.ts";
 import { describeTrap, formatUncaught } from "./report.ts";
-import { ESM_SYNTAX, isTypeScript, TypeScript, typeScriptFormat, type Format } from "../transpile/typescript.ts";
+import { ESM_SYNTAX, isTypeScript, TypeScript, type Format } from "../transpile/typescript.ts";
 import { linkedSourceMap, remapStack, type SourceMap } from "../transpile/sourcemap.ts";
 import { checkPath } from "../policy/fs.ts";
 import { ModuleResolver } from "../hostcalls/modules.ts";
@@ -141,6 +141,8 @@ export class Sandbox {
   private readonly linked: Placement[] = [];
   private wasi!: ReturnType<typeof wasiImports>;
   private readonly ts: TypeScript;
+  /** The resolver made to transpile ahead, handed on to the run's host calls (packages and tsconfigs read once). */
+  private resolver: ModuleResolver | undefined;
   /** Source maps of the generated code this sandbox runs, by the file name its stack frames show. */
   private readonly maps: Map<string, SourceMap>;
 
@@ -190,7 +192,7 @@ export class Sandbox {
    */
   private async prepareTypeScript(file: string, source: string): Promise<void> {
     if (!isTypeScript(file) && !NAMES_TYPESCRIPT.test(source)) return;
-    const resolver = new ModuleResolver(this.opts.policy);
+    const resolver = (this.resolver = new ModuleResolver(this.opts.policy));
     await this.ts.prepare(
       file,
       (f) => {
@@ -200,7 +202,7 @@ export class Sandbox {
           return undefined;
         }
       },
-      (f, source) => typeScriptFormat(f, source, moduleFormat(f)),
+      (f, source) => resolver.typeScriptFormat(f, source),
       (spec, parent) => {
         try {
           const r = resolver.resolve(spec, parent, "import");
@@ -217,14 +219,16 @@ export class Sandbox {
   /** The JavaScript to run for `source` of `file`: itself, or transpiled when TypeScript. */
   private javascript(file: string, source: string, format: Format): string {
     if (!isTypeScript(file)) return source;
-    const code = this.ts.code(file, source, format);
+    const code = this.ts.code(file, source, format, () => this.calls.modules.tsconfigFor(dirname(file))?.emit ?? {});
     const map = this.ts.sourceMaps.get(file);
     if (map && !this.maps.has(file)) this.addMap(file, map);
+    else if (!map) this.sources.set(file, code); // positions are the transpiled file's
     return code;
   }
 
-  /** Run the app at `file` (or `source`, named `file`: eval) to completion. */
-  async run(file: string, source = readFileSync(file, "utf8")): Promise<RunResult> {
+  /** Run the app at `file` (or `evalSource`, named `file`) to completion. */
+  async run(file: string, evalSource?: string): Promise<RunResult> {
+    const source = evalSource ?? readFileSync(file, "utf8");
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
     try {
       await this.prepareTypeScript(file, source);
@@ -232,7 +236,7 @@ export class Sandbox {
       this.loaded(file, source);
       const fileH = this.vm.newString(file);
       try {
-        const wrapper = this.compileMain(file, source);
+        const wrapper = this.compileMain(file, source, evalSource !== undefined);
         if (wrapper === undefined) return await this.loop(this.vm.eval(this.esmSource(file, source), file, EvalFlags.MODULE));
         try {
           this.free(this.callEntry("runCommonJS", [wrapper, fileH]));
@@ -344,9 +348,10 @@ export class Sandbox {
    * The main file's CommonJS wrapper function, or undefined when it is an ES
    * module: declared so, or (undeclared .js) parsing only as a module.
    */
-  private compileMain(file: string, source: string): number | undefined {
-    const declared = moduleFormat(file);
-    const format = isTypeScript(file) ? typeScriptFormat(file, source, declared) : declared;
+  private compileMain(file: string, source: string, isEval = false): number | undefined {
+    // eval is CommonJS unless it is ES module syntax, whatever package.json says (as node's -e)
+    const declared = isEval ? "auto" : moduleFormat(file);
+    const format = isTypeScript(file) ? this.calls.modules.typeScriptFormat(file, source) : declared;
     if (format === "esm") return undefined;
     try {
       return this.compileCommonJS(source, file);
@@ -375,10 +380,10 @@ export class Sandbox {
     const wrapped = CJS_WRAPPER[0] + stripHashbang(this.javascript(filename, source, "cjs")) + CJS_WRAPPER[1];
     const cache = this.opts.bytecodeCache;
     if (!cache || source.length < MIN_CACHED_SOURCE) return this.vm.eval(wrapped, filename, EvalFlags.GLOBAL);
-    const cached = cache.get(filename, source);
+    const cached = cache.get(filename, wrapped);
     if (cached) return this.vm.evalBytecode(cached);
     const bytecode = this.vm.compile(wrapped, filename, EvalFlags.GLOBAL);
-    cache.put(filename, source, bytecode);
+    cache.put(filename, wrapped, bytecode);
     return this.vm.evalBytecode(bytecode);
   }
 
@@ -467,7 +472,7 @@ export class Sandbox {
         };
       },
     };
-    this.calls = new HostCalls(ctx);
+    this.calls = new HostCalls(ctx, this.resolver);
     this.vm = QuickJS.restore(
       o.module,
       {
@@ -695,7 +700,15 @@ export class Sandbox {
     const text = this.vm.toString(textH);
     this.vm.free(textH);
     // (the guest mapped the stack already: STACK_MAP)
-    return formatUncaught(text, (f) => this.sources.get(f) ?? [...this.maps.values()].map((m) => m.content(f)).find((c) => c !== undefined));
+    return formatUncaught(text, (f) => {
+      const known = this.sources.get(f);
+      if (known !== undefined) return known;
+      for (const m of this.maps.values()) {
+        const c = m.content(f);
+        if (c !== undefined) return c;
+      }
+      return undefined;
+    });
   }
 
   /** Source maps of the generated code this sandbox runs (a built app's, transpiled TypeScript's), by file. */

@@ -4,6 +4,7 @@
 // through files the app may read; the transpiler is then given these options
 // alone, so it reads no tsconfig itself.
 
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 export interface TsConfig {
@@ -15,6 +16,21 @@ export interface TsConfig {
 }
 
 const EMIT_OPTIONS = ["jsx", "jsxFactory", "jsxFragmentFactory", "jsxImportSource", "experimentalDecorators", "emitDecoratorMetadata", "useDefineForClassFields", "verbatimModuleSyntax"];
+
+/**
+ * A tsconfig.json with just these compiler options, for Bun (given one, it
+ * reads no tsconfig of its own finding), in `dir`, named by its content.
+ * JSX defaults to React's production runtime, not Bun's development one.
+ */
+export function writeTsconfig(dir: string, options: Record<string, unknown>): string {
+  const text = JSON.stringify({ compilerOptions: { jsx: "react-jsx", ...options } });
+  const file = join(dir, `tsconfig-${Bun.hash.wyhash(text, 0n).toString(16)}.json`);
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file); // whole or not at all: another process may be reading it
+  return file;
+}
 
 /** tsconfig.json is JSON with comments and trailing commas. */
 export function parseJsonc(text: string): any {

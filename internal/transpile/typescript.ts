@@ -10,10 +10,11 @@
 // extension) is transpiled when it loads, unmapped. Results of the walk are cached on disk by file,
 // source and tsconfig options.
 
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { SourceMap, type RawSourceMap } from "./sourcemap.ts";
+import { writeTsconfig } from "./tsconfig.ts";
 
 export const TYPESCRIPT = /\.(ts|tsx|mts|cts)$/;
 
@@ -104,12 +105,7 @@ export class TypeScript {
 
   /** Transpile `file` with a source map (Bun.build, imports untouched). */
   private async build(file: string, format: Format, emit: Record<string, unknown>): Promise<Output> {
-    // Bun is given this file as its tsconfig, so that it reads none of its own finding
-    const tsconfig = join(this.cacheDir ?? tmpdir(), `tsconfig-${Bun.hash.wyhash(JSON.stringify(emit), 0n).toString(16)}.json`);
-    if (!existsSync(tsconfig)) {
-      mkdirSync(dirname(tsconfig), { recursive: true });
-      writeFileSync(tsconfig, JSON.stringify({ compilerOptions: emit }));
-    }
+    const tsconfig = writeTsconfig(this.cacheDir ?? tmpdir(), emit);
     const r = await Bun.build({ entrypoints: [file], external: ["*"], sourcemap: "external", target: "node", format, tsconfig, minify: false, throw: false, ...NO_MACROS });
     if (!r.success) {
       const m = r.logs.find((l) => l.level === "error") as (BuildMessage & { position?: { file: string; line: number; column: number } }) | undefined;
@@ -156,7 +152,7 @@ export class TypeScript {
             let out = this.fromDisk(disk);
             if (!out) {
               out = await this.build(file, format, emit);
-              this.toDisk(disk, out);
+              if (out.map) this.toDisk(disk, out); // (a failure is tried again next run)
             }
             this.outputs.set(key, out);
           }
@@ -176,13 +172,14 @@ export class TypeScript {
     }
   }
 
-  /** The JavaScript for `file`: as prepared, or transpiled now (without a map). */
-  code(file: string, source: string, format: Format): string {
+  /** The JavaScript for `file`: as prepared, or transpiled now (without a map) with `emit()`'s tsconfig options. */
+  code(file: string, source: string, format: Format, emit: () => Record<string, unknown>): string {
     const key = this.key(file, format, source);
     let out = this.outputs.get(key);
     if (!out) {
       try {
-        out = { code: new Bun.Transpiler({ loader: file.endsWith(".tsx") ? "tsx" : "ts", target: "node", ...NO_MACRO }).transformSync(source) };
+        const tsconfig = JSON.stringify({ compilerOptions: { jsx: "react-jsx", ...emit() } });
+        out = { code: new Bun.Transpiler({ loader: file.endsWith(".tsx") ? "tsx" : "ts", target: "node", tsconfig, ...NO_MACRO }).transformSync(source) };
       } catch (err) {
         out = syntaxError(`${file}: ${(err as Error).message}`);
       }
