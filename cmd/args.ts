@@ -16,7 +16,8 @@ export interface Parsed {
   argv: string[];
 }
 
-function kebab(name: string): string {
+/** A flag as typed: allowRead -> allow-read. */
+export function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
 }
 

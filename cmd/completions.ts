@@ -1,5 +1,6 @@
 import type { ArgDef } from "citty";
 import { UserError } from "../internal/errors.ts";
+import { kebab } from "./args.ts";
 import { commands } from "./commands.ts";
 import type { Command } from "./edgebox.ts";
 import { out } from "./out.ts";
@@ -10,9 +11,6 @@ interface Spec {
   flags: { name: string; alias?: string; description: string; takesValue: boolean; options?: string[] }[];
 }
 
-function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
-}
 
 /** One plain line: the first sentence, without the characters shells quote or zsh's specs reserve. */
 function plain(text: string): string {
@@ -133,7 +131,7 @@ export default {
   },
   async main({ positionals }) {
     const shell = positionals[0] as keyof typeof shells;
-    if (!(shell in shells)) throw new UserError("E_USAGE", `no completions for '${positionals[0]}' (shells: ${Object.keys(shells).join(", ")})`);
+    if (!Object.hasOwn(shells, shell)) throw new UserError("E_USAGE", `no completions for '${positionals[0]}' (shells: ${Object.keys(shells).join(", ")})`);
     out(shells[shell](await specs()));
     return 0;
   },

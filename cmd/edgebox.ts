@@ -4,7 +4,7 @@
 
 import type { CommandDef } from "citty";
 import { UserError } from "../internal/errors.ts";
-import { parseArgs } from "./args.ts";
+import { kebab, parseArgs } from "./args.ts";
 import { trace } from "../internal/trace.ts";
 import { out } from "./out.ts";
 import { VERSION } from "./version.ts";
@@ -49,7 +49,7 @@ const root: CommandDef & { examples: string[] } = {
 /** citty's usage, with flags as they are typed (--allow-read, not allowRead) and the command's examples. */
 async function usage(cmd: Command | CommandDef, parent?: CommandDef): Promise<string> {
   const { renderUsage } = await import("citty");
-  const args = Object.fromEntries(Object.entries((cmd.args ?? {}) as Record<string, unknown>).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase()), v]));
+  const args = Object.fromEntries(Object.entries((cmd.args ?? {}) as Record<string, unknown>).map(([k, v]) => [kebab(k), v]));
   const text = await renderUsage({ ...cmd, args } as CommandDef, parent);
   const examples = "examples" in cmd ? cmd.examples : undefined;
   return examples?.length ? `${text.trimEnd()}\n\nEXAMPLES\n\n${examples.map((e) => `  ${e}`).join("\n")}` : text;
@@ -58,9 +58,9 @@ async function usage(cmd: Command | CommandDef, parent?: CommandDef): Promise<st
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   trace("main()");
-  if (name === "help" && args[0] && !commands[args[0]]) throw new UserError("E_UNKNOWN_COMMAND", `no command '${args[0]}' (commands are ${Object.keys(commands).join(", ")})`);
+  if (name === "help" && args[0] && !Object.hasOwn(commands, args[0])) throw new UserError("E_UNKNOWN_COMMAND", `no command '${args[0]}' (commands are ${Object.keys(commands).join(", ")})`);
   if (name === undefined || name === "-h" || name === "--help" || name === "help") {
-    const target = name === "help" && args[0] && commands[args[0]] ? (await commands[args[0]]!()).default : undefined;
+    const target = name === "help" && args[0] ? (await commands[args[0]]!()).default : undefined;
     out((await usage(target ?? root, target ? root : undefined)) + "\n");
     return name === undefined ? 2 : 0;
   }
@@ -68,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
     out(`edgebox ${VERSION}\n`);
     return 0;
   }
-  const load = commands[name];
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!load) {
     const hint = name.startsWith("-") ? "edgebox flags come after the command" : `commands are ${Object.keys(commands).join(", ")}`;
     throw new UserError(name.startsWith("-") ? "E_UNKNOWN_FLAG" : "E_UNKNOWN_COMMAND", `unknown ${name.startsWith("-") ? "flag" : "command"} '${name}' (${hint}; see 'edgebox --help')`);

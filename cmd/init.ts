@@ -2,6 +2,7 @@ import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
 import { UserError } from "../internal/errors.ts";
+import { POLICY_FILES } from "../internal/config/index.ts";
 import type { Command } from "./edgebox.ts";
 import { out } from "./out.ts";
 
@@ -61,7 +62,7 @@ export default {
   async main({ flags, positionals }) {
     const dir = resolve(process.cwd(), positionals[0] ?? ".");
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError("E_NOT_FOUND", `'${positionals[0]}' is not a directory`);
-    for (const name of [".edgebox.json", "edgebox.toml"]) {
+    for (const name of POLICY_FILES) {
       if (existsSync(join(dir, name))) throw new UserError("E_EXISTS", `${join(dir, name)} already exists; edgebox init does not overwrite a policy`);
     }
     const file = join(dir, flags.toml === true ? "edgebox.toml" : ".edgebox.json");

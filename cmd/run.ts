@@ -74,7 +74,7 @@ export default {
       const at = argv.indexOf(target!);
       const own = argv.slice(0, at).filter((a) => !/^--(no-)?watch(-preserve-output)?(=.*)?$/.test(a));
       const { watchRun } = await import("../internal/sandbox/watch.ts");
-      return await watchRun([...own, ...argv.slice(at)], { preserveOutput: flags.watchPreserveOutput === true });
+      return await watchRun([...own, ...argv.slice(at)], target!, { preserveOutput: flags.watchPreserveOutput === true });
     }
     // -e: every positional is the code's argument; `-`: the code comes from stdin
     const source = code ?? (target === "-" ? await Bun.stdin.text() : undefined);

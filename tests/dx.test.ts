@@ -51,6 +51,27 @@ describe("TypeScript", () => {
     "tsx/tsconfig.json": `{ "compilerOptions": { "jsx": "react", "jsxFactory": "h" } }\n`,
     "tsx/view.tsx": `const h = (tag: string, _props: unknown, ...kids: string[]): string => \`<\${tag}>\${kids.join("")}</\${tag}>\`;\nconsole.log(<b>bold</b>);\n`,
     "bad.ts": `const x: number = ;\n`,
+    "missing.ts": `try { require("no-such-package"); } catch (e) { console.log((e as Error).message.split("\\n")[0], String((e as Error).message).includes("tsconfig")); }\n`,
+  });
+
+  test("a missing package's error names the package, not a tsconfig the search passed", () => {
+    expect(edgebox(["run", join(dir, "missing.ts")]).stdout).toBe("Cannot find module 'no-such-package' false\n");
+  });
+
+  test("edgebox build reads no tsconfig the app's policy hides", () => {
+    const runtime = `export const jsx = (t) => "<" + t + ">";\nexport const jsxs = jsx, jsxDEV = jsx, Fragment = "";\n`;
+    const outer = tempApp({
+      "tsconfig.json": JSON.stringify({ compilerOptions: { jsx: "react", jsxFactory: "HIDDEN_FACTORY" } }),
+      "app/.edgebox.json": JSON.stringify({ dirs: [{ path: ".", read: true }] }),
+      "app/node_modules/react/package.json": `{ "name": "react", "type": "module" }`,
+      "app/node_modules/react/jsx-runtime.js": runtime,
+      "app/node_modules/react/jsx-dev-runtime.js": runtime,
+      "app/view.tsx": `function f() { return <div />; }\nconsole.log(f.toString().includes("HIDDEN_FACTORY"), f());\n`,
+    });
+    const app = join(outer, "app");
+    const b = edgebox(["build", "view.tsx", "--keep-source"], { cwd: app });
+    expect(b.stderr).not.toContain("error");
+    expect(edgebox(["run", "view.ebx"], { cwd: app }).stdout).toBe("false <div>\n");
   });
 
   test("an app with an interface, an enum, a type import, .ts imports, a .js specifier for a .ts file and tsconfig paths", () => {
@@ -204,6 +225,12 @@ describe("eval and stdin", () => {
     expect(write.code).toBe(1);
     expect(write.stderr).toContain("EACCES");
     expect(existsSync(target)).toBe(false);
+  });
+
+  test("eval is CommonJS unless it is module syntax, whatever package.json says (as node -e)", () => {
+    const esmDir = tempApp({ "package.json": `{ "type": "module" }` });
+    expect(edgebox(["run", "-e", "console.log(typeof require)"], { cwd: esmDir }).stdout).toBe("function\n");
+    expect(edgebox(["run", "-e", "import path from 'node:path'; console.log(typeof path.join)"], { cwd: esmDir }).stdout).toBe("function\n");
   });
 
   test("a syntax error in eval is a SyntaxError, exit 1; no code at all is a usage error", () => {

@@ -62,7 +62,8 @@ fi
 
 tmp="$(mktemp -d 2>/dev/null || mktemp -d -t edgebox)"
 # An interrupted install removes its partial copy; the installed binary is untouched until the mv.
-trap 'rm -rf "$tmp" "$INSTALL/bin/.edgebox.new.$$"' EXIT INT TERM
+trap 'rm -rf "$tmp" "$INSTALL/bin/.edgebox.new.$$"' EXIT
+trap 'exit 130' INT TERM
 
 if [ -z "$VERSION" ]; then
   fetch "$BASE/latest" "$tmp/latest" || die "cannot reach $BASE/latest to find the newest version"
@@ -76,7 +77,7 @@ say "downloading $name"
 fetch "$BASE/v$VERSION/$name.tar.gz" "$tmp/$name.tar.gz" || die "download failed: $BASE/v$VERSION/$name.tar.gz (is $VERSION a released version? is there a build for $os-$arch?)"
 fetch "$BASE/v$VERSION/SHA256SUMS" "$tmp/SHA256SUMS" || die "download failed: $BASE/v$VERSION/SHA256SUMS"
 
-expected="$(grep " $name.tar.gz\$" "$tmp/SHA256SUMS" | cut -d' ' -f1)"
+expected="$(awk -v f="$name.tar.gz" '$2 == f { print $1 }' "$tmp/SHA256SUMS")"
 [ -n "$expected" ] || die "SHA256SUMS has no entry for $name.tar.gz"
 actual="$(sha256 "$tmp/$name.tar.gz")"
 [ "$expected" = "$actual" ] || die "checksum mismatch for $name.tar.gz (expected $expected, got $actual); nothing was installed"

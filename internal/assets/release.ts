@@ -83,6 +83,17 @@ async function main() {
   const swapped = ["edgebox_host.bin", "wasmtime.bin", "buildinfo.json"];
   const saved = Object.fromEntries(swapped.map((f) => [f, readFileSync(join(assets, f))]));
   const sums: Record<string, string> = {};
+  const restore = () => {
+    for (const f of swapped) writeFileSync(join(assets, f), saved[f]!);
+    rmSync(stage, { recursive: true, force: true });
+  };
+  // Ctrl-C during a target's build must not leave another target's libraries in dist/assets.
+  const interrupted = () => {
+    restore();
+    process.exit(130);
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
   try {
     for (const t of targets) {
       const spec = TARGETS[t]!;
@@ -109,8 +120,9 @@ async function main() {
       console.error(`edgebox release: ${name}.tar.gz (${(statSync(archive).size / 1048576).toFixed(1)} MiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }
   } finally {
-    for (const f of swapped) writeFileSync(join(assets, f), saved[f]!);
-    rmSync(stage, { recursive: true, force: true });
+    restore();
+    process.off("SIGINT", interrupted);
+    process.off("SIGTERM", interrupted);
   }
   // Merge with targets built earlier for this version (their archives are still there).
   const sumsFile = join(dir, "SHA256SUMS");

@@ -473,12 +473,8 @@ export class QuickJS {
       reply = this.hooks.hostCall(op, str, bytes);
     } catch (err) {
       if (this.uncatchable) return 0;
-      if (err instanceof GuestException) {
-        // The host ran guest code for this call (compiled a module, say) and it threw: pass it on.
-        this.x.qjs_throw!(err.handle);
-        this.free(err.handle);
-        return 0;
-      }
+      // The host ran guest code for this call (compiled a module, say) and it threw: pass it on.
+      if (this.rethrowGuest(err)) return 0;
       return this.throwPlain(`host call ${op} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
     if (this.uncatchable) return 0; // the host call was exit: the exception is already pending
@@ -525,13 +521,17 @@ export class QuickJS {
     }
   }
 
+  /** Throw a guest's own error back into it (not a copy); false when `err` is the host's. */
+  private rethrowGuest(err: unknown): boolean {
+    if (!(err instanceof GuestException)) return false;
+    this.x.qjs_throw!(err.handle);
+    this.free(err.handle);
+    return true;
+  }
+
   private throwHookError(err: unknown): void {
-    if (err instanceof GuestException) {
-      // guest code the hook ran threw (a CommonJS module imported from ESM): that error, not a copy
-      this.x.qjs_throw!(err.handle);
-      this.free(err.handle);
-      return;
-    }
+    // guest code the hook ran threw (a CommonJS module imported from ESM): that error
+    if (this.rethrowGuest(err)) return;
     const e = err as { message?: string; code?: unknown; info?: { code?: unknown } };
     const code = e?.info?.code ?? e?.code;
     this.throwPlain(err instanceof Error ? err.message : String(err), typeof code === "string" ? code : undefined);

@@ -39,6 +39,7 @@ function decodeMappings(mappings: string): Segment[][] {
           value = shift = 0;
         }
       }
+      if (v.length === 0 || value !== 0 || shift !== 0) break; // truncated: the rest of the line is unusable
       gen += v[0]!;
       if (v.length < 4) continue; // a segment without a source maps to nothing
       src += v[1]!;
@@ -64,7 +65,11 @@ export class SourceMap {
 
   /** The original position of generated `line` and `column` (1-based both, as stack traces print them). */
   lookup(line: number, column: number): { file: string; line: number; column: number } | undefined {
-    this.lines ??= decodeMappings(this.data.mappings);
+    try {
+      this.lines ??= decodeMappings(this.data.mappings);
+    } catch {
+      this.lines = []; // a map that does not decode maps nothing: frames stay as they are
+    }
     const segs = this.lines[line - 1];
     if (!segs?.length) return undefined;
     // the last segment starting at or before the column; else the line's first
