@@ -313,6 +313,9 @@ describe("audit log", () => {
     expect(readdirSync(dir)).toEqual(["app.js"]);
     writeFileSync(join(dir, ".edgebox.json"), JSON.stringify({ audit: "./decisions.jsonl" }));
     expect(edgebox(["run", "app.js"], { cwd: dir }).code).toBe(0);
+    // the log sits in the app's directory, yet the app can neither read nor write it
+    const peek = edgebox(["run", "-e", `for (const f of ["readFileSync", "appendFileSync"]) try { require("fs")[f]("decisions.jsonl", ""); console.log(f, "ok"); } catch (e) { console.log(f, e.code); }`], { cwd: dir });
+    expect(peek.stdout).toBe("readFileSync EACCES\nappendFileSync EACCES\n");
     const lines = readFileSync(join(dir, "decisions.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(lines).toContainEqual(expect.objectContaining({ capability: "read", target: "/etc/shadow", allowed: false }));
   });

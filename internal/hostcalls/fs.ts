@@ -4,9 +4,9 @@
 // here, and all closed when the run ends.
 
 import * as fs from "node:fs";
-import { dirname, basename } from "node:path";
+import { dirname, basename, resolve } from "node:path";
 import { checkLinkTarget, checkPath } from "../policy/fs.ts";
-import type { Decision, FsCapability, FsGrant } from "../policy/types.ts";
+import type { Decision, Denial, FsCapability, FsGrant } from "../policy/types.ts";
 import { FsError } from "./fs-backend.ts";
 import { fsDenied, GuestError, invalidArg, systemError } from "./errors.ts";
 import type { HostContext } from "./context.ts";
@@ -70,6 +70,17 @@ function audited<T>(ctx: HostContext, d: Decision<T>, capability: string, target
   return d;
 }
 
+/**
+ * A denial as the guest hears it. When the path it named is itself outside
+ * the grants, about that path only: the real one would tell where a hidden
+ * link points or how much of a hidden path exists. (A link inside a grant
+ * the app can read anyway; the audit log keeps the real path.)
+ */
+function denied(ctx: HostContext, cap: FsCapability, d: Denial, path: string, syscall: string, dest?: string): GuestError {
+  const asNamed = checkPath(ctx.policy, cap, resolve(ctx.cwd, path));
+  return fsDenied(asNamed.ok ? d : asNamed.denial, syscall, path, dest);
+}
+
 /** Resolve `path`, ask the policy for `cap` on its real path, and say where to act. */
 function check(ctx: HostContext, cap: FsCapability, path: unknown, syscall: string, follow = true, dest?: string): Checked {
   if (typeof path !== "string" || path === "") throw invalidArg(`The "path" argument must be a non-empty string`);
@@ -80,11 +91,11 @@ function check(ctx: HostContext, cap: FsCapability, path: unknown, syscall: stri
     if (!(err instanceof ResolveError)) throw err;
     // Decide before saying anything about a path the guest may not see.
     const d = audited(ctx, checkPath(ctx.policy, cap, err.partial), cap, err.partial);
-    if (!d.ok) throw fsDenied(d.denial, syscall, path, dest);
+    if (!d.ok) throw denied(ctx, cap, d.denial, path, syscall, dest);
     throw systemError(err.code, syscall, path, dest);
   }
   const d = audited(ctx, checkPath(ctx.policy, cap, real), cap, real);
-  if (!d.ok) throw fsDenied(d.denial, syscall, path, dest);
+  if (!d.ok) throw denied(ctx, cap, d.denial, path, syscall, dest);
   return place(real, d.value);
 }
 
@@ -458,7 +469,11 @@ export const fsOps = {
       target = err.partial;
     }
     const d = audited(ctx, checkLinkTarget(ctx.policy, "symlink", target), "write", target);
-    if (!d.ok) throw fsDenied(d.denial, "symlink", a.target, a.path);
+    if (!d.ok) {
+      // named as given: the resolved target could tell where a hidden link points
+      const named = resolve(dirname(c.real), a.target);
+      throw fsDenied({ ...d.denial, target: named, rule: `a symlink may not point outside the grants (${named})` }, "symlink", a.target, a.path);
+    }
     act("symlink", a.target, () => ctx.fs.symlink(a.target, c.root, c.rel), a.path);
     return undefined;
   },

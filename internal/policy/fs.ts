@@ -38,6 +38,9 @@ export function checkPath(policy: Policy, cap: FsCapability, path: string): Deci
   if (isProcSelf(path)) {
     return deny(cap, path, "the process's own /proc entries are never exposed", "only --allow-all exposes them");
   }
+  if (policy.audit && path === policy.audit) {
+    return deny(cap, path, "the audit log is EdgeBox's, not the app's", "keep the audit log outside what the app needs");
+  }
   if (cap === "write" && isPolicyFile(path)) {
     return deny(cap, path, "an app may never write a policy file (.edgebox.json, edgebox.toml)", "edit it yourself, outside the app");
   }

@@ -1,8 +1,8 @@
 // `edgebox run`: resolve the app and its policy, load the guest on the
 // chosen engine, run it, return the exit code.
 
-import { appendFileSync, closeSync, openSync, readSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync, closeSync, openSync, readSync, realpathSync } from "node:fs";
+import { join, resolve } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { ABI_VERSION } from "../../wasm/abi.js";
 import { isArtifact, readArtifact } from "../build/artifact.ts";
@@ -93,8 +93,10 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
   const fuel = policy.runtime.maxInstructions >= 0;
   if (fuel && opts.engine === "js") warn("runtime.max_instructions is enforced on the native engine only; the js engine ignores it");
   const built = opts.source === undefined && isArtifactFile(file) ? openArtifact(file) : undefined;
-  const auditPath = opts.audit ?? policy.audit;
+  const auditPath = opts.audit ? resolve(opts.cwd, opts.audit) : policy.audit;
   const audit = auditPath ? openAuditLog(auditPath) : undefined;
+  // the app may neither read nor write its own audit log (checkPath), whatever the grants
+  if (auditPath) policy.audit = realpathSync(auditPath);
   const timeoutMs = opts.timeoutMs ?? policy.runtime.timeoutMs;
   // Epochs stop compiled code (a built app's frozen functions) at the time limit; the
   // interpreter checks the limit itself. They cost a little, so only when there is a limit.

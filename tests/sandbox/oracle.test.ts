@@ -4,6 +4,7 @@
 // the same once the two names are made equal.
 
 import { describe, expect, test } from "bun:test";
+import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { edgebox, tempApp } from "../helpers.ts";
 
@@ -18,7 +19,17 @@ function probe(files: (name: string) => Record<string, string>, main: string): [
   return [outs[0]!, outs[1]!];
 }
 
+const linkDir = tempApp({ "realdir-HIDDEN-NAME/file": "x" });
+symlinkSync(join(linkDir, "realdir-HIDDEN-NAME"), join(linkDir, "link"));
+
 describe("no existence oracle outside the grants", () => {
+  test("where a hidden link points is never said", () => {
+    const dir = tempApp({ "main.js": `for (const q of ["link", "link/file"]) try { require("fs").readdirSync(${JSON.stringify(linkDir)} + "/" + q); } catch (e) { console.log(e.code, e.message); }\n` });
+    const r = edgebox(["run", "main.js"], { cwd: dir });
+    expect(r.stdout).toContain("EACCES");
+    expect(r.stdout).not.toContain("HIDDEN-NAME");
+  });
+
   test("import and require of a hidden path", () => {
     const [a, b] = probe(
       (name) => ({
@@ -40,8 +51,10 @@ describe("no existence oracle outside the grants", () => {
         "main.js": [
           `const fs = require("fs"); const p = ${JSON.stringify(join(hidden, `${name}.txt`))};`,
           `console.log(fs.existsSync(p));`,
-          `for (const f of ["statSync", "readFileSync", "lstatSync", "accessSync", "readlinkSync", "realpathSync"]) {`,
-          `  try { fs[f](p); console.log(f, "ok"); } catch (e) { console.log(f, e.code); }`,
+          `for (const f of ["statSync", "readFileSync", "lstatSync", "accessSync", "readlinkSync", "realpathSync", "readdirSync"]) {`,
+          `  for (const q of [p, p + "/x", p + "/x/../y"]) {`,
+          `    try { fs[f](q); console.log(f, "ok"); } catch (e) { console.log(f, e.code, e.message); }`,
+          `  }`,
           `}`,
         ].join("\n"),
       }),
