@@ -9,6 +9,7 @@ const dir = tempApp({
   "spin-catch.js": `for (;;) { try { while (true) {} } catch (e) { console.log("caught", e) } finally { console.log("finally") } }\n`,
   "sleep.js": `setTimeout(() => console.log("woke"), 60000);\n`,
   "quick.js": `setTimeout(() => console.log("done"), 20);\n`,
+  "child-sleep.js": `require("child_process").spawnSync("sleep", ["30"]);\nconsole.log("after the child");\n`,
   "alloc.js": `const keep = [];\nfor (;;) keep.push(new Array(100000).fill(1.5));\n`,
   "alloc-catch.js": [
     `let keep = [];`,
@@ -35,6 +36,13 @@ for (const engine of ENGINES) {
       expect(r.code).toBe(124);
       expect(r.stderr).toBe("edgebox: time limit exceeded (300 ms)\n");
       expect(elapsed).toBeGreaterThan(250); // stopped by the limit, not by a crash
+    });
+
+    test("a synchronous child does not outlast --timeout: it is killed and the run ends, exit 124", () => {
+      const r = run("--timeout", "500", "--allow-run=sleep", f("child-sleep.js"));
+      expect(r.code).toBe(124);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe("edgebox: time limit exceeded (500 ms)\n");
     });
 
     test("the guest cannot catch the time limit or keep running in finally", () => {

@@ -138,14 +138,17 @@ const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGK
 export function spawnSync(ctx: HostContext, a: SpawnArgs, input: Uint8Array | undefined): Uint8Array {
   const p = prepareSpawn(ctx, a, true);
   const maxBuffer = a.maxBuffer ?? 1024 * 1024;
+  // The run's time limit bounds a synchronous child too (the guest cannot be interrupted while it waits).
+  const own = a.timeout || Infinity;
+  const timeout = Math.min(own, ctx.remainingMs());
   const proc = Bun.spawnSync(p.argv, {
     cwd: p.cwd,
     env: p.env,
     stdin: input ?? "ignore",
     stdout: "pipe",
     stderr: "pipe",
-    timeout: a.timeout || undefined,
-    killSignal: (a.killSignal as NodeJS.Signals) ?? "SIGTERM",
+    timeout: Number.isFinite(timeout) ? Math.max(1, Math.ceil(timeout)) : undefined,
+    killSignal: timeout < own ? "SIGKILL" : ((a.killSignal as NodeJS.Signals) ?? "SIGTERM"),
   });
   let stdout = new Uint8Array(proc.stdout ?? new Uint8Array());
   let stderr = new Uint8Array(proc.stderr ?? new Uint8Array());

@@ -31,6 +31,8 @@ export interface HostContext {
   /** Largest file a single readFile may return (the guest's heap would not hold more). */
   maxFileBytes: number;
   audit?: (e: AuditEvent) => void;
+  /** Milliseconds left before the run's time limit (Infinity without one): a blocking call must not outlast it. */
+  remainingMs(): number;
   /** A stack trace with the frames of source-mapped files at their original positions. */
   mapStack(text: string): string;
   guest: GuestValueMaker;

@@ -449,6 +449,7 @@ export class Sandbox {
       maxFileBytes: o.memoryLimit || 1 << 30,
       audit: o.audit,
       mapStack: (text) => remapStack(text, this.maps),
+      remainingMs: () => (this.deadline ? Math.max(0, this.deadline - performance.now()) : Infinity),
       guest: { compileCommonJS: (source, filename) => this.compileCommonJS(source, filename) },
       async: {
         start: () => {
@@ -476,7 +477,15 @@ export class Sandbox {
     this.vm = QuickJS.restore(
       o.module,
       {
-        hostCall: (op, str, bytes) => this.calls.dispatch(op, str, bytes),
+        hostCall: (op, str, bytes) => {
+          const reply = this.calls.dispatch(op, str, bytes);
+          // A call that blocked past the time limit (a synchronous child, stdin) ends the run now.
+          if (this.deadline !== 0 && performance.now() > this.deadline && !this.timedOut) {
+            this.timedOut = true;
+            this.vm.throwUncatchable("time limit exceeded");
+          }
+          return reply;
+        },
         interrupt: () => {
           if (this.deadline !== 0 && performance.now() > this.deadline) this.timedOut = true;
           return this.timedOut;
