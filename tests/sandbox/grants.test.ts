@@ -74,6 +74,19 @@ describe("commands and confinement", () => {
     expect(r.stdout + r.stderr).not.toContain("PWNED");
   });
 
+  test("variables that make a child run other code never reach it (git's GIT_CONFIG_*, EDITOR, BASH_ENV, LD_PRELOAD...)", () => {
+    const dir = tempApp({
+      "app.js": [
+        `const env = { KEEP_ME: "kept", GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "core.fsmonitor", GIT_CONFIG_VALUE_0: "touch /tmp/pwned", GIT_SSH_COMMAND: "x", EDITOR: "x", BASH_ENV: "x", LD_PRELOAD: "x", NODE_OPTIONS: "x", PATH: "/usr/bin:/bin" };`,
+        `console.log(require("child_process").spawnSync("env", [], { env }).stdout.toString().split("\\n").filter(Boolean).map((l) => l.split("=")[0]).sort().join(" "));`,
+      ].join("\n"),
+    });
+    const r = edgebox(["run", "--allow-run=env", "app.js"], { cwd: dir });
+    const names = r.stdout.trim().split(" ");
+    expect(names).toContain("KEEP_ME");
+    for (const n of ["GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0", "GIT_SSH_COMMAND", "EDITOR", "BASH_ENV", "LD_PRELOAD", "NODE_OPTIONS"]) expect(names).not.toContain(n);
+  });
+
   test.skipIf(!bwrap)("a confined child with /proc granted cannot reach the host through /proc/<pid>/root or /environ", () => {
     const dir = tempApp({
       "app.js": [
