@@ -84,6 +84,26 @@ describe("build and run", () => {
     writeFileSync(join(dir, "forged.ebx"), writeArtifact({ ...rest, target: `${process.platform}-${process.arch}`, engineFlags: flags } as never, parts));
     const r = edgebox(["run", "forged.ebx"], { cwd: dir });
     expect(r.stdout).toBe("I am B\n");
+
+    // B's header claiming A's module hash (A's code is in the cache under it): B's bytes do not match, refused
+    const raw = new Uint8Array(readFileSync(join(dir, "b.ebx")));
+    const view = new DataView(raw.buffer);
+    const jsonLen = view.getUint32(MAGIC.length + 4, true);
+    const header = JSON.parse(new TextDecoder().decode(raw.subarray(MAGIC.length + 8, MAGIC.length + 8 + jsonLen)));
+    header.parts.find((p: { name: string }) => p.name === "module.wasm").hash = hashA;
+    const json = new TextEncoder().encode(JSON.stringify(header));
+    const rest2 = raw.subarray(MAGIC.length + 8 + jsonLen + 8);
+    const out = new Uint8Array(MAGIC.length + 8 + json.length + 8 + rest2.length);
+    out.set(raw.subarray(0, MAGIC.length + 4));
+    new DataView(out.buffer).setUint32(MAGIC.length + 4, json.length, true);
+    out.set(json, MAGIC.length + 8);
+    new DataView(out.buffer).setBigUint64(MAGIC.length + 8 + json.length, BigInt.asUintN(64, BigInt(Bun.hash.wyhash(json, 0n))), true);
+    out.set(rest2, MAGIC.length + 8 + json.length + 8);
+    writeFileSync(join(dir, "claims-a.ebx"), out);
+    const claim = edgebox(["run", "claims-a.ebx"], { cwd: dir });
+    expect(claim.stdout).not.toContain("I am A");
+    expect(claim.code).toBe(1);
+    expect(claim.stderr).toContain("damaged");
   });
 
   test("build errors are one clear line: missing entry, unbundlable import, extra argument", () => {

@@ -1,9 +1,9 @@
 // Find, parse, validate and resolve the policy for a run.
 
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { isWithin } from "../policy/fs.ts";
 import { homedir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { UserError } from "../errors.ts";
 import type { Policy } from "../policy/types.ts";
 import { parsePolicyText } from "./parse.ts";
@@ -22,9 +22,10 @@ export function findPolicyFile(dir: string): string | undefined {
     const found = POLICY_FILES.map((f) => join(d, f)).filter((f) => existsSync(f));
     if (found.length > 1) throw new UserError("E_POLICY", `both ${found.join(" and ")} exist: keep one`);
     if (found.length === 1) {
-      const owner = statSync(found[0]!).uid;
-      const me = process.getuid?.() ?? owner;
-      if (owner !== me && owner !== 0) throw new UserError("E_POLICY", `${found[0]} belongs to another user (uid ${owner}): not used; name it with --config if you trust it`);
+      const me = process.getuid?.() ?? 0;
+      // the file and, when it is a link, the link: either could be another user's doing
+      const owner = [lstatSync(found[0]!).uid, statSync(found[0]!).uid].find((u) => u !== me && u !== 0);
+      if (owner !== undefined) throw new UserError("E_POLICY", `${found[0]} belongs to another user (uid ${owner}): not used; name it with --config if you trust it`);
       return found[0];
     }
     if (dirname(d) === d) return undefined;
@@ -76,7 +77,14 @@ export async function loadPolicy(opts: LoadOptions): Promise<Policy> {
   const raw = file ? await readPolicyFile(file) : {};
   const policy = resolvePolicy(file, raw, opts.flags, { appDir: opts.appDir, cwd: opts.cwd, home: homedir(), which });
   // The audit log is written by EdgeBox, not the app, so no grant covers it: keep it next to its policy.
-  if (file && policy.audit && !isWithin(policy.audit, dirname(file))) {
+  const realDir = (p: string) => {
+    try {
+      return join(realpathSync(dirname(p)), basename(p));
+    } catch {
+      return p; // opening it will say what is missing
+    }
+  };
+  if (file && policy.audit && !isWithin(realDir(policy.audit), realpathSync(dirname(file)))) {
     throw new UserError("E_POLICY", `${file}: "audit": ${policy.audit} is outside the policy's directory; a policy's audit log must be in it (or use --audit)`);
   }
   return policy;

@@ -61,6 +61,8 @@ export function loadPrecompiled(
   dir: string,
   events: CacheEvents,
 ): WasmModule {
+  // (a name or key that could leave `dir` would let a file elsewhere pass for native code)
+  if (!/^[a-z0-9-]+$/.test(name) || !/^[0-9a-f]{16}$/.test(key)) throw new Error(`bad precompiled cache key ${JSON.stringify(name)} ${JSON.stringify(key)}`);
   const file = join(dir, `${name}-${key}-f${engine.flags}.cwasm`);
   const problem = verify(engine, file);
   if (problem === undefined) {

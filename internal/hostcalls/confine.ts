@@ -3,7 +3,7 @@
 // system's program and library dirs read-only, a private /tmp and /dev; no
 // network unless the policy grants some), sandbox-exec on macOS.
 
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Policy } from "../policy/types.ts";
 import { isWithin } from "../policy/fs.ts";
@@ -41,6 +41,14 @@ function bubblewrap(bwrap: string, policy: Policy): Confinement {
         // The host's /proc (and /dev) never enter: /proc/<pid>/root and /environ lead out of any confinement.
         if (isWithin(g.path, "/proc") || isWithin(g.path, "/dev")) continue;
         args.push(g.write ? "--bind-try" : "--ro-bind-try", g.path, g.path);
+      }
+      // EdgeBox's own files under a grant: the policy in use read-only, its cache and audit log out of sight.
+      const granted = (p: string) => grants.some((g) => isWithin(p, g.path));
+      for (const p of policy.own?.fixed ?? []) if (granted(p)) args.push("--ro-bind-try", p, p);
+      for (const p of policy.own?.hidden ?? []) {
+        if (!granted(p) || !existsSync(p)) continue;
+        if (statSync(p).isDirectory()) args.push("--tmpfs", p);
+        else args.push("--ro-bind", "/dev/null", p);
       }
       // Last, so that they cover whatever a grant of "/" brought along.
       args.push("--proc", "/proc", "--dev", "/dev");

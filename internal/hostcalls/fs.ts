@@ -5,7 +5,7 @@
 
 import * as fs from "node:fs";
 import { dirname, basename, resolve } from "node:path";
-import { checkLinkTarget, checkPath } from "../policy/fs.ts";
+import { checkLinkTarget, checkPath, mayLook } from "../policy/fs.ts";
 import type { Decision, Denial, FsCapability, FsGrant } from "../policy/types.ts";
 import { FsError } from "./fs-backend.ts";
 import { fsDenied, GuestError, invalidArg, systemError } from "./errors.ts";
@@ -86,17 +86,44 @@ function check(ctx: HostContext, cap: FsCapability, path: unknown, syscall: stri
   if (typeof path !== "string" || path === "") throw invalidArg(`The "path" argument must be a non-empty string`);
   let real: string;
   try {
-    real = resolveReal(ctx.cwd, path, follow);
+    real = resolveReal(ctx.cwd, path, follow, (p) => mayLook(ctx.policy, p));
   } catch (err) {
     if (!(err instanceof ResolveError)) throw err;
-    // Decide before saying anything about a path the guest may not see.
-    const d = audited(ctx, checkPath(ctx.policy, cap, err.partial), cap, err.partial);
+    // Decide before saying anything about a path the guest may not see (the path asked for, when
+    // that is already hidden; else as far as resolution got, where a link led out of the grants).
+    const named = resolve(ctx.cwd, path);
+    const at = err.code === "EACCES" && !checkPath(ctx.policy, cap, named).ok ? named : err.partial;
+    const d = audited(ctx, checkPath(ctx.policy, cap, at), cap, at);
     if (!d.ok) throw denied(ctx, cap, d.denial, path, syscall, dest);
     throw systemError(err.code, syscall, path, dest);
   }
   const d = audited(ctx, checkPath(ctx.policy, cap, real), cap, real);
   if (!d.ok) throw denied(ctx, cap, d.denial, path, syscall, dest);
   return place(real, d.value);
+}
+
+/** A policy file in the directory tree at `dir` (bounded: a tree too large to look through counts as holding one). */
+function holdsPolicyFile(dir: string): string | undefined {
+  let seen = 0;
+  const walk = (d: string): string | undefined => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      return undefined; // not a directory
+    }
+    for (const e of entries) {
+      if (++seen > 20_000) return `${dir}/... (too large to check)`;
+      const p = `${d}/${e.name}`;
+      if (e.name === ".edgebox.json" || e.name === "edgebox.toml") return p;
+      if (e.isDirectory()) {
+        const hit = walk(p);
+        if (hit) return hit;
+      }
+    }
+    return undefined;
+  };
+  return walk(dir);
 }
 
 /** Where to act for `real` under `grant`: the path itself is opened by name from its parent. */
@@ -413,6 +440,11 @@ export const fsOps = {
   rename(ctx: HostContext, a: Args): undefined {
     const from = check(ctx, "write", a.from, "rename", false, a.to);
     const to = check(ctx, "write", a.to, "rename", false, a.to);
+    // Moving a directory moves the policy files in it to where they would apply to other apps.
+    const policyInside = holdsPolicyFile(from.real);
+    if (policyInside) {
+      throw fsDenied({ capability: "write", target: from.real, rule: `${policyInside} is a policy file: an app may not move it`, remedy: "move it yourself, outside the app" }, "rename", a.from, a.to);
+    }
     act("rename", a.from, () => ctx.fs.rename(from.root, from.rel, to.root, to.rel), a.to);
     return undefined;
   },

@@ -10,7 +10,7 @@ const MAX_LINKS = 40;
 
 export class ResolveError extends Error {
   constructor(
-    readonly code: "ELOOP" | "ENOTDIR" | "EINVAL" | "ENAMETOOLONG",
+    readonly code: "ELOOP" | "ENOTDIR" | "EINVAL" | "ENAMETOOLONG" | "EACCES",
     /** How far resolution got: the policy decides on this before the error may be shown. */
     readonly partial: string,
   ) {
@@ -22,7 +22,7 @@ export class ResolveError extends Error {
  * The real path of `path` (relative to `cwd`). With `followLast` false the
  * last component is kept as is even when it is a symlink (lstat, unlink, rename).
  */
-export function resolveReal(cwd: string, path: string, followLast = true): string {
+export function resolveReal(cwd: string, path: string, followLast = true, mayLook?: (path: string) => boolean): string {
   if (path.includes("\0")) throw new ResolveError("EINVAL", resolve(cwd));
   const pending = (isAbsolute(path) ? path : `${cwd}/${path}`).split("/").filter((p) => p !== "" && p !== ".");
   pending.reverse(); // a stack: next component on top
@@ -37,6 +37,8 @@ export function resolveReal(cwd: string, path: string, followLast = true): strin
     if (part.length > 255) throw new ResolveError("ENAMETOOLONG", "/" + done.join("/"));
     const here = "/" + [...done, part].join("/");
     const last = pending.length === 0;
+    // Not even a look at what lies outside the grants: whether it exists or links on would show.
+    if (mayLook && !mayLook(here)) throw new ResolveError("EACCES", here);
     let st;
     try {
       st = lstatSync(here);

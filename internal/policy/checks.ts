@@ -25,9 +25,9 @@ export function checkCommand(policy: Policy, command: string, args: readonly str
   for (const n of new Set([name, typed])) {
     if (policy.run.deny.has(n)) return deny("run", target, `"${n}" is in denyCommands (${policy.run.source})`, "remove it from denyCommands");
   }
-  // An allowed name is the real program's: a link named "git" to perl is perl. The name typed
-  // counts only for a link to a program named after it (python3 -> python3.11).
-  const names = [name, ...(typed !== name && name.startsWith(typed) ? [typed] : [])];
+  // An allowed name is the real program's: a link named "git" to sh is sh (and a link
+  // python3 -> python3.11 is python3.11: list that).
+  const names = [name];
   if (policy.run.commands) {
     const entry = names.map((n) => policy.run.commands![n]).find((e) => e !== undefined);
     if (entry === undefined) {

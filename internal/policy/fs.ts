@@ -32,14 +32,22 @@ function remedy(policy: Policy, cap: FsCapability, path: string): string {
   return `add { "path": ${JSON.stringify(path)}, "${cap}": true } to ${where}, or run with ${flagOf[cap]}=${path}`;
 }
 
+/** May the host so much as look at `path` for the app: inside a grant, or on the way to one. */
+export function mayLook(policy: Policy, path: string): boolean {
+  return policy.allowAll || policy.fs.some((g) => isWithin(path, g.path) || isWithin(g.path, path));
+}
+
 /** The grant that lets `cap` happen at `path` (the most specific one), or the denial. */
 export function checkPath(policy: Policy, cap: FsCapability, path: string): Decision<FsGrant> {
   if (policy.allowAll) return allow({ path: "/", read: true, write: true, execute: true, source: "--allow-all" }, "--allow-all");
   if (isProcSelf(path)) {
     return deny(cap, path, "the process's own /proc entries are never exposed", "only --allow-all exposes them");
   }
-  if (policy.audit && path === policy.audit) {
-    return deny(cap, path, "the audit log is EdgeBox's, not the app's", "keep the audit log outside what the app needs");
+  const own = policy.own;
+  // (changing a directory that holds one of them, by rename or removal, is changing it too)
+  const touches = (p: string) => isWithin(path, p) || (cap !== "read" && isWithin(p, path));
+  if (own && (own.hidden.some(touches) || (cap !== "read" && own.fixed.some(touches)))) {
+    return deny(cap, path, `${path} is EdgeBox's own (its cache, audit log or policy), never the app's`, "nothing: no grant covers it");
   }
   if (cap === "write" && isPolicyFile(path)) {
     return deny(cap, path, "an app may never write a policy file (.edgebox.json, edgebox.toml)", "edit it yourself, outside the app");

@@ -78,6 +78,12 @@ export interface Policy {
   runtime: RuntimeLimits;
   audit?: string;
   daemon: DaemonSettings;
+  /**
+   * EdgeBox's own files, whatever the grants: `hidden` (its cache, where native
+   * code is trusted; the audit log) the app may not touch at all, `fixed` (the
+   * policy file in use) it may not change. Each covers what is beneath it.
+   */
+  own?: { hidden: string[]; fixed: string[] };
 }
 
 /** A refusal: what was asked, the rule that refused it, and how to allow it. */

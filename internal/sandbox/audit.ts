@@ -2,7 +2,7 @@
 // capability decision, appended as it is made, so that a run cut short
 // still leaves every line before the cut.
 
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, constants, openSync, writeSync } from "node:fs";
 import type { AuditEvent } from "../hostcalls/context.ts";
 import { UserError } from "../errors.ts";
 
@@ -14,7 +14,8 @@ export interface AuditLog {
 export function openAuditLog(path: string): AuditLog {
   let fd: number;
   try {
-    fd = openSync(path, "a", 0o600);
+    // never through a link: the log must not be steered onto another file
+    fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
   } catch (err) {
     throw new UserError("E_USAGE", `cannot open the audit log ${path}: ${(err as Error).message}`);
   }

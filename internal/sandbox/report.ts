@@ -1,11 +1,16 @@
 // How a failed run reads on stderr: like node for uncaught errors (the source
 // line and a caret above the error's stack), one plain line for a trap.
 
-const frameRe = /^\s+at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/m;
+const frameRe = /^\s+at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/;
 
 /** Prefix `text` (the guest's rendering of the error) with the source line it points at, when we have that source. */
 export function formatUncaught(text: string, sourceOf: (file: string) => string | undefined): string {
-  const m = frameRe.exec(text);
+  // line by line, and not the app's overlong ones: the pattern backtracks on a crafted line
+  const m = text
+    .split("\n", 200)
+    .filter((l) => l.length <= 2000)
+    .map((l) => frameRe.exec(l))
+    .find((x) => x !== null);
   if (m) {
     const [, file, line, col] = m;
     const src = sourceOf(file!);

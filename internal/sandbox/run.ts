@@ -2,10 +2,10 @@
 // chosen engine, run it, return the exit code.
 
 import { appendFileSync, closeSync, openSync, readSync, realpathSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { ABI_VERSION } from "../../wasm/abi.js";
-import { isArtifact, readArtifact } from "../build/artifact.ts";
+import { isArtifact, readArtifact, type Artifact, type ArtifactHeader } from "../build/artifact.ts";
 import type { SideModuleInfo } from "../engine/dylink.ts";
 import { buildInfo, cacheDir, extensions, runtimeModule } from "../assets/index.ts";
 import { BytecodeCache } from "./bytecode-cache.ts";
@@ -20,7 +20,8 @@ import { appDirOf, resolveEntry } from "./modules.ts";
 import { Sandbox, type SandboxOptions } from "./index.ts";
 import { trace } from "../trace.ts";
 import { openAuditLog } from "./audit.ts";
-import { SourceMap } from "../transpile/sourcemap.ts";
+import { SourceMap, type RawSourceMap } from "../transpile/sourcemap.ts";
+import { contentHash } from "../engine/cache.ts";
 
 /** The Node.js API level the runtime presents (process.version). */
 export const NODE_COMPAT = "20.0.0";
@@ -95,8 +96,11 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
   const built = opts.source === undefined && isArtifactFile(file) ? openArtifact(file) : undefined;
   const auditPath = opts.audit ? resolve(opts.cwd, opts.audit) : policy.audit;
   const audit = auditPath ? openAuditLog(auditPath) : undefined;
-  // the app may neither read nor write its own audit log (checkPath), whatever the grants
-  if (auditPath) policy.audit = realpathSync(auditPath);
+  // the app may neither touch EdgeBox's cache and audit log nor change its policy, whatever the grants
+  policy.own = {
+    hidden: [dirname(cacheDir()), ...(auditPath ? [realpathSync(auditPath)] : [])],
+    fixed: policy.file ? [realpathSync(policy.file)] : [],
+  };
   const timeoutMs = opts.timeoutMs ?? policy.runtime.timeoutMs;
   // Epochs stop compiled code (a built app's frozen functions) at the time limit; the
   // interpreter checks the limit itself. They cost a little, so only when there is a limit.
@@ -145,6 +149,22 @@ export async function runApp(opts: RunOptions): Promise<number> {
   }
 }
 
+/** The bundle's source map an artifact carries (read when an error needs it; one that is unusable maps nothing). */
+function artifactMap(h: ArtifactHeader, a: Artifact): Map<string, SourceMap> {
+  const part = h.parts.find((p) => p.name === "sourcemap.json");
+  if (!h.compiledAs || !part || part.length > 64 << 20) return new Map();
+  const load = (): RawSourceMap => {
+    try {
+      const raw = JSON.parse(new TextDecoder().decode(a.part("sourcemap.json")));
+      if (Array.isArray(raw?.sources) && raw.sources.every((s: unknown) => typeof s === "string") && typeof raw.mappings === "string") return raw;
+    } catch {
+      // below
+    }
+    return { version: 3, sources: [], mappings: "" };
+  };
+  return new Map([[h.compiledAs, new SourceMap(load)]]);
+}
+
 function isArtifactFile(file: string): boolean {
   const head = new Uint8Array(16);
   const fd = openSync(file, "r");
@@ -164,20 +184,20 @@ function openArtifact(file: string) {
   });
   trace("read artifact");
   const h = a.header;
+  // The cache key is the hash of the bytes as read (and checked against the header), never a
+  // name or hash taken from the header alone: another app's cached code must not answer for them.
   const source = (name: string): ModuleSource => {
-    const part = h.parts.find((p) => p.name === `${name}.wasm`)!;
-    return {
-      name: `app-${name}`,
-      hash: part.hash,
-      bytes: () => a.part(`${name}.wasm`)!,
-    };
+    if (!/^[a-z0-9-]{1,64}$/.test(name)) throw new UserError("E_ARTIFACT", `${file} cannot run: it names a module '${name.slice(0, 80)}'`);
+    const bytes = a.part(`${name}.wasm`);
+    if (!bytes) throw new UserError("E_ARTIFACT", `${file} cannot run: it lacks its part '${name}.wasm'`);
+    return { name: `app-${name}`, hash: contentHash(bytes), bytes: () => bytes };
   };
   return {
     module: source("module"),
     snapshot: { ctx: h.snapshot.ctx, scratch: h.snapshot.scratch, entry: h.snapshot.entry },
     app: h.snapshot.app,
     prerun: h.snapshot.prerun,
-    sourceMaps: new Map(h.compiledAs && h.parts.some((p) => p.name === "sourcemap.json") ? [[h.compiledAs, new SourceMap(() => JSON.parse(new TextDecoder().decode(a.part("sourcemap.json")!)))]] : []),
+    sourceMaps: artifactMap(h, a),
     sides: h.sides.map((s) => ({
       name: s.name,
       source: source(s.name),

@@ -88,15 +88,23 @@ export class SourceMap {
   }
 }
 
-const FRAME = /(\(|at )([^()\s][^()]*?):(\d+):(\d+)(?=\)|\s|$)/gm;
+const FRAME = /(\(|at )([^()\s][^()]*?):(\d+):(\d+)(?=\)|\s|$)/g;
 
 /** `text` with every stack frame `file:line:col` of a mapped file rewritten to its original position. */
 export function remapStack(text: string, maps: ReadonlyMap<string, SourceMap>): string {
   if (maps.size === 0) return text;
-  return text.replace(FRAME, (whole, lead: string, file: string, line: string, col: string) => {
-    const hit = maps.get(file)?.lookup(Number(line), Number(col));
-    return hit ? `${lead}${hit.file}:${hit.line}:${hit.column}` : whole;
-  });
+  // line by line, leaving overlong lines alone: the pattern backtracks on a crafted one
+  return text
+    .split("\n")
+    .map((l) =>
+      l.length > 2000
+        ? l
+        : l.replace(FRAME, (whole, lead: string, file: string, line: string, col: string) => {
+            const hit = maps.get(file)?.lookup(Number(line), Number(col));
+            return hit?.file ? `${lead}${hit.file}:${hit.line}:${hit.column}` : whole;
+          }),
+    )
+    .join("\n");
 }
 
 const LINK = /\/\/[#@]\s*sourceMappingURL=(\S+)\s*$/;

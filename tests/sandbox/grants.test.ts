@@ -4,7 +4,7 @@
 // from a confined child.
 
 import { describe, expect, test } from "bun:test";
-import { chownSync, existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, readFileSync, realpathSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { edgebox, tempApp } from "../helpers.ts";
 
@@ -104,5 +104,55 @@ describe("commands and confinement", () => {
     expect(r.stdout).not.toContain("GRANT-SECRET");
     expect(r.stdout).not.toContain("ENV-SECRET-VALUE");
     expect(r.stdout.split("\n").filter((l) => /^\d/.test(l)).length).toBe(6); // each cat ran
+  });
+});
+
+describe("EdgeBox's own files under a grant", () => {
+  test("a --config policy in a writable directory, a directory holding a policy, the audit log's directory: none can be changed", () => {
+    const dir = tempApp({
+      "w/pol.json": JSON.stringify({ dirs: [{ path: "..", read: true, write: true }], audit: "./logs/audit.jsonl" }),
+      "w/logs/.keep": "",
+      "trusted/.edgebox.json": JSON.stringify({ dirs: [{ path: "/", read: true }] }),
+      "app.js": [
+        `const fs = require("fs");`,
+        `for (const [what, f] of [`,
+        `  ["rewrite", () => fs.writeFileSync("w/pol.json", "{}")],`,
+        `  ["move the policy's dir", () => fs.renameSync("w", "w2")],`,
+        `  ["move a dir holding a policy", () => fs.renameSync("trusted", "proj")],`,
+        `  ["move the log's dir", () => fs.renameSync("w/logs", "w/old")],`,
+        `  ["read the log", () => fs.readFileSync("w/logs/audit.jsonl")],`,
+        `]) { try { f(); console.log(what, "done"); } catch (e) { console.log(what, e.code); } }`,
+      ].join("\n"),
+    });
+    const r = edgebox(["run", "--config", "w/pol.json", "app.js"], { cwd: dir });
+    expect(r.stdout).toBe(["rewrite EACCES", "move the policy's dir EACCES", "move a dir holding a policy EACCES", "move the log's dir EACCES", "read the log EACCES", ""].join("\n"));
+    expect(existsSync(join(dir, "proj"))).toBe(false);
+  });
+
+  test.skipIf(!bwrap)("a confined child with a write grant cannot change the policy in use", () => {
+    const policy = JSON.stringify({ dirs: [{ path: ".", read: true, write: true }], processSandbox: "required" });
+    const dir = tempApp({ ".edgebox.json": policy, "app.js": `const r = require("child_process").spawnSync("sh", ["-c", "echo '{}' > .edgebox.json; echo more >> .edgebox.json"]);\nconsole.log(r.status);\n` });
+    const r = edgebox(["run", "--allow-run=sh", "app.js"], { cwd: dir });
+    expect(r.stdout).toMatch(/^[12]\n$/); // sh ran, and its writes failed
+    expect(readFileSync(join(dir, ".edgebox.json"), "utf8")).toBe(policy);
+  });
+
+  test("a policy's audit log through a linked directory that leads elsewhere is refused", () => {
+    const elsewhere = tempApp();
+    const dir = tempApp({ ".edgebox.json": JSON.stringify({ audit: "./logs/audit.jsonl" }), "app.js": `console.log("ran")` });
+    symlinkSync(elsewhere, join(dir, "logs"));
+    const r = edgebox(["run", "app.js"], { cwd: dir });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("is outside the policy's directory");
+    expect(existsSync(join(elsewhere, "audit.jsonl"))).toBe(false);
+  });
+});
+
+describe("crafted error stacks", () => {
+  test("an overlong stack line does not stall the error report", () => {
+    const dir = tempApp({ "app.js": `const e = new Error("boom");\ne.stack = "Error: boom\\n    at " + " (x:1:1".repeat(100000) + "z";\nthrow e;\n` });
+    const r = edgebox(["run", "--timeout", "2000", "app.js"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("Error: boom");
   });
 });

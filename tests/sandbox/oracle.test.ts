@@ -5,7 +5,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { symlinkSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { edgebox, tempApp } from "../helpers.ts";
 
 const hidden = tempApp({ "present.txt": "here\n", "present.json": `{ "compilerOptions": { "jsxFactory": "leak" } }\n` });
@@ -14,7 +14,7 @@ function probe(files: (name: string) => Record<string, string>, main: string): [
   const outs = ["present", "absent"].map((name) => {
     const dir = tempApp(files(name));
     const r = edgebox(["run", main], { cwd: dir });
-    return (r.stdout + r.stderr + r.code).replaceAll(dir, "<app>").replaceAll(name, "<name>");
+    return (r.stdout + r.stderr + r.code).replaceAll(dir, "<app>").replaceAll(basename(dir), "<app>").replaceAll(name, "<name>");
   });
   return [outs[0]!, outs[1]!];
 }
@@ -52,7 +52,7 @@ describe("no existence oracle outside the grants", () => {
           `const fs = require("fs"); const p = ${JSON.stringify(join(hidden, `${name}.txt`))};`,
           `console.log(fs.existsSync(p));`,
           `for (const f of ["statSync", "readFileSync", "lstatSync", "accessSync", "readlinkSync", "realpathSync", "readdirSync"]) {`,
-          `  for (const q of [p, p + "/x", p + "/x/../y"]) {`,
+          `  for (const q of [p, p + "/x", p + "/x/../y", p + "/../../" + require("path").basename(__dirname) + "/main.js"]) {`,
           `    try { fs[f](q); console.log(f, "ok"); } catch (e) { console.log(f, e.code, e.message); }`,
           `  }`,
           `}`,
