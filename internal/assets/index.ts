@@ -2,9 +2,9 @@
 // `bun build --compile` embed each file and gives its path inside the
 // executable's own filesystem; from source they are the files themselves.
 
-import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import runtimeWasm from "../../dist/assets/runtime.wasm" with { type: "file" };
 import extUrl from "../../dist/assets/ext-url.so" with { type: "file" };
 import extEncoding from "../../dist/assets/ext-encoding.so" with { type: "file" };
@@ -50,6 +50,19 @@ export const extensions: Extension[] = Object.entries(info.extensions as Record<
 export function cacheDir(): string {
   const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
   return join(base, "edgebox", `${pkg.version}-${info.build}`);
+}
+
+/** Where EdgeBox keeps what it trusts (native libraries, precompiled code): the cache, and the fallback under the temp dir; as written and as they really are. */
+export function ownDirs(): string[] {
+  const dirs = [dirname(cacheDir()), join(tmpdir(), `edgebox-${process.getuid?.() ?? "user"}`)];
+  for (const d of [...dirs]) {
+    try {
+      dirs.push(realpathSync(d));
+    } catch {
+      // not there (yet): nothing to resolve
+    }
+  }
+  return [...new Set(dirs)];
 }
 
 const LIB_EXT = process.platform === "darwin" ? "dylib" : "so";

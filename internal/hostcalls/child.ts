@@ -7,7 +7,7 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { checkCommand, checkRun } from "../policy/checks.ts";
-import { checkPath } from "../policy/fs.ts";
+import { checkPath, isWithin } from "../policy/fs.ts";
 import type { HostContext } from "./context.ts";
 import { findConfinement, type Confinement } from "./confine.ts";
 import { accessDenied, fsDenied, GuestError, invalidArg } from "./errors.ts";
@@ -115,6 +115,19 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
   let argv = [exe, ...args];
   let confined = false;
   if (!ctx.policy.allowAll) {
+    // A child writes with plain system calls: where a write grant holds EdgeBox's own files (its
+    // cache of trusted native code, the policy in use, the audit log), it could replace or move them.
+    const own = [...(ctx.policy.own?.hidden ?? []), ...(ctx.policy.own?.fixed ?? [])];
+    for (const g of ctx.policy.fs) {
+      const mine = g.write ? own.find((p) => isWithin(p, g.path)) : undefined;
+      if (mine) {
+        ctx.audit?.({ capability: "run", target, allowed: false, rule: `the write grant on ${g.path} holds ${mine}` });
+        throw accessDenied(
+          { capability: "run", target, rule: `a command could change ${mine} (EdgeBox's own) through the write grant on ${g.path}`, remedy: `narrow that write grant (to a directory that holds no policy, cache or audit log)` },
+          `the command "${target}"`,
+        );
+      }
+    }
     const c = findConfinement(ctx.policy);
     if (c && works(c)) {
       argv = c.wrap(argv, cwd);

@@ -495,7 +495,7 @@ export const fsOps = {
     const c = check(ctx, "write", a.path, "symlink", false, a.path);
     let target: string;
     try {
-      target = resolveReal(dirname(c.real), a.target);
+      target = resolveReal(dirname(c.real), a.target, true, (p) => mayLook(ctx.policy, p));
     } catch (err) {
       if (!(err instanceof ResolveError)) throw err;
       target = err.partial;
@@ -504,7 +504,7 @@ export const fsOps = {
     if (!d.ok) {
       // named as given: the resolved target could tell where a hidden link points
       const named = resolve(dirname(c.real), a.target);
-      throw fsDenied({ ...d.denial, target: named, rule: `a symlink may not point outside the grants (${named})` }, "symlink", a.target, a.path);
+      throw fsDenied({ capability: "write", target: named, rule: `a symlink may not point outside the grants (${named})`, remedy: `grant ${named}` }, "symlink", a.target, a.path);
     }
     act("symlink", a.target, () => ctx.fs.symlink(a.target, c.root, c.rel), a.path);
     return undefined;

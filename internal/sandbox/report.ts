@@ -15,7 +15,7 @@ export function formatUncaught(text: string, sourceOf: (file: string) => string 
     const [, file, line, col] = m;
     const src = sourceOf(file!);
     const lineText = src?.split("\n")[Number(line) - 1];
-    if (lineText !== undefined) {
+    if (lineText !== undefined && Number(col) <= lineText.length + 1) {
       const caret = " ".repeat(Math.max(0, Number(col) - 1)) + "^";
       return `${file}:${line}\n${lineText.replace(/\r$/, "")}\n${caret}\n\n${text}\n`;
     }

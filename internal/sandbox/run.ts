@@ -7,7 +7,7 @@ import pkg from "../../package.json" with { type: "json" };
 import { ABI_VERSION } from "../../wasm/abi.js";
 import { isArtifact, readArtifact, type Artifact, type ArtifactHeader } from "../build/artifact.ts";
 import type { SideModuleInfo } from "../engine/dylink.ts";
-import { buildInfo, cacheDir, extensions, runtimeModule } from "../assets/index.ts";
+import { buildInfo, cacheDir, extensions, ownDirs, runtimeModule } from "../assets/index.ts";
 import { BytecodeCache } from "./bytecode-cache.ts";
 import { loadPolicy } from "../config/index.ts";
 import type { GrantFlags } from "../config/resolve.ts";
@@ -98,7 +98,7 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
   const audit = auditPath ? openAuditLog(auditPath) : undefined;
   // the app may neither touch EdgeBox's cache and audit log nor change its policy, whatever the grants
   policy.own = {
-    hidden: [dirname(cacheDir()), ...(auditPath ? [realpathSync(auditPath)] : [])],
+    hidden: [...ownDirs(), ...(auditPath ? [realpathSync(auditPath)] : [])],
     fixed: policy.file ? [realpathSync(policy.file)] : [],
   };
   const timeoutMs = opts.timeoutMs ?? policy.runtime.timeoutMs;

@@ -93,11 +93,12 @@ const FRAME = /(\(|at )([^()\s][^()]*?):(\d+):(\d+)(?=\)|\s|$)/g;
 /** `text` with every stack frame `file:line:col` of a mapped file rewritten to its original position. */
 export function remapStack(text: string, maps: ReadonlyMap<string, SourceMap>): string {
   if (maps.size === 0) return text;
-  // line by line, leaving overlong lines alone: the pattern backtracks on a crafted one
+  // line by line, leaving long lines alone (the pattern backtracks on a crafted one; no real frame is long), and only
+  // the first 500 lines: a stack is never longer, a crafted message may be
   return text
     .split("\n")
-    .map((l) =>
-      l.length > 2000
+    .map((l, i) =>
+      l.length > 600 || i >= 500
         ? l
         : l.replace(FRAME, (whole, lead: string, file: string, line: string, col: string) => {
             const hit = maps.get(file)?.lookup(Number(line), Number(col));

@@ -4,7 +4,7 @@
 // from a confined child.
 
 import { describe, expect, test } from "bun:test";
-import { chownSync, existsSync, readFileSync, realpathSync, symlinkSync } from "node:fs";
+import { chownSync, existsSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { edgebox, tempApp } from "../helpers.ts";
 
@@ -60,17 +60,18 @@ describe("commands and confinement", () => {
   test("a link named after an allowed command runs as what it points to: refused", () => {
     const sh = realpathSync(Bun.which("sh")!);
     const dir = tempApp({
-      ".edgebox.json": JSON.stringify({ dirs: [{ path: ".", read: true, write: true }, { path: dirname(sh), read: true, execute: true }], commands: { git: ["status"] }, processSandbox: "best-effort" }),
+      ".edgebox.json": JSON.stringify({ dirs: [{ path: ".", read: true }, { path: "./out", read: true, write: true }, { path: dirname(sh), read: true, execute: true }], commands: { git: ["status"] }, processSandbox: "best-effort" }),
+      "out/.keep": "",
       "status": `echo PWNED-THROUGH-A-LINK\n`,
       "app.js": [
         `const fs = require("fs"), cp = require("child_process");`,
-        `fs.mkdirSync("out", { recursive: true });`,
         `fs.symlinkSync(${JSON.stringify(sh)}, "out/git");`,
-        `try { console.log(cp.execFileSync("./out/git", ["status"]).toString()); } catch (e) { console.log(e.code); }`,
+        `try { console.log(cp.execFileSync("./out/git", ["status"]).toString()); } catch (e) { console.log(e.code, e.message); }`,
       ].join("\n"),
     });
     const r = edgebox(["run", "app.js"], { cwd: dir });
-    expect(r.stdout).toBe("ERR_ACCESS_DENIED\n");
+    expect(r.stdout).toStartWith("ERR_ACCESS_DENIED");
+    expect(r.stdout).toContain(`"commands" lists only git`);
     expect(r.stdout + r.stderr).not.toContain("PWNED");
   });
 
@@ -129,12 +130,17 @@ describe("EdgeBox's own files under a grant", () => {
     expect(existsSync(join(dir, "proj"))).toBe(false);
   });
 
-  test.skipIf(!bwrap)("a confined child with a write grant cannot change the policy in use", () => {
-    const policy = JSON.stringify({ dirs: [{ path: ".", read: true, write: true }], processSandbox: "required" });
-    const dir = tempApp({ ".edgebox.json": policy, "app.js": `const r = require("child_process").spawnSync("sh", ["-c", "echo '{}' > .edgebox.json; echo more >> .edgebox.json"]);\nconsole.log(r.status);\n` });
+  test("no command runs where a write grant holds EdgeBox's own files (a child could replace or move them)", () => {
+    const policy = JSON.stringify({ dirs: [{ path: ".", read: true, write: true }], processSandbox: "best-effort" });
+    const dir = tempApp({ ".edgebox.json": policy, "app.js": `try { require("child_process").spawnSync("sh", ["-c", "echo '{}' > .edgebox.json"]); console.log("ran"); } catch (e) { console.log(e.code, e.message); }\n` });
     const r = edgebox(["run", "--allow-run=sh", "app.js"], { cwd: dir });
-    expect(r.stdout).toMatch(/^[12]\n$/); // sh ran, and its writes failed
+    expect(r.stdout).toContain("ERR_ACCESS_DENIED");
+    expect(r.stdout).toContain(`a command could change ${realpathSync(join(dir, ".edgebox.json"))}`);
+    expect(r.stdout).toContain("narrow that write grant");
     expect(readFileSync(join(dir, ".edgebox.json"), "utf8")).toBe(policy);
+    // with the write grant narrowed to ./out the same command runs
+    writeFileSync(join(dir, ".edgebox.json"), JSON.stringify({ dirs: [{ path: ".", read: true }, { path: "./out", write: true }], processSandbox: "best-effort" }));
+    expect(edgebox(["run", "--allow-run=sh", "app.js"], { cwd: dir }).stdout).toBe("ran\n");
   });
 
   test("a policy's audit log through a linked directory that leads elsewhere is refused", () => {
@@ -154,5 +160,22 @@ describe("crafted error stacks", () => {
     const r = edgebox(["run", "--timeout", "2000", "app.js"], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("Error: boom");
+  });
+});
+
+describe("EdgeBox's cache, wherever it really is", () => {
+  test("a cache reached through a linked ~/.cache is out of the app's reach, under a grant of where it really is", () => {
+    const root = tempApp({ "data/cache/.keep": "", "home/.keep": "" });
+    symlinkSync(join(root, "data", "cache"), join(root, "home", ".cache"));
+    const env = { HOME: join(root, "home") };
+    expect(edgebox(["run", "-e", "1"], { cwd: root, env }).code).toBe(0); // fills the cache
+    const app = [
+      `const fs = require("fs"), base = ${JSON.stringify(join(root, "data", "cache", "edgebox"))};`,
+      `for (const [what, f] of [["list", () => fs.readdirSync(base)], ["write", () => fs.writeFileSync(base + "/x", "")]]) {`,
+      `  try { f(); console.log(what, "done"); } catch (e) { console.log(what, e.code); }`,
+      `}`,
+    ].join("\n");
+    const r = edgebox(["run", `--allow-read=${root}`, `--allow-write=${join(root, "data")}`, "-e", app], { cwd: root, env });
+    expect(r.stdout).toBe("list EACCES\nwrite EACCES\n");
   });
 });
