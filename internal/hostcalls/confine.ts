@@ -42,9 +42,9 @@ function bubblewrap(bwrap: string, policy: Policy): Confinement {
         if (isWithin(g.path, "/proc") || isWithin(g.path, "/dev")) continue;
         args.push(g.write ? "--bind-try" : "--ro-bind-try", g.path, g.path);
       }
-      // EdgeBox's own files under a grant: the policy in use read-only, its cache and audit log out of sight.
+      // EdgeBox's cache and audit log out of sight under a read grant (under a write grant no
+      // command runs at all: child.ts).
       const granted = (p: string) => grants.some((g) => isWithin(p, g.path));
-      for (const p of policy.own?.fixed ?? []) if (granted(p)) args.push("--ro-bind-try", p, p);
       for (const p of policy.own?.hidden ?? []) {
         if (!granted(p) || !existsSync(p)) continue;
         if (statSync(p).isDirectory()) args.push("--tmpfs", p);
