@@ -8,22 +8,22 @@ class Edgebox < Formula
   on_macos do
     on_arm do
       url "https://edgebox.dev/releases/v0.1.0/edgebox-0.1.0-darwin-arm64.tar.gz"
-      sha256 "fbbc92def0e98b0c3cf16e13de943b407e5ff6cf8a1b77d3d7d013ac08dd95ea"
+      sha256 "f93c622c8452b97675e7e2b285fb1322c671528f6ba40083a7fbb53b35fc0b5f"
     end
     on_intel do
       url "https://edgebox.dev/releases/v0.1.0/edgebox-0.1.0-darwin-x64.tar.gz"
-      sha256 "689b3a503ad5dca243ec19ec944d7279ffbd6f91c86fc6bb8adedcf7076b3cef"
+      sha256 "433cd3cb0becdc06129e641162dab646432fff8c053b9e2d0ca11065bd592f0e"
     end
   end
 
   on_linux do
     on_arm do
       url "https://edgebox.dev/releases/v0.1.0/edgebox-0.1.0-linux-arm64.tar.gz"
-      sha256 "45f5c0fca422514ef7f97a972d9b82750485c905e6d773f41341c8c9650117bf"
+      sha256 "7e4269b47be4a851308d54ee508309a3d8ef908bd4d45574381fa0ad264fe69a"
     end
     on_intel do
       url "https://edgebox.dev/releases/v0.1.0/edgebox-0.1.0-linux-x64.tar.gz"
-      sha256 "c4ea5707b871f28485ee8dfb7bbc5f97ca17eb3b2000bbf35c1b743d71a3e712"
+      sha256 "74f98c136686bf0f8ed857c7184a9a5537ef41287871453da80c7e5defcf41dc"
     end
   end
 

@@ -80,6 +80,25 @@ describe("release and install.sh", () => {
     expect(v).toMatch(/wasmtime \d+\.\d+/);
   });
 
+  test.skipIf(!Bun.which("bwrap"))("the installed edgebox needs nothing of the build machine: run where only the system, its HOME and the app exist, it uses the native engine", async () => {
+    const home = mkdtempSync(join(tmpdir(), "edgebox-home-"));
+    expect((await install(home)).code).toBe(0);
+    const work = mkdtempSync(join(tmpdir(), "edgebox-elsewhere-"));
+    writeFileSync(join(work, "hello.js"), `console.log("hello from a bare machine");\n`);
+    const bind = (p: string) => ["--ro-bind-try", p, p];
+    const argv = [
+      Bun.which("bwrap")!, "--die-with-parent", "--unshare-pid",
+      ...["/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc"].flatMap(bind),
+      "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+      "--bind", home, home, "--ro-bind", work, work,
+      "--chdir", work, "--setenv", "HOME", home,
+      join(home, ".edgebox", "bin", "edgebox"), "run", "hello.js",
+    ];
+    const r = await spawn(argv, { PATH: "/usr/bin:/bin" });
+    expect(r.stderr).toBe(""); // no "the native engine is unavailable" warning
+    expect(r.stdout).toBe("hello from a bare machine\n");
+  });
+
   test("--version picks the version; re-running upgrades in place; edgebox upgrade re-runs the installer", async () => {
     const home = mkdtempSync(join(tmpdir(), "edgebox-home-"));
     expect((await install(home, ["--version", version])).code).toBe(0);

@@ -12,7 +12,7 @@ import { sideModuleInfo, type Placement, type SideModuleInfo } from "../engine/d
 import { preinitialize } from "../build/snapshot.ts";
 import { contentHash } from "../engine/cache.ts";
 import { buildPolicyValidator } from "../config/schema-build.ts";
-import { compileCommand } from "./compile.ts";
+import { bareWasmtimeDependency, compileCommand } from "./compile.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const dist = join(root, "dist");
@@ -136,7 +136,7 @@ function buildHost(outDir: string): { host: string; wasmtime: string } {
   const ext = process.platform === "darwin" ? "dylib" : "so";
   const host = join(outDir, "edgebox_host.bin");
   const wasmtime = join(outDir, "wasmtime.bin");
-  copyFileSync(join(prefix, "lib", `libedgebox_host.${ext}`), host);
+  writeFileSync(host, bareWasmtimeDependency(readFileSync(join(prefix, "lib", `libedgebox_host.${ext}`)), ext));
   copyFileSync(join(wasmtimeDir, `libwasmtime.${ext}`), wasmtime);
   return { host, wasmtime };
 }

@@ -12,3 +12,29 @@ export function compileCommand(root: string, outfile: string, extra: string[] = 
     join(root, "cmd", "edgebox.ts"), "--outfile", outfile,
   ];
 }
+
+/**
+ * Zig links Wasmtime's library by the path it found it at, and the wheel's
+ * library has no SONAME, so the host library would name the build machine's
+ * `/…/.cache/toolchain/…/libwasmtime.so` and fail to load anywhere else.
+ * Rewrite that dependency, in place, to the bare file name (found through
+ * the host library's $ORIGIN run path, or @rpath on macOS).
+ */
+export function bareWasmtimeDependency(lib: Uint8Array, ext: "so" | "dylib"): Uint8Array {
+  const tail = new TextEncoder().encode(`/libwasmtime.${ext}\0`);
+  const out = new Uint8Array(lib);
+  for (let at = indexOf(out, tail, 0); at !== -1; at = indexOf(out, tail, at + 1)) {
+    let start = at;
+    while (start > 0 && out[start - 1] !== 0) start--;
+    if (out[start] !== 0x2f) continue; // not an absolute path (already bare, or @rpath/...)
+    const bare = new TextEncoder().encode(`libwasmtime.${ext}`);
+    const end = at + tail.length - 1; // the NUL
+    out.fill(0, start, end);
+    out.set(bare, start);
+  }
+  return out;
+}
+
+function indexOf(hay: Uint8Array, needle: Uint8Array, from: number): number {
+  return Buffer.from(hay.buffer, hay.byteOffset, hay.byteLength).indexOf(Buffer.from(needle), from);
+}

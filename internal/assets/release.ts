@@ -11,7 +11,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
-import { compileCommand } from "./compile.ts";
+import { bareWasmtimeDependency, compileCommand } from "./compile.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const assets = join(root, "dist", "assets");
@@ -103,7 +103,7 @@ async function main() {
       const hostLib = join(prefix, "lib", `libedgebox_host.${spec.ext}`);
       const wasmtimeLib = join(libs[t]!, `libwasmtime.${spec.ext}`);
       if (!existsSync(hostLib) || !existsSync(wasmtimeLib)) fail(`${t}: the native libraries were not produced`);
-      copyFileSync(hostLib, join(assets, "edgebox_host.bin"));
+      writeFileSync(join(assets, "edgebox_host.bin"), bareWasmtimeDependency(readFileSync(hostLib), spec.ext as "so" | "dylib"));
       copyFileSync(wasmtimeLib, join(assets, "wasmtime.bin"));
       const info = JSON.parse(saved["buildinfo.json"]!.toString());
       info.nativeSizes = { host: statSync(hostLib).size, wasmtime: statSync(wasmtimeLib).size };
