@@ -251,7 +251,7 @@ describe("frozen functions", () => {
     expect(frozen.stdout).toBe(interpreted.stdout);
     expect(frozen.code).toBe(0);
     // what was frozen, and why the rest was not
-    for (const name of ["fib", "sumTo", "gcd", "collatz", "isPrime", "mandel", "bits", "floats", "isEven", "isOdd", "overflow", "logic", "deep"]) {
+    for (const name of ["fib", "sumTo", "gcd", "collatz", "isPrime", "mandel", "bits", "floats", "isEven", "isOdd", "overflow", "logic", "deep", "names"]) {
       expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
     }
     const reasons: Record<string, string> = {

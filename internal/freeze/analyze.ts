@@ -12,6 +12,11 @@
 // bitwise operators go through ToInt32 as the spec defines it. The C compiler
 // sees neither -ffast-math nor any reordering licence.
 
+
+/** The C name of a JS variable: one-to-one (every character but a letter or digit escaped), so `a$` and `a_S` stay apart. */
+function cVar(name: string): string {
+  return `v_${name.replace(/[^A-Za-z0-9]/g, (ch) => `_${ch.codePointAt(0)!.toString(16)}_`)}`;
+}
 import type { Node } from "acorn";
 
 type N = Node & Record<string, any>;
@@ -79,13 +84,13 @@ export class FunctionCompiler {
     for (const p of n.params as N[]) {
       if (p.type !== "Identifier") throw new Reject("has default, rest or destructured parameters");
       if (f.blocks[0]!.has(p.name)) throw new Reject(`repeats parameter '${p.name}'`);
-      f.blocks[0]!.set(p.name, { c: `v_${p.name.replace(/\$/g, "_S")}`, ty: "number" });
+      f.blocks[0]!.set(p.name, { c: cVar(p.name), ty: "number" });
     }
     const body = this.block(f, n.body.body, true);
     if (!returns(n.body)) throw new Reject("may end without returning a number (it would return undefined)");
     const ret = f.retTy ?? "number";
     const cRet = ret === "number" ? "double" : "int";
-    const params = [...cand.params.map((p) => `double v_${p.replace(/\$/g, "_S")}`), "int fz_d"].join(", ");
+    const params = [...cand.params.map((p) => `double ${cVar(p)}`), "int fz_d"].join(", ");
     const decls = [...f.locals].map(([c, ty]) => `  ${ty === "number" ? "double" : "int"} ${c} = 0;\n`).join("");
     // fz_d: the recursion depth, a parameter (no memory traffic). Past the limit every
     // frozen call returns at once and the JS caller throws the interpreter's RangeError.
@@ -105,7 +110,7 @@ export class FunctionCompiler {
   private declare(f: FnScope, name: string, ty: Ty): string {
     if (this.lookup(f, name)) throw new Reject(`declares '${name}' again in an inner block`);
     // Sibling blocks (two for (let i ...) loops) may reuse one C variable of the same type.
-    let c = `v_${name.replace(/\$/g, "_S")}`;
+    let c = cVar(name);
     if (f.locals.has(c) && f.locals.get(c) !== ty) c = `${c}_${f.tmp++}`;
     f.blocks[f.blocks.length - 1]!.set(name, { c, ty });
     f.locals.set(c, ty);
@@ -218,7 +223,7 @@ export class FunctionCompiler {
     if (f.retTy && f.retTy !== ret) throw new Reject("returns both numbers and booleans");
     f.retTy = ret;
     const tmps = args.map((a, i) => `double t${i} = ${a};`).join(" ");
-    const sets = f.cand.params.map((p, i) => `v_${p.replace(/\$/g, "_S")} = t${i};`).join(" ");
+    const sets = f.cand.params.map((p, i) => `${cVar(p)} = t${i};`).join(" ");
     // A loop, but counted as the calls it replaces: where the interpreter would run out
     // of stack, this throws the same RangeError instead of looping for ever.
     return `{ ${tmps} ${sets} fz_d++; goto top; }\n`;

@@ -66,6 +66,13 @@ function overflow(a, b) {
 function logic(a, b) {
   return (a || b) + (a && b) * 2 + (!a ? 1 : 0);
 }
+// names C could confuse: $ and _ (a$ must not become a_S)
+function names(n) {
+  let a$ = n;
+  let a_S = 2;
+  let _$ = 3;
+  return a$ + 0 * a_S + _$ * 10;
+}
 function deep(n) {
   return n === 0 ? 0 : 1 + deep(n - 1);
 }
@@ -134,5 +141,6 @@ row("overflow", ...edges.map((b) => overflow(3, b)), overflow(-2147483648, -1));
 row("logic", ...edges.map((b) => logic(0, b)), ...edges.map((b) => logic(NaN, b)), ...edges.map((b) => logic(-0, b)));
 row("others", ...fibs.map((v) => fib(v)), attempt(() => fib(undefined)), ...fibs.map((v) => gcd(v, 4)), ...others.map((v) => floats(v, 1)));
 row("deep", deep(1000), attempt(() => deep(1e6)));
+row("names", names(7), names(-1.5));
 row("impure", closure(1), property({ x: 2 }), writes({}), tryCatch(1), gen(1).next().value, args(1), self(3), maybe(1), evals(4));
 later(1).then((v) => row("async", v)).then(() => console.log(out.join("\n")));
