@@ -22,6 +22,10 @@ beforeAll(() => {
           return Response.json({ method: req.method, header: req.headers.get("x-custom"), body: await req.text() });
         case "/redirect":
           return Response.redirect(`${base}/hello`, 302);
+        case "/away":
+          return Response.redirect(url.searchParams.get("to")!, 302);
+        case "/creds":
+          return Response.json({ auth: req.headers.get("authorization"), cookie: req.headers.get("cookie"), custom: req.headers.get("x-custom") });
         case "/big":
           return new Response("x".repeat(1 << 20));
         case "/slow": {
@@ -50,6 +54,38 @@ function app(policy: object, script: string): string {
 }
 
 const allowLocal = { allowedUrls: ["http://127.0.0.1:*/*"] };
+
+describe("fetch: what a policy blocks stays blocked", () => {
+  test("a blocked host by another spelling (trailing dot, IPv4-mapped IPv6, 0.0.0.0) or a path with doubled slashes", async () => {
+    const port = server.port;
+    const f = app(
+      { allowedUrls: [], blockedUrls: [`http://127.0.0.1:${port}/*`, `http://localhost:${port}/*`] },
+      [
+        `for (const u of process.argv.slice(2)) {`,
+        `  try { await fetch(u); console.log("fetched", u); } catch (e) { console.log(e.code); }`,
+        `}`,
+      ].join("\n"),
+    );
+    const urls = [`http://localhost.:${port}/hello`, `http://[::ffff:127.0.0.1]:${port}/hello`, `http://0.0.0.0:${port}/hello`];
+    const r = await edgeboxAsync(["run", f, ...urls]);
+    expect(r.stdout).toBe("ERR_ACCESS_DENIED\n".repeat(3));
+    const paths = app({ allowedUrls: [`http://127.0.0.1:${port}/*`], blockedUrls: [`http://127.0.0.1:${port}/hello`] }, `try { await fetch(process.argv[2] + "//hello"); console.log("fetched"); } catch (e) { console.log(e.code); }`);
+    expect((await edgeboxAsync(["run", paths, base])).stdout).toBe("ERR_ACCESS_DENIED\n");
+  });
+
+  test("credentials do not follow a redirect to another origin", async () => {
+    const other = `http://localhost:${server.port}`; // same server, another origin
+    const f = app({ allowedUrls: [`http://127.0.0.1:*/*`, `http://localhost:*/*`] }, `const r = await fetch(process.argv[2] + "/away?to=" + encodeURIComponent(process.argv[3] + "/creds"), { headers: { authorization: "Bearer SECRET", cookie: "sid=1", "x-custom": "kept" } });\nconsole.log(JSON.stringify(await r.json()));`);
+    const r = await edgeboxAsync(["run", f, base, other]);
+    expect(JSON.parse(r.stdout)).toEqual({ auth: null, cookie: null, custom: "kept" });
+  });
+
+  test("too many request headers are refused before they reach the host's HTTP stack", async () => {
+    const f = app(allowLocal, `try { await fetch(process.argv[2] + "/hello", { headers: Array.from({ length: 5000 }, (_, i) => ["x-h" + i, "v"]) }); console.log("sent"); } catch (e) { console.log(e.code, e.message); }`);
+    const r = await edgeboxAsync(["run", "--timeout", "5000", f, base]);
+    expect(r.stdout).toBe("ERR_INVALID_ARG_VALUE fetch: more than 1000 request headers\n");
+  });
+});
 
 describe("fetch", () => {
   test("GET: status, headers, body", async () => {

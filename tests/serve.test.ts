@@ -60,6 +60,7 @@ export default {
       case "/env": return new Response(String(env.EB_GREETING) + " " + String(process.env.EB_SECRET));
       case "/later": ctx.waitUntil(new Promise((r) => setTimeout(r, 100)).then(() => fs.writeFileSync(url.searchParams.get("path"), "done"))); return new Response("accepted", { status: 202 });
       case "/redirect": return Response.redirect("https://example.com/next", 307);
+      case "/many": return new Response("many", { headers: Array.from({ length: 30000 }, (_, i) => ["x-h" + i, "v"]) });
       default: return new Response("hello " + url.pathname, { headers: { "x-app": "edgebox" } });
     }
   },
@@ -141,6 +142,13 @@ describe("edgebox serve", async () => {
 
   test("env carries the granted variables only", async () => {
     expect(await (await get("/env")).text()).toBe("hi undefined");
+  });
+
+  test("a response with 30,000 headers is a 500, and the server goes on", async () => {
+    const r = await get("/many");
+    expect(r.status).toBe(500);
+    expect((await get("/count")).status).toBe(200);
+    expect(s.log()).toMatch(/the response has 300\d\d headers; at most 1000/);
   });
 
   test("ctx.waitUntil runs after the response is sent", async () => {

@@ -8,6 +8,8 @@ import { normaliseUrl } from "../policy/url.ts";
 import type { HostContext } from "./context.ts";
 import { accessDenied, GuestError, invalidArg } from "./errors.ts";
 
+/** Headers one request or response may carry (Bun answers 431 past about as many). */
+export const MAX_HEADERS = 1000;
 const MAX_REDIRECTS = 20;
 
 interface FetchArgs {
@@ -77,6 +79,8 @@ export class Network {
   /** Start a request; the response arrives as deliveries: "head", "data"..., then "end" or "error". */
   fetch(a: FetchArgs, body: Uint8Array | undefined): number {
     if (typeof a.url !== "string") throw invalidArg(`fetch needs a URL`);
+    // (bounded before Bun sees them: building Headers from many takes time no guest limit covers)
+    if ((a.headers?.length ?? 0) > MAX_HEADERS) throw invalidArg(`fetch: more than ${MAX_HEADERS} request headers`);
     const url = checked(this.ctx, a.url);
     this.takeToken(url);
     const id = this.ctx.async.start();
@@ -110,7 +114,11 @@ export class Network {
           if (a.redirect === "error") throw new GuestError({ code: "ERR_FETCH_REDIRECT", message: `fetch failed: redirect to ${location} with redirect: "error"` });
           if (hop >= MAX_REDIRECTS) throw new GuestError({ code: "ERR_TOO_MANY_REDIRECTS", message: `fetch failed: more than ${MAX_REDIRECTS} redirects` });
           await res.body?.cancel();
-          url = checked(this.ctx, new URL(location, url).href);
+          const next = checked(this.ctx, new URL(location, url).href);
+          // As the Fetch standard: credentials never follow a redirect to another origin.
+          if (next.origin !== url.origin) for (const h of ["authorization", "cookie", "proxy-authorization"]) headers.delete(h);
+          url = next;
+          this.takeToken(url); // every hop is a request to count
           if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === "POST")) {
             method = method === "HEAD" ? "HEAD" : "GET";
             payload = undefined;

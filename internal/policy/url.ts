@@ -83,7 +83,8 @@ export function matchUrl(p: UrlPattern, url: URL): boolean {
  * as servers read it: "/%61dmin" must not slip past a pattern for "/admin/*".
  */
 export function canonicalPath(path: string): string {
-  return path.replace(/%([0-9a-fA-F]{2})/g, (m, hex: string) => {
+  // ("//admin" is "/admin" to most servers)
+  return path.replace(/\/{2,}/g, "/").replace(/%([0-9a-fA-F]{2})/g, (m, hex: string) => {
     const c = String.fromCharCode(Number.parseInt(hex, 16));
     return /[A-Za-z0-9\-._~]/.test(c) ? c : m.toUpperCase();
   });
@@ -96,6 +97,16 @@ export function normaliseUrl(input: string): URL | undefined {
     u.username = "";
     u.password = "";
     u.hash = "";
+    // One host, one name: "example.com." is example.com, an IPv4-mapped IPv6 address is the IPv4 one,
+    // and 0.0.0.0 is this machine as 127.0.0.1 is.
+    let host = u.hostname.replace(/\.$/, "");
+    const mapped = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/i.exec(host);
+    if (mapped) {
+      const [hi, lo] = [Number.parseInt(mapped[1]!, 16), Number.parseInt(mapped[2]!, 16)];
+      host = `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+    }
+    if (host === "0.0.0.0" || host === "[::]") host = "127.0.0.1";
+    if (host !== u.hostname) u.hostname = host;
     return u;
   } catch {
     return undefined;

@@ -5,6 +5,7 @@
 import { Sandbox, type RunResult } from "../sandbox/index.ts";
 import type { Sink } from "../hostcalls/stdio.ts";
 import type { ServerImage } from "./image.ts";
+import { MAX_HEADERS } from "../hostcalls/net.ts";
 
 export type OutcomeKind = "ok" | "error" | "timeout" | "memory" | "trap" | "too-large";
 
@@ -83,8 +84,12 @@ export async function handleRequest(image: ServerImage, req: Request, o: Request
     after,
   });
   const release = () => {
-    if (responseH) sb.guest.free(responseH);
-    if (settledH) sb.guest.free(settledH);
+    try {
+      if (responseH) sb.guest.free(responseH);
+      if (settledH) sb.guest.free(settledH);
+    } catch {
+      // the instance trapped (its time ran out): it is dropped whole below
+    }
     sb.dispose();
   };
   try {
@@ -129,6 +134,11 @@ export async function handleRequest(image: ServerImage, req: Request, o: Request
     vm.free(headH);
     vm.free(bodyOut);
     vm.free(desc);
+    if (head.headers.length > MAX_HEADERS) {
+      // (Bun takes time that grows with the square of the count to build them, past any time limit)
+      release();
+      return finish(failed("error", 500, "the handler failed", o.dev, `the response has ${head.headers.length} headers; at most ${MAX_HEADERS}`), Promise.resolve());
+    }
     const response = new Response(bytes ?? null, { status: head.status, statusText: head.statusText, headers: head.headers });
     // ctx.waitUntil: the instance lives on until those promises settle (or the time limit).
     const after = (async () => {

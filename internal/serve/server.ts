@@ -85,7 +85,8 @@ export class EdgeServer {
       this.release();
       throw err;
     }
-    void outcome.after.finally(() => this.release());
+    // (`after` never rejects, but a failure there must not take the server down either)
+    void outcome.after.catch(() => {}).finally(() => this.release());
     const ms = performance.now() - t0;
     this.metrics.record(outcome.response.status, outcome.kind, outcome.instantiateMs, outcome.handlerMs);
     this.log(req, outcome.response.status, ms, outcome.kind, outcome.error);
