@@ -144,6 +144,21 @@ describe("edgebox serve", async () => {
     expect(await (await get("/env")).text()).toBe("hi undefined");
   });
 
+  test("a body that trickles in gets 408 at the time limit and holds no slot meanwhile", async () => {
+    const { hostname, port } = new URL(s.url);
+    let answer = "";
+    const socket = await Bun.connect({
+      hostname,
+      port: Number(port),
+      socket: { data: (_s, d) => void (answer += new TextDecoder().decode(d)) },
+    });
+    socket.write(`POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`);
+    expect((await get("/count")).status).toBe(200); // served while the slow body is pending
+    expect(await waitFor(() => answer.length > 0, 5000)).toBe(true);
+    expect(answer).toStartWith("HTTP/1.1 408");
+    socket.end();
+  });
+
   test("a response with 30,000 headers is a 500, and the server goes on", async () => {
     const r = await get("/many");
     expect(r.status).toBe(500);

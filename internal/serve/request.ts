@@ -7,7 +7,7 @@ import type { Sink } from "../hostcalls/stdio.ts";
 import type { ServerImage } from "./image.ts";
 import { MAX_HEADERS } from "../hostcalls/net.ts";
 
-export type OutcomeKind = "ok" | "error" | "timeout" | "memory" | "trap" | "too-large";
+export type OutcomeKind = "ok" | "error" | "timeout" | "memory" | "trap" | "too-large" | "too-slow";
 
 export interface Outcome {
   response: Response;
@@ -31,7 +31,25 @@ export interface RequestOptions {
 
 const text = (status: number, body: string) => new Response(body, { status, headers: { "content-type": "text/plain;charset=utf-8" } });
 
-/** The request's body, refused past `max` bytes (declared or streamed). */
+export type Body = Uint8Array | null | "too-large" | "too-slow";
+
+/**
+ * The request's body, refused past `max` bytes (declared or streamed) or when
+ * it has not all arrived within `ms` (a client that trickles a body in must
+ * not hold the server: the body is read before a request takes a slot).
+ */
+export async function readRequestBody(req: Request, max: number, ms: number): Promise<Body> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"too-slow">((resolve) => (timer = setTimeout(() => resolve("too-slow"), ms)));
+  try {
+    const body = await Promise.race([readBody(req, max), late]);
+    if (body === "too-slow") void req.body?.cancel().catch(() => {});
+    return body;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function readBody(req: Request, max: number): Promise<Uint8Array | null | "too-large"> {
   if (req.method === "GET" || req.method === "HEAD" || !req.body) return null;
   const declared = Number(req.headers.get("content-length") ?? -1);
@@ -66,11 +84,13 @@ function fromResult(r: RunResult, timeoutMs: number, dev: boolean) {
   return failed("error", 500, "the handler failed", dev);
 }
 
-export async function handleRequest(image: ServerImage, req: Request, o: RequestOptions): Promise<Outcome> {
-  const body = await readBody(req, o.maxBody);
-  if (body === "too-large") {
-    return { ...failed("too-large", 413, `the request body is larger than ${o.maxBody} bytes`, false), instantiateMs: 0, handlerMs: 0, after: Promise.resolve() };
-  }
+/** What a request whose body was refused gets. */
+export function refusedBody(body: "too-large" | "too-slow", o: RequestOptions, ms: number): Outcome {
+  const f = body === "too-large" ? failed("too-large", 413, `the request body is larger than ${o.maxBody} bytes`, false) : failed("too-slow", 408, `the request body did not arrive within ${ms} ms`, false);
+  return { ...f, instantiateMs: 0, handlerMs: 0, after: Promise.resolve() };
+}
+
+export async function handleRequest(image: ServerImage, req: Request, body: Uint8Array | null, o: RequestOptions): Promise<Outcome> {
   const t0 = performance.now();
   const sb = new Sandbox({ ...image.sandbox, stdout: o.stdout, stderr: o.stderr, onRejection: (t) => o.stderr(new TextEncoder().encode(t)) });
   const timeoutMs = image.sandbox.timeoutMs ?? 0;

@@ -6,7 +6,7 @@ import { writeSync } from "node:fs";
 import { UserError } from "../errors.ts";
 import type { ServerImage } from "./image.ts";
 import { Metrics, prometheus } from "./metrics.ts";
-import { handleRequest } from "./request.ts";
+import { handleRequest, readRequestBody, refusedBody } from "./request.ts";
 
 export interface ServerOptions {
   host: string;
@@ -77,16 +77,23 @@ export class EdgeServer {
 
   private async handle(req: Request): Promise<Response> {
     const t0 = performance.now();
-    await this.slot();
+    const ro = { maxBody: this.o.maxBody, dev: this.o.dev, stdout: sink(1), stderr: sink(2) };
+    // The body first, within the request's time limit, and only then a slot.
+    const bodyMs = this.image.sandbox.timeoutMs || 30_000;
+    const body = await readRequestBody(req, this.o.maxBody, bodyMs);
     let outcome;
-    try {
-      outcome = await handleRequest(this.image, req, { maxBody: this.o.maxBody, dev: this.o.dev, stdout: sink(1), stderr: sink(2) });
-    } catch (err) {
-      this.release();
-      throw err;
+    if (body === "too-large" || body === "too-slow") outcome = refusedBody(body, ro, bodyMs);
+    else {
+      await this.slot();
+      try {
+        outcome = await handleRequest(this.image, req, body, ro);
+      } catch (err) {
+        this.release();
+        throw err;
+      }
+      // (`after` never rejects, but a failure there must not take the server down either)
+      void outcome.after.catch(() => {}).finally(() => this.release());
     }
-    // (`after` never rejects, but a failure there must not take the server down either)
-    void outcome.after.catch(() => {}).finally(() => this.release());
     const ms = performance.now() - t0;
     this.metrics.record(outcome.response.status, outcome.kind, outcome.instantiateMs, outcome.handlerMs);
     this.log(req, outcome.response.status, ms, outcome.kind, outcome.error);
