@@ -236,3 +236,19 @@ describe("edgebox serve: start, stop, logs, metrics, workers", () => {
     expect(inUse.stderr).toContain(`port ${port} on 127.0.0.1 is in use`);
   });
 });
+
+describe("edgebox serve: network limits hold across requests", async () => {
+  const upstream = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("up") });
+  afterAll(() => upstream.stop(true));
+  const dir = tempApp({
+    ".edgebox.json": JSON.stringify({ allowedUrls: [`http://127.0.0.1:${upstream.port}/*`], rateLimitRps: 1 }),
+    "app.mjs": `export default { async fetch() { try { await fetch("http://127.0.0.1:${upstream.port}/"); return new Response("fetched"); } catch (e) { return new Response(e.code, { status: 429 }); } } };\n`,
+  });
+  const s = await serve(dir, "app.mjs");
+
+  test("rateLimitRps is one budget for the worker, not one per request", async () => {
+    const statuses = await Promise.all(Array.from({ length: 6 }, () => fetch(s.url + "/").then((r) => r.status)));
+    expect(statuses.filter((x) => x === 200).length).toBeLessThanOrEqual(2);
+    expect(statuses.filter((x) => x === 429).length).toBeGreaterThanOrEqual(4);
+  });
+});

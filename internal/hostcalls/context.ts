@@ -4,6 +4,7 @@ import type { Policy } from "../policy/types.ts";
 import type { FsBackend } from "./fs-backend.ts";
 import type { FdTable } from "./fs.ts";
 import type { Sink } from "./stdio.ts";
+import type { NetLimits } from "./net.ts";
 
 export interface AuditEvent {
   capability: string;
@@ -31,6 +32,8 @@ export interface HostContext {
   /** Largest file a single readFile may return (the guest's heap would not hold more). */
   maxFileBytes: number;
   audit?: (e: AuditEvent) => void;
+  /** Network limits shared with other runs (edgebox serve's requests); absent: this run's own. */
+  netLimits?: NetLimits;
   /** Milliseconds left before the run's time limit (Infinity without one): a blocking call must not outlast it. */
   remainingMs(): number;
   /** A stack trace with the frames of source-mapped files at their original positions. */

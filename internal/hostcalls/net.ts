@@ -6,6 +6,7 @@
 import { checkNet } from "../policy/checks.ts";
 import { normaliseUrl } from "../policy/url.ts";
 import type { HostContext } from "./context.ts";
+import type { Policy } from "../policy/types.ts";
 import { accessDenied, GuestError, invalidArg } from "./errors.ts";
 
 /** Headers one request or response may carry (Bun answers 431 past about as many). */
@@ -33,25 +34,38 @@ function checked(ctx: HostContext, input: string): URL {
 }
 
 /** Per-run network state: the rate limiter, the connection slots, requests in flight. */
+/**
+ * rateLimitRps and maxConnections: one per run, or shared by every request
+ * of an `edgebox serve` worker (so that concurrent requests do not multiply them).
+ */
+export class NetLimits {
+  tokens: number;
+  last = performance.now();
+  active = 0;
+  readonly waiting: (() => void)[] = [];
+
+  constructor(readonly policy: Policy) {
+    this.tokens = Math.max(1, Math.ceil(policy.net.rateLimitRps ?? 1));
+  }
+}
+
 export class Network {
-  private tokens: number;
-  private last = performance.now();
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
   private readonly inflight = new Map<number, AbortController>();
+  private readonly limits: NetLimits;
 
   constructor(private readonly ctx: HostContext) {
-    this.tokens = Math.max(1, Math.ceil(ctx.policy.net.rateLimitRps ?? 1));
+    this.limits = ctx.netLimits ?? new NetLimits(ctx.policy);
   }
 
   /** A token-bucket: a second's worth of requests may burst; beyond that, refused. */
   private takeToken(url: URL): void {
     const rps = this.ctx.policy.net.rateLimitRps;
     if (!rps) return;
+    const l = this.limits;
     const now = performance.now();
-    this.tokens = Math.min(Math.max(1, Math.ceil(rps)), this.tokens + ((now - this.last) / 1000) * rps);
-    this.last = now;
-    if (this.tokens < 1) {
+    l.tokens = Math.min(Math.max(1, Math.ceil(rps)), l.tokens + ((now - l.last) / 1000) * rps);
+    l.last = now;
+    if (l.tokens < 1) {
       this.ctx.audit?.({ capability: "net", target: url.href, allowed: false, rule: `rateLimitRps ${rps}` });
       throw new GuestError({
         code: "ERR_ACCESS_DENIED",
@@ -60,20 +74,21 @@ export class Network {
         resource: url.href,
       });
     }
-    this.tokens -= 1;
+    l.tokens -= 1;
   }
 
   private async slot(): Promise<void> {
     const max = this.ctx.policy.net.maxConnections;
     if (!max) return;
-    while (this.active >= max) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
+    const l = this.limits;
+    while (l.active >= max) await new Promise<void>((r) => l.waiting.push(r));
+    l.active++;
   }
 
   private release(): void {
     if (!this.ctx.policy.net.maxConnections) return;
-    this.active--;
-    this.waiting.shift()?.();
+    this.limits.active--;
+    this.limits.waiting.shift()?.();
   }
 
   /** Start a request; the response arrives as deliveries: "head", "data"..., then "end" or "error". */

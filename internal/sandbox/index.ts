@@ -17,6 +17,7 @@ import type { AuditEvent, Delivery, HostContext } from "../hostcalls/context.ts"
 import type { FsBackend } from "../hostcalls/fs-backend.ts";
 import { FdTable, fsOps } from "../hostcalls/fs.ts";
 import { HostCalls } from "../hostcalls/index.ts";
+import type { NetLimits } from "../hostcalls/net.ts";
 import type { Sink } from "../hostcalls/stdio.ts";
 import { moduleFormat } from "./modules.ts";
 import { BytecodeCache, MIN_CACHED_SOURCE } from "./bytecode-cache.ts";
@@ -61,6 +62,8 @@ export interface SandboxOptions {
   versions: Record<string, string>;
   /** Where compiled CommonJS modules are kept between runs; none = compile every time. */
   bytecodeCache?: BytecodeCache;
+  /** rateLimitRps/maxConnections shared with other sandboxes (edgebox serve's requests). */
+  netLimits?: NetLimits;
   /** Told of every file the app loads as code (edgebox run --watch). */
   onLoad?: (file: string) => void;
   /** Where transpiled TypeScript is kept between runs; none = transpile every time. */
@@ -449,6 +452,7 @@ export class Sandbox {
       maxFileBytes: o.memoryLimit || 1 << 30,
       audit: o.audit,
       mapStack: (text) => remapStack(text, this.maps),
+      netLimits: o.netLimits,
       remainingMs: () => (this.deadline ? Math.max(0, this.deadline - performance.now()) : Infinity),
       guest: { compileCommonJS: (source, filename) => this.compileCommonJS(source, filename) },
       async: {

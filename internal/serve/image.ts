@@ -12,6 +12,7 @@ import { NativeEngine } from "../engine/native.ts";
 import { preinitialize } from "../build/snapshot.ts";
 import { UserError } from "../errors.ts";
 import { RunError, Sandbox, type SandboxOptions } from "../sandbox/index.ts";
+import { NetLimits } from "../hostcalls/net.ts";
 import type { prepareApp } from "../sandbox/run.ts";
 
 export interface ServerImage {
@@ -72,7 +73,7 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
   });
   if (!(engine instanceof NativeEngine)) warn("serving on the js engine: requests are much slower, and time limits cannot stop frozen code");
   return {
-    sandbox: { ...app.sandbox, module, snapshot: { ctx: cap.ctx, scratch: cap.scratch, entry: sb.entryObject }, sides, started: true, bytecodeCache: undefined, sourceMaps },
+    sandbox: { ...app.sandbox, module, snapshot: { ctx: cap.ctx, scratch: cap.scratch, entry: sb.entryObject }, sides, started: true, bytecodeCache: undefined, sourceMaps, netLimits: new NetLimits(app.policy) },
     handler,
     startupMs: performance.now() - t0,
   };
