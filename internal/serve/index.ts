@@ -163,9 +163,13 @@ async function supervise(o: ServeOptions, workers: number, host: string, port: n
               (c) =>
                 new Promise<MetricsSnapshot | undefined>((resolve) => {
                   const id = nextId++;
-                  pending.set(id, resolve);
+                  const done = (s: MetricsSnapshot | undefined) => {
+                    pending.delete(id); // answered or timed out: nothing stays behind per scrape
+                    resolve(s);
+                  };
+                  pending.set(id, done);
                   c.send({ type: "metrics?", id });
-                  setTimeout(() => resolve(undefined), 1000);
+                  setTimeout(() => done(undefined), 1000);
                 }),
             ),
           );
