@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { checkCommand, checkRun } from "../policy/checks.ts";
 import { checkPath, isWithin } from "../policy/fs.ts";
 import type { HostContext } from "./context.ts";
+import type { Policy } from "../policy/types.ts";
 import { findConfinement, type Confinement } from "./confine.ts";
 import { accessDenied, fsDenied, GuestError, invalidArg } from "./errors.ts";
 
@@ -51,18 +52,39 @@ function findExecutable(command: string, cwd: string): string | undefined {
   return undefined;
 }
 
-let confinementChecked: Map<Confinement, boolean> | undefined;
+/** Whether the confinement really works here (bubblewrap needs user namespaces or setuid): probed once per kind. */
+const confinementWorks = new Map<string, boolean>();
 
-/** Whether the confinement really works here (bubblewrap needs user namespaces or setuid). */
 function works(c: Confinement): boolean {
-  confinementChecked ??= new Map();
-  let ok = confinementChecked.get(c);
+  let ok = confinementWorks.get(c.describe);
   if (ok === undefined) {
     const p = Bun.spawnSync(c.wrap(["/bin/sh", "-c", "exit 0"], "/"), { stdout: "ignore", stderr: "ignore" });
     ok = p.exitCode === 0;
-    confinementChecked.set(c, ok);
+    confinementWorks.set(c.describe, ok);
   }
   return ok;
+}
+
+/**
+ * Why a child could not be confined to the grants as they were decided: a
+ * grant inside a write grant (a child could swap it, or a directory above it,
+ * for a link to anywhere before the confinement mounts it), or a grant whose
+ * path no longer is what it was (now a link).
+ */
+function unstableGrant(policy: Policy): string | undefined {
+  for (const w of policy.fs) {
+    if (!w.write) continue;
+    const inner = policy.fs.find((g) => g !== w && g.path !== w.path && isWithin(g.path, w.path));
+    if (inner) return `the grant of ${inner.path} lies inside the write grant of ${w.path}`;
+  }
+  for (const g of policy.fs) {
+    try {
+      if (realpathSync(g.path) !== g.path) return `${g.path} is no longer the directory it was (a link now)`;
+    } catch {
+      // missing: bubblewrap's --bind-try leaves it out
+    }
+  }
+  return undefined;
 }
 
 export interface Prepared {
@@ -127,6 +149,13 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
           `the command "${target}"`,
         );
       }
+    }
+    const unstable = unstableGrant(ctx.policy);
+    if (unstable) {
+      throw accessDenied(
+        { capability: "run", target, rule: `a command cannot be confined: ${unstable}`, remedy: "do not nest grants inside a write grant" },
+        `the command "${target}"`,
+      );
     }
     const c = findConfinement(ctx.policy);
     if (c && works(c)) {
@@ -193,8 +222,12 @@ export function spawnSync(ctx: HostContext, a: SpawnArgs, input: Uint8Array | un
 }
 
 /** Asynchronous children of this run: id -> process. */
+/** Bytes written to a child's stdin that it has not read yet, at most. */
+const MAX_STDIN_QUEUE = 16 << 20;
+
 export class Children {
   private readonly procs = new Map<number, Bun.Subprocess<"pipe", "pipe", "pipe">>();
+  private readonly queued = new Map<number, number>();
 
   spawn(ctx: HostContext, a: SpawnArgs): string {
     const p = prepareSpawn(ctx, a, false);
@@ -206,6 +239,7 @@ export class Children {
     };
     void Promise.all([pump(proc.stdout, "stdout"), pump(proc.stderr, "stderr"), proc.exited]).then(() => {
       this.procs.delete(id);
+      this.queued.delete(id);
       ctx.async.deliver({ id, kind: "exit", str: JSON.stringify(outcome(p, proc.exitCode, proc.signalCode)) }, true);
     });
     return JSON.stringify({ id, pid: proc.pid });
@@ -214,8 +248,12 @@ export class Children {
   write(id: number, bytes: Uint8Array | undefined): undefined {
     const p = this.procs.get(id);
     if (p && bytes) {
+      // What the child has not read yet stays in this process: bounded, as a full pipe would be.
+      const queued = (this.queued.get(id) ?? 0) + bytes.length;
+      if (queued > MAX_STDIN_QUEUE) throw new GuestError({ code: "ENOBUFS", message: `write ENOBUFS: the child has not read its stdin (${MAX_STDIN_QUEUE >> 20} MiB waiting)` });
+      this.queued.set(id, queued);
       p.stdin.write(bytes);
-      p.stdin.flush();
+      void Promise.resolve(p.stdin.flush()).then(() => this.queued.set(id, Math.max(0, (this.queued.get(id) ?? 0) - bytes.length)));
     }
     return undefined;
   }

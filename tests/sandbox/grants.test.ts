@@ -179,3 +179,35 @@ describe("EdgeBox's cache, wherever it really is", () => {
     expect(r.stdout).toBe("list EACCES\nwrite EACCES\n");
   });
 });
+
+describe("what a confined child gets", () => {
+  test("no command runs while a grant lies inside a write grant (a child could swap it for a link to /)", () => {
+    const dir = tempApp({
+      ".edgebox.json": JSON.stringify({ dirs: [{ path: ".", read: true }, { path: "./out", write: true }, { path: "./out/w", write: true }], processSandbox: "best-effort" }),
+      "out/w/.keep": "",
+      "app.js": `try { require("child_process").spawnSync("sh", ["-c", "ln -s ../../../.. out/w2"]); console.log("ran"); } catch (e) { console.log(e.code, e.message.includes("lies inside the write grant")); }\n`,
+    });
+    expect(edgebox(["run", "--allow-run=sh", "app.js"], { cwd: dir }).stdout).toBe("ERR_ACCESS_DENIED true\n");
+  });
+
+  test.skipIf(!bwrap)("a child has no network unless the policy allows any URL (URL patterns cannot hold a child)", () => {
+    const dir = tempApp({
+      ".edgebox.json": JSON.stringify({ allowedUrls: ["https://api.example.com/v1/*"] }),
+      "app.js": `console.log(require("child_process").spawnSync("cat", ["/proc/net/dev"]).stdout.toString().split("\\n").slice(2).filter(Boolean).map((l) => l.trim().split(":")[0]).join(","));\n`,
+    });
+    expect(edgebox(["run", "--allow-run=cat", "app.js"], { cwd: dir }).stdout).toBe("lo\n");
+  });
+
+  test("a child that does not read its stdin cannot make the host hold unbounded input", () => {
+    const dir = tempApp({
+      "app.js": [
+        `const c = require("child_process").spawn("sleep", ["5"]);`,
+        `const b = Buffer.alloc(1 << 20, 65);`,
+        `try { for (let i = 0; i < 64; i++) c.stdin.write(b); console.log("all queued"); } catch (e) { console.log(e.code); }`,
+        `c.kill();`,
+      ].join("\n"),
+    });
+    const r = edgebox(["run", "--allow-run=sleep", "app.js"], { cwd: dir });
+    expect(r.stdout + r.stderr).toContain("ENOBUFS");
+  });
+});
