@@ -472,7 +472,12 @@ export const fsOps = {
   },
   realpath(ctx: HostContext, a: Args): string {
     const c = check(ctx, "read", a.path, "realpath");
-    if (!fs.existsSync(c.real)) throw systemError("ENOENT", "realpath", a.path);
+    // (opened beneath the grant where O_PATH exists: a tree swapped after the check cannot answer for a path outside it)
+    if (!PATH_ONLY) {
+      if (!fs.existsSync(c.real)) throw systemError("ENOENT", "realpath", a.path);
+      return c.real;
+    }
+    fs.closeSync(act("realpath", a.path, () => ctx.fs.open(c.root, c.rel, O_RDONLY | PATH_ONLY, 0)));
     return c.real;
   },
   access(ctx: HostContext, a: Args): undefined {
@@ -483,7 +488,18 @@ export const fsOps = {
     if (caps.length === 0 || mode & fs.constants.R_OK) caps.push("read");
     let c: Checked | undefined;
     for (const cap of caps) c = check(ctx, cap, a.path, "access");
-    act("access", a.path, () => fs.accessSync(c!.real, mode));
+    // Asked of the file opened beneath the grant (through its descriptor), not of a path that a
+    // swapped tree could send elsewhere; without O_PATH (macOS), of the path.
+    if (!PATH_ONLY) {
+      act("access", a.path, () => fs.accessSync(c!.real, mode));
+      return undefined;
+    }
+    const fd = act("access", a.path, () => ctx.fs.open(c!.root, c!.rel, O_RDONLY | PATH_ONLY, 0));
+    try {
+      act("access", a.path, () => fs.accessSync(`/proc/self/fd/${fd}`, mode));
+    } finally {
+      fs.closeSync(fd);
+    }
     return undefined;
   },
   readlink(ctx: HostContext, a: Args): string {
