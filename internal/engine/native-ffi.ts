@@ -21,6 +21,7 @@ export const symbols = {
   eb_isatty: { args: ["i32"], returns: "u32" },
   eb_fs_open: { args: ["ptr", "ptr", "i32", "u32"], returns: "i32" },
   eb_fs_at: { args: ["u32", "ptr", "ptr", "ptr", "ptr", "u32"], returns: "i32" },
+  eb_fs_readlink: { args: ["ptr", "ptr", "ptr", "u64"], returns: "i32" },
   eb_instance_new: { args: ["ptr", "u32", "ptr", "i64", "u64", "u64", "ptr", "ptr", "usize"], returns: "i32" },
   eb_instance_link: { args: ["ptr", "ptr", "ptr", "usize", "ptr", "ptr", "usize"], returns: "i32" },
   eb_instance_export: { args: ["ptr", "ptr", "usize", "ptr", "ptr", "ptr", "usize", "ptr", "usize"], returns: "i32" },

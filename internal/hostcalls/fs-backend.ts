@@ -18,6 +18,8 @@ export interface FsBackend {
   rename(root: string, rel: string, root2: string, rel2: string): void;
   symlink(target: string, root: string, rel: string): void;
   link(root: string, rel: string, root2: string, rel2: string): void;
+  /** The text of the symbolic link `rel` (read through its parent opened beneath the grant). */
+  readlink(root: string, rel: string): string;
 }
 
 /** An errno from the host library, as the Node-style error fs would throw. */
@@ -57,6 +59,11 @@ export function beneathBackend(lib: HostLib): FsBackend {
     rename: (root, rel, root2, rel2) => void at(AtOp.rename, root, rel, root2, rel2),
     symlink: (target, root, rel) => void at(AtOp.symlink, root, rel, target),
     link: (root, rel, root2, rel2) => void at(AtOp.link, root, rel, root2, rel2),
+    readlink: (root, rel) => {
+      const buf = new Uint8Array(4096);
+      const n = check(lib.eb_fs_readlink(cstr(root), cstr(rel), buf, buf.length));
+      return new TextDecoder().decode(buf.subarray(0, n));
+    },
   };
 }
 
@@ -83,4 +90,5 @@ export const plainBackend: FsBackend = {
   rename: (root, rel, root2, rel2) => plain(() => fs.renameSync(full(root, rel), full(root2, rel2))),
   symlink: (target, root, rel) => plain(() => fs.symlinkSync(target, full(root, rel))),
   link: (root, rel, root2, rel2) => plain(() => fs.linkSync(full(root, rel), full(root2, rel2))),
+  readlink: (root, rel) => plain(() => fs.readlinkSync(full(root, rel))),
 };

@@ -504,7 +504,7 @@ export const fsOps = {
   },
   readlink(ctx: HostContext, a: Args): string {
     const c = check(ctx, "read", a.path, "readlink", false);
-    return act("readlink", a.path, () => fs.readlinkSync(c.real));
+    return act("readlink", a.path, () => ctx.fs.readlink(c.root, c.rel));
   },
   symlink(ctx: HostContext, a: Args): undefined {
     if (typeof a.target !== "string" || a.target === "") throw invalidArg(`The "target" argument must be a non-empty string`);

@@ -119,6 +119,10 @@ fn ebFsOpen(root: [*:0]const u8, rel: [*:0]const u8, flags: i32, mode: u32) call
     return fs.open(root, rel, flags, mode);
 }
 
+fn ebFsReadlink(root: [*:0]const u8, rel: [*:0]const u8, buf: [*]u8, cap: usize) callconv(.c) i32 {
+    return fs.readlink(root, rel, buf, cap);
+}
+
 /// mkdir, unlink, rmdir, rename, symlink or link beneath grant directories (see fs.zig): 0, or -errno.
 fn ebFsAt(op: u32, root: [*:0]const u8, rel: [*:0]const u8, root2: [*:0]const u8, rel2: [*:0]const u8, mode: u32) callconv(.c) i32 {
     const o = std.meta.intToEnum(fs.Op, op) catch return -22; // EINVAL
@@ -190,6 +194,7 @@ comptime {
     @export(&ebIsatty, .{ .name = "eb_isatty" });
     @export(&ebFsOpen, .{ .name = "eb_fs_open" });
     @export(&ebFsAt, .{ .name = "eb_fs_at" });
+    @export(&ebFsReadlink, .{ .name = "eb_fs_readlink" });
     @export(&ebInstanceNew, .{ .name = "eb_instance_new" });
     @export(&ebInstanceLink, .{ .name = "eb_instance_link" });
     @export(&ebInstanceExport, .{ .name = "eb_instance_export" });

@@ -20,6 +20,7 @@ extern "c" fn mkdirat(dirfd: c_int, path: [*:0]const u8, mode: c.mode_t) c_int;
 extern "c" fn unlinkat(dirfd: c_int, path: [*:0]const u8, flags: c_int) c_int;
 extern "c" fn renameat(olddirfd: c_int, oldpath: [*:0]const u8, newdirfd: c_int, newpath: [*:0]const u8) c_int;
 extern "c" fn symlinkat(target: [*:0]const u8, newdirfd: c_int, linkpath: [*:0]const u8) c_int;
+extern "c" fn readlinkat(dirfd: c_int, path: [*:0]const u8, buf: [*]u8, bufsiz: usize) isize;
 extern "c" fn linkat(olddirfd: c_int, oldpath: [*:0]const u8, newdirfd: c_int, newpath: [*:0]const u8, flags: c_int) c_int;
 extern "c" fn close(fd: c_int) c_int;
 
@@ -134,6 +135,16 @@ fn parentOf(root: [*:0]const u8, rel: []const u8, name: *[256:0]u8) i32 {
     defer _ = close(rootfd);
     const r = openUnder(rootfd, if (slash) |s| rel[0..s] else "", dir_flags, 0);
     return if (r == neg(.LOOP) or r == neg(.XDEV)) neg(.ACCES) else r;
+}
+
+/// The text of the symbolic link `rel` beneath `root`, into `buf`: its length, or -errno.
+pub fn readlink(root: [*:0]const u8, rel: [*:0]const u8, buf: [*]u8, cap: usize) i32 {
+    var name: [256:0]u8 = undefined;
+    const dir = parentOf(root, std.mem.span(rel), &name);
+    if (dir < 0) return dir;
+    defer _ = close(dir);
+    const n = readlinkat(dir, &name, buf, cap);
+    return if (n < 0) lastErrno() else @intCast(n);
 }
 
 /// One change in a directory beneath a grant. `root2`/`rel2`: the second
