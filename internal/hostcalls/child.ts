@@ -139,13 +139,14 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
   if (!ctx.policy.allowAll) {
     // A child writes with plain system calls: where a write grant holds EdgeBox's own files (its
     // cache of trusted native code, the policy in use, the audit log), it could replace or move them.
+    // (and a grant inside them, its cache above all, would show or hand them to the child)
     const own = [...(ctx.policy.own?.hidden ?? []), ...(ctx.policy.own?.fixed ?? [])];
     for (const g of ctx.policy.fs) {
-      const mine = g.write ? own.find((p) => isWithin(p, g.path)) : undefined;
+      const mine = own.find((p) => (g.write && isWithin(p, g.path)) || isWithin(g.path, p));
       if (mine) {
-        ctx.audit?.({ capability: "run", target, allowed: false, rule: `the write grant on ${g.path} holds ${mine}` });
+        ctx.audit?.({ capability: "run", target, allowed: false, rule: `the grant of ${g.path} meets ${mine}` });
         throw accessDenied(
-          { capability: "run", target, rule: `a command could change ${mine} (EdgeBox's own) through the write grant on ${g.path}`, remedy: `narrow that write grant (to a directory that holds no policy, cache or audit log)` },
+          { capability: "run", target, rule: `a command could change ${mine} (EdgeBox's own) through the grant of ${g.path}`, remedy: `narrow that grant (to a directory that holds no policy, cache or audit log, and lies outside them)` },
           `the command "${target}"`,
         );
       }
@@ -171,6 +172,9 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
         permission: "run",
         resource: target,
       });
+    } else if (!warnedUnconfined.has(ctx)) {
+      warnedUnconfined.add(ctx);
+      ctx.stderr(new TextEncoder().encode(`edgebox: warning: running "${target}" unconfined (processSandbox "best-effort" and no confinement here): commands have this user's full access\n`));
     }
   }
   return { argv, cwd, env, confined };
@@ -222,6 +226,8 @@ export function spawnSync(ctx: HostContext, a: SpawnArgs, input: Uint8Array | un
 }
 
 /** Asynchronous children of this run: id -> process. */
+const warnedUnconfined = new WeakSet<HostContext>();
+
 /** Bytes written to a child's stdin that it has not read yet, at most. */
 const MAX_STDIN_QUEUE = 16 << 20;
 

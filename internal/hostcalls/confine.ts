@@ -30,8 +30,9 @@ function bubblewrap(bwrap: string, policy: Policy): Confinement {
     describe: "bubblewrap",
     wrap(argv, cwd) {
       const args = [bwrap, "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try"];
-      // A child's connections cannot be held to URL patterns: it gets the network only when any URL is allowed.
-      if (policy.net.allow !== "all" && !policy.allowAll) args.push("--unshare-net");
+      // A child's connections cannot be held to URL patterns: it gets the network only when any URL
+      // is allowed and none is blocked.
+      if ((policy.net.allow !== "all" || policy.net.block.length > 0) && !policy.allowAll) args.push("--unshare-net");
       for (const d of SYSTEM_DIRS) args.push("--ro-bind-try", d, d);
       for (const f of SYSTEM_FILES) args.push("--ro-bind-try", f, f);
       args.push("--tmpfs", "/tmp");

@@ -5,7 +5,7 @@
 
 import * as fs from "node:fs";
 import { dirname, basename, resolve } from "node:path";
-import { checkLinkTarget, checkPath, mayLook } from "../policy/fs.ts";
+import { checkLinkTarget, checkPath, isWithin, mayLook } from "../policy/fs.ts";
 import type { Decision, Denial, FsCapability, FsGrant } from "../policy/types.ts";
 import { FsError } from "./fs-backend.ts";
 import { fsDenied, GuestError, invalidArg, systemError } from "./errors.ts";
@@ -100,6 +100,18 @@ function check(ctx: HostContext, cap: FsCapability, path: unknown, syscall: stri
   const d = audited(ctx, checkPath(ctx.policy, cap, real), cap, real);
   if (!d.ok) throw denied(ctx, cap, d.denial, path, syscall, dest);
   return place(real, d.value);
+}
+
+/**
+ * Nothing may be put in the place of a grant's own path (or a directory above
+ * one), by rename, link or symlink: a confinement starting at that moment
+ * would mount whatever stands there (a link to anywhere) as the grant.
+ */
+function keepGrantRoots(ctx: HostContext, c: Checked, syscall: string, path: string, dest?: string): void {
+  const g = ctx.policy.fs.find((g) => isWithin(g.path, c.real));
+  if (g && !ctx.policy.allowAll) {
+    throw fsDenied({ capability: "write", target: c.real, rule: `${c.real} is ${g.path === c.real ? "" : "above "}the root of a grant (${g.path}): it stays where it is`, remedy: "change the grant instead" }, syscall, path, dest);
+  }
 }
 
 /** A policy file in the directory tree at `dir` (bounded: a tree too large to look through counts as holding one). */
@@ -440,6 +452,7 @@ export const fsOps = {
   rename(ctx: HostContext, a: Args): undefined {
     const from = check(ctx, "write", a.from, "rename", false, a.to);
     const to = check(ctx, "write", a.to, "rename", false, a.to);
+    keepGrantRoots(ctx, to, "rename", a.from, a.to);
     // Moving a directory moves the policy files in it to where they would apply to other apps.
     const policyInside = holdsPolicyFile(from.real);
     if (policyInside) {
@@ -509,6 +522,7 @@ export const fsOps = {
   symlink(ctx: HostContext, a: Args): undefined {
     if (typeof a.target !== "string" || a.target === "") throw invalidArg(`The "target" argument must be a non-empty string`);
     const c = check(ctx, "write", a.path, "symlink", false, a.path);
+    keepGrantRoots(ctx, c, "symlink", a.target, a.path);
     let target: string;
     try {
       target = resolveReal(dirname(c.real), a.target, true, (p) => mayLook(ctx.policy, p));
@@ -530,6 +544,7 @@ export const fsOps = {
     const d = audited(ctx, checkLinkTarget(ctx.policy, "hardlink", from.real), "write", from.real);
     if (!d.ok) throw fsDenied(d.denial, "link", a.from, a.to);
     const to = check(ctx, "write", a.to, "link", false, a.to);
+    keepGrantRoots(ctx, to, "link", a.from, a.to);
     act("link", a.from, () => ctx.fs.link(from.root, from.rel, to.root, to.rel), a.to);
     return undefined;
   },

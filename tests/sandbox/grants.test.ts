@@ -136,7 +136,7 @@ describe("EdgeBox's own files under a grant", () => {
     const r = edgebox(["run", "--allow-run=sh", "app.js"], { cwd: dir });
     expect(r.stdout).toContain("ERR_ACCESS_DENIED");
     expect(r.stdout).toContain(`a command could change ${realpathSync(join(dir, ".edgebox.json"))}`);
-    expect(r.stdout).toContain("narrow that write grant");
+    expect(r.stdout).toContain("narrow that grant");
     expect(readFileSync(join(dir, ".edgebox.json"), "utf8")).toBe(policy);
     // with the write grant narrowed to ./out the same command runs
     writeFileSync(join(dir, ".edgebox.json"), JSON.stringify({ dirs: [{ path: ".", read: true }, { path: "./out", write: true }], processSandbox: "best-effort" }));
@@ -209,5 +209,31 @@ describe("what a confined child gets", () => {
     });
     const r = edgebox(["run", "--allow-run=sleep", "app.js"], { cwd: dir });
     expect(r.stdout + r.stderr).toContain("ENOBUFS");
+  });
+});
+
+describe("a grant's place", () => {
+  test("nothing can be put where a grant's directory stands (a confinement starting then would mount it)", () => {
+    const dir = tempApp({
+      ".edgebox.json": JSON.stringify({ dirs: [{ path: ".", read: true }, { path: "./out", write: true }, { path: "./spare", write: true }] }),
+      "out/.keep": "",
+      "spare/x/.keep": "",
+      "app.js": [
+        `const fs = require("fs");`,
+        `fs.rmSync("out", { recursive: true });`,
+        `for (const [what, f] of [["symlink", () => fs.symlinkSync(".", "out")], ["rename", () => fs.renameSync("spare/x", "out")], ["link", () => { fs.writeFileSync("spare/f", ""); fs.linkSync("spare/f", "out"); }]]) {`,
+        `  try { f(); console.log(what, "done"); } catch (e) { console.log(what, e.code); }`,
+        `}`,
+      ].join("\n"),
+    });
+    expect(edgebox(["run", "app.js"], { cwd: dir }).stdout).toBe("symlink EACCES\nrename EACCES\nlink EACCES\n");
+  });
+
+  test("no command runs while a grant lies inside EdgeBox's cache", () => {
+    const home = tempApp({ ".cache/edgebox/.keep": "" });
+    const cache = join(home, ".cache", "edgebox");
+    const dir = tempApp({ "app.js": `try { require("child_process").spawnSync("sh", ["-c", "true"]); console.log("ran"); } catch (e) { console.log(e.code); }\n` });
+    const r = edgebox(["run", `--allow-write=${cache}`, "--allow-run=sh", "app.js"], { cwd: dir, env: { HOME: home } });
+    expect(r.stdout).toBe("ERR_ACCESS_DENIED\n");
   });
 });
