@@ -4,7 +4,7 @@
 // variables, and confined to the grants (confine.ts) unless the policy says
 // best-effort and no confinement exists here.
 
-import { existsSync, realpathSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, realpathSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { checkCommand, checkRun } from "../policy/checks.ts";
 import { checkPath, isWithin } from "../policy/fs.ts";
@@ -52,14 +52,24 @@ function findExecutable(command: string, cwd: string): string | undefined {
   return undefined;
 }
 
+/** Run `fn` with `file` open as the extra descriptor a child gets as its fd 3 (closed after). */
+function withFd3<T>(file: string | undefined, fn: (extra: number[]) => T): T {
+  const fd = file ? openSync(file, "r") : undefined;
+  try {
+    return fn(fd === undefined ? [] : [fd]);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /** Whether the confinement really works here (bubblewrap needs user namespaces or setuid): probed once per kind. */
 const confinementWorks = new Map<string, boolean>();
 
 function works(c: Confinement): boolean {
   let ok = confinementWorks.get(c.describe);
   if (ok === undefined) {
-    const p = Bun.spawnSync(c.wrap(["/bin/sh", "-c", "exit 0"], "/"), { stdout: "ignore", stderr: "ignore" });
-    ok = p.exitCode === 0;
+    const w = c.wrap(["/bin/sh", "-c", "exit 0"], "/");
+    ok = withFd3(w.fd3, (extra) => Bun.spawnSync(w.argv, { stdio: ["ignore", "ignore", "ignore", ...extra] }).exitCode === 0);
     confinementWorks.set(c.describe, ok);
   }
   return ok;
@@ -93,6 +103,8 @@ export interface Prepared {
   env: Record<string, string>;
   /** Run under bubblewrap, which reports a child killed by signal N as exit code 128+N. */
   confined: boolean;
+  /** A file the child gets as its fd 3 (the confinement's seccomp filter). */
+  fd3?: string;
 }
 
 const SIGNAL_NAMES: Record<number, string> = { 1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 6: "SIGABRT", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM" };
@@ -136,6 +148,7 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
 
   let argv = [exe, ...args];
   let confined = false;
+  let fd3: string | undefined;
   if (!ctx.policy.allowAll) {
     // A child writes with plain system calls: where a write grant holds EdgeBox's own files (its
     // cache of trusted native code, the policy in use, the audit log), it could replace or move them.
@@ -160,7 +173,7 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
     }
     const c = findConfinement(ctx.policy);
     if (c && works(c)) {
-      argv = c.wrap(argv, cwd);
+      ({ argv, fd3 } = c.wrap(argv, cwd));
       confined = true;
     } else if (ctx.policy.processSandbox === "required") {
       throw new GuestError({
@@ -177,7 +190,7 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
       ctx.stderr(new TextEncoder().encode(`edgebox: warning: running "${target}" unconfined (processSandbox "best-effort" and no confinement here): commands have this user's full access\n`));
     }
   }
-  return { argv, cwd, env, confined };
+  return { argv, cwd, env, confined, fd3 };
 }
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
@@ -189,15 +202,15 @@ export function spawnSync(ctx: HostContext, a: SpawnArgs, input: Uint8Array | un
   // The run's time limit bounds a synchronous child too (the guest cannot be interrupted while it waits).
   const own = a.timeout || Infinity;
   const timeout = Math.min(own, ctx.remainingMs());
-  const proc = Bun.spawnSync(p.argv, {
-    cwd: p.cwd,
-    env: p.env,
-    stdin: input ?? "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-    timeout: Number.isFinite(timeout) ? Math.max(1, Math.ceil(timeout)) : undefined,
-    killSignal: timeout < own ? "SIGKILL" : ((a.killSignal as NodeJS.Signals) ?? "SIGTERM"),
-  });
+  const proc = withFd3(p.fd3, (extra) =>
+    Bun.spawnSync(p.argv, {
+      cwd: p.cwd,
+      env: p.env,
+      stdio: [input ?? "ignore", "pipe", "pipe", ...extra],
+      timeout: Number.isFinite(timeout) ? Math.max(1, Math.ceil(timeout)) : undefined,
+      killSignal: timeout < own ? "SIGKILL" : ((a.killSignal as NodeJS.Signals) ?? "SIGTERM"),
+    }),
+  );
   let stdout = new Uint8Array(proc.stdout ?? new Uint8Array());
   let stderr = new Uint8Array(proc.stderr ?? new Uint8Array());
   let error: string | undefined;
@@ -238,7 +251,7 @@ export class Children {
   spawn(ctx: HostContext, a: SpawnArgs): string {
     const p = prepareSpawn(ctx, a, false);
     const id = ctx.async.start();
-    const proc = Bun.spawn(p.argv, { cwd: p.cwd, env: p.env, stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+    const proc = withFd3(p.fd3, (extra) => Bun.spawn(p.argv, { cwd: p.cwd, env: p.env, stdio: ["pipe", "pipe", "pipe", ...extra] }));
     this.procs.set(id, proc);
     const pump = async (stream: ReadableStream<Uint8Array>, kind: string) => {
       for await (const chunk of stream) ctx.async.deliver({ id, kind, bytes: chunk }, false);

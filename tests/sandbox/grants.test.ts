@@ -5,8 +5,8 @@
 
 import { describe, expect, test } from "bun:test";
 import { chownSync, existsSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { edgebox, tempApp } from "../helpers.ts";
+import { basename, dirname, join } from "node:path";
+import { edgebox, edgeboxAsync, tempApp } from "../helpers.ts";
 
 const secret = join(tempApp({ "secret.txt": "GRANT-SECRET\n" }), "secret.txt");
 
@@ -235,5 +235,26 @@ describe("a grant's place", () => {
     const dir = tempApp({ "app.js": `try { require("child_process").spawnSync("sh", ["-c", "true"]); console.log("ran"); } catch (e) { console.log(e.code); }\n` });
     const r = edgebox(["run", `--allow-write=${cache}`, "--allow-run=sh", "app.js"], { cwd: dir, env: { HOME: home } });
     expect(r.stdout).toBe("ERR_ACCESS_DENIED\n");
+  });
+});
+
+describe("Unix sockets under the grants", () => {
+  const perl = ["/usr/bin/perl", "/bin/perl"].find((p) => existsSync(p));
+  test.skipIf(!bwrap || !perl)("a child without network cannot connect to a socket file it can see", async () => {
+    const dir = tempApp({ "data/.keep": "" });
+    const sock = join(dir, "data", "s.sock");
+    let got = "";
+    const listener = Bun.listen({ unix: sock, socket: { data: (_s, d) => void (got += new TextDecoder().decode(d)) } });
+    try {
+      const real = realpathSync(perl!);
+      const script = `use IO::Socket::UNIX; my $s = IO::Socket::UNIX->new(Peer => "${sock}") or die "refused: $!\\n"; print $s "from-child"; print "connected\\n";`;
+      writeFileSync(join(dir, "app.js"), `const r = require("child_process").spawnSync(${JSON.stringify(real)}, ["-e", ${JSON.stringify(script)}]);\nconsole.log(String(r.stdout).trim() || String(r.stderr).trim());\n`);
+      writeFileSync(join(dir, ".edgebox.json"), JSON.stringify({ dirs: [{ path: ".", read: true }, { path: dirname(real), read: true, execute: true }], processSandbox: "required" }));
+      const r = await edgeboxAsync(["run", `--allow-run=${basename(real)}`, "app.js"], { cwd: dir });
+      expect(r.stdout).toContain("refused: Permission denied");
+      expect(got).toBe("");
+    } finally {
+      listener.stop(true);
+    }
   });
 });
