@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import { UserError } from "../internal/errors.ts";
 import type { Command } from "./edgebox.ts";
 
-export const DEFAULT_RELEASE_BASE = "https://edgebox.dev/releases";
+const DEFAULT_RELEASE_BASE = "https://edgebox.dev/releases";
 
 export default {
   meta: { name: "upgrade", description: "Replace this edgebox with the newest release (or --version), through the release's install.sh" },

@@ -244,14 +244,7 @@ function readAll(fd: number, limit: number, path: string): Uint8Array {
     if (total > limit) throw fileTooLarge(total, limit);
     chunks.push(n === buf.length ? buf : buf.subarray(0, n));
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 
 function fileTooLarge(size: number, limit: number): GuestError {

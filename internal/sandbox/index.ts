@@ -161,11 +161,16 @@ export class Sandbox {
   }
 
   private markMapped(file: string): void {
-    const f = this.vm.newString(file);
+    this.notify("markMapped", file);
+  }
+
+  /** Call entry `name` with these strings and numbers for its effect: every handle freed. */
+  private notify(name: string, ...values: (string | number)[]): void {
+    const hs = values.map((v) => (typeof v === "string" ? this.vm.newString(v) : this.vm.newNumber(v)));
     try {
-      this.free(this.callEntry("markMapped", [f]));
+      this.free(this.callEntry(name, hs));
     } finally {
-      this.vm.free(f);
+      for (const h of hs) this.vm.free(h);
     }
   }
 
@@ -310,14 +315,7 @@ export class Sandbox {
   /** Link native extensions now (edgebox serve links them before its snapshot, not per request). */
   linkExtensions(names: readonly string[]): void {
     // through the runtime, which completes what an extension lacks (URL's searchParams)
-    for (const n of names) {
-      const h = this.vm.newString(n);
-      try {
-        this.free(this.callEntry("loadExtension", [h]));
-      } finally {
-        this.vm.free(h);
-      }
-    }
+    for (const n of names) this.notify("loadExtension", n);
   }
 
   /** Nothing of the host is held for the guest (open files, children, requests, timers waiting on them). */
@@ -402,14 +400,7 @@ export class Sandbox {
   }
 
   private markWrapped(file: string, prefixLength: number): void {
-    const f = this.vm.newString(file);
-    const n = this.vm.newNumber(prefixLength);
-    try {
-      this.free(this.callEntry("markWrapped", [f, n]));
-    } finally {
-      this.vm.free(f);
-      this.vm.free(n);
-    }
+    this.notify("markWrapped", file, prefixLength);
   }
 
   /** Start the wall-clock limit now (edgebox serve: per request). */

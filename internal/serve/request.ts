@@ -31,7 +31,7 @@ export interface RequestOptions {
 
 const text = (status: number, body: string) => new Response(body, { status, headers: { "content-type": "text/plain;charset=utf-8" } });
 
-export type Body = Uint8Array | null | "too-large" | "too-slow";
+type Body = Uint8Array | null | "too-large" | "too-slow";
 
 /**
  * The request's body, refused past `max` bytes (declared or streamed) or when
@@ -61,14 +61,7 @@ async function readBody(req: Request, max: number): Promise<Uint8Array | null | 
     if (size > max) return "too-large";
     chunks.push(chunk);
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }
 
 function failed(kind: OutcomeKind, status: number, message: string, dev: boolean, error?: string): Omit<Outcome, "instantiateMs" | "handlerMs" | "after"> {

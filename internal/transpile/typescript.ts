@@ -16,7 +16,7 @@ import { basename, dirname, join } from "node:path";
 import { SourceMap, type RawSourceMap } from "./sourcemap.ts";
 import { writeTsconfig } from "./tsconfig.ts";
 
-export const TYPESCRIPT = /\.(ts|tsx|mts|cts)$/;
+const TYPESCRIPT = /\.(ts|tsx|mts|cts)$/;
 
 // Bun runs macros (`import { f } from "x" with { type: "macro" }`) while it
 // transpiles or bundles: in the host, unsandboxed. Both switches are missing
