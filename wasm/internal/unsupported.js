@@ -2,6 +2,8 @@
 // so that code which merely imports them still runs, and every function
 // throws ERR_NOT_SUPPORTED_IN_SANDBOX naming itself. No silent stubs.
 
+import { http2Constants } from "./constants.js";
+
 const NO_SOCKETS = "no sockets, servers or threads; fetch() reaches the network under the policy";
 const reasons = { "stream/web": "web streams are not implemented; node:stream is", vm: "no second realm", v8: "no V8" };
 
@@ -57,6 +59,7 @@ export function unsupportedModule(name) {
   if (name === "http" || name === "https") Object.assign(m, { STATUS_CODES, METHODS, maxHeaderSize: 16384, globalAgent: undefined });
   if (name === "worker_threads") Object.assign(m, { isMainThread: true, parentPort: null, workerData: null, threadId: 0, resourceLimits: {} });
   if (name === "cluster") Object.assign(m, { isPrimary: true, isMaster: true, isWorker: false, workers: {} });
+  if (name === "http2") Object.assign(m, { constants: http2Constants(), sensitiveHeaders: Symbol("nodejs.http2.sensitiveHeaders") });
   if (name === "dns") m.promises = unsupportedModule("dns");
   return m;
 }
