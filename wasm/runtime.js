@@ -7,6 +7,7 @@ import { host, bindRun, needsRun } from "./internal/host.js"; // first: takes __
 import { OP } from "./abi.js";
 import { installStacks, mappedFiles, wrappedFiles } from "./internal/stack.js";
 import { installClock, reseed } from "./internal/clock.js";
+import { installRegExpV } from "./internal/regexp_v.js";
 import { Console } from "./internal/console.js";
 import { inspect } from "./internal/inspect.js";
 import { process, bindProcess, bindPlatform, naturalExit } from "./internal/process.js";
@@ -38,6 +39,7 @@ import { Module, registerBuiltin, runMain, mainExports, esmBuiltinSource, esmCom
 
 installStacks();
 installClock();
+installRegExpV(globalThis);
 
 const g = globalThis;
 function define(name, value) {

@@ -23,6 +23,7 @@ import { moduleFormat } from "./modules.ts";
 import { BytecodeCache, MIN_CACHED_SOURCE } from "./bytecode-cache.ts";
 import { describeTrap, formatUncaught } from "./report.ts";
 import { ESM_SYNTAX, isTypeScript, TypeScript, type Format } from "../transpile/typescript.ts";
+import { rewriteVLiterals } from "./regexp-v.ts";
 import { linkedSourceMap, remapStack, type SourceMap } from "../transpile/sourcemap.ts";
 import { checkPath } from "../policy/fs.ts";
 import { ModuleResolver } from "../hostcalls/modules.ts";
@@ -378,7 +379,7 @@ export class Sandbox {
   private compileCommonJS(source: string, filename: string): number {
     this.loaded(filename, source);
     this.markWrapped(filename, CJS_WRAPPER[0]!.length);
-    const wrapped = CJS_WRAPPER[0] + stripHashbang(this.javascript(filename, source, "cjs")) + CJS_WRAPPER[1];
+    const wrapped = CJS_WRAPPER[0] + rewriteVLiterals(stripHashbang(this.javascript(filename, source, "cjs")), false) + CJS_WRAPPER[1];
     const cache = this.opts.bytecodeCache;
     if (!cache || source.length < MIN_CACHED_SOURCE) return this.vm.eval(wrapped, filename, EvalFlags.GLOBAL);
     const cached = cache.get(filename, wrapped);
@@ -396,7 +397,7 @@ export class Sandbox {
       `import.meta.resolve=(s)=>globalThis[Symbol.for("edgebox.resolve")](s,${JSON.stringify(file)});`;
     this.loaded(file, source);
     this.markWrapped(file, prefix.length);
-    return prefix + stripHashbang(this.javascript(file, source, "esm"));
+    return prefix + rewriteVLiterals(stripHashbang(this.javascript(file, source, "esm")), true);
   }
 
   private markWrapped(file: string, prefixLength: number): void {
