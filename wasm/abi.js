@@ -89,6 +89,9 @@ export const OP = Object.freeze({
   MOD_RESOLVE: 40,
   /** {path} -> the CommonJS wrapper function of that file (read under the policy) */
   MOD_LOAD_CJS: 41,
+  /** {path}: evaluate that ES module (and what it imports) now; its namespace reaches the guest through
+   *  globalThis[Symbol.for("edgebox.required")]. ERR_REQUIRE_ASYNC_MODULE when it awaits at top level. */
+  MOD_REQUIRE_ESM: 42,
 
   // Child processes.
   /** {command, args, cwd, env, timeout, maxBuffer, killSignal} + stdin bytes -> bytes: u32 header length, header JSON {status, signal, pid, error, stdout, stderr}, stdout, stderr */

@@ -17,6 +17,8 @@ export interface AuditEvent {
 export interface GuestValueMaker {
   /** Compile `source` as a CommonJS module of `filename`: the wrapper function. */
   compileCommonJS(source: string, filename: string): number;
+  /** Evaluate ES module `path` synchronously (require of an ES module); its namespace goes to the guest's edgebox.required hook. */
+  requireModule(path: string): void;
 }
 
 export interface HostContext {

@@ -90,6 +90,11 @@ const handlers: Record<number, Handler> = {
     return new GuestValue(c.ctx.guest.compileCommonJS(source, String(a.path)));
   },
 
+  [OP.MOD_REQUIRE_ESM]: (c, str) => {
+    c.ctx.guest.requireModule(String(args(str).path));
+    return undefined;
+  },
+
   [OP.EXT_LOAD]: (c, str) => {
     c.ctx.loadExtension(String(str));
     return undefined;

@@ -27,6 +27,7 @@ import { rewriteVLiterals } from "./regexp-v.ts";
 import { linkedSourceMap, remapStack, type SourceMap } from "../transpile/sourcemap.ts";
 import { checkPath } from "../policy/fs.ts";
 import { ModuleResolver } from "../hostcalls/modules.ts";
+import { GuestError } from "../hostcalls/errors.ts";
 import { trace } from "../trace.ts";
 
 export interface SandboxOptions {
@@ -389,6 +390,34 @@ export class Sandbox {
     return this.vm.evalBytecode(bytecode);
   }
 
+  /**
+   * require() of an ES module, as node 20.19+: its graph is linked and evaluated now, which
+   * QuickJS does synchronously unless a module awaits at top level.
+   */
+  private requireModule(path: string): void {
+    const source = `import * as ns from ${JSON.stringify(path)};globalThis[Symbol.for("edgebox.required")](ns);`;
+    const promise = this.vm.eval(source, `${path}#require`, EvalFlags.MODULE);
+    try {
+      const state = this.vm.promiseState(promise);
+      if (state === 0) {
+        throw new GuestError({
+          code: "ERR_REQUIRE_ASYNC_MODULE",
+          message: `require() cannot be used on an ESM graph with top-level await. Use import() instead. (${path})`,
+        });
+      }
+      if (state === 2) {
+        // the caller gets the error: not an unhandled rejection
+        const id = this.vm.identity(promise);
+        const tracked = this.rejections.get(id);
+        if (tracked !== undefined) this.vm.free(tracked);
+        this.rejections.delete(id);
+        throw new GuestException(this.vm.promiseResult(promise));
+      }
+    } finally {
+      this.vm.free(promise);
+    }
+  }
+
   /** An ES module's source (transpiled when TypeScript) with import.meta filled in on its first line. */
   private esmSource(file: string, source: string): string {
     const prefix =
@@ -446,7 +475,7 @@ export class Sandbox {
       mapStack: (text) => remapStack(text, this.maps),
       netLimits: o.netLimits,
       remainingMs: () => (this.deadline ? Math.max(0, this.deadline - performance.now()) : Infinity),
-      guest: { compileCommonJS: (source, filename) => this.compileCommonJS(source, filename) },
+      guest: { compileCommonJS: (source, filename) => this.compileCommonJS(source, filename), requireModule: (path) => this.requireModule(path) },
       async: {
         start: () => {
           this.pendingOps++;

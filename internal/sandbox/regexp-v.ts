@@ -16,7 +16,7 @@ export function rewriteVLiterals(source: string, module: boolean): string {
   try {
     for (const t of acorn.tokenizer(source, { ecmaVersion: "latest", sourceType: module ? "module" : "script", allowHashBang: true, allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true })) {
       if (t.type !== acorn.tokTypes.regexp) continue;
-      const { pattern, flags } = t.value as { pattern: string; flags: string };
+      const { pattern, flags } = (t as unknown as { value: unknown }).value as { pattern: string; flags: string };
       if (!flags.includes("v")) continue;
       const rewritten = rewriteV(pattern);
       if (rewritten !== pattern) edits.push({ start: t.start, end: t.end, text: `/${rewritten}/${flags}` });
