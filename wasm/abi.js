@@ -108,6 +108,9 @@ export const OP = Object.freeze({
   // Extensions (native side modules linked into the guest on first use).
   /** str: the extension's name ("url", "encoding", "structured-clone", "crypto"); it registers its globals. */
   EXT_LOAD: 45,
+  /** str: an Intl chunk's name (wasm/intl/<name>.js, FormatJS's polyfills): evaluate it in the guest, where it fills
+   *  globalThis.Intl. -> the default time zone's name */
+  INTL_LOAD: 46,
 
   // Computation the host does faster (no capability involved).
   /** str: byte count (at most 65536) -> that many cryptographically random bytes */

@@ -87,6 +87,85 @@ for (const [ext, names] of Object.entries(EXTENSION_GLOBALS)) {
 }
 
 /**
+ * Intl, from FormatJS's polyfills (wasm/intl/): each chunk is bytecode of its
+ * own, outside the snapshot, evaluated when a script first touches one of its
+ * members or a method that formats by locale: a run that never formats pays nothing.
+ */
+const INTL_CHUNKS = {
+  core: ["getCanonicalLocales", "Locale", "Collator"],
+  pluralrules: ["PluralRules"],
+  numberformat: ["NumberFormat"],
+  datetimeformat: ["DateTimeFormat"],
+  segmenter: ["Segmenter"],
+  listformat: ["ListFormat"],
+  relativetimeformat: ["RelativeTimeFormat"],
+};
+const intl = Object.defineProperty({}, Symbol.toStringTag, { value: "Intl", configurable: true });
+/**
+ * The chunks a chunk's polyfill uses: FormatJS reads Intl's members as data properties
+ * (never through a getter), so they are loaded first.
+ */
+const INTL_NEEDS = {
+  core: [],
+  pluralrules: ["core"],
+  numberformat: ["core", "pluralrules"],
+  datetimeformat: ["core", "pluralrules", "numberformat"],
+  relativetimeformat: ["core", "pluralrules", "numberformat"],
+  listformat: ["core"],
+  segmenter: ["core"],
+};
+const intlLoaded = new Set();
+function loadIntlChunk(chunk) {
+  if (intlLoaded.has(chunk)) return;
+  for (const c of INTL_NEEDS[chunk]) loadIntlChunk(c);
+  intlLoaded.add(chunk);
+  for (const n of INTL_CHUNKS[chunk]) delete intl[n];
+  const timeZone = host(OP.INTL_LOAD, chunk);
+  if (chunk !== "datetimeformat") return;
+  try {
+    intl.DateTimeFormat.__setDefaultTimeZone(timeZone);
+  } catch {
+    intl.DateTimeFormat.__setDefaultTimeZone("UTC"); // a zone without data in the chunk
+  }
+}
+for (const [chunk, names] of Object.entries(INTL_CHUNKS)) {
+  for (const name of names) {
+    Object.defineProperty(intl, name, {
+      get() {
+        loadIntlChunk(chunk);
+        return intl[name];
+      },
+      set(v) {
+        Object.defineProperty(intl, name, { value: v, writable: true, enumerable: false, configurable: true });
+      },
+      enumerable: false,
+      configurable: true,
+    });
+  }
+}
+define("Intl", intl);
+/** Methods that format by locale: the engine's until the chunk named here replaces them. */
+const LOCALE_METHODS = [
+  [Number.prototype, "toLocaleString", "NumberFormat"],
+  [BigInt.prototype, "toLocaleString", "NumberFormat"],
+  [Date.prototype, "toLocaleString", "DateTimeFormat"],
+  [Date.prototype, "toLocaleDateString", "DateTimeFormat"],
+  [Date.prototype, "toLocaleTimeString", "DateTimeFormat"],
+  [String.prototype, "localeCompare", "Collator"],
+];
+for (const [proto, name, member] of LOCALE_METHODS) {
+  const engine = proto[name];
+  const lazy = {
+    [name](...args) {
+      void intl[member];
+      const now = proto[name];
+      return (now === lazy ? engine : now).apply(this, args);
+    },
+  }[name];
+  Object.defineProperty(proto, name, { value: lazy, writable: true, enumerable: false, configurable: true });
+}
+
+/**
  * What quickjs-wasi's URL lacks: `searchParams`, a URLSearchParams kept in
  * step with the URL both ways (node's and the WHATWG URL's behaviour).
  */

@@ -45,15 +45,66 @@ function inputsHash(): string {
   return h.digest("hex");
 }
 
-async function bundleRuntime(): Promise<string> {
+/**
+ * FormatJS's `en` date data, edited for the sandbox: node prints an ASCII space
+ * before AM/PM (it patches ICU so) where CLDR has U+202F; and the ISO 8601
+ * calendar's own formats are left out (it uses the Gregorian ones then), because
+ * preparing them costs QuickJS a second at the first DateTimeFormat.
+ */
+const dateData: import("bun").BunPlugin = {
+  name: "date-data",
+  setup(build) {
+    build.onLoad({ filter: /intl-datetimeformat[\\/]locale-data[\\/]en\.js$/ }, async (args) => {
+      const text = await Bun.file(args.path).text();
+      const m = /JSON\.parse\(("(?:[^"\\]|\\.)*")\)\);?\s*$/.exec(text);
+      if (!m) throw new Error(`${args.path}: not the locale data layout build.ts knows`);
+      const entry = JSON.parse(JSON.parse(m[1]!));
+      delete entry.data.formats.iso8601;
+      const data = JSON.stringify(entry).replaceAll("\u202f", " ");
+      return { contents: text.slice(0, m.index) + `JSON.parse(${JSON.stringify(data)}));\n`, loader: "js" };
+    });
+  },
+};
+
+async function bundleRuntime(entry = join(root, "wasm", "runtime.js")): Promise<string> {
   const result = await Bun.build({
-    entrypoints: [join(root, "wasm", "runtime.js")],
+    entrypoints: [entry],
+    plugins: [dateData],
     format: "iife",
     target: "browser",
     minify: { whitespace: true, syntax: true, identifiers: false },
   });
   if (!result.success) throw new AggregateError(result.logs, "bundling the runtime JS failed");
   return await result.outputs[0]!.text();
+}
+
+/**
+ * Intl (FormatJS's polyfills and locale data, wasm/intl/): one bytecode chunk per
+ * group of members, evaluated when the guest first touches one, never in the
+ * snapshot. Packed as: u32 length of a JSON index {chunk: [offset, length]}, the index, the chunks.
+ */
+async function buildIntlChunks(): Promise<Uint8Array> {
+  const module = new JsEngine().compile(readFileSync(quickjsWasmPath()));
+  const names = readdirSync(join(root, "wasm", "intl")).filter((f) => f !== "collator.js").map((f) => f.replace(/\.js$/, "")).sort();
+  const chunks: Uint8Array[] = [];
+  const index: Record<string, [number, number]> = {};
+  let offset = 0;
+  for (const name of names) {
+    const code = compileScript(module, await bundleRuntime(join(root, "wasm", "intl", `${name}.js`)), `edgebox:intl/${name}`, StripFlags.SOURCE);
+    index[name] = [offset, code.length];
+    offset += code.length;
+    chunks.push(code);
+  }
+  const head = new TextEncoder().encode(JSON.stringify(index));
+  const out = new Uint8Array(4 + head.length + offset);
+  new DataView(out.buffer).setUint32(0, head.length, true);
+  out.set(head, 4);
+  let at = 4 + head.length;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 export interface RuntimeSnapshot {
@@ -154,6 +205,7 @@ async function main() {
   buildPolicyValidator(root, join(dist, "assets"));
   const runtime = snapshotRuntime(await bundleRuntime());
   writeFileSync(join(dist, "assets", "runtime.wasm"), runtime.wasm);
+  writeFileSync(join(dist, "assets", "intl.bin"), await buildIntlChunks());
   for (const name of EXTENSIONS) copyFileSync(extensionPath(name), join(dist, "assets", `ext-${name}.so`));
   const native = buildHost(join(dist, "assets"));
   const pkg = (name: string) => JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version;

@@ -12,6 +12,7 @@ import extStructuredClone from "../../dist/assets/ext-structured-clone.so" with 
 import extCrypto from "../../dist/assets/ext-crypto.so" with { type: "file" };
 import hostLib from "../../dist/assets/edgebox_host.bin" with { type: "file" };
 import wasmtimeLib from "../../dist/assets/wasmtime.bin" with { type: "file" };
+import intlBytecode from "../../dist/assets/intl.bin" with { type: "file" };
 import info from "../../dist/assets/buildinfo.json" with { type: "json" };
 import pkg from "../../package.json" with { type: "json" };
 import type { SideModuleInfo } from "../engine/dylink.ts";
@@ -24,6 +25,19 @@ export const runtimeModule = {
   hash: info.runtimeHash,
   bytes: (): Uint8Array => readFileSync(runtimeWasm),
 };
+
+let intlPack: { index: Record<string, [number, number]>; bytes: Uint8Array } | undefined;
+
+/** The bytecode of Intl chunk `name` (wasm/intl/, packed by build.ts), evaluated in a guest that first touches its members. */
+export function intlChunk(name: string): Uint8Array | undefined {
+  if (!intlPack) {
+    const bytes = readFileSync(intlBytecode);
+    const len = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
+    intlPack = { index: JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + len))), bytes: bytes.subarray(4 + len) };
+  }
+  const at = Object.hasOwn(intlPack.index, name) ? intlPack.index[name] : undefined;
+  return at && intlPack.bytes.subarray(at[0], at[0] + at[1]);
+}
 
 const extensionFiles: Record<string, string> = { url: extUrl, encoding: extEncoding, "structured-clone": extStructuredClone, crypto: extCrypto };
 

@@ -46,6 +46,8 @@ export interface HostContext {
   /** Link a native extension into the guest (its init registers its globals). */
   loadExtension(name: string): void;
   /** process.memoryUsage() for the guest: the host's RSS, the guest's heap. */
+  /** Evaluate Intl chunk `name` in the guest; the time zone dates are shown in by default. */
+  loadIntl(name: string): string;
   memoryUsage(): { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
 }
 

@@ -95,6 +95,7 @@ const handlers: Record<number, Handler> = {
     return undefined;
   },
 
+  [OP.INTL_LOAD]: (c, str) => c.ctx.loadIntl(String(str)),
   [OP.EXT_LOAD]: (c, str) => {
     c.ctx.loadExtension(String(str));
     return undefined;

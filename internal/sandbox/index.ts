@@ -39,6 +39,8 @@ export interface SandboxOptions {
   sides: (SideModule & { placement: Placement })[];
   /** Native extensions the guest may link on first use (EXT_LOAD). */
   extensions: LazyExtension[];
+  /** The bytecode of an Intl chunk, evaluated when the guest first touches one of its members (INTL_LOAD). */
+  intl?: (chunk: string) => Uint8Array | undefined;
   policy: Policy;
   fs: FsBackend;
   /** process.argv as the guest sees it. */
@@ -487,6 +489,7 @@ export class Sandbox {
         },
       },
       loadExtension: (name) => this.loadExtension(name),
+      loadIntl: (chunk) => this.loadIntl(chunk),
       memoryUsage: () => {
         const heap = this.vm.heapUsage();
         return {
@@ -579,6 +582,14 @@ export class Sandbox {
     if (!ext) throw new Error(`no extension named ${name}`);
     const side = { name, module: ext.module(), ...ext.info, initFn: ext.initFn };
     this.linked.push(linkSideModule(this.vm.instance, side, this.wasi).placement);
+  }
+
+  /** Evaluate an Intl chunk in the guest (it fills the Intl object the runtime made); the host's time zone, node's default. */
+  private loadIntl(chunk: string): string {
+    const bytes = this.opts.intl?.(chunk);
+    if (!bytes) throw new GuestError({ code: "ERR_NOT_SUPPORTED_IN_SANDBOX", message: `Intl chunk ${chunk} is not in this build` });
+    this.free(this.vm.evalBytecode(bytes));
+    return process.env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone;
   }
 
   /** Source of an ES module the guest imports: a file (under the policy), a built-in or a CommonJS bridge. */
