@@ -46,10 +46,9 @@ function inputsHash(): string {
 }
 
 /**
- * FormatJS's `en` date data, edited for the sandbox: node prints an ASCII space
- * before AM/PM (it patches ICU so) where CLDR has U+202F; and the ISO 8601
- * calendar's own formats are left out (it uses the Gregorian ones then), because
- * preparing them costs QuickJS a second at the first DateTimeFormat.
+ * FormatJS's `en` date data without the ISO 8601 calendar's own formats (it uses
+ * the Gregorian ones then): preparing them costs QuickJS a second at the first
+ * DateTimeFormat.
  */
 const dateData: import("bun").BunPlugin = {
   name: "date-data",
@@ -60,8 +59,7 @@ const dateData: import("bun").BunPlugin = {
       if (!m) throw new Error(`${args.path}: not the locale data layout build.ts knows`);
       const entry = JSON.parse(JSON.parse(m[1]!));
       delete entry.data.formats.iso8601;
-      const data = JSON.stringify(entry).replaceAll("\u202f", " ");
-      return { contents: text.slice(0, m.index) + `JSON.parse(${JSON.stringify(data)}));\n`, loader: "js" };
+      return { contents: text.slice(0, m.index) + `JSON.parse(${JSON.stringify(JSON.stringify(entry))}));\n`, loader: "js" };
     });
   },
 };

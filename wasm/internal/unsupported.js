@@ -52,15 +52,15 @@ const STATUS_CODES = {
 
 const METHODS = ["ACL", "BIND", "CHECKOUT", "CONNECT", "COPY", "DELETE", "GET", "HEAD", "LINK", "LOCK", "M-SEARCH", "MERGE", "MKACTIVITY", "MKCALENDAR", "MKCOL", "MOVE", "NOTIFY", "OPTIONS", "PATCH", "POST", "PROPFIND", "PROPPATCH", "PURGE", "PUT", "QUERY", "REBIND", "REPORT", "SEARCH", "SOURCE", "SUBSCRIBE", "TRACE", "UNBIND", "UNLINK", "UNLOCK", "UNSUBSCRIBE"];
 
-/** The module object of unsupported built-in `name`. */
-export function unsupportedModule(name) {
+/** The module object of unsupported built-in `name` (`promises`: dns.promises, the same members without it). */
+export function unsupportedModule(name, promises = false) {
   const m = {};
   for (const member of members[name] ?? []) m[member] = thrower(name, member);
   if (name === "http" || name === "https") Object.assign(m, { STATUS_CODES, METHODS, maxHeaderSize: 16384, globalAgent: undefined });
   if (name === "worker_threads") Object.assign(m, { isMainThread: true, parentPort: null, workerData: null, threadId: 0, resourceLimits: {} });
   if (name === "cluster") Object.assign(m, { isPrimary: true, isMaster: true, isWorker: false, workers: {} });
   if (name === "http2") Object.assign(m, { constants: http2Constants(), sensitiveHeaders: Symbol("nodejs.http2.sensitiveHeaders") });
-  if (name === "dns") m.promises = unsupportedModule("dns");
+  if (name === "dns" && !promises) m.promises = unsupportedModule("dns", true);
   return m;
 }
 
