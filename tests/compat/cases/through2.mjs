@@ -1,5 +1,5 @@
-const through2 = require("through2");
-const { Readable } = require("stream");
+import through2 from "through2";
+import { Readable } from "node:stream";
 const upper = through2(function (chunk, enc, cb) {
   this.push(chunk.toString().toUpperCase());
   cb();
