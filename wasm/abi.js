@@ -105,6 +105,19 @@ export const OP = Object.freeze({
   /** {id, signal} -> 1 if the child was running */
   CHILD_KILL: 54,
 
+  // Worker threads (each one another sandbox instance in this process; messages are wasm/internal/clone.js bytes).
+  /** {filename, eval, argv} + workerData bytes -> JSON {id, threadId}; then deliveries "online", "message" (bytes),
+   *  "error" (JSON {message, stack}) and a final "exit" (str: the exit code) */
+  WORKER_START: 80,
+  /** {id} + bytes: a message to worker id, or (id 0, in a worker) to the parent */
+  WORKER_POST: 81,
+  /** {id}: stop worker id (its "exit" follows, code 1) */
+  WORKER_TERMINATE: 82,
+  /** -> JSON {threadId, data}: threadId 0 in the main thread; data is workerData's bytes in base64, or null */
+  WORKER_SELF: 83,
+  /** {close}: in a worker, start receiving the parent's messages -> id (deliveries "message", a final "close"), or stop */
+  WORKER_LISTEN: 84,
+
   // Extensions (native side modules linked into the guest on first use).
   /** str: the extension's name ("url", "encoding", "structured-clone", "crypto"); it registers its globals. */
   EXT_LOAD: 45,

@@ -32,6 +32,7 @@ import * as zlib from "./internal/zlib.js";
 import * as readline from "./internal/readline.js";
 import * as perfHooks from "./internal/perf_hooks.js";
 import * as asyncHooks from "./internal/async_hooks.js";
+import { workerThreadsModule } from "./internal/worker_threads.js";
 import { assert } from "./internal/assert.js";
 import { deliver } from "./internal/async.js";
 import { unsupportedModule, UNSUPPORTED } from "./internal/unsupported.js";
@@ -267,6 +268,7 @@ registerBuiltin("readline", () => plain(readline));
 registerBuiltin("readline/promises", () => readline.promises);
 registerBuiltin("perf_hooks", () => plain(perfHooks));
 registerBuiltin("async_hooks", () => plain(asyncHooks));
+registerBuiltin("worker_threads", workerThreadsModule);
 registerBuiltin("constants", () => plain(os.constants.errno, { ...os.constants.signals, ...os.constants.priority, ...fs.constants }));
 for (const name of UNSUPPORTED) registerBuiltin(name, () => unsupportedModule(name));
 

@@ -46,6 +46,8 @@ export interface HostContext {
   /** Link a native extension into the guest (its init registers its globals). */
   loadExtension(name: string): void;
   /** process.memoryUsage() for the guest: the host's RSS, the guest's heap. */
+  /** worker_threads: the run's workers (internal/sandbox/workers.ts). */
+  workers: WorkerOps;
   /** Evaluate Intl chunk `name` in the guest; the time zone dates are shown in by default. */
   loadIntl(name: string): string;
   memoryUsage(): { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
@@ -58,6 +60,14 @@ export interface Delivery {
   kind: string;
   str?: string;
   bytes?: Uint8Array;
+}
+
+export interface WorkerOps {
+  start(a: { filename: string; eval: boolean }, data: Uint8Array | undefined): string;
+  post(id: number, bytes: Uint8Array): void;
+  terminate(id: number): void;
+  self(): string;
+  listen(close: boolean): number | undefined;
 }
 
 export interface AsyncOps {

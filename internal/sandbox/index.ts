@@ -29,6 +29,7 @@ import { checkPath } from "../policy/fs.ts";
 import { ModuleResolver } from "../hostcalls/modules.ts";
 import { GuestError } from "../hostcalls/errors.ts";
 import { trace } from "../trace.ts";
+import { Workers, type WorkerLink } from "./workers.ts";
 
 export interface SandboxOptions {
   /** The pre-initialised runtime module (quickjs.wasm + runtime JS), compiled by the chosen engine. */
@@ -39,6 +40,8 @@ export interface SandboxOptions {
   sides: (SideModule & { placement: Placement })[];
   /** Native extensions the guest may link on first use (EXT_LOAD). */
   extensions: LazyExtension[];
+  /** Set when this sandbox runs a worker_threads Worker: its link to the parent. */
+  worker?: WorkerLink;
   /** The bytecode of an Intl chunk, evaluated when the guest first touches one of its members (INTL_LOAD). */
   intl?: (chunk: string) => Uint8Array | undefined;
   policy: Policy;
@@ -150,6 +153,8 @@ export class Sandbox {
   private readonly ts: TypeScript;
   /** The resolver made to transpile ahead, handed on to the run's host calls (packages and tsconfigs read once). */
   private resolver: ModuleResolver | undefined;
+  private workers!: Workers;
+  private terminated = false;
   /** Source maps of the generated code this sandbox runs, by the file name its stack frames show. */
   private readonly maps: Map<string, SourceMap>;
 
@@ -490,6 +495,15 @@ export class Sandbox {
       },
       loadExtension: (name) => this.loadExtension(name),
       loadIntl: (chunk) => this.loadIntl(chunk),
+      workers: (this.workers = new Workers(
+        { start: () => ctx.async.start(), deliver: (d, final) => ctx.async.deliver(d, final) },
+        (link) => {
+          const child = new Sandbox({ ...this.opts, worker: link, argv: this.opts.argv.slice(0, 1), onLoad: undefined });
+          return { run: (file, src) => child.run(file, src), fromParent: (b) => child.workers?.fromParent(b), terminate: () => child.terminate() };
+        },
+        o.cwd,
+        o.worker,
+      )),
       memoryUsage: () => {
         const heap = this.vm.heapUsage();
         return {
@@ -634,6 +648,7 @@ export class Sandbox {
    */
   async spin(until: () => boolean = () => false): Promise<"until" | "dry" | RunResult> {
     for (;;) {
+      if (this.terminated) return { code: 1, reason: "exit" };
       this.vm.runJobs();
       const rejected = this.rejections.entries().next();
       if (!rejected.done) {
@@ -651,7 +666,11 @@ export class Sandbox {
         continue;
       }
       const next = this.tick();
-      if (next === 0) continue;
+      if (next === 0) {
+        // with workers, a busy loop still lets the others (and their timers) run: they share Bun's loop
+        if (this.workers.count > 0 || this.opts.worker) await new Promise((r) => setImmediate(r));
+        continue;
+      }
       if (next < 0 && this.pendingOps === 0) return "dry";
       if (!(await this.wait(next < 0 ? Infinity : next))) return this.timeout();
     }
@@ -726,10 +745,32 @@ export class Sandbox {
     return this.vm.callMethod(this.entry, name, args);
   }
 
-  /** Report an uncaught error the way node does and pick the exit code. */
+  /** An error object's message, if it is a string. */
+  private messageOf(errH: number): string | undefined {
+    const m = this.vm.getProp(errH, "message");
+    try {
+      return this.vm.isString(m) ? this.vm.toString(m) : undefined;
+    } finally {
+      this.vm.free(m);
+    }
+  }
+
+  /** worker_threads: stop this worker's run at the next turn of its loop. */
+  terminate(): void {
+    this.terminated = true;
+    this.wake?.();
+  }
+
+  /** Report an uncaught error the way node does and pick the exit code (a worker's goes to its parent's 'error'). */
   private uncaught(errH: number, fromPromise: boolean): RunResult {
     try {
       if (this.isOutOfMemory(errH)) return this.outOfMemory();
+      if (this.opts.worker) {
+        const text = this.formatError(errH, fromPromise);
+        const message = this.vm.isString(errH) ? this.vm.toString(errH) : this.messageOf(errH) ?? text.split("\n")[0]!;
+        this.opts.worker.onError({ message, stack: text });
+        return { code: 1, reason: "uncaught" };
+      }
       this.opts.stderr(enc.encode(this.formatError(errH, fromPromise)));
       return { code: 1, reason: "uncaught" };
     } finally {
@@ -814,6 +855,7 @@ export class Sandbox {
   }
 
   dispose(): void {
+    this.workers?.terminateAll();
     this.calls?.dispose();
     for (const r of this.rejections.values()) this.vm?.free(r);
     this.rejections.clear();

@@ -27,7 +27,6 @@ const members = {
   dns: ["lookup", "resolve", "resolve4", "resolve6", "resolveMx", "resolveTxt", "resolveSrv", "resolveNs", "resolveCname", "reverse", "lookupService", "setServers", "getServers", "Resolver"],
   dgram: ["createSocket", "Socket"],
   cluster: ["fork", "setupPrimary", "setupMaster", "disconnect"],
-  worker_threads: ["Worker", "MessageChannel", "MessagePort", "BroadcastChannel", "receiveMessageOnPort", "moveMessagePortToContext", "markAsUntransferable", "getEnvironmentData", "setEnvironmentData"],
   vm: ["Script", "createContext", "runInContext", "runInNewContext", "runInThisContext", "compileFunction", "isContext"],
   "stream/web": ["ReadableStream", "WritableStream", "TransformStream", "ReadableStreamDefaultReader", "WritableStreamDefaultWriter", "TextEncoderStream", "TextDecoderStream", "CompressionStream", "DecompressionStream", "ByteLengthQueuingStrategy", "CountQueuingStrategy"],
   v8: ["serialize", "deserialize", "getHeapStatistics", "getHeapSnapshot", "setFlagsFromString", "writeHeapSnapshot"],
@@ -57,7 +56,6 @@ export function unsupportedModule(name, promises = false) {
   const m = {};
   for (const member of members[name] ?? []) m[member] = thrower(name, member);
   if (name === "http" || name === "https") Object.assign(m, { STATUS_CODES, METHODS, maxHeaderSize: 16384, globalAgent: undefined });
-  if (name === "worker_threads") Object.assign(m, { isMainThread: true, parentPort: null, workerData: null, threadId: 0, resourceLimits: {} });
   if (name === "cluster") Object.assign(m, { isPrimary: true, isMaster: true, isWorker: false, workers: {} });
   if (name === "http2") Object.assign(m, { constants: http2Constants(), sensitiveHeaders: Symbol("nodejs.http2.sensitiveHeaders") });
   if (name === "dns" && !promises) m.promises = unsupportedModule("dns", true);

@@ -1,0 +1,125 @@
+// worker_threads on the host: each Worker is another Sandbox in this process,
+// made from the same options (policy, limits, module), running its own event
+// loop beside its parent's on Bun's. Messages cross as the bytes the guests
+// serialized (wasm/internal/clone.js); the host never looks inside them.
+
+import type { Delivery } from "../hostcalls/context.ts";
+import { GuestError } from "../hostcalls/errors.ts";
+
+/** What a worker's sandbox knows of its parent (SandboxOptions.worker). */
+export interface WorkerLink {
+  threadId: number;
+  /** workerData as serialized by the parent, or undefined. */
+  data: Uint8Array | undefined;
+  /** A message to the parent's Worker object. */
+  toParent(bytes: Uint8Array): void;
+  /** An error nobody caught in the worker: the parent's Worker emits 'error'. */
+  onError(info: { message: string; stack: string }): void;
+}
+
+/** The part of a Sandbox a worker is run by. */
+export interface WorkerSandbox {
+  run(file: string, evalSource?: string): Promise<{ code: number }>;
+  /** A message from the parent. */
+  fromParent(bytes: Uint8Array): void;
+  /** Stop at the next turn of its loop (exit code 1). */
+  terminate(): void;
+}
+
+let lastThreadId = 0;
+
+/** A Sandbox's workers (the ones it started), and its side of the link when it is one. */
+export class Workers {
+  private readonly running = new Map<number, WorkerSandbox>();
+  /** Parent messages before the worker listens (parentPort.on('message')). */
+  private readonly inbox: Uint8Array[] = [];
+  private port: number | undefined;
+  private portClosed = false;
+
+  constructor(
+    private readonly async: { start(): number; deliver(d: Delivery, final: boolean): void },
+    private readonly make: (link: WorkerLink) => WorkerSandbox,
+    private readonly cwd: string,
+    readonly link: WorkerLink | undefined,
+  ) {}
+
+  get count(): number {
+    return this.running.size;
+  }
+
+  /** WORKER_START: a worker running `filename` (or `eval` source); its messages are deliveries on the returned id. */
+  start(a: { filename: string; eval: boolean }, data: Uint8Array | undefined): string {
+    const id = this.async.start();
+    const threadId = ++lastThreadId;
+    const worker = this.make({
+      threadId,
+      data,
+      toParent: (bytes) => this.async.deliver({ id, kind: "message", bytes }, false),
+      onError: (info) => this.async.deliver({ id, kind: "error", str: JSON.stringify(info) }, false),
+    });
+    this.running.set(id, worker);
+    const file = a.eval ? `${this.cwd}/[worker eval]` : a.filename;
+    // It starts on a later turn of Bun's loop, as a thread would: after the parent's current turn.
+    setImmediate(() => this.async.deliver({ id, kind: "online" }, false));
+    setImmediate(() => {
+      void worker
+        .run(file, a.eval ? a.filename : undefined)
+        .then(
+          (r) => r.code,
+          () => 1,
+        )
+        .then((code) => {
+          this.running.delete(id);
+          this.async.deliver({ id, kind: "exit", str: String(code) }, true);
+        });
+    });
+    return JSON.stringify({ id, threadId });
+  }
+
+  /** WORKER_POST: to worker `id`, or (id 0, inside a worker) to the parent. */
+  post(id: number, bytes: Uint8Array): void {
+    if (id === 0) {
+      if (!this.link) throw new GuestError({ code: "ERR_WORKER_NOT_RUNNING", message: "not a worker: there is no parent port" });
+      this.link.toParent(bytes);
+      return;
+    }
+    this.running.get(id)?.fromParent(bytes); // a worker that has exited drops it, as node does
+  }
+
+  terminate(id: number): void {
+    this.running.get(id)?.terminate();
+  }
+
+  /** WORKER_SELF: JSON {threadId, data (base64)}; threadId 0 in the main thread. */
+  self(): string {
+    if (!this.link) return JSON.stringify({ threadId: 0, data: null });
+    return JSON.stringify({ threadId: this.link.threadId, data: this.link.data ? Buffer.from(this.link.data).toString("base64") : null });
+  }
+
+  /** WORKER_LISTEN: the parent port's deliveries start (its id; queued messages first), or end (close). */
+  listen(close: boolean): number | undefined {
+    if (!this.link) throw new GuestError({ code: "ERR_WORKER_NOT_RUNNING", message: "not a worker: there is no parent port" });
+    if (close) {
+      if (this.port !== undefined && !this.portClosed) this.async.deliver({ id: this.port, kind: "close" }, true);
+      this.portClosed = true;
+      return undefined;
+    }
+    if (this.port === undefined) {
+      this.port = this.async.start();
+      for (const bytes of this.inbox.splice(0)) this.async.deliver({ id: this.port, kind: "message", bytes }, false);
+    }
+    return this.port;
+  }
+
+  /** A message from the parent: delivered once the worker listens. */
+  fromParent(bytes: Uint8Array): void {
+    if (this.portClosed) return;
+    if (this.port === undefined) this.inbox.push(bytes);
+    else this.async.deliver({ id: this.port, kind: "message", bytes }, false);
+  }
+
+  /** The parent's run ends: its workers stop. */
+  terminateAll(): void {
+    for (const w of this.running.values()) w.terminate();
+  }
+}
