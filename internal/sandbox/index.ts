@@ -499,7 +499,7 @@ export class Sandbox {
         { start: () => ctx.async.start(), deliver: (d, final) => ctx.async.deliver(d, final) },
         (link) => {
           const child = new Sandbox({ ...this.opts, worker: link, argv: this.opts.argv.slice(0, 1), onLoad: undefined });
-          return { run: (file, src) => child.run(file, src), fromParent: (b) => child.workers?.fromParent(b), terminate: () => child.terminate() };
+          return { run: (file, src) => child.run(file, src), fromParent: (b) => (child.workers ? child.workers.fromParent(b) : link.inbox.push(b)), terminate: () => child.terminate() };
         },
         o.cwd,
         o.worker,

@@ -15,6 +15,8 @@ export interface WorkerLink {
   toParent(bytes: Uint8Array): void;
   /** An error nobody caught in the worker: the parent's Worker emits 'error'. */
   onError(info: { message: string; stack: string }): void;
+  /** The parent's messages not delivered yet: the worker has not started, or does not listen yet. */
+  inbox: Uint8Array[];
 }
 
 /** The part of a Sandbox a worker is run by. */
@@ -31,8 +33,6 @@ let lastThreadId = 0;
 /** A Sandbox's workers (the ones it started), and its side of the link when it is one. */
 export class Workers {
   private readonly running = new Map<number, WorkerSandbox>();
-  /** Parent messages before the worker listens (parentPort.on('message')). */
-  private readonly inbox: Uint8Array[] = [];
   private port: number | undefined;
   private portClosed = false;
 
@@ -56,6 +56,7 @@ export class Workers {
       data,
       toParent: (bytes) => this.async.deliver({ id, kind: "message", bytes }, false),
       onError: (info) => this.async.deliver({ id, kind: "error", str: JSON.stringify(info) }, false),
+      inbox: [],
     });
     this.running.set(id, worker);
     const file = a.eval ? `${this.cwd}/[worker eval]` : a.filename;
@@ -106,7 +107,7 @@ export class Workers {
     }
     if (this.port === undefined) {
       this.port = this.async.start();
-      for (const bytes of this.inbox.splice(0)) this.async.deliver({ id: this.port, kind: "message", bytes }, false);
+      for (const bytes of this.link.inbox.splice(0)) this.async.deliver({ id: this.port, kind: "message", bytes }, false);
     }
     return this.port;
   }
@@ -114,7 +115,7 @@ export class Workers {
   /** A message from the parent: delivered once the worker listens. */
   fromParent(bytes: Uint8Array): void {
     if (this.portClosed) return;
-    if (this.port === undefined) this.inbox.push(bytes);
+    if (this.port === undefined) this.link?.inbox.push(bytes);
     else this.async.deliver({ id: this.port, kind: "message", bytes }, false);
   }
 
