@@ -1,7 +1,7 @@
 // Structured clone to bytes, for messages between sandbox instances (worker
 // threads): values, Date, RegExp, Map, Set, Error, ArrayBuffer, typed arrays,
 // DataView, BigInt, cycles and shared references. Functions and symbols throw
-// DataCloneError, as in node. Transferred ArrayBuffers are detached on the
+// DataCloneError, as in node; a SharedArrayBuffer, ERR_NOT_SUPPORTED_IN_SANDBOX. Transferred ArrayBuffers are detached on the
 // sending side (ArrayBuffer.prototype.transfer).
 //
 // Layout: u32 length of a JSON tree, the tree, then the bytes of every
@@ -49,6 +49,11 @@ export function serialize(value, transfer = []) {
     }
     if (v === null) return null;
     if (seen.has(v)) return { t: "r", v: seen.get(v) };
+    if (v instanceof SharedArrayBuffer || (ArrayBuffer.isView(v) && v.buffer instanceof SharedArrayBuffer)) {
+      const err = new Error("a SharedArrayBuffer cannot be posted: workers share no memory in the sandbox");
+      err.code = "ERR_NOT_SUPPORTED_IN_SANDBOX";
+      throw err;
+    }
     const id = seen.size;
     seen.set(v, id);
     if (v instanceof ArrayBuffer) return { t: "ab", id, v: buf(v) };
