@@ -31,7 +31,7 @@ export default {
     dev: { type: "boolean", description: "Send errors and their stacks to the client (otherwise only the log has them)" },
     quiet: { type: "boolean", description: "Log only failed requests" },
     json: { type: "boolean", description: "Log one JSON object per request" },
-    metrics: { type: "string", valueHint: "port", description: "Serve Prometheus metrics on this port, at /metrics" },
+    metrics: { type: "string", valueHint: "port", description: "Serve Prometheus metrics (/metrics) and health checks (/healthz: alive, /readyz: 503 once stopping) on this port" },
     engine: { type: "enum", options: ["native", "js"], description: "WebAssembly engine (default native)" },
     audit: { type: "string", valueHint: "file", description: "Append one JSON line per capability decision of every request to this file; default: the policy's \"audit\"" },
     ...grantArgs,

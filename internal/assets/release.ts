@@ -12,6 +12,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, wr
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { bareWasmtimeDependency, compileCommand } from "./compile.ts";
+import { buildImage } from "./oci.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const assets = join(root, "dist", "assets");
@@ -83,6 +84,8 @@ async function main() {
   const swapped = ["edgebox_host.bin", "wasmtime.bin", "buildinfo.json"];
   const saved = Object.fromEntries(swapped.map((f) => [f, readFileSync(join(assets, f))]));
   const sums: Record<string, string> = {};
+  /** Other files of the release with their sums (the OCI image archive). */
+  const extra: Record<string, string> = {};
   const restore = () => {
     for (const f of swapped) writeFileSync(join(assets, f), saved[f]!);
     rmSync(stage, { recursive: true, force: true });
@@ -118,6 +121,20 @@ async function main() {
       run(["tar", "-czf", archive, "-C", stage, name]);
       sums[t] = sha256(archive);
       console.error(`edgebox release: ${name}.tar.gz (${(statSync(archive).size / 1048576).toFixed(1)} MiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      if (t === "linux-x64" && process.platform === "linux") {
+        // the OCI image holds this very binary (glibc and CA certificates from Debian's packages)
+        let image;
+        try {
+          image = buildImage({ binary: join(stage, name, "edgebox"), out: stage });
+        } catch (err) {
+          fail(`the OCI image: ${(err as Error).message}`);
+        }
+        const file = `edgebox-${version}-linux-x64-oci.tar`;
+        copyFileSync(image.archive, join(dir, file));
+        writeFileSync(join(dir, `edgebox-${version}-linux-x64-oci.digest`), `${image.digest}\n`);
+        extra[file] = sha256(join(dir, file));
+        console.error(`edgebox release: ${file} (OCI image ${image.digest})`);
+      }
     }
   } finally {
     restore();
@@ -129,10 +146,13 @@ async function main() {
   const previous = existsSync(sumsFile) ? readFileSync(sumsFile, "utf8").trim().split("\n").filter(Boolean) : [];
   for (const line of previous) {
     const [sum, file] = line.split(/\s+/);
-    const t = file?.replace(`edgebox-${version}-`, "").replace(".tar.gz", "");
-    if (t && !(t in sums) && existsSync(join(dir, file!))) sums[t] = sum!;
+    if (!file || !existsSync(join(dir, file))) continue;
+    const t = file.replace(`edgebox-${version}-`, "").replace(".tar.gz", "");
+    if (TARGETS[t] && file.endsWith(".tar.gz")) sums[t] ??= sum!;
+    else extra[file] ??= sum!;
   }
-  writeFileSync(sumsFile, Object.entries(sums).map(([t, s]) => `${s}  edgebox-${version}-${t}.tar.gz`).join("\n") + "\n");
+  const lines = [...Object.entries(sums).map(([t, s]) => `${s}  edgebox-${version}-${t}.tar.gz`), ...Object.entries(extra).map(([f, s]) => `${s}  ${f}`)];
+  writeFileSync(sumsFile, lines.join("\n") + "\n");
   writeFileSync(join(out, "latest"), `${version}\n`);
   // what `edgebox init` names as the policy's "$schema"
   copyFileSync(join(root, "policies", "edgebox.schema.json"), join(dir, "edgebox.schema.json"));

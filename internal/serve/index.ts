@@ -59,7 +59,8 @@ export async function serve(o: ServeOptions): Promise<number> {
   const image = await buildImage({ ...app, sandbox: { ...app.sandbox, timeoutMs } }, o.warn);
   const server = new EdgeServer(image, { host, port, maxBody: o.maxBody, dev: o.dev, quiet: o.quiet, json: o.json, reusePort: workers > 1 || inWorker, info: o.info });
   const { port: bound } = server.start();
-  const metrics = o.metricsPort !== undefined && !inWorker ? startMetrics(host, o.metricsPort, () => server.metricsText()) : undefined;
+  let draining = false;
+  const metrics = o.metricsPort !== undefined && !inWorker ? startMetrics(host, o.metricsPort, () => server.metricsText(), () => !draining) : undefined;
   if (inWorker) {
     process.on("message", (m: any) => {
       if (m?.type === "metrics?") process.send?.({ type: "metrics", id: m.id, snapshot: server.metrics.snapshot() });
@@ -71,6 +72,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     o.info(`serving ${app.file} on http://${host}:${bound}/ (started in ${Math.round(image.startupMs)} ms${metrics ? `; metrics on http://${host}:${metrics.port}/metrics` : ""})`);
   }
   await stopped(timeoutMs);
+  draining = true;
   await server.stop(timeoutMs + 1000);
   metrics?.stop(true);
   if (!inWorker) o.info("stopped");
@@ -92,13 +94,23 @@ async function freePort(host: string): Promise<number> {
   return p;
 }
 
-function startMetrics(host: string, port: number, text: () => string | Promise<string>) {
+/**
+ * The metrics port: /metrics (Prometheus), /healthz (alive: the process answers) and /readyz
+ * (ready for traffic: 503 once a stop signal came, so a load balancer stops sending requests
+ * while those in flight drain).
+ */
+function startMetrics(host: string, port: number, text: () => string | Promise<string>, ready: () => boolean) {
   try {
     return Bun.serve({
       hostname: host,
       port,
-      fetch: async (req) =>
-        new URL(req.url).pathname === "/metrics" ? new Response(await text(), { headers: { "content-type": "text/plain; version=0.0.4" } }) : new Response("not found\n", { status: 404 }),
+      fetch: async (req) => {
+        const path = new URL(req.url).pathname;
+        if (path === "/metrics") return new Response(await text(), { headers: { "content-type": "text/plain; version=0.0.4" } });
+        if (path === "/healthz") return new Response("ok\n");
+        if (path === "/readyz") return ready() ? new Response("ready\n") : new Response("draining\n", { status: 503 });
+        return new Response("not found\n", { status: 404 });
+      },
     });
   } catch (err) {
     throw new UserError("E_SERVE", `cannot serve metrics on ${host}:${port}: ${(err as Error).message}`);
@@ -174,7 +186,7 @@ async function supervise(o: ServeOptions, workers: number, host: string, port: n
             ),
           );
           return prometheus(merge(snaps.filter((s): s is MetricsSnapshot => s !== undefined)));
-        })
+        }, () => !stopping && children.size > 0)
       : undefined;
   o.info(`serving on http://${host}:${port}/ with ${workers} workers${metrics ? `; metrics on http://${host}:${metrics.port}/metrics` : ""}`);
   await stopped(0);
