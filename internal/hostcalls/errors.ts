@@ -24,6 +24,8 @@ const descriptions: Record<string, string> = {
   EROFS: "read-only file system",
   EBUSY: "resource busy or locked",
   ETXTBSY: "text file is busy",
+  ENXIO: "no such device or address",
+  ETIMEDOUT: "timed out",
 };
 
 /** Thrown inside a host call; the dispatcher turns it into the guest's error. */

@@ -2,7 +2,7 @@
 // event loop that drives them until nothing is left to do. `edgebox run` uses
 // one; `edgebox serve` will use one per request.
 
-import { readFileSync, realpathSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { constants as fsConstants } from "node:fs";
 import { dirname } from "node:path";
 import { availableParallelism, endianness, freemem, machine, release, totalmem, uptime } from "node:os";
@@ -27,6 +27,11 @@ import { linkedSourceMap, remapStack, type SourceMap } from "../transpile/source
 import { checkPath } from "../policy/fs.ts";
 import { ModuleResolver } from "../hostcalls/modules.ts";
 import { trace } from "../trace.ts";
+import { readRegularFile, RefusedFile } from "../regular-file.ts";
+import { UserError } from "../errors.ts";
+
+/** A source map the host reads for an app's stack traces, at most (a bundle's map is rarely a tenth of it). */
+const MAX_SOURCE_MAP = 64 << 20;
 
 export interface SandboxOptions {
   /** The pre-initialised runtime module (quickjs.wasm + runtime JS), compiled by the chosen engine. */
@@ -183,11 +188,11 @@ export class Sandbox {
     if (map) this.addMap(file, map);
   }
 
-  /** A file's text if the app may read it (a source map it names: printed, never given to the guest). */
+  /** A file's text if the app may read it and it is a regular file (a source map it names: printed, never given to the guest). */
   private readIfAllowed(path: string): string | undefined {
     try {
       const real = realpathSync(path);
-      return checkPath(this.opts.policy, "read", real).ok ? readFileSync(real, "utf8") : undefined;
+      return checkPath(this.opts.policy, "read", real).ok ? readRegularFile(real, MAX_SOURCE_MAP) : undefined;
     } catch {
       return undefined;
     }
@@ -205,7 +210,7 @@ export class Sandbox {
       file,
       (f) => {
         try {
-          return readFileSync(f, "utf8");
+          return readRegularFile(f, this.maxSource);
         } catch {
           return undefined;
         }
@@ -234,9 +239,24 @@ export class Sandbox {
     return code;
   }
 
+  /** Largest source file the host reads (the guest's heap would not hold more). */
+  private get maxSource(): number {
+    return this.opts.memoryLimit || 1 << 30;
+  }
+
+  /** The main file's text: a regular file, bounded (a FIFO named as the app would stop edgebox here). */
+  private readMain(file: string): string {
+    try {
+      return readRegularFile(file, this.maxSource);
+    } catch (err) {
+      if (err instanceof RefusedFile) throw new UserError("E_USAGE", `cannot run ${file}: ${err.reason}`);
+      throw err;
+    }
+  }
+
   /** Run the app at `file` (or `evalSource`, named `file`) to completion. */
   async run(file: string, evalSource?: string): Promise<RunResult> {
-    const source = evalSource ?? readFileSync(file, "utf8");
+    const source = evalSource ?? this.readMain(file);
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
     try {
       await this.prepareTypeScript(file, source);
@@ -269,7 +289,7 @@ export class Sandbox {
    */
   async evaluateMain(file: string): Promise<number> {
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
-    const source = readFileSync(file, "utf8");
+    const source = this.readMain(file);
     await this.prepareTypeScript(file, source);
     this.loaded(file, source);
     const wrapper = this.compileMain(file, source);
