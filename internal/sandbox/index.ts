@@ -58,6 +58,8 @@ export interface SandboxOptions {
   timeoutMs?: number;
   /** Bytes the guest's JS heap may use; 0 = no limit beyond the engine's. */
   memoryLimit?: number;
+  /** The setting that made `memoryLimit` smaller than `maxMemoryBytes` allows ("runtime.heap_size"), for the out-of-memory message. */
+  heapLimitSetting?: string;
   /** Bytes the guest's linear memory may grow to; 0 = the engine's maximum. */
   maxMemoryBytes?: number;
   /** Native stack QuickJS may use for recursion. */
@@ -614,6 +616,10 @@ export class Sandbox {
   async spin(until: () => boolean = () => false): Promise<"until" | "dry" | RunResult> {
     for (;;) {
       this.vm.runJobs();
+      // process.exit() or the time limit stopped the guest: whatever promise that rejected
+      // (an ES module's evaluation, a dynamic import, top-level await) is not an uncaught error
+      const stopped = this.stopped();
+      if (stopped) return stopped;
       const rejected = this.rejections.entries().next();
       if (!rejected.done) {
         const [id, reason] = rejected.value;
@@ -634,6 +640,13 @@ export class Sandbox {
       if (next < 0 && this.pendingOps === 0) return "dry";
       if (!(await this.wait(next < 0 ? Infinity : next))) return this.timeout();
     }
+  }
+
+  /** The run's end when process.exit() or the time limit stopped the guest; undefined while it runs. */
+  private stopped(): RunResult | undefined {
+    if (this.exitCode !== undefined) return { code: this.exitCode, reason: "exit" };
+    if (this.timedOut) return this.timeout();
+    return undefined;
   }
 
   /** Run to the end: the loop, then node's exit rules (the main module's promise, process.exitCode). */
@@ -759,8 +772,11 @@ export class Sandbox {
   }
 
   private outOfMemory(): RunResult {
-    const mib = Math.round((this.opts.maxMemoryBytes || this.opts.memoryLimit || 0) / 1048576);
-    this.opts.stderr(enc.encode(`edgebox: out of memory (limit ${mib} MiB)\n`));
+    // The JS heap limit is what an "out of memory" error hit; name it as the user set it.
+    const o = this.opts;
+    const mib = (b: number) => Math.round(b / 1048576);
+    const text = o.heapLimitSetting ? `JS heap limit ${mib(o.memoryLimit ?? 0)} MiB, ${o.heapLimitSetting}` : `limit ${mib(o.maxMemoryBytes || o.memoryLimit || 0)} MiB`;
+    this.opts.stderr(enc.encode(`edgebox: out of memory (${text})\n`));
     return { code: EXIT_OUT_OF_MEMORY, reason: "out-of-memory" };
   }
 

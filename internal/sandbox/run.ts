@@ -123,6 +123,7 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
     tty: [0, 1, 2].map((fd) => (hostLib ? hostLib.eb_isatty(fd) === 1 : require("node:tty").isatty(fd))) as [boolean, boolean, boolean],
     timeoutMs,
     memoryLimit: heap,
+    heapLimitSetting: policy.runtime.heapSize < maxBytes - GUEST_BASE_MEMORY ? "runtime.heap_size" : undefined,
     maxMemoryBytes: maxBytes,
     maxStackSize: policy.runtime.stackSize,
     maxInstructions: fuel ? Math.max(1, policy.runtime.maxInstructions) : 0,
