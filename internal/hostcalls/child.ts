@@ -12,7 +12,7 @@ import { checkPath, isWithin } from "../policy/fs.ts";
 import type { HostContext } from "./context.ts";
 import type { Policy } from "../policy/types.ts";
 import { findConfinement, type Confinement } from "./confine.ts";
-import { accessDenied, fsDenied, GuestError, invalidArg } from "./errors.ts";
+import { accessDenied, fsDenied, GuestError, invalidArg, shown } from "./errors.ts";
 
 /** Variables that make a program load other code: never passed to a child. */
 // (git reads commands to run from GIT_CONFIG_*: an allowed `git status` would run anything)
@@ -120,7 +120,8 @@ function outcome(p: Prepared, exitCode: number | null, signalCode: string | numb
 /** Check a spawn against the policy and build what to run, or throw the guest's error. */
 export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Prepared {
   if (typeof a.command !== "string" || a.command === "") throw invalidArg(`The "file" argument must be a non-empty string`);
-  const args = Array.isArray(a.args) ? a.args.map(String) : [];
+  if (a.args !== undefined && !(Array.isArray(a.args) && a.args.every((x) => typeof x === "string"))) throw invalidArg(`The "args" argument must be an array of strings`);
+  const args = (a.args as string[] | undefined) ?? [];
   for (const s of [a.command, ...args]) if (s.includes("\0")) throw invalidArg("arguments must not contain null bytes");
   if (a.cwd !== undefined && (typeof a.cwd !== "string" || a.cwd.includes("\0"))) throw invalidArg(`The "options.cwd" property must be a string without null bytes`);
   if (a.env !== undefined && (a.env === null || typeof a.env !== "object" || Array.isArray(a.env))) throw invalidArg(`The "options.env" property must be an object`);
@@ -148,6 +149,7 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
 
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(a.env ?? {})) {
+    if (typeof v === "object" && v !== null) throw invalidArg(`The "options.env" property holds an invalid value for ${shown(k)}`);
     const value = String(v);
     // (a NUL or "=" would cut the variable short or make another one)
     if (k === "" || k.includes("=") || k.includes("\0") || value.includes("\0")) throw invalidArg(`The "options.env" property holds an invalid variable: ${JSON.stringify(k).slice(0, 100)}`);
@@ -208,7 +210,7 @@ function signalOf(s: unknown): number {
   if (s === undefined || s === null) return 15;
   if (typeof s === "number" && Number.isInteger(s) && s > 0 && s < 65) return s;
   if (typeof s === "string" && Object.hasOwn(SIGNALS, s)) return SIGNALS[s]!;
-  throw new GuestError({ code: "ERR_UNKNOWN_SIGNAL", name: "TypeError", message: `Unknown signal: ${String(s).slice(0, 100)}` });
+  throw new GuestError({ code: "ERR_UNKNOWN_SIGNAL", name: "TypeError", message: `Unknown signal: ${shown(s)}` });
 }
 
 /** A non-negative number of milliseconds or bytes the guest gave; `fallback` when it gave none. */
@@ -277,8 +279,9 @@ export class Children {
 
   spawn(ctx: HostContext, a: SpawnArgs): string {
     const p = prepareSpawn(ctx, a, false);
-    const id = ctx.async.start();
     const proc = withFd3(p.fd3, (extra) => Bun.spawn(p.argv, { cwd: p.cwd, env: p.env, stdio: ["pipe", "pipe", "pipe", ...extra] }));
+    // (only once it runs: an operation started for a spawn that threw would keep the run alive forever)
+    const id = ctx.async.start();
     this.procs.set(id, proc);
     const pump = async (stream: ReadableStream<Uint8Array>, kind: string) => {
       for await (const chunk of stream) ctx.async.deliver({ id, kind, bytes: chunk }, false);

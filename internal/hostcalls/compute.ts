@@ -4,7 +4,7 @@
 // between steps and the output bounded, so that neither time nor memory
 // escapes the guest's limits.
 
-import { GuestError, invalidArg } from "./errors.ts";
+import { GuestError, invalidArg, shown } from "./errors.ts";
 
 // Loaded on first use: importing them costs every run a few milliseconds.
 const crypto = (): typeof import("node:crypto") => require("node:crypto");
@@ -25,10 +25,10 @@ export function random(str: string | undefined): Uint8Array {
 }
 
 export function hash(a: { algorithm?: unknown; key?: unknown }, data: Uint8Array | undefined, remainingMs: () => number): Uint8Array {
-  const alg = String(a.algorithm ?? "").toLowerCase();
+  const alg = typeof a.algorithm === "string" ? a.algorithm.toLowerCase() : "";
   const { createHash, createHmac, getHashes } = crypto();
   hashes ??= new Set(getHashes().map((h) => h.toLowerCase()));
-  if (!hashes.has(alg)) throw new GuestError({ code: "ERR_CRYPTO_INVALID_DIGEST", message: `Invalid digest: ${String(a.algorithm).slice(0, 100)}` });
+  if (!hashes.has(alg)) throw new GuestError({ code: "ERR_CRYPTO_INVALID_DIGEST", message: `Invalid digest: ${shown(a.algorithm)}` });
   if (a.key !== undefined && typeof a.key !== "string") throw invalidArg("an HMAC key must be base64 text");
   const h = a.key !== undefined ? createHmac(alg, Buffer.from(a.key, "base64")) : createHash(alg);
   const input = data ?? new Uint8Array(0);
@@ -76,15 +76,15 @@ function engine(op: string, level: number | undefined): { z: ZlibEngine; proc: n
  */
 export function compress(a: { op?: unknown; level?: unknown }, data: Uint8Array | undefined, maxOutput: number, remainingMs: () => number): Uint8Array {
   if (a.level !== undefined && a.level !== null && (typeof a.level !== "number" || !Number.isInteger(a.level) || a.level < -1 || a.level > 9)) {
-    throw new GuestError({ code: "ERR_OUT_OF_RANGE", name: "RangeError", message: `The value of "options.level" is out of range. It must be >= -1 and <= 9. Received ${String(a.level).slice(0, 40)}` });
+    throw new GuestError({ code: "ERR_OUT_OF_RANGE", name: "RangeError", message: `The value of "options.level" is out of range. It must be >= -1 and <= 9. Received ${shown(a.level)}` });
   }
   let made;
   try {
-    made = engine(String(a.op), (a.level ?? undefined) as number | undefined);
+    made = typeof a.op === "string" ? engine(a.op, (a.level ?? undefined) as number | undefined) : undefined;
   } catch (err) {
     throw zlibError(err);
   }
-  if (!made) throw invalidArg(`unknown zlib operation ${String(a.op).slice(0, 40)}`);
+  if (!made) throw invalidArg(`unknown zlib operation ${shown(a.op)}`);
   const { z, proc, fin } = made;
   // (the engine records its error at once and emits it later: a listener must be there by then)
   z.on("error", () => {});

@@ -309,10 +309,17 @@ function num(v: unknown, name: string): number {
   return v;
 }
 
+/** A mode or flags word: an integer that fits 32 bits; `fallback` when absent. */
+function bits(v: unknown, name: string, fallback: number): number {
+  if (v === undefined || v === null) return fallback;
+  if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 0xffffffff) throw invalidArg(`The "${name}" argument must be an integer (0 to 2^32-1)`);
+  return v as number;
+}
+
 /** The fs host calls, by name (wired to op codes in index.ts). */
 export const fsOps = {
   open(ctx: HostContext, a: Args): number {
-    const { fd, real } = openChecked(ctx, a.path, num(a.flags, "flags"), a.mode ?? 0o666);
+    const { fd, real } = openChecked(ctx, a.path, bits(num(a.flags, "flags"), "flags", 0), bits(a.mode, "mode", 0o666));
     return ctx.fds.add({ fd, path: real });
   },
   close(ctx: HostContext, a: Args): undefined {
@@ -362,8 +369,7 @@ export const fsOps = {
   },
 
   readFile(ctx: HostContext, a: Args): Uint8Array | string {
-    const flags = a.flags ?? O_RDONLY;
-    const { fd } = openChecked(ctx, a.path, flags, 0o666);
+    const { fd } = openChecked(ctx, a.path, bits(a.flags, "flags", O_RDONLY), 0o666);
     try {
       const bytes = readAll(ctx, fd, a.path);
       return a.encoding === "utf8" ? new TextDecoder().decode(bytes) : bytes;
@@ -372,8 +378,7 @@ export const fsOps = {
     }
   },
   writeFile(ctx: HostContext, a: Args, bytes: Uint8Array | undefined): undefined {
-    const flags = a.flags ?? O_WRONLY | O_CREAT | O_TRUNC;
-    const { fd } = openChecked(ctx, a.path, flags, a.mode ?? 0o666);
+    const { fd } = openChecked(ctx, a.path, bits(a.flags, "flags", O_WRONLY | O_CREAT | O_TRUNC), bits(a.mode, "mode", 0o666));
     try {
       const data = bytes ?? new Uint8Array(0);
       for (let off = 0; off < data.length; ) off += fs.writeSync(fd, data, off, data.length - off);
@@ -390,7 +395,7 @@ export const fsOps = {
   },
   mkdir(ctx: HostContext, a: Args): string | undefined {
     const c = check(ctx, "write", a.path, "mkdir");
-    const mode = a.mode ?? 0o777;
+    const mode = bits(a.mode, "mode", 0o777);
     if (!a.recursive) {
       act("mkdir", a.path, () => ctx.fs.mkdir(c.root, c.rel, mode));
       return undefined;

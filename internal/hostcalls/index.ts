@@ -94,7 +94,8 @@ const handlers: Record<number, Handler> = {
 
   [OP.MOD_RESOLVE]: (c, str) => {
     const a = args(str);
-    return JSON.stringify(c.modules.resolve(String(a.specifier), String(a.parent), a.kind === "import" ? "import" : "require"));
+    if (typeof a.specifier !== "string" || typeof a.parent !== "string") throw invalidArg("a module is resolved from a specifier and a parent, both strings");
+    return JSON.stringify(c.modules.resolve(a.specifier, a.parent, a.kind === "import" ? "import" : "require"));
   },
   [OP.MOD_LOAD_CJS]: (c, str) => {
     const a = args(str);

@@ -7,7 +7,7 @@ import { checkNet } from "../policy/checks.ts";
 import { normaliseUrl } from "../policy/url.ts";
 import type { HostContext } from "./context.ts";
 import type { Policy } from "../policy/types.ts";
-import { accessDenied, GuestError, invalidArg } from "./errors.ts";
+import { accessDenied, GuestError, invalidArg, shown } from "./errors.ts";
 
 /** Headers one request or response may carry (Bun answers 431 past about as many). */
 export const MAX_HEADERS = 1000;
@@ -34,8 +34,8 @@ function requestHeaders(list: unknown): Headers {
   const headers = new Headers();
   for (const pair of list) {
     const [name, value] = Array.isArray(pair) ? pair : [];
-    if (typeof name !== "string" || !TOKEN.test(name)) throw invalidHeader(`"${String(name).slice(0, 100)}" is an invalid header name`);
-    if (typeof value !== "string" || !FIELD_VALUE.test(value)) throw invalidHeader(`"${String(value).slice(0, 100)}" is an invalid value for header "${name}"`);
+    if (typeof name !== "string" || !TOKEN.test(name)) throw invalidHeader(`${shown(name)} is an invalid header name`);
+    if (typeof value !== "string" || !FIELD_VALUE.test(value)) throw invalidHeader(`${shown(value)} is an invalid value for header ${shown(name)}`);
     if (name.toLowerCase() !== "host") headers.append(name, value.trim());
   }
   return headers;
@@ -120,7 +120,7 @@ export class Network {
   fetch(a: FetchArgs, body: Uint8Array | undefined): number {
     if (typeof a.url !== "string") throw invalidArg(`fetch needs a URL`);
     const method = a.method ?? "GET";
-    if (typeof method !== "string" || !TOKEN.test(method)) throw invalidArg(`fetch: '${String(method).slice(0, 100)}' is not a valid HTTP method`);
+    if (typeof method !== "string" || !TOKEN.test(method)) throw invalidArg(`fetch: ${shown(method)} is not a valid HTTP method`);
     const headers = requestHeaders(a.headers);
     const url = checked(this.ctx, a.url);
     this.takeToken(url);
