@@ -12,6 +12,14 @@ const { O_RDONLY, O_NONBLOCK, O_NOCTTY } = fs.constants;
 /** Opening never waits: for a FIFO, a plain open would block until a writer comes. */
 export const NO_WAIT = O_NONBLOCK | O_NOCTTY;
 
+/** O_PATH on Linux (opens nothing, so never waits; openat2 refuses it with other flags). */
+const O_PATH = process.platform === "linux" ? 0o10000000 : 0;
+
+/** `flags` for an open that never waits. */
+export function noWait(flags: number): number {
+  return O_PATH && flags & O_PATH ? flags : flags | NO_WAIT;
+}
+
 /** What a file that is not regular is, in words; undefined for a regular file or a directory. */
 export function irregular(st: fs.Stats): string | undefined {
   if (st.isFile() || st.isDirectory()) return undefined;

@@ -63,7 +63,7 @@ const handlers: Record<number, Handler> = {
   [OP.STACK_MAP]: (c, str) => c.ctx.mapStack(String(str)),
   [OP.CRYPTO_RANDOM]: (_c, str) => random(str),
   [OP.CRYPTO_HASH]: (c, str, bytes) => hash(args(str), bytes, c.ctx.remainingMs),
-  [OP.ZLIB]: (c, str, bytes) => compress(args(str), bytes, c.ctx.policy.runtime.maxMemoryPages * 65536, c.ctx.remainingMs),
+  [OP.ZLIB]: (c, str, bytes) => compress(args(str), bytes, c.ctx.maxFileBytes, c.ctx.remainingMs),
 
   [OP.FS_OPEN]: fsOp(fsOps.open),
   [OP.FS_CLOSE]: fsOp(fsOps.close),
