@@ -73,8 +73,8 @@ export function invalidArg(message: string): GuestError {
   return new GuestError({ code: "ERR_INVALID_ARG_VALUE", message });
 }
 
-/** A guest value in a message: a string as it is, anything else as JSON (never through its own toString), cut short. */
+/** A guest value in a message: as JSON (quoted, control characters escaped; never through its own toString), cut short. */
 export function shown(v: unknown, max = 100): string {
-  const s = typeof v === "string" ? v : (JSON.stringify(v) ?? typeof v);
+  const s = JSON.stringify(v) ?? typeof v;
   return s.length > max ? `${s.slice(0, max)}...` : s;
 }

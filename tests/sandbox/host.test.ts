@@ -6,7 +6,7 @@
 // is read, decompression by the guest's heap, compression and hashing by the
 // run's deadline.
 
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -40,9 +40,9 @@ beforeAll(() => {
 });
 
 /** Run `source` as app/<name> under the app's policy with a time limit; the run must end by itself, never at the limit. */
-async function run(name: string, source: string, args: string[] = []) {
+async function run(name: string, source: string, args: string[] = [], argv: string[] = []) {
   writeFileSync(join(app, name), source);
-  const r = await edgeboxAsync(["run", "--timeout", "8000", ...args, join(app, name)], { cwd: app });
+  const r = await edgeboxAsync(["run", "--timeout", "8000", ...args, join(app, name), ...argv], { cwd: app });
   expect(r.stderr).not.toContain("time limit exceeded");
   return r;
 }
@@ -188,4 +188,59 @@ describe("host memory stays bounded by the guest's limits", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe("edgebox: time limit exceeded (2000 ms)\n");
   }, 20_000);
+});
+
+describe("no value from the guest raises an exception in the host", () => {
+  let server: ReturnType<typeof Bun.serve>;
+  const seen: string[] = [];
+  beforeAll(() => {
+    server = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: (req) => {
+        seen.push([...req.headers.keys()].join(","));
+        return new Response("ok");
+      },
+    });
+  });
+  afterAll(() => server?.stop(true));
+
+  test("fetch with a header or method no HTTP request can carry rejects in the guest; edgebox lives on", async () => {
+    const base = `http://127.0.0.1:${server.port}/`;
+    const r = await run(
+      "headers.js",
+      `const base = process.argv[2];
+      const bad = [
+        { headers: { "x-a": "v\\r\\nInjected: 1" } },
+        { headers: { "x-a": "v\\nInjected: 1" } },
+        { headers: { "x-a": "v\\rInjected: 1" } },
+        { headers: { "x-a": "v\\0" } },
+        { headers: [["x-a", "\\u20ac"]] },
+        { headers: { "x a": "v" } },
+        { headers: { "x-a:": "v" } },
+        { headers: { "": "v" } },
+        { headers: Object.fromEntries(Array.from({ length: 1001 }, (_, i) => ["x-" + i, "v"])) },
+        { method: "GET\\r\\nInjected: 1" },
+        { method: "G ET" },
+      ];
+      (async () => {
+        const out = [];
+        for (const init of bad) {
+          try { await fetch(base, init); out.push("sent"); } catch (e) { out.push(e.name + " " + e.code); }
+        }
+        out.push((await (await fetch(base, { headers: { "x-ok": "fine" } })).text()));
+        console.log(JSON.stringify(out));
+      })();`,
+      ["--allow-net=127.0.0.1"],
+      [base],
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as string[];
+    expect(out.pop()).toBe("ok");
+    expect(out).toHaveLength(11);
+    for (const o of out) expect(o).toMatch(/^(TypeError|Error) (ERR_INVALID_CHAR|ERR_INVALID_ARG_VALUE|ERR_INVALID_HTTP_TOKEN)$|^TypeError undefined$/);
+    // only the good request reached the server, and nothing was injected
+    expect(seen.filter((h) => h.includes("injected"))).toEqual([]);
+  });
 });
