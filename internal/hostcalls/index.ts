@@ -12,7 +12,19 @@ import { ModuleResolver } from "./modules.ts";
 import { Network } from "./net.ts";
 import { readStdinSync, StdinPump, writeTo } from "./stdio.ts";
 import { compress, hash, random } from "./compute.ts";
-import { GuestValue } from "../engine/quickjs.ts";
+import { GuestException, GuestValue } from "../engine/quickjs.ts";
+
+/**
+ * Whatever else a host call throws (a bug, or a value no check foresaw) is the
+ * guest's error too: named by the op, with the code the host's error carried.
+ */
+function unexpected(op: number, err: unknown): { code: string; message: string } {
+  if (process.env.EDGEBOX_DEBUG === "1") console.error(err);
+  const e = err as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof e?.code === "string" && /^(E[A-Z0-9]+|ERR_[A-Z0-9_]+)$/.test(e.code) ? e.code : "ERR_SANDBOX_HOST_CALL";
+  const message = typeof e?.message === "string" ? e.message : String(err);
+  return { code, message: `${OP_NAMES[op] ?? op}: ${message}` };
+}
 
 type Handler = (calls: HostCalls, str: string | undefined, bytes: Uint8Array | undefined) => HostReply;
 
@@ -60,8 +72,8 @@ const handlers: Record<number, Handler> = {
   [OP.MEMORY_USAGE]: (c) => JSON.stringify(c.ctx.memoryUsage()),
   [OP.STACK_MAP]: (c, str) => c.ctx.mapStack(String(str)),
   [OP.CRYPTO_RANDOM]: (_c, str) => random(str),
-  [OP.CRYPTO_HASH]: (_c, str, bytes) => hash(args(str), bytes),
-  [OP.ZLIB]: (c, str, bytes) => compress(args(str), bytes, c.ctx.policy.runtime.maxMemoryPages * 65536),
+  [OP.CRYPTO_HASH]: (c, str, bytes) => hash(args(str), bytes, c.ctx.remainingMs),
+  [OP.ZLIB]: (c, str, bytes) => compress(args(str), bytes, c.ctx.maxFileBytes, c.ctx.remainingMs),
 
   [OP.FS_OPEN]: fsOp(fsOps.open),
   [OP.FS_CLOSE]: fsOp(fsOps.close),
@@ -92,7 +104,8 @@ const handlers: Record<number, Handler> = {
 
   [OP.MOD_RESOLVE]: (c, str) => {
     const a = args(str);
-    return JSON.stringify(c.modules.resolve(String(a.specifier), String(a.parent), a.kind === "import" ? "import" : "require"));
+    if (typeof a.specifier !== "string" || typeof a.parent !== "string") throw invalidArg("a module is resolved from a specifier and a parent, both strings");
+    return JSON.stringify(c.modules.resolve(a.specifier, a.parent, a.kind === "import" ? "import" : "require"));
   },
   [OP.MOD_LOAD_CJS]: notOnWindows("loading a module from a file", (c, str) => {
     const a = args(str);
@@ -138,7 +151,9 @@ export class HostCalls {
       return handler(this, str, bytes);
     } catch (err) {
       if (err instanceof GuestError) return new HostError(err.info);
-      throw err;
+      // guest code the host ran for this call (a module's top level) threw: the engine rethrows it
+      if (err instanceof GuestException) throw err;
+      return new HostError(unexpected(op, err));
     }
   }
 

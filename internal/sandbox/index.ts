@@ -2,7 +2,7 @@
 // event loop that drives them until nothing is left to do. `edgebox run` uses
 // one; `edgebox serve` will use one per request.
 
-import { readFileSync, realpathSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { constants as fsConstants } from "node:fs";
 import { dirname } from "node:path";
 import { availableParallelism, endianness, freemem, machine, release, totalmem, uptime } from "node:os";
@@ -27,6 +27,11 @@ import { linkedSourceMap, remapStack, type SourceMap } from "../transpile/source
 import { checkPath } from "../policy/fs.ts";
 import { ModuleResolver } from "../hostcalls/modules.ts";
 import { trace } from "../trace.ts";
+import { readRegularFile, RefusedFile } from "../regular-file.ts";
+import { UserError } from "../errors.ts";
+
+/** A source map the host reads for an app's stack traces, at most (a bundle's map is rarely a tenth of it). */
+const MAX_SOURCE_MAP = 64 << 20;
 
 export interface SandboxOptions {
   /** The pre-initialised runtime module (quickjs.wasm + runtime JS), compiled by the chosen engine. */
@@ -53,6 +58,8 @@ export interface SandboxOptions {
   timeoutMs?: number;
   /** Bytes the guest's JS heap may use; 0 = no limit beyond the engine's. */
   memoryLimit?: number;
+  /** The setting that made `memoryLimit` smaller than `maxMemoryBytes` allows ("runtime.heap_size"), for the out-of-memory message. */
+  heapLimitSetting?: string;
   /** Bytes the guest's linear memory may grow to; 0 = the engine's maximum. */
   maxMemoryBytes?: number;
   /** Native stack QuickJS may use for recursion. */
@@ -183,11 +190,11 @@ export class Sandbox {
     if (map) this.addMap(file, map);
   }
 
-  /** A file's text if the app may read it (a source map it names: printed, never given to the guest). */
+  /** A file's text if the app may read it and it is a regular file (a source map it names: printed, never given to the guest). */
   private readIfAllowed(path: string): string | undefined {
     try {
       const real = realpathSync(path);
-      return checkPath(this.opts.policy, "read", real).ok ? readFileSync(real, "utf8") : undefined;
+      return checkPath(this.opts.policy, "read", real).ok ? readRegularFile(real, MAX_SOURCE_MAP) : undefined;
     } catch {
       return undefined;
     }
@@ -205,7 +212,7 @@ export class Sandbox {
       file,
       (f) => {
         try {
-          return readFileSync(f, "utf8");
+          return readRegularFile(f, this.maxSource);
         } catch {
           return undefined;
         }
@@ -234,9 +241,24 @@ export class Sandbox {
     return code;
   }
 
+  /** Largest source file the host reads (the guest's heap would not hold more). */
+  private get maxSource(): number {
+    return this.opts.memoryLimit || 1 << 30;
+  }
+
+  /** The main file's text: a regular file, bounded (a FIFO named as the app would stop edgebox here). */
+  private readMain(file: string): string {
+    try {
+      return readRegularFile(file, this.maxSource);
+    } catch (err) {
+      if (err instanceof RefusedFile) throw new UserError("E_USAGE", `cannot run ${file}: ${err.reason}`);
+      throw err;
+    }
+  }
+
   /** Run the app at `file` (or `evalSource`, named `file`) to completion. */
   async run(file: string, evalSource?: string): Promise<RunResult> {
-    const source = evalSource ?? readFileSync(file, "utf8");
+    const source = evalSource ?? this.readMain(file);
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
     try {
       await this.prepareTypeScript(file, source);
@@ -269,7 +291,7 @@ export class Sandbox {
    */
   async evaluateMain(file: string): Promise<number> {
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
-    const source = readFileSync(file, "utf8");
+    const source = this.readMain(file);
     await this.prepareTypeScript(file, source);
     this.loaded(file, source);
     const wrapper = this.compileMain(file, source);
@@ -594,6 +616,10 @@ export class Sandbox {
   async spin(until: () => boolean = () => false): Promise<"until" | "dry" | RunResult> {
     for (;;) {
       this.vm.runJobs();
+      // process.exit() or the time limit stopped the guest: whatever promise that rejected
+      // (an ES module's evaluation, a dynamic import, top-level await) is not an uncaught error
+      const stopped = this.stopped();
+      if (stopped) return stopped;
       const rejected = this.rejections.entries().next();
       if (!rejected.done) {
         const [id, reason] = rejected.value;
@@ -614,6 +640,13 @@ export class Sandbox {
       if (next < 0 && this.pendingOps === 0) return "dry";
       if (!(await this.wait(next < 0 ? Infinity : next))) return this.timeout();
     }
+  }
+
+  /** The run's end when process.exit() or the time limit stopped the guest; undefined while it runs. */
+  private stopped(): RunResult | undefined {
+    if (this.exitCode !== undefined) return { code: this.exitCode, reason: "exit" };
+    if (this.timedOut) return this.timeout();
+    return undefined;
   }
 
   /** Run to the end: the loop, then node's exit rules (the main module's promise, process.exitCode). */
@@ -739,8 +772,11 @@ export class Sandbox {
   }
 
   private outOfMemory(): RunResult {
-    const mib = Math.round((this.opts.maxMemoryBytes || this.opts.memoryLimit || 0) / 1048576);
-    this.opts.stderr(enc.encode(`edgebox: out of memory (limit ${mib} MiB)\n`));
+    // The JS heap limit is what an "out of memory" error hit; name it as the user set it.
+    const o = this.opts;
+    const mib = (b: number) => Math.round(b / 1048576);
+    const text = o.heapLimitSetting ? `JS heap limit ${mib(o.memoryLimit ?? 0)} MiB, ${o.heapLimitSetting}` : `limit ${mib(o.maxMemoryBytes || o.memoryLimit || 0)} MiB`;
+    this.opts.stderr(enc.encode(`edgebox: out of memory (${text})\n`));
     return { code: EXIT_OUT_OF_MEMORY, reason: "out-of-memory" };
   }
 

@@ -1,7 +1,8 @@
 // `edgebox run`: resolve the app and its policy, load the guest on the
 // chosen engine, run it, return the exit code.
 
-import { appendFileSync, closeSync, openSync, readSync, realpathSync } from "node:fs";
+import { appendFileSync, closeSync, constants, fstatSync, openSync, readSync, realpathSync } from "node:fs";
+import { NO_WAIT } from "../regular-file.ts";
 import { dirname, join, resolve } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { ABI_VERSION } from "../../wasm/abi.js";
@@ -123,6 +124,7 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
     tty: [0, 1, 2].map((fd) => (hostLib ? hostLib.eb_isatty(fd) === 1 : require("node:tty").isatty(fd))) as [boolean, boolean, boolean],
     timeoutMs,
     memoryLimit: heap,
+    heapLimitSetting: policy.runtime.heapSize < maxBytes - GUEST_BASE_MEMORY ? "runtime.heap_size" : undefined,
     maxMemoryBytes: maxBytes,
     maxStackSize: policy.runtime.stackSize,
     maxInstructions: fuel ? Math.max(1, policy.runtime.maxInstructions) : 0,
@@ -167,8 +169,10 @@ function artifactMap(h: ArtifactHeader, a: Artifact): Map<string, SourceMap> {
 
 function isArtifactFile(file: string): boolean {
   const head = new Uint8Array(16);
-  const fd = openSync(file, "r");
+  // (without waiting: a FIFO named as the app is refused when it is read as a script)
+  const fd = openSync(file, constants.O_RDONLY | NO_WAIT);
   try {
+    if (!fstatSync(fd).isFile()) return false;
     return readSync(fd, head, 0, head.length, 0) === head.length && isArtifact(head);
   } finally {
     closeSync(fd);
