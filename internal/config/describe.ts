@@ -1,9 +1,28 @@
 // A policy in words, for `edgebox check`.
 
-import type { Policy } from "../policy/types.ts";
+import { isWithin } from "../policy/fs.ts";
+import type { FsCapability, FsGrant, Policy } from "../policy/types.ts";
 
 function mib(bytes: number): string {
   return bytes % 1048576 === 0 ? `${bytes / 1048576} MiB` : `${bytes} bytes`;
+}
+
+const CAPS: FsCapability[] = ["read", "write", "execute"];
+
+function capsOf(g: FsGrant): string {
+  return CAPS.filter((c) => g[c]).join(", ") || "nothing";
+}
+
+/** A policy grant inside another that takes away what the outer one gives, in words. */
+function nestedLimits(grants: FsGrant[]): string[] {
+  const dirs = grants.filter((g) => g.from === "dirs");
+  const out: string[] = [];
+  for (const g of dirs) {
+    const outer = dirs.filter((o) => o.path !== g.path && isWithin(g.path, o.path)).sort((a, b) => b.path.length - a.path.length)[0];
+    const lost = outer ? CAPS.filter((c) => outer[c] && !dirs.some((s) => s.path === g.path && s[c])) : [];
+    if (outer && lost.length) out.push(`    ${g.path}: no ${lost.join(", no ")}, although inside ${outer.path} (${capsOf(outer)})`);
+  }
+  return out;
 }
 
 export function describePolicy(p: Policy): string {
@@ -16,11 +35,10 @@ export function describePolicy(p: Policy): string {
   lines.push("", "Files:");
   if (p.fs.length === 0) lines.push("  nothing (the app's own directory is readable when it runs)");
   const width = Math.max(...p.fs.map((g) => g.path.length), 0);
-  for (const g of p.fs) {
-    const caps = [g.read && "read", g.write && "write", g.execute && "execute"].filter(Boolean).join(", ") || "nothing";
-    lines.push(`  ${g.path.padEnd(width)}  ${caps.padEnd(20)}  (${g.source})`);
-  }
-  if (p.fs.length > 0) lines.push("  (and the app's own directory, readable, when it runs)");
+  for (const g of p.fs) lines.push(`  ${g.path.padEnd(width)}  ${capsOf(g).padEnd(20)}  (${g.source})`);
+  const narrowed = nestedLimits(p.fs);
+  if (narrowed.length) lines.push("  Inside another grant, the most specific grant decides every capability (flags only add):", ...narrowed);
+  if (p.fs.length > 0) lines.push("  (and the app's own directory, readable where no grant above says otherwise, when it runs)");
 
   lines.push("", "Environment:");
   if (p.env.all) lines.push("  every variable");

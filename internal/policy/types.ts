@@ -15,6 +15,13 @@ export interface FsGrant {
   read: boolean;
   write: boolean;
   execute: boolean;
+  /**
+   * "dirs": a policy's grant; the most specific one covering a path decides
+   * every capability there (a nested read-only grant stays read-only).
+   * "flag": a command-line grant, which only adds. "default": the app's own
+   * directory, readable where no policy grant says otherwise.
+   */
+  from: "dirs" | "flag" | "default";
   source: Source;
 }
 
