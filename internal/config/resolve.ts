@@ -135,8 +135,15 @@ export function resolvePolicy(file: string | undefined, raw: PolicyFile, flags: 
     }
   }
 
+  // Without allowedUrls, a block list alone means anything else goes; neither field, no network.
   let netAllow: Policy["net"]["allow"] =
-    raw.allowedUrls === undefined ? "none" : raw.allowedUrls.length === 0 ? "all" : urlPatterns(raw.allowedUrls, `${label} allowedUrls`);
+    raw.allowedUrls === undefined
+      ? raw.blockedUrls?.length
+        ? "all"
+        : "none"
+      : raw.allowedUrls.length === 0
+        ? "all"
+        : urlPatterns(raw.allowedUrls, `${label} allowedUrls`);
   if (flags.allowNet === true) {
     netAllow = "all";
   } else if (flags.allowNet) {
