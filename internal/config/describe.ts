@@ -1,7 +1,8 @@
 // A policy in words, for `edgebox check`.
 
 import { isWithin } from "../policy/fs.ts";
-import type { FsCapability, FsGrant, Policy } from "../policy/types.ts";
+import type { FsCapability, FsGrant, Policy, UrlPattern } from "../policy/types.ts";
+import { describeUrlPattern } from "../policy/url.ts";
 
 function mib(bytes: number): string {
   return bytes % 1048576 === 0 ? `${bytes / 1048576} MiB` : `${bytes} bytes`;
@@ -63,9 +64,18 @@ export function describePolicy(p: Policy): string {
 
   lines.push("", "Network (fetch):");
   const allow = p.net.allow;
-  if (allow === "none") lines.push("  none");
-  else lines.push(`  ${allow === "all" ? "any URL" : allow.map((u) => u.text).join(", ")}`);
-  if (allow !== "none" && p.net.block.length) lines.push(`  never: ${p.net.block.map((u) => u.text).join(", ")}`);
+  const list = (ps: readonly UrlPattern[]) => ps.map((u) => `    ${describeUrlPattern(u)}`);
+  if (allow === "none") lines.push("  none (no allowedUrls and no blockedUrls)");
+  else if (allow === "all" && p.net.block.length === 0) lines.push("  any URL");
+  else if (allow === "all") lines.push("  any URL except:", ...list(p.net.block));
+  else {
+    lines.push("  only:", ...list(allow));
+    if (p.net.block.length) lines.push("  never (wins over the above):", ...list(p.net.block));
+  }
+  if (allow !== "none") {
+    lines.push("  (a host matches by its name and by every address it resolves to; the request goes to an address that was checked)");
+    if (p.net.block.length) lines.push("  (a blocked path covers itself and what lies below it, in any case and encoding; without a port, every port)");
+  }
   if (p.net.rateLimitRps) lines.push(`  at most ${p.net.rateLimitRps} requests per second`);
   if (p.net.maxConnections) lines.push(`  at most ${p.net.maxConnections} requests at once`);
 
