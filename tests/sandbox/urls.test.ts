@@ -83,6 +83,7 @@ function spellingsOfThisMachine(p: number): string[] {
   // its own interface addresses answer for a server on 0.0.0.0 too
   for (const i of Object.values(networkInterfaces()).flat()) {
     if (i && !i.internal && i.family === "IPv4") urls.push(`http://${i.address}:${p}/x`);
+    if (i && !i.internal && i.family === "IPv6" && !i.address.startsWith("fe80")) urls.push(`http://[${i.address}]:${p}/x`);
   }
   return urls;
 }
