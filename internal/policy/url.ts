@@ -190,12 +190,18 @@ export function parseUrlPattern(text: string, source: string): UrlPattern {
   return compiled;
 }
 
+/** A host that is an address literal, as its one address (the URL parser has spelled it canonically). */
+function literalAddress(hostname: string): HostAddress[] | undefined {
+  if (!/^[\d.]+$|^\[/.test(hostname)) return undefined;
+  const value = parseAddress(hostname);
+  return value === undefined ? undefined : [{ address: hostname, value }];
+}
+
 /** How a URL's host matches a rule: by name, or by its addresses (all of them to allow, any to block). */
 function hostMatches(rule: HostRule, hostname: string, addresses: readonly HostAddress[] | undefined, mode: "allow" | "block"): boolean {
   if (rule.kind === "name") return rule.re.test(hostname);
-  const literal = parseAddress(hostname);
-  const known = literal !== undefined ? [{ address: hostname, value: literal }, ...(addresses ?? [])] : addresses;
   // Not resolved yet: a block by address cannot tell; an allow by address might hold.
+  const known = addresses ?? literalAddress(hostname);
   if (!known || known.length === 0) return mode === "allow";
   const hit = (a: HostAddress) => (rule.thisMachine && a.thisMachine === true) || rule.ranges.some((r) => inRange(r, a.value));
   return mode === "block" ? known.some(hit) : known.every(hit);

@@ -146,6 +146,20 @@ describe("allowed hosts by address", () => {
     expect(r!.out).toBe(`ok 200 localhost:${port} /host`);
   });
 
+  test.skipIf(!Bun.which("openssl"))("HTTPS to a name goes to the checked address with the name in SNI and the certificate check", async () => {
+    const dir = tempApp({ ".edgebox.json": JSON.stringify({ allowedUrls: ["loopback:*"] }), "main.mjs": `for (const u of process.argv.slice(2)) { try { const r = await fetch(u); console.log(await r.text()); } catch (e) { console.log("refused"); } }` });
+    const made = Bun.spawnSync(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"], { stderr: "pipe" });
+    expect(made.exitCode).toBe(0);
+    const tls = Bun.serve({ hostname: "127.0.0.1", port: 0, tls: { cert: Bun.file(join(dir, "cert.pem")), key: Bun.file(join(dir, "key.pem")) }, fetch: (r) => new Response(`tls ${r.headers.get("host")}`) });
+    try {
+      const r = await edgeboxAsync(["run", join(dir, "main.mjs"), `https://localhost:${tls.port}/`, `https://127.0.0.1:${tls.port}/`], { env: { NODE_EXTRA_CA_CERTS: join(dir, "cert.pem") } });
+      // the certificate names localhost, not the address connected to
+      expect(r.stdout).toBe(`tls localhost:${tls.port}\nrefused\n`);
+    } finally {
+      tls.stop(true);
+    }
+  });
+
   test.skipIf(!server6)("IPv6 loopback: allowed by its literal, blocked by its range", async () => {
     expect((await fetchAll({ allowedUrls: [`http://[::1]:${port}/*`] }, [`http://[::1]:${port}/six`]))[0]!.out).toBe(`ok 200 [::1]:${port} /six`);
     expectDenied(await fetchAll({ blockedUrls: ["::1/128"] }, [`http://[::1]:${port}/six`, `http://[0::1]:${port}/six`]), "blocked by");
