@@ -227,6 +227,21 @@ describe("every entry of a recursive removal or move is checked", () => {
     expect(snapshot(root)).toEqual(before);
   });
 
+  test("EdgeBox's own files in the tree (the policy in use, its audit log): nothing is removed", async () => {
+    const dir = tempApp({ ".edgebox.json": JSON.stringify({ dirs: [{ path: ".", write: true }], audit: "./logs/audit.jsonl" }), "logs/keep.txt": "k\n", "data/x.txt": "x\n" });
+    writeFileSync(
+      join(dir, "app.js"),
+      `const fs = require("fs"); for (const p of ["logs", ".", "./logs/", ${JSON.stringify(dir)}]) { try { fs.rmSync(p, { recursive: true, force: true }); console.log("removed", p); } catch (e) { console.log(e.code); } }`,
+    );
+    const before = snapshot(dir);
+    const r = await edgeboxAsync(["run", "app.js"], { cwd: dir });
+    expect(r.stdout).toBe("EACCES\n".repeat(4));
+    const after = snapshot(dir);
+    delete after[join(dir, "logs/audit.jsonl")]; // written by EdgeBox itself during the run
+    delete before[join(dir, "logs/audit.jsonl")];
+    expect(after).toEqual(before);
+  });
+
   test("a tree with nothing protected in it is removed (each form)", async () => {
     const { root, app } = layout();
     const names = ["s", "f", "c", "p", "d", "dc", "dp"];
