@@ -19,6 +19,11 @@ export default {
     const { describePolicy } = await import("../internal/config/describe.ts");
     const policy = await loadPolicy({ cwd: process.cwd(), config: positionals[0], flags: {} });
     out(describePolicy(policy));
+    if (!policy.allowAll && policy.fs.some((g) => g.execute)) {
+      const { confinementHere } = await import("../internal/hostcalls/child.ts");
+      const here = confinementHere(policy);
+      out(`\nHere: ${here ? `commands run under ${here}` : policy.processSandbox === "required" ? "no confinement works, so every command is refused" : "no confinement works: commands run unconfined"}\n`);
+    }
     return 0;
   },
 } satisfies Command;

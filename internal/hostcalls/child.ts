@@ -13,7 +13,7 @@ import type { HostContext } from "./context.ts";
 import type { Denial, Policy } from "../policy/types.ts";
 import { findConfinement, CannotConfine, type Confinement, type Wrapped } from "./confine.ts";
 import { accessDenied, fsDenied, GuestError, invalidArg } from "./errors.ts";
-import { findExecutable, interpretersOf, namedProgram } from "./programs.ts";
+import { findExecutable, interpretersOf, namedPrograms } from "./programs.ts";
 
 interface SpawnArgs {
   command: string;
@@ -57,6 +57,12 @@ function works(c: Confinement): boolean {
   return ok;
 }
 
+/** The confinement commands get on this machine ("bubblewrap"), or undefined when none works. */
+export function confinementHere(policy: Policy): string | undefined {
+  const c = findConfinement(policy);
+  return c && works(c) ? c.describe : undefined;
+}
+
 /**
  * Why a child could not be confined to the grants as they were decided, where
  * the confinement cannot hold places (see Confinement.holdsPlaces): a grant
@@ -97,7 +103,7 @@ function unrunnable(policy: Policy, exe: string, target: string): Denial | undef
       return { capability: "run", target, rule: `${role} lies where the app can write: no file the app can write is executed`, remedy: "run a program installed outside the write grants" };
     }
     if (f === exe) continue;
-    const d = checkCommand({ ...policy, run: { ...policy.run, allow: undefined, commands: undefined } }, f, [], f, (n) => namedProgram(policy, n));
+    const d = checkCommand({ ...policy, run: { ...policy.run, allow: undefined, commands: undefined } }, f, [], f, (n) => namedPrograms(policy, n));
     if (!d.ok) return { ...d.denial, target, rule: `the interpreter of ${exe}: ${d.denial.rule}` };
   }
   return undefined;
@@ -139,7 +145,7 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
     if (!d.ok) refuse(d.denial);
     throw enoent(a.command, sync);
   }
-  const d = checkRun(policy, { command: a.command, path: exe, args }, (n) => namedProgram(policy, n));
+  const d = checkRun(policy, { command: a.command, path: exe, args }, (n) => namedPrograms(policy, n));
   if (!d.ok) refuse(d.denial);
   const why = policy.allowAll ? undefined : unrunnable(policy, exe, target);
   if (why) refuse(why);

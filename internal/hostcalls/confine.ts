@@ -189,7 +189,7 @@ function bubblewrap(bwrap: string, policy: Policy): Confinement {
           throw new CannotConfine(`${p} (EdgeBox's own) cannot be kept from the child: ${(err as Error).message}`);
         }
       }
-      if (statSync(p).isDirectory()) args.push("--tmpfs", p);
+      if (statSync(p).isDirectory()) args.push("--tmpfs", p, "--remount-ro", p);
       else args.push("--ro-bind", "/dev/null", p);
     }
     // The policy in use, read-only where a grant would let the child write it.

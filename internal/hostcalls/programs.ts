@@ -38,15 +38,24 @@ function programDirs(policy: Policy): string[] {
   return [...real];
 }
 
-/** A policy's command names, each as the real program it resolves to (absent: found nowhere). */
-const resolvedNames = new WeakMap<Policy, Map<string, string | undefined>>();
+/** A policy's command names, each as the real programs it stands for. */
+const resolvedNames = new WeakMap<Policy, Map<string, string[]>>();
 
-/** The real program a name in the policy means: a path as written, a bare name as found on PATH (cached per policy). */
-export function namedProgram(policy: Policy, name: string): string | undefined {
+/**
+ * The real programs a name in the policy means: a path, that file; a bare
+ * name, each file of that name in a directory of programs (the host's PATH,
+ * the usual ones, those granted execute). Cached per policy.
+ */
+export function namedPrograms(policy: Policy, name: string): string[] {
   let m = resolvedNames.get(policy);
   if (!m) resolvedNames.set(policy, (m = new Map()));
-  if (!m.has(name)) m.set(name, findExecutable(name, "/"));
-  return m.get(name);
+  let found = m.get(name);
+  if (!found) {
+    const dirs = name.includes("/") ? ["/"] : programDirs(policy);
+    found = [...new Set(dirs.map((d) => findExecutable(join(d, name), "/")).filter((f): f is string => f !== undefined))];
+    m.set(name, found);
+  }
+  return found;
 }
 
 /**
@@ -63,15 +72,7 @@ export function deniedPrograms(policy: Policy): string[] {
   if (cached) return cached;
   const dirs = programDirs(policy);
   const files = new Set<string>();
-  for (const name of policy.run.deny) {
-    const named = namedProgram(policy, name);
-    if (named) files.add(named);
-    if (name.includes("/")) continue;
-    for (const d of dirs) {
-      const f = findExecutable(join(d, name), "/");
-      if (f) files.add(f);
-    }
-  }
+  for (const name of policy.run.deny) for (const f of namedPrograms(policy, name)) files.add(f);
   // Hard links: only a file with more than one name has any.
   const inodes = new Set<string>();
   for (const f of files) {

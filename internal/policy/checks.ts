@@ -16,8 +16,8 @@ export interface RunQuery {
   args: readonly string[];
 }
 
-/** The real program a name in the policy stands for on this machine (undefined: none). */
-export type NameResolver = (name: string) => string | undefined;
+/** The real programs a name in the policy stands for on this machine (each file of that name where programs are found). */
+export type NameResolver = (name: string) => readonly string[];
 
 /**
  * The name rules alone: deny list, allow list, argument allowlist. A name in
@@ -27,16 +27,16 @@ export type NameResolver = (name: string) => string | undefined;
  * names are compared as written). A denied name also refuses any program
  * bearing it.
  */
-export function checkCommand(policy: Policy, command: string, args: readonly string[], path = command, named: NameResolver = () => undefined): Decision<true> {
+export function checkCommand(policy: Policy, command: string, args: readonly string[], path = command, named: NameResolver = () => []): Decision<true> {
   const target = [command, ...args].join(" ");
   if (policy.allowAll) return allow(true, "--allow-all");
   const base = (p: string) => p.slice(p.lastIndexOf("/") + 1);
-  const is = (n: string) => named(n) === path || (path === command && n === base(command));
+  const is = (n: string) => named(n).includes(path) || (path === command && n === base(command));
   for (const n of policy.run.deny) {
     if (is(n) || n === base(path) || n === base(command)) return deny("run", target, `"${n}" is in denyCommands (${policy.run.source})`, "remove it from denyCommands");
   }
   // what to add to allow this program: the name typed, when it means this program
-  const name = named(base(command)) === path || path === command ? base(command) : base(path);
+  const name = named(base(command)).includes(path) || path === command ? base(command) : base(path);
   if (policy.run.commands) {
     const key = Object.keys(policy.run.commands).find(is);
     if (key === undefined) {
