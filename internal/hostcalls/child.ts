@@ -135,10 +135,10 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
   const policy = ctx.policy;
   const exe = findExecutable(a.command, ctx.cwd);
   const target = [a.command, ...args].join(" ");
-  const refuse = (denial: Denial): never => {
+  function refuse(denial: Denial): never {
     ctx.audit?.({ capability: "run", target, allowed: false, rule: denial.rule });
     throw accessDenied(denial, `the command "${target}"`);
-  };
+  }
   if (!exe) {
     // Refuse by name before admitting that the program is missing.
     const d = checkCommand(policy, a.command, args);
@@ -149,6 +149,7 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
   if (!d.ok) refuse(d.denial);
   const why = policy.allowAll ? undefined : unrunnable(policy, exe, target);
   if (why) refuse(why);
+  ctx.audit?.({ capability: "run", target, allowed: true, rule: d.rule });
   const cwdOk = checkPath(policy, "read", cwd);
   if (!cwdOk.ok) {
     // An explicit cwd the app may not read is refused; an inherited one it cannot see is replaced by "/".

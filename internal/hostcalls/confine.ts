@@ -3,7 +3,7 @@
 // system's program and library dirs read-only, a private /tmp and /dev; no
 // network unless the policy grants some), sandbox-exec on macOS.
 
-import { closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Policy } from "../policy/types.ts";
@@ -87,6 +87,13 @@ function which(name: string): string | undefined {
 /** A grant or one of EdgeBox's own files is no longer what the policy decided on (a link now), or cannot be protected: no child may start. */
 export class CannotConfine extends Error {}
 
+/** The system dirs here, each with its link's target when it is a link: asked once. */
+let systemDirList: [string, string | undefined][] | undefined;
+function systemDirs(): [string, string | undefined][] {
+  systemDirList ??= SYSTEM_DIRS.filter((d) => existsSync(d)).map((d) => [d, lstatSync(d).isSymbolicLink() ? readlinkSync(d) : undefined]);
+  return systemDirList;
+}
+
 /** O_PATH (Linux): a descriptor that names a file without opening its contents. */
 const O_PATH = 0o10000000;
 
@@ -138,7 +145,9 @@ function bubblewrap(bwrap: string, policy: Policy): Confinement {
       if (noNet) args.push("--unshare-net");
       const filter = noNet ? unixSocketFilter() : undefined;
       if (filter) args.push("--seccomp", give(openSync(filter, "r")));
-      for (const d of SYSTEM_DIRS) args.push("--ro-bind-try", d, d);
+      // (a system dir that is a link, /bin -> usr/bin, is the same link in the child: one mount of each
+      // directory, so that one mask covers a program under every name)
+      for (const [d, link] of systemDirs()) args.push(...(link ? ["--symlink", link, d] : ["--ro-bind", d, d]));
       for (const f of SYSTEM_FILES) args.push("--ro-bind-try", f, f);
       args.push("--tmpfs", "/tmp");
       if (full) mountGrants(args, give);
@@ -199,7 +208,7 @@ function bubblewrap(bwrap: string, policy: Policy): Confinement {
       if (fd !== undefined) args.push("--ro-bind-fd", give(fd), p);
     }
     // Denied programs cannot be executed by any name: each of their files, wherever the child sees it, is empty.
-    const roots: [string, string][] = SYSTEM_DIRS.filter((d) => existsSync(d)).map((d) => [d, realpathSync(d)]);
+    const roots: [string, string][] = systemDirs().filter(([, link]) => !link).map(([d]) => [d, realpathSync(d)]);
     for (const g of grants) roots.push([g.path, g.path]);
     const masked = new Set<string>();
     for (const file of deniedPrograms(policy)) {
