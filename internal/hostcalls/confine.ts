@@ -3,7 +3,7 @@
 // system's program and library dirs read-only, a private /tmp and /dev; no
 // network unless the policy grants some), sandbox-exec on macOS.
 
-import { closeSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Policy } from "../policy/types.ts";
@@ -111,7 +111,7 @@ function openPlace(path: string): number | undefined {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new CannotConfine(`${path} is no longer the directory it was (${(err as NodeJS.ErrnoException).code === "ELOOP" ? "a link now" : (err as Error).message})`);
   }
-  if (readlinkSync(`/proc/self/fd/${fd}`) !== path) {
+  if (readlinkSync(`/proc/self/fd/${fd}`) !== path || fstatSync(fd).isSymbolicLink()) {
     closeSync(fd);
     throw new CannotConfine(`${path} is no longer the directory it was (a link now)`);
   }
@@ -172,7 +172,15 @@ function bubblewrap(bwrap: string, policy: Policy): Confinement {
     const places = new Map<string, boolean>(); // path -> writable
     for (const g of grants) places.set(g.path, places.get(g.path) === true || g.write); // (two grants of one path: either's write)
     if (holdsPlaces) {
-      for (const inner of [...grants.map((g) => g.path), ...own.hidden, ...own.fixed]) {
+      // (own paths as written may pass through a link: only their real paths are held)
+      const real = (p: string) => {
+        try {
+          return realpathSync(p) === p;
+        } catch {
+          return false;
+        }
+      };
+      for (const inner of [...grants.map((g) => g.path), ...own.hidden.filter(real), ...own.fixed]) {
         const w = around(inner);
         if (w?.write) for (const d of between(w.path, inner)) if (!places.has(d)) places.set(d, true);
       }
