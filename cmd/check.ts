@@ -20,9 +20,8 @@ export default {
     const policy = await loadPolicy({ cwd: process.cwd(), config: positionals[0], flags: {} });
     out(describePolicy(policy));
     if (!policy.allowAll && policy.fs.some((g) => g.execute)) {
-      const { confinementHere } = await import("../internal/hostcalls/child.ts");
-      const here = confinementHere(policy);
-      out(`\nHere: ${here ? `commands run under ${here}` : policy.processSandbox === "required" ? "no confinement works, so every command is refused" : "no confinement works: commands run unconfined"}\n`);
+      const { commandsHere } = await import("../internal/hostcalls/child.ts");
+      out(`\nHere: ${commandsHere(policy)}\n`);
     }
     return 0;
   },

@@ -57,10 +57,14 @@ function works(c: Confinement): boolean {
   return ok;
 }
 
-/** The confinement commands get on this machine ("bubblewrap"), or undefined when none works. */
-export function confinementHere(policy: Policy): string | undefined {
+/** What becomes of commands on this machine under `policy`, in words (for edgebox check). */
+export function commandsHere(policy: Policy): string {
   const c = findConfinement(policy);
-  return c && works(c) ? c.describe : undefined;
+  const confined = c !== undefined && works(c);
+  if (!confined && policy.processSandbox === "required") return "no confinement works, so every command is refused";
+  const unheld = confined && c.holdsPlaces ? undefined : unheldPlace(policy);
+  if (unheld) return `every command is refused: ${unheld.rule}`;
+  return confined ? `commands run under ${c.describe}` : "no confinement works: commands run unconfined";
 }
 
 /**
