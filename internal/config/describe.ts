@@ -47,7 +47,7 @@ export function describePolicy(p: Policy): string {
       lines.push("  there, EdgeBox's own files stay out of their reach: the policy file read-only, its cache and audit log hidden");
     }
     const named = [...p.env.names].join(", ");
-    lines.push(`  their variables: PATH, HOME, LANG, LC_*, TERM, TZ, USER, LOGNAME${named ? `, and ${named} when the app passes them` : ""}; no others`);
+    lines.push(`  their variables: PATH, HOME, LANG, LC_*, TERM, TZ, USER, LOGNAME as the host has them${named ? `, and ${named} as the app passes them` : ""}; no others`);
   }
 
   lines.push("", "Network (fetch):");

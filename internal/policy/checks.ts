@@ -100,18 +100,22 @@ export function grantedEnv(policy: Policy, host: Readonly<Record<string, string 
   return out;
 }
 
-/** Variables every child may get from the app: what programs need to start, none that makes one run other code. */
+/** Variables every child gets, as the host has them: what programs need to start, none that makes one run other code. */
 const CHILD_BASE = /^(PATH|HOME|LANG|LANGUAGE|LC_[A-Z_]+|TERM|TZ|USER|LOGNAME)$/;
 
-/** Variables that make a program load or run other code: not passed on by "every variable" (--allow-env). */
+/**
+ * Variables that make a program load or run other code, or read configuration
+ * that can (git's from $HOME): an app with every variable (--allow-env) still
+ * cannot set them for a child.
+ */
 const RUNS_CODE =
-  /^(LD_|DYLD_|GIT_)|^(BASH_ENV|ENV|BASHOPTS|SHELLOPTS|PS4|PROMPT_COMMAND|IFS|PERL5OPT|PERL5LIB|PERLLIB|PERL5DB|PYTHON\w*|NODE_OPTIONS|NODE_PATH|RUBYOPT|RUBYLIB|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|GCONV_PATH|HOSTALIASES|LOCALDOMAIN|RES_OPTIONS|TAR_OPTIONS|SSH_ASKPASS|EDITOR|VISUAL|PAGER|LESSOPEN|LESSCLOSE|MANPAGER)$/;
+  /^(LD_|DYLD_|GIT_|XDG_CONFIG_)|^(HOME|BASH_ENV|ENV|BASHOPTS|SHELLOPTS|PS4|PROMPT_COMMAND|IFS|PERL5OPT|PERL5LIB|PERLLIB|PERL5DB|PYTHON\w*|NODE_OPTIONS|NODE_PATH|RUBYOPT|RUBYLIB|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|GCONV_PATH|HOSTALIASES|LOCALDOMAIN|RES_OPTIONS|TAR_OPTIONS|SSH_ASKPASS|EDITOR|VISUAL|PAGER|LESSOPEN|LESSCLOSE|MANPAGER)$/;
 
 /**
- * The variables a child gets: the safe base as the host has it, then what the
- * app passes of the base and of the names the policy grants (with
- * --allow-env, all but those that run code); the rest are dropped, whatever
- * the app asked.
+ * The variables a child gets: the safe base as the host has it, and of what
+ * the app passes, the names the policy grants (with --allow-env, all but
+ * those that run code). The app's other values are dropped, whatever it
+ * asked (`dropped`: those that differ from what the child gets).
  */
 export function childEnv(
   policy: Policy,
@@ -122,9 +126,8 @@ export function childEnv(
   for (const [k, v] of Object.entries(host)) if (v !== undefined && CHILD_BASE.test(k)) env[k] = v;
   const dropped: string[] = [];
   for (const [k, v] of Object.entries(passed)) {
-    const ok = policy.allowAll || CHILD_BASE.test(k) || policy.env.names.has(k) || (policy.env.all && !RUNS_CODE.test(k));
-    if (ok) env[k] = v;
-    else dropped.push(k);
+    if (policy.allowAll || policy.env.names.has(k) || (policy.env.all && !RUNS_CODE.test(k))) env[k] = v;
+    else if (env[k] !== v) dropped.push(k);
   }
   return { env, dropped };
 }

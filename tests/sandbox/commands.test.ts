@@ -147,29 +147,28 @@ describe("write XOR execute", () => {
 describe("a child's variables", () => {
   const dangerous = ["TAR_OPTIONS", "LESSOPEN", "PERL5OPT", "PYTHONSTARTUP", "NODE_OPTIONS", "RUBYOPT", "LD_PRELOAD", "BASH_ENV", "GIT_CONFIG_COUNT", "EDITOR", "UNNAMED"];
   const app = [
-    `const env = { NAMED: "kept", LANG: "C.UTF-8", ${dangerous.map((n) => `${n}: "x"`).join(", ")} };`,
-    `const r = require("child_process").spawnSync("env", [], { env, encoding: "utf8" });`,
-    `console.log(r.stdout.split("\\n").filter(Boolean).map((l) => l.split("=")[0]).sort().join(" "));`,
+    `const env = { NAMED: "kept", HOME: "/tmp/app-chosen-home", ${dangerous.map((n) => `${n}: "x"`).join(", ")} };`,
+    `const out = require("child_process").spawnSync("env", [], { env, encoding: "utf8" }).stdout.split("\\n").filter(Boolean);`,
+    `console.log(JSON.stringify({ names: out.map((l) => l.split("=")[0]).sort(), home: out.find((l) => l.startsWith("HOME=")) }));`,
   ].join("\n");
+  const host = { HOME: process.env.HOME ?? "/root", PATH: "/usr/bin:/bin", SECRET_HOST_VAR: "s" };
 
-  test("only the base and the names the policy grants reach a child; the audit log lists what was dropped", () => {
+  test("the host's base and the names the policy grants reach a child, nothing else the app passes; the audit log lists what was dropped", () => {
     const dir = tempApp({ ".edgebox.json": JSON.stringify({ env: ["NAMED"], audit: "./audit.jsonl" }), "app.js": app });
-    const r = edgebox(["run", "--allow-run=env", "app.js"], { cwd: dir, env: { HOME: process.env.HOME ?? "/root", PATH: "/usr/bin:/bin", SECRET_HOST_VAR: "s" } });
-    const names = r.stdout.trim().split(" ");
-    expect(names).toContain("NAMED");
-    expect(names).toContain("LANG");
-    expect(names).toContain("PATH"); // the host's, as the base
-    expect(names).toContain("HOME");
-    for (const n of [...dangerous, "SECRET_HOST_VAR"]) expect(names).not.toContain(n);
+    const r = edgebox(["run", "--allow-run=env", "app.js"], { cwd: dir, env: host });
+    const { names, home } = JSON.parse(r.stdout);
+    expect(names.filter((n: string) => n !== "PWD")).toEqual(["HOME", "NAMED", "PATH"]); // (bubblewrap sets PWD)
+    expect(home).toBe(`HOME=${host.HOME}`); // not the app's: git would read its config from there
     const audit = readFileSync(join(dir, "audit.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     const dropped = audit.find((e) => e.capability === "env" && e.allowed === false);
-    expect(dropped.target.split(",").sort()).toEqual([...dangerous].sort());
+    expect(dropped.target.split(",").sort()).toEqual([...dangerous, "HOME"].sort());
   });
 
   test("with every variable granted (--allow-env), those that make a program run code still do not pass", () => {
     const dir = tempApp({ "app.js": app });
-    const names = edgebox(["run", "--allow-env", "--allow-run=env", "app.js"], { cwd: dir }).stdout.trim().split(" ");
+    const { names, home } = JSON.parse(edgebox(["run", "--allow-env", "--allow-run=env", "app.js"], { cwd: dir, env: host }).stdout);
     expect(names).toContain("UNNAMED");
+    expect(home).toBe(`HOME=${host.HOME}`);
     for (const n of dangerous.filter((n) => n !== "UNNAMED")) expect(names).not.toContain(n);
   });
 });
