@@ -5,8 +5,8 @@
 // programs cannot be executed by any name) unless the policy says
 // best-effort and no confinement exists here.
 
-import { closeSync, realpathSync } from "node:fs";
-import { resolve } from "node:path";
+import { accessSync, closeSync, constants, realpathSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { checkCommand, checkRun, childEnv } from "../policy/checks.ts";
 import { checkPath, isWithin } from "../policy/fs.ts";
 import type { HostContext } from "./context.ts";
@@ -94,16 +94,29 @@ function unheldPlace(policy: Policy): { rule: string; remedy: string } | undefin
   return undefined;
 }
 
+/** Whether this user could change `file`: write it, or replace it in its directory. */
+function mayChange(file: string): boolean {
+  for (const p of [file, dirname(file)]) {
+    try {
+      accessSync(p, constants.W_OK);
+      return true;
+    } catch {
+      // not this one
+    }
+  }
+  return false;
+}
+
 /**
  * Why a program the name rules allow may still not run: it, or an interpreter
- * its #! line names, is a file the app can write (write XOR execute: a script
- * the app wrote and named `git` would run as its interpreter), or that
- * interpreter is denied.
+ * its #! line names, is a file the app can write (a write grant covers it and
+ * this user could change it; write XOR execute: a script the app wrote and
+ * named `git` would run as its interpreter), or that interpreter is denied.
  */
 function unrunnable(policy: Policy, exe: string, target: string): Denial | undefined {
   for (const f of [exe, ...interpretersOf(exe)]) {
     const role = f === exe ? f : `${f}, the interpreter of ${exe},`;
-    if (checkPath(policy, "write", f).ok) {
+    if (checkPath(policy, "write", f).ok && mayChange(f)) {
       return { capability: "run", target, rule: `${role} lies where the app can write: no file the app can write is executed`, remedy: "run a program installed outside the write grants" };
     }
     if (f === exe) continue;

@@ -226,6 +226,15 @@ describe("the original design's example policy", () => {
     expect(existsSync(join(home, ".cache", "edgebox", "x"))).toBe(false);
   }, 60000);
 
+  test("with a bubblewrap that cannot mount from descriptors (before 0.8), every command is refused, and check says so", () => {
+    const fake = tempApp({ "bwrap": `#!/bin/sh\nif [ "$1" = --help ]; then ${Bun.which("bwrap")} --help | grep -v -- -fd; exit 0; fi\nexec ${Bun.which("bwrap")} "$@"\n` });
+    chmodSync(join(fake, "bwrap"), 0o755);
+    const dir = tempApp({ ".edgebox.json": JSON.stringify(policy), "app.js": `try { require("child_process").execFileSync("git", ["--version"]); console.log("ran"); } catch (e) { console.log(e.code, e.message.includes("bubblewrap 0.8 or later")); }\n` });
+    const env = { PATH: `${fake}:/usr/bin:/bin` };
+    expect(edgebox(["run", "app.js"], { cwd: dir, env }).stdout).toBe("ERR_ACCESS_DENIED true\n");
+    expect(edgebox(["check"], { cwd: dir, env }).stdout).toContain("Here: every command is refused: a command cannot be confined: the grant of");
+  }, 30000);
+
   test("edgebox check says what will happen", () => {
     const dir = tempApp({ ".edgebox.json": JSON.stringify(policy) });
     const r = edgebox(["check"], { cwd: dir });
