@@ -55,11 +55,18 @@ export function describePolicy(p: Policy): string {
       : p.run.allow
         ? [...p.run.allow].join(", ")
         : "any";
-    lines.push(`  ${which}, found in ${exec.join(", ")}`);
-    if (p.run.deny.size) lines.push(`  never: ${[...p.run.deny].join(", ")}`);
+    lines.push(`  ${which}, found in ${exec.join(", ")} (a name is the program it finds there, by real path)`);
+    if (p.run.deny.size) lines.push(`  never: ${[...p.run.deny].join(", ")} (masked in the confinement: no other name, path or wrapper executes them)`);
     lines.push(
       `  confined to the granted files (${p.processSandbox === "required" ? "required: refused where confinement is unavailable" : "best effort: unconfined where unavailable"})`,
     );
+    const writable = p.fs.filter((g) => g.write).map((g) => g.path);
+    if (writable.length) {
+      lines.push(`  never a program in ${writable.join(", ")} (writable), nor a script whose interpreter is there`);
+      lines.push("  there, EdgeBox's own files stay out of their reach: the policy file read-only, its cache and audit log hidden");
+    }
+    const named = [...p.env.names].join(", ");
+    lines.push(`  their variables: PATH, HOME, LANG, LC_*, TERM, TZ, USER, LOGNAME as the host has them${named ? `, and ${named} as the app passes them` : ""}; no others`);
   }
 
   lines.push("", "Network (fetch):");
