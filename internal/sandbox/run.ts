@@ -11,6 +11,7 @@ import { buildInfo, cacheDir, extensions, ownDirs, runtimeModule } from "../asse
 import { BytecodeCache } from "./bytecode-cache.ts";
 import { loadPolicy } from "../config/index.ts";
 import type { GrantFlags } from "../config/resolve.ts";
+import { JSC_STACK_ENV, rerunWithStack, stackCapacity, wasmStackMiB } from "./stack.ts";
 import { chooseEngine, loadModule, type EngineKind, type ModuleSource } from "../engine/index.ts";
 import { UserError } from "../errors.ts";
 import type { Policy } from "../policy/types.ts";
@@ -29,7 +30,7 @@ export const NODE_COMPAT = "20.0.0";
 /** run --watch tells its child where to list the files to watch (see watch.ts). */
 export const WATCH_LIST_ENV = "EDGEBOX_WATCH_LIST";
 
-/** Linear memory QuickJS needs beyond its heap: static data and the 1 MiB stack. */
+/** Linear memory QuickJS needs beyond its heap and stack: static data and the linker's 1 MiB stack. */
 const GUEST_BASE_MEMORY = 4 << 20;
 
 export interface RunOptions {
@@ -83,14 +84,16 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
   // run --watch's child: tell the watcher what to watch (the variable is not the app's)
   const watchList = hostEnv[WATCH_LIST_ENV];
   delete hostEnv[WATCH_LIST_ENV];
+  delete hostEnv[JSC_STACK_ENV];
   const onLoad = watchList ? (f: string) => appendFileSync(watchList, f + "\n") : undefined;
   for (const f of [policy.file, file]) if (f && opts.source === undefined) onLoad?.(f);
   if (policy.useKeychain) Object.assign(hostEnv, keychainEnv(policy));
   const maxBytes = opts.maxMemoryMiB ? opts.maxMemoryMiB * 1048576 : policy.runtime.maxMemoryPages * 65536;
-  if (maxBytes < 2 * GUEST_BASE_MEMORY) {
-    throw new UserError("E_USAGE", `--max-memory must be at least ${(2 * GUEST_BASE_MEMORY) >> 20} MiB`);
+  const least = 2 * GUEST_BASE_MEMORY + policy.runtime.stackSize;
+  if (maxBytes < least) {
+    throw new UserError("E_USAGE", `--max-memory must be at least ${Math.ceil(least / 1048576)} MiB (with a ${policy.runtime.stackSize >> 10} KiB runtime.stack_size)`);
   }
-  const heap = Math.min(policy.runtime.heapSize, maxBytes - GUEST_BASE_MEMORY);
+  const heap = Math.min(policy.runtime.heapSize, maxBytes - GUEST_BASE_MEMORY - policy.runtime.stackSize);
   const fuel = policy.runtime.maxInstructions >= 0;
   if (fuel && opts.engine === "js") warn("runtime.max_instructions is enforced on the native engine only; the js engine ignores it");
   const built = opts.source === undefined && isArtifactFile(file) ? openArtifact(file) : undefined;
@@ -105,7 +108,11 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
   // Epochs stop compiled code (a built app's frozen functions) at the time limit; the
   // interpreter checks the limit itself. They cost a little, so only when there is a limit.
   const epoch = engineOptions.epoch ?? timeoutMs > 0;
-  const choice = await chooseEngine(built?.module ?? runtimeModule, { kind: opts.engine, warn, fuel, epoch, pooling: engineOptions.pooling });
+  const choice = await chooseEngine(built?.module ?? runtimeModule, { kind: opts.engine, warn, fuel, epoch, pooling: engineOptions.pooling, wasmStackMiB: wasmStackMiB(policy.runtime.stackSize) });
+  // more stack than this process backs: run() starts one that does (stack.ts), or runs with less
+  const stackCap = stackCapacity(choice.engine.kind);
+  const stackSize = Math.min(policy.runtime.stackSize, stackCap);
+  const stackWanted = policy.runtime.stackSize > stackCap ? policy.runtime.stackSize : 0;
   const { module, hostLib } = choice;
   const sandbox: SandboxOptions = {
     module,
@@ -124,7 +131,7 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
     timeoutMs,
     memoryLimit: heap,
     maxMemoryBytes: maxBytes,
-    maxStackSize: policy.runtime.stackSize,
+    maxStackSize: stackSize,
     maxInstructions: fuel ? Math.max(1, policy.runtime.maxInstructions) : 0,
     bytecodeCache: new BytecodeCache(join(cacheDir(), "bytecode")),
     typescriptCache: join(cacheDir(), "typescript"),
@@ -133,20 +140,36 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
     onLoad,
     versions: { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime },
   };
-  return { policy, file, built, choice, sandbox, audit, baseWasm: built ? () => built.module.bytes() : runtimeModule.bytes };
+  return { policy, file, built, choice, sandbox, audit, stackWanted, baseWasm: built ? () => built.module.bytes() : runtimeModule.bytes };
 }
 
 export async function runApp(opts: RunOptions): Promise<number> {
   trace("cli");
   const app = await prepareApp(opts);
-  const sandbox = new Sandbox({ ...app.sandbox, argv: [process.execPath, ...(opts.source === undefined ? [app.file] : []), ...opts.args] });
   try {
+    // (code read from stdin is gone: that run keeps the stack there is)
+    const rerun = app.stackWanted ? await biggerStack(app, opts.target !== "[stdin]") : undefined;
+    if (rerun !== undefined) return rerun;
+    const sandbox = new Sandbox({ ...app.sandbox, argv: [process.execPath, ...(opts.source === undefined ? [app.file] : []), ...opts.args] });
     const result = app.built ? await sandbox.runBuilt(app.built.app, app.built.prerun) : await sandbox.run(app.file, opts.source);
     trace("run");
     return result.code;
   } finally {
     app.audit?.close();
   }
+}
+
+/**
+ * The policy's stack, which this process cannot back: the exit code of this run
+ * in a process that can, or undefined (with a warning) to run on the stack there is.
+ */
+export async function biggerStack(app: Awaited<ReturnType<typeof prepareApp>>, canRerun = true): Promise<number | undefined> {
+  if (canRerun && app.choice.hostLib && !process.env[JSC_STACK_ENV]) {
+    const code = await rerunWithStack(app.stackWanted, app.choice.hostLib);
+    if (code !== undefined) return code;
+  }
+  warn(`runtime.stack_size ${app.stackWanted >> 10} KiB cannot be backed here; running with ${app.sandbox.maxStackSize! >> 10} KiB`);
+  return undefined;
 }
 
 /** The bundle's source map an artifact carries (read when an error needs it; one that is unusable maps nothing). */

@@ -7,7 +7,7 @@ import { availableParallelism } from "node:os";
 import { UserError } from "../errors.ts";
 import type { GrantFlags } from "../config/resolve.ts";
 import type { EngineKind } from "../engine/index.ts";
-import { prepareApp } from "../sandbox/run.ts";
+import { biggerStack, prepareApp } from "../sandbox/run.ts";
 import { selfCommand } from "../self.ts";
 import { buildImage } from "./image.ts";
 import { merge, prometheus, type MetricsSnapshot } from "./metrics.ts";
@@ -45,6 +45,10 @@ export async function serve(o: ServeOptions): Promise<number> {
     { target: o.target, cwd: o.cwd, engine: o.engine, timeoutMs: o.timeoutMs, maxMemoryMiB: o.maxMemoryMiB, grants: o.grants, config: o.config, audit: o.audit },
     { pooling: true, epoch: true },
   );
+  if (app.stackWanted) {
+    const code = await biggerStack(app);
+    if (code !== undefined) return code;
+  }
   const daemon = app.policy.daemon;
   const timeoutMs = o.timeoutMs ?? daemon.execTimeoutMs ?? (app.sandbox.timeoutMs || DEFAULT_TIMEOUT_MS);
   const host = o.host ?? daemon.host ?? "127.0.0.1";

@@ -39,8 +39,22 @@ pub const EngineFlags = packed struct(u32) {
     epoch: bool = false,
     pooling: bool = false,
     opt_none: bool = false,
-    _: u28 = 0,
+    _: u4 = 0,
+    /// Native stack for wasm frames, in MiB (0: the default 4).
+    wasm_stack_mib: u8 = 0,
+    _pad: u16 = 0,
 };
+
+/// Let the main thread's stack grow to `bytes` (the soft RLIMIT_STACK, within the hard
+/// one); returns the limit now in force. A process started afterwards inherits it (Linux
+/// sizes a main thread's stack by the limit; Wasmtime runs wasm on the calling thread).
+pub fn reserveStack(bytes: u64) u64 {
+    const lim = std.posix.getrlimit(.STACK) catch return 0;
+    if (lim.cur == std.posix.RLIM.INFINITY or lim.cur >= bytes) return lim.cur;
+    const cur = if (lim.max == std.posix.RLIM.INFINITY) bytes else @min(bytes, lim.max);
+    std.posix.setrlimit(.STACK, .{ .cur = cur, .max = lim.max }) catch return lim.cur;
+    return cur;
+}
 
 /// Where TypeScript reads the guest memory's current address and size (updated after every call).
 pub const MemoryState = extern struct {
@@ -106,8 +120,9 @@ pub const Engine = struct {
         wt.wasmtime_config_memory_init_cow_set(config, true);
         // QuickJS recursion uses native wasm frames too; its own guard (on the
         // linear-memory stack) must trip before this limit does.
-        wt.wasmtime_config_async_stack_size_set(config, (4 << 20) + (64 << 10));
-        wt.wasmtime_config_max_wasm_stack_set(config, 4 << 20);
+        const stack = @as(usize, if (flags.wasm_stack_mib == 0) 4 else flags.wasm_stack_mib) << 20;
+        wt.wasmtime_config_async_stack_size_set(config, stack + (64 << 10));
+        wt.wasmtime_config_max_wasm_stack_set(config, stack);
         if (flags.pooling) {
             const pool = wt.wasmtime_pooling_allocation_config_new() orelse return error.EngineFailed;
             defer wt.wasmtime_pooling_allocation_config_delete(pool);
