@@ -49,13 +49,14 @@ export function describePolicy(p: Policy): string {
   else lines.push(`  ${allow === "all" ? "any URL" : allow.map((u) => u.text).join(", ")}`);
   if (allow !== "none" && p.net.block.length) lines.push(`  never: ${p.net.block.map((u) => u.text).join(", ")}`);
   if (p.net.rateLimitRps) lines.push(`  at most ${p.net.rateLimitRps} requests per second`);
+  else if (p.net.rateLimitRps === 0 && allow !== "none") lines.push("  no limit on requests per second (rateLimitRps 0)");
   if (p.net.maxConnections) lines.push(`  at most ${p.net.maxConnections} requests at once`);
 
   const r = p.runtime;
   lines.push(
     "",
     "Limits:",
-    `  JS heap ${mib(r.heapSize)}; memory ${mib(r.maxMemoryPages * 65536)} (${r.maxMemoryPages} pages); stack ${mib(r.stackSize)}${r.stackSize > 512 * 1024 ? " (512 KiB effective)" : ""}`,
+    `  JS heap ${mib(r.heapSize)}; memory ${mib(r.maxMemoryPages * 65536)} (${r.maxMemoryPages} pages); stack ${mib(r.stackSize)} (about ${Math.round(r.stackSize / 256 / 100) * 100} calls deep)`,
     `  instructions ${r.maxInstructions < 0 ? "unlimited" : r.maxInstructions}; time ${r.timeoutMs ? `${r.timeoutMs} ms` : "unlimited"}`,
   );
   if (p.audit) lines.push("", `Audit log: ${p.audit}`);

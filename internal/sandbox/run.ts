@@ -10,7 +10,7 @@ import type { SideModuleInfo } from "../engine/dylink.ts";
 import { buildInfo, cacheDir, extensions, ownDirs, runtimeModule } from "../assets/index.ts";
 import { BytecodeCache } from "./bytecode-cache.ts";
 import { loadPolicy } from "../config/index.ts";
-import type { GrantFlags } from "../config/resolve.ts";
+import { DEFAULT_RUNTIME, type GrantFlags } from "../config/resolve.ts";
 import { JSC_STACK_ENV, rerunWithStack, stackCapacity, wasmStackMiB } from "./stack.ts";
 import { chooseEngine, loadModule, type EngineKind, type ModuleSource } from "../engine/index.ts";
 import { UserError } from "../errors.ts";
@@ -112,7 +112,8 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
   // more stack than this process backs: run() starts one that does (stack.ts), or runs with less
   const stackCap = stackCapacity(choice.engine.kind);
   const stackSize = Math.min(policy.runtime.stackSize, stackCap);
-  const stackWanted = policy.runtime.stackSize > stackCap ? policy.runtime.stackSize : 0;
+  // (the default needs no second process: on the js engine it gets what there is)
+  const stackWanted = policy.runtime.stackSize > stackCap && policy.runtime.stackSize !== DEFAULT_RUNTIME.stackSize ? policy.runtime.stackSize : 0;
   const { module, hostLib } = choice;
   const sandbox: SandboxOptions = {
     module,
