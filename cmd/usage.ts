@@ -45,7 +45,7 @@ function flag(name: string, d: ArgDef): Row {
 }
 
 export async function renderHelp(cmd: CommandDef & { examples?: readonly string[] }, parent: CommandDef | undefined, columns: number): Promise<string> {
-  const meta = (typeof cmd.meta === "function" ? await cmd.meta() : cmd.meta) ?? {};
+  const meta: { name?: string; description?: string; version?: string } = (await (typeof cmd.meta === "function" ? cmd.meta() : cmd.meta)) ?? {};
   const args = Object.entries((cmd.args ?? {}) as Record<string, ArgDef>);
   const positionals = args.filter(([, d]) => d.type === "positional");
   const flags = args.filter(([, d]) => d.type !== "positional");

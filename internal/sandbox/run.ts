@@ -49,6 +49,8 @@ export interface RunOptions {
   source?: string;
   /** --audit: append one JSON line per capability decision to this file (else the policy's "audit"). */
   audit?: string;
+  /** --quiet: no hints on stderr (a variable the policy hides). */
+  quiet?: boolean;
 }
 
 function warn(message: string): void {
@@ -97,6 +99,7 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
   const fuel = policy.runtime.maxInstructions >= 0;
   if (fuel && opts.engine === "js") warn("runtime.max_instructions is enforced on the native engine only; the js engine ignores it");
   const built = opts.source === undefined && isArtifactFile(file) ? openArtifact(file) : undefined;
+  if (!built && opts.source === undefined) refuseNonScript(file);
   const auditPath = opts.audit ? resolve(opts.cwd, opts.audit) : policy.audit;
   const audit = auditPath ? openAuditLog(auditPath) : undefined;
   // the app may neither touch EdgeBox's cache and audit log nor change its policy, whatever the grants
@@ -139,6 +142,7 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
     sourceMaps: built?.sourceMaps,
     audit: audit?.write,
     onLoad,
+    quiet: opts.quiet,
     versions: { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime },
   };
   return { policy, file, built, choice, sandbox, audit, stackWanted, baseWasm: built ? () => built.module.bytes() : runtimeModule.bytes };
@@ -187,6 +191,22 @@ function artifactMap(h: ArtifactHeader, a: Artifact): Map<string, SourceMap> {
     return { version: 3, sources: [], mappings: "" };
   };
   return new Map([[h.compiledAs, new SourceMap(load)]]);
+}
+
+/** A file that is neither script nor artifact (a .wasm, an image) is refused in one line, not parsed. */
+function refuseNonScript(file: string): void {
+  const head = new Uint8Array(4096);
+  const fd = openSync(file, "r");
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const wasm = n >= 4 && head[0] === 0 && head[1] === 0x61 && head[2] === 0x73 && head[3] === 0x6d;
+  if (wasm || head.subarray(0, n).includes(0)) {
+    throw new UserError("E_USAGE", `${file} is not JavaScript or TypeScript (${wasm ? "a WebAssembly module" : "binary content"}): edgebox runs scripts (.js, .mjs, .cjs, .ts, ...) and artifacts of 'edgebox build' (.ebx)`);
+  }
 }
 
 function isArtifactFile(file: string): boolean {

@@ -11,7 +11,7 @@ import { biggerStack, prepareApp } from "../sandbox/run.ts";
 import { selfCommand } from "../self.ts";
 import { buildImage } from "./image.ts";
 import { merge, prometheus, type MetricsSnapshot } from "./metrics.ts";
-import { EdgeServer } from "./server.ts";
+import { EdgeServer, portInUse } from "./server.ts";
 
 export interface ServeOptions {
   target: string;
@@ -54,6 +54,8 @@ export async function serve(o: ServeOptions): Promise<number> {
   const host = o.host ?? daemon.host ?? "127.0.0.1";
   let port = o.port ?? daemon.port ?? 3000;
   const workers = Math.max(1, o.workers ?? availableParallelism());
+  // a busy port is said at once, not after the app's image is built
+  if (!inWorker && port !== 0) assertPortFree(host, port);
 
   if (workers > 1 && !inWorker) {
     if (port === 0) port = await freePort(host);
@@ -87,6 +89,16 @@ function stopped(_timeoutMs: number): Promise<void> {
     process.once("SIGINT", () => resolve());
     process.once("SIGTERM", () => resolve());
   });
+}
+
+function assertPortFree(host: string, port: number): void {
+  try {
+    Bun.serve({ hostname: host, port, fetch: () => new Response() }).stop(true);
+  } catch (err) {
+    const e = err as { code?: string; message: string };
+    if (e.code === "EADDRINUSE" || /in use/i.test(e.message)) throw new UserError("E_SERVE", portInUse(host, port));
+    // anything else (no permission, no such address) is reported where the server listens
+  }
 }
 
 async function freePort(host: string): Promise<number> {
