@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { edgeboxAsync, tempApp } from "../helpers.ts";
+import { edgeboxAsync, noConfinement, securityTest, tempApp } from "../helpers.ts";
 
 const root = tempApp();
 const app = join(root, "app");
@@ -280,14 +280,12 @@ describe("command escapes", () => {
   test("an async spawn of a denied command throws at once", () => expectDenied(attempt("asyncSpawnDenied"), "ERR_ACCESS_DENIED"));
 });
 
-const confined = Bun.spawnSync(["bwrap", "--ro-bind", "/", "/", "true"]).exitCode === 0;
-
-describe.if(confined)("confinement (bubblewrap works here)", () => {
-  test("a spawned cat cannot read an ungranted file", async () => {
+describe("confinement (where EdgeBox's probe finds bubblewrap)", () => {
+  securityTest(noConfinement)("a spawned cat cannot read an ungranted file", async () => {
     const o = await attempt("confinedCat");
     expect(o.error?.message).toContain("No such file or directory");
   });
-  test("a spawned cp cannot write outside the grants", async () => {
+  securityTest(noConfinement)("a spawned cp cannot write outside the grants", async () => {
     const o = await attempt("confinedWriteOutside");
     expect(o.error?.message).toContain("Command failed");
   });
