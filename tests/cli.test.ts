@@ -97,7 +97,7 @@ describe("a newcomer's first hour", () => {
   });
 
   test("a file that is not a script is refused in one line (a .wasm, binary content)", () => {
-    for (const [file, what] of [["x.wasm", "a WebAssembly module"], ["data.bin", "binary content"]]) {
+    for (const [file, what] of [["x.wasm", "a WebAssembly module"], ["data.bin", "binary content"]] as const) {
       for (const args of [["run", file], [file]]) {
         const r = edgebox(args, { cwd: dir });
         expect(r.code).toBe(2);
