@@ -172,7 +172,8 @@ afterAll(() => server?.stop(true));
 
 async function attempt(name: string, extraEnv: Record<string, string> = {}): Promise<Outcome> {
   const before = snapshot();
-  const r = await edgeboxAsync(["run", join(app, "attempt.js"), name, base, root], {
+  // (--quiet: reading SECRET_TOKEN would print a hint, tested in dx.test.ts)
+  const r = await edgeboxAsync(["run", "--quiet", join(app, "attempt.js"), name, base, root], {
     cwd: app,
     env: { GRANTED_VAR: "visible", SECRET_TOKEN: "hunter2", ...extraEnv },
   });
