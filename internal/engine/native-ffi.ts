@@ -19,7 +19,6 @@ export const symbols = {
   eb_module_free: { args: ["ptr"], returns: "void" },
   eb_file_hash: { args: ["cstring", "ptr"], returns: "u64" },
   eb_isatty: { args: ["i32"], returns: "u32" },
-  eb_stack_reserve: { args: ["u64"], returns: "u64" },
   eb_fs_open: { args: ["ptr", "ptr", "i32", "u32"], returns: "i32" },
   eb_fs_at: { args: ["u32", "ptr", "ptr", "ptr", "ptr", "u32"], returns: "i32" },
   eb_fs_readlink: { args: ["ptr", "ptr", "ptr", "u64"], returns: "i32" },

@@ -11,7 +11,7 @@ import { buildInfo, cacheDir, extensions, ownDirs, runtimeModule } from "../asse
 import { BytecodeCache } from "./bytecode-cache.ts";
 import { loadPolicy } from "../config/index.ts";
 import { DEFAULT_RUNTIME, type GrantFlags } from "../config/resolve.ts";
-import { JSC_STACK_ENV, rerunWithStack, stackCapacity, wasmStackMiB } from "./stack.ts";
+import { JSC_STACK_ENV, RanElsewhere, rerunWithStack, stackCapacity, wasmStackMiB } from "./stack.ts";
 import { chooseEngine, loadModule, type EngineKind, type ModuleSource } from "../engine/index.ts";
 import { UserError } from "../errors.ts";
 import type { Policy } from "../policy/types.ts";
@@ -82,6 +82,15 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
   const policy = await loadPolicy({ appDir, cwd: opts.cwd, config: opts.config, flags: opts.grants });
   const file = opts.source !== undefined ? join(opts.cwd, opts.target) : resolveEntry(opts.target, opts.cwd, policy.npm);
   trace("policy");
+  // More stack than this process backs: the run happens in one that does (stack.ts), or on less.
+  // (The default never starts a second process; code read from stdin could not be read again.)
+  let stackSize = policy.runtime.stackSize;
+  const stackCap = stackCapacity(opts.engine ?? "native");
+  if (stackSize > stackCap && stackSize !== DEFAULT_RUNTIME.stackSize) {
+    const code = opts.target === "[stdin]" ? undefined : await rerunWithStack(stackSize);
+    if (code !== undefined) throw new RanElsewhere(code);
+    warn(`runtime.stack_size ${stackSize >> 10} KiB cannot be backed here (the stack limit cannot be raised); running with ${stackCap >> 10} KiB`);
+  }
   const hostEnv: Record<string, string | undefined> = { ...process.env };
   // run --watch's child: tell the watcher what to watch (the variable is not the app's)
   const watchList = hostEnv[WATCH_LIST_ENV];
@@ -111,12 +120,9 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
   // Epochs stop compiled code (a built app's frozen functions) at the time limit; the
   // interpreter checks the limit itself. They cost a little, so only when there is a limit.
   const epoch = engineOptions.epoch ?? timeoutMs > 0;
-  const choice = await chooseEngine(built?.module ?? runtimeModule, { kind: opts.engine, warn, fuel, epoch, pooling: engineOptions.pooling, wasmStackMiB: wasmStackMiB(policy.runtime.stackSize) });
-  // more stack than this process backs: run() starts one that does (stack.ts), or runs with less
-  const stackCap = stackCapacity(choice.engine.kind);
-  const stackSize = Math.min(policy.runtime.stackSize, stackCap);
-  // (the default needs no second process: on the js engine it gets what there is)
-  const stackWanted = policy.runtime.stackSize > stackCap && policy.runtime.stackSize !== DEFAULT_RUNTIME.stackSize ? policy.runtime.stackSize : 0;
+  const choice = await chooseEngine(built?.module ?? runtimeModule, { kind: opts.engine, warn, fuel, epoch, pooling: engineOptions.pooling, wasmStackMiB: wasmStackMiB(stackSize) });
+  // (the engine may be js after all, where the native one could not load)
+  stackSize = Math.min(stackSize, stackCapacity(choice.engine.kind));
   const { module, hostLib } = choice;
   const sandbox: SandboxOptions = {
     module,
@@ -145,16 +151,19 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
     quiet: opts.quiet,
     versions: { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime },
   };
-  return { policy, file, built, choice, sandbox, audit, stackWanted, baseWasm: built ? () => built.module.bytes() : runtimeModule.bytes };
+  return { policy, file, built, choice, sandbox, audit, baseWasm: built ? () => built.module.bytes() : runtimeModule.bytes };
 }
 
 export async function runApp(opts: RunOptions): Promise<number> {
   trace("cli");
-  const app = await prepareApp(opts);
+  let app;
   try {
-    // (code read from stdin is gone: that run keeps the stack there is)
-    const rerun = app.stackWanted ? await biggerStack(app, opts.target !== "[stdin]") : undefined;
-    if (rerun !== undefined) return rerun;
+    app = await prepareApp(opts);
+  } catch (err) {
+    if (err instanceof RanElsewhere) return err.code;
+    throw err;
+  }
+  try {
     const sandbox = new Sandbox({ ...app.sandbox, argv: [process.execPath, ...(opts.source === undefined ? [app.file] : []), ...opts.args] });
     const result = app.built ? await sandbox.runBuilt(app.built.app, app.built.prerun) : await sandbox.run(app.file, opts.source);
     trace("run");
@@ -162,19 +171,6 @@ export async function runApp(opts: RunOptions): Promise<number> {
   } finally {
     app.audit?.close();
   }
-}
-
-/**
- * The policy's stack, which this process cannot back: the exit code of this run
- * in a process that can, or undefined (with a warning) to run on the stack there is.
- */
-export async function biggerStack(app: Awaited<ReturnType<typeof prepareApp>>, canRerun = true): Promise<number | undefined> {
-  if (canRerun && app.choice.hostLib && !process.env[JSC_STACK_ENV]) {
-    const code = await rerunWithStack(app.stackWanted, app.choice.hostLib);
-    if (code !== undefined) return code;
-  }
-  warn(`runtime.stack_size ${app.stackWanted >> 10} KiB cannot be backed here; running with ${app.sandbox.maxStackSize! >> 10} KiB`);
-  return undefined;
 }
 
 /** The bundle's source map an artifact carries (read when an error needs it; one that is unusable maps nothing). */

@@ -4,10 +4,9 @@
 // Wasmtime, ~6 on JavaScriptCore. Both run wasm on this process's main thread,
 // under JavaScriptCore's limit for that thread (~5 MiB, fixed at start:
 // host calls out of deep wasm must still run JS). A stack beyond what that
-// backs needs a process started with a bigger limit: run() starts edgebox
+// backs needs a process started with a bigger limit: edgebox starts itself
 // again with one (RLIMIT_STACK raised, JavaScriptCore told by its option).
 
-import type { HostLib } from "../engine/native-ffi.ts";
 import { MAX_STACK_SIZE } from "../engine/quickjs.ts";
 import { selfCommand } from "../self.ts";
 
@@ -30,15 +29,42 @@ export function wasmStackMiB(stackSize: number): number {
   return process.env[JSC_STACK_ENV] ? Math.ceil((stackSize * NATIVE_PER_BYTE.native) / 1048576) + 4 : 0;
 }
 
+/** The run's exit code, from the process that ran it in this one's place. */
+export class RanElsewhere {
+  constructor(readonly code: number) {}
+}
+
 /**
- * Run this same command again in a process whose stack backs `stackSize`
- * (on either engine), wait for it, and return its exit code. Undefined when
- * this process cannot raise its limit (no native library, a hard limit).
+ * Let this process's main-thread stack, and a process it starts, grow to
+ * `bytes` (the soft RLIMIT_STACK, within the hard one). Whether it may now.
  */
-export async function rerunWithStack(stackSize: number, lib: HostLib): Promise<number | undefined> {
+function raiseStackLimit(bytes: number): boolean {
+  const libc = process.platform === "linux" ? "libc.so.6" : process.platform === "darwin" ? "libSystem.B.dylib" : undefined;
+  if (!libc) return false;
+  const RLIMIT_STACK = 3; // on Linux and macOS
+  const { dlopen, ptr } = require("bun:ffi") as typeof import("bun:ffi");
+  const lib = dlopen(libc, { getrlimit: { args: ["i32", "ptr"], returns: "i32" }, setrlimit: { args: ["i32", "ptr"], returns: "i32" } });
+  try {
+    const lim = new BigUint64Array(2); // rlim_cur, rlim_max (RLIM_INFINITY is all ones)
+    if (lib.symbols.getrlimit(RLIMIT_STACK, ptr(lim)) !== 0) return false;
+    const want = BigInt(bytes);
+    if (lim[0]! >= want) return true;
+    if (lim[1]! < want) return false;
+    lim[0] = want;
+    return lib.symbols.setrlimit(RLIMIT_STACK, ptr(lim)) === 0;
+  } finally {
+    lib.close();
+  }
+}
+
+/**
+ * Run this same command again in a process whose stack backs `stackSize` on
+ * either engine, wait for it, and return its exit code. Undefined when the
+ * stack limit cannot be raised (a hard limit, a platform without setrlimit).
+ */
+export async function rerunWithStack(stackSize: number): Promise<number | undefined> {
   const jsc = stackSize * NATIVE_PER_BYTE.js + HOST_ROOM;
-  const want = jsc + (8 << 20);
-  if (Number(lib.eb_stack_reserve(BigInt(want))) < want) return undefined;
+  if (!raiseStackLimit(jsc + (8 << 20))) return undefined;
   const child = Bun.spawn([...selfCommand(), ...process.argv.slice(2)], {
     env: { ...process.env, [JSC_STACK_ENV]: String(jsc) },
     stdio: ["inherit", "inherit", "inherit"],
@@ -47,5 +73,5 @@ export async function rerunWithStack(stackSize: number, lib: HostLib): Promise<n
   process.on("SIGINT", () => {});
   for (const sig of ["SIGTERM", "SIGHUP"] as const) process.on(sig, () => child.kill(sig));
   const code = await child.exited;
-  return child.signalCode ? 128 + (require("node:os").constants.signals[child.signalCode] ?? 0) : code;
+  return child.signalCode ? 128 + ((require("node:os").constants.signals as Record<string, number>)[child.signalCode] ?? 0) : code;
 }

@@ -7,7 +7,8 @@ import { availableParallelism } from "node:os";
 import { UserError } from "../errors.ts";
 import type { GrantFlags } from "../config/resolve.ts";
 import type { EngineKind } from "../engine/index.ts";
-import { biggerStack, prepareApp } from "../sandbox/run.ts";
+import { prepareApp } from "../sandbox/run.ts";
+import { RanElsewhere } from "../sandbox/stack.ts";
 import { selfCommand } from "../self.ts";
 import { buildImage } from "./image.ts";
 import { merge, prometheus, type MetricsSnapshot } from "./metrics.ts";
@@ -41,13 +42,16 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 export async function serve(o: ServeOptions): Promise<number> {
   const inWorker = process.env[WORKER_ENV] === "1";
-  const app = await prepareApp(
-    { target: o.target, cwd: o.cwd, engine: o.engine, timeoutMs: o.timeoutMs, maxMemoryMiB: o.maxMemoryMiB, grants: o.grants, config: o.config, audit: o.audit },
-    { pooling: true, epoch: true },
-  );
-  if (app.stackWanted) {
-    const code = await biggerStack(app);
-    if (code !== undefined) return code;
+  let app;
+  try {
+    app = await prepareApp(
+      { target: o.target, cwd: o.cwd, engine: o.engine, timeoutMs: o.timeoutMs, maxMemoryMiB: o.maxMemoryMiB, grants: o.grants, config: o.config, audit: o.audit },
+      { pooling: true, epoch: true },
+    );
+  } catch (err) {
+    // served by a process with a bigger stack (runtime.stack_size)
+    if (err instanceof RanElsewhere) return err.code;
+    throw err;
   }
   const daemon = app.policy.daemon;
   const timeoutMs = o.timeoutMs ?? daemon.execTimeoutMs ?? (app.sandbox.timeoutMs || DEFAULT_TIMEOUT_MS);

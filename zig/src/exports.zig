@@ -52,10 +52,6 @@ fn ebEngineNew(flags: u32, callback: host.HostCallback, scratch: [*]wt.ValRaw, o
     return .ok;
 }
 
-fn ebStackReserve(bytes: u64) callconv(.c) u64 {
-    return host.reserveStack(bytes);
-}
-
 fn ebEngineFree(e: *host.Engine) callconv(.c) void {
     e.destroy();
 }
@@ -187,7 +183,6 @@ comptime {
     @export(&ebEcho, .{ .name = "eb_echo" });
     @export(&ebEngineNew, .{ .name = "eb_engine_new" });
     @export(&ebEngineFree, .{ .name = "eb_engine_free" });
-    @export(&ebStackReserve, .{ .name = "eb_stack_reserve" });
     @export(&ebModuleCompile, .{ .name = "eb_module_compile" });
     @export(&ebModuleDeserialize, .{ .name = "eb_module_deserialize" });
     @export(&ebModuleDeserializeFile, .{ .name = "eb_module_deserialize_file" });

@@ -40,21 +40,11 @@ pub const EngineFlags = packed struct(u32) {
     pooling: bool = false,
     opt_none: bool = false,
     _: u4 = 0,
-    /// Native stack for wasm frames, in MiB (0: the default 4).
+    /// Native stack for wasm frames, in MiB (0: the default 4, under what Bun's
+    /// JavaScriptCore allows the thread; more needs a process started for it).
     wasm_stack_mib: u8 = 0,
     _pad: u16 = 0,
 };
-
-/// Let the main thread's stack grow to `bytes` (the soft RLIMIT_STACK, within the hard
-/// one); returns the limit now in force. A process started afterwards inherits it (Linux
-/// sizes a main thread's stack by the limit; Wasmtime runs wasm on the calling thread).
-pub fn reserveStack(bytes: u64) u64 {
-    const lim = std.posix.getrlimit(.STACK) catch return 0;
-    if (lim.cur == std.posix.RLIM.INFINITY or lim.cur >= bytes) return lim.cur;
-    const cur = if (lim.max == std.posix.RLIM.INFINITY) bytes else @min(bytes, lim.max);
-    std.posix.setrlimit(.STACK, .{ .cur = cur, .max = lim.max }) catch return lim.cur;
-    return cur;
-}
 
 /// Where TypeScript reads the guest memory's current address and size (updated after every call).
 pub const MemoryState = extern struct {
