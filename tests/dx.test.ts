@@ -483,3 +483,33 @@ describe("serve on a busy port", () => {
     }
   });
 });
+
+describe("the test command on a fresh machine", () => {
+  const root = join(import.meta.dir, "..");
+
+  test("npm test installs what the suites need first, and gives bun its per-test timeout (bunfig's is not read)", () => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    expect(pkg.scripts.test).toStartWith("tests/prepare.sh && ");
+    expect(pkg.scripts.test).toContain("bun test --timeout 60000");
+    // where nothing can be installed (no apt-get, not root): one line naming the packages
+    const p = Bun.spawnSync(["/bin/bash", join(root, "tests", "prepare.sh")], { env: { PATH: "/nonexistent" }, stdout: "pipe", stderr: "pipe" });
+    expect(p.exitCode).toBe(0);
+    const out = p.stdout.toString();
+    expect(out.trim().split("\n")).toHaveLength(1);
+    for (const name of ["bubblewrap", "ruby", "zsh", "fish"]) expect(out).toContain(name);
+  });
+
+  test("a security test that cannot run is skipped, and fails the run under CI=true", () => {
+    const dir = tempApp({
+      "sec.test.ts": `import { securityTest } from ${JSON.stringify(join(import.meta.dir, "helpers.ts"))};\nsecurityTest("a tool this machine lacks")("needs it", () => {});\n`,
+    });
+    const run = (ci: Record<string, string>) =>
+      Bun.spawnSync([process.execPath, "test", join(dir, "sec.test.ts")], { cwd: dir, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...ci }, stdout: "pipe", stderr: "pipe" });
+    const local = run({});
+    expect(local.exitCode).toBe(0);
+    expect(local.stderr.toString()).toContain("1 skip");
+    const ci = run({ CI: "true" });
+    expect(ci.exitCode).toBe(1);
+    expect(ci.stderr.toString()).toContain("a security test could not run under CI: this machine lacks a tool this machine lacks");
+  });
+});
