@@ -128,6 +128,9 @@ function stripHashbang(source: string): string {
   return source.startsWith("#!") ? "//" + source.slice(2) : source;
 }
 
+/** The hint about a hidden variable is given once per process (serve's requests would repeat it). */
+let hintedHiddenEnv = false;
+
 export class Sandbox {
   private vm!: QuickJS;
   private calls!: HostCalls;
@@ -435,7 +438,8 @@ export class Sandbox {
     if (name.length > 256 || o.hostEnv[name] === undefined || checkEnv(o.policy, name) || this.hiddenRead.has(name) || this.hiddenRead.size >= 256) return;
     this.hiddenRead.add(name);
     o.audit?.({ capability: "env", target: name, allowed: false, rule: "set in the environment, hidden: not in the policy's env" });
-    if (this.hiddenRead.size === 1 && !o.quiet) {
+    if (!hintedHiddenEnv && !o.quiet) {
+      hintedHiddenEnv = true;
       const where = o.policy.file ? `"env" in ${o.policy.file}` : `"env" in a .edgebox.json`;
       o.stderr(new TextEncoder().encode(`edgebox: the app read ${name}, which is set but hidden by the policy (it stays undefined): add "${name}" to ${where}, or run with --allow-env=${name} (--quiet: no such hints)\n`));
     }
