@@ -51,7 +51,7 @@ export interface ResolveContext {
 }
 
 export const DEFAULT_RUNTIME = {
-  stackSize: 8 << 20,
+  stackSize: 1 << 20,
   heapSize: 256 << 20,
   maxMemoryPages: 32768,
   maxInstructions: -1,

@@ -25,6 +25,8 @@ export interface NativeEngineOptions {
   epoch?: boolean;
   /** The pooling allocator: fast instantiation for many instances. */
   pooling?: boolean;
+  /** Native stack for wasm frames, in MiB (default 4; at most 255). */
+  wasmStackMiB?: number;
 }
 
 
@@ -141,7 +143,7 @@ export class NativeEngine implements Engine {
     readonly lib: HostLib,
     options: NativeEngineOptions = {},
   ) {
-    this.flags = (options.fuel ? EngineFlag.fuel : 0) | (options.epoch ? EngineFlag.epoch : 0) | (options.pooling ? EngineFlag.pooling : 0);
+    this.flags = (options.fuel ? EngineFlag.fuel : 0) | (options.epoch ? EngineFlag.epoch : 0) | (options.pooling ? EngineFlag.pooling : 0) | (Math.min(255, Math.max(0, options.wasmStackMiB ?? 0)) << 8);
     this.callback = new JSCallback((inst: number, mod: number, index: number) => this.dispatch(inst, mod, index), {
       args: ["u32", "u32", "u32"],
       returns: "u32",

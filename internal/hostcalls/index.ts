@@ -70,6 +70,7 @@ const handlers: Record<number, Handler> = {
     return undefined;
   },
   [OP.MEMORY_USAGE]: (c) => JSON.stringify(c.ctx.memoryUsage()),
+  [OP.ENV_MISSING]: (c, str) => c.ctx.envMissing?.(String(str ?? "")),
   [OP.STACK_MAP]: (c, str) => c.ctx.mapStack(String(str)),
   [OP.CRYPTO_RANDOM]: (_c, str) => random(str),
   [OP.CRYPTO_HASH]: (c, str, bytes) => hash(args(str), bytes, c.ctx.remainingMs),

@@ -11,7 +11,7 @@ import { EvalFlags, GuestException, QuickJS, type GuestState } from "../engine/q
 import { GuestTrap, type WasmModule } from "../engine/types.ts";
 import { linkSideModule, type Placement, type SideModule, type SideModuleInfo } from "../engine/dylink.ts";
 import { wasiImports } from "../engine/wasi.ts";
-import { grantedEnv } from "../policy/checks.ts";
+import { checkEnv, grantedEnv } from "../policy/checks.ts";
 import type { Policy } from "../policy/types.ts";
 import type { AuditEvent, Delivery, HostContext } from "../hostcalls/context.ts";
 import type { FsBackend } from "../hostcalls/fs-backend.ts";
@@ -71,6 +71,8 @@ export interface SandboxOptions {
   bytecodeCache?: BytecodeCache;
   /** rateLimitRps/maxConnections shared with other sandboxes (edgebox serve's requests). */
   netLimits?: NetLimits;
+  /** No hint on stderr when the app reads a variable the policy hides (--quiet). */
+  quiet?: boolean;
   /** Told of every file the app loads as code (edgebox run --watch). */
   onLoad?: (file: string) => void;
   /** Where transpiled TypeScript is kept between runs; none = transpile every time. */
@@ -132,6 +134,9 @@ const NAMES_TYPESCRIPT = /\.[cm]?tsx?["'`]/;
 function stripHashbang(source: string): string {
   return source.startsWith("#!") ? "//" + source.slice(2) : source;
 }
+
+/** The hint about a hidden variable is given once per process (serve's requests would repeat it). */
+let hintedHiddenEnv = false;
 
 export class Sandbox {
   private vm!: QuickJS;
@@ -448,6 +453,21 @@ export class Sandbox {
     return env;
   }
 
+  private hiddenRead = new Set<string>();
+  /** The app read `name` and did not find it: when the policy hides a variable that is set, say so (once) and audit it. */
+  private envMissing(name: string): undefined {
+    const o = this.opts;
+    if (name.length > 256 || o.hostEnv[name] === undefined || checkEnv(o.policy, name) || this.hiddenRead.has(name) || this.hiddenRead.size >= 256) return;
+    this.hiddenRead.add(name);
+    o.audit?.({ capability: "env", target: name, allowed: false, rule: "set in the environment, hidden: not in the policy's env" });
+    if (!hintedHiddenEnv && !o.quiet) {
+      hintedHiddenEnv = true;
+      const where = o.policy.file ? `"env" in ${o.policy.file}` : `"env" in a .edgebox.json`;
+      o.stderr(new TextEncoder().encode(`edgebox: the app read ${name}, which is set but hidden by the policy (it stays undefined): add "${name}" to ${where}, or run with --allow-env=${name} (--quiet: no such hints)\n`));
+    }
+    return undefined;
+  }
+
   /** Instantiate the guest and bind the run (or, after a started snapshot, the clock and randomness). */
   boot(): void {
     const o = this.opts;
@@ -465,6 +485,7 @@ export class Sandbox {
       maxFileBytes: o.memoryLimit || 1 << 30,
       audit: o.audit,
       mapStack: (text) => remapStack(text, this.maps),
+      envMissing: (name) => this.envMissing(name),
       netLimits: o.netLimits,
       remainingMs: () => (this.deadline ? Math.max(0, this.deadline - performance.now()) : Infinity),
       guest: { compileCommonJS: (source, filename) => this.compileCommonJS(source, filename) },

@@ -8,10 +8,11 @@ import { UserError } from "../errors.ts";
 import type { GrantFlags } from "../config/resolve.ts";
 import type { EngineKind } from "../engine/index.ts";
 import { prepareApp } from "../sandbox/run.ts";
+import { RanElsewhere } from "../sandbox/stack.ts";
 import { selfCommand } from "../self.ts";
 import { buildImage } from "./image.ts";
 import { merge, prometheus, type MetricsSnapshot } from "./metrics.ts";
-import { EdgeServer } from "./server.ts";
+import { EdgeServer, portInUse } from "./server.ts";
 
 export interface ServeOptions {
   target: string;
@@ -41,15 +42,24 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 export async function serve(o: ServeOptions): Promise<number> {
   const inWorker = process.env[WORKER_ENV] === "1";
-  const app = await prepareApp(
-    { target: o.target, cwd: o.cwd, engine: o.engine, timeoutMs: o.timeoutMs, maxMemoryMiB: o.maxMemoryMiB, grants: o.grants, config: o.config, audit: o.audit },
-    { pooling: true, epoch: true },
-  );
+  let app;
+  try {
+    app = await prepareApp(
+      { target: o.target, cwd: o.cwd, engine: o.engine, timeoutMs: o.timeoutMs, maxMemoryMiB: o.maxMemoryMiB, grants: o.grants, config: o.config, audit: o.audit },
+      { pooling: true, epoch: true },
+    );
+  } catch (err) {
+    // served by a process with a bigger stack (runtime.stack_size)
+    if (err instanceof RanElsewhere) return err.code;
+    throw err;
+  }
   const daemon = app.policy.daemon;
   const timeoutMs = o.timeoutMs ?? daemon.execTimeoutMs ?? (app.sandbox.timeoutMs || DEFAULT_TIMEOUT_MS);
   const host = o.host ?? daemon.host ?? "127.0.0.1";
   let port = o.port ?? daemon.port ?? 3000;
   const workers = Math.max(1, o.workers ?? availableParallelism());
+  // a busy port is said at once, not after the app's image is built
+  if (!inWorker && port !== 0) assertPortFree(host, port);
 
   if (workers > 1 && !inWorker) {
     if (port === 0) port = await freePort(host);
@@ -85,6 +95,16 @@ function stopped(_timeoutMs: number): Promise<void> {
     process.once("SIGINT", () => resolve());
     process.once("SIGTERM", () => resolve());
   });
+}
+
+function assertPortFree(host: string, port: number): void {
+  try {
+    Bun.serve({ hostname: host, port, fetch: () => new Response() }).stop(true);
+  } catch (err) {
+    const e = err as { code?: string; message: string };
+    if (e.code === "EADDRINUSE" || /in use/i.test(e.message)) throw new UserError("E_SERVE", portInUse(host, port));
+    // anything else (no permission, no such address) is reported where the server listens
+  }
 }
 
 async function freePort(host: string): Promise<number> {

@@ -28,6 +28,10 @@ const sink = (fd: number) => (bytes: Uint8Array) => {
   for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
 };
 
+export function portInUse(host: string, port: number): string {
+  return `port ${port} on ${host} is in use: pick another with --port (0 picks a free one)`;
+}
+
 export class EdgeServer {
   readonly metrics = new Metrics();
   private server!: ReturnType<typeof Bun.serve>;
@@ -54,7 +58,7 @@ export class EdgeServer {
       });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.code === "EADDRINUSE" || /in use/i.test(e.message)) throw new UserError("E_SERVE", `port ${this.o.port} on ${this.o.host} is in use`);
+      if (e.code === "EADDRINUSE" || /in use/i.test(e.message)) throw new UserError("E_SERVE", portInUse(this.o.host, this.o.port));
       if (e.code === "EACCES") throw new UserError("E_SERVE", `no permission to listen on ${this.o.host}:${this.o.port}`);
       throw new UserError("E_SERVE", `cannot listen on ${this.o.host}:${this.o.port}: ${e.message}`);
     }

@@ -39,7 +39,11 @@ pub const EngineFlags = packed struct(u32) {
     epoch: bool = false,
     pooling: bool = false,
     opt_none: bool = false,
-    _: u28 = 0,
+    _: u4 = 0,
+    /// Native stack for wasm frames, in MiB (0: the default 4, under what Bun's
+    /// JavaScriptCore allows the thread; more needs a process started for it).
+    wasm_stack_mib: u8 = 0,
+    _pad: u16 = 0,
 };
 
 /// Where TypeScript reads the guest memory's current address and size (updated after every call).
@@ -106,8 +110,9 @@ pub const Engine = struct {
         wt.wasmtime_config_memory_init_cow_set(config, true);
         // QuickJS recursion uses native wasm frames too; its own guard (on the
         // linear-memory stack) must trip before this limit does.
-        wt.wasmtime_config_async_stack_size_set(config, (4 << 20) + (64 << 10));
-        wt.wasmtime_config_max_wasm_stack_set(config, 4 << 20);
+        const stack = @as(usize, if (flags.wasm_stack_mib == 0) 4 else flags.wasm_stack_mib) << 20;
+        wt.wasmtime_config_async_stack_size_set(config, stack + (64 << 10));
+        wt.wasmtime_config_max_wasm_stack_set(config, stack);
         if (flags.pooling) {
             const pool = wt.wasmtime_pooling_allocation_config_new() orelse return error.EngineFailed;
             defer wt.wasmtime_pooling_allocation_config_delete(pool);
