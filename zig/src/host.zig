@@ -603,6 +603,12 @@ pub const Instance = struct {
         }
     }
 
+    /// Restart the epoch deadline `deadline_ms` from now (an instance made ahead starts its clock when taken).
+    pub fn setDeadline(self: *Instance, deadline_ms: u64) void {
+        if (!self.module.engine.flags.epoch) return;
+        wt.wasmtime_context_set_epoch_deadline(self.ctx, if (deadline_ms == 0) std.math.maxInt(u64) / 2 else deadline_ms);
+    }
+
     pub fn publishMemory(self: *Instance) void {
         if (!self.has_memory) return;
         self.state.ptr = @intFromPtr(wt.wasmtime_memory_data(self.ctx, &self.memory.of));
