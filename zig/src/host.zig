@@ -120,7 +120,7 @@ pub const Engine = struct {
             wt.wasmtime_pooling_allocation_config_table_elements_set(pool, 65536);
             // A reused slot keeps the pages the last instance touched and resets just those
             // (from the image) instead of unmapping them: the next instance takes no page faults there.
-            wt.wasmtime_pooling_allocation_config_linear_memory_keep_resident_set(pool, 2 << 20);
+            wt.wasmtime_pooling_allocation_config_linear_memory_keep_resident_set(pool, 32 << 20);
             wt.wasmtime_pooling_allocation_config_table_keep_resident_set(pool, 1 << 20);
             wt.wasmtime_pooling_allocation_strategy_set(config, pool);
         }

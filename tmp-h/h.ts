@@ -1,0 +1,53 @@
+import { prepareApp } from "../internal/sandbox/run.ts";
+import { buildImage } from "../internal/serve/image.ts";
+import { Sandbox } from "../internal/sandbox/index.ts";
+const app = await prepareApp({ target: "/tmp/sb/hello.mjs", cwd: "/tmp/sb", grants: {} as any, maxMemoryMiB: 128 }, { pooling: true, epoch: true });
+const image = await buildImage({ ...app, sandbox: { ...app.sandbox, timeoutMs: 30000 } }, console.warn);
+const sink = () => {};
+const minflt = () => Number(require("node:fs").readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ")[7]);
+let f0 = 0; let c0 = process.cpuUsage();
+const N = Number(process.argv[2] ?? 2000);
+const t: Record<string, number> = {};
+const lap = (k: string, t0: number) => { const n = performance.now(); t[k] = (t[k] ?? 0) + n - t0; return n; };
+for (let i = 0; i < N + 200; i++) {
+  if (i === 200) { for (const k in t) t[k] = 0; f0 = minflt(); c0 = process.cpuUsage(); }
+  let a = performance.now();
+  const sb = new Sandbox({ ...image.sandbox, stdout: sink, stderr: sink });
+  a = lap("new Sandbox", a);
+  sb.instantiate();
+  a = lap("instantiate+link", a);
+  sb.bind();
+  a = lap("bind(fresh)", a);
+  sb.bind();
+  a = lap("bind again", a);
+  sb.startClock();
+  const vm = sb.guest;
+  const reqJson = vm.newString(JSON.stringify({ url: "http://127.0.0.1/", method: "GET", headers: [["host", "127.0.0.1"], ["user-agent", "wrk"]] }));
+  const r = sb.callEntry("serve", [image.handler, reqJson, vm.undefined()]);
+  vm.free(reqJson);
+  const responseH = vm.getProp(r, "response");
+  const settledH = vm.getProp(r, "settled");
+  vm.free(r);
+  a = lap("serve call", a);
+  await sb.spin(() => vm.promiseState(responseH) !== 0);
+  a = lap("spin", a);
+  const desc = vm.promiseResult(responseH);
+  const headH = vm.getProp(desc, "head");
+  const bodyOut = vm.getProp(desc, "body");
+  const head = JSON.parse(vm.toString(headH));
+  const bytes = vm.toBytes(bodyOut);
+  vm.free(headH); vm.free(bodyOut); vm.free(desc);
+  new Response(bytes, { status: head.status, headers: head.headers });
+  a = lap("response", a);
+  await sb.spin(() => vm.promiseState(settledH) !== 0);
+  a = lap("spin settled", a);
+  vm.free(responseH); vm.free(settledH);
+  sb.dispose();
+  a = lap("dispose", a);
+}
+const cpu = process.cpuUsage(c0);
+console.log("faults/req", ((minflt() - f0) / N).toFixed(1), "cpu/req us", ((cpu.user + cpu.system) / N).toFixed(0), "sys", (cpu.system / N).toFixed(0));
+let total = 0;
+for (const [k, v] of Object.entries(t)) { total += v; console.log(k.padEnd(20), (v / N * 1000).toFixed(1), "us"); }
+console.log("total".padEnd(20), (total / N * 1000).toFixed(1), "us");
+process.exit(0);
