@@ -36,6 +36,13 @@ export class FdTable {
   private readonly files = new Map<number, OpenFile>();
   private next = 3;
 
+  /** `room(syscall)` throws when the run may hold no more descriptors (edgebox serve's per-request cap). */
+  constructor(readonly room: (syscall: string) => void = () => {}) {}
+
+  get size(): number {
+    return this.files.size;
+  }
+
   add(file: OpenFile): number {
     const n = this.next++;
     this.files.set(n, file);
@@ -375,6 +382,7 @@ function bits(v: unknown, name: string, fallback: number): number {
 /** The fs host calls, by name (wired to op codes in index.ts). */
 export const fsOps = {
   open(ctx: HostContext, a: Args): number {
+    ctx.fds.room("open");
     const { fd, real } = openChecked(ctx, a.path, bits(num(a.flags, "flags"), "flags", 0), bits(a.mode, "mode", 0o666));
     return ctx.fds.add({ fd, path: real });
   },

@@ -16,6 +16,7 @@ import type { Policy } from "../policy/types.ts";
 import type { AuditEvent, Delivery, HostContext } from "../hostcalls/context.ts";
 import type { FsBackend } from "../hostcalls/fs-backend.ts";
 import { FdTable, fsOps } from "../hostcalls/fs.ts";
+import { systemError } from "../hostcalls/errors.ts";
 import { HostCalls } from "../hostcalls/index.ts";
 import type { NetLimits } from "../hostcalls/net.ts";
 import type { Sink } from "../hostcalls/stdio.ts";
@@ -60,6 +61,8 @@ export interface SandboxOptions {
   memoryLimit?: number;
   /** The setting that made `memoryLimit` smaller than `maxMemoryBytes` allows ("runtime.heap_size"), for the out-of-memory message. */
   heapLimitSetting?: string;
+  /** Descriptors (open files, requests, children) the run may hold at once; none = no cap beyond the process's. */
+  maxDescriptors?: number;
   /** Bytes the guest's linear memory may grow to; 0 = the engine's maximum. */
   maxMemoryBytes?: number;
   /** Native stack QuickJS may use for recursion. */
@@ -433,6 +436,8 @@ export class Sandbox {
   /** Start the wall-clock limit now (edgebox serve: per request). */
   startClock(): void {
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
+    // (an instance made ahead: its hard stop counts from now too)
+    if (this.vm) this.vm.instance.setDeadline?.(this.opts.timeoutMs ?? 0);
   }
 
   /** The guest (edgebox serve works with its handles). */
@@ -470,6 +475,12 @@ export class Sandbox {
 
   /** Instantiate the guest and bind the run (or, after a started snapshot, the clock and randomness). */
   boot(): void {
+    this.instantiate();
+    this.bind();
+  }
+
+  /** A fresh instance of the module, its side modules linked again: no guest code has run in it yet. */
+  instantiate(): void {
     const o = this.opts;
     const ctx: HostContext = {
       stdout: o.stdout,
@@ -481,7 +492,7 @@ export class Sandbox {
       policy: o.policy,
       cwd: o.cwd,
       fs: o.fs,
-      fds: new FdTable(),
+      fds: new FdTable((syscall) => this.descriptorRoom(syscall)),
       maxFileBytes: o.memoryLimit || 1 << 30,
       audit: o.audit,
       mapStack: (text) => remapStack(text, this.maps),
@@ -491,6 +502,7 @@ export class Sandbox {
       guest: { compileCommonJS: (source, filename) => this.compileCommonJS(source, filename) },
       async: {
         start: () => {
+          this.descriptorRoom("open");
           this.pendingOps++;
           return this.nextOpId++;
         },
@@ -547,6 +559,11 @@ export class Sandbox {
     trace("instantiate");
     this.wasi = wasiImports(() => this.vm.instance, { write: (fd, b) => (fd === 1 ? o.stdout : o.stderr)(b) });
     for (const side of o.sides) this.linked.push(linkSideModule(this.vm.instance, side, this.wasi, side.placement).placement);
+  }
+
+  /** The first guest call: start() binds the run, or fresh() a started snapshot's clock and randomness. */
+  bind(): void {
+    const o = this.opts;
     const seed = Array.from(crypto.getRandomValues(new Uint32Array(4)));
     const json = o.started ? JSON.stringify(seed) : JSON.stringify(this.runConfig(seed));
     const c = this.vm.newString(json);
@@ -558,6 +575,14 @@ export class Sandbox {
     // (a started snapshot's guest knows its mapped files already)
     if (!o.started) for (const file of this.maps.keys()) this.markMapped(file);
     trace("start()");
+  }
+
+  /** Throws EMFILE when the run holds as many descriptors (open files and operations in flight) as it may. */
+  private descriptorRoom(syscall: string): void {
+    const max = this.opts.maxDescriptors;
+    if (max !== undefined && this.calls.ctx.fds.size + this.pendingOps >= max) {
+      throw systemError("EMFILE", syscall, undefined, undefined, `edgebox: a request may hold at most ${max} descriptors at once`);
+    }
   }
 
   /** What start() binds: the run's argv, env, cwd, platform, terminal and machine facts. */

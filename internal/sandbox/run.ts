@@ -78,7 +78,12 @@ function keychainEnv(policy: Policy): Record<string, string> {
 }
 
 /** Everything a sandbox for this app needs, resolved once: policy, entry, limits, engine, modules. */
-export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: { pooling?: boolean; epoch?: boolean } = {}) {
+export async function prepareApp(
+  opts: Omit<RunOptions, "args">,
+  engineOptions: { pooling?: boolean; epoch?: boolean } = {},
+  /** The memory cap in MiB when no flag gives one, from the policy (edgebox serve's per-request default); undefined = the policy's. */
+  defaultMaxMemoryMiB: (policy: Policy) => number | undefined = () => undefined,
+) {
   const appDir = opts.source !== undefined ? opts.cwd : appDirOf(opts.target, opts.cwd);
   const policy = await loadPolicy({ appDir, cwd: opts.cwd, config: opts.config, flags: opts.grants });
   const file = opts.source !== undefined ? join(opts.cwd, opts.target) : resolveEntry(opts.target, opts.cwd, policy.npm);
@@ -100,7 +105,8 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
   const onLoad = watchList ? (f: string) => appendFileSync(watchList, f + "\n") : undefined;
   for (const f of [policy.file, file]) if (f && opts.source === undefined) onLoad?.(f);
   if (policy.useKeychain) Object.assign(hostEnv, keychainEnv(policy));
-  const maxBytes = opts.maxMemoryMiB ? opts.maxMemoryMiB * 1048576 : policy.runtime.maxMemoryPages * 65536;
+  const maxMiB = opts.maxMemoryMiB ?? defaultMaxMemoryMiB(policy);
+  const maxBytes = maxMiB ? maxMiB * 1048576 : policy.runtime.maxMemoryPages * 65536;
   const least = 2 * GUEST_BASE_MEMORY + policy.runtime.stackSize;
   if (maxBytes < least) {
     throw new UserError("E_USAGE", `--max-memory must be at least ${Math.ceil(least / 1048576)} MiB (with a ${policy.runtime.stackSize >> 10} KiB runtime.stack_size)`);

@@ -9,6 +9,7 @@ import type { GrantFlags } from "../config/resolve.ts";
 import type { EngineKind } from "../engine/index.ts";
 import { prepareApp } from "../sandbox/run.ts";
 import { RanElsewhere } from "../sandbox/stack.ts";
+import { DEFAULT_RUNTIME } from "../config/resolve.ts";
 import { selfCommand } from "../self.ts";
 import { buildImage } from "./image.ts";
 import { merge, prometheus, type MetricsSnapshot } from "./metrics.ts";
@@ -22,6 +23,8 @@ export interface ServeOptions {
   workers?: number;
   timeoutMs?: number;
   maxMemoryMiB?: number;
+  /** --pool-size: instances each worker keeps ready ahead (else the policy's daemon.pool_size). */
+  poolSize?: number;
   maxBody: number;
   dev: boolean;
   quiet: boolean;
@@ -39,6 +42,12 @@ export interface ServeOptions {
 /** The environment variable that makes a process one of the supervisor's workers. */
 const WORKER_ENV = "EDGEBOX_SERVE_WORKER";
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** A request's memory cap unless --max-memory or runtime.max_memory_pages says otherwise (as Workers). */
+const DEFAULT_MAX_MEMORY_MIB = 128;
+/** Instances each worker keeps ready ahead unless --pool-size or daemon.pool_size says otherwise. */
+const DEFAULT_POOL_SIZE = 8;
+/** Descriptors (open files, fetches, children) one request may hold at once. */
+const MAX_DESCRIPTORS = 64;
 
 export async function serve(o: ServeOptions): Promise<number> {
   const inWorker = process.env[WORKER_ENV] === "1";
@@ -47,13 +56,17 @@ export async function serve(o: ServeOptions): Promise<number> {
     app = await prepareApp(
       { target: o.target, cwd: o.cwd, engine: o.engine, timeoutMs: o.timeoutMs, maxMemoryMiB: o.maxMemoryMiB, grants: o.grants, config: o.config, audit: o.audit },
       { pooling: true, epoch: true },
+      // (the default of max_memory_pages, 2 GiB, is a script's; a request gets Workers' 128 MiB)
+      (policy) => (policy.runtime.maxMemoryPages === DEFAULT_RUNTIME.maxMemoryPages ? DEFAULT_MAX_MEMORY_MIB : undefined),
     );
   } catch (err) {
     // served by a process with a bigger stack (runtime.stack_size)
     if (err instanceof RanElsewhere) return err.code;
     throw err;
   }
+  app.sandbox.maxDescriptors = MAX_DESCRIPTORS;
   const daemon = app.policy.daemon;
+  const poolSize = o.poolSize ?? daemon.poolSize ?? DEFAULT_POOL_SIZE;
   const timeoutMs = o.timeoutMs ?? daemon.execTimeoutMs ?? (app.sandbox.timeoutMs || DEFAULT_TIMEOUT_MS);
   const host = o.host ?? daemon.host ?? "127.0.0.1";
   let port = o.port ?? daemon.port ?? 3000;
@@ -67,7 +80,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   }
 
   const image = await buildImage({ ...app, sandbox: { ...app.sandbox, timeoutMs } }, o.warn);
-  const server = new EdgeServer(image, { host, port, maxBody: o.maxBody, dev: o.dev, quiet: o.quiet, json: o.json, reusePort: workers > 1 || inWorker, info: o.info });
+  const server = new EdgeServer(image, { host, port, maxBody: o.maxBody, dev: o.dev, quiet: o.quiet, json: o.json, reusePort: workers > 1 || inWorker, poolSize, info: o.info });
   const { port: bound } = server.start();
   let draining = false;
   const metrics = o.metricsPort !== undefined && !inWorker ? startMetrics(host, o.metricsPort, () => server.metricsText(), () => !draining) : undefined;

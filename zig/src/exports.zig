@@ -193,6 +193,10 @@ fn ebTableSetFunc(i: *host.Instance, table: u32, slot: u32, from: *host.Instance
     return .ok;
 }
 
+fn ebInstanceSetDeadline(i: *host.Instance, deadline_ms: u64) callconv(.c) void {
+    i.setDeadline(deadline_ms);
+}
+
 fn ebInstanceFree(i: *host.Instance) callconv(.c) void {
     i.destroy();
 }
@@ -222,5 +226,6 @@ comptime {
     @export(&ebGlobalSet, .{ .name = "eb_global_set" });
     @export(&ebTableGrow, .{ .name = "eb_table_grow" });
     @export(&ebTableSetFunc, .{ .name = "eb_table_set_func" });
+    @export(&ebInstanceSetDeadline, .{ .name = "eb_instance_set_deadline" });
     @export(&ebInstanceFree, .{ .name = "eb_instance_free" });
 }
