@@ -27,7 +27,7 @@ export default {
       type: "boolean",
       description: "Print, for every function, whether it was frozen or why not; and whether the top level was pre-run, or what stopped it",
     },
-    freeze: { type: "boolean", default: true, description: "Compile pure numeric functions to native code (--no-freeze to skip; needs Zig)" },
+    freeze: { type: "boolean", default: true, description: "Compile pure numeric functions to native code (--no-freeze to skip)" },
     prerun: {
       type: "boolean",
       default: true,
