@@ -45,12 +45,37 @@ function inputsHash(): string {
   return h.digest("hex");
 }
 
+/**
+ * Bare names that node's packages (readable-stream, string_decoder, path) require, bound to
+ * the runtime's own modules: one Buffer, one EventEmitter, one process and one util for all,
+ * and none of the bundler's browser stand-ins.
+ */
+const RUNTIME_MODULES: Record<string, string> = {
+  buffer: "buffer.js",
+  events: "events.js",
+  process: "process.js",
+  "process/": "process.js",
+  util: "util.js",
+  "util/": "util.js",
+  "abort-controller": "web.js",
+};
+
 async function bundleRuntime(): Promise<string> {
   const result = await Bun.build({
     entrypoints: [join(root, "wasm", "runtime.js")],
     format: "iife",
     target: "browser",
     minify: { whitespace: true, syntax: true, identifiers: false },
+    plugins: [
+      {
+        name: "edgebox-runtime-modules",
+        setup(build) {
+          build.onResolve({ filter: /^(buffer|events|process\/?|util\/?|abort-controller)$/ }, (args) => ({
+            path: join(root, "wasm", "internal", RUNTIME_MODULES[args.path]!),
+          }));
+        },
+      },
+    ],
   });
   if (!result.success) throw new AggregateError(result.logs, "bundling the runtime JS failed");
   return await result.outputs[0]!.text();
