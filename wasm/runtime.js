@@ -3,12 +3,12 @@
 // points (see ABI.md). Run once at build time; its memory is the snapshot
 // every run starts from, so nothing here may depend on the run (start() binds that).
 
-import { host, bindRun, needsRun } from "./internal/host.js"; // first: takes __edgebox_host off the global object
-import { OP } from "./abi.js";
+import * as hostModule from "./internal/host.js"; // first: takes __edgebox_host off the global object
+import * as abi from "./abi.js";
 import { installStacks, mappedFiles, wrappedFiles } from "./internal/stack.js";
 import { installClock, reseed } from "./internal/clock.js";
 import { Console } from "./internal/console.js";
-import { process, bindProcess, bindPlatform, naturalExit, isStdinTTY } from "./internal/process.js";
+import * as processModule from "./internal/process.js";
 import * as timers from "./internal/timers.js";
 import * as events from "./internal/events.js";
 import * as fs from "./internal/fs.js";
@@ -20,15 +20,36 @@ import * as tty from "./internal/tty.js";
 import * as timersPromises from "./internal/timers_promises.js";
 import * as crypto from "./internal/crypto.js";
 import * as perfHooks from "./internal/perf_hooks.js";
-import { deliver } from "./internal/async.js";
+import * as async from "./internal/async.js";
+import * as errors from "./internal/errors.js";
+import * as utf8 from "./internal/utf8.js";
+import { runtimeModule, shareModules } from "./internal/runtime_modules.js";
 import { unsupportedModule, UNSUPPORTED } from "./internal/unsupported.js";
 import { Module, registerBuiltin, runMain, mainExports, esmBuiltinSource, esmCommonJsSource, installRequireForEsm, importBuiltin, builtRequire } from "./internal/modules.js";
 
-// Modules no global needs are initialised on first require (a `require()` here is the
-// bundler's lazy init): a script that never uses streams, inspect or path does not pay for them.
-const util = () => require("./internal/util.js");
-const path = () => require("./internal/path.js");
-const stream = () => require("./internal/stream.js");
+const { host, bindRun, needsRun } = hostModule;
+const { OP } = abi;
+const { process, bindProcess, bindPlatform, naturalExit, isStdinTTY } = processModule;
+const { deliver } = async;
+
+// What the modules kept out of the snapshot import from it ("process" is the object, as
+// node's packages require it).
+shareModules({
+  abi,
+  "internal/async": async,
+  "internal/buffer": buffer,
+  "internal/errors": errors,
+  "internal/events": events,
+  "internal/host": hostModule,
+  "internal/process": processModule,
+  process,
+  "internal/timers": timers,
+  "internal/utf8": utf8,
+  "internal/web": web,
+});
+const util = () => runtimeModule("internal/util");
+const path = () => runtimeModule("internal/path");
+const stream = () => runtimeModule("internal/stream");
 
 installStacks();
 installClock();
@@ -53,7 +74,7 @@ installRequireForEsm();
 // process.stdin is a stream, made on first use.
 let stdin;
 Object.defineProperty(process, "stdin", {
-  get: () => (stdin ??= require("./internal/stdin.js").createStdin(isStdinTTY())),
+  get: () => (stdin ??= runtimeModule("internal/stdin").createStdin(isStdinTTY())),
   enumerable: true,
   configurable: true,
 });
@@ -156,7 +177,7 @@ registerBuiltin("fs", () => {
 registerBuiltin("fs/promises", () => fs.promises);
 registerBuiltin("path", () => path().posix);
 registerBuiltin("path/posix", () => path().posix);
-registerBuiltin("path/win32", () => path().win32);
+registerBuiltin("path/win32", () => path().posix.win32);
 registerBuiltin("events", () => {
   const E = events.EventEmitter;
   E.default = E;
@@ -165,7 +186,7 @@ registerBuiltin("events", () => {
 registerBuiltin("buffer", () => plain(buffer, { Blob: web.Blob, atob: g.atob, btoa: g.btoa }));
 registerBuiltin("stream", () => stream().Stream);
 registerBuiltin("stream/promises", () => stream().promises);
-registerBuiltin("child_process", () => plain(require("./internal/child_process.js")));
+registerBuiltin("child_process", () => plain(runtimeModule("internal/child_process")));
 registerBuiltin("process", () => process);
 registerBuiltin("timers", () => plain(timers));
 registerBuiltin("util", () => withGlobals(plain(util()), ["TextEncoder", "TextDecoder"]));
@@ -177,10 +198,10 @@ registerBuiltin("os", () => plain(os));
 registerBuiltin("tty", () => plain(tty));
 registerBuiltin("url", () => withGlobals(plain(require("./internal/url.js")), ["URL", "URLSearchParams"]));
 registerBuiltin("querystring", () => plain(require("./internal/querystring.js")));
-registerBuiltin("string_decoder", () => plain(require("string_decoder")));
+registerBuiltin("string_decoder", () => plain(runtimeModule("string_decoder")));
 registerBuiltin("timers/promises", () => plain(timersPromises));
-registerBuiltin("assert", () => require("./internal/assert.js").assert);
-registerBuiltin("assert/strict", () => require("./internal/assert.js").assert.strict);
+registerBuiltin("assert", () => runtimeModule("internal/assert").assert);
+registerBuiltin("assert/strict", () => runtimeModule("internal/assert").assert.strict);
 registerBuiltin("crypto", () => {
   const { unsupportedApis, ...api } = crypto;
   const m = plain(api, unsupportedApis);
@@ -188,9 +209,9 @@ registerBuiltin("crypto", () => {
   Object.defineProperty(m, "subtle", { get: () => g.crypto.subtle, enumerable: true, configurable: true });
   return m;
 });
-registerBuiltin("zlib", () => plain(require("./internal/zlib.js")));
-registerBuiltin("readline", () => plain(require("./internal/readline.js")));
-registerBuiltin("readline/promises", () => require("./internal/readline.js").promises);
+registerBuiltin("zlib", () => plain(runtimeModule("internal/zlib")));
+registerBuiltin("readline", () => plain(runtimeModule("internal/readline")));
+registerBuiltin("readline/promises", () => runtimeModule("internal/readline").promises);
 registerBuiltin("perf_hooks", () => plain(perfHooks));
 registerBuiltin("constants", () => plain(os.constants.errno, { ...os.constants.signals, ...os.constants.priority, ...fs.constants }));
 for (const name of UNSUPPORTED) registerBuiltin(name, () => unsupportedModule(name));

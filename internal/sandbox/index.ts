@@ -37,6 +37,8 @@ export interface SandboxOptions {
   sides: (SideModule & { placement: Placement })[];
   /** Native extensions the guest may link on first use (EXT_LOAD). */
   extensions: LazyExtension[];
+  /** The bytecode of the runtime's modules kept out of its snapshot, by key (RUNTIME_MODULE). */
+  runtimeModules: (key: string) => Uint8Array | undefined;
   policy: Policy;
   fs: FsBackend;
   /** process.argv as the guest sees it. */
@@ -445,7 +447,13 @@ export class Sandbox {
       mapStack: (text) => remapStack(text, this.maps),
       netLimits: o.netLimits,
       remainingMs: () => (this.deadline ? Math.max(0, this.deadline - performance.now()) : Infinity),
-      guest: { compileCommonJS: (source, filename) => this.compileCommonJS(source, filename) },
+      guest: {
+        compileCommonJS: (source, filename) => this.compileCommonJS(source, filename),
+        runtimeModule: (key) => {
+          const bytecode = o.runtimeModules(key);
+          return bytecode && this.vm.evalBytecode(bytecode);
+        },
+      },
       async: {
         start: () => {
           this.pendingOps++;

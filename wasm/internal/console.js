@@ -1,11 +1,13 @@
 // console, as node prints it: log/info/debug to stdout, error/warn/trace to
 // stderr, util.format semantics, groups, counters, timers, table.
 
+import { runtimeModule } from "./runtime_modules.js";
+
 // node:util (and node's inspect with it) loads on first use: printing strings needs neither.
-const inspect = (...a) => require("./util.js").inspect(...a);
+const inspect = (...a) => runtimeModule("internal/util").inspect(...a);
 function format(...a) {
   if (a.every((x) => typeof x === "string") && (a.length <= 1 || !a[0].includes("%"))) return a.join(" ");
-  return require("./util.js").format(...a);
+  return runtimeModule("internal/util").format(...a);
 }
 
 export class Console {

@@ -6,6 +6,7 @@ import { OP } from "../abi.js";
 import { Buffer } from "./buffer.js";
 import { ERR_INVALID_ARG_TYPE, notSupported } from "./errors.js";
 import { host } from "./host.js";
+import { runtimeModule } from "./runtime_modules.js";
 import { EventEmitter } from "./events.js";
 import { utf8Encode } from "./utf8.js";
 import { setImmediate } from "./timers.js";
@@ -609,7 +610,7 @@ let streams;
 /** fs.ReadStream and fs.WriteStream, made on first use: they load node:stream. */
 export function streamClasses() {
   if (streams) return streams;
-  const { Readable, Writable } = require("./stream.js");
+  const { Readable, Writable } = runtimeModule("internal/stream");
   class ReadStream extends Readable {
     constructor(path, o) {
       const opts = options(o, { flags: "r", highWaterMark: 65536 });

@@ -1,0 +1,133 @@
+// The runtime's weight, two EdgeBox builds side by side: the runtime asset's size and its
+// snapshot, the guest's start-up phases of a few scripts, and serve's per-request split.
+// Runs alternate between the builds (A B A B ...) so that the machine's drift hits both alike.
+// Usage: bun bench/runtime.ts <dist-a> <dist-b> [runs] [serve-seconds]
+//   each dist is a folder holding `edgebox` and `assets/runtime.wasm` (a copy of dist/).
+
+import { mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
+import { machine, writeResults } from "./lib.ts";
+
+const [a, b] = [process.argv[2], process.argv[3]].map((d) => (d ? resolve(d) : undefined));
+if (!a || !b) throw new Error("usage: bun bench/runtime.ts <dist-a> <dist-b> [runs] [serve-seconds]");
+const runs = Number(process.argv[4] ?? 30);
+const serveSeconds = Number(process.argv[5] ?? 5);
+const builds = [a, b];
+const WRK = Bun.which("wrk");
+if (!WRK) throw new Error("wrk is not installed (Debian: apt-get install wrk)");
+
+const dir = mkdtempSync(join(tmpdir(), "edgebox-bench-runtime-"));
+const scripts: [string, string][] = [
+  ["console.log of a string", `console.log("hello");\n`],
+  ["console.log of an object (loads inspect)", `console.log({ hello: "world", list: [1, 2, 3] });\n`],
+  ["require('stream') (loads streams)", `const { Readable } = require("stream");\nconsole.log(typeof Readable);\n`],
+  ["require('path').join", `console.log(require("path").join("/a", "b"));\n`],
+];
+for (const [i, [, src]] of scripts.entries()) writeFileSync(join(dir, `s${i}.js`), src);
+writeFileSync(join(dir, "hello.mjs"), `export default { fetch() { return new Response("hello\\n"); } };\n`);
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+/** One run with EDGEBOX_TRACE=1: the wall time and the guest's phases, ms. */
+function traced(edgebox: string, file: string): Record<string, number> {
+  const t0 = performance.now();
+  const p = Bun.spawnSync([edgebox, "run", file], { env: { ...process.env, EDGEBOX_TRACE: "1" }, stdout: "ignore", stderr: "pipe" });
+  const wall = performance.now() - t0;
+  if (p.exitCode !== 0) throw new Error(`${edgebox} run ${file} exited ${p.exitCode}: ${p.stderr}`);
+  const phases: Record<string, number> = { wall };
+  for (const m of p.stderr.toString().matchAll(/^edgebox trace: (.+?)\s+([\d.]+) ms/gm)) phases[m[1]!] = Number(m[2]);
+  return phases;
+}
+
+const PHASES = ["instantiate", "start()", "run", "wall"];
+const startRows: string[] = [];
+for (const [i, [name]] of scripts.entries()) {
+  const file = join(dir, `s${i}.js`);
+  const samples = builds.map(() => new Map<string, number[]>());
+  for (const e of builds) traced(join(e, "edgebox"), file); // fill each build's caches
+  for (let r = 0; r < runs; r++) {
+    for (const [k, e] of builds.entries()) {
+      for (const [phase, ms] of Object.entries(traced(join(e, "edgebox"), file))) {
+        samples[k]!.set(phase, [...(samples[k]!.get(phase) ?? []), ms]);
+      }
+    }
+  }
+  for (const [k, e] of builds.entries()) {
+    startRows.push(`| ${name} | ${basename(e)} | ${PHASES.map((ph) => median(samples[k]!.get(ph) ?? [0]).toFixed(2)).join(" | ")} |`);
+  }
+}
+
+async function waitUp(url: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not yet
+    }
+    await Bun.sleep(50);
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+/** serve with one worker under wrk; the means of instantiate and handler from --metrics, µs. */
+async function serveSplit(edgebox: string, port: number): Promise<{ inst: number; hand: number; rps: number; count: number }> {
+  const proc = Bun.spawn([edgebox, "serve", "hello.mjs", "--port", String(port), "--quiet", "--workers", "1", "--metrics", String(port + 500)], { cwd: dir, stdout: "ignore", stderr: "inherit" });
+  try {
+    const url = `http://127.0.0.1:${port}/`;
+    await waitUp(url);
+    const out = Bun.spawnSync([WRK!, "-t1", "-c8", `-d${serveSeconds}s`, url], { stdout: "pipe" }).stdout.toString();
+    const m = await (await fetch(`http://127.0.0.1:${port + 500}/metrics`)).text();
+    const v = (k: string) => Number(new RegExp(`^${k} (\\S+)$`, "m").exec(m)?.[1] ?? 0);
+    const count = v("edgebox_handler_seconds_count");
+    return {
+      inst: (v("edgebox_instantiate_seconds_sum") / count) * 1e6,
+      hand: (v("edgebox_handler_seconds_sum") / count) * 1e6,
+      rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
+      count,
+    };
+  } finally {
+    proc.kill("SIGTERM");
+    await proc.exited;
+  }
+}
+
+const serveRows: string[] = [];
+const rounds = 2;
+const serveSamples = builds.map(() => [] as Awaited<ReturnType<typeof serveSplit>>[]);
+for (let r = 0; r < rounds; r++) {
+  for (const [k, e] of builds.entries()) serveSamples[k]!.push(await serveSplit(join(e, "edgebox"), 28900 + 2 * r + k));
+}
+for (const [k, e] of builds.entries()) {
+  const s = serveSamples[k]!;
+  const mean = (f: (x: (typeof s)[number]) => number) => s.reduce((t, x) => t + f(x), 0) / s.length;
+  serveRows.push(`| ${basename(e)} | ${mean((x) => x.inst).toFixed(0)} | ${mean((x) => x.hand).toFixed(0)} | ${mean((x) => x.rps).toFixed(0)} | ${s.reduce((t, x) => t + x.count, 0)} |`);
+}
+
+const size = (e: string) => statSync(join(e, "assets", "runtime.wasm")).size;
+const lines = [
+  "## The runtime's weight: two builds side by side",
+  "",
+  `${machine()}; ${new Date().toISOString().slice(0, 10)}. Produced by \`bun bench/runtime.ts ${builds.map((e) => basename(e)).join(" ")} ${runs} ${serveSeconds}\` (bench/runtime.ts); runs alternate between the builds.`,
+  "",
+  "| build | runtime.wasm (QuickJS + the runtime's snapshot), bytes |",
+  "|---|---:|",
+  ...builds.map((e) => `| ${basename(e)} | ${size(e)} |`),
+  "",
+  `\`edgebox run\`: medians of ${runs} runs each, ms (phases from EDGEBOX_TRACE=1: instantiate = a fresh instance of the runtime image; start() = the run bound; run = the script).`,
+  "",
+  "| script | build | instantiate | start() | run | wall |",
+  "|---|---|---:|---:|---:|---:|",
+  ...startRows,
+  "",
+  `\`edgebox serve\` of a hello handler, one worker, \`wrk -t1 -c8 -d${serveSeconds}s\`, ${rounds} rounds per build: means over all requests, from --metrics.`,
+  "",
+  "| build | instantiate µs | handler µs | requests/s | requests |",
+  "|---|---:|---:|---:|---:|",
+  ...serveRows,
+];
+console.log(lines.join("\n"));
+writeResults("runtime", lines.join("\n"));
