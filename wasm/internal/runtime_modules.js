@@ -3,8 +3,7 @@
 // module function on first use (RUNTIME_MODULE). A run that never needs one never pays for it,
 // and every instance starts from a smaller heap.
 
-import { OP } from "../abi.js";
-import { host } from "./host.js";
+import { runtimeModuleFunction } from "./host.js";
 
 /** key -> exports: the snapshot's modules that the kept-out ones import, then those loaded. */
 const modules = new Map();
@@ -20,7 +19,7 @@ export function runtimeModule(key) {
   const module = { exports: {} };
   modules.set(key, module.exports); // a cycle sees the exports so far, as with require()
   try {
-    host(OP.RUNTIME_MODULE, key)(module, module.exports, runtimeModule);
+    runtimeModuleFunction(key)(module, module.exports, runtimeModule);
   } catch (err) {
     modules.delete(key);
     throw err;
