@@ -1,19 +1,20 @@
-// The runtime's weight, two EdgeBox builds side by side: the runtime asset's size and its
-// snapshot, the guest's start-up phases of a few scripts, and serve's per-request split.
-// Runs alternate between the builds (A B A B ...) so that the machine's drift hits both alike.
-// Usage: bun bench/runtime.ts <dist-a> <dist-b> [runs] [serve-seconds]
-//   each dist is a folder holding `edgebox` and `assets/runtime.wasm` (a copy of dist/).
+// The runtime's weight, EdgeBox builds side by side: the runtime's assets, the guest's
+// start-up phases of a few scripts, and serve's per-request split. Runs alternate between
+// the builds (A B A B ...) so that the machine's drift hits all alike.
+// Usage: bun bench/runtime.ts [--runs N] [--serve SECONDS] <dist>...
+//   each dist is a folder holding `edgebox` and `assets/` (a copy of dist/).
 
-import { mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { machine, writeResults } from "./lib.ts";
 
-const [a, b] = [process.argv[2], process.argv[3]].map((d) => (d ? resolve(d) : undefined));
-if (!a || !b) throw new Error("usage: bun bench/runtime.ts <dist-a> <dist-b> [runs] [serve-seconds]");
-const runs = Number(process.argv[4] ?? 30);
-const serveSeconds = Number(process.argv[5] ?? 5);
-const builds = [a, b];
+const args = parseArgs({ options: { runs: { type: "string", default: "30" }, serve: { type: "string", default: "5" } }, allowPositionals: true });
+const builds = args.positionals.map((d) => resolve(d));
+if (builds.length === 0) throw new Error("usage: bun bench/runtime.ts [--runs N] [--serve SECONDS] <dist>...");
+const runs = Number(args.values.runs);
+const serveSeconds = Number(args.values.serve);
 const WRK = Bun.which("wrk");
 if (!WRK) throw new Error("wrk is not installed (Debian: apt-get install wrk)");
 
@@ -96,10 +97,10 @@ async function serveSplit(edgebox: string, port: number): Promise<{ inst: number
 }
 
 const serveRows: string[] = [];
-const rounds = 2;
+const rounds = 3;
 const serveSamples = builds.map(() => [] as Awaited<ReturnType<typeof serveSplit>>[]);
 for (let r = 0; r < rounds; r++) {
-  for (const [k, e] of builds.entries()) serveSamples[k]!.push(await serveSplit(join(e, "edgebox"), 28900 + 2 * r + k));
+  for (const [k, e] of builds.entries()) serveSamples[k]!.push(await serveSplit(join(e, "edgebox"), 28900 + builds.length * r + k));
 }
 for (const [k, e] of builds.entries()) {
   const s = serveSamples[k]!;
@@ -107,15 +108,15 @@ for (const [k, e] of builds.entries()) {
   serveRows.push(`| ${basename(e)} | ${mean((x) => x.inst).toFixed(0)} | ${mean((x) => x.hand).toFixed(0)} | ${mean((x) => x.rps).toFixed(0)} | ${s.reduce((t, x) => t + x.count, 0)} |`);
 }
 
-const size = (e: string) => statSync(join(e, "assets", "runtime.wasm")).size;
+const size = (e: string, f: string) => (existsSync(join(e, "assets", f)) ? String(statSync(join(e, "assets", f)).size) : "-");
 const lines = [
-  "## The runtime's weight: two builds side by side",
+  "## The runtime's weight: builds side by side",
   "",
-  `${machine()}; ${new Date().toISOString().slice(0, 10)}. Produced by \`bun bench/runtime.ts ${builds.map((e) => basename(e)).join(" ")} ${runs} ${serveSeconds}\` (bench/runtime.ts); runs alternate between the builds.`,
+  `${machine()}; ${new Date().toISOString().slice(0, 10)}. Produced by \`bun bench/runtime.ts --runs ${runs} --serve ${serveSeconds} ${builds.map((e) => basename(e)).join(" ")}\` (bench/runtime.ts); runs alternate between the builds.`,
   "",
-  "| build | runtime.wasm (QuickJS + the runtime's snapshot), bytes |",
-  "|---|---:|",
-  ...builds.map((e) => `| ${basename(e)} | ${size(e)} |`),
+  "| build | runtime.wasm (QuickJS + the runtime's snapshot), bytes | runtime-modules.bin (kept out of the snapshot), bytes |",
+  "|---|---:|---:|",
+  ...builds.map((e) => `| ${basename(e)} | ${size(e, "runtime.wasm")} | ${size(e, "runtime-modules.bin")} |`),
   "",
   `\`edgebox run\`: medians of ${runs} runs each, ms (phases from EDGEBOX_TRACE=1: instantiate = a fresh instance of the runtime image; start() = the run bound; run = the script).`,
   "",

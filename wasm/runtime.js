@@ -24,6 +24,8 @@ import * as async from "./internal/async.js";
 import * as errors from "./internal/errors.js";
 import * as utf8 from "./internal/utf8.js";
 import { runtimeModule, shareModules } from "./internal/runtime_modules.js";
+import * as util from "./internal/util.js";
+import * as path from "./internal/path.js";
 import { unsupportedModule, UNSUPPORTED } from "./internal/unsupported.js";
 import { Module, registerBuiltin, runMain, mainExports, esmBuiltinSource, esmCommonJsSource, installRequireForEsm, importBuiltin, builtRequire } from "./internal/modules.js";
 
@@ -45,10 +47,9 @@ shareModules({
   process,
   "internal/timers": timers,
   "internal/utf8": utf8,
+  "internal/util": util,
   "internal/web": web,
 });
-const util = () => runtimeModule("internal/util");
-const path = () => runtimeModule("internal/path");
 const stream = () => runtimeModule("internal/stream");
 
 installStacks();
@@ -175,9 +176,9 @@ registerBuiltin("fs", () => {
   return m;
 });
 registerBuiltin("fs/promises", () => fs.promises);
-registerBuiltin("path", () => path().posix);
-registerBuiltin("path/posix", () => path().posix);
-registerBuiltin("path/win32", () => path().posix.win32);
+registerBuiltin("path", () => path.posix);
+registerBuiltin("path/posix", () => path.posix);
+registerBuiltin("path/win32", () => path.posix.win32);
 registerBuiltin("events", () => {
   const E = events.EventEmitter;
   E.default = E;
@@ -189,8 +190,8 @@ registerBuiltin("stream/promises", () => stream().promises);
 registerBuiltin("child_process", () => plain(runtimeModule("internal/child_process")));
 registerBuiltin("process", () => process);
 registerBuiltin("timers", () => plain(timers));
-registerBuiltin("util", () => withGlobals(plain(util()), ["TextEncoder", "TextDecoder"]));
-registerBuiltin("util/types", () => util().types);
+registerBuiltin("util", () => withGlobals(plain(util), ["TextEncoder", "TextDecoder"]));
+registerBuiltin("util/types", () => util.types);
 registerBuiltin("console", () => g.console);
 registerBuiltin("module", () => Module);
 registerBuiltin("diagnostics_channel", () => plain(dc));
@@ -219,15 +220,15 @@ for (const name of UNSUPPORTED) registerBuiltin(name, () => unsupportedModule(na
 /** Text node prints for an error nobody caught. */
 function formatUncaught(err, fromPromise) {
   if (err instanceof Error || (err !== null && typeof err === "object" && typeof err.stack === "string")) {
-    return util().inspect(err);
+    return util.inspect(err);
   }
   if (fromPromise) {
     return (
       "[UnhandledPromiseRejection: This error originated either by throwing inside of an async function without a catch block, " +
-      `or by rejecting a promise which was not handled with .catch(). The promise rejected with the reason "${util().inspect(err)}".] {\n  code: 'ERR_UNHANDLED_REJECTION'\n}`
+      `or by rejecting a promise which was not handled with .catch(). The promise rejected with the reason "${util.inspect(err)}".] {\n  code: 'ERR_UNHANDLED_REJECTION'\n}`
     );
   }
-  return `Uncaught ${util().inspect(err)}`;
+  return `Uncaught ${util.inspect(err)}`;
 }
 
 // The host's entry points, taken (and removed from the global object) right after this script runs.
@@ -266,7 +267,7 @@ define("__edgebox_entry", {
         return main();
       },
       get dirname() {
-        return path().posix.dirname(main());
+        return path.posix.dirname(main());
       },
       resolve: (specifier) => globalThis[Symbol.for("edgebox.resolve")](specifier, main()),
     };

@@ -48,13 +48,14 @@ function inputsHash(): string {
 
 /**
  * The runtime's modules kept out of its snapshot (wasm/internal/runtime_modules.js): node's
- * packages and what needs them, each bundled and compiled apart and loaded on first use, so
- * that a run, and each request of edgebox serve, starts from a heap without them.
+ * streams and what needs them, each bundled and compiled apart and loaded on first use, so
+ * that a run, and each request of edgebox serve, starts from a heap without them. (util's
+ * inspect and path stay in: console.log of an object and path.join are in nearly every run,
+ * and loading them apart costs more at first use than they cost in the snapshot; see
+ * bench/RESULTS.md.)
  */
 const KEPT_OUT: Record<string, string> = {
-  "internal/util": "wasm/internal/util.js",
   "internal/stream": "wasm/internal/stream.js",
-  "internal/path": "wasm/internal/path.js",
   "internal/assert": "wasm/internal/assert.js",
   "internal/readline": "wasm/internal/readline.js",
   "internal/zlib": "wasm/internal/zlib.js",

@@ -1,14 +1,7 @@
 // console, as node prints it: log/info/debug to stdout, error/warn/trace to
 // stderr, util.format semantics, groups, counters, timers, table.
 
-import { runtimeModule } from "./runtime_modules.js";
-
-// node:util (and node's inspect with it) loads on first use: printing strings needs neither.
-const inspect = (...a) => runtimeModule("internal/util").inspect(...a);
-function format(...a) {
-  if (a.every((x) => typeof x === "string") && (a.length <= 1 || !a[0].includes("%"))) return a.join(" ");
-  return runtimeModule("internal/util").format(...a);
-}
+import { format, inspect } from "./util.js";
 
 export class Console {
   constructor(stdout, stderr) {
