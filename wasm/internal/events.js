@@ -4,4 +4,3 @@
 import EventEmitter from "events/events.js";
 
 export { EventEmitter };
-export const once = EventEmitter.once;
