@@ -148,6 +148,14 @@ describe("nothing from build time shows at run time", () => {
     expect(edgebox(["run", "pre.ebx", "arg"], { cwd: dir }).stdout).toBe("361 arg true\n");
   });
 
+  test("a top level that loads node's modules kept out of the runtime's snapshot (path, util, stream) is still pre-run", () => {
+    const dir = tempApp({
+      "mods.js": `const path = require("path"), util = require("util"), { Readable } = require("stream");\nconst text = util.inspect({ joined: path.join("/a", "b"), win: path.win32.join("C:\\\\a", "b"), r: typeof Readable });\nsetImmediate(() => console.log(text));\n`,
+    });
+    expect(build(dir, ["mods.js", "--explain"]).stdout).toContain("top level: pre-run at build time");
+    expect(edgebox(["run", "mods.ebx"], { cwd: dir }).stdout).toBe("{ joined: '/a/b', win: 'C:\\\\a\\\\b', r: 'function' }\n");
+  });
+
   test("--explain says what stopped the pre-run", () => {
     const dir = tempApp({ "e.js": `const home = process.env.HOME;\nconsole.log(typeof home);\n` });
     expect(build(dir, ["e.js", "--explain"]).stdout).toContain("top level: runs at start, not at build time: it reads process.env");

@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync,
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import runtimeWasm from "../../dist/assets/runtime.wasm" with { type: "file" };
+import runtimeModulesFile from "../../dist/assets/runtime-modules.bin" with { type: "file" };
 import extUrl from "../../dist/assets/ext-url.so" with { type: "file" };
 import extEncoding from "../../dist/assets/ext-encoding.so" with { type: "file" };
 import extStructuredClone from "../../dist/assets/ext-structured-clone.so" with { type: "file" };
@@ -15,6 +16,7 @@ import wasmtimeLib from "../../dist/assets/wasmtime.bin" with { type: "file" };
 import info from "../../dist/assets/buildinfo.json" with { type: "json" };
 import pkg from "../../package.json" with { type: "json" };
 import type { SideModuleInfo } from "../engine/dylink.ts";
+import { unpackRuntimeModules } from "./runtime-modules.ts";
 
 export const buildInfo = info;
 
@@ -24,6 +26,13 @@ export const runtimeModule = {
   hash: info.runtimeHash,
   bytes: (): Uint8Array => readFileSync(runtimeWasm),
 };
+
+let keptOut: Map<string, Uint8Array> | undefined;
+/** The bytecode of one of the runtime's modules kept out of its snapshot (RUNTIME_MODULE), read on first need. */
+export function runtimeModuleBytecode(key: string): Uint8Array | undefined {
+  keptOut ??= unpackRuntimeModules(readFileSync(runtimeModulesFile));
+  return keptOut.get(key);
+}
 
 const extensionFiles: Record<string, string> = { url: extUrl, encoding: extEncoding, "structured-clone": extStructuredClone, crypto: extCrypto };
 

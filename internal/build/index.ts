@@ -9,7 +9,7 @@ import { basename, extname, relative, resolve } from "node:path";
 import { remapStack, SourceMap } from "../transpile/sourcemap.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { ABI_VERSION } from "../../wasm/abi.js";
-import { buildInfo, cacheDir, runtimeModule } from "../assets/index.ts";
+import { buildInfo, cacheDir, runtimeModule, runtimeModuleBytecode } from "../assets/index.ts";
 import { contentHash, loadPrecompiled } from "../engine/cache.ts";
 import { loadPolicy } from "../config/index.ts";
 import { JsEngine } from "../engine/js.ts";
@@ -109,7 +109,7 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   lap("bytecode", kb(bytecode.length));
 
   const versions = { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime };
-  const image = preinitApp({ runtime: { wasm: runtimeWasm, snapshot: buildInfo.snapshot }, bytecode, frozen, versions, prerun: o.prerun });
+  const image = preinitApp({ runtime: { wasm: runtimeWasm, snapshot: buildInfo.snapshot }, runtimeModules: runtimeModuleBytecode, bytecode, frozen, versions, prerun: o.prerun });
   if (image.stop?.stack) image.stop.stack = remapStack(image.stop.stack, new Map([[entry, bundleMap]]));
   lap(
     "pre-initialise",

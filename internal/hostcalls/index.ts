@@ -113,6 +113,11 @@ const handlers: Record<number, Handler> = {
     const source = fsOps.readFile(c.ctx, { path: a.path, encoding: "utf8" }) as string;
     return new GuestValue(c.ctx.guest.compileCommonJS(source, String(a.path)));
   }),
+  [OP.RUNTIME_MODULE]: (c, str) => {
+    const fn = c.ctx.guest.runtimeModule(String(str));
+    if (fn === undefined) throw new GuestError({ code: "ERR_UNKNOWN_BUILTIN_MODULE", message: `No such built-in module: ${String(str)}` });
+    return new GuestValue(fn);
+  },
 
   [OP.EXT_LOAD]: (c, str) => {
     c.ctx.loadExtension(String(str));

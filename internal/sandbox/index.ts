@@ -43,6 +43,8 @@ export interface SandboxOptions {
   sides: (SideModule & { placement: Placement })[];
   /** Native extensions the guest may link on first use (EXT_LOAD). */
   extensions: LazyExtension[];
+  /** The bytecode of the runtime's modules kept out of its snapshot, by key (RUNTIME_MODULE). */
+  runtimeModules: (key: string) => Uint8Array | undefined;
   policy: Policy;
   fs: FsBackend;
   /** process.argv as the guest sees it. */
@@ -499,7 +501,13 @@ export class Sandbox {
       envMissing: (name) => this.envMissing(name),
       netLimits: o.netLimits,
       remainingMs: () => (this.deadline ? Math.max(0, this.deadline - performance.now()) : Infinity),
-      guest: { compileCommonJS: (source, filename) => this.compileCommonJS(source, filename) },
+      guest: {
+        compileCommonJS: (source, filename) => this.compileCommonJS(source, filename),
+        runtimeModule: (key) => {
+          const bytecode = o.runtimeModules(key);
+          return bytecode && this.vm.evalBytecode(bytecode);
+        },
+      },
       async: {
         start: () => {
           this.descriptorRoom("open");

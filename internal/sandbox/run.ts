@@ -8,7 +8,7 @@ import pkg from "../../package.json" with { type: "json" };
 import { ABI_VERSION } from "../../wasm/abi.js";
 import { isArtifact, readArtifact, type Artifact, type ArtifactHeader } from "../build/artifact.ts";
 import type { SideModuleInfo } from "../engine/dylink.ts";
-import { buildInfo, cacheDir, extensions, ownDirs, runtimeModule } from "../assets/index.ts";
+import { buildInfo, cacheDir, extensions, ownDirs, runtimeModule, runtimeModuleBytecode } from "../assets/index.ts";
 import { BytecodeCache } from "./bytecode-cache.ts";
 import { loadPolicy } from "../config/index.ts";
 import { DEFAULT_RUNTIME, type GrantFlags } from "../config/resolve.ts";
@@ -136,6 +136,7 @@ export async function prepareApp(
     snapshot: built?.snapshot ?? buildInfo.snapshot,
     sides: built ? built.sides.map((s) => ({ ...s, module: loadModule(choice, s.source, { warn }) })) : [],
     extensions: extensions.map((e) => ({ name: e.name, info: e.info, initFn: e.initFn, module: () => loadModule(choice, e.source, { warn }), bytes: e.source.bytes })),
+    runtimeModules: runtimeModuleBytecode,
     policy,
     fs: hostLib ? beneathBackend(hostLib) : plainBackend,
     argv: [process.execPath, file],
