@@ -23,6 +23,9 @@ export const OP = Object.freeze({
   STDIN_STREAM: 5,
   /** -> JSON {rss, heapTotal, heapUsed, external, arrayBuffers} */
   MEMORY_USAGE: 6,
+  /** str: the app read a variable process.env does not have (once per name). The host may say why
+   *  (the policy hides one that is set); the guest learns nothing. */
+  ENV_MISSING: 9,
   /** {what, stack}: only while an app's top level is pre-run at build time, before start():
    *  the top level needs something of a run (a host call, argv, env, the clock...). Never returns. */
   PRERUN_STOP: 7,
@@ -92,6 +95,8 @@ export const OP = Object.freeze({
   /** {path}: evaluate that ES module (and what it imports) now; its namespace reaches the guest through
    *  globalThis[Symbol.for("edgebox.required")]. ERR_REQUIRE_ASYNC_MODULE when it awaits at top level. */
   MOD_REQUIRE_ESM: 42,
+  /** str: one of the runtime's own modules kept out of its snapshot ("internal/stream") -> its module function (module, exports, load) */
+  RUNTIME_MODULE: 46,
 
   // Child processes.
   /** {command, args, cwd, env, timeout, maxBuffer, killSignal} + stdin bytes -> bytes: u32 header length, header JSON {status, signal, pid, error, stdout, stderr}, stdout, stderr */
@@ -123,7 +128,7 @@ export const OP = Object.freeze({
   EXT_LOAD: 45,
   /** str: an Intl chunk's name (wasm/intl/<name>.js, FormatJS's polyfills): evaluate it in the guest, where it fills
    *  globalThis.Intl. -> the default time zone's name */
-  INTL_LOAD: 46,
+  INTL_LOAD: 47,
 
   // Computation the host does faster (no capability involved).
   /** str: byte count (at most 65536) -> that many cryptographically random bytes */

@@ -3,11 +3,12 @@
 // when no input changed since the last build (a content hash in dist/).
 
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { JsEngine } from "../engine/js.ts";
 import { compileScript } from "../build/bytecode.ts";
 import { GuestException, QuickJS, StripFlags } from "../engine/quickjs.ts";
 import { EXTENSIONS, extensionPath, quickjsWasmPath } from "./paths.ts";
+import { packRuntimeModules } from "./runtime-modules.ts";
 import { sideModuleInfo, type Placement, type SideModuleInfo } from "../engine/dylink.ts";
 import { preinitialize } from "../build/snapshot.ts";
 import { contentHash } from "../engine/cache.ts";
@@ -46,63 +47,129 @@ function inputsHash(): string {
 }
 
 /**
+/**
  * FormatJS's `en` date data without the ISO 8601 calendar's own formats (it uses
  * the Gregorian ones then): preparing them costs QuickJS a second at the first
  * DateTimeFormat.
  */
-const dateData: import("bun").BunPlugin = {
-  name: "date-data",
-  setup(build) {
-    build.onLoad({ filter: /intl-datetimeformat[\\/]locale-data[\\/]en\.js$/ }, async (args) => {
-      const text = await Bun.file(args.path).text();
-      const m = /JSON\.parse\(("(?:[^"\\]|\\.)*")\)\);?\s*$/.exec(text);
-      if (!m) throw new Error(`${args.path}: not the locale data layout build.ts knows`);
-      const entry = JSON.parse(JSON.parse(m[1]!));
-      delete entry.data.formats.iso8601;
-      return { contents: text.slice(0, m.index) + `JSON.parse(${JSON.stringify(JSON.stringify(entry))}));\n`, loader: "js" };
-    });
-  },
+const dateData: Bun.BunPlugin["setup"] = (build) => {
+  build.onLoad({ filter: /intl-datetimeformat[\\/]locale-data[\\/]en\.js$/ }, async (args) => {
+    const text = await Bun.file(args.path).text();
+    const m = /JSON\.parse\(("(?:[^"\\]|\\.)*")\)\);?\s*$/.exec(text);
+    if (!m) throw new Error(`${args.path}: not the locale data layout build.ts knows`);
+    const entry = JSON.parse(JSON.parse(m[1]!));
+    delete entry.data.formats.iso8601;
+    return { contents: text.slice(0, m.index) + `JSON.parse(${JSON.stringify(JSON.stringify(entry))}));\n`, loader: "js" };
+  });
 };
 
-async function bundleRuntime(entry = join(root, "wasm", "runtime.js")): Promise<string> {
+/**
+ * The runtime's modules kept out of its snapshot (wasm/internal/runtime_modules.js): node's
+ * streams and what needs them, each bundled and compiled apart and loaded on first use, so
+ * that a run, and each request of edgebox serve, starts from a heap without them. (util's
+ * inspect and path stay in: console.log of an object and path.join are in nearly every run,
+ * and loading them apart costs more at first use than they cost in the snapshot; see
+ * bench/RESULTS.md.)
+ */
+const KEPT_OUT: Record<string, string> = {
+  "internal/stream": "wasm/internal/stream.js",
+  "internal/assert": "wasm/internal/assert.js",
+  "internal/readline": "wasm/internal/readline.js",
+  "internal/zlib": "wasm/internal/zlib.js",
+  "internal/child_process": "wasm/internal/child_process.js",
+  "internal/stdin": "wasm/internal/stdin.js",
+  string_decoder: "node_modules/string_decoder/lib/string_decoder.js",
+};
+
+/**
+ * Bare names node's packages require, bound to the runtime's modules: one Buffer, one
+ * EventEmitter, one process for all, and none of the bundler's browser stand-ins.
+ */
+const BARE: Record<string, string> = {
+  buffer: "internal/buffer",
+  events: "internal/events",
+  process: "process",
+  "process/": "process",
+  util: "internal/util",
+  "util/": "internal/util",
+  "abort-controller": "internal/web",
+  string_decoder: "string_decoder",
+  "string_decoder/": "string_decoder",
+};
+const BARE_FILTER = /^(buffer|events|process\/?|util\/?|abort-controller|string_decoder\/?)$/;
+
+const wasmDir = join(root, "wasm");
+const keyOf = (file: string) => relative(wasmDir, file).replace(/\.js$/, "");
+
+/** The runtime JS that is snapshotted: wasm/runtime.js and what it imports, without the kept-out modules. */
+async function bundleRuntime(): Promise<string> {
+  const keptOut = new Set(Object.values(KEPT_OUT).map((f) => join(root, f)));
+  return bundle(join(wasmDir, "runtime.js"), "iife", (build) => {
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const file = join(dirname(args.importer), args.path);
+      if (keptOut.has(file)) throw new Error(`${relative(root, args.importer)} imports ${relative(root, file)}, which is kept out of the snapshot: use runtimeModule("${keyOf(file)}")`);
+      return undefined;
+    });
+    build.onResolve({ filter: BARE_FILTER }, (args) => {
+      const key = BARE[args.path]!;
+      if (!key.startsWith("internal/")) throw new Error(`${relative(root, args.importer)} requires ${args.path}, which the snapshot does not hold`);
+      return { path: join(wasmDir, `${key}.js`) };
+    });
+  });
+}
+
+/**
+ * One kept-out module as a function (module, exports, load): its packages bundled in,
+ * and every other module of the runtime taken through load(key) (runtimeModule).
+ */
+async function bundleKeptOut(key: string): Promise<string> {
+  const entry = join(root, KEPT_OUT[key]!);
+  const code = await bundle(entry, "cjs", (build) => {
+    build.onResolve({ filter: BARE_FILTER }, (args) => ({ path: BARE[args.path]!, namespace: "edgebox-runtime" }));
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const file = join(dirname(args.importer), args.path);
+      if (file === entry || !file.startsWith(wasmDir + "/") || !args.importer.startsWith(wasmDir + "/")) return undefined;
+      return { path: keyOf(file), namespace: "edgebox-runtime" };
+    });
+    build.onLoad({ filter: /.*/, namespace: "edgebox-runtime" }, (args) => ({
+      contents: `module.exports = __edgebox_load(${JSON.stringify(args.path)});`,
+      loader: "js",
+    }));
+  });
+  return `(function (module, exports, __edgebox_load) {\n${code}\n})`;
+}
+
+async function bundle(entry: string, format: "iife" | "cjs", setup: Bun.BunPlugin["setup"]): Promise<string> {
   const result = await Bun.build({
     entrypoints: [entry],
-    plugins: [dateData],
-    format: "iife",
+    format,
     target: "browser",
     minify: { whitespace: true, syntax: true, identifiers: false },
+    plugins: [{ name: "edgebox-runtime", setup }],
   });
-  if (!result.success) throw new AggregateError(result.logs, "bundling the runtime JS failed");
+  if (!result.success) throw new AggregateError(result.logs, `bundling ${relative(root, entry)} failed`);
   return await result.outputs[0]!.text();
+}
+
+/** The kept-out modules compiled to bytecode, in one file: u32 header length, JSON {key: [offset, length]}, the bytes. */
+async function compileKeptOut(): Promise<Uint8Array> {
+  const module = new JsEngine().compile(readFileSync(quickjsWasmPath()));
+  const parts: [string, Uint8Array][] = [];
+  for (const key of Object.keys(KEPT_OUT)) parts.push([key, compileScript(module, await bundleKeptOut(key), `edgebox:runtime/${key}`, StripFlags.SOURCE)]);
+  return packRuntimeModules(parts);
 }
 
 /**
  * Intl (FormatJS's polyfills and locale data, wasm/intl/): one bytecode chunk per
- * group of members, evaluated when the guest first touches one, never in the
- * snapshot. Packed as: u32 length of a JSON index {chunk: [offset, length]}, the index, the chunks.
+ * group of members, evaluated when the guest first touches one (INTL_LOAD), never
+ * in the snapshot; packed as the kept-out modules are.
  */
 async function buildIntlChunks(): Promise<Uint8Array> {
   const module = new JsEngine().compile(readFileSync(quickjsWasmPath()));
-  const names = readdirSync(join(root, "wasm", "intl")).filter((f) => f !== "collator.js").map((f) => f.replace(/\.js$/, "")).sort();
-  const chunks: Uint8Array[] = [];
-  const index: Record<string, [number, number]> = {};
-  let offset = 0;
-  for (const name of names) {
-    const code = compileScript(module, await bundleRuntime(join(root, "wasm", "intl", `${name}.js`)), `edgebox:intl/${name}`, StripFlags.SOURCE);
-    index[name] = [offset, code.length];
-    offset += code.length;
-    chunks.push(code);
-  }
-  const head = new TextEncoder().encode(JSON.stringify(index));
-  const out = new Uint8Array(4 + head.length + offset);
-  new DataView(out.buffer).setUint32(0, head.length, true);
-  out.set(head, 4);
-  let at = 4 + head.length;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  const names = readdirSync(join(wasmDir, "intl")).filter((f) => f !== "collator.js").map((f) => f.replace(/\.js$/, "")).sort();
+  const parts: [string, Uint8Array][] = [];
+  for (const name of names) parts.push([name, compileScript(module, await bundle(join(wasmDir, "intl", `${name}.js`), "iife", dateData), `edgebox:intl/${name}`, StripFlags.SOURCE)]);
+  return packRuntimeModules(parts);
 }
 
 export interface RuntimeSnapshot {
@@ -203,6 +270,7 @@ async function main() {
   buildPolicyValidator(root, join(dist, "assets"));
   const runtime = snapshotRuntime(await bundleRuntime());
   writeFileSync(join(dist, "assets", "runtime.wasm"), runtime.wasm);
+  writeFileSync(join(dist, "assets", "runtime-modules.bin"), await compileKeptOut());
   writeFileSync(join(dist, "assets", "intl.bin"), await buildIntlChunks());
   for (const name of EXTENSIONS) copyFileSync(extensionPath(name), join(dist, "assets", `ext-${name}.so`));
   const native = buildHost(join(dist, "assets"));

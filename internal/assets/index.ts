@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync,
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import runtimeWasm from "../../dist/assets/runtime.wasm" with { type: "file" };
+import runtimeModulesFile from "../../dist/assets/runtime-modules.bin" with { type: "file" };
 import extUrl from "../../dist/assets/ext-url.so" with { type: "file" };
 import extEncoding from "../../dist/assets/ext-encoding.so" with { type: "file" };
 import extStructuredClone from "../../dist/assets/ext-structured-clone.so" with { type: "file" };
@@ -16,6 +17,7 @@ import intlBytecode from "../../dist/assets/intl.bin" with { type: "file" };
 import info from "../../dist/assets/buildinfo.json" with { type: "json" };
 import pkg from "../../package.json" with { type: "json" };
 import type { SideModuleInfo } from "../engine/dylink.ts";
+import { unpackRuntimeModules } from "./runtime-modules.ts";
 
 export const buildInfo = info;
 
@@ -26,17 +28,18 @@ export const runtimeModule = {
   bytes: (): Uint8Array => readFileSync(runtimeWasm),
 };
 
-let intlPack: { index: Record<string, [number, number]>; bytes: Uint8Array } | undefined;
-
+let intlChunks: Map<string, Uint8Array> | undefined;
 /** The bytecode of Intl chunk `name` (wasm/intl/, packed by build.ts), evaluated in a guest that first touches its members. */
 export function intlChunk(name: string): Uint8Array | undefined {
-  if (!intlPack) {
-    const bytes = readFileSync(intlBytecode);
-    const len = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
-    intlPack = { index: JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + len))), bytes: bytes.subarray(4 + len) };
-  }
-  const at = Object.hasOwn(intlPack.index, name) ? intlPack.index[name] : undefined;
-  return at && intlPack.bytes.subarray(at[0], at[0] + at[1]);
+  intlChunks ??= unpackRuntimeModules(readFileSync(intlBytecode));
+  return intlChunks.get(name);
+}
+
+let keptOut: Map<string, Uint8Array> | undefined;
+/** The bytecode of one of the runtime's modules kept out of its snapshot (RUNTIME_MODULE), read on first need. */
+export function runtimeModuleBytecode(key: string): Uint8Array | undefined {
+  keptOut ??= unpackRuntimeModules(readFileSync(runtimeModulesFile));
+  return keptOut.get(key);
 }
 
 const extensionFiles: Record<string, string> = { url: extUrl, encoding: extEncoding, "structured-clone": extStructuredClone, crypto: extCrypto };
@@ -79,7 +82,13 @@ export function ownDirs(): string[] {
   return [...new Set(dirs)];
 }
 
-const LIB_EXT = process.platform === "darwin" ? "dylib" : "so";
+/** The native libraries' file names: as Zig names them, and as the host library imports Wasmtime's. */
+const LIB_NAMES =
+  process.platform === "win32"
+    ? { host: "edgebox_host.dll", wasmtime: "wasmtime.dll" }
+    : process.platform === "darwin"
+      ? { host: "libedgebox_host.dylib", wasmtime: "libwasmtime.dylib" }
+      : { host: "libedgebox_host.so", wasmtime: "libwasmtime.so" };
 
 /**
  * The native host library's path, extracted (once) next to Wasmtime's. Files
@@ -99,8 +108,8 @@ export async function nativeHostPath(): Promise<string> {
 
 async function extract(dir: string): Promise<string> {
   const files: [string, string, number][] = [
-    [hostLib, `libedgebox_host.${LIB_EXT}`, info.nativeSizes.host],
-    [wasmtimeLib, `libwasmtime.${LIB_EXT}`, info.nativeSizes.wasmtime],
+    [hostLib, LIB_NAMES.host, info.nativeSizes.host],
+    [wasmtimeLib, LIB_NAMES.wasmtime, info.nativeSizes.wasmtime],
   ];
   for (const [embedded, name, size] of files) {
     const target = join(dir, name);

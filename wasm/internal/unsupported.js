@@ -7,8 +7,8 @@ import { http2Constants } from "./constants.js";
 const NO_SOCKETS = "no sockets, servers or threads; fetch() reaches the network under the policy";
 const reasons = { "stream/web": "web streams are not implemented; node:stream is", vm: "no second realm", v8: "no V8" };
 
-function thrower(module, member) {
-  const name = `${module}.${member}`;
+function thrower(prefix, member, module = prefix) {
+  const name = `${prefix}.${member}`;
   const fn = function () {
     const err = new Error(`${name} is not supported in the sandbox (${reasons[module] ?? NO_SOCKETS})`);
     err.code = "ERR_NOT_SUPPORTED_IN_SANDBOX";
@@ -51,15 +51,23 @@ const STATUS_CODES = {
 
 const METHODS = ["ACL", "BIND", "CHECKOUT", "CONNECT", "COPY", "DELETE", "GET", "HEAD", "LINK", "LOCK", "M-SEARCH", "MERGE", "MKACTIVITY", "MKCALENDAR", "MKCOL", "MOVE", "NOTIFY", "OPTIONS", "PATCH", "POST", "PROPFIND", "PROPPATCH", "PURGE", "PUT", "QUERY", "REBIND", "REPORT", "SEARCH", "SOURCE", "SUBSCRIBE", "TRACE", "UNBIND", "UNLINK", "UNLOCK", "UNSUBSCRIBE"];
 
-/** The module object of unsupported built-in `name` (`promises`: dns.promises, the same members without it). */
-export function unsupportedModule(name, promises = false) {
-  const m = {};
-  for (const member of members[name] ?? []) m[member] = thrower(name, member);
+/** The module object of unsupported built-in `name`. */
+export function unsupportedModule(name) {
+  if (name === "dns/promises") return stubs("dns", "dns.promises");
+  const m = stubs(name);
   if (name === "http" || name === "https") Object.assign(m, { STATUS_CODES, METHODS, maxHeaderSize: 16384, globalAgent: undefined });
   if (name === "cluster") Object.assign(m, { isPrimary: true, isMaster: true, isWorker: false, workers: {} });
   if (name === "http2") Object.assign(m, { constants: http2Constants(), sensitiveHeaders: Symbol("nodejs.http2.sensitiveHeaders") });
-  if (name === "dns" && !promises) m.promises = unsupportedModule("dns", true);
+  // (its own members again, not itself: that recursed without end)
+  if (name === "dns") m.promises = stubs("dns", "dns.promises");
   return m;
 }
 
-export const UNSUPPORTED = Object.keys(members);
+/** An object of `module`'s members, each throwing ERR_NOT_SUPPORTED_IN_SANDBOX with its name under `prefix`. */
+function stubs(module, prefix = module) {
+  const m = {};
+  for (const member of members[module] ?? []) m[member] = thrower(prefix, member, module);
+  return m;
+}
+
+export const UNSUPPORTED = [...Object.keys(members), "dns/promises"];
