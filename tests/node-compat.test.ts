@@ -71,7 +71,9 @@ describe("async_hooks", () => {
       {
         "als.js": `const { AsyncLocalStorage, AsyncResource, executionAsyncId } = require("node:async_hooks");
 const als = new AsyncLocalStorage(), other = new AsyncLocalStorage();
-const log = (where) => console.log(where, JSON.stringify(als.getStore()), other.getStore());
+// (sorted at the end: which callback comes first is the event loop's business, not the test's)
+const seen = [];
+const log = (where) => seen.push([where, JSON.stringify(als.getStore()), other.getStore()].join(" "));
 als.run({ id: 1 }, () => {
   other.run("o", () => log("nested"));
   log("sync");
@@ -91,7 +93,7 @@ log("outside");
 const snap = als.run("snap", () => AsyncLocalStorage.snapshot());
 snap(() => log("snapshot"));
 als.enterWith({ entered: true }); log("enterWith");
-setTimeout(() => { log("later"); console.log(typeof executionAsyncId()); }, 60);`,
+setTimeout(() => { log("later"); console.log(seen.sort().join("\\n"), typeof executionAsyncId()); }, 60);`,
       },
       "als.js",
     );
