@@ -149,6 +149,8 @@ function loadIntlChunk(chunk) {
   intlLoaded.add(chunk);
   for (const n of INTL_CHUNKS[chunk]) delete intl[n];
   const timeZone = host(OP.INTL_LOAD, chunk);
+  // node's default locale where no LANG says otherwise (FormatJS's would be the first it loaded, "en")
+  for (const n of INTL_CHUNKS[chunk]) if (intl[n] && "__defaultLocale" in intl[n]) intl[n].__defaultLocale = "en-US";
   if (chunk !== "datetimeformat") return;
   try {
     intl.DateTimeFormat.__setDefaultTimeZone(timeZone);
