@@ -132,7 +132,7 @@ console.log(f.format(d), JSON.stringify(f.formatToParts(d).map((p) => p.value).j
 console.log(new Intl.PluralRules("en", { type: "ordinal" }).select(22), [...new Intl.Segmenter("en", { granularity: "grapheme" }).segment("e\\u0301👍🏽a")].length);
 console.log([...new Intl.Segmenter("en", { granularity: "word" }).segment("Hello, world! It's 2020.")].filter((s) => s.isWordLike).map((s) => s.segment).join("|"));
 console.log(Intl.getCanonicalLocales(["EN-us"]), new Intl.Locale("en-Latn-US").language, new Intl.ListFormat("en").format(["a", "b", "c"]), new Intl.RelativeTimeFormat("en", { numeric: "auto" }).format(-1, "day"));
-console.log(["b", "a", "B", "A", "ä", "z"].sort(new Intl.Collator("en").compare).join(""), "a".localeCompare("B"), ["x10", "x2"].sort(new Intl.Collator("en", { numeric: true }).compare).join());`;
+console.log(["b", "a", "B", "A", "ä", "z"].sort(new Intl.Collator("en").compare).join(""), "a".localeCompare("B"), ["x10", "x2"].sort(new Intl.Collator("en", { numeric: true }).compare).join(), new Intl.NumberFormat().resolvedOptions().locale);`;
   test("the en locale formats as node formats it", async () => {
     await same({ "intl.js": script }, "intl.js");
   }, 60_000); // the first DateTimeFormat costs QuickJS about a second of CPU (the README says so)
