@@ -206,6 +206,19 @@ try { require("child_process").execSync("true"); parentPort.postMessage("ran"); 
     expect(r.stdout).toBe("EACCES\nEACCES\nEACCES\nEACCES\nERR_ACCESS_DENIED\n");
     expect(existsSync(join(dir, "written.txt"))).toBe(false);
   });
+  test("a worker's own file is read under the policy: one outside the grants is refused, its text never shown", async () => {
+    const dir = tempApp({
+      "secret/code.js": `SECRET_LINE_XYZ = 1; syntax error here\n`,
+      "app/main.js": `const { Worker } = require("worker_threads");
+for (const f of ["/etc/passwd", "../secret/code.js", __dirname + "/../secret/code.js", "file://" + __dirname + "/../secret/code.js", new URL("file:///etc/passwd")]) {
+  try { const w = new Worker(f); w.on("error", (e) => console.log("error event", e.message)); } catch (e) { console.log(e.code); }
+}`,
+    });
+    const app = join(dir, "app");
+    const r = await edgeboxAsync(["run", join(app, "main.js")], { cwd: app, env: ENV });
+    expect(r.stdout).toBe("EACCES\n".repeat(5));
+    expect(r.stdout + r.stderr).not.toContain("SECRET_LINE_XYZ");
+  });
   test("what stays unsupported says so", async () => {
     const dir = tempApp({
       "u.js": `const { Worker, MessageChannel, BroadcastChannel } = require("worker_threads");

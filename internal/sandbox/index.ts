@@ -565,6 +565,8 @@ export class Sandbox {
           const child = new Sandbox({ ...this.opts, worker: link, argv: this.opts.argv.slice(0, 1), onLoad: undefined });
           return { run: (file, src) => child.run(file, src), fromParent: (b) => (child.workers ? child.workers.fromParent(b) : link.inbox.push(b)), terminate: () => child.terminate() };
         },
+        // a worker's file is read as the app reads files: under the policy, opened beneath its grant
+        (path) => fsOps.readFile(ctx, { path, encoding: "utf8" }) as string,
         o.cwd,
         o.worker,
       )),

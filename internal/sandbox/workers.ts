@@ -3,6 +3,7 @@
 // loop beside its parent's on Bun's. Messages cross as the bytes the guests
 // serialized (wasm/internal/clone.js); the host never looks inside them.
 
+import { resolve } from "node:path";
 import type { Delivery } from "../hostcalls/context.ts";
 import { GuestError } from "../hostcalls/errors.ts";
 
@@ -39,6 +40,8 @@ export class Workers {
   constructor(
     private readonly async: { start(): number; deliver(d: Delivery, final: boolean): void },
     private readonly make: (link: WorkerLink) => WorkerSandbox,
+    /** A file's text as the app may read it (its policy's error otherwise). */
+    private readonly readSource: (path: string) => string,
     private readonly cwd: string,
     readonly link: WorkerLink | undefined,
   ) {}
@@ -49,6 +52,9 @@ export class Workers {
 
   /** WORKER_START: a worker running `filename` (or `eval` source); its messages are deliveries on the returned id. */
   start(a: { filename: string; eval: boolean }, data: Uint8Array | undefined): string {
+    // the guest names the file: it is read here, under the policy, and run as that text
+    const file = a.eval ? `${this.cwd}/[worker eval]` : resolve(this.cwd, a.filename);
+    const source = a.eval ? a.filename : this.readSource(file);
     const id = this.async.start();
     const threadId = ++lastThreadId;
     const worker = this.make({
@@ -59,12 +65,11 @@ export class Workers {
       inbox: [],
     });
     this.running.set(id, worker);
-    const file = a.eval ? `${this.cwd}/[worker eval]` : a.filename;
     // It starts on a later turn of Bun's loop, as a thread would: after the parent's current turn.
     setImmediate(() => this.async.deliver({ id, kind: "online" }, false));
     setImmediate(() => {
       void worker
-        .run(file, a.eval ? a.filename : undefined)
+        .run(file, source)
         .then(
           (r) => r.code,
           () => 1,
