@@ -219,6 +219,26 @@ for (const f of ["/etc/passwd", "../secret/code.js", __dirname + "/../secret/cod
     expect(r.stdout).toBe("EACCES\n".repeat(5));
     expect(r.stdout + r.stderr).not.toContain("SECRET_LINE_XYZ");
   });
+  test("workers cannot bloat the host: at most 8 at once, 64 MiB of unread messages each; a busy one ends at the time limit", async () => {
+    const dir = tempApp({
+      "many.js": `const { Worker } = require("worker_threads");
+for (let i = 0; i < 10; i++) { try { new Worker("setTimeout(() => {}, 300)", { eval: true }); } catch (e) { console.log(i, e.code); } }
+const w = new Worker.prototype.constructor("1", { eval: true });`,
+      "flood.js": `const { Worker } = require("worker_threads");
+const w = new Worker("setTimeout(() => {}, 100)", { eval: true });
+const big = new Uint8Array(8 << 20);
+try { for (let i = 0; i < 20; i++) w.postMessage(big); console.log("all posted"); } catch (e) { console.log(e.code); }`,
+      "busy.js": `new (require("worker_threads").Worker)("while (true) {}", { eval: true });`,
+    });
+    const many = await edgeboxAsync(["run", join(dir, "many.js")], { cwd: dir, env: ENV });
+    expect(many.stdout).toBe("8 ERR_WORKER_INIT_FAILED\n9 ERR_WORKER_INIT_FAILED\n");
+    expect(many.stderr).toContain("at most 8 workers run at once");
+    expect(many.code).toBe(1);
+    const flood = await edgeboxAsync(["run", join(dir, "flood.js")], { cwd: dir, env: ENV });
+    expect(flood.stdout).toBe("ENOBUFS\n");
+    const busy = await edgeboxAsync(["run", "--timeout", "1000", join(dir, "busy.js")], { cwd: dir, env: ENV });
+    expect(busy.code).toBe(124);
+  }, 60_000);
   test("what stays unsupported says so", async () => {
     const dir = tempApp({
       "u.js": `const { Worker, MessageChannel, BroadcastChannel } = require("worker_threads");

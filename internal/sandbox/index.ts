@@ -30,7 +30,7 @@ import { checkPath } from "../policy/fs.ts";
 import { ModuleResolver } from "../hostcalls/modules.ts";
 import { GuestError } from "../hostcalls/errors.ts";
 import { trace } from "../trace.ts";
-import { Workers, type WorkerLink } from "./workers.ts";
+import { queueFor, Workers, type WorkerLink } from "./workers.ts";
 import { readRegularFile, RefusedFile } from "../regular-file.ts";
 import { UserError } from "../errors.ts";
 
@@ -279,6 +279,9 @@ export class Sandbox {
   async run(file: string, evalSource?: string): Promise<RunResult> {
     const source = evalSource ?? this.readMain(file);
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
+    // a worker ends when its parent's time is up, even busy in a loop (it shares the thread)
+    const parentDeadline = this.opts.worker?.deadline ?? 0;
+    if (parentDeadline) this.deadline = this.deadline ? Math.min(this.deadline, parentDeadline) : parentDeadline;
     try {
       await this.prepareTypeScript(file, source);
       this.boot();
@@ -562,8 +565,9 @@ export class Sandbox {
       workers: (this.workers = new Workers(
         { start: () => ctx.async.start(), deliver: (d, final) => ctx.async.deliver(d, final) },
         (link) => {
+          link.deadline = this.deadline;
           const child = new Sandbox({ ...this.opts, worker: link, argv: this.opts.argv.slice(0, 1), onLoad: undefined });
-          return { run: (file, src) => child.run(file, src), fromParent: (b) => (child.workers ? child.workers.fromParent(b) : link.inbox.push(b)), terminate: () => child.terminate() };
+          return { run: (file, src) => child.run(file, src), fromParent: (b) => (child.workers ? child.workers.fromParent(b) : queueFor(link, b)), terminate: () => child.terminate() };
         },
         // a worker's file is read as the app reads files: under the policy, opened beneath its grant
         (path) => fsOps.readFile(ctx, { path, encoding: "utf8" }) as string,

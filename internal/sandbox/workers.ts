@@ -18,7 +18,17 @@ export interface WorkerLink {
   onError(info: { message: string; stack: string }): void;
   /** The parent's messages not delivered yet: the worker has not started, or does not listen yet. */
   inbox: Uint8Array[];
+  /** Bytes in `inbox`: bounded, so that a worker that never listens cannot make the host hold without end. */
+  inboxBytes: number;
+  /** When the parent's time limit ends the worker too (performance.now() time; 0: none). */
+  deadline?: number;
 }
+
+/** Workers alive at once in this process, at all depths (each is a guest instance with its own heap). */
+export const MAX_WORKERS = 8;
+/** Bytes of messages a worker may have waiting unread. */
+export const MAX_INBOX_BYTES = 64 << 20;
+let alive = 0;
 
 /** The part of a Sandbox a worker is run by. */
 export interface WorkerSandbox {
@@ -30,6 +40,15 @@ export interface WorkerSandbox {
 }
 
 let lastThreadId = 0;
+
+/** Keep a message for a worker that does not listen yet, within MAX_INBOX_BYTES. */
+export function queueFor(link: WorkerLink, bytes: Uint8Array): void {
+  if (link.inboxBytes + bytes.length > MAX_INBOX_BYTES) {
+    throw new GuestError({ code: "ENOBUFS", message: `the worker has ${MAX_INBOX_BYTES >> 20} MiB of messages unread: postMessage refused` });
+  }
+  link.inbox.push(bytes);
+  link.inboxBytes += bytes.length;
+}
 
 /** A Sandbox's workers (the ones it started), and its side of the link when it is one. */
 export class Workers {
@@ -55,6 +74,10 @@ export class Workers {
     // the guest names the file: it is read here, under the policy, and run as that text
     const file = a.eval ? `${this.cwd}/[worker eval]` : resolve(this.cwd, a.filename);
     const source = a.eval ? a.filename : this.readSource(file);
+    if (alive >= MAX_WORKERS) {
+      throw new GuestError({ code: "ERR_WORKER_INIT_FAILED", message: `at most ${MAX_WORKERS} workers run at once in the sandbox` });
+    }
+    alive++;
     const id = this.async.start();
     const threadId = ++lastThreadId;
     const worker = this.make({
@@ -63,6 +86,7 @@ export class Workers {
       toParent: (bytes) => this.async.deliver({ id, kind: "message", bytes }, false),
       onError: (info) => this.async.deliver({ id, kind: "error", str: JSON.stringify(info) }, false),
       inbox: [],
+      inboxBytes: 0,
     });
     this.running.set(id, worker);
     // It starts on a later turn of Bun's loop, as a thread would: after the parent's current turn.
@@ -75,6 +99,7 @@ export class Workers {
           () => 1,
         )
         .then((code) => {
+          alive--;
           this.running.delete(id);
           this.async.deliver({ id, kind: "exit", str: String(code) }, true);
         });
@@ -113,6 +138,7 @@ export class Workers {
     if (this.port === undefined) {
       this.port = this.async.start();
       for (const bytes of this.link.inbox.splice(0)) this.async.deliver({ id: this.port, kind: "message", bytes }, false);
+      this.link.inboxBytes = 0;
     }
     return this.port;
   }
@@ -120,8 +146,8 @@ export class Workers {
   /** A message from the parent: delivered once the worker listens. */
   fromParent(bytes: Uint8Array): void {
     if (this.portClosed) return;
-    if (this.port === undefined) this.link?.inbox.push(bytes);
-    else this.async.deliver({ id: this.port, kind: "message", bytes }, false);
+    if (this.port !== undefined) this.async.deliver({ id: this.port, kind: "message", bytes }, false);
+    else if (this.link) queueFor(this.link, bytes);
   }
 
   /** The parent's run ends: its workers stop. */
