@@ -732,6 +732,7 @@ export class Sandbox {
   async spin(until: () => boolean = () => false): Promise<"until" | "dry" | RunResult> {
     for (;;) {
       if (this.terminated) return { code: 1, reason: "exit" };
+      if (this.workers?.timedOut) return this.timeout(); // a worker hit the run's time limit
       this.vm.runJobs();
       // process.exit() or the time limit stopped the guest: whatever promise that rejected
       // (an ES module's evaluation, a dynamic import, top-level await) is not an uncaught error
@@ -910,7 +911,8 @@ export class Sandbox {
   }
 
   private timeout(): RunResult {
-    this.opts.stderr(enc.encode(`edgebox: time limit exceeded (${this.opts.timeoutMs} ms)\n`));
+    // a worker's run ends with the run's limit; the main run says so, once
+    if (!this.opts.worker) this.opts.stderr(enc.encode(`edgebox: time limit exceeded (${this.opts.timeoutMs} ms)\n`));
     return { code: EXIT_TIMEOUT, reason: "timeout" };
   }
 

@@ -32,7 +32,7 @@ let alive = 0;
 
 /** The part of a Sandbox a worker is run by. */
 export interface WorkerSandbox {
-  run(file: string, evalSource?: string): Promise<{ code: number }>;
+  run(file: string, evalSource?: string): Promise<{ code: number; reason: string }>;
   /** A message from the parent. */
   fromParent(bytes: Uint8Array): void;
   /** Stop at the next turn of its loop (exit code 1). */
@@ -54,6 +54,8 @@ export function queueFor(link: WorkerLink, bytes: Uint8Array): void {
 export class Workers {
   private readonly running = new Map<number, WorkerSandbox>();
   private port: number | undefined;
+  /** A worker's run ended at the time limit: so does this one's. */
+  timedOut = false;
   private portClosed = false;
 
   constructor(
@@ -95,7 +97,10 @@ export class Workers {
       void worker
         .run(file, source)
         .then(
-          (r) => r.code,
+          (r) => {
+            if (r.reason === "timeout") this.timedOut = true;
+            return r.code;
+          },
           () => 1,
         )
         .then((code) => {
