@@ -13,9 +13,13 @@
 //   an address         "10.1.2.3", "[fd00::1]" (any spelling URL parsing accepts)
 //   a CIDR range       "10.0.0.0/8", "[fc00::]/7", "::1/128"
 //   a named group      "loopback", "private", "link-local"
-// This machine is one place whatever it is called: "localhost", 127.0.0.1 or
-// ::1 in a pattern mean the loopback group (all of 127.0.0.0/8, ::1, 0.0.0.0
-// and this machine's own interface addresses).
+// A URL's host matches a name glob by name. It matches addresses when it is
+// an address itself; in a block list, also when any address it resolves to
+// is in the range (in an allow list a name is never let in by its
+// addresses: no name is looked up that the policy does not name). A block of
+// this machine (localhost, 127.0.0.1, ::1, "loopback") blocks all of it:
+// 127.0.0.0/8, ::1, 0.0.0.0, the names resolving there and this machine's
+// own interface addresses.
 //
 // Ports: without one, an allowed pattern means the scheme's default port, a
 // blocked pattern every port. Paths: a pattern "/admin/*" covers "/admin"
@@ -128,21 +132,25 @@ function hostRule(text: string, host: string): HostRule {
       throw new UrlPatternError(`"${text}": bad host "${host}"`);
     }
   }
-  if (name === "localhost") return { kind: "addresses", label: "loopback", ranges: ADDRESS_GROUPS.loopback!.ranges, thisMachine: true };
   // A host "*" stands for one or more characters of the host: it never crosses into the path.
-  return { kind: "name", glob: name, re: globToRegExp(name, "[^/:@]*") };
+  return { kind: "name", glob: name, re: globToRegExp(name, "[^/:@]*"), thisMachine: isLocalhost(name) };
 }
 
-/** An address or a range; one of this machine's (a loopback address) stands for all of them. */
+/** An address or a range; whether it lies in this machine's loopback. */
 function asAddresses(text: string, r: AddressRange): HostRule {
-  if (ADDRESS_GROUPS.loopback!.ranges.some((l) => inRange(l, r.base) && r.prefix >= l.prefix)) {
-    return { kind: "addresses", label: "loopback", ranges: ADDRESS_GROUPS.loopback!.ranges, thisMachine: true };
-  }
-  return { kind: "addresses", label: text, ranges: [r], thisMachine: false };
+  const thisMachine = LOOPBACK.some((l) => inRange(l, r.base) && r.prefix >= l.prefix);
+  return { kind: "addresses", label: text, ranges: [r], thisMachine };
+}
+
+const LOOPBACK = ADDRESS_GROUPS.loopback!.ranges;
+
+/** This machine's own name (RFC 6761: every name under localhost is loopback). */
+function isLocalhost(name: string): boolean {
+  return name === "localhost" || name.endsWith(".localhost");
 }
 
 export function parseUrlPattern(text: string, source: string): UrlPattern {
-  if (text === "*") return { text, host: { kind: "name", glob: "*", re: /^/ }, port: "*", source };
+  if (text === "*") return { text, host: { kind: "name", glob: "*", re: /^/, thisMachine: false }, port: "*", source };
   let rest = text;
   let scheme: string | undefined;
   const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(rest);
@@ -197,14 +205,21 @@ function literalAddress(hostname: string): HostAddress[] | undefined {
   return value === undefined ? undefined : [{ address: hostname, value }];
 }
 
-/** How a URL's host matches a rule: by name, or by its addresses (all of them to allow, any to block). */
+/** How a URL's host matches a rule (see the top of this file). */
 function hostMatches(rule: HostRule, hostname: string, addresses: readonly HostAddress[] | undefined, mode: "allow" | "block"): boolean {
+  const literal = literalAddress(hostname);
+  const known = addresses ?? literal;
+  if (mode === "block" && rule.thisMachine && isThisMachine(hostname, known)) return true;
   if (rule.kind === "name") return rule.re.test(hostname);
-  // Not resolved yet: a block by address cannot tell; an allow by address might hold.
-  const known = addresses ?? literalAddress(hostname);
-  if (!known || known.length === 0) return mode === "allow";
-  const hit = (a: HostAddress) => (rule.thisMachine && a.thisMachine === true) || rule.ranges.some((r) => inRange(r, a.value));
-  return mode === "block" ? known.some(hit) : known.every(hit);
+  const hit = (a: HostAddress) => rule.ranges.some((r) => inRange(r, a.value)) || (rule.label === "loopback" && a.thisMachine === true);
+  if (mode === "block") return known?.some(hit) ?? false;
+  // (the loopback group lets this machine's own name in)
+  if (!literal) return rule.label === "loopback" && isLocalhost(hostname) && (addresses?.every(hit) ?? true);
+  return known!.every(hit);
+}
+
+function isThisMachine(hostname: string, known: readonly HostAddress[] | undefined): boolean {
+  return isLocalhost(hostname) || (known?.some((a) => a.thisMachine === true || LOOPBACK.some((l) => inRange(l, a.value))) ?? false);
 }
 
 /**
@@ -282,8 +297,9 @@ export function normaliseUrl(input: string): URL | undefined {
   }
 }
 
-/** A pattern in words, for `edgebox check`. */
-export function describeUrlPattern(p: UrlPattern): string {
-  if (p.host.kind === "name" || !ADDRESS_GROUPS[p.host.label]) return p.text;
-  return `${p.text} (${ADDRESS_GROUPS[p.host.label]!.words})`;
+/** A pattern in words, for `edgebox check` (`blocked`: as a block list reads it). */
+export function describeUrlPattern(p: UrlPattern, blocked: boolean): string {
+  if (p.host.kind === "addresses" && ADDRESS_GROUPS[p.host.label]) return `${p.text} (${ADDRESS_GROUPS[p.host.label]!.words})`;
+  if (blocked && p.host.thisMachine) return `${p.text} (all of this machine: ${ADDRESS_GROUPS.loopback!.words.replace("this machine: ", "")}, localhost)`;
+  return p.text;
 }
