@@ -205,16 +205,43 @@ function literalAddress(hostname: string): HostAddress[] | undefined {
   return value === undefined ? undefined : [{ address: hostname, value }];
 }
 
+/** A URL as the patterns look at it, worked out once per decision. */
+export interface UrlQuery {
+  scheme: string;
+  hostname: string;
+  /** The host itself when it is an address. */
+  literal?: HostAddress[];
+  /** What the host resolved to; undefined before the lookup. */
+  addresses?: readonly HostAddress[];
+  port: string;
+  /** The path as written (canonical) and as a lenient server reads it. */
+  path: string;
+  loose: string;
+}
+
+/** The query for `url` (normalised: see normaliseUrl), whose host resolved to `addresses` (undefined: not yet). */
+export function urlQuery(url: URL, addresses?: readonly HostAddress[]): UrlQuery {
+  const scheme = url.protocol;
+  return {
+    scheme,
+    hostname: url.hostname,
+    literal: literalAddress(url.hostname),
+    addresses,
+    port: url.port || DEFAULT_PORTS[scheme] || "",
+    path: canonicalPath(url.pathname),
+    loose: loosePath(url.pathname),
+  };
+}
+
 /** How a URL's host matches a rule (see the top of this file). */
-function hostMatches(rule: HostRule, hostname: string, addresses: readonly HostAddress[] | undefined, mode: "allow" | "block"): boolean {
-  const literal = literalAddress(hostname);
-  const known = addresses ?? literal;
-  if (mode === "block" && rule.thisMachine && isThisMachine(hostname, known)) return true;
-  if (rule.kind === "name") return rule.re.test(hostname);
+function hostMatches(rule: HostRule, q: UrlQuery, mode: "allow" | "block"): boolean {
+  const known = q.addresses ?? q.literal;
+  if (mode === "block" && rule.thisMachine && isThisMachine(q.hostname, known)) return true;
+  if (rule.kind === "name") return rule.re.test(q.hostname);
   const hit = (a: HostAddress) => rule.ranges.some((r) => inRange(r, a.value)) || (rule.label === "loopback" && a.thisMachine === true);
   if (mode === "block") return known?.some(hit) ?? false;
   // (the loopback group lets this machine's own name in)
-  if (!literal) return rule.label === "loopback" && isLocalhost(hostname) && (addresses?.every(hit) ?? true);
+  if (!q.literal) return rule.label === "loopback" && isLocalhost(q.hostname) && (q.addresses?.every(hit) ?? true);
   return known!.every(hit);
 }
 
@@ -222,27 +249,19 @@ function isThisMachine(hostname: string, known: readonly HostAddress[] | undefin
   return isLocalhost(hostname) || (known?.some((a) => a.thisMachine === true || LOOPBACK.some((l) => inRange(l, a.value))) ?? false);
 }
 
-/**
- * Whether pattern `p` matches `url` (normalised: see normaliseUrl), whose host
- * resolved to `addresses` (undefined: not resolved yet).
- */
-export function matchUrl(p: UrlPattern, url: URL, addresses?: readonly HostAddress[], mode: "allow" | "block" = "allow"): boolean {
+/** Whether pattern `p` matches the URL of `q`, as an allow list or a block list reads it. */
+export function matchUrl(p: UrlPattern, q: UrlQuery, mode: "allow" | "block"): boolean {
   if (p.text === "*") return true;
-  const scheme = url.protocol;
-  if (p.scheme ? p.scheme !== scheme : scheme !== "http:" && scheme !== "https:") return false;
-  if (!hostMatches(p.host, url.hostname, addresses, mode)) return false;
-  const port = url.port || DEFAULT_PORTS[scheme] || "";
+  if (p.scheme ? p.scheme !== q.scheme : q.scheme !== "http:" && q.scheme !== "https:") return false;
+  if (!hostMatches(p.host, q, mode)) return false;
   if (p.port === undefined) {
-    if (mode === "allow" && port !== (DEFAULT_PORTS[scheme] ?? "")) return false;
-  } else if (p.port !== "*" && p.port !== port) {
+    if (mode === "allow" && q.port !== (DEFAULT_PORTS[q.scheme] ?? "")) return false;
+  } else if (p.port !== "*" && p.port !== q.port) {
     return false;
   }
-  if (p.pathRe && p.loosePathRe) {
-    const loose = p.loosePathRe.test(loosePath(url.pathname));
-    if (mode === "block") return loose || p.pathRe.test(canonicalPath(url.pathname));
-    return loose && p.pathRe.test(canonicalPath(url.pathname));
-  }
-  return true;
+  if (!p.pathRe || !p.loosePathRe) return true;
+  const loose = p.loosePathRe.test(q.loose);
+  return mode === "block" ? loose || p.pathRe.test(q.path) : loose && p.pathRe.test(q.path);
 }
 
 /**
