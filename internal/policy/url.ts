@@ -6,9 +6,9 @@
 // "https://evil.test/?.example.com/". Patterns are compiled once, when the
 // policy is read.
 //
-// A host is matched by name and by every address it resolves to (the host
-// resolves once and connects to the address that was checked: net.ts). The
-// host part of a pattern is one of:
+// A host is looked up once and the request connects to an address that was
+// checked (net.ts): a second DNS answer cannot send it elsewhere. The host
+// part of a pattern is one of:
 //   a name glob        "api.example.com", "*.example.com"
 //   an address         "10.1.2.3", "[fd00::1]" (any spelling URL parsing accepts)
 //   a CIDR range       "10.0.0.0/8", "[fc00::]/7", "::1/128"
