@@ -70,6 +70,7 @@ export function describePolicy(p: Policy): string {
   else if (allow === "all") lines.push("  any URL except:", ...list(p.net.block, true));
   else {
     lines.push("  only:", ...list(allow, false));
+    if (allow.some((u) => u.host.kind === "addresses")) lines.push("  (an address, range or group lets in URLs naming such an address, and localhost under loopback; any other name only by name)");
     if (p.net.block.length) lines.push("  never (wins over the above):", ...list(p.net.block, true));
   }
   if (allow !== "none") {

@@ -86,7 +86,7 @@ export const ADDRESS_GROUPS: Record<string, { ranges: AddressRange[]; thisMachin
   "link-local": {
     ranges: ["169.254.0.0/16", "fe80::/10"].map(range),
     thisMachine: false,
-    words: "169.254.0.0/16 (cloud metadata services among them), fe80::/10",
+    words: "169.254.0.0/16 and fe80::/10, where cloud metadata services answer",
   },
 };
 
