@@ -55,11 +55,18 @@ export function describePolicy(p: Policy): string {
       : p.run.allow
         ? [...p.run.allow].join(", ")
         : "any";
-    lines.push(`  ${which}, found in ${exec.join(", ")}`);
-    if (p.run.deny.size) lines.push(`  never: ${[...p.run.deny].join(", ")}`);
+    lines.push(`  ${which}, found in ${exec.join(", ")} (a name is the program it finds there, by real path)`);
+    if (p.run.deny.size) lines.push(`  never: ${[...p.run.deny].join(", ")} (masked in the confinement: no other name, path or wrapper executes them)`);
     lines.push(
       `  confined to the granted files (${p.processSandbox === "required" ? "required: refused where confinement is unavailable" : "best effort: unconfined where unavailable"})`,
     );
+    const writable = p.fs.filter((g) => g.write).map((g) => g.path);
+    if (writable.length) {
+      lines.push(`  never a program in ${writable.join(", ")} (writable), nor a script whose interpreter is there`);
+      lines.push("  there, EdgeBox's own files stay out of their reach: the policy file read-only, its cache and audit log hidden");
+    }
+    const named = [...p.env.names].join(", ");
+    lines.push(`  their variables: PATH, HOME, LANG, LC_*, TERM, TZ, USER, LOGNAME as the host has them${named ? `, and ${named} as the app passes them` : ""}; no others`);
   }
 
   lines.push("", "Network (fetch):");
@@ -78,15 +85,21 @@ export function describePolicy(p: Policy): string {
     if (p.net.block.length) lines.push("  (a blocked path covers itself and what lies below it, in any case and encoding; without a port, every port)");
   }
   if (p.net.rateLimitRps) lines.push(`  at most ${p.net.rateLimitRps} requests per second`);
+  else if (p.net.rateLimitRps === 0 && allow !== "none") lines.push("  no limit on requests per second (rateLimitRps 0)");
   if (p.net.maxConnections) lines.push(`  at most ${p.net.maxConnections} requests at once`);
 
   const r = p.runtime;
   lines.push(
     "",
     "Limits:",
-    `  JS heap ${mib(r.heapSize)}; memory ${mib(r.maxMemoryPages * 65536)} (${r.maxMemoryPages} pages); stack ${mib(r.stackSize)}${r.stackSize > 512 * 1024 ? " (512 KiB effective)" : ""}`,
+    `  JS heap ${mib(r.heapSize)}; memory ${mib(r.maxMemoryPages * 65536)} (${r.maxMemoryPages} pages); stack ${mib(r.stackSize)} (about ${Math.round(r.stackSize / 256 / 100) * 100} calls deep)`,
     `  instructions ${r.maxInstructions < 0 ? "unlimited" : r.maxInstructions}; time ${r.timeoutMs ? `${r.timeoutMs} ms` : "unlimited"}`,
   );
+  const d = p.daemon;
+  if (d.port !== undefined || d.host !== undefined || d.execTimeoutMs !== undefined || d.poolSize !== undefined) {
+    lines.push("", "edgebox serve:", `  listens on http://${d.host ?? "127.0.0.1"}:${d.port ?? 3000}/ (--host and --port win)`);
+    lines.push(`  ${d.execTimeoutMs ?? 30000} ms per request, then 504${d.poolSize !== undefined ? `; a pool of ${d.poolSize} instances prepared ahead per worker` : ""}`);
+  }
   if (p.audit) lines.push("", `Audit log: ${p.audit}`);
   if (p.useKeychain) lines.push("", `Keychain: ANTHROPIC_API_KEY from the macOS keychain${process.platform === "darwin" ? "" : " (ignored: not macOS)"}`);
   return lines.join("\n") + "\n";

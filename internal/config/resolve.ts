@@ -51,7 +51,7 @@ export interface ResolveContext {
 }
 
 export const DEFAULT_RUNTIME = {
-  stackSize: 8 << 20,
+  stackSize: 1 << 20,
   heapSize: 256 << 20,
   maxMemoryPages: 32768,
   maxInstructions: -1,
@@ -129,7 +129,8 @@ export function resolvePolicy(file: string | undefined, raw: PolicyFile, flags: 
       const found = cmd.includes("/") ? resolve(ctx.cwd, cmd) : ctx.which(cmd);
       if (!found) throw new UserError("E_POLICY", `--allow-run=${cmd}: no such command on PATH`);
       fs.push({ path: realPathOf(found), read: false, write: false, execute: true, from: "flag", source: `--allow-run=${cmd}` });
-      const name = cmd.slice(cmd.lastIndexOf("/") + 1);
+      // (a name means what it finds on PATH; a path, that file)
+      const name = cmd.includes("/") ? realPathOf(found) : cmd;
       allow?.add(name);
       if (commands) commands[name] = true;
     }

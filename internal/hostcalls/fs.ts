@@ -12,6 +12,7 @@ import { fsDenied, GuestError, invalidArg, systemError } from "./errors.ts";
 import type { HostContext } from "./context.ts";
 import { afterRename, resolveReal, ResolveError } from "./paths.ts";
 import { readStdinSync } from "./stdio.ts";
+import { irregular, readBounded } from "../regular-file.ts";
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_NOFOLLOW, O_DIRECTORY, O_SYNC, O_DSYNC } = fs.constants;
 const ACCESS_MODE = O_RDONLY | O_WRONLY | O_RDWR;
@@ -34,6 +35,13 @@ interface OpenFile {
 export class FdTable {
   private readonly files = new Map<number, OpenFile>();
   private next = 3;
+
+  /** `room(syscall)` throws when the run may hold no more descriptors (edgebox serve's per-request cap). */
+  constructor(readonly room: (syscall: string) => void = () => {}) {}
+
+  get size(): number {
+    return this.files.size;
+  }
 
   add(file: OpenFile): number {
     const n = this.next++;
@@ -195,6 +203,18 @@ function openChecked(ctx: HostContext, path: unknown, flags: number, mode: numbe
   for (const cap of capsFor(flags)) c = check(ctx, cap, path, syscall, follow);
   const p = c!;
   const fd = act(syscall, path as string, () => ctx.fs.open(p.root, p.rel, flags, mode));
+  // The guest reads and writes regular files and lists directories: a FIFO, socket or device
+  // could make a host call wait forever (or never end), out of reach of the run's time limit.
+  const kind = irregular(fs.fstatSync(fd));
+  if (kind) {
+    fs.closeSync(fd);
+    throw new GuestError({
+      code: "ERR_NOT_SUPPORTED_IN_SANDBOX",
+      message: `${syscall} '${path}': ${kind}; the sandbox opens only regular files and directories`,
+      syscall,
+      path,
+    });
+  }
   return { fd, real: p.real };
 }
 
@@ -249,22 +269,10 @@ function statChecked(ctx: HostContext, path: unknown, follow: boolean, syscall: 
 /** O_PATH on Linux: stat a file (or a symlink itself) without the right to read it. */
 const PATH_ONLY = process.platform === "linux" ? 0o10000000 : 0;
 
-function readAll(fd: number, limit: number, path: string): Uint8Array {
-  const st = fs.fstatSync(fd);
-  if (st.isDirectory()) throw systemError("EISDIR", "read", path);
-  if (st.size > limit) throw fileTooLarge(st.size, limit);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const want = st.isFile() && st.size > total ? st.size - total : 65536;
-    const buf = new Uint8Array(Math.min(want, limit - total + 1));
-    const n = fs.readSync(fd, buf, 0, buf.length, null);
-    if (n === 0) break;
-    total += n;
-    if (total > limit) throw fileTooLarge(total, limit);
-    chunks.push(n === buf.length ? buf : buf.subarray(0, n));
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+function readAll(ctx: HostContext, fd: number, path: string): Uint8Array {
+  if (fs.fstatSync(fd).isDirectory()) throw systemError("EISDIR", "read", path);
+  const late = () => systemError("ETIMEDOUT", "read", path, undefined, "the run's time limit passed");
+  return readBounded(fd, ctx.maxFileBytes, (size) => fileTooLarge(size, ctx.maxFileBytes), performance.now() + ctx.remainingMs(), late);
 }
 
 function fileTooLarge(size: number, limit: number): GuestError {
@@ -364,10 +372,18 @@ function num(v: unknown, name: string): number {
   return v;
 }
 
+/** A mode or flags word: an integer that fits 32 bits; `fallback` when absent. */
+function bits(v: unknown, name: string, fallback: number): number {
+  if (v === undefined || v === null) return fallback;
+  if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 0xffffffff) throw invalidArg(`The "${name}" argument must be an integer (0 to 2^32-1)`);
+  return v as number;
+}
+
 /** The fs host calls, by name (wired to op codes in index.ts). */
 export const fsOps = {
   open(ctx: HostContext, a: Args): number {
-    const { fd, real } = openChecked(ctx, a.path, num(a.flags, "flags"), a.mode ?? 0o666);
+    ctx.fds.room("open");
+    const { fd, real } = openChecked(ctx, a.path, bits(num(a.flags, "flags"), "flags", 0), bits(a.mode, "mode", 0o666));
     return ctx.fds.add({ fd, path: real });
   },
   close(ctx: HostContext, a: Args): undefined {
@@ -377,7 +393,7 @@ export const fsOps = {
   read(ctx: HostContext, a: Args): Uint8Array {
     if (a.fd === 0) return readStdinSync(num(a.length, "length"));
     const f = ctx.fds.get(num(a.fd, "fd"), "read");
-    const buf = new Uint8Array(Math.max(0, Math.min(num(a.length, "length"), 1 << 30)));
+    const buf = new Uint8Array(Math.max(0, Math.min(num(a.length, "length"), ctx.maxFileBytes)));
     const n = act("read", f.path, () => fs.readSync(f.fd, buf, 0, buf.length, a.position ?? null));
     return n === buf.length ? buf : buf.subarray(0, n);
   },
@@ -417,18 +433,16 @@ export const fsOps = {
   },
 
   readFile(ctx: HostContext, a: Args): Uint8Array | string {
-    const flags = a.flags ?? O_RDONLY;
-    const { fd } = openChecked(ctx, a.path, flags, 0o666);
+    const { fd } = openChecked(ctx, a.path, bits(a.flags, "flags", O_RDONLY), 0o666);
     try {
-      const bytes = readAll(fd, ctx.maxFileBytes, a.path);
+      const bytes = readAll(ctx, fd, a.path);
       return a.encoding === "utf8" ? new TextDecoder().decode(bytes) : bytes;
     } finally {
       fs.closeSync(fd);
     }
   },
   writeFile(ctx: HostContext, a: Args, bytes: Uint8Array | undefined): undefined {
-    const flags = a.flags ?? O_WRONLY | O_CREAT | O_TRUNC;
-    const { fd } = openChecked(ctx, a.path, flags, a.mode ?? 0o666);
+    const { fd } = openChecked(ctx, a.path, bits(a.flags, "flags", O_WRONLY | O_CREAT | O_TRUNC), bits(a.mode, "mode", 0o666));
     try {
       const data = bytes ?? new Uint8Array(0);
       for (let off = 0; off < data.length; ) off += fs.writeSync(fd, data, off, data.length - off);
@@ -445,7 +459,7 @@ export const fsOps = {
   },
   mkdir(ctx: HostContext, a: Args): string | undefined {
     const c = check(ctx, "write", a.path, "mkdir");
-    const mode = a.mode ?? 0o777;
+    const mode = bits(a.mode, "mode", 0o777);
     if (!a.recursive) {
       act("mkdir", a.path, () => ctx.fs.mkdir(c.root, c.rel, mode));
       return undefined;
