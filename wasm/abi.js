@@ -23,6 +23,9 @@ export const OP = Object.freeze({
   STDIN_STREAM: 5,
   /** -> JSON {rss, heapTotal, heapUsed, external, arrayBuffers} */
   MEMORY_USAGE: 6,
+  /** str: the app read a variable process.env does not have (once per name). The host may say why
+   *  (the policy hides one that is set); the guest learns nothing. */
+  ENV_MISSING: 9,
   /** {what, stack}: only while an app's top level is pre-run at build time, before start():
    *  the top level needs something of a run (a host call, argv, env, the clock...). Never returns. */
   PRERUN_STOP: 7,

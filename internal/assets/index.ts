@@ -74,7 +74,13 @@ export function ownDirs(): string[] {
   return [...new Set(dirs)];
 }
 
-const LIB_EXT = process.platform === "darwin" ? "dylib" : "so";
+/** The native libraries' file names: as Zig names them, and as the host library imports Wasmtime's. */
+const LIB_NAMES =
+  process.platform === "win32"
+    ? { host: "edgebox_host.dll", wasmtime: "wasmtime.dll" }
+    : process.platform === "darwin"
+      ? { host: "libedgebox_host.dylib", wasmtime: "libwasmtime.dylib" }
+      : { host: "libedgebox_host.so", wasmtime: "libwasmtime.so" };
 
 /**
  * The native host library's path, extracted (once) next to Wasmtime's. Files
@@ -94,8 +100,8 @@ export async function nativeHostPath(): Promise<string> {
 
 async function extract(dir: string): Promise<string> {
   const files: [string, string, number][] = [
-    [hostLib, `libedgebox_host.${LIB_EXT}`, info.nativeSizes.host],
-    [wasmtimeLib, `libwasmtime.${LIB_EXT}`, info.nativeSizes.wasmtime],
+    [hostLib, LIB_NAMES.host, info.nativeSizes.host],
+    [wasmtimeLib, LIB_NAMES.wasmtime, info.nativeSizes.wasmtime],
   ];
   for (const [embedded, name, size] of files) {
     const target = join(dir, name);

@@ -34,6 +34,8 @@ export interface HostContext {
   /** Largest file a single readFile may return (the guest's heap would not hold more). */
   maxFileBytes: number;
   audit?: (e: AuditEvent) => void;
+  /** The app read a variable it does not have (each name once). */
+  envMissing?(name: string): undefined;
   /** Network limits shared with other runs (edgebox serve's requests); absent: this run's own. */
   netLimits?: NetLimits;
   /** Milliseconds left before the run's time limit (Infinity without one): a blocking call must not outlast it. */

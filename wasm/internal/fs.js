@@ -691,11 +691,14 @@ export function streamClasses() {
             this.emit("ready");
           });
         } catch (e) {
+          // writes made before the stream is destroyed fail with the open's error (EACCES outside the grants)
+          this.openError = e;
           setImmediate(() => this.destroy(e));
         }
       }
     }
     _write(chunk, encoding, cb) {
+      if (this.fd === null) return cb(this.openError ?? Object.assign(new Error("EBADF: bad file descriptor, write"), { code: "EBADF", syscall: "write" }));
       try {
         const bytes = encode(chunk, encoding);
         for (let off = 0; off < bytes.length; ) {

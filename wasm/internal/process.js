@@ -217,12 +217,35 @@ export function bindProcess(config) {
   run.argv = config.argv;
   run.argv0 = config.argv0 ?? "edgebox";
   run.execPath = config.execPath;
-  run.env = config.env;
+  run.env = watchEnv(config.env);
   run.pid = config.pid;
   run.ppid = config.ppid;
   process._cwd = config.cwd;
   // node's isTTY is true for a terminal and absent for a pipe or file
   [stdinIsTTY, process.stdout.isTTY, process.stderr.isTTY] = config.tty.map((t) => t || undefined);
+}
+
+/**
+ * process.env, telling the host the names the app looks for and does not
+ * find, so that it can say when the policy hides a variable that is set.
+ */
+function watchEnv(env) {
+  const told = new Set();
+  const tell = (name) => {
+    if (typeof name !== "string" || Object.hasOwn(env, name) || told.has(name) || told.size >= 256) return;
+    told.add(name);
+    host(OP.ENV_MISSING, name);
+  };
+  return new Proxy(env, {
+    get(target, name, receiver) {
+      tell(name);
+      return Reflect.get(target, name, receiver);
+    },
+    has(target, name) {
+      tell(name);
+      return Reflect.has(target, name);
+    },
+  });
 }
 
 let stdinIsTTY = false;
