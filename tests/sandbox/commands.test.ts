@@ -239,6 +239,9 @@ describe("the original design's example policy", () => {
     const dir = tempApp({ ".edgebox.json": JSON.stringify(policy) });
     const r = edgebox(["check"], { cwd: dir });
     expect(r.code).toBe(0);
-    for (const s of ["git, npm, node, found in /", "never a program in /tmp", "the policy file read-only, its cache and audit log hidden", "their variables: PATH, HOME", "Here: commands run under bubblewrap"]) expect(r.stdout).toContain(s);
+    for (const s of ["git, npm, node, found in /", "never a program in /tmp", "the policy file read-only, its cache and audit log hidden", "their variables: PATH, HOME", "Here: commands run under bubblewrap", `  git: ${realpathSync(Bun.which("git")!)}\n`]) expect(r.stdout).toContain(s);
+    // a denied name: the files masked
+    writeFileSync(join(dir, ".edgebox.json"), JSON.stringify({ ...policy, denyCommands: ["rm"] }));
+    expect(edgebox(["check"], { cwd: dir }).stdout).toContain(`  masked: ${realpathSync(Bun.which("rm")!)}`);
   });
 });
