@@ -51,7 +51,11 @@ const confinementWorks = new Map<string, boolean>();
 function works(c: Confinement): boolean {
   let ok = confinementWorks.get(c.describe);
   if (ok === undefined) {
-    ok = withWrapped(c.probe(), (w) => Bun.spawnSync(w.argv, { stdio: ["ignore", "ignore", "ignore", ...w.fds] }).exitCode === 0);
+    try {
+      ok = withWrapped(c.probe(), (w) => Bun.spawnSync(w.argv, { stdio: ["ignore", "ignore", "ignore", ...w.fds] }).exitCode === 0);
+    } catch {
+      ok = false;
+    }
     confinementWorks.set(c.describe, ok);
   }
   return ok;
@@ -218,10 +222,11 @@ function launch<T>(ctx: HostContext, p: Prepared, fn: (w: Wrapped) => T): T {
   try {
     w = p.confinement.wrap(p.argv, p.cwd);
   } catch (err) {
-    if (!(err instanceof CannotConfine)) throw err;
+    // (whatever went wrong, the guest gets the error, the host carries on)
     const target = p.argv.join(" ");
-    ctx.audit?.({ capability: "run", target, allowed: false, rule: err.message });
-    throw accessDenied({ capability: "run", target, rule: `a command cannot be confined: ${err.message}`, remedy: "restore it" }, `the command "${target}"`);
+    const why = err instanceof CannotConfine ? err.message : `its confinement could not be built (${(err as Error).message})`;
+    ctx.audit?.({ capability: "run", target, allowed: false, rule: why });
+    throw accessDenied({ capability: "run", target, rule: `a command cannot be confined: ${why}`, remedy: "restore it" }, `the command "${target}"`);
   }
   return withWrapped(w, fn);
 }
