@@ -73,6 +73,19 @@ function keychainEnv(policy: Policy): Record<string, string> {
   return { ANTHROPIC_API_KEY: key };
 }
 
+/** The directories the policy search passes before it reaches `policyDir`, from `appDir` up; as they really are. */
+function nearerDirs(appDir: string, policyDir: string): string[] {
+  const out: string[] = [];
+  for (let d = resolve(appDir); d !== policyDir && dirname(d) !== d; d = dirname(d)) {
+    try {
+      out.push(realpathSync(d));
+    } catch {
+      // not there: nothing can be created in it either
+    }
+  }
+  return out;
+}
+
 /** Everything a sandbox for this app needs, resolved once: policy, entry, limits, engine, modules. */
 export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: { pooling?: boolean; epoch?: boolean } = {}) {
   const appDir = opts.source !== undefined ? opts.cwd : appDirOf(opts.target, opts.cwd);
@@ -100,6 +113,7 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
   policy.own = {
     hidden: [...ownDirs(), ...(auditPath ? [realpathSync(auditPath)] : [])],
     fixed: policy.file ? [realpathSync(policy.file)] : [],
+    nearer: policy.file && !opts.config ? nearerDirs(appDir ?? opts.cwd, dirname(policy.file)) : [],
   };
   const timeoutMs = opts.timeoutMs ?? policy.runtime.timeoutMs;
   // Epochs stop compiled code (a built app's frozen functions) at the time limit; the

@@ -148,6 +148,26 @@ describe("EdgeBox's own files under a grant", () => {
     expect(existsSync(join(dir, "conf2"))).toBe(false);
   });
 
+  test("a command cannot plant a policy file between the app and its policy (the next run would find it first)", () => {
+    const policy = JSON.stringify({ dirs: [{ path: ".", read: true, write: true }, { path: "./src/out", write: true }] });
+    const wide = JSON.stringify({ dirs: [{ path: "/", read: true, write: true }] });
+    const dir = tempApp({
+      ".edgebox.json": policy,
+      "src/out/.keep": "",
+      "src/app.js": [
+        `const cp = require("child_process");`,
+        `for (const script of [\`echo '${wide}' > src/.edgebox.json\`, "echo 'dirs = []' > src/edgebox.toml", "mkdir -p src/x && mv src/x src/y", "echo ok > src/out/made", "echo ok > elsewhere"]) {`,
+        `  const r = cp.spawnSync("sh", ["-c", script], { encoding: "utf8" });`,
+        `  console.log(r.status === 0 ? "done" : "refused");`,
+        `}`,
+      ].join("\n"),
+    });
+    const r = edgebox(["run", "--allow-run=sh,mkdir,mv", "src/app.js"], { cwd: dir });
+    expect(r.stdout).toBe("refused\nrefused\nrefused\ndone\ndone\n");
+    for (const f of ["src/.edgebox.json", "src/edgebox.toml", "src/y"]) expect(existsSync(join(dir, f))).toBe(false);
+    expect(readFileSync(join(dir, "src/out/made"), "utf8")).toBe("ok\n");
+  }, 30000);
+
   test("a policy's audit log through a linked directory that leads elsewhere is refused", () => {
     const elsewhere = tempApp();
     const dir = tempApp({ ".edgebox.json": JSON.stringify({ audit: "./logs/audit.jsonl" }), "app.js": `console.log("ran")` });
