@@ -170,7 +170,6 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
   if (!d.ok) refuse(d.denial);
   const why = policy.allowAll ? undefined : unrunnable(policy, exe, target);
   if (why) refuse(why);
-  ctx.audit?.({ capability: "run", target, allowed: true, rule: d.rule });
   const cwdOk = checkPath(policy, "read", cwd);
   if (!cwdOk.ok) {
     // An explicit cwd the app may not read is refused; an inherited one it cannot see is replaced by "/".
@@ -183,7 +182,11 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
   const { env, dropped } = childEnv(policy, passed, process.env);
   if (dropped.length) ctx.audit?.({ capability: "env", target: dropped.join(","), allowed: false, rule: `not passed to "${target}": only the base variables and those in "env" reach a child` });
 
-  if (policy.allowAll) return { argv: [exe, ...args], cwd, env };
+  const allowed = (p: Prepared): Prepared => {
+    ctx.audit?.({ capability: "run", target, allowed: true, rule: d.rule });
+    return p;
+  };
+  if (policy.allowAll) return allowed({ argv: [exe, ...args], cwd, env });
   // (a grant inside EdgeBox's cache would show it to the child)
   const own = [...(policy.own?.hidden ?? []), ...(policy.own?.fixed ?? [])];
   for (const g of policy.fs) {
@@ -196,7 +199,7 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
     const unheld = unheldPlace(policy);
     if (unheld) refuse({ capability: "run", target, ...unheld });
   }
-  if (confined) return { argv: [exe, ...args], cwd, env, confinement: c };
+  if (confined) return allowed({ argv: [exe, ...args], cwd, env, confinement: c });
   if (policy.processSandbox === "required") {
     throw new GuestError({
       code: "ERR_ACCESS_DENIED",
@@ -212,7 +215,7 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
     warnedUnconfined.add(ctx);
     ctx.stderr(new TextEncoder().encode(`edgebox: warning: running "${target}" unconfined (processSandbox "best-effort" and no confinement here): commands have this user's full access\n`));
   }
-  return { argv: [exe, ...args], cwd, env };
+  return allowed({ argv: [exe, ...args], cwd, env });
 }
 
 /** Start `p` through `fn` (given its final argv and extra descriptors), or the guest's error when its confinement cannot be built. */
