@@ -226,6 +226,15 @@ describe("what a confined child gets", () => {
     expect(existsSync(join(dir, "ro.txt"))).toBe(false);
   });
 
+  test("a child holds no descriptor but its stdio (a mount's source, reopened through /proc, would not be read-only)", () => {
+    const dir = tempApp({
+      ".edgebox.json": JSON.stringify({ dirs: [{ path: ".", read: true, write: true }, { path: "./sub", write: true }] }),
+      "sub/.keep": "",
+      "app.js": `console.log(require("child_process").spawnSync("sh", ["-c", "cd /proc/$$/fd && ls"], { encoding: "utf8" }).stdout.trim().split("\\n").join(" "));\n`,
+    });
+    expect(edgebox(["run", "--allow-run=sh,ls", "app.js"], { cwd: dir }).stdout).toBe("0 1 2\n");
+  });
+
   test.skipIf(!bwrap)("a child has no network unless the policy allows any URL (URL patterns cannot hold a child)", () => {
     const dir = tempApp({
       ".edgebox.json": JSON.stringify({ allowedUrls: ["https://api.example.com/v1/*"] }),
