@@ -6,23 +6,24 @@
 // best-effort and no confinement exists here.
 
 import { accessSync, closeSync, constants, realpathSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import { dirname, resolve } from "node:path";
 import { checkCommand, checkRun, childEnv } from "../policy/checks.ts";
 import { checkPath, isWithin } from "../policy/fs.ts";
 import type { HostContext } from "./context.ts";
 import type { Denial, Policy } from "../policy/types.ts";
 import { findConfinement, CannotConfine, type Confinement, type Wrapped } from "./confine.ts";
-import { accessDenied, fsDenied, GuestError, invalidArg } from "./errors.ts";
+import { accessDenied, fsDenied, GuestError, invalidArg, shown } from "./errors.ts";
 import { findExecutable, interpretersOf, namedPrograms } from "./programs.ts";
 
 interface SpawnArgs {
-  command: string;
-  args: string[];
-  cwd?: string;
-  env?: Record<string, string>;
-  timeout?: number;
-  maxBuffer?: number;
-  killSignal?: string | number;
+  command: unknown;
+  args?: unknown;
+  cwd?: unknown;
+  env?: unknown;
+  timeout?: unknown;
+  maxBuffer?: unknown;
+  killSignal?: unknown;
 }
 
 function enoent(command: string, sync: boolean): GuestError {
@@ -150,9 +151,12 @@ function outcome(p: Prepared, exitCode: number | null, signalCode: string | numb
 /** Check a spawn against the policy and build what to run, or throw the guest's error. */
 export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Prepared {
   if (typeof a.command !== "string" || a.command === "") throw invalidArg(`The "file" argument must be a non-empty string`);
-  const args = Array.isArray(a.args) ? a.args.map(String) : [];
+  if (a.args !== undefined && !(Array.isArray(a.args) && a.args.every((x) => typeof x === "string"))) throw invalidArg(`The "args" argument must be an array of strings`);
+  const args = (a.args as string[] | undefined) ?? [];
   for (const s of [a.command, ...args]) if (s.includes("\0")) throw invalidArg("arguments must not contain null bytes");
-  let cwd = resolve(ctx.cwd, a.cwd ?? ".");
+  if (a.cwd !== undefined && (typeof a.cwd !== "string" || a.cwd.includes("\0"))) throw invalidArg(`The "options.cwd" property must be a string without null bytes`);
+  if (a.env !== undefined && (a.env === null || typeof a.env !== "object" || Array.isArray(a.env))) throw invalidArg(`The "options.env" property must be an object`);
+  let cwd = resolve(ctx.cwd, (a.cwd as string | undefined) ?? ".");
   const policy = ctx.policy;
   const exe = findExecutable(a.command, ctx.cwd);
   const target = [a.command, ...args].join(" ");
@@ -178,7 +182,13 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
   }
 
   const passed: Record<string, string> = {};
-  for (const [k, v] of Object.entries(a.env ?? {})) passed[k] = String(v);
+  for (const [k, v] of Object.entries(a.env ?? {})) {
+    if (typeof v === "object" && v !== null) throw invalidArg(`The "options.env" property holds an invalid value for ${shown(k)}`);
+    const value = String(v);
+    // (a NUL or "=" would cut the variable short or make another one)
+    if (k === "" || k.includes("=") || k.includes("\0") || value.includes("\0")) throw invalidArg(`The "options.env" property holds an invalid variable: ${JSON.stringify(k).slice(0, 100)}`);
+    passed[k] = value;
+  }
   const { env, dropped } = childEnv(policy, passed, process.env);
   if (dropped.length) ctx.audit?.({ capability: "env", target: dropped.join(","), allowed: false, rule: `not passed to "${target}": only the base variables and those in "env" reach a child` });
 
@@ -234,14 +244,31 @@ function launch<T>(ctx: HostContext, p: Prepared, fn: (w: Wrapped) => T): T {
   return withWrapped(w, fn);
 }
 
-const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
+const SIGNALS = osConstants.signals as Record<string, number>;
+
+/** A signal as the guest names it (node's names, or a number), checked. */
+function signalOf(s: unknown): number {
+  if (s === undefined || s === null) return 15;
+  if (typeof s === "number" && Number.isInteger(s) && s > 0 && s < 65) return s;
+  if (typeof s === "string" && Object.hasOwn(SIGNALS, s)) return SIGNALS[s]!;
+  throw new GuestError({ code: "ERR_UNKNOWN_SIGNAL", name: "TypeError", message: `Unknown signal: ${shown(s)}` });
+}
+
+/** A non-negative number of milliseconds or bytes the guest gave; `fallback` when it gave none. */
+function amount(v: unknown, name: string, fallback: number): number {
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== "number" || Number.isNaN(v) || v < 0) throw invalidArg(`The "options.${name}" property must be a non-negative number`);
+  return v;
+}
 
 /** spawnSync: runs to completion; the result is a header (JSON) and the two outputs, as one byte string. */
 export function spawnSync(ctx: HostContext, a: SpawnArgs, input: Uint8Array | undefined): Uint8Array {
+  // Each output is held here while the child runs: never more than the guest's memory could take.
+  const maxBuffer = Math.min(amount(a.maxBuffer, "maxBuffer", 1024 * 1024), ctx.maxFileBytes);
+  const own = amount(a.timeout, "timeout", 0) || Infinity;
+  const killSignal = signalOf(a.killSignal);
   const p = prepareSpawn(ctx, a, true);
-  const maxBuffer = a.maxBuffer ?? 1024 * 1024;
   // The run's time limit bounds a synchronous child too (the guest cannot be interrupted while it waits).
-  const own = a.timeout || Infinity;
   const timeout = Math.min(own, ctx.remainingMs());
   const proc = launch(ctx, p, (w) =>
     Bun.spawnSync(w.argv, {
@@ -249,13 +276,15 @@ export function spawnSync(ctx: HostContext, a: SpawnArgs, input: Uint8Array | un
       env: p.env,
       stdio: [input ?? "ignore", "pipe", "pipe", ...w.fds],
       timeout: Number.isFinite(timeout) ? Math.max(1, Math.ceil(timeout)) : undefined,
-      killSignal: timeout < own ? "SIGKILL" : ((a.killSignal as NodeJS.Signals) ?? "SIGTERM"),
+      killSignal: timeout < own ? 9 : killSignal,
+      // the child is killed once an output passes it (as node), not collected to the end
+      maxBuffer,
     }),
   );
   let stdout = new Uint8Array(proc.stdout ?? new Uint8Array());
   let stderr = new Uint8Array(proc.stderr ?? new Uint8Array());
   let error: string | undefined;
-  if (stdout.length > maxBuffer || stderr.length > maxBuffer) {
+  if (proc.exitedDueToMaxBuffer || stdout.length > maxBuffer || stderr.length > maxBuffer) {
     error = "ENOBUFS";
     stdout = stdout.subarray(0, maxBuffer);
     stderr = stderr.subarray(0, maxBuffer);
@@ -292,12 +321,15 @@ export class Children {
   spawn(ctx: HostContext, a: SpawnArgs): string {
     const p = prepareSpawn(ctx, a, false);
     const proc = launch(ctx, p, (w) => Bun.spawn(w.argv, { cwd: p.cwd, env: p.env, stdio: ["pipe", "pipe", "pipe", ...w.fds] }));
+    // (only once it runs: an operation started for a spawn that threw would keep the run alive forever)
     const id = ctx.async.start();
     this.procs.set(id, proc);
     const pump = async (stream: ReadableStream<Uint8Array>, kind: string) => {
       for await (const chunk of stream) ctx.async.deliver({ id, kind, bytes: chunk }, false);
     };
-    void Promise.all([pump(proc.stdout, "stdout"), pump(proc.stderr, "stderr"), proc.exited]).then(() => {
+    // (an output that fails to read ends early; the child's exit is still delivered, once)
+    const settled = (x: Promise<unknown>) => x.catch(() => {});
+    void Promise.all([settled(pump(proc.stdout, "stdout")), settled(pump(proc.stderr, "stderr")), settled(proc.exited)]).then(() => {
       this.procs.delete(id);
       this.queued.delete(id);
       ctx.async.deliver({ id, kind: "exit", str: JSON.stringify(outcome(p, proc.exitCode, proc.signalCode)) }, true);
@@ -313,7 +345,10 @@ export class Children {
       if (queued > MAX_STDIN_QUEUE) throw new GuestError({ code: "ENOBUFS", message: `write ENOBUFS: the child has not read its stdin (${MAX_STDIN_QUEUE >> 20} MiB waiting)` });
       this.queued.set(id, queued);
       p.stdin.write(bytes);
-      void Promise.resolve(p.stdin.flush()).then(() => this.queued.set(id, Math.max(0, (this.queued.get(id) ?? 0) - bytes.length)));
+      // (a child gone meanwhile: its "exit" delivery says so; nothing to report here)
+      void Promise.resolve(p.stdin.flush())
+        .catch(() => {})
+        .then(() => this.queued.set(id, Math.max(0, (this.queued.get(id) ?? 0) - bytes.length)));
     }
     return undefined;
   }
@@ -323,10 +358,11 @@ export class Children {
     return undefined;
   }
 
-  kill(id: number, signal: string | number | undefined): boolean {
-    const p = this.procs.get(id);
+  kill(id: unknown, signal: unknown): boolean {
+    const sig = signalOf(signal);
+    const p = this.procs.get(id as number);
     if (!p) return false;
-    p.kill(typeof signal === "string" ? (SIGNALS[signal] ?? 15) : (signal ?? 15));
+    p.kill(sig);
     return true;
   }
 

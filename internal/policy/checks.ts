@@ -1,7 +1,7 @@
 // Decisions for commands, URLs and environment variables.
 
 import { checkPath } from "./fs.ts";
-import { matchUrl } from "./url.ts";
+import { matchUrl, type HostAddress } from "./url.ts";
 import { allow, deny, type Decision, type Policy } from "./types.ts";
 
 function where(policy: Policy, field: string): string {
@@ -70,18 +70,27 @@ export function checkRun(policy: Policy, q: RunQuery, named?: NameResolver): Dec
   return allow(true, exec.rule);
 }
 
-/** May fetch reach this (normalised) URL? Blocked patterns win; absent allowedUrls means no network. */
-export function checkNet(policy: Policy, url: URL): Decision<true> {
+/**
+ * May fetch reach this (normalised) URL, whose host resolved to `addresses`?
+ * Asked twice: before resolving (undefined: refuse what the name alone
+ * refuses, so that a refused name is not even looked up) and after, on every
+ * address. Blocked patterns win; without allowedUrls, only a block list
+ * (anything else goes) or neither (no network).
+ */
+export function checkNet(policy: Policy, url: URL, addresses?: readonly HostAddress[]): Decision<true> {
   const target = url.href;
   if (policy.allowAll) return allow(true, "--allow-all");
-  const blocked = policy.net.block.find((p) => matchUrl(p, url));
-  if (blocked) return deny("net", target, `blocked by "${blocked.text}" (${blocked.source})`, "remove it from blockedUrls");
+  const blocked = policy.net.block.find((p) => matchUrl(p, url, addresses, "block"));
+  if (blocked) {
+    const how = blocked.host.kind === "addresses" && addresses?.length ? ` (${url.hostname} is ${addresses.map((a) => a.address).join(", ")})` : "";
+    return deny("net", target, `blocked by "${blocked.text}" (${blocked.source})${how}`, "remove it from blockedUrls");
+  }
   const allowList = policy.net.allow;
-  if (allowList === "all") return allow(true, "allowedUrls is empty: any URL");
+  if (allowList === "all") return allow(true, policy.net.block.length ? "not in blockedUrls" : "allowedUrls is empty: any URL");
   if (allowList === "none") {
     return deny("net", target, "no network access is granted", `add a pattern such as "${url.protocol}//${url.host}/*" to ${where(policy, "allowedUrls")}, or run with --allow-net=${url.hostname}`);
   }
-  const hit = allowList.find((p) => matchUrl(p, url));
+  const hit = allowList.find((p) => matchUrl(p, url, addresses, "allow"));
   if (hit) return allow(true, `allowed by "${hit.text}" (${hit.source})`);
   return deny("net", target, `no pattern in allowedUrls matches`, `add "${url.protocol}//${url.host}/*" to ${where(policy, "allowedUrls")}, or run with --allow-net=${url.hostname}`);
 }

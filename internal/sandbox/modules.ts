@@ -1,6 +1,7 @@
 // Finding the app's entry point and loading its ES modules.
 
-import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
+import { readRegularFile } from "../regular-file.ts";
 import { dirname, join, resolve } from "node:path";
 import { UserError } from "../errors.ts";
 
@@ -24,7 +25,7 @@ export function appDirOf(target: string, cwd: string): string {
 export function npmEntry(dir: string, name: string): string {
   const pkgDir = join(dir, "node_modules", name);
   const pkg = readPackageJson(pkgDir) as { bin?: unknown; main?: unknown } | undefined;
-  if (!pkg) throw new UserError("E_NOT_FOUND", `the policy's "npm": "${name}" is not installed in ${join(dir, "node_modules")}`);
+  if (!pkg) throw new UserError("E_NOT_FOUND", `the policy's "npm": "${name}" is not installed in ${join(dir, "node_modules")}: run 'npm install ${name}' in ${dir}`);
   let rel: unknown = pkg.bin;
   if (rel && typeof rel === "object") {
     const bins = rel as Record<string, string>;
@@ -68,7 +69,7 @@ function readPackageJson(dir: string): { main?: unknown; type?: unknown } | unde
   const p = join(dir, "package.json");
   if (!existsSync(p)) return undefined;
   try {
-    return JSON.parse(readFileSync(p, "utf8"));
+    return JSON.parse(readRegularFile(p, 16 << 20));
   } catch {
     return undefined;
   }

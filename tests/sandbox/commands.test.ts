@@ -4,10 +4,13 @@
 // a name in the policy means the program it resolves to. And the original
 // design's example policy runs its commands.
 
-import { describe, expect, test } from "bun:test";
+import { describe, expect } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { edgebox, tempApp } from "../helpers.ts";
+import { edgebox, noConfinement, securityTest, tempApp } from "../helpers.ts";
+
+// Every test here runs commands in the confinement.
+const test = securityTest(noConfinement);
 
 const perl = ["/usr/bin/perl", "/bin/perl"].find((p) => existsSync(p))!;
 const loader = ["/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1"].find((p) => existsSync(p))!;

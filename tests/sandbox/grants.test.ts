@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { chownSync, existsSync, lstatSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { edgebox, edgeboxAsync, tempApp } from "../helpers.ts";
+import { edgebox, edgeboxAsync, noConfinement, securityTest, tempApp } from "../helpers.ts";
 
 const secret = join(tempApp({ "secret.txt": "GRANT-SECRET\n" }), "secret.txt");
 
@@ -44,7 +44,7 @@ describe("an app cannot widen its grants", () => {
     expect(existsSync(outside)).toBe(false);
   });
 
-  test.skipIf(process.getuid?.() !== 0)("a policy file another user owns is not used (as root: chown to uid 4321)", () => {
+  securityTest(process.getuid?.() === 0 ? undefined : "root (to chown a file to another user)")("a policy file another user owns is not used (as root: chown to uid 4321)", () => {
     const parent = tempApp({ ".edgebox.json": JSON.stringify({ dirs: [{ path: dirname(secret), read: true }] }), "app/app.js": `console.log(require("fs").readFileSync(${JSON.stringify(secret)}, "utf8"));` });
     chownSync(join(parent, ".edgebox.json"), 4321, 4321);
     const r = edgebox(["run", "app.js"], { cwd: join(parent, "app") });
@@ -54,7 +54,6 @@ describe("an app cannot widen its grants", () => {
   });
 });
 
-const bwrap = Bun.which("bwrap");
 
 describe("commands and confinement", () => {
   test("a link named after an allowed command runs as what it points to: refused", () => {
@@ -75,7 +74,7 @@ describe("commands and confinement", () => {
     expect(r.stdout + r.stderr).not.toContain("PWNED");
   });
 
-  test.skipIf(!bwrap)("a confined child with /proc granted cannot reach the host through /proc/<pid>/root or /environ", () => {
+  securityTest(noConfinement)("a confined child with /proc granted cannot reach the host through /proc/<pid>/root or /environ", () => {
     const dir = tempApp({
       "app.js": [
         `const cp = require("child_process");`,
@@ -117,7 +116,7 @@ describe("EdgeBox's own files under a grant", () => {
     expect(existsSync(join(dir, "proj"))).toBe(false);
   });
 
-  test("a command under a write grant that holds the policy cannot change, move or replace it", () => {
+  securityTest(noConfinement)("a command under a write grant that holds the policy cannot change, move or replace it", () => {
     const policy = JSON.stringify({ dirs: [{ path: ".", read: true, write: true }] });
     const dir = tempApp({
       ".edgebox.json": policy,
@@ -139,7 +138,7 @@ describe("EdgeBox's own files under a grant", () => {
     expect(readFileSync(join(dir, "new.txt"), "utf8")).toBe("made\n");
   });
 
-  test("a command under a write grant that holds the policy's directory cannot move that directory (and a --config policy stays as it is)", () => {
+  securityTest(noConfinement)("a command under a write grant that holds the policy's directory cannot move that directory (and a --config policy stays as it is)", () => {
     const policy = JSON.stringify({ dirs: [{ path: "..", read: true, write: true }] });
     const dir = tempApp({ "conf/pol.json": policy, "app.js": `const r = require("child_process").spawnSync("sh", ["-c", "mv conf conf2 && mkdir conf && echo '{}' > conf/pol.json && echo CHANGED"], { encoding: "utf8" });\nconsole.log(r.stdout.trim() || r.stderr.trim());\n` });
     const r = edgebox(["run", "--config", "conf/pol.json", "--allow-run=sh,mv,mkdir", "app.js"], { cwd: dir });
@@ -148,7 +147,7 @@ describe("EdgeBox's own files under a grant", () => {
     expect(existsSync(join(dir, "conf2"))).toBe(false);
   });
 
-  test("a command cannot plant a policy file between the app and its policy (the next run would find it first)", () => {
+  securityTest(noConfinement)("a command cannot plant a policy file between the app and its policy (the next run would find it first)", () => {
     const policy = JSON.stringify({ dirs: [{ path: ".", read: true, write: true }, { path: "./src/out", write: true }] });
     const wide = JSON.stringify({ dirs: [{ path: "/", read: true, write: true }] });
     const dir = tempApp({
@@ -206,7 +205,7 @@ describe("EdgeBox's cache, wherever it really is", () => {
 });
 
 describe("what a confined child gets", () => {
-  test("a grant inside a write grant stays where it is: a child can neither move it nor what lies above it", () => {
+  securityTest(noConfinement)("a grant inside a write grant stays where it is: a child can neither move it nor what lies above it", () => {
     const dir = tempApp({
       ".edgebox.json": JSON.stringify({ dirs: [{ path: ".", read: true }, { path: "./out", write: true }, { path: "./out/a/b/w", write: true }] }),
       "out/a/b/w/.keep": "",
@@ -226,7 +225,7 @@ describe("what a confined child gets", () => {
     expect(existsSync(join(dir, "ro.txt"))).toBe(false);
   });
 
-  test("a child holds no descriptor but its stdio (a mount's source, reopened through /proc, would not be read-only)", () => {
+  securityTest(noConfinement)("a child holds no descriptor but its stdio (a mount's source, reopened through /proc, would not be read-only)", () => {
     const dir = tempApp({
       ".edgebox.json": JSON.stringify({ dirs: [{ path: ".", read: true, write: true }, { path: "./sub", write: true }] }),
       "sub/.keep": "",
@@ -235,7 +234,7 @@ describe("what a confined child gets", () => {
     expect(edgebox(["run", "--allow-run=sh,ls", "app.js"], { cwd: dir }).stdout).toBe("0 1 2\n");
   });
 
-  test.skipIf(!bwrap)("a child has no network unless the policy allows any URL (URL patterns cannot hold a child)", () => {
+  securityTest(noConfinement)("a child has no network unless the policy allows any URL (URL patterns cannot hold a child)", () => {
     const dir = tempApp({
       ".edgebox.json": JSON.stringify({ allowedUrls: ["https://api.example.com/v1/*"] }),
       "app.js": `console.log(require("child_process").spawnSync("cat", ["/proc/net/dev"]).stdout.toString().split("\\n").slice(2).filter(Boolean).map((l) => l.trim().split(":")[0]).join(","));\n`,
@@ -285,7 +284,7 @@ describe("a grant's place", () => {
 
 describe("Unix sockets under the grants", () => {
   const perl = ["/usr/bin/perl", "/bin/perl"].find((p) => existsSync(p));
-  test.skipIf(!bwrap || !perl)("a child without network cannot connect to a socket file it can see", async () => {
+  securityTest(noConfinement ?? (perl ? undefined : "perl"))("a child without network cannot connect to a socket file it can see", async () => {
     const dir = tempApp({ "data/.keep": "" });
     const sock = join(dir, "data", "s.sock");
     let got = "";
