@@ -116,6 +116,31 @@ describe("EdgeBox's own files under a grant", () => {
     expect(existsSync(join(dir, "proj"))).toBe(false);
   });
 
+  securityTest(noConfinement)("a child sees nothing of a nested grant that takes every capability away (as the guest)", () => {
+    const dir = tempApp({
+      "hidden/secret.txt": "NESTED-SECRET\n",
+      "hidden/deeper/also.txt": "NESTED-SECRET\n",
+      "hidden.txt": "NESTED-SECRET\n",
+      "app.js": [
+        `const fs = require("fs"), cp = require("child_process");`,
+        `for (const f of ["hidden/secret.txt", "hidden/deeper/also.txt", "hidden.txt"]) {`,
+        `  try { fs.readFileSync(f); console.log("guest read", f); } catch (e) { console.log("guest", e.code); }`,
+        `  const r = cp.spawnSync("cat", [f], { encoding: "utf8" });`,
+        `  console.log(r.stdout.includes("SECRET") ? "child read " + f : "child refused");`,
+        `}`,
+        `const ls = cp.spawnSync("ls", ["-A", "hidden"], { encoding: "utf8" });`,
+        `console.log("listing:", JSON.stringify(ls.stdout.trim()));`,
+      ].join("\n"),
+    });
+    writeFileSync(
+      join(dir, ".edgebox.json"),
+      JSON.stringify({ dirs: [{ path: "/", read: true, execute: true }, { path: "./hidden", read: false }, { path: "./hidden.txt", read: false }], commands: { cat: true, ls: true } }),
+    );
+    const r = edgebox(["run", "app.js"], { cwd: dir });
+    expect(r.stdout + r.stderr).not.toContain("NESTED-SECRET");
+    expect(r.stdout).toBe(["guest EACCES", "child refused", "guest EACCES", "child refused", "guest EACCES", "child refused", 'listing: ""', ""].join("\n"));
+  });
+
   securityTest(noConfinement)("a command under a write grant that holds the policy cannot change, move or replace it", () => {
     const policy = JSON.stringify({ dirs: [{ path: ".", read: true, write: true }] });
     const dir = tempApp({
