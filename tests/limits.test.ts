@@ -130,6 +130,14 @@ describe("runtime.stack_size", () => {
     expect(reached(r.stdout)).toBeGreaterThan(20000);
   });
 
+  test("the process that backs a big stack is transparent: stdin, argv, exit code, no variable of its own", () => {
+    const dir = tempApp({
+      ".edgebox.json": JSON.stringify({ runtime: { stack_size: 4 << 20 }, env: ["BUN_JSC_maxPerThreadStackUsage"] }),
+      "io.js": `const input = require("fs").readFileSync(0, "utf8");\nconsole.log(input.trim(), process.argv.slice(2).join(" "), process.env.BUN_JSC_maxPerThreadStackUsage);\nprocess.exit(7);\n`,
+    });
+    expect(edgebox(["run", "io.js", "a", "b"], { cwd: dir, stdin: "piped in\n" })).toEqual({ code: 7, stdout: "piped in a b undefined\n", stderr: "" });
+  });
+
   test("more than 16 MiB is refused by check and run", () => {
     const dir = sized(32 << 20);
     for (const args of [["check"], ["run", "deep.js"]]) {
