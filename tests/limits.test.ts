@@ -170,7 +170,7 @@ describe("runtime.stack_size", () => {
   });
 
   test("where the hard limit forbids the stack: one warning, and the run goes on with what this process backs", () => {
-    const r = Bun.spawnSync(["/bin/sh", "-c", `ulimit -s 8192 && ulimit -Hs 16384 && exec "$0" run --engine=native deep.js`, EDGEBOX], { cwd: sized(8 << 20), stdout: "pipe", stderr: "pipe" });
+    const r = Bun.spawnSync(["/bin/sh", "-c", `ulimit -Hs 16384 && ulimit -Ss 8192 && exec "$0" run --engine=native deep.js`, EDGEBOX], { cwd: sized(8 << 20), stdout: "pipe", stderr: "pipe" });
     expect(r.stderr.toString()).toBe("edgebox: warning: runtime.stack_size 8192 KiB cannot be backed here (the stack limit cannot be raised); running with 1024 KiB\n");
     expect(reached(r.stdout.toString())).toBeGreaterThan(3500);
   });
