@@ -162,6 +162,14 @@ describe("stack traces point at the user's source", () => {
     expect(bundled.code).toBe(1);
     expect(frames(bundled.stderr)).toEqual(run);
 
+    // the same map as other tools also write it: an index map (sections), its sources under a sourceRoot
+    const map = JSON.parse(readFileSync(join(dir, "out", "main.js.map"), "utf8"));
+    expect(map.sources.every((s: string) => s.startsWith("../"))).toBe(true);
+    const index = { version: 3, sections: [{ offset: { line: 0, column: 0 }, map: { ...map, sourceRoot: "..", sources: map.sources.map((s: string) => s.slice(3)) } }] };
+    writeFileSync(join(dir, "out", "index.js.map"), JSON.stringify(index));
+    writeFileSync(join(dir, "out", "index.js"), readFileSync(join(dir, "out", "main.js"), "utf8").replace(/sourceMappingURL=main\.js\.map/, "sourceMappingURL=index.js.map"));
+    expect(frames(edgebox(["run", join(dir, "out", "index.js")]).stderr)).toEqual(run);
+
     const artifact = join(dir, "main.ebx");
     expect(edgebox(["build", join(dir, "main.ts"), "-o", artifact]).code).toBe(0);
     const built = edgebox(["run", artifact]);

@@ -2,7 +2,7 @@
 // grant flags. Through the compiled binary (`edgebox check` and `edgebox run`).
 
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { edgebox, tempApp } from "./helpers.ts";
 
@@ -336,6 +336,15 @@ describe("grant flags", () => {
     expect(edgebox(["run", f("app/run.js")]).stdout).toBe("ERR_ACCESS_DENIED\n");
     const r = edgebox(["run", "--allow-run=echo", f("app/run.js")]);
     expect(r.stdout).toBe("ran\n");
+  });
+  test("--allow-run=path allows that program by name or by path; a listed name still needs an execute grant", () => {
+    const echo = realpathSync(Bun.which("echo")!);
+    const lists = policyDir({
+      ".edgebox.json": JSON.stringify({ allowCommands: ["ls"] }),
+      "run.js": `for (const c of ["echo", ${JSON.stringify(echo)}, "ls"]) { try { require("child_process").execFileSync(c, ["."]); console.log(c, "ran"); } catch (e) { console.log(c, e.code); } }`,
+    });
+    const r = edgebox(["run", `--allow-run=${Bun.which("echo")}`, "run.js"], { cwd: lists });
+    expect(r.stdout).toBe(`echo ran\n${echo} ran\nls ERR_ACCESS_DENIED\n`); // ls is allowed by name, but no execute grant covers it
   });
   test("-A allows everything", () => {
     expect(edgebox(["run", "-A", f("app/read.js"), "/etc/hostname"]).stdout).not.toBe("EACCES\n");

@@ -92,6 +92,8 @@ export const OP = Object.freeze({
   MOD_RESOLVE: 40,
   /** {path} -> the CommonJS wrapper function of that file (read under the policy) */
   MOD_LOAD_CJS: 41,
+  /** str: one of the runtime's own modules kept out of its snapshot ("internal/stream") -> its module function (module, exports, load) */
+  RUNTIME_MODULE: 46,
 
   // Child processes.
   /** {command, args, cwd, env, timeout, maxBuffer, killSignal} + stdin bytes -> bytes: u32 header length, header JSON {status, signal, pid, error, stdout, stderr}, stdout, stderr */

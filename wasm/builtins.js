@@ -12,6 +12,7 @@ export const BUILTINS = Object.freeze([
   "dgram",
   "diagnostics_channel",
   "dns",
+  "dns/promises",
   "events",
   "fs",
   "fs/promises",

@@ -456,6 +456,10 @@ class NativeInstance implements Instance {
     if (st !== Status.ok) throw e.failure(st, `setting ${table}[${index}]`);
   }
 
+  setDeadline(ms: number): void {
+    this.engine.lib.eb_instance_set_deadline(this.handle, ms);
+  }
+
   dispose(): void {
     if (this.disposed || this.sideOf) return;
     this.disposed = true;

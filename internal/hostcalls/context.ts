@@ -17,6 +17,8 @@ export interface AuditEvent {
 export interface GuestValueMaker {
   /** Compile `source` as a CommonJS module of `filename`: the wrapper function. */
   compileCommonJS(source: string, filename: string): number;
+  /** One of the runtime's modules kept out of its snapshot: its module function, or undefined for an unknown key. */
+  runtimeModule(key: string): number | undefined;
 }
 
 export interface HostContext {

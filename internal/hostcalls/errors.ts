@@ -24,6 +24,8 @@ const descriptions: Record<string, string> = {
   EROFS: "read-only file system",
   EBUSY: "resource busy or locked",
   ETXTBSY: "text file is busy",
+  ENXIO: "no such device or address",
+  ETIMEDOUT: "timed out",
 };
 
 /** Thrown inside a host call; the dispatcher turns it into the guest's error. */
@@ -69,4 +71,10 @@ export function accessDenied(d: Denial, what: string): GuestError {
 
 export function invalidArg(message: string): GuestError {
   return new GuestError({ code: "ERR_INVALID_ARG_VALUE", message });
+}
+
+/** A guest value in a message: as JSON (quoted, control characters escaped; never through its own toString), cut short. */
+export function shown(v: unknown, max = 100): string {
+  const s = JSON.stringify(v) ?? typeof v;
+  return s.length > max ? `${s.slice(0, max)}...` : s;
 }

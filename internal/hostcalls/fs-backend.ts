@@ -8,9 +8,11 @@
 import * as fs from "node:fs";
 import { constants as osConstants } from "node:os";
 import type { HostLib } from "../engine/native-ffi.ts";
+import { noWait } from "../regular-file.ts";
 
 export interface FsBackend {
   readonly kind: "beneath" | "plain";
+  /** Never waits: opened non-blocking (a FIFO's open would wait for its other end). */
   open(root: string, rel: string, flags: number, mode: number): number;
   mkdir(root: string, rel: string, mode: number): void;
   unlink(root: string, rel: string): void;
@@ -52,7 +54,7 @@ export function beneathBackend(lib: HostLib): FsBackend {
     check(lib.eb_fs_at(op, cstr(root), cstr(rel), cstr(root2), cstr(rel2), mode));
   return {
     kind: "beneath",
-    open: (root, rel, flags, mode) => check(lib.eb_fs_open(cstr(root), cstr(rel), flags, mode)),
+    open: (root, rel, flags, mode) => check(lib.eb_fs_open(cstr(root), cstr(rel), noWait(flags), mode)),
     mkdir: (root, rel, mode) => void at(AtOp.mkdir, root, rel, "", "", mode),
     unlink: (root, rel) => void at(AtOp.unlink, root, rel),
     rmdir: (root, rel) => void at(AtOp.rmdir, root, rel),
@@ -83,7 +85,7 @@ function plain<T>(fn: () => T): T {
 
 export const plainBackend: FsBackend = {
   kind: "plain",
-  open: (root, rel, flags, mode) => plain(() => fs.openSync(full(root, rel), flags | fs.constants.O_NOFOLLOW, mode)),
+  open: (root, rel, flags, mode) => plain(() => fs.openSync(full(root, rel), noWait(flags | fs.constants.O_NOFOLLOW), mode)),
   mkdir: (root, rel, mode) => plain(() => fs.mkdirSync(full(root, rel), { mode })),
   unlink: (root, rel) => plain(() => fs.unlinkSync(full(root, rel))),
   rmdir: (root, rel) => plain(() => fs.rmdirSync(full(root, rel))),

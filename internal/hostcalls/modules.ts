@@ -3,7 +3,13 @@
 // index files), with every probe of the filesystem asked of the policy: a
 // module is read only where the app may read.
 
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
+import { readRegularFile, RefusedFile } from "../regular-file.ts";
+
+/** A package.json or tsconfig.json the host reads, at most. */
+const MAX_CONFIG = 16 << 20;
+/** A TypeScript source read to tell its format, at most. */
+const MAX_SOURCE = 256 << 20;
 import { dirname, join, resolve as resolvePath } from "node:path";
 import { BUILTINS } from "../../wasm/builtins.js";
 import { checkPath } from "../policy/fs.ts";
@@ -89,7 +95,7 @@ export class ModuleResolver {
     let pkg = null;
     if (f) {
       try {
-        pkg = JSON.parse(readFileSync(f, "utf8"));
+        pkg = JSON.parse(readRegularFile(f, MAX_CONFIG));
       } catch (err) {
         throw new GuestError({ code: "ERR_INVALID_PACKAGE_CONFIG", message: `Invalid package config ${f}: ${(err as Error).message}` });
       }
@@ -138,7 +144,13 @@ export class ModuleResolver {
     if (!cfg) {
       cfg = loadTsconfig(f, (p) => {
         const real = this.file(p, false);
-        return real ? readFileSync(real, "utf8") : undefined;
+        if (!real) return undefined;
+        try {
+          return readRegularFile(real, MAX_CONFIG);
+        } catch (err) {
+          if (err instanceof RefusedFile) return undefined; // left out, as a file it may not read
+          throw err;
+        }
       });
       this.tsconfigData.set(f, cfg);
     }
@@ -207,7 +219,7 @@ export class ModuleResolver {
   formatOf(path: string): "commonjs" | "module" | "json" {
     if (path.endsWith(".json")) return "json";
     if (path.endsWith(".mjs")) return "module";
-    if (isTypeScript(path)) return this.typeScriptFormat(path, readFileSync(path, "utf8")) === "esm" ? "module" : "commonjs";
+    if (isTypeScript(path)) return this.typeScriptFormat(path, readRegularFile(path, MAX_SOURCE)) === "esm" ? "module" : "commonjs";
     if (!path.endsWith(".js")) return "commonjs";
     return this.packageScope(dirname(path))?.pkg?.type === "module" ? "module" : "commonjs";
   }

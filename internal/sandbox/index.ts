@@ -2,7 +2,7 @@
 // event loop that drives them until nothing is left to do. `edgebox run` uses
 // one; `edgebox serve` will use one per request.
 
-import { readFileSync, realpathSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { constants as fsConstants } from "node:fs";
 import { dirname } from "node:path";
 import { availableParallelism, endianness, freemem, machine, release, totalmem, uptime } from "node:os";
@@ -16,6 +16,7 @@ import type { Policy } from "../policy/types.ts";
 import type { AuditEvent, Delivery, HostContext } from "../hostcalls/context.ts";
 import type { FsBackend } from "../hostcalls/fs-backend.ts";
 import { FdTable, fsOps } from "../hostcalls/fs.ts";
+import { systemError } from "../hostcalls/errors.ts";
 import { HostCalls } from "../hostcalls/index.ts";
 import type { NetLimits } from "../hostcalls/net.ts";
 import type { Sink } from "../hostcalls/stdio.ts";
@@ -27,6 +28,11 @@ import { linkedSourceMap, remapStack, type SourceMap } from "../transpile/source
 import { checkPath } from "../policy/fs.ts";
 import { ModuleResolver } from "../hostcalls/modules.ts";
 import { trace } from "../trace.ts";
+import { readRegularFile, RefusedFile } from "../regular-file.ts";
+import { UserError } from "../errors.ts";
+
+/** A source map the host reads for an app's stack traces, at most (a bundle's map is rarely a tenth of it). */
+const MAX_SOURCE_MAP = 64 << 20;
 
 export interface SandboxOptions {
   /** The pre-initialised runtime module (quickjs.wasm + runtime JS), compiled by the chosen engine. */
@@ -37,6 +43,8 @@ export interface SandboxOptions {
   sides: (SideModule & { placement: Placement })[];
   /** Native extensions the guest may link on first use (EXT_LOAD). */
   extensions: LazyExtension[];
+  /** The bytecode of the runtime's modules kept out of its snapshot, by key (RUNTIME_MODULE). */
+  runtimeModules: (key: string) => Uint8Array | undefined;
   policy: Policy;
   fs: FsBackend;
   /** process.argv as the guest sees it. */
@@ -53,6 +61,10 @@ export interface SandboxOptions {
   timeoutMs?: number;
   /** Bytes the guest's JS heap may use; 0 = no limit beyond the engine's. */
   memoryLimit?: number;
+  /** The setting that made `memoryLimit` smaller than `maxMemoryBytes` allows ("runtime.heap_size"), for the out-of-memory message. */
+  heapLimitSetting?: string;
+  /** Descriptors (open files, requests, children) the run may hold at once; none = no cap beyond the process's. */
+  maxDescriptors?: number;
   /** Bytes the guest's linear memory may grow to; 0 = the engine's maximum. */
   maxMemoryBytes?: number;
   /** Native stack QuickJS may use for recursion. */
@@ -188,11 +200,11 @@ export class Sandbox {
     if (map) this.addMap(file, map);
   }
 
-  /** A file's text if the app may read it (a source map it names: printed, never given to the guest). */
+  /** A file's text if the app may read it and it is a regular file (a source map it names: printed, never given to the guest). */
   private readIfAllowed(path: string): string | undefined {
     try {
       const real = realpathSync(path);
-      return checkPath(this.opts.policy, "read", real).ok ? readFileSync(real, "utf8") : undefined;
+      return checkPath(this.opts.policy, "read", real).ok ? readRegularFile(real, MAX_SOURCE_MAP) : undefined;
     } catch {
       return undefined;
     }
@@ -210,7 +222,7 @@ export class Sandbox {
       file,
       (f) => {
         try {
-          return readFileSync(f, "utf8");
+          return readRegularFile(f, this.maxSource);
         } catch {
           return undefined;
         }
@@ -239,9 +251,24 @@ export class Sandbox {
     return code;
   }
 
+  /** Largest source file the host reads (the guest's heap would not hold more). */
+  private get maxSource(): number {
+    return this.opts.memoryLimit || 1 << 30;
+  }
+
+  /** The main file's text: a regular file, bounded (a FIFO named as the app would stop edgebox here). */
+  private readMain(file: string): string {
+    try {
+      return readRegularFile(file, this.maxSource);
+    } catch (err) {
+      if (err instanceof RefusedFile) throw new UserError("E_USAGE", `cannot run ${file}: ${err.reason}`);
+      throw err;
+    }
+  }
+
   /** Run the app at `file` (or `evalSource`, named `file`) to completion. */
   async run(file: string, evalSource?: string): Promise<RunResult> {
-    const source = evalSource ?? readFileSync(file, "utf8");
+    const source = evalSource ?? this.readMain(file);
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
     try {
       await this.prepareTypeScript(file, source);
@@ -274,7 +301,7 @@ export class Sandbox {
    */
   async evaluateMain(file: string): Promise<number> {
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
-    const source = readFileSync(file, "utf8");
+    const source = this.readMain(file);
     await this.prepareTypeScript(file, source);
     this.loaded(file, source);
     const wrapper = this.compileMain(file, source);
@@ -411,6 +438,8 @@ export class Sandbox {
   /** Start the wall-clock limit now (edgebox serve: per request). */
   startClock(): void {
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
+    // (an instance made ahead: its hard stop counts from now too)
+    if (this.vm) this.vm.instance.setDeadline?.(this.opts.timeoutMs ?? 0);
   }
 
   /** The guest (edgebox serve works with its handles). */
@@ -448,6 +477,12 @@ export class Sandbox {
 
   /** Instantiate the guest and bind the run (or, after a started snapshot, the clock and randomness). */
   boot(): void {
+    this.instantiate();
+    this.bind();
+  }
+
+  /** A fresh instance of the module, its side modules linked again: no guest code has run in it yet. */
+  instantiate(): void {
     const o = this.opts;
     const ctx: HostContext = {
       stdout: o.stdout,
@@ -459,16 +494,23 @@ export class Sandbox {
       policy: o.policy,
       cwd: o.cwd,
       fs: o.fs,
-      fds: new FdTable(),
+      fds: new FdTable((syscall) => this.descriptorRoom(syscall)),
       maxFileBytes: o.memoryLimit || 1 << 30,
       audit: o.audit,
       mapStack: (text) => remapStack(text, this.maps),
       envMissing: (name) => this.envMissing(name),
       netLimits: o.netLimits,
       remainingMs: () => (this.deadline ? Math.max(0, this.deadline - performance.now()) : Infinity),
-      guest: { compileCommonJS: (source, filename) => this.compileCommonJS(source, filename) },
+      guest: {
+        compileCommonJS: (source, filename) => this.compileCommonJS(source, filename),
+        runtimeModule: (key) => {
+          const bytecode = o.runtimeModules(key);
+          return bytecode && this.vm.evalBytecode(bytecode);
+        },
+      },
       async: {
         start: () => {
+          this.descriptorRoom("open");
           this.pendingOps++;
           return this.nextOpId++;
         },
@@ -525,6 +567,11 @@ export class Sandbox {
     trace("instantiate");
     this.wasi = wasiImports(() => this.vm.instance, { write: (fd, b) => (fd === 1 ? o.stdout : o.stderr)(b) });
     for (const side of o.sides) this.linked.push(linkSideModule(this.vm.instance, side, this.wasi, side.placement).placement);
+  }
+
+  /** The first guest call: start() binds the run, or fresh() a started snapshot's clock and randomness. */
+  bind(): void {
+    const o = this.opts;
     const seed = Array.from(crypto.getRandomValues(new Uint32Array(4)));
     const json = o.started ? JSON.stringify(seed) : JSON.stringify(this.runConfig(seed));
     const c = this.vm.newString(json);
@@ -536,6 +583,14 @@ export class Sandbox {
     // (a started snapshot's guest knows its mapped files already)
     if (!o.started) for (const file of this.maps.keys()) this.markMapped(file);
     trace("start()");
+  }
+
+  /** Throws EMFILE when the run holds as many descriptors (open files and operations in flight) as it may. */
+  private descriptorRoom(syscall: string): void {
+    const max = this.opts.maxDescriptors;
+    if (max !== undefined && this.calls.ctx.fds.size + this.pendingOps >= max) {
+      throw systemError("EMFILE", syscall, undefined, undefined, `edgebox: a request may hold at most ${max} descriptors at once`);
+    }
   }
 
   /** What start() binds: the run's argv, env, cwd, platform, terminal and machine facts. */
@@ -615,6 +670,10 @@ export class Sandbox {
   async spin(until: () => boolean = () => false): Promise<"until" | "dry" | RunResult> {
     for (;;) {
       this.vm.runJobs();
+      // process.exit() or the time limit stopped the guest: whatever promise that rejected
+      // (an ES module's evaluation, a dynamic import, top-level await) is not an uncaught error
+      const stopped = this.stopped();
+      if (stopped) return stopped;
       const rejected = this.rejections.entries().next();
       if (!rejected.done) {
         const [id, reason] = rejected.value;
@@ -635,6 +694,13 @@ export class Sandbox {
       if (next < 0 && this.pendingOps === 0) return "dry";
       if (!(await this.wait(next < 0 ? Infinity : next))) return this.timeout();
     }
+  }
+
+  /** The run's end when process.exit() or the time limit stopped the guest; undefined while it runs. */
+  private stopped(): RunResult | undefined {
+    if (this.exitCode !== undefined) return { code: this.exitCode, reason: "exit" };
+    if (this.timedOut) return this.timeout();
+    return undefined;
   }
 
   /** Run to the end: the loop, then node's exit rules (the main module's promise, process.exitCode). */
@@ -760,8 +826,11 @@ export class Sandbox {
   }
 
   private outOfMemory(): RunResult {
-    const mib = Math.round((this.opts.maxMemoryBytes || this.opts.memoryLimit || 0) / 1048576);
-    this.opts.stderr(enc.encode(`edgebox: out of memory (limit ${mib} MiB)\n`));
+    // The JS heap limit is what an "out of memory" error hit; name it as the user set it.
+    const o = this.opts;
+    const mib = (b: number) => Math.round(b / 1048576);
+    const text = o.heapLimitSetting ? `JS heap limit ${mib(o.memoryLimit ?? 0)} MiB, ${o.heapLimitSetting}` : `limit ${mib(o.maxMemoryBytes || o.memoryLimit || 0)} MiB`;
+    this.opts.stderr(enc.encode(`edgebox: out of memory (${text})\n`));
     return { code: EXIT_OUT_OF_MEMORY, reason: "out-of-memory" };
   }
 

@@ -1,6 +1,7 @@
 // Finding the app's entry point and loading its ES modules.
 
-import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
+import { readRegularFile } from "../regular-file.ts";
 import { dirname, join, resolve } from "node:path";
 import { UserError } from "../errors.ts";
 
@@ -68,7 +69,7 @@ function readPackageJson(dir: string): { main?: unknown; type?: unknown } | unde
   const p = join(dir, "package.json");
   if (!existsSync(p)) return undefined;
   try {
-    return JSON.parse(readFileSync(p, "utf8"));
+    return JSON.parse(readRegularFile(p, 16 << 20));
   } catch {
     return undefined;
   }

@@ -1,13 +1,14 @@
 // `edgebox run`: resolve the app and its policy, load the guest on the
 // chosen engine, run it, return the exit code.
 
-import { appendFileSync, closeSync, openSync, readSync, realpathSync } from "node:fs";
+import { appendFileSync, closeSync, constants, fstatSync, openSync, readSync, realpathSync } from "node:fs";
+import { NO_WAIT } from "../regular-file.ts";
 import { dirname, join, resolve } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { ABI_VERSION } from "../../wasm/abi.js";
 import { isArtifact, readArtifact, type Artifact, type ArtifactHeader } from "../build/artifact.ts";
 import type { SideModuleInfo } from "../engine/dylink.ts";
-import { buildInfo, cacheDir, extensions, ownDirs, runtimeModule } from "../assets/index.ts";
+import { buildInfo, cacheDir, extensions, ownDirs, runtimeModule, runtimeModuleBytecode } from "../assets/index.ts";
 import { BytecodeCache } from "./bytecode-cache.ts";
 import { loadPolicy } from "../config/index.ts";
 import { DEFAULT_RUNTIME, type GrantFlags } from "../config/resolve.ts";
@@ -77,7 +78,12 @@ function keychainEnv(policy: Policy): Record<string, string> {
 }
 
 /** Everything a sandbox for this app needs, resolved once: policy, entry, limits, engine, modules. */
-export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: { pooling?: boolean; epoch?: boolean } = {}) {
+export async function prepareApp(
+  opts: Omit<RunOptions, "args">,
+  engineOptions: { pooling?: boolean; epoch?: boolean } = {},
+  /** The memory cap in MiB when no flag gives one, from the policy (edgebox serve's per-request default); undefined = the policy's. */
+  defaultMaxMemoryMiB: (policy: Policy) => number | undefined = () => undefined,
+) {
   const appDir = opts.source !== undefined ? opts.cwd : appDirOf(opts.target, opts.cwd);
   const policy = await loadPolicy({ appDir, cwd: opts.cwd, config: opts.config, flags: opts.grants });
   const file = opts.source !== undefined ? join(opts.cwd, opts.target) : resolveEntry(opts.target, opts.cwd, policy.npm);
@@ -99,7 +105,8 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
   const onLoad = watchList ? (f: string) => appendFileSync(watchList, f + "\n") : undefined;
   for (const f of [policy.file, file]) if (f && opts.source === undefined) onLoad?.(f);
   if (policy.useKeychain) Object.assign(hostEnv, keychainEnv(policy));
-  const maxBytes = opts.maxMemoryMiB ? opts.maxMemoryMiB * 1048576 : policy.runtime.maxMemoryPages * 65536;
+  const maxMiB = opts.maxMemoryMiB ?? defaultMaxMemoryMiB(policy);
+  const maxBytes = maxMiB ? maxMiB * 1048576 : policy.runtime.maxMemoryPages * 65536;
   const least = 2 * GUEST_BASE_MEMORY + policy.runtime.stackSize;
   if (maxBytes < least) {
     throw new UserError("E_USAGE", `--max-memory must be at least ${Math.ceil(least / 1048576)} MiB (with a ${policy.runtime.stackSize >> 10} KiB runtime.stack_size)`);
@@ -129,6 +136,7 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
     snapshot: built?.snapshot ?? buildInfo.snapshot,
     sides: built ? built.sides.map((s) => ({ ...s, module: loadModule(choice, s.source, { warn }) })) : [],
     extensions: extensions.map((e) => ({ name: e.name, info: e.info, initFn: e.initFn, module: () => loadModule(choice, e.source, { warn }), bytes: e.source.bytes })),
+    runtimeModules: runtimeModuleBytecode,
     policy,
     fs: hostLib ? beneathBackend(hostLib) : plainBackend,
     argv: [process.execPath, file],
@@ -140,6 +148,7 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
     tty: [0, 1, 2].map((fd) => (hostLib ? hostLib.eb_isatty(fd) === 1 : require("node:tty").isatty(fd))) as [boolean, boolean, boolean],
     timeoutMs,
     memoryLimit: heap,
+    heapLimitSetting: policy.runtime.heapSize < maxBytes - GUEST_BASE_MEMORY ? "runtime.heap_size" : undefined,
     maxMemoryBytes: maxBytes,
     maxStackSize: stackSize,
     maxInstructions: fuel ? Math.max(1, policy.runtime.maxInstructions) : 0,
@@ -207,8 +216,10 @@ function refuseNonScript(file: string): void {
 
 function isArtifactFile(file: string): boolean {
   const head = new Uint8Array(16);
-  const fd = openSync(file, "r");
+  // (without waiting: a FIFO named as the app is refused when it is read as a script)
+  const fd = openSync(file, constants.O_RDONLY | NO_WAIT);
   try {
+    if (!fstatSync(fd).isFile()) return false;
     return readSync(fd, head, 0, head.length, 0) === head.length && isArtifact(head);
   } finally {
     closeSync(fd);

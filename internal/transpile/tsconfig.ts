@@ -4,7 +4,8 @@
 // through files the app may read; the transpiler is then given these options
 // alone, so it reads no tsconfig itself.
 
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { readRegularFile } from "../regular-file.ts";
 import { dirname, join, resolve } from "node:path";
 
 export interface TsConfig {
@@ -91,4 +92,30 @@ function extendsTarget(spec: string, dir: string, read: (path: string) => string
     if (hit) return hit;
     if (dirname(d) === d) return undefined;
   }
+}
+
+/**
+ * A file that Bun's bundler reads on its own for `file` and that is not a
+ * regular file (a FIFO, a device: Bun would wait on it forever, out of reach
+ * of any time limit): the tsconfig.json, jsconfig.json and package.json of
+ * each directory up from `file`, and what a tsconfig extends.
+ */
+export function irregularConfigFor(file: string): string | undefined {
+  let bad: string | undefined;
+  const read = (p: string): string | undefined => {
+    try {
+      if (!statSync(p).isFile()) return void (bad ??= statSync(p).isDirectory() ? undefined : p);
+      return readRegularFile(p, 16 << 20);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT" && (err as NodeJS.ErrnoException).code !== "ENOTDIR") bad ??= p;
+      return undefined;
+    }
+  };
+  for (let d = dirname(file); !bad; d = dirname(d)) {
+    read(join(d, "package.json"));
+    read(join(d, "jsconfig.json"));
+    if (read(join(d, "tsconfig.json")) !== undefined) loadTsconfig(join(d, "tsconfig.json"), read);
+    if (dirname(d) === d) break;
+  }
+  return bad;
 }

@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { SourceMap, type RawSourceMap } from "./sourcemap.ts";
-import { writeTsconfig } from "./tsconfig.ts";
+import { irregularConfigFor, writeTsconfig } from "./tsconfig.ts";
 
 const TYPESCRIPT = /\.(ts|tsx|mts|cts)$/;
 
@@ -105,6 +105,8 @@ export class TypeScript {
 
   /** Transpile `file` with a source map (Bun.build, imports untouched). */
   private async build(file: string, format: Format, emit: Record<string, unknown>): Promise<Output> {
+    const irregular = irregularConfigFor(file);
+    if (irregular) return syntaxError(`cannot transpile ${file}: ${irregular} is not a regular file (edgebox reads configuration only from regular files)`);
     const tsconfig = writeTsconfig(this.cacheDir ?? tmpdir(), emit);
     const r = await Bun.build({ entrypoints: [file], external: ["*"], sourcemap: "external", target: "node", format, tsconfig, minify: false, throw: false, ...NO_MACROS });
     if (!r.success) {

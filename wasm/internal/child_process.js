@@ -198,12 +198,21 @@ export function spawn(file, args, options) {
   const err = modes[2] === "pipe" ? new Readable({ read() {} }) : null;
   if (modes[0] === "pipe") {
     child.stdin = new Writable({
+      // a refused write or close is the stream's error (as node's), not an exception thrown into its machinery
       write(chunk, _enc, cb) {
-        host(OP.CHILD_WRITE, JSON.stringify({ id }), chunk);
+        try {
+          host(OP.CHILD_WRITE, JSON.stringify({ id }), chunk);
+        } catch (e) {
+          return cb(e);
+        }
         cb();
       },
       final(cb) {
-        host(OP.CHILD_CLOSE_STDIN, JSON.stringify({ id }));
+        try {
+          host(OP.CHILD_CLOSE_STDIN, JSON.stringify({ id }));
+        } catch (e) {
+          return cb(e);
+        }
         cb();
       },
     });

@@ -5,7 +5,6 @@ import { OP } from "../abi.js";
 import { EventEmitter } from "./events.js";
 import { host, needsRun } from "./host.js";
 import { ERR_INVALID_ARG_TYPE, notSupported } from "./errors.js";
-import { createStdin } from "./stdin.js";
 
 const startedAt = performance.now();
 
@@ -250,15 +249,8 @@ function watchEnv(env) {
 }
 
 let stdinIsTTY = false;
-let stdin;
-Object.defineProperty(process, "stdin", {
-  get() {
-    stdin ??= createStdin(stdinIsTTY);
-    return stdin;
-  },
-  enumerable: true,
-  configurable: true,
-});
+/** Whether this run's stdin is a terminal (process.stdin, made on first use by runtime.js, asks). */
+export const isStdinTTY = () => stdinIsTTY;
 
 /** The code the process exits with when the loop runs dry: emits 'exit' once. */
 export function naturalExit() {

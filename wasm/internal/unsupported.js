@@ -5,8 +5,8 @@
 const NO_SOCKETS = "no sockets, servers or threads; fetch() reaches the network under the policy";
 const reasons = { "stream/web": "web streams are not implemented; node:stream is", vm: "no second realm", v8: "no V8" };
 
-function thrower(module, member) {
-  const name = `${module}.${member}`;
+function thrower(prefix, member, module = prefix) {
+  const name = `${prefix}.${member}`;
   const fn = function () {
     const err = new Error(`${name} is not supported in the sandbox (${reasons[module] ?? NO_SOCKETS})`);
     err.code = "ERR_NOT_SUPPORTED_IN_SANDBOX";
@@ -52,13 +52,21 @@ const METHODS = ["ACL", "BIND", "CHECKOUT", "CONNECT", "COPY", "DELETE", "GET", 
 
 /** The module object of unsupported built-in `name`. */
 export function unsupportedModule(name) {
-  const m = {};
-  for (const member of members[name] ?? []) m[member] = thrower(name, member);
+  if (name === "dns/promises") return stubs("dns", "dns.promises");
+  const m = stubs(name);
   if (name === "http" || name === "https") Object.assign(m, { STATUS_CODES, METHODS, maxHeaderSize: 16384, globalAgent: undefined });
   if (name === "worker_threads") Object.assign(m, { isMainThread: true, parentPort: null, workerData: null, threadId: 0, resourceLimits: {} });
   if (name === "cluster") Object.assign(m, { isPrimary: true, isMaster: true, isWorker: false, workers: {} });
-  if (name === "dns") m.promises = unsupportedModule("dns");
+  // (its own members again, not itself: that recursed without end)
+  if (name === "dns") m.promises = stubs("dns", "dns.promises");
   return m;
 }
 
-export const UNSUPPORTED = Object.keys(members);
+/** An object of `module`'s members, each throwing ERR_NOT_SUPPORTED_IN_SANDBOX with its name under `prefix`. */
+function stubs(module, prefix = module) {
+  const m = {};
+  for (const member of members[module] ?? []) m[member] = thrower(prefix, member, module);
+  return m;
+}
+
+export const UNSUPPORTED = [...Object.keys(members), "dns/promises"];

@@ -125,7 +125,7 @@ pub const Engine = struct {
             wt.wasmtime_pooling_allocation_config_table_elements_set(pool, 65536);
             // A reused slot keeps the pages the last instance touched and resets just those
             // (from the image) instead of unmapping them: the next instance takes no page faults there.
-            wt.wasmtime_pooling_allocation_config_linear_memory_keep_resident_set(pool, 2 << 20);
+            wt.wasmtime_pooling_allocation_config_linear_memory_keep_resident_set(pool, 32 << 20);
             wt.wasmtime_pooling_allocation_config_table_keep_resident_set(pool, 1 << 20);
             wt.wasmtime_pooling_allocation_strategy_set(config, pool);
         }
@@ -606,6 +606,12 @@ pub const Instance = struct {
             takeWasmtimeError("table", err);
             return error.CallFailed;
         }
+    }
+
+    /// Restart the epoch deadline `deadline_ms` from now (an instance made ahead starts its clock when taken).
+    pub fn setDeadline(self: *Instance, deadline_ms: u64) void {
+        if (!self.module.engine.flags.epoch) return;
+        wt.wasmtime_context_set_epoch_deadline(self.ctx, if (deadline_ms == 0) std.math.maxInt(u64) / 2 else deadline_ms);
     }
 
     pub fn publishMemory(self: *Instance) void {
