@@ -244,6 +244,16 @@ describe("effects of fields at run time", () => {
     expect(r.stderr).toContain("out of memory");
   });
 
+  test("runtime.max_memory_pages caps the guest's memory (the heap limit left high)", () => {
+    const dir = policyDir({
+      ".edgebox.json": JSON.stringify({ runtime: { max_memory_pages: 512, heap_size: 1 << 30 } }),
+      "alloc.js": "const a = []; for (;;) a.push(new Array(100000).fill(1.5));",
+    });
+    const r = edgebox(["run", join(dir, "alloc.js")]);
+    expect(r.code).toBe(137);
+    expect(r.stderr).toContain("out of memory");
+  });
+
   test("env lists exactly what the app sees", () => {
     const dir = policyDir({ ".edgebox.json": JSON.stringify({ env: ["SEEN"] }), "env.js": "console.log(JSON.stringify(process.env))" });
     const r = edgebox(["run", join(dir, "env.js")], { env: { SEEN: "yes", UNSEEN: "no" } });

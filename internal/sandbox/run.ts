@@ -106,9 +106,11 @@ export async function prepareApp(
   let stackSize = policy.runtime.stackSize;
   const stackCap = stackCapacity(opts.engine ?? "native");
   if (stackSize > stackCap && stackSize !== DEFAULT_RUNTIME.stackSize) {
-    const code = opts.target === "[stdin]" ? undefined : await rerunWithStack(stackSize);
+    const stdin = opts.target === "[stdin]";
+    const code = stdin ? undefined : await rerunWithStack(stackSize);
     if (code !== undefined) throw new RanElsewhere(code);
-    warn(`runtime.stack_size ${stackSize >> 10} KiB cannot be backed here (the stack limit cannot be raised); running with ${stackCap >> 10} KiB`);
+    const why = stdin ? "code read from stdin runs in this process" : "the stack limit cannot be raised";
+    warn(`runtime.stack_size ${stackSize >> 10} KiB cannot be backed here (${why}); running with ${stackCap >> 10} KiB`);
   }
   const hostEnv: Record<string, string | undefined> = { ...process.env };
   // run --watch's child: tell the watcher what to watch (the variable is not the app's)
