@@ -564,7 +564,8 @@ export class Writable extends Stream {
       err.code = s.destroyed ? "ERR_STREAM_DESTROYED" : "ERR_STREAM_WRITE_AFTER_END";
       nextTick(() => {
         if (typeof cb === "function") cb(err);
-        this.emit("error", err);
+        // (as node: a destroyed stream has had its error; a write after it reaches only the callback)
+        if (!s.destroyed) this.emit("error", err);
       });
       return false;
     }
