@@ -1,8 +1,9 @@
 // Standard output and error: written synchronously, in order, as node does
 // for files and pipes, so that stdout and stderr interleave as the guest wrote them.
 
-import { readSync, writeSync } from "node:fs";
+import { constants, fstatSync, openSync, readSync, writeSync } from "node:fs";
 import type { AsyncOps } from "./context.ts";
+import { GuestError } from "./errors.ts";
 
 export type Sink = (bytes: Uint8Array) => void;
 
@@ -29,18 +30,42 @@ export function writeTo(sink: Sink, str: string | undefined, bytes: Uint8Array |
   return undefined;
 }
 
-/** Blocking read of up to `max` bytes of fd 0; empty at end of input. */
-export function readStdinSync(max: number): Uint8Array {
+let stdinFd: number | undefined;
+
+/**
+ * Standard input to read without waiting in the kernel: a pipe, FIFO or
+ * terminal is opened again through /proc (Linux), a new open file
+ * description with O_NONBLOCK that leaves the parent's as it was; a file (or
+ * another system) is read through fd 0 itself.
+ */
+function stdinNoWait(): number {
+  if (stdinFd === undefined) {
+    try {
+      stdinFd = process.platform === "linux" && !fstatSync(0).isFile() ? openSync("/proc/self/fd/0", constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY) : 0;
+    } catch {
+      stdinFd = 0; // (a socket cannot be opened again; it is read as it is)
+    }
+  }
+  return stdinFd;
+}
+
+/**
+ * Read up to `max` bytes of stdin, waiting for them, but not past `deadline`
+ * (performance.now() time: the run's time limit then ends it). Empty at end of input.
+ */
+export function readStdinSync(max: number, deadline = Infinity): Uint8Array {
   const buf = new Uint8Array(Math.min(Math.max(1, max), 1 << 20));
+  const fd = stdinNoWait();
   for (;;) {
     try {
-      return buf.subarray(0, readSync(0, buf, 0, buf.length, null));
+      return buf.subarray(0, readSync(fd, buf, 0, buf.length, null));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "EOF") return buf.subarray(0, 0);
       if (code !== "EAGAIN") throw err;
-      // a non-blocking pipe with nothing yet: wait, as a blocking read would
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+      if (performance.now() > deadline) throw new GuestError({ code: "ETIMEDOUT", syscall: "read", message: "ETIMEDOUT: stdin had nothing before the run's time limit, read" });
+      // nothing yet: wait, as a blocking read would
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
     }
   }
 }

@@ -7,10 +7,10 @@
 // run's deadline.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { edgeboxAsync, tempApp } from "../helpers.ts";
+import { EDGEBOX, edgeboxAsync, tempApp } from "../helpers.ts";
 
 const root = tempApp();
 const app = join(root, "app");
@@ -19,7 +19,7 @@ const grant = join(root, "grant");
 beforeAll(() => {
   mkdirSync(app, { recursive: true });
   mkdirSync(grant, { recursive: true });
-  for (const p of [join(grant, "fifo"), join(app, "fifo"), join(app, "fifo.js")]) Bun.spawnSync(["mkfifo", p]);
+  for (const p of [join(grant, "fifo"), join(app, "fifo"), join(app, "fifo.js"), join(root, "stdin-fifo")]) Bun.spawnSync(["mkfifo", p]);
   symlinkSync("fifo", join(grant, "fifo-link"));
   symlinkSync("/dev/zero", join(grant, "zero-link"));
   writeFileSync(join(grant, "plain.txt"), "plain\n");
@@ -147,6 +147,30 @@ describe("the host reads only regular files for itself", () => {
     expect(r.stderr).toContain("fifo.js");
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
   });
+});
+
+// (a pipe, FIFO or terminal; a socket as stdin, as some spawners give, is still read blocking)
+describe("a read of stdin waits no longer than the time limit", () => {
+  const spellings = {
+    "readFileSync(0)": `require("fs").readFileSync(0)`,
+    "readFileSync('/dev/stdin')": `require("fs").readFileSync("/dev/stdin")`,
+    "readSync(0)": `require("fs").readSync(0, Buffer.alloc(10))`,
+  };
+  for (const [name, code] of Object.entries(spellings)) {
+    test(`${name} on a pipe nobody writes to: exit 124 at the limit`, async () => {
+      writeFileSync(join(app, "stdin.js"), `${code};\nconsole.log("read");\n`);
+      // stdin: a FIFO this test holds open for writing (O_RDWR: without waiting) and never writes to
+      const held = openSync(join(root, "stdin-fifo"), constants.O_RDWR);
+      const p = Bun.spawn([EDGEBOX, "run", "--timeout", "500", join(app, "stdin.js")], { cwd: app, stdin: held, stdout: "pipe", stderr: "pipe" });
+      try {
+        const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+        expect({ code, stdout, stderr }).toEqual({ code: 124, stdout: "", stderr: "edgebox: time limit exceeded (500 ms)\n" });
+      } finally {
+        p.kill(9);
+        closeSync(held);
+      }
+    }, 15_000);
+  }
 });
 
 describe("host memory stays bounded by the guest's limits", () => {
