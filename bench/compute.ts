@@ -1,5 +1,7 @@
-// CPU-bound JavaScript, interpreted (no freezing): fib(30) timed inside each
-// runtime, so start-up is not counted. edgebox's two engines against bun and node.
+// CPU-bound JavaScript: fib(30) timed inside each runtime, so start-up is not
+// counted. edgebox's two engines interpreting it, and built (`edgebox build`
+// as a user's machine has it: no EDGEBOX_ZIG, no Zig on PATH; fib is then
+// frozen to WebAssembly), against bun and node.
 // Usage: bun bench/compute.ts [runs]
 
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -32,7 +34,11 @@ function median(argv: string[]): number {
   return xs[xs.length >> 1]!;
 }
 
+const built = Bun.spawnSync([EDGEBOX, "build", script, "-o", join(dir, "fib.ebx")], { cwd: dir, stdout: "pipe", stderr: "pipe", env: { HOME: process.env.HOME ?? "/root", PATH: "/usr/bin:/bin" } });
+if (built.exitCode !== 0 || !built.stderr.toString().includes("1 of 1 functions frozen")) throw new Error(`edgebox build: ${built.stderr}`);
+
 const rows: [string, number][] = [
+  ["edgebox (built, frozen)", median([EDGEBOX, "run", join(dir, "fib.ebx")])],
   ["edgebox (native)", median([EDGEBOX, "run", "--engine=native", script])],
   ["edgebox (js engine)", median([EDGEBOX, "run", "--engine=js", script])],
   ["bun", median([BUN, script])],

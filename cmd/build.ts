@@ -27,11 +27,11 @@ export default {
       type: "boolean",
       description: "Print, for every function, whether it was frozen or why not; and whether the top level was pre-run, or what stopped it",
     },
-    freeze: { type: "boolean", default: true, description: "Compile pure numeric functions to native code (--no-freeze to skip; needs Zig)" },
+    freeze: { type: "boolean", default: true, description: "Do not compile pure numeric functions to native code (they are by default)" },
     prerun: {
       type: "boolean",
       default: true,
-      description: "Run the app's top level at build time when it needs nothing of a run (--no-prerun: always at start)",
+      description: "Do not run the app's top level at build time (by default it is, when it needs nothing of a run): always at start",
     },
     keepSource: {
       type: "boolean",

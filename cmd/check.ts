@@ -17,8 +17,12 @@ export default {
   async main({ positionals }) {
     const { loadPolicy } = await import("../internal/config/index.ts");
     const { describePolicy } = await import("../internal/config/describe.ts");
-    const policy = await loadPolicy({ cwd: process.cwd(), config: positionals[0], flags: {} });
+    const policy = await loadPolicy({ cwd: process.cwd(), config: positionals[0], configFlag: false, flags: {} });
     out(describePolicy(policy));
+    if (!policy.allowAll && policy.fs.some((g) => g.execute)) {
+      const { commandsHere } = await import("../internal/hostcalls/child.ts");
+      out(`\nHere: ${commandsHere(policy)}\n`);
+    }
     return 0;
   },
 } satisfies Command;

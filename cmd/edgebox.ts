@@ -46,13 +46,19 @@ const root: CommandDef & { examples: string[] } = {
   ),
 };
 
-/** citty's usage, with flags as they are typed (--allow-read, not allowRead) and the command's examples. */
+/** The help text, wrapped to the terminal (80 columns when output is not a terminal). */
 async function usage(cmd: Command | CommandDef, parent?: CommandDef): Promise<string> {
-  const { renderUsage } = await import("citty");
-  const args = Object.fromEntries(Object.entries((cmd.args ?? {}) as Record<string, unknown>).map(([k, v]) => [kebab(k), v]));
-  const text = await renderUsage({ ...cmd, args } as CommandDef, parent);
-  const examples = "examples" in cmd ? cmd.examples : undefined;
-  return examples?.length ? `${text.trimEnd()}\n\nEXAMPLES\n\n${examples.map((e) => `  ${e}`).join("\n")}` : text;
+  const { renderHelp } = await import("./usage.ts");
+  const columns = require("node:tty").isatty(1) ? (process.stdout.columns ?? 80) : 80;
+  return renderHelp(cmd as Command, parent, Math.max(40, columns));
+}
+
+function isFile(path: string): boolean {
+  try {
+    return require("node:fs").statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -68,10 +74,14 @@ async function main(argv: string[]): Promise<number> {
     out(`edgebox ${VERSION}\n`);
     return 0;
   }
+  // `edgebox app.js`, as `deno app.js` and `bun app.js`: a script path runs
+  if (!Object.hasOwn(commands, name) && !name.startsWith("-") && isFile(name)) return main(["run", ...argv]);
   const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!load) {
     const hint = name.startsWith("-") ? "edgebox flags come after the command" : `commands are ${Object.keys(commands).join(", ")}`;
-    throw new UserError(name.startsWith("-") ? "E_UNKNOWN_FLAG" : "E_UNKNOWN_COMMAND", `unknown ${name.startsWith("-") ? "flag" : "command"} '${name}' (${hint}; see 'edgebox --help')`);
+    const near = Object.keys(commands).find((c) => c.startsWith(name.slice(0, 2)) || name.startsWith(c));
+    const mean = name.startsWith("-") ? "" : near ? `did you mean 'edgebox ${near}'? ` : /\.[cm]?[jt]sx?$/.test(name) ? `no such file; did you mean 'edgebox run ${name}'? ` : "";
+    throw new UserError(name.startsWith("-") ? "E_UNKNOWN_FLAG" : "E_UNKNOWN_COMMAND", `unknown ${name.startsWith("-") ? "flag" : "command"} '${name}' (${mean}${hint}; see 'edgebox --help')`);
   }
   const cmd = (await load()).default;
   const parsed = parseArgs(name, (cmd.args ?? {}) as Record<string, never>, args, new Set(cmd.optionalList ?? []), cmd.passRest);

@@ -45,6 +45,10 @@ export default {
       valueHint: "file",
       description: "Append one JSON line per capability decision (time, capability, target, allowed, rule) to this file; default: the policy's \"audit\"",
     },
+    quiet: {
+      type: "boolean",
+      description: "No hints on stderr (such as: the app read a variable that is set but hidden by the policy)",
+    },
     ...grantArgs,
     engine: {
       type: "enum",
@@ -90,6 +94,7 @@ export default {
       maxMemoryMiB: positiveInt("max-memory", flags.maxMemory),
       grants: grantFlags(flags),
       config: typeof flags.config === "string" ? flags.config : undefined,
+      quiet: flags.quiet === true,
     });
   },
 } satisfies Command;

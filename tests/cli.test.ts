@@ -1,7 +1,7 @@
 // The command line itself: help, versions, unknown commands and flags.
 
 import { describe, expect, test } from "bun:test";
-import { edgebox } from "./helpers.ts";
+import { edgebox, tempApp } from "./helpers.ts";
 
 describe("edgebox CLI", () => {
   test("--help lists every command and exits 0", () => {
@@ -64,5 +64,47 @@ describe("edgebox CLI", () => {
     const r = edgebox(["--version"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^edgebox \d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe("a newcomer's first hour", () => {
+  const dir = tempApp({ "app.js": `console.log("ran", process.argv.slice(2).join(" "));\n`, "x.wasm": "\0asm\x01\0\0\0", "data.bin": "ab\0cd" });
+
+  test("edgebox app.js runs the file, as deno app.js and bun app.js do; its arguments are the app's", () => {
+    expect(edgebox(["app.js", "--flag", "b"], { cwd: dir })).toEqual({ code: 0, stdout: "ran --flag b\n", stderr: "" });
+  });
+
+  test("a command-like word that is no file: unknown command, with a suggestion", () => {
+    const typo = edgebox(["runn", "app.js"], { cwd: dir });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("did you mean 'edgebox run'?");
+    const missing = edgebox(["nosuch.js"], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("did you mean 'edgebox run nosuch.js'?");
+  });
+
+  test("--help piped is plain text within 80 columns, and every flag has a description", async () => {
+    const { commands } = await import("../cmd/commands.ts");
+    for (const name of ["", ...Object.keys(commands)]) {
+      const r = edgebox(name ? [name, "--help"] : ["--help"]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toContain("\x1b[");
+      for (const line of r.stdout.split("\n")) if (!line.startsWith("  edgebox ")) expect(line.length).toBeLessThanOrEqual(80); // examples stay whole
+      // a flag line is "  --flag   text": never a flag alone
+      for (const line of r.stdout.split("\n")) if (/^ {2}(-\w, )?--[\w-]+(=<[^>]+>)?$/.test(line)) throw new Error(`${name}: flag without a description: ${line}`);
+    }
+    expect(edgebox(["build", "--help"]).stdout).toMatch(/--no-freeze +Do not compile/);
+  });
+
+  test("a file that is not a script is refused in one line (a .wasm, binary content)", () => {
+    for (const [file, what] of [["x.wasm", "a WebAssembly module"], ["data.bin", "binary content"]] as const) {
+      for (const args of [["run", file], [file]]) {
+        const r = edgebox(args, { cwd: dir });
+        expect(r.code).toBe(2);
+        expect(r.stdout).toBe("");
+        expect(r.stderr.trim().split("\n")).toHaveLength(1);
+        expect(r.stderr).toContain(`is not JavaScript or TypeScript (${what})`);
+      }
+    }
   });
 });

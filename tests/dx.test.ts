@@ -162,6 +162,14 @@ describe("stack traces point at the user's source", () => {
     expect(bundled.code).toBe(1);
     expect(frames(bundled.stderr)).toEqual(run);
 
+    // the same map as other tools also write it: an index map (sections), its sources under a sourceRoot
+    const map = JSON.parse(readFileSync(join(dir, "out", "main.js.map"), "utf8"));
+    expect(map.sources.every((s: string) => s.startsWith("../"))).toBe(true);
+    const index = { version: 3, sections: [{ offset: { line: 0, column: 0 }, map: { ...map, sourceRoot: "..", sources: map.sources.map((s: string) => s.slice(3)) } }] };
+    writeFileSync(join(dir, "out", "index.js.map"), JSON.stringify(index));
+    writeFileSync(join(dir, "out", "index.js"), readFileSync(join(dir, "out", "main.js"), "utf8").replace(/sourceMappingURL=main\.js\.map/, "sourceMappingURL=index.js.map"));
+    expect(frames(edgebox(["run", join(dir, "out", "index.js")]).stderr)).toEqual(run);
+
     const artifact = join(dir, "main.ebx");
     expect(edgebox(["build", join(dir, "main.ts"), "-o", artifact]).code).toBe(0);
     const built = edgebox(["run", artifact]);
@@ -436,5 +444,80 @@ describe("completions and help", () => {
     const unknown = edgebox(["help", "nosuch"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("no command 'nosuch'");
+  });
+});
+
+describe("a variable the policy hides", () => {
+  const dir = tempApp({
+    ".edgebox.json": JSON.stringify({ env: ["SHOWN"] }),
+    "env.js": `console.log(process.env.EB_HIDDEN, "EB_HIDDEN" in process.env, process.env.EB_UNSET, process.env.SHOWN, process.env.EB_HIDDEN2);\n`,
+  });
+  const env = { EB_HIDDEN: "secret-value", EB_HIDDEN2: "x", SHOWN: "yes" };
+
+  test("stays absent; one hint on stderr names it and the fix, never its value", () => {
+    const r = edgebox(["run", "env.js"], { cwd: dir, env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("undefined false undefined yes undefined\n");
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("the app read EB_HIDDEN, which is set but hidden by the policy");
+    expect(lines[0]).toContain('add "EB_HIDDEN" to "env" in');
+    expect(lines[0]).toContain("--allow-env=EB_HIDDEN");
+    expect(r.stderr).not.toContain("secret-value");
+  });
+
+  test("no hint for a variable that is not set, nor with --quiet; --audit records each hidden one read", () => {
+    expect(edgebox(["run", "env.js"], { cwd: dir, env: { SHOWN: "yes" } }).stderr).toBe("");
+    const audit = join(dir, "audit.jsonl");
+    const r = edgebox(["run", "--quiet", "--audit", audit, "env.js"], { cwd: dir, env });
+    expect(r.stderr).toBe("");
+    const denied = readFileSync(audit, "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((e) => e.capability === "env" && !e.allowed);
+    expect(denied.map((e) => e.target).sort()).toEqual(["EB_HIDDEN", "EB_HIDDEN2"]);
+    expect(readFileSync(audit, "utf8")).not.toContain("secret-value");
+  });
+});
+
+describe("serve on a busy port", () => {
+  test("says so at once and suggests --port", async () => {
+    const busy = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("taken") });
+    try {
+      const dir = tempApp({ "app.mjs": `console.error("top level ran");\nexport default { fetch() { return new Response("x"); } };\n` });
+      const r = await edgeboxAsync(["serve", "app.mjs", "--port", String(busy.port), "--workers", "1"], { cwd: dir });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`port ${busy.port} on 127.0.0.1 is in use: pick another with --port`);
+      expect(r.stderr).not.toContain("top level ran"); // said before the app's image is built (~2 s), not after
+    } finally {
+      busy.stop(true);
+    }
+  });
+});
+
+describe("the test command on a fresh machine", () => {
+  const root = join(import.meta.dir, "..");
+
+  test("npm test installs what the suites need first, and gives bun its per-test timeout (bunfig's is not read)", () => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    expect(pkg.scripts.test).toStartWith("tests/prepare.sh && ");
+    expect(pkg.scripts.test).toContain("bun test --timeout 60000");
+    // where nothing can be installed (no apt-get, not root): one line naming the packages
+    const p = Bun.spawnSync(["/bin/bash", join(root, "tests", "prepare.sh")], { env: { PATH: "/nonexistent" }, stdout: "pipe", stderr: "pipe" });
+    expect(p.exitCode).toBe(0);
+    const out = p.stdout.toString();
+    expect(out.trim().split("\n")).toHaveLength(1);
+    for (const name of ["bubblewrap", "ruby", "zsh", "fish"]) expect(out).toContain(name);
+  });
+
+  test("a security test that cannot run is skipped, and fails the run under CI=true", () => {
+    const dir = tempApp({
+      "sec.test.ts": `import { securityTest } from ${JSON.stringify(join(import.meta.dir, "helpers.ts"))};\nsecurityTest("a tool this machine lacks")("needs it", () => {});\n`,
+    });
+    const run = (ci: Record<string, string>) =>
+      Bun.spawnSync([process.execPath, "test", join(dir, "sec.test.ts")], { cwd: dir, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...ci }, stdout: "pipe", stderr: "pipe" });
+    const local = run({});
+    expect(local.exitCode).toBe(0);
+    expect(local.stderr.toString()).toContain("1 skip");
+    const ci = run({ CI: "true" });
+    expect(ci.exitCode).toBe(1);
+    expect(ci.stderr.toString()).toContain("a security test could not run under CI: this machine lacks a tool this machine lacks");
   });
 });

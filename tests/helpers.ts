@@ -3,7 +3,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { afterAll } from "bun:test";
+import { afterAll, test } from "bun:test";
 
 export const EDGEBOX = join(import.meta.dir, "..", "dist", "edgebox");
 
@@ -81,3 +81,22 @@ export function tempApp(files: Record<string, string> = {}): string {
 
 /** The engines every `run` test runs on. */
 export const ENGINES = ["native", "js"] as const;
+
+/** Whether EdgeBox confines spawned commands here, by its own probe (not the test's guess). */
+export const canConfine = (await import("../internal/hostcalls/confine.ts")).findConfinement({ fs: [], net: { allow: "none", block: [] } } as never) !== undefined;
+
+/** What the machine lacks for confinement (bubblewrap), by EdgeBox's own probe; undefined where it confines. */
+export const noConfinement = canConfine ? undefined : "bubblewrap (EdgeBox cannot confine commands here)";
+
+/**
+ * A security test that runs only where `missing` is undefined (else it names
+ * what the machine lacks): skipped elsewhere, except under CI=true, where a
+ * security test that could not run fails the run. Used as test.skipIf is.
+ */
+export function securityTest(missing: string | undefined) {
+  return (name: string, fn: () => unknown, timeout?: number): void => {
+    if (missing === undefined) test(name, fn as () => void, timeout);
+    else if (process.env.CI === "true") test(name, () => { throw new Error(`a security test could not run under CI: this machine lacks ${missing}`); });
+    else test.skip(`${name} (needs ${missing})`, fn as () => void);
+  };
+}

@@ -88,3 +88,54 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+// runtime.stack_size: QuickJS's own stack, backed by enough native stack on either engine
+// (a second process with a raised limit when this one cannot back it).
+describe("runtime.stack_size", () => {
+  const depth = [
+    `let max = 0;`,
+    `function down(n) { max = n; return down(n + 1) + 1; }`,
+    `try { down(0); } catch (e) { console.log(e instanceof RangeError ? "RangeError" : String(e), max); }`,
+    `function again(n) { return n === 0 ? 0 : again(n - 1) + 1; }`,
+    `console.log("usable", again(1000));`,
+  ].join("\n");
+  const sized = (bytes: number) => tempApp({ ".edgebox.json": JSON.stringify({ runtime: { stack_size: bytes } }), "deep.js": depth });
+  const reached = (stdout: string) => {
+    const m = /^RangeError (\d+)\nusable 1000\n$/.exec(stdout);
+    expect(m).not.toBeNull();
+    return Number(m![1]);
+  };
+
+  for (const engine of ENGINES) {
+    test(`8 MiB reaches node's depth and beyond, then a catchable RangeError (--engine ${engine})`, () => {
+      const r = edgebox(["run", `--engine=${engine}`, "deep.js"], { cwd: sized(8 << 20) });
+      expect(r.stderr).toBe("");
+      expect(reached(r.stdout)).toBeGreaterThan(20000); // node 20: ~11,000
+    });
+  }
+
+  test("the depth follows the size: 2 MiB about half of 4 MiB; the default (1 MiB) twice the old 512 KiB", () => {
+    const two = reached(edgebox(["run", "deep.js"], { cwd: sized(2 << 20) }).stdout);
+    const four = reached(edgebox(["run", "deep.js"], { cwd: sized(4 << 20) }).stdout);
+    expect(four / two).toBeGreaterThan(1.8);
+    expect(four / two).toBeLessThan(2.2);
+    expect(reached(edgebox(["run", "deep.js"], { cwd: tempApp({ "deep.js": depth }) }).stdout)).toBeGreaterThan(3500);
+  });
+
+  test("a built artifact (snapshot) gets the stack of the policy it runs under", () => {
+    const dir = sized(8 << 20);
+    expect(edgebox(["build", "deep.js", "-o", "deep.ebx"], { cwd: dir }).code).toBe(0);
+    const r = edgebox(["run", "deep.ebx"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(reached(r.stdout)).toBeGreaterThan(20000);
+  });
+
+  test("more than 16 MiB is refused by check and run", () => {
+    const dir = sized(32 << 20);
+    for (const args of [["check"], ["run", "deep.js"]]) {
+      const r = edgebox(args, { cwd: dir });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain("runtime.stack_size");
+    }
+  });
+});

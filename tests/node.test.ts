@@ -80,12 +80,86 @@ console.log(require("constants").ENOENT, require("module").builtinModules.includ
 })();
 `;
 
+// events, stream, buffer and path come from the packages that carry node's code: the ES5
+// patterns packages use on them (EventEmitter.call, Stream.call, util.inherits, Buffer()
+// without new, `for (k in Buffer)`), and node 20's encodings and paths.
+const ES5 = `
+const EventEmitter = require("events"), Stream = require("stream"), util = require("util");
+const { Readable, Writable, Transform, pipeline } = Stream;
+// the ES5 patterns packages use on node's built-ins
+function Emitter() { EventEmitter.call(this); }
+util.inherits(Emitter, EventEmitter);
+const e = new Emitter(); e.once("x", (v) => console.log("once", v)); e.emit("x", 1); e.emit("x", 2);
+console.log(e instanceof EventEmitter, EventEmitter.listenerCount(e, "x"), EventEmitter.EventEmitter === EventEmitter);
+function Legacy() { Stream.call(this); } util.inherits(Legacy, Stream);
+console.log(new Legacy() instanceof EventEmitter, typeof Legacy.super_);
+function Src(opts) { Readable.call(this, opts); this.n = 0; } util.inherits(Src, Readable);
+Src.prototype._read = function () { this.push(this.n < 3 ? String(this.n++) : null); };
+console.log(Buffer(2), Buffer("hi").toString("hex"), Buffer.isBuffer(Buffer.from([1])));
+const statics = []; for (const k in Buffer) statics.push(k);
+console.log(["from", "alloc", "allocUnsafe", "isBuffer", "concat", "byteLength"].every((k) => statics.includes(k)));
+const b = Buffer.from("héllo wörld ✓");
+console.log(b.toString("base64"), b.toString("base64url"), Buffer.from(b.toString("base64url"), "base64url").equals(b), Buffer.byteLength("aGk", "base64url"));
+console.log(b.toString("latin1"), b.toString("hex"), Buffer.from("abc", "utf16le"), Buffer.from("ff00", "hex").readUInt16BE(0), Buffer.isEncoding("base64url"));
+const w = Buffer.alloc(16); w.writeBigInt64LE(-5n); w.writeDoubleBE(1.5, 8); console.log(w.readBigInt64LE(), w.readDoubleBE(8), w.slice(8, 10), b.indexOf("wörld"), b.includes("✓"));
+console.log(require("buffer").constants.MAX_STRING_LENGTH > 0, require("buffer").isUtf8(b), require("buffer").isAscii(b));
+const path = require("path");
+console.log(path.join("/a/b", "../c", "./d"), path.resolve("/x", "y", "..", "z"), path.relative("/a/b/c", "/a/d"), path.parse("/home/u/file.tar.gz"));
+console.log(path.format({ dir: "/x", name: "f", ext: ".js" }), path.normalize("a//b/../c/."), path.extname(".bashrc"), path.basename("/a/b.js", ".js"), path.isAbsolute("a"));
+console.log(path.win32.join("C:\\\\a", "..\\\\b", "c"), path.win32.basename("C:\\\\x\\\\y.txt"), path.win32.isAbsolute("C:\\\\"), path.posix === path, path.win32.sep, path.toNamespacedPath("/a"));
+const upper = new Transform({ transform(chunk, enc, cb) { cb(null, String(chunk).toUpperCase()); } });
+let out = "";
+pipeline(new Src(), upper, new Writable({ write(c, enc, cb) { out += c; cb(); } }), (err) => {
+  console.log("pipeline", err, out);
+  (async () => {
+    const chunks = []; for await (const c of Readable.from(["x", "y"])) chunks.push(c);
+    console.log("async iteration", chunks);
+    await require("stream/promises").pipeline(Readable.from(["p"]), new Writable({ write(c, e, cb) { console.log("promises.pipeline", String(c)); cb(); } }));
+  })();
+});
+`;
+
+// util.inspect and util.format (node-inspect-extracted) and console.table, as node 20 prints them.
+const INSPECT = `
+const util = require("util");
+class Point { constructor() { this.x = 1; this.y = { z: [1, 2, { deep: { deeper: true } }] }; } }
+const circular = { name: "c" }; circular.self = circular;
+const values = [
+  "str", 42, -0, 12345678901234567890n, Symbol("s"), undefined, null, true, [1, , 3], new Array(120).fill(7),
+  { a: 1, "b-c": 2, [Symbol("k")]: 3 }, new Point(), circular, new Map([["k", { v: 1 }]]), new Set([1, "two"]),
+  new Date(0), /re/gi, function named() {}, () => {}, class K {}, new Uint8Array([1, 2, 3]), new ArrayBuffer(4),
+  Object.create(null), new (class Foo extends Map {})(), "multi\\nline 'quoted'", new Error("plain").message, [[[[1]]]],
+  { long: "x".repeat(100), other: "y".repeat(20) }, new WeakMap(), Buffer.from("hi"), [new Boolean(false), new String("s")],
+];
+for (const v of values) console.log(util.inspect(v));
+console.log(util.inspect({ a: { b: { c: { d: 1 } } } }, { depth: 0 }), util.inspect([3, 1, 2], { compact: false }), util.inspect("x", { colors: true }));
+console.log(util.format("%s %d %i %f %j %o %O %%", "s", 1.5, 1.5, "2.5", { j: 1 }, [1], { O: 1 }), util.format("a", { b: 1 }, 3));
+const custom = { [util.inspect.custom](depth, opts, insp) { return "custom!" + typeof insp; } };
+console.log(custom, util.inspect.custom === Symbol.for("nodejs.util.inspect.custom"), typeof util.inspect.defaultOptions);
+console.log([1, 2], { x: "%s" }, "%s", "y");
+console.log("%s|%s", "only one");
+console.log(util.stripVTControlCharacters("\\u001b[31mred\\u001b[0m"), util.isString("x"), util.isObject(null));
+console.table([{ a: 1, b: "x" }, { a: 2, c: [1, 2, 3, 4] }]);
+console.table([1, "two", { three: 3 }]);
+console.table(new Map([["k", { v: 1 }], ["l", 2]]));
+console.table({ r1: { c: 1 }, r2: { c: 22222, d: null } }, ["c"]);
+console.table([{ "wide": "é😀漢" }]);
+`;
+
 describe("node built-ins, as node prints them", () => {
   for (const engine of ENGINES) {
     test(`os, url, querystring, crypto, zlib, string_decoder, assert, util.parseArgs, perf_hooks (--engine ${engine})`, async () => {
       await same("builtins.js", BUILTINS, { engine });
     });
   }
+
+  test("events, stream, buffer, path: node's packages, ES5-callable as packages use them", async () => {
+    await same("es5.js", ES5);
+  });
+
+  test("util.inspect, util.format and console.table", async () => {
+    await same("inspect.js", INSPECT);
+  });
 
   test("readline 'line' events from stdin, CRLF and a last line without a newline", async () => {
     const script = `

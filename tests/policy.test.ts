@@ -2,7 +2,7 @@
 // grant flags. Through the compiled binary (`edgebox check` and `edgebox run`).
 
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { edgebox, tempApp } from "./helpers.ts";
 
@@ -68,7 +68,7 @@ describe("validation errors name the field", () => {
     ["bad env name", `{"env": ["NOT-A-NAME"]}`, `env[0]: "NOT-A-NAME" is not a valid value here`],
     ["negative limit", `{"runtime": {"heap_size": -5}}`, "runtime.heap_size: must be >= 1048576"],
     ["bad command args", `{"commands": {"git": []}}`, "commands.git"],
-    ["bad rate", `{"rateLimitRps": 0}`, "rateLimitRps: must be > 0"],
+    ["bad rate", `{"rateLimitRps": -1}`, "rateLimitRps: must be >= 0"],
     ["bad port", `{"daemon": {"port": 70000}}`, "daemon.port: must be <= 65535"],
     ["bad URL pattern", `{"allowedUrls": ["https://user@host/"]}`, "allowedUrls[0]"],
   ];
@@ -327,6 +327,15 @@ describe("grant flags", () => {
     const r = edgebox(["run", "--allow-run=echo", f("app/run.js")]);
     expect(r.stdout).toBe("ran\n");
   });
+  test("--allow-run=path allows that program by name or by path; a listed name still needs an execute grant", () => {
+    const echo = realpathSync(Bun.which("echo")!);
+    const lists = policyDir({
+      ".edgebox.json": JSON.stringify({ allowCommands: ["ls"] }),
+      "run.js": `for (const c of ["echo", ${JSON.stringify(echo)}, "ls"]) { try { require("child_process").execFileSync(c, ["."]); console.log(c, "ran"); } catch (e) { console.log(c, e.code); } }`,
+    });
+    const r = edgebox(["run", `--allow-run=${Bun.which("echo")}`, "run.js"], { cwd: lists });
+    expect(r.stdout).toBe(`echo ran\n${echo} ran\nls ERR_ACCESS_DENIED\n`); // ls is allowed by name, but no execute grant covers it
+  });
   test("-A allows everything", () => {
     expect(edgebox(["run", "-A", f("app/read.js"), "/etc/hostname"]).stdout).not.toBe("EACCES\n");
   });
@@ -342,3 +351,45 @@ describe("grant flags", () => {
 });
 
 void writeFileSync;
+
+describe("rules people write", () => {
+  test('"rateLimitRps": 0 means no limit: accepted, and check says so', () => {
+    const dir = tempApp({ ".edgebox.json": JSON.stringify({ allowedUrls: [], rateLimitRps: 0 }) });
+    const r = edgebox(["check"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("no limit on requests per second (rateLimitRps 0)");
+  });
+
+  test("every runtime and daemon field is described by check (none silently ignored)", () => {
+    const dir = tempApp({
+      ".edgebox.json": JSON.stringify({ runtime: { stack_size: 4194304, heap_size: 67108864, max_memory_pages: 2048, max_instructions: 1000000, timeout_ms: 900 }, daemon: { port: 8123, host: "127.0.0.1", exec_timeout_ms: 700, pool_size: 2 } }),
+    });
+    const r = edgebox(["check"], { cwd: dir });
+    expect(r.code).toBe(0);
+    for (const s of ["stack 4 MiB (about 16400 calls deep)", "JS heap 64 MiB", "(2048 pages)", "instructions 1000000", "time 900 ms", "http://127.0.0.1:8123/", "700 ms per request", "pool of 2"]) expect(r.stdout).toContain(s);
+  });
+});
+
+describe("policy errors name the fix", () => {
+  test("// comments in JSON point to edgebox.toml", () => {
+    const dir = tempApp({ ".edgebox.json": `{\n  // read the data\n  "env": []\n}\n` });
+    const r = edgebox(["check"], { cwd: dir });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(".edgebox.json:2:3: comments are not JSON: use edgebox.toml, which allows them");
+  });
+
+  test("check of a file that does not exist names that file, not a flag", () => {
+    const dir = tempApp();
+    const r = edgebox(["check", "nonexist.json"], { cwd: dir });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("nonexist.json: no such file");
+    expect(r.stderr).not.toContain("--config");
+  });
+
+  test('a missing "npm" package gives the npm install command', () => {
+    const dir = tempApp({ ".edgebox.json": JSON.stringify({ npm: "cowsay" }) });
+    const r = edgebox(["run", "."], { cwd: dir });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("run 'npm install cowsay' in");
+  });
+});

@@ -56,11 +56,18 @@ function install(home: string, args: string[] = [], env: Record<string, string> 
 
 describe("release and install.sh", () => {
   test("the release: an archive per built target, SHA256SUMS, latest, install.sh", () => {
-    const files = readdirSync(join(out, `v${version}`)).sort();
-    expect(files).toEqual([archiveName, "SHA256SUMS", "edgebox.schema.json"].sort());
+    const dir = join(out, `v${version}`);
+    // linux-x64 releases carry the OCI image too (its archive and its manifest's digest)
+    const oci = target === "linux-x64" ? [`edgebox-${version}-linux-x64-oci.tar`] : [];
+    const files = readdirSync(dir).sort();
+    expect(files).toEqual([archiveName, "SHA256SUMS", "edgebox.schema.json", ...oci, ...oci.map((f) => f.replace(/\.tar$/, ".digest"))].sort());
     expect(readFileSync(join(out, "latest"), "utf8")).toBe(`${version}\n`);
-    const sha = new Bun.CryptoHasher("sha256").update(readFileSync(join(out, `v${version}`, archiveName))).digest("hex");
-    expect(readFileSync(join(out, `v${version}`, "SHA256SUMS"), "utf8")).toBe(`${sha}  ${archiveName}\n`);
+    const sum = (f: string) => new Bun.CryptoHasher("sha256").update(readFileSync(join(dir, f))).digest("hex");
+    expect(readFileSync(join(dir, "SHA256SUMS"), "utf8")).toBe([archiveName, ...oci].map((f) => `${sum(f)}  ${f}\n`).join(""));
+    for (const f of oci) {
+      const digest = readFileSync(join(dir, f.replace(/\.tar$/, ".digest")), "utf8").trim();
+      expect(Bun.spawnSync(["tar", "-xOf", join(dir, f), "index.json"]).stdout.toString()).toContain(digest);
+    }
   });
 
   test("installs into $HOME/.edgebox/bin, and the installed edgebox runs a script from elsewhere", async () => {

@@ -2,7 +2,7 @@
 // sandbox per request, every failure answered and survived.
 
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EDGEBOX, edgebox, tempApp, waitFor } from "./helpers.ts";
 
@@ -205,7 +205,10 @@ describe("edgebox serve: start, stop, logs, metrics, workers", () => {
     const m = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(m).toContain('edgebox_requests_total{status="200"} 1');
     expect(m).toContain('edgebox_request_errors_total{kind="error"} 1');
-    expect(m).toContain("edgebox_instantiate_seconds_bucket");
+    for (const phase of ["parse", "ready", "first_call", "handler", "response", "teardown"]) {
+      expect(m).toMatch(new RegExp(`edgebox_request_phase_seconds_count\\{phase="${phase}"\\} [12]\n`));
+    }
+    expect(m).toMatch(/edgebox_instances_total\{made="ahead"\} \d+/);
   });
 
   test("several workers share the port", async () => {
@@ -251,4 +254,129 @@ describe("edgebox serve: network limits hold across requests", async () => {
     expect(statuses.filter((x) => x === 200).length).toBeLessThanOrEqual(2);
     expect(statuses.filter((x) => x === 429).length).toBeGreaterThanOrEqual(4);
   });
+});
+
+/** The value of a Prometheus line `name{labels} value`, or undefined. */
+async function metric(port: number, line: string): Promise<number | undefined> {
+  const m = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const at = m.split("\n").find((l) => l.startsWith(line + " "));
+  return at === undefined ? undefined : Number(at.slice(line.length + 1));
+}
+
+const COUNTER = `let counter = 0;\nexport default { fetch() { counter++; return new Response(String(counter)); } };\n`;
+
+describe("edgebox serve: instances ready ahead", () => {
+  test("--pool-size: requests take instances made ahead, each used once (the counter reads 1 under concurrency)", async () => {
+    const dir = tempApp({ "app.mjs": COUNTER });
+    const metricsPort = 20000 + Math.floor(Math.random() * 20000);
+    const s = await serve(dir, "app.mjs", ["--pool-size", "4", "--metrics", String(metricsPort)]);
+    await Bun.sleep(300); // (the pool fills while the server is idle)
+    const answers = await Promise.all(Array.from({ length: 40 }, () => fetch(`${s.url}/`).then((r) => r.text())));
+    expect(new Set(answers)).toEqual(new Set(["1"]));
+    expect(await metric(metricsPort, 'edgebox_instances_total{made="ahead"}')).toBeGreaterThanOrEqual(4);
+    expect(await metric(metricsPort, 'edgebox_requests_total{status="200"}')).toBe(40);
+  });
+
+  test("daemon.pool_size 0 in the policy: every instance is made on the request's path, still fresh", async () => {
+    const dir = tempApp({ "app.mjs": COUNTER, ".edgebox.json": JSON.stringify({ daemon: { pool_size: 0 } }) });
+    const metricsPort = 20000 + Math.floor(Math.random() * 20000);
+    const s = await serve(dir, "app.mjs", ["--metrics", String(metricsPort)]);
+    await Bun.sleep(200);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(`${s.url}/`).then((r) => r.text())));
+    expect(new Set(answers)).toEqual(new Set(["1"]));
+    expect(await metric(metricsPort, 'edgebox_instances_total{made="ahead"}')).toBe(0);
+    expect(await metric(metricsPort, 'edgebox_instances_total{made="on_demand"}')).toBe(20);
+  });
+
+  test("an instance made ahead starts its time limit when a request takes it, not when it was made", async () => {
+    const dir = tempApp({ "app.mjs": `export default { async fetch() { await new Promise((r) => setTimeout(r, 300)); return new Response("late but in time"); } };\n` });
+    const s = await serve(dir, "app.mjs", ["--timeout", "700", "--pool-size", "2"]);
+    await Bun.sleep(1200); // longer than the time limit: the instances waited that long in the pool
+    const r = await fetch(`${s.url}/`);
+    expect([r.status, await r.text()]).toEqual([200, "late but in time"]);
+  });
+
+  test("--pool-size takes a whole number", () => {
+    const dir = tempApp({ "app.mjs": COUNTER });
+    const r = edgebox(["serve", "app.mjs", "--workers", "1", "--port", "0", "--pool-size", "-1"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--pool-size takes a whole number of at least 0 (got '-1')");
+  });
+});
+
+describe("edgebox serve: per-request limits", () => {
+  const APP_LIMITS = `import fs from "node:fs";
+export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    if (url.pathname === "/alloc") { const mib = Number(url.searchParams.get("mib")); const keep = []; for (let i = 0; i < mib; i++) keep.push(new Uint8Array(1 << 20).fill(1)); return new Response("allocated " + keep.length); }
+    if (url.pathname === "/files") { const fds = []; try { for (let i = 0; i < 200; i++) fds.push(fs.openSync(url.searchParams.get("path"), "r")); return new Response("opened " + fds.length); } catch (e) { return new Response(e.code + " after " + fds.length, { status: 503 }); } }
+    if (url.pathname === "/bad-header") return new Response("x", { headers: [["x-bad", "a\\u0000b"]] });
+    if (url.pathname === "/bad-name") return new Response("x", { headers: { "x-ok": "1", "x-bad": "line\\r\\nbreak" } });
+    if (url.pathname === "/timer") { setInterval(() => {}, 5); return new Response("timer left behind"); }
+    return new Response("ok");
+  },
+};
+`;
+
+  test("memory is capped at 128 MiB per request by default: a bomb past it gets 500, below it works", async () => {
+    const dir = tempApp({ "app.mjs": APP_LIMITS });
+    const s = await serve(dir, "app.mjs");
+    const small = await fetch(`${s.url}/alloc?mib=32`);
+    expect([small.status, await small.text()]).toEqual([200, "allocated 32"]);
+    const big = await fetch(`${s.url}/alloc?mib=200`);
+    expect([big.status, await big.text()]).toEqual([500, "the request ran out of memory\n"]);
+    expect((await fetch(`${s.url}/`)).status).toBe(200);
+  }, 30_000);
+
+  test("--max-memory and runtime.max_memory_pages raise the cap", async () => {
+    const dir = tempApp({ "app.mjs": APP_LIMITS });
+    const flag = await serve(dir, "app.mjs", ["--max-memory", "400"]);
+    expect((await fetch(`${flag.url}/alloc?mib=200`)).status).toBe(200);
+    flag.proc.kill("SIGTERM");
+    const policy = tempApp({ "app.mjs": APP_LIMITS, ".edgebox.json": JSON.stringify({ runtime: { max_memory_pages: 6400 } }) });
+    const viaPolicy = await serve(policy, "app.mjs");
+    expect((await fetch(`${viaPolicy.url}/alloc?mib=200`)).status).toBe(200);
+    const lower = tempApp({ "app.mjs": APP_LIMITS, ".edgebox.json": JSON.stringify({ runtime: { max_memory_pages: 1024 } }) });
+    const viaLower = await serve(lower, "app.mjs");
+    expect((await fetch(`${viaLower.url}/alloc?mib=100`)).status).toBe(500);
+  }, 60_000);
+
+  test("a request may hold 64 descriptors at once; they close with the request", async () => {
+    const data = tempApp({ "data.txt": "x" });
+    const file = join(data, "data.txt");
+    const dir = tempApp({ "app.mjs": APP_LIMITS, ".edgebox.json": JSON.stringify({ dirs: [{ path: data, read: true }] }) });
+    const s = await serve(dir, "app.mjs");
+    const open = () => readdirSync(`/proc/${s.proc.pid}/fd`).length;
+    await fetch(`${s.url}/`);
+    await Bun.sleep(100);
+    const before = open();
+    for (let i = 0; i < 3; i++) {
+      const r = await fetch(`${s.url}/files?path=${encodeURIComponent(file)}`);
+      expect([r.status, await r.text()]).toEqual([503, "EMFILE after 64"]);
+    }
+    await Bun.sleep(100);
+    expect(open()).toBeLessThanOrEqual(before + 2);
+  }, 30_000);
+
+  test("a response with an invalid header is a 500 for that request only: 700 of them, then a good one", async () => {
+    const dir = tempApp({ "app.mjs": APP_LIMITS });
+    const s = await serve(dir, "app.mjs", ["--quiet"]);
+    for (let round = 0; round < 35; round++) {
+      const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => fetch(`${s.url}/${i % 2 ? "bad-header" : "bad-name"}`).then((r) => r.status)));
+      expect(statuses).toEqual(Array(20).fill(500));
+    }
+    const good = await fetch(`${s.url}/`);
+    expect([good.status, await good.text()]).toEqual([200, "ok"]);
+    expect(s.log()).toContain("the response is not valid HTTP");
+  }, 60_000);
+
+  test("a timer left running ends with its request: the next requests are answered as before", async () => {
+    const dir = tempApp({ "app.mjs": APP_LIMITS });
+    const s = await serve(dir, "app.mjs");
+    for (let i = 0; i < 5; i++) expect(await (await fetch(`${s.url}/timer`)).text()).toBe("timer left behind");
+    const t0 = performance.now();
+    expect((await fetch(`${s.url}/`)).status).toBe(200);
+    expect(performance.now() - t0).toBeLessThan(5000);
+  }, 30_000);
 });

@@ -23,6 +23,9 @@ export const OP = Object.freeze({
   STDIN_STREAM: 5,
   /** -> JSON {rss, heapTotal, heapUsed, external, arrayBuffers} */
   MEMORY_USAGE: 6,
+  /** str: the app read a variable process.env does not have (once per name). The host may say why
+   *  (the policy hides one that is set); the guest learns nothing. */
+  ENV_MISSING: 9,
   /** {what, stack}: only while an app's top level is pre-run at build time, before start():
    *  the top level needs something of a run (a host call, argv, env, the clock...). Never returns. */
   PRERUN_STOP: 7,
@@ -89,6 +92,8 @@ export const OP = Object.freeze({
   MOD_RESOLVE: 40,
   /** {path} -> the CommonJS wrapper function of that file (read under the policy) */
   MOD_LOAD_CJS: 41,
+  /** str: one of the runtime's own modules kept out of its snapshot ("internal/stream") -> its module function (module, exports, load) */
+  RUNTIME_MODULE: 46,
 
   // Child processes.
   /** {command, args, cwd, env, timeout, maxBuffer, killSignal} + stdin bytes -> bytes: u32 header length, header JSON {status, signal, pid, error, stdout, stderr}, stdout, stderr */

@@ -3,37 +3,56 @@
 // points (see ABI.md). Run once at build time; its memory is the snapshot
 // every run starts from, so nothing here may depend on the run (start() binds that).
 
-import { host, bindRun, needsRun } from "./internal/host.js"; // first: takes __edgebox_host off the global object
-import { OP } from "./abi.js";
+import * as hostModule from "./internal/host.js"; // first: takes __edgebox_host off the global object
+import * as abi from "./abi.js";
 import { installStacks, mappedFiles, wrappedFiles } from "./internal/stack.js";
 import { installClock, reseed } from "./internal/clock.js";
 import { Console } from "./internal/console.js";
-import { inspect } from "./internal/inspect.js";
-import { process, bindProcess, bindPlatform, naturalExit } from "./internal/process.js";
+import * as processModule from "./internal/process.js";
 import * as timers from "./internal/timers.js";
 import * as events from "./internal/events.js";
 import * as fs from "./internal/fs.js";
-import * as path from "./internal/path.js";
 import * as buffer from "./internal/buffer.js";
-import * as stream from "./internal/stream.js";
-import * as childProcess from "./internal/child_process.js";
-import * as util from "./internal/util.js";
 import * as web from "./internal/web.js";
 import * as dc from "./internal/diagnostics_channel.js";
 import * as os from "./internal/os.js";
 import * as tty from "./internal/tty.js";
 import * as url from "./internal/url.js";
 import * as querystring from "./internal/querystring.js";
-import * as stringDecoder from "./internal/string_decoder.js";
 import * as timersPromises from "./internal/timers_promises.js";
 import * as crypto from "./internal/crypto.js";
-import * as zlib from "./internal/zlib.js";
-import * as readline from "./internal/readline.js";
 import * as perfHooks from "./internal/perf_hooks.js";
-import { assert } from "./internal/assert.js";
-import { deliver } from "./internal/async.js";
+import * as async from "./internal/async.js";
+import * as errors from "./internal/errors.js";
+import * as utf8 from "./internal/utf8.js";
+import { runtimeModule, shareModules } from "./internal/runtime_modules.js";
+import * as util from "./internal/util.js";
+import * as path from "./internal/path.js";
 import { unsupportedModule, UNSUPPORTED } from "./internal/unsupported.js";
 import { Module, registerBuiltin, runMain, mainExports, esmBuiltinSource, esmCommonJsSource, installRequireForEsm, importBuiltin, builtRequire } from "./internal/modules.js";
+
+const { host, bindRun, needsRun } = hostModule;
+const { OP } = abi;
+const { process, bindProcess, bindPlatform, naturalExit, isStdinTTY } = processModule;
+const { deliver } = async;
+
+// What the modules kept out of the snapshot import from it ("process" is the object, as
+// node's packages require it).
+shareModules({
+  abi,
+  "internal/async": async,
+  "internal/buffer": buffer,
+  "internal/errors": errors,
+  "internal/events": events,
+  "internal/host": hostModule,
+  "internal/process": processModule,
+  process,
+  "internal/timers": timers,
+  "internal/utf8": utf8,
+  "internal/util": util,
+  "internal/web": web,
+});
+const stream = () => runtimeModule("internal/stream");
 
 installStacks();
 installClock();
@@ -54,6 +73,14 @@ for (const name of ["Event", "EventTarget", "CustomEvent", "AbortController", "A
   define(name, web[name]);
 }
 installRequireForEsm();
+
+// process.stdin is a stream, made on first use.
+let stdin;
+Object.defineProperty(process, "stdin", {
+  get: () => (stdin ??= runtimeModule("internal/stdin").createStdin(isStdinTTY())),
+  enumerable: true,
+  configurable: true,
+});
 
 /**
  * Globals from native extensions (quickjs-wasi's side modules), linked on
@@ -143,21 +170,26 @@ function withGlobals(m, names) {
   return m;
 }
 
-registerBuiltin("fs", () => plain(fs));
+registerBuiltin("fs", () => {
+  const m = plain(fs);
+  for (const name of ["ReadStream", "WriteStream"]) {
+    Object.defineProperty(m, name, { get: () => fs.streamClasses()[name], enumerable: true, configurable: true });
+  }
+  return m;
+});
 registerBuiltin("fs/promises", () => fs.promises);
 registerBuiltin("path", () => path.posix);
 registerBuiltin("path/posix", () => path.posix);
-registerBuiltin("path/win32", () => path.win32);
+registerBuiltin("path/win32", () => path.posix.win32);
 registerBuiltin("events", () => {
   const E = events.EventEmitter;
-  E.once = events.once;
   E.default = E;
   return E;
 });
 registerBuiltin("buffer", () => plain(buffer, { Blob: web.Blob, atob: g.atob, btoa: g.btoa }));
-registerBuiltin("stream", () => stream.Stream);
-registerBuiltin("stream/promises", () => stream.promises);
-registerBuiltin("child_process", () => plain(childProcess));
+registerBuiltin("stream", () => stream().Stream);
+registerBuiltin("stream/promises", () => stream().promises);
+registerBuiltin("child_process", () => plain(runtimeModule("internal/child_process")));
 registerBuiltin("process", () => process);
 registerBuiltin("timers", () => plain(timers));
 registerBuiltin("util", () => withGlobals(plain(util), ["TextEncoder", "TextDecoder"]));
@@ -169,10 +201,10 @@ registerBuiltin("os", () => plain(os));
 registerBuiltin("tty", () => plain(tty));
 registerBuiltin("url", () => withGlobals(plain(url), ["URL", "URLSearchParams"]));
 registerBuiltin("querystring", () => plain(querystring));
-registerBuiltin("string_decoder", () => plain(stringDecoder));
+registerBuiltin("string_decoder", () => plain(runtimeModule("string_decoder")));
 registerBuiltin("timers/promises", () => plain(timersPromises));
-registerBuiltin("assert", () => assert);
-registerBuiltin("assert/strict", () => assert.strict);
+registerBuiltin("assert", () => runtimeModule("internal/assert").assert);
+registerBuiltin("assert/strict", () => runtimeModule("internal/assert").assert.strict);
 registerBuiltin("crypto", () => {
   const { unsupportedApis, ...api } = crypto;
   const m = plain(api, unsupportedApis);
@@ -180,9 +212,9 @@ registerBuiltin("crypto", () => {
   Object.defineProperty(m, "subtle", { get: () => g.crypto.subtle, enumerable: true, configurable: true });
   return m;
 });
-registerBuiltin("zlib", () => plain(zlib));
-registerBuiltin("readline", () => plain(readline));
-registerBuiltin("readline/promises", () => readline.promises);
+registerBuiltin("zlib", () => plain(runtimeModule("internal/zlib")));
+registerBuiltin("readline", () => plain(runtimeModule("internal/readline")));
+registerBuiltin("readline/promises", () => runtimeModule("internal/readline").promises);
 registerBuiltin("perf_hooks", () => plain(perfHooks));
 registerBuiltin("constants", () => plain(os.constants.errno, { ...os.constants.signals, ...os.constants.priority, ...fs.constants }));
 for (const name of UNSUPPORTED) registerBuiltin(name, () => unsupportedModule(name));
@@ -190,15 +222,15 @@ for (const name of UNSUPPORTED) registerBuiltin(name, () => unsupportedModule(na
 /** Text node prints for an error nobody caught. */
 function formatUncaught(err, fromPromise) {
   if (err instanceof Error || (err !== null && typeof err === "object" && typeof err.stack === "string")) {
-    return inspect(err);
+    return util.inspect(err);
   }
   if (fromPromise) {
     return (
       "[UnhandledPromiseRejection: This error originated either by throwing inside of an async function without a catch block, " +
-      `or by rejecting a promise which was not handled with .catch(). The promise rejected with the reason "${inspect(err)}".] {\n  code: 'ERR_UNHANDLED_REJECTION'\n}`
+      `or by rejecting a promise which was not handled with .catch(). The promise rejected with the reason "${util.inspect(err)}".] {\n  code: 'ERR_UNHANDLED_REJECTION'\n}`
     );
   }
-  return `Uncaught ${inspect(err)}`;
+  return `Uncaught ${util.inspect(err)}`;
 }
 
 // The host's entry points, taken (and removed from the global object) right after this script runs.
@@ -208,7 +240,6 @@ define("__edgebox_entry", {
     bindRun();
     reseed(config.seed);
     fs.bindConstants(config.fsConstants);
-    path.setCwd(() => process.cwd());
     bindProcess(config);
     os.bindOs(config.os);
   },

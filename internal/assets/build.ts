@@ -3,11 +3,12 @@
 // when no input changed since the last build (a content hash in dist/).
 
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { JsEngine } from "../engine/js.ts";
 import { compileScript } from "../build/bytecode.ts";
 import { GuestException, QuickJS, StripFlags } from "../engine/quickjs.ts";
 import { EXTENSIONS, extensionPath, quickjsWasmPath } from "./paths.ts";
+import { packRuntimeModules } from "./runtime-modules.ts";
 import { sideModuleInfo, type Placement, type SideModuleInfo } from "../engine/dylink.ts";
 import { preinitialize } from "../build/snapshot.ts";
 import { contentHash } from "../engine/cache.ts";
@@ -45,15 +46,100 @@ function inputsHash(): string {
   return h.digest("hex");
 }
 
+/**
+ * The runtime's modules kept out of its snapshot (wasm/internal/runtime_modules.js): node's
+ * streams and what needs them, each bundled and compiled apart and loaded on first use, so
+ * that a run, and each request of edgebox serve, starts from a heap without them. (util's
+ * inspect and path stay in: console.log of an object and path.join are in nearly every run,
+ * and loading them apart costs more at first use than they cost in the snapshot; see
+ * bench/RESULTS.md.)
+ */
+const KEPT_OUT: Record<string, string> = {
+  "internal/stream": "wasm/internal/stream.js",
+  "internal/assert": "wasm/internal/assert.js",
+  "internal/readline": "wasm/internal/readline.js",
+  "internal/zlib": "wasm/internal/zlib.js",
+  "internal/child_process": "wasm/internal/child_process.js",
+  "internal/stdin": "wasm/internal/stdin.js",
+  string_decoder: "node_modules/string_decoder/lib/string_decoder.js",
+};
+
+/**
+ * Bare names node's packages require, bound to the runtime's modules: one Buffer, one
+ * EventEmitter, one process for all, and none of the bundler's browser stand-ins.
+ */
+const BARE: Record<string, string> = {
+  buffer: "internal/buffer",
+  events: "internal/events",
+  process: "process",
+  "process/": "process",
+  util: "internal/util",
+  "util/": "internal/util",
+  "abort-controller": "internal/web",
+  string_decoder: "string_decoder",
+  "string_decoder/": "string_decoder",
+};
+const BARE_FILTER = /^(buffer|events|process\/?|util\/?|abort-controller|string_decoder\/?)$/;
+
+const wasmDir = join(root, "wasm");
+const keyOf = (file: string) => relative(wasmDir, file).replace(/\.js$/, "");
+
+/** The runtime JS that is snapshotted: wasm/runtime.js and what it imports, without the kept-out modules. */
 async function bundleRuntime(): Promise<string> {
+  const keptOut = new Set(Object.values(KEPT_OUT).map((f) => join(root, f)));
+  return bundle(join(wasmDir, "runtime.js"), "iife", (build) => {
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const file = join(dirname(args.importer), args.path);
+      if (keptOut.has(file)) throw new Error(`${relative(root, args.importer)} imports ${relative(root, file)}, which is kept out of the snapshot: use runtimeModule("${keyOf(file)}")`);
+      return undefined;
+    });
+    build.onResolve({ filter: BARE_FILTER }, (args) => {
+      const key = BARE[args.path]!;
+      if (!key.startsWith("internal/")) throw new Error(`${relative(root, args.importer)} requires ${args.path}, which the snapshot does not hold`);
+      return { path: join(wasmDir, `${key}.js`) };
+    });
+  });
+}
+
+/**
+ * One kept-out module as a function (module, exports, load): its packages bundled in,
+ * and every other module of the runtime taken through load(key) (runtimeModule).
+ */
+async function bundleKeptOut(key: string): Promise<string> {
+  const entry = join(root, KEPT_OUT[key]!);
+  const code = await bundle(entry, "cjs", (build) => {
+    build.onResolve({ filter: BARE_FILTER }, (args) => ({ path: BARE[args.path]!, namespace: "edgebox-runtime" }));
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const file = join(dirname(args.importer), args.path);
+      if (file === entry || !file.startsWith(wasmDir + "/") || !args.importer.startsWith(wasmDir + "/")) return undefined;
+      return { path: keyOf(file), namespace: "edgebox-runtime" };
+    });
+    build.onLoad({ filter: /.*/, namespace: "edgebox-runtime" }, (args) => ({
+      contents: `module.exports = __edgebox_load(${JSON.stringify(args.path)});`,
+      loader: "js",
+    }));
+  });
+  return `(function (module, exports, __edgebox_load) {\n${code}\n})`;
+}
+
+async function bundle(entry: string, format: "iife" | "cjs", setup: Bun.BunPlugin["setup"]): Promise<string> {
   const result = await Bun.build({
-    entrypoints: [join(root, "wasm", "runtime.js")],
-    format: "iife",
+    entrypoints: [entry],
+    format,
     target: "browser",
     minify: { whitespace: true, syntax: true, identifiers: false },
+    plugins: [{ name: "edgebox-runtime", setup }],
   });
-  if (!result.success) throw new AggregateError(result.logs, "bundling the runtime JS failed");
+  if (!result.success) throw new AggregateError(result.logs, `bundling ${relative(root, entry)} failed`);
   return await result.outputs[0]!.text();
+}
+
+/** The kept-out modules compiled to bytecode, in one file: u32 header length, JSON {key: [offset, length]}, the bytes. */
+async function compileKeptOut(): Promise<Uint8Array> {
+  const module = new JsEngine().compile(readFileSync(quickjsWasmPath()));
+  const parts: [string, Uint8Array][] = [];
+  for (const key of Object.keys(KEPT_OUT)) parts.push([key, compileScript(module, await bundleKeptOut(key), `edgebox:runtime/${key}`, StripFlags.SOURCE)]);
+  return packRuntimeModules(parts);
 }
 
 export interface RuntimeSnapshot {
@@ -154,6 +240,7 @@ async function main() {
   buildPolicyValidator(root, join(dist, "assets"));
   const runtime = snapshotRuntime(await bundleRuntime());
   writeFileSync(join(dist, "assets", "runtime.wasm"), runtime.wasm);
+  writeFileSync(join(dist, "assets", "runtime-modules.bin"), await compileKeptOut());
   for (const name of EXTENSIONS) copyFileSync(extensionPath(name), join(dist, "assets", `ext-${name}.so`));
   const native = buildHost(join(dist, "assets"));
   const pkg = (name: string) => JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version;

@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync,
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import runtimeWasm from "../../dist/assets/runtime.wasm" with { type: "file" };
+import runtimeModulesFile from "../../dist/assets/runtime-modules.bin" with { type: "file" };
 import extUrl from "../../dist/assets/ext-url.so" with { type: "file" };
 import extEncoding from "../../dist/assets/ext-encoding.so" with { type: "file" };
 import extStructuredClone from "../../dist/assets/ext-structured-clone.so" with { type: "file" };
@@ -15,6 +16,7 @@ import wasmtimeLib from "../../dist/assets/wasmtime.bin" with { type: "file" };
 import info from "../../dist/assets/buildinfo.json" with { type: "json" };
 import pkg from "../../package.json" with { type: "json" };
 import type { SideModuleInfo } from "../engine/dylink.ts";
+import { unpackRuntimeModules } from "./runtime-modules.ts";
 
 export const buildInfo = info;
 
@@ -24,6 +26,13 @@ export const runtimeModule = {
   hash: info.runtimeHash,
   bytes: (): Uint8Array => readFileSync(runtimeWasm),
 };
+
+let keptOut: Map<string, Uint8Array> | undefined;
+/** The bytecode of one of the runtime's modules kept out of its snapshot (RUNTIME_MODULE), read on first need. */
+export function runtimeModuleBytecode(key: string): Uint8Array | undefined {
+  keptOut ??= unpackRuntimeModules(readFileSync(runtimeModulesFile));
+  return keptOut.get(key);
+}
 
 const extensionFiles: Record<string, string> = { url: extUrl, encoding: extEncoding, "structured-clone": extStructuredClone, crypto: extCrypto };
 
@@ -65,7 +74,13 @@ export function ownDirs(): string[] {
   return [...new Set(dirs)];
 }
 
-const LIB_EXT = process.platform === "darwin" ? "dylib" : "so";
+/** The native libraries' file names: as Zig names them, and as the host library imports Wasmtime's. */
+const LIB_NAMES =
+  process.platform === "win32"
+    ? { host: "edgebox_host.dll", wasmtime: "wasmtime.dll" }
+    : process.platform === "darwin"
+      ? { host: "libedgebox_host.dylib", wasmtime: "libwasmtime.dylib" }
+      : { host: "libedgebox_host.so", wasmtime: "libwasmtime.so" };
 
 /**
  * The native host library's path, extracted (once) next to Wasmtime's. Files
@@ -85,8 +100,8 @@ export async function nativeHostPath(): Promise<string> {
 
 async function extract(dir: string): Promise<string> {
   const files: [string, string, number][] = [
-    [hostLib, `libedgebox_host.${LIB_EXT}`, info.nativeSizes.host],
-    [wasmtimeLib, `libwasmtime.${LIB_EXT}`, info.nativeSizes.wasmtime],
+    [hostLib, LIB_NAMES.host, info.nativeSizes.host],
+    [wasmtimeLib, LIB_NAMES.wasmtime, info.nativeSizes.wasmtime],
   ];
   for (const [embedded, name, size] of files) {
     const target = join(dir, name);

@@ -49,6 +49,7 @@ const platforms = {
   "linux-arm64": { wheel: "manylinux2014_aarch64", dir: "linux-aarch64", lib: "_libwasmtime.so", out: "libwasmtime.so" },
   "darwin-x64": { wheel: "macosx_10_13_x86_64", dir: "darwin-x86_64", lib: "_libwasmtime.dylib", out: "libwasmtime.dylib" },
   "darwin-arm64": { wheel: "macosx_11_0_arm64", dir: "darwin-aarch64", lib: "_libwasmtime.dylib", out: "libwasmtime.dylib" },
+  "windows-x64": { wheel: "win_amd64", dir: "win32-x86_64", lib: "_wasmtime.dll", out: "wasmtime.dll" },
 };
 function wasmtimeLib(target) {
   const p = platforms[target];

@@ -1,6 +1,7 @@
 // `npm run release`: edgebox for each target, packed as
-// dist/release/v<version>/edgebox-<version>-<os>-<arch>.tar.gz with SHA256SUMS,
-// dist/release/latest and install.sh beside them, and the Homebrew formula.
+// dist/release/v<version>/edgebox-<version>-<os>-<arch>.tar.gz (.zip for Windows)
+// with SHA256SUMS, dist/release/latest, install.sh and install.ps1 beside them,
+// the Homebrew formula, and the linux-x64 OCI image (oci.ts).
 // Run through internal/assets/make.mjs, which fetches each target's Wasmtime
 // library (PyPI wheel) and passes it here with Zig's path.
 //
@@ -12,16 +13,28 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, wr
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { bareWasmtimeDependency, compileCommand } from "./compile.ts";
+import { buildImage } from "./oci.ts";
+import { defFile } from "./pe.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const assets = join(root, "dist", "assets");
 
-export const TARGETS: Record<string, { zig: string; bun: string; ext: string }> = {
+export const TARGETS: Record<string, { zig: string; bun: string; ext: "so" | "dylib" | "dll" }> = {
   "linux-x64": { zig: "x86_64-linux-gnu.2.28", bun: "bun-linux-x64", ext: "so" },
   "linux-arm64": { zig: "aarch64-linux-gnu.2.28", bun: "bun-linux-arm64", ext: "so" },
   "darwin-x64": { zig: "x86_64-macos.11.0", bun: "bun-darwin-x64", ext: "dylib" },
   "darwin-arm64": { zig: "aarch64-macos.11.0", bun: "bun-darwin-arm64", ext: "dylib" },
+  "windows-x64": { zig: "x86_64-windows-gnu", bun: "bun-windows-x64", ext: "dll" },
 };
+/** Python's zipfile, deflated (its command line stores), for the Windows archive: python3 is already a build dependency (pip). */
+const ZIP = `import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+    for d, _, fs in sorted(os.walk(sys.argv[2])):
+        for f in sorted(fs): z.write(os.path.join(d, f))`;
+/** The targets Homebrew's formula covers. */
+const UNIX = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64"];
+/** A target's archive: a zip for Windows (Explorer and Expand-Archive open it), else a gzipped tar. */
+export const archiveOf = (version: string, t: string) => `edgebox-${version}-${t}.${TARGETS[t]?.ext === "dll" ? "zip" : "tar.gz"}`;
 
 /** Where the release goes (EDGEBOX_RELEASE_OUT overrides, for tests) and the base URL the formula names. */
 const out = process.env.EDGEBOX_RELEASE_OUT ?? join(root, "dist", "release");
@@ -83,6 +96,8 @@ async function main() {
   const swapped = ["edgebox_host.bin", "wasmtime.bin", "buildinfo.json"];
   const saved = Object.fromEntries(swapped.map((f) => [f, readFileSync(join(assets, f))]));
   const sums: Record<string, string> = {};
+  /** Other files of the release with their sums (the OCI image archive). */
+  const extra: Record<string, string> = {};
   const restore = () => {
     for (const f of swapped) writeFileSync(join(assets, f), saved[f]!);
     rmSync(stage, { recursive: true, force: true });
@@ -99,11 +114,19 @@ async function main() {
       const spec = TARGETS[t]!;
       const t0 = performance.now();
       const prefix = join(root, "dist", `zig-out-${t}`);
+      const windows = spec.ext === "dll";
+      // Wasmtime's wheel ships wasmtime.dll without an import library: make one from its exports.
+      if (windows) {
+        const dll = join(libs[t]!, "wasmtime.dll");
+        writeFileSync(join(libs[t]!, "wasmtime.def"), defFile("wasmtime.dll", readFileSync(dll)));
+        run([zig, "dlltool", "-d", join(libs[t]!, "wasmtime.def"), "-l", join(libs[t]!, "wasmtime.lib"), "-m", "i386:x86-64"]);
+      }
       run([zig, "build", "--release=fast", `-Dtarget=${spec.zig}`, `-Dwasmtime-lib=${libs[t]}`, "--prefix", prefix], join(root, "zig"));
-      const hostLib = join(prefix, "lib", `libedgebox_host.${spec.ext}`);
-      const wasmtimeLib = join(libs[t]!, `libwasmtime.${spec.ext}`);
+      const hostLib = windows ? join(prefix, "bin", "edgebox_host.dll") : join(prefix, "lib", `libedgebox_host.${spec.ext}`);
+      const wasmtimeLib = join(libs[t]!, windows ? "wasmtime.dll" : `libwasmtime.${spec.ext}`);
       if (!existsSync(hostLib) || !existsSync(wasmtimeLib)) fail(`${t}: the native libraries were not produced`);
-      writeFileSync(join(assets, "edgebox_host.bin"), bareWasmtimeDependency(readFileSync(hostLib), spec.ext as "so" | "dylib"));
+      // A DLL names its imports without a path; .so/.dylib need the build machine's path rewritten.
+      writeFileSync(join(assets, "edgebox_host.bin"), spec.ext === "dll" ? readFileSync(hostLib) : bareWasmtimeDependency(readFileSync(hostLib), spec.ext));
       copyFileSync(wasmtimeLib, join(assets, "wasmtime.bin"));
       const info = JSON.parse(saved["buildinfo.json"]!.toString());
       info.nativeSizes = { host: statSync(hostLib).size, wasmtime: statSync(wasmtimeLib).size };
@@ -112,12 +135,27 @@ async function main() {
       const name = `edgebox-${version}-${t}`;
       rmSync(join(stage, name), { recursive: true, force: true });
       mkdirSync(join(stage, name), { recursive: true });
-      run(compileCommand(root, join(stage, name, "edgebox"), [`--target=${spec.bun}`]));
+      run(compileCommand(root, join(stage, name, windows ? "edgebox.exe" : "edgebox"), [`--target=${spec.bun}`]));
       for (const f of ["README.md", "LICENSE"]) if (existsSync(join(root, f))) copyFileSync(join(root, f), join(stage, name, f));
-      const archive = join(dir, `${name}.tar.gz`);
-      run(["tar", "-czf", archive, "-C", stage, name]);
+      const archive = join(dir, archiveOf(version, t));
+      rmSync(archive, { force: true });
+      run(windows ? ["python3", "-c", ZIP, archive, name] : ["tar", "-czf", archive, "-C", stage, name], stage);
       sums[t] = sha256(archive);
-      console.error(`edgebox release: ${name}.tar.gz (${(statSync(archive).size / 1048576).toFixed(1)} MiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      console.error(`edgebox release: ${archiveOf(version, t)} (${(statSync(archive).size / 1048576).toFixed(1)} MiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      if (t === "linux-x64" && process.platform === "linux") {
+        // the OCI image holds this very binary (glibc and CA certificates from Debian's packages)
+        let image;
+        try {
+          image = buildImage({ binary: join(stage, name, "edgebox"), out: stage });
+        } catch (err) {
+          fail(`the OCI image: ${(err as Error).message}`);
+        }
+        const file = `edgebox-${version}-linux-x64-oci.tar`;
+        copyFileSync(image.archive, join(dir, file));
+        writeFileSync(join(dir, `edgebox-${version}-linux-x64-oci.digest`), `${image.digest}\n`);
+        extra[file] = sha256(join(dir, file));
+        console.error(`edgebox release: ${file} (OCI image ${image.digest})`);
+      }
     }
   } finally {
     restore();
@@ -129,17 +167,21 @@ async function main() {
   const previous = existsSync(sumsFile) ? readFileSync(sumsFile, "utf8").trim().split("\n").filter(Boolean) : [];
   for (const line of previous) {
     const [sum, file] = line.split(/\s+/);
-    const t = file?.replace(`edgebox-${version}-`, "").replace(".tar.gz", "");
-    if (t && !(t in sums) && existsSync(join(dir, file!))) sums[t] = sum!;
+    if (!file || !existsSync(join(dir, file))) continue;
+    const t = Object.keys(TARGETS).find((t) => archiveOf(version, t) === file);
+    if (t) sums[t] ??= sum!;
+    else extra[file] ??= sum!;
   }
-  writeFileSync(sumsFile, Object.entries(sums).map(([t, s]) => `${s}  edgebox-${version}-${t}.tar.gz`).join("\n") + "\n");
+  const lines = [...Object.entries(sums).map(([t, s]) => `${s}  ${archiveOf(version, t)}`), ...Object.entries(extra).map(([f, s]) => `${s}  ${f}`)];
+  writeFileSync(sumsFile, lines.join("\n") + "\n");
   writeFileSync(join(out, "latest"), `${version}\n`);
   // what `edgebox init` names as the policy's "$schema"
   copyFileSync(join(root, "policies", "edgebox.schema.json"), join(dir, "edgebox.schema.json"));
   copyFileSync(join(root, "internal", "assets", "install.sh"), join(out, "install.sh"));
+  copyFileSync(join(root, "internal", "assets", "install.ps1"), join(out, "install.ps1"));
   const rb = formula(version, sums);
   writeFileSync(join(out, "edgebox.rb"), rb);
-  if (Object.keys(TARGETS).every((t) => t in sums) && !process.env.EDGEBOX_RELEASE_OUT) writeFileSync(join(root, "Formula", "edgebox.rb"), rb);
+  if (UNIX.every((t) => t in sums) && !process.env.EDGEBOX_RELEASE_OUT) writeFileSync(join(root, "Formula", "edgebox.rb"), rb);
   console.error(`edgebox release: ${out} (${Object.keys(sums).join(", ")})`);
 }
 

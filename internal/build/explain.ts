@@ -1,5 +1,5 @@
 // `edgebox build --explain`: what the build did with each function and with
-// the top level, in words.
+// the top level, in words; and the WebAssembly of the frozen functions.
 
 import type { BuildResult } from "./index.ts";
 
@@ -15,5 +15,6 @@ export function explainReport(r: BuildResult): string {
   const frozen = r.explain.filter((e) => e.frozen);
   lines.push(`functions: ${frozen.length} frozen of ${r.explain.length} considered`);
   for (const e of r.explain) lines.push(`  ${e.frozen ? "frozen    " : "not frozen"} ${e.name} (${e.where})${e.reason ? `: ${e.reason}` : ""}`);
+  if (r.listing) lines.push("frozen code (WebAssembly, one instruction a line):", r.listing.trimEnd());
   return `${lines.join("\n")}\n`;
 }

@@ -1,6 +1,6 @@
 // `edgebox build`: the pipeline, stage by stage (see each stage's file).
 //
-//   bundle (Bun.build) -> freeze (pure functions to C, a wasm side module)
+//   bundle (Bun.build) -> freeze (pure functions to a wasm side module)
 //   -> script (one async function) -> bytecode -> pre-initialise (snapshot)
 //   -> native code (Cranelift, unless --portable) -> artifact
 
@@ -9,7 +9,7 @@ import { basename, extname, relative, resolve } from "node:path";
 import { remapStack, SourceMap } from "../transpile/sourcemap.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { ABI_VERSION } from "../../wasm/abi.js";
-import { buildInfo, cacheDir, runtimeModule } from "../assets/index.ts";
+import { buildInfo, cacheDir, runtimeModule, runtimeModuleBytecode } from "../assets/index.ts";
 import { contentHash, loadPrecompiled } from "../engine/cache.ts";
 import { loadPolicy } from "../config/index.ts";
 import { JsEngine } from "../engine/js.ts";
@@ -23,7 +23,6 @@ import { preinitApp, type AppImage, type FrozenModule } from "./preinit.ts";
 import { toScript } from "./script.ts";
 import { sideModuleInfo } from "../engine/dylink.ts";
 import { freeze } from "../freeze/index.ts";
-import { compileSideModule, findZig } from "../freeze/compile.ts";
 import { INIT_FN } from "../freeze/emit.ts";
 
 export interface BuildOptions {
@@ -35,7 +34,7 @@ export interface BuildOptions {
   portable: boolean;
   /** Try to run the app's top level at build time (default true). */
   prerun: boolean;
-  /** Freeze pure functions to C (default true; needs Zig). */
+  /** Freeze pure functions to WebAssembly (default true). */
   freeze: boolean;
   /** Keep function source text (Function.prototype.toString); default: stripped. */
   keepSource?: boolean;
@@ -55,6 +54,8 @@ export interface BuildResult {
   frozen: string[];
   /** Per function considered for freezing: frozen, or why not. */
   explain: { name: string; where: string; frozen: boolean; reason?: string }[];
+  /** The frozen functions' WebAssembly as text. */
+  listing?: string;
 }
 
 const kb = (n: number) => (n >= 1 << 20 ? `${(n / 1048576).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
@@ -79,6 +80,7 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   let explain: BuildResult["explain"] = [];
   let frozen: FrozenModule | undefined;
   let frozenNames: string[] = [];
+  let listing: string | undefined;
   if (o.freeze) {
     const r = freeze(esm);
     // where each function is in the app's own files, not in the bundle
@@ -87,15 +89,11 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
       const at = bundleMap.lookup(line!, col!);
       return at ? { ...e, where: `${relative(o.cwd, at.file)}:${at.line}:${at.column}` } : e;
     });
-    const zig = r.c ? findZig() : undefined;
-    if (r.c && !zig) {
-      o.log.warn("Zig was not found ($EDGEBOX_ZIG, zig on PATH, or `pip install ziglang`): no function is frozen");
-      explain = explain.map((e) => (e.frozen ? { ...e, frozen: false, reason: "could be frozen, but Zig is not installed" } : e));
-    } else if (r.c && zig) {
-      const wasm = compileSideModule(zig, r.c);
-      frozen = { wasm, info: sideModuleInfo(wasm), initFn: INIT_FN };
+    if (r.wasm) {
+      frozen = { wasm: r.wasm, info: sideModuleInfo(r.wasm), initFn: INIT_FN };
       code = r.code;
       frozenNames = r.frozen.map((f) => f.cand.name);
+      listing = r.listing;
     }
     lap("freeze", `${frozenNames.length} of ${explain.length} functions frozen${frozen ? ` (${kb(frozen.wasm.length)} of wasm)` : ""}`);
   }
@@ -111,7 +109,7 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   lap("bytecode", kb(bytecode.length));
 
   const versions = { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime };
-  const image = preinitApp({ runtime: { wasm: runtimeWasm, snapshot: buildInfo.snapshot }, bytecode, frozen, versions, prerun: o.prerun });
+  const image = preinitApp({ runtime: { wasm: runtimeWasm, snapshot: buildInfo.snapshot }, runtimeModules: runtimeModuleBytecode, bytecode, frozen, versions, prerun: o.prerun });
   if (image.stop?.stack) image.stop.stack = remapStack(image.stop.stack, new Map([[entry, bundleMap]]));
   lap(
     "pre-initialise",
@@ -150,7 +148,7 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   );
   writeFileSync(out, artifact);
   lap("artifact", `${out} (${kb(artifact.length)})`);
-  return { out, bytes: artifact.length, image, frozen: frozenNames, explain };
+  return { out, bytes: artifact.length, image, frozen: frozenNames, explain, listing };
 }
 
 /** The native engine with the flags a default run uses, to precompile for it. */

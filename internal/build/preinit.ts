@@ -8,7 +8,7 @@
 // loaded but not run, and the top level runs at start. Either way the memory
 // becomes the artifact module's initial data.
 
-import { GuestException, QuickJS } from "../engine/quickjs.ts";
+import { GuestException, GuestValue, QuickJS } from "../engine/quickjs.ts";
 import { JsEngine } from "../engine/js.ts";
 import { linkSideModule, type Placement, type SideModuleInfo } from "../engine/dylink.ts";
 import { wasiImports } from "../engine/wasi.ts";
@@ -75,7 +75,7 @@ function describeOp(name: string): string {
 /** How long the top level may run at build time before it is left to run at start. */
 export const PRERUN_BUDGET_MS = 10_000;
 
-function guest(module: WasmModule, runtime: RuntimeImage) {
+function guest(module: WasmModule, runtime: RuntimeImage, runtimeModules: (key: string) => Uint8Array | undefined) {
   const refuse = () => {
     throw new Error("unexpected module loading while pre-initialising");
   };
@@ -93,6 +93,9 @@ function guest(module: WasmModule, runtime: RuntimeImage) {
     module,
     {
       hostCall: (op, str) => {
+        // the runtime's own modules kept out of its snapshot: the app's top level may load them
+        const bytecode = op === OP.RUNTIME_MODULE ? runtimeModules(str ?? "") : undefined;
+        if (bytecode) return new GuestValue(vm.evalBytecode(bytecode));
         let stop: PrerunStop;
         if (op === OP.PRERUN_STOP) {
           const s = JSON.parse(str ?? "{}") as { what?: string; stack?: string };
@@ -136,6 +139,8 @@ function setOn(vm: QuickJS, obj: number, value: number): void {
 
 export function preinitApp(opts: {
   runtime: RuntimeImage;
+  /** The bytecode of the runtime's modules kept out of its snapshot, by key. */
+  runtimeModules: (key: string) => Uint8Array | undefined;
   bytecode: Uint8Array;
   frozen?: FrozenModule;
   versions: Record<string, string>;
@@ -147,7 +152,7 @@ export function preinitApp(opts: {
   const frozenModule = opts.frozen ? engine.compile(opts.frozen.wasm) : undefined;
 
   const attempt = (run: boolean): AppImage => {
-    const { vm, wasi, state } = guest(module, opts.runtime);
+    const { vm, wasi, state } = guest(module, opts.runtime, opts.runtimeModules);
     try {
       const sides: AppImage["sides"] = [];
       if (opts.frozen && frozenModule) {

@@ -61,6 +61,8 @@ export interface LoadOptions {
   cwd: string;
   /** --config: this file, no search. */
   config?: string;
+  /** false: `config` was named as an argument, not with --config (edgebox check file). */
+  configFlag?: boolean;
   /** false: use no policy file at all (eval of stdin has no app directory, for instance). */
   search?: boolean;
   flags: GrantFlags;
@@ -70,7 +72,7 @@ export async function loadPolicy(opts: LoadOptions): Promise<Policy> {
   let file: string | undefined;
   if (opts.config) {
     file = resolve(opts.cwd, opts.config);
-    if (!existsSync(file)) throw new UserError("E_POLICY", `--config ${opts.config}: no such file`);
+    if (!existsSync(file)) throw new UserError("E_POLICY", `${opts.configFlag === false ? "" : "--config "}${opts.config}: no such file`);
   } else if (opts.search !== false) {
     file = findPolicyFile(opts.appDir ?? opts.cwd);
   }

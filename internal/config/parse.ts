@@ -142,7 +142,9 @@ export async function parsePolicyText(text: string, file: string): Promise<unkno
   const problem = findJsonError(text);
   if (problem) {
     const { line, column } = lineCol(text, problem.offset);
-    throw new UserError("E_POLICY", `${file}:${line}:${column}: ${problem.reason}`);
+    const comment = text.startsWith("//", problem.offset) || text.startsWith("/*", problem.offset);
+    const reason = comment ? "comments are not JSON: use edgebox.toml, which allows them (# comment)" : problem.reason;
+    throw new UserError("E_POLICY", `${file}:${line}:${column}: ${reason}`);
   }
   return JSON.parse(text);
 }

@@ -51,7 +51,7 @@ export interface ResolveContext {
 }
 
 export const DEFAULT_RUNTIME = {
-  stackSize: 8 << 20,
+  stackSize: 1 << 20,
   heapSize: 256 << 20,
   maxMemoryPages: 32768,
   maxInstructions: -1,
@@ -103,13 +103,14 @@ export function resolvePolicy(file: string | undefined, raw: PolicyFile, flags: 
       read: d.read ?? true,
       write: d.write ?? false,
       execute: d.execute ?? false,
+      from: "dirs",
       source: `${label} dirs[${i}]`,
     }),
   );
-  if (ctx.appDir) fs.push({ path: realPathOf(ctx.appDir), read: true, write: false, execute: false, source: "the app's directory (readable by default)" });
+  if (ctx.appDir) fs.push({ path: realPathOf(ctx.appDir), read: true, write: false, execute: false, from: "default", source: "the app's directory (readable by default)" });
   const fsFlag = (grant: FlagGrant, cap: "read" | "write", flag: string) => {
-    if (grant === true) fs.push({ path: "/", read: cap === "read", write: cap === "write", execute: false, source: flag });
-    else grant?.forEach((p) => fs.push({ path: realPathOf(expandPath(p, ctx.cwd, ctx)), read: cap === "read", write: cap === "write", execute: false, source: `${flag}=${p}` }));
+    if (grant === true) fs.push({ path: "/", read: cap === "read", write: cap === "write", execute: false, from: "flag", source: flag });
+    else grant?.forEach((p) => fs.push({ path: realPathOf(expandPath(p, ctx.cwd, ctx)), read: cap === "read", write: cap === "write", execute: false, from: "flag", source: `${flag}=${p}` }));
   };
   fsFlag(flags.allowRead, "read", "--allow-read");
   fsFlag(flags.allowWrite, "write", "--allow-write");
@@ -122,20 +123,28 @@ export function resolvePolicy(file: string | undefined, raw: PolicyFile, flags: 
   if (flags.allowRun === true) {
     allow = undefined;
     commands = undefined;
-    fs.push({ path: "/", read: false, write: false, execute: true, source: "--allow-run" });
+    fs.push({ path: "/", read: false, write: false, execute: true, from: "flag", source: "--allow-run" });
   } else if (flags.allowRun) {
     for (const cmd of flags.allowRun) {
       const found = cmd.includes("/") ? resolve(ctx.cwd, cmd) : ctx.which(cmd);
       if (!found) throw new UserError("E_POLICY", `--allow-run=${cmd}: no such command on PATH`);
-      fs.push({ path: realPathOf(found), read: false, write: false, execute: true, source: `--allow-run=${cmd}` });
-      const name = cmd.slice(cmd.lastIndexOf("/") + 1);
+      fs.push({ path: realPathOf(found), read: false, write: false, execute: true, from: "flag", source: `--allow-run=${cmd}` });
+      // (a name means what it finds on PATH; a path, that file)
+      const name = cmd.includes("/") ? realPathOf(found) : cmd;
       allow?.add(name);
       if (commands) commands[name] = true;
     }
   }
 
+  // Without allowedUrls, a block list alone means anything else goes; neither field, no network.
   let netAllow: Policy["net"]["allow"] =
-    raw.allowedUrls === undefined ? "none" : raw.allowedUrls.length === 0 ? "all" : urlPatterns(raw.allowedUrls, `${label} allowedUrls`);
+    raw.allowedUrls === undefined
+      ? raw.blockedUrls?.length
+        ? "all"
+        : "none"
+      : raw.allowedUrls.length === 0
+        ? "all"
+        : urlPatterns(raw.allowedUrls, `${label} allowedUrls`);
   if (flags.allowNet === true) {
     netAllow = "all";
   } else if (flags.allowNet) {

@@ -63,7 +63,8 @@ export function loadPrecompiled(
 ): WasmModule {
   // (a name or key that could leave `dir` would let a file elsewhere pass for native code)
   if (!/^[a-z0-9-]+$/.test(name) || !/^[0-9a-f]{16}$/.test(key)) throw new Error(`bad precompiled cache key ${JSON.stringify(name)} ${JSON.stringify(key)}`);
-  const file = join(dir, `${name}-${key}-f${engine.flags}.cwasm`);
+  // (the flags' low byte changes the code; the stack size above it does not)
+  const file = join(dir, `${name}-${key}-f${engine.flags & 0xff}.cwasm`);
   const problem = verify(engine, file);
   if (problem === undefined) {
     try {

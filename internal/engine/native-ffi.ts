@@ -2,6 +2,7 @@
 // tests/native.test.ts checks that this table and the Zig exports agree.
 
 import { dlopen, type Pointer } from "bun:ffi";
+import { dirname, join } from "node:path";
 
 export const HOST_ABI_VERSION = 1;
 
@@ -30,12 +31,16 @@ export const symbols = {
   eb_global_set: { args: ["ptr", "u32", "i64", "ptr", "usize"], returns: "i32" },
   eb_table_grow: { args: ["ptr", "u32", "u32", "ptr", "ptr", "usize"], returns: "i32" },
   eb_table_set_func: { args: ["ptr", "u32", "u32", "ptr", "u32", "ptr", "usize"], returns: "i32" },
+  eb_instance_set_deadline: { args: ["ptr", "u64"], returns: "void" },
   eb_instance_free: { args: ["ptr"], returns: "void" },
 } as const;
 
 export type HostLib = ReturnType<typeof openHostLib>;
 
 export function openHostLib(path: string) {
+  // Windows looks for a DLL's imports beside the executable, not beside the DLL: load
+  // Wasmtime's first, from where it was extracted, so the host library's import finds it.
+  if (process.platform === "win32") dlopen(join(dirname(path), "wasmtime.dll"), { wasm_engine_delete: { args: ["ptr"], returns: "void" } });
   const lib = dlopen(path, symbols);
   const version = lib.symbols.eb_abi_version();
   if (version !== HOST_ABI_VERSION) {

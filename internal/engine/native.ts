@@ -25,6 +25,8 @@ export interface NativeEngineOptions {
   epoch?: boolean;
   /** The pooling allocator: fast instantiation for many instances. */
   pooling?: boolean;
+  /** Native stack for wasm frames, in MiB (default 4; at most 255). */
+  wasmStackMiB?: number;
 }
 
 
@@ -141,7 +143,7 @@ export class NativeEngine implements Engine {
     readonly lib: HostLib,
     options: NativeEngineOptions = {},
   ) {
-    this.flags = (options.fuel ? EngineFlag.fuel : 0) | (options.epoch ? EngineFlag.epoch : 0) | (options.pooling ? EngineFlag.pooling : 0);
+    this.flags = (options.fuel ? EngineFlag.fuel : 0) | (options.epoch ? EngineFlag.epoch : 0) | (options.pooling ? EngineFlag.pooling : 0) | (Math.min(255, Math.max(0, options.wasmStackMiB ?? 0)) << 8);
     this.callback = new JSCallback((inst: number, mod: number, index: number) => this.dispatch(inst, mod, index), {
       args: ["u32", "u32", "u32"],
       returns: "u32",
@@ -452,6 +454,10 @@ class NativeInstance implements Instance {
     const fi = from.exportIndex(exportName, "func");
     const st = e.lib.eb_table_set_func(this.handle, this.exportIndex(table, "table"), index, from.handle, fi, e.errPtr, e.err.length);
     if (st !== Status.ok) throw e.failure(st, `setting ${table}[${index}]`);
+  }
+
+  setDeadline(ms: number): void {
+    this.engine.lib.eb_instance_set_deadline(this.handle, ms);
   }
 
   dispose(): void {

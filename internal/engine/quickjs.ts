@@ -72,13 +72,26 @@ export interface GuestState {
 export interface QuickJSOptions {
   /** Bytes QuickJS may allocate (its malloc limit); 0 = none. */
   memoryLimit?: number;
-  /** Native stack QuickJS may use before throwing RangeError (at most 512 KiB: half the linker stack). */
+  /**
+   * Stack QuickJS may use before throwing RangeError (default 512 KiB, at most
+   * MAX_STACK_SIZE). The engine's native stack must back it (internal/sandbox/stack.ts).
+   */
   maxStackSize?: number;
   limits?: InstanceLimits;
   output: WasiOutput;
 }
 
-export const MAX_STACK_SIZE = 512 * 1024;
+/**
+ * quickjs.wasm's own stack: the linker put 1 MiB at the bottom of memory
+ * (`__stack_pointer` starts at its top). Up to half of it may be used by JS
+ * recursion; a larger stack is a region malloc'd at start (see moveStack).
+ */
+const LINKER_STACK_TOP = 1 << 20;
+const LINKER_STACK_USABLE = 512 * 1024;
+/** Room below QuickJS's limit for the C code that runs past its check (throwing the RangeError, say). */
+const STACK_SLACK = 256 * 1024;
+/** The most stack a run may ask for (runtime.stack_size). */
+export const MAX_STACK_SIZE = 16 << 20;
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -87,6 +100,7 @@ export class QuickJS {
   readonly instance: Instance;
   private readonly x: Record<string, (...a: any[]) => any>;
   private scratch = 0; // 16 bytes of guest memory for out-parameters
+  private stackRegion = 0; // the malloc'd stack (moveStack), 0 while on the linker's
   private ctxPtr = 0;
   private uncatchable = false;
 
@@ -177,6 +191,7 @@ export class QuickJS {
    * whole heap almost at once (touching, and so copying, every page of it).
    */
   snapshot(gcHeadroom = 16 << 20): { memory: Uint8Array; stackPointer: number } {
+    this.restoreLinkerStack();
     this.x.qjs_run_gc!();
     this.x.qjs_set_gc_threshold!(this.heapUsage().used + gcHeadroom);
     return { memory: this.instance.memory().slice(), stackPointer: this.instance.getGlobal("__stack_pointer") };
@@ -184,7 +199,34 @@ export class QuickJS {
 
   private applyLimits(opts: QuickJSOptions): void {
     this.x.qjs_set_memory_limit!(opts.memoryLimit ?? 0); // 0 = unlimited
-    this.x.qjs_set_max_stack_size!(Math.min(opts.maxStackSize ?? MAX_STACK_SIZE, MAX_STACK_SIZE));
+    const size = Math.min(opts.maxStackSize ?? LINKER_STACK_USABLE, MAX_STACK_SIZE);
+    if (size > LINKER_STACK_USABLE) this.moveStack(size);
+    this.x.qjs_set_max_stack_size!(size);
+  }
+
+  /**
+   * Run on a stack of `size` bytes (plus slack) taken from the guest's heap:
+   * `__stack_pointer` moves to the region's top and QuickJS measures its
+   * limit from there. Only while no guest code runs (at start).
+   */
+  private moveStack(size: number): void {
+    const base = this.x.wasm_malloc!(size + STACK_SLACK);
+    if (!base) throw new Error(`no memory for a ${size >> 20} MiB stack (runtime.stack_size)`);
+    this.stackRegion = base;
+    this.instance.setGlobal("__stack_pointer", (base + size + STACK_SLACK) & ~15);
+    this.x.JS_UpdateStackTop!(this.x.qjs_get_runtime_ptr!());
+  }
+
+  /** Back to the linker's stack, the region zeroed and freed: a snapshot then holds neither. */
+  private restoreLinkerStack(): void {
+    if (!this.stackRegion) return;
+    const top = this.instance.getGlobal("__stack_pointer");
+    this.instance.memory().fill(0, this.stackRegion, top);
+    this.instance.setGlobal("__stack_pointer", LINKER_STACK_TOP);
+    this.x.JS_UpdateStackTop!(this.x.qjs_get_runtime_ptr!());
+    this.x.wasm_free!(this.stackRegion);
+    this.stackRegion = 0;
+    this.x.qjs_set_max_stack_size!(LINKER_STACK_USABLE);
   }
 
   private installHostFunction(): void {

@@ -1,30 +1,34 @@
-// Which functions can be frozen, and their C. A function is frozen when all
-// it does is arithmetic on numbers: its parameters and locals are numbers
-// (or booleans), and it calls only itself, other frozen functions and a few
-// exact Math functions. Everything else (property access, closures over
+// Which functions can be frozen, and their WebAssembly. A function is frozen
+// when all it does is arithmetic on numbers: its parameters and locals are
+// numbers (or booleans), and it calls only itself, other frozen functions and
+// a few exact Math functions. Everything else (property access, closures over
 // outer variables, strings, objects, this, arguments, try, generators, async,
 // assignments inside expressions) keeps it in the interpreter, with the
 // reason recorded for --explain.
 //
-// Numbers are C doubles throughout: IEEE arithmetic is what JS specifies, so
-// + - * / and comparisons are bit-for-bit the interpreter's. `%` and `**` call
-// the fmod and pow that QuickJS itself uses (imported from the main module),
-// bitwise operators go through ToInt32 as the spec defines it. The C compiler
-// sees neither -ffast-math nor any reordering licence.
+// Numbers are f64 throughout: IEEE arithmetic is what JS specifies, so
+// + - * / and comparisons are bit-for-bit the interpreter's, and so are
+// wasm's f64.min/max/floor/ceil/trunc/sqrt/abs for the Math functions of the
+// same names (NaN and -0 included). `%` and `**` call the fmod and pow that
+// QuickJS itself uses (imported from the main module); bitwise operators go
+// through ToInt32 as the spec defines it (runtime.ts).
+//
+// Each frozen function takes its arguments and its recursion depth (an i32,
+// the last parameter). Past MAX_DEPTH it sets the `overflow` global and
+// returns; every caller returns as soon as it sees the global set, so the
+// whole frozen stack unwinds at once and the JS caller gets the interpreter's
+// RangeError (see emit.ts), not a crash.
 
-
-/** The C name of a JS variable: one-to-one (every character but a letter or digit escaped), so `a$` and `a_S` stay apart. */
-function cVar(name: string): string {
-  return `v_${name.replace(/[^A-Za-z0-9]/g, (ch) => `_${ch.codePointAt(0)!.toString(16)}_`)}`;
-}
 import type { Node } from "acorn";
+import type { Instr, ValType } from "./encode.ts";
+import { HELPER, OVERFLOW } from "./runtime.ts";
 
 type N = Node & Record<string, any>;
 export type Ty = "number" | "boolean";
 
 export interface Candidate {
   name: string;
-  /** C identifier: fz_<name>_<n> */
+  /** The function's name in the side module: fz_<name>_<n> */
   id: string;
   node: N;
   params: string[];
@@ -37,28 +41,42 @@ export interface Candidate {
 export interface Frozen {
   cand: Candidate;
   ret: Ty;
-  /** The C function (static), its body included. */
-  c: string;
+  /** Locals beyond the parameters (the arguments as f64, then the depth as i32). */
+  locals: ValType[];
+  body: Instr[];
 }
 
 export class Reject extends Error {}
 
-const MATH_UNARY: Record<string, string> = {
-  floor: "__builtin_floor",
-  ceil: "__builtin_ceil",
-  trunc: "__builtin_trunc",
-  sqrt: "__builtin_sqrt",
-  abs: "__builtin_fabs",
-  sign: "fz_sign",
+/** Deep enough for anything the interpreter can recurse to, far inside Wasmtime's stack. */
+export const MAX_DEPTH = 10000;
+
+const wasmType = (t: Ty): ValType => (t === "number" ? "f64" : "i32");
+
+const MATH_UNARY: Record<string, Instr> = {
+  floor: { op: "f64.floor" },
+  ceil: { op: "f64.ceil" },
+  trunc: { op: "f64.trunc" },
+  sqrt: { op: "f64.sqrt" },
+  abs: { op: "f64.abs" },
+  sign: { op: "call", func: HELPER.sign },
 };
+
+const ORDER: Record<string, Instr["op"]> = { "<": "f64.lt", "<=": "f64.le", ">": "f64.gt", ">=": "f64.ge" };
 
 interface FnScope {
   cand: Candidate;
-  /** Block scopes, innermost last: JS name -> C name and type. */
-  blocks: Map<string, { c: string; ty: Ty }>[];
-  locals: Map<string, Ty>; // C name -> type, declared at the top of the C function
+  /** Block scopes, innermost last: JS name -> local index and type. */
+  blocks: Map<string, { local: number; ty: Ty }>[];
+  /** All locals by JS name, for sibling blocks to share one (two `for (let i ...)` loops). */
+  byName: Map<string, { local: number; ty: Ty }>;
+  locals: ValType[];
   retTy: Ty | undefined;
-  tmp: number;
+  code: Instr[];
+  /** Open wasm blocks, innermost last: what a break or continue may branch to. */
+  labels: ("top" | "break" | "continue" | null)[];
+  /** The constants of `return 0` placeholders, typed once the return type is known. */
+  zeros: Instr[];
 }
 
 /**
@@ -77,29 +95,47 @@ export class FunctionCompiler {
   ) {}
 
   compile(cand: Candidate): Frozen {
-    const f: FnScope = { cand, blocks: [new Map()], locals: new Map(), retTy: undefined, tmp: 0 };
+    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], zeros: [] };
     const n = cand.node;
     if (n.async) throw new Reject("is async");
     if (n.generator) throw new Reject("is a generator");
-    for (const p of n.params as N[]) {
+    for (const [i, p] of (n.params as N[]).entries()) {
       if (p.type !== "Identifier") throw new Reject("has default, rest or destructured parameters");
       if (f.blocks[0]!.has(p.name)) throw new Reject(`repeats parameter '${p.name}'`);
-      f.blocks[0]!.set(p.name, { c: cVar(p.name), ty: "number" });
+      f.blocks[0]!.set(p.name, { local: i, ty: "number" });
     }
-    const body = this.block(f, n.body.body, true);
+    const depth = cand.params.length;
+    const body = f.code;
+    // the top of the function, where a self tail call branches back to
+    body.push({ op: "loop" });
+    f.labels.push("top");
+    body.push(
+      { op: "local.get", local: depth },
+      { op: "i32.const", value: MAX_DEPTH },
+      { op: "i32.gt_s" },
+      { op: "if" },
+      { op: "i32.const", value: 1 },
+      { op: "global.set", global: OVERFLOW },
+    );
+    this.returnZero(f);
+    body.push({ op: "end" });
+    for (const s of n.body.body as N[]) this.stmt(f, s, true);
+    body.push({ op: "end" }, { op: "unreachable" }); // every path returned (checked below)
     if (!returns(n.body)) throw new Reject("may end without returning a number (it would return undefined)");
     const ret = f.retTy ?? "number";
-    const cRet = ret === "number" ? "double" : "int";
-    const params = [...cand.params.map((p) => `double ${cVar(p)}`), "int fz_d"].join(", ");
-    const decls = [...f.locals].map(([c, ty]) => `  ${ty === "number" ? "double" : "int"} ${c} = 0;\n`).join("");
-    // fz_d: the recursion depth, a parameter (no memory traffic). Past the limit every
-    // frozen call returns at once and the JS caller throws the interpreter's RangeError.
-    const guard = "  if (fz_overflow) return 0;\n  if (fz_d > FZ_MAX_DEPTH) { fz_overflow = 1; return 0; }\n";
-    const c = `static ${cRet} ${cand.id}(${params}) {\n${decls}top:;\n${guard}${body}}\n`;
-    return { cand, ret, c };
+    if (ret === "boolean") for (const z of f.zeros) Object.assign(z, { op: "i32.const", value: 0 });
+    return { cand, ret, locals: f.locals, body };
   }
 
-  private lookup(f: FnScope, name: string): { c: string; ty: Ty } | undefined {
+  /** `return 0` of the function's return type (what an unwinding call returns; never seen by JS). */
+  private returnZero(f: FnScope): void {
+    // the type may not be known yet: compile() fixes the constant at the end
+    const zero: Instr = { op: "f64.const", value: 0 };
+    f.zeros.push(zero);
+    f.code.push(zero, { op: "return" });
+  }
+
+  private lookup(f: FnScope, name: string): { local: number; ty: Ty } | undefined {
     for (let i = f.blocks.length - 1; i >= 0; i--) {
       const v = f.blocks[i]!.get(name);
       if (v) return v;
@@ -107,70 +143,115 @@ export class FunctionCompiler {
     return undefined;
   }
 
-  private declare(f: FnScope, name: string, ty: Ty): string {
-    if (this.lookup(f, name)) throw new Reject(`declares '${name}' again in an inner block`);
-    // Sibling blocks (two for (let i ...) loops) may reuse one C variable of the same type.
-    let c = cVar(name);
-    if (f.locals.has(c) && f.locals.get(c) !== ty) c = `${c}_${f.tmp++}`;
-    f.blocks[f.blocks.length - 1]!.set(name, { c, ty });
-    f.locals.set(c, ty);
-    return c;
+  private newLocal(f: FnScope, t: ValType): number {
+    f.locals.push(t);
+    return this.paramCount(f) + f.locals.length - 1;
   }
 
-  private block(f: FnScope, stmts: N[], top = false): string {
-    if (!top) f.blocks.push(new Map());
+  private paramCount(f: FnScope): number {
+    return f.cand.params.length + 1; // the arguments and the depth
+  }
+
+  private declare(f: FnScope, name: string, ty: Ty): number {
+    if (this.lookup(f, name)) throw new Reject(`declares '${name}' again in an inner block`);
+    const prev = f.byName.get(name);
+    const v = prev && prev.ty === ty ? prev : { local: this.newLocal(f, wasmType(ty)), ty };
+    if (!prev) f.byName.set(name, v);
+    f.blocks[f.blocks.length - 1]!.set(name, v);
+    return v.local;
+  }
+
+  /** Opens a wasm block, loop or if; `label` says what break or continue inside it target. */
+  private open(f: FnScope, ins: Instr & { op: "block" | "loop" | "if" }, label: FnScope["labels"][number] = null): void {
+    f.code.push(ins);
+    f.labels.push(label);
+  }
+
+  private close(f: FnScope): void {
+    f.code.push({ op: "end" });
+    f.labels.pop();
+  }
+
+  private branch(f: FnScope, to: "break" | "continue" | "top", op: "br" | "br_if" = "br"): void {
+    const i = f.labels.lastIndexOf(to);
+    f.code.push({ op, depth: f.labels.length - 1 - i });
+  }
+
+  private block(f: FnScope, stmts: N[]): void {
+    f.blocks.push(new Map());
     try {
-      return stmts.map((s) => this.stmt(f, s, top)).join("");
+      for (const s of stmts) this.stmt(f, s);
     } finally {
-      if (!top) f.blocks.pop();
+      f.blocks.pop();
     }
   }
 
-  private stmt(f: FnScope, s: N, top = false): string {
+  private stmt(f: FnScope, s: N, top = false): void {
     switch (s.type) {
       case "EmptyStatement":
-        return "";
+        return;
       case "BlockStatement":
-        return `{\n${this.block(f, s.body)}}\n`;
+        return this.block(f, s.body);
       case "ExpressionStatement":
-        if (s.directive) return "";
-        return `(void)(${this.effect(f, s.expression)});\n`;
+        if (s.directive) return;
+        return this.effect(f, s.expression);
       case "VariableDeclaration":
         if (s.kind === "var" && !top) throw new Reject("declares a var inside a block");
         return this.varDecl(f, s);
       case "ReturnStatement": {
         if (!s.argument) throw new Reject("returns undefined");
         if (this.isSelfTailCall(f, s.argument)) return this.tailCall(f, s.argument);
-        const e = this.expr(f, s.argument);
-        if (f.retTy && f.retTy !== e.ty) throw new Reject("returns both numbers and booleans");
-        f.retTy = e.ty;
-        return `return ${e.c};\n`;
+        this.setReturn(f, this.expr(f, s.argument));
+        f.code.push({ op: "return" });
+        return;
       }
       case "IfStatement": {
-        const t = this.test(f, s.test);
-        return `if (${t}) ${this.sub(f, s.consequent)}${s.alternate ? ` else ${this.sub(f, s.alternate)}` : ""}`;
+        this.test(f, s.test);
+        this.open(f, { op: "if" });
+        this.sub(f, s.consequent);
+        if (s.alternate) {
+          f.code.push({ op: "else" });
+          this.sub(f, s.alternate);
+        }
+        return this.close(f);
       }
       case "WhileStatement":
-        return `while (${this.test(f, s.test)}) ${this.sub(f, s.body)}`;
-      case "DoWhileStatement":
-        return `do ${this.sub(f, s.body)} while (${this.test(f, s.test)});\n`;
-      case "ForStatement": {
+      case "ForStatement":
         f.blocks.push(new Map());
         try {
-          let init = "";
-          if (s.init?.type === "VariableDeclaration") init = this.varDecl(f, s.init);
-          else if (s.init) init = `(void)(${this.effect(f, s.init)});\n`;
-          const test = s.test ? this.test(f, s.test) : "1";
-          const update = s.update ? `(void)(${this.effect(f, s.update)})` : "";
-          return `{\n${init}for (; ${test}; ${update}) ${this.sub(f, s.body)}}\n`;
+          if (s.init?.type === "VariableDeclaration") this.varDecl(f, s.init);
+          else if (s.init) this.effect(f, s.init);
+          this.open(f, { op: "block" }, "break");
+          this.open(f, { op: "loop" });
+          if (s.test) {
+            this.test(f, s.test);
+            f.code.push({ op: "i32.eqz" });
+            this.branch(f, "break", "br_if");
+          }
+          this.open(f, { op: "block" }, "continue");
+          this.sub(f, s.body);
+          this.close(f);
+          if (s.update) this.effect(f, s.update);
+          f.code.push({ op: "br", depth: 0 });
+          this.close(f);
+          return this.close(f);
         } finally {
           f.blocks.pop();
         }
-      }
+      case "DoWhileStatement":
+        this.open(f, { op: "block" }, "break");
+        this.open(f, { op: "loop" });
+        this.open(f, { op: "block" }, "continue");
+        this.sub(f, s.body);
+        this.close(f);
+        this.test(f, s.test);
+        f.code.push({ op: "br_if", depth: 0 });
+        this.close(f);
+        return this.close(f);
       case "BreakStatement":
       case "ContinueStatement":
         if (s.label) throw new Reject("uses a labelled break or continue");
-        return s.type === "BreakStatement" ? "break;\n" : "continue;\n";
+        return this.branch(f, s.type === "BreakStatement" ? "break" : "continue");
       case "FunctionDeclaration":
         throw new Reject("declares a nested function");
       case "TryStatement":
@@ -189,128 +270,157 @@ export class FunctionCompiler {
     }
   }
 
+  private setReturn(f: FnScope, ty: Ty): void {
+    if (f.retTy && f.retTy !== ty) throw new Reject("returns both numbers and booleans");
+    f.retTy = ty;
+  }
+
   /** A statement in its own block scope (the body of if/while/for). */
-  private sub(f: FnScope, s: N): string {
+  private sub(f: FnScope, s: N): void {
     if (s.type === "VariableDeclaration") throw new Reject("declares a variable as a lone statement");
     f.blocks.push(new Map());
     try {
-      return `{\n${this.stmt(f, s)}}\n`;
+      this.stmt(f, s);
     } finally {
       f.blocks.pop();
     }
   }
 
-  private varDecl(f: FnScope, s: N): string {
-    let out = "";
+  private varDecl(f: FnScope, s: N): void {
     for (const d of s.declarations as N[]) {
       if (d.id.type !== "Identifier") throw new Reject("destructures");
       if (!d.init) throw new Reject(`declares '${d.id.name}' without a value`);
-      const e = this.expr(f, d.init);
-      const c = this.declare(f, d.id.name, e.ty);
-      out += `${c} = ${e.c};\n`;
+      const ty = this.expr(f, d.init);
+      f.code.push({ op: "local.set", local: this.declare(f, d.id.name, ty) });
     }
-    return out;
   }
 
   private isSelfTailCall(f: FnScope, e: N): boolean {
     return e.type === "CallExpression" && e.callee.type === "Identifier" && !this.lookup(f, e.callee.name) && this.resolve(e.callee.name, f.cand) === f.cand;
   }
 
-  /** `return self(args)`: new parameter values, then back to the top (a loop, not a C call). */
-  private tailCall(f: FnScope, e: N): string {
-    const args = this.args(f, e, f.cand);
-    const ret = this.retOf(f.cand);
-    if (f.retTy && f.retTy !== ret) throw new Reject("returns both numbers and booleans");
-    f.retTy = ret;
-    const tmps = args.map((a, i) => `double t${i} = ${a};`).join(" ");
-    const sets = f.cand.params.map((p, i) => `${cVar(p)} = t${i};`).join(" ");
+  /** `return self(args)`: new parameter values, then back to the top (a loop, not a call). */
+  private tailCall(f: FnScope, e: N): void {
+    this.setReturn(f, this.retOf(f.cand));
+    const n = this.args(f, e, f.cand);
+    const depth = f.cand.params.length;
+    // the arguments are all on the stack: into the parameters, last first
+    for (let i = n - 1; i >= 0; i--) f.code.push({ op: "local.set", local: i });
     // A loop, but counted as the calls it replaces: where the interpreter would run out
     // of stack, this throws the same RangeError instead of looping for ever.
-    return `{ ${tmps} ${sets} fz_d++; goto top; }\n`;
+    f.code.push({ op: "local.get", local: depth }, { op: "i32.const", value: 1 }, { op: "i32.add" }, { op: "local.set", local: depth });
+    this.branch(f, "top");
   }
 
-  private test(f: FnScope, e: N): string {
-    const t = this.expr(f, e);
-    return t.ty === "boolean" ? t.c : `fz_truthy(${t.c})`;
+  /** Leaves an i32 condition. */
+  private test(f: FnScope, e: N): void {
+    if (this.expr(f, e) === "number") this.truthy(f);
   }
 
-  /** Expression in statement position: assignments and updates are allowed here (and only here). */
-  private effect(f: FnScope, e: N): string {
-    if (e.type === "SequenceExpression") return e.expressions.map((x: N) => this.effect(f, x)).join(", ");
+  /** f64 on the stack -> i32: neither 0, -0 nor NaN. */
+  private truthy(f: FnScope): void {
+    f.code.push({ op: "f64.abs" }, { op: "f64.const", value: 0 }, { op: "f64.gt" });
+  }
+
+  /** Expression in statement position: assignments and updates are allowed here (and only here). Leaves nothing. */
+  private effect(f: FnScope, e: N): void {
+    if (e.type === "SequenceExpression") {
+      for (const x of e.expressions as N[]) this.effect(f, x);
+      return;
+    }
     if (e.type === "AssignmentExpression") return this.assign(f, e);
     if (e.type === "UpdateExpression") {
       const v = this.variable(f, e.argument);
       if (v.ty !== "number") throw new Reject("increments a boolean");
-      return `(${v.c} = ${v.c} ${e.operator === "++" ? "+" : "-"} 1.0)`;
+      f.code.push({ op: "local.get", local: v.local }, { op: "f64.const", value: 1 }, { op: e.operator === "++" ? "f64.add" : "f64.sub" }, { op: "local.set", local: v.local });
+      return;
     }
-    return this.expr(f, e).c;
+    this.expr(f, e);
+    f.code.push({ op: "drop" });
   }
 
-  private variable(f: FnScope, target: N): { c: string; ty: Ty } {
+  private variable(f: FnScope, target: N): { local: number; ty: Ty } {
     if (target.type !== "Identifier") throw new Reject("assigns to a property");
     const v = this.lookup(f, target.name);
     if (!v) throw new Reject(`assigns to '${target.name}', which is not its own variable`);
     return v;
   }
 
-  private assign(f: FnScope, e: N): string {
+  private assign(f: FnScope, e: N): void {
     const v = this.variable(f, e.left);
-    const r = this.expr(f, e.right);
     if (e.operator === "=") {
-      if (r.ty !== v.ty) throw new Reject("changes a variable's type");
-      return `(${v.c} = ${r.c})`;
+      if (this.expr(f, e.right) !== v.ty) throw new Reject("changes a variable's type");
+    } else {
+      if (v.ty !== "number") throw new Reject("uses a compound assignment on a boolean");
+      f.code.push({ op: "local.get", local: v.local });
+      if (this.expr(f, e.right) !== "number") throw new Reject("uses a compound assignment on a boolean");
+      this.binary(f, e.operator.slice(0, -1));
     }
-    if (v.ty !== "number" || r.ty !== "number") throw new Reject("uses a compound assignment on a boolean");
-    return `(${v.c} = ${this.binary(e.operator.slice(0, -1), v.c, r.c)})`;
+    f.code.push({ op: "local.set", local: v.local });
   }
 
-  private args(f: FnScope, call: N, callee: Candidate): string[] {
+  /** Pushes the arguments for `callee` (extra ones are evaluated and dropped); returns how many. */
+  private args(f: FnScope, call: N, callee: Candidate): number {
     if (call.arguments.length < callee.params.length) throw new Reject(`calls ${callee.name} with too few arguments`);
-    const args = (call.arguments as N[]).map((a) => {
+    (call.arguments as N[]).forEach((a, i) => {
       if (a.type === "SpreadElement") throw new Reject("spreads arguments");
-      const x = this.expr(f, a);
-      if (x.ty !== "number") throw new Reject(`passes a boolean to ${callee.name}`);
-      return x.c;
+      if (this.expr(f, a) !== "number") throw new Reject(`passes a boolean to ${callee.name}`);
+      if (i >= callee.params.length) f.code.push({ op: "drop" });
     });
-    return args.slice(0, callee.params.length);
+    return callee.params.length;
   }
 
-  private binary(op: string, a: string, b: string): string {
+  /** Two f64 on the stack -> the f64 result of `op`. */
+  private binary(f: FnScope, op: string): void {
+    const c = f.code;
+    const i32 = (...ops: Instr[]) => {
+      // the right operand is on top: convert it, then the left one beneath it through a local
+      const right = this.newLocal(f, "i32");
+      c.push({ op: "call", func: HELPER.toInt32 }, { op: "local.set", local: right }, { op: "call", func: HELPER.toInt32 }, { op: "local.get", local: right }, ...ops);
+    };
     switch (op) {
       case "+":
+        return void c.push({ op: "f64.add" });
       case "-":
+        return void c.push({ op: "f64.sub" });
       case "*":
+        return void c.push({ op: "f64.mul" });
       case "/":
-        return `(${a} ${op} ${b})`;
+        return void c.push({ op: "f64.div" });
       case "%":
-        return `fmod(${a}, ${b})`;
+        return void c.push({ op: "call", func: "fmod" });
       case "**":
-        return `fz_pow(${a}, ${b})`;
+        return void c.push({ op: "call", func: HELPER.pow });
       case "|":
+        return i32({ op: "i32.or" }, { op: "f64.convert_i32_s" });
       case "&":
+        return i32({ op: "i32.and" }, { op: "f64.convert_i32_s" });
       case "^":
-        return `(double)(fz_i32(${a}) ${op} fz_i32(${b}))`;
+        return i32({ op: "i32.xor" }, { op: "f64.convert_i32_s" });
+      // wasm takes shift counts modulo 32, as JS does
       case "<<":
-        return `(double)(int32_t)((uint32_t)fz_i32(${a}) << (fz_u32(${b}) & 31))`;
+        return i32({ op: "i32.shl" }, { op: "f64.convert_i32_s" });
       case ">>":
-        return `(double)(fz_i32(${a}) >> (fz_u32(${b}) & 31))`;
+        return i32({ op: "i32.shr_s" }, { op: "f64.convert_i32_s" });
       case ">>>":
-        return `(double)(fz_u32(${a}) >> (fz_u32(${b}) & 31))`;
+        return i32({ op: "i32.shr_u" }, { op: "f64.convert_i32_u" });
     }
     throw new Reject(`uses the operator ${op}`);
   }
 
-  expr(f: FnScope, e: N): { c: string; ty: Ty } {
+  /** Emits `e`, leaving its value on the stack (f64 for numbers, i32 0/1 for booleans); returns its type. */
+  expr(f: FnScope, e: N): Ty {
+    const c = f.code;
     switch (e.type) {
       case "Literal":
-        if (typeof e.value === "number") return { c: cDouble(e.value), ty: "number" };
-        if (typeof e.value === "boolean") return { c: e.value ? "1" : "0", ty: "boolean" };
+        if (typeof e.value === "number") return c.push({ op: "f64.const", value: e.value }), "number";
+        if (typeof e.value === "boolean") return c.push({ op: "i32.const", value: e.value ? 1 : 0 }), "boolean";
         throw new Reject(typeof e.value === "string" ? "uses a string" : e.regex ? "uses a regular expression" : e.bigint ? "uses a BigInt" : "uses null");
       case "Identifier": {
         const v = this.lookup(f, e.name);
-        if (v) return v;
+        if (v) return c.push({ op: "local.get", local: v.local }), v.ty;
         if ((e.name === "NaN" || e.name === "Infinity") && this.resolve(e.name, f.cand) === "global") {
-          return { c: e.name === "NaN" ? '__builtin_nan("")' : "__builtin_inf()", ty: "number" };
+          return c.push({ op: "f64.const", value: e.name === "NaN" ? NaN : Infinity }), "number";
         }
         if (e.name === "undefined") throw new Reject("uses undefined");
         if (e.name === "arguments") throw new Reject("uses arguments");
@@ -319,46 +429,70 @@ export class FunctionCompiler {
       case "ThisExpression":
         throw new Reject("uses this");
       case "BinaryExpression": {
+        if (e.operator === "in" || e.operator === "instanceof") throw new Reject(`uses ${e.operator}`);
         const a = this.expr(f, e.left);
         const b = this.expr(f, e.right);
-        const cmp = ["<", "<=", ">", ">=", "==", "!=", "===", "!=="];
-        if (cmp.includes(e.operator)) {
-          if (a.ty !== b.ty) throw new Reject("compares a number with a boolean");
-          if (a.ty === "boolean" && !["==", "!=", "===", "!=="].includes(e.operator)) throw new Reject("orders booleans");
-          const op = e.operator.length === 3 ? e.operator.slice(0, 2) : e.operator;
-          return { c: `(${a.c} ${op} ${b.c})`, ty: "boolean" };
+        const equality = ["==", "!=", "===", "!=="].includes(e.operator);
+        if (equality || e.operator in ORDER) {
+          if (a !== b) throw new Reject("compares a number with a boolean");
+          if (a === "boolean" && !equality) throw new Reject("orders booleans");
+          const eq = e.operator[0] === "=";
+          c.push({ op: equality ? (a === "number" ? (eq ? "f64.eq" : "f64.ne") : eq ? "i32.eq" : "i32.ne") : ORDER[e.operator]! } as Instr);
+          return "boolean";
         }
-        if (a.ty !== "number" || b.ty !== "number") throw new Reject(`uses ${e.operator} on a boolean`);
-        if (e.operator === "in" || e.operator === "instanceof") throw new Reject(`uses ${e.operator}`);
-        return { c: this.binary(e.operator, a.c, b.c), ty: "number" };
+        if (a !== "number" || b !== "number") throw new Reject(`uses ${e.operator} on a boolean`);
+        this.binary(f, e.operator);
+        return "number";
       }
       case "LogicalExpression": {
-        const a = this.expr(f, e.left);
-        const b = this.expr(f, e.right);
         if (e.operator === "??") throw new Reject("uses ??");
-        if (a.ty !== b.ty) throw new Reject(`mixes numbers and booleans in ${e.operator}`);
-        if (a.ty === "boolean") return { c: `(${a.c} ${e.operator} ${b.c})`, ty: "boolean" };
-        const t = `_l${f.tmp++}`;
+        const a = this.expr(f, e.left);
+        const or = e.operator === "||";
+        if (a === "boolean") {
+          const ins: Instr = { op: "if", result: "i32" };
+          c.push(ins);
+          if (or) c.push({ op: "i32.const", value: 1 }, { op: "else" });
+          if (this.expr(f, e.right) !== "boolean") throw new Reject(`mixes numbers and booleans in ${e.operator}`);
+          if (!or) c.push({ op: "else" }, { op: "i32.const", value: 0 });
+          c.push({ op: "end" });
+          return "boolean";
+        }
         // a || b is a when a is truthy (a itself, not true), else b; && the other way round
-        const pick = e.operator === "||" ? `fz_truthy(${t}) ? ${t} : (${b.c})` : `fz_truthy(${t}) ? (${b.c}) : ${t}`;
-        return { c: `({ double ${t} = ${a.c}; ${pick}; })`, ty: "number" };
+        const t = this.newLocal(f, "f64");
+        c.push({ op: "local.tee", local: t });
+        this.truthy(f);
+        c.push({ op: "if", result: "f64" });
+        if (or) c.push({ op: "local.get", local: t }, { op: "else" });
+        if (this.expr(f, e.right) !== "number") throw new Reject(`mixes numbers and booleans in ${e.operator}`);
+        if (!or) c.push({ op: "else" }, { op: "local.get", local: t });
+        c.push({ op: "end" });
+        return "number";
       }
       case "UnaryExpression": {
         if (e.operator === "typeof" || e.operator === "void" || e.operator === "delete") throw new Reject(`uses ${e.operator}`);
         const a = this.expr(f, e.argument);
-        if (e.operator === "!") return { c: a.ty === "boolean" ? `(!${a.c})` : `(!fz_truthy(${a.c}))`, ty: "boolean" };
-        if (a.ty !== "number") throw new Reject(`uses unary ${e.operator} on a boolean`);
-        if (e.operator === "-") return { c: `(-${a.c})`, ty: "number" };
-        if (e.operator === "+") return a;
-        if (e.operator === "~") return { c: `(double)(~fz_i32(${a.c}))`, ty: "number" };
+        if (e.operator === "!") {
+          if (a === "number") this.truthy(f);
+          c.push({ op: "i32.eqz" });
+          return "boolean";
+        }
+        if (a !== "number") throw new Reject(`uses unary ${e.operator} on a boolean`);
+        if (e.operator === "-") return c.push({ op: "f64.neg" }), "number";
+        if (e.operator === "+") return "number";
+        if (e.operator === "~") return c.push({ op: "call", func: HELPER.toInt32 }, { op: "i32.const", value: -1 }, { op: "i32.xor" }, { op: "f64.convert_i32_s" }), "number";
         throw new Reject(`uses unary ${e.operator}`);
       }
       case "ConditionalExpression": {
-        const t = this.test(f, e.test);
+        this.test(f, e.test);
+        const ins = { op: "if", result: "f64" } as Instr & { result: ValType };
+        c.push(ins);
         const a = this.expr(f, e.consequent);
+        c.push({ op: "else" });
         const b = this.expr(f, e.alternate);
-        if (a.ty !== b.ty) throw new Reject("mixes numbers and booleans in ?:");
-        return { c: `(${t} ? ${a.c} : ${b.c})`, ty: a.ty };
+        c.push({ op: "end" });
+        if (a !== b) throw new Reject("mixes numbers and booleans in ?:");
+        ins.result = wasmType(a);
+        return a;
       }
       case "SequenceExpression":
         throw new Reject("uses the comma operator inside an expression");
@@ -370,7 +504,6 @@ export class FunctionCompiler {
       case "MemberExpression":
         throw new Reject(e.object.type === "Identifier" && e.object.name === "arguments" ? "uses arguments" : "reads a property");
       case "NewExpression":
-        throw new Reject("creates objects");
       case "ArrayExpression":
       case "ObjectExpression":
         throw new Reject("creates objects");
@@ -386,15 +519,23 @@ export class FunctionCompiler {
     }
   }
 
-  private call(f: FnScope, e: N): { c: string; ty: Ty } {
+  private call(f: FnScope, e: N): Ty {
     if (e.optional) throw new Reject("uses optional chaining");
+    const c = f.code;
     const callee = e.callee as N;
     if (callee.type === "Identifier") {
       if (this.lookup(f, callee.name)) throw new Reject(`calls a local value '${callee.name}'`);
       const target = this.resolve(callee.name, f.cand);
       if (target === "global") throw new Reject(`calls the global '${callee.name}'`);
       if (typeof target === "string") throw new Reject(`calls '${callee.name}', ${target}`);
-      return { c: `${target.id}(${[...this.args(f, e, target), "fz_d + 1"].join(", ")})`, ty: this.retOf(target) };
+      this.args(f, e, target);
+      const depth = f.cand.params.length;
+      c.push({ op: "local.get", local: depth }, { op: "i32.const", value: 1 }, { op: "i32.add" }, { op: "call", func: target.id });
+      // the callee ran out of depth: unwind at once
+      c.push({ op: "global.get", global: OVERFLOW }, { op: "if" });
+      this.returnZero(f);
+      c.push({ op: "end" });
+      return this.retOf(target);
     }
     if (
       callee.type === "MemberExpression" &&
@@ -406,26 +547,27 @@ export class FunctionCompiler {
     ) {
       const m = callee.property.name as string;
       if (this.patchedMath.has(m)) throw new Reject(`calls Math.${m}, which the program replaces`);
-      const args = (e.arguments as N[]).map((a) => {
+      if (!(m in MATH_UNARY) && m !== "min" && m !== "max" && m !== "pow") throw new Reject(`calls Math.${m}`);
+      const args = e.arguments as N[];
+      const arg = (a: N) => {
         if (a.type === "SpreadElement") throw new Reject("spreads arguments");
-        const x = this.expr(f, a);
-        if (x.ty !== "number") throw new Reject(`passes a boolean to Math.${m}`);
-        return x.c;
-      });
+        if (this.expr(f, a) !== "number") throw new Reject(`passes a boolean to Math.${m}`);
+      };
       if (m in MATH_UNARY) {
         if (args.length < 1) throw new Reject(`calls Math.${m} without an argument`);
-        return { c: `${MATH_UNARY[m]}(${args[0]})`, ty: "number" };
-      }
-      if (m === "min" || m === "max") {
-        // wasm's f64.min/max are JS's Math.min/max: NaN wins, -0 < +0
-        if (args.length === 0) return { c: m === "min" ? "__builtin_inf()" : "(-__builtin_inf())", ty: "number" };
-        return { c: args.reduce((acc, a) => `__builtin_wasm_${m}_f64(${acc}, ${a})`), ty: "number" };
-      }
-      if (m === "pow") {
+        args.forEach((a, i) => (arg(a), i > 0 && c.push({ op: "drop" })));
+        c.push(MATH_UNARY[m]!);
+      } else if (m === "pow") {
         if (args.length < 2) throw new Reject("calls Math.pow with fewer than two arguments");
-        return { c: `fz_pow(${args[0]}, ${args[1]})`, ty: "number" };
+        args.forEach((a, i) => (arg(a), i > 1 && c.push({ op: "drop" })));
+        c.push({ op: "call", func: HELPER.pow });
+      } else if (args.length === 0) {
+        c.push({ op: "f64.const", value: m === "min" ? Infinity : -Infinity });
+      } else {
+        // wasm's f64.min/max are JS's Math.min/max: NaN wins, -0 < +0
+        args.forEach((a, i) => (arg(a), i > 0 && c.push({ op: m === "min" ? "f64.min" : "f64.max" })));
       }
-      throw new Reject(`calls Math.${m}`);
+      return "number";
     }
     throw new Reject("calls a method or a computed function");
   }
@@ -497,13 +639,4 @@ function breaksOut(s: N): boolean {
     if (Array.isArray(v) ? v.some((x) => breaksOut(x)) : v && typeof v.type === "string" && breaksOut(v)) return true;
   }
   return false;
-}
-
-/** A double as a C literal that reads back exactly. */
-export function cDouble(v: number): string {
-  if (Number.isNaN(v)) return '__builtin_nan("")';
-  if (v === Infinity) return "__builtin_inf()";
-  if (Object.is(v, -0)) return "(-0.0)";
-  const s = v.toPrecision(17);
-  return s.includes(".") || s.includes("e") ? (s.includes(".") ? s : s.replace("e", ".0e")) : `${s}.0`;
 }

@@ -1,86 +1,108 @@
-// The C side module for the frozen functions: QuickJS's API declared as
-// imports from the main module (zig cc passes no --allow-undefined), the
-// numeric helpers with JS semantics, the functions, a JS-callable wrapper for
-// each, and the init function that hands them to the runtime.
+// The side module (dylink.0) for the frozen functions, emitted directly: no
+// C compiler, no toolchain at the user's. It imports QuickJS's API and its
+// fmod/pow from the main module, shares its memory and function table, and
+// holds the frozen functions, the helpers, a JS-callable wrapper for each
+// function (in the table, at __table_base + n) and the init function that
+// hands them to the runtime.
 //
-// JSValue is QuickJS-NG's NaN-boxed 64-bit value on wasm32; only the exported
-// API touches its bits (JS_ToFloat64, JS_NewNumber), so the layout is QuickJS's business.
+// JSValue is QuickJS-NG's NaN-boxed 64-bit value on wasm32 (an i64 here); only
+// the exported API touches its bits (JS_ToFloat64, JS_NewNumber), so the
+// layout is QuickJS's business.
 
 import type { Frozen } from "./analyze.ts";
+import { ModuleBuilder, type Instr, type ValType } from "./encode.ts";
+import { HELPERS, OVERFLOW } from "./runtime.ts";
 
 export const INIT_FN = "qjs_ext_frozen_init";
 /** The global the init function sets, taken (and deleted) by the app's prologue. */
 export const FROZEN_GLOBAL = "__edgebox_frozen";
 
-const PRELUDE = String.raw`typedef unsigned long long JSValue;
-typedef struct JSContext JSContext;
-typedef JSValue JSCFunction(JSContext *ctx, JSValue this_val, int argc, JSValue *argv);
-typedef __INT32_TYPE__ int32_t;
-typedef __UINT32_TYPE__ uint32_t;
-#define IMPORT(name) __attribute__((import_module("env"), import_name(#name)))
-IMPORT(JS_NewNumber) JSValue JS_NewNumber(JSContext *ctx, double d);
-IMPORT(JS_ToFloat64) int JS_ToFloat64(JSContext *ctx, double *pres, JSValue val);
-IMPORT(JS_NewObject) JSValue JS_NewObject(JSContext *ctx);
-IMPORT(JS_NewCFunction2) JSValue JS_NewCFunction2(JSContext *ctx, JSCFunction *func, const char *name, int length, int cproto, int magic);
-IMPORT(JS_SetPropertyStr) int JS_SetPropertyStr(JSContext *ctx, JSValue obj, const char *prop, JSValue val);
-IMPORT(JS_GetGlobalObject) JSValue JS_GetGlobalObject(JSContext *ctx);
-IMPORT(JS_FreeValue) void JS_FreeValue(JSContext *ctx, JSValue v);
-IMPORT(JS_ThrowRangeError) JSValue JS_ThrowRangeError(JSContext *ctx, const char *fmt, ...);
-/* QuickJS's own: its % and ** call these, so frozen code rounds exactly as the interpreter does */
-IMPORT(fmod) double fmod(double x, double y);
-IMPORT(pow) double pow(double x, double y);
+/** The C API functions used, with their wasm32 signatures (checked against quickjs.wasm by tests/freeze.test.ts). */
+export const API: Record<string, [ValType[], ValType[]]> = {
+  JS_NewNumber: [["i32", "f64"], ["i64"]],
+  JS_ToFloat64: [["i32", "i32", "i64"], ["i32"]],
+  JS_NewObject: [["i32"], ["i64"]],
+  JS_NewCFunction2: [["i32", "i32", "i32", "i32", "i32", "i32"], ["i64"]],
+  JS_SetPropertyStr: [["i32", "i64", "i32", "i64"], ["i32"]],
+  JS_GetGlobalObject: [["i32"], ["i64"]],
+  JS_FreeValue: [["i32", "i64"], []],
+  // variadic in C: (ctx, fmt, pointer to the arguments)
+  JS_ThrowRangeError: [["i32", "i32", "i32"], ["i64"]],
+  // QuickJS's own: its % and ** call these, so frozen code rounds exactly as the interpreter does
+  fmod: [["f64", "f64"], ["f64"]],
+  pow: [["f64", "f64"], ["f64"]],
+};
 
-/* Recursion depth (each function's fz_d parameter): deep enough for anything the
-   interpreter can recurse to, far inside Wasmtime's 4 MiB stack. Past it the calls
-   unwind at once and the JS caller gets the interpreter's RangeError, not a crash. */
-#define FZ_MAX_DEPTH 10000
-static int fz_overflow;
-
-static inline int fz_truthy(double d) { return d == d && d != 0; }
-
-/* ToInt32 (ECMA-262 7.1.6) */
-static inline int32_t fz_i32(double d) {
-  if (d >= -2147483648.0 && d <= 2147483647.0) return (int32_t)d;
-  if (d != d || d == __builtin_inf() || d == -__builtin_inf()) return 0;
-  double m = fmod(__builtin_trunc(d), 4294967296.0);
-  if (m < 0) m += 4294967296.0;
-  return (int32_t)(uint32_t)m;
-}
-static inline uint32_t fz_u32(double d) { return (uint32_t)fz_i32(d); }
-
-/* Number::exponentiate: where it differs from C's pow */
-static inline double fz_pow(double x, double y) {
-  if (y != y) return __builtin_nan("");
-  if ((x == 1.0 || x == -1.0) && (y == __builtin_inf() || y == -__builtin_inf())) return __builtin_nan("");
-  return pow(x, y);
+export interface EmittedModule {
+  wasm: Uint8Array;
+  /** The frozen functions as text, for --explain. */
+  listing: string;
 }
 
-static inline double fz_sign(double d) { return d > 0 ? 1.0 : d < 0 ? -1.0 : d; }
-`;
+export function emitModule(fns: Frozen[]): EmittedModule {
+  const m = new ModuleBuilder();
+  m.importMemory("env", "memory");
+  m.importTable("env", "__indirect_function_table");
+  m.importGlobal("env", "__memory_base", "i32");
+  m.importGlobal("env", "__table_base", "i32");
+  for (const [name, [params, results]] of Object.entries(API)) m.importFunc("env", name, params, results);
+  m.global(OVERFLOW, "i32", true, 0);
+  for (const h of HELPERS) m.func(h);
 
-export function emitModule(fns: Frozen[]): string {
-  const cRet = (f: Frozen) => (f.ret === "number" ? "double" : "int");
-  const forward = fns.map((f) => `static ${cRet(f)} ${f.cand.id}(${[...f.cand.params.map(() => "double"), "int"].join(", ")});\n`).join("");
-  const wrappers = fns
-    .map((f) => {
-      const reads = f.cand.params.map((_, i) => `  double a${i} = 0;\n  if (argc > ${i}) JS_ToFloat64(ctx, &a${i}, argv[${i}]);\n`).join("");
-      const call = `${f.cand.id}(${[...f.cand.params.map((_, i) => `a${i}`), "0"].join(", ")})`;
-      return (
-        `static JSValue js_${f.cand.id}(JSContext *ctx, JSValue this_val, int argc, JSValue *argv) {\n${reads}  double r = (double)${call};\n` +
-        `  if (fz_overflow) { fz_overflow = 0; return JS_ThrowRangeError(ctx, "Maximum call stack size exceeded"); }\n` +
-        `  return JS_NewNumber(ctx, r);\n}\n`
-      );
-    })
-    .join("");
-  const registrations = fns
-    .map((f) => `  JS_SetPropertyStr(ctx, obj, "${f.cand.id}", JS_NewCFunction2(ctx, js_${f.cand.id}, ${JSON.stringify(f.cand.name)}, ${f.cand.params.length}, 0, 0));\n`)
-    .join("");
-  const init =
-    `__attribute__((visibility("default"))) int ${INIT_FN}(JSContext *ctx, void *rt) {\n` +
-    `  JSValue obj = JS_NewObject(ctx);\n${registrations}` +
+  // static data: 8 bytes where JS_ToFloat64 writes, then the strings
+  const scratch = m.staticData(new Uint8Array(8), 8);
+  const at = (offset: number): Instr[] => [{ op: "global.get", global: "__memory_base" }, { op: "i32.const", value: offset }, { op: "i32.add" }];
+  const stackMessage = m.cString("Maximum call stack size exceeded");
+  const ctx: Instr = { op: "local.get", local: 0 };
+
+  const register: Instr[] = [];
+  for (const f of fns) {
+    const n = f.cand.params.length;
+    m.func({ name: f.cand.id, params: [...f.cand.params.map((): ValType => "f64"), "i32"], results: [f.ret === "number" ? "f64" : "i32"], locals: f.locals, body: f.body });
+
+    // JSValue js_<id>(JSContext *ctx, JSValue this, int argc, JSValue *argv): the arguments
+    // as numbers (missing ones are 0: the guard only calls with all of them numbers)
+    const wrapper = `js_${f.cand.id}`;
+    const body: Instr[] = [];
+    for (let i = 0; i < n; i++) {
+      body.push({ op: "local.get", local: 2 }, { op: "i32.const", value: i }, { op: "i32.gt_s" }, { op: "if" });
+      body.push(ctx, ...at(scratch), { op: "local.get", local: 3 }, { op: "i64.load", offset: 8 * i }, { op: "call", func: "JS_ToFloat64" }, { op: "drop" });
+      body.push(...at(scratch), { op: "f64.load", offset: 0 }, { op: "local.set", local: 4 + i }, { op: "end" });
+    }
+    for (let i = 0; i < n; i++) body.push({ op: "local.get", local: 4 + i });
+    body.push({ op: "i32.const", value: 0 }, { op: "call", func: f.cand.id });
+    if (f.ret === "boolean") body.push({ op: "f64.convert_i32_s" });
+    body.push({ op: "local.set", local: 4 + n });
+    // ran out of depth: the interpreter's RangeError
+    body.push({ op: "global.get", global: OVERFLOW }, { op: "if" }, { op: "i32.const", value: 0 }, { op: "global.set", global: OVERFLOW });
+    body.push(ctx, ...at(stackMessage), { op: "i32.const", value: 0 }, { op: "call", func: "JS_ThrowRangeError" }, { op: "return" }, { op: "end" });
+    body.push(ctx, { op: "local.get", local: 4 + n }, { op: "call", func: "JS_NewNumber" });
+    m.func({ name: wrapper, params: ["i32", "i64", "i32", "i32"], results: ["i64"], locals: Array(n + 1).fill("f64"), body });
+    const slot = m.tableSlot(wrapper);
+
+    // obj[id] = JS_NewCFunction2(ctx, wrapper, name, length, JS_CFUNC_generic, 0)
+    register.push(ctx, { op: "local.get", local: 2 }, ...at(m.cString(f.cand.id)));
+    register.push(ctx, { op: "global.get", global: "__table_base" }, { op: "i32.const", value: slot }, { op: "i32.add" }, ...at(m.cString(f.cand.name)));
+    register.push({ op: "i32.const", value: n }, { op: "i32.const", value: 0 }, { op: "i32.const", value: 0 }, { op: "call", func: "JS_NewCFunction2" });
+    register.push({ op: "call", func: "JS_SetPropertyStr" }, { op: "drop" });
+  }
+
+  // int qjs_ext_frozen_init(JSContext *ctx, JSRuntime *rt)
+  const obj: Instr = { op: "local.get", local: 2 };
+  const global: Instr = { op: "local.get", local: 3 };
+  const init: Instr[] = [
+    ctx, { op: "call", func: "JS_NewObject" }, { op: "local.set", local: 2 },
+    ...register,
     // "on": the guards use the frozen functions only while it is truthy (the build turns it off
     // while it pre-runs the top level, so that all of it runs in the interruptible interpreter)
-    `  JS_SetPropertyStr(ctx, obj, "on", JS_NewNumber(ctx, 1));\n` +
-    `  JSValue global = JS_GetGlobalObject(ctx);\n  JS_SetPropertyStr(ctx, global, "${FROZEN_GLOBAL}", obj);\n  JS_FreeValue(ctx, global);\n  return 0;\n}\n`;
-  return `${PRELUDE}\n${forward}\n${fns.map((f) => f.c).join("\n")}\n${wrappers}\n${init}`;
+    ctx, obj, ...at(m.cString("on")), ctx, { op: "f64.const", value: 1 }, { op: "call", func: "JS_NewNumber" }, { op: "call", func: "JS_SetPropertyStr" }, { op: "drop" },
+    ctx, { op: "call", func: "JS_GetGlobalObject" }, { op: "local.set", local: 3 },
+    ctx, global, ...at(m.cString(FROZEN_GLOBAL)), obj, { op: "call", func: "JS_SetPropertyStr" }, { op: "drop" },
+    ctx, global, { op: "call", func: "JS_FreeValue" },
+    { op: "i32.const", value: 0 },
+  ];
+  m.func({ name: INIT_FN, params: ["i32", "i32"], results: ["i32"], locals: ["i64", "i64"], body: init });
+  m.export(INIT_FN, INIT_FN);
+  const ids = new Set(fns.map((f) => f.cand.id));
+  return { wasm: m.encode(), listing: m.listing((name) => ids.has(name)) };
 }

@@ -1,4 +1,4 @@
-// Stage 3: freeze pure numeric functions to C. Works on the bundle's syntax
+// Stage 3: freeze pure numeric functions to WebAssembly. Works on the bundle's syntax
 // tree (acorn, an ESTree parser): it is independent of the exact QuickJS
 // build, whose opcode numbering is not a stable interface, and sees the
 // program as written (names, scopes, types of literals).
@@ -21,8 +21,10 @@ type N = Node & Record<string, any>;
 export interface FreezeResult {
   /** The bundle with guards and the prologue that takes the frozen functions. */
   code: string;
-  /** The C module, when anything was frozen. */
-  c?: string;
+  /** The side module (dylink.0), when anything was frozen. */
+  wasm?: Uint8Array;
+  /** Its frozen functions as text (--explain). */
+  listing?: string;
   frozen: Frozen[];
   explain: { name: string; where: string; frozen: boolean; reason?: string }[];
 }
@@ -101,5 +103,5 @@ export function freeze(code: string): FreezeResult {
     " "; // on the first line, so that the bundle's source map still holds
   const hashbang = out.startsWith("#!") ? out.indexOf("\n") + 1 : 0;
   out = out.slice(0, hashbang) + prologue + out.slice(hashbang);
-  return { code: out, c: emitModule(frozen), frozen, explain };
+  return { code: out, ...emitModule(frozen), frozen, explain };
 }

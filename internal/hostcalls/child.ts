@@ -1,23 +1,20 @@
 // child_process for the guest: each command resolved to its real
 // executable, checked (deny list, allow list, argument allowlist, execute
-// grant), run with the guest's environment minus loader-injection
-// variables, and confined to the grants (confine.ts) unless the policy says
+// grant, never a file the app can write), run with only the variables the
+// policy passes on, and confined to the grants (confine.ts: where denied
+// programs cannot be executed by any name) unless the policy says
 // best-effort and no confinement exists here.
 
-import { closeSync, existsSync, openSync, realpathSync, statSync } from "node:fs";
+import { accessSync, closeSync, constants, realpathSync } from "node:fs";
 import { constants as osConstants } from "node:os";
-import { join, resolve } from "node:path";
-import { checkCommand, checkRun } from "../policy/checks.ts";
+import { dirname, resolve } from "node:path";
+import { checkCommand, checkRun, childEnv } from "../policy/checks.ts";
 import { checkPath, isWithin } from "../policy/fs.ts";
 import type { HostContext } from "./context.ts";
-import type { Policy } from "../policy/types.ts";
-import { findConfinement, type Confinement } from "./confine.ts";
+import type { Denial, Policy } from "../policy/types.ts";
+import { findConfinement, CannotConfine, type Confinement, type Wrapped } from "./confine.ts";
 import { accessDenied, fsDenied, GuestError, invalidArg, shown } from "./errors.ts";
-
-/** Variables that make a program load other code: never passed to a child. */
-// (git reads commands to run from GIT_CONFIG_*: an allowed `git status` would run anything)
-const INJECTION =
-  /^(LD_|DYLD_|GIT_CONFIG)|^(BASH_ENV|ENV|BASHOPTS|SHELLOPTS|PS4|PROMPT_COMMAND|IFS|PERL5OPT|PERL5LIB|PERLLIB|PERL5DB|PYTHONSTARTUP|PYTHONPATH|PYTHONHOME|NODE_OPTIONS|RUBYOPT|RUBYLIB|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|GCONV_PATH|HOSTALIASES|LOCALDOMAIN|RES_OPTIONS|GIT_EXEC_PATH|GIT_SSH|GIT_SSH_COMMAND|GIT_ASKPASS|SSH_ASKPASS|GIT_EDITOR|GIT_SEQUENCE_EDITOR|GIT_PAGER|GIT_PROXY_COMMAND|GIT_EXTERNAL_DIFF|GIT_TEMPLATE_DIR|EDITOR|VISUAL|PAGER|LESSOPEN|LESSCLOSE)$/;
+import { findExecutable, interpretersOf, namedPrograms } from "./programs.ts";
 
 interface SpawnArgs {
   command: unknown;
@@ -40,26 +37,12 @@ function enoent(command: string, sync: boolean): GuestError {
   });
 }
 
-/** The executable `command` names: a path (relative to cwd) or a name found on the host's PATH. */
-function findExecutable(command: string, cwd: string): string | undefined {
-  const candidates = command.includes("/") ? [resolve(cwd, command)] : (process.env.PATH ?? "/usr/bin:/bin").split(":").filter(Boolean).map((d) => join(d, command));
-  for (const c of candidates) {
-    try {
-      if (existsSync(c) && statSync(c).isFile()) return realpathSync(c);
-    } catch {
-      // keep looking
-    }
-  }
-  return undefined;
-}
-
-/** Run `fn` with `file` open as the extra descriptor a child gets as its fd 3 (closed after). */
-function withFd3<T>(file: string | undefined, fn: (extra: number[]) => T): T {
-  const fd = file ? openSync(file, "r") : undefined;
+/** Run `fn` with the wrapped argv and its descriptors, closed after. */
+function withWrapped<T>(w: Wrapped, fn: (w: Wrapped) => T): T {
   try {
-    return fn(fd === undefined ? [] : [fd]);
+    return fn(w);
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    for (const fd of w.fds) closeSync(fd);
   }
 }
 
@@ -69,31 +52,77 @@ const confinementWorks = new Map<string, boolean>();
 function works(c: Confinement): boolean {
   let ok = confinementWorks.get(c.describe);
   if (ok === undefined) {
-    const w = c.wrap(["/bin/sh", "-c", "exit 0"], "/");
-    ok = withFd3(w.fd3, (extra) => Bun.spawnSync(w.argv, { stdio: ["ignore", "ignore", "ignore", ...extra] }).exitCode === 0);
+    ok = withWrapped(c.probe(), (w) => Bun.spawnSync(w.argv, { stdio: ["ignore", "ignore", "ignore", ...w.fds] }).exitCode === 0);
     confinementWorks.set(c.describe, ok);
   }
   return ok;
 }
 
+/** What becomes of commands on this machine under `policy`, in words (for edgebox check). */
+export function commandsHere(policy: Policy): string {
+  const c = findConfinement(policy);
+  const confined = c !== undefined && works(c);
+  if (!confined && policy.processSandbox === "required") return "no confinement works, so every command is refused";
+  const unheld = confined && c.holdsPlaces ? undefined : unheldPlace(policy);
+  if (unheld) return `every command is refused: ${unheld.rule}`;
+  return confined ? `commands run under ${c.describe}` : "no confinement works: commands run unconfined";
+}
+
 /**
- * Why a child could not be confined to the grants as they were decided: a
- * grant inside a write grant (a child could swap it, or a directory above it,
- * for a link to anywhere before the confinement mounts it), or a grant whose
- * path no longer is what it was (now a link).
+ * Why a child could not be confined to the grants as they were decided, where
+ * the confinement cannot hold places (see Confinement.holdsPlaces): a grant
+ * inside a write grant (a child could swap it, or a directory above it, for a
+ * link to anywhere before the confinement mounts it), EdgeBox's own files in a
+ * write grant (it could replace or move them), or a grant whose path no
+ * longer is what it was (now a link).
  */
-function unstableGrant(policy: Policy): string | undefined {
+function unheldPlace(policy: Policy): { rule: string; remedy: string } | undefined {
+  const own = [...(policy.own?.hidden ?? []), ...(policy.own?.fixed ?? [])];
   for (const w of policy.fs) {
     if (!w.write) continue;
+    const mine = own.find((p) => isWithin(p, w.path));
+    if (mine) return { rule: `a command could change ${mine} (EdgeBox's own) through the grant of ${w.path}`, remedy: "narrow that grant (to a directory that holds no policy, cache or audit log), or install bubblewrap 0.8 or later" };
     const inner = policy.fs.find((g) => g !== w && g.path !== w.path && isWithin(g.path, w.path));
-    if (inner) return `the grant of ${inner.path} lies inside the write grant of ${w.path}`;
+    if (inner) return { rule: `a command cannot be confined: the grant of ${inner.path} lies inside the write grant of ${w.path}`, remedy: "do not nest grants inside a write grant, or install bubblewrap 0.8 or later" };
   }
   for (const g of policy.fs) {
     try {
-      if (realpathSync(g.path) !== g.path) return `${g.path} is no longer the directory it was (a link now)`;
+      if (realpathSync(g.path) !== g.path) return { rule: `a command cannot be confined: ${g.path} is no longer the directory it was (a link now)`, remedy: "restore it" };
     } catch {
       // missing: bubblewrap's --bind-try leaves it out
     }
+  }
+  return undefined;
+}
+
+/** Whether this user could change `file`: write it, or replace it in its directory. */
+function mayChange(file: string): boolean {
+  for (const p of [file, dirname(file)]) {
+    try {
+      accessSync(p, constants.W_OK);
+      return true;
+    } catch {
+      // not this one
+    }
+  }
+  return false;
+}
+
+/**
+ * Why a program the name rules allow may still not run: it, or an interpreter
+ * its #! line names, is a file the app can write (a write grant covers it and
+ * this user could change it; write XOR execute: a script the app wrote and
+ * named `git` would run as its interpreter), or that interpreter is denied.
+ */
+function unrunnable(policy: Policy, exe: string, target: string): Denial | undefined {
+  for (const f of [exe, ...interpretersOf(exe)]) {
+    const role = f === exe ? f : `${f}, the interpreter of ${exe},`;
+    if (checkPath(policy, "write", f).ok && mayChange(f)) {
+      return { capability: "run", target, rule: `${role} lies where the app can write: no file the app can write is executed`, remedy: "run a program installed outside the write grants" };
+    }
+    if (f === exe) continue;
+    const d = checkCommand({ ...policy, run: { ...policy.run, allow: undefined, commands: undefined } }, f, [], f, (n) => namedPrograms(policy, n));
+    if (!d.ok) return { ...d.denial, target, rule: `the interpreter of ${exe}: ${d.denial.rule}` };
   }
   return undefined;
 }
@@ -102,10 +131,8 @@ export interface Prepared {
   argv: string[];
   cwd: string;
   env: Record<string, string>;
-  /** Run under bubblewrap, which reports a child killed by signal N as exit code 128+N. */
-  confined: boolean;
-  /** A file the child gets as its fd 3 (the confinement's seccomp filter). */
-  fd3?: string;
+  /** Run under it (bubblewrap reports a child killed by signal N as exit code 128+N). */
+  confinement?: Confinement;
 }
 
 const SIGNAL_NAMES: Record<number, string> = { 1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 6: "SIGABRT", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM" };
@@ -113,7 +140,7 @@ const SIGNAL_NAMES: Record<number, string> = { 1: "SIGHUP", 2: "SIGINT", 3: "SIG
 /** Exit status and signal as node reports them (undoing bubblewrap's 128+N for signals). */
 function outcome(p: Prepared, exitCode: number | null, signalCode: string | number | null | undefined): { code: number | null; signal: string | null } {
   if (signalCode) return { code: null, signal: typeof signalCode === "number" ? (SIGNAL_NAMES[signalCode] ?? String(signalCode)) : signalCode };
-  if (p.confined && exitCode !== null && SIGNAL_NAMES[exitCode - 128]) return { code: null, signal: SIGNAL_NAMES[exitCode - 128]! };
+  if (p.confinement && exitCode !== null && SIGNAL_NAMES[exitCode - 128]) return { code: null, signal: SIGNAL_NAMES[exitCode - 128]! };
   return { code: exitCode, signal: null };
 }
 
@@ -126,81 +153,87 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
   if (a.cwd !== undefined && (typeof a.cwd !== "string" || a.cwd.includes("\0"))) throw invalidArg(`The "options.cwd" property must be a string without null bytes`);
   if (a.env !== undefined && (a.env === null || typeof a.env !== "object" || Array.isArray(a.env))) throw invalidArg(`The "options.env" property must be an object`);
   let cwd = resolve(ctx.cwd, (a.cwd as string | undefined) ?? ".");
+  const policy = ctx.policy;
   const exe = findExecutable(a.command, ctx.cwd);
   const target = [a.command, ...args].join(" ");
+  function refuse(denial: Denial): never {
+    ctx.audit?.({ capability: "run", target, allowed: false, rule: denial.rule });
+    throw accessDenied(denial, `the command "${target}"`);
+  }
   if (!exe) {
     // Refuse by name before admitting that the program is missing.
-    const d = checkCommand(ctx.policy, a.command, args);
-    if (!d.ok) {
-      ctx.audit?.({ capability: "run", target, allowed: false, rule: d.denial.rule });
-      throw accessDenied(d.denial, `the command "${target}"`);
-    }
+    const d = checkCommand(policy, a.command, args);
+    if (!d.ok) refuse(d.denial);
     throw enoent(a.command, sync);
   }
-  const d = checkRun(ctx.policy, { command: a.command, path: exe, args });
-  ctx.audit?.({ capability: "run", target, allowed: d.ok, rule: d.ok ? d.rule : d.denial.rule });
-  if (!d.ok) throw accessDenied(d.denial, `the command "${target}"`);
-  const cwdOk = checkPath(ctx.policy, "read", cwd);
+  const d = checkRun(policy, { command: a.command, path: exe, args }, (n) => namedPrograms(policy, n));
+  if (!d.ok) refuse(d.denial);
+  const why = policy.allowAll ? undefined : unrunnable(policy, exe, target);
+  if (why) refuse(why);
+  ctx.audit?.({ capability: "run", target, allowed: true, rule: d.rule });
+  const cwdOk = checkPath(policy, "read", cwd);
   if (!cwdOk.ok) {
     // An explicit cwd the app may not read is refused; an inherited one it cannot see is replaced by "/".
     if (a.cwd !== undefined) throw fsDenied(cwdOk.denial, sync ? "spawnSync" : "spawn", cwd);
     cwd = "/";
   }
 
-  const env: Record<string, string> = {};
+  const passed: Record<string, string> = {};
   for (const [k, v] of Object.entries(a.env ?? {})) {
     if (typeof v === "object" && v !== null) throw invalidArg(`The "options.env" property holds an invalid value for ${shown(k)}`);
     const value = String(v);
     // (a NUL or "=" would cut the variable short or make another one)
     if (k === "" || k.includes("=") || k.includes("\0") || value.includes("\0")) throw invalidArg(`The "options.env" property holds an invalid variable: ${JSON.stringify(k).slice(0, 100)}`);
-    if (!INJECTION.test(k)) env[k] = value;
+    passed[k] = value;
   }
+  const { env, dropped } = childEnv(policy, passed, process.env);
+  if (dropped.length) ctx.audit?.({ capability: "env", target: dropped.join(","), allowed: false, rule: `not passed to "${target}": only the base variables and those in "env" reach a child` });
 
-  let argv = [exe, ...args];
-  let confined = false;
-  let fd3: string | undefined;
-  if (!ctx.policy.allowAll) {
-    // A child writes with plain system calls: where a write grant holds EdgeBox's own files (its
-    // cache of trusted native code, the policy in use, the audit log), it could replace or move them.
-    // (and a grant inside them, its cache above all, would show or hand them to the child)
-    const own = [...(ctx.policy.own?.hidden ?? []), ...(ctx.policy.own?.fixed ?? [])];
-    for (const g of ctx.policy.fs) {
-      const mine = own.find((p) => (g.write && isWithin(p, g.path)) || isWithin(g.path, p));
-      if (mine) {
-        ctx.audit?.({ capability: "run", target, allowed: false, rule: `the grant of ${g.path} meets ${mine}` });
-        throw accessDenied(
-          { capability: "run", target, rule: `a command could change ${mine} (EdgeBox's own) through the grant of ${g.path}`, remedy: `narrow that grant (to a directory that holds no policy, cache or audit log, and lies outside them)` },
-          `the command "${target}"`,
-        );
-      }
-    }
-    const unstable = unstableGrant(ctx.policy);
-    if (unstable) {
-      throw accessDenied(
-        { capability: "run", target, rule: `a command cannot be confined: ${unstable}`, remedy: "do not nest grants inside a write grant" },
-        `the command "${target}"`,
-      );
-    }
-    const c = findConfinement(ctx.policy);
-    if (c && works(c)) {
-      ({ argv, fd3 } = c.wrap(argv, cwd));
-      confined = true;
-    } else if (ctx.policy.processSandbox === "required") {
-      throw new GuestError({
-        code: "ERR_ACCESS_DENIED",
-        message:
-          `Refusing to run "${target}": the policy requires spawned commands to be confined (processSandbox "required"), ` +
-          `and no confinement works here (${process.platform === "linux" ? "install bubblewrap (bwrap)" : "sandbox-exec is missing"}); ` +
-          `set "processSandbox": "best-effort" to run unconfined`,
-        permission: "run",
-        resource: target,
-      });
-    } else if (!warnedUnconfined.has(ctx)) {
-      warnedUnconfined.add(ctx);
-      ctx.stderr(new TextEncoder().encode(`edgebox: warning: running "${target}" unconfined (processSandbox "best-effort" and no confinement here): commands have this user's full access\n`));
-    }
+  if (policy.allowAll) return { argv: [exe, ...args], cwd, env };
+  // (a grant inside EdgeBox's cache would show it to the child)
+  const own = [...(policy.own?.hidden ?? []), ...(policy.own?.fixed ?? [])];
+  for (const g of policy.fs) {
+    const mine = own.find((p) => isWithin(g.path, p));
+    if (mine) refuse({ capability: "run", target, rule: `the grant of ${g.path} lies inside ${mine} (EdgeBox's own)`, remedy: "grant a directory outside it" });
   }
-  return { argv, cwd, env, confined, fd3 };
+  const c = findConfinement(policy);
+  const confined = c !== undefined && works(c);
+  if (!confined || !c.holdsPlaces) {
+    const unheld = unheldPlace(policy);
+    if (unheld) refuse({ capability: "run", target, ...unheld });
+  }
+  if (confined) return { argv: [exe, ...args], cwd, env, confinement: c };
+  if (policy.processSandbox === "required") {
+    throw new GuestError({
+      code: "ERR_ACCESS_DENIED",
+      message:
+        `Refusing to run "${target}": the policy requires spawned commands to be confined (processSandbox "required"), ` +
+        `and no confinement works here (${process.platform === "linux" ? "install bubblewrap (bwrap)" : "sandbox-exec is missing"}); ` +
+        `set "processSandbox": "best-effort" to run unconfined`,
+      permission: "run",
+      resource: target,
+    });
+  }
+  if (!warnedUnconfined.has(ctx)) {
+    warnedUnconfined.add(ctx);
+    ctx.stderr(new TextEncoder().encode(`edgebox: warning: running "${target}" unconfined (processSandbox "best-effort" and no confinement here): commands have this user's full access\n`));
+  }
+  return { argv: [exe, ...args], cwd, env };
+}
+
+/** Start `p` through `fn` (given its final argv and extra descriptors), or the guest's error when its confinement cannot be built. */
+function launch<T>(ctx: HostContext, p: Prepared, fn: (w: Wrapped) => T): T {
+  if (!p.confinement) return fn({ argv: p.argv, fds: [] });
+  let w: Wrapped;
+  try {
+    w = p.confinement.wrap(p.argv, p.cwd);
+  } catch (err) {
+    if (!(err instanceof CannotConfine)) throw err;
+    const target = p.argv.join(" ");
+    ctx.audit?.({ capability: "run", target, allowed: false, rule: err.message });
+    throw accessDenied({ capability: "run", target, rule: `a command cannot be confined: ${err.message}`, remedy: "restore it" }, `the command "${target}"`);
+  }
+  return withWrapped(w, fn);
 }
 
 const SIGNALS = osConstants.signals as Record<string, number>;
@@ -229,11 +262,11 @@ export function spawnSync(ctx: HostContext, a: SpawnArgs, input: Uint8Array | un
   const p = prepareSpawn(ctx, a, true);
   // The run's time limit bounds a synchronous child too (the guest cannot be interrupted while it waits).
   const timeout = Math.min(own, ctx.remainingMs());
-  const proc = withFd3(p.fd3, (extra) =>
-    Bun.spawnSync(p.argv, {
+  const proc = launch(ctx, p, (w) =>
+    Bun.spawnSync(w.argv, {
       cwd: p.cwd,
       env: p.env,
-      stdio: [input ?? "ignore", "pipe", "pipe", ...extra],
+      stdio: [input ?? "ignore", "pipe", "pipe", ...w.fds],
       timeout: Number.isFinite(timeout) ? Math.max(1, Math.ceil(timeout)) : undefined,
       killSignal: timeout < own ? 9 : killSignal,
       // the child is killed once an output passes it (as node), not collected to the end
@@ -279,7 +312,7 @@ export class Children {
 
   spawn(ctx: HostContext, a: SpawnArgs): string {
     const p = prepareSpawn(ctx, a, false);
-    const proc = withFd3(p.fd3, (extra) => Bun.spawn(p.argv, { cwd: p.cwd, env: p.env, stdio: ["pipe", "pipe", "pipe", ...extra] }));
+    const proc = launch(ctx, p, (w) => Bun.spawn(w.argv, { cwd: p.cwd, env: p.env, stdio: ["pipe", "pipe", "pipe", ...w.fds] }));
     // (only once it runs: an operation started for a spawn that threw would keep the run alive forever)
     const id = ctx.async.start();
     this.procs.set(id, proc);

@@ -3,33 +3,54 @@
 // system's program and library dirs read-only, a private /tmp and /dev; no
 // network unless the policy grants some), sandbox-exec on macOS.
 
-import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Policy } from "../policy/types.ts";
 import { isWithin } from "../policy/fs.ts";
+import { deniedPrograms } from "./programs.ts";
 
 /** What every program needs to start: read-only, whatever the grants. */
 const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
 const SYSTEM_FILES = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime"];
 
+/** The argv to run instead of the command's own, and open descriptors to give the child as its fds 3, 4, ... (the caller closes them). */
+export interface Wrapped {
+  argv: string[];
+  fds: number[];
+}
+
 export interface Confinement {
-  /** The argv to run instead of the command's own, and a file to give the child as its fd 3 (bubblewrap's --seccomp). */
-  wrap(argv: string[], cwd: string): { argv: string[]; fd3?: string };
+  /** Throws CannotConfine when a grant or EdgeBox's own file is no longer where it was. */
+  wrap(argv: string[], cwd: string): Wrapped;
+  /** A child that only starts: whether the confinement works here at all. */
+  probe(): Wrapped;
+  /**
+   * Whether it keeps a child from moving what lies inside a write grant (a
+   * nested grant, EdgeBox's own files): without that, no command may run
+   * while a write grant holds any.
+   */
+  holdsPlaces: boolean;
   describe: string;
 }
 
 /**
  * A seccomp filter (classic BPF) that refuses socket(AF_UNIX, ...) with
  * EACCES: a new network namespace leaves the Unix socket files under the
- * grants (an agent's, docker's, D-Bus') reachable. Written once per process;
- * none on an architecture it does not know.
+ * grants (an agent's, docker's, D-Bus') reachable. Written once per process
+ * and unlinked at once (held by a descriptor: no child can replace it); each
+ * spawn opens it anew through /proc. None on an architecture it does not know.
  */
-let filterFile: string | null | undefined;
+let filterFd: number | null | undefined;
 function unixSocketFilter(): string | undefined {
-  if (filterFile !== undefined) return filterFile ?? undefined;
-  const arch = process.arch === "x64" ? { audit: 0xc000003e, socket: 41 } : process.arch === "arm64" ? { audit: 0xc00000b7, socket: 198 } : undefined;
-  if (!arch) return (filterFile = null) ?? undefined;
+  if (filterFd === undefined) {
+    const arch = process.arch === "x64" ? { audit: 0xc000003e, socket: 41 } : process.arch === "arm64" ? { audit: 0xc00000b7, socket: 198 } : undefined;
+    filterFd = arch ? writeFilter(arch) : null;
+  }
+  return filterFd === null ? undefined : `/proc/self/fd/${filterFd}`;
+}
+
+function writeFilter(arch: { audit: number; socket: number }): number {
   const LD_ABS = 0x20, JEQ = 0x15, RET = 0x06, ALLOW = 0x7fff0000, EACCES = 0x00050000 | 13;
   const prog: [number, number, number, number][] = [
     [LD_ABS, 0, 0, 4], // seccomp_data.arch
@@ -48,9 +69,12 @@ function unixSocketFilter(): string | undefined {
     bytes.writeUInt8(jf, i * 8 + 3);
     bytes.writeUInt32LE(k >>> 0, i * 8 + 4);
   });
-  filterFile = join(mkdtempSync(join(tmpdir(), "edgebox-filter-")), "no-unix-sockets.bpf");
-  writeFileSync(filterFile, bytes, { mode: 0o400 });
-  return filterFile;
+  const dir = mkdtempSync(join(tmpdir(), "edgebox-filter-"));
+  const file = join(dir, "no-unix-sockets.bpf");
+  writeFileSync(file, bytes, { mode: 0o400 });
+  const fd = openSync(file, constants.O_RDONLY);
+  rmSync(dir, { recursive: true });
+  return fd;
 }
 
 function which(name: string): string | undefined {
@@ -60,45 +84,159 @@ function which(name: string): string | undefined {
   return undefined;
 }
 
+/** A grant or one of EdgeBox's own files is no longer what the policy decided on (a link now), or cannot be protected: no child may start. */
+export class CannotConfine extends Error {}
+
+/** The system dirs here, each with its link's target when it is a link: asked once. */
+let systemDirList: [string, string | undefined][] | undefined;
+function systemDirs(): [string, string | undefined][] {
+  systemDirList ??= SYSTEM_DIRS.filter((d) => existsSync(d)).map((d) => [d, lstatSync(d).isSymbolicLink() ? readlinkSync(d) : undefined]);
+  return systemDirList;
+}
+
+/** O_PATH (Linux): a descriptor that names a file without opening its contents. */
+const O_PATH = 0o10000000;
+
+/**
+ * A descriptor of `path` as it stands, or undefined when nothing is there;
+ * CannotConfine when any component is now a link (the descriptor's own path,
+ * read back from /proc, is not the path asked for). A mount made from it
+ * is that very directory or file, whatever is renamed meanwhile.
+ */
+function openPlace(path: string): number | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, O_PATH | constants.O_NOFOLLOW);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new CannotConfine(`${path} is no longer the directory it was (${(err as NodeJS.ErrnoException).code === "ELOOP" ? "a link now" : (err as Error).message})`);
+  }
+  if (readlinkSync(`/proc/self/fd/${fd}`) !== path || fstatSync(fd).isSymbolicLink()) {
+    closeSync(fd);
+    throw new CannotConfine(`${path} is no longer the directory it was (a link now)`);
+  }
+  return fd;
+}
+
+/** The directories strictly between `dir` and `path` (below `dir`, above `path`), parents first. */
+function between(dir: string, path: string): string[] {
+  const out: string[] = [];
+  for (let d = dirname(path); d !== dir && isWithin(d, dir) && d !== "/"; d = dirname(d)) out.unshift(d);
+  return out;
+}
+
+/** Whether this bubblewrap mounts from descriptors (--bind-fd, 0.8 and later): asked once. */
+let fdMounts: boolean | undefined;
+function mountsFromFds(bwrap: string): boolean {
+  fdMounts ??= Bun.spawnSync([bwrap, "--help"], { stdout: "pipe", stderr: "pipe" }).stdout.toString().includes("--bind-fd");
+  return fdMounts;
+}
+
 function bubblewrap(bwrap: string, policy: Policy): Confinement {
-  return {
-    describe: "bubblewrap",
-    wrap(argv, cwd) {
+  const holdsPlaces = mountsFromFds(bwrap);
+  const build = (argv: string[], cwd: string, full: boolean): Wrapped => {
+    const fds: number[] = [];
+    const give = (fd: number) => String(3 + fds.push(fd) - 1);
+    try {
       const args = [bwrap, "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try"];
       // A child's connections cannot be held to URL patterns: it gets the network only when any URL
       // is allowed and none is blocked; without it, no Unix sockets either.
       const noNet = (policy.net.allow !== "all" || policy.net.block.length > 0) && !policy.allowAll;
-      const fd3 = noNet ? unixSocketFilter() : undefined;
       if (noNet) args.push("--unshare-net");
-      if (fd3) args.push("--seccomp", "3");
-      for (const d of SYSTEM_DIRS) args.push("--ro-bind-try", d, d);
+      const filter = noNet ? unixSocketFilter() : undefined;
+      if (filter) args.push("--seccomp", give(openSync(filter, "r")));
+      // (a system dir that is a link, /bin -> usr/bin, is the same link in the child: one mount of each
+      // directory, so that one mask covers a program under every name)
+      for (const [d, link] of systemDirs()) args.push(...(link ? ["--symlink", link, d] : ["--ro-bind", d, d]));
       for (const f of SYSTEM_FILES) args.push("--ro-bind-try", f, f);
       args.push("--tmpfs", "/tmp");
-      // Parents first, so that a write grant inside a read grant is mounted over it.
-      const grants = [...policy.fs].sort((a, b) => a.path.length - b.path.length);
-      for (const g of grants) {
-        if (g.path === "/" && !g.write) continue; // "/" read-only: the system dirs above, nothing more
-        // The host's /proc (and /dev) never enter: /proc/<pid>/root and /environ lead out of any confinement.
-        if (isWithin(g.path, "/proc") || isWithin(g.path, "/dev")) continue;
-        args.push(g.write ? "--bind-try" : "--ro-bind-try", g.path, g.path);
-      }
-      // EdgeBox's cache and audit log out of sight under a read grant (under a write grant no
-      // command runs at all: child.ts).
-      const granted = (p: string) => grants.some((g) => isWithin(p, g.path));
-      for (const p of policy.own?.hidden ?? []) {
-        if (!granted(p) || !existsSync(p)) continue;
-        if (statSync(p).isDirectory()) args.push("--tmpfs", p);
-        else args.push("--ro-bind", "/dev/null", p);
-      }
+      if (full) mountGrants(args, give);
       // Last, so that they cover whatever a grant of "/" brought along.
       args.push("--proc", "/proc", "--dev", "/dev");
       args.push("--chdir", cwd, "--", ...argv);
-      return { argv: args, fd3 };
-    },
+      return { argv: args, fds };
+    } catch (err) {
+      for (const fd of fds) closeSync(fd);
+      throw err;
+    }
+  };
+
+  const mountGrants = (args: string[], give: (fd: number) => string) => {
+    const grants = policy.fs.filter((g) => !(g.path === "/" && !g.write) && !isWithin(g.path, "/proc") && !isWithin(g.path, "/dev"));
+    // The nearest grant around `path` (other than at it) decides whether a child could move what lies between.
+    const around = (path: string) =>
+      grants.filter((g) => g.path !== path && isWithin(path, g.path)).sort((a, b) => b.path.length - a.path.length)[0];
+    const own = policy.own ?? { hidden: [], fixed: [] };
+    // Grants, and the directories between a write grant and what lies inside it (a nested grant,
+    // EdgeBox's own files): each a mount point in the child, which it can neither rename nor remove.
+    const places = new Map<string, boolean>(); // path -> writable
+    for (const g of grants) places.set(g.path, places.get(g.path) === true || g.write); // (two grants of one path: either's write)
+    if (holdsPlaces) {
+      // (own paths as written may pass through a link: only their real paths are held)
+      const real = (p: string) => {
+        try {
+          return realpathSync(p) === p;
+        } catch {
+          return false;
+        }
+      };
+      for (const inner of [...grants.map((g) => g.path), ...own.hidden.filter(real), ...own.fixed]) {
+        const w = around(inner);
+        if (w?.write) for (const d of between(w.path, inner)) if (!places.has(d)) places.set(d, true);
+      }
+    }
+    // Parents first, so that a write grant inside a read grant is mounted over it.
+    for (const [path, write] of [...places].sort((a, b) => a[0].length - b[0].length)) {
+      if (!holdsPlaces) {
+        args.push(write ? "--bind-try" : "--ro-bind-try", path, path);
+        continue;
+      }
+      const fd = openPlace(path);
+      if (fd !== undefined) args.push(write ? "--bind-fd" : "--ro-bind-fd", give(fd), path);
+    }
+    const mounted = (p: string) => grants.some((g) => isWithin(p, g.path));
+    // EdgeBox's cache and audit log out of sight; under a write grant, it could not be created either.
+    for (const p of own.hidden) {
+      if (!mounted(p)) continue;
+      if (!existsSync(p)) {
+        if (!around(p)?.write) continue;
+        try {
+          mkdirSync(p, { recursive: true, mode: 0o700 });
+        } catch (err) {
+          throw new CannotConfine(`${p} (EdgeBox's own) cannot be kept from the child: ${(err as Error).message}`);
+        }
+      }
+      if (statSync(p).isDirectory()) args.push("--tmpfs", p, "--remount-ro", p);
+      else args.push("--ro-bind", "/dev/null", p);
+    }
+    // The policy in use, read-only where a grant would let the child write it.
+    for (const p of own.fixed) {
+      if (!around(p)?.write) continue;
+      const fd = openPlace(p);
+      if (fd !== undefined) args.push("--ro-bind-fd", give(fd), p);
+    }
+    // Denied programs cannot be executed by any name: each of their files, wherever the child sees it, is empty.
+    const roots: [string, string][] = systemDirs().filter(([, link]) => !link).map(([d]) => [d, realpathSync(d)]);
+    for (const g of grants) roots.push([g.path, g.path]);
+    const masked = new Set<string>();
+    for (const file of deniedPrograms(policy)) {
+      for (const [dest, src] of roots) if (isWithin(file, src)) masked.add(src === "/" ? file : dest + file.slice(src.length));
+    }
+    for (const m of masked) args.push("--ro-bind", "/dev/null", m);
+  };
+
+  return {
+    describe: "bubblewrap",
+    holdsPlaces,
+    wrap: (argv, cwd) => build(argv, cwd, true),
+    probe: () => build(["/bin/sh", "-c", "exit 0"], "/", false),
   };
 }
 
-/** A macOS sandbox profile allowing reads and writes only under the grants. */
+/**
+ * A macOS sandbox profile allowing reads and writes only under the grants;
+ * EdgeBox's own files and the denied programs excepted (later rules win).
+ */
 function sandboxExec(policy: Policy): Confinement {
   const q = (p: string) => JSON.stringify(p);
   const rules = ["(version 1)", "(deny default)", "(allow process*)", "(allow sysctl-read)", "(allow mach-lookup)", "(allow signal (target self))"];
@@ -108,8 +246,12 @@ function sandboxExec(policy: Policy): Confinement {
     if (g.write) rules.push(`(allow file-write* (subpath ${q(g.path)}))`);
   }
   if (policy.net.allow !== "none") rules.push("(allow network*)");
+  for (const p of policy.own?.hidden ?? []) rules.push(`(deny file-read* file-write* (subpath ${q(p)}))`);
+  for (const p of policy.own?.fixed ?? []) rules.push(`(deny file-write* (literal ${q(p)}))`);
+  for (const p of deniedPrograms(policy)) rules.push(`(deny process-exec (literal ${q(p)}))`);
   const profile = rules.join("\n");
-  return { describe: "sandbox-exec", wrap: (argv) => ({ argv: ["/usr/bin/sandbox-exec", "-p", profile, ...argv] }) };
+  const wrap = (argv: string[]): Wrapped => ({ argv: ["/usr/bin/sandbox-exec", "-p", profile, ...argv], fds: [] });
+  return { describe: "sandbox-exec", holdsPlaces: false, wrap, probe: () => wrap(["/bin/sh", "-c", "exit 0"]) };
 }
 
 /** The confinement available on this machine, or undefined. */

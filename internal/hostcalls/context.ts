@@ -17,6 +17,8 @@ export interface AuditEvent {
 export interface GuestValueMaker {
   /** Compile `source` as a CommonJS module of `filename`: the wrapper function. */
   compileCommonJS(source: string, filename: string): number;
+  /** One of the runtime's modules kept out of its snapshot: its module function, or undefined for an unknown key. */
+  runtimeModule(key: string): number | undefined;
 }
 
 export interface HostContext {
@@ -32,6 +34,8 @@ export interface HostContext {
   /** Largest file a single readFile may return (the guest's heap would not hold more). */
   maxFileBytes: number;
   audit?: (e: AuditEvent) => void;
+  /** The app read a variable it does not have (each name once). */
+  envMissing?(name: string): undefined;
   /** Network limits shared with other runs (edgebox serve's requests); absent: this run's own. */
   netLimits?: NetLimits;
   /** Milliseconds left before the run's time limit (Infinity without one): a blocking call must not outlast it. */

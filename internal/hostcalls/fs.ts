@@ -10,7 +10,7 @@ import type { Decision, Denial, FsCapability, FsGrant } from "../policy/types.ts
 import { FsError } from "./fs-backend.ts";
 import { fsDenied, GuestError, invalidArg, systemError } from "./errors.ts";
 import type { HostContext } from "./context.ts";
-import { resolveReal, ResolveError } from "./paths.ts";
+import { afterRename, resolveReal, ResolveError } from "./paths.ts";
 import { readStdinSync } from "./stdio.ts";
 import { irregular, readBounded } from "../regular-file.ts";
 
@@ -35,6 +35,13 @@ interface OpenFile {
 export class FdTable {
   private readonly files = new Map<number, OpenFile>();
   private next = 3;
+
+  /** `room(syscall)` throws when the run may hold no more descriptors (edgebox serve's per-request cap). */
+  constructor(readonly room: (syscall: string) => void = () => {}) {}
+
+  get size(): number {
+    return this.files.size;
+  }
 
   add(file: OpenFile): number {
     const n = this.next++;
@@ -115,28 +122,48 @@ function keepGrantRoots(ctx: HostContext, c: Checked, syscall: string, path: str
   }
 }
 
-/** A policy file in the directory tree at `dir` (bounded: a tree too large to look through counts as holding one). */
-function holdsPolicyFile(dir: string): string | undefined {
+interface Moved {
+  /** A policy file in the tree (or the tree itself when too large to look through). */
+  policyFile?: string;
+  /** Every symbolic link in it: where it lies below the tree's top ("" for the top itself), and its text. */
+  links: { sub: string; target: string }[];
+}
+
+/** What a rename would carry along: policy files and symbolic links (bounded: 20,000 entries). */
+function scanMoved(top: string): Moved {
+  const out: Moved = { links: [] };
   let seen = 0;
-  const walk = (d: string): string | undefined => {
+  const visit = (p: string, sub: string, st: fs.Stats | fs.Dirent): boolean => {
+    const name = p.slice(p.lastIndexOf("/") + 1);
+    if (++seen > 20_000) return !!(out.policyFile = `${top}/... (too large to check)`);
+    if (name === ".edgebox.json" || name === "edgebox.toml") return !!(out.policyFile = p);
+    if (st.isSymbolicLink()) out.links.push({ sub, target: fs.readlinkSync(p) });
+    if (!st.isDirectory()) return false;
     let entries: fs.Dirent[];
     try {
-      entries = fs.readdirSync(d, { withFileTypes: true });
+      entries = fs.readdirSync(p, { withFileTypes: true });
     } catch {
-      return undefined; // not a directory
+      return false;
     }
-    for (const e of entries) {
-      if (++seen > 20_000) return `${dir}/... (too large to check)`;
-      const p = `${d}/${e.name}`;
-      if (e.name === ".edgebox.json" || e.name === "edgebox.toml") return p;
-      if (e.isDirectory()) {
-        const hit = walk(p);
-        if (hit) return hit;
-      }
-    }
-    return undefined;
+    return entries.some((e) => visit(`${p}/${e.name}`, `${sub}/${e.name}`, e));
   };
-  return walk(dir);
+  try {
+    visit(top, "", fs.lstatSync(top));
+  } catch {
+    // gone: the rename itself will say so
+  }
+  return out;
+}
+
+/**
+ * A symlink's target may not climb back out of a name it went through
+ * ("a/../b"): the kernel follows "a" first, so what the link reaches would
+ * change with whatever "a" becomes.
+ */
+function climbsBack(target: string): boolean {
+  const parts = target.split("/").filter((p) => p !== "" && p !== ".");
+  const firstName = parts.findIndex((p) => p !== "..");
+  return firstName !== -1 && parts.indexOf("..", firstName) !== -1;
 }
 
 /** Where to act for `real` under `grant`: the path itself is opened by name from its parent. */
@@ -282,27 +309,63 @@ function listDir(ctx: HostContext, path: unknown): fs.Dirent[] {
   }
 }
 
+interface Doomed {
+  c: Checked;
+  /** As the guest named it, for errors. */
+  path: string;
+  /** The entries of a directory, each checked; undefined for anything else. */
+  entries?: Doomed[];
+}
+
+/**
+ * Every entry of the tree at `c`, each asked of the policy as if removed on
+ * its own (a policy file, EdgeBox's files, a read-only grant inside refuse the
+ * whole removal before anything is gone).
+ */
+function planRemoval(ctx: HostContext, c: Checked, path: string, isDir: boolean): Doomed {
+  if (!isDir) return { c, path };
+  const fd = act("rm", path, () => ctx.fs.open(c.root, c.rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0));
+  let list: fs.Dirent[];
+  try {
+    list = readdirOf(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const entries = list.map((e) => {
+    const real = `${c.real === "/" ? "" : c.real}/${e.name}`;
+    const named = `${path.replace(/(.)\/+$/, "$1")}/${e.name}`;
+    const d = audited(ctx, checkPath(ctx.policy, "write", real), "write", real);
+    if (!d.ok) throw fsDenied(d.denial, "rm", named);
+    return planRemoval(ctx, place(real, d.value), named, e.isDirectory());
+  });
+  return { c, path, entries };
+}
+
+/** Remove what was planned, children first: only checked names (a directory that gained entries since stays, ENOTEMPTY). */
+function removePlanned(ctx: HostContext, t: Doomed): void {
+  if (!t.entries) return act("unlink", t.path, () => ctx.fs.unlink(t.c.root, t.c.rel));
+  for (const e of t.entries) removePlanned(ctx, e);
+  act("rmdir", t.path, () => ctx.fs.rmdir(t.c.root, t.c.rel));
+}
+
 function removeTree(ctx: HostContext, c: Checked, path: string): void {
   const st = act("rm", path, () => fs.lstatSync(c.real));
-  if (st.isDirectory()) {
-    const fd = act("rm", path, () => ctx.fs.open(c.root, c.rel, O_RDONLY | O_DIRECTORY, 0));
-    let entries: fs.Dirent[];
-    try {
-      entries = readdirOf(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    for (const e of entries) {
-      const rel = c.rel === "" ? e.name : `${c.rel}/${e.name}`;
-      removeTree(ctx, { real: `${c.real}/${e.name}`, root: c.root, rel }, `${path}/${e.name}`);
-    }
-    act("rmdir", path, () => ctx.fs.rmdir(c.root, c.rel));
-  } else {
-    act("unlink", path, () => ctx.fs.unlink(c.root, c.rel));
-  }
+  removePlanned(ctx, planRemoval(ctx, c, path, st.isDirectory()));
 }
 
 type Args = Record<string, any>;
+
+/**
+ * A descriptor whose file the guest may change (its mode, times, length): as
+ * the path forms, that takes the write capability of the file's grant,
+ * whatever the descriptor was opened for.
+ */
+function writableFd(ctx: HostContext, n: number, syscall: string): OpenFile {
+  const f = ctx.fds.get(n, syscall);
+  const d = audited(ctx, checkPath(ctx.policy, "write", f.path), "write", f.path);
+  if (!d.ok) throw fsDenied(d.denial, syscall, f.path);
+  return f;
+}
 
 function num(v: unknown, name: string): number {
   if (typeof v !== "number" || !Number.isFinite(v)) throw invalidArg(`The "${name}" argument must be a number`);
@@ -319,6 +382,7 @@ function bits(v: unknown, name: string, fallback: number): number {
 /** The fs host calls, by name (wired to op codes in index.ts). */
 export const fsOps = {
   open(ctx: HostContext, a: Args): number {
+    ctx.fds.room("open");
     const { fd, real } = openChecked(ctx, a.path, bits(num(a.flags, "flags"), "flags", 0), bits(a.mode, "mode", 0o666));
     return ctx.fds.add({ fd, path: real });
   },
@@ -348,7 +412,7 @@ export const fsOps = {
     return statJson(act("fstat", f.path, () => fs.fstatSync(f.fd)));
   },
   ftruncate(ctx: HostContext, a: Args): undefined {
-    const f = ctx.fds.get(num(a.fd, "fd"), "ftruncate");
+    const f = writableFd(ctx, num(a.fd, "fd"), "ftruncate");
     act("ftruncate", f.path, () => fs.ftruncateSync(f.fd, a.len ?? 0));
     return undefined;
   },
@@ -358,12 +422,12 @@ export const fsOps = {
     return undefined;
   },
   fchmod(ctx: HostContext, a: Args): undefined {
-    const f = ctx.fds.get(num(a.fd, "fd"), "fchmod");
+    const f = writableFd(ctx, num(a.fd, "fd"), "fchmod");
     act("fchmod", f.path, () => fs.fchmodSync(f.fd, num(a.mode, "mode")));
     return undefined;
   },
   futimes(ctx: HostContext, a: Args): undefined {
-    const f = ctx.fds.get(num(a.fd, "fd"), "futime");
+    const f = writableFd(ctx, num(a.fd, "fd"), "futime");
     act("futime", f.path, () => fs.futimesSync(f.fd, num(a.atime, "atime"), num(a.mtime, "mtime")));
     return undefined;
   },
@@ -451,11 +515,29 @@ export const fsOps = {
   rename(ctx: HostContext, a: Args): undefined {
     const from = check(ctx, "write", a.from, "rename", false, a.to);
     const to = check(ctx, "write", a.to, "rename", false, a.to);
+    keepGrantRoots(ctx, from, "rename", a.from, a.to);
     keepGrantRoots(ctx, to, "rename", a.from, a.to);
     // Moving a directory moves the policy files in it to where they would apply to other apps.
-    const policyInside = holdsPolicyFile(from.real);
-    if (policyInside) {
-      throw fsDenied({ capability: "write", target: from.real, rule: `${policyInside} is a policy file: an app may not move it`, remedy: "move it yourself, outside the app" }, "rename", a.from, a.to);
+    const moved = scanMoved(from.real);
+    if (moved.policyFile) {
+      throw fsDenied({ capability: "write", target: from.real, rule: `${moved.policyFile} is a policy file: an app may not move it`, remedy: "move it yourself, outside the app" }, "rename", a.from, a.to);
+    }
+    // A relative link means something else once moved: it must still lead inside the grants from there.
+    const view = afterRename(from.real, to.real);
+    for (const link of moved.links) {
+      const at = to.real + link.sub;
+      let target: string;
+      try {
+        target = resolveReal(dirname(at), link.target, true, (p) => mayLook(ctx.policy, p), view);
+      } catch (err) {
+        if (!(err instanceof ResolveError)) throw err;
+        target = err.partial;
+      }
+      const d = audited(ctx, checkLinkTarget(ctx.policy, "symlink", target), "write", target);
+      if (!d.ok) {
+        const named = resolve(dirname(at), link.target);
+        throw fsDenied({ capability: "write", target: named, rule: `the symlink ${a.to}${link.sub} would point outside the grants (${named}) once moved`, remedy: `grant ${named}, or move the link where it still points inside` }, "rename", a.from, a.to);
+      }
     }
     act("rename", a.from, () => ctx.fs.rename(from.root, from.rel, to.root, to.rel), a.to);
     return undefined;
@@ -522,6 +604,9 @@ export const fsOps = {
     if (typeof a.target !== "string" || a.target === "") throw invalidArg(`The "target" argument must be a non-empty string`);
     const c = check(ctx, "write", a.path, "symlink", false, a.path);
     keepGrantRoots(ctx, c, "symlink", a.target, a.path);
+    if (climbsBack(a.target)) {
+      throw fsDenied({ capability: "write", target: a.target, rule: `a symlink's target may not climb back out of a name it went through (${a.target}): where it leads would change with that name`, remedy: "write the target without \"name/..\"" }, "symlink", a.target, a.path);
+    }
     let target: string;
     try {
       target = resolveReal(dirname(c.real), a.target, true, (p) => mayLook(ctx.policy, p));

@@ -4,7 +4,9 @@
 // refuses requests beyond it; its connection limit makes requests wait.
 
 import { checkNet } from "../policy/checks.ts";
-import { normaliseUrl } from "../policy/url.ts";
+import { normaliseUrl, parseAddress, type HostAddress } from "../policy/url.ts";
+import { lookup } from "node:dns/promises";
+import { networkInterfaces } from "node:os";
 import type { HostContext } from "./context.ts";
 import type { Policy } from "../policy/types.ts";
 import { accessDenied, GuestError, invalidArg, shown } from "./errors.ts";
@@ -45,7 +47,7 @@ function invalidHeader(message: string): GuestError {
   return new GuestError({ code: "ERR_INVALID_CHAR", name: "TypeError", message: `Headers.append: ${message}` });
 }
 
-/** Checks a URL for the guest: the normalised URL, or the guest's error. */
+/** Checks a URL by its name for the guest (before any lookup): the normalised URL, or the guest's error. */
 function checked(ctx: HostContext, input: string): URL {
   const url = normaliseUrl(input);
   if (!url) throw new GuestError({ code: "ERR_INVALID_URL", message: `Invalid URL: ${input}`, input });
@@ -53,9 +55,70 @@ function checked(ctx: HostContext, input: string): URL {
     throw new GuestError({ code: "ERR_NOT_SUPPORTED_IN_SANDBOX", message: `fetch supports http: and https: URLs in the sandbox (got ${url.protocol})` });
   }
   const d = checkNet(ctx.policy, url);
+  if (!d.ok) {
+    ctx.audit?.({ capability: "net", target: url.href, allowed: false, rule: d.denial.rule });
+    throw accessDenied(d.denial, url.href);
+  }
+  return url;
+}
+
+/** This machine's own interface addresses (a server listening on 0.0.0.0 answers on each). */
+let ownAddresses: Set<bigint> | undefined;
+function isThisMachine(value: bigint): boolean {
+  ownAddresses ??= new Set(
+    Object.values(networkInterfaces())
+      .flat()
+      .map((i) => (i ? parseAddress(i.address.replace(/%.*$/, "")) : undefined))
+      .filter((v): v is bigint => v !== undefined),
+  );
+  return ownAddresses.has(value);
+}
+
+/**
+ * The addresses `url`'s host resolves to, each checked against the policy
+ * (looked up once: the request then goes to these, never to a second answer).
+ */
+async function resolveChecked(ctx: HostContext, url: URL): Promise<HostAddress[]> {
+  const bare = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  let found: { address: string }[];
+  if (parseAddress(url.hostname) !== undefined) found = [{ address: bare }];
+  else {
+    try {
+      found = await lookup(bare, { all: true, verbatim: true });
+    } catch (err) {
+      throw new GuestError({ code: "ERR_FETCH_FAILED", message: `fetch failed: ${url.hostname} does not resolve (${(err as NodeJS.ErrnoException).code ?? "lookup failed"})` });
+    }
+  }
+  const addresses = found.flatMap(({ address }) => {
+    const value = parseAddress(address);
+    return value === undefined ? [] : [{ address, value, thisMachine: isThisMachine(value) }];
+  });
+  if (addresses.length === 0) throw new GuestError({ code: "ERR_FETCH_FAILED", message: `fetch failed: ${url.hostname} has no address` });
+  const d = checkNet(ctx.policy, url, addresses);
   ctx.audit?.({ capability: "net", target: url.href, allowed: d.ok, rule: d.ok ? d.rule : d.denial.rule });
   if (!d.ok) throw accessDenied(d.denial, url.href);
-  return new URL(input);
+  return addresses;
+}
+
+/**
+ * Fetch `url` from one of its checked addresses, the next when one refuses
+ * the connection (nothing was sent then). The name travels in the Host header
+ * and in TLS (SNI and the certificate's check).
+ */
+async function fetchAt(url: URL, addresses: HostAddress[], init: BunFetchRequestInit & { headers: Headers }): Promise<Response> {
+  const named = parseAddress(url.hostname) === undefined;
+  for (let i = 0; ; i++) {
+    const at = new URL(url);
+    const a = addresses[i]!.address;
+    at.hostname = a.includes(":") ? `[${a}]` : a;
+    const headers = new Headers(init.headers);
+    headers.set("host", url.host);
+    try {
+      return await fetch(at, { ...init, headers, ...(named && url.protocol === "https:" ? { tls: { serverName: url.hostname } } : {}) });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ECONNREFUSED" || i + 1 >= addresses.length) throw err;
+    }
+  }
 }
 
 /** Per-run network state: the rate limiter, the connection slots, requests in flight. */
@@ -149,7 +212,8 @@ export class Network {
     await this.slot();
     try {
       for (let hop = 0; ; hop++) {
-        const res = await fetch(url, { method, headers, body: payload, redirect: "manual", signal, decompress: true });
+        const addresses = await resolveChecked(this.ctx, url);
+        const res = await fetchAt(url, addresses, { method, headers, body: payload, redirect: "manual", signal, decompress: true });
         const location = res.headers.get("location");
         if (redirect !== "manual" && res.status >= 300 && res.status < 400 && location) {
           if (redirect === "error") throw new GuestError({ code: "ERR_FETCH_REDIRECT", message: `fetch failed: redirect to ${location} with redirect: "error"` });

@@ -19,10 +19,26 @@ export class ResolveError extends Error {
 }
 
 /**
+ * Where a path would be found once `from` is renamed to `to`: what will be
+ * under `to` is under `from` now, and `from` itself is gone.
+ */
+export function afterRename(from: string, to: string): (path: string) => string | undefined {
+  const under = (p: string, dir: string) => p === dir || p.startsWith(dir + "/");
+  return (p) => (under(p, to) ? from + p.slice(to.length) : under(p, from) ? undefined : p);
+}
+
+/**
  * The real path of `path` (relative to `cwd`). With `followLast` false the
  * last component is kept as is even when it is a symlink (lstat, unlink, rename).
+ * `view` resolves in a tree as it would be after a change (see afterRename).
  */
-export function resolveReal(cwd: string, path: string, followLast = true, mayLook?: (path: string) => boolean): string {
+export function resolveReal(
+  cwd: string,
+  path: string,
+  followLast = true,
+  mayLook?: (path: string) => boolean,
+  view: (path: string) => string | undefined = (p) => p,
+): string {
   if (path.includes("\0")) throw new ResolveError("EINVAL", resolve(cwd));
   const pending = (isAbsolute(path) ? path : `${cwd}/${path}`).split("/").filter((p) => p !== "" && p !== ".");
   pending.reverse(); // a stack: next component on top
@@ -39,9 +55,11 @@ export function resolveReal(cwd: string, path: string, followLast = true, mayLoo
     const last = pending.length === 0;
     // Not even a look at what lies outside the grants: whether it exists or links on would show.
     if (mayLook && !mayLook(here)) throw new ResolveError("EACCES", here);
+    const onDisk = view(here);
     let st;
     try {
-      st = lstatSync(here);
+      if (onDisk === undefined) throw Object.assign(new Error("gone"), { code: "ENOENT" });
+      st = lstatSync(onDisk);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "ENOTDIR") throw new ResolveError("ENOTDIR", here);
@@ -50,7 +68,7 @@ export function resolveReal(cwd: string, path: string, followLast = true, mayLoo
     }
     if (st.isSymbolicLink() && (!last || followLast)) {
       if (++links > MAX_LINKS) throw new ResolveError("ELOOP", here);
-      const target = readlinkSync(here);
+      const target = readlinkSync(onDisk!);
       const parts = target.split("/").filter((p) => p !== "" && p !== ".");
       if (target.startsWith("/")) done.length = 0;
       for (let i = parts.length - 1; i >= 0; i--) pending.push(parts[i]!);

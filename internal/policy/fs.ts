@@ -37,9 +37,21 @@ export function mayLook(policy: Policy, path: string): boolean {
   return policy.allowAll || policy.fs.some((g) => isWithin(path, g.path) || isWithin(g.path, path));
 }
 
-/** The grant that lets `cap` happen at `path` (the most specific one), or the denial. */
+/**
+ * The policy grants that decide at a path, given the grants covering it: the
+ * most specific of the policy's own (several when they name the same
+ * directory), else the app's directory's default. Flags add to these.
+ */
+function decidingGrants(covering: FsGrant[]): FsGrant[] {
+  const dirs = covering.filter((g) => g.from === "dirs");
+  if (dirs.length === 0) return covering.filter((g) => g.from === "default");
+  const depth = Math.max(...dirs.map((g) => g.path.length));
+  return dirs.filter((g) => g.path.length === depth);
+}
+
+/** The grant that lets `cap` happen at `path`, or the denial. */
 export function checkPath(policy: Policy, cap: FsCapability, path: string): Decision<FsGrant> {
-  if (policy.allowAll) return allow({ path: "/", read: true, write: true, execute: true, source: "--allow-all" }, "--allow-all");
+  if (policy.allowAll) return allow({ path: "/", read: true, write: true, execute: true, from: "flag", source: "--allow-all" }, "--allow-all");
   if (isProcSelf(path)) {
     return deny(cap, path, "the process's own /proc entries are never exposed", "only --allow-all exposes them");
   }
@@ -52,15 +64,19 @@ export function checkPath(policy: Policy, cap: FsCapability, path: string): Deci
   if (cap === "write" && isPolicyFile(path)) {
     return deny(cap, path, "an app may never write a policy file (.edgebox.json, edgebox.toml)", "edit it yourself, outside the app");
   }
+  const covering = policy.fs.filter((g) => isWithin(path, g.path));
+  const deciding = decidingGrants(covering);
   let best: FsGrant | undefined;
-  for (const g of policy.fs) {
-    if (g[cap] && isWithin(path, g.path) && (!best || g.path.length > best.path.length)) best = g;
+  for (const g of [...deciding, ...covering.filter((g) => g.from === "flag")]) {
+    if (g[cap] && (!best || g.path.length > best.path.length)) best = g;
   }
   if (best) return allow(best, `${best.source} grants ${cap} on ${best.path}`);
-  const covered = policy.fs.filter((g) => isWithin(path, g.path));
-  const rule = covered.length
-    ? `${covered.map((g) => g.source).join(", ")} covers ${path} without ${cap}`
-    : `no grant covers ${path}`;
+  const rule =
+    deciding.length && deciding[0]!.from === "dirs" && covering.some((g) => g[cap])
+      ? `${deciding.map((g) => g.source).join(", ")}, the most specific grant covering ${path}, does not grant ${cap}`
+      : covering.length
+        ? `${covering.map((g) => g.source).join(", ")} covers ${path} without ${cap}`
+        : `no grant covers ${path}`;
   return deny(cap, path, rule, remedy(policy, cap, path));
 }
 

@@ -15,20 +15,48 @@ export interface FsGrant {
   read: boolean;
   write: boolean;
   execute: boolean;
+  /**
+   * "dirs": a policy's grant; the most specific one covering a path decides
+   * every capability there (a nested read-only grant stays read-only).
+   * "flag": a command-line grant, which only adds. "default": the app's own
+   * directory, readable where no policy grant says otherwise.
+   */
+  from: "dirs" | "flag" | "default";
   source: Source;
 }
 
+/** A range of addresses, 128-bit (IPv4 as IPv4-mapped IPv6). */
+export interface AddressRange {
+  base: bigint;
+  prefix: number;
+}
+
+/** What the host part of a URL pattern names: host names (a glob), or addresses. */
+export type HostRule =
+  | { kind: "name"; glob: string; re: RegExp }
+  | {
+      kind: "addresses";
+      /** As written, or the group's name ("loopback", "private", "link-local"). */
+      label: string;
+      ranges: readonly AddressRange[];
+      /** Also this machine's own interface addresses (the loopback group). */
+      thisMachine: boolean;
+    };
+
+/** A URL pattern, compiled when the policy is read (see policy/url.ts). */
 export interface UrlPattern {
   /** As written, for messages. */
   text: string;
   /** Lower-case scheme, or undefined for http and https. */
   scheme?: string;
-  /** Host glob: labels, `*` for any sequence within the host, `[...]` for IPv6. */
-  host: string;
-  /** Port, "*" for any, or undefined for the scheme's default. */
+  host: HostRule;
+  /** Port, "*" for any, or undefined for the scheme's default (any port in a block list). */
   port?: string;
-  /** Path glob (`*` any sequence), or undefined for any path. */
+  /** Path glob (`*` any sequence) as written, or undefined for any path. */
   path?: string;
+  /** The path glob against the path as written, and against the path as a lenient server reads it. */
+  pathRe?: RegExp;
+  loosePathRe?: RegExp;
   source: Source;
 }
 
@@ -67,7 +95,7 @@ export interface Policy {
     source: Source;
   };
   net: {
-    /** "none": no network (the default); "all": any URL that is not blocked. */
+    /** "none": no network (neither field given); "all": any URL that is not blocked. */
     allow: "none" | "all" | readonly UrlPattern[];
     block: readonly UrlPattern[];
     rateLimitRps?: number;

@@ -1,22 +1,148 @@
 // URL patterns for fetch. A pattern is matched part by part against the
-// normalised URL (WHATWG parsing: lower-case host, IDNA to punycode, IPv6 in
-// brackets, default ports dropped, userinfo ignored), never as one string, so
-// that "https://*.example.com/*" cannot be satisfied by
-// "https://evil.test/?.example.com/".
+// normalised URL (WHATWG parsing: lower-case host, IDNA to punycode, every
+// IPv4 spelling to dotted decimal, IPv6 in brackets, dot segments resolved,
+// default ports dropped, userinfo ignored), never as one string, so that
+// "https://*.example.com/*" cannot be satisfied by
+// "https://evil.test/?.example.com/". Patterns are compiled once, when the
+// policy is read.
 //
-// Forms: "https://api.example.com/v1/*", "*.example.com", "example.com:8080",
-// "http://127.0.0.1:*/health", "*" (any URL). Without a scheme, http and https
-// match. Without a port, only the scheme's default port matches. Without a
-// path, any path matches.
+// A host is matched by name and by every address it resolves to (the host
+// resolves once and connects to the address that was checked: net.ts). The
+// host part of a pattern is one of:
+//   a name glob        "api.example.com", "*.example.com"
+//   an address         "10.1.2.3", "[fd00::1]" (any spelling URL parsing accepts)
+//   a CIDR range       "10.0.0.0/8", "[fc00::]/7", "::1/128"
+//   a named group      "loopback", "private", "link-local"
+// This machine is one place whatever it is called: "localhost", 127.0.0.1 or
+// ::1 in a pattern mean the loopback group (all of 127.0.0.0/8, ::1, 0.0.0.0
+// and this machine's own interface addresses).
+//
+// Ports: without one, an allowed pattern means the scheme's default port, a
+// blocked pattern every port. Paths: a pattern "/admin/*" covers "/admin"
+// itself. A blocked path is compared as servers might read it: any case,
+// percent-encoding decoded, ";" parameters dropped, dot segments resolved.
+// An allowed path must match both as written and read that way.
 
-import type { UrlPattern } from "./types.ts";
+import type { AddressRange, HostRule, UrlPattern } from "./types.ts";
 
 const DEFAULT_PORTS: Record<string, string> = { "http:": "80", "https:": "443", "ws:": "80", "wss:": "443" };
 
 export class UrlPatternError extends Error {}
 
+/** One address: its text and its 128-bit value (IPv4 as IPv4-mapped IPv6). */
+export interface HostAddress {
+  address: string;
+  value: bigint;
+  /** One of this machine's own interface addresses (a server on 0.0.0.0 answers there too). */
+  thisMachine?: boolean;
+}
+
+const V4_MAPPED = 0xffffn << 32n;
+
+/** An IP address in any spelling URL parsing accepts ("2130706433", "0x7f.1", "[::ffff:7f00:1]"), or undefined. */
+export function parseAddress(text: string): bigint | undefined {
+  let host: string;
+  try {
+    const bare = text.startsWith("[") ? text : text.includes(":") ? `[${text}]` : text;
+    host = new URL(`http://${bare}/`).hostname;
+  } catch {
+    return undefined;
+  }
+  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
+  if (v4) return V4_MAPPED | v4.slice(1).reduce((n, b) => (n << 8n) | BigInt(b), 0n);
+  if (!host.startsWith("[")) return undefined;
+  // The serializer writes hex groups only, with at most one "::".
+  const [head, tail] = host.slice(1, -1).split("::") as [string, string | undefined];
+  const groups = (s: string | undefined) => (s ? s.split(":") : []);
+  const h = groups(head);
+  const t = groups(tail);
+  const all = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill("0"), ...t];
+  return all.reduce((n, g) => (n << 16n) | BigInt(Number.parseInt(g, 16)), 0n);
+}
+
+function range(cidr: string): AddressRange {
+  const [addr, bits] = cidr.split("/") as [string, string];
+  const value = parseAddress(addr)!;
+  const v4 = value >> 32n === 0xffffn;
+  return { base: value, prefix: Number(bits) + (v4 ? 96 : 0) };
+}
+
+/** The named groups of addresses. */
+export const ADDRESS_GROUPS: Record<string, { ranges: AddressRange[]; thisMachine: boolean; words: string }> = {
+  loopback: {
+    ranges: ["127.0.0.0/8", "0.0.0.0/8", "::1/128", "::/128"].map(range),
+    thisMachine: true,
+    words: "this machine: 127.0.0.0/8, ::1, 0.0.0.0 and its own interface addresses",
+  },
+  private: {
+    ranges: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"].map(range),
+    thisMachine: false,
+    words: "10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7",
+  },
+  "link-local": {
+    ranges: ["169.254.0.0/16", "fe80::/10"].map(range),
+    thisMachine: false,
+    words: "169.254.0.0/16 (cloud metadata services among them), fe80::/10",
+  },
+};
+
+export function inRange(r: AddressRange, value: bigint): boolean {
+  const shift = BigInt(128 - r.prefix);
+  return value >> shift === r.base >> shift;
+}
+
+function globToRegExp(glob: string, any: string, flags = ""): RegExp {
+  const parts = glob.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${parts.join(any)}$`, flags);
+}
+
+/** A path glob; one ending in "/*" covers the path itself too ("/admin/*" covers "/admin"). */
+function pathRegExp(glob: string, flags = ""): RegExp {
+  if (!glob.endsWith("/*") || glob.length < 3) return globToRegExp(glob, ".*", flags);
+  const head = globToRegExp(glob.slice(0, -2), ".*").source.slice(1, -1);
+  return new RegExp(`^${head}(?:/.*)?$`, flags);
+}
+
+/** The host part of a pattern, compiled. */
+function hostRule(text: string, host: string): HostRule {
+  const group = ADDRESS_GROUPS[host.toLowerCase()];
+  if (group) return { kind: "addresses", label: host.toLowerCase(), ranges: group.ranges, thisMachine: group.thisMachine };
+  const cidr = /^\[?([0-9a-fA-F:.]+)\]?(?:\/(\d{1,3}))$/.exec(host) ?? /^\[([0-9a-fA-F:.]+)\/(\d{1,3})\]$/.exec(host);
+  if (cidr) {
+    const value = parseAddress(cidr[1]!);
+    const v4 = value !== undefined && value >> 32n === 0xffffn && !cidr[1]!.includes(":");
+    const bits = Number(cidr[2]);
+    if (value === undefined || bits > (v4 ? 32 : 128)) throw new UrlPatternError(`"${text}": bad address range "${host}"`);
+    return asAddresses(host, { base: value, prefix: bits + (v4 ? 96 : 0) });
+  }
+  if (!host.includes("*")) {
+    const value = parseAddress(host);
+    if (value !== undefined) return asAddresses(host, { base: value, prefix: 128 });
+  }
+  let name = host;
+  if (host !== "*") {
+    // Normalise the literal parts the way URL parsing normalises hosts (case, IDNA).
+    try {
+      name = new URL(`http://${host.replace(/\*/g, "wildcard-edgebox")}/`).hostname.replace(/wildcard-edgebox/g, "*").replace(/\.$/, "");
+    } catch {
+      throw new UrlPatternError(`"${text}": bad host "${host}"`);
+    }
+  }
+  if (name === "localhost") return { kind: "addresses", label: "loopback", ranges: ADDRESS_GROUPS.loopback!.ranges, thisMachine: true };
+  // A host "*" stands for one or more characters of the host: it never crosses into the path.
+  return { kind: "name", glob: name, re: globToRegExp(name, "[^/:@]*") };
+}
+
+/** An address or a range; one of this machine's (a loopback address) stands for all of them. */
+function asAddresses(text: string, r: AddressRange): HostRule {
+  if (ADDRESS_GROUPS.loopback!.ranges.some((l) => inRange(l, r.base) && r.prefix >= l.prefix)) {
+    return { kind: "addresses", label: "loopback", ranges: ADDRESS_GROUPS.loopback!.ranges, thisMachine: true };
+  }
+  return { kind: "addresses", label: text, ranges: [r], thisMachine: false };
+}
+
 export function parseUrlPattern(text: string, source: string): UrlPattern {
-  if (text === "*") return { text, host: "*", port: "*", source };
+  if (text === "*") return { text, host: { kind: "name", glob: "*", re: /^/ }, port: "*", source };
   let rest = text;
   let scheme: string | undefined;
   const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(rest);
@@ -24,14 +150,21 @@ export function parseUrlPattern(text: string, source: string): UrlPattern {
     scheme = m[1]!.toLowerCase() + ":";
     rest = rest.slice(m[0].length);
   }
-  const slash = rest.indexOf("/");
+  // An address followed by /bits is a range ("10.0.0.0/8", "[fc00::]/7", "[fc00::/7]", "::1/128"), not a path.
+  const cidr = /^(?:\[[0-9a-fA-F:.]+\]\/\d{1,3}|\[[0-9a-fA-F:.]+\/\d{1,3}\]|[0-9.]+\/\d{1,2}(?=$|[:/])|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*\/\d{1,3}$)/.exec(rest)?.[0];
+  const slash = rest.indexOf("/", cidr?.length ?? 0);
   const authority = slash === -1 ? rest : rest.slice(0, slash);
   const path = slash === -1 ? undefined : rest.slice(slash);
   if (authority.includes("@")) throw new UrlPatternError(`"${text}": a URL pattern cannot contain userinfo`);
   let host = authority;
   let port: string | undefined;
-  const ipv6 = /^(\[[^\]]+\])(?::(\d+|\*))?$/.exec(authority);
-  if (ipv6) {
+  const ipv6 = /^(\[[^\]]+\])(?::(.*))?$/.exec(authority);
+  if (cidr) {
+    host = cidr;
+    const after = authority.slice(cidr.length);
+    if (after !== "" && !after.startsWith(":")) throw new UrlPatternError(`"${text}": bad address range "${authority}"`);
+    if (after !== "") port = after.slice(1);
+  } else if (ipv6) {
     host = ipv6[1]!;
     port = ipv6[2];
   } else {
@@ -39,42 +172,61 @@ export function parseUrlPattern(text: string, source: string): UrlPattern {
     if (colon !== -1) {
       host = authority.slice(0, colon);
       port = authority.slice(colon + 1);
-      if (!/^(\d+|\*)$/.test(port)) throw new UrlPatternError(`"${text}": bad port "${port}"`);
     }
   }
+  if (port !== undefined && !/^(\d+|\*)$/.test(port)) throw new UrlPatternError(`"${text}": bad port "${port}"`);
   if (host === "") throw new UrlPatternError(`"${text}": no host`);
-  if (host !== "*" && !host.startsWith("[")) {
-    // Normalise the literal parts the way URL parsing normalises hosts (case, IDNA).
-    const literal = host.replace(/\*/g, "wildcard-edgebox");
-    let normalised: string;
+  const compiled: UrlPattern = { text, scheme, host: hostRule(text, host), port, path, source };
+  if (path !== undefined) {
+    let canonical: string;
     try {
-      normalised = new URL(`http://${literal}/`).hostname;
+      canonical = new URL(`http://x${path}`).pathname;
     } catch {
-      throw new UrlPatternError(`"${text}": bad host "${host}"`);
+      throw new UrlPatternError(`"${text}": bad path "${path}"`);
     }
-    host = normalised.replace(/wildcard-edgebox/g, "*");
+    compiled.pathRe = pathRegExp(canonicalPath(canonical));
+    compiled.loosePathRe = pathRegExp(loosePath(canonical), "i");
   }
-  return { text, scheme, host: host.toLowerCase(), port, path, source };
+  return compiled;
 }
 
-function globToRegExp(glob: string, any: string): RegExp {
-  const parts = glob.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"));
-  return new RegExp(`^${parts.join(any)}$`);
+/** A host that is an address literal, as its one address (the URL parser has spelled it canonically). */
+function literalAddress(hostname: string): HostAddress[] | undefined {
+  if (!/^[\d.]+$|^\[/.test(hostname)) return undefined;
+  const value = parseAddress(hostname);
+  return value === undefined ? undefined : [{ address: hostname, value }];
 }
 
-export function matchUrl(p: UrlPattern, url: URL): boolean {
+/** How a URL's host matches a rule: by name, or by its addresses (all of them to allow, any to block). */
+function hostMatches(rule: HostRule, hostname: string, addresses: readonly HostAddress[] | undefined, mode: "allow" | "block"): boolean {
+  if (rule.kind === "name") return rule.re.test(hostname);
+  // Not resolved yet: a block by address cannot tell; an allow by address might hold.
+  const known = addresses ?? literalAddress(hostname);
+  if (!known || known.length === 0) return mode === "allow";
+  const hit = (a: HostAddress) => (rule.thisMachine && a.thisMachine === true) || rule.ranges.some((r) => inRange(r, a.value));
+  return mode === "block" ? known.some(hit) : known.every(hit);
+}
+
+/**
+ * Whether pattern `p` matches `url` (normalised: see normaliseUrl), whose host
+ * resolved to `addresses` (undefined: not resolved yet).
+ */
+export function matchUrl(p: UrlPattern, url: URL, addresses?: readonly HostAddress[], mode: "allow" | "block" = "allow"): boolean {
   if (p.text === "*") return true;
   const scheme = url.protocol;
   if (p.scheme ? p.scheme !== scheme : scheme !== "http:" && scheme !== "https:") return false;
-  // A host "*" stands for one or more characters of the host: it never crosses into the path.
-  if (!globToRegExp(p.host, "[^/:@]*").test(url.hostname)) return false;
+  if (!hostMatches(p.host, url.hostname, addresses, mode)) return false;
   const port = url.port || DEFAULT_PORTS[scheme] || "";
   if (p.port === undefined) {
-    if (port !== (DEFAULT_PORTS[scheme] ?? "")) return false;
+    if (mode === "allow" && port !== (DEFAULT_PORTS[scheme] ?? "")) return false;
   } else if (p.port !== "*" && p.port !== port) {
     return false;
   }
-  if (p.path !== undefined && !globToRegExp(p.path, ".*").test(canonicalPath(url.pathname))) return false;
+  if (p.pathRe && p.loosePathRe) {
+    const loose = p.loosePathRe.test(loosePath(url.pathname));
+    if (mode === "block") return loose || p.pathRe.test(canonicalPath(url.pathname));
+    return loose && p.pathRe.test(canonicalPath(url.pathname));
+  }
   return true;
 }
 
@@ -90,6 +242,25 @@ export function canonicalPath(path: string): string {
   });
 }
 
+/**
+ * The path as the most lenient server might read it: every percent-encoding
+ * decoded (twice-encoded too), backslashes as slashes, ";" parameters of each
+ * segment dropped, empty and dot segments resolved. (Case is left to the
+ * comparison.)
+ */
+export function loosePath(path: string): string {
+  let p = path;
+  for (let i = 0; i < 3 && /%[0-9a-fA-F]{2}/.test(p); i++) p = p.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  const out: string[] = [];
+  const segments = p.replace(/\\/g, "/").split("/");
+  segments.forEach((raw, i) => {
+    const seg = raw.split(";")[0]!;
+    if (seg === "..") out.pop();
+    else if (seg !== "." && (seg !== "" || i === segments.length - 1)) out.push(seg);
+  });
+  return "/" + out.join("/");
+}
+
 /** The URL as the policy sees it: parsed and normalised, or undefined when it does not parse. */
 export function normaliseUrl(input: string): URL | undefined {
   try {
@@ -97,18 +268,22 @@ export function normaliseUrl(input: string): URL | undefined {
     u.username = "";
     u.password = "";
     u.hash = "";
-    // One host, one name: "example.com." is example.com, an IPv4-mapped IPv6 address is the IPv4 one,
-    // and 0.0.0.0 is this machine as 127.0.0.1 is.
+    // One host, one name: "example.com." is example.com, an IPv4-mapped IPv6 address is the IPv4 one.
     let host = u.hostname.replace(/\.$/, "");
     const mapped = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/i.exec(host);
     if (mapped) {
       const [hi, lo] = [Number.parseInt(mapped[1]!, 16), Number.parseInt(mapped[2]!, 16)];
       host = `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
     }
-    if (host === "0.0.0.0" || host === "[::]") host = "127.0.0.1";
     if (host !== u.hostname) u.hostname = host;
     return u;
   } catch {
     return undefined;
   }
+}
+
+/** A pattern in words, for `edgebox check`. */
+export function describeUrlPattern(p: UrlPattern): string {
+  if (p.host.kind === "name" || !ADDRESS_GROUPS[p.host.label]) return p.text;
+  return `${p.text} (${ADDRESS_GROUPS[p.host.label]!.words})`;
 }

@@ -11,11 +11,12 @@ import { EvalFlags, GuestException, QuickJS, type GuestState } from "../engine/q
 import { GuestTrap, type WasmModule } from "../engine/types.ts";
 import { linkSideModule, type Placement, type SideModule, type SideModuleInfo } from "../engine/dylink.ts";
 import { wasiImports } from "../engine/wasi.ts";
-import { grantedEnv } from "../policy/checks.ts";
+import { checkEnv, grantedEnv } from "../policy/checks.ts";
 import type { Policy } from "../policy/types.ts";
 import type { AuditEvent, Delivery, HostContext } from "../hostcalls/context.ts";
 import type { FsBackend } from "../hostcalls/fs-backend.ts";
 import { FdTable, fsOps } from "../hostcalls/fs.ts";
+import { systemError } from "../hostcalls/errors.ts";
 import { HostCalls } from "../hostcalls/index.ts";
 import type { NetLimits } from "../hostcalls/net.ts";
 import type { Sink } from "../hostcalls/stdio.ts";
@@ -42,6 +43,8 @@ export interface SandboxOptions {
   sides: (SideModule & { placement: Placement })[];
   /** Native extensions the guest may link on first use (EXT_LOAD). */
   extensions: LazyExtension[];
+  /** The bytecode of the runtime's modules kept out of its snapshot, by key (RUNTIME_MODULE). */
+  runtimeModules: (key: string) => Uint8Array | undefined;
   policy: Policy;
   fs: FsBackend;
   /** process.argv as the guest sees it. */
@@ -60,6 +63,8 @@ export interface SandboxOptions {
   memoryLimit?: number;
   /** The setting that made `memoryLimit` smaller than `maxMemoryBytes` allows ("runtime.heap_size"), for the out-of-memory message. */
   heapLimitSetting?: string;
+  /** Descriptors (open files, requests, children) the run may hold at once; none = no cap beyond the process's. */
+  maxDescriptors?: number;
   /** Bytes the guest's linear memory may grow to; 0 = the engine's maximum. */
   maxMemoryBytes?: number;
   /** Native stack QuickJS may use for recursion. */
@@ -71,6 +76,8 @@ export interface SandboxOptions {
   bytecodeCache?: BytecodeCache;
   /** rateLimitRps/maxConnections shared with other sandboxes (edgebox serve's requests). */
   netLimits?: NetLimits;
+  /** No hint on stderr when the app reads a variable the policy hides (--quiet). */
+  quiet?: boolean;
   /** Told of every file the app loads as code (edgebox run --watch). */
   onLoad?: (file: string) => void;
   /** Where transpiled TypeScript is kept between runs; none = transpile every time. */
@@ -132,6 +139,9 @@ const NAMES_TYPESCRIPT = /\.[cm]?tsx?["'`]/;
 function stripHashbang(source: string): string {
   return source.startsWith("#!") ? "//" + source.slice(2) : source;
 }
+
+/** The hint about a hidden variable is given once per process (serve's requests would repeat it). */
+let hintedHiddenEnv = false;
 
 export class Sandbox {
   private vm!: QuickJS;
@@ -428,6 +438,8 @@ export class Sandbox {
   /** Start the wall-clock limit now (edgebox serve: per request). */
   startClock(): void {
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
+    // (an instance made ahead: its hard stop counts from now too)
+    if (this.vm) this.vm.instance.setDeadline?.(this.opts.timeoutMs ?? 0);
   }
 
   /** The guest (edgebox serve works with its handles). */
@@ -448,8 +460,29 @@ export class Sandbox {
     return env;
   }
 
+  private hiddenRead = new Set<string>();
+  /** The app read `name` and did not find it: when the policy hides a variable that is set, say so (once) and audit it. */
+  private envMissing(name: string): undefined {
+    const o = this.opts;
+    if (name.length > 256 || o.hostEnv[name] === undefined || checkEnv(o.policy, name) || this.hiddenRead.has(name) || this.hiddenRead.size >= 256) return;
+    this.hiddenRead.add(name);
+    o.audit?.({ capability: "env", target: name, allowed: false, rule: "set in the environment, hidden: not in the policy's env" });
+    if (!hintedHiddenEnv && !o.quiet) {
+      hintedHiddenEnv = true;
+      const where = o.policy.file ? `"env" in ${o.policy.file}` : `"env" in a .edgebox.json`;
+      o.stderr(new TextEncoder().encode(`edgebox: the app read ${name}, which is set but hidden by the policy (it stays undefined): add "${name}" to ${where}, or run with --allow-env=${name} (--quiet: no such hints)\n`));
+    }
+    return undefined;
+  }
+
   /** Instantiate the guest and bind the run (or, after a started snapshot, the clock and randomness). */
   boot(): void {
+    this.instantiate();
+    this.bind();
+  }
+
+  /** A fresh instance of the module, its side modules linked again: no guest code has run in it yet. */
+  instantiate(): void {
     const o = this.opts;
     const ctx: HostContext = {
       stdout: o.stdout,
@@ -461,15 +494,23 @@ export class Sandbox {
       policy: o.policy,
       cwd: o.cwd,
       fs: o.fs,
-      fds: new FdTable(),
+      fds: new FdTable((syscall) => this.descriptorRoom(syscall)),
       maxFileBytes: o.memoryLimit || 1 << 30,
       audit: o.audit,
       mapStack: (text) => remapStack(text, this.maps),
+      envMissing: (name) => this.envMissing(name),
       netLimits: o.netLimits,
       remainingMs: () => (this.deadline ? Math.max(0, this.deadline - performance.now()) : Infinity),
-      guest: { compileCommonJS: (source, filename) => this.compileCommonJS(source, filename) },
+      guest: {
+        compileCommonJS: (source, filename) => this.compileCommonJS(source, filename),
+        runtimeModule: (key) => {
+          const bytecode = o.runtimeModules(key);
+          return bytecode && this.vm.evalBytecode(bytecode);
+        },
+      },
       async: {
         start: () => {
+          this.descriptorRoom("open");
           this.pendingOps++;
           return this.nextOpId++;
         },
@@ -526,6 +567,11 @@ export class Sandbox {
     trace("instantiate");
     this.wasi = wasiImports(() => this.vm.instance, { write: (fd, b) => (fd === 1 ? o.stdout : o.stderr)(b) });
     for (const side of o.sides) this.linked.push(linkSideModule(this.vm.instance, side, this.wasi, side.placement).placement);
+  }
+
+  /** The first guest call: start() binds the run, or fresh() a started snapshot's clock and randomness. */
+  bind(): void {
+    const o = this.opts;
     const seed = Array.from(crypto.getRandomValues(new Uint32Array(4)));
     const json = o.started ? JSON.stringify(seed) : JSON.stringify(this.runConfig(seed));
     const c = this.vm.newString(json);
@@ -537,6 +583,14 @@ export class Sandbox {
     // (a started snapshot's guest knows its mapped files already)
     if (!o.started) for (const file of this.maps.keys()) this.markMapped(file);
     trace("start()");
+  }
+
+  /** Throws EMFILE when the run holds as many descriptors (open files and operations in flight) as it may. */
+  private descriptorRoom(syscall: string): void {
+    const max = this.opts.maxDescriptors;
+    if (max !== undefined && this.calls.ctx.fds.size + this.pendingOps >= max) {
+      throw systemError("EMFILE", syscall, undefined, undefined, `edgebox: a request may hold at most ${max} descriptors at once`);
+    }
   }
 
   /** What start() binds: the run's argv, env, cwd, platform, terminal and machine facts. */

@@ -25,7 +25,7 @@ export function appDirOf(target: string, cwd: string): string {
 export function npmEntry(dir: string, name: string): string {
   const pkgDir = join(dir, "node_modules", name);
   const pkg = readPackageJson(pkgDir) as { bin?: unknown; main?: unknown } | undefined;
-  if (!pkg) throw new UserError("E_NOT_FOUND", `the policy's "npm": "${name}" is not installed in ${join(dir, "node_modules")}`);
+  if (!pkg) throw new UserError("E_NOT_FOUND", `the policy's "npm": "${name}" is not installed in ${join(dir, "node_modules")}: run 'npm install ${name}' in ${dir}`);
   let rel: unknown = pkg.bin;
   if (rel && typeof rel === "object") {
     const bins = rel as Record<string, string>;

@@ -8,10 +8,11 @@ import pkg from "../../package.json" with { type: "json" };
 import { ABI_VERSION } from "../../wasm/abi.js";
 import { isArtifact, readArtifact, type Artifact, type ArtifactHeader } from "../build/artifact.ts";
 import type { SideModuleInfo } from "../engine/dylink.ts";
-import { buildInfo, cacheDir, extensions, ownDirs, runtimeModule } from "../assets/index.ts";
+import { buildInfo, cacheDir, extensions, ownDirs, runtimeModule, runtimeModuleBytecode } from "../assets/index.ts";
 import { BytecodeCache } from "./bytecode-cache.ts";
 import { loadPolicy } from "../config/index.ts";
-import type { GrantFlags } from "../config/resolve.ts";
+import { DEFAULT_RUNTIME, type GrantFlags } from "../config/resolve.ts";
+import { JSC_STACK_ENV, RanElsewhere, rerunWithStack, stackCapacity, wasmStackMiB } from "./stack.ts";
 import { chooseEngine, loadModule, type EngineKind, type ModuleSource } from "../engine/index.ts";
 import { UserError } from "../errors.ts";
 import type { Policy } from "../policy/types.ts";
@@ -30,7 +31,7 @@ export const NODE_COMPAT = "20.0.0";
 /** run --watch tells its child where to list the files to watch (see watch.ts). */
 export const WATCH_LIST_ENV = "EDGEBOX_WATCH_LIST";
 
-/** Linear memory QuickJS needs beyond its heap: static data and the 1 MiB stack. */
+/** Linear memory QuickJS needs beyond its heap and stack: static data and the linker's 1 MiB stack. */
 const GUEST_BASE_MEMORY = 4 << 20;
 
 export interface RunOptions {
@@ -49,6 +50,8 @@ export interface RunOptions {
   source?: string;
   /** --audit: append one JSON line per capability decision to this file (else the policy's "audit"). */
   audit?: string;
+  /** --quiet: no hints on stderr (a variable the policy hides). */
+  quiet?: boolean;
 }
 
 function warn(message: string): void {
@@ -75,26 +78,44 @@ function keychainEnv(policy: Policy): Record<string, string> {
 }
 
 /** Everything a sandbox for this app needs, resolved once: policy, entry, limits, engine, modules. */
-export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: { pooling?: boolean; epoch?: boolean } = {}) {
+export async function prepareApp(
+  opts: Omit<RunOptions, "args">,
+  engineOptions: { pooling?: boolean; epoch?: boolean } = {},
+  /** The memory cap in MiB when no flag gives one, from the policy (edgebox serve's per-request default); undefined = the policy's. */
+  defaultMaxMemoryMiB: (policy: Policy) => number | undefined = () => undefined,
+) {
   const appDir = opts.source !== undefined ? opts.cwd : appDirOf(opts.target, opts.cwd);
   const policy = await loadPolicy({ appDir, cwd: opts.cwd, config: opts.config, flags: opts.grants });
   const file = opts.source !== undefined ? join(opts.cwd, opts.target) : resolveEntry(opts.target, opts.cwd, policy.npm);
   trace("policy");
+  // More stack than this process backs: the run happens in one that does (stack.ts), or on less.
+  // (The default never starts a second process; code read from stdin could not be read again.)
+  let stackSize = policy.runtime.stackSize;
+  const stackCap = stackCapacity(opts.engine ?? "native");
+  if (stackSize > stackCap && stackSize !== DEFAULT_RUNTIME.stackSize) {
+    const code = opts.target === "[stdin]" ? undefined : await rerunWithStack(stackSize);
+    if (code !== undefined) throw new RanElsewhere(code);
+    warn(`runtime.stack_size ${stackSize >> 10} KiB cannot be backed here (the stack limit cannot be raised); running with ${stackCap >> 10} KiB`);
+  }
   const hostEnv: Record<string, string | undefined> = { ...process.env };
   // run --watch's child: tell the watcher what to watch (the variable is not the app's)
   const watchList = hostEnv[WATCH_LIST_ENV];
   delete hostEnv[WATCH_LIST_ENV];
+  delete hostEnv[JSC_STACK_ENV];
   const onLoad = watchList ? (f: string) => appendFileSync(watchList, f + "\n") : undefined;
   for (const f of [policy.file, file]) if (f && opts.source === undefined) onLoad?.(f);
   if (policy.useKeychain) Object.assign(hostEnv, keychainEnv(policy));
-  const maxBytes = opts.maxMemoryMiB ? opts.maxMemoryMiB * 1048576 : policy.runtime.maxMemoryPages * 65536;
-  if (maxBytes < 2 * GUEST_BASE_MEMORY) {
-    throw new UserError("E_USAGE", `--max-memory must be at least ${(2 * GUEST_BASE_MEMORY) >> 20} MiB`);
+  const maxMiB = opts.maxMemoryMiB ?? defaultMaxMemoryMiB(policy);
+  const maxBytes = maxMiB ? maxMiB * 1048576 : policy.runtime.maxMemoryPages * 65536;
+  const least = 2 * GUEST_BASE_MEMORY + policy.runtime.stackSize;
+  if (maxBytes < least) {
+    throw new UserError("E_USAGE", `--max-memory must be at least ${Math.ceil(least / 1048576)} MiB (with a ${policy.runtime.stackSize >> 10} KiB runtime.stack_size)`);
   }
-  const heap = Math.min(policy.runtime.heapSize, maxBytes - GUEST_BASE_MEMORY);
+  const heap = Math.min(policy.runtime.heapSize, maxBytes - GUEST_BASE_MEMORY - policy.runtime.stackSize);
   const fuel = policy.runtime.maxInstructions >= 0;
   if (fuel && opts.engine === "js") warn("runtime.max_instructions is enforced on the native engine only; the js engine ignores it");
   const built = opts.source === undefined && isArtifactFile(file) ? openArtifact(file) : undefined;
+  if (!built && opts.source === undefined) refuseNonScript(file);
   const auditPath = opts.audit ? resolve(opts.cwd, opts.audit) : policy.audit;
   const audit = auditPath ? openAuditLog(auditPath) : undefined;
   // the app may neither touch EdgeBox's cache and audit log nor change its policy, whatever the grants
@@ -106,13 +127,16 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
   // Epochs stop compiled code (a built app's frozen functions) at the time limit; the
   // interpreter checks the limit itself. They cost a little, so only when there is a limit.
   const epoch = engineOptions.epoch ?? timeoutMs > 0;
-  const choice = await chooseEngine(built?.module ?? runtimeModule, { kind: opts.engine, warn, fuel, epoch, pooling: engineOptions.pooling });
+  const choice = await chooseEngine(built?.module ?? runtimeModule, { kind: opts.engine, warn, fuel, epoch, pooling: engineOptions.pooling, wasmStackMiB: wasmStackMiB(stackSize) });
+  // (the engine may be js after all, where the native one could not load)
+  stackSize = Math.min(stackSize, stackCapacity(choice.engine.kind));
   const { module, hostLib } = choice;
   const sandbox: SandboxOptions = {
     module,
     snapshot: built?.snapshot ?? buildInfo.snapshot,
     sides: built ? built.sides.map((s) => ({ ...s, module: loadModule(choice, s.source, { warn }) })) : [],
     extensions: extensions.map((e) => ({ name: e.name, info: e.info, initFn: e.initFn, module: () => loadModule(choice, e.source, { warn }), bytes: e.source.bytes })),
+    runtimeModules: runtimeModuleBytecode,
     policy,
     fs: hostLib ? beneathBackend(hostLib) : plainBackend,
     argv: [process.execPath, file],
@@ -126,13 +150,14 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
     memoryLimit: heap,
     heapLimitSetting: policy.runtime.heapSize < maxBytes - GUEST_BASE_MEMORY ? "runtime.heap_size" : undefined,
     maxMemoryBytes: maxBytes,
-    maxStackSize: policy.runtime.stackSize,
+    maxStackSize: stackSize,
     maxInstructions: fuel ? Math.max(1, policy.runtime.maxInstructions) : 0,
     bytecodeCache: new BytecodeCache(join(cacheDir(), "bytecode")),
     typescriptCache: join(cacheDir(), "typescript"),
     sourceMaps: built?.sourceMaps,
     audit: audit?.write,
     onLoad,
+    quiet: opts.quiet,
     versions: { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime },
   };
   return { policy, file, built, choice, sandbox, audit, baseWasm: built ? () => built.module.bytes() : runtimeModule.bytes };
@@ -140,9 +165,15 @@ export async function prepareApp(opts: Omit<RunOptions, "args">, engineOptions: 
 
 export async function runApp(opts: RunOptions): Promise<number> {
   trace("cli");
-  const app = await prepareApp(opts);
-  const sandbox = new Sandbox({ ...app.sandbox, argv: [process.execPath, ...(opts.source === undefined ? [app.file] : []), ...opts.args] });
+  let app;
   try {
+    app = await prepareApp(opts);
+  } catch (err) {
+    if (err instanceof RanElsewhere) return err.code;
+    throw err;
+  }
+  try {
+    const sandbox = new Sandbox({ ...app.sandbox, argv: [process.execPath, ...(opts.source === undefined ? [app.file] : []), ...opts.args] });
     const result = app.built ? await sandbox.runBuilt(app.built.app, app.built.prerun) : await sandbox.run(app.file, opts.source);
     trace("run");
     return result.code;
@@ -165,6 +196,22 @@ function artifactMap(h: ArtifactHeader, a: Artifact): Map<string, SourceMap> {
     return { version: 3, sources: [], mappings: "" };
   };
   return new Map([[h.compiledAs, new SourceMap(load)]]);
+}
+
+/** A file that is neither script nor artifact (a .wasm, an image) is refused in one line, not parsed. */
+function refuseNonScript(file: string): void {
+  const head = new Uint8Array(4096);
+  const fd = openSync(file, "r");
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const wasm = n >= 4 && head[0] === 0 && head[1] === 0x61 && head[2] === 0x73 && head[3] === 0x6d;
+  if (wasm || head.subarray(0, n).includes(0)) {
+    throw new UserError("E_USAGE", `${file} is not JavaScript or TypeScript (${wasm ? "a WebAssembly module" : "binary content"}): edgebox runs scripts (.js, .mjs, .cjs, .ts, ...) and artifacts of 'edgebox build' (.ebx)`);
+  }
 }
 
 function isArtifactFile(file: string): boolean {

@@ -8,10 +8,12 @@ import { UserError } from "../errors.ts";
 import type { GrantFlags } from "../config/resolve.ts";
 import type { EngineKind } from "../engine/index.ts";
 import { prepareApp } from "../sandbox/run.ts";
+import { RanElsewhere } from "../sandbox/stack.ts";
+import { DEFAULT_RUNTIME } from "../config/resolve.ts";
 import { selfCommand } from "../self.ts";
 import { buildImage } from "./image.ts";
 import { merge, prometheus, type MetricsSnapshot } from "./metrics.ts";
-import { EdgeServer } from "./server.ts";
+import { EdgeServer, portInUse } from "./server.ts";
 
 export interface ServeOptions {
   target: string;
@@ -21,6 +23,8 @@ export interface ServeOptions {
   workers?: number;
   timeoutMs?: number;
   maxMemoryMiB?: number;
+  /** --pool-size: instances each worker keeps ready ahead (else the policy's daemon.pool_size). */
+  poolSize?: number;
   maxBody: number;
   dev: boolean;
   quiet: boolean;
@@ -38,18 +42,37 @@ export interface ServeOptions {
 /** The environment variable that makes a process one of the supervisor's workers. */
 const WORKER_ENV = "EDGEBOX_SERVE_WORKER";
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** A request's memory cap unless --max-memory or runtime.max_memory_pages says otherwise (as Workers). */
+const DEFAULT_MAX_MEMORY_MIB = 128;
+/** Instances each worker keeps ready ahead unless --pool-size or daemon.pool_size says otherwise. */
+const DEFAULT_POOL_SIZE = 8;
+/** Descriptors (open files, fetches, children) one request may hold at once. */
+const MAX_DESCRIPTORS = 64;
 
 export async function serve(o: ServeOptions): Promise<number> {
   const inWorker = process.env[WORKER_ENV] === "1";
-  const app = await prepareApp(
-    { target: o.target, cwd: o.cwd, engine: o.engine, timeoutMs: o.timeoutMs, maxMemoryMiB: o.maxMemoryMiB, grants: o.grants, config: o.config, audit: o.audit },
-    { pooling: true, epoch: true },
-  );
+  let app;
+  try {
+    app = await prepareApp(
+      { target: o.target, cwd: o.cwd, engine: o.engine, timeoutMs: o.timeoutMs, maxMemoryMiB: o.maxMemoryMiB, grants: o.grants, config: o.config, audit: o.audit },
+      { pooling: true, epoch: true },
+      // (the default of max_memory_pages, 2 GiB, is a script's; a request gets Workers' 128 MiB)
+      (policy) => (policy.runtime.maxMemoryPages === DEFAULT_RUNTIME.maxMemoryPages ? DEFAULT_MAX_MEMORY_MIB : undefined),
+    );
+  } catch (err) {
+    // served by a process with a bigger stack (runtime.stack_size)
+    if (err instanceof RanElsewhere) return err.code;
+    throw err;
+  }
+  app.sandbox.maxDescriptors = MAX_DESCRIPTORS;
   const daemon = app.policy.daemon;
+  const poolSize = o.poolSize ?? daemon.poolSize ?? DEFAULT_POOL_SIZE;
   const timeoutMs = o.timeoutMs ?? daemon.execTimeoutMs ?? (app.sandbox.timeoutMs || DEFAULT_TIMEOUT_MS);
   const host = o.host ?? daemon.host ?? "127.0.0.1";
   let port = o.port ?? daemon.port ?? 3000;
   const workers = Math.max(1, o.workers ?? availableParallelism());
+  // a busy port is said at once, not after the app's image is built
+  if (!inWorker && port !== 0) assertPortFree(host, port);
 
   if (workers > 1 && !inWorker) {
     if (port === 0) port = await freePort(host);
@@ -57,9 +80,10 @@ export async function serve(o: ServeOptions): Promise<number> {
   }
 
   const image = await buildImage({ ...app, sandbox: { ...app.sandbox, timeoutMs } }, o.warn);
-  const server = new EdgeServer(image, { host, port, maxBody: o.maxBody, dev: o.dev, quiet: o.quiet, json: o.json, reusePort: workers > 1 || inWorker, info: o.info });
+  const server = new EdgeServer(image, { host, port, maxBody: o.maxBody, dev: o.dev, quiet: o.quiet, json: o.json, reusePort: workers > 1 || inWorker, poolSize, info: o.info });
   const { port: bound } = server.start();
-  const metrics = o.metricsPort !== undefined && !inWorker ? startMetrics(host, o.metricsPort, () => server.metricsText()) : undefined;
+  let draining = false;
+  const metrics = o.metricsPort !== undefined && !inWorker ? startMetrics(host, o.metricsPort, () => server.metricsText(), () => !draining) : undefined;
   if (inWorker) {
     process.on("message", (m: any) => {
       if (m?.type === "metrics?") process.send?.({ type: "metrics", id: m.id, snapshot: server.metrics.snapshot() });
@@ -71,6 +95,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     o.info(`serving ${app.file} on http://${host}:${bound}/ (started in ${Math.round(image.startupMs)} ms${metrics ? `; metrics on http://${host}:${metrics.port}/metrics` : ""})`);
   }
   await stopped(timeoutMs);
+  draining = true;
   await server.stop(timeoutMs + 1000);
   metrics?.stop(true);
   if (!inWorker) o.info("stopped");
@@ -85,6 +110,16 @@ function stopped(_timeoutMs: number): Promise<void> {
   });
 }
 
+function assertPortFree(host: string, port: number): void {
+  try {
+    Bun.serve({ hostname: host, port, fetch: () => new Response() }).stop(true);
+  } catch (err) {
+    const e = err as { code?: string; message: string };
+    if (e.code === "EADDRINUSE" || /in use/i.test(e.message)) throw new UserError("E_SERVE", portInUse(host, port));
+    // anything else (no permission, no such address) is reported where the server listens
+  }
+}
+
 async function freePort(host: string): Promise<number> {
   const s = Bun.serve({ hostname: host, port: 0, fetch: () => new Response() });
   const p = s.port!;
@@ -92,13 +127,23 @@ async function freePort(host: string): Promise<number> {
   return p;
 }
 
-function startMetrics(host: string, port: number, text: () => string | Promise<string>) {
+/**
+ * The metrics port: /metrics (Prometheus), /healthz (alive: the process answers) and /readyz
+ * (ready for traffic: 503 once a stop signal came, so a load balancer stops sending requests
+ * while those in flight drain).
+ */
+function startMetrics(host: string, port: number, text: () => string | Promise<string>, ready: () => boolean) {
   try {
     return Bun.serve({
       hostname: host,
       port,
-      fetch: async (req) =>
-        new URL(req.url).pathname === "/metrics" ? new Response(await text(), { headers: { "content-type": "text/plain; version=0.0.4" } }) : new Response("not found\n", { status: 404 }),
+      fetch: async (req) => {
+        const path = new URL(req.url).pathname;
+        if (path === "/metrics") return new Response(await text(), { headers: { "content-type": "text/plain; version=0.0.4" } });
+        if (path === "/healthz") return new Response("ok\n");
+        if (path === "/readyz") return ready() ? new Response("ready\n") : new Response("draining\n", { status: 503 });
+        return new Response("not found\n", { status: 404 });
+      },
     });
   } catch (err) {
     throw new UserError("E_SERVE", `cannot serve metrics on ${host}:${port}: ${(err as Error).message}`);
@@ -174,7 +219,7 @@ async function supervise(o: ServeOptions, workers: number, host: string, port: n
             ),
           );
           return prometheus(merge(snaps.filter((s): s is MetricsSnapshot => s !== undefined)));
-        })
+        }, () => !stopping && children.size > 0)
       : undefined;
   o.info(`serving on http://${host}:${port}/ with ${workers} workers${metrics ? `; metrics on http://${host}:${metrics.port}/metrics` : ""}`);
   await stopped(0);

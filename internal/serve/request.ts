@@ -2,31 +2,41 @@
 // and the response. Every way a request can fail ends in a response (and a
 // log line) here; the server itself carries on.
 
-import { Sandbox, type RunResult } from "../sandbox/index.ts";
-import type { Sink } from "../hostcalls/stdio.ts";
+import type { RunResult } from "../sandbox/index.ts";
 import type { ServerImage } from "./image.ts";
 import { MAX_HEADERS } from "../hostcalls/net.ts";
+import type { ReadyInstance } from "./pool.ts";
 
 export type OutcomeKind = "ok" | "error" | "timeout" | "memory" | "trap" | "too-large" | "too-slow";
+
+/** Where a request's time went, ms (see metrics.ts). */
+export interface Phases {
+  /** From the handler's start to the request ready for the guest: its body read, its head encoded. */
+  parse: number;
+  /** Instantiating the image and linking its side modules (ahead of the request when the pool had one). */
+  ready: number;
+  /** The first guest call into the fresh instance: fresh() binds randomness. */
+  firstCall: number;
+  /** The app's fetch, up to its response. */
+  handler: number;
+  /** The response out of the guest and into a Response. */
+  response: number;
+}
 
 export interface Outcome {
   response: Response;
   kind: OutcomeKind;
   /** The error, with its stack, for the log. */
   error?: string;
-  /** ms: instantiating the instance; running the handler up to its response. */
-  instantiateMs: number;
-  handlerMs: number;
-  /** Settles when ctx.waitUntil's promises have (the instance is released then). */
-  after: Promise<void>;
+  phases: Phases;
+  /** Settles when ctx.waitUntil's promises have and the instance is released; with the ms the release took. */
+  after: Promise<number>;
 }
 
 export interface RequestOptions {
   maxBody: number;
   /** Send the error and its stack to the client (--dev), not just a status. */
   dev: boolean;
-  stdout: Sink;
-  stderr: Sink;
 }
 
 const text = (status: number, body: string) => new Response(body, { status, headers: { "content-type": "text/plain;charset=utf-8" } });
@@ -64,7 +74,7 @@ async function readBody(req: Request, max: number): Promise<Uint8Array | null | 
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }
 
-function failed(kind: OutcomeKind, status: number, message: string, dev: boolean, error?: string): Omit<Outcome, "instantiateMs" | "handlerMs" | "after"> {
+function failed(kind: OutcomeKind, status: number, message: string, dev: boolean, error?: string): Omit<Outcome, "phases" | "after"> {
   return { kind, response: text(status, dev && error ? `${message}\n\n${error}\n` : `${message}\n`), error: error ?? message };
 }
 
@@ -77,38 +87,59 @@ function fromResult(r: RunResult, timeoutMs: number, dev: boolean) {
   return failed("error", 500, "the handler failed", dev);
 }
 
+const NO_PHASES: Phases = { parse: 0, ready: 0, firstCall: 0, handler: 0, response: 0 };
+
 /** What a request whose body was refused gets. */
 export function refusedBody(body: "too-large" | "too-slow", o: RequestOptions, ms: number): Outcome {
   const f = body === "too-large" ? failed("too-large", 413, `the request body is larger than ${o.maxBody} bytes`, false) : failed("too-slow", 408, `the request body did not arrive within ${ms} ms`, false);
-  return { ...f, instantiateMs: 0, handlerMs: 0, after: Promise.resolve() };
+  return { ...f, phases: NO_PHASES, after: Promise.resolve(0) };
 }
 
-export async function handleRequest(image: ServerImage, req: Request, body: Uint8Array | null, o: RequestOptions): Promise<Outcome> {
-  const t0 = performance.now();
-  const sb = new Sandbox({ ...image.sandbox, stdout: o.stdout, stderr: o.stderr, onRejection: (t) => o.stderr(new TextEncoder().encode(t)) });
+/**
+ * One request in a fresh instance (`take` gives one no other request has
+ * touched). Whatever happens, the instance is released exactly once: at once
+ * on failure, after ctx.waitUntil's promises otherwise.
+ */
+export async function handleRequest(image: ServerImage, take: () => ReadyInstance, req: Request, body: Uint8Array | null, o: RequestOptions, parseMs: number): Promise<Outcome> {
+  const phases: Phases = { ...NO_PHASES, parse: parseMs };
   const timeoutMs = image.sandbox.timeoutMs ?? 0;
-  let instantiateMs = 0;
+  let ready: ReadyInstance;
+  try {
+    ready = take();
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    return { ...failed("error", 500, "the server could not make an instance for the request", o.dev, error), phases, after: Promise.resolve(0) };
+  }
+  const sb = ready.sb;
+  phases.ready = ready.readyMs;
+  phases.firstCall = ready.firstCallMs;
   let responseH = 0;
   let settledH = 0;
-  const finish = (outcome: Omit<Outcome, "instantiateMs" | "handlerMs" | "after">, after: Promise<void>): Outcome => ({
-    ...outcome,
-    instantiateMs,
-    handlerMs: performance.now() - t0 - instantiateMs,
-    after,
-  });
-  const release = () => {
-    try {
-      if (responseH) sb.guest.free(responseH);
-      if (settledH) sb.guest.free(settledH);
-    } catch {
-      // the instance trapped (its time ran out): it is dropped whole below
-    }
-    sb.dispose();
+  let released: Promise<number> | undefined;
+  // After the response is on its way (the next turn of the loop), not before it.
+  const release = (): Promise<number> =>
+    (released ??= new Promise<number>((resolve) =>
+      setImmediate(() => {
+        const t = performance.now();
+        try {
+          if (responseH) sb.guest.free(responseH);
+          if (settledH) sb.guest.free(settledH);
+        } catch {
+          // the instance trapped (its time ran out): it is dropped whole below
+        }
+        sb.dispose();
+        resolve(performance.now() - t);
+      }),
+    ));
+  const end = (outcome: Omit<Outcome, "phases" | "after">): Outcome => ({ ...outcome, phases, after: release() });
+  let t = performance.now();
+  const lap = (phase: keyof Phases) => {
+    const now = performance.now();
+    phases[phase] = now - t;
+    t = now;
   };
   try {
     sb.startClock();
-    sb.boot();
-    instantiateMs = performance.now() - t0;
     const vm = sb.guest;
     const reqJson = vm.newString(JSON.stringify({ url: req.url, method: req.method, headers: [...req.headers] }));
     const bodyH = body ? vm.newBytes(body) : vm.undefined();
@@ -123,21 +154,15 @@ export async function handleRequest(image: ServerImage, req: Request, body: Uint
     settledH = vm.getProp(r, "settled");
     vm.free(r);
     const waited = await sb.spin(() => vm.promiseState(responseH) !== 0);
-    if (waited === "dry") {
-      release();
-      return finish(failed("error", 500, "the handler's promise never settled", o.dev), Promise.resolve());
-    }
-    if (waited !== "until") {
-      release();
-      return finish(fromResult(waited, timeoutMs, o.dev), Promise.resolve());
-    }
+    lap("handler");
+    if (waited === "dry") return end(failed("error", 500, "the handler's promise never settled", o.dev));
+    if (waited !== "until") return end(fromResult(waited, timeoutMs, o.dev));
     if (vm.promiseState(responseH) === 2) {
       const err = vm.promiseResult(responseH);
       const oom = sb.isOutOfMemoryError(err);
       const error = oom ? undefined : sb.formatError(err, false).trimEnd();
       vm.free(err);
-      release();
-      return finish(oom ? failed("memory", 500, "the request ran out of memory", o.dev) : failed("error", 500, "the handler failed", o.dev, error), Promise.resolve());
+      return end(oom ? failed("memory", 500, "the request ran out of memory", o.dev) : failed("error", 500, "the handler failed", o.dev, error));
     }
     const desc = vm.promiseResult(responseH);
     const headH = vm.getProp(desc, "head");
@@ -149,24 +174,34 @@ export async function handleRequest(image: ServerImage, req: Request, body: Uint
     vm.free(desc);
     if (head.headers.length > MAX_HEADERS) {
       // (Bun takes time that grows with the square of the count to build them, past any time limit)
-      release();
-      return finish(failed("error", 500, "the handler failed", o.dev, `the response has ${head.headers.length} headers; at most ${MAX_HEADERS}`), Promise.resolve());
+      return end(failed("error", 500, "the handler failed", o.dev, `the response has ${head.headers.length} headers; at most ${MAX_HEADERS}`));
     }
-    const response = new Response(bytes ?? null, { status: head.status, statusText: head.statusText, headers: head.headers });
+    let response: Response;
+    try {
+      response = new Response(bytes ?? null, { status: head.status, statusText: head.statusText, headers: head.headers });
+    } catch (err) {
+      // a header name or value, or a status, that HTTP does not allow
+      return end(failed("error", 500, "the handler failed", o.dev, `the response is not valid HTTP: ${(err as Error).message}`));
+    }
+    lap("response");
     // ctx.waitUntil: the instance lives on until those promises settle (or the time limit).
     const after = (async () => {
       try {
         await sb.spin(() => vm.promiseState(settledH) !== 0);
       } catch {
         // a failure after the response was sent: nothing left to tell the client
-      } finally {
-        release();
       }
+      return release();
     })();
-    return finish({ kind: "ok", response }, after);
+    return { kind: "ok", response, phases, after };
   } catch (err) {
-    const r = sb.fail(err);
-    release();
-    return finish(fromResult(r, timeoutMs, o.dev), Promise.resolve());
+    let r: RunResult;
+    try {
+      r = sb.fail(err);
+    } catch (bug) {
+      // not the guest's doing: still this request's failure only
+      return end(failed("error", 500, "the handler failed", o.dev, bug instanceof Error ? (bug.stack ?? bug.message) : String(bug)));
+    }
+    return end(fromResult(r, timeoutMs, o.dev));
   }
 }

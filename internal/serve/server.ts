@@ -6,7 +6,9 @@ import { writeSync } from "node:fs";
 import { UserError } from "../errors.ts";
 import type { ServerImage } from "./image.ts";
 import { Metrics, prometheus } from "./metrics.ts";
-import { handleRequest, readRequestBody, refusedBody } from "./request.ts";
+import { handleRequest, readRequestBody, refusedBody, type Outcome } from "./request.ts";
+import { InstancePool } from "./pool.ts";
+import { Sandbox } from "../sandbox/index.ts";
 
 export interface ServerOptions {
   host: string;
@@ -17,16 +19,22 @@ export interface ServerOptions {
   json: boolean;
   /** Share the port with sibling processes (SO_REUSEPORT). */
   reusePort: boolean;
+  /** Instances kept ready ahead of requests. */
+  poolSize: number;
   /** Log through here (consola in the CLI). */
   info(message: string): void;
 }
 
-/** Instances one process keeps in flight: each holds a few of the pool's 256 instance slots. */
+/** Instances one process keeps in flight: each holds a few of Wasmtime's 256 instance slots (as do those made ahead). */
 const MAX_IN_FLIGHT = 48;
 
 const sink = (fd: number) => (bytes: Uint8Array) => {
   for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
 };
+
+export function portInUse(host: string, port: number): string {
+  return `port ${port} on ${host} is in use: pick another with --port (0 picks a free one)`;
+}
 
 export class EdgeServer {
   readonly metrics = new Metrics();
@@ -34,11 +42,21 @@ export class EdgeServer {
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
   private stopping = false;
+  private readonly pool: InstancePool;
 
   constructor(
     private readonly image: ServerImage,
     private readonly o: ServerOptions,
-  ) {}
+  ) {
+    const stdout = sink(1);
+    const stderr = sink(2);
+    const onRejection = (t: string) => stderr(new TextEncoder().encode(t));
+    let warned = false;
+    this.pool = new InstancePool(() => new Sandbox({ ...image.sandbox, stdout, stderr, onRejection }), o.poolSize, (err) => {
+      if (!warned) o.info(`could not make an instance ahead: ${(err as Error).message}`);
+      warned = true;
+    });
+  }
 
   start(): { port: number } {
     try {
@@ -54,10 +72,11 @@ export class EdgeServer {
       });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.code === "EADDRINUSE" || /in use/i.test(e.message)) throw new UserError("E_SERVE", `port ${this.o.port} on ${this.o.host} is in use`);
+      if (e.code === "EADDRINUSE" || /in use/i.test(e.message)) throw new UserError("E_SERVE", portInUse(this.o.host, this.o.port));
       if (e.code === "EACCES") throw new UserError("E_SERVE", `no permission to listen on ${this.o.host}:${this.o.port}`);
       throw new UserError("E_SERVE", `cannot listen on ${this.o.host}:${this.o.port}: ${e.message}`);
     }
+    this.pool.start();
     return { port: this.server.port! };
   }
 
@@ -77,26 +96,38 @@ export class EdgeServer {
 
   private async handle(req: Request): Promise<Response> {
     const t0 = performance.now();
-    const ro = { maxBody: this.o.maxBody, dev: this.o.dev, stdout: sink(1), stderr: sink(2) };
+    const ro = { maxBody: this.o.maxBody, dev: this.o.dev };
     // The body first, within the request's time limit, and only then a slot.
     const bodyMs = this.image.sandbox.timeoutMs || 30_000;
     const body = await readRequestBody(req, this.o.maxBody, bodyMs);
-    let outcome;
+    let outcome: Outcome;
     if (body === "too-large" || body === "too-slow") outcome = refusedBody(body, ro, bodyMs);
     else {
+      const parseMs = performance.now() - t0;
       await this.slot();
-      try {
-        outcome = await handleRequest(this.image, req, body, ro);
-      } catch (err) {
-        this.release();
-        throw err;
-      }
+      let ahead = false;
+      outcome = await handleRequest(
+        this.image,
+        () => {
+          const r = this.pool.take();
+          ahead = r.ahead;
+          return r;
+        },
+        req,
+        body,
+        ro,
+        parseMs,
+      );
+      this.metrics.instance(ahead);
+      for (const [phase, ms] of [["parse", outcome.phases.parse], ["ready", outcome.phases.ready], ["first_call", outcome.phases.firstCall], ["handler", outcome.phases.handler], ["response", outcome.phases.response]] as const) this.metrics.phase(phase, ms);
       // (`after` never rejects, but a failure there must not take the server down either)
-      void outcome.after.catch(() => {}).finally(() => this.release());
+      void outcome.after
+        .then((ms) => this.metrics.phase("teardown", ms))
+        .catch(() => {})
+        .finally(() => this.release());
     }
-    const ms = performance.now() - t0;
-    this.metrics.record(outcome.response.status, outcome.kind, outcome.instantiateMs, outcome.handlerMs);
-    this.log(req, outcome.response.status, ms, outcome.kind, outcome.error);
+    this.metrics.request(outcome.response.status, outcome.kind);
+    this.log(req, outcome.response.status, performance.now() - t0, outcome.kind, outcome.error);
     return outcome.response;
   }
 
@@ -119,6 +150,7 @@ export class EdgeServer {
     const until = performance.now() + graceMs;
     while (this.inFlight > 0 && performance.now() < until) await Bun.sleep(10);
     void this.server.stop(true);
+    this.pool.stop();
   }
 
   metricsText(): string {

@@ -1,8 +1,10 @@
 import { dirname, resolve } from "node:path";
+import type { TraceMap } from "@jridgewell/trace-mapping";
 
-// Source maps (v3) read back: a generated line and column to the original
-// file, line and column, and stack traces rewritten with them. Only what
-// error reports need: no names, no index maps.
+// Source maps (v3, index maps included) read back through
+// @jridgewell/trace-mapping: a generated line and column to the original file,
+// line and column, and stack traces rewritten with them. The library is loaded
+// on the error path only (a run that throws nothing never decodes a map).
 
 export interface RawSourceMap {
   version: number;
@@ -11,49 +13,11 @@ export interface RawSourceMap {
   mappings: string;
 }
 
-/** One mapping: generated column, source index, original line and column (all 0-based). */
-type Segment = [number, number, number, number];
-
-const B64 = new Map([..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"].map((c, i) => [c, i]));
-
-function decodeMappings(mappings: string): Segment[][] {
-  const lines: Segment[][] = [];
-  let src = 0;
-  let line = 0;
-  let col = 0;
-  for (const text of mappings.split(";")) {
-    const segs: Segment[] = [];
-    let gen = 0;
-    for (const seg of text.split(",")) {
-      if (!seg) continue;
-      const v: number[] = [];
-      let value = 0;
-      let shift = 0;
-      for (const ch of seg) {
-        const d = B64.get(ch);
-        if (d === undefined) throw new Error(`bad source map character '${ch}'`);
-        value += (d & 31) << shift;
-        if (d & 32) shift += 5;
-        else {
-          v.push(value & 1 ? -(value >>> 1) : value >>> 1);
-          value = shift = 0;
-        }
-      }
-      if (v.length === 0 || value !== 0 || shift !== 0) break; // truncated: the rest of the line is unusable
-      gen += v[0]!;
-      if (v.length < 4) continue; // a segment without a source maps to nothing
-      src += v[1]!;
-      line += v[2]!;
-      col += v[3]!;
-      segs.push([gen, src, line, col]);
-    }
-    lines.push(segs);
-  }
-  return lines;
-}
+/** A map that decodes to nothing: frames stay as they are. */
+const EMPTY: RawSourceMap = { version: 3, sources: [], mappings: "" };
 
 export class SourceMap {
-  private lines: Segment[][] | undefined;
+  private traced: TraceMap | undefined;
   private map: RawSourceMap | undefined;
 
   /** The map's `sources` are resolved by the caller (absolute paths); a function reads the map only when it is needed. */
@@ -63,28 +27,37 @@ export class SourceMap {
     return (this.map ??= typeof this.raw === "function" ? this.raw() : this.raw);
   }
 
+  private get trace(): TraceMap {
+    if (this.traced) return this.traced;
+    const { FlattenMap, TraceMap } = require("@jridgewell/trace-mapping") as typeof import("@jridgewell/trace-mapping");
+    try {
+      // sources are absolute already: no sourceRoot may be applied again
+      this.traced = FlattenMap({ ...this.data, sourceRoot: undefined } as never);
+    } catch {
+      this.traced = new TraceMap(EMPTY as never); // a map that does not decode maps nothing
+    }
+    return this.traced;
+  }
+
   /** The original position of generated `line` and `column` (1-based both, as stack traces print them). */
   lookup(line: number, column: number): { file: string; line: number; column: number } | undefined {
-    try {
-      this.lines ??= decodeMappings(this.data.mappings);
-    } catch {
-      this.lines = []; // a map that does not decode maps nothing: frames stay as they are
-    }
-    const segs = this.lines[line - 1];
-    if (!segs?.length) return undefined;
-    // the last segment starting at or before the column; else the line's first
-    let best = segs[0]!;
-    for (const s of segs) {
-      if (s[0] > column - 1) break;
-      best = s;
-    }
-    return { file: this.data.sources[best[1]]!, line: best[2] + 1, column: best[3] + 1 };
+    const { originalPositionFor, GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND } = require("@jridgewell/trace-mapping") as typeof import("@jridgewell/trace-mapping");
+    if (line < 1 || column < 1) return undefined;
+    // the last mapping at or before the column; else the line's first after it
+    let hit = originalPositionFor(this.trace, { line, column: column - 1, bias: GREATEST_LOWER_BOUND });
+    if (hit.source === null) hit = originalPositionFor(this.trace, { line, column: column - 1, bias: LEAST_UPPER_BOUND });
+    if (hit.source === null || hit.line === null || hit.column === null) return undefined;
+    return { file: hit.source, line: hit.line, column: hit.column + 1 };
   }
 
   /** The original text of `file`, when the map carries it. */
   content(file: string): string | undefined {
-    const i = this.data.sources.indexOf(file);
-    return i >= 0 ? (this.data.sourcesContent?.[i] ?? undefined) : undefined;
+    const { sourceContentFor } = require("@jridgewell/trace-mapping") as typeof import("@jridgewell/trace-mapping");
+    try {
+      return sourceContentFor(this.trace, file) ?? undefined;
+    } catch {
+      return undefined; // not a source of this map
+    }
   }
 }
 
@@ -106,6 +79,14 @@ export function remapStack(text: string, maps: ReadonlyMap<string, SourceMap>): 
           }),
     )
     .join("\n");
+}
+
+type AnyMap = RawSourceMap & { sourceRoot?: string; sections?: { offset: unknown; map: AnyMap }[] };
+
+/** A map (an index map's sections too) with its sources as absolute paths: `sourceRoot` applied, relative to `base`. */
+function absolute(m: AnyMap, base: string): AnyMap {
+  if (Array.isArray(m.sections)) return { ...m, sections: m.sections.map((s) => ({ ...s, map: absolute(s.map, base) })) };
+  return { ...m, sourceRoot: undefined, sources: m.sources.map((s) => resolve(base, m.sourceRoot ?? "", s ?? "")) };
 }
 
 const LINK = /\/\/[#@]\s*sourceMappingURL=(\S+)\s*$/;
@@ -140,10 +121,9 @@ export function linkedSourceMap(file: string, source: string, mayRead: (path: st
   }
   return new SourceMap(() => {
     try {
-      const raw = JSON.parse(text() ?? "") as RawSourceMap & { sourceRoot?: string };
-      return { ...raw, sources: raw.sources.map((s) => resolve(base, raw.sourceRoot ?? "", s)) };
+      return absolute(JSON.parse(text() ?? ""), base);
     } catch {
-      return { version: 3, sources: [], mappings: "" }; // unreadable or not a map: frames stay as they are
+      return EMPTY; // unreadable or not a map: frames stay as they are
     }
   });
 }

@@ -77,6 +77,74 @@ function deep(n) {
   return n === 0 ? 0 : 1 + deep(n - 1);
 }
 
+// one operator each, applied to every pair of edge values below
+function add(a, b) { return a + b; }
+function sub(a, b) { return a - b; }
+function mul(a, b) { return a * b; }
+function div(a, b) { return a / b; }
+function mod(a, b) { return a % b; }
+function pow(a, b) { return a ** b; }
+function mathPow(a, b) { return Math.pow(a, b); }
+function and(a, b) { return a & b; }
+function or(a, b) { return a | b; }
+function xor(a, b) { return a ^ b; }
+function shl(a, b) { return a << b; }
+function shr(a, b) { return a >> b; }
+function ushr(a, b) { return a >>> b; }
+function lt(a, b) { return a < b; }
+function le(a, b) { return a <= b; }
+function eq(a, b) { return a === b; }
+function ne(a, b) { return a != b; }
+function min(a, b) { return Math.min(a, b); }
+function max(a, b) { return Math.max(b, a, -Infinity); }
+function orNum(a, b) { return a || b; }
+function andNum(a, b) { return a && b; }
+function pick(a, b) { return a ? a : b; }
+function unary(a) { return -a; }
+function not(a) { return !a; }
+function tilde(a) { return ~a; }
+function toInt(a) { return a | 0; }
+function toUint(a) { return a >>> 0; }
+function sign(a) { return Math.sign(a); }
+function rounding(a) { return Math.floor(a) * 4 + Math.ceil(a) * 2 + Math.trunc(a); }
+function compound(a, b) {
+  let x = a;
+  x += b; x *= 3; x -= a; x /= 2; x %= 7; x **= 2; x |= 1; x <<= 2; x >>= 1; x >>>= 0; x &= 255; x ^= b;
+  return x;
+}
+// control flow: do-while, continue, break out of nested loops, boolean logic
+function loops(n) {
+  let s = 0;
+  let i = 0;
+  do {
+    i++;
+    if (i % 3 === 0) continue;
+    for (let j = 0; j < i; j++) {
+      if (j > 4) break;
+      s += j;
+    }
+  } while (i < n && i < 50);
+  while (true) {
+    if (s > 1000 || s < 0 || s !== s) break;
+    s = s * 2 + 1;
+  }
+  return s;
+}
+function both(a, b) {
+  const x = a > 0;
+  const y = b > 0;
+  return (x && !y) || (!x && y) || x === y === false;
+}
+function extra(n) {
+  return fib(n, n + 1) + Math.floor(n, 5) + (Math.min() > Math.max() ? 1 : 0);
+}
+// a loop around calls that run out of depth: unwinds at once, with the interpreter's RangeError
+function loopDeep(n) {
+  let k = 0;
+  while (deep(n) !== -1 && k < 100) k++;
+  return k;
+}
+
 // never frozen
 let counter = 0;
 function closure(x) {
@@ -142,5 +210,13 @@ row("logic", ...edges.map((b) => logic(0, b)), ...edges.map((b) => logic(NaN, b)
 row("others", ...fibs.map((v) => fib(v)), attempt(() => fib(undefined)), ...fibs.map((v) => gcd(v, 4)), ...others.map((v) => floats(v, 1)));
 row("deep", deep(1000), attempt(() => deep(1e6)));
 row("names", names(7), names(-1.5));
+const binaries = { add, sub, mul, div, mod, pow, mathPow, and, or, xor, shl, shr, ushr, lt, le, eq, ne, min, max, orNum, andNum, pick, compound };
+const more = [...edges, 0.5, -0.5, 1.5, -2147483648.5, 2147483647.5, -2147483649, 2 ** 32 + 5, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 2 ** 63, 2 ** 64 + 4096, 1e21, -1e21, 5e-324, 1.7976931348623157e308, 33, -1, 3, -3];
+for (const [name, f] of Object.entries(binaries)) for (const a of more) row(`${name} ${show(a)}`, ...more.map((b) => f(a, b)));
+for (const f of [unary, not, tilde, toInt, toUint, sign, rounding, loops]) row(f.name, ...more.map(f));
+row("both", ...more.map((a) => both(a, 1)), ...more.map((a) => both(a, -1)), ...more.map((a) => both(a, NaN)));
+row("extra", extra(0), extra(10), extra(2.5));
+row("after overflow", attempt(() => loopDeep(1e6)), loopDeep(10), attempt(() => sumTo(1e6, 0)), fib(20), isEven(500));
+row("non-numbers", ...others.map((v) => add(v, 1)), ...others.map((v) => pow(2, v)), ...others.map((v) => shl(v, 1)), attempt(() => add(Symbol(), 1)).split(":")[0], add(1n, 2n), add([], 1));
 row("impure", closure(1), property({ x: 2 }), writes({}), tryCatch(1), gen(1).next().value, args(1), self(3), maybe(1), evals(4));
 later(1).then((v) => row("async", v)).then(() => console.log(out.join("\n")));

@@ -2,8 +2,7 @@
 // (node's rules); messages follow node's wording, without the source text
 // node quotes for a failed assert.ok (the sandbox keeps no source to quote).
 
-import { inspect } from "./inspect.js";
-import { deepEqual } from "./util.js";
+import { deepEqual, inspect } from "./util.js";
 import { ERR_INVALID_ARG_TYPE } from "./errors.js";
 
 const kReadable = { compact: false, sorted: true, customInspect: false, depth: 1000, maxArrayLength: Infinity, breakLength: Infinity };

@@ -1,7 +1,7 @@
 // console, as node prints it: log/info/debug to stdout, error/warn/trace to
 // stderr, util.format semantics, groups, counters, timers, table.
 
-import { format, inspect } from "./inspect.js";
+import { format, inspect } from "./util.js";
 
 export class Console {
   constructor(stdout, stderr) {
@@ -98,111 +98,53 @@ function formatTime(ms) {
   return `${Number(ms.toFixed(3))}ms`;
 }
 
-const tableChars = {
-  middleMiddle: "─",
-  rowMiddle: "┼",
-  topRight: "┐",
-  topLeft: "┌",
-  leftMiddle: "├",
-  topMiddle: "┬",
-  bottomRight: "┘",
-  bottomLeft: "└",
-  bottomMiddle: "┴",
-  rightMiddle: "┤",
-  left: "│ ",
-  right: " │",
-  middle: " │ ",
-};
-
-function renderRow(row, columnWidths) {
-  let out = tableChars.left;
-  for (let i = 0; i < row.length; i++) {
-    const cell = row[i];
-    const len = cell.length;
-    const needed = (columnWidths[i] - len) / 2;
-    out += " ".repeat(needed) + cell + " ".repeat(Math.ceil(needed));
-    if (i !== row.length - 1) out += tableChars.middle;
+// console.table: a box of the data's rows, written from node's documented output (the first
+// column names the row, then one column per property, primitives under "Values"; cells are
+// left-aligned and shown as inspect shows them, shallowly).
+function renderTable(data, properties) {
+  const cell = (v) =>
+    inspect(v, { depth: v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 2 ? -1 : 0, maxArrayLength: 3, breakLength: Infinity });
+  if (data instanceof Map || data instanceof Set) {
+    const entries = [...data];
+    const rows = entries.map((e, i) => (data instanceof Map ? [String(i), cell(e[0]), cell(e[1])] : [String(i), cell(e)]));
+    return box(data instanceof Map ? ["(iteration index)", "Key", "Values"] : ["(iteration index)", "Values"], rows);
   }
-  out += tableChars.right;
-  return out;
+  const columns = properties ? [...properties] : [];
+  const records = []; // [row name, record or undefined, primitive value]
+  let primitives = false;
+  for (const key of Object.keys(data)) {
+    const v = data[key];
+    const isRecord = v !== null && (typeof v === "object" || typeof v === "function");
+    if (isRecord && !properties) for (const k of Object.keys(v)) if (!columns.includes(k)) columns.push(k);
+    if (!isRecord && !properties) primitives = true;
+    records.push([key, isRecord ? v : undefined, v]);
+  }
+  const rows = records.map(([key, record, v]) => {
+    const row = [key, ...columns.map((c) => (record && Object.prototype.hasOwnProperty.call(record, c) ? cell(record[c]) : ""))];
+    if (primitives) row.push(record ? "" : cell(v));
+    return row;
+  });
+  return box(["(index)", ...columns, ...(primitives ? ["Values"] : [])], rows);
 }
 
-function table(head, columns) {
-  const rows = [];
-  const columnWidths = head.map((h) => h.length);
-  const longestColumn = Math.max(...columns.map((a) => a.length));
-  for (let i = 0; i < head.length; i++) {
-    const column = columns[i];
-    for (let j = 0; j < longestColumn; j++) {
-      if (rows[j] === undefined) rows[j] = [];
-      const value = (rows[j][i] = Object.prototype.hasOwnProperty.call(column, j) ? column[j] : "");
-      const width = columnWidths[i] || 0;
-      columnWidths[i] = Math.max(width, value.length);
-    }
-  }
-  const divider = columnWidths.map((i) => tableChars.middleMiddle.repeat(i + 2));
-  let result =
-    tableChars.topLeft + divider.join(tableChars.topMiddle) + tableChars.topRight + "\n" +
-    renderRow(head, columnWidths) + "\n" +
-    tableChars.leftMiddle + divider.join(tableChars.rowMiddle) + tableChars.rightMiddle + "\n";
-  for (const row of rows) result += `${renderRow(row, columnWidths)}\n`;
-  result += tableChars.bottomLeft + divider.join(tableChars.bottomMiddle) + tableChars.bottomRight;
-  return result;
+/** Columns of one space either side of the widest cell, drawn with box characters. */
+function box(head, rows) {
+  const widths = head.map((h, i) => Math.max(textWidth(h), ...rows.map((r) => textWidth(r[i]))));
+  const line = (l, m, r) => l + widths.map((w) => "─".repeat(w + 2)).join(m) + r;
+  const row = (cells) => `│ ${cells.map((c, i) => c + " ".repeat(widths[i] - textWidth(c))).join(" │ ")} │`;
+  return [line("┌", "┬", "┐"), row(head), line("├", "┼", "┤"), ...rows.map(row), line("└", "┴", "┘")].join("\n");
 }
 
-function renderTable(tabularData, properties) {
-  const _inspect = (v) => {
-    const opt = { depth: v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 2 ? -1 : 0, maxArrayLength: 3, breakLength: Infinity };
-    return inspect(v, opt);
-  };
-  const getIndexArray = (length) => Array.from({ length }, (_, i) => _inspect(i));
-  const mapIter = tabularData instanceof Map;
-  let i = 0;
-  const indexKey = "(index)";
-  const iterKey = "(iteration index)";
-  const keyKey = "Key";
-  const valuesKey = "Values";
-  if (mapIter) {
-    const res = { keys: [], values: [] };
-    for (const [k, v] of tabularData) {
-      res.keys.push(_inspect(k));
-      res.values.push(_inspect(v));
-      i++;
-    }
-    return table([iterKey, keyKey, valuesKey], [getIndexArray(i), res.keys, res.values]);
+/** Columns a terminal gives the text: wide East Asian characters and emoji take two, combining marks none. */
+function textWidth(text) {
+  let w = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0);
+    if ((c >= 0x300 && c <= 0x36f) || c === 0x200d || (c >= 0xfe00 && c <= 0xfe0f)) continue;
+    const wide =
+      (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd);
+    w += wide ? 2 : 1;
   }
-  if (tabularData instanceof Set) {
-    const values = [];
-    for (const v of tabularData) values.push(_inspect(v));
-    return table([iterKey, valuesKey], [getIndexArray(values.length), values]);
-  }
-  const map = Object.create(null);
-  let hasPrimitives = false;
-  const valuesKeyArray = [];
-  const indexKeyArray = Object.keys(tabularData);
-  for (; i < indexKeyArray.length; i++) {
-    const item = tabularData[indexKeyArray[i]];
-    const primitive = item === null || (typeof item !== "function" && typeof item !== "object");
-    if (properties === undefined && primitive) {
-      hasPrimitives = true;
-      valuesKeyArray[i] = _inspect(item);
-    } else {
-      const keys = properties || Object.keys(item);
-      for (const key of keys) {
-        map[key] ??= [];
-        if ((primitive && properties) || !Object.prototype.hasOwnProperty.call(item, key)) map[key][i] = "";
-        else map[key][i] = _inspect(item[key]);
-      }
-    }
-  }
-  const keys = Object.keys(map);
-  const values = Object.values(map);
-  if (hasPrimitives) {
-    keys.push(valuesKey);
-    values.push(valuesKeyArray);
-  }
-  keys.unshift(indexKey);
-  values.unshift(indexKeyArray);
-  return table(keys, values);
+  return w;
 }
-

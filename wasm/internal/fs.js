@@ -6,10 +6,10 @@ import { OP } from "../abi.js";
 import { Buffer } from "./buffer.js";
 import { ERR_INVALID_ARG_TYPE, notSupported } from "./errors.js";
 import { host } from "./host.js";
+import { runtimeModule } from "./runtime_modules.js";
 import { EventEmitter } from "./events.js";
 import { utf8Encode } from "./utf8.js";
 import { setImmediate } from "./timers.js";
-import { Readable, Writable } from "./stream.js";
 
 /** The host's fs constants (bound per run by start(): they are the host platform's). */
 export const constants = {};
@@ -606,130 +606,137 @@ export function write(fd, data, ...rest) {
 
 // ---- streams ----
 
-export class ReadStream extends Readable {
-  constructor(path, o) {
-    const opts = options(o, { flags: "r", highWaterMark: 65536 });
-    super({ highWaterMark: opts.highWaterMark, encoding: opts.encoding, emitClose: opts.emitClose !== false, autoDestroy: opts.autoClose !== false });
-    this.path = typeof path === "number" ? undefined : toPath(path);
-    this.fd = opts.fd ?? null;
-    this.flags = opts.flags;
-    this.start = opts.start;
-    this.end = opts.end ?? Infinity;
-    this.pos = opts.start;
-    this.bytesRead = 0;
-    this.pending = this.fd === null;
-    if (this.fd === null) {
-      setImmediate(() => {
+let streams;
+/** fs.ReadStream and fs.WriteStream, made on first use: they load node:stream. */
+export function streamClasses() {
+  if (streams) return streams;
+  const { Readable, Writable } = runtimeModule("internal/stream");
+  class ReadStream extends Readable {
+    constructor(path, o) {
+      const opts = options(o, { flags: "r", highWaterMark: 65536 });
+      super({ highWaterMark: opts.highWaterMark, encoding: opts.encoding, emitClose: opts.emitClose !== false, autoDestroy: opts.autoClose !== false });
+      this.path = typeof path === "number" ? undefined : toPath(path);
+      this.fd = opts.fd ?? null;
+      this.flags = opts.flags;
+      this.start = opts.start;
+      this.end = opts.end ?? Infinity;
+      this.pos = opts.start;
+      this.bytesRead = 0;
+      this.pending = this.fd === null;
+      if (this.fd === null) {
+        setImmediate(() => {
+          try {
+            this.fd = openSync(this.path, this.flags, opts.mode);
+            this.pending = false;
+            this.emit("open", this.fd);
+            this.emit("ready");
+          } catch (e) {
+            this.destroy(e);
+          }
+        });
+      }
+    }
+    _read(n) {
+      if (this.fd === null) {
+        this.once("open", () => this._read(n));
+        return;
+      }
+      const remaining = this.end === Infinity ? n : Math.min(n, this.end - (this.pos ?? this.bytesRead) + 1);
+      if (remaining <= 0) {
+        this.push(null);
+        return;
+      }
+      try {
+        const bytes = call(OP.FS_READ, { fd: this.fd, length: remaining, position: this.pos ?? null });
+        if (this.pos !== undefined) this.pos += bytes.length;
+        this.bytesRead += bytes.length;
+        this.push(bytes.length ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : null);
+      } catch (e) {
+        this.destroy(e);
+      }
+    }
+    _destroy(err, cb) {
+      if (this.fd !== null && typeof this.fd === "number") {
+        try {
+          closeSync(this.fd);
+        } catch {
+          // already closed
+        }
+        this.fd = null;
+      }
+      cb(err);
+    }
+    close(cb) {
+      this.destroy();
+      if (cb) this.once("close", cb);
+    }
+  }
+
+  class WriteStream extends Writable {
+    constructor(path, o) {
+      const opts = options(o, { flags: "w" });
+      super({ decodeStrings: true, emitClose: opts.emitClose !== false, autoDestroy: opts.autoClose !== false });
+      this.path = typeof path === "number" ? undefined : toPath(path);
+      this.fd = opts.fd ?? null;
+      this.flags = opts.flags;
+      this.pos = opts.start;
+      this.bytesWritten = 0;
+      this.pending = this.fd === null;
+      if (this.fd === null) {
         try {
           this.fd = openSync(this.path, this.flags, opts.mode);
           this.pending = false;
-          this.emit("open", this.fd);
-          this.emit("ready");
+          setImmediate(() => {
+            this.emit("open", this.fd);
+            this.emit("ready");
+          });
         } catch (e) {
-          this.destroy(e);
+          // writes made before the stream is destroyed fail with the open's error (EACCES outside the grants)
+          this.openError = e;
+          setImmediate(() => this.destroy(e));
         }
-      });
-    }
-  }
-  _read(n) {
-    if (this.fd === null) {
-      this.once("open", () => this._read(n));
-      return;
-    }
-    const remaining = this.end === Infinity ? n : Math.min(n, this.end - (this.pos ?? this.bytesRead) + 1);
-    if (remaining <= 0) {
-      this.push(null);
-      return;
-    }
-    try {
-      const bytes = call(OP.FS_READ, { fd: this.fd, length: remaining, position: this.pos ?? null });
-      if (this.pos !== undefined) this.pos += bytes.length;
-      this.bytesRead += bytes.length;
-      this.push(bytes.length ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : null);
-    } catch (e) {
-      this.destroy(e);
-    }
-  }
-  _destroy(err, cb) {
-    if (this.fd !== null && typeof this.fd === "number") {
-      try {
-        closeSync(this.fd);
-      } catch {
-        // already closed
       }
-      this.fd = null;
     }
-    cb(err);
-  }
-  close(cb) {
-    this.destroy();
-    if (cb) this.once("close", cb);
-  }
-}
-
-export class WriteStream extends Writable {
-  constructor(path, o) {
-    const opts = options(o, { flags: "w" });
-    super({ decodeStrings: true, emitClose: opts.emitClose !== false, autoDestroy: opts.autoClose !== false });
-    this.path = typeof path === "number" ? undefined : toPath(path);
-    this.fd = opts.fd ?? null;
-    this.flags = opts.flags;
-    this.pos = opts.start;
-    this.bytesWritten = 0;
-    this.pending = this.fd === null;
-    if (this.fd === null) {
+    _write(chunk, encoding, cb) {
+      if (this.fd === null) return cb(this.openError ?? Object.assign(new Error("EBADF: bad file descriptor, write"), { code: "EBADF", syscall: "write" }));
       try {
-        this.fd = openSync(this.path, this.flags, opts.mode);
-        this.pending = false;
-        setImmediate(() => {
-          this.emit("open", this.fd);
-          this.emit("ready");
-        });
+        const bytes = encode(chunk, encoding);
+        for (let off = 0; off < bytes.length; ) {
+          const n = call(OP.FS_WRITE, { fd: this.fd, position: this.pos ?? null }, bytes.subarray(off));
+          off += n;
+          if (this.pos !== undefined) this.pos += n;
+        }
+        this.bytesWritten += bytes.length;
+        cb();
       } catch (e) {
-        // writes made before the stream is destroyed fail with the open's error (EACCES outside the grants)
-        this.openError = e;
-        setImmediate(() => this.destroy(e));
+        cb(e);
       }
     }
-  }
-  _write(chunk, encoding, cb) {
-    if (this.fd === null) return cb(this.openError ?? Object.assign(new Error("EBADF: bad file descriptor, write"), { code: "EBADF", syscall: "write" }));
-    try {
-      const bytes = encode(chunk, encoding);
-      for (let off = 0; off < bytes.length; ) {
-        const n = call(OP.FS_WRITE, { fd: this.fd, position: this.pos ?? null }, bytes.subarray(off));
-        off += n;
-        if (this.pos !== undefined) this.pos += n;
+    _destroy(err, cb) {
+      if (typeof this.fd === "number") {
+        try {
+          closeSync(this.fd);
+        } catch {
+          // already closed
+        }
+        this.fd = null;
       }
-      this.bytesWritten += bytes.length;
-      cb();
-    } catch (e) {
-      cb(e);
+      cb(err);
+    }
+    close(cb) {
+      if (cb) this.once("close", cb);
+      this.end();
     }
   }
-  _destroy(err, cb) {
-    if (typeof this.fd === "number") {
-      try {
-        closeSync(this.fd);
-      } catch {
-        // already closed
-      }
-      this.fd = null;
-    }
-    cb(err);
-  }
-  close(cb) {
-    if (cb) this.once("close", cb);
-    this.end();
-  }
+  return (streams = { ReadStream, WriteStream });
 }
 
 export function createReadStream(path, o) {
-  return new ReadStream(path, o);
+  return new (streamClasses().ReadStream)(path, o);
 }
 
 export function createWriteStream(path, o) {
-  return new WriteStream(path, o);
+  return new (streamClasses().WriteStream)(path, o);
 }
 
 // ---- promises ----
@@ -800,10 +807,10 @@ export class FileHandle extends EventEmitter {
     }
   }
   createReadStream(o) {
-    return new ReadStream(this.fd, { ...o, fd: this.fd });
+    return new (streamClasses().ReadStream)(this.fd, { ...o, fd: this.fd });
   }
   createWriteStream(o) {
-    return new WriteStream(this.fd, { ...o, fd: this.fd });
+    return new (streamClasses().WriteStream)(this.fd, { ...o, fd: this.fd });
   }
   async *readLines() {
     const text = readAllFd(this.fd, "utf8");

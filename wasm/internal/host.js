@@ -34,3 +34,10 @@ export function host(op, str, bytes) {
   if (typeof r === "string" && r.charCodeAt(0) === 0) throw hostError(JSON.parse(r.slice(1)));
   return r;
 }
+
+/** The module function of one of the runtime's modules kept out of its snapshot: it is nothing of a run, so a pre-run may ask for it too. */
+export function runtimeModuleFunction(key) {
+  const r = hostFn(OP.RUNTIME_MODULE, key);
+  if (typeof r === "string" && r.charCodeAt(0) === 0) throw hostError(JSON.parse(r.slice(1)));
+  return r;
+}

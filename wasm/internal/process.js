@@ -5,7 +5,6 @@ import { OP } from "../abi.js";
 import { EventEmitter } from "./events.js";
 import { host, needsRun } from "./host.js";
 import { ERR_INVALID_ARG_TYPE, notSupported } from "./errors.js";
-import { createStdin } from "./stdin.js";
 
 const startedAt = performance.now();
 
@@ -218,7 +217,7 @@ export function bindProcess(config) {
   run.argv = config.argv;
   run.argv0 = config.argv0 ?? "edgebox";
   run.execPath = config.execPath;
-  run.env = config.env;
+  run.env = watchEnv(config.env);
   run.pid = config.pid;
   run.ppid = config.ppid;
   process._cwd = config.cwd;
@@ -226,16 +225,32 @@ export function bindProcess(config) {
   [stdinIsTTY, process.stdout.isTTY, process.stderr.isTTY] = config.tty.map((t) => t || undefined);
 }
 
+/**
+ * process.env, telling the host the names the app looks for and does not
+ * find, so that it can say when the policy hides a variable that is set.
+ */
+function watchEnv(env) {
+  const told = new Set();
+  const tell = (name) => {
+    if (typeof name !== "string" || Object.hasOwn(env, name) || told.has(name) || told.size >= 256) return;
+    told.add(name);
+    host(OP.ENV_MISSING, name);
+  };
+  return new Proxy(env, {
+    get(target, name, receiver) {
+      tell(name);
+      return Reflect.get(target, name, receiver);
+    },
+    has(target, name) {
+      tell(name);
+      return Reflect.has(target, name);
+    },
+  });
+}
+
 let stdinIsTTY = false;
-let stdin;
-Object.defineProperty(process, "stdin", {
-  get() {
-    stdin ??= createStdin(stdinIsTTY);
-    return stdin;
-  },
-  enumerable: true,
-  configurable: true,
-});
+/** Whether this run's stdin is a terminal (process.stdin, made on first use by runtime.js, asks). */
+export const isStdinTTY = () => stdinIsTTY;
 
 /** The code the process exits with when the loop runs dry: emits 'exit' once. */
 export function naturalExit() {

@@ -3,7 +3,7 @@
 // non-terminal mode: no line editing, history or keypress events.
 
 import { EventEmitter } from "./events.js";
-import { StringDecoder } from "./string_decoder.js";
+import { StringDecoder } from "string_decoder";
 import { ERR_INVALID_ARG_TYPE, notSupported } from "./errors.js";
 
 const kLines = /\r\n|\n|\r/;

@@ -1,4 +1,4 @@
-// UTF-8 and the other byte encodings Buffer and TextDecoder need, in plain JS.
+// UTF-8 in plain JS, for the runtime's own text (fetch bodies, fs, child output).
 
 export function utf8Encode(str) {
   const out = new Uint8Array(utf8Length(str));
@@ -6,7 +6,7 @@ export function utf8Encode(str) {
   return out;
 }
 
-export function utf8Length(str) {
+function utf8Length(str) {
   let n = 0;
   for (let i = 0; i < str.length; i++) {
     const c = str.charCodeAt(i);
@@ -21,7 +21,7 @@ export function utf8Length(str) {
 }
 
 /** Write `str` as UTF-8 at `off`; stops (at a character boundary) when `out` is full. Returns bytes written. */
-export function utf8EncodeInto(str, out, off, max = out.length - off) {
+function utf8EncodeInto(str, out, off, max = out.length - off) {
   const end = off + max;
   const start = off;
   for (let i = 0; i < str.length; i++) {
@@ -104,99 +104,4 @@ export function utf8Decode(bytes, start = 0, end = bytes.length) {
     }
   }
   return out + String.fromCharCode.apply(null, chunk);
-}
-
-const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-const B64_LOOKUP = new Int16Array(256).fill(-1);
-for (let i = 0; i < 64; i++) {
-  B64_LOOKUP[B64.charCodeAt(i)] = i;
-  B64_LOOKUP[B64URL.charCodeAt(i)] = i;
-}
-
-export function base64Encode(bytes, start = 0, end = bytes.length, url = false) {
-  const alphabet = url ? B64URL : B64;
-  let out = "";
-  let i = start;
-  for (; i + 2 < end; i += 3) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out += alphabet[n >> 18] + alphabet[(n >> 12) & 63] + alphabet[(n >> 6) & 63] + alphabet[n & 63];
-  }
-  if (i < end) {
-    const n = (bytes[i] << 16) | (i + 1 < end ? bytes[i + 1] << 8 : 0);
-    out += alphabet[n >> 18] + alphabet[(n >> 12) & 63];
-    if (i + 1 < end) out += alphabet[(n >> 6) & 63];
-    if (!url) out += i + 1 < end ? "=" : "==";
-  }
-  return out;
-}
-
-/** Lenient like node: skips characters outside the alphabet, stops at '='. */
-export function base64Decode(str) {
-  const out = new Uint8Array(Math.floor((str.length * 3) / 4) + 3);
-  let n = 0;
-  let bits = 0;
-  let acc = 0;
-  for (let i = 0; i < str.length; i++) {
-    const c = str.charCodeAt(i);
-    if (c === 61) break; // '='
-    const v = c < 256 ? B64_LOOKUP[c] : -1;
-    if (v < 0) continue;
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[n++] = (acc >> bits) & 0xff;
-    }
-  }
-  return out.subarray(0, n);
-}
-
-export function hexEncode(bytes, start = 0, end = bytes.length) {
-  let out = "";
-  for (let i = start; i < end; i++) out += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
-  return out;
-}
-
-/** As node: decodes pairs until the first invalid one. */
-export function hexDecode(str) {
-  const out = new Uint8Array(str.length >> 1);
-  let n = 0;
-  for (; n < out.length; n++) {
-    const v = Number.parseInt(str.substr(n * 2, 2), 16);
-    if (Number.isNaN(v) || !/^[0-9a-fA-F]{2}$/.test(str.substr(n * 2, 2))) break;
-    out[n] = v;
-  }
-  return out.subarray(0, n);
-}
-
-export function latin1Encode(str) {
-  const out = new Uint8Array(str.length);
-  for (let i = 0; i < str.length; i++) out[i] = str.charCodeAt(i) & 0xff;
-  return out;
-}
-
-export function latin1Decode(bytes, start = 0, end = bytes.length, mask = 0xff) {
-  let out = "";
-  for (let i = start; i < end; i += 8192) {
-    const part = bytes.subarray(i, Math.min(end, i + 8192));
-    out += String.fromCharCode.apply(null, mask === 0xff ? part : Array.from(part, (b) => b & mask));
-  }
-  return out;
-}
-
-export function utf16leEncode(str) {
-  const out = new Uint8Array(str.length * 2);
-  for (let i = 0; i < str.length; i++) {
-    const c = str.charCodeAt(i);
-    out[i * 2] = c & 0xff;
-    out[i * 2 + 1] = c >> 8;
-  }
-  return out;
-}
-
-export function utf16leDecode(bytes, start = 0, end = bytes.length) {
-  let out = "";
-  for (let i = start; i + 1 < end; i += 2) out += String.fromCharCode(bytes[i] | (bytes[i + 1] << 8));
-  return out;
 }

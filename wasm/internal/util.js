@@ -1,10 +1,25 @@
 // node:util.
 
-import { format, formatWithOptions, inspect } from "./inspect.js";
 import { ERR_INVALID_ARG_TYPE } from "./errors.js";
 import { process } from "./process.js";
 
-export { format, formatWithOptions, inspect };
+// util.inspect and util.format: node's own, from the npm `node-inspect-extracted` package.
+export const { format, formatWithOptions, inspect, stripVTControlCharacters } = loadInspect();
+
+/**
+ * The package copies every global's methods when it loads (node's primordials), Atomics
+ * among them, which this QuickJS build lacks; inspect never uses it, so an empty one stands
+ * in while the package loads, and is gone before any script could see it.
+ */
+function loadInspect() {
+  const had = "Atomics" in globalThis;
+  if (!had) globalThis.Atomics = {};
+  try {
+    return require("node-inspect-extracted");
+  } finally {
+    if (!had) delete globalThis.Atomics;
+  }
+}
 
 const kCustomPromisify = Symbol.for("nodejs.util.promisify.custom");
 
@@ -185,13 +200,21 @@ export function deepEqual(a, b, strict, seen) {
   return true;
 }
 
-export function isArray(v) {
-  return Array.isArray(v);
-}
-
-export function stripVTControlCharacters(str) {
-  return String(str).replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
-}
+// The deprecated type checks node 20 still has (older packages call them).
+export const isArray = Array.isArray;
+export const isBoolean = (v) => typeof v === "boolean";
+export const isNull = (v) => v === null;
+export const isNullOrUndefined = (v) => v === null || v === undefined;
+export const isNumber = (v) => typeof v === "number";
+export const isString = (v) => typeof v === "string";
+export const isSymbol = (v) => typeof v === "symbol";
+export const isUndefined = (v) => v === undefined;
+export const isRegExp = (v) => v instanceof RegExp;
+export const isObject = (v) => v !== null && typeof v === "object";
+export const isDate = (v) => v instanceof Date;
+export const isError = (v) => v instanceof Error;
+export const isFunction = (v) => typeof v === "function";
+export const isPrimitive = (v) => v === null || (typeof v !== "object" && typeof v !== "function");
 
 export function toUSVString(s) {
   return String(s).replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");

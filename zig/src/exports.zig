@@ -5,9 +5,10 @@
 //! that the two agree (tests/native.test.ts).
 
 const std = @import("std");
+const builtin = @import("builtin");
 const host = @import("host.zig");
 const wt = @import("wasmtime.zig");
-const fs = @import("fs.zig");
+const fs = if (builtin.os.tag == .windows) @import("fs_windows.zig") else @import("fs.zig");
 
 pub const Status = enum(c_int) {
     ok = 0,
@@ -103,14 +104,32 @@ fn ebFileHash(path: [*:0]const u8, out_len: *u64) callconv(.c) u64 {
     defer file.close();
     const size = file.getEndPos() catch return 0;
     if (size == 0) return 0;
+    if (builtin.os.tag == .windows) {
+        // No mmap there: the same hash, streamed through a buffer.
+        var h = std.hash.Wyhash.init(0);
+        var buf: [64 * 1024]u8 = undefined;
+        var total: u64 = 0;
+        while (true) {
+            const n = file.read(&buf) catch return 0;
+            if (n == 0) break;
+            h.update(buf[0..n]);
+            total += n;
+        }
+        if (total != size) return 0;
+        out_len.* = size;
+        return h.final();
+    }
     const map = std.posix.mmap(null, size, std.posix.PROT.READ, .{ .TYPE = .PRIVATE }, file.handle, 0) catch return 0;
     defer std.posix.munmap(map);
     out_len.* = size;
     return std.hash.Wyhash.hash(0, map);
 }
 
+extern "c" fn _isatty(fd: c_int) c_int;
+
 /// 1 when `fd` is a terminal: what node's tty.isatty answers, without loading Bun's node:tty (~7 ms).
 fn ebIsatty(fd: i32) callconv(.c) u32 {
+    if (builtin.os.tag == .windows) return @intFromBool(_isatty(fd) != 0);
     return @intFromBool(std.posix.isatty(fd));
 }
 
@@ -174,6 +193,10 @@ fn ebTableSetFunc(i: *host.Instance, table: u32, slot: u32, from: *host.Instance
     return .ok;
 }
 
+fn ebInstanceSetDeadline(i: *host.Instance, deadline_ms: u64) callconv(.c) void {
+    i.setDeadline(deadline_ms);
+}
+
 fn ebInstanceFree(i: *host.Instance) callconv(.c) void {
     i.destroy();
 }
@@ -203,5 +226,6 @@ comptime {
     @export(&ebGlobalSet, .{ .name = "eb_global_set" });
     @export(&ebTableGrow, .{ .name = "eb_table_grow" });
     @export(&ebTableSetFunc, .{ .name = "eb_table_set_func" });
+    @export(&ebInstanceSetDeadline, .{ .name = "eb_instance_set_deadline" });
     @export(&ebInstanceFree, .{ .name = "eb_instance_free" });
 }

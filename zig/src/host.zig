@@ -39,7 +39,11 @@ pub const EngineFlags = packed struct(u32) {
     epoch: bool = false,
     pooling: bool = false,
     opt_none: bool = false,
-    _: u28 = 0,
+    _: u4 = 0,
+    /// Native stack for wasm frames, in MiB (0: the default 4, under what Bun's
+    /// JavaScriptCore allows the thread; more needs a process started for it).
+    wasm_stack_mib: u8 = 0,
+    _pad: u16 = 0,
 };
 
 /// Where TypeScript reads the guest memory's current address and size (updated after every call).
@@ -106,8 +110,9 @@ pub const Engine = struct {
         wt.wasmtime_config_memory_init_cow_set(config, true);
         // QuickJS recursion uses native wasm frames too; its own guard (on the
         // linear-memory stack) must trip before this limit does.
-        wt.wasmtime_config_async_stack_size_set(config, (4 << 20) + (64 << 10));
-        wt.wasmtime_config_max_wasm_stack_set(config, 4 << 20);
+        const stack = @as(usize, if (flags.wasm_stack_mib == 0) 4 else flags.wasm_stack_mib) << 20;
+        wt.wasmtime_config_async_stack_size_set(config, stack + (64 << 10));
+        wt.wasmtime_config_max_wasm_stack_set(config, stack);
         if (flags.pooling) {
             const pool = wt.wasmtime_pooling_allocation_config_new() orelse return error.EngineFailed;
             defer wt.wasmtime_pooling_allocation_config_delete(pool);
@@ -120,7 +125,7 @@ pub const Engine = struct {
             wt.wasmtime_pooling_allocation_config_table_elements_set(pool, 65536);
             // A reused slot keeps the pages the last instance touched and resets just those
             // (from the image) instead of unmapping them: the next instance takes no page faults there.
-            wt.wasmtime_pooling_allocation_config_linear_memory_keep_resident_set(pool, 2 << 20);
+            wt.wasmtime_pooling_allocation_config_linear_memory_keep_resident_set(pool, 32 << 20);
             wt.wasmtime_pooling_allocation_config_table_keep_resident_set(pool, 1 << 20);
             wt.wasmtime_pooling_allocation_strategy_set(config, pool);
         }
@@ -601,6 +606,12 @@ pub const Instance = struct {
             takeWasmtimeError("table", err);
             return error.CallFailed;
         }
+    }
+
+    /// Restart the epoch deadline `deadline_ms` from now (an instance made ahead starts its clock when taken).
+    pub fn setDeadline(self: *Instance, deadline_ms: u64) void {
+        if (!self.module.engine.flags.epoch) return;
+        wt.wasmtime_context_set_epoch_deadline(self.ctx, if (deadline_ms == 0) std.math.maxInt(u64) / 2 else deadline_ms);
     }
 
     pub fn publishMemory(self: *Instance) void {

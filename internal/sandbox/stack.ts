@@ -1,0 +1,77 @@
+// How deep the guest may recurse. QuickJS throws a catchable RangeError when
+// its own stack (runtime.stack_size, in linear memory) runs out, but every JS
+// call also takes native frames: ~3 bytes of them per byte of QuickJS stack on
+// Wasmtime, ~6 on JavaScriptCore. Both run wasm on this process's main thread,
+// under JavaScriptCore's limit for that thread (~5 MiB, fixed at start:
+// host calls out of deep wasm must still run JS). A stack beyond what that
+// backs needs a process started with a bigger limit: edgebox starts itself
+// again with one (RLIMIT_STACK raised, JavaScriptCore told by its option).
+
+import { MAX_STACK_SIZE } from "../engine/quickjs.ts";
+import { selfCommand } from "../self.ts";
+
+/** JavaScriptCore's option for its per-thread stack, read at start (Bun passes BUN_JSC_* through). */
+export const JSC_STACK_ENV = "BUN_JSC_maxPerThreadStackUsage";
+
+/** Native bytes per byte of QuickJS stack, with room (measured: 760 and ~1,500 bytes per 256-byte JS call). */
+const NATIVE_PER_BYTE = { native: 4, js: 7 } as const;
+const HOST_ROOM = 4 << 20;
+
+/** QuickJS stack this process can back on `engine`, keeping the RangeError catchable. */
+export function stackCapacity(engine: "native" | "js"): number {
+  const jsc = Number(process.env[JSC_STACK_ENV]);
+  if (jsc > 0) return Math.min(MAX_STACK_SIZE, Math.floor((jsc - HOST_ROOM) / NATIVE_PER_BYTE.js));
+  return engine === "js" ? 640 << 10 : 1 << 20;
+}
+
+/** Wasmtime's limit for wasm frames (MiB) backing `stackSize`; 0: its default, under JavaScriptCore's own. */
+export function wasmStackMiB(stackSize: number): number {
+  return process.env[JSC_STACK_ENV] ? Math.ceil((stackSize * NATIVE_PER_BYTE.native) / 1048576) + 4 : 0;
+}
+
+/** The run's exit code, from the process that ran it in this one's place. */
+export class RanElsewhere {
+  constructor(readonly code: number) {}
+}
+
+/**
+ * Let this process's main-thread stack, and a process it starts, grow to
+ * `bytes` (the soft RLIMIT_STACK, within the hard one). Whether it may now.
+ */
+function raiseStackLimit(bytes: number): boolean {
+  const libc = process.platform === "linux" ? "libc.so.6" : process.platform === "darwin" ? "libSystem.B.dylib" : undefined;
+  if (!libc) return false;
+  const RLIMIT_STACK = 3; // on Linux and macOS
+  const { dlopen, ptr } = require("bun:ffi") as typeof import("bun:ffi");
+  const lib = dlopen(libc, { getrlimit: { args: ["i32", "ptr"], returns: "i32" }, setrlimit: { args: ["i32", "ptr"], returns: "i32" } });
+  try {
+    const lim = new BigUint64Array(2); // rlim_cur, rlim_max (RLIM_INFINITY is all ones)
+    if (lib.symbols.getrlimit(RLIMIT_STACK, ptr(lim)) !== 0) return false;
+    const want = BigInt(bytes);
+    if (lim[0]! >= want) return true;
+    if (lim[1]! < want) return false;
+    lim[0] = want;
+    return lib.symbols.setrlimit(RLIMIT_STACK, ptr(lim)) === 0;
+  } finally {
+    lib.close();
+  }
+}
+
+/**
+ * Run this same command again in a process whose stack backs `stackSize` on
+ * either engine, wait for it, and return its exit code. Undefined when the
+ * stack limit cannot be raised (a hard limit, a platform without setrlimit).
+ */
+export async function rerunWithStack(stackSize: number): Promise<number | undefined> {
+  const jsc = stackSize * NATIVE_PER_BYTE.js + HOST_ROOM;
+  if (!raiseStackLimit(jsc + (8 << 20))) return undefined;
+  const child = Bun.spawn([...selfCommand(), ...process.argv.slice(2)], {
+    env: { ...process.env, [JSC_STACK_ENV]: String(jsc) },
+    stdio: ["inherit", "inherit", "inherit"],
+  });
+  // Ctrl-C reaches both (one process group): the child decides, this process waits for it
+  process.on("SIGINT", () => {});
+  for (const sig of ["SIGTERM", "SIGHUP"] as const) process.on(sig, () => child.kill(sig));
+  const code = await child.exited;
+  return child.signalCode ? 128 + ((require("node:os").constants.signals as Record<string, number>)[child.signalCode] ?? 0) : code;
+}
