@@ -2,8 +2,9 @@
 // for files and pipes, so that stdout and stderr interleave as the guest wrote them.
 
 import { constants, fstatSync, openSync, readSync, writeSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import type { AsyncOps } from "./context.ts";
-import { GuestError } from "./errors.ts";
+import { GuestError, systemError } from "./errors.ts";
 
 export type Sink = (bytes: Uint8Array) => void;
 
@@ -30,23 +31,60 @@ export function writeTo(sink: Sink, str: string | undefined, bytes: Uint8Array |
   return undefined;
 }
 
-let stdinFd: number | undefined;
+/** Reads what stdin has into `buf`: a byte count (0 at end of input), or undefined when nothing is there yet. */
+type Reader = (buf: Uint8Array) => number | undefined;
+let stdinReader: Reader | undefined;
+
+/** read(2) of `fd`; EAGAIN (a non-blocking descriptor with nothing yet) is undefined. */
+const readFd =
+  (fd: number): Reader =>
+  (buf) => {
+    try {
+      return readSync(fd, buf, 0, buf.length, null);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EOF") return 0;
+      if (code === "EAGAIN") return undefined;
+      throw err;
+    }
+  };
+
+/** recv(2) of fd 0 with MSG_DONTWAIT (Linux's libc, through bun:ffi): a socket read without waiting and without changing its flags. */
+function recvNoWait(): Reader {
+  const { dlopen, read } = require("bun:ffi") as typeof import("bun:ffi");
+  const libc = dlopen("libc.so.6", {
+    recv: { args: ["i32", "ptr", "usize", "i32"], returns: "i64" },
+    __errno_location: { args: [], returns: "ptr" },
+  }).symbols;
+  const MSG_DONTWAIT = 0x40;
+  return (buf) => {
+    const n = Number(libc.recv(0, buf, buf.length, MSG_DONTWAIT));
+    if (n >= 0) return n;
+    const errno = read.i32(libc.__errno_location()!, 0);
+    if (errno === osConstants.errno.EAGAIN || errno === osConstants.errno.EINTR) return undefined;
+    throw systemError(errnoName(errno), "read");
+  };
+}
 
 /**
- * Standard input to read without waiting in the kernel: a pipe, FIFO or
- * terminal is opened again through /proc (Linux), a new open file
- * description with O_NONBLOCK that leaves the parent's as it was; a file (or
- * another system) is read through fd 0 itself.
+ * Standard input read without waiting in the kernel, so that a read can stop
+ * at the run's deadline. Linux: a pipe, FIFO or terminal is opened again
+ * through /proc (a new open file description with O_NONBLOCK; the parent's
+ * stays as it was), a socket is read with MSG_DONTWAIT. A file (or another
+ * system's stdin) is read through fd 0 itself.
  */
-function stdinNoWait(): number {
-  if (stdinFd === undefined) {
-    try {
-      stdinFd = process.platform === "linux" && !fstatSync(0).isFile() ? openSync("/proc/self/fd/0", constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY) : 0;
-    } catch {
-      stdinFd = 0; // (a socket cannot be opened again; it is read as it is)
-    }
+function stdin(): Reader {
+  if (stdinReader) return stdinReader;
+  stdinReader = readFd(0);
+  if (process.platform !== "linux") return stdinReader;
+  try {
+    const st = fstatSync(0);
+    if (st.isSocket()) stdinReader = recvNoWait();
+    else if (!st.isFile()) stdinReader = readFd(openSync("/proc/self/fd/0", constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY));
+  } catch {
+    // (no stdin, or no way around waiting: read as it is)
   }
-  return stdinFd;
+  return stdinReader;
 }
 
 /**
@@ -55,18 +93,13 @@ function stdinNoWait(): number {
  */
 export function readStdinSync(max: number, deadline = Infinity): Uint8Array {
   const buf = new Uint8Array(Math.min(Math.max(1, max), 1 << 20));
-  const fd = stdinNoWait();
+  const read = stdin();
   for (;;) {
-    try {
-      return buf.subarray(0, readSync(fd, buf, 0, buf.length, null));
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === "EOF") return buf.subarray(0, 0);
-      if (code !== "EAGAIN") throw err;
-      if (performance.now() > deadline) throw new GuestError({ code: "ETIMEDOUT", syscall: "read", message: "ETIMEDOUT: stdin had nothing before the run's time limit, read" });
-      // nothing yet: wait, as a blocking read would
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
-    }
+    const n = read(buf);
+    if (n !== undefined) return buf.subarray(0, n);
+    if (performance.now() > deadline) throw new GuestError({ code: "ETIMEDOUT", syscall: "read", message: "ETIMEDOUT: stdin had nothing before the run's time limit, read" });
+    // nothing yet: wait, as a blocking read would
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
   }
 }
 
@@ -122,4 +155,9 @@ export class StdinPump {
     this.ended = true;
     if (this.id) this.finish("end");
   }
+}
+
+const errnoNames = new Map<number, string>(Object.entries(osConstants.errno).map(([k, v]) => [v as number, k]));
+function errnoName(errno: number): string {
+  return errnoNames.get(errno) ?? `E${errno}`;
 }
