@@ -3,7 +3,7 @@
 // when no input changed since the last build (a content hash in dist/).
 
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { JsEngine } from "../engine/js.ts";
 import { compileScript } from "../build/bytecode.ts";
 import { GuestException, QuickJS, StripFlags } from "../engine/quickjs.ts";
@@ -82,7 +82,7 @@ const BARE: Record<string, string> = {
 const BARE_FILTER = /^(buffer|events|process\/?|util\/?|abort-controller|string_decoder\/?)$/;
 
 const wasmDir = join(root, "wasm");
-const keyOf = (file: string) => relative(wasmDir, file).replace(/\.js$/, "");
+const keyOf = (file: string) => relative(wasmDir, file).split(sep).join("/").replace(/\.js$/, "");
 
 /** The runtime JS that is snapshotted: wasm/runtime.js and what it imports, without the kept-out modules. */
 async function bundleRuntime(): Promise<string> {
@@ -111,7 +111,7 @@ async function bundleKeptOut(key: string): Promise<string> {
     build.onResolve({ filter: BARE_FILTER }, (args) => ({ path: BARE[args.path]!, namespace: "edgebox-runtime" }));
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
       const file = join(dirname(args.importer), args.path);
-      if (file === entry || !file.startsWith(wasmDir + "/") || !args.importer.startsWith(wasmDir + "/")) return undefined;
+      if (file === entry || !file.startsWith(wasmDir + sep) || !args.importer.startsWith(wasmDir + sep)) return undefined;
       return { path: keyOf(file), namespace: "edgebox-runtime" };
     });
     build.onLoad({ filter: /.*/, namespace: "edgebox-runtime" }, (args) => ({

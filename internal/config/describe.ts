@@ -71,16 +71,17 @@ export function describePolicy(p: Policy): string {
 
   lines.push("", "Network (fetch):");
   const allow = p.net.allow;
-  const list = (ps: readonly UrlPattern[]) => ps.map((u) => `    ${describeUrlPattern(u)}`);
+  const list = (ps: readonly UrlPattern[], blocked: boolean) => ps.map((u) => `    ${describeUrlPattern(u, blocked)}`);
   if (allow === "none") lines.push("  none (no allowedUrls and no blockedUrls)");
   else if (allow === "all" && p.net.block.length === 0) lines.push("  any URL");
-  else if (allow === "all") lines.push("  any URL except:", ...list(p.net.block));
+  else if (allow === "all") lines.push("  any URL except:", ...list(p.net.block, true));
   else {
-    lines.push("  only:", ...list(allow));
-    if (p.net.block.length) lines.push("  never (wins over the above):", ...list(p.net.block));
+    lines.push("  only:", ...list(allow, false));
+    if (allow.some((u) => u.host.kind === "addresses")) lines.push("  (an address, range or group lets in URLs naming such an address, and localhost under loopback; any other name only by name)");
+    if (p.net.block.length) lines.push("  never (wins over the above):", ...list(p.net.block, true));
   }
   if (allow !== "none") {
-    lines.push("  (a host matches by its name and by every address it resolves to; the request goes to an address that was checked)");
+    lines.push("  (a host is looked up once and the request goes to an address that was checked; a blocked range or group also blocks the names resolving into it)");
     if (p.net.block.length) lines.push("  (a blocked path covers itself and what lies below it, in any case and encoding; without a port, every port)");
   }
   if (p.net.rateLimitRps) lines.push(`  at most ${p.net.rateLimitRps} requests per second`);

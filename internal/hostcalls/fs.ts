@@ -156,6 +156,29 @@ function scanMoved(top: string): Moved {
 }
 
 /**
+ * Symbolic links about to stand somewhere else (`sub` below `at`, in the tree
+ * as `view` shows it after the change): a relative one means something else
+ * there, and must still lead inside the grants.
+ */
+function keepLinksInside(ctx: HostContext, links: Moved["links"], at: string, view: (p: string) => string | undefined, syscall: string, from: string, to: string): void {
+  for (const link of links) {
+    const place = at + link.sub;
+    let target: string;
+    try {
+      target = resolveReal(dirname(place), link.target, true, (p) => mayLook(ctx.policy, p), view);
+    } catch (err) {
+      if (!(err instanceof ResolveError)) throw err;
+      target = err.partial;
+    }
+    const d = audited(ctx, checkLinkTarget(ctx.policy, "symlink", target), "write", target);
+    if (!d.ok) {
+      const named = resolve(dirname(place), link.target);
+      throw fsDenied({ capability: "write", target: named, rule: `the symlink ${to}${link.sub} would point outside the grants (${named}) there`, remedy: `grant ${named}, or put the link where it still points inside` }, syscall, from, to);
+    }
+  }
+}
+
+/**
  * A symlink's target may not climb back out of a name it went through
  * ("a/../b"): the kernel follows "a" first, so what the link reaches would
  * change with whatever "a" becomes.
@@ -522,23 +545,7 @@ export const fsOps = {
     if (moved.policyFile) {
       throw fsDenied({ capability: "write", target: from.real, rule: `${moved.policyFile} is a policy file: an app may not move it`, remedy: "move it yourself, outside the app" }, "rename", a.from, a.to);
     }
-    // A relative link means something else once moved: it must still lead inside the grants from there.
-    const view = afterRename(from.real, to.real);
-    for (const link of moved.links) {
-      const at = to.real + link.sub;
-      let target: string;
-      try {
-        target = resolveReal(dirname(at), link.target, true, (p) => mayLook(ctx.policy, p), view);
-      } catch (err) {
-        if (!(err instanceof ResolveError)) throw err;
-        target = err.partial;
-      }
-      const d = audited(ctx, checkLinkTarget(ctx.policy, "symlink", target), "write", target);
-      if (!d.ok) {
-        const named = resolve(dirname(at), link.target);
-        throw fsDenied({ capability: "write", target: named, rule: `the symlink ${a.to}${link.sub} would point outside the grants (${named}) once moved`, remedy: `grant ${named}, or move the link where it still points inside` }, "rename", a.from, a.to);
-      }
-    }
+    keepLinksInside(ctx, moved.links, to.real, afterRename(from.real, to.real), "rename", a.from, a.to);
     act("rename", a.from, () => ctx.fs.rename(from.root, from.rel, to.root, to.rel), a.to);
     return undefined;
   },
@@ -629,6 +636,9 @@ export const fsOps = {
     if (!d.ok) throw fsDenied(d.denial, "link", a.from, a.to);
     const to = check(ctx, "write", a.to, "link", false, a.to);
     keepGrantRoots(ctx, to, "link", a.from, a.to);
+    // (a hard link to a symlink is that symlink in a second place)
+    const st = fs.lstatSync(from.real, { throwIfNoEntry: false });
+    if (st?.isSymbolicLink()) keepLinksInside(ctx, [{ sub: "", target: fs.readlinkSync(from.real) }], to.real, (p) => p, "link", a.from, a.to);
     act("link", a.from, () => ctx.fs.link(from.root, from.rel, to.root, to.rel), a.to);
     return undefined;
   },

@@ -1,7 +1,7 @@
 // Decisions for commands, URLs and environment variables.
 
 import { checkPath } from "./fs.ts";
-import { matchUrl, type HostAddress } from "./url.ts";
+import { matchUrl, urlQuery, type HostAddress } from "./url.ts";
 import { allow, deny, type Decision, type Policy } from "./types.ts";
 
 function where(policy: Policy, field: string): string {
@@ -80,7 +80,8 @@ export function checkRun(policy: Policy, q: RunQuery, named?: NameResolver): Dec
 export function checkNet(policy: Policy, url: URL, addresses?: readonly HostAddress[]): Decision<true> {
   const target = url.href;
   if (policy.allowAll) return allow(true, "--allow-all");
-  const blocked = policy.net.block.find((p) => matchUrl(p, url, addresses, "block"));
+  const q = urlQuery(url, addresses);
+  const blocked = policy.net.block.find((p) => matchUrl(p, q, "block"));
   if (blocked) {
     const how = blocked.host.kind === "addresses" && addresses?.length ? ` (${url.hostname} is ${addresses.map((a) => a.address).join(", ")})` : "";
     return deny("net", target, `blocked by "${blocked.text}" (${blocked.source})${how}`, "remove it from blockedUrls");
@@ -90,7 +91,7 @@ export function checkNet(policy: Policy, url: URL, addresses?: readonly HostAddr
   if (allowList === "none") {
     return deny("net", target, "no network access is granted", `add a pattern such as "${url.protocol}//${url.host}/*" to ${where(policy, "allowedUrls")}, or run with --allow-net=${url.hostname}`);
   }
-  const hit = allowList.find((p) => matchUrl(p, url, addresses, "allow"));
+  const hit = allowList.find((p) => matchUrl(p, q, "allow"));
   if (hit) return allow(true, `allowed by "${hit.text}" (${hit.source})`);
   return deny("net", target, `no pattern in allowedUrls matches`, `add "${url.protocol}//${url.host}/*" to ${where(policy, "allowedUrls")}, or run with --allow-net=${url.hostname}`);
 }

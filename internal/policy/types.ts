@@ -31,15 +31,19 @@ export interface AddressRange {
   prefix: number;
 }
 
-/** What the host part of a URL pattern names: host names (a glob), or addresses. */
+/**
+ * What the host part of a URL pattern names: host names (a glob), or
+ * addresses. `thisMachine`: the pattern names this machine (localhost,
+ * 127.0.0.1, ::1, the loopback group), which a block list takes as all of its
+ * names and addresses.
+ */
 export type HostRule =
-  | { kind: "name"; glob: string; re: RegExp }
+  | { kind: "name"; glob: string; re: RegExp; thisMachine: boolean }
   | {
       kind: "addresses";
       /** As written, or the group's name ("loopback", "private", "link-local"). */
       label: string;
       ranges: readonly AddressRange[];
-      /** Also this machine's own interface addresses (the loopback group). */
       thisMachine: boolean;
     };
 

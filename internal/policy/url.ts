@@ -6,16 +6,20 @@
 // "https://evil.test/?.example.com/". Patterns are compiled once, when the
 // policy is read.
 //
-// A host is matched by name and by every address it resolves to (the host
-// resolves once and connects to the address that was checked: net.ts). The
-// host part of a pattern is one of:
+// A host is looked up once and the request connects to an address that was
+// checked (net.ts): a second DNS answer cannot send it elsewhere. The host
+// part of a pattern is one of:
 //   a name glob        "api.example.com", "*.example.com"
 //   an address         "10.1.2.3", "[fd00::1]" (any spelling URL parsing accepts)
 //   a CIDR range       "10.0.0.0/8", "[fc00::]/7", "::1/128"
 //   a named group      "loopback", "private", "link-local"
-// This machine is one place whatever it is called: "localhost", 127.0.0.1 or
-// ::1 in a pattern mean the loopback group (all of 127.0.0.0/8, ::1, 0.0.0.0
-// and this machine's own interface addresses).
+// A URL's host matches a name glob by name. It matches addresses when it is
+// an address itself; in a block list, also when any address it resolves to
+// is in the range (in an allow list a name is never let in by its
+// addresses: no name is looked up that the policy does not name). A block of
+// this machine (localhost, 127.0.0.1, ::1, "loopback") blocks all of it:
+// 127.0.0.0/8, ::1, 0.0.0.0, the names resolving there and this machine's
+// own interface addresses.
 //
 // Ports: without one, an allowed pattern means the scheme's default port, a
 // blocked pattern every port. Paths: a pattern "/admin/*" covers "/admin"
@@ -82,7 +86,7 @@ export const ADDRESS_GROUPS: Record<string, { ranges: AddressRange[]; thisMachin
   "link-local": {
     ranges: ["169.254.0.0/16", "fe80::/10"].map(range),
     thisMachine: false,
-    words: "169.254.0.0/16 (cloud metadata services among them), fe80::/10",
+    words: "169.254.0.0/16 and fe80::/10, where cloud metadata services answer",
   },
 };
 
@@ -128,21 +132,25 @@ function hostRule(text: string, host: string): HostRule {
       throw new UrlPatternError(`"${text}": bad host "${host}"`);
     }
   }
-  if (name === "localhost") return { kind: "addresses", label: "loopback", ranges: ADDRESS_GROUPS.loopback!.ranges, thisMachine: true };
   // A host "*" stands for one or more characters of the host: it never crosses into the path.
-  return { kind: "name", glob: name, re: globToRegExp(name, "[^/:@]*") };
+  return { kind: "name", glob: name, re: globToRegExp(name, "[^/:@]*"), thisMachine: isLocalhost(name) };
 }
 
-/** An address or a range; one of this machine's (a loopback address) stands for all of them. */
+/** An address or a range; whether it lies in this machine's loopback. */
 function asAddresses(text: string, r: AddressRange): HostRule {
-  if (ADDRESS_GROUPS.loopback!.ranges.some((l) => inRange(l, r.base) && r.prefix >= l.prefix)) {
-    return { kind: "addresses", label: "loopback", ranges: ADDRESS_GROUPS.loopback!.ranges, thisMachine: true };
-  }
-  return { kind: "addresses", label: text, ranges: [r], thisMachine: false };
+  const thisMachine = LOOPBACK.some((l) => inRange(l, r.base) && r.prefix >= l.prefix);
+  return { kind: "addresses", label: text, ranges: [r], thisMachine };
+}
+
+const LOOPBACK = ADDRESS_GROUPS.loopback!.ranges;
+
+/** This machine's own name (RFC 6761: every name under localhost is loopback). */
+function isLocalhost(name: string): boolean {
+  return name === "localhost" || name.endsWith(".localhost");
 }
 
 export function parseUrlPattern(text: string, source: string): UrlPattern {
-  if (text === "*") return { text, host: { kind: "name", glob: "*", re: /^/ }, port: "*", source };
+  if (text === "*") return { text, host: { kind: "name", glob: "*", re: /^/, thisMachine: false }, port: "*", source };
   let rest = text;
   let scheme: string | undefined;
   const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(rest);
@@ -197,37 +205,63 @@ function literalAddress(hostname: string): HostAddress[] | undefined {
   return value === undefined ? undefined : [{ address: hostname, value }];
 }
 
-/** How a URL's host matches a rule: by name, or by its addresses (all of them to allow, any to block). */
-function hostMatches(rule: HostRule, hostname: string, addresses: readonly HostAddress[] | undefined, mode: "allow" | "block"): boolean {
-  if (rule.kind === "name") return rule.re.test(hostname);
-  // Not resolved yet: a block by address cannot tell; an allow by address might hold.
-  const known = addresses ?? literalAddress(hostname);
-  if (!known || known.length === 0) return mode === "allow";
-  const hit = (a: HostAddress) => (rule.thisMachine && a.thisMachine === true) || rule.ranges.some((r) => inRange(r, a.value));
-  return mode === "block" ? known.some(hit) : known.every(hit);
+/** A URL as the patterns look at it, worked out once per decision. */
+export interface UrlQuery {
+  scheme: string;
+  hostname: string;
+  /** The host itself when it is an address. */
+  literal?: HostAddress[];
+  /** What the host resolved to; undefined before the lookup. */
+  addresses?: readonly HostAddress[];
+  port: string;
+  /** The path as written (canonical) and as a lenient server reads it. */
+  path: string;
+  loose: string;
 }
 
-/**
- * Whether pattern `p` matches `url` (normalised: see normaliseUrl), whose host
- * resolved to `addresses` (undefined: not resolved yet).
- */
-export function matchUrl(p: UrlPattern, url: URL, addresses?: readonly HostAddress[], mode: "allow" | "block" = "allow"): boolean {
-  if (p.text === "*") return true;
+/** The query for `url` (normalised: see normaliseUrl), whose host resolved to `addresses` (undefined: not yet). */
+export function urlQuery(url: URL, addresses?: readonly HostAddress[]): UrlQuery {
   const scheme = url.protocol;
-  if (p.scheme ? p.scheme !== scheme : scheme !== "http:" && scheme !== "https:") return false;
-  if (!hostMatches(p.host, url.hostname, addresses, mode)) return false;
-  const port = url.port || DEFAULT_PORTS[scheme] || "";
+  return {
+    scheme,
+    hostname: url.hostname,
+    literal: literalAddress(url.hostname),
+    addresses,
+    port: url.port || DEFAULT_PORTS[scheme] || "",
+    path: canonicalPath(url.pathname),
+    loose: loosePath(url.pathname),
+  };
+}
+
+/** How a URL's host matches a rule (see the top of this file). */
+function hostMatches(rule: HostRule, q: UrlQuery, mode: "allow" | "block"): boolean {
+  const known = q.addresses ?? q.literal;
+  if (mode === "block" && rule.thisMachine && isThisMachine(q.hostname, known)) return true;
+  if (rule.kind === "name") return rule.re.test(q.hostname);
+  const hit = (a: HostAddress) => rule.ranges.some((r) => inRange(r, a.value)) || (rule.label === "loopback" && a.thisMachine === true);
+  if (mode === "block") return known?.some(hit) ?? false;
+  // (the loopback group lets this machine's own name in)
+  if (!q.literal) return rule.label === "loopback" && isLocalhost(q.hostname) && (q.addresses?.every(hit) ?? true);
+  return known!.every(hit);
+}
+
+function isThisMachine(hostname: string, known: readonly HostAddress[] | undefined): boolean {
+  return isLocalhost(hostname) || (known?.some((a) => a.thisMachine === true || LOOPBACK.some((l) => inRange(l, a.value))) ?? false);
+}
+
+/** Whether pattern `p` matches the URL of `q`, as an allow list or a block list reads it. */
+export function matchUrl(p: UrlPattern, q: UrlQuery, mode: "allow" | "block"): boolean {
+  if (p.text === "*") return true;
+  if (p.scheme ? p.scheme !== q.scheme : q.scheme !== "http:" && q.scheme !== "https:") return false;
+  if (!hostMatches(p.host, q, mode)) return false;
   if (p.port === undefined) {
-    if (mode === "allow" && port !== (DEFAULT_PORTS[scheme] ?? "")) return false;
-  } else if (p.port !== "*" && p.port !== port) {
+    if (mode === "allow" && q.port !== (DEFAULT_PORTS[q.scheme] ?? "")) return false;
+  } else if (p.port !== "*" && p.port !== q.port) {
     return false;
   }
-  if (p.pathRe && p.loosePathRe) {
-    const loose = p.loosePathRe.test(loosePath(url.pathname));
-    if (mode === "block") return loose || p.pathRe.test(canonicalPath(url.pathname));
-    return loose && p.pathRe.test(canonicalPath(url.pathname));
-  }
-  return true;
+  if (!p.pathRe || !p.loosePathRe) return true;
+  const loose = p.loosePathRe.test(q.loose);
+  return mode === "block" ? loose || p.pathRe.test(q.path) : loose && p.pathRe.test(q.path);
 }
 
 /**
@@ -282,8 +316,9 @@ export function normaliseUrl(input: string): URL | undefined {
   }
 }
 
-/** A pattern in words, for `edgebox check`. */
-export function describeUrlPattern(p: UrlPattern): string {
-  if (p.host.kind === "name" || !ADDRESS_GROUPS[p.host.label]) return p.text;
-  return `${p.text} (${ADDRESS_GROUPS[p.host.label]!.words})`;
+/** A pattern in words, for `edgebox check` (`blocked`: as a block list reads it). */
+export function describeUrlPattern(p: UrlPattern, blocked: boolean): string {
+  if (p.host.kind === "addresses" && ADDRESS_GROUPS[p.host.label]) return `${p.text} (${ADDRESS_GROUPS[p.host.label]!.words})`;
+  if (blocked && p.host.thisMachine) return `${p.text} (all of this machine: ${ADDRESS_GROUPS.loopback!.words.replace("this machine: ", "")}, localhost)`;
+  return p.text;
 }

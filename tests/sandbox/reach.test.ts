@@ -254,7 +254,7 @@ describe("every entry of a recursive removal or move is checked", () => {
 });
 
 describe("a move cannot turn a link outwards", () => {
-  test("moving a relative link, or a directory holding one, to where it would lead out of the grants", async () => {
+  test("moving a relative link, or a directory holding one, or hard-linking it, to where it would lead out of the grants", async () => {
     const { root, app } = layout();
     mkdirSync(join(root, "w/a/b/c"), { recursive: true });
     const before = snapshot(root);
@@ -266,12 +266,15 @@ describe("a move cannot turn a link outwards", () => {
       `moveDir: () => fs.renameSync(R + "/w/a/b", R + "/w/b"),`,
       `moveDirDeepLink: () => fs.renameSync(R + "/w/a/b/c", R + "/w/c"),`,
       `moveDirCarryingLink: () => fs.renameSync(R + "/w/a/b/c", R + "/w/a/c"),`,
+      // a hard link to a symlink is the symlink in a second place
+      `hardLinkLink: () => fs.linkSync(R + "/w/a/b/up", R + "/w/up3"),`,
+      `hardLinkLinkRel: () => fs.linkSync("../w/a/b/c/deep", "../w/deep2"),`,
       `readThrough: () => fs.readFileSync(R + "/w/a/b/up", "utf8"),`,
       `deeperIsFine: () => { fs.mkdirSync(R + "/w/d1/d2/d3", { recursive: true }); fs.renameSync(R + "/w/a/b/up", R + "/w/d1/d2/up"); fs.renameSync(R + "/w/d1/d2/up", R + "/w/a/b/up"); },`,
     ].join("\n");
     const got = await attempts(app, root, body);
     expect(got.make).toEqual({ code: "ok" });
-    expectRefused(got, ["moveLink", "moveLinkRel", "moveDir", "moveDirDeepLink", "moveDirCarryingLink"], "would point outside the grants");
+    expectRefused(got, ["moveLink", "moveLinkRel", "moveDir", "moveDirDeepLink", "moveDirCarryingLink", "hardLinkLink", "hardLinkLinkRel"], "would point outside the grants");
     expect(got.moveLink!.message).toContain(`(${join(root, "..", "file.txt")})`);
     expect(got.readThrough).toEqual({ code: "ok" });
     expect(got.deeperIsFine).toEqual({ code: "ok" });

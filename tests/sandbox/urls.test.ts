@@ -52,7 +52,7 @@ async function fetchAll(policy: object, urls: string[]): Promise<{ url: string; 
 function expectDenied(results: { url: string; out: string }[], rule?: string): void {
   for (const { url, out } of results) {
     expect({ url, out: out.split(" ")[0] }).toEqual({ url, out: "ERR_ACCESS_DENIED" });
-    expect(out).toContain("denied by the sandbox policy");
+    expect(out).toMatch(/^ERR_ACCESS_DENIED Access to https?:\/\/\S+ denied by the sandbox policy: /);
     if (rule) expect(out).toContain(rule);
   }
 }
@@ -134,10 +134,20 @@ describe("a blocked host stays blocked under every name and address of it", () =
 });
 
 describe("allowed hosts by address", () => {
-  test("an allowed range or group lets a name in only when its addresses lie inside", async () => {
+  test("an allowed address is that address in any spelling, not the rest of this machine", async () => {
+    const before = hits.length;
+    const results = await fetchAll({ allowedUrls: ["http://127.0.0.1:*/*"] }, [`http://2130706433:${port}/a`, `http://0x7f.1:${port}/b`, `http://[::ffff:7f00:1]:${port}/c`, `http://localhost:${port}/x`, `http://127.0.0.2:${port}/x`, `http://[::1]:${port}/x`, `http://${hostname()}:${port}/x`]);
+    expect(results.slice(0, 3).map((r) => r.out)).toEqual([`ok 200 127.0.0.1:${port} /a`, `ok 200 127.0.0.1:${port} /b`, `ok 200 127.0.0.1:${port} /c`]);
+    expectDenied(results.slice(3), "no pattern in allowedUrls matches");
+    expect(hits.length).toBe(before + 3);
+  });
+
+  test("an allowed range or group lets in addresses inside it and, for loopback, the name localhost: no other name by its addresses", async () => {
     const allowed = await fetchAll({ allowedUrls: ["loopback:*"] }, [`http://localhost:${port}/a`, `http://0x7f.1:${port}/b`, `http://2130706433:${port}/c`]);
     expect(allowed.map((r) => r.out)).toEqual([`ok 200 localhost:${port} /a`, `ok 200 127.0.0.1:${port} /b`, `ok 200 127.0.0.1:${port} /c`]);
     const refused = await fetchAll({ allowedUrls: ["private:*", "10.0.0.0/8:*", "[fc00::]/7:*"] }, [`http://127.0.0.1:${port}/x`, `http://localhost:${port}/x`, `http://[::1]:${port}/x`]);
+    // (a name resolving to 127.0.0.1 is not looked up to be let in)
+    expectDenied(await fetchAll({ allowedUrls: ["loopback:*", "127.0.0.0/8:*"] }, [`http://${hostname()}:${port}/x`]), "no pattern in allowedUrls matches");
     expectDenied(refused, "no pattern in allowedUrls matches");
   });
 
@@ -199,11 +209,11 @@ describe("edgebox check says what the URL rules do", () => {
   test("a block list alone, neither list, ranges and groups", async () => {
     const alone = await check({ blockedUrls: ["private", "169.254.0.0/16", "https://api.example.com/admin/*"] });
     expect(alone.stdout).toContain("Network (fetch):\n  any URL except:\n    private (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7)\n    169.254.0.0/16\n    https://api.example.com/admin/*\n");
-    expect(alone.stdout).toContain("by its name and by every address it resolves to");
+    expect(alone.stdout).toContain("a blocked range or group also blocks the names resolving into it");
     expect(alone.stdout).toContain("without a port, every port");
     expect((await check({})).stdout).toContain("Network (fetch):\n  none (no allowedUrls and no blockedUrls)\n");
     const both = await check({ allowedUrls: ["loopback:8080"], blockedUrls: ["localhost:8080/admin/*"] });
-    expect(both.stdout).toContain("  only:\n    loopback:8080 (this machine: 127.0.0.0/8, ::1, 0.0.0.0 and its own interface addresses)\n  never (wins over the above):\n    localhost:8080/admin/*");
+    expect(both.stdout).toContain("  only:\n    loopback:8080 (this machine: 127.0.0.0/8, ::1, 0.0.0.0 and its own interface addresses)\n  (an address, range or group lets in URLs naming such an address, and localhost under loopback; any other name only by name)\n  never (wins over the above):\n    localhost:8080/admin/* (all of this machine: 127.0.0.0/8, ::1, 0.0.0.0 and its own interface addresses, localhost)");
   });
 
   test("a bad range names the field", async () => {
