@@ -211,7 +211,7 @@ host = "127.0.0.1"
   });
 
   test("the shipped examples are valid", () => {
-    for (const f of ["readonly-data.json", "api-client.toml", "git-status.json"]) {
+    for (const f of ["readonly-data.json", "api-client.toml", "git-status.json", "dev-tools.json"]) {
       const r = check([join(import.meta.dir, "..", "policies", "examples", f)]);
       expect({ f, code: r.code, stderr: r.stderr }).toEqual({ f, code: 0, stderr: "" });
     }

@@ -185,6 +185,9 @@ function bubblewrap(bwrap: string, policy: Policy): Confinement {
         if (w?.write) for (const d of between(w.path, inner)) if (!places.has(d)) places.set(d, true);
       }
     }
+    // Between the app and its policy, read-only: a policy file written there would be found first on the next run.
+    const writable = (d: string) => places.get(d) ?? around(d)?.write;
+    for (const d of own.nearer ?? []) if (writable(d)) places.set(d, false);
     // Parents first, so that a write grant inside a read grant is mounted over it.
     for (const [path, write] of [...places].sort((a, b) => a[0].length - b[0].length)) {
       if (!holdsPlaces) {
@@ -248,6 +251,7 @@ function sandboxExec(policy: Policy): Confinement {
   if (policy.net.allow !== "none") rules.push("(allow network*)");
   for (const p of policy.own?.hidden ?? []) rules.push(`(deny file-read* file-write* (subpath ${q(p)}))`);
   for (const p of policy.own?.fixed ?? []) rules.push(`(deny file-write* (literal ${q(p)}))`);
+  rules.push(`(deny file-write* (regex #"/\\.edgebox\\.json$" #"/edgebox\\.toml$"))`); // no policy file, anywhere
   for (const p of deniedPrograms(policy)) rules.push(`(deny process-exec (literal ${q(p)}))`);
   const profile = rules.join("\n");
   const wrap = (argv: string[]): Wrapped => ({ argv: ["/usr/bin/sandbox-exec", "-p", profile, ...argv], fds: [] });

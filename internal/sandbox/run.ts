@@ -77,6 +77,19 @@ function keychainEnv(policy: Policy): Record<string, string> {
   return { ANTHROPIC_API_KEY: key };
 }
 
+/** The directories the policy search passes before it reaches `policyDir`, from `appDir` up; as they really are. */
+function nearerDirs(appDir: string, policyDir: string): string[] {
+  const out: string[] = [];
+  for (let d = resolve(appDir); d !== policyDir && dirname(d) !== d; d = dirname(d)) {
+    try {
+      out.push(realpathSync(d));
+    } catch {
+      // not there: nothing can be created in it either
+    }
+  }
+  return out;
+}
+
 /** Everything a sandbox for this app needs, resolved once: policy, entry, limits, engine, modules. */
 export async function prepareApp(
   opts: Omit<RunOptions, "args">,
@@ -122,6 +135,7 @@ export async function prepareApp(
   policy.own = {
     hidden: [...ownDirs(), ...(auditPath ? [realpathSync(auditPath)] : [])],
     fixed: policy.file ? [realpathSync(policy.file)] : [],
+    nearer: policy.file && !opts.config ? nearerDirs(appDir ?? opts.cwd, dirname(policy.file)) : [],
   };
   const timeoutMs = opts.timeoutMs ?? policy.runtime.timeoutMs;
   // Epochs stop compiled code (a built app's frozen functions) at the time limit; the
