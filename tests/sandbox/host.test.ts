@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { EDGEBOX, edgeboxAsync, tempApp } from "../helpers.ts";
+import { EDGEBOX, edgeboxAsync, noConfinement, securityTest, tempApp } from "../helpers.ts";
 
 const root = tempApp();
 const app = join(root, "app");
@@ -195,7 +195,7 @@ describe("host memory stays bounded by the guest's limits", () => {
   show("spawnSync stderr", r.error && Object.assign(r.error, { stdout: r.stdout, stderr: r.stderr }));
   console.log(JSON.stringify({ out, rss: process.memoryUsage().rss }));`;
 
-  test("a child printing gigabytes is killed at maxBuffer (ENOBUFS), not collected", async () => {
+  securityTest(noConfinement)("a child printing gigabytes is killed at maxBuffer (ENOBUFS), not collected", async () => {
     const r = await run("loud.js", loud);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
