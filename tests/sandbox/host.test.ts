@@ -184,6 +184,39 @@ describe("a read of stdin waits no longer than the time limit", () => {
   }, 15_000);
 });
 
+describe("under edgebox serve, one request cannot freeze the worker", () => {
+  test("a request reading a FIFO or a device is refused at once; the next request is served", async () => {
+    writeFileSync(
+      join(app, "server.mjs"),
+      `import fs from "node:fs";
+      export default { fetch(request) {
+        const path = new URL(request.url).searchParams.get("path");
+        if (!path) return new Response("alive");
+        try { return new Response(String(fs.readFileSync(path).length)); } catch (e) { return new Response(e.code, { status: 403 }); }
+      } };`,
+    );
+    const proc = Bun.spawn([EDGEBOX, "serve", "server.mjs", "--port", "0", "--workers", "1", "--timeout", "5000"], { cwd: app, stdout: "pipe", stderr: "pipe" });
+    try {
+      let out = "";
+      void (async () => {
+        for await (const c of proc.stdout as ReadableStream<Uint8Array>) out += new TextDecoder().decode(c);
+      })();
+      for (let i = 0; i < 400 && !/http:\/\/[\d.]+:\d+\//.test(out); i++) await Bun.sleep(25);
+      const base = /http:\/\/[\d.]+:\d+/.exec(out)?.[0];
+      expect(base).toBeDefined();
+      for (const path of ["../grant/fifo", "../grant/fifo-link", "/dev/zero", "../grant/zero-link"]) {
+        const r = await fetch(`${base}/?path=${encodeURIComponent(path)}`);
+        expect(r.status).toBe(403);
+        expect(await r.text()).toBe("ERR_NOT_SUPPORTED_IN_SANDBOX");
+      }
+      expect(await (await fetch(`${base}/?path=../grant/plain.txt`)).text()).toBe("6");
+      expect(await (await fetch(`${base}/`)).text()).toBe("alive");
+    } finally {
+      proc.kill(9);
+    }
+  }, 30_000);
+});
+
 describe("host memory stays bounded by the guest's limits", () => {
   const loud = `const cp = require("child_process");
   const out = [];
