@@ -198,13 +198,9 @@ export class FunctionCompiler {
       case "VariableDeclaration":
         if (s.kind === "var" && !top) throw new Reject("declares a var inside a block");
         return this.varDecl(f, s);
-      case "ReturnStatement": {
+      case "ReturnStatement":
         if (!s.argument) throw new Reject("returns undefined");
-        if (this.isSelfTailCall(f, s.argument)) return this.tailCall(f, s.argument);
-        this.setReturn(f, this.expr(f, s.argument));
-        f.code.push({ op: "return" });
-        return;
-      }
+        return this.returnValue(f, s.argument);
       case "IfStatement": {
         this.test(f, s.test);
         this.open(f, { op: "if" });
@@ -268,6 +264,26 @@ export class FunctionCompiler {
       default:
         throw new Reject(`uses ${s.type.replace(/Statement|Declaration/, "").toLowerCase() || s.type}`);
     }
+  }
+
+  /** `return e`; through `c ? a : b` as `if (c) return a; else return b;`, so that a self call in either branch is a tail call. */
+  private returnValue(f: FnScope, e: N): void {
+    if (this.isSelfTailCall(f, e)) return this.tailCall(f, e);
+    if (e.type === "ConditionalExpression" && this.hasSelfTailCall(f, e)) {
+      this.test(f, e.test);
+      this.open(f, { op: "if" });
+      this.returnValue(f, e.consequent);
+      f.code.push({ op: "else" });
+      this.returnValue(f, e.alternate);
+      return this.close(f);
+    }
+    this.setReturn(f, this.expr(f, e));
+    f.code.push({ op: "return" });
+  }
+
+  private hasSelfTailCall(f: FnScope, e: N): boolean {
+    if (e.type === "ConditionalExpression") return this.hasSelfTailCall(f, e.consequent) || this.hasSelfTailCall(f, e.alternate);
+    return this.isSelfTailCall(f, e);
   }
 
   private setReturn(f: FnScope, ty: Ty): void {

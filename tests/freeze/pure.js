@@ -145,6 +145,14 @@ function loopDeep(n) {
   return k;
 }
 
+// self calls in either branch of ?: are tail calls (loops)
+function sumT(n, acc) {
+  return n === 0 ? acc : sumT(n - 1, acc + n);
+}
+function pickT(n, acc) {
+  return n <= 0 ? acc : n % 2 ? pickT(n - 1, acc * 2) : n > 100 ? pickT(n - 3, acc + 1) : acc - n;
+}
+
 // never frozen
 let counter = 0;
 function closure(x) {
@@ -217,6 +225,7 @@ for (const f of [unary, not, tilde, toInt, toUint, sign, rounding, loops]) row(f
 row("both", ...more.map((a) => both(a, 1)), ...more.map((a) => both(a, -1)), ...more.map((a) => both(a, NaN)));
 row("extra", extra(0), extra(10), extra(2.5));
 row("after overflow", attempt(() => loopDeep(1e6)), loopDeep(10), attempt(() => sumTo(1e6, 0)), fib(20), isEven(500));
+row("tail ?:", sumT(1000, 0), attempt(() => sumT(10.5, 0)), attempt(() => sumT(1e6, 0)), ...more.map((a) => attempt(() => pickT(a, 1))), pickT(7, 3));
 row("non-numbers", ...others.map((v) => add(v, 1)), ...others.map((v) => pow(2, v)), ...others.map((v) => shl(v, 1)), attempt(() => add(Symbol(), 1)).split(":")[0], add(1n, 2n), add([], 1));
 row("impure", closure(1), property({ x: 2 }), writes({}), tryCatch(1), gen(1).next().value, args(1), self(3), maybe(1), evals(4));
 later(1).then((v) => row("async", v)).then(() => console.log(out.join("\n")));
