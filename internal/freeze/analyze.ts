@@ -77,6 +77,8 @@ interface FnScope {
   labels: ("top" | "break" | "continue" | null)[];
   /** The constants of `return 0` placeholders, typed once the return type is known. */
   zeros: Instr[];
+  /** Frames between this code and the function's own entry: 1 inside a self call inlined into it. */
+  inlined: number;
 }
 
 /**
@@ -95,7 +97,7 @@ export class FunctionCompiler {
   ) {}
 
   compile(cand: Candidate): Frozen {
-    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], zeros: [] };
+    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], zeros: [], inlined: 0 };
     const n = cand.node;
     if (n.async) throw new Reject("is async");
     if (n.generator) throw new Reject("is a generator");
@@ -535,6 +537,29 @@ export class FunctionCompiler {
     }
   }
 
+  /**
+   * A self call of a one-expression function, inlined once: its arguments into
+   * fresh locals, then its expression over them (pure code: the same values in
+   * the same order). Half the calls for fib-like recursion; the calls inside
+   * count two frames deep, so the depth limit is unchanged.
+   */
+  private inlineSelf(f: FnScope, e: N): Ty {
+    const n = this.args(f, e, f.cand);
+    const params = new Map<string, { local: number; ty: Ty }>();
+    const locals = f.cand.params.map((p) => ({ local: this.newLocal(f, "f64"), ty: "number" as Ty }));
+    for (let i = n - 1; i >= 0; i--) f.code.push({ op: "local.set", local: locals[i]!.local });
+    f.cand.params.forEach((p, i) => params.set(p, locals[i]!));
+    const outer = f.blocks;
+    f.blocks = [params];
+    f.inlined = 1;
+    try {
+      return this.expr(f, f.cand.node.body.body[0].argument);
+    } finally {
+      f.blocks = outer;
+      f.inlined = 0;
+    }
+  }
+
   private call(f: FnScope, e: N): Ty {
     if (e.optional) throw new Reject("uses optional chaining");
     const c = f.code;
@@ -544,9 +569,10 @@ export class FunctionCompiler {
       const target = this.resolve(callee.name, f.cand);
       if (target === "global") throw new Reject(`calls the global '${callee.name}'`);
       if (typeof target === "string") throw new Reject(`calls '${callee.name}', ${target}`);
+      if (target === f.cand && f.inlined === 0 && inlinable(f.cand)) return this.inlineSelf(f, e);
       this.args(f, e, target);
       const depth = f.cand.params.length;
-      c.push({ op: "local.get", local: depth }, { op: "i32.const", value: 1 }, { op: "i32.add" }, { op: "call", func: target.id });
+      c.push({ op: "local.get", local: depth }, { op: "i32.const", value: 1 + f.inlined }, { op: "i32.add" }, { op: "call", func: target.id });
       // the callee ran out of depth: unwind at once
       c.push({ op: "global.get", global: OVERFLOW }, { op: "if" });
       this.returnZero(f);
@@ -624,6 +650,12 @@ export function guessReturn(fn: N): Ty {
   };
   walk(fn);
   return found ?? "number";
+}
+
+/** A function whose body is one `return <expression>` (fib's shape): its self calls can be inlined. */
+function inlinable(c: Candidate): boolean {
+  const body = c.node.body.body as N[];
+  return body.length === 1 && body[0]!.type === "ReturnStatement" && !!body[0]!.argument;
 }
 
 /** True when every path through this statement returns (control never falls off its end). */
