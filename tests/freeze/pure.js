@@ -153,6 +153,17 @@ function pickT(n, acc) {
   return n <= 0 ? acc : n % 2 ? pickT(n - 1, acc * 2) : n > 100 ? pickT(n - 3, acc + 1) : acc - n;
 }
 
+// self calls inlined into one-expression functions (two levels; one with three calls)
+function trib(n) {
+  return n < 3 ? (n < 2 ? 0 : 1) : trib(n - 1) + trib(n - 2) + trib(n - 3);
+}
+function ack(m, n) {
+  return m === 0 ? n + 1 : n === 0 ? ack(m - 1, 1) : ack(m - 1, ack(m, n - 1, m));
+}
+function nested(a, b) {
+  return a <= 0 ? b : nested(a - 1, nested(a - 2, b * 2) - a) | 0;
+}
+
 // never frozen
 let counter = 0;
 function closure(x) {
@@ -226,6 +237,7 @@ row("both", ...more.map((a) => both(a, 1)), ...more.map((a) => both(a, -1)), ...
 row("extra", extra(0), extra(10), extra(2.5));
 row("after overflow", attempt(() => loopDeep(1e6)), loopDeep(10), attempt(() => sumTo(1e6, 0)), fib(20), isEven(500));
 row("tail ?:", sumT(1000, 0), attempt(() => sumT(10.5, 0)), attempt(() => sumT(1e6, 0)), ...more.map((a) => attempt(() => pickT(a, 1))), pickT(7, 3));
+row("inlined", ...[0, 1, 2, 3, 10, 20, -1, 2.5, NaN].map((n) => attempt(() => trib(n))), ack(2, 3), ack(3, 3), ack(0, -0), attempt(() => ack(3, 1e5)), ...more.map((a) => attempt(() => nested(Math.min(a, 12), a))));
 row("non-numbers", ...others.map((v) => add(v, 1)), ...others.map((v) => pow(2, v)), ...others.map((v) => shl(v, 1)), attempt(() => add(Symbol(), 1)).split(":")[0], add(1n, 2n), add([], 1));
 row("impure", closure(1), property({ x: 2 }), writes({}), tryCatch(1), gen(1).next().value, args(1), self(3), maybe(1), evals(4));
 later(1).then((v) => row("async", v)).then(() => console.log(out.join("\n")));
