@@ -164,6 +164,29 @@ function nested(a, b) {
   return a <= 0 ? b : nested(a - 1, nested(a - 2, b * 2) - a) | 0;
 }
 
+// int32 variants (loops) that leave int32 midway: the f64 function reruns from the start
+function tri(n) {
+  let s = 0;
+  for (let i = 1; i <= n; i++) s += i;
+  return s;
+}
+function fact(n) {
+  let p = 1;
+  while (n > 1) {
+    p *= n;
+    n--;
+  }
+  return p;
+}
+function halve(n) {
+  let steps = 0;
+  while (n !== 0 && steps < 40) {
+    n = n / 2;
+    steps++;
+  }
+  return n * steps;
+}
+
 // never frozen
 let counter = 0;
 function closure(x) {
@@ -238,6 +261,7 @@ row("extra", extra(0), extra(10), extra(2.5));
 row("after overflow", attempt(() => loopDeep(1e6)), loopDeep(10), attempt(() => sumTo(1e6, 0)), fib(20), isEven(500));
 row("tail ?:", sumT(1000, 0), attempt(() => sumT(10.5, 0)), attempt(() => sumT(1e6, 0)), ...more.map((a) => attempt(() => pickT(a, 1))), pickT(7, 3));
 row("inlined", ...[0, 1, 2, 3, 10, 20, -1, 2.5, NaN].map((n) => attempt(() => trib(n))), ack(2, 3), ack(3, 3), ack(0, -0), attempt(() => ack(3, 1e5)), ...more.map((a) => attempt(() => nested(Math.min(a, 12), a))));
+row("int32 exits", ...[0, 1, 65535, 65536, 70000, -5, 2.5].map(tri), ...[0, 1, 12, 13, 20, 25, -3, 2.5].map(fact), ...[0, 1, 2, 1024, 3, -6, 2147483647, -2147483648].map(halve));
 row("non-numbers", ...others.map((v) => add(v, 1)), ...others.map((v) => pow(2, v)), ...others.map((v) => shl(v, 1)), attempt(() => add(Symbol(), 1)).split(":")[0], add(1n, 2n), add([], 1));
 row("impure", closure(1), property({ x: 2 }), writes({}), tryCatch(1), gen(1).next().value, args(1), self(3), maybe(1), evals(4));
 later(1).then((v) => row("async", v)).then(() => console.log(out.join("\n")));
