@@ -270,6 +270,7 @@ describe("frozen functions", () => {
     };
     for (const [name, why] of Object.entries(reasons)) expect(b.stdout).toContain(`not frozen ${name} (`);
     for (const why of Object.values(reasons)) expect(b.stdout).toContain(why);
+    expect(b.stdout).toMatch(/frozen {5}fib \(pure\.js:\d+:\d+\): f64\n/);
     // and the WebAssembly of each, as text
     expect(b.stdout).toContain("func fz_fib_");
     expect(b.stdout).toMatch(/call fz_fib_\d+\n/);
@@ -279,7 +280,7 @@ describe("frozen functions", () => {
     const dir = tempApp({ "f.js": `function sq(x) { return x * x; }\nconsole.log(sq(12), sq(-0), sq("3"));\n` });
     const r = build(dir, ["f.js", "--explain"]);
     expect(r.stderr).toContain("1 of 1 functions frozen");
-    expect(r.stdout).toContain("frozen     sq (f.js:1:1)");
+    expect(r.stdout).toContain("frozen     sq (f.js:1:1): f64, and int32 while its values stay int32");
     const a = readArtifact(join(dir, "f.ebx"));
     const wasm = a.part("frozen.wasm")!;
     expect(WebAssembly.validate(wasm)).toBe(true);

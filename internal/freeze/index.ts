@@ -26,7 +26,8 @@ export interface FreezeResult {
   /** Its frozen functions as text (--explain). */
   listing?: string;
   frozen: Frozen[];
-  explain: { name: string; where: string; frozen: boolean; reason?: string }[];
+  /** Per candidate: frozen and how (`how`), or why not (`reason`). */
+  explain: { name: string; where: string; frozen: boolean; reason?: string; how?: string }[];
 }
 
 export function freeze(code: string): FreezeResult {
@@ -83,7 +84,8 @@ export function freeze(code: string): FreezeResult {
     if (!changed) break;
   }
 
-  const explain = scopes.candidates.map((c) => ({ name: c.name, where: c.where, frozen: !reasons.has(c), reason: reasons.get(c) }));
+  const how = new Map(frozen.map((f) => [f.cand, f.int ? "f64, and int32 while its values stay int32" : "f64"]));
+  const explain = scopes.candidates.map((c) => ({ name: c.name, where: c.where, frozen: !reasons.has(c), reason: reasons.get(c), how: how.get(c) }));
   if (frozen.length === 0) return { code, frozen, explain };
 
   // Guards, from the end of the text backwards so offsets stay valid.
