@@ -288,6 +288,19 @@ describe("frozen functions", () => {
     expect(edgebox(["run", "f.ebx"], { cwd: dir }).stdout).toBe("144 0 9\n");
   });
 
+  test("a runaway frozen loop is stopped by runtime.max_instructions (int32 and f64 alike)", () => {
+    const dir = tempApp({
+      "spin.js": `function spin(n) { while (n > 0) { n = n + 1; } return n; }\nfunction spinf(x) { while (x > 0) { x = x + 0.5; } return x; }\nconsole.log(process.argv[2] === "f" ? spinf(1.5) : spin(process.argv.length));\n`,
+      ".edgebox.json": JSON.stringify({ runtime: { max_instructions: 50_000_000 } }),
+    });
+    expect(build(dir, ["spin.js", "--explain"]).stdout).toContain("frozen     spin (spin.js:1:1): f64, and int32 while its values stay int32");
+    for (const arg of ["i", "f"]) {
+      const r = edgebox(["run", "spin.ebx", arg], { cwd: dir });
+      expect(r.stderr).toBe("edgebox: instruction limit exceeded (50000000 instructions)\n");
+      expect(r.code).not.toBe(0);
+    }
+  });
+
   test("a runaway frozen loop is stopped by --timeout", () => {
     const dir = tempApp({ "spin.js": `function spin(n) { while (n > 0) { n = n + 1; } return n; }\nconsole.log(spin(process.argv.length));\n` });
     build(dir, ["spin.js"]);
