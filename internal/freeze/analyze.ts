@@ -6,7 +6,8 @@
 // assignments inside expressions) keeps it in the interpreter, with the
 // reason recorded for --explain.
 //
-// Numbers are f64 throughout: IEEE arithmetic is what JS specifies, so
+// Numbers are f64 (and i32 only in the int32 variant, see intName): IEEE
+// arithmetic is what JS specifies, so
 // + - * / and comparisons are bit-for-bit the interpreter's, and so are
 // wasm's f64.min/max/floor/ceil/trunc/sqrt/abs for the Math functions of the
 // same names (NaN and -0 included). `%` and `**` call the fmod and pow that
@@ -17,7 +18,8 @@
 // the last parameter). Past MAX_DEPTH it sets the `overflow` global and
 // returns; every caller returns as soon as it sees the global set, so the
 // whole frozen stack unwinds at once and the JS caller gets the interpreter's
-// RangeError (see emit.ts), not a crash.
+// RangeError (see emit.ts), not a crash. Self tail calls are loops, and a
+// one-expression function's self calls are inlined (inlineLevels).
 
 import type { Node } from "acorn";
 import type { Instr, ValType } from "./encode.ts";
