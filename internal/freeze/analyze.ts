@@ -48,6 +48,8 @@ export interface Frozen {
   body: Instr[];
   /** The int32 variant (its name: intName(cand)), when the function compiles to one. */
   int?: { locals: ValType[]; body: Instr[] };
+  /** Called from JS (a guard and a wrapper); otherwise only by other frozen functions. */
+  entry?: boolean;
 }
 
 /**

@@ -59,6 +59,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   for (const f of fns) {
     const n = f.cand.params.length;
     m.func({ name: f.cand.id, params: [...f.cand.params.map((): ValType => "f64"), "i32"], results: [f.ret === "number" ? "f64" : "i32"], locals: f.locals, body: f.body });
+    if (!f.entry) continue; // called by other frozen functions only
 
     // JSValue js_<id>(JSContext *ctx, JSValue this, int argc, JSValue *argv): the arguments
     // as numbers (missing ones are 0: the guard only calls with all of them numbers)
