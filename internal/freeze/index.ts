@@ -86,10 +86,12 @@ export function freeze(code: string): FreezeResult {
 
   // Entered from JS only where it pays: a call from the interpreter into compiled code costs
   // more than a few operations (x * x, 1M calls: 600 ms frozen, 260 ms interpreted), so
-  // straight-line functions are compiled only for the frozen functions that call them.
-  for (const f of frozen) f.entry = loopsOrCalls(f.cand.node.body);
+  // functions that neither loop nor recurse nor call one that does are compiled only for
+  // the frozen functions that call them.
+  const worth = worthEntering(frozen, (f, name) => lookupFrom(scopes, f.cand, name));
+  for (const f of frozen) f.entry = worth.has(f);
   const entries = frozen.filter((f) => f.entry);
-  for (const f of frozen) if (!f.entry) reasons.set(f.cand, "does too little to pay for a call into compiled code (no loop, no call); compiled for the frozen functions that call it");
+  for (const f of frozen) if (!f.entry) reasons.set(f.cand, "does too little to pay for a call into compiled code (no loop, no recursion); compiled for the frozen functions that call it");
   const how = new Map(entries.map((f) => [f.cand, f.int ? "f64, and int32 while its values stay int32" : "f64"]));
   const explain = scopes.candidates.map((c) => ({ name: c.name, where: c.where, frozen: !reasons.has(c), reason: reasons.get(c), how: how.get(c) }));
   if (entries.length === 0) return { code, frozen: [], explain };
@@ -114,10 +116,42 @@ export function freeze(code: string): FreezeResult {
   return { code: out, ...emitModule(frozen), frozen: entries, explain };
 }
 
-/** Does this function body loop, or call a function (a frozen one: nothing else is compiled)? */
-function loopsOrCalls(n: N): boolean {
-  if (!n || typeof n !== "object") return false;
-  if (["WhileStatement", "DoWhileStatement", "ForStatement"].includes(n.type)) return true;
-  if (n.type === "CallExpression" && n.callee.type === "Identifier") return true;
-  return Object.values(n).some((v) => (Array.isArray(v) ? v.some((x) => loopsOrCalls(x)) : v && typeof v.type === "string" && loopsOrCalls(v)));
+/** The frozen functions that loop, recurse (alone or with others), or call one that does. */
+function worthEntering(frozen: Frozen[], resolve: (f: Frozen, name: string) => unknown): Set<Frozen> {
+  const byCand = new Map<unknown, Frozen>(frozen.map((f) => [f.cand, f]));
+  const loops = new Set<Frozen>();
+  const callees = new Map<Frozen, Frozen[]>();
+  for (const f of frozen) {
+    const calls: Frozen[] = [];
+    const walk = (n: N): void => {
+      if (!n || typeof n !== "object") return;
+      if (["WhileStatement", "DoWhileStatement", "ForStatement"].includes(n.type)) loops.add(f);
+      if (n.type === "CallExpression" && n.callee.type === "Identifier") {
+        const g = byCand.get(resolve(f, n.callee.name)); // (a call to anything else was not frozen)
+        if (g) calls.push(g);
+      }
+      for (const v of Object.values(n)) {
+        if (Array.isArray(v)) v.forEach((x) => walk(x));
+        else if (v && typeof v.type === "string") walk(v);
+      }
+    };
+    walk(f.cand.node.body);
+    callees.set(f, calls);
+  }
+  const reaches = (from: Frozen, to: Frozen): boolean => {
+    const seen = new Set<Frozen>();
+    const todo = [...callees.get(from)!];
+    while (todo.length) {
+      const g = todo.pop()!;
+      if (g === to) return true;
+      if (!seen.has(g)) (seen.add(g), todo.push(...callees.get(g)!));
+    }
+    return false;
+  };
+  const worth = new Set(frozen.filter((f) => loops.has(f) || reaches(f, f)));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const f of frozen) if (!worth.has(f) && callees.get(f)!.some((g) => worth.has(g))) (worth.add(f), (grew = true));
+  }
+  return worth;
 }
