@@ -101,6 +101,12 @@ class NativeModule implements WasmModule {
   readonly importDescs: Desc[] = [];
   /** Exports learned so far, by name (null: the module has no such export). */
   readonly exportInfo = new Map<string, ExportInfo | null>();
+  private proto: object | undefined;
+
+  /** The prototype of every instance's exports object (see makeExports). */
+  exportsPrototype(): object {
+    return (this.proto ??= exportsPrototype());
+  }
 
   constructor(
     readonly engine: NativeEngine,
@@ -338,7 +344,7 @@ class NativeInstance implements Instance {
 
   constructor(
     private readonly engine: NativeEngine,
-    private readonly module: NativeModule,
+    readonly module: NativeModule,
     readonly id: number,
     root: NativeInstance | undefined,
   ) {
@@ -482,18 +488,30 @@ class NativeInstance implements Instance {
   }
 }
 
+/** The instance an exports object belongs to. */
+const INSTANCE = Symbol("instance");
+
 /**
  * The exports object. Functions are bound on first use (an instance never
  * pays for the hundreds of exports it does not call) and then live as own
  * properties, which the engine reaches at full speed; only a miss goes up the
- * prototype chain to the proxy that binds it.
+ * prototype chain to the module's proxy that binds it. The proxy is one per
+ * module, so every instance's exports object has the same shape (edgebox serve
+ * makes one instance per request: a prototype each would defeat the engine's caches).
  */
 function makeExports(inst: NativeInstance): Record<string, ExportFunction | undefined> {
-  const binder = new Proxy(
+  const o = Object.create(inst.module.exportsPrototype());
+  o[INSTANCE] = inst;
+  return o;
+}
+
+function exportsPrototype(): object {
+  return new Proxy(
     {},
     {
       get(_t, name, receiver) {
         if (typeof name !== "string") return undefined;
+        const inst = receiver[INSTANCE] as NativeInstance;
         const info = inst.lookup(name);
         if (!info || info.kind !== "func") return undefined;
         const f: ExportFunction = (...args) => inst.call(info, args);
@@ -502,5 +520,4 @@ function makeExports(inst: NativeInstance): Record<string, ExportFunction | unde
       },
     },
   );
-  return Object.create(binder);
 }
