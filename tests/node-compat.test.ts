@@ -229,6 +229,15 @@ const w = new Worker("setTimeout(() => {}, 100)", { eval: true });
 const big = new Uint8Array(8 << 20);
 try { for (let i = 0; i < 20; i++) w.postMessage(big); console.log("all posted"); } catch (e) { console.log(e.code); }`,
       "busy.js": `new (require("worker_threads").Worker)("while (true) {}", { eval: true });`,
+      // the parent never turns its loop while the worker posts: its messages wait, bounded
+      "up.js": `const { Worker } = require("worker_threads");
+new Worker(\`const { parentPort } = require("worker_threads"); const big = new Uint8Array(8 << 20);
+try { for (let i = 0; i < 20; i++) parentPort.postMessage(big); console.log("all posted"); } catch (e) { console.log(e.code); }\`, { eval: true });
+const until = Date.now() + 1500; while (Date.now() < until) {}`,
+      // a worker that listens but is busy: the parent's messages wait, bounded
+      "down.js": `const { Worker } = require("worker_threads");
+const w = new Worker(\`require("worker_threads").parentPort.on("message", () => {}); const until = Date.now() + 1500; while (Date.now() < until) {}\`, { eval: true });
+setTimeout(() => { const big = new Uint8Array(8 << 20); try { for (let i = 0; i < 20; i++) w.postMessage(big); console.log("all posted"); } catch (e) { console.log(e.code); } w.terminate(); }, 200);`,
     });
     const many = await edgeboxAsync(["run", join(dir, "many.js")], { cwd: dir, env: ENV });
     expect(many.stdout).toBe("8 ERR_WORKER_INIT_FAILED\n9 ERR_WORKER_INIT_FAILED\n");
@@ -236,6 +245,10 @@ try { for (let i = 0; i < 20; i++) w.postMessage(big); console.log("all posted")
     expect(many.code).toBe(1);
     const flood = await edgeboxAsync(["run", join(dir, "flood.js")], { cwd: dir, env: ENV });
     expect(flood.stdout).toBe("ENOBUFS\n");
+    for (const f of ["up.js", "down.js"]) {
+      const r = await edgeboxAsync(["run", join(dir, f)], { cwd: dir, env: ENV });
+      expect(r.stdout).toBe("ENOBUFS\n");
+    }
     const busy = await edgeboxAsync(["run", "--timeout", "1000", join(dir, "busy.js")], { cwd: dir, env: ENV });
     expect(busy.code).toBe(124);
   }, 60_000);

@@ -2,13 +2,15 @@
 # Run by `npm test` before the suites: the Debian packages they use.
 # bubblewrap confines spawned commands (the sandbox tests), ruby checks the
 # Homebrew formula (ruby -c), zsh and fish parse the completion scripts,
-# umoci and runc unpack and run the OCI image, wine64 runs the Windows build.
+# openssl makes a certificate for the HTTPS test, umoci and runc unpack and
+# run the OCI image, wine64 runs the Windows build.
 # As root with apt-get they are installed; otherwise one line names them.
 missing=""
 command -v bwrap >/dev/null 2>&1 || missing="$missing bubblewrap"
 command -v ruby >/dev/null 2>&1 || missing="$missing ruby"
 command -v zsh >/dev/null 2>&1 || missing="$missing zsh"
 command -v fish >/dev/null 2>&1 || missing="$missing fish"
+command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 command -v umoci >/dev/null 2>&1 || missing="$missing umoci"
 command -v runc >/dev/null 2>&1 || missing="$missing runc"
 [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1 || missing="$missing wine64"

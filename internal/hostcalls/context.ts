@@ -77,5 +77,10 @@ export interface WorkerOps {
 export interface AsyncOps {
   /** A new operation id; the operation keeps the event loop alive until it delivers `final`. */
   start(): number;
-  deliver(d: Delivery, final: boolean): void;
+  /**
+   * `d` for the guest's loop. A worker message (kind "message") counts against the bytes a run may
+   * have waiting: past the cap the sender's postMessage gets ENOBUFS (it arrives inside that call);
+   * `counted`: bounded already (a worker's inbox handed over when it listens).
+   */
+  deliver(d: Delivery, final: boolean, counted?: boolean): void;
 }

@@ -2,7 +2,8 @@
 // program a name resolves to, every file that is that program (other names,
 // hard links), and the interpreter a script names on its #! line.
 
-import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
+import { NO_WAIT } from "../regular-file.ts";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Policy } from "../policy/types.ts";
 
@@ -131,7 +132,9 @@ export function interpretersOf(file: string): string[] {
 function firstLine(file: string): string | undefined {
   let fd: number | undefined;
   try {
-    fd = openSync(file, "r");
+    // never waits (a file swapped for a FIFO after it was checked), and only a regular file is read
+    fd = openSync(file, constants.O_RDONLY | NO_WAIT);
+    if (!fstatSync(fd).isFile()) return undefined;
     const buf = Buffer.alloc(256);
     const n = readSync(fd, buf, 0, buf.length, 0);
     return buf.subarray(0, n).toString("latin1").split("\n")[0];

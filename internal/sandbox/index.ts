@@ -30,7 +30,7 @@ import { checkPath } from "../policy/fs.ts";
 import { ModuleResolver } from "../hostcalls/modules.ts";
 import { GuestError } from "../hostcalls/errors.ts";
 import { trace } from "../trace.ts";
-import { queueFor, Workers, type WorkerLink } from "./workers.ts";
+import { MAX_INBOX_BYTES, queueFor, Workers, type WorkerLink } from "./workers.ts";
 import { readRegularFile, RefusedFile } from "../regular-file.ts";
 import { UserError } from "../errors.ts";
 
@@ -163,6 +163,8 @@ export class Sandbox {
   private nextOpId = 1;
   private pendingOps = 0;
   private readonly deliveries: (Delivery & { final: boolean })[] = [];
+  /** Bytes of worker messages in `deliveries`: bounded by MAX_INBOX_BYTES. */
+  private messageBytes = 0;
   private wake: (() => void) | undefined;
   /** Side modules linked in this run (restored ones first), in order. */
   private readonly linked: Placement[] = [];
@@ -555,7 +557,13 @@ export class Sandbox {
           this.pendingOps++;
           return this.nextOpId++;
         },
-        deliver: (d, final) => {
+        deliver: (d, final, counted) => {
+          if (d.kind === "message" && d.bytes) {
+            if (!counted && this.messageBytes + d.bytes.length > MAX_INBOX_BYTES) {
+              throw new GuestError({ code: "ENOBUFS", message: `the receiver has ${MAX_INBOX_BYTES >> 20} MiB of messages unread: postMessage refused` });
+            }
+            this.messageBytes += d.bytes.length;
+          }
           this.deliveries.push({ ...d, final });
           this.wake?.();
         },
@@ -563,7 +571,7 @@ export class Sandbox {
       loadExtension: (name) => this.loadExtension(name),
       loadIntl: (chunk) => this.loadIntl(chunk),
       workers: (this.workers = new Workers(
-        { start: () => ctx.async.start(), deliver: (d, final) => ctx.async.deliver(d, final) },
+        { start: () => ctx.async.start(), deliver: (d, final, counted) => ctx.async.deliver(d, final, counted) },
         (link) => {
           link.deadline = this.deadline;
           const child = new Sandbox({ ...this.opts, worker: link, argv: this.opts.argv.slice(0, 1), onLoad: undefined });
@@ -750,6 +758,7 @@ export class Sandbox {
       if (until()) return "until";
       const d = this.deliveries.shift();
       if (d) {
+        if (d.kind === "message" && d.bytes) this.messageBytes -= d.bytes.length;
         this.deliver(d);
         continue;
       }

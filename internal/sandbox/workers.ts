@@ -22,13 +22,14 @@ export interface WorkerLink {
   inboxBytes: number;
   /** When the parent's time limit ends the worker too (performance.now() time; 0: none). */
   deadline?: number;
+  /** The count of workers alive in this app's run (the main sandbox's and its workers' at all depths). */
+  tree: { alive: number };
 }
 
-/** Workers alive at once in this process, at all depths (each is a guest instance with its own heap). */
+/** Workers alive at once in one app's run, at all depths (each is a guest instance with its own heap). */
 export const MAX_WORKERS = 8;
-/** Bytes of messages a worker may have waiting unread. */
+/** Bytes of messages a worker, or its parent, may have waiting unread. */
 export const MAX_INBOX_BYTES = 64 << 20;
-let alive = 0;
 
 /** The part of a Sandbox a worker is run by. */
 export interface WorkerSandbox {
@@ -59,13 +60,18 @@ export class Workers {
   private portClosed = false;
 
   constructor(
-    private readonly async: { start(): number; deliver(d: Delivery, final: boolean): void },
+    private readonly async: { start(): number; deliver(d: Delivery, final: boolean, counted?: boolean): void },
     private readonly make: (link: WorkerLink) => WorkerSandbox,
     /** A file's text as the app may read it (its policy's error otherwise). */
     private readonly readSource: (path: string) => string,
     private readonly cwd: string,
     readonly link: WorkerLink | undefined,
-  ) {}
+  ) {
+    this.tree = link?.tree ?? { alive: 0 };
+  }
+
+  /** Workers alive in this app's run, shared down the tree (not per process: serve's requests are separate runs). */
+  private readonly tree: { alive: number };
 
   get count(): number {
     return this.running.size;
@@ -76,11 +82,10 @@ export class Workers {
     // the guest names the file: it is read here, under the policy, and run as that text
     const file = a.eval ? `${this.cwd}/[worker eval]` : resolve(this.cwd, a.filename);
     const source = a.eval ? a.filename : this.readSource(file);
-    if (alive >= MAX_WORKERS) {
+    if (this.tree.alive >= MAX_WORKERS) {
       throw new GuestError({ code: "ERR_WORKER_INIT_FAILED", message: `at most ${MAX_WORKERS} workers run at once in the sandbox` });
     }
-    alive++;
-    const id = this.async.start();
+    let id = 0; // (the operation starts once the worker is made: a failed make leaves none open)
     const threadId = ++lastThreadId;
     const worker = this.make({
       threadId,
@@ -89,7 +94,11 @@ export class Workers {
       onError: (info) => this.async.deliver({ id, kind: "error", str: JSON.stringify(info) }, false),
       inbox: [],
       inboxBytes: 0,
+      tree: this.tree,
     });
+    id = this.async.start();
+    // (counted only once nothing above can throw: a failed start leaves no slot taken)
+    this.tree.alive++;
     this.running.set(id, worker);
     // It starts on a later turn of Bun's loop, as a thread would: after the parent's current turn.
     setImmediate(() => this.async.deliver({ id, kind: "online" }, false));
@@ -104,7 +113,7 @@ export class Workers {
           () => 1,
         )
         .then((code) => {
-          alive--;
+          this.tree.alive--;
           this.running.delete(id);
           this.async.deliver({ id, kind: "exit", str: String(code) }, true);
         });
@@ -142,7 +151,7 @@ export class Workers {
     }
     if (this.port === undefined) {
       this.port = this.async.start();
-      for (const bytes of this.link.inbox.splice(0)) this.async.deliver({ id: this.port, kind: "message", bytes }, false);
+      for (const bytes of this.link.inbox.splice(0)) this.async.deliver({ id: this.port, kind: "message", bytes }, false, true);
       this.link.inboxBytes = 0;
     }
     return this.port;

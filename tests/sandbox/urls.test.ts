@@ -8,7 +8,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { lookup } from "node:dns/promises";
 import { hostname, networkInterfaces } from "node:os";
 import { join } from "node:path";
-import { edgeboxAsync, tempApp } from "../helpers.ts";
+import { edgeboxAsync, securityTest, tempApp } from "../helpers.ts";
 
 const hits: string[] = [];
 function answer(req: Request): Response {
@@ -156,7 +156,7 @@ describe("allowed hosts by address", () => {
     expect(r!.out).toBe(`ok 200 localhost:${port} /host`);
   });
 
-  test.skipIf(!Bun.which("openssl"))("HTTPS to a name goes to the checked address with the name in SNI and the certificate check", async () => {
+  securityTest(Bun.which("openssl") ? undefined : "openssl (to make a test certificate)")("HTTPS to a name goes to the checked address with the name in SNI and the certificate check", async () => {
     const dir = tempApp({ ".edgebox.json": JSON.stringify({ allowedUrls: ["loopback:*"] }), "main.mjs": `for (const u of process.argv.slice(2)) { try { const r = await fetch(u); console.log(await r.text()); } catch (e) { console.log("refused"); } }` });
     const made = Bun.spawnSync(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"], { stderr: "pipe" });
     expect(made.exitCode).toBe(0);
@@ -170,7 +170,7 @@ describe("allowed hosts by address", () => {
     }
   });
 
-  test.skipIf(!server6)("IPv6 loopback: allowed by its literal, blocked by its range", async () => {
+  securityTest(server6 ? undefined : "an IPv6 loopback interface")("IPv6 loopback: allowed by its literal, blocked by its range", async () => {
     expect((await fetchAll({ allowedUrls: [`http://[::1]:${port}/*`] }, [`http://[::1]:${port}/six`]))[0]!.out).toBe(`ok 200 [::1]:${port} /six`);
     expectDenied(await fetchAll({ blockedUrls: ["::1/128"] }, [`http://[::1]:${port}/six`, `http://[0::1]:${port}/six`]), "blocked by");
   });
