@@ -30,7 +30,7 @@ function sumLine(hash: string, length: number, identity = ""): string {
 }
 
 /** The file's identity (see above), or "" when it cannot be read. */
-function identity(file: string): string {
+export function identity(file: string): string {
   try {
     const st = statSync(file, { bigint: true });
     return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
