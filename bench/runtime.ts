@@ -24,6 +24,10 @@ const scripts: [string, string][] = [
   ["examples/hello.js (console.log of an object)", readFileSync(join(import.meta.dir, "..", "examples", "hello.js"), "utf8")],
   ["require('stream') (loads streams)", `const { Readable } = require("stream");\nconsole.log(typeof Readable);\n`],
   ["require('path').join", `console.log(require("path").join("/a", "b"));\n`],
+  ["300,000 EventEmitter emits", `const e = new (require("events"))(); let n = 0; e.on("x", (v) => (n += v));\nfor (let i = 0; i < 300000; i++) e.emit("x", 1);\nconsole.log(n);\n`],
+  ["util.inspect of 3,000 objects", `const o = Array.from({ length: 3000 }, (_, i) => ({ id: i, name: "n" + i, tags: ["a", "b"], nested: { ok: true } }));\nconsole.log(require("util").inspect(o, { depth: 3, maxArrayLength: Infinity }).length);\n`],
+  ["32 MiB through a stream pipeline", `const { Readable, Transform, Writable, pipeline } = require("stream");\nconst chunk = Buffer.alloc(16384, 97); let i = 0, n = 0;\npipeline(new Readable({ read() { this.push(i++ < 2048 ? chunk : null); } }), new Transform({ transform(c, e, cb) { cb(null, c); } }), new Writable({ write(c, e, cb) { n += c.length; cb(); } }), () => console.log(n));\n`],
+  ["1.2 MB of text to a Buffer and back", `const s = "h\u00e9llo w\u00f6rld \u2713 ".repeat(70000);\nconsole.log(Buffer.from(s).toString() === s);\n`],
 ];
 for (const [i, [, src]] of scripts.entries()) writeFileSync(join(dir, `s${i}.js`), src);
 writeFileSync(join(dir, "hello.mjs"), `export default { fetch() { return new Response("hello\\n"); } };\n`);

@@ -103,6 +103,10 @@ console.log(b.toString("base64"), b.toString("base64url"), Buffer.from(b.toStrin
 console.log(b.toString("latin1"), b.toString("hex"), Buffer.from("abc", "utf16le"), Buffer.from("ff00", "hex").readUInt16BE(0), Buffer.isEncoding("base64url"));
 const w = Buffer.alloc(16); w.writeBigInt64LE(-5n); w.writeDoubleBE(1.5, 8); console.log(w.readBigInt64LE(), w.readDoubleBE(8), w.slice(8, 10), b.indexOf("wörld"), b.includes("✓"));
 console.log(require("buffer").constants.MAX_STRING_LENGTH > 0, require("buffer").isUtf8(b), require("buffer").isAscii(b));
+const odd = Buffer.from([0xef, 0xbb, 0xbf, 0x61, 0xff, 0xc3]);
+console.log(JSON.stringify(odd.toString()), JSON.stringify(odd.toString("utf8", 3, 5)), odd.toString(undefined, -1, 99).length, odd.toString("utf8", 4, 2), Buffer.from("a\\ud800b"), Buffer.byteLength("€\\ud83d\\ude00"));
+console.log(Buffer.alloc(4, 257), Buffer.alloc(3, "ab"), Buffer.alloc(2).fill(7, 1), Buffer.from("x".repeat(3)).fill("é"));
+try { Buffer.alloc(2).fill(1, 0, 5); } catch (e) { console.log(e.name); }
 const path = require("path");
 console.log(path.join("/a/b", "../c", "./d"), path.resolve("/x", "y", "..", "z"), path.relative("/a/b/c", "/a/d"), path.parse("/home/u/file.tar.gz"));
 console.log(path.format({ dir: "/x", name: "f", ext: ".js" }), path.normalize("a//b/../c/."), path.extname(".bashrc"), path.basename("/a/b.js", ".js"), path.isAbsolute("a"));
@@ -208,7 +212,7 @@ describe("what the sandbox does not offer fails loudly, naming the API", () => {
   const cases: [string, string][] = [
     ["http.createServer", `require("http").createServer()`],
     ["net.connect", `require("net").connect(80, "example.com")`],
-    ["worker_threads.Worker", `new (require("worker_threads").Worker)("x.js")`],
+    ["worker_threads.Worker option resourceLimits", `new (require("worker_threads").Worker)("x.js", { resourceLimits: { maxOldGenerationSizeMb: 8 } })`],
     ["dgram.createSocket", `require("dgram").createSocket("udp4")`],
     ["crypto.createCipheriv", `require("crypto").createCipheriv("aes-128-cbc", Buffer.alloc(16), Buffer.alloc(16))`],
     ["crypto.pbkdf2Sync", `require("crypto").pbkdf2Sync("p", "s", 1, 32, "sha256")`],

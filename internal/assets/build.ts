@@ -3,7 +3,7 @@
 // when no input changed since the last build (a content hash in dist/).
 
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { JsEngine } from "../engine/js.ts";
 import { compileScript } from "../build/bytecode.ts";
 import { GuestException, QuickJS, StripFlags } from "../engine/quickjs.ts";
@@ -47,6 +47,23 @@ function inputsHash(): string {
 }
 
 /**
+/**
+ * FormatJS's `en` date data without the ISO 8601 calendar's own formats (it uses
+ * the Gregorian ones then): preparing them costs QuickJS a second at the first
+ * DateTimeFormat.
+ */
+const dateData: Bun.BunPlugin["setup"] = (build) => {
+  build.onLoad({ filter: /intl-datetimeformat[\\/]locale-data[\\/]en\.js$/ }, async (args) => {
+    const text = await Bun.file(args.path).text();
+    const m = /JSON\.parse\(("(?:[^"\\]|\\.)*")\)\);?\s*$/.exec(text);
+    if (!m) throw new Error(`${args.path}: not the locale data layout build.ts knows`);
+    const entry = JSON.parse(JSON.parse(m[1]!));
+    delete entry.data.formats.iso8601;
+    return { contents: text.slice(0, m.index) + `JSON.parse(${JSON.stringify(JSON.stringify(entry))}));\n`, loader: "js" };
+  });
+};
+
+/**
  * The runtime's modules kept out of its snapshot (wasm/internal/runtime_modules.js): node's
  * streams and what needs them, each bundled and compiled apart and loaded on first use, so
  * that a run, and each request of edgebox serve, starts from a heap without them. (util's
@@ -82,7 +99,7 @@ const BARE: Record<string, string> = {
 const BARE_FILTER = /^(buffer|events|process\/?|util\/?|abort-controller|string_decoder\/?)$/;
 
 const wasmDir = join(root, "wasm");
-const keyOf = (file: string) => relative(wasmDir, file).replace(/\.js$/, "");
+const keyOf = (file: string) => relative(wasmDir, file).split(sep).join("/").replace(/\.js$/, "");
 
 /** The runtime JS that is snapshotted: wasm/runtime.js and what it imports, without the kept-out modules. */
 async function bundleRuntime(): Promise<string> {
@@ -111,7 +128,7 @@ async function bundleKeptOut(key: string): Promise<string> {
     build.onResolve({ filter: BARE_FILTER }, (args) => ({ path: BARE[args.path]!, namespace: "edgebox-runtime" }));
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
       const file = join(dirname(args.importer), args.path);
-      if (file === entry || !file.startsWith(wasmDir + "/") || !args.importer.startsWith(wasmDir + "/")) return undefined;
+      if (file === entry || !file.startsWith(wasmDir + sep) || !args.importer.startsWith(wasmDir + sep)) return undefined;
       return { path: keyOf(file), namespace: "edgebox-runtime" };
     });
     build.onLoad({ filter: /.*/, namespace: "edgebox-runtime" }, (args) => ({
@@ -139,6 +156,19 @@ async function compileKeptOut(): Promise<Uint8Array> {
   const module = new JsEngine().compile(readFileSync(quickjsWasmPath()));
   const parts: [string, Uint8Array][] = [];
   for (const key of Object.keys(KEPT_OUT)) parts.push([key, compileScript(module, await bundleKeptOut(key), `edgebox:runtime/${key}`, StripFlags.SOURCE)]);
+  return packRuntimeModules(parts);
+}
+
+/**
+ * Intl (FormatJS's polyfills and locale data, wasm/intl/): one bytecode chunk per
+ * group of members, evaluated when the guest first touches one (INTL_LOAD), never
+ * in the snapshot; packed as the kept-out modules are.
+ */
+async function buildIntlChunks(): Promise<Uint8Array> {
+  const module = new JsEngine().compile(readFileSync(quickjsWasmPath()));
+  const names = readdirSync(join(wasmDir, "intl")).filter((f) => f !== "collator.js").map((f) => f.replace(/\.js$/, "")).sort();
+  const parts: [string, Uint8Array][] = [];
+  for (const name of names) parts.push([name, compileScript(module, await bundle(join(wasmDir, "intl", `${name}.js`), "iife", dateData), `edgebox:intl/${name}`, StripFlags.SOURCE)]);
   return packRuntimeModules(parts);
 }
 
@@ -241,6 +271,7 @@ async function main() {
   const runtime = snapshotRuntime(await bundleRuntime());
   writeFileSync(join(dist, "assets", "runtime.wasm"), runtime.wasm);
   writeFileSync(join(dist, "assets", "runtime-modules.bin"), await compileKeptOut());
+  writeFileSync(join(dist, "assets", "intl.bin"), await buildIntlChunks());
   for (const name of EXTENSIONS) copyFileSync(extensionPath(name), join(dist, "assets", `ext-${name}.so`));
   const native = buildHost(join(dist, "assets"));
   const pkg = (name: string) => JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version;

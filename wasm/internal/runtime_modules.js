@@ -1,4 +1,4 @@
-// The runtime's modules kept out of its snapshot (node's packages: streams, inspect, path, ...;
+// The runtime's modules kept out of its snapshot (node's streams and what needs them;
 // internal/assets/build.ts lists them): each is compiled apart, and the host hands over its
 // module function on first use (RUNTIME_MODULE). A run that never needs one never pays for it,
 // and every instance starts from a smaller heap.

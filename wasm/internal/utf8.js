@@ -6,7 +6,7 @@ export function utf8Encode(str) {
   return out;
 }
 
-function utf8Length(str) {
+export function utf8Length(str) {
   let n = 0;
   for (let i = 0; i < str.length; i++) {
     const c = str.charCodeAt(i);
