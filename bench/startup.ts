@@ -1,37 +1,119 @@
-// Cold start of a hello world: `edgebox run hello.js` against bun and node, same run;
-// and of a TypeScript hello against bun and deno (node 20 does not run TypeScript).
-// Usage: bun bench/startup.ts [runs]
+// Cold start of a hello world, every runtime in the same run, interleaved (one
+// process of each per round, so a change in the machine's load hits all alike):
+// edgebox on a script, on its built artifact and on TypeScript; bun, deno and
+// node on the same files. Reported: wall time and the process's CPU time (user
+// + system, from wait4), which is the steadier of the two on a shared machine,
+// and the peak RSS; then the median CPU time of each EDGEBOX_TRACE phase.
+// Usage: bun bench/startup.ts [runs] [--write]   (--write: into bench/RESULTS.md)
 
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUN, EDGEBOX, NODE, machine, report, root, timeProcess } from "./lib.ts";
+import { BUN, EDGEBOX, NODE, machine, root, writeResults } from "./lib.ts";
 
-const runs = Number(process.argv[2] ?? 30);
+const runs = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 30);
+const write = process.argv.includes("--write");
+const DENO = join(root, "node_modules", ".bin", "deno");
 const dir = mkdtempSync(join(tmpdir(), "edgebox-bench-"));
 const hello = join(dir, "hello.js");
 writeFileSync(hello, `console.log("hello");\n`);
 const helloTs = join(dir, "hello.ts");
 writeFileSync(helloTs, `interface Greeting { text: string }\nconst g: Greeting = { text: "hello" };\nconsole.log(g.text);\n`);
-const DENO = join(root, "node_modules", ".bin", "deno");
+const artifact = join(dir, "hello.ebx");
+const env = { ...process.env, DENO_NO_UPDATE_CHECK: "1", EDGEBOX_TRACE: undefined };
 
-// Fill the precompiled cache first: the benchmark measures warm starts.
-Bun.spawnSync([EDGEBOX, "run", hello]);
-const rows = [
-  timeProcess("edgebox run (native)", [EDGEBOX, "run", "--engine=native", hello], runs),
-  timeProcess("edgebox run (js engine)", [EDGEBOX, "run", "--engine=js", hello], runs),
-  timeProcess("bun", [BUN, hello], runs),
-  timeProcess("node", [NODE, hello], runs),
-];
-console.log(`# startup: hello.js, ${runs} runs each (${machine()})\n`);
-console.log(report("cold start", rows));
+function spawn(argv: string[], extraEnv: Record<string, string> = {}) {
+  const t0 = performance.now();
+  const p = Bun.spawnSync(argv, { cwd: dir, env: { ...env, ...extraEnv }, stdout: "ignore", stderr: "pipe" });
+  const wall = performance.now() - t0;
+  if (p.exitCode !== 0) throw new Error(`${argv.join(" ")} exited ${p.exitCode}: ${p.stderr.toString()}`);
+  return { wall, cpu: Number(p.resourceUsage.cpuTime.total) / 1000, rss: p.resourceUsage.maxRSS / 2 ** 20, stderr: p.stderr.toString() };
+}
 
-// TypeScript: the first run transpiles (and caches), later runs read the cache.
-Bun.spawnSync([EDGEBOX, "run", helloTs]);
-const tsRows = [
-  timeProcess("edgebox run hello.ts", [EDGEBOX, "run", helloTs], runs),
-  timeProcess("bun", [BUN, helloTs], runs),
-  timeProcess("deno", [DENO, "run", "--quiet", helloTs], runs),
+const build = Bun.spawnSync([EDGEBOX, "build", hello, "-o", artifact], { cwd: dir, stdout: "ignore", stderr: "pipe" });
+if (build.exitCode !== 0) throw new Error(`edgebox build: ${build.stderr.toString()}`);
+
+const subjects: { name: string; argv: string[] }[] = [
+  { name: "edgebox run hello.js", argv: [EDGEBOX, "run", hello] },
+  { name: "edgebox run hello.ebx (built)", argv: [EDGEBOX, "run", artifact] },
+  { name: "edgebox run hello.ts", argv: [EDGEBOX, "run", helloTs] },
+  { name: "bun hello.js", argv: [BUN, hello] },
+  { name: "bun hello.ts", argv: [BUN, helloTs] },
+  { name: "deno run hello.js", argv: [DENO, "run", "--quiet", hello] },
+  { name: "deno run hello.ts", argv: [DENO, "run", "--quiet", helloTs] },
+  { name: "node hello.js", argv: [NODE, hello] },
 ];
-console.log(`\n# startup: hello.ts, ${runs} runs each\n`);
-console.log(report("TypeScript cold start", tsRows, ["bun", "deno"]));
+
+// Warm-up: fills edgebox's precompiled and TypeScript caches, and the page cache for all.
+for (let i = 0; i < 3; i++) for (const s of subjects) spawn(s.argv);
+
+const samples = new Map(subjects.map((s) => [s.name, { wall: [] as number[], cpu: [] as number[], rss: [] as number[] }]));
+const load0 = loadavg()[0]!;
+for (let i = 0; i < runs; i++) {
+  for (const s of subjects) {
+    const r = spawn(s.argv);
+    const m = samples.get(s.name)!;
+    m.wall.push(r.wall);
+    m.cpu.push(r.cpu);
+    m.rss.push(r.rss);
+  }
+}
+const load1 = loadavg()[0]!;
+
+// Where edgebox's time goes: the CPU time of each traced phase, median over the runs.
+const phases = new Map<string, number[]>();
+const add = (key: string, ms: number) => (phases.get(key) ?? phases.set(key, []).get(key)!).push(ms);
+for (const [label, argv] of [["script", subjects[0]!.argv], ["built", subjects[1]!.argv]] as const) {
+  for (let i = 0; i < runs; i++) {
+    const r = spawn(argv, { EDGEBOX_TRACE: "1" });
+    for (const m of r.stderr.matchAll(/^edgebox trace: (.+?)\s+[\d.]+ ms \(at [\d.]+\) cpu ([\d.]+) ms \(at ([\d.]+)\)/gm)) {
+      // the CPU before the first phase: Bun's own start and the entry chunk
+      if (m[1]!.trim() === "main()") add(`${label}|before main() (Bun's start)`, Number(m[3]) - Number(m[2]));
+      add(`${label}|${m[1]!.trim()}`, Number(m[2]));
+    }
+    add(`${label}|(whole process)`, r.cpu);
+  }
+}
+rmSync(dir, { recursive: true, force: true });
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const med = (name: string, k: "wall" | "cpu" | "rss") => median(samples.get(name)![k]);
+const base = (name: string) => (name.endsWith(".ts") ? "bun hello.ts" : "bun hello.js");
+
+const lines = [
+  "## Start-up: hello world, every runtime in one interleaved run",
+  "",
+  `${machine()}; ${runs} rounds, each runs every row once (after 3 warm-up rounds); load average ${load0.toFixed(1)} before, ${load1.toFixed(1)} after; ${new Date().toISOString().slice(0, 10)}. Produced by \`bun bench/startup.ts ${runs} --write\`.`,
+  "CPU = user + system time of the process (wait4's rusage); the ratio columns divide by bun on the same file (hello.js or hello.ts).",
+  "",
+  "| command | CPU ms (median) | CPU vs bun | wall ms (median) | wall vs bun | peak RSS MiB |",
+  "|---|---:|---:|---:|---:|---:|",
+  ...subjects.map((s) =>
+    `| ${s.name} | ${med(s.name, "cpu").toFixed(2)} | ${(med(s.name, "cpu") / med(base(s.name), "cpu")).toFixed(2)}x | ${med(s.name, "wall").toFixed(2)} | ${(med(s.name, "wall") / med(base(s.name), "wall")).toFixed(2)}x | ${med(s.name, "rss").toFixed(0)} |`,
+  ),
+  "",
+  `Where \`edgebox run\` spends its CPU time (EDGEBOX_TRACE=1, median of ${runs} runs per column, ms; each phase ends at its label):`,
+  "",
+  "| phase | hello.js | hello.ebx (built) |",
+  "|---|---:|---:|",
+];
+// the phases in the order they happen (a phase only one column has goes after its predecessor there)
+const order: string[] = [];
+let prev = -1;
+for (const k of phases.keys()) {
+  const p = k.split("|")[1]!;
+  if (p === "(whole process)") prev = -1;
+  else if (order.includes(p)) prev = order.indexOf(p);
+  else order.splice(++prev, 0, p);
+}
+order.push("(whole process)");
+for (const p of order) {
+  const cell = (label: string) => (phases.has(`${label}|${p}`) ? median(phases.get(`${label}|${p}`)!).toFixed(2) : "-");
+  lines.push(`| ${p} | ${cell("script")} | ${cell("built")} |`);
+}
+const text = lines.join("\n");
+console.log(text);
+if (write) writeResults("startup", text);

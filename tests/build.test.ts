@@ -4,7 +4,7 @@
 // functions print exactly what the interpreter prints.
 
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { MAGIC, readArtifact, writeArtifact, type ArtifactHeader } from "../internal/build/artifact.ts";
 import { edgebox, edgeboxAsync, nodeAsync, tempApp } from "./helpers.ts";
@@ -103,6 +103,15 @@ describe("build and run", () => {
     expect(claim.stdout).not.toContain("I am A");
     expect(claim.code).toBe(1);
     expect(claim.stderr).toContain("damaged");
+  });
+
+  test("an app rebuilt to the same artifact path runs its new code", () => {
+    const dir = tempApp({ "v.js": `console.log("one");` });
+    build(dir, ["v.js"]);
+    expect(edgebox(["run", "v.ebx"], { cwd: dir }).stdout).toBe("one\n");
+    writeFileSync(join(dir, "v.js"), `console.log("two");`);
+    build(dir, ["v.js"]);
+    expect(edgebox(["run", "v.ebx"], { cwd: dir }).stdout).toBe("two\n");
   });
 
   test("build errors are one clear line: missing entry, unbundlable import, extra argument", () => {
@@ -218,6 +227,24 @@ describe("artifacts that cannot run here are refused", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/its part '[a-z.]+' is damaged \(hash mismatch\)/);
+  });
+
+  test("an artifact changed in place after a run (size and mtime put back) is read and checked again, not answered from the cache", () => {
+    const file = join(dir, "inplace.ebx");
+    writeFileSync(file, good);
+    expect(edgebox(["run", "inplace.ebx"], { cwd: dir }).stdout).toBe("ran\n");
+    const before = statSync(file, { bigint: true }).mtimeNs;
+    const bytes = new Uint8Array(good);
+    const base = MAGIC.length + 8 + new DataView(bytes.buffer).getUint32(MAGIC.length + 4, true) + 8;
+    const wasm = readArtifact(file).header.parts.find((p) => p.name === "module.wasm")!;
+    bytes[base + wasm.offset + (wasm.length >> 1)]! ^= 0x40;
+    writeFileSync(file, bytes);
+    const ns = String(before % 1_000_000_000n).padStart(9, "0");
+    expect(Bun.spawnSync(["touch", "-m", "-d", `@${before / 1_000_000_000n}.${ns}`, file]).exitCode).toBe(0);
+    const r = edgebox(["run", "inplace.ebx"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("its part 'module.wasm' is damaged (hash mismatch)");
   });
 
   test("an altered header", () => {

@@ -1,7 +1,7 @@
 // The Engine interface on both backends, in-process: traps, the FFI table, the precompiled cache.
 
 import { describe, expect, test } from "bun:test";
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { nativeHostPath } from "../internal/assets/index.ts";
 import { join } from "node:path";
 import { JsEngine } from "../internal/engine/js.ts";
@@ -107,7 +107,8 @@ describe("precompiled cache", () => {
   test("the first run fills the cache, later runs use it silently", () => {
     expect(run()).toEqual({ code: 0, stdout: "cached hello\n", stderr: "" });
     expect(readFileSync(entry()).length).toBeGreaterThan(100000);
-    expect(readFileSync(entry() + ".sum", "utf8")).toMatch(/^edgebox-cwasm-2 [0-9a-f]{16} \d+\n$/);
+    // hash, length, and the identity (device:inode:size:mtime:ctime) it had when hashed
+    expect(readFileSync(entry() + ".sum", "utf8")).toMatch(/^edgebox-cwasm-3 [0-9a-f]{16} \d+ \d+:\d+:\d+:\d+:\d+\n$/);
     expect(run()).toEqual({ code: 0, stdout: "cached hello\n", stderr: "" });
   });
 
@@ -116,6 +117,23 @@ describe("precompiled cache", () => {
     const bytes = readFileSync(file);
     bytes[bytes.length >> 1]! ^= 0xff;
     writeFileSync(file, bytes);
+    const r = run();
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("cached hello\n");
+    expect(r.stderr).toContain("discarding a corrupt precompiled cache entry (checksum mismatch)");
+    expect(run()).toEqual({ code: 0, stdout: "cached hello\n", stderr: "" });
+  });
+
+  test("an entry changed in place with its size and times put back is still detected (its change time moved)", () => {
+    const file = entry();
+    const before = statSync(file, { bigint: true }).mtimeNs;
+    const bytes = readFileSync(file);
+    bytes[bytes.length >> 2]! ^= 0xff;
+    writeFileSync(file, bytes);
+    // the modification time back to the nanosecond (touch takes nanoseconds; utimes from JS rounds them)
+    const ns = String(before % 1_000_000_000n).padStart(9, "0");
+    expect(Bun.spawnSync(["touch", "-m", "-d", `@${before / 1_000_000_000n}.${ns}`, file]).exitCode).toBe(0);
+    expect(statSync(file, { bigint: true }).mtimeNs).toBe(before);
     const r = run();
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("cached hello\n");

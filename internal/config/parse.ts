@@ -139,12 +139,15 @@ export async function parsePolicyText(text: string, file: string): Promise<unkno
       throw err;
     }
   }
-  const problem = findJsonError(text);
-  if (problem) {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    // (the scanner that names the line and column runs only for a file that does not parse)
+    const problem = findJsonError(text);
+    if (!problem) throw err;
     const { line, column } = lineCol(text, problem.offset);
     const comment = text.startsWith("//", problem.offset) || text.startsWith("/*", problem.offset);
     const reason = comment ? "comments are not JSON: use edgebox.toml, which allows them (# comment)" : problem.reason;
     throw new UserError("E_POLICY", `${file}:${line}:${column}: ${reason}`);
   }
-  return JSON.parse(text);
 }

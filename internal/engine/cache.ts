@@ -5,21 +5,38 @@
 // (so Wasmtime can map it instead of copying it), and `<key>.cwasm.sum`, its
 // hash and length. Wasmtime trusts serialized bytes, so a module whose hash
 // does not match is never deserialized: it is discarded and rebuilt, with a warning.
+//
+// Hashing the whole module on every start costs more than the rest of loading
+// it, so the sum also records the file's identity when it was hashed (device,
+// inode, size, modification and change times in ns). A file with that same
+// identity has not been written since (any write moves its change time, which
+// no unprivileged process can set back; a replacement is another inode), and
+// is not hashed again; any other is.
 
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { NativeEngine } from "./native.ts";
 import type { WasmModule } from "./types.ts";
 
-const SUM_FORMAT = "edgebox-cwasm-2";
+const SUM_FORMAT = "edgebox-cwasm-3";
 
 /** A content hash for cache keys (wyhash, as the host library's file hash). */
 export function contentHash(bytes: Uint8Array): string {
   return BigInt.asUintN(64, BigInt(Bun.hash.wyhash(bytes, 0n))).toString(16).padStart(16, "0");
 }
 
-function sumLine(hash: string, length: number): string {
-  return `${SUM_FORMAT} ${hash} ${length}\n`;
+function sumLine(hash: string, length: number, identity = ""): string {
+  return `${SUM_FORMAT} ${hash} ${length}${identity && " " + identity}\n`;
+}
+
+/** The file's identity (see above), or "" when it cannot be read. */
+export function identity(file: string): string {
+  try {
+    const st = statSync(file, { bigint: true });
+    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    return "";
+  }
 }
 
 /** Why the module file cannot be trusted, or undefined when it matches its sum. */
@@ -30,9 +47,20 @@ function verify(engine: NativeEngine, file: string): string | undefined {
   } catch {
     return "missing";
   }
+  const [format, hash, length, id] = sum.trimEnd().split(" ");
+  if (format !== SUM_FORMAT) return "missing";
+  // unchanged since it was hashed: trusted as it was then
+  if (id && id === identity(file)) return undefined;
+  const actual = engine.hashFile(file);
+  if (actual.length === 0) return "missing";
+  return hash === actual.hash && length === String(actual.length) ? undefined : "checksum mismatch";
+}
+
+/** The sum of the module file as it is now; with its identity when no one replaced it while it was hashed. */
+function sumOf(engine: NativeEngine, file: string): string {
+  const before = identity(file);
   const { hash, length } = engine.hashFile(file);
-  if (length === 0) return "missing";
-  return sum === sumLine(hash, length) ? undefined : "checksum mismatch";
+  return sumLine(hash, length, before === identity(file) ? before : "");
 }
 
 function write(path: string, data: Uint8Array | string): void {
@@ -81,8 +109,7 @@ export function loadPrecompiled(
   try {
     mkdirSync(dir, { recursive: true });
     write(file, engine.serialize(module));
-    const { hash, length } = engine.hashFile(file);
-    write(`${file}.sum`, sumLine(hash, length));
+    write(`${file}.sum`, sumOf(engine, file));
   } catch (err) {
     events.warn(`could not store the precompiled module in ${dir}: ${(err as Error).message}`);
   }

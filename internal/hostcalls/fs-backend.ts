@@ -31,10 +31,14 @@ export class FsError extends Error {
   }
 }
 
-const errnoName = new Map<number, string>(Object.entries(osConstants.errno).map(([k, v]) => [v as number, k]));
+// (built on the first error, not at start-up)
+let errnoName: Map<number, string> | undefined;
 
 function check(rc: number): number {
-  if (rc < 0) throw new FsError(errnoName.get(-rc) ?? `E${-rc}`);
+  if (rc < 0) {
+    errnoName ??= new Map(Object.entries(osConstants.errno).map(([k, v]) => [v as number, k]));
+    throw new FsError(errnoName.get(-rc) ?? `E${-rc}`);
+  }
   return rc;
 }
 

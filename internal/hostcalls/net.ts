@@ -5,7 +5,6 @@
 
 import { checkNet } from "../policy/checks.ts";
 import { normaliseUrl, parseAddress, type HostAddress } from "../policy/url.ts";
-import { lookup } from "node:dns/promises";
 import { networkInterfaces } from "node:os";
 import type { HostContext } from "./context.ts";
 import type { Policy } from "../policy/types.ts";
@@ -84,6 +83,8 @@ async function resolveChecked(ctx: HostContext, url: URL): Promise<HostAddress[]
   if (parseAddress(url.hostname) !== undefined) found = [{ address: bare }];
   else {
     try {
+      // (node:dns is loaded on the first name to resolve, not at start-up)
+      const { lookup } = require("node:dns/promises") as typeof import("node:dns/promises");
       found = await lookup(bare, { all: true, verbatim: true });
     } catch (err) {
       throw new GuestError({ code: "ERR_FETCH_FAILED", message: `fetch failed: ${url.hostname} does not resolve (${(err as NodeJS.ErrnoException).code ?? "lookup failed"})` });

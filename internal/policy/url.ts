@@ -71,23 +71,23 @@ function range(cidr: string): AddressRange {
   return { base: value, prefix: Number(bits) + (v4 ? 96 : 0) };
 }
 
+/** A named group of addresses; its ranges are parsed on first use (not at start-up: most runs name none). */
+function group(cidrs: string[], thisMachine: boolean, words: string): { readonly ranges: AddressRange[]; thisMachine: boolean; words: string } {
+  let ranges: AddressRange[] | undefined;
+  return {
+    get ranges() {
+      return (ranges ??= cidrs.map(range));
+    },
+    thisMachine,
+    words,
+  };
+}
+
 /** The named groups of addresses. */
-export const ADDRESS_GROUPS: Record<string, { ranges: AddressRange[]; thisMachine: boolean; words: string }> = {
-  loopback: {
-    ranges: ["127.0.0.0/8", "0.0.0.0/8", "::1/128", "::/128"].map(range),
-    thisMachine: true,
-    words: "this machine: 127.0.0.0/8, ::1, 0.0.0.0 and its own interface addresses",
-  },
-  private: {
-    ranges: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"].map(range),
-    thisMachine: false,
-    words: "10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7",
-  },
-  "link-local": {
-    ranges: ["169.254.0.0/16", "fe80::/10"].map(range),
-    thisMachine: false,
-    words: "169.254.0.0/16 and fe80::/10, where cloud metadata services answer",
-  },
+export const ADDRESS_GROUPS: Record<string, { readonly ranges: AddressRange[]; thisMachine: boolean; words: string }> = {
+  loopback: group(["127.0.0.0/8", "0.0.0.0/8", "::1/128", "::/128"], true, "this machine: 127.0.0.0/8, ::1, 0.0.0.0 and its own interface addresses"),
+  private: group(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"], false, "10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7"),
+  "link-local": group(["169.254.0.0/16", "fe80::/10"], false, "169.254.0.0/16 and fe80::/10, where cloud metadata services answer"),
 };
 
 export function inRange(r: AddressRange, value: bigint): boolean {
@@ -138,11 +138,11 @@ function hostRule(text: string, host: string): HostRule {
 
 /** An address or a range; whether it lies in this machine's loopback. */
 function asAddresses(text: string, r: AddressRange): HostRule {
-  const thisMachine = LOOPBACK.some((l) => inRange(l, r.base) && r.prefix >= l.prefix);
+  const thisMachine = loopback().some((l) => inRange(l, r.base) && r.prefix >= l.prefix);
   return { kind: "addresses", label: text, ranges: [r], thisMachine };
 }
 
-const LOOPBACK = ADDRESS_GROUPS.loopback!.ranges;
+const loopback = () => ADDRESS_GROUPS.loopback!.ranges;
 
 /** This machine's own name (RFC 6761: every name under localhost is loopback). */
 function isLocalhost(name: string): boolean {
@@ -246,7 +246,7 @@ function hostMatches(rule: HostRule, q: UrlQuery, mode: "allow" | "block"): bool
 }
 
 function isThisMachine(hostname: string, known: readonly HostAddress[] | undefined): boolean {
-  return isLocalhost(hostname) || (known?.some((a) => a.thisMachine === true || LOOPBACK.some((l) => inRange(l, a.value))) ?? false);
+  return isLocalhost(hostname) || (known?.some((a) => a.thisMachine === true || loopback().some((l) => inRange(l, a.value))) ?? false);
 }
 
 /** Whether pattern `p` matches the URL of `q`, as an allow list or a block list reads it. */

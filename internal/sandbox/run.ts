@@ -1,7 +1,7 @@
 // `edgebox run`: resolve the app and its policy, load the guest on the
 // chosen engine, run it, return the exit code.
 
-import { appendFileSync, closeSync, constants, fstatSync, openSync, readSync, realpathSync } from "node:fs";
+import { appendFileSync, closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, writeFileSync } from "node:fs";
 import { NO_WAIT } from "../regular-file.ts";
 import { dirname, join, resolve } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
@@ -23,7 +23,7 @@ import { Sandbox, type SandboxOptions } from "./index.ts";
 import { trace } from "../trace.ts";
 import { openAuditLog } from "./audit.ts";
 import { SourceMap, type RawSourceMap } from "../transpile/sourcemap.ts";
-import { contentHash } from "../engine/cache.ts";
+import { contentHash, identity } from "../engine/cache.ts";
 
 /** The Node.js API level the runtime presents (process.version). */
 export const NODE_COMPAT = "20.0.0";
@@ -254,25 +254,80 @@ function openArtifact(file: string) {
   const h = a.header;
   // The cache key is the hash of the bytes as read (and checked against the header), never a
   // name or hash taken from the header alone: another app's cached code must not answer for them.
+  // Those hashes are remembered for the file as it was when they were taken (its identity, as
+  // the precompiled cache's): while it is unchanged, a run that finds its code in the cache reads
+  // no module bytes.
+  const id = identity(file);
+  const known = knownKeys(id);
+  const keys: Record<string, string> = {};
   const source = (name: string): ModuleSource => {
     if (!/^[a-z0-9-]{1,64}$/.test(name)) throw new UserError("E_ARTIFACT", `${file} cannot run: it names a module '${name.slice(0, 80)}'`);
-    const bytes = a.part(`${name}.wasm`);
-    if (!bytes) throw new UserError("E_ARTIFACT", `${file} cannot run: it lacks its part '${name}.wasm'`);
-    return { name: `app-${name}`, hash: contentHash(bytes), bytes: () => bytes };
+    let bytes: Uint8Array | undefined;
+    const read = () => {
+      bytes ??= a.part(`${name}.wasm`);
+      if (!bytes) throw new UserError("E_ARTIFACT", `${file} cannot run: it lacks its part '${name}.wasm'`);
+      return bytes;
+    };
+    const key = known?.keys[name];
+    if (key && h.parts.some((p) => p.name === `${name}.wasm`)) {
+      // (read on a cache miss only; bytes that are not what the key says never get compiled under it)
+      const checked = () => {
+        if (contentHash(read()) !== key) throw new UserError("E_ARTIFACT", `${file} changed while it was being read; run it again`);
+        return bytes!;
+      };
+      return { name: `app-${name}`, hash: key, bytes: checked };
+    }
+    keys[name] = contentHash(read());
+    return { name: `app-${name}`, hash: keys[name], bytes: read };
   };
+  const module = source("module");
+  const sides = h.sides.map((s) => ({
+    name: s.name,
+    source: source(s.name),
+    dylink: s.dylink as SideModuleInfo["dylink"],
+    defines: s.defines,
+    initFn: s.initFn,
+    placement: { name: s.name, memoryBase: s.memoryBase, tableBase: s.tableBase },
+  }));
+  if (!known) rememberKeys(file, id, keys);
   return {
-    module: source("module"),
+    module,
     snapshot: { ctx: h.snapshot.ctx, scratch: h.snapshot.scratch, entry: h.snapshot.entry },
     app: h.snapshot.app,
     prerun: h.snapshot.prerun,
     sourceMaps: artifactMap(h, a),
-    sides: h.sides.map((s) => ({
-      name: s.name,
-      source: source(s.name),
-      dylink: s.dylink as SideModuleInfo["dylink"],
-      defines: s.defines,
-      initFn: s.initFn,
-      placement: { name: s.name, memoryBase: s.memoryBase, tableBase: s.tableBase },
-    })),
+    sides,
   };
+}
+
+/** Where the module hashes of an artifact file are remembered (by its identity; undefined when it has none). */
+function keysFile(id: string): string | undefined {
+  return id ? join(cacheDir(), "artifacts", `${contentHash(new TextEncoder().encode(id))}.json`) : undefined;
+}
+
+/** The module hashes taken from the artifact file when it had identity `id` (as it has now), if any. */
+function knownKeys(id: string): { keys: Record<string, string> } | undefined {
+  const at = keysFile(id);
+  if (!at) return undefined;
+  try {
+    const memo = JSON.parse(readFileSync(at, "utf8"));
+    const valid = memo?.id === id && typeof memo.keys === "object" && Object.values(memo.keys).every((k) => typeof k === "string" && /^[0-9a-f]{16}$/.test(k));
+    return valid ? { keys: memo.keys } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Remember the hashes just taken, if the file is still as it was before they were (best effort: only a later start gains). */
+function rememberKeys(file: string, id: string, keys: Record<string, string>): void {
+  const at = keysFile(id);
+  if (!at || identity(file) !== id) return;
+  try {
+    mkdirSync(dirname(at), { recursive: true });
+    const tmp = `${at}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ id, keys }));
+    renameSync(tmp, at);
+  } catch {
+    // a read-only cache: every start hashes
+  }
 }

@@ -35,8 +35,12 @@ export type Format = "esm" | "cjs";
 /** ES module syntax at the start of a line: the file means to be a module. */
 export const ESM_SYNTAX = /^\s*(import|export)\b/m;
 
-const scanners = { ts: new Bun.Transpiler({ loader: "ts", ...NO_MACRO }), tsx: new Bun.Transpiler({ loader: "tsx", ...NO_MACRO }) };
-const scannerFor = (file: string) => (file.endsWith(".tsx") ? scanners.tsx : scanners.ts);
+// (made on first use: a run of plain JavaScript never needs one)
+const scanners: { ts?: Bun.Transpiler; tsx?: Bun.Transpiler } = {};
+const scannerFor = (file: string) => {
+  const loader = file.endsWith(".tsx") ? "tsx" : "ts";
+  return (scanners[loader] ??= new Bun.Transpiler({ loader, ...NO_MACRO }));
+};
 
 /**
  * A TypeScript file's module format: .mts/.cts by extension, else as declared
