@@ -15,7 +15,7 @@ import { NativeEngine } from "../internal/engine/native.ts";
 import { openHostLib } from "../internal/engine/native-ffi.ts";
 import type { Engine } from "../internal/engine/types.ts";
 import { checkNet } from "../internal/policy/checks.ts";
-import { machine, writeResults } from "./lib.ts";
+import { load, machine, writeResults } from "./lib.ts";
 
 /**
  * wat2wasm of:
@@ -73,7 +73,7 @@ writeResults(
   [
     "## In-process micro-benchmarks",
     "",
-    `${machine()}; ${new Date().toISOString().slice(0, 10)}. Produced by \`bun bench/micro.ts\` (mitata: each row is the distribution of that many timed samples, each sample a batch of calls; per call).`,
+    `${machine()}; ${load()} at the end; ${new Date().toISOString().slice(0, 10)}. Produced by \`bun bench/micro.ts\` (mitata: each row is the distribution of that many timed samples, each sample a batch of calls; per call).`,
     "",
     "| what | p50 | mean | p99 | samples |",
     "|---|---:|---:|---:|---:|",

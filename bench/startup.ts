@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUN, EDGEBOX, NODE, machine, report, root, timeProcess } from "./lib.ts";
+import { BUN, EDGEBOX, NODE, load, machine, report, root, timeProcesses, writeResults } from "./lib.ts";
 
 const runs = Number(process.argv[2] ?? 30);
 const dir = mkdtempSync(join(tmpdir(), "edgebox-bench-"));
@@ -17,21 +17,35 @@ const DENO = join(root, "node_modules", ".bin", "deno");
 
 // Fill the precompiled cache first: the benchmark measures warm starts.
 Bun.spawnSync([EDGEBOX, "run", hello]);
-const rows = [
-  timeProcess("edgebox run (native)", [EDGEBOX, "run", "--engine=native", hello], runs),
-  timeProcess("edgebox run (js engine)", [EDGEBOX, "run", "--engine=js", hello], runs),
-  timeProcess("bun", [BUN, hello], runs),
-  timeProcess("node", [NODE, hello], runs),
-];
-console.log(`# startup: hello.js, ${runs} runs each (${machine()})\n`);
-console.log(report("cold start", rows));
+const rows = timeProcesses(
+  [
+    { name: "edgebox run (native)", argv: [EDGEBOX, "run", "--engine=native", hello] },
+    { name: "edgebox run (js engine)", argv: [EDGEBOX, "run", "--engine=js", hello] },
+    { name: "bun", argv: [BUN, hello] },
+    { name: "node", argv: [NODE, hello] },
+  ],
+  runs,
+);
 
 // TypeScript: the first run transpiles (and caches), later runs read the cache.
 Bun.spawnSync([EDGEBOX, "run", helloTs]);
-const tsRows = [
-  timeProcess("edgebox run hello.ts", [EDGEBOX, "run", helloTs], runs),
-  timeProcess("bun", [BUN, helloTs], runs),
-  timeProcess("deno", [DENO, "run", "--quiet", helloTs], runs),
-];
-console.log(`\n# startup: hello.ts, ${runs} runs each\n`);
-console.log(report("TypeScript cold start", tsRows, ["bun", "deno"]));
+const tsRows = timeProcesses(
+  [
+    { name: "edgebox run hello.ts", argv: [EDGEBOX, "run", helloTs] },
+    { name: "bun", argv: [BUN, helloTs] },
+    { name: "deno", argv: [DENO, "run", "--quiet", helloTs] },
+  ],
+  runs,
+);
+
+const text = [
+  "## Cold start",
+  "",
+  `${machine()}; ${load()} at the end; ${new Date().toISOString().slice(0, 10)}. Produced by \`bun bench/startup.ts ${runs}\`: the whole process, wall clock, a hello world (the precompiled cache warm).`,
+  "",
+  report("hello.js", rows),
+  "",
+  report("hello.ts (node 20 runs no TypeScript)", tsRows, ["bun", "deno"]),
+].join("\n");
+console.log(text);
+writeResults("startup", text);
