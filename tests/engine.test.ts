@@ -152,7 +152,7 @@ describe("native host library", () => {
     timed.dispose();
   });
 
-  test("an export lookup with an empty signature buffer is refused, not a write before the buffer", async () => {
+  test("an export lookup with an empty or short signature buffer is refused, not a write outside it", async () => {
     const e = await nativeEngine();
     const inst = e.instantiate(e.compile(TRAPS), {}) as unknown as { handle: Pointer };
     const name = Buffer.from("add");
@@ -160,6 +160,10 @@ describe("native host library", () => {
     const st = e.lib.eb_instance_export(inst.handle, name, name.length, e.outPtr, ptr(e.out, 8), sig, 0, e.errPtr, e.err.length);
     expect(st).toBe(Status.badArgument);
     expect(e.message()).toContain("signature buffer is empty");
+    // "ii\ti" needs 5 bytes with its NUL: 3 is too few, and says so
+    const small = new Uint8Array(3);
+    const st2 = e.lib.eb_instance_export(inst.handle, name, name.length, e.outPtr, ptr(e.out, 8), small, small.length, e.errPtr, e.err.length);
+    expect([st2, e.message()]).toEqual([Status.badArgument, "the signature of 'add' does not fit the caller's buffer"]);
   });
 
   test("a missing export is not_found, a file error is os_error with the errno", async () => {

@@ -29,7 +29,7 @@ fn status(err: host.HostError) Status {
         error.OutOfMemory => .out_of_memory,
         error.Trapped => .trap,
         error.NoSuchExport => .not_found,
-        error.WrongKind => .bad_argument,
+        error.WrongKind, error.BufferTooSmall => .bad_argument,
         error.EngineFailed, error.CompileFailed, error.DeserializeFailed, error.SerializeFailed, error.InstantiateFailed, error.LinkFailed, error.CallFailed => .failed,
     };
 }

@@ -21,6 +21,7 @@ pub const HostError = error{
     LinkFailed,
     NoSuchExport,
     WrongKind,
+    BufferTooSmall,
     Trapped,
     CallFailed,
 };
@@ -519,11 +520,18 @@ pub const Instance = struct {
         if (item.kind == wt.extern_func) {
             const ft = wt.wasmtime_func_type(self.root.ctx, &item.of);
             defer wt.wasm_functype_delete(ft);
-            Module.writeTypes(sig, wt.wasm_functype_params(ft)) catch return error.OutOfMemory;
-            sig.writeAll("\t") catch return error.OutOfMemory;
-            Module.writeTypes(sig, wt.wasm_functype_results(ft)) catch return error.OutOfMemory;
+            writeSignature(sig, ft) catch {
+                setError("the signature of '{s}' does not fit the caller's buffer", .{name});
+                return error.BufferTooSmall;
+            };
         }
         return .{ .slot = slot, .kind = item.kind };
+    }
+
+    fn writeSignature(w: *std.Io.Writer, ft: *const wt.FuncType) !void {
+        try Module.writeTypes(w, wt.wasm_functype_params(ft));
+        try w.writeAll("\t");
+        try Module.writeTypes(w, wt.wasm_functype_results(ft));
     }
 
     fn remember(self: *Instance, slot: u32, item: wt.Extern) HostError!void {
