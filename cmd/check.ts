@@ -21,7 +21,12 @@ export default {
     out(describePolicy(policy));
     if (!policy.allowAll && policy.fs.some((g) => g.execute)) {
       const { commandsHere } = await import("../internal/hostcalls/child.ts");
-      out(`\nHere: ${commandsHere(policy)}\n`);
+      const { deniedPrograms, namedPrograms } = await import("../internal/hostcalls/programs.ts");
+      const names = [...(policy.run.commands ? Object.keys(policy.run.commands) : (policy.run.allow ?? []))];
+      const lines = names.map((n) => `  ${n}: ${namedPrograms(policy, n).join(", ") || "not found"}`);
+      const denied = deniedPrograms(policy);
+      if (denied.length) lines.push(`  masked: ${denied.join(", ")}`);
+      out(`\nHere: ${commandsHere(policy)}\n${lines.map((l) => l + "\n").join("")}`);
     }
     return 0;
   },

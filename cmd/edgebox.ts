@@ -80,7 +80,8 @@ async function main(argv: string[]): Promise<number> {
   if (!load) {
     const hint = name.startsWith("-") ? "edgebox flags come after the command" : `commands are ${Object.keys(commands).join(", ")}`;
     const near = Object.keys(commands).find((c) => c.startsWith(name.slice(0, 2)) || name.startsWith(c));
-    const mean = name.startsWith("-") ? "" : near ? `did you mean 'edgebox ${near}'? ` : /\.[cm]?[jt]sx?$/.test(name) ? `no such file; did you mean 'edgebox run ${name}'? ` : "";
+    const script = /\.([cm]?[jt]sx?|ebx)$/.test(name);
+    const mean = name.startsWith("-") ? "" : script ? `no such file; did you mean 'edgebox run ${name}'? ` : near ? `did you mean 'edgebox ${near}'? ` : "";
     throw new UserError(name.startsWith("-") ? "E_UNKNOWN_FLAG" : "E_UNKNOWN_COMMAND", `unknown ${name.startsWith("-") ? "flag" : "command"} '${name}' (${mean}${hint}; see 'edgebox --help')`);
   }
   const cmd = (await load()).default;

@@ -521,3 +521,26 @@ describe("the test command on a fresh machine", () => {
     expect(ci.stderr.toString()).toContain("a security test could not run under CI: this machine lacks a tool this machine lacks");
   });
 });
+
+describe("daemon settings", () => {
+  test("daemon.port, daemon.host and daemon.exec_timeout_ms are what serve uses (none ignored)", async () => {
+    const free = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
+    const port = free.port!;
+    free.stop(true);
+    const dir = tempApp({
+      ".edgebox.json": JSON.stringify({ daemon: { port, host: "127.0.0.1", exec_timeout_ms: 300, pool_size: 1 } }),
+      "app.mjs": `export default { fetch(request) { if (new URL(request.url).pathname === "/spin") for (;;) {} return new Response("ok"); } };\n`,
+    });
+    const proc = Bun.spawn([EDGEBOX, "serve", "app.mjs", "--workers", "1"], { cwd: dir, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root" }, stdout: "pipe", stderr: "pipe" });
+    try {
+      const got = collect(proc);
+      expect(await waitFor(() => got.stderr.includes("serving") || got.stdout.includes("serving"), 30000)).toBe(true);
+      expect(got.stderr + got.stdout).toContain(`http://127.0.0.1:${port}/`);
+      expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe("ok");
+      expect((await fetch(`http://127.0.0.1:${port}/spin`)).status).toBe(504);
+    } finally {
+      proc.kill("SIGTERM");
+      await proc.exited;
+    }
+  }, 60000);
+});

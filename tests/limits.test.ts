@@ -2,7 +2,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { ENGINES, edgebox, tempApp } from "./helpers.ts";
+import { EDGEBOX, ENGINES, edgebox, tempApp } from "./helpers.ts";
 
 const dir = tempApp({
   "spin.js": `while (true) {}\n`,
@@ -114,6 +114,28 @@ describe("runtime.stack_size", () => {
     });
   }
 
+  // recursion through builtins takes more native stack per JS call than a plain call
+  const shapes = [
+    `const shapes = {`,
+    `  getter: () => { const o = { get x() { return this.x; } }; return o.x; },`,
+    `  toString: () => { const o = { toString() { return String(o); } }; return String(o); },`,
+    `  proxy: () => { const p = new Proxy({}, { get(t, k) { return p[k]; } }); return p.x; },`,
+    `  generator: () => { function* g() { yield* g(); } return g().next(); },`,
+    `  callback: () => { const f = (n) => [n].map((x) => f(x + 1))[0]; return f(0); },`,
+    `  call: () => { function f(n) { return f.call(null, n + 1); } return f(0); },`,
+    `};`,
+    `for (const [name, fn] of Object.entries(shapes)) { try { fn(); console.log(name, "returned"); } catch (e) { console.log(name, e instanceof RangeError); } }`,
+  ].join("\n");
+  const expected = "getter true\ntoString true\nproxy true\ngenerator true\ncallback true\ncall true\n";
+  for (const engine of ENGINES) {
+    for (const size of [undefined, 8 << 20]) {
+      test(`recursion through getters, toString, Proxy, generators, callbacks: a RangeError (--engine ${engine}, ${size ? "8 MiB" : "the default"})`, () => {
+        const dir = tempApp({ ...(size ? { ".edgebox.json": JSON.stringify({ runtime: { stack_size: size } }) } : {}), "shapes.js": shapes });
+        expect(edgebox(["run", `--engine=${engine}`, "shapes.js"], { cwd: dir })).toEqual({ code: 0, stdout: expected, stderr: "" });
+      });
+    }
+  }
+
   test("the depth follows the size: 2 MiB about half of 4 MiB; the default (1 MiB) twice the old 512 KiB", () => {
     const two = reached(edgebox(["run", "deep.js"], { cwd: sized(2 << 20) }).stdout);
     const four = reached(edgebox(["run", "deep.js"], { cwd: sized(4 << 20) }).stdout);
@@ -128,6 +150,29 @@ describe("runtime.stack_size", () => {
     const r = edgebox(["run", "deep.ebx"], { cwd: dir });
     expect(r.stderr).toBe("");
     expect(reached(r.stdout)).toBeGreaterThan(20000);
+  });
+
+  test("the process that backs a big stack is transparent: stdin, argv, exit code, no variable of its own", () => {
+    const dir = tempApp({
+      ".edgebox.json": JSON.stringify({ runtime: { stack_size: 4 << 20 }, env: ["BUN_JSC_maxPerThreadStackUsage"] }),
+      "io.js": `const input = require("fs").readFileSync(0, "utf8");\nconsole.log(input.trim(), process.argv.slice(2).join(" "), process.env.BUN_JSC_maxPerThreadStackUsage);\nprocess.exit(7);\n`,
+    });
+    expect(edgebox(["run", "io.js", "a", "b"], { cwd: dir, stdin: "piped in\n" })).toEqual({ code: 7, stdout: "piped in a b undefined\n", stderr: "" });
+  });
+
+  test("under an unlimited stack limit (ulimit -s unlimited) too", () => {
+    const dir = sized(8 << 20);
+    for (const engine of ENGINES) {
+      const r = Bun.spawnSync(["/bin/sh", "-c", `ulimit -s unlimited && exec "$0" run --engine=${engine} deep.js`, EDGEBOX], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+      expect(r.stderr.toString()).toBe("");
+      expect(reached(r.stdout.toString())).toBeGreaterThan(20000);
+    }
+  });
+
+  test("where the hard limit forbids the stack: one warning, and the run goes on with what this process backs", () => {
+    const r = Bun.spawnSync(["/bin/sh", "-c", `ulimit -Hs 16384 && ulimit -Ss 8192 && exec "$0" run --engine=native deep.js`, EDGEBOX], { cwd: sized(8 << 20), stdout: "pipe", stderr: "pipe" });
+    expect(r.stderr.toString()).toBe("edgebox: warning: runtime.stack_size 8192 KiB cannot be backed here (the stack limit cannot be raised); running with 1024 KiB\n");
+    expect(reached(r.stdout.toString())).toBeGreaterThan(3500);
   });
 
   test("more than 16 MiB is refused by check and run", () => {

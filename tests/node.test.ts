@@ -212,7 +212,7 @@ describe("what the sandbox does not offer fails loudly, naming the API", () => {
   const cases: [string, string][] = [
     ["http.createServer", `require("http").createServer()`],
     ["net.connect", `require("net").connect(80, "example.com")`],
-    ["worker_threads.Worker", `new (require("worker_threads").Worker)("x.js")`],
+    ["worker_threads.Worker option resourceLimits", `new (require("worker_threads").Worker)("x.js", { resourceLimits: { maxOldGenerationSizeMb: 8 } })`],
     ["dgram.createSocket", `require("dgram").createSocket("udp4")`],
     ["crypto.createCipheriv", `require("crypto").createCipheriv("aes-128-cbc", Buffer.alloc(16), Buffer.alloc(16))`],
     ["crypto.pbkdf2Sync", `require("crypto").pbkdf2Sync("p", "s", 1, 32, "sha256")`],

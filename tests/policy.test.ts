@@ -211,7 +211,7 @@ host = "127.0.0.1"
   });
 
   test("the shipped examples are valid", () => {
-    for (const f of ["readonly-data.json", "api-client.toml", "git-status.json"]) {
+    for (const f of ["readonly-data.json", "api-client.toml", "git-status.json", "dev-tools.json"]) {
       const r = check([join(import.meta.dir, "..", "policies", "examples", f)]);
       expect({ f, code: r.code, stderr: r.stderr }).toEqual({ f, code: 0, stderr: "" });
     }
@@ -237,6 +237,16 @@ describe("effects of fields at run time", () => {
   test("runtime.heap_size caps the JS heap", () => {
     const dir = policyDir({
       ".edgebox.json": JSON.stringify({ runtime: { heap_size: 16 << 20 } }),
+      "alloc.js": "const a = []; for (;;) a.push(new Array(100000).fill(1.5));",
+    });
+    const r = edgebox(["run", join(dir, "alloc.js")]);
+    expect(r.code).toBe(137);
+    expect(r.stderr).toContain("out of memory");
+  });
+
+  test("runtime.max_memory_pages caps the guest's memory (the heap limit left high)", () => {
+    const dir = policyDir({
+      ".edgebox.json": JSON.stringify({ runtime: { max_memory_pages: 512, heap_size: 1 << 30 } }),
       "alloc.js": "const a = []; for (;;) a.push(new Array(100000).fill(1.5));",
     });
     const r = edgebox(["run", join(dir, "alloc.js")]);

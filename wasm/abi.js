@@ -92,6 +92,9 @@ export const OP = Object.freeze({
   MOD_RESOLVE: 40,
   /** {path} -> the CommonJS wrapper function of that file (read under the policy) */
   MOD_LOAD_CJS: 41,
+  /** {path}: evaluate that ES module (and what it imports) now; its namespace reaches the guest through
+   *  globalThis[Symbol.for("edgebox.required")]. ERR_REQUIRE_ASYNC_MODULE when it awaits at top level. */
+  MOD_REQUIRE_ESM: 42,
   /** str: one of the runtime's own modules kept out of its snapshot ("internal/stream") -> its module function (module, exports, load) */
   RUNTIME_MODULE: 46,
 
@@ -107,9 +110,25 @@ export const OP = Object.freeze({
   /** {id, signal} -> 1 if the child was running */
   CHILD_KILL: 54,
 
+  // Worker threads (each one another sandbox instance in this process; messages are wasm/internal/clone.js bytes).
+  /** {filename, eval, argv} + workerData bytes -> JSON {id, threadId}; then deliveries "online", "message" (bytes),
+   *  "error" (JSON {message, stack}) and a final "exit" (str: the exit code) */
+  WORKER_START: 80,
+  /** {id} + bytes: a message to worker id, or (id 0, in a worker) to the parent */
+  WORKER_POST: 81,
+  /** {id}: stop worker id (its "exit" follows, code 1) */
+  WORKER_TERMINATE: 82,
+  /** -> JSON {threadId, data}: threadId 0 in the main thread; data is workerData's bytes in base64, or null */
+  WORKER_SELF: 83,
+  /** {close}: in a worker, start receiving the parent's messages -> id (deliveries "message", a final "close"), or stop */
+  WORKER_LISTEN: 84,
+
   // Extensions (native side modules linked into the guest on first use).
   /** str: the extension's name ("url", "encoding", "structured-clone", "crypto"); it registers its globals. */
   EXT_LOAD: 45,
+  /** str: an Intl chunk's name (wasm/intl/<name>.js, FormatJS's polyfills): evaluate it in the guest, where it fills
+   *  globalThis.Intl. -> the default time zone's name */
+  INTL_LOAD: 47,
 
   // Computation the host does faster (no capability involved).
   /** str: byte count (at most 65536) -> that many cryptographically random bytes */

@@ -3,6 +3,7 @@
 export const BUILTINS = Object.freeze([
   "assert",
   "assert/strict",
+  "async_hooks",
   "buffer",
   "child_process",
   "cluster",

@@ -7,6 +7,7 @@ import * as hostModule from "./internal/host.js"; // first: takes __edgebox_host
 import * as abi from "./abi.js";
 import { installStacks, mappedFiles, wrappedFiles } from "./internal/stack.js";
 import { installClock, reseed } from "./internal/clock.js";
+import { installRegExpV } from "./internal/regexp_v.js";
 import { Console } from "./internal/console.js";
 import * as processModule from "./internal/process.js";
 import * as timers from "./internal/timers.js";
@@ -22,6 +23,8 @@ import * as querystring from "./internal/querystring.js";
 import * as timersPromises from "./internal/timers_promises.js";
 import * as crypto from "./internal/crypto.js";
 import * as perfHooks from "./internal/perf_hooks.js";
+import * as asyncHooks from "./internal/async_hooks.js";
+import { workerThreadsModule } from "./internal/worker_threads.js";
 import * as async from "./internal/async.js";
 import * as errors from "./internal/errors.js";
 import * as utf8 from "./internal/utf8.js";
@@ -56,6 +59,7 @@ const stream = () => runtimeModule("internal/stream");
 
 installStacks();
 installClock();
+installRegExpV(globalThis);
 
 const g = globalThis;
 function define(name, value) {
@@ -108,6 +112,87 @@ for (const [ext, names] of Object.entries(EXTENSION_GLOBALS)) {
       },
     });
   }
+}
+
+/**
+ * Intl, from FormatJS's polyfills (wasm/intl/): each chunk is bytecode of its
+ * own, outside the snapshot, evaluated when a script first touches one of its
+ * members or a method that formats by locale: a run that never formats pays nothing.
+ */
+const INTL_CHUNKS = {
+  core: ["getCanonicalLocales", "Locale", "Collator"],
+  pluralrules: ["PluralRules"],
+  numberformat: ["NumberFormat"],
+  datetimeformat: ["DateTimeFormat"],
+  segmenter: ["Segmenter"],
+  listformat: ["ListFormat"],
+  relativetimeformat: ["RelativeTimeFormat"],
+};
+const intl = Object.defineProperty({}, Symbol.toStringTag, { value: "Intl", configurable: true });
+/**
+ * The chunks a chunk's polyfill uses: FormatJS reads Intl's members as data properties
+ * (never through a getter), so they are loaded first.
+ */
+const INTL_NEEDS = {
+  core: [],
+  pluralrules: ["core"],
+  numberformat: ["core", "pluralrules"],
+  datetimeformat: ["core", "pluralrules", "numberformat"],
+  relativetimeformat: ["core", "pluralrules", "numberformat"],
+  listformat: ["core"],
+  segmenter: ["core"],
+};
+const intlLoaded = new Set();
+function loadIntlChunk(chunk) {
+  if (intlLoaded.has(chunk)) return;
+  for (const c of INTL_NEEDS[chunk]) loadIntlChunk(c);
+  intlLoaded.add(chunk);
+  for (const n of INTL_CHUNKS[chunk]) delete intl[n];
+  const timeZone = host(OP.INTL_LOAD, chunk);
+  // node's default locale where no LANG says otherwise (FormatJS's would be the first it loaded, "en")
+  for (const n of INTL_CHUNKS[chunk]) if (intl[n] && "__defaultLocale" in intl[n]) intl[n].__defaultLocale = "en-US";
+  if (chunk !== "datetimeformat") return;
+  try {
+    intl.DateTimeFormat.__setDefaultTimeZone(timeZone);
+  } catch {
+    intl.DateTimeFormat.__setDefaultTimeZone("UTC"); // a zone without data in the chunk
+  }
+}
+for (const [chunk, names] of Object.entries(INTL_CHUNKS)) {
+  for (const name of names) {
+    Object.defineProperty(intl, name, {
+      get() {
+        loadIntlChunk(chunk);
+        return intl[name];
+      },
+      set(v) {
+        Object.defineProperty(intl, name, { value: v, writable: true, enumerable: false, configurable: true });
+      },
+      enumerable: false,
+      configurable: true,
+    });
+  }
+}
+define("Intl", intl);
+/** Methods that format by locale: the engine's until the chunk named here replaces them. */
+const LOCALE_METHODS = [
+  [Number.prototype, "toLocaleString", "NumberFormat"],
+  [BigInt.prototype, "toLocaleString", "NumberFormat"],
+  [Date.prototype, "toLocaleString", "DateTimeFormat"],
+  [Date.prototype, "toLocaleDateString", "DateTimeFormat"],
+  [Date.prototype, "toLocaleTimeString", "DateTimeFormat"],
+  [String.prototype, "localeCompare", "Collator"],
+];
+for (const [proto, name, member] of LOCALE_METHODS) {
+  const engine = proto[name];
+  const lazy = {
+    [name](...args) {
+      void intl[member];
+      const now = proto[name];
+      return (now === lazy ? engine : now).apply(this, args);
+    },
+  }[name];
+  Object.defineProperty(proto, name, { value: lazy, writable: true, enumerable: false, configurable: true });
 }
 
 /**
@@ -216,6 +301,8 @@ registerBuiltin("zlib", () => plain(runtimeModule("internal/zlib")));
 registerBuiltin("readline", () => plain(runtimeModule("internal/readline")));
 registerBuiltin("readline/promises", () => runtimeModule("internal/readline").promises);
 registerBuiltin("perf_hooks", () => plain(perfHooks));
+registerBuiltin("async_hooks", () => plain(asyncHooks));
+registerBuiltin("worker_threads", workerThreadsModule);
 registerBuiltin("constants", () => plain(os.constants.errno, { ...os.constants.signals, ...os.constants.priority, ...fs.constants }));
 for (const name of UNSUPPORTED) registerBuiltin(name, () => unsupportedModule(name));
 

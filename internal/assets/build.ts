@@ -47,6 +47,23 @@ function inputsHash(): string {
 }
 
 /**
+/**
+ * FormatJS's `en` date data without the ISO 8601 calendar's own formats (it uses
+ * the Gregorian ones then): preparing them costs QuickJS a second at the first
+ * DateTimeFormat.
+ */
+const dateData: Bun.BunPlugin["setup"] = (build) => {
+  build.onLoad({ filter: /intl-datetimeformat[\\/]locale-data[\\/]en\.js$/ }, async (args) => {
+    const text = await Bun.file(args.path).text();
+    const m = /JSON\.parse\(("(?:[^"\\]|\\.)*")\)\);?\s*$/.exec(text);
+    if (!m) throw new Error(`${args.path}: not the locale data layout build.ts knows`);
+    const entry = JSON.parse(JSON.parse(m[1]!));
+    delete entry.data.formats.iso8601;
+    return { contents: text.slice(0, m.index) + `JSON.parse(${JSON.stringify(JSON.stringify(entry))}));\n`, loader: "js" };
+  });
+};
+
+/**
  * The runtime's modules kept out of its snapshot (wasm/internal/runtime_modules.js): node's
  * streams and what needs them, each bundled and compiled apart and loaded on first use, so
  * that a run, and each request of edgebox serve, starts from a heap without them. (util's
@@ -139,6 +156,19 @@ async function compileKeptOut(): Promise<Uint8Array> {
   const module = new JsEngine().compile(readFileSync(quickjsWasmPath()));
   const parts: [string, Uint8Array][] = [];
   for (const key of Object.keys(KEPT_OUT)) parts.push([key, compileScript(module, await bundleKeptOut(key), `edgebox:runtime/${key}`, StripFlags.SOURCE)]);
+  return packRuntimeModules(parts);
+}
+
+/**
+ * Intl (FormatJS's polyfills and locale data, wasm/intl/): one bytecode chunk per
+ * group of members, evaluated when the guest first touches one (INTL_LOAD), never
+ * in the snapshot; packed as the kept-out modules are.
+ */
+async function buildIntlChunks(): Promise<Uint8Array> {
+  const module = new JsEngine().compile(readFileSync(quickjsWasmPath()));
+  const names = readdirSync(join(wasmDir, "intl")).filter((f) => f !== "collator.js").map((f) => f.replace(/\.js$/, "")).sort();
+  const parts: [string, Uint8Array][] = [];
+  for (const name of names) parts.push([name, compileScript(module, await bundle(join(wasmDir, "intl", `${name}.js`), "iife", dateData), `edgebox:intl/${name}`, StripFlags.SOURCE)]);
   return packRuntimeModules(parts);
 }
 
@@ -241,6 +271,7 @@ async function main() {
   const runtime = snapshotRuntime(await bundleRuntime());
   writeFileSync(join(dist, "assets", "runtime.wasm"), runtime.wasm);
   writeFileSync(join(dist, "assets", "runtime-modules.bin"), await compileKeptOut());
+  writeFileSync(join(dist, "assets", "intl.bin"), await buildIntlChunks());
   for (const name of EXTENSIONS) copyFileSync(extensionPath(name), join(dist, "assets", `ext-${name}.so`));
   const native = buildHost(join(dist, "assets"));
   const pkg = (name: string) => JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version;

@@ -13,6 +13,7 @@ import extStructuredClone from "../../dist/assets/ext-structured-clone.so" with 
 import extCrypto from "../../dist/assets/ext-crypto.so" with { type: "file" };
 import hostLib from "../../dist/assets/edgebox_host.bin" with { type: "file" };
 import wasmtimeLib from "../../dist/assets/wasmtime.bin" with { type: "file" };
+import intlBytecode from "../../dist/assets/intl.bin" with { type: "file" };
 import info from "../../dist/assets/buildinfo.json" with { type: "json" };
 import pkg from "../../package.json" with { type: "json" };
 import type { SideModuleInfo } from "../engine/dylink.ts";
@@ -26,6 +27,13 @@ export const runtimeModule = {
   hash: info.runtimeHash,
   bytes: (): Uint8Array => readFileSync(runtimeWasm),
 };
+
+let intlChunks: Map<string, Uint8Array> | undefined;
+/** The bytecode of Intl chunk `name` (wasm/intl/, packed by build.ts), evaluated in a guest that first touches its members. */
+export function intlChunk(name: string): Uint8Array | undefined {
+  intlChunks ??= unpackRuntimeModules(readFileSync(intlBytecode));
+  return intlChunks.get(name);
+}
 
 let keptOut: Map<string, Uint8Array> | undefined;
 /** The bytecode of one of the runtime's modules kept out of its snapshot (RUNTIME_MODULE), read on first need. */

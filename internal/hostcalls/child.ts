@@ -52,7 +52,11 @@ const confinementWorks = new Map<string, boolean>();
 function works(c: Confinement): boolean {
   let ok = confinementWorks.get(c.describe);
   if (ok === undefined) {
-    ok = withWrapped(c.probe(), (w) => Bun.spawnSync(w.argv, { stdio: ["ignore", "ignore", "ignore", ...w.fds] }).exitCode === 0);
+    try {
+      ok = withWrapped(c.probe(), (w) => Bun.spawnSync(w.argv, { stdio: ["ignore", "ignore", "ignore", ...w.fds] }).exitCode === 0);
+    } catch {
+      ok = false;
+    }
     confinementWorks.set(c.describe, ok);
   }
   return ok;
@@ -170,7 +174,6 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
   if (!d.ok) refuse(d.denial);
   const why = policy.allowAll ? undefined : unrunnable(policy, exe, target);
   if (why) refuse(why);
-  ctx.audit?.({ capability: "run", target, allowed: true, rule: d.rule });
   const cwdOk = checkPath(policy, "read", cwd);
   if (!cwdOk.ok) {
     // An explicit cwd the app may not read is refused; an inherited one it cannot see is replaced by "/".
@@ -189,7 +192,11 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
   const { env, dropped } = childEnv(policy, passed, process.env);
   if (dropped.length) ctx.audit?.({ capability: "env", target: dropped.join(","), allowed: false, rule: `not passed to "${target}": only the base variables and those in "env" reach a child` });
 
-  if (policy.allowAll) return { argv: [exe, ...args], cwd, env };
+  const allowed = (p: Prepared): Prepared => {
+    ctx.audit?.({ capability: "run", target, allowed: true, rule: d.rule });
+    return p;
+  };
+  if (policy.allowAll) return allowed({ argv: [exe, ...args], cwd, env });
   // (a grant inside EdgeBox's cache would show it to the child)
   const own = [...(policy.own?.hidden ?? []), ...(policy.own?.fixed ?? [])];
   for (const g of policy.fs) {
@@ -202,7 +209,7 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
     const unheld = unheldPlace(policy);
     if (unheld) refuse({ capability: "run", target, ...unheld });
   }
-  if (confined) return { argv: [exe, ...args], cwd, env, confinement: c };
+  if (confined) return allowed({ argv: [exe, ...args], cwd, env, confinement: c });
   if (policy.processSandbox === "required") {
     throw new GuestError({
       code: "ERR_ACCESS_DENIED",
@@ -218,7 +225,7 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
     warnedUnconfined.add(ctx);
     ctx.stderr(new TextEncoder().encode(`edgebox: warning: running "${target}" unconfined (processSandbox "best-effort" and no confinement here): commands have this user's full access\n`));
   }
-  return { argv: [exe, ...args], cwd, env };
+  return allowed({ argv: [exe, ...args], cwd, env });
 }
 
 /** Start `p` through `fn` (given its final argv and extra descriptors), or the guest's error when its confinement cannot be built. */
@@ -228,10 +235,11 @@ function launch<T>(ctx: HostContext, p: Prepared, fn: (w: Wrapped) => T): T {
   try {
     w = p.confinement.wrap(p.argv, p.cwd);
   } catch (err) {
-    if (!(err instanceof CannotConfine)) throw err;
+    // (whatever went wrong, the guest gets the error, the host carries on)
     const target = p.argv.join(" ");
-    ctx.audit?.({ capability: "run", target, allowed: false, rule: err.message });
-    throw accessDenied({ capability: "run", target, rule: `a command cannot be confined: ${err.message}`, remedy: "restore it" }, `the command "${target}"`);
+    const why = err instanceof CannotConfine ? err.message : `its confinement could not be built (${(err as Error).message})`;
+    ctx.audit?.({ capability: "run", target, allowed: false, rule: why });
+    throw accessDenied({ capability: "run", target, rule: `a command cannot be confined: ${why}`, remedy: "restore it" }, `the command "${target}"`);
   }
   return withWrapped(w, fn);
 }

@@ -132,6 +132,18 @@ function mountsFromFds(bwrap: string): boolean {
   return fdMounts;
 }
 
+/** What lies at `path` out of the child's sight: an empty read-only directory, or an empty file. */
+function hide(args: string[], path: string): void {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return; // nothing there to see
+  }
+  if (st.isDirectory()) args.push("--tmpfs", path, "--remount-ro", path);
+  else args.push("--ro-bind", "/dev/null", path);
+}
+
 function bubblewrap(bwrap: string, policy: Policy): Confinement {
   const holdsPlaces = mountsFromFds(bwrap);
   const build = (argv: string[], cwd: string, full: boolean): Wrapped => {
@@ -169,8 +181,13 @@ function bubblewrap(bwrap: string, policy: Policy): Confinement {
     const own = policy.own ?? { hidden: [], fixed: [] };
     // Grants, and the directories between a write grant and what lies inside it (a nested grant,
     // EdgeBox's own files): each a mount point in the child, which it can neither rename nor remove.
-    const places = new Map<string, boolean>(); // path -> writable
-    for (const g of grants) places.set(g.path, places.get(g.path) === true || g.write); // (two grants of one path: either's write)
+    // path -> writable, or "hidden": a grant that takes every capability away shows the child nothing there
+    const places = new Map<string, boolean | "hidden">();
+    for (const g of grants) {
+      const prev = places.get(g.path); // (two grants of one path combine)
+      const none = !g.read && !g.write && !g.execute;
+      places.set(g.path, prev === true || g.write ? true : none && (prev ?? "hidden") === "hidden" ? "hidden" : false);
+    }
     if (holdsPlaces) {
       // (own paths as written may pass through a link: only their real paths are held)
       const real = (p: string) => {
@@ -185,8 +202,18 @@ function bubblewrap(bwrap: string, policy: Policy): Confinement {
         if (w?.write) for (const d of between(w.path, inner)) if (!places.has(d)) places.set(d, true);
       }
     }
+    // Between the app and its policy, read-only: a policy file written there would be found first on the next run.
+    const writable = (d: string) => {
+      const v = places.get(d);
+      return v === undefined ? around(d)?.write : v === true;
+    };
+    for (const d of own.nearer ?? []) if (writable(d)) places.set(d, false);
     // Parents first, so that a write grant inside a read grant is mounted over it.
     for (const [path, write] of [...places].sort((a, b) => a[0].length - b[0].length)) {
+      if (write === "hidden") {
+        hide(args, path);
+        continue;
+      }
       if (!holdsPlaces) {
         args.push(write ? "--bind-try" : "--ro-bind-try", path, path);
         continue;
@@ -206,8 +233,7 @@ function bubblewrap(bwrap: string, policy: Policy): Confinement {
           throw new CannotConfine(`${p} (EdgeBox's own) cannot be kept from the child: ${(err as Error).message}`);
         }
       }
-      if (statSync(p).isDirectory()) args.push("--tmpfs", p, "--remount-ro", p);
-      else args.push("--ro-bind", "/dev/null", p);
+      hide(args, p);
     }
     // The policy in use, read-only where a grant would let the child write it.
     for (const p of own.fixed) {
@@ -241,13 +267,16 @@ function sandboxExec(policy: Policy): Confinement {
   const q = (p: string) => JSON.stringify(p);
   const rules = ["(version 1)", "(deny default)", "(allow process*)", "(allow sysctl-read)", "(allow mach-lookup)", "(allow signal (target self))"];
   rules.push(`(allow file-read* ${SYSTEM_DIRS.concat(["/System", "/Library", "/private/etc", "/dev"]).map((d) => `(subpath ${q(d)})`).join(" ")})`);
-  for (const g of policy.fs) {
-    if (g.read || g.execute) rules.push(`(allow file-read* (subpath ${q(g.path)}))`);
-    if (g.write) rules.push(`(allow file-write* (subpath ${q(g.path)}))`);
+  // the most specific grant decides every capability: deeper grants last (later rules win)
+  for (const g of [...policy.fs].sort((a, b) => a.path.length - b.path.length)) {
+    rules.push(`(${g.read || g.execute ? "allow" : "deny"} file-read* (subpath ${q(g.path)}))`);
+    rules.push(`(${g.write ? "allow" : "deny"} file-write* (subpath ${q(g.path)}))`);
   }
-  if (policy.net.allow !== "none") rules.push("(allow network*)");
+  // (as under bubblewrap: a child's connections cannot be held to URL patterns)
+  if ((policy.net.allow === "all" && policy.net.block.length === 0) || policy.allowAll) rules.push("(allow network*)");
   for (const p of policy.own?.hidden ?? []) rules.push(`(deny file-read* file-write* (subpath ${q(p)}))`);
   for (const p of policy.own?.fixed ?? []) rules.push(`(deny file-write* (literal ${q(p)}))`);
+  rules.push(`(deny file-write* (regex #"/\\.edgebox\\.json$" #"/edgebox\\.toml$"))`); // no policy file, anywhere
   for (const p of deniedPrograms(policy)) rules.push(`(deny process-exec (literal ${q(p)}))`);
   const profile = rules.join("\n");
   const wrap = (argv: string[]): Wrapped => ({ argv: ["/usr/bin/sandbox-exec", "-p", profile, ...argv], fds: [] });

@@ -17,6 +17,8 @@ export interface AuditEvent {
 export interface GuestValueMaker {
   /** Compile `source` as a CommonJS module of `filename`: the wrapper function. */
   compileCommonJS(source: string, filename: string): number;
+  /** Evaluate ES module `path` synchronously (require of an ES module); its namespace goes to the guest's edgebox.required hook. */
+  requireModule(path: string): void;
   /** One of the runtime's modules kept out of its snapshot: its module function, or undefined for an unknown key. */
   runtimeModule(key: string): number | undefined;
 }
@@ -48,6 +50,10 @@ export interface HostContext {
   /** Link a native extension into the guest (its init registers its globals). */
   loadExtension(name: string): void;
   /** process.memoryUsage() for the guest: the host's RSS, the guest's heap. */
+  /** worker_threads: the run's workers (internal/sandbox/workers.ts). */
+  workers: WorkerOps;
+  /** Evaluate Intl chunk `name` in the guest; the time zone dates are shown in by default. */
+  loadIntl(name: string): string;
   memoryUsage(): { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
 }
 
@@ -58,6 +64,14 @@ export interface Delivery {
   kind: string;
   str?: string;
   bytes?: Uint8Array;
+}
+
+export interface WorkerOps {
+  start(a: { filename: string; eval: boolean }, data: Uint8Array | undefined): string;
+  post(id: number, bytes: Uint8Array): void;
+  terminate(id: number): void;
+  self(): string;
+  listen(close: boolean): number | undefined;
 }
 
 export interface AsyncOps {

@@ -119,6 +119,27 @@ const handlers: Record<number, Handler> = {
     return new GuestValue(fn);
   },
 
+  [OP.MOD_REQUIRE_ESM]: (c, str) => {
+    c.ctx.guest.requireModule(String(args(str).path));
+    return undefined;
+  },
+
+  [OP.WORKER_START]: (c, str, bytes) => {
+    const a = args(str);
+    if (typeof a.filename !== "string") throw invalidArg("a worker needs a file name or source");
+    return c.ctx.workers.start({ filename: a.filename, eval: a.eval === true }, bytes);
+  },
+  [OP.WORKER_POST]: (c, str, bytes) => {
+    c.ctx.workers.post(Number(args(str).id), bytes ?? new Uint8Array(0));
+    return undefined;
+  },
+  [OP.WORKER_TERMINATE]: (c, str) => {
+    c.ctx.workers.terminate(Number(args(str).id));
+    return undefined;
+  },
+  [OP.WORKER_SELF]: (c) => c.ctx.workers.self(),
+  [OP.WORKER_LISTEN]: (c, str) => c.ctx.workers.listen(args(str).close === true),
+  [OP.INTL_LOAD]: (c, str) => c.ctx.loadIntl(String(str)),
   [OP.EXT_LOAD]: (c, str) => {
     c.ctx.loadExtension(String(str));
     return undefined;

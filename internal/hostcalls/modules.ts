@@ -31,7 +31,7 @@ const TS_FOR_JS: Record<string, string[]> = { ".js": [".ts", ".tsx"], ".jsx": ["
 
 
 function notFound(specifier: string, parent: string, kind: ResolveKind, denied?: string): GuestError {
-  const hint = denied ? ` (the policy does not let the app read ${denied})` : "";
+  const hint = denied ? ` (the policy does not let the app read ${denied}: it is outside the read grants)` : "";
   if (kind === "import") {
     return new GuestError({
       code: "ERR_MODULE_NOT_FOUND",
@@ -78,9 +78,14 @@ export class ModuleResolver {
     }
   }
 
+  /** Whether `p` is a directory the app may read (a denied one is named in the not-found message, as file() does). */
   private dir(p: string): boolean {
     try {
-      return checkPath(this.policy, "read", p).ok && checkPath(this.policy, "read", resolveReal("/", p)).ok && statSync(p).isDirectory();
+      if (!checkPath(this.policy, "read", p).ok || !checkPath(this.policy, "read", resolveReal("/", p)).ok) {
+        this.denied ??= p;
+        return false;
+      }
+      return statSync(p).isDirectory();
     } catch {
       return false;
     }

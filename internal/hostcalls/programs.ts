@@ -76,12 +76,18 @@ export function deniedPrograms(policy: Policy): string[] {
   // Hard links: only a file with more than one name has any.
   const inodes = new Set<string>();
   for (const f of files) {
-    const s = statSync(f);
-    if (s.nlink > 1) inodes.add(`${s.dev}:${s.ino}`);
+    const s = statSync(f, { throwIfNoEntry: false });
+    if (s && s.nlink > 1) inodes.add(`${s.dev}:${s.ino}`);
   }
   if (inodes.size) {
     for (const d of dirs) {
-      for (const e of readdirSync(d)) {
+      let entries: string[] = [];
+      try {
+        entries = readdirSync(d);
+      } catch {
+        // an execute-only directory: its files are reached by name only
+      }
+      for (const e of entries) {
         try {
           const s = lstatSync(join(d, e));
           if (s.isFile() && inodes.has(`${s.dev}:${s.ino}`)) files.add(join(d, e));

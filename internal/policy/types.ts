@@ -115,7 +115,12 @@ export interface Policy {
    * code is trusted; the audit log) the app may not touch at all, `fixed` (the
    * policy file in use) it may not change. Each covers what is beneath it.
    */
-  own?: { hidden: string[]; fixed: string[] };
+  own?: {
+    hidden: string[];
+    fixed: string[];
+    /** The directories where a new policy file would be found before the one in use (from the app's up to the policy's, excluded). */
+    nearer?: string[];
+  };
 }
 
 /** A refusal: what was asked, the rule that refused it, and how to allow it. */

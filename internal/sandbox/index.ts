@@ -24,10 +24,13 @@ import { moduleFormat } from "./modules.ts";
 import { BytecodeCache, MIN_CACHED_SOURCE } from "./bytecode-cache.ts";
 import { describeTrap, formatUncaught } from "./report.ts";
 import { ESM_SYNTAX, isTypeScript, TypeScript, type Format } from "../transpile/typescript.ts";
+import { rewriteVLiterals } from "./regexp-v.ts";
 import { linkedSourceMap, remapStack, type SourceMap } from "../transpile/sourcemap.ts";
 import { checkPath } from "../policy/fs.ts";
 import { ModuleResolver } from "../hostcalls/modules.ts";
+import { GuestError } from "../hostcalls/errors.ts";
 import { trace } from "../trace.ts";
+import { queueFor, Workers, type WorkerLink } from "./workers.ts";
 import { readRegularFile, RefusedFile } from "../regular-file.ts";
 import { UserError } from "../errors.ts";
 
@@ -45,6 +48,10 @@ export interface SandboxOptions {
   extensions: LazyExtension[];
   /** The bytecode of the runtime's modules kept out of its snapshot, by key (RUNTIME_MODULE). */
   runtimeModules: (key: string) => Uint8Array | undefined;
+  /** Set when this sandbox runs a worker_threads Worker: its link to the parent. */
+  worker?: WorkerLink;
+  /** The bytecode of an Intl chunk, evaluated when the guest first touches one of its members (INTL_LOAD). */
+  intl?: (chunk: string) => Uint8Array | undefined;
   policy: Policy;
   fs: FsBackend;
   /** process.argv as the guest sees it. */
@@ -163,6 +170,8 @@ export class Sandbox {
   private readonly ts: TypeScript;
   /** The resolver made to transpile ahead, handed on to the run's host calls (packages and tsconfigs read once). */
   private resolver: ModuleResolver | undefined;
+  private workers!: Workers;
+  private terminated = false;
   /** Source maps of the generated code this sandbox runs, by the file name its stack frames show. */
   private readonly maps: Map<string, SourceMap>;
 
@@ -270,6 +279,9 @@ export class Sandbox {
   async run(file: string, evalSource?: string): Promise<RunResult> {
     const source = evalSource ?? this.readMain(file);
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
+    // a worker ends when its parent's time is up, even busy in a loop (it shares the thread)
+    const parentDeadline = this.opts.worker?.deadline ?? 0;
+    if (parentDeadline) this.deadline = this.deadline ? Math.min(this.deadline, parentDeadline) : parentDeadline;
     try {
       await this.prepareTypeScript(file, source);
       this.boot();
@@ -410,7 +422,7 @@ export class Sandbox {
   private compileCommonJS(source: string, filename: string): number {
     this.loaded(filename, source);
     this.markWrapped(filename, CJS_WRAPPER[0]!.length);
-    const wrapped = CJS_WRAPPER[0] + stripHashbang(this.javascript(filename, source, "cjs")) + CJS_WRAPPER[1];
+    const wrapped = CJS_WRAPPER[0] + rewriteVLiterals(stripHashbang(this.javascript(filename, source, "cjs")), false) + CJS_WRAPPER[1];
     const cache = this.opts.bytecodeCache;
     if (!cache || source.length < MIN_CACHED_SOURCE) return this.vm.eval(wrapped, filename, EvalFlags.GLOBAL);
     const cached = cache.get(filename, wrapped);
@@ -418,6 +430,34 @@ export class Sandbox {
     const bytecode = this.vm.compile(wrapped, filename, EvalFlags.GLOBAL);
     cache.put(filename, wrapped, bytecode);
     return this.vm.evalBytecode(bytecode);
+  }
+
+  /**
+   * require() of an ES module, as node 20.19+: its graph is linked and evaluated now, which
+   * QuickJS does synchronously unless a module awaits at top level.
+   */
+  private requireModule(path: string): void {
+    const source = `import * as ns from ${JSON.stringify(path)};globalThis[Symbol.for("edgebox.required")](ns);`;
+    const promise = this.vm.eval(source, `${path}#require`, EvalFlags.MODULE);
+    try {
+      const state = this.vm.promiseState(promise);
+      if (state === 0) {
+        throw new GuestError({
+          code: "ERR_REQUIRE_ASYNC_MODULE",
+          message: `require() cannot be used on an ESM graph with top-level await. Use import() instead. (${path})`,
+        });
+      }
+      if (state === 2) {
+        // the caller gets the error: not an unhandled rejection
+        const id = this.vm.identity(promise);
+        const tracked = this.rejections.get(id);
+        if (tracked !== undefined) this.vm.free(tracked);
+        this.rejections.delete(id);
+        throw new GuestException(this.vm.promiseResult(promise));
+      }
+    } finally {
+      this.vm.free(promise);
+    }
   }
 
   /** An ES module's source (transpiled when TypeScript) with import.meta filled in on its first line. */
@@ -428,7 +468,7 @@ export class Sandbox {
       `import.meta.resolve=(s)=>globalThis[Symbol.for("edgebox.resolve")](s,${JSON.stringify(file)});`;
     this.loaded(file, source);
     this.markWrapped(file, prefix.length);
-    return prefix + stripHashbang(this.javascript(file, source, "esm"));
+    return prefix + rewriteVLiterals(stripHashbang(this.javascript(file, source, "esm")), true);
   }
 
   private markWrapped(file: string, prefixLength: number): void {
@@ -503,6 +543,7 @@ export class Sandbox {
       remainingMs: () => (this.deadline ? Math.max(0, this.deadline - performance.now()) : Infinity),
       guest: {
         compileCommonJS: (source, filename) => this.compileCommonJS(source, filename),
+        requireModule: (path) => this.requireModule(path),
         runtimeModule: (key) => {
           const bytecode = o.runtimeModules(key);
           return bytecode && this.vm.evalBytecode(bytecode);
@@ -520,6 +561,19 @@ export class Sandbox {
         },
       },
       loadExtension: (name) => this.loadExtension(name),
+      loadIntl: (chunk) => this.loadIntl(chunk),
+      workers: (this.workers = new Workers(
+        { start: () => ctx.async.start(), deliver: (d, final) => ctx.async.deliver(d, final) },
+        (link) => {
+          link.deadline = this.deadline;
+          const child = new Sandbox({ ...this.opts, worker: link, argv: this.opts.argv.slice(0, 1), onLoad: undefined });
+          return { run: (file, src) => child.run(file, src), fromParent: (b) => (child.workers ? child.workers.fromParent(b) : queueFor(link, b)), terminate: () => child.terminate() };
+        },
+        // a worker's file is read as the app reads files: under the policy, opened beneath its grant
+        (path) => fsOps.readFile(ctx, { path, encoding: "utf8" }) as string,
+        o.cwd,
+        o.worker,
+      )),
       memoryUsage: () => {
         const heap = this.vm.heapUsage();
         return {
@@ -627,6 +681,14 @@ export class Sandbox {
     this.linked.push(linkSideModule(this.vm.instance, side, this.wasi).placement);
   }
 
+  /** Evaluate an Intl chunk in the guest (it fills the Intl object the runtime made); the host's time zone, node's default. */
+  private loadIntl(chunk: string): string {
+    const bytes = this.opts.intl?.(chunk);
+    if (!bytes) throw new GuestError({ code: "ERR_NOT_SUPPORTED_IN_SANDBOX", message: `Intl chunk ${chunk} is not in this build` });
+    this.free(this.vm.evalBytecode(bytes));
+    return process.env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone;
+  }
+
   /** Source of an ES module the guest imports: a file (under the policy), a built-in or a CommonJS bridge. */
   private loadModule(name: string): string {
     const text = (entryName: string, arg: string) => {
@@ -669,6 +731,8 @@ export class Sandbox {
    */
   async spin(until: () => boolean = () => false): Promise<"until" | "dry" | RunResult> {
     for (;;) {
+      if (this.terminated) return { code: 1, reason: "exit" };
+      if (this.workers?.timedOut) return this.timeout(); // a worker hit the run's time limit
       this.vm.runJobs();
       // process.exit() or the time limit stopped the guest: whatever promise that rejected
       // (an ES module's evaluation, a dynamic import, top-level await) is not an uncaught error
@@ -690,7 +754,11 @@ export class Sandbox {
         continue;
       }
       const next = this.tick();
-      if (next === 0) continue;
+      if (next === 0) {
+        // with workers, a busy loop still lets the others (and their timers) run: they share Bun's loop
+        if (this.workers.count > 0 || this.opts.worker) await new Promise((r) => setImmediate(r));
+        continue;
+      }
       if (next < 0 && this.pendingOps === 0) return "dry";
       if (!(await this.wait(next < 0 ? Infinity : next))) return this.timeout();
     }
@@ -772,10 +840,32 @@ export class Sandbox {
     return this.vm.callMethod(this.entry, name, args);
   }
 
-  /** Report an uncaught error the way node does and pick the exit code. */
+  /** An error object's message, if it is a string. */
+  private messageOf(errH: number): string | undefined {
+    const m = this.vm.getProp(errH, "message");
+    try {
+      return this.vm.isString(m) ? this.vm.toString(m) : undefined;
+    } finally {
+      this.vm.free(m);
+    }
+  }
+
+  /** worker_threads: stop this worker's run at the next turn of its loop. */
+  terminate(): void {
+    this.terminated = true;
+    this.wake?.();
+  }
+
+  /** Report an uncaught error the way node does and pick the exit code (a worker's goes to its parent's 'error'). */
   private uncaught(errH: number, fromPromise: boolean): RunResult {
     try {
       if (this.isOutOfMemory(errH)) return this.outOfMemory();
+      if (this.opts.worker) {
+        const text = this.formatError(errH, fromPromise);
+        const message = this.vm.isString(errH) ? this.vm.toString(errH) : this.messageOf(errH) ?? text.split("\n")[0]!;
+        this.opts.worker.onError({ message, stack: text });
+        return { code: 1, reason: "uncaught" };
+      }
       this.opts.stderr(enc.encode(this.formatError(errH, fromPromise)));
       return { code: 1, reason: "uncaught" };
     } finally {
@@ -821,7 +911,8 @@ export class Sandbox {
   }
 
   private timeout(): RunResult {
-    this.opts.stderr(enc.encode(`edgebox: time limit exceeded (${this.opts.timeoutMs} ms)\n`));
+    // a worker's run ends with the run's limit; the main run says so, once
+    if (!this.opts.worker) this.opts.stderr(enc.encode(`edgebox: time limit exceeded (${this.opts.timeoutMs} ms)\n`));
     return { code: EXIT_TIMEOUT, reason: "timeout" };
   }
 
@@ -863,6 +954,7 @@ export class Sandbox {
   }
 
   dispose(): void {
+    this.workers?.terminateAll();
     this.calls?.dispose();
     for (const r of this.rejections.values()) this.vm?.free(r);
     this.rejections.clear();

@@ -10,15 +10,22 @@ export type ModuleFormat = "esm" | "cjs";
 /** As node 22: an undeclared .js file is CommonJS unless only ES module syntax makes it parse. */
 export type DeclaredFormat = ModuleFormat | "auto";
 
-/** The directory an app lives in: the target itself when it is a directory. */
+/**
+ * The directory an app lives in: the target itself when it is a directory; for a
+ * file inside a node_modules tree (a package's CLI run by path), the project that
+ * holds that tree, so that the package's hoisted dependencies are readable.
+ */
 export function appDirOf(target: string, cwd: string): string {
   const abs = resolve(cwd, target);
+  let real = abs;
   try {
     if (statSync(abs).isDirectory()) return realpathSync(abs);
+    real = realpathSync(abs); // node_modules/.bin/x is a link into its package
   } catch {
     // resolveEntry reports it
   }
-  return dirname(abs);
+  const i = real.indexOf("/node_modules/");
+  return i > 0 ? real.slice(0, i) : dirname(abs);
 }
 
 /** The entry point of npm package `name` in `dir`'s node_modules: its bin (the one named after it, or the only one), else its main. */

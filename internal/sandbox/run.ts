@@ -8,7 +8,7 @@ import pkg from "../../package.json" with { type: "json" };
 import { ABI_VERSION } from "../../wasm/abi.js";
 import { isArtifact, readArtifact, type Artifact, type ArtifactHeader } from "../build/artifact.ts";
 import type { SideModuleInfo } from "../engine/dylink.ts";
-import { buildInfo, cacheDir, extensions, ownDirs, runtimeModule, runtimeModuleBytecode } from "../assets/index.ts";
+import { buildInfo, cacheDir, extensions, intlChunk, ownDirs, runtimeModule, runtimeModuleBytecode } from "../assets/index.ts";
 import { BytecodeCache } from "./bytecode-cache.ts";
 import { loadPolicy } from "../config/index.ts";
 import { DEFAULT_RUNTIME, type GrantFlags } from "../config/resolve.ts";
@@ -77,6 +77,19 @@ function keychainEnv(policy: Policy): Record<string, string> {
   return { ANTHROPIC_API_KEY: key };
 }
 
+/** The directories the policy search passes before it reaches `policyDir`, from `appDir` up; as they really are. */
+function nearerDirs(appDir: string, policyDir: string): string[] {
+  const out: string[] = [];
+  for (let d = resolve(appDir); d !== policyDir && dirname(d) !== d; d = dirname(d)) {
+    try {
+      out.push(realpathSync(d));
+    } catch {
+      // not there: nothing can be created in it either
+    }
+  }
+  return out;
+}
+
 /** Everything a sandbox for this app needs, resolved once: policy, entry, limits, engine, modules. */
 export async function prepareApp(
   opts: Omit<RunOptions, "args">,
@@ -93,9 +106,11 @@ export async function prepareApp(
   let stackSize = policy.runtime.stackSize;
   const stackCap = stackCapacity(opts.engine ?? "native");
   if (stackSize > stackCap && stackSize !== DEFAULT_RUNTIME.stackSize) {
-    const code = opts.target === "[stdin]" ? undefined : await rerunWithStack(stackSize);
+    const stdin = opts.target === "[stdin]";
+    const code = stdin ? undefined : await rerunWithStack(stackSize);
     if (code !== undefined) throw new RanElsewhere(code);
-    warn(`runtime.stack_size ${stackSize >> 10} KiB cannot be backed here (the stack limit cannot be raised); running with ${stackCap >> 10} KiB`);
+    const why = stdin ? "code read from stdin runs in this process" : "the stack limit cannot be raised";
+    warn(`runtime.stack_size ${stackSize >> 10} KiB cannot be backed here (${why}); running with ${stackCap >> 10} KiB`);
   }
   const hostEnv: Record<string, string | undefined> = { ...process.env };
   // run --watch's child: tell the watcher what to watch (the variable is not the app's)
@@ -122,6 +137,7 @@ export async function prepareApp(
   policy.own = {
     hidden: [...ownDirs(), ...(auditPath ? [realpathSync(auditPath)] : [])],
     fixed: policy.file ? [realpathSync(policy.file)] : [],
+    nearer: policy.file && !opts.config ? nearerDirs(appDir ?? opts.cwd, dirname(policy.file)) : [],
   };
   const timeoutMs = opts.timeoutMs ?? policy.runtime.timeoutMs;
   // Epochs stop compiled code (a built app's frozen functions) at the time limit; the
@@ -137,6 +153,7 @@ export async function prepareApp(
     sides: built ? built.sides.map((s) => ({ ...s, module: loadModule(choice, s.source, { warn }) })) : [],
     extensions: extensions.map((e) => ({ name: e.name, info: e.info, initFn: e.initFn, module: () => loadModule(choice, e.source, { warn }), bytes: e.source.bytes })),
     runtimeModules: runtimeModuleBytecode,
+    intl: intlChunk,
     policy,
     fs: hostLib ? beneathBackend(hostLib) : plainBackend,
     argv: [process.execPath, file],

@@ -1,7 +1,7 @@
 // How deep the guest may recurse. QuickJS throws a catchable RangeError when
 // its own stack (runtime.stack_size, in linear memory) runs out, but every JS
-// call also takes native frames: ~3 bytes of them per byte of QuickJS stack on
-// Wasmtime, ~6 on JavaScriptCore. Both run wasm on this process's main thread,
+// call also takes native frames: up to ~3 bytes of them per byte of QuickJS
+// stack on Wasmtime, ~14 on JavaScriptCore. Both run wasm on this process's main thread,
 // under JavaScriptCore's limit for that thread (~5 MiB, fixed at start:
 // host calls out of deep wasm must still run JS). A stack beyond what that
 // backs needs a process started with a bigger limit: edgebox starts itself
@@ -13,15 +13,19 @@ import { selfCommand } from "../self.ts";
 /** JavaScriptCore's option for its per-thread stack, read at start (Bun passes BUN_JSC_* through). */
 export const JSC_STACK_ENV = "BUN_JSC_maxPerThreadStackUsage";
 
-/** Native bytes per byte of QuickJS stack, with room (measured: 760 and ~1,500 bytes per 256-byte JS call). */
-const NATIVE_PER_BYTE = { native: 4, js: 7 } as const;
+/**
+ * Native bytes per byte of QuickJS stack, with room. Measured over recursion
+ * through getters, toString, Proxy traps, generators, callbacks: up to ~3 on
+ * Wasmtime, up to ~14 on JavaScriptCore (its tiers' frames are larger).
+ */
+const NATIVE_PER_BYTE = { native: 4, js: 16 } as const;
 const HOST_ROOM = 4 << 20;
 
 /** QuickJS stack this process can back on `engine`, keeping the RangeError catchable. */
 export function stackCapacity(engine: "native" | "js"): number {
   const jsc = Number(process.env[JSC_STACK_ENV]);
   if (jsc > 0) return Math.min(MAX_STACK_SIZE, Math.floor((jsc - HOST_ROOM) / NATIVE_PER_BYTE.js));
-  return engine === "js" ? 640 << 10 : 1 << 20;
+  return engine === "js" ? 384 << 10 : 1 << 20;
 }
 
 /** Wasmtime's limit for wasm frames (MiB) backing `stackSize`; 0: its default, under JavaScriptCore's own. */
@@ -35,8 +39,9 @@ export class RanElsewhere {
 }
 
 /**
- * Let this process's main-thread stack, and a process it starts, grow to
- * `bytes` (the soft RLIMIT_STACK, within the hard one). Whether it may now.
+ * Set the soft RLIMIT_STACK, which a process started next sizes its main
+ * thread's stack by, to `bytes` (within the hard limit). Whether it is set.
+ * An unlimited one is lowered too: JavaScriptCore then takes the stack for small.
  */
 function raiseStackLimit(bytes: number): boolean {
   const libc = process.platform === "linux" ? "libc.so.6" : process.platform === "darwin" ? "libSystem.B.dylib" : undefined;
@@ -48,7 +53,6 @@ function raiseStackLimit(bytes: number): boolean {
     const lim = new BigUint64Array(2); // rlim_cur, rlim_max (RLIM_INFINITY is all ones)
     if (lib.symbols.getrlimit(RLIMIT_STACK, ptr(lim)) !== 0) return false;
     const want = BigInt(bytes);
-    if (lim[0]! >= want) return true;
     if (lim[1]! < want) return false;
     lim[0] = want;
     return lib.symbols.setrlimit(RLIMIT_STACK, ptr(lim)) === 0;

@@ -4,7 +4,7 @@
 // Same stdout and exit code expected; node is the reference.
 
 import { beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { edgeboxAsync, nodeAsync, type Result } from "../helpers.ts";
 import { ensureCorpus } from "./corpus.ts";
@@ -19,8 +19,10 @@ const ENV = { TZ: "UTC", ...(process.env.XDG_CACHE_HOME ? { XDG_CACHE_HOME: proc
 beforeAll(() => {
   PROJECT = ensureCorpus();
   for (const c of CASES) copyFileSync(join(HERE, "cases", c), join(PROJECT, c));
-  // The CLI case: `edgebox run <dir>` runs the bin of the policy's npm package.
-  writeFileSync(join(PROJECT, ".edgebox.json"), JSON.stringify({ npm: "cowsay" }));
+  // The CLI case: `edgebox run <dir>` runs the bin of the policy's npm package; the fs
+  // cases write under scratch/ (each run in a directory of its own, made by mkdtemp).
+  writeFileSync(join(PROJECT, ".edgebox.json"), JSON.stringify({ npm: "cowsay", dirs: [{ path: "scratch", write: true }] }));
+  mkdirSync(join(PROJECT, "scratch"), { recursive: true });
 }, 300_000);
 
 function expectSame(actual: Result, expected: Result): void {
@@ -50,5 +52,12 @@ describe("npm packages print under edgebox what they print under node", () => {
     ]);
     expectSame(actual, expected);
     expect(actual.stdout).toContain("hello from the sandbox");
+  });
+
+  test("a package's CLI run by path sees the project's hoisted dependencies", async () => {
+    const cli = join("node_modules", "cowsay", "cli.js"); // cowsay's yargs lies in the project's node_modules
+    const args = ["-e", "^^", "by path"];
+    const [expected, actual] = await Promise.all([nodeAsync([cli, ...args], { cwd: PROJECT, env: ENV }), edgeboxAsync(["run", cli, ...args], { cwd: PROJECT, env: ENV })]);
+    expectSame(actual, expected);
   });
 });

@@ -4,10 +4,13 @@
 // a name in the policy means the program it resolves to. And the original
 // design's example policy runs its commands.
 
-import { describe, expect, test } from "bun:test";
+import { describe, expect } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { edgebox, tempApp } from "../helpers.ts";
+import { edgebox, noConfinement, securityTest, tempApp } from "../helpers.ts";
+
+// Every test here runs commands in the confinement.
+const test = securityTest(noConfinement);
 
 const perl = ["/usr/bin/perl", "/bin/perl"].find((p) => existsSync(p))!;
 const loader = ["/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1"].find((p) => existsSync(p))!;
@@ -239,6 +242,9 @@ describe("the original design's example policy", () => {
     const dir = tempApp({ ".edgebox.json": JSON.stringify(policy) });
     const r = edgebox(["check"], { cwd: dir });
     expect(r.code).toBe(0);
-    for (const s of ["git, npm, node, found in /", "never a program in /tmp", "the policy file read-only, its cache and audit log hidden", "their variables: PATH, HOME", "Here: commands run under bubblewrap"]) expect(r.stdout).toContain(s);
+    for (const s of ["git, npm, node, found in /", "never a program in /tmp", "the policy file read-only, its cache and audit log hidden", "their variables: PATH, HOME", "Here: commands run under bubblewrap", `  git: ${realpathSync(Bun.which("git")!)}\n`]) expect(r.stdout).toContain(s);
+    // a denied name: the files masked
+    writeFileSync(join(dir, ".edgebox.json"), JSON.stringify({ ...policy, denyCommands: ["rm"] }));
+    expect(edgebox(["check"], { cwd: dir }).stdout).toContain(`  masked: ${realpathSync(Bun.which("rm")!)}`);
   });
 });

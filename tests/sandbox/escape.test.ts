@@ -247,7 +247,7 @@ describe("filesystem escapes", () => {
   test("require() of a module outside the grants", async () => {
     const o = await attempt("requireOutside");
     expect(o.error?.code).toBe("MODULE_NOT_FOUND");
-    expect(o.error?.message).toMatch(/\(the policy does not let the app read \/\S+\)/);
+    expect(o.error?.message).toMatch(/\(the policy does not let the app read \/\S+: it is outside the read grants\)/);
   });
   test("import() of a module outside the grants", async () => {
     const o = await attempt("importOutside");

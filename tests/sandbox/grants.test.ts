@@ -116,7 +116,32 @@ describe("EdgeBox's own files under a grant", () => {
     expect(existsSync(join(dir, "proj"))).toBe(false);
   });
 
-  test("a command under a write grant that holds the policy cannot change, move or replace it", () => {
+  securityTest(noConfinement)("a child sees nothing of a nested grant that takes every capability away (as the guest)", () => {
+    const dir = tempApp({
+      "hidden/secret.txt": "NESTED-SECRET\n",
+      "hidden/deeper/also.txt": "NESTED-SECRET\n",
+      "hidden.txt": "NESTED-SECRET\n",
+      "app.js": [
+        `const fs = require("fs"), cp = require("child_process");`,
+        `for (const f of ["hidden/secret.txt", "hidden/deeper/also.txt", "hidden.txt"]) {`,
+        `  try { fs.readFileSync(f); console.log("guest read", f); } catch (e) { console.log("guest", e.code); }`,
+        `  const r = cp.spawnSync("cat", [f], { encoding: "utf8" });`,
+        `  console.log(r.stdout.includes("SECRET") ? "child read " + f : "child refused");`,
+        `}`,
+        `const ls = cp.spawnSync("ls", ["-A", "hidden"], { encoding: "utf8" });`,
+        `console.log("listing:", JSON.stringify(ls.stdout.trim()));`,
+      ].join("\n"),
+    });
+    writeFileSync(
+      join(dir, ".edgebox.json"),
+      JSON.stringify({ dirs: [{ path: "/", read: true, execute: true }, { path: "./hidden", read: false }, { path: "./hidden.txt", read: false }], commands: { cat: true, ls: true } }),
+    );
+    const r = edgebox(["run", "app.js"], { cwd: dir });
+    expect(r.stdout + r.stderr).not.toContain("NESTED-SECRET");
+    expect(r.stdout).toBe(["guest EACCES", "child refused", "guest EACCES", "child refused", "guest EACCES", "child refused", 'listing: ""', ""].join("\n"));
+  });
+
+  securityTest(noConfinement)("a command under a write grant that holds the policy cannot change, move or replace it", () => {
     const policy = JSON.stringify({ dirs: [{ path: ".", read: true, write: true }] });
     const dir = tempApp({
       ".edgebox.json": policy,
@@ -138,7 +163,7 @@ describe("EdgeBox's own files under a grant", () => {
     expect(readFileSync(join(dir, "new.txt"), "utf8")).toBe("made\n");
   });
 
-  test("a command under a write grant that holds the policy's directory cannot move that directory (and a --config policy stays as it is)", () => {
+  securityTest(noConfinement)("a command under a write grant that holds the policy's directory cannot move that directory (and a --config policy stays as it is)", () => {
     const policy = JSON.stringify({ dirs: [{ path: "..", read: true, write: true }] });
     const dir = tempApp({ "conf/pol.json": policy, "app.js": `const r = require("child_process").spawnSync("sh", ["-c", "mv conf conf2 && mkdir conf && echo '{}' > conf/pol.json && echo CHANGED"], { encoding: "utf8" });\nconsole.log(r.stdout.trim() || r.stderr.trim());\n` });
     const r = edgebox(["run", "--config", "conf/pol.json", "--allow-run=sh,mv,mkdir", "app.js"], { cwd: dir });
@@ -146,6 +171,26 @@ describe("EdgeBox's own files under a grant", () => {
     expect(readFileSync(join(dir, "conf", "pol.json"), "utf8")).toBe(policy);
     expect(existsSync(join(dir, "conf2"))).toBe(false);
   });
+
+  securityTest(noConfinement)("a command cannot plant a policy file between the app and its policy (the next run would find it first)", () => {
+    const policy = JSON.stringify({ dirs: [{ path: ".", read: true, write: true }, { path: "./src/out", write: true }] });
+    const wide = JSON.stringify({ dirs: [{ path: "/", read: true, write: true }] });
+    const dir = tempApp({
+      ".edgebox.json": policy,
+      "src/out/.keep": "",
+      "src/app.js": [
+        `const cp = require("child_process");`,
+        `for (const script of [\`echo '${wide}' > src/.edgebox.json\`, "echo 'dirs = []' > src/edgebox.toml", "mkdir -p src/x && mv src/x src/y", "echo ok > src/out/made", "echo ok > elsewhere"]) {`,
+        `  const r = cp.spawnSync("sh", ["-c", script], { encoding: "utf8" });`,
+        `  console.log(r.status === 0 ? "done" : "refused");`,
+        `}`,
+      ].join("\n"),
+    });
+    const r = edgebox(["run", "--allow-run=sh,mkdir,mv", "src/app.js"], { cwd: dir });
+    expect(r.stdout).toBe("refused\nrefused\nrefused\ndone\ndone\n");
+    for (const f of ["src/.edgebox.json", "src/edgebox.toml", "src/y"]) expect(existsSync(join(dir, f))).toBe(false);
+    expect(readFileSync(join(dir, "src/out/made"), "utf8")).toBe("ok\n");
+  }, 30000);
 
   test("a policy's audit log through a linked directory that leads elsewhere is refused", () => {
     const elsewhere = tempApp();
@@ -185,7 +230,7 @@ describe("EdgeBox's cache, wherever it really is", () => {
 });
 
 describe("what a confined child gets", () => {
-  test("a grant inside a write grant stays where it is: a child can neither move it nor what lies above it", () => {
+  securityTest(noConfinement)("a grant inside a write grant stays where it is: a child can neither move it nor what lies above it", () => {
     const dir = tempApp({
       ".edgebox.json": JSON.stringify({ dirs: [{ path: ".", read: true }, { path: "./out", write: true }, { path: "./out/a/b/w", write: true }] }),
       "out/a/b/w/.keep": "",
@@ -203,6 +248,15 @@ describe("what a confined child gets", () => {
     expect(lstatSync(join(dir, "out/a/b/w")).isDirectory()).toBe(true);
     expect(existsSync(join(dir, "out/a/b/w/f"))).toBe(true);
     expect(existsSync(join(dir, "ro.txt"))).toBe(false);
+  });
+
+  securityTest(noConfinement)("a child holds no descriptor but its stdio (a mount's source, reopened through /proc, would not be read-only)", () => {
+    const dir = tempApp({
+      ".edgebox.json": JSON.stringify({ dirs: [{ path: ".", read: true, write: true }, { path: "./sub", write: true }] }),
+      "sub/.keep": "",
+      "app.js": `console.log(require("child_process").spawnSync("sh", ["-c", "cd /proc/$$/fd && ls"], { encoding: "utf8" }).stdout.trim().split("\\n").join(" "));\n`,
+    });
+    expect(edgebox(["run", "--allow-run=sh,ls", "app.js"], { cwd: dir }).stdout).toBe("0 1 2\n");
   });
 
   securityTest(noConfinement)("a child has no network unless the policy allows any URL (URL patterns cannot hold a child)", () => {

@@ -4,9 +4,12 @@
 
 const handlers = new Map();
 
+/** node:async_hooks sets `bind` (a receiver runs in the context it was registered in) once an AsyncLocalStorage exists. */
+export const context = { bind: (f) => f };
+
 /** Register the receiver of deliveries for `id`; it is dropped after the final one. */
 export function onDelivery(id, handler) {
-  handlers.set(id, handler);
+  handlers.set(id, context.bind(handler));
 }
 
 /** Entry point: one message for an operation. */

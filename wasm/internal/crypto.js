@@ -201,7 +201,7 @@ export function timingSafeEqual(a, b) {
   return diff === 0;
 }
 
-export const constants = {};
+export { cryptoConstants as constants } from "./constants.js";
 
 /** What node:crypto has and the sandbox does not: each throws, naming itself. */
 export const unsupportedApis = Object.fromEntries(

@@ -112,6 +112,7 @@ const S_IFIFO = 0o010000;
 const S_IFLNK = 0o120000;
 const S_IFSOCK = 0o140000;
 
+// Number(mode): a { bigint: true } stat's mode is a BigInt.
 export class Stats {
   constructor(s) {
     Object.assign(this, s);
@@ -121,25 +122,25 @@ export class Stats {
     this.birthtime = new Date(s.birthtimeMs);
   }
   isFile() {
-    return (this.mode & S_IFMT) === S_IFREG;
+    return (Number(this.mode) & S_IFMT) === S_IFREG;
   }
   isDirectory() {
-    return (this.mode & S_IFMT) === S_IFDIR;
+    return (Number(this.mode) & S_IFMT) === S_IFDIR;
   }
   isSymbolicLink() {
-    return (this.mode & S_IFMT) === S_IFLNK;
+    return (Number(this.mode) & S_IFMT) === S_IFLNK;
   }
   isCharacterDevice() {
-    return (this.mode & S_IFMT) === S_IFCHR;
+    return (Number(this.mode) & S_IFMT) === S_IFCHR;
   }
   isBlockDevice() {
-    return (this.mode & S_IFMT) === S_IFBLK;
+    return (Number(this.mode) & S_IFMT) === S_IFBLK;
   }
   isFIFO() {
-    return (this.mode & S_IFMT) === S_IFIFO;
+    return (Number(this.mode) & S_IFMT) === S_IFIFO;
   }
   isSocket() {
-    return (this.mode & S_IFMT) === S_IFSOCK;
+    return (Number(this.mode) & S_IFMT) === S_IFSOCK;
   }
 }
 

@@ -149,13 +149,7 @@ function requireFrom(parent, id) {
   if (r.builtin) return builtin(r.builtin);
   const cached = Module._cache[r.path];
   if (cached) return cached.exports;
-  if (r.format === "module") {
-    const err = new Error(
-      `require() of ES Module ${r.path} from ${parent.filename ?? parent.id} not supported.\nInstead change the require of ${r.path} to a dynamic import() which is available in all CommonJS modules.`,
-    );
-    err.code = "ERR_REQUIRE_ESM";
-    throw err;
-  }
+  if (r.format === "module") return requireModule(r.path);
   const module = new Module(r.path, parent);
   module.filename = r.path;
   Module._cache[r.path] = module;
@@ -179,6 +173,32 @@ function requireFrom(parent, id) {
   }
   module.loaded = true;
   return module.exports;
+}
+
+/** Namespaces of ES modules required, by path. */
+const requiredModules = new Map();
+let lastRequired;
+
+/** require() of an ES module (node 20.19+): the host evaluates it now; its namespace comes back through the edgebox.required hook. */
+function requireModule(path) {
+  let ns = requiredModules.get(path);
+  if (ns === undefined) {
+    lastRequired = undefined;
+    host(OP.MOD_REQUIRE_ESM, JSON.stringify({ path }));
+    ns = withEsModule(lastRequired);
+    lastRequired = undefined;
+    requiredModules.set(path, ns);
+  }
+  return ns;
+}
+
+/** As node: a required ES module with a default export is marked __esModule (its values, not live bindings). */
+function withEsModule(ns) {
+  if (!Object.prototype.hasOwnProperty.call(ns, "default") || Object.prototype.hasOwnProperty.call(ns, "__esModule")) return ns;
+  const o = Object.create(null);
+  for (const k of [...Object.keys(ns), "__esModule"].sort()) o[k] = k === "__esModule" ? true : ns[k];
+  Object.defineProperty(o, Symbol.toStringTag, { value: "Module" });
+  return Object.freeze(o);
 }
 
 function stripBom(s) {
@@ -246,6 +266,12 @@ export function esmCommonJsSource(path) {
 export function installRequireForEsm() {
   Object.defineProperty(globalThis, Symbol.for("edgebox.require"), {
     value: (id) => (id.startsWith("node:") ? builtin(id.slice(5)) : requireForEsm(id)),
+    enumerable: false,
+  });
+  Object.defineProperty(globalThis, Symbol.for("edgebox.required"), {
+    value: (ns) => {
+      lastRequired = ns;
+    },
     enumerable: false,
   });
   Object.defineProperty(globalThis, Symbol.for("edgebox.resolve"), {

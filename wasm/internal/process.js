@@ -75,6 +75,8 @@ function validateExitCode(code) {
 }
 
 export const process = new EventEmitter();
+// String(process) is "[object process]", which packages test to tell node from a browser
+Object.defineProperty(process, Symbol.toStringTag, { value: "process", writable: false, enumerable: false, configurable: true });
 
 /** What belongs to one run: bound by start(); reading it before (at build time) stops a pre-run. */
 const run = { argv: [], argv0: "edgebox", execPath: "/edgebox", env: {}, pid: 1, ppid: 0 };

@@ -2,6 +2,8 @@
 // so that code which merely imports them still runs, and every function
 // throws ERR_NOT_SUPPORTED_IN_SANDBOX naming itself. No silent stubs.
 
+import { http2Constants } from "./constants.js";
+
 const NO_SOCKETS = "no sockets, servers or threads; fetch() reaches the network under the policy";
 const reasons = { "stream/web": "web streams are not implemented; node:stream is", vm: "no second realm", v8: "no V8" };
 
@@ -25,7 +27,6 @@ const members = {
   dns: ["lookup", "resolve", "resolve4", "resolve6", "resolveMx", "resolveTxt", "resolveSrv", "resolveNs", "resolveCname", "reverse", "lookupService", "setServers", "getServers", "Resolver"],
   dgram: ["createSocket", "Socket"],
   cluster: ["fork", "setupPrimary", "setupMaster", "disconnect"],
-  worker_threads: ["Worker", "MessageChannel", "MessagePort", "BroadcastChannel", "receiveMessageOnPort", "moveMessagePortToContext", "markAsUntransferable", "getEnvironmentData", "setEnvironmentData"],
   vm: ["Script", "createContext", "runInContext", "runInNewContext", "runInThisContext", "compileFunction", "isContext"],
   "stream/web": ["ReadableStream", "WritableStream", "TransformStream", "ReadableStreamDefaultReader", "WritableStreamDefaultWriter", "TextEncoderStream", "TextDecoderStream", "CompressionStream", "DecompressionStream", "ByteLengthQueuingStrategy", "CountQueuingStrategy"],
   v8: ["serialize", "deserialize", "getHeapStatistics", "getHeapSnapshot", "setFlagsFromString", "writeHeapSnapshot"],
@@ -55,8 +56,8 @@ export function unsupportedModule(name) {
   if (name === "dns/promises") return stubs("dns", "dns.promises");
   const m = stubs(name);
   if (name === "http" || name === "https") Object.assign(m, { STATUS_CODES, METHODS, maxHeaderSize: 16384, globalAgent: undefined });
-  if (name === "worker_threads") Object.assign(m, { isMainThread: true, parentPort: null, workerData: null, threadId: 0, resourceLimits: {} });
   if (name === "cluster") Object.assign(m, { isPrimary: true, isMaster: true, isWorker: false, workers: {} });
+  if (name === "http2") Object.assign(m, { constants: http2Constants(), sensitiveHeaders: Symbol("nodejs.http2.sensitiveHeaders") });
   // (its own members again, not itself: that recursed without end)
   if (name === "dns") m.promises = stubs("dns", "dns.promises");
   return m;

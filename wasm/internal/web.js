@@ -228,8 +228,12 @@ export class Blob {
   }
 }
 
+/** The bytes behind each stream-like `body` handed out, so that `new Response(res.body, res)` (as frameworks rebuild a response) keeps them. */
+const bodyStreams = new WeakMap();
+
 function bodyBytes(body) {
   if (body === undefined || body === null) return { bytes: null, type: null };
+  if (bodyStreams.has(body)) return { bytes: bodyStreams.get(body), type: null };
   if (typeof body === "string") return { bytes: utf8Encode(body), type: "text/plain;charset=UTF-8" };
   if (body instanceof URLSearchParamsLike()) return { bytes: utf8Encode(body.toString()), type: "application/x-www-form-urlencoded;charset=UTF-8" };
   if (body instanceof Blob) return { bytes: body._bytes, type: body.type || null };
@@ -257,7 +261,7 @@ class Body {
   get body() {
     if (this._body === null) return null;
     const bytes = this._body;
-    return {
+    const stream = {
       locked: false,
       getReader: () => {
         let done = false;
@@ -276,6 +280,8 @@ class Body {
         yield bytes;
       },
     };
+    bodyStreams.set(stream, bytes);
+    return stream;
   }
   async arrayBuffer() {
     return this._consume().slice().buffer;

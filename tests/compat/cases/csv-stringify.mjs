@@ -1,0 +1,11 @@
+import { stringify } from "csv-stringify";
+import { stringify as stringifySync } from "csv-stringify/sync";
+console.log(stringifySync([["a", "b,c"], [1, 'say "hi"'], [null, new Date(Date.UTC(2020, 0, 1))]]));
+console.log(stringifySync([{ x: 1, y: true }, { x: 2, y: false }], { header: true, columns: ["y", "x"], cast: { boolean: (b) => (b ? "yes" : "no") } }));
+const out = [];
+const s = stringify({ delimiter: ";", quoted: true });
+s.on("data", (d) => out.push(d.toString()));
+s.on("end", () => console.log(out.join("")));
+s.write(["streamed", 1]);
+s.write(["row", 2]);
+s.end();

@@ -1,0 +1,11 @@
+const nacl = require("tweetnacl");
+const seed = new Uint8Array(32).map((_, i) => i);
+const kp = nacl.sign.keyPair.fromSeed(seed);
+const msg = new TextEncoder().encode("sign me");
+const sig = nacl.sign.detached(msg, kp.secretKey);
+console.log(Buffer.from(kp.publicKey).toString("hex"), Buffer.from(sig).toString("base64"), nacl.sign.detached.verify(msg, sig, kp.publicKey));
+const key = new Uint8Array(32).fill(7);
+const nonce = new Uint8Array(24).fill(1);
+const box = nacl.secretbox(msg, nonce, key);
+console.log(Buffer.from(box).toString("hex"), new TextDecoder().decode(nacl.secretbox.open(box, nonce, key)));
+console.log(Buffer.from(nacl.hash(msg)).toString("hex").slice(0, 32), nacl.randomBytes(16).length);
