@@ -5,9 +5,9 @@
 // Usage: bun bench/build.ts [runs] [program name filter]
 
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUN, EDGEBOX, NODE, interleave, load, machine, median, root, timeProcesses, writeResults } from "./lib.ts";
+import { BUN, EDGEBOX, NODE, interleave, machine, median, root, timeProcesses, writeResults } from "./lib.ts";
 
 const DENO = join(root, "node_modules", ".bin", "deno");
 const runs = Number(process.argv[2] ?? 5);
@@ -139,9 +139,10 @@ const say = (s = "") => {
 };
 say(`## Built apps (edgebox build) against bun, node and deno`);
 say();
-say(`${machine()}; ${load()} at the start; deno ${Bun.spawnSync([DENO, "--version"]).stdout.toString().split("\n")[0]!.split(" ")[1]}, node ${Bun.spawnSync([NODE, "--version"]).stdout.toString().trim()}; compute rows: median of ${runs} runs, cold start: median of ${runs * 4} runs, each the runtimes' runs interleaved; ${new Date().toISOString().slice(0, 10)}.`);
+say(`${machine()}; deno ${Bun.spawnSync([DENO, "--version"]).stdout.toString().split("\n")[0]!.split(" ")[1]}, node ${Bun.spawnSync([NODE, "--version"]).stdout.toString().trim()}; compute rows: median of ${runs} runs, cold start: median of ${runs * 4} runs, each the runtimes' runs interleaved; ${new Date().toISOString().slice(0, 10)}.`);
 say(`Compute rows: milliseconds the program measured around its own work (start-up excluded). Peak RSS: the whole process.`);
-say(`Produced by \`npm run bench\` (bench/build.ts); edgebox (built) is \`edgebox build\` then \`edgebox run app.ebx\`.`);
+say(`Produced by \`npm run bench\` (bench/build.ts); edgebox (built) is \`edgebox build\` (no EDGEBOX_ZIG, no Zig on PATH) then \`edgebox run app.ebx\`.`);
+say(`Load average at the start: ${loadavg()[0]!.toFixed(1)} on ${navigator.hardwareConcurrency} cores (a machine shared with other work: absolute numbers are noisy; ratios within one run hold better).`);
 say();
 say("| program | runtime | ms | vs bun | vs node | vs deno | peak RSS MiB |");
 say("|---|---|---:|---:|---:|---:|---:|");

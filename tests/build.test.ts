@@ -262,7 +262,7 @@ describe("frozen functions", () => {
     expect(frozen.code).toBe(0);
     // what was frozen, and why the rest was not
     const names = ["fib", "sumTo", "gcd", "collatz", "isPrime", "mandel", "bits", "floats", "isEven", "isOdd", "overflow", "logic", "deep", "names"];
-    names.push("add", "mod", "pow", "mathPow", "shl", "ushr", "min", "max", "orNum", "andNum", "pick", "compound", "loops", "both", "extra", "loopDeep", "sign", "rounding");
+    names.push("add", "mod", "pow", "mathPow", "shl", "ushr", "min", "max", "orNum", "andNum", "pick", "compound", "loops", "both", "extra", "loopDeep", "sign", "rounding", "sumT", "pickT", "trib", "ack", "nested", "tri", "fact", "halve", "sumSq");
     for (const name of names) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
     const reasons: Record<string, string> = {
       closure: "uses 'counter' from outside the function",
@@ -275,24 +275,43 @@ describe("frozen functions", () => {
       self: "uses this",
       maybe: "may end without returning a number",
       evals: "calls the global 'eval'",
+      sq: "does too little to pay for a call into compiled code",
     };
     for (const [name, why] of Object.entries(reasons)) expect(b.stdout).toContain(`not frozen ${name} (`);
     for (const why of Object.values(reasons)) expect(b.stdout).toContain(why);
+    expect(b.stdout).toMatch(/frozen {5}fib \(pure\.js:\d+:\d+\): f64\n/);
     // and the WebAssembly of each, as text
     expect(b.stdout).toContain("func fz_fib_");
     expect(b.stdout).toMatch(/call fz_fib_\d+\n/);
   });
 
   test("the frozen module is valid WebAssembly that links as a side module, and the artifact carries it", () => {
-    const dir = tempApp({ "f.js": `function sq(x) { return x * x; }\nconsole.log(sq(12), sq(-0), sq("3"));\n` });
+    const dir = tempApp({
+      "f.js": `function sq(x) { return x * x; }\nfunction sumSq(n) { let s = 0; for (let i = 1; i <= n; i++) s += sq(i); return s; }\nconsole.log(sumSq(12), sumSq(-0), sumSq("3"), sq(5));\n`,
+    });
     const r = build(dir, ["f.js", "--explain"]);
-    expect(r.stderr).toContain("1 of 1 functions frozen");
-    expect(r.stdout).toContain("frozen     sq (f.js:1:1)");
+    expect(r.stderr).toContain("1 of 2 functions frozen");
+    expect(r.stdout).toContain("frozen     sumSq (f.js:2:1): f64\n");
+    expect(r.stdout).toContain("not frozen sq (f.js:1:1): does too little to pay for a call into compiled code");
+    expect(r.stdout).toContain("call fz_sq_"); // called inside compiled code
     const a = readArtifact(join(dir, "f.ebx"));
     const wasm = a.part("frozen.wasm")!;
     expect(WebAssembly.validate(wasm)).toBe(true);
-    expect(a.header.frozen).toEqual(["sq"]);
-    expect(edgebox(["run", "f.ebx"], { cwd: dir }).stdout).toBe("144 0 9\n");
+    expect(a.header.frozen).toEqual(["sumSq"]);
+    expect(edgebox(["run", "f.ebx"], { cwd: dir }).stdout).toBe("650 0 14 25\n");
+  });
+
+  test("a runaway frozen loop is stopped by runtime.max_instructions (int32 and f64 alike)", () => {
+    const dir = tempApp({
+      "spin.js": `function spin(n) { while (n > 0) { n = n + 1; } return n; }\nfunction spinf(x) { while (x > 0) { x = x + 0.5; } return x; }\nconsole.log(process.argv[2] === "f" ? spinf(1.5) : spin(process.argv.length));\n`,
+      ".edgebox.json": JSON.stringify({ runtime: { max_instructions: 50_000_000 } }),
+    });
+    expect(build(dir, ["spin.js", "--explain"]).stdout).toContain("frozen     spin (spin.js:1:1): f64, and int32 while its values stay int32");
+    for (const arg of ["i", "f"]) {
+      const r = edgebox(["run", "spin.ebx", arg], { cwd: dir });
+      expect(r.stderr).toBe("edgebox: instruction limit exceeded (50000000 instructions)\n");
+      expect(r.code).not.toBe(0);
+    }
   });
 
   test("a runaway frozen loop is stopped by --timeout", () => {

@@ -73,6 +73,15 @@ describe("the freezer's WebAssembly", () => {
     expect(imports).toEqual(expect.arrayContaining(["env.memory", "env.__indirect_function_table", "env.__memory_base", "env.__table_base", "env.fmod", "env.pow"]));
   });
 
+  test("loops get an int32 variant; functions that make calls do not", () => {
+    const r = freeze(corpus);
+    const int = new Set(r.frozen.filter((f) => f.int).map((f) => f.cand.name));
+    for (const name of ["tri", "fact", "sumTo", "sumT", "gcd", "collatz", "isPrime"]) expect(int.has(name)).toBe(true);
+    for (const name of ["fib", "deep", "isEven", "loopDeep", "floats", "pow", "max"]) expect(int.has(name)).toBe(false);
+    expect(r.listing).toContain("func fz_tri_");
+    expect(r.listing).toMatch(/func fz_tri_\d+_i32 \(i32 i32\) -> i32/);
+  });
+
   test("encodes LEB128, sizes and constants exactly", () => {
     const m = new ModuleBuilder();
     m.importMemory("env", "memory");

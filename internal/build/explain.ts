@@ -14,7 +14,7 @@ export function explainReport(r: BuildResult): string {
   } else lines.push("top level: runs at start (--no-prerun)");
   const frozen = r.explain.filter((e) => e.frozen);
   lines.push(`functions: ${frozen.length} frozen of ${r.explain.length} considered`);
-  for (const e of r.explain) lines.push(`  ${e.frozen ? "frozen    " : "not frozen"} ${e.name} (${e.where})${e.reason ? `: ${e.reason}` : ""}`);
+  for (const e of r.explain) lines.push(`  ${e.frozen ? "frozen    " : "not frozen"} ${e.name} (${e.where})${e.reason ? `: ${e.reason}` : e.how ? `: ${e.how}` : ""}`);
   if (r.listing) lines.push("frozen code (WebAssembly, one instruction a line):", r.listing.trimEnd());
   return `${lines.join("\n")}\n`;
 }

@@ -53,7 +53,7 @@ export interface BuildResult {
   image: AppImage;
   frozen: string[];
   /** Per function considered for freezing: frozen, or why not. */
-  explain: { name: string; where: string; frozen: boolean; reason?: string }[];
+  explain: { name: string; where: string; frozen: boolean; reason?: string; how?: string }[];
   /** The frozen functions' WebAssembly as text. */
   listing?: string;
 }

@@ -6,7 +6,8 @@
 // assignments inside expressions) keeps it in the interpreter, with the
 // reason recorded for --explain.
 //
-// Numbers are f64 throughout: IEEE arithmetic is what JS specifies, so
+// Numbers are f64 (and i32 only in the int32 variant, see intName): IEEE
+// arithmetic is what JS specifies, so
 // + - * / and comparisons are bit-for-bit the interpreter's, and so are
 // wasm's f64.min/max/floor/ceil/trunc/sqrt/abs for the Math functions of the
 // same names (NaN and -0 included). `%` and `**` call the fmod and pow that
@@ -17,7 +18,8 @@
 // the last parameter). Past MAX_DEPTH it sets the `overflow` global and
 // returns; every caller returns as soon as it sees the global set, so the
 // whole frozen stack unwinds at once and the JS caller gets the interpreter's
-// RangeError (see emit.ts), not a crash.
+// RangeError (see emit.ts), not a crash. Self tail calls are loops, and a
+// one-expression function's self calls are inlined (inlineLevels).
 
 import type { Node } from "acorn";
 import type { Instr, ValType } from "./encode.ts";
@@ -44,14 +46,29 @@ export interface Frozen {
   /** Locals beyond the parameters (the arguments as f64, then the depth as i32). */
   locals: ValType[];
   body: Instr[];
+  /** The int32 variant (its name: intName(cand)), when the function compiles to one. */
+  int?: { locals: ValType[]; body: Instr[] };
+  /** Called from JS (a guard and a wrapper); otherwise only by other frozen functions. */
+  entry?: boolean;
 }
+
+/**
+ * The int32 variant of a function that calls nothing but itself in tail
+ * position (loops): numbers as i32, for calls whose arguments are all int32
+ * (not -0). Any result that would leave int32 (overflow, -0, a fraction)
+ * bails out: the OVERFLOW global becomes BAIL, the function returns, and the
+ * wrapper runs the f64 function from the start. That re-run is exact because
+ * frozen functions have no effects. Measured: a tail-recursive sum ~25% faster.
+ */
+export const intName = (c: Candidate) => `${c.id}_i32`;
+export const BAIL = 2;
 
 export class Reject extends Error {}
 
 /** Deep enough for anything the interpreter can recurse to, far inside Wasmtime's stack. */
 export const MAX_DEPTH = 10000;
 
-const wasmType = (t: Ty): ValType => (t === "number" ? "f64" : "i32");
+const wasmType = (t: Ty, int = false): ValType => (t === "number" && !int ? "f64" : "i32");
 
 const MATH_UNARY: Record<string, Instr> = {
   floor: { op: "f64.floor" },
@@ -63,6 +80,7 @@ const MATH_UNARY: Record<string, Instr> = {
 };
 
 const ORDER: Record<string, Instr["op"]> = { "<": "f64.lt", "<=": "f64.le", ">": "f64.gt", ">=": "f64.ge" };
+const INT_ORDER: Record<string, Instr["op"]> = { "<": "i32.lt_s", "<=": "i32.le_s", ">": "i32.gt_s", ">=": "i32.ge_s" };
 
 interface FnScope {
   cand: Candidate;
@@ -77,6 +95,12 @@ interface FnScope {
   labels: ("top" | "break" | "continue" | null)[];
   /** The constants of `return 0` placeholders, typed once the return type is known. */
   zeros: Instr[];
+  /** Frames between this code and the function's own entry: 1 inside a self call inlined into it. */
+  inlined: number;
+  /** Compiling the int32 variant: numbers are i32. */
+  int: boolean;
+  /** Scratch i32 locals of the int32 variant's overflow checks. */
+  scratch?: [number, number, number];
 }
 
 /**
@@ -95,7 +119,18 @@ export class FunctionCompiler {
   ) {}
 
   compile(cand: Candidate): Frozen {
-    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], zeros: [] };
+    const frozen = this.compileAs(cand, false) as Frozen;
+    try {
+      const int = this.compileAs(cand, true);
+      if (int.ret === frozen.ret) frozen.int = { locals: int.locals, body: int.body };
+    } catch (err) {
+      if (!(err instanceof Reject)) throw err;
+    }
+    return frozen;
+  }
+
+  private compileAs(cand: Candidate, int: boolean): Omit<Frozen, "int"> {
+    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], zeros: [], inlined: 0, int };
     const n = cand.node;
     if (n.async) throw new Reject("is async");
     if (n.generator) throw new Reject("is a generator");
@@ -123,7 +158,7 @@ export class FunctionCompiler {
     body.push({ op: "end" }, { op: "unreachable" }); // every path returned (checked below)
     if (!returns(n.body)) throw new Reject("may end without returning a number (it would return undefined)");
     const ret = f.retTy ?? "number";
-    if (ret === "boolean") for (const z of f.zeros) Object.assign(z, { op: "i32.const", value: 0 });
+    if (ret === "boolean" || int) for (const z of f.zeros) Object.assign(z, { op: "i32.const", value: 0 });
     return { cand, ret, locals: f.locals, body };
   }
 
@@ -155,7 +190,7 @@ export class FunctionCompiler {
   private declare(f: FnScope, name: string, ty: Ty): number {
     if (this.lookup(f, name)) throw new Reject(`declares '${name}' again in an inner block`);
     const prev = f.byName.get(name);
-    const v = prev && prev.ty === ty ? prev : { local: this.newLocal(f, wasmType(ty)), ty };
+    const v = prev && prev.ty === ty ? prev : { local: this.newLocal(f, wasmType(ty, f.int)), ty };
     if (!prev) f.byName.set(name, v);
     f.blocks[f.blocks.length - 1]!.set(name, v);
     return v.local;
@@ -198,13 +233,9 @@ export class FunctionCompiler {
       case "VariableDeclaration":
         if (s.kind === "var" && !top) throw new Reject("declares a var inside a block");
         return this.varDecl(f, s);
-      case "ReturnStatement": {
+      case "ReturnStatement":
         if (!s.argument) throw new Reject("returns undefined");
-        if (this.isSelfTailCall(f, s.argument)) return this.tailCall(f, s.argument);
-        this.setReturn(f, this.expr(f, s.argument));
-        f.code.push({ op: "return" });
-        return;
-      }
+        return this.returnValue(f, s.argument);
       case "IfStatement": {
         this.test(f, s.test);
         this.open(f, { op: "if" });
@@ -270,6 +301,26 @@ export class FunctionCompiler {
     }
   }
 
+  /** `return e`; through `c ? a : b` as `if (c) return a; else return b;`, so that a self call in either branch is a tail call. */
+  private returnValue(f: FnScope, e: N): void {
+    if (this.isSelfTailCall(f, e)) return this.tailCall(f, e);
+    if (e.type === "ConditionalExpression" && this.hasSelfTailCall(f, e)) {
+      this.test(f, e.test);
+      this.open(f, { op: "if" });
+      this.returnValue(f, e.consequent);
+      f.code.push({ op: "else" });
+      this.returnValue(f, e.alternate);
+      return this.close(f);
+    }
+    this.setReturn(f, this.expr(f, e));
+    f.code.push({ op: "return" });
+  }
+
+  private hasSelfTailCall(f: FnScope, e: N): boolean {
+    if (e.type === "ConditionalExpression") return this.hasSelfTailCall(f, e.consequent) || this.hasSelfTailCall(f, e.alternate);
+    return this.isSelfTailCall(f, e);
+  }
+
   private setReturn(f: FnScope, ty: Ty): void {
     if (f.retTy && f.retTy !== ty) throw new Reject("returns both numbers and booleans");
     f.retTy = ty;
@@ -319,7 +370,72 @@ export class FunctionCompiler {
 
   /** f64 on the stack -> i32: neither 0, -0 nor NaN. */
   private truthy(f: FnScope): void {
+    if (f.int) return; // an i32 is its own condition
     f.code.push({ op: "f64.abs" }, { op: "f64.const", value: 0 }, { op: "f64.gt" });
+  }
+
+  /** In the int32 variant: leave the function, telling the wrapper to run the f64 one. */
+  private bailIf(f: FnScope, cond: Instr[]): void {
+    f.code.push(...cond, { op: "if" }, { op: "i32.const", value: BAIL }, { op: "global.set", global: OVERFLOW }, { op: "i32.const", value: 0 }, { op: "return" }, { op: "end" });
+  }
+
+  private scratch(f: FnScope): [number, number, number] {
+    f.scratch ??= [this.newLocal(f, "i32"), this.newLocal(f, "i32"), this.newLocal(f, "i32")];
+    return f.scratch;
+  }
+
+  /** Two i32 on the stack -> the i32 result of `op`, or a bail where JS's result is no int32. */
+  private intBinary(f: FnScope, op: string): void {
+    const [a, b, r] = this.scratch(f);
+    const c = f.code;
+    const get = (local: number): Instr => ({ op: "local.get", local });
+    const k = (value: number): Instr => ({ op: "i32.const", value });
+    c.push({ op: "local.set", local: b }, { op: "local.set", local: a });
+    switch (op) {
+      case "+":
+      case "-":
+        c.push(get(a), get(b), { op: op === "+" ? "i32.add" : "i32.sub" }, { op: "local.set", local: r });
+        // signed overflow: + when both operands differ in sign from the result; - when a and b differ in sign and a and the result do
+        if (op === "+") this.bailIf(f, [get(a), get(r), { op: "i32.xor" }, get(b), get(r), { op: "i32.xor" }, { op: "i32.and" }, k(0), { op: "i32.lt_s" }]);
+        else this.bailIf(f, [get(a), get(b), { op: "i32.xor" }, get(a), get(r), { op: "i32.xor" }, { op: "i32.and" }, k(0), { op: "i32.lt_s" }]);
+        break;
+      case "*":
+        // the wrapped product is JS's only when the f64 product equals it (that product is exact whenever it fits int32)
+        c.push(get(a), get(b), { op: "i32.mul" }, { op: "local.set", local: r });
+        this.bailIf(f, [get(a), { op: "f64.convert_i32_s" }, get(b), { op: "f64.convert_i32_s" }, { op: "f64.mul" }, get(r), { op: "f64.convert_i32_s" }, { op: "f64.ne" }]);
+        // 0 times a negative number is -0
+        this.bailIf(f, [get(r), { op: "i32.eqz" }, get(a), get(b), { op: "i32.or" }, k(0), { op: "i32.lt_s" }, { op: "i32.and" }]);
+        break;
+      case "/":
+        // only exact quotients: not by 0, not -0 (0 / negative), not 2^31 (-2^31 / -1)
+        this.bailIf(f, [get(b), { op: "i32.eqz" }]);
+        this.bailIf(f, [get(a), k(-2147483648), { op: "i32.eq" }, get(b), k(-1), { op: "i32.eq" }, { op: "i32.and" }]);
+        this.bailIf(f, [get(a), get(b), { op: "i32.rem_s" }, k(0), { op: "i32.ne" }]);
+        this.bailIf(f, [get(a), { op: "i32.eqz" }, get(b), k(0), { op: "i32.lt_s" }, { op: "i32.and" }]);
+        c.push(get(a), get(b), { op: "i32.div_s" }, { op: "local.set", local: r });
+        break;
+      case "%":
+        // x % 0 is NaN; a zero remainder of a negative dividend is -0 (wasm's rem_s of -2^31 by -1 is 0, no trap)
+        this.bailIf(f, [get(b), { op: "i32.eqz" }]);
+        c.push(get(a), get(b), { op: "i32.rem_s" }, { op: "local.set", local: r });
+        this.bailIf(f, [get(r), { op: "i32.eqz" }, get(a), k(0), { op: "i32.lt_s" }, { op: "i32.and" }]);
+        break;
+      case "|":
+      case "&":
+      case "^":
+      case "<<":
+      case ">>":
+        c.push(get(a), get(b), { op: ({ "|": "i32.or", "&": "i32.and", "^": "i32.xor", "<<": "i32.shl", ">>": "i32.shr_s" } as const)[op] }, { op: "local.set", local: r });
+        break;
+      case ">>>":
+        // a result of 2^31 or more is no int32
+        c.push(get(a), get(b), { op: "i32.shr_u" }, { op: "local.set", local: r });
+        this.bailIf(f, [get(r), k(0), { op: "i32.lt_s" }]);
+        break;
+      default:
+        throw new Reject(`uses ${op} (no int32 form)`);
+    }
+    c.push(get(r));
   }
 
   /** Expression in statement position: assignments and updates are allowed here (and only here). Leaves nothing. */
@@ -332,7 +448,10 @@ export class FunctionCompiler {
     if (e.type === "UpdateExpression") {
       const v = this.variable(f, e.argument);
       if (v.ty !== "number") throw new Reject("increments a boolean");
-      f.code.push({ op: "local.get", local: v.local }, { op: "f64.const", value: 1 }, { op: e.operator === "++" ? "f64.add" : "f64.sub" }, { op: "local.set", local: v.local });
+      f.code.push({ op: "local.get", local: v.local });
+      this.constant(f, 1);
+      this.binary(f, e.operator === "++" ? "+" : "-");
+      f.code.push({ op: "local.set", local: v.local });
       return;
     }
     this.expr(f, e);
@@ -372,6 +491,7 @@ export class FunctionCompiler {
 
   /** Two f64 on the stack -> the f64 result of `op`. */
   private binary(f: FnScope, op: string): void {
+    if (f.int) return this.intBinary(f, op);
     const c = f.code;
     const i32 = (...ops: Instr[]) => {
       // the right operand is on top: convert it, then the left one beneath it through a local
@@ -408,19 +528,26 @@ export class FunctionCompiler {
     throw new Reject(`uses the operator ${op}`);
   }
 
+  /** A number constant; in the int32 variant only an int32 (not -0). */
+  private constant(f: FnScope, v: number): void {
+    if (!f.int) return void f.code.push({ op: "f64.const", value: v });
+    if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647 || Object.is(v, -0)) throw new Reject("uses a number that is no int32");
+    f.code.push({ op: "i32.const", value: v });
+  }
+
   /** Emits `e`, leaving its value on the stack (f64 for numbers, i32 0/1 for booleans); returns its type. */
   expr(f: FnScope, e: N): Ty {
     const c = f.code;
     switch (e.type) {
       case "Literal":
-        if (typeof e.value === "number") return c.push({ op: "f64.const", value: e.value }), "number";
+        if (typeof e.value === "number") return this.constant(f, e.value), "number";
         if (typeof e.value === "boolean") return c.push({ op: "i32.const", value: e.value ? 1 : 0 }), "boolean";
         throw new Reject(typeof e.value === "string" ? "uses a string" : e.regex ? "uses a regular expression" : e.bigint ? "uses a BigInt" : "uses null");
       case "Identifier": {
         const v = this.lookup(f, e.name);
         if (v) return c.push({ op: "local.get", local: v.local }), v.ty;
         if ((e.name === "NaN" || e.name === "Infinity") && this.resolve(e.name, f.cand) === "global") {
-          return c.push({ op: "f64.const", value: e.name === "NaN" ? NaN : Infinity }), "number";
+          return this.constant(f, e.name === "NaN" ? NaN : Infinity), "number";
         }
         if (e.name === "undefined") throw new Reject("uses undefined");
         if (e.name === "arguments") throw new Reject("uses arguments");
@@ -437,7 +564,8 @@ export class FunctionCompiler {
           if (a !== b) throw new Reject("compares a number with a boolean");
           if (a === "boolean" && !equality) throw new Reject("orders booleans");
           const eq = e.operator[0] === "=";
-          c.push({ op: equality ? (a === "number" ? (eq ? "f64.eq" : "f64.ne") : eq ? "i32.eq" : "i32.ne") : ORDER[e.operator]! } as Instr);
+          if (equality) c.push({ op: a === "number" && !f.int ? (eq ? "f64.eq" : "f64.ne") : eq ? "i32.eq" : "i32.ne" });
+          else c.push({ op: f.int ? INT_ORDER[e.operator]! : ORDER[e.operator]! } as Instr);
           return "boolean";
         }
         if (a !== "number" || b !== "number") throw new Reject(`uses ${e.operator} on a boolean`);
@@ -458,10 +586,10 @@ export class FunctionCompiler {
           return "boolean";
         }
         // a || b is a when a is truthy (a itself, not true), else b; && the other way round
-        const t = this.newLocal(f, "f64");
+        const t = this.newLocal(f, wasmType("number", f.int));
         c.push({ op: "local.tee", local: t });
         this.truthy(f);
-        c.push({ op: "if", result: "f64" });
+        c.push({ op: "if", result: wasmType("number", f.int) });
         if (or) c.push({ op: "local.get", local: t }, { op: "else" });
         if (this.expr(f, e.right) !== "number") throw new Reject(`mixes numbers and booleans in ${e.operator}`);
         if (!or) c.push({ op: "else" }, { op: "local.get", local: t });
@@ -477,8 +605,18 @@ export class FunctionCompiler {
           return "boolean";
         }
         if (a !== "number") throw new Reject(`uses unary ${e.operator} on a boolean`);
-        if (e.operator === "-") return c.push({ op: "f64.neg" }), "number";
         if (e.operator === "+") return "number";
+        if (f.int) {
+          if (e.operator === "~") return c.push({ op: "i32.const", value: -1 }, { op: "i32.xor" }), "number";
+          if (e.operator === "-") {
+            // 0 - a, except that -0 and 2^31 are no int32
+            const [a] = this.scratch(f);
+            c.push({ op: "local.set", local: a });
+            this.bailIf(f, [{ op: "local.get", local: a }, { op: "i32.const", value: 0x7fffffff }, { op: "i32.and" }, { op: "i32.eqz" }]);
+            return c.push({ op: "i32.const", value: 0 }, { op: "local.get", local: a }, { op: "i32.sub" }), "number";
+          }
+        }
+        if (e.operator === "-") return c.push({ op: "f64.neg" }), "number";
         if (e.operator === "~") return c.push({ op: "call", func: HELPER.toInt32 }, { op: "i32.const", value: -1 }, { op: "i32.xor" }, { op: "f64.convert_i32_s" }), "number";
         throw new Reject(`uses unary ${e.operator}`);
       }
@@ -491,7 +629,7 @@ export class FunctionCompiler {
         const b = this.expr(f, e.alternate);
         c.push({ op: "end" });
         if (a !== b) throw new Reject("mixes numbers and booleans in ?:");
-        ins.result = wasmType(a);
+        ins.result = wasmType(a, f.int);
         return a;
       }
       case "SequenceExpression":
@@ -519,6 +657,50 @@ export class FunctionCompiler {
     }
   }
 
+  /**
+   * A self call of a one-expression function, inlined: its arguments into
+   * fresh locals, then its expression over them (pure code: the same values in
+   * the same order). Fewer calls for fib-like recursion; the calls left inside
+   * count the frames they replace, so the depth limit is unchanged.
+   */
+  private inlineSelf(f: FnScope, e: N): Ty {
+    const n = this.args(f, e, f.cand);
+    const params = new Map<string, { local: number; ty: Ty }>();
+    const locals = f.cand.params.map(() => ({ local: this.newLocal(f, wasmType("number", f.int)), ty: "number" as Ty }));
+    for (let i = n - 1; i >= 0; i--) f.code.push({ op: "local.set", local: locals[i]!.local });
+    f.cand.params.forEach((p, i) => params.set(p, locals[i]!));
+    const outer = f.blocks;
+    f.blocks = [params];
+    f.inlined++;
+    try {
+      return this.expr(f, f.cand.node.body.body[0].argument);
+    } finally {
+      f.blocks = outer;
+      f.inlined--;
+    }
+  }
+
+  /** Math.floor/ceil/trunc (an int32 is its own), abs, min, max on int32s; the rest has no int32 form. */
+  private intMath(f: FnScope, m: string, args: N[]): Ty {
+    if (!["floor", "ceil", "trunc", "abs", "min", "max"].includes(m) || args.length === 0) throw new Reject(`calls Math.${m} (no int32 form)`);
+    const [a, b] = this.scratch(f);
+    const get = (local: number): Instr => ({ op: "local.get", local });
+    args.forEach((x, i) => {
+      if (x.type === "SpreadElement") throw new Reject("spreads arguments");
+      if (this.expr(f, x) !== "number") throw new Reject(`passes a boolean to Math.${m}`);
+      if (i > 0 && m !== "min" && m !== "max") f.code.push({ op: "drop" });
+      else if (i > 0) {
+        f.code.push({ op: "local.set", local: b }, { op: "local.set", local: a }, get(a), get(b), get(a), get(b), { op: m === "min" ? "i32.lt_s" : "i32.gt_s" }, { op: "select" });
+      }
+    });
+    if (m === "abs") {
+      f.code.push({ op: "local.set", local: a });
+      this.bailIf(f, [get(a), { op: "i32.const", value: -2147483648 }, { op: "i32.eq" }]);
+      f.code.push({ op: "i32.const", value: 0 }, get(a), { op: "i32.sub" }, get(a), get(a), { op: "i32.const", value: 0 }, { op: "i32.lt_s" }, { op: "select" });
+    }
+    return "number";
+  }
+
   private call(f: FnScope, e: N): Ty {
     if (e.optional) throw new Reject("uses optional chaining");
     const c = f.code;
@@ -528,9 +710,13 @@ export class FunctionCompiler {
       const target = this.resolve(callee.name, f.cand);
       if (target === "global") throw new Reject(`calls the global '${callee.name}'`);
       if (typeof target === "string") throw new Reject(`calls '${callee.name}', ${target}`);
+      if (target === f.cand && f.inlined < inlineLevels(f.cand)) return this.inlineSelf(f, e);
+      // int32 pays in loops (a self tail call is one), not around calls: fib(35) built was ~35% slower
+      // with it (its overflow checks, off the critical path in a loop, are on it here)
+      if (f.int) throw new Reject("calls a function (no int32 form)");
       this.args(f, e, target);
       const depth = f.cand.params.length;
-      c.push({ op: "local.get", local: depth }, { op: "i32.const", value: 1 }, { op: "i32.add" }, { op: "call", func: target.id });
+      c.push({ op: "local.get", local: depth }, { op: "i32.const", value: 1 + f.inlined }, { op: "i32.add" }, { op: "call", func: target.id });
       // the callee ran out of depth: unwind at once
       c.push({ op: "global.get", global: OVERFLOW }, { op: "if" });
       this.returnZero(f);
@@ -548,6 +734,7 @@ export class FunctionCompiler {
       const m = callee.property.name as string;
       if (this.patchedMath.has(m)) throw new Reject(`calls Math.${m}, which the program replaces`);
       if (!(m in MATH_UNARY) && m !== "min" && m !== "max" && m !== "pow") throw new Reject(`calls Math.${m}`);
+      if (f.int) return this.intMath(f, m, e.arguments as N[]);
       const args = e.arguments as N[];
       const arg = (a: N) => {
         if (a.type === "SpreadElement") throw new Reject("spreads arguments");
@@ -608,6 +795,29 @@ export function guessReturn(fn: N): Ty {
   };
   walk(fn);
   return found ?? "number";
+}
+
+/**
+ * How many levels of self calls to inline: a function whose body is one
+ * `return <expression>` (fib's shape) inlines twice when that expression
+ * calls itself at most twice (4 calls where there were 2: fib(35) built went
+ * from ~92 to ~75 ms, three levels ~64 ms at twice the code), else once.
+ */
+function inlineLevels(c: Candidate): number {
+  const body = c.node.body.body as N[];
+  if (body.length !== 1 || body[0]!.type !== "ReturnStatement" || !body[0]!.argument) return 0;
+  let calls = 0;
+  const walk = (n: N): void => {
+    if (!n || typeof n !== "object") return;
+    if (n.type === "CallExpression" && n.callee.type === "Identifier" && n.callee.name === c.name) calls++;
+    for (const k of Object.keys(n)) {
+      const v = n[k];
+      if (Array.isArray(v)) v.forEach((x) => x && typeof x.type === "string" && walk(x));
+      else if (v && typeof v.type === "string") walk(v);
+    }
+  };
+  walk(body[0]!.argument);
+  return calls <= 2 ? 2 : 1;
 }
 
 /** True when every path through this statement returns (control never falls off its end). */

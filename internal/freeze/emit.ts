@@ -9,9 +9,9 @@
 // the exported API touches its bits (JS_ToFloat64, JS_NewNumber), so the
 // layout is QuickJS's business.
 
-import type { Frozen } from "./analyze.ts";
+import { BAIL, intName, type Frozen } from "./analyze.ts";
 import { ModuleBuilder, type Instr, type ValType } from "./encode.ts";
-import { HELPERS, OVERFLOW } from "./runtime.ts";
+import { HELPER, HELPERS, OVERFLOW } from "./runtime.ts";
 
 export const INIT_FN = "qjs_ext_frozen_init";
 /** The global the init function sets, taken (and deleted) by the app's prologue. */
@@ -59,6 +59,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   for (const f of fns) {
     const n = f.cand.params.length;
     m.func({ name: f.cand.id, params: [...f.cand.params.map((): ValType => "f64"), "i32"], results: [f.ret === "number" ? "f64" : "i32"], locals: f.locals, body: f.body });
+    if (!f.entry) continue; // called by other frozen functions only
 
     // JSValue js_<id>(JSContext *ctx, JSValue this, int argc, JSValue *argv): the arguments
     // as numbers (missing ones are 0: the guard only calls with all of them numbers)
@@ -69,10 +70,23 @@ export function emitModule(fns: Frozen[]): EmittedModule {
       body.push(ctx, ...at(scratch), { op: "local.get", local: 3 }, { op: "i64.load", offset: 8 * i }, { op: "call", func: "JS_ToFloat64" }, { op: "drop" });
       body.push(...at(scratch), { op: "f64.load", offset: 0 }, { op: "local.set", local: 4 + i }, { op: "end" });
     }
+    const result: Instr = { op: "local.set", local: 4 + n };
+    if (f.int) {
+      m.func({ name: intName(f.cand), params: [...f.cand.params.map((): ValType => "i32"), "i32"], results: ["i32"], locals: f.int.locals, body: f.int.body });
+      // all arguments int32: the int32 variant, unless it bails out (then the f64 function from the start)
+      body.push({ op: "block" }, { op: "block" }, { op: "i32.const", value: 1 });
+      for (let i = 0; i < n; i++) body.push({ op: "local.get", local: 4 + i }, { op: "call", func: HELPER.isInt32 }, { op: "i32.and" });
+      body.push({ op: "i32.eqz" }, { op: "br_if", depth: 0 });
+      for (let i = 0; i < n; i++) body.push({ op: "local.get", local: 4 + i }, { op: "i32.trunc_f64_s" });
+      body.push({ op: "i32.const", value: 0 }, { op: "call", func: intName(f.cand) }, { op: "f64.convert_i32_s" }, result);
+      body.push({ op: "global.get", global: OVERFLOW }, { op: "i32.const", value: BAIL }, { op: "i32.ne" }, { op: "br_if", depth: 1 });
+      body.push({ op: "i32.const", value: 0 }, { op: "global.set", global: OVERFLOW }, { op: "end" });
+    }
     for (let i = 0; i < n; i++) body.push({ op: "local.get", local: 4 + i });
     body.push({ op: "i32.const", value: 0 }, { op: "call", func: f.cand.id });
     if (f.ret === "boolean") body.push({ op: "f64.convert_i32_s" });
-    body.push({ op: "local.set", local: 4 + n });
+    body.push(result);
+    if (f.int) body.push({ op: "end" });
     // ran out of depth: the interpreter's RangeError
     body.push({ op: "global.get", global: OVERFLOW }, { op: "if" }, { op: "i32.const", value: 0 }, { op: "global.set", global: OVERFLOW });
     body.push(ctx, ...at(stackMessage), { op: "i32.const", value: 0 }, { op: "call", func: "JS_ThrowRangeError" }, { op: "return" }, { op: "end" });
@@ -103,6 +117,6 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   ];
   m.func({ name: INIT_FN, params: ["i32", "i32"], results: ["i32"], locals: ["i64", "i64"], body: init });
   m.export(INIT_FN, INIT_FN);
-  const ids = new Set(fns.map((f) => f.cand.id));
+  const ids = new Set(fns.flatMap((f) => [f.cand.id, intName(f.cand)]));
   return { wasm: m.encode(), listing: m.listing((name) => ids.has(name)) };
 }

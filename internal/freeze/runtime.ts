@@ -7,7 +7,7 @@ import type { Func, Instr } from "./encode.ts";
 /** The module's global that says a frozen call ran out of depth (i32, 0 or 1). */
 export const OVERFLOW = "overflow";
 
-export const HELPER = { toInt32: "fz_toInt32", pow: "fz_pow", sign: "fz_sign" } as const;
+export const HELPER = { toInt32: "fz_toInt32", pow: "fz_pow", sign: "fz_sign", isInt32: "fz_isInt32" } as const;
 
 const get = (local: number): Instr => ({ op: "local.get", local });
 const f64 = (value: number): Instr => ({ op: "f64.const", value });
@@ -71,4 +71,23 @@ const sign: Func = {
   ],
 };
 
-export const HELPERS: Func[] = [toInt32, pow, sign];
+/** Is this f64 an int32 (and not -0)? Then the int32 variant may take it. */
+const isInt32: Func = {
+  name: HELPER.isInt32,
+  params: ["f64"],
+  results: ["i32"],
+  locals: [],
+  body: [
+    get(0), f64(-2147483648), { op: "f64.ge" }, get(0), f64(2147483647), { op: "f64.le" }, { op: "i32.and" },
+    { op: "if", result: "i32" },
+    // integral, and +0 rather than -0
+    get(0), { op: "i32.trunc_f64_s" }, { op: "f64.convert_i32_s" }, get(0), { op: "f64.eq" },
+    get(0), f64(0), { op: "f64.ne" }, f64(1), get(0), { op: "f64.copysign" }, f64(0), { op: "f64.gt" }, { op: "i32.or" },
+    { op: "i32.and" },
+    { op: "else" },
+    { op: "i32.const", value: 0 },
+    { op: "end" },
+  ],
+};
+
+export const HELPERS: Func[] = [toInt32, pow, sign, isInt32];

@@ -281,8 +281,9 @@ export function spawnSync(ctx: HostContext, a: SpawnArgs, input: Uint8Array | un
       maxBuffer,
     }),
   );
-  let stdout = new Uint8Array(proc.stdout ?? new Uint8Array());
-  let stderr = new Uint8Array(proc.stderr ?? new Uint8Array());
+  // (Bun's buffers as they are: a copy would hold each output twice)
+  let stdout: Uint8Array = proc.stdout ?? new Uint8Array();
+  let stderr: Uint8Array = proc.stderr ?? new Uint8Array();
   let error: string | undefined;
   if (proc.exitedDueToMaxBuffer || stdout.length > maxBuffer || stderr.length > maxBuffer) {
     error = "ENOBUFS";

@@ -63,7 +63,11 @@ const handlers: Record<number, Handler> = {
     c.ctx.exit(Number.isInteger(code) ? code & 0xff : 1);
     return undefined;
   },
-  [OP.STDIN_READ]: (_c, str) => readStdinSync(args(str).max ?? 65536),
+  [OP.STDIN_READ]: (c, str) => {
+    const max = args(str).max ?? 65536;
+    if (typeof max !== "number" || !(max >= 0)) throw invalidArg("stdin: max must be a non-negative number");
+    return readStdinSync(max, performance.now() + c.ctx.remainingMs());
+  },
   [OP.STDIN_STREAM]: (c, str) => {
     if (str !== "pause") return c.stdin.start();
     c.stdin.pause();

@@ -1,8 +1,10 @@
 // Standard output and error: written synchronously, in order, as node does
 // for files and pipes, so that stdout and stderr interleave as the guest wrote them.
 
-import { readSync, writeSync } from "node:fs";
+import { constants, fstatSync, openSync, readSync, writeSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import type { AsyncOps } from "./context.ts";
+import { GuestError, systemError } from "./errors.ts";
 
 export type Sink = (bytes: Uint8Array) => void;
 
@@ -29,19 +31,75 @@ export function writeTo(sink: Sink, str: string | undefined, bytes: Uint8Array |
   return undefined;
 }
 
-/** Blocking read of up to `max` bytes of fd 0; empty at end of input. */
-export function readStdinSync(max: number): Uint8Array {
-  const buf = new Uint8Array(Math.min(Math.max(1, max), 1 << 20));
-  for (;;) {
+/** Reads what stdin has into `buf`: a byte count (0 at end of input), or undefined when nothing is there yet. */
+type Reader = (buf: Uint8Array) => number | undefined;
+let stdinReader: Reader | undefined;
+
+/** read(2) of `fd`; EAGAIN (a non-blocking descriptor with nothing yet) is undefined. */
+const readFd =
+  (fd: number): Reader =>
+  (buf) => {
     try {
-      return buf.subarray(0, readSync(0, buf, 0, buf.length, null));
+      return readSync(fd, buf, 0, buf.length, null);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === "EOF") return buf.subarray(0, 0);
-      if (code !== "EAGAIN") throw err;
-      // a non-blocking pipe with nothing yet: wait, as a blocking read would
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+      if (code === "EOF") return 0;
+      if (code === "EAGAIN") return undefined;
+      throw err;
     }
+  };
+
+/** recv(2) of fd 0 with MSG_DONTWAIT (Linux's libc, through bun:ffi): a socket read without waiting and without changing its flags. */
+function recvNoWait(): Reader {
+  const { dlopen, read } = require("bun:ffi") as typeof import("bun:ffi");
+  const libc = dlopen("libc.so.6", {
+    recv: { args: ["i32", "ptr", "usize", "i32"], returns: "i64" },
+    __errno_location: { args: [], returns: "ptr" },
+  }).symbols;
+  const MSG_DONTWAIT = 0x40;
+  return (buf) => {
+    const n = Number(libc.recv(0, buf, buf.length, MSG_DONTWAIT));
+    if (n >= 0) return n;
+    const errno = read.i32(libc.__errno_location()!, 0);
+    if (errno === osConstants.errno.EAGAIN || errno === osConstants.errno.EINTR) return undefined;
+    throw systemError(errnoName(errno), "read");
+  };
+}
+
+/**
+ * Standard input read without waiting in the kernel, so that a read can stop
+ * at the run's deadline. Linux: a pipe, FIFO or terminal is opened again
+ * through /proc (a new open file description with O_NONBLOCK; the parent's
+ * stays as it was), a socket is read with MSG_DONTWAIT. A file (or another
+ * system's stdin) is read through fd 0 itself.
+ */
+function stdin(): Reader {
+  if (stdinReader) return stdinReader;
+  stdinReader = readFd(0);
+  if (process.platform !== "linux") return stdinReader;
+  try {
+    const st = fstatSync(0);
+    if (st.isSocket()) stdinReader = recvNoWait();
+    else if (!st.isFile()) stdinReader = readFd(openSync("/proc/self/fd/0", constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY));
+  } catch {
+    // (no stdin, or no way around waiting: read as it is)
+  }
+  return stdinReader;
+}
+
+/**
+ * Read up to `max` bytes of stdin, waiting for them, but not past `deadline`
+ * (performance.now() time: the run's time limit then ends it). Empty at end of input.
+ */
+export function readStdinSync(max: number, deadline = Infinity): Uint8Array {
+  const buf = new Uint8Array(Math.min(Math.max(1, max), 1 << 20));
+  const read = stdin();
+  for (;;) {
+    const n = read(buf);
+    if (n !== undefined) return buf.subarray(0, n);
+    if (performance.now() > deadline) throw new GuestError({ code: "ETIMEDOUT", syscall: "read", message: "ETIMEDOUT: stdin had nothing before the run's time limit, read" });
+    // nothing yet: wait, as a blocking read would
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
   }
 }
 
@@ -97,4 +155,9 @@ export class StdinPump {
     this.ended = true;
     if (this.id) this.finish("end");
   }
+}
+
+const errnoNames = new Map<number, string>(Object.entries(osConstants.errno).map(([k, v]) => [v as number, k]));
+function errnoName(errno: number): string {
+  return errnoNames.get(errno) ?? `E${errno}`;
 }

@@ -106,18 +106,17 @@ export class EdgeServer {
       const parseMs = performance.now() - t0;
       await this.slot();
       let ahead = false;
-      outcome = await handleRequest(
-        this.image,
-        () => {
-          const r = this.pool.take();
-          ahead = r.ahead;
-          return r;
-        },
-        req,
-        body,
-        ro,
-        parseMs,
-      );
+      const take = () => {
+        const r = this.pool.take();
+        ahead = r.ahead;
+        return r;
+      };
+      try {
+        outcome = await handleRequest(this.image, take, req, body, ro, parseMs);
+      } catch (err) {
+        this.release();
+        throw err;
+      }
       this.metrics.instance(ahead);
       for (const [phase, ms] of [["parse", outcome.phases.parse], ["ready", outcome.phases.ready], ["first_call", outcome.phases.firstCall], ["handler", outcome.phases.handler], ["response", outcome.phases.response]] as const) this.metrics.phase(phase, ms);
       // (`after` never rejects, but a failure there must not take the server down either)

@@ -47,10 +47,14 @@ function mandel(cx, cy, max) {
   return i;
 }
 function bits(a, b) {
-  return ((a << 3) ^ (b >>> 1)) + (a & b) - (a | b) + (~a >> 2) + (b >>> 0);
+  for (;;) {
+    return ((a << 3) ^ (b >>> 1)) + (a & b) - (a | b) + (~a >> 2) + (b >>> 0);
+  }
 }
 function floats(x, y) {
-  return Math.sqrt(Math.abs(x)) + Math.floor(y) - Math.ceil(x / 3) + Math.trunc(y * 1.5) + Math.min(x, y) * Math.max(x, y, 0.5) + x ** 2 + (y % 3) + Math.sign(x);
+  for (;;) {
+    return Math.sqrt(Math.abs(x)) + Math.floor(y) - Math.ceil(x / 3) + Math.trunc(y * 1.5) + Math.min(x, y) * Math.max(x, y, 0.5) + x ** 2 + (y % 3) + Math.sign(x);
+  }
 }
 function isEven(n) {
   return n === 0 ? true : isOdd(n - 1);
@@ -64,53 +68,61 @@ function overflow(a, b) {
   return s | 0;
 }
 function logic(a, b) {
-  return (a || b) + (a && b) * 2 + (!a ? 1 : 0);
+  for (;;) {
+    return (a || b) + (a && b) * 2 + (!a ? 1 : 0);
+  }
 }
 // names C could confuse: $ and _ (a$ must not become a_S)
 function names(n) {
-  let a$ = n;
-  let a_S = 2;
-  let _$ = 3;
-  return a$ + 0 * a_S + _$ * 10;
+  for (;;) {
+    let a$ = n;
+    let a_S = 2;
+    let _$ = 3;
+    return a$ + 0 * a_S + _$ * 10;
+  }
 }
 function deep(n) {
   return n === 0 ? 0 : 1 + deep(n - 1);
 }
 
-// one operator each, applied to every pair of edge values below
-function add(a, b) { return a + b; }
-function sub(a, b) { return a - b; }
-function mul(a, b) { return a * b; }
-function div(a, b) { return a / b; }
-function mod(a, b) { return a % b; }
-function pow(a, b) { return a ** b; }
-function mathPow(a, b) { return Math.pow(a, b); }
-function and(a, b) { return a & b; }
-function or(a, b) { return a | b; }
-function xor(a, b) { return a ^ b; }
-function shl(a, b) { return a << b; }
-function shr(a, b) { return a >> b; }
-function ushr(a, b) { return a >>> b; }
-function lt(a, b) { return a < b; }
-function le(a, b) { return a <= b; }
-function eq(a, b) { return a === b; }
-function ne(a, b) { return a != b; }
-function min(a, b) { return Math.min(a, b); }
-function max(a, b) { return Math.max(b, a, -Infinity); }
-function orNum(a, b) { return a || b; }
-function andNum(a, b) { return a && b; }
-function pick(a, b) { return a ? a : b; }
-function unary(a) { return -a; }
-function not(a) { return !a; }
-function tilde(a) { return ~a; }
-function toInt(a) { return a | 0; }
-function toUint(a) { return a >>> 0; }
-function sign(a) { return Math.sign(a); }
-function rounding(a) { return Math.floor(a) * 4 + Math.ceil(a) * 2 + Math.trunc(a); }
+// one operator each, applied to every pair of edge values below. Straight-line
+// functions are not worth a call from JS into compiled code, so these loop
+// (for (;;) return ...) to be frozen and tested.
+function add(a, b) { for (;;) return a + b; }
+function sub(a, b) { for (;;) return a - b; }
+function mul(a, b) { for (;;) return a * b; }
+function div(a, b) { for (;;) return a / b; }
+function mod(a, b) { for (;;) return a % b; }
+function pow(a, b) { for (;;) return a ** b; }
+function mathPow(a, b) { for (;;) return Math.pow(a, b); }
+function and(a, b) { for (;;) return a & b; }
+function or(a, b) { for (;;) return a | b; }
+function xor(a, b) { for (;;) return a ^ b; }
+function shl(a, b) { for (;;) return a << b; }
+function shr(a, b) { for (;;) return a >> b; }
+function ushr(a, b) { for (;;) return a >>> b; }
+function lt(a, b) { for (;;) return a < b; }
+function le(a, b) { for (;;) return a <= b; }
+function eq(a, b) { for (;;) return a === b; }
+function ne(a, b) { for (;;) return a != b; }
+function min(a, b) { for (;;) return Math.min(a, b); }
+function max(a, b) { for (;;) return Math.max(b, a, -Infinity); }
+function orNum(a, b) { for (;;) return a || b; }
+function andNum(a, b) { for (;;) return a && b; }
+function pick(a, b) { for (;;) return a ? a : b; }
+function unary(a) { for (;;) return -a; }
+function not(a) { for (;;) return !a; }
+function tilde(a) { for (;;) return ~a; }
+function toInt(a) { for (;;) return a | 0; }
+function toUint(a) { for (;;) return a >>> 0; }
+function sign(a) { for (;;) return Math.sign(a); }
+function rounding(a) { for (;;) return Math.floor(a) * 4 + Math.ceil(a) * 2 + Math.trunc(a); }
 function compound(a, b) {
-  let x = a;
-  x += b; x *= 3; x -= a; x /= 2; x %= 7; x **= 2; x |= 1; x <<= 2; x >>= 1; x >>>= 0; x &= 255; x ^= b;
-  return x;
+  for (;;) {
+    let x = a;
+    x += b; x *= 3; x -= a; x /= 2; x %= 7; x **= 2; x |= 1; x <<= 2; x >>= 1; x >>>= 0; x &= 255; x ^= b;
+    return x;
+  }
 }
 // control flow: do-while, continue, break out of nested loops, boolean logic
 function loops(n) {
@@ -131,9 +143,11 @@ function loops(n) {
   return s;
 }
 function both(a, b) {
-  const x = a > 0;
-  const y = b > 0;
-  return (x && !y) || (!x && y) || x === y === false;
+  for (;;) {
+    const x = a > 0;
+    const y = b > 0;
+    return (x && !y) || (!x && y) || x === y === false;
+  }
 }
 function extra(n) {
   return fib(n, n + 1) + Math.floor(n, 5) + (Math.min() > Math.max() ? 1 : 0);
@@ -143,6 +157,58 @@ function loopDeep(n) {
   let k = 0;
   while (deep(n) !== -1 && k < 100) k++;
   return k;
+}
+
+// self calls in either branch of ?: are tail calls (loops)
+function sumT(n, acc) {
+  return n === 0 ? acc : sumT(n - 1, acc + n);
+}
+function pickT(n, acc) {
+  return n <= 0 ? acc : n % 2 ? pickT(n - 1, acc * 2) : n > 100 ? pickT(n - 3, acc + 1) : acc - n;
+}
+
+// self calls inlined into one-expression functions (two levels; one with three calls)
+function trib(n) {
+  return n < 3 ? (n < 2 ? 0 : 1) : trib(n - 1) + trib(n - 2) + trib(n - 3);
+}
+function ack(m, n) {
+  return m === 0 ? n + 1 : n === 0 ? ack(m - 1, 1) : ack(m - 1, ack(m, n - 1, m));
+}
+function nested(a, b) {
+  return a <= 0 ? b : nested(a - 1, nested(a - 2, b * 2) - a) | 0;
+}
+
+// int32 variants (loops) that leave int32 midway: the f64 function reruns from the start
+function tri(n) {
+  let s = 0;
+  for (let i = 1; i <= n; i++) s += i;
+  return s;
+}
+function fact(n) {
+  let p = 1;
+  while (n > 1) {
+    p *= n;
+    n--;
+  }
+  return p;
+}
+function halve(n) {
+  let steps = 0;
+  while (n !== 0 && steps < 40) {
+    n = n / 2;
+    steps++;
+  }
+  return n * steps;
+}
+
+// straight-line: compiled only for the frozen function that calls it
+function sq(x) {
+  return x * x;
+}
+function sumSq(n) {
+  let s = 0;
+  for (let i = 0; i < n && i < 100; i++) s += sq(i) - sq(-i / 2);
+  return s;
 }
 
 // never frozen
@@ -217,6 +283,10 @@ for (const f of [unary, not, tilde, toInt, toUint, sign, rounding, loops]) row(f
 row("both", ...more.map((a) => both(a, 1)), ...more.map((a) => both(a, -1)), ...more.map((a) => both(a, NaN)));
 row("extra", extra(0), extra(10), extra(2.5));
 row("after overflow", attempt(() => loopDeep(1e6)), loopDeep(10), attempt(() => sumTo(1e6, 0)), fib(20), isEven(500));
+row("tail ?:", sumT(1000, 0), attempt(() => sumT(10.5, 0)), attempt(() => sumT(1e6, 0)), ...more.map((a) => attempt(() => pickT(a, 1))), pickT(7, 3));
+row("inlined", ...[0, 1, 2, 3, 10, 20, -1, 2.5, NaN].map((n) => attempt(() => trib(n))), ack(2, 3), ack(3, 3), ack(0, -0), attempt(() => ack(3, 1e5)), ...more.map((a) => attempt(() => nested(Math.min(a, 12), a))));
+row("int32 exits", ...[0, 1, 65535, 65536, 70000, -5, 2.5].map(tri), ...[0, 1, 12, 13, 20, 25, -3, 2.5].map(fact), ...[0, 1, 2, 1024, 3, -6, 2147483647, -2147483648].map(halve));
+row("sumSq", ...more.map(sumSq), sq(3));
 row("non-numbers", ...others.map((v) => add(v, 1)), ...others.map((v) => pow(2, v)), ...others.map((v) => shl(v, 1)), attempt(() => add(Symbol(), 1)).split(":")[0], add(1n, 2n), add([], 1));
 row("impure", closure(1), property({ x: 2 }), writes({}), tryCatch(1), gen(1).next().value, args(1), self(3), maybe(1), evals(4));
 later(1).then((v) => row("async", v)).then(() => console.log(out.join("\n")));

@@ -221,7 +221,9 @@ const viaString = {
 const ops = Object.keys(triggers);
 for (let round = 0; Date.now() < deadline && round < 40; round++) {
   for (const op of ops) {
-    hijacked(op, payload, triggers[op], { nth: 0 });
+    // (a synchronous child told to read the FIFO would wait for it, legitimately, until the time limit)
+    const text = op === "CHILD_SPAWN_SYNC" ? (real) => payload(real).replaceAll("work/fifo", "work/a.txt") : payload;
+    hijacked(op, text, triggers[op], { nth: 0 });
     // a second look at ops whose first stringify is something else's (aborts, loads)
     if (op === "NET_ABORT" || op === "MOD_LOAD_CJS" || op === "CHILD_CLOSE_STDIN") hijacked(op, payload, triggers[op], { nth: 1 });
   }

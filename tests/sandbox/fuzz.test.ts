@@ -5,10 +5,13 @@
 // (never a host exception that escaped its op), and the host still answers.
 // Seeded: EDGEBOX_FUZZ_SEED=n replays or explores another sequence.
 
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect } from "bun:test";
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { edgeboxAsync, tempApp } from "../helpers.ts";
+import { edgeboxAsync, noConfinement, securityTest, tempApp } from "../helpers.ts";
+
+// (the child-process calls need the confinement: a spawn is refused without it)
+const test = securityTest(noConfinement);
 
 const root = tempApp();
 const app = join(root, "app");

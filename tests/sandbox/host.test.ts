@@ -7,10 +7,10 @@
 // run's deadline.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { edgeboxAsync, tempApp } from "../helpers.ts";
+import { EDGEBOX, edgeboxAsync, noConfinement, securityTest, tempApp } from "../helpers.ts";
 
 const root = tempApp();
 const app = join(root, "app");
@@ -19,7 +19,7 @@ const grant = join(root, "grant");
 beforeAll(() => {
   mkdirSync(app, { recursive: true });
   mkdirSync(grant, { recursive: true });
-  for (const p of [join(grant, "fifo"), join(app, "fifo"), join(app, "fifo.js")]) Bun.spawnSync(["mkfifo", p]);
+  for (const p of [join(grant, "fifo"), join(app, "fifo"), join(app, "fifo.js"), join(root, "stdin-fifo")]) Bun.spawnSync(["mkfifo", p]);
   symlinkSync("fifo", join(grant, "fifo-link"));
   symlinkSync("/dev/zero", join(grant, "zero-link"));
   writeFileSync(join(grant, "plain.txt"), "plain\n");
@@ -149,6 +149,74 @@ describe("the host reads only regular files for itself", () => {
   });
 });
 
+describe("a read of stdin waits no longer than the time limit", () => {
+  const spellings = {
+    "readFileSync(0)": `require("fs").readFileSync(0)`,
+    "readFileSync('/dev/stdin')": `require("fs").readFileSync("/dev/stdin")`,
+    "readSync(0)": `require("fs").readSync(0, Buffer.alloc(10))`,
+  };
+  // stdin: a FIFO this test holds open for writing (O_RDWR: without waiting), or the socket Bun gives
+  // as a "pipe" (as node's spawn does); nobody ever writes to either
+  for (const kind of ["fifo", "socket"] as const) {
+    for (const [name, code] of Object.entries(spellings)) {
+      test(`${name} on a ${kind} nobody writes to: exit 124 at the limit`, async () => {
+        writeFileSync(join(app, "stdin.js"), `${code};\nconsole.log("read");\n`);
+        const held = kind === "fifo" ? openSync(join(root, "stdin-fifo"), constants.O_RDWR) : undefined;
+        const p = Bun.spawn([EDGEBOX, "run", "--timeout", "500", join(app, "stdin.js")], { cwd: app, stdin: held ?? "pipe", stdout: "pipe", stderr: "pipe" });
+        try {
+          const [stdout, stderr, exit] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+          expect({ exit, stdout, stderr }).toEqual({ exit: 124, stdout: "", stderr: "edgebox: time limit exceeded (500 ms)\n" });
+        } finally {
+          p.kill(9);
+          if (held !== undefined) closeSync(held);
+        }
+      }, 15_000);
+    }
+  }
+
+  test("what arrives on a socket before the limit is read", async () => {
+    writeFileSync(join(app, "stdin.js"), `console.log(require("fs").readFileSync(0, "utf8"));\n`);
+    const p = Bun.spawn([EDGEBOX, "run", "--timeout", "5000", join(app, "stdin.js")], { cwd: app, stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+    p.stdin.write("over a socket");
+    await p.stdin.end();
+    const [stdout, stderr, exit] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+    expect({ exit, stdout, stderr }).toEqual({ exit: 0, stdout: "over a socket\n", stderr: "" });
+  }, 15_000);
+});
+
+describe("under edgebox serve, one request cannot freeze the worker", () => {
+  test("a request reading a FIFO or a device is refused at once; the next request is served", async () => {
+    writeFileSync(
+      join(app, "server.mjs"),
+      `import fs from "node:fs";
+      export default { fetch(request) {
+        const path = new URL(request.url).searchParams.get("path");
+        if (!path) return new Response("alive");
+        try { return new Response(String(fs.readFileSync(path).length)); } catch (e) { return new Response(e.code, { status: 403 }); }
+      } };`,
+    );
+    const proc = Bun.spawn([EDGEBOX, "serve", "server.mjs", "--port", "0", "--workers", "1", "--timeout", "5000"], { cwd: app, stdout: "pipe", stderr: "pipe" });
+    try {
+      let out = "";
+      void (async () => {
+        for await (const c of proc.stdout as ReadableStream<Uint8Array>) out += new TextDecoder().decode(c);
+      })();
+      for (let i = 0; i < 400 && !/http:\/\/[\d.]+:\d+\//.test(out); i++) await Bun.sleep(25);
+      const base = /http:\/\/[\d.]+:\d+/.exec(out)?.[0];
+      expect(base).toBeDefined();
+      for (const path of ["../grant/fifo", "../grant/fifo-link", "/dev/zero", "../grant/zero-link"]) {
+        const r = await fetch(`${base}/?path=${encodeURIComponent(path)}`);
+        expect(r.status).toBe(403);
+        expect(await r.text()).toBe("ERR_NOT_SUPPORTED_IN_SANDBOX");
+      }
+      expect(await (await fetch(`${base}/?path=../grant/plain.txt`)).text()).toBe("6");
+      expect(await (await fetch(`${base}/`)).text()).toBe("alive");
+    } finally {
+      proc.kill(9);
+    }
+  }, 30_000);
+});
+
 describe("host memory stays bounded by the guest's limits", () => {
   const loud = `const cp = require("child_process");
   const out = [];
@@ -160,7 +228,7 @@ describe("host memory stays bounded by the guest's limits", () => {
   show("spawnSync stderr", r.error && Object.assign(r.error, { stdout: r.stdout, stderr: r.stderr }));
   console.log(JSON.stringify({ out, rss: process.memoryUsage().rss }));`;
 
-  test("a child printing gigabytes is killed at maxBuffer (ENOBUFS), not collected", async () => {
+  securityTest(noConfinement)("a child printing gigabytes is killed at maxBuffer (ENOBUFS), not collected", async () => {
     const r = await run("loud.js", loud);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);

@@ -446,55 +446,22 @@ pub const Instance = struct {
 
     /// Instantiate a side module in this instance's store. `spec` holds a
     /// (LinkKind, value) pair for each of the module's imports, in order.
+    /// The imports are handed over by position (no Linker: edgebox serve
+    /// links side modules again for every request, and a Linker hashes every name).
     pub fn link(self: *Instance, module: *Module, spec: []const [2]u32) HostError!*Instance {
         const root = self.root;
         if (spec.len != module.imports.len) {
             setError("link: {d} import specs for {d} imports", .{ spec.len, module.imports.len });
             return error.LinkFailed;
         }
-        const linker = wt.wasmtime_linker_new(module.engine.engine) orelse return error.LinkFailed;
-        defer wt.wasmtime_linker_delete(linker);
-        for (module.imports, spec, 0..) |imp, s, i| {
-            const kind = std.meta.intToEnum(LinkKind, s[0]) catch {
-                setError("link: bad import kind {d}", .{s[0]});
-                return error.LinkFailed;
-            };
-            var item: wt.Extern = .{};
-            switch (kind) {
-                .host => {
-                    if (imp.kind != wt.extern_func) {
-                        setError("link: {s}.{s} is not a function", .{ imp.module, imp.name });
-                        return error.LinkFailed;
-                    }
-                    if (wt.wasmtime_linker_define_func_unchecked(linker, imp.module.ptr, imp.module.len, imp.name.ptr, imp.name.len, imp.functype.?, trampoline, &module.slots[i], null)) |err| {
-                        takeWasmtimeError("link", err);
-                        return error.LinkFailed;
-                    }
-                    continue;
-                },
-                .root_export => item = try root.exportAt(s[1]),
-                .const_i32, .mut_i32 => {
-                    const ty = wt.wasm_globaltype_new(wt.wasm_valtype_new(wt.kind_i32), if (kind == .mut_i32) 1 else 0) orelse return error.LinkFailed;
-                    defer wt.wasm_globaltype_delete(ty);
-                    var v: wt.Val = .{ .kind = wt.val_i32 };
-                    v.of.i32 = @bitCast(s[1]);
-                    item.kind = wt.extern_global;
-                    if (wt.wasmtime_global_new(root.ctx, ty, &v, &item.of)) |err| {
-                        takeWasmtimeError("link", err);
-                        return error.LinkFailed;
-                    }
-                },
-            }
-            if (wt.wasmtime_linker_define(linker, root.ctx, imp.module.ptr, imp.module.len, imp.name.ptr, imp.name.len, &item)) |err| {
-                takeWasmtimeError("link", err);
-                return error.LinkFailed;
-            }
-        }
+        const items = allocator.alloc(wt.PackedExtern, spec.len) catch return error.OutOfMemory;
+        defer allocator.free(items);
+        for (spec, items, 0..) |s, *item, i| item.* = .from(try root.linkItem(module, i, s));
         const side = allocator.create(Instance) catch return error.OutOfMemory;
         errdefer allocator.destroy(side);
         side.* = .{ .id = root.id, .store = root.store, .ctx = root.ctx, .module = module, .root = root, .state = root.state };
         var trap: ?*wt.Trap = null;
-        if (wt.wasmtime_linker_instantiate(linker, root.ctx, module.module, &side.instance, &trap)) |err| {
+        if (wt.wasmtime_instance_new(root.ctx, module.module, items.ptr, items.len, &side.instance, &trap)) |err| {
             takeWasmtimeError("instantiate", err);
             return error.InstantiateFailed;
         }
@@ -505,6 +472,39 @@ pub const Instance = struct {
         root.side.append(allocator, side) catch return error.OutOfMemory;
         root.publishMemory();
         return side;
+    }
+
+    /// What import `i` of side module `module` is given, as `s` (a LinkKind and its value) says.
+    fn linkItem(root: *Instance, module: *Module, i: usize, s: [2]u32) HostError!wt.Extern {
+        const imp = module.imports[i];
+        const kind = std.meta.intToEnum(LinkKind, s[0]) catch {
+            setError("link: bad import kind {d}", .{s[0]});
+            return error.LinkFailed;
+        };
+        var item: wt.Extern = .{};
+        switch (kind) {
+            .host => {
+                if (imp.kind != wt.extern_func) {
+                    setError("link: {s}.{s} is not a function", .{ imp.module, imp.name });
+                    return error.LinkFailed;
+                }
+                item.kind = wt.extern_func;
+                wt.wasmtime_func_new_unchecked(root.ctx, imp.functype.?, trampoline, &module.slots[i], null, &item.of);
+            },
+            .root_export => item = try root.exportAt(s[1]),
+            .const_i32, .mut_i32 => {
+                const ty = wt.wasm_globaltype_new(wt.wasm_valtype_new(wt.kind_i32), if (kind == .mut_i32) 1 else 0) orelse return error.LinkFailed;
+                defer wt.wasm_globaltype_delete(ty);
+                var v: wt.Val = .{ .kind = wt.val_i32 };
+                v.of.i32 = @bitCast(s[1]);
+                item.kind = wt.extern_global;
+                if (wt.wasmtime_global_new(root.ctx, ty, &v, &item.of)) |err| {
+                    takeWasmtimeError("link", err);
+                    return error.LinkFailed;
+                }
+            },
+        }
+        return item;
     }
 
     /// Look an export up by name: its slot, its kind, and for functions its

@@ -56,6 +56,17 @@ pub const Extern = extern struct {
     of: [40]u8 align(8) = [_]u8{0} ** 40,
 };
 
+/// wasmtime_extern_t exactly as C lays it out (a kind byte, then a 24-byte union), for
+/// arrays of them: `Extern` above is padded for safety and so has another stride.
+pub const PackedExtern = extern struct {
+    kind: u8 = 0,
+    of: [24]u8 align(8) = [_]u8{0} ** 24,
+
+    pub fn from(e: Extern) PackedExtern {
+        return .{ .kind = e.kind, .of = e.of[0..24].* };
+    }
+};
+
 pub const extern_func: u8 = 0;
 pub const extern_global: u8 = 1;
 pub const extern_table: u8 = 2;
@@ -192,6 +203,8 @@ pub extern fn wasmtime_caller_context(caller: *Caller) *Context;
 pub extern fn wasmtime_func_call_unchecked(ctx: *Context, func: *const anyopaque, args_and_results: [*]ValRaw, len: usize, trap: *?*Trap) ?*Error;
 pub extern fn wasmtime_memory_data(ctx: *const Context, memory: *const anyopaque) [*]u8;
 pub extern fn wasmtime_memory_data_size(ctx: *const Context, memory: *const anyopaque) usize;
+pub extern fn wasmtime_instance_new(ctx: *Context, module: *const Module, imports: [*]const PackedExtern, n: usize, instance: *Instance, trap: *?*Trap) ?*Error;
+pub extern fn wasmtime_func_new_unchecked(ctx: *Context, ty: *const FuncType, cb: UncheckedCallback, data: ?*anyopaque, finalizer: ?*const fn (?*anyopaque) callconv(.c) void, ret: *anyopaque) void;
 pub extern fn wasmtime_global_new(ctx: *Context, ty: *const GlobalType, val: *const Val, ret: *anyopaque) ?*Error;
 pub extern fn wasmtime_global_get(ctx: *Context, global: *const anyopaque, out: *Val) void;
 pub extern fn wasmtime_global_set(ctx: *Context, global: *const anyopaque, val: *const Val) ?*Error;

@@ -1,0 +1,60 @@
+// The cost of one edgebox serve request without HTTP: the server image of a
+// hello handler, then requests one after the other through the same code as
+// the server (an instance made, the handler, the response, the release), each
+// phase timed, with the process's CPU time and page faults per request.
+// Usage: bun bench/serve-phases.ts [requests]
+
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { prepareApp } from "../internal/sandbox/run.ts";
+import { buildImage } from "../internal/serve/image.ts";
+import { InstancePool } from "../internal/serve/pool.ts";
+import { handleRequest } from "../internal/serve/request.ts";
+import { Sandbox } from "../internal/sandbox/index.ts";
+import { machine, writeResults } from "./lib.ts";
+
+const requests = Number(process.argv[2] ?? 5000);
+const warmup = 300;
+const dir = mkdtempSync(join(tmpdir(), "edgebox-bench-phases-"));
+writeFileSync(join(dir, "hello.mjs"), `export default { fetch() { return new Response("hello\\n"); } };\n`);
+
+const app = await prepareApp({ target: join(dir, "hello.mjs"), cwd: dir, grants: {}, maxMemoryMiB: 128 }, { pooling: true, epoch: true });
+const image = await buildImage({ ...app, sandbox: { ...app.sandbox, timeoutMs: 30_000 } }, (m) => console.error(m));
+const quiet = () => {};
+// size 0: every instance is made on take(), so its cost is counted here
+const pool = new InstancePool(() => new Sandbox({ ...image.sandbox, stdout: quiet, stderr: quiet }), 0, (err) => {
+  throw err;
+});
+const minorFaults = () => Number(readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ")[7]);
+
+const sums: Record<string, number> = { ready: 0, firstCall: 0, handler: 0, response: 0, teardown: 0 };
+let faults = 0;
+let cpu = process.cpuUsage();
+let wall = 0;
+for (let i = 0; i < warmup + requests; i++) {
+  if (i === warmup) {
+    for (const k in sums) sums[k] = 0;
+    faults = minorFaults();
+    cpu = process.cpuUsage();
+    wall = performance.now();
+  }
+  const o = await handleRequest(image, () => pool.take(), new Request("http://127.0.0.1/"), null, { maxBody: 1 << 20, dev: true }, 0);
+  if (o.response.status !== 200) throw new Error(`request failed: ${o.error}`);
+  sums.teardown! += await o.after;
+  for (const k of ["ready", "firstCall", "handler", "response"] as const) sums[k]! += o.phases[k];
+}
+const used = process.cpuUsage(cpu);
+const perRequest = (x: number) => (x / requests).toFixed(0);
+const lines = [
+  "## One edgebox serve request without HTTP",
+  "",
+  `${machine()}; a hello handler's image; ${requests} requests one after the other in one process (bench/serve-phases.ts), each in a fresh instance made on demand; ${new Date().toISOString().slice(0, 10)}.`,
+  "",
+  "| ready (instantiate, link) | first call (fresh) | handler | response | teardown | wall per request | CPU per request (user + sys) | page faults per request |",
+  "|---:|---:|---:|---:|---:|---:|---:|---:|",
+  `| ${perRequest(sums.ready! * 1000)} µs | ${perRequest(sums.firstCall! * 1000)} µs | ${perRequest(sums.handler! * 1000)} µs | ${perRequest(sums.response! * 1000)} µs | ${perRequest(sums.teardown! * 1000)} µs | ${perRequest((performance.now() - wall) * 1000)} µs | ${perRequest(used.user + used.system)} µs (sys ${perRequest(used.system)}) | ${((minorFaults() - faults) / requests).toFixed(1)} |`,
+];
+console.log(lines.join("\n"));
+writeResults("serve-phases", lines.join("\n"));
+process.exit(0);
