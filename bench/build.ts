@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUN, EDGEBOX, NODE, machine, root, writeResults } from "./lib.ts";
+import { BUN, EDGEBOX, NODE, interleave, machine, median, root, timeProcesses, writeResults } from "./lib.ts";
 
 const DENO = join(root, "node_modules", ".bin", "deno");
 const runs = Number(process.argv[2] ?? 5);
@@ -102,16 +102,12 @@ interface Sample {
   rssMiB: number;
 }
 
-function sample(argv: string[]): Sample {
-  const xs: Sample[] = [];
-  for (let i = 0; i < runs; i++) {
-    const p = Bun.spawnSync(argv, { cwd: dir, stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
-    if (p.exitCode !== 0) throw new Error(`${argv.join(" ")} exited ${p.exitCode}: ${p.stderr}`);
-    xs.push({ ms: Number(p.stdout.toString().trim()), rssMiB: (p.resourceUsage?.maxRSS ?? 0) / 1048576 });
-  }
-  xs.sort((a, b) => a.ms - b.ms);
-  return xs[xs.length >> 1]!;
-}
+/** One run: the ms the program measured around its work, and the process's peak RSS. */
+const sample = (argv: string[]) => (): Sample => {
+  const p = Bun.spawnSync(argv, { cwd: dir, stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
+  if (p.exitCode !== 0) throw new Error(`${argv.join(" ")} exited ${p.exitCode}: ${p.stderr}`);
+  return { ms: Number(p.stdout.toString().trim()), rssMiB: (p.resourceUsage?.maxRSS ?? 0) / 1048576 };
+};
 
 /** What a user's machine has: no EDGEBOX_ZIG, no Zig on PATH. */
 const userEnv = { HOME: process.env.HOME ?? "/root", PATH: "/usr/bin:/bin", NO_COLOR: "1" };
@@ -143,7 +139,7 @@ const say = (s = "") => {
 };
 say(`## Built apps (edgebox build) against bun, node and deno`);
 say();
-say(`${machine()}; deno ${Bun.spawnSync([DENO, "--version"]).stdout.toString().split("\n")[0]!.split(" ")[1]}, node ${Bun.spawnSync([NODE, "--version"]).stdout.toString().trim()}; median of ${runs} runs; ${new Date().toISOString().slice(0, 10)}.`);
+say(`${machine()}; deno ${Bun.spawnSync([DENO, "--version"]).stdout.toString().split("\n")[0]!.split(" ")[1]}, node ${Bun.spawnSync([NODE, "--version"]).stdout.toString().trim()}; compute rows: median of ${runs} runs, cold start: median of ${runs * 4} runs, each the runtimes' runs interleaved; ${new Date().toISOString().slice(0, 10)}.`);
 say(`Compute rows: milliseconds the program measured around its own work (start-up excluded). Peak RSS: the whole process.`);
 say(`Produced by \`npm run bench\` (bench/build.ts); edgebox (built) is \`edgebox build\` (no EDGEBOX_ZIG, no Zig on PATH) then \`edgebox run app.ebx\`.`);
 say(`Load average at the start: ${loadavg()[0]!.toFixed(1)} on ${navigator.hardwareConcurrency} cores (a machine shared with other work: absolute numbers are noisy; ratios within one run hold better).`);
@@ -156,7 +152,9 @@ for (const [name, code] of Object.entries(programs)) {
   const file = `p${n++}.js`;
   writeFileSync(join(dir, file), code);
   const artifact = build(file, name);
-  const results = runtimes(file, artifact).map(([rt, argv]) => [rt, sample(argv)] as const);
+  const rts = runtimes(file, artifact);
+  const samples = interleave(rts.map(([, argv]) => sample(argv)), runs, 0);
+  const results = rts.map(([rt], i) => [rt, median(samples[i]!, (x) => x.ms)] as const);
   const of = (rt: string) => results.find(([r]) => r === rt)![1].ms;
   for (const [rt, s] of results) {
     say(`| ${name} | ${rt} | ${s.ms.toFixed(1)} | ${(s.ms / of("bun")).toFixed(2)}x | ${(s.ms / of("node")).toFixed(2)}x | ${(s.ms / of("deno")).toFixed(2)}x | ${s.rssMiB.toFixed(0)} |`);
@@ -166,18 +164,11 @@ for (const [name, code] of Object.entries(programs)) {
 // Cold start: the whole process, hello world.
 writeFileSync(join(dir, "hello.js"), `console.log("hello");\n`);
 const hello = build("hello.js", "hello");
-function wall(argv: string[]): number {
-  const xs: number[] = [];
-  for (let i = 0; i < runs * 4 + 2; i++) {
-    const t0 = performance.now();
-    const p = Bun.spawnSync(argv, { cwd: dir, stdout: "ignore", stderr: "ignore" });
-    if (p.exitCode !== 0) throw new Error(`${argv.join(" ")} failed`);
-    if (i >= 2) xs.push(performance.now() - t0);
-  }
-  xs.sort((a, b) => a - b);
-  return xs[xs.length >> 1]!;
-}
-const starts = runtimes("hello.js", hello).map(([rt, argv]) => [rt, wall(argv)] as const);
+const starts = timeProcesses(
+  runtimes("hello.js", hello).map(([name, argv]) => ({ name, argv, cwd: dir })),
+  runs * 4,
+  2,
+).map((t) => [t.name, t.median] as const);
 const sOf = (rt: string) => starts.find(([r]) => r === rt)![1];
 for (const [rt, ms] of starts) {
   say(`| cold start, hello | ${rt} | ${ms.toFixed(1)} | ${(ms / sOf("bun")).toFixed(2)}x | ${(ms / sOf("node")).toFixed(2)}x | ${(ms / sOf("deno")).toFixed(2)}x | |`);

@@ -7,7 +7,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUN, EDGEBOX, NODE, machine } from "./lib.ts";
+import { BUN, EDGEBOX, NODE, interleave, load, machine, median, writeResults } from "./lib.ts";
 
 const runs = Number(process.argv[2] ?? 5);
 const dir = mkdtempSync(join(tmpdir(), "edgebox-bench-"));
@@ -23,31 +23,34 @@ console.log(ms.toFixed(3));
 `,
 );
 
-function median(argv: string[]): number {
-  const xs: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const p = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe" });
-    if (p.exitCode !== 0) throw new Error(`${argv.join(" ")}: ${p.stderr}`);
-    xs.push(Number(p.stdout.toString().trim()));
-  }
-  xs.sort((a, b) => a - b);
-  return xs[xs.length >> 1]!;
-}
+/** The ms the script measured around fib(30), one run. */
+const inside = (argv: string[]) => () => {
+  const p = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe" });
+  if (p.exitCode !== 0) throw new Error(`${argv.join(" ")}: ${p.stderr}`);
+  return Number(p.stdout.toString().trim());
+};
 
 const built = Bun.spawnSync([EDGEBOX, "build", script, "-o", join(dir, "fib.ebx")], { cwd: dir, stdout: "pipe", stderr: "pipe", env: { HOME: process.env.HOME ?? "/root", PATH: "/usr/bin:/bin" } });
 if (built.exitCode !== 0 || !built.stderr.toString().includes("1 of 1 functions frozen")) throw new Error(`edgebox build: ${built.stderr}`);
 
-const rows: [string, number][] = [
-  ["edgebox (built, frozen)", median([EDGEBOX, "run", join(dir, "fib.ebx")])],
-  ["edgebox (native)", median([EDGEBOX, "run", "--engine=native", script])],
-  ["edgebox (js engine)", median([EDGEBOX, "run", "--engine=js", script])],
-  ["bun", median([BUN, script])],
-  ["node", median([NODE, script])],
+const contenders: [string, string[]][] = [
+  ["edgebox (built, frozen)", [EDGEBOX, "run", join(dir, "fib.ebx")]],
+  ["edgebox (native)", [EDGEBOX, "run", "--engine=native", script]],
+  ["edgebox (js engine)", [EDGEBOX, "run", "--engine=js", script]],
+  ["bun", [BUN, script]],
+  ["node", [NODE, script]],
 ];
+const samples = interleave(contenders.map(([, argv]) => inside(argv)), runs);
+const rows = contenders.map(([name], i) => [name, median(samples[i]!)] as const);
 const base = (name: string) => rows.find(([n]) => n === name)![1];
-console.log(`# compute: fib(30) inside the runtime, median of ${runs} (${machine()})\n`);
-console.log("## fib(30)");
-console.log(["", "ms", "vs bun", "vs node", "vs js engine"].join("\t"));
-for (const [name, ms] of rows) {
-  console.log([name, ms.toFixed(1), `${(ms / base("bun")).toFixed(2)}x`, `${(ms / base("node")).toFixed(2)}x`, `${(ms / base("edgebox (js engine)")).toFixed(2)}x`].join("\t"));
-}
+const text = [
+  "## Compute: fib(30) inside the runtime",
+  "",
+  `${machine()}; ${load()} at the end; ${new Date().toISOString().slice(0, 10)}. Produced by \`bun bench/compute.ts ${runs}\`: the ms each runtime measured around fib(30) (start-up excluded), median of ${runs} runs each, the runtimes' runs interleaved.`,
+  "",
+  "| | ms | vs bun | vs node | vs js engine |",
+  "|---|---:|---:|---:|---:|",
+  ...rows.map(([name, ms]) => `| ${name} | ${ms.toFixed(1)} | ${(ms / base("bun")).toFixed(2)}x | ${(ms / base("node")).toFixed(2)}x | ${(ms / base("edgebox (js engine)")).toFixed(2)}x |`),
+].join("\n");
+console.log(text);
+writeResults("compute", text);

@@ -15,22 +15,50 @@ export interface Timing {
   runs: number;
 }
 
-/** Run `argv` `runs` times after `warmup` runs; wall-clock ms per run. */
-export function timeProcess(name: string, argv: string[], runs = 30, warmup = 3, cwd?: string): Timing {
-  const samples: number[] = [];
-  for (let i = 0; i < warmup + runs; i++) {
-    const t0 = performance.now();
-    const p = Bun.spawnSync(argv, { cwd, stdout: "ignore", stderr: "pipe" });
-    const dt = performance.now() - t0;
-    if (p.exitCode !== 0) throw new Error(`${argv.join(" ")} exited ${p.exitCode}: ${p.stderr.toString()}`);
-    if (i >= warmup) samples.push(dt);
+/**
+ * Call each of `fns` once per round, in turn (A B C A B C ...), `warmup`
+ * rounds uncounted then `runs` counted: drift on the machine (other load, CPU
+ * frequency, caches) then hits every contender alike. The samples, per fn.
+ */
+export function interleave<T>(fns: (() => T)[], runs: number, warmup = 1): T[][] {
+  const samples = fns.map((): T[] => []);
+  for (let round = 0; round < warmup + runs; round++) {
+    fns.forEach((fn, i) => {
+      const x = fn();
+      if (round >= warmup) samples[i]!.push(x);
+    });
   }
-  samples.sort((a, b) => a - b);
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
-  return { name, median: at(0.5), p10: at(0.1), p90: at(0.9), runs };
+  return samples;
 }
 
-/** A table of medians with each row's ratio to the named baselines. */
+/** The middle value (upper median) of `xs`, by `key`. */
+export function median<T>(xs: T[], key: (x: T) => number = (x) => x as number): T {
+  return [...xs].sort((a, b) => key(a) - key(b))[xs.length >> 1]!;
+}
+
+export interface Contender {
+  name: string;
+  argv: string[];
+  cwd?: string;
+}
+
+/** Wall-clock ms of whole processes, the contenders interleaved (see interleave). */
+export function timeProcesses(contenders: Contender[], runs = 30, warmup = 3): Timing[] {
+  const once = (c: Contender) => () => {
+    const t0 = performance.now();
+    const p = Bun.spawnSync(c.argv, { cwd: c.cwd, stdout: "ignore", stderr: "pipe" });
+    const dt = performance.now() - t0;
+    if (p.exitCode !== 0) throw new Error(`${c.argv.join(" ")} exited ${p.exitCode}: ${p.stderr.toString()}`);
+    return dt;
+  };
+  return interleave(contenders.map(once), runs, warmup).map((xs, i) => {
+    xs.sort((a, b) => a - b);
+    const at = (q: number) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+    return { name: contenders[i]!.name, median: at(0.5), p10: at(0.1), p90: at(0.9), runs };
+  });
+}
+
+/** A markdown table of medians with each row's ratio to the named baselines. */
 export function report(title: string, rows: Timing[], baselines: string[] = ["bun", "node"]): string {
   const base = new Map(rows.map((r) => [r.name, r.median]));
   const head = ["", "median ms", "p10", "p90", ...baselines.map((b) => `vs ${b}`)];
@@ -41,14 +69,27 @@ export function report(title: string, rows: Timing[], baselines: string[] = ["bu
     r.p90.toFixed(2),
     ...baselines.map((b) => (base.has(b) ? `${(r.median / base.get(b)!).toFixed(2)}x` : "-")),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmt = (l: string[]) => l.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  return [`## ${title}`, fmt(head), ...lines.map(fmt)].join("\n");
+  const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [
+    `### ${title}`,
+    "",
+    `Median of ${rows[0]?.runs} runs each, the runtimes' runs interleaved (A B C A B C ...).`,
+    "",
+    row(head),
+    row(head.map((_, i) => (i === 0 ? "---" : "---:"))),
+    ...lines.map(row),
+  ].join("\n");
 }
 
 export function machine(): string {
   const os = require("node:os") as typeof import("node:os");
   return `${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, bun ${Bun.version}`;
+}
+
+/** The 1-minute load average against the CPU count: numbers taken on a busy machine say so. */
+export function load(): string {
+  const os = require("node:os") as typeof import("node:os");
+  return `load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`;
 }
 
 /** Put `markdown` into bench/RESULTS.md as section `name`, replacing that section's previous run. */

@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureCorpus } from "../tests/compat/corpus.ts";
-import { BUN, EDGEBOX, NODE, machine, report, timeProcess } from "./lib.ts";
+import { BUN, EDGEBOX, NODE, load, machine, report, timeProcesses, writeResults } from "./lib.ts";
 
 const runs = Number(process.argv[2] ?? 10);
 const project = ensureCorpus();
@@ -18,19 +18,30 @@ const cowsay = join(project, "node_modules", "cowsay", "cli.js");
 // Fill the precompiled cache first: warm starts are measured.
 Bun.spawnSync([EDGEBOX, "run", requireTs]);
 
-console.log(`# packages: ${runs} runs each (${machine()})\n`);
-console.log(
-  report("require(\"typescript\") + transpileModule", [
-    timeProcess("edgebox run (native)", [EDGEBOX, "run", "--engine=native", requireTs], runs, 1, project),
-    timeProcess("bun", [BUN, requireTs], runs, 1, project),
-    timeProcess("node", [NODE, requireTs], runs, 1, project),
-  ]),
-);
-console.log();
-console.log(
-  report("CLI start: cowsay hello", [
-    timeProcess("edgebox run <dir> (npm: cowsay)", [EDGEBOX, "run", project, "hello"], runs, 1, project),
-    timeProcess("bun", [BUN, cowsay, "hello"], runs, 1, project),
-    timeProcess("node", [NODE, cowsay, "hello"], runs, 1, project),
-  ]),
-);
+const text = [
+  "## Real packages",
+  "",
+  `${machine()}; ${load()} at the end; ${new Date().toISOString().slice(0, 10)}. Produced by \`bun bench/packages.ts ${runs}\`: the whole process, wall clock, from the compat corpus's pinned install.`,
+  "",
+  report("require(\"typescript\") + transpileModule", timeProcesses(
+    [
+      { name: "edgebox run (native)", argv: [EDGEBOX, "run", "--engine=native", requireTs], cwd: project },
+      { name: "bun", argv: [BUN, requireTs], cwd: project },
+      { name: "node", argv: [NODE, requireTs], cwd: project },
+    ],
+    runs,
+    1,
+  )),
+  "",
+  report("CLI start: cowsay hello", timeProcesses(
+    [
+      { name: "edgebox run <dir> (npm: cowsay)", argv: [EDGEBOX, "run", project, "hello"], cwd: project },
+      { name: "bun", argv: [BUN, cowsay, "hello"], cwd: project },
+      { name: "node", argv: [NODE, cowsay, "hello"], cwd: project },
+    ],
+    runs,
+    1,
+  )),
+].join("\n");
+console.log(text);
+writeResults("packages", text);

@@ -1,12 +1,12 @@
-#!/usr/bin/env bun
-// The `edgebox` executable: picks the subcommand, loads only its code, and
-// turns user errors into one line on stderr.
+// The `edgebox` CLI: picks the subcommand, loads only its code, and turns
+// user errors into one line on stderr. Import-safe: the executable's entry is
+// cmd/main.ts, which calls runMain(); tests call it in-process.
 
 import type { CommandDef } from "citty";
 import { UserError } from "../internal/errors.ts";
 import { kebab, parseArgs } from "./args.ts";
 import { trace } from "../internal/trace.ts";
-import { out } from "./out.ts";
+import { out, setOut, type Write } from "./out.ts";
 import { VERSION } from "./version.ts";
 import { commands } from "./commands.ts";
 
@@ -93,20 +93,39 @@ async function main(argv: string[]): Promise<number> {
   return (await cmd.main(parsed)) ?? 0;
 }
 
-async function reportError(err: unknown): Promise<number> {
+async function reportError(err: unknown, to?: Write): Promise<number> {
   const debug = process.env.EDGEBOX_DEBUG === "1";
+  const write = to ?? ((text: string) => void process.stderr.write(text));
   if (err instanceof UserError) {
     // consola/basic: the main entry pulls in prompts (readline, tty, process.stdin) at load.
     const { createConsola } = await import("consola/basic");
-    createConsola({ stderr: process.stderr, stdout: process.stderr }).error(err.message);
-    if (debug) console.error(err.stack);
+    const stream = to ? ({ write: to } as unknown as NodeJS.WriteStream) : process.stderr;
+    createConsola({ stderr: stream, stdout: stream }).error(err.message);
+    if (debug) write(`${err.stack}\n`);
     return err.exitCode;
   }
-  console.error(debug ? err : `edgebox: internal error: ${err instanceof Error ? err.message : String(err)} (set EDGEBOX_DEBUG=1 for the stack)`);
+  write(debug ? `${err instanceof Error ? err.stack : String(err)}\n` : `edgebox: internal error: ${err instanceof Error ? err.message : String(err)} (set EDGEBOX_DEBUG=1 for the stack)\n`);
   return 70;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  async (err) => process.exit(await reportError(err)),
-);
+export interface RunMainOptions {
+  /** Where the command's output goes (default: stdout, written synchronously). */
+  stdout?: Write;
+  /** Where a user error's line goes (default: stderr). */
+  stderr?: Write;
+}
+
+/**
+ * Run the CLI on `rawArgs` (the arguments after `edgebox`) and resolve to its
+ * exit code; a user error is reported as one line, never thrown.
+ */
+export async function runMain(rawArgs: string[], opts: RunMainOptions = {}): Promise<number> {
+  const restore = opts.stdout ? setOut(opts.stdout) : undefined;
+  try {
+    return await main(rawArgs);
+  } catch (err) {
+    return await reportError(err, opts.stderr);
+  } finally {
+    if (restore) setOut(restore);
+  }
+}

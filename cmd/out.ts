@@ -1,10 +1,26 @@
 import { writeSync } from "node:fs";
 
+export type Write = (text: string) => void;
+
 /**
  * Write to stdout synchronously. (Touching process.stdout makes Bun build a
  * stream, ~8 ms of start-up for one line of output.)
  */
-export function out(text: string): void {
+function toStdout(text: string): void {
   const bytes = Buffer.from(text);
   for (let off = 0; off < bytes.length; ) off += writeSync(1, bytes, off);
+}
+
+let write: Write = toStdout;
+
+/** A command's output: stdout, or where runMain's caller sent it. */
+export function out(text: string): void {
+  write(text);
+}
+
+/** Send out() to `to`; returns the previous destination (runMain restores it). */
+export function setOut(to: Write): Write {
+  const prev = write;
+  write = to;
+  return prev;
 }

@@ -5,11 +5,11 @@ export type UserErrorCode =
   | "E_USAGE"
   | "E_UNKNOWN_COMMAND"
   | "E_UNKNOWN_FLAG"
-  | "E_NOT_IMPLEMENTED"
   | "E_NOT_FOUND"
   | "E_NO_ENTRY"
   /** a file edgebox would write is already there (edgebox init) */
   | "E_EXISTS"
+  /** the engine cannot run the app safely here (e.g. the thread behind the time limit cannot start) */
   | "E_ENGINE"
   | "E_POLICY"
   /** edgebox build could not make the artifact (bundling, parsing, compiling) */
@@ -25,7 +25,7 @@ export class UserError extends Error {
     readonly code: UserErrorCode,
     message: string,
     /** The process exit code: 2 for usage errors, as most CLIs do. */
-    readonly exitCode: number = code === "E_USAGE" || code === "E_UNKNOWN_COMMAND" || code === "E_UNKNOWN_FLAG" || code === "E_NOT_IMPLEMENTED" ? 2 : 1,
+    readonly exitCode: number = code === "E_USAGE" || code === "E_UNKNOWN_COMMAND" || code === "E_UNKNOWN_FLAG" ? 2 : 1,
   ) {
     super(message);
   }

@@ -2,6 +2,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { edgebox, tempApp } from "./helpers.ts";
+import { join } from "node:path";
 
 describe("edgebox CLI", () => {
   test("--help lists every command and exits 0", () => {
@@ -106,5 +107,46 @@ describe("a newcomer's first hour", () => {
         expect(r.stderr).toContain(`is not JavaScript or TypeScript (${what})`);
       }
     }
+  });
+});
+
+describe("the CLI in-process (runMain)", async () => {
+  // Importing the CLI runs nothing: the executable's entry is cmd/main.ts.
+  const { runMain } = await import("../cmd/edgebox.ts");
+  const drive = async (args: string[]) => {
+    let stdout = "";
+    let stderr = "";
+    const code = await runMain(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+    return { code, stdout, stderr };
+  };
+
+  test("version --json: the versions, exit 0", async () => {
+    const r = await drive(["version", "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).edgebox).toBe((await import("../package.json")).version);
+    expect(r.stderr).toBe("");
+  });
+
+  test("check <policy>: what the policy grants, in words", async () => {
+    const dir = tempApp({ ".edgebox.json": JSON.stringify({ env: ["HOME_TOWN"] }) });
+    const r = await drive(["check", join(dir, ".edgebox.json")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("HOME_TOWN");
+  });
+
+  test("an unknown command: one line on stderr, exit 2, nothing on stdout", async () => {
+    const r = await drive(["frobnicate"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain("unknown command 'frobnicate'");
+  });
+
+  test("a bad policy: one line naming the problem, exit 1", async () => {
+    const dir = tempApp({ ".edgebox.json": "{ not json" });
+    const r = await drive(["check", join(dir, ".edgebox.json")]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
   });
 });

@@ -6,7 +6,8 @@ import { nativeHostPath } from "../internal/assets/index.ts";
 import { join } from "node:path";
 import { JsEngine } from "../internal/engine/js.ts";
 import { NativeEngine } from "../internal/engine/native.ts";
-import { openHostLib, symbols } from "../internal/engine/native-ffi.ts";
+import { openHostLib, Status, symbols, TRAP_CODES } from "../internal/engine/native-ffi.ts";
+import { ptr, type Pointer } from "bun:ffi";
 import { GuestTrap, type Engine } from "../internal/engine/types.ts";
 import { edgebox, ENGINES, tempApp } from "./helpers.ts";
 
@@ -25,6 +26,9 @@ const TRAPS = new Uint8Array([
   0x03, 0x61, 0x64, 0x64, 0x00, 0x02, 0x0a, 0x17, 0x03, 0x03, 0x00, 0x00, 0x0b, 0x09, 0x00, 0x41, 0xf0, 0xa2, 0x04, 0x28,
   0x02, 0x00, 0x0b, 0x07, 0x00, 0x20, 0x00, 0x20, 0x01, 0x6a, 0x0b,
 ]);
+
+/** wat2wasm of: (module (func (export "spin") (loop br 0))) */
+const SPIN = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 8, 1, 4, 115, 112, 105, 110, 0, 0, 10, 9, 1, 7, 0, 3, 64, 12, 0, 11, 11]);
 
 /** The native engine over the host library as `edgebox` extracts it (from the build's dist/assets). */
 async function nativeEngine(): Promise<NativeEngine> {
@@ -76,21 +80,100 @@ for (const [name, make] of engines) {
   });
 }
 
+/** The bun:ffi type a Zig parameter or return type of exports.zig crosses as. */
+function ffiType(zig: string): string {
+  if (zig === "[*:0]const u8") return "cstring";
+  if (/^\??(\*|\[\*\])/.test(zig) || zig === "host.HostCallback") return "ptr";
+  if (zig === "Status") return "i32";
+  if (/^(u8|u32|u64|i32|i64|usize|void)$/.test(zig)) return zig;
+  throw new Error(`exports.zig uses a type the test cannot map: ${zig}`);
+}
+
+/** The members of `pub const <name> = enum(<tag>) { ... }` in a Zig source, as name -> value. */
+function zigEnum(src: string, name: string): { tag: string; members: Record<string, number> } {
+  const m = new RegExp(`pub const ${name} = enum\\((\\w+)\\) \\{([^}]*)\\}`).exec(src)!;
+  const members = Object.fromEntries([...m[2]!.matchAll(/^\s*(\w+) = (\d+),/gm)].map((x) => [x[1]!, Number(x[2])]));
+  return { tag: m[1]!, members };
+}
+
 describe("native host library", () => {
-  test("the bun:ffi table matches the Zig exports", () => {
-    const zig = readFileSync(join(import.meta.dir, "..", "zig", "src", "exports.zig"), "utf8");
+  const zigDir = join(import.meta.dir, "..", "zig", "src");
+  const zig = readFileSync(join(zigDir, "exports.zig"), "utf8");
+
+  test("the bun:ffi table matches the Zig exports: names, argument and return types", () => {
     const exported = [...zig.matchAll(/@export\(&(\w+), \.\{ \.name = "(\w+)" \}\)/g)].map((m) => [m[1]!, m[2]!] as const);
     expect(exported.map(([, n]) => n).sort()).toEqual(Object.keys(symbols).sort());
     for (const [fn, name] of exported) {
-      const params = new RegExp(`fn ${fn}\\(([^)]*)\\)`).exec(zig)![1]!;
-      const arity = params.trim() === "" ? 0 : params.split(",").length;
-      expect({ name, arity }).toEqual({ name, arity: symbols[name as keyof typeof symbols].args.length });
+      const [, params, ret] = new RegExp(`fn ${fn}\\(([^)]*)\\) callconv\\(\\.c\\) (\\S+) \\{`).exec(zig)!;
+      const args = params!.trim() === "" ? [] : params!.split(", ").map((p) => ffiType(p.slice(p.indexOf(": ") + 2)));
+      const declared = symbols[name as keyof typeof symbols];
+      expect({ name, args, returns: ffiType(ret!) }).toEqual({ name, args: [...declared.args], returns: declared.returns });
     }
+  });
+
+  test("Status and the trap codes match the Zig enums", () => {
+    const status = zigEnum(zig, "Status");
+    expect(status.tag).toBe("c_int");
+    const camel = (s: string) => s.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+    expect(Object.fromEntries(Object.entries(status.members).map(([k, v]) => [camel(k), v]))).toEqual({ ...Status });
+    const trap = zigEnum(readFileSync(join(zigDir, "wasmtime.zig"), "utf8"), "TrapCode");
+    expect(trap.tag).toBe("u8");
+    expect(Object.entries(trap.members).filter(([k]) => k !== "none")).toEqual(TRAP_CODES.map((n, i) => [n, i]));
   });
 
   test("eb_echo round-trips through the FFI boundary", async () => {
     const e = await nativeEngine();
     expect(e.lib.eb_echo(123456789n)).toBe(123456789n);
+  });
+
+  test("a trap carries Wasmtime's code, typed; the message names the cause on its first line", async () => {
+    const e = await nativeEngine();
+    const inst = e.instantiate(e.compile(TRAPS), {});
+    const trapOf = (f: () => unknown) => {
+      try {
+        f();
+      } catch (err) {
+        return err as GuestTrap;
+      }
+      throw new Error("no trap");
+    };
+    const oob = trapOf(() => inst.exports.oob!());
+    expect([oob.code, oob.message.split("\n")[0]]).toEqual(["memory_out_of_bounds", "out of bounds memory access"]);
+    const boom = trapOf(() => inst.exports.boom!());
+    expect([boom.code, boom.message.split("\n")[0]]).toEqual(["unreachable_code_reached", "wasm `unreachable` instruction executed"]);
+    const fueled = new NativeEngine(e.lib, { fuel: true });
+    const spin = fueled.instantiate(fueled.compile(SPIN), {}, { fuel: 10000 });
+    const out = trapOf(() => spin.exports.spin!());
+    expect([out.code, out.message.split("\n")[0]]).toEqual(["out_of_fuel", "all fuel consumed (instruction limit reached)"]);
+    const timed = new NativeEngine(e.lib, { epoch: true });
+    const late = trapOf(() => timed.instantiate(timed.compile(SPIN), {}, { deadlineMs: 20 }).exports.spin!());
+    expect(late.code).toBe("interrupt");
+    fueled.dispose();
+    timed.dispose();
+  });
+
+  test("an export lookup with an empty or short signature buffer is refused, not a write outside it", async () => {
+    const e = await nativeEngine();
+    const inst = e.instantiate(e.compile(TRAPS), {}) as unknown as { handle: Pointer };
+    const name = Buffer.from("add");
+    const sig = new Uint8Array(1).subarray(0, 0);
+    const st = e.lib.eb_instance_export(inst.handle, name, name.length, e.outPtr, ptr(e.out, 8), sig, 0, e.errPtr, e.err.length);
+    expect(st).toBe(Status.badArgument);
+    expect(e.message()).toContain("signature buffer is empty");
+    // "ii\ti" needs 5 bytes with its NUL: 3 is too few, and says so
+    const small = new Uint8Array(3);
+    const st2 = e.lib.eb_instance_export(inst.handle, name, name.length, e.outPtr, ptr(e.out, 8), small, small.length, e.errPtr, e.err.length);
+    expect([st2, e.message()]).toEqual([Status.badArgument, "the signature of 'add' does not fit the caller's buffer"]);
+  });
+
+  test("a missing export is not_found, a file error is os_error with the errno", async () => {
+    const e = await nativeEngine();
+    const inst = e.instantiate(e.compile(TRAPS), {});
+    expect(inst.exports.nothing).toBeUndefined();
+    const out = new Int32Array(1);
+    const st = e.lib.eb_fs_open(Buffer.from("/nonexistent-edgebox-dir\0"), Buffer.from("x\0"), 0, 0, out);
+    expect([st, out[0]]).toEqual([Status.osError, 2 /* ENOENT */]);
+    expect(e.hashFile("/nonexistent-edgebox-file")).toEqual({ hash: "", length: 0 });
   });
 });
 

@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDylink, sideModuleInfo } from "../internal/engine/dylink.ts";
-import { Reader, readSections, SectionId } from "../internal/build/wasm.ts";
+import { Reader, readSections, SectionId } from "../internal/engine/wasm.ts";
 import { ModuleBuilder } from "../internal/freeze/encode.ts";
 import { API, INIT_FN } from "../internal/freeze/emit.ts";
 import { freeze } from "../internal/freeze/index.ts";

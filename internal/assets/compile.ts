@@ -9,7 +9,7 @@ export function compileCommand(root: string, outfile: string, extra: string[] = 
   return [
     process.execPath, "build", "--compile", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig",
     "--bytecode", "--format=esm", "--splitting", "--minify", ...extra,
-    join(root, "cmd", "edgebox.ts"), "--outfile", outfile,
+    join(root, "cmd", "main.ts"), "--outfile", outfile,
   ];
 }
 

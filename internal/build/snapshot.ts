@@ -7,7 +7,7 @@
 // their element segments (side modules are linked again at the same bases),
 // and the guest has no other mutable global.
 
-import { Reader, SectionId, readSections, sleb, uleb, writeModule, type Section } from "./wasm.ts";
+import { Reader, SectionId, readSections, sleb, uleb, writeModule, type Section } from "../engine/wasm.ts";
 
 const PAGE = 65536;
 /** Zero runs shorter than this stay inside one data segment (a segment costs ~8 bytes). */

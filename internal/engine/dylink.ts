@@ -6,7 +6,7 @@
 // exports. quickjs-wasi's extensions (URL, TextEncoder, ...) and EdgeBox's
 // own frozen functions are such modules.
 
-import { customSections, Reader, readSections, SectionId, uleb, writeModule } from "../build/wasm.ts";
+import { customSections, Reader, readSections, SectionId, uleb, writeModule } from "./wasm.ts";
 import type { HostFunction, Instance, LinkImport, ModuleImport, WasmModule } from "./types.ts";
 
 export interface DylinkInfo {

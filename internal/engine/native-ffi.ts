@@ -1,10 +1,11 @@
 // The bun:ffi view of libedgebox_host's C ABI (zig/src/exports.zig).
-// tests/native.test.ts checks that this table and the Zig exports agree.
+// tests/engine.test.ts checks that this table and the Zig exports agree, type by type.
 
 import { dlopen, type Pointer } from "bun:ffi";
+import type { TrapCode } from "./types.ts";
 import { dirname, join } from "node:path";
 
-export const HOST_ABI_VERSION = 1;
+export const HOST_ABI_VERSION = 2;
 
 export const symbols = {
   eb_abi_version: { args: [], returns: "u32" },
@@ -18,15 +19,15 @@ export const symbols = {
   eb_bytes_free: { args: ["ptr", "usize"], returns: "void" },
   eb_module_describe: { args: ["ptr", "ptr", "ptr"], returns: "void" },
   eb_module_free: { args: ["ptr"], returns: "void" },
-  eb_file_hash: { args: ["cstring", "ptr"], returns: "u64" },
+  eb_file_hash: { args: ["cstring", "ptr", "ptr"], returns: "i32" },
   eb_isatty: { args: ["i32"], returns: "u32" },
-  eb_fs_open: { args: ["ptr", "ptr", "i32", "u32"], returns: "i32" },
-  eb_fs_at: { args: ["u32", "ptr", "ptr", "ptr", "ptr", "u32"], returns: "i32" },
-  eb_fs_readlink: { args: ["ptr", "ptr", "ptr", "u64"], returns: "i32" },
-  eb_instance_new: { args: ["ptr", "u32", "ptr", "i64", "u64", "u64", "ptr", "ptr", "usize"], returns: "i32" },
-  eb_instance_link: { args: ["ptr", "ptr", "ptr", "usize", "ptr", "ptr", "usize"], returns: "i32" },
+  eb_fs_open: { args: ["cstring", "cstring", "i32", "u32", "ptr"], returns: "i32" },
+  eb_fs_at: { args: ["u32", "cstring", "cstring", "cstring", "cstring", "u32", "ptr"], returns: "i32" },
+  eb_fs_readlink: { args: ["cstring", "cstring", "ptr", "usize", "ptr"], returns: "i32" },
+  eb_instance_new: { args: ["ptr", "u32", "ptr", "i64", "u64", "u64", "ptr", "ptr", "ptr", "usize"], returns: "i32" },
+  eb_instance_link: { args: ["ptr", "ptr", "ptr", "usize", "ptr", "ptr", "ptr", "usize"], returns: "i32" },
   eb_instance_export: { args: ["ptr", "ptr", "usize", "ptr", "ptr", "ptr", "usize", "ptr", "usize"], returns: "i32" },
-  eb_instance_call: { args: ["ptr", "u32", "ptr", "usize", "ptr", "usize"], returns: "i32" },
+  eb_instance_call: { args: ["ptr", "u32", "ptr", "usize", "ptr", "ptr", "usize"], returns: "i32" },
   eb_global_get: { args: ["ptr", "u32", "ptr", "ptr", "usize"], returns: "i32" },
   eb_global_set: { args: ["ptr", "u32", "i64", "ptr", "usize"], returns: "i32" },
   eb_table_grow: { args: ["ptr", "u32", "u32", "ptr", "ptr", "usize"], returns: "i32" },
@@ -51,7 +52,23 @@ export function openHostLib(path: string) {
 }
 
 /** Status codes (exports.zig `Status`). */
-export const Status = { ok: 0, trap: 1, failed: 2, badArgument: 3, outOfMemory: 4 } as const;
+export const Status = { ok: 0, trap: 1, failed: 2, badArgument: 3, outOfMemory: 4, notFound: 5, osError: 6 } as const;
+
+/** Wasmtime's trap codes by number (wasmtime.zig `TrapCode`); 255: none. */
+export const TRAP_CODES = [
+  "stack_overflow",
+  "memory_out_of_bounds",
+  "heap_misaligned",
+  "table_out_of_bounds",
+  "indirect_call_to_null",
+  "bad_signature",
+  "integer_overflow",
+  "integer_division_by_zero",
+  "bad_conversion_to_integer",
+  "unreachable_code_reached",
+  "interrupt",
+  "out_of_fuel",
+] as const satisfies readonly TrapCode[];
 
 /** EngineFlags (host.zig), as bits. */
 export const EngineFlag = { fuel: 1, epoch: 2, pooling: 4, optNone: 8 } as const;

@@ -3,7 +3,8 @@
 // exports are called through one FFI function with a shared value buffer.
 
 import { JSCallback, ptr, toArrayBuffer, CString, type Pointer } from "bun:ffi";
-import { EngineFlag, LinkKind, SCRATCH_SLOTS, Status, type HostLib } from "./native-ffi.ts";
+import { EngineFlag, LinkKind, SCRATCH_SLOTS, Status, TRAP_CODES, type HostLib } from "./native-ffi.ts";
+import { UserError } from "../errors.ts";
 import {
   GuestTrap,
   type Engine,
@@ -139,6 +140,9 @@ export class NativeEngine implements Engine {
   readonly errPtr = ptr(this.err);
   readonly out = new BigUint64Array(2);
   readonly outPtr = ptr(this.out);
+  /** The trap code out-parameter of the calls that run guest code. */
+  readonly trap = new Uint8Array(1);
+  readonly trapPtr = ptr(this.trap);
   private nextModuleId = 1;
   private nextInstanceId = 1;
   readonly instances = new Map<number, NativeInstance>();
@@ -162,7 +166,8 @@ export class NativeEngine implements Engine {
       returns: "u32",
     });
     const st = lib.eb_engine_new(this.flags, this.callback.ptr!, this.scratch.ptr, this.outPtr, this.errPtr, this.err.length);
-    if (st !== Status.ok) throw new Error(`wasmtime engine: ${this.message()}`);
+    // e.g. the epoch thread cannot start: no run without its time limit
+    if (st !== Status.ok) throw new UserError("E_ENGINE", `cannot start the wasmtime engine: ${this.message()}`);
     this.handle = this.pointerOut(0);
   }
 
@@ -191,7 +196,7 @@ export class NativeEngine implements Engine {
       const reason = this.hostFailure;
       this.hostFailure = undefined;
       if (reason !== undefined) throw reason;
-      return new GuestTrap(msg);
+      return new GuestTrap(msg, TRAP_CODES[this.trap[0]!]);
     }
     return new Error(`${what}: ${msg}`);
   }
@@ -257,8 +262,9 @@ export class NativeEngine implements Engine {
 
   /** Wyhash of a whole file and its length, computed by the host library (the bytes stay out of the JS heap). */
   hashFile(path: string): { hash: string; length: number } {
-    const h = this.lib.eb_file_hash(Buffer.from(path + "\0"), this.outPtr);
-    return { hash: BigInt.asUintN(64, BigInt(h)).toString(16).padStart(16, "0"), length: Number(this.out[0]) };
+    const st = this.lib.eb_file_hash(Buffer.from(path + "\0"), this.outPtr, ptr(this.out, 8));
+    if (st !== Status.ok) return { hash: "", length: 0 };
+    return { hash: this.out[0]!.toString(16).padStart(16, "0"), length: Number(this.out[1]) };
   }
 
   serialize(module: WasmModule): Uint8Array {
@@ -302,6 +308,7 @@ export class NativeEngine implements Engine {
       limits.fuel ?? 0,
       limits.deadlineMs ?? 0,
       this.outPtr,
+      this.trapPtr,
       this.errPtr,
       this.err.length,
     );
@@ -378,7 +385,7 @@ class NativeInstance implements Instance {
     const p = info.params;
     for (let i = 0; i < p.length; i++) writeSlot(v, i, p[i]!, args[i] ?? 0);
     const n = Math.max(p.length, info.results.length, 1);
-    const st = e.lib.eb_instance_call(this.handle, info.slot, v.ptr, n, e.errPtr, e.err.length);
+    const st = e.lib.eb_instance_call(this.handle, info.slot, v.ptr, n, e.trapPtr, e.errPtr, e.err.length);
     if (st !== Status.ok) throw e.failure(st, "calling the guest");
     return info.results.length === 0 ? undefined : readSlot(v, 0, info.results[0]!);
   }
@@ -399,7 +406,7 @@ class NativeInstance implements Instance {
     if (st === Status.ok) {
       const [params = "", results = ""] = new CString(ptr(sig)).toString().split("\t");
       info = { slot: Number(e.out[0]! & 0xffffffffn), kind: KINDS[Number(e.out[1]! & 0xffn)] ?? ("other" as ExternKind), params, results };
-    } else if (st === Status.badArgument) {
+    } else if (st === Status.notFound) {
       info = null;
     } else {
       throw e.failure(st, `looking up export ${name}`);
@@ -449,7 +456,7 @@ class NativeInstance implements Instance {
       }
     });
     this.hostImports.set(m.id, host);
-    const st = e.lib.eb_instance_link(root.handle, m.handle, ptr(spec), m.imports.length, e.outPtr, e.errPtr, e.err.length);
+    const st = e.lib.eb_instance_link(root.handle, m.handle, ptr(spec), m.imports.length, e.outPtr, e.trapPtr, e.errPtr, e.err.length);
     if (st !== Status.ok) throw e.failure(st, "linking side module");
     const side = new NativeInstance(e, m, this.id, root);
     side.handle = e.pointerOut(0);

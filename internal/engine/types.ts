@@ -99,7 +99,31 @@ export interface Engine {
   dispose(): void;
 }
 
+/** Why the guest trapped, in Wasmtime's terms. */
+export type TrapCode =
+  | "stack_overflow"
+  | "memory_out_of_bounds"
+  | "heap_misaligned"
+  | "table_out_of_bounds"
+  | "indirect_call_to_null"
+  | "bad_signature"
+  | "integer_overflow"
+  | "integer_division_by_zero"
+  | "bad_conversion_to_integer"
+  | "unreachable_code_reached"
+  /** the epoch deadline passed (a time limit) */
+  | "interrupt"
+  /** the fuel ran out (an instruction limit) */
+  | "out_of_fuel";
+
 /** The guest trapped. The instance may be unusable; the host is fine. */
 export class GuestTrap extends Error {
   override name = "GuestTrap";
+  constructor(
+    message: string,
+    /** The cause, where the engine names one (the native engine does; undefined otherwise). */
+    readonly code?: TrapCode,
+  ) {
+    super(message);
+  }
 }

@@ -7,7 +7,7 @@
 
 import * as fs from "node:fs";
 import { constants as osConstants } from "node:os";
-import type { HostLib } from "../engine/native-ffi.ts";
+import { Status, type HostLib } from "../engine/native-ffi.ts";
 import { noWait } from "../regular-file.ts";
 
 export interface FsBackend {
@@ -34,12 +34,17 @@ export class FsError extends Error {
 // (built on the first error, not at start-up)
 let errnoName: Map<number, string> | undefined;
 
-function check(rc: number): number {
-  if (rc < 0) {
+/** The host library's out-parameter: a descriptor or length, or the errno. */
+const out = new Int32Array(1);
+
+function check(status: number): number {
+  const n = out[0]!;
+  if (status === Status.osError) {
     errnoName ??= new Map(Object.entries(osConstants.errno).map(([k, v]) => [v as number, k]));
-    throw new FsError(errnoName.get(-rc) ?? `E${-rc}`);
+    throw new FsError(errnoName.get(n) ?? `E${n}`);
   }
-  return rc;
+  if (status !== Status.ok) throw new Error(`host library: file operation refused (status ${status})`);
+  return n;
 }
 
 const cstr = (s: string) => Buffer.from(s + "\0");
@@ -55,10 +60,10 @@ enum AtOp {
 
 export function beneathBackend(lib: HostLib): FsBackend {
   const at = (op: AtOp, root: string, rel: string, root2 = "", rel2 = "", mode = 0) =>
-    check(lib.eb_fs_at(op, cstr(root), cstr(rel), cstr(root2), cstr(rel2), mode));
+    check(lib.eb_fs_at(op, cstr(root), cstr(rel), cstr(root2), cstr(rel2), mode, out));
   return {
     kind: "beneath",
-    open: (root, rel, flags, mode) => check(lib.eb_fs_open(cstr(root), cstr(rel), noWait(flags), mode)),
+    open: (root, rel, flags, mode) => check(lib.eb_fs_open(cstr(root), cstr(rel), noWait(flags), mode, out)),
     mkdir: (root, rel, mode) => void at(AtOp.mkdir, root, rel, "", "", mode),
     unlink: (root, rel) => void at(AtOp.unlink, root, rel),
     rmdir: (root, rel) => void at(AtOp.rmdir, root, rel),
@@ -67,7 +72,7 @@ export function beneathBackend(lib: HostLib): FsBackend {
     link: (root, rel, root2, rel2) => void at(AtOp.link, root, rel, root2, rel2),
     readlink: (root, rel) => {
       const buf = new Uint8Array(4096);
-      const n = check(lib.eb_fs_readlink(cstr(root), cstr(rel), buf, buf.length));
+      const n = check(lib.eb_fs_readlink(cstr(root), cstr(rel), buf, buf.length, out));
       return new TextDecoder().decode(buf.subarray(0, n));
     },
   };

@@ -947,8 +947,8 @@ export class Sandbox {
     if (err instanceof GuestException) return this.uncaught(err.handle, false);
     if (err instanceof GuestTrap) {
       // the epoch deadline: compiled code (frozen functions) ran past the time limit
-      if (/^trap 10:/.test(err.message) && this.opts.timeoutMs) return this.timeout();
-      if (/^trap 11:/.test(err.message)) {
+      if (err.code === "interrupt" && this.opts.timeoutMs) return this.timeout();
+      if (err.code === "out_of_fuel") {
         this.opts.stderr(enc.encode(`edgebox: instruction limit exceeded (${this.opts.maxInstructions} instructions)\n`));
         return { code: EXIT_TIMEOUT, reason: "timeout" };
       }

@@ -25,7 +25,7 @@ export function formatUncaught(text: string, sourceOf: (file: string) => string 
 
 /** One line for a guest trap: what happened, in words, then the engine's own message. */
 export function describeTrap(message: string): string {
-  const m = message.split("\n")[0]!.replace(/^error while executing at wasm backtrace:\s*/, "").replace(/^trap \d+: /, "");
+  const m = message.split("\n")[0]!.replace(/^error while executing at wasm backtrace:\s*/, "");
   if (/stack|call depth/i.test(m)) return `the sandboxed code exhausted the stack (wasm trap: ${m})`;
   if (/out of bounds/i.test(m)) return `the sandboxed code crashed (wasm trap: ${m})`;
   if (/unreachable/i.test(m)) return `the sandboxed code aborted (wasm trap: ${m})`;

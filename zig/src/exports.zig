@@ -1,8 +1,10 @@
 //! The C ABI of libedgebox_host: everything TypeScript may call, on one
-//! screen. Each function returns a Status; on failure the message is copied
-//! into the caller's buffer (nothing for TypeScript to free). The bun:ffi
-//! table in internal/engine/native-ffi.ts mirrors this file; a test checks
-//! that the two agree (tests/native.test.ts).
+//! screen. Every call that can fail returns a Status and hands its results
+//! through out-parameters; on failure the message is copied into the caller's
+//! buffer (nothing for TypeScript to free), a trap's code into `trap`, an
+//! errno into the call's out-parameter. Calls that cannot fail return their
+//! value (or nothing). The bun:ffi table in internal/engine/native-ffi.ts
+//! mirrors this file; tests/engine.test.ts checks that the two agree, type by type.
 
 const std = @import("std");
 const builtin = @import("builtin");
@@ -16,27 +18,53 @@ pub const Status = enum(c_int) {
     failed = 2,
     bad_argument = 3,
     out_of_memory = 4,
+    /// No export of that name.
+    not_found = 5,
+    /// A system call failed; its errno is in the call's out-parameter.
+    os_error = 6,
 };
 
 fn status(err: host.HostError) Status {
     return switch (err) {
         error.OutOfMemory => .out_of_memory,
         error.Trapped => .trap,
-        error.NoSuchExport, error.WrongKind => .bad_argument,
+        error.NoSuchExport => .not_found,
+        error.WrongKind, error.BufferTooSmall => .bad_argument,
         error.EngineFailed, error.CompileFailed, error.DeserializeFailed, error.SerializeFailed, error.InstantiateFailed, error.LinkFailed, error.CallFailed => .failed,
     };
 }
 
-/// Copy the last error into `buf` (NUL-terminated, truncated to fit).
+/// Copy `text` into `buf` (NUL-terminated, truncated to fit).
+fn copyText(text: []const u8, buf: [*]u8, cap: usize) void {
+    if (cap == 0) return;
+    const n = @min(text.len, cap - 1);
+    @memcpy(buf[0..n], text[0..n]);
+    buf[n] = 0;
+}
+
+/// The status for `err`, its message (the last error's text) copied into `buf`.
 fn report(err: host.HostError, buf: [*]u8, cap: usize) Status {
-    if (cap > 0) {
-        const text = if (host.last_error_len > 0) host.last_error[0..host.last_error_len] else @errorName(err);
-        const n = @min(text.len, cap - 1);
-        @memcpy(buf[0..n], text[0..n]);
-        buf[n] = 0;
-    }
+    copyText(if (host.last_error_len > 0) host.last_error[0..host.last_error_len] else @errorName(err), buf, cap);
     host.last_error_len = 0;
     return status(err);
+}
+
+/// bad_argument, with `text` as the message.
+fn refuse(text: []const u8, buf: [*]u8, cap: usize) Status {
+    copyText(text, buf, cap);
+    return .bad_argument;
+}
+
+/// report(), and the trap's code (`none` when the failure was no trap).
+fn reportTrap(err: host.HostError, trap: *host.TrapCode, buf: [*]u8, cap: usize) Status {
+    trap.* = if (err == error.Trapped) host.last_trap else .none;
+    return report(err, buf, cap);
+}
+
+/// fs.zig answers n >= 0 or -errno: ok with n in `out`, or os_error with the errno there.
+fn osResult(rc: i32, out: *i32) Status {
+    out.* = if (rc < 0) -rc else rc;
+    return if (rc < 0) .os_error else .ok;
 }
 
 fn ebAbiVersion() callconv(.c) u32 {
@@ -97,32 +125,33 @@ fn ebModuleFree(m: *host.Module) callconv(.c) void {
 
 /// Wyhash (seed 0) of a whole file, read through a private mapping, so the
 /// precompiled cache can be checked before Wasmtime trusts it (and without the
-/// bytes ever becoming a JavaScript buffer). Sets `out_len`; 0 and len 0 when unreadable.
-fn ebFileHash(path: [*:0]const u8, out_len: *u64) callconv(.c) u64 {
-    out_len.* = 0;
-    const file = std.fs.cwd().openFileZ(path, .{}) catch return 0;
+/// bytes ever becoming a JavaScript buffer). os_error when unreadable or empty.
+fn ebFileHash(path: [*:0]const u8, out_hash: *u64, out_len: *u64) callconv(.c) Status {
+    const file = std.fs.cwd().openFileZ(path, .{}) catch return .os_error;
     defer file.close();
-    const size = file.getEndPos() catch return 0;
-    if (size == 0) return 0;
+    const size = file.getEndPos() catch return .os_error;
+    if (size == 0) return .os_error;
     if (builtin.os.tag == .windows) {
         // No mmap there: the same hash, streamed through a buffer.
         var h = std.hash.Wyhash.init(0);
         var buf: [64 * 1024]u8 = undefined;
         var total: u64 = 0;
         while (true) {
-            const n = file.read(&buf) catch return 0;
+            const n = file.read(&buf) catch return .os_error;
             if (n == 0) break;
             h.update(buf[0..n]);
             total += n;
         }
-        if (total != size) return 0;
+        if (total != size) return .os_error;
+        out_hash.* = h.final();
         out_len.* = size;
-        return h.final();
+        return .ok;
     }
-    const map = std.posix.mmap(null, size, std.posix.PROT.READ, .{ .TYPE = .PRIVATE }, file.handle, 0) catch return 0;
+    const map = std.posix.mmap(null, size, std.posix.PROT.READ, .{ .TYPE = .PRIVATE }, file.handle, 0) catch return .os_error;
     defer std.posix.munmap(map);
+    out_hash.* = std.hash.Wyhash.hash(0, map);
     out_len.* = size;
-    return std.hash.Wyhash.hash(0, map);
+    return .ok;
 }
 
 extern "c" fn _isatty(fd: c_int) c_int;
@@ -133,33 +162,35 @@ fn ebIsatty(fd: i32) callconv(.c) u32 {
     return @intFromBool(std.posix.isatty(fd));
 }
 
-/// Open `rel` beneath the grant directory `root` (see fs.zig): a descriptor, or -errno.
-fn ebFsOpen(root: [*:0]const u8, rel: [*:0]const u8, flags: i32, mode: u32) callconv(.c) i32 {
-    return fs.open(root, rel, flags, mode);
+/// Open `rel` beneath the grant directory `root` (see fs.zig); `out`: the descriptor, or the errno.
+fn ebFsOpen(root: [*:0]const u8, rel: [*:0]const u8, flags: i32, mode: u32, out: *i32) callconv(.c) Status {
+    return osResult(fs.open(root, rel, flags, mode), out);
 }
 
-fn ebFsReadlink(root: [*:0]const u8, rel: [*:0]const u8, buf: [*]u8, cap: usize) callconv(.c) i32 {
-    return fs.readlink(root, rel, buf, cap);
+/// The text of the link `rel` into `buf`; `out`: its length, or the errno.
+fn ebFsReadlink(root: [*:0]const u8, rel: [*:0]const u8, buf: [*]u8, cap: usize, out: *i32) callconv(.c) Status {
+    return osResult(fs.readlink(root, rel, buf, cap), out);
 }
 
-/// mkdir, unlink, rmdir, rename, symlink or link beneath grant directories (see fs.zig): 0, or -errno.
-fn ebFsAt(op: u32, root: [*:0]const u8, rel: [*:0]const u8, root2: [*:0]const u8, rel2: [*:0]const u8, mode: u32) callconv(.c) i32 {
-    const o = std.meta.intToEnum(fs.Op, op) catch return -22; // EINVAL
-    return fs.at(o, root, rel, root2, rel2, mode);
+/// mkdir, unlink, rmdir, rename, symlink or link beneath grant directories (see fs.zig); `out`: 0, or the errno.
+fn ebFsAt(op: u32, root: [*:0]const u8, rel: [*:0]const u8, root2: [*:0]const u8, rel2: [*:0]const u8, mode: u32, out: *i32) callconv(.c) Status {
+    const o = std.meta.intToEnum(fs.Op, op) catch return .bad_argument;
+    return osResult(fs.at(o, root, rel, root2, rel2, mode), out);
 }
 
-fn ebInstanceNew(m: *host.Module, id: u32, state: *host.MemoryState, max_memory: i64, fuel: u64, deadline_ms: u64, out: *?*host.Instance, err: [*]u8, cap: usize) callconv(.c) Status {
-    out.* = host.Instance.create(m, id, state, max_memory, fuel, deadline_ms) catch |x| return report(x, err, cap);
+fn ebInstanceNew(m: *host.Module, id: u32, state: *host.MemoryState, max_memory: i64, fuel: u64, deadline_ms: u64, out: *?*host.Instance, trap: *host.TrapCode, err: [*]u8, cap: usize) callconv(.c) Status {
+    out.* = host.Instance.create(m, id, state, max_memory, fuel, deadline_ms) catch |x| return reportTrap(x, trap, err, cap);
     return .ok;
 }
 
-fn ebInstanceLink(i: *host.Instance, m: *host.Module, spec: [*]const [2]u32, n: usize, out: *?*host.Instance, err: [*]u8, cap: usize) callconv(.c) Status {
-    out.* = i.link(m, spec[0..n]) catch |x| return report(x, err, cap);
+fn ebInstanceLink(i: *host.Instance, m: *host.Module, spec: [*]const [2]u32, n: usize, out: *?*host.Instance, trap: *host.TrapCode, err: [*]u8, cap: usize) callconv(.c) Status {
+    out.* = i.link(m, spec[0..n]) catch |x| return reportTrap(x, trap, err, cap);
     return .ok;
 }
 
 /// Find export `name`: its slot (the index later calls use), kind, and for a function its signature text.
 fn ebInstanceExport(i: *host.Instance, name: [*]const u8, len: usize, out_slot: *u32, out_kind: *u8, sig: [*]u8, sig_cap: usize, err: [*]u8, cap: usize) callconv(.c) Status {
+    if (sig_cap == 0) return refuse("eb_instance_export: the signature buffer is empty", err, cap);
     var w: std.Io.Writer = .fixed(sig[0 .. sig_cap - 1]);
     const found = i.exportByName(name[0..len], &w) catch |x| return report(x, err, cap);
     sig[w.end] = 0;
@@ -168,8 +199,8 @@ fn ebInstanceExport(i: *host.Instance, name: [*]const u8, len: usize, out_slot: 
     return .ok;
 }
 
-fn ebInstanceCall(i: *host.Instance, index: u32, args: [*]wt.ValRaw, n: usize, err: [*]u8, cap: usize) callconv(.c) Status {
-    i.call(index, args[0..n]) catch |x| return report(x, err, cap);
+fn ebInstanceCall(i: *host.Instance, index: u32, args: [*]wt.ValRaw, n: usize, trap: *host.TrapCode, err: [*]u8, cap: usize) callconv(.c) Status {
+    i.call(index, args[0..n]) catch |x| return reportTrap(x, trap, err, cap);
     return .ok;
 }
 

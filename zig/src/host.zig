@@ -9,7 +9,7 @@
 const std = @import("std");
 const wt = @import("wasmtime.zig");
 
-pub const abi_version: u32 = 1;
+pub const abi_version: u32 = 2;
 
 pub const HostError = error{
     OutOfMemory,
@@ -21,6 +21,7 @@ pub const HostError = error{
     LinkFailed,
     NoSuchExport,
     WrongKind,
+    BufferTooSmall,
     Trapped,
     CallFailed,
 };
@@ -72,6 +73,11 @@ fn takeWasmtimeError(prefix: []const u8, err: *wt.Error) void {
     setError("{s}: {s}", .{ prefix, std.mem.trimRight(u8, text, "\x00") });
 }
 
+pub const TrapCode = wt.TrapCode;
+
+/// The last trap's code, handed to the caller as an out-parameter by exports.zig.
+pub threadlocal var last_trap: TrapCode = .none;
+
 fn takeTrap(trap: *wt.Trap) void {
     var msg: wt.ByteVec = .{};
     wt.wasm_trap_message(trap, &msg);
@@ -79,16 +85,18 @@ fn takeTrap(trap: *wt.Trap) void {
     var code: u8 = 255;
     const has_code = wt.wasmtime_trap_code(trap, &code);
     wt.wasm_trap_delete(trap);
+    last_trap = if (has_code) @enumFromInt(code) else .none;
     const text = std.mem.trimRight(u8, if (msg.data) |d| d[0..msg.size] else "", "\x00");
-    // The first line names the cause; the rest is a wasm backtrace.
-    const first = if (std.mem.indexOfScalar(u8, text, '\n')) |i| text[0..i] else text;
-    const cause: []const u8 = if (!has_code) first else switch (code) {
-        wt.trap_code_stack_overflow => "call stack exhausted",
-        wt.trap_code_interrupt => "interrupted (epoch deadline reached)",
-        wt.trap_code_out_of_fuel => "all fuel consumed (instruction limit reached)",
-        else => first,
+    // The first line names the cause (Wasmtime's text opens with the backtrace, its cause comes last).
+    const tag = "wasm trap: ";
+    const stated = if (std.mem.lastIndexOf(u8, text, tag)) |i| std.mem.sliceTo(text[i + tag.len ..], '\n') else "";
+    const cause: []const u8 = switch (last_trap) {
+        .stack_overflow => "call stack exhausted",
+        .interrupt => "interrupted (epoch deadline reached)",
+        .out_of_fuel => "all fuel consumed (instruction limit reached)",
+        else => if (stated.len > 0) stated else std.mem.sliceTo(text, '\n'),
     };
-    setError("trap {d}: {s}\n{s}", .{ if (has_code) code else 255, cause, text });
+    setError("{s}\n{s}", .{ cause, text });
 }
 
 // ---- engines ----
@@ -136,7 +144,13 @@ pub const Engine = struct {
         };
         self.* = .{ .engine = engine, .flags = flags, .callback = callback, .scratch = scratch };
         if (flags.epoch) {
-            self.ticker = std.Thread.spawn(.{}, tick, .{self}) catch null;
+            // Without the ticker no deadline ever arrives: refuse rather than run without the time limit.
+            self.ticker = std.Thread.spawn(.{}, tick, .{self}) catch |e| {
+                setError("cannot start the thread that enforces the time limit ({s})", .{@errorName(e)});
+                wt.wasm_engine_delete(engine);
+                allocator.destroy(self);
+                return error.EngineFailed;
+            };
         }
         return self;
     }
@@ -217,16 +231,19 @@ pub const Module = struct {
         return wrap(engine, id, m.?);
     }
 
+    /// Takes ownership of `m`: on failure it is freed with everything allocated here.
     fn wrap(engine: *Engine, id: u32, m: *wt.Module) HostError!*Module {
-        const self = allocator.create(Module) catch {
-            wt.wasmtime_module_delete(m);
-            return error.OutOfMemory;
-        };
+        errdefer wt.wasmtime_module_delete(m);
+        const self = allocator.create(Module) catch return error.OutOfMemory;
+        errdefer allocator.destroy(self);
         self.* = .{ .engine = engine, .module = m, .id = id, .imports = &.{}, .import_types = .{}, .slots = &.{} };
         wt.wasmtime_module_imports(m, &self.import_types);
+        errdefer wt.wasm_importtype_vec_delete(&self.import_types);
         const n = self.import_types.size;
         self.imports = allocator.alloc(Import, n) catch return error.OutOfMemory;
+        errdefer allocator.free(self.imports);
         self.slots = allocator.alloc(ImportSlot, n) catch return error.OutOfMemory;
+        errdefer allocator.free(self.slots);
         for (0..n) |i| {
             const t = self.import_types.data.?[i];
             const ext = wt.wasm_importtype_type(t);
@@ -503,11 +520,18 @@ pub const Instance = struct {
         if (item.kind == wt.extern_func) {
             const ft = wt.wasmtime_func_type(self.root.ctx, &item.of);
             defer wt.wasm_functype_delete(ft);
-            Module.writeTypes(sig, wt.wasm_functype_params(ft)) catch return error.OutOfMemory;
-            sig.writeAll("\t") catch return error.OutOfMemory;
-            Module.writeTypes(sig, wt.wasm_functype_results(ft)) catch return error.OutOfMemory;
+            writeSignature(sig, ft) catch {
+                setError("the signature of '{s}' does not fit the caller's buffer", .{name});
+                return error.BufferTooSmall;
+            };
         }
         return .{ .slot = slot, .kind = item.kind };
+    }
+
+    fn writeSignature(w: *std.Io.Writer, ft: *const wt.FuncType) !void {
+        try Module.writeTypes(w, wt.wasm_functype_params(ft));
+        try w.writeAll("\t");
+        try Module.writeTypes(w, wt.wasm_functype_results(ft));
     }
 
     fn remember(self: *Instance, slot: u32, item: wt.Extern) HostError!void {

@@ -106,9 +106,23 @@ pub const UncheckedCallback = *const fn (env: ?*anyopaque, caller: *Caller, args
 pub const opt_level_none: u8 = 0;
 pub const opt_level_speed: u8 = 1;
 
-pub const trap_code_stack_overflow: u8 = 0;
-pub const trap_code_interrupt: u8 = 10;
-pub const trap_code_out_of_fuel: u8 = 11;
+/// Wasmtime's trap codes (wasmtime/trap.h, 50.0.1); `none` when a trap has no code (a host function's).
+pub const TrapCode = enum(u8) {
+    stack_overflow = 0,
+    memory_out_of_bounds = 1,
+    heap_misaligned = 2,
+    table_out_of_bounds = 3,
+    indirect_call_to_null = 4,
+    bad_signature = 5,
+    integer_overflow = 6,
+    integer_division_by_zero = 7,
+    bad_conversion_to_integer = 8,
+    unreachable_code_reached = 9,
+    interrupt = 10,
+    out_of_fuel = 11,
+    none = 255,
+    _,
+};
 
 // ---- engine and configuration ----
 pub extern fn wasm_config_new() ?*Config;

@@ -1,5 +1,6 @@
 // Just enough of the WebAssembly binary format to read a module's sections
-// and write a module back with some sections replaced.
+// and write a module back with some sections replaced. It lives with the
+// engine, the lowest layer that parses wasm (dylink.ts); build/ uses it too.
 
 export const SectionId = {
   custom: 0,
