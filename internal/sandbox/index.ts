@@ -151,31 +151,32 @@ function stripHashbang(source: string): string {
 let hintedHiddenEnv = false;
 
 export class Sandbox {
-  private vm!: QuickJS;
-  private calls!: HostCalls;
-  private entry = 0;
-  private exitCode: number | undefined;
-  private deadline = 0;
-  private timedOut = false;
-  private readonly rejections = new Map<number, number>(); // promise identity -> reason handle
+  // (the state is read and written by the functions of this folder's modules: loader.ts, loop.ts, report.ts ...)
+  vm!: QuickJS;
+  calls!: HostCalls;
+  entry = 0;
+  exitCode: number | undefined;
+  deadline = 0;
+  timedOut = false;
+  readonly rejections = new Map<number, number>(); // promise identity -> reason handle
   /** Source text of every file loaded, for error context. */
-  private readonly sources = new Map<string, string>();
-  private nextOpId = 1;
-  private pendingOps = 0;
-  private readonly deliveries: (Delivery & { final: boolean })[] = [];
-  private wake: (() => void) | undefined;
+  readonly sources = new Map<string, string>();
+  nextOpId = 1;
+  pendingOps = 0;
+  readonly deliveries: (Delivery & { final: boolean })[] = [];
+  wake: (() => void) | undefined;
   /** Side modules linked in this run (restored ones first), in order. */
-  private readonly linked: Placement[] = [];
-  private wasi!: ReturnType<typeof wasiImports>;
-  private readonly ts: TypeScript;
+  readonly linked: Placement[] = [];
+  wasi!: ReturnType<typeof wasiImports>;
+  readonly ts: TypeScript;
   /** The resolver made to transpile ahead, handed on to the run's host calls (packages and tsconfigs read once). */
-  private resolver: ModuleResolver | undefined;
-  private workers!: Workers;
-  private terminated = false;
+  resolver: ModuleResolver | undefined;
+  workers!: Workers;
+  terminated = false;
   /** Source maps of the generated code this sandbox runs, by the file name its stack frames show. */
-  private readonly maps: Map<string, SourceMap>;
+  readonly maps: Map<string, SourceMap>;
 
-  constructor(private readonly opts: SandboxOptions) {
+  constructor(readonly opts: SandboxOptions) {
     this.ts = new TypeScript(opts.typescriptCache);
     this.maps = new Map(opts.sourceMaps);
   }
@@ -191,7 +192,7 @@ export class Sandbox {
   }
 
   /** Call entry `name` with these strings and numbers for its effect: every handle freed. */
-  private notify(name: string, ...values: (string | number)[]): void {
+  notify(name: string, ...values: (string | number)[]): void {
     const hs = values.map((v) => (typeof v === "string" ? this.vm.newString(v) : this.vm.newNumber(v)));
     try {
       this.free(this.callEntry(name, hs));
@@ -261,7 +262,7 @@ export class Sandbox {
   }
 
   /** Largest source file the host reads (the guest's heap would not hold more). */
-  private get maxSource(): number {
+  get maxSource(): number {
     return this.opts.memoryLimit || 1 << 30;
   }
 
@@ -500,7 +501,7 @@ export class Sandbox {
     return env;
   }
 
-  private hiddenRead = new Set<string>();
+  hiddenRead = new Set<string>();
   /** The app read `name` and did not find it: when the policy hides a variable that is set, say so (once) and audit it. */
   private envMissing(name: string): undefined {
     const o = this.opts;
@@ -949,7 +950,7 @@ export class Sandbox {
     throw err;
   }
 
-  private free(h: number): void {
+  free(h: number): void {
     this.vm.free(h);
   }
 
