@@ -8,7 +8,7 @@ import { dirname } from "node:path";
 import { availableParallelism, endianness, freemem, machine, release, totalmem, uptime } from "node:os";
 import { CJS_WRAPPER } from "../../wasm/abi.js";
 import { EvalFlags, GuestException, QuickJS, type GuestState } from "../engine/quickjs.ts";
-import { GuestTrap, type WasmModule } from "../engine/types.ts";
+import type { WasmModule } from "../engine/types.ts";
 import { linkSideModule, type Placement, type SideModule, type SideModuleInfo } from "../engine/dylink.ts";
 import { wasiImports } from "../engine/wasi.ts";
 import { checkEnv, grantedEnv } from "../policy/checks.ts";
@@ -22,7 +22,7 @@ import type { NetLimits } from "../hostcalls/net.ts";
 import type { Sink } from "../hostcalls/stdio.ts";
 import { moduleFormat } from "./modules.ts";
 import { BytecodeCache, MIN_CACHED_SOURCE } from "./bytecode-cache.ts";
-import { describeTrap, formatUncaught } from "./report.ts";
+import { fail, formatError, isOutOfMemory, RunError, timeout, uncaught, type RunResult } from "./report.ts";
 import { ESM_SYNTAX, isTypeScript, TypeScript, type Format } from "../transpile/typescript.ts";
 import { rewriteVLiterals } from "./regexp-v.ts";
 import { linkedSourceMap, remapStack, type SourceMap } from "../transpile/sourcemap.ts";
@@ -116,29 +116,6 @@ export interface LazyExtension {
   bytes(): Uint8Array;
 }
 
-export type ExitReason = "exit" | "uncaught" | "timeout" | "out-of-memory" | "trap";
-
-/** The app could not get where edgebox serve needs it (its top level failed or never finished). */
-export class RunError extends Error {
-  constructor(
-    message: string,
-    readonly result?: RunResult,
-  ) {
-    super(message);
-  }
-}
-
-export interface RunResult {
-  code: number;
-  reason: ExitReason;
-}
-
-/** Exit codes for limits, documented in the README. */
-export const EXIT_TIMEOUT = 124;
-export const EXIT_OUT_OF_MEMORY = 137;
-
-const enc = new TextEncoder();
-
 /** A quoted specifier ending in a TypeScript extension. */
 const NAMES_TYPESCRIPT = /\.[cm]?tsx?["'`]/;
 
@@ -146,6 +123,10 @@ const NAMES_TYPESCRIPT = /\.[cm]?tsx?["'`]/;
 function stripHashbang(source: string): string {
   return source.startsWith("#!") ? "//" + source.slice(2) : source;
 }
+
+export { EXIT_OUT_OF_MEMORY, EXIT_TIMEOUT, RunError, type ExitReason, type RunResult } from "./report.ts";
+
+const enc = new TextEncoder();
 
 /** The hint about a hidden variable is given once per process (serve's requests would repeat it). */
 let hintedHiddenEnv = false;
@@ -301,7 +282,7 @@ export class Sandbox {
       }
       return await this.loop(0);
     } catch (err) {
-      return this.fail(err);
+      return fail(this, err);
     } finally {
       this.dispose();
     }
@@ -384,7 +365,7 @@ export class Sandbox {
       this.boot();
       return await this.loop(prerun ? 0 : this.callEntry("runBuilt", [app]));
     } catch (err) {
-      return this.fail(err);
+      return fail(this, err);
     } finally {
       this.dispose();
     }
@@ -733,7 +714,7 @@ export class Sandbox {
   async spin(until: () => boolean = () => false): Promise<"until" | "dry" | RunResult> {
     for (;;) {
       if (this.terminated) return { code: 1, reason: "exit" };
-      if (this.workers?.timedOut) return this.timeout(); // a worker hit the run's time limit
+      if (this.workers?.timedOut) return timeout(this); // a worker hit the run's time limit
       this.vm.runJobs();
       // process.exit() or the time limit stopped the guest: whatever promise that rejected
       // (an ES module's evaluation, a dynamic import, top-level await) is not an uncaught error
@@ -743,8 +724,8 @@ export class Sandbox {
       if (!rejected.done) {
         const [id, reason] = rejected.value;
         this.rejections.delete(id);
-        if (!this.opts.onRejection) return this.uncaught(reason, true);
-        this.opts.onRejection(this.formatError(reason, true));
+        if (!this.opts.onRejection) return uncaught(this, reason, true);
+        this.opts.onRejection(formatError(this, reason, true));
         this.vm.free(reason);
         continue;
       }
@@ -761,14 +742,14 @@ export class Sandbox {
         continue;
       }
       if (next < 0 && this.pendingOps === 0) return "dry";
-      if (!(await this.wait(next < 0 ? Infinity : next))) return this.timeout();
+      if (!(await this.wait(next < 0 ? Infinity : next))) return timeout(this);
     }
   }
 
   /** The run's end when process.exit() or the time limit stopped the guest; undefined while it runs. */
   private stopped(): RunResult | undefined {
     if (this.exitCode !== undefined) return { code: this.exitCode, reason: "exit" };
-    if (this.timedOut) return this.timeout();
+    if (this.timedOut) return timeout(this);
     return undefined;
   }
 
@@ -777,7 +758,7 @@ export class Sandbox {
     try {
       // The module's evaluation failed (a throw at top level, or a failed import).
       const r = await this.spin(() => mainPromise !== 0 && this.vm.promiseState(mainPromise) === 2);
-      if (r === "until") return this.uncaught(this.vm.promiseResult(mainPromise), false);
+      if (r === "until") return uncaught(this, this.vm.promiseResult(mainPromise), false);
       if (r !== "dry") return r;
       if (mainPromise && this.vm.promiseState(mainPromise) === 0) {
         // As node: the loop ran dry while top-level await still waits.
@@ -841,56 +822,20 @@ export class Sandbox {
     return this.vm.callMethod(this.entry, name, args);
   }
 
-  /** An error object's message, if it is a string. */
-  private messageOf(errH: number): string | undefined {
-    const m = this.vm.getProp(errH, "message");
-    try {
-      return this.vm.isString(m) ? this.vm.toString(m) : undefined;
-    } finally {
-      this.vm.free(m);
-    }
-  }
-
   /** worker_threads: stop this worker's run at the next turn of its loop. */
   terminate(): void {
     this.terminated = true;
     this.wake?.();
   }
 
-  /** Report an uncaught error the way node does and pick the exit code (a worker's goes to its parent's 'error'). */
-  private uncaught(errH: number, fromPromise: boolean): RunResult {
-    try {
-      if (this.isOutOfMemory(errH)) return this.outOfMemory();
-      if (this.opts.worker) {
-        const text = this.formatError(errH, fromPromise);
-        const message = this.vm.isString(errH) ? this.vm.toString(errH) : this.messageOf(errH) ?? text.split("\n")[0]!;
-        this.opts.worker.onError({ message, stack: text });
-        return { code: 1, reason: "uncaught" };
-      }
-      this.opts.stderr(enc.encode(this.formatError(errH, fromPromise)));
-      return { code: 1, reason: "uncaught" };
-    } finally {
-      this.vm.free(errH);
-    }
-  }
-
   /** What node prints for an error nobody caught (the handle stays the caller's). */
   formatError(errH: number, fromPromise: boolean): string {
-    const flag = this.vm.newNumber(fromPromise ? 1 : 0);
-    const textH = this.callEntry("formatUncaught", [errH, flag]);
-    this.vm.free(flag);
-    const text = this.vm.toString(textH);
-    this.vm.free(textH);
-    // (the guest mapped the stack already: STACK_MAP)
-    return formatUncaught(text, (f) => {
-      const known = this.sources.get(f);
-      if (known !== undefined) return known;
-      for (const m of this.maps.values()) {
-        const c = m.content(f);
-        if (c !== undefined) return c;
-      }
-      return undefined;
-    });
+    return formatError(this, errH, fromPromise);
+  }
+
+  /** Turn whatever stopped the run into its result. */
+  fail(err: unknown): RunResult {
+    return fail(this, err);
   }
 
   /** Source maps of the generated code this sandbox runs (a built app's, transpiled TypeScript's), by file. */
@@ -900,54 +845,7 @@ export class Sandbox {
 
   /** The guest's error is "out of memory" (its heap limit). */
   isOutOfMemoryError(errH: number): boolean {
-    return this.isOutOfMemory(errH);
-  }
-
-  private isOutOfMemory(errH: number): boolean {
-    if (!this.opts.memoryLimit) return false;
-    const msg = this.vm.getProp(errH, "message");
-    const is = this.vm.isString(msg) && this.vm.toString(msg) === "out of memory";
-    this.vm.free(msg);
-    return is;
-  }
-
-  private timeout(): RunResult {
-    // a worker's run ends with the run's limit; the main run says so, once
-    if (!this.opts.worker) this.opts.stderr(enc.encode(`edgebox: time limit exceeded (${this.opts.timeoutMs} ms)\n`));
-    return { code: EXIT_TIMEOUT, reason: "timeout" };
-  }
-
-  private outOfMemory(): RunResult {
-    // The JS heap limit is what an "out of memory" error hit; name it as the user set it.
-    const o = this.opts;
-    const mib = (b: number) => Math.round(b / 1048576);
-    const text = o.heapLimitSetting ? `JS heap limit ${mib(o.memoryLimit ?? 0)} MiB, ${o.heapLimitSetting}` : `limit ${mib(o.maxMemoryBytes || o.memoryLimit || 0)} MiB`;
-    this.opts.stderr(enc.encode(`edgebox: out of memory (${text})\n`));
-    return { code: EXIT_OUT_OF_MEMORY, reason: "out-of-memory" };
-  }
-
-  /** Turn whatever stopped the run into its result. */
-  fail(err: unknown): RunResult {
-    if (this.exitCode !== undefined) {
-      if (err instanceof GuestException) this.vm.free(err.handle);
-      return { code: this.exitCode, reason: "exit" };
-    }
-    if (this.timedOut) {
-      if (err instanceof GuestException) this.vm.free(err.handle);
-      return this.timeout();
-    }
-    if (err instanceof GuestException) return this.uncaught(err.handle, false);
-    if (err instanceof GuestTrap) {
-      // the epoch deadline: compiled code (frozen functions) ran past the time limit
-      if (/^trap 10:/.test(err.message) && this.opts.timeoutMs) return this.timeout();
-      if (/^trap 11:/.test(err.message)) {
-        this.opts.stderr(enc.encode(`edgebox: instruction limit exceeded (${this.opts.maxInstructions} instructions)\n`));
-        return { code: EXIT_TIMEOUT, reason: "timeout" };
-      }
-      this.opts.stderr(enc.encode(`edgebox: ${describeTrap(err.message)}\n`));
-      return { code: 134, reason: "trap" };
-    }
-    throw err;
+    return isOutOfMemory(this, errH);
   }
 
   free(h: number): void {
