@@ -22,7 +22,8 @@ import type { NetLimits } from "../hostcalls/net.ts";
 import type { Sink } from "../hostcalls/stdio.ts";
 import { moduleFormat } from "./modules.ts";
 import { BytecodeCache, MIN_CACHED_SOURCE } from "./bytecode-cache.ts";
-import { fail, formatError, isOutOfMemory, RunError, timeout, uncaught, type RunResult } from "./report.ts";
+import { fail, formatError, isOutOfMemory, type RunResult } from "./report.ts";
+import { awaitValue, loop, onRejection, settleThen, spin } from "./loop.ts";
 import { ESM_SYNTAX, isTypeScript, TypeScript, type Format } from "../transpile/typescript.ts";
 import { rewriteVLiterals } from "./regexp-v.ts";
 import { linkedSourceMap, remapStack, type SourceMap } from "../transpile/sourcemap.ts";
@@ -125,8 +126,6 @@ function stripHashbang(source: string): string {
 }
 
 export { EXIT_OUT_OF_MEMORY, EXIT_TIMEOUT, RunError, type ExitReason, type RunResult } from "./report.ts";
-
-const enc = new TextEncoder();
 
 /** The hint about a hidden variable is given once per process (serve's requests would repeat it). */
 let hintedHiddenEnv = false;
@@ -271,7 +270,7 @@ export class Sandbox {
       const fileH = this.vm.newString(file);
       try {
         const wrapper = this.compileMain(file, source, evalSource !== undefined);
-        if (wrapper === undefined) return await this.loop(this.vm.eval(this.esmSource(file, source), file, EvalFlags.MODULE));
+        if (wrapper === undefined) return await loop(this, this.vm.eval(this.esmSource(file, source), file, EvalFlags.MODULE));
         try {
           this.free(this.callEntry("runCommonJS", [wrapper, fileH]));
         } finally {
@@ -280,7 +279,7 @@ export class Sandbox {
       } finally {
         this.vm.free(fileH);
       }
-      return await this.loop(0);
+      return await loop(this, 0);
     } catch (err) {
       return fail(this, err);
     } finally {
@@ -307,35 +306,26 @@ export class Sandbox {
         this.vm.free(wrapper);
         this.vm.free(fileH);
       }
-      return this.settleThen(() => this.callEntry("mainExports", []));
+      return settleThen(this, () => this.callEntry("mainExports", []));
     }
     const promise = this.vm.eval(this.esmSource(file, source), file, EvalFlags.MODULE);
-    return this.awaitValue(promise);
+    return awaitValue(this, promise);
   }
 
   /** A built app's exports: already there when pre-run, else its top level runs now. */
   async evaluateBuilt(app: number, prerun: boolean): Promise<number> {
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
-    return prerun ? this.vm.dup(app) : this.awaitValue(this.callEntry("runBuilt", [app]));
+    return prerun ? this.vm.dup(app) : awaitValue(this, this.callEntry("runBuilt", [app]));
   }
 
   /** Spin the loop until `promise` settles; its value, or a thrown GuestException / RunError. */
-  async awaitValue(promise: number): Promise<number> {
-    try {
-      const r = await this.spin(() => this.vm.promiseState(promise) !== 0);
-      if (r === "dry") throw new RunError("the app's top level never finished (it awaits something that never happens)");
-      if (r !== "until") throw new RunError("the app's top level failed", r);
-      if (this.vm.promiseState(promise) === 2) throw new GuestException(this.vm.promiseResult(promise));
-      return this.vm.promiseResult(promise);
-    } finally {
-      this.vm.free(promise);
-    }
+  awaitValue(promise: number): Promise<number> {
+    return awaitValue(this, promise);
   }
 
-  /** Run what the top level queued (microtasks), then take `value()`. */
-  private async settleThen(value: () => number): Promise<number> {
-    this.vm.runJobs();
-    return value();
+  /** The event loop, until `until()` holds, nothing is pending, or the run must end. */
+  spin(until?: () => boolean): Promise<"until" | "dry" | RunResult> {
+    return spin(this, until);
   }
 
   /** Link native extensions now (edgebox serve links them before its snapshot, not per request). */
@@ -363,7 +353,7 @@ export class Sandbox {
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
     try {
       this.boot();
-      return await this.loop(prerun ? 0 : this.callEntry("runBuilt", [app]));
+      return await loop(this, prerun ? 0 : this.callEntry("runBuilt", [app]));
     } catch (err) {
       return fail(this, err);
     } finally {
@@ -589,7 +579,7 @@ export class Sandbox {
           return "builtin" in r ? `node:${r.builtin}` : r.path;
         },
         loadModule: (name) => this.loadModule(name),
-        rejection: (promise, reason, handled) => this.onRejection(promise, reason, handled),
+        rejection: (promise, reason, handled) => onRejection(this, promise, reason, handled),
       },
       {
         output: { write: (fd, b) => (fd === 1 ? o.stdout : o.stderr)(b) },
@@ -691,131 +681,6 @@ export class Sandbox {
     if (format === "json") return `export default ${source};`;
     if (format === "commonjs" && !ESM_SYNTAX.test(source)) return text("esmCommonJs", name);
     return this.esmSource(name, source);
-  }
-
-  private onRejection(promise: number, reason: number, handled: boolean): void {
-    const id = this.vm.identity(promise);
-    if (handled) {
-      const r = this.rejections.get(id);
-      if (r !== undefined) {
-        this.vm.free(r);
-        this.rejections.delete(id);
-      }
-    } else if (!this.rejections.has(id)) {
-      this.rejections.set(id, this.vm.dup(reason));
-    }
-  }
-
-  /**
-   * The event loop: microtasks, deliveries from the host, then one timer or
-   * immediate at a time, until `until()` holds ("until"), nothing is pending
-   * ("dry"), or the run must end (a RunResult: an uncaught rejection, the time limit).
-   */
-  async spin(until: () => boolean = () => false): Promise<"until" | "dry" | RunResult> {
-    for (;;) {
-      if (this.terminated) return { code: 1, reason: "exit" };
-      if (this.workers?.timedOut) return timeout(this); // a worker hit the run's time limit
-      this.vm.runJobs();
-      // process.exit() or the time limit stopped the guest: whatever promise that rejected
-      // (an ES module's evaluation, a dynamic import, top-level await) is not an uncaught error
-      const stopped = this.stopped();
-      if (stopped) return stopped;
-      const rejected = this.rejections.entries().next();
-      if (!rejected.done) {
-        const [id, reason] = rejected.value;
-        this.rejections.delete(id);
-        if (!this.opts.onRejection) return uncaught(this, reason, true);
-        this.opts.onRejection(formatError(this, reason, true));
-        this.vm.free(reason);
-        continue;
-      }
-      if (until()) return "until";
-      const d = this.deliveries.shift();
-      if (d) {
-        this.deliver(d);
-        continue;
-      }
-      const next = this.tick();
-      if (next === 0) {
-        // with workers, a busy loop still lets the others (and their timers) run: they share Bun's loop
-        if (this.workers.count > 0 || this.opts.worker) await new Promise((r) => setImmediate(r));
-        continue;
-      }
-      if (next < 0 && this.pendingOps === 0) return "dry";
-      if (!(await this.wait(next < 0 ? Infinity : next))) return timeout(this);
-    }
-  }
-
-  /** The run's end when process.exit() or the time limit stopped the guest; undefined while it runs. */
-  private stopped(): RunResult | undefined {
-    if (this.exitCode !== undefined) return { code: this.exitCode, reason: "exit" };
-    if (this.timedOut) return timeout(this);
-    return undefined;
-  }
-
-  /** Run to the end: the loop, then node's exit rules (the main module's promise, process.exitCode). */
-  private async loop(mainPromise: number): Promise<RunResult> {
-    try {
-      // The module's evaluation failed (a throw at top level, or a failed import).
-      const r = await this.spin(() => mainPromise !== 0 && this.vm.promiseState(mainPromise) === 2);
-      if (r === "until") return uncaught(this, this.vm.promiseResult(mainPromise), false);
-      if (r !== "dry") return r;
-      if (mainPromise && this.vm.promiseState(mainPromise) === 0) {
-        // As node: the loop ran dry while top-level await still waits.
-        this.opts.stderr(enc.encode("Warning: Detected unsettled top-level await\n"));
-        return { code: 13, reason: "exit" };
-      }
-      const h = this.callEntry("exit", []);
-      const code = this.vm.toNumber(h);
-      this.vm.free(h);
-      return { code, reason: "exit" };
-    } finally {
-      if (mainPromise) this.vm.free(mainPromise);
-    }
-  }
-
-  private deliver(d: Delivery & { final: boolean }): void {
-    if (d.final) this.pendingOps--;
-    const vm = this.vm;
-    const args = [
-      vm.newNumber(d.id),
-      vm.newString(d.kind),
-      d.str === undefined ? vm.undefined() : vm.newString(d.str),
-      d.bytes === undefined ? vm.undefined() : vm.newBytes(d.bytes),
-      vm.newNumber(d.final ? 1 : 0),
-    ];
-    try {
-      this.free(this.callEntry("deliver", args));
-    } finally {
-      for (const a of args) vm.free(a);
-    }
-  }
-
-  private tick(): number {
-    const h = this.callEntry("tick", []);
-    const n = this.vm.toNumber(h);
-    this.vm.free(h);
-    return n;
-  }
-
-  /** Wait for the next timer or a delivery; false when the run's deadline passes first. */
-  private async wait(ms: number): Promise<boolean> {
-    let limit = ms;
-    if (this.deadline !== 0) limit = Math.min(limit, Math.max(0, this.deadline - performance.now()));
-    await new Promise<void>((resolve) => {
-      const t = Number.isFinite(limit) ? setTimeout(resolve, limit) : undefined;
-      this.wake = () => {
-        if (t !== undefined) clearTimeout(t);
-        resolve();
-      };
-      if (this.deliveries.length > 0) this.wake();
-    });
-    this.wake = undefined;
-    if (this.deadline !== 0 && performance.now() >= this.deadline && this.deliveries.length === 0) {
-      this.timedOut = true;
-      return false;
-    }
-    return true;
   }
 
   callEntry(name: string, args: number[]): number {
