@@ -2,7 +2,6 @@
 // event loop that drives them until nothing is left to do. `edgebox run` uses
 // one; `edgebox serve` will use one per request.
 
-import { realpathSync } from "node:fs";
 import { constants as fsConstants } from "node:fs";
 import { dirname } from "node:path";
 import { availableParallelism, endianness, freemem, machine, release, totalmem, uptime } from "node:os";
@@ -24,19 +23,16 @@ import { moduleFormat } from "./modules.ts";
 import { BytecodeCache, MIN_CACHED_SOURCE } from "./bytecode-cache.ts";
 import { fail, formatError, isOutOfMemory, type RunResult } from "./report.ts";
 import { awaitValue, loop, onRejection, settleThen, spin } from "./loop.ts";
+import { addMap, markMapped, readIfAllowed } from "./sourcemaps.ts";
 import { ESM_SYNTAX, isTypeScript, TypeScript, type Format } from "../transpile/typescript.ts";
 import { rewriteVLiterals } from "./regexp-v.ts";
 import { linkedSourceMap, remapStack, type SourceMap } from "../transpile/sourcemap.ts";
-import { checkPath } from "../policy/fs.ts";
 import { ModuleResolver } from "../hostcalls/modules.ts";
 import { GuestError } from "../hostcalls/errors.ts";
 import { trace } from "../trace.ts";
 import { queueFor, Workers, type WorkerLink } from "./workers.ts";
 import { readRegularFile, RefusedFile } from "../regular-file.ts";
 import { UserError } from "../errors.ts";
-
-/** A source map the host reads for an app's stack traces, at most (a bundle's map is rarely a tenth of it). */
-const MAX_SOURCE_MAP = 64 << 20;
 
 export interface SandboxOptions {
   /** The pre-initialised runtime module (quickjs.wasm + runtime JS), compiled by the chosen engine. */
@@ -161,16 +157,6 @@ export class Sandbox {
     this.maps = new Map(opts.sourceMaps);
   }
 
-  /** A source map for `file`: stacks through it are mapped, in the guest's err.stack and in what EdgeBox prints. */
-  private addMap(file: string, map: SourceMap): void {
-    this.maps.set(file, map);
-    this.markMapped(file);
-  }
-
-  private markMapped(file: string): void {
-    this.notify("markMapped", file);
-  }
-
   /** Call entry `name` with these strings and numbers for its effect: every handle freed. */
   notify(name: string, ...values: (string | number)[]): void {
     const hs = values.map((v) => (typeof v === "string" ? this.vm.newString(v) : this.vm.newNumber(v)));
@@ -186,18 +172,8 @@ export class Sandbox {
     if (this.sources.has(file)) return;
     this.opts.onLoad?.(file);
     this.sources.set(file, source);
-    const map = isTypeScript(file) ? undefined : linkedSourceMap(file, source, (p) => this.readIfAllowed(p));
-    if (map) this.addMap(file, map);
-  }
-
-  /** A file's text if the app may read it and it is a regular file (a source map it names: printed, never given to the guest). */
-  private readIfAllowed(path: string): string | undefined {
-    try {
-      const real = realpathSync(path);
-      return checkPath(this.opts.policy, "read", real).ok ? readRegularFile(real, MAX_SOURCE_MAP) : undefined;
-    } catch {
-      return undefined;
-    }
+    const map = isTypeScript(file) ? undefined : linkedSourceMap(file, source, (p) => readIfAllowed(this, p));
+    if (map) addMap(this, file, map);
   }
 
   /**
@@ -236,7 +212,7 @@ export class Sandbox {
     if (!isTypeScript(file)) return source;
     const code = this.ts.code(file, source, format, () => this.calls.modules.tsconfigFor(dirname(file))?.emit ?? {});
     const map = this.ts.sourceMaps.get(file);
-    if (map && !this.maps.has(file)) this.addMap(file, map);
+    if (map && !this.maps.has(file)) addMap(this, file, map);
     else if (!map) this.sources.set(file, code); // positions are the transpiled file's
     return code;
   }
@@ -607,7 +583,7 @@ export class Sandbox {
       this.vm.free(c);
     }
     // (a started snapshot's guest knows its mapped files already)
-    if (!o.started) for (const file of this.maps.keys()) this.markMapped(file);
+    if (!o.started) for (const file of this.maps.keys()) markMapped(this, file);
     trace("start()");
   }
 
