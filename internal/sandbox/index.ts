@@ -24,7 +24,8 @@ import { BytecodeCache, MIN_CACHED_SOURCE } from "./bytecode-cache.ts";
 import { fail, formatError, isOutOfMemory, type RunResult } from "./report.ts";
 import { awaitValue, loop, onRejection, settleThen, spin } from "./loop.ts";
 import { addMap, markMapped, readIfAllowed } from "./sourcemaps.ts";
-import { ESM_SYNTAX, isTypeScript, TypeScript, type Format } from "../transpile/typescript.ts";
+import { javascript, prepareTypeScript } from "./typescript-prep.ts";
+import { ESM_SYNTAX, isTypeScript, TypeScript } from "../transpile/typescript.ts";
 import { rewriteVLiterals } from "./regexp-v.ts";
 import { linkedSourceMap, remapStack, type SourceMap } from "../transpile/sourcemap.ts";
 import { ModuleResolver } from "../hostcalls/modules.ts";
@@ -113,9 +114,6 @@ export interface LazyExtension {
   bytes(): Uint8Array;
 }
 
-/** A quoted specifier ending in a TypeScript extension. */
-const NAMES_TYPESCRIPT = /\.[cm]?tsx?["'`]/;
-
 /** `#!...` on a first line is a comment to node; inside our wrappers it would not be. */
 function stripHashbang(source: string): string {
   return source.startsWith("#!") ? "//" + source.slice(2) : source;
@@ -176,47 +174,6 @@ export class Sandbox {
     if (map) addMap(this, file, map);
   }
 
-  /**
-   * Transpile the TypeScript a run will load, with source maps, before it
-   * needs it: a TypeScript main file and what it imports, or the TypeScript
-   * files a JavaScript main file names with their extension.
-   */
-  private async prepareTypeScript(file: string, source: string): Promise<void> {
-    if (!isTypeScript(file) && !NAMES_TYPESCRIPT.test(source)) return;
-    const resolver = (this.resolver = new ModuleResolver(this.opts.policy));
-    await this.ts.prepare(
-      file,
-      (f) => {
-        try {
-          return readRegularFile(f, this.maxSource);
-        } catch {
-          return undefined;
-        }
-      },
-      (f, source) => resolver.typeScriptFormat(f, source),
-      (spec, parent) => {
-        try {
-          const r = resolver.resolve(spec, parent, "import");
-          return "path" in r ? r.path : undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      (f) => resolver.tsconfigFor(dirname(f))?.emit ?? {},
-    );
-    trace("typescript");
-  }
-
-  /** The JavaScript to run for `source` of `file`: itself, or transpiled when TypeScript. */
-  private javascript(file: string, source: string, format: Format): string {
-    if (!isTypeScript(file)) return source;
-    const code = this.ts.code(file, source, format, () => this.calls.modules.tsconfigFor(dirname(file))?.emit ?? {});
-    const map = this.ts.sourceMaps.get(file);
-    if (map && !this.maps.has(file)) addMap(this, file, map);
-    else if (!map) this.sources.set(file, code); // positions are the transpiled file's
-    return code;
-  }
-
   /** Largest source file the host reads (the guest's heap would not hold more). */
   get maxSource(): number {
     return this.opts.memoryLimit || 1 << 30;
@@ -240,7 +197,7 @@ export class Sandbox {
     const parentDeadline = this.opts.worker?.deadline ?? 0;
     if (parentDeadline) this.deadline = this.deadline ? Math.min(this.deadline, parentDeadline) : parentDeadline;
     try {
-      await this.prepareTypeScript(file, source);
+      await prepareTypeScript(this, file, source);
       this.boot();
       this.loaded(file, source);
       const fileH = this.vm.newString(file);
@@ -271,7 +228,7 @@ export class Sandbox {
   async evaluateMain(file: string): Promise<number> {
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
     const source = this.readMain(file);
-    await this.prepareTypeScript(file, source);
+    await prepareTypeScript(this, file, source);
     this.loaded(file, source);
     const wrapper = this.compileMain(file, source);
     if (wrapper !== undefined) {
@@ -370,7 +327,7 @@ export class Sandbox {
   private compileCommonJS(source: string, filename: string): number {
     this.loaded(filename, source);
     this.markWrapped(filename, CJS_WRAPPER[0]!.length);
-    const wrapped = CJS_WRAPPER[0] + rewriteVLiterals(stripHashbang(this.javascript(filename, source, "cjs")), false) + CJS_WRAPPER[1];
+    const wrapped = CJS_WRAPPER[0] + rewriteVLiterals(stripHashbang(javascript(this, filename, source, "cjs")), false) + CJS_WRAPPER[1];
     const cache = this.opts.bytecodeCache;
     if (!cache || source.length < MIN_CACHED_SOURCE) return this.vm.eval(wrapped, filename, EvalFlags.GLOBAL);
     const cached = cache.get(filename, wrapped);
@@ -416,7 +373,7 @@ export class Sandbox {
       `import.meta.resolve=(s)=>globalThis[Symbol.for("edgebox.resolve")](s,${JSON.stringify(file)});`;
     this.loaded(file, source);
     this.markWrapped(file, prefix.length);
-    return prefix + rewriteVLiterals(stripHashbang(this.javascript(file, source, "esm")), true);
+    return prefix + rewriteVLiterals(stripHashbang(javascript(this, file, source, "esm")), true);
   }
 
   private markWrapped(file: string, prefixLength: number): void {
