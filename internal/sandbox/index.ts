@@ -3,10 +3,8 @@
 // one; `edgebox serve` will use one per request.
 
 import { constants as fsConstants } from "node:fs";
-import { dirname } from "node:path";
 import { availableParallelism, endianness, freemem, machine, release, totalmem, uptime } from "node:os";
-import { CJS_WRAPPER } from "../../wasm/abi.js";
-import { EvalFlags, GuestException, QuickJS, type GuestState } from "../engine/quickjs.ts";
+import { EvalFlags, QuickJS, type GuestState } from "../engine/quickjs.ts";
 import type { WasmModule } from "../engine/types.ts";
 import { linkSideModule, type Placement, type SideModule, type SideModuleInfo } from "../engine/dylink.ts";
 import { wasiImports } from "../engine/wasi.ts";
@@ -19,21 +17,18 @@ import { systemError } from "../hostcalls/errors.ts";
 import { HostCalls } from "../hostcalls/index.ts";
 import type { NetLimits } from "../hostcalls/net.ts";
 import type { Sink } from "../hostcalls/stdio.ts";
-import { moduleFormat } from "./modules.ts";
-import { BytecodeCache, MIN_CACHED_SOURCE } from "./bytecode-cache.ts";
+import { BytecodeCache } from "./bytecode-cache.ts";
 import { fail, formatError, isOutOfMemory, type RunResult } from "./report.ts";
 import { awaitValue, loop, onRejection, settleThen, spin } from "./loop.ts";
-import { addMap, markMapped, readIfAllowed } from "./sourcemaps.ts";
-import { javascript, prepareTypeScript } from "./typescript-prep.ts";
-import { ESM_SYNTAX, isTypeScript, TypeScript } from "../transpile/typescript.ts";
-import { rewriteVLiterals } from "./regexp-v.ts";
-import { linkedSourceMap, remapStack, type SourceMap } from "../transpile/sourcemap.ts";
+import { markMapped } from "./sourcemaps.ts";
+import { prepareTypeScript } from "./typescript-prep.ts";
+import { compileCommonJS, compileMain, esmSource, loaded, loadModule, readMain, requireModule } from "./loader.ts";
+import { TypeScript } from "../transpile/typescript.ts";
+import { remapStack, type SourceMap } from "../transpile/sourcemap.ts";
 import { ModuleResolver } from "../hostcalls/modules.ts";
 import { GuestError } from "../hostcalls/errors.ts";
 import { trace } from "../trace.ts";
 import { queueFor, Workers, type WorkerLink } from "./workers.ts";
-import { readRegularFile, RefusedFile } from "../regular-file.ts";
-import { UserError } from "../errors.ts";
 
 export interface SandboxOptions {
   /** The pre-initialised runtime module (quickjs.wasm + runtime JS), compiled by the chosen engine. */
@@ -114,11 +109,6 @@ export interface LazyExtension {
   bytes(): Uint8Array;
 }
 
-/** `#!...` on a first line is a comment to node; inside our wrappers it would not be. */
-function stripHashbang(source: string): string {
-  return source.startsWith("#!") ? "//" + source.slice(2) : source;
-}
-
 export { EXIT_OUT_OF_MEMORY, EXIT_TIMEOUT, RunError, type ExitReason, type RunResult } from "./report.ts";
 
 /** The hint about a hidden variable is given once per process (serve's requests would repeat it). */
@@ -165,33 +155,14 @@ export class Sandbox {
     }
   }
 
-  /** A file loaded as code: kept for error reports, told to onLoad. */
-  private loaded(file: string, source: string): void {
-    if (this.sources.has(file)) return;
-    this.opts.onLoad?.(file);
-    this.sources.set(file, source);
-    const map = isTypeScript(file) ? undefined : linkedSourceMap(file, source, (p) => readIfAllowed(this, p));
-    if (map) addMap(this, file, map);
-  }
-
   /** Largest source file the host reads (the guest's heap would not hold more). */
   get maxSource(): number {
     return this.opts.memoryLimit || 1 << 30;
   }
 
-  /** The main file's text: a regular file, bounded (a FIFO named as the app would stop edgebox here). */
-  private readMain(file: string): string {
-    try {
-      return readRegularFile(file, this.maxSource);
-    } catch (err) {
-      if (err instanceof RefusedFile) throw new UserError("E_USAGE", `cannot run ${file}: ${err.reason}`);
-      throw err;
-    }
-  }
-
   /** Run the app at `file` (or `evalSource`, named `file`) to completion. */
   async run(file: string, evalSource?: string): Promise<RunResult> {
-    const source = evalSource ?? this.readMain(file);
+    const source = evalSource ?? readMain(this, file);
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
     // a worker ends when its parent's time is up, even busy in a loop (it shares the thread)
     const parentDeadline = this.opts.worker?.deadline ?? 0;
@@ -199,11 +170,11 @@ export class Sandbox {
     try {
       await prepareTypeScript(this, file, source);
       this.boot();
-      this.loaded(file, source);
+      loaded(this, file, source);
       const fileH = this.vm.newString(file);
       try {
-        const wrapper = this.compileMain(file, source, evalSource !== undefined);
-        if (wrapper === undefined) return await loop(this, this.vm.eval(this.esmSource(file, source), file, EvalFlags.MODULE));
+        const wrapper = compileMain(this, file, source, evalSource !== undefined);
+        if (wrapper === undefined) return await loop(this, this.vm.eval(esmSource(this, file, source), file, EvalFlags.MODULE));
         try {
           this.free(this.callEntry("runCommonJS", [wrapper, fileH]));
         } finally {
@@ -227,10 +198,10 @@ export class Sandbox {
    */
   async evaluateMain(file: string): Promise<number> {
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
-    const source = this.readMain(file);
+    const source = readMain(this, file);
     await prepareTypeScript(this, file, source);
-    this.loaded(file, source);
-    const wrapper = this.compileMain(file, source);
+    loaded(this, file, source);
+    const wrapper = compileMain(this, file, source);
     if (wrapper !== undefined) {
       const fileH = this.vm.newString(file);
       try {
@@ -241,7 +212,7 @@ export class Sandbox {
       }
       return settleThen(this, () => this.callEntry("mainExports", []));
     }
-    const promise = this.vm.eval(this.esmSource(file, source), file, EvalFlags.MODULE);
+    const promise = this.vm.eval(esmSource(this, file, source), file, EvalFlags.MODULE);
     return awaitValue(this, promise);
   }
 
@@ -292,92 +263,6 @@ export class Sandbox {
     } finally {
       this.dispose();
     }
-  }
-
-  /**
-   * The main file's CommonJS wrapper function, or undefined when it is an ES
-   * module: declared so, or (undeclared .js) parsing only as a module.
-   */
-  private compileMain(file: string, source: string, isEval = false): number | undefined {
-    // eval is CommonJS unless it is ES module syntax, whatever package.json says (as node's -e)
-    const declared = isEval ? "auto" : moduleFormat(file);
-    const format = isTypeScript(file) ? this.calls.modules.typeScriptFormat(file, source) : declared;
-    if (format === "esm") return undefined;
-    try {
-      return this.compileCommonJS(source, file);
-    } catch (err) {
-      if (format === "cjs" || !(err instanceof GuestException)) throw err;
-      try {
-        this.free(this.vm.eval(this.esmSource(file, source), file, EvalFlags.MODULE | EvalFlags.COMPILE_ONLY));
-      } catch (esmErr) {
-        // Neither parses: report the error of the form the file most likely meant.
-        if (esmErr instanceof GuestException) {
-          const useEsm = ESM_SYNTAX.test(source);
-          this.vm.free(useEsm ? err.handle : esmErr.handle);
-          throw useEsm ? esmErr : err;
-        }
-        throw esmErr;
-      }
-      this.vm.free(err.handle);
-      return undefined;
-    }
-  }
-
-  /** Compile a CommonJS file: the wrapper function (its line-1 columns are shifted by the wrapper's prefix). */
-  private compileCommonJS(source: string, filename: string): number {
-    this.loaded(filename, source);
-    this.markWrapped(filename, CJS_WRAPPER[0]!.length);
-    const wrapped = CJS_WRAPPER[0] + rewriteVLiterals(stripHashbang(javascript(this, filename, source, "cjs")), false) + CJS_WRAPPER[1];
-    const cache = this.opts.bytecodeCache;
-    if (!cache || source.length < MIN_CACHED_SOURCE) return this.vm.eval(wrapped, filename, EvalFlags.GLOBAL);
-    const cached = cache.get(filename, wrapped);
-    if (cached) return this.vm.evalBytecode(cached);
-    const bytecode = this.vm.compile(wrapped, filename, EvalFlags.GLOBAL);
-    cache.put(filename, wrapped, bytecode);
-    return this.vm.evalBytecode(bytecode);
-  }
-
-  /**
-   * require() of an ES module, as node 20.19+: its graph is linked and evaluated now, which
-   * QuickJS does synchronously unless a module awaits at top level.
-   */
-  private requireModule(path: string): void {
-    const source = `import * as ns from ${JSON.stringify(path)};globalThis[Symbol.for("edgebox.required")](ns);`;
-    const promise = this.vm.eval(source, `${path}#require`, EvalFlags.MODULE);
-    try {
-      const state = this.vm.promiseState(promise);
-      if (state === 0) {
-        throw new GuestError({
-          code: "ERR_REQUIRE_ASYNC_MODULE",
-          message: `require() cannot be used on an ESM graph with top-level await. Use import() instead. (${path})`,
-        });
-      }
-      if (state === 2) {
-        // the caller gets the error: not an unhandled rejection
-        const id = this.vm.identity(promise);
-        const tracked = this.rejections.get(id);
-        if (tracked !== undefined) this.vm.free(tracked);
-        this.rejections.delete(id);
-        throw new GuestException(this.vm.promiseResult(promise));
-      }
-    } finally {
-      this.vm.free(promise);
-    }
-  }
-
-  /** An ES module's source (transpiled when TypeScript) with import.meta filled in on its first line. */
-  private esmSource(file: string, source: string): string {
-    const prefix =
-      `import.meta.url=${JSON.stringify("file://" + file)};import.meta.filename=${JSON.stringify(file)};` +
-      `import.meta.dirname=${JSON.stringify(dirname(file))};` +
-      `import.meta.resolve=(s)=>globalThis[Symbol.for("edgebox.resolve")](s,${JSON.stringify(file)});`;
-    this.loaded(file, source);
-    this.markWrapped(file, prefix.length);
-    return prefix + rewriteVLiterals(stripHashbang(javascript(this, file, source, "esm")), true);
-  }
-
-  private markWrapped(file: string, prefixLength: number): void {
-    this.notify("markWrapped", file, prefixLength);
   }
 
   /** Start the wall-clock limit now (edgebox serve: per request). */
@@ -447,8 +332,8 @@ export class Sandbox {
       netLimits: o.netLimits,
       remainingMs: () => (this.deadline ? Math.max(0, this.deadline - performance.now()) : Infinity),
       guest: {
-        compileCommonJS: (source, filename) => this.compileCommonJS(source, filename),
-        requireModule: (path) => this.requireModule(path),
+        compileCommonJS: (source, filename) => compileCommonJS(this, source, filename),
+        requireModule: (path) => requireModule(this, path),
         runtimeModule: (key) => {
           const bytecode = o.runtimeModules(key);
           return bytecode && this.vm.evalBytecode(bytecode);
@@ -511,7 +396,7 @@ export class Sandbox {
           const r = this.calls.modules.resolve(spec, base, "import");
           return "builtin" in r ? `node:${r.builtin}` : r.path;
         },
-        loadModule: (name) => this.loadModule(name),
+        loadModule: (name) => loadModule(this, name),
         rejection: (promise, reason, handled) => onRejection(this, promise, reason, handled),
       },
       {
@@ -592,28 +477,6 @@ export class Sandbox {
     if (!bytes) throw new GuestError({ code: "ERR_NOT_SUPPORTED_IN_SANDBOX", message: `Intl chunk ${chunk} is not in this build` });
     this.free(this.vm.evalBytecode(bytes));
     return process.env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone;
-  }
-
-  /** Source of an ES module the guest imports: a file (under the policy), a built-in or a CommonJS bridge. */
-  private loadModule(name: string): string {
-    const text = (entryName: string, arg: string) => {
-      const a = this.vm.newString(arg);
-      try {
-        const h = this.callEntry(entryName, [a]);
-        const s = this.vm.toString(h);
-        this.vm.free(h);
-        return s;
-      } finally {
-        this.vm.free(a);
-      }
-    };
-    if (name.startsWith("node:")) return text("esmBuiltin", name.slice(5));
-    const format = this.calls.modules.formatOf(name);
-    const source = fsOps.readFile(this.calls.ctx, { path: name, encoding: "utf8" }) as string;
-    this.loaded(name, source);
-    if (format === "json") return `export default ${source};`;
-    if (format === "commonjs" && !ESM_SYNTAX.test(source)) return text("esmCommonJs", name);
-    return this.esmSource(name, source);
   }
 
   callEntry(name: string, args: number[]): number {
