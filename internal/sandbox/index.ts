@@ -6,7 +6,7 @@ import { constants as fsConstants } from "node:fs";
 import { availableParallelism, endianness, freemem, machine, release, totalmem, uptime } from "node:os";
 import { EvalFlags, QuickJS, type GuestState } from "../engine/quickjs.ts";
 import type { WasmModule } from "../engine/types.ts";
-import { linkSideModule, type Placement, type SideModule, type SideModuleInfo } from "../engine/dylink.ts";
+import { linkSideModule, type Placement, type SideModule } from "../engine/dylink.ts";
 import { wasiImports } from "../engine/wasi.ts";
 import { checkEnv, grantedEnv } from "../policy/checks.ts";
 import type { Policy } from "../policy/types.ts";
@@ -22,11 +22,11 @@ import { fail, formatError, isOutOfMemory, type RunResult } from "./report.ts";
 import { awaitValue, loop, onRejection, settleThen, spin } from "./loop.ts";
 import { markMapped } from "./sourcemaps.ts";
 import { prepareTypeScript } from "./typescript-prep.ts";
+import { linkExtensions, loadExtension, loadIntl, type LazyExtension } from "./extensions.ts";
 import { compileCommonJS, compileMain, esmSource, loaded, loadModule, readMain, requireModule } from "./loader.ts";
 import { TypeScript } from "../transpile/typescript.ts";
 import { remapStack, type SourceMap } from "../transpile/sourcemap.ts";
 import { ModuleResolver } from "../hostcalls/modules.ts";
-import { GuestError } from "../hostcalls/errors.ts";
 import { trace } from "../trace.ts";
 import { queueFor, Workers, type WorkerLink } from "./workers.ts";
 
@@ -99,16 +99,7 @@ export function platformConfig(versions: Record<string, string>) {
   return { platform: process.platform, arch: process.arch, nodeVersion: `v${versions.node ?? "20.0.0"}`, versions };
 }
 
-export interface LazyExtension {
-  name: string;
-  info: SideModuleInfo;
-  initFn: string;
-  /** The compiled module, loaded when the guest first needs it. */
-  module(): WasmModule;
-  /** Its wasm (edgebox serve derives the variant it links per request). */
-  bytes(): Uint8Array;
-}
-
+export type { LazyExtension } from "./extensions.ts";
 export { EXIT_OUT_OF_MEMORY, EXIT_TIMEOUT, RunError, type ExitReason, type RunResult } from "./report.ts";
 
 /** The hint about a hidden variable is given once per process (serve's requests would repeat it). */
@@ -234,8 +225,7 @@ export class Sandbox {
 
   /** Link native extensions now (edgebox serve links them before its snapshot, not per request). */
   linkExtensions(names: readonly string[]): void {
-    // through the runtime, which completes what an extension lacks (URL's searchParams)
-    for (const n of names) this.notify("loadExtension", n);
+    linkExtensions(this, names);
   }
 
   /** Nothing of the host is held for the guest (open files, children, requests, timers waiting on them). */
@@ -350,8 +340,8 @@ export class Sandbox {
           this.wake?.();
         },
       },
-      loadExtension: (name) => this.loadExtension(name),
-      loadIntl: (chunk) => this.loadIntl(chunk),
+      loadExtension: (name) => loadExtension(this, name),
+      loadIntl: (chunk) => loadIntl(this, chunk),
       workers: (this.workers = new Workers(
         { start: () => ctx.async.start(), deliver: (d, final) => ctx.async.deliver(d, final) },
         (link) => {
@@ -461,22 +451,6 @@ export class Sandbox {
         uptime: Math.floor(uptime()),
       },
     };
-  }
-
-  private loadExtension(name: string): void {
-    if (this.linked.some((p) => p.name === name)) return;
-    const ext = this.opts.extensions.find((e) => e.name === name);
-    if (!ext) throw new Error(`no extension named ${name}`);
-    const side = { name, module: ext.module(), ...ext.info, initFn: ext.initFn };
-    this.linked.push(linkSideModule(this.vm.instance, side, this.wasi).placement);
-  }
-
-  /** Evaluate an Intl chunk in the guest (it fills the Intl object the runtime made); the host's time zone, node's default. */
-  private loadIntl(chunk: string): string {
-    const bytes = this.opts.intl?.(chunk);
-    if (!bytes) throw new GuestError({ code: "ERR_NOT_SUPPORTED_IN_SANDBOX", message: `Intl chunk ${chunk} is not in this build` });
-    this.free(this.vm.evalBytecode(bytes));
-    return process.env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone;
   }
 
   callEntry(name: string, args: number[]): number {
