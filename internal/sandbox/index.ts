@@ -2,13 +2,10 @@
 // event loop that drives them until nothing is left to do. `edgebox run` uses
 // one; `edgebox serve` will use one per request.
 
-import { constants as fsConstants } from "node:fs";
-import { availableParallelism, endianness, freemem, machine, release, totalmem, uptime } from "node:os";
 import { EvalFlags, QuickJS, type GuestState } from "../engine/quickjs.ts";
 import type { WasmModule } from "../engine/types.ts";
 import { linkSideModule, type Placement, type SideModule } from "../engine/dylink.ts";
 import { wasiImports } from "../engine/wasi.ts";
-import { checkEnv, grantedEnv } from "../policy/checks.ts";
 import type { Policy } from "../policy/types.ts";
 import type { AuditEvent, Delivery, HostContext } from "../hostcalls/context.ts";
 import type { FsBackend } from "../hostcalls/fs-backend.ts";
@@ -20,8 +17,8 @@ import type { Sink } from "../hostcalls/stdio.ts";
 import { BytecodeCache } from "./bytecode-cache.ts";
 import { fail, formatError, isOutOfMemory, type RunResult } from "./report.ts";
 import { awaitValue, loop, onRejection, settleThen, spin } from "./loop.ts";
-import { markMapped } from "./sourcemaps.ts";
 import { prepareTypeScript } from "./typescript-prep.ts";
+import { bind, envMissing } from "./binding.ts";
 import { linkExtensions, loadExtension, loadIntl, type LazyExtension } from "./extensions.ts";
 import { compileCommonJS, compileMain, esmSource, loaded, loadModule, readMain, requireModule } from "./loader.ts";
 import { TypeScript } from "../transpile/typescript.ts";
@@ -94,16 +91,9 @@ export interface SandboxOptions {
   audit?: (e: AuditEvent) => void;
 }
 
-/** What every run of this EdgeBox build on this machine binds the same (also bound before a build's pre-run). */
-export function platformConfig(versions: Record<string, string>) {
-  return { platform: process.platform, arch: process.arch, nodeVersion: `v${versions.node ?? "20.0.0"}`, versions };
-}
-
+export { platformConfig } from "./binding.ts";
 export type { LazyExtension } from "./extensions.ts";
 export { EXIT_OUT_OF_MEMORY, EXIT_TIMEOUT, RunError, type ExitReason, type RunResult } from "./report.ts";
-
-/** The hint about a hidden variable is given once per process (serve's requests would repeat it). */
-let hintedHiddenEnv = false;
 
 export class Sandbox {
   // (the state is read and written by the functions of this folder's modules: loader.ts, loop.ts, report.ts ...)
@@ -128,6 +118,8 @@ export class Sandbox {
   resolver: ModuleResolver | undefined;
   workers!: Workers;
   terminated = false;
+  /** The hidden variables the app read (each is audited once). */
+  readonly hiddenRead = new Set<string>();
   /** Source maps of the generated code this sandbox runs, by the file name its stack frames show. */
   readonly maps: Map<string, SourceMap>;
 
@@ -272,33 +264,10 @@ export class Sandbox {
     return this.entry;
   }
 
-  /** The variables the guest sees; each one granted is an audit line. */
-  private grantedEnv(): Record<string, string> {
-    const env = grantedEnv(this.opts.policy, this.opts.hostEnv);
-    const audit = this.opts.audit;
-    if (audit) for (const name of Object.keys(env)) audit({ capability: "env", target: name, allowed: true, rule: this.opts.policy.allowAll ? "--allow-all" : `${this.opts.policy.env.source} grants ${this.opts.policy.env.all ? "every variable" : name}` });
-    return env;
-  }
-
-  hiddenRead = new Set<string>();
-  /** The app read `name` and did not find it: when the policy hides a variable that is set, say so (once) and audit it. */
-  private envMissing(name: string): undefined {
-    const o = this.opts;
-    if (name.length > 256 || o.hostEnv[name] === undefined || checkEnv(o.policy, name) || this.hiddenRead.has(name) || this.hiddenRead.size >= 256) return;
-    this.hiddenRead.add(name);
-    o.audit?.({ capability: "env", target: name, allowed: false, rule: "set in the environment, hidden: not in the policy's env" });
-    if (!hintedHiddenEnv && !o.quiet) {
-      hintedHiddenEnv = true;
-      const where = o.policy.file ? `"env" in ${o.policy.file}` : `"env" in a .edgebox.json`;
-      o.stderr(new TextEncoder().encode(`edgebox: the app read ${name}, which is set but hidden by the policy (it stays undefined): add "${name}" to ${where}, or run with --allow-env=${name} (--quiet: no such hints)\n`));
-    }
-    return undefined;
-  }
-
   /** Instantiate the guest and bind the run (or, after a started snapshot, the clock and randomness). */
   boot(): void {
     this.instantiate();
-    this.bind();
+    bind(this);
   }
 
   /** A fresh instance of the module, its side modules linked again: no guest code has run in it yet. */
@@ -318,7 +287,7 @@ export class Sandbox {
       maxFileBytes: o.memoryLimit || 1 << 30,
       audit: o.audit,
       mapStack: (text) => remapStack(text, this.maps),
-      envMissing: (name) => this.envMissing(name),
+      envMissing: (name) => envMissing(this, name),
       netLimits: o.netLimits,
       remainingMs: () => (this.deadline ? Math.max(0, this.deadline - performance.now()) : Infinity),
       guest: {
@@ -405,18 +374,7 @@ export class Sandbox {
 
   /** The first guest call: start() binds the run, or fresh() a started snapshot's clock and randomness. */
   bind(): void {
-    const o = this.opts;
-    const seed = Array.from(crypto.getRandomValues(new Uint32Array(4)));
-    const json = o.started ? JSON.stringify(seed) : JSON.stringify(this.runConfig(seed));
-    const c = this.vm.newString(json);
-    try {
-      this.free(this.callEntry(o.started ? "fresh" : "start", [c]));
-    } finally {
-      this.vm.free(c);
-    }
-    // (a started snapshot's guest knows its mapped files already)
-    if (!o.started) for (const file of this.maps.keys()) markMapped(this, file);
-    trace("start()");
+    bind(this);
   }
 
   /** Throws EMFILE when the run holds as many descriptors (open files and operations in flight) as it may. */
@@ -425,32 +383,6 @@ export class Sandbox {
     if (max !== undefined && this.calls.ctx.fds.size + this.pendingOps >= max) {
       throw systemError("EMFILE", syscall, undefined, undefined, `edgebox: a request may hold at most ${max} descriptors at once`);
     }
-  }
-
-  /** What start() binds: the run's argv, env, cwd, platform, terminal and machine facts. */
-  private runConfig(seed: number[]) {
-    const o = this.opts;
-    return {
-      argv: o.argv,
-      execPath: o.execPath,
-      cwd: o.cwd,
-      env: this.grantedEnv(),
-      pid: process.pid,
-      ppid: process.ppid,
-      ...platformConfig(o.versions),
-      seed,
-      fsConstants,
-      tty: o.tty ?? [false, false, false],
-      os: {
-        cpus: availableParallelism(),
-        totalmem: totalmem(),
-        freemem: freemem(),
-        release: release(),
-        machine: machine(),
-        endianness: endianness(),
-        uptime: Math.floor(uptime()),
-      },
-    };
   }
 
   callEntry(name: string, args: number[]): number {
