@@ -1,6 +1,11 @@
 // One sandboxed run: a fresh QuickJS guest, the runtime JS, the app, and the
 // event loop that drives them until nothing is left to do. `edgebox run` uses
 // one; `edgebox serve` will use one per request.
+//
+// The Sandbox holds the run's state, wires the host calls to the guest
+// (instantiate) and hands each job to its file: loader.ts (the app's modules),
+// typescript-prep.ts, sourcemaps.ts, loop.ts (the event loop), report.ts (exit
+// and error report), extensions.ts (side modules, Intl), binding.ts (start()).
 
 import { EvalFlags, QuickJS, type GuestState } from "../engine/quickjs.ts";
 import type { WasmModule } from "../engine/types.ts";
@@ -96,7 +101,7 @@ export type { LazyExtension } from "./extensions.ts";
 export { EXIT_OUT_OF_MEMORY, EXIT_TIMEOUT, RunError, type ExitReason, type RunResult } from "./report.ts";
 
 export class Sandbox {
-  // (the state is read and written by the functions of this folder's modules: loader.ts, loop.ts, report.ts ...)
+  // (the state is read and written by those files' functions, which take the Sandbox as their first argument)
   vm!: QuickJS;
   calls!: HostCalls;
   entry = 0;
