@@ -1,41 +1,36 @@
 // One sandboxed run: a fresh QuickJS guest, the runtime JS, the app, and the
 // event loop that drives them until nothing is left to do. `edgebox run` uses
 // one; `edgebox serve` will use one per request.
+//
+// The Sandbox holds the run's state, wires the host calls to the guest
+// (instantiate) and hands each job to its file: loader.ts (the app's modules),
+// typescript-prep.ts, sourcemaps.ts, loop.ts (the event loop), report.ts (exit
+// and error report), extensions.ts (side modules, Intl), binding.ts (start()).
 
-import { realpathSync } from "node:fs";
-import { constants as fsConstants } from "node:fs";
-import { dirname } from "node:path";
-import { availableParallelism, endianness, freemem, machine, release, totalmem, uptime } from "node:os";
-import { CJS_WRAPPER } from "../../wasm/abi.js";
-import { EvalFlags, GuestException, QuickJS, type GuestState } from "../engine/quickjs.ts";
-import { GuestTrap, type WasmModule } from "../engine/types.ts";
-import { linkSideModule, type Placement, type SideModule, type SideModuleInfo } from "../engine/dylink.ts";
+import { EvalFlags, QuickJS, type GuestState } from "../engine/quickjs.ts";
+import type { WasmModule } from "../engine/types.ts";
+import { linkSideModule, type Placement, type SideModule } from "../engine/dylink.ts";
 import { wasiImports } from "../engine/wasi.ts";
-import { checkEnv, grantedEnv } from "../policy/checks.ts";
 import type { Policy } from "../policy/types.ts";
 import type { AuditEvent, Delivery, HostContext } from "../hostcalls/context.ts";
 import type { FsBackend } from "../hostcalls/fs-backend.ts";
 import { FdTable, fsOps } from "../hostcalls/fs.ts";
-import { systemError } from "../hostcalls/errors.ts";
+import { GuestError, systemError } from "../hostcalls/errors.ts";
 import { HostCalls } from "../hostcalls/index.ts";
 import type { NetLimits } from "../hostcalls/net.ts";
 import type { Sink } from "../hostcalls/stdio.ts";
-import { moduleFormat } from "./modules.ts";
-import { BytecodeCache, MIN_CACHED_SOURCE } from "./bytecode-cache.ts";
-import { describeTrap, formatUncaught } from "./report.ts";
-import { ESM_SYNTAX, isTypeScript, TypeScript, type Format } from "../transpile/typescript.ts";
-import { rewriteVLiterals } from "./regexp-v.ts";
-import { linkedSourceMap, remapStack, type SourceMap } from "../transpile/sourcemap.ts";
-import { checkPath } from "../policy/fs.ts";
+import { BytecodeCache } from "./bytecode-cache.ts";
+import { fail, formatError, isOutOfMemory, type RunResult } from "./report.ts";
+import { awaitValue, loop, onRejection, settleThen, spin } from "./loop.ts";
+import { prepareTypeScript } from "./typescript-prep.ts";
+import { bind, envMissing } from "./binding.ts";
+import { linkExtensions, loadExtension, loadIntl, type LazyExtension } from "./extensions.ts";
+import { compileCommonJS, compileMain, esmSource, loaded, loadModule, readMain, requireModule } from "./loader.ts";
+import { TypeScript } from "../transpile/typescript.ts";
+import { remapStack, type SourceMap } from "../transpile/sourcemap.ts";
 import { ModuleResolver } from "../hostcalls/modules.ts";
-import { GuestError } from "../hostcalls/errors.ts";
 import { trace } from "../trace.ts";
 import { MAX_INBOX_BYTES, queueFor, Workers, type WorkerLink } from "./workers.ts";
-import { readRegularFile, RefusedFile } from "../regular-file.ts";
-import { UserError } from "../errors.ts";
-
-/** A source map the host reads for an app's stack traces, at most (a bundle's map is rarely a tenth of it). */
-const MAX_SOURCE_MAP = 64 << 20;
 
 export interface SandboxOptions {
   /** The pre-initialised runtime module (quickjs.wasm + runtime JS), compiled by the chosen engine. */
@@ -101,99 +96,47 @@ export interface SandboxOptions {
   audit?: (e: AuditEvent) => void;
 }
 
-/** What every run of this EdgeBox build on this machine binds the same (also bound before a build's pre-run). */
-export function platformConfig(versions: Record<string, string>) {
-  return { platform: process.platform, arch: process.arch, nodeVersion: `v${versions.node ?? "20.0.0"}`, versions };
-}
-
-export interface LazyExtension {
-  name: string;
-  info: SideModuleInfo;
-  initFn: string;
-  /** The compiled module, loaded when the guest first needs it. */
-  module(): WasmModule;
-  /** Its wasm (edgebox serve derives the variant it links per request). */
-  bytes(): Uint8Array;
-}
-
-export type ExitReason = "exit" | "uncaught" | "timeout" | "out-of-memory" | "trap";
-
-/** The app could not get where edgebox serve needs it (its top level failed or never finished). */
-export class RunError extends Error {
-  constructor(
-    message: string,
-    readonly result?: RunResult,
-  ) {
-    super(message);
-  }
-}
-
-export interface RunResult {
-  code: number;
-  reason: ExitReason;
-}
-
-/** Exit codes for limits, documented in the README. */
-export const EXIT_TIMEOUT = 124;
-export const EXIT_OUT_OF_MEMORY = 137;
-
-const enc = new TextEncoder();
-
-/** A quoted specifier ending in a TypeScript extension. */
-const NAMES_TYPESCRIPT = /\.[cm]?tsx?["'`]/;
-
-/** `#!...` on a first line is a comment to node; inside our wrappers it would not be. */
-function stripHashbang(source: string): string {
-  return source.startsWith("#!") ? "//" + source.slice(2) : source;
-}
-
-/** The hint about a hidden variable is given once per process (serve's requests would repeat it). */
-let hintedHiddenEnv = false;
+export { platformConfig } from "./binding.ts";
+export type { LazyExtension } from "./extensions.ts";
+export { EXIT_OUT_OF_MEMORY, EXIT_TIMEOUT, RunError, type ExitReason, type RunResult } from "./report.ts";
 
 export class Sandbox {
-  private vm!: QuickJS;
-  private calls!: HostCalls;
-  private entry = 0;
-  private exitCode: number | undefined;
-  private deadline = 0;
-  private timedOut = false;
-  private readonly rejections = new Map<number, number>(); // promise identity -> reason handle
+  // (the state is read and written by those files' functions, which take the Sandbox as their first argument)
+  vm!: QuickJS;
+  calls!: HostCalls;
+  entry = 0;
+  exitCode: number | undefined;
+  deadline = 0;
+  timedOut = false;
+  readonly rejections = new Map<number, number>(); // promise identity -> reason handle
   /** Source text of every file loaded, for error context. */
-  private readonly sources = new Map<string, string>();
-  private nextOpId = 1;
-  private pendingOps = 0;
-  private readonly deliveries: (Delivery & { final: boolean })[] = [];
+  readonly sources = new Map<string, string>();
+  nextOpId = 1;
+  pendingOps = 0;
+  readonly deliveries: (Delivery & { final: boolean })[] = [];
   /** Bytes of worker messages in `deliveries`: bounded by MAX_INBOX_BYTES. */
-  private messageBytes = 0;
-  private wake: (() => void) | undefined;
+  messageBytes = 0;
+  wake: (() => void) | undefined;
   /** Side modules linked in this run (restored ones first), in order. */
-  private readonly linked: Placement[] = [];
-  private wasi!: ReturnType<typeof wasiImports>;
-  private readonly ts: TypeScript;
+  readonly linked: Placement[] = [];
+  wasi!: ReturnType<typeof wasiImports>;
+  readonly ts: TypeScript;
   /** The resolver made to transpile ahead, handed on to the run's host calls (packages and tsconfigs read once). */
-  private resolver: ModuleResolver | undefined;
-  private workers!: Workers;
-  private terminated = false;
+  resolver: ModuleResolver | undefined;
+  workers!: Workers;
+  terminated = false;
+  /** The hidden variables the app read (each is audited once). */
+  readonly hiddenRead = new Set<string>();
   /** Source maps of the generated code this sandbox runs, by the file name its stack frames show. */
-  private readonly maps: Map<string, SourceMap>;
+  readonly maps: Map<string, SourceMap>;
 
-  constructor(private readonly opts: SandboxOptions) {
+  constructor(readonly opts: SandboxOptions) {
     this.ts = new TypeScript(opts.typescriptCache);
     this.maps = new Map(opts.sourceMaps);
   }
 
-  /** A source map for `file`: stacks through it are mapped, in the guest's err.stack and in what EdgeBox prints. */
-  private addMap(file: string, map: SourceMap): void {
-    this.maps.set(file, map);
-    this.markMapped(file);
-  }
-
-  private markMapped(file: string): void {
-    this.notify("markMapped", file);
-  }
-
   /** Call entry `name` with these strings and numbers for its effect: every handle freed. */
-  private notify(name: string, ...values: (string | number)[]): void {
+  notify(name: string, ...values: (string | number)[]): void {
     const hs = values.map((v) => (typeof v === "string" ? this.vm.newString(v) : this.vm.newNumber(v)));
     try {
       this.free(this.callEntry(name, hs));
@@ -202,96 +145,26 @@ export class Sandbox {
     }
   }
 
-  /** A file loaded as code: kept for error reports, told to onLoad. */
-  private loaded(file: string, source: string): void {
-    if (this.sources.has(file)) return;
-    this.opts.onLoad?.(file);
-    this.sources.set(file, source);
-    const map = isTypeScript(file) ? undefined : linkedSourceMap(file, source, (p) => this.readIfAllowed(p));
-    if (map) this.addMap(file, map);
-  }
-
-  /** A file's text if the app may read it and it is a regular file (a source map it names: printed, never given to the guest). */
-  private readIfAllowed(path: string): string | undefined {
-    try {
-      const real = realpathSync(path);
-      return checkPath(this.opts.policy, "read", real).ok ? readRegularFile(real, MAX_SOURCE_MAP) : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /**
-   * Transpile the TypeScript a run will load, with source maps, before it
-   * needs it: a TypeScript main file and what it imports, or the TypeScript
-   * files a JavaScript main file names with their extension.
-   */
-  private async prepareTypeScript(file: string, source: string): Promise<void> {
-    if (!isTypeScript(file) && !NAMES_TYPESCRIPT.test(source)) return;
-    const resolver = (this.resolver = new ModuleResolver(this.opts.policy));
-    await this.ts.prepare(
-      file,
-      (f) => {
-        try {
-          return readRegularFile(f, this.maxSource);
-        } catch {
-          return undefined;
-        }
-      },
-      (f, source) => resolver.typeScriptFormat(f, source),
-      (spec, parent) => {
-        try {
-          const r = resolver.resolve(spec, parent, "import");
-          return "path" in r ? r.path : undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      (f) => resolver.tsconfigFor(dirname(f))?.emit ?? {},
-    );
-    trace("typescript");
-  }
-
-  /** The JavaScript to run for `source` of `file`: itself, or transpiled when TypeScript. */
-  private javascript(file: string, source: string, format: Format): string {
-    if (!isTypeScript(file)) return source;
-    const code = this.ts.code(file, source, format, () => this.calls.modules.tsconfigFor(dirname(file))?.emit ?? {});
-    const map = this.ts.sourceMaps.get(file);
-    if (map && !this.maps.has(file)) this.addMap(file, map);
-    else if (!map) this.sources.set(file, code); // positions are the transpiled file's
-    return code;
-  }
-
   /** Largest source file the host reads (the guest's heap would not hold more). */
-  private get maxSource(): number {
+  get maxSource(): number {
     return this.opts.memoryLimit || 1 << 30;
-  }
-
-  /** The main file's text: a regular file, bounded (a FIFO named as the app would stop edgebox here). */
-  private readMain(file: string): string {
-    try {
-      return readRegularFile(file, this.maxSource);
-    } catch (err) {
-      if (err instanceof RefusedFile) throw new UserError("E_USAGE", `cannot run ${file}: ${err.reason}`);
-      throw err;
-    }
   }
 
   /** Run the app at `file` (or `evalSource`, named `file`) to completion. */
   async run(file: string, evalSource?: string): Promise<RunResult> {
-    const source = evalSource ?? this.readMain(file);
+    const source = evalSource ?? readMain(this, file);
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
     // a worker ends when its parent's time is up, even busy in a loop (it shares the thread)
     const parentDeadline = this.opts.worker?.deadline ?? 0;
     if (parentDeadline) this.deadline = this.deadline ? Math.min(this.deadline, parentDeadline) : parentDeadline;
     try {
-      await this.prepareTypeScript(file, source);
+      await prepareTypeScript(this, file, source);
       this.boot();
-      this.loaded(file, source);
+      loaded(this, file, source);
       const fileH = this.vm.newString(file);
       try {
-        const wrapper = this.compileMain(file, source, evalSource !== undefined);
-        if (wrapper === undefined) return await this.loop(this.vm.eval(this.esmSource(file, source), file, EvalFlags.MODULE));
+        const wrapper = compileMain(this, file, source, evalSource !== undefined);
+        if (wrapper === undefined) return await loop(this, this.vm.eval(esmSource(this, file, source), file, EvalFlags.MODULE));
         try {
           this.free(this.callEntry("runCommonJS", [wrapper, fileH]));
         } finally {
@@ -300,9 +173,9 @@ export class Sandbox {
       } finally {
         this.vm.free(fileH);
       }
-      return await this.loop(0);
+      return await loop(this, 0);
     } catch (err) {
-      return this.fail(err);
+      return fail(this, err);
     } finally {
       this.dispose();
     }
@@ -315,10 +188,10 @@ export class Sandbox {
    */
   async evaluateMain(file: string): Promise<number> {
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
-    const source = this.readMain(file);
-    await this.prepareTypeScript(file, source);
-    this.loaded(file, source);
-    const wrapper = this.compileMain(file, source);
+    const source = readMain(this, file);
+    await prepareTypeScript(this, file, source);
+    loaded(this, file, source);
+    const wrapper = compileMain(this, file, source);
     if (wrapper !== undefined) {
       const fileH = this.vm.newString(file);
       try {
@@ -327,41 +200,31 @@ export class Sandbox {
         this.vm.free(wrapper);
         this.vm.free(fileH);
       }
-      return this.settleThen(() => this.callEntry("mainExports", []));
+      return settleThen(this, () => this.callEntry("mainExports", []));
     }
-    const promise = this.vm.eval(this.esmSource(file, source), file, EvalFlags.MODULE);
-    return this.awaitValue(promise);
+    const promise = this.vm.eval(esmSource(this, file, source), file, EvalFlags.MODULE);
+    return awaitValue(this, promise);
   }
 
   /** A built app's exports: already there when pre-run, else its top level runs now. */
   async evaluateBuilt(app: number, prerun: boolean): Promise<number> {
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
-    return prerun ? this.vm.dup(app) : this.awaitValue(this.callEntry("runBuilt", [app]));
+    return prerun ? this.vm.dup(app) : awaitValue(this, this.callEntry("runBuilt", [app]));
   }
 
   /** Spin the loop until `promise` settles; its value, or a thrown GuestException / RunError. */
-  async awaitValue(promise: number): Promise<number> {
-    try {
-      const r = await this.spin(() => this.vm.promiseState(promise) !== 0);
-      if (r === "dry") throw new RunError("the app's top level never finished (it awaits something that never happens)");
-      if (r !== "until") throw new RunError("the app's top level failed", r);
-      if (this.vm.promiseState(promise) === 2) throw new GuestException(this.vm.promiseResult(promise));
-      return this.vm.promiseResult(promise);
-    } finally {
-      this.vm.free(promise);
-    }
+  awaitValue(promise: number): Promise<number> {
+    return awaitValue(this, promise);
   }
 
-  /** Run what the top level queued (microtasks), then take `value()`. */
-  private async settleThen(value: () => number): Promise<number> {
-    this.vm.runJobs();
-    return value();
+  /** The event loop, until `until()` holds, nothing is pending, or the run must end. */
+  spin(until?: () => boolean): Promise<"until" | "dry" | RunResult> {
+    return spin(this, until);
   }
 
   /** Link native extensions now (edgebox serve links them before its snapshot, not per request). */
   linkExtensions(names: readonly string[]): void {
-    // through the runtime, which completes what an extension lacks (URL's searchParams)
-    for (const n of names) this.notify("loadExtension", n);
+    linkExtensions(this, names);
   }
 
   /** Nothing of the host is held for the guest (open files, children, requests, timers waiting on them). */
@@ -383,98 +246,12 @@ export class Sandbox {
     if (this.opts.timeoutMs) this.deadline = performance.now() + this.opts.timeoutMs;
     try {
       this.boot();
-      return await this.loop(prerun ? 0 : this.callEntry("runBuilt", [app]));
+      return await loop(this, prerun ? 0 : this.callEntry("runBuilt", [app]));
     } catch (err) {
-      return this.fail(err);
+      return fail(this, err);
     } finally {
       this.dispose();
     }
-  }
-
-  /**
-   * The main file's CommonJS wrapper function, or undefined when it is an ES
-   * module: declared so, or (undeclared .js) parsing only as a module.
-   */
-  private compileMain(file: string, source: string, isEval = false): number | undefined {
-    // eval is CommonJS unless it is ES module syntax, whatever package.json says (as node's -e)
-    const declared = isEval ? "auto" : moduleFormat(file);
-    const format = isTypeScript(file) ? this.calls.modules.typeScriptFormat(file, source) : declared;
-    if (format === "esm") return undefined;
-    try {
-      return this.compileCommonJS(source, file);
-    } catch (err) {
-      if (format === "cjs" || !(err instanceof GuestException)) throw err;
-      try {
-        this.free(this.vm.eval(this.esmSource(file, source), file, EvalFlags.MODULE | EvalFlags.COMPILE_ONLY));
-      } catch (esmErr) {
-        // Neither parses: report the error of the form the file most likely meant.
-        if (esmErr instanceof GuestException) {
-          const useEsm = ESM_SYNTAX.test(source);
-          this.vm.free(useEsm ? err.handle : esmErr.handle);
-          throw useEsm ? esmErr : err;
-        }
-        throw esmErr;
-      }
-      this.vm.free(err.handle);
-      return undefined;
-    }
-  }
-
-  /** Compile a CommonJS file: the wrapper function (its line-1 columns are shifted by the wrapper's prefix). */
-  private compileCommonJS(source: string, filename: string): number {
-    this.loaded(filename, source);
-    this.markWrapped(filename, CJS_WRAPPER[0]!.length);
-    const wrapped = CJS_WRAPPER[0] + rewriteVLiterals(stripHashbang(this.javascript(filename, source, "cjs")), false) + CJS_WRAPPER[1];
-    const cache = this.opts.bytecodeCache;
-    if (!cache || source.length < MIN_CACHED_SOURCE) return this.vm.eval(wrapped, filename, EvalFlags.GLOBAL);
-    const cached = cache.get(filename, wrapped);
-    if (cached) return this.vm.evalBytecode(cached);
-    const bytecode = this.vm.compile(wrapped, filename, EvalFlags.GLOBAL);
-    cache.put(filename, wrapped, bytecode);
-    return this.vm.evalBytecode(bytecode);
-  }
-
-  /**
-   * require() of an ES module, as node 20.19+: its graph is linked and evaluated now, which
-   * QuickJS does synchronously unless a module awaits at top level.
-   */
-  private requireModule(path: string): void {
-    const source = `import * as ns from ${JSON.stringify(path)};globalThis[Symbol.for("edgebox.required")](ns);`;
-    const promise = this.vm.eval(source, `${path}#require`, EvalFlags.MODULE);
-    try {
-      const state = this.vm.promiseState(promise);
-      if (state === 0) {
-        throw new GuestError({
-          code: "ERR_REQUIRE_ASYNC_MODULE",
-          message: `require() cannot be used on an ESM graph with top-level await. Use import() instead. (${path})`,
-        });
-      }
-      if (state === 2) {
-        // the caller gets the error: not an unhandled rejection
-        const id = this.vm.identity(promise);
-        const tracked = this.rejections.get(id);
-        if (tracked !== undefined) this.vm.free(tracked);
-        this.rejections.delete(id);
-        throw new GuestException(this.vm.promiseResult(promise));
-      }
-    } finally {
-      this.vm.free(promise);
-    }
-  }
-
-  /** An ES module's source (transpiled when TypeScript) with import.meta filled in on its first line. */
-  private esmSource(file: string, source: string): string {
-    const prefix =
-      `import.meta.url=${JSON.stringify("file://" + file)};import.meta.filename=${JSON.stringify(file)};` +
-      `import.meta.dirname=${JSON.stringify(dirname(file))};` +
-      `import.meta.resolve=(s)=>globalThis[Symbol.for("edgebox.resolve")](s,${JSON.stringify(file)});`;
-    this.loaded(file, source);
-    this.markWrapped(file, prefix.length);
-    return prefix + rewriteVLiterals(stripHashbang(this.javascript(file, source, "esm")), true);
-  }
-
-  private markWrapped(file: string, prefixLength: number): void {
-    this.notify("markWrapped", file, prefixLength);
   }
 
   /** Start the wall-clock limit now (edgebox serve: per request). */
@@ -494,33 +271,10 @@ export class Sandbox {
     return this.entry;
   }
 
-  /** The variables the guest sees; each one granted is an audit line. */
-  private grantedEnv(): Record<string, string> {
-    const env = grantedEnv(this.opts.policy, this.opts.hostEnv);
-    const audit = this.opts.audit;
-    if (audit) for (const name of Object.keys(env)) audit({ capability: "env", target: name, allowed: true, rule: this.opts.policy.allowAll ? "--allow-all" : `${this.opts.policy.env.source} grants ${this.opts.policy.env.all ? "every variable" : name}` });
-    return env;
-  }
-
-  private hiddenRead = new Set<string>();
-  /** The app read `name` and did not find it: when the policy hides a variable that is set, say so (once) and audit it. */
-  private envMissing(name: string): undefined {
-    const o = this.opts;
-    if (name.length > 256 || o.hostEnv[name] === undefined || checkEnv(o.policy, name) || this.hiddenRead.has(name) || this.hiddenRead.size >= 256) return;
-    this.hiddenRead.add(name);
-    o.audit?.({ capability: "env", target: name, allowed: false, rule: "set in the environment, hidden: not in the policy's env" });
-    if (!hintedHiddenEnv && !o.quiet) {
-      hintedHiddenEnv = true;
-      const where = o.policy.file ? `"env" in ${o.policy.file}` : `"env" in a .edgebox.json`;
-      o.stderr(new TextEncoder().encode(`edgebox: the app read ${name}, which is set but hidden by the policy (it stays undefined): add "${name}" to ${where}, or run with --allow-env=${name} (--quiet: no such hints)\n`));
-    }
-    return undefined;
-  }
-
   /** Instantiate the guest and bind the run (or, after a started snapshot, the clock and randomness). */
   boot(): void {
     this.instantiate();
-    this.bind();
+    bind(this);
   }
 
   /** A fresh instance of the module, its side modules linked again: no guest code has run in it yet. */
@@ -540,12 +294,12 @@ export class Sandbox {
       maxFileBytes: o.memoryLimit || 1 << 30,
       audit: o.audit,
       mapStack: (text) => remapStack(text, this.maps),
-      envMissing: (name) => this.envMissing(name),
+      envMissing: (name) => envMissing(this, name),
       netLimits: o.netLimits,
       remainingMs: () => (this.deadline ? Math.max(0, this.deadline - performance.now()) : Infinity),
       guest: {
-        compileCommonJS: (source, filename) => this.compileCommonJS(source, filename),
-        requireModule: (path) => this.requireModule(path),
+        compileCommonJS: (source, filename) => compileCommonJS(this, source, filename),
+        requireModule: (path) => requireModule(this, path),
         runtimeModule: (key) => {
           const bytecode = o.runtimeModules(key);
           return bytecode && this.vm.evalBytecode(bytecode);
@@ -568,8 +322,8 @@ export class Sandbox {
           this.wake?.();
         },
       },
-      loadExtension: (name) => this.loadExtension(name),
-      loadIntl: (chunk) => this.loadIntl(chunk),
+      loadExtension: (name) => loadExtension(this, name),
+      loadIntl: (chunk) => loadIntl(this, chunk),
       workers: (this.workers = new Workers(
         { start: () => ctx.async.start(), deliver: (d, final, counted) => ctx.async.deliver(d, final, counted) },
         (link) => {
@@ -614,8 +368,8 @@ export class Sandbox {
           const r = this.calls.modules.resolve(spec, base, "import");
           return "builtin" in r ? `node:${r.builtin}` : r.path;
         },
-        loadModule: (name) => this.loadModule(name),
-        rejection: (promise, reason, handled) => this.onRejection(promise, reason, handled),
+        loadModule: (name) => loadModule(this, name),
+        rejection: (promise, reason, handled) => onRejection(this, promise, reason, handled),
       },
       {
         output: { write: (fd, b) => (fd === 1 ? o.stdout : o.stderr)(b) },
@@ -633,18 +387,7 @@ export class Sandbox {
 
   /** The first guest call: start() binds the run, or fresh() a started snapshot's clock and randomness. */
   bind(): void {
-    const o = this.opts;
-    const seed = Array.from(crypto.getRandomValues(new Uint32Array(4)));
-    const json = o.started ? JSON.stringify(seed) : JSON.stringify(this.runConfig(seed));
-    const c = this.vm.newString(json);
-    try {
-      this.free(this.callEntry(o.started ? "fresh" : "start", [c]));
-    } finally {
-      this.vm.free(c);
-    }
-    // (a started snapshot's guest knows its mapped files already)
-    if (!o.started) for (const file of this.maps.keys()) this.markMapped(file);
-    trace("start()");
+    bind(this);
   }
 
   /** Throws EMFILE when the run holds as many descriptors (open files and operations in flight) as it may. */
@@ -655,208 +398,8 @@ export class Sandbox {
     }
   }
 
-  /** What start() binds: the run's argv, env, cwd, platform, terminal and machine facts. */
-  private runConfig(seed: number[]) {
-    const o = this.opts;
-    return {
-      argv: o.argv,
-      execPath: o.execPath,
-      cwd: o.cwd,
-      env: this.grantedEnv(),
-      pid: process.pid,
-      ppid: process.ppid,
-      ...platformConfig(o.versions),
-      seed,
-      fsConstants,
-      tty: o.tty ?? [false, false, false],
-      os: {
-        cpus: availableParallelism(),
-        totalmem: totalmem(),
-        freemem: freemem(),
-        release: release(),
-        machine: machine(),
-        endianness: endianness(),
-        uptime: Math.floor(uptime()),
-      },
-    };
-  }
-
-  private loadExtension(name: string): void {
-    if (this.linked.some((p) => p.name === name)) return;
-    const ext = this.opts.extensions.find((e) => e.name === name);
-    if (!ext) throw new Error(`no extension named ${name}`);
-    const side = { name, module: ext.module(), ...ext.info, initFn: ext.initFn };
-    this.linked.push(linkSideModule(this.vm.instance, side, this.wasi).placement);
-  }
-
-  /** Evaluate an Intl chunk in the guest (it fills the Intl object the runtime made); the host's time zone, node's default. */
-  private loadIntl(chunk: string): string {
-    const bytes = this.opts.intl?.(chunk);
-    if (!bytes) throw new GuestError({ code: "ERR_NOT_SUPPORTED_IN_SANDBOX", message: `Intl chunk ${chunk} is not in this build` });
-    this.free(this.vm.evalBytecode(bytes));
-    return process.env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone;
-  }
-
-  /** Source of an ES module the guest imports: a file (under the policy), a built-in or a CommonJS bridge. */
-  private loadModule(name: string): string {
-    const text = (entryName: string, arg: string) => {
-      const a = this.vm.newString(arg);
-      try {
-        const h = this.callEntry(entryName, [a]);
-        const s = this.vm.toString(h);
-        this.vm.free(h);
-        return s;
-      } finally {
-        this.vm.free(a);
-      }
-    };
-    if (name.startsWith("node:")) return text("esmBuiltin", name.slice(5));
-    const format = this.calls.modules.formatOf(name);
-    const source = fsOps.readFile(this.calls.ctx, { path: name, encoding: "utf8" }) as string;
-    this.loaded(name, source);
-    if (format === "json") return `export default ${source};`;
-    if (format === "commonjs" && !ESM_SYNTAX.test(source)) return text("esmCommonJs", name);
-    return this.esmSource(name, source);
-  }
-
-  private onRejection(promise: number, reason: number, handled: boolean): void {
-    const id = this.vm.identity(promise);
-    if (handled) {
-      const r = this.rejections.get(id);
-      if (r !== undefined) {
-        this.vm.free(r);
-        this.rejections.delete(id);
-      }
-    } else if (!this.rejections.has(id)) {
-      this.rejections.set(id, this.vm.dup(reason));
-    }
-  }
-
-  /**
-   * The event loop: microtasks, deliveries from the host, then one timer or
-   * immediate at a time, until `until()` holds ("until"), nothing is pending
-   * ("dry"), or the run must end (a RunResult: an uncaught rejection, the time limit).
-   */
-  async spin(until: () => boolean = () => false): Promise<"until" | "dry" | RunResult> {
-    for (;;) {
-      if (this.terminated) return { code: 1, reason: "exit" };
-      if (this.workers?.timedOut) return this.timeout(); // a worker hit the run's time limit
-      this.vm.runJobs();
-      // process.exit() or the time limit stopped the guest: whatever promise that rejected
-      // (an ES module's evaluation, a dynamic import, top-level await) is not an uncaught error
-      const stopped = this.stopped();
-      if (stopped) return stopped;
-      const rejected = this.rejections.entries().next();
-      if (!rejected.done) {
-        const [id, reason] = rejected.value;
-        this.rejections.delete(id);
-        if (!this.opts.onRejection) return this.uncaught(reason, true);
-        this.opts.onRejection(this.formatError(reason, true));
-        this.vm.free(reason);
-        continue;
-      }
-      if (until()) return "until";
-      const d = this.deliveries.shift();
-      if (d) {
-        if (d.kind === "message" && d.bytes) this.messageBytes -= d.bytes.length;
-        this.deliver(d);
-        continue;
-      }
-      const next = this.tick();
-      if (next === 0) {
-        // with workers, a busy loop still lets the others (and their timers) run: they share Bun's loop
-        if (this.workers.count > 0 || this.opts.worker) await new Promise((r) => setImmediate(r));
-        continue;
-      }
-      if (next < 0 && this.pendingOps === 0) return "dry";
-      if (!(await this.wait(next < 0 ? Infinity : next))) return this.timeout();
-    }
-  }
-
-  /** The run's end when process.exit() or the time limit stopped the guest; undefined while it runs. */
-  private stopped(): RunResult | undefined {
-    if (this.exitCode !== undefined) return { code: this.exitCode, reason: "exit" };
-    if (this.timedOut) return this.timeout();
-    return undefined;
-  }
-
-  /** Run to the end: the loop, then node's exit rules (the main module's promise, process.exitCode). */
-  private async loop(mainPromise: number): Promise<RunResult> {
-    try {
-      // The module's evaluation failed (a throw at top level, or a failed import).
-      const r = await this.spin(() => mainPromise !== 0 && this.vm.promiseState(mainPromise) === 2);
-      if (r === "until") return this.uncaught(this.vm.promiseResult(mainPromise), false);
-      if (r !== "dry") return r;
-      if (mainPromise && this.vm.promiseState(mainPromise) === 0) {
-        // As node: the loop ran dry while top-level await still waits.
-        this.opts.stderr(enc.encode("Warning: Detected unsettled top-level await\n"));
-        return { code: 13, reason: "exit" };
-      }
-      const h = this.callEntry("exit", []);
-      const code = this.vm.toNumber(h);
-      this.vm.free(h);
-      return { code, reason: "exit" };
-    } finally {
-      if (mainPromise) this.vm.free(mainPromise);
-    }
-  }
-
-  private deliver(d: Delivery & { final: boolean }): void {
-    if (d.final) this.pendingOps--;
-    const vm = this.vm;
-    const args = [
-      vm.newNumber(d.id),
-      vm.newString(d.kind),
-      d.str === undefined ? vm.undefined() : vm.newString(d.str),
-      d.bytes === undefined ? vm.undefined() : vm.newBytes(d.bytes),
-      vm.newNumber(d.final ? 1 : 0),
-    ];
-    try {
-      this.free(this.callEntry("deliver", args));
-    } finally {
-      for (const a of args) vm.free(a);
-    }
-  }
-
-  private tick(): number {
-    const h = this.callEntry("tick", []);
-    const n = this.vm.toNumber(h);
-    this.vm.free(h);
-    return n;
-  }
-
-  /** Wait for the next timer or a delivery; false when the run's deadline passes first. */
-  private async wait(ms: number): Promise<boolean> {
-    let limit = ms;
-    if (this.deadline !== 0) limit = Math.min(limit, Math.max(0, this.deadline - performance.now()));
-    await new Promise<void>((resolve) => {
-      const t = Number.isFinite(limit) ? setTimeout(resolve, limit) : undefined;
-      this.wake = () => {
-        if (t !== undefined) clearTimeout(t);
-        resolve();
-      };
-      if (this.deliveries.length > 0) this.wake();
-    });
-    this.wake = undefined;
-    if (this.deadline !== 0 && performance.now() >= this.deadline && this.deliveries.length === 0) {
-      this.timedOut = true;
-      return false;
-    }
-    return true;
-  }
-
   callEntry(name: string, args: number[]): number {
     return this.vm.callMethod(this.entry, name, args);
-  }
-
-  /** An error object's message, if it is a string. */
-  private messageOf(errH: number): string | undefined {
-    const m = this.vm.getProp(errH, "message");
-    try {
-      return this.vm.isString(m) ? this.vm.toString(m) : undefined;
-    } finally {
-      this.vm.free(m);
-    }
   }
 
   /** worker_threads: stop this worker's run at the next turn of its loop. */
@@ -865,40 +408,14 @@ export class Sandbox {
     this.wake?.();
   }
 
-  /** Report an uncaught error the way node does and pick the exit code (a worker's goes to its parent's 'error'). */
-  private uncaught(errH: number, fromPromise: boolean): RunResult {
-    try {
-      if (this.isOutOfMemory(errH)) return this.outOfMemory();
-      if (this.opts.worker) {
-        const text = this.formatError(errH, fromPromise);
-        const message = this.vm.isString(errH) ? this.vm.toString(errH) : this.messageOf(errH) ?? text.split("\n")[0]!;
-        this.opts.worker.onError({ message, stack: text });
-        return { code: 1, reason: "uncaught" };
-      }
-      this.opts.stderr(enc.encode(this.formatError(errH, fromPromise)));
-      return { code: 1, reason: "uncaught" };
-    } finally {
-      this.vm.free(errH);
-    }
-  }
-
   /** What node prints for an error nobody caught (the handle stays the caller's). */
   formatError(errH: number, fromPromise: boolean): string {
-    const flag = this.vm.newNumber(fromPromise ? 1 : 0);
-    const textH = this.callEntry("formatUncaught", [errH, flag]);
-    this.vm.free(flag);
-    const text = this.vm.toString(textH);
-    this.vm.free(textH);
-    // (the guest mapped the stack already: STACK_MAP)
-    return formatUncaught(text, (f) => {
-      const known = this.sources.get(f);
-      if (known !== undefined) return known;
-      for (const m of this.maps.values()) {
-        const c = m.content(f);
-        if (c !== undefined) return c;
-      }
-      return undefined;
-    });
+    return formatError(this, errH, fromPromise);
+  }
+
+  /** Turn whatever stopped the run into its result. */
+  fail(err: unknown): RunResult {
+    return fail(this, err);
   }
 
   /** Source maps of the generated code this sandbox runs (a built app's, transpiled TypeScript's), by file. */
@@ -908,57 +425,10 @@ export class Sandbox {
 
   /** The guest's error is "out of memory" (its heap limit). */
   isOutOfMemoryError(errH: number): boolean {
-    return this.isOutOfMemory(errH);
+    return isOutOfMemory(this, errH);
   }
 
-  private isOutOfMemory(errH: number): boolean {
-    if (!this.opts.memoryLimit) return false;
-    const msg = this.vm.getProp(errH, "message");
-    const is = this.vm.isString(msg) && this.vm.toString(msg) === "out of memory";
-    this.vm.free(msg);
-    return is;
-  }
-
-  private timeout(): RunResult {
-    // a worker's run ends with the run's limit; the main run says so, once
-    if (!this.opts.worker) this.opts.stderr(enc.encode(`edgebox: time limit exceeded (${this.opts.timeoutMs} ms)\n`));
-    return { code: EXIT_TIMEOUT, reason: "timeout" };
-  }
-
-  private outOfMemory(): RunResult {
-    // The JS heap limit is what an "out of memory" error hit; name it as the user set it.
-    const o = this.opts;
-    const mib = (b: number) => Math.round(b / 1048576);
-    const text = o.heapLimitSetting ? `JS heap limit ${mib(o.memoryLimit ?? 0)} MiB, ${o.heapLimitSetting}` : `limit ${mib(o.maxMemoryBytes || o.memoryLimit || 0)} MiB`;
-    this.opts.stderr(enc.encode(`edgebox: out of memory (${text})\n`));
-    return { code: EXIT_OUT_OF_MEMORY, reason: "out-of-memory" };
-  }
-
-  /** Turn whatever stopped the run into its result. */
-  fail(err: unknown): RunResult {
-    if (this.exitCode !== undefined) {
-      if (err instanceof GuestException) this.vm.free(err.handle);
-      return { code: this.exitCode, reason: "exit" };
-    }
-    if (this.timedOut) {
-      if (err instanceof GuestException) this.vm.free(err.handle);
-      return this.timeout();
-    }
-    if (err instanceof GuestException) return this.uncaught(err.handle, false);
-    if (err instanceof GuestTrap) {
-      // the epoch deadline: compiled code (frozen functions) ran past the time limit
-      if (err.code === "interrupt" && this.opts.timeoutMs) return this.timeout();
-      if (err.code === "out_of_fuel") {
-        this.opts.stderr(enc.encode(`edgebox: instruction limit exceeded (${this.opts.maxInstructions} instructions)\n`));
-        return { code: EXIT_TIMEOUT, reason: "timeout" };
-      }
-      this.opts.stderr(enc.encode(`edgebox: ${describeTrap(err.message)}\n`));
-      return { code: 134, reason: "trap" };
-    }
-    throw err;
-  }
-
-  private free(h: number): void {
+  free(h: number): void {
     this.vm.free(h);
   }
 

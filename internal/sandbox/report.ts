@@ -1,5 +1,10 @@
 // How a failed run reads on stderr: like node for uncaught errors (the source
-// line and a caret above the error's stack), one plain line for a trap.
+// line and a caret above the error's stack), one plain line for a trap; and
+// how a run ends: its exit code and reason.
+
+import { GuestException } from "../engine/quickjs.ts";
+import { GuestTrap } from "../engine/types.ts";
+import type { Sandbox } from "./index.ts";
 
 const frameRe = /^\s+at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/;
 
@@ -30,4 +35,120 @@ export function describeTrap(message: string): string {
   if (/out of bounds/i.test(m)) return `the sandboxed code crashed (wasm trap: ${m})`;
   if (/unreachable/i.test(m)) return `the sandboxed code aborted (wasm trap: ${m})`;
   return `the sandboxed code trapped (${m})`;
+}
+
+export type ExitReason = "exit" | "uncaught" | "timeout" | "out-of-memory" | "trap";
+
+/** The app could not get where edgebox serve needs it (its top level failed or never finished). */
+export class RunError extends Error {
+  constructor(
+    message: string,
+    readonly result?: RunResult,
+  ) {
+    super(message);
+  }
+}
+
+export interface RunResult {
+  code: number;
+  reason: ExitReason;
+}
+
+/** Exit codes for limits, documented in the README. */
+export const EXIT_TIMEOUT = 124;
+export const EXIT_OUT_OF_MEMORY = 137;
+
+const enc = new TextEncoder();
+
+/** An error object's message, if it is a string. */
+export function messageOf(sb: Sandbox, errH: number): string | undefined {
+  const m = sb.vm.getProp(errH, "message");
+  try {
+    return sb.vm.isString(m) ? sb.vm.toString(m) : undefined;
+  } finally {
+    sb.vm.free(m);
+  }
+}
+
+/** Report an uncaught error the way node does and pick the exit code (a worker's goes to its parent's 'error'). */
+export function uncaught(sb: Sandbox, errH: number, fromPromise: boolean): RunResult {
+  try {
+    if (isOutOfMemory(sb, errH)) return outOfMemory(sb);
+    if (sb.opts.worker) {
+      const text = formatError(sb, errH, fromPromise);
+      const message = sb.vm.isString(errH) ? sb.vm.toString(errH) : messageOf(sb, errH) ?? text.split("\n")[0]!;
+      sb.opts.worker.onError({ message, stack: text });
+      return { code: 1, reason: "uncaught" };
+    }
+    sb.opts.stderr(enc.encode(formatError(sb, errH, fromPromise)));
+    return { code: 1, reason: "uncaught" };
+  } finally {
+    sb.vm.free(errH);
+  }
+}
+
+/** What node prints for an error nobody caught (the handle stays the caller's). */
+export function formatError(sb: Sandbox, errH: number, fromPromise: boolean): string {
+  const flag = sb.vm.newNumber(fromPromise ? 1 : 0);
+  const textH = sb.callEntry("formatUncaught", [errH, flag]);
+  sb.vm.free(flag);
+  const text = sb.vm.toString(textH);
+  sb.vm.free(textH);
+  // (the guest mapped the stack already: STACK_MAP)
+  return formatUncaught(text, (f) => {
+    const known = sb.sources.get(f);
+    if (known !== undefined) return known;
+    for (const m of sb.maps.values()) {
+      const c = m.content(f);
+      if (c !== undefined) return c;
+    }
+    return undefined;
+  });
+}
+
+export function isOutOfMemory(sb: Sandbox, errH: number): boolean {
+  if (!sb.opts.memoryLimit) return false;
+  const msg = sb.vm.getProp(errH, "message");
+  const is = sb.vm.isString(msg) && sb.vm.toString(msg) === "out of memory";
+  sb.vm.free(msg);
+  return is;
+}
+
+export function timeout(sb: Sandbox): RunResult {
+  // a worker's run ends with the run's limit; the main run says so, once
+  if (!sb.opts.worker) sb.opts.stderr(enc.encode(`edgebox: time limit exceeded (${sb.opts.timeoutMs} ms)\n`));
+  return { code: EXIT_TIMEOUT, reason: "timeout" };
+}
+
+export function outOfMemory(sb: Sandbox): RunResult {
+  // The JS heap limit is what an "out of memory" error hit; name it as the user set it.
+  const o = sb.opts;
+  const mib = (b: number) => Math.round(b / 1048576);
+  const text = o.heapLimitSetting ? `JS heap limit ${mib(o.memoryLimit ?? 0)} MiB, ${o.heapLimitSetting}` : `limit ${mib(o.maxMemoryBytes || o.memoryLimit || 0)} MiB`;
+  sb.opts.stderr(enc.encode(`edgebox: out of memory (${text})\n`));
+  return { code: EXIT_OUT_OF_MEMORY, reason: "out-of-memory" };
+}
+
+/** Turn whatever stopped the run into its result. */
+export function fail(sb: Sandbox, err: unknown): RunResult {
+  if (sb.exitCode !== undefined) {
+    if (err instanceof GuestException) sb.vm.free(err.handle);
+    return { code: sb.exitCode, reason: "exit" };
+  }
+  if (sb.timedOut) {
+    if (err instanceof GuestException) sb.vm.free(err.handle);
+    return timeout(sb);
+  }
+  if (err instanceof GuestException) return uncaught(sb, err.handle, false);
+  if (err instanceof GuestTrap) {
+    // the epoch deadline: compiled code (frozen functions) ran past the time limit
+    if (err.code === "interrupt" && sb.opts.timeoutMs) return timeout(sb);
+    if (err.code === "out_of_fuel") {
+      sb.opts.stderr(enc.encode(`edgebox: instruction limit exceeded (${sb.opts.maxInstructions} instructions)\n`));
+      return { code: EXIT_TIMEOUT, reason: "timeout" };
+    }
+    sb.opts.stderr(enc.encode(`edgebox: ${describeTrap(err.message)}\n`));
+    return { code: 134, reason: "trap" };
+  }
+  throw err;
 }

@@ -1,0 +1,82 @@
+// What start() binds in the guest: the run's argv, env (as the policy grants
+// it), cwd, platform, terminal and machine facts; and the hint when the app
+// reads a variable the policy hides.
+
+import { constants as fsConstants } from "node:fs";
+import { availableParallelism, endianness, freemem, machine, release, totalmem, uptime } from "node:os";
+import { checkEnv, grantedEnv } from "../policy/checks.ts";
+import { trace } from "../trace.ts";
+import type { Sandbox } from "./index.ts";
+import { markMapped } from "./sourcemaps.ts";
+
+/** What every run of this EdgeBox build on this machine binds the same (also bound before a build's pre-run). */
+export function platformConfig(versions: Record<string, string>) {
+  return { platform: process.platform, arch: process.arch, nodeVersion: `v${versions.node ?? "20.0.0"}`, versions };
+}
+
+/** The hint about a hidden variable is given once per process (serve's requests would repeat it). */
+let hintedHiddenEnv = false;
+
+/** The variables the guest sees; each one granted is an audit line. */
+export function guestEnv(sb: Sandbox): Record<string, string> {
+  const env = grantedEnv(sb.opts.policy, sb.opts.hostEnv);
+  const audit = sb.opts.audit;
+  if (audit) for (const name of Object.keys(env)) audit({ capability: "env", target: name, allowed: true, rule: sb.opts.policy.allowAll ? "--allow-all" : `${sb.opts.policy.env.source} grants ${sb.opts.policy.env.all ? "every variable" : name}` });
+  return env;
+}
+
+/** The app read `name` and did not find it: when the policy hides a variable that is set, say so (once) and audit it. */
+export function envMissing(sb: Sandbox, name: string): undefined {
+  const o = sb.opts;
+  if (name.length > 256 || o.hostEnv[name] === undefined || checkEnv(o.policy, name) || sb.hiddenRead.has(name) || sb.hiddenRead.size >= 256) return;
+  sb.hiddenRead.add(name);
+  o.audit?.({ capability: "env", target: name, allowed: false, rule: "set in the environment, hidden: not in the policy's env" });
+  if (!hintedHiddenEnv && !o.quiet) {
+    hintedHiddenEnv = true;
+    const where = o.policy.file ? `"env" in ${o.policy.file}` : `"env" in a .edgebox.json`;
+    o.stderr(new TextEncoder().encode(`edgebox: the app read ${name}, which is set but hidden by the policy (it stays undefined): add "${name}" to ${where}, or run with --allow-env=${name} (--quiet: no such hints)\n`));
+  }
+  return undefined;
+}
+
+/** The first guest call: start() binds the run, or fresh() a started snapshot's clock and randomness. */
+export function bind(sb: Sandbox): void {
+  const o = sb.opts;
+  const seed = Array.from(crypto.getRandomValues(new Uint32Array(4)));
+  const json = o.started ? JSON.stringify(seed) : JSON.stringify(runConfig(sb, seed));
+  const c = sb.vm.newString(json);
+  try {
+    sb.free(sb.callEntry(o.started ? "fresh" : "start", [c]));
+  } finally {
+    sb.vm.free(c);
+  }
+  // (a started snapshot's guest knows its mapped files already)
+  if (!o.started) for (const file of sb.maps.keys()) markMapped(sb, file);
+  trace("start()");
+}
+
+/** What start() binds: the run's argv, env, cwd, platform, terminal and machine facts. */
+export function runConfig(sb: Sandbox, seed: number[]) {
+  const o = sb.opts;
+  return {
+    argv: o.argv,
+    execPath: o.execPath,
+    cwd: o.cwd,
+    env: guestEnv(sb),
+    pid: process.pid,
+    ppid: process.ppid,
+    ...platformConfig(o.versions),
+    seed,
+    fsConstants,
+    tty: o.tty ?? [false, false, false],
+    os: {
+      cpus: availableParallelism(),
+      totalmem: totalmem(),
+      freemem: freemem(),
+      release: release(),
+      machine: machine(),
+      endianness: endianness(),
+      uptime: Math.floor(uptime()),
+    },
+  };
+}
