@@ -7,6 +7,7 @@ import { HostError, type HostReply } from "../engine/quickjs.ts";
 import { Children, spawnSync } from "./child.ts";
 import type { HostContext } from "./context.ts";
 import { GuestError, invalidArg } from "./errors.ts";
+import { RefusedFile } from "../regular-file.ts";
 import { fsOps } from "./fs.ts";
 import { ModuleResolver } from "./modules.ts";
 import { Network } from "./net.ts";
@@ -159,6 +160,17 @@ const handlers: Record<number, Handler> = {
   [OP.NET_ABORT]: (c, str) => c.network.abort(args(str).id),
 };
 
+/**
+ * A file the host reads for the run (a package.json, a tsconfig, a source map) as the app would
+ * read it: the policy's answer on the real path, the file opened beneath its grant (a link swapped
+ * in after the check is not followed), regular files only, at most `limit` bytes.
+ */
+export function readBeneath(ctx: HostContext, path: string, limit: number): string {
+  const text = fsOps.readFile(ctx, { path, encoding: "utf8" }) as string;
+  if (text.length > limit) throw new RefusedFile(path, `larger than ${limit} bytes`);
+  return text;
+}
+
 /** The host calls of one run: its context, and the state its handlers keep. */
 export class HostCalls {
   readonly modules: ModuleResolver;
@@ -169,6 +181,7 @@ export class HostCalls {
   /** `modules`: the run's resolver, when the run made one before its guest (to transpile ahead). */
   constructor(readonly ctx: HostContext, modules?: ModuleResolver) {
     this.modules = modules ?? new ModuleResolver(ctx.policy);
+    this.modules.read = (path, limit) => readBeneath(ctx, path, limit);
     this.network = new Network(ctx);
     this.stdin = new StdinPump(ctx.async);
   }

@@ -52,6 +52,13 @@ export class ModuleResolver {
   constructor(private readonly policy: Policy) {}
 
   /**
+   * How the resolver reads package.json, tsconfig and TypeScript sources: by name before the guest
+   * runs (nothing of the app runs yet); once it runs, HostCalls sets the run's read beneath the
+   * grant, so that a link a child swaps in after the check is not followed.
+   */
+  read: (path: string, limit: number) => string = readRegularFile;
+
+  /**
    * The real path of `p` if it is a file the app may read; undefined otherwise.
    * The policy is asked before the filesystem, so that whether a hidden file
    * exists makes no difference to the answer or the message (`note`: name a
@@ -100,7 +107,7 @@ export class ModuleResolver {
     let pkg = null;
     if (f) {
       try {
-        pkg = JSON.parse(readRegularFile(f, MAX_CONFIG));
+        pkg = JSON.parse(this.read(f, MAX_CONFIG));
       } catch (err) {
         throw new GuestError({ code: "ERR_INVALID_PACKAGE_CONFIG", message: `Invalid package config ${f}: ${(err as Error).message}` });
       }
@@ -151,7 +158,7 @@ export class ModuleResolver {
         const real = this.file(p, false);
         if (!real) return undefined;
         try {
-          return readRegularFile(real, MAX_CONFIG);
+          return this.read(real, MAX_CONFIG);
         } catch (err) {
           if (err instanceof RefusedFile) return undefined; // left out, as a file it may not read
           throw err;
@@ -224,7 +231,7 @@ export class ModuleResolver {
   formatOf(path: string): "commonjs" | "module" | "json" {
     if (path.endsWith(".json")) return "json";
     if (path.endsWith(".mjs")) return "module";
-    if (isTypeScript(path)) return this.typeScriptFormat(path, readRegularFile(path, MAX_SOURCE)) === "esm" ? "module" : "commonjs";
+    if (isTypeScript(path)) return this.typeScriptFormat(path, this.read(path, MAX_SOURCE)) === "esm" ? "module" : "commonjs";
     if (!path.endsWith(".js")) return "commonjs";
     return this.packageScope(dirname(path))?.pkg?.type === "module" ? "module" : "commonjs";
   }

@@ -1,10 +1,8 @@
 // The source maps of a run's generated code (a built app's bundle, transpiled
 // TypeScript, a file's linked map): kept by file, told to the guest so its stacks are mapped.
 
-import { realpathSync } from "node:fs";
 import type { SourceMap } from "../transpile/sourcemap.ts";
-import { checkPath } from "../policy/fs.ts";
-import { readRegularFile } from "../regular-file.ts";
+import { readBeneath } from "../hostcalls/index.ts";
 import type { Sandbox } from "./index.ts";
 
 /** A source map the host reads for an app's stack traces, at most (a bundle's map is rarely a tenth of it). */
@@ -23,8 +21,8 @@ export function markMapped(sb: Sandbox, file: string): void {
 /** A file's text if the app may read it and it is a regular file (a source map it names: printed, never given to the guest). */
 export function readIfAllowed(sb: Sandbox, path: string): string | undefined {
   try {
-    const real = realpathSync(path);
-    return checkPath(sb.opts.policy, "read", real).ok ? readRegularFile(real, MAX_SOURCE_MAP) : undefined;
+    // (read beneath the grant, as the app reads: a link swapped in after the check is not followed)
+    return readBeneath(sb.calls.ctx, path, MAX_SOURCE_MAP);
   } catch {
     return undefined;
   }
