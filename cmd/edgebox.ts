@@ -4,7 +4,7 @@
 
 import type { CommandDef } from "citty";
 import { UserError } from "../internal/errors.ts";
-import { kebab, parseArgs } from "./args.ts";
+import { parseArgs } from "./args.ts";
 import { trace } from "../internal/trace.ts";
 import { out, setOut, type Write } from "./out.ts";
 import { VERSION } from "./version.ts";

@@ -1,6 +1,7 @@
 // Shared by the suites: the compiled binary as a child process, temp dirs.
 
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { lstatSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, test } from "bun:test";
@@ -99,4 +100,19 @@ export function securityTest(missing: string | undefined) {
     else if (process.env.CI === "true") test(name, () => { throw new Error(`a security test could not run under CI: this machine lacks ${missing}`); });
     else test.skip(`${name} (needs ${missing})`, fn as () => void);
   };
+}
+
+/** Every path below `dir` (but names in `skip`) with what it is: mode, hash and mtime of a file, a link's target, or a directory. */
+export function snapshotTree(dir: string, skip: string[] = [], acc: Record<string, string> = {}): Record<string, string> {
+  for (const name of readdirSync(dir).sort()) {
+    if (skip.includes(name)) continue;
+    const p = join(dir, name);
+    const st = lstatSync(p);
+    if (st.isSymbolicLink()) acc[p] = `link -> ${readlinkSync(p)}`;
+    else if (st.isDirectory()) {
+      acc[p] = `dir ${(st.mode & 0o777).toString(8)}`;
+      snapshotTree(p, skip, acc);
+    } else acc[p] = `file ${(st.mode & 0o777).toString(8)} ${createHash("sha256").update(readFileSync(p)).digest("hex")} ${st.mtimeMs}`;
+  }
+  return acc;
 }

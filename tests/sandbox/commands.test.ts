@@ -12,7 +12,6 @@ import { edgebox, noConfinement, securityTest, tempApp } from "../helpers.ts";
 // Every test here runs commands in the confinement.
 const test = securityTest(noConfinement);
 
-const perl = ["/usr/bin/perl", "/bin/perl"].find((p) => existsSync(p))!;
 const loader = ["/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1"].find((p) => existsSync(p))!;
 
 /** Each line of the app's output, parsed (the app prints one JSON value per attempt). */

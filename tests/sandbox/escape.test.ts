@@ -3,10 +3,9 @@
 // exactly as it was.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createHash } from "node:crypto";
-import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { edgeboxAsync, noConfinement, securityTest, tempApp } from "../helpers.ts";
+import { edgeboxAsync, noConfinement, securityTest, snapshotTree, tempApp } from "../helpers.ts";
 
 const root = tempApp();
 const app = join(root, "app");
@@ -17,19 +16,8 @@ const secret = join(root, "secret");
 let server: ReturnType<typeof Bun.serve>;
 let base = "";
 
-/** Every path below root with what it is: file hash, symlink target, or directory. */
-function snapshot(dir = root, acc: Record<string, string> = {}): Record<string, string> {
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    const st = lstatSync(p);
-    if (st.isSymbolicLink()) acc[p] = `link -> ${readlinkSync(p)}`;
-    else if (st.isDirectory()) {
-      acc[p] = `dir ${(st.mode & 0o777).toString(8)}`;
-      snapshot(p, acc);
-    } else acc[p] = `file ${(st.mode & 0o777).toString(8)} ${createHash("sha256").update(readFileSync(p)).digest("hex")} ${st.mtimeMs}`;
-  }
-  return acc;
-}
+/** Every path below root with what it is. */
+const snapshot = (dir = root) => snapshotTree(dir);
 
 const ATTEMPTS = String.raw`
 const fs = require("fs");

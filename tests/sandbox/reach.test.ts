@@ -5,25 +5,12 @@
 // the disk exactly as it was.
 
 import { describe, expect, test } from "bun:test";
-import { createHash } from "node:crypto";
-import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { edgeboxAsync, tempApp } from "../helpers.ts";
+import { edgeboxAsync, snapshotTree, tempApp } from "../helpers.ts";
 
-/** Every path below `dir` (but the app's) with what it is: file mode, hash and mtime, symlink target, or directory. */
-function snapshot(dir: string, acc: Record<string, string> = {}): Record<string, string> {
-  for (const name of readdirSync(dir).sort()) {
-    if (name === "app") continue;
-    const p = join(dir, name);
-    const st = lstatSync(p);
-    if (st.isSymbolicLink()) acc[p] = `link -> ${readlinkSync(p)}`;
-    else if (st.isDirectory()) {
-      acc[p] = `dir ${(st.mode & 0o777).toString(8)}`;
-      snapshot(p, acc);
-    } else acc[p] = `file ${(st.mode & 0o777).toString(8)} ${createHash("sha256").update(readFileSync(p)).digest("hex")} ${st.mtimeMs}`;
-  }
-  return acc;
-}
+/** Every path below `dir` (but the app's) with what it is. */
+const snapshot = (dir: string) => snapshotTree(dir, ["app"]);
 
 /**
  * A layout with the app apart from the data: app/ (the app, its policy), w/ (read and write)

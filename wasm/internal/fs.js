@@ -607,6 +607,19 @@ export function write(fd, data, ...rest) {
 
 // ---- streams ----
 
+/** A stream's _destroy: its descriptor closed (once), then the callback. */
+function closeStreamFd(stream, err, cb) {
+  if (typeof stream.fd === "number") {
+    try {
+      closeSync(stream.fd);
+    } catch {
+      // already closed
+    }
+    stream.fd = null;
+  }
+  cb(err);
+}
+
 let streams;
 /** fs.ReadStream and fs.WriteStream, made on first use: they load node:stream. */
 export function streamClasses() {
@@ -657,15 +670,7 @@ export function streamClasses() {
       }
     }
     _destroy(err, cb) {
-      if (this.fd !== null && typeof this.fd === "number") {
-        try {
-          closeSync(this.fd);
-        } catch {
-          // already closed
-        }
-        this.fd = null;
-      }
-      cb(err);
+      closeStreamFd(this, err, cb);
     }
     close(cb) {
       this.destroy();
@@ -714,15 +719,7 @@ export function streamClasses() {
       }
     }
     _destroy(err, cb) {
-      if (typeof this.fd === "number") {
-        try {
-          closeSync(this.fd);
-        } catch {
-          // already closed
-        }
-        this.fd = null;
-      }
-      cb(err);
+      closeStreamFd(this, err, cb);
     }
     close(cb) {
       if (cb) this.once("close", cb);
