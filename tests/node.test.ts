@@ -21,6 +21,15 @@ async function same(name: string, script: string, opts: { stdin?: string; engine
   expect(actual.code).toBe(expected.code);
 }
 
+test("built-ins' functions carry node's names (a bundled package keeps them; libraries check fn.name)", async () => {
+  await same(
+    "names.js",
+    `const E = require("events"), u = require("util"), p = require("path"), s = require("stream"), { Buffer } = require("buffer");
+console.log([E, E.prototype.emit, E.prototype.on, E.prototype.once, E.once, u.inspect, u.format, u.formatWithOptions, u.inherits, p.join, p.resolve, s.Readable, s.pipeline, Buffer, Buffer.from].map((f) => f.name).join(" "));
+`,
+  );
+});
+
 const BUILTINS = `
 const os = require("os"), url = require("url"), qs = require("querystring"), assert = require("assert");
 const crypto = require("crypto"), zlib = require("zlib"), { StringDecoder } = require("string_decoder");

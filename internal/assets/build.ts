@@ -144,7 +144,8 @@ async function bundle(entry: string, format: "iife" | "cjs", setup: Bun.BunPlugi
     entrypoints: [entry],
     format,
     target: "browser",
-    minify: { whitespace: true, syntax: true, identifiers: false },
+    // (keepNames: functions keep their names, as node's do: emitter.emit.name is "emit")
+    minify: { whitespace: true, syntax: true, identifiers: false, keepNames: true },
     plugins: [{ name: "edgebox-runtime", setup }],
   });
   if (!result.success) throw new AggregateError(result.logs, `bundling ${relative(root, entry)} failed`);

@@ -38,6 +38,8 @@ Buffer.byteLength = function (value, encoding) {
   if (typeof value === "string" && isUtf8Name(encoding)) return utf8Length(value);
   return byteLength.call(this, value, isBase64url(encoding) ? "base64" : encoding);
 };
+// (named as node's are: the wrappers above are anonymous)
+for (const k of ["from", "byteLength"]) Object.defineProperty(Buffer[k], "name", { value: k });
 for (const [target, name] of [
   [Buffer, "alloc"],
   [Buffer.prototype, "write"],

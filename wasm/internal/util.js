@@ -15,7 +15,10 @@ function loadInspect() {
   const had = "Atomics" in globalThis;
   if (!had) globalThis.Atomics = {};
   try {
-    return require("node-inspect-extracted");
+    const m = require("node-inspect-extracted");
+    // (the package ships minified: its functions' names are not node's)
+    for (const k of ["format", "formatWithOptions", "inspect", "stripVTControlCharacters"]) Object.defineProperty(m[k], "name", { value: k });
+    return m;
   } finally {
     if (!had) delete globalThis.Atomics;
   }
