@@ -1,7 +1,8 @@
 // node:querystring.
 
+// (node's leaves ! ' ( ) * as they are, as encodeURIComponent does)
 function qsEscape(str) {
-  return encodeURIComponent(str).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(str);
 }
 
 function qsUnescape(str) {

@@ -211,5 +211,7 @@ export function resolve(from, to) {
 }
 
 export function resolveObject(from, to) {
-  return parse(resolve(from, to));
+  // (either may be a parsed Url, as node's accepts)
+  const text = (u) => (typeof u === "string" ? u : format(u));
+  return parse(resolve(text(from), text(to)));
 }
