@@ -30,6 +30,19 @@ console.log([E, E.prototype.emit, E.prototype.on, E.prototype.once, E.once, u.in
   );
 });
 
+test("legacy url.parse reads backslashes and escapes as node: a host after http:, escaped query and hash; resolveObject of a parsed Url", async () => {
+  await same(
+    "legacy-url.js",
+    `const url = require("url"), qs = require("querystring"), b = String.fromCharCode(92);
+for (const u of ["http:" + b + b + "evil-phisher" + b + "foo.html#h" + b + "a", "http://x.com" + b + "a" + b + "b?c" + b + "d e", "/a" + b + "b", "http://a.com/p?q#h x"]) {
+  const p = url.parse(u);
+  console.log(p.host, p.pathname, p.search, p.hash, p.href);
+}
+console.log(url.resolveObject(url.parse("http://a.com/b/c"), "../d").href, qs.escape("!'()* ~"));
+`,
+  );
+});
+
 const BUILTINS = `
 const os = require("os"), url = require("url"), qs = require("querystring"), assert = require("assert");
 const crypto = require("crypto"), zlib = require("zlib"), { StringDecoder } = require("string_decoder");

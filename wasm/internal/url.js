@@ -91,6 +91,9 @@ export function Url() {
 Url.prototype.parse = function (url, parseQueryString, slashesDenoteHost) {
   if (typeof url !== "string") throw new ERR_INVALID_ARG_TYPE("url", "of type string", url);
   let rest = url.trim();
+  // as browsers and node read it: backslashes before the query (or hash) are slashes
+  const end = rest.search(/[?#]/);
+  rest = (end === -1 ? rest : rest.slice(0, end)).replace(/\\/g, "/") + (end === -1 ? "" : rest.slice(end));
   const hashAt = rest.indexOf("#");
   if (hashAt !== -1) {
     this.hash = rest.slice(hashAt);
@@ -138,7 +141,14 @@ Url.prototype.parse = function (url, parseQueryString, slashesDenoteHost) {
     this.host = (host.startsWith("[") ? host : this.hostname) + (this.port ? `:${this.port}` : "");
     if (slashedProtocols.has(this.protocol) && rest === "") rest = "/";
   }
-  if (rest !== "" || this.host) this.pathname = rest.replace(/[\s"'<>\\^`{|}]/g, (c) => encodeURIComponent(c));
+  // characters a URL may not hold unescaped are escaped after the host: in the path, query and hash
+  const escape = (x) => x.replace(/[\s"'<>\\^`{|}]/g, (c) => encodeURIComponent(c));
+  if (rest !== "" || this.host) this.pathname = escape(rest);
+  if (this.protocol !== "javascript:") {
+    if (this.hash) this.hash = escape(this.hash);
+    if (typeof this.search === "string") this.search = escape(this.search);
+    if (typeof this.query === "string") this.query = escape(this.query);
+  }
   if (this.protocol && slashedProtocols.has(this.protocol) && this.hostname && !this.pathname) this.pathname = "/";
   if (this.pathname !== null || this.search !== null) this.path = (this.pathname ?? "") + (this.search ?? "");
   this.href = this.format();
