@@ -1,13 +1,13 @@
 // Built apps (edgebox build: bytecode, snapshot, frozen functions, native
 // code) against bun, node and deno, all in one run; the table also goes to
 // bench/RESULTS.md with the machine's description. edgebox builds as a user's
-// machine has it: no EDGEBOX_ZIG, no Zig on PATH.
+// machine has it after install.sh: no Zig anywhere (installedEnv).
 // Usage: bun bench/build.ts [runs] [program name filter]
 
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUN, EDGEBOX, NODE, interleave, machine, median, root, timeProcesses, writeResults } from "./lib.ts";
+import { BUN, EDGEBOX, NODE, installedEnv, interleave, machine, median, root, timeProcesses, writeResults } from "./lib.ts";
 
 const DENO = join(root, "node_modules", ".bin", "deno");
 const runs = Number(process.argv[2] ?? 5);
@@ -104,13 +104,12 @@ interface Sample {
 
 /** One run: the ms the program measured around its work, and the process's peak RSS. */
 const sample = (argv: string[]) => (): Sample => {
-  const p = Bun.spawnSync(argv, { cwd: dir, stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
+  const p = Bun.spawnSync(argv, { cwd: dir, stdout: "pipe", stderr: "pipe", env: installedEnv({ NO_COLOR: "1" }) });
   if (p.exitCode !== 0) throw new Error(`${argv.join(" ")} exited ${p.exitCode}: ${p.stderr}`);
   return { ms: Number(p.stdout.toString().trim()), rssMiB: (p.resourceUsage?.maxRSS ?? 0) / 1048576 };
 };
 
-/** What a user's machine has: no EDGEBOX_ZIG, no Zig on PATH. */
-const userEnv = { HOME: process.env.HOME ?? "/root", PATH: "/usr/bin:/bin", NO_COLOR: "1" };
+const userEnv = installedEnv({ NO_COLOR: "1" });
 const builds: string[] = [];
 
 function build(file: string, name: string): string {
@@ -141,7 +140,7 @@ say(`## Built apps (edgebox build) against bun, node and deno`);
 say();
 say(`${machine()}; deno ${Bun.spawnSync([DENO, "--version"]).stdout.toString().split("\n")[0]!.split(" ")[1]}, node ${Bun.spawnSync([NODE, "--version"]).stdout.toString().trim()}; compute rows: median of ${runs} runs, cold start: median of ${runs * 4} runs, each the runtimes' runs interleaved; ${new Date().toISOString().slice(0, 10)}.`);
 say(`Compute rows: milliseconds the program measured around its own work (start-up excluded). Peak RSS: the whole process.`);
-say(`Produced by \`npm run bench\` (bench/build.ts); edgebox (built) is \`edgebox build\` (no EDGEBOX_ZIG, no Zig on PATH) then \`edgebox run app.ebx\`.`);
+say(`Produced by \`npm run bench\` (bench/build.ts); edgebox (built) is \`edgebox build\` (in the environment install.sh leaves: no Zig, no build variables; bench/lib.ts installedEnv) then \`edgebox run app.ebx\`.`);
 say(`Load average at the start: ${loadavg()[0]!.toFixed(1)} on ${navigator.hardwareConcurrency} cores (a machine shared with other work: absolute numbers are noisy; ratios within one run hold better).`);
 say();
 say("| program | runtime | ms | vs bun | vs node | vs deno | peak RSS MiB |");

@@ -5,14 +5,14 @@
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureCorpus } from "../tests/compat/corpus.ts";
-import { EDGEBOX, NODE, machine, root } from "./lib.ts";
+import { EDGEBOX, NODE, installedEnv, machine, root } from "./lib.ts";
 
 const runs = Number(process.argv[2] ?? 3);
 const project = ensureCorpus();
 const casesDir = join(root, "tests", "compat", "cases");
 writeFileSync(join(project, ".edgebox.json"), JSON.stringify({ npm: "cowsay", dirs: [{ path: "scratch", write: true }] }));
 mkdirSync(join(project, "scratch"), { recursive: true });
-const env = { TZ: "UTC", PATH: process.env.PATH ?? "/usr/bin:/bin" };
+const env = installedEnv({ TZ: "UTC" });
 
 function once(argv: string[]): { ms: number; stdout: string; code: number } {
   const t0 = performance.now();

@@ -1,13 +1,13 @@
 // CPU-bound JavaScript: fib(30) timed inside each runtime, so start-up is not
 // counted. edgebox's two engines interpreting it, and built (`edgebox build`
-// as a user's machine has it: no EDGEBOX_ZIG, no Zig on PATH; fib is then
+// as install.sh leaves a user's machine: no Zig anywhere; fib is then
 // frozen to WebAssembly), against bun and node.
 // Usage: bun bench/compute.ts [runs]
 
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUN, EDGEBOX, NODE, interleave, load, machine, median, writeResults } from "./lib.ts";
+import { BUN, EDGEBOX, NODE, installedEnv, interleave, load, machine, median, writeResults } from "./lib.ts";
 
 const runs = Number(process.argv[2] ?? 5);
 const dir = mkdtempSync(join(tmpdir(), "edgebox-bench-"));
@@ -25,12 +25,12 @@ console.log(ms.toFixed(3));
 
 /** The ms the script measured around fib(30), one run. */
 const inside = (argv: string[]) => () => {
-  const p = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe" });
+  const p = Bun.spawnSync(argv, { env: installedEnv(), stdout: "pipe", stderr: "pipe" });
   if (p.exitCode !== 0) throw new Error(`${argv.join(" ")}: ${p.stderr}`);
   return Number(p.stdout.toString().trim());
 };
 
-const built = Bun.spawnSync([EDGEBOX, "build", script, "-o", join(dir, "fib.ebx")], { cwd: dir, stdout: "pipe", stderr: "pipe", env: { HOME: process.env.HOME ?? "/root", PATH: "/usr/bin:/bin" } });
+const built = Bun.spawnSync([EDGEBOX, "build", script, "-o", join(dir, "fib.ebx")], { cwd: dir, stdout: "pipe", stderr: "pipe", env: installedEnv() });
 if (built.exitCode !== 0 || !built.stderr.toString().includes("1 of 1 functions frozen")) throw new Error(`edgebox build: ${built.stderr}`);
 
 const contenders: [string, string[]][] = [

@@ -1,11 +1,23 @@
 // Shared by the benchmarks: time whole processes, report medians and ratios.
 
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 
 export const root = join(import.meta.dir, "..");
 export const EDGEBOX = join(root, "dist", "edgebox");
 export const BUN = join(root, "node_modules", ".bin", "bun");
 export const NODE = Bun.which("node") ?? "node";
+
+/**
+ * The environment of a user's shell after install.sh: HOME, locale, terminal, cache, and a PATH
+ * with no directory that holds a Zig; none of the build's variables (the toolchain, the release
+ * libraries). Every benchmarked process gets it, so what is measured is what users run.
+ */
+export function installedEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const path = (process.env.PATH ?? "/usr/bin:/bin").split(":").filter((d) => d && !existsSync(join(d, "zig")));
+  const kept = ["HOME", "LANG", "TERM", "TZ", "XDG_CACHE_HOME"].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]);
+  return { ...Object.fromEntries(kept), PATH: path.join(":") || "/usr/bin:/bin", ...extra };
+}
 
 export interface Timing {
   name: string;
@@ -46,7 +58,7 @@ export interface Contender {
 export function timeProcesses(contenders: Contender[], runs = 30, warmup = 3): Timing[] {
   const once = (c: Contender) => () => {
     const t0 = performance.now();
-    const p = Bun.spawnSync(c.argv, { cwd: c.cwd, stdout: "ignore", stderr: "pipe" });
+    const p = Bun.spawnSync(c.argv, { cwd: c.cwd, env: installedEnv(), stdout: "ignore", stderr: "pipe" });
     const dt = performance.now() - t0;
     if (p.exitCode !== 0) throw new Error(`${c.argv.join(" ")} exited ${p.exitCode}: ${p.stderr.toString()}`);
     return dt;

@@ -7,7 +7,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EDGEBOX, NODE, load, machine, writeResults } from "./lib.ts";
+import { EDGEBOX, NODE, installedEnv, load, machine, writeResults } from "./lib.ts";
 
 // Where node-derived tests ship. buffer@6.0.3, util@0.12.5 and assert@2.1.0
 // were checked too: their tarballs carry no tests (test/ is not published).
@@ -136,7 +136,7 @@ interface Outcome {
 }
 
 function run(argv: string[], cwd: string): Outcome {
-  const p = Bun.spawnSync(argv, { cwd, stdout: "pipe", stderr: "pipe", timeout: 120_000 });
+  const p = Bun.spawnSync(argv, { cwd, env: installedEnv(), stdout: "pipe", stderr: "pipe", timeout: 120_000 });
   const out = p.stdout.toString();
   const err = p.stderr.toString();
   const lines = out.split("\n");

@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureCorpus } from "../tests/compat/corpus.ts";
-import { BUN, EDGEBOX, NODE, load, machine, report, timeProcesses, writeResults } from "./lib.ts";
+import { BUN, EDGEBOX, NODE, installedEnv, load, machine, report, timeProcesses, writeResults } from "./lib.ts";
 
 const runs = Number(process.argv[2] ?? 10);
 const project = ensureCorpus();
@@ -16,7 +16,7 @@ writeFileSync(join(project, ".edgebox.json"), JSON.stringify({ npm: "cowsay" }))
 const cowsay = join(project, "node_modules", "cowsay", "cli.js");
 
 // Fill the precompiled cache first: warm starts are measured.
-Bun.spawnSync([EDGEBOX, "run", requireTs]);
+Bun.spawnSync([EDGEBOX, "run", requireTs], { env: installedEnv() });
 
 const text = [
   "## Real packages",

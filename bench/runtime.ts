@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "
 import { parseArgs } from "node:util";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { machine, writeResults } from "./lib.ts";
+import { installedEnv, machine, writeResults } from "./lib.ts";
 
 const args = parseArgs({ options: { runs: { type: "string", default: "30" }, serve: { type: "string", default: "5" } }, allowPositionals: true });
 const builds = args.positionals.map((d) => resolve(d));
@@ -40,7 +40,7 @@ const median = (xs: number[]) => {
 /** One run with EDGEBOX_TRACE=1: the wall and CPU time (user + system) and the guest's phases, ms. */
 function traced(edgebox: string, file: string): Record<string, number> {
   const t0 = performance.now();
-  const p = Bun.spawnSync([edgebox, "run", file], { env: { ...process.env, EDGEBOX_TRACE: "1" }, stdout: "ignore", stderr: "pipe" });
+  const p = Bun.spawnSync([edgebox, "run", file], { env: installedEnv({ EDGEBOX_TRACE: "1" }), stdout: "ignore", stderr: "pipe" });
   const wall = performance.now() - t0;
   if (p.exitCode !== 0) throw new Error(`${edgebox} run ${file} exited ${p.exitCode}: ${p.stderr}`);
   const phases: Record<string, number> = { wall, cpu: Number(p.resourceUsage.cpuTime.total) / 1000 };

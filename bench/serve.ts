@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUN, EDGEBOX, NODE, machine, root, writeResults } from "./lib.ts";
+import { BUN, EDGEBOX, NODE, installedEnv, machine, root, writeResults } from "./lib.ts";
 
 const seconds = Number(process.argv[2] ?? 8);
 const rounds = Number(process.argv[3] ?? 3);
@@ -131,7 +131,7 @@ const loadBefore = loadavg()[0]!;
 for (let round = 0; round < rounds; round++) {
   for (const [i, s] of servers.entries()) {
     const p = port(i);
-    const proc = Bun.spawn(s.argv(p), { cwd: dir, stdout: "ignore", stderr: "inherit" });
+    const proc = Bun.spawn(s.argv(p), { cwd: dir, env: installedEnv(), stdout: "ignore", stderr: "inherit" });
     try {
       const url = `http://127.0.0.1:${p}/`;
       await waitUp(url);

@@ -8,7 +8,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { EDGEBOX, machine, writeResults } from "./lib.ts";
+import { EDGEBOX, installedEnv, machine, writeResults } from "./lib.ts";
 
 const runs = Number(process.argv[2] ?? 15);
 const other = process.argv[3] ? resolve(process.argv[3]) : undefined;
@@ -26,7 +26,7 @@ const cases: [string, object][] = [
 
 /** ms per spawn as the app measured it; NaN when the binary refuses the policy. */
 function once(bin: string, dir: string): number {
-  const p = Bun.spawnSync([bin, "run", "app.js"], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+  const p = Bun.spawnSync([bin, "run", "app.js"], { cwd: dir, env: installedEnv(), stdout: "pipe", stderr: "pipe" });
   return p.exitCode === 0 ? Number(p.stdout.toString().trim()) : NaN;
 }
 

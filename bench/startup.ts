@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUN, EDGEBOX, NODE, machine, root, writeResults } from "./lib.ts";
+import { BUN, EDGEBOX, NODE, installedEnv, machine, root, writeResults } from "./lib.ts";
 
 const runs = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 30);
 const write = process.argv.includes("--write");
@@ -20,7 +20,7 @@ writeFileSync(hello, `console.log("hello");\n`);
 const helloTs = join(dir, "hello.ts");
 writeFileSync(helloTs, `interface Greeting { text: string }\nconst g: Greeting = { text: "hello" };\nconsole.log(g.text);\n`);
 const artifact = join(dir, "hello.ebx");
-const env = { ...process.env, DENO_NO_UPDATE_CHECK: "1", EDGEBOX_TRACE: undefined };
+const env = installedEnv({ DENO_NO_UPDATE_CHECK: "1" });
 
 function spawn(argv: string[], extraEnv: Record<string, string> = {}) {
   const t0 = performance.now();
@@ -30,7 +30,7 @@ function spawn(argv: string[], extraEnv: Record<string, string> = {}) {
   return { wall, cpu: Number(p.resourceUsage.cpuTime.total) / 1000, rss: p.resourceUsage.maxRSS / 2 ** 20, stderr: p.stderr.toString() };
 }
 
-const build = Bun.spawnSync([EDGEBOX, "build", hello, "-o", artifact], { cwd: dir, stdout: "ignore", stderr: "pipe" });
+const build = Bun.spawnSync([EDGEBOX, "build", hello, "-o", artifact], { cwd: dir, env, stdout: "ignore", stderr: "pipe" });
 if (build.exitCode !== 0) throw new Error(`edgebox build: ${build.stderr.toString()}`);
 
 const subjects: { name: string; argv: string[] }[] = [

@@ -9,7 +9,7 @@ import { basename, join } from "node:path";
 import { MAGIC, readArtifact, writeArtifact, type ArtifactHeader } from "../internal/build/artifact.ts";
 import { edgebox, edgeboxAsync, nodeAsync, tempApp } from "./helpers.ts";
 
-// As install.sh leaves a user's machine: no EDGEBOX_ZIG, no Zig on PATH (freezing needs no toolchain).
+// As install.sh leaves a user's machine: only PATH, without Zig (freezing needs no toolchain).
 const env = { PATH: "/usr/bin:/bin" };
 
 function build(dir: string, args: string[]) {
