@@ -118,13 +118,7 @@ export function writeModule(sections: Section[]): Uint8Array {
   for (const s of sections) {
     parts.push(new Uint8Array([s.id, ...uleb(s.body.length)]), s.body);
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return new Uint8Array(Bun.concatArrayBuffers(parts));
 }
 
 /** Custom sections named `name`, as quickjs-wasi and dylink.0 use them. */

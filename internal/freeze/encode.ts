@@ -1,9 +1,12 @@
 // The WebAssembly encoder of the freezer: a module described as imports,
 // globals, functions (each a list of typed instructions), an element segment,
 // data and the dylink.0 section, turned into bytes in the canonical section
-// order. LEB128, section sizes and opcodes live here and nowhere else in the
-// freezer; the compiler (analyze.ts) only builds instruction lists, and names
-// functions and globals by name: indices are this file's business.
+// order. Section sizes and opcodes live here and nowhere else in the freezer
+// (LEB128 is engine/wasm.ts's, shared with the linker); the compiler
+// (analyze.ts) only builds instruction lists, and names functions and globals
+// by name: indices are this file's business.
+
+import { sleb, uleb } from "../engine/wasm.ts";
 
 export type ValType = "i32" | "i64" | "f64";
 
@@ -116,26 +119,14 @@ class Bytes {
     return this;
   }
 
-  /** Unsigned LEB128. */
+  /** Unsigned LEB128 (engine/wasm.ts's, as the linker reads it). */
   u32(n: number): this {
-    do {
-      let b = n & 0x7f;
-      n >>>= 7;
-      if (n !== 0) b |= 0x80;
-      this.byte(b);
-    } while (n !== 0);
-    return this;
+    return this.bytes(uleb(n >>> 0));
   }
 
   /** Signed LEB128 of a 32-bit integer. */
   s32(n: number): this {
-    n |= 0;
-    for (;;) {
-      const b = n & 0x7f;
-      n >>= 7;
-      if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return this.byte(b);
-      this.byte(b | 0x80);
-    }
+    return this.bytes(sleb(n | 0));
   }
 
   f64(v: number): this {

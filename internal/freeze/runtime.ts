@@ -13,6 +13,9 @@ const get = (local: number): Instr => ({ op: "local.get", local });
 const f64 = (value: number): Instr => ({ op: "f64.const", value });
 const TWO_32 = 4294967296;
 
+/** Leaves 1 when the f64 parameter lies in [-2^31, 2^31-1] (NaN: 0). */
+const inInt32Range: Instr[] = [get(0), f64(-2147483648), { op: "f64.ge" }, get(0), f64(2147483647), { op: "f64.le" }, { op: "i32.and" }];
+
 /** ToInt32 (ECMA-262 7.1.6): f64 -> i32. */
 const toInt32: Func = {
   name: HELPER.toInt32,
@@ -21,7 +24,7 @@ const toInt32: Func = {
   locals: [],
   body: [
     // in range: truncation is the answer (and cannot trap)
-    get(0), f64(-2147483648), { op: "f64.ge" }, get(0), f64(2147483647), { op: "f64.le" }, { op: "i32.and" },
+    ...inInt32Range,
     { op: "if", result: "i32" },
     get(0), { op: "i32.trunc_f64_s" },
     { op: "else" },
@@ -78,7 +81,7 @@ const isInt32: Func = {
   results: ["i32"],
   locals: [],
   body: [
-    get(0), f64(-2147483648), { op: "f64.ge" }, get(0), f64(2147483647), { op: "f64.le" }, { op: "i32.and" },
+    ...inInt32Range,
     { op: "if", result: "i32" },
     // integral, and +0 rather than -0
     get(0), { op: "i32.trunc_f64_s" }, { op: "f64.convert_i32_s" }, get(0), { op: "f64.eq" },
