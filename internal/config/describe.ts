@@ -78,6 +78,9 @@ export function describePolicy(p: Policy): string {
   else {
     lines.push("  only:", ...list(allow, false));
     if (allow.some((u) => u.host.kind === "addresses")) lines.push("  (an address, range or group lets in URLs naming such an address, and localhost under loopback; any other name only by name)");
+    if (allow.some((u) => u.host.kind === "name" && u.text !== "*" && !u.host.thisMachine)) {
+      lines.push("  (a name allowed by name that resolves to this machine, a private or a link-local address is refused unless an address, range or group above lets that address in)");
+    }
     if (p.net.block.length) lines.push("  never (wins over the above):", ...list(p.net.block, true));
   }
   if (allow !== "none") {

@@ -1,8 +1,8 @@
 // Decisions for commands, URLs and environment variables.
 
 import { checkPath } from "./fs.ts";
-import { matchUrl, urlQuery, type HostAddress } from "./url.ts";
-import { allow, deny, type Decision, type Policy } from "./types.ts";
+import { ADDRESS_GROUPS, inRange, matchUrl, urlQuery, type HostAddress } from "./url.ts";
+import { allow, deny, type Decision, type Policy, type UrlPattern } from "./types.ts";
 
 function where(policy: Policy, field: string): string {
   return policy.file ? `"${field}" in ${policy.file}` : `"${field}" in a .edgebox.json next to the app`;
@@ -92,9 +92,39 @@ export function checkNet(policy: Policy, url: URL, addresses?: readonly HostAddr
     return deny("net", target, "no network access is granted", `add a pattern such as "${url.protocol}//${url.host}/*" to ${where(policy, "allowedUrls")}, or run with --allow-net=${url.hostname}`);
   }
   const hit = allowList.find((p) => matchUrl(p, q, "allow"));
-  if (hit) return allow(true, `allowed by "${hit.text}" (${hit.source})`);
+  if (hit) {
+    const inner = hit.host.kind === "name" && hit.text !== "*" && !hit.host.thisMachine ? innerAddress(allowList, q.addresses) : undefined;
+    if (inner) {
+      return deny(
+        "net",
+        target,
+        `${q.literal ? `${url.hostname} is` : `${url.hostname} resolves to`} ${inner.address} (${inner.group}), which "${hit.text}" allows only by name`,
+        `if ${url.hostname} is meant to reach it, add "${url.protocol}//${inner.group}/*" (or that address) to ${where(policy, "allowedUrls")}`,
+      );
+    }
+    return allow(true, `allowed by "${hit.text}" (${hit.source})`);
+  }
   return deny("net", target, `no pattern in allowedUrls matches`, `add "${url.protocol}//${url.host}/*" to ${where(policy, "allowedUrls")}, or run with --allow-net=${url.hostname}`);
 }
+
+/**
+ * The first resolved address in this machine, a private range or link-local
+ * that no address pattern of the allow list lets in: a name allowed by name
+ * must not become a way in to them (a DNS answer the name's owner controls,
+ * or a wildcard over names nobody checked).
+ */
+function innerAddress(allowList: readonly UrlPattern[], addresses: readonly HostAddress[] | undefined): { address: string; group: string } | undefined {
+  for (const a of addresses ?? []) {
+    const group = a.thisMachine ? "loopback" : INNER_GROUPS.find((g) => ADDRESS_GROUPS[g]!.ranges.some((r) => inRange(r, a.value)));
+    if (!group) continue;
+    const allowed = allowList.some(
+      (p) => p.host.kind === "addresses" && (p.host.ranges.some((r) => inRange(r, a.value)) || (p.host.label === "loopback" && a.thisMachine === true)),
+    );
+    if (!allowed) return { address: a.address, group };
+  }
+  return undefined;
+}
+const INNER_GROUPS = ["loopback", "private", "link-local"];
 
 /** May the app see this environment variable? */
 export function checkEnv(policy: Policy, name: string): boolean {

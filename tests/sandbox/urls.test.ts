@@ -176,6 +176,35 @@ describe("allowed hosts by address", () => {
   });
 });
 
+// (this machine's own name, when it resolves: to 127.0.1.1 or an interface address here)
+const ownNameResolves = await lookup(hostname(), { all: true }).then((a) => a.length > 0, () => false);
+
+describe("a name allowed by name is not a way in to this machine or internal ranges", () => {
+  test("a wildcard name pattern does not cover this machine's addresses", async () => {
+    const before = hits.length;
+    const results = await fetchAll({ allowedUrls: [`http://*:${port}/*`] }, [`http://127.0.0.1:${port}/x`, `http://0x7f.1:${port}/x`, `http://[::ffff:7f00:1]:${port}/x`]);
+    expectDenied(results, `(loopback), which "http://*:${port}/*" allows only by name`);
+    expect(hits.length).toBe(before);
+  });
+
+  securityTest(ownNameResolves ? undefined : "a host name that resolves")("a name resolving to this machine is refused unless an address pattern lets that address in", async () => {
+    const name = hostname();
+    const before = hits.length;
+    const [refused] = await fetchAll({ allowedUrls: [`http://${name}:${port}/*`] }, [`http://${name}:${port}/x`]);
+    expectDenied([refused!], `${name.toLowerCase()} resolves to `);
+    expect(hits.length).toBe(before);
+    // with the address let in as well, the name goes through (to an address that was checked)
+    const [allowed] = await fetchAll({ allowedUrls: [`http://${name}:${port}/*`, "loopback:*"] }, [`http://${name}:${port}/x`]);
+    expect(allowed!.out).not.toStartWith("ERR_ACCESS_DENIED");
+  });
+
+  test("edgebox check says so", async () => {
+    const dir = tempApp({ ".edgebox.json": JSON.stringify({ allowedUrls: ["https://api.example.com/*"] }) });
+    const r = await edgeboxAsync(["check"], { cwd: dir });
+    expect(r.stdout).toContain("a name allowed by name that resolves to this machine, a private or a link-local address is refused unless an address, range or group above lets that address in");
+  });
+});
+
 describe("a blocked path stays blocked however it is written", () => {
   const policy = { allowedUrls: ["http://127.0.0.1:*/*"], blockedUrls: ["http://127.0.0.1:*/admin/*"] };
   test("the path itself, any case, parameters, percent-encoding (twice), dot segments, doubled or back slashes", async () => {
