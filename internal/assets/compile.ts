@@ -4,7 +4,7 @@
 // (untrusted) app's, and bunfig's `preload` would run its code in the host.
 // It starts with JavaScriptCore's tier-up thresholds x4 (--compile-jit-policy):
 // the host code of a run's start-up runs once and never pays back the JIT's
-// compiling (a hello: ~1.3 ms of CPU less, bench/RESULTS.md); cmd/edgebox.ts
+// compiling (a hello: 8-22 % less CPU, bench/RESULTS.md); cmd/edgebox.ts
 // puts the normal policy back for the commands that run long (serve, build).
 
 import { join } from "node:path";
