@@ -60,18 +60,27 @@ for (let i = 0; i < runs; i++) {
 }
 const load1 = loadavg()[0]!;
 
-// Where edgebox's time goes: the CPU time of each traced phase, median over the runs.
+// Where edgebox's time goes: the CPU time and minor page faults of each traced phase, medians over the runs.
 const phases = new Map<string, number[]>();
-const add = (key: string, ms: number) => (phases.get(key) ?? phases.set(key, []).get(key)!).push(ms);
+const faults = new Map<string, number[]>();
+const add = (to: Map<string, number[]>, key: string, n: number) => (to.get(key) ?? to.set(key, []).get(key)!).push(n);
 for (const [label, argv] of [["script", subjects[0]!.argv], ["built", subjects[1]!.argv]] as const) {
   for (let i = 0; i < runs; i++) {
     const r = spawn(argv, { EDGEBOX_TRACE: "1" });
-    for (const m of r.stderr.matchAll(/^edgebox trace: (.+?)\s+[\d.]+ ms \(at [\d.]+\) cpu ([\d.]+) ms \(at ([\d.]+)\)/gm)) {
-      // the CPU before the first phase: Bun's own start and the entry chunk
-      if (m[1]!.trim() === "main()") add(`${label}|before main() (Bun's start)`, Number(m[3]) - Number(m[2]));
-      add(`${label}|${m[1]!.trim()}`, Number(m[2]));
+    let cpuAt = 0;
+    for (const m of r.stderr.matchAll(/^edgebox trace: (.+?)\s+[\d.]+ ms \(at [\d.]+\) cpu ([\d.]+) ms \(at ([\d.]+)\) faults (\d+) \(at (\d+)\)/gm)) {
+      // before the first phase: Bun's own start and the entry chunk
+      if (m[1]!.trim() === "main()") {
+        add(phases, `${label}|before main() (Bun's start)`, Number(m[3]) - Number(m[2]));
+        add(faults, `${label}|before main() (Bun's start)`, Number(m[5]) - Number(m[4]));
+      }
+      add(phases, `${label}|${m[1]!.trim()}`, Number(m[2]));
+      add(faults, `${label}|${m[1]!.trim()}`, Number(m[4]));
+      cpuAt = Number(m[3]);
     }
-    add(`${label}|(whole process)`, r.cpu);
+    // after the last phase: freeing the instance is in "run"; this is the process's exit
+    add(phases, `${label}|exit`, r.cpu - cpuAt);
+    add(phases, `${label}|(whole process)`, r.cpu);
   }
 }
 rmSync(dir, { recursive: true, force: true });
@@ -95,24 +104,25 @@ const lines = [
     `| ${s.name} | ${med(s.name, "cpu").toFixed(2)} | ${(med(s.name, "cpu") / med(base(s.name), "cpu")).toFixed(2)}x | ${med(s.name, "wall").toFixed(2)} | ${(med(s.name, "wall") / med(base(s.name), "wall")).toFixed(2)}x | ${med(s.name, "rss").toFixed(0)} |`,
   ),
   "",
-  `Where \`edgebox run\` spends its CPU time (EDGEBOX_TRACE=1, median of ${runs} runs per column, ms; each phase ends at its label):`,
+  `Where \`edgebox run\` spends its CPU time (EDGEBOX_TRACE=1, median of ${runs} runs per column: CPU ms and minor page faults; each phase ends at its label):`,
   "",
-  "| phase | hello.js | hello.ebx (built) |",
-  "|---|---:|---:|",
+  "| phase | hello.js CPU | faults | hello.ebx (built) CPU | faults |",
+  "|---|---:|---:|---:|---:|",
 ];
 // the phases in the order they happen (a phase only one column has goes after its predecessor there)
 const order: string[] = [];
 let prev = -1;
 for (const k of phases.keys()) {
   const p = k.split("|")[1]!;
-  if (p === "(whole process)") prev = -1;
+  if (p === "exit" || p === "(whole process)") prev = -1;
   else if (order.includes(p)) prev = order.indexOf(p);
   else order.splice(++prev, 0, p);
 }
-order.push("(whole process)");
+order.push("exit", "(whole process)");
 for (const p of order) {
   const cell = (label: string) => (phases.has(`${label}|${p}`) ? median(phases.get(`${label}|${p}`)!).toFixed(2) : "-");
-  lines.push(`| ${p} | ${cell("script")} | ${cell("built")} |`);
+  const count = (label: string) => (faults.has(`${label}|${p}`) ? median(faults.get(`${label}|${p}`)!).toFixed(0) : "");
+  lines.push(`| ${p} | ${cell("script")} | ${count("script")} | ${cell("built")} | ${count("built")} |`);
 }
 const text = lines.join("\n");
 console.log(text);

@@ -84,6 +84,9 @@ async function main(argv: string[]): Promise<number> {
     const mean = name.startsWith("-") ? "" : script ? `no such file; did you mean 'edgebox run ${name}'? ` : near ? `did you mean 'edgebox ${near}'? ` : "";
     throw new UserError(name.startsWith("-") ? "E_UNKNOWN_FLAG" : "E_UNKNOWN_COMMAND", `unknown ${name.startsWith("-") ? "flag" : "command"} '${name}' (${mean}${hint}; see 'edgebox --help')`);
   }
+  // The executable starts with the JIT reluctant (internal/assets/compile.ts): right for a
+  // run's one-off start-up, not for a server's or a build's hot host code.
+  if (name !== "run") Bun.unsafe.setJITPolicy(1);
   const cmd = (await load()).default;
   const parsed = parseArgs(name, (cmd.args ?? {}) as Record<string, never>, args, new Set(cmd.optionalList ?? []), cmd.passRest);
   if (parsed.help) {

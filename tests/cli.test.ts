@@ -66,6 +66,25 @@ describe("edgebox CLI", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^edgebox \d+\.\d+\.\d+\n$/);
   });
+
+  test("EDGEBOX_TRACE=1: each start-up phase on stderr with its wall time, CPU time and page faults; the app's output as without it", () => {
+    const dir = tempApp({ "app.js": `console.log("out"); console.error("err"); process.exitCode = 3;` });
+    const plain = edgebox(["run", join(dir, "app.js")], { cwd: dir });
+    const r = edgebox(["run", join(dir, "app.js")], { cwd: dir, env: { EDGEBOX_TRACE: "1" } });
+    expect([r.code, r.stdout]).toEqual([plain.code, plain.stdout]);
+    expect(plain.code).toBe(3);
+    const lines = r.stderr.split("\n").filter((l) => l.startsWith("edgebox trace: "));
+    const phases = lines.map((l) => l.slice("edgebox trace: ".length).split(/\s{2,}/)[0]);
+    // in the order they happen (other phases may come between)
+    const order = ["main()", "cli", "policy", "dlopen", "instantiate", "start()", "run"].map((p) => phases.indexOf(p));
+    expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
+    expect([phases[0], phases.at(-1)]).toEqual(["main()", "run"]);
+    for (const l of lines) expect(l).toMatch(/ [\d.]+ ms \(at [\d.]+\) cpu [\d.]+ ms \(at [\d.]+\) faults \d+ \(at \d+\)$/);
+    // the fault counts add up: each line's running total is the previous total plus its own count
+    const totals = lines.map((l) => l.match(/faults (\d+) \(at (\d+)\)$/)!.slice(1).map(Number) as [number, number]);
+    for (let i = 1; i < totals.length; i++) expect(totals[i]![1]).toBe(totals[i - 1]![1] + totals[i]![0]);
+    expect(r.stderr.replace(/^edgebox trace: .*\n/gm, "")).toBe(plain.stderr);
+  });
 });
 
 describe("a newcomer's first hour", () => {

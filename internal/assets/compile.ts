@@ -2,13 +2,17 @@
 // by the development build and the release. The executable must not pick up
 // a .env or bunfig.toml from the directory it runs in: that directory is the
 // (untrusted) app's, and bunfig's `preload` would run its code in the host.
+// It starts with JavaScriptCore's tier-up thresholds x4 (--compile-jit-policy):
+// the host code of a run's start-up runs once and never pays back the JIT's
+// compiling (a hello: 8-22 % less CPU, bench/RESULTS.md); cmd/edgebox.ts
+// puts the normal policy back for the commands that run long (serve, build).
 
 import { join } from "node:path";
 
 export function compileCommand(root: string, outfile: string, extra: string[] = []): string[] {
   return [
     process.execPath, "build", "--compile", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig",
-    "--bytecode", "--format=esm", "--splitting", "--minify", ...extra,
+    "--bytecode", "--compile-jit-policy=4", "--format=esm", "--splitting", "--minify", ...extra,
     join(root, "cmd", "main.ts"), "--outfile", outfile,
   ];
 }
