@@ -102,11 +102,11 @@ export async function prepareApp(
   const file = opts.source !== undefined ? join(opts.cwd, opts.target) : resolveEntry(opts.target, opts.cwd, policy.npm);
   trace("policy");
   // More stack than this process backs: the run happens in one that does (stack.ts), or on less.
-  // (The default never starts a second process; code read from stdin could not be read again.)
+  // (Only a size the policy asks for starts a second process; code read from stdin could not be read again.)
   const given = defaults(policy);
   let stackSize = given.stackSize ?? policy.runtime.stackSize;
   const stackCap = stackCapacity(opts.engine ?? "native");
-  if (stackSize > stackCap && stackSize !== DEFAULT_RUNTIME.stackSize) {
+  if (stackSize > stackCap && policy.runtime.stackSize !== DEFAULT_RUNTIME.stackSize) {
     const stdin = opts.target === "[stdin]";
     const code = stdin ? undefined : await rerunWithStack(stackSize);
     if (code !== undefined) throw new RanElsewhere(code);
