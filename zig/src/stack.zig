@@ -28,7 +28,7 @@ pub const supported = switch (builtin.os.tag) {
 /// Below the deepest wasm frame Wasmtime allows: Wasmtime's own calls out of
 /// wasm (memory growth, trap handling), our trampoline, the switch.
 pub const room: usize = 1 << 20;
-/// Never mapped: running past the end is a crash, not a write into other memory.
+/// No access: running past the end is a crash, not a write into other memory.
 const guard: usize = 64 << 10;
 
 /// `eb_on_stack(top, f, arg, save)`: store the current stack pointer in
