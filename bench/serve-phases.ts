@@ -11,6 +11,7 @@ import { prepareApp } from "../internal/sandbox/run.ts";
 import { buildImage } from "../internal/serve/image.ts";
 import { InstancePool } from "../internal/serve/pool.ts";
 import { handleRequest } from "../internal/serve/request.ts";
+import { requestDefaults } from "../internal/serve/index.ts";
 import { Sandbox } from "../internal/sandbox/index.ts";
 import { machine, writeResults } from "./lib.ts";
 
@@ -19,7 +20,8 @@ const warmup = 300;
 const dir = mkdtempSync(join(tmpdir(), "edgebox-bench-phases-"));
 writeFileSync(join(dir, "hello.mjs"), `export default { fetch() { return new Response("hello\\n"); } };\n`);
 
-const app = await prepareApp({ target: join(dir, "hello.mjs"), cwd: dir, grants: {}, maxMemoryMiB: 128 }, { pooling: true, epoch: true });
+// with the limits edgebox serve gives a request
+const app = await prepareApp({ target: join(dir, "hello.mjs"), cwd: dir, grants: {} }, { pooling: true, epoch: true }, requestDefaults);
 const image = await buildImage({ ...app, sandbox: { ...app.sandbox, timeoutMs: 30_000 } }, (m) => console.error(m));
 const quiet = () => {};
 // size 0: every instance is made on take(), so its cost is counted here

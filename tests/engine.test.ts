@@ -8,7 +8,7 @@ import { JsEngine } from "../internal/engine/js.ts";
 import { NativeEngine } from "../internal/engine/native.ts";
 import { openHostLib, Status, symbols, TRAP_CODES } from "../internal/engine/native-ffi.ts";
 import { ptr, type Pointer } from "bun:ffi";
-import { GuestTrap, type Engine } from "../internal/engine/types.ts";
+import { GuestTrap, type Engine, type Instance } from "../internal/engine/types.ts";
 import { edgebox, ENGINES, tempApp } from "./helpers.ts";
 
 /**
@@ -25,6 +25,22 @@ const TRAPS = new Uint8Array([
   0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00, 0x04, 0x62, 0x6f, 0x6f, 0x6d, 0x00, 0x00, 0x03, 0x6f, 0x6f, 0x62, 0x00, 0x01,
   0x03, 0x61, 0x64, 0x64, 0x00, 0x02, 0x0a, 0x17, 0x03, 0x03, 0x00, 0x00, 0x0b, 0x09, 0x00, 0x41, 0xf0, 0xa2, 0x04, 0x28,
   0x02, 0x00, 0x0b, 0x07, 0x00, 0x20, 0x00, 0x20, 0x01, 0x6a, 0x0b,
+]);
+
+/**
+ * wat2wasm of:
+ *   (module
+ *     (import "env" "h" (func $h (param i32) (result i32)))
+ *     (func $down (export "down") (param $n i32) (result i32)
+ *       local.get $n i32.eqz
+ *       if (result i32) i32.const 1 call $h
+ *       else local.get $n i32.const 1 i32.sub call $down i32.const 1 i32.add end)
+ *     (memory (export "memory") 1))
+ */
+const RECURSE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 127, 1, 127, 2, 9, 1, 3, 101, 110, 118, 1, 104, 0, 0, 3, 2, 1, 0, 5, 3, 1, 0, 1,
+  7, 17, 2, 4, 100, 111, 119, 110, 0, 1, 6, 109, 101, 109, 111, 114, 121, 2, 0, 10, 25, 1, 23, 0, 32, 0, 69, 4, 127, 65, 1, 16,
+  0, 5, 32, 0, 65, 1, 107, 16, 1, 65, 1, 106, 11, 11,
 ]);
 
 /** wat2wasm of: (module (func (export "spin") (loop br 0))) */
@@ -150,6 +166,44 @@ describe("native host library", () => {
     expect(late.code).toBe("interrupt");
     fueled.dispose();
     timed.dispose();
+  });
+
+  test("wasm frames far past this thread's stack run on the guest's own; host calls from there run JS, and call in again; past the limit a trap", async () => {
+    const e = await nativeEngine();
+    const deep = new NativeEngine(e.lib, { wasmStackMiB: 64 });
+    const module = deep.compile(RECURSE);
+    let depthAtHost = 0;
+    let inner: Instance | undefined;
+    const other = deep.instantiate(module, { env: { h: { params: ["i32"], results: ["i32"], fn: (x: number) => x } } });
+    const inst = deep.instantiate(module, {
+      env: {
+        h: {
+          params: ["i32"],
+          results: ["i32"],
+          // at the bottom: JS (a closure, an array), a call into this same guest below its frames, and into another store
+          fn: (x: number) => [x].map((y) => y + (depthAtHost++ === 0 ? inner!.exports.down!(1000) + other.exports.down!(100000) : 1))[0]!,
+        },
+      },
+    });
+    inner = inst;
+    // 700,000 frames: 11 MiB or more of native stack (16 bytes a frame at least), beyond the 8 MiB of a main thread
+    expect(inst.exports.down!(700_000)).toBe(700_000 + (1 + (1000 + 2) + (100_000 + 1)));
+    expect(depthAtHost).toBe(2);
+    // Wasmtime's limit (8 MiB here) is a trap, never a crash; the instance stays usable
+    const small = new NativeEngine(e.lib, { wasmStackMiB: 8 });
+    const capped = small.instantiate(small.compile(RECURSE), { env: { h: { params: ["i32"], results: ["i32"], fn: (x: number) => x } } });
+    let trap: unknown;
+    try {
+      capped.exports.down!(10_000_000);
+    } catch (err) {
+      trap = err;
+    }
+    expect(trap).toBeInstanceOf(GuestTrap);
+    expect((trap as GuestTrap).code).toBe("stack_overflow");
+    expect(capped.exports.down!(10)).toBe(11);
+    for (const x of [inst, other, capped]) x.dispose();
+    deep.dispose();
+    small.dispose();
   });
 
   test("an export lookup with an empty or short signature buffer is refused, not a write outside it", async () => {

@@ -90,7 +90,7 @@ for (const engine of ENGINES) {
 }
 
 // runtime.stack_size: QuickJS's own stack, backed by enough native stack on either engine
-// (a second process with a raised limit when this one cannot back it).
+// (the native engine's guest stack; on the js engine, a second process with a raised limit).
 describe("runtime.stack_size", () => {
   const depth = [
     `let max = 0;`,
@@ -136,12 +136,71 @@ describe("runtime.stack_size", () => {
     }
   }
 
-  test("the depth follows the size: 2 MiB about half of 4 MiB; the default (1 MiB) twice the old 512 KiB", () => {
+  test("the depth follows the size: 2 MiB about half of 4 MiB, 256 KiB an eighth of 2 MiB; the default is 4 MiB", () => {
+    const small = reached(edgebox(["run", "deep.js"], { cwd: sized(256 << 10) }).stdout);
     const two = reached(edgebox(["run", "deep.js"], { cwd: sized(2 << 20) }).stdout);
     const four = reached(edgebox(["run", "deep.js"], { cwd: sized(4 << 20) }).stdout);
     expect(four / two).toBeGreaterThan(1.8);
     expect(four / two).toBeLessThan(2.2);
-    expect(reached(edgebox(["run", "deep.js"], { cwd: tempApp({ "deep.js": depth }) }).stdout)).toBeGreaterThan(3500);
+    expect(two / small).toBeGreaterThan(7);
+    expect(two / small).toBeLessThan(9);
+    expect(reached(edgebox(["run", "deep.js"], { cwd: tempApp({ "deep.js": depth }) }).stdout)).toBe(four);
+  });
+
+  // node's depth for the same plain recursion, measured here: it varies a little from run to run
+  const plain = [
+    `function f(n) { return n === 0 ? 0 : 1 + f(n - 1); }`,
+    `let lo = 0, hi = 1 << 20;`,
+    `while (lo < hi) { const mid = (lo + hi + 1) >> 1; try { f(mid); lo = mid; } catch (e) { if (!(e instanceof RangeError)) throw e; hi = mid - 1; } }`,
+    `console.log(lo, process.pid);`,
+  ].join("\n");
+  const plainApp = tempApp({ "plain.cjs": plain, "plain.mjs": plain + "\nexport {};\n" });
+  const nodeDepth = (file: string) => {
+    const p = Bun.spawnSync(["node", join(plainApp, file)], { stdout: "pipe", stderr: "pipe" });
+    expect(p.stderr.toString()).toBe("");
+    return Number(p.stdout.toString().split(" ")[0]);
+  };
+
+  for (const file of ["plain.cjs", "plain.mjs"]) {
+    test(`by default, deeper than node and in this one process (native engine, ${file.endsWith(".mjs") ? "ESM" : "CommonJS"})`, () => {
+      const node = Math.max(nodeDepth(file), nodeDepth(file));
+      const p = Bun.spawnSync([EDGEBOX, "run", "--engine=native", file], { cwd: plainApp, env: { PATH: "/usr/bin:/bin", HOME: process.env.HOME ?? "/root" }, stdout: "pipe", stderr: "pipe" });
+      expect(p.stderr.toString()).toBe("");
+      const [depth, pid] = p.stdout.toString().trim().split(" ").map(Number);
+      expect(node).toBeGreaterThan(5000);
+      expect(depth).toBeGreaterThanOrEqual(node);
+      expect(pid).toBe(p.pid); // no second process was started for the stack
+    });
+  }
+
+  test("host calls work at great depth and right at the limit: console.log, fs reads, then more I/O (native engine, the default)", () => {
+    const dir = tempApp({
+      "io.js": [
+        `const fs = require("fs");`,
+        `function down(n) { if (n === 0) { console.log("at the bottom"); return fs.readFileSync(__filename, "utf8").length; } return down(n - 1) + 0; }`,
+        `console.log(down(15000) === fs.statSync(__filename).size);`,
+        `let at = 0;`,
+        `function edge(n) { try { return edge(n + 1); } catch (e) { at = n; console.log("caught", e.constructor.name, n > 10000); return fs.readFileSync(__filename, "utf8").includes("edge"); } }`,
+        `console.log("read at the limit", edge(0));`,
+        `fs.writeFileSync("out.txt", "written after a recursion " + (at > 10000));`,
+        `console.log(fs.readFileSync("out.txt", "utf8"));`,
+      ].join("\n"),
+      ".edgebox.json": JSON.stringify({ dirs: [{ path: ".", read: true, write: true }] }),
+    });
+    expect(edgebox(["run", "--engine=native", "io.js"], { cwd: dir })).toEqual({
+      code: 0,
+      stdout: "at the bottom\ntrue\ncaught RangeError true\nread at the limit true\nwritten after a recursion true\n",
+      stderr: "",
+    });
+  });
+
+  test("8 MiB on the native engine: twice the default's depth, in this one process", () => {
+    const p = Bun.spawnSync([EDGEBOX, "run", "--engine=native", "deep.js"], { cwd: sized(8 << 20), env: { PATH: "/usr/bin:/bin", HOME: process.env.HOME ?? "/root" }, stdout: "pipe", stderr: "pipe" });
+    expect(p.stderr.toString()).toBe("");
+    const eight = reached(p.stdout.toString());
+    const four = reached(edgebox(["run", "--engine=native", "deep.js"], { cwd: sized(4 << 20) }).stdout);
+    expect(eight / four).toBeGreaterThan(1.8);
+    expect(eight / four).toBeLessThan(2.2);
   });
 
   test("a built artifact (snapshot) gets the stack of the policy it runs under", () => {
@@ -152,12 +211,12 @@ describe("runtime.stack_size", () => {
     expect(reached(r.stdout)).toBeGreaterThan(20000);
   });
 
-  test("the process that backs a big stack is transparent: stdin, argv, exit code, no variable of its own", () => {
+  test("the process that backs a big stack on the js engine is transparent: stdin, argv, exit code, no variable of its own", () => {
     const dir = tempApp({
       ".edgebox.json": JSON.stringify({ runtime: { stack_size: 4 << 20 }, env: ["BUN_JSC_maxPerThreadStackUsage"] }),
       "io.js": `const input = require("fs").readFileSync(0, "utf8");\nconsole.log(input.trim(), process.argv.slice(2).join(" "), process.env.BUN_JSC_maxPerThreadStackUsage);\nprocess.exit(7);\n`,
     });
-    expect(edgebox(["run", "io.js", "a", "b"], { cwd: dir, stdin: "piped in\n" })).toEqual({ code: 7, stdout: "piped in a b undefined\n", stderr: "" });
+    expect(edgebox(["run", "--engine=js", "io.js", "a", "b"], { cwd: dir, stdin: "piped in\n" })).toEqual({ code: 7, stdout: "piped in a b undefined\n", stderr: "" });
   });
 
   test("under an unlimited stack limit (ulimit -s unlimited) too", () => {
@@ -169,10 +228,14 @@ describe("runtime.stack_size", () => {
     }
   });
 
-  test("where the hard limit forbids the stack: one warning, and the run goes on with what this process backs", () => {
-    const r = Bun.spawnSync(["/bin/sh", "-c", `ulimit -Hs 16384 && ulimit -Ss 8192 && exec "$0" run --engine=native deep.js`, EDGEBOX], { cwd: sized(8 << 20), stdout: "pipe", stderr: "pipe" });
-    expect(r.stderr.toString()).toBe("edgebox: warning: runtime.stack_size 8192 KiB cannot be backed here (the stack limit cannot be raised); running with 1024 KiB\n");
-    expect(reached(r.stdout.toString())).toBeGreaterThan(3500);
+  test("where the hard limit forbids the stack: the native engine needs none of it; the js engine warns once and runs on what this process backs", () => {
+    const under = (engine: string) => Bun.spawnSync(["/bin/sh", "-c", `ulimit -Hs 16384 && ulimit -Ss 8192 && exec "$0" run --engine=${engine} deep.js`, EDGEBOX], { cwd: sized(8 << 20), stdout: "pipe", stderr: "pipe" });
+    const native = under("native");
+    expect(native.stderr.toString()).toBe("");
+    expect(reached(native.stdout.toString())).toBeGreaterThan(30000);
+    const js = under("js");
+    expect(js.stderr.toString()).toBe("edgebox: warning: runtime.stack_size 8192 KiB cannot be backed here (the stack limit cannot be raised); running with 384 KiB\n");
+    expect(reached(js.stdout.toString())).toBeGreaterThan(1000);
   });
 
   test("more than 16 MiB is refused by check and run", () => {

@@ -340,6 +340,24 @@ export default {
     expect((await fetch(`${viaLower.url}/alloc?mib=100`)).status).toBe(500);
   }, 60_000);
 
+  test("a request's stack is 1 MiB by default (~4,000 calls, a catchable RangeError); runtime.stack_size sets it, 8 MiB too", async () => {
+    const app = `let max = 0;\nfunction down(n) { max = n; return down(n + 1) + 1; }\nexport default { fetch() { try { down(0); } catch (e) { return new Response(e.constructor.name + " " + max); } } };\n`;
+    const depth = async (policy?: object) => {
+      const s = await serve(tempApp({ "app.mjs": app, ...(policy ? { ".edgebox.json": JSON.stringify(policy) } : {}) }), "app.mjs");
+      const [name, n] = (await (await fetch(s.url)).text()).split(" ");
+      s.proc.kill("SIGTERM");
+      expect(name).toBe("RangeError");
+      return Number(n);
+    };
+    const byDefault = await depth();
+    const oneMiB = await depth({ runtime: { stack_size: 1 << 20 } });
+    const eight = await depth({ runtime: { stack_size: 8 << 20 } });
+    expect(byDefault).toBe(oneMiB);
+    expect(byDefault).toBeGreaterThan(3500);
+    expect(eight / oneMiB).toBeGreaterThan(7);
+    expect(eight / oneMiB).toBeLessThan(9);
+  }, 60_000);
+
   test("a request may hold 64 descriptors at once; they close with the request", async () => {
     const data = tempApp({ "data.txt": "x" });
     const file = join(data, "data.txt");

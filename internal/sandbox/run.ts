@@ -94,18 +94,19 @@ function nearerDirs(appDir: string, policyDir: string): string[] {
 export async function prepareApp(
   opts: Omit<RunOptions, "args">,
   engineOptions: { pooling?: boolean; epoch?: boolean } = {},
-  /** The memory cap in MiB when no flag gives one, from the policy (edgebox serve's per-request default); undefined = the policy's. */
-  defaultMaxMemoryMiB: (policy: Policy) => number | undefined = () => undefined,
+  /** Limits in place of the policy's defaults (edgebox serve's per request): the memory cap in MiB when no flag gives one, the stack; undefined = the policy's. */
+  defaults: (policy: Policy) => { maxMemoryMiB?: number; stackSize?: number } = () => ({}),
 ) {
   const appDir = opts.source !== undefined ? opts.cwd : appDirOf(opts.target, opts.cwd);
   const policy = await loadPolicy({ appDir, cwd: opts.cwd, config: opts.config, flags: opts.grants });
   const file = opts.source !== undefined ? join(opts.cwd, opts.target) : resolveEntry(opts.target, opts.cwd, policy.npm);
   trace("policy");
   // More stack than this process backs: the run happens in one that does (stack.ts), or on less.
-  // (The default never starts a second process; code read from stdin could not be read again.)
-  let stackSize = policy.runtime.stackSize;
+  // (Only a size the policy asks for starts a second process; code read from stdin could not be read again.)
+  const given = defaults(policy);
+  let stackSize = given.stackSize ?? policy.runtime.stackSize;
   const stackCap = stackCapacity(opts.engine ?? "native");
-  if (stackSize > stackCap && stackSize !== DEFAULT_RUNTIME.stackSize) {
+  if (stackSize > stackCap && policy.runtime.stackSize !== DEFAULT_RUNTIME.stackSize) {
     const stdin = opts.target === "[stdin]";
     const code = stdin ? undefined : await rerunWithStack(stackSize);
     if (code !== undefined) throw new RanElsewhere(code);
@@ -120,13 +121,13 @@ export async function prepareApp(
   const onLoad = watchList ? (f: string) => appendFileSync(watchList, f + "\n") : undefined;
   for (const f of [policy.file, file]) if (f && opts.source === undefined) onLoad?.(f);
   if (policy.useKeychain) Object.assign(hostEnv, keychainEnv(policy));
-  const maxMiB = opts.maxMemoryMiB ?? defaultMaxMemoryMiB(policy);
+  const maxMiB = opts.maxMemoryMiB ?? given.maxMemoryMiB;
   const maxBytes = maxMiB ? maxMiB * 1048576 : policy.runtime.maxMemoryPages * 65536;
-  const least = 2 * GUEST_BASE_MEMORY + policy.runtime.stackSize;
+  const least = 2 * GUEST_BASE_MEMORY + stackSize;
   if (maxBytes < least) {
-    throw new UserError("E_USAGE", `--max-memory must be at least ${Math.ceil(least / 1048576)} MiB (with a ${policy.runtime.stackSize >> 10} KiB runtime.stack_size)`);
+    throw new UserError("E_USAGE", `--max-memory must be at least ${Math.ceil(least / 1048576)} MiB (with a ${stackSize >> 10} KiB runtime.stack_size)`);
   }
-  const heap = Math.min(policy.runtime.heapSize, maxBytes - GUEST_BASE_MEMORY - policy.runtime.stackSize);
+  const heap = Math.min(policy.runtime.heapSize, maxBytes - GUEST_BASE_MEMORY - stackSize);
   const fuel = policy.runtime.maxInstructions >= 0;
   if (fuel && opts.engine === "js") warn("runtime.max_instructions is enforced on the native engine only; the js engine ignores it");
   const built = opts.source === undefined && isArtifactFile(file) ? openArtifact(file) : undefined;

@@ -1,10 +1,13 @@
 // How deep the guest may recurse. QuickJS throws a catchable RangeError when
 // its own stack (runtime.stack_size, in linear memory) runs out, but every JS
 // call also takes native frames: up to ~3 bytes of them per byte of QuickJS
-// stack on Wasmtime, ~14 on JavaScriptCore. Both run wasm on this process's main thread,
-// under JavaScriptCore's limit for that thread (~5 MiB, fixed at start:
-// host calls out of deep wasm must still run JS). A stack beyond what that
-// backs needs a process started with a bigger limit: edgebox starts itself
+// stack on Wasmtime, ~14 on JavaScriptCore. The native engine runs them on a
+// stack of the guest's own (zig/src/stack.zig), as big as the size asks, and
+// host calls go back to this thread's stack. JavaScriptCore (the js engine, and
+// the native one where the host has no such stack: Windows) runs them on this
+// process's main thread, under its limit for that thread (~5 MiB, fixed at
+// start: host calls out of deep wasm must still run JS). A stack beyond what
+// that backs needs a process started with a bigger limit: edgebox starts itself
 // again with one (RLIMIT_STACK raised, JavaScriptCore told by its option).
 
 import { MAX_STACK_SIZE } from "../engine/quickjs.ts";
@@ -21,8 +24,12 @@ export const JSC_STACK_ENV = "BUN_JSC_maxPerThreadStackUsage";
 const NATIVE_PER_BYTE = { native: 4, js: 16 } as const;
 const HOST_ROOM = 4 << 20;
 
+/** Whether the native host runs guests on stacks of their own (`supported` in zig/src/stack.zig). */
+const GUEST_STACKS = (process.platform === "linux" || process.platform === "darwin") && (process.arch === "x64" || process.arch === "arm64");
+
 /** QuickJS stack this process can back on `engine`, keeping the RangeError catchable. */
 export function stackCapacity(engine: "native" | "js"): number {
+  if (engine === "native" && GUEST_STACKS) return MAX_STACK_SIZE;
   const jsc = Number(process.env[JSC_STACK_ENV]);
   if (jsc > 0) return Math.min(MAX_STACK_SIZE, Math.floor((jsc - HOST_ROOM) / NATIVE_PER_BYTE.js));
   return engine === "js" ? 384 << 10 : 1 << 20;
@@ -30,7 +37,7 @@ export function stackCapacity(engine: "native" | "js"): number {
 
 /** Wasmtime's limit for wasm frames (MiB) backing `stackSize`; 0: its default, under JavaScriptCore's own. */
 export function wasmStackMiB(stackSize: number): number {
-  return process.env[JSC_STACK_ENV] ? Math.ceil((stackSize * NATIVE_PER_BYTE.native) / 1048576) + 4 : 0;
+  return GUEST_STACKS || process.env[JSC_STACK_ENV] ? Math.ceil((stackSize * NATIVE_PER_BYTE.native) / 1048576) + 4 : 0;
 }
 
 /** The run's exit code, from the process that ran it in this one's place. */

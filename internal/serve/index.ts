@@ -10,6 +10,7 @@ import type { EngineKind } from "../engine/index.ts";
 import { prepareApp } from "../sandbox/run.ts";
 import { RanElsewhere } from "../sandbox/stack.ts";
 import { DEFAULT_RUNTIME } from "../config/resolve.ts";
+import type { Policy } from "../policy/types.ts";
 import { selfCommand } from "../self.ts";
 import { buildImage } from "./image.ts";
 import { merge, prometheus, type MetricsSnapshot } from "./metrics.ts";
@@ -44,6 +45,23 @@ const WORKER_ENV = "EDGEBOX_SERVE_WORKER";
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** A request's memory cap unless --max-memory or runtime.max_memory_pages says otherwise (as Workers). */
 const DEFAULT_MAX_MEMORY_MIB = 128;
+/**
+ * A request's QuickJS stack unless runtime.stack_size says otherwise: 1 MiB (~4,000 calls), not a
+ * script's 4 MiB. That stack is a region of the guest's memory, and Wasmtime's pooling allocator
+ * copies the image back over (or zeroes) a slot's whole memory up to linear_memory_keep_resident
+ * at every request, touched or not: 3 MiB more of it made a hello request cost ~1.5x the CPU.
+ */
+const REQUEST_STACK_SIZE = 1 << 20;
+
+/** The limits a request gets in place of a script's defaults (prepareApp's `defaults`). */
+export function requestDefaults(policy: Policy): { maxMemoryMiB?: number; stackSize?: number } {
+  return {
+    // (the default of max_memory_pages, 2 GiB, is a script's; a request gets Workers' 128 MiB)
+    maxMemoryMiB: policy.runtime.maxMemoryPages === DEFAULT_RUNTIME.maxMemoryPages ? DEFAULT_MAX_MEMORY_MIB : undefined,
+    stackSize: policy.runtime.stackSize === DEFAULT_RUNTIME.stackSize ? REQUEST_STACK_SIZE : undefined,
+  };
+}
+
 /** Instances each worker keeps ready ahead unless --pool-size or daemon.pool_size says otherwise. */
 const DEFAULT_POOL_SIZE = 8;
 /** Descriptors (open files, fetches, children) one request may hold at once. */
@@ -56,8 +74,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     app = await prepareApp(
       { target: o.target, cwd: o.cwd, engine: o.engine, timeoutMs: o.timeoutMs, maxMemoryMiB: o.maxMemoryMiB, grants: o.grants, config: o.config, audit: o.audit },
       { pooling: true, epoch: true },
-      // (the default of max_memory_pages, 2 GiB, is a script's; a request gets Workers' 128 MiB)
-      (policy) => (policy.runtime.maxMemoryPages === DEFAULT_RUNTIME.maxMemoryPages ? DEFAULT_MAX_MEMORY_MIB : undefined),
+      requestDefaults,
     );
   } catch (err) {
     // served by a process with a bigger stack (runtime.stack_size)

@@ -8,6 +8,7 @@
 
 const std = @import("std");
 const wt = @import("wasmtime.zig");
+const stack = @import("stack.zig");
 
 pub const abi_version: u32 = 2;
 
@@ -41,8 +42,9 @@ pub const EngineFlags = packed struct(u32) {
     pooling: bool = false,
     opt_none: bool = false,
     _: u4 = 0,
-    /// Native stack for wasm frames, in MiB (0: the default 4, under what Bun's
-    /// JavaScriptCore allows the thread; more needs a process started for it).
+    /// Native stack for wasm frames, in MiB (0: the default 4). Guests run on
+    /// stacks of their own (stack.zig) where the platform has them; elsewhere
+    /// on the caller's, under what Bun's JavaScriptCore allows that thread.
     wasm_stack_mib: u8 = 0,
     _pad: u16 = 0,
 };
@@ -104,6 +106,8 @@ fn takeTrap(trap: *wt.Trap) void {
 pub const Engine = struct {
     engine: *wt.Engine,
     flags: EngineFlags,
+    /// Wasmtime's limit for wasm frames, in bytes (a guest stack holds it and stack.room).
+    wasm_stack: usize,
     callback: HostCallback,
     /// TypeScript-owned, scratch_slots values: host call arguments and results.
     scratch: [*]wt.ValRaw,
@@ -118,9 +122,9 @@ pub const Engine = struct {
         wt.wasmtime_config_memory_init_cow_set(config, true);
         // QuickJS recursion uses native wasm frames too; its own guard (on the
         // linear-memory stack) must trip before this limit does.
-        const stack = @as(usize, if (flags.wasm_stack_mib == 0) 4 else flags.wasm_stack_mib) << 20;
-        wt.wasmtime_config_async_stack_size_set(config, stack + (64 << 10));
-        wt.wasmtime_config_max_wasm_stack_set(config, stack);
+        const wasm_stack = @as(usize, if (flags.wasm_stack_mib == 0) 4 else flags.wasm_stack_mib) << 20;
+        wt.wasmtime_config_async_stack_size_set(config, wasm_stack + (64 << 10));
+        wt.wasmtime_config_max_wasm_stack_set(config, wasm_stack);
         if (flags.pooling) {
             const pool = wt.wasmtime_pooling_allocation_config_new() orelse return error.EngineFailed;
             defer wt.wasmtime_pooling_allocation_config_delete(pool);
@@ -142,7 +146,7 @@ pub const Engine = struct {
             wt.wasm_engine_delete(engine);
             return error.OutOfMemory;
         };
-        self.* = .{ .engine = engine, .flags = flags, .callback = callback, .scratch = scratch };
+        self.* = .{ .engine = engine, .flags = flags, .wasm_stack = wasm_stack, .callback = callback, .scratch = scratch };
         if (flags.epoch) {
             // Without the ticker no deadline ever arrives: refuse rather than run without the time limit.
             self.ticker = std.Thread.spawn(.{}, tick, .{self}) catch |e| {
@@ -373,7 +377,19 @@ fn trampoline(env: ?*anyopaque, caller: *wt.Caller, args: [*]wt.ValRaw, n: usize
     }
     const e = slot.engine;
     @memcpy(e.scratch[0..n], args[0..n]);
-    const failed = e.callback(root.id, slot.module_id, slot.index);
+    // TypeScript runs on the thread's own stack, not the guest's
+    const Call = struct {
+        e: *Engine,
+        id: u32,
+        slot: *ImportSlot,
+        failed: u32 = 0,
+        fn go(c: *@This()) void {
+            c.failed = c.e.callback(c.id, c.slot.module_id, c.slot.index);
+        }
+    };
+    var c: Call = .{ .e = e, .id = root.id, .slot = slot };
+    root.guest.toHost(Call, &c, Call.go);
+    const failed = c.failed;
     @memcpy(args[0..n], e.scratch[0..n]);
     if (failed != 0) {
         const msg = "a host function failed (see the host's error output)";
@@ -409,6 +425,8 @@ pub const Instance = struct {
     /// Resolved exports by slot (see Module.slot_names).
     slots: std.ArrayListUnmanaged(?wt.Extern) = .empty,
     side: std.ArrayListUnmanaged(*Instance) = .empty,
+    /// The root's: the stack this store's guest runs on (stack.zig).
+    guest: stack.Guest = .{},
 
     /// A fresh store with one instance of `module`. `max_memory` < 0: no limit.
     pub fn create(module: *Module, id: u32, state: *MemoryState, max_memory: i64, fuel: u64, deadline_ms: u64) HostError!*Instance {
@@ -429,8 +447,21 @@ pub const Instance = struct {
         }
         self.* = .{ .id = id, .store = store, .ctx = ctx, .module = module, .root = self, .state = state };
         const pre = try module.instancePre();
-        var trap: ?*wt.Trap = null;
-        if (wt.wasmtime_instance_pre_instantiate(pre, ctx, &self.instance, &trap)) |err| {
+        // (instantiation may run the module's start function)
+        const Inst = struct {
+            pre: *wt.InstancePre,
+            ctx: *wt.Context,
+            out: *wt.Instance,
+            trap: ?*wt.Trap = null,
+            err: ?*wt.Error = null,
+            fn go(c: *@This()) void {
+                c.err = wt.wasmtime_instance_pre_instantiate(c.pre, c.ctx, c.out, &c.trap);
+            }
+        };
+        var c: Inst = .{ .pre = pre, .ctx = ctx, .out = &self.instance };
+        try self.guest.run(module.engine.wasm_stack, Inst, &c, Inst.go);
+        const trap = c.trap;
+        if (c.err) |err| {
             takeWasmtimeError("instantiate", err);
             return error.InstantiateFailed;
         }
@@ -460,8 +491,22 @@ pub const Instance = struct {
         const side = allocator.create(Instance) catch return error.OutOfMemory;
         errdefer allocator.destroy(side);
         side.* = .{ .id = root.id, .store = root.store, .ctx = root.ctx, .module = module, .root = root, .state = root.state };
-        var trap: ?*wt.Trap = null;
-        if (wt.wasmtime_instance_new(root.ctx, module.module, items.ptr, items.len, &side.instance, &trap)) |err| {
+        // (instantiation may run the module's start function)
+        const New = struct {
+            ctx: *wt.Context,
+            module: *wt.Module,
+            items: []wt.PackedExtern,
+            out: *wt.Instance,
+            trap: ?*wt.Trap = null,
+            err: ?*wt.Error = null,
+            fn go(c: *@This()) void {
+                c.err = wt.wasmtime_instance_new(c.ctx, c.module, c.items.ptr, c.items.len, c.out, &c.trap);
+            }
+        };
+        var c: New = .{ .ctx = root.ctx, .module = module.module, .items = items, .out = &side.instance };
+        try root.guest.run(module.engine.wasm_stack, New, &c, New.go);
+        const trap = c.trap;
+        if (c.err) |err| {
             takeWasmtimeError("instantiate", err);
             return error.InstantiateFailed;
         }
@@ -564,8 +609,20 @@ pub const Instance = struct {
             setError("export #{d} is not a function", .{index});
             return error.WrongKind;
         }
-        var trap: ?*wt.Trap = null;
-        const err = wt.wasmtime_func_call_unchecked(root.ctx, &f.of, args.ptr, args.len, &trap);
+        const Call = struct {
+            ctx: *wt.Context,
+            f: *const anyopaque,
+            args: []wt.ValRaw,
+            trap: ?*wt.Trap = null,
+            err: ?*wt.Error = null,
+            fn go(c: *@This()) void {
+                c.err = wt.wasmtime_func_call_unchecked(c.ctx, c.f, c.args.ptr, c.args.len, &c.trap);
+            }
+        };
+        var c: Call = .{ .ctx = root.ctx, .f = &f.of, .args = args };
+        try root.guest.run(root.module.engine.wasm_stack, Call, &c, Call.go);
+        const trap = c.trap;
+        const err = c.err;
         root.publishMemory();
         if (err) |e| {
             takeWasmtimeError("call", e);
