@@ -33,7 +33,10 @@ async function serve(dir: string, file: string, flags: string[] = [], env: Recor
   };
   void pump(proc.stdout as ReadableStream<Uint8Array>);
   void pump(proc.stderr as ReadableStream<Uint8Array>);
-  for (let i = 0; i < 200 && !/http:\/\/[\d.]+:\d+\//.test(out); i++) await Bun.sleep(25);
+  // (up to 30 s: it compiles the app's image at start, slow on a loaded 2-core machine)
+  let exited = false;
+  void proc.exited.then(() => (exited = true));
+  for (let i = 0; i < 1200 && !exited && !/http:\/\/[\d.]+:\d+\//.test(out); i++) await Bun.sleep(25);
   const m = /http:\/\/([\d.]+:\d+)\//.exec(out);
   if (!m) throw new Error(`the server did not start:\n${out}`);
   const s = { url: `http://${m[1]}`, proc, log: () => out };
