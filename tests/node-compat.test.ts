@@ -98,6 +98,53 @@ setTimeout(() => { log("later"); console.log(seen.sort().join("\\n"), typeof exe
       "als.js",
     );
   });
+
+  // Each step logs in an order the event loop fixes (microtasks, then timers of distinct delays).
+  const acrossAwait = (exportAls: string) => `${exportAls}
+const als = new AsyncLocalStorage();
+const log = (...a) => console.log(...a, JSON.stringify(als.getStore()));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function inner(tag) {
+  log(tag, "start");
+  await null;
+  log(tag, "after await null");
+  await sleep(5);
+  log(tag, "after sleep");
+  return als.getStore();
+}
+async function* gen() { yield 1; await sleep(1); yield 2; }
+async function main() {
+  await Promise.all([
+    als.run({ id: 1 }, async () => {
+      await inner("a");
+      await als.run({ id: 11 }, async () => { await sleep(30); log("a nested"); });
+      log("a after nested");
+      try { await Promise.reject(new Error("x")); } catch { log("a catch"); }
+      for await (const n of gen()) log("a for await", n);
+      log("a after loop");
+    }),
+    als.run({ id: 2 }, async () => {
+      await sleep(60);
+      const r = await Promise.all([inner("b1"), als.run({ id: 3 }, () => inner("b2"))]);
+      log("b all", JSON.stringify(r));
+      als.enterWith({ id: 22 });
+      await sleep(1);
+      log("b after enterWith");
+      const t = await new Promise((res) => setTimeout(() => res(als.getStore()), 1));
+      log("b timer saw", JSON.stringify(t));
+    }),
+  ]);
+  log("main after all");
+}
+`;
+
+  test("AsyncLocalStorage across await: nested runs, Promise.all, rejections, for await, timers, enterWith (CommonJS)", async () => {
+    await same({ "await.js": acrossAwait(`const { AsyncLocalStorage } = require("node:async_hooks");`) + "main().then(() => log('done'));" }, "await.js");
+  });
+
+  test("AsyncLocalStorage across await at the top level of an ES module", async () => {
+    await same({ "await.mjs": acrossAwait(`import { AsyncLocalStorage } from "node:async_hooks";`) + "await als.run({ top: 1 }, main);\nlog('top after');\nawait main();\nlog('top end');" }, "await.mjs");
+  });
 });
 
 describe("constants objects and bigint stats", () => {
