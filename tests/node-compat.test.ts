@@ -147,6 +147,104 @@ async function main() {
   });
 });
 
+describe("events beyond the npm package", () => {
+  test("errorMonitor, captureRejections, events.on (close, error, signal, buffering), once (error, signal, EventTarget), listener queries and limits, addAbortListener, EventEmitterAsyncResource", async () => {
+    await same(
+      {
+        "events.js": `const events = require("node:events");
+const { EventEmitter, errorMonitor, on, once, getEventListeners, getMaxListeners, setMaxListeners, addAbortListener, EventEmitterAsyncResource, captureRejectionSymbol } = events;
+const { AsyncLocalStorage } = require("node:async_hooks");
+const log = (...a) => console.log(...a);
+async function main() {
+  const e = new EventEmitter();
+  e.on(errorMonitor, (err) => log("monitor saw", err.message));
+  e.on("error", (err) => log("error listener", err.message));
+  e.emit("error", new Error("boom"));
+  const lone = new EventEmitter();
+  lone.on(errorMonitor, (err) => log("monitor before throw", err.message));
+  try { lone.emit("error", new Error("unhandled")); } catch (err) { log("thrown", err.message); }
+
+  const c = new EventEmitter({ captureRejections: true });
+  c.on("job", async (x) => { throw new Error("async " + x); });
+  c.on("error", (err) => log("captured", err.message));
+  c.emit("job", 1);
+  class R extends EventEmitter { [captureRejectionSymbol](err, type, ...args) { log("rejection method", err.message, type, args); } }
+  const r = new R({ captureRejections: true });
+  r.on("go", () => Promise.reject(new Error("nope")));
+  r.emit("go", "a", 2);
+  await new Promise((res) => setTimeout(res, 5));
+  try { new EventEmitter({ captureRejections: "yes" }); } catch (err) { log(err.code, err.message); }
+  log("captureRejections default", EventEmitter.captureRejections);
+
+  const src = new EventEmitter();
+  setTimeout(() => { src.emit("data", 1, "a"); src.emit("data", 2); src.emit("end"); src.emit("data", 3); }, 1);
+  for await (const v of on(src, "data", { close: ["end"] })) log("on data", v);
+  log("after on loop, listeners left", src.listenerCount("data"), src.listenerCount("error"), src.listenerCount("end"));
+
+  const bad = new EventEmitter();
+  setTimeout(() => { bad.emit("data", "x"); bad.emit("error", new Error("broken")); }, 1);
+  try { for await (const v of on(bad, "data")) log("bad data", v); } catch (err) { log("on threw", err.message); }
+
+  const ac = new AbortController();
+  const quiet = new EventEmitter();
+  setTimeout(() => ac.abort(), 1);
+  try { for await (const v of on(quiet, "x", { signal: ac.signal })) log(v); } catch (err) { log("on aborted", err.name, err.code); }
+
+  const early = new EventEmitter();
+  const it = on(early, "tick");
+  early.emit("tick", 1); early.emit("tick", 2);
+  log("buffered", (await it.next()).value, (await it.next()).value);
+  log("return", await it.return(), early.listenerCount("tick"));
+
+  const o = new EventEmitter();
+  setTimeout(() => o.emit("ready", 42, "x"), 1);
+  log("once", await once(o, "ready"));
+  setTimeout(() => o.emit("error", new Error("once err")), 1);
+  try { await once(o, "ready"); } catch (err) { log("once rejected", err.message, o.listenerCount("ready"), o.listenerCount("error")); }
+  const ac2 = new AbortController();
+  const p = once(o, "never", { signal: ac2.signal });
+  ac2.abort();
+  try { await p; } catch (err) { log("once aborted", err.name, err.code, err.message, o.listenerCount("never")); }
+  try { await once(o, "never", { signal: AbortSignal.abort() }); } catch (err) { log("once pre-aborted", err.name); }
+  const et = new EventTarget();
+  setTimeout(() => et.dispatchEvent(new Event("ping")), 1);
+  const [ev] = [await once(et, "ping")];
+  log("once EventTarget", ev.type, getEventListeners(et, "ping").length);
+
+  const f = () => {};
+  const g = new EventEmitter();
+  g.on("x", f); g.once("x", f); g.on("x", () => {});
+  log("listenerCount", g.listenerCount("x"), g.listenerCount("x", f));
+  log("getEventListeners", getEventListeners(g, "x").length, getEventListeners(g, "x")[0] === f);
+  const t = new EventTarget(); t.addEventListener("a", f);
+  log("target listeners", getEventListeners(t, "a")[0] === f, getMaxListeners(t), getMaxListeners(g));
+  setMaxListeners(3, g, t);
+  log("set", g.getMaxListeners(), getMaxListeners(t));
+  try { setMaxListeners(-1); } catch (err) { log(err.code, err.name); }
+  try { getEventListeners({}, "x"); } catch (err) { log(err.code); }
+
+  const ac3 = new AbortController();
+  const d = addAbortListener(ac3.signal, () => log("abort listener ran"));
+  log("disposable", typeof d[Symbol.dispose]);
+  ac3.abort();
+  addAbortListener(AbortSignal.abort(), () => log("already aborted listener ran"));
+  await null; await null;
+
+  const als = new AsyncLocalStorage();
+  const res = als.run("made here", () => new EventEmitterAsyncResource({ name: "X" }));
+  res.on("e", () => log("async resource listener store", als.getStore()));
+  als.run("emitted here", () => res.emit("e"));
+  log("resource", typeof res.asyncId, res.asyncResource.eventEmitter === res, res instanceof EventEmitter);
+  log("EventEmitter.call works", (() => { function Old() { EventEmitter.call(this); } require("util").inherits(Old, EventEmitter); const x = new Old(); let n = 0; x.on("a", () => n++); x.emit("a"); return n; })());
+}
+main();
+`,
+      },
+      "events.js",
+    );
+  });
+});
+
 describe("constants objects and bigint stats", () => {
   test("http2, crypto, zlib, os, fs constants destructure; { bigint: true } stats answer isDirectory()", async () => {
     await same(

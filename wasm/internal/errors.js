@@ -30,7 +30,8 @@ export class NodeError extends Error {
 
 export class ERR_INVALID_ARG_TYPE extends TypeError {
   constructor(name, expected, actual) {
-    super(`The "${name}" argument must be ${expected}. Received ${describe(actual)}`);
+    // node's wording: a dotted name is a property of an argument
+    super(`The "${name}" ${name.includes(".") ? "property" : "argument"} must be ${expected}. Received ${describe(actual)}`);
     this.code = "ERR_INVALID_ARG_TYPE";
   }
 }
