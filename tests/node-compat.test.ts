@@ -245,6 +245,31 @@ main();
   });
 });
 
+describe("util.inspect of promises", () => {
+  test("fulfilled, pending and rejected as node prints them, nested, subclassed, with properties (the engine's state, not a guess)", async () => {
+    await same({ "promises.js": `const util = require("util");
+const p1 = Promise.resolve(1);
+const p2 = new Promise(() => {});
+const p3 = Promise.reject(new Error("bad")); p3.catch(() => {});
+const p4 = Promise.resolve({ a: [1, { b: 2 }], s: "str" });
+const p5 = Promise.reject(undefined); p5.catch(() => {});
+class MyP extends Promise {}
+const p6 = MyP.resolve("sub");
+const p7 = Promise.resolve(Promise.resolve(3));
+const withProp = Promise.resolve(5); withProp.extra = true;
+console.log(p1, p2, p4, p5);
+console.log(util.inspect(p6), util.inspect(p7), util.inspect(withProp));
+console.log(util.inspect({ nested: { p: p1, q: [p2] } }));
+console.log(util.inspect(p4, { depth: 0 }));
+console.log(util.inspect(Promise.resolve("x".repeat(100))));
+console.log(util.inspect(p3).split("\\n")[0]);
+const asyncFn = async () => 7;
+const pa = asyncFn();
+setTimeout(() => console.log(pa, util.types.isPromise(pa), util.types.isPromise(Object.create(Promise.prototype)), util.types.isPromise({ then() {} })), 0);
+` }, "promises.js");
+  });
+});
+
 describe("constants objects and bigint stats", () => {
   test("http2, crypto, zlib, os, fs constants destructure; { bigint: true } stats answer isDirectory()", async () => {
     await same(
