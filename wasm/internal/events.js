@@ -104,14 +104,19 @@ function validateSignal(signal, name = "options.signal") {
 
 /** Listen on an EventEmitter or an EventTarget; the function that stops listening. */
 function listen(target, name, listener, once) {
+  // a `once` listener that has fired is gone already: stopping it removes nothing
+  let fired = false;
+  const wrapped = (...args) => {
+    fired = once;
+    return listener(...args);
+  };
   if (isEmitter(target)) {
-    target[once ? "once" : "on"](name, listener);
-    return () => target.removeListener(name, listener);
+    target[once ? "once" : "on"](name, wrapped);
+    return () => fired || target.removeListener(name, wrapped);
   }
   if (isEventTarget(target)) {
-    const wrapped = (event) => listener(event);
     target.addEventListener(name, wrapped, { once });
-    return () => target.removeEventListener(name, wrapped);
+    return () => fired || target.removeEventListener(name, wrapped);
   }
   throw new ERR_INVALID_ARG_TYPE("emitter", "an instance of EventEmitter or EventTarget", target);
 }
