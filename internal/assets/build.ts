@@ -110,6 +110,8 @@ async function bundleRuntime(): Promise<string> {
       if (keptOut.has(file)) throw new Error(`${relative(root, args.importer)} imports ${relative(root, file)}, which is kept out of the snapshot: use runtimeModule("${keyOf(file)}")`);
       return undefined;
     });
+    // the npm `url` package's `qs`: node's querystring, as node's url.parse uses (wasm/internal/url_qs.js)
+    build.onResolve({ filter: /^qs$/ }, (args) => (/[\\/]node_modules[\\/]url[\\/]/.test(args.importer) ? { path: join(wasmDir, "internal", "url_qs.js") } : undefined));
     build.onResolve({ filter: BARE_FILTER }, (args) => {
       const key = BARE[args.path]!;
       if (!key.startsWith("internal/")) throw new Error(`${relative(root, args.importer)} requires ${args.path}, which the snapshot does not hold`);
