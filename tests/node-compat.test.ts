@@ -243,6 +243,18 @@ main();
       "events.js",
     );
   });
+  test("node's errors where the npm package has its own: a listener that is not a function, a bad limit, an unhandled non-Error 'error'", async () => {
+    await same({ "errors.js": `const EE = require("events");
+const e = new EE();
+for (const f of [() => e.on("x", {}), () => e.once("x", 1), () => e.removeListener("x", null), () => e.prependListener("x"), () => e.setMaxListeners(-1), () => { EE.defaultMaxListeners = -2; }, () => e.emit("error", "boom"), () => e.emit("error", { a: 1 }), () => e.emit("error")]) {
+  try { f(); console.log("no throw"); } catch (err) { console.log(err.name, err.code, err.message, err.context); }
+}
+console.log(e.on === e.addListener, e.off === e.removeListener, e.on.name, e.off.name, EE.defaultMaxListeners);
+for (const f of [() => EE.setMaxListeners(-1), () => EE.setMaxListeners("a"), () => e.setMaxListeners("a"), () => e.setMaxListeners(NaN), () => { EE.defaultMaxListeners = "x"; }]) {
+  try { f(); console.log("ok"); } catch (err) { console.log(err.code, err.message); }
+}
+` }, "errors.js");
+  });
 });
 
 describe("util.inspect of promises", () => {

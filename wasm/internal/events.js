@@ -8,6 +8,7 @@
 import Base from "events/events.js";
 import { AsyncResource } from "./async_hooks.js";
 import { ERR_INVALID_ARG_TYPE } from "./errors.js";
+import { inspect } from "./util.js";
 import { eventTargetListeners } from "./web.js";
 
 const proto = Base.prototype;
@@ -25,7 +26,7 @@ export function EventEmitter(opts) {
 EventEmitter.prototype = proto;
 Object.defineProperty(proto, "constructor", { value: EventEmitter, writable: true, enumerable: false, configurable: true });
 Object.defineProperty(proto, kCapture, { value: false, writable: true, enumerable: false, configurable: true });
-for (const key of ["defaultMaxListeners", "listenerCount"]) Object.defineProperty(EventEmitter, key, Object.getOwnPropertyDescriptor(Base, key));
+EventEmitter.listenerCount = Base.listenerCount;
 EventEmitter.EventEmitter = EventEmitter;
 EventEmitter.usingDomains = false;
 
@@ -51,10 +52,60 @@ Object.defineProperty(EventEmitter, "captureRejections", {
   },
 });
 
+/** A listener limit as node checks it (its messages name the function or property). */
+function validateLimit(name, value) {
+  if (typeof value !== "number") throw new ERR_INVALID_ARG_TYPE(name, "of type number", value);
+  if (value < 0 || Number.isNaN(value)) {
+    const err = new RangeError(`The value of "${name}" is out of range. It must be >= 0. Received ${value}`);
+    err.code = "ERR_OUT_OF_RANGE";
+    throw err;
+  }
+}
+
+// node's errors where the package has its own words: a listener that is not a function, a bad limit
+for (const [name, alias] of [
+  ["addListener", "on"],
+  ["prependListener"],
+  ["once"],
+  ["prependOnceListener"],
+  ["removeListener", "off"],
+]) {
+  const base = proto[name];
+  const checked = {
+    [name](type, listener) {
+      if (typeof listener !== "function") throw new ERR_INVALID_ARG_TYPE("listener", "of type function", listener);
+      return base.call(this, type, listener);
+    },
+  }[name];
+  proto[name] = checked;
+  if (alias) proto[alias] = checked;
+}
+const baseSetMax = proto.setMaxListeners;
+proto.setMaxListeners = function setMaxListeners(n) {
+  validateLimit("setMaxListeners", n);
+  return baseSetMax.call(this, n);
+};
+const defaultMax = Object.getOwnPropertyDescriptor(Base, "defaultMaxListeners");
+Object.defineProperty(EventEmitter, "defaultMaxListeners", {
+  enumerable: true,
+  get: defaultMax.get,
+  set(n) {
+    validateLimit("defaultMaxListeners", n);
+    defaultMax.set(n);
+  },
+});
+
 const baseEmit = proto.emit;
 proto.emit = function emit(type, ...args) {
   // errorMonitor listeners see an error before the 'error' listeners (or the throw when there are none)
   if (type === "error" && this._events?.[errorMonitor] !== undefined) this.emit(errorMonitor, ...args);
+  if (type === "error" && this._events?.error === undefined && !(args[0] instanceof Error)) {
+    // node names what was emitted, as inspect shows it
+    const err = new Error(`Unhandled error. (${inspect(args[0])})`);
+    err.code = "ERR_UNHANDLED_ERROR";
+    err.context = args[0];
+    throw err;
+  }
   const handler = this[kCapture] ? this._events?.[type] : undefined;
   if (handler === undefined) return Reflect.apply(baseEmit, this, [type, ...args]);
   // captureRejections: a listener's rejected promise becomes an 'error' (or the emitter's nodejs.rejection method)
@@ -253,11 +304,7 @@ export function getMaxListeners(emitterOrTarget) {
 
 /** The limit for the given emitters and targets, or the default for all when none is given. */
 export function setMaxListeners(n = EventEmitter.defaultMaxListeners, ...targets) {
-  if (typeof n !== "number" || n < 0 || Number.isNaN(n)) {
-    const err = new RangeError(`The value of "n" is out of range. It must be a non-negative number. Received ${n}`);
-    err.code = "ERR_OUT_OF_RANGE";
-    throw err;
-  }
+  validateLimit("setMaxListeners", n);
   if (targets.length === 0) EventEmitter.defaultMaxListeners = n;
   for (const t of targets) {
     if (typeof t?.setMaxListeners === "function") t.setMaxListeners(n);
