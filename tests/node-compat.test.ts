@@ -250,10 +250,20 @@ for (const f of [() => e.on("x", {}), () => e.once("x", 1), () => e.removeListen
   try { f(); console.log("no throw"); } catch (err) { console.log(err.name, err.code, err.message, err.context); }
 }
 console.log(e.on === e.addListener, e.off === e.removeListener, e.on.name, e.off.name, EE.defaultMaxListeners);
+const p = EE.prototype; // every method keeps node's name
+console.log(Object.getOwnPropertyNames(p).filter((k) => typeof p[k] === "function").map((k) => \`\${k}:\${p[k].name}\`).join(" "));
 for (const f of [() => EE.setMaxListeners(-1), () => EE.setMaxListeners("a"), () => e.setMaxListeners("a"), () => e.setMaxListeners(NaN), () => { EE.defaultMaxListeners = "x"; }]) {
   try { f(); console.log("ok"); } catch (err) { console.log(err.code, err.message); }
 }
 ` }, "errors.js");
+  });
+  test("node's own errors read as node writes them: \"TypeError [ERR_INVALID_ARG_TYPE]: ...\" in the stack and toString, not for an app's error with a code", async () => {
+    await same({ "stacks.js": `const EE = require("events");
+const e = new EE();
+for (const f of [() => e.on("x", {}), () => e.setMaxListeners(-1), () => e.emit("error", "boom"), () => require("util").inherits(1, 2), () => { const x = new Error("plain"); x.code = "ERR_X"; throw x; }, () => { throw new TypeError("t"); }])
+  try { f(); } catch (err) { console.log(err.stack.split("\\n")[0], "|", String(err), "|", err.name); }
+console.log(require("util").inspect((() => { try { e.on("x", 1); } catch (err) { return err; } })()).split("\\n").filter((l) => !l.includes("    at ")).join("|"));
+` }, "stacks.js");
   });
 });
 

@@ -7,7 +7,7 @@
 
 import Base from "events/events.js";
 import { AsyncResource } from "./async_hooks.js";
-import { ERR_INVALID_ARG_TYPE } from "./errors.js";
+import { ERR_INVALID_ARG_TYPE, markNodeError } from "./errors.js";
 import { inspect } from "./util.js";
 import { eventTargetListeners } from "./web.js";
 
@@ -58,7 +58,7 @@ function validateLimit(name, value) {
   if (value < 0 || Number.isNaN(value)) {
     const err = new RangeError(`The value of "${name}" is out of range. It must be >= 0. Received ${value}`);
     err.code = "ERR_OUT_OF_RANGE";
-    throw err;
+    throw markNodeError(err);
   }
 }
 
@@ -81,10 +81,13 @@ for (const [name, alias] of [
   if (alias) proto[alias] = checked;
 }
 const baseSetMax = proto.setMaxListeners;
-proto.setMaxListeners = function setMaxListeners(n) {
-  validateLimit("setMaxListeners", n);
-  return baseSetMax.call(this, n);
-};
+proto.setMaxListeners = {
+  // (a computed name: the bundler renames a function that shares its name with this module's export)
+  ["setMaxListeners"](n) {
+    validateLimit("setMaxListeners", n);
+    return baseSetMax.call(this, n);
+  },
+}["setMaxListeners"];
 const defaultMax = Object.getOwnPropertyDescriptor(Base, "defaultMaxListeners");
 Object.defineProperty(EventEmitter, "defaultMaxListeners", {
   enumerable: true,
@@ -104,7 +107,7 @@ proto.emit = function emit(type, ...args) {
     const err = new Error(`Unhandled error. (${inspect(args[0])})`);
     err.code = "ERR_UNHANDLED_ERROR";
     err.context = args[0];
-    throw err;
+    throw markNodeError(err);
   }
   const handler = this[kCapture] ? this._events?.[type] : undefined;
   if (handler === undefined) return Reflect.apply(baseEmit, this, [type, ...args]);
