@@ -17,6 +17,7 @@ import { StripFlags } from "../engine/quickjs.ts";
 import { appDirOf, resolveEntry } from "../sandbox/modules.ts";
 import { NODE_COMPAT } from "../sandbox/run.ts";
 import { writeArtifact } from "./artifact.ts";
+import { carryAsyncContext } from "../sandbox/async-context.ts";
 import { bundle } from "./bundle.ts";
 import { compileScript } from "./bytecode.ts";
 import { preinitApp, type AppImage, type FrozenModule } from "./preinit.ts";
@@ -98,7 +99,8 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
     lap("freeze", `${frozenNames.length} of ${explain.length} functions frozen${frozen ? ` (${kb(frozen.wasm.length)} of wasm)` : ""}`);
   }
 
-  const script = toScript(code);
+  // awaits carry AsyncLocalStorage's store, as in a module `edgebox run` compiles (after freeze: it rewrites only async code)
+  const script = toScript(carryAsyncContext(code, true));
   const runtimeWasm = runtimeModule.bytes();
   const engine = new JsEngine();
   const runtime = engine.compile(runtimeWasm);
