@@ -31,9 +31,63 @@ interface Insert {
 
 type Node = Acorn.Node & Record<string, unknown>;
 
-/** `source` with each `await` carrying the async context (the same text when it has none). */
-export function carryAsyncContext(source: string, module: boolean): string {
+/** Where rewrites of large sources are kept between runs (the bytecode cache: entries keyed by name and text, checksummed). */
+export interface EditCache {
+  get(filename: string, source: string): Uint8Array | undefined;
+  put(filename: string, source: string, bytes: Uint8Array): void;
+}
+
+/** Sources parsed faster than their cached edits are read. */
+const MIN_CACHED = 16 * 1024;
+
+/**
+ * `source` with each `await` carrying the async context (the same text when it has none).
+ * Parsing is the cost (acorn: prettier's 660 KB take ~0.15 s), so with a cache the edits
+ * of a large source are kept, and a later run applies them without parsing.
+ */
+export function carryAsyncContext(source: string, module: boolean, cache?: EditCache): string {
   if (!source.includes("await")) return source;
+  if (!cache || source.length < MIN_CACHED) return apply(source, edits(source, module));
+  const key = `edgebox:await-edits:${module ? "module" : "script"}`;
+  const kept = decode(cache.get(key, source), source.length);
+  if (kept) return apply(source, kept);
+  const made = edits(source, module);
+  cache.put(key, source, new TextEncoder().encode(JSON.stringify(made.map((e) => [e.pos, e.text]))));
+  return apply(source, made);
+}
+
+/** Cached edits, or undefined when there are none or they do not fit this source. */
+function decode(bytes: Uint8Array | undefined, length: number): Pick<Insert, "pos" | "text">[] | undefined {
+  if (!bytes) return undefined;
+  try {
+    const list = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+    if (!Array.isArray(list)) return undefined;
+    let last = 0;
+    const out: Pick<Insert, "pos" | "text">[] = [];
+    for (const e of list) {
+      if (!Array.isArray(e) || !Number.isInteger(e[0]) || e[0] < last || e[0] > length || typeof e[1] !== "string") return undefined;
+      last = e[0];
+      out.push({ pos: e[0], text: e[1] });
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+function apply(source: string, inserts: Pick<Insert, "pos" | "text">[]): string {
+  if (inserts.length === 0) return source;
+  let out = "";
+  let at = 0;
+  for (const e of inserts) {
+    out += source.slice(at, e.pos) + e.text;
+    at = e.pos;
+  }
+  return out + source.slice(at);
+}
+
+/** The inserts that make `source`'s awaits carry the context, in order (none when it does not parse). */
+function edits(source: string, module: boolean): Insert[] {
   const acorn = require("acorn") as typeof Acorn;
   let program: Acorn.Program;
   try {
@@ -45,7 +99,7 @@ export function carryAsyncContext(source: string, module: boolean): string {
       allowAwaitOutsideFunction: module,
     });
   } catch {
-    return source; // QuickJS reports the syntax error (or accepts what acorn does not)
+    return []; // QuickJS reports the syntax error (or accepts what acorn does not)
   }
   const inserts: Insert[] = [];
   let seq = 0;
@@ -76,14 +130,5 @@ export function carryAsyncContext(source: string, module: boolean): string {
     }
   };
   visit(program as unknown as Node, 0);
-  if (inserts.length === 0) return source;
-
-  inserts.sort((a, b) => a.pos - b.pos || (a.close === b.close ? (a.close ? b.seq - a.seq : a.seq - b.seq) : a.close ? -1 : 1));
-  let out = "";
-  let at = 0;
-  for (const e of inserts) {
-    out += source.slice(at, e.pos) + e.text;
-    at = e.pos;
-  }
-  return out + source.slice(at);
+  return inserts.sort((a, b) => a.pos - b.pos || (a.close === b.close ? (a.close ? b.seq - a.seq : a.seq - b.seq) : a.close ? -1 : 1));
 }

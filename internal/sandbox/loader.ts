@@ -125,7 +125,7 @@ export function esmSource(sb: Sandbox, file: string, source: string): string {
     `import.meta.resolve=(s)=>globalThis[Symbol.for("edgebox.resolve")](s,${JSON.stringify(file)});`;
   loaded(sb, file, source);
   markWrapped(sb, file, prefix.length);
-  return prefix + carryAsyncContext(rewriteVLiterals(stripHashbang(javascript(sb, file, source, "esm")), true), true);
+  return prefix + carryAsyncContext(rewriteVLiterals(stripHashbang(javascript(sb, file, source, "esm")), true), true, sb.opts.bytecodeCache);
 }
 
 export function markWrapped(sb: Sandbox, file: string, prefixLength: number): void {
