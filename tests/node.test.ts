@@ -44,6 +44,13 @@ console.log(url.parse("http://www.日本語.com/").hostname, url.parse("http://�
 `);
 });
 
+test("legacy url.resolve of file: URLs without slashes, as node 20 writes them (file:///...)", async () => {
+  await same("legacy-url-file.js", `const u = require("url");
+for (const [a, b] of [["file:/e/x/y/z", "../abc"], ["file:/ex/x/y", ""], ["file:/ex/x/y", "q/r#s"], ["file:/ex/x/y/z", "/r"], ["file:/some/dir/foo", "./#blort"], ["file:/swap/test/animal.rdf", "#Animal"], ["file:///a/b", "c"], ["file:/a", "file:b"]])
+  console.log(u.resolve(a, b), u.format(u.resolveObject(a, b)), JSON.stringify(u.parse(a)));
+`);
+});
+
 test("legacy url.parse reads backslashes and escapes as node: a host after http:, escaped query and hash; resolveObject of a parsed Url", async () => {
   await same(
     "legacy-url.js",
