@@ -4,8 +4,7 @@
 // and restoring it when it resumes (internal/sandbox/async-context.ts), through
 // the two globals defined here; node:async_hooks carries it through callbacks.
 
-export const EMPTY = new Map();
-let frame = EMPTY;
+let frame = new Map();
 
 export function current() {
   return frame;

@@ -115,8 +115,9 @@ export const types = {
   isSet: (v) => v instanceof Set,
   isWeakMap: (v) => v instanceof WeakMap,
   isWeakSet: (v) => v instanceof WeakSet,
-  // (a real promise, as the engine knows it: not just an object that inherits from Promise.prototype)
-  isPromise: (v) => v instanceof Promise && promiseDetail(v, false) >= 0,
+  // (instanceof, not the engine's answer, which costs a host call: an object that only inherits from
+  // Promise.prototype passes, as node's does not)
+  isPromise: (v) => v instanceof Promise,
   isNativeError: (v) => v instanceof Error,
   isArrayBuffer: (v) => v instanceof ArrayBuffer,
   isSharedArrayBuffer: (v) => typeof SharedArrayBuffer !== "undefined" && v instanceof SharedArrayBuffer,
