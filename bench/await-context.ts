@@ -39,7 +39,7 @@ if (typeof __edgebox_context !== "function") {
   globalThis.__edgebox_resume = (saved, value) => ((frame = saved), value);
 }
 const fns = { plain: new Function(plain)(), rewritten: new Function(rewritten)() };
-const N = 20000, ROUNDS = 15;
+const N = 10000, ROUNDS = 11;
 const t = { plain: [], rewritten: [] };
 for (let r = 0; r < ROUNDS + 1; r++) {
   for (const name of ["plain", "rewritten"]) {
@@ -56,26 +56,37 @@ const dir = mkdtempSync(join(tmpdir(), "edgebox-await-bench-"));
 const file = join(dir, "await.mjs");
 writeFileSync(file, SCRIPT);
 
-const rows: string[] = [];
-for (const [name, argv] of [
+// Each runtime runs the script RUNS times, the runtimes in turn; the median run by ratio is reported.
+const RUNS = 5;
+const contenders = [
   ["edgebox", [EDGEBOX, "run", file]],
   ["node", [NODE, file]],
   ["bun", [BUN, file]],
-] as const) {
-  const p = Bun.spawnSync([...argv], { env: installedEnv(), stdout: "pipe", stderr: "pipe" });
-  if (p.exitCode !== 0) throw new Error(`${name}: ${p.stderr.toString()}`);
-  const r = JSON.parse(p.stdout.toString()) as { plain: number; rewritten: number; awaits: number };
-  const perAwait = (ms: number) => ((ms * 1e6) / r.awaits).toFixed(0);
-  rows.push(`| ${name} | ${r.plain.toFixed(1)} ms (${perAwait(r.plain)} ns/await) | ${r.rewritten.toFixed(1)} ms (${perAwait(r.rewritten)} ns/await) | ${(r.rewritten / r.plain).toFixed(2)} |`);
+] as const;
+type Run = { plain: number; rewritten: number; awaits: number };
+const runs = new Map<string, Run[]>(contenders.map(([name]) => [name, []]));
+for (let i = 0; i < RUNS; i++) {
+  for (const [name, argv] of contenders) {
+    const p = Bun.spawnSync([...argv], { env: installedEnv(), stdout: "pipe", stderr: "pipe" });
+    if (p.exitCode !== 0) throw new Error(`${name}: ${p.stderr.toString()}`);
+    runs.get(name)!.push(JSON.parse(p.stdout.toString()) as Run);
+  }
 }
+const rows = contenders.map(([name]) => {
+  const all = runs.get(name)!;
+  const ratios = all.map((r) => r.rewritten / r.plain).sort((a, b) => a - b);
+  const r = [...all].sort((a, b) => a.rewritten / a.plain - b.rewritten / b.plain)[all.length >> 1]!;
+  const perAwait = (ms: number) => ((ms * 1e6) / r.awaits).toFixed(0);
+  return `| ${name} | ${r.plain.toFixed(1)} ms (${perAwait(r.plain)} ns/await) | ${r.rewritten.toFixed(1)} ms (${perAwait(r.rewritten)} ns/await) | ${ratios[ratios.length >> 1]!.toFixed(2)} | ${ratios.map((x) => x.toFixed(2)).join(" ")} |`;
+});
 
 const md = `## What carrying AsyncLocalStorage over await costs when it is not used
 
 ${machine()}; ${load()}. Produced by \`node_modules/.bin/bun bench/await-context.ts\`.
-One script, the same await-heavy loops (45,001 awaits, a Promise.all of 5,000) plain and as edgebox compiles a module's awaits (\`__edgebox_resume(__edgebox_context(), await x)\`), interleaved in one process, median of 15 rounds; node and bun run it with the two calls defined in JS.
+One script, the same await-heavy loops (22,501 awaits, a Promise.all of 2,500) plain and as edgebox compiles a module's awaits (\`__edgebox_resume(__edgebox_context(), await x)\`), interleaved in one process, median of 11 rounds; node and bun run it with the two calls defined in JS. ${RUNS} runs of each, in turn: the median run by ratio, and every run's ratio.
 
-| runtime | plain | each await saving and restoring the store | ratio |
-|---|---:|---:|---:|
+| runtime | plain | each await saving and restoring the store | ratio | ratios of the ${RUNS} runs |
+|---|---:|---:|---:|---|
 ${rows.join("\n")}
 `;
 console.log(md);
