@@ -60,7 +60,7 @@ const suites: Suite[] = [];
   const files = readdirSync(dir).filter((f) => f.endsWith(".js") && !skip.has(f)).sort();
   suites.push({
     module: "events",
-    builtin: "npm events@3.3.0, the tests' own target",
+    builtin: "npm events@3.3.0, the tests' own target, completed to node 20's API",
     source: "events@3.3.0 tests/ (from node's test/parallel/test-event-emitter-*.js)",
     files: files.map((f) => {
       const entry = join(dir, `run-${f}`);
@@ -125,7 +125,7 @@ t.done();
   writeFileSync(join(dir, "tap.js"), tap);
   const entry = join(dir, "run-index.js");
   writeFileSync(entry, "require('./index');\nrequire('./tap').done();\n");
-  suites.push({ module: "url", builtin: "edgebox's own", source: "url@0.11.4 test/index.js (from node's test-url.js)", files: [entry] });
+  suites.push({ module: "url", builtin: "npm url@0.11.4, the tests' own target (legacy API), with node 20's changes", source: "url@0.11.4 test/index.js (from node's test-url.js)", files: [entry] });
 }
 
 interface Outcome {

@@ -41,6 +41,22 @@ describe("build and run", () => {
     expect(built).toEqual(source);
   });
 
+  test("a built app's awaits carry AsyncLocalStorage's store, and its v-flag literals work, as under node", async () => {
+    const main = `import { AsyncLocalStorage } from "node:async_hooks";
+const als = new AsyncLocalStorage();
+const seen = [];
+const step = async (tag) => { await null; seen.push(tag + "=" + als.getStore()); await new Promise((r) => setTimeout(r, 1)); seen.push(tag + "+" + als.getStore()); };
+await Promise.all([als.run("a", () => step("a")), als.run("b", () => step("b"))]);
+for await (const x of [1]) seen.push("loop=" + als.getStore());
+console.log(seen.sort().join(" "), "a-b;;c".replace(/-|;;/gv, "_"));
+`;
+    const dir = tempApp({ "main.mjs": main });
+    build(dir, ["main.mjs", "-o", "app.ebx"]);
+    const [built, expected] = await Promise.all([edgeboxAsync(["run", "app.ebx"], { cwd: dir }), nodeAsync([join(dir, "main.mjs")], { cwd: dir })]);
+    expect(expected.stdout).toBe("a+a a=a b+b b=b loop=undefined a_b_c\n");
+    expect(built.stdout).toBe(expected.stdout);
+  });
+
   test("a CommonJS app with node_modules, and an app directory with package.json main", async () => {
     const dir = tempApp({
       "package.json": JSON.stringify({ name: "app", main: "src/index.js" }),

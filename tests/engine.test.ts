@@ -327,3 +327,33 @@ describe("bytecode cache of large CommonJS modules", () => {
     expect(entries()).toHaveLength(2);
   });
 });
+
+describe("the await rewrite of large ES modules is kept with the bytecode", () => {
+  // 1 000 async functions: above the size where reading the kept edits beats parsing
+  const big = Array.from({ length: 1000 }, (_, i) => `export async function f${i}() { await null; return als.getStore() + ${i}; }`).join("\n");
+  const app = tempApp({
+    "big.mjs": `import { AsyncLocalStorage } from "node:async_hooks";\nexport const als = new AsyncLocalStorage();\n${big}\n`,
+    "main.mjs": `import { als, f999 } from "./big.mjs";\nconsole.log(await als.run(1, async () => { await null; return f999(); }));\n`,
+  });
+  const cache = tempApp();
+  const entries = () => {
+    const dir = join(cache, "edgebox", readdirSync(join(cache, "edgebox"))[0]!, "bytecode");
+    return readdirSync(dir).map((f) => join(dir, f));
+  };
+
+  test("a later run applies the kept edits; a damaged entry is made again; an edited source is a new entry", () => {
+    const run = () => edgebox(["run", join(app, "main.mjs")], { env: { XDG_CACHE_HOME: cache } });
+    expect(run()).toEqual({ code: 0, stdout: "1000\n", stderr: "" });
+    expect(entries()).toHaveLength(1); // main.mjs is too small to be kept
+    expect(run().stdout).toBe("1000\n");
+    const [file] = entries();
+    const bytes = readFileSync(file!);
+    bytes[bytes.length - 10]! ^= 0xff;
+    writeFileSync(file!, bytes);
+    expect(run()).toEqual({ code: 0, stdout: "1000\n", stderr: "" });
+    expect(readFileSync(file!).equals(bytes)).toBe(false);
+    writeFileSync(join(app, "big.mjs"), readFileSync(join(app, "big.mjs"), "utf8").replace("+ 999;", "+ 998;"));
+    expect(run().stdout).toBe("999\n");
+    expect(entries()).toHaveLength(2);
+  });
+});

@@ -98,6 +98,200 @@ setTimeout(() => { log("later"); console.log(seen.sort().join("\\n"), typeof exe
       "als.js",
     );
   });
+
+  // (printed sorted: which chain runs first is the event loop's and the machine's business, not the test's)
+  const acrossAwait = (exportAls: string) => `${exportAls}
+const als = new AsyncLocalStorage();
+const lines = [];
+const log = (...a) => lines.push([...a, JSON.stringify(als.getStore())].join(" "));
+const flush = () => { console.log(lines.sort().join("\\n")); lines.length = 0; };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function inner(tag) {
+  log(tag, "start");
+  await null;
+  log(tag, "after await null");
+  await sleep(5);
+  log(tag, "after sleep");
+  return als.getStore();
+}
+async function* gen() { yield 1; await sleep(1); yield 2; }
+async function main() {
+  await Promise.all([
+    als.run({ id: 1 }, async () => {
+      await inner("a");
+      await als.run({ id: 11 }, async () => { await sleep(30); log("a nested"); });
+      log("a after nested");
+      try { await Promise.reject(new Error("x")); } catch { log("a catch"); }
+      for await (const n of gen()) log("a for await", n);
+      log("a after loop");
+    }),
+    als.run({ id: 2 }, async () => {
+      await sleep(60);
+      const r = await Promise.all([inner("b1"), als.run({ id: 3 }, () => inner("b2"))]);
+      log("b all", JSON.stringify(r));
+      als.enterWith({ id: 22 });
+      await sleep(1);
+      log("b after enterWith");
+      const t = await new Promise((res) => setTimeout(() => res(als.getStore()), 1));
+      log("b timer saw", JSON.stringify(t));
+    }),
+  ]);
+  log("main after all");
+}
+`;
+
+  test("AsyncLocalStorage across await: nested runs, Promise.all, rejections, for await, timers, enterWith (CommonJS)", async () => {
+    await same({ "await.js": acrossAwait(`const { AsyncLocalStorage } = require("node:async_hooks");`) + "main().then(() => { log('done'); flush(); });" }, "await.js");
+  });
+
+  test("AsyncLocalStorage across await at the top level of an ES module", async () => {
+    await same({ "await.mjs": acrossAwait(`import { AsyncLocalStorage } from "node:async_hooks";`) + "await als.run({ top: 1 }, main);\nlog('top after');\nflush();\nawait main();\nlog('top end');\nflush();" }, "await.mjs");
+  });
+});
+
+describe("events beyond the npm package", () => {
+  test("errorMonitor, captureRejections, events.on (close, error, signal, buffering), once (error, signal, EventTarget), listener queries and limits, addAbortListener, EventEmitterAsyncResource", async () => {
+    await same(
+      {
+        "events.js": `const events = require("node:events");
+const { EventEmitter, errorMonitor, on, once, getEventListeners, getMaxListeners, setMaxListeners, addAbortListener, EventEmitterAsyncResource, captureRejectionSymbol } = events;
+const { AsyncLocalStorage } = require("node:async_hooks");
+const log = (...a) => console.log(...a);
+async function main() {
+  const e = new EventEmitter();
+  e.on(errorMonitor, (err) => log("monitor saw", err.message));
+  e.on("error", (err) => log("error listener", err.message));
+  e.emit("error", new Error("boom"));
+  const lone = new EventEmitter();
+  lone.on(errorMonitor, (err) => log("monitor before throw", err.message));
+  try { lone.emit("error", new Error("unhandled")); } catch (err) { log("thrown", err.message); }
+
+  const c = new EventEmitter({ captureRejections: true });
+  c.on("job", async (x) => { throw new Error("async " + x); });
+  c.on("error", (err) => log("captured", err.message));
+  c.emit("job", 1);
+  class R extends EventEmitter { [captureRejectionSymbol](err, type, ...args) { log("rejection method", err.message, type, args); } }
+  const r = new R({ captureRejections: true });
+  r.on("go", () => Promise.reject(new Error("nope")));
+  r.emit("go", "a", 2);
+  await new Promise((res) => setTimeout(res, 5));
+  try { new EventEmitter({ captureRejections: "yes" }); } catch (err) { log(err.code, err.message); }
+  log("captureRejections default", EventEmitter.captureRejections);
+
+  const src = new EventEmitter();
+  setTimeout(() => { src.emit("data", 1, "a"); src.emit("data", 2); src.emit("end"); src.emit("data", 3); }, 1);
+  for await (const v of on(src, "data", { close: ["end"] })) log("on data", v);
+  log("after on loop, listeners left", src.listenerCount("data"), src.listenerCount("error"), src.listenerCount("end"));
+
+  const bad = new EventEmitter();
+  setTimeout(() => { bad.emit("data", "x"); bad.emit("error", new Error("broken")); }, 1);
+  try { for await (const v of on(bad, "data")) log("bad data", v); } catch (err) { log("on threw", err.message); }
+
+  const ac = new AbortController();
+  const quiet = new EventEmitter();
+  setTimeout(() => ac.abort(), 1);
+  try { for await (const v of on(quiet, "x", { signal: ac.signal })) log(v); } catch (err) { log("on aborted", err.name, err.code); }
+
+  const early = new EventEmitter();
+  const it = on(early, "tick");
+  early.emit("tick", 1); early.emit("tick", 2);
+  log("buffered", (await it.next()).value, (await it.next()).value);
+  log("return", await it.return(), early.listenerCount("tick"));
+
+  const o = new EventEmitter();
+  setTimeout(() => o.emit("ready", 42, "x"), 1);
+  log("once", await once(o, "ready"));
+  setTimeout(() => o.emit("error", new Error("once err")), 1);
+  try { await once(o, "ready"); } catch (err) { log("once rejected", err.message, o.listenerCount("ready"), o.listenerCount("error")); }
+  const ac2 = new AbortController();
+  const p = once(o, "never", { signal: ac2.signal });
+  ac2.abort();
+  try { await p; } catch (err) { log("once aborted", err.name, err.code, err.message, o.listenerCount("never")); }
+  try { await once(o, "never", { signal: AbortSignal.abort() }); } catch (err) { log("once pre-aborted", err.name); }
+  const et = new EventTarget();
+  setTimeout(() => et.dispatchEvent(new Event("ping")), 1);
+  const [ev] = [await once(et, "ping")];
+  log("once EventTarget", ev.type, getEventListeners(et, "ping").length);
+
+  const f = () => {};
+  const g = new EventEmitter();
+  g.on("x", f); g.once("x", f); g.on("x", () => {});
+  log("listenerCount", g.listenerCount("x"), g.listenerCount("x", f));
+  log("getEventListeners", getEventListeners(g, "x").length, getEventListeners(g, "x")[0] === f);
+  const t = new EventTarget(); t.addEventListener("a", f);
+  log("target listeners", getEventListeners(t, "a")[0] === f, getMaxListeners(t), getMaxListeners(g));
+  setMaxListeners(3, g, t);
+  log("set", g.getMaxListeners(), getMaxListeners(t));
+  try { setMaxListeners(-1); } catch (err) { log(err.code, err.name); }
+  try { getEventListeners({}, "x"); } catch (err) { log(err.code); }
+
+  const ac3 = new AbortController();
+  const d = addAbortListener(ac3.signal, () => log("abort listener ran"));
+  log("disposable", typeof d[Symbol.dispose]);
+  ac3.abort();
+  addAbortListener(AbortSignal.abort(), () => log("already aborted listener ran"));
+  await null; await null;
+
+  const als = new AsyncLocalStorage();
+  const res = als.run("made here", () => new EventEmitterAsyncResource({ name: "X" }));
+  res.on("e", () => log("async resource listener store", als.getStore()));
+  als.run("emitted here", () => res.emit("e"));
+  log("resource", typeof res.asyncId, res.asyncResource.eventEmitter === res, res instanceof EventEmitter);
+  log("EventEmitter.call works", (() => { function Old() { EventEmitter.call(this); } require("util").inherits(Old, EventEmitter); const x = new Old(); let n = 0; x.on("a", () => n++); x.emit("a"); return n; })());
+}
+main();
+`,
+      },
+      "events.js",
+    );
+  });
+  test("node's errors where the npm package has its own: a listener that is not a function, a bad limit, an unhandled non-Error 'error'", async () => {
+    await same({ "errors.js": `const EE = require("events");
+const e = new EE();
+for (const f of [() => e.on("x", {}), () => e.once("x", 1), () => e.removeListener("x", null), () => e.prependListener("x"), () => e.setMaxListeners(-1), () => { EE.defaultMaxListeners = -2; }, () => e.emit("error", "boom"), () => e.emit("error", { a: 1 }), () => e.emit("error")]) {
+  try { f(); console.log("no throw"); } catch (err) { console.log(err.name, err.code, err.message, err.context); }
+}
+console.log(e.on === e.addListener, e.off === e.removeListener, e.on.name, e.off.name, EE.defaultMaxListeners);
+const p = EE.prototype; // every method keeps node's name
+console.log(Object.getOwnPropertyNames(p).filter((k) => typeof p[k] === "function").map((k) => \`\${k}:\${p[k].name}\`).join(" "));
+for (const f of [() => EE.setMaxListeners(-1), () => EE.setMaxListeners("a"), () => e.setMaxListeners("a"), () => e.setMaxListeners(NaN), () => { EE.defaultMaxListeners = "x"; }]) {
+  try { f(); console.log("ok"); } catch (err) { console.log(err.code, err.message); }
+}
+` }, "errors.js");
+  });
+  test("node's own errors read as node writes them: \"TypeError [ERR_INVALID_ARG_TYPE]: ...\" in the stack and toString, not for an app's error with a code", async () => {
+    await same({ "stacks.js": `const EE = require("events");
+const e = new EE();
+for (const f of [() => e.on("x", {}), () => e.setMaxListeners(-1), () => e.emit("error", "boom"), () => require("util").inherits(1, 2), () => { const x = new Error("plain"); x.code = "ERR_X"; throw x; }, () => { throw new TypeError("t"); }])
+  try { f(); } catch (err) { console.log(err.stack.split("\\n")[0], "|", String(err), "|", err.name); }
+console.log(require("util").inspect((() => { try { e.on("x", 1); } catch (err) { return err; } })()).split("\\n").filter((l) => !l.includes("    at ")).join("|"));
+` }, "stacks.js");
+  });
+});
+
+describe("util.inspect of promises", () => {
+  test("fulfilled, pending and rejected as node prints them, nested, subclassed, with properties (the engine's state, not a guess)", async () => {
+    await same({ "promises.js": `const util = require("util");
+const p1 = Promise.resolve(1);
+const p2 = new Promise(() => {});
+const p3 = Promise.reject(new Error("bad")); p3.catch(() => {});
+const p4 = Promise.resolve({ a: [1, { b: 2 }], s: "str" });
+const p5 = Promise.reject(undefined); p5.catch(() => {});
+class MyP extends Promise {}
+const p6 = MyP.resolve("sub");
+const p7 = Promise.resolve(Promise.resolve(3));
+const withProp = Promise.resolve(5); withProp.extra = true;
+console.log(p1, p2, p4, p5);
+console.log(util.inspect(p6), util.inspect(p7), util.inspect(withProp));
+console.log(util.inspect({ nested: { p: p1, q: [p2] } }));
+console.log(util.inspect(p4, { depth: 0 }));
+console.log(util.inspect(Promise.resolve("x".repeat(100))));
+console.log(util.inspect(p3).split("\\n")[0]);
+const asyncFn = async () => 7;
+const pa = asyncFn();
+setTimeout(() => console.log(pa, util.types.isPromise(pa), util.types.isPromise({ then() {} })), 0);
+` }, "promises.js");
+  });
 });
 
 describe("constants objects and bigint stats", () => {

@@ -30,6 +30,27 @@ console.log([E, E.prototype.emit, E.prototype.on, E.prototype.once, E.once, u.in
   );
 });
 
+test("legacy url.parse, format and resolve as node 20: international and IPv6 hosts, schemes without //, mailto, tabs and line breaks in the authority, file: without a host, relative resolution", async () => {
+  await same("legacy-url-2.js", `const url = require("url");
+for (const u of ["/example", "http://example.com", "http://a\\r\\" \\t\\n<'b:b@c\\r\\nd/e?f", "file:/ex/x/y", "mailto:foo@bar.com?subject=hello", "HtTp://x.y.cOm;A/b/c?d=e#f g<h>i", "http://SÉLIER.COM/", "coap://[FEDC:BA98:7654:3210:FEDC:BA98:7654:3210]", "git+ssh://git@github.com:npm/npm", "http://x.com/path?that's#all, folks", "xmpp:isaacschlueter@jabber.org", "http://a:b@c:99999/", "javascript:alert(1)", "//some/path", "http://user:pw@host:8080/p/a/t/h?query=string#hash"])
+  console.log(JSON.stringify(u), JSON.stringify(url.parse(u)));
+console.log(JSON.stringify(url.parse("/a?x=1&x=2&y", true)), url.format({ protocol: "http", host: "a.com", pathname: "x", query: { a: [1, 2], b: "c d" } }));
+console.log(url.resolve("http://a/b/c", "../d"), url.resolve("file:/ex/x/y", "q/r"), url.resolve("/one/two", "three"), url.format(new URL("http://u:p@x.com/a?b#c"), { auth: false }));
+try { url.parse(5) } catch (e) { console.log(e.code, e.message) }
+console.log(url.parse("http://x.com") instanceof url.Url, Object.keys(url.parse("http://x.com")).join());
+for (const [a, b] of [["foo:a/b", "../c"], ["mailto:local1@domain1?query1", "local2@domain2"], ["http:///s//a/b/c", "../g"], ["zz:abc", "/foo/../bar"], ["foo/bar", "../../../baz"], ["http://example.com/b//c//d;p?q#blarg", "https:#hash2"], ["file:/ex/x/y/z", "../r"]])
+  console.log(a, b, url.resolve(a, b), JSON.stringify(url.resolveObject(a, b)));
+console.log(url.parse("http://www.日本語.com/").hostname, url.parse("http://➡.ws/➡").href, url.parse("http://x:1/' <>\\"\`/{}|\\\\^~\`/").pathname);
+`);
+});
+
+test("legacy url.resolve of file: URLs without slashes, as node 20 writes them (file:///...)", async () => {
+  await same("legacy-url-file.js", `const u = require("url");
+for (const [a, b] of [["file:/e/x/y/z", "../abc"], ["file:/ex/x/y", ""], ["file:/ex/x/y", "q/r#s"], ["file:/ex/x/y/z", "/r"], ["file:/some/dir/foo", "./#blort"], ["file:/swap/test/animal.rdf", "#Animal"], ["file:///a/b", "c"], ["file:/a", "file:b"]])
+  console.log(u.resolve(a, b), u.format(u.resolveObject(a, b)), JSON.stringify(u.parse(a)));
+`);
+});
+
 test("legacy url.parse reads backslashes and escapes as node: a host after http:, escaped query and hash; resolveObject of a parsed Url", async () => {
   await same(
     "legacy-url.js",

@@ -138,6 +138,12 @@ export const OP = Object.freeze({
   /** {op: "gzip" | "gunzip" | "deflate" | "inflate" | "deflateRaw" | "inflateRaw" | "brotliCompress" | "brotliDecompress", level?} + bytes -> bytes */
   ZLIB: 72,
 
+  // The engine's answers about its own values (util.inspect); the engine replies itself, no capability involved.
+  /** the second argument is any value (not a string): -> -1 not a promise, 0 pending, 1 fulfilled, 2 rejected */
+  PROMISE_STATE: 90,
+  /** the second argument is a settled promise: -> its value or reason (undefined for anything else) */
+  PROMISE_RESULT: 91,
+
   // Network.
   /** {url, method, headers: [[k, v]], redirect} + body bytes -> id; then deliveries "head" {status, statusText, headers, url, redirected}, "data" (bytes)..., and a final "end" or "error" {code, message} */
   NET_FETCH: 60,

@@ -8,6 +8,7 @@ import * as abi from "./abi.js";
 import { installStacks, mappedFiles, wrappedFiles } from "./internal/stack.js";
 import { installClock, reseed } from "./internal/clock.js";
 import { installRegExpV } from "./internal/regexp_v.js";
+import { installAwaitContext } from "./internal/async_context.js";
 import { Console } from "./internal/console.js";
 import * as processModule from "./internal/process.js";
 import * as timers from "./internal/timers.js";
@@ -60,6 +61,7 @@ const stream = () => runtimeModule("internal/stream");
 installStacks();
 installClock();
 installRegExpV(globalThis);
+installAwaitContext(globalThis);
 
 const g = globalThis;
 function define(name, value) {

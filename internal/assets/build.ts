@@ -110,6 +110,8 @@ async function bundleRuntime(): Promise<string> {
       if (keptOut.has(file)) throw new Error(`${relative(root, args.importer)} imports ${relative(root, file)}, which is kept out of the snapshot: use runtimeModule("${keyOf(file)}")`);
       return undefined;
     });
+    // the npm `url` package's `qs`: node's querystring, as node's url.parse uses (wasm/internal/url_qs.js)
+    build.onResolve({ filter: /^qs$/ }, (args) => (/[\\/]node_modules[\\/]url[\\/]/.test(args.importer) ? { path: join(wasmDir, "internal", "url_qs.js") } : undefined));
     build.onResolve({ filter: BARE_FILTER }, (args) => {
       const key = BARE[args.path]!;
       if (!key.startsWith("internal/")) throw new Error(`${relative(root, args.importer)} requires ${args.path}, which the snapshot does not hold`);
@@ -139,6 +141,27 @@ async function bundleKeptOut(key: string): Promise<string> {
   return `(function (module, exports, __edgebox_load) {\n${code}\n})`;
 }
 
+/**
+ * node-inspect-extracted ships a stand-in for V8's promise introspection that
+ * always answers "pending"; the runtime has the engine's answer (OP.PROMISE_STATE,
+ * OP.PROMISE_RESULT), handed over through a global the runtime sets only while the
+ * package loads (wasm/internal/util.js). The package's one line is bound to it
+ * here, at bundle time; a release of the package without that line fails the build.
+ */
+const promiseDetailsPlugin: Bun.BunPlugin = {
+  name: "promise-details",
+  setup(build) {
+    build.onLoad({ filter: /node-inspect-extracted[\\/]dist[\\/]inspect\.js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      const standIn = "getPromiseDetails:function(){return[c,void 0]}";
+      if (text.split(standIn).length !== 2) throw new Error(`node-inspect-extracted changed: no single "${standIn}" in ${args.path}`);
+      // (c and l are the package's kPending and kRejected)
+      const bound = 'getPromiseDetails:function(d){return function(p){var s=d(p,false);return s===1||s===2?[s===2?l:1,d(p,true)]:[c,void 0]}}(globalThis[Symbol.for("edgebox.promiseDetail")])';
+      return { contents: text.replace(standIn, bound), loader: "js" };
+    });
+  },
+};
+
 async function bundle(entry: string, format: "iife" | "cjs", setup: Bun.BunPlugin["setup"]): Promise<string> {
   const result = await Bun.build({
     entrypoints: [entry],
@@ -146,7 +169,7 @@ async function bundle(entry: string, format: "iife" | "cjs", setup: Bun.BunPlugi
     target: "browser",
     // (keepNames: functions keep their names, as node's do: emitter.emit.name is "emit")
     minify: { whitespace: true, syntax: true, identifiers: false, keepNames: true },
-    plugins: [{ name: "edgebox-runtime", setup }],
+    plugins: [{ name: "edgebox-runtime", setup }, promiseDetailsPlugin],
   });
   if (!result.success) throw new AggregateError(result.logs, `bundling ${relative(root, entry)} failed`);
   return await result.outputs[0]!.text();

@@ -17,6 +17,8 @@ import { StripFlags } from "../engine/quickjs.ts";
 import { appDirOf, resolveEntry } from "../sandbox/modules.ts";
 import { NODE_COMPAT } from "../sandbox/run.ts";
 import { writeArtifact } from "./artifact.ts";
+import { carryAsyncContext } from "../sandbox/async-context.ts";
+import { rewriteVLiterals } from "../sandbox/regexp-v.ts";
 import { bundle } from "./bundle.ts";
 import { compileScript } from "./bytecode.ts";
 import { preinitApp, type AppImage, type FrozenModule } from "./preinit.ts";
@@ -98,7 +100,9 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
     lap("freeze", `${frozenNames.length} of ${explain.length} functions frozen${frozen ? ` (${kb(frozen.wasm.length)} of wasm)` : ""}`);
   }
 
-  const script = toScript(code);
+  // as in a module `edgebox run` compiles: v-flag literals QuickJS rejects rewritten, awaits carrying
+  // AsyncLocalStorage's store (after freeze: neither touches what it compiles)
+  const script = toScript(carryAsyncContext(rewriteVLiterals(code, true), true));
   const runtimeWasm = runtimeModule.bytes();
   const engine = new JsEngine();
   const runtime = engine.compile(runtimeWasm);

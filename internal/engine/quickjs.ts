@@ -9,6 +9,7 @@
 // `globalThis.__edgebox_host(op, str?, bytes?)` and captured by the runtime JS
 // (wasm/internal/host.js). See wasm/ABI.md for the contract.
 
+import { OP } from "../../wasm/abi.js";
 import { wasiImports, type WasiOutput } from "./wasi.ts";
 import type { Engine, Imports, Instance, InstanceLimits, WasmModule } from "./types.ts";
 
@@ -506,6 +507,7 @@ export class QuickJS {
     const opH = arg(0);
     if (!opH || !this.isNumber(opH)) return this.throwPlain("host call without an op code");
     const op = this.toNumber(opH);
+    if (op === OP.PROMISE_STATE || op === OP.PROMISE_RESULT) return this.promiseDetail(op, arg(1));
     const strH = arg(1);
     const str = strH && this.isString(strH) ? this.toString(strH) : undefined;
     const bytesH = arg(2);
@@ -527,6 +529,13 @@ export class QuickJS {
     if (reply instanceof GuestValue) return reply.handle;
     // A HostError travels as a string starting with NUL: the runtime turns it into a Node-style error.
     return this.newString("\0" + JSON.stringify(reply.info));
+  }
+
+  /** A promise's state or result, for util.inspect: asked of the engine, answered without the host (any value may come: a non-promise is -1, or undefined). */
+  private promiseDetail(op: number, h: number): number {
+    const state = h ? this.promiseState(h) : -1;
+    if (op === OP.PROMISE_STATE) return this.newNumber(state);
+    return state === 1 || state === 2 ? this.promiseResult(h) : this.x.qjs_get_undefined!();
   }
 
   private throwPlain(message: string, code?: string): number {

@@ -14,6 +14,7 @@ import { ESM_SYNTAX, isTypeScript } from "../transpile/typescript.ts";
 import { MIN_CACHED_SOURCE } from "./bytecode-cache.ts";
 import type { Sandbox } from "./index.ts";
 import { moduleFormat } from "./modules.ts";
+import { carryAsyncContext } from "./async-context.ts";
 import { rewriteVLiterals } from "./regexp-v.ts";
 import { addMap, readIfAllowed } from "./sourcemaps.ts";
 import { javascript } from "./typescript-prep.ts";
@@ -75,13 +76,16 @@ export function compileMain(sb: Sandbox, file: string, source: string, isEval = 
 export function compileCommonJS(sb: Sandbox, source: string, filename: string): number {
   loaded(sb, filename, source);
   markWrapped(sb, filename, CJS_WRAPPER[0]!.length);
-  const wrapped = CJS_WRAPPER[0] + rewriteVLiterals(stripHashbang(javascript(sb, filename, source, "cjs")), false) + CJS_WRAPPER[1];
+  const body = rewriteVLiterals(stripHashbang(javascript(sb, filename, source, "cjs")), false);
+  const wrap = (text: string) => CJS_WRAPPER[0] + text + CJS_WRAPPER[1];
   const cache = sb.opts.bytecodeCache;
-  if (!cache || source.length < MIN_CACHED_SOURCE) return sb.vm.eval(wrapped, filename, EvalFlags.GLOBAL);
-  const cached = cache.get(filename, wrapped);
+  if (!cache || source.length < MIN_CACHED_SOURCE) return sb.vm.eval(wrap(carryAsyncContext(body, false)), filename, EvalFlags.GLOBAL);
+  // keyed by the text before the await rewrite (the cache is per build), so a hit skips its parse
+  const key = wrap(body);
+  const cached = cache.get(filename, key);
   if (cached) return sb.vm.evalBytecode(cached);
-  const bytecode = sb.vm.compile(wrapped, filename, EvalFlags.GLOBAL);
-  cache.put(filename, wrapped, bytecode);
+  const bytecode = sb.vm.compile(wrap(carryAsyncContext(body, false)), filename, EvalFlags.GLOBAL);
+  cache.put(filename, key, bytecode);
   return sb.vm.evalBytecode(bytecode);
 }
 
@@ -121,7 +125,7 @@ export function esmSource(sb: Sandbox, file: string, source: string): string {
     `import.meta.resolve=(s)=>globalThis[Symbol.for("edgebox.resolve")](s,${JSON.stringify(file)});`;
   loaded(sb, file, source);
   markWrapped(sb, file, prefix.length);
-  return prefix + rewriteVLiterals(stripHashbang(javascript(sb, file, source, "esm")), true);
+  return prefix + carryAsyncContext(rewriteVLiterals(stripHashbang(javascript(sb, file, source, "esm")), true), true, sb.opts.bytecodeCache);
 }
 
 export function markWrapped(sb: Sandbox, file: string, prefixLength: number): void {

@@ -1,31 +1,28 @@
-// node:async_hooks: AsyncLocalStorage and AsyncResource. QuickJS gives no
-// hook into its promise jobs from JS, so the context (which store each
-// AsyncLocalStorage holds) is carried by wrapping the callbacks the runtime
-// schedules: timers, setImmediate, process.nextTick, queueMicrotask,
+// node:async_hooks: AsyncLocalStorage and AsyncResource. The context (which
+// store each AsyncLocalStorage holds, ./async_context.js) is carried over
+// `await` by the compiled code itself, and over callbacks by wrapping those the
+// runtime schedules: timers, setImmediate, process.nextTick, queueMicrotask,
 // promise reactions registered with then/catch/finally, and host deliveries
-// (fetch, child processes). The code after an `await` of a native promise is
-// resumed by the engine directly and is not reached: there, getStore() sees
-// the context that was current when the awaiting function was first called
-// only until its first await. Installed when an AsyncLocalStorage or
-// AsyncResource is first made: a run that never uses them pays nothing.
+// (fetch, child processes). The wrappers are installed when an
+// AsyncLocalStorage or AsyncResource is first made: a run that never uses
+// them pays only the two calls each await makes.
 
 import { context as deliveries } from "./async.js";
+import { current, enter } from "./async_context.js";
 import { ERR_INVALID_ARG_TYPE } from "./errors.js";
 
-/** The current context: AsyncLocalStorage -> store (never mutated: copied on change). */
-let frame = new Map();
 let installed = false;
 
 /** `fn` bound to the context current now. */
 function bindFrame(fn) {
-  const captured = frame;
+  const captured = current();
   return function (...args) {
-    const prev = frame;
-    frame = captured;
+    const prev = current();
+    enter(captured);
     try {
       return fn.apply(this, args);
     } finally {
-      frame = prev;
+      enter(prev);
     }
   };
 }
@@ -67,36 +64,36 @@ export class AsyncLocalStorage {
     return run;
   }
   getStore() {
-    return frame.get(this);
+    return current().get(this);
   }
   run(store, callback, ...args) {
-    const prev = frame;
-    frame = new Map(frame).set(this, store);
+    const prev = current();
+    enter(new Map(prev).set(this, store));
     try {
       return callback(...args);
     } finally {
-      frame = prev;
+      enter(prev);
     }
   }
   exit(callback, ...args) {
-    const prev = frame;
-    const next = new Map(frame);
+    const prev = current();
+    const next = new Map(prev);
     next.delete(this);
-    frame = next;
+    enter(next);
     try {
       return callback(...args);
     } finally {
-      frame = prev;
+      enter(prev);
     }
   }
   enterWith(store) {
-    frame = new Map(frame).set(this, store);
+    enter(new Map(current()).set(this, store));
   }
   disable() {
-    if (!frame.has(this)) return;
-    const next = new Map(frame);
+    if (!current().has(this)) return;
+    const next = new Map(current());
     next.delete(this);
-    frame = next;
+    enter(next);
   }
 }
 

@@ -15,23 +15,36 @@ export function hostError(info) {
 }
 function hostErrorCaller() {}
 
+/** Marks node's own errors (ERR_* codes): their stacks read "TypeError [ERR_X]: message", as node writes them (./stack.js). */
+export const kIsNodeError = Symbol("kIsNodeError");
+
+export function markNodeError(err) {
+  Object.defineProperty(err, kIsNodeError, { value: true });
+  Object.defineProperty(err, "toString", { value: nodeErrorToString, writable: true, configurable: true });
+  return err;
+}
+
+function nodeErrorToString() {
+  return `${this.name} [${this.code}]: ${this.message}`;
+}
+
 export class NodeError extends Error {
   constructor(code, message) {
     super(message);
     this.code = code;
+    markNodeError(this);
   }
   get name() {
     return "Error";
-  }
-  toString() {
-    return `${this.name} [${this.code}]: ${this.message}`;
   }
 }
 
 export class ERR_INVALID_ARG_TYPE extends TypeError {
   constructor(name, expected, actual) {
-    super(`The "${name}" argument must be ${expected}. Received ${describe(actual)}`);
+    // node's wording: a dotted name is a property of an argument
+    super(`The "${name}" ${name.includes(".") ? "property" : "argument"} must be ${expected}. Received ${describe(actual)}`);
     this.code = "ERR_INVALID_ARG_TYPE";
+    markNodeError(this);
   }
 }
 

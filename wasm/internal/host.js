@@ -41,3 +41,8 @@ export function runtimeModuleFunction(key) {
   if (typeof r === "string" && r.charCodeAt(0) === 0) throw hostError(JSON.parse(r.slice(1)));
   return r;
 }
+
+/** A promise's state (-1 not a promise, 0 pending, 1 fulfilled, 2 rejected), or with `result` its value or reason: the engine's answer, for util.inspect. */
+export function promiseDetail(value, result) {
+  return hostFn(result ? OP.PROMISE_RESULT : OP.PROMISE_STATE, value);
+}

@@ -4,6 +4,7 @@
 // super() in an Error subclass shows, as it does under node.
 
 import { OP } from "../abi.js";
+import { kIsNodeError } from "./errors.js";
 import { host } from "./host.js";
 
 const frames = Symbol("edgebox.frames");
@@ -33,6 +34,7 @@ function header(err) {
   let name, message;
   try {
     name = err.name === undefined ? "Error" : String(err.name);
+    if (err[kIsNodeError] === true && typeof err.code === "string") name += ` [${err.code}]`;
     message = err.message === undefined ? "" : String(err.message);
   } catch {
     return "Error";

@@ -1,7 +1,6 @@
 // node:url: the WHATWG URL (quickjs-wasi's url extension, linked on first
 // use), file URL conversions, and node's legacy parse/format/resolve.
 
-import * as querystring from "./querystring.js";
 import { ERR_INVALID_ARG_TYPE } from "./errors.js";
 
 function invalidFileUrl(code, message) {
@@ -68,127 +67,41 @@ export function domainToUnicode(domain) {
   return domainToASCII(domain);
 }
 
-// The legacy API: node's url.parse / url.format / url.resolve, kept for the
-// many packages that still call them.
+// The legacy API (url.parse / format / resolve, kept for the many packages that
+// still call them): the npm `url` package, node's own url.js as published for
+// browsers, with node's querystring for its queries (./url_qs.js stands in for
+// the `qs` it requires) and punycode for international host names. Where node 20
+// moved on from it, node's behaviour is added here.
 
-const slashedProtocols = new Set(["http", "http:", "https", "https:", "ftp", "ftp:", "gopher", "gopher:", "file", "file:", "ws", "ws:", "wss", "wss:"]);
+import legacy from "url/url.js";
 
-export function Url() {
-  this.protocol = null;
-  this.slashes = null;
-  this.auth = null;
-  this.host = null;
-  this.port = null;
-  this.hostname = null;
-  this.hash = null;
-  this.search = null;
-  this.query = null;
-  this.pathname = null;
-  this.path = null;
-  this.href = null;
-}
+export const Url = legacy.Url;
 
-Url.prototype.parse = function (url, parseQueryString, slashesDenoteHost) {
-  if (typeof url !== "string") throw new ERR_INVALID_ARG_TYPE("url", "of type string", url);
-  let rest = url.trim();
-  // as browsers and node read it: backslashes before the query (or hash) are slashes
-  const end = rest.search(/[?#]/);
-  rest = (end === -1 ? rest : rest.slice(0, end)).replace(/\\/g, "/") + (end === -1 ? "" : rest.slice(end));
-  const hashAt = rest.indexOf("#");
-  if (hashAt !== -1) {
-    this.hash = rest.slice(hashAt);
-    rest = rest.slice(0, hashAt);
+const legacyFormat = Url.prototype.format;
+/** node writes a file: URL with its slashes even without a host (file:/a is file:///a), as the package does not. */
+Url.prototype.format = function format() {
+  const out = legacyFormat.call(this);
+  const protocol = this.protocol && (this.protocol.endsWith(":") ? this.protocol : `${this.protocol}:`);
+  if (protocol?.toLowerCase() === "file:" && !this.host && !this.hostname && out.slice(protocol.length, protocol.length + 2) !== "//") {
+    return `${out.slice(0, protocol.length)}//${out.slice(protocol.length)}`;
   }
-  const queryAt = rest.indexOf("?");
-  if (queryAt !== -1) {
-    this.search = rest.slice(queryAt);
-    this.query = rest.slice(queryAt + 1);
-    rest = rest.slice(0, queryAt);
-  } else if (parseQueryString) {
-    this.search = "";
-    this.query = {};
-  }
-  if (parseQueryString && typeof this.query === "string") this.query = querystring.parse(this.query);
-
-  const proto = /^([a-z0-9.+-]+:)/i.exec(rest);
-  if (proto) {
-    this.protocol = proto[1].toLowerCase();
-    rest = rest.slice(proto[1].length);
-  }
-  if (slashesDenoteHost || proto || /^\/\/[^@/]+@[^@/]+/.test(rest)) {
-    const slashes = rest.startsWith("//");
-    if (slashes && !(this.protocol === "javascript:")) {
-      rest = rest.slice(2);
-      this.slashes = true;
-    }
-  }
-  if (this.protocol !== "javascript:" && (this.slashes || (this.protocol && !slashedProtocols.has(this.protocol)))) {
-    let hostEnd = rest.search(/[/\\]/);
-    if (hostEnd === -1) hostEnd = rest.length;
-    let host = rest.slice(0, hostEnd);
-    rest = rest.slice(hostEnd);
-    const at = host.lastIndexOf("@");
-    if (at !== -1) {
-      this.auth = decodeURIComponent(host.slice(0, at));
-      host = host.slice(at + 1);
-    }
-    const port = /:(\d*)$/.exec(host);
-    if (port) {
-      if (port[1]) this.port = port[1];
-      host = host.slice(0, port.index);
-    }
-    this.hostname = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host.toLowerCase();
-    this.host = (host.startsWith("[") ? host : this.hostname) + (this.port ? `:${this.port}` : "");
-    if (slashedProtocols.has(this.protocol) && rest === "") rest = "/";
-  }
-  // characters a URL may not hold unescaped are escaped after the host: in the path, query and hash
-  const escape = (x) => x.replace(/[\s"'<>\\^`{|}]/g, (c) => encodeURIComponent(c));
-  if (rest !== "" || this.host) this.pathname = escape(rest);
-  if (this.protocol !== "javascript:") {
-    if (this.hash) this.hash = escape(this.hash);
-    if (typeof this.search === "string") this.search = escape(this.search);
-    if (typeof this.query === "string") this.query = escape(this.query);
-  }
-  if (this.protocol && slashedProtocols.has(this.protocol) && this.hostname && !this.pathname) this.pathname = "/";
-  if (this.pathname !== null || this.search !== null) this.path = (this.pathname ?? "") + (this.search ?? "");
-  this.href = this.format();
-  return this;
-};
-
-Url.prototype.format = function () {
-  let auth = this.auth || "";
-  if (auth) auth = `${encodeURIComponent(auth).replace(/%3A/i, ":")}@`;
-  let protocol = this.protocol || "";
-  let pathname = this.pathname || "";
-  let hash = this.hash || "";
-  let host = "";
-  let query = "";
-  if (this.host) host = auth + this.host;
-  else if (this.hostname) {
-    host = auth + (this.hostname.includes(":") ? `[${this.hostname}]` : this.hostname);
-    if (this.port) host += `:${this.port}`;
-  }
-  if (this.query !== null && typeof this.query === "object") query = querystring.stringify(this.query);
-  let search = this.search || (query && `?${query}`) || "";
-  if (protocol && !protocol.endsWith(":")) protocol += ":";
-  if (this.slashes || ((!protocol || slashedProtocols.has(protocol)) && host)) {
-    host = `//${host}`;
-    if (pathname && !pathname.startsWith("/")) pathname = `/${pathname}`;
-  }
-  if (hash && !hash.startsWith("#")) hash = `#${hash}`;
-  if (search && !search.startsWith("?")) search = `?${search}`;
-  pathname = pathname.replace(/[?#]/g, encodeURIComponent);
-  search = search.replace(/#/g, "%23");
-  return protocol + host + pathname + search + hash;
-};
-
-Url.prototype.resolve = function (relative) {
-  return resolve(this.format(), relative);
+  return out;
 };
 
 export function parse(url, parseQueryString, slashesDenoteHost) {
   if (url instanceof Url) return url;
-  return new Url().parse(url, parseQueryString, slashesDenoteHost);
+  if (typeof url !== "string") throw new ERR_INVALID_ARG_TYPE("url", "of type string", url);
+  // node 20 drops tabs and line breaks inside the authority (user:pass@host), where the package ends the host at them
+  const authority = slashesDenoteHost ? /^(\s*(?:[a-z0-9.+-]+:)?\/\/)([^/?#\\]*)/i : /^(\s*[a-z0-9.+-]+:\/\/)([^/?#\\]*)/i;
+  let clean = url.replace(authority, (_, head, rest) => head + rest.replace(/[\t\n\r]/g, ""));
+  // backslashes are slashes only before the query or hash (the package converts the query's too when there is no
+  // hash); after it node escapes them, except in javascript: URLs
+  const split = clean.search(/[?#]/);
+  if (split !== -1 && clean.includes("\\", split)) {
+    const tail = clean.slice(split);
+    clean = clean.slice(0, split).replace(/\\/g, "/") + (/^\s*javascript:/i.test(clean) ? tail : tail.replace(/\\/g, "%5C"));
+  }
+  return legacy.parse(clean, parseQueryString, slashesDenoteHost);
 }
 
 export function format(obj, options) {
@@ -206,22 +119,10 @@ export function format(obj, options) {
 }
 
 export function resolve(from, to) {
-  try {
-    const base = new URL(from);
-    return new URL(to, base).href;
-  } catch {
-    // a relative base: resolve against a placeholder origin and strip it again
-    const placeholder = "resolve://x";
-    const base = new URL(from.startsWith("/") ? from : `/${from}`, placeholder);
-    const r = new URL(to, base).href;
-    if (!r.startsWith(`${placeholder}/`)) return r;
-    const out = r.slice(placeholder.length);
-    return from.startsWith("/") || to.startsWith("/") ? out : out.slice(1);
-  }
+  return parse(from, false, true).resolve(to);
 }
 
 export function resolveObject(from, to) {
-  // (either may be a parsed Url, as node's accepts)
-  const text = (u) => (typeof u === "string" ? u : format(u));
-  return parse(resolve(text(from), text(to)));
+  if (!from) return to;
+  return parse(from, false, true).resolveObject(to);
 }

@@ -1,6 +1,7 @@
 // node:util.
 
 import { ERR_INVALID_ARG_TYPE } from "./errors.js";
+import { promiseDetail } from "./host.js";
 import { process } from "./process.js";
 
 // util.inspect and util.format: node's own, from the npm `node-inspect-extracted` package.
@@ -14,6 +15,9 @@ export const { format, formatWithOptions, inspect, stripVTControlCharacters } = 
 function loadInspect() {
   const had = "Atomics" in globalThis;
   if (!had) globalThis.Atomics = {};
+  // what the package's promise introspection is bound to when it loads (internal/assets/build.ts)
+  const detail = Symbol.for("edgebox.promiseDetail");
+  globalThis[detail] = promiseDetail;
   try {
     const m = require("node-inspect-extracted");
     // (the package ships minified: its functions' names are not node's)
@@ -21,6 +25,7 @@ function loadInspect() {
     return m;
   } finally {
     if (!had) delete globalThis.Atomics;
+    delete globalThis[detail];
   }
 }
 
@@ -110,6 +115,8 @@ export const types = {
   isSet: (v) => v instanceof Set,
   isWeakMap: (v) => v instanceof WeakMap,
   isWeakSet: (v) => v instanceof WeakSet,
+  // (instanceof, not the engine's answer, which costs a host call: an object that only inherits from
+  // Promise.prototype passes, as node's does not)
   isPromise: (v) => v instanceof Promise,
   isNativeError: (v) => v instanceof Error,
   isArrayBuffer: (v) => v instanceof ArrayBuffer,

@@ -74,6 +74,11 @@ export class EventTarget {
   }
 }
 
+/** The listeners of `type` on an EventTarget (node's events.getEventListeners). */
+export function eventTargetListeners(target, type) {
+  return (target[listenersKey]?.get(type) ?? []).map((l) => l.listener);
+}
+
 function abortError(message = "This operation was aborted") {
   if (typeof DOMException === "function") return new DOMException(message, "AbortError");
   return Object.assign(new Error(message), { name: "AbortError", code: 20 });
