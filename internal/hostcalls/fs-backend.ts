@@ -9,6 +9,8 @@ import * as fs from "node:fs";
 import { constants as osConstants } from "node:os";
 import { Status, type HostLib } from "../engine/native-ffi.ts";
 import { noWait } from "../regular-file.ts";
+import { hostPath, onWindows } from "../winpath.ts";
+import { GuestError } from "./errors.ts";
 
 export interface FsBackend {
   readonly kind: "beneath" | "plain";
@@ -59,6 +61,7 @@ enum AtOp {
 }
 
 export function beneathBackend(lib: HostLib): FsBackend {
+  if (onWindows) return windowsBackend(lib);
   const at = (op: AtOp, root: string, rel: string, root2 = "", rel2 = "", mode = 0) =>
     check(lib.eb_fs_at(op, cstr(root), cstr(rel), cstr(root2), cstr(rel2), mode, out));
   return {
@@ -78,6 +81,65 @@ export function beneathBackend(lib: HostLib): FsBackend {
   };
 }
 
+const noLinks = (what: string) => () => {
+  throw new GuestError({ code: "ERR_NOT_SUPPORTED_IN_SANDBOX", message: `${what}: the sandbox makes and follows no links on Windows` });
+};
+
+/**
+ * Windows (paths in the guest's form, winpath.ts): the host library walks beneath the grant
+ * (fs_windows.zig) and holds what it reached; Bun then opens that path (its descriptors are its
+ * own C runtime's, out of the library's reach), and the two must be the same file (volume and
+ * file index), else the tree changed between them: refused. The library creates (O_CREAT, O_EXCL);
+ * truncation waits for the identities to agree.
+ */
+function windowsBackend(lib: HostLib): FsBackend {
+  const { O_CREAT, O_EXCL, O_TRUNC } = fs.constants;
+  /** The grant's directory as Windows names it, and the path below it (`/` holds the drives: the first component is one). */
+  const where = (root: string, rel: string): [string, string] => {
+    if (root === "/") {
+      const i = rel.indexOf("/");
+      [root, rel] = i < 0 ? [`/${rel}`, ""] : [`/${rel.slice(0, i)}`, rel.slice(i + 1)];
+    }
+    const host = hostPath(root, true);
+    if (host === undefined) throw new FsError("ENOENT");
+    return [host, rel];
+  };
+  const at = (op: AtOp, root: string, rel: string, root2 = "", rel2 = "", mode = 0) => {
+    const [r, p] = where(root, rel);
+    const [r2, p2] = op === AtOp.rename ? where(root2, rel2) : ["", ""];
+    return check(lib.eb_fs_at(op, cstr(r), cstr(p), cstr(r2), cstr(p2), mode, out));
+  };
+  const identity = new Uint8Array(16);
+  const view = new DataView(identity.buffer);
+  return {
+    kind: "beneath",
+    open(root, rel, flags, mode) {
+      const [r, p] = where(root, rel);
+      const handle = check(lib.eb_fs_open(cstr(r), cstr(p), flags, mode, out));
+      let fd: number | undefined;
+      try {
+        fd = plain(() => fs.openSync(p === "" ? r : `${r.replace(/\\$/, "")}\\${p.replaceAll("/", "\\")}`, flags & ~(O_CREAT | O_EXCL | O_TRUNC)));
+      } finally {
+        check(lib.eb_fs_handle(handle, identity, identity.length, 1, out));
+      }
+      const st = fs.fstatSync(fd, { bigint: true });
+      if (BigInt.asUintN(64, st.ino) !== view.getBigUint64(0, true) || BigInt.asUintN(32, st.dev) !== BigInt(view.getUint32(8, true))) {
+        fs.closeSync(fd);
+        throw new FsError("EACCES");
+      }
+      if (flags & O_TRUNC) plain(() => fs.ftruncateSync(fd, 0));
+      return fd;
+    },
+    mkdir: (root, rel, mode) => void at(AtOp.mkdir, root, rel, "", "", mode),
+    unlink: (root, rel) => void at(AtOp.unlink, root, rel),
+    rmdir: (root, rel) => void at(AtOp.rmdir, root, rel),
+    rename: (root, rel, root2, rel2) => void at(AtOp.rename, root, rel, root2, rel2),
+    symlink: noLinks("symlink"),
+    link: noLinks("link"),
+    readlink: noLinks("readlink"),
+  };
+}
+
 function full(root: string, rel: string): string {
   return rel === "" ? root : root === "/" ? `/${rel}` : `${root}/${rel}`;
 }
@@ -92,7 +154,13 @@ function plain<T>(fn: () => T): T {
   }
 }
 
-export const plainBackend: FsBackend = {
+const needsLib = () => {
+  throw new GuestError({ code: "ERR_NOT_SUPPORTED_IN_SANDBOX", message: "file access on Windows goes through EdgeBox's host library, which did not load here" });
+};
+
+export const plainBackend: FsBackend = onWindows
+  ? { kind: "plain", open: needsLib, mkdir: needsLib, unlink: needsLib, rmdir: needsLib, rename: needsLib, symlink: needsLib, link: needsLib, readlink: needsLib }
+  : {
   kind: "plain",
   open: (root, rel, flags, mode) => plain(() => fs.openSync(full(root, rel), noWait(flags | fs.constants.O_NOFOLLOW), mode)),
   mkdir: (root, rel, mode) => plain(() => fs.mkdirSync(full(root, rel), { mode })),
@@ -101,5 +169,5 @@ export const plainBackend: FsBackend = {
   rename: (root, rel, root2, rel2) => plain(() => fs.renameSync(full(root, rel), full(root2, rel2))),
   symlink: (target, root, rel) => plain(() => fs.symlinkSync(target, full(root, rel))),
   link: (root, rel, root2, rel2) => plain(() => fs.linkSync(full(root, rel), full(root2, rel2))),
-  readlink: (root, rel) => plain(() => fs.readlinkSync(full(root, rel))),
-};
+      readlink: (root, rel) => plain(() => fs.readlinkSync(full(root, rel))),
+    };
