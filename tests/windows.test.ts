@@ -52,9 +52,20 @@ const FILES = `const fs = require("fs");
   console.log(fs.readdirSync("data/sub").sort().join(","), fs.existsSync("data/a.txt"));
   // the same file named as Windows names it
   console.log(fs.readFileSync(process.cwd().replace(/^\\/z/, "Z:") + "\\\\data\\\\sub\\\\b.txt", "utf8"));
+  fs.copyFileSync("data/sub/b.txt", "data/sub/c.txt");
+  fs.truncateSync("data/sub/c.txt", 5);
+  const fd = fs.openSync("data/sub/c.txt", "r+");
+  fs.writeSync(fd, "HE", 0);
+  const buf = Buffer.alloc(5);
+  fs.readSync(fd, buf, 0, 5, 0);
+  fs.closeSync(fd);
+  fs.writeFileSync("data/sub/d.txt", "replaced");
+  fs.renameSync("data/sub/c.txt", "data/sub/d.txt");
+  console.log(buf.toString(), fs.readFileSync("data/sub/d.txt", "utf8"), fs.readdirSync("data/sub", { withFileTypes: true }).map((d) => d.name + (d.isDirectory() ? "/" : "")).sort().join(","));
   fs.unlinkSync("data/sub/b.txt");
   fs.rmdirSync("data/sub/deep");
-  fs.rmdirSync("data/sub");
+  fs.mkdirSync("data/sub/deep/er", { recursive: true });
+  fs.rmSync("data/sub", { recursive: true });
   console.log(JSON.stringify(fs.readdirSync("data").sort()));
 })();
 `;
@@ -167,7 +178,7 @@ describe.skipIf(!wine)("edgebox.exe under Wine", () => {
     const r = winRun(["run", "files.js"]);
     expect(r.stderr).not.toContain("Error");
     const dir = "/z" + app;
-    expect(r.stdout).toBe(`${dir} ${dir}/files.js 42 esm\nhello world 11\nb.txt,deep false\nhello world\n${JSON.stringify([".edgebox.json", "link", "longfilename.txt"])}\n`);
+    expect(r.stdout).toBe(`${dir} ${dir}/files.js 42 esm\nhello world 11\nb.txt,deep false\nhello world\nHEllo HEllo b.txt,d.txt,deep/\n${JSON.stringify([".edgebox.json", "link", "longfilename.txt"])}\n`);
     expect(r.code).toBe(0);
   }, 240_000);
 

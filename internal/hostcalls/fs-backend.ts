@@ -24,6 +24,26 @@ export interface FsBackend {
   link(root: string, rel: string, root2: string, rel2: string): void;
   /** The text of the symbolic link `rel` (read through its parent opened beneath the grant). */
   readlink(root: string, rel: string): string;
+  /** The entries of the directory `rel`, where a descriptor cannot be listed (Windows); else the caller lists the descriptor open() gives. */
+  list?(root: string, rel: string): DirEntry[];
+}
+
+/** What a directory listing tells of an entry (the part of fs.Dirent the host calls use). */
+export type DirEntry = Pick<fs.Dirent, "name" | "isFile" | "isDirectory" | "isSymbolicLink" | "isFIFO" | "isSocket" | "isCharacterDevice" | "isBlockDevice">;
+
+/** An entry of the host library's listing: 1 a file, 2 a directory, 3 a reparse point (fs_windows.zig). */
+class Listed implements DirEntry {
+  constructor(
+    readonly name: string,
+    private readonly type: number,
+  ) {}
+  isFile = () => this.type === 1;
+  isDirectory = () => this.type === 2;
+  isSymbolicLink = () => this.type === 3;
+  isFIFO = () => false;
+  isSocket = () => false;
+  isCharacterDevice = () => false;
+  isBlockDevice = () => false;
 }
 
 /** An errno from the host library, as the Node-style error fs would throw. */
@@ -137,6 +157,27 @@ function windowsBackend(lib: HostLib): FsBackend {
     symlink: noLinks("symlink"),
     link: noLinks("link"),
     readlink: noLinks("readlink"),
+    list(root, rel) {
+      const [r, p] = where(root, rel);
+      for (let cap = 1 << 16; ; cap *= 4) {
+        const buf = new Uint8Array(cap);
+        let n: number;
+        try {
+          n = check(lib.eb_fs_list(cstr(r), cstr(p), buf, cap, out));
+        } catch (err) {
+          if (err instanceof FsError && err.code === "ERANGE" && cap < 1 << 26) continue;
+          throw err;
+        }
+        const entries: DirEntry[] = [];
+        const text = new TextDecoder();
+        for (let i = 0; i < n; ) {
+          const end = buf.indexOf(0, i + 1);
+          entries.push(new Listed(text.decode(buf.subarray(i + 1, end)), buf[i]!));
+          i = end + 1;
+        }
+        return entries;
+      }
+    },
   };
 }
 

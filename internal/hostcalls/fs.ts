@@ -7,12 +7,12 @@ import * as fs from "node:fs";
 import { posix } from "node:path";
 import { checkLinkTarget, checkPath, isWithin, mayLook } from "../policy/fs.ts";
 import type { Decision, Denial, FsCapability, FsGrant } from "../policy/types.ts";
-import { FsError } from "./fs-backend.ts";
+import { FsError, type DirEntry } from "./fs-backend.ts";
 import { fsDenied, GuestError, invalidArg, systemError } from "./errors.ts";
 import type { HostContext } from "./context.ts";
 import { afterRename, resolveReal, ResolveError } from "./paths.ts";
 import { readStdinSync } from "./stdio.ts";
-import { guestInput, hostPath, onWindows } from "../winpath.ts";
+import { guestInput, hostPath } from "../winpath.ts";
 import { irregular, readBounded } from "../regular-file.ts";
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_NOFOLLOW, O_DIRECTORY, O_SYNC, O_DSYNC } = fs.constants;
@@ -313,18 +313,23 @@ function fileTooLarge(size: number, limit: number): GuestError {
   });
 }
 
-/**
- * The entries of the directory open at `fd` (`real`: its path). Windows has no path for a
- * descriptor: there the directory is listed by its path while `fd`, checked to be the directory
- * reached beneath the grant, is open.
- */
-function readdirOf(fd: number, real: string): fs.Dirent[] {
-  if (onWindows) return fs.readdirSync(hostPath(real), { withFileTypes: true });
+function readdirOf(fd: number): fs.Dirent[] {
   const self = process.platform === "linux" ? "/proc/self/fd" : "/dev/fd";
   return fs.readdirSync(`${self}/${fd}`, { withFileTypes: true });
 }
 
-function direntType(d: fs.Dirent): number {
+/** The entries of the checked directory `c`: through the descriptor opened beneath its grant, or the backend's own listing (Windows). */
+function entriesOf(ctx: HostContext, c: Checked, path: string, syscall: string, flags: number): DirEntry[] {
+  if (ctx.fs.list) return act(syscall, path, () => ctx.fs.list!(c.root, c.rel));
+  const fd = act(syscall, path, () => ctx.fs.open(c.root, c.rel, O_RDONLY | O_DIRECTORY | flags, 0));
+  try {
+    return readdirOf(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function direntType(d: DirEntry): number {
   // As node's UV_DIRENT_* constants.
   if (d.isFile()) return 1;
   if (d.isDirectory()) return 2;
@@ -336,14 +341,9 @@ function direntType(d: fs.Dirent): number {
   return 0;
 }
 
-function listDir(ctx: HostContext, path: unknown): fs.Dirent[] {
+function listDir(ctx: HostContext, path: unknown): DirEntry[] {
   const c = check(ctx, "read", path, "scandir");
-  const fd = act("scandir", path as string, () => ctx.fs.open(c.root, c.rel, O_RDONLY | O_DIRECTORY, 0));
-  try {
-    return readdirOf(fd, c.real);
-  } finally {
-    fs.closeSync(fd);
-  }
+  return entriesOf(ctx, c, path as string, "scandir", 0);
 }
 
 interface Doomed {
@@ -361,14 +361,7 @@ interface Doomed {
  */
 function planRemoval(ctx: HostContext, c: Checked, path: string, isDir: boolean): Doomed {
   if (!isDir) return { c, path };
-  const fd = act("rm", path, () => ctx.fs.open(c.root, c.rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0));
-  let list: fs.Dirent[];
-  try {
-    list = readdirOf(fd, c.real);
-  } finally {
-    fs.closeSync(fd);
-  }
-  const entries = list.map((e) => {
+  const entries = entriesOf(ctx, c, path, "rm", O_NOFOLLOW).map((e) => {
     const real = `${c.real === "/" ? "" : c.real}/${e.name}`;
     const named = `${path.replace(/(.)\/+$/, "$1")}/${e.name}`;
     const d = audited(ctx, checkPath(ctx.policy, "write", real), "write", real);

@@ -78,9 +78,19 @@ function keychainEnv(policy: Policy): Record<string, string> {
   return { ANTHROPIC_API_KEY: key };
 }
 
-/** On Windows: the policy's paths as the guest and the resolver see them (winpath.ts). */
+/**
+ * On Windows: the policy's paths as the guest and the resolver see them (winpath.ts), each
+ * existing one in the case its directory entries have (the resolver names what it finds so).
+ */
 function inGuestForm(policy: Policy): void {
-  policy.fs = policy.fs.map((g) => ({ ...g, path: guestPath(g.path) }));
+  const onDisk = (p: string) => {
+    try {
+      return realpathSync.native(p);
+    } catch {
+      return p;
+    }
+  };
+  policy.fs = policy.fs.map((g) => ({ ...g, path: g.path === "/" ? "/" : guestPath(onDisk(g.path)) }));
   const own = policy.own!;
   policy.own = { hidden: own.hidden.map(guestPath), fixed: own.fixed.map(guestPath), nearer: own.nearer?.map(guestPath) };
 }

@@ -285,6 +285,60 @@ pub fn identity(handle: i32, buf: [*]u8, cap: usize, release: bool) i32 {
     return 16;
 }
 
+/// The entries of the directory `rel` beneath `root` (walked as the header says), read through
+/// the handle the walk reached: into `buf`, each as a type byte (1 file, 2 directory, 3 reparse
+/// point), its UTF-8 name and a NUL. The result is the length used; -ERANGE when `cap` is too small.
+pub fn list(root: [*:0]const u8, rel: [*:0]const u8, buf: [*]u8, cap: usize) i32 {
+    const r = std.mem.span(rel);
+    var h: w.HANDLE = undefined;
+    if (r.len == 0) {
+        const rc = openRoot(root, &h);
+        if (rc < 0) return rc;
+    } else {
+        var dir: w.HANDLE = undefined;
+        var name: [256]u16 = undefined;
+        const n = parentOf(root, r, &dir, &name);
+        if (n < 0) return n;
+        defer close(dir);
+        var rc = ntOpen(dir, name[0..@intCast(n)], w.FILE_LIST_DIRECTORY | w.FILE_READ_ATTRIBUTES | w.SYNCHRONIZE, w.FILE_OPEN, w.FILE_DIRECTORY_FILE, &h);
+        if (rc < 0) return rc;
+        rc = refuseReparse(h);
+        if (rc < 0) {
+            close(h);
+            return rc;
+        }
+    }
+    defer close(h);
+    var chunk: [16384]u8 align(8) = undefined;
+    var used: usize = 0;
+    var first = true;
+    while (true) : (first = false) {
+        var io: w.IO_STATUS_BLOCK = undefined;
+        const st = w.ntdll.NtQueryDirectoryFile(h, null, null, null, &io, &chunk, chunk.len, .FileDirectoryInformation, w.FALSE, null, @intFromBool(first));
+        if (@intFromEnum(st) == 0x80000006 or @intFromEnum(st) == 0xC000000F) break; // no more files, no such file
+        if (st != .SUCCESS) return statusErrno(st);
+        var off: usize = 0;
+        while (true) {
+            const info: *const w.FILE_DIRECTORY_INFORMATION = @ptrCast(@alignCast(&chunk[off]));
+            const wide: [*]const u16 = @ptrCast(&info.FileName);
+            const name = wide[0 .. info.FileNameLength / 2];
+            const dots = (name.len == 1 and name[0] == '.') or (name.len == 2 and name[0] == '.' and name[1] == '.');
+            if (!dots) {
+                // (UTF-8 takes at most 3 bytes per UTF-16 unit)
+                if (used + 2 + name.len * 3 > cap) return -34; // ERANGE
+                const attr = info.FileAttributes;
+                buf[used] = if (attr & w.FILE_ATTRIBUTE_REPARSE_POINT != 0) 3 else if (attr & w.FILE_ATTRIBUTE_DIRECTORY != 0) 2 else 1;
+                const n = std.unicode.utf16LeToUtf8(buf[used + 1 .. cap], name) catch return -EIO;
+                buf[used + 1 + n] = 0;
+                used += n + 2;
+            }
+            if (info.NextEntryOffset == 0) break;
+            off += info.NextEntryOffset;
+        }
+    }
+    return @intCast(used);
+}
+
 /// No symbolic links on Windows: the sandbox neither makes nor follows them there.
 pub fn readlink(root: [*:0]const u8, rel: [*:0]const u8, buf: [*]u8, cap: usize) i32 {
     _ = .{ root, rel, buf, cap };
