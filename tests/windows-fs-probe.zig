@@ -3,7 +3,8 @@
 //! by fs_windows.zig, whatever the TypeScript side lets through. Then makes a symbolic link the
 //! Windows way (if the system can) and opens through it.
 //! Usage: probe <edgebox_host.dll> <grant dir> <dir outside> <file of names, one a line>
-//! Prints (to stderr) one line per name: the name, then the errno or "ok".
+//! Prints (to stderr) one line per name: the name, then the errno or "ok". A name after `+` is
+//! created if missing.
 
 const std = @import("std");
 
@@ -14,18 +15,21 @@ const os_error = 6;
 extern "kernel32" fn GetFileAttributesW(path: [*:0]const u16) callconv(.winapi) u32;
 extern "kernel32" fn CreateSymbolicLinkW(link: [*:0]const u16, target: [*:0]const u16, flags: u32) callconv(.winapi) u8;
 
-fn probe(open: Open, handle: Handle, root: [:0]const u8, rel: [:0]const u8) void {
+/// `rel` opened for reading; `+rel`, created (O_CREAT, as the MSVC runtime numbers it).
+fn probe(open: Open, handle: Handle, root: [:0]const u8, line: [:0]const u8) void {
+    const create = line.len > 0 and line[0] == '+';
+    const rel = if (create) line[1..] else line;
     var out: i32 = 0;
-    const st = open(root.ptr, rel.ptr, 0, 0, &out);
+    const st = open(root.ptr, rel.ptr, if (create) 0x100 else 0, 0, &out);
     if (st == 0) {
         var id: [16]u8 = undefined;
         var rc: i32 = 0;
         _ = handle(out, &id, id.len, 1, &rc);
-        std.debug.print("{s}\tok\n", .{rel});
+        std.debug.print("{s}\tok\n", .{line});
     } else if (st == os_error) {
-        std.debug.print("{s}\t{d}\n", .{ rel, out });
+        std.debug.print("{s}\t{d}\n", .{ line, out });
     } else {
-        std.debug.print("{s}\tstatus {d}\n", .{ rel, st });
+        std.debug.print("{s}\tstatus {d}\n", .{ line, st });
     }
 }
 

@@ -79,7 +79,8 @@ export function resolveReal(
       continue;
     }
     if (!last && !st.isDirectory()) throw new ResolveError("ENOTDIR", here);
-    done.push(onWindows ? nameOnDisk(onDisk!, part) : part);
+    // (a link kept as it is keeps its name: the entry's own name would be its target's)
+    done.push(onWindows && !st.isSymbolicLink() ? nameOnDisk(onDisk!, part) : part);
   }
   return "/" + done.join("/");
 }

@@ -12,6 +12,8 @@
 //!   AUX, COM0-9, LPT0-9, CONIN$, CONOUT$; any case, any extension);
 //! - an 8.3-shaped name with `~` that is not an entry's exact long name (a
 //!   short name aliases another entry; such a new name is refused too).
+//! Each component is looked up in its parent's listing first (its exact long
+//! name, not a reparse point there), then opened, then its handle asked again.
 //! `open` answers a handle that holds the file: the TypeScript side opens the
 //! same path with Bun (whose descriptors are its own C runtime's), compares
 //! identities (`identity`) and closes ours. Results: n >= 0 or -errno, with
@@ -147,9 +149,13 @@ fn component(part: []const u8, buf: *[256]u16) i32 {
     return @intCast(n);
 }
 
-/// EACCES when `name` is 8.3-shaped with `~` and not the exact long name of an entry of `dir`.
-fn refuseShortAlias(dir: w.HANDLE, name: []const u16) i32 {
-    if (!shortShaped(name)) return 0;
+const Entry = enum { absent, plain, reparse };
+
+/// The entry `name` of `dir` as the directory lists it, in `kind`. The listing has the last word:
+/// Wine shows a Unix symbolic link as a reparse point there, not on a handle opened through it.
+/// EACCES when `name` is not the entry's exact long name (an 8.3 short name finds it too), and
+/// for an 8.3-shaped name with `~` that no entry has as its long name.
+fn entryOf(dir: w.HANDLE, name: []const u16, kind: *Entry) i32 {
     // (a fresh handle: a directory handle remembers the first search pattern it was asked)
     var h: w.HANDLE = undefined;
     const rc = ntOpen(dir, &.{}, w.FILE_LIST_DIRECTORY | w.SYNCHRONIZE, w.FILE_OPEN, w.FILE_DIRECTORY_FILE, &h);
@@ -159,12 +165,21 @@ fn refuseShortAlias(dir: w.HANDLE, name: []const u16) i32 {
     var us: w.UNICODE_STRING = .{ .Length = @intCast(name.len * 2), .MaximumLength = @intCast(name.len * 2), .Buffer = @constCast(name.ptr) };
     var io: w.IO_STATUS_BLOCK = undefined;
     const st = w.ntdll.NtQueryDirectoryFile(h, null, null, null, &io, &buf, buf.len, .FileDirectoryInformation, w.TRUE, &us, w.TRUE);
-    if (st != .SUCCESS) return -EACCES;
+    switch (@intFromEnum(st)) {
+        0 => {},
+        0x80000006, 0xC000000F, 0xC0000034 => { // no more files, no such file, name not found
+            if (shortShaped(name)) return -EACCES;
+            kind.* = .absent;
+            return 0;
+        },
+        else => return statusErrno(st),
+    }
     const info: *const w.FILE_DIRECTORY_INFORMATION = @ptrCast(&buf);
     const long: [*]const u16 = @ptrCast(&info.FileName);
     const found = long[0 .. info.FileNameLength / 2];
     if (found.len != name.len) return -EACCES;
     for (found, name) |a, b| if (upper(a) != upper(b)) return -EACCES;
+    kind.* = if (info.FileAttributes & w.FILE_ATTRIBUTE_REPARSE_POINT != 0) .reparse else .plain;
     return 0;
 }
 
@@ -191,8 +206,8 @@ fn openRoot(root: [*:0]const u8, out: *w.HANDLE) i32 {
 }
 
 /// The directory holding the last component of `rel` beneath `root` (walked as the header says),
-/// and that component, checked, in `name` (its length is the result).
-fn parentOf(root: [*:0]const u8, rel: []const u8, dir: *w.HANDLE, name: *[256]u16) i32 {
+/// and that component, checked, in `name` (its length is the result), what it is in `last`.
+fn parentOf(root: [*:0]const u8, rel: []const u8, dir: *w.HANDLE, name: *[256]u16, last: *Entry) i32 {
     var cur: w.HANDLE = undefined;
     var rc = openRoot(root, &cur);
     if (rc < 0) return rc;
@@ -201,7 +216,9 @@ fn parentOf(root: [*:0]const u8, rel: []const u8, dir: *w.HANDLE, name: *[256]u1
     while (it.next()) |next| : (part = next) {
         const len = component(part, name);
         rc = len;
-        if (rc >= 0) rc = refuseShortAlias(cur, name[0..@intCast(len)]);
+        var kind: Entry = .absent;
+        if (rc >= 0) rc = entryOf(cur, name[0..@intCast(len)], &kind);
+        if (rc >= 0 and kind != .plain) rc = if (kind == .absent) -ENOENT else -EACCES;
         var h: w.HANDLE = undefined;
         if (rc >= 0) rc = ntOpen(cur, name[0..@intCast(len)], dir_access, w.FILE_OPEN, w.FILE_DIRECTORY_FILE, &h);
         close(cur);
@@ -215,7 +232,7 @@ fn parentOf(root: [*:0]const u8, rel: []const u8, dir: *w.HANDLE, name: *[256]u1
     }
     rc = component(part, name);
     if (rc >= 0) {
-        const r = refuseShortAlias(cur, name[0..@intCast(rc)]);
+        const r = entryOf(cur, name[0..@intCast(rc)], last);
         if (r < 0) rc = r;
     }
     if (rc < 0) {
@@ -239,9 +256,11 @@ pub fn open(root: [*:0]const u8, rel: [*:0]const u8, flags: i32, mode: u32) i32 
     }
     var dir: w.HANDLE = undefined;
     var name: [256]u16 = undefined;
-    const n = parentOf(root, r, &dir, &name);
+    var last: Entry = undefined;
+    const n = parentOf(root, r, &dir, &name, &last);
     if (n < 0) return n;
     defer close(dir);
+    if (last == .reparse) return -EACCES;
     const disposition: w.ULONG = if (flags & O_CREAT == 0) w.FILE_OPEN else if (flags & O_EXCL != 0) w.FILE_CREATE else w.FILE_OPEN_IF;
     const writes = flags & O_ACCMODE != 0 or flags & O_APPEND != 0;
     const access: w.ACCESS_MASK = w.FILE_READ_ATTRIBUTES | w.SYNCHRONIZE | @as(w.ACCESS_MASK, if (writes) w.FILE_WRITE_DATA else 0);
@@ -297,9 +316,11 @@ pub fn list(root: [*:0]const u8, rel: [*:0]const u8, buf: [*]u8, cap: usize) i32
     } else {
         var dir: w.HANDLE = undefined;
         var name: [256]u16 = undefined;
-        const n = parentOf(root, r, &dir, &name);
+        var last: Entry = undefined;
+        const n = parentOf(root, r, &dir, &name, &last);
         if (n < 0) return n;
         defer close(dir);
+        if (last == .reparse) return -EACCES;
         var rc = ntOpen(dir, name[0..@intCast(n)], w.FILE_LIST_DIRECTORY | w.FILE_READ_ATTRIBUTES | w.SYNCHRONIZE, w.FILE_OPEN, w.FILE_DIRECTORY_FILE, &h);
         if (rc < 0) return rc;
         rc = refuseReparse(h);
@@ -379,7 +400,9 @@ pub fn at(op: Op, root: [*:0]const u8, rel: [*:0]const u8, root2: [*:0]const u8,
     if (op == .symlink or op == .link) return -ENOSYS;
     var dir: w.HANDLE = undefined;
     var name: [256]u16 = undefined;
-    const n = parentOf(root, std.mem.span(rel), &dir, &name);
+    // (a reparse point itself may be removed or moved: that acts on the link, opened as itself)
+    var last: Entry = undefined;
+    const n = parentOf(root, std.mem.span(rel), &dir, &name, &last);
     if (n < 0) return n;
     defer close(dir);
     const nm = name[0..@intCast(n)];
@@ -395,7 +418,8 @@ pub fn at(op: Op, root: [*:0]const u8, rel: [*:0]const u8, root2: [*:0]const u8,
         .rename => blk: {
             var dir2: w.HANDLE = undefined;
             var name2: [256]u16 = undefined;
-            const n2 = parentOf(root2, std.mem.span(rel2), &dir2, &name2);
+            var last2: Entry = undefined;
+            const n2 = parentOf(root2, std.mem.span(rel2), &dir2, &name2, &last2);
             if (n2 < 0) break :blk n2;
             defer close(dir2);
             break :blk move(dir, nm, dir2, name2[0..@intCast(n2)]);
