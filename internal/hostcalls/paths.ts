@@ -97,7 +97,12 @@ function linkText(path: string): string {
  * (`.EDGEBOX.JSON` is the policy file; `PROGRA~1` is `Program Files`).
  */
 function nameOnDisk(path: string, part: string): string {
-  const real = realpathSync.native(hostPath(path));
-  const name = real.slice(Math.max(real.lastIndexOf("\\"), real.lastIndexOf("/")) + 1);
-  return name === "" || /^[A-Za-z]:$/.test(name) ? part.toLowerCase() : name;
+  const real = realpathSync.native(hostPath(path)).replace(/^\\\\\?\\/, "");
+  const cut = Math.max(real.lastIndexOf("\\"), real.lastIndexOf("/"));
+  const name = real.slice(cut + 1);
+  if (name === "" || /^[A-Za-z]:$/.test(name)) return part.toLowerCase();
+  // Elsewhere than in its directory: a link the lstat did not show (Wine's Unix links) led on.
+  const parent = hostPath(path.slice(0, path.lastIndexOf("/")) || "/", true) ?? "";
+  if (real.slice(0, cut).replace(/\\$/, "").toLowerCase() !== parent.replace(/\\$/, "").toLowerCase()) throw new ResolveError("EACCES", path);
+  return name;
 }
