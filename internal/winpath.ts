@@ -13,7 +13,8 @@ export const onWindows = process.platform === "win32";
 /** A Windows path (`C:\x`, `C:/x`) in the guest's form (`/c/x`); a guest path is returned as it is. */
 export function guestPath(p: string): string {
   if (!onWindows) return p;
-  const m = /^([A-Za-z]):([\\/].*)?$/.exec(p);
+  // (`\\?\C:\x`, as Windows' own real-path calls may answer, is `C:\x`)
+  const m = /^([A-Za-z]):([\\/].*)?$/.exec(p.replace(/^\\\\\?\\(?=[A-Za-z]:)/, ""));
   if (!m) return p.replaceAll("\\", "/");
   const rest = (m[2] ?? "").replaceAll("\\", "/").replace(/\/+$/, "");
   return `/${m[1]!.toLowerCase()}${rest}`;

@@ -142,13 +142,15 @@ function windowsBackend(lib: HostLib): FsBackend {
       } finally {
         check(lib.eb_fs_handle(handle, identity, identity.length, 1, out));
       }
-      const st = fs.fstatSync(fd, { bigint: true });
-      if (BigInt.asUintN(64, st.ino) !== view.getBigUint64(0, true) || BigInt.asUintN(32, st.dev) !== BigInt(view.getUint32(8, true))) {
+      try {
+        const st = fs.fstatSync(fd, { bigint: true });
+        if (BigInt.asUintN(64, st.ino) !== view.getBigUint64(0, true) || BigInt.asUintN(32, st.dev) !== BigInt(view.getUint32(8, true))) throw new FsError("EACCES");
+        if (flags & O_TRUNC) plain(() => fs.ftruncateSync(fd, 0));
+        return fd;
+      } catch (err) {
         fs.closeSync(fd);
-        throw new FsError("EACCES");
+        throw err;
       }
-      if (flags & O_TRUNC) plain(() => fs.ftruncateSync(fd, 0));
-      return fd;
     },
     mkdir: (root, rel, mode) => void at(AtOp.mkdir, root, rel, "", "", mode),
     unlink: (root, rel) => void at(AtOp.unlink, root, rel),
@@ -195,13 +197,7 @@ function plain<T>(fn: () => T): T {
   }
 }
 
-const needsLib = () => {
-  throw new GuestError({ code: "ERR_NOT_SUPPORTED_IN_SANDBOX", message: "file access on Windows goes through EdgeBox's host library, which did not load here" });
-};
-
-export const plainBackend: FsBackend = onWindows
-  ? { kind: "plain", open: needsLib, mkdir: needsLib, unlink: needsLib, rmdir: needsLib, rename: needsLib, symlink: needsLib, link: needsLib, readlink: needsLib }
-  : {
+const posixPlain: FsBackend = {
   kind: "plain",
   open: (root, rel, flags, mode) => plain(() => fs.openSync(full(root, rel), noWait(flags | fs.constants.O_NOFOLLOW), mode)),
   mkdir: (root, rel, mode) => plain(() => fs.mkdirSync(full(root, rel), { mode })),
@@ -210,5 +206,14 @@ export const plainBackend: FsBackend = onWindows
   rename: (root, rel, root2, rel2) => plain(() => fs.renameSync(full(root, rel), full(root2, rel2))),
   symlink: (target, root, rel) => plain(() => fs.symlinkSync(target, full(root, rel))),
   link: (root, rel, root2, rel2) => plain(() => fs.linkSync(full(root, rel), full(root2, rel2))),
-      readlink: (root, rel) => plain(() => fs.readlinkSync(full(root, rel))),
-    };
+  readlink: (root, rel) => plain(() => fs.readlinkSync(full(root, rel))),
+};
+
+/** Windows has no plain backend: its paths are checked only by the host library's walk. */
+const needsLib = () => {
+  throw new GuestError({ code: "ERR_NOT_SUPPORTED_IN_SANDBOX", message: "file access on Windows goes through EdgeBox's host library, which did not load here" });
+};
+
+export const plainBackend: FsBackend = onWindows
+  ? { kind: "plain", open: needsLib, mkdir: needsLib, unlink: needsLib, rmdir: needsLib, rename: needsLib, symlink: needsLib, link: needsLib, readlink: needsLib }
+  : posixPlain;
