@@ -66,7 +66,7 @@ const FILES = `const fs = require("fs");
   fs.rmdirSync("data/sub/deep");
   fs.mkdirSync("data/sub/deep/er", { recursive: true });
   fs.rmSync("data/sub", { recursive: true });
-  console.log(JSON.stringify(fs.readdirSync("data").sort()));
+  console.log(JSON.stringify(fs.readdirSync("data").sort()), fs.readdirSync("data/big").length);
   try {
     require("child_process").execFileSync("cmd.exe", ["/c", "echo"]);
     console.log("spawn ran");
@@ -154,6 +154,9 @@ describe.skipIf(!wine)("edgebox.exe under Wine", () => {
     writeFileSync(join(app, "data", "longfilename.txt"), "long");
     writeFileSync(join(app, "data", ".edgebox.json"), "{}");
     symlinkSync(outside, join(app, "data", "link"));
+    // more names than the first listing buffer holds (64 KiB)
+    mkdirSync(join(app, "data", "big"));
+    for (let i = 0; i < 2000; i++) writeFileSync(join(app, "data", "big", `an-entry-with-a-rather-long-name-${i}.txt`), "");
     writeFileSync(join(app, "lib.js"), "module.exports = 40 + 2;\n");
     writeFileSync(join(app, "lib2.mjs"), "export default 'esm';\n");
     writeFileSync(join(app, "files.js"), FILES);
@@ -176,7 +179,7 @@ describe.skipIf(!wine)("edgebox.exe under Wine", () => {
     const r = winRun(["run", "files.js"]);
     expect(r.stderr).not.toContain("Error");
     const dir = "/z" + app;
-    expect(r.stdout).toBe(`${dir} ${dir}/files.js 42 esm\nhello world 11\nb.txt,deep false\nhello world\nHEllo HEllo b.txt,d.txt,deep/\n${JSON.stringify([".edgebox.json", "link", "longfilename.txt"])}\nspawn ERR_NOT_SUPPORTED_IN_SANDBOX\n`);
+    expect(r.stdout).toBe(`${dir} ${dir}/files.js 42 esm\nhello world 11\nb.txt,deep false\nhello world\nHEllo HEllo b.txt,d.txt,deep/\n${JSON.stringify([".edgebox.json", "big", "link", "longfilename.txt"])} 2000\nspawn ERR_NOT_SUPPORTED_IN_SANDBOX\n`);
     expect(r.code).toBe(0);
   }, 240_000);
 
