@@ -43,7 +43,7 @@ beforeAll(() => {
 
 const FILES = `const fs = require("fs");
 (async () => {
-  console.log(process.cwd(), __filename, require("./lib.js"), (await import("./lib2.mjs")).default);
+  console.log(process.cwd(), __filename, require("./lib.js"), (await import("./lib2.mjs")).default, require("./util.ts").twice(21));
   fs.writeFileSync("data/a.txt", "hello");
   fs.appendFileSync("data/a.txt", " world");
   console.log(fs.readFileSync("data/a.txt", "utf8"), fs.statSync("data/a.txt").size);
@@ -159,6 +159,7 @@ describe.skipIf(!wine)("edgebox.exe under Wine", () => {
     for (let i = 0; i < 2000; i++) writeFileSync(join(app, "data", "big", `an-entry-with-a-rather-long-name-${i}.txt`), "");
     writeFileSync(join(app, "lib.js"), "module.exports = 40 + 2;\n");
     writeFileSync(join(app, "lib2.mjs"), "export default 'esm';\n");
+    writeFileSync(join(app, "util.ts"), "export function twice(x: number): number {\n  return x * 2;\n}\n");
     writeFileSync(join(app, "files.js"), FILES);
   }, 120_000);
 
@@ -175,11 +176,11 @@ describe.skipIf(!wine)("edgebox.exe under Wine", () => {
   }, 240_000);
 
   // (one Wine start for all of it: each costs seconds)
-  test("files beneath the grants: require and import of a second file, write, read, stat, readdir, mkdir, rename, copy, truncate, unlink, rm -r; guest paths /z/...; commands refused (no Job Object confinement yet)", () => {
+  test("files beneath the grants: require and import of a second file (JavaScript and TypeScript), write, read, stat, readdir, mkdir, rename, copy, truncate, unlink, rm -r; guest paths /z/...; commands refused (no Job Object confinement yet)", () => {
     const r = winRun(["run", "files.js"]);
     expect(r.stderr).not.toContain("Error");
     const dir = "/z" + app;
-    expect(r.stdout).toBe(`${dir} ${dir}/files.js 42 esm\nhello world 11\nb.txt,deep false\nhello world\nHEllo HEllo b.txt,d.txt,deep/\n${JSON.stringify([".edgebox.json", "big", "link", "longfilename.txt"])} 2000\nspawn ERR_NOT_SUPPORTED_IN_SANDBOX\n`);
+    expect(r.stdout).toBe(`${dir} ${dir}/files.js 42 esm 42\nhello world 11\nb.txt,deep false\nhello world\nHEllo HEllo b.txt,d.txt,deep/\n${JSON.stringify([".edgebox.json", "big", "link", "longfilename.txt"])} 2000\nspawn ERR_NOT_SUPPORTED_IN_SANDBOX\n`);
     expect(r.code).toBe(0);
   }, 240_000);
 
