@@ -61,3 +61,10 @@ export function guestInput(p: string): { path: string } | { refused: string } {
   }
   return { path };
 }
+
+/** A module specifier as node on Windows reads it: `C:\x\y.js` is absolute, `.\y.js` relative (then in the guest's form). */
+export function guestSpecifier(spec: string): string {
+  if (!onWindows) return spec;
+  if (/^[A-Za-z]:[\\/]/.test(spec)) return guestPath(spec);
+  return /^\.{1,2}\\/.test(spec) ? spec.replaceAll("\\", "/") : spec;
+}

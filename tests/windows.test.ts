@@ -50,8 +50,9 @@ const FILES = `const fs = require("fs");
   fs.mkdirSync("data/sub/deep", { recursive: true });
   fs.renameSync("data/a.txt", "data/sub/b.txt");
   console.log(fs.readdirSync("data/sub").sort().join(","), fs.existsSync("data/a.txt"));
-  // the same file named as Windows names it
-  console.log(fs.readFileSync(process.cwd().replace(/^\\/z/, "Z:") + "\\\\data\\\\sub\\\\b.txt", "utf8"));
+  // the same file and module named as Windows names them
+  const win = process.cwd().replace(/^\\/z/, "Z:");
+  console.log(fs.readFileSync(win + "\\\\data\\\\sub\\\\b.txt", "utf8"), require(win + "\\\\lib.js"), require(".\\\\lib.js"));
   fs.copyFileSync("data/sub/b.txt", "data/sub/c.txt");
   fs.truncateSync("data/sub/c.txt", 5);
   const fd = fs.openSync("data/sub/c.txt", "r+");
@@ -180,7 +181,7 @@ describe.skipIf(!wine)("edgebox.exe under Wine", () => {
     const r = winRun(["run", "files.js"]);
     expect(r.stderr).not.toContain("Error");
     const dir = "/z" + app;
-    expect(r.stdout).toBe(`${dir} ${dir}/files.js 42 esm 42\nhello world 11\nb.txt,deep false\nhello world\nHEllo HEllo b.txt,d.txt,deep/\n${JSON.stringify([".edgebox.json", "big", "link", "longfilename.txt"])} 2000\nspawn ERR_NOT_SUPPORTED_IN_SANDBOX\n`);
+    expect(r.stdout).toBe(`${dir} ${dir}/files.js 42 esm 42\nhello world 11\nb.txt,deep false\nhello world 42 42\nHEllo HEllo b.txt,d.txt,deep/\n${JSON.stringify([".edgebox.json", "big", "link", "longfilename.txt"])} 2000\nspawn ERR_NOT_SUPPORTED_IN_SANDBOX\n`);
     expect(r.code).toBe(0);
   }, 240_000);
 

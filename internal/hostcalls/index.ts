@@ -9,6 +9,7 @@ import type { HostContext } from "./context.ts";
 import { GuestError, invalidArg } from "./errors.ts";
 import { RefusedFile } from "../regular-file.ts";
 import { fsOps } from "./fs.ts";
+import { guestSpecifier } from "../winpath.ts";
 import { ModuleResolver } from "./modules.ts";
 import { Network } from "./net.ts";
 import { readStdinSync, StdinPump, writeTo } from "./stdio.ts";
@@ -110,7 +111,7 @@ const handlers: Record<number, Handler> = {
   [OP.MOD_RESOLVE]: (c, str) => {
     const a = args(str);
     if (typeof a.specifier !== "string" || typeof a.parent !== "string") throw invalidArg("a module is resolved from a specifier and a parent, both strings");
-    return JSON.stringify(c.modules.resolve(a.specifier, a.parent, a.kind === "import" ? "import" : "require"));
+    return JSON.stringify(c.modules.resolve(guestSpecifier(a.specifier), a.parent, a.kind === "import" ? "import" : "require"));
   },
   [OP.MOD_LOAD_CJS]: (c, str) => {
     const a = args(str);
