@@ -6,6 +6,7 @@
 // between a check and the open.
 
 import * as fs from "node:fs";
+import { hostPath } from "./winpath.ts";
 
 const { O_RDONLY, O_NONBLOCK, O_NOCTTY } = fs.constants;
 
@@ -62,7 +63,7 @@ export function readBounded(fd: number, limit: number, tooLarge: (size: number) 
 
 /** The text of the regular file at `path`, at most `limit` bytes; RefusedFile otherwise (fs errors as they come). */
 export function readRegularFile(path: string, limit: number): string {
-  const fd = fs.openSync(path, O_RDONLY | NO_WAIT);
+  const fd = fs.openSync(hostPath(path), O_RDONLY | NO_WAIT);
   try {
     const st = fs.fstatSync(fd);
     const kind = st.isDirectory() ? "a directory" : irregular(st);

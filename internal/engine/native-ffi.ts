@@ -24,6 +24,8 @@ export const symbols = {
   eb_fs_open: { args: ["cstring", "cstring", "i32", "u32", "ptr"], returns: "i32" },
   eb_fs_at: { args: ["u32", "cstring", "cstring", "cstring", "cstring", "u32", "ptr"], returns: "i32" },
   eb_fs_readlink: { args: ["cstring", "cstring", "ptr", "usize", "ptr"], returns: "i32" },
+  eb_fs_handle: { args: ["i32", "ptr", "usize", "u32", "ptr"], returns: "i32" },
+  eb_fs_list: { args: ["cstring", "cstring", "ptr", "usize", "ptr"], returns: "i32" },
   eb_instance_new: { args: ["ptr", "u32", "ptr", "i64", "u64", "u64", "ptr", "ptr", "ptr", "usize"], returns: "i32" },
   eb_instance_link: { args: ["ptr", "ptr", "ptr", "usize", "ptr", "ptr", "ptr", "usize"], returns: "i32" },
   eb_instance_export: { args: ["ptr", "ptr", "usize", "ptr", "ptr", "ptr", "usize", "ptr", "usize"], returns: "i32" },

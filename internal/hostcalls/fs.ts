@@ -4,18 +4,21 @@
 // here, and all closed when the run ends.
 
 import * as fs from "node:fs";
-import { dirname, basename, resolve } from "node:path";
+import { posix } from "node:path";
 import { checkLinkTarget, checkPath, isWithin, mayLook } from "../policy/fs.ts";
 import type { Decision, Denial, FsCapability, FsGrant } from "../policy/types.ts";
-import { FsError } from "./fs-backend.ts";
+import { FsError, type DirEntry } from "./fs-backend.ts";
 import { fsDenied, GuestError, invalidArg, systemError } from "./errors.ts";
 import type { HostContext } from "./context.ts";
 import { afterRename, resolveReal, ResolveError } from "./paths.ts";
 import { readStdinSync } from "./stdio.ts";
+import { guestInput, hostPath } from "../winpath.ts";
 import { irregular, readBounded } from "../regular-file.ts";
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_NOFOLLOW, O_DIRECTORY, O_SYNC, O_DSYNC } = fs.constants;
 const ACCESS_MODE = O_RDONLY | O_WRONLY | O_RDWR;
+// (the guest's paths are POSIX everywhere; on Windows, see winpath.ts)
+const { dirname, basename, resolve } = posix;
 const ALLOWED_FLAGS = ACCESS_MODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_NOFOLLOW | O_DIRECTORY | O_SYNC | O_DSYNC;
 
 interface Checked {
@@ -90,8 +93,13 @@ function denied(ctx: HostContext, cap: FsCapability, d: Denial, path: string, sy
 }
 
 /** Resolve `path`, ask the policy for `cap` on its real path, and say where to act. */
-function check(ctx: HostContext, cap: FsCapability, path: unknown, syscall: string, follow = true, dest?: string): Checked {
-  if (typeof path !== "string" || path === "") throw invalidArg(`The "path" argument must be a non-empty string`);
+function check(ctx: HostContext, cap: FsCapability, named: unknown, syscall: string, follow = true, dest?: string): Checked {
+  if (typeof named !== "string" || named === "") throw invalidArg(`The "path" argument must be a non-empty string`);
+  const input = guestInput(named);
+  if ("refused" in input) {
+    throw fsDenied({ capability: cap, target: named, rule: `${named} ${input.refused}: the sandbox refuses it on Windows`, remedy: "name the file by its plain path" }, syscall, named, dest);
+  }
+  const path = input.path;
   let real: string;
   try {
     real = resolveReal(ctx.cwd, path, follow, (p) => mayLook(ctx.policy, p));
@@ -137,18 +145,18 @@ function scanMoved(top: string): Moved {
     const name = p.slice(p.lastIndexOf("/") + 1);
     if (++seen > 20_000) return !!(out.policyFile = `${top}/... (too large to check)`);
     if (name === ".edgebox.json" || name === "edgebox.toml") return !!(out.policyFile = p);
-    if (st.isSymbolicLink()) out.links.push({ sub, target: fs.readlinkSync(p) });
+    if (st.isSymbolicLink()) out.links.push({ sub, target: fs.readlinkSync(hostPath(p)) });
     if (!st.isDirectory()) return false;
     let entries: fs.Dirent[];
     try {
-      entries = fs.readdirSync(p, { withFileTypes: true });
+      entries = fs.readdirSync(hostPath(p), { withFileTypes: true });
     } catch {
       return false;
     }
     return entries.some((e) => visit(`${p}/${e.name}`, `${sub}/${e.name}`, e));
   };
   try {
-    visit(top, "", fs.lstatSync(top));
+    visit(top, "", fs.lstatSync(hostPath(top)));
   } catch {
     // gone: the rename itself will say so
   }
@@ -310,7 +318,18 @@ function readdirOf(fd: number): fs.Dirent[] {
   return fs.readdirSync(`${self}/${fd}`, { withFileTypes: true });
 }
 
-function direntType(d: fs.Dirent): number {
+/** The entries of the checked directory `c`: through the descriptor opened beneath its grant, or the backend's own listing (Windows). */
+function entriesOf(ctx: HostContext, c: Checked, path: string, syscall: string, flags: number): DirEntry[] {
+  if (ctx.fs.list) return act(syscall, path, () => ctx.fs.list!(c.root, c.rel));
+  const fd = act(syscall, path, () => ctx.fs.open(c.root, c.rel, O_RDONLY | O_DIRECTORY | flags, 0));
+  try {
+    return readdirOf(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function direntType(d: DirEntry): number {
   // As node's UV_DIRENT_* constants.
   if (d.isFile()) return 1;
   if (d.isDirectory()) return 2;
@@ -322,14 +341,9 @@ function direntType(d: fs.Dirent): number {
   return 0;
 }
 
-function listDir(ctx: HostContext, path: unknown): fs.Dirent[] {
+function listDir(ctx: HostContext, path: unknown): DirEntry[] {
   const c = check(ctx, "read", path, "scandir");
-  const fd = act("scandir", path as string, () => ctx.fs.open(c.root, c.rel, O_RDONLY | O_DIRECTORY, 0));
-  try {
-    return readdirOf(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  return entriesOf(ctx, c, path as string, "scandir", 0);
 }
 
 interface Doomed {
@@ -347,14 +361,7 @@ interface Doomed {
  */
 function planRemoval(ctx: HostContext, c: Checked, path: string, isDir: boolean): Doomed {
   if (!isDir) return { c, path };
-  const fd = act("rm", path, () => ctx.fs.open(c.root, c.rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0));
-  let list: fs.Dirent[];
-  try {
-    list = readdirOf(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  const entries = list.map((e) => {
+  const entries = entriesOf(ctx, c, path, "rm", O_NOFOLLOW).map((e) => {
     const real = `${c.real === "/" ? "" : c.real}/${e.name}`;
     const named = `${path.replace(/(.)\/+$/, "$1")}/${e.name}`;
     const d = audited(ctx, checkPath(ctx.policy, "write", real), "write", real);
@@ -372,7 +379,7 @@ function removePlanned(ctx: HostContext, t: Doomed): void {
 }
 
 function removeTree(ctx: HostContext, c: Checked, path: string): void {
-  const st = act("rm", path, () => fs.lstatSync(c.real));
+  const st = act("rm", path, () => fs.lstatSync(hostPath(c.real)));
   removePlanned(ctx, planRemoval(ctx, c, path, st.isDirectory()));
 }
 
@@ -489,9 +496,9 @@ export const fsOps = {
     }
     // Create each missing directory, top down; the first one created is the result (as node).
     const missing: string[] = [];
-    for (let p = c.real; !fs.existsSync(p); p = dirname(p)) missing.unshift(p);
+    for (let p = c.real; !fs.existsSync(hostPath(p)); p = dirname(p)) missing.unshift(p);
     if (missing.length === 0) {
-      if (!fs.statSync(c.real).isDirectory()) throw systemError("EEXIST", "mkdir", a.path);
+      if (!fs.statSync(hostPath(c.real)).isDirectory()) throw systemError("EEXIST", "mkdir", a.path);
       return undefined;
     }
     for (const p of missing) {
@@ -518,7 +525,7 @@ export const fsOps = {
     }
     let st: fs.Stats;
     try {
-      st = fs.lstatSync(c.real);
+      st = fs.lstatSync(hostPath(c.real));
     } catch {
       if (a.force) return undefined;
       throw systemError("ENOENT", "lstat", a.path);
@@ -575,7 +582,7 @@ export const fsOps = {
     const c = check(ctx, "read", a.path, "realpath");
     // (opened beneath the grant where O_PATH exists: a tree swapped after the check cannot answer for a path outside it)
     if (!PATH_ONLY) {
-      if (!fs.existsSync(c.real)) throw systemError("ENOENT", "realpath", a.path);
+      if (!fs.existsSync(hostPath(c.real))) throw systemError("ENOENT", "realpath", a.path);
       return c.real;
     }
     fs.closeSync(act("realpath", a.path, () => ctx.fs.open(c.root, c.rel, O_RDONLY | PATH_ONLY, 0)));
@@ -592,7 +599,7 @@ export const fsOps = {
     // Asked of the file opened beneath the grant (through its descriptor), not of a path that a
     // swapped tree could send elsewhere; without O_PATH (macOS), of the path.
     if (!PATH_ONLY) {
-      act("access", a.path, () => fs.accessSync(c!.real, mode));
+      act("access", a.path, () => fs.accessSync(hostPath(c!.real), mode));
       return undefined;
     }
     const fd = act("access", a.path, () => ctx.fs.open(c!.root, c!.rel, O_RDONLY | PATH_ONLY, 0));
@@ -637,8 +644,8 @@ export const fsOps = {
     const to = check(ctx, "write", a.to, "link", false, a.to);
     keepGrantRoots(ctx, to, "link", a.from, a.to);
     // (a hard link to a symlink is that symlink in a second place)
-    const st = fs.lstatSync(from.real, { throwIfNoEntry: false });
-    if (st?.isSymbolicLink()) keepLinksInside(ctx, [{ sub: "", target: fs.readlinkSync(from.real) }], to.real, (p) => p, "link", a.from, a.to);
+    const st = fs.lstatSync(hostPath(from.real), { throwIfNoEntry: false });
+    if (st?.isSymbolicLink()) keepLinksInside(ctx, [{ sub: "", target: fs.readlinkSync(hostPath(from.real)) }], to.real, (p) => p, "link", a.from, a.to);
     act("link", a.from, () => ctx.fs.link(from.root, from.rel, to.root, to.rel), a.to);
     return undefined;
   },

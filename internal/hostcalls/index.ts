@@ -9,6 +9,7 @@ import type { HostContext } from "./context.ts";
 import { GuestError, invalidArg } from "./errors.ts";
 import { RefusedFile } from "../regular-file.ts";
 import { fsOps } from "./fs.ts";
+import { guestSpecifier } from "../winpath.ts";
 import { ModuleResolver } from "./modules.ts";
 import { Network } from "./net.ts";
 import { readStdinSync, StdinPump, writeTo } from "./stdio.ts";
@@ -41,9 +42,8 @@ function args(str: string | undefined): Record<string, any> {
 }
 
 /**
- * What is not ported to Windows yet refuses there with a named error, never acting on unchecked
- * paths: the file system (paths are checked on the object opened beneath a grant, which needs
- * Windows' own handle-relative opens) and child processes (no Job Object confinement yet).
+ * What is not ported to Windows yet refuses there with a named error: child processes (no Job
+ * Object confinement yet). (The file system is: fs_windows.zig, winpath.ts.)
  */
 const notOnWindows = (what: string, h: Handler): Handler =>
   process.platform !== "win32"
@@ -54,7 +54,7 @@ const notOnWindows = (what: string, h: Handler): Handler =>
 
 /** An fs handler of the (ctx, args, bytes) shape, as a table entry. */
 const fsOp = (fn: (ctx: HostContext, a: Record<string, any>, bytes: Uint8Array | undefined) => HostReply): Handler =>
-  notOnWindows("file system access", (c, str, bytes) => fn(c.ctx, args(str), bytes));
+  (c, str, bytes) => fn(c.ctx, args(str), bytes);
 
 const handlers: Record<number, Handler> = {
   [OP.STDOUT]: (c, str, bytes) => writeTo(c.ctx.stdout, str, bytes),
@@ -111,13 +111,13 @@ const handlers: Record<number, Handler> = {
   [OP.MOD_RESOLVE]: (c, str) => {
     const a = args(str);
     if (typeof a.specifier !== "string" || typeof a.parent !== "string") throw invalidArg("a module is resolved from a specifier and a parent, both strings");
-    return JSON.stringify(c.modules.resolve(a.specifier, a.parent, a.kind === "import" ? "import" : "require"));
+    return JSON.stringify(c.modules.resolve(guestSpecifier(a.specifier), a.parent, a.kind === "import" ? "import" : "require"));
   },
-  [OP.MOD_LOAD_CJS]: notOnWindows("loading a module from a file", (c, str) => {
+  [OP.MOD_LOAD_CJS]: (c, str) => {
     const a = args(str);
     const source = fsOps.readFile(c.ctx, { path: a.path, encoding: "utf8" }) as string;
     return new GuestValue(c.ctx.guest.compileCommonJS(source, String(a.path)));
-  }),
+  },
   [OP.RUNTIME_MODULE]: (c, str) => {
     const fn = c.ctx.guest.runtimeModule(String(str));
     if (fn === undefined) throw new GuestError({ code: "ERR_UNKNOWN_BUILTIN_MODULE", message: `No such built-in module: ${String(str)}` });

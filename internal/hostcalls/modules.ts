@@ -10,7 +10,8 @@ import { readRegularFile, RefusedFile } from "../regular-file.ts";
 const MAX_CONFIG = 16 << 20;
 /** A TypeScript source read to tell its format, at most. */
 const MAX_SOURCE = 256 << 20;
-import { dirname, join, resolve as resolvePath } from "node:path";
+import { posix } from "node:path";
+import { hostPath } from "../winpath.ts";
 import { BUILTINS } from "../../wasm/builtins.js";
 import { checkPath } from "../policy/fs.ts";
 import type { Policy } from "../policy/types.ts";
@@ -18,6 +19,9 @@ import { GuestError } from "./errors.ts";
 import { isTypeScript, typeScriptFormat, type Format } from "../transpile/typescript.ts";
 import { loadTsconfig, type TsConfig } from "../transpile/tsconfig.ts";
 import { resolveReal, ResolveError } from "./paths.ts";
+
+// (module paths are the guest's, POSIX everywhere; on Windows, see winpath.ts)
+const { dirname, join, resolve: resolvePath } = posix;
 
 export type ResolveKind = "require" | "import";
 
@@ -79,7 +83,7 @@ export class ModuleResolver {
     }
     if (!checkPath(this.policy, "read", real).ok) return denied(p);
     try {
-      return statSync(real).isFile() ? real : undefined;
+      return statSync(hostPath(real)).isFile() ? real : undefined;
     } catch {
       return undefined;
     }
@@ -92,7 +96,7 @@ export class ModuleResolver {
         this.denied ??= p;
         return false;
       }
-      return statSync(p).isDirectory();
+      return statSync(hostPath(p)).isDirectory();
     } catch {
       return false;
     }

@@ -3,8 +3,11 @@
 // kernel does), the missing tail appended. The policy then decides on the
 // result, and the operation acts on exactly that path (see fs-backend.ts).
 
-import { lstatSync, readlinkSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { lstatSync, readlinkSync, realpathSync } from "node:fs";
+import { posix } from "node:path";
+import { guestPath, hostPath, onWindows } from "../winpath.ts";
+
+const { isAbsolute, resolve } = posix;
 
 const MAX_LINKS = 40;
 
@@ -58,8 +61,9 @@ export function resolveReal(
     const onDisk = view(here);
     let st;
     try {
-      if (onDisk === undefined) throw Object.assign(new Error("gone"), { code: "ENOENT" });
-      st = lstatSync(onDisk);
+      const host = onDisk === undefined ? undefined : hostPath(onDisk, true);
+      if (host === undefined) throw Object.assign(new Error("gone"), { code: "ENOENT" });
+      st = lstatSync(host);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "ENOTDIR") throw new ResolveError("ENOTDIR", here);
@@ -68,14 +72,37 @@ export function resolveReal(
     }
     if (st.isSymbolicLink() && (!last || followLast)) {
       if (++links > MAX_LINKS) throw new ResolveError("ELOOP", here);
-      const target = readlinkSync(onDisk!);
+      const target = linkText(onDisk!);
       const parts = target.split("/").filter((p) => p !== "" && p !== ".");
       if (target.startsWith("/")) done.length = 0;
       for (let i = parts.length - 1; i >= 0; i--) pending.push(parts[i]!);
       continue;
     }
     if (!last && !st.isDirectory()) throw new ResolveError("ENOTDIR", here);
-    done.push(part);
+    // (a link kept as it is keeps its name: the entry's own name would be its target's)
+    done.push(onWindows && !st.isSymbolicLink() ? nameOnDisk(onDisk!, part) : part);
   }
   return "/" + done.join("/");
+}
+
+/** A link's text, in the guest's form (a Windows link names `C:\\x` or `..\\x`). */
+function linkText(path: string): string {
+  const text = readlinkSync(hostPath(path));
+  return onWindows ? guestPath(text) : text;
+}
+
+/**
+ * The name an existing entry really has on Windows, where a name in another
+ * case or an 8.3 short name opens it too: the policy decides on this one
+ * (`.EDGEBOX.JSON` is the policy file; `PROGRA~1` is `Program Files`).
+ */
+function nameOnDisk(path: string, part: string): string {
+  const real = realpathSync.native(hostPath(path)).replace(/^\\\\\?\\/, "");
+  const cut = Math.max(real.lastIndexOf("\\"), real.lastIndexOf("/"));
+  const name = real.slice(cut + 1);
+  if (name === "" || /^[A-Za-z]:$/.test(name)) return part.toLowerCase();
+  // Elsewhere than in its directory: a link the lstat did not show (Wine's Unix links) led on.
+  const parent = hostPath(path.slice(0, path.lastIndexOf("/")) || "/", true) ?? "";
+  if (real.slice(0, cut).replace(/\\$/, "").toLowerCase() !== parent.replace(/\\$/, "").toLowerCase()) throw new ResolveError("EACCES", path);
+  return name;
 }

@@ -22,7 +22,9 @@ function isProcSelf(path: string): boolean {
 /** A policy file, wherever it is: an app that could write one would grant itself more on its next run. */
 function isPolicyFile(path: string): boolean {
   const name = path.slice(path.lastIndexOf("/") + 1);
-  return name === ".edgebox.json" || name === "edgebox.toml";
+  // (Windows opens a name in any case)
+  const n = process.platform === "win32" ? name.toLowerCase() : name;
+  return n === ".edgebox.json" || n === "edgebox.toml";
 }
 
 const flagOf: Record<FsCapability, string> = { read: "--allow-read", write: "--allow-write", execute: "--allow-run" };

@@ -2,7 +2,7 @@
 // ES modules the guest imports, require() of an ES module, and every file loaded
 // as code kept for error reports.
 
-import { dirname } from "node:path";
+import { posix } from "node:path";
 import { CJS_WRAPPER } from "../../wasm/abi.js";
 import { EvalFlags, GuestException } from "../engine/quickjs.ts";
 import { UserError } from "../errors.ts";
@@ -18,6 +18,9 @@ import { carryAsyncContext } from "./async-context.ts";
 import { rewriteVLiterals } from "./regexp-v.ts";
 import { addMap, readIfAllowed } from "./sourcemaps.ts";
 import { javascript } from "./typescript-prep.ts";
+
+// (the guest's paths are POSIX everywhere; on Windows, see winpath.ts)
+const { dirname } = posix;
 
 /** `#!...` on a first line is a comment to node; inside our wrappers it would not be. */
 function stripHashbang(source: string): string {

@@ -2,7 +2,8 @@
 
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { readRegularFile } from "../regular-file.ts";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, posix, resolve } from "node:path";
+import { hostPath } from "../winpath.ts";
 import { UserError } from "../errors.ts";
 
 export type ModuleFormat = "esm" | "cjs";
@@ -72,8 +73,9 @@ export function resolveEntry(target: string, cwd: string, npm?: string): string 
   );
 }
 
+/** (`dir`: a host path, or a guest path once the guest runs) */
 function readPackageJson(dir: string): { main?: unknown; type?: unknown } | undefined {
-  const p = join(dir, "package.json");
+  const p = hostPath(dir.startsWith("/") ? posix.join(dir, "package.json") : join(dir, "package.json"));
   if (!existsSync(p)) return undefined;
   try {
     return JSON.parse(readRegularFile(p, 16 << 20));
@@ -86,11 +88,12 @@ function readPackageJson(dir: string): { main?: unknown; type?: unknown } | unde
 export function moduleFormat(file: string): DeclaredFormat {
   if (file.endsWith(".mjs") || file.endsWith(".mts")) return "esm";
   if (file.endsWith(".cjs") || file.endsWith(".cts")) return "cjs";
-  for (let dir = dirname(file); ; dir = dirname(dir)) {
+  // (a guest path: POSIX everywhere, see winpath.ts)
+  for (let dir = posix.dirname(file); ; dir = posix.dirname(dir)) {
     const pkg = readPackageJson(dir);
     if (pkg?.type === "module") return "esm";
     if (pkg?.type === "commonjs") return "cjs";
-    if (pkg !== undefined || dirname(dir) === dir) break;
+    if (pkg !== undefined || posix.dirname(dir) === dir) break;
   }
   return "auto";
 }

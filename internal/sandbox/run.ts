@@ -4,6 +4,7 @@
 import { appendFileSync, closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, writeFileSync } from "node:fs";
 import { NO_WAIT } from "../regular-file.ts";
 import { dirname, join, resolve } from "node:path";
+import { guestPath, onWindows } from "../winpath.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { ABI_VERSION } from "../../wasm/abi.js";
 import { isArtifact, readArtifact, type Artifact, type ArtifactHeader } from "../build/artifact.ts";
@@ -77,6 +78,23 @@ function keychainEnv(policy: Policy): Record<string, string> {
   return { ANTHROPIC_API_KEY: key };
 }
 
+/**
+ * On Windows: the policy's paths as the guest and the resolver see them (winpath.ts), each
+ * existing one in the case its directory entries have (the resolver names what it finds so).
+ */
+function inGuestForm(policy: Policy): void {
+  const onDisk = (p: string) => {
+    try {
+      return realpathSync.native(p);
+    } catch {
+      return p;
+    }
+  };
+  policy.fs = policy.fs.map((g) => ({ ...g, path: g.path === "/" ? "/" : guestPath(onDisk(g.path)) }));
+  const own = policy.own!;
+  policy.own = { hidden: own.hidden.map(guestPath), fixed: own.fixed.map(guestPath), nearer: own.nearer?.map(guestPath) };
+}
+
 /** The directories the policy search passes before it reaches `policyDir`, from `appDir` up; as they really are. */
 function nearerDirs(appDir: string, policyDir: string): string[] {
   const out: string[] = [];
@@ -140,6 +158,7 @@ export async function prepareApp(
     fixed: policy.file ? [realpathSync(policy.file)] : [],
     nearer: policy.file && !opts.config ? nearerDirs(appDir ?? opts.cwd, dirname(policy.file)) : [],
   };
+  if (onWindows) inGuestForm(policy);
   const timeoutMs = opts.timeoutMs ?? policy.runtime.timeoutMs;
   // Epochs stop compiled code (a built app's frozen functions) at the time limit; the
   // interpreter checks the limit itself. They cost a little, so only when there is a limit.
@@ -157,9 +176,9 @@ export async function prepareApp(
     intl: intlChunk,
     policy,
     fs: hostLib ? beneathBackend(hostLib) : plainBackend,
-    argv: [process.execPath, file],
+    argv: [process.execPath, guestPath(file)],
     execPath: process.execPath,
-    cwd: opts.cwd,
+    cwd: guestPath(opts.cwd),
     hostEnv,
     stdout: fdSink(1),
     stderr: fdSink(2),
@@ -178,7 +197,7 @@ export async function prepareApp(
     quiet: opts.quiet,
     versions: { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime },
   };
-  return { policy, file, built, choice, sandbox, audit, baseWasm: built ? () => built.module.bytes() : runtimeModule.bytes };
+  return { policy, file: guestPath(file), built, choice, sandbox, audit, baseWasm: built ? () => built.module.bytes() : runtimeModule.bytes };
 }
 
 export async function runApp(opts: RunOptions): Promise<number> {

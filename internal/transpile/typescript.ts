@@ -12,7 +12,8 @@
 
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, posix } from "node:path";
+import { hostPath } from "../winpath.ts";
 import { SourceMap, type RawSourceMap } from "./sourcemap.ts";
 import { irregularConfigFor, writeTsconfig } from "./tsconfig.ts";
 
@@ -109,10 +110,12 @@ export class TypeScript {
 
   /** Transpile `file` with a source map (Bun.build, imports untouched). */
   private async build(file: string, format: Format, emit: Record<string, unknown>): Promise<Output> {
-    const irregular = irregularConfigFor(file);
+    // (Bun.build reads the file and its configuration itself: by the host's name for it)
+    const host = hostPath(file);
+    const irregular = irregularConfigFor(host);
     if (irregular) return syntaxError(`cannot transpile ${file}: ${irregular} is not a regular file (edgebox reads configuration only from regular files)`);
     const tsconfig = writeTsconfig(this.cacheDir ?? tmpdir(), emit);
-    const r = await Bun.build({ entrypoints: [file], external: ["*"], sourcemap: "external", target: "node", format, tsconfig, minify: false, throw: false, ...NO_MACROS });
+    const r = await Bun.build({ entrypoints: [host], external: ["*"], sourcemap: "external", target: "node", format, tsconfig, minify: false, throw: false, ...NO_MACROS });
     if (!r.success) {
       const m = r.logs.find((l) => l.level === "error") as (BuildMessage & { position?: { file: string; line: number; column: number } }) | undefined;
       const where = m?.position ? `${m.position.file}:${m.position.line}:${m.position.column}: ` : "";
@@ -123,7 +126,7 @@ export class TypeScript {
     if (!js) return syntaxError(`cannot transpile ${file}`);
     const raw = map ? (JSON.parse(await map.text()) as RawSourceMap) : undefined;
     // the map names sources relative to the file's directory; this one file is its only source
-    if (raw) raw.sources = raw.sources.map((s) => (s === basename(file) ? file : join(dirname(file), s)));
+    if (raw) raw.sources = raw.sources.map((s) => (s === basename(host) ? file : posix.join(posix.dirname(file), s)));
     return { code: await js.text(), map: raw };
   }
 

@@ -172,6 +172,20 @@ fn ebFsReadlink(root: [*:0]const u8, rel: [*:0]const u8, buf: [*]u8, cap: usize,
     return osResult(fs.readlink(root, rel, buf, cap), out);
 }
 
+/// Windows: the identity of a handle from ebFsOpen (16 bytes into `buf`, see fs_windows.zig), and
+/// closes it when `release`; elsewhere ENOSYS (descriptors there are the caller's own).
+fn ebFsHandle(handle: i32, buf: [*]u8, cap: usize, release: u32, out: *i32) callconv(.c) Status {
+    if (builtin.os.tag != .windows) return osResult(-@as(i32, @intFromEnum(std.posix.E.NOSYS)), out);
+    return osResult(fs.identity(handle, buf, cap, release != 0), out);
+}
+
+/// Windows: the entries of the directory `rel` beneath `root` into `buf` (see fs_windows.zig);
+/// `out`: the length used, or the errno (ERANGE: a larger buffer). Elsewhere ENOSYS.
+fn ebFsList(root: [*:0]const u8, rel: [*:0]const u8, buf: [*]u8, cap: usize, out: *i32) callconv(.c) Status {
+    if (builtin.os.tag != .windows) return osResult(-@as(i32, @intFromEnum(std.posix.E.NOSYS)), out);
+    return osResult(fs.list(root, rel, buf, cap), out);
+}
+
 /// mkdir, unlink, rmdir, rename, symlink or link beneath grant directories (see fs.zig); `out`: 0, or the errno.
 fn ebFsAt(op: u32, root: [*:0]const u8, rel: [*:0]const u8, root2: [*:0]const u8, rel2: [*:0]const u8, mode: u32, out: *i32) callconv(.c) Status {
     const o = std.meta.intToEnum(fs.Op, op) catch return .bad_argument;
@@ -249,6 +263,8 @@ comptime {
     @export(&ebFsOpen, .{ .name = "eb_fs_open" });
     @export(&ebFsAt, .{ .name = "eb_fs_at" });
     @export(&ebFsReadlink, .{ .name = "eb_fs_readlink" });
+    @export(&ebFsHandle, .{ .name = "eb_fs_handle" });
+    @export(&ebFsList, .{ .name = "eb_fs_list" });
     @export(&ebInstanceNew, .{ .name = "eb_instance_new" });
     @export(&ebInstanceLink, .{ .name = "eb_instance_link" });
     @export(&ebInstanceExport, .{ .name = "eb_instance_export" });
