@@ -23,10 +23,12 @@
 
 import type { Node } from "acorn";
 import type { Instr, ValType } from "./encode.ts";
-import { HELPER, OVERFLOW } from "./runtime.ts";
+import { HELPER, OUTPUTS, OVERFLOW } from "./runtime.ts";
+import { arrayNames, bodyStatements, numericOnly, undefinedFlow } from "./typed.ts";
 
 type N = Node & Record<string, any>;
-export type Ty = "number" | "boolean";
+/** "array": a typed array (only as a parameter; see runtime.ts for its three i32s). */
+export type Ty = "number" | "boolean" | "array";
 
 export interface Candidate {
   name: string;
@@ -38,11 +40,17 @@ export interface Candidate {
   where: string;
   /** The declaring scope (function or program node), for resolving calls. */
   scope: N;
+  /** A loop compiled out of code that is not frozen (index.ts): its parameters are the variables it uses, `outputs` those it assigns. */
+  loop?: { outputs: string[] };
+  /** Its parameters that are typed arrays (set by the compiler). */
+  arrays?: Set<string>;
 }
 
 export interface Frozen {
   cand: Candidate;
   ret: Ty;
+  /** Each parameter's type (typed arrays take three wasm parameters, see runtime.ts). */
+  paramTys: Ty[];
   /** Locals beyond the parameters (the arguments as f64, then the depth as i32). */
   locals: ValType[];
   body: Instr[];
@@ -101,6 +109,8 @@ interface FnScope {
   int: boolean;
   /** Scratch i32 locals of the int32 variant's overflow checks. */
   scratch?: [number, number, number];
+  /** wasm parameters before the depth (a typed array takes three). */
+  slots: number;
 }
 
 /**
@@ -118,8 +128,16 @@ export class FunctionCompiler {
     private readonly patchedMath: Set<string>,
   ) {}
 
+  /** Parameter types: typed arrays where the body indexes them or reads their length, else numbers. */
+  paramTys(cand: Candidate): Ty[] {
+    cand.arrays ??= arrayNames(cand.node.body, cand.params);
+    return cand.params.map((p) => (cand.arrays!.has(p) ? "array" : "number"));
+  }
+
   compile(cand: Candidate): Frozen {
     const frozen = this.compileAs(cand, false) as Frozen;
+    // the int32 variant re-runs the function from its start when it bails out: only for code without effects
+    if (frozen.paramTys.includes("array") || cand.loop) return frozen;
     try {
       const int = this.compileAs(cand, true);
       if (int.ret === frozen.ret) frozen.int = { locals: int.locals, body: int.body };
@@ -130,16 +148,21 @@ export class FunctionCompiler {
   }
 
   private compileAs(cand: Candidate, int: boolean): Omit<Frozen, "int"> {
-    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], zeros: [], inlined: 0, int };
+    const paramTys = this.paramTys(cand);
+    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], zeros: [], inlined: 0, int, slots: 0 };
     const n = cand.node;
     if (n.async) throw new Reject("is async");
     if (n.generator) throw new Reject("is a generator");
     for (const [i, p] of (n.params as N[]).entries()) {
       if (p.type !== "Identifier") throw new Reject("has default, rest or destructured parameters");
       if (f.blocks[0]!.has(p.name)) throw new Reject(`repeats parameter '${p.name}'`);
-      f.blocks[0]!.set(p.name, { local: i, ty: "number" });
+      f.blocks[0]!.set(p.name, { local: f.slots, ty: paramTys[i]! });
+      f.slots += paramTys[i] === "array" ? 3 : 1;
     }
-    const depth = cand.params.length;
+    const stmts = bodyStatements(n);
+    const undef = undefinedFlow(stmts, cand.arrays!, (call, i) => this.takesNumber(cand, call, i), cand.loop?.outputs);
+    if (undef) throw new Reject(undef);
+    const depth = f.slots;
     const body = f.code;
     // the top of the function, where a self tail call branches back to
     body.push({ op: "loop" });
@@ -154,12 +177,29 @@ export class FunctionCompiler {
     );
     this.returnZero(f);
     body.push({ op: "end" });
-    for (const s of n.body.body as N[]) this.stmt(f, s, true);
+    for (const s of stmts) this.stmt(f, s, true);
+    if (cand.loop) {
+      // a compiled loop: the final values of the variables it assigns go to the OUTPUTS area, for the wrapper
+      cand.loop.outputs.forEach((name, i) => {
+        const v = f.blocks[0]!.get(name)!;
+        if (v.ty !== "number") throw new Reject(`leaves a non-number in '${name}'`);
+        body.push({ op: "global.get", global: OUTPUTS }, { op: "local.get", local: v.local }, { op: "f64.store", offset: 8 * i });
+      });
+      body.push({ op: "f64.const", value: 0 }, { op: "return" });
+    }
     body.push({ op: "end" }, { op: "unreachable" }); // every path returned (checked below)
-    if (!returns(n.body)) throw new Reject("may end without returning a number (it would return undefined)");
+    if (!cand.loop && !stmts.some((s) => returns(s))) throw new Reject("may end without returning a number (it would return undefined)");
     const ret = f.retTy ?? "number";
     if (ret === "boolean" || int) for (const z of f.zeros) Object.assign(z, { op: "i32.const", value: 0 });
-    return { cand, ret, locals: f.locals, body };
+    return { cand, ret, paramTys, locals: f.locals, body };
+  }
+
+  /** May a value that is NaN where JS has undefined go to argument i of this call (a callee that only computes with it)? */
+  private takesNumber(from: Candidate, call: N, i: number): boolean {
+    const target = this.resolve(call.callee.name, from);
+    if (typeof target !== "object") return false;
+    const p = target.params[i];
+    return p === undefined || (p !== "" && numericOnly(target.node, p));
   }
 
   /** `return 0` of the function's return type (what an unwinding call returns; never seen by JS). */
@@ -184,7 +224,7 @@ export class FunctionCompiler {
   }
 
   private paramCount(f: FnScope): number {
-    return f.cand.params.length + 1; // the arguments and the depth
+    return f.slots + 1; // the arguments and the depth
   }
 
   private declare(f: FnScope, name: string, ty: Ty): number {
@@ -354,7 +394,7 @@ export class FunctionCompiler {
   private tailCall(f: FnScope, e: N): void {
     this.setReturn(f, this.retOf(f.cand));
     const n = this.args(f, e, f.cand);
-    const depth = f.cand.params.length;
+    const depth = f.slots;
     // the arguments are all on the stack: into the parameters, last first
     for (let i = n - 1; i >= 0; i--) f.code.push({ op: "local.set", local: i });
     // A loop, but counted as the calls it replaces: where the interpreter would run out
@@ -444,6 +484,8 @@ export class FunctionCompiler {
       for (const x of e.expressions as N[]) this.effect(f, x);
       return;
     }
+    if (e.type === "AssignmentExpression" && e.left.type === "MemberExpression") return this.store(f, e.left, e.operator === "=" ? "=" : e.operator.slice(0, -1), e.right);
+    if (e.type === "UpdateExpression" && e.argument.type === "MemberExpression") return this.store(f, e.argument, e.operator === "++" ? "+" : "-", undefined);
     if (e.type === "AssignmentExpression") return this.assign(f, e);
     if (e.type === "UpdateExpression") {
       const v = this.variable(f, e.argument);
@@ -458,10 +500,46 @@ export class FunctionCompiler {
     f.code.push({ op: "drop" });
   }
 
+  /** The typed array `e` indexes (a[i]) or takes the length of (a.length), if it is one. */
+  private arrayOf(f: FnScope, e: N): { local: number } | undefined {
+    if (e.optional || e.object.type !== "Identifier") return undefined;
+    const v = this.lookup(f, e.object.name);
+    if (v?.ty !== "array") return undefined;
+    if (!e.computed && !(e.property.type === "Identifier" && e.property.name === "length")) throw new Reject(`reads a property of the typed array '${e.object.name}' other than length`);
+    return v;
+  }
+
+  /** Pushes a typed array's three values and the index (f64) of an element. */
+  private element(f: FnScope, array: number, index: N): void {
+    for (let k = 0; k < 3; k++) f.code.push({ op: "local.get", local: array + k });
+    if (this.expr(f, index) !== "number") throw new Reject("indexes a typed array with a boolean");
+  }
+
+  /** a[i] = v, a[i] op= v, a[i]++ (statement position): the index once, the element read first where the operator needs it. */
+  private store(f: FnScope, target: N, op: string, value: N | undefined): void {
+    const a = this.arrayOf(f, target);
+    if (!a) throw new Reject("assigns to a property");
+    if (!target.computed) throw new Reject("assigns to a typed array's length");
+    this.element(f, a.local, target.property);
+    const idx = this.newLocal(f, "f64");
+    f.code.push({ op: "local.set", local: idx });
+    f.code.push({ op: "local.get", local: idx });
+    if (op !== "=") {
+      for (let k = 0; k < 3; k++) f.code.push({ op: "local.get", local: a.local + k });
+      f.code.push({ op: "local.get", local: idx }, { op: "call", func: HELPER.load });
+    }
+    if (value) {
+      if (this.expr(f, value) !== "number") throw new Reject("stores a boolean into a typed array");
+    } else this.constant(f, 1);
+    if (op !== "=") this.binary(f, op);
+    f.code.push({ op: "call", func: HELPER.store });
+  }
+
   private variable(f: FnScope, target: N): { local: number; ty: Ty } {
     if (target.type !== "Identifier") throw new Reject("assigns to a property");
     const v = this.lookup(f, target.name);
     if (!v) throw new Reject(`assigns to '${target.name}', which is not its own variable`);
+    if (v.ty === "array") throw new Reject(`assigns to the typed array parameter '${target.name}'`);
     return v;
   }
 
@@ -478,15 +556,26 @@ export class FunctionCompiler {
     f.code.push({ op: "local.set", local: v.local });
   }
 
-  /** Pushes the arguments for `callee` (extra ones are evaluated and dropped); returns how many. */
+  /** Pushes the arguments for `callee` (extra ones are evaluated and dropped); returns how many wasm values. */
   private args(f: FnScope, call: N, callee: Candidate): number {
     if (call.arguments.length < callee.params.length) throw new Reject(`calls ${callee.name} with too few arguments`);
+    const tys = this.paramTys(callee);
+    let slots = 0;
     (call.arguments as N[]).forEach((a, i) => {
       if (a.type === "SpreadElement") throw new Reject("spreads arguments");
+      if (tys[i] === "array") {
+        // a typed array goes as its three values; only a typed-array parameter of this function can be one
+        const v = a.type === "Identifier" ? this.lookup(f, a.name) : undefined;
+        if (v?.ty !== "array") throw new Reject(`passes ${callee.name} something that may not be a typed array`);
+        for (let k = 0; k < 3; k++) f.code.push({ op: "local.get", local: v.local + k });
+        slots += 3;
+        return;
+      }
       if (this.expr(f, a) !== "number") throw new Reject(`passes a boolean to ${callee.name}`);
       if (i >= callee.params.length) f.code.push({ op: "drop" });
+      else slots++;
     });
-    return callee.params.length;
+    return slots;
   }
 
   /** Two f64 on the stack -> the f64 result of `op`. */
@@ -545,6 +634,7 @@ export class FunctionCompiler {
         throw new Reject(typeof e.value === "string" ? "uses a string" : e.regex ? "uses a regular expression" : e.bigint ? "uses a BigInt" : "uses null");
       case "Identifier": {
         const v = this.lookup(f, e.name);
+        if (v?.ty === "array") throw new Reject(`uses the typed array '${e.name}' as a value (only its elements and length)`);
         if (v) return c.push({ op: "local.get", local: v.local }), v.ty;
         if ((e.name === "NaN" || e.name === "Infinity") && this.resolve(e.name, f.cand) === "global") {
           return this.constant(f, e.name === "NaN" ? NaN : Infinity), "number";
@@ -639,8 +729,14 @@ export class FunctionCompiler {
         throw new Reject("assigns inside an expression");
       case "CallExpression":
         return this.call(f, e);
-      case "MemberExpression":
-        throw new Reject(e.object.type === "Identifier" && e.object.name === "arguments" ? "uses arguments" : "reads a property");
+      case "MemberExpression": {
+        const a = this.arrayOf(f, e);
+        if (!a) throw new Reject(e.object.type === "Identifier" && e.object.name === "arguments" ? "uses arguments" : "reads a property");
+        if (!e.computed) return c.push({ op: "local.get", local: a.local + 1 }, { op: "f64.convert_i32_u" }), "number";
+        this.element(f, a.local, e.property);
+        c.push({ op: "call", func: HELPER.load });
+        return "number";
+      }
       case "NewExpression":
       case "ArrayExpression":
       case "ObjectExpression":
@@ -673,7 +769,7 @@ export class FunctionCompiler {
     f.blocks = [params];
     f.inlined++;
     try {
-      return this.expr(f, f.cand.node.body.body[0].argument);
+      return this.expr(f, bodyStatements(f.cand.node)[0]!.argument);
     } finally {
       f.blocks = outer;
       f.inlined--;
@@ -715,7 +811,7 @@ export class FunctionCompiler {
       // with it (its overflow checks, off the critical path in a loop, are on it here)
       if (f.int) throw new Reject("calls a function (no int32 form)");
       this.args(f, e, target);
-      const depth = f.cand.params.length;
+      const depth = f.slots;
       c.push({ op: "local.get", local: depth }, { op: "i32.const", value: 1 + f.inlined }, { op: "i32.add" }, { op: "call", func: target.id });
       // the callee ran out of depth: unwind at once
       c.push({ op: "global.get", global: OVERFLOW }, { op: "if" });
@@ -804,7 +900,8 @@ export function guessReturn(fn: N): Ty {
  * from ~92 to ~75 ms, three levels ~64 ms at twice the code), else once.
  */
 function inlineLevels(c: Candidate): number {
-  const body = c.node.body.body as N[];
+  if (c.arrays?.size) return 0; // (inlining maps parameters to fresh number locals)
+  const body = bodyStatements(c.node);
   if (body.length !== 1 || body[0]!.type !== "ReturnStatement" || !body[0]!.argument) return 0;
   let calls = 0;
   const walk = (n: N): void => {

@@ -11,7 +11,7 @@
 
 import { BAIL, intName, type Frozen } from "./analyze.ts";
 import { ModuleBuilder, type Instr, type ValType } from "./encode.ts";
-import { HELPER, HELPERS, OVERFLOW } from "./runtime.ts";
+import { ARRAY_KINDS, HELPER, HELPERS, OVERFLOW } from "./runtime.ts";
 
 export const INIT_FN = "qjs_ext_frozen_init";
 /** The global the init function sets, taken (and deleted) by the app's prologue. */
@@ -28,6 +28,14 @@ export const API: Record<string, [ValType[], ValType[]]> = {
   JS_FreeValue: [["i32", "i64"], []],
   // variadic in C: (ctx, fmt, pointer to the arguments)
   JS_ThrowRangeError: [["i32", "i32", "i32"], ["i64"]],
+  // typed arrays: kind, (buffer, offset, length in bytes), the buffer's data
+  JS_GetTypedArrayType: [["i64"], ["i32"]],
+  JS_GetTypedArrayBuffer: [["i32", "i64", "i32", "i32", "i32"], ["i64"]],
+  JS_GetArrayBuffer: [["i32", "i32", "i64"], ["i32"]],
+  JS_GetException: [["i32"], ["i64"]],
+  // a compiled loop's variables, back to JS
+  JS_NewArray: [["i32"], ["i64"]],
+  JS_SetPropertyUint32: [["i32", "i64", "i32", "i64"], ["i32"]],
   // QuickJS's own: its % and ** call these, so frozen code rounds exactly as the interpreter does
   fmod: [["f64", "f64"], ["f64"]],
   pow: [["f64", "f64"], ["f64"]],
@@ -49,8 +57,12 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   m.global(OVERFLOW, "i32", true, 0);
   for (const h of HELPERS) m.func(h);
 
-  // static data: 8 bytes where JS_ToFloat64 writes, then the strings
-  const scratch = m.staticData(new Uint8Array(8), 8);
+  // static data: the compiled loops' outputs, 16 bytes where JS_ToFloat64 and
+  // JS_GetTypedArrayBuffer write, log2 of each typed-array kind's element size, then the strings
+  const outputs = m.staticData(new Uint8Array(8 * Math.max(1, ...fns.map((f) => f.cand.loop?.outputs.length ?? 0))), 8);
+  if (outputs !== 0) throw new Error("the loops' outputs must start the static data (analyze.ts addresses them as OUTPUTS)");
+  const scratch = m.staticData(new Uint8Array(16), 8);
+  const log2 = m.staticData(Array.from({ length: 12 }, (_, k) => ARRAY_KINDS[k] ?? 0));
   const at = (offset: number): Instr[] => [{ op: "global.get", global: "__memory_base" }, { op: "i32.const", value: offset }, { op: "i32.add" }];
   const stackMessage = m.cString("Maximum call stack size exceeded");
   const ctx: Instr = { op: "local.get", local: 0 };
@@ -58,31 +70,63 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   const register: Instr[] = [];
   for (const f of fns) {
     const n = f.cand.params.length;
-    m.func({ name: f.cand.id, params: [...f.cand.params.map((): ValType => "f64"), "i32"], results: [f.ret === "number" ? "f64" : "i32"], locals: f.locals, body: f.body });
+    const slots = f.paramTys.flatMap((t): ValType[] => (t === "array" ? ["i32", "i32", "i32"] : ["f64"]));
+    m.func({ name: f.cand.id, params: [...slots, "i32"], results: [f.ret === "number" ? "f64" : "i32"], locals: f.locals, body: f.body });
     if (!f.entry) continue; // called by other frozen functions only
 
-    // JSValue js_<id>(JSContext *ctx, JSValue this, int argc, JSValue *argv): the arguments
-    // as numbers (missing ones are 0: the guard only calls with all of them numbers)
+    // JSValue js_<id>(JSContext *ctx, JSValue this, int argc, JSValue *argv): numbers as f64
+    // (missing ones are 0: the JS guard calls with all of them numbers); typed arrays as
+    // their three values, and anything else there makes the wrapper return undefined,
+    // which tells the guard to run the function's JS (frozen functions never return undefined)
     const wrapper = `js_${f.cand.id}`;
     const body: Instr[] = [];
+    const locals: ValType[] = [];
+    const local = (t: ValType) => (locals.push(t), 3 + locals.length);
+    const args: number[] = [];
+    const undef: Instr[] = [{ op: "i64.const", value: 3 }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "return" }];
+    const arg = (i: number): Instr[] => [{ op: "local.get", local: 3 }, { op: "i64.load", offset: 8 * i }];
     for (let i = 0; i < n; i++) {
+      if (f.paramTys[i] === "array") {
+        const [ptr, len, kind, buf] = [local("i32"), local("i32"), local("i32"), local("i64")];
+        args.push(ptr, len, kind);
+        body.push({ op: "local.get", local: 2 }, { op: "i32.const", value: i }, { op: "i32.le_s" }, { op: "if" }, ...undef, { op: "end" });
+        // kinds 0-6 and 10-11 (not the BigInt ones, not Float16)
+        body.push(...arg(i), { op: "call", func: "JS_GetTypedArrayType" }, { op: "local.tee", local: kind }, { op: "i32.const", value: 6 }, { op: "i32.gt_u" });
+        body.push({ op: "local.get", local: kind }, { op: "i32.const", value: 10 }, { op: "i32.lt_u" }, { op: "local.get", local: kind }, { op: "i32.const", value: 11 }, { op: "i32.gt_u" }, { op: "i32.or" }, { op: "i32.and" });
+        body.push({ op: "if" }, ...undef, { op: "end" });
+        // its buffer: a detached (or shrunk past it) array throws here, and is JS's empty array
+        body.push(ctx, ...arg(i), ...at(scratch), ...at(scratch + 4), { op: "i32.const", value: 0 }, { op: "call", func: "JS_GetTypedArrayBuffer" }, { op: "local.tee", local: buf });
+        body.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.const", value: 6 }, { op: "i32.eq" });
+        body.push({ op: "if" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "else" });
+        body.push(ctx, ...at(scratch + 8), { op: "local.get", local: buf }, { op: "call", func: "JS_GetArrayBuffer" }, { op: "local.set", local: ptr });
+        body.push(ctx, { op: "local.get", local: buf }, { op: "call", func: "JS_FreeValue" });
+        body.push({ op: "local.get", local: ptr }, { op: "if" });
+        body.push({ op: "local.get", local: ptr }, ...at(scratch), { op: "i32.load", offset: 0 }, { op: "i32.add" }, { op: "local.set", local: ptr });
+        body.push(...at(scratch), { op: "i32.load", offset: 4 }, ...at(log2), { op: "local.get", local: kind }, { op: "i32.add" }, { op: "i32.load8_u", offset: 0 }, { op: "i32.shr_u" }, { op: "local.set", local: len });
+        body.push({ op: "else" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "end" });
+        body.push({ op: "end" });
+        continue;
+      }
+      const v = local("f64");
+      args.push(v);
       body.push({ op: "local.get", local: 2 }, { op: "i32.const", value: i }, { op: "i32.gt_s" }, { op: "if" });
-      body.push(ctx, ...at(scratch), { op: "local.get", local: 3 }, { op: "i64.load", offset: 8 * i }, { op: "call", func: "JS_ToFloat64" }, { op: "drop" });
-      body.push(...at(scratch), { op: "f64.load", offset: 0 }, { op: "local.set", local: 4 + i }, { op: "end" });
+      body.push(ctx, ...at(scratch), ...arg(i), { op: "call", func: "JS_ToFloat64" }, { op: "drop" });
+      body.push(...at(scratch), { op: "f64.load", offset: 0 }, { op: "local.set", local: v }, { op: "end" });
     }
-    const result: Instr = { op: "local.set", local: 4 + n };
+    const res = local("f64");
+    const result: Instr = { op: "local.set", local: res };
     if (f.int) {
       m.func({ name: intName(f.cand), params: [...f.cand.params.map((): ValType => "i32"), "i32"], results: ["i32"], locals: f.int.locals, body: f.int.body });
       // all arguments int32: the int32 variant, unless it bails out (then the f64 function from the start)
       body.push({ op: "block" }, { op: "block" }, { op: "i32.const", value: 1 });
-      for (let i = 0; i < n; i++) body.push({ op: "local.get", local: 4 + i }, { op: "call", func: HELPER.isInt32 }, { op: "i32.and" });
+      for (const v of args) body.push({ op: "local.get", local: v }, { op: "call", func: HELPER.isInt32 }, { op: "i32.and" });
       body.push({ op: "i32.eqz" }, { op: "br_if", depth: 0 });
-      for (let i = 0; i < n; i++) body.push({ op: "local.get", local: 4 + i }, { op: "i32.trunc_f64_s" });
+      for (const v of args) body.push({ op: "local.get", local: v }, { op: "i32.trunc_f64_s" });
       body.push({ op: "i32.const", value: 0 }, { op: "call", func: intName(f.cand) }, { op: "f64.convert_i32_s" }, result);
       body.push({ op: "global.get", global: OVERFLOW }, { op: "i32.const", value: BAIL }, { op: "i32.ne" }, { op: "br_if", depth: 1 });
       body.push({ op: "i32.const", value: 0 }, { op: "global.set", global: OVERFLOW }, { op: "end" });
     }
-    for (let i = 0; i < n; i++) body.push({ op: "local.get", local: 4 + i });
+    for (const v of args) body.push({ op: "local.get", local: v });
     body.push({ op: "i32.const", value: 0 }, { op: "call", func: f.cand.id });
     if (f.ret === "boolean") body.push({ op: "f64.convert_i32_s" });
     body.push(result);
@@ -90,8 +134,19 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     // ran out of depth: the interpreter's RangeError
     body.push({ op: "global.get", global: OVERFLOW }, { op: "if" }, { op: "i32.const", value: 0 }, { op: "global.set", global: OVERFLOW });
     body.push(ctx, ...at(stackMessage), { op: "i32.const", value: 0 }, { op: "call", func: "JS_ThrowRangeError" }, { op: "return" }, { op: "end" });
-    body.push(ctx, { op: "local.get", local: 4 + n }, { op: "call", func: "JS_NewNumber" });
-    m.func({ name: wrapper, params: ["i32", "i64", "i32", "i32"], results: ["i64"], locals: Array(n + 1).fill("f64"), body });
+    const outs = f.cand.loop?.outputs ?? [];
+    if (outs.length > 1) {
+      // a compiled loop's variables: [v0, v1, ...]
+      const arr = local("i64");
+      body.push(ctx, { op: "call", func: "JS_NewArray" }, { op: "local.set", local: arr });
+      outs.forEach((_, i) => {
+        body.push(ctx, { op: "local.get", local: arr }, { op: "i32.const", value: i }, ctx, ...at(outputs), { op: "f64.load", offset: 8 * i }, { op: "call", func: "JS_NewNumber" }, { op: "call", func: "JS_SetPropertyUint32" }, { op: "drop" });
+      });
+      body.push({ op: "local.get", local: arr }, { op: "return" });
+    }
+    if (outs.length === 1) body.push(...at(outputs), { op: "f64.load", offset: 0 }, result);
+    body.push(ctx, { op: "local.get", local: res }, { op: "call", func: "JS_NewNumber" });
+    m.func({ name: wrapper, params: ["i32", "i64", "i32", "i32"], results: ["i64"], locals, body });
     const slot = m.tableSlot(wrapper);
 
     // obj[id] = JS_NewCFunction2(ctx, wrapper, name, length, JS_CFUNC_generic, 0)
