@@ -33,6 +33,13 @@ export const API: Record<string, [ValType[], ValType[]]> = {
   JS_GetTypedArrayBuffer: [["i32", "i64", "i32", "i32", "i32"], ["i64"]],
   JS_GetArrayBuffer: [["i32", "i32", "i64"], ["i32"]],
   JS_GetException: [["i32"], ["i64"]],
+  // %TypedArray%.prototype's length getter, taken at init (the length a buffer resize leaves)
+  JS_GetPropertyStr: [["i32", "i64", "i32"], ["i64"]],
+  JS_GetPrototype: [["i32", "i64"], ["i64"]],
+  JS_NewAtom: [["i32", "i32"], ["i32"]],
+  JS_FreeAtom: [["i32", "i32"], []],
+  JS_GetOwnProperty: [["i32", "i32", "i64", "i32"], ["i32"]],
+  JS_Call: [["i32", "i64", "i64", "i32", "i32"], ["i64"]],
   // a compiled loop's variables, back to JS
   JS_NewArray: [["i32"], ["i64"]],
   JS_SetPropertyUint32: [["i32", "i64", "i32", "i64"], ["i32"]],
@@ -62,6 +69,9 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   const outputs = m.staticData(new Uint8Array(8 * Math.max(1, ...fns.map((f) => f.cand.loop?.outputs.length ?? 0))), 8);
   if (outputs !== 0) throw new Error("the loops' outputs must start the static data (analyze.ts addresses them as OUTPUTS)");
   const scratch = m.staticData(new Uint8Array(16), 8);
+  // the length getter (a JSValue the module keeps), and a JSPropertyDescriptor {int flags; JSValue value, getter, setter}
+  const lengthGetter = m.staticData(new Uint8Array(8), 8);
+  const desc = m.staticData(new Uint8Array(32), 8);
   const log2 = m.staticData(Array.from({ length: 12 }, (_, k) => ARRAY_KINDS[k] ?? 0));
   const at = (offset: number): Instr[] => [{ op: "global.get", global: "__memory_base" }, { op: "i32.const", value: offset }, { op: "i32.add" }];
   const stackMessage = m.cString("Maximum call stack size exceeded");
@@ -102,7 +112,12 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         body.push(ctx, { op: "local.get", local: buf }, { op: "call", func: "JS_FreeValue" });
         body.push({ op: "local.get", local: ptr }, { op: "if" });
         body.push({ op: "local.get", local: ptr }, ...at(scratch), { op: "i32.load", offset: 0 }, { op: "i32.add" }, { op: "local.set", local: ptr });
-        body.push(...at(scratch), { op: "i32.load", offset: 4 }, ...at(log2), { op: "local.get", local: kind }, { op: "i32.add" }, { op: "i32.load8_u", offset: 0 }, { op: "i32.shr_u" }, { op: "local.set", local: len });
+        // its length: what the engine's own getter says (a length-tracking array follows its
+        // buffer's resizes, which the byte length above does not)
+        body.push(ctx, ...at(lengthGetter), { op: "i64.load", offset: 0 }, ...arg(i), { op: "i32.const", value: 0 }, { op: "i32.const", value: 0 }, { op: "call", func: "JS_Call" }, { op: "local.tee", local: buf });
+        body.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.eqz" }, { op: "if" });
+        body.push({ op: "local.get", local: buf }, { op: "i32.wrap_i64" }, { op: "local.set", local: len });
+        body.push({ op: "else" }, ctx, { op: "local.get", local: buf }, { op: "call", func: "JS_FreeValue" }, { op: "end" });
         body.push({ op: "else" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "end" });
         body.push({ op: "end" });
         continue;
@@ -159,7 +174,26 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   // int qjs_ext_frozen_init(JSContext *ctx, JSRuntime *rt)
   const obj: Instr = { op: "local.get", local: 2 };
   const global: Instr = { op: "local.get", local: 3 };
+  const tmp: Instr = { op: "local.get", local: 4 };
+  const set = (local: number): Instr => ({ op: "local.set", local });
+  const free = (v: Instr[]): Instr[] => [ctx, ...v, { op: "call", func: "JS_FreeValue" }];
   const init: Instr[] = [
+    // the length getter: Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), "length").get,
+    // taken before any of the app's code runs
+    ctx, { op: "call", func: "JS_GetGlobalObject" }, set(3),
+    ctx, global, ...at(m.cString("Uint8Array")), { op: "call", func: "JS_GetPropertyStr" }, set(4),
+    ctx, tmp, ...at(m.cString("prototype")), { op: "call", func: "JS_GetPropertyStr" }, set(5),
+    ...free([tmp]),
+    ctx, { op: "local.get", local: 5 }, { op: "call", func: "JS_GetPrototype" }, set(4),
+    ...free([{ op: "local.get", local: 5 }]),
+    ctx, ...at(m.cString("length")), { op: "call", func: "JS_NewAtom" }, set(6),
+    ctx, ...at(desc), tmp, { op: "local.get", local: 6 }, { op: "call", func: "JS_GetOwnProperty" }, { op: "drop" },
+    ctx, { op: "local.get", local: 6 }, { op: "call", func: "JS_FreeAtom" },
+    ...free([tmp]),
+    ...at(lengthGetter), ...at(desc), { op: "i64.load", offset: 16 }, { op: "i64.store", offset: 0 },
+    ...free([...at(desc), { op: "i64.load", offset: 8 }]),
+    ...free([...at(desc), { op: "i64.load", offset: 24 }]),
+    ...free([global]),
     ctx, { op: "call", func: "JS_NewObject" }, { op: "local.set", local: 2 },
     ...register,
     // "on": the guards use the frozen functions only while it is truthy (the build turns it off
@@ -170,7 +204,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     ctx, global, { op: "call", func: "JS_FreeValue" },
     { op: "i32.const", value: 0 },
   ];
-  m.func({ name: INIT_FN, params: ["i32", "i32"], results: ["i32"], locals: ["i64", "i64"], body: init });
+  m.func({ name: INIT_FN, params: ["i32", "i32"], results: ["i32"], locals: ["i64", "i64", "i64", "i64", "i32"], body: init });
   m.export(INIT_FN, INIT_FN);
   const ids = new Set(fns.flatMap((f) => [f.cand.id, intName(f.cand)]));
   return { wasm: m.encode(), listing: m.listing((name) => ids.has(name)) };
