@@ -23,12 +23,15 @@
 
 import type { Node } from "acorn";
 import type { Instr, ValType } from "./encode.ts";
-import { HELPER, OUTPUTS, OVERFLOW } from "./runtime.ts";
-import { arrayNames, bodyStatements, numericOnly, undefinedFlow } from "./typed.ts";
+import { DATAVIEW_METHODS, HELPER, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
+import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
 
 type N = Node & Record<string, any>;
-/** "array": a typed array (only as a parameter; see runtime.ts for its three i32s). */
-export type Ty = "number" | "boolean" | "array";
+/**
+ * "array": a typed array (only as a parameter; see runtime.ts for its three i32s).
+ * "view": a DataView (only as a parameter, only its get and set methods: calls into the engine).
+ */
+export type Ty = "number" | "boolean" | "array" | "view";
 
 export interface Candidate {
   name: string;
@@ -41,9 +44,11 @@ export interface Candidate {
   /** The declaring scope (function or program node), for resolving calls. */
   scope: N;
   /** A loop compiled out of code that is not frozen (index.ts): its parameters are the variables it uses, `outputs` those it assigns. */
-  loop?: { outputs: string[] };
+  loop?: { outputs: string[]; mayThrow: boolean };
   /** Its parameters that are typed arrays (set by the compiler). */
   arrays?: Set<string>;
+  /** Its parameters that are DataViews, with the methods it calls on each (set by the compiler). */
+  views?: Map<string, Set<string>>;
 }
 
 export interface Frozen {
@@ -70,6 +75,8 @@ export interface Frozen {
  */
 export const intName = (c: Candidate) => `${c.id}_i32`;
 export const BAIL = 2;
+/** The module's global holding the JSContext of the call in progress (wrappers set it; DataView calls need it). */
+export const CTX = "ctx";
 
 export class Reject extends Error {}
 
@@ -131,13 +138,14 @@ export class FunctionCompiler {
   /** Parameter types: typed arrays where the body indexes them or reads their length, else numbers. */
   paramTys(cand: Candidate): Ty[] {
     cand.arrays ??= arrayNames(cand.node.body, cand.params);
-    return cand.params.map((p) => (cand.arrays!.has(p) ? "array" : "number"));
+    cand.views ??= viewNames(cand.node.body, cand.params.filter((p) => !cand.arrays!.has(p)), DATAVIEW_METHODS);
+    return cand.params.map((p) => (cand.arrays!.has(p) ? "array" : cand.views!.has(p) ? "view" : "number"));
   }
 
   compile(cand: Candidate): Frozen {
     const frozen = this.compileAs(cand, false) as Frozen;
     // the int32 variant re-runs the function from its start when it bails out: only for code without effects
-    if (frozen.paramTys.includes("array") || cand.loop) return frozen;
+    if (frozen.paramTys.some((t) => t === "array" || t === "view") || cand.loop) return frozen;
     try {
       const int = this.compileAs(cand, true);
       if (int.ret === frozen.ret) frozen.int = { locals: int.locals, body: int.body };
@@ -157,7 +165,7 @@ export class FunctionCompiler {
       if (p.type !== "Identifier") throw new Reject("has default, rest or destructured parameters");
       if (f.blocks[0]!.has(p.name)) throw new Reject(`repeats parameter '${p.name}'`);
       f.blocks[0]!.set(p.name, { local: f.slots, ty: paramTys[i]! });
-      f.slots += paramTys[i] === "array" ? 3 : 1;
+      f.slots += paramTys[i] === "array" ? 3 : 1; // (a view: its JSValue, an i64)
     }
     const stmts = bodyStatements(n);
     const undef = undefinedFlow(stmts, cand.arrays!, (call, i) => this.takesNumber(cand, call, i), cand.loop?.outputs);
@@ -179,12 +187,7 @@ export class FunctionCompiler {
     body.push({ op: "end" });
     for (const s of stmts) this.stmt(f, s, true);
     if (cand.loop) {
-      // a compiled loop: the final values of the variables it assigns go to the OUTPUTS area, for the wrapper
-      cand.loop.outputs.forEach((name, i) => {
-        const v = f.blocks[0]!.get(name)!;
-        if (v.ty !== "number") throw new Reject(`leaves a non-number in '${name}'`);
-        body.push({ op: "global.get", global: OUTPUTS }, { op: "local.get", local: v.local }, { op: "f64.store", offset: 8 * i });
-      });
+      this.storeOutputs(f);
       body.push({ op: "f64.const", value: 0 }, { op: "return" });
     }
     body.push({ op: "end" }, { op: "unreachable" }); // every path returned (checked below)
@@ -202,8 +205,18 @@ export class FunctionCompiler {
     return p === undefined || (p !== "" && numericOnly(target.node, p));
   }
 
+  /** A compiled loop: the current values of the variables it assigns, to STATIC.outputs for the wrapper (at its end, and when it unwinds). */
+  private storeOutputs(f: FnScope): void {
+    f.cand.loop?.outputs.forEach((name, i) => {
+      const v = f.blocks[0]!.get(name)!;
+      if (v.ty !== "number") throw new Reject(`leaves a non-number in '${name}'`);
+      f.code.push({ op: "global.get", global: "__memory_base" }, { op: "local.get", local: v.local }, { op: "f64.store", offset: STATIC.outputs + 8 * i });
+    });
+  }
+
   /** `return 0` of the function's return type (what an unwinding call returns; never seen by JS). */
   private returnZero(f: FnScope): void {
+    if (f.cand.loop && f.blocks.length) this.storeOutputs(f);
     // the type may not be known yet: compile() fixes the constant at the end
     const zero: Instr = { op: "f64.const", value: 0 };
     f.zeros.push(zero);
@@ -496,7 +509,8 @@ export class FunctionCompiler {
       f.code.push({ op: "local.set", local: v.local });
       return;
     }
-    this.expr(f, e);
+    if (e.type === "CallExpression") this.call(f, e, true);
+    else this.expr(f, e);
     f.code.push({ op: "drop" });
   }
 
@@ -571,6 +585,13 @@ export class FunctionCompiler {
         slots += 3;
         return;
       }
+      if (tys[i] === "view") {
+        const v = a.type === "Identifier" ? this.lookup(f, a.name) : undefined;
+        if (v?.ty !== "view") throw new Reject(`passes ${callee.name} something that may not be a DataView`);
+        f.code.push({ op: "local.get", local: v.local });
+        slots += 1;
+        return;
+      }
       if (this.expr(f, a) !== "number") throw new Reject(`passes a boolean to ${callee.name}`);
       if (i >= callee.params.length) f.code.push({ op: "drop" });
       else slots++;
@@ -585,7 +606,10 @@ export class FunctionCompiler {
     const i32 = (...ops: Instr[]) => {
       // the right operand is on top: convert it, then the left one beneath it through a local
       const right = this.newLocal(f, "i32");
-      c.push({ op: "call", func: HELPER.toInt32 }, { op: "local.set", local: right }, { op: "call", func: HELPER.toInt32 }, { op: "local.get", local: right }, ...ops);
+      this.toInt32(f);
+      c.push({ op: "local.set", local: right });
+      this.toInt32(f);
+      c.push({ op: "local.get", local: right }, ...ops);
     };
     switch (op) {
       case "+":
@@ -617,6 +641,20 @@ export class FunctionCompiler {
     throw new Reject(`uses the operator ${op}`);
   }
 
+  /**
+   * ToInt32 of the f64 on the stack, inline where it is cheap: below 2^63 in magnitude the
+   * low 32 bits of the truncated i64 are the answer (uint32 values, common in hashing, are
+   * no int32 but take this path); NaN, infinities and the rest call the helper.
+   */
+  private toInt32(f: FnScope): void {
+    const t = this.newLocal(f, "f64");
+    f.code.push(
+      { op: "local.tee", local: t }, { op: "f64.abs" }, { op: "f64.const", value: 2 ** 63 }, { op: "f64.lt" },
+      { op: "if", result: "i32" }, { op: "local.get", local: t }, { op: "i64.trunc_f64_s" }, { op: "i32.wrap_i64" },
+      { op: "else" }, { op: "local.get", local: t }, { op: "call", func: HELPER.toInt32 }, { op: "end" },
+    );
+  }
+
   /** A number constant; in the int32 variant only an int32 (not -0). */
   private constant(f: FnScope, v: number): void {
     if (!f.int) return void f.code.push({ op: "f64.const", value: v });
@@ -635,6 +673,7 @@ export class FunctionCompiler {
       case "Identifier": {
         const v = this.lookup(f, e.name);
         if (v?.ty === "array") throw new Reject(`uses the typed array '${e.name}' as a value (only its elements and length)`);
+        if (v?.ty === "view") throw new Reject(`uses the DataView '${e.name}' as a value (only its get and set methods)`);
         if (v) return c.push({ op: "local.get", local: v.local }), v.ty;
         if ((e.name === "NaN" || e.name === "Infinity") && this.resolve(e.name, f.cand) === "global") {
           return this.constant(f, e.name === "NaN" ? NaN : Infinity), "number";
@@ -707,7 +746,7 @@ export class FunctionCompiler {
           }
         }
         if (e.operator === "-") return c.push({ op: "f64.neg" }), "number";
-        if (e.operator === "~") return c.push({ op: "call", func: HELPER.toInt32 }, { op: "i32.const", value: -1 }, { op: "i32.xor" }, { op: "f64.convert_i32_s" }), "number";
+        if (e.operator === "~") return this.toInt32(f), c.push({ op: "i32.const", value: -1 }, { op: "i32.xor" }, { op: "f64.convert_i32_s" }), "number";
         throw new Reject(`uses unary ${e.operator}`);
       }
       case "ConditionalExpression": {
@@ -759,17 +798,17 @@ export class FunctionCompiler {
    * the same order). Fewer calls for fib-like recursion; the calls left inside
    * count the frames they replace, so the depth limit is unchanged.
    */
-  private inlineSelf(f: FnScope, e: N): Ty {
-    const n = this.args(f, e, f.cand);
+  private inlineSelf(f: FnScope, e: N, target = f.cand): Ty {
+    const n = this.args(f, e, target);
     const params = new Map<string, { local: number; ty: Ty }>();
-    const locals = f.cand.params.map(() => ({ local: this.newLocal(f, wasmType("number", f.int)), ty: "number" as Ty }));
+    const locals = target.params.map(() => ({ local: this.newLocal(f, wasmType("number", f.int)), ty: "number" as Ty }));
     for (let i = n - 1; i >= 0; i--) f.code.push({ op: "local.set", local: locals[i]!.local });
-    f.cand.params.forEach((p, i) => params.set(p, locals[i]!));
+    target.params.forEach((p, i) => params.set(p, locals[i]!));
     const outer = f.blocks;
     f.blocks = [params];
     f.inlined++;
     try {
-      return this.expr(f, bodyStatements(f.cand.node)[0]!.argument);
+      return this.expr(f, bodyStatements(target.node)[0]!.argument);
     } finally {
       f.blocks = outer;
       f.inlined--;
@@ -797,7 +836,7 @@ export class FunctionCompiler {
     return "number";
   }
 
-  private call(f: FnScope, e: N): Ty {
+  private call(f: FnScope, e: N, statement = false): Ty {
     if (e.optional) throw new Reject("uses optional chaining");
     const c = f.code;
     const callee = e.callee as N;
@@ -807,6 +846,7 @@ export class FunctionCompiler {
       if (target === "global") throw new Reject(`calls the global '${callee.name}'`);
       if (typeof target === "string") throw new Reject(`calls '${callee.name}', ${target}`);
       if (target === f.cand && f.inlined < inlineLevels(f.cand)) return this.inlineSelf(f, e);
+      if (target !== f.cand && isLeaf(target) && this.paramTys(target).every((t) => t === "number")) return this.inlineSelf(f, e, target);
       // int32 pays in loops (a self tail call is one), not around calls: fib(35) built was ~35% slower
       // with it (its overflow checks, off the critical path in a loop, are on it here)
       if (f.int) throw new Reject("calls a function (no int32 form)");
@@ -852,7 +892,57 @@ export class FunctionCompiler {
       }
       return "number";
     }
+    if (callee.type === "MemberExpression" && !callee.computed && callee.object.type === "Identifier" && this.lookup(f, callee.object.name)?.ty === "view") {
+      return this.viewCall(f, this.lookup(f, callee.object.name)!.local, callee.property.name, e.arguments as N[], statement);
+    }
     throw new Reject("calls a method or a computed function");
+  }
+
+  /**
+   * view.getUint32(offset, littleEndian), view.setInt8(offset, value), ...: DataView's own
+   * method (the wrapper checked that the view has it) called through the engine. Its
+   * exceptions (a range error, a detached buffer) unwind the frozen stack (THROWN) and the
+   * wrapper hands them to JS. It runs no JS, so typed arrays stay where they were.
+   */
+  private viewCall(f: FnScope, view: number, method: string, args: N[], statement = false): Ty {
+    if (f.int) throw new Reject("calls a DataView method (no int32 form)");
+    if (!DATAVIEW_METHODS.includes(method)) throw new Reject(`calls ${method} on a DataView`);
+    const c = f.code;
+    if (args.some((a) => a.type === "SpreadElement")) throw new Reject("spreads arguments");
+    // every argument first (one may be another call), then into the call's argument area
+    const values = args.map((a) => {
+      const ty = this.expr(f, a);
+      const local = this.newLocal(f, ty === "number" ? "f64" : "i32");
+      c.push({ op: "local.set", local });
+      return { ty, local };
+    });
+    if (values.length > 3) throw new Reject("passes a DataView method more than three arguments");
+    values.forEach(({ ty, local }, i) => {
+      c.push({ op: "global.get", global: "__memory_base" });
+      // a number as QuickJS's JS_NewNumber boxes it; a boolean is JS_MKVAL(JS_TAG_BOOL = 1, b)
+      if (ty === "number") c.push({ op: "global.get", global: CTX }, { op: "local.get", local }, { op: "call", func: "JS_NewNumber" });
+      else c.push({ op: "local.get", local }, { op: "i64.extend_i32_u" }, { op: "i64.const", value: 1 }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "i64.or" });
+      c.push({ op: "i64.store", offset: STATIC.callArgs + 8 * i });
+    });
+    const r = this.newLocal(f, "i64");
+    c.push({ op: "global.get", global: CTX }, { op: "global.get", global: "__memory_base" }, { op: "i64.load", offset: STATIC.dataView + 8 * DATAVIEW_METHODS.indexOf(method) });
+    c.push({ op: "local.get", local: view }, { op: "i32.const", value: values.length }, { op: "global.get", global: "__memory_base" }, { op: "i32.const", value: STATIC.callArgs }, { op: "i32.add" });
+    c.push({ op: "call", func: "JS_Call" }, { op: "local.tee", local: r });
+    const tag = (): Instr[] => [{ op: "local.get", local: r }, { op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }];
+    c.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.const", value: 6 }, { op: "i32.eq" }, { op: "if" });
+    c.push({ op: "i32.const", value: THROWN }, { op: "global.set", global: OVERFLOW });
+    this.returnZero(f);
+    c.push({ op: "end" });
+    if (method.startsWith("set")) {
+      // undefined, which only a statement may drop (see effect)
+      if (!statement) throw new Reject(`uses the value of ${method} (undefined)`);
+      return c.push({ op: "f64.const", value: 0 }), "number";
+    }
+    // the methods return an int (tag 0) or a float64 (JS_ToFloat64 reads it as QuickJS boxed it)
+    c.push(...tag(), { op: "i32.eqz" }, { op: "if", result: "f64" }, { op: "local.get", local: r }, { op: "i32.wrap_i64" }, { op: "f64.convert_i32_s" }, { op: "else" });
+    c.push({ op: "global.get", global: CTX }, { op: "global.get", global: "__memory_base" }, { op: "i32.const", value: STATIC.callArgs }, { op: "i32.add" }, { op: "local.get", local: r }, { op: "call", func: "JS_ToFloat64" }, { op: "drop" });
+    c.push({ op: "global.get", global: "__memory_base" }, { op: "f64.load", offset: STATIC.callArgs }, { op: "end" });
+    return "number";
   }
 }
 
@@ -891,6 +981,28 @@ export function guessReturn(fn: N): Ty {
   };
   walk(fn);
   return found ?? "number";
+}
+
+/**
+ * A function whose body is one `return <expression>` calling nothing but Math's functions
+ * (rotr(x, n) = x >>> n | x << 32 - n): inlined where frozen code calls it, as a self call
+ * is (a call costs more than such a body: SHA-256's round loop ran ~30% of its time in rotr).
+ */
+function isLeaf(c: Candidate): boolean {
+  const body = bodyStatements(c.node);
+  if (body.length !== 1 || body[0]!.type !== "ReturnStatement" || !body[0]!.argument || c.params.some((p) => !p)) return false;
+  let calls = false;
+  const walk = (n: N): void => {
+    if (calls || !n || typeof n !== "object") return;
+    if (n.type === "CallExpression" && !(n.callee.type === "MemberExpression" && n.callee.object.type === "Identifier" && n.callee.object.name === "Math")) calls = true;
+    for (const k of Object.keys(n)) {
+      const v = n[k];
+      if (Array.isArray(v)) v.forEach((x) => x && typeof x.type === "string" && walk(x));
+      else if (v && typeof v.type === "string") walk(v);
+    }
+  };
+  walk(body[0]!.argument);
+  return !calls;
 }
 
 /**

@@ -9,9 +9,9 @@
 // the exported API touches its bits (JS_ToFloat64, JS_NewNumber), so the
 // layout is QuickJS's business.
 
-import { BAIL, intName, type Frozen } from "./analyze.ts";
+import { BAIL, CTX, intName, type Frozen } from "./analyze.ts";
 import { ModuleBuilder, type Instr, type ValType } from "./encode.ts";
-import { ARRAY_KINDS, HELPER, HELPERS, OVERFLOW } from "./runtime.ts";
+import { ARRAY_KINDS, DATAVIEW_METHODS, HELPER, HELPERS, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
 
 export const INIT_FN = "qjs_ext_frozen_init";
 /** The global the init function sets, taken (and deleted) by the app's prologue. */
@@ -40,6 +40,7 @@ export const API: Record<string, [ValType[], ValType[]]> = {
   JS_FreeAtom: [["i32", "i32"], []],
   JS_GetOwnProperty: [["i32", "i32", "i64", "i32"], ["i32"]],
   JS_Call: [["i32", "i64", "i64", "i32", "i32"], ["i64"]],
+  JS_IsDataView: [["i64"], ["i32"]],
   // a compiled loop's variables, back to JS
   JS_NewArray: [["i32"], ["i64"]],
   JS_SetPropertyUint32: [["i32", "i64", "i32", "i64"], ["i32"]],
@@ -62,12 +63,15 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   m.importGlobal("env", "__table_base", "i32");
   for (const [name, [params, results]] of Object.entries(API)) m.importFunc("env", name, params, results);
   m.global(OVERFLOW, "i32", true, 0);
+  m.global(CTX, "i32", true, 0);
   for (const h of HELPERS) m.func(h);
 
-  // static data: the compiled loops' outputs, 16 bytes where JS_ToFloat64 and
-  // JS_GetTypedArrayBuffer write, log2 of each typed-array kind's element size, then the strings
-  const outputs = m.staticData(new Uint8Array(8 * Math.max(1, ...fns.map((f) => f.cand.loop?.outputs.length ?? 0))), 8);
-  if (outputs !== 0) throw new Error("the loops' outputs must start the static data (analyze.ts addresses them as OUTPUTS)");
+  // static data: STATIC's fixed part (DataView's methods, a call's arguments, the compiled loops'
+  // outputs), 16 bytes where JS_ToFloat64 and JS_GetTypedArrayBuffer write, log2 of each
+  // typed-array kind's element size, then the strings
+  const fixed = m.staticData(new Uint8Array(STATIC.outputs + 8 * Math.max(1, ...fns.map((f) => f.cand.loop?.outputs.length ?? 0))), 8);
+  if (fixed !== 0) throw new Error("STATIC must start the static data (analyze.ts addresses it from __memory_base)");
+  const outputs = STATIC.outputs;
   const scratch = m.staticData(new Uint8Array(16), 8);
   // the length getter (a JSValue the module keeps), and a JSPropertyDescriptor {int flags; JSValue value, getter, setter}
   const lengthGetter = m.staticData(new Uint8Array(8), 8);
@@ -80,7 +84,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   const register: Instr[] = [];
   for (const f of fns) {
     const n = f.cand.params.length;
-    const slots = f.paramTys.flatMap((t): ValType[] => (t === "array" ? ["i32", "i32", "i32"] : ["f64"]));
+    const slots = f.paramTys.flatMap((t): ValType[] => (t === "array" ? ["i32", "i32", "i32"] : t === "view" ? ["i64"] : ["f64"]));
     m.func({ name: f.cand.id, params: [...slots, "i32"], results: [f.ret === "number" ? "f64" : "i32"], locals: f.locals, body: f.body });
     if (!f.entry) continue; // called by other frozen functions only
 
@@ -95,7 +99,22 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     const args: number[] = [];
     const undef: Instr[] = [{ op: "i64.const", value: 3 }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "return" }];
     const arg = (i: number): Instr[] => [{ op: "local.get", local: 3 }, { op: "i64.load", offset: 8 * i }];
+    body.push(ctx, { op: "global.set", global: CTX });
     for (let i = 0; i < n; i++) {
+      if (f.paramTys[i] === "view") {
+        // a DataView whose methods (those it calls) are still DataView's own, as they were at init
+        const v = local("i64");
+        const fn = local("i64");
+        args.push(v);
+        body.push({ op: "local.get", local: 2 }, { op: "i32.const", value: i }, { op: "i32.le_s" }, { op: "if" }, ...undef, { op: "end" });
+        body.push(...arg(i), { op: "local.tee", local: v }, { op: "call", func: "JS_IsDataView" }, { op: "i32.eqz" }, { op: "if" }, ...undef, { op: "end" });
+        for (const method of f.cand.views!.get(f.cand.params[i]!)!) {
+          body.push(ctx, { op: "local.get", local: v }, ...at(m.cString(method)), { op: "call", func: "JS_GetPropertyStr" }, { op: "local.set", local: fn });
+          body.push(ctx, { op: "local.get", local: fn }, { op: "call", func: "JS_FreeValue" });
+          body.push({ op: "local.get", local: fn }, ...at(STATIC.dataView), { op: "i64.load", offset: 8 * DATAVIEW_METHODS.indexOf(method) }, { op: "i64.ne" }, { op: "if" }, ...undef, { op: "end" });
+        }
+        continue;
+      }
       if (f.paramTys[i] === "array") {
         const [ptr, len, kind, buf] = [local("i32"), local("i32"), local("i32"), local("i64")];
         args.push(ptr, len, kind);
@@ -146,14 +165,24 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     if (f.ret === "boolean") body.push({ op: "f64.convert_i32_s" });
     body.push(result);
     if (f.int) body.push({ op: "end" });
-    // ran out of depth: the interpreter's RangeError
-    body.push({ op: "global.get", global: OVERFLOW }, { op: "if" }, { op: "i32.const", value: 0 }, { op: "global.set", global: OVERFLOW });
-    body.push(ctx, ...at(stackMessage), { op: "i32.const", value: 0 }, { op: "call", func: "JS_ThrowRangeError" }, { op: "return" }, { op: "end" });
+    // ran out of depth: the interpreter's RangeError; or the engine threw (a DataView call)
     const outs = f.cand.loop?.outputs ?? [];
-    if (outs.length > 1) {
-      // a compiled loop's variables: [v0, v1, ...]
-      const arr = local("i64");
+    const array = f.cand.loop?.mayThrow || outs.length > 1;
+    const arr = local("i64");
+    body.push({ op: "global.get", global: OVERFLOW }, { op: "if" });
+    body.push({ op: "global.get", global: OVERFLOW }, { op: "i32.const", value: THROWN }, { op: "i32.ne" }, { op: "if" });
+    body.push(ctx, ...at(stackMessage), { op: "i32.const", value: 0 }, { op: "call", func: "JS_ThrowRangeError" }, { op: "drop" }, { op: "end" });
+    body.push({ op: "i32.const", value: 0 }, { op: "global.set", global: OVERFLOW });
+    if (f.cand.loop?.mayThrow) {
+      // a compiled loop hands back its variables as they were when it threw, and the exception after them
       body.push(ctx, { op: "call", func: "JS_NewArray" }, { op: "local.set", local: arr });
+      body.push(ctx, { op: "local.get", local: arr }, { op: "i32.const", value: outs.length }, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_SetPropertyUint32" }, { op: "drop" });
+      body.push({ op: "br", depth: 0 }); // (the outputs, below)
+    } else body.push({ op: "i64.const", value: 6 }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "return" }); // JS_EXCEPTION
+    body.push({ op: "end" });
+    if (array) {
+      // a compiled loop's variables: [v0, v1, ...] (and the exception, if it threw)
+      body.push({ op: "local.get", local: arr }, { op: "i64.eqz" }, { op: "if" }, ctx, { op: "call", func: "JS_NewArray" }, { op: "local.set", local: arr }, { op: "end" });
       outs.forEach((_, i) => {
         body.push(ctx, { op: "local.get", local: arr }, { op: "i32.const", value: i }, ctx, ...at(outputs), { op: "f64.load", offset: 8 * i }, { op: "call", func: "JS_NewNumber" }, { op: "call", func: "JS_SetPropertyUint32" }, { op: "drop" });
       });
@@ -193,6 +222,18 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     ...at(lengthGetter), ...at(desc), { op: "i64.load", offset: 16 }, { op: "i64.store", offset: 0 },
     ...free([...at(desc), { op: "i64.load", offset: 8 }]),
     ...free([...at(desc), { op: "i64.load", offset: 24 }]),
+    // DataView's methods, when frozen code calls them: DataView.prototype[m] for each, kept
+    ...(fns.some((f) => f.paramTys.includes("view"))
+      ? ([
+          ctx, global, ...at(m.cString("DataView")), { op: "call", func: "JS_GetPropertyStr" }, set(4),
+          ctx, tmp, ...at(m.cString("prototype")), { op: "call", func: "JS_GetPropertyStr" }, set(5),
+          ...free([tmp]),
+          ...DATAVIEW_METHODS.flatMap((name, k): Instr[] => [
+            ...at(STATIC.dataView + 8 * k), ctx, { op: "local.get", local: 5 }, ...at(m.cString(name)), { op: "call", func: "JS_GetPropertyStr" }, { op: "i64.store", offset: 0 },
+          ]),
+          ...free([{ op: "local.get", local: 5 }]),
+        ] as Instr[])
+      : []),
     ...free([global]),
     ctx, { op: "call", func: "JS_NewObject" }, { op: "local.set", local: 2 },
     ...register,

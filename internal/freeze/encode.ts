@@ -28,6 +28,8 @@ const SIMPLE = {
   "i32.lt_u": 0x49,
   "i32.ge_s": 0x4e,
   "i32.ge_u": 0x4f,
+  "i64.eqz": 0x50,
+  "i64.ne": 0x52,
   "f64.eq": 0x61,
   "f64.ne": 0x62,
   "f64.lt": 0x63,
@@ -68,6 +70,7 @@ const SIMPLE = {
   "f64.convert_i32_u": 0xb8,
   "f32.demote_f64": 0xb6,
   "f64.promote_f32": 0xbb,
+  "i64.or": 0x84,
   "i64.shl": 0x86,
   "i64.shr_u": 0x88,
 } as const;

@@ -136,7 +136,9 @@ export function freeze(code: string): FreezeResult {
     const numbers = cand.params.filter((_, i) => l.frozen.paramTys[i] === "number");
     const test = ["__eb_frozen.on", ...numbers.map((p) => `typeof ${p} === "number"`)].join(" && ");
     const outs = cand.loop!.outputs;
-    const back = outs.length === 1 ? `${outs[0]} = __eb_r;` : outs.map((o, i) => `${o} = __eb_r[${i}];`).join(" ");
+    const array = cand.loop!.mayThrow || outs.length > 1;
+    // the variables' final values; a loop that threw hands back the exception after them
+    const back = !array ? (outs.length ? `${outs[0]} = __eb_r;` : "") : outs.map((o, i) => `${o} = __eb_r[${i}];`).join(" ") + (cand.loop!.mayThrow ? ` if (__eb_r.length > ${outs.length}) throw __eb_r[${outs.length}];` : "");
     const node = l.node;
     edits.push({
       at: node.start,

@@ -56,7 +56,8 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
       params,
       where: lineCol(node.start),
       scope: scope.node,
-      loop: { outputs: params.filter((p) => assigned.has(p)) },
+      // a call may throw (a DataView's range error, a RangeError at depth): then the variables go back with the exception
+      loop: { outputs: params.filter((p) => assigned.has(p)), mayThrow: hasCalls(node) },
     };
     scopes.scopeOf.set(cand, scope);
     try {
@@ -65,7 +66,8 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
       n++;
       const arrays = params.filter((_, i) => frozen.paramTys[i] === "array");
       const numbers = params.filter((_, i) => frozen.paramTys[i] === "number");
-      const how = [numbers.length && `numbers ${numbers.join(", ")}`, arrays.length && `typed arrays ${arrays.join(", ")}`].filter(Boolean).join("; ");
+      const views = params.filter((_, i) => frozen.paramTys[i] === "view");
+      const how = [numbers.length && `numbers ${numbers.join(", ")}`, arrays.length && `typed arrays ${arrays.join(", ")}`, views.length && `DataViews ${views.join(", ")} (their methods through the engine)`].filter(Boolean).join("; ");
       const withinName = within.type === "Program" ? "the top level" : (within.id?.name ?? scopes.candidates.find((c) => c.node === within)?.name ?? "a function");
       out.push({ node, frozen, within, withinName, how: `compiled loop over ${how || "nothing from outside"}${cand.loop!.outputs.length ? `, giving back ${cand.loop!.outputs.join(", ")}` : ""}` });
     } catch (err) {
@@ -94,6 +96,23 @@ function fitsAlone(loop: N): boolean {
   };
   walk(loop);
   return ok;
+}
+
+/** Does the loop call anything but Math's functions? */
+function hasCalls(loop: N): boolean {
+  let found = false;
+  const walk = (n: N): void => {
+    if (found || !n || typeof n !== "object") return;
+    if (n.type === "CallExpression" && !(n.callee.type === "MemberExpression" && n.callee.object.type === "Identifier" && n.callee.object.name === "Math")) found = true;
+    for (const k of Object.keys(n)) {
+      if (k === "type" || k === "start" || k === "end" || k === "loc") continue;
+      const v = n[k];
+      if (Array.isArray(v)) v.forEach((c) => c && typeof c.type === "string" && walk(c));
+      else if (v && typeof v.type === "string") walk(v);
+    }
+  };
+  walk(loop);
+  return found;
 }
 
 /** Names the loop uses but does not declare, and the names it assigns. */

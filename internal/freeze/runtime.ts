@@ -7,11 +7,19 @@ import type { Func, Instr } from "./encode.ts";
 /** The module's global that says a frozen call ran out of depth (i32, 0 or 1). */
 export const OVERFLOW = "overflow";
 /**
- * Where a compiled loop leaves its variables' final values (f64 each): the start of the
- * module's static data, so the imported __memory_base itself (a global set at init would
- * not survive the build's snapshot, which keeps memory but not wasm globals).
+ * The start of the module's static data, at fixed offsets from the imported __memory_base
+ * (a global set at init would not survive the build's snapshot, which keeps memory but
+ * not wasm globals): DataView's methods as they were before the app ran (JSValues the
+ * module keeps), the arguments of one call into the engine, and where a compiled loop
+ * leaves its variables' final values (f64 each).
  */
-export const OUTPUTS = "__memory_base";
+export const STATIC = { dataView: 0, callArgs: 128, outputs: 152 } as const;
+
+/** DataView's methods frozen code calls (each returns a number or undefined), in STATIC.dataView's order. */
+export const DATAVIEW_METHODS = ["getInt8", "getUint8", "getInt16", "getUint16", "getInt32", "getUint32", "getFloat32", "getFloat64", "setInt8", "setUint8", "setInt16", "setUint16", "setInt32", "setUint32", "setFloat32", "setFloat64"];
+
+/** OVERFLOW's value when the engine threw (a DataView call): unwind, the exception is pending in the context. */
+export const THROWN = 3;
 
 export const HELPER = { toInt32: "fz_toInt32", pow: "fz_pow", sign: "fz_sign", isInt32: "fz_isInt32", load: "fz_load", store: "fz_store" } as const;
 
@@ -29,10 +37,10 @@ const toInt32: Func = {
   results: ["i32"],
   locals: [],
   body: [
-    // in range: truncation is the answer (and cannot trap)
-    ...inInt32Range,
+    // below 2^63 in magnitude: the low 32 bits of the truncated i64 (which cannot trap there)
+    get(0), { op: "f64.abs" }, f64(2 ** 63), { op: "f64.lt" },
     { op: "if", result: "i32" },
-    get(0), { op: "i32.trunc_f64_s" },
+    get(0), { op: "i64.trunc_f64_s" }, { op: "i32.wrap_i64" },
     { op: "else" },
     // NaN and ±Infinity give 0 (x - x is 0 only for finite x)
     get(0), get(0), { op: "f64.sub" }, f64(0), { op: "f64.eq" },

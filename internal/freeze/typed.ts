@@ -21,6 +21,18 @@ export function arrayNames(body: N, names: string[]): Set<string> {
   return out;
 }
 
+/** Names used only as DataViews (`v.getUint32(...)`, `v.setInt8(...)`, ...), with the methods called on each. */
+export function viewNames(body: N, names: string[], methods: string[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  walk(body, (n) => {
+    if (n.type !== "CallExpression" || n.callee.type !== "MemberExpression" || n.callee.computed || n.callee.object.type !== "Identifier") return;
+    const name = n.callee.object.name;
+    const m = n.callee.property.name;
+    if (names.includes(name) && methods.includes(m)) out.set(name, (out.get(name) ?? new Set()).add(m));
+  });
+  return out;
+}
+
 /** Statements of a function body; an arrow's expression body is one return. */
 export function bodyStatements(fn: N): N[] {
   return fn.body.type === "BlockStatement" ? fn.body.body : [{ type: "ReturnStatement", argument: fn.body, start: fn.body.start, end: fn.body.end } as N];
