@@ -339,7 +339,7 @@ describe("frozen functions", () => {
     });
     const r = build(dir, ["f.js", "--explain"]);
     expect(r.stderr).toContain("1 of 2 functions frozen");
-    expect(r.stdout).toContain("frozen     sumSq (f.js:2:1): f64\n");
+    expect(r.stdout).toContain("frozen     sumSq (f.js:2:1): f64, and int32 while its values stay int32\n"); // (sq inlined: no call left)
     expect(r.stdout).toContain("not frozen sq (f.js:1:1): does too little to pay for a call into compiled code");
     expect(r.stdout).toContain("func fz_sq_"); // compiled, and inlined where compiled code calls it (one expression, no calls)
     expect(r.stdout).not.toContain("call fz_sq_");
