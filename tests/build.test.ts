@@ -331,6 +331,8 @@ describe("frozen functions", () => {
     expect(b.stdout).toMatch(/partly {5}withObjects \(typed\.js:\d+:\d+\): partly: its loop at typed\.js:\d+:\d+ compiled, the rest in the interpreter; not whole: it creates objects/);
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in rounds: compiled loop over numbers a, b; typed arrays K2, w, giving back a, b/);
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in the top level: compiled loop over numbers total, count; typed arrays sq, giving back total, count/);
+    for (const name of ["readBE", "writeLE"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
+    expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in the top level: compiled loop over numbers seen, lastOk; DataViews dv \(their methods through the engine\), giving back seen, lastOk/);
   });
 
   test("the frozen module is valid WebAssembly that links as a side module, and the artifact carries it", () => {

@@ -123,8 +123,8 @@ export function freeze(code: string): FreezeResult {
     const test = ["__eb_frozen.on", ...numbers.map((p) => `typeof ${p} === "number"`)].join(" && ");
     const call = `__eb_${f.cand.id}(${params.join(", ")})`;
     const bool = f.ret === "boolean" ? " !== 0" : "";
-    // with typed arrays the wrapper may decline (undefined: not a typed array of a kind it takes)
-    const guard = f.paramTys.includes("array")
+    // with typed arrays and DataViews the wrapper may decline (undefined: not one it takes)
+    const guard = f.paramTys.some((t) => t === "array" || t === "view")
       ? ` var __eb_r; if (${test} && (__eb_r = ${call}) !== void 0) return __eb_r${bool};`
       : ` if (${test}) return ${call}${bool};`;
     const body = f.cand.node.body as N;

@@ -208,6 +208,52 @@ function rounds(words) {
 }
 row("rounds", rounds([1, 2, 3]), rounds([]), rounds([4294967295, 2147483648]));
 
+// -- DataViews: their get and set methods are called through the engine
+
+function readBE(view, n) {
+  let s = 0;
+  for (let i = 0; i < n; i++) s = (s + view.getUint32(i * 4) + view.getInt16(i, true) + view.getFloat32(0)) % 1e9;
+  return s;
+}
+function writeLE(view, n, v) {
+  for (let i = 0; i < n; i++) {
+    view.setUint16(i * 2, v + i, true);
+    view.setFloat64(8, v / 3);
+  }
+  return view.getUint8(0) + view.getInt8(1) + view.getFloat64(8, false);
+}
+const dv = new DataView(new ArrayBuffer(24));
+for (let i = 0; i < 24; i++) dv.setUint8(i, i * 37);
+row("dataview read", readBE(dv, 4), readBE(dv, 0), attempt(() => readBE(dv, 7)), readBE(new DataView(new ArrayBuffer(8), 4), 1));
+row("dataview write", writeLE(dv, 3, 70000.5), writeLE(dv, 4, -1), writeLE(dv, 1, NaN), attempt(() => writeLE(dv, 13, 1)), dv.getUint16(0, true), dv.getUint16(24 - 2, true));
+row("not a dataview", attempt(() => readBE(new Uint8Array(8), 1)), attempt(() => readBE({ getUint32: () => 1, getInt16: () => 2, getFloat32: () => 0.5 }, 3)));
+// a loop that throws midway: the variables it changed are seen by the catch, as in the interpreter
+let seen = 0;
+let lastOk = -1;
+try {
+  for (let i = 0; i < 10; i++) {
+    seen += dv.getUint8(i * 3);
+    lastOk = i;
+  }
+} catch (e) {
+  row("thrown midway", e.constructor.name, seen, lastOk);
+}
+// DataView's method replaced (on the prototype, then on the object): the interpreter runs it
+const original = DataView.prototype.getUint32;
+DataView.prototype.getUint32 = function (o) {
+  return 7 + o;
+};
+row("patched prototype", readBE(dv, 2));
+DataView.prototype.getUint32 = original;
+const own = new DataView(new ArrayBuffer(16));
+own.getInt16 = () => -5;
+row("own method", readBE(own, 3), readBE(dv, 2));
+// a detached buffer: a TypeError from the engine
+const dvBuf = new ArrayBuffer(8);
+const dvGone = new DataView(dvBuf);
+dvBuf.transfer ? dvBuf.transfer() : structuredClone(dvBuf, { transfer: [dvBuf] });
+row("detached view", attempt(() => readBE(dvGone, 1)), readBE(dvGone, 0));
+
 // a loop with nothing but a local variable reading a const typed array defined later in the code
 let late = 0;
 const early = new Int8Array([1, -2, 3]);
