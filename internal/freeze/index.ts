@@ -128,8 +128,15 @@ export function freeze(code: string): FreezeResult {
       ? ` var __eb_r; if (${test} && (__eb_r = ${call}) !== void 0) return __eb_r${bool};`
       : ` if (${test}) return ${call}${bool};`;
     const body = f.cand.node.body as N;
-    if (body.type === "BlockStatement") return { at: body.start + 1, end: body.start + 1, text: guard };
-    return { at: body.start, end: body.end, text: `{${guard} return (${code.slice(body.start, body.end)}); }` };
+    if (body.type === "BlockStatement") {
+      // after the directive prologue ("use strict" must stay first)
+      const directives = (body.body as N[]).filter((st, i, all) => st.directive !== undefined && all.slice(0, i).every((d) => d.directive !== undefined));
+      const at = directives.length ? directives[directives.length - 1]!.end : body.start + 1;
+      return { at, end: at, text: guard };
+    }
+    // an arrow's expression body, parenthesised or not: everything after its =>
+    const arrow = code.lastIndexOf("=>", body.start) + 2;
+    return { at: arrow, end: f.cand.node.end, text: ` {${guard} return (${code.slice(arrow, f.cand.node.end)}); }` };
   });
   for (const l of loops) {
     const { cand } = l.frozen;

@@ -254,6 +254,16 @@ const dvGone = new DataView(dvBuf);
 dvBuf.transfer ? dvBuf.transfer() : structuredClone(dvBuf, { transfer: [dvBuf] });
 row("detached view", attempt(() => readBE(dvGone, 1)), readBE(dvGone, 0));
 
+// arrow functions held in a const (bundlers make them var): candidates like declarations
+const tri = (n) => (n <= 0 ? 0 : n + tri(n - 1));
+const countDown = (n) => {
+  "use strict";
+  let k = 0;
+  while (n > 0) (n--, k++);
+  return k;
+};
+row("arrows", tri(100), tri(2.5), tri("4"), attempt(() => tri(1e6)), countDown(10), countDown(NaN), countDown("3"));
+
 // a loop with nothing but a local variable reading a const typed array defined later in the code
 let late = 0;
 const early = new Int8Array([1, -2, 3]);
