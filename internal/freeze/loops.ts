@@ -78,12 +78,16 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
   return out;
 }
 
-/** No return, no closures, yield or await, no this: what a loop lifted into its own function would change. */
+/**
+ * No return, no closures, yield or await, no this, no var (its variable outlives the loop,
+ * and the compiled loop gives back only the variables from around it): what a loop lifted
+ * into its own function would change.
+ */
 function fitsAlone(loop: N): boolean {
   let ok = true;
   const walk = (n: N): void => {
     if (!ok || !n || typeof n !== "object") return;
-    if (isFunction(n) || n.type === "ClassExpression" || n.type === "ReturnStatement" || n.type === "YieldExpression" || n.type === "AwaitExpression" || n.type === "ThisExpression" || n.type === "LabeledStatement") {
+    if (isFunction(n) || n.type === "ClassExpression" || n.type === "ReturnStatement" || n.type === "YieldExpression" || n.type === "AwaitExpression" || n.type === "ThisExpression" || n.type === "LabeledStatement" || (n.type === "VariableDeclaration" && n.kind === "var")) {
       ok = false;
       return;
     }

@@ -254,6 +254,11 @@ const dvGone = new DataView(dvBuf);
 dvBuf.transfer ? dvBuf.transfer() : structuredClone(dvBuf, { transfer: [dvBuf] });
 row("detached view", attempt(() => readBE(dvGone, 1)), readBE(dvGone, 0));
 
+// a var declared in a loop outlives it: such a loop stays in the interpreter
+let varSum = 0;
+for (var vi = 0; vi < 5; vi++) varSum += vi;
+row("var in loop", varSum, vi);
+
 // arrow functions held in a const (bundlers make them var): candidates like declarations
 const tri = (n) => (n <= 0 ? 0 : n + tri(n - 1));
 const countDown = (n) => {
