@@ -22,7 +22,7 @@
 // one-expression function's self calls are inlined (inlineLevels).
 
 import type { Node } from "acorn";
-import type { Instr, ValType } from "./encode.ts";
+import type { Instr, SimpleOp, ValType } from "./encode.ts";
 import { DATAVIEW_METHODS, HELPER, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
 
@@ -93,6 +93,9 @@ const MATH_UNARY: Record<string, Instr> = {
   abs: { op: "f64.abs" },
   sign: { op: "call", func: HELPER.sign },
 };
+
+/** JS's bitwise operators on two ToInt32'd operands (wasm takes shift counts modulo 32, as JS does). */
+const BITWISE: Record<string, SimpleOp> = { "|": "i32.or", "&": "i32.and", "^": "i32.xor", "<<": "i32.shl", ">>": "i32.shr_s", ">>>": "i32.shr_u" };
 
 const ORDER: Record<string, Instr["op"]> = { "<": "f64.lt", "<=": "f64.le", ">": "f64.gt", ">=": "f64.ge" };
 const INT_ORDER: Record<string, Instr["op"]> = { "<": "i32.lt_s", "<=": "i32.le_s", ">": "i32.gt_s", ">=": "i32.ge_s" };
@@ -642,6 +645,33 @@ export class FunctionCompiler {
   }
 
   /**
+   * ToInt32(e) as an i32. A bitwise operation or ~ nested in another one stays an i32 (x >>> 0
+   * is a uint32 whose ToInt32 is its own bits), an integer literal is converted here; anything
+   * else is computed as a number and converted (no side effects in between, so the order of
+   * evaluation and conversion is JS's).
+   */
+  private int32Of(f: FnScope, e: N): void {
+    const c = f.code;
+    if (e.type === "BinaryExpression" && e.operator in BITWISE) {
+      this.int32Of(f, e.left);
+      this.int32Of(f, e.right);
+      c.push({ op: BITWISE[e.operator]! });
+      return;
+    }
+    if (e.type === "UnaryExpression" && e.operator === "~") {
+      this.int32Of(f, e.argument);
+      c.push({ op: "i32.const", value: -1 }, { op: "i32.xor" });
+      return;
+    }
+    if (e.type === "Literal" && typeof e.value === "number") {
+      c.push({ op: "i32.const", value: Number.isFinite(e.value) ? Number(BigInt.asIntN(32, BigInt(Math.trunc(e.value)))) : 0 });
+      return;
+    }
+    if (this.expr(f, e) !== "number") throw new Reject("uses a bitwise operator on a boolean");
+    this.toInt32(f);
+  }
+
+  /**
    * ToInt32 of the f64 on the stack, inline where it is cheap: below 2^63 in magnitude the
    * low 32 bits of the truncated i64 are the answer (uint32 values, common in hashing, are
    * no int32 but take this path); NaN, infinities and the rest call the helper.
@@ -686,6 +716,11 @@ export class FunctionCompiler {
         throw new Reject("uses this");
       case "BinaryExpression": {
         if (e.operator === "in" || e.operator === "instanceof") throw new Reject(`uses ${e.operator}`);
+        if (!f.int && e.operator in BITWISE) {
+          // computed as an i32 from i32 operands, converted to a number once at the end
+          this.int32Of(f, e);
+          return c.push({ op: e.operator === ">>>" ? "f64.convert_i32_u" : "f64.convert_i32_s" }), "number";
+        }
         const a = this.expr(f, e.left);
         const b = this.expr(f, e.right);
         const equality = ["==", "!=", "===", "!=="].includes(e.operator);
