@@ -259,6 +259,17 @@ let varSum = 0;
 for (var vi = 0; vi < 5; vi++) varSum += vi;
 row("var in loop", varSum, vi);
 
+// bitwise operations nested in each other, with literals far outside int32 (converted at build time)
+function lits(x) {
+  let s = 0;
+  for (let i = 0; i < 2; i++) {
+    s += ((x | 4294967296.5) ^ (~2147483648.7 & (1e21 | 0))) + (x >>> 31.9) * 3 + ((9007199254740993 << 1) ^ (-0 | x)) * 5;
+    s += (x & 0xffffffff) * 7 + ~~x * 11 + (x >> 1e300) * 13 + (5e-324 | x) * 17 + ((x << 3) >>> 0) * 19 + (~x >>> 1);
+  }
+  return s;
+}
+row("literals", ...edges.map(lits));
+
 // arrow functions held in a const (bundlers make them var): candidates like declarations
 const tri = (n) => (n <= 0 ? 0 : n + tri(n - 1));
 const countDown = (n) => {
