@@ -15,6 +15,7 @@ import { UserError } from "../errors.ts";
 import { FunctionCompiler, guessReturn, Reject, type Candidate, type Frozen, type Ty } from "./analyze.ts";
 import { emitModule, FROZEN_GLOBAL } from "./emit.ts";
 import { compileLoops, type CompiledLoop } from "./loops.ts";
+import { throughEngine } from "./typed.ts";
 import { analyzeScopes, lookupFrom } from "./scopes.ts";
 
 type N = Node & Record<string, any>;
@@ -95,7 +96,7 @@ export function freeze(code: string): FreezeResult {
   for (const f of frozen) f.entry = worth.has(f);
   const entries = frozen.filter((f) => f.entry);
   for (const f of frozen) if (!f.entry) reasons.set(f.cand, "does too little to pay for a call into compiled code (no loop, no recursion); compiled for the frozen functions that call it");
-  const how = new Map(entries.map((f) => [f.cand, f.int ? "f64, and int32 while its values stay int32" : "f64"]));
+  const how = new Map(entries.map((f) => [f.cand, (f.int ? "f64, and int32 while its values stay int32" : "f64") + throughEngine(f.cand)]));
   // Loops elsewhere (the top level, functions that are not frozen), compiled on their own.
   const compiler = new FunctionCompiler(
     (name, from) => {

@@ -16,6 +16,7 @@
 
 import type { Node } from "acorn";
 import { Reject, type Candidate, type Frozen, type FunctionCompiler } from "./analyze.ts";
+import { throughEngine } from "./typed.ts";
 import { functionOf, lookupIn, type ProgramScopes } from "./scopes.ts";
 
 type N = Node & Record<string, any>;
@@ -67,9 +68,9 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
       const arrays = params.filter((_, i) => frozen.paramTys[i] === "array");
       const numbers = params.filter((_, i) => frozen.paramTys[i] === "number");
       const views = params.filter((_, i) => frozen.paramTys[i] === "view");
-      const how = [numbers.length && `numbers ${numbers.join(", ")}`, arrays.length && `typed arrays ${arrays.join(", ")}`, views.length && `DataViews ${views.join(", ")} (their methods through the engine)`].filter(Boolean).join("; ");
+      const how = [numbers.length && `numbers ${numbers.join(", ")}`, arrays.length && `typed arrays ${arrays.join(", ")}`, views.length && `DataViews ${views.join(", ")}`].filter(Boolean).join("; ");
       const withinName = within.type === "Program" ? "the top level" : (within.id?.name ?? scopes.candidates.find((c) => c.node === within)?.name ?? "a function");
-      out.push({ node, frozen, within, withinName, how: `compiled loop over ${how || "nothing from outside"}${cand.loop!.outputs.length ? `, giving back ${cand.loop!.outputs.join(", ")}` : ""}` });
+      out.push({ node, frozen, within, withinName, how: `compiled loop over ${how || "nothing from outside"}${cand.loop!.outputs.length ? `, giving back ${cand.loop!.outputs.join(", ")}` : ""}${throughEngine(cand)}` });
     } catch (err) {
       if (!(err instanceof Reject)) throw err;
       scopes.scopeOf.delete(cand);

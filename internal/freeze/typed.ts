@@ -40,6 +40,12 @@ export function bodyStatements(fn: N): N[] {
 
 const EQUALITY = ["==", "!=", "===", "!=="];
 
+/** What compiled code leaves to the engine (DataView methods), for --explain. */
+export function throughEngine(c: { views?: Map<string, Set<string>> }): string {
+  const calls = [...(c.views ?? [])].flatMap(([v, ms]) => [...ms].map((m) => `${v}.${m}`));
+  return calls.length ? `; through the engine: ${calls.join(", ")}` : "";
+}
+
 /**
  * Why a read past a typed array's end could be told from NaN in this body, or
  * undefined when it cannot. `numericParam(call, i)`: does the callee take its
