@@ -23,7 +23,7 @@
 
 import type { Node } from "acorn";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
-import { DATAVIEW_METHODS, HELPER, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
+import { DATAVIEW_METHODS, HELPER, loadInline, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
 
 type N = Node & Record<string, any>;
@@ -807,8 +807,9 @@ export class FunctionCompiler {
         const a = this.arrayOf(f, e);
         if (!a) throw new Reject(e.object.type === "Identifier" && e.object.name === "arguments" ? "uses arguments" : "reads a property");
         if (!e.computed) return c.push({ op: "local.get", local: a.local + 1 }, { op: "f64.convert_i32_u" }), "number";
-        this.element(f, a.local, e.property);
-        c.push({ op: "call", func: HELPER.load });
+        if (this.expr(f, e.property) !== "number") throw new Reject("indexes a typed array with a boolean");
+        const idx = this.newLocal(f, "f64");
+        c.push({ op: "local.set", local: idx }, ...loadInline(a.local, a.local + 1, a.local + 2, idx, this.newLocal(f, "i32")));
         return "number";
       }
       case "NewExpression":

@@ -154,20 +154,40 @@ const load: Func = {
   params: ["i32", "i32", "i32", "f64"],
   results: ["f64"],
   locals: ["i32"],
-  body: [
-    ...index(3, 1, 4, [f64(NaN), { op: "return" }]),
-    ...onKind(2, [
-      [[0, 2], [...address(0, 4, 0), { op: "i32.load8_u", offset: 0 }, { op: "f64.convert_i32_u" }, { op: "return" }]],
-      [[1], [...address(0, 4, 0), { op: "i32.load8_s", offset: 0 }, { op: "f64.convert_i32_s" }, { op: "return" }]],
-      [[3], [...address(0, 4, 1), { op: "i32.load16_s", offset: 0 }, { op: "f64.convert_i32_s" }, { op: "return" }]],
-      [[4], [...address(0, 4, 1), { op: "i32.load16_u", offset: 0 }, { op: "f64.convert_i32_u" }, { op: "return" }]],
-      [[5], [...address(0, 4, 2), { op: "i32.load", offset: 0 }, { op: "f64.convert_i32_s" }, { op: "return" }]],
-      [[6], [...address(0, 4, 2), { op: "i32.load", offset: 0 }, { op: "f64.convert_i32_u" }, { op: "return" }]],
-      [[10], [...address(0, 4, 2), { op: "f32.load", offset: 0 }, { op: "f64.promote_f32" }, { op: "return" }]],
-      [[11], [...address(0, 4, 3), { op: "f64.load", offset: 0 }, { op: "return" }]],
-    ]),
-  ],
+  body: loadInline(0, 1, 2, 3, 4),
 };
+
+/**
+ * The same read inline (frozen code reads elements this way; a call per element cost SHA-256's
+ * compiled loop ~20% of its time): locals ptr, len, kind (the array), idx (f64), k (a scratch
+ * i32); leaves the f64. A block whose cases branch out of it with their value.
+ */
+export function loadInline(ptr: number, len: number, kind: number, idx: number, k: number): Instr[] {
+  const cases: [number[], number, Instr[]][] = [
+    [[0, 2], 0, [{ op: "i32.load8_u", offset: 0 }, { op: "f64.convert_i32_u" }]],
+    [[1], 0, [{ op: "i32.load8_s", offset: 0 }, { op: "f64.convert_i32_s" }]],
+    [[3], 1, [{ op: "i32.load16_s", offset: 0 }, { op: "f64.convert_i32_s" }]],
+    [[4], 1, [{ op: "i32.load16_u", offset: 0 }, { op: "f64.convert_i32_u" }]],
+    [[5], 2, [{ op: "i32.load", offset: 0 }, { op: "f64.convert_i32_s" }]],
+    [[6], 2, [{ op: "i32.load", offset: 0 }, { op: "f64.convert_i32_u" }]],
+    [[10], 2, [{ op: "f32.load", offset: 0 }, { op: "f64.promote_f32" }]],
+    [[11], 3, [{ op: "f64.load", offset: 0 }]],
+  ];
+  const n = cases.length;
+  const out: Instr[] = [{ op: "block", result: "f64" }];
+  // outside the array: NaN, out of the outer block (one level up from the if)
+  out.push(...index(idx, len, k, [f64(NaN), { op: "br", depth: 1 }]));
+  out.push(...cases.map((): Instr => ({ op: "block" })), { op: "block" });
+  const depths = Array.from({ length: 12 }, (_, kd) => {
+    const i = cases.findIndex(([ks]) => ks.includes(kd));
+    return i < 0 ? n : i;
+  });
+  out.push(get(kind), { op: "br_table", depths, default: n });
+  // case i follows the end of its block; n - i blocks are still open around it
+  cases.forEach(([, log2, code], i) => out.push({ op: "end" }, ...address(ptr, k, log2), ...code, { op: "br", depth: n - i }));
+  out.push({ op: "end" }, { op: "unreachable" }, { op: "end" });
+  return out;
+}
 
 /** a[idx] = v (ptr, len, kind, idx, v): converted as the kind converts; ignored outside the array (as JS does). */
 const store: Func = {
