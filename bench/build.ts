@@ -4,7 +4,7 @@
 // machine has it after install.sh: no Zig anywhere (installedEnv).
 // Usage: bun bench/build.ts [runs] [program name filter]
 
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUN, EDGEBOX, NODE, installedEnv, interleave, machine, median, root, timeProcesses, writeResults } from "./lib.ts";
@@ -158,6 +158,48 @@ for (const [name, code] of Object.entries(programs)) {
   for (const [rt, s] of results) {
     say(`| ${name} | ${rt} | ${s.ms.toFixed(1)} | ${(s.ms / of("bun")).toFixed(2)}x | ${(s.ms / of("node")).toFixed(2)}x | ${(s.ms / of("deno")).toFixed(2)}x | ${s.rssMiB.toFixed(0)} |`);
   }
+}
+
+// A real package, the whole process: require("typescript") (8 MiB of JS) and one
+// transpileModule. Written as an app for edgebox build would be: the top level loads the
+// package (pre-run at build time, so the artifact starts with it loaded), the work runs
+// from a timer, with the run's own input (argv). bun, node and the built artifact;
+// deno runs no CommonJS file as it is, and plain `edgebox run` takes seconds to load it.
+if (!only || "typescript".includes(only)) {
+  const app = join(dir, "ts-app");
+  mkdirSync(join(app, "node_modules"), { recursive: true });
+  cpSync(join(root, "node_modules", "typescript"), join(app, "node_modules", "typescript"), { recursive: true });
+  writeFileSync(
+    join(app, "ts.js"),
+    `const ts = require("typescript");
+setTimeout(() => {
+  const src = \`interface P { x: number; y?: string }
+export class A<T> { constructor(private p: P, public t: T) {} get sum(): number { return this.p.x + (this.p.y?.length ?? 0); } }
+enum E { A = 1, B, C }
+export const f = async (a: number[]): Promise<number> => a.reduce((s, v) => s + v, 0) * E.B;
+\`.repeat(10) + "export const n = " + process.argv.length + ";";
+  const out = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
+  if (!out.includes("var E;")) throw new Error("unexpected output");
+  console.log(out.length);
+}, 0);
+`,
+  );
+  const t0 = performance.now();
+  const p = Bun.spawnSync([EDGEBOX, "build", "ts.js"], { cwd: app, stdout: "pipe", stderr: "pipe", env: userEnv });
+  if (p.exitCode !== 0) throw new Error(`edgebox build ts.js: ${p.stderr}`);
+  const frozen = /freeze\s+\d+ ms\s+(.*)/.exec(p.stderr.toString())?.[1] ?? "?";
+  builds.push(`| typescript transpileModule app | ${(performance.now() - t0).toFixed(0)} | ${(readFileSync(join(app, "ts.ebx")).length / 1048576).toFixed(2)} | ${frozen} |`);
+  const ts = timeProcesses(
+    [
+      { name: "edgebox (built)", argv: [EDGEBOX, "run", "ts.ebx"], cwd: app },
+      { name: "bun", argv: [BUN, "ts.js"], cwd: app },
+      { name: "node", argv: [NODE, "ts.js"], cwd: app },
+    ],
+    runs * 2,
+    1,
+  ).map((t) => [t.name, t.median] as const);
+  const tOf = (rt: string) => ts.find(([r]) => r === rt)![1];
+  for (const [rt, ms] of ts) say(`| typescript: require + transpileModule, whole process | ${rt} | ${ms.toFixed(1)} | ${(ms / tOf("bun")).toFixed(2)}x | ${(ms / tOf("node")).toFixed(2)}x | - | |`);
 }
 
 // Cold start: the whole process, hello world.

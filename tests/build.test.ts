@@ -328,15 +328,40 @@ describe("frozen functions", () => {
     expect(b.stdout).toMatch(/call fz_fib_\d+\n/);
   });
 
+  test("typed arrays and loops compiled on their own print what the interpreter and node print", async () => {
+    const dir = tempApp({ "typed.js": readFileSync(join(import.meta.dir, "freeze", "typed.js"), "utf8") });
+    const b = build(dir, ["typed.js", "--explain"]);
+    const [frozen, interpreted, node] = await Promise.all([
+      edgeboxAsync(["run", "typed.ebx"], { cwd: dir }),
+      edgeboxAsync(["run", "typed.js"], { cwd: dir }),
+      nodeAsync(["typed.js"], { cwd: dir }),
+    ]);
+    expect(node.stdout.split("\n").length).toBeGreaterThan(300);
+    expect(interpreted.stdout).toBe(node.stdout);
+    expect(frozen.stdout).toBe(interpreted.stdout);
+    expect(frozen.code).toBe(0);
+    for (const name of ["sum", "storeAll", "dot", "qsort"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
+    expect(b.stdout).toContain("not frozen compares (typed.js:");
+    expect(b.stdout).toContain("it compares such a value with ===");
+    expect(b.stdout).toContain("it may return one");
+    expect(b.stdout).toMatch(/partly {5}withObjects \(typed\.js:\d+:\d+\): partly: its loop at typed\.js:\d+:\d+ compiled, the rest in the interpreter; not whole: it creates objects/);
+    expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in rounds: compiled loop over numbers a, b; typed arrays K2, w, giving back a, b/);
+    expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in the top level: compiled loop over numbers total, count; typed arrays sq, giving back total, count/);
+    for (const name of ["readBE", "writeLE"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
+    expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in the top level: compiled loop over numbers seen, lastOk; DataViews dv, giving back seen, lastOk; through the engine: dv\.getUint8/);
+    expect(b.stdout).toMatch(/frozen {5}readBE \(typed\.js:\d+:\d+\): f64; through the engine: view\.getUint32, view\.getInt16, view\.getFloat32\n/);
+  });
+
   test("the frozen module is valid WebAssembly that links as a side module, and the artifact carries it", () => {
     const dir = tempApp({
       "f.js": `function sq(x) { return x * x; }\nfunction sumSq(n) { let s = 0; for (let i = 1; i <= n; i++) s += sq(i); return s; }\nconsole.log(sumSq(12), sumSq(-0), sumSq("3"), sq(5));\n`,
     });
     const r = build(dir, ["f.js", "--explain"]);
     expect(r.stderr).toContain("1 of 2 functions frozen");
-    expect(r.stdout).toContain("frozen     sumSq (f.js:2:1): f64\n");
+    expect(r.stdout).toContain("frozen     sumSq (f.js:2:1): f64, and int32 while its values stay int32\n"); // (sq inlined: no call left)
     expect(r.stdout).toContain("not frozen sq (f.js:1:1): does too little to pay for a call into compiled code");
-    expect(r.stdout).toContain("call fz_sq_"); // called inside compiled code
+    expect(r.stdout).toContain("func fz_sq_"); // compiled, and inlined where compiled code calls it (one expression, no calls)
+    expect(r.stdout).not.toContain("call fz_sq_");
     const a = readArtifact(join(dir, "f.ebx"));
     const wasm = a.part("frozen.wasm")!;
     expect(WebAssembly.validate(wasm)).toBe(true);
@@ -360,6 +385,19 @@ describe("frozen functions", () => {
   test("a runaway frozen loop is stopped by --timeout", () => {
     const dir = tempApp({ "spin.js": `function spin(n) { while (n > 0) { n = n + 1; } return n; }\nconsole.log(spin(process.argv.length));\n` });
     build(dir, ["spin.js"]);
+    const r = edgebox(["run", "--timeout", "300", "spin.ebx"], { cwd: dir });
+    expect(r.code).toBe(124);
+    expect(r.stderr).toBe("edgebox: time limit exceeded (300 ms)\n");
+  });
+
+  test("a runaway loop compiled on its own (top level, over a typed array) is stopped by --timeout", () => {
+    const dir = tempApp({ "spin.js": `const a = new Float64Array(4);
+let n = process.argv.length;
+while (n > 0) { a[n & 3] += n; n = n + 1; }
+console.log(n, [...a]);
+` });
+    const b = build(dir, ["spin.js", "--explain"]);
+    expect(b.stdout).toContain("in the top level: compiled loop over numbers n; typed arrays a, giving back n");
     const r = edgebox(["run", "--timeout", "300", "spin.ebx"], { cwd: dir });
     expect(r.code).toBe(124);
     expect(r.stderr).toBe("edgebox: time limit exceeded (300 ms)\n");

@@ -11,6 +11,7 @@ import { Reader, readSections, SectionId } from "../internal/engine/wasm.ts";
 import { ModuleBuilder } from "../internal/freeze/encode.ts";
 import { API, INIT_FN } from "../internal/freeze/emit.ts";
 import { freeze } from "../internal/freeze/index.ts";
+import { HELPERS } from "../internal/freeze/runtime.ts";
 
 const corpus = readFileSync(join(import.meta.dir, "freeze", "pure.js"), "utf8");
 const VALTYPE: Record<number, string> = { 0x7f: "i32", 0x7e: "i64", 0x7c: "f64", 0x7d: "f32" };
@@ -80,6 +81,45 @@ describe("the freezer's WebAssembly", () => {
     for (const name of ["fib", "deep", "isEven", "loopDeep", "floats", "pow", "max"]) expect(int.has(name)).toBe(false);
     expect(r.listing).toContain("func fz_tri_");
     expect(r.listing).toMatch(/func fz_tri_\d+_i32 \(i32 i32\) -> i32/);
+  });
+
+  test("typed-array element helpers read and write as JS's typed arrays do, every kind, edge values and indices", () => {
+    const m = new ModuleBuilder();
+    m.importMemory("env", "memory");
+    m.importFunc("env", "pow", ["f64", "f64"], ["f64"]);
+    for (const h of HELPERS) m.func(h);
+    m.export("fz_load", "fz_load");
+    m.export("fz_store", "fz_store");
+    const wasm = m.encode();
+    expect(WebAssembly.validate(wasm)).toBe(true);
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm), { env: { memory, pow: Math.pow } });
+    const { fz_load: load, fz_store: store } = inst.exports as { fz_load: (p: number, n: number, k: number, i: number) => number; fz_store: (p: number, n: number, k: number, i: number, v: number) => void };
+    const kinds: [number, new (buf: ArrayBuffer | number, off?: number, len?: number) => ArrayLike<number> & { [i: number]: number; fill(v: number): void }][] = [
+      [0, Uint8ClampedArray], [1, Int8Array], [2, Uint8Array], [3, Int16Array], [4, Uint16Array], [5, Int32Array], [6, Uint32Array], [10, Float32Array], [11, Float64Array],
+    ];
+    const values = [0, -0, 1, -1, 0.5, 1.5, 2.5, -2.5, 127.5, 128, 254.5, 255.5, 256, -129, 32767.5, 65535, 65536, 2 ** 31 - 1, 2 ** 31, -(2 ** 31) - 1, 2 ** 32 - 1, 2 ** 32 + 3, 2 ** 53 + 2, 2 ** 63, 2 ** 64 + 4096, 1e300, -1e300, 5e-324, 3.4028235677973366e38, NaN, Infinity, -Infinity];
+    const indices = [0, -0, 3, 7, 8, -1, 1.5, NaN, Infinity, 2 ** 32, 2 ** 53];
+    // random values too: bit patterns of every size
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2 ** ((seed % 70) - 5);
+    for (let n = 0; n < 200; n++) values.push(rand());
+    for (const [kind, K] of kinds) {
+      const at = 1024;
+      const view = new K(memory.buffer, at, 8);
+      for (const v of values) {
+        for (const i of indices) {
+          view.fill(0);
+          const expected = new K(8);
+          expected[i] = v;
+          store(at, 8, kind, i, v);
+          expect(`${K.name} [${i}] = ${v}: ${Array.from(view)}`).toBe(`${K.name} [${i}] = ${v}: ${Array.from(expected)}`);
+          const read = load(at, 8, kind, i);
+          const js = expected[i];
+          expect(`${K.name} [${i}]: ${Object.is(read, js === undefined ? NaN : js)}`).toBe(`${K.name} [${i}]: true`);
+        }
+      }
+    }
   });
 
   test("encodes LEB128, sizes and constants exactly", () => {

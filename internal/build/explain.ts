@@ -13,8 +13,15 @@ export function explainReport(r: BuildResult): string {
     if (at) lines.push(`  ${at.trim()}`);
   } else lines.push("top level: runs at start (--no-prerun)");
   const frozen = r.explain.filter((e) => e.frozen);
-  lines.push(`functions: ${frozen.length} frozen of ${r.explain.length} considered`);
-  for (const e of r.explain) lines.push(`  ${e.frozen ? "frozen    " : "not frozen"} ${e.name} (${e.where})${e.reason ? `: ${e.reason}` : e.how ? `: ${e.how}` : ""}`);
+  const partly = r.explain.filter((e) => !e.frozen && e.partly);
+  lines.push(`functions: ${frozen.length} frozen, ${partly.length} partly, of ${r.explain.length} considered`);
+  for (const e of r.explain) {
+    const state = e.frozen ? "frozen    " : e.partly ? "partly    " : "not frozen";
+    const why = e.frozen ? (e.reason ?? e.how) : e.partly ? `${e.partly}; not whole: it ${e.reason}` : e.reason;
+    lines.push(`  ${state} ${e.name} (${e.where})${why ? `: ${why}` : ""}`);
+  }
+  if (r.loops.length) lines.push(`loops compiled on their own: ${r.loops.length}`);
+  for (const l of r.loops) lines.push(`  loop (${l.where}) in ${l.within}: ${l.how}`);
   if (r.listing) lines.push("frozen code (WebAssembly, one instruction a line):", r.listing.trimEnd());
   return `${lines.join("\n")}\n`;
 }

@@ -55,7 +55,9 @@ export interface BuildResult {
   image: AppImage;
   frozen: string[];
   /** Per function considered for freezing: frozen, or why not. */
-  explain: { name: string; where: string; frozen: boolean; reason?: string; how?: string }[];
+  explain: { name: string; where: string; frozen: boolean; reason?: string; how?: string; partly?: string }[];
+  /** Loops compiled out of code that is not frozen. */
+  loops: { where: string; within: string; how: string }[];
   /** The frozen functions' WebAssembly as text. */
   listing?: string;
 }
@@ -80,24 +82,30 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   const bundleMap = new SourceMap(map);
   let code = esm;
   let explain: BuildResult["explain"] = [];
+  let loops: BuildResult["loops"] = [];
   let frozen: FrozenModule | undefined;
   let frozenNames: string[] = [];
   let listing: string | undefined;
   if (o.freeze) {
     const r = freeze(esm);
     // where each function is in the app's own files, not in the bundle
-    explain = r.explain.map((e) => {
-      const [line, col] = e.where.split(":").map(Number);
+    // where each function is in the app's own files, not in the bundle
+    const where = (w: string) => {
+      const [line, col] = w.split(":").map(Number);
       const at = bundleMap.lookup(line!, col!);
-      return at ? { ...e, where: `${relative(o.cwd, at.file)}:${at.line}:${at.column}` } : e;
-    });
+      return at ? `${relative(o.cwd, at.file)}:${at.line}:${at.column}` : w;
+    };
+    explain = r.explain.map((e) => ({ ...e, where: where(e.where), partly: e.partly?.replace(/\d+:\d+/g, where) }));
+    loops = r.loops.map((l) => ({ ...l, where: where(l.where) }));
     if (r.wasm) {
       frozen = { wasm: r.wasm, info: sideModuleInfo(r.wasm), initFn: INIT_FN };
       code = r.code;
       frozenNames = r.frozen.map((f) => f.cand.name);
       listing = r.listing;
     }
-    lap("freeze", `${frozenNames.length} of ${explain.length} functions frozen${frozen ? ` (${kb(frozen.wasm.length)} of wasm)` : ""}`);
+    const whole = explain.filter((e) => e.frozen).length;
+    const partly = explain.filter((e) => !e.frozen && e.partly).length;
+    lap("freeze", `${whole} of ${explain.length} functions frozen${partly ? `, ${partly} partly` : ""}${loops.length ? `, ${loops.length} loops compiled` : ""}${frozen ? ` (${kb(frozen.wasm.length)} of wasm)` : ""}`);
   }
 
   // as in a module `edgebox run` compiles: v-flag literals QuickJS rejects rewritten, awaits carrying
@@ -152,7 +160,7 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   );
   writeFileSync(out, artifact);
   lap("artifact", `${out} (${kb(artifact.length)})`);
-  return { out, bytes: artifact.length, image, frozen: frozenNames, explain, listing };
+  return { out, bytes: artifact.length, image, frozen: frozenNames, explain, loops, listing };
 }
 
 /** The native engine with the flags a default run uses, to precompile for it. */

@@ -22,11 +22,16 @@
 // one-expression function's self calls are inlined (inlineLevels).
 
 import type { Node } from "acorn";
-import type { Instr, ValType } from "./encode.ts";
-import { HELPER, OVERFLOW } from "./runtime.ts";
+import type { Instr, SimpleOp, ValType } from "./encode.ts";
+import { DATAVIEW_METHODS, HELPER, loadInline, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
+import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
 
 type N = Node & Record<string, any>;
-export type Ty = "number" | "boolean";
+/**
+ * "array": a typed array (only as a parameter; see runtime.ts for its three i32s).
+ * "view": a DataView (only as a parameter, only its get and set methods: calls into the engine).
+ */
+export type Ty = "number" | "boolean" | "array" | "view";
 
 export interface Candidate {
   name: string;
@@ -38,11 +43,19 @@ export interface Candidate {
   where: string;
   /** The declaring scope (function or program node), for resolving calls. */
   scope: N;
+  /** A loop compiled out of code that is not frozen (index.ts): its parameters are the variables it uses, `outputs` those it assigns. */
+  loop?: { outputs: string[]; mayThrow: boolean };
+  /** Its parameters that are typed arrays (set by the compiler). */
+  arrays?: Set<string>;
+  /** Its parameters that are DataViews, with the methods it calls on each (set by the compiler). */
+  views?: Map<string, Set<string>>;
 }
 
 export interface Frozen {
   cand: Candidate;
   ret: Ty;
+  /** Each parameter's type (typed arrays take three wasm parameters, see runtime.ts). */
+  paramTys: Ty[];
   /** Locals beyond the parameters (the arguments as f64, then the depth as i32). */
   locals: ValType[];
   body: Instr[];
@@ -62,6 +75,8 @@ export interface Frozen {
  */
 export const intName = (c: Candidate) => `${c.id}_i32`;
 export const BAIL = 2;
+/** The module's global holding the JSContext of the call in progress (wrappers set it; DataView calls need it). */
+export const CTX = "ctx";
 
 export class Reject extends Error {}
 
@@ -78,6 +93,9 @@ const MATH_UNARY: Record<string, Instr> = {
   abs: { op: "f64.abs" },
   sign: { op: "call", func: HELPER.sign },
 };
+
+/** JS's bitwise operators on two ToInt32'd operands (wasm takes shift counts modulo 32, as JS does). */
+const BITWISE: Record<string, SimpleOp> = { "|": "i32.or", "&": "i32.and", "^": "i32.xor", "<<": "i32.shl", ">>": "i32.shr_s", ">>>": "i32.shr_u" };
 
 const ORDER: Record<string, Instr["op"]> = { "<": "f64.lt", "<=": "f64.le", ">": "f64.gt", ">=": "f64.ge" };
 const INT_ORDER: Record<string, Instr["op"]> = { "<": "i32.lt_s", "<=": "i32.le_s", ">": "i32.gt_s", ">=": "i32.ge_s" };
@@ -101,6 +119,8 @@ interface FnScope {
   int: boolean;
   /** Scratch i32 locals of the int32 variant's overflow checks. */
   scratch?: [number, number, number];
+  /** wasm parameters before the depth (a typed array takes three). */
+  slots: number;
 }
 
 /**
@@ -118,8 +138,17 @@ export class FunctionCompiler {
     private readonly patchedMath: Set<string>,
   ) {}
 
+  /** Parameter types: typed arrays where the body indexes them or reads their length, else numbers. */
+  paramTys(cand: Candidate): Ty[] {
+    cand.arrays ??= arrayNames(cand.node.body, cand.params);
+    cand.views ??= viewNames(cand.node.body, cand.params.filter((p) => !cand.arrays!.has(p)), DATAVIEW_METHODS);
+    return cand.params.map((p) => (cand.arrays!.has(p) ? "array" : cand.views!.has(p) ? "view" : "number"));
+  }
+
   compile(cand: Candidate): Frozen {
     const frozen = this.compileAs(cand, false) as Frozen;
+    // the int32 variant re-runs the function from its start when it bails out: only for code without effects
+    if (frozen.paramTys.some((t) => t === "array" || t === "view") || cand.loop) return frozen;
     try {
       const int = this.compileAs(cand, true);
       if (int.ret === frozen.ret) frozen.int = { locals: int.locals, body: int.body };
@@ -130,16 +159,21 @@ export class FunctionCompiler {
   }
 
   private compileAs(cand: Candidate, int: boolean): Omit<Frozen, "int"> {
-    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], zeros: [], inlined: 0, int };
+    const paramTys = this.paramTys(cand);
+    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], zeros: [], inlined: 0, int, slots: 0 };
     const n = cand.node;
     if (n.async) throw new Reject("is async");
     if (n.generator) throw new Reject("is a generator");
     for (const [i, p] of (n.params as N[]).entries()) {
       if (p.type !== "Identifier") throw new Reject("has default, rest or destructured parameters");
       if (f.blocks[0]!.has(p.name)) throw new Reject(`repeats parameter '${p.name}'`);
-      f.blocks[0]!.set(p.name, { local: i, ty: "number" });
+      f.blocks[0]!.set(p.name, { local: f.slots, ty: paramTys[i]! });
+      f.slots += paramTys[i] === "array" ? 3 : 1; // (a view: its JSValue, an i64)
     }
-    const depth = cand.params.length;
+    const stmts = bodyStatements(n);
+    const undef = undefinedFlow(stmts, cand.arrays!, (call, i) => this.takesNumber(cand, call, i), cand.loop?.outputs);
+    if (undef) throw new Reject(undef);
+    const depth = f.slots;
     const body = f.code;
     // the top of the function, where a self tail call branches back to
     body.push({ op: "loop" });
@@ -154,16 +188,38 @@ export class FunctionCompiler {
     );
     this.returnZero(f);
     body.push({ op: "end" });
-    for (const s of n.body.body as N[]) this.stmt(f, s, true);
+    for (const s of stmts) this.stmt(f, s, true);
+    if (cand.loop) {
+      this.storeOutputs(f);
+      body.push({ op: "f64.const", value: 0 }, { op: "return" });
+    }
     body.push({ op: "end" }, { op: "unreachable" }); // every path returned (checked below)
-    if (!returns(n.body)) throw new Reject("may end without returning a number (it would return undefined)");
+    if (!cand.loop && !stmts.some((s) => returns(s))) throw new Reject("may end without returning a number (it would return undefined)");
     const ret = f.retTy ?? "number";
     if (ret === "boolean" || int) for (const z of f.zeros) Object.assign(z, { op: "i32.const", value: 0 });
-    return { cand, ret, locals: f.locals, body };
+    return { cand, ret, paramTys, locals: f.locals, body };
+  }
+
+  /** May a value that is NaN where JS has undefined go to argument i of this call (a callee that only computes with it)? */
+  private takesNumber(from: Candidate, call: N, i: number): boolean {
+    const target = this.resolve(call.callee.name, from);
+    if (typeof target !== "object") return false;
+    const p = target.params[i];
+    return p === undefined || (p !== "" && numericOnly(target.node, p));
+  }
+
+  /** A compiled loop: the current values of the variables it assigns, to STATIC.outputs for the wrapper (at its end, and when it unwinds). */
+  private storeOutputs(f: FnScope): void {
+    f.cand.loop?.outputs.forEach((name, i) => {
+      const v = f.blocks[0]!.get(name)!;
+      if (v.ty !== "number") throw new Reject(`leaves a non-number in '${name}'`);
+      f.code.push({ op: "global.get", global: "__memory_base" }, { op: "local.get", local: v.local }, { op: "f64.store", offset: STATIC.outputs + 8 * i });
+    });
   }
 
   /** `return 0` of the function's return type (what an unwinding call returns; never seen by JS). */
   private returnZero(f: FnScope): void {
+    if (f.cand.loop && f.blocks.length) this.storeOutputs(f);
     // the type may not be known yet: compile() fixes the constant at the end
     const zero: Instr = { op: "f64.const", value: 0 };
     f.zeros.push(zero);
@@ -184,7 +240,7 @@ export class FunctionCompiler {
   }
 
   private paramCount(f: FnScope): number {
-    return f.cand.params.length + 1; // the arguments and the depth
+    return f.slots + 1; // the arguments and the depth
   }
 
   private declare(f: FnScope, name: string, ty: Ty): number {
@@ -354,7 +410,7 @@ export class FunctionCompiler {
   private tailCall(f: FnScope, e: N): void {
     this.setReturn(f, this.retOf(f.cand));
     const n = this.args(f, e, f.cand);
-    const depth = f.cand.params.length;
+    const depth = f.slots;
     // the arguments are all on the stack: into the parameters, last first
     for (let i = n - 1; i >= 0; i--) f.code.push({ op: "local.set", local: i });
     // A loop, but counted as the calls it replaces: where the interpreter would run out
@@ -444,6 +500,8 @@ export class FunctionCompiler {
       for (const x of e.expressions as N[]) this.effect(f, x);
       return;
     }
+    if (e.type === "AssignmentExpression" && e.left.type === "MemberExpression") return this.store(f, e.left, e.operator === "=" ? "=" : e.operator.slice(0, -1), e.right);
+    if (e.type === "UpdateExpression" && e.argument.type === "MemberExpression") return this.store(f, e.argument, e.operator === "++" ? "+" : "-", undefined);
     if (e.type === "AssignmentExpression") return this.assign(f, e);
     if (e.type === "UpdateExpression") {
       const v = this.variable(f, e.argument);
@@ -454,14 +512,51 @@ export class FunctionCompiler {
       f.code.push({ op: "local.set", local: v.local });
       return;
     }
-    this.expr(f, e);
+    if (e.type === "CallExpression") this.call(f, e, true);
+    else this.expr(f, e);
     f.code.push({ op: "drop" });
+  }
+
+  /** The typed array `e` indexes (a[i]) or takes the length of (a.length), if it is one. */
+  private arrayOf(f: FnScope, e: N): { local: number } | undefined {
+    if (e.optional || e.object.type !== "Identifier") return undefined;
+    const v = this.lookup(f, e.object.name);
+    if (v?.ty !== "array") return undefined;
+    if (!e.computed && !(e.property.type === "Identifier" && e.property.name === "length")) throw new Reject(`reads a property of the typed array '${e.object.name}' other than length`);
+    return v;
+  }
+
+  /** Pushes a typed array's three values and the index (f64) of an element. */
+  private element(f: FnScope, array: number, index: N): void {
+    for (let k = 0; k < 3; k++) f.code.push({ op: "local.get", local: array + k });
+    if (this.expr(f, index) !== "number") throw new Reject("indexes a typed array with a boolean");
+  }
+
+  /** a[i] = v, a[i] op= v, a[i]++ (statement position): the index once, the element read first where the operator needs it. */
+  private store(f: FnScope, target: N, op: string, value: N | undefined): void {
+    const a = this.arrayOf(f, target);
+    if (!a) throw new Reject("assigns to a property");
+    if (!target.computed) throw new Reject("assigns to a typed array's length");
+    this.element(f, a.local, target.property);
+    const idx = this.newLocal(f, "f64");
+    f.code.push({ op: "local.set", local: idx });
+    f.code.push({ op: "local.get", local: idx });
+    if (op !== "=") {
+      for (let k = 0; k < 3; k++) f.code.push({ op: "local.get", local: a.local + k });
+      f.code.push({ op: "local.get", local: idx }, { op: "call", func: HELPER.load });
+    }
+    if (value) {
+      if (this.expr(f, value) !== "number") throw new Reject("stores a boolean into a typed array");
+    } else this.constant(f, 1);
+    if (op !== "=") this.binary(f, op);
+    f.code.push({ op: "call", func: HELPER.store });
   }
 
   private variable(f: FnScope, target: N): { local: number; ty: Ty } {
     if (target.type !== "Identifier") throw new Reject("assigns to a property");
     const v = this.lookup(f, target.name);
     if (!v) throw new Reject(`assigns to '${target.name}', which is not its own variable`);
+    if (v.ty === "array") throw new Reject(`assigns to the typed array parameter '${target.name}'`);
     return v;
   }
 
@@ -478,15 +573,33 @@ export class FunctionCompiler {
     f.code.push({ op: "local.set", local: v.local });
   }
 
-  /** Pushes the arguments for `callee` (extra ones are evaluated and dropped); returns how many. */
+  /** Pushes the arguments for `callee` (extra ones are evaluated and dropped); returns how many wasm values. */
   private args(f: FnScope, call: N, callee: Candidate): number {
     if (call.arguments.length < callee.params.length) throw new Reject(`calls ${callee.name} with too few arguments`);
+    const tys = this.paramTys(callee);
+    let slots = 0;
     (call.arguments as N[]).forEach((a, i) => {
       if (a.type === "SpreadElement") throw new Reject("spreads arguments");
+      if (tys[i] === "array") {
+        // a typed array goes as its three values; only a typed-array parameter of this function can be one
+        const v = a.type === "Identifier" ? this.lookup(f, a.name) : undefined;
+        if (v?.ty !== "array") throw new Reject(`passes ${callee.name} something that may not be a typed array`);
+        for (let k = 0; k < 3; k++) f.code.push({ op: "local.get", local: v.local + k });
+        slots += 3;
+        return;
+      }
+      if (tys[i] === "view") {
+        const v = a.type === "Identifier" ? this.lookup(f, a.name) : undefined;
+        if (v?.ty !== "view") throw new Reject(`passes ${callee.name} something that may not be a DataView`);
+        f.code.push({ op: "local.get", local: v.local });
+        slots += 1;
+        return;
+      }
       if (this.expr(f, a) !== "number") throw new Reject(`passes a boolean to ${callee.name}`);
       if (i >= callee.params.length) f.code.push({ op: "drop" });
+      else slots++;
     });
-    return callee.params.length;
+    return slots;
   }
 
   /** Two f64 on the stack -> the f64 result of `op`. */
@@ -496,7 +609,10 @@ export class FunctionCompiler {
     const i32 = (...ops: Instr[]) => {
       // the right operand is on top: convert it, then the left one beneath it through a local
       const right = this.newLocal(f, "i32");
-      c.push({ op: "call", func: HELPER.toInt32 }, { op: "local.set", local: right }, { op: "call", func: HELPER.toInt32 }, { op: "local.get", local: right }, ...ops);
+      this.toInt32(f);
+      c.push({ op: "local.set", local: right });
+      this.toInt32(f);
+      c.push({ op: "local.get", local: right }, ...ops);
     };
     switch (op) {
       case "+":
@@ -528,6 +644,47 @@ export class FunctionCompiler {
     throw new Reject(`uses the operator ${op}`);
   }
 
+  /**
+   * ToInt32(e) as an i32. A bitwise operation or ~ nested in another one stays an i32 (x >>> 0
+   * is a uint32 whose ToInt32 is its own bits), an integer literal is converted here; anything
+   * else is computed as a number and converted (no side effects in between, so the order of
+   * evaluation and conversion is JS's).
+   */
+  private int32Of(f: FnScope, e: N): void {
+    const c = f.code;
+    if (e.type === "BinaryExpression" && e.operator in BITWISE) {
+      this.int32Of(f, e.left);
+      this.int32Of(f, e.right);
+      c.push({ op: BITWISE[e.operator]! });
+      return;
+    }
+    if (e.type === "UnaryExpression" && e.operator === "~") {
+      this.int32Of(f, e.argument);
+      c.push({ op: "i32.const", value: -1 }, { op: "i32.xor" });
+      return;
+    }
+    if (e.type === "Literal" && typeof e.value === "number") {
+      c.push({ op: "i32.const", value: Number.isFinite(e.value) ? Number(BigInt.asIntN(32, BigInt(Math.trunc(e.value)))) : 0 });
+      return;
+    }
+    if (this.expr(f, e) !== "number") throw new Reject("uses a bitwise operator on a boolean");
+    this.toInt32(f);
+  }
+
+  /**
+   * ToInt32 of the f64 on the stack, inline where it is cheap: below 2^63 in magnitude the
+   * low 32 bits of the truncated i64 are the answer (uint32 values, common in hashing, are
+   * no int32 but take this path); NaN, infinities and the rest call the helper.
+   */
+  private toInt32(f: FnScope): void {
+    const t = this.newLocal(f, "f64");
+    f.code.push(
+      { op: "local.tee", local: t }, { op: "f64.abs" }, { op: "f64.const", value: 2 ** 63 }, { op: "f64.lt" },
+      { op: "if", result: "i32" }, { op: "local.get", local: t }, { op: "i64.trunc_f64_s" }, { op: "i32.wrap_i64" },
+      { op: "else" }, { op: "local.get", local: t }, { op: "call", func: HELPER.toInt32 }, { op: "end" },
+    );
+  }
+
   /** A number constant; in the int32 variant only an int32 (not -0). */
   private constant(f: FnScope, v: number): void {
     if (!f.int) return void f.code.push({ op: "f64.const", value: v });
@@ -545,6 +702,8 @@ export class FunctionCompiler {
         throw new Reject(typeof e.value === "string" ? "uses a string" : e.regex ? "uses a regular expression" : e.bigint ? "uses a BigInt" : "uses null");
       case "Identifier": {
         const v = this.lookup(f, e.name);
+        if (v?.ty === "array") throw new Reject(`uses the typed array '${e.name}' as a value (only its elements and length)`);
+        if (v?.ty === "view") throw new Reject(`uses the DataView '${e.name}' as a value (only its get and set methods)`);
         if (v) return c.push({ op: "local.get", local: v.local }), v.ty;
         if ((e.name === "NaN" || e.name === "Infinity") && this.resolve(e.name, f.cand) === "global") {
           return this.constant(f, e.name === "NaN" ? NaN : Infinity), "number";
@@ -557,6 +716,11 @@ export class FunctionCompiler {
         throw new Reject("uses this");
       case "BinaryExpression": {
         if (e.operator === "in" || e.operator === "instanceof") throw new Reject(`uses ${e.operator}`);
+        if (!f.int && e.operator in BITWISE) {
+          // computed as an i32 from i32 operands, converted to a number once at the end
+          this.int32Of(f, e);
+          return c.push({ op: e.operator === ">>>" ? "f64.convert_i32_u" : "f64.convert_i32_s" }), "number";
+        }
         const a = this.expr(f, e.left);
         const b = this.expr(f, e.right);
         const equality = ["==", "!=", "===", "!=="].includes(e.operator);
@@ -617,7 +781,7 @@ export class FunctionCompiler {
           }
         }
         if (e.operator === "-") return c.push({ op: "f64.neg" }), "number";
-        if (e.operator === "~") return c.push({ op: "call", func: HELPER.toInt32 }, { op: "i32.const", value: -1 }, { op: "i32.xor" }, { op: "f64.convert_i32_s" }), "number";
+        if (e.operator === "~") return this.toInt32(f), c.push({ op: "i32.const", value: -1 }, { op: "i32.xor" }, { op: "f64.convert_i32_s" }), "number";
         throw new Reject(`uses unary ${e.operator}`);
       }
       case "ConditionalExpression": {
@@ -639,8 +803,15 @@ export class FunctionCompiler {
         throw new Reject("assigns inside an expression");
       case "CallExpression":
         return this.call(f, e);
-      case "MemberExpression":
-        throw new Reject(e.object.type === "Identifier" && e.object.name === "arguments" ? "uses arguments" : "reads a property");
+      case "MemberExpression": {
+        const a = this.arrayOf(f, e);
+        if (!a) throw new Reject(e.object.type === "Identifier" && e.object.name === "arguments" ? "uses arguments" : "reads a property");
+        if (!e.computed) return c.push({ op: "local.get", local: a.local + 1 }, { op: "f64.convert_i32_u" }), "number";
+        if (this.expr(f, e.property) !== "number") throw new Reject("indexes a typed array with a boolean");
+        const idx = this.newLocal(f, "f64");
+        c.push({ op: "local.set", local: idx }, ...loadInline(a.local, a.local + 1, a.local + 2, idx, this.newLocal(f, "i32")));
+        return "number";
+      }
       case "NewExpression":
       case "ArrayExpression":
       case "ObjectExpression":
@@ -663,17 +834,17 @@ export class FunctionCompiler {
    * the same order). Fewer calls for fib-like recursion; the calls left inside
    * count the frames they replace, so the depth limit is unchanged.
    */
-  private inlineSelf(f: FnScope, e: N): Ty {
-    const n = this.args(f, e, f.cand);
+  private inlineSelf(f: FnScope, e: N, target = f.cand): Ty {
+    const n = this.args(f, e, target);
     const params = new Map<string, { local: number; ty: Ty }>();
-    const locals = f.cand.params.map(() => ({ local: this.newLocal(f, wasmType("number", f.int)), ty: "number" as Ty }));
+    const locals = target.params.map(() => ({ local: this.newLocal(f, wasmType("number", f.int)), ty: "number" as Ty }));
     for (let i = n - 1; i >= 0; i--) f.code.push({ op: "local.set", local: locals[i]!.local });
-    f.cand.params.forEach((p, i) => params.set(p, locals[i]!));
+    target.params.forEach((p, i) => params.set(p, locals[i]!));
     const outer = f.blocks;
     f.blocks = [params];
     f.inlined++;
     try {
-      return this.expr(f, f.cand.node.body.body[0].argument);
+      return this.expr(f, bodyStatements(target.node)[0]!.argument);
     } finally {
       f.blocks = outer;
       f.inlined--;
@@ -701,7 +872,7 @@ export class FunctionCompiler {
     return "number";
   }
 
-  private call(f: FnScope, e: N): Ty {
+  private call(f: FnScope, e: N, statement = false): Ty {
     if (e.optional) throw new Reject("uses optional chaining");
     const c = f.code;
     const callee = e.callee as N;
@@ -711,11 +882,12 @@ export class FunctionCompiler {
       if (target === "global") throw new Reject(`calls the global '${callee.name}'`);
       if (typeof target === "string") throw new Reject(`calls '${callee.name}', ${target}`);
       if (target === f.cand && f.inlined < inlineLevels(f.cand)) return this.inlineSelf(f, e);
+      if (target !== f.cand && isLeaf(target) && this.paramTys(target).every((t) => t === "number")) return this.inlineSelf(f, e, target);
       // int32 pays in loops (a self tail call is one), not around calls: fib(35) built was ~35% slower
       // with it (its overflow checks, off the critical path in a loop, are on it here)
       if (f.int) throw new Reject("calls a function (no int32 form)");
       this.args(f, e, target);
-      const depth = f.cand.params.length;
+      const depth = f.slots;
       c.push({ op: "local.get", local: depth }, { op: "i32.const", value: 1 + f.inlined }, { op: "i32.add" }, { op: "call", func: target.id });
       // the callee ran out of depth: unwind at once
       c.push({ op: "global.get", global: OVERFLOW }, { op: "if" });
@@ -756,7 +928,57 @@ export class FunctionCompiler {
       }
       return "number";
     }
+    if (callee.type === "MemberExpression" && !callee.computed && callee.object.type === "Identifier" && this.lookup(f, callee.object.name)?.ty === "view") {
+      return this.viewCall(f, this.lookup(f, callee.object.name)!.local, callee.property.name, e.arguments as N[], statement);
+    }
     throw new Reject("calls a method or a computed function");
+  }
+
+  /**
+   * view.getUint32(offset, littleEndian), view.setInt8(offset, value), ...: DataView's own
+   * method (the wrapper checked that the view has it) called through the engine. Its
+   * exceptions (a range error, a detached buffer) unwind the frozen stack (THROWN) and the
+   * wrapper hands them to JS. It runs no JS, so typed arrays stay where they were.
+   */
+  private viewCall(f: FnScope, view: number, method: string, args: N[], statement = false): Ty {
+    if (f.int) throw new Reject("calls a DataView method (no int32 form)");
+    if (!DATAVIEW_METHODS.includes(method)) throw new Reject(`calls ${method} on a DataView`);
+    const c = f.code;
+    if (args.some((a) => a.type === "SpreadElement")) throw new Reject("spreads arguments");
+    // every argument first (one may be another call), then into the call's argument area
+    const values = args.map((a) => {
+      const ty = this.expr(f, a);
+      const local = this.newLocal(f, ty === "number" ? "f64" : "i32");
+      c.push({ op: "local.set", local });
+      return { ty, local };
+    });
+    if (values.length > 3) throw new Reject("passes a DataView method more than three arguments");
+    values.forEach(({ ty, local }, i) => {
+      c.push({ op: "global.get", global: "__memory_base" });
+      // a number as QuickJS's JS_NewNumber boxes it; a boolean is JS_MKVAL(JS_TAG_BOOL = 1, b)
+      if (ty === "number") c.push({ op: "global.get", global: CTX }, { op: "local.get", local }, { op: "call", func: "JS_NewNumber" });
+      else c.push({ op: "local.get", local }, { op: "i64.extend_i32_u" }, { op: "i64.const", value: 1 }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "i64.or" });
+      c.push({ op: "i64.store", offset: STATIC.callArgs + 8 * i });
+    });
+    const r = this.newLocal(f, "i64");
+    c.push({ op: "global.get", global: CTX }, { op: "global.get", global: "__memory_base" }, { op: "i64.load", offset: STATIC.dataView + 8 * DATAVIEW_METHODS.indexOf(method) });
+    c.push({ op: "local.get", local: view }, { op: "i32.const", value: values.length }, { op: "global.get", global: "__memory_base" }, { op: "i32.const", value: STATIC.callArgs }, { op: "i32.add" });
+    c.push({ op: "call", func: "JS_Call" }, { op: "local.tee", local: r });
+    const tag = (): Instr[] => [{ op: "local.get", local: r }, { op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }];
+    c.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.const", value: 6 }, { op: "i32.eq" }, { op: "if" });
+    c.push({ op: "i32.const", value: THROWN }, { op: "global.set", global: OVERFLOW });
+    this.returnZero(f);
+    c.push({ op: "end" });
+    if (method.startsWith("set")) {
+      // undefined, which only a statement may drop (see effect)
+      if (!statement) throw new Reject(`uses the value of ${method} (undefined)`);
+      return c.push({ op: "f64.const", value: 0 }), "number";
+    }
+    // the methods return an int (tag 0) or a float64 (JS_ToFloat64 reads it as QuickJS boxed it)
+    c.push(...tag(), { op: "i32.eqz" }, { op: "if", result: "f64" }, { op: "local.get", local: r }, { op: "i32.wrap_i64" }, { op: "f64.convert_i32_s" }, { op: "else" });
+    c.push({ op: "global.get", global: CTX }, { op: "global.get", global: "__memory_base" }, { op: "i32.const", value: STATIC.callArgs }, { op: "i32.add" }, { op: "local.get", local: r }, { op: "call", func: "JS_ToFloat64" }, { op: "drop" });
+    c.push({ op: "global.get", global: "__memory_base" }, { op: "f64.load", offset: STATIC.callArgs }, { op: "end" });
+    return "number";
   }
 }
 
@@ -798,13 +1020,36 @@ export function guessReturn(fn: N): Ty {
 }
 
 /**
+ * A function whose body is one `return <expression>` calling nothing but Math's functions
+ * (rotr(x, n) = x >>> n | x << 32 - n): inlined where frozen code calls it, as a self call
+ * is (a call costs more than such a body: SHA-256's round loop ran ~30% of its time in rotr).
+ */
+function isLeaf(c: Candidate): boolean {
+  const body = bodyStatements(c.node);
+  if (body.length !== 1 || body[0]!.type !== "ReturnStatement" || !body[0]!.argument || c.params.some((p) => !p)) return false;
+  let calls = false;
+  const walk = (n: N): void => {
+    if (calls || !n || typeof n !== "object") return;
+    if (n.type === "CallExpression" && !(n.callee.type === "MemberExpression" && n.callee.object.type === "Identifier" && n.callee.object.name === "Math")) calls = true;
+    for (const k of Object.keys(n)) {
+      const v = n[k];
+      if (Array.isArray(v)) v.forEach((x) => x && typeof x.type === "string" && walk(x));
+      else if (v && typeof v.type === "string") walk(v);
+    }
+  };
+  walk(body[0]!.argument);
+  return !calls;
+}
+
+/**
  * How many levels of self calls to inline: a function whose body is one
  * `return <expression>` (fib's shape) inlines twice when that expression
  * calls itself at most twice (4 calls where there were 2: fib(35) built went
  * from ~92 to ~75 ms, three levels ~64 ms at twice the code), else once.
  */
 function inlineLevels(c: Candidate): number {
-  const body = c.node.body.body as N[];
+  if (c.arrays?.size) return 0; // (inlining maps parameters to fresh number locals)
+  const body = bodyStatements(c.node);
   if (body.length !== 1 || body[0]!.type !== "ReturnStatement" || !body[0]!.argument) return 0;
   let calls = 0;
   const walk = (n: N): void => {

@@ -9,9 +9,9 @@
 // the exported API touches its bits (JS_ToFloat64, JS_NewNumber), so the
 // layout is QuickJS's business.
 
-import { BAIL, intName, type Frozen } from "./analyze.ts";
+import { BAIL, CTX, intName, type Frozen } from "./analyze.ts";
 import { ModuleBuilder, type Instr, type ValType } from "./encode.ts";
-import { HELPER, HELPERS, OVERFLOW } from "./runtime.ts";
+import { ARRAY_KINDS, DATAVIEW_METHODS, HELPER, HELPERS, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
 
 export const INIT_FN = "qjs_ext_frozen_init";
 /** The global the init function sets, taken (and deleted) by the app's prologue. */
@@ -28,6 +28,22 @@ export const API: Record<string, [ValType[], ValType[]]> = {
   JS_FreeValue: [["i32", "i64"], []],
   // variadic in C: (ctx, fmt, pointer to the arguments)
   JS_ThrowRangeError: [["i32", "i32", "i32"], ["i64"]],
+  // typed arrays: kind, (buffer, offset, length in bytes), the buffer's data
+  JS_GetTypedArrayType: [["i64"], ["i32"]],
+  JS_GetTypedArrayBuffer: [["i32", "i64", "i32", "i32", "i32"], ["i64"]],
+  JS_GetArrayBuffer: [["i32", "i32", "i64"], ["i32"]],
+  JS_GetException: [["i32"], ["i64"]],
+  // %TypedArray%.prototype's length getter, taken at init (the length a buffer resize leaves)
+  JS_GetPropertyStr: [["i32", "i64", "i32"], ["i64"]],
+  JS_GetPrototype: [["i32", "i64"], ["i64"]],
+  JS_NewAtom: [["i32", "i32"], ["i32"]],
+  JS_FreeAtom: [["i32", "i32"], []],
+  JS_GetOwnProperty: [["i32", "i32", "i64", "i32"], ["i32"]],
+  JS_Call: [["i32", "i64", "i64", "i32", "i32"], ["i64"]],
+  JS_IsDataView: [["i64"], ["i32"]],
+  // a compiled loop's variables, back to JS
+  JS_NewArray: [["i32"], ["i64"]],
+  JS_SetPropertyUint32: [["i32", "i64", "i32", "i64"], ["i32"]],
   // QuickJS's own: its % and ** call these, so frozen code rounds exactly as the interpreter does
   fmod: [["f64", "f64"], ["f64"]],
   pow: [["f64", "f64"], ["f64"]],
@@ -47,10 +63,20 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   m.importGlobal("env", "__table_base", "i32");
   for (const [name, [params, results]] of Object.entries(API)) m.importFunc("env", name, params, results);
   m.global(OVERFLOW, "i32", true, 0);
+  m.global(CTX, "i32", true, 0);
   for (const h of HELPERS) m.func(h);
 
-  // static data: 8 bytes where JS_ToFloat64 writes, then the strings
-  const scratch = m.staticData(new Uint8Array(8), 8);
+  // static data: STATIC's fixed part (DataView's methods, a call's arguments, the compiled loops'
+  // outputs), 16 bytes where JS_ToFloat64 and JS_GetTypedArrayBuffer write, log2 of each
+  // typed-array kind's element size, then the strings
+  const fixed = m.staticData(new Uint8Array(STATIC.outputs + 8 * Math.max(1, ...fns.map((f) => f.cand.loop?.outputs.length ?? 0))), 8);
+  if (fixed !== 0) throw new Error("STATIC must start the static data (analyze.ts addresses it from __memory_base)");
+  const outputs = STATIC.outputs;
+  const scratch = m.staticData(new Uint8Array(16), 8);
+  // the length getter (a JSValue the module keeps), and a JSPropertyDescriptor {int flags; JSValue value, getter, setter}
+  const lengthGetter = m.staticData(new Uint8Array(8), 8);
+  const desc = m.staticData(new Uint8Array(32), 8);
+  const log2 = m.staticData(Array.from({ length: 12 }, (_, k) => ARRAY_KINDS[k] ?? 0));
   const at = (offset: number): Instr[] => [{ op: "global.get", global: "__memory_base" }, { op: "i32.const", value: offset }, { op: "i32.add" }];
   const stackMessage = m.cString("Maximum call stack size exceeded");
   const ctx: Instr = { op: "local.get", local: 0 };
@@ -58,40 +84,114 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   const register: Instr[] = [];
   for (const f of fns) {
     const n = f.cand.params.length;
-    m.func({ name: f.cand.id, params: [...f.cand.params.map((): ValType => "f64"), "i32"], results: [f.ret === "number" ? "f64" : "i32"], locals: f.locals, body: f.body });
+    const slots = f.paramTys.flatMap((t): ValType[] => (t === "array" ? ["i32", "i32", "i32"] : t === "view" ? ["i64"] : ["f64"]));
+    m.func({ name: f.cand.id, params: [...slots, "i32"], results: [f.ret === "number" ? "f64" : "i32"], locals: f.locals, body: f.body });
     if (!f.entry) continue; // called by other frozen functions only
 
-    // JSValue js_<id>(JSContext *ctx, JSValue this, int argc, JSValue *argv): the arguments
-    // as numbers (missing ones are 0: the guard only calls with all of them numbers)
+    // JSValue js_<id>(JSContext *ctx, JSValue this, int argc, JSValue *argv): numbers as f64
+    // (missing ones are 0: the JS guard calls with all of them numbers); typed arrays as
+    // their three values, and anything else there makes the wrapper return undefined,
+    // which tells the guard to run the function's JS (frozen functions never return undefined)
     const wrapper = `js_${f.cand.id}`;
     const body: Instr[] = [];
+    const locals: ValType[] = [];
+    const local = (t: ValType) => (locals.push(t), 3 + locals.length);
+    const args: number[] = [];
+    const undef: Instr[] = [{ op: "i64.const", value: 3 }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "return" }];
+    const arg = (i: number): Instr[] => [{ op: "local.get", local: 3 }, { op: "i64.load", offset: 8 * i }];
+    body.push(ctx, { op: "global.set", global: CTX });
     for (let i = 0; i < n; i++) {
+      if (f.paramTys[i] === "view") {
+        // a DataView whose methods (those it calls) are still DataView's own, as they were at init
+        const v = local("i64");
+        const fn = local("i64");
+        args.push(v);
+        body.push({ op: "local.get", local: 2 }, { op: "i32.const", value: i }, { op: "i32.le_s" }, { op: "if" }, ...undef, { op: "end" });
+        body.push(...arg(i), { op: "local.tee", local: v }, { op: "call", func: "JS_IsDataView" }, { op: "i32.eqz" }, { op: "if" }, ...undef, { op: "end" });
+        for (const method of f.cand.views!.get(f.cand.params[i]!)!) {
+          body.push(ctx, { op: "local.get", local: v }, ...at(m.cString(method)), { op: "call", func: "JS_GetPropertyStr" }, { op: "local.set", local: fn });
+          body.push(ctx, { op: "local.get", local: fn }, { op: "call", func: "JS_FreeValue" });
+          body.push({ op: "local.get", local: fn }, ...at(STATIC.dataView), { op: "i64.load", offset: 8 * DATAVIEW_METHODS.indexOf(method) }, { op: "i64.ne" }, { op: "if" }, ...undef, { op: "end" });
+        }
+        continue;
+      }
+      if (f.paramTys[i] === "array") {
+        const [ptr, len, kind, buf] = [local("i32"), local("i32"), local("i32"), local("i64")];
+        args.push(ptr, len, kind);
+        body.push({ op: "local.get", local: 2 }, { op: "i32.const", value: i }, { op: "i32.le_s" }, { op: "if" }, ...undef, { op: "end" });
+        // kinds 0-6 and 10-11 (not the BigInt ones, not Float16)
+        body.push(...arg(i), { op: "call", func: "JS_GetTypedArrayType" }, { op: "local.tee", local: kind }, { op: "i32.const", value: 6 }, { op: "i32.gt_u" });
+        body.push({ op: "local.get", local: kind }, { op: "i32.const", value: 10 }, { op: "i32.lt_u" }, { op: "local.get", local: kind }, { op: "i32.const", value: 11 }, { op: "i32.gt_u" }, { op: "i32.or" }, { op: "i32.and" });
+        body.push({ op: "if" }, ...undef, { op: "end" });
+        // its buffer: a detached (or shrunk past it) array throws here, and is JS's empty array
+        body.push(ctx, ...arg(i), ...at(scratch), ...at(scratch + 4), { op: "i32.const", value: 0 }, { op: "call", func: "JS_GetTypedArrayBuffer" }, { op: "local.tee", local: buf });
+        body.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.const", value: 6 }, { op: "i32.eq" });
+        body.push({ op: "if" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "else" });
+        body.push(ctx, ...at(scratch + 8), { op: "local.get", local: buf }, { op: "call", func: "JS_GetArrayBuffer" }, { op: "local.set", local: ptr });
+        body.push(ctx, { op: "local.get", local: buf }, { op: "call", func: "JS_FreeValue" });
+        body.push({ op: "local.get", local: ptr }, { op: "if" });
+        body.push({ op: "local.get", local: ptr }, ...at(scratch), { op: "i32.load", offset: 0 }, { op: "i32.add" }, { op: "local.set", local: ptr });
+        // its length: what the engine's own getter says (a length-tracking array follows its
+        // buffer's resizes, which the byte length above does not)
+        body.push(ctx, ...at(lengthGetter), { op: "i64.load", offset: 0 }, ...arg(i), { op: "i32.const", value: 0 }, { op: "i32.const", value: 0 }, { op: "call", func: "JS_Call" }, { op: "local.tee", local: buf });
+        body.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.eqz" }, { op: "if" });
+        body.push({ op: "local.get", local: buf }, { op: "i32.wrap_i64" }, { op: "local.set", local: len });
+        // (it cannot fail on a typed array; were it to throw, its exception is dropped with a length of 0)
+        body.push({ op: "else" }, ctx, { op: "local.get", local: buf }, { op: "call", func: "JS_FreeValue" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "end" });
+        body.push({ op: "else" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "end" });
+        body.push({ op: "end" });
+        continue;
+      }
+      const v = local("f64");
+      args.push(v);
       body.push({ op: "local.get", local: 2 }, { op: "i32.const", value: i }, { op: "i32.gt_s" }, { op: "if" });
-      body.push(ctx, ...at(scratch), { op: "local.get", local: 3 }, { op: "i64.load", offset: 8 * i }, { op: "call", func: "JS_ToFloat64" }, { op: "drop" });
-      body.push(...at(scratch), { op: "f64.load", offset: 0 }, { op: "local.set", local: 4 + i }, { op: "end" });
+      body.push(ctx, ...at(scratch), ...arg(i), { op: "call", func: "JS_ToFloat64" }, { op: "drop" });
+      body.push(...at(scratch), { op: "f64.load", offset: 0 }, { op: "local.set", local: v }, { op: "end" });
     }
-    const result: Instr = { op: "local.set", local: 4 + n };
+    const res = local("f64");
+    const result: Instr = { op: "local.set", local: res };
     if (f.int) {
       m.func({ name: intName(f.cand), params: [...f.cand.params.map((): ValType => "i32"), "i32"], results: ["i32"], locals: f.int.locals, body: f.int.body });
       // all arguments int32: the int32 variant, unless it bails out (then the f64 function from the start)
       body.push({ op: "block" }, { op: "block" }, { op: "i32.const", value: 1 });
-      for (let i = 0; i < n; i++) body.push({ op: "local.get", local: 4 + i }, { op: "call", func: HELPER.isInt32 }, { op: "i32.and" });
+      for (const v of args) body.push({ op: "local.get", local: v }, { op: "call", func: HELPER.isInt32 }, { op: "i32.and" });
       body.push({ op: "i32.eqz" }, { op: "br_if", depth: 0 });
-      for (let i = 0; i < n; i++) body.push({ op: "local.get", local: 4 + i }, { op: "i32.trunc_f64_s" });
+      for (const v of args) body.push({ op: "local.get", local: v }, { op: "i32.trunc_f64_s" });
       body.push({ op: "i32.const", value: 0 }, { op: "call", func: intName(f.cand) }, { op: "f64.convert_i32_s" }, result);
       body.push({ op: "global.get", global: OVERFLOW }, { op: "i32.const", value: BAIL }, { op: "i32.ne" }, { op: "br_if", depth: 1 });
       body.push({ op: "i32.const", value: 0 }, { op: "global.set", global: OVERFLOW }, { op: "end" });
     }
-    for (let i = 0; i < n; i++) body.push({ op: "local.get", local: 4 + i });
+    for (const v of args) body.push({ op: "local.get", local: v });
     body.push({ op: "i32.const", value: 0 }, { op: "call", func: f.cand.id });
     if (f.ret === "boolean") body.push({ op: "f64.convert_i32_s" });
     body.push(result);
     if (f.int) body.push({ op: "end" });
-    // ran out of depth: the interpreter's RangeError
-    body.push({ op: "global.get", global: OVERFLOW }, { op: "if" }, { op: "i32.const", value: 0 }, { op: "global.set", global: OVERFLOW });
-    body.push(ctx, ...at(stackMessage), { op: "i32.const", value: 0 }, { op: "call", func: "JS_ThrowRangeError" }, { op: "return" }, { op: "end" });
-    body.push(ctx, { op: "local.get", local: 4 + n }, { op: "call", func: "JS_NewNumber" });
-    m.func({ name: wrapper, params: ["i32", "i64", "i32", "i32"], results: ["i64"], locals: Array(n + 1).fill("f64"), body });
+    // ran out of depth: the interpreter's RangeError; or the engine threw (a DataView call)
+    const outs = f.cand.loop?.outputs ?? [];
+    const array = f.cand.loop?.mayThrow || outs.length > 1;
+    const arr = local("i64");
+    body.push({ op: "global.get", global: OVERFLOW }, { op: "if" });
+    body.push({ op: "global.get", global: OVERFLOW }, { op: "i32.const", value: THROWN }, { op: "i32.ne" }, { op: "if" });
+    body.push(ctx, ...at(stackMessage), { op: "i32.const", value: 0 }, { op: "call", func: "JS_ThrowRangeError" }, { op: "drop" }, { op: "end" });
+    body.push({ op: "i32.const", value: 0 }, { op: "global.set", global: OVERFLOW });
+    if (f.cand.loop?.mayThrow) {
+      // a compiled loop hands back its variables as they were when it threw, and the exception after them
+      body.push(ctx, { op: "call", func: "JS_NewArray" }, { op: "local.set", local: arr });
+      body.push(ctx, { op: "local.get", local: arr }, { op: "i32.const", value: outs.length }, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_SetPropertyUint32" }, { op: "drop" });
+      body.push({ op: "br", depth: 0 }); // (the outputs, below)
+    } else body.push({ op: "i64.const", value: 6 }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "return" }); // JS_EXCEPTION
+    body.push({ op: "end" });
+    if (array) {
+      // a compiled loop's variables: [v0, v1, ...] (and the exception, if it threw)
+      body.push({ op: "local.get", local: arr }, { op: "i64.eqz" }, { op: "if" }, ctx, { op: "call", func: "JS_NewArray" }, { op: "local.set", local: arr }, { op: "end" });
+      outs.forEach((_, i) => {
+        body.push(ctx, { op: "local.get", local: arr }, { op: "i32.const", value: i }, ctx, ...at(outputs), { op: "f64.load", offset: 8 * i }, { op: "call", func: "JS_NewNumber" }, { op: "call", func: "JS_SetPropertyUint32" }, { op: "drop" });
+      });
+      body.push({ op: "local.get", local: arr }, { op: "return" });
+    }
+    if (outs.length === 1) body.push(...at(outputs), { op: "f64.load", offset: 0 }, result);
+    body.push(ctx, { op: "local.get", local: res }, { op: "call", func: "JS_NewNumber" });
+    m.func({ name: wrapper, params: ["i32", "i64", "i32", "i32"], results: ["i64"], locals, body });
     const slot = m.tableSlot(wrapper);
 
     // obj[id] = JS_NewCFunction2(ctx, wrapper, name, length, JS_CFUNC_generic, 0)
@@ -104,7 +204,38 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   // int qjs_ext_frozen_init(JSContext *ctx, JSRuntime *rt)
   const obj: Instr = { op: "local.get", local: 2 };
   const global: Instr = { op: "local.get", local: 3 };
+  const tmp: Instr = { op: "local.get", local: 4 };
+  const set = (local: number): Instr => ({ op: "local.set", local });
+  const free = (v: Instr[]): Instr[] => [ctx, ...v, { op: "call", func: "JS_FreeValue" }];
   const init: Instr[] = [
+    // the length getter: Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), "length").get,
+    // taken before any of the app's code runs
+    ctx, { op: "call", func: "JS_GetGlobalObject" }, set(3),
+    ctx, global, ...at(m.cString("Uint8Array")), { op: "call", func: "JS_GetPropertyStr" }, set(4),
+    ctx, tmp, ...at(m.cString("prototype")), { op: "call", func: "JS_GetPropertyStr" }, set(5),
+    ...free([tmp]),
+    ctx, { op: "local.get", local: 5 }, { op: "call", func: "JS_GetPrototype" }, set(4),
+    ...free([{ op: "local.get", local: 5 }]),
+    ctx, ...at(m.cString("length")), { op: "call", func: "JS_NewAtom" }, set(6),
+    ctx, ...at(desc), tmp, { op: "local.get", local: 6 }, { op: "call", func: "JS_GetOwnProperty" }, { op: "drop" },
+    ctx, { op: "local.get", local: 6 }, { op: "call", func: "JS_FreeAtom" },
+    ...free([tmp]),
+    ...at(lengthGetter), ...at(desc), { op: "i64.load", offset: 16 }, { op: "i64.store", offset: 0 },
+    ...free([...at(desc), { op: "i64.load", offset: 8 }]),
+    ...free([...at(desc), { op: "i64.load", offset: 24 }]),
+    // DataView's methods, when frozen code calls them: DataView.prototype[m] for each, kept
+    ...(fns.some((f) => f.paramTys.includes("view"))
+      ? ([
+          ctx, global, ...at(m.cString("DataView")), { op: "call", func: "JS_GetPropertyStr" }, set(4),
+          ctx, tmp, ...at(m.cString("prototype")), { op: "call", func: "JS_GetPropertyStr" }, set(5),
+          ...free([tmp]),
+          ...DATAVIEW_METHODS.flatMap((name, k): Instr[] => [
+            ...at(STATIC.dataView + 8 * k), ctx, { op: "local.get", local: 5 }, ...at(m.cString(name)), { op: "call", func: "JS_GetPropertyStr" }, { op: "i64.store", offset: 0 },
+          ]),
+          ...free([{ op: "local.get", local: 5 }]),
+        ] as Instr[])
+      : []),
+    ...free([global]),
     ctx, { op: "call", func: "JS_NewObject" }, { op: "local.set", local: 2 },
     ...register,
     // "on": the guards use the frozen functions only while it is truthy (the build turns it off
@@ -115,7 +246,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     ctx, global, { op: "call", func: "JS_FreeValue" },
     { op: "i32.const", value: 0 },
   ];
-  m.func({ name: INIT_FN, params: ["i32", "i32"], results: ["i32"], locals: ["i64", "i64"], body: init });
+  m.func({ name: INIT_FN, params: ["i32", "i32"], results: ["i32"], locals: ["i64", "i64", "i64", "i64", "i32"], body: init });
   m.export(INIT_FN, INIT_FN);
   const ids = new Set(fns.flatMap((f) => [f.cand.id, intName(f.cand)]));
   return { wasm: m.encode(), listing: m.listing((name) => ids.has(name)) };

@@ -23,8 +23,13 @@ const SIMPLE = {
   "i32.ne": 0x47,
   "i32.lt_s": 0x48,
   "i32.gt_s": 0x4a,
+  "i32.gt_u": 0x4b,
   "i32.le_s": 0x4c,
+  "i32.lt_u": 0x49,
   "i32.ge_s": 0x4e,
+  "i32.ge_u": 0x4f,
+  "i64.eqz": 0x50,
+  "i64.ne": 0x52,
   "f64.eq": 0x61,
   "f64.ne": 0x62,
   "f64.lt": 0x63,
@@ -47,6 +52,7 @@ const SIMPLE = {
   "f64.ceil": 0x9b,
   "f64.floor": 0x9c,
   "f64.trunc": 0x9d,
+  "f64.nearest": 0x9e,
   "f64.sqrt": 0x9f,
   "f64.add": 0xa0,
   "f64.sub": 0xa1,
@@ -57,23 +63,47 @@ const SIMPLE = {
   "f64.copysign": 0xa6,
   "i32.wrap_i64": 0xa7,
   "i32.trunc_f64_s": 0xaa,
+  "i32.trunc_f64_u": 0xab,
+  "i64.extend_i32_u": 0xad,
   "i64.trunc_f64_s": 0xb0,
   "f64.convert_i32_s": 0xb7,
   "f64.convert_i32_u": 0xb8,
+  "f32.demote_f64": 0xb6,
+  "f64.promote_f32": 0xbb,
+  "i64.or": 0x84,
+  "i64.shl": 0x86,
+  "i64.shr_u": 0x88,
 } as const;
 export type SimpleOp = keyof typeof SIMPLE;
 
-const MEMORY = { "i32.load": [0x28, 2], "i64.load": [0x29, 3], "f64.load": [0x2b, 3] } as const;
+/** Loads and stores: opcode and natural alignment (log2 bytes). */
+const MEMORY = {
+  "i32.load": [0x28, 2],
+  "i64.load": [0x29, 3],
+  "f32.load": [0x2a, 2],
+  "f64.load": [0x2b, 3],
+  "i32.load8_s": [0x2c, 0],
+  "i32.load8_u": [0x2d, 0],
+  "i32.load16_s": [0x2e, 1],
+  "i32.load16_u": [0x2f, 1],
+  "i32.store": [0x36, 2],
+  "i64.store": [0x37, 3],
+  "f32.store": [0x38, 2],
+  "f64.store": [0x39, 3],
+  "i32.store8": [0x3a, 0],
+  "i32.store16": [0x3b, 1],
+} as const;
 
 export type Instr =
   | { op: SimpleOp }
-  | { op: "i32.const"; value: number }
+  | { op: "i32.const" | "i64.const"; value: number }
   | { op: "f64.const"; value: number }
   | { op: "local.get" | "local.set" | "local.tee"; local: number }
   | { op: "global.get" | "global.set"; global: string }
   | { op: "call"; func: string }
   | { op: "block" | "loop" | "if"; result?: ValType }
   | { op: "br" | "br_if"; depth: number }
+  | { op: "br_table"; depths: number[]; default: number }
   | { op: keyof typeof MEMORY; offset: number };
 
 export interface FuncType {
@@ -321,6 +351,9 @@ function encodeInstr(b: Bytes, ins: Instr, fn: (name: string) => number, gl: (na
     case "i32.const":
       b.byte(0x41).s32(ins.value);
       return;
+    case "i64.const":
+      b.byte(0x42).s32(ins.value); // (small values only: the same signed LEB128)
+      return;
     case "f64.const":
       b.byte(0x44).f64(ins.value);
       return;
@@ -345,9 +378,25 @@ function encodeInstr(b: Bytes, ins: Instr, fn: (name: string) => number, gl: (na
     case "br_if":
       b.byte(ins.op === "br" ? 0x0c : 0x0d).u32(ins.depth);
       return;
+    case "br_table":
+      b.byte(0x0e).u32(ins.depths.length);
+      for (const d of ins.depths) b.u32(d);
+      b.u32(ins.default);
+      return;
     case "i32.load":
     case "i64.load":
-    case "f64.load": {
+    case "f32.load":
+    case "f64.load":
+    case "i32.load8_s":
+    case "i32.load8_u":
+    case "i32.load16_s":
+    case "i32.load16_u":
+    case "i32.store":
+    case "i64.store":
+    case "f32.store":
+    case "f64.store":
+    case "i32.store8":
+    case "i32.store16": {
       const [code, align] = MEMORY[ins.op];
       b.byte(code).u32(align).u32(ins.offset);
       return;

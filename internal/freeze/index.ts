@@ -14,6 +14,8 @@ import { parse, type Node } from "acorn";
 import { UserError } from "../errors.ts";
 import { FunctionCompiler, guessReturn, Reject, type Candidate, type Frozen, type Ty } from "./analyze.ts";
 import { emitModule, FROZEN_GLOBAL } from "./emit.ts";
+import { compileLoops, type CompiledLoop } from "./loops.ts";
+import { throughEngine } from "./typed.ts";
 import { analyzeScopes, lookupFrom } from "./scopes.ts";
 
 type N = Node & Record<string, any>;
@@ -26,8 +28,10 @@ export interface FreezeResult {
   /** Its frozen functions as text (--explain). */
   listing?: string;
   frozen: Frozen[];
-  /** Per candidate: frozen and how (`how`), or why not (`reason`). */
-  explain: { name: string; where: string; frozen: boolean; reason?: string; how?: string }[];
+  /** Per candidate: frozen and how (`how`), or why not (`reason`); `partly`: which of its loops are compiled. */
+  explain: { name: string; where: string; frozen: boolean; reason?: string; how?: string; partly?: string }[];
+  /** Loops compiled out of code that is not frozen (the top level, other functions). */
+  loops: { where: string; within: string; how: string }[];
 }
 
 export function freeze(code: string): FreezeResult {
@@ -92,28 +96,75 @@ export function freeze(code: string): FreezeResult {
   for (const f of frozen) f.entry = worth.has(f);
   const entries = frozen.filter((f) => f.entry);
   for (const f of frozen) if (!f.entry) reasons.set(f.cand, "does too little to pay for a call into compiled code (no loop, no recursion); compiled for the frozen functions that call it");
-  const how = new Map(entries.map((f) => [f.cand, f.int ? "f64, and int32 while its values stay int32" : "f64"]));
-  const explain = scopes.candidates.map((c) => ({ name: c.name, where: c.where, frozen: !reasons.has(c), reason: reasons.get(c), how: how.get(c) }));
-  if (entries.length === 0) return { code, frozen: [], explain };
+  const how = new Map(entries.map((f) => [f.cand, (f.int ? "f64, and int32 while its values stay int32" : "f64") + throughEngine(f.cand)]));
+  // Loops elsewhere (the top level, functions that are not frozen), compiled on their own.
+  const compiler = new FunctionCompiler(
+    (name, from) => {
+      const b = lookupFrom(scopes, from, name);
+      return b === "global" ? "global" : b !== "other" && frozen.some((f) => f.cand === b) ? b : "which is not frozen";
+    },
+    (c) => retTy.get(c) ?? "number",
+    scopes.patchedMath,
+  );
+  const loops = compileLoops(scopes, compiler, new Set(entries.map((f) => f.cand.node)), lineCol);
+  const byFn = new Map<unknown, CompiledLoop[]>();
+  for (const l of loops) byFn.set(l.within, [...(byFn.get(l.within) ?? []), l]);
+  const explain = scopes.candidates.map((c) => {
+    const inside = byFn.get(c.node);
+    const partly = inside && `partly: ${inside.length === 1 ? "its loop at" : "its loops at"} ${inside.map((l) => l.frozen.cand.where).join(", ")} compiled, the rest in the interpreter`;
+    return { name: c.name, where: c.where, frozen: !reasons.has(c), reason: reasons.get(c), how: how.get(c), partly };
+  });
+  const loopList = loops.map((l) => ({ where: l.frozen.cand.where, within: l.withinName, how: l.how }));
+  if (entries.length === 0 && loops.length === 0) return { code, frozen: [], explain, loops: [] };
 
   // Guards, from the end of the text backwards so offsets stay valid.
-  const edits = entries
-    .map((f) => {
-      const params = f.cand.params;
-      const test = ["__eb_frozen.on", ...params.map((p) => `typeof ${p} === "number"`)].join(" && ");
-      const call = `__eb_${f.cand.id}(${params.join(", ")})${f.ret === "boolean" ? " !== 0" : ""}`;
-      return { at: (f.cand.node.body as N).start + 1, text: ` if (${test}) return ${call};` };
-    })
-    .sort((a, b) => b.at - a.at);
+  const edits: { at: number; end: number; text: string }[] = entries.map((f) => {
+    const params = f.cand.params;
+    const numbers = params.filter((_, i) => f.paramTys[i] === "number");
+    const test = ["__eb_frozen.on", ...numbers.map((p) => `typeof ${p} === "number"`)].join(" && ");
+    const call = `__eb_${f.cand.id}(${params.join(", ")})`;
+    const bool = f.ret === "boolean" ? " !== 0" : "";
+    // with typed arrays and DataViews the wrapper may decline (undefined: not one it takes)
+    const guard = f.paramTys.some((t) => t === "array" || t === "view")
+      ? ` var __eb_r; if (${test} && (__eb_r = ${call}) !== void 0) return __eb_r${bool};`
+      : ` if (${test}) return ${call}${bool};`;
+    const body = f.cand.node.body as N;
+    if (body.type === "BlockStatement") {
+      // after the directive prologue ("use strict" must stay first)
+      const directives = (body.body as N[]).filter((st, i, all) => st.directive !== undefined && all.slice(0, i).every((d) => d.directive !== undefined));
+      const at = directives.length ? directives[directives.length - 1]!.end : body.start + 1;
+      return { at, end: at, text: guard };
+    }
+    // an arrow's expression body, parenthesised or not: everything after its =>
+    const arrow = code.lastIndexOf("=>", body.start) + 2;
+    return { at: arrow, end: f.cand.node.end, text: ` {${guard} return (${code.slice(arrow, f.cand.node.end)}); }` };
+  });
+  for (const l of loops) {
+    const { cand } = l.frozen;
+    const numbers = cand.params.filter((_, i) => l.frozen.paramTys[i] === "number");
+    const test = ["__eb_frozen.on", ...numbers.map((p) => `typeof ${p} === "number"`)].join(" && ");
+    const outs = cand.loop!.outputs;
+    const array = cand.loop!.mayThrow || outs.length > 1;
+    // the variables' final values; a loop that threw hands back the exception after them
+    const back = !array ? (outs.length ? `${outs[0]} = __eb_r;` : "") : outs.map((o, i) => `${o} = __eb_r[${i}];`).join(" ") + (cand.loop!.mayThrow ? ` if (__eb_r.length > ${outs.length}) throw __eb_r[${outs.length}];` : "");
+    const node = l.node;
+    edits.push({
+      at: node.start,
+      end: node.end,
+      text: `{ let __eb_r; if (${test} && (__eb_r = __eb_${cand.id}(${cand.params.join(", ")})) !== void 0) { ${back} } else ${code.slice(node.start, node.end)} }`,
+    });
+  }
+  edits.sort((a, b) => b.at - a.at);
   let out = code;
-  for (const e of edits) out = out.slice(0, e.at) + e.text + out.slice(e.at);
+  for (const e of edits) out = out.slice(0, e.at) + e.text + out.slice(e.end);
+  const all = [...entries, ...loops.map((l) => l.frozen)];
   const prologue =
     `var __eb_frozen = globalThis.${FROZEN_GLOBAL}; delete globalThis.${FROZEN_GLOBAL};` +
-    entries.map((f) => ` var __eb_${f.cand.id} = __eb_frozen.${f.cand.id};`).join("") +
+    all.map((f) => ` var __eb_${f.cand.id} = __eb_frozen.${f.cand.id};`).join("") +
     " "; // on the first line, so that the bundle's source map still holds
   const hashbang = out.startsWith("#!") ? out.indexOf("\n") + 1 : 0;
   out = out.slice(0, hashbang) + prologue + out.slice(hashbang);
-  return { code: out, ...emitModule(frozen), frozen: entries, explain };
+  return { code: out, ...emitModule([...frozen, ...loops.map((l) => l.frozen)]), frozen: all, explain, loops: loopList };
 }
 
 /** The frozen functions that loop, recurse (alone or with others), or call one that does. */

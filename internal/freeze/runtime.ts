@@ -6,8 +6,22 @@ import type { Func, Instr } from "./encode.ts";
 
 /** The module's global that says a frozen call ran out of depth (i32, 0 or 1). */
 export const OVERFLOW = "overflow";
+/**
+ * The start of the module's static data, at fixed offsets from the imported __memory_base
+ * (a global set at init would not survive the build's snapshot, which keeps memory but
+ * not wasm globals): DataView's methods as they were before the app ran (JSValues the
+ * module keeps), the arguments of one call into the engine, and where a compiled loop
+ * leaves its variables' final values (f64 each).
+ */
+export const STATIC = { dataView: 0, callArgs: 128, outputs: 152 } as const;
 
-export const HELPER = { toInt32: "fz_toInt32", pow: "fz_pow", sign: "fz_sign", isInt32: "fz_isInt32" } as const;
+/** DataView's methods frozen code calls (each returns a number or undefined), in STATIC.dataView's order. */
+export const DATAVIEW_METHODS = ["getInt8", "getUint8", "getInt16", "getUint16", "getInt32", "getUint32", "getFloat32", "getFloat64", "setInt8", "setUint8", "setInt16", "setUint16", "setInt32", "setUint32", "setFloat32", "setFloat64"];
+
+/** OVERFLOW's value when the engine threw (a DataView call): unwind, the exception is pending in the context. */
+export const THROWN = 3;
+
+export const HELPER = { toInt32: "fz_toInt32", pow: "fz_pow", sign: "fz_sign", isInt32: "fz_isInt32", load: "fz_load", store: "fz_store" } as const;
 
 const get = (local: number): Instr => ({ op: "local.get", local });
 const f64 = (value: number): Instr => ({ op: "f64.const", value });
@@ -23,10 +37,10 @@ const toInt32: Func = {
   results: ["i32"],
   locals: [],
   body: [
-    // in range: truncation is the answer (and cannot trap)
-    ...inInt32Range,
+    // below 2^63 in magnitude: the low 32 bits of the truncated i64 (which cannot trap there)
+    get(0), { op: "f64.abs" }, f64(2 ** 63), { op: "f64.lt" },
     { op: "if", result: "i32" },
-    get(0), { op: "i32.trunc_f64_s" },
+    get(0), { op: "i64.trunc_f64_s" }, { op: "i32.wrap_i64" },
     { op: "else" },
     // NaN and ±Infinity give 0 (x - x is 0 only for finite x)
     get(0), get(0), { op: "f64.sub" }, f64(0), { op: "f64.eq" },
@@ -93,4 +107,106 @@ const isInt32: Func = {
   ],
 };
 
-export const HELPERS: Func[] = [toInt32, pow, sign, isInt32];
+// Typed arrays. Frozen code holds one as three i32s: the address of its first element in
+// the guest's memory, its length in elements, and its kind (QuickJS's JSTypedArrayEnum:
+// Uint8Clamped 0, Int8 1, Uint8 2, Int16 3, Uint16 4, Int32 5, Uint32 6, Float32 10,
+// Float64 11; the wrapper lets no other kind in). Frozen code runs no JS, so the three
+// stay valid for the whole call (nothing can detach or resize the buffer meanwhile).
+
+/** The kinds frozen code takes, with log2 of their element size. */
+export const ARRAY_KINDS: Record<number, number> = { 0: 0, 1: 0, 2: 0, 3: 1, 4: 1, 5: 2, 6: 2, 10: 2, 11: 3 };
+
+/**
+ * A switch on the kind (local `kind`): one block per case, br_table into them, each case's
+ * code after its block's end (each case leaves the function); an unknown kind traps.
+ */
+function onKind(kind: number, cases: [number[], Instr[]][]): Instr[] {
+  const out: Instr[] = cases.map((): Instr => ({ op: "block" }));
+  out.push({ op: "block" });
+  const depths = Array.from({ length: 12 }, (_, k) => {
+    const i = cases.findIndex(([ks]) => ks.includes(k));
+    return i < 0 ? cases.length : i;
+  });
+  out.push(get(kind), { op: "br_table", depths, default: cases.length });
+  for (const [, code] of cases) out.push({ op: "end" }, ...code);
+  out.push({ op: "end" }, { op: "unreachable" });
+  return out;
+}
+
+/** Leaves the element index (an i32 in local `k`) when `idx` (f64) is an integer in [0, len), else runs `out`. */
+const index = (idx: number, len: number, k: number, out: Instr[]): Instr[] => [
+  // -0 is index 0 (ToPropertyKey(-0) is "0"); NaN fails the comparisons
+  get(idx), f64(0), { op: "f64.ge" }, get(idx), get(len), { op: "f64.convert_i32_u" }, { op: "f64.lt" }, { op: "i32.and" }, { op: "i32.eqz" },
+  { op: "if" }, ...out, { op: "end" },
+  get(idx), { op: "i32.trunc_f64_u" }, { op: "local.tee", local: k }, { op: "f64.convert_i32_u" }, get(idx), { op: "f64.ne" },
+  { op: "if" }, ...out, { op: "end" },
+];
+const address = (ptr: number, k: number, log2: number): Instr[] =>
+  log2 ? [get(ptr), get(k), { op: "i32.const", value: log2 }, { op: "i32.shl" }, { op: "i32.add" }] : [get(ptr), get(k), { op: "i32.add" }];
+
+/**
+ * a[idx] (ptr, len, kind, idx) -> f64. Past the end, or at no integer index, JS reads
+ * undefined: this gives NaN, and the compiler lets such a read reach only places where
+ * undefined and NaN behave alike (arithmetic, comparisons, tests; see typed.ts).
+ */
+const load: Func = {
+  name: HELPER.load,
+  params: ["i32", "i32", "i32", "f64"],
+  results: ["f64"],
+  locals: ["i32"],
+  body: loadInline(0, 1, 2, 3, 4),
+};
+
+/**
+ * The same read inline (frozen code reads elements this way; a call per element cost SHA-256's
+ * compiled loop ~20% of its time): locals ptr, len, kind (the array), idx (f64), k (a scratch
+ * i32); leaves the f64. A block whose cases branch out of it with their value.
+ */
+export function loadInline(ptr: number, len: number, kind: number, idx: number, k: number): Instr[] {
+  const cases: [number[], number, Instr[]][] = [
+    [[0, 2], 0, [{ op: "i32.load8_u", offset: 0 }, { op: "f64.convert_i32_u" }]],
+    [[1], 0, [{ op: "i32.load8_s", offset: 0 }, { op: "f64.convert_i32_s" }]],
+    [[3], 1, [{ op: "i32.load16_s", offset: 0 }, { op: "f64.convert_i32_s" }]],
+    [[4], 1, [{ op: "i32.load16_u", offset: 0 }, { op: "f64.convert_i32_u" }]],
+    [[5], 2, [{ op: "i32.load", offset: 0 }, { op: "f64.convert_i32_s" }]],
+    [[6], 2, [{ op: "i32.load", offset: 0 }, { op: "f64.convert_i32_u" }]],
+    [[10], 2, [{ op: "f32.load", offset: 0 }, { op: "f64.promote_f32" }]],
+    [[11], 3, [{ op: "f64.load", offset: 0 }]],
+  ];
+  const n = cases.length;
+  const out: Instr[] = [{ op: "block", result: "f64" }];
+  // outside the array: NaN, out of the outer block (one level up from the if)
+  out.push(...index(idx, len, k, [f64(NaN), { op: "br", depth: 1 }]));
+  out.push(...cases.map((): Instr => ({ op: "block" })), { op: "block" });
+  const depths = Array.from({ length: 12 }, (_, kd) => {
+    const i = cases.findIndex(([ks]) => ks.includes(kd));
+    return i < 0 ? n : i;
+  });
+  out.push(get(kind), { op: "br_table", depths, default: n });
+  // case i follows the end of its block; n - i blocks are still open around it
+  cases.forEach(([, log2, code], i) => out.push({ op: "end" }, ...address(ptr, k, log2), ...code, { op: "br", depth: n - i }));
+  out.push({ op: "end" }, { op: "unreachable" }, { op: "end" });
+  return out;
+}
+
+/** a[idx] = v (ptr, len, kind, idx, v): converted as the kind converts; ignored outside the array (as JS does). */
+const store: Func = {
+  name: HELPER.store,
+  params: ["i32", "i32", "i32", "f64", "f64"],
+  results: [],
+  locals: ["i32"],
+  body: [
+    ...index(3, 1, 5, [{ op: "return" }]),
+    ...onKind(2, [
+      // Uint8Clamped: NaN and below 0 give 0, above 255 gives 255, halves round to even
+      [[0], [...address(0, 5, 0), get(4), f64(0), { op: "f64.gt" }, { op: "if", result: "i32" }, get(4), f64(255), { op: "f64.min" }, { op: "f64.nearest" }, { op: "i32.trunc_f64_u" }, { op: "else" }, { op: "i32.const", value: 0 }, { op: "end" }, { op: "i32.store8", offset: 0 }, { op: "return" }]],
+      [[1, 2], [...address(0, 5, 0), get(4), { op: "call", func: HELPER.toInt32 }, { op: "i32.store8", offset: 0 }, { op: "return" }]],
+      [[3, 4], [...address(0, 5, 1), get(4), { op: "call", func: HELPER.toInt32 }, { op: "i32.store16", offset: 0 }, { op: "return" }]],
+      [[5, 6], [...address(0, 5, 2), get(4), { op: "call", func: HELPER.toInt32 }, { op: "i32.store", offset: 0 }, { op: "return" }]],
+      [[10], [...address(0, 5, 2), get(4), { op: "f32.demote_f64" }, { op: "f32.store", offset: 0 }, { op: "return" }]],
+      [[11], [...address(0, 5, 3), get(4), { op: "f64.store", offset: 0 }, { op: "return" }]],
+    ]),
+  ],
+};
+
+export const HELPERS: Func[] = [toInt32, pow, sign, isInt32, load, store];

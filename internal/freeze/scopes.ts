@@ -12,6 +12,8 @@ export interface Scope {
   parent?: Scope;
   /** name -> the candidate declaring it, or "other" (any other binding). */
   names: Map<string, Candidate | "other">;
+  /** Its const bindings. */
+  consts?: Set<string>;
 }
 
 export interface ProgramScopes {
@@ -20,6 +22,8 @@ export interface ProgramScopes {
   scopeOf: Map<Candidate, Scope>;
   assigned: Set<string>;
   patchedMath: Set<string>;
+  /** Every loop (for, while, do-while) not under a label, with the scope it is in. */
+  loops: { node: N; scope: Scope }[];
 }
 
 function bind(scope: Scope, name: string, what: Candidate | "other"): void {
@@ -38,6 +42,10 @@ function patternNames(p: N, out: string[] = []): string[] {
   return out;
 }
 
+/** `f = (x) => ...` or `f = function (x) {...}` (anonymous: a named one's name is another binding). */
+const functionInit = (d: N): N | undefined =>
+  d.id.type === "Identifier" && (d.init?.type === "ArrowFunctionExpression" || (d.init?.type === "FunctionExpression" && !d.init.id)) ? d.init : undefined;
+
 const isFunction = (n: N) => n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression";
 
 /**
@@ -45,7 +53,7 @@ const isFunction = (n: N) => n.type === "FunctionDeclaration" || n.type === "Fun
  * function declarations inside its blocks, which also make a var binding in
  * sloppy code (Annex B). Those directly in the body are left to lexical().
  */
-function hoisted(stmts: N[], scope: Scope): void {
+function hoisted(stmts: N[], scope: Scope, candidate: (scope: Scope, name: string, fn: N) => void): void {
   const walk = (node: N): void => {
     if (!node || typeof node !== "object") return;
     if (node.type === "VariableDeclaration" && node.kind === "var") {
@@ -61,6 +69,19 @@ function hoisted(stmts: N[], scope: Scope): void {
   };
   for (const st of stmts) {
     if (st.type === "FunctionDeclaration") continue;
+    if (st.type === "VariableDeclaration" && st.kind === "var") {
+      // var f = (x) => ... directly in the body: a candidate like a declaration (bundlers turn
+      // top-level const into var); assigned again anywhere, or declared twice, it is not frozen
+      for (const d of st.declarations) {
+        const fn = functionInit(d);
+        if (fn) candidate(scope, d.id.name, fn);
+        else {
+          for (const n of patternNames(d.id)) bind(scope, n, "other");
+          walk(d.init);
+        }
+      }
+      continue;
+    }
     if ((st.type === "ExportNamedDeclaration" || st.type === "ExportDefaultDeclaration") && st.declaration?.type === "FunctionDeclaration") continue;
     walk(st);
   }
@@ -72,28 +93,42 @@ export function analyzeScopes(program: N, lineCol: (pos: number) => string): Pro
   const assigned = new Set<string>();
   const patchedMath = new Set<string>();
   let counter = 0;
+  const candidate = (scope: Scope, name: string, fn: N) => {
+    const id = `fz_${name.replace(/[^A-Za-z0-9_]/g, "_")}_${counter++}`;
+    const cand: Candidate = { name, id, node: fn, params: fn.params.map((p: N) => (p.type === "Identifier" ? p.name : "")), where: lineCol(fn.start), scope: scope.node };
+    candidates.push(cand);
+    scopeOf.set(cand, scope);
+    bind(scope, name, cand);
+  };
 
   /** Lexical declarations directly in a statement list; function declarations there become candidates. */
   const lexical = (stmts: N[], scope: Scope, candidatesHere: boolean) => {
     for (const s of stmts) {
-      if (s.type === "VariableDeclaration" && s.kind !== "var") for (const d of s.declarations) for (const n of patternNames(d.id)) bind(scope, n, "other");
+      if (s.type === "VariableDeclaration" && s.kind !== "var") {
+        for (const d of s.declarations) {
+          // const f = (x) => ..., const f = function (x) {...}: a function for good, as a declaration is
+          const fn = functionInit(d);
+          if (s.kind === "const") for (const n of patternNames(d.id)) (scope.consts ??= new Set()).add(n);
+          if (candidatesHere && s.kind === "const" && fn) candidate(scope, d.id.name, fn);
+          else for (const n of patternNames(d.id)) bind(scope, n, "other");
+        }
+      }
       else if (s.type === "ClassDeclaration" && s.id) bind(scope, s.id.name, "other");
       else if (s.type === "ImportDeclaration") for (const sp of s.specifiers) bind(scope, sp.local.name, "other");
       else if ((s.type === "ExportNamedDeclaration" || s.type === "ExportDefaultDeclaration") && s.declaration) lexical([s.declaration], scope, candidatesHere);
       else if (s.type === "FunctionDeclaration" && s.id) {
-        if (candidatesHere) {
-          const id = `fz_${s.id.name.replace(/[^A-Za-z0-9_]/g, "_")}_${counter++}`;
-          const cand: Candidate = { name: s.id.name, id, node: s, params: s.params.map((p: N) => (p.type === "Identifier" ? p.name : "")), where: lineCol(s.start), scope: scope.node };
-          candidates.push(cand);
-          scopeOf.set(cand, scope);
-          bind(scope, s.id.name, cand);
-        } else bind(scope, s.id.name, "other");
+        if (candidatesHere) candidate(scope, s.id.name, s);
+        else bind(scope, s.id.name, "other");
       }
     }
   };
 
+  const loops: ProgramScopes["loops"] = [];
+  const labeled = new Set<N>();
   const visit = (node: N, scope: Scope): void => {
     if (!node || typeof node !== "object") return;
+    if (node.type === "LabeledStatement") labeled.add(node.body);
+    if ((node.type === "ForStatement" || node.type === "WhileStatement" || node.type === "DoWhileStatement") && !labeled.has(node)) loops.push({ node, scope });
     if (node.type === "AssignmentExpression") {
       if (node.left.type === "Identifier") assigned.add(node.left.name);
       else for (const n of patternNames(node.left)) assigned.add(n);
@@ -116,7 +151,7 @@ export function analyzeScopes(program: N, lineCol: (pos: number) => string): Pro
       for (const p of node.params) for (const n of patternNames(p)) bind(fn, n, "other");
       if (node.type !== "ArrowFunctionExpression") bind(fn, "arguments", "other");
       if (node.body.type === "BlockStatement") {
-        hoisted(node.body.body, fn);
+        hoisted(node.body.body, fn, candidate);
         lexical(node.body.body, fn, true);
         for (const s of node.body.body) visit(s, fn);
       } else visit(node.body, fn);
@@ -165,10 +200,26 @@ export function analyzeScopes(program: N, lineCol: (pos: number) => string): Pro
   };
 
   const root: Scope = { node: program, names: new Map() };
-  hoisted(program.body, root);
+  hoisted(program.body, root, candidate);
   lexical(program.body, root, true);
   for (const s of program.body) visit(s, root);
-  return { candidates, scopeOf, assigned, patchedMath };
+  return { candidates, scopeOf, assigned, patchedMath, loops };
+}
+
+/** What `name` refers to in `scope`, and whether it is a const. */
+export function lookupIn(scope: Scope, name: string): { what: Candidate | "other" | "global"; isConst: boolean } {
+  for (let s: Scope | undefined = scope; s; s = s.parent) {
+    const b = s.names.get(name);
+    if (b !== undefined) return { what: b, isConst: !!s.consts?.has(name) };
+  }
+  return { what: "global", isConst: false };
+}
+
+/** The nearest function (or the program) around a scope. */
+export function functionOf(scope: Scope): N {
+  let s = scope;
+  while (s.parent && !isFunction(s.node)) s = s.parent;
+  return s.node;
 }
 
 /** What `name`, used free inside `cand`, refers to. */

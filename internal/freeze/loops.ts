@@ -1,0 +1,149 @@
+// Loops compiled on their own, out of code that is not frozen: the top level
+// and functions that do something frozen code cannot (create objects, call
+// methods, ...). A hot loop there is often plain arithmetic over numbers and
+// typed arrays, and the rest of its function runs once.
+//
+// Such a loop becomes a function of the variables it uses from around it
+// (numbers, and typed arrays it indexes), compiled like any frozen function;
+// its JS stays as the fallback:
+//
+//   { let __eb_r; if (__eb_frozen.on && typeof s === "number" && (__eb_r = __eb_fz_loop_3(s, a)) !== void 0) { s = __eb_r; } else for (...) ... }
+//
+// The compiled loop works on copies of the variables and the wrapper hands
+// their final values back (one number, or an array of them), which the JS
+// assigns. No JS runs while it does (frozen code calls only frozen code), so
+// nothing can see the variables in between.
+
+import type { Node } from "acorn";
+import { Reject, type Candidate, type Frozen, type FunctionCompiler } from "./analyze.ts";
+import { throughEngine } from "./typed.ts";
+import { functionOf, lookupIn, type ProgramScopes } from "./scopes.ts";
+
+type N = Node & Record<string, any>;
+
+export interface CompiledLoop {
+  node: N;
+  frozen: Frozen;
+  /** The function node (or program) the loop is in, and its name for --explain. */
+  within: N;
+  withinName: string;
+  how: string;
+}
+
+const isFunction = (n: N) => n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression";
+
+/** Compiles each outermost loop that can be, outside the functions frozen whole (`skip`). */
+export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, skip: Set<N>, lineCol: (pos: number) => string): CompiledLoop[] {
+  const out: CompiledLoop[] = [];
+  let n = 0;
+  for (const { node, scope } of scopes.loops) {
+    const within = functionOf(scope);
+    if (skip.has(within) || out.some((l) => l.node.start <= node.start && node.end <= l.node.end)) continue;
+    if (!fitsAlone(node)) continue;
+    const { free, assigned } = namesIn(node);
+    const params: string[] = [];
+    let ok = true;
+    for (const name of free) {
+      const b = lookupIn(scope, name);
+      if (b.what !== "other") continue; // a function it may call, or a global (Math, NaN, ...)
+      if (name === "arguments" || (assigned.has(name) && b.isConst)) ok = false;
+      params.push(name);
+    }
+    if (!ok) continue;
+    const cand: Candidate = {
+      name: `loop@${lineCol(node.start)}`,
+      id: `fz_loop_${n}`,
+      node: { type: "FunctionDeclaration", params: params.map((p) => ({ type: "Identifier", name: p })), body: { type: "BlockStatement", body: [node] } } as unknown as N,
+      params,
+      where: lineCol(node.start),
+      scope: scope.node,
+      // a call may throw (a DataView's range error, a RangeError at depth): then the variables go back with the exception
+      loop: { outputs: params.filter((p) => assigned.has(p)), mayThrow: hasCalls(node) },
+    };
+    scopes.scopeOf.set(cand, scope);
+    try {
+      const frozen = compiler.compile(cand);
+      frozen.entry = true;
+      n++;
+      const arrays = params.filter((_, i) => frozen.paramTys[i] === "array");
+      const numbers = params.filter((_, i) => frozen.paramTys[i] === "number");
+      const views = params.filter((_, i) => frozen.paramTys[i] === "view");
+      const how = [numbers.length && `numbers ${numbers.join(", ")}`, arrays.length && `typed arrays ${arrays.join(", ")}`, views.length && `DataViews ${views.join(", ")}`].filter(Boolean).join("; ");
+      const withinName = within.type === "Program" ? "the top level" : (within.id?.name ?? scopes.candidates.find((c) => c.node === within)?.name ?? "a function");
+      out.push({ node, frozen, within, withinName, how: `compiled loop over ${how || "nothing from outside"}${cand.loop!.outputs.length ? `, giving back ${cand.loop!.outputs.join(", ")}` : ""}${throughEngine(cand)}` });
+    } catch (err) {
+      if (!(err instanceof Reject)) throw err;
+      scopes.scopeOf.delete(cand);
+    }
+  }
+  return out;
+}
+
+/**
+ * No return, no closures, yield or await, no this, no var (its variable outlives the loop,
+ * and the compiled loop gives back only the variables from around it): what a loop lifted
+ * into its own function would change.
+ */
+function fitsAlone(loop: N): boolean {
+  let ok = true;
+  const walk = (n: N): void => {
+    if (!ok || !n || typeof n !== "object") return;
+    if (isFunction(n) || n.type === "ClassExpression" || n.type === "ReturnStatement" || n.type === "YieldExpression" || n.type === "AwaitExpression" || n.type === "ThisExpression" || n.type === "LabeledStatement" || (n.type === "VariableDeclaration" && n.kind === "var")) {
+      ok = false;
+      return;
+    }
+    for (const k of Object.keys(n)) {
+      if (k === "type" || k === "start" || k === "end" || k === "loc") continue;
+      const v = n[k];
+      if (Array.isArray(v)) v.forEach((c) => c && typeof c.type === "string" && walk(c));
+      else if (v && typeof v.type === "string") walk(v);
+    }
+  };
+  walk(loop);
+  return ok;
+}
+
+/** Does the loop call anything but Math's functions? */
+function hasCalls(loop: N): boolean {
+  let found = false;
+  const walk = (n: N): void => {
+    if (found || !n || typeof n !== "object") return;
+    if (n.type === "CallExpression" && !(n.callee.type === "MemberExpression" && n.callee.object.type === "Identifier" && n.callee.object.name === "Math")) found = true;
+    for (const k of Object.keys(n)) {
+      if (k === "type" || k === "start" || k === "end" || k === "loc") continue;
+      const v = n[k];
+      if (Array.isArray(v)) v.forEach((c) => c && typeof c.type === "string" && walk(c));
+      else if (v && typeof v.type === "string") walk(v);
+    }
+  };
+  walk(loop);
+  return found;
+}
+
+/** Names the loop uses but does not declare, and the names it assigns. */
+function namesIn(loop: N): { free: string[]; assigned: Set<string> } {
+  const declared = new Set<string>();
+  const used = new Set<string>();
+  const assigned = new Set<string>();
+  const walk = (n: N, parent?: N): void => {
+    if (!n || typeof n !== "object") return;
+    if (n.type === "Identifier") {
+      if (parent?.type === "MemberExpression" && parent.property === n && !parent.computed) return;
+      if (parent?.type === "Property" && parent.key === n && !parent.computed) return;
+      if (parent?.type === "VariableDeclarator" && parent.id === n) declared.add(n.name);
+      else used.add(n.name);
+      return;
+    }
+    if (n.type === "AssignmentExpression" && n.left.type === "Identifier") assigned.add(n.left.name);
+    if (n.type === "UpdateExpression" && n.argument.type === "Identifier") assigned.add(n.argument.name);
+    for (const k of Object.keys(n)) {
+      if (k === "type" || k === "start" || k === "end" || k === "loc") continue;
+      const v = n[k];
+      if (Array.isArray(v)) v.forEach((c) => c && typeof c.type === "string" && walk(c, n));
+      else if (v && typeof v.type === "string") walk(v, n);
+    }
+  };
+  walk(loop);
+  // a name declared inside is the loop's own (the compiler refuses to redeclare one in an inner block)
+  return { free: [...used].filter((u) => !declared.has(u)), assigned };
+}

@@ -1,0 +1,289 @@
+"use strict";
+// Typed arrays in frozen functions, and loops compiled on their own out of
+// code that is not frozen. Printed for many inputs, edge values included: a
+// frozen build must print exactly what the interpreter (and node) print.
+
+const show = (v) => (Object.is(v, -0) ? "-0" : typeof v === "number" ? String(v) : `${typeof v}:${String(v)}`);
+const out = [];
+const row = (name, ...values) => out.push(`${name}: ${values.map(show).join(" ")}`);
+const attempt = (f) => {
+  try {
+    return f();
+  } catch (e) {
+    return `${e.constructor.name}`;
+  }
+};
+const edges = [0, -0, 1, -1, 0.5, 1.5, 2.5, 254.5, 255.5, 256, -129, 65535.5, 2147483647, 2147483648, -2147483649, 4294967295, 4294967296, 2 ** 53, 2 ** 53 + 2, 1e300, -1e-300, 5e-324, NaN, Infinity, -Infinity];
+const kinds = [Uint8Array, Uint8ClampedArray, Int8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array];
+
+// -- frozen functions with typed-array parameters
+
+function sum(a) {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s;
+}
+/** Stores every edge value; what each kind makes of it is read back. */
+function storeAll(a, v) {
+  for (let i = 0; i < a.length; i++) a[i] = v;
+  return a.length;
+}
+/** Reads at any index: past the end, negative, fractional, -0, NaN are undefined in JS (NaN here, only ever computed with). */
+function readAt(a, i) {
+  return a[i] + 0;
+}
+/** Writes at any index: outside the array nothing happens; -0 is index 0. */
+function writeAt(a, i, v) {
+  a[i] = v;
+  a[i] += 1;
+  a[i]++;
+  return a.length;
+}
+/** Reads past the end flow into locals and arithmetic (undefined and NaN agree there). */
+function pastEnd(a) {
+  let t = a[a.length];
+  let s = t | 0;
+  if (a[a.length + 1]) s += 100;
+  if (!(a[-1] < 0)) s += 10;
+  return s + (t > 0 ? 1 : 2);
+}
+/** Two arrays and a call that passes them on. */
+function dot(a, b) {
+  let s = 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) s += a[i] * b[i];
+  return s;
+}
+function dotTwice(a, b) {
+  let s = 0;
+  for (let k = 0; k < 2; k++) s += dot(a, b);
+  return s;
+}
+/** Swaps in place, recursion over a typed array (quick sort). */
+function qsort(a, lo, hi) {
+  if (lo >= hi) return 0;
+  const p = a[(lo + hi) >> 1];
+  let i = lo;
+  let j = hi;
+  while (i <= j) {
+    while (a[i] < p) i++;
+    while (a[j] > p) j--;
+    if (i <= j) {
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+      i++;
+      j--;
+    }
+  }
+  qsort(a, lo, j);
+  qsort(a, i, hi);
+  return a.length;
+}
+// not frozen: each tells undefined from NaN
+function compares(a) {
+  let n = 0;
+  for (let i = 0; i <= a.length; i++) if (a[i] === a[i]) n++;
+  return n;
+}
+function returnsElement(a, i) {
+  for (let k = 0; k < 1; k++) i = i + 0;
+  return a[i];
+}
+
+for (const K of kinds) {
+  const a = new K(edges.length);
+  edges.forEach((v, i) => (a[i] = v));
+  row(`${K.name} sum`, sum(a), sum(new K(0)));
+  for (const v of edges) {
+    const b = new K(3);
+    storeAll(b, v);
+    row(`${K.name} store ${show(v)}`, ...b, 1 / b[0]);
+  }
+  const c = new K([7, 8, 9]);
+  row(`${K.name} readAt`, ...[0, -0, 1, 2, 3, -1, 0.5, NaN, Infinity, 2 ** 32, 2 ** 53].map((i) => readAt(c, i)));
+  for (const i of [0, -0, 2, 3, -1, 1.5, NaN, 2 ** 32]) {
+    const d = new K([1, 2, 3]);
+    row(`${K.name} writeAt ${show(i)}`, writeAt(d, i, 41.5), ...d);
+  }
+  row(`${K.name} pastEnd`, pastEnd(new K([5, 6])), pastEnd(new K(0)));
+  row(`${K.name} compares`, compares(new K([1, 2])), show(returnsElement(new K([1]), 0)), show(returnsElement(new K([1]), 5)));
+}
+const f = new Float64Array([3, -1, 2.5, NaN, -0, 0, Infinity, -7]);
+const g = new Float64Array([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+row("dot", dot(f, g), dotTwice(f, g), dot(new Int8Array([-128, 127]), new Uint32Array([4294967295, 2])), dotTwice(new Uint8Array(0), g));
+const sorted = new Int32Array(200).map((_, i) => (i * 7919) % 211 - 100);
+qsort(sorted, 0, sorted.length - 1);
+row("qsort", sorted.join(","), qsort(new Float64Array([3, NaN, 1, -0, 0, 2]), 0, 5));
+// a view into part of a buffer: its offset and length, not the buffer's
+const buf = new ArrayBuffer(64);
+const part = new Int16Array(buf, 8, 4);
+storeAll(part, -2);
+row("subarray", sum(part), sum(new Int16Array(buf)), sum(new Uint8Array(buf)), sum(new Uint8Array(buf).subarray(10, 20)));
+// not typed arrays of a kind it takes: the interpreter runs them
+const proxy = new Proxy(new Uint8Array([1, 2, 3]), {});
+row("not typed", sum([1, 2, 3]), sum({ length: 2, 0: 5, 1: 6 }), sum("123"), attempt(() => sum(proxy)), attempt(() => sum(null)), sum(new BigInt64Array(0)), attempt(() => sum(new BigInt64Array(2))));
+row("dataview", sum(new DataView(new ArrayBuffer(8))), attempt(() => storeAll(undefined, 1)), storeAll([0, 0], 3));
+// detached and shrunk buffers: length 0, reads undefined, writes ignored
+const gone = new ArrayBuffer(8);
+const onGone = new Uint8Array(gone);
+onGone.fill(9);
+row("before detach", sum(onGone));
+const moved = gone.transfer ? gone.transfer() : structuredClone(gone, { transfer: [gone] }); // (node 20 has no transfer)
+row("detached", sum(onGone), storeAll(onGone, 1), readAt(onGone, 0), writeAt(onGone, 0, 1), onGone.length, new Uint8Array(moved)[0]);
+const rab = new ArrayBuffer(8, { maxByteLength: 16 });
+const tracking = new Uint8Array(rab);
+const fixed = new Uint8Array(rab, 0, 8);
+storeAll(tracking, 3);
+rab.resize(4);
+row("shrunk", sum(tracking), tracking.length, sum(fixed), storeAll(fixed, 1));
+rab.resize(16);
+row("grown", sum(tracking), tracking.length, storeAll(tracking, 2), sum(tracking));
+
+// -- loops compiled on their own (this file's top level and a function that creates objects)
+
+const sq = new Float64Array(1000);
+for (let i = 0; i < sq.length; i++) sq[i] = i * i - 500.5;
+let total = 0;
+let count = 0;
+for (let i = 0; i < sq.length; i++) {
+  if (sq[i] < 0) continue;
+  total += sq[i];
+  count++;
+  if (total > 1e8) break;
+}
+row("top-level loop", total, count, sq[999]);
+
+let x = 1;
+let y = -0;
+let z = "text";
+for (let i = 0; i < 3; i++) y = y * 2;
+row("-0 survives", y);
+for (let i = 0; i < 3; i++) x = x * 3 + z.length; // a string: not compiled (properties), the interpreter's result
+row("not numbers", x);
+let big = 2 ** 53 - 2;
+for (let i = 0; i < 4; i++) big += 1;
+row("2^53", big);
+let wide = 2147483646;
+for (let i = 0; i < 3; i++) wide = (wide + 1) | 0;
+row("2^31", wide);
+let maybeText = 0;
+for (let i = 0; i < 2; i++) maybeText += 1;
+maybeText = "x";
+for (let i = 0; i < 2; i++) maybeText += 1; // not a number now: the guard sends it to the interpreter
+row("guarded", show(maybeText));
+
+function withObjects(n) {
+  const rows = [];
+  const acc = new Uint32Array(4);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < n; i++) {
+    h = Math.imul ? (h ^ (i & 0xff)) >>> 0 : h;
+    acc[i & 3] = (acc[i & 3] + h) >>> 0;
+  }
+  for (let i = 0; i < n; i++) {
+    h = (h ^ i) * 16777619;
+    h = h >>> 0;
+    acc[i & 3] ^= h;
+  }
+  rows.push({ h, acc: Array.from(acc) });
+  return JSON.stringify(rows);
+}
+row("partly", withObjects(1000), withObjects(0), withObjects(-1));
+
+const K2 = new Uint32Array([0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5]);
+const rotr = (v, n) => (v >>> n) | (v << (32 - n));
+function rounds(words) {
+  const w = new Uint32Array(16);
+  w.set(words);
+  let a = 0x6a09e667;
+  let b = 0xbb67ae85;
+  for (let i = 0; i < 64; i++) {
+    const t = (a + (rotr(b, 6) ^ rotr(b, 11)) + K2[i & 3] + w[i & 15]) | 0;
+    b = a;
+    a = t;
+    w[i & 15] = t;
+  }
+  return [a >>> 0, b >>> 0, Array.from(w).join(",")].join(" ");
+}
+row("rounds", rounds([1, 2, 3]), rounds([]), rounds([4294967295, 2147483648]));
+
+// -- DataViews: their get and set methods are called through the engine
+
+function readBE(view, n) {
+  let s = 0;
+  for (let i = 0; i < n; i++) s = (s + view.getUint32(i * 4) + view.getInt16(i, true) + view.getFloat32(0)) % 1e9;
+  return s;
+}
+function writeLE(view, n, v) {
+  for (let i = 0; i < n; i++) {
+    view.setUint16(i * 2, v + i, true);
+    view.setFloat64(8, v / 3);
+  }
+  return view.getUint8(0) + view.getInt8(1) + view.getFloat64(8, false);
+}
+const dv = new DataView(new ArrayBuffer(24));
+for (let i = 0; i < 24; i++) dv.setUint8(i, i * 37);
+row("dataview read", readBE(dv, 4), readBE(dv, 0), attempt(() => readBE(dv, 7)), readBE(new DataView(new ArrayBuffer(8), 4), 1));
+row("dataview write", writeLE(dv, 3, 70000.5), writeLE(dv, 4, -1), writeLE(dv, 1, NaN), attempt(() => writeLE(dv, 13, 1)), dv.getUint16(0, true), dv.getUint16(24 - 2, true));
+row("not a dataview", attempt(() => readBE(new Uint8Array(8), 1)), attempt(() => readBE({ getUint32: () => 1, getInt16: () => 2, getFloat32: () => 0.5 }, 3)));
+// a loop that throws midway: the variables it changed are seen by the catch, as in the interpreter
+let seen = 0;
+let lastOk = -1;
+try {
+  for (let i = 0; i < 10; i++) {
+    seen += dv.getUint8(i * 3);
+    lastOk = i;
+  }
+} catch (e) {
+  row("thrown midway", e.constructor.name, seen, lastOk);
+}
+// DataView's method replaced (on the prototype, then on the object): the interpreter runs it
+const original = DataView.prototype.getUint32;
+DataView.prototype.getUint32 = function (o) {
+  return 7 + o;
+};
+row("patched prototype", readBE(dv, 2));
+DataView.prototype.getUint32 = original;
+const own = new DataView(new ArrayBuffer(16));
+own.getInt16 = () => -5;
+row("own method", readBE(own, 3), readBE(dv, 2));
+// a detached buffer: a TypeError from the engine
+const dvBuf = new ArrayBuffer(8);
+const dvGone = new DataView(dvBuf);
+dvBuf.transfer ? dvBuf.transfer() : structuredClone(dvBuf, { transfer: [dvBuf] });
+row("detached view", attempt(() => readBE(dvGone, 1)), readBE(dvGone, 0));
+
+// a var declared in a loop outlives it: such a loop stays in the interpreter
+let varSum = 0;
+for (var vi = 0; vi < 5; vi++) varSum += vi;
+row("var in loop", varSum, vi);
+
+// bitwise operations nested in each other, with literals far outside int32 (converted at build time)
+function lits(x) {
+  let s = 0;
+  for (let i = 0; i < 2; i++) {
+    s += ((x | 4294967296.5) ^ (~2147483648.7 & (1e21 | 0))) + (x >>> 31.9) * 3 + ((9007199254740993 << 1) ^ (-0 | x)) * 5;
+    s += (x & 0xffffffff) * 7 + ~~x * 11 + (x >> 1e300) * 13 + (5e-324 | x) * 17 + ((x << 3) >>> 0) * 19 + (~x >>> 1);
+  }
+  return s;
+}
+row("literals", ...edges.map(lits));
+
+// arrow functions held in a const (bundlers make them var): candidates like declarations
+const tri = (n) => (n <= 0 ? 0 : n + tri(n - 1));
+const countDown = (n) => {
+  "use strict";
+  let k = 0;
+  while (n > 0) (n--, k++);
+  return k;
+};
+row("arrows", tri(100), tri(2.5), tri("4"), attempt(() => tri(1e6)), countDown(10), countDown(NaN), countDown("3"));
+
+// a loop with nothing but a local variable reading a const typed array defined later in the code
+let late = 0;
+const early = new Int8Array([1, -2, 3]);
+for (let i = 0; i < 4; i++) late += early[i] | 0;
+row("late", late);
+
+console.log(out.join("\n"));
