@@ -19,7 +19,7 @@ const warmup = 300;
 const dir = mkdtempSync(join(tmpdir(), "edgebox-bench-phases-"));
 writeFileSync(join(dir, "hello.mjs"), `export default { fetch() { return new Response("hello\\n"); } };\n`);
 
-const app = await prepareApp({ target: join(dir, "hello.mjs"), cwd: dir, grants: {}, maxMemoryMiB: 128 }, { pooling: true, epoch: true });
+const app = await prepareApp({ target: join(dir, "hello.mjs"), cwd: dir, grants: {}, maxMemoryMiB: 128 }, { pooling: true, memorySlots: true, epoch: true });
 const image = await buildImage({ ...app, sandbox: { ...app.sandbox, timeoutMs: 30_000 } }, (m) => console.error(m));
 const quiet = () => {};
 // size 0: every instance is made on take(), so its cost is counted here

@@ -55,7 +55,8 @@ export async function serve(o: ServeOptions): Promise<number> {
   try {
     app = await prepareApp(
       { target: o.target, cwd: o.cwd, engine: o.engine, timeoutMs: o.timeoutMs, maxMemoryMiB: o.maxMemoryMiB, grants: o.grants, config: o.config, audit: o.audit },
-      { pooling: true, epoch: true },
+      // (memory slots where the host makes them, Linux; the pooling allocator elsewhere)
+      { pooling: true, memorySlots: true, epoch: true },
       // (the default of max_memory_pages, 2 GiB, is a script's; a request gets Workers' 128 MiB)
       (policy) => (policy.runtime.maxMemoryPages === DEFAULT_RUNTIME.maxMemoryPages ? DEFAULT_MAX_MEMORY_MIB : undefined),
     );

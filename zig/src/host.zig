@@ -8,8 +8,9 @@
 
 const std = @import("std");
 const wt = @import("wasmtime.zig");
+const slots = @import("slots.zig");
 
-pub const abi_version: u32 = 2;
+pub const abi_version: u32 = 3;
 
 pub const HostError = error{
     OutOfMemory,
@@ -40,7 +41,9 @@ pub const EngineFlags = packed struct(u32) {
     epoch: bool = false,
     pooling: bool = false,
     opt_none: bool = false,
-    _: u4 = 0,
+    /// Linear memories from reusable slots reset page by page (slots.zig; Linux), instead of the pooling allocator.
+    memory_slots: bool = false,
+    _: u3 = 0,
     /// Native stack for wasm frames, in MiB (0: the default 4, under what Bun's
     /// JavaScriptCore allows the thread; more needs a process started for it).
     wasm_stack_mib: u8 = 0,
@@ -115,13 +118,16 @@ pub const Engine = struct {
         wt.wasmtime_config_cranelift_opt_level_set(config, if (flags.opt_none) wt.opt_level_none else wt.opt_level_speed);
         wt.wasmtime_config_consume_fuel_set(config, flags.fuel);
         wt.wasmtime_config_epoch_interruption_set(config, flags.epoch);
-        wt.wasmtime_config_memory_init_cow_set(config, true);
+        // (a memory the host makes cannot take Wasmtime's copy-on-write image: slots are their own)
+        wt.wasmtime_config_memory_init_cow_set(config, !(flags.memory_slots and slots.supported));
         // QuickJS recursion uses native wasm frames too; its own guard (on the
         // linear-memory stack) must trip before this limit does.
         const stack = @as(usize, if (flags.wasm_stack_mib == 0) 4 else flags.wasm_stack_mib) << 20;
         wt.wasmtime_config_async_stack_size_set(config, stack + (64 << 10));
         wt.wasmtime_config_max_wasm_stack_set(config, stack);
-        if (flags.pooling) {
+        if (flags.memory_slots and slots.supported) {
+            wt.wasmtime_config_host_memory_creator_set(config, &slots.creator);
+        } else if (flags.pooling) {
             const pool = wt.wasmtime_pooling_allocation_config_new() orelse return error.EngineFailed;
             defer wt.wasmtime_pooling_allocation_config_delete(pool);
             wt.wasmtime_pooling_allocation_config_total_core_instances_set(pool, 256);
@@ -202,6 +208,8 @@ pub const Module = struct {
     /// Exports are numbered in the order they are first asked for ("slots"), not enumerated up front.
     slot_names: std.ArrayListUnmanaged([]u8) = .empty,
     slot_map: std.StringHashMapUnmanaged(u32) = .empty,
+    /// The initial memory, when the module has no data segments and its memory comes from slots (setImage).
+    image: ?*slots.Image = null,
 
     pub fn compile(engine: *Engine, id: u32, wasm: []const u8) HostError!*Module {
         var m: ?*wt.Module = null;
@@ -338,7 +346,24 @@ pub const Module = struct {
         return pre.?;
     }
 
+    /// Give the module its initial memory (it must have no data segments): its instances' memories come from slots.
+    pub fn setImage(self: *Module, memory: []const u8) HostError!void {
+        if (!self.engine.flags.memory_slots or !slots.supported) {
+            setError("this engine makes no memory slots", .{});
+            return error.WrongKind;
+        }
+        if (self.image != null) {
+            setError("the module has its image already", .{});
+            return error.WrongKind;
+        }
+        self.image = slots.Image.create(memory) catch |e| {
+            setError("cannot keep the memory image ({s})", .{@errorName(e)});
+            return error.OutOfMemory;
+        };
+    }
+
     pub fn destroy(self: *Module) void {
+        if (self.image) |img| img.destroy();
         if (self.pre) |p| wt.wasmtime_instance_pre_delete(p);
         if (self.linker) |l| wt.wasmtime_linker_delete(l);
         wt.wasm_importtype_vec_delete(&self.import_types);
@@ -430,6 +455,10 @@ pub const Instance = struct {
         self.* = .{ .id = id, .store = store, .ctx = ctx, .module = module, .root = self, .state = state };
         const pre = try module.instancePre();
         var trap: ?*wt.Trap = null;
+        if (slots.supported) slots.armed = module.image;
+        defer if (slots.supported) {
+            slots.armed = null;
+        };
         if (wt.wasmtime_instance_pre_instantiate(pre, ctx, &self.instance, &trap)) |err| {
             takeWasmtimeError("instantiate", err);
             return error.InstantiateFailed;
