@@ -119,13 +119,14 @@ pub const Engine = struct {
         wt.wasmtime_config_consume_fuel_set(config, flags.fuel);
         wt.wasmtime_config_epoch_interruption_set(config, flags.epoch);
         // (a memory the host makes cannot take Wasmtime's copy-on-write image: slots are their own)
-        wt.wasmtime_config_memory_init_cow_set(config, !(flags.memory_slots and slots.supported));
+        wt.wasmtime_config_memory_init_cow_set(config, !(slots.supported and flags.memory_slots));
         // QuickJS recursion uses native wasm frames too; its own guard (on the
         // linear-memory stack) must trip before this limit does.
         const stack = @as(usize, if (flags.wasm_stack_mib == 0) 4 else flags.wasm_stack_mib) << 20;
         wt.wasmtime_config_async_stack_size_set(config, stack + (64 << 10));
         wt.wasmtime_config_max_wasm_stack_set(config, stack);
-        if (flags.memory_slots and slots.supported) {
+        // (slots.supported first: elsewhere the branch is not compiled at all)
+        if (slots.supported and flags.memory_slots) {
             wt.wasmtime_config_host_memory_creator_set(config, &slots.creator);
         } else if (flags.pooling) {
             const pool = wt.wasmtime_pooling_allocation_config_new() orelse return error.EngineFailed;
@@ -348,7 +349,11 @@ pub const Module = struct {
 
     /// Give the module its initial memory (it must have no data segments): its instances' memories come from slots.
     pub fn setImage(self: *Module, memory: []const u8) HostError!void {
-        if (!self.engine.flags.memory_slots or !slots.supported) {
+        if (comptime !slots.supported) {
+            setError("this platform has no memory slots", .{});
+            return error.WrongKind;
+        }
+        if (!self.engine.flags.memory_slots) {
             setError("this engine makes no memory slots", .{});
             return error.WrongKind;
         }
@@ -363,7 +368,7 @@ pub const Module = struct {
     }
 
     pub fn destroy(self: *Module) void {
-        if (self.image) |img| img.destroy();
+        if (slots.supported) if (self.image) |img| img.destroy();
         if (self.pre) |p| wt.wasmtime_instance_pre_delete(p);
         if (self.linker) |l| wt.wasmtime_linker_delete(l);
         wt.wasm_importtype_vec_delete(&self.import_types);
