@@ -3,13 +3,14 @@
 //! dropped, for the next instance of the same image.
 //!
 //! Why not Wasmtime's pooling allocator: a reused pooling slot is reset by
-//! copying the whole memory image back over it (Wasmtime 50's C API cannot
-//! turn on its PAGEMAP_SCAN reset), ~2.6 MB per request for a hello handler's
-//! image, a third of a request's CPU. Here a slot maps the image copy-on-write
+//! copying the whole memory image back over it and zeroing the rest (Wasmtime
+//! 50's C API cannot turn on its PAGEMAP_SCAN reset): for a hello handler's
+//! 4 MiB memory, a third of a request's CPU. Here a slot maps the image copy-on-write
 //! from a sealed memfd, and a reset asks the kernel (PAGEMAP_SCAN) which pages
 //! are no longer the file's or the zero page, i.e. were written, and copies
-//! the image back over just those. Pages only read stay mapped: the next
-//! instance takes no page fault on them.
+//! the image back over just those (~500 KiB for a hello request: QuickJS's
+//! reference counts on the objects it touches). Pages only read stay mapped:
+//! the next instance takes no page fault on them.
 //!
 //! A module with an image (`Image`) has no data segments: the slot is its
 //! initial memory. Instance.create arms the image for the one instantiation
