@@ -81,6 +81,22 @@ function rssTree(pid: number): number {
   return kb / 1024;
 }
 
+/** CPU time (user + system) of a process and its children so far, ms (clock ticks of 10 ms). */
+function cpuTree(pid: number): number {
+  let ticks = 0;
+  const visit = (p: number) => {
+    try {
+      const f = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime
+      for (const c of readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim().split(/\s+/).filter(Boolean)) visit(Number(c));
+    } catch {
+      // gone
+    }
+  };
+  visit(pid);
+  return ticks * 10;
+}
+
 async function waitUp(url: string): Promise<void> {
   for (let i = 0; i < 400; i++) {
     try {
@@ -95,6 +111,8 @@ async function waitUp(url: string): Promise<void> {
 
 interface Run {
   rps: number;
+  /** The server's CPU time (all its processes) per request served, µs. */
+  cpuPerRequest: number;
   p50: number;
   p99: number;
   rss: number;
@@ -105,16 +123,20 @@ async function wrk(url: string, secs: number, connections: number, pid: number):
   const threads = Math.min(2, connections);
   const p = Bun.spawn([WRK, `-t${threads}`, `-c${connections}`, `-d${secs}s`, "--latency", url], { stdout: "pipe", stderr: "ignore" });
   let rss = rssTree(pid);
+  const cpu0 = cpuTree(pid);
   const sampler = setInterval(() => (rss = Math.max(rss, rssTree(pid))), 200);
   const out = await new Response(p.stdout).text();
   await p.exited;
+  const cpuMs = cpuTree(pid) - cpu0;
   clearInterval(sampler);
   const ms = (s: string | undefined) => {
     const m = /^([\d.]+)(us|ms|s)$/.exec(s ?? "");
     return m ? Number(m[1]) * (m[2] === "us" ? 0.001 : m[2] === "s" ? 1000 : 1) : NaN;
   };
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   return {
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
+    cpuPerRequest: requests > 0 ? (cpuMs * 1000) / requests : NaN,
     p50: ms(/\s50%\s+(\S+)/.exec(out)?.[1]),
     p99: ms(/\s99%\s+(\S+)/.exec(out)?.[1]),
     rss,
@@ -162,7 +184,7 @@ const median = (xs: number[]) => {
 const fmt = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(0)}us` : `${ms.toFixed(2)}ms`);
 const rows = servers.map((s) => {
   const r = results.get(s.name)!;
-  return { ...s, rps: median(r.load.map((x) => x.rps)), all: r.load.map((x) => x.rps.toFixed(0)).join(" / "), p50: median(r.load.map((x) => x.p50)), p99: median(r.load.map((x) => x.p99)), p50one: median(r.one.map((x) => x.p50)), rss: median(r.load.map((x) => x.rss)) };
+  return { ...s, rps: median(r.load.map((x) => x.rps)), all: r.load.map((x) => x.rps.toFixed(0)).join(" / "), p50: median(r.load.map((x) => x.p50)), p99: median(r.load.map((x) => x.p99)), p50one: median(r.one.map((x) => x.p50)), cpu: median(r.load.map((x) => x.cpuPerRequest)), rss: median(r.load.map((x) => x.rss)) };
 });
 const by = (name: string) => rows.find((r) => r.name === name)?.rps ?? NaN;
 const ratio = (a: number, b: number) => (Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : "-");
@@ -171,11 +193,11 @@ const loadAfter = loadavg()[0]!;
 const lines = [
   "## edgebox serve against other servers",
   "",
-  `${machine()}; hello handler; wrk -t2 -c${CONNECTIONS} -d${seconds}s, then wrk -t1 -c1 for the one-in-flight p50, on the same machine (wrk takes CPU from the servers too); the servers took turns, ${rounds} rounds, medians shown; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after (other work on the machine makes absolute numbers noisy; ratios within the run hold better); ${new Date().toISOString().slice(0, 10)}. Produced by bench/serve.ts.`,
+  `${machine()}; hello handler; wrk -t2 -c${CONNECTIONS} -d${seconds}s, then wrk -t1 -c1 for the one-in-flight p50, on the same machine (wrk takes CPU from the servers too; "server CPU per request" is the user + system time of the server's processes during the -c${CONNECTIONS} run over the requests it served, which wrk's share does not blur); the servers took turns, ${rounds} rounds, medians shown; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after (other work on the machine makes absolute numbers noisy; ratios within the run hold better); ${new Date().toISOString().slice(0, 10)}. Produced by bench/serve.ts.`,
   "",
-  `| server | how | requests/s (median) | each round | vs workerd | vs Bun.serve | vs node | p50 | p99 | p50, one in flight | peak RSS under load, MiB |`,
-  "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
-  ...rows.map((r) => `| ${r.name} | ${r.note} | ${r.rps.toFixed(0)} | ${r.all} | ${ratio(r.rps, by("workerd"))} | ${ratio(r.rps, by("Bun.serve"))} | ${ratio(r.rps, by("node http"))} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.p50one)} | ${r.rss.toFixed(0)} |`),
+  `| server | how | requests/s (median) | each round | vs workerd | vs Bun.serve | vs node | server CPU per request | p50 | p99 | p50, one in flight | peak RSS under load, MiB |`,
+  "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ...rows.map((r) => `| ${r.name} | ${r.note} | ${r.rps.toFixed(0)} | ${r.all} | ${ratio(r.rps, by("workerd"))} | ${ratio(r.rps, by("Bun.serve"))} | ${ratio(r.rps, by("node http"))} | ${r.cpu.toFixed(0)} µs | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.p50one)} | ${r.rss.toFixed(0)} |`),
   "",
   `Split of an edgebox request (means over ${phaseCount} requests of every round, from --metrics; wall time inside a worker, so under load it includes waiting for the CPU): ` +
     PHASES.map((ph) => `${ph.replace("_", " ")} ${us(ph).toFixed(0)} µs`).join(", ") +

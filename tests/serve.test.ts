@@ -397,3 +397,37 @@ export default {
     expect((await fetch(`${s.url}/`)).status).toBe(200);
   }, 30_000);
 });
+
+describe("edgebox serve: a reused memory is the image again", () => {
+  // Each instance's memory comes from a slot an earlier request used (Linux): what that request
+  // wrote, inside the image and in memory it grew, must be gone, whichever pages it touched.
+  const APP_SCRIBBLE = `const image = new Uint8Array(512 * 1024).fill(1);
+const table = Array.from({ length: 2000 }, (_, i) => ({ i }));
+export default {
+  fetch(request) {
+    const url = new URL(request.url);
+    let ones = 0;
+    for (let i = 0; i < image.length; i++) ones += image[i] === 1 ? 1 : 0;
+    const intact = table.every((o, i) => o.i === i && Object.keys(o).length === 1);
+    const seen = [ones, intact, typeof globalThis.leftBehind].join(" ");
+    // scribble: every byte of the image's buffer, every object, a global, and memory grown past the image
+    image.fill(Number(url.searchParams.get("v") ?? 2));
+    for (const o of table) (o.i = -1), (o.extra = "x".repeat(20));
+    globalThis.leftBehind = new Array(200000).fill(url.pathname);
+    const grown = new Uint8Array(24 << 20).fill(9);
+    return new Response(seen + " " + grown[grown.length - 1]);
+  },
+};
+`;
+
+  test("what a request wrote, in the image and past it, is not there for the next (one worker, then under concurrency)", async () => {
+    const dir = tempApp({ "app.mjs": APP_SCRIBBLE });
+    const s = await serve(dir, "app.mjs", ["--quiet", "--pool-size", "2"]);
+    const clean = `${512 * 1024} true undefined 9`;
+    for (let i = 0; i < 12; i++) expect(await (await fetch(`${s.url}/one?v=${i + 2}`)).text()).toBe(clean);
+    for (let round = 0; round < 4; round++) {
+      const seen = await Promise.all(Array.from({ length: 12 }, (_, i) => fetch(`${s.url}/many?v=${i + 3}`).then((r) => r.text())));
+      expect(seen).toEqual(Array(12).fill(clean));
+    }
+  }, 60_000);
+});

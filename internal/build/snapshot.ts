@@ -79,9 +79,10 @@ function globalSection(old: Uint8Array, stackPointer: number): Uint8Array {
 }
 
 /** `wasm` with `memory` as its initial memory and `stackPointer` as its initial stack pointer. */
-export function preinitialize(wasm: Uint8Array, memory: Uint8Array, stackPointer: number): Uint8Array {
+export function preinitialize(wasm: Uint8Array, memory: Uint8Array, stackPointer: number, withData = true): Uint8Array {
   const pages = Math.ceil(memory.length / PAGE);
-  const data = dataSection(memory);
+  // (without data: the engine is handed the memory itself, NativeEngine.setMemoryImage)
+  const data = dataSection(withData ? memory : new Uint8Array(0));
   const out: Section[] = [];
   for (const s of readSections(wasm)) {
     switch (s.id) {

@@ -5,7 +5,7 @@ import { dlopen, type Pointer } from "bun:ffi";
 import type { TrapCode } from "./types.ts";
 import { dirname, join } from "node:path";
 
-export const HOST_ABI_VERSION = 2;
+export const HOST_ABI_VERSION = 3;
 
 export const symbols = {
   eb_abi_version: { args: [], returns: "u32" },
@@ -18,6 +18,7 @@ export const symbols = {
   eb_module_serialize: { args: ["ptr", "ptr", "ptr", "ptr", "usize"], returns: "i32" },
   eb_bytes_free: { args: ["ptr", "usize"], returns: "void" },
   eb_module_describe: { args: ["ptr", "ptr", "ptr"], returns: "void" },
+  eb_module_set_image: { args: ["ptr", "ptr", "usize", "ptr", "usize"], returns: "i32" },
   eb_module_free: { args: ["ptr"], returns: "void" },
   eb_file_hash: { args: ["cstring", "ptr", "ptr"], returns: "i32" },
   eb_isatty: { args: ["i32"], returns: "u32" },
@@ -73,7 +74,7 @@ export const TRAP_CODES = [
 ] as const satisfies readonly TrapCode[];
 
 /** EngineFlags (host.zig), as bits. */
-export const EngineFlag = { fuel: 1, epoch: 2, pooling: 4, optNone: 8 } as const;
+export const EngineFlag = { fuel: 1, epoch: 2, pooling: 4, optNone: 8, memorySlots: 16 } as const;
 
 /** LinkKind (host.zig). */
 export const LinkKind = { host: 0, rootExport: 1, constI32: 2, mutI32: 3 } as const;

@@ -26,6 +26,11 @@ export interface NativeEngineOptions {
   epoch?: boolean;
   /** The pooling allocator: fast instantiation for many instances. */
   pooling?: boolean;
+  /**
+   * Memories from slots the host resets page by page (Linux; edgebox serve): a module given an
+   * image (setMemoryImage) instantiates from them. Takes the place of the pooling allocator.
+   */
+  memorySlots?: boolean;
   /** Native stack for wasm frames, in MiB (default 4; at most 255). */
   wasmStackMiB?: number;
 }
@@ -160,7 +165,7 @@ export class NativeEngine implements Engine {
     readonly lib: HostLib,
     options: NativeEngineOptions = {},
   ) {
-    this.flags = (options.fuel ? EngineFlag.fuel : 0) | (options.epoch ? EngineFlag.epoch : 0) | (options.pooling ? EngineFlag.pooling : 0) | (Math.min(255, Math.max(0, options.wasmStackMiB ?? 0)) << 8);
+    this.flags = (options.fuel ? EngineFlag.fuel : 0) | (options.epoch ? EngineFlag.epoch : 0) | (options.pooling ? EngineFlag.pooling : 0) | (options.memorySlots ? EngineFlag.memorySlots : 0) | (Math.min(255, Math.max(0, options.wasmStackMiB ?? 0)) << 8);
     this.callback = new JSCallback((inst: number, mod: number, index: number) => this.dispatch(inst, mod, index), {
       args: ["u32", "u32", "u32"],
       returns: "u32",
@@ -242,6 +247,21 @@ export class NativeEngine implements Engine {
     const st = this.lib.eb_module_compile(this.handle, id, ptr(bytes), bytes.length, this.outPtr, this.errPtr, this.err.length);
     if (st !== Status.ok) throw new Error(`compiling wasm: ${this.message()}`);
     return this.wrapModule(this.pointerOut(0), id);
+  }
+
+  /**
+   * Give `module` (compiled without data segments) its initial memory: its instances start from
+   * a slot holding exactly these bytes (only where slotsAvailable; elsewhere keep the data segments).
+   */
+  setMemoryImage(module: WasmModule, memory: Uint8Array): void {
+    if (!this.slotsAvailable) throw new Error("this engine makes no memory slots");
+    const st = this.lib.eb_module_set_image(this.own(module).handle, ptr(memory), memory.length, this.errPtr, this.err.length);
+    if (st !== Status.ok) throw new Error(`keeping the memory image: ${this.message()}`);
+  }
+
+  /** The host makes memory slots for this engine (asked for, and on Linux). */
+  get slotsAvailable(): boolean {
+    return (this.flags & EngineFlag.memorySlots) !== 0 && process.platform === "linux";
   }
 
   /** Load a module from precompiled bytes (from serialize()); throws when they do not fit this engine. */

@@ -111,7 +111,7 @@ function nearerDirs(appDir: string, policyDir: string): string[] {
 /** Everything a sandbox for this app needs, resolved once: policy, entry, limits, engine, modules. */
 export async function prepareApp(
   opts: Omit<RunOptions, "args">,
-  engineOptions: { pooling?: boolean; epoch?: boolean } = {},
+  engineOptions: { pooling?: boolean; memorySlots?: boolean; epoch?: boolean } = {},
   /** Limits in place of the policy's defaults (edgebox serve's per request): the memory cap in MiB when no flag gives one, the stack; undefined = the policy's. */
   defaults: (policy: Policy) => { maxMemoryMiB?: number; stackSize?: number } = () => ({}),
 ) {
@@ -163,7 +163,7 @@ export async function prepareApp(
   // Epochs stop compiled code (a built app's frozen functions) at the time limit; the
   // interpreter checks the limit itself. They cost a little, so only when there is a limit.
   const epoch = engineOptions.epoch ?? timeoutMs > 0;
-  const choice = await chooseEngine(built?.module ?? runtimeModule, { kind: opts.engine, warn, fuel, epoch, pooling: engineOptions.pooling, wasmStackMiB: wasmStackMiB(stackSize) });
+  const choice = await chooseEngine(built?.module ?? runtimeModule, { kind: opts.engine, warn, fuel, epoch, pooling: engineOptions.pooling, memorySlots: engineOptions.memorySlots, wasmStackMiB: wasmStackMiB(stackSize) });
   // (the engine may be js after all, where the native one could not load)
   stackSize = Math.min(stackSize, stackCapacity(choice.engine.kind));
   const { module, hostLib } = choice;

@@ -53,11 +53,12 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
   const cap = sb.capture();
   const sourceMaps = sb.sourceMaps;
   sb.dispose();
-  const wasm = preinitialize(app.baseWasm(), cap.memory, cap.stackPointer);
-
   const engine = app.choice.engine;
   // Each image differs (its memory holds this start's state): compiled once per start, not cached.
-  const module: WasmModule = engine.compile(wasm);
+  // Where the engine keeps memory slots, the module has no data: its memory is the slot (reset page by page).
+  const slots = engine instanceof NativeEngine && engine.slotsAvailable;
+  const module: WasmModule = engine.compile(preinitialize(app.baseWasm(), cap.memory, cap.stackPointer, !slots));
+  if (slots) engine.setMemoryImage(module, cap.memory);
 
   // The side modules, to link again at the places the image has them: their variants that
   // write nothing (the image's memory holds their data and state), so a request copies none of it.

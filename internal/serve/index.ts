@@ -73,7 +73,8 @@ export async function serve(o: ServeOptions): Promise<number> {
   try {
     app = await prepareApp(
       { target: o.target, cwd: o.cwd, engine: o.engine, timeoutMs: o.timeoutMs, maxMemoryMiB: o.maxMemoryMiB, grants: o.grants, config: o.config, audit: o.audit },
-      { pooling: true, epoch: true },
+      // (memory slots where the host makes them, Linux; the pooling allocator elsewhere)
+      { pooling: true, memorySlots: true, epoch: true },
       requestDefaults,
     );
   } catch (err) {

@@ -1,5 +1,6 @@
 // The HTTP front of one server process: Bun.serve, a bound on instances in
-// flight (Wasmtime's instance pool is finite: the rest wait their turn), one
+// flight (each holds a memory slot's resident pages, or where there are no
+// slots one of Wasmtime's finite pool: the rest wait their turn), one
 // log line per request, metrics, and a graceful stop.
 
 import { writeSync } from "node:fs";
@@ -25,7 +26,7 @@ export interface ServerOptions {
   info(message: string): void;
 }
 
-/** Instances one process keeps in flight: each holds a few of Wasmtime's 256 instance slots (as do those made ahead). */
+/** Instances one process keeps in flight: each holds a memory slot (Linux) or a few of Wasmtime's 256 pooled instance slots (as do those made ahead). */
 const MAX_IN_FLIGHT = 48;
 
 const sink = (fd: number) => (bytes: Uint8Array) => {

@@ -119,6 +119,12 @@ fn ebModuleDescribe(m: *host.Module, out_ptr: *[*]const u8, out_len: *usize) cal
     out_len.* = m.description.len;
 }
 
+/// The module's initial memory, kept by the host (copied): its instances' memories come from slots reset to it.
+fn ebModuleSetImage(m: *host.Module, memory: [*]const u8, len: usize, err: [*]u8, cap: usize) callconv(.c) Status {
+    m.setImage(memory[0..len]) catch |x| return report(x, err, cap);
+    return .ok;
+}
+
 fn ebModuleFree(m: *host.Module) callconv(.c) void {
     m.destroy();
 }
@@ -257,6 +263,7 @@ comptime {
     @export(&ebModuleSerialize, .{ .name = "eb_module_serialize" });
     @export(&ebBytesFree, .{ .name = "eb_bytes_free" });
     @export(&ebModuleDescribe, .{ .name = "eb_module_describe" });
+    @export(&ebModuleSetImage, .{ .name = "eb_module_set_image" });
     @export(&ebModuleFree, .{ .name = "eb_module_free" });
     @export(&ebFileHash, .{ .name = "eb_file_hash" });
     @export(&ebIsatty, .{ .name = "eb_isatty" });

@@ -9,8 +9,9 @@
 const std = @import("std");
 const wt = @import("wasmtime.zig");
 const stack = @import("stack.zig");
+const slots = @import("slots.zig");
 
-pub const abi_version: u32 = 2;
+pub const abi_version: u32 = 3;
 
 pub const HostError = error{
     OutOfMemory,
@@ -41,7 +42,9 @@ pub const EngineFlags = packed struct(u32) {
     epoch: bool = false,
     pooling: bool = false,
     opt_none: bool = false,
-    _: u4 = 0,
+    /// Linear memories from reusable slots reset page by page (slots.zig; Linux), instead of the pooling allocator.
+    memory_slots: bool = false,
+    _: u3 = 0,
     /// Native stack for wasm frames, in MiB (0: the default 4). Guests run on
     /// stacks of their own (stack.zig) where the platform has them; elsewhere
     /// on the caller's, under what Bun's JavaScriptCore allows that thread.
@@ -119,13 +122,17 @@ pub const Engine = struct {
         wt.wasmtime_config_cranelift_opt_level_set(config, if (flags.opt_none) wt.opt_level_none else wt.opt_level_speed);
         wt.wasmtime_config_consume_fuel_set(config, flags.fuel);
         wt.wasmtime_config_epoch_interruption_set(config, flags.epoch);
-        wt.wasmtime_config_memory_init_cow_set(config, true);
+        // (a memory the host makes cannot take Wasmtime's copy-on-write image: slots are their own)
+        wt.wasmtime_config_memory_init_cow_set(config, !(slots.supported and flags.memory_slots));
         // QuickJS recursion uses native wasm frames too; its own guard (on the
         // linear-memory stack) must trip before this limit does.
         const wasm_stack = @as(usize, if (flags.wasm_stack_mib == 0) 4 else flags.wasm_stack_mib) << 20;
         wt.wasmtime_config_async_stack_size_set(config, wasm_stack + (64 << 10));
         wt.wasmtime_config_max_wasm_stack_set(config, wasm_stack);
-        if (flags.pooling) {
+        // (slots.supported first: elsewhere the branch is not compiled at all)
+        if (slots.supported and flags.memory_slots) {
+            wt.wasmtime_config_host_memory_creator_set(config, &slots.creator);
+        } else if (flags.pooling) {
             const pool = wt.wasmtime_pooling_allocation_config_new() orelse return error.EngineFailed;
             defer wt.wasmtime_pooling_allocation_config_delete(pool);
             wt.wasmtime_pooling_allocation_config_total_core_instances_set(pool, 256);
@@ -206,6 +213,8 @@ pub const Module = struct {
     /// Exports are numbered in the order they are first asked for ("slots"), not enumerated up front.
     slot_names: std.ArrayListUnmanaged([]u8) = .empty,
     slot_map: std.StringHashMapUnmanaged(u32) = .empty,
+    /// The initial memory, when the module has no data segments and its memory comes from slots (setImage).
+    image: ?*slots.Image = null,
 
     pub fn compile(engine: *Engine, id: u32, wasm: []const u8) HostError!*Module {
         var m: ?*wt.Module = null;
@@ -342,7 +351,28 @@ pub const Module = struct {
         return pre.?;
     }
 
+    /// Give the module its initial memory (it must have no data segments): its instances' memories come from slots.
+    pub fn setImage(self: *Module, memory: []const u8) HostError!void {
+        if (comptime !slots.supported) {
+            setError("this platform has no memory slots", .{});
+            return error.WrongKind;
+        }
+        if (!self.engine.flags.memory_slots) {
+            setError("this engine makes no memory slots", .{});
+            return error.WrongKind;
+        }
+        if (self.image != null) {
+            setError("the module has its image already", .{});
+            return error.WrongKind;
+        }
+        self.image = slots.Image.create(memory) catch |e| {
+            setError("cannot keep the memory image ({s})", .{@errorName(e)});
+            return error.OutOfMemory;
+        };
+    }
+
     pub fn destroy(self: *Module) void {
+        if (slots.supported) if (self.image) |img| img.destroy();
         if (self.pre) |p| wt.wasmtime_instance_pre_delete(p);
         if (self.linker) |l| wt.wasmtime_linker_delete(l);
         wt.wasm_importtype_vec_delete(&self.import_types);
@@ -459,6 +489,10 @@ pub const Instance = struct {
             }
         };
         var c: Inst = .{ .pre = pre, .ctx = ctx, .out = &self.instance };
+        if (slots.supported) slots.armed = module.image;
+        defer if (slots.supported) {
+            slots.armed = null;
+        };
         try self.guest.run(module.engine.wasm_stack, Inst, &c, Inst.go);
         const trap = c.trap;
         if (c.err) |err| {

@@ -133,6 +133,24 @@ pub extern fn wasmtime_config_cranelift_opt_level_set(config: *Config, level: u8
 pub extern fn wasmtime_config_consume_fuel_set(config: *Config, on: bool) void;
 pub extern fn wasmtime_config_epoch_interruption_set(config: *Config, on: bool) void;
 pub extern fn wasmtime_config_memory_init_cow_set(config: *Config, on: bool) void;
+pub extern fn wasmtime_config_host_memory_creator_set(config: *Config, creator: *const MemoryCreator) void;
+
+pub const MemoryType = opaque {};
+
+/// wasmtime_linear_memory_t: a memory the host made for an instance.
+pub const LinearMemory = extern struct {
+    env: ?*anyopaque,
+    get_memory: *const fn (env: ?*anyopaque, byte_size: *usize, maximum_byte_size: *usize) callconv(.c) [*]u8,
+    grow_memory: *const fn (env: ?*anyopaque, new_size: usize) callconv(.c) ?*Error,
+    finalizer: ?*const fn (env: ?*anyopaque) callconv(.c) void,
+};
+
+/// wasmtime_memory_creator_t (copied by the config).
+pub const MemoryCreator = extern struct {
+    env: ?*anyopaque,
+    new_memory: *const fn (env: ?*anyopaque, ty: *const MemoryType, minimum: usize, maximum: usize, reserved_size_in_bytes: usize, guard_size_in_bytes: usize, ret: *LinearMemory) callconv(.c) ?*Error,
+    finalizer: ?*const fn (env: ?*anyopaque) callconv(.c) void,
+};
 pub extern fn wasmtime_config_parallel_compilation_set(config: *Config, on: bool) void;
 pub extern fn wasmtime_config_max_wasm_stack_set(config: *Config, size: usize) void;
 pub extern fn wasmtime_config_async_stack_size_set(config: *Config, size: usize) void;
@@ -215,6 +233,7 @@ pub extern fn wasmtime_table_get(ctx: *Context, table: *const anyopaque, index: 
 
 // ---- errors and traps ----
 pub extern fn wasmtime_error_message(err: *const Error, message: *ByteVec) void;
+pub extern fn wasmtime_error_new(msg: [*:0]const u8) *Error;
 pub extern fn wasmtime_error_delete(err: *Error) void;
 pub extern fn wasm_trap_message(trap: *const Trap, message: *ByteVec) void;
 pub extern fn wasm_trap_delete(trap: *Trap) void;
