@@ -121,7 +121,8 @@ export class QuickJS {
     opts: QuickJSOptions,
   ) {
     this.gcGrowth = opts.gcGrowth && opts.gcGrowth > QUICKJS_GC_GROWTH ? opts.gcGrowth : 0;
-    this.memoryLimit = opts.memoryLimit ?? 0;
+    // the heap limit, else linear memory's (malloc fails at either)
+    this.memoryLimit = opts.memoryLimit || opts.limits?.maxMemoryBytes || 0;
     let self: QuickJS | undefined;
     const imports: Imports = {
       env: {
