@@ -35,8 +35,8 @@ export const WATCH_LIST_ENV = "EDGEBOX_WATCH_LIST";
  * `edgebox run` collects cycles when the heap reaches 2.5x the last live heap
  * (QuickJS: 1.5x). Measured (bench/profile.ts): bench/build.ts's 600k small
  * objects, GC ~100 -> ~42 ms of ~700 ms CPU, peak RSS unchanged; a growing
- * heap beside two-object cycles of garbage, CPU -40%, peak RSS 131 -> 160 MB
- * (3x: no faster, 180 MB). Cyclic garbage may pile up to 2.5x the live heap.
+ * heap beside two-object cycles of garbage, CPU -35%, peak RSS 128 -> 159 MiB
+ * (3x: no faster, 175 MiB). Cyclic garbage may pile up to 2.5x the live heap.
  */
 const RUN_GC_GROWTH = 2.5;
 
