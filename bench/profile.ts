@@ -2,8 +2,8 @@
 // installed binary (bench/lib.ts installedEnv), then each sample's stack put
 // in one share. Wasmtime maps the Cranelift code of the guest from its cache
 // file, so perf names it `wasm[0]::function[N]` (N: the module's function
-// index); quickjs.wasm has no name section, so functions are named by its
-// exports, and unexported ones stay `function[N]`.
+// index, per module); quickjs.wasm has no name section, so the main module's
+// functions are named by its exports, and unexported ones stay `function[N]`.
 // Usage: bun bench/profile.ts <edgebox arguments>, e.g. bun bench/profile.ts run app.ebx
 // Needs perf (Debian linux-perf) and perf_event access (kernel.perf_event_paranoid <= 2).
 
@@ -37,10 +37,11 @@ interface Frame {
   /** compiled guest code (quickjs.wasm is wasm[0]; side modules follow) */
   guest: boolean;
 }
-function frame(symbol: string): Frame {
-  const m = /^wasm\[(\d+)\]::function\[(\d+)\]$/.exec(symbol);
-  if (!m) return { name: symbol, guest: symbol.startsWith("wasm[") };
-  return { name: (m[1] === "0" && names.get(Number(m[2]))) || symbol, guest: true };
+/** A stack frame; `file` is the object perf found it in (the main module's code is cached as runtime-* or app-module-*.cwasm). */
+function frame(symbol: string, file: string): Frame {
+  const m = /^wasm\[0\]::function\[(\d+)\]$/.exec(symbol);
+  const main = m && /\/(runtime|app-module)-[^/]*\.cwasm$/.test(file);
+  return { name: (main && names.get(Number(m[1]))) || symbol, guest: symbol.startsWith("wasm[") };
 }
 
 const dir = mkdtempSync(join(tmpdir(), "edgebox-profile-"));
@@ -53,7 +54,7 @@ rmSync(dir, { recursive: true, force: true });
 /** Each sample's frames, leaf first, offsets dropped. */
 const samples = script
   .split("\n\n")
-  .map((block) => [...block.matchAll(/^\s+[0-9a-f]+ (\S+)/gm)].map((m) => frame(m[1]!.replace(/\+0x[0-9a-f]+$/, ""))))
+  .map((block) => [...block.matchAll(/^\s+[0-9a-f]+ (\S+) \((.*)\)$/gm)].map((m) => frame(m[1]!.replace(/\+0x[0-9a-f]+$/, ""), m[2]!)))
   .filter((frames) => frames.length > 0);
 
 const ALLOCATOR = new Set(["js_malloc_rt", "js_free_rt", "js_realloc_rt", "js_calloc_rt", "malloc", "free", "realloc", "calloc"]);
