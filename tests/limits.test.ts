@@ -16,6 +16,14 @@ const dir = tempApp({
     `try { for (;;) keep.push(new Array(100000).fill(1.5)); } catch (e) { keep = null; console.log("caught", e.message); }`,
     `console.log("still running", [1, 2, 3].map((x) => x * 2).join(","));`,
   ].join("\n"),
+  // 24 MB kept, then ~1.5M two-object cycles of garbage: only the cycle collector frees them
+  "cycles.js": [
+    `const keep = [];`,
+    `for (let i = 0; i < 300; i++) keep.push(new Array(10000).fill(i + 0.5));`,
+    `let n = 0;`,
+    `for (let i = 0; i < 1500000; i++) { const a = { i }; const b = { a }; a.b = b; n += b.a.i & 1; }`,
+    `console.log(keep.length, n);`,
+  ].join("\n"),
   "deep.js": [
     `function down(n) { return down(n + 1) + 1; }`,
     `try { down(0); } catch (e) { console.log(e instanceof RangeError, e.message); }`,
@@ -72,6 +80,11 @@ for (const engine of ENGINES) {
       const r = run("--max-memory", "64", f("alloc-catch.js"));
       expect(r.code).toBe(0);
       expect(r.stdout).toBe("caught out of memory\nstill running 2,4,6\n");
+    });
+
+    test("cyclic garbage next to a large live heap is collected before --max-memory is reached", () => {
+      // run collects less often than QuickJS would (run.ts RUN_GC_GROWTH), but never so late that garbage hits the limit
+      expect(run("--max-memory", "64", f("cycles.js"))).toEqual({ code: 0, stdout: "300 750000\n", stderr: "" });
     });
 
     test("deep recursion is a RangeError inside the guest, which stays usable", () => {

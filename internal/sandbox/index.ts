@@ -71,6 +71,8 @@ export interface SandboxOptions {
   maxMemoryBytes?: number;
   /** Native stack QuickJS may use for recursion. */
   maxStackSize?: number;
+  /** Collect cycles when the heap reaches this many times the last live heap (QuickJSOptions.gcGrowth); unset: QuickJS's 1.5. */
+  gcGrowth?: number;
   /** WebAssembly instructions the run may execute (native engine, fuel); 0 = unlimited. */
   maxInstructions?: number;
   versions: Record<string, string>;
@@ -375,6 +377,7 @@ export class Sandbox {
         output: { write: (fd, b) => (fd === 1 ? o.stdout : o.stderr)(b) },
         memoryLimit: o.memoryLimit,
         maxStackSize: o.maxStackSize,
+        gcGrowth: o.gcGrowth,
         limits: { maxMemoryBytes: o.maxMemoryBytes || undefined, fuel: o.maxInstructions || undefined, deadlineMs: o.timeoutMs || undefined },
       },
       o.snapshot,
