@@ -30,6 +30,20 @@ console.log([E, E.prototype.emit, E.prototype.on, E.prototype.once, E.once, u.in
   );
 });
 
+test("process.cpuUsage(previous) is the time since previous, as node's", async () => {
+  await same(
+    "cpu.js",
+    `const spin = (ms) => { const t = Date.now(); while (Date.now() - t < ms) {} };
+spin(300);
+const a = process.cpuUsage();
+spin(30);
+const d = process.cpuUsage(a);
+// (the 300 ms before \`a\` must not count; under load CPU time is at most the wall time)
+console.log(typeof d.user, typeof d.system, d.user < 200000, d.system >= 0);
+`,
+  );
+});
+
 test("legacy url.parse, format and resolve as node 20: international and IPv6 hosts, schemes without //, mailto, tabs and line breaks in the authority, file: without a host, relative resolution", async () => {
   await same("legacy-url-2.js", `const url = require("url");
 for (const u of ["/example", "http://example.com", "http://a\\r\\" \\t\\n<'b:b@c\\r\\nd/e?f", "file:/ex/x/y", "mailto:foo@bar.com?subject=hello", "HtTp://x.y.cOm;A/b/c?d=e#f g<h>i", "http://SÉLIER.COM/", "coap://[FEDC:BA98:7654:3210:FEDC:BA98:7654:3210]", "git+ssh://git@github.com:npm/npm", "http://x.com/path?that's#all, folks", "xmpp:isaacschlueter@jabber.org", "http://a:b@c:99999/", "javascript:alert(1)", "//some/path", "http://user:pw@host:8080/p/a/t/h?query=string#hash"])

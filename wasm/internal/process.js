@@ -177,9 +177,11 @@ Object.assign(process, {
   getegid() {
     return 1000;
   },
-  cpuUsage() {
+  // The guest's own time, not the host process's CPU: under serve that is
+  // shared by every request, and another request's work must not show.
+  cpuUsage(previous) {
     const us = Math.round(performance.now() * 1000);
-    return { user: us, system: 0 };
+    return previous ? { user: us - previous.user, system: 0 - previous.system } : { user: us, system: 0 };
   },
   memoryUsage: Object.assign(() => JSON.parse(host(OP.MEMORY_USAGE)), { rss: () => JSON.parse(host(OP.MEMORY_USAGE)).rss }),
   resourceUsage() {
