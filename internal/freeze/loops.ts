@@ -14,12 +14,11 @@
 // assigns. No JS runs while it does (frozen code calls only frozen code), so
 // nothing can see the variables in between.
 
-import type { Node } from "acorn";
+import { children, someNode, type N } from "./ast.ts";
 import { Reject, type Candidate, type Frozen, type FunctionCompiler } from "./analyze.ts";
 import { throughEngine } from "./typed.ts";
 import { functionOf, lookupIn, type ProgramScopes } from "./scopes.ts";
 
-type N = Node & Record<string, any>;
 
 export interface CompiledLoop {
   node: N;
@@ -85,39 +84,16 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
  * into its own function would change.
  */
 function fitsAlone(loop: N): boolean {
-  let ok = true;
-  const walk = (n: N): void => {
-    if (!ok || !n || typeof n !== "object") return;
-    if (isFunction(n) || n.type === "ClassExpression" || n.type === "ReturnStatement" || n.type === "YieldExpression" || n.type === "AwaitExpression" || n.type === "ThisExpression" || n.type === "LabeledStatement" || (n.type === "VariableDeclaration" && n.kind === "var")) {
-      ok = false;
-      return;
-    }
-    for (const k of Object.keys(n)) {
-      if (k === "type" || k === "start" || k === "end" || k === "loc") continue;
-      const v = n[k];
-      if (Array.isArray(v)) v.forEach((c) => c && typeof c.type === "string" && walk(c));
-      else if (v && typeof v.type === "string") walk(v);
-    }
-  };
-  walk(loop);
-  return ok;
+  return !someNode(
+    loop,
+    (n) =>
+      isFunction(n) || n.type === "ClassExpression" || n.type === "ReturnStatement" || n.type === "YieldExpression" || n.type === "AwaitExpression" || n.type === "ThisExpression" || n.type === "LabeledStatement" || (n.type === "VariableDeclaration" && n.kind === "var"),
+  );
 }
 
 /** Does the loop call anything but Math's functions? */
 function hasCalls(loop: N): boolean {
-  let found = false;
-  const walk = (n: N): void => {
-    if (found || !n || typeof n !== "object") return;
-    if (n.type === "CallExpression" && !(n.callee.type === "MemberExpression" && n.callee.object.type === "Identifier" && n.callee.object.name === "Math")) found = true;
-    for (const k of Object.keys(n)) {
-      if (k === "type" || k === "start" || k === "end" || k === "loc") continue;
-      const v = n[k];
-      if (Array.isArray(v)) v.forEach((c) => c && typeof c.type === "string" && walk(c));
-      else if (v && typeof v.type === "string") walk(v);
-    }
-  };
-  walk(loop);
-  return found;
+  return someNode(loop, (n) => n.type === "CallExpression" && !(n.callee.type === "MemberExpression" && n.callee.object.type === "Identifier" && n.callee.object.name === "Math"));
 }
 
 /** Names the loop uses but does not declare, and the names it assigns. */
@@ -136,12 +112,7 @@ function namesIn(loop: N): { free: string[]; assigned: Set<string> } {
     }
     if (n.type === "AssignmentExpression" && n.left.type === "Identifier") assigned.add(n.left.name);
     if (n.type === "UpdateExpression" && n.argument.type === "Identifier") assigned.add(n.argument.name);
-    for (const k of Object.keys(n)) {
-      if (k === "type" || k === "start" || k === "end" || k === "loc") continue;
-      const v = n[k];
-      if (Array.isArray(v)) v.forEach((c) => c && typeof c.type === "string" && walk(c, n));
-      else if (v && typeof v.type === "string") walk(v, n);
-    }
+    for (const c of children(n)) walk(c, n);
   };
   walk(loop);
   // a name declared inside is the loop's own (the compiler refuses to redeclare one in an inner block)

@@ -6,9 +6,8 @@
 // elsewhere: ===, return, or handed on to code that does one of those.
 // Those places are refused, so every result stays the interpreter's.
 
-import type { Node } from "acorn";
+import { children, type N } from "./ast.ts";
 
-type N = Node & Record<string, any>;
 
 /** Names used as typed arrays: `x[...]` or `x.length`. */
 export function arrayNames(body: N, names: string[]): Set<string> {
@@ -106,13 +105,7 @@ export function numericOnly(fn: N, name: string): boolean {
       if (!consumesNumber(parent, n)) ok = false;
       return;
     }
-    for (const k of Object.keys(n)) {
-      if (k === "type" || k === "start" || k === "end" || k === "loc") continue;
-      if (parent === undefined && k === "params") continue;
-      const v = n[k];
-      if (Array.isArray(v)) v.forEach((c) => c && typeof c.type === "string" && visit(c, n));
-      else if (v && typeof v.type === "string") visit(v, n);
-    }
+    for (const c of children(n)) if (parent !== undefined || !n.params.includes(c)) visit(c, n);
   };
   visit(fn, undefined);
   return ok;
@@ -145,12 +138,6 @@ function consumesNumber(parent: N, n: N): boolean {
 }
 
 function walk(n: N, f: (n: N) => void): void {
-  if (!n || typeof n !== "object") return;
   f(n);
-  for (const k of Object.keys(n)) {
-    if (k === "type" || k === "start" || k === "end" || k === "loc") continue;
-    const v = n[k];
-    if (Array.isArray(v)) v.forEach((c) => c && typeof c.type === "string" && walk(c, f));
-    else if (v && typeof v.type === "string") walk(v, f);
-  }
+  for (const c of children(n)) walk(c, f);
 }

@@ -243,6 +243,23 @@ fn parentOf(root: [*:0]const u8, rel: []const u8, dir: *w.HANDLE, name: *[256]u1
     return rc;
 }
 
+/// Open `rel` (not empty) beneath `root` into `h`: walked as the header says, its last component
+/// opened relative to its parent's handle, and refused when it is a reparse point.
+fn openBeneath(root: [*:0]const u8, rel: []const u8, access: w.ACCESS_MASK, disposition: w.ULONG, options: w.ULONG, h: *w.HANDLE) i32 {
+    var dir: w.HANDLE = undefined;
+    var name: [256]u16 = undefined;
+    var last: Entry = undefined;
+    const n = parentOf(root, rel, &dir, &name, &last);
+    if (n < 0) return n;
+    defer close(dir);
+    if (last == .reparse) return -EACCES;
+    var rc = ntOpen(dir, name[0..@intCast(n)], access, disposition, options, h);
+    if (rc < 0) return rc;
+    rc = refuseReparse(h.*);
+    if (rc < 0) close(h.*);
+    return rc;
+}
+
 /// A handle (as a number) that holds `rel` beneath `root`, created when `flags` say so. It opens
 /// neither for reading nor writing (Bun's own open does) and truncates nothing (the caller does,
 /// once the identities agree); O_CREAT makes a regular file.
@@ -254,24 +271,12 @@ pub fn open(root: [*:0]const u8, rel: [*:0]const u8, flags: i32, mode: u32) i32 
         const rc = openRoot(root, &h);
         return if (rc < 0) rc else @intCast(@intFromPtr(h));
     }
-    var dir: w.HANDLE = undefined;
-    var name: [256]u16 = undefined;
-    var last: Entry = undefined;
-    const n = parentOf(root, r, &dir, &name, &last);
-    if (n < 0) return n;
-    defer close(dir);
-    if (last == .reparse) return -EACCES;
     const disposition: w.ULONG = if (flags & O_CREAT == 0) w.FILE_OPEN else if (flags & O_EXCL != 0) w.FILE_CREATE else w.FILE_OPEN_IF;
     const writes = flags & O_ACCMODE != 0 or flags & O_APPEND != 0;
     const access: w.ACCESS_MASK = w.FILE_READ_ATTRIBUTES | w.SYNCHRONIZE | @as(w.ACCESS_MASK, if (writes) w.FILE_WRITE_DATA else 0);
     const options: w.ULONG = if (flags & O_CREAT != 0) w.FILE_NON_DIRECTORY_FILE else 0;
-    var rc = ntOpen(dir, name[0..@intCast(n)], access, disposition, options, &h);
+    const rc = openBeneath(root, r, access, disposition, options, &h);
     if (rc < 0) return rc;
-    rc = refuseReparse(h);
-    if (rc < 0) {
-        close(h);
-        return rc;
-    }
     const v = @intFromPtr(h);
     if (v > std.math.maxInt(i32)) {
         close(h);
@@ -314,20 +319,8 @@ pub fn list(root: [*:0]const u8, rel: [*:0]const u8, buf: [*]u8, cap: usize) i32
         const rc = openRoot(root, &h);
         if (rc < 0) return rc;
     } else {
-        var dir: w.HANDLE = undefined;
-        var name: [256]u16 = undefined;
-        var last: Entry = undefined;
-        const n = parentOf(root, r, &dir, &name, &last);
-        if (n < 0) return n;
-        defer close(dir);
-        if (last == .reparse) return -EACCES;
-        var rc = ntOpen(dir, name[0..@intCast(n)], w.FILE_LIST_DIRECTORY | w.FILE_READ_ATTRIBUTES | w.SYNCHRONIZE, w.FILE_OPEN, w.FILE_DIRECTORY_FILE, &h);
+        const rc = openBeneath(root, r, w.FILE_LIST_DIRECTORY | w.FILE_READ_ATTRIBUTES | w.SYNCHRONIZE, w.FILE_OPEN, w.FILE_DIRECTORY_FILE, &h);
         if (rc < 0) return rc;
-        rc = refuseReparse(h);
-        if (rc < 0) {
-            close(h);
-            return rc;
-        }
     }
     defer close(h);
     var chunk: [16384]u8 align(8) = undefined;
