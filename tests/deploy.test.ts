@@ -31,7 +31,7 @@ describe("Kubernetes manifests", () => {
   let kubeconform: Kubeconform;
   let dir = "";
   beforeAll(() => {
-    if (go) kubeconform = ensureKubeconform(go); // once per cache: about 40 s of CPU
+    if (go) kubeconform = ensureKubeconform(go); // the first time only: 30 to 50 s of CPU (Go build, a 21 MB module download)
     dir = mkdtempSync(join(tmpdir(), "edgebox-kube-"));
   }, 600_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -69,7 +69,7 @@ export function ensureKubeconform(go: string): Kubeconform {
  * the file: standalone), made strict as Kubernetes' server-side field
  * validation is: an object with declared properties takes no others.
  */
-export function strictSchemas(definitions: Record<string, any>): Record<string, object> {
+function strictSchemas(definitions: Record<string, any>): Record<string, object> {
   const defs: Record<string, any> = {};
   for (const [name, def] of Object.entries(definitions)) defs[name] = strict(fixType(name, structuredClone(def)));
   const files: Record<string, object> = {};
