@@ -31,8 +31,8 @@ export function ensureKubeconform(go: string): Kubeconform {
   if (existsSync(join(CACHE, "done"))) return result;
   mkdirSync(join(CACHE, ".."), { recursive: true });
   const work = mkdtempSync(join(tmpdir(), "edgebox-kubeconform-"));
+  const out = mkdtempSync(`${CACHE}.partial-`); // beside the cache: renamed into place at the end
   try {
-    const out = join(work, "out");
     const env = {
       ...process.env,
       GOMODCACHE: join(work, "mod"),
@@ -58,6 +58,7 @@ export function ensureKubeconform(go: string): Kubeconform {
     renameSync(out, CACHE); // whole or not at all, if two test runs race
   } finally {
     rmSync(work, { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
   }
   return result;
 }
