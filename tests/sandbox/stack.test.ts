@@ -46,6 +46,14 @@ const dir = tempApp({
     `w.on("message", (m) => { try { f(); } catch (e) { console.log("main", e.constructor.name); } console.log("worker", m.split(" ")[0]); });`,
   ].join("\n"),
 });
+// a require chain: every module is compiled and run inside the host call of the one before (guest, host, guest, ...)
+const CHAIN = 6000;
+const chain = tempApp(
+  Object.fromEntries([
+    ...Array.from({ length: CHAIN }, (_, i) => [`m${i}.js`, `module.exports = 1 + ${i + 1 < CHAIN ? `require("./m${i + 1}.js")` : "0"};\n`]),
+    ["main.js", `const from = Number(process.argv[2]);\ntry { console.log(require("./m" + from + ".js")); } catch (e) { console.log("caught"); }\nconsole.log("after", [1, 2].join());\n`],
+  ]),
+);
 const big = tempApp({ ".edgebox.json": JSON.stringify({ runtime: { stack_size: 16 << 20 } }), "shapes.js": SHAPES });
 const f = (n: string) => join(dir, n);
 
@@ -70,7 +78,14 @@ for (const engine of ENGINES) {
       expect(crashed(deep.code)).toBe(false);
       expect(deep.code).toBe(134);
       expect(deep.stderr).toContain("the sandboxed code exhausted the stack");
-    });
+    }, 120_000);
+
+    test(`a require chain ${CHAIN} modules deep (guest, host, guest... nested calls into the guest): an error the guest catches, and it goes on`, async () => {
+      const r = await edgeboxAsync(["run", `--engine=${engine}`, "main.js", "0"], { cwd: chain });
+      expect(r).toEqual({ code: 0, stdout: "caught\nafter 1,2\n", stderr: "" });
+      const short = await edgeboxAsync(["run", `--engine=${engine}`, "main.js", String(CHAIN - 100)], { cwd: chain });
+      expect(short).toEqual({ code: 0, stdout: "100\nafter 1,2\n", stderr: "" });
+    }, 120_000);
 
     test("--timeout stops a loop deep in recursion: exit 124", async () => {
       const r = await run("--timeout", "1500", f("spin-deep.js"), engine === "native" ? "15000" : "1000");
