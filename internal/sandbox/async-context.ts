@@ -20,7 +20,8 @@
 // names the rewrite calls could resolve to something of the app's: it names one
 // of them itself (a local `__edgebox_resume` would be called instead of ours), it
 // has a `with` statement (an object's property of that name would), or it calls
-// `eval` directly (a sloppy eval can declare one in the function's scope). And
+// `eval` directly on code it does not spell out (a sloppy eval can declare one in
+// the function's scope; a module is strict, and `eval("require")` is left alone). And
 // the host's cost stays bounded: a source larger than MAX_SOURCE, or with more than
 // MAX_AWAITS awaits, is not parsed (acorn's tree costs ~50-70 bytes of host memory
 // per byte of source, and each await adds ~40 bytes of text for the guest to compile).
@@ -83,6 +84,12 @@ function fewAwaits(source: string): boolean {
   return true;
 }
 
+/** A direct eval of a string literal that names none of the rewrite's names. */
+function harmlessEval(call: Node): boolean {
+  const arg = (call.arguments as Node[])[0];
+  return arg !== undefined && arg.type === "Literal" && typeof arg.value === "string" && !arg.value.includes("__edgebox_");
+}
+
 /** Cached edits, or undefined when there are none or they do not fit this source. */
 function decode(bytes: Uint8Array | undefined, length: number): Pick<Insert, "pos" | "text">[] | undefined {
   if (!bytes) return undefined;
@@ -138,7 +145,7 @@ function edits(source: string, module: boolean): Insert[] {
   const visit = (node: Node, statementStart: number): void => {
     if (node.type === "Identifier" && OURS.test(node.name as string)) captured = true;
     else if (node.type === "WithStatement") captured = true;
-    else if (node.type === "CallExpression" && (node.callee as Node).type === "Identifier" && (node.callee as Node).name === "eval") captured = true;
+    else if (!module && node.type === "CallExpression" && (node.callee as Node).type === "Identifier" && (node.callee as Node).name === "eval" && !harmlessEval(node)) captured = true;
     else if (node.type === "AwaitExpression") {
       add(node.start, `${RESUME}(${CONTEXT}(),`, false);
       add(node.end, ")", true);

@@ -22,6 +22,14 @@ const SOURCES: Record<string, string> = {
     `async function g() { with ({ __edgebox_resume: () => "hijacked", __edgebox_context: 0 }) { return await 2; } }`,
     `f().then(console.log).then(() => g()).then(console.log);`,
   ].join("\n"),
+  // a direct eval of a literal (eval("require"), as packages hide require from bundlers) keeps the store carried
+  "eval-literal.js": [
+    `const { AsyncLocalStorage } = require("node:async_hooks");`,
+    `const als = new AsyncLocalStorage();`,
+    `const req = eval("require");`,
+    `als.run("kept", async () => { await new Promise((r) => setTimeout(r, 5)); console.log(als.getStore(), typeof req); });`,
+    `als.run("other", async () => { await null; console.log(als.getStore()); });`,
+  ].join("\n"),
   // awaits in strings, templates, regexps and comments; labels; ASI; typeof; nested templates
   "tricky.mjs": [
     "const s = `a ${await Promise.resolve(`b ${await Promise.resolve(\"c\")} await`)} /* await */`;",
