@@ -30,6 +30,9 @@ const dir = tempApp({
     `try { console.log(JSON.stringify(o, (k, v) => { require("fs").readFileSync(__filename); return v; }).length); } catch (e) { console.log("caught", e.constructor.name); }`,
   ].join("\n"),
   "spin-deep.js": `function g(d) { if (d > Number(process.argv[2])) { console.log("bottom"); for (;;) {} } return g(d + 1) + 1; }\ng(0);\n`,
+  // the time limit reached in a call into the guest nested in a host call (require runs the module's top level)
+  "spin.js": `for (;;) {}\n`,
+  "require-spin.js": `try { require("./spin.js"); } catch (e) { console.log("caught", e && e.message); }\nconsole.log("after");\n`,
   "alloc-deep.js": `const keep = [];\nfunction g(d) { keep.push(new Array(1000).fill(d)); return g(d + 1) + 1; }\ntry { g(0); } catch (e) { console.log("caught", e.constructor.name); }\n`,
   // the same recursion twice in one run, the second from a timer: a later call into the guest on a stack used before
   "twice.js": [
@@ -90,6 +93,11 @@ for (const engine of ENGINES) {
     test("--timeout stops a loop deep in recursion: exit 124", async () => {
       const r = await run("--timeout", "1500", f("spin-deep.js"), engine === "native" ? "15000" : "1000");
       expect(r).toEqual({ code: 124, stdout: "bottom\n", stderr: "edgebox: time limit exceeded (1500 ms)\n" });
+    });
+
+    test("--timeout reached in a nested call into the guest (a required module that spins): exit 124, the guest cannot catch it", async () => {
+      const r = await run("--timeout", "800", f("require-spin.js"));
+      expect(r).toEqual({ code: 124, stdout: "", stderr: "edgebox: time limit exceeded (800 ms)\n" });
     });
 
     test("memory running out during deep recursion is an error the guest catches, or a clear out-of-memory exit", async () => {
