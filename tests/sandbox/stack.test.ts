@@ -57,7 +57,22 @@ const chain = tempApp(
     ["main.js", `const from = Number(process.argv[2]);\ntry { console.log(require("./m" + from + ".js")); } catch (e) { console.log("caught"); }\nconsole.log("after", [1, 2].join());\n`],
   ]),
 );
-const big = tempApp({ ".edgebox.json": JSON.stringify({ runtime: { stack_size: 16 << 20 } }), "shapes.js": SHAPES });
+const big = tempApp({ ".edgebox.json": JSON.stringify({ runtime: { stack_size: 16 << 20 } }), "shapes.js": SHAPES, "spin-deep.js": `function g(d) { if (d > 15000) { console.log("bottom"); for (;;) {} } return g(d + 1) + 1; }\ng(0);\n` });
+
+/** Start `argv`, wait for its "bottom" line, send `sig` to that process alone (not its group): its exit code. */
+async function signalAtBottom(argv: string[], sig: "SIGINT" | "SIGTERM", cwd?: string): Promise<number> {
+  const p = Bun.spawn(argv, { cwd, env: { PATH: "/usr/bin:/bin", HOME: process.env.HOME ?? "/root" }, stdout: "pipe", stderr: "pipe" });
+  const reader = (p.stdout as ReadableStream<Uint8Array>).getReader();
+  let out = "";
+  while (!out.includes("bottom")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += new TextDecoder().decode(value);
+  }
+  expect(out).toBe("bottom\n");
+  p.kill(sig);
+  return p.exited;
+}
 const f = (n: string) => join(dir, n);
 
 /** A host crash: killed by a signal (SIGSEGV, SIGBUS, SIGABRT) or the shell's 128+n for one, other than the ones a test sends. */
@@ -119,21 +134,7 @@ for (const engine of ENGINES) {
 
     for (const [sig, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
       test(`${sig} during deep recursion: the process exits with ${code}`, async () => {
-        const p = Bun.spawn([EDGEBOX, "run", `--engine=${engine}`, f("spin-deep.js"), engine === "native" ? "15000" : "1000"], {
-          env: { PATH: "/usr/bin:/bin", HOME: process.env.HOME ?? "/root" },
-          stdout: "pipe",
-          stderr: "pipe",
-        });
-        const reader = (p.stdout as ReadableStream<Uint8Array>).getReader();
-        let out = "";
-        while (!out.includes("bottom")) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          out += new TextDecoder().decode(value);
-        }
-        expect(out).toBe("bottom\n");
-        p.kill(sig);
-        expect(await p.exited).toBe(code);
+        expect(await signalAtBottom([EDGEBOX, "run", `--engine=${engine}`, f("spin-deep.js"), engine === "native" ? "15000" : "1000"], sig)).toBe(code);
       });
     }
   });
@@ -144,4 +145,10 @@ describe("guest stack at runtime.stack_size's maximum (16 MiB)", () => {
     const r = await edgeboxAsync(["run", "--allow-read", "shapes.js", "getter"], { cwd: big });
     expect(r).toEqual({ code: 0, stdout: "caught RangeError\nafter 2,4,6\n", stderr: "" });
   });
+
+  for (const [sig, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    test(`--engine js (a second process backs the stack): ${sig} to the edgebox process alone, 15,000 calls deep, exits ${code}`, async () => {
+      expect(await signalAtBottom([EDGEBOX, "run", "--engine=js", "spin-deep.js"], sig, big)).toBe(code);
+    }, 60_000);
+  }
 });
