@@ -1,7 +1,7 @@
 // The guest's own native stack (zig/src/stack.zig): recursion to the limit,
 // then host calls, time limits, memory limits, signals and a second run on a
 // reused stack all end with a clear error or the right answer, never a crash
-// of the host (SIGSEGV/SIGBUS/abort), a hang or a host that grows.
+// of the host (SIGSEGV/SIGBUS/SIGILL) or a hang.
 
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
@@ -75,7 +75,7 @@ async function signalAtBottom(argv: string[], sig: "SIGINT" | "SIGTERM", cwd?: s
 }
 const f = (n: string) => join(dir, n);
 
-/** A host crash: killed by a signal (SIGSEGV, SIGBUS, SIGABRT) or the shell's 128+n for one, other than the ones a test sends. */
+/** A host crash: killed by a signal, or 128+n for SIGSEGV, SIGBUS, SIGILL (134 is edgebox's own exit for a guest's trap, said on stderr). */
 const crashed = (code: number) => code < 0 || [139, 135, 132].includes(code);
 
 for (const engine of ENGINES) {
