@@ -431,3 +431,46 @@ export default {
     }
   }, 60_000);
 });
+
+describe("edgebox serve: the guest stack and the async context per request", () => {
+  test("a request that times out deep in recursion is answered with a 5xx alone; the next request on the worker recurses as deep as before", async () => {
+    const app = [
+      `let max = 0;`,
+      `function down(n) { max = n; return down(n + 1) + 1; }`,
+      `function spin(n) { if (n > 3000) for (;;) {} return spin(n + 1) + 1; }`,
+      `export default { fetch(request) {`,
+      `  if (new URL(request.url).pathname === "/spin") spin(0);`,
+      `  try { down(0); } catch (e) { return new Response(e.constructor.name + " " + max); }`,
+      `} };`,
+    ].join("\n");
+    const s = await serve(tempApp({ "app.mjs": app }), "app.mjs", ["--timeout", "1000"]);
+    const before = await (await fetch(s.url)).text();
+    const spun = await fetch(`${s.url}/spin`);
+    expect(spun.status).toBeGreaterThanOrEqual(500);
+    await spun.text();
+    const after = await (await fetch(s.url)).text();
+    expect(before).toMatch(/^RangeError \d+$/);
+    expect(after).toBe(before);
+    expect(s.proc.exitCode).toBe(null);
+  }, 60_000);
+
+  test("a store one request sets is never visible to another, concurrent or later (nor through the rewrite's globals)", async () => {
+    const app = [
+      `import { AsyncLocalStorage } from "node:async_hooks";`,
+      `const als = new AsyncLocalStorage();`,
+      `export default { async fetch(request) {`,
+      `  const who = new URL(request.url).searchParams.get("who");`,
+      `  const seen = [String(als.getStore()), __edgebox_context().size].join(" ");`,
+      `  if (who === "a") { als.enterWith("secret-a"); await new Promise((r) => setTimeout(r, 400)); return new Response(String(als.getStore())); }`,
+      `  return new Response(seen);`,
+      `} };`,
+    ].join("\n");
+    const s = await serve(tempApp({ "app.mjs": app }), "app.mjs");
+    const a = fetch(`${s.url}/?who=a`).then((r) => r.text());
+    await Bun.sleep(100);
+    const during = await (await fetch(`${s.url}/?who=b`)).text();
+    expect(await a).toBe("secret-a");
+    const later = await (await fetch(`${s.url}/?who=b`)).text();
+    expect([during, later]).toEqual(["undefined 0", "undefined 0"]);
+  }, 60_000);
+});

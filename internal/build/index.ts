@@ -110,7 +110,8 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
 
   // as in a module `edgebox run` compiles: v-flag literals QuickJS rejects rewritten, awaits carrying
   // AsyncLocalStorage's store (after freeze: neither touches what it compiles)
-  const script = toScript(carryAsyncContext(rewriteVLiterals(code, true), true));
+  // (the whole bundle, however large: async-context.ts bounds only what a run loads)
+  const script = toScript(carryAsyncContext(rewriteVLiterals(code, true), true, undefined, true));
   const runtimeWasm = runtimeModule.bytes();
   const engine = new JsEngine();
   const runtime = engine.compile(runtimeWasm);

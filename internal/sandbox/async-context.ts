@@ -14,11 +14,31 @@
 // `for await` loops resume on each step too: the loop is put in a block that
 // saves the context first, and each step and the code after the loop restore
 // it. Only sources that contain `await` are parsed.
+//
+// What the rewrite never does is change what the source computes. So a source is
+// left as written (its awaits then do not carry the context) when one of the
+// names the rewrite calls could resolve to something of the app's: it names one
+// of them itself (a local `__edgebox_resume` would be called instead of ours), it
+// has a `with` statement (an object's property of that name would), or it calls
+// `eval` directly on code it does not spell out (a sloppy eval can declare one in
+// the function's scope; a module is strict, and `eval("require")` is left alone). And
+// the host's cost stays bounded: a source larger than MAX_SOURCE, or with more than
+// MAX_AWAITS awaits, is not parsed (acorn's tree costs ~50-70 bytes of host memory
+// per byte of source, and each await adds ~40 bytes of text for the guest to compile).
+// `edgebox build` lifts those two limits: it rewrites the developer's own bundle,
+// on the developer's machine, once.
 
 import type * as Acorn from "acorn";
 
 const CONTEXT = "__edgebox_context";
 const RESUME = "__edgebox_resume";
+/** The names the rewritten code refers to (the loops' saved contexts are __edgebox_loop0, 1, ...). */
+const OURS = /^__edgebox_(context|resume|loop\d+)$/;
+
+/** Sources larger than this (UTF-16 units) are left as written. */
+export const MAX_SOURCE = 4 << 20;
+/** Sources with more awaits (counted in the text, comments and strings included) are left as written. */
+export const MAX_AWAITS = 100_000;
 
 /** A text edit: `text` inserted at `pos`. */
 interface Insert {
@@ -45,8 +65,9 @@ const MIN_CACHED = 16 * 1024;
  * Parsing is the cost (acorn reads ~10 MB of source a second), so with a cache the edits
  * of a large source are kept, and a later run applies them without parsing.
  */
-export function carryAsyncContext(source: string, module: boolean, cache?: EditCache): string {
+export function carryAsyncContext(source: string, module: boolean, cache?: EditCache, unbounded = false): string {
   if (!source.includes("await")) return source;
+  if (!unbounded && (source.length > MAX_SOURCE || !fewAwaits(source))) return source;
   if (!cache || source.length < MIN_CACHED) return apply(source, edits(source, module));
   const key = `edgebox:await-edits:${module ? "module" : "script"}`;
   const kept = decode(cache.get(key, source), source.length);
@@ -54,6 +75,19 @@ export function carryAsyncContext(source: string, module: boolean, cache?: EditC
   const made = edits(source, module);
   cache.put(key, source, new TextEncoder().encode(JSON.stringify(made.map((e) => [e.pos, e.text]))));
   return apply(source, made);
+}
+
+/** Whether `source` has at most MAX_AWAITS occurrences of "await". */
+function fewAwaits(source: string): boolean {
+  let n = 0;
+  for (let i = source.indexOf("await"); i !== -1; i = source.indexOf("await", i + 5)) if (++n > MAX_AWAITS) return false;
+  return true;
+}
+
+/** A direct eval of a string literal that names none of the rewrite's names. */
+function harmlessEval(call: Node): boolean {
+  const arg = (call.arguments as Node[])[0];
+  return arg !== undefined && arg.type === "Literal" && typeof arg.value === "string" && !arg.value.includes("__edgebox_");
 }
 
 /** Cached edits, or undefined when there are none or they do not fit this source. */
@@ -104,10 +138,15 @@ function edits(source: string, module: boolean): Insert[] {
   const inserts: Insert[] = [];
   let seq = 0;
   let loops = 0;
+  /** The source could reach a name of the rewrite's as its own (see the top of this file). */
+  let captured = false;
   const add = (pos: number, text: string, close: boolean) => inserts.push({ pos, text, close, seq: seq++ });
 
   const visit = (node: Node, statementStart: number): void => {
-    if (node.type === "AwaitExpression") {
+    if (node.type === "Identifier" && OURS.test(node.name as string)) captured = true;
+    else if (node.type === "WithStatement") captured = true;
+    else if (!module && node.type === "CallExpression" && (node.callee as Node).type === "Identifier" && (node.callee as Node).name === "eval" && !harmlessEval(node)) captured = true;
+    else if (node.type === "AwaitExpression") {
       add(node.start, `${RESUME}(${CONTEXT}(),`, false);
       add(node.end, ")", true);
     } else if (node.type === "ForOfStatement" && node.await) {
@@ -130,5 +169,6 @@ function edits(source: string, module: boolean): Insert[] {
     }
   };
   visit(program as unknown as Node, 0);
+  if (captured) return [];
   return inserts.sort((a, b) => a.pos - b.pos || (a.close === b.close ? (a.close ? b.seq - a.seq : a.seq - b.seq) : a.close ? -1 : 1));
 }

@@ -80,9 +80,10 @@ export async function rerunWithStack(stackSize: number): Promise<number | undefi
     env: { ...process.env, [JSC_STACK_ENV]: String(jsc) },
     stdio: ["inherit", "inherit", "inherit"],
   });
-  // Ctrl-C reaches both (one process group): the child decides, this process waits for it
-  process.on("SIGINT", () => {});
-  for (const sig of ["SIGTERM", "SIGHUP"] as const) process.on(sig, () => child.kill(sig));
+  // Passed on, SIGINT too: a kill of this process alone (timeout -s INT, a supervisor) must stop
+  // the run. Ctrl-C reaches both (one process group); the second SIGINT finds the child already
+  // ending (the guest has no SIGINT listeners), and this process waits for it either way.
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(sig, () => child.kill(sig));
   const code = await child.exited;
   return child.signalCode ? 128 + ((require("node:os").constants.signals as Record<string, number>)[child.signalCode] ?? 0) : code;
 }
