@@ -10,6 +10,7 @@ import type { EngineKind } from "../engine/index.ts";
 import { prepareApp } from "../sandbox/run.ts";
 import { RanElsewhere } from "../sandbox/stack.ts";
 import { DEFAULT_RUNTIME } from "../config/resolve.ts";
+import { HOST_MEMORY_SLOTS } from "../engine/native.ts";
 import type { Policy } from "../policy/types.ts";
 import { selfCommand } from "../self.ts";
 import { buildImage } from "./image.ts";
@@ -46,19 +47,22 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 /** A request's memory cap unless --max-memory or runtime.max_memory_pages says otherwise (as Workers). */
 const DEFAULT_MAX_MEMORY_MIB = 128;
 /**
- * A request's QuickJS stack unless runtime.stack_size says otherwise: 1 MiB (~4,000 calls), not a
- * script's 4 MiB. That stack is a region of the guest's memory, and Wasmtime's pooling allocator
- * copies the image back over (or zeroes) a slot's whole memory up to linear_memory_keep_resident
- * at every request, touched or not: 3 MiB more of it made a hello request cost ~1.5x the CPU.
+ * A request's QuickJS stack where its memory comes from Wasmtime's pooling allocator (no memory
+ * slots: macOS, Windows) and runtime.stack_size does not say: 1 MiB (~4,000 calls), not a script's
+ * 4 MiB. That stack is a region of the guest's memory, and the pooling allocator copies the image
+ * back over (or zeroes) a slot's whole memory up to linear_memory_keep_resident at every release,
+ * touched or not: a hello request with 4 MiB cost ~1.5x the CPU (bench/serve-phases.ts --pooling,
+ * 2026-12-06, load 4-9: 560-770 µs against 410-465). Memory slots reset only the pages a request
+ * wrote, so there a request gets the script's default (283-353 µs against 277-394, the same runs).
  */
-const REQUEST_STACK_SIZE = 1 << 20;
+const POOLED_REQUEST_STACK_SIZE = 1 << 20;
 
-/** The limits a request gets in place of a script's defaults (prepareApp's `defaults`). */
-export function requestDefaults(policy: Policy): { maxMemoryMiB?: number; stackSize?: number } {
+/** The limits a request gets in place of a script's defaults (prepareApp's `defaults`); `slots`: its memory comes from memory slots. */
+export function requestDefaults(policy: Policy, slots = HOST_MEMORY_SLOTS): { maxMemoryMiB?: number; stackSize?: number } {
   return {
     // (the default of max_memory_pages, 2 GiB, is a script's; a request gets Workers' 128 MiB)
     maxMemoryMiB: policy.runtime.maxMemoryPages === DEFAULT_RUNTIME.maxMemoryPages ? DEFAULT_MAX_MEMORY_MIB : undefined,
-    stackSize: policy.runtime.stackSize === DEFAULT_RUNTIME.stackSize ? REQUEST_STACK_SIZE : undefined,
+    stackSize: !slots && policy.runtime.stackSize === DEFAULT_RUNTIME.stackSize ? POOLED_REQUEST_STACK_SIZE : undefined,
   };
 }
 
@@ -75,7 +79,7 @@ export async function serve(o: ServeOptions): Promise<number> {
       { target: o.target, cwd: o.cwd, engine: o.engine, timeoutMs: o.timeoutMs, maxMemoryMiB: o.maxMemoryMiB, grants: o.grants, config: o.config, audit: o.audit },
       // (memory slots where the host makes them, Linux; the pooling allocator elsewhere)
       { pooling: true, memorySlots: true, epoch: true },
-      requestDefaults,
+      (policy) => requestDefaults(policy),
     );
   } catch (err) {
     // served by a process with a bigger stack (runtime.stack_size)
