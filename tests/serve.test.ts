@@ -2,7 +2,7 @@
 // sandbox per request, every failure answered and survived.
 
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EDGEBOX, edgebox, edgeboxAsync, tempApp, waitFor } from "./helpers.ts";
 
@@ -439,5 +439,70 @@ export default {
       const seen = await Promise.all(Array.from({ length: 12 }, (_, i) => fetch(`${s.url}/many?v=${i + 3}`).then((r) => r.text())));
       expect(seen).toEqual(Array(12).fill(clean));
     }
+  }, 60_000);
+});
+
+describe("edgebox serve: worker_threads", () => {
+  // n workers that stay alive (an interval each); `mark`: a file written once they are started;
+  // `until`: a file the handler waits for before it answers; `hang`: never answers
+  const APP_WORKERS = `import { Worker } from "node:worker_threads";
+import fs from "node:fs";
+export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    const q = (k) => url.searchParams.get(k);
+    let started = 0, error = "";
+    for (let i = 0; i < Number(q("n")); i++) {
+      try { new Worker("setInterval(() => {}, 1000)", { eval: true }); started++; } catch (e) { error = e.code + ": " + e.message; break; }
+    }
+    if (q("mark")) fs.writeFileSync(q("mark"), String(started));
+    if (q("hang")) await new Promise(() => {});
+    while (q("until") && !fs.existsSync(q("until"))) await new Promise((r) => setTimeout(r, 20));
+    return Response.json({ started, error });
+  },
+};
+`;
+  const spawnWorkers = async (s: Server, query: string) => (await fetch(`${s.url}/?${query}`)).json() as Promise<{ started: number; error: string }>;
+  /** Start n workers, again until all n start (the last request's workers end a turn or two after it). */
+  const eventually = async (s: Server, n: number) => {
+    let got = await spawnWorkers(s, `n=${n}`);
+    for (let i = 0; i < 100 && got.started < n; i++) {
+      await Bun.sleep(100);
+      got = await spawnWorkers(s, `n=${n}`);
+    }
+    return got;
+  };
+
+  test("the process's requests together run at most 2x --pool-size workers (8 at least); a request's end releases its workers", async () => {
+    const work = tempApp();
+    const dir = tempApp({ "app.mjs": APP_WORKERS, ".edgebox.json": JSON.stringify({ dirs: [{ path: work, read: true, write: true }] }) });
+    // (a long time limit: the workers cannot have ended by it)
+    const s = await serve(dir, "app.mjs", ["--pool-size", "6", "--timeout", "120000"]);
+    const mark = join(work, "started");
+    const until = join(work, "answer");
+    const holding = spawnWorkers(s, `n=8&mark=${encodeURIComponent(mark)}&until=${encodeURIComponent(until)}`);
+    expect(await waitFor(() => existsSync(mark), 30_000)).toBe(true);
+    expect(readFileSync(mark, "utf8")).toBe("8");
+    // 8 held by the request in flight: 4 more in the process (2 x 6), then the error
+    const second = await spawnWorkers(s, "n=8");
+    expect(second.started).toBe(4);
+    expect(second.error).toBe("ERR_WORKER_INIT_FAILED: at most 12 workers run at once in this server process (its requests' together)");
+    writeFileSync(until, "");
+    expect((await holding).started).toBe(8);
+    // both requests ended: their workers ended with them, every slot is free again
+    expect(await eventually(s, 8)).toEqual({ started: 8, error: "" });
+    // (and that request's: 8 more would be 16 of 12 otherwise)
+    expect(await eventually(s, 8)).toEqual({ started: 8, error: "" });
+    // one request alone is still held to 8
+    expect((await spawnWorkers(s, "n=9")).error).toContain("at most 8 workers run at once in the sandbox");
+  }, 90_000);
+
+  test("a request that times out with workers running releases them", async () => {
+    const dir = tempApp({ "app.mjs": APP_WORKERS });
+    const s = await serve(dir, "app.mjs", ["--pool-size", "2", "--timeout", "2000"]);
+    const hung = await fetch(`${s.url}/?n=8&hang=1`);
+    expect(hung.status).toBe(504);
+    expect(await eventually(s, 8)).toEqual({ started: 8, error: "" });
+    expect((await fetch(`${s.url}/`)).status).toBe(200);
   }, 60_000);
 });

@@ -9,6 +9,7 @@ import type { GrantFlags } from "../config/resolve.ts";
 import type { EngineKind } from "../engine/index.ts";
 import { prepareApp } from "../sandbox/run.ts";
 import { RanElsewhere } from "../sandbox/stack.ts";
+import { limitWorkersInProcess, MAX_WORKERS } from "../sandbox/workers.ts";
 import { DEFAULT_RUNTIME } from "../config/resolve.ts";
 import { HOST_MEMORY_SLOTS } from "../engine/native.ts";
 import type { Policy } from "../policy/types.ts";
@@ -68,6 +69,13 @@ export function requestDefaults(policy: Policy, slots = HOST_MEMORY_SLOTS): { ma
 
 /** Instances each worker keeps ready ahead unless --pool-size or daemon.pool_size says otherwise. */
 const DEFAULT_POOL_SIZE = 8;
+/**
+ * worker_threads workers alive at once in a serving process, all its requests together: twice the
+ * instances it keeps ready (at least one request's MAX_WORKERS). Each worker is an instance with a
+ * request's memory cap, so without it N requests in flight could hold 8N of them; with it the
+ * process holds at most its pool, its requests in flight and this many.
+ */
+const workersInProcess = (poolSize: number) => Math.max(MAX_WORKERS, 2 * poolSize);
 /** Descriptors (open files, fetches, children) one request may hold at once. */
 const MAX_DESCRIPTORS = 64;
 
@@ -89,6 +97,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   app.sandbox.maxDescriptors = MAX_DESCRIPTORS;
   const daemon = app.policy.daemon;
   const poolSize = o.poolSize ?? daemon.poolSize ?? DEFAULT_POOL_SIZE;
+  limitWorkersInProcess(workersInProcess(poolSize));
   const timeoutMs = o.timeoutMs ?? daemon.execTimeoutMs ?? (app.sandbox.timeoutMs || DEFAULT_TIMEOUT_MS);
   const host = o.host ?? daemon.host ?? "127.0.0.1";
   let port = o.port ?? daemon.port ?? 3000;
