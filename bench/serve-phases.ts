@@ -25,7 +25,7 @@ const dir = mkdtempSync(join(tmpdir(), "edgebox-bench-phases-"));
 writeFileSync(join(dir, "hello.mjs"), `export default { fetch() { return new Response("hello\\n"); } };\n`);
 
 // with the limits edgebox serve gives a request
-const app = await prepareApp({ target: join(dir, "hello.mjs"), cwd: dir, grants: {} }, { pooling: true, memorySlots: !pooling, epoch: true }, (p) => ({ ...requestDefaults(p), ...(stackKiB ? { stackSize: stackKiB << 10 } : {}) }));
+const app = await prepareApp({ target: join(dir, "hello.mjs"), cwd: dir, grants: {} }, { pooling: true, memorySlots: !pooling, epoch: true }, (p) => ({ ...requestDefaults(p, !pooling), ...(stackKiB ? { stackSize: stackKiB << 10 } : {}) }));
 const image = await buildImage({ ...app, sandbox: { ...app.sandbox, timeoutMs: 30_000 } }, (m) => console.error(m));
 const quiet = () => {};
 // size 0: every instance is made on take(), so its cost is counted here
