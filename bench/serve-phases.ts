@@ -2,8 +2,9 @@
 // hello handler, then requests one after the other through the same code as
 // the server (an instance made, the handler, the response, the release), each
 // phase timed, with the process's CPU time and page faults per request.
-// Usage: bun bench/serve-phases.ts [requests] [--pooling]   (--pooling: Wasmtime's pooling allocator
-// instead of the host's memory slots, to compare the two in the same minutes)
+// Usage: bun bench/serve-phases.ts [requests] [--pooling] [--stack=KiB]   (--pooling: Wasmtime's pooling
+// allocator instead of the host's memory slots; --stack: a request's runtime.stack_size in place of
+// serve's default; both to compare settings in the same minutes)
 
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,13 +18,14 @@ import { Sandbox } from "../internal/sandbox/index.ts";
 import { machine, writeResults } from "./lib.ts";
 
 const pooling = process.argv.includes("--pooling");
+const stackKiB = Number(process.argv.find((a) => a.startsWith("--stack="))?.slice(8) ?? 0);
 const requests = Number(process.argv.slice(2).find((a) => !a.startsWith("--")) ?? 5000);
 const warmup = 300;
 const dir = mkdtempSync(join(tmpdir(), "edgebox-bench-phases-"));
 writeFileSync(join(dir, "hello.mjs"), `export default { fetch() { return new Response("hello\\n"); } };\n`);
 
 // with the limits edgebox serve gives a request
-const app = await prepareApp({ target: join(dir, "hello.mjs"), cwd: dir, grants: {} }, { pooling: true, memorySlots: !pooling, epoch: true }, requestDefaults);
+const app = await prepareApp({ target: join(dir, "hello.mjs"), cwd: dir, grants: {} }, { pooling: true, memorySlots: !pooling, epoch: true }, (p) => ({ ...requestDefaults(p, !pooling), ...(stackKiB ? { stackSize: stackKiB << 10 } : {}) }));
 const image = await buildImage({ ...app, sandbox: { ...app.sandbox, timeoutMs: 30_000 } }, (m) => console.error(m));
 const quiet = () => {};
 // size 0: every instance is made on take(), so its cost is counted here
@@ -53,7 +55,7 @@ const perRequest = (x: number) => (x / requests).toFixed(0);
 const lines = [
   "## One edgebox serve request without HTTP",
   "",
-  `${machine()}; a hello handler's image; ${requests} requests one after the other in one process (bench/serve-phases.ts), each in a fresh instance made on demand, its memory ${pooling ? "from Wasmtime's pooling allocator" : "from the host's memory slots"}; ${new Date().toISOString().slice(0, 10)}.`,
+  `${machine()}; a hello handler's image; ${requests} requests one after the other in one process (bench/serve-phases.ts), each in a fresh instance made on demand, its memory ${pooling ? "from Wasmtime's pooling allocator" : "from the host's memory slots"}, a ${app.sandbox.maxStackSize! >> 10} KiB stack; ${new Date().toISOString().slice(0, 10)}.`,
   "",
   "| ready (instantiate, link) | first call (fresh) | handler | response | teardown | wall per request | CPU per request (user + sys) | page faults per request |",
   "|---:|---:|---:|---:|---:|---:|---:|---:|",

@@ -2,9 +2,9 @@
 // sandbox per request, every failure answered and survived.
 
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { EDGEBOX, edgebox, tempApp, waitFor } from "./helpers.ts";
+import { EDGEBOX, edgebox, edgeboxAsync, tempApp, waitFor } from "./helpers.ts";
 
 interface Server {
   url: string;
@@ -343,7 +343,8 @@ export default {
     expect((await fetch(`${viaLower.url}/alloc?mib=100`)).status).toBe(500);
   }, 60_000);
 
-  test("a request's stack is 1 MiB by default (~4,000 calls, a catchable RangeError); runtime.stack_size sets it, 8 MiB too", async () => {
+  // (where a request's memory comes from memory slots, Linux; elsewhere it is 1 MiB unless the policy says)
+  test("a request's stack is a script's by default on Linux (4 MiB, ~16,000 calls, a catchable RangeError); runtime.stack_size sets it, 1 and 8 MiB too", async () => {
     const app = `let max = 0;\nfunction down(n) { max = n; return down(n + 1) + 1; }\nexport default { fetch() { try { down(0); } catch (e) { return new Response(e.constructor.name + " " + max); } } };\n`;
     const depth = async (policy?: object) => {
       const s = await serve(tempApp({ "app.mjs": app, ...(policy ? { ".edgebox.json": JSON.stringify(policy) } : {}) }), "app.mjs");
@@ -355,8 +356,17 @@ export default {
     const byDefault = await depth();
     const oneMiB = await depth({ runtime: { stack_size: 1 << 20 } });
     const eight = await depth({ runtime: { stack_size: 8 << 20 } });
-    expect(byDefault).toBe(oneMiB);
-    expect(byDefault).toBeGreaterThan(3500);
+    const script = await edgeboxAsync(["run", "-e", `let max = 0; function down(n) { max = n; return down(n + 1) + 1; } try { down(0); } catch (e) { console.log(e.constructor.name, max); }`]);
+    expect(oneMiB).toBeGreaterThan(3500);
+    if (process.platform === "linux") {
+      expect(byDefault / oneMiB).toBeGreaterThan(3.5);
+      expect(byDefault / oneMiB).toBeLessThan(4.5);
+      expect(script.stdout.trim()).toMatch(/^RangeError \d+$/);
+      // (a script's and a request's frames differ by a few: the handler's call, the module's)
+      expect(Math.abs(Number(script.stdout.trim().split(" ")[1]) - byDefault) / byDefault).toBeLessThan(0.02);
+    } else {
+      expect(byDefault).toBe(oneMiB);
+    }
     expect(eight / oneMiB).toBeGreaterThan(7);
     expect(eight / oneMiB).toBeLessThan(9);
   }, 60_000);
@@ -472,5 +482,70 @@ describe("edgebox serve: the guest stack and the async context per request", () 
     expect(await a).toBe("secret-a");
     const later = await (await fetch(`${s.url}/?who=b`)).text();
     expect([during, later]).toEqual(["undefined 0", "undefined 0"]);
+  }, 60_000);
+});
+
+describe("edgebox serve: worker_threads", () => {
+  // n workers that stay alive (an interval each); `mark`: a file written once they are started;
+  // `until`: a file the handler waits for before it answers; `hang`: never answers
+  const APP_WORKERS = `import { Worker } from "node:worker_threads";
+import fs from "node:fs";
+export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    const q = (k) => url.searchParams.get(k);
+    let started = 0, error = "";
+    for (let i = 0; i < Number(q("n")); i++) {
+      try { new Worker("setInterval(() => {}, 1000)", { eval: true }); started++; } catch (e) { error = e.code + ": " + e.message; break; }
+    }
+    if (q("mark")) fs.writeFileSync(q("mark"), String(started));
+    if (q("hang")) await new Promise(() => {});
+    while (q("until") && !fs.existsSync(q("until"))) await new Promise((r) => setTimeout(r, 20));
+    return Response.json({ started, error });
+  },
+};
+`;
+  const spawnWorkers = async (s: Server, query: string) => (await fetch(`${s.url}/?${query}`)).json() as Promise<{ started: number; error: string }>;
+  /** Start n workers, again until all n start (the last request's workers end a turn or two after it). */
+  const eventually = async (s: Server, n: number) => {
+    let got = await spawnWorkers(s, `n=${n}`);
+    for (let i = 0; i < 100 && got.started < n; i++) {
+      await Bun.sleep(100);
+      got = await spawnWorkers(s, `n=${n}`);
+    }
+    return got;
+  };
+
+  test("the process's requests together run at most 2x --pool-size workers (8 at least); a request's end releases its workers", async () => {
+    const work = tempApp();
+    const dir = tempApp({ "app.mjs": APP_WORKERS, ".edgebox.json": JSON.stringify({ dirs: [{ path: work, read: true, write: true }] }) });
+    // (a long time limit: the workers cannot have ended by it)
+    const s = await serve(dir, "app.mjs", ["--pool-size", "6", "--timeout", "120000"]);
+    const mark = join(work, "started");
+    const until = join(work, "answer");
+    const holding = spawnWorkers(s, `n=8&mark=${encodeURIComponent(mark)}&until=${encodeURIComponent(until)}`);
+    expect(await waitFor(() => existsSync(mark), 30_000)).toBe(true);
+    expect(readFileSync(mark, "utf8")).toBe("8");
+    // 8 held by the request in flight: 4 more in the process (2 x 6), then the error
+    const second = await spawnWorkers(s, "n=8");
+    expect(second.started).toBe(4);
+    expect(second.error).toBe("ERR_WORKER_INIT_FAILED: at most 12 workers run at once in this server process (its requests' together)");
+    writeFileSync(until, "");
+    expect((await holding).started).toBe(8);
+    // both requests ended: their workers ended with them, every slot is free again
+    expect(await eventually(s, 8)).toEqual({ started: 8, error: "" });
+    // (and that request's: 8 more would be 16 of 12 otherwise)
+    expect(await eventually(s, 8)).toEqual({ started: 8, error: "" });
+    // one request alone is still held to 8
+    expect((await spawnWorkers(s, "n=9")).error).toContain("at most 8 workers run at once in the sandbox");
+  }, 90_000);
+
+  test("a request that times out with workers running releases them", async () => {
+    const dir = tempApp({ "app.mjs": APP_WORKERS });
+    const s = await serve(dir, "app.mjs", ["--pool-size", "2", "--timeout", "2000"]);
+    const hung = await fetch(`${s.url}/?n=8&hang=1`);
+    expect(hung.status).toBe(504);
+    expect(await eventually(s, 8)).toEqual({ started: 8, error: "" });
+    expect((await fetch(`${s.url}/`)).status).toBe(200);
   }, 60_000);
 });

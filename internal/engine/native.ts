@@ -36,6 +36,9 @@ export interface NativeEngineOptions {
 }
 
 
+/** Whether the host makes memory slots here (`supported` in zig/src/slots.zig): Linux. */
+export const HOST_MEMORY_SLOTS = process.platform === "linux";
+
 const KINDS: ExternKind[] = ["func", "global", "table", "memory"];
 
 interface Desc {
@@ -261,7 +264,7 @@ export class NativeEngine implements Engine {
 
   /** The host makes memory slots for this engine (asked for, and on Linux). */
   get slotsAvailable(): boolean {
-    return (this.flags & EngineFlag.memorySlots) !== 0 && process.platform === "linux";
+    return (this.flags & EngineFlag.memorySlots) !== 0 && HOST_MEMORY_SLOTS;
   }
 
   /** Load a module from precompiled bytes (from serialize()); throws when they do not fit this engine. */

@@ -28,6 +28,18 @@ export interface WorkerLink {
 
 /** Workers alive at once in one app's run, at all depths (each is a guest instance with its own heap). */
 export const MAX_WORKERS = 8;
+/**
+ * Workers alive at once in this process, all runs together: edgebox serve's requests are runs of
+ * their own, each with MAX_WORKERS, and each worker is an instance with the request's memory cap.
+ * No ceiling beyond MAX_WORKERS until serve sets one (elsewhere a process runs one app).
+ */
+const inProcess = { alive: 0, max: Infinity };
+
+/** Set the ceiling on workers alive at once in this process (edgebox serve). */
+export function limitWorkersInProcess(max: number): void {
+  inProcess.max = max;
+}
+
 /** Bytes of messages a worker, or its parent, may have waiting unread. */
 export const MAX_INBOX_BYTES = 64 << 20;
 
@@ -58,6 +70,8 @@ export class Workers {
   /** A worker's run ended at the time limit: so does this one's. */
   timedOut = false;
   private portClosed = false;
+  /** This sandbox's run has ended: a worker that has not started yet never does. */
+  private ended = false;
 
   constructor(
     private readonly async: { start(): number; deliver(d: Delivery, final: boolean, counted?: boolean): void },
@@ -85,6 +99,9 @@ export class Workers {
     if (this.tree.alive >= MAX_WORKERS) {
       throw new GuestError({ code: "ERR_WORKER_INIT_FAILED", message: `at most ${MAX_WORKERS} workers run at once in the sandbox` });
     }
+    if (inProcess.alive >= inProcess.max) {
+      throw new GuestError({ code: "ERR_WORKER_INIT_FAILED", message: `at most ${inProcess.max} workers run at once in this server process (its requests' together)` });
+    }
     let id = 0; // (the operation starts once the worker is made: a failed make leaves none open)
     const threadId = ++lastThreadId;
     const worker = this.make({
@@ -99,12 +116,13 @@ export class Workers {
     id = this.async.start();
     // (counted only once nothing above can throw: a failed start leaves no slot taken)
     this.tree.alive++;
+    inProcess.alive++;
     this.running.set(id, worker);
     // It starts on a later turn of Bun's loop, as a thread would: after the parent's current turn.
     setImmediate(() => this.async.deliver({ id, kind: "online" }, false));
     setImmediate(() => {
-      void worker
-        .run(file, source)
+      // (the parent ended before this turn: its worker is not started, its slots are given back)
+      void (this.ended ? Promise.resolve({ code: 1, reason: "exit" }) : worker.run(file, source))
         .then(
           (r) => {
             if (r.reason === "timeout") this.timedOut = true;
@@ -114,6 +132,7 @@ export class Workers {
         )
         .then((code) => {
           this.tree.alive--;
+          inProcess.alive--;
           this.running.delete(id);
           this.async.deliver({ id, kind: "exit", str: String(code) }, true);
         });
@@ -166,6 +185,7 @@ export class Workers {
 
   /** The parent's run ends: its workers stop. */
   terminateAll(): void {
+    this.ended = true;
     for (const w of this.running.values()) w.terminate();
   }
 }

@@ -9,7 +9,9 @@ import type { GrantFlags } from "../config/resolve.ts";
 import type { EngineKind } from "../engine/index.ts";
 import { prepareApp } from "../sandbox/run.ts";
 import { RanElsewhere } from "../sandbox/stack.ts";
+import { limitWorkersInProcess, MAX_WORKERS } from "../sandbox/workers.ts";
 import { DEFAULT_RUNTIME } from "../config/resolve.ts";
+import { HOST_MEMORY_SLOTS } from "../engine/native.ts";
 import type { Policy } from "../policy/types.ts";
 import { selfCommand } from "../self.ts";
 import { buildImage } from "./image.ts";
@@ -46,24 +48,38 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 /** A request's memory cap unless --max-memory or runtime.max_memory_pages says otherwise (as Workers). */
 const DEFAULT_MAX_MEMORY_MIB = 128;
 /**
- * A request's QuickJS stack unless runtime.stack_size says otherwise: 1 MiB (~4,000 calls), not a
- * script's 4 MiB. That stack is a region of the guest's memory, and Wasmtime's pooling allocator
- * copies the image back over (or zeroes) a slot's whole memory up to linear_memory_keep_resident
- * at every request, touched or not: 3 MiB more of it made a hello request cost ~1.5x the CPU.
+ * A request's QuickJS stack where its memory comes from Wasmtime's pooling allocator (no memory
+ * slots: macOS, Windows) and runtime.stack_size does not say: 1 MiB (~4,000 calls), not a script's
+ * 4 MiB. That stack is a region of the guest's memory (malloc'd in each fresh instance), and the
+ * pooling allocator resets a slot's whole memory up to linear_memory_keep_resident at every
+ * release, touched or not: with 4 MiB a hello request cost ~1.5x the CPU (bench/serve-phases.ts
+ * --pooling --stack=4096 against 1024, 6 runs alternated, load 4-9: 560-770 µs against 410-465).
+ * Memory slots (Linux) reset only the pages a request wrote: there a request gets the script's
+ * default, at no measured cost (the same runs without --pooling: 283-353 µs against 277-394; over
+ * HTTP, wrk -c8 for 5 s against --workers 1, runtime.stack_size 1 MiB against 4 MiB + 64 KiB, both
+ * set by a policy, the server's utime+stime per request, 16 runs alternated at load 1.3-3.3:
+ * medians 437.5 µs both, means 437.6 and 436.4).
  */
-const REQUEST_STACK_SIZE = 1 << 20;
+const POOLED_REQUEST_STACK_SIZE = 1 << 20;
 
-/** The limits a request gets in place of a script's defaults (prepareApp's `defaults`). */
-export function requestDefaults(policy: Policy): { maxMemoryMiB?: number; stackSize?: number } {
+/** The limits a request gets in place of a script's defaults (prepareApp's `defaults`); `slots`: its memory comes from memory slots. */
+export function requestDefaults(policy: Policy, slots = HOST_MEMORY_SLOTS): { maxMemoryMiB?: number; stackSize?: number } {
   return {
     // (the default of max_memory_pages, 2 GiB, is a script's; a request gets Workers' 128 MiB)
     maxMemoryMiB: policy.runtime.maxMemoryPages === DEFAULT_RUNTIME.maxMemoryPages ? DEFAULT_MAX_MEMORY_MIB : undefined,
-    stackSize: policy.runtime.stackSize === DEFAULT_RUNTIME.stackSize ? REQUEST_STACK_SIZE : undefined,
+    stackSize: !slots && policy.runtime.stackSize === DEFAULT_RUNTIME.stackSize ? POOLED_REQUEST_STACK_SIZE : undefined,
   };
 }
 
 /** Instances each worker keeps ready ahead unless --pool-size or daemon.pool_size says otherwise. */
 const DEFAULT_POOL_SIZE = 8;
+/**
+ * worker_threads workers alive at once in a serving process, all its requests together: twice the
+ * instances it keeps ready (at least one request's MAX_WORKERS). Each worker is an instance with a
+ * request's memory cap, so without it N requests in flight could hold 8N of them; with it the
+ * process holds at most its pool, its requests in flight and this many.
+ */
+const workersInProcess = (poolSize: number) => Math.max(MAX_WORKERS, 2 * poolSize);
 /** Descriptors (open files, fetches, children) one request may hold at once. */
 const MAX_DESCRIPTORS = 64;
 
@@ -75,7 +91,7 @@ export async function serve(o: ServeOptions): Promise<number> {
       { target: o.target, cwd: o.cwd, engine: o.engine, timeoutMs: o.timeoutMs, maxMemoryMiB: o.maxMemoryMiB, grants: o.grants, config: o.config, audit: o.audit },
       // (memory slots where the host makes them, Linux; the pooling allocator elsewhere)
       { pooling: true, memorySlots: true, epoch: true },
-      requestDefaults,
+      (policy) => requestDefaults(policy),
     );
   } catch (err) {
     // served by a process with a bigger stack (runtime.stack_size)
@@ -85,6 +101,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   app.sandbox.maxDescriptors = MAX_DESCRIPTORS;
   const daemon = app.policy.daemon;
   const poolSize = o.poolSize ?? daemon.poolSize ?? DEFAULT_POOL_SIZE;
+  limitWorkersInProcess(workersInProcess(poolSize));
   const timeoutMs = o.timeoutMs ?? daemon.execTimeoutMs ?? (app.sandbox.timeoutMs || DEFAULT_TIMEOUT_MS);
   const host = o.host ?? daemon.host ?? "127.0.0.1";
   let port = o.port ?? daemon.port ?? 3000;
