@@ -53,11 +53,18 @@ pub const Image = struct {
         var off: usize = 0;
         while (off < len) off += try std.posix.pwrite(fd, bytes[off..], off);
         // Sealed: no one (no bug either) can change what a clean page of a slot reads.
-        const seals = 0x0001 | 0x0002 | 0x0004 | 0x0008; // F_SEAL_SEAL | SHRINK | GROW | WRITE
-        if (linux.E.init(linux.fcntl(fd, 1033, seals)) != .SUCCESS) return error.SealFailed; // F_ADD_SEALS
+        // F_SEAL_FUTURE_WRITE (Linux 5.1), not F_SEAL_WRITE: the fd has no writable mapping, and
+        // F_SEAL_WRITE waits for the pages just written to drop their extra references (another
+        // CPU's LRU batch holds some under load) and fails with EBUSY after ~150 ms of that.
+        const seals = 0x0001 | 0x0002 | 0x0004; // F_SEAL_SEAL | SHRINK | GROW
+        if (!addSeals(fd, seals | 0x0010) and !addSeals(fd, seals | 0x0008)) return error.SealFailed;
         const self = try allocator.create(Image);
         self.* = .{ .bytes = bytes, .fd = fd };
         return self;
+    }
+
+    fn addSeals(fd: std.posix.fd_t, seals: usize) bool {
+        return linux.E.init(linux.fcntl(fd, 1033, seals)) == .SUCCESS; // F_ADD_SEALS
     }
 
     pub fn destroy(self: *Image) void {
