@@ -54,7 +54,11 @@ pub const Image = struct {
         const fd = try std.posix.memfd_create("edgebox-image", linux.MFD.CLOEXEC | linux.MFD.ALLOW_SEALING);
         errdefer std.posix.close(fd);
         var off: usize = 0;
-        while (off < len) off += try std.posix.pwrite(fd, bytes[off..], off);
+        while (off < len) {
+            const n = try std.posix.pwrite(fd, bytes[off..], off);
+            if (n == 0) return error.ShortWrite;
+            off += n;
+        }
         // Sealed: no one (no bug either) can change what a clean page of a slot reads.
         // F_SEAL_FUTURE_WRITE (Linux 5.1), not F_SEAL_WRITE: the fd has no writable mapping, and
         // F_SEAL_WRITE waits for the pages just written to drop their extra references (another
