@@ -126,7 +126,7 @@ fn ebModuleSetImage(m: *host.Module, memory: [*]const u8, len: usize, err: [*]u8
     return .ok;
 }
 
-/// Tests only: reset memory slots by a whole copy of the image (the path kernels without PAGEMAP_SCAN take).
+/// Tests only: reset memory slots whole, without PAGEMAP_SCAN (the path kernels without PAGEMAP_SCAN take).
 fn ebSlotsCopyAll(on: u32) callconv(.c) void {
     if (slots.supported) slots.copy_all.store(on != 0, .monotonic);
 }

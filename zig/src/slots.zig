@@ -30,7 +30,7 @@ const page = 4096;
 /// The image the next memory made on this thread starts from (set around one instantiation).
 pub threadlocal var armed: ?*Image = null;
 
-/// Reset by copying the whole image, as where PAGEMAP_SCAN is missing (for tests of that path: eb_slots_copy_all).
+/// Reset the whole image (dropping every page), as where PAGEMAP_SCAN is missing (for tests of that path: eb_slots_copy_all).
 pub var copy_all: std.atomic.Value(bool) = .init(false);
 
 /// Free slots an image keeps; more are unmapped (a burst of concurrency does not stay resident).
@@ -118,7 +118,10 @@ const Slot = struct {
             self.accessible = initial;
         }
         self.size = initial;
-        if (copy_all.load(.monotonic) or !scanAndRestore(self.base, image.bytes)) @memcpy(self.base[0..initial], image.bytes);
+        if (copy_all.load(.monotonic) or !scanAndRestore(self.base, image.bytes)) {
+            // every page back to the file's (the image's); copied only if the kernel will not drop them
+            std.posix.madvise(self.base, initial, std.posix.MADV.DONTNEED) catch @memcpy(self.base[0..initial], image.bytes);
+        }
     }
 };
 
@@ -188,6 +191,11 @@ fn scan(fd: std.posix.fd_t, start: u64, end: u64, out: []PageRegion) ?Scanned {
     return .{ .n = rc, .walk_end = arg.walk_end };
 }
 
+/// Written bytes a reset copies back (the pages the next request will likely write again); past
+/// it they are dropped, so a slot does not keep a private copy of every page a request ever wrote
+/// (a burst of requests writing a big image would otherwise stay resident, the image once per free slot).
+const copy_budget = 2 << 20;
+
 /// Copy the image over every written page of [base, base + image.len); false when the kernel cannot say which.
 fn scanAndRestore(base: [*]align(page) u8, image: []const u8) bool {
     const fd = pagemap() orelse return false;
@@ -195,12 +203,19 @@ fn scanAndRestore(base: [*]align(page) u8, image: []const u8) bool {
     const start = @intFromPtr(base);
     const end = start + image.len;
     var at: u64 = start;
+    var copied: usize = 0;
     while (at < end) {
         const got = scan(fd, at, end, &regions) orelse return false;
         for (regions[0..got.n]) |r| {
             const lo: usize = @intCast(r.start - start);
             const hi: usize = @intCast(r.end - start);
-            @memcpy(base[lo..hi], image[lo..hi]);
+            if (copied + (hi - lo) <= copy_budget) {
+                @memcpy(base[lo..hi], image[lo..hi]);
+                copied += hi - lo;
+            } else {
+                // dropped: back to the file's pages (read from the image on the next touch)
+                std.posix.madvise(@alignCast(base + lo), hi - lo, std.posix.MADV.DONTNEED) catch return false;
+            }
         }
         // (a full vector stops the walk early: go on from where it stopped)
         if (got.walk_end <= at) return false;
