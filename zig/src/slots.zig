@@ -9,8 +9,11 @@
 //! from a sealed memfd, and a reset asks the kernel (PAGEMAP_SCAN) which pages
 //! are no longer the file's or the zero page, i.e. were written, and copies
 //! the image back over just those (~500 KiB for a hello request: QuickJS's
-//! reference counts on the objects it touches). Pages only read stay mapped:
-//! the next instance takes no page fault on them.
+//! reference counts on the objects it touches; past 2 MiB written, the rest are
+//! dropped back to the file's pages instead, so that free slots do not keep
+//! private copies of all a burst of requests wrote). Pages only read stay
+//! mapped: the next instance takes no page fault on them. Without PAGEMAP_SCAN
+//! (before Linux 6.7) a reset drops every page of the image.
 //!
 //! A module with an image (`Image`) has no data segments: the slot is its
 //! initial memory. Instance.create arms the image for the one instantiation
