@@ -1,7 +1,7 @@
 // The Engine interface on both backends, in-process: traps, the FFI table, the precompiled cache.
 
 import { describe, expect, test } from "bun:test";
-import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { openSync, readFileSync, readSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { nativeHostPath } from "../internal/assets/index.ts";
 import { join } from "node:path";
 import { JsEngine } from "../internal/engine/js.ts";
@@ -229,6 +229,65 @@ describe("native host library", () => {
     expect([st, out[0]]).toEqual([Status.osError, 2 /* ENOENT */]);
     expect(e.hashFile("/nonexistent-edgebox-file")).toEqual({ hash: "", length: 0 });
   });
+});
+
+/** wat2wasm of: (module (memory (export "memory") MIN MAX) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))) */
+const memoryModule = (min: number, max: number) => new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 127, 1, 127, 3, 2, 1, 0, 5, 5, 1, 1, min, max & 0x7f | 0x80, max >> 7, 7, 17, 2, 6, 109, 101, 109, 111, 114, 121, 2, 0, 4, 103, 114, 111, 119, 0, 0, 10, 8, 1, 6, 0, 32, 0, 64, 0, 11]);
+
+describe.if(process.platform === "linux")("memory slots (edgebox serve's memories, Linux)", () => {
+  // A module given an image starts each instance from a slot an earlier instance used: whatever
+  // that one wrote (by the CPU, by the kernel through read(2), in memory it grew, up to its cap)
+  // must be the image again, whether the reset asks PAGEMAP_SCAN or copies the whole image.
+  // (2 pages: a reset copies back what was written; 64 pages, 4 MiB: past 2 MiB written it drops the pages instead)
+  for (const [copyAll, min] of [[false, 2], [false, 64], [true, 2], [true, 64]] as const) {
+    test(`a reused slot is the image byte for byte, and memory past it zero (${min} pages, ${copyAll ? "no PAGEMAP_SCAN" : "PAGEMAP_SCAN"})`, async () => {
+      const e = new NativeEngine((await nativeEngine()).lib, { memorySlots: true });
+      const max = min + 62;
+      const module = e.compile(memoryModule(min, max));
+      const image = new Uint8Array(min << 16);
+      for (let i = 0; i < image.length; i++) image[i] = (i * 7 + (i >> 12)) & 0xff;
+      e.setMemoryImage(module, image);
+      const file = join(tempApp({ "secret.bin": "S".repeat(70000) }), "secret.bin");
+      const expectImage = (inst: Instance) => {
+        const m = inst.memory();
+        expect(m.length).toBe(image.length);
+        expect(Buffer.compare(Buffer.from(m), Buffer.from(image))).toBe(0);
+        expect(inst.exports.grow!(62)).toBe(min);
+        const grown = inst.memory().subarray(image.length);
+        expect(grown.length).toBe(62 << 16);
+        expect(grown.every((b) => b === 0)).toBe(true);
+      };
+      e.lib.eb_slots_copy_all(copyAll ? 1 : 0);
+      try {
+        const scribblers: ((m: Uint8Array) => void)[] = [
+          (m) => m.fill(0xee), // every page, by the CPU
+          (m) => (m[5 << 12] = 1), // one byte of one page
+          (m) => expect(readSync(openSync(file, "r"), m, 4000, 70000, 0)).toBe(70000), // pages the kernel wrote (read(2) into guest memory)
+          () => {}, // nothing: read only
+        ];
+        for (let round = 0; round < 3; round++) {
+          for (const scribble of scribblers) {
+            const insts = [e.instantiate(module, {}), e.instantiate(module, {})];
+            for (const inst of insts) {
+              expectImage(inst);
+              scribble(inst.memory());
+              inst.memory().fill(0xdd, image.length); // the grown memory, to the cap
+            }
+            for (const inst of insts) inst.dispose();
+          }
+          // switching between the two ways mid-run leaves them both right
+          e.lib.eb_slots_copy_all((round % 2 === 0) === copyAll ? 0 : 1);
+        }
+        const last = e.instantiate(module, {});
+        expectImage(last);
+        last.dispose();
+        // (its slot is the next instance's now: the host cannot write into it through the dropped one)
+        expect(() => last.memory()).toThrow("the instance is disposed");
+      } finally {
+        e.lib.eb_slots_copy_all(0);
+      }
+    }, 60_000);
+  }
 });
 
 describe("precompiled cache", () => {

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { EDGEBOX, edgebox, edgeboxAsync, tempApp, waitFor } from "./helpers.ts";
+import { EDGEBOX, edgebox, edgeboxAsync, securityTest, tempApp, waitFor } from "./helpers.ts";
 
 interface Server {
   url: string;
@@ -440,6 +440,74 @@ export default {
       expect(seen).toEqual(Array(12).fill(clean));
     }
   }, 60_000);
+
+  // Every way a request could leave something for the next: bytes the host wrote into the image's
+  // pages (a file read into a module-scope buffer), a request stopped at its time limit while
+  // writing, one that grew its memory to the cap, one whose Worker wrote; then all of them at once.
+  const APP_ATTACK = `import fs from "node:fs";
+import { Worker } from "node:worker_threads";
+const shared = new Uint8Array(256 * 1024);
+const table = Array.from({ length: 1000 }, (_, i) => ({ i }));
+let counter = 0;
+const sum = (a, step = 1) => { let s = 0; for (let i = 0; i < a.length; i += step) s += a[i]; return s; };
+const inWorker = (src) => new Promise((res, rej) => { const w = new Worker(src, { eval: true }); w.on("message", (m) => { res(m); w.terminate(); }); w.on("error", rej); });
+export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    const fresh = new Uint8Array(48 << 20);
+    const seen = [counter, sum(shared), table.every((o, i) => o.i === i), typeof globalThis.secret, sum(fresh, 4096)].join(" ");
+    counter++;
+    globalThis.secret = "s";
+    for (const o of table) o.i = -1;
+    fresh.fill(5);
+    switch (url.pathname) {
+      case "/read": { const fd = fs.openSync(url.searchParams.get("path"), "r"); const n = fs.readSync(fd, shared, 0, shared.length, 0); fs.closeSync(fd); return new Response(seen + " read " + n); }
+      case "/spin": { let i = 0; for (;;) shared[i++ & 0x3ffff] = 9; }
+      case "/bomb": { const keep = []; for (;;) keep.push(new Uint8Array(1 << 20).fill(3)); }
+      case "/worker": {
+        const got = await inWorker(\`const { parentPort } = require("node:worker_threads"); globalThis.secret = "w"; const b = new Uint8Array(8 << 20).fill(4); parentPort.postMessage(b.subarray(0, 4096));\`);
+        shared.set(got);
+        return new Response(seen + " worker " + got[0]);
+      }
+      case "/worker-check": {
+        const got = await inWorker(\`const { parentPort } = require("node:worker_threads"); const b = new Uint8Array(8 << 20); let s = 0; for (let i = 0; i < b.length; i += 4096) s += b[i]; parentPort.postMessage(s + " " + typeof globalThis.secret);\`);
+        return new Response(seen + " worker " + got);
+      }
+      default: shared.fill(2); return new Response(seen);
+    }
+  },
+};
+`;
+
+  securityTest(undefined)("no request sees what another left: host-written pages, a timed-out writer, memory grown to the cap, a Worker's writes, 1 then 8 at once", async () => {
+    const data = tempApp({ "data.bin": "\u0001".repeat(256 * 1024) });
+    const file = encodeURIComponent(join(data, "data.bin"));
+    const dir = tempApp({ "app.mjs": APP_ATTACK, ".edgebox.json": JSON.stringify({ dirs: [{ path: data, read: true }] }) });
+    const s = await serve(dir, "app.mjs", ["--quiet", "--timeout", "4000"]);
+    const clean = "0 0 true undefined 0";
+    const get = async (path: string) => {
+      const r = await fetch(`${s.url}${path}`);
+      return `${r.status} ${await r.text()}`;
+    };
+    expect(await get("/")).toBe(`200 ${clean}`);
+    expect(await get(`/read?path=${file}`)).toBe(`200 ${clean} read ${256 * 1024}`);
+    expect(await get("/")).toBe(`200 ${clean}`);
+    expect(await get("/spin")).toStartWith("504 ");
+    expect(await get("/")).toBe(`200 ${clean}`);
+    expect(await get("/bomb")).toBe("500 the request ran out of memory\n");
+    expect(await get("/")).toBe(`200 ${clean}`);
+    expect(await get("/worker")).toBe(`200 ${clean} worker 4`);
+    expect(await get("/worker-check")).toBe(`200 ${clean} worker 0 undefined`);
+    expect(await get("/")).toBe(`200 ${clean}`);
+    for (let round = 0; round < 2; round++) {
+      const paths = ["/", `/read?path=${file}`, "/worker", "/bomb", "/", `/read?path=${file}`, "/worker-check", "/"];
+      const got = await Promise.all(paths.map(get));
+      expect(got.filter((g) => g.startsWith("200 ")).every((g) => g.startsWith(`200 ${clean}`))).toBe(true);
+      expect(got[3]).toBe("500 the request ran out of memory\n");
+      expect(await Promise.all(Array.from({ length: 8 }, () => get("/")))).toEqual(Array(8).fill(`200 ${clean}`));
+    }
+    expect(s.proc.exitCode).toBe(null);
+  }, 120_000);
 });
 
 describe("edgebox serve: the guest stack and the async context per request", () => {

@@ -391,6 +391,8 @@ class NativeInstance implements Instance {
   }
 
   memory(): Uint8Array {
+    // (a dropped instance's memory may be a slot another instance has now: edgebox serve's next request)
+    if (this.disposed) throw new Error("the instance is disposed: its memory is gone");
     const w = this.state.words;
     const p = w[0]! + w[1]! * 2 ** 32;
     const len = w[2]! + w[3]! * 2 ** 32;
@@ -515,6 +517,7 @@ class NativeInstance implements Instance {
   dispose(): void {
     if (this.disposed || this.sideOf) return;
     this.disposed = true;
+    this.view = new Uint8Array(0);
     this.engine.instances.delete(this.id);
     this.engine.lib.eb_instance_free(this.handle);
   }

@@ -93,6 +93,12 @@ export interface SandboxOptions {
    * instances): only the clock and randomness are bound fresh.
    */
   started?: boolean;
+  /**
+   * What a worker_threads Worker starts from, when not this sandbox's module and snapshot:
+   * edgebox serve's image holds the app's own state (its main thread's), so its workers start
+   * from the runtime before the app, as under edgebox run (and their memories are not the image's slots).
+   */
+  workerStart?: Pick<SandboxOptions, "module" | "snapshot" | "sides">;
   /** Log an unhandled rejection and go on, instead of ending the run (edgebox serve). */
   onRejection?: (text: string) => void;
   audit?: (e: AuditEvent) => void;
@@ -330,7 +336,8 @@ export class Sandbox {
         { start: () => ctx.async.start(), deliver: (d, final, counted) => ctx.async.deliver(d, final, counted) },
         (link) => {
           link.deadline = this.deadline;
-          const child = new Sandbox({ ...this.opts, worker: link, argv: this.opts.argv.slice(0, 1), onLoad: undefined });
+          const start = this.opts.workerStart ? { ...this.opts.workerStart, started: false, workerStart: undefined } : {};
+          const child = new Sandbox({ ...this.opts, ...start, worker: link, argv: this.opts.argv.slice(0, 1), onLoad: undefined });
           return { run: (file, src) => child.run(file, src), fromParent: (b) => (child.workers ? child.workers.fromParent(b) : queueFor(link, b)), terminate: () => child.terminate() };
         },
         // a worker's file is read as the app reads files: under the policy, opened beneath its grant

@@ -56,9 +56,18 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
   const engine = app.choice.engine;
   // Each image differs (its memory holds this start's state): compiled once per start, not cached.
   // Where the engine keeps memory slots, the module has no data: its memory is the slot (reset page by page).
-  const slots = engine instanceof NativeEngine && engine.slotsAvailable;
-  const module: WasmModule = engine.compile(preinitialize(app.baseWasm(), cap.memory, cap.stackPointer, !slots));
-  if (slots) engine.setMemoryImage(module, cap.memory);
+  let module: WasmModule | undefined;
+  if (engine instanceof NativeEngine && engine.slotsAvailable) {
+    module = engine.compile(preinitialize(app.baseWasm(), cap.memory, cap.stackPointer, false));
+    try {
+      engine.setMemoryImage(module, cap.memory);
+    } catch (err) {
+      // (a memfd the kernel would not make or seal): the image in data segments, as elsewhere
+      warn(`${(err as Error).message}: each request's memory is copied from the image instead`);
+      module = undefined;
+    }
+  }
+  module ??= engine.compile(preinitialize(app.baseWasm(), cap.memory, cap.stackPointer, true));
 
   // The side modules, to link again at the places the image has them: their variants that
   // write nothing (the image's memory holds their data and state), so a request copies none of it.
@@ -74,7 +83,7 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
   });
   if (!(engine instanceof NativeEngine)) warn("serving on the js engine: requests are much slower, and time limits cannot stop frozen code");
   return {
-    sandbox: { ...app.sandbox, module, snapshot: { ctx: cap.ctx, scratch: cap.scratch, entry: sb.entryObject }, sides, started: true, bytecodeCache: undefined, sourceMaps, netLimits: new NetLimits(app.policy) },
+    sandbox: { ...app.sandbox, module, snapshot: { ctx: cap.ctx, scratch: cap.scratch, entry: sb.entryObject }, sides, started: true, workerStart: { module: app.sandbox.module, snapshot: app.sandbox.snapshot, sides: app.sandbox.sides }, bytecodeCache: undefined, sourceMaps, netLimits: new NetLimits(app.policy) },
     handler,
     startupMs: performance.now() - t0,
   };

@@ -9,6 +9,7 @@
 const std = @import("std");
 const builtin = @import("builtin");
 const host = @import("host.zig");
+const slots = @import("slots.zig");
 const wt = @import("wasmtime.zig");
 const fs = if (builtin.os.tag == .windows) @import("fs_windows.zig") else @import("fs.zig");
 
@@ -123,6 +124,11 @@ fn ebModuleDescribe(m: *host.Module, out_ptr: *[*]const u8, out_len: *usize) cal
 fn ebModuleSetImage(m: *host.Module, memory: [*]const u8, len: usize, err: [*]u8, cap: usize) callconv(.c) Status {
     m.setImage(memory[0..len]) catch |x| return report(x, err, cap);
     return .ok;
+}
+
+/// Tests only: reset memory slots whole, without PAGEMAP_SCAN (the path kernels without PAGEMAP_SCAN take).
+fn ebSlotsCopyAll(on: u32) callconv(.c) void {
+    if (slots.supported) slots.copy_all.store(on != 0, .monotonic);
 }
 
 fn ebModuleFree(m: *host.Module) callconv(.c) void {
@@ -265,6 +271,7 @@ comptime {
     @export(&ebModuleDescribe, .{ .name = "eb_module_describe" });
     @export(&ebModuleSetImage, .{ .name = "eb_module_set_image" });
     @export(&ebModuleFree, .{ .name = "eb_module_free" });
+    @export(&ebSlotsCopyAll, .{ .name = "eb_slots_copy_all" });
     @export(&ebFileHash, .{ .name = "eb_file_hash" });
     @export(&ebIsatty, .{ .name = "eb_isatty" });
     @export(&ebFsOpen, .{ .name = "eb_fs_open" });

@@ -9,8 +9,11 @@
 //! from a sealed memfd, and a reset asks the kernel (PAGEMAP_SCAN) which pages
 //! are no longer the file's or the zero page, i.e. were written, and copies
 //! the image back over just those (~500 KiB for a hello request: QuickJS's
-//! reference counts on the objects it touches). Pages only read stay mapped:
-//! the next instance takes no page fault on them.
+//! reference counts on the objects it touches; past 2 MiB written, the rest are
+//! dropped back to the file's pages instead, so that free slots do not keep
+//! private copies of all a burst of requests wrote). Pages only read stay
+//! mapped: the next instance takes no page fault on them. Without PAGEMAP_SCAN
+//! (before Linux 6.7) a reset drops every page of the image.
 //!
 //! A module with an image (`Image`) has no data segments: the slot is its
 //! initial memory. Instance.create arms the image for the one instantiation
@@ -29,6 +32,9 @@ const page = 4096;
 
 /// The image the next memory made on this thread starts from (set around one instantiation).
 pub threadlocal var armed: ?*Image = null;
+
+/// Reset the whole image (dropping every page), as where PAGEMAP_SCAN is missing (for tests of that path: eb_slots_copy_all).
+pub var copy_all: std.atomic.Value(bool) = .init(false);
 
 /// Free slots an image keeps; more are unmapped (a burst of concurrency does not stay resident).
 const max_free_slots = 64;
@@ -51,13 +57,24 @@ pub const Image = struct {
         const fd = try std.posix.memfd_create("edgebox-image", linux.MFD.CLOEXEC | linux.MFD.ALLOW_SEALING);
         errdefer std.posix.close(fd);
         var off: usize = 0;
-        while (off < len) off += try std.posix.pwrite(fd, bytes[off..], off);
+        while (off < len) {
+            const n = try std.posix.pwrite(fd, bytes[off..], off);
+            if (n == 0) return error.ShortWrite;
+            off += n;
+        }
         // Sealed: no one (no bug either) can change what a clean page of a slot reads.
-        const seals = 0x0001 | 0x0002 | 0x0004 | 0x0008; // F_SEAL_SEAL | SHRINK | GROW | WRITE
-        if (linux.E.init(linux.fcntl(fd, 1033, seals)) != .SUCCESS) return error.SealFailed; // F_ADD_SEALS
+        // F_SEAL_FUTURE_WRITE (Linux 5.1), not F_SEAL_WRITE: the fd has no writable mapping, and
+        // F_SEAL_WRITE waits for the pages just written to drop their extra references (another
+        // CPU's LRU batch holds some under load) and fails with EBUSY after ~150 ms of that.
+        const seals = 0x0001 | 0x0002 | 0x0004; // F_SEAL_SEAL | SHRINK | GROW
+        if (!addSeals(fd, seals | 0x0010) and !addSeals(fd, seals | 0x0008)) return error.SealFailed;
         const self = try allocator.create(Image);
         self.* = .{ .bytes = bytes, .fd = fd };
         return self;
+    }
+
+    fn addSeals(fd: std.posix.fd_t, seals: usize) bool {
+        return linux.E.init(linux.fcntl(fd, 1033, seals)) == .SUCCESS; // F_ADD_SEALS
     }
 
     pub fn destroy(self: *Image) void {
@@ -104,7 +121,10 @@ const Slot = struct {
             self.accessible = initial;
         }
         self.size = initial;
-        if (!scanAndRestore(self.base, image.bytes)) @memcpy(self.base[0..initial], image.bytes);
+        if (copy_all.load(.monotonic) or !scanAndRestore(self.base, image.bytes)) {
+            // every page back to the file's (the image's); copied only if the kernel will not drop them
+            std.posix.madvise(self.base, initial, std.posix.MADV.DONTNEED) catch @memcpy(self.base[0..initial], image.bytes);
+        }
     }
 };
 
@@ -174,6 +194,11 @@ fn scan(fd: std.posix.fd_t, start: u64, end: u64, out: []PageRegion) ?Scanned {
     return .{ .n = rc, .walk_end = arg.walk_end };
 }
 
+/// Written bytes a reset copies back (the pages the next request will likely write again); past
+/// it they are dropped, so a slot does not keep a private copy of every page a request ever wrote
+/// (a burst of requests writing a big image would otherwise stay resident, the image once per free slot).
+const copy_budget = 2 << 20;
+
 /// Copy the image over every written page of [base, base + image.len); false when the kernel cannot say which.
 fn scanAndRestore(base: [*]align(page) u8, image: []const u8) bool {
     const fd = pagemap() orelse return false;
@@ -181,12 +206,19 @@ fn scanAndRestore(base: [*]align(page) u8, image: []const u8) bool {
     const start = @intFromPtr(base);
     const end = start + image.len;
     var at: u64 = start;
+    var copied: usize = 0;
     while (at < end) {
         const got = scan(fd, at, end, &regions) orelse return false;
         for (regions[0..got.n]) |r| {
             const lo: usize = @intCast(r.start - start);
             const hi: usize = @intCast(r.end - start);
-            @memcpy(base[lo..hi], image[lo..hi]);
+            if (copied + (hi - lo) <= copy_budget) {
+                @memcpy(base[lo..hi], image[lo..hi]);
+                copied += hi - lo;
+            } else {
+                // dropped: back to the file's pages (read from the image on the next touch)
+                std.posix.madvise(@alignCast(base + lo), hi - lo, std.posix.MADV.DONTNEED) catch return false;
+            }
         }
         // (a full vector stops the walk early: go on from where it stopped)
         if (got.walk_end <= at) return false;
