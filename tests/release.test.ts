@@ -3,7 +3,7 @@
 // unsupported platform and a re-install; the Homebrew formula's checksums.
 
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pkg from "../package.json" with { type: "json" };
@@ -11,7 +11,15 @@ import pkg from "../package.json" with { type: "json" };
 const root = join(import.meta.dir, "..");
 const target = `${process.platform}-${process.arch}`;
 const version = pkg.version;
-const out = mkdtempSync(join(tmpdir(), "edgebox-release-"));
+// (every temp dir goes at the end: an install home holds the extracted ~280 MB)
+const made: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const out = tempDir("edgebox-release-");
 const archiveName = `edgebox-${version}-${target}.tar.gz`;
 let base = "";
 let tamper = false;
@@ -71,12 +79,12 @@ describe("release and install.sh", () => {
   });
 
   test("installs into $HOME/.edgebox/bin, and the installed edgebox runs a script from elsewhere", async () => {
-    const home = mkdtempSync(join(tmpdir(), "edgebox-home-"));
+    const home = tempDir("edgebox-home-");
     const r = await install(home);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`installed edgebox ${version} to ${home}/.edgebox/bin/edgebox`);
     expect(r.stderr).toContain("add it to your PATH");
-    const work = mkdtempSync(join(tmpdir(), "edgebox-elsewhere-"));
+    const work = tempDir("edgebox-elsewhere-");
     writeFileSync(join(work, "hello.js"), `console.log("hello from the installed edgebox", process.argv.length);\n`);
     const run = Bun.spawnSync([join(home, ".edgebox", "bin", "edgebox"), "run", join(work, "hello.js")], { cwd: tmpdir(), env: { HOME: home, PATH: "/usr/bin:/bin" } });
     expect(run.stdout.toString()).toBe("hello from the installed edgebox 2\n");
@@ -88,9 +96,9 @@ describe("release and install.sh", () => {
   });
 
   test.skipIf(!Bun.which("bwrap"))("the installed edgebox needs nothing of the build machine: run where only the system, its HOME and the app exist, it uses the native engine", async () => {
-    const home = mkdtempSync(join(tmpdir(), "edgebox-home-"));
+    const home = tempDir("edgebox-home-");
     expect((await install(home)).code).toBe(0);
-    const work = mkdtempSync(join(tmpdir(), "edgebox-elsewhere-"));
+    const work = tempDir("edgebox-elsewhere-");
     writeFileSync(join(work, "hello.js"), `console.log("hello from a bare machine");\n`);
     const bind = (p: string) => ["--ro-bind-try", p, p];
     const argv = [
@@ -107,7 +115,7 @@ describe("release and install.sh", () => {
   });
 
   test("--version picks the version; re-running upgrades in place; edgebox upgrade re-runs the installer", async () => {
-    const home = mkdtempSync(join(tmpdir(), "edgebox-home-"));
+    const home = tempDir("edgebox-home-");
     expect((await install(home, ["--version", version])).code).toBe(0);
     const bin = join(home, ".edgebox", "bin", "edgebox");
     writeFileSync(join(home, "marker"), "");
@@ -128,8 +136,8 @@ describe("release and install.sh", () => {
   });
 
   test("a tampered archive: checksum error, nothing installed, a previous install untouched", async () => {
-    const fresh = mkdtempSync(join(tmpdir(), "edgebox-home-"));
-    const kept = mkdtempSync(join(tmpdir(), "edgebox-home-"));
+    const fresh = tempDir("edgebox-home-");
+    const kept = tempDir("edgebox-home-");
     expect((await install(kept)).code).toBe(0);
     const before = readFileSync(join(kept, ".edgebox", "bin", "edgebox"));
     tamper = true;
@@ -147,7 +155,7 @@ describe("release and install.sh", () => {
   });
 
   test("an unsupported platform, no downloader, a missing version: clear errors", async () => {
-    const home = mkdtempSync(join(tmpdir(), "edgebox-home-"));
+    const home = tempDir("edgebox-home-");
     const fake = join(home, "fakebin");
     mkdirSync(fake);
     writeFileSync(join(fake, "uname"), `#!/bin/sh\nif [ "$1" = "-s" ]; then echo SunOS; else echo sparc64; fi\n`);
