@@ -472,10 +472,8 @@ pub const Instance = struct {
                 return error.InstantiateFailed;
             }
         }
-        if (module.engine.flags.epoch) {
-            wt.wasmtime_context_set_epoch_deadline(ctx, if (deadline_ms == 0) std.math.maxInt(u64) / 2 else deadline_ms);
-        }
         self.* = .{ .id = id, .store = store, .ctx = ctx, .module = module, .root = self, .state = state };
+        self.setDeadline(deadline_ms);
         const pre = try module.instancePre();
         // (instantiation may run the module's start function)
         const Inst = struct {

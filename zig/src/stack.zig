@@ -145,6 +145,15 @@ fn release(s: *Stack) void {
     free_count += 1;
 }
 
+/// `f` as eb_on_stack calls it.
+fn thunk(comptime Ctx: type, comptime f: fn (*Ctx) void) Entry {
+    return struct {
+        fn entry(p: ?*anyopaque) callconv(.c) void {
+            f(@as(*Ctx, @ptrCast(@alignCast(p.?))));
+        }
+    }.entry;
+}
+
 /// One store's use of a guest stack: embedded in the root instance.
 pub const Guest = struct {
     stack: ?*Stack = null,
@@ -159,11 +168,6 @@ pub const Guest = struct {
     /// besides `room`), or right here where there is none.
     pub fn run(self: *Guest, size: usize, comptime Ctx: type, ctx: *Ctx, comptime f: fn (*Ctx) void) error{OutOfMemory}!void {
         if (!supported) return f(ctx);
-        const Thunk = struct {
-            fn entry(p: ?*anyopaque) callconv(.c) void {
-                f(@ptrCast(@alignCast(p.?)));
-            }
-        };
         if (self.depth == 0) {
             const s = try acquire(size + room);
             self.stack = s;
@@ -171,7 +175,7 @@ pub const Guest = struct {
         }
         self.depth += 1;
         const saved_host = self.host_sp;
-        eb_on_stack(self.guest_sp, Thunk.entry, ctx, &self.host_sp);
+        eb_on_stack(self.guest_sp, thunk(Ctx, f), ctx, &self.host_sp);
         self.host_sp = saved_host;
         self.depth -= 1;
         if (self.depth == 0) {
@@ -183,14 +187,9 @@ pub const Guest = struct {
     /// From the guest's stack, run `f(ctx)` on the thread's own (a host call). Right here when not on a guest stack.
     pub fn toHost(self: *Guest, comptime Ctx: type, ctx: *Ctx, comptime f: fn (*Ctx) void) void {
         if (!supported or self.depth == 0) return f(ctx);
-        const Thunk = struct {
-            fn entry(p: ?*anyopaque) callconv(.c) void {
-                f(@ptrCast(@alignCast(p.?)));
-            }
-        };
         const saved_guest = self.guest_sp;
         // (each saved pointer is eb_on_stack's own frame: nothing below it is live)
-        eb_on_stack(self.host_sp, Thunk.entry, ctx, &self.guest_sp);
+        eb_on_stack(self.host_sp, thunk(Ctx, f), ctx, &self.guest_sp);
         self.guest_sp = saved_guest;
     }
 };
