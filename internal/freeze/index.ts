@@ -10,15 +10,14 @@
 // so any call with a non-number (or missing) argument runs the interpreter,
 // and frozen code only ever sees numbers, where its results are the interpreter's.
 
-import { parse, type Node } from "acorn";
+import { parse } from "acorn";
 import { UserError } from "../errors.ts";
 import { FunctionCompiler, guessReturn, Reject, type Candidate, type Frozen, type Ty } from "./analyze.ts";
+import { children, type N } from "./ast.ts";
 import { emitModule, FROZEN_GLOBAL } from "./emit.ts";
 import { compileLoops, type CompiledLoop } from "./loops.ts";
 import { throughEngine } from "./typed.ts";
 import { analyzeScopes, lookupFrom } from "./scopes.ts";
-
-type N = Node & Record<string, any>;
 
 export interface FreezeResult {
   /** The bundle with guards and the prologue that takes the frozen functions. */
@@ -175,16 +174,12 @@ function worthEntering(frozen: Frozen[], resolve: (f: Frozen, name: string) => u
   for (const f of frozen) {
     const calls: Frozen[] = [];
     const walk = (n: N): void => {
-      if (!n || typeof n !== "object") return;
       if (["WhileStatement", "DoWhileStatement", "ForStatement"].includes(n.type)) loops.add(f);
       if (n.type === "CallExpression" && n.callee.type === "Identifier") {
         const g = byCand.get(resolve(f, n.callee.name)); // (a call to anything else was not frozen)
         if (g) calls.push(g);
       }
-      for (const v of Object.values(n)) {
-        if (Array.isArray(v)) v.forEach((x) => walk(x));
-        else if (v && typeof v.type === "string") walk(v);
-      }
+      children(n).forEach(walk);
     };
     walk(f.cand.node.body);
     callees.set(f, calls);
