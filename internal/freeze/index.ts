@@ -119,8 +119,7 @@ export function freeze(code: string): FreezeResult {
   // Guards, from the end of the text backwards so offsets stay valid.
   const edits: { at: number; end: number; text: string }[] = entries.map((f) => {
     const params = f.cand.params;
-    const numbers = params.filter((_, i) => f.paramTys[i] === "number");
-    const test = ["__eb_frozen.on", ...numbers.map((p) => `typeof ${p} === "number"`)].join(" && ");
+    const test = guardTest(f);
     const call = `__eb_${f.cand.id}(${params.join(", ")})`;
     const bool = f.ret === "boolean" ? " !== 0" : "";
     // with typed arrays and DataViews the wrapper may decline (undefined: not one it takes)
@@ -140,8 +139,7 @@ export function freeze(code: string): FreezeResult {
   });
   for (const l of loops) {
     const { cand } = l.frozen;
-    const numbers = cand.params.filter((_, i) => l.frozen.paramTys[i] === "number");
-    const test = ["__eb_frozen.on", ...numbers.map((p) => `typeof ${p} === "number"`)].join(" && ");
+    const test = guardTest(l.frozen);
     const outs = cand.loop!.outputs;
     const array = cand.loop!.mayThrow || outs.length > 1;
     // the variables' final values; a loop that threw hands back the exception after them
@@ -164,6 +162,12 @@ export function freeze(code: string): FreezeResult {
   const hashbang = out.startsWith("#!") ? out.indexOf("\n") + 1 : 0;
   out = out.slice(0, hashbang) + prologue + out.slice(hashbang);
   return { code: out, ...emitModule([...frozen, ...loops.map((l) => l.frozen)]), frozen: all, explain, loops: loopList };
+}
+
+/** What JS tests before calling `f` compiled: frozen code is on and its number parameters are numbers. */
+function guardTest(f: Frozen): string {
+  const numbers = f.cand.params.filter((_, i) => f.paramTys[i] === "number");
+  return ["__eb_frozen.on", ...numbers.map((p) => `typeof ${p} === "number"`)].join(" && ");
 }
 
 /** The frozen functions that loop, recurse (alone or with others), or call one that does. */
