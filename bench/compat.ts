@@ -5,7 +5,7 @@
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureCorpus } from "../tests/compat/corpus.ts";
-import { EDGEBOX, NODE, installedEnv, machine, root } from "./lib.ts";
+import { EDGEBOX, NODE, installedEnv, machine, median, root } from "./lib.ts";
 
 const runs = Number(process.argv[2] ?? 3);
 const project = ensureCorpus();
@@ -19,8 +19,6 @@ function once(argv: string[]): { ms: number; stdout: string; code: number } {
   const p = Bun.spawnSync(argv, { cwd: project, env, stdout: "pipe", stderr: "ignore" });
   return { ms: performance.now() - t0, stdout: p.stdout.toString(), code: p.exitCode ?? -1 };
 }
-
-const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 console.log(`# compat corpus: ${runs} runs each, median wall ms (${machine()})\n`);
 console.log("| package | same as node? | node ms | edgebox ms | edgebox / node |");

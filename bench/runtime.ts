@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "
 import { parseArgs } from "node:util";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { installedEnv, machine, writeResults } from "./lib.ts";
+import { installedEnv, machine, median, writeResults } from "./lib.ts";
 
 const args = parseArgs({ options: { runs: { type: "string", default: "30" }, serve: { type: "string", default: "5" } }, allowPositionals: true });
 const builds = args.positionals.map((d) => resolve(d));
@@ -31,11 +31,6 @@ const scripts: [string, string][] = [
 ];
 for (const [i, [, src]] of scripts.entries()) writeFileSync(join(dir, `s${i}.js`), src);
 writeFileSync(join(dir, "hello.mjs"), `export default { fetch() { return new Response("hello\\n"); } };\n`);
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((x, y) => x - y);
-  return s[Math.floor(s.length / 2)]!;
-};
 
 /** One run with EDGEBOX_TRACE=1: the wall and CPU time (user + system) and the guest's phases, ms. */
 function traced(edgebox: string, file: string): Record<string, number> {

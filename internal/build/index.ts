@@ -89,7 +89,6 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   if (o.freeze) {
     const r = freeze(esm);
     // where each function is in the app's own files, not in the bundle
-    // where each function is in the app's own files, not in the bundle
     const where = (w: string) => {
       const [line, col] = w.split(":").map(Number);
       const at = bundleMap.lookup(line!, col!);

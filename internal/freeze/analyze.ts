@@ -21,12 +21,11 @@
 // RangeError (see emit.ts), not a crash. Self tail calls are loops, and a
 // one-expression function's self calls are inlined (inlineLevels).
 
-import type { Node } from "acorn";
+import { callsBeyondMath, children, isFunction, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
 import { DATAVIEW_METHODS, HELPER, loadInline, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
 
-type N = Node & Record<string, any>;
 /**
  * "array": a typed array (only as a parameter; see runtime.ts for its three i32s).
  * "view": a DataView (only as a parameter, only its get and set methods: calls into the engine).
@@ -1008,12 +1007,8 @@ export function guessReturn(fn: N): Ty {
   const walk = (n: N): void => {
     if (found || !n || typeof n !== "object") return;
     if (n.type === "ReturnStatement" && n.argument) found = classify(n.argument);
-    if (n !== fn && (n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression")) return;
-    for (const k of Object.keys(n)) {
-      const v = n[k];
-      if (Array.isArray(v)) v.forEach((c) => c && typeof c.type === "string" && walk(c));
-      else if (v && typeof v.type === "string") walk(v);
-    }
+    if (n !== fn && isFunction(n)) return;
+    children(n).forEach(walk);
   };
   walk(fn);
   return found ?? "number";
@@ -1027,18 +1022,7 @@ export function guessReturn(fn: N): Ty {
 function isLeaf(c: Candidate): boolean {
   const body = bodyStatements(c.node);
   if (body.length !== 1 || body[0]!.type !== "ReturnStatement" || !body[0]!.argument || c.params.some((p) => !p)) return false;
-  let calls = false;
-  const walk = (n: N): void => {
-    if (calls || !n || typeof n !== "object") return;
-    if (n.type === "CallExpression" && !(n.callee.type === "MemberExpression" && n.callee.object.type === "Identifier" && n.callee.object.name === "Math")) calls = true;
-    for (const k of Object.keys(n)) {
-      const v = n[k];
-      if (Array.isArray(v)) v.forEach((x) => x && typeof x.type === "string" && walk(x));
-      else if (v && typeof v.type === "string") walk(v);
-    }
-  };
-  walk(body[0]!.argument);
-  return !calls;
+  return !callsBeyondMath(body[0]!.argument);
 }
 
 /**
@@ -1053,13 +1037,8 @@ function inlineLevels(c: Candidate): number {
   if (body.length !== 1 || body[0]!.type !== "ReturnStatement" || !body[0]!.argument) return 0;
   let calls = 0;
   const walk = (n: N): void => {
-    if (!n || typeof n !== "object") return;
     if (n.type === "CallExpression" && n.callee.type === "Identifier" && n.callee.name === c.name) calls++;
-    for (const k of Object.keys(n)) {
-      const v = n[k];
-      if (Array.isArray(v)) v.forEach((x) => x && typeof x.type === "string" && walk(x));
-      else if (v && typeof v.type === "string") walk(v);
-    }
+    children(n).forEach(walk);
   };
   walk(body[0]!.argument);
   return calls <= 2 ? 2 : 1;

@@ -21,3 +21,10 @@ export function children(n: N): N[] {
 export function someNode(n: N, pred: (n: N) => boolean): boolean {
   return pred(n) || children(n).some((c) => someNode(c, pred));
 }
+
+export const isFunction = (n: N) => n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression";
+
+/** Does `n` call anything but Math's functions? */
+export function callsBeyondMath(n: N): boolean {
+  return someNode(n, (c) => c.type === "CallExpression" && !(c.callee.type === "MemberExpression" && c.callee.object.type === "Identifier" && c.callee.object.name === "Math"));
+}

@@ -6,7 +6,7 @@
 // (analyze.ts) only builds instruction lists, and names functions and globals
 // by name: indices are this file's business.
 
-import { sleb, uleb } from "../engine/wasm.ts";
+import { SectionId, sleb, uleb } from "../engine/wasm.ts";
 
 export type ValType = "i32" | "i64" | "f64";
 
@@ -127,7 +127,6 @@ export interface DylinkMemInfo {
 }
 
 const VALTYPE: Record<ValType, number> = { i32: 0x7f, i64: 0x7e, f64: 0x7c };
-const SECTION = { custom: 0, type: 1, import: 2, function: 3, global: 6, export: 7, elem: 9, code: 10, data: 11 };
 
 /** A growing byte buffer with the encodings the format uses. */
 class Bytes {
@@ -288,9 +287,9 @@ export class ModuleBuilder {
     const section = (id: number, write: (b: Bytes) => void) => out.byte(id).sized(write);
     const d = this.dylink;
     // dylink.0 comes first, as the loader expects
-    section(SECTION.custom, (b) => b.name("dylink.0").byte(1).sized((s) => s.u32(d.memorySize).u32(d.memoryAlign).u32(d.tableSize).u32(d.tableAlign)));
-    section(SECTION.type, (b) => b.vec(types, (b, t) => b.byte(0x60).vec(t.params, (b, p) => b.byte(VALTYPE[p])).vec(t.results, (b, r) => b.byte(VALTYPE[r]))));
-    section(SECTION.import, (b) =>
+    section(SectionId.custom, (b) => b.name("dylink.0").byte(1).sized((s) => s.u32(d.memorySize).u32(d.memoryAlign).u32(d.tableSize).u32(d.tableAlign)));
+    section(SectionId.type, (b) => b.vec(types, (b, t) => b.byte(0x60).vec(t.params, (b, p) => b.byte(VALTYPE[p])).vec(t.results, (b, r) => b.byte(VALTYPE[r]))));
+    section(SectionId.import, (b) =>
       b.vec(this.imports, (b, imp) => {
         b.name(imp.module).name(imp.name);
         const desc = imp.desc;
@@ -300,9 +299,9 @@ export class ModuleBuilder {
         else b.byte(0x03).byte(VALTYPE[desc.type]).byte(desc.mutable ? 1 : 0);
       }),
     );
-    section(SECTION.function, (b) => b.vec(funcTypes, (b, t) => b.u32(t)));
+    section(SectionId.function, (b) => b.vec(funcTypes, (b, t) => b.u32(t)));
     if (this.globals.length) {
-      section(SECTION.global, (b) =>
+      section(SectionId.global, (b) =>
         b.vec(this.globals, (b, g) => {
           b.byte(VALTYPE[g.type]).byte(g.mutable ? 1 : 0);
           if (g.type === "f64") b.byte(0x44).f64(g.init);
@@ -311,12 +310,12 @@ export class ModuleBuilder {
         }),
       );
     }
-    section(SECTION.export, (b) => b.vec(this.exports, (b, e) => b.name(e.name).byte(0x00).u32(fn(e.func))));
+    section(SectionId.export, (b) => b.vec(this.exports, (b, e) => b.name(e.name).byte(0x00).u32(fn(e.func))));
     if (this.elems.length) {
       // one active segment at global.get __table_base
-      section(SECTION.elem, (b) => b.u32(1).u32(0).byte(0x23).u32(gl("__table_base")).byte(0x0b).vec(this.elems, (b, f) => b.u32(fn(f))));
+      section(SectionId.elem, (b) => b.u32(1).u32(0).byte(0x23).u32(gl("__table_base")).byte(0x0b).vec(this.elems, (b, f) => b.u32(fn(f))));
     }
-    section(SECTION.code, (b) =>
+    section(SectionId.code, (b) =>
       b.vec(this.funcs, (b, f) =>
         b.sized((body) => {
           const runs: [ValType, number][] = [];
@@ -332,7 +331,7 @@ export class ModuleBuilder {
       ),
     );
     if (this.data.length) {
-      section(SECTION.data, (b) => b.u32(1).u32(0).byte(0x23).u32(gl("__memory_base")).byte(0x0b).sized((s) => s.bytes(this.data.view())));
+      section(SectionId.data, (b) => b.u32(1).u32(0).byte(0x23).u32(gl("__memory_base")).byte(0x0b).sized((s) => s.bytes(this.data.view())));
     }
     return out.view().slice();
   }

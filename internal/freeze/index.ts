@@ -10,15 +10,14 @@
 // so any call with a non-number (or missing) argument runs the interpreter,
 // and frozen code only ever sees numbers, where its results are the interpreter's.
 
-import { parse, type Node } from "acorn";
+import { parse } from "acorn";
 import { UserError } from "../errors.ts";
 import { FunctionCompiler, guessReturn, Reject, type Candidate, type Frozen, type Ty } from "./analyze.ts";
+import { children, type N } from "./ast.ts";
 import { emitModule, FROZEN_GLOBAL } from "./emit.ts";
 import { compileLoops, type CompiledLoop } from "./loops.ts";
 import { throughEngine } from "./typed.ts";
 import { analyzeScopes, lookupFrom } from "./scopes.ts";
-
-type N = Node & Record<string, any>;
 
 export interface FreezeResult {
   /** The bundle with guards and the prologue that takes the frozen functions. */
@@ -120,8 +119,7 @@ export function freeze(code: string): FreezeResult {
   // Guards, from the end of the text backwards so offsets stay valid.
   const edits: { at: number; end: number; text: string }[] = entries.map((f) => {
     const params = f.cand.params;
-    const numbers = params.filter((_, i) => f.paramTys[i] === "number");
-    const test = ["__eb_frozen.on", ...numbers.map((p) => `typeof ${p} === "number"`)].join(" && ");
+    const test = guardTest(f);
     const call = `__eb_${f.cand.id}(${params.join(", ")})`;
     const bool = f.ret === "boolean" ? " !== 0" : "";
     // with typed arrays and DataViews the wrapper may decline (undefined: not one it takes)
@@ -141,8 +139,7 @@ export function freeze(code: string): FreezeResult {
   });
   for (const l of loops) {
     const { cand } = l.frozen;
-    const numbers = cand.params.filter((_, i) => l.frozen.paramTys[i] === "number");
-    const test = ["__eb_frozen.on", ...numbers.map((p) => `typeof ${p} === "number"`)].join(" && ");
+    const test = guardTest(l.frozen);
     const outs = cand.loop!.outputs;
     const array = cand.loop!.mayThrow || outs.length > 1;
     // the variables' final values; a loop that threw hands back the exception after them
@@ -167,6 +164,12 @@ export function freeze(code: string): FreezeResult {
   return { code: out, ...emitModule([...frozen, ...loops.map((l) => l.frozen)]), frozen: all, explain, loops: loopList };
 }
 
+/** What JS tests before calling `f` compiled: frozen code is on and its number parameters are numbers. */
+function guardTest(f: Frozen): string {
+  const numbers = f.cand.params.filter((_, i) => f.paramTys[i] === "number");
+  return ["__eb_frozen.on", ...numbers.map((p) => `typeof ${p} === "number"`)].join(" && ");
+}
+
 /** The frozen functions that loop, recurse (alone or with others), or call one that does. */
 function worthEntering(frozen: Frozen[], resolve: (f: Frozen, name: string) => unknown): Set<Frozen> {
   const byCand = new Map<unknown, Frozen>(frozen.map((f) => [f.cand, f]));
@@ -175,16 +178,12 @@ function worthEntering(frozen: Frozen[], resolve: (f: Frozen, name: string) => u
   for (const f of frozen) {
     const calls: Frozen[] = [];
     const walk = (n: N): void => {
-      if (!n || typeof n !== "object") return;
       if (["WhileStatement", "DoWhileStatement", "ForStatement"].includes(n.type)) loops.add(f);
       if (n.type === "CallExpression" && n.callee.type === "Identifier") {
         const g = byCand.get(resolve(f, n.callee.name)); // (a call to anything else was not frozen)
         if (g) calls.push(g);
       }
-      for (const v of Object.values(n)) {
-        if (Array.isArray(v)) v.forEach((x) => walk(x));
-        else if (v && typeof v.type === "string") walk(v);
-      }
+      children(n).forEach(walk);
     };
     walk(f.cand.node.body);
     callees.set(f, calls);

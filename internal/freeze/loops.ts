@@ -14,7 +14,7 @@
 // assigns. No JS runs while it does (frozen code calls only frozen code), so
 // nothing can see the variables in between.
 
-import { children, someNode, type N } from "./ast.ts";
+import { callsBeyondMath, children, isFunction, someNode, type N } from "./ast.ts";
 import { Reject, type Candidate, type Frozen, type FunctionCompiler } from "./analyze.ts";
 import { throughEngine } from "./typed.ts";
 import { functionOf, lookupIn, type ProgramScopes } from "./scopes.ts";
@@ -28,8 +28,6 @@ export interface CompiledLoop {
   withinName: string;
   how: string;
 }
-
-const isFunction = (n: N) => n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression";
 
 /** Compiles each outermost loop that can be, outside the functions frozen whole (`skip`). */
 export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, skip: Set<N>, lineCol: (pos: number) => string): CompiledLoop[] {
@@ -57,7 +55,7 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
       where: lineCol(node.start),
       scope: scope.node,
       // a call may throw (a DataView's range error, a RangeError at depth): then the variables go back with the exception
-      loop: { outputs: params.filter((p) => assigned.has(p)), mayThrow: hasCalls(node) },
+      loop: { outputs: params.filter((p) => assigned.has(p)), mayThrow: callsBeyondMath(node) },
     };
     scopes.scopeOf.set(cand, scope);
     try {
@@ -89,11 +87,6 @@ function fitsAlone(loop: N): boolean {
     (n) =>
       isFunction(n) || n.type === "ClassExpression" || n.type === "ReturnStatement" || n.type === "YieldExpression" || n.type === "AwaitExpression" || n.type === "ThisExpression" || n.type === "LabeledStatement" || (n.type === "VariableDeclaration" && n.kind === "var"),
   );
-}
-
-/** Does the loop call anything but Math's functions? */
-function hasCalls(loop: N): boolean {
-  return someNode(loop, (n) => n.type === "CallExpression" && !(n.callee.type === "MemberExpression" && n.callee.object.type === "Identifier" && n.callee.object.name === "Math"));
 }
 
 /** Names the loop uses but does not declare, and the names it assigns. */

@@ -2,10 +2,8 @@
 // in a candidate function refers to, which names are ever assigned, and
 // which Math members the program replaces.
 
-import type { Node } from "acorn";
+import { isFunction, type N } from "./ast.ts";
 import type { Candidate } from "./analyze.ts";
-
-type N = Node & Record<string, any>;
 
 export interface Scope {
   node: N;
@@ -45,8 +43,6 @@ function patternNames(p: N, out: string[] = []): string[] {
 /** `f = (x) => ...` or `f = function (x) {...}` (anonymous: a named one's name is another binding). */
 const functionInit = (d: N): N | undefined =>
   d.id.type === "Identifier" && (d.init?.type === "ArrowFunctionExpression" || (d.init?.type === "FunctionExpression" && !d.init.id)) ? d.init : undefined;
-
-const isFunction = (n: N) => n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression";
 
 /**
  * var declarations anywhere in a function body (not in nested functions), and
