@@ -107,11 +107,7 @@ export function formatError(sb: Sandbox, errH: number, fromPromise: boolean): st
 }
 
 export function isOutOfMemory(sb: Sandbox, errH: number): boolean {
-  if (!sb.opts.memoryLimit) return false;
-  const msg = sb.vm.getProp(errH, "message");
-  const is = sb.vm.isString(msg) && sb.vm.toString(msg) === "out of memory";
-  sb.vm.free(msg);
-  return is;
+  return !!sb.opts.memoryLimit && messageOf(sb, errH) === "out of memory";
 }
 
 export function timeout(sb: Sandbox): RunResult {
@@ -129,15 +125,19 @@ export function outOfMemory(sb: Sandbox): RunResult {
   return { code: EXIT_OUT_OF_MEMORY, reason: "out-of-memory" };
 }
 
+/** The run's end when process.exit() or the time limit stopped the guest; undefined while it runs. */
+export function stopped(sb: Sandbox): RunResult | undefined {
+  if (sb.exitCode !== undefined) return { code: sb.exitCode, reason: "exit" };
+  if (sb.timedOut) return timeout(sb);
+  return undefined;
+}
+
 /** Turn whatever stopped the run into its result. */
 export function fail(sb: Sandbox, err: unknown): RunResult {
-  if (sb.exitCode !== undefined) {
+  const end = stopped(sb);
+  if (end) {
     if (err instanceof GuestException) sb.vm.free(err.handle);
-    return { code: sb.exitCode, reason: "exit" };
-  }
-  if (sb.timedOut) {
-    if (err instanceof GuestException) sb.vm.free(err.handle);
-    return timeout(sb);
+    return end;
   }
   if (err instanceof GuestException) return uncaught(sb, err.handle, false);
   if (err instanceof GuestTrap) {
