@@ -9,7 +9,7 @@ import type { Sandbox } from "./index.ts";
 const frameRe = /^\s+at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/;
 
 /** Prefix `text` (the guest's rendering of the error) with the source line it points at, when we have that source. */
-export function formatUncaught(text: string, sourceOf: (file: string) => string | undefined): string {
+function formatUncaught(text: string, sourceOf: (file: string) => string | undefined): string {
   // line by line, and not the app's overlong ones: the pattern backtracks on a crafted line
   const m = text
     .split("\n", 200)
@@ -29,7 +29,7 @@ export function formatUncaught(text: string, sourceOf: (file: string) => string 
 }
 
 /** One line for a guest trap: what happened, in words, then the engine's own message. */
-export function describeTrap(message: string): string {
+function describeTrap(message: string): string {
   const m = message.split("\n")[0]!.replace(/^error while executing at wasm backtrace:\s*/, "");
   if (/stack|call depth/i.test(m)) return `the sandboxed code exhausted the stack (wasm trap: ${m})`;
   if (/out of bounds/i.test(m)) return `the sandboxed code crashed (wasm trap: ${m})`;
@@ -61,7 +61,7 @@ export const EXIT_OUT_OF_MEMORY = 137;
 const enc = new TextEncoder();
 
 /** An error object's message, if it is a string. */
-export function messageOf(sb: Sandbox, errH: number): string | undefined {
+function messageOf(sb: Sandbox, errH: number): string | undefined {
   const m = sb.vm.getProp(errH, "message");
   try {
     return sb.vm.isString(m) ? sb.vm.toString(m) : undefined;
