@@ -38,7 +38,7 @@ const OURS = /^__edgebox_(context|resume|loop\d+)$/;
 /** Sources larger than this (UTF-16 units) are left as written. */
 export const MAX_SOURCE = 4 << 20;
 /** Sources with more awaits (counted in the text, comments and strings included) are left as written. */
-export const MAX_AWAITS = 100_000;
+const MAX_AWAITS = 100_000;
 
 /** A text edit: `text` inserted at `pos`. */
 interface Insert {

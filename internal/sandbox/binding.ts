@@ -18,7 +18,7 @@ export function platformConfig(versions: Record<string, string>) {
 let hintedHiddenEnv = false;
 
 /** The variables the guest sees; each one granted is an audit line. */
-export function guestEnv(sb: Sandbox): Record<string, string> {
+function guestEnv(sb: Sandbox): Record<string, string> {
   const env = grantedEnv(sb.opts.policy, sb.opts.hostEnv);
   const audit = sb.opts.audit;
   if (audit) for (const name of Object.keys(env)) audit({ capability: "env", target: name, allowed: true, rule: sb.opts.policy.allowAll ? "--allow-all" : `${sb.opts.policy.env.source} grants ${sb.opts.policy.env.all ? "every variable" : name}` });
@@ -56,7 +56,7 @@ export function bind(sb: Sandbox): void {
 }
 
 /** What start() binds: the run's argv, env, cwd, platform, terminal and machine facts. */
-export function runConfig(sb: Sandbox, seed: number[]) {
+function runConfig(sb: Sandbox, seed: number[]) {
   const o = sb.opts;
   return {
     argv: o.argv,

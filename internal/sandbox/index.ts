@@ -153,7 +153,7 @@ export class Sandbox {
     }
   }
 
-  /** Largest source file the host reads (the guest's heap would not hold more). */
+  /** Largest file the host reads for the run, its sources and the app's reads (the guest's heap would not hold more). */
   get maxSource(): number {
     return this.opts.memoryLimit || 1 << 30;
   }
@@ -299,7 +299,7 @@ export class Sandbox {
       cwd: o.cwd,
       fs: o.fs,
       fds: new FdTable((syscall) => this.descriptorRoom(syscall)),
-      maxFileBytes: o.memoryLimit || 1 << 30,
+      maxFileBytes: this.maxSource,
       audit: o.audit,
       mapStack: (text) => remapStack(text, this.maps),
       envMissing: (name) => envMissing(this, name),

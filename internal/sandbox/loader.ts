@@ -131,7 +131,7 @@ export function esmSource(sb: Sandbox, file: string, source: string): string {
   return prefix + carryAsyncContext(rewriteVLiterals(stripHashbang(javascript(sb, file, source, "esm")), true), true, sb.opts.bytecodeCache);
 }
 
-export function markWrapped(sb: Sandbox, file: string, prefixLength: number): void {
+function markWrapped(sb: Sandbox, file: string, prefixLength: number): void {
   sb.notify("markWrapped", file, prefixLength);
 }
 

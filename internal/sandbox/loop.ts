@@ -4,7 +4,7 @@
 import { GuestException } from "../engine/quickjs.ts";
 import type { Delivery } from "../hostcalls/context.ts";
 import type { Sandbox } from "./index.ts";
-import { formatError, RunError, timeout, uncaught, type RunResult } from "./report.ts";
+import { formatError, RunError, stopped, timeout, uncaught, type RunResult } from "./report.ts";
 
 const enc = new TextEncoder();
 /** Spin the loop until `promise` settles; its value, or a thrown GuestException / RunError. */
@@ -78,13 +78,6 @@ export async function spin(sb: Sandbox, until: () => boolean = () => false): Pro
     if (next < 0 && sb.pendingOps === 0) return "dry";
     if (!(await wait(sb, next < 0 ? Infinity : next))) return timeout(sb);
   }
-}
-
-/** The run's end when process.exit() or the time limit stopped the guest; undefined while it runs. */
-export function stopped(sb: Sandbox): RunResult | undefined {
-  if (sb.exitCode !== undefined) return { code: sb.exitCode, reason: "exit" };
-  if (sb.timedOut) return timeout(sb);
-  return undefined;
 }
 
 /** Run to the end: the loop, then node's exit rules (the main module's promise, process.exitCode). */

@@ -9,7 +9,7 @@ import type { Sandbox } from "./index.ts";
 const frameRe = /^\s+at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/;
 
 /** Prefix `text` (the guest's rendering of the error) with the source line it points at, when we have that source. */
-export function formatUncaught(text: string, sourceOf: (file: string) => string | undefined): string {
+function formatUncaught(text: string, sourceOf: (file: string) => string | undefined): string {
   // line by line, and not the app's overlong ones: the pattern backtracks on a crafted line
   const m = text
     .split("\n", 200)
@@ -29,7 +29,7 @@ export function formatUncaught(text: string, sourceOf: (file: string) => string 
 }
 
 /** One line for a guest trap: what happened, in words, then the engine's own message. */
-export function describeTrap(message: string): string {
+function describeTrap(message: string): string {
   const m = message.split("\n")[0]!.replace(/^error while executing at wasm backtrace:\s*/, "");
   if (/stack|call depth/i.test(m)) return `the sandboxed code exhausted the stack (wasm trap: ${m})`;
   if (/out of bounds/i.test(m)) return `the sandboxed code crashed (wasm trap: ${m})`;
@@ -61,7 +61,7 @@ export const EXIT_OUT_OF_MEMORY = 137;
 const enc = new TextEncoder();
 
 /** An error object's message, if it is a string. */
-export function messageOf(sb: Sandbox, errH: number): string | undefined {
+function messageOf(sb: Sandbox, errH: number): string | undefined {
   const m = sb.vm.getProp(errH, "message");
   try {
     return sb.vm.isString(m) ? sb.vm.toString(m) : undefined;
@@ -107,11 +107,7 @@ export function formatError(sb: Sandbox, errH: number, fromPromise: boolean): st
 }
 
 export function isOutOfMemory(sb: Sandbox, errH: number): boolean {
-  if (!sb.opts.memoryLimit) return false;
-  const msg = sb.vm.getProp(errH, "message");
-  const is = sb.vm.isString(msg) && sb.vm.toString(msg) === "out of memory";
-  sb.vm.free(msg);
-  return is;
+  return !!sb.opts.memoryLimit && messageOf(sb, errH) === "out of memory";
 }
 
 export function timeout(sb: Sandbox): RunResult {
@@ -129,15 +125,19 @@ export function outOfMemory(sb: Sandbox): RunResult {
   return { code: EXIT_OUT_OF_MEMORY, reason: "out-of-memory" };
 }
 
+/** The run's end when process.exit() or the time limit stopped the guest; undefined while it runs. */
+export function stopped(sb: Sandbox): RunResult | undefined {
+  if (sb.exitCode !== undefined) return { code: sb.exitCode, reason: "exit" };
+  if (sb.timedOut) return timeout(sb);
+  return undefined;
+}
+
 /** Turn whatever stopped the run into its result. */
 export function fail(sb: Sandbox, err: unknown): RunResult {
-  if (sb.exitCode !== undefined) {
+  const end = stopped(sb);
+  if (end) {
     if (err instanceof GuestException) sb.vm.free(err.handle);
-    return { code: sb.exitCode, reason: "exit" };
-  }
-  if (sb.timedOut) {
-    if (err instanceof GuestException) sb.vm.free(err.handle);
-    return timeout(sb);
+    return end;
   }
   if (err instanceof GuestException) return uncaught(sb, err.handle, false);
   if (err instanceof GuestTrap) {

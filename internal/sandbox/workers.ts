@@ -44,7 +44,7 @@ export function limitWorkersInProcess(max: number): void {
 export const MAX_INBOX_BYTES = 64 << 20;
 
 /** The part of a Sandbox a worker is run by. */
-export interface WorkerSandbox {
+interface WorkerSandbox {
   run(file: string, evalSource?: string): Promise<{ code: number; reason: string }>;
   /** A message from the parent. */
   fromParent(bytes: Uint8Array): void;

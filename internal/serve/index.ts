@@ -149,8 +149,8 @@ function assertPortFree(host: string, port: number): void {
   try {
     Bun.serve({ hostname: host, port, fetch: () => new Response() }).stop(true);
   } catch (err) {
-    const e = err as { code?: string; message: string };
-    if (e.code === "EADDRINUSE" || /in use/i.test(e.message)) throw new UserError("E_SERVE", portInUse(host, port));
+    const busy = portInUse(err, host, port);
+    if (busy) throw busy;
     // anything else (no permission, no such address) is reported where the server listens
   }
 }

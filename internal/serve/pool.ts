@@ -37,10 +37,6 @@ export class InstancePool {
     return r;
   }
 
-  get available(): number {
-    return this.ready.length;
-  }
-
   private prepare(ahead: boolean): ReadyInstance {
     const t0 = performance.now();
     const sb = this.make();

@@ -33,8 +33,11 @@ const sink = (fd: number) => (bytes: Uint8Array) => {
   for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
 };
 
-export function portInUse(host: string, port: number): string {
-  return `port ${port} on ${host} is in use: pick another with --port (0 picks a free one)`;
+/** The error to report when `err`, from listening on host:port, says the port is taken; undefined otherwise. */
+export function portInUse(err: unknown, host: string, port: number): UserError | undefined {
+  const e = err as { code?: string; message: string };
+  if (e.code !== "EADDRINUSE" && !/in use/i.test(e.message)) return undefined;
+  return new UserError("E_SERVE", `port ${port} on ${host} is in use: pick another with --port (0 picks a free one)`);
 }
 
 export class EdgeServer {
@@ -73,7 +76,8 @@ export class EdgeServer {
       });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.code === "EADDRINUSE" || /in use/i.test(e.message)) throw new UserError("E_SERVE", portInUse(this.o.host, this.o.port));
+      const busy = portInUse(err, this.o.host, this.o.port);
+      if (busy) throw busy;
       if (e.code === "EACCES") throw new UserError("E_SERVE", `no permission to listen on ${this.o.host}:${this.o.port}`);
       throw new UserError("E_SERVE", `cannot listen on ${this.o.host}:${this.o.port}: ${e.message}`);
     }
