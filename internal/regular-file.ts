@@ -41,9 +41,8 @@ export class RefusedFile extends Error {
   }
 }
 
-/** Read all of `fd`, at most `limit` bytes; `tooLarge` makes the error for a file past it; the deadline is checked between reads. */
-export function readBounded(fd: number, limit: number, tooLarge: (size: number) => Error, deadline = Infinity, late?: () => Error): Uint8Array {
-  const st = fs.fstatSync(fd);
+/** Read all of `fd` (`st`: its fstat), at most `limit` bytes; `tooLarge` makes the error for a file past it; the deadline is checked between reads. */
+export function readBounded(fd: number, st: fs.Stats, limit: number, tooLarge: (size: number) => Error, deadline = Infinity, late?: () => Error): Uint8Array {
   if (st.size > limit) throw tooLarge(st.size);
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -68,7 +67,7 @@ export function readRegularFile(path: string, limit: number): string {
     const st = fs.fstatSync(fd);
     const kind = st.isDirectory() ? "a directory" : irregular(st);
     if (kind) throw new RefusedFile(path, kind);
-    const bytes = readBounded(fd, limit, (size) => new RefusedFile(path, `larger than ${limit} bytes (${size})`));
+    const bytes = readBounded(fd, st, limit, (size) => new RefusedFile(path, `larger than ${limit} bytes (${size})`));
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
   } finally {
     fs.closeSync(fd);

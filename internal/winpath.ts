@@ -36,7 +36,7 @@ export function hostPath(p: string, _orUndefined?: true): string | undefined {
 const DEVICE = /^(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])$/i;
 
 /** Why Windows would not read the name `part` as the file it names; undefined when it would. */
-export function badWindowsName(part: string): string | undefined {
+function badWindowsName(part: string): string | undefined {
   if (part === "." || part === "..") return undefined;
   if (part.includes(":")) return "names an alternate data stream (a name with ':')";
   if (/[<>"|?*\x00-\x1f]/.test(part)) return "has a character Windows does not allow in a name";

@@ -72,6 +72,11 @@ export function commandsHere(policy: Policy): string {
   return confined ? `commands run under ${c.describe}` : "no confinement works: commands run unconfined";
 }
 
+/** EdgeBox's own files (policy, cache, audit log): hidden from the app or fixed. */
+function ownPaths(policy: Policy): string[] {
+  return [...(policy.own?.hidden ?? []), ...(policy.own?.fixed ?? [])];
+}
+
 /**
  * Why a child could not be confined to the grants as they were decided, where
  * the confinement cannot hold places (see Confinement.holdsPlaces): a grant
@@ -81,7 +86,7 @@ export function commandsHere(policy: Policy): string {
  * longer is what it was (now a link).
  */
 function unheldPlace(policy: Policy): { rule: string; remedy: string } | undefined {
-  const own = [...(policy.own?.hidden ?? []), ...(policy.own?.fixed ?? [])];
+  const own = ownPaths(policy);
   for (const w of policy.fs) {
     if (!w.write) continue;
     const mine = own.find((p) => isWithin(p, w.path));
@@ -198,7 +203,7 @@ export function prepareSpawn(ctx: HostContext, a: SpawnArgs, sync: boolean): Pre
   };
   if (policy.allowAll) return allowed({ argv: [exe, ...args], cwd, env });
   // (a grant inside EdgeBox's cache would show it to the child)
-  const own = [...(policy.own?.hidden ?? []), ...(policy.own?.fixed ?? [])];
+  const own = ownPaths(policy);
   for (const g of policy.fs) {
     const mine = own.find((p) => isWithin(g.path, p));
     if (mine) refuse({ capability: "run", target, rule: `the grant of ${g.path} lies inside ${mine} (EdgeBox's own)`, remedy: "grant a directory outside it" });

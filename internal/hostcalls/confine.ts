@@ -77,6 +77,14 @@ function writeFilter(arch: { audit: number; socket: number }): number {
   return fd;
 }
 
+/**
+ * Whether a child gets the network: its connections cannot be held to URL
+ * patterns, so only when any URL is allowed and none is blocked.
+ */
+function childNetwork(policy: Policy): boolean {
+  return (policy.net.allow === "all" && policy.net.block.length === 0) || policy.allowAll;
+}
+
 function which(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? "").split(":")) {
     if (dir && existsSync(join(dir, name))) return join(dir, name);
@@ -151,9 +159,8 @@ function bubblewrap(bwrap: string, policy: Policy): Confinement {
     const give = (fd: number) => String(3 + fds.push(fd) - 1);
     try {
       const args = [bwrap, "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try"];
-      // A child's connections cannot be held to URL patterns: it gets the network only when any URL
-      // is allowed and none is blocked; without it, no Unix sockets either.
-      const noNet = (policy.net.allow !== "all" || policy.net.block.length > 0) && !policy.allowAll;
+      // without the network, no Unix sockets either
+      const noNet = !childNetwork(policy);
       if (noNet) args.push("--unshare-net");
       const filter = noNet ? unixSocketFilter() : undefined;
       if (filter) args.push("--seccomp", give(openSync(filter, "r")));
@@ -272,8 +279,7 @@ function sandboxExec(policy: Policy): Confinement {
     rules.push(`(${g.read || g.execute ? "allow" : "deny"} file-read* (subpath ${q(g.path)}))`);
     rules.push(`(${g.write ? "allow" : "deny"} file-write* (subpath ${q(g.path)}))`);
   }
-  // (as under bubblewrap: a child's connections cannot be held to URL patterns)
-  if ((policy.net.allow === "all" && policy.net.block.length === 0) || policy.allowAll) rules.push("(allow network*)");
+  if (childNetwork(policy)) rules.push("(allow network*)");
   for (const p of policy.own?.hidden ?? []) rules.push(`(deny file-read* file-write* (subpath ${q(p)}))`);
   for (const p of policy.own?.fixed ?? []) rules.push(`(deny file-write* (literal ${q(p)}))`);
   rules.push(`(deny file-write* (regex #"/\\.edgebox\\.json$" #"/edgebox\\.toml$"))`); // no policy file, anywhere

@@ -49,11 +49,11 @@ export interface HostContext {
   async: AsyncOps;
   /** Link a native extension into the guest (its init registers its globals). */
   loadExtension(name: string): void;
-  /** process.memoryUsage() for the guest: the host's RSS, the guest's heap. */
   /** worker_threads: the run's workers (internal/sandbox/workers.ts). */
   workers: WorkerOps;
   /** Evaluate Intl chunk `name` in the guest; the time zone dates are shown in by default. */
   loadIntl(name: string): string;
+  /** process.memoryUsage() for the guest: the host's RSS, the guest's heap. */
   memoryUsage(): { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
 }
 

@@ -78,3 +78,12 @@ export function shown(v: unknown, max = 100): string {
   const s = JSON.stringify(v) ?? typeof v;
   return s.length > max ? `${s.slice(0, max)}...` : s;
 }
+
+// (built on the first use, not at start-up)
+let errnoNames: Map<number, string> | undefined;
+
+/** The name of errno `n` (ENOENT for 2); `E<n>` for one the OS does not name. */
+export function errnoName(n: number): string {
+  errnoNames ??= new Map(Object.entries(osConstants.errno).map(([k, v]) => [v as number, k]));
+  return errnoNames.get(n) ?? `E${n}`;
+}

@@ -6,11 +6,10 @@
 // cannot load; it is exposed to such races and says so once.
 
 import * as fs from "node:fs";
-import { constants as osConstants } from "node:os";
 import { Status, type HostLib } from "../engine/native-ffi.ts";
 import { noWait } from "../regular-file.ts";
 import { hostPath, onWindows } from "../winpath.ts";
-import { GuestError } from "./errors.ts";
+import { errnoName, GuestError } from "./errors.ts";
 
 export interface FsBackend {
   readonly kind: "beneath" | "plain";
@@ -53,17 +52,13 @@ export class FsError extends Error {
   }
 }
 
-// (built on the first error, not at start-up)
-let errnoName: Map<number, string> | undefined;
-
 /** The host library's out-parameter: a descriptor or length, or the errno. */
 const out = new Int32Array(1);
 
 function check(status: number): number {
   const n = out[0]!;
   if (status === Status.osError) {
-    errnoName ??= new Map(Object.entries(osConstants.errno).map(([k, v]) => [v as number, k]));
-    throw new FsError(errnoName.get(n) ?? `E${n}`);
+    throw new FsError(errnoName(n));
   }
   if (status !== Status.ok) throw new Error(`host library: file operation refused (status ${status})`);
   return n;

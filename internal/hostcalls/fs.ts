@@ -301,9 +301,10 @@ function statChecked(ctx: HostContext, path: unknown, follow: boolean, syscall: 
 const PATH_ONLY = process.platform === "linux" ? 0o10000000 : 0;
 
 function readAll(ctx: HostContext, fd: number, path: string): Uint8Array {
-  if (fs.fstatSync(fd).isDirectory()) throw systemError("EISDIR", "read", path);
+  const st = fs.fstatSync(fd);
+  if (st.isDirectory()) throw systemError("EISDIR", "read", path);
   const late = () => systemError("ETIMEDOUT", "read", path, undefined, "the run's time limit passed");
-  return readBounded(fd, ctx.maxFileBytes, (size) => fileTooLarge(size, ctx.maxFileBytes), performance.now() + ctx.remainingMs(), late);
+  return readBounded(fd, st, ctx.maxFileBytes, (size) => fileTooLarge(size, ctx.maxFileBytes), performance.now() + ctx.remainingMs(), late);
 }
 
 function fileTooLarge(size: number, limit: number): GuestError {

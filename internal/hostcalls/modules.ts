@@ -5,11 +5,6 @@
 
 import { statSync } from "node:fs";
 import { readRegularFile, RefusedFile } from "../regular-file.ts";
-
-/** A package.json or tsconfig.json the host reads, at most. */
-const MAX_CONFIG = 16 << 20;
-/** A TypeScript source read to tell its format, at most. */
-const MAX_SOURCE = 256 << 20;
 import { posix } from "node:path";
 import { hostPath } from "../winpath.ts";
 import { BUILTINS } from "../../wasm/builtins.js";
@@ -22,6 +17,11 @@ import { resolveReal, ResolveError } from "./paths.ts";
 
 // (module paths are the guest's, POSIX everywhere; on Windows, see winpath.ts)
 const { dirname, join, resolve: resolvePath } = posix;
+
+/** A package.json or tsconfig.json the host reads, at most. */
+const MAX_CONFIG = 16 << 20;
+/** A TypeScript source read to tell its format, at most. */
+const MAX_SOURCE = 256 << 20;
 
 export type ResolveKind = "require" | "import";
 

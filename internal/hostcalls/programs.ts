@@ -2,21 +2,22 @@
 // program a name resolves to, every file that is that program (other names,
 // hard links), and the interpreter a script names on its #! line.
 
-import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
 import { NO_WAIT } from "../regular-file.ts";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Policy } from "../policy/types.ts";
 
-function hostPath(): string[] {
+/** The host's PATH directories (absolute ones only). */
+function pathDirs(): string[] {
   return (process.env.PATH ?? "/usr/bin:/bin").split(":").filter((d) => isAbsolute(d));
 }
 
 /** The real path of the executable `command` names: a path (relative to cwd) or a name found on the host's PATH. */
 export function findExecutable(command: string, cwd: string): string | undefined {
-  const candidates = command.includes("/") ? [resolve(cwd, command)] : hostPath().map((d) => join(d, command));
+  const candidates = command.includes("/") ? [resolve(cwd, command)] : pathDirs().map((d) => join(d, command));
   for (const c of candidates) {
     try {
-      if (existsSync(c) && statSync(c).isFile()) return realpathSync(c);
+      if (statSync(c, { throwIfNoEntry: false })?.isFile()) return realpathSync(c);
     } catch {
       // keep looking
     }
@@ -26,7 +27,7 @@ export function findExecutable(command: string, cwd: string): string | undefined
 
 /** Where programs live: the usual directories, the host's PATH, and the directories granted execute. */
 function programDirs(policy: Policy): string[] {
-  const dirs = ["/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin", ...hostPath()];
+  const dirs = ["/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin", ...pathDirs()];
   for (const g of policy.fs) if (g.execute && g.path !== "/") dirs.push(g.path);
   const real = new Set<string>();
   for (const d of dirs) {

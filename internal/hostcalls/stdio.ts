@@ -4,7 +4,7 @@
 import { constants, fstatSync, openSync, readSync, writeSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import type { AsyncOps } from "./context.ts";
-import { GuestError, systemError } from "./errors.ts";
+import { errnoName, GuestError, systemError } from "./errors.ts";
 
 export type Sink = (bytes: Uint8Array) => void;
 
@@ -155,9 +155,4 @@ export class StdinPump {
     this.ended = true;
     if (this.id) this.finish("end");
   }
-}
-
-const errnoNames = new Map<number, string>(Object.entries(osConstants.errno).map(([k, v]) => [v as number, k]));
-function errnoName(errno: number): string {
-  return errnoNames.get(errno) ?? `E${errno}`;
 }
