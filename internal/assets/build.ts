@@ -5,6 +5,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { JsEngine } from "../engine/js.ts";
+import type { WasmModule } from "../engine/types.ts";
 import { compileScript } from "../build/bytecode.ts";
 import { GuestException, QuickJS, StripFlags } from "../engine/quickjs.ts";
 import { EXTENSIONS, extensionPath, quickjsWasmPath } from "./paths.ts";
@@ -46,7 +47,6 @@ function inputsHash(): string {
   return h.digest("hex");
 }
 
-/**
 /**
  * FormatJS's `en` date data without the ISO 8601 calendar's own formats (it uses
  * the Gregorian ones then): preparing them costs QuickJS a second at the first
@@ -176,8 +176,7 @@ async function bundle(entry: string, format: "iife" | "cjs", setup: Bun.BunPlugi
 }
 
 /** The kept-out modules compiled to bytecode, in one file: u32 header length, JSON {key: [offset, length]}, the bytes. */
-async function compileKeptOut(): Promise<Uint8Array> {
-  const module = new JsEngine().compile(readFileSync(quickjsWasmPath()));
+async function compileKeptOut(module: WasmModule): Promise<Uint8Array> {
   const parts: [string, Uint8Array][] = [];
   for (const key of Object.keys(KEPT_OUT)) parts.push([key, compileScript(module, await bundleKeptOut(key), `edgebox:runtime/${key}`, StripFlags.SOURCE)]);
   return packRuntimeModules(parts);
@@ -188,8 +187,7 @@ async function compileKeptOut(): Promise<Uint8Array> {
  * group of members, evaluated when the guest first touches one (INTL_LOAD), never
  * in the snapshot; packed as the kept-out modules are.
  */
-async function buildIntlChunks(): Promise<Uint8Array> {
-  const module = new JsEngine().compile(readFileSync(quickjsWasmPath()));
+async function buildIntlChunks(module: WasmModule): Promise<Uint8Array> {
   const names = readdirSync(join(wasmDir, "intl")).filter((f) => f !== "collator.js").map((f) => f.replace(/\.js$/, "")).sort();
   const parts: [string, Uint8Array][] = [];
   for (const name of names) parts.push([name, compileScript(module, await bundle(join(wasmDir, "intl", `${name}.js`), "iife", dateData), `edgebox:intl/${name}`, StripFlags.SOURCE)]);
@@ -294,8 +292,9 @@ async function main() {
   buildPolicyValidator(root, join(dist, "assets"));
   const runtime = snapshotRuntime(await bundleRuntime());
   writeFileSync(join(dist, "assets", "runtime.wasm"), runtime.wasm);
-  writeFileSync(join(dist, "assets", "runtime-modules.bin"), await compileKeptOut());
-  writeFileSync(join(dist, "assets", "intl.bin"), await buildIntlChunks());
+  const quickjs = new JsEngine().compile(readFileSync(quickjsWasmPath()));
+  writeFileSync(join(dist, "assets", "runtime-modules.bin"), await compileKeptOut(quickjs));
+  writeFileSync(join(dist, "assets", "intl.bin"), await buildIntlChunks(quickjs));
   for (const name of EXTENSIONS) copyFileSync(extensionPath(name), join(dist, "assets", `ext-${name}.so`));
   const native = buildHost(join(dist, "assets"));
   const pkg = (name: string) => JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version;

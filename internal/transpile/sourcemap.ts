@@ -16,6 +16,9 @@ export interface RawSourceMap {
 /** A map that decodes to nothing: frames stay as they are. */
 const EMPTY: RawSourceMap = { version: 3, sources: [], mappings: "" };
 
+/** The library, loaded on first use (the error path). */
+const traceMapping = () => require("@jridgewell/trace-mapping") as typeof import("@jridgewell/trace-mapping");
+
 export class SourceMap {
   private traced: TraceMap | undefined;
   private map: RawSourceMap | undefined;
@@ -29,7 +32,7 @@ export class SourceMap {
 
   private get trace(): TraceMap {
     if (this.traced) return this.traced;
-    const { FlattenMap, TraceMap } = require("@jridgewell/trace-mapping") as typeof import("@jridgewell/trace-mapping");
+    const { FlattenMap, TraceMap } = traceMapping();
     try {
       // sources are absolute already: no sourceRoot may be applied again
       this.traced = FlattenMap({ ...this.data, sourceRoot: undefined } as never);
@@ -41,7 +44,7 @@ export class SourceMap {
 
   /** The original position of generated `line` and `column` (1-based both, as stack traces print them). */
   lookup(line: number, column: number): { file: string; line: number; column: number } | undefined {
-    const { originalPositionFor, GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND } = require("@jridgewell/trace-mapping") as typeof import("@jridgewell/trace-mapping");
+    const { originalPositionFor, GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND } = traceMapping();
     if (line < 1 || column < 1) return undefined;
     // the last mapping at or before the column; else the line's first after it
     let hit = originalPositionFor(this.trace, { line, column: column - 1, bias: GREATEST_LOWER_BOUND });
@@ -52,7 +55,7 @@ export class SourceMap {
 
   /** The original text of `file`, when the map carries it. */
   content(file: string): string | undefined {
-    const { sourceContentFor } = require("@jridgewell/trace-mapping") as typeof import("@jridgewell/trace-mapping");
+    const { sourceContentFor } = traceMapping();
     try {
       return sourceContentFor(this.trace, file) ?? undefined;
     } catch {

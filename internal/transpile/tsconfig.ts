@@ -104,7 +104,8 @@ export function irregularConfigFor(file: string): string | undefined {
   let bad: string | undefined;
   const read = (p: string): string | undefined => {
     try {
-      if (!statSync(p).isFile()) return void (bad ??= statSync(p).isDirectory() ? undefined : p);
+      const st = statSync(p);
+      if (!st.isFile()) return void (bad ??= st.isDirectory() ? undefined : p);
       return readRegularFile(p, 16 << 20);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT" && (err as NodeJS.ErrnoException).code !== "ENOTDIR") bad ??= p;

@@ -112,7 +112,9 @@ const S_IFIFO = 0o010000;
 const S_IFLNK = 0o120000;
 const S_IFSOCK = 0o140000;
 
-// Number(mode): a { bigint: true } stat's mode is a BigInt.
+/** The S_IFMT bits of a stat's mode (Number(): a { bigint: true } stat's mode is a BigInt). */
+const fileType = (s) => Number(s.mode) & S_IFMT;
+
 export class Stats {
   constructor(s) {
     Object.assign(this, s);
@@ -122,25 +124,25 @@ export class Stats {
     this.birthtime = new Date(s.birthtimeMs);
   }
   isFile() {
-    return (Number(this.mode) & S_IFMT) === S_IFREG;
+    return fileType(this) === S_IFREG;
   }
   isDirectory() {
-    return (Number(this.mode) & S_IFMT) === S_IFDIR;
+    return fileType(this) === S_IFDIR;
   }
   isSymbolicLink() {
-    return (Number(this.mode) & S_IFMT) === S_IFLNK;
+    return fileType(this) === S_IFLNK;
   }
   isCharacterDevice() {
-    return (Number(this.mode) & S_IFMT) === S_IFCHR;
+    return fileType(this) === S_IFCHR;
   }
   isBlockDevice() {
-    return (Number(this.mode) & S_IFMT) === S_IFBLK;
+    return fileType(this) === S_IFBLK;
   }
   isFIFO() {
-    return (Number(this.mode) & S_IFMT) === S_IFIFO;
+    return fileType(this) === S_IFIFO;
   }
   isSocket() {
-    return (Number(this.mode) & S_IFMT) === S_IFSOCK;
+    return fileType(this) === S_IFSOCK;
   }
 }
 

@@ -30,16 +30,18 @@ export function needsRun(what) {
  */
 export function host(op, str, bytes) {
   if (!bound) needsRun(OP_NAMES[op]);
-  const r = hostFn(op, str, bytes);
+  return answer(hostFn(op, str, bytes));
+}
+
+/** The host's reply, or the Node-style error it reported (a string starting with NUL, then JSON). */
+function answer(r) {
   if (typeof r === "string" && r.charCodeAt(0) === 0) throw hostError(JSON.parse(r.slice(1)));
   return r;
 }
 
 /** The module function of one of the runtime's modules kept out of its snapshot: it is nothing of a run, so a pre-run may ask for it too. */
 export function runtimeModuleFunction(key) {
-  const r = hostFn(OP.RUNTIME_MODULE, key);
-  if (typeof r === "string" && r.charCodeAt(0) === 0) throw hostError(JSON.parse(r.slice(1)));
-  return r;
+  return answer(hostFn(OP.RUNTIME_MODULE, key));
 }
 
 /** A promise's state (-1 not a promise, 0 pending, 1 fulfilled, 2 rejected), or with `result` its value or reason: the engine's answer, for util.inspect. */
