@@ -493,3 +493,29 @@ describe("a package's CLI run by path", () => {
     }
   });
 });
+
+describe("child_process", () => {
+  test(`"close" comes after "exit", whether or not anything reads the child's outputs`, async () => {
+    await same(
+      {
+        ".edgebox.json": JSON.stringify({
+          commands: { sh: true },
+          dirs: [{ path: ".", read: true }, ...["/usr/bin", "/bin"].map((path) => ({ path, read: true, execute: true }))],
+        }),
+        "c.js": [
+          `const cp = require("child_process");`,
+          `const unread = cp.spawn("sh", ["-c", "echo out; echo err >&2; exit 3"]);`,
+          `unread.on("exit", (code, signal) => console.log("unread exit", code, signal));`,
+          `unread.on("close", (code, signal) => {`,
+          `  console.log("unread close", code, signal);`,
+          `  const read = cp.spawn("sh", ["-c", "echo out"]);`,
+          `  let text = "";`,
+          `  read.stdout.on("data", (d) => (text += d));`,
+          `  read.on("close", (code) => console.log("read close", code, JSON.stringify(text)));`,
+          `});`,
+        ].join("\n"),
+      },
+      "c.js",
+    );
+  });
+});

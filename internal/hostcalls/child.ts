@@ -37,14 +37,20 @@ function enoent(command: string, sync: boolean): GuestError {
   });
 }
 
-/** Run `fn` with the wrapped argv and its descriptors, closed after. */
+/** Run `fn` with the wrapped argv and its descriptors, closed after (and what it started reaped, should `fn` throw). */
 function withWrapped<T>(w: Wrapped, fn: (w: Wrapped) => T): T {
   try {
     return fn(w);
+  } catch (err) {
+    w.reap?.();
+    throw err;
   } finally {
     for (const fd of w.fds) closeSync(fd);
   }
 }
+
+/** Bun's spawn options for a wrapped child: in a group of its own when the wrapper leaves one to reap. */
+const grouped = (w: Wrapped) => ({ detached: w.reap !== undefined });
 
 /** Whether the confinement really works here (bubblewrap needs user namespaces or setuid): probed once per kind. */
 const confinementWorks = new Map<string, boolean>();
@@ -53,7 +59,11 @@ function works(c: Confinement): boolean {
   let ok = confinementWorks.get(c.describe);
   if (ok === undefined) {
     try {
-      ok = withWrapped(c.probe(), (w) => Bun.spawnSync(w.argv, { stdio: ["ignore", "ignore", "ignore", ...w.fds] }).exitCode === 0);
+      ok = withWrapped(c.probe(), (w) => {
+        const r = Bun.spawnSync(w.argv, { ...grouped(w), stdio: ["ignore", "ignore", "ignore", ...w.fds] });
+        w.reap?.(r.pid);
+        return r.exitCode === 0;
+      });
     } catch {
       ok = false;
     }
@@ -275,8 +285,9 @@ export function spawnSync(ctx: HostContext, a: SpawnArgs, input: Uint8Array | un
   const p = prepareSpawn(ctx, a, true);
   // The run's time limit bounds a synchronous child too (the guest cannot be interrupted while it waits).
   const timeout = Math.min(own, ctx.remainingMs());
-  const proc = launch(ctx, p, (w) =>
-    Bun.spawnSync(w.argv, {
+  const proc = launch(ctx, p, (w) => {
+    const r = Bun.spawnSync(w.argv, {
+      ...grouped(w),
       cwd: p.cwd,
       env: p.env,
       stdio: [input ?? "ignore", "pipe", "pipe", ...w.fds],
@@ -284,8 +295,10 @@ export function spawnSync(ctx: HostContext, a: SpawnArgs, input: Uint8Array | un
       killSignal: timeout < own ? 9 : killSignal,
       // the child is killed once an output passes it (as node), not collected to the end
       maxBuffer,
-    }),
-  );
+    });
+    w.reap?.(r.pid);
+    return r;
+  });
   // (Bun's buffers as they are: a copy would hold each output twice)
   let stdout: Uint8Array = proc.stdout ?? new Uint8Array();
   let stderr: Uint8Array = proc.stderr ?? new Uint8Array();
@@ -320,13 +333,22 @@ const warnedUnconfined = new WeakSet<HostContext>();
 /** Bytes written to a child's stdin that it has not read yet, at most. */
 const MAX_STDIN_QUEUE = 16 << 20;
 
+type Child = Bun.Subprocess<"pipe", "pipe", "pipe">;
+
 export class Children {
-  private readonly procs = new Map<number, Bun.Subprocess<"pipe", "pipe", "pipe">>();
+  private readonly procs = new Map<number, Child>();
+  private readonly reaps = new Map<Child, (pid: number) => void>();
   private readonly queued = new Map<number, number>();
 
   spawn(ctx: HostContext, a: SpawnArgs): string {
     const p = prepareSpawn(ctx, a, false);
-    const proc = launch(ctx, p, (w) => Bun.spawn(w.argv, { cwd: p.cwd, env: p.env, stdio: ["pipe", "pipe", "pipe", ...w.fds] }));
+    const proc = launch(ctx, p, (w) => {
+      const child = Bun.spawn(w.argv, { ...grouped(w), cwd: p.cwd, env: p.env, stdio: ["pipe", "pipe", "pipe", ...w.fds] });
+      if (w.reap) this.reaps.set(child, w.reap);
+      return child;
+    });
+    // (at its exit, not its outputs' end: what the wrapper left behind may hold them open)
+    void proc.exited.then(() => this.reap(proc), () => this.reap(proc));
     // (only once it runs: an operation started for a spawn that threw would keep the run alive forever)
     const id = ctx.async.start();
     this.procs.set(id, proc);
@@ -373,7 +395,15 @@ export class Children {
   }
 
   killAll(): void {
-    for (const p of this.procs.values()) p.kill(9);
+    for (const p of this.procs.values()) {
+      p.kill(9);
+      this.reap(p);
+    }
     this.procs.clear();
+  }
+
+  private reap(p: Child): void {
+    this.reaps.get(p)?.(p.pid);
+    this.reaps.delete(p);
   }
 }

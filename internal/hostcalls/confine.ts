@@ -3,7 +3,7 @@
 // system's program and library dirs read-only, a private /tmp and /dev; no
 // network unless the policy grants some), sandbox-exec on macOS.
 
-import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readlinkSync, readSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Policy } from "../policy/types.ts";
@@ -18,6 +18,12 @@ const SYSTEM_FILES = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d"
 export interface Wrapped {
   argv: string[];
   fds: number[];
+  /**
+   * Run in a process group of its own; once the wrapper has exited (or is
+   * being killed), `reap(pid)` ends whatever it left behind (without a pid:
+   * it never started). Called at least once.
+   */
+  reap?: (pid?: number) => void;
 }
 
 export interface Confinement {
@@ -140,6 +146,66 @@ function mountsFromFds(bwrap: string): boolean {
   return fdMounts;
 }
 
+const O_TMPFILE = 0o20200000; // (Linux; node's constants do not name it)
+
+/**
+ * Where bubblewrap says what it started (--json-status-fd): an unnamed file,
+ * open once for it to write and once for us to read, or undefined where the
+ * file system has no unnamed files.
+ */
+function statusFile(): { write: number; read: number } | undefined {
+  let write: number;
+  try {
+    write = openSync(tmpdir(), constants.O_RDWR | O_TMPFILE, 0o600);
+  } catch {
+    return undefined;
+  }
+  try {
+    return { write, read: openSync(`/proc/self/fd/${write}`, "r") };
+  } catch {
+    closeSync(write);
+    return undefined;
+  }
+}
+
+/**
+ * Ends what a bubblewrap killed during its set-up left behind (once; later
+ * calls do nothing). Its sandbox's first process waits for the word to go on
+ * (an eventfd that never reads as closed), then calls setsid, then asks to
+ * die with its parent: bubblewrap killed before the word leaves it waiting
+ * forever, holding the child's stdio; killed between setsid and that request,
+ * running unwatched. The first is still in bubblewrap's process group; the
+ * second has the pid bubblewrap reported, the init of the sandbox's pid
+ * namespace (killing it ends everything in there). Once bubblewrap reported
+ * an exit code, its sandbox is gone.
+ */
+function reaper(status: number | undefined): (pid?: number) => void {
+  let done = false;
+  return (pid) => {
+    if (done) return;
+    done = true;
+    if (pid !== undefined) kill(-pid);
+    if (status === undefined) return;
+    const buf = Buffer.alloc(4096);
+    let text = "";
+    try {
+      text = buf.subarray(0, readSync(status, buf, 0, buf.length, 0)).toString();
+    } finally {
+      closeSync(status);
+    }
+    const child = /"child-pid": *(\d+)/.exec(text);
+    if (pid !== undefined && child && !text.includes('"exit-code"')) kill(Number(child[1]));
+  };
+}
+
+function kill(target: number): void {
+  try {
+    process.kill(target, 9);
+  } catch {
+    // (gone already)
+  }
+}
+
 /** What lies at `path` out of the child's sight: an empty read-only directory, or an empty file. */
 function hide(args: string[], path: string): void {
   let st;
@@ -157,8 +223,14 @@ function bubblewrap(bwrap: string, policy: Policy): Confinement {
   const build = (argv: string[], cwd: string, full: boolean): Wrapped => {
     const fds: number[] = [];
     const give = (fd: number) => String(3 + fds.push(fd) - 1);
+    let status: number | undefined;
     try {
       const args = [bwrap, "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try"];
+      const file = statusFile();
+      if (file) {
+        args.push("--json-status-fd", give(file.write));
+        status = file.read;
+      }
       // without the network, no Unix sockets either
       const noNet = !childNetwork(policy);
       if (noNet) args.push("--unshare-net");
@@ -173,9 +245,9 @@ function bubblewrap(bwrap: string, policy: Policy): Confinement {
       // Last, so that they cover whatever a grant of "/" brought along.
       args.push("--proc", "/proc", "--dev", "/dev");
       args.push("--chdir", cwd, "--", ...argv);
-      return { argv: args, fds };
+      return { argv: args, fds, reap: reaper(status) };
     } catch (err) {
-      for (const fd of fds) closeSync(fd);
+      for (const fd of [...fds, ...(status === undefined ? [] : [status])]) closeSync(fd);
       throw err;
     }
   };

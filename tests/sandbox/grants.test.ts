@@ -4,9 +4,23 @@
 // from a confined child.
 
 import { describe, expect, test } from "bun:test";
-import { chownSync, existsSync, lstatSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, lstatSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { edgebox, edgeboxAsync, noConfinement, securityTest, tempApp } from "../helpers.ts";
+
+/** Command lines of the processes whose arguments name `dir`. */
+function processesNaming(dir: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+      if (cmd.includes(dir)) found.push(`${pid}: ${cmd.slice(0, 200)}`);
+    } catch {
+      // (gone meanwhile)
+    }
+  }
+  return found;
+}
 
 const secret = join(tempApp({ "secret.txt": "GRANT-SECRET\n" }), "secret.txt");
 
@@ -266,6 +280,36 @@ describe("what a confined child gets", () => {
     });
     expect(edgebox(["run", "--allow-run=cat", "app.js"], { cwd: dir }).stdout).toBe("lo\n");
   });
+
+  securityTest(noConfinement)("no child outlives the run, whenever it is killed (bubblewrap killed mid set-up leaves its sandbox's init behind)", async () => {
+    const dir = tempApp({
+      "app.js": [
+        `const cp = require("child_process");`,
+        `let exits = 0;`,
+        // killed at spread moments, so that some land while bubblewrap sets the sandbox up
+        `for (let i = 0; i < 100; i++) {`,
+        `  const c = cp.spawn("cat", [], { stdio: "pipe" });`,
+        `  c.on("exit", () => exits++);`,
+        `  const t0 = Date.now(), delay = (i % 20) / 5;`,
+        `  const later = () => (Date.now() - t0 >= delay ? c.kill("SIGKILL") : setTimeout(later, 0));`,
+        `  later();`,
+        `}`,
+        `for (let i = 0; i < 200; i++) cp.spawnSync("cat", [], { timeout: 1 + (i % 4) });`,
+        `process.on("exit", () => console.log("exits", exits));`,
+      ].join("\n"),
+    });
+    const r = await edgeboxAsync(["run", "--allow-run=cat", "--timeout", "30000", "app.js"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("exits 100\n");
+    // (a killed sandbox takes a moment to go)
+    let left: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      left = processesNaming(dir);
+      if (left.length === 0) break;
+      await Bun.sleep(100);
+    }
+    expect(left).toEqual([]);
+  }, 60_000);
 
   test("a child that does not read its stdin cannot make the host hold unbounded input", () => {
     const dir = tempApp({

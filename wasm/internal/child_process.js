@@ -243,6 +243,10 @@ export function spawn(file, args, options) {
       out?.push(null);
       err?.push(null);
       child.emit("exit", code, signal);
+      // (as node: an output nobody listens to is drained, so that "close" comes)
+      process.nextTick(() => {
+        for (const s of [out, err]) if (s && !s._readableState.readableListening) s.resume();
+      });
       maybeClose();
     }
   });
