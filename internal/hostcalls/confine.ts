@@ -190,6 +190,8 @@ function reaper(status: number | undefined): (pid?: number) => void {
     let text = "";
     try {
       text = buf.subarray(0, readSync(status, buf, 0, buf.length, 0)).toString();
+    } catch {
+      // (unreadable: the process group is all there is to end)
     } finally {
       closeSync(status);
     }
