@@ -90,6 +90,23 @@ describe("TypeScript", () => {
     expect(r.stderr).toContain(`${join(dir, "bad.ts")}:1:`);
   });
 
+  test("a file's format and imports come from the cache on later runs; an entry that is not a scan, or an edit, is scanned again", () => {
+    const cache = tempApp();
+    const app = tempApp({ "main.ts": `import { n } from "./dep.ts";\nconst x: number = n;\nconsole.log(x);\n`, "dep.ts": `export const n: number = 7;\n` });
+    const run = () => edgebox(["run", join(app, "main.ts")], { env: { XDG_CACHE_HOME: cache } });
+    expect(run()).toEqual({ code: 0, stdout: "7\n", stderr: "" });
+    const ts = join(cache, "edgebox", readdirSync(join(cache, "edgebox"))[0]!, "typescript");
+    const scans = () => readdirSync(ts).filter((f) => f.endsWith(".scan.json"));
+    expect(scans().length).toBe(2);
+    expect(run()).toEqual({ code: 0, stdout: "7\n", stderr: "" });
+    for (const f of scans()) writeFileSync(join(ts, f), `{"format":"esm","imports":[1]}`);
+    expect(run()).toEqual({ code: 0, stdout: "7\n", stderr: "" });
+    // the same file, now CommonJS: a scan of its own
+    writeFileSync(join(app, "main.ts"), `const { n } = require("./dep.ts") as { n: number };\nconsole.log(n + 1);\n`);
+    expect(run()).toEqual({ code: 0, stdout: "8\n", stderr: "" });
+    expect(scans().length).toBe(3);
+  });
+
   test("edgebox build takes a TypeScript entry", () => {
     const out = join(dir, "app.ebx");
     expect(edgebox(["build", join(dir, "app.ts"), "-o", out]).code).toBe(0);

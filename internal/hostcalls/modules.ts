@@ -220,12 +220,12 @@ export class ModuleResolver {
   /** A TypeScript file's format (typeScriptFormat), by path and source, decided once per run. */
   private readonly tsFormats = new Map<string, Format>();
 
-  typeScriptFormat(path: string, source: string): Format {
+  typeScriptFormat(path: string, source: string, bySyntax?: () => Format): Format {
     const key = `${path}\0${Bun.hash.wyhash(source, 0n)}`;
     let f = this.tsFormats.get(key);
     if (!f) {
       const type = this.packageScope(dirname(path))?.pkg?.type;
-      f = typeScriptFormat(path, source, type === "module" ? "esm" : type === "commonjs" ? "cjs" : "auto");
+      f = typeScriptFormat(path, source, type === "module" ? "esm" : type === "commonjs" ? "cjs" : "auto", bySyntax);
       this.tsFormats.set(key, f);
     }
     return f;

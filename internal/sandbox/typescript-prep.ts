@@ -29,7 +29,7 @@ export async function prepareTypeScript(sb: Sandbox, file: string, source: strin
         return undefined;
       }
     },
-    (f, source) => resolver.typeScriptFormat(f, source),
+    (f, source) => resolver.typeScriptFormat(f, source, () => sb.ts.scan(f, source).format),
     (spec, parent) => {
       try {
         const r = resolver.resolve(spec, parent, "import");
