@@ -21,6 +21,7 @@
 // RangeError (see emit.ts), not a crash. Self tail calls are loops, and a
 // one-expression function's self calls are inlined (inlineLevels).
 
+import { DEOPT } from "./arrays.ts";
 import { callsBeyondMath, children, isFunction, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
 import { DATAVIEW_METHODS, HELPER, loadInline, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
@@ -62,6 +63,8 @@ export interface Frozen {
   int?: { locals: ValType[]; body: Instr[] };
   /** Called from JS (a guard and a wrapper); otherwise only by other frozen functions. */
   entry?: boolean;
+  /** Its array parameters may be plain Arrays of numbers (it has no effects: arrays.ts). */
+  plainArrays?: boolean;
 }
 
 /**
@@ -223,6 +226,13 @@ export class FunctionCompiler {
     const zero: Instr = { op: "f64.const", value: 0 };
     f.zeros.push(zero);
     f.code.push(zero, { op: "return" });
+  }
+
+  /** Leave the function telling the wrapper to hand the call back to JS (a plain Array's element it does not handle: arrays.ts). */
+  private deopt(f: FnScope): Instr[] {
+    const zero: Instr = { op: "f64.const", value: 0 };
+    f.zeros.push(zero);
+    return [{ op: "i32.const", value: DEOPT }, { op: "global.set", global: OVERFLOW }, zero, { op: "return" }];
   }
 
   private lookup(f: FnScope, name: string): { local: number; ty: Ty } | undefined {
@@ -808,7 +818,7 @@ export class FunctionCompiler {
         if (!e.computed) return c.push({ op: "local.get", local: a.local + 1 }, { op: "f64.convert_i32_u" }), "number";
         if (this.expr(f, e.property) !== "number") throw new Reject("indexes a typed array with a boolean");
         const idx = this.newLocal(f, "f64");
-        c.push({ op: "local.set", local: idx }, ...loadInline(a.local, a.local + 1, a.local + 2, idx, this.newLocal(f, "i32")));
+        c.push({ op: "local.set", local: idx }, ...loadInline(a.local, a.local + 1, a.local + 2, idx, this.newLocal(f, "i32"), this.newLocal(f, "i64"), this.deopt(f)));
         return "number";
       }
       case "NewExpression":
