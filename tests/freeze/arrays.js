@@ -144,6 +144,15 @@ const growing = [1, 2, 3];
 Object.defineProperty(growing, 2, { get: () => (growing.length < 6 && growing.push(100), 3), configurable: true });
 row("growing", sum(growing), growing.length);
 
+// hostile: an element's valueOf empties the array; a getter on Array.prototype fills a hole and grows it
+const emptied = [1, 2, 3, 4];
+emptied[1] = { valueOf: () => ((emptied.length = 0), 5) };
+row("valueOf empties", sum(emptied), emptied.length, sum(emptied));
+const filling = [1, 2, , 4];
+Object.defineProperty(Array.prototype, 2, { get: () => (filling.push(8), 30), configurable: true });
+row("proto grows", sum(filling), filling.length, maxOf(filling), filling.length);
+delete Array.prototype[2];
+
 // loops compiled on their own over plain Arrays (the top level)
 {
   let total = 0;
