@@ -340,7 +340,7 @@ describe("frozen functions", () => {
     expect(interpreted.stdout).toBe(node.stdout);
     expect(frozen.stdout).toBe(interpreted.stdout);
     expect(frozen.code).toBe(0);
-    for (const name of ["sum", "storeAll", "dot", "qsort"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
+    for (const name of ["sum", "storeAll", "dot", "dotTwice", "qsort"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
     expect(b.stdout).toContain("not frozen compares (typed.js:");
     expect(b.stdout).toContain("it compares such a value with ===");
     expect(b.stdout).toContain("it may return one");
@@ -364,7 +364,7 @@ describe("frozen functions", () => {
     expect(interpreted.stdout).toBe(node.stdout);
     expect(frozen.stdout).toBe(interpreted.stdout);
     expect(frozen.code).toBe(0);
-    for (const name of ["sum", "pastEnd", "dot", "sumBoth", "maxOf", "mix"]) {
+    for (const name of ["sum", "pastEnd", "dot", "sumBoth", "sumTwo", "maxOf", "mix"]) {
       expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(arrays\\.js:\\d+:\\d+\\): f64; its arrays may be typed arrays or plain Arrays of numbers\n`));
     }
     expect(b.stdout).toMatch(/frozen {5}bump \(arrays\.js:\d+:\d+\): f64; typed arrays only \(it writes: plain Arrays run in the interpreter\)\n/);

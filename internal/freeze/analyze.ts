@@ -21,7 +21,7 @@
 // RangeError (see emit.ts), not a crash. Self tail calls are loops, and a
 // one-expression function's self calls are inlined (inlineLevels).
 
-import { DEOPT } from "./arrays.ts";
+import { DEOPT, passedAsArrays } from "./arrays.ts";
 import { callsBeyondMath, children, isFunction, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
 import { DATAVIEW_METHODS, HELPER, loadInline, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
@@ -140,9 +140,15 @@ export class FunctionCompiler {
     private readonly patchedMath: Set<string>,
   ) {}
 
-  /** Parameter types: typed arrays where the body indexes them or reads their length, else numbers. */
+  /** Parameter types: arrays where the body indexes them, reads their length or passes them on as a callee's array, else numbers. */
   paramTys(cand: Candidate): Ty[] {
-    cand.arrays ??= arrayNames(cand.node.body, cand.params);
+    if (!cand.arrays) {
+      cand.arrays = arrayNames(cand.node.body, cand.params); // (first: a call back into this function sees these)
+      for (const p of passedAsArrays(cand.node.body, cand.params, (name, i) => {
+        const target = this.resolve(name, cand);
+        return typeof target === "object" && this.paramTys(target)[i] === "array";
+      })) cand.arrays.add(p);
+    }
     cand.views ??= viewNames(cand.node.body, cand.params.filter((p) => !cand.arrays!.has(p)), DATAVIEW_METHODS);
     return cand.params.map((p) => (cand.arrays!.has(p) ? "array" : cand.views!.has(p) ? "view" : "number"));
   }

@@ -141,3 +141,18 @@ export function arraysNote(f: Frozen): string {
   if (!f.paramTys.includes("array")) return "";
   return f.plainArrays ? "; its arrays may be typed arrays or plain Arrays of numbers" : "; typed arrays only (it writes: plain Arrays run in the interpreter)";
 }
+
+/** Parameters handed as they are to a function whose parameter there is an array (`isArray(callee, i)`): arrays too. */
+export function passedAsArrays(body: N, params: string[], isArray: (callee: string, i: number) => boolean): string[] {
+  const out: string[] = [];
+  const walk = (n: N): void => {
+    if (n.type === "CallExpression" && n.callee.type === "Identifier") {
+      (n.arguments as N[]).forEach((a, i) => {
+        if (a.type === "Identifier" && params.includes(a.name) && !out.includes(a.name) && isArray(n.callee.name, i)) out.push(a.name);
+      });
+    }
+    children(n).forEach(walk);
+  };
+  walk(body);
+  return out;
+}
