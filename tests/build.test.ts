@@ -340,7 +340,7 @@ describe("frozen functions", () => {
     expect(interpreted.stdout).toBe(node.stdout);
     expect(frozen.stdout).toBe(interpreted.stdout);
     expect(frozen.code).toBe(0);
-    for (const name of ["sum", "storeAll", "dot", "qsort"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
+    for (const name of ["sum", "storeAll", "dot", "dotTwice", "qsort"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
     expect(b.stdout).toContain("not frozen compares (typed.js:");
     expect(b.stdout).toContain("it compares such a value with ===");
     expect(b.stdout).toContain("it may return one");
@@ -350,6 +350,44 @@ describe("frozen functions", () => {
     for (const name of ["readBE", "writeLE"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in the top level: compiled loop over numbers seen, lastOk; DataViews dv, giving back seen, lastOk; through the engine: dv\.getUint8/);
     expect(b.stdout).toMatch(/frozen {5}readBE \(typed\.js:\d+:\d+\): f64; through the engine: view\.getUint32, view\.getInt16, view\.getFloat32\n/);
+  });
+
+  test("plain Arrays (dense, holey, mixed, huge, proxied, hostile) print what the interpreter and node print", async () => {
+    const dir = tempApp({ "arrays.js": readFileSync(join(import.meta.dir, "freeze", "arrays.js"), "utf8") });
+    const b = build(dir, ["arrays.js", "--explain"]);
+    const [frozen, interpreted, node] = await Promise.all([
+      edgeboxAsync(["run", "arrays.ebx"], { cwd: dir }),
+      edgeboxAsync(["run", "arrays.js"], { cwd: dir }),
+      nodeAsync(["arrays.js"], { cwd: dir }),
+    ]);
+    expect(node.stdout.split("\n").length).toBeGreaterThan(400);
+    expect(interpreted.stdout).toBe(node.stdout);
+    expect(frozen.stdout).toBe(interpreted.stdout);
+    expect(frozen.code).toBe(0);
+    for (const name of ["sum", "pastEnd", "dot", "sumBoth", "sumTwo", "maxOf", "mix"]) {
+      expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(arrays\\.js:\\d+:\\d+\\): f64; its arrays may be typed arrays or plain Arrays of numbers\n`));
+    }
+    expect(b.stdout).toMatch(/frozen {5}bump \(arrays\.js:\d+:\d+\): f64; typed arrays only \(it writes: plain Arrays run in the interpreter\)\n/);
+    expect(b.stdout).toMatch(/loop \(arrays\.js:\d+:\d+\) in the top level: compiled loop over numbers s; typed arrays huge, giving back s; its arrays may be typed arrays or plain Arrays of numbers\n/);
+  });
+
+  test("a plain Array is read by compiled code: it fits an instruction budget the interpreter exceeds tenfold", () => {
+    const dir = tempApp({
+      "sum.js": `function sum(a) { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]; return s; }
+const a = [];
+for (let i = 0; i < 1000; i++) a.push(i * 0.5);
+let t = 0;
+for (let k = 0; k < 1000; k++) t += sum(a);
+let u = 0;
+for (let k = 0; k < 1000; k++) for (let i = 0; i < a.length; i++) u += a[i];
+console.log(t, u);
+`,
+      ".edgebox.json": JSON.stringify({ runtime: { max_instructions: 400_000_000 } }),
+    });
+    build(dir, ["sum.js"]);
+    const r = edgebox(["run", "sum.ebx"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("249750000 249750000\n");
   });
 
   test("the frozen module is valid WebAssembly that links as a side module, and the artifact carries it", () => {

@@ -122,6 +122,25 @@ describe("the freezer's WebAssembly", () => {
     }
   });
 
+  test("plain Arrays go only to code without effects: no element stores, no DataView setters, no callee that has either", () => {
+    const r = freeze(`
+function sum(a) { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]; return s; }
+function fill(a, v) { for (let i = 0; i < a.length; i++) a[i] = v; return a.length; }
+function viaFill(a) { let n = 0; for (let i = 0; i < 3; i++) n += fill(a, i); return n + a[0]; }
+function viaSum(a) { let n = 0; for (let i = 0; i < 3; i++) n += sum(a); return n + a[0]; }
+function poke(v) { for (let i = 0; i < 2; i++) v.setUint8(i, 1); return 0; }
+function nums(x) { let s = 0; for (let i = 0; i < x; i++) s += i; return s; }
+console.log(sum([1]), fill([1], 2), viaFill([1]), viaSum([1]), poke(new DataView(new ArrayBuffer(2))), nums(3));
+`);
+    const plain = Object.fromEntries(r.frozen.map((f) => [f.cand.name, f.plainArrays]));
+    expect(plain).toEqual({ sum: true, fill: false, viaFill: false, viaSum: true, poke: false, nums: false });
+    expect(WebAssembly.validate(r.wasm!)).toBe(true);
+    const how = Object.fromEntries(r.explain.map((e) => [e.name, e.how]));
+    expect(how.sum).toBe("f64; its arrays may be typed arrays or plain Arrays of numbers");
+    expect(how.fill).toBe("f64; typed arrays only (it writes: plain Arrays run in the interpreter)");
+    expect(how.nums).toStartWith("f64, and int32");
+  });
+
   test("encodes LEB128, sizes and constants exactly", () => {
     const m = new ModuleBuilder();
     m.importMemory("env", "memory");

@@ -21,6 +21,7 @@
 // RangeError (see emit.ts), not a crash. Self tail calls are loops, and a
 // one-expression function's self calls are inlined (inlineLevels).
 
+import { DEOPT, passedAsArrays } from "./arrays.ts";
 import { callsBeyondMath, children, isFunction, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
 import { DATAVIEW_METHODS, HELPER, loadInline, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
@@ -62,6 +63,8 @@ export interface Frozen {
   int?: { locals: ValType[]; body: Instr[] };
   /** Called from JS (a guard and a wrapper); otherwise only by other frozen functions. */
   entry?: boolean;
+  /** Its array parameters may be plain Arrays of numbers (it has no effects: arrays.ts). */
+  plainArrays?: boolean;
 }
 
 /**
@@ -137,9 +140,15 @@ export class FunctionCompiler {
     private readonly patchedMath: Set<string>,
   ) {}
 
-  /** Parameter types: typed arrays where the body indexes them or reads their length, else numbers. */
+  /** Parameter types: arrays where the body indexes them, reads their length or passes them on as a callee's array, else numbers. */
   paramTys(cand: Candidate): Ty[] {
-    cand.arrays ??= arrayNames(cand.node.body, cand.params);
+    if (!cand.arrays) {
+      cand.arrays = arrayNames(cand.node.body, cand.params); // (first: a call back into this function sees these)
+      for (const p of passedAsArrays(cand.node.body, cand.params, (name, i) => {
+        const target = this.resolve(name, cand);
+        return typeof target === "object" && this.paramTys(target)[i] === "array";
+      })) cand.arrays.add(p);
+    }
     cand.views ??= viewNames(cand.node.body, cand.params.filter((p) => !cand.arrays!.has(p)), DATAVIEW_METHODS);
     return cand.params.map((p) => (cand.arrays!.has(p) ? "array" : cand.views!.has(p) ? "view" : "number"));
   }
@@ -223,6 +232,13 @@ export class FunctionCompiler {
     const zero: Instr = { op: "f64.const", value: 0 };
     f.zeros.push(zero);
     f.code.push(zero, { op: "return" });
+  }
+
+  /** Leave the function telling the wrapper to hand the call back to JS (a plain Array's element it does not handle: arrays.ts). */
+  private deopt(f: FnScope): Instr[] {
+    const zero: Instr = { op: "f64.const", value: 0 };
+    f.zeros.push(zero);
+    return [{ op: "i32.const", value: DEOPT }, { op: "global.set", global: OVERFLOW }, zero, { op: "return" }];
   }
 
   private lookup(f: FnScope, name: string): { local: number; ty: Ty } | undefined {
@@ -808,7 +824,7 @@ export class FunctionCompiler {
         if (!e.computed) return c.push({ op: "local.get", local: a.local + 1 }, { op: "f64.convert_i32_u" }), "number";
         if (this.expr(f, e.property) !== "number") throw new Reject("indexes a typed array with a boolean");
         const idx = this.newLocal(f, "f64");
-        c.push({ op: "local.set", local: idx }, ...loadInline(a.local, a.local + 1, a.local + 2, idx, this.newLocal(f, "i32")));
+        c.push({ op: "local.set", local: idx }, ...loadInline(a.local, a.local + 1, a.local + 2, idx, this.newLocal(f, "i32"), this.newLocal(f, "i64"), this.deopt(f)));
         return "number";
       }
       case "NewExpression":

@@ -10,6 +10,7 @@
 // layout is QuickJS's business.
 
 import { BAIL, CTX, intName, type Frozen } from "./analyze.ts";
+import { DEOPT, plainArgument, probe } from "./arrays.ts";
 import { ModuleBuilder, type Instr, type ValType } from "./encode.ts";
 import { ARRAY_KINDS, DATAVIEW_METHODS, HELPER, HELPERS, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
 
@@ -44,6 +45,9 @@ export const API: Record<string, [ValType[], ValType[]]> = {
   // a compiled loop's variables, back to JS
   JS_NewArray: [["i32"], ["i64"]],
   JS_SetPropertyUint32: [["i32", "i64", "i32", "i64"], ["i32"]],
+  // plain Arrays (arrays.ts)
+  JS_GetLength: [["i32", "i64", "i32"], ["i32"]],
+  JS_GetClassID: [["i64"], ["i32"]],
   // QuickJS's own: its % and ** call these, so frozen code rounds exactly as the interpreter does
   fmod: [["f64", "f64"], ["f64"]],
   pow: [["f64", "f64"], ["f64"]],
@@ -77,6 +81,8 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   const lengthGetter = m.staticData(new Uint8Array(8), 8);
   const desc = m.staticData(new Uint8Array(32), 8);
   const log2 = m.staticData(Array.from({ length: 12 }, (_, k) => ARRAY_KINDS[k] ?? 0));
+  // the init probe's verdict on plain Arrays (1: frozen code may read them), in memory to survive the snapshot
+  const plainOk = m.staticData(new Uint8Array(4), 4);
   const at = (offset: number): Instr[] => [{ op: "global.get", global: "__memory_base" }, { op: "i32.const", value: offset }, { op: "i32.add" }];
   const stackMessage = m.cString("Maximum call stack size exceeded");
   const ctx: Instr = { op: "local.get", local: 0 };
@@ -122,7 +128,13 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         // kinds 0-6 and 10-11 (not the BigInt ones, not Float16)
         body.push(...arg(i), { op: "call", func: "JS_GetTypedArrayType" }, { op: "local.tee", local: kind }, { op: "i32.const", value: 6 }, { op: "i32.gt_u" });
         body.push({ op: "local.get", local: kind }, { op: "i32.const", value: 10 }, { op: "i32.lt_u" }, { op: "local.get", local: kind }, { op: "i32.const", value: 11 }, { op: "i32.gt_u" }, { op: "i32.or" }, { op: "i32.and" });
-        body.push({ op: "if" }, ...undef, { op: "end" });
+        // not one of those: a plain Array, where the function takes one
+        body.push({ op: "if" });
+        if (f.plainArrays) {
+          const [val, p] = [local("i64"), local("i32")];
+          body.push(...arg(i), { op: "local.set", local: val }, ...plainArgument(ctx, val, p, ptr, len, kind, at(plainOk), at(scratch), undef));
+        } else body.push(...undef);
+        body.push({ op: "else" });
         // its buffer: a detached (or shrunk past it) array throws here, and is JS's empty array
         body.push(ctx, ...arg(i), ...at(scratch), ...at(scratch + 4), { op: "i32.const", value: 0 }, { op: "call", func: "JS_GetTypedArrayBuffer" }, { op: "local.tee", local: buf });
         body.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.const", value: 6 }, { op: "i32.eq" });
@@ -139,7 +151,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         // (it cannot fail on a typed array; were it to throw, its exception is dropped with a length of 0)
         body.push({ op: "else" }, ctx, { op: "local.get", local: buf }, { op: "call", func: "JS_FreeValue" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "end" });
         body.push({ op: "else" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "end" });
-        body.push({ op: "end" });
+        body.push({ op: "end" }, { op: "end" });
         continue;
       }
       const v = local("f64");
@@ -171,6 +183,10 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     const array = f.cand.loop?.mayThrow || outs.length > 1;
     const arr = local("i64");
     body.push({ op: "global.get", global: OVERFLOW }, { op: "if" });
+    if (f.plainArrays) {
+      // an element frozen code does not handle: undefined, and the guard runs the JS
+      body.push({ op: "global.get", global: OVERFLOW }, { op: "i32.const", value: DEOPT }, { op: "i32.eq" }, { op: "if" }, { op: "i32.const", value: 0 }, { op: "global.set", global: OVERFLOW }, ...undef, { op: "end" });
+    }
     body.push({ op: "global.get", global: OVERFLOW }, { op: "i32.const", value: THROWN }, { op: "i32.ne" }, { op: "if" });
     body.push(ctx, ...at(stackMessage), { op: "i32.const", value: 0 }, { op: "call", func: "JS_ThrowRangeError" }, { op: "drop" }, { op: "end" });
     body.push({ op: "i32.const", value: 0 }, { op: "global.set", global: OVERFLOW });
@@ -236,6 +252,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         ] as Instr[])
       : []),
     ...free([global]),
+    ...(fns.some((f) => f.plainArrays) ? probe(ctx, 3, 4, 6, at(plainOk), at(scratch)) : []),
     ctx, { op: "call", func: "JS_NewObject" }, { op: "local.set", local: 2 },
     ...register,
     // "on": the guards use the frozen functions only while it is truthy (the build turns it off

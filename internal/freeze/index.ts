@@ -12,6 +12,7 @@
 
 import { parse } from "acorn";
 import { UserError } from "../errors.ts";
+import { arraysNote, markPlainArrays } from "./arrays.ts";
 import { FunctionCompiler, guessReturn, Reject, type Candidate, type Frozen, type Ty } from "./analyze.ts";
 import { children, type N } from "./ast.ts";
 import { emitModule, FROZEN_GLOBAL } from "./emit.ts";
@@ -95,7 +96,6 @@ export function freeze(code: string): FreezeResult {
   for (const f of frozen) f.entry = worth.has(f);
   const entries = frozen.filter((f) => f.entry);
   for (const f of frozen) if (!f.entry) reasons.set(f.cand, "does too little to pay for a call into compiled code (no loop, no recursion); compiled for the frozen functions that call it");
-  const how = new Map(entries.map((f) => [f.cand, (f.int ? "f64, and int32 while its values stay int32" : "f64") + throughEngine(f.cand)]));
   // Loops elsewhere (the top level, functions that are not frozen), compiled on their own.
   const compiler = new FunctionCompiler(
     (name, from) => {
@@ -106,6 +106,12 @@ export function freeze(code: string): FreezeResult {
     scopes.patchedMath,
   );
   const loops = compileLoops(scopes, compiler, new Set(entries.map((f) => f.cand.node)), lineCol);
+  const compiled = [...frozen, ...loops.map((l) => l.frozen)];
+  markPlainArrays(compiled, (f, name) => {
+    const b = lookupFrom(scopes, f.cand, name);
+    return compiled.find((g) => g.cand === b);
+  });
+  const how = new Map(entries.map((f) => [f.cand, (f.int ? "f64, and int32 while its values stay int32" : "f64") + throughEngine(f.cand) + arraysNote(f)]));
   const byFn = new Map<unknown, CompiledLoop[]>();
   for (const l of loops) byFn.set(l.within, [...(byFn.get(l.within) ?? []), l]);
   const explain = scopes.candidates.map((c) => {
@@ -113,7 +119,7 @@ export function freeze(code: string): FreezeResult {
     const partly = inside && `partly: ${inside.length === 1 ? "its loop at" : "its loops at"} ${inside.map((l) => l.frozen.cand.where).join(", ")} compiled, the rest in the interpreter`;
     return { name: c.name, where: c.where, frozen: !reasons.has(c), reason: reasons.get(c), how: how.get(c), partly };
   });
-  const loopList = loops.map((l) => ({ where: l.frozen.cand.where, within: l.withinName, how: l.how }));
+  const loopList = loops.map((l) => ({ where: l.frozen.cand.where, within: l.withinName, how: l.how + arraysNote(l.frozen) }));
   if (entries.length === 0 && loops.length === 0) return { code, frozen: [], explain, loops: [] };
 
   // Guards, from the end of the text backwards so offsets stay valid.

@@ -2,6 +2,7 @@
 // and Number::exponentiate and Math.sign, where no single wasm instruction
 // has JS's semantics.
 
+import { numberOf, PLAIN } from "./arrays.ts";
 import type { Func, Instr } from "./encode.ts";
 
 /** The module's global that says a frozen call ran out of depth (i32, 0 or 1). */
@@ -153,16 +154,19 @@ const load: Func = {
   name: HELPER.load,
   params: ["i32", "i32", "i32", "f64"],
   results: ["f64"],
-  locals: ["i32"],
-  body: loadInline(0, 1, 2, 3, 4),
+  locals: ["i32", "i64"],
+  // (only code that stores calls it, and such code never gets a plain Array: arrays.ts)
+  body: loadInline(0, 1, 2, 3, 4, 5, [{ op: "unreachable" }]),
 };
 
 /**
  * The same read inline (frozen code reads elements this way; a call per element cost SHA-256's
  * compiled loop ~20% of its time): locals ptr, len, kind (the array), idx (f64), k (a scratch
- * i32); leaves the f64. A block whose cases branch out of it with their value.
+ * i32), v (a scratch i64); leaves the f64. A block whose cases branch out of it with their value.
+ * A plain Array (kind PLAIN) runs `deopt` (which leaves the function) where it is not a number
+ * element or out of range.
  */
-export function loadInline(ptr: number, len: number, kind: number, idx: number, k: number): Instr[] {
+export function loadInline(ptr: number, len: number, kind: number, idx: number, k: number, v: number, deopt: Instr[]): Instr[] {
   const cases: [number[], number, Instr[]][] = [
     [[0, 2], 0, [{ op: "i32.load8_u", offset: 0 }, { op: "f64.convert_i32_u" }]],
     [[1], 0, [{ op: "i32.load8_s", offset: 0 }, { op: "f64.convert_i32_s" }]],
@@ -172,13 +176,14 @@ export function loadInline(ptr: number, len: number, kind: number, idx: number, 
     [[6], 2, [{ op: "i32.load", offset: 0 }, { op: "f64.convert_i32_u" }]],
     [[10], 2, [{ op: "f32.load", offset: 0 }, { op: "f64.promote_f32" }]],
     [[11], 3, [{ op: "f64.load", offset: 0 }]],
+    [[PLAIN], 3, [{ op: "i64.load", offset: 0 }, { op: "local.set", local: v }, ...numberOf(v, deopt)]],
   ];
   const n = cases.length;
   const out: Instr[] = [{ op: "block", result: "f64" }];
-  // outside the array: NaN, out of the outer block (one level up from the if)
-  out.push(...index(idx, len, k, [f64(NaN), { op: "br", depth: 1 }]));
+  // outside the array: NaN, out of the outer block (one level up from the if); a plain Array's prototype chain is JS's business
+  out.push(...index(idx, len, k, [get(kind), { op: "i32.const", value: PLAIN }, { op: "i32.eq" }, { op: "if" }, ...deopt, { op: "end" }, f64(NaN), { op: "br", depth: 1 }]));
   out.push(...cases.map((): Instr => ({ op: "block" })), { op: "block" });
-  const depths = Array.from({ length: 12 }, (_, kd) => {
+  const depths = Array.from({ length: PLAIN + 1 }, (_, kd) => {
     const i = cases.findIndex(([ks]) => ks.includes(kd));
     return i < 0 ? n : i;
   });

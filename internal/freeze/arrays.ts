@@ -1,0 +1,158 @@
+// Plain JavaScript Arrays of numbers in frozen code. A parameter used as an
+// array (a[i], a.length) takes a typed array or, when the function and all it
+// calls have no effects (no element stores, no DataView set calls), a plain
+// Array. The wrapper lets in only a QuickJS "fast array" (class Array, its
+// elements one contiguous JSValue buffer) with no holes (length == count), and
+// hands frozen code that buffer as an array of kind PLAIN: the same three i32s
+// as a typed array (runtime.ts), the buffer's address and its length.
+//
+// Frozen code runs no JS, so the buffer, its length and its elements stay as
+// they were at entry for the whole call. A read that is not an int or float64
+// element (undefined, a string, an object with valueOf, ...) or lies outside
+// the array (where JS would look at the prototype chain) deoptimises: the
+// OVERFLOW global becomes DEOPT, the frozen stack unwinds, and the wrapper
+// returns undefined, so the guard runs the function's JS from the start with
+// the same arguments. That re-run is exact because such code has no effects
+// (a compiled loop works on copies of its variables).
+//
+// The object layout is QuickJS-NG's, of the quickjs.wasm in use; the init
+// function checks it on an array it makes (probe) and, if anything differs,
+// leaves plain Arrays to the interpreter (every call declines).
+
+import { children, type N } from "./ast.ts";
+import type { Frozen } from "./analyze.ts";
+import type { Instr } from "./encode.ts";
+
+/** The array kind (beside JSTypedArrayEnum's) of a plain Array's JSValue buffer: 8 bytes an element. */
+export const PLAIN = 12;
+/** OVERFLOW's value when frozen code met an element it does not handle: the JS runs instead. */
+export const DEOPT = 4;
+
+/** Where QuickJS-NG keeps what is read here (wasm32): JSObject's fields, JS_CLASS_ARRAY, NaN-boxing's float offset. */
+const OBJ = { flags: 8, fastArray: 0x10, classId: 10, values: 28, count: 32 } as const;
+const CLASS_ARRAY = 2;
+/** A float64 JSValue is its bits minus FLOAT64_ADDEND << 32 (JS_FLOAT64_TAG_ADDEND, with JS_TAG_FIRST = -9). */
+const FLOAT64_ADDEND = 0x7ff80000 + 9 + 1;
+
+const get = (local: number): Instr => ({ op: "local.get", local });
+const i32 = (value: number): Instr => ({ op: "i32.const", value });
+/** The tag (high 32 bits) of the i64 JSValue in `v`. */
+const tag = (v: number): Instr[] => [get(v), { op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }];
+
+/**
+ * The number in JSValue local `v` (i64) as an f64: an int (tag 0) or a float64 (tags from
+ * -9 + 17 up, NaN-boxed); any other value runs `deopt` (which must leave the block).
+ */
+export function numberOf(v: number, deopt: Instr[]): Instr[] {
+  return [
+    { op: "block", result: "f64" },
+    ...tag(v), { op: "i32.eqz" }, { op: "if" }, get(v), { op: "i32.wrap_i64" }, { op: "f64.convert_i32_s" }, { op: "br", depth: 1 }, { op: "end" },
+    ...tag(v), i32(9), { op: "i32.add" }, i32(17), { op: "i32.lt_u" }, { op: "if" }, ...deopt, { op: "end" },
+    get(v), { op: "i64.const", value: FLOAT64_ADDEND }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "i64.add" }, { op: "f64.reinterpret_i64" },
+    { op: "end" },
+  ];
+}
+
+/**
+ * Wrapper code for an argument that is not a typed array: a fast, hole-free Array sets
+ * ptr, len and kind (PLAIN); anything else runs `decline`. `ok`: the address of the probe's
+ * verdict; `scratch`: 8 bytes for JS_GetLength. Locals: `val` (the JSValue), `p` (i32).
+ */
+export function plainArgument(ctx: Instr, val: number, p: number, ptr: number, len: number, kind: number, ok: Instr[], scratch: Instr[], decline: Instr[]): Instr[] {
+  const unless = (cond: Instr[]): Instr[] => [...cond, { op: "i32.eqz" }, { op: "if" }, ...decline, { op: "end" }];
+  return [
+    ...unless([...ok, { op: "i32.load", offset: 0 }]),
+    // an object (tag -1) of class Array whose elements are still its fast buffer
+    ...unless([...tag(val), i32(-1), { op: "i32.eq" }]),
+    get(val), { op: "i32.wrap_i64" }, { op: "local.set", local: p },
+    ...unless([get(p), { op: "i32.load16_u", offset: OBJ.classId }, i32(CLASS_ARRAY), { op: "i32.eq" }]),
+    ...unless([get(p), { op: "i32.load8_u", offset: OBJ.flags }, i32(OBJ.fastArray), { op: "i32.and" }]),
+    // no holes past the buffer: its length (an own data property of an Array: no JS runs) is its count
+    get(p), { op: "i32.load", offset: OBJ.count }, { op: "local.set", local: len },
+    ...unless([ctx, get(val), ...scratch, { op: "call", func: "JS_GetLength" }, i32(0), { op: "i32.ge_s" }]),
+    ...unless([...scratch, { op: "i64.load", offset: 0 }, get(len), { op: "i64.extend_i32_u" }, { op: "i64.eq" }]),
+    get(p), { op: "i32.load", offset: OBJ.values }, { op: "local.set", local: ptr },
+    i32(PLAIN), { op: "local.set", local: kind },
+  ];
+}
+
+/**
+ * Init code: checks the layout above on an Array it makes ([7, 0.5, -0, 2^31, NaN], then
+ * made slow by a write far past its end) and stores 1 at `ok` when all holds. Locals: `arr`
+ * (i64), `v` (i64), `p` (i32).
+ */
+export function probe(ctx: Instr, arr: number, v: number, p: number, ok: Instr[], scratch: Instr[]): Instr[] {
+  const values = [7, 0.5, -0, 2 ** 31, NaN];
+  const fail = (depth: number): Instr[] => [{ op: "br_if", depth }];
+  const out: Instr[] = [ctx, { op: "call", func: "JS_NewArray" }, { op: "local.set", local: arr }];
+  values.forEach((x, i) => out.push(ctx, get(arr), i32(i), ctx, { op: "f64.const", value: x }, { op: "call", func: "JS_NewNumber" }, { op: "call", func: "JS_SetPropertyUint32" }, { op: "drop" }));
+  out.push({ op: "block" }); // failing checks branch out of it
+  out.push(get(arr), { op: "call", func: "JS_GetClassID" }, i32(CLASS_ARRAY), { op: "i32.ne" }, ...fail(0));
+  out.push(get(arr), { op: "i32.wrap_i64" }, { op: "local.set", local: p });
+  out.push(get(p), { op: "i32.load16_u", offset: OBJ.classId }, i32(CLASS_ARRAY), { op: "i32.ne" }, ...fail(0));
+  out.push(get(p), { op: "i32.load8_u", offset: OBJ.flags }, i32(OBJ.fastArray), { op: "i32.and" }, { op: "i32.eqz" }, ...fail(0));
+  out.push(get(p), { op: "i32.load", offset: OBJ.count }, i32(values.length), { op: "i32.ne" }, ...fail(0));
+  out.push(ctx, get(arr), ...scratch, { op: "call", func: "JS_GetLength" }, { op: "drop" }, ...scratch, { op: "i64.load", offset: 0 }, { op: "i64.const", value: values.length }, { op: "i64.ne" }, ...fail(0));
+  values.forEach((x, i) => {
+    // each element as the engine boxed it, read back as frozen code reads it (bit for bit: -0, NaN)
+    out.push(get(p), { op: "i32.load", offset: OBJ.values }, { op: "i64.load", offset: 8 * i }, { op: "local.set", local: v });
+    out.push(...numberOf(v, [{ op: "br", depth: 2 }]), { op: "i64.reinterpret_f64" });
+    out.push({ op: "f64.const", value: x }, { op: "i64.reinterpret_f64" }, { op: "i64.ne" }, ...fail(0));
+  });
+  // a write far past the end makes it slow: the flag must say so
+  out.push(ctx, get(arr), i32(1000), ctx, { op: "f64.const", value: 1 }, { op: "call", func: "JS_NewNumber" }, { op: "call", func: "JS_SetPropertyUint32" }, { op: "drop" });
+  out.push(get(p), { op: "i32.load8_u", offset: OBJ.flags }, i32(OBJ.fastArray), { op: "i32.and" }, ...fail(0));
+  out.push(...ok, i32(1), { op: "i32.store", offset: 0 });
+  out.push({ op: "end" }, ctx, get(arr), { op: "call", func: "JS_FreeValue" });
+  return out;
+}
+
+/**
+ * Marks the frozen functions (and compiled loops) that may take plain Arrays: those with
+ * no effects a re-run would repeat (element stores, DataView set calls), calling none that
+ * has any. `resolve`: the frozen function a call by name reaches, if any.
+ */
+export function markPlainArrays(fns: Frozen[], resolve: (f: Frozen, name: string) => Frozen | undefined): void {
+  const calls = new Map<Frozen, Frozen[]>();
+  const effects = new Set<Frozen>();
+  for (const f of fns) {
+    const callees: Frozen[] = [];
+    const walk = (n: N): void => {
+      if ((n.type === "AssignmentExpression" && n.left.type === "MemberExpression") || (n.type === "UpdateExpression" && n.argument.type === "MemberExpression")) effects.add(f);
+      if (n.type === "CallExpression" && n.callee.type === "MemberExpression" && /^set/.test(n.callee.property.name ?? "")) effects.add(f);
+      if (n.type === "CallExpression" && n.callee.type === "Identifier") {
+        const g = resolve(f, n.callee.name);
+        if (g) callees.push(g);
+      }
+      children(n).forEach(walk);
+    };
+    walk(f.cand.node.body);
+    calls.set(f, callees);
+  }
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const f of fns) if (!effects.has(f) && calls.get(f)!.some((g) => effects.has(g))) (effects.add(f), (grew = true));
+  }
+  for (const f of fns) f.plainArrays = f.paramTys.includes("array") && !effects.has(f);
+}
+
+/** What --explain adds for a function or loop with array parameters. */
+export function arraysNote(f: Frozen): string {
+  if (!f.paramTys.includes("array")) return "";
+  return f.plainArrays ? "; its arrays may be typed arrays or plain Arrays of numbers" : "; typed arrays only (it writes: plain Arrays run in the interpreter)";
+}
+
+/** Parameters handed as they are to a function whose parameter there is an array (`isArray(callee, i)`): arrays too. */
+export function passedAsArrays(body: N, params: string[], isArray: (callee: string, i: number) => boolean): string[] {
+  const out: string[] = [];
+  const walk = (n: N): void => {
+    if (n.type === "CallExpression" && n.callee.type === "Identifier") {
+      (n.arguments as N[]).forEach((a, i) => {
+        if (a.type === "Identifier" && params.includes(a.name) && !out.includes(a.name) && isArray(n.callee.name, i)) out.push(a.name);
+      });
+    }
+    children(n).forEach(walk);
+  };
+  walk(body);
+  return out;
+}
