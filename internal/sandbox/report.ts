@@ -136,7 +136,11 @@ export function stopped(sb: Sandbox): RunResult | undefined {
 export function fail(sb: Sandbox, err: unknown): RunResult {
   const end = stopped(sb);
   if (end) {
-    if (err instanceof GuestException) sb.vm.free(err.handle);
+    try {
+      if (err instanceof GuestException) sb.vm.free(err.handle);
+    } catch {
+      // (past the time limit every call into the instance traps: it is dropped whole anyway)
+    }
     return end;
   }
   if (err instanceof GuestException) return uncaught(sb, err.handle, false);
