@@ -315,6 +315,7 @@ export default {
     if (url.pathname === "/bad-header") return new Response("x", { headers: [["x-bad", "a\\u0000b"]] });
     if (url.pathname === "/bad-name") return new Response("x", { headers: { "x-ok": "1", "x-bad": "line\\r\\nbreak" } });
     if (url.pathname === "/timer") { setInterval(() => {}, 5); return new Response("timer left behind"); }
+    if (url.pathname === "/reject-spin") { Promise.reject(new Error("never handled")); for (;;) {} }
     return new Response("ok");
   },
 };
@@ -405,6 +406,17 @@ export default {
     const s = await serve(dir, "app.mjs");
     for (let i = 0; i < 5; i++) expect(await (await fetch(`${s.url}/timer`)).text()).toBe("timer left behind");
     expect((await fetch(`${s.url}/`)).status).toBe(200);
+  }, 30_000);
+
+  test("requests that time out holding an unhandled rejection do not take the server down (their release comes past the deadline)", async () => {
+    const dir = tempApp({ "app.mjs": APP_LIMITS });
+    const s = await serve(dir, "app.mjs", ["--timeout", "300"]);
+    // (together: each one's release waits for the others' loops, past its own deadline)
+    const statuses = await Promise.all(Array.from({ length: 4 }, () => fetch(`${s.url}/reject-spin`).then((r) => r.status)));
+    expect(statuses).toEqual([504, 504, 504, 504]);
+    await Bun.sleep(200);
+    expect((await fetch(`${s.url}/`)).status).toBe(200);
+    expect(s.log()).not.toContain("GuestTrap");
   }, 30_000);
 });
 

@@ -445,7 +445,11 @@ export class Sandbox {
   dispose(): void {
     this.workers?.terminateAll();
     this.calls?.dispose();
-    for (const r of this.rejections.values()) this.vm?.free(r);
+    try {
+      for (const r of this.rejections.values()) this.vm?.free(r);
+    } catch {
+      // the instance trapped (past its time limit, every call does): it is dropped whole below
+    }
     this.rejections.clear();
     this.vm?.dispose();
   }
