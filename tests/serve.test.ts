@@ -17,15 +17,22 @@ afterAll(() => {
   for (const s of running) s.proc.kill("SIGKILL");
 });
 
-/** Start `edgebox serve` on a free port and wait for its "serving" line. */
-async function serve(dir: string, file: string, flags: string[] = [], env: Record<string, string> = {}): Promise<Server> {
+/** Start `edgebox serve` on a free port and wait for its "serving" line; `stdin`: what its stdin holds (none: ignored). */
+async function serve(dir: string, file: string, flags: string[] = [], env: Record<string, string> = {}, stdin?: string): Promise<Server> {
   const workers = flags.includes("--workers") ? [] : ["--workers", "1"];
   const proc = Bun.spawn([EDGEBOX, "serve", file, "--port", "0", ...workers, ...flags], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env },
+    stdin: stdin === undefined ? "ignore" : "pipe",
     stdout: "pipe",
     stderr: "pipe",
   });
+  if (stdin !== undefined) {
+    // (left open: a read of it would wait)
+    const sink = proc.stdin as import("bun").FileSink;
+    sink.write(stdin);
+    sink.flush();
+  }
   let out = "";
   const dec = new TextDecoder();
   const pump = async (s: ReadableStream<Uint8Array>) => {
@@ -428,6 +435,17 @@ export default {
     for (const c of stalled) c.end();
     expect(await answers(200)).toBe(true);
   }, 60_000);
+
+  test("a request reads no stdin: not the operator's input, and a read does not wait on it", async () => {
+    const app = `import fs from "node:fs";
+export default { async fetch(r) {
+  if (new URL(r.url).pathname === "/stream") { let got = ""; for await (const c of process.stdin) got += c; return new Response("stream " + JSON.stringify(got)); }
+  const b = Buffer.alloc(100); return new Response("read " + JSON.stringify(b.subarray(0, fs.readSync(0, b, 0, 100, null)).toString()));
+} };\n`;
+    const s = await serve(tempApp({ "app.mjs": app }), "app.mjs", ["--timeout", "5000"], {}, "OPERATOR-SECRET\n");
+    expect(await (await fetch(`${s.url}/`)).text()).toBe('read ""');
+    expect(await (await fetch(`${s.url}/stream`)).text()).toBe('stream ""');
+  }, 30_000);
 
   test("requests that time out holding an unhandled rejection do not take the server down (their release comes past the deadline)", async () => {
     const dir = tempApp({ "app.mjs": APP_LIMITS });

@@ -435,7 +435,7 @@ export const fsOps = {
     return undefined;
   },
   read(ctx: HostContext, a: Args): Uint8Array {
-    if (a.fd === 0) return readStdinSync(num(a.length, "length"), performance.now() + ctx.remainingMs());
+    if (a.fd === 0) return readStdinSync(num(a.length, "length"), performance.now() + ctx.remainingMs(), ctx.noStdin);
     const f = ctx.fds.get(num(a.fd, "fd"), "read");
     const buf = new Uint8Array(Math.max(0, Math.min(num(a.length, "length"), ctx.maxFileBytes)));
     const n = act("read", f.path, () => fs.readSync(f.fd, buf, 0, buf.length, a.position ?? null));

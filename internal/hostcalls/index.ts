@@ -68,7 +68,7 @@ const handlers: Record<number, Handler> = {
   [OP.STDIN_READ]: (c, str) => {
     const max = args(str).max ?? 65536;
     if (typeof max !== "number" || !(max >= 0)) throw invalidArg("stdin: max must be a non-negative number");
-    return readStdinSync(max, performance.now() + c.ctx.remainingMs());
+    return readStdinSync(max, performance.now() + c.ctx.remainingMs(), c.ctx.noStdin);
   },
   [OP.STDIN_STREAM]: (c, str) => {
     if (str !== "pause") return c.stdin.start();
@@ -184,7 +184,7 @@ export class HostCalls {
     this.modules = modules ?? new ModuleResolver(ctx.policy);
     this.modules.read = (path, limit) => readBeneath(ctx, path, limit);
     this.network = new Network(ctx);
-    this.stdin = new StdinPump(ctx.async);
+    this.stdin = new StdinPump(ctx.async, ctx.noStdin);
   }
 
   dispatch(op: number, str: string | undefined, bytes: Uint8Array | undefined): HostReply {
