@@ -1,6 +1,7 @@
 // Hard limits: time, memory, stack. The host survives and reports clearly.
 
 import { describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EDGEBOX, ENGINES, edgebox, tempApp } from "./helpers.ts";
 
@@ -258,5 +259,16 @@ describe("runtime.stack_size", () => {
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain("runtime.stack_size");
     }
+  });
+});
+
+describe("files the host reads for the run", () => {
+  test("a package.json is capped in bytes, not characters (16 MiB of two-byte characters is refused)", () => {
+    // 9 Mi characters, 18 MiB: under the cap as text, over it as bytes
+    const big = JSON.stringify({ main: "main.js", pad: "é".repeat(9 << 20) });
+    const dir = tempApp({ "app.js": `try { require("big"); console.log("loaded"); } catch (e) { console.log(e.code); }\n`, "node_modules/big/main.js": "" });
+    writeFileSync(join(dir, "node_modules/big/package.json"), big);
+    const r = edgebox(["run", "app.js"], { cwd: dir });
+    expect(r.stdout).toBe("ERR_INVALID_PACKAGE_CONFIG\n");
   });
 });

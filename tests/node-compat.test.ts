@@ -519,3 +519,31 @@ describe("child_process", () => {
     );
   });
 });
+
+describe("child_process options that bound a child", () => {
+  test("exec and execFile honour maxBuffer (the child is killed, the output cut) and timeout; spawn honours timeout", async () => {
+    await same(
+      {
+        ".edgebox.json": JSON.stringify({
+          commands: { sh: true, yes: true, seq: true, sleep: true },
+          dirs: [{ path: ".", read: true }, ...["/usr/bin", "/bin"].map((path) => ({ path, read: true, execute: true }))],
+        }),
+        "c.js": [
+          `const cp = require("child_process");`,
+          // one after another: the order of their ends is then the same under node
+          `cp.exec("yes", (err, out) => {`,
+          `  console.log("exec", err.code, err.message, out.length);`,
+          `  cp.execFile("seq", ["1", "100"], { maxBuffer: 10, encoding: "buffer" }, (err, out) => {`,
+          `    console.log("execFile", err.code, out.length, Buffer.isBuffer(out));`,
+          `    cp.exec("sleep 30", { timeout: 100 }, (err) => {`,
+          `      console.log("exec timeout", err.killed, err.signal);`,
+          `      cp.spawn("sleep", ["30"], { timeout: 100, killSignal: "SIGKILL" }).on("exit", (code, signal) => console.log("spawn timeout", code, signal));`,
+          `    });`,
+          `  });`,
+          `});`,
+        ].join("\n"),
+      },
+      "c.js",
+    );
+  });
+});

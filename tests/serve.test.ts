@@ -17,15 +17,22 @@ afterAll(() => {
   for (const s of running) s.proc.kill("SIGKILL");
 });
 
-/** Start `edgebox serve` on a free port and wait for its "serving" line. */
-async function serve(dir: string, file: string, flags: string[] = [], env: Record<string, string> = {}): Promise<Server> {
+/** Start `edgebox serve` on a free port and wait for its "serving" line; `stdin`: what its stdin holds (none: ignored). */
+async function serve(dir: string, file: string, flags: string[] = [], env: Record<string, string> = {}, stdin?: string): Promise<Server> {
   const workers = flags.includes("--workers") ? [] : ["--workers", "1"];
   const proc = Bun.spawn([EDGEBOX, "serve", file, "--port", "0", ...workers, ...flags], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env },
+    stdin: stdin === undefined ? "ignore" : "pipe",
     stdout: "pipe",
     stderr: "pipe",
   });
+  if (stdin !== undefined) {
+    // (left open: a read of it would wait)
+    const sink = proc.stdin as import("bun").FileSink;
+    sink.write(stdin);
+    sink.flush();
+  }
   let out = "";
   const dec = new TextDecoder();
   const pump = async (s: ReadableStream<Uint8Array>) => {
@@ -315,6 +322,7 @@ export default {
     if (url.pathname === "/bad-header") return new Response("x", { headers: [["x-bad", "a\\u0000b"]] });
     if (url.pathname === "/bad-name") return new Response("x", { headers: { "x-ok": "1", "x-bad": "line\\r\\nbreak" } });
     if (url.pathname === "/timer") { setInterval(() => {}, 5); return new Response("timer left behind"); }
+    if (url.pathname === "/reject-spin") { Promise.reject(new Error("never handled")); for (;;) {} }
     return new Response("ok");
   },
 };
@@ -405,6 +413,49 @@ export default {
     const s = await serve(dir, "app.mjs");
     for (let i = 0; i < 5; i++) expect(await (await fetch(`${s.url}/timer`)).text()).toBe("timer left behind");
     expect((await fetch(`${s.url}/`)).status).toBe(200);
+  }, 30_000);
+
+  test("bodies that stop short of their end cannot fill the server's memory: past 16 x --max-body held, a request gets 503; once they go, bodies are taken again", async () => {
+    const dir = tempApp({ "app.mjs": `export default { async fetch(r) { return new Response(String((await r.arrayBuffer()).byteLength)); } };\n` });
+    const s = await serve(dir, "app.mjs", ["--max-body", "1024", "--timeout", "30000"]);
+    const { hostname, port } = new URL(s.url);
+    // 60 uploads of 1,000 bytes of 1,024: 60,000 bytes held, more than 16 x 1,024
+    const stalled = await Promise.all(Array.from({ length: 60 }, () => Bun.connect({ hostname, port: Number(port), socket: { data() {} } })));
+    for (const c of stalled) c.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1024\r\n\r\n${"x".repeat(1000)}`);
+    const post = () => fetch(`${s.url}/`, { method: "POST", body: "y".repeat(1000) }).then((r) => r.status);
+    // (the server reads the stalled bodies as they come: ask until it has)
+    const answers = async (want: number) => {
+      for (let i = 0; i < 100; i++) {
+        if ((await post()) === want) return true;
+        await Bun.sleep(100);
+      }
+      return false;
+    };
+    expect(await answers(503)).toBe(true);
+    for (const c of stalled) c.end();
+    expect(await answers(200)).toBe(true);
+  }, 60_000);
+
+  test("a request reads no stdin: not the operator's input, and a read does not wait on it", async () => {
+    const app = `import fs from "node:fs";
+export default { async fetch(r) {
+  if (new URL(r.url).pathname === "/stream") { let got = ""; for await (const c of process.stdin) got += c; return new Response("stream " + JSON.stringify(got)); }
+  const b = Buffer.alloc(100); return new Response("read " + JSON.stringify(b.subarray(0, fs.readSync(0, b, 0, 100, null)).toString()));
+} };\n`;
+    const s = await serve(tempApp({ "app.mjs": app }), "app.mjs", ["--timeout", "5000"], {}, "OPERATOR-SECRET\n");
+    expect(await (await fetch(`${s.url}/`)).text()).toBe('read ""');
+    expect(await (await fetch(`${s.url}/stream`)).text()).toBe('stream ""');
+  }, 30_000);
+
+  test("requests that time out holding an unhandled rejection do not take the server down (their release comes past the deadline)", async () => {
+    const dir = tempApp({ "app.mjs": APP_LIMITS });
+    const s = await serve(dir, "app.mjs", ["--timeout", "300"]);
+    // (together: each one's release waits for the others' loops, past its own deadline)
+    const statuses = await Promise.all(Array.from({ length: 4 }, () => fetch(`${s.url}/reject-spin`).then((r) => r.status)));
+    expect(statuses).toEqual([504, 504, 504, 504]);
+    await Bun.sleep(200);
+    expect((await fetch(`${s.url}/`)).status).toBe(200);
+    expect(s.log()).not.toContain("GuestTrap");
   }, 30_000);
 });
 

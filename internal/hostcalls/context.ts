@@ -35,6 +35,8 @@ export interface HostContext {
   fds: FdTable;
   /** Largest file a single readFile may return (the guest's heap would not hold more). */
   maxFileBytes: number;
+  /** The guest's stdin is empty: it reads nothing of this process's. */
+  noStdin?: boolean;
   audit?: (e: AuditEvent) => void;
   /** The app read a variable it does not have (each name once). */
   envMissing?(name: string): undefined;

@@ -300,11 +300,24 @@ function statChecked(ctx: HostContext, path: unknown, follow: boolean, syscall: 
 /** O_PATH on Linux: stat a file (or a symlink itself) without the right to read it. */
 const PATH_ONLY = process.platform === "linux" ? 0o10000000 : 0;
 
-function readAll(ctx: HostContext, fd: number, path: string): Uint8Array {
+function readAll(ctx: HostContext, fd: number, path: string, limit: number, tooLarge: (size: number) => Error): Uint8Array {
   const st = fs.fstatSync(fd);
   if (st.isDirectory()) throw systemError("EISDIR", "read", path);
   const late = () => systemError("ETIMEDOUT", "read", path, undefined, "the run's time limit passed");
-  return readBounded(fd, st, ctx.maxFileBytes, (size) => fileTooLarge(size, ctx.maxFileBytes), performance.now() + ctx.remainingMs(), late);
+  return readBounded(fd, st, limit, tooLarge, performance.now() + ctx.remainingMs(), late);
+}
+
+/**
+ * The bytes of the file at `path` as the guest may read it (checked, opened beneath its grant),
+ * at most `limit` bytes: past it, `tooLarge(size)` is thrown before more is read.
+ */
+export function readChecked(ctx: HostContext, path: unknown, flags: number, limit: number, tooLarge: (size: number) => Error): Uint8Array {
+  const { fd } = openChecked(ctx, path, flags, 0o666);
+  try {
+    return readAll(ctx, fd, path as string, limit, tooLarge);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function fileTooLarge(size: number, limit: number): GuestError {
@@ -422,7 +435,7 @@ export const fsOps = {
     return undefined;
   },
   read(ctx: HostContext, a: Args): Uint8Array {
-    if (a.fd === 0) return readStdinSync(num(a.length, "length"), performance.now() + ctx.remainingMs());
+    if (a.fd === 0) return readStdinSync(num(a.length, "length"), performance.now() + ctx.remainingMs(), ctx.noStdin);
     const f = ctx.fds.get(num(a.fd, "fd"), "read");
     const buf = new Uint8Array(Math.max(0, Math.min(num(a.length, "length"), ctx.maxFileBytes)));
     const n = act("read", f.path, () => fs.readSync(f.fd, buf, 0, buf.length, a.position ?? null));
@@ -464,13 +477,8 @@ export const fsOps = {
   },
 
   readFile(ctx: HostContext, a: Args): Uint8Array | string {
-    const { fd } = openChecked(ctx, a.path, bits(a.flags, "flags", O_RDONLY), 0o666);
-    try {
-      const bytes = readAll(ctx, fd, a.path);
-      return a.encoding === "utf8" ? new TextDecoder().decode(bytes) : bytes;
-    } finally {
-      fs.closeSync(fd);
-    }
+    const bytes = readChecked(ctx, a.path, bits(a.flags, "flags", O_RDONLY), ctx.maxFileBytes, (size) => fileTooLarge(size, ctx.maxFileBytes));
+    return a.encoding === "utf8" ? new TextDecoder().decode(bytes) : bytes;
   },
   writeFile(ctx: HostContext, a: Args, bytes: Uint8Array | undefined): undefined {
     const { fd } = openChecked(ctx, a.path, bits(a.flags, "flags", O_WRONLY | O_CREAT | O_TRUNC), bits(a.mode, "mode", 0o666));

@@ -8,7 +8,8 @@ import { Children, spawnSync } from "./child.ts";
 import type { HostContext } from "./context.ts";
 import { GuestError, invalidArg } from "./errors.ts";
 import { RefusedFile } from "../regular-file.ts";
-import { fsOps } from "./fs.ts";
+import * as fs from "node:fs";
+import { fsOps, readChecked } from "./fs.ts";
 import { guestSpecifier } from "../winpath.ts";
 import { ModuleResolver } from "./modules.ts";
 import { Network } from "./net.ts";
@@ -67,7 +68,7 @@ const handlers: Record<number, Handler> = {
   [OP.STDIN_READ]: (c, str) => {
     const max = args(str).max ?? 65536;
     if (typeof max !== "number" || !(max >= 0)) throw invalidArg("stdin: max must be a non-negative number");
-    return readStdinSync(max, performance.now() + c.ctx.remainingMs());
+    return readStdinSync(max, performance.now() + c.ctx.remainingMs(), c.ctx.noStdin);
   },
   [OP.STDIN_STREAM]: (c, str) => {
     if (str !== "pause") return c.stdin.start();
@@ -166,9 +167,9 @@ const handlers: Record<number, Handler> = {
  * in after the check is not followed), regular files only, at most `limit` bytes.
  */
 export function readBeneath(ctx: HostContext, path: string, limit: number): string {
-  const text = fsOps.readFile(ctx, { path, encoding: "utf8" }) as string;
-  if (text.length > limit) throw new RefusedFile(path, `larger than ${limit} bytes`);
-  return text;
+  // (the cap in bytes, before they are read: not in characters, after)
+  const max = Math.min(limit, ctx.maxFileBytes);
+  return new TextDecoder().decode(readChecked(ctx, path, fs.constants.O_RDONLY, max, (size) => new RefusedFile(path, `larger than ${max} bytes (${size})`)));
 }
 
 /** The host calls of one run: its context, and the state its handlers keep. */
@@ -183,7 +184,7 @@ export class HostCalls {
     this.modules = modules ?? new ModuleResolver(ctx.policy);
     this.modules.read = (path, limit) => readBeneath(ctx, path, limit);
     this.network = new Network(ctx);
-    this.stdin = new StdinPump(ctx.async);
+    this.stdin = new StdinPump(ctx.async, ctx.noStdin);
   }
 
   dispatch(op: number, str: string | undefined, bytes: Uint8Array | undefined): HostReply {

@@ -91,7 +91,8 @@ function stdin(): Reader {
  * Read up to `max` bytes of stdin, waiting for them, but not past `deadline`
  * (performance.now() time: the run's time limit then ends it). Empty at end of input.
  */
-export function readStdinSync(max: number, deadline = Infinity): Uint8Array {
+export function readStdinSync(max: number, deadline = Infinity, empty = false): Uint8Array {
+  if (empty) return new Uint8Array(0);
   const buf = new Uint8Array(Math.min(Math.max(1, max), 1 << 20));
   const read = stdin();
   for (;;) {
@@ -115,7 +116,13 @@ export class StdinPump {
   private ended = false;
   private reader?: ReturnType<ReadableStream<Uint8Array>["getReader"]>;
 
-  constructor(private readonly async: AsyncOps) {}
+  /** `empty`: at end of input from the start. */
+  constructor(
+    private readonly async: AsyncOps,
+    empty = false,
+  ) {
+    this.ended = empty;
+  }
 
   start(): number {
     if (this.id) return this.id;

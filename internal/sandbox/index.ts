@@ -59,6 +59,8 @@ export interface SandboxOptions {
   stderr: Sink;
   /** Which of stdin, stdout, stderr are terminals (process.stdout.isTTY and friends). */
   tty?: [boolean, boolean, boolean];
+  /** The guest's stdin is empty (a served request: this process's stdin is the operator's, and a read of it would hold the server). */
+  noStdin?: boolean;
   /** Wall-clock limit for the whole run, in ms; 0 = none. */
   timeoutMs?: number;
   /** Bytes the guest's JS heap may use; 0 = no limit beyond the engine's. */
@@ -300,6 +302,7 @@ export class Sandbox {
       fs: o.fs,
       fds: new FdTable((syscall) => this.descriptorRoom(syscall)),
       maxFileBytes: this.maxSource,
+      noStdin: o.noStdin === true,
       audit: o.audit,
       mapStack: (text) => remapStack(text, this.maps),
       envMissing: (name) => envMissing(this, name),
@@ -445,7 +448,11 @@ export class Sandbox {
   dispose(): void {
     this.workers?.terminateAll();
     this.calls?.dispose();
-    for (const r of this.rejections.values()) this.vm?.free(r);
+    try {
+      for (const r of this.rejections.values()) this.vm?.free(r);
+    } catch {
+      // the instance trapped (past its time limit, every call does): it is dropped whole below
+    }
     this.rejections.clear();
     this.vm?.dispose();
   }

@@ -99,6 +99,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     throw err;
   }
   app.sandbox.maxDescriptors = MAX_DESCRIPTORS;
+  app.sandbox.noStdin = true;
   const daemon = app.policy.daemon;
   const poolSize = o.poolSize ?? daemon.poolSize ?? DEFAULT_POOL_SIZE;
   limitWorkersInProcess(workersInProcess(poolSize));

@@ -7,7 +7,7 @@ import type { ServerImage } from "./image.ts";
 import { MAX_HEADERS } from "../hostcalls/net.ts";
 import type { ReadyInstance } from "./pool.ts";
 
-export type OutcomeKind = "ok" | "error" | "timeout" | "memory" | "trap" | "too-large" | "too-slow";
+export type OutcomeKind = "ok" | "error" | "timeout" | "memory" | "trap" | "too-large" | "too-slow" | "too-busy";
 
 /** Where a request's time went, ms (see metrics.ts). */
 export interface Phases {
@@ -41,26 +41,29 @@ export interface RequestOptions {
 
 const text = (status: number, body: string) => new Response(body, { status, headers: { "content-type": "text/plain;charset=utf-8" } });
 
-type Body = Uint8Array | null | "too-large" | "too-slow";
+type Body = Uint8Array | null | Refused;
+type Refused = "too-large" | "too-slow" | "too-busy";
 
 /**
  * The request's body, refused past `max` bytes (declared or streamed) or when
  * it has not all arrived within `ms` (a client that trickles a body in must
- * not hold the server: the body is read before a request takes a slot).
+ * not hold the server: the body is read before a request takes a slot), or
+ * when `reserve(n)` says the process holds too many bytes of bodies already
+ * (many clients that each stop just short of `max` must not fill its memory).
  */
-export async function readRequestBody(req: Request, max: number, ms: number): Promise<Body> {
+export async function readRequestBody(req: Request, max: number, ms: number, reserve: (n: number) => boolean): Promise<Body> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<"too-slow">((resolve) => (timer = setTimeout(() => resolve("too-slow"), ms)));
   try {
-    const body = await Promise.race([readBody(req, max), late]);
-    if (body === "too-slow") void req.body?.cancel().catch(() => {});
+    const body = await Promise.race([readBody(req, max, reserve), late]);
+    if (body === "too-slow" || body === "too-busy") void req.body?.cancel().catch(() => {});
     return body;
   } finally {
     clearTimeout(timer);
   }
 }
 
-async function readBody(req: Request, max: number): Promise<Uint8Array | null | "too-large"> {
+async function readBody(req: Request, max: number, reserve: (n: number) => boolean): Promise<Uint8Array | null | "too-large" | "too-busy"> {
   if (req.method === "GET" || req.method === "HEAD" || !req.body) return null;
   const declared = Number(req.headers.get("content-length") ?? -1);
   if (declared > max) return "too-large";
@@ -69,6 +72,7 @@ async function readBody(req: Request, max: number): Promise<Uint8Array | null | 
   for await (const chunk of req.body) {
     size += chunk.length;
     if (size > max) return "too-large";
+    if (!reserve(chunk.length)) return "too-busy";
     chunks.push(chunk);
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
@@ -90,8 +94,11 @@ function fromResult(r: RunResult, timeoutMs: number, dev: boolean) {
 const NO_PHASES: Phases = { parse: 0, ready: 0, firstCall: 0, handler: 0, response: 0 };
 
 /** What a request whose body was refused gets. */
-export function refusedBody(body: "too-large" | "too-slow", o: RequestOptions, ms: number): Outcome {
-  const f = body === "too-large" ? failed("too-large", 413, `the request body is larger than ${o.maxBody} bytes`, false) : failed("too-slow", 408, `the request body did not arrive within ${ms} ms`, false);
+export function refusedBody(body: Refused, o: RequestOptions, ms: number): Outcome {
+  const f =
+    body === "too-large" ? failed("too-large", 413, `the request body is larger than ${o.maxBody} bytes`, false)
+    : body === "too-slow" ? failed("too-slow", 408, `the request body did not arrive within ${ms} ms`, false)
+    : failed("too-busy", 503, "the server holds too many request bodies at the moment: try again later", false);
   return { ...f, phases: NO_PHASES, after: Promise.resolve(0) };
 }
 

@@ -29,6 +29,9 @@ export interface ServerOptions {
 /** Instances one process keeps in flight: each holds a memory slot (Linux) or a few of Wasmtime's 256 pooled instance slots (as do those made ahead). */
 const MAX_IN_FLIGHT = 48;
 
+/** Bytes of request bodies one process holds at once, read or being read, in units of --max-body (16 MiB: 256 MiB). */
+const BODIES_HELD = 16;
+
 const sink = (fd: number) => (bytes: Uint8Array) => {
   for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
 };
@@ -46,6 +49,8 @@ export class EdgeServer {
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
   private stopping = false;
+  /** Bytes of the bodies of the requests in this process (see BODIES_HELD). */
+  private bodyBytes = 0;
   private readonly pool: InstancePool;
 
   constructor(
@@ -100,13 +105,28 @@ export class EdgeServer {
   }
 
   private async handle(req: Request): Promise<Response> {
+    let held = 0;
+    const reserve = (n: number) => {
+      if (this.bodyBytes + n > BODIES_HELD * this.o.maxBody) return false;
+      this.bodyBytes += n;
+      held += n;
+      return true;
+    };
+    try {
+      return await this.respond(req, reserve);
+    } finally {
+      this.bodyBytes -= held;
+    }
+  }
+
+  private async respond(req: Request, reserve: (n: number) => boolean): Promise<Response> {
     const t0 = performance.now();
     const ro = { maxBody: this.o.maxBody, dev: this.o.dev };
     // The body first, within the request's time limit, and only then a slot.
     const bodyMs = this.image.sandbox.timeoutMs || 30_000;
-    const body = await readRequestBody(req, this.o.maxBody, bodyMs);
+    const body = await readRequestBody(req, this.o.maxBody, bodyMs, reserve);
     let outcome: Outcome;
-    if (body === "too-large" || body === "too-slow") outcome = refusedBody(body, ro, bodyMs);
+    if (body === "too-large" || body === "too-slow" || body === "too-busy") outcome = refusedBody(body, ro, bodyMs);
     else {
       const parseMs = performance.now() - t0;
       await this.slot();

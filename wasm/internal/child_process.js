@@ -228,6 +228,9 @@ export function spawn(file, args, options) {
     if (exited && streamsOpen === 0) child.emit("close", child.exitCode, child.signalCode);
   };
   for (const s of [out, err]) if (s) s.on("end", () => (streamsOpen--, maybeClose()));
+  // options.timeout, as node: the child gets killSignal once it has run that long
+  const timeout = Number(n.options.timeout);
+  const timer = timeout > 0 ? setTimeout(() => child.kill(n.options.killSignal ?? "SIGTERM"), timeout) : undefined;
   onDelivery(id, (kind, str, bytes) => {
     if (kind === "stdout") {
       if (out) out.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -237,6 +240,7 @@ export function spawn(file, args, options) {
       else if (modes[2] === "inherit") process.stderr.write(bytes);
     } else if (kind === "exit") {
       const { code, signal } = JSON.parse(str);
+      clearTimeout(timer);
       child.exitCode = code;
       child.signalCode = signal;
       exited = true;
@@ -281,9 +285,21 @@ function collect(child, options, command, callback) {
   const enc = options?.encoding ?? "utf8";
   const out = [];
   const errOut = [];
-  child.stdout?.on("data", (c) => out.push(c));
-  child.stderr?.on("data", (c) => errOut.push(c));
   let failed = null;
+  // options.maxBuffer, as node: past it on either output, the child is killed and the output cut there
+  const maxBuffer = options?.maxBuffer ?? 1024 * 1024;
+  const sizes = { stdout: 0, stderr: 0 };
+  const keep = (name, chunks) => (c) => {
+    if (sizes[name] > maxBuffer) return;
+    sizes[name] += c.length;
+    chunks.push(sizes[name] > maxBuffer ? c.subarray(0, c.length - (sizes[name] - maxBuffer)) : c);
+    if (sizes[name] <= maxBuffer || failed) return;
+    failed = new RangeError(`${name} maxBuffer length exceeded`);
+    failed.code = "ERR_CHILD_PROCESS_STDIO_MAXBUFFER";
+    child.kill(options?.killSignal ?? "SIGTERM");
+  };
+  child.stdout?.on("data", keep("stdout", out));
+  child.stderr?.on("data", keep("stderr", errOut));
   child.on("error", (e) => {
     failed = e;
   });
