@@ -25,12 +25,14 @@ import { callsBeyondMath, children, isFunction, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
 import { DATAVIEW_METHODS, HELPER, loadInline, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
+import { atom, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER } from "./objects.ts";
 
 /**
  * "array": a typed array (only as a parameter; see runtime.ts for its three i32s).
  * "view": a DataView (only as a parameter, only its get and set methods: calls into the engine).
+ * "value": any JSValue, borrowed (only as a parameter, only its properties and methods: objects.ts).
  */
-export type Ty = "number" | "boolean" | "array" | "view";
+export type Ty = "number" | "boolean" | "array" | "view" | "value";
 
 export interface Candidate {
   name: string;
@@ -48,6 +50,10 @@ export interface Candidate {
   arrays?: Set<string>;
   /** Its parameters that are DataViews, with the methods it calls on each (set by the compiler). */
   views?: Map<string, Set<string>>;
+  /** Its parameters used as objects (set by the compiler). */
+  objects?: Set<string>;
+  /** What its compiled code does with objects, for --explain (set by the compiler). */
+  objectOps?: Set<string>;
 }
 
 export interface Frozen {
@@ -82,7 +88,7 @@ export class Reject extends Error {}
 /** Deep enough for anything the interpreter can recurse to, far inside Wasmtime's stack. */
 export const MAX_DEPTH = 10000;
 
-const wasmType = (t: Ty, int = false): ValType => (t === "number" && !int ? "f64" : "i32");
+const wasmType = (t: Ty, int = false): ValType => (t === "value" ? "i64" : t === "number" && !int ? "f64" : "i32");
 
 const MATH_UNARY: Record<string, Instr> = {
   floor: { op: "f64.floor" },
@@ -120,6 +126,13 @@ interface FnScope {
   scratch?: [number, number, number];
   /** wasm parameters before the depth (a typed array takes three). */
   slots: number;
+  /** Owned JSValues of the expression being compiled (i64 locals), freed if the stack unwinds. */
+  temps: number[];
+  /** Property reads (which may fall back, DEOPT) and method calls (which run JS) compiled so far. */
+  reads: number;
+  calls: number;
+  /** Its reads whose undefined may be NaN (objects.ts numericReads). */
+  numericReads?: Set<N>;
 }
 
 /**
@@ -141,13 +154,14 @@ export class FunctionCompiler {
   paramTys(cand: Candidate): Ty[] {
     cand.arrays ??= arrayNames(cand.node.body, cand.params);
     cand.views ??= viewNames(cand.node.body, cand.params.filter((p) => !cand.arrays!.has(p)), DATAVIEW_METHODS);
-    return cand.params.map((p) => (cand.arrays!.has(p) ? "array" : cand.views!.has(p) ? "view" : "number"));
+    cand.objects ??= objectNames(cand.node.body, cand.params, (p) => cand.arrays!.has(p) || cand.views!.has(p));
+    return cand.params.map((p) => (cand.arrays!.has(p) ? "array" : cand.views!.has(p) ? "view" : cand.objects!.has(p) ? "value" : "number"));
   }
 
   compile(cand: Candidate): Frozen {
     const frozen = this.compileAs(cand, false) as Frozen;
     // the int32 variant re-runs the function from its start when it bails out: only for code without effects
-    if (frozen.paramTys.some((t) => t === "array" || t === "view") || cand.loop) return frozen;
+    if (frozen.paramTys.some((t) => t === "array" || t === "view" || t === "value") || cand.objectOps?.size || cand.loop) return frozen;
     try {
       const int = this.compileAs(cand, true);
       if (int.ret === frozen.ret) frozen.int = { locals: int.locals, body: int.body };
@@ -159,7 +173,8 @@ export class FunctionCompiler {
 
   private compileAs(cand: Candidate, int: boolean): Omit<Frozen, "int"> {
     const paramTys = this.paramTys(cand);
-    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], zeros: [], inlined: 0, int, slots: 0 };
+    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], zeros: [], inlined: 0, int, slots: 0, temps: [], reads: 0, calls: 0 };
+    cand.objectOps = new Set();
     const n = cand.node;
     if (n.async) throw new Reject("is async");
     if (n.generator) throw new Reject("is a generator");
@@ -167,7 +182,7 @@ export class FunctionCompiler {
       if (p.type !== "Identifier") throw new Reject("has default, rest or destructured parameters");
       if (f.blocks[0]!.has(p.name)) throw new Reject(`repeats parameter '${p.name}'`);
       f.blocks[0]!.set(p.name, { local: f.slots, ty: paramTys[i]! });
-      f.slots += paramTys[i] === "array" ? 3 : 1; // (a view: its JSValue, an i64)
+      f.slots += paramTys[i] === "array" ? 3 : 1; // (a view or a value: its JSValue, an i64)
     }
     const stmts = bodyStatements(n);
     const undef = undefinedFlow(stmts, cand.arrays!, (call, i) => this.takesNumber(cand, call, i), cand.loop?.outputs);
@@ -196,6 +211,7 @@ export class FunctionCompiler {
     if (!cand.loop && !stmts.some((s) => returns(s))) throw new Reject("may end without returning a number (it would return undefined)");
     const ret = f.retTy ?? "number";
     if (ret === "boolean" || int) for (const z of f.zeros) Object.assign(z, { op: "i32.const", value: 0 });
+    this.checkObjects(f);
     return { cand, ret, paramTys, locals: f.locals, body };
   }
 
@@ -219,6 +235,7 @@ export class FunctionCompiler {
   /** `return 0` of the function's return type (what an unwinding call returns; never seen by JS). */
   private returnZero(f: FnScope): void {
     if (f.cand.loop && f.blocks.length) this.storeOutputs(f);
+    for (const t of f.temps) f.code.push({ op: "global.get", global: CTX }, { op: "local.get", local: t }, { op: "call", func: "JS_FreeValue" });
     // the type may not be known yet: compile() fixes the constant at the end
     const zero: Instr = { op: "f64.const", value: 0 };
     f.zeros.push(zero);
@@ -587,6 +604,7 @@ export class FunctionCompiler {
         slots += 3;
         return;
       }
+      if (tys[i] === "value") throw new Reject(`passes ${callee.name} an object`);
       if (tys[i] === "view") {
         const v = a.type === "Identifier" ? this.lookup(f, a.name) : undefined;
         if (v?.ty !== "view") throw new Reject(`passes ${callee.name} something that may not be a DataView`);
@@ -703,6 +721,7 @@ export class FunctionCompiler {
         const v = this.lookup(f, e.name);
         if (v?.ty === "array") throw new Reject(`uses the typed array '${e.name}' as a value (only its elements and length)`);
         if (v?.ty === "view") throw new Reject(`uses the DataView '${e.name}' as a value (only its get and set methods)`);
+        if (v?.ty === "value") throw new Reject(`uses the object '${e.name}' as a value (only its properties and methods)`);
         if (v) return c.push({ op: "local.get", local: v.local }), v.ty;
         if ((e.name === "NaN" || e.name === "Infinity") && this.resolve(e.name, f.cand) === "global") {
           return this.constant(f, e.name === "NaN" ? NaN : Infinity), "number";
@@ -803,6 +822,7 @@ export class FunctionCompiler {
       case "CallExpression":
         return this.call(f, e);
       case "MemberExpression": {
+        if (this.isObjectParam(f, e.object) && !e.computed && !e.optional) return this.read(f, e);
         const a = this.arrayOf(f, e);
         if (!a) throw new Reject(e.object.type === "Identifier" && e.object.name === "arguments" ? "uses arguments" : "reads a property");
         if (!e.computed) return c.push({ op: "local.get", local: a.local + 1 }, { op: "f64.convert_i32_u" }), "number";
@@ -930,7 +950,195 @@ export class FunctionCompiler {
     if (callee.type === "MemberExpression" && !callee.computed && callee.object.type === "Identifier" && this.lookup(f, callee.object.name)?.ty === "view") {
       return this.viewCall(f, this.lookup(f, callee.object.name)!.local, callee.property.name, e.arguments as N[], statement);
     }
+    if (callee.type === "MemberExpression" && !callee.computed && !callee.optional && this.isObjectParam(f, callee.object)) {
+      return this.methodCall(f, this.lookup(f, callee.object.name)!.local, callee.property, e.arguments as N[], statement);
+    }
     throw new Reject("calls a method or a computed function");
+  }
+
+  // -- objects (objects.ts): reads, literals, strings, method calls
+
+  private isObjectParam(f: FnScope, e: N): boolean {
+    return e.type === "Identifier" && this.lookup(f, e.name)?.ty === "value";
+  }
+
+  /** `o.x` of an object parameter, as a number (objects.ts readHelper; it may fall back, DEOPT). */
+  private read(f: FnScope, e: N): Ty {
+    if (f.int) throw new Reject("reads a property (no int32 form)");
+    if (e.property.type !== "Identifier") throw new Reject("reads a private field");
+    f.numericReads ??= numericReads(f.cand.node.body);
+    f.reads++;
+    f.cand.objectOps!.add(`reads ${e.object.name}.${e.property.name}`);
+    f.code.push({ op: "local.get", local: this.lookup(f, e.object.name)!.local }, ...atom(e.property.name), { op: "i32.const", value: f.numericReads.has(e) ? 1 : 0 }, { op: "call", func: READ_HELPER });
+    this.unwindIfSet(f);
+    return "number";
+  }
+
+  /** After a call that may set OVERFLOW (a depth, an exception, a fallback): unwind when it did. */
+  private unwindIfSet(f: FnScope): void {
+    f.code.push({ op: "global.get", global: OVERFLOW }, { op: "if" });
+    this.returnZero(f);
+    f.code.push({ op: "end" });
+  }
+
+  /** The engine threw (the i64 result on the stack is JS_EXCEPTION): unwind, the exception is pending. */
+  private unwindIfException(f: FnScope): void {
+    f.code.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.const", value: 6 }, { op: "i32.eq" }, { op: "if" });
+    f.code.push({ op: "i32.const", value: THROWN }, { op: "global.set", global: OVERFLOW });
+    this.returnZero(f);
+    f.code.push({ op: "end" });
+  }
+
+  /** The i64 on the stack becomes a temporary: an owned JSValue the unwinding code frees. */
+  private holdTemp(f: FnScope): number {
+    const t = this.newLocal(f, "i64");
+    f.code.push({ op: "local.set", local: t });
+    f.temps.push(t);
+    return t;
+  }
+
+  /** Hands the newest temporary to whoever consumes or frees it next. */
+  private releaseTemp(f: FnScope, t: number): void {
+    if (f.temps.pop() !== t) throw new Error("freezer: temporaries out of order");
+  }
+
+  /**
+   * `e` as an owned JSValue in a new temporary: an object literal, a string, string + number,
+   * a number or a boolean (boxed), an object parameter (a new reference).
+   */
+  private valueExpr(f: FnScope, e: N): number {
+    const c = f.code;
+    if (e.type === "ObjectExpression") return this.objectLiteral(f, e);
+    if (e.type === "Literal" && typeof e.value === "string") {
+      c.push({ op: "global.get", global: CTX }, ...keptString(e.value), { op: "call", func: "JS_DupValue" });
+      return this.holdTemp(f);
+    }
+    if (e.type === "BinaryExpression" && e.operator === "+" && [e.left, e.right].some((x: N) => x.type === "Literal" && typeof x.value === "string")) return this.concat(f, e);
+    if (this.isObjectParam(f, e)) {
+      c.push({ op: "global.get", global: CTX }, { op: "local.get", local: this.lookup(f, e.name)!.local }, { op: "call", func: "JS_DupValue" });
+      return this.holdTemp(f);
+    }
+    const ty = this.expr(f, e);
+    if (ty === "number") this.boxNumber(f);
+    else if (ty === "boolean") c.push({ op: "i64.extend_i32_u" }, ...mkval(1), { op: "i64.or" });
+    else throw new Reject(`uses a ${ty} as a value`);
+    return this.holdTemp(f);
+  }
+
+  /** The f64 on the stack -> a JSValue, as QuickJS boxes numbers (no reference to free). */
+  private boxNumber(f: FnScope): void {
+    const x = this.newLocal(f, "f64");
+    f.code.push({ op: "local.set", local: x }, { op: "global.get", global: CTX }, { op: "local.get", local: x }, { op: "call", func: "JS_NewNumber" });
+  }
+
+  /** `{ a: x, b: "s" }`, fixed keys: a new object, then each field defined in order, as the interpreter does. */
+  private objectLiteral(f: FnScope, e: N): number {
+    const keys = new Set<string>();
+    for (const p of e.properties as N[]) {
+      if (p.type !== "Property" || p.kind !== "init" || p.method || p.computed) throw new Reject("creates an object with spread, methods, accessors or computed keys");
+      const key = p.key.type === "Identifier" ? p.key.name : typeof p.key.value === "string" ? p.key.value : undefined;
+      if (key === undefined) throw new Reject("creates an object with a number key");
+      if (key === "__proto__") throw new Reject("creates an object with __proto__");
+      if (keys.has(key)) throw new Reject(`creates an object that repeats the key '${key}'`);
+      keys.add(key);
+    }
+    if (f.int) throw new Reject("creates an object (no int32 form)");
+    const c = f.code;
+    const obj = this.newLocal(f, "i64");
+    c.push({ op: "global.get", global: CTX }, { op: "call", func: "JS_NewObject" }, { op: "local.tee", local: obj });
+    this.unwindIfException(f);
+    f.temps.push(obj);
+    for (const p of e.properties as N[]) {
+      const v = this.valueExpr(f, p.value);
+      this.releaseTemp(f, v); // JS_DefinePropertyValue takes it, even when it fails
+      c.push({ op: "global.get", global: CTX }, { op: "local.get", local: obj }, ...atom(p.key.type === "Identifier" ? p.key.name : p.key.value), { op: "local.get", local: v }, { op: "i32.const", value: 7 | (1 << 14) }, { op: "call", func: "JS_DefinePropertyValue" });
+      c.push({ op: "i32.const", value: 0 }, { op: "i32.lt_s" }, { op: "if" }, { op: "i32.const", value: THROWN }, { op: "global.set", global: OVERFLOW });
+      this.returnZero(f);
+      c.push({ op: "end" });
+    }
+    f.cand.objectOps!.add("creates object literals");
+    return obj;
+  }
+
+  /** "s" + n or n + "s" for a number n: String.prototype.concat as it was at init (objects.ts keptConcat), exactly JS's + there. */
+  private concat(f: FnScope, e: N): number {
+    if (f.int) throw new Reject("uses a string (no int32 form)");
+    const c = f.code;
+    const lit = (x: N) => x.type === "Literal" && typeof x.value === "string";
+    if (lit(e.left) && lit(e.right)) throw new Reject("adds two strings");
+    const num = lit(e.left) ? e.right : e.left;
+    if (this.expr(f, num) !== "number") throw new Reject("adds a string and a boolean");
+    const n = this.newLocal(f, "i64");
+    this.boxNumber(f);
+    c.push({ op: "local.set", local: n });
+    const s = keptString(lit(e.left) ? e.left.value : e.right.value);
+    const [self, arg]: [Instr[], Instr[]] = lit(e.left) ? [s, [{ op: "local.get", local: n }]] : [[{ op: "local.get", local: n }], s];
+    const argv = this.newLocal(f, "i32");
+    this.pushArgs(f, argv, [arg]);
+    c.push({ op: "global.get", global: CTX }, ...keptConcat(), ...self, { op: "i32.const", value: 1 }, { op: "local.get", local: argv }, { op: "call", func: "JS_Call" });
+    const r = this.newLocal(f, "i64");
+    c.push({ op: "local.set", local: r });
+    this.popArgs(f, argv, 1);
+    c.push({ op: "local.get", local: r });
+    this.unwindIfException(f);
+    f.cand.objectOps!.add("adds strings and numbers");
+    c.push({ op: "local.get", local: r });
+    return this.holdTemp(f);
+  }
+
+  /** argv for a call, on the C stack (__stack_pointer): the engine may call back into compiled code while it reads them. */
+  private pushArgs(f: FnScope, argv: number, values: Instr[][]): void {
+    const size = (8 * values.length + 15) & ~15;
+    f.code.push({ op: "global.get", global: "__stack_pointer" }, { op: "i32.const", value: size }, { op: "i32.sub" }, { op: "local.tee", local: argv }, { op: "global.set", global: "__stack_pointer" });
+    values.forEach((v, i) => f.code.push({ op: "local.get", local: argv }, ...v, { op: "i64.store", offset: 8 * i }));
+  }
+
+  private popArgs(f: FnScope, argv: number, n: number): void {
+    f.code.push({ op: "local.get", local: argv }, { op: "i32.const", value: (8 * n + 15) & ~15 }, { op: "i32.add" }, { op: "global.set", global: "__stack_pointer" });
+  }
+
+  /**
+   * `o.m(a, b)` on an object parameter: JS_Invoke, which looks the method up and calls it as the
+   * interpreter's o.m(...) does; any JS may run inside. Its value is dropped (a statement only).
+   */
+  private methodCall(f: FnScope, recv: number, property: N, args: N[], statement: boolean): Ty {
+    if (f.int) throw new Reject("calls a method (no int32 form)");
+    if (!statement) throw new Reject("uses the value of a method call");
+    if (property.type !== "Identifier") throw new Reject("calls a private method");
+    if (args.some((a) => a.type === "SpreadElement")) throw new Reject("spreads arguments");
+    const c = f.code;
+    const values = args.map((a) => this.valueExpr(f, a));
+    const argv = this.newLocal(f, "i32");
+    const r = this.newLocal(f, "i64");
+    this.pushArgs(f, argv, values.map((v) => [{ op: "local.get", local: v }]));
+    c.push({ op: "global.get", global: CTX }, { op: "local.get", local: recv }, ...atom(property.name), { op: "i32.const", value: values.length }, { op: "local.get", local: argv }, { op: "call", func: "JS_Invoke" }, { op: "local.set", local: r });
+    this.popArgs(f, argv, values.length);
+    for (const v of values.reverse()) {
+      this.releaseTemp(f, v);
+      c.push({ op: "global.get", global: CTX }, { op: "local.get", local: v }, { op: "call", func: "JS_FreeValue" });
+    }
+    c.push({ op: "local.get", local: r });
+    this.unwindIfException(f);
+    c.push({ op: "global.get", global: CTX }, { op: "local.get", local: r }, { op: "call", func: "JS_FreeValue" });
+    f.calls++;
+    f.cand.objectOps!.add(`calls ${this.nameOf(f, recv)}.${property.name}`);
+    return c.push({ op: "f64.const", value: 0 }), "number";
+  }
+
+  private nameOf(f: FnScope, local: number): string {
+    return f.cand.params.find((p) => this.lookup(f, p)?.local === local) ?? "?";
+  }
+
+  /**
+   * What may not meet in one compiled function or loop. A read that falls back re-runs the
+   * call as JS from its start: nothing observable may have happened before it (no method
+   * call, no typed-array or DataView write). A method call runs JS, which could detach a
+   * typed array under compiled code. (Other frozen functions it calls take no objects:
+   * args() refuses to pass one, so none of them reads or calls a method.)
+   */
+  private checkObjects(f: FnScope): void {
+    if (f.reads && f.calls) throw new Reject("both reads properties and calls methods (a read that falls back to the interpreter would repeat the calls)");
+    if ((f.reads || f.calls) && (f.cand.arrays?.size || f.cand.views?.size)) throw new Reject("works on objects and on typed arrays or DataViews together");
   }
 
   /**

@@ -17,6 +17,7 @@ import { children, type N } from "./ast.ts";
 import { emitModule, FROZEN_GLOBAL } from "./emit.ts";
 import { compileLoops, type CompiledLoop } from "./loops.ts";
 import { throughEngine } from "./typed.ts";
+import { objectsHow } from "./objects.ts";
 import { analyzeScopes, lookupFrom } from "./scopes.ts";
 
 export interface FreezeResult {
@@ -95,7 +96,7 @@ export function freeze(code: string): FreezeResult {
   for (const f of frozen) f.entry = worth.has(f);
   const entries = frozen.filter((f) => f.entry);
   for (const f of frozen) if (!f.entry) reasons.set(f.cand, "does too little to pay for a call into compiled code (no loop, no recursion); compiled for the frozen functions that call it");
-  const how = new Map(entries.map((f) => [f.cand, (f.int ? "f64, and int32 while its values stay int32" : "f64") + throughEngine(f.cand)]));
+  const how = new Map(entries.map((f) => [f.cand, (f.int ? "f64, and int32 while its values stay int32" : "f64") + throughEngine(f.cand) + objectsHow(f.cand.objectOps)]));
   // Loops elsewhere (the top level, functions that are not frozen), compiled on their own.
   const compiler = new FunctionCompiler(
     (name, from) => {
@@ -122,8 +123,9 @@ export function freeze(code: string): FreezeResult {
     const test = guardTest(f);
     const call = `__eb_${f.cand.id}(${params.join(", ")})`;
     const bool = f.ret === "boolean" ? " !== 0" : "";
-    // with typed arrays and DataViews the wrapper may decline (undefined: not one it takes)
-    const guard = f.paramTys.some((t) => t === "array" || t === "view")
+    // with typed arrays and DataViews the wrapper may decline (undefined: not one it takes), and
+    // with objects compiled code may fall back (objects.ts)
+    const guard = f.paramTys.some((t) => t === "array" || t === "view" || t === "value")
       ? ` var __eb_r; if (${test} && (__eb_r = ${call}) !== void 0) return __eb_r${bool};`
       : ` if (${test}) return ${call}${bool};`;
     const body = f.cand.node.body as N;

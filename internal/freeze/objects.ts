@@ -1,0 +1,210 @@
+// Objects in compiled code, through QuickJS's exported C API: object literals
+// with fixed keys, string + number, method calls on an object from outside
+// (`xs.push(...)`), and reads of numbers from one (`o.x`).
+//
+// A JSValue is an i64 (NaN-boxed on wasm32: the tag is its high 32 bits). Compiled
+// code holds two kinds: parameters (the caller's, borrowed, never freed here) and
+// temporaries of one expression (an object literal, a string, an argument),
+// each freed exactly once: consumed by the call that takes it, or freed when the
+// frozen stack unwinds past it (the compiler keeps the live ones, see analyze.ts).
+//
+// Two kinds of engine work, kept apart so that falling back stays exact:
+// - a method call runs JS (anything may happen in it): compiled code calls it as
+//   the interpreter would, and hands on its exceptions;
+// - a property read runs no JS: it looks at own and inherited data properties
+//   (JS_GetOwnProperty along the prototype chain). A getter, a proxy, a
+//   receiver that is no object, or a value that is no number makes the whole
+//   call fall back (DEOPT): the wrapper returns undefined and the guard runs the
+//   function's JS from its start, which is exact because nothing observable
+//   happened before (reads change nothing; a literal nobody saw is garbage).
+//   So one compiled function or loop never does both (analyze.ts refuses it).
+
+import { children, type N } from "./ast.ts";
+import type { Func, Instr, ValType } from "./encode.ts";
+import { OVERFLOW, THROWN } from "./runtime.ts";
+
+/** The C API functions objects need (merged into emit.ts's API; their signatures are checked against quickjs.wasm). */
+export const OBJECT_API: Record<string, [ValType[], ValType[]]> = {
+  JS_DefinePropertyValue: [["i32", "i64", "i32", "i64", "i32"], ["i32"]],
+  JS_Invoke: [["i32", "i64", "i32", "i32", "i32"], ["i64"]],
+  JS_DupValue: [["i32", "i64"], ["i64"]],
+  JS_NewStringLen: [["i32", "i32", "i32"], ["i64"]],
+  JS_IsProxy: [["i64"], ["i32"]],
+};
+
+/** OVERFLOW's value when compiled code met what only the interpreter does exactly: re-run the call as JS. */
+export const DEOPT = 4;
+/** Property flags of a literal's fields (JS_PROP_C_W_E | JS_PROP_THROW). */
+const FIELD_FLAGS = 7 | (1 << 14);
+const TAG = { object: -1, int: 0, bool: 1, null: 2, undefined: 3, exception: 6 } as const;
+export const READ_HELPER = "fz_get";
+
+const get = (local: number): Instr => ({ op: "local.get", local });
+const set = (local: number): Instr => ({ op: "local.set", local });
+const i32 = (value: number): Instr => ({ op: "i32.const", value });
+/** analyze.ts's CTX: the JSContext of the call in progress. */
+const ctx: Instr = { op: "global.get", global: "ctx" };
+/** The tag of the i64 JSValue on the stack, as an i32. */
+const tag: Instr[] = [{ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }];
+/** JS_MKVAL(tag, 0): undefined, null. */
+export const mkval = (t: number): Instr[] => [{ op: "i64.const", value: t }, { op: "i64.const", value: 32 }, { op: "i64.shl" }];
+const free = (local: number): Instr[] => [ctx, get(local), { op: "call", func: "JS_FreeValue" }];
+
+// Constants the module makes once at init and keeps in its static data: atoms (i32) and
+// strings (i64). Compiled code loads them through an instruction marked with what it
+// loads; emit.ts gives each its place (layoutConstants) once every function is compiled.
+type Marked = Instr & { keep?: { atom?: string; string?: string } };
+export const atom = (name: string): Instr[] => [{ op: "global.get", global: "__memory_base" }, { op: "i32.load", offset: 0, keep: { atom: name } } as Marked];
+export const keptString = (s: string): Instr[] => [{ op: "global.get", global: "__memory_base" }, { op: "i64.load", offset: 0, keep: { string: s } } as Marked];
+/** String.prototype.concat as it was at init: `"n" + x` for a number x is concat("n", x), whatever the program does to String.prototype later. */
+export const keptConcat = (): Instr[] => [{ op: "global.get", global: "__memory_base" }, { op: "i64.load", offset: 0, keep: { string: "\0concat" } } as Marked];
+
+/**
+ * Places the constants the bodies load, after the rest of the static data, and patches their
+ * instructions. Returns the init code that makes them (locals: ctx 0, a spare i64 `tmp`).
+ */
+export function layoutConstants(bodies: Instr[][], staticData: (bytes: ArrayLike<number>, align: number) => number, cString: (s: string) => number, global: number, tmp: number): Instr[] {
+  const atoms = new Map<string, number>();
+  const strings = new Map<string, number>();
+  const marked: Marked[] = [];
+  for (const body of bodies) for (const ins of body as Marked[]) if (ins.keep) marked.push(ins);
+  if (marked.length === 0) return [];
+  for (const ins of marked) {
+    if (ins.keep!.atom !== undefined && !atoms.has(ins.keep!.atom)) atoms.set(ins.keep!.atom, staticData(new Uint8Array(4), 4));
+    if (ins.keep!.string !== undefined && !strings.has(ins.keep!.string)) strings.set(ins.keep!.string, staticData(new Uint8Array(8), 8));
+  }
+  for (const ins of marked) (ins as { offset: number }).offset = ins.keep!.atom !== undefined ? atoms.get(ins.keep!.atom)! : strings.get(ins.keep!.string!)!;
+  const at = (offset: number): Instr[] => [{ op: "global.get", global: "__memory_base" }, i32(offset), { op: "i32.add" }];
+  const c0: Instr = { op: "local.get", local: 0 };
+  const init: Instr[] = [];
+  for (const [name, off] of atoms) init.push(...at(off), c0, ...at(cString(name)), { op: "call", func: "JS_NewAtom" }, { op: "i32.store", offset: 0 });
+  for (const [s, off] of strings) {
+    if (s === "\0concat") {
+      // String.prototype.concat, taken before any of the app's code runs
+      init.push(c0, { op: "local.get", local: global }, ...at(cString("String")), { op: "call", func: "JS_GetPropertyStr" }, set(tmp));
+      init.push(...at(off), c0, get(tmp), ...at(cString("prototype")), { op: "call", func: "JS_GetPropertyStr" }, { op: "i64.store", offset: 0 });
+      init.push(c0, get(tmp), { op: "call", func: "JS_FreeValue" });
+      init.push(...at(off), c0, ...at(off), { op: "i64.load", offset: 0 }, ...at(cString("concat")), { op: "call", func: "JS_GetPropertyStr" }, set(tmp));
+      init.push(c0, ...at(off), { op: "i64.load", offset: 0 }, { op: "call", func: "JS_FreeValue" }, get(tmp), { op: "i64.store", offset: 0 });
+      continue;
+    }
+    const utf8 = new TextEncoder().encode(s);
+    init.push(...at(off), c0, ...at(cString(s)), i32(utf8.length), { op: "call", func: "JS_NewStringLen" }, { op: "i64.store", offset: 0 });
+  }
+  return init;
+}
+
+/** Does the module need the read helper? */
+export const usesReads = (bodies: Instr[][]): boolean => bodies.some((b) => b.some((ins) => ins.op === "call" && ins.func === READ_HELPER));
+
+/**
+ * fz_get(obj i64, atom i32, undefinedIsNaN i32) -> f64: the number at obj[atom], found as the
+ * interpreter finds it when no JS runs on the way: own, then inherited data properties. A
+ * missing property is undefined: NaN where the caller said the two behave alike, else DEOPT;
+ * a getter, a proxy, no object, or a value that is no number: DEOPT. An exception (a
+ * module namespace's binding before its initialisation): THROWN. `desc` is 32 bytes of
+ * static data for a JSPropertyDescriptor {int flags; JSValue value, getter, setter}.
+ */
+export function readHelper(desc: () => Instr[]): Func {
+  const [obj, name, undef] = [0, 1, 2];
+  const [cur, owned, r, v] = [3, 4, 5, 6];
+  const leave = (code: number): Instr[] => [i32(code), { op: "global.set", global: OVERFLOW }, { op: "f64.const", value: 0 }, { op: "return" }];
+  const dropCur: Instr[] = [get(owned), { op: "if" }, ...free(cur), { op: "end" }];
+  const descAt = (offset: number): Instr[] => [...desc(), { op: "i64.load", offset }];
+  return {
+    name: READ_HELPER,
+    params: ["i64", "i32", "i32"],
+    results: ["f64"],
+    locals: ["i64", "i32", "i32", "i64"],
+    body: [
+      get(obj), set(cur),
+      get(cur), ...tag, i32(TAG.object), { op: "i32.ne" }, { op: "if" }, ...leave(DEOPT), { op: "end" },
+      { op: "loop" },
+      get(cur), { op: "call", func: "JS_IsProxy" }, { op: "if" }, ...dropCur, ...leave(DEOPT), { op: "end" },
+      ctx, ...desc(), get(cur), get(name), { op: "call", func: "JS_GetOwnProperty" }, { op: "local.tee", local: r },
+      i32(0), { op: "i32.lt_s" }, { op: "if" }, ...dropCur, ...leave(THROWN), { op: "end" },
+      get(r), { op: "if" },
+      ...dropCur,
+      // an accessor: its getter and setter (copies) go, and the interpreter calls the getter
+      ...desc(), { op: "i32.load", offset: 0 }, i32(1 << 4), { op: "i32.and" }, { op: "if" },
+      ctx, ...descAt(16), { op: "call", func: "JS_FreeValue" }, ctx, ...descAt(24), { op: "call", func: "JS_FreeValue" }, ...leave(DEOPT),
+      { op: "end" },
+      ...descAt(8), { op: "local.tee", local: v }, ...tag, { op: "local.tee", local: r }, { op: "i32.eqz" }, { op: "if" },
+      get(v), { op: "i32.wrap_i64" }, { op: "f64.convert_i32_s" }, { op: "return" },
+      { op: "end" },
+      // a float64: every tag from JS_TAG_FLOAT64 up, and below the first negative one (NaN-boxing)
+      get(r), i32(-9), { op: "i32.sub" }, i32(8 + 9), { op: "i32.ge_u" }, { op: "if" },
+      ctx, ...desc(), get(v), { op: "call", func: "JS_ToFloat64" }, { op: "drop" }, ...desc(), { op: "f64.load", offset: 0 }, { op: "return" },
+      { op: "end" },
+      get(r), i32(TAG.undefined), { op: "i32.eq" }, get(undef), { op: "i32.and" }, { op: "if" }, { op: "f64.const", value: NaN }, { op: "return" }, { op: "end" },
+      ...free(v), ...leave(DEOPT),
+      { op: "end" },
+      // not its own: on to the prototype (an object or null; no JS runs for a non-proxy)
+      ctx, get(cur), { op: "call", func: "JS_GetPrototype" }, set(v),
+      ...dropCur,
+      get(v), set(cur), i32(1), set(owned),
+      get(cur), ...tag, i32(TAG.object), { op: "i32.ne" }, { op: "if" },
+      get(cur), ...tag, i32(TAG.null), { op: "i32.eq" }, get(undef), { op: "i32.and" }, { op: "if" }, { op: "f64.const", value: NaN }, { op: "return" }, { op: "end" },
+      ...free(cur), ...leave(DEOPT),
+      { op: "end" },
+      { op: "br", depth: 0 },
+      { op: "end" },
+      { op: "unreachable" },
+    ],
+  };
+}
+
+/** Parameters used as objects: `p.name` (not computed) or `p.method(...)`, and not already typed arrays or DataViews. */
+export function objectNames(body: N, names: string[], taken: (name: string) => boolean): Set<string> {
+  const out = new Set<string>();
+  const walk = (n: N): void => {
+    if (n.type === "MemberExpression" && !n.computed && n.object.type === "Identifier" && names.includes(n.object.name) && !taken(n.object.name)) out.add(n.object.name);
+    children(n).forEach(walk);
+  };
+  walk(body);
+  return out;
+}
+
+/**
+ * The reads (`o.x` nodes) whose value goes straight into arithmetic, an order comparison, a
+ * test or a Math function: there undefined and NaN give the same result, so a missing
+ * property may read as NaN. Anywhere else (===, return, a literal's field, a local) a
+ * missing property falls back to the interpreter.
+ */
+export function numericReads(body: N): Set<N> {
+  const out = new Set<N>();
+  const isString = (e: N) => (e.type === "Literal" && typeof e.value === "string") || e.type === "TemplateLiteral";
+  const walk = (n: N): void => {
+    const take = (e: N | undefined) => e && e.type === "MemberExpression" && !e.computed && out.add(e);
+    switch (n.type) {
+      case "BinaryExpression":
+        if (!["==", "!=", "===", "!==", "in", "instanceof"].includes(n.operator) && !(n.operator === "+" && (isString(n.left) || isString(n.right)))) (take(n.left), take(n.right));
+        break;
+      case "UnaryExpression":
+        if (["-", "+", "~", "!"].includes(n.operator)) take(n.argument);
+        break;
+      case "AssignmentExpression":
+        // s += o.x too: compiled code's variables are numbers, and a number plus undefined is NaN
+        if (n.operator !== "=") take(n.right);
+        break;
+      case "IfStatement":
+      case "WhileStatement":
+      case "DoWhileStatement":
+      case "ForStatement":
+      case "ConditionalExpression":
+        take(n.test);
+        break;
+      case "CallExpression":
+        if (n.callee.type === "MemberExpression" && n.callee.object.type === "Identifier" && n.callee.object.name === "Math") n.arguments.forEach(take);
+        break;
+    }
+    children(n).forEach(walk);
+  };
+  walk(body);
+  return out;
+}
+
+/** What a compiled function or loop does with objects, for --explain. */
+export function objectsHow(ops: Set<string> | undefined): string {
+  return ops?.size ? `; objects: ${[...ops].join(", ")}` : "";
+}
