@@ -53,11 +53,14 @@ const free = (local: number): Instr[] => [ctx, get(local), { op: "call", func: "
 // Constants the module makes once at init and keeps in its static data: atoms (i32) and
 // strings (i64). Compiled code loads them through an instruction marked with what it
 // loads; emit.ts gives each its place (layoutConstants) once every function is compiled.
-type Marked = Instr & { keep?: { atom?: string; string?: string } };
-export const atom = (name: string): Instr[] => [{ op: "global.get", global: "__memory_base" }, { op: "i32.load", offset: 0, keep: { atom: name } } as Marked];
-export const keptString = (s: string): Instr[] => [{ op: "global.get", global: "__memory_base" }, { op: "i64.load", offset: 0, keep: { string: s } } as Marked];
+// (The marks print in the listing as what they load.)
+type Keep = { atom?: string; string?: string; toString(): string };
+type Marked = Instr & { keep?: Keep };
+const load = (op: "i32.load" | "i64.load", keep: Keep): Instr[] => [{ op: "global.get", global: "__memory_base" }, { op, offset: 0, keep } as Marked];
+export const atom = (name: string): Instr[] => load("i32.load", { atom: name, toString: () => `(atom ${name})` });
+export const keptString = (s: string): Instr[] => load("i64.load", { string: s, toString: () => `(string ${JSON.stringify(s)})` });
 /** String.prototype.concat as it was at init: `"n" + x` for a number x is concat("n", x), whatever the program does to String.prototype later. */
-export const keptConcat = (): Instr[] => [{ op: "global.get", global: "__memory_base" }, { op: "i64.load", offset: 0, keep: { string: "\0concat" } } as Marked];
+export const keptConcat = (): Instr[] => load("i64.load", { string: "\0concat", toString: () => "(String.prototype.concat)" });
 
 /**
  * Places the constants the bodies load, after the rest of the static data, and patches their
