@@ -966,7 +966,7 @@ export class FunctionCompiler {
   private read(f: FnScope, e: N): Ty {
     if (f.int) throw new Reject("reads a property (no int32 form)");
     if (e.property.type !== "Identifier") throw new Reject("reads a private field");
-    f.numericReads ??= numericReads(f.cand.node.body);
+    f.numericReads ??= numericReads(f.cand.node);
     f.reads++;
     f.cand.objectOps!.add(`reads ${e.object.name}.${e.property.name}`);
     f.code.push({ op: "local.get", local: this.lookup(f, e.object.name)!.local }, ...atom(e.property.name), { op: "i32.const", value: f.numericReads.has(e) ? 1 : 0 }, { op: "call", func: READ_HELPER });

@@ -95,7 +95,9 @@ export function freeze(code: string): FreezeResult {
   const worth = worthEntering(frozen, (f, name) => lookupFrom(scopes, f.cand, name));
   for (const f of frozen) f.entry = worth.has(f);
   const entries = frozen.filter((f) => f.entry);
-  for (const f of frozen) if (!f.entry) reasons.set(f.cand, "does too little to pay for a call into compiled code (no loop, no recursion); compiled for the frozen functions that call it");
+  // (one that takes an object is called by no frozen function: frozen code passes none, objects.ts)
+  const unused = (f: Frozen) => !f.entry && f.paramTys.includes("value");
+  for (const f of frozen) if (!f.entry) reasons.set(f.cand, "does too little to pay for a call into compiled code (no loop, no recursion)" + (unused(f) ? "" : "; compiled for the frozen functions that call it"));
   const how = new Map(entries.map((f) => [f.cand, (f.int ? "f64, and int32 while its values stay int32" : "f64") + throughEngine(f.cand) + objectsHow(f.cand.objectOps)]));
   // Loops elsewhere (the top level, functions that are not frozen), compiled on their own.
   const compiler = new FunctionCompiler(
@@ -163,7 +165,7 @@ export function freeze(code: string): FreezeResult {
     " "; // on the first line, so that the bundle's source map still holds
   const hashbang = out.startsWith("#!") ? out.indexOf("\n") + 1 : 0;
   out = out.slice(0, hashbang) + prologue + out.slice(hashbang);
-  return { code: out, ...emitModule([...frozen, ...loops.map((l) => l.frozen)]), frozen: all, explain, loops: loopList };
+  return { code: out, ...emitModule([...frozen.filter((f) => !unused(f)), ...loops.map((l) => l.frozen)]), frozen: all, explain, loops: loopList };
 }
 
 /** What JS tests before calling `f` compiled: frozen code is on and its number parameters are numbers. */

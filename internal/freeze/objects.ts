@@ -174,8 +174,11 @@ export function objectNames(body: N, names: string[], taken: (name: string) => b
  * property may read as NaN. Anywhere else (===, return, a literal's field, a local) a
  * missing property falls back to the interpreter.
  */
-export function numericReads(body: N): Set<N> {
+export function numericReads(fn: N): Set<N> {
+  const known = numericReadsOf.get(fn);
+  if (known) return known;
   const out = new Set<N>();
+  numericReadsOf.set(fn, out);
   const isString = (e: N) => (e.type === "Literal" && typeof e.value === "string") || e.type === "TemplateLiteral";
   const walk = (n: N): void => {
     const take = (e: N | undefined) => e && e.type === "MemberExpression" && !e.computed && out.add(e);
@@ -203,9 +206,10 @@ export function numericReads(body: N): Set<N> {
     }
     children(n).forEach(walk);
   };
-  walk(body);
+  walk(fn.body);
   return out;
 }
+const numericReadsOf = new WeakMap<N, Set<N>>();
 
 /** What a compiled function or loop does with objects, for --explain. */
 export function objectsHow(ops: Set<string> | undefined): string {
