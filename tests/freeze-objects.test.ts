@@ -40,6 +40,8 @@ describe("objects in frozen code", () => {
     expect(b.stdout).toMatch(/i32\.load \d+ \(atom x\)\n/); // the listing says what a constant is
     expect(b.stdout).toMatch(/loop \(objects\.js:\d+:\d+\) in the top level: compiled loop over objects made; objects: adds strings and numbers, creates object literals, calls made\.push\n/);
     expect(b.stdout).toMatch(/loop \(objects\.js:\d+:\d+\) in the top level: compiled loop over numbers total; objects p0, giving back total; objects: reads p0\.x, reads p0\.y\n/);
+    expect(b.stdout).toMatch(/loop \(objects\.js:\d+:\d+\) in the top level: compiled loop over objects nests, outer; objects: creates object literals, calls nests\.push\n/);
+    expect(b.stdout).toMatch(/loop \(objects\.js:\d+:\d+\) in the top level: compiled loop over objects handed, item; objects: creates object literals, calls handed\.push\n/);
   });
 
   test("what cannot be compiled exactly stays in the interpreter, with the reason", () => {

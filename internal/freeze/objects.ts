@@ -157,14 +157,28 @@ export function readHelper(desc: () => Instr[]): Func {
   };
 }
 
-/** Parameters used as objects: `p.name` (not computed) or `p.method(...)`, and not already typed arrays or DataViews. */
+/**
+ * Parameters used as objects: `p.name` (not computed) or `p.method(...)`, or only ever handed
+ * on as a value (a literal's field, a method's argument); and not already typed arrays or DataViews.
+ */
 export function objectNames(body: N, names: string[], taken: (name: string) => boolean): Set<string> {
-  const out = new Set<string>();
-  const walk = (n: N): void => {
-    if (n.type === "MemberExpression" && !n.computed && n.object.type === "Identifier" && names.includes(n.object.name) && !taken(n.object.name)) out.add(n.object.name);
-    children(n).forEach(walk);
+  const asObject = new Set<string>();
+  const handedOn = new Set<string>();
+  const otherwise = new Set<string>();
+  const walk = (n: N, parent?: N): void => {
+    if (n.type === "Identifier" && names.includes(n.name) && parent) {
+      if (parent.type === "MemberExpression" && parent.object === n && !parent.computed) asObject.add(n.name);
+      else if (parent.type === "MemberExpression" && parent.property === n && !parent.computed) return;
+      else if (parent.type === "Property" && parent.key === n && parent.value !== n && !parent.computed) return;
+      else if ((parent.type === "Property" && parent.value === n) || (parent.type === "CallExpression" && parent.callee.type === "MemberExpression" && parent.arguments.includes(n))) handedOn.add(n.name);
+      else otherwise.add(n.name);
+      return;
+    }
+    for (const c of children(n)) walk(c, n);
   };
   walk(body);
+  const out = new Set<string>();
+  for (const name of [...asObject, ...handedOn]) if (!taken(name) && (asObject.has(name) || !otherwise.has(name))) out.add(name);
   return out;
 }
 

@@ -161,4 +161,17 @@ let total2 = 1;
 for (let k = 0; k < 5; k++) total2 += g0.x * k + g0.y;
 row("top-level getter", total2);
 
+// compiled code re-entered through JS (a push that calls back, a getter that reads through the
+// frozen function) until the interpreter's stack limit: its RangeError, and all still usable
+let depth = 0;
+const sinkBack = { push(o) { depth++; fill(sinkBack, 1 + o.i); } };
+row("re-entered", attempt(() => fill(sinkBack, 1)), depth > 100);
+const deep = { get x() { return sumX(deep, 1) + 1; } };
+row("getter re-enters", attempt(() => sumX(deep, 1)));
+// an object handed on whole: into a literal, to a method
+const handed = [];
+const item = { tag: "item" };
+for (let i = 0; i < 3; i++) handed.push(item, { item, i });
+row("handed on", handed.length, handed[0] === item, handed[5].item === item, handed[5]);
+
 console.log(out.join("\n"));
