@@ -41,6 +41,9 @@ describe("objects in frozen code", () => {
     expect(b.stdout).toMatch(/loop \(objects\.js:\d+:\d+\) in the top level: compiled loop over objects made; objects: adds strings and numbers, creates object literals, calls made\.push\n/);
     expect(b.stdout).toMatch(/loop \(objects\.js:\d+:\d+\) in the top level: compiled loop over numbers total; objects p0, giving back total; objects: reads p0\.x, reads p0\.y\n/);
     expect(b.stdout).toMatch(/loop \(objects\.js:\d+:\d+\) in the top level: compiled loop over objects nests, outer; objects: creates object literals, calls nests\.push\n/);
+    expect(b.stdout).toMatch(/frozen {5}stamp \(objects\.js:\d+:\d+\): f64; objects: writes o\.last\n/);
+    expect(b.stdout).toMatch(/frozen {5}label \(objects\.js:\d+:\d+\): f64; objects: adds strings and numbers, writes o\.name, creates object literals, writes o\.box\n/);
+    expect(b.stdout).toMatch(/loop \(objects\.js:\d+:\d+\) in the top level: compiled loop over objects counter; objects: writes counter\.count\n/);
     expect(b.stdout).toMatch(/loop \(objects\.js:\d+:\d+\) in the top level: compiled loop over objects handed, item; objects: creates object literals, calls handed\.push\n/);
   });
 
@@ -51,18 +54,21 @@ describe("objects in frozen code", () => {
         `function withArray(o, a) { let s = 0; for (let i = 0; i < a.length; i++) { s += a[i] * o.x; } return s; }`,
         `function kept(xs, n) { for (let i = 0; i < n; i++) { const o = { i }; xs.push(o); } return n; }`,
         `function proto(xs, n) { for (let i = 0; i < n; i++) xs.push({ __proto__: null, i }); return n; }`,
+        `function bump(o, n) { for (let i = 0; i < n; i++) o.count += i; return n; }`,
         `const out = []; let count = 0;`,
         `for (let i = 0; i < 10; i++) { out.push({ i }); count += 1; }`,
-        `console.log(both({ x: 1 }, [], 3), withArray({ x: 2 }, new Uint8Array(3)), kept([], 2), proto([], 2), out.length, count);`,
+        `const c = { count: 1 };`,
+        `console.log(both({ x: 1 }, [], 3), withArray({ x: 2 }, new Uint8Array(3)), kept([], 2), proto([], 2), out.length, count, bump(c, 4), c.count);`,
       ].join("\n"),
     });
     const b = build(dir, ["refused.js", "--explain"]);
-    expect(b.stdout).toContain("not frozen both (refused.js:1:1): both reads properties and calls methods");
+    expect(b.stdout).toContain("not frozen both (refused.js:1:1): both reads properties and calls methods or writes properties");
     expect(b.stdout).toContain("not frozen withArray (refused.js:2:1): works on objects and on typed arrays or DataViews together");
     expect(b.stdout).toContain("not frozen kept (refused.js:3:1): creates objects");
     expect(b.stdout).toContain("not frozen proto (refused.js:4:1): creates an object with __proto__");
-    expect(b.stdout).not.toMatch(/loop \(refused\.js:6:1\)/); // it gives back count, and push runs JS that could read it
-    expect(edgebox(["run", "refused.ebx"], { cwd: dir }).stdout).toBe("3 0 2 2 10 10\n");
+    expect(b.stdout).toContain("not frozen bump (refused.js:5:1): updates a property in place (o.x += v, o.x++)");
+    expect(b.stdout).not.toMatch(/loop \(refused\.js:7:1\)/); // it gives back count, and push runs JS that could read it
+    expect(edgebox(["run", "refused.ebx"], { cwd: dir }).stdout).toBe("3 0 2 2 10 10 4 7\n");
   });
 
   test("millions of objects and strings made and dropped in compiled code stay within a small memory cap; running out is the interpreter's error", () => {

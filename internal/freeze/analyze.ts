@@ -516,6 +516,8 @@ export class FunctionCompiler {
       for (const x of e.expressions as N[]) this.effect(f, x);
       return;
     }
+    const member = e.type === "AssignmentExpression" ? e.left : e.type === "UpdateExpression" ? e.argument : undefined;
+    if (member?.type === "MemberExpression" && !member.computed && !member.optional && this.isObjectParam(f, member.object)) return this.write(f, member, e);
     if (e.type === "AssignmentExpression" && e.left.type === "MemberExpression") return this.store(f, e.left, e.operator === "=" ? "=" : e.operator.slice(0, -1), e.right);
     if (e.type === "UpdateExpression" && e.argument.type === "MemberExpression") return this.store(f, e.argument, e.operator === "++" ? "+" : "-", undefined);
     if (e.type === "AssignmentExpression") return this.assign(f, e);
@@ -989,6 +991,26 @@ export class FunctionCompiler {
     f.code.push({ op: "end" });
   }
 
+  /**
+   * `o.x = v` on an object parameter: JS_SetProperty, as the interpreter's strict-mode assignment
+   * (a built app's code is strict: build/script.ts), setters and proxies included; any JS may run.
+   * `o.x += v` and `o.x++` would read it too, where a value that is no number has no exact path
+   * after JS ran: refused.
+   */
+  private write(f: FnScope, target: N, e: N): void {
+    if (f.int) throw new Reject("assigns to a property (no int32 form)");
+    if (e.type !== "AssignmentExpression" || e.operator !== "=") throw new Reject("updates a property in place (o.x += v, o.x++)");
+    if (target.property.type !== "Identifier") throw new Reject("assigns to a private field");
+    const v = this.valueExpr(f, e.right);
+    this.releaseTemp(f, v); // JS_SetProperty takes it, even when it fails
+    f.code.push({ op: "global.get", global: CTX }, { op: "local.get", local: this.lookup(f, target.object.name)!.local }, ...atom(target.property.name), { op: "local.get", local: v }, { op: "call", func: "JS_SetProperty" });
+    f.code.push({ op: "i32.const", value: 0 }, { op: "i32.lt_s" }, { op: "if" }, { op: "i32.const", value: THROWN }, { op: "global.set", global: OVERFLOW });
+    this.returnZero(f);
+    f.code.push({ op: "end" });
+    f.calls++;
+    f.cand.objectOps!.add(`writes ${target.object.name}.${target.property.name}`);
+  }
+
   /** The i64 on the stack becomes a temporary: an owned JSValue the unwinding code frees. */
   private holdTemp(f: FnScope): number {
     const t = this.newLocal(f, "i64");
@@ -1137,7 +1159,7 @@ export class FunctionCompiler {
    * args() refuses to pass one, so none of them reads or calls a method.)
    */
   private checkObjects(f: FnScope): void {
-    if (f.reads && f.calls) throw new Reject("both reads properties and calls methods (a read that falls back to the interpreter would repeat the calls)");
+    if (f.reads && f.calls) throw new Reject("both reads properties and calls methods or writes properties (a read that falls back to the interpreter would repeat them)");
     if ((f.reads || f.calls) && (f.cand.arrays?.size || f.cand.views?.size)) throw new Reject("works on objects and on typed arrays or DataViews together");
   }
 

@@ -1,6 +1,6 @@
 // Objects in compiled code, through QuickJS's exported C API: object literals
-// with fixed keys, string + number, method calls on an object from outside
-// (`xs.push(...)`), and reads of numbers from one (`o.x`).
+// with fixed keys, string + number, method calls on objects from outside
+// (`xs.push(...)`), property writes (`o.x = v`) and reads of numbers (`o.x`).
 //
 // A JSValue is an i64 (NaN-boxed on wasm32: the tag is its high 32 bits). Compiled
 // code holds two kinds: parameters (the caller's, borrowed, never freed here) and
@@ -9,8 +9,9 @@
 // frozen stack unwinds past it (the compiler keeps the live ones, see analyze.ts).
 //
 // Two kinds of engine work, kept apart so that falling back stays exact:
-// - a method call runs JS (anything may happen in it): compiled code calls it as
-//   the interpreter would, and hands on its exceptions;
+// - a method call or a property write runs JS (a setter, a proxy's trap,
+//   anything): compiled code calls the engine as the interpreter would and
+//   hands on its exceptions;
 // - a property read runs no JS: it looks at own and inherited data properties
 //   (JS_GetOwnProperty along the prototype chain). A getter, a proxy, a
 //   receiver that is no object, or a value that is no number makes the whole
@@ -30,6 +31,7 @@ export const OBJECT_API: Record<string, [ValType[], ValType[]]> = {
   JS_DupValue: [["i32", "i64"], ["i64"]],
   JS_NewStringLen: [["i32", "i32", "i32"], ["i64"]],
   JS_IsProxy: [["i64"], ["i32"]],
+  JS_SetProperty: [["i32", "i64", "i32", "i64"], ["i32"]],
 };
 
 /** OVERFLOW's value when compiled code met what only the interpreter does exactly: re-run the call as JS. */

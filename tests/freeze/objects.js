@@ -161,6 +161,46 @@ let total2 = 1;
 for (let k = 0; k < 5; k++) total2 += g0.x * k + g0.y;
 row("top-level getter", total2);
 
+// -- writes (strict-mode assignment: what cannot be written throws)
+
+function stamp(o, n) {
+  for (let i = 0; i < n; i++) o.last = i * 2;
+  return n;
+}
+function label(o, n) {
+  for (let i = 0; i < n; i++) {
+    o.name = "#" + i;
+    o.box = { i, half: i / 2 };
+  }
+  return n;
+}
+let setCalls = 0;
+const writeLog = [];
+const targets = {
+  plain: {},
+  existing: { last: "old", name: 1 },
+  frozen: Object.freeze({ last: 1 }),
+  sealed: Object.seal({ last: 1 }),
+  nonExtensible: Object.preventExtensions({}),
+  setter: { set last(v) { setCalls += v; }, set name(v) { setCalls++; }, set box(v) { setCalls += v.i; } },
+  getterOnly: { get last() { return 1; }, get name() { return 2; } },
+  inheritedSetter: Object.create({ set last(v) { setCalls += 100; } }),
+  inheritedReadonly: Object.create(Object.freeze({ last: 0, name: 0 })),
+  proxy: new Proxy({}, { set(t, k, v) { writeLog.push(String(k)); t[k] = v; return true; } }),
+  refusingProxy: new Proxy({}, { set() { return false; } }),
+  array: [1, 2, 3],
+  number: 5,
+  string: "s",
+  nothing: undefined,
+};
+for (const [name, o] of Object.entries(targets)) {
+  row(`stamp ${name}`, attempt(() => stamp(o, 3)), attempt(() => label(o, 2)), typeof o === "object" && o !== null ? Object.keys(o).join("|") : "-", o && o.last, o && o.box);
+}
+row("set calls", setCalls, writeLog.join(","));
+const counter = { count: 0 };
+for (let i = 0; i < 5; i++) counter.count = i * 10;
+row("top-level write", counter.count);
+
 // compiled code re-entered through JS (a push that calls back, a getter that reads through the
 // frozen function) until the interpreter's stack limit: its RangeError, and all still usable
 let depth = 0;
