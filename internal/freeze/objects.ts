@@ -172,12 +172,14 @@ export function objectNames(body: N, names: string[], taken: (name: string) => b
       if (parent.type === "MemberExpression" && parent.object === n && !parent.computed) asObject.add(n.name);
       else if (parent.type === "MemberExpression" && parent.property === n && !parent.computed) return;
       else if (parent.type === "Property" && parent.key === n && parent.value !== n && !parent.computed) return;
-      else if ((parent.type === "Property" && parent.value === n) || (parent.type === "CallExpression" && parent.callee.type === "MemberExpression" && parent.arguments.includes(n))) handedOn.add(n.name);
+      else if ((parent.type === "Property" && parent.value === n) || (parent.type === "CallExpression" && isMethodOfObject(parent.callee) && parent.arguments.includes(n))) handedOn.add(n.name);
       else otherwise.add(n.name);
       return;
     }
     for (const c of children(n)) walk(c, n);
   };
+  // (not Math.max(a, b), not a DataView's view.setUint8(i, v): those take numbers)
+  const isMethodOfObject = (callee: N) => callee.type === "MemberExpression" && !callee.computed && callee.object.type === "Identifier" && names.includes(callee.object.name) && !taken(callee.object.name);
   walk(body);
   const out = new Set<string>();
   for (const name of [...asObject, ...handedOn]) if (!taken(name) && (asObject.has(name) || !otherwise.has(name))) out.add(name);
