@@ -25,7 +25,7 @@ import { callsBeyondMath, children, isFunction, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
 import { DATAVIEW_METHODS, HELPER, loadInline, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
-import { atom, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER } from "./objects.ts";
+import { atom, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER } from "./objects.ts";
 
 /**
  * "array": a typed array (only as a parameter; see runtime.ts for its three i32s).
@@ -1088,20 +1088,46 @@ export class FunctionCompiler {
     const c = f.code;
     const lit = (x: N) => x.type === "Literal" && typeof x.value === "string";
     if (lit(e.left) && lit(e.right)) throw new Reject("adds two strings");
-    const num = lit(e.left) ? e.right : e.left;
+    const first = lit(e.left);
+    const num = first ? e.right : e.left;
+    const text: string = first ? e.left.value : e.right.value;
     if (this.expr(f, num) !== "number") throw new Reject("adds a string and a boolean");
+    const x = this.newLocal(f, "f64");
+    c.push({ op: "local.set", local: x });
+    const r = this.newLocal(f, "i64");
+    const utf8 = new TextEncoder().encode(text);
+    const direct = utf8.length <= 32 && !/[\uD800-\uDFFF]/.test(text); // (no surrogate, which UTF-8 cannot carry alone)
+    if (direct) {
+      // an int32 (not -0): its digits and the literal's bytes in one buffer on the C stack, one string
+      const buf = this.newLocal(f, "i32");
+      const start = this.newLocal(f, "i32");
+      const size = 48 + ((utf8.length + 15) & ~15);
+      const get = (local: number): Instr => ({ op: "local.get", local });
+      c.push(get(x), { op: "call", func: HELPER.isInt32 }, { op: "if", result: "i64" });
+      c.push({ op: "global.get", global: "__stack_pointer" }, { op: "i32.const", value: size }, { op: "i32.sub" }, { op: "local.tee", local: buf }, { op: "global.set", global: "__stack_pointer" });
+      // digits end at the buffer's end ("s" + n), or where the literal starts (n + "s")
+      c.push(get(buf), { op: "i32.const", value: size - (first ? 0 : utf8.length) }, { op: "i32.add" }, get(x), { op: "call", func: ITOA_HELPER }, { op: "local.set", local: start });
+      if (first) c.push(get(start), { op: "i32.const", value: utf8.length }, { op: "i32.sub" }, { op: "local.set", local: start });
+      utf8.forEach((byte, k) => c.push(first ? get(start) : get(buf), { op: "i32.const", value: byte }, { op: "i32.store8", offset: first ? k : size - utf8.length + k }));
+      c.push({ op: "global.get", global: CTX }, get(start), get(buf), { op: "i32.const", value: size }, { op: "i32.add" }, get(start), { op: "i32.sub" }, { op: "call", func: "JS_NewStringLen" });
+      c.push(get(buf), { op: "i32.const", value: size }, { op: "i32.add" }, { op: "global.set", global: "__stack_pointer" });
+      c.push({ op: "else" });
+    }
     const n = this.newLocal(f, "i64");
+    c.push({ op: "local.get", local: x });
     this.boxNumber(f);
     c.push({ op: "local.set", local: n });
-    const s = keptString(lit(e.left) ? e.left.value : e.right.value);
+    const s = keptString(text);
     const [self, arg]: [Instr[], Instr[]] = lit(e.left) ? [s, [{ op: "local.get", local: n }]] : [[{ op: "local.get", local: n }], s];
     const argv = this.newLocal(f, "i32");
     this.pushArgs(f, argv, [arg]);
     c.push({ op: "global.get", global: CTX }, ...keptConcat(), ...self, { op: "i32.const", value: 1 }, { op: "local.get", local: argv }, { op: "call", func: "JS_Call" });
-    const r = this.newLocal(f, "i64");
-    c.push({ op: "local.set", local: r });
+    const res = this.newLocal(f, "i64");
+    c.push({ op: "local.set", local: res });
     this.popArgs(f, argv, 1);
-    c.push({ op: "local.get", local: r });
+    c.push({ op: "local.get", local: res });
+    if (direct) c.push({ op: "end" });
+    c.push({ op: "local.tee", local: r });
     this.unwindIfException(f);
     f.cand.objectOps!.add("adds strings and numbers");
     c.push({ op: "local.get", local: r });

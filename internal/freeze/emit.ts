@@ -12,7 +12,7 @@
 import { BAIL, CTX, intName, type Frozen } from "./analyze.ts";
 import { ModuleBuilder, type Instr, type ValType } from "./encode.ts";
 import { ARRAY_KINDS, DATAVIEW_METHODS, HELPER, HELPERS, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
-import { DEOPT, layoutConstants, mkval, OBJECT_API, readHelper, usesReads } from "./objects.ts";
+import { DEOPT, layoutConstants, mkval, OBJECT_API, objectHelpers } from "./objects.ts";
 
 export const INIT_FN = "qjs_ext_frozen_init";
 /** The global the init function sets, taken (and deleted) by the app's prologue. */
@@ -264,7 +264,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   ];
   m.func({ name: INIT_FN, params: ["i32", "i32"], results: ["i32"], locals: ["i64", "i64", "i64", "i64", "i32"], body: init });
   m.export(INIT_FN, INIT_FN);
-  if (usesReads(bodies)) m.func(readHelper(() => at(desc)));
+  for (const h of objectHelpers(bodies, () => at(desc))) m.func(h);
   const ids = new Set(fns.flatMap((f) => [f.cand.id, intName(f.cand)]));
   return { wasm: m.encode(), listing: m.listing((name) => ids.has(name)) };
 }

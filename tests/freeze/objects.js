@@ -71,6 +71,15 @@ for (let i = 0; i < 3; i++) strs.push("s" + i);
 String.prototype.concat = realConcat;
 row("strings", strs.join(","));
 
+// strings made from numbers: the digits of an int32 written directly, anything else through concat
+function labels(xs, v) {
+  for (let k = 0; k < 1; k++) xs.push("é" + v, v + "日本", "x🙂" + v, v + "", "" + v, "a literal longer than thirty-two bytes: " + v);
+  return 1;
+}
+const labelled = [];
+for (const v of [...edges, -5, -10, 10, 99, 100, -2147483648, 2147483647, 1234567, 4294967295, -0.5]) labels(labelled, v);
+row("labels", labelled.join("|"));
+
 // -- frozen functions that build objects
 
 function fill(xs, n) {
