@@ -1,10 +1,12 @@
 // Which functions can be frozen, and their WebAssembly. A function is frozen
 // when all it does is arithmetic on numbers: its parameters and locals are
 // numbers (or booleans), and it calls only itself, other frozen functions and
-// a few exact Math functions. Everything else (property access, closures over
-// outer variables, strings, objects, this, arguments, try, generators, async,
-// assignments inside expressions) keeps it in the interpreter, with the
-// reason recorded for --explain.
+// a few exact Math functions; typed arrays and DataViews it is given (typed.ts);
+// objects it is given: their properties and methods, object literals and
+// string + number (objects.ts). Everything else (other property access,
+// closures over outer variables, other strings, this, arguments, try,
+// generators, async, assignments inside expressions) keeps it in the
+// interpreter, with the reason recorded for --explain.
 //
 // Numbers are f64 (and i32 only in the int32 variant, see intName): IEEE
 // arithmetic is what JS specifies, so
