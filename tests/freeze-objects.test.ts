@@ -37,6 +37,7 @@ describe("objects in frozen code", () => {
     expect(b.stdout).toMatch(/frozen {5}sumX \(objects\.js:\d+:\d+\): f64; objects: reads o\.x\n/);
     expect(b.stdout).toMatch(/frozen {5}norm2 \(objects\.js:\d+:\d+\): f64; objects: reads p\.x, reads q\.x, reads p\.y, reads q\.y, reads p\.z\n/);
     expect(b.stdout).toMatch(/frozen {5}lastX \(/);
+    expect(b.stdout).toMatch(/frozen {5}sumPos \(objects\.js:\d+:\d+\): f64; objects: reads o\.pos\.x, reads o\.pos\.y\n/);
     expect(b.stdout).toMatch(/i32\.load \d+ \(atom x\)\n/); // the listing says what a constant is
     expect(b.stdout).toMatch(/loop \(objects\.js:\d+:\d+\) in the top level: compiled loop over objects made; objects: adds strings and numbers, creates object literals, calls made\.push\n/);
     expect(b.stdout).toMatch(/loop \(objects\.js:\d+:\d+\) in the top level: compiled loop over numbers total; objects p0, giving back total; objects: reads p0\.x, reads p0\.y\n/);
@@ -82,7 +83,10 @@ let r = 0;
 const floaty = { x: 0.25 };
 const stringy = { get x() { return "0.25"; } };
 for (let k = 0; k < 300000; k++) { r += sumX(floaty, 4); r += sumX(stringy, 1).length; }
-console.log(seen, r);
+function sumPos(o, n) { let s = 0; for (let i = 0; i < n; i++) s += o.pos.x + o.pos.y; return s; }
+let t = 0;
+for (let k = 0; k < 2000000; k++) t += sumPos({ pos: { x: k % 3, y: 1, pad: [k, k, k, k] } }, 1);
+console.log(seen, r, t);
 const hoard = [];
 try {
   for (let i = 0; i < 1e9; i++) hoard.push({ i, s: "y" + i });
@@ -96,7 +100,7 @@ try {
     expect(build(dir, ["mem.js", "--explain"]).stdout).toMatch(/loop \(mem\.js:4:1\) in the top level: compiled loop over objects sink; objects: creates object literals, adds strings and numbers, calls sink\.push/);
     const r = edgebox(["run", "--max-memory", "48", "mem.ebx"], { cwd: dir });
     expect(r.stderr).toBe("");
-    expect(r.stdout).toBe("3000000 1800000\ncaught InternalError out of memory true\n");
+    expect(r.stdout).toBe("3000000 1800000 3999999\ncaught InternalError out of memory true\n");
     expect(r.code).toBe(0);
   }, 120000);
 });

@@ -27,7 +27,7 @@ import { callsBeyondMath, children, isFunction, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
 import { DATAVIEW_METHODS, HELPER, loadInline, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
-import { atom, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER } from "./objects.ts";
+import { atom, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
 
 /**
  * "array": a typed array (only as a parameter; see runtime.ts for its three i32s).
@@ -826,7 +826,7 @@ export class FunctionCompiler {
       case "CallExpression":
         return this.call(f, e);
       case "MemberExpression": {
-        if (this.isObjectParam(f, e.object) && !e.computed && !e.optional) return this.read(f, e);
+        if (this.isObjectPath(f, e.object) && !e.computed && !e.optional) return this.read(f, e);
         const a = this.arrayOf(f, e);
         if (!a) throw new Reject(e.object.type === "Identifier" && e.object.name === "arguments" ? "uses arguments" : "reads a property");
         if (!e.computed) return c.push({ op: "local.get", local: a.local + 1 }, { op: "f64.convert_i32_u" }), "number";
@@ -966,16 +966,43 @@ export class FunctionCompiler {
     return e.type === "Identifier" && this.lookup(f, e.name)?.ty === "value";
   }
 
-  /** `o.x` of an object parameter, as a number (objects.ts readHelper; it may fall back, DEOPT). */
+  /** An object parameter, or a chain of plain property reads from one (`o.a.b`'s `o.a`). */
+  private isObjectPath(f: FnScope, e: N): boolean {
+    return this.isObjectParam(f, e) || (e.type === "MemberExpression" && !e.computed && !e.optional && e.property.type === "Identifier" && this.isObjectPath(f, e.object));
+  }
+
+  /** `o.x` or `o.a.x` from an object parameter, as a number (objects.ts readHelper; it may fall back, DEOPT). */
   private read(f: FnScope, e: N): Ty {
     if (f.int) throw new Reject("reads a property (no int32 form)");
     if (e.property.type !== "Identifier") throw new Reject("reads a private field");
     f.numericReads ??= numericReads(f.cand.node);
     f.reads++;
-    f.cand.objectOps!.add(`reads ${e.object.name}.${e.property.name}`);
-    f.code.push({ op: "local.get", local: this.lookup(f, e.object.name)!.local }, ...atom(e.property.name), { op: "i32.const", value: f.numericReads.has(e) ? 1 : 0 }, { op: "call", func: READ_HELPER });
+    f.cand.objectOps!.add(`reads ${pathOf(e)}`);
+    const from = this.readValue(f, e.object);
+    f.code.push({ op: "local.get", local: from }, ...atom(e.property.name), { op: "i32.const", value: f.numericReads.has(e) ? 1 : 0 }, { op: "call", func: READ_HELPER });
     this.unwindIfSet(f);
+    if (f.temps[f.temps.length - 1] === from) {
+      const x = this.newLocal(f, "f64");
+      f.code.push({ op: "local.set", local: x });
+      this.releaseTemp(f, from);
+      f.code.push({ op: "global.get", global: CTX }, { op: "local.get", local: from }, { op: "call", func: "JS_FreeValue" }, { op: "local.get", local: x });
+    }
     return "number";
+  }
+
+  /** The local holding an object path's value: the parameter itself, or a new temporary (o.a). */
+  private readValue(f: FnScope, e: N): number {
+    if (this.isObjectParam(f, e)) return this.lookup(f, e.name)!.local;
+    const from = this.readValue(f, e.object);
+    const v = this.newLocal(f, "i64");
+    f.code.push({ op: "local.get", local: from }, ...atom(e.property.name), { op: "i32.const", value: 0 }, { op: "call", func: READ_VALUE_HELPER }, { op: "local.set", local: v });
+    this.unwindIfSet(f); // (nothing new to free: a read that falls back or throws gives no value)
+    if (f.temps[f.temps.length - 1] === from) {
+      this.releaseTemp(f, from);
+      f.code.push({ op: "global.get", global: CTX }, { op: "local.get", local: from }, { op: "call", func: "JS_FreeValue" });
+    }
+    f.temps.push(v);
+    return v;
   }
 
   /** After a call that may set OVERFLOW (a depth, an exception, a fallback): unwind when it did. */
@@ -1238,6 +1265,9 @@ export class FunctionCompiler {
     return "number";
   }
 }
+
+/** `o.a.b` as written, for --explain. */
+const pathOf = (e: N): string => (e.type === "Identifier" ? e.name : `${pathOf(e.object)}.${e.property.name}`);
 
 /**
  * A first guess of a function's return type from the shape of its return

@@ -40,6 +40,7 @@ export const DEOPT = 4;
 const FIELD_FLAGS = 7 | (1 << 14);
 const TAG = { object: -1, int: 0, bool: 1, null: 2, undefined: 3, exception: 6 } as const;
 export const READ_HELPER = "fz_get";
+export const READ_VALUE_HELPER = "fz_getv";
 export const ITOA_HELPER = "fz_itoa";
 
 const get = (local: number): Instr => ({ op: "local.get", local });
@@ -103,7 +104,7 @@ export function layoutConstants(bodies: Instr[][], staticData: (bytes: ArrayLike
 /** The helpers the bodies call (`desc`: 32 bytes of static data for the read helper). */
 export function objectHelpers(bodies: Instr[][], desc: () => Instr[]): Func[] {
   const calls = (name: string) => bodies.some((b) => b.some((ins) => ins.op === "call" && ins.func === name));
-  return [...(calls(READ_HELPER) ? [readHelper(desc)] : []), ...(calls(ITOA_HELPER) ? [itoa] : [])];
+  return [...(calls(READ_HELPER) ? [readHelper(desc, false)] : []), ...(calls(READ_VALUE_HELPER) ? [readHelper(desc, true)] : []), ...(calls(ITOA_HELPER) ? [itoa] : [])];
 }
 
 /**
@@ -141,17 +142,33 @@ const itoa: Func = {
  * a getter, a proxy, no object, or a value that is no number: DEOPT. An exception (a
  * module namespace's binding before its initialisation): THROWN. `desc` is 32 bytes of
  * static data for a JSPropertyDescriptor {int flags; JSValue value, getter, setter}.
+ *
+ * fz_getv(obj, atom, 0) -> i64, the same lookup for `o.a` in `o.a.b`: the value itself (a new
+ * reference), undefined when missing (the read of .b from it falls back).
  */
-export function readHelper(desc: () => Instr[]): Func {
+function readHelper(desc: () => Instr[], value: boolean): Func {
   const [obj, name, undef] = [0, 1, 2];
   const [cur, owned, r, v] = [3, 4, 5, 6];
-  const leave = (code: number): Instr[] => [i32(code), { op: "global.set", global: OVERFLOW }, { op: "f64.const", value: 0 }, { op: "return" }];
+  const zero: Instr = value ? { op: "i64.const", value: 0 } : { op: "f64.const", value: 0 };
+  const leave = (code: number): Instr[] => [i32(code), { op: "global.set", global: OVERFLOW }, zero, { op: "return" }];
   const dropCur: Instr[] = [get(owned), { op: "if" }, ...free(cur), { op: "end" }];
   const descAt = (offset: number): Instr[] => [...desc(), { op: "i64.load", offset }];
+  // the value found, as a number: an int (tag 0), a float64 (every tag from JS_TAG_FLOAT64 up and
+  // below the first negative one: NaN-boxing), undefined where NaN may stand for it; else DEOPT
+  const asNumber: Instr[] = [
+    ...descAt(8), { op: "local.tee", local: v }, ...tag, { op: "local.tee", local: r }, { op: "i32.eqz" }, { op: "if" },
+    get(v), { op: "i32.wrap_i64" }, { op: "f64.convert_i32_s" }, { op: "return" },
+    { op: "end" },
+    get(r), i32(-9), { op: "i32.sub" }, i32(8 + 9), { op: "i32.ge_u" }, { op: "if" },
+    ctx, ...desc(), get(v), { op: "call", func: "JS_ToFloat64" }, { op: "drop" }, ...desc(), { op: "f64.load", offset: 0 }, { op: "return" },
+    { op: "end" },
+    get(r), i32(TAG.undefined), { op: "i32.eq" }, get(undef), { op: "i32.and" }, { op: "if" }, { op: "f64.const", value: NaN }, { op: "return" }, { op: "end" },
+    ...free(v), ...leave(DEOPT),
+  ];
   return {
-    name: READ_HELPER,
+    name: value ? READ_VALUE_HELPER : READ_HELPER,
     params: ["i64", "i32", "i32"],
-    results: ["f64"],
+    results: [value ? "i64" : "f64"],
     locals: ["i64", "i32", "i32", "i64"],
     body: [
       get(obj), set(cur),
@@ -166,22 +183,16 @@ export function readHelper(desc: () => Instr[]): Func {
       ...desc(), { op: "i32.load", offset: 0 }, i32(1 << 4), { op: "i32.and" }, { op: "if" },
       ctx, ...descAt(16), { op: "call", func: "JS_FreeValue" }, ctx, ...descAt(24), { op: "call", func: "JS_FreeValue" }, ...leave(DEOPT),
       { op: "end" },
-      ...descAt(8), { op: "local.tee", local: v }, ...tag, { op: "local.tee", local: r }, { op: "i32.eqz" }, { op: "if" },
-      get(v), { op: "i32.wrap_i64" }, { op: "f64.convert_i32_s" }, { op: "return" },
-      { op: "end" },
-      // a float64: every tag from JS_TAG_FLOAT64 up, and below the first negative one (NaN-boxing)
-      get(r), i32(-9), { op: "i32.sub" }, i32(8 + 9), { op: "i32.ge_u" }, { op: "if" },
-      ctx, ...desc(), get(v), { op: "call", func: "JS_ToFloat64" }, { op: "drop" }, ...desc(), { op: "f64.load", offset: 0 }, { op: "return" },
-      { op: "end" },
-      get(r), i32(TAG.undefined), { op: "i32.eq" }, get(undef), { op: "i32.and" }, { op: "if" }, { op: "f64.const", value: NaN }, { op: "return" }, { op: "end" },
-      ...free(v), ...leave(DEOPT),
+      ...(value ? [...descAt(8), { op: "return" } as Instr] : asNumber),
       { op: "end" },
       // not its own: on to the prototype (an object or null; no JS runs for a non-proxy)
       ctx, get(cur), { op: "call", func: "JS_GetPrototype" }, set(v),
       ...dropCur,
       get(v), set(cur), i32(1), set(owned),
       get(cur), ...tag, i32(TAG.object), { op: "i32.ne" }, { op: "if" },
-      get(cur), ...tag, i32(TAG.null), { op: "i32.eq" }, get(undef), { op: "i32.and" }, { op: "if" }, { op: "f64.const", value: NaN }, { op: "return" }, { op: "end" },
+      ...(value
+        ? [get(cur), ...tag, i32(TAG.null), { op: "i32.eq" }, { op: "if" }, ...mkval(TAG.undefined), { op: "return" }, { op: "end" }]
+        : [get(cur), ...tag, i32(TAG.null), { op: "i32.eq" }, get(undef), { op: "i32.and" }, { op: "if" }, { op: "f64.const", value: NaN }, { op: "return" }, { op: "end" }]) as Instr[],
       ...free(cur), ...leave(DEOPT),
       { op: "end" },
       { op: "br", depth: 0 },

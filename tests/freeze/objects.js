@@ -146,6 +146,26 @@ for (const [name, o] of Object.entries(inputs)) {
   row(`sumX ${name}`, attempt(() => sumX(o, 4)), attempt(() => norm2(o, o)), attempt(() => lastX(o, 3)));
 }
 for (const v of edges) row("sumX edge", sumX({ x: v }, 3), norm2({ x: v, y: v, z: v }, { x: 1, y: -1 }));
+// reads through a chain: o.pos.x
+function sumPos(o, n) {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += o.pos.x * i + o.pos.y;
+  return s;
+}
+const nested = {
+  plain: { pos: { x: 1, y: 2 } },
+  inherited: Object.create({ pos: { x: 3, y: 4 } }),
+  inheritedInner: { pos: Object.create({ x: 5, y: 6 }) },
+  getterPos: { get pos() { getterCalls++; return { x: 7, y: 8 }; } },
+  getterInner: { pos: { get x() { getterCalls++; return 9; }, y: 1 } },
+  missingPos: {},
+  missingInner: { pos: {} },
+  nullPos: { pos: null },
+  stringPos: { pos: "ab" },
+  proxyPos: { pos: new Proxy({ x: 1, y: 1 }, {}) },
+  numberPos: { pos: 3 },
+};
+for (const [name, o] of Object.entries(nested)) row(`sumPos ${name}`, attempt(() => sumPos(o, 3)), attempt(() => sumPos(o, 0)));
 row("getter calls", getterCalls);
 row("proxy log", log.join(","));
 row("throwing getter", attempt(() => sumX(throwing, 2)), attempt(() => sumX(throwing, 0)));
