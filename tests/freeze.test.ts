@@ -12,6 +12,7 @@ import { ModuleBuilder } from "../internal/freeze/encode.ts";
 import { API, INIT_FN } from "../internal/freeze/emit.ts";
 import { freeze } from "../internal/freeze/index.ts";
 import { HELPERS } from "../internal/freeze/runtime.ts";
+import { ITOA_HELPER, objectHelpers } from "../internal/freeze/objects.ts";
 
 const corpus = readFileSync(join(import.meta.dir, "freeze", "pure.js"), "utf8");
 const VALTYPE: Record<number, string> = { 0x7f: "i32", 0x7e: "i64", 0x7c: "f64", 0x7d: "f32" };
@@ -139,6 +140,25 @@ console.log(sum([1]), fill([1], 2), viaFill([1]), viaSum([1]), poke(new DataView
     expect(how.sum).toBe("f64; its arrays may be typed arrays or plain Arrays of numbers");
     expect(how.fill).toBe("f64; typed arrays only (it writes: plain Arrays run in the interpreter)");
     expect(how.nums).toStartWith("f64, and int32");
+  });
+
+  test("objects.ts's digit writer spells every int32 as ToString does", () => {
+    const m = new ModuleBuilder();
+    m.importMemory("env", "memory");
+    const [itoa] = objectHelpers([[{ op: "call", func: ITOA_HELPER }]], () => []);
+    m.func(itoa!);
+    m.export(ITOA_HELPER, ITOA_HELPER);
+    const wasm = m.encode();
+    expect(WebAssembly.validate(wasm)).toBe(true);
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const write = new WebAssembly.Instance(new WebAssembly.Module(wasm), { env: { memory } }).exports[ITOA_HELPER] as (end: number, v: number) => number;
+    const values = [0, 1, -1, 9, 10, -10, 99, 100, 12345, -98765, 2 ** 31 - 1, -(2 ** 31), 2 ** 30, 1000000000, -1000000000];
+    let seed = 11;
+    for (let n = 0; n < 2000; n++) values.push(((seed = (seed * 1103515245 + 12345) >>> 0) | 0) >> (seed % 31));
+    for (const v of values) {
+      const start = write(64, v);
+      expect(new TextDecoder().decode(new Uint8Array(memory.buffer, start, 64 - start))).toBe(String(v));
+    }
   });
 
   test("encodes LEB128, sizes and constants exactly", () => {

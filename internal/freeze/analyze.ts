@@ -1,10 +1,12 @@
 // Which functions can be frozen, and their WebAssembly. A function is frozen
 // when all it does is arithmetic on numbers: its parameters and locals are
 // numbers (or booleans), and it calls only itself, other frozen functions and
-// a few exact Math functions. Everything else (property access, closures over
-// outer variables, strings, objects, this, arguments, try, generators, async,
-// assignments inside expressions) keeps it in the interpreter, with the
-// reason recorded for --explain.
+// a few exact Math functions; typed arrays and DataViews it is given (typed.ts);
+// objects it is given: their properties and methods, object literals and
+// string + number (objects.ts). Everything else (other property access,
+// closures over outer variables, other strings, this, arguments, try,
+// generators, async, assignments inside expressions) keeps it in the
+// interpreter, with the reason recorded for --explain.
 //
 // Numbers are f64 (and i32 only in the int32 variant, see intName): IEEE
 // arithmetic is what JS specifies, so
@@ -21,17 +23,19 @@
 // RangeError (see emit.ts), not a crash. Self tail calls are loops, and a
 // one-expression function's self calls are inlined (inlineLevels).
 
-import { DEOPT, passedAsArrays } from "./arrays.ts";
+import { passedAsArrays } from "./arrays.ts";
 import { callsBeyondMath, children, isFunction, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
-import { DATAVIEW_METHODS, HELPER, loadInline, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
+import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
+import { atom, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
 
 /**
  * "array": a typed array (only as a parameter; see runtime.ts for its three i32s).
  * "view": a DataView (only as a parameter, only its get and set methods: calls into the engine).
+ * "value": any JSValue, borrowed (only as a parameter, only its properties and methods: objects.ts).
  */
-export type Ty = "number" | "boolean" | "array" | "view";
+export type Ty = "number" | "boolean" | "array" | "view" | "value";
 
 export interface Candidate {
   name: string;
@@ -49,6 +53,10 @@ export interface Candidate {
   arrays?: Set<string>;
   /** Its parameters that are DataViews, with the methods it calls on each (set by the compiler). */
   views?: Map<string, Set<string>>;
+  /** Its parameters used as objects (set by the compiler). */
+  objects?: Set<string>;
+  /** What its compiled code does with objects, for --explain (set by the compiler). */
+  objectOps?: Set<string>;
 }
 
 export interface Frozen {
@@ -85,7 +93,7 @@ export class Reject extends Error {}
 /** Deep enough for anything the interpreter can recurse to, far inside Wasmtime's stack. */
 export const MAX_DEPTH = 10000;
 
-const wasmType = (t: Ty, int = false): ValType => (t === "number" && !int ? "f64" : "i32");
+const wasmType = (t: Ty, int = false): ValType => (t === "value" ? "i64" : t === "number" && !int ? "f64" : "i32");
 
 const MATH_UNARY: Record<string, Instr> = {
   floor: { op: "f64.floor" },
@@ -123,6 +131,13 @@ interface FnScope {
   scratch?: [number, number, number];
   /** wasm parameters before the depth (a typed array takes three). */
   slots: number;
+  /** Owned JSValues of the expression being compiled (i64 locals), freed if the stack unwinds. */
+  temps: number[];
+  /** Property reads (which may fall back, DEOPT) and method calls (which run JS) compiled so far. */
+  reads: number;
+  calls: number;
+  /** Its reads whose undefined may be NaN (objects.ts numericReads). */
+  numericReads?: Set<N>;
 }
 
 /**
@@ -150,13 +165,14 @@ export class FunctionCompiler {
       })) cand.arrays.add(p);
     }
     cand.views ??= viewNames(cand.node.body, cand.params.filter((p) => !cand.arrays!.has(p)), DATAVIEW_METHODS);
-    return cand.params.map((p) => (cand.arrays!.has(p) ? "array" : cand.views!.has(p) ? "view" : "number"));
+    cand.objects ??= objectNames(cand.node.body, cand.params, (p) => cand.arrays!.has(p) || cand.views!.has(p));
+    return cand.params.map((p) => (cand.arrays!.has(p) ? "array" : cand.views!.has(p) ? "view" : cand.objects!.has(p) ? "value" : "number"));
   }
 
   compile(cand: Candidate): Frozen {
     const frozen = this.compileAs(cand, false) as Frozen;
     // the int32 variant re-runs the function from its start when it bails out: only for code without effects
-    if (frozen.paramTys.some((t) => t === "array" || t === "view") || cand.loop) return frozen;
+    if (frozen.paramTys.some((t) => t === "array" || t === "view" || t === "value") || cand.objectOps?.size || cand.loop) return frozen;
     try {
       const int = this.compileAs(cand, true);
       if (int.ret === frozen.ret) frozen.int = { locals: int.locals, body: int.body };
@@ -168,7 +184,8 @@ export class FunctionCompiler {
 
   private compileAs(cand: Candidate, int: boolean): Omit<Frozen, "int"> {
     const paramTys = this.paramTys(cand);
-    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], zeros: [], inlined: 0, int, slots: 0 };
+    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], zeros: [], inlined: 0, int, slots: 0, temps: [], reads: 0, calls: 0 };
+    cand.objectOps = new Set();
     const n = cand.node;
     if (n.async) throw new Reject("is async");
     if (n.generator) throw new Reject("is a generator");
@@ -176,7 +193,7 @@ export class FunctionCompiler {
       if (p.type !== "Identifier") throw new Reject("has default, rest or destructured parameters");
       if (f.blocks[0]!.has(p.name)) throw new Reject(`repeats parameter '${p.name}'`);
       f.blocks[0]!.set(p.name, { local: f.slots, ty: paramTys[i]! });
-      f.slots += paramTys[i] === "array" ? 3 : 1; // (a view: its JSValue, an i64)
+      f.slots += paramTys[i] === "array" ? 3 : 1; // (a view or a value: its JSValue, an i64)
     }
     const stmts = bodyStatements(n);
     const undef = undefinedFlow(stmts, cand.arrays!, (call, i) => this.takesNumber(cand, call, i), cand.loop?.outputs);
@@ -205,6 +222,7 @@ export class FunctionCompiler {
     if (!cand.loop && !stmts.some((s) => returns(s))) throw new Reject("may end without returning a number (it would return undefined)");
     const ret = f.retTy ?? "number";
     if (ret === "boolean" || int) for (const z of f.zeros) Object.assign(z, { op: "i32.const", value: 0 });
+    this.checkObjects(f);
     return { cand, ret, paramTys, locals: f.locals, body };
   }
 
@@ -228,6 +246,7 @@ export class FunctionCompiler {
   /** `return 0` of the function's return type (what an unwinding call returns; never seen by JS). */
   private returnZero(f: FnScope): void {
     if (f.cand.loop && f.blocks.length) this.storeOutputs(f);
+    for (const t of f.temps) f.code.push({ op: "global.get", global: CTX }, { op: "local.get", local: t }, { op: "call", func: "JS_FreeValue" });
     // the type may not be known yet: compile() fixes the constant at the end
     const zero: Instr = { op: "f64.const", value: 0 };
     f.zeros.push(zero);
@@ -515,6 +534,8 @@ export class FunctionCompiler {
       for (const x of e.expressions as N[]) this.effect(f, x);
       return;
     }
+    const member = e.type === "AssignmentExpression" ? e.left : e.type === "UpdateExpression" ? e.argument : undefined;
+    if (member?.type === "MemberExpression" && !member.computed && !member.optional && this.isObjectParam(f, member.object)) return this.write(f, member, e);
     if (e.type === "AssignmentExpression" && e.left.type === "MemberExpression") return this.store(f, e.left, e.operator === "=" ? "=" : e.operator.slice(0, -1), e.right);
     if (e.type === "UpdateExpression" && e.argument.type === "MemberExpression") return this.store(f, e.argument, e.operator === "++" ? "+" : "-", undefined);
     if (e.type === "AssignmentExpression") return this.assign(f, e);
@@ -603,6 +624,7 @@ export class FunctionCompiler {
         slots += 3;
         return;
       }
+      if (tys[i] === "value") throw new Reject(`passes ${callee.name} an object`);
       if (tys[i] === "view") {
         const v = a.type === "Identifier" ? this.lookup(f, a.name) : undefined;
         if (v?.ty !== "view") throw new Reject(`passes ${callee.name} something that may not be a DataView`);
@@ -719,6 +741,7 @@ export class FunctionCompiler {
         const v = this.lookup(f, e.name);
         if (v?.ty === "array") throw new Reject(`uses the typed array '${e.name}' as a value (only its elements and length)`);
         if (v?.ty === "view") throw new Reject(`uses the DataView '${e.name}' as a value (only its get and set methods)`);
+        if (v?.ty === "value") throw new Reject(`uses the object '${e.name}' as a value (only its properties and methods)`);
         if (v) return c.push({ op: "local.get", local: v.local }), v.ty;
         if ((e.name === "NaN" || e.name === "Infinity") && this.resolve(e.name, f.cand) === "global") {
           return this.constant(f, e.name === "NaN" ? NaN : Infinity), "number";
@@ -819,6 +842,7 @@ export class FunctionCompiler {
       case "CallExpression":
         return this.call(f, e);
       case "MemberExpression": {
+        if (this.isObjectPath(f, e.object) && !e.computed && !e.optional) return this.read(f, e);
         const a = this.arrayOf(f, e);
         if (!a) throw new Reject(e.object.type === "Identifier" && e.object.name === "arguments" ? "uses arguments" : "reads a property");
         if (!e.computed) return c.push({ op: "local.get", local: a.local + 1 }, { op: "f64.convert_i32_u" }), "number";
@@ -946,7 +970,268 @@ export class FunctionCompiler {
     if (callee.type === "MemberExpression" && !callee.computed && callee.object.type === "Identifier" && this.lookup(f, callee.object.name)?.ty === "view") {
       return this.viewCall(f, this.lookup(f, callee.object.name)!.local, callee.property.name, e.arguments as N[], statement);
     }
+    if (callee.type === "MemberExpression" && !callee.computed && !callee.optional && this.isObjectParam(f, callee.object)) {
+      return this.methodCall(f, this.lookup(f, callee.object.name)!.local, callee.property, e.arguments as N[], statement);
+    }
     throw new Reject("calls a method or a computed function");
+  }
+
+  // -- objects (objects.ts): reads, literals, strings, method calls
+
+  private isObjectParam(f: FnScope, e: N): boolean {
+    return e.type === "Identifier" && this.lookup(f, e.name)?.ty === "value";
+  }
+
+  /** An object parameter, or a chain of plain property reads from one (`o.a.b`'s `o.a`). */
+  private isObjectPath(f: FnScope, e: N): boolean {
+    return this.isObjectParam(f, e) || (e.type === "MemberExpression" && !e.computed && !e.optional && e.property.type === "Identifier" && this.isObjectPath(f, e.object));
+  }
+
+  /** `o.x` or `o.a.x` from an object parameter, as a number (objects.ts readHelper; it may fall back, DEOPT). */
+  private read(f: FnScope, e: N): Ty {
+    if (f.int) throw new Reject("reads a property (no int32 form)");
+    if (e.property.type !== "Identifier") throw new Reject("reads a private field");
+    f.numericReads ??= numericReads(f.cand.node);
+    f.reads++;
+    f.cand.objectOps!.add(`reads ${pathOf(e)}`);
+    const from = this.readValue(f, e.object);
+    f.code.push({ op: "local.get", local: from }, ...atom(e.property.name), { op: "i32.const", value: f.numericReads.has(e) ? 1 : 0 }, { op: "call", func: READ_HELPER });
+    this.unwindIfSet(f);
+    if (f.temps[f.temps.length - 1] === from) {
+      const x = this.newLocal(f, "f64");
+      f.code.push({ op: "local.set", local: x });
+      this.releaseTemp(f, from);
+      f.code.push({ op: "global.get", global: CTX }, { op: "local.get", local: from }, { op: "call", func: "JS_FreeValue" }, { op: "local.get", local: x });
+    }
+    return "number";
+  }
+
+  /** The local holding an object path's value: the parameter itself, or a new temporary (o.a). */
+  private readValue(f: FnScope, e: N): number {
+    if (this.isObjectParam(f, e)) return this.lookup(f, e.name)!.local;
+    const from = this.readValue(f, e.object);
+    const v = this.newLocal(f, "i64");
+    f.code.push({ op: "local.get", local: from }, ...atom(e.property.name), { op: "i32.const", value: 0 }, { op: "call", func: READ_VALUE_HELPER }, { op: "local.set", local: v });
+    this.unwindIfSet(f); // (nothing new to free: a read that falls back or throws gives no value)
+    if (f.temps[f.temps.length - 1] === from) {
+      this.releaseTemp(f, from);
+      f.code.push({ op: "global.get", global: CTX }, { op: "local.get", local: from }, { op: "call", func: "JS_FreeValue" });
+    }
+    f.temps.push(v);
+    return v;
+  }
+
+  /** After a call that may set OVERFLOW (a depth, an exception, a fallback): unwind when it did. */
+  private unwindIfSet(f: FnScope): void {
+    f.code.push({ op: "global.get", global: OVERFLOW }, { op: "if" });
+    this.returnZero(f);
+    f.code.push({ op: "end" });
+  }
+
+  /** The engine threw (the i64 result on the stack is JS_EXCEPTION): unwind, the exception is pending. */
+  private unwindIfException(f: FnScope): void {
+    f.code.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.const", value: 6 }, { op: "i32.eq" }, { op: "if" });
+    f.code.push({ op: "i32.const", value: THROWN }, { op: "global.set", global: OVERFLOW });
+    this.returnZero(f);
+    f.code.push({ op: "end" });
+  }
+
+  /**
+   * `o.x = v` on an object parameter: JS_SetProperty, as the interpreter's strict-mode assignment
+   * (a built app's code is strict: build/script.ts), setters and proxies included; any JS may run.
+   * `o.x += v` and `o.x++` would read it too, where a value that is no number has no exact path
+   * after JS ran: refused.
+   */
+  private write(f: FnScope, target: N, e: N): void {
+    if (f.int) throw new Reject("assigns to a property (no int32 form)");
+    if (e.type !== "AssignmentExpression" || e.operator !== "=") throw new Reject("updates a property in place (o.x += v, o.x++)");
+    if (target.property.type !== "Identifier") throw new Reject("assigns to a private field");
+    const v = this.valueExpr(f, e.right);
+    this.releaseTemp(f, v); // JS_SetProperty takes it, even when it fails
+    f.code.push({ op: "global.get", global: CTX }, { op: "local.get", local: this.lookup(f, target.object.name)!.local }, ...atom(target.property.name), { op: "local.get", local: v }, { op: "call", func: "JS_SetProperty" });
+    f.code.push({ op: "i32.const", value: 0 }, { op: "i32.lt_s" }, { op: "if" }, { op: "i32.const", value: THROWN }, { op: "global.set", global: OVERFLOW });
+    this.returnZero(f);
+    f.code.push({ op: "end" });
+    f.calls++;
+    f.cand.objectOps!.add(`writes ${target.object.name}.${target.property.name}`);
+  }
+
+  /** The i64 on the stack becomes a temporary: an owned JSValue the unwinding code frees. */
+  private holdTemp(f: FnScope): number {
+    const t = this.newLocal(f, "i64");
+    f.code.push({ op: "local.set", local: t });
+    f.temps.push(t);
+    return t;
+  }
+
+  /** Hands the newest temporary to whoever consumes or frees it next. */
+  private releaseTemp(f: FnScope, t: number): void {
+    if (f.temps.pop() !== t) throw new Error("freezer: temporaries out of order");
+  }
+
+  /**
+   * `e` as an owned JSValue in a new temporary: an object literal, a string, string + number,
+   * a number or a boolean (boxed), an object parameter (a new reference).
+   */
+  private valueExpr(f: FnScope, e: N): number {
+    const c = f.code;
+    if (e.type === "ObjectExpression") return this.objectLiteral(f, e);
+    if (e.type === "Literal" && typeof e.value === "string") {
+      c.push({ op: "global.get", global: CTX }, ...keptString(e.value), { op: "call", func: "JS_DupValue" });
+      return this.holdTemp(f);
+    }
+    if (e.type === "BinaryExpression" && e.operator === "+" && [e.left, e.right].some((x: N) => x.type === "Literal" && typeof x.value === "string")) return this.concat(f, e);
+    if (this.isObjectParam(f, e)) {
+      c.push({ op: "global.get", global: CTX }, { op: "local.get", local: this.lookup(f, e.name)!.local }, { op: "call", func: "JS_DupValue" });
+      return this.holdTemp(f);
+    }
+    const ty = this.expr(f, e);
+    if (ty === "number") this.boxNumber(f);
+    else if (ty === "boolean") c.push({ op: "i64.extend_i32_u" }, ...mkval(1), { op: "i64.or" });
+    else throw new Reject(`uses a ${ty} as a value`);
+    return this.holdTemp(f);
+  }
+
+  /** The f64 on the stack -> a JSValue, as QuickJS boxes numbers (no reference to free). */
+  private boxNumber(f: FnScope): void {
+    const x = this.newLocal(f, "f64");
+    f.code.push({ op: "local.set", local: x }, { op: "global.get", global: CTX }, { op: "local.get", local: x }, { op: "call", func: "JS_NewNumber" });
+  }
+
+  /** `{ a: x, b: "s" }`, fixed keys: a new object, then each field defined in order, as the interpreter does. */
+  private objectLiteral(f: FnScope, e: N): number {
+    const keys = new Set<string>();
+    for (const p of e.properties as N[]) {
+      if (p.type !== "Property" || p.kind !== "init" || p.method || p.computed) throw new Reject("creates an object with spread, methods, accessors or computed keys");
+      const key = p.key.type === "Identifier" ? p.key.name : typeof p.key.value === "string" ? p.key.value : undefined;
+      if (key === undefined) throw new Reject("creates an object with a number key");
+      if (key === "__proto__") throw new Reject("creates an object with __proto__");
+      if (keys.has(key)) throw new Reject(`creates an object that repeats the key '${key}'`);
+      keys.add(key);
+    }
+    if (f.int) throw new Reject("creates an object (no int32 form)");
+    const c = f.code;
+    const obj = this.newLocal(f, "i64");
+    c.push({ op: "global.get", global: CTX }, { op: "call", func: "JS_NewObject" }, { op: "local.tee", local: obj });
+    this.unwindIfException(f);
+    f.temps.push(obj);
+    for (const p of e.properties as N[]) {
+      const v = this.valueExpr(f, p.value);
+      this.releaseTemp(f, v); // JS_DefinePropertyValue takes it, even when it fails
+      c.push({ op: "global.get", global: CTX }, { op: "local.get", local: obj }, ...atom(p.key.type === "Identifier" ? p.key.name : p.key.value), { op: "local.get", local: v }, { op: "i32.const", value: 7 | (1 << 14) }, { op: "call", func: "JS_DefinePropertyValue" });
+      c.push({ op: "i32.const", value: 0 }, { op: "i32.lt_s" }, { op: "if" }, { op: "i32.const", value: THROWN }, { op: "global.set", global: OVERFLOW });
+      this.returnZero(f);
+      c.push({ op: "end" });
+    }
+    f.cand.objectOps!.add("creates object literals");
+    return obj;
+  }
+
+  /** "s" + n or n + "s" for a number n: String.prototype.concat as it was at init (objects.ts keptConcat), exactly JS's + there. */
+  private concat(f: FnScope, e: N): number {
+    if (f.int) throw new Reject("uses a string (no int32 form)");
+    const c = f.code;
+    const lit = (x: N) => x.type === "Literal" && typeof x.value === "string";
+    if (lit(e.left) && lit(e.right)) throw new Reject("adds two strings");
+    const first = lit(e.left);
+    const num = first ? e.right : e.left;
+    const text: string = first ? e.left.value : e.right.value;
+    if (this.expr(f, num) !== "number") throw new Reject("adds a string and a boolean");
+    const x = this.newLocal(f, "f64");
+    c.push({ op: "local.set", local: x });
+    const r = this.newLocal(f, "i64");
+    const utf8 = new TextEncoder().encode(text);
+    const direct = utf8.length <= 32 && !/[\uD800-\uDFFF]/.test(text); // (no surrogate, which UTF-8 cannot carry alone)
+    if (direct) {
+      // an int32 (not -0): its digits and the literal's bytes in one buffer on the C stack, one string
+      const buf = this.newLocal(f, "i32");
+      const start = this.newLocal(f, "i32");
+      const size = 48 + ((utf8.length + 15) & ~15);
+      const get = (local: number): Instr => ({ op: "local.get", local });
+      c.push(get(x), { op: "call", func: HELPER.isInt32 }, { op: "if", result: "i64" });
+      c.push({ op: "global.get", global: "__stack_pointer" }, { op: "i32.const", value: size }, { op: "i32.sub" }, { op: "local.tee", local: buf }, { op: "global.set", global: "__stack_pointer" });
+      // digits end at the buffer's end ("s" + n), or where the literal starts (n + "s")
+      c.push(get(buf), { op: "i32.const", value: size - (first ? 0 : utf8.length) }, { op: "i32.add" }, get(x), { op: "call", func: ITOA_HELPER }, { op: "local.set", local: start });
+      if (first) c.push(get(start), { op: "i32.const", value: utf8.length }, { op: "i32.sub" }, { op: "local.set", local: start });
+      utf8.forEach((byte, k) => c.push(first ? get(start) : get(buf), { op: "i32.const", value: byte }, { op: "i32.store8", offset: first ? k : size - utf8.length + k }));
+      c.push({ op: "global.get", global: CTX }, get(start), get(buf), { op: "i32.const", value: size }, { op: "i32.add" }, get(start), { op: "i32.sub" }, { op: "call", func: "JS_NewStringLen" });
+      c.push(get(buf), { op: "i32.const", value: size }, { op: "i32.add" }, { op: "global.set", global: "__stack_pointer" });
+      c.push({ op: "else" });
+    }
+    const n = this.newLocal(f, "i64");
+    c.push({ op: "local.get", local: x });
+    this.boxNumber(f);
+    c.push({ op: "local.set", local: n });
+    const s = keptString(text);
+    const [self, arg]: [Instr[], Instr[]] = lit(e.left) ? [s, [{ op: "local.get", local: n }]] : [[{ op: "local.get", local: n }], s];
+    const argv = this.newLocal(f, "i32");
+    this.pushArgs(f, argv, [arg]);
+    c.push({ op: "global.get", global: CTX }, ...keptConcat(), ...self, { op: "i32.const", value: 1 }, { op: "local.get", local: argv }, { op: "call", func: "JS_Call" });
+    const res = this.newLocal(f, "i64");
+    c.push({ op: "local.set", local: res });
+    this.popArgs(f, argv, 1);
+    c.push({ op: "local.get", local: res });
+    if (direct) c.push({ op: "end" });
+    c.push({ op: "local.tee", local: r });
+    this.unwindIfException(f);
+    f.cand.objectOps!.add("adds strings and numbers");
+    c.push({ op: "local.get", local: r });
+    return this.holdTemp(f);
+  }
+
+  /** argv for a call, on the C stack (__stack_pointer): the engine may call back into compiled code while it reads them. */
+  private pushArgs(f: FnScope, argv: number, values: Instr[][]): void {
+    const size = (8 * values.length + 15) & ~15;
+    f.code.push({ op: "global.get", global: "__stack_pointer" }, { op: "i32.const", value: size }, { op: "i32.sub" }, { op: "local.tee", local: argv }, { op: "global.set", global: "__stack_pointer" });
+    values.forEach((v, i) => f.code.push({ op: "local.get", local: argv }, ...v, { op: "i64.store", offset: 8 * i }));
+  }
+
+  private popArgs(f: FnScope, argv: number, n: number): void {
+    f.code.push({ op: "local.get", local: argv }, { op: "i32.const", value: (8 * n + 15) & ~15 }, { op: "i32.add" }, { op: "global.set", global: "__stack_pointer" });
+  }
+
+  /**
+   * `o.m(a, b)` on an object parameter: JS_Invoke, which looks the method up and calls it as the
+   * interpreter's o.m(...) does; any JS may run inside. Its value is dropped (a statement only).
+   */
+  private methodCall(f: FnScope, recv: number, property: N, args: N[], statement: boolean): Ty {
+    if (f.int) throw new Reject("calls a method (no int32 form)");
+    if (!statement) throw new Reject("uses the value of a method call");
+    if (property.type !== "Identifier") throw new Reject("calls a private method");
+    if (args.some((a) => a.type === "SpreadElement")) throw new Reject("spreads arguments");
+    const c = f.code;
+    const values = args.map((a) => this.valueExpr(f, a));
+    const argv = this.newLocal(f, "i32");
+    const r = this.newLocal(f, "i64");
+    this.pushArgs(f, argv, values.map((v) => [{ op: "local.get", local: v }]));
+    c.push({ op: "global.get", global: CTX }, { op: "local.get", local: recv }, ...atom(property.name), { op: "i32.const", value: values.length }, { op: "local.get", local: argv }, { op: "call", func: "JS_Invoke" }, { op: "local.set", local: r });
+    this.popArgs(f, argv, values.length);
+    for (const v of values.reverse()) {
+      this.releaseTemp(f, v);
+      c.push({ op: "global.get", global: CTX }, { op: "local.get", local: v }, { op: "call", func: "JS_FreeValue" });
+    }
+    c.push({ op: "local.get", local: r });
+    this.unwindIfException(f);
+    c.push({ op: "global.get", global: CTX }, { op: "local.get", local: r }, { op: "call", func: "JS_FreeValue" });
+    f.calls++;
+    f.cand.objectOps!.add(`calls ${this.nameOf(f, recv)}.${property.name}`);
+    return c.push({ op: "f64.const", value: 0 }), "number";
+  }
+
+  private nameOf(f: FnScope, local: number): string {
+    return f.cand.params.find((p) => this.lookup(f, p)?.local === local) ?? "?";
+  }
+
+  /**
+   * What may not meet in one compiled function or loop. A read that falls back re-runs the
+   * call as JS from its start: nothing observable may have happened before it (no method
+   * call, no typed-array or DataView write). A method call runs JS, which could detach a
+   * typed array under compiled code. (Other frozen functions it calls take no objects:
+   * args() refuses to pass one, so none of them reads or calls a method.)
+   */
+  private checkObjects(f: FnScope): void {
+    if (f.reads && f.calls) throw new Reject("both reads properties and calls methods or writes properties (a read that falls back to the interpreter would repeat them)");
+    if ((f.reads || f.calls) && (f.cand.arrays?.size || f.cand.views?.size)) throw new Reject("works on objects and on typed arrays or DataViews together");
   }
 
   /**
@@ -996,6 +1281,9 @@ export class FunctionCompiler {
     return "number";
   }
 }
+
+/** `o.a.b` as written, for --explain. */
+const pathOf = (e: N): string => (e.type === "Identifier" ? e.name : `${pathOf(e.object)}.${e.property.name}`);
 
 /**
  * A first guess of a function's return type from the shape of its return

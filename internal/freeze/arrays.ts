@@ -25,8 +25,6 @@ import type { Instr } from "./encode.ts";
 
 /** The array kind (beside JSTypedArrayEnum's) of a plain Array's JSValue buffer: 8 bytes an element. */
 export const PLAIN = 12;
-/** OVERFLOW's value when frozen code met an element it does not handle: the JS runs instead. */
-export const DEOPT = 4;
 
 /** Where QuickJS-NG keeps what is read here (wasm32): JSObject's fields, JS_CLASS_ARRAY, NaN-boxing's float offset. */
 const OBJ = { flags: 8, fastArray: 0x10, classId: 10, values: 28, count: 32 } as const;

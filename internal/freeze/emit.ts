@@ -10,9 +10,10 @@
 // layout is QuickJS's business.
 
 import { BAIL, CTX, intName, type Frozen } from "./analyze.ts";
-import { DEOPT, plainArgument, probe } from "./arrays.ts";
+import { plainArgument, probe } from "./arrays.ts";
 import { ModuleBuilder, type Instr, type ValType } from "./encode.ts";
-import { ARRAY_KINDS, DATAVIEW_METHODS, HELPER, HELPERS, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
+import { ARRAY_KINDS, DATAVIEW_METHODS, DEOPT, HELPER, HELPERS, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
+import { layoutConstants, mkval, OBJECT_API, objectHelpers } from "./objects.ts";
 
 export const INIT_FN = "qjs_ext_frozen_init";
 /** The global the init function sets, taken (and deleted) by the app's prologue. */
@@ -51,6 +52,7 @@ export const API: Record<string, [ValType[], ValType[]]> = {
   // QuickJS's own: its % and ** call these, so frozen code rounds exactly as the interpreter does
   fmod: [["f64", "f64"], ["f64"]],
   pow: [["f64", "f64"], ["f64"]],
+  ...OBJECT_API,
 };
 
 export interface EmittedModule {
@@ -65,6 +67,9 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   m.importTable("env", "__indirect_function_table");
   m.importGlobal("env", "__memory_base", "i32");
   m.importGlobal("env", "__table_base", "i32");
+  // the C stack, for the arguments of calls into the engine (objects.ts)
+  const bodies = fns.flatMap((f) => [f.body, ...(f.int ? [f.int.body] : [])]);
+  if (bodies.some((b) => b.some((ins) => ins.op === "global.get" && ins.global === "__stack_pointer"))) m.importGlobal("env", "__stack_pointer", "i32", true);
   for (const [name, [params, results]] of Object.entries(API)) m.importFunc("env", name, params, results);
   m.global(OVERFLOW, "i32", true, 0);
   m.global(CTX, "i32", true, 0);
@@ -90,7 +95,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   const register: Instr[] = [];
   for (const f of fns) {
     const n = f.cand.params.length;
-    const slots = f.paramTys.flatMap((t): ValType[] => (t === "array" ? ["i32", "i32", "i32"] : t === "view" ? ["i64"] : ["f64"]));
+    const slots = f.paramTys.flatMap((t): ValType[] => (t === "array" ? ["i32", "i32", "i32"] : t === "view" || t === "value" ? ["i64"] : ["f64"]));
     m.func({ name: f.cand.id, params: [...slots, "i32"], results: [f.ret === "number" ? "f64" : "i32"], locals: f.locals, body: f.body });
     if (!f.entry) continue; // called by other frozen functions only
 
@@ -107,6 +112,13 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     const arg = (i: number): Instr[] => [{ op: "local.get", local: 3 }, { op: "i64.load", offset: 8 * i }];
     body.push(ctx, { op: "global.set", global: CTX });
     for (let i = 0; i < n; i++) {
+      if (f.paramTys[i] === "value") {
+        // any value, borrowed from argv (undefined when missing); objects.ts decides what compiled code does with it
+        const v = local("i64");
+        args.push(v);
+        body.push(...mkval(3), { op: "local.set", local: v }, { op: "local.get", local: 2 }, { op: "i32.const", value: i }, { op: "i32.gt_s" }, { op: "if" }, ...arg(i), { op: "local.set", local: v }, { op: "end" });
+        continue;
+      }
       if (f.paramTys[i] === "view") {
         // a DataView whose methods (those it calls) are still DataView's own, as they were at init
         const v = local("i64");
@@ -183,10 +195,8 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     const array = f.cand.loop?.mayThrow || outs.length > 1;
     const arr = local("i64");
     body.push({ op: "global.get", global: OVERFLOW }, { op: "if" });
-    if (f.plainArrays) {
-      // an element frozen code does not handle: undefined, and the guard runs the JS
-      body.push({ op: "global.get", global: OVERFLOW }, { op: "i32.const", value: DEOPT }, { op: "i32.eq" }, { op: "if" }, { op: "i32.const", value: 0 }, { op: "global.set", global: OVERFLOW }, ...undef, { op: "end" });
-    }
+    // met what only the interpreter does exactly (arrays.ts, objects.ts): undefined, and the guard runs the JS
+    body.push({ op: "global.get", global: OVERFLOW }, { op: "i32.const", value: DEOPT }, { op: "i32.eq" }, { op: "if" }, { op: "i32.const", value: 0 }, { op: "global.set", global: OVERFLOW }, ...undef, { op: "end" });
     body.push({ op: "global.get", global: OVERFLOW }, { op: "i32.const", value: THROWN }, { op: "i32.ne" }, { op: "if" });
     body.push(ctx, ...at(stackMessage), { op: "i32.const", value: 0 }, { op: "call", func: "JS_ThrowRangeError" }, { op: "drop" }, { op: "end" });
     body.push({ op: "i32.const", value: 0 }, { op: "global.set", global: OVERFLOW });
@@ -251,6 +261,8 @@ export function emitModule(fns: Frozen[]): EmittedModule {
           ...free([{ op: "local.get", local: 5 }]),
         ] as Instr[])
       : []),
+    // objects.ts's atoms and strings, made once
+    ...layoutConstants(bodies, (bytes, align) => m.staticData(bytes, align), (s) => m.cString(s), 3, 4),
     ...free([global]),
     ...(fns.some((f) => f.plainArrays) ? probe(ctx, 3, 4, 6, at(plainOk), at(scratch)) : []),
     ctx, { op: "call", func: "JS_NewObject" }, { op: "local.set", local: 2 },
@@ -265,6 +277,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   ];
   m.func({ name: INIT_FN, params: ["i32", "i32"], results: ["i32"], locals: ["i64", "i64", "i64", "i64", "i32"], body: init });
   m.export(INIT_FN, INIT_FN);
+  for (const h of objectHelpers(bodies, () => at(desc))) m.func(h);
   const ids = new Set(fns.flatMap((f) => [f.cand.id, intName(f.cand)]));
   return { wasm: m.encode(), listing: m.listing((name) => ids.has(name)) };
 }

@@ -18,6 +18,7 @@ import { children, type N } from "./ast.ts";
 import { emitModule, FROZEN_GLOBAL } from "./emit.ts";
 import { compileLoops, type CompiledLoop } from "./loops.ts";
 import { throughEngine } from "./typed.ts";
+import { objectsHow } from "./objects.ts";
 import { analyzeScopes, lookupFrom } from "./scopes.ts";
 
 export interface FreezeResult {
@@ -95,7 +96,9 @@ export function freeze(code: string): FreezeResult {
   const worth = worthEntering(frozen, (f, name) => lookupFrom(scopes, f.cand, name));
   for (const f of frozen) f.entry = worth.has(f);
   const entries = frozen.filter((f) => f.entry);
-  for (const f of frozen) if (!f.entry) reasons.set(f.cand, "does too little to pay for a call into compiled code (no loop, no recursion); compiled for the frozen functions that call it");
+  // (one that takes an object is called by no frozen function: frozen code passes none, objects.ts)
+  const unused = (f: Frozen) => !f.entry && f.paramTys.includes("value");
+  for (const f of frozen) if (!f.entry) reasons.set(f.cand, "does too little to pay for a call into compiled code (no loop, no recursion)" + (unused(f) ? "" : "; compiled for the frozen functions that call it"));
   // Loops elsewhere (the top level, functions that are not frozen), compiled on their own.
   const compiler = new FunctionCompiler(
     (name, from) => {
@@ -111,7 +114,7 @@ export function freeze(code: string): FreezeResult {
     const b = lookupFrom(scopes, f.cand, name);
     return compiled.find((g) => g.cand === b);
   });
-  const how = new Map(entries.map((f) => [f.cand, (f.int ? "f64, and int32 while its values stay int32" : "f64") + throughEngine(f.cand) + arraysNote(f)]));
+  const how = new Map(entries.map((f) => [f.cand, (f.int ? "f64, and int32 while its values stay int32" : "f64") + throughEngine(f.cand) + arraysNote(f) + objectsHow(f.cand.objectOps)]));
   const byFn = new Map<unknown, CompiledLoop[]>();
   for (const l of loops) byFn.set(l.within, [...(byFn.get(l.within) ?? []), l]);
   const explain = scopes.candidates.map((c) => {
@@ -128,8 +131,9 @@ export function freeze(code: string): FreezeResult {
     const test = guardTest(f);
     const call = `__eb_${f.cand.id}(${params.join(", ")})`;
     const bool = f.ret === "boolean" ? " !== 0" : "";
-    // with typed arrays and DataViews the wrapper may decline (undefined: not one it takes)
-    const guard = f.paramTys.some((t) => t === "array" || t === "view")
+    // with typed arrays and DataViews the wrapper may decline (undefined: not one it takes), and
+    // with objects compiled code may fall back (objects.ts)
+    const guard = f.paramTys.some((t) => t === "array" || t === "view" || t === "value")
       ? ` var __eb_r; if (${test} && (__eb_r = ${call}) !== void 0) return __eb_r${bool};`
       : ` if (${test}) return ${call}${bool};`;
     const body = f.cand.node.body as N;
@@ -167,7 +171,7 @@ export function freeze(code: string): FreezeResult {
     " "; // on the first line, so that the bundle's source map still holds
   const hashbang = out.startsWith("#!") ? out.indexOf("\n") + 1 : 0;
   out = out.slice(0, hashbang) + prologue + out.slice(hashbang);
-  return { code: out, ...emitModule([...frozen, ...loops.map((l) => l.frozen)]), frozen: all, explain, loops: loopList };
+  return { code: out, ...emitModule([...frozen.filter((f) => !unused(f)), ...loops.map((l) => l.frozen)]), frozen: all, explain, loops: loopList };
 }
 
 /** What JS tests before calling `f` compiled: frozen code is on and its number parameters are numbers. */

@@ -17,6 +17,7 @@
 import { callsBeyondMath, children, isFunction, someNode, type N } from "./ast.ts";
 import { Reject, type Candidate, type Frozen, type FunctionCompiler } from "./analyze.ts";
 import { throughEngine } from "./typed.ts";
+import { objectsHow } from "./objects.ts";
 import { functionOf, lookupIn, type ProgramScopes } from "./scopes.ts";
 
 
@@ -60,14 +61,22 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
     scopes.scopeOf.set(cand, scope);
     try {
       const frozen = compiler.compile(cand);
+      // a method call runs JS, which sees the variables from around the loop: it may change none
+      // of them (it would see them stale), nor may anything else change those the loop reads
+      if ([...cand.objectOps!].some((op) => op.startsWith("calls ") || op.startsWith("writes ")) && (cand.loop!.outputs.length || params.some((p) => scopes.assigned.has(p) && !lookupIn(scope, p).isConst))) {
+        throw new Reject("runs JS (a method call, a property write) while it holds variables from around it that JS could change");
+      }
+      // creating an object can throw (out of memory): the variables go back with the exception
+      if (cand.objectOps!.size) cand.loop!.mayThrow = true;
       frozen.entry = true;
       n++;
       const arrays = params.filter((_, i) => frozen.paramTys[i] === "array");
       const numbers = params.filter((_, i) => frozen.paramTys[i] === "number");
       const views = params.filter((_, i) => frozen.paramTys[i] === "view");
-      const how = [numbers.length && `numbers ${numbers.join(", ")}`, arrays.length && `typed arrays ${arrays.join(", ")}`, views.length && `DataViews ${views.join(", ")}`].filter(Boolean).join("; ");
+      const objects = params.filter((_, i) => frozen.paramTys[i] === "value");
+      const how = [numbers.length && `numbers ${numbers.join(", ")}`, arrays.length && `typed arrays ${arrays.join(", ")}`, views.length && `DataViews ${views.join(", ")}`, objects.length && `objects ${objects.join(", ")}`].filter(Boolean).join("; ");
       const withinName = within.type === "Program" ? "the top level" : (within.id?.name ?? scopes.candidates.find((c) => c.node === within)?.name ?? "a function");
-      out.push({ node, frozen, within, withinName, how: `compiled loop over ${how || "nothing from outside"}${cand.loop!.outputs.length ? `, giving back ${cand.loop!.outputs.join(", ")}` : ""}${throughEngine(cand)}` });
+      out.push({ node, frozen, within, withinName, how: `compiled loop over ${how || "nothing from outside"}${cand.loop!.outputs.length ? `, giving back ${cand.loop!.outputs.join(", ")}` : ""}${throughEngine(cand)}${objectsHow(cand.objectOps)}` });
     } catch (err) {
       if (!(err instanceof Reject)) throw err;
       scopes.scopeOf.delete(cand);

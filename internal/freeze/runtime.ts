@@ -21,6 +21,8 @@ export const DATAVIEW_METHODS = ["getInt8", "getUint8", "getInt16", "getUint16",
 
 /** OVERFLOW's value when the engine threw (a DataView call): unwind, the exception is pending in the context. */
 export const THROWN = 3;
+/** OVERFLOW's value when compiled code met what only the interpreter does exactly (an element or a property it does not handle): the call runs as JS instead. */
+export const DEOPT = 4;
 
 export const HELPER = { toInt32: "fz_toInt32", pow: "fz_pow", sign: "fz_sign", isInt32: "fz_isInt32", load: "fz_load", store: "fz_store" } as const;
 

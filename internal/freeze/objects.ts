@@ -1,0 +1,276 @@
+// Objects in compiled code, through QuickJS's exported C API: object literals
+// with fixed keys, string + number, method calls on objects from outside
+// (`xs.push(...)`), property writes (`o.x = v`) and reads of numbers (`o.x`).
+//
+// A JSValue is an i64 (NaN-boxed on wasm32: the tag is its high 32 bits). Compiled
+// code holds two kinds: parameters (the caller's, borrowed, never freed here) and
+// temporaries of one expression (an object literal, a string, an argument),
+// each freed exactly once: consumed by the call that takes it, or freed when the
+// frozen stack unwinds past it (the compiler keeps the live ones, see analyze.ts).
+//
+// Two kinds of engine work, kept apart so that falling back stays exact:
+// - a method call or a property write runs JS (a setter, a proxy's trap,
+//   anything): compiled code calls the engine as the interpreter would and
+//   hands on its exceptions;
+// - a property read runs no JS: it looks at own and inherited data properties
+//   (JS_GetOwnProperty along the prototype chain). A getter, a proxy, a
+//   receiver that is no object, or a value that is no number makes the whole
+//   call fall back (DEOPT): the wrapper returns undefined and the guard runs the
+//   function's JS from its start, which is exact because nothing observable
+//   happened before (reads change nothing; a literal nobody saw is garbage).
+//   So one compiled function or loop never does both (analyze.ts refuses it).
+
+import { children, type N } from "./ast.ts";
+import type { Func, Instr, ValType } from "./encode.ts";
+import { DEOPT, OVERFLOW, THROWN } from "./runtime.ts";
+
+/** The C API functions objects need (merged into emit.ts's API; their signatures are checked against quickjs.wasm). */
+export const OBJECT_API: Record<string, [ValType[], ValType[]]> = {
+  JS_DefinePropertyValue: [["i32", "i64", "i32", "i64", "i32"], ["i32"]],
+  JS_Invoke: [["i32", "i64", "i32", "i32", "i32"], ["i64"]],
+  JS_DupValue: [["i32", "i64"], ["i64"]],
+  JS_NewStringLen: [["i32", "i32", "i32"], ["i64"]],
+  JS_IsProxy: [["i64"], ["i32"]],
+  JS_SetProperty: [["i32", "i64", "i32", "i64"], ["i32"]],
+};
+
+/** Property flags of a literal's fields (JS_PROP_C_W_E | JS_PROP_THROW). */
+const FIELD_FLAGS = 7 | (1 << 14);
+const TAG = { object: -1, int: 0, bool: 1, null: 2, undefined: 3, exception: 6 } as const;
+export const READ_HELPER = "fz_get";
+export const READ_VALUE_HELPER = "fz_getv";
+export const ITOA_HELPER = "fz_itoa";
+
+const get = (local: number): Instr => ({ op: "local.get", local });
+const set = (local: number): Instr => ({ op: "local.set", local });
+const i32 = (value: number): Instr => ({ op: "i32.const", value });
+/** analyze.ts's CTX: the JSContext of the call in progress. */
+const ctx: Instr = { op: "global.get", global: "ctx" };
+/** The tag of the i64 JSValue on the stack, as an i32. */
+const tag: Instr[] = [{ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }];
+/** JS_MKVAL(tag, 0): undefined, null. */
+export const mkval = (t: number): Instr[] => [{ op: "i64.const", value: t }, { op: "i64.const", value: 32 }, { op: "i64.shl" }];
+const free = (local: number): Instr[] => [ctx, get(local), { op: "call", func: "JS_FreeValue" }];
+
+// Constants the module makes once at init and keeps in its static data: atoms (i32) and
+// strings (i64). Compiled code loads them through an instruction marked with what it
+// loads; emit.ts gives each its place (layoutConstants) once every function is compiled.
+// (The marks print in the listing as what they load.)
+type Keep = { atom?: string; string?: string; toString(): string };
+type Marked = Instr & { keep?: Keep };
+const load = (op: "i32.load" | "i64.load", keep: Keep): Instr[] => [{ op: "global.get", global: "__memory_base" }, { op, offset: 0, keep } as Marked];
+export const atom = (name: string): Instr[] => load("i32.load", { atom: name, toString: () => `(atom ${name})` });
+export const keptString = (s: string): Instr[] => load("i64.load", { string: s, toString: () => `(string ${JSON.stringify(s)})` });
+/** String.prototype.concat as it was at init: `"n" + x` for a number x is concat("n", x), whatever the program does to String.prototype later. */
+export const keptConcat = (): Instr[] => load("i64.load", { string: "\0concat", toString: () => "(String.prototype.concat)" });
+
+/**
+ * Places the constants the bodies load, after the rest of the static data, and patches their
+ * instructions. Returns the init code that makes them (locals: ctx 0, a spare i64 `tmp`).
+ */
+export function layoutConstants(bodies: Instr[][], staticData: (bytes: ArrayLike<number>, align: number) => number, cString: (s: string) => number, global: number, tmp: number): Instr[] {
+  const atoms = new Map<string, number>();
+  const strings = new Map<string, number>();
+  const marked: Marked[] = [];
+  for (const body of bodies) for (const ins of body as Marked[]) if (ins.keep) marked.push(ins);
+  if (marked.length === 0) return [];
+  for (const ins of marked) {
+    if (ins.keep!.atom !== undefined && !atoms.has(ins.keep!.atom)) atoms.set(ins.keep!.atom, staticData(new Uint8Array(4), 4));
+    if (ins.keep!.string !== undefined && !strings.has(ins.keep!.string)) strings.set(ins.keep!.string, staticData(new Uint8Array(8), 8));
+  }
+  for (const ins of marked) (ins as { offset: number }).offset = ins.keep!.atom !== undefined ? atoms.get(ins.keep!.atom)! : strings.get(ins.keep!.string!)!;
+  const at = (offset: number): Instr[] => [{ op: "global.get", global: "__memory_base" }, i32(offset), { op: "i32.add" }];
+  const c0: Instr = { op: "local.get", local: 0 };
+  const init: Instr[] = [];
+  for (const [name, off] of atoms) init.push(...at(off), c0, ...at(cString(name)), { op: "call", func: "JS_NewAtom" }, { op: "i32.store", offset: 0 });
+  for (const [s, off] of strings) {
+    if (s === "\0concat") {
+      // String.prototype.concat, taken before any of the app's code runs
+      init.push(c0, { op: "local.get", local: global }, ...at(cString("String")), { op: "call", func: "JS_GetPropertyStr" }, set(tmp));
+      init.push(...at(off), c0, get(tmp), ...at(cString("prototype")), { op: "call", func: "JS_GetPropertyStr" }, { op: "i64.store", offset: 0 });
+      init.push(c0, get(tmp), { op: "call", func: "JS_FreeValue" });
+      init.push(...at(off), c0, ...at(off), { op: "i64.load", offset: 0 }, ...at(cString("concat")), { op: "call", func: "JS_GetPropertyStr" }, set(tmp));
+      init.push(c0, ...at(off), { op: "i64.load", offset: 0 }, { op: "call", func: "JS_FreeValue" }, get(tmp), { op: "i64.store", offset: 0 });
+      continue;
+    }
+    const utf8 = new TextEncoder().encode(s);
+    init.push(...at(off), c0, ...at(cString(s)), i32(utf8.length), { op: "call", func: "JS_NewStringLen" }, { op: "i64.store", offset: 0 });
+  }
+  return init;
+}
+
+/** The helpers the bodies call (`desc`: 32 bytes of static data for the read helper). */
+export function objectHelpers(bodies: Instr[][], desc: () => Instr[]): Func[] {
+  const calls = (name: string) => bodies.some((b) => b.some((ins) => ins.op === "call" && ins.func === name));
+  return [...(calls(READ_HELPER) ? [readHelper(desc, false)] : []), ...(calls(READ_VALUE_HELPER) ? [readHelper(desc, true)] : []), ...(calls(ITOA_HELPER) ? [itoa] : [])];
+}
+
+/**
+ * fz_itoa(end i32, v f64) -> i32: the decimal digits of v, an int32 (not -0), written
+ * backwards into memory ending at `end`; returns where they start. As ToString(v) writes
+ * them, so "n" + i can be made in one string (JS_NewStringLen), without a call through
+ * String.prototype.concat and its intermediate string: "n" + (i % 100) ran ~180 ns that way.
+ */
+const itoa: Func = {
+  name: ITOA_HELPER,
+  params: ["i32", "f64"],
+  results: ["i32"],
+  locals: ["f64", "f64"],
+  body: [
+    get(1), { op: "f64.abs" }, set(2),
+    { op: "loop" },
+    // q = floor(f / 10); the digit f - 10 q (exact: f < 2^31)
+    get(2), { op: "f64.const", value: 10 }, { op: "f64.div" }, { op: "f64.floor" }, set(3),
+    get(0), i32(1), { op: "i32.sub" }, set(0),
+    get(0), get(2), get(3), { op: "f64.const", value: 10 }, { op: "f64.mul" }, { op: "f64.sub" }, { op: "i32.trunc_f64_u" }, i32(48), { op: "i32.add" }, { op: "i32.store8", offset: 0 },
+    get(3), set(2),
+    get(2), { op: "f64.const", value: 0 }, { op: "f64.gt" }, { op: "br_if", depth: 0 },
+    { op: "end" },
+    get(1), { op: "f64.const", value: 0 }, { op: "f64.lt" }, { op: "if" },
+    get(0), i32(1), { op: "i32.sub" }, set(0), get(0), i32(45), { op: "i32.store8", offset: 0 },
+    { op: "end" },
+    get(0),
+  ],
+};
+
+/**
+ * fz_get(obj i64, atom i32, undefinedIsNaN i32) -> f64: the number at obj[atom], found as the
+ * interpreter finds it when no JS runs on the way: own, then inherited data properties. A
+ * missing property is undefined: NaN where the caller said the two behave alike, else DEOPT;
+ * a getter, a proxy, no object, or a value that is no number: DEOPT. An exception (a
+ * module namespace's binding before its initialisation): THROWN. `desc` is 32 bytes of
+ * static data for a JSPropertyDescriptor {int flags; JSValue value, getter, setter}.
+ *
+ * fz_getv(obj, atom, 0) -> i64, the same lookup for `o.a` in `o.a.b`: the value itself (a new
+ * reference), undefined when missing (the read of .b from it falls back).
+ */
+function readHelper(desc: () => Instr[], value: boolean): Func {
+  const [obj, name, undef] = [0, 1, 2];
+  const [cur, owned, r, v] = [3, 4, 5, 6];
+  const zero: Instr = value ? { op: "i64.const", value: 0 } : { op: "f64.const", value: 0 };
+  const leave = (code: number): Instr[] => [i32(code), { op: "global.set", global: OVERFLOW }, zero, { op: "return" }];
+  const dropCur: Instr[] = [get(owned), { op: "if" }, ...free(cur), { op: "end" }];
+  const descAt = (offset: number): Instr[] => [...desc(), { op: "i64.load", offset }];
+  // the value found, as a number: an int (tag 0), a float64 (every tag from JS_TAG_FLOAT64 up and
+  // below the first negative one: NaN-boxing), undefined where NaN may stand for it; else DEOPT
+  const asNumber: Instr[] = [
+    ...descAt(8), { op: "local.tee", local: v }, ...tag, { op: "local.tee", local: r }, { op: "i32.eqz" }, { op: "if" },
+    get(v), { op: "i32.wrap_i64" }, { op: "f64.convert_i32_s" }, { op: "return" },
+    { op: "end" },
+    get(r), i32(-9), { op: "i32.sub" }, i32(8 + 9), { op: "i32.ge_u" }, { op: "if" },
+    ctx, ...desc(), get(v), { op: "call", func: "JS_ToFloat64" }, { op: "drop" }, ...desc(), { op: "f64.load", offset: 0 }, { op: "return" },
+    { op: "end" },
+    get(r), i32(TAG.undefined), { op: "i32.eq" }, get(undef), { op: "i32.and" }, { op: "if" }, { op: "f64.const", value: NaN }, { op: "return" }, { op: "end" },
+    ...free(v), ...leave(DEOPT),
+  ];
+  return {
+    name: value ? READ_VALUE_HELPER : READ_HELPER,
+    params: ["i64", "i32", "i32"],
+    results: [value ? "i64" : "f64"],
+    locals: ["i64", "i32", "i32", "i64"],
+    body: [
+      get(obj), set(cur),
+      get(cur), ...tag, i32(TAG.object), { op: "i32.ne" }, { op: "if" }, ...leave(DEOPT), { op: "end" },
+      { op: "loop" },
+      get(cur), { op: "call", func: "JS_IsProxy" }, { op: "if" }, ...dropCur, ...leave(DEOPT), { op: "end" },
+      ctx, ...desc(), get(cur), get(name), { op: "call", func: "JS_GetOwnProperty" }, { op: "local.tee", local: r },
+      i32(0), { op: "i32.lt_s" }, { op: "if" }, ...dropCur, ...leave(THROWN), { op: "end" },
+      get(r), { op: "if" },
+      ...dropCur,
+      // an accessor: its getter and setter (copies) go, and the interpreter calls the getter
+      ...desc(), { op: "i32.load", offset: 0 }, i32(1 << 4), { op: "i32.and" }, { op: "if" },
+      ctx, ...descAt(16), { op: "call", func: "JS_FreeValue" }, ctx, ...descAt(24), { op: "call", func: "JS_FreeValue" }, ...leave(DEOPT),
+      { op: "end" },
+      ...(value ? [...descAt(8), { op: "return" } as Instr] : asNumber),
+      { op: "end" },
+      // not its own: on to the prototype (an object or null; no JS runs for a non-proxy)
+      ctx, get(cur), { op: "call", func: "JS_GetPrototype" }, set(v),
+      ...dropCur,
+      get(v), set(cur), i32(1), set(owned),
+      get(cur), ...tag, i32(TAG.object), { op: "i32.ne" }, { op: "if" },
+      ...(value
+        ? [get(cur), ...tag, i32(TAG.null), { op: "i32.eq" }, { op: "if" }, ...mkval(TAG.undefined), { op: "return" }, { op: "end" }]
+        : [get(cur), ...tag, i32(TAG.null), { op: "i32.eq" }, get(undef), { op: "i32.and" }, { op: "if" }, { op: "f64.const", value: NaN }, { op: "return" }, { op: "end" }]) as Instr[],
+      ...free(cur), ...leave(DEOPT),
+      { op: "end" },
+      { op: "br", depth: 0 },
+      { op: "end" },
+      { op: "unreachable" },
+    ],
+  };
+}
+
+/**
+ * Parameters used as objects: `p.name` (not computed) or `p.method(...)`, or only ever handed
+ * on as a value (a literal's field, a method's argument); and not already typed arrays or DataViews.
+ */
+export function objectNames(body: N, names: string[], taken: (name: string) => boolean): Set<string> {
+  const asObject = new Set<string>();
+  const handedOn = new Set<string>();
+  const otherwise = new Set<string>();
+  const walk = (n: N, parent?: N): void => {
+    if (n.type === "Identifier" && names.includes(n.name) && parent) {
+      if (parent.type === "MemberExpression" && parent.object === n && !parent.computed) asObject.add(n.name);
+      else if (parent.type === "MemberExpression" && parent.property === n && !parent.computed) return;
+      else if (parent.type === "Property" && parent.key === n && parent.value !== n && !parent.computed) return;
+      else if ((parent.type === "Property" && parent.value === n) || (parent.type === "CallExpression" && isMethodOfObject(parent.callee) && parent.arguments.includes(n))) handedOn.add(n.name);
+      else otherwise.add(n.name);
+      return;
+    }
+    for (const c of children(n)) walk(c, n);
+  };
+  // (not Math.max(a, b), not a DataView's view.setUint8(i, v): those take numbers)
+  const isMethodOfObject = (callee: N) => callee.type === "MemberExpression" && !callee.computed && callee.object.type === "Identifier" && names.includes(callee.object.name) && !taken(callee.object.name);
+  walk(body);
+  const out = new Set<string>();
+  for (const name of [...asObject, ...handedOn]) if (!taken(name) && (asObject.has(name) || !otherwise.has(name))) out.add(name);
+  return out;
+}
+
+/**
+ * The reads (`o.x` nodes) whose value goes straight into arithmetic, an order comparison, a
+ * test or a Math function: there undefined and NaN give the same result, so a missing
+ * property may read as NaN. Anywhere else (===, return, a literal's field, a local) a
+ * missing property falls back to the interpreter.
+ */
+export function numericReads(fn: N): Set<N> {
+  const known = numericReadsOf.get(fn);
+  if (known) return known;
+  const out = new Set<N>();
+  numericReadsOf.set(fn, out);
+  const isString = (e: N) => (e.type === "Literal" && typeof e.value === "string") || e.type === "TemplateLiteral";
+  const walk = (n: N): void => {
+    const take = (e: N | undefined) => e && e.type === "MemberExpression" && !e.computed && out.add(e);
+    switch (n.type) {
+      case "BinaryExpression":
+        if (!["==", "!=", "===", "!==", "in", "instanceof"].includes(n.operator) && !(n.operator === "+" && (isString(n.left) || isString(n.right)))) (take(n.left), take(n.right));
+        break;
+      case "UnaryExpression":
+        if (["-", "+", "~", "!"].includes(n.operator)) take(n.argument);
+        break;
+      case "AssignmentExpression":
+        // s += o.x too: compiled code's variables are numbers, and a number plus undefined is NaN
+        if (n.operator !== "=") take(n.right);
+        break;
+      case "IfStatement":
+      case "WhileStatement":
+      case "DoWhileStatement":
+      case "ForStatement":
+      case "ConditionalExpression":
+        take(n.test);
+        break;
+      case "CallExpression":
+        if (n.callee.type === "MemberExpression" && n.callee.object.type === "Identifier" && n.callee.object.name === "Math") n.arguments.forEach(take);
+        break;
+    }
+    children(n).forEach(walk);
+  };
+  walk(fn.body);
+  return out;
+}
+const numericReadsOf = new WeakMap<N, Set<N>>();
+
+/** What a compiled function or loop does with objects, for --explain. */
+export function objectsHow(ops: Set<string> | undefined): string {
+  return ops?.size ? `; objects: ${[...ops].join(", ")}` : "";
+}

@@ -1,0 +1,246 @@
+"use strict";
+// Objects in compiled code: object literals built in compiled loops, string +
+// number, method calls on objects from outside, and reads of numbers from
+// objects passed in (own, inherited, missing; getters, proxies, values that
+// are no numbers fall back). A frozen build must print exactly what the
+// interpreter (and node) print.
+
+const show = (v) => (Object.is(v, -0) ? "-0" : typeof v === "number" ? String(v) : typeof v === "object" && v !== null ? JSON.stringify(v) : `${typeof v}:${String(v)}`);
+const out = [];
+const row = (name, ...values) => out.push(`${name}: ${values.map(show).join(" ")}`);
+// (node's messages differ from QuickJS's: they are printed only when asked, to compare builds with the interpreter)
+const messages = process.argv.includes("messages");
+const attempt = (f) => {
+  try {
+    return f();
+  } catch (e) {
+    return messages ? `${e.constructor.name}: ${e.message}` : e.constructor.name;
+  }
+};
+const edges = [0, -0, 1, -1, 0.5, 0.1 + 0.2, 2147483647, 2147483648, -2147483649, 2 ** 53, 2 ** 53 + 2, 1e21, 1e-7, 5e-324, NaN, Infinity, -Infinity];
+
+// -- object literals in a compiled loop at the top level (the 600k-objects benchmark's shape)
+
+const made = [];
+for (let i = 0; i < 40; i++) made.push({ id: i, x: i * 0.5, name: "n" + (i % 7), even: i % 2 === 0, tail: i - 0.25 + "!", "quoted key": -i });
+row("made", made.length, made[0], made[13], made[39]);
+row("made keys", Object.keys(made[5]).join(","), Object.getPrototypeOf(made[5]) === Object.prototype);
+row("made -0", Object.is(made[0].x, 0), Object.is(made[0]["quoted key"], -0));
+
+// every edge value through a literal and through a string
+const boxes = [];
+for (let k = 0; k < edges.length; k++) boxes.push({ v: edges[k] * 1, s: "v=" + edges[k], t: edges[k] + "" });
+for (const b of boxes) row("box", b.v, b.s, b.t);
+
+// nested literals, and an object from outside as a field
+const outer = { tag: "outer" };
+const nests = [];
+for (let i = 0; i < 3; i++) nests.push({ i, inner: { sq: i * i, deeper: { half: i / 2 } }, outer });
+row("nests", nests[2], nests[1].outer === outer);
+
+// a literal defines its fields: a setter on Object.prototype is not called
+let setterCalls = 0;
+Object.defineProperty(Object.prototype, "trap", { set() { setterCalls++; }, get() { return "inherited"; }, configurable: true });
+const defined = [];
+for (let i = 0; i < 5; i++) defined.push({ trap: i });
+row("defined", setterCalls, defined[4].trap, Object.getOwnPropertyNames(defined[4]).join());
+delete Object.prototype.trap;
+
+// push patched on one array, a proxy array, and a push that throws: the engine calls what JS would
+const patched = [];
+let pushes = 0;
+patched.push = function (v) { pushes++; return Array.prototype.push.call(this, v); };
+for (let i = 0; i < 6; i++) patched.push({ i });
+row("patched push", pushes, patched.length, patched[5]);
+const trapped = [];
+const log = [];
+const proxy = new Proxy([], { set(t, k, v) { log.push(String(k)); t[k] = v; return true; } });
+for (let i = 0; i < 3; i++) proxy.push({ i });
+row("proxy push", log.join(","), proxy.length, trapped.length);
+const failing = { n: 0, push(v) { if (++this.n === 4) throw new RangeError("full at " + v.i); } };
+row("throwing push", attempt(() => { for (let i = 0; i < 10; i++) failing.push({ i }); return "no throw"; }), failing.n);
+const notAFunction = { push: 3 };
+row("push not a function", attempt(() => { for (let i = 0; i < 2; i++) notAFunction.push({ i }); return "no throw"; }));
+let nothing;
+row("push on undefined", attempt(() => { for (let i = 0; i < 2; i++) nothing.push({ i }); return "no throw"; }));
+// a string + number whose String.prototype.concat the program replaced: + does not call it
+const realConcat = String.prototype.concat;
+String.prototype.concat = () => "patched";
+const strs = [];
+for (let i = 0; i < 3; i++) strs.push("s" + i);
+String.prototype.concat = realConcat;
+row("strings", strs.join(","));
+
+// strings made from numbers: the digits of an int32 written directly, anything else through concat
+function labels(xs, v) {
+  for (let k = 0; k < 1; k++) xs.push("é" + v, v + "日本", "x🙂" + v, v + "", "" + v, "a literal longer than thirty-two bytes: " + v);
+  return 1;
+}
+const labelled = [];
+for (const v of [...edges, -5, -10, 10, 99, 100, -2147483648, 2147483647, 1234567, 4294967295, -0.5]) labels(labelled, v);
+row("labels", labelled.join("|"));
+
+// -- frozen functions that build objects
+
+function fill(xs, n) {
+  for (let i = 0; i < n; i++) xs.push({ i, sq: i * i, label: "#" + i });
+  return n;
+}
+const filled = [];
+row("fill", fill(filled, 5), filled[4], fill(filled, 0), filled.length, attempt(() => fill(null, 2)), attempt(() => fill(undefined, 0)));
+row("fill edges", fill(filled, NaN), fill(filled, -1), fill(filled, 2.5), filled.length);
+row("fill into a non-array", attempt(() => fill({ push: (o) => row("custom push", o) }, 2)));
+
+// -- reads of numbers from objects passed in
+
+function sumX(o, n) {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += o.x * i;
+  return s;
+}
+function norm2(p, q) {
+  let s = 0;
+  for (let k = 0; k < 3; k++) s += p.x * q.x + p.y * q.y - (p.z | 0);
+  return s;
+}
+/** A read where undefined and NaN differ (kept as it is): a missing property falls back. */
+function lastX(o, n) {
+  let r = 0;
+  for (let i = 0; i < n; i++) r = o.x;
+  return r;
+}
+class Point {
+  constructor(x, y) {
+    this.x = x;
+    this.y = y;
+  }
+}
+class Shifted extends Point {}
+const proto = { x: 7, y: 8 };
+let getterCalls = 0;
+const getter = { get x() { getterCalls++; return 3; }, y: 1 };
+const throwing = { get x() { throw new TypeError("no x"); } };
+const proxied = new Proxy({ x: 2, y: 3 }, { get(t, k) { log.push("get " + String(k)); return t[k]; } });
+const inputs = {
+  plain: { x: 2, y: 3 },
+  float: { x: 0.5, y: -0 },
+  class: new Point(4, 5),
+  inherited: new Shifted(6, 7),
+  fromProto: Object.create(proto),
+  deepProto: Object.create(Object.create(proto)),
+  missing: { y: 1 },
+  nullProto: Object.assign(Object.create(null), { x: 9 }),
+  string: { x: "3", y: "4" },
+  stringPlus: { x: "a" },
+  nul: { x: null, y: true },
+  object: { x: { valueOf() { return 5; } }, y: 1 },
+  bigint: { x: 1n, y: 1n },
+  getter,
+  proxied,
+  array: [1, 2],
+  func: Object.assign(function () {}, { x: 11 }),
+  number: 5,
+  str: "abc",
+};
+for (const [name, o] of Object.entries(inputs)) {
+  row(`sumX ${name}`, attempt(() => sumX(o, 4)), attempt(() => norm2(o, o)), attempt(() => lastX(o, 3)));
+}
+for (const v of edges) row("sumX edge", sumX({ x: v }, 3), norm2({ x: v, y: v, z: v }, { x: 1, y: -1 }));
+// reads through a chain: o.pos.x
+function sumPos(o, n) {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += o.pos.x * i + o.pos.y;
+  return s;
+}
+const nested = {
+  plain: { pos: { x: 1, y: 2 } },
+  inherited: Object.create({ pos: { x: 3, y: 4 } }),
+  inheritedInner: { pos: Object.create({ x: 5, y: 6 }) },
+  getterPos: { get pos() { getterCalls++; return { x: 7, y: 8 }; } },
+  getterInner: { pos: { get x() { getterCalls++; return 9; }, y: 1 } },
+  missingPos: {},
+  missingInner: { pos: {} },
+  nullPos: { pos: null },
+  stringPos: { pos: "ab" },
+  proxyPos: { pos: new Proxy({ x: 1, y: 1 }, {}) },
+  numberPos: { pos: 3 },
+};
+for (const [name, o] of Object.entries(nested)) row(`sumPos ${name}`, attempt(() => sumPos(o, 3)), attempt(() => sumPos(o, 0)));
+row("getter calls", getterCalls);
+row("proxy log", log.join(","));
+row("throwing getter", attempt(() => sumX(throwing, 2)), attempt(() => sumX(throwing, 0)));
+row("no object", attempt(() => sumX(undefined, 2)), attempt(() => sumX(null, 0)), attempt(() => sumX(null, 1)));
+// the prototype changes between calls
+const changing = Object.create({ x: 1 });
+const before = sumX(changing, 3);
+Object.setPrototypeOf(changing, { x: 10 });
+row("prototype change", before, sumX(changing, 3));
+Object.defineProperty(changing, "x", { get: () => 100 });
+row("own getter added", sumX(changing, 3));
+
+// a compiled loop at the top level that reads (and gives back its sum)
+const pts = [];
+for (let i = 0; i < 10; i++) pts.push({ x: i, y: -i });
+let total = 0;
+const p0 = pts[3];
+for (let k = 0; k < 5; k++) total += p0.x * k + p0.y;
+row("top-level reads", total);
+const g0 = { get x() { return 2; }, y: 0 };
+let total2 = 1;
+for (let k = 0; k < 5; k++) total2 += g0.x * k + g0.y;
+row("top-level getter", total2);
+
+// -- writes (strict-mode assignment: what cannot be written throws)
+
+function stamp(o, n) {
+  for (let i = 0; i < n; i++) o.last = i * 2;
+  return n;
+}
+function label(o, n) {
+  for (let i = 0; i < n; i++) {
+    o.name = "#" + i;
+    o.box = { i, half: i / 2 };
+  }
+  return n;
+}
+let setCalls = 0;
+const writeLog = [];
+const targets = {
+  plain: {},
+  existing: { last: "old", name: 1 },
+  frozen: Object.freeze({ last: 1 }),
+  sealed: Object.seal({ last: 1 }),
+  nonExtensible: Object.preventExtensions({}),
+  setter: { set last(v) { setCalls += v; }, set name(v) { setCalls++; }, set box(v) { setCalls += v.i; } },
+  getterOnly: { get last() { return 1; }, get name() { return 2; } },
+  inheritedSetter: Object.create({ set last(v) { setCalls += 100; } }),
+  inheritedReadonly: Object.create(Object.freeze({ last: 0, name: 0 })),
+  proxy: new Proxy({}, { set(t, k, v) { writeLog.push(String(k)); t[k] = v; return true; } }),
+  refusingProxy: new Proxy({}, { set() { return false; } }),
+  array: [1, 2, 3],
+  number: 5,
+  string: "s",
+  nothing: undefined,
+};
+for (const [name, o] of Object.entries(targets)) {
+  row(`stamp ${name}`, attempt(() => stamp(o, 3)), attempt(() => label(o, 2)), typeof o === "object" && o !== null ? Object.keys(o).join("|") : "-", o && o.last, o && o.box);
+}
+row("set calls", setCalls, writeLog.join(","));
+const counter = { count: 0 };
+for (let i = 0; i < 5; i++) counter.count = i * 10;
+row("top-level write", counter.count);
+
+// compiled code re-entered through JS (a push that calls back, a getter that reads through the
+// frozen function) until the interpreter's stack limit: its RangeError, and all still usable
+let depth = 0;
+const sinkBack = { push(o) { depth++; fill(sinkBack, 1 + o.i); } };
+row("re-entered", attempt(() => fill(sinkBack, 1)), depth > 100);
+const deep = { get x() { return sumX(deep, 1) + 1; } };
+row("getter re-enters", attempt(() => sumX(deep, 1)));
+// an object handed on whole: into a literal, to a method
+const handed = [];
+const item = { tag: "item" };
+for (let i = 0; i < 3; i++) handed.push(item, { item, i });
+row("handed on", handed.length, handed[0] === item, handed[5].item === item, handed[5]);
+
+console.log(out.join("\n"));
