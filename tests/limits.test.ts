@@ -149,6 +149,10 @@ describe("runtime.stack_size", () => {
       });
     }
   }
+  test("the js engine's default holds in JavaScriptCore's middle tier too (its wasm frames are the largest: top tier off, 3 runs)", () => {
+    const dir = tempApp({ "shapes.js": shapes });
+    for (let i = 0; i < 3; i++) expect(edgebox(["run", "--engine=js", "shapes.js"], { cwd: dir, env: { BUN_JSC_useOMGJIT: "0" } })).toEqual({ code: 0, stdout: expected, stderr: "" });
+  });
 
   test("the depth follows the size: 2 MiB about half of 4 MiB, 256 KiB an eighth of 2 MiB; the default is 4 MiB", () => {
     const small = reached(edgebox(["run", "deep.js"], { cwd: sized(256 << 10) }).stdout);
@@ -248,7 +252,7 @@ describe("runtime.stack_size", () => {
     expect(native.stderr.toString()).toBe("");
     expect(reached(native.stdout.toString())).toBeGreaterThan(30000);
     const js = under("js");
-    expect(js.stderr.toString()).toBe("edgebox: warning: runtime.stack_size 8192 KiB cannot be backed here (the stack limit cannot be raised); running with 384 KiB\n");
+    expect(js.stderr.toString()).toBe("edgebox: warning: runtime.stack_size 8192 KiB cannot be backed here (the stack limit cannot be raised); running with 320 KiB\n");
     expect(reached(js.stdout.toString())).toBeGreaterThan(1000);
   });
 

@@ -32,7 +32,8 @@ export function stackCapacity(engine: "native" | "js"): number {
   if (engine === "native" && GUEST_STACKS) return MAX_STACK_SIZE;
   const jsc = Number(process.env[JSC_STACK_ENV]);
   if (jsc > 0) return Math.min(MAX_STACK_SIZE, Math.floor((jsc - HOST_ROOM) / NATIVE_PER_BYTE.js));
-  return engine === "js" ? 384 << 10 : 1 << 20;
+  // (js: what JavaScriptCore's middle tier backs for recursion through toString; its frames are the largest, 384 KiB ran out)
+  return engine === "js" ? 320 << 10 : 1 << 20;
 }
 
 /** Wasmtime's limit for wasm frames (MiB) backing `stackSize`; 0: its default, under JavaScriptCore's own. */
