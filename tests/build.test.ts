@@ -7,15 +7,26 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { MAGIC, readArtifact, writeArtifact, type ArtifactHeader } from "../internal/build/artifact.ts";
-import { edgebox, edgeboxAsync, nodeAsync, tempApp } from "./helpers.ts";
+import { buildAsUser, edgebox, edgeboxAsync, nodeAsync, tempApp } from "./helpers.ts";
 
 // As install.sh leaves a user's machine: only PATH, without Zig (freezing needs no toolchain).
 const env = { PATH: "/usr/bin:/bin" };
+const build = buildAsUser;
 
-function build(dir: string, args: string[]) {
-  const r = edgebox(["build", ...args], { cwd: dir, env });
-  if (r.code !== 0) throw new Error(`build failed (${r.code}):\n${r.stderr}`);
-  return r;
+/** tests/freeze/<file> built (with --explain) and run, interpreted and under node: the same output, at least `lines` of it. What the build said. */
+async function differential(file: string, lines: number) {
+  const dir = tempApp({ [file]: readFileSync(join(import.meta.dir, "freeze", file), "utf8") });
+  const b = build(dir, [file, "--explain"]);
+  const [frozen, interpreted, node] = await Promise.all([
+    edgeboxAsync(["run", file.replace(/\.js$/, ".ebx")], { cwd: dir }),
+    edgeboxAsync(["run", file], { cwd: dir }),
+    nodeAsync([file], { cwd: dir }),
+  ]);
+  expect(node.stdout.split("\n").length).toBeGreaterThan(lines);
+  expect(interpreted.stdout).toBe(node.stdout);
+  expect(frozen.stdout).toBe(interpreted.stdout);
+  expect(frozen.code).toBe(0);
+  return b;
 }
 
 describe("build and run", () => {
@@ -329,17 +340,7 @@ describe("frozen functions", () => {
   });
 
   test("typed arrays and loops compiled on their own print what the interpreter and node print", async () => {
-    const dir = tempApp({ "typed.js": readFileSync(join(import.meta.dir, "freeze", "typed.js"), "utf8") });
-    const b = build(dir, ["typed.js", "--explain"]);
-    const [frozen, interpreted, node] = await Promise.all([
-      edgeboxAsync(["run", "typed.ebx"], { cwd: dir }),
-      edgeboxAsync(["run", "typed.js"], { cwd: dir }),
-      nodeAsync(["typed.js"], { cwd: dir }),
-    ]);
-    expect(node.stdout.split("\n").length).toBeGreaterThan(300);
-    expect(interpreted.stdout).toBe(node.stdout);
-    expect(frozen.stdout).toBe(interpreted.stdout);
-    expect(frozen.code).toBe(0);
+    const b = await differential("typed.js", 300);
     for (const name of ["sum", "storeAll", "dot", "dotTwice", "qsort"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
     expect(b.stdout).toContain("not frozen compares (typed.js:");
     expect(b.stdout).toContain("it compares such a value with ===");
@@ -353,17 +354,7 @@ describe("frozen functions", () => {
   });
 
   test("plain Arrays (dense, holey, mixed, huge, proxied, hostile) print what the interpreter and node print", async () => {
-    const dir = tempApp({ "arrays.js": readFileSync(join(import.meta.dir, "freeze", "arrays.js"), "utf8") });
-    const b = build(dir, ["arrays.js", "--explain"]);
-    const [frozen, interpreted, node] = await Promise.all([
-      edgeboxAsync(["run", "arrays.ebx"], { cwd: dir }),
-      edgeboxAsync(["run", "arrays.js"], { cwd: dir }),
-      nodeAsync(["arrays.js"], { cwd: dir }),
-    ]);
-    expect(node.stdout.split("\n").length).toBeGreaterThan(400);
-    expect(interpreted.stdout).toBe(node.stdout);
-    expect(frozen.stdout).toBe(interpreted.stdout);
-    expect(frozen.code).toBe(0);
+    const b = await differential("arrays.js", 400);
     for (const name of ["sum", "pastEnd", "dot", "sumBoth", "sumTwo", "maxOf", "mix"]) {
       expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(arrays\\.js:\\d+:\\d+\\): f64; its arrays may be typed arrays or plain Arrays of numbers\n`));
     }

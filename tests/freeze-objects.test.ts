@@ -6,16 +6,9 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { edgebox, edgeboxAsync, nodeAsync, tempApp } from "./helpers.ts";
+import { buildAsUser, edgebox, edgeboxAsync, nodeAsync, tempApp } from "./helpers.ts";
 
-// As install.sh leaves a user's machine: only PATH, without Zig (freezing needs no toolchain).
-const env = { PATH: "/usr/bin:/bin" };
-
-function build(dir: string, args: string[]) {
-  const r = edgebox(["build", ...args], { cwd: dir, env });
-  if (r.code !== 0) throw new Error(`build failed (${r.code}):\n${r.stderr}`);
-  return r;
-}
+const build = buildAsUser;
 
 describe("objects in frozen code", () => {
   test("literals, strings, method calls and property reads print what the interpreter and node print", async () => {

@@ -27,6 +27,13 @@ export function edgebox(args: string[], opts: SpawnOptions = {}): Result {
   return { code: p.exitCode ?? -1, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
 }
 
+/** `edgebox build` as install.sh leaves a user's machine (PATH only: no Zig, freezing needs no toolchain); throws if it fails. */
+export function buildAsUser(dir: string, args: string[]): Result {
+  const r = edgebox(["build", ...args], { cwd: dir, env: { PATH: "/usr/bin:/bin" } });
+  if (r.code !== 0) throw new Error(`build failed (${r.code}):\n${r.stderr}`);
+  return r;
+}
+
 /** Run `argv` to completion without blocking this process (needed when the test itself serves HTTP). */
 export async function spawnAsync(argv: string[], opts: SpawnOptions = {}): Promise<Result> {
   const p = Bun.spawn(argv, {
