@@ -98,22 +98,54 @@ const EXTENSION_GLOBALS = {
   "structured-clone": ["structuredClone"],
   crypto: ["crypto"],
 };
-for (const [ext, names] of Object.entries(EXTENSION_GLOBALS)) {
+/** Extensions whose globals nothing has touched yet (still the getters below). */
+const untouched = new Set(Object.keys(EXTENSION_GLOBALS));
+/**
+ * Make `names` getters that run `load` on the first access of any of them; `load` leaves them
+ * data properties. Returns whether global `n` is still one of these getters (not set since).
+ */
+function onFirstUse(names, load) {
+  const getters = new Set();
   for (const name of names) {
+    const get = () => {
+      load();
+      return g[name];
+    };
+    getters.add(get);
     Object.defineProperty(g, name, {
       configurable: true,
       enumerable: false,
-      get() {
-        for (const n of names) delete g[n];
-        host(OP.EXT_LOAD, ext);
-        if (ext === "url") completeURL(g.URL);
-        return g[name];
-      },
+      get,
       set(v) {
         define(name, v);
       },
     });
   }
+  return (n) => getters.has(Object.getOwnPropertyDescriptor(g, n)?.get);
+}
+for (const [ext, names] of Object.entries(EXTENSION_GLOBALS)) {
+  onFirstUse(names, () => {
+    untouched.delete(ext);
+    for (const n of names) delete g[n];
+    host(OP.EXT_LOAD, ext);
+    if (ext === "url") completeURL(g.URL);
+  });
+}
+
+/**
+ * edgebox serve's image: link `ext` now, yet leave its globals getters, so that a request
+ * whose code never touches them never links it again (the host then skips it). When the app's
+ * module scope touched them already, it may hold them anywhere: every request links it.
+ */
+function linkDeferred(ext) {
+  if (!untouched.has(ext)) return;
+  const names = EXTENSION_GLOBALS[ext];
+  void g[names[0]];
+  const linked = names.map((n) => Object.getOwnPropertyDescriptor(g, n));
+  const pending = onFirstUse(names, () => {
+    host(OP.EXT_LOAD, ext);
+    names.forEach((n, i) => pending(n) && Object.defineProperty(g, n, linked[i]));
+  });
 }
 
 /**
@@ -414,6 +446,7 @@ define("__edgebox_entry", {
   loadExtension(ext) {
     void g[EXTENSION_GLOBALS[ext][0]];
   },
+  linkDeferred,
   tick: timers.tick,
   deliver,
   exit: naturalExit,
