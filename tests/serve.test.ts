@@ -460,8 +460,8 @@ export default {
     for (const [path, want] of Object.entries(expected)) expect(await get(path)).toBe(want);
     const paths = Object.keys(expected);
     const order = Array.from({ length: 40 }, (_, i) => paths[(i * 7) % paths.length]!);
-    expect(await Promise.all(order.map(get))).toEqual(order.map((p) => expected[p]));
-    for (const p of [...paths].reverse()) expect(await get(p)).toBe(expected[p]);
+    expect(await Promise.all(order.map(get))).toEqual(order.map((p) => expected[p]!));
+    for (const p of [...paths].reverse()) expect(await get(p)).toBe(expected[p]!);
   }, 60_000);
 
   test("an app whose module scope uses URL keeps it in every request", async () => {
