@@ -1,15 +1,15 @@
-// A side module's calls to functions it imports and also defines itself: C++
-// inline functions (std::string's append, reserve, ...) that the toolchain
+// A side module's references to functions it imports and also defines itself:
+// C++ inline functions (std::string's append, reserve, ...) that the toolchain
 // leaves as imports, which dynamic linking can only serve through the host
-// (the module does not exist yet when its imports are given). Each such call
-// would leave the guest for the host and come back, a few µs; `new URL()`
-// makes dozens. callOwnDefinitions() makes them direct calls to the module's
-// own definitions. The imports stay (no function is renumbered), unused by
-// those calls; calls through the table (function pointers) are left as they are.
+// (the module does not exist yet when its imports are given). Each call would
+// leave the guest for the host and come back, a few µs; `new URL()` makes
+// dozens, and each link would make a host function for each import.
+// callOwnDefinitions() points every reference (calls, ref.func, the element
+// segments, exports, start) at the module's own definition and drops those imports.
 
 import { Reader, readSections, SectionId, uleb, writeModule } from "./wasm.ts";
 
-/** The module with every direct call to an import it also exports as its own function made a call to that function; unchanged when there is none, or when its code uses instructions this does not know. */
+/** The module with every import it also exports as its own function (of the same type) replaced by that function; unchanged when there is none, or when it uses instructions or segments this does not know. */
 export function callOwnDefinitions(wasm: Uint8Array): Uint8Array {
   const sections = readSections(wasm);
   const body = (id: number) => sections.find((s) => s.id === id)?.body;
@@ -53,16 +53,99 @@ export function callOwnDefinitions(wasm: Uint8Array): Uint8Array {
       if (types[imp.type] === types[funcTypes[index - importedFuncs]!]) redirect.set(imp.index, index);
     }
   }
-  const code = sections.find((s) => s.id === SectionId.code);
-  if (redirect.size === 0 || !code) return wasm;
-  let rewritten: Uint8Array;
+  if (redirect.size === 0) return wasm;
+  // old function index -> new: a dropped import becomes its definition; the rest move down past the dropped ones
+  const dropped = [...redirect.keys()].sort((a, b) => a - b);
+  const before = (i: number) => dropped.filter((d) => d < i).length;
+  const shift = Array.from({ length: importedFuncs }, (_, i) => before(i));
+  const index = (i: number): number => {
+    const to = redirect.get(i) ?? i;
+    return to - (to >= importedFuncs ? dropped.length : shift[to]!);
+  };
   try {
-    rewritten = rewriteCalls(code.body, redirect);
+    return writeModule(
+      sections.map((sec) => {
+        const rewrite = REWRITERS[sec.id];
+        return rewrite ? { id: sec.id, body: rewrite(sec.body, index, new Set(dropped)) } : sec;
+      }),
+    );
   } catch (err) {
     if (err instanceof Unknown) return wasm;
     throw err;
   }
-  return writeModule(sections.map((s) => (s === code ? { id: s.id, body: rewritten } : s)));
+}
+
+type Rewriter = (body: Uint8Array, index: (i: number) => number, dropped: Set<number>) => Uint8Array;
+
+const REWRITERS: Record<number, Rewriter> = {
+  [SectionId.import]: (body, _index, dropped) => {
+    const r = new Reader(body);
+    const kept: Uint8Array[] = [];
+    let func = 0;
+    const n = r.u32();
+    for (let i = 0; i < n; i++) {
+      const start = r.pos;
+      r.name(); // module
+      r.name();
+      const kind = r.byte();
+      let drop = false;
+      if (kind === 0) (r.u32(), (drop = dropped.has(func++)));
+      else if (kind === 1) (r.byte(), limits(r));
+      else if (kind === 2) limits(r);
+      else (r.byte(), r.byte());
+      if (!drop) kept.push(body.subarray(start, r.pos));
+    }
+    return concat([new Uint8Array(uleb(kept.length)), ...kept]);
+  },
+  [SectionId.export]: (body, index) => {
+    const r = new Reader(body);
+    const out: number[] = [];
+    const n = r.u32();
+    out.push(...uleb(n));
+    for (let i = 0; i < n; i++) {
+      const start = r.pos;
+      r.name();
+      const kind = r.byte();
+      for (let b = start; b < r.pos; b++) out.push(body[b]!);
+      const item = r.u32();
+      out.push(...uleb(kind === 0 ? index(item) : item));
+    }
+    return new Uint8Array(out);
+  },
+  [SectionId.start]: (body, index) => new Uint8Array(uleb(index(new Reader(body).u32()))),
+  [SectionId.elem]: (body, index) => {
+    const r = new Reader(body);
+    const out: number[] = [];
+    const copy = (from: number) => {
+      for (let b = from; b < r.pos; b++) out.push(body[b]!);
+    };
+    const n = r.u32();
+    out.push(...uleb(n));
+    for (let i = 0; i < n; i++) {
+      const start = r.pos;
+      const flags = r.u32();
+      // (segments of expressions, flags 4-7, are not known here)
+      if (flags > 3) throw new Unknown(`element segment flags ${flags}`);
+      if (flags === 2) r.u32(); // table
+      if (flags === 0 || flags === 2) constExpr(r);
+      if (flags !== 0) r.byte(); // elemkind
+      copy(start);
+      const count = r.u32();
+      out.push(...uleb(count));
+      for (let k = 0; k < count; k++) out.push(...uleb(index(r.u32())));
+    }
+    return new Uint8Array(out);
+  },
+  [SectionId.code]: (body, index) => rewriteCode(body, index),
+};
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  return new Uint8Array(Bun.concatArrayBuffers(parts));
+}
+
+/** Skip a constant expression up to and including its `end`. */
+function constExpr(r: Reader): void {
+  for (let op = r.byte(); op !== 0x0b; op = r.byte()) immediates(r, op);
 }
 
 /** Each function type's encoding, by index (equal strings: the same type). */
@@ -100,8 +183,8 @@ function memarg(r: Reader): void {
   skipLeb(r); // offset
 }
 
-/** The code section with `call` targets replaced; every instruction is walked to find them. */
-function rewriteCalls(section: Uint8Array, redirect: Map<number, number>): Uint8Array {
+/** The code section with the function index of each `call` and `ref.func` mapped; every instruction is walked to find them. */
+function rewriteCode(section: Uint8Array, index: (i: number) => number): Uint8Array {
   const r = new Reader(section);
   const out: number[] = [];
   const n = r.u32();
@@ -114,15 +197,12 @@ function rewriteCalls(section: Uint8Array, redirect: Map<number, number>): Uint8
     for (let groups = r.u32(); groups > 0; groups--) (r.u32(), r.byte());
     while (r.pos < end) {
       const op = r.byte();
-      if (op === 0x10) {
+      if (op === 0x10 || op === 0xd2) {
         const at = r.pos;
-        const target = r.u32();
-        const to = redirect.get(target);
-        if (to !== undefined) {
-          for (let i = from; i < at; i++) fn.push(section[i]!);
-          fn.push(...uleb(to));
-          from = r.pos;
-        }
+        const target = index(r.u32());
+        for (let i = from; i < at; i++) fn.push(section[i]!);
+        fn.push(...uleb(target));
+        from = r.pos;
         continue;
       }
       immediates(r, op);
