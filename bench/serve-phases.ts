@@ -2,9 +2,10 @@
 // hello handler, then requests one after the other through the same code as
 // the server (an instance made, the handler, the response, the release), each
 // phase timed, with the process's CPU time and page faults per request.
-// Usage: bun bench/serve-phases.ts [requests] [--pooling] [--stack=KiB]   (--pooling: Wasmtime's pooling
+// Usage: bun bench/serve-phases.ts [requests] [--pooling] [--stack=KiB] [--url]   (--pooling: Wasmtime's pooling
 // allocator instead of the host's memory slots; --stack: a request's runtime.stack_size in place of
-// serve's default; both to compare settings in the same minutes)
+// serve's default; both to compare settings in the same minutes; --url: a handler that parses
+// request.url, `new URL(request.url).searchParams.get("x")`, in place of the hello one)
 
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,11 +19,15 @@ import { Sandbox } from "../internal/sandbox/index.ts";
 import { machine, writeResults } from "./lib.ts";
 
 const pooling = process.argv.includes("--pooling");
+const parsesUrl = process.argv.includes("--url");
 const stackKiB = Number(process.argv.find((a) => a.startsWith("--stack="))?.slice(8) ?? 0);
 const requests = Number(process.argv.slice(2).find((a) => !a.startsWith("--")) ?? 5000);
 const warmup = 300;
 const dir = mkdtempSync(join(tmpdir(), "edgebox-bench-phases-"));
-writeFileSync(join(dir, "hello.mjs"), `export default { fetch() { return new Response("hello\\n"); } };\n`);
+writeFileSync(
+  join(dir, "hello.mjs"),
+  parsesUrl ? `export default { fetch(request) { return new Response(new URL(request.url).searchParams.get("x")); } };\n` : `export default { fetch() { return new Response("hello\\n"); } };\n`,
+);
 
 // with the limits edgebox serve gives a request
 const app = await prepareApp({ target: join(dir, "hello.mjs"), cwd: dir, grants: {} }, { pooling: true, memorySlots: !pooling, epoch: true }, (p) => ({ ...requestDefaults(p, !pooling), ...(stackKiB ? { stackSize: stackKiB << 10 } : {}) }));
@@ -45,7 +50,7 @@ for (let i = 0; i < warmup + requests; i++) {
     cpu = process.cpuUsage();
     wall = performance.now();
   }
-  const o = await handleRequest(image, () => pool.take(), new Request("http://127.0.0.1/"), null, { maxBody: 1 << 20, dev: true }, 0);
+  const o = await handleRequest(image, () => pool.take(), new Request("http://127.0.0.1/?x=1"), null, { maxBody: 1 << 20, dev: true }, 0);
   if (o.response.status !== 200) throw new Error(`request failed: ${o.error}`);
   sums.teardown! += await o.after;
   for (const k of ["ready", "firstCall", "handler", "response"] as const) sums[k]! += o.phases[k];
@@ -53,14 +58,14 @@ for (let i = 0; i < warmup + requests; i++) {
 const used = process.cpuUsage(cpu);
 const perRequest = (x: number) => (x / requests).toFixed(0);
 const lines = [
-  "## One edgebox serve request without HTTP",
+  parsesUrl ? "## One edgebox serve request without HTTP: a handler that parses the URL" : "## One edgebox serve request without HTTP",
   "",
-  `${machine()}; a hello handler's image; ${requests} requests one after the other in one process (bench/serve-phases.ts), each in a fresh instance made on demand, its memory ${pooling ? "from Wasmtime's pooling allocator" : "from the host's memory slots"}, a ${app.sandbox.maxStackSize! >> 10} KiB stack; ${new Date().toISOString().slice(0, 10)}.`,
+  `${machine()}; ${parsesUrl ? "the image of a handler that returns `new URL(request.url).searchParams.get(\"x\")`" : "a hello handler's image"}; ${requests} requests one after the other in one process (bench/serve-phases.ts), each in a fresh instance made on demand, its memory ${pooling ? "from Wasmtime's pooling allocator" : "from the host's memory slots"}, a ${app.sandbox.maxStackSize! >> 10} KiB stack; ${new Date().toISOString().slice(0, 10)}.`,
   "",
   "| ready (instantiate, link) | first call (fresh) | handler | response | teardown | wall per request | CPU per request (user + sys) | page faults per request |",
   "|---:|---:|---:|---:|---:|---:|---:|---:|",
   `| ${perRequest(sums.ready! * 1000)} µs | ${perRequest(sums.firstCall! * 1000)} µs | ${perRequest(sums.handler! * 1000)} µs | ${perRequest(sums.response! * 1000)} µs | ${perRequest(sums.teardown! * 1000)} µs | ${perRequest((performance.now() - wall) * 1000)} µs | ${perRequest(used.user + used.system)} µs (sys ${perRequest(used.system)}) | ${((minorFaults() - faults) / requests).toFixed(1)} |`,
 ];
 console.log(lines.join("\n"));
-writeResults("serve-phases", lines.join("\n"));
+writeResults(parsesUrl ? "serve-phases-url" : "serve-phases", lines.join("\n"));
 process.exit(0);

@@ -21,6 +21,29 @@ async function same(name: string, script: string, opts: { stdin?: string; engine
   expect(actual.code).toBe(expected.code);
 }
 
+test("a URL's searchParams: changes write the URL's search back, for each URL, as under node", async () => {
+  await same(
+    "search-params.mjs",
+    `const u = new URL("http://h/p?a=1&b=2");
+const p = u.searchParams;
+p.append("c", "3 4");
+p.set("a", "9");
+p.delete("b");
+p.sort();
+console.log(u.href, u.search, p === u.searchParams, p instanceof URLSearchParams, p.toString(), [...p].length);
+const v = new URL("http://h/");
+v.searchParams.set("q", "x y");
+v.searchParams.append("r", "é&=");
+console.log(v.href, v.searchParams.size, v.searchParams.get("r"), u.href);
+for (let i = 0; i < 3; i++) {
+  const w = new URL("http://h/?n=" + i);
+  w.searchParams.set("n", String(i * 2));
+  console.log(w.search, w.searchParams.get("n"));
+}
+`,
+  );
+});
+
 test("built-ins' functions carry node's names (a bundled package keeps them; libraries check fn.name)", async () => {
   await same(
     "names.js",

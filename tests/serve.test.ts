@@ -459,6 +459,71 @@ export default { async fetch(r) {
   }, 30_000);
 });
 
+describe("edgebox serve: URL linked into a request on first use", () => {
+  // The image holds URL linked; a request whose code never touches URL does not link it, one that
+  // does links it then, whichever other extension it linked first.
+  const APP_LAZY_URL = `let count = 0;
+export default {
+  fetch(request) {
+    count++;
+    const path = request.url.slice(request.url.indexOf("/", 8));
+    if (path === "/bytes") return new Response(new Uint8Array([104, 105]));
+    if (path.startsWith("/encoder-first")) {
+      const bytes = new TextEncoder().encode("caf\u00e9");
+      const q = new URL(request.url).searchParams.get("q");
+      const form = new URLSearchParams("a=1");
+      form.append("b", q);
+      return new Response([bytes.length, new TextDecoder().decode(bytes), q, form.toString(), structuredClone({ q }).q, count].join(" "));
+    }
+    if (path.startsWith("/params")) return new Response(new URLSearchParams("x=1&y=two").get("y") + " " + count, { headers: { "x-url": String(new URL("../up?z=3#h", request.url)) } });
+    if (path === "/replace") {
+      globalThis.URL = function Mine() {};
+      return new Response([URL.name, typeof URLSearchParams, new URLSearchParams("k=v").get("k")].join(" "));
+    }
+    return new Response(new URL(request.url).searchParams.get("q") + " " + count);
+  },
+};
+`;
+  const APP_SCOPE_URL = `const base = new URL("https://example.com/base/");
+const { URLSearchParams: Params } = await import("node:url");
+export default {
+  fetch(request) {
+    if (request.url.endsWith("/plain")) return new Response("plain");
+    return new Response([new URL("x?y=1", base).href, new Params("a=b").get("a"), base.searchParams.size].join(" "));
+  },
+};
+`;
+
+  test("requests that do not touch URL, that touch it first, or after TextEncoder: each answered right, in any order and concurrently", async () => {
+    const dir = tempApp({ "app.mjs": APP_LAZY_URL });
+    const s = await serve(dir, "app.mjs", ["--quiet", "--pool-size", "2"]);
+    const get = async (path: string) => {
+      const r = await fetch(s.url + path);
+      return path.startsWith("/params") ? `${await r.text()} ${r.headers.get("x-url")}` : r.text();
+    };
+    const expected: Record<string, string> = {
+      "/bytes": "hi",
+      "/q?q=one": "one 1",
+      "/encoder-first/x?q=z%20z": "5 café z z a=1&b=z+z z z 1",
+      "/params/a/b": `two 1 ${s.url}/params/up?z=3#h`,
+      "/replace": "Mine function v",
+    };
+    for (const [path, want] of Object.entries(expected)) expect(await get(path)).toBe(want);
+    const paths = Object.keys(expected);
+    const order = Array.from({ length: 40 }, (_, i) => paths[(i * 7) % paths.length]!);
+    expect(await Promise.all(order.map(get))).toEqual(order.map((p) => expected[p]!));
+    for (const p of [...paths].reverse()) expect(await get(p)).toBe(expected[p]!);
+  }, 60_000);
+
+  test("an app whose module scope uses URL keeps it in every request", async () => {
+    const dir = tempApp({ "app.mjs": APP_SCOPE_URL });
+    const s = await serve(dir, "app.mjs", ["--quiet"]);
+    for (const path of ["/", "/plain", "/", "/plain"]) {
+      expect(await (await fetch(s.url + path)).text()).toBe(path === "/plain" ? "plain" : "https://example.com/base/x?y=1 b 0");
+    }
+  }, 60_000);
+});
+
 describe("edgebox serve: a reused memory is the image again", () => {
   // Each instance's memory comes from a slot an earlier request used (Linux): what that request
   // wrote, inside the image and in memory it grew, must be gone, whichever pages it touched.

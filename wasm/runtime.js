@@ -98,22 +98,54 @@ const EXTENSION_GLOBALS = {
   "structured-clone": ["structuredClone"],
   crypto: ["crypto"],
 };
-for (const [ext, names] of Object.entries(EXTENSION_GLOBALS)) {
+/** Extensions whose globals nothing has touched yet (still the getters below). */
+const untouched = new Set(Object.keys(EXTENSION_GLOBALS));
+/**
+ * Make `names` getters that run `load` on the first access of any of them; `load` leaves them
+ * data properties. Returns whether global `n` is still one of these getters (not set since).
+ */
+function onFirstUse(names, load) {
+  const getters = new Set();
   for (const name of names) {
+    const get = () => {
+      load();
+      return g[name];
+    };
+    getters.add(get);
     Object.defineProperty(g, name, {
       configurable: true,
       enumerable: false,
-      get() {
-        for (const n of names) delete g[n];
-        host(OP.EXT_LOAD, ext);
-        if (ext === "url") completeURL(g.URL);
-        return g[name];
-      },
+      get,
       set(v) {
         define(name, v);
       },
     });
   }
+  return (n) => getters.has(Object.getOwnPropertyDescriptor(g, n)?.get);
+}
+for (const [ext, names] of Object.entries(EXTENSION_GLOBALS)) {
+  onFirstUse(names, () => {
+    untouched.delete(ext);
+    for (const n of names) delete g[n];
+    host(OP.EXT_LOAD, ext);
+    if (ext === "url") completeURL(g.URL);
+  });
+}
+
+/**
+ * edgebox serve's image: link `ext` now, yet leave its globals getters, so that a request
+ * whose code never touches them never links it again (the host then skips it). When the app's
+ * module scope touched them already, it may hold them anywhere: every request links it.
+ */
+function linkDeferred(ext) {
+  if (!untouched.has(ext)) return;
+  const names = EXTENSION_GLOBALS[ext];
+  void g[names[0]];
+  const linked = names.map((n) => Object.getOwnPropertyDescriptor(g, n));
+  const pending = onFirstUse(names, () => {
+    host(OP.EXT_LOAD, ext);
+    names.forEach((n, i) => pending(n) && Object.defineProperty(g, n, linked[i]));
+  });
 }
 
 /**
@@ -210,29 +242,34 @@ function completeURL(URLClass) {
     },
     configurable: true,
   });
-  const linked = new WeakMap(); // url -> { params, search }
+  const linked = new WeakMap(); // url -> { url, params, search }
+  const urlOf = new WeakMap(); // params -> the same record
+  // A URL's searchParams: a URLSearchParams whose changes write the URL's search back, through
+  // these methods, made once (closures made for each object cost ~30 µs each time).
+  const writesBack = ["append", "delete", "set", "sort"].map((m) => {
+    const original = g.URLSearchParams.prototype[m];
+    const value = {
+      [m](...args) {
+        const r = original.apply(this, args);
+        const l = urlOf.get(this);
+        if (l) {
+          l.url.search = this.toString();
+          l.search = l.url.search;
+        }
+        return r;
+      },
+    }[m];
+    return [m, { value, enumerable: false, configurable: true }];
+  });
   Object.defineProperty(URLClass.prototype, "searchParams", {
     get() {
       let l = linked.get(this);
       if (!l || l.search !== this.search) {
-        const url = this;
         const params = new g.URLSearchParams(this.search);
-        for (const m of ["append", "delete", "set", "sort"]) {
-          const original = params[m];
-          Object.defineProperty(params, m, {
-            value(...args) {
-              const r = original.apply(this, args);
-              const q = this.toString();
-              url.search = q;
-              l.search = url.search;
-              return r;
-            },
-            enumerable: false,
-            configurable: true,
-          });
-        }
-        l = { params, search: this.search };
+        for (const [m, desc] of writesBack) Object.defineProperty(params, m, desc);
+        l = { url: this, params, search: this.search };
         linked.set(this, l);
+        urlOf.set(params, l);
       }
       return l.params;
     },
@@ -414,6 +451,7 @@ define("__edgebox_entry", {
   loadExtension(ext) {
     void g[EXTENSION_GLOBALS[ext][0]];
   },
+  linkDeferred,
   tick: timers.tick,
   deliver,
   exit: naturalExit,

@@ -11,6 +11,7 @@ import { GuestException, QuickJS, StripFlags } from "../engine/quickjs.ts";
 import { EXTENSIONS, extensionPath, quickjsWasmPath } from "./paths.ts";
 import { packRuntimeModules } from "./runtime-modules.ts";
 import { sideModuleInfo, type Placement, type SideModuleInfo } from "../engine/dylink.ts";
+import { callOwnDefinitions } from "../engine/selfcalls.ts";
 import { preinitialize } from "../build/snapshot.ts";
 import { contentHash } from "../engine/cache.ts";
 import { buildPolicyValidator } from "../config/schema-build.ts";
@@ -295,7 +296,9 @@ async function main() {
   const quickjs = new JsEngine().compile(readFileSync(quickjsWasmPath()));
   writeFileSync(join(dist, "assets", "runtime-modules.bin"), await compileKeptOut(quickjs));
   writeFileSync(join(dist, "assets", "intl.bin"), await buildIntlChunks(quickjs));
-  for (const name of EXTENSIONS) copyFileSync(extensionPath(name), join(dist, "assets", `ext-${name}.so`));
+  // (their calls to their own C++ helpers made direct: see selfcalls.ts)
+  const extensions = new Map(EXTENSIONS.map((name) => [name, callOwnDefinitions(readFileSync(extensionPath(name)))]));
+  for (const [name, bytes] of extensions) writeFileSync(join(dist, "assets", `ext-${name}.so`), bytes);
   const native = buildHost(join(dist, "assets"));
   const pkg = (name: string) => JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version;
   const pins = JSON.parse(readFileSync(join(root, "internal", "assets", "toolchain.json"), "utf8"));
@@ -305,7 +308,7 @@ async function main() {
     runtimeHash: contentHash(runtime.wasm),
     extensions: Object.fromEntries(
       EXTENSIONS.map((n) => {
-        const bytes = readFileSync(extensionPath(n));
+        const bytes = extensions.get(n)!;
         return [n, { hash: contentHash(bytes), ...sideModuleInfo(bytes) }];
       }),
     ),

@@ -92,6 +92,8 @@ export interface SideModule extends SideModuleInfo {
   initFn: string;
   /** `module` is relinkOnly()'s variant: linking it writes nothing to memory (no save and restore needed). */
   writesNothing?: boolean;
+  /** Linked again only when the guest first asks for it (EXT_LOAD), not with the instance (edgebox serve's URL). */
+  lazy?: boolean;
 }
 
 /**
@@ -137,6 +139,8 @@ export interface Placement {
   name: string;
   memoryBase: number;
   tableBase: number;
+  /** The table's size once it was linked: its range and then its GOT.func slots end here. */
+  tableEnd?: number;
 }
 
 const TABLE = "__indirect_function_table";
@@ -164,8 +168,7 @@ export function linkSideModule(
   let tableBase: number;
   if (placement) {
     ({ memoryBase, tableBase } = placement);
-    const grow = tableBase + dylink.tableSize - tableSize(root);
-    if (grow > 0) root.tableGrow(TABLE, grow);
+    reserveTable(root, placement.tableEnd ?? tableBase + dylink.tableSize);
   } else {
     memoryBase = 0;
     if (dylink.memorySize > 0) {
@@ -181,6 +184,9 @@ export function linkSideModule(
   // Symbols the module imports and also defines (C++ inline functions): served by itself once instantiated.
   let self: Instance | undefined;
   const gotFunc: [number, string, "root" | "self"][] = [];
+  // GOT.func slots follow the module's range, in import order: at the same places each time it is
+  // linked again (memory may hold these function pointers), whatever grew the table since.
+  let nextSlot = tableBase + dylink.tableSize;
   const resolve = (imp: ModuleImport): LinkImport => {
     if (imp.module === "wasi_snapshot_preview1") {
       const fn = wasi[imp.name];
@@ -192,7 +198,7 @@ export function linkSideModule(
       // A table slot for the function: the guest's export, or the module's own once it exists.
       const from = has(imp.name) ? "root" : defines.has(imp.name) ? "self" : undefined;
       if (!from) return { kind: "global", value: 0, mutable: true }; // never defined: a call through it traps
-      const slot = root.tableGrow(TABLE, 1);
+      const slot = nextSlot++;
       gotFunc.push([slot, imp.name, from]);
       return { kind: "global", value: slot, mutable: true };
     }
@@ -230,6 +236,7 @@ export function linkSideModule(
   const saved = placement && !side.writesNothing && dylink.memorySize > 0 ? root.memory().slice(memoryBase, memoryBase + dylink.memorySize) : undefined;
   const instance = root.link(side.module, resolve);
   self = instance;
+  reserveTable(root, nextSlot);
   for (const [slot, name, from] of gotFunc) {
     root.tableSetFunction(TABLE, slot, from === "root" ? root : instance, name);
   }
@@ -243,10 +250,12 @@ export function linkSideModule(
     const status = init(x.qjs_get_context_ptr!(), x.qjs_get_runtime_ptr!()) as number;
     if (status !== 0) throw new Error(`side module ${side.name}: ${side.initFn} returned ${status}`);
   }
-  return { instance, placement: { name: side.name, memoryBase, tableBase } };
+  return { instance, placement: { name: side.name, memoryBase, tableBase, tableEnd: nextSlot } };
 }
 
-function tableSize(root: Instance): number {
-  // Growing by zero returns the current size.
-  return root.tableGrow(TABLE, 0);
+/** Grow the guest's function table to at least `end` slots (keeping a side module's slots for it). */
+export function reserveTable(root: Instance, end: number): void {
+  // (growing by zero returns the current size)
+  const grow = end - root.tableGrow(TABLE, 0);
+  if (grow > 0) root.tableGrow(TABLE, grow);
 }

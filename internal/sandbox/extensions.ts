@@ -24,6 +24,12 @@ export function linkExtensions(sb: Sandbox, names: readonly string[]): void {
 
 export function loadExtension(sb: Sandbox, name: string): void {
   if (sb.linked.some((p) => p.name === name)) return;
+  // a side module of the snapshot, at its place there
+  const lazy = sb.opts.sides.find((s) => s.lazy && s.name === name);
+  if (lazy) {
+    sb.linked.push(linkSideModule(sb.vm.instance, lazy, sb.wasi, lazy.placement).placement);
+    return;
+  }
   const ext = sb.opts.extensions.find((e) => e.name === name);
   if (!ext) throw new Error(`no extension named ${name}`);
   const side = { name, module: ext.module(), ...ext.info, initFn: ext.initFn };

@@ -9,7 +9,7 @@
 
 import { EvalFlags, QuickJS, type GuestState } from "../engine/quickjs.ts";
 import type { WasmModule } from "../engine/types.ts";
-import { linkSideModule, type Placement, type SideModule } from "../engine/dylink.ts";
+import { linkSideModule, reserveTable, type Placement, type SideModule } from "../engine/dylink.ts";
 import { wasiImports } from "../engine/wasi.ts";
 import type { Policy } from "../policy/types.ts";
 import type { AuditEvent, Delivery, HostContext } from "../hostcalls/context.ts";
@@ -237,6 +237,16 @@ export class Sandbox {
     linkExtensions(this, names);
   }
 
+  /**
+   * Link native extensions now for a snapshot whose instances link them again only on first use;
+   * returns those that qualify (nothing of the guest has touched them before).
+   */
+  linkDeferred(names: readonly string[]): string[] {
+    const before = new Set(this.linked.map((p) => p.name));
+    for (const n of names) this.notify("linkDeferred", n);
+    return names.filter((n) => !before.has(n) && this.linked.some((p) => p.name === n));
+  }
+
   /** Nothing of the host is held for the guest (open files, children, requests, timers waiting on them). */
   get idle(): boolean {
     return this.pendingOps === 0 && this.deliveries.length === 0;
@@ -395,7 +405,11 @@ export class Sandbox {
     this.entry = o.snapshot.entry;
     trace("instantiate");
     this.wasi = wasiImports(() => this.vm.instance, { write: (fd, b) => (fd === 1 ? o.stdout : o.stderr)(b) });
-    for (const side of o.sides) this.linked.push(linkSideModule(this.vm.instance, side, this.wasi, side.placement).placement);
+    for (const side of o.sides) {
+      // (a lazy one's table slots are kept for it, so that another module linked first does not take them)
+      if (side.lazy) reserveTable(this.vm.instance, side.placement.tableEnd!);
+      else this.linked.push(linkSideModule(this.vm.instance, side, this.wasi, side.placement).placement);
+    }
   }
 
   /** The first guest call: start() binds the run, or fresh() a started snapshot's clock and randomness. */

@@ -24,19 +24,24 @@ export interface ServerImage {
   startupMs: number;
 }
 
-/** URL (nearly every handler parses request.url) is linked into the image; other extensions link on first use in a request. */
+/**
+ * URL (nearly every handler parses request.url) is linked into the image; other extensions link
+ * on first use in a request. Unless the app's module scope touched URL, a request links it again
+ * only when its code first does (a handler that never parses a URL skips that cost).
+ */
 const IMAGE_EXTENSIONS = ["url"] as const;
 
 export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, warn: (m: string) => void): Promise<ServerImage> {
   const t0 = performance.now();
   const sb = new Sandbox({ ...app.sandbox, timeoutMs: app.sandbox.timeoutMs || 30_000 });
   let handler: number;
+  let deferred: string[];
   try {
     sb.boot();
-    sb.linkExtensions(IMAGE_EXTENSIONS);
     const exports = app.built ? await sb.evaluateBuilt(app.built.app, app.built.prerun) : await sb.evaluateMain(app.file);
     handler = sb.callEntry("findHandler", [exports]);
     sb.guest.free(exports);
+    deferred = sb.linkDeferred(IMAGE_EXTENSIONS);
     if (!sb.idle) throw new UserError("E_SERVE", `${app.file}: its module scope leaves work pending (an open file, a child process or a fetch); a server's module scope must finish setting up before requests`);
   } catch (err) {
     // (the guest's error is read before the guest is disposed of)
@@ -79,7 +84,7 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
     if (!info || !bytes) throw new Error(`unknown side module ${placement.name} in the server image`);
     const variant = relinkOnly(bytes);
     const module = loadModule(app.choice, { name: `${placement.name}-relink`, hash: contentHash(variant), bytes: () => variant }, { warn });
-    return { name: placement.name, module, dylink: info.dylink, defines: info.defines, initFn: ext?.initFn ?? builtSide!.initFn, placement, writesNothing: true };
+    return { name: placement.name, module, dylink: info.dylink, defines: info.defines, initFn: ext?.initFn ?? builtSide!.initFn, placement, writesNothing: true, lazy: deferred.includes(placement.name) };
   });
   if (!(engine instanceof NativeEngine)) warn("serving on the js engine: requests are much slower, and time limits cannot stop frozen code");
   return {

@@ -248,7 +248,9 @@ function bodyBytes(body) {
 }
 
 function URLSearchParamsLike() {
-  return typeof URLSearchParams === "function" ? URLSearchParams : class Never {};
+  // (read without its getter: while URL is not linked no URLSearchParams exists, and a body must not link it)
+  const v = Object.getOwnPropertyDescriptor(globalThis, "URLSearchParams")?.value;
+  return typeof v === "function" ? v : class Never {};
 }
 
 class Body {
