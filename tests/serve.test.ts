@@ -202,8 +202,8 @@ describe("edgebox serve: start, stop, logs, metrics, workers", () => {
 
   test("--json logs one object per request; --metrics serves Prometheus text", async () => {
     const dir = tempApp({ "app.mjs": APP });
-    const metricsPort = 20000 + Math.floor(Math.random() * 20000);
-    const s = await serve(dir, "app.mjs", ["--json", "--metrics", String(metricsPort)]);
+    const s = await serve(dir, "app.mjs", ["--json", "--metrics", "0"]);
+    const metricsPort = metricsPortOf(s);
     await fetch(`${s.url}/a`);
     await fetch(`${s.url}/throw`);
     await Bun.sleep(50);
@@ -265,6 +265,13 @@ describe("edgebox serve: network limits hold across requests", async () => {
 });
 
 /** The value of a Prometheus line `name{labels} value`, or undefined. */
+/** The port a server started with `--metrics 0` serves its metrics on (as its start line says). */
+function metricsPortOf(s: Server): number {
+  const m = /metrics on http:\/\/[\d.]+:(\d+)\/metrics/.exec(s.log());
+  if (!m) throw new Error(`no metrics port in:\n${s.log()}`);
+  return Number(m[1]);
+}
+
 async function metric(port: number, line: string): Promise<number | undefined> {
   const m = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const at = m.split("\n").find((l) => l.startsWith(line + " "));
@@ -276,8 +283,8 @@ const COUNTER = `let counter = 0;\nexport default { fetch() { counter++; return 
 describe("edgebox serve: instances ready ahead", () => {
   test("--pool-size: requests take instances made ahead, each used once (the counter reads 1 under concurrency)", async () => {
     const dir = tempApp({ "app.mjs": COUNTER });
-    const metricsPort = 20000 + Math.floor(Math.random() * 20000);
-    const s = await serve(dir, "app.mjs", ["--pool-size", "4", "--metrics", String(metricsPort)]);
+    const s = await serve(dir, "app.mjs", ["--pool-size", "4", "--metrics", "0"]);
+    const metricsPort = metricsPortOf(s);
     await Bun.sleep(300); // (the pool fills while the server is idle)
     const answers = await Promise.all(Array.from({ length: 40 }, () => fetch(`${s.url}/`).then((r) => r.text())));
     expect(new Set(answers)).toEqual(new Set(["1"]));
@@ -287,8 +294,8 @@ describe("edgebox serve: instances ready ahead", () => {
 
   test("daemon.pool_size 0 in the policy: every instance is made on the request's path, still fresh", async () => {
     const dir = tempApp({ "app.mjs": COUNTER, ".edgebox.json": JSON.stringify({ daemon: { pool_size: 0 } }) });
-    const metricsPort = 20000 + Math.floor(Math.random() * 20000);
-    const s = await serve(dir, "app.mjs", ["--metrics", String(metricsPort)]);
+    const s = await serve(dir, "app.mjs", ["--metrics", "0"]);
+    const metricsPort = metricsPortOf(s);
     await Bun.sleep(200);
     const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(`${s.url}/`).then((r) => r.text())));
     expect(new Set(answers)).toEqual(new Set(["1"]));
