@@ -94,8 +94,13 @@ for (const engine of ENGINES) {
       expect(shallow).toEqual({ code: 0, stdout: "6002\n", stderr: "" });
       const deep = await run("--allow-read", f("replacer.js"), "100000");
       expect(crashed(deep.code)).toBe(false);
-      expect(deep.code).toBe(134);
-      expect(deep.stderr).toContain("the sandboxed code exhausted the stack");
+      if (engine === "js" && deep.code === 0) {
+        // (on the js engine QuickJS's own, smaller stack limit can come first: node's answer, a RangeError)
+        expect(deep.stdout).toBe("caught RangeError\n");
+      } else {
+        expect(deep.code).toBe(134);
+        expect(deep.stderr).toContain("the sandboxed code exhausted the stack");
+      }
     }, 120_000);
 
     test(`a require chain ${CHAIN} modules deep (guest, host, guest... nested calls into the guest): an error the guest catches, and it goes on`, async () => {
