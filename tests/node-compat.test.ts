@@ -661,6 +661,8 @@ show("parse", () => JSON.stringify(nodeUrl.parse("http://u:p@a.com:80/x?y=1#z", 
 show("fileURLToPath", () => [nodeUrl.fileURLToPath("file:///tmp/a%20b"), nodeUrl.fileURLToPath(new URL("file:///t%C3%A9st"))].join());
 show("fileURLToPath, not file:", () => nodeUrl.fileURLToPath("http://x"));
 show("pathToFileURL", () => nodeUrl.pathToFileURL("/tmp/a b#?%").href);
+show("domainToUnicode", () => ["xn--mnchen-3ya.de", "EXAMPLE.com", "xn--fsqu00a.xn--3lr804guic", "xn--ls8h.la", "xn--zz.com", "a..b"].map(nodeUrl.domainToUnicode).join());
+show("format, unicode", () => nodeUrl.format(new URL("http://u:p@xn--mnchen-3ya.de:81/ä?q#h"), { unicode: true }));
 show("the module's classes", () => nodeUrl.URL === URL && nodeUrl.URLSearchParams === URLSearchParams);
 `,
       },
