@@ -613,7 +613,8 @@ show("delete(name, value)", () => [v.href, v.searchParams.has("a", "1"), v.searc
     const body = `${show}
 show("invalid", () => new URL("not a url"));
 show("invalid base", () => new URL("/p", "nope"));
-show("no argument", () => new URL());
+show("a symbol", () => new URL(Symbol("s")));
+show("objects", () => new URL({ toString: () => "/p" }, new URL("http://h/q")).href);
 show("without new", () => URL("http://a"));
 show("undefined", () => new URL(undefined));
 show("parse", () => [URL.parse("http://a/b?c")?.href, URL.parse("d", "http://a/b/c")?.href, URL.parse("nope"), URL.parse("/p", "nope")].join());
