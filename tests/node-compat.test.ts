@@ -547,3 +547,127 @@ describe("child_process options that bound a child", () => {
     );
   });
 });
+
+describe("URL and URLSearchParams", () => {
+  /** Prints a value, or the error's class, code, input and base (not its message: engines word type errors differently). */
+  const show = `const show = (label, f) => { try { const v = f(); console.log(label, typeof v === "string" ? JSON.stringify(v) : v); } catch (e) { console.log(label, "throws", e.constructor.name, e.code, JSON.stringify(e.input), JSON.stringify(e.base), Object.keys(e).join()); } };\n`;
+  const constructors = `${show}
+show("record", () => new URLSearchParams({ a: "1", b: "2", "a b": "c&d=é", n: 1, u: undefined, o: null }).toString());
+show("pairs", () => new URLSearchParams([["a", "1"], ["b", "2"], ["a", "3"]]).toString());
+show("string", () => new URLSearchParams("?a=1&b=2").toString());
+show("params", () => new URLSearchParams(new URLSearchParams("a=1&a=2")).toString());
+show("a URL's params", () => new URLSearchParams(new URL("http://x/?q=1&r=2").searchParams).toString());
+show("map", () => new URLSearchParams(new Map([["x", "1"], ["y", "2"]])).toString());
+show("generator", () => new URLSearchParams((function* () { yield ["g", "1"]; yield new Set(["h", "2"]); })()).toString());
+show("none, undefined, null, a number", () => [new URLSearchParams(), new URLSearchParams(undefined), new URLSearchParams(null), new URLSearchParams(42)].join("|"));
+show("short pair", () => new URLSearchParams([["a"]]));
+show("long pair", () => new URLSearchParams([["a", "b", "c"]]));
+show("not a pair", () => new URLSearchParams([1]));
+show("a string pair", () => new URLSearchParams(["ab"]));
+show("not iterable", () => new URLSearchParams({ [Symbol.iterator]: 1 }));
+show("symbol key", () => new URLSearchParams({ [Symbol("s")]: 1 }));
+show("without new", () => URLSearchParams("a=1"));
+class Params extends URLSearchParams { get first() { return [...this][0].join("="); } }
+show("subclass", () => new Params({ k: "v" }).first + " " + (new Params("a=b") instanceof Params));
+show("body", () => new Request("http://x/", { method: "POST", body: new URLSearchParams({ k: "v w" }) }).headers.get("content-type"));
+new Response(new URLSearchParams([["a", "1 2"]])).text().then((t) => console.log("response", t));
+`;
+  test("URLSearchParams from a record, pairs, another URLSearchParams or an iterable, and node's errors for bad pairs (CommonJS and ES modules)", async () => {
+    await same({ "p.js": constructors }, "p.js");
+    await same({ "p.mjs": constructors }, "p.mjs");
+  });
+
+  const live = `${show}
+const u = new URL("https://h.example/p?b=2&a=1#frag");
+const sp = u.searchParams;
+show("same object", () => sp === u.searchParams);
+sp.sort();
+show("sort writes back", () => u.href);
+u.search = "?x=1";
+show("after search set", () => [sp.get("x"), sp.has("a"), sp.size, sp === u.searchParams].join());
+sp.append("y", "2 3");
+show("append writes back", () => u.href);
+u.href = "http://other.example/q?z=9";
+show("after href set", () => [sp.get("z"), sp.toString(), sp === u.searchParams].join());
+sp.set("z", "10");
+show("set writes back", () => u.href);
+sp.delete("z");
+show("delete of the last leaves no ?", () => u.href + " " + JSON.stringify(u.search));
+u.hash = "h";
+sp.append("k", "v");
+show("hash kept", () => u.href);
+u.search = "";
+show("search emptied", () => [sp.size, u.href].join());
+try { u.href = "::"; } catch (e) { console.log("bad href", e.name, e.code, e.input, String(e)); }
+show("a bad href changes nothing", () => u.href + " " + sp.size);
+const v = new URL("http://h/?a=1&a=2&b=3");
+v.searchParams.delete("a", "2");
+show("delete(name, value)", () => [v.href, v.searchParams.has("a", "1"), v.searchParams.has("a", "2")].join());
+`;
+  test("a URL's searchParams is one object that follows the URL's search and href and writes its changes back", async () => {
+    await same({ "l.js": live }, "l.js");
+    await same({ "l.mjs": live }, "l.mjs");
+  });
+
+  test("invalid URLs throw node's ERR_INVALID_URL with the input and base; URL.parse and URL.canParse", async () => {
+    const body = `${show}
+show("invalid", () => new URL("not a url"));
+show("invalid base", () => new URL("/p", "nope"));
+show("a symbol", () => new URL(Symbol("s")));
+show("objects", () => new URL({ toString: () => "/p" }, new URL("http://h/q")).href);
+show("without new", () => URL("http://a"));
+show("undefined", () => new URL(undefined));
+show("parse", () => [URL.parse("http://a/b?c")?.href, URL.parse("d", "http://a/b/c")?.href, URL.parse("nope"), URL.parse("/p", "nope")].join());
+show("parse without argument", () => URL.parse());
+show("canParse", () => [URL.canParse("http://x"), URL.canParse("nope"), URL.canParse("/a", "http://x"), URL.canParse("/a", "nope")].join());
+show("canParse without argument", () => URL.canParse());
+class Sub extends URL { get twice() { return this.host + this.host; } }
+show("subclass", () => new Sub("http://ab/").twice + " " + (new Sub("http://a") instanceof URL));
+show("subclass, invalid", () => new Sub("nope"));
+show("statics", () => ["parse", "canParse"].map((n) => typeof URL[n] + URL[n].length).join());
+`;
+    await same({ "e.js": body }, "e.js");
+    await same({ "e.mjs": body }, "e.mjs");
+  });
+
+  test("everyday URL operations: setters, hosts, file URLs, inspection, node:url's helpers", async () => {
+    await same(
+      {
+        "u.js": `${show}
+const util = require("node:util");
+const nodeUrl = require("node:url");
+const u = new URL("https://user:pa ss@example.com:8080/a/b?c=d#e");
+show("fields", () => [u.protocol, u.username, u.password, u.host, u.hostname, u.port, u.pathname, u.search, u.hash, u.origin].join("|"));
+show("toJSON", () => JSON.stringify({ u }));
+u.username = "n@me"; u.password = "p:w"; u.port = "443";
+show("credentials and port", () => u.href);
+u.port = "99999"; show("port out of range", () => u.port);
+u.port = ""; u.protocol = "http"; u.hostname = "b.example"; show("protocol, hostname", () => u.href);
+u.host = "c.example:81"; u.pathname = "/x y/%zz"; u.hash = "h h"; show("host, pathname, hash", () => u.href);
+show("tags", () => Object.prototype.toString.call(u) + Object.prototype.toString.call(u.searchParams));
+show("members", () => Object.keys(URL.prototype).join() + " " + Object.keys(URLSearchParams.prototype).join());
+show("for in", () => { const keys = []; for (const k in new URL("http://a")) keys.push(k); return keys.join(); });
+console.log(u);
+console.log(util.inspect(new URL("http://a/?b=c")), [new URLSearchParams("x=1&y=2")]);
+show("IPv6", () => new URL("http://[::1]:3000/").host + " " + new URL("http://[2001:db8:0:0:0:0:0:1]/").hostname);
+show("IPv4", () => new URL("http://0x7f.1/").hostname);
+show("punycode host", () => new URL("http://münchen.de/").hostname + " " + new URL("http://EXAMPLE.com./ä").href);
+show("file URLs", () => [new URL("file:///tmp/a b").href, new URL("file://localhost/etc").href, new URL("file:///a/./b/../c").href].join(" "));
+show("relative", () => new URL("../c?d#e", "http://h/a/b/").href);
+show("opaque", () => { const m = new URL("mailto:a@b.c?subject=hi"); return [m.pathname, m.searchParams.get("subject"), m.origin].join(); });
+show("params", () => { const p = new URLSearchParams("b=2&a=1&a=0&c=3"); p.sort(); return [p.toString(), p.size, p.has("a", "1"), p.has("a", "9"), JSON.stringify(p.getAll("a"))].join(); });
+show("encoding", () => new URLSearchParams({ q: "a b+c~*'()!é" }).toString() + " " + new URL("http://a/?q=a+b%20c").searchParams.get("q"));
+show("format", () => nodeUrl.format(new URL("http://u:p@a.com/x?y#z"), { auth: false, search: false, fragment: false }));
+show("parse", () => JSON.stringify(nodeUrl.parse("http://u:p@a.com:80/x?y=1#z", true)));
+show("fileURLToPath", () => [nodeUrl.fileURLToPath("file:///tmp/a%20b"), nodeUrl.fileURLToPath(new URL("file:///t%C3%A9st"))].join());
+show("fileURLToPath, not file:", () => nodeUrl.fileURLToPath("http://x"));
+show("pathToFileURL", () => nodeUrl.pathToFileURL("/tmp/a b#?%").href);
+show("domainToUnicode", () => ["xn--mnchen-3ya.de", "EXAMPLE.com", "xn--fsqu00a.xn--3lr804guic", "xn--ls8h.la", "xn--zz.com", "a..b"].map(nodeUrl.domainToUnicode).join());
+show("format, unicode", () => nodeUrl.format(new URL("http://u:p@xn--mnchen-3ya.de:81/ä?q#h"), { unicode: true }));
+show("the module's classes", () => nodeUrl.URL === URL && nodeUrl.URLSearchParams === URLSearchParams);
+`,
+      },
+      "u.js",
+    );
+  });
+});

@@ -482,7 +482,14 @@ export default {
       form.append("b", q);
       return new Response([bytes.length, new TextDecoder().decode(bytes), q, form.toString(), structuredClone({ q }).q, count].join(" "));
     }
-    if (path.startsWith("/params")) return new Response(new URLSearchParams("x=1&y=two").get("y") + " " + count, { headers: { "x-url": String(new URL("../up?z=3#h", request.url)) } });
+    if (path.startsWith("/params")) {
+      const u = new URL(request.url);
+      const params = u.searchParams;
+      u.search = "?r=1";
+      let code;
+      try { new URL("nope"); } catch (e) { code = e.code; }
+      return new Response([new URLSearchParams("x=1&y=two").get("y"), count, new URLSearchParams({ a: params.get("r") }), code].join(" "), { headers: { "x-url": String(new URL("../up?z=3#h", request.url)) } });
+    }
     if (path === "/replace") {
       globalThis.URL = function Mine() {};
       return new Response([URL.name, typeof URLSearchParams, new URLSearchParams("k=v").get("k")].join(" "));
@@ -512,7 +519,7 @@ export default {
       "/bytes": "hi",
       "/q?q=one": "one 1",
       "/encoder-first/x?q=z%20z": "5 café z z a=1&b=z+z z z 1",
-      "/params/a/b": `two 1 ${s.url}/params/up?z=3#h`,
+      "/params/a/b": `two 1 a=1 ERR_INVALID_URL ${s.url}/params/up?z=3#h`,
       "/replace": "Mine function v",
     };
     for (const [path, want] of Object.entries(expected)) expect(await get(path)).toBe(want);

@@ -20,6 +20,7 @@ import * as dc from "./internal/diagnostics_channel.js";
 import * as os from "./internal/os.js";
 import * as tty from "./internal/tty.js";
 import * as url from "./internal/url.js";
+import { completeURL } from "./internal/whatwg_url.js";
 import * as querystring from "./internal/querystring.js";
 import * as timersPromises from "./internal/timers_promises.js";
 import * as crypto from "./internal/crypto.js";
@@ -128,7 +129,7 @@ for (const [ext, names] of Object.entries(EXTENSION_GLOBALS)) {
     untouched.delete(ext);
     for (const n of names) delete g[n];
     host(OP.EXT_LOAD, ext);
-    if (ext === "url") completeURL(g.URL);
+    if (ext === "url") completeURL(g);
   });
 }
 
@@ -227,55 +228,6 @@ for (const [proto, name, member] of LOCALE_METHODS) {
     },
   }[name];
   Object.defineProperty(proto, name, { value: lazy, writable: true, enumerable: false, configurable: true });
-}
-
-/**
- * What quickjs-wasi's URL lacks: `searchParams`, a URLSearchParams kept in
- * step with the URL both ways (node's and the WHATWG URL's behaviour).
- */
-function completeURL(URLClass) {
-  if (typeof URLClass !== "function" || Object.getOwnPropertyDescriptor(URLClass.prototype, "searchParams")) return;
-  Object.defineProperty(g.URLSearchParams.prototype, Symbol.for("nodejs.util.inspect.custom"), {
-    value(_depth, options, insp) {
-      const items = [...this].map(([k, v]) => `${insp(k, options)} => ${insp(v, options)}`);
-      return items.length ? `URLSearchParams { ${items.join(", ")} }` : "URLSearchParams {}";
-    },
-    configurable: true,
-  });
-  const linked = new WeakMap(); // url -> { url, params, search }
-  const urlOf = new WeakMap(); // params -> the same record
-  // A URL's searchParams: a URLSearchParams whose changes write the URL's search back, through
-  // these methods, made once (closures made for each object cost ~30 µs each time).
-  const writesBack = ["append", "delete", "set", "sort"].map((m) => {
-    const original = g.URLSearchParams.prototype[m];
-    const value = {
-      [m](...args) {
-        const r = original.apply(this, args);
-        const l = urlOf.get(this);
-        if (l) {
-          l.url.search = this.toString();
-          l.search = l.url.search;
-        }
-        return r;
-      },
-    }[m];
-    return [m, { value, enumerable: false, configurable: true }];
-  });
-  Object.defineProperty(URLClass.prototype, "searchParams", {
-    get() {
-      let l = linked.get(this);
-      if (!l || l.search !== this.search) {
-        const params = new g.URLSearchParams(this.search);
-        for (const [m, desc] of writesBack) Object.defineProperty(params, m, desc);
-        l = { url: this, params, search: this.search };
-        linked.set(this, l);
-        urlOf.set(params, l);
-      }
-      return l.params;
-    },
-    enumerable: true,
-    configurable: true,
-  });
 }
 
 /** A module object: a plain, mutable copy (packages patch built-ins, as graceful-fs patches fs). */
