@@ -63,59 +63,12 @@ export function domainToASCII(domain) {
 }
 
 export function domainToUnicode(domain) {
-  // the url extension only encodes: its ASCII form, each xn-- label then decoded here
-  const ascii = domainToASCII(domain);
+  // the url extension only encodes: its ASCII form, each xn-- label then decoded by npm's punycode
   try {
-    return ascii
-      .split(".")
-      .map((label) => (label.startsWith("xn--") ? punycodeDecode(label.slice(4)) : label))
-      .join(".");
+    return punycode.toUnicode(domainToASCII(domain));
   } catch {
     return "";
   }
-}
-
-// Punycode's decoder (RFC 3492, section 6.2) and its parameters for IDNA (section 5).
-const BASE = 36, T_MIN = 1, T_MAX = 26, SKEW = 38, DAMP = 700;
-
-function adapt(delta, points, first) {
-  delta = first ? Math.floor(delta / DAMP) : delta >> 1;
-  delta += Math.floor(delta / points);
-  let k = 0;
-  for (; delta > ((BASE - T_MIN) * T_MAX) >> 1; k += BASE) delta = Math.floor(delta / (BASE - T_MIN));
-  return k + Math.floor(((BASE - T_MIN + 1) * delta) / (delta + SKEW));
-}
-
-function digit(c) {
-  if (c >= 48 && c <= 57) return c - 22; // 0-9 are 26-35
-  if (c >= 65 && c <= 90) return c - 65;
-  if (c >= 97 && c <= 122) return c - 97;
-  throw new RangeError("not a punycode digit");
-}
-
-function punycodeDecode(input) {
-  const basic = Math.max(input.lastIndexOf("-"), 0);
-  const out = [];
-  for (let j = 0; j < basic; j++) out.push(input.charCodeAt(j));
-  let n = 128;
-  let bias = 72;
-  let i = 0;
-  for (let pos = basic > 0 ? basic + 1 : 0; pos < input.length; ) {
-    const start = i;
-    for (let w = 1, k = BASE; ; k += BASE) {
-      if (pos >= input.length) throw new RangeError("truncated punycode");
-      const d = digit(input.charCodeAt(pos++));
-      i += d * w;
-      const t = k <= bias ? T_MIN : k >= bias + T_MAX ? T_MAX : k - bias;
-      if (d < t) break;
-      w *= BASE - t;
-    }
-    bias = adapt(i - start, out.length + 1, start === 0);
-    n += Math.floor(i / (out.length + 1));
-    i %= out.length + 1;
-    out.splice(i++, 0, n);
-  }
-  return String.fromCodePoint(...out); // (a code point past U+10FFFF throws)
 }
 
 // The legacy API (url.parse / format / resolve, kept for the many packages that
@@ -125,6 +78,7 @@ function punycodeDecode(input) {
 // moved on from it, node's behaviour is added here.
 
 import legacy from "url/url.js";
+import punycode from "punycode/punycode.js";
 
 export const Url = legacy.Url;
 
