@@ -37,7 +37,7 @@ export const OBJECT_API: Record<string, [ValType[], ValType[]]> = {
 };
 
 /** Property flags of a literal's fields (JS_PROP_C_W_E | JS_PROP_THROW). */
-const FIELD_FLAGS = 7 | (1 << 14);
+export const FIELD_FLAGS = 7 | (1 << 14);
 const TAG = { object: -1, int: 0, bool: 1, null: 2, undefined: 3, exception: 6 } as const;
 export const READ_HELPER = "fz_get";
 export const READ_VALUE_HELPER = "fz_getv";
