@@ -65,6 +65,20 @@ describe("objects in frozen code", () => {
     expect(edgebox(["run", "refused.ebx"], { cwd: dir }).stdout).toBe("3 0 2 2 10 10 4 7\n");
   });
 
+  test("a loop that runs JS keeps no variable a direct eval could assign", () => {
+    const dir = tempApp({
+      "evals.js": [
+        `"use strict";`,
+        `let bound = 5, hits = 0;`,
+        `const o = { m(v) { hits++; if (hits === 2) eval("bound = 0"); } };`,
+        `for (let i = 0; i < bound; i++) o.m({ i });`,
+        `console.log(hits, bound);`,
+      ].join("\n"),
+    });
+    expect(build(dir, ["evals.js", "--explain"]).stdout).not.toMatch(/loop \(evals\.js:4:1\)/);
+    expect(edgebox(["run", "evals.ebx"], { cwd: dir }).stdout).toBe("2 0\n");
+  });
+
   test("millions of objects and strings made and dropped in compiled code stay within a small memory cap; running out is the interpreter's error", () => {
     const dir = tempApp({
       "mem.js": `"use strict";

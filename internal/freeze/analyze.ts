@@ -28,7 +28,7 @@ import { callsBeyondMath, children, isFunction, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
 import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
-import { atom, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
+import { atom, FIELD_FLAGS, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
 
 /**
  * "array": a typed array (only as a parameter; see runtime.ts for its three i32s).
@@ -1118,7 +1118,7 @@ export class FunctionCompiler {
     for (const p of e.properties as N[]) {
       const v = this.valueExpr(f, p.value);
       this.releaseTemp(f, v); // JS_DefinePropertyValue takes it, even when it fails
-      c.push({ op: "global.get", global: CTX }, { op: "local.get", local: obj }, ...atom(p.key.type === "Identifier" ? p.key.name : p.key.value), { op: "local.get", local: v }, { op: "i32.const", value: 7 | (1 << 14) }, { op: "call", func: "JS_DefinePropertyValue" });
+      c.push({ op: "global.get", global: CTX }, { op: "local.get", local: obj }, ...atom(p.key.type === "Identifier" ? p.key.name : p.key.value), { op: "local.get", local: v }, { op: "i32.const", value: FIELD_FLAGS }, { op: "call", func: "JS_DefinePropertyValue" });
       c.push({ op: "i32.const", value: 0 }, { op: "i32.lt_s" }, { op: "if" }, { op: "i32.const", value: THROWN }, { op: "global.set", global: OVERFLOW });
       this.returnZero(f);
       c.push({ op: "end" });

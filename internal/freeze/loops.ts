@@ -63,7 +63,9 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
       const frozen = compiler.compile(cand);
       // a method call runs JS, which sees the variables from around the loop: it may change none
       // of them (it would see them stale), nor may anything else change those the loop reads
-      if ([...cand.objectOps!].some((op) => op.startsWith("calls ") || op.startsWith("writes ")) && (cand.loop!.outputs.length || params.some((p) => scopes.assigned.has(p) && !lookupIn(scope, p).isConst))) {
+      // (an assignment anywhere, or a direct eval's)
+      const changeable = (p: string) => (scopes.assigned.has(p) || scopes.directEval) && !lookupIn(scope, p).isConst;
+      if ([...cand.objectOps!].some((op) => op.startsWith("calls ") || op.startsWith("writes ")) && (cand.loop!.outputs.length || params.some(changeable))) {
         throw new Reject("runs JS (a method call, a property write) while it holds variables from around it that JS could change");
       }
       // creating an object can throw (out of memory): the variables go back with the exception

@@ -32,10 +32,12 @@ export const OBJECT_API: Record<string, [ValType[], ValType[]]> = {
   JS_NewStringLen: [["i32", "i32", "i32"], ["i64"]],
   JS_IsProxy: [["i64"], ["i32"]],
   JS_SetProperty: [["i32", "i64", "i32", "i64"], ["i32"]],
+  JS_NewStringUTF16: [["i32", "i32", "i32"], ["i64"]],
+  JS_ValueToAtom: [["i32", "i64"], ["i32"]],
 };
 
 /** Property flags of a literal's fields (JS_PROP_C_W_E | JS_PROP_THROW). */
-const FIELD_FLAGS = 7 | (1 << 14);
+export const FIELD_FLAGS = 7 | (1 << 14);
 const TAG = { object: -1, int: 0, bool: 1, null: 2, undefined: 3, exception: 6 } as const;
 export const READ_HELPER = "fz_get";
 export const READ_VALUE_HELPER = "fz_getv";
@@ -56,13 +58,13 @@ const free = (local: number): Instr[] => [ctx, get(local), { op: "call", func: "
 // strings (i64). Compiled code loads them through an instruction marked with what it
 // loads; emit.ts gives each its place (layoutConstants) once every function is compiled.
 // (The marks print in the listing as what they load.)
-type Keep = { atom?: string; string?: string; toString(): string };
+type Keep = { atom?: string; string?: string; concat?: true; toString(): string };
 type Marked = Instr & { keep?: Keep };
 const load = (op: "i32.load" | "i64.load", keep: Keep): Instr[] => [{ op: "global.get", global: "__memory_base" }, { op, offset: 0, keep } as Marked];
 export const atom = (name: string): Instr[] => load("i32.load", { atom: name, toString: () => `(atom ${name})` });
 export const keptString = (s: string): Instr[] => load("i64.load", { string: s, toString: () => `(string ${JSON.stringify(s)})` });
 /** String.prototype.concat as it was at init: `"n" + x` for a number x is concat("n", x), whatever the program does to String.prototype later. */
-export const keptConcat = (): Instr[] => load("i64.load", { string: "\0concat", toString: () => "(String.prototype.concat)" });
+export const keptConcat = (): Instr[] => load("i64.load", { concat: true, toString: () => "(String.prototype.concat)" });
 
 /**
  * Places the constants the bodies load, after the rest of the static data, and patches their
@@ -71,30 +73,39 @@ export const keptConcat = (): Instr[] => load("i64.load", { string: "\0concat", 
 export function layoutConstants(bodies: Instr[][], staticData: (bytes: ArrayLike<number>, align: number) => number, cString: (s: string) => number, global: number, tmp: number): Instr[] {
   const atoms = new Map<string, number>();
   const strings = new Map<string, number>();
+  let concat: number | undefined;
   const marked: Marked[] = [];
   for (const body of bodies) for (const ins of body as Marked[]) if (ins.keep) marked.push(ins);
   if (marked.length === 0) return [];
-  for (const ins of marked) {
-    if (ins.keep!.atom !== undefined && !atoms.has(ins.keep!.atom)) atoms.set(ins.keep!.atom, staticData(new Uint8Array(4), 4));
-    if (ins.keep!.string !== undefined && !strings.has(ins.keep!.string)) strings.set(ins.keep!.string, staticData(new Uint8Array(8), 8));
+  for (const { keep } of marked) {
+    if (keep!.atom !== undefined && !atoms.has(keep!.atom)) atoms.set(keep!.atom, staticData(new Uint8Array(4), 4));
+    if (keep!.string !== undefined && !strings.has(keep!.string)) strings.set(keep!.string, staticData(new Uint8Array(8), 8));
+    if (keep!.concat) concat ??= staticData(new Uint8Array(8), 8);
   }
-  for (const ins of marked) (ins as { offset: number }).offset = ins.keep!.atom !== undefined ? atoms.get(ins.keep!.atom)! : strings.get(ins.keep!.string!)!;
+  for (const ins of marked) (ins as { offset: number }).offset = ins.keep!.atom !== undefined ? atoms.get(ins.keep!.atom)! : ins.keep!.string !== undefined ? strings.get(ins.keep!.string)! : concat!;
   const at = (offset: number): Instr[] => [{ op: "global.get", global: "__memory_base" }, i32(offset), { op: "i32.add" }];
   const c0: Instr = { op: "local.get", local: 0 };
+  // a string exactly as JS has it: UTF-8 when it has no surrogate (UTF-8 cannot carry a lone
+  // one), else its UTF-16 code units (little-endian, as wasm reads them); an atom from that
+  // string, not from a C string (a NUL would end it)
+  const newString = (s: string): Instr[] => {
+    if (!/[\uD800-\uDFFF]/.test(s)) return [c0, ...at(cString(s)), i32(new TextEncoder().encode(s).length), { op: "call", func: "JS_NewStringLen" }];
+    const units = Array.from({ length: s.length }, (_, k) => s.charCodeAt(k)).flatMap((u) => [u & 0xff, u >> 8]);
+    return [c0, ...at(staticData(units, 2)), i32(s.length), { op: "call", func: "JS_NewStringUTF16" }];
+  };
   const init: Instr[] = [];
-  for (const [name, off] of atoms) init.push(...at(off), c0, ...at(cString(name)), { op: "call", func: "JS_NewAtom" }, { op: "i32.store", offset: 0 });
-  for (const [s, off] of strings) {
-    if (s === "\0concat") {
-      // String.prototype.concat, taken before any of the app's code runs
-      init.push(c0, { op: "local.get", local: global }, ...at(cString("String")), { op: "call", func: "JS_GetPropertyStr" }, set(tmp));
-      init.push(...at(off), c0, get(tmp), ...at(cString("prototype")), { op: "call", func: "JS_GetPropertyStr" }, { op: "i64.store", offset: 0 });
-      init.push(c0, get(tmp), { op: "call", func: "JS_FreeValue" });
-      init.push(...at(off), c0, ...at(off), { op: "i64.load", offset: 0 }, ...at(cString("concat")), { op: "call", func: "JS_GetPropertyStr" }, set(tmp));
-      init.push(c0, ...at(off), { op: "i64.load", offset: 0 }, { op: "call", func: "JS_FreeValue" }, get(tmp), { op: "i64.store", offset: 0 });
-      continue;
-    }
-    const utf8 = new TextEncoder().encode(s);
-    init.push(...at(off), c0, ...at(cString(s)), i32(utf8.length), { op: "call", func: "JS_NewStringLen" }, { op: "i64.store", offset: 0 });
+  for (const [name, off] of atoms) {
+    init.push(...newString(name), set(tmp), ...at(off), c0, get(tmp), { op: "call", func: "JS_ValueToAtom" }, { op: "i32.store", offset: 0 });
+    init.push(c0, get(tmp), { op: "call", func: "JS_FreeValue" });
+  }
+  for (const [s, off] of strings) init.push(...at(off), ...newString(s), { op: "i64.store", offset: 0 });
+  if (concat !== undefined) {
+    // String.prototype.concat, taken before any of the app's code runs
+    init.push(c0, { op: "local.get", local: global }, ...at(cString("String")), { op: "call", func: "JS_GetPropertyStr" }, set(tmp));
+    init.push(...at(concat), c0, get(tmp), ...at(cString("prototype")), { op: "call", func: "JS_GetPropertyStr" }, { op: "i64.store", offset: 0 });
+    init.push(c0, get(tmp), { op: "call", func: "JS_FreeValue" });
+    init.push(...at(concat), c0, ...at(concat), { op: "i64.load", offset: 0 }, ...at(cString("concat")), { op: "call", func: "JS_GetPropertyStr" }, set(tmp));
+    init.push(c0, ...at(concat), { op: "i64.load", offset: 0 }, { op: "call", func: "JS_FreeValue" }, get(tmp), { op: "i64.store", offset: 0 });
   }
   return init;
 }

@@ -19,6 +19,8 @@ export interface ProgramScopes {
   /** The scope a candidate is declared in. */
   scopeOf: Map<Candidate, Scope>;
   assigned: Set<string>;
+  /** It calls eval directly, which may assign any variable in reach without an assignment in the text. */
+  directEval: boolean;
   patchedMath: Set<string>;
   /** Every loop (for, while, do-while) not under a label, with the scope it is in. */
   loops: { node: N; scope: Scope }[];
@@ -88,6 +90,7 @@ export function analyzeScopes(program: N, lineCol: (pos: number) => string): Pro
   const scopeOf = new Map<Candidate, Scope>();
   const assigned = new Set<string>();
   const patchedMath = new Set<string>();
+  let directEval = false;
   let counter = 0;
   const candidate = (scope: Scope, name: string, fn: N) => {
     const id = `fz_${name.replace(/[^A-Za-z0-9_]/g, "_")}_${counter++}`;
@@ -133,6 +136,7 @@ export function analyzeScopes(program: N, lineCol: (pos: number) => string): Pro
       }
     }
     if (node.type === "UpdateExpression" && node.argument.type === "Identifier") assigned.add(node.argument.name);
+    if (node.type === "CallExpression" && node.callee.type === "Identifier" && node.callee.name === "eval") directEval = true;
     if ((node.type === "ForInStatement" || node.type === "ForOfStatement") && node.left.type !== "VariableDeclaration") {
       for (const n of patternNames(node.left)) assigned.add(n);
     }
@@ -199,7 +203,7 @@ export function analyzeScopes(program: N, lineCol: (pos: number) => string): Pro
   hoisted(program.body, root, candidate);
   lexical(program.body, root, true);
   for (const s of program.body) visit(s, root);
-  return { candidates, scopeOf, assigned, patchedMath, loops };
+  return { candidates, scopeOf, assigned, directEval, patchedMath, loops };
 }
 
 /** What `name` refers to in `scope`, and whether it is a const. */

@@ -242,5 +242,14 @@ const handed = [];
 const item = { tag: "item" };
 for (let i = 0; i < 3; i++) handed.push(item, { item, i });
 row("handed on", handed.length, handed[0] === item, handed[5].item === item, handed[5]);
+// strings and keys as JS has them: a NUL, lone surrogates, a digit key, and the text of the
+// freezer's own marker for String.prototype.concat (a literal like any other)
+function odd(xs, n) {
+  for (let i = 0; i < n; i++) xs.push("\0concat", "\uD800", "x\uDC00" + i, "\uDBFF" + (i + 0.5), { "a\0b": i, "\uD83D": 1, "1": 2, "é": 3 });
+  return n;
+}
+const odds = [];
+odd(odds, 2);
+row("odd strings", odds.length, odds.slice(0, 4).map((s) => (typeof s === "string" ? Array.from({ length: s.length }, (_, k) => s.charCodeAt(k)).join(".") : typeof s)).join(" "), odds[4], Object.keys(odds[4]).map((k) => k.length).join());
 
 console.log(out.join("\n"));
