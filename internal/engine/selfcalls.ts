@@ -23,14 +23,11 @@ export function callOwnDefinitions(wasm: Uint8Array): Uint8Array {
       const module = r.name();
       const name = r.name();
       const kind = r.byte();
-      if (kind === 0) {
-        const type = r.u32();
-        if (module === "env") importTypes.set(name, { index: importedFuncs, type });
-        importedFuncs++;
-      } else if (kind === 1) (r.byte(), limits(r));
-      else if (kind === 2) limits(r);
-      else if (kind === 3) (r.byte(), r.byte());
-      else return wasm;
+      if (kind > 3) return wasm;
+      const type = importDesc(r, kind);
+      if (type === undefined) continue;
+      if (module === "env") importTypes.set(name, { index: importedFuncs, type });
+      importedFuncs++;
     }
   }
   const funcTypes: number[] = [];
@@ -89,12 +86,7 @@ const REWRITERS: Record<number, Rewriter> = {
       const start = r.pos;
       r.name(); // module
       r.name();
-      const kind = r.byte();
-      let drop = false;
-      if (kind === 0) (r.u32(), (drop = dropped.has(func++)));
-      else if (kind === 1) (r.byte(), limits(r));
-      else if (kind === 2) limits(r);
-      else (r.byte(), r.byte());
+      const drop = importDesc(r, r.byte()) !== undefined && dropped.has(func++);
       if (!drop) kept.push(body.subarray(start, r.pos));
     }
     return concat([new Uint8Array(uleb(kept.length)), ...kept]);
@@ -190,6 +182,15 @@ function readTypes(section: Uint8Array | undefined): string[] {
     out.push(String(section.subarray(start, r.pos)));
   }
   return out;
+}
+
+/** Read an import's description of `kind` (a function, table, memory or global): a function's type index, else undefined. */
+function importDesc(r: Reader, kind: number): number | undefined {
+  if (kind === 0) return r.u32();
+  if (kind === 1) r.byte(); // the table's element type, then its limits
+  if (kind === 1 || kind === 2) limits(r);
+  else (r.byte(), r.byte()); // a global's type and mutability
+  return undefined;
 }
 
 function limits(r: Reader): void {
