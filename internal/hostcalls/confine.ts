@@ -139,12 +139,15 @@ function between(dir: string, path: string): string[] {
   return out;
 }
 
-/** Whether this bubblewrap mounts from descriptors (--bind-fd, 0.8 and later): asked once. */
-let fdMounts: boolean | undefined;
-function mountsFromFds(bwrap: string): boolean {
-  fdMounts ??= Bun.spawnSync([bwrap, "--help"], { stdout: "pipe", stderr: "pipe" }).stdout.toString().includes("--bind-fd");
-  return fdMounts;
+/** The options this bubblewrap knows (its --help): asked once. */
+let bwrapHelp: string | undefined;
+function knows(bwrap: string, option: string): boolean {
+  bwrapHelp ??= Bun.spawnSync([bwrap, "--help"], { stdout: "pipe", stderr: "pipe" }).stdout.toString();
+  return bwrapHelp.includes(option);
 }
+
+/** Whether this bubblewrap mounts from descriptors (--bind-fd, 0.8 and later). */
+const mountsFromFds = (bwrap: string) => knows(bwrap, "--bind-fd");
 
 const O_TMPFILE = 0o20200000; // (Linux; node's constants do not name it)
 
@@ -228,7 +231,8 @@ function bubblewrap(bwrap: string, policy: Policy): Confinement {
     let status: number | undefined;
     try {
       const args = [bwrap, "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try"];
-      const file = statusFile();
+      // (0.4 and later: an older one is left to its --die-with-parent alone)
+      const file = knows(bwrap, "--json-status-fd") ? statusFile() : undefined;
       if (file) {
         args.push("--json-status-fd", give(file.write));
         status = file.read;
