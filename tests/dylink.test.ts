@@ -8,6 +8,7 @@ import { nativeHostPath } from "../internal/assets/index.ts";
 import { preinitialize } from "../internal/build/snapshot.ts";
 import { linkSideModule, sideModuleInfo, type SideModule } from "../internal/engine/dylink.ts";
 import { callOwnDefinitions } from "../internal/engine/selfcalls.ts";
+import { uleb } from "../internal/engine/wasm.ts";
 import { JsEngine } from "../internal/engine/js.ts";
 import { NativeEngine } from "../internal/engine/native.ts";
 import { openHostLib } from "../internal/engine/native-ffi.ts";
@@ -96,3 +97,50 @@ for (const [name, make] of engines) {
     });
   });
 }
+
+describe("callOwnDefinitions", () => {
+  const name = (s: string) => [s.length, ...new TextEncoder().encode(s)];
+  const section = (id: number, ...items: number[][]) => {
+    const body = [...uleb(items.length), ...items.flat()];
+    return [id, ...uleb(body.length), ...body];
+  };
+  const fn = (n: number) => [4, 0x00, 0x41, n, 0x0b]; // () -> i32: i32.const n
+  // Imports env.one (0) and env.other (1); defines one (2), two (3), three (4); a funcref global holds two.
+  const edge = new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, [0x60, 0x00, 0x01, 0x7f]),
+    ...section(2, [...name("env"), ...name("one"), 0x00, 0x00], [...name("env"), ...name("other"), 0x00, 0x00]),
+    ...section(3, [0x00], [0x00], [0x00]),
+    ...section(6, [0x70, 0x00, 0xd2, 3, 0x0b]),
+    ...section(7, [...name("one"), 0x00, 2], [...name("g"), 0x03, 0]),
+    ...section(10, fn(1), fn(2), fn(3)),
+  ]);
+
+  test("a function reference in a global still names the function it did (a stale index would be valid, and another function)", () => {
+    const out = callOwnDefinitions(edge);
+    expect(WebAssembly.validate(out)).toBe(true);
+    const module = new WebAssembly.Module(out);
+    expect(WebAssembly.Module.imports(module).map((i) => i.name)).toEqual(["other"]);
+    const { exports } = new WebAssembly.Instance(module, { env: { other: () => 0 } });
+    expect((exports.g as WebAssembly.Global).value()).toBe(2);
+  });
+
+  test("an import is not served by a definition whose type it could not read", () => {
+    // types: a GC struct (not read), () -> i32, () -> i64; env.f imported as the first, defined as the second
+    const mixed = new Uint8Array([
+      ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+      ...section(1, [0x5f, 0x00], [0x60, 0x00, 0x01, 0x7f], [0x60, 0x00, 0x01, 0x7e]),
+      ...section(2, [...name("env"), ...name("f"), 0x00, 1]),
+      ...section(3, [2]),
+      ...section(7, [...name("f"), 0x00, 1]),
+      ...section(10, [4, 0x00, 0x42, 1, 0x0b]),
+    ]);
+    expect(callOwnDefinitions(mixed)).toEqual(mixed);
+  });
+
+  test("URL's rewrite is a valid module", () => {
+    const out = callOwnDefinitions(url);
+    expect(out.length).toBeLessThan(url.length);
+    expect(WebAssembly.validate(out)).toBe(true);
+  });
+});

@@ -546,6 +546,28 @@ describe("child_process options that bound a child", () => {
       "c.js",
     );
   });
+
+  test("an unknown killSignal is refused when the child is spawned, not thrown later from its timer", async () => {
+    await same(
+      {
+        ".edgebox.json": JSON.stringify({
+          commands: { sh: true, sleep: true },
+          dirs: [{ path: ".", read: true }, ...["/usr/bin", "/bin"].map((path) => ({ path, read: true, execute: true }))],
+        }),
+        "c.js": [
+          `const cp = require("child_process");`,
+          `for (const run of [() => cp.spawn("sleep", ["1"], { timeout: 50, killSignal: "SIGFOO" }), () => cp.exec("sleep 1", { timeout: 50, killSignal: "SIGFOO" }, () => {})]) {`,
+          `  try {`,
+          `    run().on("exit", (code, signal) => console.log("exit", code, signal));`,
+          `  } catch (e) {`,
+          `    console.log(e.code, e.name);`,
+          `  }`,
+          `}`,
+        ].join("\n"),
+      },
+      "c.js",
+    );
+  });
 });
 
 describe("URL and URLSearchParams", () => {

@@ -5,7 +5,7 @@
 // leave the guest for the host and come back, a few µs; `new URL()` makes
 // dozens, and each link would make a host function for each import.
 // callOwnDefinitions() points every reference (calls, ref.func, the element
-// segments, exports, start) at the module's own definition and drops those imports.
+// segments, globals, exports, start) at the module's own definition and drops those imports.
 
 import { Reader, readSections, SectionId, uleb, writeModule } from "./wasm.ts";
 
@@ -23,14 +23,11 @@ export function callOwnDefinitions(wasm: Uint8Array): Uint8Array {
       const module = r.name();
       const name = r.name();
       const kind = r.byte();
-      if (kind === 0) {
-        const type = r.u32();
-        if (module === "env") importTypes.set(name, { index: importedFuncs, type });
-        importedFuncs++;
-      } else if (kind === 1) (r.byte(), limits(r));
-      else if (kind === 2) limits(r);
-      else if (kind === 3) (r.byte(), r.byte());
-      else return wasm;
+      if (kind > 3) return wasm;
+      const type = importDesc(r, kind);
+      if (type === undefined) continue;
+      if (module === "env") importTypes.set(name, { index: importedFuncs, type });
+      importedFuncs++;
     }
   }
   const funcTypes: number[] = [];
@@ -50,7 +47,9 @@ export function callOwnDefinitions(wasm: Uint8Array): Uint8Array {
       const index = r.u32();
       const imp = importTypes.get(name);
       if (kind !== 0 || !imp || index < importedFuncs) continue;
-      if (types[imp.type] === types[funcTypes[index - importedFuncs]!]) redirect.set(imp.index, index);
+      // (a type not read is no match, not even for another such)
+      const type = types[imp.type];
+      if (type !== undefined && type === types[funcTypes[index - importedFuncs]!]) redirect.set(imp.index, index);
     }
   }
   if (redirect.size === 0) return wasm;
@@ -87,12 +86,7 @@ const REWRITERS: Record<number, Rewriter> = {
       const start = r.pos;
       r.name(); // module
       r.name();
-      const kind = r.byte();
-      let drop = false;
-      if (kind === 0) (r.u32(), (drop = dropped.has(func++)));
-      else if (kind === 1) (r.byte(), limits(r));
-      else if (kind === 2) limits(r);
-      else (r.byte(), r.byte());
+      const drop = importDesc(r, r.byte()) !== undefined && dropped.has(func++);
       if (!drop) kept.push(body.subarray(start, r.pos));
     }
     return concat([new Uint8Array(uleb(kept.length)), ...kept]);
@@ -112,6 +106,20 @@ const REWRITERS: Record<number, Rewriter> = {
     }
     return new Uint8Array(out);
   },
+  [SectionId.global]: (body, index) => {
+    const r = new Reader(body);
+    const out: number[] = [];
+    const n = r.u32();
+    out.push(...uleb(n));
+    for (let i = 0; i < n; i++) {
+      const type = r.byte();
+      // (a value type of more than one byte, GC's, is not known here)
+      if (!(type >= 0x7b && type <= 0x7f) && type !== 0x70 && type !== 0x6f) throw new Unknown(`global type 0x${type.toString(16)}`);
+      out.push(type, r.byte()); // and its mutability
+      constExpr(r, index, out);
+    }
+    return new Uint8Array(out);
+  },
   [SectionId.start]: (body, index) => new Uint8Array(uleb(index(new Reader(body).u32()))),
   [SectionId.elem]: (body, index) => {
     const r = new Reader(body);
@@ -127,9 +135,11 @@ const REWRITERS: Record<number, Rewriter> = {
       // (segments of expressions, flags 4-7, are not known here)
       if (flags > 3) throw new Unknown(`element segment flags ${flags}`);
       if (flags === 2) r.u32(); // table
-      if (flags === 0 || flags === 2) constExpr(r);
-      if (flags !== 0) r.byte(); // elemkind
       copy(start);
+      if (flags === 0 || flags === 2) constExpr(r, index, out);
+      const kind = r.pos;
+      if (flags !== 0) r.byte(); // elemkind
+      copy(kind);
       const count = r.u32();
       out.push(...uleb(count));
       for (let k = 0; k < count; k++) out.push(...uleb(index(r.u32())));
@@ -143,9 +153,18 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return new Uint8Array(Bun.concatArrayBuffers(parts));
 }
 
-/** Skip a constant expression up to and including its `end`. */
-function constExpr(r: Reader): void {
-  for (let op = r.byte(); op !== 0x0b; op = r.byte()) immediates(r, op);
+/** Copy a constant expression up to and including its `end` to `out`, the function of each `ref.func` mapped. */
+function constExpr(r: Reader, index: (i: number) => number, out: number[]): void {
+  for (let op = r.byte(); ; op = r.byte()) {
+    out.push(op);
+    if (op === 0x0b) return;
+    const from = r.pos;
+    if (op === 0xd2) out.push(...uleb(index(r.u32())));
+    else {
+      immediates(r, op);
+      for (let b = from; b < r.pos; b++) out.push(r.bytes[b]!);
+    }
+  }
 }
 
 /** Each function type's encoding, by index (equal strings: the same type). */
@@ -163,6 +182,15 @@ function readTypes(section: Uint8Array | undefined): string[] {
     out.push(String(section.subarray(start, r.pos)));
   }
   return out;
+}
+
+/** Read an import's description of `kind` (a function, table, memory or global): a function's type index, else undefined. */
+function importDesc(r: Reader, kind: number): number | undefined {
+  if (kind === 0) return r.u32();
+  if (kind === 1) r.byte(); // the table's element type, then its limits
+  if (kind === 1 || kind === 2) limits(r);
+  else (r.byte(), r.byte()); // a global's type and mutability
+  return undefined;
 }
 
 function limits(r: Reader): void {

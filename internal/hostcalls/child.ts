@@ -341,6 +341,8 @@ export class Children {
   private readonly queued = new Map<number, number>();
 
   spawn(ctx: HostContext, a: SpawnArgs): string {
+    // (checked now, as node does: the guest's timer would send it only once the child runs)
+    signalOf(a.killSignal);
     const p = prepareSpawn(ctx, a, false);
     const proc = launch(ctx, p, (w) => {
       const child = Bun.spawn(w.argv, { ...grouped(w), cwd: p.cwd, env: p.env, stdio: ["pipe", "pipe", "pipe", ...w.fds] });

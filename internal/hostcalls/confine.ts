@@ -3,7 +3,7 @@
 // system's program and library dirs read-only, a private /tmp and /dev; no
 // network unless the policy grants some), sandbox-exec on macOS.
 
-import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readlinkSync, readSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readlinkSync, readSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Policy } from "../policy/types.ts";
@@ -139,12 +139,15 @@ function between(dir: string, path: string): string[] {
   return out;
 }
 
-/** Whether this bubblewrap mounts from descriptors (--bind-fd, 0.8 and later): asked once. */
-let fdMounts: boolean | undefined;
-function mountsFromFds(bwrap: string): boolean {
-  fdMounts ??= Bun.spawnSync([bwrap, "--help"], { stdout: "pipe", stderr: "pipe" }).stdout.toString().includes("--bind-fd");
-  return fdMounts;
+/** The options this bubblewrap knows (its --help): asked once. */
+let bwrapHelp: string | undefined;
+function knows(bwrap: string, option: string): boolean {
+  bwrapHelp ??= Bun.spawnSync([bwrap, "--help"], { stdout: "pipe", stderr: "pipe" }).stdout.toString();
+  return bwrapHelp.includes(option);
 }
+
+/** Whether this bubblewrap mounts from descriptors (--bind-fd, 0.8 and later). */
+const mountsFromFds = (bwrap: string) => knows(bwrap, "--bind-fd");
 
 const O_TMPFILE = 0o20200000; // (Linux; node's constants do not name it)
 
@@ -177,27 +180,43 @@ function statusFile(): { write: number; read: number } | undefined {
  * running unwatched. The first is still in bubblewrap's process group; the
  * second has the pid bubblewrap reported, the init of the sandbox's pid
  * namespace (killing it ends everything in there). Once bubblewrap reported
- * an exit code, its sandbox is gone.
+ * an exit code, its sandbox is gone and nothing is signalled. Both numbers may
+ * be free by then (bubblewrap collected, the init gone by itself): the init is
+ * signalled only while that pid is still a namespace's init.
  */
 function reaper(status: number | undefined): (pid?: number) => void {
   let done = false;
   return (pid) => {
     if (done) return;
     done = true;
-    if (pid !== undefined) kill(-pid);
-    if (status === undefined) return;
-    const buf = Buffer.alloc(4096);
-    let text = "";
-    try {
-      text = buf.subarray(0, readSync(status, buf, 0, buf.length, 0)).toString();
-    } catch {
-      // (unreadable: the process group is all there is to end)
-    } finally {
-      closeSync(status);
-    }
+    const text = status === undefined ? "" : readStatus(status);
+    // (after a reported exit the group is empty: a signal to its number could reach only whoever took it since)
+    if (pid === undefined || text.includes('"exit-code"')) return;
+    kill(-pid);
     const child = /"child-pid": *(\d+)/.exec(text);
-    if (pid !== undefined && child && !text.includes('"exit-code"')) kill(Number(child[1]));
+    if (child && namespaceInit(Number(child[1]))) kill(Number(child[1]));
   };
+}
+
+/** What bubblewrap wrote to its status file (closed after). */
+function readStatus(status: number): string {
+  const buf = Buffer.alloc(4096);
+  try {
+    return buf.subarray(0, readSync(status, buf, 0, buf.length, 0)).toString();
+  } catch {
+    return ""; // (unreadable: the process group is all there is to end)
+  } finally {
+    closeSync(status);
+  }
+}
+
+/** Whether `pid` is still the init of a pid namespace (not a process that took the number of one gone). */
+function namespaceInit(pid: number): boolean {
+  try {
+    return /^NSpid:[ \t]+\d+([ \t]+\d+)*[ \t]+1$/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+  } catch {
+    return false; // (gone)
+  }
 }
 
 function kill(target: number): void {
@@ -228,7 +247,8 @@ function bubblewrap(bwrap: string, policy: Policy): Confinement {
     let status: number | undefined;
     try {
       const args = [bwrap, "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try"];
-      const file = statusFile();
+      // (0.4 and later: an older one is left to its --die-with-parent alone)
+      const file = knows(bwrap, "--json-status-fd") ? statusFile() : undefined;
       if (file) {
         args.push("--json-status-fd", give(file.write));
         status = file.read;

@@ -247,3 +247,22 @@ describe("the original design's example policy", () => {
     expect(edgebox(["check"], { cwd: dir }).stdout).toContain(`  masked: ${realpathSync(Bun.which("rm")!)}`);
   });
 });
+
+describe("an older bubblewrap", () => {
+  test("one without --json-status-fd (before 0.4) still confines commands, not refuses them", () => {
+    // a bubblewrap that knows every option but that one, found first on PATH
+    const fake = tempApp({
+      bwrap: [
+        "#!/bin/sh",
+        `for a in "$@"; do [ "$a" = --json-status-fd ] && { echo "bwrap: Unknown option --json-status-fd" >&2; exit 1; }; done`,
+        `[ "$1" = --help ] && { /usr/bin/bwrap --help | grep -v json-status-fd; exit 0; }`,
+        `exec /usr/bin/bwrap "$@"`,
+      ].join("\n"),
+    });
+    chmodSync(join(fake, "bwrap"), 0o755);
+    const dir = tempApp({ "app.js": `const r = require("child_process").spawnSync("echo", ["confined"], { encoding: "utf8" }); console.log(r.status, r.stdout.trim(), r.stderr.trim());` });
+    const r = edgebox(["run", "--allow-run=echo", "app.js"], { cwd: dir, env: { PATH: `${fake}:/usr/bin:/bin` } });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("0 confined \n");
+  });
+});
