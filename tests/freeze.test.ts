@@ -142,6 +142,28 @@ console.log(sum([1]), fill([1], 2), viaFill([1]), viaSum([1]), poke(new DataView
     expect(how.nums).toStartWith("f64, and int32");
   });
 
+  test("a function calling Math is not frozen where the program may replace Math's functions, whichever way", () => {
+    const user = `function f(n) { let s = 0; for (let i = 0; i < n; i++) s += Math.floor(i / 2); return s; }\nconsole.log(f(10));\n`;
+    const frozen = (code: string) => freeze(code).frozen.map((x) => x.cand.name);
+    expect(frozen(user)).toEqual(["f"]);
+    // (reads of Math, a key or property named Math, and other Math functions replaced leave it frozen)
+    expect(frozen(`const o = { Math: 1 }; o.Math = Math.PI; Math.sqrt = () => 0;\n${user}`)).toEqual(["f"]);
+    for (const patch of [
+      `Math.floor = () => 42;`,
+      `Math["floor"] = () => 42;`,
+      `Object.defineProperty(Math, "floor", { value: () => 42 });`,
+      `Object.assign(Math, { floor: () => 42 });`,
+      `const M = Math; M.floor = () => 42;`,
+      `const o = { Math }; o.Math.floor = () => 42;`,
+      `({ f: Math.floor } = { f: () => 42 });`,
+      `for (Math.floor of [() => 42]);`,
+      `delete Math.floor;`,
+      `globalThis.Math.floor = () => 42;`,
+    ]) {
+      expect([patch, frozen(`${patch}\n${user}`)]).toEqual([patch, []]);
+    }
+  });
+
   test("objects.ts's digit writer spells every int32 as ToString does", () => {
     const m = new ModuleBuilder();
     m.importMemory("env", "memory");

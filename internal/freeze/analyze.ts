@@ -943,7 +943,7 @@ export class FunctionCompiler {
       this.resolve("Math", f.cand) === "global"
     ) {
       const m = callee.property.name as string;
-      if (this.patchedMath.has(m)) throw new Reject(`calls Math.${m}, which the program replaces`);
+      if (this.patchedMath.has(m) || this.patchedMath.has("*")) throw new Reject(`calls Math.${m}, which the program may replace`);
       if (!(m in MATH_UNARY) && m !== "min" && m !== "max" && m !== "pow") throw new Reject(`calls Math.${m}`);
       if (f.int) return this.intMath(f, m, e.arguments as N[]);
       const args = e.arguments as N[];

@@ -2,7 +2,7 @@
 // in a candidate function refers to, which names are ever assigned, and
 // which Math members the program replaces.
 
-import { isFunction, type N } from "./ast.ts";
+import { isFunction, someNode, type N } from "./ast.ts";
 import type { Candidate } from "./analyze.ts";
 
 export interface Scope {
@@ -25,6 +25,9 @@ export interface ProgramScopes {
   /** Every loop (for, while, do-while) not under a label, with the scope it is in. */
   loops: { node: N; scope: Scope }[];
 }
+
+/** Names the global object goes by. */
+const GLOBAL_NAMES = new Set(["globalThis", "window", "self", "global"]);
 
 function bind(scope: Scope, name: string, what: Candidate | "other"): void {
   const prev = scope.names.get(name);
@@ -124,17 +127,34 @@ export function analyzeScopes(program: N, lineCol: (pos: number) => string): Pro
 
   const loops: ProgramScopes["loops"] = [];
   const labeled = new Set<N>();
+  // `Math` where it is only read from (Math.x), and names that are no reference (a property's name, a key)
+  const notValues = new Set<N>();
+  const mathMember = (n: N) => n?.type === "MemberExpression" && n.object.type === "Identifier" && n.object.name === "Math";
   const visit = (node: N, scope: Scope): void => {
     if (!node || typeof node !== "object") return;
+    if (node.type === "MemberExpression") {
+      if (mathMember(node)) notValues.add(node.object);
+      if (!node.computed) notValues.add(node.property);
+      // (globalThis.Math and the like: a way to Math that this does not follow)
+      if (!node.computed && node.property.name === "Math" && node.object.type === "Identifier" && GLOBAL_NAMES.has(node.object.name)) patchedMath.add("*");
+    }
+    if ((node.type === "Property" || node.type === "PropertyDefinition" || node.type === "MethodDefinition") && !node.computed && !node.shorthand) notValues.add(node.key);
+    // Math handed on as a value (Object.defineProperty(Math, ...), Object.assign(Math, ...), an alias):
+    // any of its functions may be replaced
+    if (node.type === "Identifier" && node.name === "Math" && !notValues.has(node)) patchedMath.add("*");
+    if ((node.type === "UpdateExpression" || (node.type === "UnaryExpression" && node.operator === "delete")) && mathMember(node.argument)) {
+      patchedMath.add(node.argument.computed ? "*" : node.argument.property.name);
+    }
     if (node.type === "LabeledStatement") labeled.add(node.body);
     if ((node.type === "ForStatement" || node.type === "WhileStatement" || node.type === "DoWhileStatement") && !labeled.has(node)) loops.push({ node, scope });
     if (node.type === "AssignmentExpression") {
       if (node.left.type === "Identifier") assigned.add(node.left.name);
       else for (const n of patternNames(node.left)) assigned.add(n);
-      if (node.left.type === "MemberExpression" && node.left.object.type === "Identifier" && node.left.object.name === "Math") {
-        patchedMath.add(node.left.computed ? "*" : node.left.property.name);
-      }
+      if (mathMember(node.left)) patchedMath.add(node.left.computed ? "*" : node.left.property.name);
+      // (a destructuring target: ({ f: Math.floor } = o))
+      else if (node.left.type !== "MemberExpression" && someNode(node.left, mathMember)) patchedMath.add("*");
     }
+    if ((node.type === "ForInStatement" || node.type === "ForOfStatement") && someNode(node.left, mathMember)) patchedMath.add("*");
     if (node.type === "UpdateExpression" && node.argument.type === "Identifier") assigned.add(node.argument.name);
     if (node.type === "CallExpression" && node.callee.type === "Identifier" && node.callee.name === "eval") directEval = true;
     if ((node.type === "ForInStatement" || node.type === "ForOfStatement") && node.left.type !== "VariableDeclaration") {
