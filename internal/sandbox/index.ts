@@ -8,7 +8,7 @@
 // and error report), extensions.ts (side modules, Intl), binding.ts (start()).
 
 import { EvalFlags, QuickJS, type GuestState } from "../engine/quickjs.ts";
-import type { WasmModule } from "../engine/types.ts";
+import { GuestTrap, type WasmModule } from "../engine/types.ts";
 import { linkSideModule, reserveTable, type Placement, type SideModule } from "../engine/dylink.ts";
 import { wasiImports } from "../engine/wasi.ts";
 import type { Policy } from "../policy/types.ts";
@@ -464,8 +464,9 @@ export class Sandbox {
     this.calls?.dispose();
     try {
       for (const r of this.rejections.values()) this.vm?.free(r);
-    } catch {
+    } catch (trap) {
       // the instance trapped (past its time limit, every call does): it is dropped whole below
+      if (!(trap instanceof GuestTrap)) throw trap;
     }
     this.rejections.clear();
     this.vm?.dispose();

@@ -138,8 +138,9 @@ export function fail(sb: Sandbox, err: unknown): RunResult {
   if (end) {
     try {
       if (err instanceof GuestException) sb.vm.free(err.handle);
-    } catch {
+    } catch (trap) {
       // (past the time limit every call into the instance traps: it is dropped whole anyway)
+      if (!(trap instanceof GuestTrap)) throw trap;
     }
     return end;
   }
