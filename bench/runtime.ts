@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "
 import { parseArgs } from "node:util";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { installedEnv, machine, median, writeResults } from "./lib.ts";
+import { cpuTree, installedEnv, machine, median, writeResults } from "./lib.ts";
 
 const args = parseArgs({ options: { runs: { type: "string", default: "30" }, serve: { type: "string", default: "5" } }, allowPositionals: true });
 const builds = args.positionals.map((d) => resolve(d));
@@ -71,22 +71,6 @@ async function waitUp(url: string): Promise<void> {
     await Bun.sleep(50);
   }
   throw new Error(`${url} did not come up`);
-}
-
-/** CPU time (user + system) of a process and its children, ms. */
-function cpuTree(pid: number): number {
-  let ticks = 0;
-  const visit = (p: number) => {
-    try {
-      const fields = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
-      for (const c of readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim().split(/\s+/).filter(Boolean)) visit(Number(c));
-    } catch {
-      // gone
-    }
-  };
-  visit(pid);
-  return (ticks * 1000) / 100; // USER_HZ
 }
 
 /** serve with one worker under wrk: the means of instantiate and handler from --metrics (µs), and the server's CPU per request (µs). */
