@@ -124,6 +124,19 @@ export function cpuTree(pid: number): number {
   return sumTree(pid, ticks) * 10;
 }
 
+/** Wait until `url` answers 200, polling every 50 ms; throws after `seconds`. */
+export async function waitUp(url: string, seconds = 20): Promise<void> {
+  for (let i = 0; i < seconds * 20; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not yet
+    }
+    await Bun.sleep(50);
+  }
+  throw new Error(`${url} did not come up`);
+}
+
 export function machine(): string {
   const os = require("node:os") as typeof import("node:os");
   return `${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, bun ${Bun.version}`;

@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUN, EDGEBOX, NODE, cpuTree, installedEnv, machine, root, sumTree, writeResults } from "./lib.ts";
+import { BUN, EDGEBOX, NODE, cpuTree, installedEnv, machine, root, sumTree, waitUp, writeResults } from "./lib.ts";
 
 const seconds = Number(process.argv[2] ?? 8);
 const rounds = Number(process.argv[3] ?? 3);
@@ -69,18 +69,6 @@ const servers: Server[] = [
 /** Resident memory of a process and its children, MiB. */
 function rssTree(pid: number): number {
   return sumTree(pid, (p) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0)) / 1024;
-}
-
-async function waitUp(url: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not yet
-    }
-    await Bun.sleep(50);
-  }
-  throw new Error(`${url} did not come up`);
 }
 
 interface Run {
