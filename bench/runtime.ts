@@ -4,7 +4,7 @@
 // Usage: bun bench/runtime.ts [--runs N] [--serve SECONDS] <dist>...
 //   each dist is a folder holding `edgebox` and `assets/` (a copy of dist/).
 
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
@@ -123,4 +123,5 @@ const lines = [
   ...serveRows,
 ];
 console.log(lines.join("\n"));
+rmSync(dir, { recursive: true, force: true });
 writeResults("runtime", lines.join("\n"));

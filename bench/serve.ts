@@ -7,7 +7,7 @@
 // Usage: bun bench/serve.ts [seconds] [rounds]   (EDGEBOX_BASELINE=<an older edgebox> adds its row)
 
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUN, EDGEBOX, NODE, cpuTree, installedEnv, machine, root, sumTree, waitUp, writeResults } from "./lib.ts";
@@ -166,4 +166,5 @@ const lines = [
     `. Instances made ahead ${ahead.ahead}, on a request's path ${ahead.onDemand}. Accept and HTTP parsing happen in Bun.serve before "parse" starts and are not in the split.`,
 ];
 console.log(lines.join("\n"));
+rmSync(dir, { recursive: true, force: true });
 writeResults("serve", lines.join("\n"));
