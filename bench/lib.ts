@@ -1,6 +1,6 @@
 // Shared by the benchmarks: time whole processes, report medians and ratios.
 
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const root = join(import.meta.dir, "..");
@@ -98,6 +98,43 @@ export function report(title: string, rows: Timing[], baselines: string[] = ["bu
     row(head.map((_, i) => (i === 0 ? "---" : "---:"))),
     ...lines.map(row),
   ].join("\n");
+}
+
+/** The sum of `read(p)` over process `pid` and its descendants, from /proc; a process gone meanwhile adds nothing. */
+export function sumTree(pid: number, read: (p: number) => number): number {
+  let sum = 0;
+  const visit = (p: number) => {
+    try {
+      sum += read(p);
+      for (const c of readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim().split(/\s+/).filter(Boolean)) visit(Number(c));
+    } catch {
+      // gone
+    }
+  };
+  visit(pid);
+  return sum;
+}
+
+/** CPU time (user + system) of a process and its children so far, ms (clock ticks of 10 ms). */
+export function cpuTree(pid: number): number {
+  const ticks = (p: number) => {
+    const f = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return Number(f[11]) + Number(f[12]); // utime, stime
+  };
+  return sumTree(pid, ticks) * 10;
+}
+
+/** Wait until `url` answers 200, polling every 50 ms; throws after `seconds`. */
+export async function waitUp(url: string, seconds = 20): Promise<void> {
+  for (let i = 0; i < seconds * 20; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not yet
+    }
+    await Bun.sleep(50);
+  }
+  throw new Error(`${url} did not come up`);
 }
 
 export function machine(): string {

@@ -4,11 +4,11 @@
 // Usage: bun bench/runtime.ts [--runs N] [--serve SECONDS] <dist>...
 //   each dist is a folder holding `edgebox` and `assets/` (a copy of dist/).
 
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { installedEnv, machine, median, writeResults } from "./lib.ts";
+import { cpuTree, installedEnv, machine, median, waitUp, writeResults } from "./lib.ts";
 
 const args = parseArgs({ options: { runs: { type: "string", default: "30" }, serve: { type: "string", default: "5" } }, allowPositionals: true });
 const builds = args.positionals.map((d) => resolve(d));
@@ -61,40 +61,12 @@ for (const [i, [name]] of scripts.entries()) {
   }
 }
 
-async function waitUp(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not yet
-    }
-    await Bun.sleep(50);
-  }
-  throw new Error(`${url} did not come up`);
-}
-
-/** CPU time (user + system) of a process and its children, ms. */
-function cpuTree(pid: number): number {
-  let ticks = 0;
-  const visit = (p: number) => {
-    try {
-      const fields = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
-      for (const c of readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim().split(/\s+/).filter(Boolean)) visit(Number(c));
-    } catch {
-      // gone
-    }
-  };
-  visit(pid);
-  return (ticks * 1000) / 100; // USER_HZ
-}
-
 /** serve with one worker under wrk: the means of instantiate and handler from --metrics (µs), and the server's CPU per request (µs). */
 async function serveSplit(edgebox: string, port: number): Promise<{ inst: number; hand: number; cpu: number; rps: number; count: number }> {
   const proc = Bun.spawn([edgebox, "serve", "hello.mjs", "--port", String(port), "--quiet", "--workers", "1", "--metrics", String(port + 500)], { cwd: dir, stdout: "ignore", stderr: "inherit" });
   try {
     const url = `http://127.0.0.1:${port}/`;
-    await waitUp(url);
+    await waitUp(url, 10);
     const m0 = await (await fetch(`http://127.0.0.1:${port + 500}/metrics`)).text();
     const cpu0 = cpuTree(proc.pid);
     const out = Bun.spawnSync([WRK!, "-t1", "-c8", `-d${serveSeconds}s`, url], { stdout: "pipe" }).stdout.toString();
@@ -151,4 +123,5 @@ const lines = [
   ...serveRows,
 ];
 console.log(lines.join("\n"));
+rmSync(dir, { recursive: true, force: true });
 writeResults("runtime", lines.join("\n"));

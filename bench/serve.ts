@@ -7,10 +7,10 @@
 // Usage: bun bench/serve.ts [seconds] [rounds]   (EDGEBOX_BASELINE=<an older edgebox> adds its row)
 
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUN, EDGEBOX, NODE, installedEnv, machine, root, writeResults } from "./lib.ts";
+import { BUN, EDGEBOX, NODE, cpuTree, installedEnv, machine, root, sumTree, waitUp, writeResults } from "./lib.ts";
 
 const seconds = Number(process.argv[2] ?? 8);
 const rounds = Number(process.argv[3] ?? 3);
@@ -68,45 +68,7 @@ const servers: Server[] = [
 
 /** Resident memory of a process and its children, MiB. */
 function rssTree(pid: number): number {
-  let kb = 0;
-  const visit = (p: number) => {
-    try {
-      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0);
-      for (const c of readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim().split(/\s+/).filter(Boolean)) visit(Number(c));
-    } catch {
-      // gone
-    }
-  };
-  visit(pid);
-  return kb / 1024;
-}
-
-/** CPU time (user + system) of a process and its children so far, ms (clock ticks of 10 ms). */
-function cpuTree(pid: number): number {
-  let ticks = 0;
-  const visit = (p: number) => {
-    try {
-      const f = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
-      ticks += Number(f[11]) + Number(f[12]); // utime, stime
-      for (const c of readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim().split(/\s+/).filter(Boolean)) visit(Number(c));
-    } catch {
-      // gone
-    }
-  };
-  visit(pid);
-  return ticks * 10;
-}
-
-async function waitUp(url: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not yet
-    }
-    await Bun.sleep(50);
-  }
-  throw new Error(`${url} did not come up`);
+  return sumTree(pid, (p) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0)) / 1024;
 }
 
 interface Run {
@@ -204,4 +166,5 @@ const lines = [
     `. Instances made ahead ${ahead.ahead}, on a request's path ${ahead.onDemand}. Accept and HTTP parsing happen in Bun.serve before "parse" starts and are not in the split.`,
 ];
 console.log(lines.join("\n"));
+rmSync(dir, { recursive: true, force: true });
 writeResults("serve", lines.join("\n"));

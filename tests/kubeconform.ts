@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 
-export const KUBECONFORM_VERSION = "v0.8.0";
+const KUBECONFORM_VERSION = "v0.8.0";
 export const KUBERNETES_VERSION = "v1.37.2";
 
 const CACHE = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "edgebox-tests", `kubeconform-${KUBECONFORM_VERSION}-k8s-${KUBERNETES_VERSION}`);

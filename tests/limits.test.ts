@@ -213,9 +213,9 @@ describe("runtime.stack_size", () => {
   });
 
   test("8 MiB on the native engine: twice the default's depth, in this one process", () => {
-    const p = Bun.spawnSync([EDGEBOX, "run", "--engine=native", "deep.js"], { cwd: sized(8 << 20), env: { PATH: "/usr/bin:/bin", HOME: process.env.HOME ?? "/root" }, stdout: "pipe", stderr: "pipe" });
-    expect(p.stderr.toString()).toBe("");
-    const eight = reached(p.stdout.toString());
+    const r = edgebox(["run", "--engine=native", "deep.js"], { cwd: sized(8 << 20) });
+    expect(r.stderr).toBe("");
+    const eight = reached(r.stdout);
     const four = reached(edgebox(["run", "--engine=native", "deep.js"], { cwd: sized(4 << 20) }).stdout);
     expect(eight / four).toBeGreaterThan(1.8);
     expect(eight / four).toBeLessThan(2.2);

@@ -264,7 +264,6 @@ describe("edgebox serve: network limits hold across requests", async () => {
   });
 });
 
-/** The value of a Prometheus line `name{labels} value`, or undefined. */
 /** The port a server started with `--metrics 0` serves its metrics on (as its start line says). */
 function metricsPortOf(s: Server): number {
   const m = /metrics on http:\/\/[\d.]+:(\d+)\/metrics/.exec(s.log());
@@ -272,6 +271,7 @@ function metricsPortOf(s: Server): number {
   return Number(m[1]);
 }
 
+/** The value of a Prometheus line `name{labels} value`, or undefined. */
 async function metric(port: number, line: string): Promise<number | undefined> {
   const m = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const at = m.split("\n").find((l) => l.startsWith(line + " "));

@@ -128,11 +128,14 @@ describe.skipIf(!wine)("edgebox.exe under Wine", () => {
   const app = join(out, "app");
   const exe = join(unpacked, name, "edgebox.exe");
   const outside = join(out, "outside");
+  const wineEnv = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: out, WINEPREFIX: prefix, WINEDEBUG: "-all", DISPLAY: "" };
+  /** A host path as Windows names it under Wine. */
+  const win = (p: string) => `Z:${p.replaceAll("/", "\\")}`;
 
   function winRun(args: string[]) {
     const p = Bun.spawnSync([wine!, exe, ...args], {
       cwd: app,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: out, WINEPREFIX: prefix, WINEDEBUG: "-all", DISPLAY: "" },
+      env: wineEnv,
       stdout: "pipe",
       stderr: "pipe",
       timeout: 240_000,
@@ -220,10 +223,9 @@ describe.skipIf(!wine)("edgebox.exe under Wine", () => {
     const names = join(out, "names.txt");
     writeFileSync(names, Object.keys(cases).join("\n") + "\n");
     const before = { app: snapshotTree(app, ["attacks.js"]), outside: snapshotTree(outside) };
-    const win = (p: string) => `Z:${p.replaceAll("/", "\\")}`;
     const p = Bun.spawnSync([wine!, join(bin, "probe.exe"), win(join(bin, "edgebox_host.dll")), win(join(app, "data")), win(outside), win(names)], {
       cwd: out,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: out, WINEPREFIX: prefix, WINEDEBUG: "-all", DISPLAY: "" },
+      env: wineEnv,
       stderr: "pipe",
       timeout: 240_000,
     });
@@ -242,8 +244,8 @@ describe.skipIf(!wine)("edgebox.exe under Wine", () => {
 
   wineTest("Windows' path forms and names that alias another file are refused with a permission error, nothing changed on disk", () => {
     // Wine's 8.3 short names (a hash of the long name): asked of Wine itself
-    const dir = Bun.spawnSync([wine!, "cmd", "/c", "dir", "/x", "/a", `Z:${join(app, "data").replaceAll("/", "\\")}`], {
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: out, WINEPREFIX: prefix, WINEDEBUG: "-all", DISPLAY: "" },
+    const dir = Bun.spawnSync([wine!, "cmd", "/c", "dir", "/x", "/a", win(join(app, "data"))], {
+      env: wineEnv,
       stdout: "pipe",
     }).stdout.toString();
     const short = (long: string) => new RegExp(`\\s(\\S*~\\S*)\\s+${long.replaceAll(".", "\\.")}\\s*$`, "m").exec(dir)?.[1];
@@ -254,7 +256,7 @@ describe.skipIf(!wine)("edgebox.exe under Wine", () => {
     const W = app.replaceAll("/", "\\");
     const attacks: [string, string, string][] = [
       ["outside", "read", "../outside/secret.txt"],
-      ["outside as Z:", "read", `Z:${outside.replaceAll("/", "\\")}\\secret.txt`],
+      ["outside as Z:", "read", `${win(outside)}\\secret.txt`],
       ["verbatim path", "write", `\\\\?\\Z:${W}\\data\\v.txt`],
       ["device path", "write", `\\\\.\\Z:${W}\\data\\v.txt`],
       ["UNC", "write", `\\\\localhost\\Z$${W}\\data\\v.txt`],
