@@ -6,7 +6,7 @@
 // exports. quickjs-wasi's extensions (URL, TextEncoder, ...) and EdgeBox's
 // own frozen functions are such modules.
 
-import { customSections, Reader, readSections, SectionId, uleb, writeModule } from "./wasm.ts";
+import { customSections, importDesc, Reader, readSections, SectionId, uleb, writeModule } from "./wasm.ts";
 import type { HostFunction, Instance, LinkImport, ModuleImport, WasmModule } from "./types.ts";
 
 export interface DylinkInfo {
@@ -69,20 +69,11 @@ export function sideModuleInfo(wasm: Uint8Array): SideModuleInfo {
       const module = r.name();
       const name = r.name();
       const kind = r.byte();
-      if (kind === 0) r.u32();
-      else if (kind === 1) (r.byte(), limits(r));
-      else if (kind === 2) limits(r);
-      else if (kind === 3) (r.byte(), r.byte());
+      if (kind <= 3) importDesc(r, kind);
       if (module === "env" || module === "GOT.func") imports.add(name);
     }
   }
   return { dylink: parseDylink(wasm), defines: [...imports].filter((n) => exports.has(n)) };
-}
-
-function limits(r: Reader): void {
-  const flags = r.byte();
-  r.u32();
-  if (flags & 1) r.u32();
 }
 
 export interface SideModule extends SideModuleInfo {

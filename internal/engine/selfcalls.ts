@@ -7,7 +7,7 @@
 // callOwnDefinitions() points every reference (calls, ref.func, the element
 // segments, globals, exports, start) at the module's own definition and drops those imports.
 
-import { Reader, readSections, SectionId, uleb, writeModule } from "./wasm.ts";
+import { importDesc, Reader, readSections, SectionId, uleb, writeModule } from "./wasm.ts";
 
 /** The module with every import it also exports as its own function (of the same type) replaced by that function; unchanged when there is none, or when it uses instructions or segments this does not know. */
 export function callOwnDefinitions(wasm: Uint8Array): Uint8Array {
@@ -182,21 +182,6 @@ function readTypes(section: Uint8Array | undefined): string[] {
     out.push(String(section.subarray(start, r.pos)));
   }
   return out;
-}
-
-/** Read an import's description of `kind` (a function, table, memory or global): a function's type index, else undefined. */
-function importDesc(r: Reader, kind: number): number | undefined {
-  if (kind === 0) return r.u32();
-  if (kind === 1) r.byte(); // the table's element type, then its limits
-  if (kind === 1 || kind === 2) limits(r);
-  else (r.byte(), r.byte()); // a global's type and mutability
-  return undefined;
-}
-
-function limits(r: Reader): void {
-  const flags = r.byte();
-  r.u32();
-  if (flags & 1) r.u32();
 }
 
 class Unknown extends Error {}

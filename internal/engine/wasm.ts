@@ -98,6 +98,21 @@ export function sleb(n: number): number[] {
   }
 }
 
+/** Read an import's description of `kind` (0-3: a function, table, memory or global): a function's type index, else undefined. */
+export function importDesc(r: Reader, kind: number): number | undefined {
+  if (kind === 0) return r.u32();
+  if (kind === 1) r.byte(); // the table's element type, then its limits
+  if (kind === 1 || kind === 2) limits(r);
+  else (r.byte(), r.byte()); // a global's type and mutability
+  return undefined;
+}
+
+function limits(r: Reader): void {
+  const flags = r.byte();
+  r.u32();
+  if (flags & 1) r.u32();
+}
+
 export function readSections(wasm: Uint8Array): Section[] {
   for (let i = 0; i < HEADER.length; i++) {
     if (wasm[i] !== HEADER[i]) throw new Error("not a WebAssembly module (bad magic or version)");

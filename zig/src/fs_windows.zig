@@ -22,7 +22,8 @@
 const std = @import("std");
 const w = std.os.windows;
 
-pub const Op = enum(u32) { mkdir = 0, unlink = 1, rmdir = 2, rename = 3, symlink = 4, link = 5 };
+/// The operations, numbered as fs.zig numbers them (exports.zig passes them on).
+pub const Op = @import("fs.zig").Op;
 
 const EPERM = 1;
 const ENOENT = 2;

@@ -441,6 +441,21 @@ pub const LinkKind = enum(u32) {
     mut_i32 = 3,
 };
 
+/// Run Wasmtime's `f` (whose last parameter is the trap out-pointer) with `args` on the store's guest stack.
+fn onGuest(guest: *stack.Guest, size: usize, comptime f: anytype, args: anytype) HostError!struct { err: ?*wt.Error, trap: ?*wt.Trap } {
+    const C = struct {
+        args: @TypeOf(args),
+        trap: ?*wt.Trap = null,
+        err: ?*wt.Error = null,
+        fn go(c: *@This()) void {
+            c.err = @call(.auto, f, c.args ++ .{&c.trap});
+        }
+    };
+    var c: C = .{ .args = args };
+    try guest.run(size, C, &c, C.go);
+    return .{ .err = c.err, .trap = c.trap };
+}
+
 pub const Instance = struct {
     id: u32,
     store: *wt.Store,
@@ -475,25 +490,14 @@ pub const Instance = struct {
         self.* = .{ .id = id, .store = store, .ctx = ctx, .module = module, .root = self, .state = state };
         self.setDeadline(deadline_ms);
         const pre = try module.instancePre();
-        // (instantiation may run the module's start function)
-        const Inst = struct {
-            pre: *wt.InstancePre,
-            ctx: *wt.Context,
-            out: *wt.Instance,
-            trap: ?*wt.Trap = null,
-            err: ?*wt.Error = null,
-            fn go(c: *@This()) void {
-                c.err = wt.wasmtime_instance_pre_instantiate(c.pre, c.ctx, c.out, &c.trap);
-            }
-        };
-        var c: Inst = .{ .pre = pre, .ctx = ctx, .out = &self.instance };
         if (slots.supported) slots.armed = module.image;
         defer if (slots.supported) {
             slots.armed = null;
         };
-        try self.guest.run(module.engine.wasm_stack, Inst, &c, Inst.go);
-        const trap = c.trap;
-        if (c.err) |err| {
+        // (instantiation may run the module's start function)
+        const r = try onGuest(&self.guest, module.engine.wasm_stack, wt.wasmtime_instance_pre_instantiate, .{ pre, ctx, &self.instance });
+        const trap = r.trap;
+        if (r.err) |err| {
             takeWasmtimeError("instantiate", err);
             return error.InstantiateFailed;
         }
@@ -524,21 +528,9 @@ pub const Instance = struct {
         errdefer allocator.destroy(side);
         side.* = .{ .id = root.id, .store = root.store, .ctx = root.ctx, .module = module, .root = root, .state = root.state };
         // (instantiation may run the module's start function)
-        const New = struct {
-            ctx: *wt.Context,
-            module: *wt.Module,
-            items: []wt.PackedExtern,
-            out: *wt.Instance,
-            trap: ?*wt.Trap = null,
-            err: ?*wt.Error = null,
-            fn go(c: *@This()) void {
-                c.err = wt.wasmtime_instance_new(c.ctx, c.module, c.items.ptr, c.items.len, c.out, &c.trap);
-            }
-        };
-        var c: New = .{ .ctx = root.ctx, .module = module.module, .items = items, .out = &side.instance };
-        try root.guest.run(module.engine.wasm_stack, New, &c, New.go);
-        const trap = c.trap;
-        if (c.err) |err| {
+        const r = try onGuest(&root.guest, module.engine.wasm_stack, wt.wasmtime_instance_new, .{ root.ctx, module.module, items.ptr, items.len, &side.instance });
+        const trap = r.trap;
+        if (r.err) |err| {
             takeWasmtimeError("instantiate", err);
             return error.InstantiateFailed;
         }
@@ -641,20 +633,9 @@ pub const Instance = struct {
             setError("export #{d} is not a function", .{index});
             return error.WrongKind;
         }
-        const Call = struct {
-            ctx: *wt.Context,
-            f: *const anyopaque,
-            args: []wt.ValRaw,
-            trap: ?*wt.Trap = null,
-            err: ?*wt.Error = null,
-            fn go(c: *@This()) void {
-                c.err = wt.wasmtime_func_call_unchecked(c.ctx, c.f, c.args.ptr, c.args.len, &c.trap);
-            }
-        };
-        var c: Call = .{ .ctx = root.ctx, .f = &f.of, .args = args };
-        try root.guest.run(root.module.engine.wasm_stack, Call, &c, Call.go);
-        const trap = c.trap;
-        const err = c.err;
+        const r = try onGuest(&root.guest, root.module.engine.wasm_stack, wt.wasmtime_func_call_unchecked, .{ root.ctx, &f.of, args.ptr, args.len });
+        const trap = r.trap;
+        const err = r.err;
         root.publishMemory();
         if (err) |e| {
             takeWasmtimeError("call", e);

@@ -243,21 +243,21 @@ fn newMemory(_: ?*anyopaque, _: *const wt.MemoryType, minimum: usize, maximum: u
     return null;
 }
 
-fn takeSlot(image: ?*Image, minimum: usize, maximum: usize, reserved_size: usize, guard_size: usize) !*Slot {
+fn takeSlot(armed_image: ?*Image, minimum: usize, maximum: usize, reserved_size: usize, guard_size: usize) !*Slot {
     // The memory never moves: its whole reach (4 GiB for wasm32, as Wasmtime's default) and the guard are reserved.
     const reach = @max(reserved_size, @as(usize, 4 << 30));
     const reserved = std.mem.alignForward(usize, reach + guard_size, page);
+    // (a memory of another size than the image's is a plain one)
+    const image = if (armed_image) |img| (if (minimum == img.bytes.len) img else null) else null;
     if (image) |img| {
-        if (minimum == img.bytes.len) {
-            img.lock.lock();
-            defer img.lock.unlock();
-            while (img.free.pop()) |s| {
-                if (s.reserved >= reserved) {
-                    s.maximum = maximum;
-                    return s;
-                }
-                s.unmap();
+        img.lock.lock();
+        defer img.lock.unlock();
+        while (img.free.pop()) |s| {
+            if (s.reserved >= reserved) {
+                s.maximum = maximum;
+                return s;
             }
+            s.unmap();
         }
     }
     const base = try std.posix.mmap(null, reserved, std.posix.PROT.NONE, .{ .TYPE = .PRIVATE, .ANONYMOUS = true, .NORESERVE = true }, -1, 0);
@@ -268,11 +268,9 @@ fn takeSlot(image: ?*Image, minimum: usize, maximum: usize, reserved_size: usize
     if (accessible > reserved) return error.TooLarge;
     self.* = .{ .base = base.ptr, .reserved = reserved, .accessible = accessible, .size = minimum, .maximum = maximum, .image = null };
     if (image) |img| {
-        if (minimum == img.bytes.len) {
-            _ = try std.posix.mmap(base.ptr, img.bytes.len, std.posix.PROT.READ | std.posix.PROT.WRITE, .{ .TYPE = .PRIVATE, .FIXED = true }, img.fd, 0);
-            self.image = img;
-            return self;
-        }
+        _ = try std.posix.mmap(base.ptr, img.bytes.len, std.posix.PROT.READ | std.posix.PROT.WRITE, .{ .TYPE = .PRIVATE, .FIXED = true }, img.fd, 0);
+        self.image = img;
+        return self;
     }
     if (accessible > 0) try std.posix.mprotect(base[0..accessible], std.posix.PROT.READ | std.posix.PROT.WRITE);
     return self;
