@@ -336,24 +336,29 @@ const MAX_STDIN_QUEUE = 16 << 20;
 type Child = Bun.Subprocess<"pipe", "pipe", "pipe">;
 
 export class Children {
-  private readonly procs = new Map<number, Child>();
-  private readonly reaps = new Map<Child, (pid: number) => void>();
+  /** Each running child, with what reaps its wrapper's leftovers (once; a no-op when none). */
+  private readonly procs = new Map<number, { proc: Child; reap: () => void }>();
   private readonly queued = new Map<number, number>();
 
   spawn(ctx: HostContext, a: SpawnArgs): string {
     // (checked now, as node does: the guest's timer would send it only once the child runs)
     signalOf(a.killSignal);
     const p = prepareSpawn(ctx, a, false);
+    let wrapperReap: Wrapped["reap"];
     const proc = launch(ctx, p, (w) => {
-      const child = Bun.spawn(w.argv, { ...grouped(w), cwd: p.cwd, env: p.env, stdio: ["pipe", "pipe", "pipe", ...w.fds] });
-      if (w.reap) this.reaps.set(child, w.reap);
-      return child;
+      wrapperReap = w.reap;
+      return Bun.spawn(w.argv, { ...grouped(w), cwd: p.cwd, env: p.env, stdio: ["pipe", "pipe", "pipe", ...w.fds] });
     });
+    const reap = () => {
+      const r = wrapperReap;
+      wrapperReap = undefined;
+      r?.(proc.pid);
+    };
     // (at its exit, not its outputs' end: what the wrapper left behind may hold them open)
-    void proc.exited.then(() => this.reap(proc), () => this.reap(proc));
+    void proc.exited.then(reap, reap);
     // (only once it runs: an operation started for a spawn that threw would keep the run alive forever)
     const id = ctx.async.start();
-    this.procs.set(id, proc);
+    this.procs.set(id, { proc, reap });
     const pump = async (stream: ReadableStream<Uint8Array>, kind: string) => {
       for await (const chunk of stream) ctx.async.deliver({ id, kind, bytes: chunk }, false);
     };
@@ -368,7 +373,7 @@ export class Children {
   }
 
   write(id: number, bytes: Uint8Array | undefined): undefined {
-    const p = this.procs.get(id);
+    const p = this.procs.get(id)?.proc;
     if (p && bytes) {
       // What the child has not read yet stays in this process: bounded, as a full pipe would be.
       const queued = (this.queued.get(id) ?? 0) + bytes.length;
@@ -384,28 +389,23 @@ export class Children {
   }
 
   closeStdin(id: number): undefined {
-    this.procs.get(id)?.stdin.end();
+    this.procs.get(id)?.proc.stdin.end();
     return undefined;
   }
 
   kill(id: unknown, signal: unknown): boolean {
     const sig = signalOf(signal);
-    const p = this.procs.get(id as number);
+    const p = this.procs.get(id as number)?.proc;
     if (!p) return false;
     p.kill(sig);
     return true;
   }
 
   killAll(): void {
-    for (const p of this.procs.values()) {
-      p.kill(9);
-      this.reap(p);
+    for (const { proc, reap } of this.procs.values()) {
+      proc.kill(9);
+      reap();
     }
     this.procs.clear();
-  }
-
-  private reap(p: Child): void {
-    this.reaps.get(p)?.(p.pid);
-    this.reaps.delete(p);
   }
 }

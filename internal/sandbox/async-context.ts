@@ -36,7 +36,7 @@ const RESUME = "__edgebox_resume";
 const OURS = /^__edgebox_(context|resume|loop\d+)$/;
 
 /** Sources larger than this (UTF-16 units) are left as written. */
-export const MAX_SOURCE = 4 << 20;
+const MAX_SOURCE = 4 << 20;
 /** Sources with more awaits (counted in the text, comments and strings included) are left as written. */
 const MAX_AWAITS = 100_000;
 

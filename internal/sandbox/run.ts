@@ -157,8 +157,7 @@ export async function prepareApp(
   const heap = Math.min(policy.runtime.heapSize, maxBytes - GUEST_BASE_MEMORY - stackSize);
   const fuel = policy.runtime.maxInstructions >= 0;
   if (fuel && opts.engine === "js") warn("runtime.max_instructions is enforced on the native engine only; the js engine ignores it");
-  const built = opts.source === undefined && isArtifactFile(file) ? openArtifact(file) : undefined;
-  if (!built && opts.source === undefined) refuseNonScript(file);
+  const built = opts.source === undefined ? openIfArtifact(file) : undefined;
   const auditPath = opts.audit ? resolve(opts.cwd, opts.audit) : policy.audit;
   const audit = auditPath ? openAuditLog(auditPath) : undefined;
   // the app may neither touch EdgeBox's cache and audit log nor change its policy, whatever the grants
@@ -246,32 +245,36 @@ function artifactMap(h: ArtifactHeader, a: Artifact): Map<string, SourceMap> {
   return new Map([[h.compiledAs, new SourceMap(load)]]);
 }
 
-/** A file that is neither script nor artifact (a .wasm, an image) is refused in one line, not parsed. */
-function refuseNonScript(file: string): void {
-  const head = new Uint8Array(4096);
-  const fd = openSync(file, "r");
-  let n: number;
-  try {
-    n = readSync(fd, head, 0, head.length, 0);
-  } finally {
-    closeSync(fd);
+/** A file that is neither script nor artifact (a .wasm, an image) is refused in one line, not parsed. `head`: its first bytes, when read already. */
+function refuseNonScript(file: string, head?: Uint8Array): void {
+  if (!head) {
+    head = new Uint8Array(4096);
+    const fd = openSync(file, "r");
+    try {
+      head = head.subarray(0, readSync(fd, head, 0, head.length, 0));
+    } finally {
+      closeSync(fd);
+    }
   }
-  const wasm = n >= 4 && head[0] === 0 && head[1] === 0x61 && head[2] === 0x73 && head[3] === 0x6d;
-  if (wasm || head.subarray(0, n).includes(0)) {
+  const wasm = head.length >= 4 && head[0] === 0 && head[1] === 0x61 && head[2] === 0x73 && head[3] === 0x6d;
+  if (wasm || head.includes(0)) {
     throw new UserError("E_USAGE", `${file} is not JavaScript or TypeScript (${wasm ? "a WebAssembly module" : "binary content"}): edgebox runs scripts (.js, .mjs, .cjs, .ts, ...) and artifacts of 'edgebox build' (.ebx)`);
   }
 }
 
-function isArtifactFile(file: string): boolean {
-  const head = new Uint8Array(16);
+/** The app's file opened as an artifact of 'edgebox build'; undefined for a script (its head read once for both checks). */
+function openIfArtifact(file: string) {
+  let head: Uint8Array | undefined = new Uint8Array(4096);
   // (without waiting: a FIFO named as the app is refused when it is read as a script)
   const fd = openSync(file, constants.O_RDONLY | NO_WAIT);
   try {
-    if (!fstatSync(fd).isFile()) return false;
-    return readSync(fd, head, 0, head.length, 0) === head.length && isArtifact(head);
+    head = fstatSync(fd).isFile() ? head.subarray(0, readSync(fd, head, 0, head.length, 0)) : undefined;
   } finally {
     closeSync(fd);
   }
+  if (head && isArtifact(head)) return openArtifact(file);
+  refuseNonScript(file, head);
+  return undefined;
 }
 
 /** A built app (edgebox build): its module, snapshot state and side modules, checked before use. */
