@@ -1265,10 +1265,7 @@ export class FunctionCompiler {
     c.push({ op: "local.get", local: view }, { op: "i32.const", value: values.length }, { op: "global.get", global: "__memory_base" }, { op: "i32.const", value: STATIC.callArgs }, { op: "i32.add" });
     c.push({ op: "call", func: "JS_Call" }, { op: "local.tee", local: r });
     const tag = (): Instr[] => [{ op: "local.get", local: r }, { op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }];
-    c.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.const", value: 6 }, { op: "i32.eq" }, { op: "if" });
-    c.push({ op: "i32.const", value: THROWN }, { op: "global.set", global: OVERFLOW });
-    this.returnZero(f);
-    c.push({ op: "end" });
+    this.unwindIfException(f);
     if (method.startsWith("set")) {
       // undefined, which only a statement may drop (see effect)
       if (!statement) throw new Reject(`uses the value of ${method} (undefined)`);
