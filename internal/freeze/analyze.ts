@@ -26,7 +26,7 @@
 import { passedAsArrays } from "./arrays.ts";
 import { callsBeyondMath, children, isFunction, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
-import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
+import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, OVERFLOW, STATIC, TAG, THROWN } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
 import { atom, FIELD_FLAGS, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
 
@@ -1030,7 +1030,7 @@ export class FunctionCompiler {
 
   /** The engine threw (the i64 result on the stack is JS_EXCEPTION): unwind, the exception is pending. */
   private unwindIfException(f: FnScope): void {
-    f.code.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.const", value: 6 }, { op: "i32.eq" }, { op: "if" });
+    f.code.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.const", value: TAG.exception }, { op: "i32.eq" }, { op: "if" });
     f.code.push({ op: "i32.const", value: THROWN }, { op: "global.set", global: OVERFLOW });
     this.returnZero(f);
     f.code.push({ op: "end" });
@@ -1255,9 +1255,9 @@ export class FunctionCompiler {
     if (values.length > 3) throw new Reject("passes a DataView method more than three arguments");
     values.forEach(({ ty, local }, i) => {
       c.push({ op: "global.get", global: "__memory_base" });
-      // a number as QuickJS's JS_NewNumber boxes it; a boolean is JS_MKVAL(JS_TAG_BOOL = 1, b)
+      // a number as QuickJS's JS_NewNumber boxes it; a boolean is JS_MKVAL(JS_TAG_BOOL, b)
       if (ty === "number") c.push({ op: "global.get", global: CTX }, { op: "local.get", local }, { op: "call", func: "JS_NewNumber" });
-      else c.push({ op: "local.get", local }, { op: "i64.extend_i32_u" }, { op: "i64.const", value: 1 }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "i64.or" });
+      else c.push({ op: "local.get", local }, { op: "i64.extend_i32_u" }, { op: "i64.const", value: TAG.bool }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "i64.or" });
       c.push({ op: "i64.store", offset: STATIC.callArgs + 8 * i });
     });
     const r = this.newLocal(f, "i64");

@@ -12,7 +12,7 @@
 import { BAIL, CTX, intName, type Frozen } from "./analyze.ts";
 import { plainArgument, probe } from "./arrays.ts";
 import { ModuleBuilder, type Instr, type ValType } from "./encode.ts";
-import { ARRAY_KINDS, DATAVIEW_METHODS, DEOPT, HELPER, HELPERS, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
+import { ARRAY_KINDS, DATAVIEW_METHODS, DEOPT, HELPER, HELPERS, OVERFLOW, STATIC, TAG, THROWN } from "./runtime.ts";
 import { layoutConstants, mkval, OBJECT_API, objectHelpers } from "./objects.ts";
 
 export const INIT_FN = "qjs_ext_frozen_init";
@@ -149,7 +149,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         body.push({ op: "else" });
         // its buffer: a detached (or shrunk past it) array throws here, and is JS's empty array
         body.push(ctx, ...arg(i), ...at(scratch), ...at(scratch + 4), { op: "i32.const", value: 0 }, { op: "call", func: "JS_GetTypedArrayBuffer" }, { op: "local.tee", local: buf });
-        body.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.const", value: 6 }, { op: "i32.eq" });
+        body.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.const", value: TAG.exception }, { op: "i32.eq" });
         body.push({ op: "if" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "else" });
         body.push(ctx, ...at(scratch + 8), { op: "local.get", local: buf }, { op: "call", func: "JS_GetArrayBuffer" }, { op: "local.set", local: ptr });
         body.push(ctx, { op: "local.get", local: buf }, { op: "call", func: "JS_FreeValue" });
@@ -205,7 +205,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
       body.push(ctx, { op: "call", func: "JS_NewArray" }, { op: "local.set", local: arr });
       body.push(ctx, { op: "local.get", local: arr }, { op: "i32.const", value: outs.length }, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_SetPropertyUint32" }, { op: "drop" });
       body.push({ op: "br", depth: 0 }); // (the outputs, below)
-    } else body.push({ op: "i64.const", value: 6 }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "return" }); // JS_EXCEPTION
+    } else body.push({ op: "i64.const", value: TAG.exception }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "return" }); // JS_EXCEPTION
     body.push({ op: "end" });
     if (array) {
       // a compiled loop's variables: [v0, v1, ...] (and the exception, if it threw)

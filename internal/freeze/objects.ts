@@ -22,7 +22,7 @@
 
 import { children, type N } from "./ast.ts";
 import type { Func, Instr, ValType } from "./encode.ts";
-import { DEOPT, OVERFLOW, THROWN } from "./runtime.ts";
+import { DEOPT, OVERFLOW, TAG, THROWN } from "./runtime.ts";
 
 /** The C API functions objects need (merged into emit.ts's API; their signatures are checked against quickjs.wasm). */
 export const OBJECT_API: Record<string, [ValType[], ValType[]]> = {
@@ -38,7 +38,6 @@ export const OBJECT_API: Record<string, [ValType[], ValType[]]> = {
 
 /** Property flags of a literal's fields (JS_PROP_C_W_E | JS_PROP_THROW). */
 export const FIELD_FLAGS = 7 | (1 << 14);
-const TAG = { object: -1, int: 0, bool: 1, null: 2, undefined: 3, exception: 6 } as const;
 export const READ_HELPER = "fz_get";
 export const READ_VALUE_HELPER = "fz_getv";
 export const ITOA_HELPER = "fz_itoa";

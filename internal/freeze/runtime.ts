@@ -24,6 +24,9 @@ export const THROWN = 3;
 /** OVERFLOW's value when compiled code met what only the interpreter does exactly (an element or a property it does not handle): the call runs as JS instead. */
 export const DEOPT = 4;
 
+/** QuickJS's JSValue tags (the high 32 bits of a JSValue) that frozen code tests or makes. */
+export const TAG = { object: -1, bool: 1, null: 2, undefined: 3, exception: 6 } as const;
+
 export const HELPER = { toInt32: "fz_toInt32", pow: "fz_pow", sign: "fz_sign", isInt32: "fz_isInt32", load: "fz_load", store: "fz_store" } as const;
 
 const get = (local: number): Instr => ({ op: "local.get", local });
