@@ -5,7 +5,7 @@
 import { numberOf, PLAIN } from "./arrays.ts";
 import type { Func, Instr } from "./encode.ts";
 
-/** The module's global that says a frozen call ran out of depth (i32, 0 or 1). */
+/** The module's global that says why a frozen call unwinds (i32: 0 it did not, 1 out of depth, BAIL in analyze.ts, THROWN, DEOPT). */
 export const OVERFLOW = "overflow";
 /**
  * The start of the module's static data, at fixed offsets from the imported __memory_base
