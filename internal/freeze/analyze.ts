@@ -1306,7 +1306,7 @@ export function guessReturn(fn: N): Ty {
   };
   let found: Ty | undefined;
   const walk = (n: N): void => {
-    if (found || !n || typeof n !== "object") return;
+    if (found) return;
     if (n.type === "ReturnStatement" && n.argument) found = classify(n.argument);
     if (n !== fn && isFunction(n)) return;
     children(n).forEach(walk);
