@@ -26,7 +26,7 @@
 import { passedAsArrays } from "./arrays.ts";
 import { callsBeyondMath, children, isFunction, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
-import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, OVERFLOW, STATIC, TAG, THROWN } from "./runtime.ts";
+import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, OVERFLOW, STATIC, TAG, TAG_OF, THROWN } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
 import { atom, FIELD_FLAGS, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
 
@@ -1030,7 +1030,7 @@ export class FunctionCompiler {
 
   /** The engine threw (the i64 result on the stack is JS_EXCEPTION): unwind, the exception is pending. */
   private unwindIfException(f: FnScope): void {
-    f.code.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.const", value: TAG.exception }, { op: "i32.eq" }, { op: "if" });
+    f.code.push(...TAG_OF, { op: "i32.const", value: TAG.exception }, { op: "i32.eq" }, { op: "if" });
     f.code.push({ op: "i32.const", value: THROWN }, { op: "global.set", global: OVERFLOW });
     this.returnZero(f);
     f.code.push({ op: "end" });
@@ -1264,7 +1264,7 @@ export class FunctionCompiler {
     c.push({ op: "global.get", global: CTX }, { op: "global.get", global: "__memory_base" }, { op: "i64.load", offset: STATIC.dataView + 8 * DATAVIEW_METHODS.indexOf(method) });
     c.push({ op: "local.get", local: view }, { op: "i32.const", value: values.length }, { op: "global.get", global: "__memory_base" }, { op: "i32.const", value: STATIC.callArgs }, { op: "i32.add" });
     c.push({ op: "call", func: "JS_Call" }, { op: "local.tee", local: r });
-    const tag = (): Instr[] => [{ op: "local.get", local: r }, { op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }];
+    const tag = (): Instr[] => [{ op: "local.get", local: r }, ...TAG_OF];
     this.unwindIfException(f);
     if (method.startsWith("set")) {
       // undefined, which only a statement may drop (see effect)

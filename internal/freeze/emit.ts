@@ -12,7 +12,7 @@
 import { BAIL, CTX, intName, type Frozen } from "./analyze.ts";
 import { plainArgument, probe } from "./arrays.ts";
 import { ModuleBuilder, type Instr, type ValType } from "./encode.ts";
-import { ARRAY_KINDS, DATAVIEW_METHODS, DEOPT, HELPER, HELPERS, OVERFLOW, STATIC, TAG, THROWN } from "./runtime.ts";
+import { ARRAY_KINDS, DATAVIEW_METHODS, DEOPT, HELPER, HELPERS, OVERFLOW, STATIC, TAG, TAG_OF, THROWN } from "./runtime.ts";
 import { layoutConstants, mkval, OBJECT_API, objectHelpers } from "./objects.ts";
 
 export const INIT_FN = "qjs_ext_frozen_init";
@@ -149,7 +149,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         body.push({ op: "else" });
         // its buffer: a detached (or shrunk past it) array throws here, and is JS's empty array
         body.push(ctx, ...arg(i), ...at(scratch), ...at(scratch + 4), { op: "i32.const", value: 0 }, { op: "call", func: "JS_GetTypedArrayBuffer" }, { op: "local.tee", local: buf });
-        body.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.const", value: TAG.exception }, { op: "i32.eq" });
+        body.push(...TAG_OF, { op: "i32.const", value: TAG.exception }, { op: "i32.eq" });
         body.push({ op: "if" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "else" });
         body.push(ctx, ...at(scratch + 8), { op: "local.get", local: buf }, { op: "call", func: "JS_GetArrayBuffer" }, { op: "local.set", local: ptr });
         body.push(ctx, { op: "local.get", local: buf }, { op: "call", func: "JS_FreeValue" });
@@ -158,7 +158,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         // its length: what the engine's own getter says (a length-tracking array follows its
         // buffer's resizes, which the byte length above does not)
         body.push(ctx, ...at(lengthGetter), { op: "i64.load", offset: 0 }, ...arg(i), { op: "i32.const", value: 0 }, { op: "i32.const", value: 0 }, { op: "call", func: "JS_Call" }, { op: "local.tee", local: buf });
-        body.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.eqz" }, { op: "if" });
+        body.push(...TAG_OF, { op: "i32.eqz" }, { op: "if" });
         body.push({ op: "local.get", local: buf }, { op: "i32.wrap_i64" }, { op: "local.set", local: len });
         // (it cannot fail on a typed array; were it to throw, its exception is dropped with a length of 0)
         body.push({ op: "else" }, ctx, { op: "local.get", local: buf }, { op: "call", func: "JS_FreeValue" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "end" });

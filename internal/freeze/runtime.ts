@@ -26,6 +26,8 @@ export const DEOPT = 4;
 
 /** QuickJS's JSValue tags (the high 32 bits of a JSValue) that frozen code tests or makes. */
 export const TAG = { object: -1, bool: 1, null: 2, undefined: 3, exception: 6 } as const;
+/** Replaces the i64 JSValue on the stack with its tag (i32). */
+export const TAG_OF: Instr[] = [{ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }];
 
 export const HELPER = { toInt32: "fz_toInt32", pow: "fz_pow", sign: "fz_sign", isInt32: "fz_isInt32", load: "fz_load", store: "fz_store" } as const;
 
