@@ -1087,7 +1087,7 @@ export class FunctionCompiler {
     }
     const ty = this.expr(f, e);
     if (ty === "number") this.boxNumber(f);
-    else if (ty === "boolean") c.push({ op: "i64.extend_i32_u" }, ...mkval(1), { op: "i64.or" });
+    else if (ty === "boolean") c.push({ op: "i64.extend_i32_u" }, ...mkval(TAG.bool), { op: "i64.or" });
     else throw new Reject(`uses a ${ty} as a value`);
     return this.holdTemp(f);
   }
@@ -1257,7 +1257,7 @@ export class FunctionCompiler {
       c.push({ op: "global.get", global: "__memory_base" });
       // a number as QuickJS's JS_NewNumber boxes it; a boolean is JS_MKVAL(JS_TAG_BOOL, b)
       if (ty === "number") c.push({ op: "global.get", global: CTX }, { op: "local.get", local }, { op: "call", func: "JS_NewNumber" });
-      else c.push({ op: "local.get", local }, { op: "i64.extend_i32_u" }, { op: "i64.const", value: TAG.bool }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "i64.or" });
+      else c.push({ op: "local.get", local }, { op: "i64.extend_i32_u" }, ...mkval(TAG.bool), { op: "i64.or" });
       c.push({ op: "i64.store", offset: STATIC.callArgs + 8 * i });
     });
     const r = this.newLocal(f, "i64");

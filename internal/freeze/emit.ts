@@ -108,7 +108,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     const locals: ValType[] = [];
     const local = (t: ValType) => (locals.push(t), 3 + locals.length);
     const args: number[] = [];
-    const undef: Instr[] = [{ op: "i64.const", value: 3 }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "return" }];
+    const undef: Instr[] = [...mkval(TAG.undefined), { op: "return" }];
     const arg = (i: number): Instr[] => [{ op: "local.get", local: 3 }, { op: "i64.load", offset: 8 * i }];
     body.push(ctx, { op: "global.set", global: CTX });
     for (let i = 0; i < n; i++) {
@@ -116,7 +116,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         // any value, borrowed from argv (undefined when missing); objects.ts decides what compiled code does with it
         const v = local("i64");
         args.push(v);
-        body.push(...mkval(3), { op: "local.set", local: v }, { op: "local.get", local: 2 }, { op: "i32.const", value: i }, { op: "i32.gt_s" }, { op: "if" }, ...arg(i), { op: "local.set", local: v }, { op: "end" });
+        body.push(...mkval(TAG.undefined), { op: "local.set", local: v }, { op: "local.get", local: 2 }, { op: "i32.const", value: i }, { op: "i32.gt_s" }, { op: "if" }, ...arg(i), { op: "local.set", local: v }, { op: "end" });
         continue;
       }
       if (f.paramTys[i] === "view") {
@@ -205,7 +205,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
       body.push(ctx, { op: "call", func: "JS_NewArray" }, { op: "local.set", local: arr });
       body.push(ctx, { op: "local.get", local: arr }, { op: "i32.const", value: outs.length }, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_SetPropertyUint32" }, { op: "drop" });
       body.push({ op: "br", depth: 0 }); // (the outputs, below)
-    } else body.push({ op: "i64.const", value: TAG.exception }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "return" }); // JS_EXCEPTION
+    } else body.push(...mkval(TAG.exception), { op: "return" }); // JS_EXCEPTION
     body.push({ op: "end" });
     if (array) {
       // a compiled loop's variables: [v0, v1, ...] (and the exception, if it threw)
