@@ -26,7 +26,7 @@
 import { passedAsArrays } from "./arrays.ts";
 import { callsBeyondMath, children, isFunction, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
-import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
+import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, OVERFLOW, STATIC, TAG, TAG_OF, THROWN } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
 import { atom, FIELD_FLAGS, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
 
@@ -1030,7 +1030,7 @@ export class FunctionCompiler {
 
   /** The engine threw (the i64 result on the stack is JS_EXCEPTION): unwind, the exception is pending. */
   private unwindIfException(f: FnScope): void {
-    f.code.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.const", value: 6 }, { op: "i32.eq" }, { op: "if" });
+    f.code.push(...TAG_OF, { op: "i32.const", value: TAG.exception }, { op: "i32.eq" }, { op: "if" });
     f.code.push({ op: "i32.const", value: THROWN }, { op: "global.set", global: OVERFLOW });
     this.returnZero(f);
     f.code.push({ op: "end" });
@@ -1087,7 +1087,7 @@ export class FunctionCompiler {
     }
     const ty = this.expr(f, e);
     if (ty === "number") this.boxNumber(f);
-    else if (ty === "boolean") c.push({ op: "i64.extend_i32_u" }, ...mkval(1), { op: "i64.or" });
+    else if (ty === "boolean") c.push({ op: "i64.extend_i32_u" }, ...mkval(TAG.bool), { op: "i64.or" });
     else throw new Reject(`uses a ${ty} as a value`);
     return this.holdTemp(f);
   }
@@ -1255,20 +1255,17 @@ export class FunctionCompiler {
     if (values.length > 3) throw new Reject("passes a DataView method more than three arguments");
     values.forEach(({ ty, local }, i) => {
       c.push({ op: "global.get", global: "__memory_base" });
-      // a number as QuickJS's JS_NewNumber boxes it; a boolean is JS_MKVAL(JS_TAG_BOOL = 1, b)
+      // a number as QuickJS's JS_NewNumber boxes it; a boolean is JS_MKVAL(JS_TAG_BOOL, b)
       if (ty === "number") c.push({ op: "global.get", global: CTX }, { op: "local.get", local }, { op: "call", func: "JS_NewNumber" });
-      else c.push({ op: "local.get", local }, { op: "i64.extend_i32_u" }, { op: "i64.const", value: 1 }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "i64.or" });
+      else c.push({ op: "local.get", local }, { op: "i64.extend_i32_u" }, ...mkval(TAG.bool), { op: "i64.or" });
       c.push({ op: "i64.store", offset: STATIC.callArgs + 8 * i });
     });
     const r = this.newLocal(f, "i64");
     c.push({ op: "global.get", global: CTX }, { op: "global.get", global: "__memory_base" }, { op: "i64.load", offset: STATIC.dataView + 8 * DATAVIEW_METHODS.indexOf(method) });
     c.push({ op: "local.get", local: view }, { op: "i32.const", value: values.length }, { op: "global.get", global: "__memory_base" }, { op: "i32.const", value: STATIC.callArgs }, { op: "i32.add" });
     c.push({ op: "call", func: "JS_Call" }, { op: "local.tee", local: r });
-    const tag = (): Instr[] => [{ op: "local.get", local: r }, { op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }];
-    c.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.const", value: 6 }, { op: "i32.eq" }, { op: "if" });
-    c.push({ op: "i32.const", value: THROWN }, { op: "global.set", global: OVERFLOW });
-    this.returnZero(f);
-    c.push({ op: "end" });
+    const tag = (): Instr[] => [{ op: "local.get", local: r }, ...TAG_OF];
+    this.unwindIfException(f);
     if (method.startsWith("set")) {
       // undefined, which only a statement may drop (see effect)
       if (!statement) throw new Reject(`uses the value of ${method} (undefined)`);
@@ -1309,7 +1306,7 @@ export function guessReturn(fn: N): Ty {
   };
   let found: Ty | undefined;
   const walk = (n: N): void => {
-    if (found || !n || typeof n !== "object") return;
+    if (found) return;
     if (n.type === "ReturnStatement" && n.argument) found = classify(n.argument);
     if (n !== fn && isFunction(n)) return;
     children(n).forEach(walk);

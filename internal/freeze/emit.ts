@@ -12,7 +12,7 @@
 import { BAIL, CTX, intName, type Frozen } from "./analyze.ts";
 import { plainArgument, probe } from "./arrays.ts";
 import { ModuleBuilder, type Instr, type ValType } from "./encode.ts";
-import { ARRAY_KINDS, DATAVIEW_METHODS, DEOPT, HELPER, HELPERS, OVERFLOW, STATIC, THROWN } from "./runtime.ts";
+import { ARRAY_KINDS, DATAVIEW_METHODS, DEOPT, HELPER, HELPERS, OVERFLOW, STATIC, TAG, TAG_OF, THROWN } from "./runtime.ts";
 import { layoutConstants, mkval, OBJECT_API, objectHelpers } from "./objects.ts";
 
 export const INIT_FN = "qjs_ext_frozen_init";
@@ -108,7 +108,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     const locals: ValType[] = [];
     const local = (t: ValType) => (locals.push(t), 3 + locals.length);
     const args: number[] = [];
-    const undef: Instr[] = [{ op: "i64.const", value: 3 }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "return" }];
+    const undef: Instr[] = [...mkval(TAG.undefined), { op: "return" }];
     const arg = (i: number): Instr[] => [{ op: "local.get", local: 3 }, { op: "i64.load", offset: 8 * i }];
     body.push(ctx, { op: "global.set", global: CTX });
     for (let i = 0; i < n; i++) {
@@ -116,7 +116,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         // any value, borrowed from argv (undefined when missing); objects.ts decides what compiled code does with it
         const v = local("i64");
         args.push(v);
-        body.push(...mkval(3), { op: "local.set", local: v }, { op: "local.get", local: 2 }, { op: "i32.const", value: i }, { op: "i32.gt_s" }, { op: "if" }, ...arg(i), { op: "local.set", local: v }, { op: "end" });
+        body.push(...mkval(TAG.undefined), { op: "local.set", local: v }, { op: "local.get", local: 2 }, { op: "i32.const", value: i }, { op: "i32.gt_s" }, { op: "if" }, ...arg(i), { op: "local.set", local: v }, { op: "end" });
         continue;
       }
       if (f.paramTys[i] === "view") {
@@ -149,7 +149,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         body.push({ op: "else" });
         // its buffer: a detached (or shrunk past it) array throws here, and is JS's empty array
         body.push(ctx, ...arg(i), ...at(scratch), ...at(scratch + 4), { op: "i32.const", value: 0 }, { op: "call", func: "JS_GetTypedArrayBuffer" }, { op: "local.tee", local: buf });
-        body.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.const", value: 6 }, { op: "i32.eq" });
+        body.push(...TAG_OF, { op: "i32.const", value: TAG.exception }, { op: "i32.eq" });
         body.push({ op: "if" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "else" });
         body.push(ctx, ...at(scratch + 8), { op: "local.get", local: buf }, { op: "call", func: "JS_GetArrayBuffer" }, { op: "local.set", local: ptr });
         body.push(ctx, { op: "local.get", local: buf }, { op: "call", func: "JS_FreeValue" });
@@ -158,7 +158,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         // its length: what the engine's own getter says (a length-tracking array follows its
         // buffer's resizes, which the byte length above does not)
         body.push(ctx, ...at(lengthGetter), { op: "i64.load", offset: 0 }, ...arg(i), { op: "i32.const", value: 0 }, { op: "i32.const", value: 0 }, { op: "call", func: "JS_Call" }, { op: "local.tee", local: buf });
-        body.push({ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, { op: "i32.eqz" }, { op: "if" });
+        body.push(...TAG_OF, { op: "i32.eqz" }, { op: "if" });
         body.push({ op: "local.get", local: buf }, { op: "i32.wrap_i64" }, { op: "local.set", local: len });
         // (it cannot fail on a typed array; were it to throw, its exception is dropped with a length of 0)
         body.push({ op: "else" }, ctx, { op: "local.get", local: buf }, { op: "call", func: "JS_FreeValue" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "end" });
@@ -205,7 +205,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
       body.push(ctx, { op: "call", func: "JS_NewArray" }, { op: "local.set", local: arr });
       body.push(ctx, { op: "local.get", local: arr }, { op: "i32.const", value: outs.length }, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_SetPropertyUint32" }, { op: "drop" });
       body.push({ op: "br", depth: 0 }); // (the outputs, below)
-    } else body.push({ op: "i64.const", value: 6 }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "return" }); // JS_EXCEPTION
+    } else body.push(...mkval(TAG.exception), { op: "return" }); // JS_EXCEPTION
     body.push({ op: "end" });
     if (array) {
       // a compiled loop's variables: [v0, v1, ...] (and the exception, if it threw)

@@ -106,7 +106,6 @@ function namesIn(loop: N): { free: string[]; assigned: Set<string> } {
   const used = new Set<string>();
   const assigned = new Set<string>();
   const walk = (n: N, parent?: N): void => {
-    if (!n || typeof n !== "object") return;
     if (n.type === "Identifier") {
       if (parent?.type === "MemberExpression" && parent.property === n && !parent.computed) return;
       if (parent?.type === "Property" && parent.key === n && !parent.computed) return;

@@ -22,7 +22,7 @@
 
 import { children, type N } from "./ast.ts";
 import type { Func, Instr, ValType } from "./encode.ts";
-import { DEOPT, OVERFLOW, THROWN } from "./runtime.ts";
+import { DEOPT, OVERFLOW, TAG, TAG_OF, THROWN } from "./runtime.ts";
 
 /** The C API functions objects need (merged into emit.ts's API; their signatures are checked against quickjs.wasm). */
 export const OBJECT_API: Record<string, [ValType[], ValType[]]> = {
@@ -38,7 +38,6 @@ export const OBJECT_API: Record<string, [ValType[], ValType[]]> = {
 
 /** Property flags of a literal's fields (JS_PROP_C_W_E | JS_PROP_THROW). */
 export const FIELD_FLAGS = 7 | (1 << 14);
-const TAG = { object: -1, int: 0, bool: 1, null: 2, undefined: 3, exception: 6 } as const;
 export const READ_HELPER = "fz_get";
 export const READ_VALUE_HELPER = "fz_getv";
 export const ITOA_HELPER = "fz_itoa";
@@ -48,8 +47,6 @@ const set = (local: number): Instr => ({ op: "local.set", local });
 const i32 = (value: number): Instr => ({ op: "i32.const", value });
 /** analyze.ts's CTX: the JSContext of the call in progress. */
 const ctx: Instr = { op: "global.get", global: "ctx" };
-/** The tag of the i64 JSValue on the stack, as an i32. */
-const tag: Instr[] = [{ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }];
 /** JS_MKVAL(tag, 0): undefined, null. */
 export const mkval = (t: number): Instr[] => [{ op: "i64.const", value: t }, { op: "i64.const", value: 32 }, { op: "i64.shl" }];
 const free = (local: number): Instr[] => [ctx, get(local), { op: "call", func: "JS_FreeValue" }];
@@ -165,7 +162,7 @@ function readHelper(desc: () => Instr[], value: boolean): Func {
   // the value found, as a number: an int (tag 0), a float64 (every tag from JS_TAG_FLOAT64 up and
   // below the first negative one: NaN-boxing), undefined where NaN may stand for it; else DEOPT
   const asNumber: Instr[] = [
-    ...descAt(8), { op: "local.tee", local: v }, ...tag, { op: "local.tee", local: r }, { op: "i32.eqz" }, { op: "if" },
+    ...descAt(8), { op: "local.tee", local: v }, ...TAG_OF, { op: "local.tee", local: r }, { op: "i32.eqz" }, { op: "if" },
     get(v), { op: "i32.wrap_i64" }, { op: "f64.convert_i32_s" }, { op: "return" },
     { op: "end" },
     get(r), i32(-9), { op: "i32.sub" }, i32(8 + 9), { op: "i32.ge_u" }, { op: "if" },
@@ -181,7 +178,7 @@ function readHelper(desc: () => Instr[], value: boolean): Func {
     locals: ["i64", "i32", "i32", "i64"],
     body: [
       get(obj), set(cur),
-      get(cur), ...tag, i32(TAG.object), { op: "i32.ne" }, { op: "if" }, ...leave(DEOPT), { op: "end" },
+      get(cur), ...TAG_OF, i32(TAG.object), { op: "i32.ne" }, { op: "if" }, ...leave(DEOPT), { op: "end" },
       { op: "loop" },
       get(cur), { op: "call", func: "JS_IsProxy" }, { op: "if" }, ...dropCur, ...leave(DEOPT), { op: "end" },
       ctx, ...desc(), get(cur), get(name), { op: "call", func: "JS_GetOwnProperty" }, { op: "local.tee", local: r },
@@ -198,10 +195,10 @@ function readHelper(desc: () => Instr[], value: boolean): Func {
       ctx, get(cur), { op: "call", func: "JS_GetPrototype" }, set(v),
       ...dropCur,
       get(v), set(cur), i32(1), set(owned),
-      get(cur), ...tag, i32(TAG.object), { op: "i32.ne" }, { op: "if" },
+      get(cur), ...TAG_OF, i32(TAG.object), { op: "i32.ne" }, { op: "if" },
       ...(value
-        ? [get(cur), ...tag, i32(TAG.null), { op: "i32.eq" }, { op: "if" }, ...mkval(TAG.undefined), { op: "return" }, { op: "end" }]
-        : [get(cur), ...tag, i32(TAG.null), { op: "i32.eq" }, get(undef), { op: "i32.and" }, { op: "if" }, { op: "f64.const", value: NaN }, { op: "return" }, { op: "end" }]) as Instr[],
+        ? [get(cur), ...TAG_OF, i32(TAG.null), { op: "i32.eq" }, { op: "if" }, ...mkval(TAG.undefined), { op: "return" }, { op: "end" }]
+        : [get(cur), ...TAG_OF, i32(TAG.null), { op: "i32.eq" }, get(undef), { op: "i32.and" }, { op: "if" }, { op: "f64.const", value: NaN }, { op: "return" }, { op: "end" }]) as Instr[],
       ...free(cur), ...leave(DEOPT),
       { op: "end" },
       { op: "br", depth: 0 },

@@ -5,7 +5,7 @@
 import { numberOf, PLAIN } from "./arrays.ts";
 import type { Func, Instr } from "./encode.ts";
 
-/** The module's global that says a frozen call ran out of depth (i32, 0 or 1). */
+/** The module's global that says why a frozen call unwinds (i32: 0 it did not, 1 out of depth, BAIL in analyze.ts, THROWN, DEOPT). */
 export const OVERFLOW = "overflow";
 /**
  * The start of the module's static data, at fixed offsets from the imported __memory_base
@@ -23,6 +23,11 @@ export const DATAVIEW_METHODS = ["getInt8", "getUint8", "getInt16", "getUint16",
 export const THROWN = 3;
 /** OVERFLOW's value when compiled code met what only the interpreter does exactly (an element or a property it does not handle): the call runs as JS instead. */
 export const DEOPT = 4;
+
+/** QuickJS's JSValue tags (the high 32 bits of a JSValue) that frozen code tests or makes. */
+export const TAG = { object: -1, bool: 1, null: 2, undefined: 3, exception: 6 } as const;
+/** Replaces the i64 JSValue on the stack with its tag (i32). */
+export const TAG_OF: Instr[] = [{ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }];
 
 export const HELPER = { toInt32: "fz_toInt32", pow: "fz_pow", sign: "fz_sign", isInt32: "fz_isInt32", load: "fz_load", store: "fz_store" } as const;
 

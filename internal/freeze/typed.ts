@@ -100,7 +100,7 @@ export function undefinedFlow(stmts: N[], arrays: Set<string>, numericParam: (ca
 export function numericOnly(fn: N, name: string): boolean {
   let ok = true;
   const visit = (n: N, parent: N | undefined): void => {
-    if (!ok || !n || typeof n !== "object") return;
+    if (!ok) return;
     if (n.type === "Identifier" && n.name === name && parent && !fn.params.includes(n)) {
       if (!consumesNumber(parent, n)) ok = false;
       return;
