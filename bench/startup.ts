@@ -4,12 +4,19 @@
 // node on the same files. Reported: wall time and the process's CPU time (user
 // + system, from wait4), which is the steadier of the two on a shared machine,
 // and the peak RSS; then the median CPU time of each EDGEBOX_TRACE phase.
+// The floor rows are one probe compiled as the edgebox executable is (same
+// flags), doing cumulatively less than a run: a hello; + the Bun modules a run
+// loads; + opening the host library and creating Wasmtime's engine; + mapping
+// the runtime's precompiled module from edgebox's cache. What a run costs above
+// the last row is EdgeBox's own host JS and the guest's start and run.
 // Usage: bun bench/startup.ts [runs] [--write]   (--write: into bench/RESULTS.md)
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUN, EDGEBOX, NODE, installedEnv, machine, root, writeResults } from "./lib.ts";
+import { buildInfo, cacheDir } from "../internal/assets/index.ts";
+import { compileCommand } from "../internal/assets/compile.ts";
 
 const runs = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 30);
 const write = process.argv.includes("--write");
@@ -33,6 +40,33 @@ function spawn(argv: string[], extraEnv: Record<string, string> = {}) {
 const build = Bun.spawnSync([EDGEBOX, "build", hello, "-o", artifact], { cwd: dir, env, stdout: "ignore", stderr: "pipe" });
 if (build.exitCode !== 0) throw new Error(`edgebox build: ${build.stderr.toString()}`);
 
+// The floor probe (dist/edgebox has run once above, so its cache holds the host library and the precompiled runtime).
+const cache = cacheDir();
+const probe = join(dir, "floor.ts");
+writeFileSync(
+  probe,
+  `const step = Number(process.argv[2]);
+if (step >= 1) await Promise.all([import("node:fs"), import("node:path"), import("node:os"), import("bun:ffi")]);
+if (step >= 2) {
+  const { dlopen, JSCallback, ptr } = await import("bun:ffi");
+  const lib = dlopen(${JSON.stringify(join(cache, "libedgebox_host.so"))}, {
+    eb_engine_new: { args: ["u32", "ptr", "ptr", "ptr", "ptr", "usize"], returns: "i32" },
+    eb_module_deserialize_file: { args: ["ptr", "u32", "cstring", "ptr", "ptr", "usize"], returns: "i32" },
+  });
+  const callback = new JSCallback(() => 0, { args: ["u32", "u32", "u32"], returns: "u32" });
+  const scratch = new BigUint64Array(64), out = new BigUint64Array(2), err = new Uint8Array(256);
+  if (lib.symbols.eb_engine_new(0, callback.ptr, ptr(scratch), ptr(out), ptr(err), err.length) !== 0) throw new Error("engine");
+  const cwasm = Buffer.from(${JSON.stringify(join(cache, `runtime-${buildInfo.runtimeHash}-f0.cwasm`))} + "\\0");
+  if (step >= 3 && lib.symbols.eb_module_deserialize_file(Number(out[0]), 0, cwasm, ptr(out, 8), ptr(err), err.length) !== 0) throw new Error("deserialize");
+}
+console.log("hello");
+`,
+);
+const floor = join(dir, "floor");
+const entry = join(root, "cmd", "main.ts");
+const compiled = Bun.spawnSync(compileCommand(root, floor).map((a) => (a === entry ? probe : a)), { cwd: dir, stdout: "ignore", stderr: "pipe" });
+if (compiled.exitCode !== 0) throw new Error(`compiling the floor probe: ${compiled.stderr.toString()}`);
+
 const subjects: { name: string; argv: string[] }[] = [
   { name: "edgebox run hello.js", argv: [EDGEBOX, "run", hello] },
   { name: "edgebox run hello.ebx (built)", argv: [EDGEBOX, "run", artifact] },
@@ -42,6 +76,10 @@ const subjects: { name: string; argv: string[] }[] = [
   { name: "deno run hello.js", argv: [DENO, "run", "--quiet", hello] },
   { name: "deno run hello.ts", argv: [DENO, "run", "--quiet", helloTs] },
   { name: "node hello.js", argv: [NODE, hello] },
+  { name: "floor: a compiled hello (bun build --compile, edgebox's flags)", argv: [floor, "0"] },
+  { name: "floor: + node:fs, node:path, node:os, bun:ffi", argv: [floor, "1"] },
+  { name: "floor: + dlopen the host library, Wasmtime's engine", argv: [floor, "2"] },
+  { name: "floor: + map the runtime's precompiled module", argv: [floor, "3"] },
 ];
 
 // Warm-up: fills edgebox's precompiled and TypeScript caches, and the page cache for all.
@@ -97,6 +135,7 @@ const lines = [
   "",
   `${machine()}; ${runs} rounds, each runs every row once (after 3 warm-up rounds); load average ${load0.toFixed(1)} before, ${load1.toFixed(1)} after; ${new Date().toISOString().slice(0, 10)}. Produced by \`bun bench/startup.ts ${runs} --write\`.`,
   "CPU = user + system time of the process (wait4's rusage); the ratio columns divide by bun on the same file (hello.js or hello.ts).",
+  "The floor rows: one probe compiled with the edgebox executable's flags, doing cumulatively more of what every run must (its last row: a Bun executable that has loaded the host library, created Wasmtime's engine and mapped the precompiled runtime, before any of EdgeBox's own host JS or the guest runs).",
   "",
   "| command | CPU ms (median) | CPU vs bun | wall ms (median) | wall vs bun | peak RSS MiB |",
   "|---|---:|---:|---:|---:|---:|",
