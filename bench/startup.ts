@@ -3,7 +3,7 @@
 // edgebox on a script, on its built artifact and on TypeScript; bun, deno and
 // node on the same files. Reported: wall time and the process's CPU time (user
 // + system, from wait4), which is the steadier of the two on a shared machine,
-// and the peak RSS; then the median CPU time of each EDGEBOX_TRACE phase.
+// and the peak RSS (GNU time, own runs); then the median CPU time of each EDGEBOX_TRACE phase.
 // The floor rows are one probe compiled as the edgebox executable is (same
 // flags), doing cumulatively less than a run: a hello; + the Bun modules a run
 // loads; + opening the host library and creating Wasmtime's engine; + mapping
@@ -11,7 +11,7 @@
 // the last row is EdgeBox's own host JS and the guest's start and run.
 // Usage: bun bench/startup.ts [runs] [--write]   (--write: into bench/RESULTS.md)
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUN, EDGEBOX, NODE, installedEnv, machine, root, writeResults } from "./lib.ts";
@@ -34,7 +34,16 @@ function spawn(argv: string[], extraEnv: Record<string, string> = {}) {
   const p = Bun.spawnSync(argv, { cwd: dir, env: { ...env, ...extraEnv }, stdout: "ignore", stderr: "pipe" });
   const wall = performance.now() - t0;
   if (p.exitCode !== 0) throw new Error(`${argv.join(" ")} exited ${p.exitCode}: ${p.stderr.toString()}`);
-  return { wall, cpu: Number(p.resourceUsage.cpuTime.total) / 1000, rss: p.resourceUsage.maxRSS / 2 ** 20, stderr: p.stderr.toString() };
+  return { wall, cpu: Number(p.resourceUsage.cpuTime.total) / 1000, stderr: p.stderr.toString() };
+}
+
+// Peak RSS through GNU time, in its own runs: Bun spawns with vfork, so the maxRSS of
+// its child's rusage counts the benchmark's own pages (every row read >= ~38 MiB).
+const TIME = "/usr/bin/time";
+function peakRss(argv: string[]): number | undefined {
+  const p = Bun.spawnSync([TIME, "-f", "%M", ...argv], { cwd: dir, env, stdout: "ignore", stderr: "pipe" });
+  const kb = Number(p.stderr.toString().trim().split("\n").pop());
+  return p.exitCode === 0 && kb > 0 ? kb / 1024 : undefined;
 }
 
 const build = Bun.spawnSync([EDGEBOX, "build", hello, "-o", artifact], { cwd: dir, env, stdout: "ignore", stderr: "pipe" });
@@ -86,6 +95,7 @@ const subjects: { name: string; argv: string[] }[] = [
 for (let i = 0; i < 3; i++) for (const s of subjects) spawn(s.argv);
 
 const samples = new Map(subjects.map((s) => [s.name, { wall: [] as number[], cpu: [] as number[], rss: [] as number[] }]));
+if (existsSync(TIME)) for (let i = 0; i < 3; i++) for (const s of subjects) { const kb = peakRss(s.argv); if (kb) samples.get(s.name)!.rss.push(kb); }
 const load0 = loadavg()[0]!;
 for (let i = 0; i < runs; i++) {
   for (const s of subjects) {
@@ -93,7 +103,6 @@ for (let i = 0; i < runs; i++) {
     const m = samples.get(s.name)!;
     m.wall.push(r.wall);
     m.cpu.push(r.cpu);
-    m.rss.push(r.rss);
   }
 }
 const load1 = loadavg()[0]!;
@@ -127,7 +136,8 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-const med = (name: string, k: "wall" | "cpu" | "rss") => median(samples.get(name)![k]);
+const med = (name: string, k: "wall" | "cpu") => median(samples.get(name)![k]);
+const rss = (name: string) => (samples.get(name)!.rss.length ? median(samples.get(name)!.rss).toFixed(0) : "-");
 const base = (name: string) => (name.endsWith(".ts") ? "bun hello.ts" : "bun hello.js");
 
 const lines = [
@@ -140,7 +150,7 @@ const lines = [
   "| command | CPU ms (median) | CPU vs bun | wall ms (median) | wall vs bun | peak RSS MiB |",
   "|---|---:|---:|---:|---:|---:|",
   ...subjects.map((s) =>
-    `| ${s.name} | ${med(s.name, "cpu").toFixed(2)} | ${(med(s.name, "cpu") / med(base(s.name), "cpu")).toFixed(2)}x | ${med(s.name, "wall").toFixed(2)} | ${(med(s.name, "wall") / med(base(s.name), "wall")).toFixed(2)}x | ${med(s.name, "rss").toFixed(0)} |`,
+    `| ${s.name} | ${med(s.name, "cpu").toFixed(2)} | ${(med(s.name, "cpu") / med(base(s.name), "cpu")).toFixed(2)}x | ${med(s.name, "wall").toFixed(2)} | ${(med(s.name, "wall") / med(base(s.name), "wall")).toFixed(2)}x | ${rss(s.name)} |`,
   ),
   "",
   `Where \`edgebox run\` spends its CPU time (EDGEBOX_TRACE=1, median of ${runs} runs per column: CPU ms and minor page faults; each phase ends at its label):`,
