@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUN, EDGEBOX, NODE, installedEnv, machine, root, writeResults } from "./lib.ts";
-import { buildInfo, cacheDir } from "../internal/assets/index.ts";
+import { buildInfo, cacheDir, nativeHostPath } from "../internal/assets/index.ts";
 import { compileCommand } from "../internal/assets/compile.ts";
 
 const runs = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 30);
@@ -58,7 +58,7 @@ writeFileSync(
 if (step >= 1) await Promise.all([import("node:fs"), import("node:path"), import("node:os"), import("bun:ffi")]);
 if (step >= 2) {
   const { dlopen, JSCallback, ptr } = await import("bun:ffi");
-  const lib = dlopen(${JSON.stringify(join(cache, "libedgebox_host.so"))}, {
+  const lib = dlopen(${JSON.stringify(await nativeHostPath())}, {
     eb_engine_new: { args: ["u32", "ptr", "ptr", "ptr", "ptr", "usize"], returns: "i32" },
     eb_module_deserialize_file: { args: ["ptr", "u32", "cstring", "ptr", "ptr", "usize"], returns: "i32" },
   });
