@@ -4,7 +4,7 @@
 
 import { chmodSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import runtimeWasm from "../../dist/assets/runtime.wasm" with { type: "file" };
 import runtimeModulesFile from "../../dist/assets/runtime-modules.bin" with { type: "file" };
 import extUrl from "../../dist/assets/ext-url.so" with { type: "file" };
@@ -18,6 +18,10 @@ import info from "../../dist/assets/buildinfo.json" with { type: "json" };
 import pkg from "../../package.json" with { type: "json" };
 import type { SideModuleInfo } from "../engine/dylink.ts";
 import { unpackRuntimeModules } from "./runtime-modules.ts";
+import { dropIdleBuilds } from "../cache-limit.ts";
+
+/** Another build's cache directory unused this long is removed (an upgrade's old version). */
+const BUILD_IDLE_MS = 30 * 24 * 3600 * 1000;
 
 export const buildInfo = info;
 
@@ -111,6 +115,7 @@ async function extract(dir: string): Promise<string> {
     [hostLib, LIB_NAMES.host, info.nativeSizes.host],
     [wasmtimeLib, LIB_NAMES.wasmtime, info.nativeSizes.wasmtime],
   ];
+  let filled = false;
   for (const [embedded, name, size] of files) {
     const target = join(dir, name);
     if (sizeOf(target) === size) continue;
@@ -119,7 +124,10 @@ async function extract(dir: string): Promise<string> {
     writeFileSync(tmp, await Bun.file(embedded).bytes(), { mode: 0o755 });
     chmodSync(tmp, 0o755);
     renameSync(tmp, target);
+    filled = true;
   }
+  // a build's first run: the directories of builds no run has used for a month go
+  if (filled) dropIdleBuilds(dirname(dir), basename(dir), BUILD_IDLE_MS);
   return join(dir, files[0]![1]);
 }
 

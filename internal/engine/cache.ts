@@ -15,10 +15,14 @@
 
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { limitDir, touch } from "../cache-limit.ts";
 import type { NativeEngine } from "./native.ts";
 import type { WasmModule } from "./types.ts";
 
 const SUM_FORMAT = "edgebox-cwasm-3";
+
+/** The precompiled modules of one build take at most this much (~130 built apps' native code). */
+const CAP_BYTES = 512 * 2 ** 20;
 
 /** A content hash for cache keys (wyhash, as the host library's file hash). */
 export function contentHash(bytes: Uint8Array): string {
@@ -96,7 +100,9 @@ export function loadPrecompiled(
   const problem = verify(engine, file);
   if (problem === undefined) {
     try {
-      return engine.deserializeFile(file);
+      const module = engine.deserializeFile(file);
+      touch(`${file}.sum`); // its use, for eviction (the module file's own times are part of its identity)
+      return module;
     } catch (err) {
       events.warn(`discarding an unusable precompiled cache entry (${(err as Error).message}): ${file}; recompiling`);
     }
@@ -110,6 +116,7 @@ export function loadPrecompiled(
     mkdirSync(dir, { recursive: true });
     write(file, engine.serialize(module));
     write(`${file}.sum`, sumOf(engine, file));
+    limitDir(dir, CAP_BYTES);
   } catch (err) {
     events.warn(`could not store the precompiled module in ${dir}: ${(err as Error).message}`);
   }

@@ -6,9 +6,11 @@
 
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { limitDir, touch } from "../cache-limit.ts";
 
 const MAGIC = 0x31434245; // "EBC1"
 const HEADER = 16; // magic u32, length u32, wyhash u64
+const CAP_BYTES = 256 * 2 ** 20;
 
 /** Sources shorter than this compile faster than their entry is read. */
 export const MIN_CACHED_SOURCE = 16 * 1024;
@@ -22,9 +24,10 @@ export class BytecodeCache {
   }
 
   get(filename: string, source: string): Uint8Array | undefined {
+    const file = this.file(filename, source);
     let data: Buffer;
     try {
-      data = readFileSync(this.file(filename, source));
+      data = readFileSync(file);
     } catch {
       return undefined;
     }
@@ -33,6 +36,7 @@ export class BytecodeCache {
     const body = data.subarray(HEADER);
     if (view.getUint32(0, true) !== MAGIC || view.getUint32(4, true) !== body.length) return undefined;
     if (view.getBigUint64(8, true) !== BigInt.asUintN(64, BigInt(Bun.hash.wyhash(body, 0n)))) return undefined;
+    touch(file);
     return body;
   }
 
@@ -50,6 +54,7 @@ export class BytecodeCache {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       writeFileSync(tmp, out);
       renameSync(tmp, path);
+      limitDir(this.dir, CAP_BYTES);
     } catch {
       // read-only or full disk: run uncached
     }

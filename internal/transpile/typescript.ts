@@ -16,8 +16,11 @@ import { basename, dirname, join, posix } from "node:path";
 import { hostPath } from "../winpath.ts";
 import { SourceMap, type RawSourceMap } from "./sourcemap.ts";
 import { irregularConfigFor, writeTsconfig } from "./tsconfig.ts";
+import { limitDir, touch } from "../cache-limit.ts";
 
 const TYPESCRIPT = /\.(ts|tsx|mts|cts)$/;
+/** Transpiled files and scans kept on disk take at most this much. */
+const CAP_BYTES = 128 * 2 ** 20;
 
 // Bun runs macros (`import { f } from "x" with { type: "macro" }`) while it
 // transpiles or bundles: in the host, unsandboxed. Both switches are missing
@@ -82,7 +85,9 @@ function readScan(p: string | undefined): Scan | undefined {
   try {
     const o = JSON.parse(readFileSync(p, "utf8"));
     const ok = (o?.format === "esm" || o?.format === "cjs") && Array.isArray(o.imports) && o.imports.every((i: unknown) => typeof i === "string");
-    return ok ? { format: o.format, imports: o.imports } : undefined;
+    if (!ok) return undefined;
+    touch(p);
+    return { format: o.format, imports: o.imports };
   } catch {
     return undefined;
   }
@@ -115,7 +120,9 @@ export class TypeScript {
     if (!p) return undefined;
     try {
       const o = JSON.parse(readFileSync(p, "utf8"));
-      return typeof o?.code === "string" ? o : undefined;
+      if (typeof o?.code !== "string") return undefined;
+      touch(p);
+      return o;
     } catch {
       return undefined;
     }
@@ -127,6 +134,7 @@ export class TypeScript {
       mkdirSync(dirname(p), { recursive: true });
       writeFileSync(`${p}.${process.pid}`, JSON.stringify(out));
       renameSync(`${p}.${process.pid}`, p);
+      limitDir(dirname(p), CAP_BYTES);
     } catch {
       // a cache that cannot be written only costs speed
     }
