@@ -72,13 +72,14 @@ async function serveSplit(edgebox: string, port: number): Promise<{ inst: number
     const out = Bun.spawnSync([WRK!, "-t1", "-c8", `-d${serveSeconds}s`, url], { stdout: "pipe" }).stdout.toString();
     const cpu1 = cpuTree(proc.pid);
     const m = await (await fetch(`http://127.0.0.1:${port + 500}/metrics`)).text();
-    const v = (k: string) => Number(new RegExp(`^${k} (\\S+)$`, "m").exec(m)?.[1] ?? 0);
-    const count = v("edgebox_handler_seconds_count");
-    const served = count - Number(/^edgebox_handler_seconds_count (\S+)$/m.exec(m0)?.[1] ?? 0);
+    // serve's phase histograms (internal/serve/metrics.ts): sums and counts by phase
+    const v = (text: string, k: string, phase: string) => Number(new RegExp(`^edgebox_request_phase_seconds_${k}\\{phase="${phase}"\\} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+    const count = v(m, "count", "handler");
+    const served = count - v(m0, "count", "handler");
     return {
       cpu: ((cpu1 - cpu0) / served) * 1000,
-      inst: (v("edgebox_instantiate_seconds_sum") / count) * 1e6,
-      hand: (v("edgebox_handler_seconds_sum") / count) * 1e6,
+      inst: (v(m, "sum", "ready") / count) * 1e6,
+      hand: (v(m, "sum", "handler") / count) * 1e6,
       rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
       count,
     };
@@ -118,7 +119,7 @@ const lines = [
   "",
   `\`edgebox serve\` of a hello handler, one worker, \`wrk -t1 -c8 -d${serveSeconds}s\`, ${rounds} rounds per build: means over all requests, from --metrics; the server's CPU time (all its processes) per request served.`,
   "",
-  "| build | instantiate µs | handler µs | server CPU per request µs | requests/s | requests |",
+  "| build | instance ready µs | handler µs | server CPU per request µs | requests/s | requests |",
   "|---|---:|---:|---:|---:|---:|",
   ...serveRows,
 ];
