@@ -480,6 +480,17 @@ export class FunctionCompiler {
     const c = f.code;
     const get = (local: number): Instr => ({ op: "local.get", local });
     const k = (value: number): Instr => ({ op: "i32.const", value });
+    const last = c[c.length - 1]!;
+    if ((op === "+" || op === "-") && last.op === "i32.const") {
+      // a constant right operand (n - 1; a number's value ends in i32.const only when it is one):
+      // overflow is one comparison of the other operand with a bound (d = 2^31 wraps to -2^31: a + 2^31)
+      c.pop();
+      const d = op === "+" ? last.value : -last.value;
+      if (d === 0) return; // (the other operand, an int32, is the result)
+      c.push({ op: "local.tee", local: a });
+      this.bailIf(f, d > 0 ? [k(2147483647 - d), { op: "i32.gt_s" }] : [k(-2147483648 - d), { op: "i32.lt_s" }]);
+      return void c.push(get(a), k(d), { op: "i32.add" });
+    }
     c.push({ op: "local.set", local: b }, { op: "local.set", local: a });
     switch (op) {
       case "+":
@@ -922,12 +933,12 @@ export class FunctionCompiler {
       if (typeof target === "string") throw new Reject(`calls '${callee.name}', ${target}`);
       if (target === f.cand && f.inlined < inlineLevels(f.cand)) return this.inlineSelf(f, e);
       if (target !== f.cand && isLeaf(target) && this.paramTys(target).every((t) => t === "number")) return this.inlineSelf(f, e, target);
-      // int32 pays in loops (a self tail call is one), not around calls: fib(35) built was ~35% slower
-      // with it (its overflow checks, off the critical path in a loop, are on it here)
-      if (f.int) throw new Reject("calls a function (no int32 form)");
+      // the int32 variant calls itself (its own int32 variant: a bail anywhere unwinds them all to
+      // the f64 rerun); other functions only have an f64 form here
+      if (f.int && target !== f.cand) throw new Reject("calls another function (no int32 form)");
       this.args(f, e, target);
       const depth = f.slots;
-      c.push({ op: "local.get", local: depth }, { op: "i32.const", value: 1 + f.inlined }, { op: "i32.add" }, { op: "call", func: target.id });
+      c.push({ op: "local.get", local: depth }, { op: "i32.const", value: 1 + f.inlined }, { op: "i32.add" }, { op: "call", func: f.int ? intName(target) : target.id });
       // the callee ran out of depth: unwind at once
       c.push({ op: "global.get", global: OVERFLOW }, { op: "if" });
       this.returnZero(f);
