@@ -21,7 +21,8 @@
 // returns; every caller returns as soon as it sees the global set, so the
 // whole frozen stack unwinds at once and the JS caller gets the interpreter's
 // RangeError (see emit.ts), not a crash. Self tail calls are loops, and a
-// one-expression function's self calls are inlined (inlineLevels).
+// one-expression function's self calls are inlined (inlineLevels); where that
+// stops, its base case is inlined in front of each call (baseCase).
 
 import { passedAsArrays } from "./arrays.ts";
 import { callsBeyondMath, children, isFunction, type N } from "./ast.ts";
@@ -901,6 +902,57 @@ export class FunctionCompiler {
     }
   }
 
+  /**
+   * A self call where inlining stops, with the callee's base case inlined in front of it:
+   * `test ? base : call` (or `test ? call : base`) over the arguments in fresh locals, so that
+   * calls that would return at once (fib's n < 2, half of its calls) are not made. Pure code:
+   * the callee evaluates the test again, to the same value.
+   */
+  private guardedSelf(f: FnScope, e: N, base: { test: N; leaf: N; leafFirst: boolean }): Ty {
+    const c = f.code;
+    const n = this.args(f, e, f.cand);
+    const params = new Map<string, { local: number; ty: Ty }>();
+    const locals = f.cand.params.map(() => ({ local: this.newLocal(f, "f64"), ty: "number" as Ty }));
+    for (let i = n - 1; i >= 0; i--) c.push({ op: "local.set", local: locals[i]!.local });
+    f.cand.params.forEach((p, i) => params.set(p, locals[i]!));
+    const ty = this.retOf(f.cand);
+    const outer = f.blocks;
+    const call = () => {
+      for (const l of locals) c.push({ op: "local.get", local: l.local });
+      c.push({ op: "local.get", local: f.slots }, { op: "i32.const", value: 1 + f.inlined }, { op: "i32.add" }, { op: "call", func: f.cand.id });
+      c.push({ op: "global.get", global: OVERFLOW }, { op: "if" });
+      this.returnZero(f);
+      c.push({ op: "end" });
+    };
+    const leaf = () => {
+      // as inside the callee's frame (a call in the test or the base case is one deeper)
+      f.blocks = [params];
+      f.inlined++;
+      try {
+        if (this.expr(f, base.leaf) !== ty) throw new Reject("returns both numbers and booleans");
+      } finally {
+        f.blocks = outer;
+        f.inlined--;
+      }
+    };
+    f.blocks = [params];
+    f.inlined++;
+    try {
+      this.test(f, base.test);
+    } finally {
+      f.blocks = outer;
+      f.inlined--;
+    }
+    c.push({ op: "if", result: wasmType(ty) });
+    if (base.leafFirst) leaf();
+    else call();
+    c.push({ op: "else" });
+    if (base.leafFirst) call();
+    else leaf();
+    c.push({ op: "end" });
+    return ty;
+  }
+
   /** Math.floor/ceil/trunc (an int32 is its own), abs, min, max on int32s; the rest has no int32 form. */
   private intMath(f: FnScope, m: string, args: N[]): Ty {
     if (!["floor", "ceil", "trunc", "abs", "min", "max"].includes(m) || args.length === 0) throw new Reject(`calls Math.${m} (no int32 form)`);
@@ -932,13 +984,15 @@ export class FunctionCompiler {
       if (target === "global") throw new Reject(`calls the global '${callee.name}'`);
       if (typeof target === "string") throw new Reject(`calls '${callee.name}', ${target}`);
       if (target === f.cand && f.inlined < inlineLevels(f.cand)) return this.inlineSelf(f, e);
+      if (!f.int && target === f.cand && inlineLevels(f.cand) > 0 && baseCase(f.cand) && this.paramTys(f.cand).every((t) => t === "number")) return this.guardedSelf(f, e, baseCase(f.cand)!);
       if (target !== f.cand && isLeaf(target) && this.paramTys(target).every((t) => t === "number")) return this.inlineSelf(f, e, target);
-      // the int32 variant calls itself (its own int32 variant: a bail anywhere unwinds them all to
-      // the f64 rerun); other functions only have an f64 form here
-      if (f.int && target !== f.cand) throw new Reject("calls another function (no int32 form)");
+      // int32 pays in loops (a self tail call is one), not around calls: fib(35) built was ~35% slower
+      // with it (its overflow checks, off the critical path in a loop, are on it here); with
+      // constant operands checked by one comparison and base cases inlined, still no faster
+      if (f.int) throw new Reject("calls a function (no int32 form)");
       this.args(f, e, target);
       const depth = f.slots;
-      c.push({ op: "local.get", local: depth }, { op: "i32.const", value: 1 + f.inlined }, { op: "i32.add" }, { op: "call", func: f.int ? intName(target) : target.id });
+      c.push({ op: "local.get", local: depth }, { op: "i32.const", value: 1 + f.inlined }, { op: "i32.add" }, { op: "call", func: target.id });
       // the callee ran out of depth: unwind at once
       c.push({ op: "global.get", global: OVERFLOW }, { op: "if" });
       this.returnZero(f);
@@ -1354,6 +1408,17 @@ function inlineLevels(c: Candidate): number {
   };
   walk(body[0]!.argument);
   return calls <= 2 ? 2 : 1;
+}
+
+/** A one-expression function's `test ? base : ...` (or `test ? ... : base`) where neither test nor base calls the function itself. */
+function baseCase(c: Candidate): { test: N; leaf: N; leafFirst: boolean } | undefined {
+  const e = bodyStatements(c.node)[0]?.argument;
+  if (e?.type !== "ConditionalExpression") return undefined;
+  const callsSelf = (n: N): boolean => (n.type === "CallExpression" && n.callee.type === "Identifier" && n.callee.name === c.name) || children(n).some(callsSelf);
+  if (callsSelf(e.test)) return undefined;
+  if (!callsSelf(e.consequent)) return { test: e.test, leaf: e.consequent, leafFirst: true };
+  if (!callsSelf(e.alternate)) return { test: e.test, leaf: e.alternate, leafFirst: false };
+  return undefined;
 }
 
 /** True when every path through this statement returns (control never falls off its end). */

@@ -178,6 +178,25 @@ function nested(a, b) {
   return a <= 0 ? b : nested(a - 1, nested(a - 2, b * 2) - a) | 0;
 }
 
+// int32 loops called from f64 code (their int32 variant first, the f64 function when it bails
+// out), and constants added at the int32 bounds (checked by one comparison)
+function viaSumT(n, k) {
+  let s = 0;
+  for (let i = 0; i < k; i++) s += sumT(i * 1000, n);
+  return s;
+}
+function addK(a) { for (;;) return a + 2147483647; }
+function subK(a) { for (;;) return a - 2147483647; }
+function incDec(a) { for (;;) return a + 1 - 1 + (a - 1) + (2 - a); }
+
+// base cases inlined in front of the calls inlining leaves: in either branch, a boolean one
+function down(n) {
+  return n > 0 ? down(n - 2) + n : -n;
+}
+function parity(n) {
+  return n < 1 ? n === 0 : !parity(n - 1);
+}
+
 // int32 variants (loops) that leave int32 midway: the f64 function reruns from the start
 function tri(n) {
   let s = 0;
@@ -286,6 +305,10 @@ row("after overflow", attempt(() => loopDeep(1e6)), loopDeep(10), attempt(() => 
 row("tail ?:", sumT(1000, 0), attempt(() => sumT(10.5, 0)), attempt(() => sumT(1e6, 0)), ...more.map((a) => attempt(() => pickT(a, 1))), pickT(7, 3));
 row("inlined", ...[0, 1, 2, 3, 10, 20, -1, 2.5, NaN].map((n) => attempt(() => trib(n))), ack(2, 3), ack(3, 3), ack(0, -0), attempt(() => ack(3, 1e5)), ...more.map((a) => attempt(() => nested(Math.min(a, 12), a))));
 row("int32 exits", ...[0, 1, 65535, 65536, 70000, -5, 2.5].map(tri), ...[0, 1, 12, 13, 20, 25, -3, 2.5].map(fact), ...[0, 1, 2, 1024, 3, -6, 2147483647, -2147483648].map(halve));
+row("dispatched", ...[0, -0, 1, 100, 2.5, NaN, 2145000000, 2146000000, 2147483647, -2147483648, -5, 1e300].map((n) => viaSumT(n, 3)), viaSumT(-0, 1), attempt(() => viaSumT(1, 20)));
+row("int32 bounds", ...more.map(addK), ...more.map(subK), ...more.map(incDec), addK(-2147483648), subK(-1), subK(-2));
+row("base cases", ...[0, 1, 2, 7, 20, -1, -0, 2.5, NaN, Infinity].map((n) => attempt(() => down(n))), ...[0, 1, 2, 15, -0.5, 2.5, -0].map(parity));
+row("base cases, too deep", attempt(() => parity(1e6)), attempt(() => down(1e6)), attempt(() => down(-1e6)), down(3000));
 row("sumSq", ...more.map(sumSq), sq(3));
 row("non-numbers", ...others.map((v) => add(v, 1)), ...others.map((v) => pow(2, v)), ...others.map((v) => shl(v, 1)), attempt(() => add(Symbol(), 1)).split(":")[0], add(1n, 2n), add([], 1));
 row("impure", closure(1), property({ x: 2 }), writes({}), tryCatch(1), gen(1).next().value, args(1), self(3), maybe(1), evals(4));
