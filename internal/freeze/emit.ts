@@ -95,16 +95,19 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   const register: Instr[] = [];
   // Calls from f64 code to a function with an int32 variant go through its dispatcher (a
   // function's calls to itself stay in its own form)
-  const dispatched = new Set(fns.filter((f) => f.int).map((f) => f.cand.id));
+  const withInt = new Set(fns.filter((f) => f.int).map((f) => f.cand.id));
+  const dispatched = new Set(fns.filter((f) => f.int && f.entry).map((f) => f.cand.id));
   for (const f of fns) {
-    for (const ins of f.body) if (ins.op === "call" && ins.func !== f.cand.id && dispatched.has(ins.func)) ins.func = dispatcherName(ins.func);
+    for (const ins of f.body) {
+      if (ins.op === "call" && ins.func !== f.cand.id && withInt.has(ins.func)) (dispatched.add(ins.func), (ins.func = dispatcherName(ins.func)));
+    }
   }
   for (const f of fns) {
     const n = f.cand.params.length;
     const slots = f.paramTys.flatMap((t): ValType[] => (t === "array" ? ["i32", "i32", "i32"] : t === "view" || t === "value" ? ["i64"] : ["f64"]));
     m.func({ name: f.cand.id, params: [...slots, "i32"], results: [f.ret === "number" ? "f64" : "i32"], locals: f.locals, body: f.body });
-    if (f.int) {
-      m.func({ name: intName(f.cand), params: [...f.cand.params.map((): ValType => "i32"), "i32"], results: ["i32"], locals: f.int.locals, body: f.int.body });
+    if (dispatched.has(f.cand.id)) {
+      m.func({ name: intName(f.cand), params: [...f.cand.params.map((): ValType => "i32"), "i32"], results: ["i32"], locals: f.int!.locals, body: f.int!.body });
       m.func(dispatcher(f));
     }
     if (!f.entry) continue; // called by other frozen functions only
