@@ -99,6 +99,12 @@ describe("the freezer's WebAssembly", () => {
     const addK = body(/func fz_addK_\d+_i32 /);
     expect(addK).toMatch(/i32.const 0\n\s*i32.gt_s\n/);
     expect(addK).not.toContain("i32.xor");
+    // sumT's accumulator: an i64, added to without a check; its tail call unrolled (four iterations a trip)
+    const sumT = body(/func fz_sumT_\d+_i32 /);
+    expect(sumT).toMatch(/^func fz_sumT_\d+_i32 \(i32 i64 i32\)/);
+    expect(sumT.match(/i64.add\n/g)!.length).toBe(4);
+    expect(sumT).not.toContain("i32.xor");
+    expect(sumT.match(/br \d+\n/g)!.length).toBe(1);
     // fib: each of the calls left after two levels of inlining has its own n < 2 in front
     const fib = body(/func fz_fib_\d+ /);
     const calls = fib.match(/call fz_fib_/g)!.length;

@@ -107,7 +107,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     const slots = f.paramTys.flatMap((t): ValType[] => (t === "array" ? ["i32", "i32", "i32"] : t === "view" || t === "value" ? ["i64"] : ["f64"]));
     m.func({ name: f.cand.id, params: [...slots, "i32"], results: [f.ret === "number" ? "f64" : "i32"], locals: f.locals, body: f.body });
     if (dispatched.has(f.cand.id)) {
-      m.func({ name: intName(f.cand), params: [...f.cand.params.map((): ValType => "i32"), "i32"], results: ["i32"], locals: f.int!.locals, body: f.int!.body });
+      m.func({ name: intName(f.cand), params: [...f.int!.params, "i32"], results: ["i32"], locals: f.int!.locals, body: f.int!.body });
       m.func(dispatcher(f));
     }
     if (!f.entry) continue; // called by other frozen functions only
@@ -297,7 +297,7 @@ function dispatcher(f: Frozen): Func {
   const body: Instr[] = [{ op: "block" }, { op: "i32.const", value: 1 }];
   for (let i = 0; i < n; i++) body.push(get(i), { op: "call", func: HELPER.isInt32 }, { op: "i32.and" });
   body.push({ op: "i32.eqz" }, { op: "br_if", depth: 0 });
-  for (let i = 0; i < n; i++) body.push(get(i), { op: "i32.trunc_f64_s" });
+  for (let i = 0; i < n; i++) body.push(get(i), { op: f.int!.params[i] === "i64" ? "i64.trunc_f64_s" : "i32.trunc_f64_s" });
   body.push(get(n), { op: "call", func: intName(f.cand) }, ...(ret === "f64" ? [{ op: "f64.convert_i32_s" } as Instr] : []), { op: "local.set", local: n + 1 });
   body.push({ op: "global.get", global: OVERFLOW }, { op: "i32.const", value: BAIL }, { op: "i32.ne" }, { op: "if" }, get(n + 1), { op: "return" }, { op: "end" });
   body.push({ op: "i32.const", value: 0 }, { op: "global.set", global: OVERFLOW }, { op: "end" });
