@@ -1470,10 +1470,10 @@ function inlineLevels(c: Candidate): number {
 }
 
 /**
- * The int32 variant's accumulators: parameters never assigned, that every self call (all tail
- * calls there) passes on as `p`, `p + e`, `e + p` or `p - e`, with e using no accumulator,
- * and at least one call changes. Held as i64, added to without overflow checks (wideArgs);
- * a read elsewhere checks that the value is an int32 (the result, a comparison).
+ * The int32 variant's accumulators: parameters never assigned, read only where returned,
+ * that every self call (all tail calls there) passes on as `p`, `p + e`, `e + p` or `p - e`,
+ * with e using no accumulator, and at least one call changes. Held as i64, added to without
+ * overflow checks (wideArgs); where returned, checked to be an int32 (narrow).
  */
 function wideParams(c: Candidate): Set<string> {
   if (c.loop) return new Set();
