@@ -167,7 +167,7 @@ function pickT(n, acc) {
   return n <= 0 ? acc : n % 2 ? pickT(n - 1, acc * 2) : n > 100 ? pickT(n - 3, acc + 1) : acc - n;
 }
 
-// self calls inlined into one-expression functions (two levels; one with three calls)
+// self calls inlined into one-expression functions (three levels; one with three calls: one)
 function trib(n) {
   return n < 3 ? (n < 2 ? 0 : 1) : trib(n - 1) + trib(n - 2) + trib(n - 3);
 }
