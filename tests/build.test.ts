@@ -316,7 +316,7 @@ describe("frozen functions", () => {
     expect(frozen.code).toBe(0);
     // what was frozen, and why the rest was not
     const names = ["fib", "sumTo", "gcd", "collatz", "isPrime", "mandel", "bits", "floats", "isEven", "isOdd", "overflow", "logic", "deep", "names"];
-    names.push("add", "mod", "pow", "mathPow", "shl", "ushr", "min", "max", "orNum", "andNum", "pick", "compound", "loops", "both", "extra", "loopDeep", "sign", "rounding", "sumT", "pickT", "trib", "ack", "nested", "tri", "fact", "halve", "sumSq");
+    names.push("add", "mod", "pow", "mathPow", "shl", "ushr", "min", "max", "orNum", "andNum", "pick", "compound", "loops", "both", "extra", "loopDeep", "sign", "rounding", "sumT", "pickT", "trib", "ack", "nested", "tri", "fact", "halve", "sumSq", "viaSumT", "addK", "subK", "incDec", "down", "parity", "accRev", "accAlt", "accSub");
     for (const name of names) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
     const reasons: Record<string, string> = {
       closure: "uses 'counter' from outside the function",

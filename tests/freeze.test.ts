@@ -84,6 +84,34 @@ describe("the freezer's WebAssembly", () => {
     expect(r.listing).toMatch(/func fz_tri_\d+_i32 \(i32 i32\) -> i32/);
   });
 
+  test("f64 code calls an int32 loop through its dispatcher; constant operands are checked by one comparison; base cases are inlined in front of calls", () => {
+    const r = freeze(corpus);
+    const body = (name: RegExp) => {
+      const at = r.listing!.search(name);
+      expect(at).toBeGreaterThanOrEqual(0);
+      const end = r.listing!.indexOf("\nfunc ", at + 1);
+      return r.listing!.slice(at, end < 0 ? undefined : end);
+    };
+    // viaSumT's loop calls sumT: its int32 variant first, through the dispatcher
+    expect(body(/func fz_viaSumT_\d+ /)).toMatch(/call fz_sumT_\d+_any\n/);
+    expect(body(/func fz_sumT_\d+_any /)).toMatch(/call fz_sumT_\d+_i32\n[^]*call fz_sumT_\d+$/);
+    // a + 2147483647 overflows exactly when a > 0: one comparison, no sign arithmetic
+    const addK = body(/func fz_addK_\d+_i32 /);
+    expect(addK).toMatch(/i32.const 0\n\s*i32.gt_s\n/);
+    expect(addK).not.toContain("i32.xor");
+    // sumT's accumulator: an i64, added to without a check; its tail call unrolled (four iterations a trip)
+    const sumT = body(/func fz_sumT_\d+_i32 /);
+    expect(sumT).toMatch(/^func fz_sumT_\d+_i32 \(i32 i64 i32\)/);
+    expect(sumT.match(/i64.add\n/g)!.length).toBe(4);
+    expect(sumT).not.toContain("i32.xor");
+    expect(sumT.match(/br \d+\n/g)!.length).toBe(1);
+    // fib: each of the calls left after three levels of inlining has its own n < 2 in front
+    const fib = body(/func fz_fib_\d+ /);
+    const calls = fib.match(/call fz_fib_/g)!.length;
+    expect(calls).toBe(16);
+    expect(fib.match(/f64.lt\n/g)!.length).toBe(2 * calls - 1);
+  });
+
   test("typed-array element helpers read and write as JS's typed arrays do, every kind, edge values and indices", () => {
     const m = new ModuleBuilder();
     m.importMemory("env", "memory");

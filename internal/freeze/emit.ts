@@ -11,7 +11,7 @@
 
 import { BAIL, CTX, intName, type Frozen } from "./analyze.ts";
 import { plainArgument, probe } from "./arrays.ts";
-import { ModuleBuilder, type Instr, type ValType } from "./encode.ts";
+import { ModuleBuilder, type Func, type Instr, type ValType } from "./encode.ts";
 import { ARRAY_KINDS, DATAVIEW_METHODS, DEOPT, HELPER, HELPERS, OVERFLOW, STATIC, TAG, TAG_OF, THROWN } from "./runtime.ts";
 import { layoutConstants, mkval, OBJECT_API, objectHelpers } from "./objects.ts";
 
@@ -93,10 +93,23 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   const ctx: Instr = { op: "local.get", local: 0 };
 
   const register: Instr[] = [];
+  // Calls from f64 code to a function with an int32 variant go through its dispatcher (a
+  // function's calls to itself stay in its own form)
+  const withInt = new Set(fns.filter((f) => f.int).map((f) => f.cand.id));
+  const dispatched = new Set(fns.filter((f) => f.int && f.entry).map((f) => f.cand.id));
+  for (const f of fns) {
+    for (const ins of f.body) {
+      if (ins.op === "call" && ins.func !== f.cand.id && withInt.has(ins.func)) (dispatched.add(ins.func), (ins.func = dispatcherName(ins.func)));
+    }
+  }
   for (const f of fns) {
     const n = f.cand.params.length;
     const slots = f.paramTys.flatMap((t): ValType[] => (t === "array" ? ["i32", "i32", "i32"] : t === "view" || t === "value" ? ["i64"] : ["f64"]));
     m.func({ name: f.cand.id, params: [...slots, "i32"], results: [f.ret === "number" ? "f64" : "i32"], locals: f.locals, body: f.body });
+    if (dispatched.has(f.cand.id)) {
+      m.func({ name: intName(f.cand), params: [...f.int!.params, "i32"], results: ["i32"], locals: f.int!.locals, body: f.int!.body });
+      m.func(dispatcher(f));
+    }
     if (!f.entry) continue; // called by other frozen functions only
 
     // JSValue js_<id>(JSContext *ctx, JSValue this, int argc, JSValue *argv): numbers as f64
@@ -174,22 +187,10 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     }
     const res = local("f64");
     const result: Instr = { op: "local.set", local: res };
-    if (f.int) {
-      m.func({ name: intName(f.cand), params: [...f.cand.params.map((): ValType => "i32"), "i32"], results: ["i32"], locals: f.int.locals, body: f.int.body });
-      // all arguments int32: the int32 variant, unless it bails out (then the f64 function from the start)
-      body.push({ op: "block" }, { op: "block" }, { op: "i32.const", value: 1 });
-      for (const v of args) body.push({ op: "local.get", local: v }, { op: "call", func: HELPER.isInt32 }, { op: "i32.and" });
-      body.push({ op: "i32.eqz" }, { op: "br_if", depth: 0 });
-      for (const v of args) body.push({ op: "local.get", local: v }, { op: "i32.trunc_f64_s" });
-      body.push({ op: "i32.const", value: 0 }, { op: "call", func: intName(f.cand) }, { op: "f64.convert_i32_s" }, result);
-      body.push({ op: "global.get", global: OVERFLOW }, { op: "i32.const", value: BAIL }, { op: "i32.ne" }, { op: "br_if", depth: 1 });
-      body.push({ op: "i32.const", value: 0 }, { op: "global.set", global: OVERFLOW }, { op: "end" });
-    }
     for (const v of args) body.push({ op: "local.get", local: v });
-    body.push({ op: "i32.const", value: 0 }, { op: "call", func: f.cand.id });
+    body.push({ op: "i32.const", value: 0 }, { op: "call", func: f.int ? dispatcherName(f.cand.id) : f.cand.id });
     if (f.ret === "boolean") body.push({ op: "f64.convert_i32_s" });
     body.push(result);
-    if (f.int) body.push({ op: "end" });
     // ran out of depth: the interpreter's RangeError; or the engine threw (a DataView call)
     const outs = f.cand.loop?.outputs ?? [];
     const array = f.cand.loop?.mayThrow || outs.length > 1;
@@ -278,6 +279,29 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   m.func({ name: INIT_FN, params: ["i32", "i32"], results: ["i32"], locals: ["i64", "i64", "i64", "i64", "i32"], body: init });
   m.export(INIT_FN, INIT_FN);
   for (const h of objectHelpers(bodies, () => at(desc))) m.func(h);
-  const ids = new Set(fns.flatMap((f) => [f.cand.id, intName(f.cand)]));
+  const ids = new Set(fns.flatMap((f) => [f.cand.id, intName(f.cand), dispatcherName(f.cand.id)]));
   return { wasm: m.encode(), listing: m.listing((name) => ids.has(name)) };
+}
+
+const dispatcherName = (id: string) => `${id}_any`;
+
+/**
+ * (f64 arguments, depth) -> the function's result: its int32 variant when every argument is an
+ * int32 (not -0) and it does not bail out (BAIL), else the f64 function from the start (exact:
+ * neither has effects). A depth overflow is left in OVERFLOW for the caller, as from any call.
+ */
+function dispatcher(f: Frozen): Func {
+  const n = f.cand.params.length;
+  const get = (local: number): Instr => ({ op: "local.get", local });
+  const ret: ValType = f.ret === "number" ? "f64" : "i32";
+  const body: Instr[] = [{ op: "block" }, { op: "i32.const", value: 1 }];
+  for (let i = 0; i < n; i++) body.push(get(i), { op: "call", func: HELPER.isInt32 }, { op: "i32.and" });
+  body.push({ op: "i32.eqz" }, { op: "br_if", depth: 0 });
+  for (let i = 0; i < n; i++) body.push(get(i), { op: f.int!.params[i] === "i64" ? "i64.trunc_f64_s" : "i32.trunc_f64_s" });
+  body.push(get(n), { op: "call", func: intName(f.cand) }, ...(ret === "f64" ? [{ op: "f64.convert_i32_s" } as Instr] : []), { op: "local.set", local: n + 1 });
+  body.push({ op: "global.get", global: OVERFLOW }, { op: "i32.const", value: BAIL }, { op: "i32.ne" }, { op: "if" }, get(n + 1), { op: "return" }, { op: "end" });
+  body.push({ op: "i32.const", value: 0 }, { op: "global.set", global: OVERFLOW }, { op: "end" });
+  for (let i = 0; i <= n; i++) body.push(get(i));
+  body.push({ op: "call", func: f.cand.id });
+  return { name: dispatcherName(f.cand.id), params: [...f.cand.params.map((): ValType => "f64"), "i32"], results: [ret], locals: [ret], body };
 }

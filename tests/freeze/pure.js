@@ -167,7 +167,7 @@ function pickT(n, acc) {
   return n <= 0 ? acc : n % 2 ? pickT(n - 1, acc * 2) : n > 100 ? pickT(n - 3, acc + 1) : acc - n;
 }
 
-// self calls inlined into one-expression functions (two levels; one with three calls)
+// self calls inlined into one-expression functions (three levels; one with three calls: one)
 function trib(n) {
   return n < 3 ? (n < 2 ? 0 : 1) : trib(n - 1) + trib(n - 2) + trib(n - 3);
 }
@@ -176,6 +176,38 @@ function ack(m, n) {
 }
 function nested(a, b) {
   return a <= 0 ? b : nested(a - 1, nested(a - 2, b * 2) - a) | 0;
+}
+
+// int32 loops called from f64 code (their int32 variant first, the f64 function when it bails
+// out), and constants added at the int32 bounds (checked by one comparison)
+function viaSumT(n, k) {
+  let s = 0;
+  for (let i = 0; i < k; i++) s += sumT(i * 1000, n);
+  return s;
+}
+function addK(a) { for (;;) return a + 2147483647; }
+function subK(a) { for (;;) return a - 2147483647; }
+function incDec(a) { for (;;) return a + 1 - 1 + (a - 1) + (2 - a); }
+
+// accumulators: added to as i64 without overflow checks, checked where returned (an int32, or
+// the f64 function reruns); the tail call unrolled four times
+function accRev(n, acc) {
+  return n <= 0 ? acc : accRev(n - 1, n * n + acc);
+}
+function accAlt(n, acc) {
+  return n <= 0 ? acc : accAlt(n - 1, acc + (n % 2 ? -2147483647 : 2147483647));
+}
+function accSub(n, acc) {
+  if (n <= 0) return acc;
+  return accSub(n - 1, acc - n);
+}
+
+// base cases inlined in front of the calls inlining leaves: in either branch, a boolean one
+function down(n) {
+  return n > 0 ? down(n - 2) + n : -n;
+}
+function parity(n) {
+  return n < 1 ? n === 0 : !parity(n - 1);
 }
 
 // int32 variants (loops) that leave int32 midway: the f64 function reruns from the start
@@ -286,6 +318,13 @@ row("after overflow", attempt(() => loopDeep(1e6)), loopDeep(10), attempt(() => 
 row("tail ?:", sumT(1000, 0), attempt(() => sumT(10.5, 0)), attempt(() => sumT(1e6, 0)), ...more.map((a) => attempt(() => pickT(a, 1))), pickT(7, 3));
 row("inlined", ...[0, 1, 2, 3, 10, 20, -1, 2.5, NaN].map((n) => attempt(() => trib(n))), ack(2, 3), ack(3, 3), ack(0, -0), attempt(() => ack(3, 1e5)), ...more.map((a) => attempt(() => nested(Math.min(a, 12), a))));
 row("int32 exits", ...[0, 1, 65535, 65536, 70000, -5, 2.5].map(tri), ...[0, 1, 12, 13, 20, 25, -3, 2.5].map(fact), ...[0, 1, 2, 1024, 3, -6, 2147483647, -2147483648].map(halve));
+row("dispatched", ...[0, -0, 1, 100, 2.5, NaN, 2145000000, 2146000000, 2147483647, -2147483648, -5, 1e300].map((n) => viaSumT(n, 3)), viaSumT(-0, 1), attempt(() => viaSumT(1, 20)));
+row("int32 bounds", ...more.map(addK), ...more.map(subK), ...more.map(incDec), addK(-2147483648), subK(-1), subK(-2));
+row("accumulators", ...[0, 1, 2, 3, 4, 7, 100, 3000, -1, 2.5, NaN].map((n) => attempt(() => accRev(n, 0))), accRev(3, -0), accRev(0, -0), accRev(2, 2147483647), accRev(2000, -2147483648), accRev(1, 2.5));
+row("accumulators 2", ...[1, 2, 3, 4, 5, 1000].map((n) => accAlt(n, 2147483647)), accAlt(4, -2147483648), accAlt(3, 0.5), accSub(10, 5), accSub(3000, -2147483000), accSub(3000, 2147483647), sumT(3000, 2147483000), sumTo(3000, -2147483648));
+row("accumulators, too deep", attempt(() => accRev(1e6, 0)), attempt(() => accAlt(1e6, 1)), attempt(() => accSub(1e6, 0)), attempt(() => sumT(1e6, 0)));
+row("base cases", ...[0, 1, 2, 7, 20, -1, -0, 2.5, NaN, Infinity].map((n) => attempt(() => down(n))), ...[0, 1, 2, 15, -0.5, 2.5, -0].map(parity));
+row("base cases, too deep", attempt(() => parity(1e6)), attempt(() => down(1e6)), attempt(() => down(-1e6)), down(3000));
 row("sumSq", ...more.map(sumSq), sq(3));
 row("non-numbers", ...others.map((v) => add(v, 1)), ...others.map((v) => pow(2, v)), ...others.map((v) => shl(v, 1)), attempt(() => add(Symbol(), 1)).split(":")[0], add(1n, 2n), add([], 1));
 row("impure", closure(1), property({ x: 2 }), writes({}), tryCatch(1), gen(1).next().value, args(1), self(3), maybe(1), evals(4));
