@@ -311,6 +311,18 @@ function formatUncaught(err, fromPromise) {
   return `Uncaught ${util.inspect(err)}`;
 }
 
+/** edgebox serve: the env every request's handler gets (set with the handler, in the image). */
+let serveEnv;
+
+/** edgebox serve: what the host makes the HTTP response from; a string body goes as it is (the host takes its UTF-8). */
+function servedResponse(res) {
+  if (!(res instanceof web.Response)) {
+    throw new TypeError(`the fetch handler returned ${res === null ? "null" : typeof res === "object" ? `an instance of ${res.constructor?.name ?? "Object"}` : typeof res}, not a Response`);
+  }
+  const head = JSON.stringify({ status: res.status, statusText: res.statusText, headers: web.headerPairs(res.headers) });
+  return { head, body: res._text ?? res._body };
+}
+
 // The host's entry points, taken (and removed from the global object) right after this script runs.
 define("__edgebox_entry", {
   start(configJson) {
@@ -361,6 +373,8 @@ define("__edgebox_entry", {
   mainExports,
   /** edgebox serve: the app's fetch handler object, or an error saying what the app exports instead. */
   findHandler(exports) {
+    // (a request's env is this copy, made once in the image: process.env is the image's in every request)
+    serveEnv = { ...process.env };
     for (const candidate of [exports?.default, exports]) {
       if (candidate && typeof candidate.fetch === "function") return candidate;
     }
@@ -370,9 +384,10 @@ define("__edgebox_entry", {
     );
   },
   /**
-   * edgebox serve: one request. Returns { response, settled }: a promise of the response
-   * ({ head: JSON of status, statusText, headers; body: bytes or null }), and one that
-   * settles when the promises given to ctx.waitUntil have.
+   * edgebox serve: one request. Returns { response, settled }: the response ({ head: JSON of
+   * status, statusText, headers; body: a string, bytes or null }), or a promise of it when the
+   * handler did not return a Response at once; and a promise that settles when the promises
+   * given to ctx.waitUntil have.
    */
   serve(handler, reqJson, body) {
     const r = JSON.parse(reqJson);
@@ -385,19 +400,17 @@ define("__edgebox_entry", {
       },
       passThroughOnException() {},
     };
-    const response = (async () => {
-      const res = await handler.fetch(request, { ...process.env }, ctx);
-      if (!(res instanceof web.Response)) {
-        throw new TypeError(`the fetch handler returned ${res === null ? "null" : typeof res === "object" ? `an instance of ${res.constructor?.name ?? "Object"}` : typeof res}, not a Response`);
-      }
-      const head = JSON.stringify({ status: res.status, statusText: res.statusText, headers: [...res.headers] });
-      return { head, body: res._body };
-    })();
-    const settled = response.then(
-      () => Promise.allSettled(waits),
-      () => Promise.allSettled(waits),
-    );
-    return { response, settled };
+    let res;
+    try {
+      res = handler.fetch(request, serveEnv, ctx);
+    } catch (e) {
+      res = Promise.reject(e);
+    }
+    // (waitUntil may still be called from the handler's own microtasks: gathered after them)
+    const waited = () => Promise.allSettled(waits);
+    if (res instanceof web.Response) return { response: servedResponse(res), settled: Promise.resolve().then(waited) };
+    const response = Promise.resolve(res).then(servedResponse);
+    return { response, settled: response.then(waited, waited) };
   },
   /** Link extension `ext` now, as first use of its globals would (edgebox serve: before its snapshot). */
   loadExtension(ext) {

@@ -104,6 +104,8 @@ export const MAX_STACK_SIZE = 16 << 20;
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
+/** U+FFFD in UTF-8. */
+const REPLACEMENT = Uint8Array.of(0xef, 0xbf, 0xbd);
 
 export class QuickJS {
   readonly instance: Instance;
@@ -450,6 +452,10 @@ export class QuickJS {
     return this.x.qjs_is_number!(h) !== 0;
   }
 
+  isObject(h: number): boolean {
+    return this.x.qjs_is_object!(h) !== 0;
+  }
+
   isUndefined(h: number): boolean {
     return this.x.qjs_is_undefined!(h) !== 0;
   }
@@ -471,6 +477,21 @@ export class QuickJS {
     const s = dec.decode(this.instance.memory().subarray(p, p + len));
     this.x.qjs_free_cstring!(p);
     return s;
+  }
+
+  /**
+   * The UTF-8 of a string handle, a copy; a lone surrogate becomes U+FFFD (as TextEncoder, and the
+   * runtime's utf8Encode, make it) in place of the three bytes QuickJS writes for it.
+   */
+  toUtf8(h: number): Uint8Array {
+    const p = this.x.qjs_get_string_len!(h, this.scratch);
+    if (p === 0) return new Uint8Array(0);
+    const bytes = this.instance.memory().slice(p, p + this.u32(this.scratch));
+    this.x.qjs_free_cstring!(p);
+    for (let i = bytes.indexOf(0xed); i >= 0 && i + 2 < bytes.length; i = bytes.indexOf(0xed, i + 1)) {
+      if (bytes[i + 1]! >= 0xa0) bytes.set(REPLACEMENT, i);
+    }
+    return bytes;
   }
 
   /** Copy of the bytes of a Uint8Array (or any typed array / ArrayBuffer) handle; undefined for other values. */

@@ -160,22 +160,26 @@ export async function handleRequest(image: ServerImage, take: () => ReadyInstanc
     responseH = vm.getProp(r, "response");
     settledH = vm.getProp(r, "settled");
     vm.free(r);
-    const waited = await sb.spin(() => vm.promiseState(responseH) !== 0);
-    lap("handler");
-    if (waited === "dry") return end(failed("error", 500, "the handler's promise never settled", o.dev));
-    if (waited !== "until") return end(fromResult(waited, timeoutMs, o.dev));
-    if (vm.promiseState(responseH) === 2) {
-      const err = vm.promiseResult(responseH);
-      const oom = sb.isOutOfMemoryError(err);
-      const error = oom ? undefined : sb.formatError(err, false).trimEnd();
-      vm.free(err);
-      return end(oom ? failed("memory", 500, "the request ran out of memory", o.dev) : failed("error", 500, "the handler failed", o.dev, error));
+    // (a handler that returned a Response at once: the response is there, not a promise of it)
+    if (vm.promiseState(responseH) < 0) lap("handler");
+    else {
+      const waited = await sb.spin(() => vm.promiseState(responseH) !== 0);
+      lap("handler");
+      if (waited === "dry") return end(failed("error", 500, "the handler's promise never settled", o.dev));
+      if (waited !== "until") return end(fromResult(waited, timeoutMs, o.dev));
+      if (vm.promiseState(responseH) === 2) {
+        const err = vm.promiseResult(responseH);
+        const oom = sb.isOutOfMemoryError(err);
+        const error = oom ? undefined : sb.formatError(err, false).trimEnd();
+        vm.free(err);
+        return end(oom ? failed("memory", 500, "the request ran out of memory", o.dev) : failed("error", 500, "the handler failed", o.dev, error));
+      }
     }
-    const desc = vm.promiseResult(responseH);
+    const desc = vm.promiseState(responseH) < 0 ? vm.dup(responseH) : vm.promiseResult(responseH);
     const headH = vm.getProp(desc, "head");
     const bodyOut = vm.getProp(desc, "body");
     const head = JSON.parse(vm.toString(headH)) as { status: number; statusText: string; headers: [string, string][] };
-    const bytes = vm.isUndefined(bodyOut) ? undefined : vm.toBytes(bodyOut);
+    const bytes = vm.isString(bodyOut) ? vm.toUtf8(bodyOut) : vm.isObject(bodyOut) ? vm.toBytes(bodyOut) : undefined;
     vm.free(headH);
     vm.free(bodyOut);
     vm.free(desc);
