@@ -104,13 +104,17 @@ export const MAX_STACK_SIZE = 16 << 20;
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
+/** Bytes of the guest's scratch area. */
+const SCRATCH_BYTES = 16;
+/** ASCII without NUL (a NUL would end the C string early). */
+const SHORT_ASCII = /^[\x01-\x7f]*$/;
 /** U+FFFD in UTF-8. */
 const REPLACEMENT = Uint8Array.of(0xef, 0xbf, 0xbd);
 
 export class QuickJS {
   readonly instance: Instance;
   private readonly x: Record<string, (...a: any[]) => any>;
-  private scratch = 0; // 16 bytes of guest memory for out-parameters
+  private scratch = 0; // SCRATCH_BYTES of guest memory for out-parameters and short property names
   private stackRegion = 0; // the malloc'd stack (moveStack), 0 while on the linker's
   private ctxPtr = 0;
   private uncatchable = false;
@@ -181,7 +185,7 @@ export class QuickJS {
     x._initialize!();
     if (x.qjs_init!() !== 0) throw new Error("QuickJS failed to initialise");
     vm.ctxPtr = x.qjs_get_context_ptr!();
-    vm.scratch = x.wasm_malloc!(16);
+    vm.scratch = x.wasm_malloc!(SCRATCH_BYTES);
     x.qjs_set_interrupt_handler!(1);
     x.qjs_set_promise_rejection_handler!(1);
     x.qjs_set_module_loader!(1);
@@ -413,16 +417,34 @@ export class QuickJS {
   }
 
   getProp(obj: number, name: string): number {
-    const n = this.writeString(name);
-    const r = this.x.qjs_get_prop_string!(obj, n.ptr);
-    this.x.wasm_free!(n.ptr);
+    const n = this.writeName(name);
+    const r = this.x.qjs_get_prop_string!(obj, n);
+    this.freeName(n);
     return this.check(r);
   }
 
   setProp(obj: number, name: string, value: number): void {
-    const n = this.writeString(name);
-    this.x.qjs_set_prop_string!(obj, n.ptr, value);
-    this.x.wasm_free!(n.ptr);
+    const n = this.writeName(name);
+    this.x.qjs_set_prop_string!(obj, n, value);
+    this.freeName(n);
+  }
+
+  /**
+   * A property name as a C string: a short ASCII one in the scratch area, with no allocation
+   * (QuickJS makes it an atom before any getter or setter can run guest code that reuses the
+   * area); others malloc'd. Given back with freeName.
+   */
+  private writeName(name: string): number {
+    if (name.length >= SCRATCH_BYTES || !SHORT_ASCII.test(name)) return this.writeString(name).ptr;
+    const m = this.instance.memory();
+    const p = this.scratch;
+    for (let i = 0; i < name.length; i++) m[p + i] = name.charCodeAt(i);
+    m[p + name.length] = 0;
+    return p;
+  }
+
+  private freeName(p: number): void {
+    if (p !== this.scratch) this.x.wasm_free!(p);
   }
 
   newString(s: string): number {
