@@ -314,6 +314,14 @@ function formatUncaught(err, fromPromise) {
 /** edgebox serve: the env every request's handler gets (set with the handler, in the image). */
 let serveEnv;
 
+/** edgebox serve: settles when every promise in `waits` has, those added meanwhile too. */
+async function settleAll(waits) {
+  for (let n = -1; n !== waits.length; ) {
+    n = waits.length;
+    await Promise.allSettled(waits);
+  }
+}
+
 /** edgebox serve: what the host makes the HTTP response from; a string body goes as it is (the host takes its UTF-8). */
 function servedResponse(res) {
   if (!(res instanceof web.Response)) {
@@ -386,17 +394,19 @@ define("__edgebox_entry", {
   /**
    * edgebox serve: one request. Returns { response, settled }: the response ({ head: JSON of
    * status, statusText, headers; body: a string, bytes or null }), or a promise of it when the
-   * handler did not return a Response at once; and a promise that settles when the promises
-   * given to ctx.waitUntil have.
+   * handler did not return a Response at once; and `settled`, a promise that settles when the
+   * promises given to ctx.waitUntil have, set by the first of them (undefined: none yet).
    */
   serve(handler, reqJson, body) {
     const r = JSON.parse(reqJson);
     const request = web.incomingRequest(r.url, r.method, r.headers, body);
+    const out = { response: undefined, settled: undefined };
     const waits = [];
     const ctx = {
       waitUntil(p) {
         // a failure there has no response left to fail: it goes to the log
         waits.push(Promise.resolve(p).catch((e) => process.stderr.write(`ctx.waitUntil: ${formatUncaught(e, true)}\n`)));
+        out.settled ??= settleAll(waits);
       },
       passThroughOnException() {},
     };
@@ -406,11 +416,14 @@ define("__edgebox_entry", {
     } catch (e) {
       res = Promise.reject(e);
     }
-    // (waitUntil may still be called from the handler's own microtasks: gathered after them)
-    const waited = () => Promise.allSettled(waits);
-    if (res instanceof web.Response) return { response: servedResponse(res), settled: Promise.resolve().then(waited) };
-    const response = Promise.resolve(res).then(servedResponse);
-    return { response, settled: response.then(waited, waited) };
+    if (res instanceof web.Response) {
+      out.response = servedResponse(res);
+      return out;
+    }
+    out.response = Promise.resolve(res).then(servedResponse);
+    const settle = () => settleAll(waits);
+    out.settled = out.response.then(settle, settle);
+    return out;
   },
   /** Link extension `ext` now, as first use of its globals would (edgebox serve: before its snapshot). */
   loadExtension(ext) {
