@@ -62,8 +62,10 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
   // Each image differs (its memory holds this start's state): compiled once per start, not cached.
   // Where the engine keeps memory slots, the module has no data: its memory is the slot (reset page by page).
   let module: WasmModule | undefined;
+  // (every side module, lazy ones too, has its slots in the table a request's instance starts with)
+  const tableSize = Math.max(0, ...cap.linked.map((p) => p.tableEnd ?? 0));
   if (engine instanceof NativeEngine && engine.slotsAvailable) {
-    module = engine.compile(preinitialize(app.baseWasm(), cap.memory, cap.stackPointer, false));
+    module = engine.compile(preinitialize(app.baseWasm(), cap.memory, cap.stackPointer, false, tableSize));
     try {
       engine.setMemoryImage(module, cap.memory);
     } catch (err) {
@@ -72,7 +74,7 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
       module = undefined;
     }
   }
-  module ??= engine.compile(preinitialize(app.baseWasm(), cap.memory, cap.stackPointer, true));
+  module ??= engine.compile(preinitialize(app.baseWasm(), cap.memory, cap.stackPointer, true, tableSize));
 
   // The side modules, to link again at the places the image has them: their variants that
   // write nothing (the image's memory holds their data and state), so a request copies none of it.
