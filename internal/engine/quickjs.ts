@@ -68,6 +68,11 @@ export const HOST_FUNCTION_NAME = "__edgebox_host";
 export interface GuestState {
   ctx: number;
   scratch: number;
+  /**
+   * The stack region a snapshot kept (edgebox serve's image: every request runs on a stack of
+   * the same size), so that a guest restored from it is already on that stack.
+   */
+  stack?: { base: number; size: number };
 }
 
 export interface QuickJSOptions {
@@ -116,6 +121,7 @@ export class QuickJS {
   private readonly x: Record<string, (...a: any[]) => any>;
   private scratch = 0; // SCRATCH_BYTES of guest memory for out-parameters and short property names
   private stackRegion = 0; // the malloc'd stack (moveStack), 0 while on the linker's
+  private stackSize = 0;
   private ctxPtr = 0;
   private uncatchable = false;
   private readonly gcGrowth: number;
@@ -203,13 +209,13 @@ export class QuickJS {
     const vm = new QuickJS(module, hooks, opts);
     vm.ctxPtr = state.ctx;
     vm.scratch = state.scratch;
-    vm.applyLimits(opts);
+    vm.applyLimits(opts, state.stack);
     return vm;
   }
 
   /** The host-side pointers a snapshot must carry to restore this guest. */
   state(): GuestState {
-    return { ctx: this.ctxPtr, scratch: this.scratch };
+    return { ctx: this.ctxPtr, scratch: this.scratch, ...(this.stackRegion ? { stack: { base: this.stackRegion, size: this.stackSize } } : {}) };
   }
 
   /**
@@ -217,20 +223,28 @@ export class QuickJS {
    * heap is collected first, and the next collection put `gcHeadroom` bytes of
    * allocation away: otherwise a guest started from the snapshot collects its
    * whole heap almost at once (touching, and so copying, every page of it).
+   * `keepStack`: the snapshot stays on the stack moveStack made (state() says where), for guests
+   * restored with the same stack size; otherwise it is back on the linker's.
    */
-  snapshot(gcHeadroom = 16 << 20): { memory: Uint8Array; stackPointer: number } {
-    this.restoreLinkerStack();
+  snapshot(gcHeadroom = 16 << 20, keepStack = false): { memory: Uint8Array; stackPointer: number } {
+    if (!keepStack) this.restoreLinkerStack();
+    // (what lies below the stack pointer is dead: zeroed, so that the image does not hold it)
+    else if (this.stackRegion) this.instance.memory().fill(0, this.stackRegion, this.instance.getGlobal("__stack_pointer"));
     this.x.qjs_run_gc!();
     this.gcThreshold = this.heapUsage().used + gcHeadroom;
     this.x.qjs_set_gc_threshold!(this.gcThreshold);
     return { memory: this.instance.memory().slice(), stackPointer: this.instance.getGlobal("__stack_pointer") };
   }
 
-  private applyLimits(opts: QuickJSOptions): void {
+  private applyLimits(opts: QuickJSOptions, kept?: GuestState["stack"]): void {
     this.x.qjs_set_memory_limit!(opts.memoryLimit ?? 0); // 0 = unlimited
     this.gcThreshold = this.x.qjs_get_gc_threshold!() >>> 0;
     const size = Math.min(opts.maxStackSize ?? LINKER_STACK_USABLE, MAX_STACK_SIZE);
-    if (size > LINKER_STACK_USABLE) this.moveStack(size);
+    if (kept && kept.size === size) {
+      // (the snapshot's __stack_pointer and QuickJS's stack top are that region's already)
+      this.stackRegion = kept.base;
+      this.stackSize = size;
+    } else if (size > LINKER_STACK_USABLE) this.moveStack(size);
     this.x.qjs_set_max_stack_size!(size);
   }
 
@@ -264,6 +278,7 @@ export class QuickJS {
     const base = this.x.wasm_malloc!(size + STACK_SLACK);
     if (!base) throw new Error(`no memory for a ${size >> 20} MiB stack (runtime.stack_size)`);
     this.stackRegion = base;
+    this.stackSize = size;
     this.instance.setGlobal("__stack_pointer", (base + size + STACK_SLACK) & ~15);
     this.x.JS_UpdateStackTop!(this.x.qjs_get_runtime_ptr!());
   }

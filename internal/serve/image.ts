@@ -55,7 +55,8 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
     if (err instanceof RunError) throw new UserError("E_SERVE", `${app.file}: ${err.message}`);
     throw err;
   }
-  const cap = sb.capture();
+  // (on its stack: a request's sandbox has the same stack size, so it does not move to one of its own)
+  const cap = sb.capture(true);
   const sourceMaps = sb.sourceMaps;
   sb.dispose();
   const engine = app.choice.engine;
@@ -90,7 +91,7 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
   });
   if (!(engine instanceof NativeEngine)) warn("serving on the js engine: requests are much slower, and time limits cannot stop frozen code");
   return {
-    sandbox: { ...app.sandbox, module, snapshot: { ctx: cap.ctx, scratch: cap.scratch, entry: sb.entryObject }, sides, started: true, workerStart: { module: app.sandbox.module, snapshot: app.sandbox.snapshot, sides: app.sandbox.sides }, bytecodeCache: undefined, sourceMaps, netLimits: new NetLimits(app.policy) },
+    sandbox: { ...app.sandbox, module, snapshot: { ctx: cap.ctx, scratch: cap.scratch, stack: cap.stack, entry: sb.entryObject }, sides, started: true, workerStart: { module: app.sandbox.module, snapshot: app.sandbox.snapshot, sides: app.sandbox.sides }, bytecodeCache: undefined, sourceMaps, netLimits: new NetLimits(app.policy) },
     handler,
     startupMs: performance.now() - t0,
   };
