@@ -417,8 +417,13 @@ define("__edgebox_entry", {
       res = Promise.reject(e);
     }
     if (res instanceof web.Response) {
-      out.response = servedResponse(res);
-      return out;
+      try {
+        out.response = servedResponse(res);
+        return out;
+      } catch (e) {
+        // (headers replaced by something that is not Headers: failed as a handler's rejection is)
+        res = Promise.reject(e);
+      }
     }
     out.response = Promise.resolve(res).then(servedResponse);
     const settle = () => settleAll(waits);
