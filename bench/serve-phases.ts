@@ -7,7 +7,7 @@
 // serve's default; both to compare settings in the same minutes; --url: a handler that parses
 // request.url, `new URL(request.url).searchParams.get("x")`, in place of the hello one)
 
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { prepareApp } from "../internal/sandbox/run.ts";
@@ -68,4 +68,5 @@ const lines = [
 ];
 console.log(lines.join("\n"));
 writeResults(parsesUrl ? "serve-phases-url" : "serve-phases", lines.join("\n"));
+rmSync(dir, { recursive: true, force: true });
 process.exit(0);

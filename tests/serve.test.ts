@@ -747,3 +747,47 @@ export default {
     expect((await fetch(`${s.url}/`)).status).toBe(200);
   }, 60_000);
 });
+
+describe("edgebox serve: the request and response as the handler sees them", () => {
+  const APP_SHAPES = `export default {
+  fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    if (url.pathname === "/headers") {
+      return Response.json({ accept: request.headers.get("Accept"), multi: request.headers.get("x-multi"), names: [...request.headers.keys()].filter((k) => k.startsWith("x-")), aborted: request.signal.aborted, isRequest: request instanceof Request });
+    }
+    if (url.pathname === "/text") {
+      const res = new Response("é \\uD800 \\uD83D\\uDE00 end");
+      return new Response(res.body, { headers: { "x-clone": String(res.clone().headers.get("content-type")) } });
+    }
+    if (url.pathname === "/string") return new Response("é \\uD800 \\uDC00 \\uD83D\\uDE00 end", { headers: [["set-cookie", "b=2"], ["set-cookie", "a=1"], ["x-z", "z"]] });
+    if (url.pathname === "/later") {
+      Promise.resolve().then(() => ctx.waitUntil(new Promise((r) => setTimeout(r, 50)).then(() => console.log("late wait done"))));
+      return new Response("sync");
+    }
+    if (url.pathname === "/async") return Promise.resolve(new Response(null, { status: 204 }));
+    if (url.pathname === "/throw") throw new Error("thrown at once");
+    return new Response(new Uint8Array([104, 105]));
+  },
+};
+`;
+
+  test("request headers, signal and body types; a string body's bytes are its UTF-8 (lone surrogates U+FFFD); a waitUntil from a microtask is waited for", async () => {
+    const dir = tempApp({ "app.mjs": APP_SHAPES });
+    const s = await serve(dir, "app.mjs", ["--dev"]);
+    const h = await fetch(`${s.url}/headers`, { headers: [["accept", "text/html"], ["x-multi", "1"], ["x-multi", "2"], ["x-b", "b"]] });
+    expect(await h.json()).toEqual({ accept: "text/html", multi: "1, 2", names: ["x-b", "x-multi"], aborted: false, isRequest: true });
+    const expected = new TextEncoder().encode("é \uD800 \uDC00 \uD83D\uDE00 end");
+    const str = await fetch(`${s.url}/string`);
+    expect(new Uint8Array(await str.arrayBuffer())).toEqual(expected);
+    expect(str.headers.get("content-type")).toBe("text/plain;charset=UTF-8");
+    expect(str.headers.getSetCookie()).toEqual(["b=2", "a=1"]);
+    const text = await fetch(`${s.url}/text`);
+    expect([await text.text(), text.headers.get("x-clone")]).toEqual(["é \uFFFD \uD83D\uDE00 end", "text/plain;charset=UTF-8"]);
+    expect(await (await fetch(`${s.url}/bytes`)).text()).toBe("hi");
+    expect((await fetch(`${s.url}/async`)).status).toBe(204);
+    const thrown = await fetch(`${s.url}/throw`);
+    expect([thrown.status, await thrown.text()]).toEqual([500, expect.stringContaining("thrown at once")]);
+    expect(await (await fetch(`${s.url}/later`)).text()).toBe("sync");
+    expect(await waitFor(() => s.log().includes("late wait done"), 10_000)).toBe(true);
+  }, 30_000);
+});

@@ -311,6 +311,26 @@ function formatUncaught(err, fromPromise) {
   return `Uncaught ${util.inspect(err)}`;
 }
 
+/** edgebox serve: the env every request's handler gets (set with the handler, in the image). */
+let serveEnv;
+
+/** edgebox serve: settles when every promise in `waits` has, those added meanwhile too. */
+async function settleAll(waits) {
+  for (let n = -1; n !== waits.length; ) {
+    n = waits.length;
+    await Promise.allSettled(waits);
+  }
+}
+
+/** edgebox serve: what the host makes the HTTP response from; a string body goes as it is (the host takes its UTF-8). */
+function servedResponse(res) {
+  if (!(res instanceof web.Response)) {
+    throw new TypeError(`the fetch handler returned ${res === null ? "null" : typeof res === "object" ? `an instance of ${res.constructor?.name ?? "Object"}` : typeof res}, not a Response`);
+  }
+  const head = JSON.stringify({ status: res.status, statusText: res.statusText, headers: web.headerPairs(res.headers) });
+  return { head, body: res._text ?? res._body };
+}
+
 // The host's entry points, taken (and removed from the global object) right after this script runs.
 define("__edgebox_entry", {
   start(configJson) {
@@ -361,6 +381,8 @@ define("__edgebox_entry", {
   mainExports,
   /** edgebox serve: the app's fetch handler object, or an error saying what the app exports instead. */
   findHandler(exports) {
+    // (a request's env is this copy, made once in the image: process.env is the image's in every request)
+    serveEnv = { ...process.env };
     for (const candidate of [exports?.default, exports]) {
       if (candidate && typeof candidate.fetch === "function") return candidate;
     }
@@ -370,34 +392,43 @@ define("__edgebox_entry", {
     );
   },
   /**
-   * edgebox serve: one request. Returns { response, settled }: a promise of the response
-   * ({ head: JSON of status, statusText, headers; body: bytes or null }), and one that
-   * settles when the promises given to ctx.waitUntil have.
+   * edgebox serve: one request. Returns { response, settled }: the response ({ head: JSON of
+   * status, statusText, headers; body: a string, bytes or null }), or a promise of it when the
+   * handler did not return a Response at once; and `settled`, a promise that settles when the
+   * promises given to ctx.waitUntil have, set by the first of them (undefined: none yet).
    */
   serve(handler, reqJson, body) {
     const r = JSON.parse(reqJson);
     const request = web.incomingRequest(r.url, r.method, r.headers, body);
+    const out = { response: undefined, settled: undefined };
     const waits = [];
     const ctx = {
       waitUntil(p) {
         // a failure there has no response left to fail: it goes to the log
         waits.push(Promise.resolve(p).catch((e) => process.stderr.write(`ctx.waitUntil: ${formatUncaught(e, true)}\n`)));
+        out.settled ??= settleAll(waits);
       },
       passThroughOnException() {},
     };
-    const response = (async () => {
-      const res = await handler.fetch(request, { ...process.env }, ctx);
-      if (!(res instanceof web.Response)) {
-        throw new TypeError(`the fetch handler returned ${res === null ? "null" : typeof res === "object" ? `an instance of ${res.constructor?.name ?? "Object"}` : typeof res}, not a Response`);
+    let res;
+    try {
+      res = handler.fetch(request, serveEnv, ctx);
+    } catch (e) {
+      res = Promise.reject(e);
+    }
+    if (res instanceof web.Response) {
+      try {
+        out.response = servedResponse(res);
+        return out;
+      } catch (e) {
+        // (headers replaced by something that is not Headers: failed as a handler's rejection is)
+        res = Promise.reject(e);
       }
-      const head = JSON.stringify({ status: res.status, statusText: res.statusText, headers: [...res.headers] });
-      return { head, body: res._body };
-    })();
-    const settled = response.then(
-      () => Promise.allSettled(waits),
-      () => Promise.allSettled(waits),
-    );
-    return { response, settled };
+    }
+    out.response = Promise.resolve(res).then(servedResponse);
+    const settle = () => settleAll(waits);
+    out.settled = out.response.then(settle, settle);
+    return out;
   },
   /** Link extension `ext` now, as first use of its globals would (edgebox serve: before its snapshot). */
   loadExtension(ext) {

@@ -78,8 +78,24 @@ function globalSection(old: Uint8Array, stackPointer: number): Uint8Array {
   return new Uint8Array([1, 0x7f, 1, 0x41, ...sleb(stackPointer | 0), 0x0b]);
 }
 
-/** `wasm` with `memory` as its initial memory and `stackPointer` as its initial stack pointer. */
-export function preinitialize(wasm: Uint8Array, memory: Uint8Array, stackPointer: number, withData = true): Uint8Array {
+/** The table section with its one table's minimum raised to `min` (a maximum below it is an error). */
+function tableSection(old: Uint8Array, min: number): Uint8Array {
+  const r = new Reader(old);
+  if (r.u32() !== 1) throw new Error("pre-initialisation expects exactly one table");
+  const type = r.byte();
+  const flags = r.byte();
+  const oldMin = r.u32();
+  const max = flags & 1 ? r.u32() : undefined;
+  if (max !== undefined && max < min) throw new Error(`the table holds at most ${max} functions, not ${min}`);
+  return new Uint8Array([1, type, flags, ...uleb(Math.max(oldMin, min)), ...(max !== undefined ? uleb(max) : [])]);
+}
+
+/**
+ * `wasm` with `memory` as its initial memory and `stackPointer` as its initial stack pointer;
+ * `tableSize`: its function table starts that large (the side modules linked again find their
+ * slots there, rather than grow the table in every instance).
+ */
+export function preinitialize(wasm: Uint8Array, memory: Uint8Array, stackPointer: number, withData = true, tableSize = 0): Uint8Array {
   const pages = Math.ceil(memory.length / PAGE);
   // (without data: the engine is handed the memory itself, NativeEngine.setMemoryImage)
   const data = dataSection(withData ? memory : new Uint8Array(0));
@@ -88,6 +104,9 @@ export function preinitialize(wasm: Uint8Array, memory: Uint8Array, stackPointer
     switch (s.id) {
       case SectionId.memory:
         out.push({ id: s.id, body: memorySection(s.body, pages) });
+        break;
+      case SectionId.table:
+        out.push(tableSize ? { id: s.id, body: tableSection(s.body, tableSize) } : s);
         break;
       case SectionId.global:
         out.push({ id: s.id, body: globalSection(s.body, stackPointer) });

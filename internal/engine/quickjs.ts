@@ -68,6 +68,11 @@ export const HOST_FUNCTION_NAME = "__edgebox_host";
 export interface GuestState {
   ctx: number;
   scratch: number;
+  /**
+   * The stack region a snapshot kept (edgebox serve's image: every request runs on a stack of
+   * the same size), so that a guest restored from it is already on that stack.
+   */
+  stack?: { base: number; size: number };
 }
 
 export interface QuickJSOptions {
@@ -104,12 +109,19 @@ export const MAX_STACK_SIZE = 16 << 20;
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
+/** Bytes of the guest's scratch area. */
+const SCRATCH_BYTES = 16;
+/** ASCII without NUL (a NUL would end the C string early). */
+const SHORT_ASCII = /^[\x01-\x7f]*$/;
+/** U+FFFD in UTF-8. */
+const REPLACEMENT = Uint8Array.of(0xef, 0xbf, 0xbd);
 
 export class QuickJS {
   readonly instance: Instance;
   private readonly x: Record<string, (...a: any[]) => any>;
-  private scratch = 0; // 16 bytes of guest memory for out-parameters
+  private scratch = 0; // SCRATCH_BYTES of guest memory for out-parameters and short property names
   private stackRegion = 0; // the malloc'd stack (moveStack), 0 while on the linker's
+  private stackSize = 0;
   private ctxPtr = 0;
   private uncatchable = false;
   private readonly gcGrowth: number;
@@ -179,7 +191,7 @@ export class QuickJS {
     x._initialize!();
     if (x.qjs_init!() !== 0) throw new Error("QuickJS failed to initialise");
     vm.ctxPtr = x.qjs_get_context_ptr!();
-    vm.scratch = x.wasm_malloc!(16);
+    vm.scratch = x.wasm_malloc!(SCRATCH_BYTES);
     x.qjs_set_interrupt_handler!(1);
     x.qjs_set_promise_rejection_handler!(1);
     x.qjs_set_module_loader!(1);
@@ -197,13 +209,13 @@ export class QuickJS {
     const vm = new QuickJS(module, hooks, opts);
     vm.ctxPtr = state.ctx;
     vm.scratch = state.scratch;
-    vm.applyLimits(opts);
+    vm.applyLimits(opts, state.stack);
     return vm;
   }
 
   /** The host-side pointers a snapshot must carry to restore this guest. */
   state(): GuestState {
-    return { ctx: this.ctxPtr, scratch: this.scratch };
+    return { ctx: this.ctxPtr, scratch: this.scratch, ...(this.stackRegion ? { stack: { base: this.stackRegion, size: this.stackSize } } : {}) };
   }
 
   /**
@@ -211,20 +223,28 @@ export class QuickJS {
    * heap is collected first, and the next collection put `gcHeadroom` bytes of
    * allocation away: otherwise a guest started from the snapshot collects its
    * whole heap almost at once (touching, and so copying, every page of it).
+   * `keepStack`: the snapshot stays on the stack moveStack made (state() says where), for guests
+   * restored with the same stack size; otherwise it is back on the linker's.
    */
-  snapshot(gcHeadroom = 16 << 20): { memory: Uint8Array; stackPointer: number } {
-    this.restoreLinkerStack();
+  snapshot(gcHeadroom = 16 << 20, keepStack = false): { memory: Uint8Array; stackPointer: number } {
+    if (!keepStack) this.restoreLinkerStack();
+    // (what lies below the stack pointer is dead: zeroed, so that the image does not hold it)
+    else if (this.stackRegion) this.instance.memory().fill(0, this.stackRegion, this.instance.getGlobal("__stack_pointer"));
     this.x.qjs_run_gc!();
     this.gcThreshold = this.heapUsage().used + gcHeadroom;
     this.x.qjs_set_gc_threshold!(this.gcThreshold);
     return { memory: this.instance.memory().slice(), stackPointer: this.instance.getGlobal("__stack_pointer") };
   }
 
-  private applyLimits(opts: QuickJSOptions): void {
+  private applyLimits(opts: QuickJSOptions, kept?: GuestState["stack"]): void {
     this.x.qjs_set_memory_limit!(opts.memoryLimit ?? 0); // 0 = unlimited
     this.gcThreshold = this.x.qjs_get_gc_threshold!() >>> 0;
     const size = Math.min(opts.maxStackSize ?? LINKER_STACK_USABLE, MAX_STACK_SIZE);
-    if (size > LINKER_STACK_USABLE) this.moveStack(size);
+    if (kept && kept.size === size) {
+      // (the snapshot's __stack_pointer and QuickJS's stack top are that region's already)
+      this.stackRegion = kept.base;
+      this.stackSize = size;
+    } else if (size > LINKER_STACK_USABLE) this.moveStack(size);
     this.x.qjs_set_max_stack_size!(size);
   }
 
@@ -258,6 +278,7 @@ export class QuickJS {
     const base = this.x.wasm_malloc!(size + STACK_SLACK);
     if (!base) throw new Error(`no memory for a ${size >> 20} MiB stack (runtime.stack_size)`);
     this.stackRegion = base;
+    this.stackSize = size;
     this.instance.setGlobal("__stack_pointer", (base + size + STACK_SLACK) & ~15);
     this.x.JS_UpdateStackTop!(this.x.qjs_get_runtime_ptr!());
   }
@@ -411,16 +432,34 @@ export class QuickJS {
   }
 
   getProp(obj: number, name: string): number {
-    const n = this.writeString(name);
-    const r = this.x.qjs_get_prop_string!(obj, n.ptr);
-    this.x.wasm_free!(n.ptr);
+    const n = this.writeName(name);
+    const r = this.x.qjs_get_prop_string!(obj, n);
+    this.freeName(n);
     return this.check(r);
   }
 
   setProp(obj: number, name: string, value: number): void {
-    const n = this.writeString(name);
-    this.x.qjs_set_prop_string!(obj, n.ptr, value);
-    this.x.wasm_free!(n.ptr);
+    const n = this.writeName(name);
+    this.x.qjs_set_prop_string!(obj, n, value);
+    this.freeName(n);
+  }
+
+  /**
+   * A property name as a C string: a short ASCII one in the scratch area, with no allocation
+   * (QuickJS makes it an atom before any getter or setter can run guest code that reuses the
+   * area); others malloc'd. Given back with freeName.
+   */
+  private writeName(name: string): number {
+    if (name.length >= SCRATCH_BYTES || !SHORT_ASCII.test(name)) return this.writeString(name).ptr;
+    const m = this.instance.memory();
+    const p = this.scratch;
+    for (let i = 0; i < name.length; i++) m[p + i] = name.charCodeAt(i);
+    m[p + name.length] = 0;
+    return p;
+  }
+
+  private freeName(p: number): void {
+    if (p !== this.scratch) this.x.wasm_free!(p);
   }
 
   newString(s: string): number {
@@ -450,6 +489,10 @@ export class QuickJS {
     return this.x.qjs_is_number!(h) !== 0;
   }
 
+  isObject(h: number): boolean {
+    return this.x.qjs_is_object!(h) !== 0;
+  }
+
   isUndefined(h: number): boolean {
     return this.x.qjs_is_undefined!(h) !== 0;
   }
@@ -471,6 +514,21 @@ export class QuickJS {
     const s = dec.decode(this.instance.memory().subarray(p, p + len));
     this.x.qjs_free_cstring!(p);
     return s;
+  }
+
+  /**
+   * The UTF-8 of a string handle, a copy; a lone surrogate becomes U+FFFD (as TextEncoder, and the
+   * runtime's utf8Encode, make it) in place of the three bytes QuickJS writes for it.
+   */
+  toUtf8(h: number): Uint8Array {
+    const p = this.x.qjs_get_string_len!(h, this.scratch);
+    if (p === 0) return new Uint8Array(0);
+    const bytes = this.instance.memory().slice(p, p + this.u32(this.scratch));
+    this.x.qjs_free_cstring!(p);
+    for (let i = bytes.indexOf(0xed); i >= 0 && i + 2 < bytes.length; i = bytes.indexOf(0xed, i + 1)) {
+      if (bytes[i + 1]! >= 0xa0) bytes.set(REPLACEMENT, i);
+    }
+    return bytes;
   }
 
   /** Copy of the bytes of a Uint8Array (or any typed array / ArrayBuffer) handle; undefined for other values. */

@@ -252,9 +252,12 @@ export class Sandbox {
     return this.pendingOps === 0 && this.deliveries.length === 0;
   }
 
-  /** The guest's state for a snapshot: memory, stack pointer, where things are, and the side modules linked. */
-  capture(): { memory: Uint8Array; stackPointer: number; ctx: number; scratch: number; linked: Placement[] } {
-    const { memory, stackPointer } = this.vm.snapshot();
+  /**
+   * The guest's state for a snapshot: memory, stack pointer, where things are, and the side modules
+   * linked. `keepStack`: still on this run's stack (for sandboxes restored with the same stack size).
+   */
+  capture(keepStack = false): { memory: Uint8Array; stackPointer: number; linked: Placement[] } & GuestState {
+    const { memory, stackPointer } = this.vm.snapshot(undefined, keepStack);
     return { memory, stackPointer, ...this.vm.state(), linked: [...this.linked] };
   }
 

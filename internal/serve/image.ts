@@ -55,15 +55,18 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
     if (err instanceof RunError) throw new UserError("E_SERVE", `${app.file}: ${err.message}`);
     throw err;
   }
-  const cap = sb.capture();
+  // (on its stack: a request's sandbox has the same stack size, so it does not move to one of its own)
+  const cap = sb.capture(true);
   const sourceMaps = sb.sourceMaps;
   sb.dispose();
   const engine = app.choice.engine;
   // Each image differs (its memory holds this start's state): compiled once per start, not cached.
   // Where the engine keeps memory slots, the module has no data: its memory is the slot (reset page by page).
   let module: WasmModule | undefined;
+  // (every side module, lazy ones too, has its slots in the table a request's instance starts with)
+  const tableSize = Math.max(0, ...cap.linked.map((p) => p.tableEnd ?? 0));
   if (engine instanceof NativeEngine && engine.slotsAvailable) {
-    module = engine.compile(preinitialize(app.baseWasm(), cap.memory, cap.stackPointer, false));
+    module = engine.compile(preinitialize(app.baseWasm(), cap.memory, cap.stackPointer, false, tableSize));
     try {
       engine.setMemoryImage(module, cap.memory);
     } catch (err) {
@@ -72,7 +75,7 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
       module = undefined;
     }
   }
-  module ??= engine.compile(preinitialize(app.baseWasm(), cap.memory, cap.stackPointer, true));
+  module ??= engine.compile(preinitialize(app.baseWasm(), cap.memory, cap.stackPointer, true, tableSize));
 
   // The side modules, to link again at the places the image has them: their variants that
   // write nothing (the image's memory holds their data and state), so a request copies none of it.
@@ -88,7 +91,7 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
   });
   if (!(engine instanceof NativeEngine)) warn("serving on the js engine: requests are much slower, and time limits cannot stop frozen code");
   return {
-    sandbox: { ...app.sandbox, module, snapshot: { ctx: cap.ctx, scratch: cap.scratch, entry: sb.entryObject }, sides, started: true, workerStart: { module: app.sandbox.module, snapshot: app.sandbox.snapshot, sides: app.sandbox.sides }, bytecodeCache: undefined, sourceMaps, netLimits: new NetLimits(app.policy) },
+    sandbox: { ...app.sandbox, module, snapshot: { ctx: cap.ctx, scratch: cap.scratch, stack: cap.stack, entry: sb.entryObject }, sides, started: true, workerStart: { module: app.sandbox.module, snapshot: app.sandbox.snapshot, sides: app.sandbox.sides }, bytecodeCache: undefined, sourceMaps, netLimits: new NetLimits(app.policy) },
     handler,
     startupMs: performance.now() - t0,
   };

@@ -120,20 +120,13 @@ export async function handleRequest(image: ServerImage, take: () => ReadyInstanc
   const sb = ready.sb;
   phases.ready = ready.readyMs;
   phases.firstCall = ready.firstCallMs;
-  let responseH = 0;
-  let settledH = 0;
   let released: Promise<number> | undefined;
-  // After the response is on its way (the next turn of the loop), not before it.
+  // After the response is on its way (the next turn of the loop), not before it. (The handles
+  // the request holds are not freed one by one: the instance goes whole, its memory with them.)
   const release = (): Promise<number> =>
     (released ??= new Promise<number>((resolve) =>
       setImmediate(() => {
         const t = performance.now();
-        try {
-          if (responseH) sb.guest.free(responseH);
-          if (settledH) sb.guest.free(settledH);
-        } catch {
-          // the instance trapped (its time ran out): it is dropped whole below
-        }
         sb.dispose();
         resolve(performance.now() - t);
       }),
@@ -150,35 +143,27 @@ export async function handleRequest(image: ServerImage, take: () => ReadyInstanc
     const vm = sb.guest;
     const reqJson = vm.newString(JSON.stringify({ url: req.url, method: req.method, headers: [...req.headers] }));
     const bodyH = body ? vm.newBytes(body) : vm.undefined();
-    let r: number;
-    try {
-      r = sb.callEntry("serve", [image.handler, reqJson, bodyH]);
-    } finally {
-      vm.free(reqJson);
-      vm.free(bodyH);
+    const out = sb.callEntry("serve", [image.handler, reqJson, bodyH]);
+    const responseH = vm.getProp(out, "response");
+    // (a handler that returned a Response at once: the response is there, not a promise of it)
+    if (vm.promiseState(responseH) < 0) lap("handler");
+    else {
+      const waited = await sb.spin(() => vm.promiseState(responseH) !== 0);
+      lap("handler");
+      if (waited === "dry") return end(failed("error", 500, "the handler's promise never settled", o.dev));
+      if (waited !== "until") return end(fromResult(waited, timeoutMs, o.dev));
+      if (vm.promiseState(responseH) === 2) {
+        const err = vm.promiseResult(responseH);
+        const oom = sb.isOutOfMemoryError(err);
+        const error = oom ? undefined : sb.formatError(err, false).trimEnd();
+        vm.free(err);
+        return end(oom ? failed("memory", 500, "the request ran out of memory", o.dev) : failed("error", 500, "the handler failed", o.dev, error));
+      }
     }
-    responseH = vm.getProp(r, "response");
-    settledH = vm.getProp(r, "settled");
-    vm.free(r);
-    const waited = await sb.spin(() => vm.promiseState(responseH) !== 0);
-    lap("handler");
-    if (waited === "dry") return end(failed("error", 500, "the handler's promise never settled", o.dev));
-    if (waited !== "until") return end(fromResult(waited, timeoutMs, o.dev));
-    if (vm.promiseState(responseH) === 2) {
-      const err = vm.promiseResult(responseH);
-      const oom = sb.isOutOfMemoryError(err);
-      const error = oom ? undefined : sb.formatError(err, false).trimEnd();
-      vm.free(err);
-      return end(oom ? failed("memory", 500, "the request ran out of memory", o.dev) : failed("error", 500, "the handler failed", o.dev, error));
-    }
-    const desc = vm.promiseResult(responseH);
-    const headH = vm.getProp(desc, "head");
+    const desc = vm.promiseState(responseH) < 0 ? responseH : vm.promiseResult(responseH);
+    const head = JSON.parse(vm.toString(vm.getProp(desc, "head"))) as { status: number; statusText: string; headers: [string, string][] };
     const bodyOut = vm.getProp(desc, "body");
-    const head = JSON.parse(vm.toString(headH)) as { status: number; statusText: string; headers: [string, string][] };
-    const bytes = vm.isUndefined(bodyOut) ? undefined : vm.toBytes(bodyOut);
-    vm.free(headH);
-    vm.free(bodyOut);
-    vm.free(desc);
+    const bytes = vm.isString(bodyOut) ? vm.toUtf8(bodyOut) : vm.isObject(bodyOut) ? vm.toBytes(bodyOut) : undefined;
     if (head.headers.length > MAX_HEADERS) {
       // (Bun takes time that grows with the square of the count to build them, past any time limit)
       return end(failed("error", 500, "the handler failed", o.dev, `the response has ${head.headers.length} headers; at most ${MAX_HEADERS}`));
@@ -194,7 +179,12 @@ export async function handleRequest(image: ServerImage, take: () => ReadyInstanc
     // ctx.waitUntil: the instance lives on until those promises settle (or the time limit).
     const after = (async () => {
       try {
-        await sb.spin(() => vm.promiseState(settledH) !== 0);
+        // (the handler's microtasks run first: one may call ctx.waitUntil, which sets `settled`)
+        let settledH = 0;
+        await sb.spin(() => {
+          if (!settledH) settledH = vm.getProp(out, "settled");
+          return vm.isUndefined(settledH) || vm.promiseState(settledH) !== 0;
+        });
       } catch {
         // a failure after the response was sent: nothing left to tell the client
       }

@@ -255,10 +255,32 @@ function URLSearchParamsLike() {
 
 class Body {
   _initBody(body, headers) {
-    const { bytes, type } = bodyBytes(body);
-    this._body = bytes;
+    let type;
+    if (typeof body === "string") {
+      // kept as text until its bytes are needed: edgebox serve hands the host the string itself
+      this._text = body;
+      this._bytes = null;
+      type = "text/plain;charset=UTF-8";
+    } else {
+      const b = bodyBytes(body);
+      this._bytes = b.bytes;
+      type = b.type;
+    }
     this.bodyUsed = false;
-    if (type && !headers.has("content-type")) headers.set("content-type", type);
+    // (the name is a valid lowercase one: straight to the map, without normalizing it again)
+    if (type && !headers._map.has("content-type")) headers._map.set("content-type", type);
+  }
+  /** The body's bytes (null for none), its text encoded on first use. */
+  get _body() {
+    if (this._text !== undefined) {
+      this._bytes = utf8Encode(this._text);
+      this._text = undefined;
+    }
+    return this._bytes;
+  }
+  set _body(bytes) {
+    this._text = undefined;
+    this._bytes = bytes;
   }
   _consume() {
     if (this.bodyUsed) throw new TypeError("Body is unusable: Body has already been read");
@@ -327,17 +349,62 @@ export class Request extends Body {
   }
 }
 
-/** A Request the host received (edgebox serve): its URL is already valid, so it is not parsed again. */
-export function incomingRequest(url, method, headers, body) {
-  const req = Object.create(Request.prototype);
+/**
+ * A Request the host received (edgebox serve). Its URL is already valid, so it is not parsed
+ * again; its headers (lowercase, valid: Bun parsed them) and its signal are made on first use,
+ * since most handlers never read them.
+ */
+export function incomingRequest(url, method, headerPairs, body) {
+  const req = Object.create(IncomingRequest);
   req.url = url;
   req.method = method;
-  req.headers = new Headers(headers);
+  req._headerPairs = headerPairs;
   req.redirect = "follow";
-  req.signal = new AbortController().signal;
   req._body = body ?? null;
   req.bodyUsed = false;
   return req;
+}
+
+const IncomingRequest = Object.create(Request.prototype, {
+  headers: {
+    get() {
+      if (this._headers === undefined) {
+        const h = Object.create(Headers.prototype);
+        h._map = new Map();
+        for (const [k, v] of this._headerPairs) {
+          const cur = h._map.get(k);
+          if (k === "set-cookie") h._map.set(k, cur ? [...cur, v] : [v]);
+          else h._map.set(k, cur === undefined ? v : `${cur}, ${v}`);
+        }
+        this._headers = h;
+      }
+      return this._headers;
+    },
+    set(h) {
+      this._headers = h;
+    },
+  },
+  signal: {
+    get() {
+      return (this._signal ??= new AbortController().signal);
+    },
+    set(s) {
+      this._signal = s;
+    },
+  },
+});
+
+/** The [name, value] pairs of a Response's headers, as [...headers] gives them (sorted by name). */
+export function headerPairs(headers) {
+  if (Object.getPrototypeOf(headers) !== Headers.prototype) return [...headers];
+  const out = [];
+  for (const [k, v] of headers._map) {
+    if (Array.isArray(v)) for (const one of v) out.push([k, one]);
+    else out.push([k, v]);
+  }
+  // (stable: the values of set-cookie keep their order)
+  if (out.length > 1) out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return out;
 }
 
 export class Response extends Body {
