@@ -26,8 +26,9 @@
 import { passedAsArrays } from "./arrays.ts";
 import { callsBeyondMath, children, isFunction, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
-import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, OVERFLOW, STATIC, TAG, TAG_OF, THROWN } from "./runtime.ts";
+import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, OVERFLOW, STATIC, storeInline, TAG, TAG_OF, THROWN } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
+import { constantOf, toInt32Const, type Binding } from "./int32.ts";
 import { atom, FIELD_FLAGS, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
 
 /**
@@ -113,9 +114,9 @@ const INT_ORDER: Record<string, Instr["op"]> = { "<": "i32.lt_s", "<=": "i32.le_
 interface FnScope {
   cand: Candidate;
   /** Block scopes, innermost last: JS name -> local index and type. */
-  blocks: Map<string, { local: number; ty: Ty }>[];
+  blocks: Map<string, Binding>[];
   /** All locals by JS name, for sibling blocks to share one (two `for (let i ...)` loops). */
-  byName: Map<string, { local: number; ty: Ty }>;
+  byName: Map<string, Binding>;
   locals: ValType[];
   retTy: Ty | undefined;
   code: Instr[];
@@ -260,7 +261,7 @@ export class FunctionCompiler {
     return [{ op: "i32.const", value: DEOPT }, { op: "global.set", global: OVERFLOW }, zero, { op: "return" }];
   }
 
-  private lookup(f: FnScope, name: string): { local: number; ty: Ty } | undefined {
+  private lookup(f: FnScope, name: string): Binding | undefined {
     for (let i = f.blocks.length - 1; i >= 0; i--) {
       const v = f.blocks[i]!.get(name);
       if (v) return v;
@@ -573,22 +574,29 @@ export class FunctionCompiler {
     const a = this.arrayOf(f, target);
     if (!a) throw new Reject("assigns to a property");
     if (!target.computed) throw new Reject("assigns to a typed array's length");
-    this.element(f, a.local, target.property);
+    if (this.expr(f, target.property) !== "number") throw new Reject("indexes a typed array with a boolean");
     const idx = this.newLocal(f, "f64");
     f.code.push({ op: "local.set", local: idx });
-    f.code.push({ op: "local.get", local: idx });
-    if (op !== "=") {
-      for (let k = 0; k < 3; k++) f.code.push({ op: "local.get", local: a.local + k });
-      f.code.push({ op: "local.get", local: idx }, { op: "call", func: HELPER.load });
-    }
+    const k = this.newLocal(f, "i32");
+    // (code that stores never gets a plain Array: arrays.ts)
+    if (op !== "=") f.code.push(...loadInline(a.local, a.local + 1, a.local + 2, idx, k, this.newLocal(f, "i64"), [{ op: "unreachable" }]));
     if (value) {
       if (this.expr(f, value) !== "number") throw new Reject("stores a boolean into a typed array");
     } else this.constant(f, 1);
     if (op !== "=") this.binary(f, op);
-    f.code.push({ op: "call", func: HELPER.store });
+    // a bitwise result: its i32 as it is for the integer kinds, the f64 for the others
+    const last = f.code[f.code.length - 1]!;
+    let int: number | undefined;
+    if (last.op === "f64.convert_i32_s" || last.op === "f64.convert_i32_u") {
+      int = this.newLocal(f, "i32");
+      f.code.pop();
+      f.code.push({ op: "local.tee", local: int }, last);
+    }
+    const v = this.newLocal(f, "f64");
+    f.code.push({ op: "local.set", local: v }, ...storeInline(a.local, a.local + 1, a.local + 2, idx, v, k, int));
   }
 
-  private variable(f: FnScope, target: N): { local: number; ty: Ty } {
+  private variable(f: FnScope, target: N): Binding {
     if (target.type !== "Identifier") throw new Reject("assigns to a property");
     const v = this.lookup(f, target.name);
     if (!v) throw new Reject(`assigns to '${target.name}', which is not its own variable`);
@@ -700,12 +708,50 @@ export class FunctionCompiler {
       c.push({ op: "i32.const", value: -1 }, { op: "i32.xor" });
       return;
     }
-    if (e.type === "Literal" && typeof e.value === "number") {
-      c.push({ op: "i32.const", value: Number.isFinite(e.value) ? Number(BigInt.asIntN(32, BigInt(Math.trunc(e.value)))) : 0 });
-      return;
-    }
+    const k = constantOf(e, (name) => this.lookup(f, name));
+    if (k !== undefined) return void c.push({ op: "i32.const", value: toInt32Const(k) });
+    const leaf = this.leafCall(f, e);
+    if (leaf) return this.inlineLeafInt32(f, e, leaf);
     if (this.expr(f, e) !== "number") throw new Reject("uses a bitwise operator on a boolean");
     this.toInt32(f);
+  }
+
+  /** The leaf function `e` calls, when the call would be inlined (see call). */
+  private leafCall(f: FnScope, e: N): Candidate | undefined {
+    if (f.int || e.type !== "CallExpression" || e.optional || e.callee.type !== "Identifier" || this.lookup(f, e.callee.name)) return undefined;
+    const target = this.resolve(e.callee.name, f.cand);
+    if (typeof target !== "object" || target === f.cand || !isLeaf(target) || !this.paramTys(target).every((t) => t === "number")) return undefined;
+    return target;
+  }
+
+  /**
+   * ToInt32 of a leaf's call as an i32 (int32.ts): its arguments evaluated in order, those that
+   * are not constants or number variables into fresh locals, then its expression through int32Of.
+   */
+  private inlineLeafInt32(f: FnScope, e: N, target: Candidate): void {
+    if (e.arguments.length < target.params.length) throw new Reject(`calls ${target.name} with too few arguments`);
+    const params = new Map<string, Binding>();
+    (e.arguments as N[]).forEach((a, i) => {
+      if (a.type === "SpreadElement") throw new Reject("spreads arguments");
+      const k = constantOf(a, (name) => this.lookup(f, name));
+      const v = a.type === "Identifier" ? this.lookup(f, a.name) : undefined;
+      let b: Binding;
+      if (k !== undefined) b = { local: -1, ty: "number", konst: k };
+      else if (v?.ty === "number") b = v;
+      else {
+        if (this.expr(f, a) !== "number") throw new Reject(`passes a boolean to ${target.name}`);
+        b = { local: this.newLocal(f, "f64"), ty: "number" };
+        f.code.push({ op: "local.set", local: b.local });
+      }
+      if (i < target.params.length) params.set(target.params[i]!, b);
+    });
+    const outer = f.blocks;
+    f.blocks = [params];
+    try {
+      this.int32Of(f, bodyStatements(target.node)[0]!.argument);
+    } finally {
+      f.blocks = outer;
+    }
   }
 
   /**
@@ -742,6 +788,7 @@ export class FunctionCompiler {
         if (v?.ty === "array") throw new Reject(`uses the typed array '${e.name}' as a value (only its elements and length)`);
         if (v?.ty === "view") throw new Reject(`uses the DataView '${e.name}' as a value (only its get and set methods)`);
         if (v?.ty === "value") throw new Reject(`uses the object '${e.name}' as a value (only its properties and methods)`);
+        if (v?.konst !== undefined) return this.constant(f, v.konst), "number";
         if (v) return c.push({ op: "local.get", local: v.local }), v.ty;
         if ((e.name === "NaN" || e.name === "Infinity") && this.resolve(e.name, f.cand) === "global") {
           return this.constant(f, e.name === "NaN" ? NaN : Infinity), "number";
@@ -875,7 +922,7 @@ export class FunctionCompiler {
    */
   private inlineSelf(f: FnScope, e: N, target = f.cand): Ty {
     const n = this.args(f, e, target);
-    const params = new Map<string, { local: number; ty: Ty }>();
+    const params = new Map<string, Binding>();
     const locals = target.params.map(() => ({ local: this.newLocal(f, wasmType("number", f.int)), ty: "number" as Ty }));
     for (let i = n - 1; i >= 0; i--) f.code.push({ op: "local.set", local: locals[i]!.local });
     target.params.forEach((p, i) => params.set(p, locals[i]!));
