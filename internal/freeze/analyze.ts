@@ -28,6 +28,7 @@ import { callsBeyondMath, children, isFunction, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
 import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, OVERFLOW, STATIC, storeInline, TAG, TAG_OF, THROWN } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
+import { viewElement, viewFits, viewGet, viewSet } from "./dataview.ts";
 import { constantOf, toInt32Const, type Binding } from "./int32.ts";
 import { atom, FIELD_FLAGS, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
 
@@ -194,7 +195,7 @@ export class FunctionCompiler {
       if (p.type !== "Identifier") throw new Reject("has default, rest or destructured parameters");
       if (f.blocks[0]!.has(p.name)) throw new Reject(`repeats parameter '${p.name}'`);
       f.blocks[0]!.set(p.name, { local: f.slots, ty: paramTys[i]! });
-      f.slots += paramTys[i] === "array" ? 3 : 1; // (a view or a value: its JSValue, an i64)
+      f.slots += paramTys[i] === "array" || paramTys[i] === "view" ? 3 : 1; // (a view: its JSValue, an i64, and its bytes: dataview.ts; a value: its JSValue)
     }
     const stmts = bodyStatements(n);
     const undef = undefinedFlow(stmts, cand.arrays!, (call, i) => this.takesNumber(cand, call, i), cand.loop?.outputs);
@@ -636,8 +637,8 @@ export class FunctionCompiler {
       if (tys[i] === "view") {
         const v = a.type === "Identifier" ? this.lookup(f, a.name) : undefined;
         if (v?.ty !== "view") throw new Reject(`passes ${callee.name} something that may not be a DataView`);
-        f.code.push({ op: "local.get", local: v.local });
-        slots += 1;
+        for (let k = 0; k < 3; k++) f.code.push({ op: "local.get", local: v.local + k });
+        slots += 3;
         return;
       }
       if (this.expr(f, a) !== "number") throw new Reject(`passes a boolean to ${callee.name}`);
@@ -1300,6 +1301,21 @@ export class FunctionCompiler {
       return { ty, local };
     });
     if (values.length > 3) throw new Reject("passes a DataView method more than three arguments");
+    // in place where the bytes are in the view (dataview.ts), through the engine otherwise
+    const el = viewElement(method);
+    const getter = method.startsWith("get");
+    const needed = getter ? 1 : 2;
+    const inPlace = el && values.length >= needed && values.slice(0, needed).every((v) => v.ty === "number");
+    if (inPlace) {
+      const le = args[needed];
+      const little: boolean | Instr[] = !le ? false : le.type === "Literal" && typeof le.value === "boolean" ? le.value : values[needed]!.ty === "boolean" ? [{ op: "local.get", local: values[needed]!.local }] : [{ op: "local.get", local: values[needed]!.local }, { op: "f64.abs" }, { op: "f64.const", value: 0 }, { op: "f64.gt" }];
+      const k = this.newLocal(f, "i32");
+      this.open(f, { op: "block", result: "f64" });
+      c.push(...viewFits(values[0]!.local, view + 2, k, el.size), { op: "if" });
+      if (getter) c.push(...viewGet(method, view + 1, k, little));
+      else c.push(...viewSet(method, view + 1, k, values[1]!.local, this.newLocal(f, "i32"), this.newLocal(f, "i64"), little), { op: "f64.const", value: 0 });
+      c.push({ op: "br", depth: 1 }, { op: "end" });
+    }
     values.forEach(({ ty, local }, i) => {
       c.push({ op: "global.get", global: "__memory_base" });
       // a number as QuickJS's JS_NewNumber boxes it; a boolean is JS_MKVAL(JS_TAG_BOOL, b)
@@ -1316,12 +1332,14 @@ export class FunctionCompiler {
     if (method.startsWith("set")) {
       // undefined, which only a statement may drop (see effect)
       if (!statement) throw new Reject(`uses the value of ${method} (undefined)`);
-      return c.push({ op: "f64.const", value: 0 }), "number";
+      c.push({ op: "f64.const", value: 0 });
+    } else {
+      // the methods return an int (tag 0) or a float64 (JS_ToFloat64 reads it as QuickJS boxed it)
+      c.push(...tag(), { op: "i32.eqz" }, { op: "if", result: "f64" }, { op: "local.get", local: r }, { op: "i32.wrap_i64" }, { op: "f64.convert_i32_s" }, { op: "else" });
+      c.push({ op: "global.get", global: CTX }, { op: "global.get", global: "__memory_base" }, { op: "i32.const", value: STATIC.callArgs }, { op: "i32.add" }, { op: "local.get", local: r }, { op: "call", func: "JS_ToFloat64" }, { op: "drop" });
+      c.push({ op: "global.get", global: "__memory_base" }, { op: "f64.load", offset: STATIC.callArgs }, { op: "end" });
     }
-    // the methods return an int (tag 0) or a float64 (JS_ToFloat64 reads it as QuickJS boxed it)
-    c.push(...tag(), { op: "i32.eqz" }, { op: "if", result: "f64" }, { op: "local.get", local: r }, { op: "i32.wrap_i64" }, { op: "f64.convert_i32_s" }, { op: "else" });
-    c.push({ op: "global.get", global: CTX }, { op: "global.get", global: "__memory_base" }, { op: "i32.const", value: STATIC.callArgs }, { op: "i32.add" }, { op: "local.get", local: r }, { op: "call", func: "JS_ToFloat64" }, { op: "drop" });
-    c.push({ op: "global.get", global: "__memory_base" }, { op: "f64.load", offset: STATIC.callArgs }, { op: "end" });
+    if (inPlace) this.close(f);
     return "number";
   }
 }

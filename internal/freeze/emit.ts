@@ -11,6 +11,7 @@
 
 import { BAIL, CTX, intName, type Frozen } from "./analyze.ts";
 import { plainArgument, probe } from "./arrays.ts";
+import { VIEW_GETTERS, viewBytes } from "./dataview.ts";
 import { ModuleBuilder, type Instr, type ValType } from "./encode.ts";
 import { ARRAY_KINDS, DATAVIEW_METHODS, DEOPT, HELPER, HELPERS, OVERFLOW, STATIC, TAG, TAG_OF, THROWN } from "./runtime.ts";
 import { layoutConstants, mkval, OBJECT_API, objectHelpers } from "./objects.ts";
@@ -88,6 +89,8 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   const log2 = m.staticData(Array.from({ length: 12 }, (_, k) => ARRAY_KINDS[k] ?? 0));
   // the init probe's verdict on plain Arrays (1: frozen code may read them), in memory to survive the snapshot
   const plainOk = m.staticData(new Uint8Array(4), 4);
+  // DataView.prototype's buffer, byteOffset and byteLength getters (JSValues the module keeps)
+  const viewGetters = m.staticData(new Uint8Array(8 * VIEW_GETTERS.length), 8);
   const at = (offset: number): Instr[] => [{ op: "global.get", global: "__memory_base" }, { op: "i32.const", value: offset }, { op: "i32.add" }];
   const stackMessage = m.cString("Maximum call stack size exceeded");
   const ctx: Instr = { op: "local.get", local: 0 };
@@ -95,7 +98,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   const register: Instr[] = [];
   for (const f of fns) {
     const n = f.cand.params.length;
-    const slots = f.paramTys.flatMap((t): ValType[] => (t === "array" ? ["i32", "i32", "i32"] : t === "view" || t === "value" ? ["i64"] : ["f64"]));
+    const slots = f.paramTys.flatMap((t): ValType[] => (t === "array" ? ["i32", "i32", "i32"] : t === "view" ? ["i64", "i32", "i32"] : t === "value" ? ["i64"] : ["f64"]));
     m.func({ name: f.cand.id, params: [...slots, "i32"], results: [f.ret === "number" ? "f64" : "i32"], locals: f.locals, body: f.body });
     if (!f.entry) continue; // called by other frozen functions only
 
@@ -121,9 +124,8 @@ export function emitModule(fns: Frozen[]): EmittedModule {
       }
       if (f.paramTys[i] === "view") {
         // a DataView whose methods (those it calls) are still DataView's own, as they were at init
-        const v = local("i64");
-        const fn = local("i64");
-        args.push(v);
+        const [v, fn, ptr, len, n] = [local("i64"), local("i64"), local("i32"), local("i32"), local("i32")];
+        args.push(v, ptr, len);
         body.push({ op: "local.get", local: 2 }, { op: "i32.const", value: i }, { op: "i32.le_s" }, { op: "if" }, ...undef, { op: "end" });
         body.push(...arg(i), { op: "local.tee", local: v }, { op: "call", func: "JS_IsDataView" }, { op: "i32.eqz" }, { op: "if" }, ...undef, { op: "end" });
         for (const method of f.cand.views!.get(f.cand.params[i]!)!) {
@@ -131,6 +133,8 @@ export function emitModule(fns: Frozen[]): EmittedModule {
           body.push(ctx, { op: "local.get", local: fn }, { op: "call", func: "JS_FreeValue" });
           body.push({ op: "local.get", local: fn }, ...at(STATIC.dataView), { op: "i64.load", offset: 8 * DATAVIEW_METHODS.indexOf(method) }, { op: "i64.ne" }, { op: "if" }, ...undef, { op: "end" });
         }
+        // its bytes, for the reads and writes done in place (dataview.ts)
+        body.push(...viewBytes(ctx, v, ptr, len, n, fn, at(viewGetters), at(scratch)));
         continue;
       }
       if (f.paramTys[i] === "array") {
@@ -257,6 +261,14 @@ export function emitModule(fns: Frozen[]): EmittedModule {
           ...free([tmp]),
           ...DATAVIEW_METHODS.flatMap((name, k): Instr[] => [
             ...at(STATIC.dataView + 8 * k), ctx, { op: "local.get", local: 5 }, ...at(m.cString(name)), { op: "call", func: "JS_GetPropertyStr" }, { op: "i64.store", offset: 0 },
+          ]),
+          ...VIEW_GETTERS.flatMap((name, k): Instr[] => [
+            ctx, ...at(m.cString(name)), { op: "call", func: "JS_NewAtom" }, set(6),
+            ctx, ...at(desc), { op: "local.get", local: 5 }, { op: "local.get", local: 6 }, { op: "call", func: "JS_GetOwnProperty" }, { op: "drop" },
+            ctx, { op: "local.get", local: 6 }, { op: "call", func: "JS_FreeAtom" },
+            ...at(viewGetters + 8 * k), ...at(desc), { op: "i64.load", offset: 16 }, { op: "i64.store", offset: 0 },
+            ...free([...at(desc), { op: "i64.load", offset: 8 }]),
+            ...free([...at(desc), { op: "i64.load", offset: 24 }]),
           ]),
           ...free([{ op: "local.get", local: 5 }]),
         ] as Instr[])

@@ -172,6 +172,12 @@ export function loadInline(ptr: number, len: number, kind: number, idx: number, 
 }
 
 /**
+ * f64 local `v`, its NaNs made the one NaN the interpreter stores (QuickJS's NaN-boxed values
+ * hold only that one; wasm arithmetic may leave another, 0 / 0 with the sign bit set on x86).
+ */
+export const canonical = (v: number): Instr[] => [get(v), f64(NaN), get(v), get(v), { op: "f64.eq" }, { op: "select" }];
+
+/**
  * a[idx] = v, inline (SHA-256's message schedule stores a million elements): converted as the
  * kind converts, ignored outside the array (as JS does). Locals ptr, len, kind (the array), idx and v (f64), k (a scratch i32).
  * `int`: an i32 local already holding ToInt32(v) (v came from a bitwise operation), which
@@ -189,8 +195,8 @@ export function storeInline(ptr: number, len: number, kind: number, idx: number,
     [[1, 2], [...address(ptr, k, 0), ...int32, { op: "i32.store8", offset: 0 }]],
     [[3, 4], [...address(ptr, k, 1), ...int32, { op: "i32.store16", offset: 0 }]],
     [[5, 6], [...address(ptr, k, 2), ...int32, { op: "i32.store", offset: 0 }]],
-    [[10], [...address(ptr, k, 2), get(v), { op: "f32.demote_f64" }, { op: "f32.store", offset: 0 }]],
-    [[11], [...address(ptr, k, 3), get(v), { op: "f64.store", offset: 0 }]],
+    [[10], [...address(ptr, k, 2), ...canonical(v), { op: "f32.demote_f64" }, { op: "f32.store", offset: 0 }]],
+    [[11], [...address(ptr, k, 3), ...canonical(v), { op: "f64.store", offset: 0 }]],
   ];
   const n = cases.length;
   // outside the array (or at no integer index): nothing, out of the outer block
