@@ -26,10 +26,10 @@
 import { passedAsArrays } from "./arrays.ts";
 import { callsBeyondMath, children, isFunction, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
-import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, OVERFLOW, STATIC, storeInline, TAG, TAG_OF, THROWN } from "./runtime.ts";
+import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, loadInt32Inline, OVERFLOW, STATIC, storeInline, TAG, TAG_OF, THROWN } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
 import { viewElement, viewFits, viewGet, viewSet } from "./dataview.ts";
-import { constantOf, toInt32Const, type Binding } from "./int32.ts";
+import { constantOf, onlyBitwise, toInt32Const, type Binding } from "./int32.ts";
 import { atom, FIELD_FLAGS, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
 
 /**
@@ -713,6 +713,14 @@ export class FunctionCompiler {
     if (k !== undefined) return void c.push({ op: "i32.const", value: toInt32Const(k) });
     const leaf = this.leafCall(f, e);
     if (leaf) return this.inlineLeafInt32(f, e, leaf);
+    if (e.type === "Identifier" && this.lookup(f, e.name)?.int32) return void c.push({ op: "local.get", local: this.lookup(f, e.name)!.local });
+    const a = e.type === "MemberExpression" && e.computed ? this.arrayOf(f, e) : undefined;
+    if (a && !f.int) {
+      if (this.expr(f, e.property) !== "number") throw new Reject("indexes a typed array with a boolean");
+      const idx = this.newLocal(f, "f64");
+      c.push({ op: "local.set", local: idx }, ...loadInt32Inline(a.local, a.local + 1, a.local + 2, idx, this.newLocal(f, "i32"), this.newLocal(f, "i64"), this.newLocal(f, "f64"), this.deopt(f)));
+      return;
+    }
     if (this.expr(f, e) !== "number") throw new Reject("uses a bitwise operator on a boolean");
     this.toInt32(f);
   }
@@ -731,15 +739,22 @@ export class FunctionCompiler {
    */
   private inlineLeafInt32(f: FnScope, e: N, target: Candidate): void {
     if (e.arguments.length < target.params.length) throw new Reject(`calls ${target.name} with too few arguments`);
+    const body = bodyStatements(target.node)[0]!.argument;
     const params = new Map<string, Binding>();
     (e.arguments as N[]).forEach((a, i) => {
       if (a.type === "SpreadElement") throw new Reject("spreads arguments");
       const k = constantOf(a, (name) => this.lookup(f, name));
       const v = a.type === "Identifier" ? this.lookup(f, a.name) : undefined;
       let b: Binding;
+      const param = target.params[i];
       if (k !== undefined) b = { local: -1, ty: "number", konst: k };
-      else if (v?.ty === "number") b = v;
-      else {
+      else if (v?.ty === "number" && (param === undefined || !onlyBitwise(body, param))) b = v;
+      else if (param !== undefined && onlyBitwise(body, param)) {
+        // only its ToInt32 matters: computed once, here, in the order of the arguments
+        this.int32Of(f, a);
+        b = { local: this.newLocal(f, "i32"), ty: "number", int32: true };
+        f.code.push({ op: "local.set", local: b.local });
+      } else {
         if (this.expr(f, a) !== "number") throw new Reject(`passes a boolean to ${target.name}`);
         b = { local: this.newLocal(f, "f64"), ty: "number" };
         f.code.push({ op: "local.set", local: b.local });
@@ -749,7 +764,7 @@ export class FunctionCompiler {
     const outer = f.blocks;
     f.blocks = [params];
     try {
-      this.int32Of(f, bodyStatements(target.node)[0]!.argument);
+      this.int32Of(f, body);
     } finally {
       f.blocks = outer;
     }
@@ -790,6 +805,7 @@ export class FunctionCompiler {
         if (v?.ty === "view") throw new Reject(`uses the DataView '${e.name}' as a value (only its get and set methods)`);
         if (v?.ty === "value") throw new Reject(`uses the object '${e.name}' as a value (only its properties and methods)`);
         if (v?.konst !== undefined) return this.constant(f, v.konst), "number";
+        if (v?.int32) throw new Error("freezer: an i32-bound parameter outside a bitwise operation");
         if (v) return c.push({ op: "local.get", local: v.local }), v.ty;
         if ((e.name === "NaN" || e.name === "Infinity") && this.resolve(e.name, f.cand) === "global") {
           return this.constant(f, e.name === "NaN" ? NaN : Infinity), "number";

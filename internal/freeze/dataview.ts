@@ -13,7 +13,7 @@
 // interpreter's NaN-boxed values are, so the bytes match bit for bit.
 
 import type { Instr, ValType } from "./encode.ts";
-import { canonical, HELPER, TAG, TAG_OF } from "./runtime.ts";
+import { canonical, TAG, TAG_OF, toInt32Inline } from "./runtime.ts";
 
 /** Each method's element: its size in bytes, and what its bits mean. */
 const METHODS: Record<string, { size: 1 | 2 | 4 | 8; as: "int" | "uint" | "float" }> = {
@@ -121,7 +121,7 @@ export function viewSet(method: string, ptr: number, k: number, v: number, x: nu
   // the value's bits: an i32 (size <= 4), or the i64 in w
   const value: Instr[] =
     as !== "float"
-      ? [get(v), { op: "f64.abs" }, { op: "f64.const", value: 2 ** 63 }, { op: "f64.lt" }, { op: "if", result: "i32" }, get(v), { op: "i64.trunc_f64_s" }, { op: "i32.wrap_i64" }, { op: "else" }, get(v), { op: "call", func: HELPER.toInt32 }, { op: "end" }]
+      ? [get(v), ...toInt32Inline(v)]
       : size === 4
         ? [...canonical(v), { op: "f32.demote_f64" }, { op: "i32.reinterpret_f32" }]
         : [...canonical(v), { op: "i64.reinterpret_f64" }, set(w)];

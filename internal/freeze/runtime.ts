@@ -155,10 +155,19 @@ export function loadInline(ptr: number, len: number, kind: number, idx: number, 
     [[11], 3, [{ op: "f64.load", offset: 0 }]],
     [[PLAIN], 3, [{ op: "i64.load", offset: 0 }, { op: "local.set", local: v }, ...numberOf(v, deopt)]],
   ];
+  return switchOnKind(ptr, len, kind, idx, k, "f64", f64(NaN), deopt, cases);
+}
+
+/**
+ * A read's block: outside the array `outside` (a plain Array's prototype chain is JS's business:
+ * `deopt`), else a br_table on the kind into `cases` (kinds, log2 of the element size, the code
+ * that turns the element's address into the value), each branching out with its value.
+ */
+function switchOnKind(ptr: number, len: number, kind: number, idx: number, k: number, result: "f64" | "i32", outside: Instr, deopt: Instr[], cases: [number[], number, Instr[]][]): Instr[] {
   const n = cases.length;
-  const out: Instr[] = [{ op: "block", result: "f64" }];
-  // outside the array: NaN, out of the outer block (one level up from the if); a plain Array's prototype chain is JS's business
-  out.push(...index(idx, len, k, [get(kind), { op: "i32.const", value: PLAIN }, { op: "i32.eq" }, { op: "if" }, ...deopt, { op: "end" }, f64(NaN), { op: "br", depth: 1 }]));
+  const out: Instr[] = [{ op: "block", result }];
+  // outside: out of the outer block (one level up from the if)
+  out.push(...index(idx, len, k, [get(kind), { op: "i32.const", value: PLAIN }, { op: "i32.eq" }, { op: "if" }, ...deopt, { op: "end" }, outside, { op: "br", depth: 1 }]));
   out.push(...cases.map((): Instr => ({ op: "block" })), { op: "block" });
   const depths = Array.from({ length: PLAIN + 1 }, (_, kd) => {
     const i = cases.findIndex(([ks]) => ks.includes(kd));
@@ -169,6 +178,31 @@ export function loadInline(ptr: number, len: number, kind: number, idx: number, 
   cases.forEach(([, log2, code], i) => out.push({ op: "end" }, ...address(ptr, k, log2), ...code, { op: "br", depth: n - i }));
   out.push({ op: "end" }, { op: "unreachable" }, { op: "end" });
   return out;
+}
+
+/** ToInt32 of the f64 on the stack, inline below 2^63 in magnitude (the helper's fast path), the helper beyond; `t`: a scratch f64 local. */
+export const toInt32Inline = (t: number): Instr[] => [
+  { op: "local.tee", local: t }, { op: "f64.abs" }, f64(2 ** 63), { op: "f64.lt" },
+  { op: "if", result: "i32" }, get(t), { op: "i64.trunc_f64_s" }, { op: "i32.wrap_i64" }, { op: "else" }, get(t), { op: "call", func: HELPER.toInt32 }, { op: "end" },
+];
+
+/**
+ * ToInt32(a[idx]) -> i32, inline, for a read under a bitwise operator: the integer kinds' bits
+ * as they are (a Uint32 element's ToInt32 is its own bits), the float kinds through ToInt32;
+ * past the end (undefined, whose ToInt32 is 0) 0. Locals as loadInline's, and `t` a scratch f64.
+ */
+export function loadInt32Inline(ptr: number, len: number, kind: number, idx: number, k: number, v: number, t: number, deopt: Instr[]): Instr[] {
+  const cases: [number[], number, Instr[]][] = [
+    [[0, 2], 0, [{ op: "i32.load8_u", offset: 0 }]],
+    [[1], 0, [{ op: "i32.load8_s", offset: 0 }]],
+    [[3], 1, [{ op: "i32.load16_s", offset: 0 }]],
+    [[4], 1, [{ op: "i32.load16_u", offset: 0 }]],
+    [[5, 6], 2, [{ op: "i32.load", offset: 0 }]],
+    [[10], 2, [{ op: "f32.load", offset: 0 }, { op: "f64.promote_f32" }, ...toInt32Inline(t)]],
+    [[11], 3, [{ op: "f64.load", offset: 0 }, ...toInt32Inline(t)]],
+    [[PLAIN], 3, [{ op: "i64.load", offset: 0 }, { op: "local.set", local: v }, ...numberOf(v, deopt), ...toInt32Inline(t)]],
+  ];
+  return switchOnKind(ptr, len, kind, idx, k, "i32", { op: "i32.const", value: 0 }, deopt, cases);
 }
 
 /**
@@ -184,11 +218,7 @@ export const canonical = (v: number): Instr[] => [get(v), f64(NaN), get(v), get(
  * the integer kinds store as it is.
  */
 export function storeInline(ptr: number, len: number, kind: number, idx: number, v: number, k: number, int?: number): Instr[] {
-  // ToInt32 inline below 2^63 in magnitude (the helper's fast path), the helper beyond
-  const int32: Instr[] =
-    int !== undefined
-      ? [get(int)]
-      : [get(v), { op: "f64.abs" }, f64(2 ** 63), { op: "f64.lt" }, { op: "if", result: "i32" }, get(v), { op: "i64.trunc_f64_s" }, { op: "i32.wrap_i64" }, { op: "else" }, get(v), { op: "call", func: HELPER.toInt32 }, { op: "end" }];
+  const int32: Instr[] = int !== undefined ? [get(int)] : [get(v), ...toInt32Inline(v)];
   const cases: [number[], Instr[]][] = [
     // Uint8Clamped: NaN and below 0 give 0, above 255 gives 255, halves round to even
     [[0], [...address(ptr, k, 0), get(v), f64(0), { op: "f64.gt" }, { op: "if", result: "i32" }, get(v), f64(255), { op: "f64.min" }, { op: "f64.nearest" }, { op: "i32.trunc_f64_u" }, { op: "else" }, { op: "i32.const", value: 0 }, { op: "end" }, { op: "i32.store8", offset: 0 }]],

@@ -158,4 +158,17 @@ for (const K of kinds) {
   }
 }
 
+// elements read under a bitwise operator (their ToInt32 straight from memory), at every kind of index
+function readBits(a, i) {
+  let s = 0;
+  for (let k = 0; k < 1; k++) s = ((a[i] | 0) ^ (a[i] >>> 3)) + (~a[i] & 0xffff) + rotr(a[i + 1], 5) * 2;
+  return s;
+}
+const readValues = [0, -0, 1, -1, 0.5, -1.5, 127.5, 255.5, 65535.5, 2147483647, 2147483648, 4294967295, 4294967296, -2147483649, 2 ** 53 + 2, 1e300, NaN, Infinity, -Infinity];
+for (const K of [...kinds, Array]) {
+  const a = K === Array ? [...readValues] : K.from(readValues);
+  row(`readBits ${K.name}`, ...[0, 1, 3, 9, 14, 17, 18, 19, -1, 0.5, NaN, -0, 2 ** 32].map((i) => readBits(a, i)));
+}
+row("readBits holey and mixed", readBits([1, , 3], 0), readBits([1, "2", 3], 0), readBits([1, { valueOf: () => 5 }], 0), readBits([2 ** 40, 2.5], 0));
+
 console.log(out.join("\n"));
