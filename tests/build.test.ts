@@ -360,6 +360,9 @@ describe("frozen functions", () => {
     // rotr inlined as i32, its constant argument folded in: rotr(x, 7) shifts left by 25
     const bits = b.stdout.slice(b.stdout.indexOf("func fz_bits_"), b.stdout.indexOf("\nfunc ", b.stdout.indexOf("func fz_bits_") + 1));
     expect(bits).toMatch(/i32\.const 7\n\s+i32\.shr_u\n[^]*?i32\.const 25\n\s+i32\.shl\n/);
+    // an Int32Array/Uint32Array element under a bitwise operator: its bits, no trip through f64
+    const reads = b.stdout.slice(b.stdout.indexOf("func fz_readBits_"));
+    expect(reads).toMatch(/i32\.load 0\n\s+br \d+\n/);
   });
 
   test("a NaN computed in compiled code is stored with the bytes the interpreter stores (DataView and typed arrays)", async () => {
