@@ -109,6 +109,19 @@ if (typeof SharedArrayBuffer === "function") {
   row("a proxy", attempt(() => getUint8(p, 0, 0)));
 }
 
+// a view handed on from one frozen function to another: its bytes go with it
+function byteAt(v, o) {
+  let s = 0;
+  for (let i = 0; i < 1; i++) s = v.getUint8(o) + v.getInt16(o, true);
+  return s;
+}
+function sumBytes(v, n) {
+  let t = 0;
+  for (let i = 0; i < n; i++) t += byteAt(v, i) + v.getUint8(n - i - 1);
+  return t;
+}
+row("handed on", sumBytes(part, 7), attempt(() => sumBytes(part, 8)), sumBytes(new DataView(buf, 15), 0), attempt(() => sumBytes(goneView, 1)));
+
 // -- bitwise code as i32: leaf functions under a bitwise operator, inlined with their arguments in place
 const rotr = (x, n) => (x >>> n) | (x << (32 - n));
 const mix = (a, b) => (a << 3) ^ b;
