@@ -564,12 +564,6 @@ export class FunctionCompiler {
     return v;
   }
 
-  /** Pushes a typed array's three values and the index (f64) of an element. */
-  private element(f: FnScope, array: number, index: N): void {
-    for (let k = 0; k < 3; k++) f.code.push({ op: "local.get", local: array + k });
-    if (this.expr(f, index) !== "number") throw new Reject("indexes a typed array with a boolean");
-  }
-
   /** a[i] = v, a[i] op= v, a[i]++ (statement position): the index once, the element read first where the operator needs it. */
   private store(f: FnScope, target: N, op: string, value: N | undefined): void {
     const a = this.arrayOf(f, target);
@@ -734,8 +728,9 @@ export class FunctionCompiler {
   }
 
   /**
-   * ToInt32 of a leaf's call as an i32 (int32.ts): its arguments evaluated in order, those that
-   * are not constants or number variables into fresh locals, then its expression through int32Of.
+   * ToInt32 of a leaf's call as an i32 (int32.ts): its arguments evaluated in order (constants
+   * and number variables used in place; an argument the body uses only as a bitwise operand as
+   * its ToInt32, an i32; any other into a fresh f64), then its expression through int32Of.
    */
   private inlineLeafInt32(f: FnScope, e: N, target: Candidate): void {
     if (e.arguments.length < target.params.length) throw new Reject(`calls ${target.name} with too few arguments`);
