@@ -365,6 +365,24 @@ describe("frozen functions", () => {
     expect(reads).toMatch(/i32\.load 0\n\s+br \d+\n/);
   });
 
+  test("a DataView's bytes are found from its own fields on entry: 100k entries fit a budget the getter calls exceed", () => {
+    // (with DataView.prototype's getters called on each entry this needs ~540M instructions, with the fields ~460M)
+    const dir = tempApp({
+      "two.js": `function two(v, o) { let s = 0; for (let i = 0; i < 2; i++) s += v.getUint8(o + i); return s; }
+const v = new DataView(new ArrayBuffer(64));
+new Uint8Array(v.buffer).fill(3);
+let t = 0;
+for (let k = 0; k < 100000; k++) t += two(v, k & 31);
+console.log(t);
+`,
+      ".edgebox.json": JSON.stringify({ runtime: { max_instructions: 500_000_000 } }),
+    });
+    build(dir, ["two.js"]);
+    const r = edgebox(["run", "two.ebx"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("600000\n");
+  });
+
   test("a NaN computed in compiled code is stored with the bytes the interpreter stores (DataView and typed arrays)", async () => {
     const dir = tempApp({
       "nan.js": `function viaView(view, n) {

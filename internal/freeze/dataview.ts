@@ -1,6 +1,7 @@
 // DataView reads and writes done in place. The wrapper hands frozen code a
 // DataView as three values: its JSValue, the address of its first byte in the
-// guest's memory and its length in bytes, both from DataView.prototype's own
+// guest's memory and its length in bytes, read from the view's own fields
+// (viewFields, a layout checked at init) or else from DataView.prototype's own
 // getters taken at init (buffer, byteOffset, byteLength: no JS of the app
 // runs); where they throw (a detached or out-of-bounds view) the length is 0.
 // Frozen code runs no JS, so the bytes stay where they are for the whole call.
@@ -147,4 +148,81 @@ function storeBytes(addr: Instr[], x: number, size: number, offset: number): Ins
     out.push(...addr, get(x), ...(shift ? [i32(shift), { op: "i32.shr_u" }] as Instr[] : []), { op: "i32.store8", offset: offset + b });
   }
   return out;
+}
+
+// The same address and length read straight from the engine's objects, without three getter
+// calls per entry (a function entered often for a few bytes paid ~300 ns a call for them):
+// QuickJS-NG's layout on wasm32, checked at init on a view it makes (viewProbe); where anything
+// differs, or the view tracks a resizable buffer's length, or its buffer is detached or too short
+// for it, the getters decide as above.
+const LAYOUT = {
+  /** JSObject: u.typed_array (a DataView), u.array_buffer (an ArrayBuffer) */
+  objectU: 24,
+  /** JSTypedArray: buffer (its ArrayBuffer's JSObject), offset, length, track_rab */
+  taBuffer: 12, taOffset: 16, taLength: 20, taTrack: 24,
+  /** JSArrayBuffer: byte_length, detached, data */
+  abLength: 0, abDetached: 8, abData: 12,
+} as const;
+
+/**
+ * Wrapper code before viewBytes: when the probe held (`ok`), the view's address and length from
+ * its own fields into `ptr` and `len`, and a branch out of the enclosing block (`depth`); else
+ * nothing. Scratch i32 locals `ta`, `ab`.
+ */
+export function viewFields(v: number, ptr: number, len: number, ta: number, ab: number, ok: Instr[], depth: number): Instr[] {
+  const load = (base: number, offset: number): Instr[] => [get(base), { op: "i32.load", offset }];
+  return [
+    ...ok, { op: "i32.load", offset: 0 }, { op: "if" },
+    get(v), { op: "i32.wrap_i64" }, { op: "i32.load", offset: LAYOUT.objectU }, set(ta),
+    ...load(ta, LAYOUT.taBuffer), { op: "i32.load", offset: LAYOUT.objectU }, set(ab),
+    // not length-tracking, not detached, and offset + length within the buffer (in 64 bits: no wrap)
+    get(ta), { op: "i32.load8_u", offset: LAYOUT.taTrack }, get(ab), { op: "i32.load8_u", offset: LAYOUT.abDetached }, { op: "i32.or" }, { op: "i32.eqz" },
+    ...load(ta, LAYOUT.taOffset), { op: "i64.extend_i32_u" }, ...load(ta, LAYOUT.taLength), { op: "i64.extend_i32_u" }, { op: "i64.add" },
+    ...load(ab, LAYOUT.abLength), { op: "i64.extend_i32_u" }, { op: "i64.le_u" }, { op: "i32.and" },
+    { op: "if" },
+    ...load(ab, LAYOUT.abData), ...load(ta, LAYOUT.taOffset), { op: "i32.add" }, set(ptr),
+    ...load(ta, LAYOUT.taLength), set(len),
+    { op: "br", depth: depth + 2 },
+    { op: "end" },
+    { op: "end" },
+  ];
+}
+
+/**
+ * Init code: makes new DataView(<16 bytes>, 3, 8) with the engine's own constructor (`ctor`, a
+ * JSValue on the stack's instructions) and checks LAYOUT against it, and the detached flag after
+ * detaching its buffer; stores 1 at `ok` when all holds. `args`: 24 bytes for the constructor's
+ * arguments; `scratch`: 16 bytes. Locals: `abv`, `dv` (i64), `p` (i32).
+ */
+export function viewProbe(ctx: Instr, ctor: Instr[], abv: number, dv: number, ok: Instr[], args: Instr[], scratch: Instr[]): Instr[] {
+  const fail: Instr = { op: "br_if", depth: 0 };
+  const field = (base: Instr[], offset: number): Instr[] => [...base, { op: "i32.load", offset }];
+  const ta: Instr[] = [get(dv), { op: "i32.wrap_i64" }, { op: "i32.load", offset: LAYOUT.objectU }];
+  const abuf: Instr[] = [get(abv), { op: "i32.wrap_i64" }, { op: "i32.load", offset: LAYOUT.objectU }];
+  const dropException: Instr[] = [ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }];
+  return [
+    { op: "i64.const", value: 0 }, set(dv),
+    ctx, ...scratch, i32(16), { op: "call", func: "JS_NewArrayBufferCopy" }, set(abv),
+    { op: "block" },
+    get(abv), ...TAG_OF, i32(TAG.object), { op: "i32.ne" }, { op: "if" }, ...dropException, { op: "br", depth: 1 }, { op: "end" },
+    ...args, get(abv), { op: "i64.store", offset: 0 },
+    ...args, { op: "i64.const", value: 3 }, { op: "i64.store", offset: 8 }, // JS_MKVAL(JS_TAG_INT, 3)
+    ...args, { op: "i64.const", value: 8 }, { op: "i64.store", offset: 16 },
+    ctx, ...ctor, i32(3), ...args, { op: "call", func: "JS_CallConstructor" }, set(dv),
+    get(dv), ...TAG_OF, i32(TAG.exception), { op: "i32.eq" }, { op: "if" }, ...dropException, { op: "br", depth: 1 }, { op: "end" },
+    get(dv), { op: "call", func: "JS_IsDataView" }, { op: "i32.eqz" }, fail,
+    ...field(ta, LAYOUT.taOffset), i32(3), { op: "i32.ne" }, fail,
+    ...field(ta, LAYOUT.taLength), i32(8), { op: "i32.ne" }, fail,
+    ...ta, { op: "i32.load8_u", offset: LAYOUT.taTrack }, fail,
+    ...field(ta, LAYOUT.taBuffer), get(abv), { op: "i32.wrap_i64" }, { op: "i32.ne" }, fail,
+    ...field(abuf, LAYOUT.abLength), i32(16), { op: "i32.ne" }, fail,
+    ...abuf, { op: "i32.load8_u", offset: LAYOUT.abDetached }, fail,
+    ...field(abuf, LAYOUT.abData), ctx, ...scratch, get(abv), { op: "call", func: "JS_GetArrayBuffer" }, { op: "i32.ne" }, fail,
+    ctx, get(abv), { op: "call", func: "JS_DetachArrayBuffer" },
+    ...abuf, { op: "i32.load8_u", offset: LAYOUT.abDetached }, i32(1), { op: "i32.ne" }, fail,
+    ...ok, i32(1), { op: "i32.store", offset: 0 },
+    { op: "end" },
+    ctx, get(dv), { op: "call", func: "JS_FreeValue" },
+    ctx, get(abv), { op: "call", func: "JS_FreeValue" },
+  ];
 }

@@ -11,7 +11,7 @@
 
 import { BAIL, CTX, intName, type Frozen } from "./analyze.ts";
 import { plainArgument, probe } from "./arrays.ts";
-import { VIEW_GETTERS, viewBytes } from "./dataview.ts";
+import { VIEW_GETTERS, viewBytes, viewFields, viewProbe } from "./dataview.ts";
 import { ModuleBuilder, type Instr, type ValType } from "./encode.ts";
 import { ARRAY_KINDS, DATAVIEW_METHODS, DEOPT, HELPER, HELPERS, OVERFLOW, STATIC, TAG, TAG_OF, THROWN } from "./runtime.ts";
 import { layoutConstants, mkval, OBJECT_API, objectHelpers } from "./objects.ts";
@@ -44,6 +44,10 @@ export const API: Record<string, [ValType[], ValType[]]> = {
   JS_GetOwnProperty: [["i32", "i32", "i64", "i32"], ["i32"]],
   JS_Call: [["i32", "i64", "i64", "i32", "i32"], ["i64"]],
   JS_IsDataView: [["i64"], ["i32"]],
+  // the init probe of a DataView's fields (dataview.ts)
+  JS_NewArrayBufferCopy: [["i32", "i32", "i32"], ["i64"]],
+  JS_CallConstructor: [["i32", "i64", "i32", "i32"], ["i64"]],
+  JS_DetachArrayBuffer: [["i32", "i64"], []],
   // a compiled loop's variables, back to JS
   JS_NewArray: [["i32"], ["i64"]],
   JS_SetPropertyUint32: [["i32", "i64", "i32", "i64"], ["i32"]],
@@ -91,6 +95,8 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   const plainOk = m.staticData(new Uint8Array(4), 4);
   // DataView.prototype's buffer, byteOffset and byteLength getters (JSValues the module keeps)
   const viewGetters = m.staticData(new Uint8Array(8 * VIEW_GETTERS.length), 8);
+  // the init probe's verdict on DataViews' fields (1: the wrapper may read them)
+  const viewOk = m.staticData(new Uint8Array(4), 4);
   const at = (offset: number): Instr[] => [{ op: "global.get", global: "__memory_base" }, { op: "i32.const", value: offset }, { op: "i32.add" }];
   const stackMessage = m.cString("Maximum call stack size exceeded");
   const ctx: Instr = { op: "local.get", local: 0 };
@@ -124,7 +130,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
       }
       if (f.paramTys[i] === "view") {
         // a DataView whose methods (those it calls) are still DataView's own, as they were at init
-        const [v, fn, ptr, len, n] = [local("i64"), local("i64"), local("i32"), local("i32"), local("i32")];
+        const [v, fn, ptr, len, n, ta] = [local("i64"), local("i64"), local("i32"), local("i32"), local("i32"), local("i32")];
         args.push(v, ptr, len);
         body.push({ op: "local.get", local: 2 }, { op: "i32.const", value: i }, { op: "i32.le_s" }, { op: "if" }, ...undef, { op: "end" });
         body.push(...arg(i), { op: "local.tee", local: v }, { op: "call", func: "JS_IsDataView" }, { op: "i32.eqz" }, { op: "if" }, ...undef, { op: "end" });
@@ -134,7 +140,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
           body.push({ op: "local.get", local: fn }, ...at(STATIC.dataView), { op: "i64.load", offset: 8 * DATAVIEW_METHODS.indexOf(method) }, { op: "i64.ne" }, { op: "if" }, ...undef, { op: "end" });
         }
         // its bytes, for the reads and writes done in place (dataview.ts)
-        body.push(...viewBytes(ctx, v, ptr, len, n, fn, at(viewGetters), at(scratch)));
+        body.push({ op: "block" }, ...viewFields(v, ptr, len, ta, n, at(viewOk), 0), ...viewBytes(ctx, v, ptr, len, n, fn, at(viewGetters), at(scratch)), { op: "end" });
         continue;
       }
       if (f.paramTys[i] === "array") {
@@ -258,6 +264,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
       ? ([
           ctx, global, ...at(m.cString("DataView")), { op: "call", func: "JS_GetPropertyStr" }, set(4),
           ctx, tmp, ...at(m.cString("prototype")), { op: "call", func: "JS_GetPropertyStr" }, set(5),
+          ...viewProbe(ctx, [tmp], 2, 7, at(viewOk), at(STATIC.callArgs), at(scratch)),
           ...free([tmp]),
           ...DATAVIEW_METHODS.flatMap((name, k): Instr[] => [
             ...at(STATIC.dataView + 8 * k), ctx, { op: "local.get", local: 5 }, ...at(m.cString(name)), { op: "call", func: "JS_GetPropertyStr" }, { op: "i64.store", offset: 0 },
@@ -287,7 +294,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     ctx, global, { op: "call", func: "JS_FreeValue" },
     { op: "i32.const", value: 0 },
   ];
-  m.func({ name: INIT_FN, params: ["i32", "i32"], results: ["i32"], locals: ["i64", "i64", "i64", "i64", "i32"], body: init });
+  m.func({ name: INIT_FN, params: ["i32", "i32"], results: ["i32"], locals: ["i64", "i64", "i64", "i64", "i32", "i64"], body: init });
   m.export(INIT_FN, INIT_FN);
   for (const h of objectHelpers(bodies, () => at(desc))) m.func(h);
   const ids = new Set(fns.flatMap((f) => [f.cand.id, intName(f.cand)]));

@@ -31,6 +31,7 @@ const SIMPLE = {
   "i64.eqz": 0x50,
   "i64.eq": 0x51,
   "i64.ne": 0x52,
+  "i64.le_u": 0x58,
   "f64.eq": 0x61,
   "f64.ne": 0x62,
   "f64.lt": 0x63,
