@@ -4,11 +4,20 @@ export type Write = (text: string) => void;
 
 /**
  * Write to stdout synchronously. (Touching process.stdout makes Bun build a
- * stream, ~8 ms of start-up for one line of output.)
+ * stream, ~8 ms of start-up for one line of output.) A non-blocking pipe that
+ * is full (a parent reading slower than --explain writes) says EAGAIN: wait a
+ * millisecond and write on.
  */
 function toStdout(text: string): void {
   const bytes = Buffer.from(text);
-  for (let off = 0; off < bytes.length; ) off += writeSync(1, bytes, off);
+  for (let off = 0; off < bytes.length; ) {
+    try {
+      off += writeSync(1, bytes, off);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+  }
 }
 
 let write: Write = toStdout;

@@ -11,7 +11,7 @@ import { Reader, readSections, SectionId } from "../internal/engine/wasm.ts";
 import { ModuleBuilder } from "../internal/freeze/encode.ts";
 import { API, INIT_FN } from "../internal/freeze/emit.ts";
 import { freeze } from "../internal/freeze/index.ts";
-import { HELPERS } from "../internal/freeze/runtime.ts";
+import { HELPERS, loadInline, storeInline } from "../internal/freeze/runtime.ts";
 import { ITOA_HELPER, objectHelpers } from "../internal/freeze/objects.ts";
 
 const corpus = readFileSync(join(import.meta.dir, "freeze", "pure.js"), "utf8");
@@ -117,13 +117,23 @@ describe("the freezer's WebAssembly", () => {
     m.importMemory("env", "memory");
     m.importFunc("env", "pow", ["f64", "f64"], ["f64"]);
     for (const h of HELPERS) m.func(h);
+    // the element code frozen code inlines, as functions: (ptr, len, kind, idx[, v]); store_i32 also
+    // takes ToInt32(v) as an i32, as a bitwise result's store does
+    m.func({ name: "fz_load", params: ["i32", "i32", "i32", "f64"], results: ["f64"], locals: ["i32", "i64"], body: loadInline(0, 1, 2, 3, 4, 5, [{ op: "unreachable" }]) });
+    m.func({ name: "fz_store", params: ["i32", "i32", "i32", "f64", "f64"], results: [], locals: ["i32"], body: storeInline(0, 1, 2, 3, 4, 5) });
+    m.func({ name: "fz_store_i32", params: ["i32", "i32", "i32", "f64", "f64", "i32"], results: [], locals: ["i32"], body: storeInline(0, 1, 2, 3, 4, 6, 5) });
     m.export("fz_load", "fz_load");
     m.export("fz_store", "fz_store");
+    m.export("fz_store_i32", "fz_store_i32");
     const wasm = m.encode();
     expect(WebAssembly.validate(wasm)).toBe(true);
     const memory = new WebAssembly.Memory({ initial: 1 });
     const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm), { env: { memory, pow: Math.pow } });
-    const { fz_load: load, fz_store: store } = inst.exports as { fz_load: (p: number, n: number, k: number, i: number) => number; fz_store: (p: number, n: number, k: number, i: number, v: number) => void };
+    const { fz_load: load, fz_store: store, fz_store_i32: storeI32 } = inst.exports as {
+      fz_load: (p: number, n: number, k: number, i: number) => number;
+      fz_store: (p: number, n: number, k: number, i: number, v: number) => void;
+      fz_store_i32: (p: number, n: number, k: number, i: number, v: number, int: number) => void;
+    };
     const kinds: [number, new (buf: ArrayBuffer | number, off?: number, len?: number) => ArrayLike<number> & { [i: number]: number; fill(v: number): void }][] = [
       [0, Uint8ClampedArray], [1, Int8Array], [2, Uint8Array], [3, Int16Array], [4, Uint16Array], [5, Int32Array], [6, Uint32Array], [10, Float32Array], [11, Float64Array],
     ];
@@ -143,6 +153,12 @@ describe("the freezer's WebAssembly", () => {
           expected[i] = v;
           store(at, 8, kind, i, v);
           expect(`${K.name} [${i}] = ${v}: ${Array.from(view)}`).toBe(`${K.name} [${i}] = ${v}: ${Array.from(expected)}`);
+          if (kind !== 0 && kind < 10) {
+            // an integer kind stores ToInt32(v) as given
+            view.fill(0);
+            storeI32(at, 8, kind, i, v, v | 0);
+            expect(`${K.name} [${i}] = ${v} (i32): ${Array.from(view)}`).toBe(`${K.name} [${i}] = ${v} (i32): ${Array.from(expected)}`);
+          }
           const read = load(at, 8, kind, i);
           const js = expected[i];
           expect(`${K.name} [${i}]: ${Object.is(read, js === undefined ? NaN : js)}`).toBe(`${K.name} [${i}]: true`);

@@ -27,8 +27,10 @@
 import { passedAsArrays } from "./arrays.ts";
 import { callsBeyondMath, children, isFunction, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
-import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, OVERFLOW, STATIC, TAG, TAG_OF, THROWN } from "./runtime.ts";
+import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, loadInt32Inline, OVERFLOW, STATIC, storeInline, TAG, TAG_OF, THROWN } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
+import { viewElement, viewFits, viewGet, viewSet } from "./dataview.ts";
+import { constantOf, onlyBitwise, toInt32Const, type Binding } from "./int32.ts";
 import { atom, FIELD_FLAGS, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
 
 /**
@@ -114,9 +116,9 @@ const INT_ORDER: Record<string, Instr["op"]> = { "<": "i32.lt_s", "<=": "i32.le_
 interface FnScope {
   cand: Candidate;
   /** Block scopes, innermost last: JS name -> local index and type (wide: an accumulator, wideParams). */
-  blocks: Map<string, { local: number; ty: Ty; wide?: true }>[];
+  blocks: Map<string, Binding>[];
   /** All locals by JS name, for sibling blocks to share one (two `for (let i ...)` loops). */
-  byName: Map<string, { local: number; ty: Ty }>;
+  byName: Map<string, Binding>;
   locals: ValType[];
   retTy: Ty | undefined;
   code: Instr[];
@@ -197,7 +199,7 @@ export class FunctionCompiler {
       if (p.type !== "Identifier") throw new Reject("has default, rest or destructured parameters");
       if (f.blocks[0]!.has(p.name)) throw new Reject(`repeats parameter '${p.name}'`);
       f.blocks[0]!.set(p.name, { local: f.slots, ty: paramTys[i]!, ...(wide.has(p.name) ? { wide: true } : {}) });
-      f.slots += paramTys[i] === "array" ? 3 : 1; // (a view or a value: its JSValue, an i64)
+      f.slots += paramTys[i] === "array" || paramTys[i] === "view" ? 3 : 1; // (a view: its JSValue, an i64, and its bytes: dataview.ts; a value: its JSValue)
     }
     const stmts = bodyStatements(n);
     const undef = undefinedFlow(stmts, cand.arrays!, (call, i) => this.takesNumber(cand, call, i), cand.loop?.outputs);
@@ -264,7 +266,7 @@ export class FunctionCompiler {
     return [{ op: "i32.const", value: DEOPT }, { op: "global.set", global: OVERFLOW }, zero, { op: "return" }];
   }
 
-  private lookup(f: FnScope, name: string): { local: number; ty: Ty; wide?: true } | undefined {
+  private lookup(f: FnScope, name: string): Binding | undefined {
     for (let i = f.blocks.length - 1; i >= 0; i--) {
       const v = f.blocks[i]!.get(name);
       if (v) return v;
@@ -632,33 +634,34 @@ export class FunctionCompiler {
     return v;
   }
 
-  /** Pushes a typed array's three values and the index (f64) of an element. */
-  private element(f: FnScope, array: number, index: N): void {
-    for (let k = 0; k < 3; k++) f.code.push({ op: "local.get", local: array + k });
-    if (this.expr(f, index) !== "number") throw new Reject("indexes a typed array with a boolean");
-  }
-
   /** a[i] = v, a[i] op= v, a[i]++ (statement position): the index once, the element read first where the operator needs it. */
   private store(f: FnScope, target: N, op: string, value: N | undefined): void {
     const a = this.arrayOf(f, target);
     if (!a) throw new Reject("assigns to a property");
     if (!target.computed) throw new Reject("assigns to a typed array's length");
-    this.element(f, a.local, target.property);
+    if (this.expr(f, target.property) !== "number") throw new Reject("indexes a typed array with a boolean");
     const idx = this.newLocal(f, "f64");
     f.code.push({ op: "local.set", local: idx });
-    f.code.push({ op: "local.get", local: idx });
-    if (op !== "=") {
-      for (let k = 0; k < 3; k++) f.code.push({ op: "local.get", local: a.local + k });
-      f.code.push({ op: "local.get", local: idx }, { op: "call", func: HELPER.load });
-    }
+    const k = this.newLocal(f, "i32");
+    // (code that stores never gets a plain Array: arrays.ts)
+    if (op !== "=") f.code.push(...loadInline(a.local, a.local + 1, a.local + 2, idx, k, this.newLocal(f, "i64"), [{ op: "unreachable" }]));
     if (value) {
       if (this.expr(f, value) !== "number") throw new Reject("stores a boolean into a typed array");
     } else this.constant(f, 1);
     if (op !== "=") this.binary(f, op);
-    f.code.push({ op: "call", func: HELPER.store });
+    // a bitwise result: its i32 as it is for the integer kinds, the f64 for the others
+    const last = f.code[f.code.length - 1]!;
+    let int: number | undefined;
+    if (last.op === "f64.convert_i32_s" || last.op === "f64.convert_i32_u") {
+      int = this.newLocal(f, "i32");
+      f.code.pop();
+      f.code.push({ op: "local.tee", local: int }, last);
+    }
+    const v = this.newLocal(f, "f64");
+    f.code.push({ op: "local.set", local: v }, ...storeInline(a.local, a.local + 1, a.local + 2, idx, v, k, int));
   }
 
-  private variable(f: FnScope, target: N): { local: number; ty: Ty } {
+  private variable(f: FnScope, target: N): Binding {
     if (target.type !== "Identifier") throw new Reject("assigns to a property");
     const v = this.lookup(f, target.name);
     if (!v) throw new Reject(`assigns to '${target.name}', which is not its own variable`);
@@ -698,8 +701,8 @@ export class FunctionCompiler {
       if (tys[i] === "view") {
         const v = a.type === "Identifier" ? this.lookup(f, a.name) : undefined;
         if (v?.ty !== "view") throw new Reject(`passes ${callee.name} something that may not be a DataView`);
-        f.code.push({ op: "local.get", local: v.local });
-        slots += 1;
+        for (let k = 0; k < 3; k++) f.code.push({ op: "local.get", local: v.local + k });
+        slots += 3;
         return;
       }
       if (this.expr(f, a) !== "number") throw new Reject(`passes a boolean to ${callee.name}`);
@@ -770,12 +773,66 @@ export class FunctionCompiler {
       c.push({ op: "i32.const", value: -1 }, { op: "i32.xor" });
       return;
     }
-    if (e.type === "Literal" && typeof e.value === "number") {
-      c.push({ op: "i32.const", value: Number.isFinite(e.value) ? Number(BigInt.asIntN(32, BigInt(Math.trunc(e.value)))) : 0 });
+    const k = constantOf(e, (name) => this.lookup(f, name));
+    if (k !== undefined) return void c.push({ op: "i32.const", value: toInt32Const(k) });
+    const leaf = this.leafCall(f, e);
+    if (leaf) return this.inlineLeafInt32(f, e, leaf);
+    if (e.type === "Identifier" && this.lookup(f, e.name)?.int32) return void c.push({ op: "local.get", local: this.lookup(f, e.name)!.local });
+    const a = e.type === "MemberExpression" && e.computed ? this.arrayOf(f, e) : undefined;
+    if (a && !f.int) {
+      if (this.expr(f, e.property) !== "number") throw new Reject("indexes a typed array with a boolean");
+      const idx = this.newLocal(f, "f64");
+      c.push({ op: "local.set", local: idx }, ...loadInt32Inline(a.local, a.local + 1, a.local + 2, idx, this.newLocal(f, "i32"), this.newLocal(f, "i64"), this.newLocal(f, "f64"), this.deopt(f)));
       return;
     }
     if (this.expr(f, e) !== "number") throw new Reject("uses a bitwise operator on a boolean");
     this.toInt32(f);
+  }
+
+  /** The leaf function `e` calls, when the call would be inlined (see call). */
+  private leafCall(f: FnScope, e: N): Candidate | undefined {
+    if (f.int || e.type !== "CallExpression" || e.optional || e.callee.type !== "Identifier" || this.lookup(f, e.callee.name)) return undefined;
+    const target = this.resolve(e.callee.name, f.cand);
+    if (typeof target !== "object" || target === f.cand || !isLeaf(target) || !this.paramTys(target).every((t) => t === "number")) return undefined;
+    return target;
+  }
+
+  /**
+   * ToInt32 of a leaf's call as an i32 (int32.ts): its arguments evaluated in order (constants
+   * and number variables used in place; an argument the body uses only as a bitwise operand as
+   * its ToInt32, an i32; any other into a fresh f64), then its expression through int32Of.
+   */
+  private inlineLeafInt32(f: FnScope, e: N, target: Candidate): void {
+    if (e.arguments.length < target.params.length) throw new Reject(`calls ${target.name} with too few arguments`);
+    const body = bodyStatements(target.node)[0]!.argument;
+    const params = new Map<string, Binding>();
+    (e.arguments as N[]).forEach((a, i) => {
+      if (a.type === "SpreadElement") throw new Reject("spreads arguments");
+      const k = constantOf(a, (name) => this.lookup(f, name));
+      const v = a.type === "Identifier" ? this.lookup(f, a.name) : undefined;
+      let b: Binding;
+      const param = target.params[i];
+      if (k !== undefined) b = { local: -1, ty: "number", konst: k };
+      else if (v?.ty === "number" && (param === undefined || !onlyBitwise(body, param))) b = v;
+      else if (param !== undefined && onlyBitwise(body, param)) {
+        // only its ToInt32 matters: computed once, here, in the order of the arguments
+        this.int32Of(f, a);
+        b = { local: this.newLocal(f, "i32"), ty: "number", int32: true };
+        f.code.push({ op: "local.set", local: b.local });
+      } else {
+        if (this.expr(f, a) !== "number") throw new Reject(`passes a boolean to ${target.name}`);
+        b = { local: this.newLocal(f, "f64"), ty: "number" };
+        f.code.push({ op: "local.set", local: b.local });
+      }
+      if (i < target.params.length) params.set(target.params[i]!, b);
+    });
+    const outer = f.blocks;
+    f.blocks = [params];
+    try {
+      this.int32Of(f, body);
+    } finally {
+      f.blocks = outer;
+    }
   }
 
   /**
@@ -812,6 +869,8 @@ export class FunctionCompiler {
         if (v?.ty === "array") throw new Reject(`uses the typed array '${e.name}' as a value (only its elements and length)`);
         if (v?.ty === "view") throw new Reject(`uses the DataView '${e.name}' as a value (only its get and set methods)`);
         if (v?.ty === "value") throw new Reject(`uses the object '${e.name}' as a value (only its properties and methods)`);
+        if (v?.konst !== undefined) return this.constant(f, v.konst), "number";
+        if (v?.int32) throw new Error("freezer: an i32-bound parameter outside a bitwise operation");
         if (v?.wide) return c.push({ op: "local.get", local: v.local }), this.narrow(f), "number";
         if (v) return c.push({ op: "local.get", local: v.local }), v.ty;
         if ((e.name === "NaN" || e.name === "Infinity") && this.resolve(e.name, f.cand) === "global") {
@@ -946,7 +1005,7 @@ export class FunctionCompiler {
    */
   private inlineSelf(f: FnScope, e: N, target = f.cand): Ty {
     const n = this.args(f, e, target);
-    const params = new Map<string, { local: number; ty: Ty }>();
+    const params = new Map<string, Binding>();
     const locals = target.params.map(() => ({ local: this.newLocal(f, wasmType("number", f.int)), ty: "number" as Ty }));
     for (let i = n - 1; i >= 0; i--) f.code.push({ op: "local.set", local: locals[i]!.local });
     target.params.forEach((p, i) => params.set(p, locals[i]!));
@@ -1377,6 +1436,21 @@ export class FunctionCompiler {
       return { ty, local };
     });
     if (values.length > 3) throw new Reject("passes a DataView method more than three arguments");
+    // in place where the bytes are in the view (dataview.ts), through the engine otherwise
+    const el = viewElement(method);
+    const getter = method.startsWith("get");
+    const needed = getter ? 1 : 2;
+    const inPlace = el && values.length >= needed && values.slice(0, needed).every((v) => v.ty === "number");
+    if (inPlace) {
+      const le = args[needed];
+      const little: boolean | Instr[] = !le ? false : le.type === "Literal" && typeof le.value === "boolean" ? le.value : values[needed]!.ty === "boolean" ? [{ op: "local.get", local: values[needed]!.local }] : [{ op: "local.get", local: values[needed]!.local }, { op: "f64.abs" }, { op: "f64.const", value: 0 }, { op: "f64.gt" }];
+      const k = this.newLocal(f, "i32");
+      this.open(f, { op: "block", result: "f64" });
+      c.push(...viewFits(values[0]!.local, view + 2, k, el.size), { op: "if" });
+      if (getter) c.push(...viewGet(method, view + 1, k, little));
+      else c.push(...viewSet(method, view + 1, k, values[1]!.local, this.newLocal(f, "i32"), this.newLocal(f, "i64"), little), { op: "f64.const", value: 0 });
+      c.push({ op: "br", depth: 1 }, { op: "end" });
+    }
     values.forEach(({ ty, local }, i) => {
       c.push({ op: "global.get", global: "__memory_base" });
       // a number as QuickJS's JS_NewNumber boxes it; a boolean is JS_MKVAL(JS_TAG_BOOL, b)
@@ -1393,12 +1467,14 @@ export class FunctionCompiler {
     if (method.startsWith("set")) {
       // undefined, which only a statement may drop (see effect)
       if (!statement) throw new Reject(`uses the value of ${method} (undefined)`);
-      return c.push({ op: "f64.const", value: 0 }), "number";
+      c.push({ op: "f64.const", value: 0 });
+    } else {
+      // the methods return an int (tag 0) or a float64 (JS_ToFloat64 reads it as QuickJS boxed it)
+      c.push(...tag(), { op: "i32.eqz" }, { op: "if", result: "f64" }, { op: "local.get", local: r }, { op: "i32.wrap_i64" }, { op: "f64.convert_i32_s" }, { op: "else" });
+      c.push({ op: "global.get", global: CTX }, { op: "global.get", global: "__memory_base" }, { op: "i32.const", value: STATIC.callArgs }, { op: "i32.add" }, { op: "local.get", local: r }, { op: "call", func: "JS_ToFloat64" }, { op: "drop" });
+      c.push({ op: "global.get", global: "__memory_base" }, { op: "f64.load", offset: STATIC.callArgs }, { op: "end" });
     }
-    // the methods return an int (tag 0) or a float64 (JS_ToFloat64 reads it as QuickJS boxed it)
-    c.push(...tag(), { op: "i32.eqz" }, { op: "if", result: "f64" }, { op: "local.get", local: r }, { op: "i32.wrap_i64" }, { op: "f64.convert_i32_s" }, { op: "else" });
-    c.push({ op: "global.get", global: CTX }, { op: "global.get", global: "__memory_base" }, { op: "i32.const", value: STATIC.callArgs }, { op: "i32.add" }, { op: "local.get", local: r }, { op: "call", func: "JS_ToFloat64" }, { op: "drop" });
-    c.push({ op: "global.get", global: "__memory_base" }, { op: "f64.load", offset: STATIC.callArgs }, { op: "end" });
+    if (inPlace) this.close(f);
     return "number";
   }
 }

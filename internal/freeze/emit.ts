@@ -11,6 +11,7 @@
 
 import { BAIL, CTX, intName, type Frozen } from "./analyze.ts";
 import { plainArgument, probe } from "./arrays.ts";
+import { VIEW_GETTERS, viewBytes, viewFields, viewProbe } from "./dataview.ts";
 import { ModuleBuilder, type Func, type Instr, type ValType } from "./encode.ts";
 import { ARRAY_KINDS, DATAVIEW_METHODS, DEOPT, HELPER, HELPERS, OVERFLOW, STATIC, TAG, TAG_OF, THROWN } from "./runtime.ts";
 import { layoutConstants, mkval, OBJECT_API, objectHelpers } from "./objects.ts";
@@ -43,6 +44,10 @@ export const API: Record<string, [ValType[], ValType[]]> = {
   JS_GetOwnProperty: [["i32", "i32", "i64", "i32"], ["i32"]],
   JS_Call: [["i32", "i64", "i64", "i32", "i32"], ["i64"]],
   JS_IsDataView: [["i64"], ["i32"]],
+  // the init probe of a DataView's fields (dataview.ts)
+  JS_NewArrayBufferCopy: [["i32", "i32", "i32"], ["i64"]],
+  JS_CallConstructor: [["i32", "i64", "i32", "i32"], ["i64"]],
+  JS_DetachArrayBuffer: [["i32", "i64"], []],
   // a compiled loop's variables, back to JS
   JS_NewArray: [["i32"], ["i64"]],
   JS_SetPropertyUint32: [["i32", "i64", "i32", "i64"], ["i32"]],
@@ -88,6 +93,10 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   const log2 = m.staticData(Array.from({ length: 12 }, (_, k) => ARRAY_KINDS[k] ?? 0));
   // the init probe's verdict on plain Arrays (1: frozen code may read them), in memory to survive the snapshot
   const plainOk = m.staticData(new Uint8Array(4), 4);
+  // DataView.prototype's buffer, byteOffset and byteLength getters (JSValues the module keeps)
+  const viewGetters = m.staticData(new Uint8Array(8 * VIEW_GETTERS.length), 8);
+  // the init probe's verdict on DataViews' fields (1: the wrapper may read them)
+  const viewOk = m.staticData(new Uint8Array(4), 4);
   const at = (offset: number): Instr[] => [{ op: "global.get", global: "__memory_base" }, { op: "i32.const", value: offset }, { op: "i32.add" }];
   const stackMessage = m.cString("Maximum call stack size exceeded");
   const ctx: Instr = { op: "local.get", local: 0 };
@@ -104,7 +113,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   }
   for (const f of fns) {
     const n = f.cand.params.length;
-    const slots = f.paramTys.flatMap((t): ValType[] => (t === "array" ? ["i32", "i32", "i32"] : t === "view" || t === "value" ? ["i64"] : ["f64"]));
+    const slots = f.paramTys.flatMap((t): ValType[] => (t === "array" ? ["i32", "i32", "i32"] : t === "view" ? ["i64", "i32", "i32"] : t === "value" ? ["i64"] : ["f64"]));
     m.func({ name: f.cand.id, params: [...slots, "i32"], results: [f.ret === "number" ? "f64" : "i32"], locals: f.locals, body: f.body });
     if (dispatched.has(f.cand.id)) {
       m.func({ name: intName(f.cand), params: [...f.int!.params, "i32"], results: ["i32"], locals: f.int!.locals, body: f.int!.body });
@@ -134,9 +143,8 @@ export function emitModule(fns: Frozen[]): EmittedModule {
       }
       if (f.paramTys[i] === "view") {
         // a DataView whose methods (those it calls) are still DataView's own, as they were at init
-        const v = local("i64");
-        const fn = local("i64");
-        args.push(v);
+        const [v, fn, ptr, len, n, ta] = [local("i64"), local("i64"), local("i32"), local("i32"), local("i32"), local("i32")];
+        args.push(v, ptr, len);
         body.push({ op: "local.get", local: 2 }, { op: "i32.const", value: i }, { op: "i32.le_s" }, { op: "if" }, ...undef, { op: "end" });
         body.push(...arg(i), { op: "local.tee", local: v }, { op: "call", func: "JS_IsDataView" }, { op: "i32.eqz" }, { op: "if" }, ...undef, { op: "end" });
         for (const method of f.cand.views!.get(f.cand.params[i]!)!) {
@@ -144,6 +152,8 @@ export function emitModule(fns: Frozen[]): EmittedModule {
           body.push(ctx, { op: "local.get", local: fn }, { op: "call", func: "JS_FreeValue" });
           body.push({ op: "local.get", local: fn }, ...at(STATIC.dataView), { op: "i64.load", offset: 8 * DATAVIEW_METHODS.indexOf(method) }, { op: "i64.ne" }, { op: "if" }, ...undef, { op: "end" });
         }
+        // its bytes, for the reads and writes done in place (dataview.ts)
+        body.push({ op: "block" }, ...viewFields(v, ptr, len, ta, n, at(viewOk), 0), ...viewBytes(ctx, v, ptr, len, n, fn, at(viewGetters), at(scratch)), { op: "end" });
         continue;
       }
       if (f.paramTys[i] === "array") {
@@ -255,9 +265,18 @@ export function emitModule(fns: Frozen[]): EmittedModule {
       ? ([
           ctx, global, ...at(m.cString("DataView")), { op: "call", func: "JS_GetPropertyStr" }, set(4),
           ctx, tmp, ...at(m.cString("prototype")), { op: "call", func: "JS_GetPropertyStr" }, set(5),
+          ...viewProbe(ctx, [tmp], 2, 7, at(viewOk), at(STATIC.callArgs), at(scratch)),
           ...free([tmp]),
           ...DATAVIEW_METHODS.flatMap((name, k): Instr[] => [
             ...at(STATIC.dataView + 8 * k), ctx, { op: "local.get", local: 5 }, ...at(m.cString(name)), { op: "call", func: "JS_GetPropertyStr" }, { op: "i64.store", offset: 0 },
+          ]),
+          ...VIEW_GETTERS.flatMap((name, k): Instr[] => [
+            ctx, ...at(m.cString(name)), { op: "call", func: "JS_NewAtom" }, set(6),
+            ctx, ...at(desc), { op: "local.get", local: 5 }, { op: "local.get", local: 6 }, { op: "call", func: "JS_GetOwnProperty" }, { op: "drop" },
+            ctx, { op: "local.get", local: 6 }, { op: "call", func: "JS_FreeAtom" },
+            ...at(viewGetters + 8 * k), ...at(desc), { op: "i64.load", offset: 16 }, { op: "i64.store", offset: 0 },
+            ...free([...at(desc), { op: "i64.load", offset: 8 }]),
+            ...free([...at(desc), { op: "i64.load", offset: 24 }]),
           ]),
           ...free([{ op: "local.get", local: 5 }]),
         ] as Instr[])
@@ -276,7 +295,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     ctx, global, { op: "call", func: "JS_FreeValue" },
     { op: "i32.const", value: 0 },
   ];
-  m.func({ name: INIT_FN, params: ["i32", "i32"], results: ["i32"], locals: ["i64", "i64", "i64", "i64", "i32"], body: init });
+  m.func({ name: INIT_FN, params: ["i32", "i32"], results: ["i32"], locals: ["i64", "i64", "i64", "i64", "i32", "i64"], body: init });
   m.export(INIT_FN, INIT_FN);
   for (const h of objectHelpers(bodies, () => at(desc))) m.func(h);
   const ids = new Set(fns.flatMap((f) => [f.cand.id, intName(f.cand), dispatcherName(f.cand.id)]));

@@ -29,7 +29,7 @@ export const TAG = { object: -1, bool: 1, null: 2, undefined: 3, exception: 6 } 
 /** Replaces the i64 JSValue on the stack with its tag (i32). */
 export const TAG_OF: Instr[] = [{ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }];
 
-export const HELPER = { toInt32: "fz_toInt32", pow: "fz_pow", sign: "fz_sign", isInt32: "fz_isInt32", load: "fz_load", store: "fz_store" } as const;
+export const HELPER = { toInt32: "fz_toInt32", pow: "fz_pow", sign: "fz_sign", isInt32: "fz_isInt32" } as const;
 
 const get = (local: number): Instr => ({ op: "local.get", local });
 const f64 = (value: number): Instr => ({ op: "f64.const", value });
@@ -124,23 +124,6 @@ const isInt32: Func = {
 /** The kinds frozen code takes, with log2 of their element size. */
 export const ARRAY_KINDS: Record<number, number> = { 0: 0, 1: 0, 2: 0, 3: 1, 4: 1, 5: 2, 6: 2, 10: 2, 11: 3 };
 
-/**
- * A switch on the kind (local `kind`): one block per case, br_table into them, each case's
- * code after its block's end (each case leaves the function); an unknown kind traps.
- */
-function onKind(kind: number, cases: [number[], Instr[]][]): Instr[] {
-  const out: Instr[] = cases.map((): Instr => ({ op: "block" }));
-  out.push({ op: "block" });
-  const depths = Array.from({ length: 12 }, (_, k) => {
-    const i = cases.findIndex(([ks]) => ks.includes(k));
-    return i < 0 ? cases.length : i;
-  });
-  out.push(get(kind), { op: "br_table", depths, default: cases.length });
-  for (const [, code] of cases) out.push({ op: "end" }, ...code);
-  out.push({ op: "end" }, { op: "unreachable" });
-  return out;
-}
-
 /** Leaves the element index (an i32 in local `k`) when `idx` (f64) is an integer in [0, len), else runs `out`. */
 const index = (idx: number, len: number, k: number, out: Instr[]): Instr[] => [
   // -0 is index 0 (ToPropertyKey(-0) is "0"); NaN fails the comparisons
@@ -153,24 +136,11 @@ const address = (ptr: number, k: number, log2: number): Instr[] =>
   log2 ? [get(ptr), get(k), { op: "i32.const", value: log2 }, { op: "i32.shl" }, { op: "i32.add" }] : [get(ptr), get(k), { op: "i32.add" }];
 
 /**
- * a[idx] (ptr, len, kind, idx) -> f64. Past the end, or at no integer index, JS reads
- * undefined: this gives NaN, and the compiler lets such a read reach only places where
- * undefined and NaN behave alike (arithmetic, comparisons, tests; see typed.ts).
- */
-const load: Func = {
-  name: HELPER.load,
-  params: ["i32", "i32", "i32", "f64"],
-  results: ["f64"],
-  locals: ["i32", "i64"],
-  // (only code that stores calls it, and such code never gets a plain Array: arrays.ts)
-  body: loadInline(0, 1, 2, 3, 4, 5, [{ op: "unreachable" }]),
-};
-
-/**
- * The same read inline (frozen code reads elements this way; a call per element cost SHA-256's
- * compiled loop ~20% of its time): locals ptr, len, kind (the array), idx (f64), k (a scratch
- * i32), v (a scratch i64); leaves the f64. A block whose cases branch out of it with their value.
- * A plain Array (kind PLAIN) runs `deopt` (which leaves the function) where it is not a number
+ * a[idx] -> f64, inline (a call per element cost SHA-256's compiled loop ~20% of its time):
+ * locals ptr, len, kind (the array), idx (f64), k (a scratch i32), v (a scratch i64). Past the
+ * end, or at no integer index, JS reads undefined: this gives NaN, and the compiler lets such a
+ * read reach only places where undefined and NaN behave alike (arithmetic, comparisons, tests;
+ * see typed.ts). A block whose cases branch out of it with their value. A plain Array (kind PLAIN) runs `deopt` (which leaves the function) where it is not a number
  * element or out of range.
  */
 export function loadInline(ptr: number, len: number, kind: number, idx: number, k: number, v: number, deopt: Instr[]): Instr[] {
@@ -185,10 +155,19 @@ export function loadInline(ptr: number, len: number, kind: number, idx: number, 
     [[11], 3, [{ op: "f64.load", offset: 0 }]],
     [[PLAIN], 3, [{ op: "i64.load", offset: 0 }, { op: "local.set", local: v }, ...numberOf(v, deopt)]],
   ];
+  return switchOnKind(ptr, len, kind, idx, k, "f64", f64(NaN), deopt, cases);
+}
+
+/**
+ * A read's block: outside the array `outside` (a plain Array's prototype chain is JS's business:
+ * `deopt`), else a br_table on the kind into `cases` (kinds, log2 of the element size, the code
+ * that turns the element's address into the value), each branching out with its value.
+ */
+function switchOnKind(ptr: number, len: number, kind: number, idx: number, k: number, result: "f64" | "i32", outside: Instr, deopt: Instr[], cases: [number[], number, Instr[]][]): Instr[] {
   const n = cases.length;
-  const out: Instr[] = [{ op: "block", result: "f64" }];
-  // outside the array: NaN, out of the outer block (one level up from the if); a plain Array's prototype chain is JS's business
-  out.push(...index(idx, len, k, [get(kind), { op: "i32.const", value: PLAIN }, { op: "i32.eq" }, { op: "if" }, ...deopt, { op: "end" }, f64(NaN), { op: "br", depth: 1 }]));
+  const out: Instr[] = [{ op: "block", result }];
+  // outside: out of the outer block (one level up from the if)
+  out.push(...index(idx, len, k, [get(kind), { op: "i32.const", value: PLAIN }, { op: "i32.eq" }, { op: "if" }, ...deopt, { op: "end" }, outside, { op: "br", depth: 1 }]));
   out.push(...cases.map((): Instr => ({ op: "block" })), { op: "block" });
   const depths = Array.from({ length: PLAIN + 1 }, (_, kd) => {
     const i = cases.findIndex(([ks]) => ks.includes(kd));
@@ -201,24 +180,67 @@ export function loadInline(ptr: number, len: number, kind: number, idx: number, 
   return out;
 }
 
-/** a[idx] = v (ptr, len, kind, idx, v): converted as the kind converts; ignored outside the array (as JS does). */
-const store: Func = {
-  name: HELPER.store,
-  params: ["i32", "i32", "i32", "f64", "f64"],
-  results: [],
-  locals: ["i32"],
-  body: [
-    ...index(3, 1, 5, [{ op: "return" }]),
-    ...onKind(2, [
-      // Uint8Clamped: NaN and below 0 give 0, above 255 gives 255, halves round to even
-      [[0], [...address(0, 5, 0), get(4), f64(0), { op: "f64.gt" }, { op: "if", result: "i32" }, get(4), f64(255), { op: "f64.min" }, { op: "f64.nearest" }, { op: "i32.trunc_f64_u" }, { op: "else" }, { op: "i32.const", value: 0 }, { op: "end" }, { op: "i32.store8", offset: 0 }, { op: "return" }]],
-      [[1, 2], [...address(0, 5, 0), get(4), { op: "call", func: HELPER.toInt32 }, { op: "i32.store8", offset: 0 }, { op: "return" }]],
-      [[3, 4], [...address(0, 5, 1), get(4), { op: "call", func: HELPER.toInt32 }, { op: "i32.store16", offset: 0 }, { op: "return" }]],
-      [[5, 6], [...address(0, 5, 2), get(4), { op: "call", func: HELPER.toInt32 }, { op: "i32.store", offset: 0 }, { op: "return" }]],
-      [[10], [...address(0, 5, 2), get(4), { op: "f32.demote_f64" }, { op: "f32.store", offset: 0 }, { op: "return" }]],
-      [[11], [...address(0, 5, 3), get(4), { op: "f64.store", offset: 0 }, { op: "return" }]],
-    ]),
-  ],
-};
+/** ToInt32 of the f64 on the stack, inline below 2^63 in magnitude (the helper's fast path), the helper beyond; `t`: a scratch f64 local. */
+export const toInt32Inline = (t: number): Instr[] => [
+  { op: "local.tee", local: t }, { op: "f64.abs" }, f64(2 ** 63), { op: "f64.lt" },
+  { op: "if", result: "i32" }, get(t), { op: "i64.trunc_f64_s" }, { op: "i32.wrap_i64" }, { op: "else" }, get(t), { op: "call", func: HELPER.toInt32 }, { op: "end" },
+];
 
-export const HELPERS: Func[] = [toInt32, pow, sign, isInt32, load, store];
+/**
+ * ToInt32(a[idx]) -> i32, inline, for a read under a bitwise operator: the integer kinds' bits
+ * as they are (a Uint32 element's ToInt32 is its own bits), the float kinds through ToInt32;
+ * past the end (undefined, whose ToInt32 is 0) 0. Locals as loadInline's, and `t` a scratch f64.
+ */
+export function loadInt32Inline(ptr: number, len: number, kind: number, idx: number, k: number, v: number, t: number, deopt: Instr[]): Instr[] {
+  const cases: [number[], number, Instr[]][] = [
+    [[0, 2], 0, [{ op: "i32.load8_u", offset: 0 }]],
+    [[1], 0, [{ op: "i32.load8_s", offset: 0 }]],
+    [[3], 1, [{ op: "i32.load16_s", offset: 0 }]],
+    [[4], 1, [{ op: "i32.load16_u", offset: 0 }]],
+    [[5, 6], 2, [{ op: "i32.load", offset: 0 }]],
+    [[10], 2, [{ op: "f32.load", offset: 0 }, { op: "f64.promote_f32" }, ...toInt32Inline(t)]],
+    [[11], 3, [{ op: "f64.load", offset: 0 }, ...toInt32Inline(t)]],
+    [[PLAIN], 3, [{ op: "i64.load", offset: 0 }, { op: "local.set", local: v }, ...numberOf(v, deopt), ...toInt32Inline(t)]],
+  ];
+  return switchOnKind(ptr, len, kind, idx, k, "i32", { op: "i32.const", value: 0 }, deopt, cases);
+}
+
+/**
+ * f64 local `v`, its NaNs made the one NaN the interpreter stores (QuickJS's NaN-boxed values
+ * hold only that one; wasm arithmetic may leave another, 0 / 0 with the sign bit set on x86).
+ */
+export const canonical = (v: number): Instr[] => [get(v), f64(NaN), get(v), get(v), { op: "f64.eq" }, { op: "select" }];
+
+/**
+ * a[idx] = v, inline (SHA-256's message schedule stores a million elements): converted as the
+ * kind converts, ignored outside the array (as JS does). Locals ptr, len, kind (the array), idx and v (f64), k (a scratch i32).
+ * `int`: an i32 local already holding ToInt32(v) (v came from a bitwise operation), which
+ * the integer kinds store as it is.
+ */
+export function storeInline(ptr: number, len: number, kind: number, idx: number, v: number, k: number, int?: number): Instr[] {
+  const int32: Instr[] = int !== undefined ? [get(int)] : [get(v), ...toInt32Inline(v)];
+  const cases: [number[], Instr[]][] = [
+    // Uint8Clamped: NaN and below 0 give 0, above 255 gives 255, halves round to even
+    [[0], [...address(ptr, k, 0), get(v), f64(0), { op: "f64.gt" }, { op: "if", result: "i32" }, get(v), f64(255), { op: "f64.min" }, { op: "f64.nearest" }, { op: "i32.trunc_f64_u" }, { op: "else" }, { op: "i32.const", value: 0 }, { op: "end" }, { op: "i32.store8", offset: 0 }]],
+    [[1, 2], [...address(ptr, k, 0), ...int32, { op: "i32.store8", offset: 0 }]],
+    [[3, 4], [...address(ptr, k, 1), ...int32, { op: "i32.store16", offset: 0 }]],
+    [[5, 6], [...address(ptr, k, 2), ...int32, { op: "i32.store", offset: 0 }]],
+    [[10], [...address(ptr, k, 2), ...canonical(v), { op: "f32.demote_f64" }, { op: "f32.store", offset: 0 }]],
+    [[11], [...address(ptr, k, 3), ...canonical(v), { op: "f64.store", offset: 0 }]],
+  ];
+  const n = cases.length;
+  // outside the array (or at no integer index): nothing, out of the outer block
+  const out: Instr[] = [{ op: "block" }, ...index(idx, len, k, [{ op: "br", depth: 1 }])];
+  out.push(...cases.map((): Instr => ({ op: "block" })), { op: "block" });
+  const depths = Array.from({ length: 12 }, (_, kd) => {
+    const i = cases.findIndex(([ks]) => ks.includes(kd));
+    return i < 0 ? n : i;
+  });
+  out.push(get(kind), { op: "br_table", depths, default: n });
+  // case i follows the end of its block; n - i blocks are still open around it
+  cases.forEach(([, code], i) => out.push({ op: "end" }, ...code, { op: "br", depth: n - i }));
+  out.push({ op: "end" }, { op: "unreachable" }, { op: "end" });
+  return out;
+}
+
+export const HELPERS: Func[] = [toInt32, pow, sign, isInt32];

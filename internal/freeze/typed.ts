@@ -39,10 +39,10 @@ export function bodyStatements(fn: N): N[] {
 
 const EQUALITY = ["==", "!=", "===", "!=="];
 
-/** What compiled code leaves to the engine (DataView methods), for --explain. */
+/** The DataView methods compiled code calls, for --explain (in place, or the engine's own where the bytes are not in the view: dataview.ts). */
 export function throughEngine(c: { views?: Map<string, Set<string>> }): string {
   const calls = [...(c.views ?? [])].flatMap(([v, ms]) => [...ms].map((m) => `${v}.${m}`));
-  return calls.length ? `; through the engine: ${calls.join(", ")}` : "";
+  return calls.length ? `; in place, through the engine where the bytes are not in the view: ${calls.join(", ")}` : "";
 }
 
 /**

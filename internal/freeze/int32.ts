@@ -1,0 +1,75 @@
+// Bitwise code as i32, without the trips through f64 between its operations.
+// A leaf function called where ToInt32 of its result is taken (rotr(x, 7) ^
+// rotr(x, 18) in hashing) is inlined as an i32 expression, its parameters
+// bound in place to the arguments that are constants or number variables
+// (a one-expression body assigns nothing, so they hold the same values) or,
+// when the body uses one only as a bitwise operand, to its argument's ToInt32
+// computed once; arithmetic on constants is folded (32 - n with n = 7 is the
+// i32 25). A typed array's element read under a bitwise operator is its
+// ToInt32 straight from memory (runtime.ts loadInt32Inline).
+
+import { children, type N } from "./ast.ts";
+
+/** A name in frozen code: a local of the function, or (inside an inlined leaf) a constant. */
+export interface Binding {
+  local: number;
+  ty: "number" | "boolean" | "array" | "view" | "value";
+  /** The parameter of an inlined leaf bound to this constant (local is -1). */
+  konst?: number;
+  /** The parameter of an inlined leaf held as ToInt32 of its argument, an i32 local (it is only ever a bitwise operand). */
+  int32?: boolean;
+  /** An int32 variant's accumulator held as an i64 (wideParams), narrowed where read. */
+  wide?: true;
+}
+
+const BITWISE_OPS = ["|", "&", "^", "<<", ">>", ">>>"];
+
+/** Is every use of `name` in the expression `e` an operand of a bitwise operator (so only its ToInt32 matters)? */
+export function onlyBitwise(e: N, name: string): boolean {
+  const ok = (n: N, parent: N | undefined): boolean => {
+    if (n.type === "Identifier" && n.name === name) {
+      return !!parent && ((parent.type === "BinaryExpression" && BITWISE_OPS.includes(parent.operator)) || (parent.type === "UnaryExpression" && parent.operator === "~"));
+    }
+    // (a member's property name is no use of the variable)
+    if (n.type === "MemberExpression" && !n.computed) return ok(n.object, n);
+    return children(n).every((c) => ok(c, n));
+  };
+  return ok(e, undefined);
+}
+
+/** ToInt32 (ECMA-262 7.1.6) of a number known at build time. */
+export const toInt32Const = (v: number): number => (Number.isFinite(v) ? Number(BigInt.asIntN(32, BigInt(Math.trunc(v)))) : 0);
+
+const FOLD: Record<string, (a: number, b: number) => number> = {
+  "+": (a, b) => a + b,
+  "-": (a, b) => a - b,
+  "*": (a, b) => a * b,
+  "/": (a, b) => a / b,
+};
+
+/**
+ * The value of `e` when it is a number known at build time: a literal, a parameter bound to a
+ * constant, or + - * / and unary -/+ of those (IEEE arithmetic here is the interpreter's).
+ */
+export function constantOf(e: N, lookup: (name: string) => Binding | undefined): number | undefined {
+  switch (e.type) {
+    case "Literal":
+      return typeof e.value === "number" ? e.value : undefined;
+    case "Identifier":
+      return lookup(e.name)?.konst;
+    case "UnaryExpression": {
+      if (e.operator !== "-" && e.operator !== "+") return undefined;
+      const a = constantOf(e.argument, lookup);
+      return a === undefined ? undefined : e.operator === "-" ? -a : a;
+    }
+    case "BinaryExpression": {
+      const op = FOLD[e.operator];
+      if (!op) return undefined;
+      const a = constantOf(e.left, lookup);
+      const b = a === undefined ? undefined : constantOf(e.right, lookup);
+      return b === undefined ? undefined : op(a!, b);
+    }
+    default:
+      return undefined;
+  }
+}
