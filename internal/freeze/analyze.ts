@@ -1101,8 +1101,10 @@ export class FunctionCompiler {
       const target = this.resolve(callee.name, f.cand);
       if (target === "global") throw new Reject(`calls the global '${callee.name}'`);
       if (typeof target === "string") throw new Reject(`calls '${callee.name}', ${target}`);
-      if (target === f.cand && f.inlined < inlineLevels(f.cand)) return this.inlineSelf(f, e);
-      if (!f.int && target === f.cand && inlineLevels(f.cand) > 0 && baseCase(f.cand) && this.paramTys(f.cand).every((t) => t === "number")) return this.guardedSelf(f, e, baseCase(f.cand)!);
+      // (inlining maps parameters to fresh number locals: not a typed array's, a DataView's or an object's values)
+      const numbers = target === f.cand && this.paramTys(f.cand).every((t) => t === "number");
+      if (numbers && f.inlined < inlineLevels(f.cand)) return this.inlineSelf(f, e);
+      if (numbers && !f.int && inlineLevels(f.cand) > 0 && baseCase(f.cand)) return this.guardedSelf(f, e, baseCase(f.cand)!);
       if (target !== f.cand && isLeaf(target) && this.paramTys(target).every((t) => t === "number")) return this.inlineSelf(f, e, target);
       // int32 pays in loops (a self tail call is one), not around calls: fib(35) built was ~35% slower
       // with it (its overflow checks, off the critical path in a loop, are on it here); with
@@ -1534,7 +1536,6 @@ function isLeaf(c: Candidate): boolean {
  * ~1.2x the wasm), else once.
  */
 function inlineLevels(c: Candidate): number {
-  if (c.arrays?.size) return 0; // (inlining maps parameters to fresh number locals)
   const body = bodyStatements(c.node);
   if (body.length !== 1 || body[0]!.type !== "ReturnStatement" || !body[0]!.argument) return 0;
   let calls = 0;

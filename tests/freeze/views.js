@@ -184,4 +184,18 @@ for (const K of [...kinds, Array]) {
 }
 row("readBits holey and mixed", readBits([1, , 3], 0), readBits([1, "2", 3], 0), readBits([1, { valueOf: () => 5 }], 0), readBits([2 ** 40, 2.5], 0));
 
+// one-expression recursion over a DataView (a self call inlined must pass the view's three values, not one number)
+function viewDepth(v, n) {
+  return n <= 0 ? 0 : v.getUint8(n & 7) + viewDepth(v, n - 1);
+}
+function viewFib(v, n) {
+  return n < 2 ? v.getInt8(n) : viewFib(v, n - 1) + viewFib(v, n - 2);
+}
+const small = new DataView(new ArrayBuffer(8));
+for (let i = 0; i < 8; i++) small.setInt8(i, i * 37 - 100);
+row("viewDepth", ...[0, 1, 7, 100, 3.5, -1].map((n) => viewDepth(small, n)));
+row("viewDepth NaN (never ends)", (() => { try { return viewDepth(small, NaN); } catch (e) { return e.name; } })());
+row("viewFib", ...[0, 1, 2, 10, 15].map((n) => viewFib(small, n)));
+row("viewFib short view", (() => { try { return viewFib(new DataView(new ArrayBuffer(1)), 5); } catch (e) { return e.name; } })());
+
 console.log(out.join("\n"));
