@@ -346,8 +346,8 @@ describe("frozen functions", () => {
     expect(b.stdout).toContain("it compares such a value with ===");
     expect(b.stdout).toContain("it may return one");
     expect(b.stdout).toMatch(/partly {5}withObjects \(typed\.js:\d+:\d+\): partly: its loop at typed\.js:\d+:\d+ compiled, the rest in the interpreter; not whole: it creates objects/);
-    expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in rounds: compiled loop over numbers a, b; typed arrays K2, w, giving back a, b/);
-    expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in the top level: compiled loop over numbers total, count; typed arrays sq, giving back total, count/);
+    expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in rounds: compiled loop over numbers a, b; arrays K2, w, giving back a, b/);
+    expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in the top level: compiled loop over numbers total, count; arrays sq, giving back total, count/);
     for (const name of ["readBE", "writeLE"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in the top level: compiled loop over numbers seen, lastOk; DataViews dv, giving back seen, lastOk; in place, through the engine where the bytes are not in the view: dv\.getUint8/);
     expect(b.stdout).toMatch(/frozen {5}readBE \(typed\.js:\d+:\d+\): f64; in place, through the engine where the bytes are not in the view: view\.getUint32, view\.getInt16, view\.getFloat32\n/);
@@ -420,7 +420,7 @@ console.log(new Uint8Array(a).join(","), new Uint8Array(b).join(","));
       expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(arrays\\.js:\\d+:\\d+\\): f64; its arrays may be typed arrays or plain Arrays of numbers\n`));
     }
     expect(b.stdout).toMatch(/frozen {5}bump \(arrays\.js:\d+:\d+\): f64; typed arrays only \(it writes: plain Arrays run in the interpreter\)\n/);
-    expect(b.stdout).toMatch(/loop \(arrays\.js:\d+:\d+\) in the top level: compiled loop over numbers s; typed arrays huge, giving back s; its arrays may be typed arrays or plain Arrays of numbers\n/);
+    expect(b.stdout).toMatch(/loop \(arrays\.js:\d+:\d+\) in the top level: compiled loop over numbers s; arrays huge, giving back s; its arrays may be typed arrays or plain Arrays of numbers\n/);
   });
 
   test("a plain Array is read by compiled code: it fits an instruction budget the interpreter exceeds tenfold", () => {
@@ -497,7 +497,7 @@ while (n > 0) { a[n & 3] += n; n = n + 1; }
 console.log(n, [...a]);
 ` });
     const b = build(dir, ["spin.js", "--explain"]);
-    expect(b.stdout).toContain("in the top level: compiled loop over numbers n; typed arrays a, giving back n");
+    expect(b.stdout).toContain("in the top level: compiled loop over numbers n; arrays a, giving back n");
     const r = edgebox(["run", "--timeout", "300", "spin.ebx"], { cwd: dir });
     expect(r.code).toBe(124);
     expect(r.stderr).toBe("edgebox: time limit exceeded (300 ms)\n");

@@ -76,7 +76,7 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
       const numbers = params.filter((_, i) => frozen.paramTys[i] === "number");
       const views = params.filter((_, i) => frozen.paramTys[i] === "view");
       const objects = params.filter((_, i) => frozen.paramTys[i] === "value");
-      const how = [numbers.length && `numbers ${numbers.join(", ")}`, arrays.length && `typed arrays ${arrays.join(", ")}`, views.length && `DataViews ${views.join(", ")}`, objects.length && `objects ${objects.join(", ")}`].filter(Boolean).join("; ");
+      const how = [numbers.length && `numbers ${numbers.join(", ")}`, arrays.length && `arrays ${arrays.join(", ")}`, views.length && `DataViews ${views.join(", ")}`, objects.length && `objects ${objects.join(", ")}`].filter(Boolean).join("; ");
       const withinName = within.type === "Program" ? "the top level" : (within.id?.name ?? scopes.candidates.find((c) => c.node === within)?.name ?? "a function");
       out.push({ node, frozen, within, withinName, how: `compiled loop over ${how || "nothing from outside"}${cand.loop!.outputs.length ? `, giving back ${cand.loop!.outputs.join(", ")}` : ""}${throughEngine(cand)}${objectsHow(cand.objectOps)}` });
     } catch (err) {
