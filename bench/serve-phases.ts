@@ -16,6 +16,7 @@ import { InstancePool } from "../internal/serve/pool.ts";
 import { handleRequest } from "../internal/serve/request.ts";
 import { requestDefaults } from "../internal/serve/index.ts";
 import { Sandbox } from "../internal/sandbox/index.ts";
+import { loadHostLib } from "../internal/engine/index.ts";
 import { machine, writeResults } from "./lib.ts";
 
 const pooling = process.argv.includes("--pooling");
@@ -37,16 +38,25 @@ const quiet = () => {};
 const pool = new InstancePool(() => new Sandbox({ ...image.sandbox, stdout: quiet, stderr: quiet }), 0, (err) => {
   throw err;
 });
+// pages a slot's reset found written (copied back or dropped; none counted with --pooling)
+const lib = await loadHostLib();
+const slotPages = () => {
+  const out = new BigUint64Array(2);
+  lib.eb_slots_pages(out);
+  return { resets: Number(out[0]), pages: Number(out[1]) };
+};
 const minorFaults = () => Number(readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ")[7]);
 
 const sums: Record<string, number> = { ready: 0, firstCall: 0, handler: 0, response: 0, teardown: 0 };
 let faults = 0;
+let slots = slotPages();
 let cpu = process.cpuUsage();
 let wall = 0;
 for (let i = 0; i < warmup + requests; i++) {
   if (i === warmup) {
     for (const k in sums) sums[k] = 0;
     faults = minorFaults();
+    slots = slotPages();
     cpu = process.cpuUsage();
     wall = performance.now();
   }
@@ -56,15 +66,17 @@ for (let i = 0; i < warmup + requests; i++) {
   for (const k of ["ready", "firstCall", "handler", "response"] as const) sums[k]! += o.phases[k];
 }
 const used = process.cpuUsage(cpu);
+const slotsNow = slotPages();
+const written = slotsNow.resets > slots.resets ? ((slotsNow.pages - slots.pages) / (slotsNow.resets - slots.resets)).toFixed(0) : "-";
 const perRequest = (x: number) => (x / requests).toFixed(0);
 const lines = [
   parsesUrl ? "## One edgebox serve request without HTTP: a handler that parses the URL" : "## One edgebox serve request without HTTP",
   "",
   `${machine()}; ${parsesUrl ? "the image of a handler that returns `new URL(request.url).searchParams.get(\"x\")`" : "a hello handler's image"}; ${requests} requests one after the other in one process (bench/serve-phases.ts), each in a fresh instance made on demand, its memory ${pooling ? "from Wasmtime's pooling allocator" : "from the host's memory slots"}, a ${app.sandbox.maxStackSize! >> 10} KiB stack; ${new Date().toISOString().slice(0, 10)}.`,
   "",
-  "| ready (instantiate, link) | first call (fresh) | handler | response | teardown | wall per request | CPU per request (user + sys) | page faults per request |",
-  "|---:|---:|---:|---:|---:|---:|---:|---:|",
-  `| ${perRequest(sums.ready! * 1000)} µs | ${perRequest(sums.firstCall! * 1000)} µs | ${perRequest(sums.handler! * 1000)} µs | ${perRequest(sums.response! * 1000)} µs | ${perRequest(sums.teardown! * 1000)} µs | ${perRequest((performance.now() - wall) * 1000)} µs | ${perRequest(used.user + used.system)} µs (sys ${perRequest(used.system)}) | ${((minorFaults() - faults) / requests).toFixed(1)} |`,
+  "| ready (instantiate, link) | first call (fresh) | handler | response | teardown | wall per request | CPU per request (user + sys) | page faults per request | pages reset per request |",
+  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  `| ${perRequest(sums.ready! * 1000)} µs | ${perRequest(sums.firstCall! * 1000)} µs | ${perRequest(sums.handler! * 1000)} µs | ${perRequest(sums.response! * 1000)} µs | ${perRequest(sums.teardown! * 1000)} µs | ${perRequest((performance.now() - wall) * 1000)} µs | ${perRequest(used.user + used.system)} µs (sys ${perRequest(used.system)}) | ${((minorFaults() - faults) / requests).toFixed(1)} | ${written} |`,
 ];
 console.log(lines.join("\n"));
 writeResults(parsesUrl ? "serve-phases-url" : "serve-phases", lines.join("\n"));

@@ -288,6 +288,26 @@ describe.if(process.platform === "linux")("memory slots (edgebox serve's memorie
       }
     }, 60_000);
   }
+
+  test("a reset counts the pages the instance wrote (eb_slots_pages, for bench/serve-phases.ts)", async () => {
+    const e = new NativeEngine((await nativeEngine()).lib, { memorySlots: true });
+    const module = e.compile(memoryModule(2, 2));
+    e.setMemoryImage(module, new Uint8Array(2 << 16).fill(1));
+    const counts = () => {
+      const out = new BigUint64Array(2);
+      e.lib.eb_slots_pages(out);
+      return out;
+    };
+    const before = counts();
+    const inst = e.instantiate(module, {});
+    const m = inst.memory();
+    for (const at of [0, 5 << 12, (9 << 12) + 100]) m[at] = 2; // three pages, one byte each
+    m[(5 << 12) + 1] = 3; // (the same page again)
+    inst.dispose();
+    const after = counts();
+    expect(after[0]! - before[0]!).toBe(1n);
+    expect(after[1]! - before[1]!).toBe(3n);
+  });
 });
 
 describe("precompiled cache", () => {

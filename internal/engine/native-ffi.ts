@@ -5,7 +5,7 @@ import { dlopen, type Pointer } from "bun:ffi";
 import type { TrapCode } from "./types.ts";
 import { dirname, join } from "node:path";
 
-export const HOST_ABI_VERSION = 3;
+export const HOST_ABI_VERSION = 4;
 
 export const symbols = {
   eb_abi_version: { args: [], returns: "u32" },
@@ -21,6 +21,7 @@ export const symbols = {
   eb_module_set_image: { args: ["ptr", "ptr", "usize", "ptr", "usize"], returns: "i32" },
   eb_module_free: { args: ["ptr"], returns: "void" },
   eb_slots_copy_all: { args: ["u32"], returns: "void" },
+  eb_slots_pages: { args: ["ptr"], returns: "void" },
   eb_file_hash: { args: ["cstring", "ptr", "ptr"], returns: "i32" },
   eb_isatty: { args: ["i32"], returns: "u32" },
   eb_fs_open: { args: ["cstring", "cstring", "i32", "u32", "ptr"], returns: "i32" },

@@ -103,7 +103,7 @@ const QUICKJS_GC_GROWTH = 1.5;
 const LINKER_STACK_TOP = 1 << 20;
 const LINKER_STACK_USABLE = 512 * 1024;
 /** Room below QuickJS's limit for the C code that runs past its check (throwing the RangeError, say). */
-const STACK_SLACK = 256 * 1024;
+export const STACK_SLACK = 256 * 1024;
 /** The most stack a run may ask for (runtime.stack_size). */
 export const MAX_STACK_SIZE = 16 << 20;
 

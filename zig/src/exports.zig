@@ -131,6 +131,11 @@ fn ebSlotsCopyAll(on: u32) callconv(.c) void {
     if (slots.supported) slots.copy_all.store(on != 0, .monotonic);
 }
 
+/// Memory slots reset since the process started, and the pages they had written: out[0], out[1].
+fn ebSlotsPages(out: *[2]u64) callconv(.c) void {
+    out.* = if (slots.supported) .{ slots.resets.load(.monotonic), slots.pages_written.load(.monotonic) } else .{ 0, 0 };
+}
+
 fn ebModuleFree(m: *host.Module) callconv(.c) void {
     m.destroy();
 }
@@ -272,6 +277,7 @@ comptime {
     @export(&ebModuleSetImage, .{ .name = "eb_module_set_image" });
     @export(&ebModuleFree, .{ .name = "eb_module_free" });
     @export(&ebSlotsCopyAll, .{ .name = "eb_slots_copy_all" });
+    @export(&ebSlotsPages, .{ .name = "eb_slots_pages" });
     @export(&ebFileHash, .{ .name = "eb_file_hash" });
     @export(&ebIsatty, .{ .name = "eb_isatty" });
     @export(&ebFsOpen, .{ .name = "eb_fs_open" });

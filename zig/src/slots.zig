@@ -36,6 +36,11 @@ pub threadlocal var armed: ?*Image = null;
 /// Reset the whole image (dropping every page), as where PAGEMAP_SCAN is missing (for tests of that path: eb_slots_copy_all).
 pub var copy_all: std.atomic.Value(bool) = .init(false);
 
+/// Since the process started: slots reset, and the pages they had written (copied back or dropped;
+/// every page of the image for a reset without PAGEMAP_SCAN). Counted for bench/serve-phases.ts.
+pub var resets: std.atomic.Value(u64) = .init(0);
+pub var pages_written: std.atomic.Value(u64) = .init(0);
+
 /// Free slots an image keeps; more are unmapped (a burst of concurrency does not stay resident).
 const max_free_slots = 64;
 
@@ -121,8 +126,10 @@ const Slot = struct {
             self.accessible = initial;
         }
         self.size = initial;
+        _ = resets.fetchAdd(1, .monotonic);
         if (copy_all.load(.monotonic) or !scanAndRestore(self.base, image.bytes)) {
             // every page back to the file's (the image's); copied only if the kernel will not drop them
+            _ = pages_written.fetchAdd(initial / page, .monotonic);
             std.posix.madvise(self.base, initial, std.posix.MADV.DONTNEED) catch @memcpy(self.base[0..initial], image.bytes);
         }
     }
@@ -212,6 +219,7 @@ fn scanAndRestore(base: [*]align(page) u8, image: []const u8) bool {
         for (regions[0..got.n]) |r| {
             const lo: usize = @intCast(r.start - start);
             const hi: usize = @intCast(r.end - start);
+            _ = pages_written.fetchAdd((hi - lo) / page, .monotonic);
             if (copied + (hi - lo) <= copy_budget) {
                 @memcpy(base[lo..hi], image[lo..hi]);
                 copied += hi - lo;
