@@ -930,6 +930,8 @@ export class FunctionCompiler {
       }
       case "UnaryExpression": {
         if (e.operator === "typeof" || e.operator === "void" || e.operator === "delete") throw new Reject(`uses ${e.operator}`);
+        // as the binary bitwise operators: its operand through int32Of (an inlined leaf's i32-bound parameter is one only there)
+        if (!f.int && e.operator === "~") return this.int32Of(f, e), c.push({ op: "f64.convert_i32_s" }), "number";
         const a = this.expr(f, e.argument);
         if (e.operator === "!") {
           if (a === "number") this.truthy(f);
@@ -949,7 +951,6 @@ export class FunctionCompiler {
           }
         }
         if (e.operator === "-") return c.push({ op: "f64.neg" }), "number";
-        if (e.operator === "~") return this.toInt32(f), c.push({ op: "i32.const", value: -1 }, { op: "i32.xor" }, { op: "f64.convert_i32_s" }), "number";
         throw new Reject(`uses unary ${e.operator}`);
       }
       case "ConditionalExpression": {

@@ -79,7 +79,6 @@ const SIMPLE = {
   "i64.add": 0x7c,
   "i64.sub": 0x7d,
   "i64.extend_i32_s": 0xac,
-  "i64.trunc_f64_s_": 0xb0,
   "i64.or": 0x84,
   "i64.shl": 0x86,
   "i64.shr_u": 0x88,

@@ -9,6 +9,8 @@
 //
 // so any call with a non-number (or missing) argument runs the interpreter,
 // and frozen code only ever sees numbers, where its results are the interpreter's.
+// Where frozen code calls Math's functions, the guard also checks that they are
+// still the ones it was built with.
 
 import { parse } from "acorn";
 import { UserError } from "../errors.ts";
@@ -125,6 +127,13 @@ export function freeze(code: string): FreezeResult {
   const loopList = loops.map((l) => ({ where: l.frozen.cand.where, within: l.withinName, how: l.how + arraysNote(l.frozen) }));
   if (entries.length === 0 && loops.length === 0) return { code, frozen: [], explain, loops: [] };
 
+  // Math's functions compiled in are those of init: an entry checks that the program has not
+  // replaced them (scopes.ts sees `Math.abs = ...`, not a Math reached another way, as
+  // Reflect.get(globalThis, name) gives it)
+  const math = [...new Set(compiled.flatMap((f) => mathCalls(f.cand.node)))].sort();
+  const mathTest = math.length ? ["__eb_G.Math === __eb_M", ...math.map((m) => `__eb_M.${m} === __eb_M_${m}`)] : [];
+  const guardTest = (f: Frozen) => [baseTest(f), ...mathTest].join(" && ");
+
   // Guards, from the end of the text backwards so offsets stay valid.
   const edits: { at: number; end: number; text: string }[] = entries.map((f) => {
     const params = f.cand.params;
@@ -168,14 +177,27 @@ export function freeze(code: string): FreezeResult {
   const prologue =
     `var __eb_frozen = globalThis.${FROZEN_GLOBAL}; delete globalThis.${FROZEN_GLOBAL};` +
     all.map((f) => ` var __eb_${f.cand.id} = __eb_frozen.${f.cand.id};`).join("") +
+    (math.length ? ` var __eb_G = globalThis, __eb_M = __eb_G.Math${math.map((m) => `, __eb_M_${m} = __eb_M.${m}`).join("")};` : "") +
     " "; // on the first line, so that the bundle's source map still holds
   const hashbang = out.startsWith("#!") ? out.indexOf("\n") + 1 : 0;
   out = out.slice(0, hashbang) + prologue + out.slice(hashbang);
   return { code: out, ...emitModule([...frozen.filter((f) => !unused(f)), ...loops.map((l) => l.frozen)]), frozen: all, explain, loops: loopList };
 }
 
+/** The Math functions that `n` calls (Math.m(...)). */
+function mathCalls(n: N): string[] {
+  const out: string[] = [];
+  const walk = (x: N): void => {
+    const c = x.type === "CallExpression" ? x.callee : undefined;
+    if (c?.type === "MemberExpression" && !c.computed && c.object.type === "Identifier" && c.object.name === "Math") out.push(c.property.name);
+    children(x).forEach(walk);
+  };
+  walk(n);
+  return out;
+}
+
 /** What JS tests before calling `f` compiled: frozen code is on and its number parameters are numbers. */
-function guardTest(f: Frozen): string {
+function baseTest(f: Frozen): string {
   const numbers = f.cand.params.filter((_, i) => f.paramTys[i] === "number");
   return ["__eb_frozen.on", ...numbers.map((p) => `typeof ${p} === "number"`)].join(" && ");
 }

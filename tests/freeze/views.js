@@ -147,6 +147,14 @@ function posBits(x) {
   return s;
 }
 row("boolean leaf", posBits(1), posBits(-1), posBits(NaN));
+// a leaf whose parameter is a bitwise operand only under ~, itself inside arithmetic (its i32 binding crashed the build)
+const notLeaf = (x, y) => (y <= -~x ? 1 : 3);
+function notBits(a, b) {
+  let s = 0;
+  for (let i = 0; i < 3; i++) s = (s | notLeaf(a, i + b)) | 0;
+  return s;
+}
+row("~ in a leaf", ...bitEdges.map((x) => notBits(x, 1)), notBits(0, 2));
 // a bitwise result stored into every kind of typed array, as its i32 or as the number
 const kinds = [Uint8Array, Uint8ClampedArray, Int8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array];
 function storeBits(a, x) {
