@@ -116,6 +116,16 @@ describe("edgebox serve", async () => {
     expect(await (await get("/count")).text()).toBe("1");
   });
 
+  test("a rejection a synchronous handler leaves unhandled behind its response: the response stands, the error is in the log", async () => {
+    // (not async: nothing runs the loop for the response, so only the release can see the rejection)
+    const dir = tempApp({ "app.mjs": `export default { fetch() { Promise.reject(new Error("left unhandled behind the response")); return new Response("answered"); } };\n` });
+    const t = await serve(dir, "app.mjs");
+    const r = await fetch(`${t.url}/`);
+    expect([r.status, await r.text()]).toEqual([200, "answered"]);
+    expect(await waitFor(() => t.log().includes("left unhandled behind the response"), 5000)).toBe(true);
+    t.proc.kill("SIGTERM");
+  });
+
   test("a handler that returns something else than a Response: 500", async () => {
     const r = await get("/not-a-response");
     expect(r.status).toBe(500);

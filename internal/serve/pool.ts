@@ -30,9 +30,13 @@ export class InstancePool {
     this.refill();
   }
 
-  /** A fresh instance, bound and never used. Throws when one cannot be made. */
+  /**
+   * A fresh instance, bound and never used. Throws when one cannot be made. The one made last:
+   * its memory slot is the one the last request released, whose pages are the likeliest in the
+   * cache (the oldest rotated a request through every slot of the pool).
+   */
   take(): ReadyInstance {
-    const r = this.ready.shift() ?? this.prepare(false);
+    const r = this.ready.pop() ?? this.prepare(false);
     this.refill();
     return r;
   }
