@@ -1537,15 +1537,23 @@ function isLeaf(c: Candidate): boolean {
  * ~1.2x the wasm), else once.
  */
 function inlineLevels(c: Candidate): number {
+  const calls = selfCalls(c);
+  return calls === undefined ? 0 : calls <= 2 ? 3 : 1;
+}
+
+const isSelfCall = (c: Candidate, n: N): boolean => n.type === "CallExpression" && n.callee.type === "Identifier" && n.callee.name === c.name;
+
+/** How many self calls the expression of a one-expression function (its body one `return <expression>`) makes; undefined for any other body. */
+function selfCalls(c: Candidate): number | undefined {
   const body = bodyStatements(c.node);
-  if (body.length !== 1 || body[0]!.type !== "ReturnStatement" || !body[0]!.argument) return 0;
+  if (body.length !== 1 || body[0]!.type !== "ReturnStatement" || !body[0]!.argument) return undefined;
   let calls = 0;
   const walk = (n: N): void => {
-    if (n.type === "CallExpression" && n.callee.type === "Identifier" && n.callee.name === c.name) calls++;
+    if (isSelfCall(c, n)) calls++;
     children(n).forEach(walk);
   };
   walk(body[0]!.argument);
-  return calls <= 2 ? 3 : 1;
+  return calls;
 }
 
 /**
@@ -1559,7 +1567,7 @@ function wideParams(c: Candidate): Set<string> {
   const calls: N[] = [];
   const assigned = new Set<string>();
   const walk = (n: N): void => {
-    if (n.type === "CallExpression" && n.callee.type === "Identifier" && n.callee.name === c.name) calls.push(n);
+    if (isSelfCall(c, n)) calls.push(n);
     if (n.type === "AssignmentExpression" && n.left.type === "Identifier") assigned.add(n.left.name);
     if (n.type === "UpdateExpression" && n.argument.type === "Identifier") assigned.add(n.argument.name);
     if (n.type === "VariableDeclarator" && n.id.type === "Identifier") assigned.add(n.id.name); // (a shadowing declaration)
@@ -1615,22 +1623,15 @@ function wideParams(c: Candidate): Set<string> {
  * its overflow checks were the cost).
  */
 function unrollLevels(c: Candidate): number {
-  const body = bodyStatements(c.node);
-  if (c.arrays?.size || c.views?.size || c.objects?.size || c.loop || body.length !== 1 || body[0]!.type !== "ReturnStatement" || !body[0]!.argument) return 0;
-  let calls = 0;
-  const walk = (n: N): void => {
-    if (n.type === "CallExpression" && n.callee.type === "Identifier" && n.callee.name === c.name) calls++;
-    children(n).forEach(walk);
-  };
-  walk(body[0]!.argument);
-  return calls === 1 ? 3 : 0;
+  if (c.arrays?.size || c.views?.size || c.objects?.size || c.loop) return 0;
+  return selfCalls(c) === 1 ? 3 : 0;
 }
 
 /** A one-expression function's `test ? base : ...` (or `test ? ... : base`) where neither test nor base calls the function itself. */
 function baseCase(c: Candidate): { test: N; leaf: N; leafFirst: boolean } | undefined {
   const e = bodyStatements(c.node)[0]?.argument;
   if (e?.type !== "ConditionalExpression") return undefined;
-  const callsSelf = (n: N): boolean => (n.type === "CallExpression" && n.callee.type === "Identifier" && n.callee.name === c.name) || children(n).some(callsSelf);
+  const callsSelf = (n: N): boolean => isSelfCall(c, n) || children(n).some(callsSelf);
   if (callsSelf(e.test)) return undefined;
   if (!callsSelf(e.consequent)) return { test: e.test, leaf: e.consequent, leafFirst: true };
   if (!callsSelf(e.alternate)) return { test: e.test, leaf: e.alternate, leafFirst: false };
