@@ -34,6 +34,8 @@ export const VIEW_GETTERS = ["buffer", "byteOffset", "byteLength"] as const;
 const get = (local: number): Instr => ({ op: "local.get", local });
 const set = (local: number): Instr => ({ op: "local.set", local });
 const i32 = (value: number): Instr => ({ op: "i32.const", value });
+/** Takes the pending exception and frees it. */
+const dropException = (ctx: Instr): Instr[] => [ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }];
 /**
  * Wrapper code: the address (`ptr`) and length (`len`) of the bytes of the DataView in JSValue
  * local `v`; length 0 where a getter throws. `getters`: where the three getters' JSValues are
@@ -41,11 +43,10 @@ const i32 = (value: number): Instr => ({ op: "i32.const", value });
  */
 export function viewBytes(ctx: Instr, v: number, ptr: number, len: number, n: number, r: number, getters: Instr[], scratch: Instr[]): Instr[] {
   const call = (k: number): Instr[] => [ctx, ...getters, { op: "i64.load", offset: 8 * k }, get(v), i32(0), i32(0), { op: "call", func: "JS_Call" }, set(r)];
-  const dropException: Instr[] = [ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }];
   // unless the result has tag `t`: free it (or drop the exception: the engine's method throws it again where JS would), no bytes
   const expect = (t: number): Instr[] => [
     get(r), ...TAG_OF, i32(t), { op: "i32.ne" }, { op: "if" },
-    get(r), ...TAG_OF, i32(TAG.exception), { op: "i32.eq" }, { op: "if" }, ...dropException, { op: "else" }, ctx, get(r), { op: "call", func: "JS_FreeValue" }, { op: "end" },
+    get(r), ...TAG_OF, i32(TAG.exception), { op: "i32.eq" }, { op: "if" }, ...dropException(ctx), { op: "else" }, ctx, get(r), { op: "call", func: "JS_FreeValue" }, { op: "end" },
     { op: "br", depth: 1 }, { op: "end" },
   ];
   return [
@@ -58,7 +59,7 @@ export function viewBytes(ctx: Instr, v: number, ptr: number, len: number, n: nu
     ...call(0), ...expect(TAG.object),
     ctx, ...scratch, get(r), { op: "call", func: "JS_GetArrayBuffer" }, { op: "local.get", local: ptr }, { op: "i32.add" }, set(ptr),
     ctx, get(r), { op: "call", func: "JS_FreeValue" },
-    ...scratch, { op: "i32.load", offset: 0 }, { op: "i32.eqz" }, { op: "if" }, ...dropException, i32(0), set(ptr), { op: "br", depth: 1 }, { op: "end" },
+    ...scratch, { op: "i32.load", offset: 0 }, { op: "i32.eqz" }, { op: "if" }, ...dropException(ctx), i32(0), set(ptr), { op: "br", depth: 1 }, { op: "end" },
     get(n), set(len),
     { op: "end" },
   ];
@@ -199,17 +200,16 @@ export function viewProbe(ctx: Instr, ctor: Instr[], abv: number, dv: number, ok
   const field = (base: Instr[], offset: number): Instr[] => [...base, { op: "i32.load", offset }];
   const ta: Instr[] = [get(dv), { op: "i32.wrap_i64" }, { op: "i32.load", offset: LAYOUT.objectU }];
   const abuf: Instr[] = [get(abv), { op: "i32.wrap_i64" }, { op: "i32.load", offset: LAYOUT.objectU }];
-  const dropException: Instr[] = [ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }];
   return [
     { op: "i64.const", value: 0 }, set(dv),
     ctx, ...scratch, i32(16), { op: "call", func: "JS_NewArrayBufferCopy" }, set(abv),
     { op: "block" },
-    get(abv), ...TAG_OF, i32(TAG.object), { op: "i32.ne" }, { op: "if" }, ...dropException, { op: "br", depth: 1 }, { op: "end" },
+    get(abv), ...TAG_OF, i32(TAG.object), { op: "i32.ne" }, { op: "if" }, ...dropException(ctx), { op: "br", depth: 1 }, { op: "end" },
     ...args, get(abv), { op: "i64.store", offset: 0 },
     ...args, { op: "i64.const", value: 3 }, { op: "i64.store", offset: 8 }, // JS_MKVAL(JS_TAG_INT, 3)
     ...args, { op: "i64.const", value: 8 }, { op: "i64.store", offset: 16 },
     ctx, ...ctor, i32(3), ...args, { op: "call", func: "JS_CallConstructor" }, set(dv),
-    get(dv), ...TAG_OF, i32(TAG.exception), { op: "i32.eq" }, { op: "if" }, ...dropException, { op: "br", depth: 1 }, { op: "end" },
+    get(dv), ...TAG_OF, i32(TAG.exception), { op: "i32.eq" }, { op: "if" }, ...dropException(ctx), { op: "br", depth: 1 }, { op: "end" },
     get(dv), { op: "call", func: "JS_IsDataView" }, { op: "i32.eqz" }, fail,
     ...field(ta, LAYOUT.taOffset), i32(3), { op: "i32.ne" }, fail,
     ...field(ta, LAYOUT.taLength), i32(8), { op: "i32.ne" }, fail,
