@@ -27,7 +27,7 @@
 import { passedAsArrays } from "./arrays.ts";
 import { callsBeyondMath, children, isFunction, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
-import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, loadInt32Inline, OVERFLOW, STATIC, storeInline, TAG, TAG_OF, THROWN } from "./runtime.ts";
+import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, loadInt32Inline, OVERFLOW, STATIC, storeInline, TAG, TAG_OF, THROWN, toInt32Inline } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
 import { viewElement, viewFits, viewGet, viewSet } from "./dataview.ts";
 import { constantOf, onlyBitwise, toInt32Const, type Binding } from "./int32.ts";
@@ -841,12 +841,7 @@ export class FunctionCompiler {
    * no int32 but take this path); NaN, infinities and the rest call the helper.
    */
   private toInt32(f: FnScope): void {
-    const t = this.newLocal(f, "f64");
-    f.code.push(
-      { op: "local.tee", local: t }, { op: "f64.abs" }, { op: "f64.const", value: 2 ** 63 }, { op: "f64.lt" },
-      { op: "if", result: "i32" }, { op: "local.get", local: t }, { op: "i64.trunc_f64_s" }, { op: "i32.wrap_i64" },
-      { op: "else" }, { op: "local.get", local: t }, { op: "call", func: HELPER.toInt32 }, { op: "end" },
-    );
+    f.code.push(...toInt32Inline(this.newLocal(f, "f64")));
   }
 
   /** A number constant; in the int32 variant only an int32 (not -0). */
