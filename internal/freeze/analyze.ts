@@ -1025,7 +1025,7 @@ export class FunctionCompiler {
   private guardedSelf(f: FnScope, e: N, base: { test: N; leaf: N; leafFirst: boolean }): Ty {
     const c = f.code;
     const n = this.args(f, e, f.cand);
-    const params = new Map<string, { local: number; ty: Ty }>();
+    const params = new Map<string, Binding>();
     const locals = f.cand.params.map(() => ({ local: this.newLocal(f, "f64"), ty: "number" as Ty }));
     for (let i = n - 1; i >= 0; i--) c.push({ op: "local.set", local: locals[i]!.local });
     f.cand.params.forEach((p, i) => params.set(p, locals[i]!));
@@ -1100,7 +1100,8 @@ export class FunctionCompiler {
       // (inlining maps parameters to fresh number locals: not a typed array's, a DataView's or an object's values)
       const numbers = target === f.cand && this.paramTys(f.cand).every((t) => t === "number");
       if (numbers && f.inlined < inlineLevels(f.cand)) return this.inlineSelf(f, e);
-      if (numbers && !f.int && inlineLevels(f.cand) > 0 && baseCase(f.cand)) return this.guardedSelf(f, e, baseCase(f.cand)!);
+      const base = numbers && !f.int && inlineLevels(f.cand) > 0 ? baseCase(f.cand) : undefined;
+      if (base) return this.guardedSelf(f, e, base);
       if (target !== f.cand && isLeaf(target) && this.paramTys(target).every((t) => t === "number")) return this.inlineSelf(f, e, target);
       // int32 pays in loops (a self tail call is one), not around calls: fib(35) built was ~35% slower
       // with it (its overflow checks, off the critical path in a loop, are on it here); with
