@@ -28,19 +28,20 @@ interface Entry {
 }
 
 /**
- * Remove the least recently used entries of `dir` until its files take at most
- * `capBytes`. An entry is a file with its companion `<name>.sum`; its last use
- * is the newest modification time among them. Subdirectories are left alone.
+ * Remove the least recently used entries of `dir` until they take at most
+ * `capBytes`. An entry is a file named `*<ext>` with its companion `<name>.sum`;
+ * its last use is the newest modification time among them. Other files (the
+ * build directory's native libraries) and subdirectories are left alone.
  */
-export function limitDir(dir: string, capBytes: number): void {
+export function limitDir(dir: string, capBytes: number, ext: string): void {
   const entries = new Map<string, Entry>();
   let total = 0;
   try {
     for (const d of readdirSync(dir, { withFileTypes: true })) {
-      if (!d.isFile()) continue;
+      const key = d.name.endsWith(".sum") ? d.name.slice(0, -4) : d.name;
+      if (!d.isFile() || !key.endsWith(ext)) continue;
       const st = statSync(join(dir, d.name), { throwIfNoEntry: false });
       if (!st) continue;
-      const key = d.name.endsWith(".sum") ? d.name.slice(0, -4) : d.name;
       const e = entries.get(key) ?? { files: [], bytes: 0, used: 0 };
       e.files.push(d.name);
       e.bytes += st.size;

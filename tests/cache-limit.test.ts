@@ -57,6 +57,23 @@ describe("cache limits", () => {
     expect(r.stdout).toBe("hello\n");
   });
 
+  test("precompiled modules past their cap: the native libraries in the same directory are not entries", () => {
+    const app = tempApp({ "hello.js": `console.log("hello");\n` });
+    const cache = tempApp();
+    const env = { XDG_CACHE_HOME: cache };
+    expect(edgebox(["run", join(app, "hello.js")], { env }).code).toBe(0);
+    const dir = buildDir(cache);
+    const libs = readdirSync(dir).filter((f) => !/\.cwasm(\.sum)?$/.test(f));
+    expect(libs.length).toBe(2);
+    for (const f of libs) age(join(dir, f), 3 * DAY); // extracted long ago, older than any entry
+    const stale = join(dir, "app-module-00000000000000aa-f0.cwasm");
+    oldFile(stale, 600 * 2 ** 20, 2 * DAY);
+    oldFile(`${stale}.sum`, 0, 2 * DAY);
+    expect(edgebox(["build", join(app, "hello.js"), "-o", join(app, "hello.ebx")], { env }).code).toBe(0);
+    expect(existsSync(stale)).toBe(false);
+    for (const f of libs) expect(existsSync(join(dir, f))).toBe(true);
+  });
+
   test("bytecode of large modules past its cap: the oldest entry goes when a new one is written", () => {
     const big = `module.exports = ${JSON.stringify("x".repeat(20_000))}.length;\n`;
     const app = tempApp({ "main.js": `console.log(require("./big.js"));\n`, "big.js": big });

@@ -355,6 +355,14 @@ export default {
     expect((await fetch(`${s.url}/`)).status).toBe(200);
   }, 30_000);
 
+  test("a string body whose UTF-8 does not fit in memory: 500, not an empty 200", async () => {
+    // (24 MiB of Latin-1 in the guest; its UTF-8 takes 48 MiB more, past the 64 MiB cap)
+    const dir = tempApp({ "app.mjs": `export default { fetch() { return new Response("\\u00e9".repeat(24 << 20)); } };\n` });
+    const s = await serve(dir, "app.mjs", ["--max-memory", "64"]);
+    const r = await fetch(`${s.url}/`);
+    expect([r.status, await r.text()]).toEqual([500, "the request ran out of memory\n"]);
+  }, 30_000);
+
   test("--max-memory and runtime.max_memory_pages raise the cap", async () => {
     const dir = tempApp({ "app.mjs": APP_LIMITS });
     const flag = await serve(dir, "app.mjs", ["--max-memory", "400"]);

@@ -116,7 +116,7 @@ export function loadPrecompiled(
     mkdirSync(dir, { recursive: true });
     write(file, engine.serialize(module));
     write(`${file}.sum`, sumOf(engine, file));
-    limitDir(dir, CAP_BYTES);
+    limitDir(dir, CAP_BYTES, ".cwasm");
   } catch (err) {
     events.warn(`could not store the precompiled module in ${dir}: ${(err as Error).message}`);
   }

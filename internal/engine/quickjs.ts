@@ -522,7 +522,8 @@ export class QuickJS {
    */
   toUtf8(h: number): Uint8Array {
     const p = this.x.qjs_get_string_len!(h, this.scratch);
-    if (p === 0) return new Uint8Array(0);
+    // (a string's UTF-8 fails only for want of memory: that error, not an empty body)
+    if (p === 0) throw new GuestException(this.x.qjs_get_exception!());
     const bytes = this.instance.memory().slice(p, p + this.u32(this.scratch));
     this.x.qjs_free_cstring!(p);
     for (let i = bytes.indexOf(0xed); i >= 0 && i + 2 < bytes.length; i = bytes.indexOf(0xed, i + 1)) {

@@ -54,7 +54,7 @@ export class BytecodeCache {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       writeFileSync(tmp, out);
       renameSync(tmp, path);
-      limitDir(this.dir, CAP_BYTES);
+      limitDir(this.dir, CAP_BYTES, ".qbc");
     } catch {
       // read-only or full disk: run uncached
     }

@@ -144,6 +144,7 @@ export async function handleRequest(image: ServerImage, take: () => ReadyInstanc
     const out = sb.callEntry("serve", [image.handler, reqJson, bodyH]);
     const responseH = vm.getProp(out, "response");
     // (a handler that returned a Response at once: the response is there, not a promise of it)
+    let desc = responseH;
     if (vm.promiseState(responseH) < 0) lap("handler");
     else {
       const waited = await sb.spin(() => vm.promiseState(responseH) !== 0);
@@ -157,8 +158,8 @@ export async function handleRequest(image: ServerImage, take: () => ReadyInstanc
         vm.free(err);
         return end(oom ? failed("memory", 500, "the request ran out of memory", o.dev) : failed("error", 500, "the handler failed", o.dev, error));
       }
+      desc = vm.promiseResult(responseH);
     }
-    const desc = vm.promiseState(responseH) < 0 ? responseH : vm.promiseResult(responseH);
     const head = JSON.parse(vm.toString(vm.getProp(desc, "head"))) as { status: number; statusText: string; headers: [string, string][] };
     const bodyOut = vm.getProp(desc, "body");
     const bytes = vm.isString(bodyOut) ? vm.toUtf8(bodyOut) : vm.isObject(bodyOut) ? vm.toBytes(bodyOut) : undefined;

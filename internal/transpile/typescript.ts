@@ -134,7 +134,7 @@ export class TypeScript {
       mkdirSync(dirname(p), { recursive: true });
       writeFileSync(`${p}.${process.pid}`, JSON.stringify(out));
       renameSync(`${p}.${process.pid}`, p);
-      limitDir(dirname(p), CAP_BYTES);
+      limitDir(dirname(p), CAP_BYTES, ".json");
     } catch {
       // a cache that cannot be written only costs speed
     }
