@@ -56,8 +56,17 @@ export function limitDir(dir: string, capBytes: number, ext: string): void {
   const oldest = [...entries.values()].filter((e) => e.used < Date.now() - FRESH_MS).sort((a, b) => a.used - b.used);
   for (const e of oldest) {
     if (total <= capBytes) break;
-    for (const f of e.files) rmSync(join(dir, f), { force: true });
-    total -= e.bytes;
+    if (e.files.every((f) => remove(join(dir, f)))) total -= e.bytes;
+  }
+}
+
+/** Best effort: a file another process holds open (Windows) stays, and the eviction goes on. */
+function remove(path: string): boolean {
+  try {
+    rmSync(path, { recursive: true, force: true });
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -78,7 +87,7 @@ export function dropIdleBuilds(parent: string, current: string, idleMs: number):
   }
   for (const name of names) {
     const dir = join(parent, name);
-    if (lastUse(dir) < Date.now() - idleMs) rmSync(dir, { recursive: true, force: true });
+    if (lastUse(dir) < Date.now() - idleMs) remove(dir);
   }
 }
 
