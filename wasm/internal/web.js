@@ -140,6 +140,13 @@ function normalizeValue(v) {
   return String(v).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
 }
 
+/** Adds a value to a Headers map under its normalized name: set-cookie's each kept, any other's joined with ", ". */
+function appendTo(map, k, v) {
+  const cur = map.get(k);
+  if (k === "set-cookie") map.set(k, cur ? [...cur, v] : [v]);
+  else map.set(k, cur === undefined ? v : `${cur}, ${v}`);
+}
+
 export class Headers {
   constructor(init) {
     this._map = new Map();
@@ -151,11 +158,7 @@ export class Headers {
     }
   }
   append(name, value) {
-    const k = normalizeName(name);
-    const v = normalizeValue(value);
-    const cur = this._map.get(k);
-    if (k === "set-cookie") this._map.set(k, cur ? [...cur, v] : [v]);
-    else this._map.set(k, cur === undefined ? v : `${cur}, ${v}`);
+    appendTo(this._map, normalizeName(name), normalizeValue(value));
   }
   set(name, value) {
     const k = normalizeName(name);
@@ -371,11 +374,7 @@ const IncomingRequest = Object.create(Request.prototype, {
       if (this._headers === undefined) {
         const h = Object.create(Headers.prototype);
         h._map = new Map();
-        for (const [k, v] of this._headerPairs) {
-          const cur = h._map.get(k);
-          if (k === "set-cookie") h._map.set(k, cur ? [...cur, v] : [v]);
-          else h._map.set(k, cur === undefined ? v : `${cur}, ${v}`);
-        }
+        for (const [k, v] of this._headerPairs) appendTo(h._map, k, v);
         this._headers = h;
       }
       return this._headers;
