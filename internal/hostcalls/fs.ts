@@ -300,13 +300,6 @@ function statChecked(ctx: HostContext, path: unknown, follow: boolean, syscall: 
 /** O_PATH on Linux: stat a file (or a symlink itself) without the right to read it. */
 const PATH_ONLY = process.platform === "linux" ? 0o10000000 : 0;
 
-function readAll(ctx: HostContext, fd: number, path: string, limit: number, tooLarge: (size: number) => Error): Uint8Array {
-  const st = fs.fstatSync(fd);
-  if (st.isDirectory()) throw systemError("EISDIR", "read", path);
-  const late = () => systemError("ETIMEDOUT", "read", path, undefined, "the run's time limit passed");
-  return readBounded(fd, st, limit, tooLarge, performance.now() + ctx.remainingMs(), late);
-}
-
 /**
  * The bytes of the file at `path` as the guest may read it (checked, opened beneath its grant),
  * at most `limit` bytes: past it, `tooLarge(size)` is thrown before more is read.
@@ -314,7 +307,10 @@ function readAll(ctx: HostContext, fd: number, path: string, limit: number, tooL
 export function readChecked(ctx: HostContext, path: unknown, flags: number, limit: number, tooLarge: (size: number) => Error): Uint8Array {
   const { fd } = openChecked(ctx, path, flags, 0o666);
   try {
-    return readAll(ctx, fd, path as string, limit, tooLarge);
+    const st = fs.fstatSync(fd);
+    if (st.isDirectory()) throw systemError("EISDIR", "read", path as string);
+    const late = () => systemError("ETIMEDOUT", "read", path as string, undefined, "the run's time limit passed");
+    return readBounded(fd, st, limit, tooLarge, performance.now() + ctx.remainingMs(), late);
   } finally {
     fs.closeSync(fd);
   }
