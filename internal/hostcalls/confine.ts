@@ -146,9 +146,6 @@ function knows(bwrap: string, option: string): boolean {
   return bwrapHelp.includes(option);
 }
 
-/** Whether this bubblewrap mounts from descriptors (--bind-fd, 0.8 and later). */
-const mountsFromFds = (bwrap: string) => knows(bwrap, "--bind-fd");
-
 const O_TMPFILE = 0o20200000; // (Linux; node's constants do not name it)
 
 /**
@@ -240,7 +237,8 @@ function hide(args: string[], path: string): void {
 }
 
 function bubblewrap(bwrap: string, policy: Policy): Confinement {
-  const holdsPlaces = mountsFromFds(bwrap);
+  // (mounts from descriptors: --bind-fd, 0.8 and later)
+  const holdsPlaces = knows(bwrap, "--bind-fd");
   const build = (argv: string[], cwd: string, full: boolean): Wrapped => {
     const fds: number[] = [];
     const give = (fd: number) => String(3 + fds.push(fd) - 1);
