@@ -440,6 +440,23 @@ export default {
     expect((await fetch(`${s.url}/`)).status).toBe(200);
   }, 30_000);
 
+  test("a response ready while microtasks never end goes out at once (sync and async handlers); the microtasks end at the time limit, and the server goes on", async () => {
+    const endless = "(async () => { for (;;) await null; })();";
+    const dir = tempApp({
+      "sync.mjs": `export default { fetch() { ${endless} return new Response("sync ready"); } };`,
+      "async.mjs": `export default { async fetch() { ${endless} await null; return new Response("async ready"); } };`,
+    });
+    for (const [file, body] of [["sync.mjs", "sync ready"], ["async.mjs", "async ready"]] as const) {
+      const s = await serve(dir, file, ["--timeout", "4000"]);
+      const r = await fetch(`${s.url}/`);
+      expect(await r.text()).toBe(body);
+      // answered before the microtasks reached the time limit (before, the response waited for it)
+      expect(s.log()).not.toContain("time limit exceeded");
+      expect(await waitFor(() => s.log().includes("time limit exceeded"), 20_000)).toBe(true);
+      expect(await (await fetch(`${s.url}/`)).text()).toBe(body);
+    }
+  }, 90_000);
+
   test("bodies that stop short of their end cannot fill the server's memory: past 16 x --max-body held, a request gets 503; once they go, bodies are taken again", async () => {
     const dir = tempApp({ "app.mjs": `export default { async fetch(r) { return new Response(String((await r.arrayBuffer()).byteLength)); } };\n` });
     const s = await serve(dir, "app.mjs", ["--max-body", "1024", "--timeout", "30000"]);

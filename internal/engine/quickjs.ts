@@ -377,11 +377,17 @@ export class QuickJS {
     }
   }
 
-  /** Run queued promise jobs until none is left. Throws GuestException for an uncatchable error (exit, interrupt). */
-  runJobs(): void {
+  /**
+   * Run queued promise jobs until none is left (true), or until `stop()`,
+   * asked after each job, holds first (false). Throws GuestException for an
+   * uncatchable error (exit, interrupt).
+   */
+  runJobs(stop?: () => boolean): boolean {
     while (this.x.qjs_is_job_pending!()) {
       if (this.x.qjs_execute_pending_job!() < 0) throw new GuestException(this.x.qjs_get_exception!());
+      if (stop?.()) return !this.x.qjs_is_job_pending!();
     }
+    return true;
   }
 
   private check(r: number): number {

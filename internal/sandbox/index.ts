@@ -227,9 +227,9 @@ export class Sandbox {
     return awaitValue(this, promise);
   }
 
-  /** The event loop, until `until()` holds, nothing is pending, or the run must end. */
-  spin(until?: () => boolean): Promise<"until" | "dry" | RunResult> {
-    return spin(this, until);
+  /** The event loop, until `until()` holds, nothing is pending, or the run must end (loop.ts spin). */
+  spin(until?: () => boolean, eager = false): Promise<"until" | "dry" | RunResult> {
+    return spin(this, until, eager);
   }
 
   /** Link native extensions now (edgebox serve links them before its snapshot, not per request). */

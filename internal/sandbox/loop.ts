@@ -43,16 +43,19 @@ export function onRejection(sb: Sandbox, promise: number, reason: number, handle
  * The event loop: microtasks, deliveries from the host, then one timer or
  * immediate at a time, until `until()` holds ("until"), nothing is pending
  * ("dry"), or the run must end (a RunResult: an uncaught rejection, the time limit).
+ * `until()` is asked once the microtasks are done, or with `eager` after each
+ * of them too: a result that is ready does not wait for endless microtasks.
  */
-export async function spin(sb: Sandbox, until: () => boolean = () => false): Promise<"until" | "dry" | RunResult> {
+export async function spin(sb: Sandbox, until: () => boolean = () => false, eager = false): Promise<"until" | "dry" | RunResult> {
   for (;;) {
     if (sb.terminated) return { code: 1, reason: "exit" };
     if (sb.workers?.timedOut) return timeout(sb); // a worker hit the run's time limit
-    sb.vm.runJobs();
+    const drained = sb.vm.runJobs(eager ? until : undefined);
     // process.exit() or the time limit stopped the guest: whatever promise that rejected
     // (an ES module's evaluation, a dynamic import, top-level await) is not an uncaught error
     const end = stopped(sb);
     if (end) return end;
+    if (!drained) return "until"; // (eager: held between two jobs; rejections wait for a full drain)
     const rejected = sb.rejections.entries().next();
     if (!rejected.done) {
       const [id, reason] = rejected.value;

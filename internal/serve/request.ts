@@ -92,6 +92,8 @@ function fromResult(r: RunResult, timeoutMs: number, dev: boolean) {
 }
 
 const NO_PHASES: Phases = { parse: 0, ready: 0, firstCall: 0, handler: 0, response: 0 };
+/** Microtasks a request runs between its response being ready and sent (the rest run after, within the time limit). */
+const MICROTASKS_BEFORE_RESPONSE = 1000;
 
 /** What a request whose body was refused gets. */
 export function refusedBody(body: Refused, o: RequestOptions, ms: number): Outcome {
@@ -147,7 +149,8 @@ export async function handleRequest(image: ServerImage, take: () => ReadyInstanc
     let desc = responseH;
     if (vm.promiseState(responseH) < 0) lap("handler");
     else {
-      const waited = await sb.spin(() => vm.promiseState(responseH) !== 0);
+      // (eager: a response that is ready does not wait for microtasks that never end)
+      const waited = await sb.spin(() => vm.promiseState(responseH) !== 0, true);
       lap("handler");
       if (waited === "dry") return end(failed("error", 500, "the handler's promise never settled", o.dev));
       if (waited !== "until") return end(fromResult(waited, timeoutMs, o.dev));
@@ -184,14 +187,21 @@ export async function handleRequest(image: ServerImage, take: () => ReadyInstanc
     // ctx.waitUntil: the instance lives on until those promises settle (or the time limit).
     const after = (async () => {
       try {
+        // (on a later turn: the response goes out first, whatever the microtasks left do)
+        await new Promise((resolve) => setImmediate(resolve));
         // (the handler's microtasks run first: one may call ctx.waitUntil, which sets `settled`)
         let settledH = 0;
         await sb.spin(() => {
           if (!settledH) settledH = vm.getProp(out, "settled");
           return vm.isUndefined(settledH) || vm.promiseState(settledH) !== 0;
         });
-      } catch {
-        // a failure after the response was sent: nothing left to tell the client
+      } catch (err) {
+        // a failure after the response was sent: nothing left to tell the client, the log says why
+        try {
+          sb.fail(err);
+        } catch {
+          // (not the guest's doing; the instance goes all the same)
+        }
       }
       return release();
     })();
@@ -208,11 +218,16 @@ export async function handleRequest(image: ServerImage, take: () => ReadyInstanc
   }
 }
 
-/** The request's microtasks run, and none left ctx.waitUntil's promises pending or a rejection unhandled. */
+/**
+ * The request's microtasks run (up to MICROTASKS_BEFORE_RESPONSE: the rest
+ * run after the response is sent), and none left ctx.waitUntil's promises
+ * pending or a rejection unhandled.
+ */
 function doneNow(sb: Sandbox, out: number): boolean {
   const vm = sb.guest;
   try {
-    vm.runJobs();
+    let jobs = 0;
+    if (!vm.runJobs(() => ++jobs >= MICROTASKS_BEFORE_RESPONSE)) return false;
     if (sb.rejections.size > 0) return false; // (the loop reports them)
     const settledH = vm.getProp(out, "settled");
     return vm.isUndefined(settledH) || vm.promiseState(settledH) !== 0;
