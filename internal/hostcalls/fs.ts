@@ -412,6 +412,26 @@ function num(v: unknown, name: string): number {
   return v;
 }
 
+/** Past this, a read's buffer is sized by what the file holds, not by what the guest asked. */
+const READ_ASKED = 64 << 10;
+
+/**
+ * The buffer a read of `length` bytes at `fd` needs: a guest that asks for a
+ * gigabyte of a small file (or again and again) must not make the host
+ * allocate it. (The sandbox opens only regular files and directories.)
+ */
+function readRoom(fd: number, length: number): number {
+  if (length <= READ_ASKED) return length;
+  let size: number;
+  try {
+    size = fs.fstatSync(fd).size;
+  } catch {
+    return READ_ASKED; // (the read says what is wrong)
+  }
+  // (a file that grows meanwhile gives a short read: the caller reads again)
+  return Math.min(length, Math.max(size, READ_ASKED));
+}
+
 /** A mode or flags word: an integer that fits 32 bits; `fallback` when absent. */
 function bits(v: unknown, name: string, fallback: number): number {
   if (v === undefined || v === null) return fallback;
@@ -433,7 +453,7 @@ export const fsOps = {
   read(ctx: HostContext, a: Args): Uint8Array {
     if (a.fd === 0) return readStdinSync(num(a.length, "length"), performance.now() + ctx.remainingMs(), ctx.noStdin);
     const f = ctx.fds.get(num(a.fd, "fd"), "read");
-    const buf = new Uint8Array(Math.max(0, Math.min(num(a.length, "length"), ctx.maxFileBytes)));
+    const buf = new Uint8Array(readRoom(f.fd, Math.max(0, Math.min(num(a.length, "length"), ctx.maxFileBytes))));
     const n = act("read", f.path, () => fs.readSync(f.fd, buf, 0, buf.length, a.position ?? null));
     return n === buf.length ? buf : buf.subarray(0, n);
   },

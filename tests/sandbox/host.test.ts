@@ -238,6 +238,24 @@ describe("host memory stays bounded by the guest's limits", () => {
     expect(rss).toBeLessThan(512 << 20);
   });
 
+  test("a read that asks far more than the file holds: the host's buffer is what the file can give; past the guest's buffer, node's RangeError with the file untouched", async () => {
+    const r = await run("big-read.js", `const fs = require("fs");
+      const fd = fs.openSync("../grant/plain.txt", "r");
+      const buf = new Uint8Array(192 << 20);
+      let n = 0;
+      for (let i = 0; i < 40; i++) n += fs.readSync(fd, buf, 0, buf.length, 0);
+      let code;
+      try { fs.readSync(fd, new Uint8Array(4), 0, 1 << 30, null); } catch (e) { code = e.code; }
+      const small = new Uint8Array(5);
+      fs.readSync(fd, small, 0, 5, null);
+      console.log(JSON.stringify({ n, code, next: new TextDecoder().decode(small), rss: process.memoryUsage().rss }));`);
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout) as { n: number; code: string; next: string; rss: number };
+    expect({ ...out, rss: 0 }).toEqual({ n: 240, code: "ERR_OUT_OF_RANGE", next: "plain", rss: 0 });
+    // (the guest's 192 MiB buffer is in it; a host buffer of the asked size per read took it past 1 GiB)
+    expect(out.rss).toBeLessThan(512 << 20);
+  });
+
   test("a decompression bomb stops at the guest's heap: an error the guest can catch", async () => {
     writeFileSync(join(app, "bomb.gz"), gzipSync(Buffer.alloc(200 << 20)));
     const r = await run("bomb.js", `const zlib = require("zlib"); const bomb = require("fs").readFileSync("bomb.gz");

@@ -6,7 +6,7 @@
 import { OP } from "../abi.js";
 import { host } from "./host.js";
 import { Buffer } from "./buffer.js";
-import { ERR_INVALID_ARG_TYPE, notSupported } from "./errors.js";
+import { ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE, notSupported } from "./errors.js";
 import { setImmediate } from "./timers.js";
 
 const MAX_RANDOM = 65536;
@@ -20,15 +20,9 @@ function fillRandom(view) {
   return view;
 }
 
-function rangeError(name, range, value) {
-  const err = new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${value}`);
-  err.code = "ERR_OUT_OF_RANGE";
-  return err;
-}
-
 export function randomBytes(size, cb) {
   if (typeof size !== "number") throw new ERR_INVALID_ARG_TYPE("size", "of type number", size);
-  if (!(size >= 0 && size <= 2 ** 31 - 1) || !Number.isInteger(size)) throw rangeError("size", ">= 0 && <= 2147483647", size);
+  if (!(size >= 0 && size <= 2 ** 31 - 1) || !Number.isInteger(size)) throw new ERR_OUT_OF_RANGE("size", ">= 0 && <= 2147483647", size);
   const buf = fillRandom(Buffer.alloc(size));
   if (typeof cb === "function") {
     setImmediate(cb, null, buf); // node fills it on the thread pool
@@ -57,9 +51,9 @@ export function randomInt(min, max, cb) {
   if (max === undefined || typeof max === "function") [min, max, cb] = [0, min, max];
   if (!Number.isSafeInteger(min)) throw new ERR_INVALID_ARG_TYPE("min", "a safe integer", min);
   if (!Number.isSafeInteger(max)) throw new ERR_INVALID_ARG_TYPE("max", "a safe integer", max);
-  if (max <= min) throw rangeError("max", `greater than the value of "min" (${min})`, max);
+  if (max <= min) throw new ERR_OUT_OF_RANGE("max", `greater than the value of "min" (${min})`, max);
   const range = max - min;
-  if (range > 2 ** 48 - 1) throw rangeError("max - min", "<= 281474976710655", range);
+  if (range > 2 ** 48 - 1) throw new ERR_OUT_OF_RANGE("max - min", "<= 281474976710655", range);
   // Rejection sampling over 48 random bits, as node does, so every value is equally likely.
   const limit = 2 ** 48 - (2 ** 48 % range);
   let x;

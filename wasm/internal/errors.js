@@ -48,6 +48,14 @@ export class ERR_INVALID_ARG_TYPE extends TypeError {
   }
 }
 
+export class ERR_OUT_OF_RANGE extends RangeError {
+  constructor(name, range, value) {
+    super(`The value of "${name}" is out of range. It must be ${range}. Received ${value}`);
+    this.code = "ERR_OUT_OF_RANGE";
+    markNodeError(this);
+  }
+}
+
 function describe(v) {
   if (v == null) return String(v);
   if (typeof v === "function") return `function ${v.name}`;

@@ -7,7 +7,7 @@
 
 import Base from "events/events.js";
 import { AsyncResource } from "./async_hooks.js";
-import { ERR_INVALID_ARG_TYPE, markNodeError } from "./errors.js";
+import { ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE, markNodeError } from "./errors.js";
 import { inspect } from "./util.js";
 import { eventTargetListeners } from "./web.js";
 
@@ -55,11 +55,7 @@ Object.defineProperty(EventEmitter, "captureRejections", {
 /** A listener limit as node checks it (its messages name the function or property). */
 function validateLimit(name, value) {
   if (typeof value !== "number") throw new ERR_INVALID_ARG_TYPE(name, "of type number", value);
-  if (value < 0 || Number.isNaN(value)) {
-    const err = new RangeError(`The value of "${name}" is out of range. It must be >= 0. Received ${value}`);
-    err.code = "ERR_OUT_OF_RANGE";
-    throw markNodeError(err);
-  }
+  if (value < 0 || Number.isNaN(value)) throw new ERR_OUT_OF_RANGE(name, ">= 0", value);
 }
 
 // node's errors where the package has its own words: a listener that is not a function, a bad limit

@@ -4,7 +4,7 @@
 
 import { OP } from "../abi.js";
 import { Buffer } from "./buffer.js";
-import { ERR_INVALID_ARG_TYPE, notSupported } from "./errors.js";
+import { ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE, notSupported } from "./errors.js";
 import { host } from "./host.js";
 import { runtimeModule } from "./runtime_modules.js";
 import { EventEmitter } from "./events.js";
@@ -410,8 +410,17 @@ export function closeSync(fd) {
 export function readSync(fd, buffer, offsetOrOptions, length, position) {
   let offset = offsetOrOptions;
   if (offsetOrOptions !== null && typeof offsetOrOptions === "object") ({ offset = 0, length = buffer.byteLength - offset, position = null } = offsetOrOptions);
+  if (!ArrayBuffer.isView(buffer)) throw new ERR_INVALID_ARG_TYPE("buffer", "an instance of Buffer, TypedArray, or DataView", buffer);
   offset ??= 0;
   length ??= buffer.byteLength - offset;
+  // node's checks: a read never goes past the buffer, nor takes from the file what it cannot hold
+  if (typeof offset !== "number") throw new ERR_INVALID_ARG_TYPE("offset", "of type number", offset);
+  if (!Number.isInteger(offset)) throw new ERR_OUT_OF_RANGE("offset", "an integer", offset);
+  if (offset < 0 || offset > Number.MAX_SAFE_INTEGER) throw new ERR_OUT_OF_RANGE("offset", ">= 0 && <= 9007199254740991", offset);
+  length |= 0;
+  if (length === 0) return 0;
+  if (length < 0) throw new ERR_OUT_OF_RANGE("length", ">= 0", length);
+  if (offset + length > buffer.byteLength) throw new ERR_OUT_OF_RANGE("length", `<= ${buffer.byteLength - offset}`, length);
   if (typeof position === "bigint") position = Number(position);
   const bytes = call(OP.FS_READ, { fd, length, position: position ?? null });
   new Uint8Array(buffer.buffer, buffer.byteOffset + offset, bytes.length).set(bytes);
