@@ -321,6 +321,8 @@ async function main() {
     nativeSizes: { host: statSync(native.host).size, wasmtime: statSync(native.wasmtime).size },
   };
   writeFileSync(join(dist, "assets", "buildinfo.json"), JSON.stringify(info, null, 2) + "\n");
+  // (each build names its chunks' source maps anew: the last build's would pile up)
+  for (const f of readdirSync(dist)) if (f.endsWith(".map")) rmSync(join(dist, f));
   const proc = Bun.spawnSync(
     compileCommand(root, out, ["--sourcemap"]),
     { cwd: root, stdout: "pipe", stderr: "pipe" },
