@@ -2,7 +2,7 @@
 // sandbox per request, every failure answered and survived.
 
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EDGEBOX, edgebox, edgeboxAsync, securityTest, tempApp, waitFor } from "./helpers.ts";
 
@@ -478,14 +478,17 @@ export default {
     expect(await answers(200)).toBe(true);
   }, 60_000);
 
-  test("a request reads no stdin: not the operator's input, and a read does not wait on it", async () => {
+  test("a request reads no stdin: not the operator's input, a read does not wait on it, fstat shows the null device", async () => {
     const app = `import fs from "node:fs";
 export default { async fetch(r) {
   if (new URL(r.url).pathname === "/stream") { let got = ""; for await (const c of process.stdin) got += c; return new Response("stream " + JSON.stringify(got)); }
+  if (new URL(r.url).pathname === "/stat") { const st = fs.fstatSync(0); return new Response(JSON.stringify([st.isCharacterDevice(), st.isFIFO(), st.size, st.ino])); }
   const b = Buffer.alloc(100); return new Response("read " + JSON.stringify(b.subarray(0, fs.readSync(0, b, 0, 100, null)).toString()));
 } };\n`;
     const s = await serve(tempApp({ "app.mjs": app }), "app.mjs", ["--timeout", "5000"], {}, "OPERATOR-SECRET\n");
     expect(await (await fetch(`${s.url}/`)).text()).toBe('read ""');
+    // (its stdin is the null device's, not the server's pipe)
+    expect(await (await fetch(`${s.url}/stat`)).json()).toEqual([true, false, 0, statSync("/dev/null").ino]);
     expect(await (await fetch(`${s.url}/stream`)).text()).toBe('stream ""');
   }, 30_000);
 

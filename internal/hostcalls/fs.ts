@@ -4,6 +4,7 @@
 // here, and all closed when the run ends.
 
 import * as fs from "node:fs";
+import { devNull } from "node:os";
 import { posix } from "node:path";
 import { checkLinkTarget, checkPath, isWithin, mayLook } from "../policy/fs.ts";
 import type { Decision, Denial, FsCapability, FsGrant } from "../policy/types.ts";
@@ -467,6 +468,8 @@ export const fsOps = {
     return act("write", f.path, () => fs.writeSync(f.fd, data, 0, data.length, a.position ?? null));
   },
   fstat(ctx: HostContext, a: Args): string {
+    // (a request of edgebox serve reads no stdin: it sees the null device, not the server's)
+    if (a.fd === 0 && ctx.noStdin) return statJson(fs.statSync(devNull));
     if (a.fd === 0 || a.fd === 1 || a.fd === 2) return statJson(fs.fstatSync(a.fd));
     const f = ctx.fds.get(num(a.fd, "fd"), "fstat");
     return statJson(act("fstat", f.path, () => fs.fstatSync(f.fd)));
