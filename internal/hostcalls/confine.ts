@@ -46,28 +46,63 @@ export interface Confinement {
  * grants (an agent's, docker's, D-Bus') reachable. Written once per process
  * and unlinked at once (held by a descriptor: no child can replace it); each
  * spawn opens it anew through /proc. None on an architecture it does not know.
+ * A 64-bit child can make the calls of another ABI too (int 0x80 on x86-64,
+ * x32's numbers): i386's socket and socketcall are held to the same rule, x32
+ * and any other architecture's calls refused.
  */
 let filterFd: number | null | undefined;
 function unixSocketFilter(): string | undefined {
   if (filterFd === undefined) {
-    const arch = process.arch === "x64" ? { audit: 0xc000003e, socket: 41 } : process.arch === "arm64" ? { audit: 0xc00000b7, socket: 198 } : undefined;
-    filterFd = arch ? writeFilter(arch) : null;
+    const filter = process.arch === "x64" ? X64_FILTER : process.arch === "arm64" ? ARM64_FILTER : undefined;
+    filterFd = filter ? writeFilter(filter) : null;
   }
   return filterFd === null ? undefined : `/proc/self/fd/${filterFd}`;
 }
 
-function writeFilter(arch: { audit: number; socket: number }): number {
-  const LD_ABS = 0x20, JEQ = 0x15, RET = 0x06, ALLOW = 0x7fff0000, EACCES = 0x00050000 | 13;
-  const prog: [number, number, number, number][] = [
-    [LD_ABS, 0, 0, 4], // seccomp_data.arch
-    [JEQ, 0, 4, arch.audit],
-    [LD_ABS, 0, 0, 0], // .nr
-    [JEQ, 0, 2, arch.socket],
-    [LD_ABS, 0, 0, 16], // .args[0], low half: the domain
-    [JEQ, 1, 0, 1], // AF_UNIX
-    [RET, 0, 0, ALLOW],
-    [RET, 0, 0, EACCES],
-  ];
+/** An architecture's calls: its audit number, its socket call, and (i386) its socketcall, which multiplexes socket(). */
+interface Abi {
+  audit: number;
+  socket: number;
+  socketcall?: number;
+  /** Numbers from here on are another ABI's (x32's, on x86-64): refused. */
+  foreignFrom?: number;
+}
+const X64_FILTER: Abi[] = [
+  { audit: 0xc000003e, socket: 41, foreignFrom: 0x40000000 },
+  { audit: 0x40000003, socket: 359, socketcall: 102 }, // i386 (int 0x80)
+];
+const ARM64_FILTER: Abi[] = [{ audit: 0xc00000b7, socket: 198 }];
+
+/** The filter's program: per ABI, its socket call with AF_UNIX refused (socketcall: all of it); an unknown ABI refused whole. */
+function filterProgram(abis: Abi[]): [number, number, number, number][] {
+  const LD_ABS = 0x20, JEQ = 0x15, JGE = 0x35, RET = 0x06, ALLOW = 0x7fff0000, EACCES = 0x00050000 | 13;
+  type Insn = [number, number | string, number | string, number];
+  const code: (Insn | string)[] = [[LD_ABS, 0, 0, 4]]; // seccomp_data.arch
+  abis.forEach((a, i) => code.push([JEQ, `abi${i}`, 0, a.audit]));
+  code.push([RET, 0, 0, EACCES]);
+  abis.forEach((a, i) => {
+    code.push(`abi${i}`, [LD_ABS, 0, 0, 0]); // .nr
+    if (a.foreignFrom !== undefined) code.push([JGE, "deny", 0, a.foreignFrom]);
+    if (a.socketcall !== undefined) code.push([JEQ, "deny", 0, a.socketcall]);
+    code.push([JEQ, "domain", 0, a.socket], [RET, 0, 0, ALLOW]);
+  });
+  code.push("domain", [LD_ABS, 0, 0, 16], [JEQ, "deny", 0, 1], [RET, 0, 0, ALLOW]); // .args[0], low half: AF_UNIX?
+  code.push("deny", [RET, 0, 0, EACCES]);
+  // labels -> jump offsets (from the instruction after the jump)
+  const at = new Map<string, number>();
+  let n = 0;
+  for (const c of code) typeof c === "string" ? at.set(c, n) : n++;
+  const prog: [number, number, number, number][] = [];
+  for (const c of code) {
+    if (typeof c === "string") continue;
+    const to = (j: number | string) => (typeof j === "number" ? j : at.get(j)! - prog.length - 1);
+    prog.push([c[0], to(c[1]), to(c[2]), c[3]]);
+  }
+  return prog;
+}
+
+function writeFilter(abis: Abi[]): number {
+  const prog = filterProgram(abis);
   const bytes = Buffer.alloc(prog.length * 8);
   prog.forEach(([code, jt, jf, k], i) => {
     bytes.writeUInt16LE(code, i * 8);
@@ -245,6 +280,12 @@ function bubblewrap(bwrap: string, policy: Policy): Confinement {
     let status: number | undefined;
     try {
       const args = [bwrap, "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try"];
+      // Run by root, bubblewrap leaves the child every capability, in the host's own user
+      // namespace: a mount or mknod away from the whole disk. It runs with none.
+      if (process.getuid?.() === 0) {
+        if (!knows(bwrap, "--cap-drop")) throw new CannotConfine("this bubblewrap cannot drop a child's capabilities (--cap-drop), which a child of root would keep");
+        args.push("--cap-drop", "ALL");
+      }
       // (0.4 and later: an older one is left to its --die-with-parent alone)
       const file = knows(bwrap, "--json-status-fd") ? statusFile() : undefined;
       if (file) {

@@ -351,6 +351,66 @@ describe("a grant's place", () => {
   }, 30000);
 });
 
+/**
+ * A static x86-64 Linux program of `code` (loaded at 0x400000, `code` may use
+ * the address `CODE_AT` + its own offsets); it exits with what `code` leaves in eax.
+ */
+const CODE_AT = 0x400078;
+function elf64(code: number[]): Uint8Array {
+  const exit = [0x89, 0xc7, 0xb8, 60, 0, 0, 0, 0x0f, 0x05]; // mov edi, eax; mov eax, 60 (exit); syscall
+  const body = [...code, ...exit];
+  const b = Buffer.alloc(0x78 + body.length);
+  b.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1], 0); // ELF, 64-bit, little-endian
+  b.writeUInt16LE(2, 16); // ET_EXEC
+  b.writeUInt16LE(62, 18); // x86-64
+  b.writeUInt32LE(1, 20);
+  b.writeBigUInt64LE(BigInt(CODE_AT), 24); // entry
+  b.writeBigUInt64LE(64n, 32); // program headers at 64
+  b.writeUInt16LE(64, 52);
+  b.writeUInt16LE(56, 54);
+  b.writeUInt16LE(1, 56);
+  b.writeUInt32LE(1, 64); // PT_LOAD
+  b.writeUInt32LE(5, 68); // R + X
+  b.writeBigUInt64LE(0x400000n, 80);
+  b.writeBigUInt64LE(0x400000n, 88);
+  b.writeBigUInt64LE(BigInt(b.length), 96);
+  b.writeBigUInt64LE(BigInt(b.length), 104);
+  b.writeBigUInt64LE(0x1000n, 112);
+  b.set(body, 0x78);
+  return b;
+}
+const u32 = (n: number) => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24];
+/** i386's socketcall(SYS_SOCKET, [AF_UNIX, SOCK_STREAM, 0]) through int 0x80, from a 64-bit program. */
+const INT80_SOCKETCALL = [0xb8, ...u32(102), 0xbb, ...u32(1), 0xb9, ...u32(CODE_AT + 19), 0xcd, 0x80, 0xeb, 12, ...u32(1), ...u32(1), ...u32(0)];
+/** i386's socket(AF_UNIX, SOCK_STREAM, 0) through int 0x80. */
+const INT80_SOCKET = [0xb8, ...u32(359), 0xbb, ...u32(1), 0xb9, ...u32(1), 0x31, 0xd2, 0xcd, 0x80];
+/** x32's socket(AF_UNIX, SOCK_STREAM, 0): x86-64's number with the x32 bit. */
+const X32_SOCKET = [0xb8, ...u32(0x40000000 + 41), 0xbf, ...u32(1), 0xbe, ...u32(1), 0x31, 0xd2, 0x0f, 0x05];
+
+describe("the confinement of a child holds whoever runs edgebox", () => {
+  const x64 = process.platform === "linux" && process.arch === "x64" ? undefined : "Linux on x86-64";
+  securityTest(noConfinement ?? x64)("a child cannot open a Unix socket through another ABI's calls (i386's int 0x80, x32): EACCES", async () => {
+    const dir = tempApp({ "bin/.keep": "" });
+    const probes = { socketcall: INT80_SOCKETCALL, socket: INT80_SOCKET, x32: X32_SOCKET };
+    for (const [name, code] of Object.entries(probes)) writeFileSync(join(dir, "bin", name), elf64(code), { mode: 0o755 });
+    writeFileSync(join(dir, ".edgebox.json"), JSON.stringify({ dirs: [{ path: ".", read: true }, { path: "./bin", read: true, execute: true }], processSandbox: "required" }));
+    // (each exits with the call's result: -13, EACCES, is 243; a socket would be 3)
+    writeFileSync(join(dir, "app.js"), `const cp = require("child_process");
+for (const p of ["socketcall", "socket", "x32"]) { const r = cp.spawnSync(__dirname + "/bin/" + p); console.log(p, r.status, r.signal); }
+`);
+    const r = await edgeboxAsync(["run", `--allow-run=${Object.keys(probes).map((p) => join(dir, "bin", p)).join(",")}`, "app.js"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("socketcall 243 null\nsocket 243 null\nx32 243 null\n");
+  });
+
+  const root = process.getuid?.() === 0 ? undefined : "root (edgebox run by uid 0)";
+  securityTest(noConfinement ?? root)("run by root, a child holds no capability (it could mount the host's disk)", async () => {
+    const dir = tempApp({ "app.js": `const r = require("child_process").spawnSync("cat", ["/proc/self/status"]);\nconsole.log(String(r.stdout).split("\\n").filter((l) => /^(CapEff|CapPrm|NoNewPrivs):/.test(l)).join(" "));\n` });
+    const r = await edgeboxAsync(["run", "--allow-run=cat", "--allow-read=/usr/bin,/bin", "app.js"], { cwd: dir });
+    expect(r.stdout.replace(/\s+/g, " ").trim()).toBe("CapPrm: 0000000000000000 CapEff: 0000000000000000 NoNewPrivs: 1");
+  });
+});
+
 describe("Unix sockets under the grants", () => {
   const perl = ["/usr/bin/perl", "/bin/perl"].find((p) => existsSync(p));
   securityTest(noConfinement ?? (perl ? undefined : "perl"))("a child without network cannot connect to a socket file it can see", async () => {
