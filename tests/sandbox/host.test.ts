@@ -7,7 +7,7 @@
 // run's deadline.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { EDGEBOX, edgeboxAsync, noConfinement, securityTest, tempApp } from "../helpers.ts";
@@ -255,6 +255,23 @@ describe("host memory stays bounded by the guest's limits", () => {
     // (the guest's 192 MiB buffer is in it; a host buffer of the asked size per read took it past 1 GiB)
     expect(out.rss).toBeLessThan(512 << 20);
   });
+
+  test("copying a sparse file keeps its holes (a 4 KiB file of 1 GiB is not written out densely), and a copy stops at the time limit", async () => {
+    const copy = (size: number) => `const fs = require("fs");
+      const fd = fs.openSync("../grant/sparse", "w"); fs.writeSync(fd, "a", 5); fs.writeSync(fd, "z", ${size}); fs.closeSync(fd);
+      fs.copyFileSync("../grant/sparse", "../grant/copy");
+      const st = fs.statSync("../grant/copy"), c = fs.openSync("../grant/copy", "r"), b = Buffer.alloc(1);
+      const at = (p) => (fs.readSync(c, b, 0, 1, p), String(b));
+      console.log(st.size, st.blocks * 512 < (16 << 20), at(5), at(6) === "\\0", at(${size}));`;
+    const r = await run("sparse.js", copy(2 ** 30));
+    expect(r).toEqual({ code: 0, stdout: `${2 ** 30 + 1} true a true z\n`, stderr: "" });
+    // 1 TiB of holes to read through: the time limit ends it, with little written
+    writeFileSync(join(app, "huge.js"), copy(2 ** 40));
+    const huge = await edgeboxAsync(["run", "--timeout", "1500", join(app, "huge.js")], { cwd: app });
+    expect([huge.code, huge.stderr]).toEqual([124, "edgebox: time limit exceeded (1500 ms)\n"]);
+    rmSync(join(grant, "sparse"));
+    rmSync(join(grant, "copy"));
+  }, 60_000);
 
   test("a decompression bomb stops at the guest's heap: an error the guest can catch", async () => {
     writeFileSync(join(app, "bomb.gz"), gzipSync(Buffer.alloc(200 << 20)));
