@@ -31,7 +31,7 @@ import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, loadInt32Inline, OVERFLOW,
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
 import { viewElement, viewFits, viewGet, viewSet } from "./dataview.ts";
 import { constantOf, onlyBitwise, toInt32Const, type Binding } from "./int32.ts";
-import { atom, FIELD_FLAGS, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
+import { atom, cachedRead, FIELD_FLAGS, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
 
 /**
  * "array": a typed array (only as a parameter; see runtime.ts for its three i32s).
@@ -427,6 +427,7 @@ export class FunctionCompiler {
     f.blocks.push(new Map());
     try {
       const v = this.declare(f, name, ty);
+      if (ty === "value") this.lookup(f, name)!.element = true;
       this.open(f, { op: "block" }, "break");
       this.open(f, { op: "loop" });
       c.push({ op: "local.get", local: k }, { op: "local.get", local: len }, { op: "i32.ge_u" });
@@ -1228,9 +1229,18 @@ export class FunctionCompiler {
     f.numericReads ??= numericReads(f.cand.node);
     f.reads++;
     f.cand.objectOps!.add(`reads ${pathOf(e)}`);
+    const element = e.object.type === "Identifier" && this.lookup(f, e.object.name)?.element;
     const from = this.readValue(f, e.object);
+    const outer = f.code;
+    if (element) f.code = [];
     f.code.push({ op: "local.get", local: from }, ...atom(e.property.name), { op: "i32.const", value: f.numericReads.has(e) ? 1 : 0 }, { op: "call", func: READ_HELPER });
     this.unwindIfSet(f);
+    if (element) {
+      const slow = f.code;
+      f.code = outer;
+      const [shape, slot, p, i, n, base] = [0, 0, 0, 0, 0, 0].map(() => this.newLocal(f, "i32")) as [number, number, number, number, number, number];
+      f.code.push(...cachedRead(from, atom(e.property.name), slow, { shape, slot, p, i, n, base, v: this.newLocal(f, "i64"), r: this.newLocal(f, "f64") }));
+    }
     if (f.temps[f.temps.length - 1] === from) {
       const x = this.newLocal(f, "f64");
       f.code.push({ op: "local.set", local: x });

@@ -293,7 +293,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         ] as Instr[])
       : []),
     // objects.ts's atoms and strings, made once
-    ...layoutConstants(bodies, (bytes, align) => m.staticData(bytes, align), (s) => m.cString(s), 3, 4),
+    ...layoutConstants(bodies, (bytes, align) => m.staticData(bytes, align), (s) => m.cString(s), 3, 4, [6, 8, 9]),
     ...(iterates ? iterationInit(ctx, (o) => at(iter + o), (str) => at(m.cString(str)), 3, 4, 5) : []),
     ...free([global]),
     ...(fns.some((f) => f.plainArrays) ? probe(ctx, 3, 4, 6, at(plainOk), at(scratch)) : []),
@@ -307,7 +307,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     ctx, global, { op: "call", func: "JS_FreeValue" },
     { op: "i32.const", value: 0 },
   ];
-  m.func({ name: INIT_FN, params: ["i32", "i32"], results: ["i32"], locals: ["i64", "i64", "i64", "i64", "i32", "i64"], body: init });
+  m.func({ name: INIT_FN, params: ["i32", "i32"], results: ["i32"], locals: ["i64", "i64", "i64", "i64", "i32", "i64", "i32", "i32"], body: init });
   m.export(INIT_FN, INIT_FN);
   for (const h of objectHelpers(bodies, () => at(desc))) m.func(h);
   if (iterates) m.func(findsHelper(at(desc)));

@@ -349,6 +349,30 @@ for (let i = 0; i < 1000; i++) pts.push({ x: i * 0.5, w: (i % 7) - 1, pos: { x: 
 let xGets = 0;
 const withGetter = [{ x: 1 }, { get x() { return xGets++, 2; } }, { x: 3 }];
 const objInputs = [pts, [], [{ x: 1 }, {}], [{ x: "1" }, { x: 2 }], [{ x: 1 }, null], [{ x: 1 }, 5], [Object.create({ x: 5 }), { x: -0 }], [{ x: NaN }], withGetter, [new Proxy({ x: 1 }, {})], [{ x: 1 }, , { x: 2 }], new Float64Array([1, 2]), [{ x: 2 ** 53 }, { x: 1 }], [{ w: 1, pos: { x: 2 } }, { w: -1 }], [{ w: 2, pos: {} }], [{ w: 1, pos: null }]];
+// the shape a read site keeps within a call: other shapes, a changed value, a changed layout, other classes
+const reshaped = { x: 1, y: 2 };
+delete reshaped.x;
+reshaped.x = 5;
+const laterGetter = { x: 1 };
+Object.defineProperty(laterGetter, "x", { get: () => (xGets++, 9) });
+class P {
+  constructor(x) {
+    this.x = x;
+  }
+}
+const shapes = [
+  [{ x: 1 }, { y: 2, x: 3 }, { x: 4 }, { x: 5, y: 1 }, { x: 6 }],
+  [{ x: 1 }, { x: 2 }, { x: "3" }],
+  [{ x: 1 }, { x: undefined }, { x: 2 }],
+  [{ x: 1 }, { x: 2 }, null],
+  [{ x: 1 }, reshaped, { x: 1, y: 2 }, reshaped],
+  [{ x: 1 }, { x: 2 }, laterGetter, { x: 3 }],
+  [new P(1), new P(2.5), new P(-0)],
+  [Object.assign(new Error("e"), { x: 4 }), { x: 1 }, Object.freeze({ x: 2 }), Object.assign(Object.create(null), { x: 8 })],
+  [{ x: 1 }, Object.create({ x: 7 }), { x: 2 }],
+  [{ x: 2 ** 31 }, { x: -(2 ** 31) }, { x: NaN }, { x: 0.1 }],
+];
+objInputs.push(...shapes);
 for (const [i, a] of objInputs.entries()) row(`of objects ${i}`, attempt(() => sumX(a)), attempt(() => sumPos(a)), xGets);
 {
   let t = 0;
