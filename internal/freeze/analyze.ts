@@ -36,7 +36,7 @@ import { atom, cachedRead, FIELD_FLAGS, ITOA_HELPER, keptConcat, keptString, mkv
 /**
  * "array": a typed array (only as a parameter; see runtime.ts for its three i32s).
  * "view": a DataView (only as a parameter, only its get and set methods: calls into the engine).
- * "value": any JSValue, borrowed (only as a parameter, only its properties and methods: objects.ts).
+ * "value": any JSValue, borrowed (a parameter, or a for-of variable over a plain Array's elements; only its properties and methods: objects.ts).
  */
 export type Ty = "number" | "boolean" | "array" | "view" | "value";
 
