@@ -421,6 +421,36 @@ console.log(new Uint8Array(a).join(","), new Uint8Array(b).join(","));
     }
     expect(b.stdout).toMatch(/frozen {5}bump \(arrays\.js:\d+:\d+\): f64; typed arrays only \(it writes: plain Arrays run in the interpreter\)\n/);
     expect(b.stdout).toMatch(/loop \(arrays\.js:\d+:\d+\) in the top level: compiled loop over numbers s; arrays huge, giving back s; its arrays may be typed arrays or plain Arrays of numbers\n/);
+    // for-of over arrays, numbers and objects (o.x): compiled, with the built-in iteration checked at each call
+    for (const name of ["sumOf", "firstOver", "evens", "pairs", "hashOf", "minOf", "viaSumOf"]) {
+      expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(arrays\\.js:\\d+:\\d+\\): f64; its arrays may be typed arrays or plain Arrays of numbers\n`));
+    }
+    expect(b.stdout).toMatch(/frozen {5}bumpOf \(arrays\.js:\d+:\d+\): f64; typed arrays only/);
+    expect(b.stdout).toMatch(/frozen {5}sumX \(arrays\.js:\d+:\d+\): f64; its arrays may be typed arrays or plain Arrays of numbers; objects: reads o\.x\n/);
+    expect(b.stdout).toMatch(/frozen {5}sumPos \(arrays\.js:\d+:\d+\): f64; its arrays may be typed arrays or plain Arrays of numbers; objects: reads o\.w, reads o\.pos\.x\n/);
+    expect(b.stdout).toMatch(/loop \(arrays\.js:\d+:\d+\) in the top level: compiled loop over numbers t; arrays pts, giving back t; objects: reads o\.x; its arrays may be/);
+    expect(b.stdout).toMatch(/loop \(arrays\.js:\d+:\d+\) in the top level: compiled loop over numbers w; arrays ints, giving back w; its arrays may be/);
+  });
+
+  test("for-of over a plain Array, of numbers or of objects, runs compiled: it fits an instruction budget the interpreter exceeds (400M instructions built, over 1G interpreted)", () => {
+    const dir = tempApp({
+      "of.js": `function sumOf(a) { let s = 0; for (const v of a) s += v; return s; }
+const a = [];
+const os = [];
+for (let i = 0; i < 1000; i++) (a.push(i * 0.5), os.push({ x: i, y: -i }));
+let t = 0;
+for (let k = 0; k < 1000; k++) t += sumOf(a);
+let u = 0;
+for (let k = 0; k < 1000; k++) for (const o of os) u += o.x;
+console.log(t, u);
+`,
+      ".edgebox.json": JSON.stringify({ runtime: { max_instructions: 600_000_000 } }),
+    });
+    build(dir, ["of.js"]);
+    const built = edgebox(["run", "of.ebx"], { cwd: dir });
+    expect(built.stderr).toBe("");
+    expect(built.stdout).toBe("249750000 499500000\n");
+    expect(edgebox(["run", "of.js"], { cwd: dir }).stderr).not.toBe("");
   });
 
   test("a plain Array is read by compiled code: it fits an instruction budget the interpreter exceeds tenfold", () => {

@@ -45,7 +45,7 @@ describe("objects in frozen code", () => {
     const dir = tempApp({
       "refused.js": [
         `function both(o, xs, n) { let s = 0; for (let i = 0; i < n; i++) { s += o.x; xs.push({ i }); } return s; }`,
-        `function withArray(o, a) { let s = 0; for (let i = 0; i < a.length; i++) { s += a[i] * o.x; } return s; }`,
+        `function withArray(o, a) { let s = 0; for (let i = 0; i < a.length; i++) { s += a[i] * o.x; a[i] = s; } return s; }`,
         `function kept(xs, n) { for (let i = 0; i < n; i++) { const o = { i }; xs.push(o); } return n; }`,
         `function proto(xs, n) { for (let i = 0; i < n; i++) xs.push({ __proto__: null, i }); return n; }`,
         `function bump(o, n) { for (let i = 0; i < n; i++) o.count += i; return n; }`,

@@ -24,19 +24,19 @@
 // one-expression function's self calls are inlined (inlineLevels); where that
 // stops, its base case is inlined in front of each call (baseCase).
 
-import { passedAsArrays } from "./arrays.ts";
-import { callsBeyondMath, children, isFunction, type N } from "./ast.ts";
+import { passedAsArrays, PLAIN } from "./arrays.ts";
+import { callsBeyondMath, children, isFunction, someNode, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
 import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, loadInt32Inline, OVERFLOW, STATIC, storeInline, TAG, TAG_OF, THROWN, toInt32Inline } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
 import { viewElement, viewFits, viewGet, viewSet } from "./dataview.ts";
 import { constantOf, onlyBitwise, toInt32Const, type Binding } from "./int32.ts";
-import { atom, FIELD_FLAGS, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
+import { atom, cachedRead, FIELD_FLAGS, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
 
 /**
  * "array": a typed array (only as a parameter; see runtime.ts for its three i32s).
  * "view": a DataView (only as a parameter, only its get and set methods: calls into the engine).
- * "value": any JSValue, borrowed (only as a parameter, only its properties and methods: objects.ts).
+ * "value": any JSValue, borrowed (a parameter, or a for-of variable over a plain Array's elements; only its properties and methods: objects.ts).
  */
 export type Ty = "number" | "boolean" | "array" | "view" | "value";
 
@@ -76,6 +76,8 @@ export interface Frozen {
   entry?: boolean;
   /** Its array parameters may be plain Arrays of numbers (it has no effects: arrays.ts). */
   plainArrays?: boolean;
+  /** Its array parameters that it, or a frozen function it hands them to, iterates with for-of (arrays.ts markIterated). */
+  iterated?: Set<number>;
 }
 
 /**
@@ -389,11 +391,62 @@ export class FunctionCompiler {
         throw new Reject("uses switch");
       case "LabeledStatement":
         throw new Reject("uses a label");
-      case "ForInStatement":
       case "ForOfStatement":
-        throw new Reject("iterates over an object (for-in/for-of)");
+        return this.forOf(f, s);
+      case "ForInStatement":
+        throw new Reject("iterates over an object's keys (for-in)");
       default:
         throw new Reject(`uses ${s.type.replace(/Statement|Declaration/, "").toLowerCase() || s.type}`);
+    }
+  }
+
+  /**
+   * `for (const v of a)` (or let) over an array parameter: the indexed loop it is, v = a[k] for k
+   * from 0 while k < a.length (the wrapper checked that a's iteration is Array's or
+   * %TypedArray%'s own, and no JS runs meanwhile to change the array: arrays.ts). v is a number,
+   * or, where the body only reads its properties (v.x), a plain Array's element itself: a
+   * borrowed JSValue read as objects.ts reads a parameter.
+   */
+  private forOf(f: FnScope, s: N): void {
+    const d = s.left.type === "VariableDeclaration" && s.left.kind !== "var" && s.left.declarations.length === 1 ? s.left.declarations[0] : undefined;
+    if (s.await || d?.id.type !== "Identifier") throw new Reject("iterates with for-of other than `for (const v of array)`");
+    const a = s.right.type === "Identifier" ? this.lookup(f, s.right.name) : undefined;
+    if (a?.ty !== "array") throw new Reject("iterates with for-of over something other than an array parameter");
+    const name: string = d.id.name;
+    if (someNode(s.body, (n) => (n.type === "AssignmentExpression" && n.left.type === "Identifier" && n.left.name === name) || (n.type === "UpdateExpression" && n.argument.type === "Identifier" && n.argument.name === name))) {
+      throw new Reject(`assigns to its for-of variable '${name}'`);
+    }
+    const ty: Ty = objectNames(s.body, [name], () => false).has(name) ? "value" : "number";
+    if (ty === "value" && f.int) throw new Reject("reads a property (no int32 form)");
+    const [ptr, len, kind] = [a.local, a.local + 1, a.local + 2];
+    const c = f.code;
+    // (elements read as objects are a plain Array's JSValues: a typed array's numbers have no properties to read)
+    if (ty === "value") c.push({ op: "local.get", local: kind }, { op: "i32.const", value: PLAIN }, { op: "i32.ne" }, { op: "if" }, ...this.deopt(f), { op: "end" });
+    const k = this.newLocal(f, "i32");
+    c.push({ op: "i32.const", value: 0 }, { op: "local.set", local: k });
+    f.blocks.push(new Map());
+    try {
+      const v = this.declare(f, name, ty);
+      if (ty === "value") this.lookup(f, name)!.element = true;
+      this.open(f, { op: "block" }, "break");
+      this.open(f, { op: "loop" });
+      c.push({ op: "local.get", local: k }, { op: "local.get", local: len }, { op: "i32.ge_u" });
+      this.branch(f, "break", "br_if");
+      if (ty === "value") {
+        c.push({ op: "local.get", local: ptr }, { op: "local.get", local: k }, { op: "i32.const", value: 3 }, { op: "i32.shl" }, { op: "i32.add" }, { op: "i64.load", offset: 0 }, { op: "local.set", local: v });
+      } else {
+        const idx = this.newLocal(f, "f64");
+        c.push({ op: "local.get", local: k }, { op: "f64.convert_i32_u" }, { op: "local.set", local: idx });
+        c.push(...loadInline(ptr, len, kind, idx, this.newLocal(f, "i32"), this.newLocal(f, "i64"), this.deopt(f)), { op: "local.set", local: v });
+      }
+      this.open(f, { op: "block" }, "continue");
+      this.sub(f, s.body);
+      this.close(f);
+      c.push({ op: "local.get", local: k }, { op: "i32.const", value: 1 }, { op: "i32.add" }, { op: "local.set", local: k }, { op: "br", depth: 0 });
+      this.close(f);
+      this.close(f);
+    } finally {
+      f.blocks.pop();
     }
   }
 
@@ -1176,9 +1229,18 @@ export class FunctionCompiler {
     f.numericReads ??= numericReads(f.cand.node);
     f.reads++;
     f.cand.objectOps!.add(`reads ${pathOf(e)}`);
+    const element = e.object.type === "Identifier" && this.lookup(f, e.object.name)?.element;
     const from = this.readValue(f, e.object);
+    const outer = f.code;
+    if (element) f.code = [];
     f.code.push({ op: "local.get", local: from }, ...atom(e.property.name), { op: "i32.const", value: f.numericReads.has(e) ? 1 : 0 }, { op: "call", func: READ_HELPER });
     this.unwindIfSet(f);
+    if (element) {
+      const slow = f.code;
+      f.code = outer;
+      const [shape, slot, p, i, n, base] = [0, 0, 0, 0, 0, 0].map(() => this.newLocal(f, "i32")) as [number, number, number, number, number, number];
+      f.code.push(...cachedRead(from, atom(e.property.name), slow, { shape, slot, p, i, n, base, v: this.newLocal(f, "i64"), r: this.newLocal(f, "f64") }));
+    }
     if (f.temps[f.temps.length - 1] === from) {
       const x = this.newLocal(f, "f64");
       f.code.push({ op: "local.set", local: x });
@@ -1409,11 +1471,15 @@ export class FunctionCompiler {
    * call as JS from its start: nothing observable may have happened before it (no method
    * call, no typed-array or DataView write). A method call runs JS, which could detach a
    * typed array under compiled code. (Other frozen functions it calls take no objects:
-   * args() refuses to pass one, so none of them reads or calls a method.)
+   * args() refuses to pass one, so none of them reads or calls a method.) Reads and arrays
+   * meet only where nothing else happens (no element store, no call but Math's): a read that
+   * falls back then repeats nothing.
    */
   private checkObjects(f: FnScope): void {
     if (f.reads && f.calls) throw new Reject("both reads properties and calls methods or writes properties (a read that falls back to the interpreter would repeat them)");
-    if ((f.reads || f.calls) && (f.cand.arrays?.size || f.cand.views?.size)) throw new Reject("works on objects and on typed arrays or DataViews together");
+    const stores = (n: N) => (n.type === "AssignmentExpression" && n.left.type === "MemberExpression") || (n.type === "UpdateExpression" && n.argument.type === "MemberExpression");
+    const readsAlone = !f.calls && !f.cand.views?.size && !someNode(f.cand.node.body, stores) && !callsBeyondMath(f.cand.node.body);
+    if ((f.reads || f.calls) && (f.cand.arrays?.size || f.cand.views?.size) && !readsAlone) throw new Reject("works on objects and on typed arrays or DataViews together");
   }
 
   /**

@@ -21,7 +21,7 @@
 
 import { children, type N } from "./ast.ts";
 import type { Frozen } from "./analyze.ts";
-import type { Instr } from "./encode.ts";
+import type { Func, Instr } from "./encode.ts";
 
 /** The array kind (beside JSTypedArrayEnum's) of a plain Array's JSValue buffer: 8 bytes an element. */
 export const PLAIN = 12;
@@ -30,7 +30,7 @@ export const PLAIN = 12;
 const OBJ = { flags: 8, fastArray: 0x10, classId: 10, values: 28, count: 32 } as const;
 const CLASS_ARRAY = 2;
 /** A float64 JSValue is its bits minus FLOAT64_ADDEND << 32 (JS_FLOAT64_TAG_ADDEND, with JS_TAG_FIRST = -9). */
-const FLOAT64_ADDEND = 0x7ff80000 + 9 + 1;
+export const FLOAT64_ADDEND = 0x7ff80000 + 9 + 1;
 
 const get = (local: number): Instr => ({ op: "local.get", local });
 const i32 = (value: number): Instr => ({ op: "i32.const", value });
@@ -132,6 +132,150 @@ export function markPlainArrays(fns: Frozen[], resolve: (f: Frozen, name: string
     for (const f of fns) if (!effects.has(f) && calls.get(f)!.some((g) => effects.has(g))) (effects.add(f), (grew = true));
   }
   for (const f of fns) f.plainArrays = f.paramTys.includes("array") && !effects.has(f);
+}
+
+// for-of over an array parameter compiles to the indexed loop (analyze.ts forOf). That is
+// what the interpreter does only while the iteration is the built-in one: GetMethod(a,
+// @@iterator) finds Array.prototype.values (%TypedArray%.prototype.values for a typed
+// array), whose iterator's `next`, looked up on %ArrayIteratorPrototype%, is the built-in
+// next, and which has no `return` (a break would call it). The wrapper checks all three
+// once a call, with lookups that run no JS (a proxy or an accessor on the way declines),
+// against the originals kept at init. Then every step is the built-in next over an array
+// that no JS changes: its length and own elements, read as frozen code reads them.
+
+/** The helper that checks one lookup: fz_finds(obj, atom, kept) -> i32. */
+export const FINDS_HELPER = "fz_finds";
+/** What the checks keep, at offsets in their static data: the originals (JSValues) and the atoms. */
+export const ITER = { arrayValues: 0, typedValues: 8, iterProto: 16, iterNext: 24, atomIterator: 32, atomNext: 36, atomReturn: 40, size: 48 } as const;
+
+/**
+ * fz_finds(obj i64, atom i32, kept i64) -> i32: 1 when obj[atom], looked up along the prototype
+ * chain as the interpreter does, is a data property holding `kept` (undefined: also no property
+ * at all); 0 when it is anything else, or a proxy or an accessor is met (whose JS would run).
+ * `desc`: 32 bytes of static data for a JSPropertyDescriptor.
+ */
+export function findsHelper(desc: Instr[]): Func {
+  const [obj, name, kept, cur, owned, r, v, res] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const ctx: Instr = { op: "global.get", global: "ctx" };
+  const free = (x: Instr[]): Instr[] => [ctx, ...x, { op: "call", func: "JS_FreeValue" }];
+  const tagIs = (t: number): Instr[] => [get(cur), { op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, i32(t), { op: "i32.eq" }];
+  return {
+    name: FINDS_HELPER,
+    params: ["i64", "i32", "i64"],
+    results: ["i32"],
+    locals: ["i64", "i32", "i32", "i64", "i32"],
+    body: [
+      get(obj), { op: "local.set", local: cur },
+      { op: "block" },
+      { op: "loop" },
+      get(cur), { op: "call", func: "JS_IsProxy" }, { op: "br_if", depth: 1 },
+      ctx, ...desc, get(cur), get(name), { op: "call", func: "JS_GetOwnProperty" }, { op: "local.tee", local: r },
+      i32(0), { op: "i32.lt_s" }, { op: "if" }, ...free([ctx, { op: "call", func: "JS_GetException" }]), { op: "br", depth: 2 }, { op: "end" },
+      get(r), { op: "if" },
+      // an accessor: its getter and setter (copies) go
+      ...desc, { op: "i32.load", offset: 0 }, i32(1 << 4), { op: "i32.and" }, { op: "if" },
+      ...free([...desc, { op: "i64.load", offset: 16 }]), ...free([...desc, { op: "i64.load", offset: 24 }]), { op: "br", depth: 3 },
+      { op: "end" },
+      ...desc, { op: "i64.load", offset: 8 }, get(kept), { op: "i64.eq" }, { op: "local.set", local: res },
+      ...free([...desc, { op: "i64.load", offset: 8 }]),
+      { op: "br", depth: 2 },
+      { op: "end" },
+      // not its own: on to the prototype (an object, or null at the end of the chain)
+      ctx, get(cur), { op: "call", func: "JS_GetPrototype" }, { op: "local.set", local: v },
+      get(owned), { op: "if" }, ...free([get(cur)]), { op: "end" },
+      get(v), { op: "local.set", local: cur }, i32(1), { op: "local.set", local: owned },
+      ...tagIs(-1), { op: "i32.eqz" }, { op: "if" },
+      ...tagIs(2), get(kept), { op: "i64.const", value: 3 }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "i64.eq" }, { op: "i32.and" }, { op: "local.set", local: res },
+      { op: "br", depth: 2 },
+      { op: "end" },
+      { op: "br", depth: 0 },
+      { op: "end" },
+      { op: "end" },
+      get(owned), { op: "if" }, ...free([get(cur)]), { op: "end" },
+      get(res),
+    ],
+  };
+}
+
+/**
+ * Init code keeping what the checks compare with, before any of the app's code runs:
+ * Array.prototype.values, %TypedArray%.prototype.values (each its prototype's @@iterator
+ * then), %ArrayIteratorPrototype% and its next, and the atoms. `at(offset)`: the address of
+ * the checks' static data plus offset; `cString`: a C string's address; locals `global` (the
+ * global object), `a` and `b` (spare i64s).
+ */
+export function iterationInit(ctx: Instr, at: (offset: number) => Instr[], cString: (s: string) => Instr[], global: number, a: number, b: number): Instr[] {
+  const prop = (from: Instr[], name: string): Instr[] => [ctx, ...from, ...cString(name), { op: "call", func: "JS_GetPropertyStr" }];
+  const set = (local: number): Instr => ({ op: "local.set", local });
+  const free = (local: number): Instr[] => [ctx, get(local), { op: "call", func: "JS_FreeValue" }];
+  const keep = (offset: number, value: Instr[]): Instr[] => [...at(offset), ...value, { op: "i64.store", offset: 0 }];
+  return [
+    ...prop([get(global)], "Symbol"), set(a), ...prop([get(a)], "iterator"), set(b),
+    ...at(ITER.atomIterator), ctx, get(b), { op: "call", func: "JS_ValueToAtom" }, { op: "i32.store", offset: 0 },
+    ...free(b), ...free(a),
+    ...at(ITER.atomNext), ctx, ...cString("next"), { op: "call", func: "JS_NewAtom" }, { op: "i32.store", offset: 0 },
+    ...at(ITER.atomReturn), ctx, ...cString("return"), { op: "call", func: "JS_NewAtom" }, { op: "i32.store", offset: 0 },
+    ...prop([get(global)], "Array"), set(a), ...prop([get(a)], "prototype"), set(b), ...free(a),
+    ...keep(ITER.arrayValues, prop([get(b)], "values")), ...free(b),
+    // an Array iterator's prototype: [].values()'s
+    ctx, { op: "call", func: "JS_NewArray" }, set(a),
+    ctx, ...at(ITER.arrayValues), { op: "i64.load", offset: 0 }, get(a), i32(0), i32(0), { op: "call", func: "JS_Call" }, set(b), ...free(a),
+    ...keep(ITER.iterProto, [ctx, get(b), { op: "call", func: "JS_GetPrototype" }]), ...free(b),
+    ...keep(ITER.iterNext, prop([...at(ITER.iterProto), { op: "i64.load", offset: 0 }], "next")),
+    ...prop([get(global)], "Uint8Array"), set(a), ...prop([get(a)], "prototype"), set(b), ...free(a),
+    ctx, get(b), { op: "call", func: "JS_GetPrototype" }, set(a), ...free(b),
+    ...keep(ITER.typedValues, prop([get(a)], "values")), ...free(a),
+  ];
+}
+
+/**
+ * Wrapper code: `decline` unless the array in JSValue local `val` (of kind `kind`) iterates with
+ * the built-in iterator (see above); `iterator`: also the checks of the iterator's next and return.
+ */
+export function iterationCheck(val: number, kind: number, at: (offset: number) => Instr[], decline: Instr[], iterator: boolean): Instr[] {
+  const load = (offset: number, op: "i64.load" | "i32.load" = "i64.load"): Instr[] => [...at(offset), { op, offset: 0 }];
+  const unless = (finds: Instr[]): Instr[] => [...finds, { op: "call", func: FINDS_HELPER }, { op: "i32.eqz" }, { op: "if" }, ...decline, { op: "end" }];
+  const kept = [...load(ITER.arrayValues), ...load(ITER.typedValues), get(kind), i32(PLAIN), { op: "i32.eq" }, { op: "select" }] as Instr[];
+  return [
+    ...unless([get(val), ...load(ITER.atomIterator, "i32.load"), ...kept]),
+    ...(iterator
+      ? [
+          ...unless([...load(ITER.iterProto), ...load(ITER.atomNext, "i32.load"), ...load(ITER.iterNext)]),
+          ...unless([...load(ITER.iterProto), ...load(ITER.atomReturn, "i32.load"), { op: "i64.const", value: 3 }, { op: "i64.const", value: 32 }, { op: "i64.shl" }] as Instr[]),
+        ]
+      : []),
+  ];
+}
+
+/**
+ * Marks the array parameters each frozen function (or compiled loop) iterates with for-of,
+ * itself or through the frozen functions it hands them to: the wrapper checks their iteration
+ * (iterationCheck) once a call, for code called from frozen code is entered through no wrapper.
+ */
+export function markIterated(fns: Frozen[], resolve: (f: Frozen, name: string) => Frozen | undefined): void {
+  const handed = new Map<Frozen, [number, Frozen, number][]>();
+  for (const f of fns) {
+    const params = f.cand.params;
+    f.iterated = new Set();
+    const edges: [number, Frozen, number][] = [];
+    const walk = (n: N): void => {
+      if (n.type === "ForOfStatement" && n.right.type === "Identifier" && params.includes(n.right.name)) f.iterated!.add(params.indexOf(n.right.name));
+      if (n.type === "CallExpression" && n.callee.type === "Identifier") {
+        const g = resolve(f, n.callee.name);
+        if (g) (n.arguments as N[]).forEach((a, j) => a.type === "Identifier" && params.includes(a.name) && edges.push([params.indexOf(a.name), g, j]));
+      }
+      children(n).forEach(walk);
+    };
+    walk(f.cand.node.body);
+    handed.set(f, edges);
+  }
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const f of fns) {
+      for (const [i, g, j] of handed.get(f)!) if (g.iterated!.has(j) && !f.iterated!.has(i) && f.paramTys[i] === "array") (f.iterated!.add(i), (grew = true));
+    }
+  }
+  for (const f of fns) for (const i of f.iterated!) if (f.paramTys[i] !== "array") f.iterated!.delete(i);
 }
 
 /** What --explain adds for a function or loop with array parameters. */

@@ -10,7 +10,7 @@
 // layout is QuickJS's business.
 
 import { BAIL, CTX, intName, type Frozen } from "./analyze.ts";
-import { plainArgument, probe } from "./arrays.ts";
+import { findsHelper, ITER, iterationCheck, iterationInit, plainArgument, probe } from "./arrays.ts";
 import { VIEW_GETTERS, viewBytes, viewFields, viewProbe } from "./dataview.ts";
 import { ModuleBuilder, type Func, type Instr, type ValType } from "./encode.ts";
 import { ARRAY_KINDS, DATAVIEW_METHODS, DEOPT, HELPER, HELPERS, OVERFLOW, STATIC, TAG, TAG_OF, THROWN } from "./runtime.ts";
@@ -97,6 +97,9 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   const viewGetters = m.staticData(new Uint8Array(8 * VIEW_GETTERS.length), 8);
   // the init probe's verdict on DataViews' fields (1: the wrapper may read them)
   const viewOk = m.staticData(new Uint8Array(4), 4);
+  // for-of's checks (arrays.ts): the built-in iteration, kept at init
+  const iterates = fns.some((f) => f.entry && f.iterated?.size);
+  const iter = iterates ? m.staticData(new Uint8Array(ITER.size), 8) : 0;
   const at = (offset: number): Instr[] => [{ op: "global.get", global: "__memory_base" }, { op: "i32.const", value: offset }, { op: "i32.add" }];
   const stackMessage = m.cString("Maximum call stack size exceeded");
   const ctx: Instr = { op: "local.get", local: 0 };
@@ -133,6 +136,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     const undef: Instr[] = [...mkval(TAG.undefined), { op: "return" }];
     const arg = (i: number): Instr[] => [{ op: "local.get", local: 3 }, { op: "i64.load", offset: 8 * i }];
     body.push(ctx, { op: "global.set", global: CTX });
+    let iteratorChecked = false;
     for (let i = 0; i < n; i++) {
       if (f.paramTys[i] === "value") {
         // any value, borrowed from argv (undefined when missing); objects.ts decides what compiled code does with it
@@ -157,7 +161,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         continue;
       }
       if (f.paramTys[i] === "array") {
-        const [ptr, len, kind, buf] = [local("i32"), local("i32"), local("i32"), local("i64")];
+        const [ptr, len, kind, buf, gone] = [local("i32"), local("i32"), local("i32"), local("i64"), local("i32")];
         args.push(ptr, len, kind);
         body.push({ op: "local.get", local: 2 }, { op: "i32.const", value: i }, { op: "i32.le_s" }, { op: "if" }, ...undef, { op: "end" });
         // kinds 0-6 and 10-11 (not the BigInt ones, not Float16)
@@ -173,7 +177,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         // its buffer: a detached (or shrunk past it) array throws here, and is JS's empty array
         body.push(ctx, ...arg(i), ...at(scratch), ...at(scratch + 4), { op: "i32.const", value: 0 }, { op: "call", func: "JS_GetTypedArrayBuffer" }, { op: "local.tee", local: buf });
         body.push(...TAG_OF, { op: "i32.const", value: TAG.exception }, { op: "i32.eq" });
-        body.push({ op: "if" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "else" });
+        body.push({ op: "if" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "i32.const", value: 1 }, { op: "local.set", local: gone }, { op: "else" });
         body.push(ctx, ...at(scratch + 8), { op: "local.get", local: buf }, { op: "call", func: "JS_GetArrayBuffer" }, { op: "local.set", local: ptr });
         body.push(ctx, { op: "local.get", local: buf }, { op: "call", func: "JS_FreeValue" });
         body.push({ op: "local.get", local: ptr }, { op: "if" });
@@ -185,8 +189,15 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         body.push({ op: "local.get", local: buf }, { op: "i32.wrap_i64" }, { op: "local.set", local: len });
         // (it cannot fail on a typed array; were it to throw, its exception is dropped with a length of 0)
         body.push({ op: "else" }, ctx, { op: "local.get", local: buf }, { op: "call", func: "JS_FreeValue" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "end" });
-        body.push({ op: "else" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "end" });
+        body.push({ op: "else" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "i32.const", value: 1 }, { op: "local.set", local: gone }, { op: "end" });
         body.push({ op: "end" }, { op: "end" });
+        if (f.iterated?.has(i)) {
+          // for-of over it: the built-in iteration (arrays.ts), of a typed array still in bounds (else next throws)
+          const val = local("i64");
+          body.push({ op: "local.get", local: gone }, { op: "if" }, ...undef, { op: "end" });
+          body.push(...arg(i), { op: "local.set", local: val }, ...iterationCheck(val, kind, (o) => at(iter + o), undef, !iteratorChecked));
+          iteratorChecked = true;
+        }
         continue;
       }
       const v = local("f64");
@@ -282,7 +293,8 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         ] as Instr[])
       : []),
     // objects.ts's atoms and strings, made once
-    ...layoutConstants(bodies, (bytes, align) => m.staticData(bytes, align), (s) => m.cString(s), 3, 4),
+    ...layoutConstants(bodies, (bytes, align) => m.staticData(bytes, align), (s) => m.cString(s), 3, 4, [6, 8, 9]),
+    ...(iterates ? iterationInit(ctx, (o) => at(iter + o), (str) => at(m.cString(str)), 3, 4, 5) : []),
     ...free([global]),
     ...(fns.some((f) => f.plainArrays) ? probe(ctx, 3, 4, 6, at(plainOk), at(scratch)) : []),
     ctx, { op: "call", func: "JS_NewObject" }, { op: "local.set", local: 2 },
@@ -295,9 +307,10 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     ctx, global, { op: "call", func: "JS_FreeValue" },
     { op: "i32.const", value: 0 },
   ];
-  m.func({ name: INIT_FN, params: ["i32", "i32"], results: ["i32"], locals: ["i64", "i64", "i64", "i64", "i32", "i64"], body: init });
+  m.func({ name: INIT_FN, params: ["i32", "i32"], results: ["i32"], locals: ["i64", "i64", "i64", "i64", "i32", "i64", "i32", "i32"], body: init });
   m.export(INIT_FN, INIT_FN);
   for (const h of objectHelpers(bodies, () => at(desc))) m.func(h);
+  if (iterates) m.func(findsHelper(at(desc)));
   const ids = new Set(fns.flatMap((f) => [f.cand.id, intName(f.cand), dispatcherName(f.cand.id)]));
   return { wasm: m.encode(), listing: m.listing((name) => ids.has(name)) };
 }

@@ -14,7 +14,7 @@
 
 import { parse } from "acorn";
 import { UserError } from "../errors.ts";
-import { arraysNote, markPlainArrays } from "./arrays.ts";
+import { arraysNote, markIterated, markPlainArrays } from "./arrays.ts";
 import { FunctionCompiler, guessReturn, Reject, type Candidate, type Frozen, type Ty } from "./analyze.ts";
 import { children, type N } from "./ast.ts";
 import { emitModule, FROZEN_GLOBAL } from "./emit.ts";
@@ -112,10 +112,12 @@ export function freeze(code: string): FreezeResult {
   );
   const loops = compileLoops(scopes, compiler, new Set(entries.map((f) => f.cand.node)), lineCol);
   const compiled = [...frozen, ...loops.map((l) => l.frozen)];
-  markPlainArrays(compiled, (f, name) => {
+  const frozenCallee = (f: Frozen, name: string) => {
     const b = lookupFrom(scopes, f.cand, name);
     return compiled.find((g) => g.cand === b);
-  });
+  };
+  markPlainArrays(compiled, frozenCallee);
+  markIterated(compiled, frozenCallee);
   const how = new Map(entries.map((f) => [f.cand, (f.int ? "f64, and int32 while its values stay int32" : "f64") + throughEngine(f.cand) + arraysNote(f) + objectsHow(f.cand.objectOps)]));
   const byFn = new Map<unknown, CompiledLoop[]>();
   for (const l of loops) byFn.set(l.within, [...(byFn.get(l.within) ?? []), l]);
@@ -210,7 +212,7 @@ function worthEntering(frozen: Frozen[], resolve: (f: Frozen, name: string) => u
   for (const f of frozen) {
     const calls: Frozen[] = [];
     const walk = (n: N): void => {
-      if (["WhileStatement", "DoWhileStatement", "ForStatement"].includes(n.type)) loops.add(f);
+      if (["WhileStatement", "DoWhileStatement", "ForStatement", "ForOfStatement"].includes(n.type)) loops.add(f);
       if (n.type === "CallExpression" && n.callee.type === "Identifier") {
         const g = byCand.get(resolve(f, n.callee.name)); // (a call to anything else was not frozen)
         if (g) calls.push(g);

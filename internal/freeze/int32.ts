@@ -20,6 +20,8 @@ export interface Binding {
   int32?: boolean;
   /** An int32 variant's accumulator held as an i64 (wideParams), narrowed where read. */
   wide?: true;
+  /** A for-of variable over a plain Array's elements (a borrowed JSValue): its reads cache where they found the property (objects.ts cachedRead). */
+  element?: true;
 }
 
 const BITWISE_OPS = ["|", "&", "^", "<<", ">>", ">>>"];

@@ -23,6 +23,7 @@
 import { children, type N } from "./ast.ts";
 import type { Func, Instr, ValType } from "./encode.ts";
 import { DEOPT, OVERFLOW, TAG, TAG_OF, THROWN } from "./runtime.ts";
+import { FLOAT64_ADDEND } from "./arrays.ts";
 
 /** The C API functions objects need (merged into emit.ts's API; their signatures are checked against quickjs.wasm). */
 export const OBJECT_API: Record<string, [ValType[], ValType[]]> = {
@@ -55,22 +56,25 @@ const free = (local: number): Instr[] => [ctx, get(local), { op: "call", func: "
 // strings (i64). Compiled code loads them through an instruction marked with what it
 // loads; emit.ts gives each its place (layoutConstants) once every function is compiled.
 // (The marks print in the listing as what they load.)
-type Keep = { atom?: string; string?: string; concat?: true; toString(): string };
+type Keep = { atom?: string; string?: string; concat?: true; shapeOk?: true; toString(): string };
 type Marked = Instr & { keep?: Keep };
 const load = (op: "i32.load" | "i64.load", keep: Keep): Instr[] => [{ op: "global.get", global: "__memory_base" }, { op, offset: 0, keep } as Marked];
 export const atom = (name: string): Instr[] => load("i32.load", { atom: name, toString: () => `(atom ${name})` });
 export const keptString = (s: string): Instr[] => load("i64.load", { string: s, toString: () => `(string ${JSON.stringify(s)})` });
 /** String.prototype.concat as it was at init: `"n" + x` for a number x is concat("n", x), whatever the program does to String.prototype later. */
 export const keptConcat = (): Instr[] => load("i64.load", { concat: true, toString: () => "(String.prototype.concat)" });
+/** 1 when the init probe found objects laid out as cachedRead reads them (shapeProbe). */
+const shapeOk = (): Instr[] => load("i32.load", { shapeOk: true, toString: () => "(object layout checked)" });
 
 /**
  * Places the constants the bodies load, after the rest of the static data, and patches their
  * instructions. Returns the init code that makes them (locals: ctx 0, a spare i64 `tmp`).
  */
-export function layoutConstants(bodies: Instr[][], staticData: (bytes: ArrayLike<number>, align: number) => number, cString: (s: string) => number, global: number, tmp: number): Instr[] {
+export function layoutConstants(bodies: Instr[][], staticData: (bytes: ArrayLike<number>, align: number) => number, cString: (s: string) => number, global: number, tmp: number, probeLocals: [number, number, number]): Instr[] {
   const atoms = new Map<string, number>();
   const strings = new Map<string, number>();
   let concat: number | undefined;
+  let layout: number | undefined;
   const marked: Marked[] = [];
   for (const body of bodies) for (const ins of body as Marked[]) if (ins.keep) marked.push(ins);
   if (marked.length === 0) return [];
@@ -78,8 +82,9 @@ export function layoutConstants(bodies: Instr[][], staticData: (bytes: ArrayLike
     if (keep!.atom !== undefined && !atoms.has(keep!.atom)) atoms.set(keep!.atom, staticData(new Uint8Array(4), 4));
     if (keep!.string !== undefined && !strings.has(keep!.string)) strings.set(keep!.string, staticData(new Uint8Array(8), 8));
     if (keep!.concat) concat ??= staticData(new Uint8Array(8), 8);
+    if (keep!.shapeOk) layout ??= staticData(new Uint8Array(4), 4);
   }
-  for (const ins of marked) (ins as { offset: number }).offset = ins.keep!.atom !== undefined ? atoms.get(ins.keep!.atom)! : ins.keep!.string !== undefined ? strings.get(ins.keep!.string)! : concat!;
+  for (const ins of marked) (ins as { offset: number }).offset = ins.keep!.atom !== undefined ? atoms.get(ins.keep!.atom)! : ins.keep!.string !== undefined ? strings.get(ins.keep!.string)! : ins.keep!.shapeOk ? layout! : concat!;
   const at = (offset: number): Instr[] => [{ op: "global.get", global: "__memory_base" }, i32(offset), { op: "i32.add" }];
   const c0: Instr = { op: "local.get", local: 0 };
   // a string exactly as JS has it: UTF-8 when it has no surrogate (UTF-8 cannot carry a lone
@@ -104,7 +109,95 @@ export function layoutConstants(bodies: Instr[][], staticData: (bytes: ArrayLike
     init.push(...at(concat), c0, ...at(concat), { op: "i64.load", offset: 0 }, ...at(cString("concat")), { op: "call", func: "JS_GetPropertyStr" }, set(tmp));
     init.push(c0, ...at(concat), { op: "i64.load", offset: 0 }, { op: "call", func: "JS_FreeValue" }, get(tmp), { op: "i64.store", offset: 0 });
   }
+  if (layout !== undefined) init.push(...shapeProbe(c0, at(layout), (s) => at(cString(s)), tmp, probeLocals));
   return init;
+}
+
+// A for-of over a plain Array of objects reads each element's property: through the read
+// helper (JS_GetOwnProperty along the chain) that is ~30 ns an element. Within one call no JS
+// runs, so no object's shape (QuickJS's property layout, shared by objects made alike) changes
+// and none is freed: where the helper found the property as an own data property of a plain
+// object (class Object: no exotic lookup), the read site keeps that shape and the property's
+// slot in two locals, and an element with the same shape and class is read from that slot.
+// Locals start at 0 each call: nothing is kept across calls (a shape may change between them).
+// The layout is QuickJS-NG's; shapeProbe checks it at init, else the cache is never filled.
+
+/** JSObject's and JSShape's fields (wasm32): the object's class, shape and property values; the shape's hash mask, property count, and hash table (its properties follow it: {flags << 26 | next, atom}). */
+const SH = { classId: 10, shape: 12, prop: 16, mask: 16, count: 24, table: 40 } as const;
+const CLASS_OBJECT = 1;
+/** JS_PROP_TMASK: a property that is neither a getter/setter, a variable reference nor lazily made. */
+const PROP_TMASK = 0x30;
+
+/**
+ * `obj.<atom>` as an f64 through a per-call cache (see above). `slow`: the helper's read (leaves
+ * an f64, unwinds where it must); `atomOf`: the property's atom (i32). Locals: shape and slot
+ * (i32, the cache), p, i, n, base (i32), v (i64), r (f64).
+ */
+export function cachedRead(obj: number, atomOf: Instr[], slow: Instr[], l: { shape: number; slot: number; p: number; i: number; n: number; base: number; v: number; r: number }): Instr[] {
+  const tag = (x: number): Instr[] => [get(x), ...TAG_OF];
+  return [
+    { op: "block", result: "f64" },
+    ...tag(obj), i32(TAG.object), { op: "i32.eq" }, { op: "if" },
+    get(obj), { op: "i32.wrap_i64" }, set(l.p),
+    get(l.p), { op: "i32.load", offset: SH.shape }, get(l.shape), { op: "i32.eq" }, get(l.p), { op: "i32.load16_u", offset: SH.classId }, i32(CLASS_OBJECT), { op: "i32.eq" }, { op: "i32.and" }, { op: "if" },
+    get(l.p), { op: "i32.load", offset: SH.prop }, get(l.slot), i32(3), { op: "i32.shl" }, { op: "i32.add" }, { op: "i64.load", offset: 0 }, set(l.v),
+    // an int, or a float64 (NaN-boxed: the tags from -9 + 17 up); anything else is the helper's
+    ...tag(l.v), { op: "i32.eqz" }, { op: "if" }, get(l.v), { op: "i32.wrap_i64" }, { op: "f64.convert_i32_s" }, { op: "br", depth: 3 }, { op: "end" },
+    ...tag(l.v), i32(9), { op: "i32.add" }, i32(17), { op: "i32.ge_u" }, { op: "if" },
+    get(l.v), { op: "i64.const", value: FLOAT64_ADDEND }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "i64.add" }, { op: "f64.reinterpret_i64" }, { op: "br", depth: 3 },
+    { op: "end" },
+    { op: "end" },
+    { op: "end" },
+    ...slow, set(l.r),
+    // the helper read it: where it is an own data property of a plain object, keep where
+    ...shapeOk(), ...tag(obj), i32(TAG.object), { op: "i32.eq" }, { op: "i32.and" }, { op: "if" },
+    get(obj), { op: "i32.wrap_i64" }, set(l.p),
+    get(l.p), { op: "i32.load16_u", offset: SH.classId }, i32(CLASS_OBJECT), { op: "i32.eq" }, { op: "if" },
+    get(l.p), { op: "i32.load", offset: SH.shape }, set(l.p),
+    get(l.p), { op: "i32.load", offset: SH.count }, set(l.n),
+    get(l.p), i32(SH.table), { op: "i32.add" }, get(l.p), { op: "i32.load", offset: SH.mask }, i32(1), { op: "i32.add" }, i32(2), { op: "i32.shl" }, { op: "i32.add" }, set(l.base),
+    i32(0), set(l.i),
+    { op: "block" }, { op: "loop" },
+    get(l.i), get(l.n), { op: "i32.ge_u" }, { op: "br_if", depth: 1 },
+    get(l.base), get(l.i), i32(3), { op: "i32.shl" }, { op: "i32.add" }, { op: "i32.load", offset: 4 }, ...atomOf, { op: "i32.eq" }, { op: "if" },
+    get(l.base), get(l.i), i32(3), { op: "i32.shl" }, { op: "i32.add" }, { op: "i32.load", offset: 0 }, i32(26), { op: "i32.shr_u" }, i32(PROP_TMASK), { op: "i32.and" }, { op: "i32.eqz" }, { op: "if" },
+    get(l.p), set(l.shape), get(l.i), set(l.slot),
+    { op: "end" },
+    { op: "br", depth: 2 },
+    { op: "end" },
+    get(l.i), i32(1), { op: "i32.add" }, set(l.i), { op: "br", depth: 0 },
+    { op: "end" }, { op: "end" },
+    { op: "end" },
+    { op: "end" },
+    get(l.r),
+    { op: "end" },
+  ];
+}
+
+/**
+ * Init code: makes { a: 7, b: 0.5 } and checks that cachedRead finds b where it looks (class,
+ * shape, count, the second property's flags and atom, its value as JS_NewNumber boxes it);
+ * stores 1 at `ok` when all holds. Locals: `obj` (i64), p, sh, atom (i32).
+ */
+function shapeProbe(c: Instr, ok: Instr[], cString: (s: string) => Instr[], obj: number, [p, sh, a]: [number, number, number]): Instr[] {
+  const fail: Instr = { op: "br_if", depth: 0 };
+  const prop = (i: number, offset: number): Instr[] => [get(sh), i32(SH.table), { op: "i32.add" }, get(sh), { op: "i32.load", offset: SH.mask }, i32(1), { op: "i32.add" }, i32(2), { op: "i32.shl" }, { op: "i32.add" }, { op: "i32.load", offset: 8 * i + offset }];
+  const out: Instr[] = [c, { op: "call", func: "JS_NewObject" }, set(obj)];
+  for (const [name, x] of [["a", 7], ["b", 0.5]] as const) out.push(c, get(obj), ...cString(name), c, { op: "f64.const", value: x }, { op: "call", func: "JS_NewNumber" }, { op: "call", func: "JS_SetPropertyStr" }, { op: "drop" });
+  out.push(c, ...cString("b"), { op: "call", func: "JS_NewAtom" }, set(a));
+  out.push({ op: "block" });
+  out.push(get(obj), ...TAG_OF, i32(TAG.object), { op: "i32.ne" }, fail);
+  out.push(get(obj), { op: "i32.wrap_i64" }, set(p));
+  out.push(get(p), { op: "i32.load16_u", offset: SH.classId }, i32(CLASS_OBJECT), { op: "i32.ne" }, fail);
+  out.push(get(p), { op: "i32.load", offset: SH.shape }, set(sh));
+  out.push(get(sh), { op: "i32.load", offset: SH.count }, i32(2), { op: "i32.ne" }, fail);
+  out.push(...prop(1, 4), get(a), { op: "i32.ne" }, fail);
+  // JS_SetPropertyStr made it configurable, writable, enumerable (7): a plain data property
+  out.push(...prop(1, 0), i32(26), { op: "i32.shr_u" }, i32(7), { op: "i32.ne" }, fail);
+  out.push(get(p), { op: "i32.load", offset: SH.prop }, { op: "i64.load", offset: 8 }, c, { op: "f64.const", value: 0.5 }, { op: "call", func: "JS_NewNumber" }, { op: "i64.ne" }, fail);
+  out.push(...ok, i32(1), { op: "i32.store", offset: 0 });
+  out.push({ op: "end" }, c, get(a), { op: "call", func: "JS_FreeAtom" }, c, get(obj), { op: "call", func: "JS_FreeValue" });
+  return out;
 }
 
 /** The helpers the bodies call (`desc`: 32 bytes of static data for the read helper). */

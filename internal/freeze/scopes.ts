@@ -146,7 +146,7 @@ export function analyzeScopes(program: N, lineCol: (pos: number) => string): Pro
       patchedMath.add(node.argument.computed ? "*" : node.argument.property.name);
     }
     if (node.type === "LabeledStatement") labeled.add(node.body);
-    if ((node.type === "ForStatement" || node.type === "WhileStatement" || node.type === "DoWhileStatement") && !labeled.has(node)) loops.push({ node, scope });
+    if ((node.type === "ForStatement" || node.type === "WhileStatement" || node.type === "DoWhileStatement" || node.type === "ForOfStatement") && !labeled.has(node)) loops.push({ node, scope });
     if (node.type === "AssignmentExpression") {
       if (node.left.type === "Identifier") assigned.add(node.left.name);
       else for (const n of patternNames(node.left)) assigned.add(n);

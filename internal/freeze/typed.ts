@@ -9,10 +9,11 @@
 import { children, type N } from "./ast.ts";
 
 
-/** Names used as typed arrays: `x[...]` or `x.length`. */
+/** Names used as typed arrays: `x[...]`, `x.length`, or `for (const v of x)`. */
 export function arrayNames(body: N, names: string[]): Set<string> {
   const out = new Set<string>();
   walk(body, (n) => {
+    if (n.type === "ForOfStatement" && !n.await && n.right.type === "Identifier" && names.includes(n.right.name)) out.add(n.right.name);
     if (n.type === "MemberExpression" && n.object.type === "Identifier" && names.includes(n.object.name)) {
       if (n.computed || (n.property.type === "Identifier" && n.property.name === "length")) out.add(n.object.name);
     }

@@ -192,4 +192,204 @@ for (const a of [floats, mixed[0], mixed[4], holey, trailing, sub, proxied]) {
   row("loop huge", s);
 }
 
+// -- for-of over arrays: compiled as the indexed loop it is, while the iteration is the built-in one
+
+function sumOf(a) {
+  let s = 0;
+  for (const v of a) s += v;
+  return s;
+}
+/** The index of the first element above t (break), order-dependent. */
+function firstOver(a, t) {
+  let r = -1;
+  let k = 0;
+  for (const v of a) {
+    if (v > t) {
+      r = k;
+      break;
+    }
+    k++;
+  }
+  return r;
+}
+function evens(a) {
+  let s = 0;
+  for (let v of a) {
+    if (v % 2 !== 0) continue;
+    s += v;
+  }
+  return s;
+}
+/** Nested, over two arrays (or one twice), break and continue in the inner loop. */
+function pairs(a, b) {
+  let s = 0;
+  for (const x of a) {
+    for (const y of b) {
+      if (y === x) continue;
+      if (y > 100) break;
+      s += x * y;
+    }
+  }
+  return s;
+}
+function hashOf(a) {
+  let h = 0;
+  for (const v of a) h = (h * 31 + (v | 0)) >>> 0;
+  return h;
+}
+function minOf(a) {
+  let m = Infinity;
+  for (const v of a) m = Math.min(m, v);
+  return m;
+}
+/** Iterates only through sumOf, which it hands its array to. */
+function viaSumOf(a) {
+  return sumOf(a) * 2 + a.length;
+}
+/** Writes: typed arrays only. */
+function bumpOf(a) {
+  let n = 0;
+  for (const v of a) n += v;
+  a[0] = n;
+  return n;
+}
+// elements read only as objects (o.x): a plain Array's elements themselves
+function sumX(xs) {
+  let s = 0;
+  for (const o of xs) s += o.x;
+  return s;
+}
+function sumPos(xs) {
+  let s = 0;
+  for (const o of xs) {
+    if (o.w < 0) continue;
+    s += o.pos.x * o.w;
+  }
+  return s;
+}
+
+const typedInputs = [new Int8Array([1, -2, 3, 127]), new Uint8Array([0, 255, 7]), new Uint8ClampedArray([1, 2, 250]), new Int16Array([-32768, 5]), new Uint16Array([65535, 1]), new Int32Array([2 ** 31 - 1, -(2 ** 31), 4]), new Uint32Array([2 ** 32 - 1, 2 ** 31, 3]), new Float32Array([0.5, -0, NaN, 1e30, 3]), new Float64Array([-0, 2 ** 53, NaN, 1.5]), new Float64Array(0), new Uint8Array(new ArrayBuffer(16), 4, 8)];
+const ofInputs = [dense, floats, [], [0], [-0], [-0, -0], [NaN], [2 ** 31, 2 ** 53, -(2 ** 53)], sub, frozenArr, sealed, withProps, trailing, holey, fromCtor, grown, ...mixed, arrayLike, "abc", "", new Set([1, 2, 3]), new Map([[1, 2]]), proxied, ...typedInputs];
+for (const [i, a] of ofInputs.entries()) {
+  row(`of sumOf ${i}`, attempt(() => sumOf(a)), attempt(() => viaSumOf(a)), attempt(() => minOf(a)), attempt(() => hashOf(a)));
+  row(`of firstOver ${i}`, attempt(() => firstOver(a, 2)), attempt(() => firstOver(a, -1)), attempt(() => firstOver(a, Infinity)), attempt(() => evens(a)));
+  row(`of pairs ${i}`, attempt(() => pairs(a, dense)), attempt(() => pairs(dense, a)), attempt(() => pairs(a, a)));
+}
+row("of huge", sumOf(huge), firstOver(huge, 1011), hashOf(huge), pairs([1, 2], huge.slice(0, 300)));
+const ints = new Int16Array([1, 2, 3]);
+row("of writes", bumpOf(ints), ...ints, attempt(() => bumpOf([1, 2])), attempt(() => bumpOf(frozenArr)));
+
+// the iteration replaced, one way at a time (each put back)
+const ArrayIteratorPrototype = Object.getPrototypeOf([][Symbol.iterator]());
+const originalValues = Array.prototype[Symbol.iterator];
+const originalNext = ArrayIteratorPrototype.next;
+Array.prototype[Symbol.iterator] = function* () {
+  for (let i = this.length - 1; i >= 0; i--) yield this[i] * 10;
+};
+row("of @@iterator replaced", sumOf(dense), firstOver(dense, 20), hashOf(dense), viaSumOf([1, 2]), pairs([1, 2], [3, 4]), sumOf(ints));
+Array.prototype[Symbol.iterator] = originalValues;
+let gets = 0;
+Object.defineProperty(Array.prototype, Symbol.iterator, { get: () => (gets++, originalValues), configurable: true });
+row("of @@iterator getter", sumOf(dense), firstOver(dense, 2), gets);
+Object.defineProperty(Array.prototype, Symbol.iterator, { value: originalValues, writable: true, configurable: true });
+ArrayIteratorPrototype.next = function () {
+  const r = originalNext.call(this);
+  if (!r.done) r.value = r.value + 1;
+  return r;
+};
+row("of next replaced", sumOf(dense), sumOf(ints), firstOver(dense, 2), hashOf(floats), viaSumOf([1]));
+ArrayIteratorPrototype.next = originalNext;
+delete ArrayIteratorPrototype.next;
+row("of next deleted", attempt(() => sumOf(dense)), attempt(() => sumOf(ints)));
+ArrayIteratorPrototype.next = originalNext;
+let closed = 0;
+ArrayIteratorPrototype.return = function () {
+  closed++;
+  return {};
+};
+row("of return added", sumOf(dense), firstOver(dense, 2), pairs(dense, [1, 200]), closed);
+delete ArrayIteratorPrototype.return;
+Object.prototype.return = function () {
+  closed += 100;
+  return {};
+};
+row("of Object.prototype.return", firstOver(dense, 2), closed);
+delete Object.prototype.return;
+const TypedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype);
+const originalTypedValues = TypedArrayPrototype[Symbol.iterator];
+TypedArrayPrototype[Symbol.iterator] = function* () {
+  yield 1000;
+};
+row("of typed @@iterator replaced", sumOf(ints), sumOf(new Float64Array([1, 2])), sumOf(dense));
+TypedArrayPrototype[Symbol.iterator] = originalTypedValues;
+Int16Array.prototype[Symbol.iterator] = function* () {
+  yield -1;
+};
+row("of Int16Array's own @@iterator", sumOf(ints), sumOf(new Int8Array([5])));
+delete Int16Array.prototype[Symbol.iterator];
+const own = [1, 2, 3];
+own[Symbol.iterator] = function* () {
+  yield 42;
+};
+class Reversed extends Array {
+  *[Symbol.iterator]() {
+    for (let i = this.length - 1; i >= 0; i--) yield this[i];
+  }
+}
+const rev = Reversed.from([1, 5, 2]);
+const orphan = Object.setPrototypeOf([1, 2], null);
+const protoReads = [];
+const viaProxy = Object.setPrototypeOf([1, 2, 3], new Proxy(Array.prototype, { get: (t, k, r) => (protoReads.push(String(k)), Reflect.get(t, k, r)) }));
+row("of own @@iterator", sumOf(own), firstOver(rev, 1), hashOf(rev), attempt(() => sumOf(orphan)), sumOf(viaProxy), protoReads.join(","));
+row("of put back", sumOf(dense), sumOf(ints), firstOver(dense, 2), closed, gets);
+
+// objects as elements
+const pts = [];
+for (let i = 0; i < 1000; i++) pts.push({ x: i * 0.5, w: (i % 7) - 1, pos: { x: i } });
+let xGets = 0;
+const withGetter = [{ x: 1 }, { get x() { return xGets++, 2; } }, { x: 3 }];
+const objInputs = [pts, [], [{ x: 1 }, {}], [{ x: "1" }, { x: 2 }], [{ x: 1 }, null], [{ x: 1 }, 5], [Object.create({ x: 5 }), { x: -0 }], [{ x: NaN }], withGetter, [new Proxy({ x: 1 }, {})], [{ x: 1 }, , { x: 2 }], new Float64Array([1, 2]), [{ x: 2 ** 53 }, { x: 1 }], [{ w: 1, pos: { x: 2 } }, { w: -1 }], [{ w: 2, pos: {} }], [{ w: 1, pos: null }]];
+// the shape a read site keeps within a call: other shapes, a changed value, a changed layout, other classes
+const reshaped = { x: 1, y: 2 };
+delete reshaped.x;
+reshaped.x = 5;
+const laterGetter = { x: 1 };
+Object.defineProperty(laterGetter, "x", { get: () => (xGets++, 9) });
+class P {
+  constructor(x) {
+    this.x = x;
+  }
+}
+const shapes = [
+  [{ x: 1 }, { y: 2, x: 3 }, { x: 4 }, { x: 5, y: 1 }, { x: 6 }],
+  [{ x: 1 }, { x: 2 }, { x: "3" }],
+  [{ x: 1 }, { x: undefined }, { x: 2 }],
+  [{ x: 1 }, { x: 2 }, null],
+  [{ x: 1 }, reshaped, { x: 1, y: 2 }, reshaped],
+  [{ x: 1 }, { x: 2 }, laterGetter, { x: 3 }],
+  [new P(1), new P(2.5), new P(-0)],
+  [Object.assign(new Error("e"), { x: 4 }), { x: 1 }, Object.freeze({ x: 2 }), Object.assign(Object.create(null), { x: 8 })],
+  [{ x: 1 }, Object.create({ x: 7 }), { x: 2 }],
+  [{ x: 2 ** 31 }, { x: -(2 ** 31) }, { x: NaN }, { x: 0.1 }],
+];
+objInputs.push(...shapes);
+for (const [i, a] of objInputs.entries()) row(`of objects ${i}`, attempt(() => sumX(a)), attempt(() => sumPos(a)), xGets);
+{
+  let t = 0;
+  for (const o of pts) t += o.x;
+  let u = 0;
+  for (const v of floats) u += v;
+  let w = 0;
+  for (const v of ints) {
+    if (v === 2) continue;
+    w += v;
+  }
+  row("of loops", t, u, w);
+}
+for (const a of [pts, withGetter, [{ x: "s" }], [1, 2]]) {
+  let t = 0;
+  for (const o of a) t += o.x;
+  row("of loop objects", t, xGets);
+}
+
 console.log(out.join("\n"));
