@@ -73,25 +73,51 @@ function messageOf(sb: Sandbox, errH: number): string | undefined {
 /** Report an uncaught error the way node does and pick the exit code (a worker's goes to its parent's 'error'). */
 export function uncaught(sb: Sandbox, errH: number, fromPromise: boolean): RunResult {
   try {
-    if (isOutOfMemory(sb, errH)) return outOfMemory(sb);
+    if (describing(sb, () => isOutOfMemory(sb, errH), false)) return outOfMemory(sb);
     if (sb.opts.worker) {
       const text = formatError(sb, errH, fromPromise);
-      const message = sb.vm.isString(errH) ? sb.vm.toString(errH) : messageOf(sb, errH) ?? text.split("\n")[0]!;
+      const message = sb.vm.isString(errH) ? sb.vm.toString(errH) : describing(sb, () => messageOf(sb, errH), undefined) ?? text.split("\n")[0]!;
       sb.opts.worker.onError({ message, stack: text });
       return { code: 1, reason: "uncaught" };
     }
     sb.opts.stderr(enc.encode(formatError(sb, errH, fromPromise)));
     return { code: 1, reason: "uncaught" };
+  } catch (err) {
+    // the time limit, or process.exit(), stopped the guest while it described the error
+    const end = stopped(sb);
+    if (end) return end;
+    throw err;
   } finally {
-    sb.vm.free(errH);
+    try {
+      sb.vm.free(errH);
+    } catch (trap) {
+      // (past the time limit every call into the instance traps: it is dropped whole anyway)
+      if (!(trap instanceof GuestTrap)) throw trap;
+    }
+  }
+}
+
+/**
+ * `describe()`, which runs the thrown value's own code (a getter of stack or message, a
+ * Proxy's traps); `fallback` when that code throws. The time limit or process.exit()
+ * reached meanwhile goes on up (the run ends with it).
+ */
+function describing<T>(sb: Sandbox, describe: () => T, fallback: T): T {
+  try {
+    return describe();
+  } catch (err) {
+    if (!(err instanceof GuestException) || sb.timedOut || sb.exitCode !== undefined) throw err;
+    sb.vm.free(err.handle);
+    return fallback;
   }
 }
 
 /** What node prints for an error nobody caught (the handle stays the caller's). */
 export function formatError(sb: Sandbox, errH: number, fromPromise: boolean): string {
   const flag = sb.vm.newNumber(fromPromise ? 1 : 0);
-  const textH = sb.callEntry("formatUncaught", [errH, flag]);
+  const textH = describing<number | undefined>(sb, () => sb.callEntry("formatUncaught", [errH, flag]), undefined);
   sb.vm.free(flag);
+  if (textH === undefined) return "Uncaught exception: what was thrown could not be described (reading it threw)\n";
   const text = sb.vm.toString(textH);
   sb.vm.free(textH);
   // (the guest mapped the stack already: STACK_MAP)

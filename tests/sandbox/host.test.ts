@@ -308,6 +308,24 @@ describe("no value from the guest raises an exception in the host", () => {
   });
   afterAll(() => server?.stop(true));
 
+  test("an uncaught value whose stack, message or traps throw is reported, not an internal error; one whose getter loops ends at the time limit", async () => {
+    const cant = "Uncaught exception: what was thrown could not be described (reading it threw)\n";
+    const cases: [string, string][] = [
+      ["getter.js", `Object.defineProperty(Error.prototype, "stack", { get() { throw new Error("g"); } }); throw new Error("boom");`],
+      ["proxy.js", `throw new Proxy({}, { get() { throw 1; }, getPrototypeOf() { throw 2; } });`],
+      ["self.js", `const e = new Error("x"); Object.defineProperty(e, "stack", { get() { throw e; } }); throw e;`],
+      ["rejected.js", `Promise.reject(new Proxy({}, { get() { throw 1; }, getPrototypeOf() { throw 2; } }));`],
+    ];
+    for (const [name, source] of cases) expect(await run(name, source)).toEqual({ code: 1, stdout: "", stderr: cant });
+    // a worker's uncaught error of that kind reaches its parent's 'error' as a message
+    const w = await run("worker-stack.js", `const { Worker } = require("worker_threads");
+      new Worker(${JSON.stringify(cases[0]![1])}, { eval: true }).on("error", (e) => console.log("error:", e.message));`);
+    expect([w.code, w.stdout]).toEqual([0, "error: boom\n"]);
+    writeFileSync(join(app, "loops.js"), `Object.defineProperty(Error.prototype, "stack", { get() { for (;;) {} } }); throw new Error("boom");`);
+    const loops = await edgeboxAsync(["run", "--timeout", "1000", join(app, "loops.js")], { cwd: app });
+    expect(loops).toEqual({ code: 124, stdout: "", stderr: "edgebox: time limit exceeded (1000 ms)\n" });
+  }, 30_000);
+
   test("fetch with a header or method no HTTP request can carry rejects in the guest; edgebox lives on", async () => {
     const base = `http://127.0.0.1:${server.port}/`;
     const r = await run(
