@@ -6,22 +6,73 @@ import { constants as osConstants } from "node:os";
 import type { AsyncOps } from "./context.ts";
 import { errnoName, GuestError, systemError } from "./errors.ts";
 
-export type Sink = (bytes: Uint8Array) => void;
+/** Where output goes; `deadline` (performance.now() time, 0: none): a write may wait for a full pipe until then, not after. */
+export type Sink = (bytes: Uint8Array, deadline?: number) => void;
 
 const enc = new TextEncoder();
 
-/** A sink writing to a file descriptor, retrying short writes and EAGAIN on non-blocking pipes. */
+/** Writes bytes [off, off + len) of `buf`: the count written, or undefined when the descriptor would block (full). */
+type Writer = (buf: Uint8Array, off: number, len: number) => number | undefined;
+
+/**
+ * A sink writing to a file descriptor, retrying short writes. A pipe or
+ * socket (Linux) is written without waiting in the kernel (a pipe through a
+ * non-blocking description of its own, opened again through /proc; a socket
+ * with MSG_DONTWAIT; the parent's descriptor stays as it was), so that a
+ * reader that stops reading holds a write only until the run's deadline: the
+ * run then ends at its time limit, what it had left to write dropped.
+ */
 export function fdSink(fd: number): Sink {
-  return (bytes) => {
+  let write: Writer | undefined;
+  return (bytes, deadline = 0) => {
+    write ??= writerOf(fd);
     let off = 0;
     while (off < bytes.length) {
-      try {
-        off += writeSync(fd, bytes, off, bytes.length - off);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
-      }
+      const n = write(bytes, off, bytes.length - off);
+      if (n !== undefined) off += n;
+      else if (deadline !== 0 && performance.now() > deadline) return;
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
     }
+  };
+}
+
+const writeFd =
+  (fd: number): Writer =>
+  (buf, off, len) => {
+    try {
+      return writeSync(fd, buf, off, len);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EAGAIN") return undefined;
+      throw err;
+    }
+  };
+
+function writerOf(fd: number): Writer {
+  if (process.platform !== "linux") return writeFd(fd);
+  try {
+    const st = fstatSync(fd);
+    if (st.isSocket()) return sendNoWait(fd);
+    if (st.isFIFO()) return writeFd(openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY | constants.O_NONBLOCK));
+  } catch {
+    // (no way around waiting: written as it is)
+  }
+  return writeFd(fd);
+}
+
+/** send(2) with MSG_DONTWAIT | MSG_NOSIGNAL (Linux's libc, through bun:ffi). */
+function sendNoWait(fd: number): Writer {
+  const { dlopen, read, ptr } = require("bun:ffi") as typeof import("bun:ffi");
+  const libc = dlopen("libc.so.6", {
+    send: { args: ["i32", "ptr", "usize", "i32"], returns: "i64" },
+    __errno_location: { args: [], returns: "ptr" },
+  }).symbols;
+  const MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000;
+  return (buf, off, len) => {
+    const n = Number(libc.send(fd, ptr(buf, off), len, MSG_DONTWAIT | MSG_NOSIGNAL));
+    if (n >= 0) return n;
+    const errno = read.i32(libc.__errno_location()!, 0);
+    if (errno === osConstants.errno.EAGAIN || errno === osConstants.errno.EINTR) return undefined;
+    throw systemError(errnoName(errno), "write");
   };
 }
 

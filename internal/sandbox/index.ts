@@ -303,9 +303,12 @@ export class Sandbox {
   /** A fresh instance of the module, its side modules linked again: no guest code has run in it yet. */
   instantiate(): void {
     const o = this.opts;
+    // (a write to a full pipe waits no longer than the run's deadline)
+    const stdout: Sink = (b) => o.stdout(b, this.deadline);
+    const stderr: Sink = (b) => o.stderr(b, this.deadline);
     const ctx: HostContext = {
-      stdout: o.stdout,
-      stderr: o.stderr,
+      stdout,
+      stderr,
       exit: (code) => {
         this.exitCode = code;
         this.vm.throwUncatchable("process.exit");
@@ -397,7 +400,7 @@ export class Sandbox {
         rejection: (promise, reason, handled) => onRejection(this, promise, reason, handled),
       },
       {
-        output: { write: (fd, b) => (fd === 1 ? o.stdout : o.stderr)(b) },
+        output: { write: (fd, b) => (fd === 1 ? stdout : stderr)(b) },
         memoryLimit: o.memoryLimit,
         maxStackSize: o.maxStackSize,
         gcGrowth: o.gcGrowth,
@@ -407,7 +410,7 @@ export class Sandbox {
     );
     this.entry = o.snapshot.entry;
     trace("instantiate");
-    this.wasi = wasiImports(() => this.vm.instance, { write: (fd, b) => (fd === 1 ? o.stdout : o.stderr)(b) });
+    this.wasi = wasiImports(() => this.vm.instance, { write: (fd, b) => (fd === 1 ? stdout : stderr)(b) });
     for (const side of o.sides) {
       // (a lazy one's table slots are kept for it, so that another module linked first does not take them)
       if (side.lazy) reserveTable(this.vm.instance, side.placement.tableEnd!);

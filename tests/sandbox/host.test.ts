@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { EDGEBOX, edgeboxAsync, noConfinement, securityTest, tempApp } from "../helpers.ts";
+import { EDGEBOX, edgeboxAsync, noConfinement, securityTest, spawnAsync, tempApp } from "../helpers.ts";
 
 const root = tempApp();
 const app = join(root, "app");
@@ -19,7 +19,7 @@ const grant = join(root, "grant");
 beforeAll(() => {
   mkdirSync(app, { recursive: true });
   mkdirSync(grant, { recursive: true });
-  for (const p of [join(grant, "fifo"), join(app, "fifo"), join(app, "fifo.js"), join(root, "stdin-fifo")]) Bun.spawnSync(["mkfifo", p]);
+  for (const p of [join(grant, "fifo"), join(app, "fifo"), join(app, "fifo.js"), join(root, "stdin-fifo"), join(root, "stdout-fifo")]) Bun.spawnSync(["mkfifo", p]);
   symlinkSync("fifo", join(grant, "fifo-link"));
   symlinkSync("/dev/zero", join(grant, "zero-link"));
   writeFileSync(join(grant, "plain.txt"), "plain\n");
@@ -147,6 +147,35 @@ describe("the host reads only regular files for itself", () => {
     expect(r.stderr).toContain("fifo.js");
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
   });
+});
+
+describe("a write to stdout waits no longer than the time limit", () => {
+  const writes = `for (let i = 0; i < 64; i++) process.stdout.write("x".repeat(1 << 16));\nconsole.error("all written");\n`;
+  const limit = "edgebox: time limit exceeded (1000 ms)\n";
+
+  test("a FIFO nobody reads: exit 124 at the limit, not when the reader goes", async () => {
+    writeFileSync(join(app, "stdout.js"), writes);
+    // (held open by this test, O_RDWR: without waiting, and never read)
+    const held = openSync(join(root, "stdout-fifo"), constants.O_RDWR);
+    const p = Bun.spawn([EDGEBOX, "run", "--timeout", "1000", join(app, "stdout.js")], { cwd: app, stdin: "ignore", stdout: held, stderr: "pipe" });
+    try {
+      const [stderr, exit] = await Promise.all([new Response(p.stderr).text(), p.exited]);
+      expect({ exit, stderr }).toEqual({ exit: 124, stderr: limit });
+    } finally {
+      p.kill(9);
+      closeSync(held);
+    }
+  }, 20_000);
+
+  const perl = ["/usr/bin/perl", "/bin/perl"].find((p) => existsSync(p));
+  (perl ? test : test.skip)("a socket nobody reads (as node's and Bun's spawn give): exit 124 at the limit", async () => {
+    writeFileSync(join(app, "stdout.js"), writes);
+    // (Bun reads a "pipe" it gives at once: perl holds the other end of a socket pair, unread, until edgebox ends)
+    const hold = `use Socket; socketpair(my $r, my $w, AF_UNIX, SOCK_STREAM, PF_UNSPEC) or die; my $pid = fork();
+      if ($pid == 0) { close $r; open(STDOUT, ">&", $w) or die; exec @ARGV; } close $w; waitpid($pid, 0); print STDERR "exit ", $? >> 8, "\\n";`;
+    const r = await spawnAsync([perl!, "-e", hold, EDGEBOX, "run", "--timeout", "1000", join(app, "stdout.js")], { cwd: app });
+    expect(r.stderr).toBe(`${limit}exit 124\n`);
+  }, 20_000);
 });
 
 describe("a read of stdin waits no longer than the time limit", () => {
