@@ -455,6 +455,15 @@ function readRoom(fd: number, length: number): number {
   return Math.min(length, Math.max(size, READ_ASKED));
 }
 
+/**
+ * A file mode the guest gives: set-user-ID and set-group-ID taken out. A file
+ * of the app's made set-uid would run as its owner (whoever ran edgebox, root
+ * too) for anyone who can run it, outside any sandbox.
+ */
+function modeOf(v: unknown, fallback: number): number {
+  return bits(v, "mode", fallback) & ~0o6000;
+}
+
 /** A mode or flags word: an integer that fits 32 bits; `fallback` when absent. */
 function bits(v: unknown, name: string, fallback: number): number {
   if (v === undefined || v === null) return fallback;
@@ -466,7 +475,7 @@ function bits(v: unknown, name: string, fallback: number): number {
 export const fsOps = {
   open(ctx: HostContext, a: Args): number {
     ctx.fds.room("open");
-    const { fd, real } = openChecked(ctx, a.path, bits(num(a.flags, "flags"), "flags", 0), bits(a.mode, "mode", 0o666));
+    const { fd, real } = openChecked(ctx, a.path, bits(num(a.flags, "flags"), "flags", 0), modeOf(a.mode, 0o666));
     return ctx.fds.add({ fd, path: real });
   },
   close(ctx: HostContext, a: Args): undefined {
@@ -508,7 +517,7 @@ export const fsOps = {
   },
   fchmod(ctx: HostContext, a: Args): undefined {
     const f = writableFd(ctx, num(a.fd, "fd"), "fchmod");
-    act("fchmod", f.path, () => fs.fchmodSync(f.fd, num(a.mode, "mode")));
+    act("fchmod", f.path, () => fs.fchmodSync(f.fd, modeOf(num(a.mode, "mode"), 0)));
     return undefined;
   },
   futimes(ctx: HostContext, a: Args): undefined {
@@ -522,7 +531,7 @@ export const fsOps = {
     return a.encoding === "utf8" ? new TextDecoder().decode(bytes) : bytes;
   },
   writeFile(ctx: HostContext, a: Args, bytes: Uint8Array | undefined): undefined {
-    const { fd } = openChecked(ctx, a.path, bits(a.flags, "flags", O_WRONLY | O_CREAT | O_TRUNC), bits(a.mode, "mode", 0o666));
+    const { fd } = openChecked(ctx, a.path, bits(a.flags, "flags", O_WRONLY | O_CREAT | O_TRUNC), modeOf(a.mode, 0o666));
     try {
       const data = bytes ?? new Uint8Array(0);
       for (let off = 0; off < data.length; ) off += fs.writeSync(fd, data, off, data.length - off);
@@ -539,7 +548,7 @@ export const fsOps = {
   },
   mkdir(ctx: HostContext, a: Args): string | undefined {
     const c = check(ctx, "write", a.path, "mkdir");
-    const mode = bits(a.mode, "mode", 0o777);
+    const mode = modeOf(a.mode, 0o777);
     if (!a.recursive) {
       act("mkdir", a.path, () => ctx.fs.mkdir(c.root, c.rel, mode));
       return undefined;
@@ -698,7 +707,7 @@ export const fsOps = {
     const c = check(ctx, "write", a.path, "chmod");
     const fd = act("chmod", a.path, () => ctx.fs.open(c.root, c.rel, O_RDONLY, 0));
     try {
-      act("chmod", a.path, () => fs.fchmodSync(fd, num(a.mode, "mode")));
+      act("chmod", a.path, () => fs.fchmodSync(fd, modeOf(num(a.mode, "mode"), 0)));
     } finally {
       fs.closeSync(fd);
     }

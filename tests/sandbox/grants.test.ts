@@ -342,6 +342,23 @@ describe("a grant's place", () => {
     expect(edgebox(["run", "app.js"], { cwd: dir }).stdout).toBe("symlink EACCES\nrename EACCES\nlink EACCES\n");
   });
 
+  test("it cannot make a file set-user-ID or set-group-ID (open, writeFile, chmod, fchmod, mkdir): those bits are taken out", () => {
+    const dir = tempApp({
+      "w/.keep": "",
+      "app.js": [
+        `const fs = require("fs");`,
+        `fs.writeFileSync("w/a", "x", { mode: 0o6777 });`,
+        `fs.writeFileSync("w/b", "x"); fs.chmodSync("w/b", 0o4755);`,
+        `const fd = fs.openSync("w/c", "w", 0o2755); fs.fchmodSync(fd, 0o6755); fs.closeSync(fd);`,
+        `fs.mkdirSync("w/d", { mode: 0o3777 });`,
+        `console.log(["a", "b", "c", "d"].map((f) => (fs.statSync("w/" + f).mode & 0o6000).toString(8)).join(" "));`,
+      ].join("\n"),
+    });
+    const r = edgebox(["run", "--allow-read=w", "--allow-write=w", "app.js"], { cwd: dir });
+    expect(r).toEqual({ code: 0, stdout: "0 0 0 0\n", stderr: "" });
+    for (const f of ["a", "b", "c", "d"]) expect(lstatSync(join(dir, "w", f)).mode & 0o6000).toBe(0);
+  });
+
   test("no command runs while a grant lies inside EdgeBox's cache", () => {
     const home = tempApp({ ".cache/edgebox/.keep": "" });
     const cache = join(home, ".cache", "edgebox");
