@@ -19,6 +19,21 @@ async function same(script: string, files: Record<string, string> = {}, grants: 
 }
 
 describe("fs inside grants, as node", () => {
+  test("a file named with a trailing slash is not a directory: ENOTDIR, as the kernel says; copying a sparse file gives the same bytes", async () => {
+    const { expected, actual } = await same(`
+const fs = require("fs");
+const w = process.argv[2];
+fs.writeFileSync(w + "/a.txt", "hi");
+for (const [n, f] of [["read", () => fs.readFileSync(w + "/a.txt/")], ["stat", () => fs.statSync(w + "/a.txt/.")], ["exists", () => fs.existsSync(w + "/a.txt/")], ["open", () => fs.openSync(w + "/a.txt/", "r")], ["dir", () => fs.readdirSync(w + "/").length]]) {
+  try { console.log(n, String(f())); } catch (e) { console.log(n, e.code); }
+}
+const fd = fs.openSync(w + "/sparse", "w"); fs.writeSync(fd, "a", 3); fs.writeSync(fd, "z", 300000); fs.closeSync(fd);
+fs.copyFileSync(w + "/sparse", w + "/copy");
+console.log(fs.readFileSync(w + "/copy").equals(fs.readFileSync(w + "/sparse")), fs.statSync(w + "/copy").size);
+`);
+    expect(actual).toEqual(expected);
+  });
+
   test("the synchronous core", async () => {
     const { expected, actual } = await same(`
 const fs = require("fs");

@@ -116,7 +116,17 @@ function check(ctx: HostContext, cap: FsCapability, named: unknown, syscall: str
   }
   const d = audited(ctx, checkPath(ctx.policy, cap, real), cap, real);
   if (!d.ok) throw denied(ctx, cap, d.denial, path, syscall, dest);
+  // "file/" names a directory: a file there is ENOTDIR, as the kernel says (resolution drops the slash)
+  if (/\/\.?$/.test(path) && path !== "/" && isFileAt(real)) throw systemError("ENOTDIR", syscall, path, dest);
   return place(real, d.value);
+}
+
+function isFileAt(real: string): boolean {
+  try {
+    return !fs.statSync(hostPath(real)).isDirectory();
+  } catch {
+    return false; // (nothing there: the call says so)
+  }
 }
 
 /**
