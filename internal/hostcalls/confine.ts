@@ -3,12 +3,13 @@
 // system's program and library dirs read-only, a private /tmp and /dev; no
 // network unless the policy grants some), sandbox-exec on macOS.
 
-import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readlinkSync, readSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, readSync, realpathSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Policy } from "../policy/types.ts";
 import { isWithin } from "../policy/fs.ts";
 import { deniedPrograms } from "./programs.ts";
+import { seccompFilter } from "./seccomp.ts";
 
 /** What every program needs to start: read-only, whatever the grants. */
 const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
@@ -38,84 +39,6 @@ export interface Confinement {
    */
   holdsPlaces: boolean;
   describe: string;
-}
-
-/**
- * A seccomp filter (classic BPF) that refuses socket(AF_UNIX, ...) with
- * EACCES: a new network namespace leaves the Unix socket files under the
- * grants (an agent's, docker's, D-Bus') reachable. Written once per process
- * and unlinked at once (held by a descriptor: no child can replace it); each
- * spawn opens it anew through /proc. None on an architecture it does not know.
- * A 64-bit child can make the calls of another ABI too (int 0x80 on x86-64,
- * x32's numbers): i386's socket and socketcall are held to the same rule, x32
- * and any other architecture's calls refused.
- */
-let filterFd: number | null | undefined;
-function unixSocketFilter(): string | undefined {
-  if (filterFd === undefined) {
-    const filter = process.arch === "x64" ? X64_FILTER : process.arch === "arm64" ? ARM64_FILTER : undefined;
-    filterFd = filter ? writeFilter(filter) : null;
-  }
-  return filterFd === null ? undefined : `/proc/self/fd/${filterFd}`;
-}
-
-/** An architecture's calls: its audit number, its socket call, and (i386) its socketcall, which multiplexes socket(). */
-interface Abi {
-  audit: number;
-  socket: number;
-  socketcall?: number;
-  /** Numbers from here on are another ABI's (x32's, on x86-64): refused. */
-  foreignFrom?: number;
-}
-const X64_FILTER: Abi[] = [
-  { audit: 0xc000003e, socket: 41, foreignFrom: 0x40000000 },
-  { audit: 0x40000003, socket: 359, socketcall: 102 }, // i386 (int 0x80)
-];
-const ARM64_FILTER: Abi[] = [{ audit: 0xc00000b7, socket: 198 }];
-
-/** The filter's program: per ABI, its socket call with AF_UNIX refused (socketcall: all of it); an unknown ABI refused whole. */
-function filterProgram(abis: Abi[]): [number, number, number, number][] {
-  const LD_ABS = 0x20, JEQ = 0x15, JGE = 0x35, RET = 0x06, ALLOW = 0x7fff0000, EACCES = 0x00050000 | 13;
-  type Insn = [number, number | string, number | string, number];
-  const code: (Insn | string)[] = [[LD_ABS, 0, 0, 4]]; // seccomp_data.arch
-  abis.forEach((a, i) => code.push([JEQ, `abi${i}`, 0, a.audit]));
-  code.push([RET, 0, 0, EACCES]);
-  abis.forEach((a, i) => {
-    code.push(`abi${i}`, [LD_ABS, 0, 0, 0]); // .nr
-    if (a.foreignFrom !== undefined) code.push([JGE, "deny", 0, a.foreignFrom]);
-    if (a.socketcall !== undefined) code.push([JEQ, "deny", 0, a.socketcall]);
-    code.push([JEQ, "domain", 0, a.socket], [RET, 0, 0, ALLOW]);
-  });
-  code.push("domain", [LD_ABS, 0, 0, 16], [JEQ, "deny", 0, 1], [RET, 0, 0, ALLOW]); // .args[0], low half: AF_UNIX?
-  code.push("deny", [RET, 0, 0, EACCES]);
-  // labels -> jump offsets (from the instruction after the jump)
-  const at = new Map<string, number>();
-  let n = 0;
-  for (const c of code) typeof c === "string" ? at.set(c, n) : n++;
-  const prog: [number, number, number, number][] = [];
-  for (const c of code) {
-    if (typeof c === "string") continue;
-    const to = (j: number | string) => (typeof j === "number" ? j : at.get(j)! - prog.length - 1);
-    prog.push([c[0], to(c[1]), to(c[2]), c[3]]);
-  }
-  return prog;
-}
-
-function writeFilter(abis: Abi[]): number {
-  const prog = filterProgram(abis);
-  const bytes = Buffer.alloc(prog.length * 8);
-  prog.forEach(([code, jt, jf, k], i) => {
-    bytes.writeUInt16LE(code, i * 8);
-    bytes.writeUInt8(jt, i * 8 + 2);
-    bytes.writeUInt8(jf, i * 8 + 3);
-    bytes.writeUInt32LE(k >>> 0, i * 8 + 4);
-  });
-  const dir = mkdtempSync(join(tmpdir(), "edgebox-filter-"));
-  const file = join(dir, "no-unix-sockets.bpf");
-  writeFileSync(file, bytes, { mode: 0o400 });
-  const fd = openSync(file, constants.O_RDONLY);
-  rmSync(dir, { recursive: true });
-  return fd;
 }
 
 /**
@@ -292,10 +215,10 @@ function bubblewrap(bwrap: string, policy: Policy): Confinement {
         args.push("--json-status-fd", give(file.write));
         status = file.read;
       }
-      // without the network, no Unix sockets either
+      // without the network, no Unix sockets either; never a set-uid file (seccomp.ts)
       const noNet = !childNetwork(policy);
       if (noNet) args.push("--unshare-net");
-      const filter = noNet ? unixSocketFilter() : undefined;
+      const filter = seccompFilter(noNet);
       if (filter) args.push("--seccomp", give(openSync(filter, "r")));
       // (a system dir that is a link, /bin -> usr/bin, is the same link in the child: one mount of each
       // directory, so that one mask covers a program under every name)

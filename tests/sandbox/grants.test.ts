@@ -420,6 +420,25 @@ for (const p of ["socketcall", "socket", "x32"]) { const r = cp.spawnSync(__dirn
     expect(r.stdout).toBe("socketcall 243 null\nsocket 243 null\nx32 243 null\n");
   });
 
+  securityTest(noConfinement)("a child cannot make a file set-user-ID or set-group-ID (chmod, open with O_CREAT): EPERM; other modes as asked", async () => {
+    const dir = tempApp({ "w/.keep": "" });
+    writeFileSync(
+      join(dir, "app.js"),
+      [
+        `const cp = require("child_process");`,
+        `const sh = (c) => { const r = cp.spawnSync("sh", ["-c", c]); return String(r.stdout).trim(); };`,
+        `console.log(sh("touch w/x; chmod 4755 w/x 2>/dev/null; echo $? $(stat -c %a w/x)"));`,
+        `console.log(sh("chmod 2755 w/x 2>/dev/null; echo $? $(stat -c %a w/x)"));`,
+        `console.log(sh("chmod 751 w/x; echo $? $(stat -c %a w/x)"));`,
+        `const perl = 'use Fcntl; print sysopen(F, "w/y", O_CREAT|O_WRONLY, 06755) ? "made" : "refused", "\\n"';`,
+        `console.log(String(cp.spawnSync("perl", ["-e", perl]).stdout).trim());`,
+      ].join("\n"),
+    );
+    const r = await edgeboxAsync(["run", "--allow-run=sh,touch,chmod,stat,perl", "--allow-read=/usr/bin,/bin", "--allow-write=w", "app.js"], { cwd: dir });
+    expect(r).toEqual({ code: 0, stdout: "1 644\n1 644\n0 751\nrefused\n", stderr: "" });
+    expect(existsSync(join(dir, "w", "y"))).toBe(false);
+  });
+
   const root = process.getuid?.() === 0 ? undefined : "root (edgebox run by uid 0)";
   securityTest(noConfinement ?? root)("run by root, a child holds no capability (it could mount the host's disk)", async () => {
     const dir = tempApp({ "app.js": `const r = require("child_process").spawnSync("cat", ["/proc/self/status"]);\nconsole.log(String(r.stdout).split("\\n").filter((l) => /^(CapEff|CapPrm|NoNewPrivs):/.test(l)).join(" "));\n` });
