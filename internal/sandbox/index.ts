@@ -148,16 +148,18 @@ export class Sandbox {
   /** The run's memory cap, its workers' too (none without a cap). */
   readonly budget: MemoryBudget | undefined;
   /** This sandbox's instance as the budget counts it. */
-  private readonly member: BudgetMember = {
-    size: () => this.vm.instance.memory().length,
-    setMax: (bytes) => this.vm.instance.setMaxMemory?.(bytes),
-  };
+  private readonly member: BudgetMember;
 
   constructor(readonly opts: SandboxOptions) {
     this.ts = new TypeScript(opts.typescriptCache);
     this.maps = new Map(opts.sourceMaps);
     this.netLimits = opts.netLimits ?? new NetLimits(opts.policy);
     this.budget = opts.memoryBudget ?? (opts.maxMemoryBytes ? new MemoryBudget(opts.maxMemoryBytes) : undefined);
+    this.member = {
+      size: () => this.vm.instance.memory().length,
+      worker: opts.worker !== undefined,
+      setMax: (bytes) => this.vm.instance.setMaxMemory?.(bytes),
+    };
   }
 
   /** This sandbox's guest runs next: with workers, its memory may grow by what the others leave of the cap. */
