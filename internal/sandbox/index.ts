@@ -155,10 +155,13 @@ export class Sandbox {
     this.maps = new Map(opts.sourceMaps);
     this.netLimits = opts.netLimits ?? new NetLimits(opts.policy);
     this.budget = opts.memoryBudget ?? (opts.maxMemoryBytes ? new MemoryBudget(opts.maxMemoryBytes) : undefined);
+    let max = -1; // (as last set: a switch between instances that grew nothing sets nothing)
     this.member = {
       size: () => this.vm.instance.memory().length,
       worker: opts.worker !== undefined,
-      setMax: (bytes) => this.vm.instance.setMaxMemory?.(bytes),
+      setMax: (bytes) => {
+        if (bytes !== max) this.vm.instance.setMaxMemory?.((max = bytes));
+      },
     };
   }
 
