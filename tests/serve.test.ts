@@ -776,6 +776,32 @@ export default {
     expect((await spawnWorkers(s, "n=9")).error).toContain("at most 8 workers run at once in the sandbox");
   }, 90_000);
 
+  securityTest(undefined)("a request's workers hold its memory cap together with it (8 filling ones: less than 128 MiB, not 8 x 128); the next request is answered", async () => {
+    const app = `import { Worker } from "node:worker_threads";
+const src = 'const a = []; try { for (;;) a.push(new Uint8Array(1 << 20).fill(1)); } catch (e) { require("worker_threads").parentPort.postMessage(a.length); } setInterval(() => {}, 1000);';
+export default {
+  fetch(request) {
+    if (new URL(request.url).pathname !== "/fill") return new Response("ok");
+    return new Promise((resolve) => {
+      let ended = 0, held = 0, errors = 0;
+      const one = () => { if (++ended === 8) resolve(new Response("held " + held + " errors " + errors)); };
+      for (let i = 0; i < 8; i++) { const w = new Worker(src, { eval: true }); w.on("message", (m) => { held += m; one(); }); w.on("error", () => { errors++; one(); }); }
+    });
+  },
+};
+`;
+    const s = await serve(tempApp({ "app.mjs": app }), "app.mjs", ["--quiet"]);
+    const r = await fetch(`${s.url}/fill`);
+    const m = /^held (\d+) errors (\d+)$/.exec(await r.text());
+    expect(r.status).toBe(200);
+    expect(m).not.toBeNull();
+    // (8 workers with 128 MiB each held 944 MiB together)
+    expect(Number(m![1])).toBeGreaterThan(0);
+    expect(Number(m![1])).toBeLessThan(128);
+    expect(await (await fetch(`${s.url}/`)).text()).toBe("ok");
+    expect(s.proc.exitCode).toBe(null);
+  }, 60_000);
+
   test("a request that times out with workers running releases them", async () => {
     const dir = tempApp({ "app.mjs": APP_WORKERS });
     const s = await serve(dir, "app.mjs", ["--pool-size", "2", "--timeout", "2000"]);

@@ -38,6 +38,7 @@ export const symbols = {
   eb_table_grow: { args: ["ptr", "u32", "u32", "ptr", "ptr", "usize"], returns: "i32" },
   eb_table_set_func: { args: ["ptr", "u32", "u32", "ptr", "u32", "ptr", "usize"], returns: "i32" },
   eb_instance_set_deadline: { args: ["ptr", "u64"], returns: "void" },
+  eb_instance_set_max_memory: { args: ["ptr", "i64"], returns: "void" },
   eb_instance_free: { args: ["ptr"], returns: "void" },
 } as const;
 

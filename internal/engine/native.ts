@@ -512,6 +512,10 @@ class NativeInstance implements Instance {
     if (st !== Status.ok) throw e.failure(st, `setting ${table}[${index}]`);
   }
 
+  setMaxMemory(bytes: number): void {
+    this.engine.lib.eb_instance_set_max_memory(this.handle, bytes);
+  }
+
   setDeadline(ms: number): void {
     this.engine.lib.eb_instance_set_deadline(this.handle, ms);
   }

@@ -85,6 +85,8 @@ export interface Instance {
   tableGrow(table: string, delta: number): number;
   /** Put function export `exportName` of `from` into slot `index` of exported table `table`. */
   tableSetFunction(table: string, index: number, from: Instance, exportName: string): void;
+  /** How far linear memory may grow from now (engines with a store limiter; the js engine's is fixed at instantiation). */
+  setMaxMemory?(bytes: number): void;
   /** Restart the hard stop for compiled code `ms` from now (engines with epoch interruption); 0 = none. */
   setDeadline?(ms: number): void;
   /** Release the store and everything in it. The instance is unusable afterwards. */

@@ -17,10 +17,10 @@ import type { FsBackend } from "../hostcalls/fs-backend.ts";
 import { FdTable, fsOps } from "../hostcalls/fs.ts";
 import { GuestError, systemError } from "../hostcalls/errors.ts";
 import { HostCalls } from "../hostcalls/index.ts";
-import type { NetLimits } from "../hostcalls/net.ts";
+import { NetLimits } from "../hostcalls/net.ts";
 import type { Sink } from "../hostcalls/stdio.ts";
 import { BytecodeCache } from "./bytecode-cache.ts";
-import { fail, formatError, isOutOfMemory, type RunResult } from "./report.ts";
+import { fail, formatError, isOutOfMemory, NoMemoryForWorker, type RunResult } from "./report.ts";
 import { awaitValue, loop, onRejection, settleThen, spin } from "./loop.ts";
 import { prepareTypeScript } from "./typescript-prep.ts";
 import { bind, envMissing } from "./binding.ts";
@@ -30,6 +30,7 @@ import { TypeScript } from "../transpile/typescript.ts";
 import { remapStack, type SourceMap } from "../transpile/sourcemap.ts";
 import { ModuleResolver } from "../hostcalls/modules.ts";
 import { trace } from "../trace.ts";
+import { MemoryBudget, type BudgetMember } from "./memory-budget.ts";
 import { MAX_INBOX_BYTES, queueFor, Workers, type WorkerLink } from "./workers.ts";
 
 export interface SandboxOptions {
@@ -80,8 +81,10 @@ export interface SandboxOptions {
   versions: Record<string, string>;
   /** Where compiled CommonJS modules are kept between runs; none = compile every time. */
   bytecodeCache?: BytecodeCache;
-  /** rateLimitRps/maxConnections shared with other sandboxes (edgebox serve's requests). */
+  /** rateLimitRps/maxConnections shared with other sandboxes (edgebox serve's requests; a run's workers); none: this run's own. */
   netLimits?: NetLimits;
+  /** The linear memory cap shared with other sandboxes (a run's workers); none: this run's own, of maxMemoryBytes. */
+  memoryBudget?: MemoryBudget;
   /** No hint on stderr when the app reads a variable the policy hides (--quiet). */
   quiet?: boolean;
   /** Told of every file the app loads as code (edgebox run --watch). */
@@ -140,9 +143,31 @@ export class Sandbox {
   /** Source maps of the generated code this sandbox runs, by the file name its stack frames show. */
   readonly maps: Map<string, SourceMap>;
 
+  /** The run's network budget, its workers' too. */
+  readonly netLimits: NetLimits;
+  /** The run's memory cap, its workers' too (none without a cap). */
+  readonly budget: MemoryBudget | undefined;
+  /** This sandbox's instance as the budget counts it. */
+  private readonly member: BudgetMember;
+
   constructor(readonly opts: SandboxOptions) {
     this.ts = new TypeScript(opts.typescriptCache);
     this.maps = new Map(opts.sourceMaps);
+    this.netLimits = opts.netLimits ?? new NetLimits(opts.policy);
+    this.budget = opts.memoryBudget ?? (opts.maxMemoryBytes ? new MemoryBudget(opts.maxMemoryBytes) : undefined);
+    let max = -1; // (as last set: a switch between instances that grew nothing sets nothing)
+    this.member = {
+      size: () => this.vm.instance.memory().length,
+      worker: opts.worker !== undefined,
+      setMax: (bytes) => {
+        if (bytes !== max) this.vm.instance.setMaxMemory?.((max = bytes));
+      },
+    };
+  }
+
+  /** This sandbox's guest runs next: with workers, its memory may grow by what the others leave of the cap. */
+  enterBudget(): void {
+    this.budget?.enter(this.member);
   }
 
   /** Call entry `name` with these strings and numbers for its effect: every handle freed. */
@@ -322,7 +347,7 @@ export class Sandbox {
       audit: o.audit,
       mapStack: (text) => remapStack(text, this.maps),
       envMissing: (name) => envMissing(this, name),
-      netLimits: o.netLimits,
+      netLimits: this.netLimits,
       remainingMs: () => (this.deadline ? Math.max(0, this.deadline - performance.now()) : Infinity),
       guest: {
         compileCommonJS: (source, filename) => compileCommonJS(this, source, filename),
@@ -356,7 +381,8 @@ export class Sandbox {
         (link) => {
           link.deadline = this.deadline;
           const start = this.opts.workerStart ? { ...this.opts.workerStart, started: false, workerStart: undefined } : {};
-          const child = new Sandbox({ ...this.opts, ...start, worker: link, argv: this.opts.argv.slice(0, 1), onLoad: undefined });
+          const shared = { netLimits: this.netLimits, memoryBudget: this.budget };
+          const child = new Sandbox({ ...this.opts, ...start, ...shared, worker: link, argv: this.opts.argv.slice(0, 1), onLoad: undefined });
           return { run: (file, src) => child.run(file, src), fromParent: (b) => (child.workers ? child.workers.fromParent(b) : queueFor(link, b)), terminate: () => child.terminate() };
         },
         // a worker's file is read as the app reads files: under the policy, opened beneath its grant
@@ -409,6 +435,9 @@ export class Sandbox {
       o.snapshot,
     );
     this.entry = o.snapshot.entry;
+    // a worker's instance counts against its run's cap: when the others leave no room for it, it does not start
+    if (this.budget && !this.budget.join(this.member)) throw new NoMemoryForWorker(this.budget.max);
+    this.enterBudget();
     trace("instantiate");
     this.wasi = wasiImports(() => this.vm.instance, { write: (fd, b) => (fd === 1 ? stdout : stderr)(b) });
     for (const side of o.sides) {
@@ -467,6 +496,7 @@ export class Sandbox {
 
   dispose(): void {
     this.workers?.terminateAll();
+    if (this.vm) this.budget?.leave(this.member);
     this.calls?.dispose();
     try {
       for (const r of this.rejections.values()) this.vm?.free(r);

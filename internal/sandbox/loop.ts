@@ -49,6 +49,7 @@ export function onRejection(sb: Sandbox, promise: number, reason: number, handle
 export async function spin(sb: Sandbox, until: () => boolean = () => false, eager = false): Promise<"until" | "dry" | RunResult> {
   for (;;) {
     if (sb.terminated) return { code: 1, reason: "exit" };
+    sb.enterBudget(); // (other instances of the run may have run since the last turn)
     if (sb.workers?.timedOut) return timeout(sb); // a worker hit the run's time limit
     const drained = sb.vm.runJobs(eager ? until : undefined);
     // process.exit() or the time limit stopped the guest: whatever promise that rejected

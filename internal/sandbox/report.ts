@@ -49,6 +49,13 @@ export class RunError extends Error {
   }
 }
 
+/** A worker's instance would pass its run's memory cap (the run and its workers share it). */
+export class NoMemoryForWorker extends Error {
+  constructor(readonly max: number) {
+    super(`Worker terminated due to reaching memory limit: the run and its workers hold their ${Math.round(max / 1048576)} MiB already`);
+  }
+}
+
 export interface RunResult {
   code: number;
   reason: ExitReason;
@@ -171,6 +178,11 @@ export function fail(sb: Sandbox, err: unknown): RunResult {
     return end;
   }
   if (err instanceof GuestException) return uncaught(sb, err.handle, false);
+  if (err instanceof NoMemoryForWorker && sb.opts.worker) {
+    // as node's ERR_WORKER_OUT_OF_MEMORY: the parent's Worker emits 'error'
+    sb.opts.worker.onError({ message: err.message, stack: `Error [ERR_WORKER_OUT_OF_MEMORY]: ${err.message}` });
+    return { code: 1, reason: "out-of-memory" };
+  }
   if (err instanceof GuestTrap) {
     // the epoch deadline: compiled code (frozen functions) ran past the time limit
     if (err.code === "interrupt" && sb.opts.timeoutMs) return timeout(sb);

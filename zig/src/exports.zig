@@ -259,6 +259,10 @@ fn ebInstanceSetDeadline(i: *host.Instance, deadline_ms: u64) callconv(.c) void 
     i.setDeadline(deadline_ms);
 }
 
+fn ebInstanceSetMaxMemory(i: *host.Instance, max_memory: i64) callconv(.c) void {
+    i.setMaxMemory(max_memory);
+}
+
 fn ebInstanceFree(i: *host.Instance) callconv(.c) void {
     i.destroy();
 }
@@ -294,5 +298,6 @@ comptime {
     @export(&ebTableGrow, .{ .name = "eb_table_grow" });
     @export(&ebTableSetFunc, .{ .name = "eb_table_set_func" });
     @export(&ebInstanceSetDeadline, .{ .name = "eb_instance_set_deadline" });
+    @export(&ebInstanceSetMaxMemory, .{ .name = "eb_instance_set_max_memory" });
     @export(&ebInstanceFree, .{ .name = "eb_instance_free" });
 }

@@ -706,6 +706,12 @@ pub const Instance = struct {
         }
     }
 
+    /// Set how far this store's memory may grow (< 0: no limit). A run's workers share its cap: the host
+    /// lowers it, before an instance runs, to what the others leave.
+    pub fn setMaxMemory(self: *Instance, max_memory: i64) void {
+        wt.wasmtime_store_limiter(self.root.store, max_memory, -1, -1, -1, -1);
+    }
+
     /// Restart the epoch deadline `deadline_ms` from now (an instance made ahead starts its clock when taken).
     /// Never early: the tick under way may end at once, so one more than the ms need (up to two ticks late).
     pub fn setDeadline(self: *Instance, deadline_ms: u64) void {
