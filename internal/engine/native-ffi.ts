@@ -5,7 +5,7 @@ import { dlopen, type Pointer } from "bun:ffi";
 import type { TrapCode } from "./types.ts";
 import { dirname, join } from "node:path";
 
-export const HOST_ABI_VERSION = 4;
+export const HOST_ABI_VERSION = 5;
 
 export const symbols = {
   eb_abi_version: { args: [], returns: "u32" },

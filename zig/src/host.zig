@@ -14,7 +14,7 @@ const wt = @import("wasmtime.zig");
 const stack = @import("stack.zig");
 const slots = @import("slots.zig");
 
-pub const abi_version: u32 = 4;
+pub const abi_version: u32 = 5;
 
 pub const HostError = error{
     OutOfMemory,
