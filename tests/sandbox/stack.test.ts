@@ -30,6 +30,7 @@ const shapes = {
   "JSON.parse of objects": () => JSON.parse('{"a":'.repeat(n) + "1" + "}".repeat(n)),
   "JSON.stringify": () => JSON.stringify(deep()),
   structuredClone: () => structuredClone(deep()),
+  "the parser in parentheses": () => new Function("(".repeat(n) + "1" + ")".repeat(n)),
 };
 try { shapes[shape](); console.log("returned"); } catch (e) { console.log("caught", e.constructor.name); }
 console.log("after", [1, 2, 3].map((x) => x * 2).join());
@@ -113,6 +114,7 @@ for (const engine of ENGINES) {
             ["JSON.parse of arrays", 1_000_000, dir],
             ["JSON.parse of objects", 1_000_000, dir],
             ["JSON.stringify", 100_000, small],
+            ["the parser in parentheses", 200_000, dir],
           ] as [string, number, string][])
         : []),
     ];
