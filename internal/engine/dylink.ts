@@ -149,6 +149,8 @@ export function linkSideModule(
   side: SideModule,
   wasi: Record<string, HostFunction>,
   placement?: Placement,
+  /** Host functions in place of the guest's exports of these names. */
+  overrides: Record<string, HostFunction> = {},
 ): { instance: Instance; placement: Placement } {
   const x = root.exports;
   // does the main module export it (asked without binding a function for it)
@@ -205,6 +207,8 @@ export function linkSideModule(
         return { kind: "global", value: tableBase, mutable: false };
     }
     if (imp.kind === "func") {
+      const fn = overrides[imp.name];
+      if (fn) return { kind: "host", fn };
       if (has(imp.name)) return { kind: "export", name: imp.name };
       const name = imp.name;
       const defined = defines.has(name);

@@ -31,7 +31,7 @@ export interface NativeEngineOptions {
    * image (setMemoryImage) instantiates from them. Takes the place of the pooling allocator.
    */
   memorySlots?: boolean;
-  /** Native stack for wasm frames, in MiB (default 4; at most 255). */
+  /** Native stack for wasm frames, in MiB (default 4; at most 65535). */
   wasmStackMiB?: number;
 }
 
@@ -170,7 +170,7 @@ export class NativeEngine implements Engine {
     readonly lib: HostLib,
     options: NativeEngineOptions = {},
   ) {
-    this.flags = (options.fuel ? EngineFlag.fuel : 0) | (options.epoch ? EngineFlag.epoch : 0) | (options.pooling ? EngineFlag.pooling : 0) | (options.memorySlots ? EngineFlag.memorySlots : 0) | (Math.min(255, Math.max(0, options.wasmStackMiB ?? 0)) << 8);
+    this.flags = (options.fuel ? EngineFlag.fuel : 0) | (options.epoch ? EngineFlag.epoch : 0) | (options.pooling ? EngineFlag.pooling : 0) | (options.memorySlots ? EngineFlag.memorySlots : 0) | (Math.min(0xffff, Math.max(0, options.wasmStackMiB ?? 0)) << 8);
     this.callback = new JSCallback((inst: number, mod: number, index: number) => this.dispatch(inst, mod, index), {
       args: ["u32", "u32", "u32"],
       returns: "u32",

@@ -11,7 +11,7 @@
 
 import { OP } from "../../wasm/abi.js";
 import { wasiImports, type WasiOutput } from "./wasi.ts";
-import type { Engine, Imports, Instance, InstanceLimits, WasmModule } from "./types.ts";
+import type { Engine, HostFunction, Imports, Instance, InstanceLimits, WasmModule } from "./types.ts";
 
 export const EvalFlags = {
   GLOBAL: 0,
@@ -281,6 +281,36 @@ export class QuickJS {
     this.stackSize = size;
     this.instance.setGlobal("__stack_pointer", (base + size + STACK_SLACK) & ~15);
     this.x.JS_UpdateStackTop!(this.x.qjs_get_runtime_ptr!());
+  }
+
+  /**
+   * Imports for C code that recurses without QuickJS's stack check (the
+   * structured-clone extension: a deep object overflowed the stack in linear
+   * memory into the heap, or trapped): `names` are allocators of one context
+   * argument (JS_NewObject, JS_NewArray) that, once the stack is past
+   * QuickJS's limit, throw its RangeError and return JS_EXCEPTION, which that
+   * code unwinds from as from a failed allocation.
+   */
+  stackCheckedAllocators(names: readonly string[]): Record<string, HostFunction> {
+    const out: Record<string, HostFunction> = {};
+    for (const name of names) {
+      const alloc = this.x[name]!;
+      out[name] = {
+        params: ["i32"],
+        results: ["i64"],
+        fn: (ctx: number) => {
+          const limit = this.stackRegion ? this.stackRegion + STACK_SLACK : LINKER_STACK_TOP - LINKER_STACK_USABLE;
+          if (this.instance.getGlobal("__stack_pointer") >= limit) return alloc(ctx);
+          const msg = this.writeString("Maximum call stack size exceeded");
+          try {
+            return this.x.JS_ThrowRangeError!(ctx, msg.ptr, 0); // (no % in it: no arguments read)
+          } finally {
+            this.x.wasm_free!(msg.ptr);
+          }
+        },
+      };
+    }
+    return out;
   }
 
   /** Back to the linker's stack, the region zeroed and freed: a snapshot then holds neither. */

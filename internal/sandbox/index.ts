@@ -24,7 +24,7 @@ import { fail, formatError, isOutOfMemory, NoMemoryForWorker, type RunResult } f
 import { awaitValue, loop, onRejection, settleThen, spin } from "./loop.ts";
 import { prepareTypeScript } from "./typescript-prep.ts";
 import { bind, envMissing } from "./binding.ts";
-import { linkExtensions, loadExtension, loadIntl, type LazyExtension } from "./extensions.ts";
+import { extensionOverrides, linkExtensions, loadExtension, loadIntl, type LazyExtension } from "./extensions.ts";
 import { compileCommonJS, compileMain, esmSource, loaded, loadModule, readMain, requireModule } from "./loader.ts";
 import { TypeScript } from "../transpile/typescript.ts";
 import { remapStack, type SourceMap } from "../transpile/sourcemap.ts";
@@ -443,7 +443,7 @@ export class Sandbox {
     for (const side of o.sides) {
       // (a lazy one's table slots are kept for it, so that another module linked first does not take them)
       if (side.lazy) reserveTable(this.vm.instance, side.placement.tableEnd!);
-      else this.linked.push(linkSideModule(this.vm.instance, side, this.wasi, side.placement).placement);
+      else this.linked.push(linkSideModule(this.vm.instance, side, this.wasi, side.placement, extensionOverrides(this, side.name)).placement);
     }
   }
 

@@ -19,9 +19,15 @@ export const JSC_STACK_ENV = "BUN_JSC_maxPerThreadStackUsage";
 /**
  * Native bytes per byte of QuickJS stack, with room. Measured over recursion
  * through getters, toString, Proxy traps, generators, callbacks: up to ~3 on
- * Wasmtime, up to ~14 on JavaScriptCore (its tiers' frames are larger).
+ * Wasmtime, up to ~14 on JavaScriptCore (its tiers' frames are larger). C
+ * recursion takes less of QuickJS's stack per level than of the native one:
+ * on Wasmtime the parser in nested parentheses ~19 (2,151 bytes a level for
+ * 113), JSON.stringify of a deep object ~16 (259 for 16), JSON.parse ~10 (161
+ * for 16), structuredClone ~6.4 (307 for 48). On JavaScriptCore JSON.parse
+ * reaches ~44, beyond what its stack backs (not covered). Wasmtime's stack is
+ * reserved, not committed: only the pages used cost.
  */
-const NATIVE_PER_BYTE = { native: 4, js: 16 } as const;
+const NATIVE_PER_BYTE = { native: 24, js: 16 } as const;
 const HOST_ROOM = 4 << 20;
 
 /** Whether the native host runs guests on stacks of their own (`supported` in zig/src/stack.zig). */
@@ -76,7 +82,8 @@ function raiseStackLimit(bytes: number): boolean {
  */
 export async function rerunWithStack(stackSize: number): Promise<number | undefined> {
   const jsc = stackSize * NATIVE_PER_BYTE.js + HOST_ROOM;
-  if (!raiseStackLimit(jsc + (8 << 20))) return undefined;
+  // (where guests have no stacks of their own, Wasmtime's frames are on this thread's too: wasmStackMiB)
+  if (!raiseStackLimit(Math.max(jsc, GUEST_STACKS ? 0 : wasmStackMiB(stackSize) << 20) + (8 << 20))) return undefined;
   const child = Bun.spawn([...selfCommand(), ...process.argv.slice(2)], {
     env: { ...process.env, [JSC_STACK_ENV]: String(jsc) },
     stdio: ["inherit", "inherit", "inherit"],

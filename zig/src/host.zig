@@ -51,8 +51,8 @@ pub const EngineFlags = packed struct(u32) {
     /// Native stack for wasm frames, in MiB (0: the default 4). Guests run on
     /// stacks of their own (stack.zig) where the platform has them; elsewhere
     /// on the caller's, under what Bun's JavaScriptCore allows that thread.
-    wasm_stack_mib: u8 = 0,
-    _pad: u16 = 0,
+    wasm_stack_mib: u16 = 0,
+    _pad: u8 = 0,
 };
 
 /// Where TypeScript reads the guest memory's current address and size (updated after every call).
