@@ -134,11 +134,19 @@ fn acquire(size: usize) error{OutOfMemory}!*Stack {
     return s;
 }
 
+/// Of a kept stack, the top bytes that stay resident; what a deep call touched below goes back to the
+/// kernel (a stack is many times the QuickJS stack it backs: deep requests would otherwise leave it all).
+const resident = 1 << 20;
+
 fn release(s: *Stack) void {
     if (free_count >= keep) {
         std.posix.munmap(s.mem);
         std.heap.c_allocator.destroy(s);
         return;
+    }
+    if (s.mem.len > guard + resident) {
+        const deep = s.mem[guard .. s.mem.len - resident];
+        std.posix.madvise(@alignCast(deep.ptr), deep.len, std.posix.MADV.DONTNEED) catch {};
     }
     s.next = free_list;
     free_list = s;
