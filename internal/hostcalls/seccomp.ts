@@ -3,8 +3,9 @@
 // - no file made set-user-ID or set-group-ID (chmod, fchmod, fchmodat,
 //   mknod, creat, open with O_CREAT or O_TMPFILE: EPERM): run by root, a
 //   child's set-uid file in a write grant would be a root program anyone on
-//   the machine could run (openat2, whose mode the filter cannot see, is
-//   ENOSYS: callers fall back to openat);
+//   the machine could run (openat2, whose mode the filter cannot see, and
+//   io_uring_setup, whose queued opens it cannot see either, are ENOSYS:
+//   callers fall back to openat);
 // - without the network, no socket(AF_UNIX, ...) (EACCES): a new network
 //   namespace leaves the Unix socket files under the grants (an agent's,
 //   docker's, D-Bus') reachable.
@@ -30,17 +31,17 @@ interface Abi {
   modes: [number, number][];
   /** Calls that may create a file: [number, index of the flags argument, index of the mode argument]. */
   opens: [number, number, number][];
-  /** Calls whose mode the filter cannot see (openat2's is in a struct): ENOSYS. */
+  /** Calls whose mode the filter cannot see (openat2's is in a struct, io_uring's opens in its queue): ENOSYS. */
   unseen: number[];
 }
 
 const ABIS: Partial<Record<NodeJS.Architecture, Abi[]>> = {
   x64: [
-    { audit: 0xc000003e, foreignFrom: 0x40000000, socket: 41, modes: [[90, 1], [91, 1], [268, 2], [452, 2], [133, 1], [259, 2], [85, 1]], opens: [[2, 1, 2], [257, 2, 3]], unseen: [437] },
+    { audit: 0xc000003e, foreignFrom: 0x40000000, socket: 41, modes: [[90, 1], [91, 1], [268, 2], [452, 2], [133, 1], [259, 2], [85, 1]], opens: [[2, 1, 2], [257, 2, 3]], unseen: [437, 425] },
     // i386, through int 0x80
-    { audit: 0x40000003, socket: 359, socketcall: 102, modes: [[15, 1], [94, 1], [306, 2], [452, 2], [14, 1], [297, 2], [8, 1]], opens: [[5, 1, 2], [295, 2, 3]], unseen: [437] },
+    { audit: 0x40000003, socket: 359, socketcall: 102, modes: [[15, 1], [94, 1], [306, 2], [452, 2], [14, 1], [297, 2], [8, 1]], opens: [[5, 1, 2], [295, 2, 3]], unseen: [437, 425] },
   ],
-  arm64: [{ audit: 0xc00000b7, socket: 198, modes: [[52, 1], [53, 2], [452, 2], [33, 2]], opens: [[56, 2, 3]], unseen: [437] }],
+  arm64: [{ audit: 0xc00000b7, socket: 198, modes: [[52, 1], [53, 2], [452, 2], [33, 2]], opens: [[56, 2, 3]], unseen: [437, 425] }],
 };
 
 const LD_ABS = 0x20, JEQ = 0x15, JGE = 0x35, JSET = 0x45, RET = 0x06;

@@ -439,6 +439,15 @@ for (const p of ["socketcall", "socket", "x32"]) { const r = cp.spawnSync(__dirn
     expect(existsSync(join(dir, "w", "y"))).toBe(false);
   });
 
+  securityTest(noConfinement)("a child cannot set up io_uring (its opens carry a mode the filter cannot see): ENOSYS", async () => {
+    const dir = tempApp({});
+    // io_uring_setup(4, params): 425 on every ABI the filter knows
+    const perl = 'my $p = "\\0" x 120; print syscall(425, 4, $p) < 0 ? "refused $!" : "made", "\\n"';
+    writeFileSync(join(dir, "app.js"), `console.log(String(require("child_process").spawnSync("perl", ["-e", ${JSON.stringify(perl)}]).stdout).trim());\n`);
+    const r = await edgeboxAsync(["run", "--allow-run=perl", "--allow-read=/usr/bin,/bin", "app.js"], { cwd: dir });
+    expect(r).toEqual({ code: 0, stdout: "refused Function not implemented\n", stderr: "" });
+  });
+
   const root = process.getuid?.() === 0 ? undefined : "root (edgebox run by uid 0)";
   securityTest(noConfinement ?? root)("run by root, a child holds no capability (it could mount the host's disk)", async () => {
     const dir = tempApp({ "app.js": `const r = require("child_process").spawnSync("cat", ["/proc/self/status"]);\nconsole.log(String(r.stdout).split("\\n").filter((l) => /^(CapEff|CapPrm|NoNewPrivs):/.test(l)).join(" "));\n` });
