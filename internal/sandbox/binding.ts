@@ -34,7 +34,7 @@ export function envMissing(sb: Sandbox, name: string): undefined {
   if (!hintedHiddenEnv && !o.quiet) {
     hintedHiddenEnv = true;
     const where = o.policy.file ? `"env" in ${o.policy.file}` : `"env" in a .edgebox.json`;
-    o.stderr(new TextEncoder().encode(`edgebox: the app read ${name}, which is set but hidden by the policy (it stays undefined): add "${name}" to ${where}, or run with --allow-env=${name} (--quiet: no such hints)\n`));
+    sb.stderr(new TextEncoder().encode(`edgebox: the app read ${name}, which is set but hidden by the policy (it stays undefined): add "${name}" to ${where}, or run with --allow-env=${name} (--quiet: no such hints)\n`));
   }
   return undefined;
 }

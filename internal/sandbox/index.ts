@@ -165,6 +165,11 @@ export class Sandbox {
     };
   }
 
+  /** To stderr, the guest's output or the host's own (an uncaught error, the time limit): a full pipe holds it no longer than the run's deadline. */
+  stderr(bytes: Uint8Array): void {
+    this.opts.stderr(bytes, this.deadline);
+  }
+
   /** This sandbox's guest runs next: with workers, its memory may grow by what the others leave of the cap. */
   enterBudget(): void {
     this.budget?.enter(this.member);
@@ -330,7 +335,7 @@ export class Sandbox {
     const o = this.opts;
     // (a write to a full pipe waits no longer than the run's deadline)
     const stdout: Sink = (b) => o.stdout(b, this.deadline);
-    const stderr: Sink = (b) => o.stderr(b, this.deadline);
+    const stderr: Sink = (b) => this.stderr(b);
     const ctx: HostContext = {
       stdout,
       stderr,

@@ -93,7 +93,7 @@ export async function loop(sb: Sandbox, mainPromise: number): Promise<RunResult>
     if (r !== "dry") return r;
     if (mainPromise && sb.vm.promiseState(mainPromise) === 0) {
       // As node: the loop ran dry while top-level await still waits.
-      sb.opts.stderr(enc.encode("Warning: Detected unsettled top-level await\n"));
+      sb.stderr(enc.encode("Warning: Detected unsettled top-level await\n"));
       return { code: 13, reason: "exit" };
     }
     const h = sb.callEntry("exit", []);

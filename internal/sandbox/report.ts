@@ -87,7 +87,7 @@ export function uncaught(sb: Sandbox, errH: number, fromPromise: boolean): RunRe
       sb.opts.worker.onError({ message, stack: text });
       return { code: 1, reason: "uncaught" };
     }
-    sb.opts.stderr(enc.encode(formatError(sb, errH, fromPromise)));
+    sb.stderr(enc.encode(formatError(sb, errH, fromPromise)));
     return { code: 1, reason: "uncaught" };
   } catch (err) {
     // the time limit, or process.exit(), stopped the guest while it described the error
@@ -145,7 +145,7 @@ export function isOutOfMemory(sb: Sandbox, errH: number): boolean {
 
 export function timeout(sb: Sandbox): RunResult {
   // a worker's run ends with the run's limit; the main run says so, once
-  if (!sb.opts.worker) sb.opts.stderr(enc.encode(`edgebox: time limit exceeded (${sb.opts.timeoutMs} ms)\n`));
+  if (!sb.opts.worker) sb.stderr(enc.encode(`edgebox: time limit exceeded (${sb.opts.timeoutMs} ms)\n`));
   return { code: EXIT_TIMEOUT, reason: "timeout" };
 }
 
@@ -154,7 +154,7 @@ export function outOfMemory(sb: Sandbox): RunResult {
   const o = sb.opts;
   const mib = (b: number) => Math.round(b / 1048576);
   const text = o.heapLimitSetting ? `JS heap limit ${mib(o.memoryLimit ?? 0)} MiB, ${o.heapLimitSetting}` : `limit ${mib(o.maxMemoryBytes || o.memoryLimit || 0)} MiB`;
-  sb.opts.stderr(enc.encode(`edgebox: out of memory (${text})\n`));
+  sb.stderr(enc.encode(`edgebox: out of memory (${text})\n`));
   return { code: EXIT_OUT_OF_MEMORY, reason: "out-of-memory" };
 }
 
@@ -187,10 +187,10 @@ export function fail(sb: Sandbox, err: unknown): RunResult {
     // the epoch deadline: compiled code (frozen functions) ran past the time limit
     if (err.code === "interrupt" && sb.opts.timeoutMs) return timeout(sb);
     if (err.code === "out_of_fuel") {
-      sb.opts.stderr(enc.encode(`edgebox: instruction limit exceeded (${sb.opts.maxInstructions} instructions)\n`));
+      sb.stderr(enc.encode(`edgebox: instruction limit exceeded (${sb.opts.maxInstructions} instructions)\n`));
       return { code: EXIT_TIMEOUT, reason: "timeout" };
     }
-    sb.opts.stderr(enc.encode(`edgebox: ${describeTrap(err.message)}\n`));
+    sb.stderr(enc.encode(`edgebox: ${describeTrap(err.message)}\n`));
     return { code: 134, reason: "trap" };
   }
   throw err;

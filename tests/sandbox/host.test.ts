@@ -167,6 +167,18 @@ describe("a write to stdout waits no longer than the time limit", () => {
     }
   }, 20_000);
 
+  test("stdout and stderr one FIFO nobody reads: exit 124 at the limit (the host's own message waits no longer)", async () => {
+    writeFileSync(join(app, "stdout.js"), writes);
+    const held = openSync(join(root, "stdout-fifo"), constants.O_RDWR);
+    const p = Bun.spawn([EDGEBOX, "run", "--timeout", "1000", join(app, "stdout.js")], { cwd: app, stdin: "ignore", stdout: held, stderr: held });
+    try {
+      expect(await p.exited).toBe(124);
+    } finally {
+      p.kill(9);
+      closeSync(held);
+    }
+  }, 20_000);
+
   const perl = ["/usr/bin/perl", "/bin/perl"].find((p) => existsSync(p));
   (perl ? test : test.skip)("a socket nobody reads (as node's and Bun's spawn give): exit 124 at the limit", async () => {
     writeFileSync(join(app, "stdout.js"), writes);
