@@ -34,6 +34,24 @@ console.log(fs.readFileSync(w + "/copy").equals(fs.readFileSync(w + "/sparse")),
     expect(actual).toEqual(expected);
   });
 
+  test("a file made by a name with a trailing slash: EISDIR, as the kernel says, whether or not something is there", async () => {
+    const { expected, actual } = await same(`
+const fs = require("fs");
+const w = process.argv[2];
+fs.writeFileSync(w + "/a.txt", "hi");
+const ops = {
+  writeNew: () => fs.writeFileSync(w + "/new/", "x"),
+  openNew: () => fs.openSync(w + "/new2/", "w"),
+  writeFile: () => fs.writeFileSync(w + "/a.txt/", "x"),
+  append: () => fs.appendFileSync(w + "/a.txt/.", "x"),
+  copyTo: () => fs.copyFileSync(w + "/a.txt", w + "/a.txt/"),
+};
+for (const [n, f] of Object.entries(ops)) { try { console.log(n, String(f())); } catch (e) { console.log(n, e.code); } }
+console.log(fs.readdirSync(w).join(), fs.readFileSync(w + "/a.txt", "utf8"));
+`);
+    expect(actual).toEqual(expected);
+  });
+
   test("the synchronous core", async () => {
     const { expected, actual } = await same(`
 const fs = require("fs");

@@ -241,6 +241,8 @@ function capsFor(flags: number): FsCapability[] {
 function openChecked(ctx: HostContext, path: unknown, flags: number, mode: number, syscall = "open"): { fd: number; real: string } {
   if ((flags & ~ALLOWED_FLAGS) !== 0) flags &= ALLOWED_FLAGS;
   const follow = (flags & O_NOFOLLOW) === 0;
+  // "name/" names a directory, never a file to make: EISDIR, as the kernel says (resolution drops the slash)
+  if (flags & O_CREAT && typeof path === "string" && path.endsWith("/")) throw systemError("EISDIR", syscall, path);
   let c: Checked | undefined;
   for (const cap of capsFor(flags)) c = check(ctx, cap, path, syscall, follow);
   const p = c!;
