@@ -40,8 +40,8 @@ export interface HostContext {
   audit?: (e: AuditEvent) => void;
   /** The app read a variable it does not have (each name once). */
   envMissing?(name: string): undefined;
-  /** Network limits shared with other runs (edgebox serve's requests); absent: this run's own. */
-  netLimits?: NetLimits;
+  /** The run's network limits (shared with its workers, and with edgebox serve's other requests). */
+  netLimits: NetLimits;
   /** Milliseconds left before the run's time limit (Infinity without one): a blocking call must not outlast it. */
   remainingMs(): number;
   /** A stack trace with the frames of source-mapped files at their original positions. */

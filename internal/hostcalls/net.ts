@@ -143,7 +143,7 @@ export class Network {
   private readonly limits: NetLimits;
 
   constructor(private readonly ctx: HostContext) {
-    this.limits = ctx.netLimits ?? new NetLimits(ctx.policy);
+    this.limits = ctx.netLimits;
   }
 
   /** A token-bucket: a second's worth of requests may burst; beyond that, refused. */
