@@ -6,6 +6,10 @@
 //   the machine could run (openat2, whose mode the filter cannot see, and
 //   io_uring_setup, whose queued opens it cannot see either, are ENOSYS:
 //   callers fall back to openat);
+// - no new user namespace (unshare or clone with CLONE_NEWUSER: EPERM;
+//   clone3, whose flags it cannot see, ENOSYS: callers fall back to clone):
+//   capabilities inside one would let a child mount over its grants (an
+//   overlay whose copy-up makes files the filter never sees);
 // - without the network, no socket(AF_UNIX, ...) (EACCES): a new network
 //   namespace leaves the Unix socket files under the grants (an agent's,
 //   docker's, D-Bus') reachable.
@@ -31,23 +35,26 @@ interface Abi {
   modes: [number, number][];
   /** Calls that may create a file: [number, index of the flags argument, index of the mode argument]. */
   opens: [number, number, number][];
-  /** Calls whose mode the filter cannot see (openat2's is in a struct, io_uring's opens in its queue): ENOSYS. */
+  /** Calls whose mode or flags the filter cannot see (openat2's and clone3's are in a struct, io_uring's opens in its queue): ENOSYS. */
   unseen: number[];
+  /** Calls whose first argument holds clone flags (unshare, clone): no new user namespace. */
+  clones: number[];
 }
 
 const ABIS: Partial<Record<NodeJS.Architecture, Abi[]>> = {
   x64: [
-    { audit: 0xc000003e, foreignFrom: 0x40000000, socket: 41, modes: [[90, 1], [91, 1], [268, 2], [452, 2], [133, 1], [259, 2], [85, 1]], opens: [[2, 1, 2], [257, 2, 3]], unseen: [437, 425] },
+    { audit: 0xc000003e, foreignFrom: 0x40000000, socket: 41, modes: [[90, 1], [91, 1], [268, 2], [452, 2], [133, 1], [259, 2], [85, 1]], opens: [[2, 1, 2], [257, 2, 3]], unseen: [437, 425, 435], clones: [272, 56] },
     // i386, through int 0x80
-    { audit: 0x40000003, socket: 359, socketcall: 102, modes: [[15, 1], [94, 1], [306, 2], [452, 2], [14, 1], [297, 2], [8, 1]], opens: [[5, 1, 2], [295, 2, 3]], unseen: [437, 425] },
+    { audit: 0x40000003, socket: 359, socketcall: 102, modes: [[15, 1], [94, 1], [306, 2], [452, 2], [14, 1], [297, 2], [8, 1]], opens: [[5, 1, 2], [295, 2, 3]], unseen: [437, 425, 435], clones: [310, 120] },
   ],
-  arm64: [{ audit: 0xc00000b7, socket: 198, modes: [[52, 1], [53, 2], [452, 2], [33, 2]], opens: [[56, 2, 3]], unseen: [437, 425] }],
+  arm64: [{ audit: 0xc00000b7, socket: 198, modes: [[52, 1], [53, 2], [452, 2], [33, 2]], opens: [[56, 2, 3]], unseen: [437, 425, 435], clones: [97, 220] }],
 };
 
 const LD_ABS = 0x20, JEQ = 0x15, JGE = 0x35, JSET = 0x45, RET = 0x06;
 const ALLOW = 0x7fff0000, ERRNO = 0x00050000;
 const EPERM = 1, EACCES = 13, ENOSYS = 38;
 const SET_ID = 0o6000;
+const CLONE_NEWUSER = 0x10000000;
 const CREATES = 0o100 | 0o20000000; // O_CREAT | __O_TMPFILE
 const ARG = (i: number) => 16 + 8 * i; // seccomp_data.args[i], its low half
 
@@ -69,12 +76,14 @@ function filterProgram(abis: Abi[], noNet: boolean): [number, number, number, nu
     for (const [nr, m] of a.modes) code.push([JEQ, `mode${m}`, 0, nr]), modeArgs.add(m);
     for (const [nr, f, m] of a.opens) code.push([JEQ, `open${f}_${m}`, 0, nr]), openArgs.set(`${f}_${m}`, [f, m]), modeArgs.add(m);
     for (const nr of a.unseen) code.push([JEQ, "enosys", 0, nr]);
+    for (const nr of a.clones) code.push([JEQ, "clone", 0, nr]);
     code.push([RET, 0, 0, ALLOW]);
   });
   // (jumps go forward only: the open checks before the mode checks they lead to)
   for (const [key, [f, m]] of openArgs) code.push(`open${key}`, [LD_ABS, 0, 0, ARG(f)], [JSET, `mode${m}`, 0, CREATES], [RET, 0, 0, ALLOW]);
   for (const m of modeArgs) code.push(`mode${m}`, [LD_ABS, 0, 0, ARG(m)], [JSET, "eperm", 0, SET_ID], [RET, 0, 0, ALLOW]);
   code.push("domain", [LD_ABS, 0, 0, ARG(0)], [JEQ, "eacces", 0, 1], [RET, 0, 0, ALLOW]); // AF_UNIX
+  code.push("clone", [LD_ABS, 0, 0, ARG(0)], [JSET, "eperm", 0, CLONE_NEWUSER], [RET, 0, 0, ALLOW]);
   code.push("eacces", [RET, 0, 0, ERRNO | EACCES], "eperm", [RET, 0, 0, ERRNO | EPERM], "enosys", [RET, 0, 0, ERRNO | ENOSYS]);
   // labels -> jump offsets (from the instruction after the jump)
   const at = new Map<string, number>();

@@ -448,6 +448,15 @@ for (const p of ["socketcall", "socket", "x32"]) { const r = cp.spawnSync(__dirn
     expect(r).toEqual({ code: 0, stdout: "refused Function not implemented\n", stderr: "" });
   });
 
+  securityTest(noConfinement ?? x64)("a child cannot make a user namespace (capabilities there would let it mount over its grants): EPERM; clone3 ENOSYS; threads and forks still work", async () => {
+    const dir = tempApp({});
+    // unshare(CLONE_NEWUSER), clone(CLONE_NEWUSER | SIGCHLD), clone3 (x86-64's numbers: 272, 56, 435)
+    const perl = 'for my $c ([272, 0x10000000], [56, 0x10000000 | 17, 0, 0, 0, 0], [435, 0, 0]) { my ($n, @a) = @$c; print syscall($n, @a) < 0 ? "refused $!" : "made", "\\n"; exit 0 if $n == 56 && syscall(39) != $$ }';
+    writeFileSync(join(dir, "app.js"), `const cp = require("child_process");\nconsole.log(String(cp.spawnSync("perl", ["-e", ${JSON.stringify(perl)}]).stdout).trim());\nconsole.log(String(cp.spawnSync("sh", ["-c", "(true &) ; wait; echo forked"]).stdout).trim());\n`);
+    const r = await edgeboxAsync(["run", "--allow-run=perl,sh,true", "--allow-read=/usr/bin,/bin", "app.js"], { cwd: dir });
+    expect(r).toEqual({ code: 0, stdout: "refused Operation not permitted\nrefused Operation not permitted\nrefused Function not implemented\nforked\n", stderr: "" });
+  });
+
   const root = process.getuid?.() === 0 ? undefined : "root (edgebox run by uid 0)";
   securityTest(noConfinement ?? root)("run by root, a child holds no capability (it could mount the host's disk)", async () => {
     const dir = tempApp({ "app.js": `const r = require("child_process").spawnSync("cat", ["/proc/self/status"]);\nconsole.log(String(r.stdout).split("\\n").filter((l) => /^(CapEff|CapPrm|NoNewPrivs):/.test(l)).join(" "));\n` });
