@@ -30,7 +30,7 @@ export const PLAIN = 12;
 const OBJ = { flags: 8, fastArray: 0x10, classId: 10, values: 28, count: 32 } as const;
 const CLASS_ARRAY = 2;
 /** A float64 JSValue is its bits minus FLOAT64_ADDEND << 32 (JS_FLOAT64_TAG_ADDEND, with JS_TAG_FIRST = -9). */
-export const FLOAT64_ADDEND = 0x7ff80000 + 9 + 1;
+const FLOAT64_ADDEND = 0x7ff80000 + 9 + 1;
 
 const get = (local: number): Instr => ({ op: "local.get", local });
 const i32 = (value: number): Instr => ({ op: "i32.const", value });
