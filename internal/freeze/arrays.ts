@@ -144,7 +144,7 @@ export function markPlainArrays(fns: Frozen[], resolve: (f: Frozen, name: string
 // that no JS changes: its length and own elements, read as frozen code reads them.
 
 /** The helper that checks one lookup: fz_finds(obj, atom, kept) -> i32. */
-export const FINDS_HELPER = "fz_finds";
+const FINDS_HELPER = "fz_finds";
 /** What the checks keep, at offsets in their static data: the originals (JSValues) and the atoms. */
 export const ITER = { arrayValues: 0, typedValues: 8, iterProto: 16, iterNext: 24, atomIterator: 32, atomNext: 36, atomReturn: 40, size: 48 } as const;
 
