@@ -19,7 +19,7 @@
 // function checks it on an array it makes (probe) and, if anything differs,
 // leaves plain Arrays to the interpreter (every call declines).
 
-import { children, type N } from "./ast.ts";
+import { children, storesMember, type N } from "./ast.ts";
 import type { Frozen } from "./analyze.ts";
 import type { Func, Instr } from "./encode.ts";
 
@@ -116,7 +116,7 @@ export function markPlainArrays(fns: Frozen[], resolve: (f: Frozen, name: string
   for (const f of fns) {
     const callees: Frozen[] = [];
     const walk = (n: N): void => {
-      if ((n.type === "AssignmentExpression" && n.left.type === "MemberExpression") || (n.type === "UpdateExpression" && n.argument.type === "MemberExpression")) effects.add(f);
+      if (storesMember(n)) effects.add(f);
       if (n.type === "CallExpression" && n.callee.type === "MemberExpression" && /^set/.test(n.callee.property.name ?? "")) effects.add(f);
       if (n.type === "CallExpression" && n.callee.type === "Identifier") {
         const g = resolve(f, n.callee.name);
