@@ -25,7 +25,7 @@
 // stops, its base case is inlined in front of each call (baseCase).
 
 import { passedAsArrays, PLAIN } from "./arrays.ts";
-import { callsBeyondMath, children, isFunction, someNode, type N } from "./ast.ts";
+import { callsBeyondMath, children, isFunction, someNode, storesMember, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
 import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, loadInt32Inline, OVERFLOW, STATIC, storeInline, TAG, TAG_OF, THROWN, toInt32Inline } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
@@ -1477,8 +1477,7 @@ export class FunctionCompiler {
    */
   private checkObjects(f: FnScope): void {
     if (f.reads && f.calls) throw new Reject("both reads properties and calls methods or writes properties (a read that falls back to the interpreter would repeat them)");
-    const stores = (n: N) => (n.type === "AssignmentExpression" && n.left.type === "MemberExpression") || (n.type === "UpdateExpression" && n.argument.type === "MemberExpression");
-    const readsAlone = !f.calls && !f.cand.views?.size && !someNode(f.cand.node.body, stores) && !callsBeyondMath(f.cand.node.body);
+    const readsAlone = !f.calls && !f.cand.views?.size && !someNode(f.cand.node.body, storesMember) && !callsBeyondMath(f.cand.node.body);
     if ((f.reads || f.calls) && (f.cand.arrays?.size || f.cand.views?.size) && !readsAlone) throw new Reject("works on objects and on typed arrays or DataViews together");
   }
 

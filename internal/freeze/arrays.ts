@@ -19,7 +19,7 @@
 // function checks it on an array it makes (probe) and, if anything differs,
 // leaves plain Arrays to the interpreter (every call declines).
 
-import { children, type N } from "./ast.ts";
+import { children, storesMember, type N } from "./ast.ts";
 import type { Frozen } from "./analyze.ts";
 import type { Func, Instr } from "./encode.ts";
 
@@ -30,7 +30,7 @@ export const PLAIN = 12;
 const OBJ = { flags: 8, fastArray: 0x10, classId: 10, values: 28, count: 32 } as const;
 const CLASS_ARRAY = 2;
 /** A float64 JSValue is its bits minus FLOAT64_ADDEND << 32 (JS_FLOAT64_TAG_ADDEND, with JS_TAG_FIRST = -9). */
-export const FLOAT64_ADDEND = 0x7ff80000 + 9 + 1;
+const FLOAT64_ADDEND = 0x7ff80000 + 9 + 1;
 
 const get = (local: number): Instr => ({ op: "local.get", local });
 const i32 = (value: number): Instr => ({ op: "i32.const", value });
@@ -116,7 +116,7 @@ export function markPlainArrays(fns: Frozen[], resolve: (f: Frozen, name: string
   for (const f of fns) {
     const callees: Frozen[] = [];
     const walk = (n: N): void => {
-      if ((n.type === "AssignmentExpression" && n.left.type === "MemberExpression") || (n.type === "UpdateExpression" && n.argument.type === "MemberExpression")) effects.add(f);
+      if (storesMember(n)) effects.add(f);
       if (n.type === "CallExpression" && n.callee.type === "MemberExpression" && /^set/.test(n.callee.property.name ?? "")) effects.add(f);
       if (n.type === "CallExpression" && n.callee.type === "Identifier") {
         const g = resolve(f, n.callee.name);
@@ -144,7 +144,7 @@ export function markPlainArrays(fns: Frozen[], resolve: (f: Frozen, name: string
 // that no JS changes: its length and own elements, read as frozen code reads them.
 
 /** The helper that checks one lookup: fz_finds(obj, atom, kept) -> i32. */
-export const FINDS_HELPER = "fz_finds";
+const FINDS_HELPER = "fz_finds";
 /** What the checks keep, at offsets in their static data: the originals (JSValues) and the atoms. */
 export const ITER = { arrayValues: 0, typedValues: 8, iterProto: 16, iterNext: 24, atomIterator: 32, atomNext: 36, atomReturn: 40, size: 48 } as const;
 

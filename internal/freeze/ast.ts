@@ -22,6 +22,9 @@ export function someNode(n: N, pred: (n: N) => boolean): boolean {
   return pred(n) || children(n).some((c) => someNode(c, pred));
 }
 
+/** `x.p = v`, `x[i] op= v`, `x.p++`: a store to a property or an element. */
+export const storesMember = (n: N) => (n.type === "AssignmentExpression" && n.left.type === "MemberExpression") || (n.type === "UpdateExpression" && n.argument.type === "MemberExpression");
+
 export const isFunction = (n: N) => n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression";
 
 /** Does `n` call anything but Math's functions? */

@@ -23,7 +23,7 @@
 import { children, type N } from "./ast.ts";
 import type { Func, Instr, ValType } from "./encode.ts";
 import { DEOPT, OVERFLOW, TAG, TAG_OF, THROWN } from "./runtime.ts";
-import { FLOAT64_ADDEND } from "./arrays.ts";
+import { numberOf } from "./arrays.ts";
 
 /** The C API functions objects need (merged into emit.ts's API; their signatures are checked against quickjs.wasm). */
 export const OBJECT_API: Record<string, [ValType[], ValType[]]> = {
@@ -141,11 +141,8 @@ export function cachedRead(obj: number, atomOf: Instr[], slow: Instr[], l: { sha
     get(obj), { op: "i32.wrap_i64" }, set(l.p),
     get(l.p), { op: "i32.load", offset: SH.shape }, get(l.shape), { op: "i32.eq" }, get(l.p), { op: "i32.load16_u", offset: SH.classId }, i32(CLASS_OBJECT), { op: "i32.eq" }, { op: "i32.and" }, { op: "if" },
     get(l.p), { op: "i32.load", offset: SH.prop }, get(l.slot), i32(3), { op: "i32.shl" }, { op: "i32.add" }, { op: "i64.load", offset: 0 }, set(l.v),
-    // an int, or a float64 (NaN-boxed: the tags from -9 + 17 up); anything else is the helper's
-    ...tag(l.v), { op: "i32.eqz" }, { op: "if" }, get(l.v), { op: "i32.wrap_i64" }, { op: "f64.convert_i32_s" }, { op: "br", depth: 3 }, { op: "end" },
-    ...tag(l.v), i32(9), { op: "i32.add" }, i32(17), { op: "i32.ge_u" }, { op: "if" },
-    get(l.v), { op: "i64.const", value: FLOAT64_ADDEND }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "i64.add" }, { op: "f64.reinterpret_i64" }, { op: "br", depth: 3 },
-    { op: "end" },
+    // a number; anything else is the helper's (out of both ifs, to the read below)
+    ...numberOf(l.v, [{ op: "br", depth: 3 }]), { op: "br", depth: 2 },
     { op: "end" },
     { op: "end" },
     ...slow, set(l.r),

@@ -341,6 +341,27 @@ const orphan = Object.setPrototypeOf([1, 2], null);
 const protoReads = [];
 const viaProxy = Object.setPrototypeOf([1, 2, 3], new Proxy(Array.prototype, { get: (t, k, r) => (protoReads.push(String(k)), Reflect.get(t, k, r)) }));
 row("of own @@iterator", sumOf(own), firstOver(rev, 1), hashOf(rev), attempt(() => sumOf(orphan)), sumOf(viaProxy), protoReads.join(","));
+// next and return as accessors (their getters would run), return null (no method), a proxy on return's way,
+// and each kind of array given the other kind's values as its @@iterator
+let nextGets = 0;
+Object.defineProperty(ArrayIteratorPrototype, "next", { get: () => (nextGets++, originalNext), configurable: true });
+row("of next getter", sumOf(dense), sumOf(ints), nextGets);
+Object.defineProperty(ArrayIteratorPrototype, "next", { value: originalNext, writable: true, configurable: true });
+const IteratorPrototype = Object.getPrototypeOf(ArrayIteratorPrototype);
+Object.defineProperty(IteratorPrototype, "return", { get: () => (closed += 1000, undefined), configurable: true });
+row("of return getter", firstOver(dense, 1), firstOver(ints, 1), sumOf(dense), closed);
+delete IteratorPrototype.return;
+ArrayIteratorPrototype.return = null;
+row("of return null", firstOver(dense, 1), closed);
+delete ArrayIteratorPrototype.return;
+Object.setPrototypeOf(ArrayIteratorPrototype, new Proxy(IteratorPrototype, { get: (t, k, r) => (protoReads.push(String(k)), Reflect.get(t, k, r)) }));
+row("of proxy under next", firstOver(dense, 1), sumOf(ints), protoReads.join(","));
+Object.setPrototypeOf(ArrayIteratorPrototype, IteratorPrototype);
+Array.prototype[Symbol.iterator] = originalTypedValues;
+TypedArrayPrototype[Symbol.iterator] = originalValues;
+row("of values swapped", attempt(() => sumOf(dense)), attempt(() => sumOf(ints)), attempt(() => firstOver(ints, 1)));
+Array.prototype[Symbol.iterator] = originalValues;
+TypedArrayPrototype[Symbol.iterator] = originalTypedValues;
 row("of put back", sumOf(dense), sumOf(ints), firstOver(dense, 2), closed, gets);
 
 // objects as elements
