@@ -137,6 +137,8 @@ fn acquire(size: usize) error{OutOfMemory}!*Stack {
 /// Of a kept stack, the top bytes that stay resident; what a deep call touched below goes back to the
 /// kernel (a stack is many times the QuickJS stack it backs: deep requests would otherwise leave it all).
 const resident = 1 << 20;
+const trim_every = 64;
+threadlocal var releases: u32 = 0;
 
 fn release(s: *Stack) void {
     if (free_count >= keep) {
@@ -144,9 +146,18 @@ fn release(s: *Stack) void {
         std.heap.c_allocator.destroy(s);
         return;
     }
-    if (s.mem.len > guard + resident) {
+    // Every trim_every-th release (one per outermost call into a guest: dozens a request), and only
+    // when the page just below the kept window is resident (a stack is touched from its top down):
+    // a madvise at each release cost a served request ~50 us, its TLB flush slowing what followed.
+    releases +%= 1;
+    if (releases % trim_every == 0 and s.mem.len > guard + resident) {
         const deep = s.mem[guard .. s.mem.len - resident];
-        std.posix.madvise(@alignCast(deep.ptr), deep.len, std.posix.MADV.DONTNEED) catch {};
+        var in_core: [1]u8 = .{0};
+        const edge: [*]align(std.heap.page_size_min) u8 = @alignCast(deep.ptr + deep.len - std.heap.page_size_min);
+        std.posix.mincore(edge, std.heap.page_size_min, &in_core) catch {
+            in_core[0] = 1; // (cannot tell: give them back)
+        };
+        if (in_core[0] & 1 != 0) std.posix.madvise(@alignCast(deep.ptr), deep.len, std.posix.MADV.DONTNEED) catch {};
     }
     s.next = free_list;
     free_list = s;
