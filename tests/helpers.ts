@@ -34,8 +34,11 @@ export function buildAsUser(dir: string, args: string[]): Result {
   return r;
 }
 
-/** Run `argv` to completion without blocking this process (needed when the test itself serves HTTP). */
-export async function spawnAsync(argv: string[], opts: SpawnOptions = {}): Promise<Result> {
+/**
+ * Run `argv` to completion without blocking this process (needed when the test itself serves HTTP);
+ * `watch(pid)` starts looking at the child, and what it returns stops that once the child is done.
+ */
+export async function spawnAsync(argv: string[], opts: SpawnOptions = {}, watch?: (pid: number) => () => void): Promise<Result> {
   const p = Bun.spawn(argv, {
     cwd: opts.cwd,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...opts.env },
@@ -43,8 +46,26 @@ export async function spawnAsync(argv: string[], opts: SpawnOptions = {}): Promi
     stdout: "pipe",
     stderr: "pipe",
   });
+  const stop = watch?.(p.pid);
   const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  stop?.();
   return { code, stdout, stderr };
+}
+
+/** As edgeboxAsync(), sampling the process's peak resident memory every 10 ms (VmHWM, KiB: Linux's /proc). */
+export async function edgeboxPeak(args: string[], opts: SpawnOptions = {}): Promise<Result & { peakKiB: number }> {
+  let peakKiB = 0;
+  const sample = (pid: number) => {
+    const timer = setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+        if (m) peakKiB = Math.max(peakKiB, Number(m[1]));
+      } catch {} // (exited)
+    }, 10);
+    return () => clearInterval(timer);
+  };
+  const r = await spawnAsync([EDGEBOX, ...args], opts, sample);
+  return { ...r, peakKiB };
 }
 
 /** As edgebox(), without blocking this process. */

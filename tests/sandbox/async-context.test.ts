@@ -3,9 +3,9 @@
 // is written, and the host's cost of rewriting it stays bounded.
 
 import { describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { EDGEBOX, ENGINES, edgeboxAsync, nodeAsync, securityTest, tempApp } from "../helpers.ts";
+import { ENGINES, edgeboxAsync, edgeboxPeak, nodeAsync, securityTest, tempApp } from "../helpers.ts";
 
 const SOURCES: Record<string, string> = {
   // the rewrite's own names, bound by the app: they must not take the rewrite's calls
@@ -77,16 +77,7 @@ describe("the await rewrite's cost to the host", () => {
   const linuxOnly = securityTest(process.platform === "linux" ? undefined : "Linux's /proc (the host's peak memory)");
 
   linuxOnly("a 16 MiB module of awaits runs, and the host's peak memory stays under 1 GiB", async () => {
-    const p = Bun.spawn([EDGEBOX, "run", "awaits.mjs"], { cwd: big, env: { PATH: "/usr/bin:/bin", HOME: process.env.HOME ?? "/root" }, stdout: "pipe", stderr: "pipe" });
-    let peakKiB = 0;
-    const sample = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p.pid}/status`, "utf8"));
-        if (m) peakKiB = Math.max(peakKiB, Number(m[1]));
-      } catch {} // (exited)
-    }, 20);
-    const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-    clearInterval(sample);
+    const { code, stdout, stderr, peakKiB } = await edgeboxPeak(["run", "awaits.mjs"], { cwd: big, env: { PATH: "/usr/bin:/bin" } });
     expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: "ok\n", stderr: "" });
     expect(peakKiB).toBeGreaterThan(0);
     expect(peakKiB).toBeLessThan(1 << 20);

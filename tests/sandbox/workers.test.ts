@@ -2,26 +2,9 @@
 // they must not multiply what a run may use. Its memory cap and its network
 // budget (rateLimitRps) cover the run with its workers together.
 
-import { describe, expect, test } from "bun:test";
-import { readFileSync, rmSync } from "node:fs";
-import { EDGEBOX, edgeboxAsync, securityTest, tempApp } from "../helpers.ts";
-
-const ENV = { PATH: "/usr/bin:/bin", HOME: process.env.HOME ?? "/root" };
-
-/** Run `args` with edgebox, sampling its peak resident memory (VmHWM, KiB). */
-async function runSampled(args: string[], cwd: string) {
-  const p = Bun.spawn([EDGEBOX, ...args], { cwd, env: ENV, stdout: "pipe", stderr: "pipe" });
-  let peakKiB = 0;
-  const sample = setInterval(() => {
-    try {
-      const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p.pid}/status`, "utf8"));
-      if (m) peakKiB = Math.max(peakKiB, Number(m[1]));
-    } catch {} // (exited)
-  }, 10);
-  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  clearInterval(sample);
-  return { stdout, stderr, code, peakKiB };
-}
+import { describe, expect } from "bun:test";
+import { rmSync } from "node:fs";
+import { edgeboxAsync, edgeboxPeak, securityTest, tempApp } from "../helpers.ts";
 
 describe("worker_threads: a run's limits cover its workers", () => {
   // each worker fills its memory until an allocation fails, then says how many MiB it holds
@@ -41,7 +24,7 @@ for (let i = 0; i < 8; i++) {
     async () => {
       const dir = tempApp({ "fill.js": FILL });
       try {
-        const r = await runSampled(["run", "--max-memory=64", "fill.js"], dir);
+        const r = await edgeboxPeak(["run", "--max-memory=64", "fill.js"], { cwd: dir, env: { PATH: "/usr/bin:/bin" } });
         const m = /^held (\d+) errors (\d+) main 2\n$/.exec(r.stdout);
         expect({ code: r.code, stderr: r.stderr, matched: m !== null }).toEqual({ code: 0, stderr: "", matched: true });
         // (each instance is ~7 MiB before the app's own: the workers' arrays are less than the cap)
