@@ -425,13 +425,13 @@ function num(v: unknown, name: string): number {
   return v;
 }
 
+const ZEROS = Buffer.alloc(1 << 16);
+
 /**
  * Copy what `src` holds to `dst`, holes kept: a block of zeros is skipped,
  * not written (a 4 KiB sparse file of 1 TiB copied densely fills the disk),
  * and the clock is looked at between blocks (`late()` past the deadline).
  */
-const ZEROS = Buffer.alloc(1 << 16);
-
 function copyContents(src: number, dst: number, deadline: number, late: () => Error): void {
   const buf = Buffer.alloc(ZEROS.length);
   let at = 0;
@@ -473,7 +473,7 @@ function readRoom(fd: number, length: number): number {
  * too) for anyone who can run it, outside any sandbox.
  */
 function modeOf(v: unknown, fallback: number): number {
-  return bits(v, "mode", fallback) & ~0o6000;
+  return (bits(v, "mode", fallback) & ~0o6000) >>> 0;
 }
 
 /** A mode or flags word: an integer that fits 32 bits; `fallback` when absent. */
