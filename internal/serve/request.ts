@@ -226,6 +226,7 @@ export async function handleRequest(image: ServerImage, take: () => ReadyInstanc
 function doneNow(sb: Sandbox, out: number): boolean {
   const vm = sb.guest;
   try {
+    sb.enterBudget(); // (the request's workers may have run since its loop's last turn)
     let jobs = 0;
     if (!vm.runJobs(() => ++jobs >= MICROTASKS_BEFORE_RESPONSE)) return false;
     if (sb.rejections.size > 0) return false; // (the loop reports them)
