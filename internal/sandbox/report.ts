@@ -80,7 +80,12 @@ function messageOf(sb: Sandbox, errH: number): string | undefined {
 /** Report an uncaught error the way node does and pick the exit code (a worker's goes to its parent's 'error'). */
 export function uncaught(sb: Sandbox, errH: number, fromPromise: boolean): RunResult {
   try {
-    if (describing(sb, () => isOutOfMemory(sb, errH), false)) return outOfMemory(sb);
+    if (describing(sb, () => isOutOfMemory(sb, errH), false)) {
+      if (!sb.opts.worker) return outOfMemory(sb);
+      // as node: the parent's Worker emits 'error' (ERR_WORKER_OUT_OF_MEMORY) and exit 1; the run goes on
+      workerOutOfMemory(sb, "Worker terminated due to reaching memory limit: JS heap out of memory");
+      return { code: 1, reason: "out-of-memory" };
+    }
     if (sb.opts.worker) {
       const text = formatError(sb, errH, fromPromise);
       const message = sb.vm.isString(errH) ? sb.vm.toString(errH) : describing(sb, () => messageOf(sb, errH), undefined) ?? text.split("\n")[0]!;
@@ -165,6 +170,12 @@ export function stopped(sb: Sandbox): RunResult | undefined {
   return undefined;
 }
 
+/** A worker out of memory, as node says it: its parent's Worker emits 'error' with ERR_WORKER_OUT_OF_MEMORY. */
+function workerOutOfMemory(sb: Sandbox, message: string): void {
+  const code = "ERR_WORKER_OUT_OF_MEMORY";
+  sb.opts.worker!.onError({ message, stack: `Error [${code}]: ${message}`, code });
+}
+
 /** Turn whatever stopped the run into its result. */
 export function fail(sb: Sandbox, err: unknown): RunResult {
   const end = stopped(sb);
@@ -179,8 +190,7 @@ export function fail(sb: Sandbox, err: unknown): RunResult {
   }
   if (err instanceof GuestException) return uncaught(sb, err.handle, false);
   if (err instanceof NoMemoryForWorker && sb.opts.worker) {
-    // as node's ERR_WORKER_OUT_OF_MEMORY: the parent's Worker emits 'error'
-    sb.opts.worker.onError({ message: err.message, stack: `Error [ERR_WORKER_OUT_OF_MEMORY]: ${err.message}` });
+    workerOutOfMemory(sb, err.message);
     return { code: 1, reason: "out-of-memory" };
   }
   if (err instanceof GuestTrap) {

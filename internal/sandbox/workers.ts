@@ -15,7 +15,7 @@ export interface WorkerLink {
   /** A message to the parent's Worker object. */
   toParent(bytes: Uint8Array): void;
   /** An error nobody caught in the worker: the parent's Worker emits 'error'. */
-  onError(info: { message: string; stack: string }): void;
+  onError(info: { message: string; stack: string; code?: string }): void;
   /** The parent's messages not delivered yet: the worker has not started, or does not listen yet. */
   inbox: Uint8Array[];
   /** Bytes in `inbox`: bounded, so that a worker that never listens cannot make the host hold without end. */

@@ -2,7 +2,7 @@
 // they must not multiply what a run may use. Its memory cap and its network
 // budget (rateLimitRps) cover the run with its workers together.
 
-import { describe, expect } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { edgeboxAsync, edgeboxPeak, securityTest, tempApp } from "../helpers.ts";
 
@@ -41,6 +41,22 @@ for (let i = 0; i < 8; i++) {
     },
     60_000,
   );
+
+  test("a worker that runs out of memory uncaught ends as node's does: 'error' with ERR_WORKER_OUT_OF_MEMORY, exit 1, and the run goes on", async () => {
+    const dir = tempApp({
+      "oom.js": `const { Worker } = require("worker_threads");
+const w = new Worker("const a = []; for (;;) a.push(new Uint8Array(1 << 20).fill(1));", { eval: true });
+w.on("error", (e) => console.log("error", e.code));
+w.on("exit", (c) => console.log("exit", c, "main", new Uint8Array(1 << 20).fill(3)[0]));
+`,
+    });
+    try {
+      const r = await edgeboxAsync(["run", "--max-memory=96", "oom.js"], { cwd: dir });
+      expect(r).toEqual({ code: 0, stdout: "error ERR_WORKER_OUT_OF_MEMORY\nexit 1 main 3\n", stderr: "" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   securityTest(undefined)("rateLimitRps covers the main thread and its workers together: main + 8 workers x 4 fetches let 2 through (and what refills meanwhile)", async () => {
     let seen = 0;

@@ -70,6 +70,7 @@ export class Worker extends EventEmitter {
         const info = JSON.parse(str);
         const err = new Error(info.message);
         err.stack = info.stack;
+        if (info.code) err.code = info.code;
         this.emit("error", err);
       } else if (kind === "exit") {
         this.#exited = true;
