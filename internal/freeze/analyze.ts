@@ -1635,7 +1635,6 @@ function wideParams(c: Candidate): Set<string> {
     children(n).forEach(walk);
   };
   walk(c.node.body);
-  const uses = (n: N, names: Set<string>): boolean => (n.type === "Identifier" && names.has(n.name)) || children(n).some((x) => uses(x, names));
   // read only where it is returned, and in its own updates: an accumulator, not a counter the
   // loop tests every trip (each read elsewhere checks that it is an int32)
   const allowed = new Set<N>();
@@ -1663,7 +1662,7 @@ function wideParams(c: Candidate): Set<string> {
     if (a.type !== "BinaryExpression" || (a.operator !== "+" && a.operator !== "-")) return undefined;
     const isP = (x: N) => x.type === "Identifier" && x.name === p;
     const e = isP(a.left) ? a.right : a.operator === "+" && isP(a.right) ? a.left : undefined;
-    return e && !uses(e, wide) && !(e.type === "Literal" && typeof e.value === "string") ? "update" : undefined;
+    return e && !someNode(e, (x) => x.type === "Identifier" && wide.has(x.name)) && !(e.type === "Literal" && typeof e.value === "string") ? "update" : undefined;
   };
   for (let changed = true; changed; ) {
     changed = false;
@@ -1692,7 +1691,7 @@ function unrollLevels(c: Candidate): number {
 function baseCase(c: Candidate): { test: N; leaf: N; leafFirst: boolean } | undefined {
   const e = bodyStatements(c.node)[0]?.argument;
   if (e?.type !== "ConditionalExpression") return undefined;
-  const callsSelf = (n: N): boolean => isSelfCall(c, n) || children(n).some(callsSelf);
+  const callsSelf = (n: N) => someNode(n, (x) => isSelfCall(c, x));
   if (callsSelf(e.test)) return undefined;
   if (!callsSelf(e.consequent)) return { test: e.test, leaf: e.consequent, leafFirst: true };
   if (!callsSelf(e.alternate)) return { test: e.test, leaf: e.alternate, leafFirst: false };
