@@ -510,15 +510,8 @@ export class FunctionCompiler {
         return { local: this.newLocal(f, wide ? "i64" : wasmType("number", f.int)), ty: "number" as Ty, ...(wide ? { wide } : {}) };
       });
       for (let i = n - 1; i >= 0; i--) f.code.push({ op: "local.set", local: entries[i]!.local });
-      const outer = f.blocks;
-      f.blocks = [new Map(f.cand.params.map((p, i) => [p, entries[i]!]))];
-      f.inlined++;
-      try {
-        return this.returnValue(f, bodyStatements(f.cand.node)[0]!.argument);
-      } finally {
-        f.blocks = outer;
-        f.inlined--;
-      }
+      const params = new Map(f.cand.params.map((p, i) => [p, entries[i]!]));
+      return this.inFrame(f, params, () => this.returnValue(f, bodyStatements(f.cand.node)[0]!.argument));
     }
     const depth = f.slots;
     // the arguments are all on the stack: into the parameters, last first
@@ -1058,11 +1051,16 @@ export class FunctionCompiler {
     const locals = target.params.map(() => ({ local: this.newLocal(f, wasmType("number", f.int)), ty: "number" as Ty }));
     for (let i = n - 1; i >= 0; i--) f.code.push({ op: "local.set", local: locals[i]!.local });
     target.params.forEach((p, i) => params.set(p, locals[i]!));
+    return this.inFrame(f, params, () => this.expr(f, bodyStatements(target.node)[0]!.argument));
+  }
+
+  /** `compile` as inside an inlined frame of the function whose parameters are `params` (a call there is one deeper). */
+  private inFrame<T>(f: FnScope, params: Map<string, Binding>, compile: () => T): T {
     const outer = f.blocks;
     f.blocks = [params];
     f.inlined++;
     try {
-      return this.expr(f, bodyStatements(target.node)[0]!.argument);
+      return compile();
     } finally {
       f.blocks = outer;
       f.inlined--;
@@ -1083,7 +1081,6 @@ export class FunctionCompiler {
     for (let i = n - 1; i >= 0; i--) c.push({ op: "local.set", local: locals[i]!.local });
     f.cand.params.forEach((p, i) => params.set(p, locals[i]!));
     const ty = this.retOf(f.cand);
-    const outer = f.blocks;
     const call = () => {
       for (const l of locals) c.push({ op: "local.get", local: l.local });
       c.push({ op: "local.get", local: f.slots }, { op: "i32.const", value: 1 + f.inlined }, { op: "i32.add" }, { op: "call", func: f.cand.id });
@@ -1091,25 +1088,11 @@ export class FunctionCompiler {
       this.returnZero(f);
       c.push({ op: "end" });
     };
-    const leaf = () => {
-      // as inside the callee's frame (a call in the test or the base case is one deeper)
-      f.blocks = [params];
-      f.inlined++;
-      try {
-        if (this.expr(f, base.leaf) !== ty) throw new Reject("returns both numbers and booleans");
-      } finally {
-        f.blocks = outer;
-        f.inlined--;
-      }
-    };
-    f.blocks = [params];
-    f.inlined++;
-    try {
-      this.test(f, base.test);
-    } finally {
-      f.blocks = outer;
-      f.inlined--;
-    }
+    // the test and the base case as inside the callee's frame
+    const leaf = () => this.inFrame(f, params, () => {
+      if (this.expr(f, base.leaf) !== ty) throw new Reject("returns both numbers and booleans");
+    });
+    this.inFrame(f, params, () => this.test(f, base.test));
     c.push({ op: "if", result: wasmType(ty) });
     if (base.leafFirst) leaf();
     else call();
