@@ -1046,12 +1046,17 @@ export class FunctionCompiler {
    * count the frames they replace, so the depth limit is unchanged.
    */
   private inlineSelf(f: FnScope, e: N, target = f.cand): Ty {
+    return this.inFrame(f, this.argLocals(f, e, target), () => this.expr(f, bodyStatements(target.node)[0]!.argument));
+  }
+
+  /** The arguments of a call to `target` (number parameters only) in fresh locals: its parameters' bindings, for inFrame. */
+  private argLocals(f: FnScope, e: N, target: Candidate): Map<string, Binding> {
     const n = this.args(f, e, target);
     const params = new Map<string, Binding>();
     const locals = target.params.map(() => ({ local: this.newLocal(f, wasmType("number", f.int)), ty: "number" as Ty }));
     for (let i = n - 1; i >= 0; i--) f.code.push({ op: "local.set", local: locals[i]!.local });
     target.params.forEach((p, i) => params.set(p, locals[i]!));
-    return this.inFrame(f, params, () => this.expr(f, bodyStatements(target.node)[0]!.argument));
+    return params;
   }
 
   /** `compile` as inside an inlined frame of the function whose parameters are `params` (a call there is one deeper). */
@@ -1075,14 +1080,10 @@ export class FunctionCompiler {
    */
   private guardedSelf(f: FnScope, e: N, base: { test: N; leaf: N; leafFirst: boolean }): Ty {
     const c = f.code;
-    const n = this.args(f, e, f.cand);
-    const params = new Map<string, Binding>();
-    const locals = f.cand.params.map(() => ({ local: this.newLocal(f, "f64"), ty: "number" as Ty }));
-    for (let i = n - 1; i >= 0; i--) c.push({ op: "local.set", local: locals[i]!.local });
-    f.cand.params.forEach((p, i) => params.set(p, locals[i]!));
+    const params = this.argLocals(f, e, f.cand);
     const ty = this.retOf(f.cand);
     const call = () => {
-      for (const l of locals) c.push({ op: "local.get", local: l.local });
+      for (const l of params.values()) c.push({ op: "local.get", local: l.local }); // (a function's parameter names are distinct)
       c.push({ op: "local.get", local: f.slots }, { op: "i32.const", value: 1 + f.inlined }, { op: "i32.add" }, { op: "call", func: f.cand.id });
       c.push({ op: "global.get", global: OVERFLOW }, { op: "if" });
       this.returnZero(f);
