@@ -371,8 +371,7 @@ const IncomingRequest = Object.create(Request.prototype, {
   headers: {
     get() {
       if (this._headers === undefined) {
-        const h = Object.create(Headers.prototype);
-        h._map = new Map();
+        const h = new Headers();
         for (const [k, v] of this._headerPairs) appendTo(h._map, k, v);
         this._headers = h;
       }
