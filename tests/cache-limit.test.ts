@@ -24,19 +24,30 @@ function age(path: string, ageMs: number): void {
 /** The build's cache directory under XDG_CACHE_HOME `cache` (one run made it). */
 const buildDir = (cache: string) => join(cache, "edgebox", readdirSync(join(cache, "edgebox")).find((n) => /-[0-9a-f]{12}$/.test(n))!);
 
+/** A hello app run once with a cache of its own: its env, and the build's cache directory that run filled. */
+function helloRunOnce() {
+  const app = tempApp({ "hello.js": `console.log("hello");\n` });
+  const cache = tempApp();
+  const env = { XDG_CACHE_HOME: cache };
+  expect(edgebox(["run", join(app, "hello.js")], { env }).code).toBe(0);
+  return { app, env, dir: buildDir(cache) };
+}
+
+/** An app's precompiled module (and its .sum) written two days ago, 600 MiB of native code: past the 512 MiB cap alone. */
+function staleModule(dir: string): string {
+  const stale = join(dir, "app-module-00000000000000aa-f0.cwasm");
+  oldFile(stale, 600 * 2 ** 20, 2 * DAY);
+  oldFile(`${stale}.sum`, 0, 2 * DAY);
+  return stale;
+}
+
 describe("cache limits", () => {
   test("precompiled modules past their cap: the least recently used go, the runtime in use stays", () => {
-    const app = tempApp({ "hello.js": `console.log("hello");\n` });
-    const cache = tempApp();
-    const env = { XDG_CACHE_HOME: cache };
-    expect(edgebox(["run", join(app, "hello.js")], { env }).code).toBe(0);
-    const dir = buildDir(cache);
+    const { app, env, dir } = helloRunOnce();
     const runtime = readdirSync(dir).find((f) => /^runtime-.*\.cwasm$/.test(f))!;
     expect(runtime).toBeDefined();
-    // an app built two days ago, 600 MiB of native code; the runtime last used a day ago
-    const stale = join(dir, "app-module-00000000000000aa-f0.cwasm");
-    oldFile(stale, 600 * 2 ** 20, 2 * DAY);
-    oldFile(`${stale}.sum`, 0, 2 * DAY);
+    // an app built two days ago; the runtime last used a day ago
+    const stale = staleModule(dir);
     age(join(dir, `${runtime}.sum`), DAY);
 
     // a run that finds the runtime marks it used
@@ -58,17 +69,11 @@ describe("cache limits", () => {
   });
 
   test("precompiled modules past their cap: the native libraries in the same directory are not entries", () => {
-    const app = tempApp({ "hello.js": `console.log("hello");\n` });
-    const cache = tempApp();
-    const env = { XDG_CACHE_HOME: cache };
-    expect(edgebox(["run", join(app, "hello.js")], { env }).code).toBe(0);
-    const dir = buildDir(cache);
+    const { app, env, dir } = helloRunOnce();
     const libs = readdirSync(dir).filter((f) => !/\.cwasm(\.sum)?$/.test(f));
     expect(libs.length).toBe(2);
     for (const f of libs) age(join(dir, f), 3 * DAY); // extracted long ago, older than any entry
-    const stale = join(dir, "app-module-00000000000000aa-f0.cwasm");
-    oldFile(stale, 600 * 2 ** 20, 2 * DAY);
-    oldFile(`${stale}.sum`, 0, 2 * DAY);
+    const stale = staleModule(dir);
     expect(edgebox(["build", join(app, "hello.js"), "-o", join(app, "hello.ebx")], { env }).code).toBe(0);
     expect(existsSync(stale)).toBe(false);
     for (const f of libs) expect(existsSync(join(dir, f))).toBe(true);

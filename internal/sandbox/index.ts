@@ -284,10 +284,11 @@ export class Sandbox {
 
   /**
    * The guest's state for a snapshot: memory, stack pointer, where things are, and the side modules
-   * linked. `keepStack`: still on this run's stack (for sandboxes restored with the same stack size).
+   * linked. Still on this run's stack: the sandboxes restored from it (edgebox serve's requests) have
+   * the same stack size, so they do not move to one of their own.
    */
-  capture(keepStack = false): { memory: Uint8Array; stackPointer: number; linked: Placement[] } & GuestState {
-    const { memory, stackPointer } = this.vm.snapshot(undefined, keepStack);
+  capture(): { memory: Uint8Array; stackPointer: number; linked: Placement[] } & GuestState {
+    const { memory, stackPointer } = this.vm.snapshot(undefined, true);
     return { memory, stackPointer, ...this.vm.state(), linked: [...this.linked] };
   }
 

@@ -55,8 +55,7 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
     if (err instanceof RunError) throw new UserError("E_SERVE", `${app.file}: ${err.message}`);
     throw err;
   }
-  // (on its stack: a request's sandbox has the same stack size, so it does not move to one of its own)
-  const cap = sb.capture(true);
+  const cap = sb.capture();
   const sourceMaps = sb.sourceMaps;
   sb.dispose();
   const engine = app.choice.engine;

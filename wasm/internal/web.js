@@ -242,7 +242,6 @@ const bodyStreams = new WeakMap();
 function bodyBytes(body) {
   if (body === undefined || body === null) return { bytes: null, type: null };
   if (bodyStreams.has(body)) return { bytes: bodyStreams.get(body), type: null };
-  if (typeof body === "string") return { bytes: utf8Encode(body), type: "text/plain;charset=UTF-8" };
   if (body instanceof URLSearchParamsLike()) return { bytes: utf8Encode(body.toString()), type: "application/x-www-form-urlencoded;charset=UTF-8" };
   if (body instanceof Blob) return { bytes: body._bytes, type: body.type || null };
   if (body instanceof ArrayBuffer) return { bytes: new Uint8Array(body), type: null };
@@ -372,8 +371,7 @@ const IncomingRequest = Object.create(Request.prototype, {
   headers: {
     get() {
       if (this._headers === undefined) {
-        const h = Object.create(Headers.prototype);
-        h._map = new Map();
+        const h = new Headers();
         for (const [k, v] of this._headerPairs) appendTo(h._map, k, v);
         this._headers = h;
       }
