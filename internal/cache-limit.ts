@@ -3,7 +3,8 @@
 // a bound every built app run, edited file and upgrade left its entry for
 // good: a built app's native code is ~4 MB, and a build's directory ~40 MB.
 // Eviction goes by last use (a hit touches its entry) and runs only after a
-// miss wrote something, so a run that finds what it needs pays one utimes.
+// miss wrote something (at a process's first write to a cache, then when its
+// writes may pass the cap), so a run that finds what it needs pays one utimes.
 
 import { readdirSync, rmSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
@@ -33,7 +34,7 @@ interface Entry {
  * its last use is the newest modification time among them. Other files (the
  * build directory's native libraries) and subdirectories are left alone.
  */
-export function limitDir(dir: string, capBytes: number, ext: string): void {
+export function limitDir(dir: string, capBytes: number, ext: string): number {
   const entries = new Map<string, Entry>();
   let total = 0;
   try {
@@ -50,14 +51,28 @@ export function limitDir(dir: string, capBytes: number, ext: string): void {
       total += st.size;
     }
   } catch {
-    return; // not there or unreadable: nothing to limit
+    return 0; // not there or unreadable: nothing to limit
   }
-  if (total <= capBytes) return;
+  if (total <= capBytes) return total;
   const oldest = [...entries.values()].filter((e) => e.used < Date.now() - FRESH_MS).sort((a, b) => a.used - b.used);
   for (const e of oldest) {
     if (total <= capBytes) break;
     if (e.files.every((f) => remove(join(dir, f)))) total -= e.bytes;
   }
+  return total;
+}
+
+/** Per directory: the bytes its entries held at this process's last scan, plus what it wrote there since. */
+const held = new Map<string, number>();
+
+/**
+ * After writing an entry of `bytes` into `dir`: limitDir, but a scan only at
+ * the process's first write there and when what it wrote since may pass the
+ * cap (a cold run writing N entries scanned N times: N^2 stats).
+ */
+export function wrote(dir: string, bytes: number, capBytes: number, ext: string): void {
+  const known = held.get(dir);
+  held.set(dir, known !== undefined && known + bytes <= capBytes ? known + bytes : limitDir(dir, capBytes, ext));
 }
 
 /** Best effort: a file another process holds open (Windows) stays, and the eviction goes on. */

@@ -6,7 +6,7 @@
 
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { limitDir, touch } from "../cache-limit.ts";
+import { touch, wrote } from "../cache-limit.ts";
 
 const MAGIC = 0x31434245; // "EBC1"
 const HEADER = 16; // magic u32, length u32, wyhash u64
@@ -54,7 +54,7 @@ export class BytecodeCache {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       writeFileSync(tmp, out);
       renameSync(tmp, path);
-      limitDir(this.dir, CAP_BYTES, ".qbc");
+      wrote(this.dir, out.length, CAP_BYTES, ".qbc");
     } catch {
       // read-only or full disk: run uncached
     }

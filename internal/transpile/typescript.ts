@@ -16,7 +16,7 @@ import { basename, dirname, join, posix } from "node:path";
 import { hostPath } from "../winpath.ts";
 import { SourceMap, type RawSourceMap } from "./sourcemap.ts";
 import { irregularConfigFor, writeTsconfig } from "./tsconfig.ts";
-import { limitDir, touch } from "../cache-limit.ts";
+import { touch, wrote } from "../cache-limit.ts";
 
 const TYPESCRIPT = /\.(ts|tsx|mts|cts)$/;
 /** Transpiled files and scans kept on disk take at most this much. */
@@ -132,9 +132,10 @@ export class TypeScript {
     if (!p) return;
     try {
       mkdirSync(dirname(p), { recursive: true });
-      writeFileSync(`${p}.${process.pid}`, JSON.stringify(out));
+      const text = JSON.stringify(out);
+      writeFileSync(`${p}.${process.pid}`, text);
       renameSync(`${p}.${process.pid}`, p);
-      limitDir(dirname(p), CAP_BYTES, ".json");
+      wrote(dirname(p), Buffer.byteLength(text), CAP_BYTES, ".json");
     } catch {
       // a cache that cannot be written only costs speed
     }
