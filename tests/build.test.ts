@@ -197,6 +197,12 @@ describe("nothing from build time shows at run time", () => {
     expect(build(dir, ["e.js", "--explain"]).stdout).toContain("top level: runs at start, not at build time: it reads process.env");
     expect(build(dir, ["e.js", "--explain", "--no-prerun"]).stdout).toContain("top level: runs at start (--no-prerun)");
   });
+
+  test("a top level that reads the clock is not pre-run (the host answers the clock in a run, not in a build's pre-run)", () => {
+    const dir = tempApp({ "c.js": `const t = Date.now();\nconsole.log(t > 1700000000000, performance.now() >= 0);\n` });
+    expect(build(dir, ["c.js", "--explain"]).stdout).toContain("top level: runs at start, not at build time: it reads the clock");
+    expect(edgebox(["run", "c.ebx"], { cwd: dir }).stdout).toBe("true true\n");
+  });
 });
 
 describe("the policy applies to artifacts as to scripts", () => {

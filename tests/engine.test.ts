@@ -231,6 +231,71 @@ describe("native host library", () => {
   });
 });
 
+/**
+ * wat2wasm of:
+ *   (module
+ *     (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+ *     (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+ *     (memory (export "memory") 1)
+ *     (func (export "clock") (param i32 i32) (result i32) local.get 0 i64.const 1 local.get 1 call $clock)
+ *     (func (export "random") (param i32 i32) (result i32) local.get 0 local.get 1 call $random))
+ */
+const WASI = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 14, 2, 96, 3, 127, 126, 127, 1, 127, 96, 2, 127, 127, 1, 127, 2, 77, 2, 22, 119, 97, 115, 105, 95, 115, 110, 97, 112, 115, 104, 111,
+  116, 95, 112, 114, 101, 118, 105, 101, 119, 49, 14, 99, 108, 111, 99, 107, 95, 116, 105, 109, 101, 95, 103, 101, 116, 0, 0, 22, 119, 97, 115, 105, 95, 115, 110, 97,
+  112, 115, 104, 111, 116, 95, 112, 114, 101, 118, 105, 101, 119, 49, 10, 114, 97, 110, 100, 111, 109, 95, 103, 101, 116, 0, 1, 3, 3, 2, 1, 1, 5, 3, 1, 0, 1, 7, 27, 3,
+  6, 109, 101, 109, 111, 114, 121, 2, 0, 5, 99, 108, 111, 99, 107, 0, 2, 6, 114, 97, 110, 100, 111, 109, 0, 3, 10, 21, 2, 10, 0, 32, 0, 66, 1, 32, 1, 16, 0, 11, 8, 0,
+  32, 0, 32, 1, 16, 1, 11,
+]);
+
+describe.if(process.platform !== "win32")("the host library answers the guest's WASI clock and randomness", () => {
+  // The imports TypeScript would answer with: 99, so a test can tell who answered.
+  const fromTypeScript = {
+    wasi_snapshot_preview1: {
+      clock_time_get: { params: ["i32", "i64", "i32"], results: ["i32"], fn: () => 99 },
+      random_get: { params: ["i32", "i32"], results: ["i32"], fn: () => 99 },
+    },
+  } as const;
+
+  test("the clock: realtime for clock 0, monotonic otherwise, written at the guest's address", async () => {
+    const e = await nativeEngine();
+    const inst = e.instantiate(e.compile(WASI), fromTypeScript as never);
+    const view = () => new DataView(inst.memory().buffer, inst.memory().byteOffset);
+    const before = BigInt(Date.now()) * 1_000_000n;
+    expect(inst.exports.clock!(0, 64)).toBe(0);
+    const real = view().getBigUint64(64, true);
+    expect(real >= before - 1_000_000n && real <= BigInt(Date.now() + 1) * 1_000_000n).toBe(true);
+    expect(inst.exports.clock!(1, 128)).toBe(0);
+    const mono = view().getBigUint64(128, true);
+    expect(inst.exports.clock!(1, 128)).toBe(0);
+    expect(view().getBigUint64(128, true) >= mono).toBe(true);
+    e.dispose();
+  });
+
+  test("random bytes fill the guest's buffer; an address outside memory is EFAULT, and nothing is written", async () => {
+    const e = await nativeEngine();
+    const inst = e.instantiate(e.compile(WASI), fromTypeScript as never);
+    expect(inst.exports.random!(1000, 4096)).toBe(0);
+    expect(inst.memory().subarray(1000, 1000 + 4096).some((b) => b !== 0)).toBe(true);
+    expect(inst.memory().subarray(1000 + 4096, 1000 + 8192).every((b) => b === 0)).toBe(true);
+    const size = inst.memory().length;
+    for (const [at, len] of [[size - 10, 11], [size, 1], [0xfffffff0, 32], [8, 0xffffffff]]) expect(inst.exports.random!(at, len)).toBe(21);
+    for (const at of [size - 7, size, 0xfffffffc]) expect(inst.exports.clock!(0, at)).toBe(21);
+    expect(inst.memory().subarray(size - 16).every((b) => b === 0)).toBe(true);
+    e.dispose();
+  });
+
+  test("an instance can send them to its imports instead (a build's pre-run refuses them)", async () => {
+    const e = await nativeEngine();
+    const inst = e.instantiate(e.compile(WASI), fromTypeScript as never);
+    inst.wasiInHost!(false);
+    expect([inst.exports.clock!(0, 64), inst.exports.random!(0, 8)]).toEqual([99, 99]);
+    inst.wasiInHost!(true);
+    expect([inst.exports.clock!(0, 64), inst.exports.random!(0, 8)]).toEqual([0, 0]);
+    e.dispose();
+  });
+});
+
 /** wat2wasm of: (module (memory (export "memory") MIN MAX) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))) */
 const memoryModule = (min: number, max: number) => new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 127, 1, 127, 3, 2, 1, 0, 5, 5, 1, 1, min, max & 0x7f | 0x80, max >> 7, 7, 17, 2, 6, 109, 101, 109, 111, 114, 121, 2, 0, 4, 103, 114, 111, 119, 0, 0, 10, 8, 1, 6, 0, 32, 0, 64, 0, 11]);
 

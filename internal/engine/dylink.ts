@@ -240,9 +240,8 @@ export function linkSideModule(
   } else {
     instance.exports.__wasm_apply_data_relocs?.();
     instance.exports.__wasm_call_ctors?.();
-    const init = instance.exports[side.initFn];
-    if (!init) throw new Error(`side module ${side.name} has no ${side.initFn}`);
-    const status = init(x.qjs_get_context_ptr!(), x.qjs_get_runtime_ptr!()) as number;
+    if (!instance.exports[side.initFn]) throw new Error(`side module ${side.name} has no ${side.initFn}`);
+    const status = instance.exports[side.initFn]!(x.qjs_get_context_ptr!(), x.qjs_get_runtime_ptr!()) as number;
     if (status !== 0) throw new Error(`side module ${side.name}: ${side.initFn} returned ${status}`);
   }
   return { instance, placement: { name: side.name, memoryBase, tableBase, tableEnd: nextSlot } };

@@ -5,7 +5,7 @@ import { dlopen, type Pointer } from "bun:ffi";
 import type { TrapCode } from "./types.ts";
 import { dirname, join } from "node:path";
 
-export const HOST_ABI_VERSION = 5;
+export const HOST_ABI_VERSION = 6;
 
 export const symbols = {
   eb_abi_version: { args: [], returns: "u32" },
@@ -39,6 +39,7 @@ export const symbols = {
   eb_table_set_func: { args: ["ptr", "u32", "u32", "ptr", "u32", "ptr", "usize"], returns: "i32" },
   eb_instance_set_deadline: { args: ["ptr", "u64"], returns: "void" },
   eb_instance_set_max_memory: { args: ["ptr", "i64"], returns: "void" },
+  eb_instance_wasi_in_host: { args: ["ptr", "u32"], returns: "void" },
   eb_instance_free: { args: ["ptr"], returns: "void" },
 } as const;
 

@@ -17,6 +17,7 @@ import {
   type LinkImport,
   type ModuleImport,
   type WasmModule,
+  type WasmValue,
 } from "./types.ts";
 
 export interface NativeEngineOptions {
@@ -112,8 +113,6 @@ class NativeModule implements WasmModule {
   readonly importDescs: Desc[] = [];
   /** Exports learned so far, by name (null: the module has no such export). */
   readonly exportInfo = new Map<string, ExportInfo | null>();
-  /** The functions instances have called, in the order first called: each new instance binds them at once. */
-  readonly boundExports: (ExportInfo & { name: string })[] = [];
   private proto: object | undefined;
 
   /** The prototype of every instance's exports object (see makeExports). */
@@ -512,6 +511,10 @@ class NativeInstance implements Instance {
     if (st !== Status.ok) throw e.failure(st, `setting ${table}[${index}]`);
   }
 
+  wasiInHost(on: boolean): void {
+    this.engine.lib.eb_instance_wasi_in_host(this.handle, on ? 1 : 0);
+  }
+
   setMaxMemory(bytes: number): void {
     this.engine.lib.eb_instance_set_max_memory(this.handle, bytes);
   }
@@ -529,45 +532,44 @@ class NativeInstance implements Instance {
   }
 }
 
-/** Exports a new instance binds ahead at most (a module's instances call a few dozen). */
-const MAX_BOUND_AHEAD = 128;
-
 /** The instance an exports object belongs to. */
 const INSTANCE = Symbol("instance");
 
 /**
- * The exports object. Functions are bound on first use (an instance never
- * pays for the hundreds of exports it does not call) and then live as own
- * properties, which the engine reaches at full speed; only a miss goes up the
- * prototype chain to the module's proxy that binds it. The proxy is one per
- * module, so every instance's exports object has the same shape (edgebox serve
- * makes one instance per request: a prototype each would defeat the engine's caches).
+ * The exports object: the instance, and a prototype shared by every instance
+ * of the module (edgebox serve makes one instance per request: an object that
+ * is only `{ [INSTANCE]: inst }` costs nothing to make, where binding a few
+ * dozen closures per instance cost ~10 µs of each request). Its functions are
+ * methods: call them on the exports object (`x.f(...)`), not detached.
  */
 function makeExports(inst: NativeInstance): Record<string, ExportFunction | undefined> {
   const o = Object.create(inst.module.exportsPrototype());
   o[INSTANCE] = inst;
-  // The functions earlier instances of the module called, bound at once: in the same order each
-  // time (one shape for all), and each cheaper than a miss through the proxy (edgebox serve calls
-  // ~25 in every request's fresh instance).
-  for (const info of inst.module.boundExports) o[info.name] = (...args: unknown[]) => inst.call(info, args);
   return o;
 }
 
+/**
+ * The module's methods, each defined on first use (an instance never pays for
+ * the hundreds of exports nobody calls); a miss goes up to the proxy, which
+ * defines the method on the prototype for every instance after it.
+ */
 function exportsPrototype(): object {
-  return new Proxy(
-    {},
-    {
-      get(_t, name, receiver) {
-        if (typeof name !== "string") return undefined;
-        const inst = receiver[INSTANCE] as NativeInstance;
-        const info = inst.lookup(name);
-        if (!info || info.kind !== "func") return undefined;
-        const f: ExportFunction = (...args) => inst.call(info, args);
-        Object.defineProperty(receiver, name, { value: f, writable: true, enumerable: true, configurable: true });
-        const m = inst.module;
-        if (m.boundExports.length < MAX_BOUND_AHEAD && !m.boundExports.some((b) => b.name === name)) m.boundExports.push({ ...info, name });
-        return f;
+  const methods: Record<string, ExportFunction> = Object.create(
+    new Proxy(
+      {},
+      {
+        get(_t, name, receiver) {
+          if (typeof name !== "string") return undefined;
+          const info = (receiver[INSTANCE] as NativeInstance).lookup(name);
+          if (!info || info.kind !== "func") return undefined;
+          const f = function (this: { [INSTANCE]: NativeInstance }, ...args: WasmValue[]) {
+            return this[INSTANCE].call(info, args);
+          };
+          Object.defineProperty(methods, name, { value: f, writable: true, enumerable: true, configurable: true });
+          return f;
+        },
       },
-    },
+    ),
   );
+  return methods;
 }

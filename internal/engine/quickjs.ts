@@ -180,6 +180,8 @@ export class QuickJS {
       wasi_snapshot_preview1: wasiImports(() => self!.instance, opts.output),
     };
     this.instance = module.engine.instantiate(module, imports, opts.limits);
+    // (a pre-run refuses the clock and randomness: only the imports above can say so)
+    if (opts.output.needsRun) this.instance.wasiInHost?.(false);
     this.x = this.instance.exports as Record<string, (...a: any[]) => any>;
     self = this;
   }
@@ -294,13 +296,13 @@ export class QuickJS {
   stackCheckedAllocators(names: readonly string[]): Record<string, HostFunction> {
     const out: Record<string, HostFunction> = {};
     for (const name of names) {
-      const alloc = this.x[name]!;
+      const x = this.x;
       out[name] = {
         params: ["i32"],
         results: ["i64"],
         fn: (ctx: number) => {
           const limit = this.stackRegion ? this.stackRegion + STACK_SLACK : LINKER_STACK_TOP - LINKER_STACK_USABLE;
-          if (this.instance.getGlobal("__stack_pointer") >= limit) return alloc(ctx);
+          if (this.instance.getGlobal("__stack_pointer") >= limit) return x[name]!(ctx);
           const msg = this.writeString("Maximum call stack size exceeded");
           try {
             return this.x.JS_ThrowRangeError!(ctx, msg.ptr, 0); // (no % in it: no arguments read)

@@ -60,7 +60,7 @@ export type LinkImport =
 export type ExportFunction = (...args: WasmValue[]) => any;
 
 export interface Instance {
-  /** Exported functions by name (undefined for a name the module does not export). A call that traps throws GuestTrap. */
+  /** Exported functions by name (undefined for a name the module does not export), called as methods of this object (`exports.f(...)`, not detached). A call that traps throws GuestTrap. */
   readonly exports: Readonly<Record<string, ExportFunction | undefined>>;
   /** Whether the module exports `name` (cheaper than touching `exports`, which binds a function). */
   hasExport?(name: string): boolean;
@@ -85,6 +85,11 @@ export interface Instance {
   tableGrow(table: string, delta: number): number;
   /** Put function export `exportName` of `from` into slot `index` of exported table `table`. */
   tableSetFunction(table: string, index: number, from: Instance, exportName: string): void;
+  /**
+   * Where the guest's WASI clock and randomness are answered: by the host library (the default,
+   * where it can) or, `false`, by the imports given at instantiation (a build's pre-run refuses them).
+   */
+  wasiInHost?(on: boolean): void;
   /** How far linear memory may grow from now (engines with a store limiter; the js engine's is fixed at instantiation). */
   setMaxMemory?(bytes: number): void;
   /** Restart the hard stop for compiled code `ms` from now (engines with epoch interruption); 0 = none. */

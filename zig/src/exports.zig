@@ -263,6 +263,11 @@ fn ebInstanceSetMaxMemory(i: *host.Instance, max_memory: i64) callconv(.c) void 
     i.setMaxMemory(max_memory);
 }
 
+/// The guest's clock and randomness from TypeScript (`in_host` 0), not the host (a build's pre-run refuses them).
+fn ebInstanceWasiInHost(i: *host.Instance, in_host: u32) callconv(.c) void {
+    i.root.wasi_in_host = in_host != 0;
+}
+
 fn ebInstanceFree(i: *host.Instance) callconv(.c) void {
     i.destroy();
 }
@@ -299,5 +304,6 @@ comptime {
     @export(&ebTableSetFunc, .{ .name = "eb_table_set_func" });
     @export(&ebInstanceSetDeadline, .{ .name = "eb_instance_set_deadline" });
     @export(&ebInstanceSetMaxMemory, .{ .name = "eb_instance_set_max_memory" });
+    @export(&ebInstanceWasiInHost, .{ .name = "eb_instance_wasi_in_host" });
     @export(&ebInstanceFree, .{ .name = "eb_instance_free" });
 }

@@ -13,8 +13,9 @@ const epoch_ms = 10;
 const wt = @import("wasmtime.zig");
 const stack = @import("stack.zig");
 const slots = @import("slots.zig");
+const wasi = @import("wasi.zig");
 
-pub const abi_version: u32 = 5;
+pub const abi_version: u32 = 6;
 
 pub const HostError = error{
     OutOfMemory,
@@ -334,7 +335,11 @@ pub const Module = struct {
         errdefer wt.wasmtime_linker_delete(linker);
         for (self.imports, 0..) |imp, i| {
             if (imp.kind != wt.extern_func) continue;
-            if (wt.wasmtime_linker_define_func_unchecked(linker, imp.module.ptr, imp.module.len, imp.name.ptr, imp.name.len, imp.functype.?, trampoline, &self.slots[i], null)) |err| {
+            const callback: wt.UncheckedCallback = if (wasi.kindOf(imp.module, imp.name, imp.functype.?)) |k| switch (k) {
+                .clock_time_get => wasiCallback(.clock_time_get),
+                .random_get => wasiCallback(.random_get),
+            } else trampoline;
+            if (wt.wasmtime_linker_define_func_unchecked(linker, imp.module.ptr, imp.module.len, imp.name.ptr, imp.name.len, imp.functype.?, callback, &self.slots[i], null)) |err| {
                 takeWasmtimeError("link", err);
                 return error.LinkFailed;
             }
@@ -432,6 +437,20 @@ fn trampoline(env: ?*anyopaque, caller: *wt.Caller, args: [*]wt.ValRaw, n: usize
     return null;
 }
 
+/// A WASI clock or randomness import the host answers (wasi.zig), unless the instance sends them to TypeScript.
+fn wasiCallback(comptime kind: wasi.Kind) wt.UncheckedCallback {
+    return struct {
+        fn call(env: ?*anyopaque, caller: *wt.Caller, args: [*]wt.ValRaw, n: usize) callconv(.c) ?*wt.Trap {
+            const ctx = wt.wasmtime_caller_context(caller);
+            const root: *Instance = @ptrCast(@alignCast(wt.wasmtime_context_get_data(ctx).?));
+            if (!root.wasi_in_host or !root.has_memory) return trampoline(env, caller, args, n);
+            const data = wt.wasmtime_memory_data(ctx, &root.memory.of);
+            wasi.answer(kind, data[0..wt.wasmtime_memory_data_size(ctx, &root.memory.of)], args);
+            return null;
+        }
+    }.call;
+}
+
 // ---- instances ----
 
 pub const LinkKind = enum(u32) {
@@ -476,6 +495,8 @@ pub const Instance = struct {
     side: std.ArrayListUnmanaged(*Instance) = .empty,
     /// The root's: the stack this store's guest runs on (stack.zig).
     guest: stack.Guest = .{},
+    /// The root's: the host answers the guest's clock and randomness (wasi.zig); false: TypeScript does.
+    wasi_in_host: bool = true,
 
     /// A fresh store with one instance of `module`. `max_memory` < 0: no limit.
     pub fn create(module: *Module, id: u32, state: *MemoryState, max_memory: i64, fuel: u64, deadline_ms: u64) HostError!*Instance {
