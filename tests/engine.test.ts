@@ -279,7 +279,7 @@ describe.if(process.platform !== "win32")("the host library answers the guest's 
     expect(inst.memory().subarray(1000, 1000 + 4096).some((b) => b !== 0)).toBe(true);
     expect(inst.memory().subarray(1000 + 4096, 1000 + 8192).every((b) => b === 0)).toBe(true);
     const size = inst.memory().length;
-    for (const [at, len] of [[size - 10, 11], [size, 1], [0xfffffff0, 32], [8, 0xffffffff]]) expect(inst.exports.random!(at, len)).toBe(21);
+    for (const [at, len] of [[size - 10, 11], [size, 1], [0xfffffff0, 32], [8, 0xffffffff]] as [number, number][]) expect(inst.exports.random!(at, len)).toBe(21);
     for (const at of [size - 7, size, 0xfffffffc]) expect(inst.exports.clock!(0, at)).toBe(21);
     expect(inst.memory().subarray(size - 16).every((b) => b === 0)).toBe(true);
     e.dispose();

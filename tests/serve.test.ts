@@ -338,6 +338,7 @@ export default {
     if (url.pathname === "/files") { const fds = []; try { for (let i = 0; i < 200; i++) fds.push(fs.openSync(url.searchParams.get("path"), "r")); return new Response("opened " + fds.length); } catch (e) { return new Response(e.code + " after " + fds.length, { status: 503 }); } }
     if (url.pathname === "/bad-header") return new Response("x", { headers: [["x-bad", "a\\u0000b"]] });
     if (url.pathname === "/bad-name") return new Response("x", { headers: { "x-ok": "1", "x-bad": "line\\r\\nbreak" } });
+    if (url.pathname === "/bad-status") return new Response("x", { statusText: "ok\\nx-injected\\n1" });
     if (url.pathname === "/timer") { setInterval(() => {}, 5); return new Response("timer left behind"); }
     if (url.pathname === "/reject-spin") { Promise.reject(new Error("never handled")); for (;;) {} }
     return new Response("ok");
@@ -428,6 +429,9 @@ export default {
       const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => fetch(`${s.url}/${i % 2 ? "bad-header" : "bad-name"}`).then((r) => r.status)));
       expect(statuses).toEqual(Array(20).fill(500));
     }
+    // (a line break in the status text does not become a header of its own)
+    const injected = await fetch(`${s.url}/bad-status`);
+    expect([injected.status, injected.headers.get("x-injected")]).toEqual([500, null]);
     const good = await fetch(`${s.url}/`);
     expect([good.status, await good.text()]).toEqual([200, "ok"]);
     expect(s.log()).toContain("the response is not valid HTTP");

@@ -63,8 +63,11 @@ export async function readRequestBody(req: Request, max: number, ms: number, res
   }
 }
 
+/** A request that has no body to read (checked before readRequestBody: no timer, no await for most requests). */
+export const hasNoBody = (req: Request) => req.method === "GET" || req.method === "HEAD" || !req.body;
+
 async function readBody(req: Request, max: number, reserve: (n: number) => boolean): Promise<Uint8Array | null | "too-large" | "too-busy"> {
-  if (req.method === "GET" || req.method === "HEAD" || !req.body) return null;
+  if (hasNoBody(req) || !req.body) return null;
   const declared = Number(req.headers.get("content-length") ?? -1);
   if (declared > max) return "too-large";
   const chunks: Uint8Array[] = [];
@@ -163,16 +166,13 @@ export async function handleRequest(image: ServerImage, take: () => ReadyInstanc
       }
       desc = vm.promiseResult(responseH);
     }
-    const head = JSON.parse(vm.toString(vm.getProp(desc, "head"))) as { status: number; statusText: string; headers: [string, string][] };
+    const head = responseHead(vm.toString(vm.getProp(desc, "head")));
+    if (typeof head === "string") return end(failed("error", 500, "the handler failed", o.dev, head));
     const bodyOut = vm.getProp(desc, "body");
     const bytes = vm.isString(bodyOut) ? vm.toUtf8(bodyOut) : vm.isObject(bodyOut) ? vm.toBytes(bodyOut) : undefined;
-    if (head.headers.length > MAX_HEADERS) {
-      // (Bun takes time that grows with the square of the count to build them, past any time limit)
-      return end(failed("error", 500, "the handler failed", o.dev, `the response has ${head.headers.length} headers; at most ${MAX_HEADERS}`));
-    }
     let response: Response;
     try {
-      response = new Response(bytes ?? null, { status: head.status, statusText: head.statusText, headers: head.headers });
+      response = new Response(bytes ?? null, head);
     } catch (err) {
       // a header name or value, or a status, that HTTP does not allow
       return end(failed("error", 500, "the handler failed", o.dev, `the response is not valid HTTP: ${(err as Error).message}`));
@@ -216,6 +216,21 @@ export async function handleRequest(image: ServerImage, take: () => ReadyInstanc
     }
     return end(fromResult(r, timeoutMs, o.dev));
   }
+}
+
+/**
+ * The response's head from the guest's lines (wasm/runtime.js servedResponse: the header count,
+ * status, status text, then each header's name and value), or why it cannot be one.
+ */
+export function responseHead(text: string): { status: number; statusText: string; headers: [string, string][] } | string {
+  const lines = text.split("\n", 3 + 2 * (MAX_HEADERS + 1));
+  const count = Number(lines[0]);
+  // (Bun takes time that grows with the square of the count to build them, past any time limit)
+  if (count > MAX_HEADERS) return `the response has ${count} headers; at most ${MAX_HEADERS}`;
+  if (lines.length !== 3 + 2 * count) return "the response is not valid HTTP: its status text or a header has a line break";
+  const headers: [string, string][] = [];
+  for (let i = 3; i < lines.length; i += 2) headers.push([lines[i]!, lines[i + 1]!]);
+  return { status: Number(lines[1]), statusText: lines[2]!, headers };
 }
 
 /**

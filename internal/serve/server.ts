@@ -7,7 +7,7 @@ import { writeSync } from "node:fs";
 import { UserError } from "../errors.ts";
 import type { ServerImage } from "./image.ts";
 import { Metrics, prometheus } from "./metrics.ts";
-import { handleRequest, readRequestBody, refusedBody, type Outcome } from "./request.ts";
+import { handleRequest, hasNoBody, readRequestBody, refusedBody, type Outcome } from "./request.ts";
 import { InstancePool } from "./pool.ts";
 import { Sandbox } from "../sandbox/index.ts";
 
@@ -124,7 +124,7 @@ export class EdgeServer {
     const ro = { maxBody: this.o.maxBody, dev: this.o.dev };
     // The body first, within the request's time limit, and only then a slot.
     const bodyMs = this.image.sandbox.timeoutMs || 30_000;
-    const body = await readRequestBody(req, this.o.maxBody, bodyMs, reserve);
+    const body = hasNoBody(req) ? null : await readRequestBody(req, this.o.maxBody, bodyMs, reserve);
     let outcome: Outcome;
     if (body === "too-large" || body === "too-slow" || body === "too-busy") outcome = refusedBody(body, ro, bodyMs);
     else {
