@@ -538,9 +538,9 @@ const INSTANCE = Symbol("instance");
 /**
  * The exports object: the instance, and a prototype shared by every instance
  * of the module (edgebox serve makes one instance per request: an object that
- * is only `{ [INSTANCE]: inst }` costs nothing to make, where binding a few
- * dozen closures per instance cost ~10 µs of each request). Its functions are
- * methods: call them on the exports object (`x.f(...)`), not detached.
+ * is only `{ [INSTANCE]: inst }` needs no closure made per instance, and every
+ * instance's has the same shape). Its functions are methods: call them on the
+ * exports object (`x.f(...)`), not detached.
  */
 function makeExports(inst: NativeInstance): Record<string, ExportFunction | undefined> {
   const o = Object.create(inst.module.exportsPrototype());

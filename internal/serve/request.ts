@@ -67,7 +67,7 @@ export async function readRequestBody(req: Request, max: number, ms: number, res
 export const hasNoBody = (req: Request) => req.method === "GET" || req.method === "HEAD" || !req.body;
 
 async function readBody(req: Request, max: number, reserve: (n: number) => boolean): Promise<Uint8Array | null | "too-large" | "too-busy"> {
-  if (hasNoBody(req) || !req.body) return null;
+  if (req.method === "GET" || req.method === "HEAD" || !req.body) return null;
   const declared = Number(req.headers.get("content-length") ?? -1);
   if (declared > max) return "too-large";
   const chunks: Uint8Array[] = [];
