@@ -107,6 +107,13 @@ async function wrk(url: string, secs: number, connections: number, pid: number):
 
 const PHASES = ["parse", "ready", "first_call", "handler", "response", "teardown"] as const;
 const results = new Map<string, { load: Run[]; one: Run[] }>(servers.map((s) => [s.name, { load: [], one: [] }]));
+/**
+ * Seconds of load before the measured runs, so that they measure a server's steady state, JIT
+ * compilers' included: edgebox's host JS keeps tiering up for seconds (one worker under -c32, four
+ * 4 s windows one after the other: its main thread 172, 146, 138, 135 µs of CPU a request; its
+ * JIT thread 23 µs a request in the first, ~0 after).
+ */
+const WARMUP_S = 4;
 const phaseSums: Record<string, number> = {};
 let phaseCount = 0;
 const ahead = { ahead: 0, onDemand: 0 };
@@ -119,7 +126,7 @@ for (let round = 0; round < rounds; round++) {
     try {
       const url = `http://127.0.0.1:${p}/`;
       await waitUp(url);
-      await wrk(url, 1, CONNECTIONS, proc.pid); // warm up
+      await wrk(url, WARMUP_S, CONNECTIONS, proc.pid);
       const r = results.get(s.name)!;
       r.load.push(await wrk(url, seconds, CONNECTIONS, proc.pid));
       r.one.push(await wrk(url, Math.max(2, Math.round(seconds / 3)), 1, proc.pid));
@@ -155,7 +162,7 @@ const loadAfter = loadavg()[0]!;
 const lines = [
   "## edgebox serve against other servers",
   "",
-  `${machine()}; hello handler; wrk -t2 -c${CONNECTIONS} -d${seconds}s, then wrk -t1 -c1 for the one-in-flight p50, on the same machine (wrk takes CPU from the servers too; "server CPU per request" is the user + system time of the server's processes during the -c${CONNECTIONS} run over the requests it served, which wrk's share does not blur); the servers took turns, ${rounds} rounds, medians shown; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after (other work on the machine makes absolute numbers noisy; ratios within the run hold better); ${new Date().toISOString().slice(0, 10)}. Produced by bench/serve.ts.`,
+  `${machine()}; hello handler; after ${WARMUP_S} s of load, wrk -t2 -c${CONNECTIONS} -d${seconds}s, then wrk -t1 -c1 for the one-in-flight p50, on the same machine (wrk takes CPU from the servers too; "server CPU per request" is the user + system time of the server's processes during the -c${CONNECTIONS} run over the requests it served, which wrk's share does not blur); the servers took turns, ${rounds} rounds, medians shown; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after (other work on the machine makes absolute numbers noisy; ratios within the run hold better); ${new Date().toISOString().slice(0, 10)}. Produced by bench/serve.ts.`,
   "",
   `| server | how | requests/s (median) | each round | vs workerd | vs Bun.serve | vs node | server CPU per request | p50 | p99 | p50, one in flight | peak RSS under load, MiB |`,
   "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
