@@ -116,6 +116,17 @@ const SHORT_ASCII = /^[\x01-\x7f]*$/;
 /** U+FFFD in UTF-8. */
 const REPLACEMENT = Uint8Array.of(0xef, 0xbf, 0xbd);
 
+/** QuickJS's tags (quickjs.h) of the values the host tells apart (a string is a flat one or a rope). */
+const TAG = { object: -1, string: -7, stringRope: -6, undefined: 3, exception: 6 } as const;
+
+/**
+ * Per module: whether its handles can be read in place. A handle is the address of a JSValue,
+ * NaN-boxed on wasm32 (the tag in its high 32 bits); probed once per module, on the undefined
+ * value and a string, so that telling an exception, a string or undefined apart costs no guest
+ * call (a serve request made ~10 such calls of its ~40).
+ */
+const tagsInPlace = new WeakMap<WasmModule, boolean>();
+
 export class QuickJS {
   readonly instance: Instance;
   private readonly x: Record<string, (...a: any[]) => any>;
@@ -127,9 +138,10 @@ export class QuickJS {
   private readonly gcGrowth: number;
   private readonly memoryLimit: number;
   private gcThreshold = 0; // the collection threshold as last seen or set (widenGC)
+  private tagsInPlace: boolean | undefined; // (see tagsInPlace above; undefined: not asked yet)
 
   private constructor(
-    module: WasmModule,
+    private readonly module: WasmModule,
     private readonly hooks: GuestHooks,
     opts: QuickJSOptions,
   ) {
@@ -422,8 +434,38 @@ export class QuickJS {
     return true;
   }
 
+  /** The tag of handle `h`'s value read from memory, or undefined where only a guest call can say. */
+  private tag(h: number): number | undefined {
+    if (this.tagsInPlace === undefined) {
+      let known = tagsInPlace.get(this.module);
+      if (known === undefined) tagsInPlace.set(this.module, (known = this.probeTags()));
+      this.tagsInPlace = known;
+    }
+    if (!this.tagsInPlace || h === 0) return undefined;
+    const m = this.instance.memory();
+    return m[h + 4]! | (m[h + 5]! << 8) | (m[h + 6]! << 16) | (m[h + 7]! << 24);
+  }
+
+  private probeTags(): boolean {
+    const m = () => this.instance.memory();
+    const high = (h: number) => m()[h + 4]! | (m()[h + 5]! << 8) | (m()[h + 6]! << 16) | (m()[h + 7]! << 24);
+    const u = this.x.qjs_get_undefined!();
+    const s = this.newString("probe");
+    try {
+      return u !== 0 && s !== 0 && high(u) === TAG.undefined && high(s) === TAG.string && this.x.qjs_is_undefined!(u) !== 0 && this.x.qjs_is_string!(s) !== 0;
+    } finally {
+      this.free(u);
+      this.free(s);
+    }
+  }
+
+  private isException(h: number): boolean {
+    const t = this.tag(h);
+    return t === undefined ? this.x.qjs_is_exception!(h) !== 0 : t === TAG.exception;
+  }
+
   private check(r: number): number {
-    if (this.x.qjs_is_exception!(r)) {
+    if (this.isException(r)) {
       this.free(r);
       throw new GuestException(this.x.qjs_get_exception!());
     }
@@ -520,7 +562,8 @@ export class QuickJS {
   }
 
   isString(h: number): boolean {
-    return this.x.qjs_is_string!(h) !== 0;
+    const t = this.tag(h);
+    return t === undefined ? this.x.qjs_is_string!(h) !== 0 : t === TAG.string || t === TAG.stringRope;
   }
 
   isNumber(h: number): boolean {
@@ -528,11 +571,13 @@ export class QuickJS {
   }
 
   isObject(h: number): boolean {
-    return this.x.qjs_is_object!(h) !== 0;
+    const t = this.tag(h);
+    return t === undefined ? this.x.qjs_is_object!(h) !== 0 : t === TAG.object;
   }
 
   isUndefined(h: number): boolean {
-    return this.x.qjs_is_undefined!(h) !== 0;
+    const t = this.tag(h);
+    return t === undefined ? this.x.qjs_is_undefined!(h) !== 0 : t === TAG.undefined;
   }
 
   isFunction(h: number): boolean {
@@ -579,7 +624,7 @@ export class QuickJS {
       return p ? this.instance.memory().slice(p, p + this.u32(s)) : new Uint8Array(0);
     }
     const ab = x.qjs_get_typed_array_buffer!(h, s, s + 4, s + 8);
-    if (x.qjs_is_exception!(ab)) {
+    if (this.isException(ab)) {
       this.free(ab);
       this.free(x.qjs_get_exception!()); // not a typed array: clear the pending TypeError
       return undefined;
