@@ -13,6 +13,7 @@ import { prepareApp } from "../internal/sandbox/run.ts";
 import { buildImage } from "../internal/serve/image.ts";
 import { requestDefaults } from "../internal/serve/index.ts";
 import { Sandbox } from "../internal/sandbox/index.ts";
+import { responseHead } from "../internal/serve/request.ts";
 import { STACK_SLACK } from "../internal/engine/quickjs.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "edgebox-bench-pages-"));
@@ -60,7 +61,7 @@ phase("the request's string");
 const out = sb.callEntry("serve", [image.handler, reqJson, vm.undefined()]);
 phase("handler");
 const desc = vm.getProp(out, "response");
-JSON.parse(vm.toString(vm.getProp(desc, "head")));
+responseHead(vm.toString(vm.getProp(desc, "head")));
 vm.toUtf8(vm.getProp(desc, "body"));
 phase("response");
 console.log(`${total} pages of ${pages} written; ${gcThreshold() === threshold ? "no collection ran" : "a collection ran"}`);

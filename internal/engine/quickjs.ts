@@ -120,12 +120,12 @@ const REPLACEMENT = Uint8Array.of(0xef, 0xbf, 0xbd);
 const TAG = { object: -1, string: -7, stringRope: -6, undefined: 3, exception: 6 } as const;
 
 /**
- * Per module: whether its handles can be read in place. A handle is the address of a JSValue,
- * NaN-boxed on wasm32 (the tag in its high 32 bits); probed once per module, on the undefined
- * value and a string, so that telling an exception, a string or undefined apart costs no guest
- * call (a serve request made ~10 such calls of its ~40).
+ * The modules whose handles can be read in place. A handle is the address of a JSValue, NaN-boxed
+ * on wasm32 (the tag in its high 32 bits); a module's first guest probes it on the undefined value
+ * and a string, so that telling an exception, a string or undefined apart costs no guest call (a
+ * serve request made ~10 such calls of its ~40).
  */
-const tagsInPlace = new WeakMap<WasmModule, boolean>();
+const tagsReadable = new WeakSet<WasmModule>();
 
 export class QuickJS {
   readonly instance: Instance;
@@ -138,7 +138,7 @@ export class QuickJS {
   private readonly gcGrowth: number;
   private readonly memoryLimit: number;
   private gcThreshold = 0; // the collection threshold as last seen or set (widenGC)
-  private tagsInPlace: boolean | undefined; // (see tagsInPlace above; undefined: not asked yet)
+  private tagsInPlace = false; // (see tagsReadable; set by readTags once the runtime is up)
 
   private constructor(
     private readonly module: WasmModule,
@@ -211,6 +211,7 @@ export class QuickJS {
     x.qjs_set_module_loader!(1);
     vm.installHostFunction();
     vm.applyLimits(opts);
+    vm.readTags();
     return vm;
   }
 
@@ -224,6 +225,7 @@ export class QuickJS {
     vm.ctxPtr = state.ctx;
     vm.scratch = state.scratch;
     vm.applyLimits(opts, state.stack);
+    vm.readTags();
     return vm;
   }
 
@@ -436,14 +438,15 @@ export class QuickJS {
 
   /** The tag of handle `h`'s value read from memory, or undefined where only a guest call can say. */
   private tag(h: number): number | undefined {
-    if (this.tagsInPlace === undefined) {
-      let known = tagsInPlace.get(this.module);
-      if (known === undefined) tagsInPlace.set(this.module, (known = this.probeTags()));
-      this.tagsInPlace = known;
-    }
     if (!this.tagsInPlace || h === 0) return undefined;
     const m = this.instance.memory();
     return m[h + 4]! | (m[h + 5]! << 8) | (m[h + 6]! << 16) | (m[h + 7]! << 24);
+  }
+
+  /** Whether handles can be read in place: the module's probe, made by its first guest (a failed one is not kept). */
+  private readTags(): void {
+    this.tagsInPlace = tagsReadable.has(this.module) || this.probeTags();
+    if (this.tagsInPlace) tagsReadable.add(this.module);
   }
 
   private probeTags(): boolean {

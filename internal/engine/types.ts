@@ -62,7 +62,7 @@ export type ExportFunction = (...args: WasmValue[]) => any;
 export interface Instance {
   /** Exported functions by name (undefined for a name the module does not export), called as methods of this object (`exports.f(...)`, not detached). A call that traps throws GuestTrap. */
   readonly exports: Readonly<Record<string, ExportFunction | undefined>>;
-  /** Whether the module exports `name` (cheaper than touching `exports`, which binds a function). */
+  /** Whether the module exports `name` (cheaper than touching `exports`, whose first touch of a name defines its method). */
   hasExport?(name: string): boolean;
   /** A zero-copy view of linear memory. Take it again after any guest call: memory may grow. */
   memory(): Uint8Array;

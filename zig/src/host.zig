@@ -329,7 +329,7 @@ pub const Module = struct {
         }
     }
 
-    /// A linker with every function import bound to the host callback.
+    /// A linker with every function import bound to the host callback (the WASI clock and randomness to the host's own answers, wasi.zig).
     fn hostLinker(self: *Module) HostError!*wt.Linker {
         const linker = wt.wasmtime_linker_new(self.engine.engine) orelse return error.LinkFailed;
         errdefer wt.wasmtime_linker_delete(linker);
@@ -400,8 +400,8 @@ fn bytesOf(v: *const wt.ByteVec) []u8 {
     return if (v.data) |d| d[0..v.size] else &.{};
 }
 
-/// Every guest import lands here: find the instance from the store, make the
-/// caller's context current (calls back into the guest must use it), ask TypeScript.
+/// Every guest import the host does not answer itself (wasiCallback) lands here: find the instance
+/// from the store, make the caller's context current (calls back into the guest must use it), ask TypeScript.
 fn trampoline(env: ?*anyopaque, caller: *wt.Caller, args: [*]wt.ValRaw, n: usize) callconv(.c) ?*wt.Trap {
     const slot: *ImportSlot = @ptrCast(@alignCast(env.?));
     const ctx = wt.wasmtime_caller_context(caller);

@@ -3,9 +3,10 @@
 //! main thread, whose stack is fixed at exec (RLIMIT_STACK, 8 MiB on most
 //! Linux systems) and of which JavaScriptCore claims its own share for JS
 //! (maxPerThreadStackUsage, read once at start). So a call into the guest
-//! runs on a stack mapped here, and every host call the guest makes switches
-//! back to the thread's own stack, right below where the guest was entered:
-//! JavaScript only ever runs where JavaScriptCore expects it to.
+//! runs on a stack mapped here, and every host call the guest makes into
+//! TypeScript switches back to the thread's own stack, right below where the
+//! guest was entered: JavaScript only ever runs where JavaScriptCore expects it
+//! to. (The WASI clock and randomness, answered in Zig, run on the guest's stack.)
 //!
 //! Both stacks are used last-in first-out: a host call may call into the
 //! guest again (same store: on, below its frames; another store: on a stack

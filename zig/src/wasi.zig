@@ -1,8 +1,10 @@
 //! The guest's clock and randomness, answered by the host itself: a WASI
 //! `clock_time_get` or `random_get` that went to TypeScript cost a trip over
 //! the FFI and back (a run's 100k performance.now() 78 ms, 36 here; a serve
-//! request's fresh(), two clock reads, 12 µs, 4 here). Same answers as TypeScript's (internal/engine/wasi.ts):
-//! realtime for clock 0, monotonic for every other clock, the OS's random bytes.
+//! request's fresh(), two clock reads, 12 µs, 4 here). The answers TypeScript's gave
+//! (internal/engine/wasi.ts): realtime for clock 0, monotonic for every other clock, the
+//! OS's random bytes; an address outside memory is EFAULT here, where TypeScript trapped.
+//! Only the root module's imports: side modules' still go to TypeScript.
 //! An instance may send them to TypeScript instead (`Instance.wasi_in_host`
 //! false: a build's pre-run, which refuses the clock and randomness).
 
@@ -65,7 +67,9 @@ fn clockTimeGet(memory: []u8, args: [*]wt.ValRaw) void {
     const id = arg(u32, args[0]);
     const out = range(memory, arg(u32, args[2]), 8) orelse return result(args, errno_fault);
     const ts = std.posix.clock_gettime(if (id == 0) .REALTIME else .MONOTONIC) catch return result(args, errno_inval);
-    const ns = @as(u64, @intCast(ts.sec)) * std.time.ns_per_s + @as(u64, @intCast(ts.nsec));
+    // (a realtime clock set before 1970 has no WASI time)
+    const sec = std.math.cast(u64, ts.sec) orelse return result(args, errno_inval);
+    const ns = sec *% std.time.ns_per_s +% @as(u64, @intCast(ts.nsec));
     std.mem.writeInt(u64, out[0..8], ns, .little);
     result(args, errno_success);
 }
