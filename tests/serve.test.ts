@@ -5,6 +5,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EDGEBOX, edgebox, edgeboxAsync, securityTest, tempApp, waitFor } from "./helpers.ts";
+import { responseHead } from "../internal/serve/request.ts";
+import { MAX_HEADERS } from "../internal/hostcalls/net.ts";
 
 interface Server {
   url: string;
@@ -195,6 +197,26 @@ describe("edgebox serve", async () => {
   test("a burst of 500 concurrent requests: all answered, each in its own instance", async () => {
     const answers = await Promise.all(Array.from({ length: 500 }, (_, i) => get(`/n${i}`).then(async (r) => [r.status, await r.text()])));
     expect(answers.every(([status, body], i) => status === 200 && body === `hello /n${i}`)).toBe(true);
+  });
+});
+
+describe("the response head as the runtime writes it (count, status, text, then names and values, one a line)", () => {
+  const lines = (n: number, text = "OK") => [String(n), "200", text, ...Array.from({ length: n }, (_, i) => [`x-h${i}`, `v${i}`]).flat()].join("\n");
+
+  test("is read back as it was written, up to the most headers a response may have", () => {
+    expect(responseHead("0\n204\n")).toEqual({ status: 204, statusText: "", headers: [] });
+    expect(responseHead("2\n200\nOK\nset-cookie\na=1\nset-cookie\nb=2")).toEqual({ status: 200, statusText: "OK", headers: [["set-cookie", "a=1"], ["set-cookie", "b=2"]] });
+    const most = responseHead(lines(MAX_HEADERS));
+    expect(typeof most === "object" && most.headers.length).toBe(MAX_HEADERS);
+    expect(responseHead(lines(MAX_HEADERS + 1))).toBe(`the response has ${MAX_HEADERS + 1} headers; at most ${MAX_HEADERS}`);
+  });
+
+  test("a line break inside the status text or a header, or a count that is not the runtime's, is refused", () => {
+    const broken = "the response is not valid HTTP: its status text or a header has a line break";
+    expect(responseHead("1\n200\nok\nx-injected\n1\ncontent-type\ntext/plain")).toBe(broken);
+    expect(responseHead("1\n200\n\nx-a\nline\nbreak")).toBe(broken);
+    expect(responseHead("1\n200\n")).toBe(broken);
+    for (const count of ["-1", "0.5", "x", ""]) expect(responseHead(`${count}\n200\nOK\na\nb`)).toBe("the response's head is not one the runtime wrote");
   });
 });
 
