@@ -13,6 +13,14 @@ import { buildAsUser, edgebox, edgeboxAsync, nodeAsync, tempApp } from "./helper
 const env = { PATH: "/usr/bin:/bin" };
 const build = buildAsUser;
 
+/** `file` in `dir` built and its artifact run: it prints `stdout` and nothing on stderr (within the instruction budget of the app's policy, where a test sets one). */
+function builtPrints(dir: string, file: string, stdout: string): void {
+  build(dir, [file]);
+  const r = edgebox(["run", file.replace(/\.js$/, ".ebx")], { cwd: dir });
+  expect(r.stderr).toBe("");
+  expect(r.stdout).toBe(stdout);
+}
+
 /** tests/freeze/<file> built (with --explain) and run, interpreted and under node: the same output, at least `lines` of it. What the build said. */
 async function differential(file: string, lines: number) {
   const dir = tempApp({ [file]: readFileSync(join(import.meta.dir, "freeze", file), "utf8") });
@@ -383,10 +391,7 @@ console.log(t);
 `,
       ".edgebox.json": JSON.stringify({ runtime: { max_instructions: 500_000_000 } }),
     });
-    build(dir, ["two.js"]);
-    const r = edgebox(["run", "two.ebx"], { cwd: dir });
-    expect(r.stderr).toBe("");
-    expect(r.stdout).toBe("600000\n");
+    builtPrints(dir, "two.js", "600000\n");
   });
 
   test("a NaN computed in compiled code is stored with the bytes the interpreter stores (DataView and typed arrays)", async () => {
@@ -452,10 +457,7 @@ console.log(t, u);
 `,
       ".edgebox.json": JSON.stringify({ runtime: { max_instructions: 600_000_000 } }),
     });
-    build(dir, ["of.js"]);
-    const built = edgebox(["run", "of.ebx"], { cwd: dir });
-    expect(built.stderr).toBe("");
-    expect(built.stdout).toBe("249750000 499500000\n");
+    builtPrints(dir, "of.js", "249750000 499500000\n");
     expect(edgebox(["run", "of.js"], { cwd: dir }).stderr).not.toBe("");
   });
 
@@ -472,10 +474,7 @@ console.log(t, u);
 `,
       ".edgebox.json": JSON.stringify({ runtime: { max_instructions: 400_000_000 } }),
     });
-    build(dir, ["sum.js"]);
-    const r = edgebox(["run", "sum.ebx"], { cwd: dir });
-    expect(r.stderr).toBe("");
-    expect(r.stdout).toBe("249750000 249750000\n");
+    builtPrints(dir, "sum.js", "249750000 249750000\n");
   });
 
   test("the frozen module is valid WebAssembly that links as a side module, and the artifact carries it", () => {

@@ -309,8 +309,8 @@ export class QuickJS {
    */
   stackCheckedAllocators(names: readonly string[]): Record<string, HostFunction> {
     const out: Record<string, HostFunction> = {};
+    const x = this.x;
     for (const name of names) {
-      const x = this.x;
       out[name] = {
         params: ["i32"],
         results: ["i64"],
@@ -319,9 +319,9 @@ export class QuickJS {
           if (this.instance.getGlobal("__stack_pointer") >= limit) return x[name]!(ctx);
           const msg = this.writeString("Maximum call stack size exceeded");
           try {
-            return this.x.JS_ThrowRangeError!(ctx, msg.ptr, 0); // (no % in it: no arguments read)
+            return x.JS_ThrowRangeError!(ctx, msg.ptr, 0); // (no % in it: no arguments read)
           } finally {
-            this.x.wasm_free!(msg.ptr);
+            x.wasm_free!(msg.ptr);
           }
         },
       };
@@ -436,11 +436,17 @@ export class QuickJS {
     return true;
   }
 
-  /** The tag of handle `h`'s value read from memory, or undefined where only a guest call can say. */
-  private tag(h: number): number | undefined {
-    if (!this.tagsInPlace || h === 0) return undefined;
+  /** The high 32 bits of the JSValue at handle `h`: its tag, where tagsReadable holds. */
+  private highWord(h: number): number {
     const m = this.instance.memory();
     return m[h + 4]! | (m[h + 5]! << 8) | (m[h + 6]! << 16) | (m[h + 7]! << 24);
+  }
+
+  /** Whether handle `h`'s value has tag `a` (or `b`): read from memory where it can be, else asked of the guest's `slow`. */
+  private tagIs(h: number, slow: string, a: number, b = a): boolean {
+    if (!this.tagsInPlace || h === 0) return this.x[slow]!(h) !== 0;
+    const t = this.highWord(h);
+    return t === a || t === b;
   }
 
   /** Whether handles can be read in place: the module's probe, made by its first guest (a failed one is not kept). */
@@ -450,12 +456,10 @@ export class QuickJS {
   }
 
   private probeTags(): boolean {
-    const m = () => this.instance.memory();
-    const high = (h: number) => m()[h + 4]! | (m()[h + 5]! << 8) | (m()[h + 6]! << 16) | (m()[h + 7]! << 24);
     const u = this.x.qjs_get_undefined!();
     const s = this.newString("probe");
     try {
-      return u !== 0 && s !== 0 && high(u) === TAG.undefined && high(s) === TAG.string && this.x.qjs_is_undefined!(u) !== 0 && this.x.qjs_is_string!(s) !== 0;
+      return u !== 0 && s !== 0 && this.highWord(u) === TAG.undefined && this.highWord(s) === TAG.string && this.x.qjs_is_undefined!(u) !== 0 && this.x.qjs_is_string!(s) !== 0;
     } finally {
       this.free(u);
       this.free(s);
@@ -463,8 +467,7 @@ export class QuickJS {
   }
 
   private isException(h: number): boolean {
-    const t = this.tag(h);
-    return t === undefined ? this.x.qjs_is_exception!(h) !== 0 : t === TAG.exception;
+    return this.tagIs(h, "qjs_is_exception", TAG.exception);
   }
 
   private check(r: number): number {
@@ -565,8 +568,7 @@ export class QuickJS {
   }
 
   isString(h: number): boolean {
-    const t = this.tag(h);
-    return t === undefined ? this.x.qjs_is_string!(h) !== 0 : t === TAG.string || t === TAG.stringRope;
+    return this.tagIs(h, "qjs_is_string", TAG.string, TAG.stringRope);
   }
 
   isNumber(h: number): boolean {
@@ -574,13 +576,11 @@ export class QuickJS {
   }
 
   isObject(h: number): boolean {
-    const t = this.tag(h);
-    return t === undefined ? this.x.qjs_is_object!(h) !== 0 : t === TAG.object;
+    return this.tagIs(h, "qjs_is_object", TAG.object);
   }
 
   isUndefined(h: number): boolean {
-    const t = this.tag(h);
-    return t === undefined ? this.x.qjs_is_undefined!(h) !== 0 : t === TAG.undefined;
+    return this.tagIs(h, "qjs_is_undefined", TAG.undefined);
   }
 
   isFunction(h: number): boolean {

@@ -44,8 +44,11 @@ const text = (status: number, body: string) => new Response(body, { status, head
 type Body = Uint8Array | null | Refused;
 type Refused = "too-large" | "too-slow" | "too-busy";
 
+/** A request that has no body to read (GET, HEAD, or none sent): no readRequestBody for it. */
+export const hasNoBody = (req: Request) => req.method === "GET" || req.method === "HEAD" || !req.body;
+
 /**
- * The request's body, refused past `max` bytes (declared or streamed) or when
+ * The body of a request that has one (hasNoBody: not), refused past `max` bytes (declared or streamed) or when
  * it has not all arrived within `ms` (a client that trickles a body in must
  * not hold the server: the body is read before a request takes a slot), or
  * when `reserve(n)` says the process holds too many bytes of bodies already
@@ -63,11 +66,8 @@ export async function readRequestBody(req: Request, max: number, ms: number, res
   }
 }
 
-/** A request that has no body to read (checked before readRequestBody: no timer, no await for most requests). */
-export const hasNoBody = (req: Request) => req.method === "GET" || req.method === "HEAD" || !req.body;
-
 async function readBody(req: Request, max: number, reserve: (n: number) => boolean): Promise<Uint8Array | null | "too-large" | "too-busy"> {
-  if (req.method === "GET" || req.method === "HEAD" || !req.body) return null;
+  if (!req.body) return null;
   const declared = Number(req.headers.get("content-length") ?? -1);
   if (declared > max) return "too-large";
   const chunks: Uint8Array[] = [];

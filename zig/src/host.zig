@@ -336,8 +336,7 @@ pub const Module = struct {
         for (self.imports, 0..) |imp, i| {
             if (imp.kind != wt.extern_func) continue;
             const callback: wt.UncheckedCallback = if (wasi.kindOf(imp.module, imp.name, imp.functype.?)) |k| switch (k) {
-                .clock_time_get => wasiCallback(.clock_time_get),
-                .random_get => wasiCallback(.random_get),
+                inline else => |c| wasiCallback(c),
             } else trampoline;
             if (wt.wasmtime_linker_define_func_unchecked(linker, imp.module.ptr, imp.module.len, imp.name.ptr, imp.name.len, imp.functype.?, callback, &self.slots[i], null)) |err| {
                 takeWasmtimeError("link", err);
