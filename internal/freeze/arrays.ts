@@ -22,6 +22,7 @@
 import { children, storesMember, type N } from "./ast.ts";
 import type { Frozen } from "./analyze.ts";
 import type { Func, Instr } from "./encode.ts";
+import { TAG, TAG_OF } from "./runtime.ts";
 
 /** The array kind (beside JSTypedArrayEnum's) of a plain Array's JSValue buffer: 8 bytes an element. */
 export const PLAIN = 12;
@@ -35,7 +36,7 @@ const FLOAT64_ADDEND = 0x7ff80000 + 9 + 1;
 const get = (local: number): Instr => ({ op: "local.get", local });
 const i32 = (value: number): Instr => ({ op: "i32.const", value });
 /** The tag (high 32 bits) of the i64 JSValue in `v`. */
-const tag = (v: number): Instr[] => [get(v), { op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }];
+const tag = (v: number): Instr[] => [get(v), ...TAG_OF];
 
 /**
  * The number in JSValue local `v` (i64) as an f64: an int (tag 0) or a float64 (tags from
@@ -158,7 +159,7 @@ export function findsHelper(desc: Instr[]): Func {
   const [obj, name, kept, cur, owned, r, v, res] = [0, 1, 2, 3, 4, 5, 6, 7];
   const ctx: Instr = { op: "global.get", global: "ctx" };
   const free = (x: Instr[]): Instr[] => [ctx, ...x, { op: "call", func: "JS_FreeValue" }];
-  const tagIs = (t: number): Instr[] => [get(cur), { op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }, i32(t), { op: "i32.eq" }];
+  const tagIs = (t: number): Instr[] => [...tag(cur), i32(t), { op: "i32.eq" }];
   return {
     name: FINDS_HELPER,
     params: ["i64", "i32", "i64"],
@@ -184,8 +185,8 @@ export function findsHelper(desc: Instr[]): Func {
       ctx, get(cur), { op: "call", func: "JS_GetPrototype" }, { op: "local.set", local: v },
       get(owned), { op: "if" }, ...free([get(cur)]), { op: "end" },
       get(v), { op: "local.set", local: cur }, i32(1), { op: "local.set", local: owned },
-      ...tagIs(-1), { op: "i32.eqz" }, { op: "if" },
-      ...tagIs(2), get(kept), { op: "i64.const", value: 3 }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "i64.eq" }, { op: "i32.and" }, { op: "local.set", local: res },
+      ...tagIs(TAG.object), { op: "i32.eqz" }, { op: "if" },
+      ...tagIs(TAG.null), get(kept), { op: "i64.const", value: TAG.undefined }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "i64.eq" }, { op: "i32.and" }, { op: "local.set", local: res },
       { op: "br", depth: 2 },
       { op: "end" },
       { op: "br", depth: 0 },

@@ -140,17 +140,14 @@ export class NetLimits {
 
 export class Network {
   private readonly inflight = new Map<number, AbortController>();
-  private readonly limits: NetLimits;
 
-  constructor(private readonly ctx: HostContext) {
-    this.limits = ctx.netLimits;
-  }
+  constructor(private readonly ctx: HostContext) {}
 
   /** A token-bucket: a second's worth of requests may burst; beyond that, refused. */
   private takeToken(url: URL): void {
     const rps = this.ctx.policy.net.rateLimitRps;
     if (!rps) return;
-    const l = this.limits;
+    const l = this.ctx.netLimits;
     const now = performance.now();
     l.tokens = Math.min(Math.max(1, Math.ceil(rps)), l.tokens + ((now - l.last) / 1000) * rps);
     l.last = now;
@@ -169,15 +166,15 @@ export class Network {
   private async slot(): Promise<void> {
     const max = this.ctx.policy.net.maxConnections;
     if (!max) return;
-    const l = this.limits;
+    const l = this.ctx.netLimits;
     while (l.active >= max) await new Promise<void>((r) => l.waiting.push(r));
     l.active++;
   }
 
   private release(): void {
     if (!this.ctx.policy.net.maxConnections) return;
-    this.limits.active--;
-    this.limits.waiting.shift()?.();
+    this.ctx.netLimits.active--;
+    this.ctx.netLimits.waiting.shift()?.();
   }
 
   /** Start a request; the response arrives as deliveries: "head", "data"..., then "end" or "error". */

@@ -108,7 +108,7 @@ export function seccompFilter(noNet: boolean): string | undefined {
     written.set(noNet, abis ? writeFilter(filterProgram(abis, noNet)) : null);
   }
   const fd = written.get(noNet);
-  return fd === null || fd === undefined ? undefined : `/proc/self/fd/${fd}`;
+  return fd == null ? undefined : `/proc/self/fd/${fd}`;
 }
 
 function writeFilter(prog: [number, number, number, number][]): number {

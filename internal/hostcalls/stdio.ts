@@ -11,6 +11,9 @@ export type Sink = (bytes: Uint8Array, deadline?: number) => void;
 
 const enc = new TextEncoder();
 
+/** What a retry waits on (Atomics.wait needs a shared array; nothing ever notifies it). */
+const nap = new Int32Array(new SharedArrayBuffer(4));
+
 /** Writes bytes [off, off + len) of `buf`: the count written, or undefined when the descriptor would block (full). */
 type Writer = (buf: Uint8Array, off: number, len: number) => number | undefined;
 
@@ -31,7 +34,7 @@ export function fdSink(fd: number): Sink {
       const n = write(bytes, off, bytes.length - off);
       if (n !== undefined) off += n;
       else if (deadline !== 0 && performance.now() > deadline) return;
-      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+      else Atomics.wait(nap, 0, 0, 1);
     }
   };
 }
@@ -59,21 +62,32 @@ function writerOf(fd: number): Writer {
   return writeFd(fd);
 }
 
-/** send(2) with MSG_DONTWAIT | MSG_NOSIGNAL (Linux's libc, through bun:ffi). */
-function sendNoWait(fd: number): Writer {
+const MSG_DONTWAIT = 0x40;
+const MSG_NOSIGNAL = 0x4000;
+
+/** send(2), recv(2) and errno from Linux's libc (bun:ffi), loaded on first use. */
+let socketCalls: ReturnType<typeof loadSocketCalls> | undefined;
+function loadSocketCalls() {
   const { dlopen, read, ptr } = require("bun:ffi") as typeof import("bun:ffi");
   const libc = dlopen("libc.so.6", {
     send: { args: ["i32", "ptr", "usize", "i32"], returns: "i64" },
+    recv: { args: ["i32", "ptr", "usize", "i32"], returns: "i64" },
     __errno_location: { args: [], returns: "ptr" },
   }).symbols;
-  const MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000;
-  return (buf, off, len) => {
-    const n = Number(libc.send(fd, ptr(buf, off), len, MSG_DONTWAIT | MSG_NOSIGNAL));
-    if (n >= 0) return n;
+  /** A byte count from send or recv; undefined when the socket would block (or the call was interrupted). */
+  const result = (n: number | bigint, syscall: string): number | undefined => {
+    if (n >= 0) return Number(n);
     const errno = read.i32(libc.__errno_location()!, 0);
     if (errno === osConstants.errno.EAGAIN || errno === osConstants.errno.EINTR) return undefined;
-    throw systemError(errnoName(errno), "write");
+    throw systemError(errnoName(errno), syscall);
   };
+  return { libc, ptr, result };
+}
+
+/** send(2) with MSG_DONTWAIT | MSG_NOSIGNAL. */
+function sendNoWait(fd: number): Writer {
+  const { libc, ptr, result } = (socketCalls ??= loadSocketCalls());
+  return (buf, off, len) => result(libc.send(fd, ptr(buf, off), len, MSG_DONTWAIT | MSG_NOSIGNAL), "write");
 }
 
 export function writeTo(sink: Sink, str: string | undefined, bytes: Uint8Array | undefined): undefined {
@@ -102,19 +116,8 @@ const readFd =
 
 /** recv(2) of fd 0 with MSG_DONTWAIT (Linux's libc, through bun:ffi): a socket read without waiting and without changing its flags. */
 function recvNoWait(): Reader {
-  const { dlopen, read } = require("bun:ffi") as typeof import("bun:ffi");
-  const libc = dlopen("libc.so.6", {
-    recv: { args: ["i32", "ptr", "usize", "i32"], returns: "i64" },
-    __errno_location: { args: [], returns: "ptr" },
-  }).symbols;
-  const MSG_DONTWAIT = 0x40;
-  return (buf) => {
-    const n = Number(libc.recv(0, buf, buf.length, MSG_DONTWAIT));
-    if (n >= 0) return n;
-    const errno = read.i32(libc.__errno_location()!, 0);
-    if (errno === osConstants.errno.EAGAIN || errno === osConstants.errno.EINTR) return undefined;
-    throw systemError(errnoName(errno), "read");
-  };
+  const { libc, result } = (socketCalls ??= loadSocketCalls());
+  return (buf) => result(libc.recv(0, buf, buf.length, MSG_DONTWAIT), "read");
 }
 
 /**
@@ -151,7 +154,7 @@ export function readStdinSync(max: number, deadline = Infinity, empty = false): 
     if (n !== undefined) return buf.subarray(0, n);
     if (performance.now() > deadline) throw new GuestError({ code: "ETIMEDOUT", syscall: "read", message: "ETIMEDOUT: stdin had nothing before the run's time limit, read" });
     // nothing yet: wait, as a blocking read would
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    Atomics.wait(nap, 0, 0, 5);
   }
 }
 

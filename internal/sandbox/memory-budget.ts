@@ -26,7 +26,7 @@ export class MemoryBudget {
   constructor(readonly max: number) {}
 
   /** Bytes the members hold together. */
-  held(): number {
+  private held(): number {
     let sum = 0;
     for (const m of this.members) sum += m.size();
     return sum;

@@ -82,8 +82,7 @@ function raiseStackLimit(bytes: number): boolean {
  */
 export async function rerunWithStack(stackSize: number): Promise<number | undefined> {
   const jsc = stackSize * NATIVE_PER_BYTE.js + HOST_ROOM;
-  // (where guests have no stacks of their own, Wasmtime's frames are on this thread's too: wasmStackMiB)
-  if (!raiseStackLimit(Math.max(jsc, GUEST_STACKS ? 0 : wasmStackMiB(stackSize) << 20) + (8 << 20))) return undefined;
+  if (!raiseStackLimit(jsc + (8 << 20))) return undefined;
   const child = Bun.spawn([...selfCommand(), ...process.argv.slice(2)], {
     env: { ...process.env, [JSC_STACK_ENV]: String(jsc) },
     stdio: ["inherit", "inherit", "inherit"],
