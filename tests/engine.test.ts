@@ -9,7 +9,9 @@ import { NativeEngine } from "../internal/engine/native.ts";
 import { openHostLib, Status, symbols, TRAP_CODES } from "../internal/engine/native-ffi.ts";
 import { ptr, type Pointer } from "bun:ffi";
 import { GuestTrap, type Engine, type Instance } from "../internal/engine/types.ts";
-import { edgebox, ENGINES, tempApp } from "./helpers.ts";
+import { edgebox, ENGINES, securityTest, tempApp } from "./helpers.ts";
+import { runtimeModule } from "../internal/assets/index.ts";
+import { execFileSync } from "node:child_process";
 
 /**
  * wat2wasm of:
@@ -296,6 +298,14 @@ describe.if(process.platform !== "win32")("the host library answers the guest's 
   });
 });
 
+/**
+ * wat2wasm of: (module (import "env" "f" (func $f (result i32))) (memory (export "memory") 2 64)
+ * (global $sp (export "__stack_pointer") (mut i32) (i32.const 4096)) (table (export "__indirect_function_table") 1 10 funcref)
+ * (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))) (func (export "setSp") (param i32) (global.set $sp (local.get 0)))
+ * (func (export "callF") (result i32) (call $f)) (func (export "trap") unreachable))
+ */
+const RECYCLABLE = new Uint8Array([0,97,115,109,1,0,0,0,1,17,4,96,0,1,127,96,1,127,1,127,96,1,127,0,96,0,0,2,9,1,3,101,110,118,1,102,0,0,3,5,4,1,2,0,3,4,5,1,112,1,1,10,5,4,1,1,2,64,6,7,1,127,1,65,128,32,11,7,86,7,6,109,101,109,111,114,121,2,0,15,95,95,115,116,97,99,107,95,112,111,105,110,116,101,114,3,0,25,95,95,105,110,100,105,114,101,99,116,95,102,117,110,99,116,105,111,110,95,116,97,98,108,101,1,0,4,103,114,111,119,0,1,5,115,101,116,83,112,0,2,5,99,97,108,108,70,0,3,4,116,114,97,112,0,4,10,24,4,6,0,32,0,64,0,11,6,0,32,0,36,0,11,4,0,16,0,11,3,0,0,11]);
+
 /** wat2wasm of: (module (memory (export "memory") MIN MAX) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))) */
 const memoryModule = (min: number, max: number) => new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 127, 1, 127, 3, 2, 1, 0, 5, 5, 1, 1, min, max & 0x7f | 0x80, max >> 7, 7, 17, 2, 6, 109, 101, 109, 111, 114, 121, 2, 0, 4, 103, 114, 111, 119, 0, 0, 10, 8, 1, 6, 0, 32, 0, 64, 0, 11]);
 
@@ -353,6 +363,79 @@ describe.if(process.platform === "linux")("memory slots (edgebox serve's memorie
       }
     }, 60_000);
   }
+
+  // A server image's instance (a module with an image and a stack pointer: internal/serve/image.ts)
+  // is recycled when dropped, not freed: the next instance of the module is the same host instance
+  // with its memory put back to the image (as a reused slot is) and its stack pointer as instantiated.
+  // Whatever a request left in it (memory by the CPU or the kernel, the stack pointer, its host
+  // imports) must not reach the next; a memory grown, a trap or a table the host changed: freed.
+  const recyclable = async () => {
+    const e = new NativeEngine((await nativeEngine()).lib, { memorySlots: true });
+    const module = e.compile(RECYCLABLE);
+    const image = new Uint8Array(2 << 16);
+    for (let i = 0; i < image.length; i++) image[i] = (i * 13 + (i >> 12)) & 0xff;
+    e.setMemoryImage(module, image);
+    const make = (n: number) => e.instantiate(module, { env: { f: { params: [], results: ["i32"], fn: () => n } } }) as Instance & { handle: Pointer };
+    const expectFresh = (inst: Instance, n: number) => {
+      expect(Buffer.compare(Buffer.from(inst.memory()), Buffer.from(image))).toBe(0);
+      expect(inst.getGlobal("__stack_pointer")).toBe(4096);
+      expect(inst.exports.callF!()).toBe(n);
+    };
+    return { e, module: module as unknown as { spares: Pointer[] }, make, expectFresh };
+  };
+
+  test("a server image's instance dropped clean is the next one, as fresh: the image's memory, its stack pointer, its own imports", async () => {
+    const { e, module, make, expectFresh } = await recyclable();
+    const file = join(tempApp({ "secret.bin": "S".repeat(70000) }), "secret.bin");
+    let last: Pointer | undefined;
+    for (let n = 1; n <= 4; n++) {
+      const inst = make(n);
+      if (last !== undefined) expect(inst.handle).toBe(last);
+      expectFresh(inst, n);
+      inst.memory().fill(0xee, 0, 5000);
+      expect(readSync(openSync(file, "r"), inst.memory(), 9000, 70000, 0)).toBe(70000);
+      inst.exports.setSp!(1234);
+      last = inst.handle;
+      inst.dispose();
+      expect(module.spares).toEqual([last]);
+    }
+    e.dispose();
+  });
+
+  test("not recycled, but freed: an instance whose memory grew, that trapped, or whose table the host changed", async () => {
+    const { e, module, make, expectFresh } = await recyclable();
+    const spoilers: [string, (inst: Instance) => void][] = [
+      ["grew", (inst) => expect(inst.exports.grow!(1)).toBe(2)],
+      ["trapped", (inst) => expect(() => inst.exports.trap!()).toThrow()],
+      ["table grown", (inst) => expect(inst.tableGrow("__indirect_function_table", 1)).toBe(1)],
+      ["table set", (inst) => inst.tableSetFunction("__indirect_function_table", 0, inst, "callF")],
+    ];
+    for (const [what, spoil] of spoilers) {
+      const inst = make(1);
+      spoil(inst);
+      inst.memory().fill(0xee, 0, 5000);
+      inst.dispose();
+      expect([what, module.spares.length]).toEqual([what, 0]);
+      const next = make(2);
+      expectFresh(next, 2);
+      next.dispose();
+      expect(module.spares.length).toBe(1);
+      make(3); // (takes the spare: the next case starts from none)
+    }
+    e.dispose();
+  });
+
+  const wasm2wat = Bun.which("wasm2wat");
+  securityTest(wasm2wat ? undefined : "wasm2wat (Debian: wabt)")("what a recycled instance keeps is the module's: the runtime's code never changes its table, has no start function, and its only global is the stack pointer", () => {
+    const file = join(tempApp({}), "runtime.wasm");
+    writeFileSync(file, runtimeModule.bytes());
+    const wat = execFileSync(wasm2wat!, [file], { maxBuffer: 1 << 30 }).toString();
+    expect(wat.length).toBeGreaterThan(1e6);
+    expect(wat.match(/\b(table\.(set|grow|fill|copy|init)|elem\.drop)\b/g)).toBeNull();
+    expect(wat.match(/^ {2}\(start /m)).toBeNull();
+    expect(wat.match(/^ {2}\(global .*$/gm)).toEqual([expect.stringMatching(/^ {2}\(global \(;0;\) \(mut i32\)/)]);
+    expect(wat).toContain(`(export "__stack_pointer" (global 0))`);
+  });
 
   test("a reset counts the pages the instance wrote (eb_slots_pages, for bench/serve-phases.ts)", async () => {
     const e = new NativeEngine((await nativeEngine()).lib, { memorySlots: true });

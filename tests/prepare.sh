@@ -3,7 +3,8 @@
 # bubblewrap confines spawned commands (the sandbox tests), ruby checks the
 # Homebrew formula (ruby -c), zsh and fish parse the completion scripts,
 # openssl makes a certificate for the HTTPS test, umoci and runc unpack and
-# run the OCI image, wine64 runs the Windows build.
+# run the OCI image, wine64 runs the Windows build, wabt's wasm-objdump reads
+# the runtime's code (what a recycled instance may keep).
 # As root with apt-get they are installed; otherwise one line names them.
 missing=""
 command -v bwrap >/dev/null 2>&1 || missing="$missing bubblewrap"
@@ -13,6 +14,7 @@ command -v fish >/dev/null 2>&1 || missing="$missing fish"
 command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 command -v umoci >/dev/null 2>&1 || missing="$missing umoci"
 command -v runc >/dev/null 2>&1 || missing="$missing runc"
+command -v wasm-objdump >/dev/null 2>&1 || missing="$missing wabt"
 [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1 || missing="$missing wine64"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

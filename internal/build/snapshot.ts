@@ -111,6 +111,9 @@ export function preinitialize(wasm: Uint8Array, memory: Uint8Array, stackPointer
       case SectionId.global:
         out.push({ id: s.id, body: globalSection(s.body, stackPointer) });
         break;
+      case SectionId.start:
+        // (it would run again over the state it made: and edgebox serve recycles an image's instances without running it)
+        throw new Error("pre-initialisation expects a module without a start function");
       case SectionId.dataCount:
         out.push({ id: s.id, body: new Uint8Array(uleb(data.count)) });
         break;

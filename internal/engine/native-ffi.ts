@@ -5,7 +5,7 @@ import { dlopen, type Pointer } from "bun:ffi";
 import type { TrapCode } from "./types.ts";
 import { dirname, join } from "node:path";
 
-export const HOST_ABI_VERSION = 6;
+export const HOST_ABI_VERSION = 7;
 
 export const symbols = {
   eb_abi_version: { args: [], returns: "u32" },
@@ -41,6 +41,8 @@ export const symbols = {
   eb_instance_set_max_memory: { args: ["ptr", "i64"], returns: "void" },
   eb_instance_wasi_in_host: { args: ["ptr", "u32"], returns: "void" },
   eb_instance_free: { args: ["ptr"], returns: "void" },
+  eb_instance_recycle: { args: ["ptr"], returns: "u32" },
+  eb_instance_adopt: { args: ["ptr", "u32", "ptr", "i64", "u64", "u64", "ptr", "usize"], returns: "i32" },
 } as const;
 
 export type HostLib = ReturnType<typeof openHostLib>;

@@ -113,6 +113,8 @@ class NativeModule implements WasmModule {
   readonly importDescs: Desc[] = [];
   /** Exports learned so far, by name (null: the module has no such export). */
   readonly exportInfo = new Map<string, ExportInfo | null>();
+  /** Recycled instances (host handles) the next instantiations adopt, the last recycled first. */
+  readonly spares: Pointer[] = [];
   private proto: object | undefined;
 
   /** The prototype of every instance's exports object (see makeExports). */
@@ -155,6 +157,8 @@ export class NativeEngine implements Engine {
   private nextModuleId = 1;
   private nextInstanceId = 1;
   readonly instances = new Map<number, NativeInstance>();
+  /** Modules that have had recycled instances (freed with the engine). */
+  readonly modules = new Set<NativeModule>();
   /**
    * Views on guest memory by address. Making one costs Bun ~0.2 ms (a new
    * external buffer each time), and a new instance in a reused pool slot (edgebox
@@ -324,6 +328,16 @@ export class NativeEngine implements Engine {
       return fn;
     }));
     this.instances.set(id, inst);
+    const spare = m.spares.pop();
+    if (spare !== undefined) {
+      // (as fresh as a new one: recycle() put its memory and stack pointer back, see NativeInstance.dispose)
+      const st = this.lib.eb_instance_adopt(spare, id, inst.state.ptr, limits.maxMemoryBytes ?? -1, limits.fuel ?? 0, limits.deadlineMs ?? 0, this.errPtr, this.err.length);
+      if (st === Status.ok) {
+        inst.handle = spare;
+        return inst;
+      }
+      this.lib.eb_instance_free(spare);
+    }
     const st = this.lib.eb_instance_new(
       m.handle,
       id,
@@ -346,6 +360,7 @@ export class NativeEngine implements Engine {
 
   dispose(): void {
     for (const i of this.instances.values()) i.dispose();
+    for (const m of this.modules) for (const h of m.spares.splice(0)) this.lib.eb_instance_free(h);
     this.lib.eb_engine_free(this.handle);
     this.callback.close();
   }
@@ -523,14 +538,30 @@ class NativeInstance implements Instance {
     this.engine.lib.eb_instance_set_deadline(this.handle, ms);
   }
 
+  /**
+   * Dropped. An instance of a server image (edgebox serve: one per request) is recycled instead
+   * when the host library can make it as fresh as a new instance (its memory back to the image,
+   * its stack pointer as instantiated; refused if it grew, linked or trapped: Instance.recycle in
+   * zig/src/host.zig): the module's next instantiate() adopts it, without Wasmtime's instantiation
+   * and teardown.
+   */
   dispose(): void {
     if (this.disposed || this.sideOf) return;
     this.disposed = true;
     this.view = new Uint8Array(0);
-    this.engine.instances.delete(this.id);
-    this.engine.lib.eb_instance_free(this.handle);
+    const e = this.engine;
+    e.instances.delete(this.id);
+    const spares = this.module.spares;
+    if (spares.length >= MAX_SPARES) e.lib.eb_instance_free(this.handle);
+    else if (e.lib.eb_instance_recycle(this.handle)) {
+      spares.push(this.handle);
+      e.modules.add(this.module);
+    }
   }
 }
+
+/** Recycled instances a module keeps (each holds its memory slot: ~1.5 MiB resident for a hello). */
+const MAX_SPARES = 64;
 
 /** The instance an exports object belongs to. */
 const INSTANCE = Symbol("instance");

@@ -272,6 +272,18 @@ fn ebInstanceFree(i: *host.Instance) callconv(.c) void {
     i.destroy();
 }
 
+/// Done with a root instance: 1 when it is kept as a fresh one for eb_instance_adopt (Instance.recycle), else 0 and freed.
+fn ebInstanceRecycle(i: *host.Instance) callconv(.c) u32 {
+    if (i.recycle()) return 1;
+    i.destroy();
+    return 0;
+}
+
+fn ebInstanceAdopt(i: *host.Instance, id: u32, state: *host.MemoryState, max_memory: i64, fuel: u64, deadline_ms: u64, err: [*]u8, cap: usize) callconv(.c) Status {
+    i.adopt(id, state, max_memory, fuel, deadline_ms) catch |x| return report(x, err, cap);
+    return .ok;
+}
+
 comptime {
     @export(&ebAbiVersion, .{ .name = "eb_abi_version" });
     @export(&ebEcho, .{ .name = "eb_echo" });
@@ -306,4 +318,6 @@ comptime {
     @export(&ebInstanceSetMaxMemory, .{ .name = "eb_instance_set_max_memory" });
     @export(&ebInstanceWasiInHost, .{ .name = "eb_instance_wasi_in_host" });
     @export(&ebInstanceFree, .{ .name = "eb_instance_free" });
+    @export(&ebInstanceRecycle, .{ .name = "eb_instance_recycle" });
+    @export(&ebInstanceAdopt, .{ .name = "eb_instance_adopt" });
 }

@@ -15,7 +15,7 @@ const stack = @import("stack.zig");
 const slots = @import("slots.zig");
 const wasi = @import("wasi.zig");
 
-pub const abi_version: u32 = 6;
+pub const abi_version: u32 = 7;
 
 pub const HostError = error{
     OutOfMemory,
@@ -496,6 +496,12 @@ pub const Instance = struct {
     guest: stack.Guest = .{},
     /// The root's: the host answers the guest's clock and randomness (wasi.zig); false: TypeScript does.
     wasi_in_host: bool = true,
+    /// The root's image slot (slots.zig) and stack pointer as instantiated: what recycle() puts back.
+    slot: if (slots.supported) ?*slots.Slot else void = if (slots.supported) null else {},
+    stack_pointer: ?wt.Extern = null,
+    initial_stack_pointer: wt.Val = .{},
+    /// The host changed its table, or a call of it failed or trapped: recycle() refuses it.
+    spoiled: bool = false,
 
     /// A fresh store with one instance of `module`. `max_memory` < 0: no limit.
     pub fn create(module: *Module, id: u32, state: *MemoryState, max_memory: i64, fuel: u64, deadline_ms: u64) HostError!*Instance {
@@ -514,7 +520,10 @@ pub const Instance = struct {
         self.* = .{ .id = id, .store = store, .ctx = ctx, .module = module, .root = self, .state = state };
         self.setDeadline(deadline_ms);
         const pre = try module.instancePre();
-        if (slots.supported) slots.armed = module.image;
+        if (slots.supported) {
+            slots.armed = module.image;
+            slots.made = null;
+        }
         defer if (slots.supported) {
             slots.armed = null;
         };
@@ -532,7 +541,55 @@ pub const Instance = struct {
         const name = "memory";
         self.has_memory = wt.wasmtime_instance_export_get(ctx, &self.instance, name, name.len, &self.memory) and self.memory.kind == wt.extern_memory;
         self.publishMemory();
+        if (slots.supported and module.image != null) self.keepForRecycling();
         return self;
+    }
+
+    /// An image's instance (edgebox serve): what it is made of past its memory, for recycle().
+    /// An image module's only global is its stack pointer (build/snapshot.ts preinitialize refuses
+    /// others) and it has no start function; its code has no table instruction (tests/engine.test.ts).
+    fn keepForRecycling(self: *Instance) void {
+        const name = "__stack_pointer";
+        var sp: wt.Extern = .{};
+        if (!wt.wasmtime_instance_export_get(self.ctx, &self.instance, name, name.len, &sp) or sp.kind != wt.extern_global) return;
+        wt.wasmtime_global_get(self.ctx, &sp.of, &self.initial_stack_pointer);
+        self.stack_pointer = sp;
+        self.slot = slots.made;
+    }
+
+    /// As a fresh instance of its module again, for adopt(): its memory back to the image (the
+    /// written pages copied back, as a dropped instance's slot is), its stack pointer as instantiated.
+    /// False, and nothing done, unless it is an image's instance whose memory did not grow, that
+    /// links no side module, whose table the host never changed and whose calls never trapped.
+    pub fn recycle(self: *Instance) bool {
+        std.debug.assert(self.root == self);
+        if (!slots.supported) return false;
+        const slot = self.slot orelse return false;
+        const sp = self.stack_pointer orelse return false;
+        if (self.spoiled or self.side.items.len != 0) return false;
+        self.ctx = wt.wasmtime_store_context(self.store);
+        if (wt.wasmtime_memory_data_size(self.ctx, &self.memory.of) != slot.size or !slot.restore()) return false;
+        if (wt.wasmtime_global_set(self.ctx, &sp.of, &self.initial_stack_pointer)) |err| {
+            wt.wasmtime_error_delete(err);
+            return false;
+        }
+        return true;
+    }
+
+    /// A recycled instance handed to its next user: a new id and memory state, its limits set afresh.
+    pub fn adopt(self: *Instance, id: u32, state: *MemoryState, max_memory: i64, fuel: u64, deadline_ms: u64) HostError!void {
+        self.id = id;
+        self.state = state;
+        self.wasi_in_host = true;
+        wt.wasmtime_store_limiter(self.store, max_memory, -1, -1, -1, -1);
+        if (self.module.engine.flags.fuel) {
+            if (wt.wasmtime_context_set_fuel(self.ctx, if (fuel == 0) std.math.maxInt(u64) else fuel)) |err| {
+                takeWasmtimeError("fuel", err);
+                return error.InstantiateFailed;
+            }
+        }
+        self.setDeadline(deadline_ms);
+        self.publishMemory();
     }
 
     /// Instantiate a side module in this instance's store. `spec` holds a
@@ -661,6 +718,7 @@ pub const Instance = struct {
         const trap = r.trap;
         const err = r.err;
         root.publishMemory();
+        if (trap != null or err != null) root.spoiled = true;
         if (err) |e| {
             takeWasmtimeError("call", e);
             return error.CallFailed;
@@ -704,6 +762,7 @@ pub const Instance = struct {
     pub fn tableGrow(self: *Instance, index: u32, delta: u32) HostError!u32 {
         const t = try self.exportAt(index);
         if (t.kind != wt.extern_table) return error.WrongKind;
+        if (delta != 0) self.root.spoiled = true;
         var init: wt.Val = .{ .kind = wt.val_funcref };
         var prev: u64 = 0;
         if (wt.wasmtime_table_grow(self.root.ctx, &t.of, delta, &init, &prev)) |err| {
@@ -718,6 +777,7 @@ pub const Instance = struct {
         const t = try self.exportAt(table_index);
         const f = try from.exportAt(func_index);
         if (t.kind != wt.extern_table or f.kind != wt.extern_func) return error.WrongKind;
+        self.root.spoiled = true;
         var v: wt.Val = .{ .kind = wt.val_funcref };
         @memcpy(v.of.bytes[0..16], f.of[0..16]);
         if (wt.wasmtime_table_set(self.root.ctx, &t.of, slot, &v)) |err| {

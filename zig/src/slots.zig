@@ -33,6 +33,9 @@ const page = 4096;
 /// The image the next memory made on this thread starts from (set around one instantiation).
 pub threadlocal var armed: ?*Image = null;
 
+/// The image slot that instantiation made (Instance.create keeps it: a recycled instance restores it in place).
+pub threadlocal var made: ?*Slot = null;
+
 /// Reset the whole image (dropping every page), as where PAGEMAP_SCAN is missing (for tests of that path: eb_slots_copy_all).
 pub var copy_all: std.atomic.Value(bool) = .init(false);
 
@@ -91,7 +94,7 @@ pub const Image = struct {
     }
 };
 
-const Slot = struct {
+pub const Slot = struct {
     base: [*]align(page) u8,
     /// Bytes reserved (inaccessible past `accessible`), the guard included.
     reserved: usize,
@@ -114,6 +117,14 @@ const Slot = struct {
             self.accessible = want;
         }
         self.size = new_size;
+    }
+
+    /// Back to the image in place, for the instance that holds it (Instance.recycle); false: it grew.
+    pub fn restore(self: *Slot) bool {
+        const img = self.image orelse return false;
+        if (self.size != img.bytes.len) return false;
+        self.reset(img) catch return false;
+        return true;
     }
 
     /// Back to the image: pages grown into are released and hidden, written ones copied back.
@@ -247,6 +258,7 @@ fn newMemory(_: ?*anyopaque, _: *const wt.MemoryType, minimum: usize, maximum: u
     const image = armed;
     armed = null; // (one memory per instantiation: side modules import it)
     const slot = takeSlot(image, minimum, maximum, reserved_size, guard_size) catch return fail("cannot map a linear memory");
+    if (slot.image != null) made = slot;
     ret.* = .{ .env = slot, .get_memory = getMemory, .grow_memory = growMemory, .finalizer = release };
     return null;
 }
