@@ -304,6 +304,9 @@ describe.if(process.platform !== "win32")("the host library answers the guest's 
  * (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))) (func (export "setSp") (param i32) (global.set $sp (local.get 0)))
  * (func (export "callF") (result i32) (call $f)) (func (export "trap") unreachable))
  */
+/** wat2wasm of: (module (func (export "g") (result i32) i32.const 7)) */
+const SIDE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 127, 3, 2, 1, 0, 7, 5, 1, 1, 103, 0, 0, 10, 6, 1, 4, 0, 65, 7, 11]);
+
 const RECYCLABLE = new Uint8Array([0,97,115,109,1,0,0,0,1,17,4,96,0,1,127,96,1,127,1,127,96,1,127,0,96,0,0,2,9,1,3,101,110,118,1,102,0,0,3,5,4,1,2,0,3,4,5,1,112,1,1,10,5,4,1,1,2,64,6,7,1,127,1,65,128,32,11,7,86,7,6,109,101,109,111,114,121,2,0,15,95,95,115,116,97,99,107,95,112,111,105,110,116,101,114,3,0,25,95,95,105,110,100,105,114,101,99,116,95,102,117,110,99,116,105,111,110,95,116,97,98,108,101,1,0,4,103,114,111,119,0,1,5,115,101,116,83,112,0,2,5,99,97,108,108,70,0,3,4,116,114,97,112,0,4,10,24,4,6,0,32,0,64,0,11,6,0,32,0,36,0,11,4,0,16,0,11,3,0,0,11]);
 
 /** wat2wasm of: (module (memory (export "memory") MIN MAX) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))) */
@@ -381,17 +384,24 @@ describe.if(process.platform === "linux")("memory slots (edgebox serve's memorie
       expect(inst.getGlobal("__stack_pointer")).toBe(4096);
       expect(inst.exports.callF!()).toBe(n);
     };
-    return { e, module: module as unknown as { spares: Pointer[] }, make, expectFresh };
+    const side = e.compile(SIDE);
+    return { e, module: module as unknown as { spares: Pointer[] }, make, expectFresh, side };
   };
 
   test("a server image's instance dropped clean is the next one, as fresh: the image's memory, its stack pointer, its own imports", async () => {
-    const { e, module, make, expectFresh } = await recyclable();
+    const { e, module, make, expectFresh, side } = await recyclable();
     const file = join(tempApp({ "secret.bin": "S".repeat(70000) }), "secret.bin");
     let last: Pointer | undefined;
+    let kept: Pointer | undefined;
     for (let n = 1; n <= 4; n++) {
       const inst = make(n);
       if (last !== undefined) expect(inst.handle).toBe(last);
       expectFresh(inst, n);
+      // a side module it may keep (a bundled extension at its place): linked again, it is the one kept
+      const linked = inst.link(side, () => ({ kind: "global", value: 0, mutable: false }), true) as Instance & { handle: Pointer };
+      if (kept !== undefined) expect(linked.handle).toBe(kept);
+      kept = linked.handle;
+      expect(linked.exports.g!()).toBe(7);
       inst.memory().fill(0xee, 0, 5000);
       expect(readSync(openSync(file, "r"), inst.memory(), 9000, 70000, 0)).toBe(70000);
       inst.exports.setSp!(1234);
@@ -402,13 +412,13 @@ describe.if(process.platform === "linux")("memory slots (edgebox serve's memorie
     e.dispose();
   });
 
-  test("not recycled, but freed: an instance whose memory grew, that trapped, or whose table the host changed", async () => {
-    const { e, module, make, expectFresh } = await recyclable();
+  test("not recycled, but freed: an instance whose memory grew, that trapped, whose table grew, or that linked a module it may not keep", async () => {
+    const { e, module, make, expectFresh, side } = await recyclable();
     const spoilers: [string, (inst: Instance) => void][] = [
       ["grew", (inst) => expect(inst.exports.grow!(1)).toBe(2)],
       ["trapped", (inst) => expect(() => inst.exports.trap!()).toThrow()],
       ["table grown", (inst) => expect(inst.tableGrow("__indirect_function_table", 1)).toBe(1)],
-      ["table set", (inst) => inst.tableSetFunction("__indirect_function_table", 0, inst, "callF")],
+      ["linked", (inst) => expect(inst.link(side, () => ({ kind: "global", value: 0, mutable: false })).exports.g!()).toBe(7)],
     ];
     for (const [what, spoil] of spoilers) {
       const inst = make(1);

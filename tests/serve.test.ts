@@ -5,8 +5,16 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EDGEBOX, edgebox, edgeboxAsync, securityTest, tempApp, waitFor } from "./helpers.ts";
-import { responseHead } from "../internal/serve/request.ts";
+import { handleRequest, responseHead } from "../internal/serve/request.ts";
 import { MAX_HEADERS } from "../internal/hostcalls/net.ts";
+import { execFileSync } from "node:child_process";
+import { extensions } from "../internal/assets/index.ts";
+import { relinkOnly } from "../internal/engine/dylink.ts";
+import { prepareApp } from "../internal/sandbox/run.ts";
+import { buildImage } from "../internal/serve/image.ts";
+import { requestDefaults } from "../internal/serve/index.ts";
+import { InstancePool } from "../internal/serve/pool.ts";
+import { Sandbox } from "../internal/sandbox/index.ts";
 
 interface Server {
   url: string;
@@ -593,11 +601,84 @@ export default {
     for (const p of [...paths].reverse()) expect(await get(p)).toBe(expected[p]!);
   }, 60_000);
 
+  test("an app whose module scope uses crypto: each request uses it (the extension linked again at its place, its own globals relocated)", async () => {
+    const dir = tempApp({
+      "app.mjs": `import { createHash } from "node:crypto";
+const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode("abc"));
+export default {
+  async fetch() {
+    const key = await crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, true, ["sign", "verify"]);
+    const sig = await crypto.subtle.sign("HMAC", key, new Uint8Array([1, 2, 3]));
+    const ec = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
+    const es = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, ec.privateKey, new Uint8Array([9]));
+    return new Response([new Uint8Array(digest)[0], sig.byteLength, await crypto.subtle.verify("HMAC", key, sig, new Uint8Array([1, 2, 3])), es.byteLength, await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, ec.publicKey, es, new Uint8Array([9])), createHash("sha256").update("abc").digest("hex").slice(0, 8)].join(" "));
+  },
+};
+`,
+    });
+    const s = await serve(dir, "app.mjs", ["--quiet"]);
+    for (let i = 0; i < 3; i++) expect(await (await fetch(s.url)).text()).toBe("186 32 true 64 true ba7816bf");
+  }, 60_000);
+
   test("an app whose module scope uses URL keeps it in every request", async () => {
     const dir = tempApp({ "app.mjs": APP_SCOPE_URL });
     const s = await serve(dir, "app.mjs", ["--quiet"]);
     for (const path of ["/", "/plain", "/", "/plain"]) {
       expect(await (await fetch(s.url + path)).text()).toBe(path === "/plain" ? "plain" : "https://example.com/base/x?y=1 b 0");
+    }
+  }, 60_000);
+});
+
+describe("edgebox serve: a request's instance recycled (in-process, Linux)", () => {
+  // A dropped request's instance is the next request's (NativeInstance.dispose), kept with the
+  // bundled extensions the image links at their places (URL), which it then need not link again.
+  const objdump = Bun.which("wasm-objdump");
+  securityTest(objdump ? undefined : "wasm-objdump (Debian: wabt)")("the bundled extensions, as a request links them, keep nothing of their own: no start function, and their code sets only the guest's stack pointer", () => {
+    expect(extensions.map((e) => e.name).sort()).toEqual(["crypto", "encoding", "structured-clone", "url"]);
+    for (const ext of extensions) {
+      const file = join(tempApp({}), `${ext.name}.wasm`);
+      writeFileSync(file, relinkOnly(ext.source.bytes()));
+      const details = execFileSync(objdump!, ["-x", file]).toString();
+      expect(details).toContain("Import[");
+      expect([ext.name, details.includes("\nStart:")]).toEqual([ext.name, false]);
+      const code = execFileSync(objdump!, ["-d", file], { maxBuffer: 1 << 30 }).toString();
+      const sets = new Set([...code.matchAll(/global\.set \d+ <([^>]+)>/g)].map((m) => m[1]));
+      expect(code.length).toBeGreaterThan(10_000);
+      expect([ext.name, [...sets]]).toEqual([ext.name, ["env.__stack_pointer"]]);
+      expect(code).not.toMatch(/\b(table\.(set|grow|fill|copy|init)|elem\.drop)\b/);
+    }
+  });
+
+  test.if(process.platform === "linux")("kept with URL linked, not after an extension linked in the request; each request as fresh", async () => {
+    const dir = tempApp({
+      "app.mjs": `let count = 0;
+export default {
+  fetch(request) {
+    count++;
+    if (request.url.endsWith("/encoder")) return new Response(new TextEncoder().encode("caf\u00e9").length + " " + count);
+    return new Response(new URL(request.url).searchParams.get("q") + " " + count);
+  },
+};
+`,
+    });
+    const app = await prepareApp({ target: join(dir, "app.mjs"), cwd: dir, grants: {} }, { pooling: true, memorySlots: true, epoch: true }, (p) => requestDefaults(p, true));
+    const image = await buildImage({ ...app, sandbox: { ...app.sandbox, timeoutMs: 30_000 } }, () => {});
+    const pool = new InstancePool(() => new Sandbox({ ...image.sandbox, stdout: () => {}, stderr: () => {} }), 0, (err) => {
+      throw err;
+    });
+    const spares = (image.sandbox.module as unknown as { spares: unknown[] }).spares;
+    const ask = async (path: string) => {
+      const o = await handleRequest(image, () => pool.take(), new Request(`http://127.0.0.1${path}`), null, { maxBody: 1 << 20, dev: true }, 0);
+      await o.after;
+      return o.response.text();
+    };
+    for (let i = 0; i < 4; i++) {
+      expect(await ask(`/?q=a${i}`)).toBe(`a${i} 1`);
+      expect(spares.length).toBe(1);
+      expect(await ask(`/?q=b${i}`)).toBe(`b${i} 1`);
+      expect(spares.length).toBe(1);
+      expect(await ask("/encoder")).toBe("5 1");
+      expect(spares.length).toBe(0);
     }
   }, 60_000);
 });

@@ -6,7 +6,7 @@
 // exports. quickjs-wasi's extensions (URL, TextEncoder, ...) and EdgeBox's
 // own frozen functions are such modules.
 
-import { customSections, importDesc, Reader, readSections, SectionId, uleb, writeModule } from "./wasm.ts";
+import { customSections, importDesc, Reader, readSections, SectionId, sleb, uleb, writeModule, type Section } from "./wasm.ts";
 import type { HostFunction, Instance, LinkImport, ModuleImport, WasmModule } from "./types.ts";
 
 export interface DylinkInfo {
@@ -85,6 +85,12 @@ export interface SideModule extends SideModuleInfo {
   writesNothing?: boolean;
   /** Linked again only when the guest first asks for it (EXT_LOAD), not with the instance (edgebox serve's URL). */
   lazy?: boolean;
+  /**
+   * Linked at its placement, the module is the same thing every time (no state of its own: it
+   * writes only memory and the guest's stack pointer, as the bundled extensions do, checked by
+   * tests/serve.test.ts): a recycled instance keeps it linked (NativeInstance.link).
+   */
+  keep?: boolean;
 }
 
 /**
@@ -92,10 +98,14 @@ export interface SideModule extends SideModuleInfo {
  * emptied and its start function (which zeroes its .bss) removed. Only for
  * linking again after a snapshot restore, where memory already holds its
  * data and state; edgebox serve links this variant for every request.
+ * The start function may also relocate the module's own globals (wasm-ld's
+ * `__wasm_apply_global_relocs`: `global = __memory_base + C`, the crypto
+ * extension's): those globals start relocated instead (their initialisers
+ * become the same sum), and the function's body is left empty.
  */
 export function relinkOnly(wasm: Uint8Array): Uint8Array {
-  const sections = readSections(wasm)
-    .filter((s) => s.id !== SectionId.start)
+  const relocated = withoutStart(readSections(wasm));
+  const sections = relocated
     .map((s) => {
       if (s.id !== SectionId.data) return s;
       const r = new Reader(s.body);
@@ -123,6 +133,118 @@ export function relinkOnly(wasm: Uint8Array): Uint8Array {
       return { id: s.id, body: new Uint8Array(out) };
     });
   return writeModule(sections);
+}
+
+/** Opcodes a side module's start function may hold (see startRelocations). */
+const OP = { end: 0x0b, globalGet: 0x23, globalSet: 0x24, i32Const: 0x41, i64Const: 0x42, i32Add: 0x6a, prefix: 0xfc, memoryFill: 11 } as const;
+
+/**
+ * `sections` without the start section, and with the start function's global
+ * relocations moved into the globals' initialisers and its body emptied.
+ */
+function withoutStart(sections: Section[]): Section[] {
+  const start = sections.find((s) => s.id === SectionId.start);
+  if (!start) return sections;
+  const startFn = new Reader(start.body).u32();
+  const { funcs, globals } = importCounts(sections);
+  const code = sections.find((s) => s.id === SectionId.code)!;
+  const entries = codeEntries(code.body);
+  const relocs = startRelocations(entries[startFn - funcs]!, globals);
+  entries[startFn - funcs] = new Uint8Array([0, OP.end]); // no locals, no instructions
+  return sections.flatMap((s): Section[] => {
+    if (s.id === SectionId.start) return [];
+    if (s.id === SectionId.code) return [{ id: s.id, body: vector(entries.map((e) => new Uint8Array([...uleb(e.length), ...e]))) }];
+    if (s.id === SectionId.global && relocs.size > 0) return [{ id: s.id, body: relocateGlobals(s.body, globals.length, relocs) }];
+    return [s];
+  });
+}
+
+/** How many functions the module imports, and each imported global's `module.name`. */
+function importCounts(sections: Section[]): { funcs: number; globals: string[] } {
+  let funcs = 0;
+  const globals: string[] = [];
+  const section = sections.find((s) => s.id === SectionId.import);
+  if (!section) return { funcs, globals };
+  const r = new Reader(section.body);
+  for (let n = r.u32(); n > 0; n--) {
+    const name = `${r.name()}.${r.name()}`;
+    const kind = r.byte();
+    importDesc(r, kind);
+    if (kind === 0) funcs++;
+    if (kind === 3) globals.push(name);
+  }
+  return { funcs, globals };
+}
+
+/** Each function body (locals and code) of a code section. */
+function codeEntries(body: Uint8Array): Uint8Array[] {
+  const r = new Reader(body);
+  const out: Uint8Array[] = [];
+  for (let n = r.u32(); n > 0; n--) {
+    const len = r.u32();
+    out.push(body.subarray(r.pos, r.pos + len));
+    r.pos += len;
+  }
+  return out;
+}
+
+function vector(items: Uint8Array[]): Uint8Array {
+  return new Uint8Array(Bun.concatArrayBuffers([new Uint8Array(uleb(items.length)), ...items]));
+}
+
+/**
+ * What a start function does to globals: `global.get base; i32.const C; i32.add; global.set G`
+ * (base __memory_base or __table_base), by G. Beyond those it may only clear or store to memory
+ * (which a relink must not do again); anything else is refused, since it could not be kept.
+ */
+function startRelocations(entry: Uint8Array, importedGlobals: string[]): Map<number, { base: number; add: number }> {
+  const r = new Reader(entry);
+  for (let n = r.u32(); n > 0; n--) (r.u32(), r.byte()); // locals
+  const relocs = new Map<number, { base: number; add: number }>();
+  const refuse = (what: string) => new Error(`a side module's start function ${what}: it cannot be linked again after a snapshot`);
+  let last: { base?: number; add?: number; summed?: boolean } = {};
+  for (;;) {
+    const op = r.byte();
+    if (op === OP.end) {
+      if (!r.done()) throw refuse("has code after its end");
+      return relocs;
+    }
+    if (op === OP.globalGet) {
+      const g = r.u32();
+      last = { base: ["env.__memory_base", "env.__table_base"].includes(importedGlobals[g] ?? "") ? g : undefined };
+    } else if (op === OP.i32Const) last.add = r.s32();
+    else if (op === OP.i64Const) r.s32(); // (only stored: its value does not matter here)
+    else if (op === OP.i32Add) last.summed = true;
+    else if (op === OP.globalSet) {
+      const g = r.u32();
+      if (last.base === undefined || last.add === undefined || !last.summed) throw refuse(`sets global ${g} to something other than a base plus a constant`);
+      relocs.set(g, { base: last.base, add: last.add });
+      last = {};
+    } else if (op >= 0x36 && op <= 0x3e) (r.u32(), r.u32()); // a store's alignment and offset
+    else if (op === OP.prefix && r.u32() === OP.memoryFill) r.byte();
+    else throw refuse(`holds opcode 0x${op.toString(16)}`);
+  }
+}
+
+/** The global section with each global in `relocs` (by index, imports first) initialised to its base plus its constant. */
+function relocateGlobals(body: Uint8Array, imported: number, relocs: Map<number, { base: number; add: number }>): Uint8Array {
+  const r = new Reader(body);
+  const out: Uint8Array[] = [];
+  const count = r.u32();
+  for (let i = 0; i < count; i++) {
+    const type = r.byte();
+    const mutable = r.byte();
+    const init = r.pos;
+    for (let op = r.byte(); op !== OP.end; op = r.byte()) {
+      if (op === OP.globalGet) r.u32();
+      else if (op === OP.i32Const || op === OP.i64Const) r.s32();
+      else if (op < 0x6a || op > 0x6c) throw new Error(`unexpected opcode 0x${op.toString(16)} in a global's initialiser`);
+    }
+    const reloc = relocs.get(imported + i);
+    const expr = reloc ? [OP.globalGet, ...uleb(reloc.base), OP.i32Const, ...sleb(reloc.add), OP.i32Add, OP.end] : [...body.subarray(init, r.pos)];
+    out.push(new Uint8Array([type, mutable, ...expr]));
+  }
+  return vector(out);
 }
 
 /** Where a side module was placed: what a snapshot records to link it again after a restore. */
@@ -229,7 +351,7 @@ export function linkSideModule(
   };
 
   const saved = placement && !side.writesNothing && dylink.memorySize > 0 ? root.memory().slice(memoryBase, memoryBase + dylink.memorySize) : undefined;
-  const instance = root.link(side.module, resolve);
+  const instance = root.link(side.module, resolve, side.keep === true && placement !== undefined);
   self = instance;
   reserveTable(root, nextSlot);
   for (const [slot, name, from] of gotFunc) {

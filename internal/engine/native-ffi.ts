@@ -30,7 +30,7 @@ export const symbols = {
   eb_fs_handle: { args: ["i32", "ptr", "usize", "u32", "ptr"], returns: "i32" },
   eb_fs_list: { args: ["cstring", "cstring", "ptr", "usize", "ptr"], returns: "i32" },
   eb_instance_new: { args: ["ptr", "u32", "ptr", "i64", "u64", "u64", "ptr", "ptr", "ptr", "usize"], returns: "i32" },
-  eb_instance_link: { args: ["ptr", "ptr", "ptr", "usize", "ptr", "ptr", "ptr", "usize"], returns: "i32" },
+  eb_instance_link: { args: ["ptr", "ptr", "ptr", "usize", "u32", "ptr", "ptr", "ptr", "usize"], returns: "i32" },
   eb_instance_export: { args: ["ptr", "ptr", "usize", "ptr", "ptr", "ptr", "usize", "ptr", "usize"], returns: "i32" },
   eb_instance_call: { args: ["ptr", "u32", "ptr", "usize", "ptr", "ptr", "usize"], returns: "i32" },
   eb_global_get: { args: ["ptr", "u32", "ptr", "ptr", "usize"], returns: "i32" },

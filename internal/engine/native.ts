@@ -475,11 +475,11 @@ class NativeInstance implements Instance {
     if (st !== Status.ok) throw e.failure(st, `writing global ${name}`);
   }
 
-  link(module: WasmModule, resolve: (imp: ModuleImport) => LinkImport): Instance {
+  link(module: WasmModule, resolve: (imp: ModuleImport) => LinkImport, keep = false): Instance {
     const e = this.engine;
     const m = e.own(module);
     const root = this.root();
-    const spec = new Uint32Array(m.imports.length * 2);
+    const spec = new Uint32Array(Math.max(1, m.imports.length) * 2); // (bun:ffi has no pointer to an empty array)
     const host: BoundImport[] = [];
     m.imports.forEach((imp, i) => {
       const how = resolve(imp);
@@ -497,7 +497,7 @@ class NativeInstance implements Instance {
       }
     });
     this.hostImports.set(m.id, host);
-    const st = e.lib.eb_instance_link(root.handle, m.handle, ptr(spec), m.imports.length, e.outPtr, e.trapPtr, e.errPtr, e.err.length);
+    const st = e.lib.eb_instance_link(root.handle, m.handle, ptr(spec), m.imports.length, keep ? 1 : 0, e.outPtr, e.trapPtr, e.errPtr, e.err.length);
     if (st !== Status.ok) throw e.failure(st, "linking side module");
     const side = new NativeInstance(e, m, this.id, root);
     side.handle = e.pointerOut(0);

@@ -78,9 +78,11 @@ export interface Instance {
   /**
    * Instantiate `module` in this instance's store, sharing its memory and
    * table (dynamic linking of dylink.0 side modules). The result lives as long
-   * as this instance; its own dispose() does nothing.
+   * as this instance; its own dispose() does nothing. `keep`: the module is the same thing
+   * whenever it is linked with the same imports (SideModule.keep): the native engine keeps it
+   * with a recycled instance, and linking it again there returns that one.
    */
-  link(module: WasmModule, resolve: (imp: ModuleImport) => LinkImport): Instance;
+  link(module: WasmModule, resolve: (imp: ModuleImport) => LinkImport, keep?: boolean): Instance;
   /** Grow an exported table by `delta` null entries; returns its previous size. */
   tableGrow(table: string, delta: number): number;
   /** Put function export `exportName` of `from` into slot `index` of exported table `table`. */

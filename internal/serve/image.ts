@@ -86,7 +86,9 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
     if (!info || !bytes) throw new Error(`unknown side module ${placement.name} in the server image`);
     const variant = relinkOnly(bytes);
     const module = loadModule(app.choice, { name: `${placement.name}-relink`, hash: contentHash(variant), bytes: () => variant }, { warn });
-    return { name: placement.name, module, dylink: info.dylink, defines: info.defines, initFn: ext?.initFn ?? builtSide!.initFn, placement, writesNothing: true, lazy: deferred.includes(placement.name) };
+    // (a bundled extension keeps nothing outside memory: a recycled instance keeps it linked; a built app's
+    // frozen code has a global of its own, so an instance that linked it is not recycled)
+    return { name: placement.name, module, dylink: info.dylink, defines: info.defines, initFn: ext?.initFn ?? builtSide!.initFn, placement, writesNothing: true, lazy: deferred.includes(placement.name), keep: ext !== undefined };
   });
   if (!(engine instanceof NativeEngine)) warn("serving on the js engine: requests are much slower, and time limits cannot stop frozen code");
   return {

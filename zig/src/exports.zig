@@ -214,8 +214,8 @@ fn ebInstanceNew(m: *host.Module, id: u32, state: *host.MemoryState, max_memory:
     return .ok;
 }
 
-fn ebInstanceLink(i: *host.Instance, m: *host.Module, spec: [*]const [2]u32, n: usize, out: *?*host.Instance, trap: *host.TrapCode, err: [*]u8, cap: usize) callconv(.c) Status {
-    out.* = i.link(m, spec[0..n]) catch |x| return reportTrap(x, trap, err, cap);
+fn ebInstanceLink(i: *host.Instance, m: *host.Module, spec: [*]const [2]u32, n: usize, keep: u32, out: *?*host.Instance, trap: *host.TrapCode, err: [*]u8, cap: usize) callconv(.c) Status {
+    out.* = i.link(m, spec[0..n], keep != 0) catch |x| return reportTrap(x, trap, err, cap);
     return .ok;
 }
 

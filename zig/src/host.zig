@@ -500,8 +500,10 @@ pub const Instance = struct {
     slot: if (slots.supported) ?*slots.Slot else void = if (slots.supported) null else {},
     stack_pointer: ?wt.Extern = null,
     initial_stack_pointer: wt.Val = .{},
-    /// The host changed its table, or a call of it failed or trapped: recycle() refuses it.
+    /// The host grew its table or linked a side module it may not keep, or a call failed or trapped: recycle() refuses it.
     spoiled: bool = false,
+    /// A side module kept with a recycled root (link's `keep`): the imports it was linked with.
+    kept_spec: []const [2]u32 = &.{},
 
     /// A fresh store with one instance of `module`. `max_memory` < 0: no limit.
     pub fn create(module: *Module, id: u32, state: *MemoryState, max_memory: i64, fuel: u64, deadline_ms: u64) HostError!*Instance {
@@ -559,14 +561,16 @@ pub const Instance = struct {
 
     /// As a fresh instance of its module again, for adopt(): its memory back to the image (the
     /// written pages copied back, as a dropped instance's slot is), its stack pointer as instantiated.
-    /// False, and nothing done, unless it is an image's instance whose memory did not grow, that
-    /// links no side module, whose table the host never changed and whose calls never trapped.
+    /// False, and nothing done, unless it is an image's instance whose memory did not grow, whose
+    /// table did not grow, that linked only side modules it may keep, and whose calls never trapped.
+    /// (Its table then holds what linking those put there: slots reserved for them, the same
+    /// functions whenever they are linked; the guest's code has no table instruction.)
     pub fn recycle(self: *Instance) bool {
         std.debug.assert(self.root == self);
         if (!slots.supported) return false;
         const slot = self.slot orelse return false;
         const sp = self.stack_pointer orelse return false;
-        if (self.spoiled or self.side.items.len != 0) return false;
+        if (self.spoiled) return false;
         self.ctx = wt.wasmtime_store_context(self.store);
         if (wt.wasmtime_memory_data_size(self.ctx, &self.memory.of) != slot.size or !slot.restore()) return false;
         if (wt.wasmtime_global_set(self.ctx, &sp.of, &self.initial_stack_pointer)) |err| {
@@ -580,6 +584,10 @@ pub const Instance = struct {
     pub fn adopt(self: *Instance, id: u32, state: *MemoryState, max_memory: i64, fuel: u64, deadline_ms: u64) HostError!void {
         self.id = id;
         self.state = state;
+        for (self.side.items) |s| {
+            s.id = id;
+            s.state = state;
+        }
         self.wasi_in_host = true;
         wt.wasmtime_store_limiter(self.store, max_memory, -1, -1, -1, -1);
         if (self.module.engine.flags.fuel) {
@@ -596,12 +604,20 @@ pub const Instance = struct {
     /// (LinkKind, value) pair for each of the module's imports, in order.
     /// The imports are handed over by position (no Linker: edgebox serve
     /// links side modules again for every request, and a Linker hashes every name).
-    pub fn link(self: *Instance, module: *Module, spec: []const [2]u32) HostError!*Instance {
+    /// `keep`: the module is the same thing every time it is linked with the same imports (it
+    /// has no state outside the root's memory and stack pointer: a bundled extension's relink
+    /// variant, internal/serve/image.ts), so a recycled root keeps it, and linking it again with
+    /// the same `spec` is that instance. Any other side module makes the root one not to recycle.
+    pub fn link(self: *Instance, module: *Module, spec: []const [2]u32, keep: bool) HostError!*Instance {
         const root = self.root;
         if (spec.len != module.imports.len) {
             setError("link: {d} import specs for {d} imports", .{ spec.len, module.imports.len });
             return error.LinkFailed;
         }
+        if (!keep) root.spoiled = true;
+        if (keep) for (root.side.items) |s| {
+            if (s.module == module and s.kept_spec.len == spec.len and std.mem.eql(u32, @ptrCast(s.kept_spec), @ptrCast(spec))) return s;
+        };
         const items = allocator.alloc(wt.PackedExtern, spec.len) catch return error.OutOfMemory;
         defer allocator.free(items);
         for (spec, items, 0..) |s, *item, i| item.* = .from(try root.linkItem(module, i, s));
@@ -620,6 +636,10 @@ pub const Instance = struct {
             return error.Trapped;
         }
         root.side.append(allocator, side) catch return error.OutOfMemory;
+        if (keep) side.kept_spec = allocator.dupe([2]u32, spec) catch {
+            root.spoiled = true;
+            return side;
+        };
         root.publishMemory();
         return side;
     }
@@ -773,11 +793,12 @@ pub const Instance = struct {
     }
 
     /// Store function export `func_index` of `from` at `slot` of table export `table_index`.
+    /// (Linking does, in the slots the table was grown or made with for that side module: a
+    /// recycled instance's table holds them still, as linking again would put them back.)
     pub fn tableSetFunc(self: *Instance, table_index: u32, slot: u32, from: *Instance, func_index: u32) HostError!void {
         const t = try self.exportAt(table_index);
         const f = try from.exportAt(func_index);
         if (t.kind != wt.extern_table or f.kind != wt.extern_func) return error.WrongKind;
-        self.root.spoiled = true;
         var v: wt.Val = .{ .kind = wt.val_funcref };
         @memcpy(v.of.bytes[0..16], f.of[0..16]);
         if (wt.wasmtime_table_set(self.root.ctx, &t.of, slot, &v)) |err| {
@@ -811,6 +832,7 @@ pub const Instance = struct {
         std.debug.assert(self.root == self);
         for (self.side.items) |s| {
             s.slots.deinit(allocator);
+            allocator.free(s.kept_spec);
             allocator.destroy(s);
         }
         self.side.deinit(allocator);
