@@ -2,6 +2,7 @@
 // hello handler, then requests one after the other through the same code as
 // the server (an instance made, the handler, the response, the release), each
 // phase timed, with the process's CPU time and page faults per request.
+// (On Linux the instance is the request before's, recycled: internal/engine/native.ts dispose.)
 // Usage: bun bench/serve-phases.ts [requests] [--pooling] [--stack=KiB] [--url]   (--pooling: Wasmtime's pooling
 // allocator instead of the host's memory slots; --stack: a request's runtime.stack_size in place of
 // serve's default; both to compare settings in the same minutes; --url: a handler that parses
@@ -72,7 +73,7 @@ const perRequest = (x: number) => (x / requests).toFixed(0);
 const lines = [
   parsesUrl ? "## One edgebox serve request without HTTP: a handler that parses the URL" : "## One edgebox serve request without HTTP",
   "",
-  `${machine()}; ${parsesUrl ? "the image of a handler that returns `new URL(request.url).searchParams.get(\"x\")`" : "a hello handler's image"}; ${requests} requests one after the other in one process (bench/serve-phases.ts), each in a fresh instance made on demand, its memory ${pooling ? "from Wasmtime's pooling allocator" : "from the host's memory slots"}, a ${app.sandbox.maxStackSize! >> 10} KiB stack; ${new Date().toISOString().slice(0, 10)}.`,
+  `${machine()}; ${parsesUrl ? "the image of a handler that returns `new URL(request.url).searchParams.get(\"x\")`" : "a hello handler's image"}; ${requests} requests one after the other in one process (bench/serve-phases.ts), each in a fresh instance made on demand (${pooling ? "" : "the one before recycled, "}its memory ${pooling ? "from Wasmtime's pooling allocator" : "from the host's memory slots"}), a ${app.sandbox.maxStackSize! >> 10} KiB stack; ${new Date().toISOString().slice(0, 10)}.`,
   "",
   "| ready (instantiate, link) | first call (fresh) | handler | response | teardown | wall per request | CPU per request (user + sys) | page faults per request | pages reset per request |",
   "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
