@@ -6,9 +6,9 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { nativeHostPath } from "../internal/assets/index.ts";
 import { preinitialize } from "../internal/build/snapshot.ts";
-import { linkSideModule, sideModuleInfo, type SideModule } from "../internal/engine/dylink.ts";
+import { linkSideModule, relinkOnly, sideModuleInfo, type SideModule } from "../internal/engine/dylink.ts";
 import { callOwnDefinitions } from "../internal/engine/selfcalls.ts";
-import { uleb } from "../internal/engine/wasm.ts";
+import { readSections, SectionId, uleb } from "../internal/engine/wasm.ts";
 import { JsEngine } from "../internal/engine/js.ts";
 import { NativeEngine } from "../internal/engine/native.ts";
 import { openHostLib } from "../internal/engine/native-ffi.ts";
@@ -142,5 +142,32 @@ describe("callOwnDefinitions", () => {
     const out = callOwnDefinitions(url);
     expect(out.length).toBeLessThan(url.length);
     expect(WebAssembly.validate(out)).toBe(true);
+  });
+});
+
+describe("relinkOnly: a side module linked again after a snapshot", () => {
+  /**
+   * wat2wasm of: (module (import "env" "__memory_base" (global $mb i32)) (import "env" "__table_base" (global $tb i32))
+   * (memory (export "memory") 1) (global $g (export "g") (mut i32) (i32.const 0)) (global $h (export "h") (mut i32) (i32.const 0))
+   * (func $start global.get $mb i32.const 5 i32.add global.set $g
+   *   global.get $mb i32.const 8 i32.add i32.const 0 i32.const 16 memory.fill global.get $tb i32.const 3 i32.add global.set $h)
+   * (start $start)): wasm-ld's relocation of its own globals, then a clear of its .bss
+   */
+  const RELOCATING = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 2, 42, 2, 3, 101, 110, 118, 13, 95, 95, 109, 101, 109, 111, 114, 121, 95, 98, 97, 115, 101, 3, 127, 0, 3, 101, 110, 118, 12, 95, 95, 116, 97, 98, 108, 101, 95, 98, 97, 115, 101, 3, 127, 0, 3, 2, 1, 0, 5, 3, 1, 0, 1, 6, 11, 2, 127, 1, 65, 0, 11, 127, 1, 65, 0, 11, 7, 18, 3, 6, 109, 101, 109, 111, 114, 121, 2, 0, 1, 103, 3, 2, 1, 104, 3, 3, 8, 1, 0, 10, 30, 1, 28, 0, 35, 0, 65, 5, 106, 36, 2, 35, 0, 65, 8, 106, 65, 0, 65, 16, 252, 11, 0, 35, 1, 65, 3, 106, 36, 3, 11]);
+  /** (start: global.get $mb i32.const 5 i32.add i32.const 1 i32.add global.set $g): not a base plus a constant */
+  const SUMMING = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 2, 22, 1, 3, 101, 110, 118, 13, 95, 95, 109, 101, 109, 111, 114, 121, 95, 98, 97, 115, 101, 3, 127, 0, 3, 2, 1, 0, 6, 6, 1, 127, 1, 65, 0, 11, 7, 5, 1, 1, 103, 3, 1, 8, 1, 0, 10, 14, 1, 12, 0, 35, 0, 65, 5, 106, 65, 1, 106, 36, 1, 11]);
+  /** (start: call $f): anything but relocations and memory writes */
+  const CALLING = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 3, 2, 0, 0, 6, 6, 1, 127, 1, 65, 0, 11, 7, 5, 1, 1, 103, 3, 0, 8, 1, 1, 10, 9, 2, 2, 0, 11, 4, 0, 16, 0, 11]);
+
+  test("no start function, and the globals it relocated start relocated", () => {
+    const out = relinkOnly(RELOCATING);
+    expect(readSections(out).some((s) => s.id === SectionId.start)).toBe(false);
+    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(out), { env: { __memory_base: 1000, __table_base: 200 } });
+    expect([(exports.g as WebAssembly.Global).value, (exports.h as WebAssembly.Global).value]).toEqual([1005, 203]);
+  });
+
+  test("a start function that does more than that is refused, not dropped", () => {
+    expect(() => relinkOnly(SUMMING)).toThrow("sets global 1 to something other than a base plus a constant");
+    expect(() => relinkOnly(CALLING)).toThrow("holds opcode 0x10");
   });
 });

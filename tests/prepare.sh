@@ -3,8 +3,9 @@
 # bubblewrap confines spawned commands (the sandbox tests), ruby checks the
 # Homebrew formula (ruby -c), zsh and fish parse the completion scripts,
 # openssl makes a certificate for the HTTPS test, umoci and runc unpack and
-# run the OCI image, wine64 runs the Windows build, wabt's wasm-objdump reads
-# the runtime's code (what a recycled instance may keep).
+# run the OCI image, wine64 runs the Windows build, wabt's wasm2wat and
+# wasm-objdump read the runtime's and the extensions' code (what a recycled
+# instance may keep).
 # As root with apt-get they are installed; otherwise one line names them.
 missing=""
 command -v bwrap >/dev/null 2>&1 || missing="$missing bubblewrap"

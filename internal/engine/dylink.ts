@@ -6,7 +6,7 @@
 // exports. quickjs-wasi's extensions (URL, TextEncoder, ...) and EdgeBox's
 // own frozen functions are such modules.
 
-import { customSections, importDesc, Reader, readSections, SectionId, sleb, uleb, writeModule, type Section } from "./wasm.ts";
+import { concat, customSections, Reader, readImports, readSections, SectionId, sleb, uleb, writeModule, type Section } from "./wasm.ts";
 import type { HostFunction, Instance, LinkImport, ModuleImport, WasmModule } from "./types.ts";
 
 export interface DylinkInfo {
@@ -61,18 +61,7 @@ export interface SideModuleInfo {
 
 export function sideModuleInfo(wasm: Uint8Array): SideModuleInfo {
   const exports = parseExports(wasm);
-  const imports = new Set<string>();
-  const section = readSections(wasm).find((s) => s.id === SectionId.import);
-  if (section) {
-    const r = new Reader(section.body);
-    for (let n = r.u32(); n > 0; n--) {
-      const module = r.name();
-      const name = r.name();
-      const kind = r.byte();
-      if (kind <= 3) importDesc(r, kind);
-      if (module === "env" || module === "GOT.func") imports.add(name);
-    }
-  }
+  const imports = new Set(readImports(readSections(wasm)).flatMap((i) => (i.module === "env" || i.module === "GOT.func" ? [i.name] : [])));
   return { dylink: parseDylink(wasm), defines: [...imports].filter((n) => exports.has(n)) };
 }
 
@@ -119,11 +108,7 @@ export function relinkOnly(wasm: Uint8Array): Uint8Array {
         if (flags !== 1) {
           // the offset expression, up to and including its `end`
           const start = r.pos;
-          for (let op = r.byte(); op !== 0x0b; op = r.byte()) {
-            if (op === 0x41 || op === 0x42) r.s32(); // i32.const, i64.const (small in side modules)
-            else if (op === 0x23) r.u32(); // global.get
-            else if (op < 0x6a || op > 0x6c) throw new Error(`unexpected opcode 0x${op.toString(16)} in a data segment offset`);
-          }
+          skipConstExpr(r, "a data segment offset");
           out.push(...s.body.subarray(start, r.pos));
         }
         const len = r.u32();
@@ -138,6 +123,8 @@ export function relinkOnly(wasm: Uint8Array): Uint8Array {
 /** Opcodes a side module's start function may hold (see startRelocations). */
 const OP = { end: 0x0b, globalGet: 0x23, globalSet: 0x24, i32Const: 0x41, i64Const: 0x42, i32Add: 0x6a, prefix: 0xfc, memoryFill: 11 } as const;
 
+type Relocations = Map<number, { base: number; add: number }>;
+
 /**
  * `sections` without the start section, and with the start function's global
  * relocations moved into the globals' initialisers and its body emptied.
@@ -145,35 +132,26 @@ const OP = { end: 0x0b, globalGet: 0x23, globalSet: 0x24, i32Const: 0x41, i64Con
 function withoutStart(sections: Section[]): Section[] {
   const start = sections.find((s) => s.id === SectionId.start);
   if (!start) return sections;
-  const startFn = new Reader(start.body).u32();
-  const { funcs, globals } = importCounts(sections);
-  const code = sections.find((s) => s.id === SectionId.code)!;
-  const entries = codeEntries(code.body);
-  const relocs = startRelocations(entries[startFn - funcs]!, globals);
-  entries[startFn - funcs] = new Uint8Array([0, OP.end]); // no locals, no instructions
-  return sections.flatMap((s): Section[] => {
+  const imports = readImports(sections);
+  const funcs = imports.filter((i) => i.kind === 0).length;
+  const globals = imports.filter((i) => i.kind === 3).map((i) => `${i.module}.${i.name}`);
+  const at = new Reader(start.body).u32() - funcs;
+  const code = sections.find((s) => s.id === SectionId.code);
+  const entries = code ? codeEntries(code.body) : [];
+  if (at < 0 || at >= entries.length) throw new Error("a side module's start function is not one of its own: it cannot be linked again after a snapshot");
+  const relocs = startRelocations(entries[at]!, globals);
+  if ([...relocs.keys()].some((g) => g < globals.length)) throw new Error("a side module's start function relocates an imported global: it cannot be linked again after a snapshot");
+  entries[at] = new Uint8Array([0, OP.end]); // no locals, no instructions
+  let relocated = false;
+  const out = sections.flatMap((s): Section[] => {
     if (s.id === SectionId.start) return [];
     if (s.id === SectionId.code) return [{ id: s.id, body: vector(entries.map((e) => new Uint8Array([...uleb(e.length), ...e]))) }];
-    if (s.id === SectionId.global && relocs.size > 0) return [{ id: s.id, body: relocateGlobals(s.body, globals.length, relocs) }];
-    return [s];
+    if (s.id !== SectionId.global || relocs.size === 0) return [s];
+    relocated = true;
+    return [{ id: s.id, body: relocateGlobals(s.body, globals.length, relocs) }];
   });
-}
-
-/** How many functions the module imports, and each imported global's `module.name`. */
-function importCounts(sections: Section[]): { funcs: number; globals: string[] } {
-  let funcs = 0;
-  const globals: string[] = [];
-  const section = sections.find((s) => s.id === SectionId.import);
-  if (!section) return { funcs, globals };
-  const r = new Reader(section.body);
-  for (let n = r.u32(); n > 0; n--) {
-    const name = `${r.name()}.${r.name()}`;
-    const kind = r.byte();
-    importDesc(r, kind);
-    if (kind === 0) funcs++;
-    if (kind === 3) globals.push(name);
-  }
-  return { funcs, globals };
+  if (relocs.size > 0 && !relocated) throw new Error("a side module's start function sets globals it does not have");
+  return out;
 }
 
 /** Each function body (locals and code) of a code section. */
@@ -189,45 +167,67 @@ function codeEntries(body: Uint8Array): Uint8Array[] {
 }
 
 function vector(items: Uint8Array[]): Uint8Array {
-  return new Uint8Array(Bun.concatArrayBuffers([new Uint8Array(uleb(items.length)), ...items]));
+  return concat([new Uint8Array(uleb(items.length)), ...items]);
 }
 
 /**
- * What a start function does to globals: `global.get base; i32.const C; i32.add; global.set G`
- * (base __memory_base or __table_base), by G. Beyond those it may only clear or store to memory
- * (which a relink must not do again); anything else is refused, since it could not be kept.
+ * What a start function does to globals: exactly `global.get base; i32.const C; i32.add;
+ * global.set G` (base __memory_base or __table_base), by G. Between those it may only clear or
+ * store to memory (which a relink must not do again); anything else is refused, since it could
+ * not be kept.
  */
-function startRelocations(entry: Uint8Array, importedGlobals: string[]): Map<number, { base: number; add: number }> {
+function startRelocations(entry: Uint8Array, importedGlobals: string[]): Relocations {
   const r = new Reader(entry);
   for (let n = r.u32(); n > 0; n--) (r.u32(), r.byte()); // locals
-  const relocs = new Map<number, { base: number; add: number }>();
+  const relocs: Relocations = new Map();
   const refuse = (what: string) => new Error(`a side module's start function ${what}: it cannot be linked again after a snapshot`);
-  let last: { base?: number; add?: number; summed?: boolean } = {};
+  // the instructions since the last store or global.set: a relocation is the last four of them
+  let recent: { op: number; arg: number }[] = [];
   for (;;) {
     const op = r.byte();
     if (op === OP.end) {
       if (!r.done()) throw refuse("has code after its end");
       return relocs;
     }
-    if (op === OP.globalGet) {
-      const g = r.u32();
-      last = { base: ["env.__memory_base", "env.__table_base"].includes(importedGlobals[g] ?? "") ? g : undefined };
-    } else if (op === OP.i32Const) last.add = r.s32();
-    else if (op === OP.i64Const) r.s32(); // (only stored: its value does not matter here)
-    else if (op === OP.i32Add) last.summed = true;
-    else if (op === OP.globalSet) {
-      const g = r.u32();
-      if (last.base === undefined || last.add === undefined || !last.summed) throw refuse(`sets global ${g} to something other than a base plus a constant`);
-      relocs.set(g, { base: last.base, add: last.add });
-      last = {};
-    } else if (op >= 0x36 && op <= 0x3e) (r.u32(), r.u32()); // a store's alignment and offset
-    else if (op === OP.prefix && r.u32() === OP.memoryFill) r.byte();
-    else throw refuse(`holds opcode 0x${op.toString(16)}`);
+    if (op === OP.globalGet || op === OP.globalSet) recent.push({ op, arg: r.u32() });
+    else if (op === OP.i32Const) recent.push({ op, arg: r.s32() });
+    else if (op === OP.i64Const || op === OP.i32Add) {
+      if (op === OP.i64Const) skipConst(r);
+      recent.push({ op, arg: 0 });
+    } else if (op >= 0x36 && op <= 0x3e) {
+      (r.u32(), r.u32()); // a store's alignment and offset
+      recent = [];
+    } else if (op === OP.prefix && r.u32() === OP.memoryFill) {
+      r.byte();
+      recent = [];
+    } else throw refuse(`holds opcode 0x${op.toString(16)}`);
+    if (op !== OP.globalSet) continue;
+    const [get, add, sum, set] = recent;
+    const base = get && importedGlobals[get.arg];
+    if (recent.length !== 4 || get!.op !== OP.globalGet || (base !== "env.__memory_base" && base !== "env.__table_base") || add!.op !== OP.i32Const || sum!.op !== OP.i32Add) {
+      throw refuse(`sets global ${set!.arg} to something other than a base plus a constant`);
+    }
+    relocs.set(set!.arg, { base: get!.arg, add: add!.arg });
+    recent = [];
+  }
+}
+
+/** Skip an i32.const or i64.const's immediate (a LEB128 of any length). */
+function skipConst(r: Reader): void {
+  while (r.byte() & 0x80);
+}
+
+/** Skip a constant expression (a data segment's offset, a global's initialiser) up to and including its `end`. */
+function skipConstExpr(r: Reader, what: string): void {
+  for (let op = r.byte(); op !== OP.end; op = r.byte()) {
+    if (op === OP.globalGet) r.u32();
+    else if (op === OP.i32Const || op === OP.i64Const) skipConst(r);
+    else if (op < 0x6a || op > 0x6c) throw new Error(`unexpected opcode 0x${op.toString(16)} in ${what}`); // (i32.add, sub, mul: extended constants)
   }
 }
 
 /** The global section with each global in `relocs` (by index, imports first) initialised to its base plus its constant. */
-function relocateGlobals(body: Uint8Array, imported: number, relocs: Map<number, { base: number; add: number }>): Uint8Array {
+function relocateGlobals(body: Uint8Array, imported: number, relocs: Relocations): Uint8Array {
   const r = new Reader(body);
   const out: Uint8Array[] = [];
   const count = r.u32();
@@ -235,11 +235,7 @@ function relocateGlobals(body: Uint8Array, imported: number, relocs: Map<number,
     const type = r.byte();
     const mutable = r.byte();
     const init = r.pos;
-    for (let op = r.byte(); op !== OP.end; op = r.byte()) {
-      if (op === OP.globalGet) r.u32();
-      else if (op === OP.i32Const || op === OP.i64Const) r.s32();
-      else if (op < 0x6a || op > 0x6c) throw new Error(`unexpected opcode 0x${op.toString(16)} in a global's initialiser`);
-    }
+    skipConstExpr(r, "a global's initialiser");
     const reloc = relocs.get(imported + i);
     const expr = reloc ? [OP.globalGet, ...uleb(reloc.base), OP.i32Const, ...sleb(reloc.add), OP.i32Add, OP.end] : [...body.subarray(init, r.pos)];
     out.push(new Uint8Array([type, mutable, ...expr]));

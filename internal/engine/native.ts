@@ -158,7 +158,7 @@ export class NativeEngine implements Engine {
   private nextInstanceId = 1;
   readonly instances = new Map<number, NativeInstance>();
   /** Modules that have had recycled instances (freed with the engine). */
-  readonly modules = new Set<NativeModule>();
+  readonly withSpares = new Set<NativeModule>();
   /**
    * Views on guest memory by address. Making one costs Bun ~0.2 ms (a new
    * external buffer each time), and a new instance in a reused pool slot (edgebox
@@ -360,7 +360,7 @@ export class NativeEngine implements Engine {
 
   dispose(): void {
     for (const i of this.instances.values()) i.dispose();
-    for (const m of this.modules) for (const h of m.spares.splice(0)) this.lib.eb_instance_free(h);
+    for (const m of this.withSpares) for (const h of m.spares.splice(0)) this.lib.eb_instance_free(h);
     this.lib.eb_engine_free(this.handle);
     this.callback.close();
   }
@@ -555,7 +555,7 @@ class NativeInstance implements Instance {
     if (spares.length >= MAX_SPARES) e.lib.eb_instance_free(this.handle);
     else if (e.lib.eb_instance_recycle(this.handle)) {
       spares.push(this.handle);
-      e.modules.add(this.module);
+      e.withSpares.add(this.module);
     }
   }
 }

@@ -7,7 +7,7 @@
 // callOwnDefinitions() points every reference (calls, ref.func, the element
 // segments, globals, exports, start) at the module's own definition and drops those imports.
 
-import { importDesc, Reader, readSections, SectionId, uleb, writeModule } from "./wasm.ts";
+import { concat, importDesc, Reader, readSections, SectionId, uleb, writeModule } from "./wasm.ts";
 
 /** The module with every import it also exports as its own function (of the same type) replaced by that function; unchanged when there is none, or when it uses instructions or segments this does not know. */
 export function callOwnDefinitions(wasm: Uint8Array): Uint8Array {
@@ -148,10 +148,6 @@ const REWRITERS: Record<number, Rewriter> = {
   },
   [SectionId.code]: (body, index) => rewriteCode(body, index),
 };
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  return new Uint8Array(Bun.concatArrayBuffers(parts));
-}
 
 /** Copy a constant expression up to and including its `end` to `out`, the function of each `ref.func` mapped. */
 function constExpr(r: Reader, index: (i: number) => number, out: number[]): void {

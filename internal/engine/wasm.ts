@@ -107,6 +107,27 @@ export function importDesc(r: Reader, kind: number): number | undefined {
   return undefined;
 }
 
+/** A module's imports, in order: module, name and kind (0-3: function, table, memory, global). */
+export function readImports(sections: Section[]): { module: string; name: string; kind: number }[] {
+  const section = sections.find((s) => s.id === SectionId.import);
+  if (!section) return [];
+  const r = new Reader(section.body);
+  const out: { module: string; name: string; kind: number }[] = [];
+  for (let n = r.u32(); n > 0; n--) {
+    const module = r.name();
+    const name = r.name();
+    const kind = r.byte();
+    if (kind > 3) throw new Error(`an import of kind ${kind}: not one this reads`);
+    importDesc(r, kind);
+    out.push({ module, name, kind });
+  }
+  return out;
+}
+
+export function concat(parts: Uint8Array[]): Uint8Array {
+  return new Uint8Array(Bun.concatArrayBuffers(parts));
+}
+
 function limits(r: Reader): void {
   const flags = r.byte();
   r.u32();
@@ -133,7 +154,7 @@ export function writeModule(sections: Section[]): Uint8Array {
   for (const s of sections) {
     parts.push(new Uint8Array([s.id, ...uleb(s.body.length)]), s.body);
   }
-  return new Uint8Array(Bun.concatArrayBuffers(parts));
+  return concat(parts);
 }
 
 /** Custom sections named `name`, as quickjs-wasi and dylink.0 use them. */

@@ -511,16 +511,8 @@ pub const Instance = struct {
         errdefer allocator.destroy(self);
         const store = wt.wasmtime_store_new(module.engine.engine, self, null) orelse return error.InstantiateFailed;
         errdefer wt.wasmtime_store_delete(store);
-        const ctx = wt.wasmtime_store_context(store);
-        if (max_memory >= 0) wt.wasmtime_store_limiter(store, max_memory, -1, -1, -1, -1);
-        if (module.engine.flags.fuel) {
-            if (wt.wasmtime_context_set_fuel(ctx, if (fuel == 0) std.math.maxInt(u64) else fuel)) |err| {
-                takeWasmtimeError("fuel", err);
-                return error.InstantiateFailed;
-            }
-        }
-        self.* = .{ .id = id, .store = store, .ctx = ctx, .module = module, .root = self, .state = state };
-        self.setDeadline(deadline_ms);
+        self.* = .{ .id = id, .store = store, .ctx = wt.wasmtime_store_context(store), .module = module, .root = self, .state = state };
+        try self.setLimits(max_memory, fuel, deadline_ms);
         const pre = try module.instancePre();
         if (slots.supported) {
             slots.armed = module.image;
@@ -530,7 +522,7 @@ pub const Instance = struct {
             slots.armed = null;
         };
         // (instantiation may run the module's start function)
-        const r = try onGuest(&self.guest, module.engine.wasm_stack, wt.wasmtime_instance_pre_instantiate, .{ pre, ctx, &self.instance });
+        const r = try onGuest(&self.guest, module.engine.wasm_stack, wt.wasmtime_instance_pre_instantiate, .{ pre, self.ctx, &self.instance });
         const trap = r.trap;
         if (r.err) |err| {
             takeWasmtimeError("instantiate", err);
@@ -541,7 +533,7 @@ pub const Instance = struct {
             return error.Trapped;
         }
         const name = "memory";
-        self.has_memory = wt.wasmtime_instance_export_get(ctx, &self.instance, name, name.len, &self.memory) and self.memory.kind == wt.extern_memory;
+        self.has_memory = wt.wasmtime_instance_export_get(self.ctx, &self.instance, name, name.len, &self.memory) and self.memory.kind == wt.extern_memory;
         self.publishMemory();
         if (slots.supported and module.image != null) self.keepForRecycling();
         return self;
@@ -570,9 +562,8 @@ pub const Instance = struct {
         if (!slots.supported) return false;
         const slot = self.slot orelse return false;
         const sp = self.stack_pointer orelse return false;
-        if (self.spoiled) return false;
-        self.ctx = wt.wasmtime_store_context(self.store);
-        if (wt.wasmtime_memory_data_size(self.ctx, &self.memory.of) != slot.size or !slot.restore()) return false;
+        // (never from inside its own call: a host call that drops its instance)
+        if (self.spoiled or self.guest.depth != 0 or !slot.restore()) return false;
         if (wt.wasmtime_global_set(self.ctx, &sp.of, &self.initial_stack_pointer)) |err| {
             wt.wasmtime_error_delete(err);
             return false;
@@ -589,7 +580,13 @@ pub const Instance = struct {
             s.state = state;
         }
         self.wasi_in_host = true;
-        wt.wasmtime_store_limiter(self.store, max_memory, -1, -1, -1, -1);
+        try self.setLimits(max_memory, fuel, deadline_ms);
+        self.publishMemory();
+    }
+
+    /// A new user's limits: how far memory may grow (< 0: no limit), fuel (0: no limit), the deadline.
+    fn setLimits(self: *Instance, max_memory: i64, fuel: u64, deadline_ms: u64) HostError!void {
+        self.setMaxMemory(max_memory);
         if (self.module.engine.flags.fuel) {
             if (wt.wasmtime_context_set_fuel(self.ctx, if (fuel == 0) std.math.maxInt(u64) else fuel)) |err| {
                 takeWasmtimeError("fuel", err);
@@ -597,7 +594,6 @@ pub const Instance = struct {
             }
         }
         self.setDeadline(deadline_ms);
-        self.publishMemory();
     }
 
     /// Instantiate a side module in this instance's store. `spec` holds a
