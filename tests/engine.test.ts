@@ -402,23 +402,28 @@ describe.if(process.platform === "linux")("memory slots (edgebox serve's memorie
       if (kept !== undefined) expect(linked.handle).toBe(kept);
       kept = linked.handle;
       expect(linked.exports.g!()).toBe(7);
+      inst.tableSetFunction("__indirect_function_table", 0, linked, "g", true); // (as linking it does)
       inst.memory().fill(0xee, 0, 5000);
       expect(readSync(openSync(file, "r"), inst.memory(), 9000, 70000, 0)).toBe(70000);
       inst.exports.setSp!(1234);
       last = inst.handle;
       inst.dispose();
       expect(module.spares).toEqual([last]);
+      // (the next request's now: what held it cannot reach it)
+      expect(() => inst.exports.callF!()).toThrow("the instance is disposed");
+      expect(() => linked.exports.g!()).toThrow("the instance is disposed");
     }
     e.dispose();
   });
 
-  test("not recycled, but freed: an instance whose memory grew, that trapped, whose table grew, or that linked a module it may not keep", async () => {
+  test("not recycled, but freed: an instance whose memory grew, that trapped, whose table grew or changed, or that linked a module it may not keep", async () => {
     const { e, module, make, expectFresh, side } = await recyclable();
     const spoilers: [string, (inst: Instance) => void][] = [
       ["grew", (inst) => expect(inst.exports.grow!(1)).toBe(2)],
       ["trapped", (inst) => expect(() => inst.exports.trap!()).toThrow()],
       ["table grown", (inst) => expect(inst.tableGrow("__indirect_function_table", 1)).toBe(1)],
       ["linked", (inst) => expect(inst.link(side, () => ({ kind: "global", value: 0, mutable: false })).exports.g!()).toBe(7)],
+      ["table set", (inst) => inst.tableSetFunction("__indirect_function_table", 0, inst, "callF")],
     ];
     for (const [what, spoil] of spoilers) {
       const inst = make(1);

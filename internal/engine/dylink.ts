@@ -347,11 +347,12 @@ export function linkSideModule(
   };
 
   const saved = placement && !side.writesNothing && dylink.memorySize > 0 ? root.memory().slice(memoryBase, memoryBase + dylink.memorySize) : undefined;
-  const instance = root.link(side.module, resolve, side.keep === true && placement !== undefined);
+  const keep = side.keep === true && placement !== undefined;
+  const instance = root.link(side.module, resolve, keep);
   self = instance;
   reserveTable(root, nextSlot);
   for (const [slot, name, from] of gotFunc) {
-    root.tableSetFunction(TABLE, slot, from === "root" ? root : instance, name);
+    root.tableSetFunction(TABLE, slot, from === "root" ? root : instance, name, keep);
   }
   if (placement) {
     if (saved) root.memory().set(saved, memoryBase);

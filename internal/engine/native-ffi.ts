@@ -36,7 +36,7 @@ export const symbols = {
   eb_global_get: { args: ["ptr", "u32", "ptr", "ptr", "usize"], returns: "i32" },
   eb_global_set: { args: ["ptr", "u32", "i64", "ptr", "usize"], returns: "i32" },
   eb_table_grow: { args: ["ptr", "u32", "u32", "ptr", "ptr", "usize"], returns: "i32" },
-  eb_table_set_func: { args: ["ptr", "u32", "u32", "ptr", "u32", "ptr", "usize"], returns: "i32" },
+  eb_table_set_func: { args: ["ptr", "u32", "u32", "ptr", "u32", "u32", "ptr", "usize"], returns: "i32" },
   eb_instance_set_deadline: { args: ["ptr", "u64"], returns: "void" },
   eb_instance_set_max_memory: { args: ["ptr", "i64"], returns: "void" },
   eb_instance_wasi_in_host: { args: ["ptr", "u32"], returns: "void" },

@@ -419,8 +419,14 @@ class NativeInstance implements Instance {
     return this.view;
   }
 
+  /** Throws once the instance (a side module's: its root) is disposed: a recycled one is another request's now. */
+  private alive(): void {
+    if ((this.sideOf ?? this).disposed) throw new Error("the instance is disposed");
+  }
+
   /** Call the export in `slot`; args and results through the engine's call buffer. */
   call(info: ExportInfo, args: readonly unknown[]): any {
+    this.alive();
     const e = this.engine;
     const v = e.callBuf;
     const p = info.params;
@@ -463,6 +469,7 @@ class NativeInstance implements Instance {
   }
 
   getGlobal(name: string): number {
+    this.alive();
     const e = this.engine;
     const st = e.lib.eb_global_get(this.handle, this.exportIndex(name, "global"), e.outPtr, e.errPtr, e.err.length);
     if (st !== Status.ok) throw e.failure(st, `reading global ${name}`);
@@ -470,12 +477,14 @@ class NativeInstance implements Instance {
   }
 
   setGlobal(name: string, value: number): void {
+    this.alive();
     const e = this.engine;
     const st = e.lib.eb_global_set(this.handle, this.exportIndex(name, "global"), value, e.errPtr, e.err.length);
     if (st !== Status.ok) throw e.failure(st, `writing global ${name}`);
   }
 
   link(module: WasmModule, resolve: (imp: ModuleImport) => LinkImport, keep = false): Instance {
+    this.alive();
     const e = this.engine;
     const m = e.own(module);
     const root = this.root();
@@ -512,29 +521,34 @@ class NativeInstance implements Instance {
   }
 
   tableGrow(table: string, delta: number): number {
+    this.alive();
     const e = this.engine;
     const st = e.lib.eb_table_grow(this.handle, this.exportIndex(table, "table"), delta, e.outPtr, e.errPtr, e.err.length);
     if (st !== Status.ok) throw e.failure(st, `growing table ${table}`);
     return Number(e.out[0]! & 0xffffffffn);
   }
 
-  tableSetFunction(table: string, index: number, from: Instance, exportName: string): void {
+  tableSetFunction(table: string, index: number, from: Instance, exportName: string, keep = false): void {
+    this.alive();
     const e = this.engine;
     if (!(from instanceof NativeInstance)) throw new Error("instance belongs to another engine");
     const fi = from.exportIndex(exportName, "func");
-    const st = e.lib.eb_table_set_func(this.handle, this.exportIndex(table, "table"), index, from.handle, fi, e.errPtr, e.err.length);
+    const st = e.lib.eb_table_set_func(this.handle, this.exportIndex(table, "table"), index, from.handle, fi, keep ? 1 : 0, e.errPtr, e.err.length);
     if (st !== Status.ok) throw e.failure(st, `setting ${table}[${index}]`);
   }
 
   wasiInHost(on: boolean): void {
+    this.alive();
     this.engine.lib.eb_instance_wasi_in_host(this.handle, on ? 1 : 0);
   }
 
   setMaxMemory(bytes: number): void {
+    this.alive();
     this.engine.lib.eb_instance_set_max_memory(this.handle, bytes);
   }
 
   setDeadline(ms: number): void {
+    this.alive();
     this.engine.lib.eb_instance_set_deadline(this.handle, ms);
   }
 

@@ -85,8 +85,8 @@ export interface Instance {
   link(module: WasmModule, resolve: (imp: ModuleImport) => LinkImport, keep?: boolean): Instance;
   /** Grow an exported table by `delta` null entries; returns its previous size. */
   tableGrow(table: string, delta: number): number;
-  /** Put function export `exportName` of `from` into slot `index` of exported table `table`. */
-  tableSetFunction(table: string, index: number, from: Instance, exportName: string): void;
+  /** Put function export `exportName` of `from` into slot `index` of exported table `table` (`keep`: for a side module linked with `keep`, in its slots). */
+  tableSetFunction(table: string, index: number, from: Instance, exportName: string, keep?: boolean): void;
   /**
    * Where the guest's WASI clock and randomness are answered: by the host library (the default,
    * where it can) or, `false`, by the imports given at instantiation (a build's pre-run refuses them).

@@ -250,8 +250,8 @@ fn ebTableGrow(i: *host.Instance, index: u32, delta: u32, prev: *u32, err: [*]u8
     return .ok;
 }
 
-fn ebTableSetFunc(i: *host.Instance, table: u32, slot: u32, from: *host.Instance, func: u32, err: [*]u8, cap: usize) callconv(.c) Status {
-    i.tableSetFunc(table, slot, from, func) catch |x| return report(x, err, cap);
+fn ebTableSetFunc(i: *host.Instance, table: u32, slot: u32, from: *host.Instance, func: u32, keep: u32, err: [*]u8, cap: usize) callconv(.c) Status {
+    i.tableSetFunc(table, slot, from, func, keep != 0) catch |x| return report(x, err, cap);
     return .ok;
 }
 

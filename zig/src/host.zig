@@ -610,6 +610,8 @@ pub const Instance = struct {
             setError("link: {d} import specs for {d} imports", .{ spec.len, module.imports.len });
             return error.LinkFailed;
         }
+        // (a link that fails part way may have filled table slots: not recycled either)
+        errdefer root.spoiled = true;
         if (!keep) root.spoiled = true;
         if (keep) for (root.side.items) |s| {
             if (s.module == module and s.kept_spec.len == spec.len and std.mem.eql(u32, @ptrCast(s.kept_spec), @ptrCast(spec))) return s;
@@ -789,12 +791,14 @@ pub const Instance = struct {
     }
 
     /// Store function export `func_index` of `from` at `slot` of table export `table_index`.
-    /// (Linking does, in the slots the table was grown or made with for that side module: a
-    /// recycled instance's table holds them still, as linking again would put them back.)
-    pub fn tableSetFunc(self: *Instance, table_index: u32, slot: u32, from: *Instance, func_index: u32) HostError!void {
+    /// `keep`: part of linking a side module link() keeps, in the slots kept for it (a recycled
+    /// instance's table holds them still, as linking it again would put them back); any other
+    /// change of the table makes the instance one not to recycle.
+    pub fn tableSetFunc(self: *Instance, table_index: u32, slot: u32, from: *Instance, func_index: u32, keep: bool) HostError!void {
         const t = try self.exportAt(table_index);
         const f = try from.exportAt(func_index);
         if (t.kind != wt.extern_table or f.kind != wt.extern_func) return error.WrongKind;
+        if (!keep) self.root.spoiled = true;
         var v: wt.Val = .{ .kind = wt.val_funcref };
         @memcpy(v.of.bytes[0..16], f.of[0..16]);
         if (wt.wasmtime_table_set(self.root.ctx, &t.of, slot, &v)) |err| {
