@@ -1,7 +1,8 @@
 // Instances ready ahead: a worker keeps `size` instances of the server image
 // instantiated, their side modules linked and `fresh` bound, made while the
 // event loop has nothing else to do. A request takes one no other request has
-// touched (each is used once, then dropped); when none is ready it makes its own.
+// touched (each is used once, then dropped: on Linux recycled as a fresh one,
+// internal/engine/native.ts); when none is ready it makes its own.
 
 import type { Sandbox } from "../sandbox/index.ts";
 
