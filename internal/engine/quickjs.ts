@@ -402,14 +402,23 @@ export class QuickJS {
   }
 
   call(fn: number, thisv: number, args: readonly number[] = []): number {
-    const argv = args.length ? this.x.wasm_malloc!(args.length * 4) : 0;
-    if (args.length) {
+    // The handles' array: in the scratch area when it fits (qjs_call copies the values out before
+    // any guest code runs, which may use the area again), else malloc'd.
+    const n = args.length;
+    const argv = n === 0 ? 0 : n * 4 <= SCRATCH_BYTES ? this.scratch : this.x.wasm_malloc!(n * 4);
+    if (n) {
       const m = this.instance.memory();
-      const dv = new DataView(m.buffer, m.byteOffset);
-      args.forEach((a, i) => dv.setUint32(argv + i * 4, a, true));
+      for (let i = 0; i < n; i++) {
+        const a = args[i]!;
+        const p = argv + i * 4;
+        m[p] = a;
+        m[p + 1] = a >>> 8;
+        m[p + 2] = a >>> 16;
+        m[p + 3] = a >>> 24;
+      }
     }
-    const r = this.x.qjs_call!(fn, thisv, args.length, argv);
-    if (argv) this.x.wasm_free!(argv);
+    const r = this.x.qjs_call!(fn, thisv, n, argv);
+    if (argv && argv !== this.scratch) this.x.wasm_free!(argv);
     return this.check(r);
   }
 

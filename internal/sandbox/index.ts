@@ -36,8 +36,8 @@ import { MAX_INBOX_BYTES, queueFor, Workers, type WorkerLink } from "./workers.t
 export interface SandboxOptions {
   /** The pre-initialised runtime module (quickjs.wasm + runtime JS), compiled by the chosen engine. */
   module: WasmModule;
-  /** Where things are in that module's memory. */
-  snapshot: GuestState & { entry: number };
+  /** Where things are in that module's memory; `methods`: handles of entry methods the snapshot holds (edgebox serve's image). */
+  snapshot: GuestState & { entry: number; methods?: Record<string, number> };
   /** The side modules the snapshot was made with, compiled by the same engine, to link again at their places. */
   sides: (SideModule & { placement: Placement })[];
   /** Native extensions the guest may link on first use (EXT_LOAD). */
@@ -467,7 +467,8 @@ export class Sandbox {
   }
 
   callEntry(name: string, args: number[]): number {
-    return this.vm.callMethod(this.entry, name, args);
+    const fn = this.opts.snapshot.methods?.[name];
+    return fn === undefined ? this.vm.callMethod(this.entry, name, args) : this.vm.call(fn, this.entry, args);
   }
 
   /** worker_threads: stop this worker's run at the next turn of its loop. */

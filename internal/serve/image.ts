@@ -31,6 +31,9 @@ export interface ServerImage {
  */
 const IMAGE_EXTENSIONS = ["url"] as const;
 
+/** The entry points every request calls (internal/sandbox/binding.ts, request.ts). */
+const REQUEST_ENTRIES = ["fresh", "serve"];
+
 export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, warn: (m: string) => void): Promise<ServerImage> {
   const t0 = performance.now();
   const sb = new Sandbox({ ...app.sandbox, timeoutMs: app.sandbox.timeoutMs || 30_000 });
@@ -55,6 +58,8 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
     if (err instanceof RunError) throw new UserError("E_SERVE", `${app.file}: ${err.message}`);
     throw err;
   }
+  // (handles of the entry points a request calls, in the image: a call needs no lookup of them)
+  const methods = Object.fromEntries(REQUEST_ENTRIES.map((name) => [name, sb.guest.getProp(sb.entryObject, name)]));
   const cap = sb.capture();
   const sourceMaps = sb.sourceMaps;
   sb.dispose();
@@ -92,7 +97,7 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
   });
   if (!(engine instanceof NativeEngine)) warn("serving on the js engine: requests are much slower, and time limits cannot stop frozen code");
   return {
-    sandbox: { ...app.sandbox, module, snapshot: { ctx: cap.ctx, scratch: cap.scratch, stack: cap.stack, entry: sb.entryObject }, sides, started: true, workerStart: { module: app.sandbox.module, snapshot: app.sandbox.snapshot, sides: app.sandbox.sides }, bytecodeCache: undefined, sourceMaps, netLimits: new NetLimits(app.policy) },
+    sandbox: { ...app.sandbox, module, snapshot: { ctx: cap.ctx, scratch: cap.scratch, stack: cap.stack, entry: sb.entryObject, methods }, sides, started: true, workerStart: { module: app.sandbox.module, snapshot: app.sandbox.snapshot, sides: app.sandbox.sides }, bytecodeCache: undefined, sourceMaps, netLimits: new NetLimits(app.policy) },
     handler,
     startupMs: performance.now() - t0,
   };
