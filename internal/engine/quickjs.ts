@@ -73,6 +73,8 @@ export interface GuestState {
    * the same size), so that a guest restored from it is already on that stack.
    */
   stack?: { base: number; size: number };
+  /** The limits QuickJS held at the snapshot (a guest restored with the same ones sets none again) and its collection threshold. */
+  limits?: { memory: number; stack: number; gcThreshold: number };
 }
 
 export interface QuickJSOptions {
@@ -138,6 +140,7 @@ export class QuickJS {
   private readonly gcGrowth: number;
   private readonly memoryLimit: number;
   private gcThreshold = 0; // the collection threshold as last seen or set (widenGC)
+  private limitsSet = { memory: 0, stack: 0 }; // QuickJS's memory limit and stack size as applyLimits set them
   private tagsInPlace = false; // (see tagsReadable; set by readTags once the runtime is up)
 
   private constructor(
@@ -224,14 +227,15 @@ export class QuickJS {
     const vm = new QuickJS(module, hooks, opts);
     vm.ctxPtr = state.ctx;
     vm.scratch = state.scratch;
-    vm.applyLimits(opts, state.stack);
+    vm.applyLimits(opts, state.stack, state.limits);
     vm.readTags();
     return vm;
   }
 
   /** The host-side pointers a snapshot must carry to restore this guest. */
   state(): GuestState {
-    return { ctx: this.ctxPtr, scratch: this.scratch, ...(this.stackRegion ? { stack: { base: this.stackRegion, size: this.stackSize } } : {}) };
+    const limits = { ...this.limitsSet, gcThreshold: this.gcThreshold };
+    return { ctx: this.ctxPtr, scratch: this.scratch, ...(this.stackRegion ? { stack: { base: this.stackRegion, size: this.stackSize } } : {}), limits };
   }
 
   /**
@@ -252,15 +256,25 @@ export class QuickJS {
     return { memory: this.instance.memory().slice(), stackPointer: this.instance.getGlobal("__stack_pointer") };
   }
 
-  private applyLimits(opts: QuickJSOptions, kept?: GuestState["stack"]): void {
-    this.x.qjs_set_memory_limit!(opts.memoryLimit ?? 0); // 0 = unlimited
-    this.gcThreshold = this.x.qjs_get_gc_threshold!() >>> 0;
+  /**
+   * QuickJS's memory limit and stack size as `opts` say. `kept`, `held`: a snapshot's stack region
+   * and limits; when they are these (edgebox serve's image), memory holds them already: no guest call.
+   */
+  private applyLimits(opts: QuickJSOptions, kept?: GuestState["stack"], held?: GuestState["limits"]): void {
+    const memory = opts.memoryLimit ?? 0; // 0 = unlimited
     const size = Math.min(opts.maxStackSize ?? LINKER_STACK_USABLE, MAX_STACK_SIZE);
+    this.limitsSet = { memory, stack: size };
     if (kept && kept.size === size) {
       // (the snapshot's __stack_pointer and QuickJS's stack top are that region's already)
       this.stackRegion = kept.base;
       this.stackSize = size;
+      if (held && held.memory === memory && held.stack === size) {
+        this.gcThreshold = held.gcThreshold;
+        return;
+      }
     } else if (size > LINKER_STACK_USABLE) this.moveStack(size);
+    this.x.qjs_set_memory_limit!(memory);
+    this.gcThreshold = this.x.qjs_get_gc_threshold!() >>> 0;
     this.x.qjs_set_max_stack_size!(size);
   }
 
@@ -339,6 +353,7 @@ export class QuickJS {
     this.x.wasm_free!(this.stackRegion);
     this.stackRegion = 0;
     this.x.qjs_set_max_stack_size!(LINKER_STACK_USABLE);
+    this.limitsSet.stack = LINKER_STACK_USABLE;
   }
 
   private installHostFunction(): void {

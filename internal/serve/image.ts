@@ -97,7 +97,7 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
   });
   if (!(engine instanceof NativeEngine)) warn("serving on the js engine: requests are much slower, and time limits cannot stop frozen code");
   return {
-    sandbox: { ...app.sandbox, module, snapshot: { ctx: cap.ctx, scratch: cap.scratch, stack: cap.stack, entry: sb.entryObject, methods }, sides, started: true, workerStart: { module: app.sandbox.module, snapshot: app.sandbox.snapshot, sides: app.sandbox.sides }, bytecodeCache: undefined, sourceMaps, netLimits: new NetLimits(app.policy) },
+    sandbox: { ...app.sandbox, module, snapshot: { ctx: cap.ctx, scratch: cap.scratch, stack: cap.stack, limits: cap.limits, entry: sb.entryObject, methods }, sides, started: true, workerStart: { module: app.sandbox.module, snapshot: app.sandbox.snapshot, sides: app.sandbox.sides }, bytecodeCache: undefined, sourceMaps, netLimits: new NetLimits(app.policy) },
     handler,
     startupMs: performance.now() - t0,
   };

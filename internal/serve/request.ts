@@ -145,8 +145,8 @@ export async function handleRequest(image: ServerImage, take: () => ReadyInstanc
     sb.startClock();
     const vm = sb.guest;
     const reqJson = vm.newString(JSON.stringify({ url: req.url, method: req.method, headers: [...req.headers] }));
-    const bodyH = body ? vm.newBytes(body) : vm.undefined();
-    const out = sb.callEntry("serve", [image.handler, reqJson, bodyH]);
+    // (no body: the argument left out, which the guest reads as undefined)
+    const out = sb.callEntry("serve", body ? [image.handler, reqJson, vm.newBytes(body)] : [image.handler, reqJson]);
     const responseH = vm.getProp(out, "response");
     // (a handler that returned a Response at once: the response is there, not a promise of it)
     let desc = responseH;
