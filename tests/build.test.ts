@@ -427,7 +427,7 @@ console.log(new Uint8Array(a).join(","), new Uint8Array(b).join(","));
 
   test("plain Arrays (dense, holey, mixed, huge, proxied, hostile) print what the interpreter and node print", async () => {
     const b = await differential("arrays.js", 400);
-    for (const name of ["sum", "pastEnd", "dot", "sumBoth", "sumTwo", "maxOf", "mix"]) {
+    for (const name of ["sum", "pastEnd", "dot", "sumBoth", "sumTwo", "maxOf", "mix", "indexed", "window", "skipping", "grid", "stepping"]) {
       expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(arrays\\.js:\\d+:\\d+\\): f64; its arrays may be typed arrays or plain Arrays of numbers\n`));
     }
     expect(b.stdout).toMatch(/frozen {5}bump \(arrays\.js:\d+:\d+\): f64; typed arrays only \(it writes: plain Arrays run in the interpreter\)\n/);

@@ -27,7 +27,7 @@
 import { passedAsArrays, PLAIN } from "./arrays.ts";
 import { callsBeyondMath, children, isFunction, someNode, storesMember, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
-import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, loadInt32Inline, OVERFLOW, STATIC, storeInline, TAG, TAG_OF, THROWN, toInt32Inline } from "./runtime.ts";
+import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, loadInt32Inline, OVERFLOW, STATIC, storeInline, TAG, TAG_OF, THROWN, toInt32Inline, type Counter } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
 import { viewElement, viewFits, viewGet, viewSet } from "./dataview.ts";
 import { constantOf, onlyBitwise, toInt32Const, type Binding } from "./int32.ts";
@@ -346,6 +346,7 @@ export class FunctionCompiler {
       }
       case "WhileStatement":
       case "ForStatement":
+        if (s.type === "ForStatement" && this.counterLoop(f, s)) return;
         f.blocks.push(new Map());
         try {
           if (s.init?.type === "VariableDeclaration") this.varDecl(f, s.init);
@@ -398,6 +399,49 @@ export class FunctionCompiler {
       default:
         throw new Reject(`uses ${s.type.replace(/Statement|Declaration/, "").toLowerCase() || s.type}`);
     }
+  }
+
+  /**
+   * `for (let i = C; i < a.length; i++)` (or `i < N`, `++i`, `i += 1`; C and N integers in
+   * [0, 2^31)), whose body never assigns i: i counts in an i32 (an unsigned one: it stays in
+   * [C, a.length]), a[i] indexes with it as it is (only the bound checked), and any other read
+   * of i converts it to a number. False, and nothing emitted, for any other for loop.
+   */
+  private counterLoop(f: FnScope, s: N): boolean {
+    if (f.int) return false;
+    const d = s.init?.type === "VariableDeclaration" && s.init.kind === "let" && s.init.declarations.length === 1 ? s.init.declarations[0] : undefined;
+    const smallInt = (n: N | undefined) => n?.type === "Literal" && typeof n.value === "number" && Number.isInteger(n.value) && n.value >= 0 && n.value < 2 ** 31;
+    if (d?.id.type !== "Identifier" || !smallInt(d.init)) return false;
+    const name: string = d.id.name;
+    const isI = (n: N) => n.type === "Identifier" && n.name === name;
+    const t = s.test;
+    if (t?.type !== "BinaryExpression" || t.operator !== "<" || !isI(t.left)) return false;
+    const a = t.right.type === "MemberExpression" && !t.right.computed && !t.right.optional && t.right.property.name === "length" ? this.arrayOf(f, t.right) : undefined;
+    if (!a && !smallInt(t.right)) return false;
+    const u = s.update;
+    const step = u?.type === "UpdateExpression" ? u.operator === "++" && isI(u.argument) : u?.type === "AssignmentExpression" && u.operator === "+=" && isI(u.left) && u.right.type === "Literal" && u.right.value === 1;
+    if (!step || this.lookup(f, name)) return false;
+    if (someNode(s.body, (n) => (n.type === "AssignmentExpression" && isI(n.left)) || (n.type === "UpdateExpression" && isI(n.argument)))) return false;
+    const c = f.code;
+    const k = this.newLocal(f, "i32");
+    c.push({ op: "i32.const", value: d.init.value }, { op: "local.set", local: k });
+    const bound: Instr = a ? { op: "local.get", local: a.local + 1 } : { op: "i32.const", value: t.right.value };
+    f.blocks.push(new Map([[name, { local: k, ty: "number", counter: true }]]));
+    try {
+      this.open(f, { op: "block" }, "break");
+      this.open(f, { op: "loop" });
+      c.push({ op: "local.get", local: k }, bound, { op: "i32.ge_u" });
+      this.branch(f, "break", "br_if");
+      this.open(f, { op: "block" }, "continue");
+      this.sub(f, s.body);
+      this.close(f);
+      c.push({ op: "local.get", local: k }, { op: "i32.const", value: 1 }, { op: "i32.add" }, { op: "local.set", local: k }, { op: "br", depth: 0 });
+      this.close(f);
+      this.close(f);
+    } finally {
+      f.blocks.pop();
+    }
+    return true;
   }
 
   /**
@@ -823,12 +867,13 @@ export class FunctionCompiler {
     if (k !== undefined) return void c.push({ op: "i32.const", value: toInt32Const(k) });
     const leaf = this.leafCall(f, e);
     if (leaf) return this.inlineLeafInt32(f, e, leaf);
-    if (e.type === "Identifier" && this.lookup(f, e.name)?.int32) return void c.push({ op: "local.get", local: this.lookup(f, e.name)!.local });
+    // (a counter's u32 bits are its ToInt32)
+    const b = e.type === "Identifier" ? this.lookup(f, e.name) : undefined;
+    if (b?.int32 || b?.counter) return void c.push({ op: "local.get", local: b.local });
     const a = e.type === "MemberExpression" && e.computed ? this.arrayOf(f, e) : undefined;
     if (a && !f.int) {
-      if (this.expr(f, e.property) !== "number") throw new Reject("indexes a typed array with a boolean");
-      const idx = this.newLocal(f, "f64");
-      c.push({ op: "local.set", local: idx }, ...loadInt32Inline(a.local, a.local + 1, a.local + 2, idx, this.newLocal(f, "i32"), this.newLocal(f, "i64"), this.newLocal(f, "f64"), this.deopt(f)));
+      const idx = this.indexOf(f, e.property);
+      c.push(...loadInt32Inline(a.local, a.local + 1, a.local + 2, idx, this.newLocal(f, "i32"), this.newLocal(f, "i64"), this.newLocal(f, "f64"), this.deopt(f)));
       return;
     }
     if (this.expr(f, e) !== "number") throw new Reject("uses a bitwise operator on a boolean");
@@ -897,6 +942,16 @@ export class FunctionCompiler {
     f.code.push({ op: "i32.const", value: v });
   }
 
+  /** An element index: a counting loop's variable as it is (an i32), any other number into a fresh f64 local. */
+  private indexOf(f: FnScope, e: N): number | Counter {
+    const v = e.type === "Identifier" ? this.lookup(f, e.name) : undefined;
+    if (v?.counter) return { counter: v.local };
+    if (this.expr(f, e) !== "number") throw new Reject("indexes a typed array with a boolean");
+    const idx = this.newLocal(f, "f64");
+    f.code.push({ op: "local.set", local: idx });
+    return idx;
+  }
+
   /** Emits `e`, leaving its value on the stack (f64 for numbers, i32 0/1 for booleans); returns its type. */
   expr(f: FnScope, e: N): Ty {
     const c = f.code;
@@ -913,6 +968,7 @@ export class FunctionCompiler {
         if (v?.konst !== undefined) return this.constant(f, v.konst), "number";
         if (v?.int32) throw new Error("freezer: an i32-bound parameter outside a bitwise operation");
         if (v?.wide) return c.push({ op: "local.get", local: v.local }), this.narrow(f), "number";
+        if (v?.counter) return c.push({ op: "local.get", local: v.local }, { op: "f64.convert_i32_u" }), "number";
         if (v) return c.push({ op: "local.get", local: v.local }), v.ty;
         if ((e.name === "NaN" || e.name === "Infinity") && this.resolve(e.name, f.cand) === "global") {
           return this.constant(f, e.name === "NaN" ? NaN : Infinity), "number";
@@ -1018,9 +1074,7 @@ export class FunctionCompiler {
         const a = this.arrayOf(f, e);
         if (!a) throw new Reject(e.object.type === "Identifier" && e.object.name === "arguments" ? "uses arguments" : "reads a property");
         if (!e.computed) return c.push({ op: "local.get", local: a.local + 1 }, { op: "f64.convert_i32_u" }), "number";
-        if (this.expr(f, e.property) !== "number") throw new Reject("indexes a typed array with a boolean");
-        const idx = this.newLocal(f, "f64");
-        c.push({ op: "local.set", local: idx }, ...loadInline(a.local, a.local + 1, a.local + 2, idx, this.newLocal(f, "i32"), this.newLocal(f, "i64"), this.deopt(f)));
+        c.push(...loadInline(a.local, a.local + 1, a.local + 2, this.indexOf(f, e.property), this.newLocal(f, "i32"), this.newLocal(f, "i64"), this.deopt(f)));
         return "number";
       }
       case "NewExpression":

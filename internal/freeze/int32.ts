@@ -22,6 +22,8 @@ export interface Binding {
   wide?: true;
   /** A for-of variable over a plain Array's elements (a borrowed JSValue): its reads cache where they found the property (objects.ts cachedRead). */
   element?: true;
+  /** A counting loop's variable (analyze.ts counterLoop), an i32 local holding a u32 that nothing else assigns: read as a number, an element index as it is. */
+  counter?: true;
 }
 
 const BITWISE_OPS = ["|", "&", "^", "<<", ">>", ">>>"];

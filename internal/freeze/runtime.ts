@@ -132,6 +132,11 @@ const index = (idx: number, len: number, k: number, out: Instr[]): Instr[] => [
   get(idx), { op: "i32.trunc_f64_u" }, { op: "local.tee", local: k }, { op: "f64.convert_i32_u" }, get(idx), { op: "f64.ne" },
   { op: "if" }, ...out, { op: "end" },
 ];
+/** An element index already an i32 (a loop counter: never negative, an integer): only the bound to check, else `out`. */
+export interface Counter {
+  counter: number;
+}
+const counterIndex = (at: Counter, len: number, out: Instr[]): Instr[] => [get(at.counter), get(len), { op: "i32.ge_u" }, { op: "if" }, ...out, { op: "end" }];
 const address = (ptr: number, k: number, log2: number): Instr[] =>
   log2 ? [get(ptr), get(k), { op: "i32.const", value: log2 }, { op: "i32.shl" }, { op: "i32.add" }] : [get(ptr), get(k), { op: "i32.add" }];
 
@@ -143,7 +148,7 @@ const address = (ptr: number, k: number, log2: number): Instr[] =>
  * see typed.ts). A block whose cases branch out of it with their value. A plain Array (kind PLAIN) runs `deopt` (which leaves the function) where it is not a number
  * element or out of range.
  */
-export function loadInline(ptr: number, len: number, kind: number, idx: number, k: number, v: number, deopt: Instr[]): Instr[] {
+export function loadInline(ptr: number, len: number, kind: number, idx: number | Counter, k: number, v: number, deopt: Instr[]): Instr[] {
   const cases: [number[], number, Instr[]][] = [
     [[0, 2], 0, [{ op: "i32.load8_u", offset: 0 }, { op: "f64.convert_i32_u" }]],
     [[1], 0, [{ op: "i32.load8_s", offset: 0 }, { op: "f64.convert_i32_s" }]],
@@ -163,11 +168,16 @@ export function loadInline(ptr: number, len: number, kind: number, idx: number, 
  * `deopt`), else a br_table on the kind into `cases` (kinds, log2 of the element size, the code
  * that turns the element's address into the value), each branching out with its value.
  */
-function switchOnKind(ptr: number, len: number, kind: number, idx: number, k: number, result: "f64" | "i32", outside: Instr, deopt: Instr[], cases: [number[], number, Instr[]][]): Instr[] {
+function switchOnKind(ptr: number, len: number, kind: number, idx: number | Counter, k: number, result: "f64" | "i32", outside: Instr, deopt: Instr[], cases: [number[], number, Instr[]][]): Instr[] {
   const n = cases.length;
   const out: Instr[] = [{ op: "block", result }];
   // outside: out of the outer block (one level up from the if)
-  out.push(...index(idx, len, k, [get(kind), { op: "i32.const", value: PLAIN }, { op: "i32.eq" }, { op: "if" }, ...deopt, { op: "end" }, outside, { op: "br", depth: 1 }]));
+  const away: Instr[] = [get(kind), { op: "i32.const", value: PLAIN }, { op: "i32.eq" }, { op: "if" }, ...deopt, { op: "end" }, outside, { op: "br", depth: 1 }];
+  if (typeof idx === "number") out.push(...index(idx, len, k, away));
+  else {
+    out.push(...counterIndex(idx, len, away));
+    k = idx.counter;
+  }
   out.push(...cases.map((): Instr => ({ op: "block" })), { op: "block" });
   const depths = Array.from({ length: PLAIN + 1 }, (_, kd) => {
     const i = cases.findIndex(([ks]) => ks.includes(kd));
@@ -191,7 +201,7 @@ export const toInt32Inline = (t: number): Instr[] => [
  * as they are (a Uint32 element's ToInt32 is its own bits), the float kinds through ToInt32;
  * past the end (undefined, whose ToInt32 is 0) 0. Locals as loadInline's, and `t` a scratch f64.
  */
-export function loadInt32Inline(ptr: number, len: number, kind: number, idx: number, k: number, v: number, t: number, deopt: Instr[]): Instr[] {
+export function loadInt32Inline(ptr: number, len: number, kind: number, idx: number | Counter, k: number, v: number, t: number, deopt: Instr[]): Instr[] {
   const cases: [number[], number, Instr[]][] = [
     [[0, 2], 0, [{ op: "i32.load8_u", offset: 0 }]],
     [[1], 0, [{ op: "i32.load8_s", offset: 0 }]],

@@ -58,6 +58,43 @@ function mix(a) {
 function count(a) {
   return a.length * 1;
 }
+// -- counting loops (i counts in an i32: analyze.ts counterLoop): the index as it is, i read as a number, i's bits under a bitwise operator
+function indexed(a) {
+  let s = 0;
+  for (let i = 0; i < a.length; ++i) s += a[i] * i + (i & 3) - (i >>> 1);
+  return s;
+}
+/** A constant bound, past the end of short arrays (undefined: NaN), counting from 2 by `i += 1`. */
+function window(a) {
+  let s = 0;
+  for (let i = 2; i < 7; i += 1) s += a[i] / (i - 1);
+  return s;
+}
+function skipping(a) {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (i % 2 === 1) continue;
+    s += a[i];
+    if (s > 1e6) break;
+  }
+  return s;
+}
+/** Two loops after one another with the same name, one nested in another over a second array. */
+function grid(a, b) {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) for (let j = 0; j < b.length; j++) s += a[i] * b[j] - i * j + b[i];
+  for (let i = 0; i < 3; i++) s += i === 1.5 ? 1 : i < 1.5 ? 2 : a[i + 1];
+  return s;
+}
+/** Assigns its counter in the body: the number form, not the i32. */
+function stepping(a) {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    s += a[i];
+    if (a[i] > 2) i++;
+  }
+  return s;
+}
 // -- writes: typed arrays only; plain Arrays go to the interpreter
 
 function bump(a) {
@@ -102,6 +139,7 @@ for (const [i, a] of inputs.entries()) {
   row(`maxOf ${i}`, attempt(() => maxOf(a)));
   row(`mix ${i}`, attempt(() => mix(a)));
   row(`count ${i}`, attempt(() => count(a)));
+  row(`counting ${i}`, attempt(() => indexed(a)), attempt(() => window(a)), attempt(() => skipping(a)), attempt(() => grid(a, dense)), attempt(() => grid(floats, a)), attempt(() => stepping(a)));
   row(`pastEnd ${i}`, attempt(() => pastEnd(a)));
   for (const at of [0, 1, 2, -1, -0, 1.5, 3, 99, NaN, Infinity, 2 ** 32]) row(`readAt ${i} ${show(at)}`, attempt(() => readAt(a, at)));
   row(`dot ${i}`, attempt(() => dot(a, dense)), attempt(() => dot(floats, a)), attempt(() => dot(a, new Float64Array([1, 2, 3]))));
