@@ -59,9 +59,12 @@ function count(a) {
   return a.length * 1;
 }
 // -- counting loops (i counts in an i32: analyze.ts counterLoop): the index as it is, i read as a number, i's bits under a bitwise operator
+function half(x) {
+  return x / 2;
+}
 function indexed(a) {
   let s = 0;
-  for (let i = 0; i < a.length; ++i) s += a[i] * i + (i & 3) - (i >>> 1);
+  for (let i = 0; i < a.length; ++i) s += a[i] * i + (i & 3) - (i >>> 1) + (~i & 5) + half(i);
   return s;
 }
 /** A constant bound, past the end of short arrays (undefined: NaN), counting from 2 by `i += 1`. */
@@ -144,6 +147,10 @@ for (const [i, a] of inputs.entries()) {
   for (const at of [0, 1, 2, -1, -0, 1.5, 3, 99, NaN, Infinity, 2 ** 32]) row(`readAt ${i} ${show(at)}`, attempt(() => readAt(a, at)));
   row(`dot ${i}`, attempt(() => dot(a, dense)), attempt(() => dot(floats, a)), attempt(() => dot(a, new Float64Array([1, 2, 3]))));
   row(`sumBoth ${i}`, attempt(() => sumBoth(a, dense)), attempt(() => sumBoth(new Int8Array([5, 6]), a)), attempt(() => sumTwo(a, floats)));
+}
+// (the counting loops over each typed array kind: the counter indexes them too)
+for (const t of [new Int8Array([-128, 5, 127, -1]), new Uint8Array([255, 0, 9]), new Uint8ClampedArray([3, 300, -4, 8, 1, 2, 9]), new Int16Array([-32768, 7, 32767]), new Uint16Array([65535, 1]), new Int32Array([-(2 ** 31), 2 ** 31 - 1, 4]), new Uint32Array([2 ** 32 - 1, 0, 6, 2]), new Float32Array([0.1, -0, NaN, 1e38, 5]), new Float64Array([-0, 2 ** 53, 0.5, Infinity, -1e-300, 3, 4])]) {
+  row(`counting ${t.constructor.name}`, indexed(t), window(t), skipping(t), grid(t, new Int16Array([1, -2, 3])), grid(new Float64Array([1.5, 2]), t), stepping(t));
 }
 row("huge", sum(huge), maxOf(huge), mix(huge), sum(huge.slice(0, 999)));
 
