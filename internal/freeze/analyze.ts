@@ -426,7 +426,7 @@ export class FunctionCompiler {
     const k = this.newLocal(f, "i32");
     c.push({ op: "i32.const", value: d.init.value }, { op: "local.set", local: k });
     const bound: Instr = a ? { op: "local.get", local: a.local + 1 } : { op: "i32.const", value: t.right.value };
-    f.blocks.push(new Map([[name, { local: k, ty: "number", counter: true }]]));
+    f.blocks.push(new Map([[name, { local: k, ty: "number", counter: true, ...(a ? { below: a.local + 1 } : {}) }]]));
     try {
       this.open(f, { op: "block" }, "break");
       this.open(f, { op: "loop" });
@@ -872,7 +872,7 @@ export class FunctionCompiler {
     if (b?.int32 || b?.counter) return void c.push({ op: "local.get", local: b.local });
     const a = e.type === "MemberExpression" && e.computed ? this.arrayOf(f, e) : undefined;
     if (a && !f.int) {
-      const idx = this.indexOf(f, e.property);
+      const idx = this.indexOf(f, e.property, a.local + 1);
       c.push(...loadInt32Inline(a.local, a.local + 1, a.local + 2, idx, this.newLocal(f, "i32"), this.newLocal(f, "i64"), this.newLocal(f, "f64"), this.deopt(f)));
       return;
     }
@@ -942,10 +942,10 @@ export class FunctionCompiler {
     f.code.push({ op: "i32.const", value: v });
   }
 
-  /** An element index: a counting loop's variable as it is (an i32), any other number into a fresh f64 local. */
-  private indexOf(f: FnScope, e: N): number | Counter {
+  /** An index into the array whose length is local `len`: a counting loop's variable as it is (an i32), any other number into a fresh f64 local. */
+  private indexOf(f: FnScope, e: N, len: number): number | Counter {
     const v = e.type === "Identifier" ? this.lookup(f, e.name) : undefined;
-    if (v?.counter) return { counter: v.local };
+    if (v?.counter) return { counter: v.local, inBounds: v.below === len };
     if (this.expr(f, e) !== "number") throw new Reject("indexes a typed array with a boolean");
     const idx = this.newLocal(f, "f64");
     f.code.push({ op: "local.set", local: idx });
@@ -1074,7 +1074,7 @@ export class FunctionCompiler {
         const a = this.arrayOf(f, e);
         if (!a) throw new Reject(e.object.type === "Identifier" && e.object.name === "arguments" ? "uses arguments" : "reads a property");
         if (!e.computed) return c.push({ op: "local.get", local: a.local + 1 }, { op: "f64.convert_i32_u" }), "number";
-        c.push(...loadInline(a.local, a.local + 1, a.local + 2, this.indexOf(f, e.property), this.newLocal(f, "i32"), this.newLocal(f, "i64"), this.deopt(f)));
+        c.push(...loadInline(a.local, a.local + 1, a.local + 2, this.indexOf(f, e.property, a.local + 1), this.newLocal(f, "i32"), this.newLocal(f, "i64"), this.deopt(f)));
         return "number";
       }
       case "NewExpression":

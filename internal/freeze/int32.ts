@@ -24,6 +24,8 @@ export interface Binding {
   element?: true;
   /** A counting loop's variable (analyze.ts counterLoop), an i32 local holding a u32 that nothing else assigns: read as a number, an element index as it is. */
   counter?: true;
+  /** A counter bounded by an array's length in its loop's test: that length's local (an index into that array needs no bound check). */
+  below?: number;
 }
 
 const BITWISE_OPS = ["|", "&", "^", "<<", ">>", ">>>"];

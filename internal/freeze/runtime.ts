@@ -132,11 +132,12 @@ const index = (idx: number, len: number, k: number, out: Instr[]): Instr[] => [
   get(idx), { op: "i32.trunc_f64_u" }, { op: "local.tee", local: k }, { op: "f64.convert_i32_u" }, get(idx), { op: "f64.ne" },
   { op: "if" }, ...out, { op: "end" },
 ];
-/** An element index already an i32 (a loop counter: never negative, an integer): only the bound to check, else `out`. */
+/** An element index already an i32 (a loop counter: never negative, an integer): only the bound to check, else `out`; none when the loop's test was that bound (`inBounds`). */
 export interface Counter {
   counter: number;
+  inBounds?: boolean;
 }
-const counterIndex = (at: Counter, len: number, out: Instr[]): Instr[] => [get(at.counter), get(len), { op: "i32.ge_u" }, { op: "if" }, ...out, { op: "end" }];
+const counterIndex = (at: Counter, len: number, out: Instr[]): Instr[] => (at.inBounds ? [] : [get(at.counter), get(len), { op: "i32.ge_u" }, { op: "if" }, ...out, { op: "end" }]);
 const address = (ptr: number, k: number, log2: number): Instr[] =>
   log2 ? [get(ptr), get(k), { op: "i32.const", value: log2 }, { op: "i32.shl" }, { op: "i32.add" }] : [get(ptr), get(k), { op: "i32.add" }];
 
