@@ -421,27 +421,36 @@ export class FunctionCompiler {
     const u = s.update;
     const step = u?.type === "UpdateExpression" ? u.operator === "++" && isI(u.argument) : u?.type === "AssignmentExpression" && u.operator === "+=" && isI(u.left) && u.right.type === "Literal" && u.right.value === 1;
     if (!step || this.lookup(f, name)) return false;
-    if (someNode(s.body, (n) => (n.type === "AssignmentExpression" && isI(n.left)) || (n.type === "UpdateExpression" && isI(n.argument)))) return false;
-    const c = f.code;
+    if (assigns(s.body, name)) return false;
     const k = this.newLocal(f, "i32");
-    c.push({ op: "i32.const", value: d.init.value }, { op: "local.set", local: k });
+    f.code.push({ op: "i32.const", value: d.init.value }, { op: "local.set", local: k });
     const bound: Instr = a ? { op: "local.get", local: a.local + 1 } : { op: "i32.const", value: t.right.value };
     f.blocks.push(new Map([[name, { local: k, ty: "number", counter: true, ...(a ? { below: a.local + 1 } : {}) }]]));
     try {
-      this.open(f, { op: "block" }, "break");
-      this.open(f, { op: "loop" });
-      c.push({ op: "local.get", local: k }, bound, { op: "i32.ge_u" });
-      this.branch(f, "break", "br_if");
-      this.open(f, { op: "block" }, "continue");
-      this.sub(f, s.body);
-      this.close(f);
-      c.push({ op: "local.get", local: k }, { op: "i32.const", value: 1 }, { op: "i32.add" }, { op: "local.set", local: k }, { op: "br", depth: 0 });
-      this.close(f);
-      this.close(f);
+      this.countingLoop(f, k, bound, () => {}, s.body);
     } finally {
       f.blocks.pop();
     }
     return true;
+  }
+
+  /**
+   * A loop over i32 local `k` (set already) while k <u `bound`, k + 1 each turn: `head` at the top
+   * of each turn, then `body`, whose break and continue are JS's (continue goes on to the step).
+   */
+  private countingLoop(f: FnScope, k: number, bound: Instr, head: () => void, body: N): void {
+    const c = f.code;
+    this.open(f, { op: "block" }, "break");
+    this.open(f, { op: "loop" });
+    c.push({ op: "local.get", local: k }, bound, { op: "i32.ge_u" });
+    this.branch(f, "break", "br_if");
+    head();
+    this.open(f, { op: "block" }, "continue");
+    this.sub(f, body);
+    this.close(f);
+    c.push({ op: "local.get", local: k }, { op: "i32.const", value: 1 }, { op: "i32.add" }, { op: "local.set", local: k }, { op: "br", depth: 0 });
+    this.close(f);
+    this.close(f);
   }
 
   /**
@@ -457,9 +466,7 @@ export class FunctionCompiler {
     const a = s.right.type === "Identifier" ? this.lookup(f, s.right.name) : undefined;
     if (a?.ty !== "array") throw new Reject("iterates with for-of over something other than an array parameter");
     const name: string = d.id.name;
-    if (someNode(s.body, (n) => (n.type === "AssignmentExpression" && n.left.type === "Identifier" && n.left.name === name) || (n.type === "UpdateExpression" && n.argument.type === "Identifier" && n.argument.name === name))) {
-      throw new Reject(`assigns to its for-of variable '${name}'`);
-    }
+    if (assigns(s.body, name)) throw new Reject(`assigns to its for-of variable '${name}'`);
     const ty: Ty = objectNames(s.body, [name], () => false).has(name) ? "value" : "number";
     if (ty === "value" && f.int) throw new Reject("reads a property (no int32 form)");
     const [ptr, len, kind] = [a.local, a.local + 1, a.local + 2];
@@ -472,23 +479,15 @@ export class FunctionCompiler {
     try {
       const v = this.declare(f, name, ty);
       if (ty === "value") this.lookup(f, name)!.element = true;
-      this.open(f, { op: "block" }, "break");
-      this.open(f, { op: "loop" });
-      c.push({ op: "local.get", local: k }, { op: "local.get", local: len }, { op: "i32.ge_u" });
-      this.branch(f, "break", "br_if");
-      if (ty === "value") {
-        c.push({ op: "local.get", local: ptr }, { op: "local.get", local: k }, { op: "i32.const", value: 3 }, { op: "i32.shl" }, { op: "i32.add" }, { op: "i64.load", offset: 0 }, { op: "local.set", local: v });
-      } else {
-        const idx = this.newLocal(f, "f64");
-        c.push({ op: "local.get", local: k }, { op: "f64.convert_i32_u" }, { op: "local.set", local: idx });
-        c.push(...loadInline(ptr, len, kind, idx, this.newLocal(f, "i32"), this.newLocal(f, "i64"), this.deopt(f)), { op: "local.set", local: v });
-      }
-      this.open(f, { op: "block" }, "continue");
-      this.sub(f, s.body);
-      this.close(f);
-      c.push({ op: "local.get", local: k }, { op: "i32.const", value: 1 }, { op: "i32.add" }, { op: "local.set", local: k }, { op: "br", depth: 0 });
-      this.close(f);
-      this.close(f);
+      this.countingLoop(f, k, { op: "local.get", local: len }, () => {
+        if (ty === "value") {
+          c.push({ op: "local.get", local: ptr }, { op: "local.get", local: k }, { op: "i32.const", value: 3 }, { op: "i32.shl" }, { op: "i32.add" }, { op: "i64.load", offset: 0 }, { op: "local.set", local: v });
+        } else {
+          const idx = this.newLocal(f, "f64");
+          c.push({ op: "local.get", local: k }, { op: "f64.convert_i32_u" }, { op: "local.set", local: idx });
+          c.push(...loadInline(ptr, len, kind, idx, this.newLocal(f, "i32"), this.newLocal(f, "i64"), this.deopt(f)), { op: "local.set", local: v });
+        }
+      }, s.body);
     } finally {
       f.blocks.pop();
     }
@@ -1765,4 +1764,10 @@ function breaksOut(s: N): boolean {
     if (Array.isArray(v) ? v.some((x) => breaksOut(x)) : v && typeof v.type === "string" && breaksOut(v)) return true;
   }
   return false;
+}
+
+/** Does `body` assign to variable `name` (=, op=, ++, --)? */
+function assigns(body: N, name: string): boolean {
+  const isName = (n: N) => n.type === "Identifier" && n.name === name;
+  return someNode(body, (n) => (n.type === "AssignmentExpression" && isName(n.left)) || (n.type === "UpdateExpression" && isName(n.argument)));
 }
