@@ -138,9 +138,9 @@ function withoutStart(sections: Section[]): Section[] {
   const at = new Reader(start.body).u32() - funcs;
   const code = sections.find((s) => s.id === SectionId.code);
   const entries = code ? codeEntries(code.body) : [];
-  if (at < 0 || at >= entries.length) throw new Error("a side module's start function is not one of its own: it cannot be linked again after a snapshot");
+  if (at < 0 || at >= entries.length) throw refuseStart("is not one of its own");
   const relocs = startRelocations(entries[at]!, globals);
-  if ([...relocs.keys()].some((g) => g < globals.length)) throw new Error("a side module's start function relocates an imported global: it cannot be linked again after a snapshot");
+  if ([...relocs.keys()].some((g) => g < globals.length)) throw refuseStart("relocates an imported global");
   entries[at] = new Uint8Array([0, OP.end]); // no locals, no instructions
   let relocated = false;
   const out = sections.flatMap((s): Section[] => {
@@ -153,6 +153,8 @@ function withoutStart(sections: Section[]): Section[] {
   if (relocs.size > 0 && !relocated) throw new Error("a side module's start function sets globals it does not have");
   return out;
 }
+
+const refuseStart = (what: string) => new Error(`a side module's start function ${what}: it cannot be linked again after a snapshot`);
 
 /** Each function body (locals and code) of a code section. */
 function codeEntries(body: Uint8Array): Uint8Array[] {
@@ -180,13 +182,12 @@ function startRelocations(entry: Uint8Array, importedGlobals: string[]): Relocat
   const r = new Reader(entry);
   for (let n = r.u32(); n > 0; n--) (r.u32(), r.byte()); // locals
   const relocs: Relocations = new Map();
-  const refuse = (what: string) => new Error(`a side module's start function ${what}: it cannot be linked again after a snapshot`);
   // the instructions since the last store or global.set: a relocation is the last four of them
   let recent: { op: number; arg: number }[] = [];
   for (;;) {
     const op = r.byte();
     if (op === OP.end) {
-      if (!r.done()) throw refuse("has code after its end");
+      if (!r.done()) throw refuseStart("has code after its end");
       return relocs;
     }
     if (op === OP.globalGet || op === OP.globalSet) recent.push({ op, arg: r.u32() });
@@ -200,12 +201,12 @@ function startRelocations(entry: Uint8Array, importedGlobals: string[]): Relocat
     } else if (op === OP.prefix && r.u32() === OP.memoryFill) {
       r.byte();
       recent = [];
-    } else throw refuse(`holds opcode 0x${op.toString(16)}`);
+    } else throw refuseStart(`holds opcode 0x${op.toString(16)}`);
     if (op !== OP.globalSet) continue;
     const [get, add, sum, set] = recent;
     const base = get && importedGlobals[get.arg];
     if (recent.length !== 4 || get!.op !== OP.globalGet || (base !== "env.__memory_base" && base !== "env.__table_base") || add!.op !== OP.i32Const || sum!.op !== OP.i32Add) {
-      throw refuse(`sets global ${set!.arg} to something other than a base plus a constant`);
+      throw refuseStart(`sets global ${set!.arg} to something other than a base plus a constant`);
     }
     relocs.set(set!.arg, { base: get!.arg, add: add!.arg });
     recent = [];
