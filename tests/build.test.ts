@@ -365,6 +365,12 @@ describe("frozen functions", () => {
     for (const name of ["readBE", "writeLE"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in the top level: compiled loop over numbers seen, lastOk; DataViews dv, giving back seen, lastOk; in place, through the engine where the bytes are not in the view: dv\.getUint8/);
     expect(b.stdout).toMatch(/frozen {5}readBE \(typed\.js:\d+:\d+\): f64; in place, through the engine where the bytes are not in the view: view\.getUint32, view\.getInt16, view\.getFloat32\n/);
+    // functions that return no value, and variables declared without one but assigned before any read
+    for (const name of ["fillWith", "clampAll", "fillThenSum", "bothBranches", "deepVoid"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
+    expect(b.stdout).toMatch(/frozen {5}fillWith \(typed\.js:\d+:\d+\): f64, no value returned \(undefined\)/);
+    for (const name of ["readFirst", "maybeSet"]) expect(b.stdout).toMatch(new RegExp(`${name} \\(typed\\.js:\\d+:\\d+\\): .*not whole: it declares 't' without a value and may read it before assigning it`));
+    expect(b.stdout).toContain("uses the value of fillWith, which returns none (undefined)");
+    expect(b.stdout).toMatch(/not frozen someValue \(typed\.js:\d+:\d+\): returns a value on some paths and none \(undefined\) on others/);
   });
 
   test("DataView reads and writes in place, and bitwise code kept as i32, print what the interpreter and node print", async () => {

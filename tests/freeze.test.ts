@@ -13,6 +13,9 @@ import { API, INIT_FN } from "../internal/freeze/emit.ts";
 import { freeze } from "../internal/freeze/index.ts";
 import { HELPERS, loadInline, storeInline } from "../internal/freeze/runtime.ts";
 import { ITOA_HELPER, objectHelpers } from "../internal/freeze/objects.ts";
+import { assignedBeforeRead, declaredWithoutValue } from "../internal/freeze/assigned.ts";
+import { parse } from "acorn";
+import type { N } from "../internal/freeze/ast.ts";
 
 const corpus = readFileSync(join(import.meta.dir, "freeze", "pure.js"), "utf8");
 const VALTYPE: Record<number, string> = { 0x7f: "i32", 0x7e: "i64", 0x7c: "f64", 0x7d: "f32" };
@@ -184,6 +187,42 @@ console.log(sum([1]), fill([1], 2), viaFill([1]), viaSum([1]), poke(new DataView
     expect(how.sum).toBe("f64; its arrays may be typed arrays or plain Arrays of numbers");
     expect(how.fill).toBe("f64; typed arrays only (it writes: plain Arrays run in the interpreter)");
     expect(how.nums).toStartWith("f64, and int32");
+  });
+
+  test("a variable declared without a value is taken only where every read comes after an assignment, on every path", () => {
+    /** The names of `body` (a function's) declared without a value that assignedBeforeRead takes. */
+    const taken = (body: string) => {
+      const fn = (parse(`function f(a, c, n, s) { ${body} }`, { ecmaVersion: "latest" }) as N).body[0] as N;
+      const stmts = fn.body.body as N[];
+      return [...assignedBeforeRead(stmts, declaredWithoutValue(stmts))].sort().join(" ");
+    };
+    // taken
+    expect(taken("var i; for (i = 0; i < n; i++) s += i; return s;")).toBe("i");
+    expect(taken("var u, v; u = a[0]; v = u | 0; return u + v;")).toBe("u v");
+    expect(taken("var t; if (c) t = 1; else t = 2; return t;")).toBe("t");
+    expect(taken("var t; if (c) { t = 1; } else { if (n) t = 2; else t = 3; } return t;")).toBe("t");
+    expect(taken("var a1, b1; a1 = b1 = 3; return a1 + b1;")).toBe("a1 b1");
+    expect(taken("var t; (t = n) && s; return t;")).toBe("t");
+    expect(taken("var t; a[t = 1] = t; return t;")).toBe("t");
+    expect(taken("var t; for (let k = 0; k < n; k++) { t = k * 2; s += t; } return s;")).toBe("t");
+    expect(taken("for (let k = 0; k < n; k++) { let t; t = k; s += t; } return s;")).toBe("t");
+    expect(taken("var t; t = 0; for (const x of a) s += x + t; return s;")).toBe("t");
+    // not taken: a path on which a read comes first
+    expect(taken("var t; if (c) t = 1; return t;")).toBe("");
+    expect(taken("var t; for (let k = 0; k < n; k++) { s += t; t = k; } return s;")).toBe("");
+    expect(taken("var t; for (let k = 0; k < n; k++) t = k; return t;")).toBe("");
+    expect(taken("var t; while (c) t = 1; return t;")).toBe("");
+    expect(taken("var t; do { t = 1; } while (c); return t;")).toBe(""); // (conservative: a continue could skip it)
+    expect(taken("var t; c && (t = 1); return t;")).toBe("");
+    expect(taken("var t; c ? (t = 1) : 0; return t;")).toBe("");
+    expect(taken("var t; t += 1; return t;")).toBe("");
+    expect(taken("var t; t = t + 1; return t;")).toBe("");
+    expect(taken("var t; return typeof t;")).toBe("");
+    expect(taken("for (let k = 0; k < n; k++) { let t; if (c) t = 1; s += t; } return s;")).toBe("");
+    expect(taken("var t; for (const x of a) t = x; return t;")).toBe("");
+    expect(taken("var t; switch (c) { case 1: t = 1; } return 0;")).toBe("");
+    expect(taken("var t; t = 1; const g = () => t; return g();")).toBe("");
+    expect(taken("var t; t = 1; function g() { t = 2; } return t;")).toBe("");
   });
 
   test("a function calling Math is not frozen where the program may replace Math's functions, whichever way", () => {

@@ -31,6 +31,7 @@ import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, loadInt32Inline, OVERFLOW,
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
 import { viewElement, viewFits, viewGet, viewSet } from "./dataview.ts";
 import { constantOf, onlyBitwise, toInt32Const, type Binding } from "./int32.ts";
+import { assignedBeforeRead, declaredWithoutValue } from "./assigned.ts";
 import { atom, cachedRead, FIELD_FLAGS, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
 
 /**
@@ -39,6 +40,8 @@ import { atom, cachedRead, FIELD_FLAGS, ITOA_HELPER, keptConcat, keptString, mkv
  * "value": any JSValue, borrowed (a parameter, or a for-of variable over a plain Array's elements; only its properties and methods: objects.ts).
  */
 export type Ty = "number" | "boolean" | "array" | "view" | "value";
+/** What a function returns: "void", no value (undefined: its calls are statements). */
+export type RetTy = Ty | "void";
 
 export interface Candidate {
   name: string;
@@ -64,7 +67,7 @@ export interface Candidate {
 
 export interface Frozen {
   cand: Candidate;
-  ret: Ty;
+  ret: RetTy;
   /** Each parameter's type (typed arrays take three wasm parameters, see runtime.ts). */
   paramTys: Ty[];
   /** Locals beyond the parameters (the arguments as f64, then the depth as i32). */
@@ -122,7 +125,7 @@ interface FnScope {
   /** All locals by JS name, for sibling blocks to share one (two `for (let i ...)` loops). */
   byName: Map<string, Binding>;
   locals: ValType[];
-  retTy: Ty | undefined;
+  retTy: RetTy | undefined;
   code: Instr[];
   /** Open wasm blocks, innermost last: what a break or continue may branch to. */
   labels: ("top" | "break" | "continue" | null)[];
@@ -145,6 +148,8 @@ interface FnScope {
   calls: number;
   /** Its reads whose undefined may be NaN (objects.ts numericReads). */
   numericReads?: Set<N>;
+  /** Variables declared without a value that are assigned before any read (assigned.ts). */
+  uninit: Set<string>;
 }
 
 /**
@@ -157,7 +162,7 @@ export class FunctionCompiler {
   constructor(
     private readonly resolve: Resolver,
     /** Assumed return types of candidates (refined until stable). */
-    private readonly retOf: (c: Candidate) => Ty,
+    private readonly retOf: (c: Candidate) => RetTy,
     /** Math members the program writes to (never frozen). */
     private readonly patchedMath: Set<string>,
   ) {}
@@ -192,7 +197,9 @@ export class FunctionCompiler {
   private compileAs(cand: Candidate, int: boolean): Omit<Frozen, "int"> & { wide: Set<string> } {
     const paramTys = this.paramTys(cand);
     const wide = int ? wideParams(cand) : new Set<string>();
-    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], zeros: [], inlined: 0, int, wide, slots: 0, temps: [], reads: 0, calls: 0 };
+    const stmts = bodyStatements(cand.node);
+    const uninit = assignedBeforeRead(stmts, declaredWithoutValue(stmts));
+    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], zeros: [], inlined: 0, int, wide, slots: 0, temps: [], reads: 0, calls: 0, uninit };
     cand.objectOps = new Set();
     const n = cand.node;
     if (n.async) throw new Reject("is async");
@@ -203,7 +210,6 @@ export class FunctionCompiler {
       f.blocks[0]!.set(p.name, { local: f.slots, ty: paramTys[i]!, ...(wide.has(p.name) ? { wide: true } : {}) });
       f.slots += paramTys[i] === "array" || paramTys[i] === "view" ? 3 : 1; // (a view: its JSValue, an i64, and its bytes: dataview.ts; a value: its JSValue)
     }
-    const stmts = bodyStatements(n);
     const undef = undefinedFlow(stmts, cand.arrays!, (call, i) => this.takesNumber(cand, call, i), cand.loop?.outputs);
     if (undef) throw new Reject(undef);
     const depth = f.slots;
@@ -225,11 +231,14 @@ export class FunctionCompiler {
     if (cand.loop) {
       this.storeOutputs(f);
       body.push({ op: "f64.const", value: 0 }, { op: "return" });
+    } else if (!stmts.some((s) => returns(s))) {
+      // it may end without a return: a function that returns no value (undefined) anywhere
+      if (f.retTy !== undefined && f.retTy !== "void") throw new Reject("may end without returning a number (it would return undefined)");
+      this.returnVoid(f);
     }
-    body.push({ op: "end" }, { op: "unreachable" }); // every path returned (checked below)
-    if (!cand.loop && !stmts.some((s) => returns(s))) throw new Reject("may end without returning a number (it would return undefined)");
+    body.push({ op: "end" }, { op: "unreachable" }); // every path returned
     const ret = f.retTy ?? "number";
-    if (ret === "boolean" || int) for (const z of f.zeros) Object.assign(z, { op: "i32.const", value: 0 });
+    if (ret === "boolean" || ret === "void" || int) for (const z of f.zeros) Object.assign(z, { op: "i32.const", value: 0 });
     this.checkObjects(f);
     return { cand, ret, paramTys, locals: f.locals, body, wide };
   }
@@ -332,7 +341,7 @@ export class FunctionCompiler {
         if (s.kind === "var" && !top) throw new Reject("declares a var inside a block");
         return this.varDecl(f, s);
       case "ReturnStatement":
-        if (!s.argument) throw new Reject("returns undefined");
+        if (!s.argument) return this.returnVoid(f);
         return this.returnValue(f, s.argument);
       case "IfStatement": {
         this.test(f, s.test);
@@ -493,6 +502,21 @@ export class FunctionCompiler {
     }
   }
 
+  /** What a call to `c` gives. One that returns no value is a statement (its wasm result, dropped). */
+  private callValue(c: Candidate, statement: boolean): Ty {
+    const ty = this.retOf(c);
+    if (ty !== "void") return ty;
+    if (!statement) throw new Reject(`uses the value of ${c.name}, which returns none (undefined)`);
+    return "number";
+  }
+
+  /** `return;`, or the end of a body that may fall off it: the function returns no value (undefined). */
+  private returnVoid(f: FnScope): void {
+    if (f.cand.loop) throw new Reject("returns undefined");
+    this.setReturn(f, "void");
+    this.returnZero(f);
+  }
+
   /** `return e`; through `c ? a : b` as `if (c) return a; else return b;`, so that a self call in either branch is a tail call. */
   private returnValue(f: FnScope, e: N): void {
     if (this.isSelfTailCall(f, e)) return this.tailCall(f, e);
@@ -513,8 +537,8 @@ export class FunctionCompiler {
     return this.isSelfTailCall(f, e);
   }
 
-  private setReturn(f: FnScope, ty: Ty): void {
-    if (f.retTy && f.retTy !== ty) throw new Reject("returns both numbers and booleans");
+  private setReturn(f: FnScope, ty: RetTy): void {
+    if (f.retTy && f.retTy !== ty) throw new Reject(ty === "void" || f.retTy === "void" ? "returns a value on some paths and none (undefined) on others" : "returns both numbers and booleans");
     f.retTy = ty;
   }
 
@@ -532,7 +556,12 @@ export class FunctionCompiler {
   private varDecl(f: FnScope, s: N): void {
     for (const d of s.declarations as N[]) {
       if (d.id.type !== "Identifier") throw new Reject("destructures");
-      if (!d.init) throw new Reject(`declares '${d.id.name}' without a value`);
+      if (!d.init) {
+        // (a number from its first assignment on: no read comes before one)
+        if (!f.uninit.has(d.id.name)) throw new Reject(`declares '${d.id.name}' without a value and may read it before assigning it`);
+        this.declare(f, d.id.name, "number");
+        continue;
+      }
       const ty = this.expr(f, d.init);
       f.code.push({ op: "local.set", local: this.declare(f, d.id.name, ty) });
     }
@@ -1134,7 +1163,7 @@ export class FunctionCompiler {
   private guardedSelf(f: FnScope, e: N, base: { test: N; leaf: N; leafFirst: boolean }): Ty {
     const c = f.code;
     const params = this.argLocals(f, e, f.cand);
-    const ty = this.retOf(f.cand);
+    const ty = this.callValue(f.cand, false);
     const call = () => {
       for (const l of params.values()) c.push({ op: "local.get", local: l.local }); // (a function's parameter names are distinct)
       c.push({ op: "local.get", local: f.slots }, { op: "i32.const", value: 1 + f.inlined }, { op: "i32.add" }, { op: "call", func: f.cand.id });
@@ -1204,7 +1233,7 @@ export class FunctionCompiler {
       c.push({ op: "global.get", global: OVERFLOW }, { op: "if" });
       this.returnZero(f);
       c.push({ op: "end" });
-      return this.retOf(target);
+      return this.callValue(target, statement);
     }
     if (
       callee.type === "MemberExpression" &&
@@ -1588,7 +1617,7 @@ const pathOf = (e: N): string => (e.type === "Identifier" ? e.name : `${pathOf(e
  * expressions (calls are unknown yet), so that mutual recursion between
  * boolean functions (isEven/isOdd) starts from the right assumption.
  */
-export function guessReturn(fn: N): Ty {
+export function guessReturn(fn: N): RetTy {
   const classify = (e: N): Ty | undefined => {
     switch (e.type) {
       case "Literal":
@@ -1606,14 +1635,16 @@ export function guessReturn(fn: N): Ty {
     }
   };
   let found: Ty | undefined;
+  // (an arrow's expression body is its value)
+  let value = fn.body?.type !== "BlockStatement";
   const walk = (n: N): void => {
     if (found) return;
-    if (n.type === "ReturnStatement" && n.argument) found = classify(n.argument);
+    if (n.type === "ReturnStatement" && n.argument) (value = true), (found = classify(n.argument));
     if (n !== fn && isFunction(n)) return;
     children(n).forEach(walk);
   };
   walk(fn);
-  return found ?? "number";
+  return found ?? (value ? "number" : "void");
 }
 
 /**

@@ -210,7 +210,8 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     const result: Instr = { op: "local.set", local: res };
     for (const v of args) body.push({ op: "local.get", local: v });
     body.push({ op: "i32.const", value: 0 }, { op: "call", func: f.int ? dispatcherName(f.cand.id) : f.cand.id });
-    if (f.ret === "boolean") body.push({ op: "f64.convert_i32_s" });
+    // (a boolean or no value: its i32; a function that returns none hands JS a number, which its guard drops)
+    if (f.ret === "boolean" || f.ret === "void") body.push({ op: "f64.convert_i32_s" });
     body.push(result);
     // ran out of depth: the interpreter's RangeError; or the engine threw (a DataView call)
     const outs = f.cand.loop?.outputs ?? [];

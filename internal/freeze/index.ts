@@ -15,7 +15,7 @@
 import { parse } from "acorn";
 import { UserError } from "../errors.ts";
 import { arraysNote, markIterated, markPlainArrays } from "./arrays.ts";
-import { FunctionCompiler, guessReturn, Reject, type Candidate, type Frozen, type Ty } from "./analyze.ts";
+import { FunctionCompiler, guessReturn, Reject, type Candidate, type Frozen, type RetTy } from "./analyze.ts";
 import { children, type N } from "./ast.ts";
 import { emitModule, FROZEN_GLOBAL } from "./emit.ts";
 import { compileLoops, type CompiledLoop } from "./loops.ts";
@@ -61,7 +61,7 @@ export function freeze(code: string): FreezeResult {
   for (const c of scopes.candidates) if (scopes.assigned.has(c.name)) reasons.set(c, "is assigned to somewhere in the program");
 
   // Freeze optimistically, then drop what fails and what calls it, until nothing changes.
-  const retTy = new Map<Candidate, Ty>(scopes.candidates.map((c) => [c, guessReturn(c.node)]));
+  const retTy = new Map<Candidate, RetTy>(scopes.candidates.map((c) => [c, guessReturn(c.node)]));
   let frozen: Frozen[] = [];
   for (let round = 0; round < 50; round++) {
     const live = new Set(scopes.candidates.filter((c) => !reasons.has(c)));
@@ -118,7 +118,7 @@ export function freeze(code: string): FreezeResult {
   };
   markPlainArrays(compiled, frozenCallee);
   markIterated(compiled, frozenCallee);
-  const how = new Map(entries.map((f) => [f.cand, (f.int ? "f64, and int32 while its values stay int32" : "f64") + throughEngine(f.cand) + arraysNote(f) + objectsHow(f.cand.objectOps)]));
+  const how = new Map(entries.map((f) => [f.cand, (f.int ? "f64, and int32 while its values stay int32" : "f64") + (f.ret === "void" ? ", no value returned (undefined)" : "") + throughEngine(f.cand) + arraysNote(f) + objectsHow(f.cand.objectOps)]));
   const byFn = new Map<unknown, CompiledLoop[]>();
   for (const l of loops) byFn.set(l.within, [...(byFn.get(l.within) ?? []), l]);
   const explain = scopes.candidates.map((c) => {
@@ -143,10 +143,15 @@ export function freeze(code: string): FreezeResult {
     const call = `__eb_${f.cand.id}(${params.join(", ")})`;
     const bool = f.ret === "boolean" ? " !== 0" : "";
     // with typed arrays and DataViews the wrapper may decline (undefined: not one it takes), and
-    // with objects compiled code may fall back (objects.ts)
-    const guard = f.paramTys.some((t) => t === "array" || t === "view" || t === "value")
-      ? ` var __eb_r; if (${test} && (__eb_r = ${call}) !== void 0) return __eb_r${bool};`
-      : ` if (${test}) return ${call}${bool};`;
+    // with objects compiled code may fall back (objects.ts); a function that returns no value
+    // returns undefined after its compiled code ran, whose number says only that it did
+    const declines = f.paramTys.some((t) => t === "array" || t === "view" || t === "value");
+    const guard =
+      f.ret === "void"
+        ? ` if (${test}${declines ? ` && ${call} !== void 0) return;` : `) { ${call}; return; }`}`
+        : declines
+          ? ` var __eb_r; if (${test} && (__eb_r = ${call}) !== void 0) return __eb_r${bool};`
+          : ` if (${test}) return ${call}${bool};`;
     const body = f.cand.node.body as N;
     if (body.type === "BlockStatement") {
       // after the directive prologue ("use strict" must stay first)

@@ -286,4 +286,85 @@ const early = new Int8Array([1, -2, 3]);
 for (let i = 0; i < 4; i++) late += early[i] | 0;
 row("late", late);
 
+// -- functions that return no value (undefined), and variables declared without one
+
+/** Falls off its end: undefined to JS, its writes kept. */
+function fillWith(a, v) {
+  var i;
+  for (i = 0; i < a.length; i++) a[i] = v;
+}
+/** `return;` part way, under a condition. */
+function clampAll(a, hi) {
+  if (hi !== hi) return;
+  for (let i = 0; i < a.length; i++) if (a[i] > hi) a[i] = hi;
+}
+/** Calls them as statements, from compiled code; `let t;` is new undefined on each pass. */
+function fillThenSum(a, v) {
+  fillWith(a, v);
+  clampAll(a, 100);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    let t;
+    t = a[i] * 2;
+    s += t;
+  }
+  return s;
+}
+/** Assigned on both branches before its reads. */
+function bothBranches(a) {
+  var t, s = 0;
+  if (a.length > 2) t = a[0];
+  else t = -1;
+  for (let i = 0; i < a.length; i++) s += t;
+  return s;
+}
+/** Undefined on the first pass (its read comes before its assignment), and after no pass at all. */
+function readFirst(a, k) {
+  var t;
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    s += t | 0;
+    t = k * i;
+  }
+  return s + t;
+}
+/** Assigned under a condition only: may return undefined. */
+function maybeSet(a, k) {
+  var t;
+  for (let i = 0; i < a.length; i++) if (a[i] > 1) t = k;
+  return t;
+}
+/** Uses the value of a function that returns none. */
+function usesNothing(a) {
+  let s = 0;
+  for (let i = 0; i < 2; i++) s += fillWith(a, i);
+  return s;
+}
+/** A value on one path, none on another. */
+function someValue(a) {
+  for (let i = 0; i < a.length; i++) if (a[i] < 0) return i;
+  return;
+}
+/** Recurses past any depth: the interpreter's RangeError. */
+function deepVoid(a, n) {
+  if (n <= 0) return;
+  a[0] = n;
+  deepVoid(a, n - 1);
+}
+for (const K of kinds) {
+  const a = new K(edges.length);
+  row(`${K.name} fillWith`, fillWith(a, 2.5), ...a.subarray(0, 3));
+  const b = new K(edges.length);
+  edges.forEach((v, i) => (b[i] = v));
+  row(`${K.name} clampAll`, clampAll(b, 7), ...b, clampAll(b, NaN));
+  row(`${K.name} fillThenSum`, fillThenSum(new K(4), 300), fillThenSum(new K(0), 1), fillThenSum(new K(3), -0.5));
+  row(`${K.name} branches`, bothBranches(new K([5, 6, 7])), bothBranches(new K([5])), bothBranches(new K(0)));
+  row(`${K.name} readFirst`, readFirst(new K([1, 2, 3]), 2), readFirst(new K(0), 2));
+  row(`${K.name} maybeSet`, maybeSet(new K([1, 2, 3]), 4), maybeSet(new K([1]), 4));
+}
+const plainA = [1, 2, 3];
+row("void on plain and other arrays", fillWith(plainA, 9), ...plainA, fillWith({ length: 2 }, 1), attempt(() => fillWith(null, 1)), clampAll([300, 1], 5));
+row("value of none", usesNothing(new Float64Array(2)), someValue(new Int8Array([1, -1])), someValue(new Int8Array([1])));
+row("void depth", attempt(() => deepVoid(new Float64Array(1), 1e6)), deepVoid(new Float64Array(1), 3));
+
 console.log(out.join("\n"));
