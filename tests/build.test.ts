@@ -371,6 +371,14 @@ describe("frozen functions", () => {
     for (const name of ["readFirst", "maybeSet"]) expect(b.stdout).toMatch(new RegExp(`${name} \\(typed\\.js:\\d+:\\d+\\): .*not whole: it declares 't' without a value and may read it before assigning it`));
     expect(b.stdout).toContain("uses the value of fillWith, which returns none (undefined)");
     expect(b.stdout).toMatch(/not frozen someValue \(typed\.js:\d+:\d+\): returns a value on some paths and none \(undefined\) on others/);
+
+    // int32 variables: the rounds' sums and differences wrapped in i32, none in f64
+    for (const name of ["quarter", "int32Reads", "notInt32"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
+    const quarter = b.stdout.slice(b.stdout.indexOf("func fz_quarter_"), b.stdout.indexOf("\nfunc ", b.stdout.indexOf("func fz_quarter_") + 1));
+    expect(quarter).toMatch(/i32\.sub\n/);
+    expect(quarter).not.toContain("f64.sub");
+    // a compiled loop's variables that start undefined, written before they are read
+    expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in firstWrites: compiled loop over numbers n, u, i, w; arrays a, giving back n, u, i, w/);
   });
 
   test("DataView reads and writes in place, and bitwise code kept as i32, print what the interpreter and node print", async () => {

@@ -30,7 +30,7 @@ import type { Instr, SimpleOp, ValType } from "./encode.ts";
 import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, loadInt32Inline, OVERFLOW, STATIC, storeInline, TAG, TAG_OF, THROWN, toInt32Inline, type Counter } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
 import { viewElement, viewFits, viewGet, viewSet } from "./dataview.ts";
-import { constantOf, onlyBitwise, toInt32Const, type Binding } from "./int32.ts";
+import { constantOf, int32Variables, onlyBitwise, toInt32Const, type Binding } from "./int32.ts";
 import { assignedBeforeRead, declaredWithoutValue } from "./assigned.ts";
 import { atom, cachedRead, FIELD_FLAGS, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
 
@@ -54,7 +54,12 @@ export interface Candidate {
   /** The declaring scope (function or program node), for resolving calls. */
   scope: N;
   /** A loop compiled out of code that is not frozen (index.ts): its parameters are the variables it uses, `outputs` those it assigns. */
-  loop?: { outputs: string[]; mayThrow: boolean };
+  loop?: {
+    outputs: string[];
+    mayThrow: boolean;
+    /** Outputs that may be undefined on entry: every pass assigns one before reading it (loops.ts firstWritten). */
+    firstWritten?: Set<string>;
+  };
   /** Its parameters that are typed arrays (set by the compiler). */
   arrays?: Set<string>;
   /** Its parameters that are DataViews, with the methods it calls on each (set by the compiler). */
@@ -97,6 +102,9 @@ export const BAIL = 2;
 export const CTX = "ctx";
 
 export class Reject extends Error {}
+
+/** A compiled loop hands its variables back in an array (else its one output as the result): when it may throw, has several, or one it may not have assigned. */
+export const outputsInArray = (loop: NonNullable<Candidate["loop"]>) => loop.mayThrow || loop.outputs.length > 1 || (loop.firstWritten?.size ?? 0) > 0;
 
 /** Deep enough for anything the interpreter can recurse to, far inside Wasmtime's stack. */
 export const MAX_DEPTH = 10000;
@@ -150,6 +158,10 @@ interface FnScope {
   numericReads?: Set<N>;
   /** Variables declared without a value that are assigned before any read (assigned.ts). */
   uninit: Set<string>;
+  /** Variables that only ever hold an int32: i32 locals (int32.ts int32Variables). */
+  int32s: Set<string>;
+  /** A compiled loop's outputs first written by it, each with an i32 local set once it assigns one (loops.ts firstWritten). */
+  written: Map<string, number>;
 }
 
 /**
@@ -199,7 +211,9 @@ export class FunctionCompiler {
     const wide = int ? wideParams(cand) : new Set<string>();
     const stmts = bodyStatements(cand.node);
     const uninit = assignedBeforeRead(stmts, declaredWithoutValue(stmts));
-    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], zeros: [], inlined: 0, int, wide, slots: 0, temps: [], reads: 0, calls: 0, uninit };
+    const int32s = int ? new Set<string>() : int32Variables(stmts, cand.params, uninit);
+    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], zeros: [], inlined: 0, int, wide, slots: 0, temps: [], reads: 0, calls: 0, uninit, int32s, written: new Map() };
+    for (const name of cand.loop?.firstWritten ?? []) f.written.set(name, -1);
     cand.objectOps = new Set();
     const n = cand.node;
     if (n.async) throw new Reject("is async");
@@ -253,11 +267,27 @@ export class FunctionCompiler {
 
   /** A compiled loop: the current values of the variables it assigns, to STATIC.outputs for the wrapper (at its end, and when it unwinds). */
   private storeOutputs(f: FnScope): void {
-    f.cand.loop?.outputs.forEach((name, i) => {
+    const outputs = f.cand.loop?.outputs ?? [];
+    outputs.forEach((name, i) => {
       const v = f.blocks[0]!.get(name)!;
       if (v.ty !== "number") throw new Reject(`leaves a non-number in '${name}'`);
       f.code.push({ op: "global.get", global: "__memory_base" }, { op: "local.get", local: v.local }, { op: "f64.store", offset: STATIC.outputs + 8 * i });
+      // whether it assigned one it writes first: after the values (emit.ts gives back undefined for "no")
+      if (f.written.has(name)) f.code.push({ op: "global.get", global: "__memory_base" }, ...this.writtenFlag(f, name), { op: "i32.store", offset: STATIC.outputs + 8 * (outputs.length + i) });
     });
+  }
+
+  /** Pushes the i32 that says whether the compiled loop has assigned `name` yet (a local, made on first use: wasm zeroes it). */
+  private writtenFlag(f: FnScope, name: string): Instr[] {
+    if (f.written.get(name) === -1) f.written.set(name, this.newLocal(f, "i32"));
+    return [{ op: "local.get", local: f.written.get(name)! }];
+  }
+
+  /** After an assignment to `name`: a variable the loop writes first is written now. */
+  private wrote(f: FnScope, name: string): void {
+    if (!f.written.has(name)) return;
+    this.writtenFlag(f, name);
+    f.code.push({ op: "i32.const", value: 1 }, { op: "local.set", local: f.written.get(name)! });
   }
 
   /** `return 0` of the function's return type (what an unwinding call returns; never seen by JS). */
@@ -297,7 +327,8 @@ export class FunctionCompiler {
   private declare(f: FnScope, name: string, ty: Ty): number {
     if (this.lookup(f, name)) throw new Reject(`declares '${name}' again in an inner block`);
     const prev = f.byName.get(name);
-    const v = prev && prev.ty === ty ? prev : { local: this.newLocal(f, wasmType(ty, f.int)), ty };
+    const int32 = f.int32s.has(name);
+    const v: Binding = prev && prev.ty === ty && !!prev.int32Var === int32 ? prev : { local: this.newLocal(f, int32 ? "i32" : wasmType(ty, f.int)), ty, ...(int32 ? { int32Var: true as const } : {}) };
     if (!prev) f.byName.set(name, v);
     f.blocks[f.blocks.length - 1]!.set(name, v);
     return v.local;
@@ -562,6 +593,12 @@ export class FunctionCompiler {
         this.declare(f, d.id.name, "number");
         continue;
       }
+      if (f.int32s.has(d.id.name)) {
+        // (an int32 from here on: int32Variables)
+        this.int32Of(f, d.init);
+        f.code.push({ op: "local.set", local: this.declare(f, d.id.name, "number") });
+        continue;
+      }
       const ty = this.expr(f, d.init);
       f.code.push({ op: "local.set", local: this.declare(f, d.id.name, ty) });
     }
@@ -732,10 +769,12 @@ export class FunctionCompiler {
     if (e.type === "UpdateExpression") {
       const v = this.variable(f, e.argument);
       if (v.ty !== "number") throw new Reject("increments a boolean");
+      if (v.int32Var) throw new Error("freezer: ++ or -- on an int32 variable");
       f.code.push({ op: "local.get", local: v.local });
       this.constant(f, 1);
       this.binary(f, e.operator === "++" ? "+" : "-");
       f.code.push({ op: "local.set", local: v.local });
+      this.wrote(f, e.argument.name);
       return;
     }
     if (e.type === "CallExpression") this.call(f, e, true);
@@ -789,6 +828,18 @@ export class FunctionCompiler {
 
   private assign(f: FnScope, e: N): void {
     const v = this.variable(f, e.left);
+    if (v.int32Var) {
+      // an int32 variable is given only int32s (int32Variables): = e, or a bitwise op= e
+      const op = e.operator.slice(0, -1);
+      if (e.operator !== "=") {
+        if (!(op in BITWISE) || op === ">>>") throw new Error(`freezer: ${e.operator} on an int32 variable`);
+        f.code.push({ op: "local.get", local: v.local });
+      }
+      this.int32Of(f, e.right);
+      if (e.operator !== "=") f.code.push({ op: BITWISE[op]! });
+      f.code.push({ op: "local.set", local: v.local });
+      return;
+    }
     if (e.operator === "=") {
       if (this.expr(f, e.right) !== v.ty) throw new Reject("changes a variable's type");
     } else {
@@ -798,6 +849,7 @@ export class FunctionCompiler {
       this.binary(f, e.operator.slice(0, -1));
     }
     f.code.push({ op: "local.set", local: v.local });
+    this.wrote(f, e.left.name);
   }
 
   /** Pushes the arguments for `callee` (extra ones are evaluated and dropped); returns how many wasm values. */
@@ -886,6 +938,13 @@ export class FunctionCompiler {
       c.push({ op: BITWISE[e.operator]! });
       return;
     }
+    if (e.type === "BinaryExpression" && (e.operator === "+" || e.operator === "-") && this.integral(f, e)) {
+      // integers below 2^32 whose sum JS computes exactly: its ToInt32 is the i32 sum, wrapped
+      this.int32Of(f, e.left);
+      this.int32Of(f, e.right);
+      c.push({ op: e.operator === "+" ? "i32.add" : "i32.sub" });
+      return;
+    }
     if (e.type === "UnaryExpression" && e.operator === "~") {
       this.int32Of(f, e.argument);
       c.push({ op: "i32.const", value: -1 }, { op: "i32.xor" });
@@ -897,7 +956,7 @@ export class FunctionCompiler {
     if (leaf) return this.inlineLeafInt32(f, e, leaf);
     // (a counter's u32 bits are its ToInt32)
     const b = e.type === "Identifier" ? this.lookup(f, e.name) : undefined;
-    if (b?.int32 || b?.counter) return void c.push({ op: "local.get", local: b.local });
+    if (b?.int32 || b?.int32Var || b?.counter) return void c.push({ op: "local.get", local: b.local });
     const a = e.type === "MemberExpression" && e.computed ? this.arrayOf(f, e) : undefined;
     if (a && !f.int) {
       const idx = this.indexOf(f, e.property, a.local + 1);
@@ -906,6 +965,30 @@ export class FunctionCompiler {
     }
     if (this.expr(f, e) !== "number") throw new Reject("uses a bitwise operator on a boolean");
     this.toInt32(f);
+  }
+
+  /**
+   * Is `e` an integer that JS computes exactly, whatever the values: an int32 variable, a
+   * counter, a bitwise result (a uint32 for >>>), an integer literal below 2^32, or + and - of
+   * those, a few levels deep (each level at most doubles the magnitude: far below 2^53). Its
+   * ToInt32 is then its operands' ToInt32s added in i32, wrapping.
+   */
+  private integral(f: FnScope, e: N, depth = 0): boolean {
+    switch (e.type) {
+      case "Identifier": {
+        const b = this.lookup(f, e.name);
+        return !!(b?.int32Var || b?.counter);
+      }
+      case "Literal":
+        return typeof e.value === "number" && Number.isInteger(e.value) && Math.abs(e.value) < 2 ** 32;
+      case "UnaryExpression":
+        return e.operator === "~";
+      case "BinaryExpression":
+        if (e.operator in BITWISE) return true;
+        return (e.operator === "+" || e.operator === "-") && depth < 16 && this.integral(f, e.left, depth + 1) && this.integral(f, e.right, depth + 1);
+      default:
+        return false;
+    }
   }
 
   /** The leaf function `e` calls, when the call would be inlined (see call). */
@@ -995,6 +1078,7 @@ export class FunctionCompiler {
         if (v?.ty === "value") throw new Reject(`uses the object '${e.name}' as a value (only its properties and methods)`);
         if (v?.konst !== undefined) return this.constant(f, v.konst), "number";
         if (v?.int32) throw new Error("freezer: an i32-bound parameter outside a bitwise operation");
+        if (v?.int32Var) return c.push({ op: "local.get", local: v.local }, { op: "f64.convert_i32_s" }), "number";
         if (v?.wide) return c.push({ op: "local.get", local: v.local }), this.narrow(f), "number";
         if (v?.counter) return c.push({ op: "local.get", local: v.local }, { op: "f64.convert_i32_u" }), "number";
         if (v) return c.push({ op: "local.get", local: v.local }), v.ty;

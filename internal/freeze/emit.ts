@@ -9,7 +9,7 @@
 // the exported API touches its bits (JS_ToFloat64, JS_NewNumber), so the
 // layout is QuickJS's business.
 
-import { BAIL, CTX, intName, type Frozen } from "./analyze.ts";
+import { BAIL, CTX, intName, outputsInArray, type Frozen } from "./analyze.ts";
 import { findsHelper, ITER, iterationCheck, iterationInit, plainArgument, probe } from "./arrays.ts";
 import { VIEW_GETTERS, viewBytes, viewFields, viewProbe } from "./dataview.ts";
 import { ModuleBuilder, type Func, type Instr, type ValType } from "./encode.ts";
@@ -83,7 +83,8 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   // static data: STATIC's fixed part (DataView's methods, a call's arguments, the compiled loops'
   // outputs), 16 bytes where JS_ToFloat64 and JS_GetTypedArrayBuffer write, log2 of each
   // typed-array kind's element size, then the strings
-  const fixed = m.staticData(new Uint8Array(STATIC.outputs + 8 * Math.max(1, ...fns.map((f) => f.cand.loop?.outputs.length ?? 0))), 8);
+  // (each output's f64, then for each an i32 "written": analyze.ts storeOutputs)
+  const fixed = m.staticData(new Uint8Array(STATIC.outputs + 16 * Math.max(1, ...fns.map((f) => f.cand.loop?.outputs.length ?? 0))), 8);
   if (fixed !== 0) throw new Error("STATIC must start the static data (analyze.ts addresses it from __memory_base)");
   const outputs = STATIC.outputs;
   const scratch = m.staticData(new Uint8Array(16), 8);
@@ -215,7 +216,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     body.push(result);
     // ran out of depth: the interpreter's RangeError; or the engine threw (a DataView call)
     const outs = f.cand.loop?.outputs ?? [];
-    const array = f.cand.loop?.mayThrow || outs.length > 1;
+    const array = f.cand.loop !== undefined && outputsInArray(f.cand.loop);
     const arr = local("i64");
     body.push({ op: "global.get", global: OVERFLOW }, { op: "if" });
     // met what only the interpreter does exactly (arrays.ts, objects.ts): undefined, and the guard runs the JS
@@ -233,8 +234,14 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     if (array) {
       // a compiled loop's variables: [v0, v1, ...] (and the exception, if it threw)
       body.push({ op: "local.get", local: arr }, { op: "i64.eqz" }, { op: "if" }, ctx, { op: "call", func: "JS_NewArray" }, { op: "local.set", local: arr }, { op: "end" });
-      outs.forEach((_, i) => {
-        body.push(ctx, { op: "local.get", local: arr }, { op: "i32.const", value: i }, ctx, ...at(outputs), { op: "f64.load", offset: 8 * i }, { op: "call", func: "JS_NewNumber" }, { op: "call", func: "JS_SetPropertyUint32" }, { op: "drop" });
+      outs.forEach((name, i) => {
+        const number: Instr[] = [ctx, ...at(outputs), { op: "f64.load", offset: 8 * i }, { op: "call", func: "JS_NewNumber" }];
+        body.push(ctx, { op: "local.get", local: arr }, { op: "i32.const", value: i });
+        // one the loop writes first and never wrote: undefined, which the JS leaves unassigned (index.ts)
+        if (f.cand.loop!.firstWritten?.has(name)) {
+          body.push(...at(outputs), { op: "i32.load", offset: 8 * (outs.length + i) }, { op: "if", result: "i64" }, ...number, { op: "else" }, ...mkval(TAG.undefined), { op: "end" });
+        } else body.push(...number);
+        body.push({ op: "call", func: "JS_SetPropertyUint32" }, { op: "drop" });
       });
       body.push({ op: "local.get", local: arr }, { op: "return" });
     }

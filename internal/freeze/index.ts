@@ -15,7 +15,7 @@
 import { parse } from "acorn";
 import { UserError } from "../errors.ts";
 import { arraysNote, markIterated, markPlainArrays } from "./arrays.ts";
-import { FunctionCompiler, guessReturn, Reject, type Candidate, type Frozen, type RetTy } from "./analyze.ts";
+import { FunctionCompiler, guessReturn, outputsInArray, Reject, type Candidate, type Frozen, type RetTy } from "./analyze.ts";
 import { children, type N } from "./ast.ts";
 import { emitModule, FROZEN_GLOBAL } from "./emit.ts";
 import { compileLoops, type CompiledLoop } from "./loops.ts";
@@ -167,9 +167,12 @@ export function freeze(code: string): FreezeResult {
     const { cand } = l.frozen;
     const test = guardTest(l.frozen);
     const outs = cand.loop!.outputs;
-    const array = cand.loop!.mayThrow || outs.length > 1;
+    const array = outputsInArray(cand.loop!);
     // the variables' final values; a loop that threw hands back the exception after them
-    const back = !array ? (outs.length ? `${outs[0]} = __eb_r;` : "") : outs.map((o, i) => `${o} = __eb_r[${i}];`).join(" ") + (cand.loop!.mayThrow ? ` if (__eb_r.length > ${outs.length}) throw __eb_r[${outs.length}];` : "");
+    // (undefined back: a variable the loop writes first that it never wrote, which keeps its value)
+    const first = cand.loop!.firstWritten;
+    const give = (o: string, v: string) => (first?.has(o) ? `if (${v} !== void 0) ${o} = ${v};` : `${o} = ${v};`);
+    const back = !array ? (outs.length ? give(outs[0]!, "__eb_r") : "") : outs.map((o, i) => give(o, `__eb_r[${i}]`)).join(" ") + (cand.loop!.mayThrow ? ` if (__eb_r.length > ${outs.length}) throw __eb_r[${outs.length}];` : "");
     const node = l.node;
     edits.push({
       at: node.start,
@@ -206,7 +209,9 @@ function mathCalls(n: N): string[] {
 /** What JS tests before calling `f` compiled: frozen code is on and its number parameters are numbers. */
 function baseTest(f: Frozen): string {
   const numbers = f.cand.params.filter((_, i) => f.paramTys[i] === "number");
-  return ["__eb_frozen.on", ...numbers.map((p) => `typeof ${p} === "number"`)].join(" && ");
+  // (a compiled loop's variable that it writes before reading may be undefined: it gets NaN, never read)
+  const first = f.cand.loop?.firstWritten;
+  return ["__eb_frozen.on", ...numbers.map((p) => (first?.has(p) ? `(typeof ${p} === "number" || ${p} === void 0)` : `typeof ${p} === "number"`))].join(" && ");
 }
 
 /** The frozen functions that loop, recurse (alone or with others), or call one that does. */

@@ -18,6 +18,8 @@ export interface Binding {
   konst?: number;
   /** The parameter of an inlined leaf held as ToInt32 of its argument, an i32 local (it is only ever a bitwise operand). */
   int32?: boolean;
+  /** A variable that only ever holds an int32 (int32Variables): an i32 local, converted where a number is read. */
+  int32Var?: true;
   /** An int32 variant's accumulator held as an i64 (wideParams), narrowed where read. */
   wide?: true;
   /** A for-of variable over a plain Array's elements (a borrowed JSValue): its reads cache where they found the property (objects.ts cachedRead). */
@@ -79,3 +81,69 @@ export function constantOf(e: N, lookup: (name: string) => Binding | undefined):
       return undefined;
   }
 }
+
+const INT32_ASSIGN = ["|=", "&=", "^=", "<<=", ">>="];
+
+/**
+ * The variables that only ever hold an int32, held as i32 locals (no trip through f64 between
+ * bitwise operations, as in hashing's `u = x0 + x12 | 0; x4 ^= u << 7 | u >>> 25`). Each is
+ * declared in the function (with a value, or without one and assigned before any read: `uninit`),
+ * and every value it is given is an int32: a bitwise operator's result (not >>>'s, a uint32), ~,
+ * an int32 literal (not -0), another such variable, `c ? x : y` of those, or a compound bitwise
+ * assignment (x ^= e). Never ++/--, another compound assignment, a for-of variable, or a name a
+ * nested function uses.
+ */
+export function int32Variables(stmts: N[], params: string[], uninit: Set<string>): Set<string> {
+  const values = new Map<string, N[]>();
+  const out = new Set<string>(params);
+  const given = (name: string, v: N) => values.set(name, [...(values.get(name) ?? []), v]);
+  const visit = (n: N) => {
+    if (n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression") {
+      const all = (x: N): void => (x.type === "Identifier" && out.add(x.name), children(x).forEach(all));
+      return all(n);
+    }
+    if (n.type === "VariableDeclarator" && n.id.type === "Identifier") {
+      if (!values.has(n.id.name)) values.set(n.id.name, []);
+      if (n.init) given(n.id.name, n.init);
+      else if (!uninit.has(n.id.name)) out.add(n.id.name);
+    }
+    if (n.type === "AssignmentExpression" && n.left.type === "Identifier") {
+      if (n.operator === "=") given(n.left.name, n.right);
+      else if (!INT32_ASSIGN.includes(n.operator)) out.add(n.left.name);
+    }
+    if (n.type === "UpdateExpression" && n.argument.type === "Identifier") out.add(n.argument.name);
+    if ((n.type === "ForOfStatement" || n.type === "ForInStatement") && n.left) {
+      const names = (x: N): void => (x.type === "Identifier" && out.add(x.name), children(x).forEach(names));
+      names(n.left);
+    }
+    children(n).forEach(visit);
+  };
+  stmts.forEach(visit);
+  const held = new Set([...values.keys()].filter((name) => !out.has(name)));
+  const int32 = (e: N): boolean => {
+    switch (e.type) {
+      case "BinaryExpression":
+        return BITWISE_OPS.includes(e.operator) && e.operator !== ">>>";
+      case "UnaryExpression":
+        if (e.operator === "~") return true;
+        return e.operator === "-" && e.argument.type === "Literal" && isInt32(-e.argument.value);
+      case "Literal":
+        return isInt32(e.value);
+      case "Identifier":
+        return held.has(e.name);
+      case "ConditionalExpression":
+        return int32(e.consequent) && int32(e.alternate);
+      default:
+        return false;
+    }
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const name of held) {
+      if (!values.get(name)!.every(int32)) (held.delete(name), (changed = true));
+    }
+  }
+  return held;
+}
+
+const isInt32 = (v: unknown): boolean => typeof v === "number" && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 && !Object.is(v, -0);

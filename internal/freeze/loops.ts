@@ -19,6 +19,7 @@ import { Reject, type Candidate, type Frozen, type FunctionCompiler } from "./an
 import { throughEngine } from "./typed.ts";
 import { objectsHow } from "./objects.ts";
 import { functionOf, lookupIn, type ProgramScopes } from "./scopes.ts";
+import { assignedBeforeRead } from "./assigned.ts";
 
 
 export interface CompiledLoop {
@@ -58,6 +59,7 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
       // a call may throw (a DataView's range error, a RangeError at depth): then the variables go back with the exception
       loop: { outputs: params.filter((p) => assigned.has(p)), mayThrow: callsBeyondMath(node) },
     };
+    cand.loop!.firstWritten = firstWritten(node, cand.loop!.outputs);
     scopes.scopeOf.set(cand, scope);
     try {
       const frozen = compiler.compile(cand);
@@ -98,6 +100,16 @@ function fitsAlone(loop: N): boolean {
     (n) =>
       isFunction(n) || n.type === "ClassExpression" || n.type === "ReturnStatement" || n.type === "YieldExpression" || n.type === "AwaitExpression" || n.type === "ThisExpression" || n.type === "LabeledStatement" || (n.type === "VariableDeclaration" && n.kind === "var"),
   );
+}
+
+/**
+ * Of the loop's outputs, those it need not be given a number for: each pass assigns one before
+ * any read (assigned.ts). Such a variable may be undefined on entry (`var u;` before the loop):
+ * the compiled loop gets NaN for it, never read, and says whether it assigned it; if not, the
+ * variable keeps its value (index.ts, emit.ts).
+ */
+function firstWritten(loop: N, outputs: string[]): Set<string> {
+  return assignedBeforeRead([loop], new Set(outputs));
 }
 
 /** Names the loop uses but does not declare, and the names it assigns. */

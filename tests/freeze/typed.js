@@ -367,4 +367,92 @@ row("void on plain and other arrays", fillWith(plainA, 9), ...plainA, fillWith({
 row("value of none", usesNothing(new Float64Array(2)), someValue(new Int8Array([1, -1])), someValue(new Int8Array([1])));
 row("void depth", attempt(() => deepVoid(new Float64Array(1), 1e6)), deepVoid(new Float64Array(1), 3));
 
+// -- variables that only ever hold an int32 (i32 locals), and sums of such kept in i32
+
+/** A quarter round as hashing writes it: every local an int32, sums wrapped by | 0. */
+function quarter(a) {
+  var x0 = a[0] | 0, x1 = a[1] | 0, x2 = a[2] | 0, x3 = a[3] | 0, u;
+  for (let r = 0; r < 4; r++) {
+    u = x0 + x3 | 0;
+    x1 ^= u << 7 | u >>> 25;
+    u = x1 + x0 | 0;
+    x2 ^= u << 9 | u >>> 23;
+    u = x2 - x1 - 2147483648 | 0;
+    x3 ^= (u << 13) | (u >>> 19);
+    u = (x3 >>> 0) + (x2 >>> 0) + 4294967295 | 0;
+    x0 ^= u << 18 | u >>> 14;
+  }
+  a[0] = x0;
+  a[1] = x1;
+  a[2] = x2 >>> 0;
+  a[3] = x3;
+  return x0 + x1 * 2 + (x2 < 0 ? 1 : 0) + x3 / 3;
+}
+/** Int32 locals read as numbers: in arithmetic, comparisons, indices, a callee's argument, the result. */
+function int32Reads(a, k) {
+  let h = k | 0, m = -5, c = 0;
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    h = h * 31 + (a[i] | 0) | 0;
+    m = h > 0 ? h & 7 : -1;
+    if (m === -1) c = ~c;
+    s += h / 2 + m + readAt(a, m) + (h < c ? 1 : 0);
+  }
+  return s + h + m + c;
+}
+/** Not int32s: given something else somewhere (+=, >>>=, ++, a fraction, -0), they stay numbers. */
+function notInt32(a) {
+  let p = 1, q = 2, r = 3, t = 4, z = 5;
+  for (let i = 0; i < a.length; i++) {
+    p = a[i] | 0;
+    p += 0.5;
+    q = a[i] | 0;
+    q >>>= 0;
+    r = a[i] & 3;
+    r++;
+    t = i & 1 ? 1.5 : a[i] | 0;
+    z = i & 1 ? -0 : a[i] ^ 1;
+  }
+  return p + q + r + t + 1 / z;
+}
+const words = [0, 1, -1, 2147483647, -2147483648, 4294967295, 0.5, -0.5, 1e10, -1e10, 2 ** 53, NaN, Infinity, -Infinity, -0];
+for (const K of [Int32Array, Uint32Array, Float64Array]) {
+  for (let i = 0; i + 4 <= words.length; i += 2) {
+    const a = K.from(words.slice(i, i + 4));
+    row(`${K.name} quarter ${i}`, quarter(a), ...a);
+  }
+  const b = K.from(words);
+  row(`${K.name} int32Reads`, int32Reads(b, 7), int32Reads(b, NaN), int32Reads(new K(0), 3), notInt32(b), notInt32(new K(0)));
+}
+
+// -- a loop compiled on its own whose variables it writes before reading them start undefined
+
+/** Creates objects, so only its loop is compiled; u and i are undefined when it starts. */
+function firstWrites(a, n) {
+  const out = [];
+  var u, i, w = 7;
+  while (n > 0) {
+    u = 1;
+    for (i = 0; i < a.length; i++) {
+      u = u + (a[i] & 0xff) | 0;
+      a[i] = u & 0xff;
+      u >>>= 8;
+    }
+    w = u;
+    n--;
+  }
+  out.push(u, i, w);
+  return out;
+}
+/** Its loop may throw part way (a DataView read past the end): the variables it wrote go back with the exception. */
+function firstWritesThrow(v, n) {
+  const seen = {};
+  var t, k;
+  for (k = 0; k < n; k++) t = v.getUint8(k);
+  seen.t = t;
+  return [t, k, seen.t];
+}
+row("first writes", ...firstWrites(new Uint8Array([250, 255, 3]), 2), ...firstWrites(new Uint8Array([250, 255, 3]), 0), ...firstWrites(new Uint8Array(0), 1));
+row("first writes throw", ...firstWritesThrow(new DataView(new ArrayBuffer(2)), 2), attempt(() => firstWritesThrow(new DataView(new ArrayBuffer(2)), 5)), ...firstWritesThrow(new DataView(new ArrayBuffer(2)), 0));
+
 console.log(out.join("\n"));
