@@ -57,7 +57,7 @@ export interface Candidate {
   loop?: {
     outputs: string[];
     mayThrow: boolean;
-    /** Outputs that may be undefined on entry: every pass assigns one before reading it (loops.ts firstWritten). */
+    /** Variables it assigns that may be undefined on entry: every pass assigns one before reading it (loops.ts firstWritten). */
     firstWritten?: Set<string>;
   };
   /** Its parameters that are typed arrays (set by the compiler). */
@@ -213,7 +213,7 @@ export class FunctionCompiler {
     const uninit = assignedBeforeRead(stmts, declaredWithoutValue(stmts));
     const int32s = int ? new Set<string>() : int32Variables(stmts, cand.params, uninit);
     const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], zeros: [], inlined: 0, int, wide, slots: 0, temps: [], reads: 0, calls: 0, uninit, int32s, written: new Map() };
-    for (const name of cand.loop?.firstWritten ?? []) f.written.set(name, -1);
+    for (const name of cand.loop?.outputs ?? []) if (cand.loop!.firstWritten?.has(name)) f.written.set(name, -1);
     cand.objectOps = new Set();
     const n = cand.node;
     if (n.async) throw new Reject("is async");
@@ -760,6 +760,12 @@ export class FunctionCompiler {
     if (e.type === "SequenceExpression") {
       for (const x of e.expressions as N[]) this.effect(f, x);
       return;
+    }
+    // `t = v = e` (hashing's hh[0] = ah0 = ...): v = e, then t = v, where evaluating t's place
+    // first (JS's order) could not tell: names and literals only, none of them v
+    if (e.type === "AssignmentExpression" && e.operator === "=" && e.right.type === "AssignmentExpression" && e.right.operator === "=" && e.right.left.type === "Identifier" && placeIsPlain(e.left, e.right.left.name)) {
+      this.effect(f, e.right);
+      return this.effect(f, { ...e, right: e.right.left });
     }
     const member = e.type === "AssignmentExpression" ? e.left : e.type === "UpdateExpression" ? e.argument : undefined;
     if (member?.type === "MemberExpression" && !member.computed && !member.optional && this.isObjectParam(f, member.object)) return this.write(f, member, e);
@@ -1851,6 +1857,17 @@ function baseCase(c: Candidate): { test: N; leaf: N; leafFirst: boolean } | unde
 }
 
 /** True when every path through this statement returns (control never falls off its end). */
+/** An assignment's place that evaluating has no effect and reads no `v`: a name, or o.p / o[k] with k of names, literals and operators. */
+function placeIsPlain(place: N, v: string): boolean {
+  const plain = (e: N): boolean =>
+    (e.type === "Identifier" && e.name !== v) ||
+    e.type === "Literal" ||
+    (e.type === "BinaryExpression" && plain(e.left) && plain(e.right)) ||
+    (e.type === "UnaryExpression" && e.operator !== "delete" && plain(e.argument));
+  if (place.type === "Identifier") return true;
+  return place.type === "MemberExpression" && !place.optional && place.object.type === "Identifier" && place.object.name !== v && (!place.computed || plain(place.property));
+}
+
 export function returns(s: N): boolean {
   switch (s.type) {
     case "ReturnStatement":

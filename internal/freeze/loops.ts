@@ -18,7 +18,7 @@ import { callsBeyondMath, children, isFunction, someNode, type N } from "./ast.t
 import { Reject, type Candidate, type Frozen, type FunctionCompiler } from "./analyze.ts";
 import { throughEngine } from "./typed.ts";
 import { objectsHow } from "./objects.ts";
-import { functionOf, lookupIn, type ProgramScopes } from "./scopes.ts";
+import { functionOf, lookupIn, type ProgramScopes, type Scope } from "./scopes.ts";
 import { assignedBeforeRead } from "./assigned.ts";
 
 
@@ -57,9 +57,10 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
       where: lineCol(node.start),
       scope: scope.node,
       // a call may throw (a DataView's range error, a RangeError at depth): then the variables go back with the exception
-      loop: { outputs: params.filter((p) => assigned.has(p)), mayThrow: callsBeyondMath(node) },
+      // (only those read after it: the others' last values are never seen)
+      loop: { outputs: params.filter((p) => assigned.has(p) && readAfter(node, scope, within, p, scopes.directEval)), mayThrow: callsBeyondMath(node) },
     };
-    cand.loop!.firstWritten = firstWritten(node, cand.loop!.outputs);
+    cand.loop!.firstWritten = firstWritten(node, params.filter((p) => assigned.has(p)));
     scopes.scopeOf.set(cand, scope);
     try {
       const frozen = compiler.compile(cand);
@@ -110,6 +111,29 @@ function fitsAlone(loop: N): boolean {
  */
 function firstWritten(loop: N, outputs: string[]): Set<string> {
   return assignedBeforeRead([loop], new Set(outputs));
+}
+
+/**
+ * May the loop's variable `name` be read once the loop is done? No only when it is the enclosing
+ * function's own (declared there, named by no function inside it, no `arguments` or direct eval
+ * there), the loop is in no other loop of that function, and nothing after the loop names it.
+ */
+function readAfter(loop: N, scope: Scope, within: N, name: string, directEval: boolean): boolean {
+  if (!isFunction(within) || directEval) return true;
+  let own = false;
+  for (let s: Scope | undefined = scope; s; s = s.parent) {
+    if (s.names.has(name)) {
+      own = s.names.get(name) === "other";
+      break;
+    }
+    if (s.node === within) break;
+  }
+  if (!own) return true;
+  return someNode(within.body, (n) => {
+    if (n !== loop && ["ForStatement", "WhileStatement", "DoWhileStatement", "ForOfStatement", "ForInStatement"].includes(n.type) && n.start <= loop.start && loop.end <= n.end) return true;
+    if (isFunction(n)) return someNode(n, (m) => m.type === "Identifier" && m.name === name);
+    return n.type === "Identifier" && (n.name === "arguments" || (n.name === name && n.start >= loop.end));
+  });
 }
 
 /** Names the loop uses but does not declare, and the names it assigns. */

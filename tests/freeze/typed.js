@@ -455,4 +455,56 @@ function firstWritesThrow(v, n) {
 row("first writes", ...firstWrites(new Uint8Array([250, 255, 3]), 2), ...firstWrites(new Uint8Array([250, 255, 3]), 0), ...firstWrites(new Uint8Array(0), 1));
 row("first writes throw", ...firstWritesThrow(new DataView(new ArrayBuffer(2)), 2), attempt(() => firstWritesThrow(new DataView(new ArrayBuffer(2)), 5)), ...firstWritesThrow(new DataView(new ArrayBuffer(2)), 0));
 
+// -- chained assignments, and a compiled loop's variables that nothing reads after it
+
+/** `a[i] = x = ...` as hashing writes it; `a[x] = x = ...` reads x for its place first: kept in order. */
+function chained(a, b) {
+  var x, y;
+  for (let i = 0; i < a.length; i++) {
+    a[i] = x = (b[i] | 0) + 1;
+    y = x = x * 2;
+  }
+  return (x | 0) + (y | 0);
+}
+function chainedPlace(a) {
+  let x = 0;
+  for (let i = 0; i < 3; i++) a[x] = x = i + 1;
+  return x;
+}
+/** Creates objects (only its loops are compiled); t, u are read by nothing after the loop, w is. */
+function deadAfter(a) {
+  const box = { n: 0 };
+  var t, u, w = 0;
+  for (let i = 0; i < a.length; i++) {
+    t = a[i] * 2;
+    u = t + 1;
+    w += u;
+  }
+  box.n = w;
+  return box.n;
+}
+/** The same variables read in the next pass of an outer loop, by a closure, or through arguments: given back. */
+function liveAround(a) {
+  const out = [];
+  var t = -1;
+  for (let k = 0; k < 2; k++) {
+    out.push(t);
+    for (let i = 0; i < a.length; i++) t = a[i] + k;
+  }
+  return out;
+}
+function liveInClosure(a) {
+  var t = -1;
+  const read = () => t;
+  for (let i = 0; i < a.length; i++) t = a[i] * 3;
+  return [read()];
+}
+function liveThroughArguments(t, a) {
+  for (let i = 0; i < a.length; i++) t = a[i] - 1;
+  return [arguments[0]];
+}
+const ch = new Int32Array(3);
+row("chained", chained(ch, new Float64Array([1.5, -2, 2 ** 40])), ...ch, chainedPlace(new Float64Array(4)), ...(() => { const z = new Float64Array(4); chainedPlace(z); return z; })());
+row("dead after", deadAfter(new Float64Array([1, 2, 3])), deadAfter(new Float64Array(0)), ...liveAround(new Int8Array([4, 5])), ...liveInClosure(new Int8Array([4, 5])), ...liveThroughArguments(9, new Int8Array([4, 5])), ...liveThroughArguments(9, new Int8Array(0)));
+
 console.log(out.join("\n"));
