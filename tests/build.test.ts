@@ -384,6 +384,10 @@ describe("frozen functions", () => {
     expect(b.stdout).toMatch(/not frozen chainedPlace \(typed\.js:\d+:\d+\): assigns inside an expression/);
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in deadAfter: compiled loop over numbers t, u, w; arrays a, giving back w;/);
     for (const name of ["liveAround", "liveInClosure", "liveThroughArguments"]) expect(b.stdout).toMatch(new RegExp(`in ${name}: compiled loop over numbers t(, k)?; arrays a, giving back t;`));
+
+    // var in a function's loops: the function's variables, given back when read after
+    expect(b.stdout).toMatch(/in varLoops: compiled loop over numbers i; arrays a, b, giving back i;/);
+    expect(b.stdout).toMatch(/in varLoops: compiled loop over numbers j, k, t, u; arrays a, b, giving back j, t;/);
   });
 
   test("DataView reads and writes in place, and bitwise code kept as i32, print what the interpreter and node print", async () => {

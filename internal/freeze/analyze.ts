@@ -369,6 +369,7 @@ export class FunctionCompiler {
         if (s.directive) return;
         return this.effect(f, s.expression);
       case "VariableDeclaration":
+        if (this.loopVar(f, s)) return;
         if (s.kind === "var" && !top) throw new Reject("declares a var inside a block");
         return this.varDecl(f, s);
       case "ReturnStatement":
@@ -389,8 +390,9 @@ export class FunctionCompiler {
         if (s.type === "ForStatement" && this.counterLoop(f, s)) return;
         f.blocks.push(new Map());
         try {
-          if (s.init?.type === "VariableDeclaration") this.varDecl(f, s.init);
-          else if (s.init) this.effect(f, s.init);
+          if (s.init?.type === "VariableDeclaration") {
+            if (!this.loopVar(f, s.init)) this.varDecl(f, s.init);
+          } else if (s.init) this.effect(f, s.init);
           this.open(f, { op: "block" }, "break");
           this.open(f, { op: "loop" });
           if (s.test) {
@@ -582,6 +584,18 @@ export class FunctionCompiler {
     } finally {
       f.blocks.pop();
     }
+  }
+
+  /**
+   * A `var` in a loop compiled on its own: its variables are the enclosing function's, so the
+   * loop's parameters (loops.ts namesIn), and each declarator with a value is an assignment.
+   */
+  private loopVar(f: FnScope, s: N): boolean {
+    if (s.kind !== "var" || !f.cand.loop) return false;
+    const decls = s.declarations as N[];
+    if (!decls.every((d) => d.id.type === "Identifier" && f.blocks[0]!.has(d.id.name))) return false;
+    for (const d of decls) if (d.init) this.assign(f, { type: "AssignmentExpression", operator: "=", left: d.id, right: d.init, start: d.start, end: d.end } as N);
+    return true;
   }
 
   private varDecl(f: FnScope, s: N): void {

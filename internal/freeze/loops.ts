@@ -91,15 +91,14 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
 }
 
 /**
- * No return, no closures, yield or await, no this, no var (its variable outlives the loop,
- * and the compiled loop gives back only the variables from around it): what a loop lifted
- * into its own function would change.
+ * No return, no closures, yield or await, no this: what a loop lifted into its own function
+ * would change. (A var in it is the enclosing function's variable: one the loop uses from
+ * around it, namesIn.)
  */
 function fitsAlone(loop: N): boolean {
   return !someNode(
     loop,
-    (n) =>
-      isFunction(n) || n.type === "ClassExpression" || n.type === "ReturnStatement" || n.type === "YieldExpression" || n.type === "AwaitExpression" || n.type === "ThisExpression" || n.type === "LabeledStatement" || (n.type === "VariableDeclaration" && n.kind === "var"),
+    (n) => isFunction(n) || n.type === "ClassExpression" || n.type === "ReturnStatement" || n.type === "YieldExpression" || n.type === "AwaitExpression" || n.type === "ThisExpression" || n.type === "LabeledStatement",
   );
 }
 
@@ -142,6 +141,17 @@ function namesIn(loop: N): { free: string[]; assigned: Set<string> } {
   const used = new Set<string>();
   const assigned = new Set<string>();
   const walk = (n: N, parent?: N): void => {
+    if (n.type === "VariableDeclaration" && n.kind === "var") {
+      // the enclosing function's variables: used from around the loop, assigned where they have a value
+      for (const d of n.declarations as N[]) {
+        if (d.id.type === "Identifier") {
+          used.add(d.id.name);
+          if (d.init) assigned.add(d.id.name);
+        } else walk(d.id, d);
+        if (d.init) walk(d.init, d);
+      }
+      return;
+    }
     if (n.type === "Identifier") {
       if (parent?.type === "MemberExpression" && parent.property === n && !parent.computed) return;
       if (parent?.type === "Property" && parent.key === n && !parent.computed) return;

@@ -507,4 +507,22 @@ const ch = new Int32Array(3);
 row("chained", chained(ch, new Float64Array([1.5, -2, 2 ** 40])), ...ch, chainedPlace(new Float64Array(4)), ...(() => { const z = new Float64Array(4); chainedPlace(z); return z; })());
 row("dead after", deadAfter(new Float64Array([1, 2, 3])), deadAfter(new Float64Array(0)), ...liveAround(new Int8Array([4, 5])), ...liveInClosure(new Int8Array([4, 5])), ...liveThroughArguments(9, new Int8Array([4, 5])), ...liveThroughArguments(9, new Int8Array(0)));
 
+// -- var in loops inside a function: the function's own variables, read after the loop or not
+
+/** Creates objects (only its loops are compiled); i and t are read after their loops, the others not. */
+function varLoops(a, b) {
+  const o = { before: typeof i };
+  for (var i = 0; i < a.length; i++) b[i + 1] = a[i];
+  for (var j = 0, k = 2; j < a.length; j++) {
+    var t = a[j] * k;
+    var u;
+    u = t + 1;
+    b[j] += u;
+  }
+  o.i = i;
+  return [o.before, o.i, t, typeof j === "number" ? "j" : "no j"];
+}
+const vb = new Float64Array(4);
+row("var loops", ...varLoops(new Float64Array([1, 2, 3]), vb), ...vb, ...varLoops(new Float64Array(0), new Float64Array(1)));
+
 console.log(out.join("\n"));
