@@ -593,7 +593,8 @@ export class FunctionCompiler {
   private loopVar(f: FnScope, s: N): boolean {
     if (s.kind !== "var" || !f.cand.loop) return false;
     const decls = s.declarations as N[];
-    if (!decls.every((d) => d.id.type === "Identifier" && f.blocks[0]!.has(d.id.name))) return false;
+    // (a name the loop also declares with let or const is that binding inside it, not the var)
+    if (!decls.every((d) => d.id.type === "Identifier" && f.blocks[0]!.has(d.id.name))) throw new Reject("declares a var that the loop also declares with let or const, or destructures");
     for (const d of decls) if (d.init) this.assign(f, { type: "AssignmentExpression", operator: "=", left: d.id, right: d.init, start: d.start, end: d.end } as N);
     return true;
   }
@@ -776,8 +777,8 @@ export class FunctionCompiler {
       return;
     }
     // `t = v = e` (hashing's hh[0] = ah0 = ...): v = e, then t = v, where evaluating t's place
-    // first (JS's order) could not tell: names and literals only, none of them v
-    if (e.type === "AssignmentExpression" && e.operator === "=" && e.right.type === "AssignmentExpression" && e.right.operator === "=" && e.right.left.type === "Identifier" && placeIsPlain(e.left, e.right.left.name)) {
+    // first (JS's order) could not tell: names and literals only, none of them assigned in the chain
+    if (e.type === "AssignmentExpression" && e.operator === "=" && e.right.type === "AssignmentExpression" && e.right.operator === "=" && e.right.left.type === "Identifier" && placeIsPlain(e.left, chainNames(e.right))) {
       this.effect(f, e.right);
       return this.effect(f, { ...e, right: e.right.left });
     }
@@ -1871,15 +1872,22 @@ function baseCase(c: Candidate): { test: N; leaf: N; leafFirst: boolean } | unde
 }
 
 /** True when every path through this statement returns (control never falls off its end). */
-/** An assignment's place that evaluating has no effect and reads no `v`: a name, or o.p / o[k] with k of names, literals and operators. */
-function placeIsPlain(place: N, v: string): boolean {
+/** The names `v = w = ... = e` assigns, outermost first (as far as its places are names). */
+function chainNames(e: N): Set<string> {
+  const out = new Set<string>();
+  for (let x = e; x.type === "AssignmentExpression" && x.operator === "=" && x.left.type === "Identifier"; x = x.right) out.add(x.left.name);
+  return out;
+}
+
+/** An assignment's place that evaluating has no effect and reads none of `names`: a name, or o.p / o[k] with k of names, literals and operators. */
+function placeIsPlain(place: N, names: Set<string>): boolean {
   const plain = (e: N): boolean =>
-    (e.type === "Identifier" && e.name !== v) ||
+    (e.type === "Identifier" && !names.has(e.name)) ||
     e.type === "Literal" ||
     (e.type === "BinaryExpression" && plain(e.left) && plain(e.right)) ||
     (e.type === "UnaryExpression" && e.operator !== "delete" && plain(e.argument));
   if (place.type === "Identifier") return true;
-  return place.type === "MemberExpression" && !place.optional && place.object.type === "Identifier" && place.object.name !== v && (!place.computed || plain(place.property));
+  return place.type === "MemberExpression" && !place.optional && place.object.type === "Identifier" && !names.has(place.object.name) && (!place.computed || plain(place.property));
 }
 
 export function returns(s: N): boolean {

@@ -128,11 +128,15 @@ function readAfter(loop: N, scope: Scope, within: N, name: string, directEval: b
     if (s.node === within) break;
   }
   if (!own) return true;
-  return someNode(within.body, (n) => {
-    if (n !== loop && ["ForStatement", "WhileStatement", "DoWhileStatement", "ForOfStatement", "ForInStatement"].includes(n.type) && n.start <= loop.start && loop.end <= n.end) return true;
-    if (isFunction(n)) return someNode(n, (m) => m.type === "Identifier" && m.name === name);
-    return n.type === "Identifier" && (n.name === "arguments" || (n.name === name && n.start >= loop.end));
-  });
+  const names = (n: N) => someNode(n, (m) => m.type === "Identifier" && m.name === name);
+  // (its parameters too: a default value's closure may read it; a class's fields and static blocks run later, as closures do)
+  return [...(within.params as N[]), within.body].some((part) =>
+    someNode(part, (n) => {
+      if (n !== loop && ["ForStatement", "WhileStatement", "DoWhileStatement", "ForOfStatement", "ForInStatement"].includes(n.type) && n.start <= loop.start && loop.end <= n.end) return true;
+      if (isFunction(n) || n.type === "ClassDeclaration" || n.type === "ClassExpression") return names(n);
+      return n.type === "Identifier" && (n.name === "arguments" || (n.name === name && n.start >= loop.end));
+    }),
+  );
 }
 
 /** Names the loop uses but does not declare, and the names it assigns. */

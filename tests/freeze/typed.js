@@ -525,4 +525,34 @@ function varLoops(a, b) {
 const vb = new Float64Array(4);
 row("var loops", ...varLoops(new Float64Array([1, 2, 3]), vb), ...vb, ...varLoops(new Float64Array(0), new Float64Array(1)));
 
+// (a chain that assigns a name its outer place reads; a class field and a let of a var's name reading after the loop)
+function chain3(a) {
+  let i = 0, v = 0;
+  for (let k = 0; k < 2; k++) a[i] = v = i = k + 1;
+  return v + i;
+}
+function classAfter(a) {
+  let x = 0;
+  class C {
+    v = x;
+  }
+  for (let i = 0; i < a.length; i++) x += a[i];
+  return new C().v;
+}
+function varAndLet(a) {
+  const o = {};
+  let k = 0;
+  while (k < a.length) {
+    for (var j = 0; j < 3; j++) k++;
+    {
+      let j = 5;
+      k += j * 0;
+    }
+  }
+  o.j = j;
+  return o.j;
+}
+const c3 = new Float64Array(3);
+row("review cases", chain3(c3), ...c3, classAfter(new Int8Array([1, 2, 3])), varAndLet(new Int8Array(5)), varAndLet(new Int8Array(0)));
+
 console.log(out.join("\n"));
