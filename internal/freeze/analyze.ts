@@ -776,12 +776,6 @@ export class FunctionCompiler {
       for (const x of e.expressions as N[]) this.effect(f, x);
       return;
     }
-    // `t = v = e` (hashing's hh[0] = ah0 = ...): v = e, then t = v, where evaluating t's place
-    // first (JS's order) could not tell: names and literals only, none of them assigned in the chain
-    if (e.type === "AssignmentExpression" && e.operator === "=" && e.right.type === "AssignmentExpression" && e.right.operator === "=" && e.right.left.type === "Identifier" && placeIsPlain(e.left, chainNames(e.right))) {
-      this.effect(f, e.right);
-      return this.effect(f, { ...e, right: e.right.left });
-    }
     const member = e.type === "AssignmentExpression" ? e.left : e.type === "UpdateExpression" ? e.argument : undefined;
     if (member?.type === "MemberExpression" && !member.computed && !member.optional && this.isObjectParam(f, member.object)) return this.write(f, member, e);
     if (e.type === "AssignmentExpression" && e.left.type === "MemberExpression") return this.store(f, e.left, e.operator === "=" ? "=" : e.operator.slice(0, -1), e.right);
@@ -871,6 +865,23 @@ export class FunctionCompiler {
     }
     f.code.push({ op: "local.set", local: v.local });
     this.wrote(f, e.left.name);
+  }
+
+  /**
+   * An assignment to a local whose value is used (`a[o++] = v`, `while (n--)`, `x = y = 0`,
+   * `if ((t = a[i]) > 0)`), in JS's order: a postfix ++ or -- gives the old value (a number
+   * already), any other the variable as the assignment left it.
+   */
+  private assignValue(f: FnScope, e: N): Ty {
+    const target = e.type === "AssignmentExpression" ? e.left : e.argument;
+    if (target.type !== "Identifier") throw new Reject("assigns to a property inside an expression");
+    if (e.type === "UpdateExpression" && !e.prefix) {
+      if (this.expr(f, target) !== "number") throw new Reject("increments a boolean");
+      this.effect(f, e);
+      return "number";
+    }
+    this.effect(f, e);
+    return this.expr(f, target);
   }
 
   /** Pushes the arguments for `callee` (extra ones are evaluated and dropped); returns how many wasm values. */
@@ -1199,7 +1210,7 @@ export class FunctionCompiler {
         throw new Reject("uses the comma operator inside an expression");
       case "AssignmentExpression":
       case "UpdateExpression":
-        throw new Reject("assigns inside an expression");
+        return this.assignValue(f, e);
       case "CallExpression":
         return this.call(f, e);
       case "MemberExpression": {
@@ -1760,7 +1771,8 @@ export function guessReturn(fn: N): RetTy {
 function isLeaf(c: Candidate): boolean {
   const body = bodyStatements(c.node);
   if (body.length !== 1 || body[0]!.type !== "ReturnStatement" || !body[0]!.argument || c.params.some((p) => !p)) return false;
-  return !callsBeyondMath(body[0]!.argument);
+  // (inlined with its parameters bound to the caller's values: it may assign none)
+  return !callsBeyondMath(body[0]!.argument) && !assignsAny(body[0]!.argument);
 }
 
 /**
@@ -1780,7 +1792,8 @@ const isSelfCall = (c: Candidate, n: N): boolean => n.type === "CallExpression" 
 /** How many self calls the expression of a one-expression function (its body one `return <expression>`) makes; undefined for any other body. */
 function selfCalls(c: Candidate): number | undefined {
   const body = bodyStatements(c.node);
-  if (body.length !== 1 || body[0]!.type !== "ReturnStatement" || !body[0]!.argument) return undefined;
+  // (an assignment in it would make its base case, evaluated again by the callee, not the same)
+  if (body.length !== 1 || body[0]!.type !== "ReturnStatement" || !body[0]!.argument || assignsAny(body[0]!.argument)) return undefined;
   let calls = 0;
   const walk = (n: N): void => {
     if (isSelfCall(c, n)) calls++;
@@ -1872,23 +1885,7 @@ function baseCase(c: Candidate): { test: N; leaf: N; leafFirst: boolean } | unde
 }
 
 /** True when every path through this statement returns (control never falls off its end). */
-/** The names `v = w = ... = e` assigns, outermost first (as far as its places are names). */
-function chainNames(e: N): Set<string> {
-  const out = new Set<string>();
-  for (let x = e; x.type === "AssignmentExpression" && x.operator === "=" && x.left.type === "Identifier"; x = x.right) out.add(x.left.name);
-  return out;
-}
-
-/** An assignment's place that evaluating has no effect and reads none of `names`: a name, or o.p / o[k] with k of names, literals and operators. */
-function placeIsPlain(place: N, names: Set<string>): boolean {
-  const plain = (e: N): boolean =>
-    (e.type === "Identifier" && !names.has(e.name)) ||
-    e.type === "Literal" ||
-    (e.type === "BinaryExpression" && plain(e.left) && plain(e.right)) ||
-    (e.type === "UnaryExpression" && e.operator !== "delete" && plain(e.argument));
-  if (place.type === "Identifier") return true;
-  return place.type === "MemberExpression" && !place.optional && place.object.type === "Identifier" && !names.has(place.object.name) && (!place.computed || plain(place.property));
-}
+const assignsAny = (e: N) => someNode(e, (n) => n.type === "AssignmentExpression" || n.type === "UpdateExpression");
 
 export function returns(s: N): boolean {
   switch (s.type) {

@@ -555,4 +555,57 @@ function varAndLet(a) {
 const c3 = new Float64Array(3);
 row("review cases", chain3(c3), ...c3, classAfter(new Int8Array([1, 2, 3])), varAndLet(new Int8Array(5)), varAndLet(new Int8Array(0)));
 
+// -- assignments whose value is used, in JS's order
+
+/** out[o++] = v, while (n--), if ((t = ...) > 0), ++i, compound inside compound. */
+function packs(a, out) {
+  let o = 0, n = a.length, t = 0, s = 0, x = 1;
+  while (n--) {
+    if ((t = a[n]) > 0) out[o++] = t;
+    else out[++o] = -t;
+    s += (x *= 2) + (t = t + 1);
+  }
+  return s + o + t + x;
+}
+/** The order: a[i] = i++ indexes first; x + (x = 5) reads x first; c ? (x = ..) : (y = ..); && and || on numbers. */
+function order(a, c) {
+  let i = 0, x = 2, y = 3, z = 0;
+  for (let k = 0; k < 2; k++) {
+    a[i] = i++;
+    z += x + (x = 5) + (x = 7) * x;
+    z += c ? (x = x + 1) : (y = y - 1);
+    z += (c && (y = y + 10)) + ((c - 1) || (x = 20));
+  }
+  return z * 1000 + i * 100 + x + y;
+}
+/** Postfix ++ of -0 and of a fraction gives the old value; prefix the new one. */
+function postfix(v) {
+  let s = 0;
+  for (let k = 0; k < 2; k++) {
+    let x = v;
+    const old = x++;
+    const pre = ++x;
+    s += 1 / old + pre;
+  }
+  return s;
+}
+/** Whole numbers only: also its int32 form (n-- > 0 bails out where an int32 would not do). */
+function countDownSum(n) {
+  let s = 0;
+  while (n-- > 0) s += n;
+  return s;
+}
+/** A one-expression function that assigns its parameter is not inlined over its caller's variable. */
+function bumps(x) {
+  return x++ + x;
+}
+function callsBumps(n) {
+  let y = n, s = 0;
+  for (let k = 0; k < 3; k++) s += bumps(y) + y;
+  return s;
+}
+const po = new Float64Array(6);
+row("assign values", packs(new Float64Array([3, -1, 0, 2]), po), ...po, order(new Float64Array(3), 1), order(new Float64Array(3), 0), order(new Float64Array(3), 2));
+row("postfix", postfix(-0), postfix(0.5), postfix(-1), postfix(NaN), postfix(2 ** 53), countDownSum(10), countDownSum(2.5), countDownSum(-1), countDownSum(300000), callsBumps(4), callsBumps(-0.5));
+
 console.log(out.join("\n"));
