@@ -390,6 +390,11 @@ describe("frozen functions", () => {
 
     // assignments whose value is used (a[o++] = v, while (n--), x = y = e), in JS's order
     for (const name of ["packs", "order", "postfix", "countDownSum", "callsBumps", "chainedPlace", "chain3"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
+
+    // labelled loops: break and continue to an outer one
+    for (const name of ["labelled", "endless"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
+    expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in topLoop: compiled loop over numbers bits, i, o; arrays input, out, giving back i, o;/);
+    expect(b.stdout).toMatch(/partly {5}blockLabel \(typed\.js:\d+:\d+\): .*not whole: it uses a label on something other than a loop/);
   });
 
   test("DataView reads and writes in place, and bitwise code kept as i32, print what the interpreter and node print", async () => {

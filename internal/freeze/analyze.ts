@@ -137,6 +137,11 @@ interface FnScope {
   code: Instr[];
   /** Open wasm blocks, innermost last: what a break or continue may branch to. */
   labels: ("top" | "break" | "continue" | null)[];
+  /** Labelled loops open now: the indexes in `labels` of their break and continue blocks. */
+  named: Map<string, { break: number; continue?: number }>;
+  /** The label of the loop about to open (its break block takes it), then of the loop whose continue block is next. */
+  label?: string;
+  opening?: string;
   /** The constants of `return 0` placeholders, typed once the return type is known. */
   zeros: Instr[];
   /** Frames between this code and the function's own entry: 1 inside a self call inlined into it. */
@@ -212,7 +217,7 @@ export class FunctionCompiler {
     const stmts = bodyStatements(cand.node);
     const uninit = assignedBeforeRead(stmts, declaredWithoutValue(stmts));
     const int32s = int ? new Set<string>() : int32Variables(stmts, cand.params, uninit);
-    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], zeros: [], inlined: 0, int, wide, slots: 0, temps: [], reads: 0, calls: 0, uninit, int32s, written: new Map() };
+    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], named: new Map(), zeros: [], inlined: 0, int, wide, slots: 0, temps: [], reads: 0, calls: 0, uninit, int32s, written: new Map() };
     for (const name of cand.loop?.outputs ?? []) if (cand.loop!.firstWritten?.has(name)) f.written.set(name, -1);
     cand.objectOps = new Set();
     const n = cand.node;
@@ -338,11 +343,20 @@ export class FunctionCompiler {
   private open(f: FnScope, ins: Instr & { op: "block" | "loop" | "if" }, label: FnScope["labels"][number] = null): void {
     f.code.push(ins);
     f.labels.push(label);
+    // (every loop opens its break block, then its continue block, before its body)
+    if (label === "break" && f.label !== undefined) {
+      f.named.set(f.label, { break: f.labels.length - 1 });
+      [f.opening, f.label] = [f.label, undefined];
+    } else if (label === "continue" && f.opening !== undefined) {
+      f.named.get(f.opening)!.continue = f.labels.length - 1;
+      f.opening = undefined;
+    }
   }
 
   private close(f: FnScope): void {
     f.code.push({ op: "end" });
     f.labels.pop();
+    for (const [name, at] of f.named) if (at.break >= f.labels.length) f.named.delete(name);
   }
 
   private branch(f: FnScope, to: "break" | "continue" | "top", op: "br" | "br_if" = "br"): void {
@@ -421,9 +435,22 @@ export class FunctionCompiler {
         this.close(f);
         return this.close(f);
       case "BreakStatement":
-      case "ContinueStatement":
-        if (s.label) throw new Reject("uses a labelled break or continue");
-        return this.branch(f, s.type === "BreakStatement" ? "break" : "continue");
+      case "ContinueStatement": {
+        if (!s.label) return this.branch(f, s.type === "BreakStatement" ? "break" : "continue");
+        const at = f.named.get(s.label.name);
+        const to = s.type === "BreakStatement" ? at?.break : at?.continue;
+        if (to === undefined) throw new Reject("uses a labelled break or continue out of what it compiles");
+        return void f.code.push({ op: "br", depth: f.labels.length - 1 - to });
+      }
+      case "LabeledStatement": {
+        // a labelled loop: its break and continue blocks take the label (a labelled block: not compiled)
+        if (!["ForStatement", "WhileStatement", "DoWhileStatement", "ForOfStatement"].includes(s.body.type)) throw new Reject("uses a label on something other than a loop");
+        if (f.named.has(s.label.name)) throw new Reject("uses a label inside a loop of the same label");
+        f.label = s.label.name;
+        this.stmt(f, s.body);
+        if (f.label !== undefined || f.opening !== undefined) throw new Error("freezer: a labelled loop opened no break and continue blocks");
+        return;
+      }
       case "FunctionDeclaration":
         throw new Reject("declares a nested function");
       case "TryStatement":
@@ -1909,7 +1936,9 @@ export function returns(s: N): boolean {
 function breaksOut(s: N): boolean {
   if (!s || typeof s !== "object") return false;
   if (s.type === "BreakStatement") return true;
-  if (["WhileStatement", "ForStatement", "DoWhileStatement", "SwitchStatement", "FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"].includes(s.type)) return false;
+  // (a labelled break inside a loop within may leave this one too)
+  if (["WhileStatement", "ForStatement", "DoWhileStatement", "SwitchStatement"].includes(s.type)) return someNode(s, (n) => n.type === "BreakStatement" && !!n.label);
+  if (["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"].includes(s.type)) return false;
   for (const k of Object.keys(s)) {
     const v = s[k];
     if (Array.isArray(v) ? v.some((x) => breaksOut(x)) : v && typeof v.type === "string" && breaksOut(v)) return true;

@@ -146,6 +146,9 @@ export function assignedBeforeRead(stmts: N[], names: Set<string>): Set<string> 
       case "BreakStatement":
       case "ContinueStatement":
         return;
+      case "LabeledStatement":
+        // (a jump to the label leaves loops and branches whose assignments count only inside them)
+        return stmt(s.body);
       default:
         // anything else (switch, try, labels, a nested function): its names are never taken
         return nested(s);

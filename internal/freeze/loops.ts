@@ -98,7 +98,7 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
 function fitsAlone(loop: N): boolean {
   return !someNode(
     loop,
-    (n) => isFunction(n) || n.type === "ClassExpression" || n.type === "ReturnStatement" || n.type === "YieldExpression" || n.type === "AwaitExpression" || n.type === "ThisExpression" || n.type === "LabeledStatement",
+    (n) => isFunction(n) || n.type === "ClassExpression" || n.type === "ReturnStatement" || n.type === "YieldExpression" || n.type === "AwaitExpression" || n.type === "ThisExpression",
   );
 }
 
@@ -157,6 +157,7 @@ function namesIn(loop: N): { free: string[]; assigned: Set<string> } {
       return;
     }
     if (n.type === "Identifier") {
+      if (parent?.type === "LabeledStatement" || parent?.type === "BreakStatement" || parent?.type === "ContinueStatement") return; // (a label)
       if (parent?.type === "MemberExpression" && parent.property === n && !parent.computed) return;
       if (parent?.type === "Property" && parent.key === n && !parent.computed) return;
       if (parent?.type === "VariableDeclarator" && parent.id === n) declared.add(n.name);

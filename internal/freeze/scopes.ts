@@ -22,7 +22,7 @@ export interface ProgramScopes {
   /** It calls eval directly, which may assign any variable in reach without an assignment in the text. */
   directEval: boolean;
   patchedMath: Set<string>;
-  /** Every loop (for, while, do-while) not under a label, with the scope it is in. */
+  /** Every loop (for, while, do-while, for-of; a labelled one with its label), with the scope it is in. */
   loops: { node: N; scope: Scope }[];
 }
 
@@ -145,8 +145,13 @@ export function analyzeScopes(program: N, lineCol: (pos: number) => string): Pro
     if ((node.type === "UpdateExpression" || (node.type === "UnaryExpression" && node.operator === "delete")) && mathMember(node.argument)) {
       patchedMath.add(node.argument.computed ? "*" : node.argument.property.name);
     }
-    if (node.type === "LabeledStatement") labeled.add(node.body);
-    if ((node.type === "ForStatement" || node.type === "WhileStatement" || node.type === "DoWhileStatement" || node.type === "ForOfStatement") && !labeled.has(node)) loops.push({ node, scope });
+    // (a labelled loop with its label: a labelled break or continue inside it names it)
+    const isLoop = (n: N) => n.type === "ForStatement" || n.type === "WhileStatement" || n.type === "DoWhileStatement" || n.type === "ForOfStatement";
+    if (node.type === "LabeledStatement") {
+      labeled.add(node.body);
+      if (isLoop(node.body)) loops.push({ node, scope });
+    }
+    if (isLoop(node) && !labeled.has(node)) loops.push({ node, scope });
     if (node.type === "AssignmentExpression") {
       if (node.left.type === "Identifier") assigned.add(node.left.name);
       else for (const n of patternNames(node.left)) assigned.add(n);

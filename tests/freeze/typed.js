@@ -608,4 +608,59 @@ const po = new Float64Array(6);
 row("assign values", packs(new Float64Array([3, -1, 0, 2]), po), ...po, order(new Float64Array(3), 1), order(new Float64Array(3), 0), order(new Float64Array(3), 2));
 row("postfix", postfix(-0), postfix(0.5), postfix(-1), postfix(NaN), postfix(2 ** 53), countDownSum(10), countDownSum(2.5), countDownSum(-1), countDownSum(300000), callsBumps(4), callsBumps(-0.5));
 
+// -- labelled loops: break and continue to an outer loop
+
+/** continue outer, break outer, and an unlabelled break inside. */
+function labelled(a, stop) {
+  let s = 0, seen = 0;
+  outer: for (let i = 0; i < a.length; i++) {
+    for (let j = 0; j < a.length; j++) {
+      if ((a[j] | 0) === (a[i] | 0) && j !== i) continue outer;
+      if (a[j] > stop) break outer;
+      if (a[j] < 0) break;
+      s += a[i] * a[j];
+    }
+    seen++;
+  }
+  return s * 100 + seen;
+}
+/** As inflate's `top: do { ... break top; ... } while (...)`, in a function that creates objects (only the loop compiled). */
+function topLoop(input, out) {
+  const state = { left: 0 };
+  let i = 0, o = 0, bits = 0;
+  top: do {
+    bits = input[i++] | 0;
+    while (bits > 3) {
+      if (bits === 99) break top;
+      out[o++] = bits & 3;
+      bits >>>= 2;
+    }
+    if (bits === 0) continue top;
+    out[o++] = bits;
+  } while (i < input.length && o < out.length);
+  state.left = input.length - i;
+  return [i, o, state.left];
+}
+/** An endless loop left only by a labelled break: it may end without returning (not frozen as a whole). */
+function endless(a) {
+  let n = 0;
+  scan: while (true) {
+    for (let i = 0; i < a.length; i++) if ((a[i] | 0) === 0) break scan;
+    return n;
+  }
+  return -1;
+}
+/** A labelled block (not a loop): the interpreter's. */
+function blockLabel(a) {
+  let s = 0;
+  skip: {
+    if (a.length > 1) break skip;
+    s = 100;
+  }
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s;
+}
+const lo = new Uint8Array(8);
+row("labelled", labelled(new Int8Array([1, 2, 3, 2]), 10), labelled(new Int8Array([1, 5, -1, 4]), 4), labelled(new Int8Array(0), 0), ...topLoop(new Uint8Array([7, 0, 200, 99, 5]), lo), ...lo, ...topLoop(new Uint8Array([255, 255, 255]), new Uint8Array(3)), endless(new Int8Array([1, 0])), endless(new Int8Array([1])), blockLabel(new Int8Array([5])), blockLabel(new Int8Array([5, 6])));
+
 console.log(out.join("\n"));
