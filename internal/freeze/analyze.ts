@@ -459,8 +459,6 @@ export class FunctionCompiler {
         throw new Reject("throws");
       case "SwitchStatement":
         throw new Reject("uses switch");
-      case "LabeledStatement":
-        throw new Reject("uses a label");
       case "ForOfStatement":
         return this.forOf(f, s);
       case "ForInStatement":
@@ -1067,10 +1065,12 @@ export class FunctionCompiler {
     if (e.arguments.length < target.params.length) throw new Reject(`calls ${target.name} with too few arguments`);
     const body = bodyStatements(target.node)[0]!.argument;
     const params = new Map<string, Binding>();
+    // (a variable is read where the body reads its parameter: not when an argument assigns one)
+    const inPlace = !(e.arguments as N[]).some((a) => assignsAny(a));
     (e.arguments as N[]).forEach((a, i) => {
       if (a.type === "SpreadElement") throw new Reject("spreads arguments");
       const k = constantOf(a, (name) => this.lookup(f, name));
-      const v = a.type === "Identifier" ? this.lookup(f, a.name) : undefined;
+      const v = inPlace && a.type === "Identifier" ? this.lookup(f, a.name) : undefined;
       let b: Binding;
       const param = target.params[i];
       if (k !== undefined) b = { local: -1, ty: "number", konst: k };

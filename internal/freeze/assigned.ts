@@ -7,7 +7,7 @@
 // inside && || ?: counts only within that branch, and a name read inside a
 // nested function is never taken.
 
-import { children, isFunction, type N } from "./ast.ts";
+import { children, isFunction, someNode, type N } from "./ast.ts";
 
 /** Of `names` (declared without a value in `stmts`), those every read of which comes after an assignment. */
 export function assignedBeforeRead(stmts: N[], names: Set<string>): Set<string> {
@@ -125,9 +125,11 @@ export function assignedBeforeRead(stmts: N[], names: Set<string>): Set<string> 
         branch(() => stmt(s.body));
         return;
       case "DoWhileStatement":
-        // (a continue or break may leave the body early: nothing it assigns counts for the test)
+        // (a continue or break may leave the body early: nothing it assigns counts for the test;
+        // a break skips the test too)
         branch(() => stmt(s.body));
-        expr(s.test);
+        if (someNode(s.body, (n) => n.type === "BreakStatement")) branch(() => expr(s.test));
+        else expr(s.test);
         return;
       case "ForOfStatement":
       case "ForInStatement":

@@ -66,6 +66,9 @@ export function undefinedFlow(stmts: N[], arrays: Set<string>, numericParam: (ca
         return tainted(e.consequent) || tainted(e.alternate);
       case "LogicalExpression":
         return tainted(e.left) || tainted(e.right);
+      case "AssignmentExpression":
+        // (x = a[i] is a[i]'s value)
+        return e.operator === "=" && tainted(e.right);
       default:
         return false;
     }

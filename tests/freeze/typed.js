@@ -663,4 +663,28 @@ function blockLabel(a) {
 const lo = new Uint8Array(8);
 row("labelled", labelled(new Int8Array([1, 2, 3, 2]), 10), labelled(new Int8Array([1, 5, -1, 4]), 4), labelled(new Int8Array(0), 0), ...topLoop(new Uint8Array([7, 0, 200, 99, 5]), lo), ...lo, ...topLoop(new Uint8Array([255, 255, 255]), new Uint8Array(3)), endless(new Int8Array([1, 0])), endless(new Int8Array([1])), blockLabel(new Int8Array([5])), blockLabel(new Int8Array([5, 6])));
 
+// (a later argument assigns a variable an inlined leaf reads; an assignment's value read past the end; a break that skips a do-while's test)
+function add2(a, b) {
+  return (a + b) | 0;
+}
+function leafArgs(n) {
+  let r = 0, s = 1;
+  for (let i = 0; i < n; i++) r += add2(s, s = 5 + i) | 0;
+  return r + s;
+}
+function assignTaint(a, n) {
+  let s = 0, t = 0;
+  for (let i = 0; i < n; i++) s += a[i];
+  return (t = a[n]);
+}
+function doBreak(n) {
+  let x;
+  do {
+    if (n > 0) break;
+    n++;
+  } while ((x = n) < 0);
+  return x;
+}
+row("review cases 2", leafArgs(3), leafArgs(0), assignTaint(new Float64Array(2), 1), assignTaint(new Float64Array(2), 2), doBreak(1), doBreak(-2));
+
 console.log(out.join("\n"));
