@@ -395,6 +395,10 @@ describe("frozen functions", () => {
     for (const name of ["labelled", "endless"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in topLoop: compiled loop over numbers bits, i, o; arrays input, out, giving back i, o;/);
     expect(b.stdout).toMatch(/partly {5}blockLabel \(typed\.js:\d+:\d+\): .*not whole: it uses a label on something other than a loop/);
+    // and the loops that were not compiled, each with why
+    expect(b.stdout).toMatch(/loops not compiled: \d+\n/);
+    expect(b.stdout).toMatch(/ {2}loop \(typed\.js:\d+:\d+\) in varAndLet: not compiled: it declares a var that the loop also declares with let or const/);
+    expect(b.stdout).toMatch(/ {2}loop \(typed\.js:\d+:\d+\) in withObjects: not compiled: it reads a property\n/);
   });
 
   test("DataView reads and writes in place, and bitwise code kept as i32, print what the interpreter and node print", async () => {

@@ -22,6 +22,8 @@ export function explainReport(r: BuildResult): string {
   }
   if (r.loops.length) lines.push(`loops compiled on their own: ${r.loops.length}`);
   for (const l of r.loops) lines.push(`  loop (${l.where}) in ${l.within}: ${l.how}`);
+  if (r.refusedLoops.length) lines.push(`loops not compiled: ${r.refusedLoops.length}`);
+  for (const l of r.refusedLoops) lines.push(`  loop (${l.where}) in ${l.within}: not compiled: ${l.why}`);
   if (r.listing) lines.push("frozen code (WebAssembly, one instruction a line):", r.listing.trimEnd());
   return `${lines.join("\n")}\n`;
 }

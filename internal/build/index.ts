@@ -58,6 +58,8 @@ export interface BuildResult {
   explain: { name: string; where: string; frozen: boolean; reason?: string; how?: string; partly?: string }[];
   /** Loops compiled out of code that is not frozen. */
   loops: { where: string; within: string; how: string }[];
+  /** The loops there that are not, and why. */
+  refusedLoops: { where: string; within: string; why: string }[];
   /** The frozen functions' WebAssembly as text. */
   listing?: string;
 }
@@ -83,6 +85,7 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   let code = esm;
   let explain: BuildResult["explain"] = [];
   let loops: BuildResult["loops"] = [];
+  let refusedLoops: BuildResult["refusedLoops"] = [];
   let frozen: FrozenModule | undefined;
   let frozenNames: string[] = [];
   let listing: string | undefined;
@@ -96,6 +99,7 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
     };
     explain = r.explain.map((e) => ({ ...e, where: where(e.where), partly: e.partly?.replace(/\d+:\d+/g, where) }));
     loops = r.loops.map((l) => ({ ...l, where: where(l.where) }));
+    refusedLoops = r.refusedLoops.map((l) => ({ ...l, where: where(l.where) }));
     if (r.wasm) {
       frozen = { wasm: r.wasm, info: sideModuleInfo(r.wasm), initFn: INIT_FN };
       code = r.code;
@@ -160,7 +164,7 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   );
   writeFileSync(out, artifact);
   lap("artifact", `${out} (${kb(artifact.length)})`);
-  return { out, bytes: artifact.length, image, frozen: frozenNames, explain, loops, listing };
+  return { out, bytes: artifact.length, image, frozen: frozenNames, explain, loops, refusedLoops, listing };
 }
 
 /** The native engine with the flags a default run uses, to precompile for it. */

@@ -18,7 +18,7 @@ import { arraysNote, markIterated, markPlainArrays } from "./arrays.ts";
 import { FunctionCompiler, guessReturn, outputsInArray, Reject, type Candidate, type Frozen, type RetTy } from "./analyze.ts";
 import { children, type N } from "./ast.ts";
 import { emitModule, FROZEN_GLOBAL } from "./emit.ts";
-import { compileLoops, type CompiledLoop } from "./loops.ts";
+import { compileLoops, type CompiledLoop, type RefusedLoop } from "./loops.ts";
 import { throughEngine } from "./typed.ts";
 import { objectsHow } from "./objects.ts";
 import { analyzeScopes, lookupFrom } from "./scopes.ts";
@@ -35,6 +35,8 @@ export interface FreezeResult {
   explain: { name: string; where: string; frozen: boolean; reason?: string; how?: string; partly?: string }[];
   /** Loops compiled out of code that is not frozen (the top level, other functions). */
   loops: { where: string; within: string; how: string }[];
+  /** The loops there that are not, and why. */
+  refusedLoops: RefusedLoop[];
 }
 
 export function freeze(code: string): FreezeResult {
@@ -110,7 +112,8 @@ export function freeze(code: string): FreezeResult {
     (c) => retTy.get(c) ?? "number",
     scopes.patchedMath,
   );
-  const loops = compileLoops(scopes, compiler, new Set(entries.map((f) => f.cand.node)), lineCol);
+  const refusedLoops: RefusedLoop[] = [];
+  const loops = compileLoops(scopes, compiler, new Set(entries.map((f) => f.cand.node)), lineCol, refusedLoops);
   const compiled = [...frozen, ...loops.map((l) => l.frozen)];
   const frozenCallee = (f: Frozen, name: string) => {
     const b = lookupFrom(scopes, f.cand, name);
@@ -127,7 +130,7 @@ export function freeze(code: string): FreezeResult {
     return { name: c.name, where: c.where, frozen: !reasons.has(c), reason: reasons.get(c), how: how.get(c), partly };
   });
   const loopList = loops.map((l) => ({ where: l.frozen.cand.where, within: l.withinName, how: l.how + arraysNote(l.frozen) }));
-  if (entries.length === 0 && loops.length === 0) return { code, frozen: [], explain, loops: [] };
+  if (entries.length === 0 && loops.length === 0) return { code, frozen: [], explain, loops: [], refusedLoops };
 
   // Math's functions compiled in are those of init: an entry checks that the program has not
   // replaced them (scopes.ts sees `Math.abs = ...`, not a Math reached another way, as
@@ -191,7 +194,7 @@ export function freeze(code: string): FreezeResult {
     " "; // on the first line, so that the bundle's source map still holds
   const hashbang = out.startsWith("#!") ? out.indexOf("\n") + 1 : 0;
   out = out.slice(0, hashbang) + prologue + out.slice(hashbang);
-  return { code: out, ...emitModule([...frozen.filter((f) => !unused(f)), ...loops.map((l) => l.frozen)]), frozen: all, explain, loops: loopList };
+  return { code: out, ...emitModule([...frozen.filter((f) => !unused(f)), ...loops.map((l) => l.frozen)]), frozen: all, explain, loops: loopList, refusedLoops };
 }
 
 /** The Math functions that `n` calls (Math.m(...)). */

@@ -31,14 +31,26 @@ export interface CompiledLoop {
   how: string;
 }
 
-/** Compiles each outermost loop that can be, outside the functions frozen whole (`skip`). */
-export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, skip: Set<N>, lineCol: (pos: number) => string): CompiledLoop[] {
+/** A loop not compiled, and why (--explain). */
+export interface RefusedLoop {
+  where: string;
+  within: string;
+  why: string;
+}
+
+/** Compiles each outermost loop that can be, outside the functions frozen whole (`skip`); the others go to `refused`. */
+export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, skip: Set<N>, lineCol: (pos: number) => string, refused: RefusedLoop[] = []): CompiledLoop[] {
   const out: CompiledLoop[] = [];
   let n = 0;
   for (const { node, scope } of scopes.loops) {
     const within = functionOf(scope);
     if (skip.has(within) || out.some((l) => l.node.start <= node.start && node.end <= l.node.end)) continue;
-    if (!fitsAlone(node)) continue;
+    const withinName = within.type === "Program" ? "the top level" : (within.id?.name ?? scopes.candidates.find((c) => c.node === within)?.name ?? "a function");
+    const refuse = (why: string) => refused.push({ where: lineCol(node.start), within: withinName, why });
+    if (!fitsAlone(node)) {
+      refuse("it returns, makes a function or class, yields, awaits or uses this");
+      continue;
+    }
     const { free, assigned } = namesIn(node);
     const params: string[] = [];
     let ok = true;
@@ -48,7 +60,10 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
       if (name === "arguments" || (assigned.has(name) && b.isConst)) ok = false;
       params.push(name);
     }
-    if (!ok) continue;
+    if (!ok) {
+      refuse("it uses arguments, or assigns a const from around it");
+      continue;
+    }
     const cand: Candidate = {
       name: `loop@${lineCol(node.start)}`,
       id: `fz_loop_${n}`,
@@ -80,10 +95,10 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
       const views = params.filter((_, i) => frozen.paramTys[i] === "view");
       const objects = params.filter((_, i) => frozen.paramTys[i] === "value");
       const how = [numbers.length && `numbers ${numbers.join(", ")}`, arrays.length && `arrays ${arrays.join(", ")}`, views.length && `DataViews ${views.join(", ")}`, objects.length && `objects ${objects.join(", ")}`].filter(Boolean).join("; ");
-      const withinName = within.type === "Program" ? "the top level" : (within.id?.name ?? scopes.candidates.find((c) => c.node === within)?.name ?? "a function");
       out.push({ node, frozen, within, withinName, how: `compiled loop over ${how || "nothing from outside"}${cand.loop!.outputs.length ? `, giving back ${cand.loop!.outputs.join(", ")}` : ""}${throughEngine(cand)}${objectsHow(cand.objectOps)}` });
     } catch (err) {
       if (!(err instanceof Reject)) throw err;
+      refuse(`it ${err.message}`);
       scopes.scopeOf.delete(cand);
     }
   }
