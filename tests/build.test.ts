@@ -357,7 +357,8 @@ describe("frozen functions", () => {
     const b = await differential("typed.js", 300);
     for (const name of ["sum", "storeAll", "dot", "dotTwice", "qsort"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
     expect(b.stdout).toContain("not frozen compares (typed.js:");
-    expect(b.stdout).toContain("it compares such a value with ===");
+    expect(b.stdout).toContain("it compares two such values with ===");
+    expect(b.stdout).toMatch(/frozen {5}countsValue \(/);
     expect(b.stdout).toContain("it may return one");
     expect(b.stdout).toMatch(/partly {5}withObjects \(typed\.js:\d+:\d+\): partly: its loop at typed\.js:\d+:\d+ compiled, the rest in the interpreter; not whole: it creates objects/);
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in rounds: compiled loop over numbers a, b; arrays K2, w, giving back a, b/);

@@ -687,4 +687,16 @@ function doBreak(n) {
 }
 row("review cases 2", leafArgs(3), leafArgs(0), assignTaint(new Float64Array(2), 1), assignTaint(new Float64Array(2), 2), doBreak(1), doBreak(-2));
 
+// (a read past the end compared with a number: unequal as undefined and as NaN alike)
+function countsValue(a, v) {
+  let n = 0;
+  for (let i = 0; i <= a.length + 1; i++) {
+    if (a[i] === v) n++;
+    if (a[i] != v) n += 10;
+    if (v !== a[i + 1]) n += 100;
+  }
+  return n;
+}
+row("equality one side", countsValue(new Uint8Array([3, 4, 3]), 3), countsValue(new Float64Array([NaN, 1]), NaN), countsValue(new Int8Array(0), 0), countsValue(new Float32Array([0, -0]), -0));
+
 console.log(out.join("\n"));
