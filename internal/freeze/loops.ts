@@ -53,15 +53,16 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
     }
     const { free, assigned } = namesIn(node);
     const params: string[] = [];
-    let ok = true;
+    let why: string | undefined;
     for (const name of free) {
       const b = lookupIn(scope, name);
       if (b.what !== "other") continue; // a function it may call, or a global (Math, NaN, ...)
-      if (name === "arguments" || (assigned.has(name) && b.isConst)) ok = false;
+      if (name === "arguments") why = "it uses arguments";
+      else if (assigned.has(name) && b.isConst) why = `it assigns the const '${name}' from around it`;
       params.push(name);
     }
-    if (!ok) {
-      refuse("it uses arguments, or assigns a const from around it");
+    if (why) {
+      refuse(why);
       continue;
     }
     const cand: Candidate = {

@@ -2,9 +2,9 @@
 // are typed arrays (from how the function uses them), and where a read past
 // the end may flow. JS reads undefined there; frozen code reads NaN, which
 // behaves as undefined does wherever a number is taken from it (arithmetic,
-// bitwise, <, tests, Math, stores into a typed array, === against a number or
-// a boolean) and differently elsewhere: === between two of them, return, or
-// handed on to code that does one of those.
+// bitwise, <, tests, Math, stores into a typed array, === against a number)
+// and differently elsewhere: === between two of them, return, or handed on
+// to code that does one of those.
 // Those places are refused, so every result stays the interpreter's.
 
 import { children, type N } from "./ast.ts";
@@ -88,7 +88,7 @@ export function undefinedFlow(stmts: N[], arrays: Set<string>, numericParam: (ca
   for (const s of stmts)
     walk(s, (n) => {
       if (reason) return;
-      // (against anything else, a number or a boolean here, undefined and NaN are both unequal: only two of them differ)
+      // (against anything else, a number here (other types are refused), undefined and NaN are both unequal: only two of them differ)
       if (n.type === "BinaryExpression" && EQUALITY.includes(n.operator) && tainted(n.left) && tainted(n.right)) reason = `${why}: it compares two such values with ${n.operator}`;
       else if (n.type === "ReturnStatement" && tainted(n.argument)) reason = `${why}: it may return one`;
       else if (n.type === "CallExpression" && n.callee.type === "Identifier") {
