@@ -25,7 +25,7 @@
 // stops, its base case is inlined in front of each call (baseCase).
 
 import { passedAsArrays, PLAIN } from "./arrays.ts";
-import { callsBeyondMath, children, isFunction, someNode, storesMember, type N } from "./ast.ts";
+import { assigns, assignsAny, callsBeyondMath, children, isFunction, isLoop, someNode, storesMember, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
 import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, loadInt32Inline, OVERFLOW, STATIC, storeInline, TAG, TAG_OF, THROWN, toInt32Inline, type Counter } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
@@ -66,6 +66,8 @@ export interface Candidate {
   views?: Map<string, Set<string>>;
   /** Its parameters used as objects (set by the compiler). */
   objects?: Set<string>;
+  /** Its variables declared without a value that are assigned before any read, and those that only hold int32s (set by the compiler: assigned.ts, int32.ts). */
+  vars?: { uninit: Set<string>; int32s: Set<string> };
   /** What its compiled code does with objects, for --explain (set by the compiler). */
   objectOps?: Set<string>;
 }
@@ -137,11 +139,8 @@ interface FnScope {
   code: Instr[];
   /** Open wasm blocks, innermost last: what a break or continue may branch to. */
   labels: ("top" | "break" | "continue" | null)[];
-  /** Labelled loops open now: the indexes in `labels` of their break and continue blocks. */
-  named: Map<string, { break: number; continue?: number }>;
-  /** The label of the loop about to open (its break block takes it), then of the loop whose continue block is next. */
-  label?: string;
-  opening?: string;
+  /** Labelled loops open now: where in `labels` each one's blocks start (its break block, then its continue block). */
+  named: Map<string, number>;
   /** The constants of `return 0` placeholders, typed once the return type is known. */
   zeros: Instr[];
   /** Frames between this code and the function's own entry: 1 inside a self call inlined into it. */
@@ -165,7 +164,7 @@ interface FnScope {
   uninit: Set<string>;
   /** Variables that only ever hold an int32: i32 locals (int32.ts int32Variables). */
   int32s: Set<string>;
-  /** A compiled loop's outputs first written by it, each with an i32 local set once it assigns one (loops.ts firstWritten). */
+  /** A compiled loop's outputs first written by it, each with an i32 local (wasm zeroes it) set once it assigns one (loops.ts firstWritten). */
   written: Map<string, number>;
 }
 
@@ -215,10 +214,12 @@ export class FunctionCompiler {
     const paramTys = this.paramTys(cand);
     const wide = int ? wideParams(cand) : new Set<string>();
     const stmts = bodyStatements(cand.node);
-    const uninit = assignedBeforeRead(stmts, declaredWithoutValue(stmts));
-    const int32s = int ? new Set<string>() : int32Variables(stmts, cand.params, uninit);
-    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], named: new Map(), zeros: [], inlined: 0, int, wide, slots: 0, temps: [], reads: 0, calls: 0, uninit, int32s, written: new Map() };
-    for (const name of cand.loop?.outputs ?? []) if (cand.loop!.firstWritten?.has(name)) f.written.set(name, -1);
+    // (the same for every compile of this function: the optimistic rounds, its int32 variant)
+    const vars = (cand.vars ??= (() => {
+      const uninit = assignedBeforeRead(stmts, declaredWithoutValue(stmts));
+      return { uninit, int32s: int32Variables(stmts, cand.params, uninit) };
+    })());
+    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], named: new Map(), zeros: [], inlined: 0, int, wide, slots: 0, temps: [], reads: 0, calls: 0, uninit: vars.uninit, int32s: int ? new Set() : vars.int32s, written: new Map() };
     cand.objectOps = new Set();
     const n = cand.node;
     if (n.async) throw new Reject("is async");
@@ -229,6 +230,7 @@ export class FunctionCompiler {
       f.blocks[0]!.set(p.name, { local: f.slots, ty: paramTys[i]!, ...(wide.has(p.name) ? { wide: true } : {}) });
       f.slots += paramTys[i] === "array" || paramTys[i] === "view" ? 3 : 1; // (a view: its JSValue, an i64, and its bytes: dataview.ts; a value: its JSValue)
     }
+    for (const name of cand.loop?.outputs ?? []) if (cand.loop!.firstWritten?.has(name)) f.written.set(name, this.newLocal(f, "i32"));
     const undef = undefinedFlow(stmts, cand.arrays!, (call, i) => this.takesNumber(cand, call, i), cand.loop?.outputs);
     if (undef) throw new Reject(undef);
     const depth = f.slots;
@@ -278,21 +280,15 @@ export class FunctionCompiler {
       if (v.ty !== "number") throw new Reject(`leaves a non-number in '${name}'`);
       f.code.push({ op: "global.get", global: "__memory_base" }, { op: "local.get", local: v.local }, { op: "f64.store", offset: STATIC.outputs + 8 * i });
       // whether it assigned one it writes first: after the values (emit.ts gives back undefined for "no")
-      if (f.written.has(name)) f.code.push({ op: "global.get", global: "__memory_base" }, ...this.writtenFlag(f, name), { op: "i32.store", offset: STATIC.outputs + 8 * (outputs.length + i) });
+      const flag = f.written.get(name);
+      if (flag !== undefined) f.code.push({ op: "global.get", global: "__memory_base" }, { op: "local.get", local: flag }, { op: "i32.store", offset: STATIC.outputs + 8 * (outputs.length + i) });
     });
-  }
-
-  /** Pushes the i32 that says whether the compiled loop has assigned `name` yet (a local, made on first use: wasm zeroes it). */
-  private writtenFlag(f: FnScope, name: string): Instr[] {
-    if (f.written.get(name) === -1) f.written.set(name, this.newLocal(f, "i32"));
-    return [{ op: "local.get", local: f.written.get(name)! }];
   }
 
   /** After an assignment to `name`: a variable the loop writes first is written now. */
   private wrote(f: FnScope, name: string): void {
-    if (!f.written.has(name)) return;
-    this.writtenFlag(f, name);
-    f.code.push({ op: "i32.const", value: 1 }, { op: "local.set", local: f.written.get(name)! });
+    const flag = f.written.get(name);
+    if (flag !== undefined) f.code.push({ op: "i32.const", value: 1 }, { op: "local.set", local: flag });
   }
 
   /** `return 0` of the function's return type (what an unwinding call returns; never seen by JS). */
@@ -333,7 +329,7 @@ export class FunctionCompiler {
     if (this.lookup(f, name)) throw new Reject(`declares '${name}' again in an inner block`);
     const prev = f.byName.get(name);
     const int32 = f.int32s.has(name);
-    const v: Binding = prev && prev.ty === ty && !!prev.int32Var === int32 ? prev : { local: this.newLocal(f, int32 ? "i32" : wasmType(ty, f.int)), ty, ...(int32 ? { int32Var: true as const } : {}) };
+    const v: Binding = prev && prev.ty === ty ? prev : { local: this.newLocal(f, int32 ? "i32" : wasmType(ty, f.int)), ty, ...(int32 ? { int32Var: true as const } : {}) };
     if (!prev) f.byName.set(name, v);
     f.blocks[f.blocks.length - 1]!.set(name, v);
     return v.local;
@@ -343,20 +339,11 @@ export class FunctionCompiler {
   private open(f: FnScope, ins: Instr & { op: "block" | "loop" | "if" }, label: FnScope["labels"][number] = null): void {
     f.code.push(ins);
     f.labels.push(label);
-    // (every loop opens its break block, then its continue block, before its body)
-    if (label === "break" && f.label !== undefined) {
-      f.named.set(f.label, { break: f.labels.length - 1 });
-      [f.opening, f.label] = [f.label, undefined];
-    } else if (label === "continue" && f.opening !== undefined) {
-      f.named.get(f.opening)!.continue = f.labels.length - 1;
-      f.opening = undefined;
-    }
   }
 
   private close(f: FnScope): void {
     f.code.push({ op: "end" });
     f.labels.pop();
-    for (const [name, at] of f.named) if (at.break >= f.labels.length) f.named.delete(name);
   }
 
   private branch(f: FnScope, to: "break" | "continue" | "top", op: "br" | "br_if" = "br"): void {
@@ -438,18 +425,22 @@ export class FunctionCompiler {
       case "ContinueStatement": {
         if (!s.label) return this.branch(f, s.type === "BreakStatement" ? "break" : "continue");
         const at = f.named.get(s.label.name);
-        const to = s.type === "BreakStatement" ? at?.break : at?.continue;
-        if (to === undefined) throw new Reject("uses a labelled break or continue out of what it compiles");
+        if (at === undefined) throw new Reject("uses a labelled break or continue out of what it compiles");
+        // (every loop opens its break block, then its continue block, before its body)
+        const to = s.type === "BreakStatement" ? at : f.labels.indexOf("continue", at);
+        if (f.labels[at] !== "break" || to < 0) throw new Error("freezer: a labelled loop's blocks are not where its label says");
         return void f.code.push({ op: "br", depth: f.labels.length - 1 - to });
       }
       case "LabeledStatement": {
         // a labelled loop: its break and continue blocks take the label (a labelled block: not compiled)
-        if (!["ForStatement", "WhileStatement", "DoWhileStatement", "ForOfStatement"].includes(s.body.type)) throw new Reject("uses a label on something other than a loop");
+        if (!isLoop(s.body)) throw new Reject("uses a label on something other than a loop");
         if (f.named.has(s.label.name)) throw new Reject("uses a label inside a loop of the same label");
-        f.label = s.label.name;
-        this.stmt(f, s.body);
-        if (f.label !== undefined || f.opening !== undefined) throw new Error("freezer: a labelled loop opened no break and continue blocks");
-        return;
+        f.named.set(s.label.name, f.labels.length);
+        try {
+          return this.stmt(f, s.body);
+        } finally {
+          f.named.delete(s.label.name);
+        }
       }
       case "FunctionDeclaration":
         throw new Reject("declares a nested function");
@@ -1912,8 +1903,6 @@ function baseCase(c: Candidate): { test: N; leaf: N; leafFirst: boolean } | unde
 }
 
 /** True when every path through this statement returns (control never falls off its end). */
-const assignsAny = (e: N) => someNode(e, (n) => n.type === "AssignmentExpression" || n.type === "UpdateExpression");
-
 export function returns(s: N): boolean {
   switch (s.type) {
     case "ReturnStatement":
@@ -1946,8 +1935,3 @@ function breaksOut(s: N): boolean {
   return false;
 }
 
-/** Does `body` assign to variable `name` (=, op=, ++, --)? */
-function assigns(body: N, name: string): boolean {
-  const isName = (n: N) => n.type === "Identifier" && n.name === name;
-  return someNode(body, (n) => (n.type === "AssignmentExpression" && isName(n.left)) || (n.type === "UpdateExpression" && isName(n.argument)));
-}

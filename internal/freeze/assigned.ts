@@ -7,7 +7,7 @@
 // inside && || ?: counts only within that branch, and a name read inside a
 // nested function is never taken.
 
-import { children, isFunction, someNode, type N } from "./ast.ts";
+import { children, identifiers, isFunction, someNode, type N } from "./ast.ts";
 
 /** Of `names` (declared without a value in `stmts`), those every read of which comes after an assignment. */
 export function assignedBeforeRead(stmts: N[], names: Set<string>): Set<string> {
@@ -76,11 +76,7 @@ export function assignedBeforeRead(stmts: N[], names: Set<string>): Set<string> 
 
   /** A function inside: it may run at any time, so any of the names it reads is never taken. */
   const nested = (fn: N) => {
-    const visit = (n: N) => {
-      if (n.type === "Identifier" && names.has(n.name)) bad.add(n.name);
-      children(n).forEach(visit);
-    };
-    visit(fn);
+    for (const name of identifiers(fn)) if (names.has(name)) bad.add(name);
   };
 
   const declare = (d: N, kind: string) => {

@@ -27,6 +27,25 @@ export const storesMember = (n: N) => (n.type === "AssignmentExpression" && n.le
 
 export const isFunction = (n: N) => n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression";
 
+/** A loop the freezer compiles: for, while, do-while, for-of. */
+export const isLoop = (n: N) => n.type === "ForStatement" || n.type === "WhileStatement" || n.type === "DoWhileStatement" || n.type === "ForOfStatement";
+
+/** Does `e` assign anything (=, op=, ++, --)? */
+export const assignsAny = (e: N) => someNode(e, (n) => n.type === "AssignmentExpression" || n.type === "UpdateExpression");
+
+/** Does `body` assign to variable `name` (=, op=, ++, --)? */
+export function assigns(body: N, name: string): boolean {
+  const isName = (n: N) => n.type === "Identifier" && n.name === name;
+  return someNode(body, (n) => (n.type === "AssignmentExpression" && isName(n.left)) || (n.type === "UpdateExpression" && isName(n.argument)));
+}
+
+/** Every identifier's name below `n` (and `n`'s own), labels and property names too. */
+export function identifiers(n: N, out = new Set<string>()): Set<string> {
+  if (n.type === "Identifier") out.add(n.name);
+  for (const c of children(n)) identifiers(c, out);
+  return out;
+}
+
 /** Does `n` call anything but Math's functions? */
 export function callsBeyondMath(n: N): boolean {
   return someNode(n, (c) => c.type === "CallExpression" && !(c.callee.type === "MemberExpression" && c.callee.object.type === "Identifier" && c.callee.object.name === "Math"));

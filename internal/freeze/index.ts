@@ -16,7 +16,7 @@ import { parse } from "acorn";
 import { UserError } from "../errors.ts";
 import { arraysNote, markIterated, markPlainArrays } from "./arrays.ts";
 import { FunctionCompiler, guessReturn, outputsInArray, Reject, type Candidate, type Frozen, type RetTy } from "./analyze.ts";
-import { children, type N } from "./ast.ts";
+import { children, isLoop, type N } from "./ast.ts";
 import { emitModule, FROZEN_GLOBAL } from "./emit.ts";
 import { compileLoops, type CompiledLoop, type RefusedLoop } from "./loops.ts";
 import { throughEngine } from "./typed.ts";
@@ -225,7 +225,7 @@ function worthEntering(frozen: Frozen[], resolve: (f: Frozen, name: string) => u
   for (const f of frozen) {
     const calls: Frozen[] = [];
     const walk = (n: N): void => {
-      if (["WhileStatement", "DoWhileStatement", "ForStatement", "ForOfStatement"].includes(n.type)) loops.add(f);
+      if (isLoop(n)) loops.add(f);
       if (n.type === "CallExpression" && n.callee.type === "Identifier") {
         const g = byCand.get(resolve(f, n.callee.name)); // (a call to anything else was not frozen)
         if (g) calls.push(g);

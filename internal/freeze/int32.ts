@@ -8,7 +8,7 @@
 // i32 25). A typed array's element read under a bitwise operator is its
 // ToInt32 straight from memory (runtime.ts loadInt32Inline).
 
-import { children, type N } from "./ast.ts";
+import { children, identifiers, isFunction, type N } from "./ast.ts";
 
 /** A name in frozen code: a local of the function, or (inside an inlined leaf) a constant. */
 export interface Binding {
@@ -98,10 +98,7 @@ export function int32Variables(stmts: N[], params: string[], uninit: Set<string>
   const out = new Set<string>(params);
   const given = (name: string, v: N) => values.set(name, [...(values.get(name) ?? []), v]);
   const visit = (n: N) => {
-    if (n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression") {
-      const all = (x: N): void => (x.type === "Identifier" && out.add(x.name), children(x).forEach(all));
-      return all(n);
-    }
+    if (isFunction(n)) return void identifiers(n, out);
     if (n.type === "VariableDeclarator" && n.id.type === "Identifier") {
       if (!values.has(n.id.name)) values.set(n.id.name, []);
       if (n.init) given(n.id.name, n.init);
@@ -112,10 +109,7 @@ export function int32Variables(stmts: N[], params: string[], uninit: Set<string>
       else if (!INT32_ASSIGN.includes(n.operator)) out.add(n.left.name);
     }
     if (n.type === "UpdateExpression" && n.argument.type === "Identifier") out.add(n.argument.name);
-    if ((n.type === "ForOfStatement" || n.type === "ForInStatement") && n.left) {
-      const names = (x: N): void => (x.type === "Identifier" && out.add(x.name), children(x).forEach(names));
-      names(n.left);
-    }
+    if ((n.type === "ForOfStatement" || n.type === "ForInStatement") && n.left) identifiers(n.left, out);
     children(n).forEach(visit);
   };
   stmts.forEach(visit);

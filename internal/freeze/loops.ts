@@ -14,7 +14,7 @@
 // assigns. No JS runs while it does (frozen code calls only frozen code), so
 // nothing can see the variables in between.
 
-import { callsBeyondMath, children, isFunction, someNode, type N } from "./ast.ts";
+import { callsBeyondMath, children, isFunction, isLoop, someNode, type N } from "./ast.ts";
 import { Reject, type Candidate, type Frozen, type FunctionCompiler } from "./analyze.ts";
 import { throughEngine } from "./typed.ts";
 import { objectsHow } from "./objects.ts";
@@ -65,6 +65,7 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
       refuse(why);
       continue;
     }
+    const written = params.filter((p) => assigned.has(p));
     const cand: Candidate = {
       name: `loop@${lineCol(node.start)}`,
       id: `fz_loop_${n}`,
@@ -74,9 +75,12 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
       scope: scope.node,
       // a call may throw (a DataView's range error, a RangeError at depth): then the variables go back with the exception
       // (only those read after it: the others' last values are never seen)
-      loop: { outputs: params.filter((p) => assigned.has(p) && readAfter(node, scope, within, p, scopes.directEval)), mayThrow: callsBeyondMath(node) },
+      loop: { outputs: written.filter(readAfter(node, scope, within, scopes.directEval)), mayThrow: callsBeyondMath(node) },
     };
-    cand.loop!.firstWritten = firstWritten(node, params.filter((p) => assigned.has(p)));
+    // Those it need not be given a number for: each pass assigns one before any read. Such a variable may be
+    // undefined on entry (`var u;` before the loop): the compiled loop gets NaN for it, never read, and says
+    // whether it assigned it; if not, the variable keeps its value (index.ts, emit.ts).
+    cand.loop!.firstWritten = assignedBeforeRead([node], new Set(written));
     scopes.scopeOf.set(cand, scope);
     try {
       const frozen = compiler.compile(cand);
@@ -119,40 +123,34 @@ function fitsAlone(loop: N): boolean {
 }
 
 /**
- * Of the loop's outputs, those it need not be given a number for: each pass assigns one before
- * any read (assigned.ts). Such a variable may be undefined on entry (`var u;` before the loop):
- * the compiled loop gets NaN for it, never read, and says whether it assigned it; if not, the
- * variable keeps its value (index.ts, emit.ts).
+ * Which of the loop's variables may be read once the loop is done. Not one when it is the
+ * enclosing function's own (declared there, named by no function or class inside it: their code
+ * runs later, a default value's closure too; no `arguments` or direct eval there), the loop is in
+ * no other loop of that function, and nothing after the loop names it.
  */
-function firstWritten(loop: N, outputs: string[]): Set<string> {
-  return assignedBeforeRead([loop], new Set(outputs));
-}
-
-/**
- * May the loop's variable `name` be read once the loop is done? No only when it is the enclosing
- * function's own (declared there, named by no function inside it, no `arguments` or direct eval
- * there), the loop is in no other loop of that function, and nothing after the loop names it.
- */
-function readAfter(loop: N, scope: Scope, within: N, name: string, directEval: boolean): boolean {
-  if (!isFunction(within) || directEval) return true;
-  let own = false;
-  for (let s: Scope | undefined = scope; s; s = s.parent) {
-    if (s.names.has(name)) {
-      own = s.names.get(name) === "other";
-      break;
+function readAfter(loop: N, scope: Scope, within: N, directEval: boolean): (name: string) => boolean {
+  if (!isFunction(within) || directEval) return () => true;
+  let inLoop = false;
+  let args = false;
+  const later = new Set<string>();
+  const walk = (n: N, enclosed: boolean): void => {
+    if (n !== loop && (isLoop(n) || n.type === "ForInStatement") && n.start <= loop.start && loop.end <= n.end) inLoop = true;
+    const closure = enclosed || isFunction(n) || n.type === "ClassDeclaration" || n.type === "ClassExpression";
+    if (n.type === "Identifier") {
+      if (n.name === "arguments") args = true;
+      if (closure || n.start >= loop.end) later.add(n.name);
     }
-    if (s.node === within) break;
-  }
-  if (!own) return true;
-  const names = (n: N) => someNode(n, (m) => m.type === "Identifier" && m.name === name);
-  // (its parameters too: a default value's closure may read it; a class's fields and static blocks run later, as closures do)
-  return [...(within.params as N[]), within.body].some((part) =>
-    someNode(part, (n) => {
-      if (n !== loop && ["ForStatement", "WhileStatement", "DoWhileStatement", "ForOfStatement", "ForInStatement"].includes(n.type) && n.start <= loop.start && loop.end <= n.end) return true;
-      if (isFunction(n) || n.type === "ClassDeclaration" || n.type === "ClassExpression") return names(n);
-      return n.type === "Identifier" && (n.name === "arguments" || (n.name === name && n.start >= loop.end));
-    }),
-  );
+    for (const c of children(n)) walk(c, closure);
+  };
+  for (const part of [...(within.params as N[]), within.body]) walk(part, false);
+  const own = (name: string) => {
+    for (let s: Scope | undefined = scope; s; s = s.parent) {
+      if (s.names.has(name)) return s.names.get(name) === "other";
+      if (s.node === within) return false;
+    }
+    return false;
+  };
+  return (name) => inLoop || args || !own(name) || later.has(name);
 }
 
 /** Names the loop uses but does not declare, and the names it assigns. */

@@ -2,7 +2,7 @@
 // in a candidate function refers to, which names are ever assigned, and
 // which Math members the program replaces.
 
-import { isFunction, someNode, type N } from "./ast.ts";
+import { isFunction, isLoop, someNode, type N } from "./ast.ts";
 import type { Candidate } from "./analyze.ts";
 
 export interface Scope {
@@ -146,7 +146,6 @@ export function analyzeScopes(program: N, lineCol: (pos: number) => string): Pro
       patchedMath.add(node.argument.computed ? "*" : node.argument.property.name);
     }
     // (a labelled loop with its label: a labelled break or continue inside it names it)
-    const isLoop = (n: N) => n.type === "ForStatement" || n.type === "WhileStatement" || n.type === "DoWhileStatement" || n.type === "ForOfStatement";
     if (node.type === "LabeledStatement") {
       labeled.add(node.body);
       if (isLoop(node.body)) loops.push({ node, scope });
