@@ -6,7 +6,7 @@
 // exports. quickjs-wasi's extensions (URL, TextEncoder, ...) and EdgeBox's
 // own frozen functions are such modules.
 
-import { concat, customSections, Reader, readImports, readSections, SectionId, sleb, uleb, writeModule, type Section } from "./wasm.ts";
+import { concat, customSections, Reader, readImports, readSections, SectionId, skipLeb, sleb, uleb, writeModule, type Section } from "./wasm.ts";
 import type { HostFunction, Instance, LinkImport, ModuleImport, WasmModule } from "./types.ts";
 
 export interface DylinkInfo {
@@ -193,7 +193,7 @@ function startRelocations(entry: Uint8Array, importedGlobals: string[]): Relocat
     if (op === OP.globalGet || op === OP.globalSet) recent.push({ op, arg: r.u32() });
     else if (op === OP.i32Const) recent.push({ op, arg: r.s32() });
     else if (op === OP.i64Const || op === OP.i32Add) {
-      if (op === OP.i64Const) skipConst(r);
+      if (op === OP.i64Const) skipLeb(r);
       recent.push({ op, arg: 0 });
     } else if (op >= 0x36 && op <= 0x3e) {
       (r.u32(), r.u32()); // a store's alignment and offset
@@ -213,16 +213,11 @@ function startRelocations(entry: Uint8Array, importedGlobals: string[]): Relocat
   }
 }
 
-/** Skip an i32.const or i64.const's immediate (a LEB128 of any length). */
-function skipConst(r: Reader): void {
-  while (r.byte() & 0x80);
-}
-
 /** Skip a constant expression (a data segment's offset, a global's initialiser) up to and including its `end`. */
 function skipConstExpr(r: Reader, what: string): void {
   for (let op = r.byte(); op !== OP.end; op = r.byte()) {
     if (op === OP.globalGet) r.u32();
-    else if (op === OP.i32Const || op === OP.i64Const) skipConst(r);
+    else if (op === OP.i32Const || op === OP.i64Const) skipLeb(r);
     else if (op < 0x6a || op > 0x6c) throw new Error(`unexpected opcode 0x${op.toString(16)} in ${what}`); // (i32.add, sub, mul: extended constants)
   }
 }

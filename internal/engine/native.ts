@@ -159,6 +159,8 @@ export class NativeEngine implements Engine {
   readonly instances = new Map<number, NativeInstance>();
   /** Modules that have had recycled instances (freed with the engine). */
   readonly withSpares = new Set<NativeModule>();
+  /** Being disposed of: a dropped instance is freed, not recycled. */
+  closing = false;
   /**
    * Views on guest memory by address. Making one costs Bun ~0.2 ms (a new
    * external buffer each time), and a new instance in a reused pool slot (edgebox
@@ -359,6 +361,8 @@ export class NativeEngine implements Engine {
   }
 
   dispose(): void {
+    // (the instances go for good: none is put back as a spare first)
+    this.closing = true;
     for (const i of this.instances.values()) i.dispose();
     for (const m of this.withSpares) for (const h of m.spares.splice(0)) this.lib.eb_instance_free(h);
     this.lib.eb_engine_free(this.handle);
@@ -566,7 +570,7 @@ class NativeInstance implements Instance {
     const e = this.engine;
     e.instances.delete(this.id);
     const spares = this.module.spares;
-    if (spares.length >= MAX_SPARES) e.lib.eb_instance_free(this.handle);
+    if (spares.length >= MAX_SPARES || e.closing) e.lib.eb_instance_free(this.handle);
     else if (e.lib.eb_instance_recycle(this.handle)) {
       spares.push(this.handle);
       e.withSpares.add(this.module);

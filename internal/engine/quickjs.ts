@@ -433,7 +433,7 @@ export class QuickJS {
       }
     }
     const r = this.x.qjs_call!(fn, thisv, n, argv);
-    if (argv && argv !== this.scratch) this.x.wasm_free!(argv);
+    if (argv) this.freeUnlessScratch(argv);
     return this.check(r);
   }
 
@@ -544,14 +544,14 @@ export class QuickJS {
   getProp(obj: number, name: string): number {
     const n = this.writeName(name);
     const r = this.x.qjs_get_prop_string!(obj, n);
-    this.freeName(n);
+    this.freeUnlessScratch(n);
     return this.check(r);
   }
 
   setProp(obj: number, name: string, value: number): void {
     const n = this.writeName(name);
     this.x.qjs_set_prop_string!(obj, n, value);
-    this.freeName(n);
+    this.freeUnlessScratch(n);
   }
 
   /**
@@ -568,7 +568,8 @@ export class QuickJS {
     return p;
   }
 
-  private freeName(p: number): void {
+  /** Free a guest buffer unless it is the scratch area (a short name, a call's handles). */
+  private freeUnlessScratch(p: number): void {
     if (p !== this.scratch) this.x.wasm_free!(p);
   }
 

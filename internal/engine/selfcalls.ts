@@ -7,7 +7,7 @@
 // callOwnDefinitions() points every reference (calls, ref.func, the element
 // segments, globals, exports, start) at the module's own definition and drops those imports.
 
-import { concat, importDesc, Reader, readSections, SectionId, uleb, writeModule } from "./wasm.ts";
+import { concat, importDesc, Reader, readSections, SectionId, skipLeb, uleb, writeModule } from "./wasm.ts";
 
 /** The module with every import it also exports as its own function (of the same type) replaced by that function; unchanged when there is none, or when it uses instructions or segments this does not know. */
 export function callOwnDefinitions(wasm: Uint8Array): Uint8Array {
@@ -181,10 +181,6 @@ function readTypes(section: Uint8Array | undefined): string[] {
 }
 
 class Unknown extends Error {}
-
-function skipLeb(r: Reader): void {
-  while (r.byte() & 0x80);
-}
 
 function memarg(r: Reader): void {
   const align = r.u32();

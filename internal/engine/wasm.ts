@@ -74,6 +74,11 @@ export class Reader {
   }
 }
 
+/** Skip a LEB128 number of any length (an i32.const's or i64.const's immediate, a memarg's offset). */
+export function skipLeb(r: Reader): void {
+  while (r.byte() & 0x80);
+}
+
 export function uleb(n: number): number[] {
   const out: number[] = [];
   do {
