@@ -2,7 +2,7 @@
 // hello handler, then requests one after the other through the same code as
 // the server (an instance made, the handler, the response, the release), each
 // phase timed, with the process's CPU time and page faults per request.
-// (On Linux the instance is the request before's, recycled: internal/engine/native.ts dispose.)
+// (On Linux, without --pooling, the instance is the request before's, recycled: internal/engine/native.ts dispose.)
 // Usage: bun bench/serve-phases.ts [requests] [--pooling] [--stack=KiB] [--url]   (--pooling: Wasmtime's pooling
 // allocator instead of the host's memory slots; --stack: a request's runtime.stack_size in place of
 // serve's default; both to compare settings in the same minutes; --url: a handler that parses

@@ -21,6 +21,11 @@ function builtPrints(dir: string, file: string, stdout: string): void {
   expect(r.stdout).toBe(stdout);
 }
 
+/** --explain says each of `names` is frozen whole. */
+function expectFrozen(out: string, names: string[]) {
+  for (const name of names) expect(out).toMatch(new RegExp(`frozen {5}${name} \\(`));
+}
+
 /** tests/freeze/<file> built (with --explain) and run, interpreted and under node: the same output, at least `lines` of it. What the build said. */
 async function differential(file: string, lines: number) {
   const dir = tempApp({ [file]: readFileSync(join(import.meta.dir, "freeze", file), "utf8") });
@@ -331,7 +336,7 @@ describe("frozen functions", () => {
     // what was frozen, and why the rest was not
     const names = ["fib", "sumTo", "gcd", "collatz", "isPrime", "mandel", "bits", "floats", "isEven", "isOdd", "overflow", "logic", "deep", "names"];
     names.push("add", "mod", "pow", "mathPow", "shl", "ushr", "min", "max", "orNum", "andNum", "pick", "compound", "loops", "both", "extra", "loopDeep", "sign", "rounding", "sumT", "pickT", "trib", "ack", "nested", "tri", "fact", "halve", "sumSq", "viaSumT", "addK", "subK", "incDec", "down", "parity", "accRev", "accAlt", "accSub");
-    for (const name of names) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
+    expectFrozen(b.stdout, names);
     const reasons: Record<string, string> = {
       closure: "uses 'counter' from outside the function",
       property: "does too little to pay for a call into compiled code", // (its read compiles: objects.ts)
@@ -355,26 +360,26 @@ describe("frozen functions", () => {
 
   test("typed arrays and loops compiled on their own print what the interpreter and node print", async () => {
     const b = await differential("typed.js", 300);
-    for (const name of ["sum", "storeAll", "dot", "dotTwice", "qsort"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
+    expectFrozen(b.stdout, ["sum", "storeAll", "dot", "dotTwice", "qsort"]);
     expect(b.stdout).toContain("not frozen compares (typed.js:");
     expect(b.stdout).toContain("it compares two such values with ===");
-    expect(b.stdout).toMatch(/frozen {5}countsValue \(/);
+    expectFrozen(b.stdout, ["countsValue"]);
     expect(b.stdout).toContain("it may return one");
     expect(b.stdout).toMatch(/partly {5}withObjects \(typed\.js:\d+:\d+\): partly: its loop at typed\.js:\d+:\d+ compiled, the rest in the interpreter; not whole: it creates objects/);
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in rounds: compiled loop over numbers a, b; arrays K2, w, giving back a, b/);
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in the top level: compiled loop over numbers total, count; arrays sq, giving back total, count/);
-    for (const name of ["readBE", "writeLE"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
+    expectFrozen(b.stdout, ["readBE", "writeLE"]);
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in the top level: compiled loop over numbers seen, lastOk; DataViews dv, giving back seen, lastOk; in place, through the engine where the bytes are not in the view: dv\.getUint8/);
     expect(b.stdout).toMatch(/frozen {5}readBE \(typed\.js:\d+:\d+\): f64; in place, through the engine where the bytes are not in the view: view\.getUint32, view\.getInt16, view\.getFloat32\n/);
     // functions that return no value, and variables declared without one but assigned before any read
-    for (const name of ["fillWith", "clampAll", "fillThenSum", "bothBranches", "deepVoid"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
+    expectFrozen(b.stdout, ["fillWith", "clampAll", "fillThenSum", "bothBranches", "deepVoid"]);
     expect(b.stdout).toMatch(/frozen {5}fillWith \(typed\.js:\d+:\d+\): f64, no value returned \(undefined\)/);
     for (const name of ["readFirst", "maybeSet"]) expect(b.stdout).toMatch(new RegExp(`${name} \\(typed\\.js:\\d+:\\d+\\): .*not whole: it declares 't' without a value and may read it before assigning it`));
     expect(b.stdout).toContain("uses the value of fillWith, which returns none (undefined)");
     expect(b.stdout).toMatch(/not frozen someValue \(typed\.js:\d+:\d+\): returns a value on some paths and none \(undefined\) on others/);
 
     // int32 variables: the rounds' sums and differences wrapped in i32, none in f64
-    for (const name of ["quarter", "int32Reads", "notInt32"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
+    expectFrozen(b.stdout, ["quarter", "int32Reads", "notInt32"]);
     const quarter = b.stdout.slice(b.stdout.indexOf("func fz_quarter_"), b.stdout.indexOf("\nfunc ", b.stdout.indexOf("func fz_quarter_") + 1));
     expect(quarter).toMatch(/i32\.sub\n/);
     expect(quarter).not.toContain("f64.sub");
@@ -390,10 +395,10 @@ describe("frozen functions", () => {
     expect(b.stdout).toMatch(/in varLoops: compiled loop over numbers j, k, t, u; arrays a, b, giving back j, t;/);
 
     // assignments whose value is used (a[o++] = v, while (n--), x = y = e), in JS's order
-    for (const name of ["packs", "order", "postfix", "countDownSum", "callsBumps", "chainedPlace", "chain3"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
+    expectFrozen(b.stdout, ["packs", "order", "postfix", "countDownSum", "callsBumps", "chainedPlace", "chain3"]);
 
     // labelled loops: break and continue to an outer one
-    for (const name of ["labelled", "endless"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
+    expectFrozen(b.stdout, ["labelled", "endless"]);
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in topLoop: compiled loop over numbers bits, i, o; arrays input, out, giving back i, o;/);
     expect(b.stdout).toMatch(/partly {5}blockLabel \(typed\.js:\d+:\d+\): .*not whole: it uses a label on something other than a loop/);
     // and the loops that were not compiled, each with why
@@ -404,7 +409,7 @@ describe("frozen functions", () => {
 
   test("DataView reads and writes in place, and bitwise code kept as i32, print what the interpreter and node print", async () => {
     const b = await differential("views.js", 2500);
-    for (const name of ["setInt8", "setUint16", "setFloat32", "setFloat64", "byteAt", "sumBytes", "bits", "storeBits", "readBits", "notBits", "viewDepth", "viewFib"]) expect(b.stdout).toMatch(new RegExp(`frozen {5}${name} \\(`));
+    expectFrozen(b.stdout, ["setInt8", "setUint16", "setFloat32", "setFloat64", "byteAt", "sumBytes", "bits", "storeBits", "readBits", "notBits", "viewDepth", "viewFib"]);
     expect(b.stdout).toMatch(/loop \(views\.js:\d+:\d+\) in getUint32: compiled loop over numbers r, o, q, p, d, le; DataViews v, giving back r, q, p, d; in place, through the engine where the bytes are not in the view: v\.getUint32\n/);
     // rotr inlined as i32, its constant argument folded in: rotr(x, 7) shifts left by 25
     const bits = b.stdout.slice(b.stdout.indexOf("func fz_bits_"), b.stdout.indexOf("\nfunc ", b.stdout.indexOf("func fz_bits_") + 1));

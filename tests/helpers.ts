@@ -1,5 +1,6 @@
 // Shared by the suites: the compiled binary as a child process, temp dirs.
 
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { lstatSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -107,6 +108,26 @@ export function tempApp(files: Record<string, string> = {}): string {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
+
+/**
+ * A wabt tool (wasm2wat, wasm-objdump; tests/prepare.sh installs wabt) run on a module's bytes:
+ * `skip` says why a test of it cannot run here, undefined when it can.
+ */
+export function wabt(tool: string): { skip: string | undefined; run(bytes: Uint8Array, args?: string[]): string } {
+  const path = Bun.which(tool);
+  let dir: string | undefined;
+  return {
+    skip: path ? undefined : `${tool} (Debian: wabt)`,
+    run(bytes, args = []) {
+      const file = join((dir ??= tempApp()), "module.wasm");
+      writeFileSync(file, bytes);
+      return execFileSync(path!, [...args, file], { maxBuffer: 1 << 30 }).toString();
+    },
+  };
+}
+
+/** Instructions that change a table (in a wabt listing). */
+export const TABLE_WRITES = /\b(table\.(set|grow|fill|copy|init)|elem\.drop)\b/;
 
 /** The engines every `run` test runs on. */
 export const ENGINES = ["native", "js"] as const;

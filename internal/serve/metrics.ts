@@ -15,7 +15,7 @@ const HELP: Record<Phase, string> = {
   first_call: "the first guest call into the fresh instance (fresh(): randomness bound)",
   handler: "the app's fetch, up to its response",
   response: "the response out of the guest and into a Response",
-  teardown: "the instance released, after the response (its memory put back to the image)",
+  teardown: "the instance released, after the response (its memory put back to the image when it is recycled)",
 };
 
 interface Histogram {
