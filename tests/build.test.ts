@@ -400,6 +400,12 @@ describe("frozen functions", () => {
     // labelled loops: break and continue to an outer one
     expectFrozen(b.stdout, ["labelled", "endless"]);
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in topLoop: compiled loop over numbers bits, i, o; arrays input, out, giving back i, o;/);
+
+    // code with effects reading plain Arrays it never writes, each read inside a bound the wrapper checks
+    expectFrozen(b.stdout, ["varCounter"]);
+    expect(b.stdout).toMatch(/frozen {5}varCounter \(typed\.js:\d+:\d+\): f64; it writes, so plain Arrays of numbers only for those it only reads within their first elements: K \(10\); typed arrays only for the others\n/);
+    expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in mixPairs: compiled loop over arrays out, K; it writes, so plain Arrays of numbers only for those it only reads within their first elements: K \(16\);/);
+    expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in hashLike: compiled loop over numbers n, a, b; arrays KTOP, m, w, giving back a, b; it writes, so plain Arrays of numbers only for those it only reads within their first elements: KTOP \(16\), m \(4\);/);
     expect(b.stdout).toMatch(/partly {5}blockLabel \(typed\.js:\d+:\d+\): .*not whole: it uses a label on something other than a loop/);
     // and the loops that were not compiled, each with why
     expect(b.stdout).toMatch(/loops not compiled: \d+\n/);

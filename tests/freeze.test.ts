@@ -14,6 +14,7 @@ import { freeze } from "../internal/freeze/index.ts";
 import { HELPERS, loadInline, storeInline } from "../internal/freeze/runtime.ts";
 import { ITOA_HELPER, objectHelpers } from "../internal/freeze/objects.ts";
 import { assignedBeforeRead, declaredWithoutValue } from "../internal/freeze/assigned.ts";
+import { countingLoop, rangeOf } from "../internal/freeze/ranges.ts";
 import { parse } from "acorn";
 import type { N } from "../internal/freeze/ast.ts";
 
@@ -187,6 +188,60 @@ console.log(sum([1]), fill([1], 2), viaFill([1]), viaSum([1]), poke(new DataView
     expect(how.sum).toBe("f64; its arrays may be typed arrays or plain Arrays of numbers");
     expect(how.fill).toBe("f64; typed arrays only (it writes: plain Arrays run in the interpreter)");
     expect(how.nums).toStartWith("f64, and int32");
+  });
+
+  test("code with effects takes a plain Array it only reads, each read shown inside its first elements", () => {
+    const fnOf = (src: string) => (parse(src, { ecmaVersion: "latest" }) as N).body[0] as N;
+    // a counting loop's counter, inside the body
+    const counted = (src: string) => countingLoop(fnOf(src))?.range.join("..") ?? "-";
+    expect(counted("for (i = 0; i < 80; i++) ;")).toBe("0..79");
+    expect(counted("for (let i = 3; i <= 10; ++i) ;")).toBe("3..10");
+    expect(counted("for (var i = 0; i < 4; i += 1) x[i] = 1;")).toBe("0..3");
+    expect(counted("for (i = 0; i < 0; i++) ;")).toBe("-");
+    expect(counted("for (i = 0; i < n; i++) ;")).toBe("-");
+    expect(counted("for (i = 0; i < 10; i += 2) ;")).toBe("-");
+    expect(counted("for (i = 0.5; i < 10; i++) ;")).toBe("-");
+    expect(counted("for (i = 0; i > 10; i++) ;")).toBe("-");
+    expect(counted("for (i = 0; i < 10; i++) i += 0;")).toBe("-");
+    expect(counted("for (i = 0; i < 10; i++) [i] = [50];")).toBe("-");
+    expect(counted("for (i = 0; i < 10; i++) ({ i } = o);")).toBe("-");
+    expect(counted("for (i = 0; i < 10; i++) for (i of a) ;")).toBe("-");
+    // (frozen code declares no name twice; a counter declared again is no counter all the same)
+    expect(counted("for (i = 0; i < 10; i++) { let i = 50; }")).toBe("-");
+    expect(counted("for (i = 0; i < 10; i++) { var i; }")).toBe("-");
+    expect(counted("for (i = 0; i < 10; i++) for (let j = 0; j < 2; j++) i--;")).toBe("-");
+    // ranges of index expressions
+    const range = (src: string) => rangeOf((fnOf(`(${src})`) as N).expression, new Map([["i", [0, 79] as const], ["k", [-3, 3] as const]]))?.join("..") ?? "-";
+    expect(range("i * 2 + 1")).toBe("1..159");
+    expect(range("2 * i")).toBe("0..158");
+    expect(range("i % 16")).toBe("0..15");
+    expect(range("i % 100")).toBe("0..79");
+    expect(range("i >> 3")).toBe("0..9");
+    expect(range("i >>> 4")).toBe("0..4");
+    expect(range("anything & 63")).toBe("0..63");
+    expect(range("i - 1")).toBe("-1..78");
+    expect(range("k * k")).toBe("-9..9");
+    expect(range("k % 4")).toBe("-");
+    expect(range("i / 2")).toBe("-");
+    expect(range("j")).toBe("-");
+    expect(range("i | 0")).toBe("-");
+    expect(range("anything & -1")).toBe("-");
+    // which arrays code with effects takes as plain Arrays, and how many elements each must have
+    const r = freeze(`
+function rounds(out, K) { for (let i = 0; i < 8; i++) out[i] = K[i * 2] + K[i * 2 + 1]; }
+function masked(out, K, x) { for (let i = 0; i < 4; i++) out[i] = K[x & 7] + K.length; }
+function unbounded(out, K, n) { for (let i = 0; i < n; i++) out[i] = K[i]; }
+function before(out, K) { for (let i = 0; i < 4; i++) out[i] = K[i - 1]; }
+function writes(out, K) { for (let i = 0; i < 4; i++) { out[i] = K[i]; K[i] = 0; } }
+function hands(out, K) { for (let i = 0; i < 4; i++) out[i] = K[i]; rounds(out, K); }
+console.log(rounds([], []), masked([], [], 1), unbounded([], [], 1), before([], []), writes([], []), hands([], []));
+`);
+    const reads = Object.fromEntries(r.frozen.map((f) => [f.cand.name, f.plainArrays ? "all" : Object.fromEntries([...(f.plainReads ?? [])].map(([i, need]) => [f.cand.params[i], need]))]));
+    expect(reads).toEqual({ rounds: { K: 16 }, masked: { K: 8 }, unbounded: {}, before: {}, writes: {}, hands: {} });
+    expect(WebAssembly.validate(r.wasm!)).toBe(true);
+    const how = Object.fromEntries(r.explain.map((e) => [e.name, e.how]));
+    expect(how.rounds).toBe("f64, no value returned (undefined); it writes, so plain Arrays of numbers only for those it only reads within their first elements: K (16); typed arrays only for the others");
+    expect(how.unbounded).toBe("f64, no value returned (undefined); typed arrays only (it writes: plain Arrays run in the interpreter)");
   });
 
   test("a variable declared without a value is taken only where every read comes after an assignment, on every path", () => {

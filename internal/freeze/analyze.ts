@@ -86,6 +86,8 @@ export interface Frozen {
   entry?: boolean;
   /** Its array parameters may be plain Arrays of numbers (it has no effects: arrays.ts). */
   plainArrays?: boolean;
+  /** Where it has effects: its array parameters that may be plain Arrays all the same, each with how many elements its reads stay within (arrays.ts). */
+  plainReads?: Map<number, number>;
   /** Its array parameters that it, or a frozen function it hands them to, iterates with for-of (arrays.ts markIterated). */
   iterated?: Set<number>;
 }

@@ -15,6 +15,12 @@
 // the same arguments. That re-run is exact because such code has no effects
 // (a compiled loop works on copies of its variables).
 //
+// Code with effects (SHA-512's rounds write typed arrays and read the plain
+// Array K) may take a plain Array it only reads when every read is shown to
+// fall inside its first `need` elements (ranges.ts): the wrapper lets in only
+// an array that long whose first `need` elements are all numbers, so no read
+// can deoptimise.
+//
 // The object layout is QuickJS-NG's, of the quickjs.wasm in use; the init
 // function checks it on an array it makes (probe) and, if anything differs,
 // leaves plain Arrays to the interpreter (every call declines).
@@ -22,6 +28,7 @@
 import { children, storesMember, type N } from "./ast.ts";
 import type { Frozen } from "./analyze.ts";
 import type { Func, Instr } from "./encode.ts";
+import { elementReads } from "./ranges.ts";
 import { TAG, TAG_OF } from "./runtime.ts";
 
 /** The array kind (beside JSTypedArrayEnum's) of a plain Array's JSValue buffer: 8 bytes an element. */
@@ -76,6 +83,27 @@ export function plainArgument(ctx: Instr, val: number, p: number, ptr: number, l
 }
 
 /**
+ * Wrapper code after plainArgument, for code with effects (plainReads): `decline` unless the
+ * array has at least `need` elements and the first `need` are all numbers (int or float64
+ * JSValues, as numberOf reads them), so that none of its reads deoptimises. Locals: `j` (i32),
+ * `v` (i64).
+ */
+export function plainElements(ptr: number, len: number, need: number, j: number, v: number, decline: Instr[]): Instr[] {
+  return [
+    get(len), i32(need), { op: "i32.lt_u" }, { op: "if" }, ...decline, { op: "end" },
+    i32(0), { op: "local.set", local: j },
+    { op: "block" }, { op: "loop" },
+    get(j), i32(need), { op: "i32.ge_u" }, { op: "br_if", depth: 1 },
+    get(ptr), get(j), i32(3), { op: "i32.shl" }, { op: "i32.add" }, { op: "i64.load", offset: 0 }, { op: "local.set", local: v },
+    // neither an int (tag 0) nor a float64 (numberOf's test)
+    ...tag(v), { op: "i32.const", value: 0 }, { op: "i32.ne" }, ...tag(v), i32(9), { op: "i32.add" }, i32(17), { op: "i32.lt_u" }, { op: "i32.and" },
+    { op: "if" }, ...decline, { op: "end" },
+    get(j), i32(1), { op: "i32.add" }, { op: "local.set", local: j }, { op: "br", depth: 0 },
+    { op: "end" }, { op: "end" },
+  ];
+}
+
+/**
  * Init code: checks the layout above on an Array it makes ([7, 0.5, -0, 2^31, NaN], then
  * made slow by a write far past its end) and stores 1 at `ok` when all holds. Locals: `arr`
  * (i64), `v` (i64), `p` (i32).
@@ -109,7 +137,8 @@ export function probe(ctx: Instr, arr: number, v: number, p: number, ok: Instr[]
 /**
  * Marks the frozen functions (and compiled loops) that may take plain Arrays: those with
  * no effects a re-run would repeat (element stores, DataView set calls), calling none that
- * has any. `resolve`: the frozen function a call by name reaches, if any.
+ * has any; of the others, the arrays they only read within bounds shown (plainReads).
+ * `resolve`: the frozen function a call by name reaches, if any.
  */
 export function markPlainArrays(fns: Frozen[], resolve: (f: Frozen, name: string) => Frozen | undefined): void {
   const calls = new Map<Frozen, Frozen[]>();
@@ -132,7 +161,18 @@ export function markPlainArrays(fns: Frozen[], resolve: (f: Frozen, name: string
     grew = false;
     for (const f of fns) if (!effects.has(f) && calls.get(f)!.some((g) => effects.has(g))) (effects.add(f), (grew = true));
   }
-  for (const f of fns) f.plainArrays = f.paramTys.includes("array") && !effects.has(f);
+  for (const f of fns) {
+    f.plainArrays = f.paramTys.includes("array") && !effects.has(f);
+    if (f.plainArrays) continue;
+    // with effects: the arrays it only reads, each read shown inside the first `need` elements (ranges.ts)
+    f.plainReads = new Map();
+    f.paramTys.forEach((ty, i) => {
+      if (ty !== "array") return;
+      const reads = elementReads(f.cand.node.body, f.cand.params[i]!);
+      if (!reads?.length || reads.some((r) => !r || r[0] < 0)) return;
+      f.plainReads!.set(i, Math.max(...reads.map((r) => r![1])) + 1);
+    });
+  }
 }
 
 // for-of over an array parameter compiles to the indexed loop (analyze.ts forOf). That is
@@ -282,7 +322,11 @@ export function markIterated(fns: Frozen[], resolve: (f: Frozen, name: string) =
 /** What --explain adds for a function or loop with array parameters. */
 export function arraysNote(f: Frozen): string {
   if (!f.paramTys.includes("array")) return "";
-  return f.plainArrays ? "; its arrays may be typed arrays or plain Arrays of numbers" : "; typed arrays only (it writes: plain Arrays run in the interpreter)";
+  if (f.plainArrays) return "; its arrays may be typed arrays or plain Arrays of numbers";
+  const read = [...(f.plainReads ?? [])].map(([i, need]) => `${f.cand.params[i]} (${need})`);
+  const others = f.paramTys.some((ty, i) => ty === "array" && !f.plainReads?.has(i));
+  if (!read.length) return "; typed arrays only (it writes: plain Arrays run in the interpreter)";
+  return `; it writes, so plain Arrays of numbers only for those it only reads within their first elements: ${read.join(", ")}${others ? "; typed arrays only for the others" : ""}`;
 }
 
 /** Parameters handed as they are to a function whose parameter there is an array (`isArray(callee, i)`): arrays too. */

@@ -10,7 +10,7 @@
 // layout is QuickJS's business.
 
 import { BAIL, CTX, intName, outputsInArray, type Frozen } from "./analyze.ts";
-import { findsHelper, ITER, iterationCheck, iterationInit, plainArgument, probe } from "./arrays.ts";
+import { findsHelper, ITER, iterationCheck, iterationInit, plainArgument, plainElements, probe } from "./arrays.ts";
 import { VIEW_GETTERS, viewBytes, viewFields, viewProbe } from "./dataview.ts";
 import { ModuleBuilder, type Func, type Instr, type ValType } from "./encode.ts";
 import { ARRAY_KINDS, DATAVIEW_METHODS, DEOPT, HELPER, HELPERS, OVERFLOW, STATIC, TAG, TAG_OF, THROWN } from "./runtime.ts";
@@ -170,9 +170,11 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         body.push({ op: "local.get", local: kind }, { op: "i32.const", value: 10 }, { op: "i32.lt_u" }, { op: "local.get", local: kind }, { op: "i32.const", value: 11 }, { op: "i32.gt_u" }, { op: "i32.or" }, { op: "i32.and" });
         // not one of those: a plain Array, where the function takes one
         body.push({ op: "if" });
-        if (f.plainArrays) {
+        const need = f.plainReads?.get(i);
+        if (f.plainArrays || need !== undefined) {
           const [val, p] = [local("i64"), local("i32")];
           body.push(...arg(i), { op: "local.set", local: val }, ...plainArgument(ctx, val, p, ptr, len, kind, at(plainOk), at(scratch), undef));
+          if (need !== undefined) body.push(...plainElements(ptr, len, need, p, val, undef));
         } else body.push(...undef);
         body.push({ op: "else" });
         // its buffer: a detached (or shrunk past it) array throws here, and is JS's empty array
@@ -304,7 +306,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     ...layoutConstants(bodies, (bytes, align) => m.staticData(bytes, align), (s) => m.cString(s), 3, 4, [6, 8, 9]),
     ...(iterates ? iterationInit(ctx, (o) => at(iter + o), (str) => at(m.cString(str)), 3, 4, 5) : []),
     ...free([global]),
-    ...(fns.some((f) => f.plainArrays) ? probe(ctx, 3, 4, 6, at(plainOk), at(scratch)) : []),
+    ...(fns.some((f) => f.plainArrays || f.plainReads?.size) ? probe(ctx, 3, 4, 6, at(plainOk), at(scratch)) : []),
     ctx, { op: "call", func: "JS_NewObject" }, { op: "local.set", local: 2 },
     ...register,
     // "on": the guards use the frozen functions only while it is truthy (the build turns it off

@@ -699,4 +699,64 @@ function countsValue(a, v) {
 }
 row("equality one side", countsValue(new Uint8Array([3, 4, 3]), 3), countsValue(new Float64Array([NaN, 1]), NaN), countsValue(new Int8Array(0), 0), countsValue(new Float32Array([0, -0]), -0));
 
+// -- code with effects reading a plain Array it never writes (SHA-512's K): taken only where each
+// read is shown inside the array's first elements and those are all numbers; else the interpreter
+const KPAIRS = [0x428a2f98, 0xd728ae22, 0x71374491, 0x23ef65cd, 0xb5c0fbcf, 0xec4d3b2f, 0xe9b5dba5, 0x8189dbbc, 1.5, -0, NaN, 2 ** 31, -1, 7, 2 ** 53, 3];
+function mixPairs(out, K) {
+  for (let i = 0; i < 8; i++) out[i] = (out[i] + (K[i * 2] ^ K[i * 2 + 1])) | 0;
+  return out[7];
+}
+function varCounter(out, K) {
+  var i, s = 0;
+  for (i = 0; i <= 3; i++) {
+    s += K[i * 3];
+    out[i] = s;
+  }
+  return s;
+}
+/** Twice into the same Int32Array (a call run twice would add twice), then what it holds. */
+const mixedTwice = (K) => {
+  const o = new Int32Array(8);
+  const r = [attempt(() => mixPairs(o, K)), attempt(() => mixPairs(o, K))];
+  return [...r, o.reduce((x, y) => x ^ y, 0)];
+};
+let valueOfs = 0;
+const counting = { valueOf: () => (valueOfs++, 5) };
+const longer = [...KPAIRS, "not read", {}];
+const withString = KPAIRS.map((x, i) => (i === 3 ? "5" : x));
+const withObject = KPAIRS.map((x, i) => (i === 6 ? counting : x));
+const holey = KPAIRS.slice();
+delete holey[4];
+row("plain read-only arrays", ...mixedTwice(KPAIRS), ...mixedTwice(KPAIRS.slice(0, 15)), ...mixedTwice(longer), ...mixedTwice(withString), ...mixedTwice(withObject), valueOfs);
+row("plain read-only arrays 2", ...mixedTwice(holey), ...mixedTwice(new Float64Array(KPAIRS)), ...mixedTwice([]), ...mixedTwice(null));
+// a hole read through the prototype: its getter runs as often as the interpreter reads it
+let protoReads = 0;
+Object.defineProperty(Array.prototype, 4, { get: () => (protoReads++, 77), configurable: true });
+row("plain read-only arrays, a getter on the prototype", ...mixedTwice(holey), protoReads);
+delete Array.prototype[4];
+const counterOut = new Float64Array(4);
+row("var counter", varCounter(counterOut, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), ...counterOut, varCounter(counterOut, [1, 2, 3, 4, 5, 6, 7, 8, 9]), varCounter(counterOut, [0.5, 0, 0, -0, 0, 0, 2 ** 60, 0, 0, 1e300]), ...counterOut);
+
+// a loop compiled on its own (its function creates an object) reading a module-level plain Array
+const KTOP = [3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59];
+function hashLike(m, n) {
+  const w = new Int32Array(4);
+  let a = 1, b = 2;
+  for (let r = 0; r < n; r++) {
+    for (let i = 0; i < 8; i++) {
+      a = (a + (KTOP[i * 2] ^ m[i % 4])) | 0;
+      b = (b ^ (KTOP[i * 2 + 1] + a)) | 0;
+      w[i & 3] = a ^ b;
+    }
+  }
+  return [a, b, ...w].join(",");
+}
+const hashRuns = [hashLike([1, 2, 3, 4], 50), hashLike(new Uint8Array([9, 8, 7, 6]), 50), hashLike([1, 2, 3], 5)];
+KTOP[9] = "31";
+hashRuns.push(hashLike([1, 2, 3, 4], 50));
+KTOP[9] = 31;
+KTOP.length = 15;
+hashRuns.push(hashLike([1, 2, 3, 4], 5));
+row("module-level plain Array in a compiled loop", ...hashRuns);
+
 console.log(out.join("\n"));
