@@ -219,25 +219,35 @@ console.log(sum([1]), fill([1], 2), viaFill([1]), viaSum([1]), poke(new DataView
     expect(range("i >> 3")).toBe("0..9");
     expect(range("i >>> 4")).toBe("0..4");
     expect(range("anything & 63")).toBe("0..63");
+    expect(range("63 & anything")).toBe("0..63");
+    expect(range("anything >>> 24")).toBe("0..255");
+    expect(range("i >>> 4")).toBe("0..4");
+    expect(range("0x100 | (anything & 0xff)")).toBe("256..511");
+    expect(range("(i % 4) | 8")).toBe("8..11");
+    expect(range("anything | 8")).toBe("-");
+    expect(range("k | 8")).toBe("-");
+    expect(range("anything >>> 0")).toBe("-");
     expect(range("i - 1")).toBe("-1..78");
     expect(range("k * k")).toBe("-9..9");
     expect(range("k % 4")).toBe("-");
     expect(range("i / 2")).toBe("-");
     expect(range("j")).toBe("-");
-    expect(range("i | 0")).toBe("-");
+    expect(range("i | 0")).toBe("0..79");
     expect(range("anything & -1")).toBe("-");
     // which arrays code with effects takes as plain Arrays, and how many elements each must have
     const r = freeze(`
 function rounds(out, K) { for (let i = 0; i < 8; i++) out[i] = K[i * 2] + K[i * 2 + 1]; }
 function masked(out, K, x) { for (let i = 0; i < 4; i++) out[i] = K[x & 7] + K.length; }
+function sbox(out, S, x) { for (let i = 0; i < 4; i++) out[i] = S[x >>> 24] + S[0x100 | ((x >> 16) & 0xff)]; }
+function huge(out, S, x) { for (let i = 0; i < 4; i++) out[i] = S[x >>> 16]; }
 function unbounded(out, K, n) { for (let i = 0; i < n; i++) out[i] = K[i]; }
 function before(out, K) { for (let i = 0; i < 4; i++) out[i] = K[i - 1]; }
 function writes(out, K) { for (let i = 0; i < 4; i++) { out[i] = K[i]; K[i] = 0; } }
 function hands(out, K) { for (let i = 0; i < 4; i++) out[i] = K[i]; rounds(out, K); }
-console.log(rounds([], []), masked([], [], 1), unbounded([], [], 1), before([], []), writes([], []), hands([], []));
+console.log(rounds([], []), masked([], [], 1), sbox([], [], 1), huge([], [], 1), unbounded([], [], 1), before([], []), writes([], []), hands([], []));
 `);
     const reads = Object.fromEntries(r.frozen.map((f) => [f.cand.name, f.plainArrays ? "all" : Object.fromEntries([...(f.plainReads ?? [])].map(([i, need]) => [f.cand.params[i], need]))]));
-    expect(reads).toEqual({ rounds: { K: 16 }, masked: { K: 8 }, unbounded: {}, before: {}, writes: {}, hands: {} });
+    expect(reads).toEqual({ rounds: { K: 16 }, masked: { K: 8 }, sbox: { S: 512 }, huge: {}, unbounded: {}, before: {}, writes: {}, hands: {} });
     expect(WebAssembly.validate(r.wasm!)).toBe(true);
     const how = Object.fromEntries(r.explain.map((e) => [e.name, e.how]));
     expect(how.rounds).toBe("f64, no value returned (undefined); it writes, so plain Arrays of numbers only for those it only reads within their first elements: K (16); typed arrays only for the others");

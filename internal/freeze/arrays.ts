@@ -82,6 +82,9 @@ export function plainArgument(ctx: Instr, val: number, p: number, ptr: number, l
   ];
 }
 
+/** Elements the wrapper checks at most for code with effects: each call checks them all (bcrypt's S-boxes: 1,024). */
+const MAX_CHECKED = 4096;
+
 /**
  * Wrapper code after plainArgument, for code with effects (plainReads): `decline` unless the
  * array has at least `need` elements and the first `need` are all numbers (int or float64
@@ -170,7 +173,8 @@ export function markPlainArrays(fns: Frozen[], resolve: (f: Frozen, name: string
       if (ty !== "array") return;
       const reads = elementReads(f.cand.node.body, f.cand.params[i]!);
       if (!reads?.length || reads.some((r) => !r || r[0] < 0)) return;
-      f.plainReads!.set(i, Math.max(...reads.map((r) => r![1])) + 1);
+      const need = Math.max(...reads.map((r) => r![1])) + 1;
+      if (need <= MAX_CHECKED) f.plainReads!.set(i, need);
     });
   }
 }

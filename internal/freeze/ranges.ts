@@ -7,8 +7,9 @@
 // The facts come from counting loops, `for (i = A; i < B; i++)` (or `<=`,
 // `++i`, `i += 1`, `let i = A`) with A and B integer literals and a body that
 // neither assigns nor declares i: inside the body, i is an integer in
-// [A, B - 1]. From there, + - * of ranges, `% c`, `>> c`, `>>> c` of a
-// non-negative range, and `& c` of anything (c a non-negative literal).
+// [A, B - 1]. From there, + - * of ranges, `% c` and `>> c` of a
+// non-negative range, `| c` of a non-negative int32 range, and `& c` and
+// `>>> c` of anything (c a literal: non-negative; 1 to 31 for `>>>`).
 
 import { children, someNode, type N } from "./ast.ts";
 
@@ -66,13 +67,24 @@ export function rangeOf(e: N, known: ReadonlyMap<string, Range>): Range | undefi
   if (e.type === "Identifier") return known.get(e.name);
   if (e.type !== "BinaryExpression") return undefined;
   const c = intLiteral(e.right);
+  const bits = e.operator === "&" || e.operator === "|" ? (c ?? intLiteral(e.left)) : undefined;
   // (anything & a non-negative constant: ToInt32 of any value, then its bits within the constant's)
-  if (e.operator === "&" && c !== undefined && c >= 0 && c < 2 ** 31) return [0, c];
+  if (e.operator === "&" && bits !== undefined && bits >= 0 && bits < 2 ** 31) return [0, bits];
+  // (anything >>> c: ToUint32, then c bits fewer)
+  if (e.operator === ">>>" && c !== undefined && c > 0 && c < 32) {
+    const a = rangeOf(e.left, known);
+    return a && a[0] >= 0 && a[1] < 2 ** 31 ? [a[0] >>> c, a[1] >>> c] : [0, 2 ** (32 - c) - 1];
+  }
+  if (e.operator === "|" && bits !== undefined && bits >= 0 && bits < 2 ** 31) {
+    // (a non-negative int32 | c: its bits and c's, no sign bit; at least each, at most their sum)
+    const a = rangeOf(c !== undefined ? e.left : e.right, known);
+    return a && a[0] >= 0 && a[1] < 2 ** 31 ? [Math.max(a[0], bits), Math.min(a[1] + bits, 2 ** 31 - 1)] : undefined;
+  }
   const a = rangeOf(e.left, known);
   if (!a) return undefined;
   if (c !== undefined && a[0] >= 0) {
     if (e.operator === "%" && c > 0) return a[1] < c ? a : [0, c - 1];
-    if ((e.operator === ">>" || e.operator === ">>>") && a[1] < 2 ** 31 && c >= 0 && c < 32) return [a[0] >> c, a[1] >> c];
+    if (e.operator === ">>" && a[1] < 2 ** 31 && c >= 0 && c < 32) return [a[0] >> c, a[1] >> c];
   }
   const b = rangeOf(e.right, known);
   if (!b) return undefined;

@@ -737,6 +737,18 @@ delete Array.prototype[4];
 const counterOut = new Float64Array(4);
 row("var counter", varCounter(counterOut, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), ...counterOut, varCounter(counterOut, [1, 2, 3, 4, 5, 6, 7, 8, 9]), varCounter(counterOut, [0.5, 0, 0, -0, 0, 0, 2 ** 60, 0, 0, 1e300]), ...counterOut);
 
+// S-box reads: x >>> 24 and 0x100 | (x >> 16 & 0xff) stay inside 512 elements, whatever x is
+const SBOX = Array.from({ length: 512 }, (_, i) => (i * 2654435761) % 1000003);
+function sboxMix(out, S, x) {
+  for (let i = 0; i < 4; i++) {
+    x = (x ^ (S[x >>> 24] + S[0x100 | ((x >> 16) & 0xff)])) | 0;
+    out[i] += x;
+  }
+  return x;
+}
+const sboxOut = new Float64Array(4);
+row("S-box reads", ...edges.map((x) => sboxMix(sboxOut, SBOX, x)), ...sboxOut, sboxMix(sboxOut, SBOX.slice(0, 511), -1), sboxMix(sboxOut, SBOX.slice(0, 300), 2 ** 31), ...sboxOut);
+
 // a loop compiled on its own (its function creates an object) reading a module-level plain Array
 const KTOP = [3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59];
 function hashLike(m, n) {
