@@ -335,7 +335,7 @@ describe("frozen functions", () => {
     expect(frozen.code).toBe(0);
     // what was frozen, and why the rest was not
     const names = ["fib", "sumTo", "gcd", "collatz", "isPrime", "mandel", "bits", "floats", "isEven", "isOdd", "overflow", "logic", "deep", "names"];
-    names.push("add", "mod", "pow", "mathPow", "shl", "ushr", "min", "max", "orNum", "andNum", "pick", "compound", "loops", "both", "extra", "loopDeep", "sign", "rounding", "sumT", "pickT", "trib", "ack", "nested", "tri", "fact", "halve", "sumSq", "viaSumT", "addK", "subK", "incDec", "down", "parity", "accRev", "accAlt", "accSub");
+    names.push("mix", "add", "mod", "pow", "mathPow", "shl", "ushr", "min", "max", "orNum", "andNum", "pick", "compound", "loops", "both", "extra", "loopDeep", "sign", "rounding", "sumT", "pickT", "trib", "ack", "nested", "tri", "fact", "halve", "sumSq", "viaSumT", "addK", "subK", "incDec", "down", "parity", "accRev", "accAlt", "accSub");
     expectFrozen(b.stdout, names);
     const reasons: Record<string, string> = {
       closure: "uses 'counter' from outside the function",
@@ -349,6 +349,7 @@ describe("frozen functions", () => {
       maybe: "may end without returning a number",
       evals: "calls the global 'eval'",
       sq: "does too little to pay for a call into compiled code",
+      mixSmall: "does too little to pay for a call into compiled code (no loop, no recursion, under 100 operations)",
     };
     for (const name of Object.keys(reasons)) expect(b.stdout).toContain(`not frozen ${name} (`);
     for (const why of Object.values(reasons)) expect(b.stdout).toContain(why);

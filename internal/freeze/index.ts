@@ -102,7 +102,7 @@ export function freeze(code: string): FreezeResult {
   const entries = frozen.filter((f) => f.entry);
   // (one that takes an object is called by no frozen function: frozen code passes none, objects.ts)
   const unused = (f: Frozen) => !f.entry && f.paramTys.includes("value");
-  for (const f of frozen) if (!f.entry) reasons.set(f.cand, "does too little to pay for a call into compiled code (no loop, no recursion)" + (unused(f) ? "" : "; compiled for the frozen functions that call it"));
+  for (const f of frozen) if (!f.entry) reasons.set(f.cand, `does too little to pay for a call into compiled code (no loop, no recursion, under ${STRAIGHT_LINE_WORTH} operations)` + (unused(f) ? "" : "; compiled for the frozen functions that call it"));
   // Loops elsewhere (the top level, functions that are not frozen), compiled on their own.
   const compiler = new FunctionCompiler(
     (name, from) => {
@@ -217,15 +217,25 @@ function baseTest(f: Frozen): string {
   return ["__eb_frozen.on", ...numbers.map((p) => (first?.has(p) ? `(typeof ${p} === "number" || ${p} === void 0)` : `typeof ${p} === "number"`))].join(" && ");
 }
 
-/** The frozen functions that loop, recurse (alone or with others), or call one that does. */
+/**
+ * Operations (arithmetic, assignments, element accesses, calls) past which a function without
+ * loops is worth a call into compiled code all the same: interpreted, that many cost several
+ * µs (tweetnacl's field multiplication M, straight-line code of ~1,300), more than a wrapper's
+ * checks of its arguments.
+ */
+const STRAIGHT_LINE_WORTH = 100;
+const OPERATIONS = new Set(["BinaryExpression", "UnaryExpression", "AssignmentExpression", "UpdateExpression", "MemberExpression", "CallExpression", "LogicalExpression", "ConditionalExpression"]);
+
+/** The frozen functions that loop, recurse (alone or with others), do much in straight-line code, or call one that does. */
 function worthEntering(frozen: Frozen[], resolve: (f: Frozen, name: string) => unknown): Set<Frozen> {
   const byCand = new Map<unknown, Frozen>(frozen.map((f) => [f.cand, f]));
-  const loops = new Set<Frozen>();
+  const busy = new Set<Frozen>();
   const callees = new Map<Frozen, Frozen[]>();
   for (const f of frozen) {
     const calls: Frozen[] = [];
+    let operations = 0;
     const walk = (n: N): void => {
-      if (isLoop(n)) loops.add(f);
+      if (isLoop(n) || (OPERATIONS.has(n.type) && ++operations >= STRAIGHT_LINE_WORTH)) busy.add(f);
       if (n.type === "CallExpression" && n.callee.type === "Identifier") {
         const g = byCand.get(resolve(f, n.callee.name)); // (a call to anything else was not frozen)
         if (g) calls.push(g);
@@ -245,7 +255,7 @@ function worthEntering(frozen: Frozen[], resolve: (f: Frozen, name: string) => u
     }
     return false;
   };
-  const worth = new Set(frozen.filter((f) => loops.has(f) || reaches(f, f)));
+  const worth = new Set(frozen.filter((f) => busy.has(f) || reaches(f, f)));
   for (let grew = true; grew; ) {
     grew = false;
     for (const f of frozen) if (!worth.has(f) && callees.get(f)!.some((g) => worth.has(g))) (worth.add(f), (grew = true));

@@ -268,6 +268,26 @@ function* gen(x) {
 async function later(x) {
   return x;
 }
+// straight-line code without a loop or recursion: worth a call of its own past 100 operations
+function mix(x, y, z) {
+  x = (x + y * 3) | 0; y ^= (x << 1) - (y >>> 2); z = z * 0.5 + x / 2 - y;
+  x = (x + y * 4) | 0; y ^= (x << 2) - (y >>> 3); z = z * 0.5 + x / 3 - y;
+  x = (x + y * 5) | 0; y ^= (x << 3) - (y >>> 4); z = z * 0.5 + x / 4 - y;
+  x = (x + y * 6) | 0; y ^= (x << 4) - (y >>> 5); z = z * 0.5 + x / 5 - y;
+  x = (x + y * 7) | 0; y ^= (x << 5) - (y >>> 6); z = z * 0.5 + x / 6 - y;
+  x = (x + y * 8) | 0; y ^= (x << 6) - (y >>> 2); z = z * 0.5 + x / 7 - y;
+  x = (x + y * 9) | 0; y ^= (x << 7) - (y >>> 3); z = z * 0.5 + x / 8 - y;
+  x = (x + y * 10) | 0; y ^= (x << 1) - (y >>> 4); z = z * 0.5 + x / 9 - y;
+  x = (x + y * 11) | 0; y ^= (x << 2) - (y >>> 5); z = z * 0.5 + x / 10 - y;
+  x = (x + y * 12) | 0; y ^= (x << 3) - (y >>> 6); z = z * 0.5 + x / 11 - y;
+  x = (x + y * 13) | 0; y ^= (x << 4) - (y >>> 2); z = z * 0.5 + x / 12 - y;
+  x = (x + y * 14) | 0; y ^= (x << 5) - (y >>> 3); z = z * 0.5 + x / 13 - y;
+  return x + y + z;
+}
+function mixSmall(x, y) {
+  x = (x + y * 3) | 0;
+  return x ^ (y << 2);
+}
 function args(x) {
   return arguments.length + x;
 }
@@ -326,6 +346,7 @@ row("accumulators, too deep", attempt(() => accRev(1e6, 0)), attempt(() => accAl
 row("base cases", ...[0, 1, 2, 7, 20, -1, -0, 2.5, NaN, Infinity].map((n) => attempt(() => down(n))), ...[0, 1, 2, 15, -0.5, 2.5, -0].map(parity));
 row("base cases, too deep", attempt(() => parity(1e6)), attempt(() => down(1e6)), attempt(() => down(-1e6)), down(3000));
 row("sumSq", ...more.map(sumSq), sq(3));
+for (const a of more) row(`mix ${show(a)}`, ...more.map((b) => mix(a, b, a - b)), ...more.map((b) => mixSmall(a, b)));
 row("non-numbers", ...others.map((v) => add(v, 1)), ...others.map((v) => pow(2, v)), ...others.map((v) => shl(v, 1)), attempt(() => add(Symbol(), 1)).split(":")[0], add(1n, 2n), add([], 1));
 row("impure", closure(1), property({ x: 2 }), writes({}), tryCatch(1), gen(1).next().value, args(1), self(3), maybe(1), evals(4));
 // Math's functions replaced through a Math the build cannot see (not the name Math): compiled code must not keep the old ones
