@@ -404,6 +404,8 @@ describe("frozen functions", () => {
 
     // code with effects reading plain Arrays it never writes, each read inside a bound the wrapper checks
     expectFrozen(b.stdout, ["varCounter", "sboxMix"]);
+    // (a loop reading a const from around it that may be in its dead zone: compiled, and exact there)
+    expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in f: compiled loop over numbers n, s; arrays TDZ_T, giving back s;/);
     expect(b.stdout).toMatch(/frozen {5}sboxMix \(typed\.js:\d+:\d+\): .*plain Arrays of numbers only for those it only reads within their first elements: S \(512\);/);
     expect(b.stdout).toMatch(/frozen {5}varCounter \(typed\.js:\d+:\d+\): f64; it writes, so plain Arrays of numbers only for those it only reads within their first elements: K \(10\); typed arrays only for the others\n/);
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in mixPairs: compiled loop over arrays out, K; it writes, so plain Arrays of numbers only for those it only reads within their first elements: K \(16\);/);

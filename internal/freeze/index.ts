@@ -177,10 +177,14 @@ export function freeze(code: string): FreezeResult {
     const give = (o: string, v: string) => (first?.has(o) ? `if (${v} !== void 0) ${o} = ${v};` : `${o} = ${v};`);
     const back = !array ? (outs.length ? give(outs[0]!, "__eb_r") : "") : outs.map((o, i) => give(o, `__eb_r[${i}]`)).join(" ") + (cand.loop!.mayThrow ? ` if (__eb_r.length > ${outs.length}) throw __eb_r[${outs.length}];` : "");
     const node = l.node;
+    // (a variable from around the loop may still be in its temporal dead zone, a let or const whose
+    // declaration has not run: reading it throws, where the loop itself may never have read it; then
+    // the loop runs as written)
+    const read = cand.params.length ? `let __eb_t = 0; try { __eb_t = (${cand.params.join(", ")}, 1); } catch {} ` : "let __eb_t = 1; ";
     edits.push({
       at: node.start,
       end: node.end,
-      text: `{ let __eb_r; if (${test} && (__eb_r = __eb_${cand.id}(${cand.params.join(", ")})) !== void 0) { ${back} } else ${code.slice(node.start, node.end)} }`,
+      text: `{ let __eb_r; ${read}if (__eb_t && ${test} && (__eb_r = __eb_${cand.id}(${cand.params.join(", ")})) !== void 0) { ${back} } else ${code.slice(node.start, node.end)} }`,
     });
   }
   edits.sort((a, b) => b.at - a.at);

@@ -771,4 +771,22 @@ KTOP.length = 15;
 hashRuns.push(hashLike([1, 2, 3, 4], 5));
 row("module-level plain Array in a compiled loop", ...hashRuns);
 
+// a compiled loop's variable from around it, read before its declaration ran (in its temporal
+// dead zone): the loop runs as written, throwing only where it reads the variable
+function tdzAround() {
+  function f(n) {
+    let s = 0;
+    const o = {};
+    for (let i = 0; i < n; i++) {
+      if (i > 100) s += TDZ_T[0];
+      s += i;
+    }
+    return s + (o.x ?? 0);
+  }
+  const before = [f(5), attempt(() => f(200))];
+  const TDZ_T = new Float64Array([1]);
+  return [...before, f(5), f(200)];
+}
+row("a variable in its dead zone around a compiled loop", ...tdzAround());
+
 console.log(out.join("\n"));
