@@ -27,7 +27,7 @@
 import { passedAsArrays, PLAIN } from "./arrays.ts";
 import { assigns, assignsAny, callsBeyondMath, children, isFunction, isLoop, someNode, storesMember, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
-import { DATAVIEW_METHODS, DEOPT, HELPER, loadInline, loadInt32Inline, OVERFLOW, STATIC, storeInline, TAG, TAG_OF, THROWN, toInt32Inline, type Counter } from "./runtime.ts";
+import { DATAVIEW_METHODS, DEOPT, HELPER, inBounds, loadInline, loadInt32Inline, OVERFLOW, STATIC, storeInline, TAG, TAG_OF, THROWN, toInt32Inline, type Counter } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
 import { viewElement, viewFits, viewGet, viewSet } from "./dataview.ts";
 import { constantOf, int32Variables, onlyBitwise, toInt32Const, type Binding } from "./int32.ts";
@@ -824,6 +824,21 @@ export class FunctionCompiler {
     return v;
   }
 
+  /** Is `e` an element read `a[i]` of an array binding? */
+  private isElementRead(f: FnScope, e: N): boolean {
+    return e.type === "MemberExpression" && e.computed && !e.optional && e.object.type === "Identifier" && this.lookup(f, e.object.name)?.ty === "array";
+  }
+
+  /** Element read `e` (isElementRead) into two new locals: its value (NaN past the end) and whether its index is inside the array (i32). */
+  private elementAndInside(f: FnScope, e: N): [number, number] {
+    const a = this.arrayOf(f, e)!;
+    const idx = this.indexOf(f, e.property, a.local + 1);
+    const [v, inside] = [this.newLocal(f, "f64"), this.newLocal(f, "i32")];
+    f.code.push(...inBounds(idx, a.local + 1), { op: "local.set", local: inside });
+    f.code.push(...loadInline(a.local, a.local + 1, a.local + 2, idx, this.newLocal(f, "i32"), this.newLocal(f, "i64"), this.deopt(f)), { op: "local.set", local: v });
+    return [v, inside];
+  }
+
   /** a[i] = v, a[i] op= v, a[i]++ (statement position): the index once, the element read first where the operator needs it. */
   private store(f: FnScope, target: N, op: string, value: N | undefined): void {
     const a = this.arrayOf(f, target);
@@ -1150,9 +1165,19 @@ export class FunctionCompiler {
           this.int32Of(f, e);
           return c.push({ op: e.operator === ">>>" ? "f64.convert_i32_u" : "f64.convert_i32_s" }), "number";
         }
+        const equality = ["==", "!=", "===", "!=="].includes(e.operator);
+        if (equality && !f.int && this.isElementRead(f, e.left) && this.isElementRead(f, e.right)) {
+          // two elements, either past its array's end (undefined): equal when both are inside and
+          // equal numbers, or both are outside (undefined == undefined); NaN alone would say neither
+          const [va, ina] = this.elementAndInside(f, e.left);
+          const [vb, inb] = this.elementAndInside(f, e.right);
+          const get = (local: number): Instr => ({ op: "local.get", local });
+          c.push(get(va), get(vb), { op: "f64.eq" }, get(ina), get(inb), { op: "i32.eq" }, get(ina), get(inb), { op: "i32.and" }, { op: "select" });
+          if (e.operator[0] === "!") c.push({ op: "i32.eqz" });
+          return "boolean";
+        }
         const a = this.expr(f, e.left);
         const b = this.expr(f, e.right);
-        const equality = ["==", "!=", "===", "!=="].includes(e.operator);
         if (equality || e.operator in ORDER) {
           if (a !== b) throw new Reject("compares a number with a boolean");
           if (a === "boolean" && !equality) throw new Reject("orders booleans");

@@ -141,6 +141,15 @@ const counterIndex = (at: Counter, len: number, out: Instr[]): Instr[] => (at.in
 const address = (ptr: number, k: number, log2: number): Instr[] =>
   log2 ? [get(ptr), get(k), { op: "i32.const", value: log2 }, { op: "i32.shl" }, { op: "i32.add" }] : [get(ptr), get(k), { op: "i32.add" }];
 
+/** i32 1 when the index `idx` (as loadInline takes it) is inside the array of length local `len`, else 0 (where JS reads undefined). */
+export function inBounds(idx: number | Counter, len: number): Instr[] {
+  if (typeof idx !== "number") return idx.inBounds ? [{ op: "i32.const", value: 1 }] : [get(idx.counter), get(len), { op: "i32.lt_u" }];
+  return [
+    get(idx), f64(0), { op: "f64.ge" }, get(idx), get(len), { op: "f64.convert_i32_u" }, { op: "f64.lt" }, { op: "i32.and" },
+    get(idx), { op: "f64.trunc" }, get(idx), { op: "f64.eq" }, { op: "i32.and" },
+  ];
+}
+
 /**
  * a[idx] -> f64, inline (a call per element cost SHA-256's compiled loop ~20% of its time):
  * locals ptr, len, kind (the array), idx (f64), k (a scratch i32), v (a scratch i64). Past the

@@ -3,8 +3,9 @@
 // the end may flow. JS reads undefined there; frozen code reads NaN, which
 // behaves as undefined does wherever a number is taken from it (arithmetic,
 // bitwise, <, tests, Math, stores into a typed array, === against a number)
-// and differently elsewhere: === between two of them, return, or handed on
-// to code that does one of those.
+// and differently elsewhere: === between two of them (but for two element
+// reads, compiled knowing which is past its end), return, or handed on to
+// code that does one of those.
 // Those places are refused, so every result stays the interpreter's.
 
 import { children, type N } from "./ast.ts";
@@ -84,12 +85,14 @@ export function undefinedFlow(stmts: N[], arrays: Set<string>, numericParam: (ca
       });
   }
   const why = "reads a typed array where a read past its end (undefined) could be told from NaN";
+  const isRead = (e: N) => e.type === "MemberExpression" && e.computed && e.object.type === "Identifier" && arrays.has(e.object.name);
   let reason: string | undefined;
   for (const s of stmts)
     walk(s, (n) => {
       if (reason) return;
-      // (against anything else, a number here (other types are refused), undefined and NaN are both unequal: only two of them differ)
-      if (n.type === "BinaryExpression" && EQUALITY.includes(n.operator) && tainted(n.left) && tainted(n.right)) reason = `${why}: it compares two such values with ${n.operator}`;
+      // (against anything else, a number here (other types are refused), undefined and NaN are both unequal: only two of them
+      // differ; two element reads are compared knowing which is past its end, analyze.ts)
+      if (n.type === "BinaryExpression" && EQUALITY.includes(n.operator) && tainted(n.left) && tainted(n.right) && !(isRead(n.left) && isRead(n.right))) reason = `${why}: it compares two such values with ${n.operator}`;
       else if (n.type === "ReturnStatement" && tainted(n.argument)) reason = `${why}: it may return one`;
       else if (n.type === "CallExpression" && n.callee.type === "Identifier") {
         (n.arguments as N[]).forEach((a, i) => {

@@ -80,10 +80,19 @@ function qsort(a, lo, hi) {
   qsort(a, i, hi);
   return a.length;
 }
-// not frozen: each tells undefined from NaN
+// two element reads compared, one past the end: compiled knowing which (undefined === undefined)
 function compares(a) {
   let n = 0;
   for (let i = 0; i <= a.length; i++) if (a[i] === a[i]) n++;
+  return n;
+}
+// not frozen: each tells undefined from NaN
+function comparesHeld(a) {
+  let n = 0;
+  for (let i = 0; i <= a.length; i++) {
+    const x = a[i];
+    if (x === a[i + 1]) n++;
+  }
   return n;
 }
 function returnsElement(a, i) {
@@ -107,7 +116,7 @@ for (const K of kinds) {
     row(`${K.name} writeAt ${show(i)}`, writeAt(d, i, 41.5), ...d);
   }
   row(`${K.name} pastEnd`, pastEnd(new K([5, 6])), pastEnd(new K(0)));
-  row(`${K.name} compares`, compares(new K([1, 2])), show(returnsElement(new K([1]), 0)), show(returnsElement(new K([1]), 5)));
+  row(`${K.name} compares`, compares(new K([1, 2])), comparesHeld(new K([1, 1])), show(returnsElement(new K([1]), 0)), show(returnsElement(new K([1]), 5)));
 }
 const f = new Float64Array([3, -1, 2.5, NaN, -0, 0, Infinity, -7]);
 const g = new Float64Array([1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -788,5 +797,25 @@ function tdzAround() {
   return [...before, f(5), f(200)];
 }
 row("a variable in its dead zone around a compiled loop", ...tdzAround());
+
+// element reads compared with ==, !=, ===, !==: inside and equal, or both past the end
+function eqCount(a, b, i, j) {
+  let n = 0;
+  for (let k = 0; k < 1; k++) n += (a[i] === b[j] ? 1 : 0) + (a[i] !== b[j] ? 2 : 0) + (a[i] == b[j] ? 4 : 0) + (a[i] != b[j] ? 8 : 0) + (a[i + k] === a[i + k] ? 16 : 0);
+  return n;
+}
+// deflate's match loop: past the end on both sides, undefined == undefined goes on
+function matchLen(d, i, dif, max) {
+  let l = 0;
+  while (l < max && d[i + l] == d[i + l - dif]) l++;
+  return l;
+}
+{
+  const indices = [0, 1, 2, 3, 4, -1, -0, 0.5, NaN, Infinity, 2 ** 32];
+  const fa = new Float64Array([1, NaN, -0, 0]), fb = new Float64Array([1, NaN, 0]);
+  for (const i of indices) row(`eqCount ${show(i)}`, ...indices.map((j) => eqCount(fa, fb, i, j)), ...indices.map((j) => eqCount(new Int8Array([1, -1]), new Uint32Array([1, 4294967295]), i, j)));
+  const d = new Uint8Array([1, 2, 1, 2, 1]);
+  row("matchLen", matchLen(d, 2, 2, 10), matchLen(d, 10, 2, 5), matchLen(d, 4, 4, 3), matchLen(d, 1, 1, 3), matchLen(new Float32Array([NaN, NaN]), 1, 1, 4), matchLen(d, -1, 1, 3));
+}
 
 console.log(out.join("\n"));
