@@ -406,10 +406,15 @@ describe("frozen functions", () => {
     expectFrozen(b.stdout, ["varCounter", "sboxMix"]);
     // (a loop reading a const from around it that may be in its dead zone: compiled, and exact there)
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in f: compiled loop over numbers n, s; arrays TDZ_T, giving back s;/);
-    expect(b.stdout).toMatch(/frozen {5}sboxMix \(typed\.js:\d+:\d+\): .*plain Arrays of numbers only for those it only reads within their first elements: S \(512\);/);
-    expect(b.stdout).toMatch(/frozen {5}varCounter \(typed\.js:\d+:\d+\): f64; it writes, so plain Arrays of numbers only for those it only reads within their first elements: K \(10\); typed arrays only for the others\n/);
-    expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in mixPairs: compiled loop over arrays out, K; it writes, so plain Arrays of numbers only for those it only reads within their first elements: K \(16\);/);
-    expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in hashLike: compiled loop over numbers n, a, b; arrays KTOP, m, w, giving back a, b; it writes, so plain Arrays of numbers only for those it only reads within their first elements: KTOP \(16\), m \(4\);/);
+    const within = "it writes, so plain Arrays of numbers only where every access is shown inside these elements:";
+    expect(b.stdout).toMatch(/frozen {5}sboxMix \(typed\.js:\d+:\d+\): f64; it writes, so plain Arrays of numbers only where every access is shown inside these elements: out \[0, 3\], S \[0, 511\]\n/);
+    expect(b.stdout).toMatch(/frozen {5}varCounter \(typed\.js:\d+:\d+\): f64; it writes, so plain Arrays of numbers only where every access is shown inside these elements: out \[0, 3\], K \[0, 9\]\n/);
+    expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in mixPairs: compiled loop over arrays out, K; it writes, so plain Arrays of numbers only where every access is shown inside these elements: out \[0, 7\], K \[0, 15\]\n/);
+    expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in hashLike: compiled loop over numbers n, a, b; arrays KTOP, m, w, giving back a, b; it writes, so plain Arrays of numbers only where every access is shown inside these elements: KTOP \[0, 15\], m \[0, 3\], w \[0, 3\]\n/);
+    // plain Arrays written, and read at an offset the wrapper checks
+    expectFrozen(b.stdout, ["schedule", "accumulate"]);
+    expect(b.stdout).toMatch(/frozen {5}accumulate \(typed\.js:\d+:\d+\): f64; it writes, so plain Arrays of numbers only where every access is shown inside these elements: W \[0, 7\], M \[offset \+ 0, offset \+ 7\]\n/);
+    expect(b.stdout).toContain(`: f64; ${within} W [0, 23], M [offset + 0, offset + 7]\n`);
     expect(b.stdout).toMatch(/partly {5}blockLabel \(typed\.js:\d+:\d+\): .*not whole: it uses a label on something other than a loop/);
     // and the loops that were not compiled, each with why
     expect(b.stdout).toMatch(/loops not compiled: \d+\n/);

@@ -14,7 +14,7 @@ import { freeze } from "../internal/freeze/index.ts";
 import { HELPERS, loadInline, storeInline } from "../internal/freeze/runtime.ts";
 import { ITOA_HELPER, objectHelpers } from "../internal/freeze/objects.ts";
 import { assignedBeforeRead, declaredWithoutValue } from "../internal/freeze/assigned.ts";
-import { countingLoop, rangeOf } from "../internal/freeze/ranges.ts";
+import { countingLoop, elementAccesses, rangeOf } from "../internal/freeze/ranges.ts";
 import { parse } from "acorn";
 import type { N } from "../internal/freeze/ast.ts";
 
@@ -120,6 +120,9 @@ describe("the freezer's WebAssembly", () => {
     const m = new ModuleBuilder();
     m.importMemory("env", "memory");
     m.importFunc("env", "pow", ["f64", "f64"], ["f64"]);
+    // (a plain Array's store makes its JSValue through the engine: not called here, no plain Array stored)
+    m.importFunc("env", "JS_NewNumber", ["i32", "f64"], ["i64"]);
+    m.global("ctx", "i32", true, 0);
     for (const h of HELPERS) m.func(h);
     // the element code frozen code inlines, as functions: (ptr, len, kind, idx[, v]); store_i32 also
     // takes ToInt32(v) as an i32, as a bitwise result's store does
@@ -132,7 +135,7 @@ describe("the freezer's WebAssembly", () => {
     const wasm = m.encode();
     expect(WebAssembly.validate(wasm)).toBe(true);
     const memory = new WebAssembly.Memory({ initial: 1 });
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm), { env: { memory, pow: Math.pow } });
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm), { env: { memory, pow: Math.pow, JS_NewNumber: () => 0n } });
     const { fz_load: load, fz_store: store, fz_store_i32: storeI32 } = inst.exports as {
       fz_load: (p: number, n: number, k: number, i: number) => number;
       fz_store: (p: number, n: number, k: number, i: number, v: number) => void;
@@ -211,7 +214,10 @@ console.log(sum([1]), fill([1], 2), viaFill([1]), viaSum([1]), poke(new DataView
     expect(counted("for (i = 0; i < 10; i++) { var i; }")).toBe("-");
     expect(counted("for (i = 0; i < 10; i++) for (let j = 0; j < 2; j++) i--;")).toBe("-");
     // ranges of index expressions
-    const range = (src: string) => rangeOf((fnOf(`(${src})`) as N).expression, new Map([["i", [0, 79] as const], ["k", [-3, 3] as const]]))?.join("..") ?? "-";
+    const range = (src: string) => {
+      const r = rangeOf((fnOf(`(${src})`) as N).expression, new Map([["i", [0, 79] as const], ["k", [-3, 3] as const]]), new Set(["off"]));
+      return r ? `${r.base ? `${r.base}+` : ""}${r.lo}..${r.hi}` : "-";
+    };
     expect(range("i * 2 + 1")).toBe("1..159");
     expect(range("2 * i")).toBe("0..158");
     expect(range("i % 16")).toBe("0..15");
@@ -234,6 +240,31 @@ console.log(sum([1]), fill([1], 2), viaFill([1]), viaSum([1]), poke(new DataView
     expect(range("j")).toBe("-");
     expect(range("i | 0")).toBe("0..79");
     expect(range("anything & -1")).toBe("-");
+    // on a base: a number variable the code never assigns (the wrapper checks its value)
+    expect(range("off + i")).toBe("off+0..79");
+    expect(range("i + off - 2")).toBe("off+-2..77");
+    expect(range("off")).toBe("off+0..0");
+    expect(range("off + off")).toBe("-");
+    expect(range("off * 2")).toBe("-");
+    expect(range("3 - off")).toBe("-");
+    expect(range("(off + i) % 8")).toBe("-");
+    expect(range("(off + i) & 7")).toBe("0..7");
+    // an if or ?: on a counter narrows it in each branch
+    const accesses = (src: string) => {
+      const a = elementAccesses(fnOf(`function f(W, K, M, off) { ${src} }`).body, "W", new Set(["off"]));
+      return a ? `${a.ranges.map((r) => (r ? `${r.base ? `${r.base}+` : ""}${r.lo}..${r.hi}` : "?")).join(" ")}${a.writes ? " writes" : ""}` : "-";
+    };
+    expect(accesses("for (let i = 0; i < 64; i++) { if (i < 16) W[i] = M[off + i]; else W[i] = W[i - 16] + W[i - 2]; }")).toBe("0..15 16..63 0..47 14..61 writes");
+    expect(accesses("for (let i = 0; i < 64; i++) x += i >= 8 ? W[i - 8] : W[i];")).toBe("0..55 0..7");
+    expect(accesses("for (let i = 0; i < 64; i++) x += 8 > i ? W[i] : W[i - 8];")).toBe("0..7 0..55");
+    expect(accesses("for (let i = 0; i < 64; i++) if (i <= 9) W[i]++; else W[off + i] = 0;")).toBe("0..9 off+10..63 writes");
+    expect(accesses("for (let i = 0; i < 64; i++) if (i < 16 && x) W[i] = 0; else W[i - 16] = 1;")).toBe("0..63 -16..47 writes");
+    expect(accesses("for (let i = 0; i < 4; i++) W[i] = W.length;")).toBe("0..3 writes");
+    expect(accesses("for (let i = 0; i < 4; i++) W[j] = 0;")).toBe("? writes");
+    expect(accesses("W.length = 0;")).toBe("-");
+    expect(accesses("delete W[0];")).toBe("-");
+    expect(accesses("f(W);")).toBe("-");
+    expect(accesses("for (const x of W) ;")).toBe("-");
     // which arrays code with effects takes as plain Arrays, and how many elements each must have
     const r = freeze(`
 function rounds(out, K) { for (let i = 0; i < 8; i++) out[i] = K[i * 2] + K[i * 2 + 1]; }
@@ -243,14 +274,23 @@ function huge(out, S, x) { for (let i = 0; i < 4; i++) out[i] = S[x >>> 16]; }
 function unbounded(out, K, n) { for (let i = 0; i < n; i++) out[i] = K[i]; }
 function before(out, K) { for (let i = 0; i < 4; i++) out[i] = K[i - 1]; }
 function writes(out, K) { for (let i = 0; i < 4; i++) { out[i] = K[i]; K[i] = 0; } }
+function stores(K) { for (let i = 0; i < 4; i++) K[i] = K[i + 1] + i; }
 function hands(out, K) { for (let i = 0; i < 4; i++) out[i] = K[i]; rounds(out, K); }
-console.log(rounds([], []), masked([], [], 1), sbox([], [], 1), huge([], [], 1), unbounded([], [], 1), before([], []), writes([], []), hands([], []));
+function block(W, M, off) { for (let i = 0; i < 64; i++) W[i] = i < 16 ? M[off + i] : W[i - 16] + W[i - 7]; }
+function moves(M, off) { let s = 0; for (let i = 0; i < 4; i++) { s += M[off + i]; M[0] = s; off++; } return s; }
+console.log(rounds([], []), masked([], [], 1), sbox([], [], 1), huge([], [], 1), unbounded([], [], 1), before([], []), writes([], []), stores([]), hands([], []), block([], [], 0), moves([], 0));
 `);
-    const reads = Object.fromEntries(r.frozen.map((f) => [f.cand.name, f.plainArrays ? "all" : Object.fromEntries([...(f.plainReads ?? [])].map(([i, need]) => [f.cand.params[i], need]))]));
-    expect(reads).toEqual({ rounds: { K: 16 }, masked: { K: 8 }, sbox: { S: 512 }, huge: {}, unbounded: {}, before: {}, writes: {}, hands: {} });
+    const windows = Object.fromEntries(
+      r.frozen.map((f) => [f.cand.name, f.plainArrays ? "all" : Object.fromEntries([...(f.plainWindows ?? [])].map(([i, ws]) => [f.cand.params[i], ws.map((w) => `${w.base === undefined ? "" : `${f.cand.params[w.base]}+`}${w.lo}..${w.hi}`).join(" ")]))]),
+    );
+    // (the arrays written at a counter, out, may be plain Arrays too)
+    const out03 = { out: "0..3" };
+    expect(windows).toEqual({ rounds: { out: "0..7", K: "0..15" }, masked: { ...out03, K: "0..7" }, sbox: { ...out03, S: "0..511" }, huge: out03, unbounded: {}, before: out03, writes: { ...out03, K: "0..3" }, stores: { K: "0..4" }, hands: {}, block: { W: "0..63", M: "off+0..15" }, moves: {} });
     expect(WebAssembly.validate(r.wasm!)).toBe(true);
     const how = Object.fromEntries(r.explain.map((e) => [e.name, e.how]));
-    expect(how.rounds).toBe("f64, no value returned (undefined); it writes, so plain Arrays of numbers only for those it only reads within their first elements: K (16); typed arrays only for the others");
+    expect(how.rounds).toBe("f64, no value returned (undefined); it writes, so plain Arrays of numbers only where every access is shown inside these elements: out [0, 7], K [0, 15]");
+    expect(how.huge).toBe("f64, no value returned (undefined); it writes, so plain Arrays of numbers only where every access is shown inside these elements: out [0, 3]; typed arrays only for the others");
+    expect(how.block).toBe("f64, no value returned (undefined); it writes, so plain Arrays of numbers only where every access is shown inside these elements: W [0, 63], M [off + 0, off + 15]");
     expect(how.unbounded).toBe("f64, no value returned (undefined); typed arrays only (it writes: plain Arrays run in the interpreter)");
   });
 

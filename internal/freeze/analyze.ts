@@ -72,6 +72,13 @@ export interface Candidate {
   objectOps?: Set<string>;
 }
 
+/** Elements [lo, hi] of an array, offset by the value of number parameter `base` where given (arrays.ts plainWindows). */
+export interface PlainWindow {
+  lo: number;
+  hi: number;
+  base?: number;
+}
+
 export interface Frozen {
   cand: Candidate;
   ret: RetTy;
@@ -86,8 +93,8 @@ export interface Frozen {
   entry?: boolean;
   /** Its array parameters may be plain Arrays of numbers (it has no effects: arrays.ts). */
   plainArrays?: boolean;
-  /** Where it has effects: its array parameters that may be plain Arrays all the same, each with how many elements its reads stay within (arrays.ts). */
-  plainReads?: Map<number, number>;
+  /** Where it has effects: its array parameters that may be plain Arrays all the same, each with the windows its accesses stay within (arrays.ts). */
+  plainWindows?: Map<number, PlainWindow[]>;
   /** Its array parameters that it, or a frozen function it hands them to, iterates with for-of (arrays.ts markIterated). */
   iterated?: Set<number>;
 }

@@ -16,19 +16,20 @@
 // (a compiled loop works on copies of its variables).
 //
 // Code with effects (SHA-512's rounds write typed arrays and read the plain
-// Array K) may take a plain Array it only reads when every read is shown to
-// fall inside its first `need` elements (ranges.ts): the wrapper lets in only
-// an array that long whose first `need` elements are all numbers, so no read
-// can deoptimise.
+// Array K) may take a plain Array all the same where every access to it is
+// shown to fall inside a window of its elements (ranges.ts: K[i * 2 + 1] in
+// [0, 159]; M[offset + i] in [offset, offset + 15]): the wrapper lets in only
+// an array that holds the window, with numbers only there, so no access can
+// deoptimise; a store there writes the number's JSValue in place.
 //
 // The object layout is QuickJS-NG's, of the quickjs.wasm in use; the init
 // function checks it on an array it makes (probe) and, if anything differs,
 // leaves plain Arrays to the interpreter (every call declines).
 
 import { children, storesMember, type N } from "./ast.ts";
-import type { Frozen } from "./analyze.ts";
+import type { Frozen, PlainWindow } from "./analyze.ts";
 import type { Func, Instr } from "./encode.ts";
-import { elementReads } from "./ranges.ts";
+import { elementAccesses, touches } from "./ranges.ts";
 import { TAG, TAG_OF } from "./runtime.ts";
 
 /** The array kind (beside JSTypedArrayEnum's) of a plain Array's JSValue buffer: 8 bytes an element. */
@@ -82,28 +83,39 @@ export function plainArgument(ctx: Instr, val: number, p: number, ptr: number, l
   ];
 }
 
-/** Elements the wrapper checks at most for code with effects: each call checks them all (bcrypt's S-boxes: 1,024). */
+/** Elements the wrapper checks at most in one window, a call (bcrypt's S-boxes: 1,024). */
 const MAX_CHECKED = 4096;
 
 /**
- * Wrapper code after plainArgument, for code with effects (plainReads): `decline` unless the
- * array has at least `need` elements and the first `need` are all numbers (int or float64
- * JSValues, as numberOf reads them), so that none of its reads deoptimises. Locals: `j` (i32),
- * `v` (i64).
+ * Wrapper code after plainArgument, for code with effects (plainWindows): `decline` unless the
+ * array (`ptr`, `len`) holds `w` and every element there is a number (an int or float64
+ * JSValue, as numberOf reads them), so that none of its accesses deoptimises. `base`: the f64
+ * local of w's base parameter. Locals: `j` and `end` (i32), `v` (i64), `b` (f64).
  */
-export function plainElements(ptr: number, len: number, need: number, j: number, v: number, decline: Instr[]): Instr[] {
-  return [
-    get(len), i32(need), { op: "i32.lt_u" }, { op: "if" }, ...decline, { op: "end" },
-    i32(0), { op: "local.set", local: j },
+export function plainWindow(ptr: number, len: number, w: PlainWindow, base: number | undefined, j: number, end: number, v: number, b: number, decline: Instr[]): Instr[] {
+  const unless = (cond: Instr[]): Instr[] => [...cond, { op: "i32.eqz" }, { op: "if" }, ...decline, { op: "end" }];
+  const f64 = (value: number): Instr => ({ op: "f64.const", value });
+  const out: Instr[] = [];
+  if (base === undefined) out.push(...unless([get(len), i32(w.hi), { op: "i32.gt_u" }]), i32(w.lo), { op: "local.set", local: j });
+  else {
+    // the base an integer with base + lo >= 0 and base + hi < len (NaN and the infinities fail one)
+    out.push(...unless([get(base), { op: "f64.trunc" }, get(base), { op: "f64.eq" }]));
+    out.push(get(base), f64(w.lo), { op: "f64.add" }, { op: "local.tee", local: b }, f64(0), { op: "f64.ge" }, { op: "i32.eqz" }, { op: "if" }, ...decline, { op: "end" });
+    out.push(...unless([get(base), f64(w.hi), { op: "f64.add" }, get(len), { op: "f64.convert_i32_u" }, { op: "f64.lt" }]));
+    out.push(get(b), { op: "i32.trunc_f64_u" }, { op: "local.set", local: j });
+  }
+  out.push(get(j), i32(w.hi - w.lo + 1), { op: "i32.add" }, { op: "local.set", local: end });
+  out.push(
     { op: "block" }, { op: "loop" },
-    get(j), i32(need), { op: "i32.ge_u" }, { op: "br_if", depth: 1 },
+    get(j), get(end), { op: "i32.ge_u" }, { op: "br_if", depth: 1 },
     get(ptr), get(j), i32(3), { op: "i32.shl" }, { op: "i32.add" }, { op: "i64.load", offset: 0 }, { op: "local.set", local: v },
     // neither an int (tag 0) nor a float64 (numberOf's test)
-    ...tag(v), { op: "i32.const", value: 0 }, { op: "i32.ne" }, ...tag(v), i32(9), { op: "i32.add" }, i32(17), { op: "i32.lt_u" }, { op: "i32.and" },
+    ...tag(v), i32(0), { op: "i32.ne" }, ...tag(v), i32(9), { op: "i32.add" }, i32(17), { op: "i32.lt_u" }, { op: "i32.and" },
     { op: "if" }, ...decline, { op: "end" },
     get(j), i32(1), { op: "i32.add" }, { op: "local.set", local: j }, { op: "br", depth: 0 },
     { op: "end" }, { op: "end" },
-  ];
+  );
+  return out;
 }
 
 /**
@@ -140,7 +152,7 @@ export function probe(ctx: Instr, arr: number, v: number, p: number, ok: Instr[]
 /**
  * Marks the frozen functions (and compiled loops) that may take plain Arrays: those with
  * no effects a re-run would repeat (element stores, DataView set calls), calling none that
- * has any; of the others, the arrays they only read within bounds shown (plainReads).
+ * has any; of the others, the arrays every access to which is shown inside windows (plainWindows).
  * `resolve`: the frozen function a call by name reaches, if any.
  */
 export function markPlainArrays(fns: Frozen[], resolve: (f: Frozen, name: string) => Frozen | undefined): void {
@@ -166,17 +178,34 @@ export function markPlainArrays(fns: Frozen[], resolve: (f: Frozen, name: string
   }
   for (const f of fns) {
     f.plainArrays = f.paramTys.includes("array") && !effects.has(f);
-    if (f.plainArrays) continue;
-    // with effects: the arrays it only reads, each read shown inside the first `need` elements (ranges.ts)
-    f.plainReads = new Map();
-    f.paramTys.forEach((ty, i) => {
-      if (ty !== "array") return;
-      const reads = elementReads(f.cand.node.body, f.cand.params[i]!);
-      if (!reads?.length || reads.some((r) => !r || r[0] < 0)) return;
-      const need = Math.max(...reads.map((r) => r![1])) + 1;
-      if (need <= MAX_CHECKED) f.plainReads!.set(i, need);
-    });
+    if (!f.plainArrays) f.plainWindows = plainWindows(f);
   }
+}
+
+/**
+ * Code with effects: its array parameters every access to which is shown inside windows of
+ * elements (ranges.ts), with those windows (one a base, the number parameters it never
+ * assigns being the bases).
+ */
+function plainWindows(f: Frozen): Map<number, PlainWindow[]> {
+  const { params, node } = f.cand;
+  const body = node.body as N;
+  const fixed = new Set(params.filter((p, i) => f.paramTys[i] === "number" && !touches(body, p)));
+  const out = new Map<number, PlainWindow[]>();
+  f.paramTys.forEach((ty, i) => {
+    if (ty !== "array") return;
+    const acc = elementAccesses(body, params[i]!, fixed);
+    if (!acc?.ranges.length || acc.ranges.some((r) => !r)) return;
+    const byBase = new Map<string | undefined, PlainWindow>();
+    for (const r of acc.ranges) {
+      const w = byBase.get(r!.base);
+      byBase.set(r!.base, w ? { ...w, lo: Math.min(w.lo, r!.lo), hi: Math.max(w.hi, r!.hi) } : { lo: r!.lo, hi: r!.hi, ...(r!.base ? { base: params.indexOf(r!.base) } : {}) });
+    }
+    const windows = [...byBase.values()];
+    if (windows.some((w) => (w.base === undefined && w.lo < 0) || w.hi - w.lo >= MAX_CHECKED || w.hi >= 2 ** 31)) return;
+    out.set(i, windows);
+  });
+  return out;
 }
 
 // for-of over an array parameter compiles to the indexed loop (analyze.ts forOf). That is
@@ -327,10 +356,10 @@ export function markIterated(fns: Frozen[], resolve: (f: Frozen, name: string) =
 export function arraysNote(f: Frozen): string {
   if (!f.paramTys.includes("array")) return "";
   if (f.plainArrays) return "; its arrays may be typed arrays or plain Arrays of numbers";
-  const read = [...(f.plainReads ?? [])].map(([i, need]) => `${f.cand.params[i]} (${need})`);
-  const others = f.paramTys.some((ty, i) => ty === "array" && !f.plainReads?.has(i));
-  if (!read.length) return "; typed arrays only (it writes: plain Arrays run in the interpreter)";
-  return `; it writes, so plain Arrays of numbers only for those it only reads within their first elements: ${read.join(", ")}${others ? "; typed arrays only for the others" : ""}`;
+  const windows = [...(f.plainWindows ?? [])].map(([i, ws]) => `${f.cand.params[i]} ${ws.map((w) => (w.base === undefined ? `[${w.lo}, ${w.hi}]` : `[${f.cand.params[w.base]} + ${w.lo}, ${f.cand.params[w.base]} + ${w.hi}]`)).join(" ")}`);
+  const others = f.paramTys.some((ty, i) => ty === "array" && !f.plainWindows?.has(i));
+  if (!windows.length) return "; typed arrays only (it writes: plain Arrays run in the interpreter)";
+  return `; it writes, so plain Arrays of numbers only where every access is shown inside these elements: ${windows.join(", ")}${others ? "; typed arrays only for the others" : ""}`;
 }
 
 /** Parameters handed as they are to a function whose parameter there is an array (`isArray(callee, i)`): arrays too. */

@@ -9,8 +9,8 @@
 // the exported API touches its bits (JS_ToFloat64, JS_NewNumber), so the
 // layout is QuickJS's business.
 
-import { BAIL, CTX, intName, outputsInArray, type Frozen } from "./analyze.ts";
-import { findsHelper, ITER, iterationCheck, iterationInit, plainArgument, plainElements, probe } from "./arrays.ts";
+import { BAIL, CTX, intName, outputsInArray, type Frozen, type PlainWindow } from "./analyze.ts";
+import { findsHelper, ITER, iterationCheck, iterationInit, PLAIN, plainArgument, plainWindow, probe } from "./arrays.ts";
 import { VIEW_GETTERS, viewBytes, viewFields, viewProbe } from "./dataview.ts";
 import { ModuleBuilder, type Func, type Instr, type ValType } from "./encode.ts";
 import { ARRAY_KINDS, DATAVIEW_METHODS, DEOPT, HELPER, HELPERS, OVERFLOW, STATIC, TAG, TAG_OF, THROWN } from "./runtime.ts";
@@ -138,6 +138,8 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     const arg = (i: number): Instr[] => [{ op: "local.get", local: 3 }, { op: "i64.load", offset: 8 * i }];
     body.push(ctx, { op: "global.set", global: CTX });
     let iteratorChecked = false;
+    const inWindows: { ptr: number; len: number; kind: number; windows: PlainWindow[] }[] = [];
+    const numberLocal = new Map<number, number>();
     for (let i = 0; i < n; i++) {
       if (f.paramTys[i] === "value") {
         // any value, borrowed from argv (undefined when missing); objects.ts decides what compiled code does with it
@@ -170,11 +172,12 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         body.push({ op: "local.get", local: kind }, { op: "i32.const", value: 10 }, { op: "i32.lt_u" }, { op: "local.get", local: kind }, { op: "i32.const", value: 11 }, { op: "i32.gt_u" }, { op: "i32.or" }, { op: "i32.and" });
         // not one of those: a plain Array, where the function takes one
         body.push({ op: "if" });
-        const need = f.plainReads?.get(i);
-        if (f.plainArrays || need !== undefined) {
+        const windows = f.plainWindows?.get(i);
+        if (f.plainArrays || windows) {
           const [val, p] = [local("i64"), local("i32")];
           body.push(...arg(i), { op: "local.set", local: val }, ...plainArgument(ctx, val, p, ptr, len, kind, at(plainOk), at(scratch), undef));
-          if (need !== undefined) body.push(...plainElements(ptr, len, need, p, val, undef));
+          // (its windows once every parameter is read: a window's base is one)
+          if (windows) inWindows.push({ ptr, len, kind, windows });
         } else body.push(...undef);
         body.push({ op: "else" });
         // its buffer: a detached (or shrunk past it) array throws here, and is JS's empty array
@@ -205,9 +208,17 @@ export function emitModule(fns: Frozen[]): EmittedModule {
       }
       const v = local("f64");
       args.push(v);
+      numberLocal.set(i, v);
       body.push({ op: "local.get", local: 2 }, { op: "i32.const", value: i }, { op: "i32.gt_s" }, { op: "if" });
       body.push(ctx, ...at(scratch), ...arg(i), { op: "call", func: "JS_ToFloat64" }, { op: "drop" });
       body.push(...at(scratch), { op: "f64.load", offset: 0 }, { op: "local.set", local: v }, { op: "end" });
+    }
+    // a plain Array given to code with effects: it holds its windows, numbers only there (arrays.ts)
+    for (const { ptr, len, kind, windows } of inWindows) {
+      const [j, end, v, b] = [local("i32"), local("i32"), local("i64"), local("f64")];
+      body.push({ op: "local.get", local: kind }, { op: "i32.const", value: PLAIN }, { op: "i32.eq" }, { op: "if" });
+      for (const w of windows) body.push(...plainWindow(ptr, len, w, w.base === undefined ? undefined : numberLocal.get(w.base)!, j, end, v, b, undef));
+      body.push({ op: "end" });
     }
     const res = local("f64");
     const result: Instr = { op: "local.set", local: res };
@@ -306,7 +317,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     ...layoutConstants(bodies, (bytes, align) => m.staticData(bytes, align), (s) => m.cString(s), 3, 4, [6, 8, 9]),
     ...(iterates ? iterationInit(ctx, (o) => at(iter + o), (str) => at(m.cString(str)), 3, 4, 5) : []),
     ...free([global]),
-    ...(fns.some((f) => f.plainArrays || f.plainReads?.size) ? probe(ctx, 3, 4, 6, at(plainOk), at(scratch)) : []),
+    ...(fns.some((f) => f.plainArrays || f.plainWindows?.size) ? probe(ctx, 3, 4, 6, at(plainOk), at(scratch)) : []),
     ctx, { op: "call", func: "JS_NewObject" }, { op: "local.set", local: 2 },
     ...register,
     // "on": the guards use the frozen functions only while it is truthy (the build turns it off

@@ -20,7 +20,7 @@ const intLiteral = (n: N | undefined): number | undefined =>
   n?.type === "Literal" && typeof n.value === "number" && Number.isSafeInteger(n.value) ? n.value : undefined;
 
 /** Does `body` assign or declare `name` (=, op=, ++, --, a pattern, for-in/of, a declarator)? Either makes it another value than the loop's count. */
-function touches(body: N, name: string): boolean {
+export function touches(body: N, name: string): boolean {
   const isName = (n: N) => n.type === "Identifier" && n.name === name;
   const target = (n: N) => n.type !== "MemberExpression" && someNode(n, isName);
   return someNode(
@@ -58,62 +58,111 @@ export function countingLoop(s: N): { name: string; range: Range } | undefined {
   return last >= from ? { name, range: [from, last] } : undefined;
 }
 
-const safe = (r: Range): Range | undefined => (Number.isSafeInteger(r[0]) && Number.isSafeInteger(r[1]) ? r : undefined);
+const safe = (r: Bound): Bound | undefined => (Number.isSafeInteger(r.lo) && Number.isSafeInteger(r.hi) ? r : undefined);
 
-/** The range of integer expression `e` where `known` holds the counters' ranges; undefined when none is shown. */
-export function rangeOf(e: N, known: ReadonlyMap<string, Range>): Range | undefined {
+/**
+ * An inclusive range of integers, [lo, hi]; with `base`, offset by the value of that number
+ * variable (which the code never assigns: the wrapper checks its value is an integer).
+ */
+export interface Bound {
+  lo: number;
+  hi: number;
+  base?: string;
+}
+
+/**
+ * The range of integer expression `e` where `known` holds the counters' ranges and `fixed`
+ * the number variables the code never assigns; undefined when none is shown.
+ */
+export function rangeOf(e: N, known: ReadonlyMap<string, Range>, fixed: ReadonlySet<string> = new Set()): Bound | undefined {
   const lit = intLiteral(e);
-  if (lit !== undefined) return [lit, lit];
-  if (e.type === "Identifier") return known.get(e.name);
+  if (lit !== undefined) return { lo: lit, hi: lit };
+  if (e.type === "Identifier") {
+    const r = known.get(e.name);
+    return r ? { lo: r[0], hi: r[1] } : fixed.has(e.name) ? { lo: 0, hi: 0, base: e.name } : undefined;
+  }
   if (e.type !== "BinaryExpression") return undefined;
   const c = intLiteral(e.right);
+  const plain = (x: N) => {
+    const r = rangeOf(x, known, fixed);
+    return r && r.base === undefined ? r : undefined;
+  };
   const bits = e.operator === "&" || e.operator === "|" ? (c ?? intLiteral(e.left)) : undefined;
   // (anything & a non-negative constant: ToInt32 of any value, then its bits within the constant's)
-  if (e.operator === "&" && bits !== undefined && bits >= 0 && bits < 2 ** 31) return [0, bits];
+  if (e.operator === "&" && bits !== undefined && bits >= 0 && bits < 2 ** 31) return { lo: 0, hi: bits };
   // (anything >>> c: ToUint32, then c bits fewer)
   if (e.operator === ">>>" && c !== undefined && c > 0 && c < 32) {
-    const a = rangeOf(e.left, known);
-    return a && a[0] >= 0 && a[1] < 2 ** 31 ? [a[0] >>> c, a[1] >>> c] : [0, 2 ** (32 - c) - 1];
+    const a = plain(e.left);
+    return a && a.lo >= 0 && a.hi < 2 ** 31 ? { lo: a.lo >>> c, hi: a.hi >>> c } : { lo: 0, hi: 2 ** (32 - c) - 1 };
   }
   if (e.operator === "|" && bits !== undefined && bits >= 0 && bits < 2 ** 31) {
     // (a non-negative int32 | c: its bits and c's, no sign bit; at least each, at most their sum)
-    const a = rangeOf(c !== undefined ? e.left : e.right, known);
-    return a && a[0] >= 0 && a[1] < 2 ** 31 ? [Math.max(a[0], bits), Math.min(a[1] + bits, 2 ** 31 - 1)] : undefined;
+    const a = plain(c !== undefined ? e.left : e.right);
+    return a && a.lo >= 0 && a.hi < 2 ** 31 ? { lo: Math.max(a.lo, bits), hi: Math.min(a.hi + bits, 2 ** 31 - 1) } : undefined;
   }
-  const a = rangeOf(e.left, known);
-  if (!a) return undefined;
-  if (c !== undefined && a[0] >= 0) {
-    if (e.operator === "%" && c > 0) return a[1] < c ? a : [0, c - 1];
-    if (e.operator === ">>" && a[1] < 2 ** 31 && c >= 0 && c < 32) return [a[0] >> c, a[1] >> c];
+  if ((e.operator === "%" || e.operator === ">>") && c !== undefined) {
+    const a = plain(e.left);
+    if (!a || a.lo < 0) return undefined;
+    if (e.operator === "%") return c > 0 ? (a.hi < c ? a : { lo: 0, hi: c - 1 }) : undefined;
+    return a.hi < 2 ** 31 && c >= 0 && c < 32 ? { lo: a.lo >> c, hi: a.hi >> c } : undefined;
   }
-  const b = rangeOf(e.right, known);
-  if (!b) return undefined;
-  if (e.operator === "+") return safe([a[0] + b[0], a[1] + b[1]]);
-  if (e.operator === "-") return safe([a[0] - b[1], a[1] - b[0]]);
-  if (e.operator === "*") {
-    const p = [a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]].map((x) => x + 0); // (no -0 as a bound)
-    return safe([Math.min(...p), Math.max(...p)]);
+  const a = rangeOf(e.left, known, fixed);
+  const b = a && rangeOf(e.right, known, fixed);
+  if (!a || !b) return undefined;
+  // (a base plus or minus a constant range stays on that base; two bases, or a base otherwise, show nothing)
+  if (e.operator === "+" && !(a.base && b.base)) return safe({ lo: a.lo + b.lo, hi: a.hi + b.hi, base: a.base ?? b.base });
+  if (e.operator === "-" && !b.base) return safe({ lo: a.lo - b.hi, hi: a.hi - b.lo, base: a.base });
+  if (e.operator === "*" && !a.base && !b.base) {
+    const p = [a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi].map((x) => x + 0); // (no -0 as a bound)
+    return safe({ lo: Math.min(...p), hi: Math.max(...p) });
   }
   return undefined;
 }
 
+/** The range of counter `name` where `test` (an if's or ?:'s) is true, and where it is false, given its range `r`. */
+function narrowed(test: N, name: string, r: Range): [Range, Range] | undefined {
+  if (test.type !== "BinaryExpression") return undefined;
+  let op: string = test.operator;
+  let c: number | undefined;
+  if (test.left.type === "Identifier" && test.left.name === name) c = intLiteral(test.right);
+  else if (test.right.type === "Identifier" && test.right.name === name) {
+    c = intLiteral(test.left);
+    op = ({ "<": ">", "<=": ">=", ">": "<", ">=": "<=" } as Record<string, string>)[op] ?? "";
+  }
+  if (c === undefined) return undefined;
+  // i < c: [lo, c - 1] and [c, hi]; the others the same way
+  const below = op === "<" ? c - 1 : op === "<=" ? c : op === ">" ? c : op === ">=" ? c - 1 : undefined;
+  if (below === undefined) return undefined;
+  const low: Range = [r[0], Math.min(r[1], below)];
+  const high: Range = [Math.max(r[0], below + 1), r[1]];
+  return op === "<" || op === "<=" ? [low, high] : [high, low];
+}
+
+/** How code uses an array: the range of each element access's index (undefined: none shown), and whether any stores. */
+export interface Accesses {
+  ranges: (Bound | undefined)[];
+  writes: boolean;
+}
+
 /**
- * Each element read `name[e]` below `body` with the range of `e` there (undefined: none
- * shown), or undefined when `name` is used otherwise than for such reads and `name.length`.
+ * Each element access `name[e]` (read, or store: =, op=, ++, --) below `body` with the range
+ * of `e` there, or undefined when `name` is used otherwise than for those and `name.length`.
+ * `fixed`: the number variables the code never assigns (bases of ranges, see Bound).
  */
-export function elementReads(body: N, name: string): (Range | undefined)[] | undefined {
-  const reads: (Range | undefined)[] = [];
+export function elementAccesses(body: N, name: string, fixed: ReadonlySet<string> = new Set()): Accesses | undefined {
+  const out: Accesses = { ranges: [], writes: false };
   let other = false;
   const isName = (n: N) => n.type === "Identifier" && n.name === name;
   const walk = (n: N, known: Map<string, Range>, parent?: N): void => {
     if (other) return;
     if (n.type === "MemberExpression" && isName(n.object)) {
-      const stored = parent && ((parent.type === "AssignmentExpression" && parent.left === n) || (parent.type === "UpdateExpression" && parent.argument === n) || (parent.type === "UnaryExpression" && parent.operator === "delete"));
-      if (stored || n.optional) other = true;
+      const stored = parent && ((parent.type === "AssignmentExpression" && parent.left === n) || (parent.type === "UpdateExpression" && parent.argument === n));
+      if (n.optional || (parent?.type === "UnaryExpression" && parent.operator === "delete")) other = true;
       else if (n.computed) {
-        reads.push(rangeOf(n.property, known));
+        out.ranges.push(rangeOf(n.property, known, fixed));
+        if (stored) out.writes = true;
         walk(n.property, known, n);
-      } else if (n.property.name !== "length") other = true;
+      } else if (n.property.name !== "length" || stored) other = true;
       return;
     }
     if (isName(n)) {
@@ -122,14 +171,14 @@ export function elementReads(body: N, name: string): (Range | undefined)[] | und
       return;
     }
     const loop = countingLoop(n);
+    // (an if or ?: testing a counter against a constant narrows its range in each branch)
+    const branches = (n.type === "IfStatement" || n.type === "ConditionalExpression") && n.test.type === "BinaryExpression" ? [...known].map(([k, r]) => [k, narrowed(n.test, k, r)] as const).find(([, b]) => b) : undefined;
     for (const c of children(n)) {
-      if (loop && c === n.body) {
-        const inner = new Map(known);
-        inner.set(loop.name, loop.range);
-        walk(c, inner, n);
-      } else walk(c, known, n);
+      if (loop && c === n.body) walk(c, new Map(known).set(loop.name, loop.range), n);
+      else if (branches && (c === n.consequent || c === n.alternate)) walk(c, new Map(known).set(branches[0], branches[1]![c === n.consequent ? 0 : 1]), n);
+      else walk(c, known, n);
     }
   };
   walk(body, new Map());
-  return other ? undefined : reads;
+  return other ? undefined : out;
 }

@@ -247,12 +247,14 @@ export function storeInline(ptr: number, len: number, kind: number, idx: number,
     [[5, 6], [...address(ptr, k, 2), ...int32, { op: "i32.store", offset: 0 }]],
     [[10], [...address(ptr, k, 2), ...canonical(v), { op: "f32.demote_f64" }, { op: "f32.store", offset: 0 }]],
     [[11], [...address(ptr, k, 3), ...canonical(v), { op: "f64.store", offset: 0 }]],
+    // a plain Array's element (arrays.ts plainWindow: a number there, nothing to free): the number's JSValue
+    [[PLAIN], [...address(ptr, k, 3), { op: "global.get", global: "ctx" /* analyze.ts CTX */ }, get(v), { op: "call", func: "JS_NewNumber" }, { op: "i64.store", offset: 0 }]],
   ];
   const n = cases.length;
   // outside the array (or at no integer index): nothing, out of the outer block
   const out: Instr[] = [{ op: "block" }, ...index(idx, len, k, [{ op: "br", depth: 1 }])];
   out.push(...cases.map((): Instr => ({ op: "block" })), { op: "block" });
-  const depths = Array.from({ length: 12 }, (_, kd) => {
+  const depths = Array.from({ length: PLAIN + 1 }, (_, kd) => {
     const i = cases.findIndex(([ks]) => ks.includes(kd));
     return i < 0 ? n : i;
   });

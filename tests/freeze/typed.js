@@ -818,4 +818,48 @@ function matchLen(d, i, dif, max) {
   row("matchLen", matchLen(d, 2, 2, 10), matchLen(d, 10, 2, 5), matchLen(d, 4, 4, 3), matchLen(d, 1, 1, 3), matchLen(new Float32Array([NaN, NaN]), 1, 1, 4), matchLen(d, -1, 1, 3));
 }
 
+// plain Arrays written by code with effects, every access inside a window: a message schedule
+// (crypto-js's SHA-256 keeps W and the message words in plain Arrays) read at an offset
+function schedule(W, M, offset) {
+  let s = 0;
+  for (let i = 0; i < 24; i++) {
+    if (i < 8) W[i] = M[offset + i] | 0;
+    else W[i] = (W[i - 8] + (W[i - 3] >>> 1) + (W[i - 7] ^ i)) | 0;
+    s = (s + W[i]) | 0;
+  }
+  return s;
+}
+{
+  const words = Array.from({ length: 32 }, (_, i) => (i * 0x9e3779b9) | 0);
+  const W = [];
+  const runs = [schedule(W, words, 0), W.length, schedule(W, words, 8), schedule(W, words, 24), schedule(W, words, 25), schedule(W, words, -1), schedule(W, words, 1.5), schedule(W, words, NaN)];
+  const stringAt3 = words.map((x, i) => (i === 3 ? "3" : x));
+  runs.push(schedule(W, stringAt3, 0), schedule(W, stringAt3, 4), W.reduce((x, y) => x ^ y, 0));
+  const Wodd = W.slice();
+  Wodd[5] = "5";
+  runs.push(schedule(Wodd, words, 2), typeof Wodd[5], schedule(new Int32Array(24), words, 3), schedule(W, new Float64Array(words), 5));
+  const same = words.slice();
+  runs.push(schedule(same, same, 0), same.reduce((x, y) => x ^ y, 0), same.length, W.length);
+  row("plain Arrays written in windows", ...runs);
+}
+function accumulate(W, M, offset) {
+  let t = 0;
+  for (let i = 0; i < 8; i++) {
+    W[i] = (W[i] + 1) | 0;
+    t = (t + M[offset + i] + W[i]) | 0;
+  }
+  return t;
+}
+{
+  // (a call that declined after adding once would add twice: each run leaves W to compare)
+  const words = Array.from({ length: 32 }, (_, i) => i * 1000 + 1);
+  const W = Array.from({ length: 8 }, () => 1);
+  const sum = () => W.reduce((x, y) => (x * 31 + y) | 0, 0);
+  const runs = [accumulate(W, words, 0), sum(), accumulate(W, words, 24), sum(), accumulate(W, words, 25), sum(), accumulate(W, words, -1), sum(), accumulate(W, words, 0.5), sum()];
+  runs.push(accumulate(W, words.map((x, i) => (i === 2 ? "2" : x)), 0), sum(), typeof W[2]);
+  W[2] = 5;
+  runs.push(accumulate(W, words, 1), sum(), accumulate(W.concat([9]), words, 3));
+  row("plain Arrays accumulated in windows", ...runs);
+}
+
 console.log(out.join("\n"));
