@@ -93,8 +93,8 @@ export interface Frozen {
   entry?: boolean;
   /** Its array parameters may be plain Arrays of numbers (it has no effects: arrays.ts). */
   plainArrays?: boolean;
-  /** Where it has effects: its array parameters that may be plain Arrays all the same, each with the windows its accesses stay within (arrays.ts). */
-  plainWindows?: Map<number, PlainWindow[]>;
+  /** Where it has effects: its array parameters that may be plain Arrays all the same, each with the windows its accesses stay within, and whether it only reads it (arrays.ts). */
+  plainWindows?: Map<number, { windows: PlainWindow[]; readOnly: boolean }>;
   /** Its array parameters that it, or a frozen function it hands them to, iterates with for-of (arrays.ts markIterated). */
   iterated?: Set<number>;
 }

@@ -20,7 +20,10 @@
 // shown to fall inside a window of its elements (ranges.ts: K[i * 2 + 1] in
 // [0, 159]; M[offset + i] in [offset, offset + 15]): the wrapper lets in only
 // an array that holds the window, with numbers only there, so no access can
-// deoptimise; a store there writes the number's JSValue in place.
+// deoptimise; a store there writes the number's JSValue in place. An array only
+// read, in one window, may have holes or be a slow array: the wrapper copies
+// the window's elements (own data properties, numbers) and the code reads the
+// copy.
 //
 // The object layout is QuickJS-NG's, of the quickjs.wasm in use; the init
 // function checks it on an array it makes (probe) and, if anything differs,
@@ -64,27 +67,53 @@ export function numberOf(v: number, deopt: Instr[]): Instr[] {
  * Wrapper code for an argument that is not a typed array: a fast, hole-free Array sets
  * ptr, len and kind (PLAIN); anything else runs `decline`. `ok`: the address of the probe's
  * verdict; `scratch`: 8 bytes for JS_GetLength. Locals: `val` (the JSValue), `p` (i32).
+ * `slow`: where given (an Array only read, in one window: plainCopy), an Array with holes or
+ * made slow is let in too, `slow` set to 1 and `len` its length (its window is copied).
  */
-export function plainArgument(ctx: Instr, val: number, p: number, ptr: number, len: number, kind: number, ok: Instr[], scratch: Instr[], decline: Instr[]): Instr[] {
+export function plainArgument(ctx: Instr, val: number, p: number, ptr: number, len: number, kind: number, ok: Instr[], scratch: Instr[], decline: Instr[], slow?: number): Instr[] {
   const unless = (cond: Instr[]): Instr[] => [...cond, { op: "i32.eqz" }, { op: "if" }, ...decline, { op: "end" }];
-  return [
+  const out: Instr[] = [
     ...unless([...ok, { op: "i32.load", offset: 0 }]),
-    // an object (tag -1) of class Array whose elements are still its fast buffer
+    // an object (tag -1) of class Array
     ...unless([...tag(val), i32(-1), { op: "i32.eq" }]),
     get(val), { op: "i32.wrap_i64" }, { op: "local.set", local: p },
     ...unless([get(p), { op: "i32.load16_u", offset: OBJ.classId }, i32(CLASS_ARRAY), { op: "i32.eq" }]),
-    ...unless([get(p), { op: "i32.load8_u", offset: OBJ.flags }, i32(OBJ.fastArray), { op: "i32.and" }]),
-    // no holes past the buffer: its length (an own data property of an Array: no JS runs) is its count
-    get(p), { op: "i32.load", offset: OBJ.count }, { op: "local.set", local: len },
+    // its length (an own data property of an Array: no JS runs)
     ...unless([ctx, get(val), ...scratch, { op: "call", func: "JS_GetLength" }, i32(0), { op: "i32.ge_s" }]),
-    ...unless([...scratch, { op: "i64.load", offset: 0 }, get(len), { op: "i64.extend_i32_u" }, { op: "i64.eq" }]),
-    get(p), { op: "i32.load", offset: OBJ.values }, { op: "local.set", local: ptr },
-    i32(PLAIN), { op: "local.set", local: kind },
   ];
+  // its elements still its fast buffer, with no holes past it (its length is its count)
+  const fast: Instr[] = [get(p), { op: "i32.load8_u", offset: OBJ.flags }, i32(OBJ.fastArray), { op: "i32.and" }, { op: "i32.eqz" }, { op: "i32.eqz" }];
+  const whole: Instr[] = [...scratch, { op: "i64.load", offset: 0 }, get(p), { op: "i32.load", offset: OBJ.count }, { op: "i64.extend_i32_u" }, { op: "i64.eq" }];
+  const buffer: Instr[] = [get(p), { op: "i32.load", offset: OBJ.count }, { op: "local.set", local: len }, get(p), { op: "i32.load", offset: OBJ.values }, { op: "local.set", local: ptr }];
+  if (slow === undefined) out.push(...unless(fast), ...unless(whole), ...buffer);
+  else {
+    out.push(...fast, { op: "if", result: "i32" }, ...whole, { op: "else" }, i32(0), { op: "end" });
+    out.push({ op: "if" }, ...buffer, i32(0), { op: "local.set", local: slow });
+    out.push({ op: "else" }, ...scratch, { op: "i64.load", offset: 0 }, { op: "i32.wrap_i64" }, { op: "local.set", local: len }, i32(1), { op: "local.set", local: slow }, { op: "end" });
+  }
+  out.push(i32(PLAIN), { op: "local.set", local: kind });
+  return out;
 }
 
 /** Elements the wrapper checks at most in one window, a call (bcrypt's S-boxes: 1,024). */
 const MAX_CHECKED = 4096;
+
+/** Wrapper code: `j` the first index of window `w` of an array of length `len`, or `decline` where the array does not hold it (see plainWindow). */
+function windowStart(len: number, w: PlainWindow, base: number | undefined, j: number, b: number, decline: Instr[]): Instr[] {
+  const unless = (cond: Instr[]): Instr[] => [...cond, { op: "i32.eqz" }, { op: "if" }, ...decline, { op: "end" }];
+  const f64 = (value: number): Instr => ({ op: "f64.const", value });
+  if (base === undefined) return [...unless([get(len), i32(w.hi), { op: "i32.gt_u" }]), i32(w.lo), { op: "local.set", local: j }];
+  // the base an integer with base + lo >= 0 and base + hi < len (NaN and the infinities fail one)
+  return [
+    ...unless([get(base), { op: "f64.trunc" }, get(base), { op: "f64.eq" }]),
+    get(base), f64(w.lo), { op: "f64.add" }, { op: "local.tee", local: b }, f64(0), { op: "f64.ge" }, { op: "i32.eqz" }, { op: "if" }, ...decline, { op: "end" },
+    ...unless([get(base), f64(w.hi), { op: "f64.add" }, get(len), { op: "f64.convert_i32_u" }, { op: "f64.lt" }]),
+    get(b), { op: "i32.trunc_f64_u" }, { op: "local.set", local: j },
+  ];
+}
+
+/** Does JSValue local `v` hold no number (neither an int, tag 0, nor a float64: numberOf's test)? */
+const notNumber = (v: number): Instr[] => [...tag(v), i32(0), { op: "i32.ne" }, ...tag(v), i32(9), { op: "i32.add" }, i32(17), { op: "i32.lt_u" }, { op: "i32.and" }];
 
 /**
  * Wrapper code after plainArgument, for code with effects (plainWindows): `decline` unless the
@@ -93,29 +122,52 @@ const MAX_CHECKED = 4096;
  * local of w's base parameter. Locals: `j` and `end` (i32), `v` (i64), `b` (f64).
  */
 export function plainWindow(ptr: number, len: number, w: PlainWindow, base: number | undefined, j: number, end: number, v: number, b: number, decline: Instr[]): Instr[] {
-  const unless = (cond: Instr[]): Instr[] => [...cond, { op: "i32.eqz" }, { op: "if" }, ...decline, { op: "end" }];
-  const f64 = (value: number): Instr => ({ op: "f64.const", value });
-  const out: Instr[] = [];
-  if (base === undefined) out.push(...unless([get(len), i32(w.hi), { op: "i32.gt_u" }]), i32(w.lo), { op: "local.set", local: j });
-  else {
-    // the base an integer with base + lo >= 0 and base + hi < len (NaN and the infinities fail one)
-    out.push(...unless([get(base), { op: "f64.trunc" }, get(base), { op: "f64.eq" }]));
-    out.push(get(base), f64(w.lo), { op: "f64.add" }, { op: "local.tee", local: b }, f64(0), { op: "f64.ge" }, { op: "i32.eqz" }, { op: "if" }, ...decline, { op: "end" });
-    out.push(...unless([get(base), f64(w.hi), { op: "f64.add" }, get(len), { op: "f64.convert_i32_u" }, { op: "f64.lt" }]));
-    out.push(get(b), { op: "i32.trunc_f64_u" }, { op: "local.set", local: j });
-  }
-  out.push(get(j), i32(w.hi - w.lo + 1), { op: "i32.add" }, { op: "local.set", local: end });
-  out.push(
+  return [
+    ...windowStart(len, w, base, j, b, decline),
+    get(j), i32(w.hi - w.lo + 1), { op: "i32.add" }, { op: "local.set", local: end },
     { op: "block" }, { op: "loop" },
     get(j), get(end), { op: "i32.ge_u" }, { op: "br_if", depth: 1 },
     get(ptr), get(j), i32(3), { op: "i32.shl" }, { op: "i32.add" }, { op: "i64.load", offset: 0 }, { op: "local.set", local: v },
-    // neither an int (tag 0) nor a float64 (numberOf's test)
-    ...tag(v), i32(0), { op: "i32.ne" }, ...tag(v), i32(9), { op: "i32.add" }, i32(17), { op: "i32.lt_u" }, { op: "i32.and" },
-    { op: "if" }, ...decline, { op: "end" },
+    ...notNumber(v), { op: "if" }, ...decline, { op: "end" },
     get(j), i32(1), { op: "i32.add" }, { op: "local.set", local: j }, { op: "br", depth: 0 },
     { op: "end" }, { op: "end" },
-  );
-  return out;
+  ];
+}
+
+/**
+ * Wrapper code for an Array only read, in one window, that has holes or is no longer fast
+ * (plainArgument's `slow`: crypto-js pads its message past the end before hashing it): the
+ * window's elements, each an own data property holding a number, copied to `copy` (its
+ * static area), and `ptr` set so that element k of the array is read at ptr + 8k there. A
+ * hole (the prototype chain's business), an accessor or anything not a number: `decline`. No
+ * JS runs meanwhile, so the copy stays the array's for the whole call. `desc`: a
+ * JSPropertyDescriptor's 32 bytes; locals as plainWindow's, and `a` (i32).
+ */
+export function plainCopy(ctx: Instr, val: number, ptr: number, len: number, w: PlainWindow, base: number | undefined, copy: Instr[], desc: Instr[], j: number, end: number, v: number, b: number, a: number, decline: Instr[]): Instr[] {
+  const free = (x: Instr[]): Instr[] => [ctx, ...x, { op: "call", func: "JS_FreeValue" }];
+  return [
+    ...windowStart(len, w, base, j, b, decline),
+    // element k at copy + 8 (k - start)
+    ...copy, get(j), i32(3), { op: "i32.shl" }, { op: "i32.sub" }, { op: "local.set", local: ptr },
+    get(j), i32(w.hi - w.lo + 1), { op: "i32.add" }, { op: "local.set", local: end },
+    { op: "block" }, { op: "loop" },
+    get(j), get(end), { op: "i32.ge_u" }, { op: "br_if", depth: 1 },
+    ctx, get(j), { op: "call", func: "JS_NewAtomUInt32" }, { op: "local.set", local: a },
+    ctx, ...desc, get(val), get(a), { op: "call", func: "JS_GetOwnProperty" },
+    ctx, get(a), { op: "call", func: "JS_FreeAtom" },
+    // (< 0: it threw, 0: a hole)
+    { op: "local.tee", local: a }, i32(0), { op: "i32.lt_s" }, { op: "if" }, ...free([ctx, { op: "call", func: "JS_GetException" }]), ...decline, { op: "end" },
+    get(a), { op: "i32.eqz" }, { op: "if" }, ...decline, { op: "end" },
+    // an accessor: its getter and setter (copies) go
+    ...desc, { op: "i32.load", offset: 0 }, i32(1 << 4), { op: "i32.and" }, { op: "if" },
+    ...free([...desc, { op: "i64.load", offset: 16 }]), ...free([...desc, { op: "i64.load", offset: 24 }]), ...decline,
+    { op: "end" },
+    ...desc, { op: "i64.load", offset: 8 }, { op: "local.set", local: v },
+    ...notNumber(v), { op: "if" }, ...free([get(v)]), ...decline, { op: "end" },
+    get(ptr), get(j), i32(3), { op: "i32.shl" }, { op: "i32.add" }, get(v), { op: "i64.store", offset: 0 },
+    get(j), i32(1), { op: "i32.add" }, { op: "local.set", local: j }, { op: "br", depth: 0 },
+    { op: "end" }, { op: "end" },
+  ];
 }
 
 /**
@@ -187,11 +239,11 @@ export function markPlainArrays(fns: Frozen[], resolve: (f: Frozen, name: string
  * elements (ranges.ts), with those windows (one a base, the number parameters it never
  * assigns being the bases).
  */
-function plainWindows(f: Frozen): Map<number, PlainWindow[]> {
+function plainWindows(f: Frozen): NonNullable<Frozen["plainWindows"]> {
   const { params, node } = f.cand;
   const body = node.body as N;
   const fixed = new Set(params.filter((p, i) => f.paramTys[i] === "number" && !touches(body, p)));
-  const out = new Map<number, PlainWindow[]>();
+  const out: NonNullable<Frozen["plainWindows"]> = new Map();
   f.paramTys.forEach((ty, i) => {
     if (ty !== "array") return;
     const acc = elementAccesses(body, params[i]!, fixed);
@@ -203,7 +255,7 @@ function plainWindows(f: Frozen): Map<number, PlainWindow[]> {
     }
     const windows = [...byBase.values()];
     if (windows.some((w) => (w.base === undefined && w.lo < 0) || w.hi - w.lo >= MAX_CHECKED || w.hi >= 2 ** 31)) return;
-    out.set(i, windows);
+    out.set(i, { windows, readOnly: !acc.writes });
   });
   return out;
 }
@@ -356,7 +408,7 @@ export function markIterated(fns: Frozen[], resolve: (f: Frozen, name: string) =
 export function arraysNote(f: Frozen): string {
   if (!f.paramTys.includes("array")) return "";
   if (f.plainArrays) return "; its arrays may be typed arrays or plain Arrays of numbers";
-  const windows = [...(f.plainWindows ?? [])].map(([i, ws]) => `${f.cand.params[i]} ${ws.map((w) => (w.base === undefined ? `[${w.lo}, ${w.hi}]` : `[${f.cand.params[w.base]} + ${w.lo}, ${f.cand.params[w.base]} + ${w.hi}]`)).join(" ")}`);
+  const windows = [...(f.plainWindows ?? [])].map(([i, { windows: ws }]) => `${f.cand.params[i]} ${ws.map((w) => (w.base === undefined ? `[${w.lo}, ${w.hi}]` : `[${f.cand.params[w.base]} + ${w.lo}, ${f.cand.params[w.base]} + ${w.hi}]`)).join(" ")}`);
   const others = f.paramTys.some((ty, i) => ty === "array" && !f.plainWindows?.has(i));
   if (!windows.length) return "; typed arrays only (it writes: plain Arrays run in the interpreter)";
   return `; it writes, so plain Arrays of numbers only where every access is shown inside these elements: ${windows.join(", ")}${others ? "; typed arrays only for the others" : ""}`;

@@ -10,7 +10,7 @@
 // layout is QuickJS's business.
 
 import { BAIL, CTX, intName, outputsInArray, type Frozen, type PlainWindow } from "./analyze.ts";
-import { findsHelper, ITER, iterationCheck, iterationInit, PLAIN, plainArgument, plainWindow, probe } from "./arrays.ts";
+import { findsHelper, ITER, iterationCheck, iterationInit, PLAIN, plainArgument, plainCopy, plainWindow, probe } from "./arrays.ts";
 import { VIEW_GETTERS, viewBytes, viewFields, viewProbe } from "./dataview.ts";
 import { ModuleBuilder, type Func, type Instr, type ValType } from "./encode.ts";
 import { ARRAY_KINDS, DATAVIEW_METHODS, DEOPT, HELPER, HELPERS, OVERFLOW, STATIC, TAG, TAG_OF, THROWN } from "./runtime.ts";
@@ -42,6 +42,7 @@ export const API: Record<string, [ValType[], ValType[]]> = {
   JS_NewAtom: [["i32", "i32"], ["i32"]],
   JS_FreeAtom: [["i32", "i32"], []],
   JS_GetOwnProperty: [["i32", "i32", "i64", "i32"], ["i32"]],
+  JS_NewAtomUInt32: [["i32", "i32"], ["i32"]],
   JS_Call: [["i32", "i64", "i64", "i32", "i32"], ["i64"]],
   JS_IsDataView: [["i64"], ["i32"]],
   // the init probe of a DataView's fields (dataview.ts)
@@ -138,7 +139,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     const arg = (i: number): Instr[] => [{ op: "local.get", local: 3 }, { op: "i64.load", offset: 8 * i }];
     body.push(ctx, { op: "global.set", global: CTX });
     let iteratorChecked = false;
-    const inWindows: { ptr: number; len: number; kind: number; windows: PlainWindow[] }[] = [];
+    const inWindows: { ptr: number; len: number; kind: number; val: number; windows: PlainWindow[]; slow?: number; copy: number }[] = [];
     const numberLocal = new Map<number, number>();
     for (let i = 0; i < n; i++) {
       if (f.paramTys[i] === "value") {
@@ -172,12 +173,16 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         body.push({ op: "local.get", local: kind }, { op: "i32.const", value: 10 }, { op: "i32.lt_u" }, { op: "local.get", local: kind }, { op: "i32.const", value: 11 }, { op: "i32.gt_u" }, { op: "i32.or" }, { op: "i32.and" });
         // not one of those: a plain Array, where the function takes one
         body.push({ op: "if" });
-        const windows = f.plainWindows?.get(i);
-        if (f.plainArrays || windows) {
+        const pw = f.plainWindows?.get(i);
+        if (f.plainArrays || pw) {
           const [val, p] = [local("i64"), local("i32")];
-          body.push(...arg(i), { op: "local.set", local: val }, ...plainArgument(ctx, val, p, ptr, len, kind, at(plainOk), at(scratch), undef));
+          // (an Array only read, in one window, may be one with holes or a slow one: its window is copied)
+          const copies = pw?.readOnly && pw.windows.length === 1 ? pw.windows[0]! : undefined;
+          const slow = copies ? local("i32") : undefined;
+          body.push(...arg(i), { op: "local.set", local: val }, ...plainArgument(ctx, val, p, ptr, len, kind, at(plainOk), at(scratch), undef, slow));
           // (its windows once every parameter is read: a window's base is one)
-          if (windows) inWindows.push({ ptr, len, kind, windows });
+          const copy = copies ? m.staticData(new Uint8Array(8 * (copies.hi - copies.lo + 1)), 8) : 0;
+          if (pw) inWindows.push({ ptr, len, kind, val, windows: pw.windows, slow, copy });
         } else body.push(...undef);
         body.push({ op: "else" });
         // its buffer: a detached (or shrunk past it) array throws here, and is JS's empty array
@@ -214,10 +219,15 @@ export function emitModule(fns: Frozen[]): EmittedModule {
       body.push(...at(scratch), { op: "f64.load", offset: 0 }, { op: "local.set", local: v }, { op: "end" });
     }
     // a plain Array given to code with effects: it holds its windows, numbers only there (arrays.ts)
-    for (const { ptr, len, kind, windows } of inWindows) {
+    for (const { ptr, len, kind, val, windows, slow, copy } of inWindows) {
       const [j, end, v, b] = [local("i32"), local("i32"), local("i64"), local("f64")];
+      const baseOf = (w: PlainWindow) => (w.base === undefined ? undefined : numberLocal.get(w.base)!);
       body.push({ op: "local.get", local: kind }, { op: "i32.const", value: PLAIN }, { op: "i32.eq" }, { op: "if" });
-      for (const w of windows) body.push(...plainWindow(ptr, len, w, w.base === undefined ? undefined : numberLocal.get(w.base)!, j, end, v, b, undef));
+      if (slow !== undefined) {
+        body.push({ op: "local.get", local: slow }, { op: "if" }, ...plainCopy(ctx, val, ptr, len, windows[0]!, baseOf(windows[0]!), at(copy), at(desc), j, end, v, b, local("i32"), undef), { op: "else" });
+      }
+      for (const w of windows) body.push(...plainWindow(ptr, len, w, baseOf(w), j, end, v, b, undef));
+      if (slow !== undefined) body.push({ op: "end" });
       body.push({ op: "end" });
     }
     const res = local("f64");
