@@ -260,6 +260,9 @@ console.log(sum([1]), fill([1], 2), viaFill([1]), viaSum([1]), poke(new DataView
     expect(accesses("for (let i = 0; i < 64; i++) if (i <= 9) W[i]++; else W[off + i] = 0;")).toBe("0..9 off+10..63 writes");
     expect(accesses("for (let i = 0; i < 64; i++) if (i < 16 && x) W[i] = 0; else W[i - 16] = 1;")).toBe("0..63 -16..47 writes");
     expect(accesses("for (let i = 0; i < 4; i++) W[i] = W.length;")).toBe("0..3 writes");
+    // (a branch the counter's range never enters: its accesses need no window, its other uses count)
+    expect(accesses("for (let i = 0; i < 4; i++) if (i > 10) W[i] = 0; else W[i] = 1;")).toBe("0..3 writes");
+    expect(accesses("for (let i = 0; i < 4; i++) if (i > 10) f(W); else W[i] = 1;")).toBe("-");
     expect(accesses("for (let i = 0; i < 4; i++) W[j] = 0;")).toBe("? writes");
     expect(accesses("W.length = 0;")).toBe("-");
     expect(accesses("delete W[0];")).toBe("-");
@@ -277,15 +280,16 @@ function writes(out, K) { for (let i = 0; i < 4; i++) { out[i] = K[i]; K[i] = 0;
 function stores(K) { for (let i = 0; i < 4; i++) K[i] = K[i + 1] + i; }
 function hands(out, K) { for (let i = 0; i < 4; i++) out[i] = K[i]; rounds(out, K); }
 function block(W, M, off) { for (let i = 0; i < 64; i++) W[i] = i < 16 ? M[off + i] : W[i - 16] + W[i - 7]; }
+function deadOnly(out, K) { for (let i = 0; i < 4; i++) { out[i] = 1; if (i > 10) out[0] += K[i]; } }
 function moves(M, off) { let s = 0; for (let i = 0; i < 4; i++) { s += M[off + i]; M[0] = s; off++; } return s; }
-console.log(rounds([], []), masked([], [], 1), sbox([], [], 1), huge([], [], 1), unbounded([], [], 1), before([], []), writes([], []), stores([]), hands([], []), block([], [], 0), moves([], 0));
+console.log(rounds([], []), masked([], [], 1), sbox([], [], 1), huge([], [], 1), unbounded([], [], 1), before([], []), writes([], []), stores([]), hands([], []), block([], [], 0), deadOnly([], []), moves([], 0));
 `);
     const windows = Object.fromEntries(
       r.frozen.map((f) => [f.cand.name, f.plainArrays ? "all" : Object.fromEntries([...(f.plainWindows ?? [])].map(([i, { windows: ws }]) => [f.cand.params[i], ws.map((w) => `${w.base === undefined ? "" : `${f.cand.params[w.base]}+`}${w.lo}..${w.hi}`).join(" ")]))]),
     );
     // (the arrays written at a counter, out, may be plain Arrays too)
     const out03 = { out: "0..3" };
-    expect(windows).toEqual({ rounds: { out: "0..7", K: "0..15" }, masked: { ...out03, K: "0..7" }, sbox: { ...out03, S: "0..511" }, huge: out03, unbounded: {}, before: out03, writes: { ...out03, K: "0..3" }, stores: { K: "0..4" }, hands: {}, block: { W: "0..63", M: "off+0..15" }, moves: {} });
+    expect(windows).toEqual({ rounds: { out: "0..7", K: "0..15" }, masked: { ...out03, K: "0..7" }, sbox: { ...out03, S: "0..511" }, huge: out03, unbounded: {}, before: out03, writes: { ...out03, K: "0..3" }, stores: { K: "0..4" }, hands: {}, block: { W: "0..63", M: "off+0..15" }, deadOnly: { out: "0..3" }, moves: {} });
     expect(WebAssembly.validate(r.wasm!)).toBe(true);
     const how = Object.fromEntries(r.explain.map((e) => [e.name, e.how]));
     expect(how.rounds).toBe("f64, no value returned (undefined); it writes, so plain Arrays of numbers only where every access is shown inside these elements: out [0, 7], K [0, 15]");

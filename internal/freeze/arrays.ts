@@ -152,7 +152,9 @@ export function plainCopy(ctx: Instr, val: number, ptr: number, len: number, w: 
     get(j), i32(w.hi - w.lo + 1), { op: "i32.add" }, { op: "local.set", local: end },
     { op: "block" }, { op: "loop" },
     get(j), get(end), { op: "i32.ge_u" }, { op: "br_if", depth: 1 },
-    ctx, get(j), { op: "call", func: "JS_NewAtomUInt32" }, { op: "local.set", local: a },
+    // (an index past 2^31 - 1 is a string atom: made, and out of memory, 0 with an exception)
+    ctx, get(j), { op: "call", func: "JS_NewAtomUInt32" }, { op: "local.tee", local: a },
+    { op: "i32.eqz" }, { op: "if" }, ...free([ctx, { op: "call", func: "JS_GetException" }]), ...decline, { op: "end" },
     ctx, ...desc, get(val), get(a), { op: "call", func: "JS_GetOwnProperty" },
     ctx, get(a), { op: "call", func: "JS_FreeAtom" },
     // (< 0: it threw, 0: a hole)
@@ -247,7 +249,7 @@ function plainWindows(f: Frozen): NonNullable<Frozen["plainWindows"]> {
   f.paramTys.forEach((ty, i) => {
     if (ty !== "array") return;
     const acc = elementAccesses(body, params[i]!, fixed);
-    if (!acc?.ranges.length || acc.ranges.some((r) => !r)) return;
+    if (!acc?.ranges.length || acc.ranges.some((r) => !r || r.lo > r.hi)) return;
     const byBase = new Map<string | undefined, PlainWindow>();
     for (const r of acc.ranges) {
       const w = byBase.get(r!.base);
@@ -270,7 +272,7 @@ function plainWindows(f: Frozen): NonNullable<Frozen["plainWindows"]> {
 // that no JS changes: its length and own elements, read as frozen code reads them.
 
 /** The helper that checks one lookup: fz_finds(obj, atom, kept) -> i32. */
-const FINDS_HELPER = "fz_finds";
+export const FINDS_HELPER = "fz_finds";
 /** What the checks keep, at offsets in their static data: the originals (JSValues) and the atoms. */
 export const ITER = { arrayValues: 0, typedValues: 8, iterProto: 16, iterNext: 24, atomIterator: 32, atomNext: 36, atomReturn: 40, size: 48 } as const;
 

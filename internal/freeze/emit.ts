@@ -10,7 +10,7 @@
 // layout is QuickJS's business.
 
 import { BAIL, CTX, intName, outputsInArray, type Frozen, type PlainWindow } from "./analyze.ts";
-import { findsHelper, ITER, iterationCheck, iterationInit, PLAIN, plainArgument, plainCopy, plainWindow, probe } from "./arrays.ts";
+import { FINDS_HELPER, findsHelper, ITER, iterationCheck, iterationInit, PLAIN, plainArgument, plainCopy, plainWindow, probe } from "./arrays.ts";
 import { VIEW_GETTERS, viewBytes, viewFields, viewProbe } from "./dataview.ts";
 import { ModuleBuilder, type Func, type Instr, type ValType } from "./encode.ts";
 import { ARRAY_KINDS, DATAVIEW_METHODS, DEOPT, HELPER, HELPERS, OVERFLOW, STATIC, TAG, TAG_OF, THROWN } from "./runtime.ts";
@@ -99,6 +99,8 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   const viewGetters = m.staticData(new Uint8Array(8 * VIEW_GETTERS.length), 8);
   // the init probe's verdict on DataViews' fields (1: the wrapper may read them)
   const viewOk = m.staticData(new Uint8Array(4), 4);
+  // their names' atoms, for the wrappers' lookups (fz_finds)
+  const viewAtoms = m.staticData(new Uint8Array(4 * DATAVIEW_METHODS.length), 4);
   // for-of's checks (arrays.ts): the built-in iteration, kept at init
   const iterates = fns.some((f) => f.entry && f.iterated?.size);
   const iter = iterates ? m.staticData(new Uint8Array(ITER.size), 8) : 0;
@@ -150,15 +152,16 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         continue;
       }
       if (f.paramTys[i] === "view") {
-        // a DataView whose methods (those it calls) are still DataView's own, as they were at init
+        // a DataView whose methods (those it calls) are still DataView's own, as they were at init,
+        // found by a lookup that runs no JS (a getter there, or a proxy, declines: fz_finds)
         const [v, fn, ptr, len, n, ta] = [local("i64"), local("i64"), local("i32"), local("i32"), local("i32"), local("i32")];
         args.push(v, ptr, len);
         body.push({ op: "local.get", local: 2 }, { op: "i32.const", value: i }, { op: "i32.le_s" }, { op: "if" }, ...undef, { op: "end" });
         body.push(...arg(i), { op: "local.tee", local: v }, { op: "call", func: "JS_IsDataView" }, { op: "i32.eqz" }, { op: "if" }, ...undef, { op: "end" });
         for (const method of f.cand.views!.get(f.cand.params[i]!)!) {
-          body.push(ctx, { op: "local.get", local: v }, ...at(m.cString(method)), { op: "call", func: "JS_GetPropertyStr" }, { op: "local.set", local: fn });
-          body.push(ctx, { op: "local.get", local: fn }, { op: "call", func: "JS_FreeValue" });
-          body.push({ op: "local.get", local: fn }, ...at(STATIC.dataView), { op: "i64.load", offset: 8 * DATAVIEW_METHODS.indexOf(method) }, { op: "i64.ne" }, { op: "if" }, ...undef, { op: "end" });
+          const k = DATAVIEW_METHODS.indexOf(method);
+          body.push({ op: "local.get", local: v }, ...at(viewAtoms + 4 * k), { op: "i32.load", offset: 0 }, ...at(STATIC.dataView + 8 * k), { op: "i64.load", offset: 0 });
+          body.push({ op: "call", func: FINDS_HELPER }, { op: "i32.eqz" }, { op: "if" }, ...undef, { op: "end" });
         }
         // its bytes, for the reads and writes done in place (dataview.ts)
         body.push({ op: "block" }, ...viewFields(v, ptr, len, ta, n, at(viewOk), 0), ...viewBytes(ctx, v, ptr, len, n, fn, at(viewGetters), at(scratch)), { op: "end" });
@@ -311,6 +314,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
           ...free([tmp]),
           ...DATAVIEW_METHODS.flatMap((name, k): Instr[] => [
             ...at(STATIC.dataView + 8 * k), ctx, { op: "local.get", local: 5 }, ...at(m.cString(name)), { op: "call", func: "JS_GetPropertyStr" }, { op: "i64.store", offset: 0 },
+            ...at(viewAtoms + 4 * k), ctx, ...at(m.cString(name)), { op: "call", func: "JS_NewAtom" }, { op: "i32.store", offset: 0 },
           ]),
           ...VIEW_GETTERS.flatMap((name, k): Instr[] => [
             ctx, ...at(m.cString(name)), { op: "call", func: "JS_NewAtom" }, set(6),
@@ -341,7 +345,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   m.func({ name: INIT_FN, params: ["i32", "i32"], results: ["i32"], locals: ["i64", "i64", "i64", "i64", "i32", "i64", "i32", "i32"], body: init });
   m.export(INIT_FN, INIT_FN);
   for (const h of objectHelpers(bodies, () => at(desc))) m.func(h);
-  if (iterates) m.func(findsHelper(at(desc)));
+  if (iterates || fns.some((f) => f.entry && f.paramTys.includes("view"))) m.func(findsHelper(at(desc)));
   const ids = new Set(fns.flatMap((f) => [f.cand.id, intName(f.cand), dispatcherName(f.cand.id)]));
   return { wasm: m.encode(), listing: m.listing((name) => ids.has(name)) };
 }

@@ -180,7 +180,7 @@ export function freeze(code: string): FreezeResult {
     // (a variable from around the loop may still be in its temporal dead zone, a let or const whose
     // declaration has not run: reading it throws, where the loop itself may never have read it; then
     // the loop runs as written)
-    const read = cand.params.length ? `let __eb_t = 0; try { __eb_t = (${cand.params.join(", ")}, 1); } catch {} ` : "let __eb_t = 1; ";
+    const read = cand.params.length ? `let __eb_t = 0; if (__eb_frozen.on) try { __eb_t = (${cand.params.join(", ")}, 1); } catch {} ` : "let __eb_t = 1; ";
     edits.push({
       at: node.start,
       end: node.end,

@@ -153,15 +153,16 @@ export function elementAccesses(body: N, name: string, fixed: ReadonlySet<string
   const out: Accesses = { ranges: [], writes: false };
   let other = false;
   const isName = (n: N) => n.type === "Identifier" && n.name === name;
-  const walk = (n: N, known: Map<string, Range>, parent?: N): void => {
+  // (`dead`: inside a branch the counter's range shows never runs: its accesses need no window, its other uses still count)
+  const walk = (n: N, known: Map<string, Range>, dead: boolean, parent?: N): void => {
     if (other) return;
     if (n.type === "MemberExpression" && isName(n.object)) {
       const stored = parent && ((parent.type === "AssignmentExpression" && parent.left === n) || (parent.type === "UpdateExpression" && parent.argument === n));
       if (n.optional || (parent?.type === "UnaryExpression" && parent.operator === "delete")) other = true;
       else if (n.computed) {
-        out.ranges.push(rangeOf(n.property, known, fixed));
+        if (!dead) out.ranges.push(rangeOf(n.property, known, fixed));
         if (stored) out.writes = true;
-        walk(n.property, known, n);
+        walk(n.property, known, dead, n);
       } else if (n.property.name !== "length" || stored) other = true;
       return;
     }
@@ -174,11 +175,13 @@ export function elementAccesses(body: N, name: string, fixed: ReadonlySet<string
     // (an if or ?: testing a counter against a constant narrows its range in each branch)
     const branches = (n.type === "IfStatement" || n.type === "ConditionalExpression") && n.test.type === "BinaryExpression" ? [...known].map(([k, r]) => [k, narrowed(n.test, k, r)] as const).find(([, b]) => b) : undefined;
     for (const c of children(n)) {
-      if (loop && c === n.body) walk(c, new Map(known).set(loop.name, loop.range), n);
-      else if (branches && (c === n.consequent || c === n.alternate)) walk(c, new Map(known).set(branches[0], branches[1]![c === n.consequent ? 0 : 1]), n);
-      else walk(c, known, n);
+      if (loop && c === n.body) walk(c, new Map(known).set(loop.name, loop.range), dead, n);
+      else if (branches && (c === n.consequent || c === n.alternate)) {
+        const r = branches[1]![c === n.consequent ? 0 : 1];
+        walk(c, new Map(known).set(branches[0], r), dead || r[0] > r[1], n);
+      } else walk(c, known, dead, n);
     }
   };
-  walk(body, new Map());
+  walk(body, new Map(), false);
   return other ? undefined : out;
 }

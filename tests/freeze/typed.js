@@ -887,4 +887,19 @@ function accumulate(W, M, offset) {
   row("plain Arrays with holes read in a window", ...runs);
 }
 
+// a DataView method behind a getter on the view: the getter runs as often as the interpreter reads
+// it (the wrapper's lookup runs no JS: it declines)
+function viewSum(dv, n) {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += dv.getUint8(i);
+  return s;
+}
+{
+  const dv = new DataView(new Uint8Array([1, 2, 3, 4]).buffer);
+  let gets = 0;
+  const before = viewSum(dv, 4);
+  Object.defineProperty(dv, "getUint8", { get: () => (gets++, DataView.prototype.getUint8), configurable: true });
+  row("a DataView method behind a getter", before, viewSum(dv, 4), gets);
+}
+
 console.log(out.join("\n"));
