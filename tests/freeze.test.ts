@@ -15,6 +15,7 @@ import { HELPERS, loadInline, storeInline } from "../internal/freeze/runtime.ts"
 import { ITOA_HELPER, objectHelpers } from "../internal/freeze/objects.ts";
 import { assignedBeforeRead, declaredWithoutValue } from "../internal/freeze/assigned.ts";
 import { countingLoop, elementAccesses, rangeOf } from "../internal/freeze/ranges.ts";
+import { implicitReads, returnedParam } from "../internal/freeze/outer.ts";
 import { parse } from "acorn";
 import type { N } from "../internal/freeze/ast.ts";
 
@@ -296,6 +297,43 @@ console.log(rounds([], []), masked([], [], 1), sbox([], [], 1), huge([], [], 1),
     expect(how.huge).toBe("f64, no value returned (undefined); it writes, so plain Arrays of numbers only where every access is shown inside these elements: out [0, 3]; typed arrays only for the others");
     expect(how.block).toBe("f64, no value returned (undefined); it writes, so plain Arrays of numbers only where every access is shown inside these elements: W [0, 63], M [off + 0, off + 15]");
     expect(how.unbounded).toBe("f64, no value returned (undefined); typed arrays only (it writes: plain Arrays run in the interpreter)");
+  });
+
+  test("variables from around a function that it only reads become its last parameters; a function returning its parameter returns nothing compiled", () => {
+    const fnOf = (src: string) => (parse(src, { ecmaVersion: "latest" }) as N).body[0] as N;
+    const outer = new Set(["K", "T", "n", "g"]);
+    const reads = (src: string) => implicitReads(fnOf(src), (name) => outer.has(name)).join(" ");
+    expect(reads("function f(a) { return a[0] * K + T[1] + Math.abs(g.x); }")).toBe("K T g");
+    expect(reads("function f(a) { n += a; return K; }")).toBe("K");
+    expect(reads("function f(K) { let T = 1; return K + T + n; }")).toBe("n");
+    expect(reads("function f(a) { for (const K of a) ; return T.K + a.n; }")).toBe("T");
+    expect(reads("function f(a) { [n] = a; return 0; }")).toBe("");
+    expect(reads("function f(a) { L: for (;;) break L; return arguments.length; }")).toBe("");
+    const back = (src: string) => returnedParam(fnOf(src)) ?? "-";
+    expect(back("function f(lr, x) { lr[0] = x; return lr; }")).toBe("lr");
+    expect(back("function f(lr, x) { if (x) return lr; lr[0] = x; return lr; }")).toBe("lr");
+    expect(back("function f(lr, x) { if (x) return lr; return x; }")).toBe("-");
+    expect(back("function f(lr, x) { lr[0] = x; if (x) return lr; }")).toBe("-");
+    expect(back("function f(lr, x) { lr = [x]; return lr; }")).toBe("-");
+    expect(back("function f(x) { return y; }")).toBe("-");
+    expect(returnedParam(fnOf("((lr) => lr);").expression)).toBeUndefined(); // (an arrow's expression body: no return statement)
+    const r = freeze(`
+var K = 3;
+const T = new Int32Array(4);
+let n = 0;
+function sums(a) { let s = 0; for (let i = 0; i < 4; i++) s += a[i] * K + T[i]; return s; }
+function adds(a) { for (let i = 0; i < 4; i++) n += a[i]; return n; }
+function calls(a) { let s = 0; for (let i = 0; i < 4; i++) s += sums(a); return s; }
+function fills(lr, x) { for (let i = 0; i < 2; i++) lr[i] = x; return lr; }
+console.log(sums([]), adds([]), calls([]), fills([], 1));
+`);
+    const e = Object.fromEntries(r.explain.map((x) => [x.name, x.how ?? x.reason]));
+    expect(e.sums).toBe("f64; reads K, T from around it, as they are at each call; its arrays may be typed arrays or plain Arrays of numbers");
+    expect(e.adds).toBe("assigns to 'n', which is not its own variable");
+    expect(e.calls).toBe("calls 'sums', which reads variables from around it (JS calls it, with their values)");
+    expect(e.fills).toBe("f64, returning its parameter lr; it writes, so plain Arrays of numbers only where every access is shown inside these elements: lr [0, 1]");
+    expect(r.code).toContain("var __eb_t = 0; if (__eb_frozen.on) try { __eb_t = (K, T, 1); } catch {}");
+    expect(r.code).toMatch(/return lr; \}/);
   });
 
   test("a variable declared without a value is taken only where every read comes after an assignment, on every path", () => {

@@ -53,6 +53,10 @@ export interface Candidate {
   where: string;
   /** The declaring scope (function or program node), for resolving calls. */
   scope: N;
+  /** Variables from around it that it only reads, its last parameters (index.ts): its guard reads them at each call, so only JS calls it. */
+  implicit?: string[];
+  /** The parameter every one of its returns returns (`return lr;`, bcryptjs's _encipher): compiled as returning nothing, its guard returns it. */
+  returnsParam?: string;
   /** A loop compiled out of code that is not frozen (index.ts): its parameters are the variables it uses, `outputs` those it assigns. */
   loop?: {
     outputs: string[];
@@ -233,10 +237,11 @@ export class FunctionCompiler {
     const n = cand.node;
     if (n.async) throw new Reject("is async");
     if (n.generator) throw new Reject("is a generator");
-    for (const [i, p] of (n.params as N[]).entries()) {
-      if (p.type !== "Identifier") throw new Reject("has default, rest or destructured parameters");
-      if (f.blocks[0]!.has(p.name)) throw new Reject(`repeats parameter '${p.name}'`);
-      f.blocks[0]!.set(p.name, { local: f.slots, ty: paramTys[i]!, ...(wide.has(p.name) ? { wide: true } : {}) });
+    for (const p of n.params as N[]) if (p.type !== "Identifier") throw new Reject("has default, rest or destructured parameters");
+    // (its parameters, then the variables from around it that it only reads: cand.implicit)
+    for (const [i, name] of cand.params.entries()) {
+      if (f.blocks[0]!.has(name)) throw new Reject(`repeats parameter '${name}'`);
+      f.blocks[0]!.set(name, { local: f.slots, ty: paramTys[i]!, ...(wide.has(name) ? { wide: true } : {}) });
       f.slots += paramTys[i] === "array" || paramTys[i] === "view" ? 3 : 1; // (a view: its JSValue, an i64, and its bytes: dataview.ts; a value: its JSValue)
     }
     for (const name of cand.loop?.outputs ?? []) if (cand.loop!.firstWritten?.has(name)) f.written.set(name, this.newLocal(f, "i32"));
@@ -383,7 +388,7 @@ export class FunctionCompiler {
         if (s.kind === "var" && !top) throw new Reject("declares a var inside a block");
         return this.varDecl(f, s);
       case "ReturnStatement":
-        if (!s.argument) return this.returnVoid(f);
+        if (!s.argument || (s.argument.type === "Identifier" && s.argument.name === f.cand.returnsParam)) return this.returnVoid(f);
         return this.returnValue(f, s.argument);
       case "IfStatement": {
         this.test(f, s.test);
@@ -1384,6 +1389,7 @@ export class FunctionCompiler {
       const target = this.resolve(callee.name, f.cand);
       if (target === "global") throw new Reject(`calls the global '${callee.name}'`);
       if (typeof target === "string") throw new Reject(`calls '${callee.name}', ${target}`);
+      if (target.implicit) throw new Reject(`calls '${callee.name}', which reads variables from around it (JS calls it, with their values)`);
       // (inlining maps parameters to fresh number locals: not a typed array's, a DataView's or an object's values)
       const numbers = target === f.cand && this.paramTys(f.cand).every((t) => t === "number");
       if (numbers && f.inlined < inlineLevels(f.cand)) return this.inlineSelf(f, e);

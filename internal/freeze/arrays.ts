@@ -248,7 +248,7 @@ function plainWindows(f: Frozen): NonNullable<Frozen["plainWindows"]> {
   const out: NonNullable<Frozen["plainWindows"]> = new Map();
   f.paramTys.forEach((ty, i) => {
     if (ty !== "array") return;
-    const acc = elementAccesses(body, params[i]!, fixed);
+    const acc = elementAccesses(body, params[i]!, fixed, params[i] === f.cand.returnsParam);
     if (!acc?.ranges.length || acc.ranges.some((r) => !r || r.lo > r.hi)) return;
     const byBase = new Map<string | undefined, PlainWindow>();
     for (const r of acc.ranges) {

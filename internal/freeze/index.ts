@@ -19,8 +19,9 @@ import { FunctionCompiler, guessReturn, outputsInArray, Reject, type Candidate, 
 import { children, isLoop, type N } from "./ast.ts";
 import { emitModule, FROZEN_GLOBAL } from "./emit.ts";
 import { compileLoops, type CompiledLoop, type RefusedLoop } from "./loops.ts";
-import { throughEngine } from "./typed.ts";
+import { arrayNames, throughEngine } from "./typed.ts";
 import { objectsHow } from "./objects.ts";
+import { implicitReads, returnedParam } from "./outer.ts";
 import { analyzeScopes, lookupFrom } from "./scopes.ts";
 
 export interface FreezeResult {
@@ -61,9 +62,17 @@ export function freeze(code: string): FreezeResult {
   const scopes = analyzeScopes(ast, lineCol);
   const reasons = new Map<Candidate, string>();
   for (const c of scopes.candidates) if (scopes.assigned.has(c.name)) reasons.set(c, "is assigned to somewhere in the program");
+  // what each takes from around it (outer.ts): variables it only reads, as its last parameters
+  for (const c of scopes.candidates) {
+    const implicit = implicitReads(c.node, (name) => lookupFrom(scopes, c, name) === "other");
+    if (implicit.length) (c.implicit = implicit), (c.params = [...c.params, ...implicit]);
+    // (a number parameter returned is a number result as it is)
+    const back = returnedParam(c.node);
+    if (back && arrayNames(c.node.body, [back]).has(back)) c.returnsParam = back;
+  }
 
   // Freeze optimistically, then drop what fails and what calls it, until nothing changes.
-  const retTy = new Map<Candidate, RetTy>(scopes.candidates.map((c) => [c, guessReturn(c.node)]));
+  const retTy = new Map<Candidate, RetTy>(scopes.candidates.map((c) => [c, c.returnsParam ? "void" : guessReturn(c.node)]));
   let frozen: Frozen[] = [];
   for (let round = 0; round < 50; round++) {
     const live = new Set(scopes.candidates.filter((c) => !reasons.has(c)));
@@ -101,7 +110,7 @@ export function freeze(code: string): FreezeResult {
   for (const f of frozen) f.entry = worth.has(f);
   const entries = frozen.filter((f) => f.entry);
   // (one that takes an object is called by no frozen function: frozen code passes none, objects.ts)
-  const unused = (f: Frozen) => !f.entry && f.paramTys.includes("value");
+  const unused = (f: Frozen) => !f.entry && (f.paramTys.includes("value") || f.cand.implicit !== undefined);
   for (const f of frozen) if (!f.entry) reasons.set(f.cand, `does too little to pay for a call into compiled code (no loop, no recursion, under ${STRAIGHT_LINE_WORTH} operations)` + (unused(f) ? "" : "; compiled for the frozen functions that call it"));
   // Loops elsewhere (the top level, functions that are not frozen), compiled on their own.
   const compiler = new FunctionCompiler(
@@ -121,7 +130,9 @@ export function freeze(code: string): FreezeResult {
   };
   markPlainArrays(compiled, frozenCallee);
   markIterated(compiled, frozenCallee);
-  const how = new Map(entries.map((f) => [f.cand, (f.int ? "f64, and int32 while its values stay int32" : "f64") + (f.ret === "void" ? ", no value returned (undefined)" : "") + throughEngine(f.cand) + arraysNote(f) + objectsHow(f.cand.objectOps)]));
+  const returned = (c: Candidate) => (c.returnsParam ? `, returning its parameter ${c.returnsParam}` : ", no value returned (undefined)");
+  const outer = (c: Candidate) => (c.implicit ? `; reads ${c.implicit.join(", ")} from around it, as they are at each call` : "");
+  const how = new Map(entries.map((f) => [f.cand, (f.int ? "f64, and int32 while its values stay int32" : "f64") + (f.ret === "void" ? returned(f.cand) : "") + outer(f.cand) + throughEngine(f.cand) + arraysNote(f) + objectsHow(f.cand.objectOps)]));
   const byFn = new Map<unknown, CompiledLoop[]>();
   for (const l of loops) byFn.set(l.within, [...(byFn.get(l.within) ?? []), l]);
   const explain = scopes.candidates.map((c) => {
@@ -142,19 +153,23 @@ export function freeze(code: string): FreezeResult {
   // Guards, from the end of the text backwards so offsets stay valid.
   const edits: { at: number; end: number; text: string }[] = entries.map((f) => {
     const params = f.cand.params;
-    const test = guardTest(f);
     const call = `__eb_${f.cand.id}(${params.join(", ")})`;
     const bool = f.ret === "boolean" ? " !== 0" : "";
     // with typed arrays and DataViews the wrapper may decline (undefined: not one it takes), and
     // with objects compiled code may fall back (objects.ts); a function that returns no value
     // returns undefined after its compiled code ran, whose number says only that it did
     const declines = f.paramTys.some((t) => t === "array" || t === "view" || t === "value");
+    // (a variable from around it may still be in its temporal dead zone: then the function runs as written)
+    const implicit = f.cand.implicit ? ` var __eb_t = 0; if (__eb_frozen.on) try { __eb_t = (${f.cand.implicit.join(", ")}, 1); } catch {}` : "";
+    const test = (implicit ? "__eb_t && " : "") + guardTest(f);
+    const back = f.cand.returnsParam ? ` ${f.cand.returnsParam}` : "";
     const guard =
-      f.ret === "void"
-        ? ` if (${test}${declines ? ` && ${call} !== void 0) return;` : `) { ${call}; return; }`}`
+      implicit +
+      (f.ret === "void"
+        ? ` if (${test}${declines ? ` && ${call} !== void 0) return${back};` : `) { ${call}; return${back}; }`}`
         : declines
           ? ` var __eb_r; if (${test} && (__eb_r = ${call}) !== void 0) return __eb_r${bool};`
-          : ` if (${test}) return ${call}${bool};`;
+          : ` if (${test}) return ${call}${bool};`);
     const body = f.cand.node.body as N;
     if (body.type === "BlockStatement") {
       // after the directive prologue ("use strict" must stay first)

@@ -147,9 +147,10 @@ export interface Accesses {
 /**
  * Each element access `name[e]` (read, or store: =, op=, ++, --) below `body` with the range
  * of `e` there, or undefined when `name` is used otherwise than for those and `name.length`.
- * `fixed`: the number variables the code never assigns (bases of ranges, see Bound).
+ * `fixed`: the number variables the code never assigns (bases of ranges, see Bound); `returned`:
+ * `return name` is no use (the function's guard returns it: outer.ts returnedParam).
  */
-export function elementAccesses(body: N, name: string, fixed: ReadonlySet<string> = new Set()): Accesses | undefined {
+export function elementAccesses(body: N, name: string, fixed: ReadonlySet<string> = new Set(), returned = false): Accesses | undefined {
   const out: Accesses = { ranges: [], writes: false };
   let other = false;
   const isName = (n: N) => n.type === "Identifier" && n.name === name;
@@ -167,8 +168,9 @@ export function elementAccesses(body: N, name: string, fixed: ReadonlySet<string
       return;
     }
     if (isName(n)) {
-      // (a property name `x.name` is not the variable; anything else uses it as a value)
-      if (!(parent?.type === "MemberExpression" && parent.property === n && !parent.computed)) other = true;
+      // (a property name `x.name` is not the variable; `return name` where the guard returns it
+      // (`returned`, outer.ts) runs no compiled code; anything else uses it as a value)
+      if (!(parent?.type === "MemberExpression" && parent.property === n && !parent.computed) && !(returned && parent?.type === "ReturnStatement")) other = true;
       return;
     }
     const loop = countingLoop(n);

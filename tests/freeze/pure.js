@@ -243,7 +243,7 @@ function sumSq(n) {
   return s;
 }
 
-// never frozen
+// never entered (closure: too little to pay for a call)
 let counter = 0;
 function closure(x) {
   return x + counter;

@@ -902,4 +902,34 @@ function viewSum(dv, n) {
   row("a DataView method behind a getter", before, viewSum(dv, 4), gets);
 }
 
+// variables from around a function that it only reads (a module's constants and tables, bcryptjs's
+// BLOWFISH_NUM_ROUNDS): read by its guard at each call; and a function returning its parameter
+function outerScope() {
+  function mixOuter(lr, off) {
+    if (off < 0) return lr;
+    let l = lr[off], r = lr[off + 1];
+    for (let i = 0; i < ROUNDS; i++) {
+      l = (l ^ (TABLE[(r >>> 4) & 7] + i)) | 0;
+      r = (r ^ (TABLE[l & 7] * 3)) | 0;
+    }
+    lr[off] = r;
+    lr[off + 1] = l;
+    return lr;
+  }
+  const early = [attempt(() => mixOuter([1, 2], 0)), attempt(() => mixOuter([1, 2], -1)[1])];
+  const TABLE = new Int32Array([3, 1, 4, 1, 5, 9, 2, 6]);
+  let ROUNDS = 5;
+  const lr = [7, 11];
+  const same = mixOuter(lr, 0) === lr;
+  const runs = [...early, same, ...lr, ...mixOuter([1, 2, 3], 1)];
+  ROUNDS = 9;
+  runs.push(...mixOuter([1, 2], 0));
+  ROUNDS = "3";
+  runs.push(...mixOuter([1, 2], 0));
+  ROUNDS = 2.5;
+  runs.push(...mixOuter([1, 2], 0), ...mixOuter(new Float64Array([1, 2]), 0));
+  return runs;
+}
+row("variables from around a function, and its parameter returned", ...outerScope());
+
 console.log(out.join("\n"));
