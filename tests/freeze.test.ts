@@ -288,9 +288,9 @@ console.log(rounds([], []), masked([], [], 1), sbox([], [], 1), huge([], [], 1),
     const windows = Object.fromEntries(
       r.frozen.map((f) => [f.cand.name, f.plainArrays ? "all" : Object.fromEntries([...(f.plainWindows ?? [])].map(([i, { windows: ws }]) => [f.cand.params[i], ws.map((w) => `${w.base === undefined ? "" : `${f.cand.params[w.base]}+`}${w.lo}..${w.hi}`).join(" ")]))]),
     );
-    // (the arrays written at a counter, out, may be plain Arrays too)
+    // (the arrays written at a counter, out, may be plain Arrays too; hands' arrays handed to rounds: rounds' windows)
     const out03 = { out: "0..3" };
-    expect(windows).toEqual({ rounds: { out: "0..7", K: "0..15" }, masked: { ...out03, K: "0..7" }, sbox: { ...out03, S: "0..511" }, huge: out03, unbounded: {}, before: out03, writes: { ...out03, K: "0..3" }, stores: { K: "0..4" }, hands: {}, block: { W: "0..63", M: "off+0..15" }, deadOnly: { out: "0..3" }, moves: {} });
+    expect(windows).toEqual({ rounds: { out: "0..7", K: "0..15" }, masked: { ...out03, K: "0..7" }, sbox: { ...out03, S: "0..511" }, huge: out03, unbounded: {}, before: out03, writes: { ...out03, K: "0..3" }, stores: { K: "0..4" }, hands: { out: "0..7", K: "0..15" }, block: { W: "0..63", M: "off+0..15" }, deadOnly: { out: "0..3" }, moves: {} });
     expect(WebAssembly.validate(r.wasm!)).toBe(true);
     const how = Object.fromEntries(r.explain.map((e) => [e.name, e.how]));
     expect(how.rounds).toBe("f64, no value returned (undefined); it writes, so plain Arrays of numbers only where every access is shown inside these elements: out [0, 7], K [0, 15]");
@@ -330,7 +330,7 @@ console.log(sums([]), adds([]), calls([]), fills([], 1));
     const e = Object.fromEntries(r.explain.map((x) => [x.name, x.how ?? x.reason]));
     expect(e.sums).toBe("f64; reads K, T from around it, as they are at each call; its arrays may be typed arrays or plain Arrays of numbers");
     expect(e.adds).toBe("assigns to 'n', which is not its own variable");
-    expect(e.calls).toBe("calls 'sums', which reads variables from around it (JS calls it, with their values)");
+    expect(e.calls).toBe("calls 'sums', which reads variables from around it that this code does not have (JS calls it, with their values)");
     expect(e.fills).toBe("f64, returning its parameter lr; it writes, so plain Arrays of numbers only where every access is shown inside these elements: lr [0, 1]");
     expect(r.code).toContain("var __eb_t = 0; if (__eb_frozen.on) try { __eb_t = (K, T, 1); } catch {}");
     expect(r.code).toMatch(/return lr; \}/);

@@ -194,6 +194,8 @@ export class FunctionCompiler {
     private readonly retOf: (c: Candidate) => RetTy,
     /** Math members the program writes to (never frozen). */
     private readonly patchedMath: Set<string>,
+    /** Does `name` from around `a` name the same variable as from around `b`? (a callee's implicit parameters: outer.ts) */
+    private readonly sameVariable: (name: string, a: Candidate, b: Candidate) => boolean = () => false,
   ) {}
 
   /** Parameter types: arrays where the body indexes them, reads their length or passes them on as a callee's array, else numbers. */
@@ -650,7 +652,8 @@ export class FunctionCompiler {
   }
 
   private isSelfTailCall(f: FnScope, e: N): boolean {
-    return e.type === "CallExpression" && e.callee.type === "Identifier" && !this.lookup(f, e.callee.name) && this.resolve(e.callee.name, f.cand) === f.cand;
+    // (not where it reads variables from around it: a self call's arguments are only its own parameters')
+    return e.type === "CallExpression" && e.callee.type === "Identifier" && !f.cand.implicit && !this.lookup(f, e.callee.name) && this.resolve(e.callee.name, f.cand) === f.cand;
   }
 
   /** `return self(args)`: new parameter values, then back to the top (a loop, not a call). */
@@ -810,6 +813,10 @@ export class FunctionCompiler {
     if (member?.type === "MemberExpression" && !member.computed && !member.optional && this.isObjectParam(f, member.object)) return this.write(f, member, e);
     if (e.type === "AssignmentExpression" && e.left.type === "MemberExpression") return this.store(f, e.left, e.operator === "=" ? "=" : e.operator.slice(0, -1), e.right);
     if (e.type === "UpdateExpression" && e.argument.type === "MemberExpression") return this.store(f, e.argument, e.operator === "++" ? "+" : "-", undefined);
+    if (e.type === "AssignmentExpression" && this.returnsArgument(f, e)) {
+      this.call(f, e.right, true);
+      return void f.code.push({ op: "drop" });
+    }
     if (e.type === "AssignmentExpression") return this.assign(f, e);
     if (e.type === "UpdateExpression") {
       const v = this.variable(f, e.argument);
@@ -825,6 +832,16 @@ export class FunctionCompiler {
     if (e.type === "CallExpression") this.call(f, e, true);
     else this.expr(f, e);
     f.code.push({ op: "drop" });
+  }
+
+  /** `x = g(..., x, ...)` where frozen g returns that parameter unchanged (outer.ts returnedParam): the assignment leaves x as it is. */
+  private returnsArgument(f: FnScope, e: N): boolean {
+    if (e.operator !== "=" || e.left.type !== "Identifier" || e.right.type !== "CallExpression" || e.right.callee.type !== "Identifier") return false;
+    if (this.lookup(f, e.left.name)?.ty !== "array") return false;
+    const target = this.resolve(e.right.callee.name, f.cand);
+    if (typeof target !== "object" || !target.returnsParam) return false;
+    const arg = (e.right.arguments as N[])[target.params.indexOf(target.returnsParam)];
+    return arg?.type === "Identifier" && arg.name === e.left.name;
   }
 
   /** The typed array `e` indexes (a[i]) or takes the length of (a.length), if it is one. */
@@ -931,11 +948,19 @@ export class FunctionCompiler {
 
   /** Pushes the arguments for `callee` (extra ones are evaluated and dropped); returns how many wasm values. */
   private args(f: FnScope, call: N, callee: Candidate): number {
-    if (call.arguments.length < callee.params.length) throw new Reject(`calls ${callee.name} with too few arguments`);
+    const implicit = callee.implicit ?? [];
+    const declared = callee.params.length - implicit.length;
+    if (call.arguments.length < declared) throw new Reject(`calls ${callee.name} with too few arguments`);
     const tys = this.paramTys(callee);
     let slots = 0;
-    (call.arguments as N[]).forEach((a, i) => {
+    const args = [...(call.arguments as N[]).slice(0, declared), ...implicit.map((name) => ({ type: "Identifier", name, start: call.start, end: call.end }) as N), ...(call.arguments as N[]).slice(declared)];
+    args.forEach((a, i) => {
       if (a.type === "SpreadElement") throw new Reject("spreads arguments");
+      if (i >= callee.params.length) {
+        // (an extra argument: evaluated, and dropped)
+        if (this.expr(f, a) !== "number") throw new Reject(`passes a boolean to ${callee.name}`);
+        return void f.code.push({ op: "drop" });
+      }
       if (tys[i] === "array") {
         // a typed array goes as its three values; only a typed-array parameter of this function can be one
         const v = a.type === "Identifier" ? this.lookup(f, a.name) : undefined;
@@ -953,8 +978,7 @@ export class FunctionCompiler {
         return;
       }
       if (this.expr(f, a) !== "number") throw new Reject(`passes a boolean to ${callee.name}`);
-      if (i >= callee.params.length) f.code.push({ op: "drop" });
-      else slots++;
+      slots++;
     });
     return slots;
   }
@@ -1072,7 +1096,7 @@ export class FunctionCompiler {
   private leafCall(f: FnScope, e: N): Candidate | undefined {
     if (f.int || e.type !== "CallExpression" || e.optional || e.callee.type !== "Identifier" || this.lookup(f, e.callee.name)) return undefined;
     const target = this.resolve(e.callee.name, f.cand);
-    if (typeof target !== "object" || target === f.cand || !isLeaf(target) || !this.paramTys(target).every((t) => t === "number")) return undefined;
+    if (typeof target !== "object" || target === f.cand || target.implicit || !isLeaf(target) || !this.paramTys(target).every((t) => t === "number")) return undefined;
     return target;
   }
 
@@ -1389,13 +1413,17 @@ export class FunctionCompiler {
       const target = this.resolve(callee.name, f.cand);
       if (target === "global") throw new Reject(`calls the global '${callee.name}'`);
       if (typeof target === "string") throw new Reject(`calls '${callee.name}', ${target}`);
-      if (target.implicit) throw new Reject(`calls '${callee.name}', which reads variables from around it (JS calls it, with their values)`);
+      // (one that reads variables from around it is handed them: only by a caller that has them from around it too)
+      const mine = f.cand.loop ? f.cand.params : (f.cand.implicit ?? []);
+      const handed = target.implicit?.every((name) => mine.includes(name) && this.sameVariable(name, f.cand, target)) ?? true;
+      if (!handed) throw new Reject(`calls '${callee.name}', which reads variables from around it that this code does not have (JS calls it, with their values)`);
       // (inlining maps parameters to fresh number locals: not a typed array's, a DataView's or an object's values)
-      const numbers = target === f.cand && this.paramTys(f.cand).every((t) => t === "number");
+      // (inlining binds the call's arguments to the parameters: not those taken from around it)
+      const numbers = target === f.cand && !f.cand.implicit && this.paramTys(f.cand).every((t) => t === "number");
       if (numbers && f.inlined < inlineLevels(f.cand)) return this.inlineSelf(f, e);
       const base = numbers && !f.int && inlineLevels(f.cand) > 0 ? baseCase(f.cand) : undefined;
       if (base) return this.guardedSelf(f, e, base);
-      if (target !== f.cand && isLeaf(target) && this.paramTys(target).every((t) => t === "number")) return this.inlineSelf(f, e, target);
+      if (target !== f.cand && !target.implicit && isLeaf(target) && this.paramTys(target).every((t) => t === "number")) return this.inlineSelf(f, e, target);
       // int32 pays in loops (a self tail call is one), not around calls: fib(35) built was ~35% slower
       // with it (its overflow checks, off the critical path in a loop, are on it here); with
       // constant operands checked by one comparison and base cases inlined, still no faster

@@ -32,7 +32,7 @@
 import { children, storesMember, type N } from "./ast.ts";
 import type { Frozen, PlainWindow } from "./analyze.ts";
 import type { Func, Instr } from "./encode.ts";
-import { elementAccesses, touches } from "./ranges.ts";
+import { elementAccesses, rangeOf, touches, type Bound, type Passed, type Range } from "./ranges.ts";
 import { TAG, TAG_OF } from "./runtime.ts";
 
 /** The array kind (beside JSTypedArrayEnum's) of a plain Array's JSValue buffer: 8 bytes an element. */
@@ -230,10 +230,26 @@ export function markPlainArrays(fns: Frozen[], resolve: (f: Frozen, name: string
     grew = false;
     for (const f of fns) if (!effects.has(f) && calls.get(f)!.some((g) => effects.has(g))) (effects.add(f), (grew = true));
   }
-  for (const f of fns) {
-    f.plainArrays = f.paramTys.includes("array") && !effects.has(f);
-    if (!f.plainArrays) f.plainWindows = plainWindows(f);
+  for (const f of fns) f.plainArrays = f.paramTys.includes("array") && !effects.has(f);
+  // windows for every function (a caller hands an array on only where its callee's accesses are
+  // shown too), until no more are shown
+  const windows = new Map<Frozen, Windows>();
+  for (let total = -1, round = 0; round < 20; round++) {
+    for (const f of fns) windows.set(f, plainWindows(f, (name) => resolve(f, name), windows));
+    const now = [...windows.values()].reduce((n, w) => n + w.size, 0);
+    if (now === total) break;
+    total = now;
   }
+  for (const f of fns) if (!f.plainArrays) f.plainWindows = windows.get(f);
+}
+
+type Windows = NonNullable<Frozen["plainWindows"]>;
+
+/** Does `call`, of function `g`, return its argument `name` unchanged (outer.ts returnedParam)? */
+export function keepsArgument(call: N, name: string, g: { params: string[]; returnsParam?: string } | undefined): boolean {
+  if (!g?.returnsParam) return false;
+  const arg = (call.arguments as N[])[g.params.indexOf(g.returnsParam)];
+  return arg?.type === "Identifier" && arg.name === name;
 }
 
 /**
@@ -241,14 +257,33 @@ export function markPlainArrays(fns: Frozen[], resolve: (f: Frozen, name: string
  * elements (ranges.ts), with those windows (one a base, the number parameters it never
  * assigns being the bases).
  */
-function plainWindows(f: Frozen): NonNullable<Frozen["plainWindows"]> {
+function plainWindows(f: Frozen, callee: (name: string) => Frozen | undefined, known: Map<Frozen, Windows>): Windows {
   const { params, node } = f.cand;
   const body = node.body as N;
   const fixed = new Set(params.filter((p, i) => f.paramTys[i] === "number" && !touches(body, p)));
-  const out: NonNullable<Frozen["plainWindows"]> = new Map();
+  // an array handed to a frozen function: its windows there, each base the argument given for it
+  const passed: Passed = Object.assign((call: N, index: number, counters: ReadonlyMap<string, Range>) => {
+    const g = call.callee.type === "Identifier" ? callee(call.callee.name) : undefined;
+    const there = g && known.get(g)?.get(index);
+    if (!g || !there) return undefined;
+    const declared = g.cand.params.length - (g.cand.implicit?.length ?? 0);
+    const argument = (k: number): N | undefined => (k < declared ? (call.arguments as N[])[k] : ({ type: "Identifier", name: g.cand.params[k] } as unknown as N));
+    const ranges: Bound[] = [];
+    for (const w of there.windows) {
+      if (w.base === undefined) ranges.push({ lo: w.lo, hi: w.hi });
+      else {
+        const at = argument(w.base);
+        const r = at && rangeOf(at, counters, fixed);
+        if (!r) return undefined;
+        ranges.push({ lo: r.lo + w.lo, hi: r.hi + w.hi, base: r.base });
+      }
+    }
+    return { ranges, writes: !there.readOnly };
+  }, { keeps: (call: N, name: string) => keepsArgument(call, name, call.callee.type === "Identifier" ? callee(call.callee.name)?.cand : undefined) });
+  const out: Windows = new Map();
   f.paramTys.forEach((ty, i) => {
     if (ty !== "array") return;
-    const acc = elementAccesses(body, params[i]!, fixed, params[i] === f.cand.returnsParam);
+    const acc = elementAccesses(body, params[i]!, fixed, params[i] === f.cand.returnsParam, passed);
     if (!acc?.ranges.length || acc.ranges.some((r) => !r || r.lo > r.hi)) return;
     const byBase = new Map<string | undefined, PlainWindow>();
     for (const r of acc.ranges) {

@@ -16,13 +16,13 @@ import { parse } from "acorn";
 import { UserError } from "../errors.ts";
 import { arraysNote, markIterated, markPlainArrays } from "./arrays.ts";
 import { FunctionCompiler, guessReturn, outputsInArray, Reject, type Candidate, type Frozen, type RetTy } from "./analyze.ts";
-import { children, isLoop, type N } from "./ast.ts";
+import { children, isLoop, someNode, type N } from "./ast.ts";
 import { emitModule, FROZEN_GLOBAL } from "./emit.ts";
 import { compileLoops, type CompiledLoop, type RefusedLoop } from "./loops.ts";
 import { arrayNames, throughEngine } from "./typed.ts";
 import { objectsHow } from "./objects.ts";
 import { implicitReads, returnedParam } from "./outer.ts";
-import { analyzeScopes, lookupFrom } from "./scopes.ts";
+import { analyzeScopes, bindingScope, lookupFrom, lookupIn } from "./scopes.ts";
 
 export interface FreezeResult {
   /** The bundle with guards and the prologue that takes the frozen functions. */
@@ -63,14 +63,21 @@ export function freeze(code: string): FreezeResult {
   const reasons = new Map<Candidate, string>();
   for (const c of scopes.candidates) if (scopes.assigned.has(c.name)) reasons.set(c, "is assigned to somewhere in the program");
   // what each takes from around it (outer.ts): variables it only reads, as its last parameters
+  // (none under `with`, whose object's getters a guard's read would run)
+  const withStatement = someNode(ast, (n) => n.type === "WithStatement");
   for (const c of scopes.candidates) {
-    const implicit = implicitReads(c.node, (name) => lookupFrom(scopes, c, name) === "other");
+    const implicit = withStatement ? [] : implicitReads(c.node, (name) => lookupFrom(scopes, c, name) === "other");
     if (implicit.length) (c.implicit = implicit), (c.params = [...c.params, ...implicit]);
     // (a number parameter returned is a number result as it is)
     const back = returnedParam(c.node);
     if (back && arrayNames(c.node.body, [back]).has(back)) c.returnsParam = back;
   }
 
+  // (the same variable from around two functions: one hands it to the other, outer.ts)
+  const sameVariable = (name: string, a: Candidate, b: Candidate) => {
+    const s = bindingScope(scopes.scopeOf.get(a), name);
+    return s !== undefined && s === bindingScope(scopes.scopeOf.get(b), name);
+  };
   // Freeze optimistically, then drop what fails and what calls it, until nothing changes.
   const retTy = new Map<Candidate, RetTy>(scopes.candidates.map((c) => [c, c.returnsParam ? "void" : guessReturn(c.node)]));
   let frozen: Frozen[] = [];
@@ -82,12 +89,17 @@ export function freeze(code: string): FreezeResult {
       if (b === "other") return "which is not a function it can freeze";
       return live.has(b) ? b : `which is not frozen (${reasons.get(b) ?? "?"})`;
     };
-    const compiler = new FunctionCompiler(resolve, (c) => retTy.get(c) ?? "number", scopes.patchedMath);
+    const compiler = new FunctionCompiler(resolve, (c) => retTy.get(c) ?? "number", scopes.patchedMath, sameVariable);
     frozen = [];
     let changed = false;
     for (const c of live) {
       try {
         const f = compiler.compile(c);
+        // compiled code that runs JS (a method call, a property write, a call into other frozen
+        // code that may) would keep using the values its guard read of variables JS could change
+        const changeable = (name: string) => (scopes.assigned.has(name) || scopes.directEval) && !lookupIn(scopes.scopeOf.get(c)!, name).isConst;
+        const runsJs = [...c.objectOps!].some((op) => op.startsWith("calls ") || op.startsWith("writes ")) || someNode(c.node.body, (n) => n.type === "CallExpression" && n.callee.type === "Identifier" && typeof lookupFrom(scopes, c, n.callee.name) === "object");
+        if (c.implicit?.some(changeable) && runsJs) throw new Reject("runs JS (a method call, a property write, a call) while it holds variables from around it that JS could change");
         frozen.push(f);
         if ((retTy.get(c) ?? "number") !== f.ret) {
           retTy.set(c, f.ret);
@@ -120,6 +132,7 @@ export function freeze(code: string): FreezeResult {
     },
     (c) => retTy.get(c) ?? "number",
     scopes.patchedMath,
+    sameVariable,
   );
   const refusedLoops: RefusedLoop[] = [];
   const loops = compileLoops(scopes, compiler, new Set(entries.map((f) => f.cand.node)), lineCol, refusedLoops);

@@ -17,8 +17,9 @@
 import { callsBeyondMath, children, isFunction, isLoop, someNode, type N } from "./ast.ts";
 import { Reject, type Candidate, type Frozen, type FunctionCompiler } from "./analyze.ts";
 import { throughEngine } from "./typed.ts";
+import { keepsArgument } from "./arrays.ts";
 import { objectsHow } from "./objects.ts";
-import { functionOf, lookupIn, type ProgramScopes, type Scope } from "./scopes.ts";
+import { bindingScope, functionOf, lookupIn, type ProgramScopes, type Scope } from "./scopes.ts";
 import { assignedBeforeRead } from "./assigned.ts";
 
 
@@ -51,7 +52,18 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
       refuse("it returns, makes a function or class, yields, awaits or uses this");
       continue;
     }
-    const { free, assigned } = namesIn(node);
+    // (`x = g(..., x, ...)` where frozen g returns that argument unchanged leaves x as it was)
+    const { free, assigned } = namesIn(node, (e) => {
+      const g = e.right.type === "CallExpression" && e.right.callee.type === "Identifier" ? lookupIn(scope, e.right.callee.name).what : undefined;
+      return typeof g === "object" && keepsArgument(e.right, e.left.name, g);
+    });
+    // a function it calls that reads variables from around it (outer.ts) is handed them: the loop takes
+    // them too, where they are the same variables from here
+    someNode(node, (n) => {
+      const callee = n.type === "CallExpression" && n.callee.type === "Identifier" ? lookupIn(scope, n.callee.name).what : undefined;
+      if (typeof callee === "object") for (const name of callee.implicit ?? []) if (!free.includes(name) && bindingScope(scope, name) === bindingScope(scopes.scopeOf.get(callee), name)) free.push(name);
+      return false;
+    });
     const params: string[] = [];
     let why: string | undefined;
     for (const name of free) {
@@ -153,8 +165,8 @@ function readAfter(loop: N, scope: Scope, within: N, directEval: boolean): (name
   return (name) => inLoop || args || !own(name) || later.has(name);
 }
 
-/** Names the loop uses but does not declare, and the names it assigns. */
-function namesIn(loop: N): { free: string[]; assigned: Set<string> } {
+/** Names the loop uses but does not declare, and the names it assigns (not by an assignment `keeps` says leaves the variable as it was). */
+function namesIn(loop: N, keeps: (assignment: N) => boolean): { free: string[]; assigned: Set<string> } {
   const declared = new Set<string>();
   const used = new Set<string>();
   const assigned = new Set<string>();
@@ -178,7 +190,7 @@ function namesIn(loop: N): { free: string[]; assigned: Set<string> } {
       else used.add(n.name);
       return;
     }
-    if (n.type === "AssignmentExpression" && n.left.type === "Identifier") assigned.add(n.left.name);
+    if (n.type === "AssignmentExpression" && n.left.type === "Identifier" && !(n.operator === "=" && keeps(n))) assigned.add(n.left.name);
     if (n.type === "UpdateExpression" && n.argument.type === "Identifier") assigned.add(n.argument.name);
     for (const c of children(n)) walk(c, n);
   };

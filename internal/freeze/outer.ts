@@ -36,7 +36,7 @@ function declaredNames(fn: N): Set<string> {
   fn.params.forEach(pattern);
   const walk = (n: N): void => {
     if (n.type === "VariableDeclarator") pattern(n.id);
-    if ((n.type === "FunctionDeclaration" || n.type === "ClassDeclaration") && n.id) declared.add(n.id.name);
+    if ((n.type === "FunctionDeclaration" || n.type === "ClassDeclaration" || n.type === "FunctionExpression" || n.type === "ClassExpression") && n.id) declared.add(n.id.name);
     if (n !== fn && isFunction(n)) n.params.forEach(pattern);
     if (n.type === "CatchClause" && n.param) pattern(n.param);
     for (const c of children(n)) walk(c);

@@ -138,6 +138,12 @@ function narrowed(test: N, name: string, r: Range): [Range, Range] | undefined {
   return op === "<" || op === "<=" ? [low, high] : [high, low];
 }
 
+/** The accesses a frozen function makes to the array handed to it as argument `index` of `call`, as ranges where `known` holds; undefined: none shown. */
+export type Passed = ((call: N, index: number, known: ReadonlyMap<string, Range>) => Accesses | undefined) & {
+  /** Does `call` return its argument `name` unchanged (the callee's returnedParam, outer.ts)? */
+  keeps(call: N, name: string): boolean;
+};
+
 /** How code uses an array: the range of each element access's index (undefined: none shown), and whether any stores. */
 export interface Accesses {
   ranges: (Bound | undefined)[];
@@ -150,7 +156,7 @@ export interface Accesses {
  * `fixed`: the number variables the code never assigns (bases of ranges, see Bound); `returned`:
  * `return name` is no use (the function's guard returns it: outer.ts returnedParam).
  */
-export function elementAccesses(body: N, name: string, fixed: ReadonlySet<string> = new Set(), returned = false): Accesses | undefined {
+export function elementAccesses(body: N, name: string, fixed: ReadonlySet<string> = new Set(), returned = false, passed?: Passed): Accesses | undefined {
   const out: Accesses = { ranges: [], writes: false };
   let other = false;
   const isName = (n: N) => n.type === "Identifier" && n.name === name;
@@ -168,6 +174,15 @@ export function elementAccesses(body: N, name: string, fixed: ReadonlySet<string
       return;
     }
     if (isName(n)) {
+      // (`name = g(..., name, ...)` where g returns that argument unchanged: name stays the same array)
+      if (parent?.type === "AssignmentExpression" && parent.left === n && parent.operator === "=" && parent.right.type === "CallExpression" && passed?.keeps(parent.right, name)) return;
+      // (handed to a frozen function: the accesses it makes there, in this code's terms (`passed`))
+      if (parent?.type === "CallExpression" && parent.arguments.includes(n) && passed) {
+        const there = dead ? { ranges: [], writes: false } : passed(parent, parent.arguments.indexOf(n), known);
+        if (!there) other = true;
+        else (out.ranges.push(...there.ranges), (out.writes ||= there.writes));
+        return;
+      }
       // (a property name `x.name` is not the variable; `return name` where the guard returns it
       // (`returned`, outer.ts) runs no compiled code; anything else uses it as a value)
       if (!(parent?.type === "MemberExpression" && parent.property === n && !parent.computed) && !(returned && parent?.type === "ReturnStatement")) other = true;

@@ -239,6 +239,12 @@ export function lookupIn(scope: Scope, name: string): { what: Candidate | "other
   return { what: "global", isConst: false };
 }
 
+/** The scope that binds `name` as seen from `scope` (undefined: a global). */
+export function bindingScope(scope: Scope | undefined, name: string): Scope | undefined {
+  for (let s = scope; s; s = s.parent) if (s.names.has(name)) return s;
+  return undefined;
+}
+
 /** The nearest function (or the program) around a scope. */
 export function functionOf(scope: Scope): N {
   let s = scope;

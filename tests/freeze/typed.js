@@ -931,5 +931,52 @@ function outerScope() {
   return runs;
 }
 row("variables from around a function, and its parameter returned", ...outerScope());
+// ... not where a self call would hand it on, nor where JS it runs (a setter) can change one
+const STEP = 3;
+function stepped(n, acc) {
+  if (n <= 0) return acc;
+  return stepped(n - 1, acc + STEP, 0);
+}
+let weight = 1;
+function weighed(o, n) {
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    o.v = i;
+    s += weight;
+  }
+  return s;
+}
+const reweigh = { set v(x) { weight = x + 10; } };
+row("variables from around, changed or handed on", stepped(4, 0), stepped(0, 1), weighed(reweigh, 3), weight, weighed({ v: 0 }, 2));
+
+// an array handed to a frozen function: the accesses there count here (bcryptjs's _key hands lr to
+// _encipher), and `lr = enc(lr, ...)`, which returns it, leaves lr as it was
+function encOuter(lr, off, P) {
+  let l = lr[off], r = lr[off + 1];
+  for (let k = 0; k < 4; k++) {
+    l = (l ^ (P[k] + r)) | 0;
+    r = (r ^ (l >>> 3)) | 0;
+  }
+  lr[off] = r;
+  lr[off + 1] = l;
+  return lr;
+}
+function keyLike(P, S, lr) {
+  const o = {};
+  for (let i = 0; i < S.length; i += 2) (lr = encOuter(lr, 0, P)), (S[i] = lr[0]), (S[i + 1] = lr[1]);
+  return [lr[0], lr[1], S.join(), o.x ?? 0].join("/");
+}
+{
+  const P = new Int32Array([0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344]);
+  const lr = [1, 2];
+  row("an array handed to a frozen function", keyLike(P, new Int32Array(6), lr), ...lr, keyLike(P, new Int32Array(4), [1]), keyLike(P, new Int32Array(4), [1, "2"]), keyLike(P, [0, 0, 0, 0], [5, 6]), keyLike(P, new Float64Array(2), new Int32Array([7, 8])));
+  // (handed on at an offset: the window is there, [2, 3])
+  const keyAt = (buf) => {
+    const S = new Int32Array(4);
+    for (let i = 0; i < 4; i += 2) (buf = encOuter(buf, 2, P)), (S[i] = buf[2]), (S[i + 1] = buf[3]);
+    return [...S, ...buf].join();
+  };
+  row("an array handed on at an offset", keyAt([1, 2, 3, 4]), keyAt([1, 2, 3]), keyAt([1, 2, 3, 4, 5]));
+}
 
 console.log(out.join("\n"));
