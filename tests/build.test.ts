@@ -413,7 +413,9 @@ describe("frozen functions", () => {
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in mixPairs: compiled loop over arrays out, K; it writes, so plain Arrays of numbers only where every access is shown inside these elements: out \[0, 7\], K \[0, 15\]\n/);
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in hashLike: compiled loop over numbers n, a, b; arrays KTOP, m, w, giving back a, b; it writes, so plain Arrays of numbers only where every access is shown inside these elements: KTOP \[0, 15\], m \[0, 3\], w \[0, 3\]\n/);
     // plain Arrays written, and read at an offset the wrapper checks
-    expectFrozen(b.stdout, ["schedule", "accumulate", "viewSum", "mixOuter", "encOuter"]);
+    expectFrozen(b.stdout, ["schedule", "accumulate", "viewSum", "mixOuter", "encOuter", "readsT", "effT"]);
+    expect(b.stdout).toMatch(/frozen {5}effT \(typed\.js:\d+:\d+\): f64; reads TBL from around it, as they are at each call; it writes, so plain Arrays of numbers only where every access is shown inside these elements: out \[0, 3\], TBL \[0, 3\]\n/);
+    expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in the top level: compiled loop over numbers s3, K3, giving back s3\n/);
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in keyLike: compiled loop over arrays S, lr, P; it writes, so plain Arrays of numbers only where every access is shown inside these elements: lr \[0, 1\], P \[0, 3\]; typed arrays only for the others\n/);
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in a function: compiled loop over arrays buf, P, S; it writes, so plain Arrays of numbers only where every access is shown inside these elements: buf \[2, 3\], P \[0, 3\]; typed arrays only for the others\n/);
     expect(b.stdout).toMatch(/frozen {5}mixOuter \(typed\.js:\d+:\d+\): f64, returning its parameter lr; reads ROUNDS, TABLE from around it, as they are at each call; it writes, so plain Arrays of numbers only where every access is shown inside these elements: lr \[off \+ 0, off \+ 1\], TABLE \[0, 7\]\n/);

@@ -262,7 +262,7 @@ function plainWindows(f: Frozen, callee: (name: string) => Frozen | undefined, k
   const body = node.body as N;
   const fixed = new Set(params.filter((p, i) => f.paramTys[i] === "number" && !touches(body, p)));
   // an array handed to a frozen function: its windows there, each base the argument given for it
-  const passed: Passed = Object.assign((call: N, index: number, counters: ReadonlyMap<string, Range>) => {
+  const windowsAt = (call: N, index: number, counters: ReadonlyMap<string, Range>) => {
     const g = call.callee.type === "Identifier" ? callee(call.callee.name) : undefined;
     const there = g && known.get(g)?.get(index);
     if (!g || !there) return undefined;
@@ -279,7 +279,23 @@ function plainWindows(f: Frozen, callee: (name: string) => Frozen | undefined, k
       }
     }
     return { ranges, writes: !there.readOnly };
-  }, { keeps: (call: N, name: string) => keepsArgument(call, name, call.callee.type === "Identifier" ? callee(call.callee.name)?.cand : undefined) });
+  };
+  const declaredOf = (call: N) => {
+    const g = call.callee.type === "Identifier" ? callee(call.callee.name) : undefined;
+    return g ? g.cand.params.length - (g.cand.implicit?.length ?? 0) : 0;
+  };
+  const passed: Passed = Object.assign(
+    // (an extra argument is dropped: no windows there)
+    (call: N, index: number, counters: ReadonlyMap<string, Range>) => (index < declaredOf(call) ? windowsAt(call, index, counters) : undefined),
+    {
+      keeps: (call: N, name: string) => keepsArgument(call, name, call.callee.type === "Identifier" ? callee(call.callee.name)?.cand : undefined),
+      implicit: (call: N, name: string, counters: ReadonlyMap<string, Range>) => {
+        const g = call.callee.type === "Identifier" ? callee(call.callee.name) : undefined;
+        const j = g?.cand.implicit?.indexOf(name) ?? -1;
+        return j < 0 ? null : windowsAt(call, declaredOf(call) + j, counters);
+      },
+    },
+  );
   const out: Windows = new Map();
   f.paramTys.forEach((ty, i) => {
     if (ty !== "array") return;
@@ -426,6 +442,9 @@ export function markIterated(fns: Frozen[], resolve: (f: Frozen, name: string) =
       if (n.type === "CallExpression" && n.callee.type === "Identifier") {
         const g = resolve(f, n.callee.name);
         if (g) (n.arguments as N[]).forEach((a, j) => a.type === "Identifier" && params.includes(a.name) && edges.push([params.indexOf(a.name), g, j]));
+        // (and the variables from around it it is handed: outer.ts)
+        const declared = g ? g.cand.params.length - (g.cand.implicit?.length ?? 0) : 0;
+        g?.cand.implicit?.forEach((name, j) => params.includes(name) && edges.push([params.indexOf(name), g, declared + j]));
       }
       children(n).forEach(walk);
     };

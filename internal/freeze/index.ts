@@ -122,7 +122,7 @@ export function freeze(code: string): FreezeResult {
   for (const f of frozen) f.entry = worth.has(f);
   const entries = frozen.filter((f) => f.entry);
   // (one that takes an object is called by no frozen function: frozen code passes none, objects.ts)
-  const unused = (f: Frozen) => !f.entry && (f.paramTys.includes("value") || f.cand.implicit !== undefined);
+  const unused = (f: Frozen) => !f.entry && f.paramTys.includes("value");
   for (const f of frozen) if (!f.entry) reasons.set(f.cand, `does too little to pay for a call into compiled code (no loop, no recursion, under ${STRAIGHT_LINE_WORTH} operations)` + (unused(f) ? "" : "; compiled for the frozen functions that call it"));
   // Loops elsewhere (the top level, functions that are not frozen), compiled on their own.
   const compiler = new FunctionCompiler(

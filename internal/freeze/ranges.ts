@@ -142,6 +142,8 @@ function narrowed(test: N, name: string, r: Range): [Range, Range] | undefined {
 export type Passed = ((call: N, index: number, known: ReadonlyMap<string, Range>) => Accesses | undefined) & {
   /** Does `call` return its argument `name` unchanged (the callee's returnedParam, outer.ts)? */
   keeps(call: N, name: string): boolean;
+  /** The accesses `call`'s callee makes to `name` handed to it as a variable from around it (outer.ts); null: not handed. */
+  implicit(call: N, name: string, known: ReadonlyMap<string, Range>): Accesses | undefined | null;
 };
 
 /** How code uses an array: the range of each element access's index (undefined: none shown), and whether any stores. */
@@ -187,6 +189,12 @@ export function elementAccesses(body: N, name: string, fixed: ReadonlySet<string
       // (`returned`, outer.ts) runs no compiled code; anything else uses it as a value)
       if (!(parent?.type === "MemberExpression" && parent.property === n && !parent.computed) && !(returned && parent?.type === "ReturnStatement")) other = true;
       return;
+    }
+    // (a call handing it over as a variable from around its callee: the accesses there)
+    if (n.type === "CallExpression" && passed) {
+      const there = dead ? null : passed.implicit(n, name, known);
+      if (there === undefined) return void (other = true);
+      if (there) (out.ranges.push(...there.ranges), (out.writes ||= there.writes));
     }
     const loop = countingLoop(n);
     // (an if or ?: testing a counter against a constant narrows its range in each branch)

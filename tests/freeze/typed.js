@@ -979,4 +979,36 @@ function keyLike(P, S, lr) {
   row("an array handed on at an offset", keyAt([1, 2, 3, 4]), keyAt([1, 2, 3]), keyAt([1, 2, 3, 4, 5]));
 }
 
+// a small function reading a variable from around it, called from a compiled loop (handed it there)
+const K3 = 3;
+function g3(x) {
+  return x * K3;
+}
+let s3 = 0;
+for (let i = 0; i < 50; i++) s3 += g3(i);
+row("a small function reading a variable from around it, from a compiled loop", s3);
+// a plain table handed on as a variable from around the callee: its accesses there count here
+const TBL = [5, 6, 7, 8];
+function readsT(i) {
+  let s = 0;
+  for (let k = 0; k < 2; k++) s += TBL[i + k];
+  return s;
+}
+function effT(out) {
+  out[0] += TBL[0];
+  for (let i = 0; i < 3; i++) out[i + 1] += readsT(i);
+  return out.length;
+}
+{
+  const o = new Float64Array(4);
+  const runs = [effT(o), ...o];
+  TBL.length = 3;
+  runs.push(effT(o), ...o);
+  TBL.push("8");
+  runs.push(effT(o), ...o);
+  TBL[3] = 8;
+  runs.push(effT(o), ...o);
+  row("a plain table handed on as a variable from around", ...runs);
+}
+
 console.log(out.join("\n"));
