@@ -116,8 +116,8 @@ export function freeze(code: string): FreezeResult {
 
   // Entered from JS only where it pays: a call from the interpreter into compiled code costs
   // more than a few operations (x * x, 1M calls: 600 ms frozen, 260 ms interpreted), so
-  // functions that neither loop nor recurse nor call one that does are compiled only for
-  // the frozen functions that call them.
+  // functions that neither loop nor recurse nor do STRAIGHT_LINE_WORTH operations, nor call
+  // one that does, are compiled only for the frozen functions that call them.
   const worth = worthEntering(frozen, (f, name) => lookupFrom(scopes, f.cand, name));
   for (const f of frozen) f.entry = worth.has(f);
   const entries = frozen.filter((f) => f.entry);
