@@ -416,6 +416,7 @@ describe("frozen functions", () => {
     expectFrozen(b.stdout, ["schedule", "accumulate", "viewSum", "mixOuter", "encOuter", "readsT", "effT"]);
     expect(b.stdout).toMatch(/frozen {5}effT \(typed\.js:\d+:\d+\): f64; reads TBL from around it, as they are at each call; it writes, so plain Arrays of numbers only where every access is shown inside these elements: out \[0, 3\], TBL \[0, 3\]\n/);
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in the top level: compiled loop over numbers s3, K3, giving back s3\n/);
+    expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in the top level: compiled loop over numbers sT; arrays TBL, giving back sT; its arrays may be typed arrays or plain Arrays of numbers\n/);
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in keyLike: compiled loop over arrays S, lr, P; it writes, so plain Arrays of numbers only where every access is shown inside these elements: lr \[0, 1\], P \[0, 3\]; typed arrays only for the others\n/);
     expect(b.stdout).toMatch(/loop \(typed\.js:\d+:\d+\) in a function: compiled loop over arrays buf, P, S; it writes, so plain Arrays of numbers only where every access is shown inside these elements: buf \[2, 3\], P \[0, 3\]; typed arrays only for the others\n/);
     expect(b.stdout).toMatch(/frozen {5}mixOuter \(typed\.js:\d+:\d+\): f64, returning its parameter lr; reads ROUNDS, TABLE from around it, as they are at each call; it writes, so plain Arrays of numbers only where every access is shown inside these elements: lr \[off \+ 0, off \+ 1\], TABLE \[0, 7\]\n/);

@@ -286,7 +286,7 @@ function moves(M, off) { let s = 0; for (let i = 0; i < 4; i++) { s += M[off + i
 console.log(rounds([], []), masked([], [], 1), sbox([], [], 1), huge([], [], 1), unbounded([], [], 1), before([], []), writes([], []), stores([]), hands([], []), block([], [], 0), deadOnly([], []), moves([], 0));
 `);
     const windows = Object.fromEntries(
-      r.frozen.map((f) => [f.cand.name, f.plainArrays ? "all" : Object.fromEntries([...(f.plainWindows ?? [])].map(([i, { windows: ws }]) => [f.cand.params[i], ws.map((w) => `${w.base === undefined ? "" : `${f.cand.params[w.base]}+`}${w.lo}..${w.hi}`).join(" ")]))]),
+      r.frozen.map((f) => [f.cand.name, f.plainArrays ? "all" : Object.fromEntries([...(f.plainWindows ?? [])].map(([i, { windows: ws }]) => [f.cand.params[i], ws.map((w) => `${w.baseParam === undefined ? "" : `${f.cand.params[w.baseParam]}+`}${w.lo}..${w.hi}`).join(" ")]))]),
     );
     // (the arrays written at a counter, out, may be plain Arrays too; hands' arrays handed to rounds: rounds' windows)
     const out03 = { out: "0..3" };

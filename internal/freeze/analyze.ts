@@ -27,6 +27,7 @@
 import { passedAsArrays, PLAIN } from "./arrays.ts";
 import { assigns, assignsAny, callsBeyondMath, children, isFunction, isLoop, someNode, storesMember, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
+import { declaredCount } from "./outer.ts";
 import { DATAVIEW_METHODS, DEOPT, HELPER, inBounds, loadInline, loadInt32Inline, OVERFLOW, STATIC, storeInline, TAG, TAG_OF, THROWN, toInt32Inline, type Counter } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
 import { viewElement, viewFits, viewGet, viewSet } from "./dataview.ts";
@@ -53,7 +54,7 @@ export interface Candidate {
   where: string;
   /** The declaring scope (function or program node), for resolving calls. */
   scope: N;
-  /** Variables from around it that it only reads, its last parameters (index.ts): its guard reads them at each call, so only JS calls it. */
+  /** Variables from around it that it only reads, its last parameters (outer.ts): its guard reads them at each call, frozen callers that have them hand them on. */
   implicit?: string[];
   /** The parameter every one of its returns returns (`return lr;`, bcryptjs's _encipher): compiled as returning nothing, its guard returns it. */
   returnsParam?: string;
@@ -76,11 +77,11 @@ export interface Candidate {
   objectOps?: Set<string>;
 }
 
-/** Elements [lo, hi] of an array, offset by the value of number parameter `base` where given (arrays.ts plainWindows). */
+/** Elements [lo, hi] of an array, offset by the value of the number parameter at index `baseParam` where given (arrays.ts plainWindows). */
 export interface PlainWindow {
   lo: number;
   hi: number;
-  base?: number;
+  baseParam?: number;
 }
 
 export interface Frozen {
@@ -206,6 +207,14 @@ export class FunctionCompiler {
         const target = this.resolve(name, cand);
         return typeof target === "object" && this.paramTys(target)[i] === "array";
       })) cand.arrays.add(p);
+      // (and those handed on as a callee's variables from around it: outer.ts)
+      someNode(cand.node.body, (n) => {
+        const target = n.type === "CallExpression" && n.callee.type === "Identifier" ? this.resolve(n.callee.name, cand) : undefined;
+        if (typeof target === "object" && target !== cand) {
+          target.implicit?.forEach((name, j) => cand.params.includes(name) && this.paramTys(target)[declaredCount(target) + j] === "array" && cand.arrays!.add(name));
+        }
+        return false;
+      });
     }
     cand.views ??= viewNames(cand.node.body, cand.params.filter((p) => !cand.arrays!.has(p)), DATAVIEW_METHODS);
     cand.objects ??= objectNames(cand.node.body, cand.params, (p) => cand.arrays!.has(p) || cand.views!.has(p));
@@ -949,7 +958,7 @@ export class FunctionCompiler {
   /** Pushes the arguments for `callee` (extra ones are evaluated and dropped); returns how many wasm values. */
   private args(f: FnScope, call: N, callee: Candidate): number {
     const implicit = callee.implicit ?? [];
-    const declared = callee.params.length - implicit.length;
+    const declared = declaredCount(callee);
     if (call.arguments.length < declared) throw new Reject(`calls ${callee.name} with too few arguments`);
     const tys = this.paramTys(callee);
     let slots = 0;

@@ -32,7 +32,8 @@
 import { children, storesMember, type N } from "./ast.ts";
 import type { Frozen, PlainWindow } from "./analyze.ts";
 import type { Func, Instr } from "./encode.ts";
-import { elementAccesses, rangeOf, touches, type Bound, type Passed, type Range } from "./ranges.ts";
+import { elementAccesses, rangeOf, safe, touches, type Bound, type Passed, type Range } from "./ranges.ts";
+import { declaredCount } from "./outer.ts";
 import { TAG, TAG_OF } from "./runtime.ts";
 
 /** The array kind (beside JSTypedArrayEnum's) of a plain Array's JSValue buffer: 8 bytes an element. */
@@ -262,37 +263,38 @@ function plainWindows(f: Frozen, callee: (name: string) => Frozen | undefined, k
   const body = node.body as N;
   const fixed = new Set(params.filter((p, i) => f.paramTys[i] === "number" && !touches(body, p)));
   // an array handed to a frozen function: its windows there, each base the argument given for it
+  const calleeOf = (call: N) => (call.callee.type === "Identifier" ? callee(call.callee.name) : undefined);
   const windowsAt = (call: N, index: number, counters: ReadonlyMap<string, Range>) => {
-    const g = call.callee.type === "Identifier" ? callee(call.callee.name) : undefined;
+    const g = calleeOf(call);
     const there = g && known.get(g)?.get(index);
     if (!g || !there) return undefined;
-    const declared = g.cand.params.length - (g.cand.implicit?.length ?? 0);
+    const declared = declaredCount(g.cand);
     const argument = (k: number): N | undefined => (k < declared ? (call.arguments as N[])[k] : ({ type: "Identifier", name: g.cand.params[k] } as unknown as N));
     const ranges: Bound[] = [];
     for (const w of there.windows) {
-      if (w.base === undefined) ranges.push({ lo: w.lo, hi: w.hi });
+      if (w.baseParam === undefined) ranges.push({ lo: w.lo, hi: w.hi });
       else {
-        const at = argument(w.base);
+        const at = argument(w.baseParam);
         const r = at && rangeOf(at, counters, fixed);
-        if (!r) return undefined;
-        ranges.push({ lo: r.lo + w.lo, hi: r.hi + w.hi, base: r.base });
+        const sum = r && safe({ lo: r.lo + w.lo, hi: r.hi + w.hi, base: r.base });
+        if (!sum) return undefined;
+        ranges.push(sum);
       }
     }
     return { ranges, writes: !there.readOnly };
   };
-  const declaredOf = (call: N) => {
-    const g = call.callee.type === "Identifier" ? callee(call.callee.name) : undefined;
-    return g ? g.cand.params.length - (g.cand.implicit?.length ?? 0) : 0;
-  };
   const passed: Passed = Object.assign(
     // (an extra argument is dropped: no windows there)
-    (call: N, index: number, counters: ReadonlyMap<string, Range>) => (index < declaredOf(call) ? windowsAt(call, index, counters) : undefined),
+    (call: N, index: number, counters: ReadonlyMap<string, Range>) => {
+      const g = calleeOf(call);
+      return g && index < declaredCount(g.cand) ? windowsAt(call, index, counters) : undefined;
+    },
     {
-      keeps: (call: N, name: string) => keepsArgument(call, name, call.callee.type === "Identifier" ? callee(call.callee.name)?.cand : undefined),
+      keeps: (call: N, name: string) => keepsArgument(call, name, calleeOf(call)?.cand),
       implicit: (call: N, name: string, counters: ReadonlyMap<string, Range>) => {
-        const g = call.callee.type === "Identifier" ? callee(call.callee.name) : undefined;
+        const g = calleeOf(call);
         const j = g?.cand.implicit?.indexOf(name) ?? -1;
-        return j < 0 ? null : windowsAt(call, declaredOf(call) + j, counters);
+        return g && j >= 0 ? windowsAt(call, declaredCount(g.cand) + j, counters) : null;
       },
     },
   );
@@ -304,10 +306,10 @@ function plainWindows(f: Frozen, callee: (name: string) => Frozen | undefined, k
     const byBase = new Map<string | undefined, PlainWindow>();
     for (const r of acc.ranges) {
       const w = byBase.get(r!.base);
-      byBase.set(r!.base, w ? { ...w, lo: Math.min(w.lo, r!.lo), hi: Math.max(w.hi, r!.hi) } : { lo: r!.lo, hi: r!.hi, ...(r!.base ? { base: params.indexOf(r!.base) } : {}) });
+      byBase.set(r!.base, w ? { ...w, lo: Math.min(w.lo, r!.lo), hi: Math.max(w.hi, r!.hi) } : { lo: r!.lo, hi: r!.hi, ...(r!.base ? { baseParam: params.indexOf(r!.base) } : {}) });
     }
     const windows = [...byBase.values()];
-    if (windows.some((w) => (w.base === undefined && w.lo < 0) || w.hi - w.lo >= MAX_CHECKED || w.hi >= 2 ** 31)) return;
+    if (windows.some((w) => (w.baseParam === undefined && w.lo < 0) || w.hi - w.lo >= MAX_CHECKED || w.hi >= 2 ** 31)) return;
     out.set(i, { windows, readOnly: !acc.writes });
   });
   return out;
@@ -443,8 +445,7 @@ export function markIterated(fns: Frozen[], resolve: (f: Frozen, name: string) =
         const g = resolve(f, n.callee.name);
         if (g) (n.arguments as N[]).forEach((a, j) => a.type === "Identifier" && params.includes(a.name) && edges.push([params.indexOf(a.name), g, j]));
         // (and the variables from around it it is handed: outer.ts)
-        const declared = g ? g.cand.params.length - (g.cand.implicit?.length ?? 0) : 0;
-        g?.cand.implicit?.forEach((name, j) => params.includes(name) && edges.push([params.indexOf(name), g, declared + j]));
+        g?.cand.implicit?.forEach((name, j) => params.includes(name) && edges.push([params.indexOf(name), g, declaredCount(g.cand) + j]));
       }
       children(n).forEach(walk);
     };
@@ -464,7 +465,7 @@ export function markIterated(fns: Frozen[], resolve: (f: Frozen, name: string) =
 export function arraysNote(f: Frozen): string {
   if (!f.paramTys.includes("array")) return "";
   if (f.plainArrays) return "; its arrays may be typed arrays or plain Arrays of numbers";
-  const windows = [...(f.plainWindows ?? [])].map(([i, { windows: ws }]) => `${f.cand.params[i]} ${ws.map((w) => (w.base === undefined ? `[${w.lo}, ${w.hi}]` : `[${f.cand.params[w.base]} + ${w.lo}, ${f.cand.params[w.base]} + ${w.hi}]`)).join(" ")}`);
+  const windows = [...(f.plainWindows ?? [])].map(([i, { windows: ws }]) => `${f.cand.params[i]} ${ws.map((w) => (w.baseParam === undefined ? `[${w.lo}, ${w.hi}]` : `[${f.cand.params[w.baseParam]} + ${w.lo}, ${f.cand.params[w.baseParam]} + ${w.hi}]`)).join(" ")}`);
   const others = f.paramTys.some((ty, i) => ty === "array" && !f.plainWindows?.has(i));
   if (!windows.length) return "; typed arrays only (it writes: plain Arrays run in the interpreter)";
   return `; it writes, so plain Arrays of numbers only where every access is shown inside these elements: ${windows.join(", ")}${others ? "; typed arrays only for the others" : ""}`;

@@ -224,7 +224,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
     // a plain Array given to code with effects: it holds its windows, numbers only there (arrays.ts)
     for (const { ptr, len, kind, val, windows, slow, copy } of inWindows) {
       const [j, end, v, b] = [local("i32"), local("i32"), local("i64"), local("f64")];
-      const baseOf = (w: PlainWindow) => (w.base === undefined ? undefined : numberLocal.get(w.base)!);
+      const baseOf = (w: PlainWindow) => (w.baseParam === undefined ? undefined : numberLocal.get(w.baseParam)!);
       body.push({ op: "local.get", local: kind }, { op: "i32.const", value: PLAIN }, { op: "i32.eq" }, { op: "if" });
       if (slow !== undefined) {
         body.push({ op: "local.get", local: slow }, { op: "if" }, ...plainCopy(ctx, val, ptr, len, windows[0]!, baseOf(windows[0]!), at(copy), at(desc), j, end, v, b, local("i32"), undef), { op: "else" });

@@ -20,7 +20,7 @@ import { children, isLoop, someNode, type N } from "./ast.ts";
 import { emitModule, FROZEN_GLOBAL } from "./emit.ts";
 import { compileLoops, type CompiledLoop, type RefusedLoop } from "./loops.ts";
 import { arrayNames, throughEngine } from "./typed.ts";
-import { objectsHow } from "./objects.ts";
+import { objectsHow, runsJs } from "./objects.ts";
 import { implicitReads, returnedParam } from "./outer.ts";
 import { analyzeScopes, bindingScope, lookupFrom, lookupIn } from "./scopes.ts";
 
@@ -95,11 +95,11 @@ export function freeze(code: string): FreezeResult {
     for (const c of live) {
       try {
         const f = compiler.compile(c);
-        // compiled code that runs JS (a method call, a property write, a call into other frozen
-        // code that may) would keep using the values its guard read of variables JS could change
+        // compiled code that runs JS (a method call, a property write: objects.ts; a frozen callee
+        // runs none, being handed no object) would keep using the values its guard read of
+        // variables JS could change (as loops.ts refuses for a loop's)
         const changeable = (name: string) => (scopes.assigned.has(name) || scopes.directEval) && !lookupIn(scopes.scopeOf.get(c)!, name).isConst;
-        const runsJs = [...c.objectOps!].some((op) => op.startsWith("calls ") || op.startsWith("writes ")) || someNode(c.node.body, (n) => n.type === "CallExpression" && n.callee.type === "Identifier" && typeof lookupFrom(scopes, c, n.callee.name) === "object");
-        if (c.implicit?.some(changeable) && runsJs) throw new Reject("runs JS (a method call, a property write, a call) while it holds variables from around it that JS could change");
+        if (c.implicit?.some(changeable) && runsJs(c)) throw new Reject("runs JS (a method call, a property write) while it holds variables from around it that JS could change");
         frozen.push(f);
         if ((retTy.get(c) ?? "number") !== f.ret) {
           retTy.set(c, f.ret);
@@ -173,7 +173,7 @@ export function freeze(code: string): FreezeResult {
     // returns undefined after its compiled code ran, whose number says only that it did
     const declines = f.paramTys.some((t) => t === "array" || t === "view" || t === "value");
     // (a variable from around it may still be in its temporal dead zone: then the function runs as written)
-    const implicit = f.cand.implicit ? ` var __eb_t = 0; if (__eb_frozen.on) try { __eb_t = (${f.cand.implicit.join(", ")}, 1); } catch {}` : "";
+    const implicit = f.cand.implicit ? ` var ${readsAround(f.cand.implicit)}` : "";
     const test = (implicit ? "__eb_t && " : "") + guardTest(f);
     const back = f.cand.returnsParam ? ` ${f.cand.returnsParam}` : "";
     const guard =
@@ -208,7 +208,7 @@ export function freeze(code: string): FreezeResult {
     // (a variable from around the loop may still be in its temporal dead zone, a let or const whose
     // declaration has not run: reading it throws, where the loop itself may never have read it; then
     // the loop runs as written)
-    const read = cand.params.length ? `let __eb_t = 0; if (__eb_frozen.on) try { __eb_t = (${cand.params.join(", ")}, 1); } catch {} ` : "let __eb_t = 1; ";
+    const read = cand.params.length ? `let ${readsAround(cand.params)} ` : "let __eb_t = 1; ";
     edits.push({
       at: node.start,
       end: node.end,
@@ -228,6 +228,13 @@ export function freeze(code: string): FreezeResult {
   out = out.slice(0, hashbang) + prologue + out.slice(hashbang);
   return { code: out, ...emitModule([...frozen.filter((f) => !unused(f)), ...loops.map((l) => l.frozen)]), frozen: all, explain, loops: loopList, refusedLoops };
 }
+
+/**
+ * A guard's reads of variables from around compiled code, after `let` or `var`: __eb_t is 1 once
+ * all are read, 0 where one is still in its temporal dead zone (a let or const whose declaration
+ * has not run), where reading it throws and the code must run as written.
+ */
+const readsAround = (names: string[]) => `__eb_t = 0; if (__eb_frozen.on) try { __eb_t = (${names.join(", ")}, 1); } catch {}`;
 
 /** The Math functions that `n` calls (Math.m(...)). */
 function mathCalls(n: N): string[] {

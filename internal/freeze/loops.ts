@@ -18,7 +18,7 @@ import { callsBeyondMath, children, isFunction, isLoop, someNode, type N } from 
 import { Reject, type Candidate, type Frozen, type FunctionCompiler } from "./analyze.ts";
 import { throughEngine } from "./typed.ts";
 import { keepsArgument } from "./arrays.ts";
-import { objectsHow } from "./objects.ts";
+import { objectsHow, runsJs } from "./objects.ts";
 import { bindingScope, functionOf, lookupIn, type ProgramScopes, type Scope } from "./scopes.ts";
 import { assignedBeforeRead } from "./assigned.ts";
 
@@ -100,7 +100,7 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
       // of them (it would see them stale), nor may anything else change those the loop reads
       // (an assignment anywhere, or a direct eval's)
       const changeable = (p: string) => (scopes.assigned.has(p) || scopes.directEval) && !lookupIn(scope, p).isConst;
-      if ([...cand.objectOps!].some((op) => op.startsWith("calls ") || op.startsWith("writes ")) && (cand.loop!.outputs.length || params.some(changeable))) {
+      if (runsJs(cand) && (cand.loop!.outputs.length || params.some(changeable))) {
         throw new Reject("runs JS (a method call, a property write) while it holds variables from around it that JS could change");
       }
       // creating an object can throw (out of memory): the variables go back with the exception

@@ -24,6 +24,7 @@ import { children, type N } from "./ast.ts";
 import type { Func, Instr, ValType } from "./encode.ts";
 import { DEOPT, OVERFLOW, TAG, TAG_OF, THROWN } from "./runtime.ts";
 import { numberOf } from "./arrays.ts";
+import type { Candidate } from "./analyze.ts";
 
 /** The C API functions objects need (merged into emit.ts's API; their signatures are checked against quickjs.wasm). */
 export const OBJECT_API: Record<string, [ValType[], ValType[]]> = {
@@ -372,3 +373,6 @@ const numericReadsOf = new WeakMap<N, Set<N>>();
 export function objectsHow(ops: Set<string> | undefined): string {
   return ops?.size ? `; objects: ${[...ops].join(", ")}` : "";
 }
+
+/** Does `c`'s compiled code run JS (a method call, a property write: a setter, a proxy, a replaced method)? */
+export const runsJs = (c: Candidate) => [...(c.objectOps ?? [])].some((op) => op.startsWith("calls ") || op.startsWith("writes "));

@@ -1,10 +1,11 @@
 // What a frozen function takes from around it. Variables it only reads (a
 // module's constants and tables: bcryptjs's BLOWFISH_NUM_ROUNDS) become its
 // last parameters, which its guard reads at each call: frozen code runs no
-// JS, so their values stay as read for the whole call. Such a function is
-// called from JS only (a frozen caller would have to hand them on). And a
-// function whose every return returns the same parameter unchanged (`return
-// lr;`) is compiled as returning nothing, its guard returning the parameter.
+// JS, so their values stay as read for the whole call. Frozen code calls such
+// a function only where it has the same variables to hand on (analyze.ts
+// args). And a function whose every return returns the same parameter
+// unchanged (`return lr;`) is compiled as returning nothing, its guard
+// returning the parameter.
 
 import { children, isFunction, type N } from "./ast.ts";
 import { touches } from "./ranges.ts";
@@ -66,3 +67,6 @@ export function returnedParam(fn: N): string | undefined {
   walk(fn.body);
   return same ? name : undefined;
 }
+
+/** How many of `c`'s parameters are its own (the rest are variables from around it: implicitReads). */
+export const declaredCount = (c: { params: string[]; implicit?: string[] }) => c.params.length - (c.implicit?.length ?? 0);

@@ -58,7 +58,8 @@ export function countingLoop(s: N): { name: string; range: Range } | undefined {
   return last >= from ? { name, range: [from, last] } : undefined;
 }
 
-const safe = (r: Bound): Bound | undefined => (Number.isSafeInteger(r.lo) && Number.isSafeInteger(r.hi) ? r : undefined);
+/** `r` where both bounds are safe integers. */
+export const safe = (r: Bound): Bound | undefined => (Number.isSafeInteger(r.lo) && Number.isSafeInteger(r.hi) ? r : undefined);
 
 /**
  * An inclusive range of integers, [lo, hi]; with `base`, offset by the value of that number

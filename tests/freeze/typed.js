@@ -1009,6 +1009,10 @@ function effT(out) {
   TBL[3] = 8;
   runs.push(effT(o), ...o);
   row("a plain table handed on as a variable from around", ...runs);
+  // (by a loop that never indexes it itself)
+  let sT = 0;
+  for (let i = 0; i < 3; i++) sT += readsT(i);
+  row("a plain table handed on by a loop", sT);
 }
 
 console.log(out.join("\n"));
