@@ -4,10 +4,10 @@
 // functions print exactly what the interpreter prints.
 
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { MAGIC, readArtifact, writeArtifact, type ArtifactHeader } from "../internal/build/artifact.ts";
-import { buildAsUser, edgebox, edgeboxAsync, nodeAsync, tempApp } from "./helpers.ts";
+import { buildAsUser, EDGEBOX, edgebox, edgeboxAsync, nodeAsync, tempApp } from "./helpers.ts";
 
 // As install.sh leaves a user's machine: only PATH, without Zig (freezing needs no toolchain).
 const env = { PATH: "/usr/bin:/bin" };
@@ -317,6 +317,24 @@ describe("artifacts that cannot run here are refused", () => {
 
 describe("frozen functions", () => {
   const corpus = join(import.meta.dir, "freeze", "pure.js");
+
+  test("EDGEBOX_PERFMAP=1 has Wasmtime write its perf map, naming the guest's wasm functions (the runtime's, the frozen code's) for perf; unset, none", async () => {
+    const dir = tempApp({ "fib.js": "function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }\nconsole.log(fib(20));\n" });
+    build(dir, ["fib.js"]);
+    for (const on of [true, false]) {
+      const p = Bun.spawn([EDGEBOX, "run", "fib.ebx"], { cwd: dir, env: { PATH: "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...(on ? { EDGEBOX_PERFMAP: "1" } : {}) }, stdout: "pipe" });
+      expect(await new Response(p.stdout).text()).toBe("6765\n");
+      expect(await p.exited).toBe(0);
+      const map = `/tmp/perf-${p.pid}.map`;
+      try {
+        expect(existsSync(map)).toBe(on);
+        // (lines of "address size name": the runtime's functions, and the side module's)
+        if (on) expect(readFileSync(map, "utf8").split("\n").filter((l) => /^0x[0-9a-f]+ [0-9a-f]+ wasm\[\d+\]::function\[\d+\]$/.test(l)).length).toBeGreaterThan(1000);
+      } finally {
+        rmSync(map, { force: true });
+      }
+    }
+  });
 
   test("print exactly what the interpreter and node print, edge values included, with no toolchain", async () => {
     expect(Bun.which("zig", { PATH: env.PATH })).toBeNull();

@@ -80,7 +80,7 @@ export const TRAP_CODES = [
 ] as const satisfies readonly TrapCode[];
 
 /** EngineFlags (host.zig), as bits. */
-export const EngineFlag = { fuel: 1, epoch: 2, pooling: 4, optNone: 8, memorySlots: 16 } as const;
+export const EngineFlag = { fuel: 1, epoch: 2, pooling: 4, optNone: 8, memorySlots: 16, perfMap: 32 } as const;
 
 /** LinkKind (host.zig). */
 export const LinkKind = { host: 0, rootExport: 1, constI32: 2, mutI32: 3 } as const;

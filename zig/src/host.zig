@@ -48,7 +48,9 @@ pub const EngineFlags = packed struct(u32) {
     opt_none: bool = false,
     /// Linear memories from reusable slots reset page by page (slots.zig; Linux), instead of the pooling allocator.
     memory_slots: bool = false,
-    _: u3 = 0,
+    /// Wasmtime's perf map (/tmp/perf-<pid>.map): `perf report` names the guest's functions (EDGEBOX_PERFMAP=1).
+    perf_map: bool = false,
+    _: u2 = 0,
     /// Native stack for wasm frames, in MiB (0: the default 4). Guests run on
     /// stacks of their own (stack.zig) where the platform has them; elsewhere
     /// on the caller's, under what Bun's JavaScriptCore allows that thread.
@@ -126,6 +128,7 @@ pub const Engine = struct {
         wt.wasmtime_config_cranelift_opt_level_set(config, if (flags.opt_none) wt.opt_level_none else wt.opt_level_speed);
         wt.wasmtime_config_consume_fuel_set(config, flags.fuel);
         wt.wasmtime_config_epoch_interruption_set(config, flags.epoch);
+        if (flags.perf_map) wt.wasmtime_config_profiler_set(config, wt.profiling_perfmap);
         // (a memory the host makes cannot take Wasmtime's copy-on-write image: slots are their own)
         wt.wasmtime_config_memory_init_cow_set(config, !(slots.supported and flags.memory_slots));
         // QuickJS recursion uses native wasm frames too; its own guard (on the

@@ -132,6 +132,9 @@ pub extern fn wasmtime_engine_increment_epoch(engine: *const Engine) void;
 pub extern fn wasmtime_config_cranelift_opt_level_set(config: *Config, level: u8) void;
 pub extern fn wasmtime_config_consume_fuel_set(config: *Config, on: bool) void;
 pub extern fn wasmtime_config_epoch_interruption_set(config: *Config, on: bool) void;
+/// wasmtime_profiling_strategy_t's WASMTIME_PROFILING_STRATEGY_PERFMAP.
+pub const profiling_perfmap: u8 = 3;
+pub extern fn wasmtime_config_profiler_set(config: *Config, strategy: u8) void;
 pub extern fn wasmtime_config_memory_init_cow_set(config: *Config, on: bool) void;
 pub extern fn wasmtime_config_host_memory_creator_set(config: *Config, creator: *const MemoryCreator) void;
 
