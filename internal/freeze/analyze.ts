@@ -27,7 +27,7 @@
 import { passedAsArrays, PLAIN } from "./arrays.ts";
 import { assigns, assignsAny, callsBeyondMath, children, isFunction, isLoop, someNode, storesMember, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
-import { declaredCount } from "./outer.ts";
+import { argumentAt, declaredCount, keepsArgument } from "./outer.ts";
 import { DATAVIEW_METHODS, DEOPT, HELPER, inBounds, loadInline, loadInt32Inline, OVERFLOW, STATIC, storeInline, TAG, TAG_OF, THROWN, toInt32Inline, type Counter } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
 import { viewElement, viewFits, viewGet, viewSet } from "./dataview.ts";
@@ -848,9 +848,7 @@ export class FunctionCompiler {
     if (e.operator !== "=" || e.left.type !== "Identifier" || e.right.type !== "CallExpression" || e.right.callee.type !== "Identifier") return false;
     if (this.lookup(f, e.left.name)?.ty !== "array") return false;
     const target = this.resolve(e.right.callee.name, f.cand);
-    if (typeof target !== "object" || !target.returnsParam) return false;
-    const arg = (e.right.arguments as N[])[target.params.indexOf(target.returnsParam)];
-    return arg?.type === "Identifier" && arg.name === e.left.name;
+    return typeof target === "object" && keepsArgument(e.right, e.left.name, target);
   }
 
   /** The typed array `e` indexes (a[i]) or takes the length of (a.length), if it is one. */
@@ -957,12 +955,11 @@ export class FunctionCompiler {
 
   /** Pushes the arguments for `callee` (extra ones are evaluated and dropped); returns how many wasm values. */
   private args(f: FnScope, call: N, callee: Candidate): number {
-    const implicit = callee.implicit ?? [];
     const declared = declaredCount(callee);
     if (call.arguments.length < declared) throw new Reject(`calls ${callee.name} with too few arguments`);
     const tys = this.paramTys(callee);
     let slots = 0;
-    const args = [...(call.arguments as N[]).slice(0, declared), ...implicit.map((name) => ({ type: "Identifier", name, start: call.start, end: call.end }) as N), ...(call.arguments as N[]).slice(declared)];
+    const args = [...callee.params.map((_, k) => argumentAt(call, callee, k)!), ...(call.arguments as N[]).slice(declared)];
     args.forEach((a, i) => {
       if (a.type === "SpreadElement") throw new Reject("spreads arguments");
       if (i >= callee.params.length) {

@@ -33,7 +33,7 @@ import { children, storesMember, type N } from "./ast.ts";
 import type { Frozen, PlainWindow } from "./analyze.ts";
 import type { Func, Instr } from "./encode.ts";
 import { elementAccesses, rangeOf, safe, touches, type Bound, type Passed, type Range } from "./ranges.ts";
-import { declaredCount } from "./outer.ts";
+import { argumentAt, declaredCount, keepsArgument } from "./outer.ts";
 import { TAG, TAG_OF } from "./runtime.ts";
 
 /** The array kind (beside JSTypedArrayEnum's) of a plain Array's JSValue buffer: 8 bytes an element. */
@@ -49,6 +49,12 @@ const get = (local: number): Instr => ({ op: "local.get", local });
 const i32 = (value: number): Instr => ({ op: "i32.const", value });
 /** The tag (high 32 bits) of the i64 JSValue in `v`. */
 const tag = (v: number): Instr[] => [get(v), ...TAG_OF];
+/** i32 1 when JSValue local `v` is no float64 (its tag below -9 + 17, unsigned: numberOf's test after the int one). */
+const notFloat = (v: number): Instr[] => [...tag(v), i32(9), { op: "i32.add" }, i32(17), { op: "i32.lt_u" }];
+/** Does JSValue local `v` hold no number (neither an int, tag 0, nor a float64)? */
+const notNumber = (v: number): Instr[] => [...tag(v), i32(0), { op: "i32.ne" }, ...notFloat(v), { op: "i32.and" }];
+/** `cond` (an i32), else `decline` (which leaves the wrapper). */
+const unless = (cond: Instr[], decline: Instr[]): Instr[] => [...cond, { op: "i32.eqz" }, { op: "if" }, ...decline, { op: "end" }];
 
 /**
  * The number in JSValue local `v` (i64) as an f64: an int (tag 0) or a float64 (tags from
@@ -58,7 +64,7 @@ export function numberOf(v: number, deopt: Instr[]): Instr[] {
   return [
     { op: "block", result: "f64" },
     ...tag(v), { op: "i32.eqz" }, { op: "if" }, get(v), { op: "i32.wrap_i64" }, { op: "f64.convert_i32_s" }, { op: "br", depth: 1 }, { op: "end" },
-    ...tag(v), i32(9), { op: "i32.add" }, i32(17), { op: "i32.lt_u" }, { op: "if" }, ...deopt, { op: "end" },
+    ...notFloat(v), { op: "if" }, ...deopt, { op: "end" },
     get(v), { op: "i64.const", value: FLOAT64_ADDEND }, { op: "i64.const", value: 32 }, { op: "i64.shl" }, { op: "i64.add" }, { op: "f64.reinterpret_i64" },
     { op: "end" },
   ];
@@ -72,21 +78,20 @@ export function numberOf(v: number, deopt: Instr[]): Instr[] {
  * made slow is let in too, `slow` set to 1 and `len` its length (its window is copied).
  */
 export function plainArgument(ctx: Instr, val: number, p: number, ptr: number, len: number, kind: number, ok: Instr[], scratch: Instr[], decline: Instr[], slow?: number): Instr[] {
-  const unless = (cond: Instr[]): Instr[] => [...cond, { op: "i32.eqz" }, { op: "if" }, ...decline, { op: "end" }];
   const out: Instr[] = [
-    ...unless([...ok, { op: "i32.load", offset: 0 }]),
+    ...unless([...ok, { op: "i32.load", offset: 0 }], decline),
     // an object (tag -1) of class Array
-    ...unless([...tag(val), i32(-1), { op: "i32.eq" }]),
+    ...unless([...tag(val), i32(-1), { op: "i32.eq" }], decline),
     get(val), { op: "i32.wrap_i64" }, { op: "local.set", local: p },
-    ...unless([get(p), { op: "i32.load16_u", offset: OBJ.classId }, i32(CLASS_ARRAY), { op: "i32.eq" }]),
+    ...unless([get(p), { op: "i32.load16_u", offset: OBJ.classId }, i32(CLASS_ARRAY), { op: "i32.eq" }], decline),
     // its length (an own data property of an Array: no JS runs)
-    ...unless([ctx, get(val), ...scratch, { op: "call", func: "JS_GetLength" }, i32(0), { op: "i32.ge_s" }]),
+    ...unless([ctx, get(val), ...scratch, { op: "call", func: "JS_GetLength" }, i32(0), { op: "i32.ge_s" }], decline),
   ];
   // its elements still its fast buffer, with no holes past it (its length is its count)
   const fast: Instr[] = [get(p), { op: "i32.load8_u", offset: OBJ.flags }, i32(OBJ.fastArray), { op: "i32.and" }, { op: "i32.eqz" }, { op: "i32.eqz" }];
   const whole: Instr[] = [...scratch, { op: "i64.load", offset: 0 }, get(p), { op: "i32.load", offset: OBJ.count }, { op: "i64.extend_i32_u" }, { op: "i64.eq" }];
   const buffer: Instr[] = [get(p), { op: "i32.load", offset: OBJ.count }, { op: "local.set", local: len }, get(p), { op: "i32.load", offset: OBJ.values }, { op: "local.set", local: ptr }];
-  if (slow === undefined) out.push(...unless(fast), ...unless(whole), ...buffer);
+  if (slow === undefined) out.push(...unless(fast, decline), ...unless(whole, decline), ...buffer);
   else {
     out.push(...fast, { op: "if", result: "i32" }, ...whole, { op: "else" }, i32(0), { op: "end" });
     out.push({ op: "if" }, ...buffer, i32(0), { op: "local.set", local: slow });
@@ -101,20 +106,17 @@ const MAX_CHECKED = 4096;
 
 /** Wrapper code: `j` the first index of window `w` of an array of length `len`, or `decline` where the array does not hold it (see plainWindow). */
 function windowStart(len: number, w: PlainWindow, base: number | undefined, j: number, b: number, decline: Instr[]): Instr[] {
-  const unless = (cond: Instr[]): Instr[] => [...cond, { op: "i32.eqz" }, { op: "if" }, ...decline, { op: "end" }];
   const f64 = (value: number): Instr => ({ op: "f64.const", value });
-  if (base === undefined) return [...unless([get(len), i32(w.hi), { op: "i32.gt_u" }]), i32(w.lo), { op: "local.set", local: j }];
+  if (base === undefined) return [...unless([get(len), i32(w.hi), { op: "i32.gt_u" }], decline), i32(w.lo), { op: "local.set", local: j }];
   // the base an integer with base + lo >= 0 and base + hi < len (NaN and the infinities fail one)
   return [
-    ...unless([get(base), { op: "f64.trunc" }, get(base), { op: "f64.eq" }]),
+    ...unless([get(base), { op: "f64.trunc" }, get(base), { op: "f64.eq" }], decline),
     get(base), f64(w.lo), { op: "f64.add" }, { op: "local.tee", local: b }, f64(0), { op: "f64.ge" }, { op: "i32.eqz" }, { op: "if" }, ...decline, { op: "end" },
-    ...unless([get(base), f64(w.hi), { op: "f64.add" }, get(len), { op: "f64.convert_i32_u" }, { op: "f64.lt" }]),
+    ...unless([get(base), f64(w.hi), { op: "f64.add" }, get(len), { op: "f64.convert_i32_u" }, { op: "f64.lt" }], decline),
     get(b), { op: "i32.trunc_f64_u" }, { op: "local.set", local: j },
   ];
 }
 
-/** Does JSValue local `v` hold no number (neither an int, tag 0, nor a float64: numberOf's test)? */
-const notNumber = (v: number): Instr[] => [...tag(v), i32(0), { op: "i32.ne" }, ...tag(v), i32(9), { op: "i32.add" }, i32(17), { op: "i32.lt_u" }, { op: "i32.and" }];
 
 /**
  * Wrapper code after plainArgument, for code with effects (plainWindows): `decline` unless the
@@ -246,12 +248,6 @@ export function markPlainArrays(fns: Frozen[], resolve: (f: Frozen, name: string
 
 type Windows = NonNullable<Frozen["plainWindows"]>;
 
-/** Does `call`, of function `g`, return its argument `name` unchanged (outer.ts returnedParam)? */
-export function keepsArgument(call: N, name: string, g: { params: string[]; returnsParam?: string } | undefined): boolean {
-  if (!g?.returnsParam) return false;
-  const arg = (call.arguments as N[])[g.params.indexOf(g.returnsParam)];
-  return arg?.type === "Identifier" && arg.name === name;
-}
 
 /**
  * Code with effects: its array parameters every access to which is shown inside windows of
@@ -268,13 +264,11 @@ function plainWindows(f: Frozen, callee: (name: string) => Frozen | undefined, k
     const g = calleeOf(call);
     const there = g && known.get(g)?.get(index);
     if (!g || !there) return undefined;
-    const declared = declaredCount(g.cand);
-    const argument = (k: number): N | undefined => (k < declared ? (call.arguments as N[])[k] : ({ type: "Identifier", name: g.cand.params[k] } as unknown as N));
     const ranges: Bound[] = [];
     for (const w of there.windows) {
       if (w.baseParam === undefined) ranges.push({ lo: w.lo, hi: w.hi });
       else {
-        const at = argument(w.baseParam);
+        const at = argumentAt(call, g.cand, w.baseParam);
         const r = at && rangeOf(at, counters, fixed);
         const sum = r && safe({ lo: r.lo + w.lo, hi: r.hi + w.hi, base: r.base });
         if (!sum) return undefined;
@@ -415,14 +409,14 @@ export function iterationInit(ctx: Instr, at: (offset: number) => Instr[], cStri
  */
 export function iterationCheck(val: number, kind: number, at: (offset: number) => Instr[], decline: Instr[], iterator: boolean): Instr[] {
   const load = (offset: number, op: "i64.load" | "i32.load" = "i64.load"): Instr[] => [...at(offset), { op, offset: 0 }];
-  const unless = (finds: Instr[]): Instr[] => [...finds, { op: "call", func: FINDS_HELPER }, { op: "i32.eqz" }, { op: "if" }, ...decline, { op: "end" }];
+  const unlessFinds = (finds: Instr[]): Instr[] => [...finds, { op: "call", func: FINDS_HELPER }, { op: "i32.eqz" }, { op: "if" }, ...decline, { op: "end" }];
   const kept = [...load(ITER.arrayValues), ...load(ITER.typedValues), get(kind), i32(PLAIN), { op: "i32.eq" }, { op: "select" }] as Instr[];
   return [
-    ...unless([get(val), ...load(ITER.atomIterator, "i32.load"), ...kept]),
+    ...unlessFinds([get(val), ...load(ITER.atomIterator, "i32.load"), ...kept]),
     ...(iterator
       ? [
-          ...unless([...load(ITER.iterProto), ...load(ITER.atomNext, "i32.load"), ...load(ITER.iterNext)]),
-          ...unless([...load(ITER.iterProto), ...load(ITER.atomReturn, "i32.load"), { op: "i64.const", value: 3 }, { op: "i64.const", value: 32 }, { op: "i64.shl" }] as Instr[]),
+          ...unlessFinds([...load(ITER.iterProto), ...load(ITER.atomNext, "i32.load"), ...load(ITER.iterNext)]),
+          ...unlessFinds([...load(ITER.iterProto), ...load(ITER.atomReturn, "i32.load"), { op: "i64.const", value: 3 }, { op: "i64.const", value: 32 }, { op: "i64.shl" }] as Instr[]),
         ]
       : []),
   ];
@@ -443,9 +437,11 @@ export function markIterated(fns: Frozen[], resolve: (f: Frozen, name: string) =
       if (n.type === "ForOfStatement" && n.right.type === "Identifier" && params.includes(n.right.name)) f.iterated!.add(params.indexOf(n.right.name));
       if (n.type === "CallExpression" && n.callee.type === "Identifier") {
         const g = resolve(f, n.callee.name);
-        if (g) (n.arguments as N[]).forEach((a, j) => a.type === "Identifier" && params.includes(a.name) && edges.push([params.indexOf(a.name), g, j]));
-        // (and the variables from around it it is handed: outer.ts)
-        g?.cand.implicit?.forEach((name, j) => params.includes(name) && edges.push([params.indexOf(name), g, declaredCount(g.cand) + j]));
+        // (each of its parameters: an argument, or a variable from around it handed on, outer.ts)
+        g?.cand.params.forEach((_, j) => {
+          const a = argumentAt(n, g.cand, j);
+          if (a?.type === "Identifier" && params.includes(a.name)) edges.push([params.indexOf(a.name), g, j]);
+        });
       }
       children(n).forEach(walk);
     };

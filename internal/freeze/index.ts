@@ -20,9 +20,9 @@ import { children, isLoop, someNode, type N } from "./ast.ts";
 import { emitModule, FROZEN_GLOBAL } from "./emit.ts";
 import { compileLoops, type CompiledLoop, type RefusedLoop } from "./loops.ts";
 import { arrayNames, throughEngine } from "./typed.ts";
-import { objectsHow, runsJs } from "./objects.ts";
+import { objectsHow, RUNS_JS_HOLDING, runsJs } from "./objects.ts";
 import { implicitReads, returnedParam } from "./outer.ts";
-import { analyzeScopes, bindingScope, lookupFrom, lookupIn } from "./scopes.ts";
+import { analyzeScopes, lookupFrom, mayChange, sameBinding } from "./scopes.ts";
 
 export interface FreezeResult {
   /** The bundle with guards and the prologue that takes the frozen functions. */
@@ -74,10 +74,7 @@ export function freeze(code: string): FreezeResult {
   }
 
   // (the same variable from around two functions: one hands it to the other, outer.ts)
-  const sameVariable = (name: string, a: Candidate, b: Candidate) => {
-    const s = bindingScope(scopes.scopeOf.get(a), name);
-    return s !== undefined && s === bindingScope(scopes.scopeOf.get(b), name);
-  };
+  const sameVariable = (name: string, a: Candidate, b: Candidate) => sameBinding(scopes.scopeOf.get(a), scopes.scopeOf.get(b), name);
   // Freeze optimistically, then drop what fails and what calls it, until nothing changes.
   const retTy = new Map<Candidate, RetTy>(scopes.candidates.map((c) => [c, c.returnsParam ? "void" : guessReturn(c.node)]));
   let frozen: Frozen[] = [];
@@ -98,8 +95,7 @@ export function freeze(code: string): FreezeResult {
         // compiled code that runs JS (a method call, a property write: objects.ts; a frozen callee
         // runs none, being handed no object) would keep using the values its guard read of
         // variables JS could change (as loops.ts refuses for a loop's)
-        const changeable = (name: string) => (scopes.assigned.has(name) || scopes.directEval) && !lookupIn(scopes.scopeOf.get(c)!, name).isConst;
-        if (c.implicit?.some(changeable) && runsJs(c)) throw new Reject("runs JS (a method call, a property write) while it holds variables from around it that JS could change");
+        if (c.implicit?.some((name) => mayChange(scopes, scopes.scopeOf.get(c), name)) && runsJs(c)) throw new Reject(RUNS_JS_HOLDING);
         frozen.push(f);
         if ((retTy.get(c) ?? "number") !== f.ret) {
           retTy.set(c, f.ret);

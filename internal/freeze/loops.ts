@@ -17,10 +17,10 @@
 import { callsBeyondMath, children, isFunction, isLoop, someNode, type N } from "./ast.ts";
 import { Reject, type Candidate, type Frozen, type FunctionCompiler } from "./analyze.ts";
 import { throughEngine } from "./typed.ts";
-import { keepsArgument } from "./arrays.ts";
-import { objectsHow, runsJs } from "./objects.ts";
-import { bindingScope, functionOf, lookupIn, type ProgramScopes, type Scope } from "./scopes.ts";
+import { objectsHow, RUNS_JS_HOLDING, runsJs } from "./objects.ts";
+import { functionOf, lookupIn, mayChange, sameBinding, type ProgramScopes, type Scope } from "./scopes.ts";
 import { assignedBeforeRead } from "./assigned.ts";
+import { keepsArgument } from "./outer.ts";
 
 
 export interface CompiledLoop {
@@ -61,7 +61,7 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
     // them too, where they are the same variables from here
     someNode(node, (n) => {
       const callee = n.type === "CallExpression" && n.callee.type === "Identifier" ? lookupIn(scope, n.callee.name).what : undefined;
-      if (typeof callee === "object") for (const name of callee.implicit ?? []) if (!free.includes(name) && bindingScope(scope, name) === bindingScope(scopes.scopeOf.get(callee), name)) free.push(name);
+      if (typeof callee === "object") for (const name of callee.implicit ?? []) if (!free.includes(name) && sameBinding(scope, scopes.scopeOf.get(callee), name)) free.push(name);
       return false;
     });
     const params: string[] = [];
@@ -99,10 +99,7 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
       // a method call runs JS, which sees the variables from around the loop: it may change none
       // of them (it would see them stale), nor may anything else change those the loop reads
       // (an assignment anywhere, or a direct eval's)
-      const changeable = (p: string) => (scopes.assigned.has(p) || scopes.directEval) && !lookupIn(scope, p).isConst;
-      if (runsJs(cand) && (cand.loop!.outputs.length || params.some(changeable))) {
-        throw new Reject("runs JS (a method call, a property write) while it holds variables from around it that JS could change");
-      }
+      if (runsJs(cand) && (cand.loop!.outputs.length || params.some((p) => mayChange(scopes, scope, p)))) throw new Reject(RUNS_JS_HOLDING);
       // creating an object can throw (out of memory): the variables go back with the exception
       if (cand.objectOps!.size) cand.loop!.mayThrow = true;
       frozen.entry = true;

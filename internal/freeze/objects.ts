@@ -374,5 +374,8 @@ export function objectsHow(ops: Set<string> | undefined): string {
   return ops?.size ? `; objects: ${[...ops].join(", ")}` : "";
 }
 
+/** Why code is refused that would run JS while it holds variables from around it that JS could change (it would keep their stale values). */
+export const RUNS_JS_HOLDING = "runs JS (a method call, a property write) while it holds variables from around it that JS could change";
+
 /** Does `c`'s compiled code run JS (a method call, a property write: a setter, a proxy, a replaced method)? */
 export const runsJs = (c: Candidate) => [...(c.objectOps ?? [])].some((op) => op.startsWith("calls ") || op.startsWith("writes "));

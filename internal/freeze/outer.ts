@@ -68,5 +68,20 @@ export function returnedParam(fn: N): string | undefined {
   return same ? name : undefined;
 }
 
+/** Does `call`, of function `g`, return its argument `name` unchanged (outer.ts returnedParam)? */
+export function keepsArgument(call: N, name: string, g: { params: string[]; returnsParam?: string } | undefined): boolean {
+  if (!g?.returnsParam) return false;
+  const arg = (call.arguments as N[])[g.params.indexOf(g.returnsParam)];
+  return arg?.type === "Identifier" && arg.name === name;
+}
+
+/**
+ * The argument `call` gives `callee`'s parameter `k`: one of the call's own, or, past its own
+ * parameters, the variable from around it, handed on by name (an Identifier).
+ */
+export function argumentAt(call: N, callee: { params: string[]; implicit?: string[] }, k: number): N | undefined {
+  return k < declaredCount(callee) ? (call.arguments as N[])[k] : ({ type: "Identifier", name: callee.params[k], start: call.start, end: call.end } as unknown as N);
+}
+
 /** How many of `c`'s parameters are its own (the rest are variables from around it: implicitReads). */
 export const declaredCount = (c: { params: string[]; implicit?: string[] }) => c.params.length - (c.implicit?.length ?? 0);

@@ -230,19 +230,27 @@ export function analyzeScopes(program: N, lineCol: (pos: number) => string): Pro
   return { candidates, scopeOf, assigned, directEval, patchedMath, loops };
 }
 
-/** What `name` refers to in `scope`, and whether it is a const. */
-export function lookupIn(scope: Scope, name: string): { what: Candidate | "other" | "global"; isConst: boolean } {
-  for (let s: Scope | undefined = scope; s; s = s.parent) {
-    const b = s.names.get(name);
-    if (b !== undefined) return { what: b, isConst: !!s.consts?.has(name) };
-  }
-  return { what: "global", isConst: false };
-}
-
 /** The scope that binds `name` as seen from `scope` (undefined: a global). */
-export function bindingScope(scope: Scope | undefined, name: string): Scope | undefined {
+function bindingScope(scope: Scope | undefined, name: string): Scope | undefined {
   for (let s = scope; s; s = s.parent) if (s.names.has(name)) return s;
   return undefined;
+}
+
+/** What `name` refers to in `scope`, and whether it is a const. */
+export function lookupIn(scope: Scope | undefined, name: string): { what: Candidate | "other" | "global"; isConst: boolean } {
+  const s = bindingScope(scope, name);
+  return s ? { what: s.names.get(name)!, isConst: !!s.consts?.has(name) } : { what: "global", isConst: false };
+}
+
+/** Does `name`, seen from scopes `a` and `b`, name the same variable (not a global)? */
+export function sameBinding(a: Scope | undefined, b: Scope | undefined, name: string): boolean {
+  const s = bindingScope(a, name);
+  return s !== undefined && s === bindingScope(b, name);
+}
+
+/** May `name`, seen from `scope`, change while compiled code holds its value (assigned somewhere, or a direct eval's reach) and is no const? */
+export function mayChange(scopes: ProgramScopes, scope: Scope | undefined, name: string): boolean {
+  return (scopes.assigned.has(name) || scopes.directEval) && !lookupIn(scope, name).isConst;
 }
 
 /** The nearest function (or the program) around a scope. */
@@ -254,9 +262,5 @@ export function functionOf(scope: Scope): N {
 
 /** What `name`, used free inside `cand`, refers to. */
 export function lookupFrom(scopes: ProgramScopes, cand: Candidate, name: string): Candidate | "other" | "global" {
-  for (let s: Scope | undefined = scopes.scopeOf.get(cand); s; s = s.parent) {
-    const b = s.names.get(name);
-    if (b !== undefined) return b;
-  }
-  return "global";
+  return lookupIn(scopes.scopeOf.get(cand), name).what;
 }

@@ -57,11 +57,12 @@ export function throughEngine(c: { views?: Map<string, Set<string>> }): string {
 export function undefinedFlow(stmts: N[], arrays: Set<string>, numericParam: (call: N, i: number) => boolean, outputs: string[] = []): string | undefined {
   if (arrays.size === 0) return undefined;
   const maybe = new Set<string>();
+  const isRead = (e: N) => e.type === "MemberExpression" && e.computed && e.object.type === "Identifier" && arrays.has(e.object.name);
   const tainted = (e: N | null | undefined): boolean => {
     if (!e) return false;
     switch (e.type) {
       case "MemberExpression":
-        return e.computed && e.object.type === "Identifier" && arrays.has(e.object.name);
+        return isRead(e);
       case "Identifier":
         return maybe.has(e.name);
       case "ConditionalExpression":
@@ -85,7 +86,6 @@ export function undefinedFlow(stmts: N[], arrays: Set<string>, numericParam: (ca
       });
   }
   const why = "reads a typed array where a read past its end (undefined) could be told from NaN";
-  const isRead = (e: N) => e.type === "MemberExpression" && e.computed && e.object.type === "Identifier" && arrays.has(e.object.name);
   let reason: string | undefined;
   for (const s of stmts)
     walk(s, (n) => {
