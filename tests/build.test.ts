@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { MAGIC, readArtifact, writeArtifact, type ArtifactHeader } from "../internal/build/artifact.ts";
-import { buildAsUser, EDGEBOX, edgebox, edgeboxAsync, nodeAsync, tempApp } from "./helpers.ts";
+import { buildAsUser, EDGEBOX, edgebox, edgeboxAsync, nodeAsync, spawnAsync, tempApp } from "./helpers.ts";
 
 // As install.sh leaves a user's machine: only PATH, without Zig (freezing needs no toolchain).
 const env = { PATH: "/usr/bin:/bin" };
@@ -322,10 +322,11 @@ describe("frozen functions", () => {
     const dir = tempApp({ "fib.js": "function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }\nconsole.log(fib(20));\n" });
     build(dir, ["fib.js"]);
     for (const on of [true, false]) {
-      const p = Bun.spawn([EDGEBOX, "run", "fib.ebx"], { cwd: dir, env: { PATH: "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...(on ? { EDGEBOX_PERFMAP: "1" } : {}) }, stdout: "pipe" });
-      expect(await new Response(p.stdout).text()).toBe("6765\n");
-      expect(await p.exited).toBe(0);
-      const map = `/tmp/perf-${p.pid}.map`;
+      let pid = 0;
+      const r = await spawnAsync([EDGEBOX, "run", "fib.ebx"], { cwd: dir, env: on ? { ...env, EDGEBOX_PERFMAP: "1" } : env }, (p) => ((pid = p), () => {}));
+      expect(r.stdout).toBe("6765\n");
+      expect(r.code).toBe(0);
+      const map = `/tmp/perf-${pid}.map`;
       try {
         expect(existsSync(map)).toBe(on);
         // (lines of "address size name": the runtime's functions, and the side module's)

@@ -16,6 +16,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { limitDir, touch } from "../cache-limit.ts";
+import { EngineFlag } from "./native-ffi.ts";
 import type { NativeEngine } from "./native.ts";
 import type { WasmModule } from "./types.ts";
 
@@ -95,8 +96,8 @@ export function loadPrecompiled(
 ): WasmModule {
   // (a name or key that could leave `dir` would let a file elsewhere pass for native code)
   if (!/^[a-z0-9-]+$/.test(name) || !/^[0-9a-f]{16}$/.test(key)) throw new Error(`bad precompiled cache key ${JSON.stringify(name)} ${JSON.stringify(key)}`);
-  // (the flags' low byte changes the code; the stack size above it does not)
-  const file = join(dir, `${name}-${key}-f${engine.flags & 0xff}.cwasm`);
+  // (the flags' low byte changes the code, but for the perf map; the stack size above it does not)
+  const file = join(dir, `${name}-${key}-f${engine.flags & 0xff & ~EngineFlag.perfMap}.cwasm`);
   const problem = verify(engine, file);
   if (problem === undefined) {
     try {

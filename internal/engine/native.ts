@@ -48,6 +48,9 @@ interface Desc {
   results: string;
 }
 
+/** EDGEBOX_PERFMAP=1: Wasmtime writes /tmp/perf-<pid>.map, so that perf names the guest's and the frozen code's functions (read once, as EDGEBOX_TRACE is). */
+const PERF_MAP = process.env.EDGEBOX_PERFMAP === "1" ? EngineFlag.perfMap : 0;
+
 /** A value of `type` from the 16-byte slot `i` of a raw buffer. */
 function readSlot(v: RawViews, i: number, type: string): number | bigint {
   switch (type) {
@@ -175,9 +178,7 @@ export class NativeEngine implements Engine {
     readonly lib: HostLib,
     options: NativeEngineOptions = {},
   ) {
-    // (EDGEBOX_PERFMAP=1: Wasmtime writes /tmp/perf-<pid>.map, so that perf names the guest's and frozen code's functions)
-    const perfMap = process.env.EDGEBOX_PERFMAP === "1" ? EngineFlag.perfMap : 0;
-    this.flags = (options.fuel ? EngineFlag.fuel : 0) | (options.epoch ? EngineFlag.epoch : 0) | (options.pooling ? EngineFlag.pooling : 0) | (options.memorySlots ? EngineFlag.memorySlots : 0) | perfMap | (Math.min(0xffff, Math.max(0, options.wasmStackMiB ?? 0)) << 8);
+    this.flags = (options.fuel ? EngineFlag.fuel : 0) | (options.epoch ? EngineFlag.epoch : 0) | (options.pooling ? EngineFlag.pooling : 0) | (options.memorySlots ? EngineFlag.memorySlots : 0) | PERF_MAP | (Math.min(0xffff, Math.max(0, options.wasmStackMiB ?? 0)) << 8);
     this.callback = new JSCallback((inst: number, mod: number, index: number) => this.dispatch(inst, mod, index), {
       args: ["u32", "u32", "u32"],
       returns: "u32",
