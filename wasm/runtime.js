@@ -381,8 +381,8 @@ define("__edgebox_entry", {
     return fn(importBuiltin, builtRequire, meta);
   },
   /** edgebox serve: a request starts from a snapshot taken after start(); only the clock and randomness are its own. */
-  fresh(seedJson) {
-    reseed(JSON.parse(seedJson));
+  fresh(s0, s1, s2, s3) {
+    reseed([s0, s1, s2, s3]);
   },
   /** The app's exports: a CommonJS main's module.exports (an ES module's namespace comes from its evaluation). */
   mainExports,
@@ -399,14 +399,17 @@ define("__edgebox_entry", {
     );
   },
   /**
-   * edgebox serve: one request. Returns { response, settled }: the response ({ head: JSON of
+   * edgebox serve: one request, `head` its method, a space, its URL, a line break and the JSON of
+   * its header pairs (JSON escapes line breaks: the last one is the separator), parsed when the
+   * handler first reads the headers. Returns { response, settled }: the response ({ head: JSON of
    * status, statusText, headers; body: a string, bytes or null }), or a promise of it when the
    * handler did not return a Response at once; and `settled`, a promise that settles when the
    * promises given to ctx.waitUntil have, set by the first of them (undefined: none yet).
    */
-  serve(handler, reqJson, body) {
-    const r = JSON.parse(reqJson);
-    const request = web.incomingRequest(r.url, r.method, r.headers, body);
+  serve(handler, head, body) {
+    const space = head.indexOf(" ");
+    const nl = head.lastIndexOf("\n");
+    const request = web.incomingRequest(head.slice(space + 1, nl), head.slice(0, space), head.slice(nl + 1), body);
     const out = { response: undefined, settled: undefined };
     const waits = [];
     const ctx = {

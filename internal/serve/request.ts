@@ -144,9 +144,10 @@ export async function handleRequest(image: ServerImage, take: () => ReadyInstanc
   try {
     sb.startClock();
     const vm = sb.guest;
-    const reqJson = vm.newString(JSON.stringify({ url: req.url, method: req.method, headers: [...req.headers] }));
+    // (wasm/runtime.js serve: the headers' JSON is parsed only if the handler reads them)
+    const reqHead = vm.newString(`${req.method} ${req.url}\n${JSON.stringify([...req.headers])}`);
     // (no body: the argument left out, which the guest reads as undefined)
-    const out = sb.callEntry("serve", body ? [image.handler, reqJson, vm.newBytes(body)] : [image.handler, reqJson]);
+    const out = sb.callEntry("serve", body ? [image.handler, reqHead, vm.newBytes(body)] : [image.handler, reqHead]);
     const responseH = vm.getProp(out, "response");
     // (a handler that returned a Response at once: the response is there, not a promise of it)
     let desc = responseH;

@@ -356,11 +356,11 @@ export class Request extends Body {
  * again; its headers (lowercase, valid: Bun parsed them) and its signal are made on first use,
  * since most handlers never read them.
  */
-export function incomingRequest(url, method, headerPairs, body) {
+export function incomingRequest(url, method, headersJson, body) {
   const req = Object.create(IncomingRequest);
   req.url = url;
   req.method = method;
-  req._headerPairs = headerPairs;
+  req._headersJson = headersJson;
   req.redirect = "follow";
   req._body = body ?? null;
   req.bodyUsed = false;
@@ -372,7 +372,7 @@ const IncomingRequest = Object.create(Request.prototype, {
     get() {
       if (this._headers === undefined) {
         const h = new Headers();
-        for (const [k, v] of this._headerPairs) appendTo(h._map, k, v);
+        for (const [k, v] of JSON.parse(this._headersJson)) appendTo(h._map, k, v);
         this._headers = h;
       }
       return this._headers;
