@@ -342,6 +342,31 @@ describe("edgebox serve: instances ready ahead", () => {
     expect(await metric(metricsPort, 'edgebox_instances_total{made="on_demand"}')).toBe(20);
   });
 
+  test("the pool refills only on a turn of the event loop that took no instance (under load each request makes its own)", async () => {
+    let made = 0;
+    const fake = () => ({ instantiate() {}, bind() {}, dispose() {}, n: ++made }) as unknown as Sandbox;
+    const pool = new InstancePool(fake, 3, (err) => {
+      throw err;
+    });
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    pool.take(); // (empty: made on the path)
+    expect(made).toBe(1);
+    // busy: every turn takes one, so nothing is made ahead
+    for (let i = 0; i < 5; i++) {
+      pool.take();
+      await turn();
+    }
+    expect(made).toBe(6);
+    // quiet turns: the pool fills to its size, one a turn, and stops there
+    for (let i = 0; i < 6; i++) await turn();
+    expect(made).toBe(9);
+    // a burst takes what is ready first (the last made first), then makes its own
+    const burst = [pool.take(), pool.take(), pool.take(), pool.take()];
+    expect(burst.map((r) => r.ahead)).toEqual([true, true, true, false]);
+    expect(made).toBe(10);
+    pool.stop();
+  });
+
   test("an instance made ahead starts its time limit when a request takes it, not when it was made", async () => {
     const dir = tempApp({ "app.mjs": `export default { async fetch() { await new Promise((r) => setTimeout(r, 300)); return new Response("late but in time"); } };\n` });
     const s = await serve(dir, "app.mjs", ["--timeout", "700", "--pool-size", "2"]);
