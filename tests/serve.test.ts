@@ -962,6 +962,7 @@ describe("edgebox serve: the request and response as the handler sees them", () 
       return new Response("sync");
     }
     if (url.pathname === "/async") return Promise.resolve(new Response(null, { status: 204 }));
+    if (url.pathname === "/meta") return Response.json({ method: request.method, url: request.url, quoted: request.headers.get("x-quoted"), random: Math.random() });
     if (url.pathname === "/throw") throw new Error("thrown at once");
     return new Response(new Uint8Array([104, 105]));
   },
@@ -986,5 +987,11 @@ describe("edgebox serve: the request and response as the handler sees them", () 
     expect([thrown.status, await thrown.text()]).toEqual([500, expect.stringContaining("thrown at once")]);
     expect(await (await fetch(`${s.url}/later`)).text()).toBe("sync");
     expect(await waitFor(() => s.log().includes("late wait done"), 10_000)).toBe(true);
+    // the request's method, URL and headers as the host hands them over (one line, then the headers' JSON);
+    // each request's randomness its own, not the image's
+    const meta = async () => (await fetch(`${s.url}/meta?q=a%20b&n=\u00e9`, { method: "PATCH", body: "x", headers: { "x-quoted": 'say "hi" \\ [1, 2]\n' } })).json();
+    const [m1, m2] = [await meta(), await meta()];
+    expect({ ...m1, random: 0 }).toEqual({ method: "PATCH", url: `${s.url}/meta?q=a%20b&n=%C3%A9`, quoted: 'say "hi" \\ [1, 2]', random: 0 });
+    expect(m1.random).not.toBe(m2.random);
   }, 30_000);
 });

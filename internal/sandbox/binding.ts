@@ -45,7 +45,12 @@ export function bind(sb: Sandbox): void {
   const seed = Array.from(crypto.getRandomValues(new Uint32Array(4)));
   if (o.started) {
     // (numbers, not JSON: parsing it was a tenth of a hello request's guest time)
-    sb.free(sb.callEntry("fresh", seed.map((n) => sb.vm.newNumber(n))));
+    const args = seed.map((n) => sb.vm.newNumber(n));
+    try {
+      sb.free(sb.callEntry("fresh", args));
+    } finally {
+      for (const h of args) sb.vm.free(h);
+    }
   } else {
     const c = sb.vm.newString(JSON.stringify(runConfig(sb, seed)));
     try {
