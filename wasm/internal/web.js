@@ -150,6 +150,7 @@ function appendTo(map, k, v) {
 export class Headers {
   constructor(init) {
     this._map = new Map();
+    if (init === undefined) return;
     if (init instanceof Headers) for (const [k, v] of init) this.append(k, v);
     else if (Array.isArray(init)) for (const [k, v] of init) this.append(k, v);
     else if (init && typeof init === "object") {
@@ -261,14 +262,12 @@ class Body {
     if (typeof body === "string") {
       // kept as text until its bytes are needed: edgebox serve hands the host the string itself
       this._text = body;
-      this._bytes = null;
       type = "text/plain;charset=UTF-8";
     } else {
       const b = bodyBytes(body);
       this._bytes = b.bytes;
       type = b.type;
     }
-    this.bodyUsed = false;
     // (the name is a valid lowercase one: straight to the map, without normalizing it again)
     if (type && !headers._map.has("content-type")) headers._map.set("content-type", type);
   }
@@ -331,6 +330,12 @@ class Body {
   }
 }
 
+/** A default on the prototype, written over on the object when it changes (a request or response sets fewer properties of its own). */
+const defaults = (proto, values) => {
+  for (const [k, value] of Object.entries(values)) Object.defineProperty(proto, k, { value, writable: true, configurable: true });
+};
+defaults(Body.prototype, { _bytes: null, bodyUsed: false });
+
 export class Request extends Body {
   constructor(input, init = {}) {
     super();
@@ -361,13 +366,12 @@ export function incomingRequest(url, method, headersJson, body) {
   req.url = url;
   req.method = method;
   req._headersJson = headersJson;
-  req.redirect = "follow";
-  req._body = body ?? null;
-  req.bodyUsed = false;
+  if (body) req._body = body;
   return req;
 }
 
 const IncomingRequest = Object.create(Request.prototype, {
+  redirect: { value: "follow", writable: true, configurable: true },
   headers: {
     get() {
       if (this._headers === undefined) {
@@ -404,16 +408,15 @@ export function headerPairs(headers) {
   return out;
 }
 
+const NO_INIT = Object.freeze({});
+
 export class Response extends Body {
-  constructor(body = null, init = {}) {
+  constructor(body = null, init = NO_INIT) {
     super();
     this.status = init.status ?? 200;
     if (this.status < 200 || this.status > 599) throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive.`);
     this.statusText = init.statusText ?? "";
     this.headers = new Headers(init.headers);
-    this.type = "default";
-    this.url = "";
-    this.redirected = false;
     this._initBody(body, this.headers);
   }
   get ok() {
@@ -441,6 +444,8 @@ export class Response extends Body {
     return r;
   }
 }
+
+defaults(Response.prototype, { type: "default", url: "", redirected: false });
 
 function fetchFailed(info) {
   if (info.code === "ABORT_ERR") return abortError();
