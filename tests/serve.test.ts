@@ -989,7 +989,8 @@ describe("edgebox serve: the request and response as the handler sees them", () 
     expect(await waitFor(() => s.log().includes("late wait done"), 10_000)).toBe(true);
     // the request's method, URL and headers as the host hands them over (one line, then the headers' JSON);
     // each request's randomness its own, not the image's
-    const meta = async () => (await fetch(`${s.url}/meta?q=a%20b&n=\u00e9`, { method: "PATCH", body: "x", headers: { "x-quoted": 'say "hi" \\ [1, 2]\n' } })).json();
+    type Meta = { method: string; url: string; quoted: string; random: number };
+    const meta = async () => (await (await fetch(`${s.url}/meta?q=a%20b&n=\u00e9`, { method: "PATCH", body: "x", headers: { "x-quoted": 'say "hi" \\ [1, 2]\n' } })).json()) as Meta;
     const [m1, m2] = [await meta(), await meta()];
     expect({ ...m1, random: 0 }).toEqual({ method: "PATCH", url: `${s.url}/meta?q=a%20b&n=%C3%A9`, quoted: 'say "hi" \\ [1, 2]', random: 0 });
     expect(m1.random).not.toBe(m2.random);
