@@ -75,7 +75,7 @@ const lines = [
   "",
   `${machine()}; ${parsesUrl ? "the image of a handler that returns `new URL(request.url).searchParams.get(\"x\")`" : "a hello handler's image"}; ${requests} requests one after the other in one process (bench/serve-phases.ts), each in a fresh instance made on demand (${pooling ? "" : "the one before recycled, "}its memory ${pooling ? "from Wasmtime's pooling allocator" : "from the host's memory slots"}), a ${app.sandbox.maxStackSize! >> 10} KiB stack; ${new Date().toISOString().slice(0, 10)}.`,
   "",
-  "| ready (instantiate, link) | first call (fresh) | handler | response | teardown | wall per request | CPU per request (user + sys) | page faults per request | pages reset per request |",
+  "| ready (instantiate, link) | first call (binding: the seed written) | handler | response | teardown | wall per request | CPU per request (user + sys) | page faults per request | pages reset per request |",
   "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   `| ${perRequest(sums.ready! * 1000)} µs | ${perRequest(sums.firstCall! * 1000)} µs | ${perRequest(sums.handler! * 1000)} µs | ${perRequest(sums.response! * 1000)} µs | ${perRequest(sums.teardown! * 1000)} µs | ${perRequest((performance.now() - wall) * 1000)} µs | ${perRequest(used.user + used.system)} µs (sys ${perRequest(used.system)}) | ${((minorFaults() - faults) / requests).toFixed(1)} | ${written} |`,
 ];

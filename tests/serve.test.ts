@@ -367,6 +367,15 @@ describe("edgebox serve: instances ready ahead", () => {
     pool.stop();
   });
 
+  test("an instance made ahead starts its clock when a request takes it: performance.now() counts from the request, not from the idle time before", async () => {
+    const dir = tempApp({ "app.mjs": `export default { fetch() { return new Response(String(performance.now())); } };\n` });
+    const s = await serve(dir, "app.mjs", ["--pool-size", "2"]);
+    await Bun.sleep(2500); // (made ahead while idle, then idle for seconds)
+    const ms = Number(await (await fetch(`${s.url}/`)).text());
+    expect(ms).toBeGreaterThanOrEqual(0);
+    expect(ms).toBeLessThan(1000);
+  });
+
   test("an instance made ahead starts its time limit when a request takes it, not when it was made", async () => {
     const dir = tempApp({ "app.mjs": `export default { async fetch() { await new Promise((r) => setTimeout(r, 300)); return new Response("late but in time"); } };\n` });
     const s = await serve(dir, "app.mjs", ["--timeout", "700", "--pool-size", "2"]);

@@ -6,7 +6,7 @@
 import * as hostModule from "./internal/host.js"; // first: takes __edgebox_host off the global object
 import * as abi from "./abi.js";
 import { installStacks, mappedFiles, wrappedFiles } from "./internal/stack.js";
-import { installClock, reseed } from "./internal/clock.js";
+import { hostSeedBuffer, installClock, reseed, reseedFromHost } from "./internal/clock.js";
 import { installRegExpV } from "./internal/regexp_v.js";
 import { installAwaitContext } from "./internal/async_context.js";
 import { Console } from "./internal/console.js";
@@ -380,10 +380,8 @@ define("__edgebox_entry", {
     };
     return fn(importBuiltin, builtRequire, meta);
   },
-  /** edgebox serve: a request starts from a snapshot taken after start(); only the clock and randomness are its own. */
-  fresh(s0, s1, s2, s3) {
-    reseed([s0, s1, s2, s3]);
-  },
+  /** edgebox serve: where the host writes each request's random seed (a request starts from a snapshot taken after start(); only the clock and randomness are its own). */
+  hostSeedBuffer,
   /** The app's exports: a CommonJS main's module.exports (an ES module's namespace comes from its evaluation). */
   mainExports,
   /** edgebox serve: the app's fetch handler object, or an error saying what the app exports instead. */
@@ -407,6 +405,7 @@ define("__edgebox_entry", {
    * promises given to ctx.waitUntil have, set by the first of them (undefined: none yet).
    */
   serve(handler, head, body) {
+    reseedFromHost();
     const space = head.indexOf(" ");
     const nl = head.lastIndexOf("\n");
     const request = web.incomingRequest(head.slice(space + 1, nl), head.slice(0, space), head.slice(nl + 1), body);

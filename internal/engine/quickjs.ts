@@ -664,6 +664,11 @@ export class QuickJS {
     return p ? this.instance.memory().slice(p + offset, p + offset + length) : new Uint8Array(0);
   }
 
+  /** Where an ArrayBuffer handle's bytes are in linear memory (0: not an ArrayBuffer, or none). */
+  bufferAddress(h: number): number {
+    return this.x.qjs_is_array_buffer!(h) ? this.x.qjs_get_array_buffer!(h, this.scratch) : 0;
+  }
+
   dup(h: number): number {
     return this.x.qjs_dup_value!(h);
   }

@@ -36,8 +36,11 @@ import { MAX_INBOX_BYTES, queueFor, Workers, type WorkerLink } from "./workers.t
 export interface SandboxOptions {
   /** The pre-initialised runtime module (quickjs.wasm + runtime JS), compiled by the chosen engine. */
   module: WasmModule;
-  /** Where things are in that module's memory; `methods`: handles of entry methods the snapshot holds (edgebox serve's image). */
-  snapshot: GuestState & { entry: number; methods?: Record<string, number> };
+  /**
+   * Where things are in that module's memory; `methods`: handles of entry methods the snapshot holds, `seedAt`: where
+   * a request's random seed goes (edgebox serve's image).
+   */
+  snapshot: GuestState & { entry: number; methods?: Record<string, number>; seedAt?: number };
   /** The side modules the snapshot was made with, compiled by the same engine, to link again at their places. */
   sides: (SideModule & { placement: Placement })[];
   /** Native extensions the guest may link on first use (EXT_LOAD). */
@@ -453,7 +456,7 @@ export class Sandbox {
     }
   }
 
-  /** The first guest call: start() binds the run, or fresh() a started snapshot's clock and randomness. */
+  /** The first guest call: start() binds the run; a started snapshot's instance gets its random seed (binding.ts). */
   bind(): void {
     bind(this);
   }

@@ -31,8 +31,8 @@ export interface ServerImage {
  */
 const IMAGE_EXTENSIONS = ["url"] as const;
 
-/** The entry points every request calls (internal/sandbox/binding.ts, request.ts). */
-const REQUEST_ENTRIES = ["fresh", "serve"];
+/** The entry points every request calls (request.ts). */
+const REQUEST_ENTRIES = ["serve"];
 
 export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, warn: (m: string) => void): Promise<ServerImage> {
   const t0 = performance.now();
@@ -60,6 +60,11 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
   }
   // (handles of the entry points a request calls, in the image: a call needs no lookup of them)
   const methods = Object.fromEntries(REQUEST_ENTRIES.map((name) => [name, sb.guest.getProp(sb.entryObject, name)]));
+  // (where each request's seed is written: internal/sandbox/binding.ts)
+  const seedH = sb.callEntry("hostSeedBuffer", []);
+  const seedAt = sb.guest.bufferAddress(seedH);
+  sb.guest.free(seedH);
+  if (!seedAt) throw new Error("the runtime has no seed buffer for requests");
   const cap = sb.capture();
   const sourceMaps = sb.sourceMaps;
   sb.dispose();
@@ -97,7 +102,7 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
   });
   if (!(engine instanceof NativeEngine)) warn("serving on the js engine: requests are much slower, and time limits cannot stop frozen code");
   return {
-    sandbox: { ...app.sandbox, module, snapshot: { ctx: cap.ctx, scratch: cap.scratch, stack: cap.stack, limits: cap.limits, entry: sb.entryObject, methods }, sides, started: true, workerStart: { module: app.sandbox.module, snapshot: app.sandbox.snapshot, sides: app.sandbox.sides }, bytecodeCache: undefined, sourceMaps, netLimits: new NetLimits(app.policy) },
+    sandbox: { ...app.sandbox, module, snapshot: { ctx: cap.ctx, scratch: cap.scratch, stack: cap.stack, limits: cap.limits, entry: sb.entryObject, methods, seedAt }, sides, started: true, workerStart: { module: app.sandbox.module, snapshot: app.sandbox.snapshot, sides: app.sandbox.sides }, bytecodeCache: undefined, sourceMaps, netLimits: new NetLimits(app.policy) },
     handler,
     startupMs: performance.now() - t0,
   };

@@ -12,7 +12,7 @@ export type Phase = (typeof PHASES)[number];
 const HELP: Record<Phase, string> = {
   parse: "the request's body read and its head encoded for the guest",
   ready: "a fresh instance of the image, side modules linked (on Linux usually an earlier request's, recycled; ahead of the request when the pool had one; URL, when the module scope left it untouched, links in the handler's time on first use)",
-  first_call: "the first guest call into the fresh instance (fresh(): randomness bound)",
+  first_call: "binding the fresh instance: its random seed written into its memory (its clock starts with the handler)",
   handler: "the app's fetch, up to its response",
   response: "the response out of the guest and into a Response",
   teardown: "the instance released, after the response (its memory put back to the image when it is recycled)",

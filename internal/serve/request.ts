@@ -15,7 +15,7 @@ export interface Phases {
   parse: number;
   /** Instantiating the image and linking its side modules (ahead of the request when the pool had one). */
   ready: number;
-  /** The first guest call into the fresh instance: fresh() binds randomness. */
+  /** Binding the fresh instance: its random seed written (internal/sandbox/binding.ts). */
   firstCall: number;
   /** The app's fetch, up to its response. */
   handler: number;

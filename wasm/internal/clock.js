@@ -56,6 +56,22 @@ export function installClock() {
   });
 }
 
+/**
+ * edgebox serve: where the host writes a request's random seed, 16 bytes, before the request
+ * (a memory write, no guest call): reseedFromHost() takes it when the request starts.
+ */
+const hostSeed = new ArrayBuffer(16);
+const hostSeedWords = new Uint32Array(hostSeed);
+
+export function hostSeedBuffer() {
+  return hostSeed;
+}
+
+/** edgebox serve: the clock origin now and the seed the host wrote (see hostSeed). */
+export function reseedFromHost() {
+  reseed(hostSeedWords);
+}
+
 /** Bind the clock origin and the random state of this run. */
 export function reseed(seed) {
   origin = rawNow();
