@@ -342,7 +342,7 @@ describe("edgebox serve: instances ready ahead", () => {
     expect(await metric(metricsPort, 'edgebox_instances_total{made="on_demand"}')).toBe(20);
   });
 
-  test("the pool refills only on a turn of the event loop that took no instance (under load each request makes its own)", async () => {
+  test("the pool refills only while requests do not keep coming: a turn of the event loop that took another instance since the last step defers it (under load each request makes its own)", async () => {
     let made = 0;
     const fake = () => ({ instantiate() {}, bind() {}, dispose() {}, n: ++made }) as unknown as Sandbox;
     const pool = new InstancePool(fake, 3, (err) => {

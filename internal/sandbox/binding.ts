@@ -48,7 +48,8 @@ export function envMissing(sb: Sandbox, name: string): undefined {
 export function bind(sb: Sandbox): void {
   const o = sb.opts;
   if (o.started) {
-    const at = o.snapshot.seedAt!;
+    const at = o.snapshot.seedAt;
+    if (!at) throw new Error("the snapshot says nowhere to write a request's seed");
     crypto.getRandomValues(sb.vm.instance.memory().subarray(at, at + 16));
   } else {
     const seed = Array.from(crypto.getRandomValues(new Uint32Array(4)));

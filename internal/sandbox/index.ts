@@ -328,7 +328,7 @@ export class Sandbox {
     return this.entry;
   }
 
-  /** Instantiate the guest and bind the run (or, after a started snapshot, the clock and randomness). */
+  /** Instantiate the guest and bind the run (or, after a started snapshot, write its random seed: binding.ts). */
   boot(): void {
     this.instantiate();
     bind(this);

@@ -1,10 +1,12 @@
 // Instances ready ahead: a worker keeps `size` instances of the server image
-// instantiated, their side modules linked and `fresh` bound, made while the
-// event loop has nothing else to do. A request takes one no other request has
+// instantiated, their side modules linked and their seeds written, made while
+// the event loop has nothing else to do. A request takes one no other request has
 // touched (each is used once, then dropped: on Linux recycled as a fresh one,
 // internal/engine/native.ts); when none is ready it makes its own.
 //
-// Only while idle: under load, an instance made ahead costs the same CPU as
+// Only while idle: a refill step waits while requests keep coming (a turn of
+// the event loop that took another instance since the step before). Under
+// load, an instance made ahead costs the same CPU as
 // one made on the request's path, and more besides, since each one waiting
 // holds a memory slot of its own and the requests rotate through them, cold
 // in the cache; made on the path, each request's instance is the one the
@@ -15,7 +17,7 @@ import type { Sandbox } from "../sandbox/index.ts";
 
 export interface ReadyInstance {
   sb: Sandbox;
-  /** ms: instantiating and linking; the first guest call (fresh). */
+  /** ms: instantiating and linking; binding (its seed written). */
   readyMs: number;
   firstCallMs: number;
   /** Made ahead (in idle time), not on the request's path. */
