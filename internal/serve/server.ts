@@ -139,7 +139,7 @@ export class EdgeServer {
 
   private async respond(req: Request, reserve: (n: number) => boolean): Promise<Response> {
     const t0 = performance.now();
-    // (asked first: the end of the turn then sends this response before an instance is made ahead)
+    // (asked first: the end of the turn sends this response before the instance its take makes ahead)
     const turnEnd = this.later();
     const ro = { maxBody: this.o.maxBody, dev: this.o.dev };
     // The body first, within the request's time limit, and only then a slot.
@@ -170,9 +170,10 @@ export class EdgeServer {
         .catch(() => {})
         .finally(() => this.release());
     }
+    await turnEnd;
+    // (the time logged includes the wait for the end of the turn)
     this.metrics.request(outcome.response.status, outcome.kind);
     this.log(req, outcome.response.status, performance.now() - t0, outcome.kind, outcome.error);
-    await turnEnd;
     return outcome.response;
   }
 
