@@ -399,8 +399,8 @@ define("__edgebox_entry", {
   /**
    * edgebox serve: one request, `head` its method, a space, its URL, a line break and the JSON of
    * its header pairs (JSON escapes line breaks: the last one is the separator), parsed when the
-   * handler first reads the headers. Returns { response, settled }: the response ({ head: JSON of
-   * status, statusText, headers; body: a string, bytes or null }), or a promise of it when the
+   * handler first reads the headers. Returns { response, settled }: the response ({ head: its
+   * lines, see servedResponse; body: a string, bytes or null }), or a promise of it when the
    * handler did not return a Response at once; and `settled`, a promise that settles when the
    * promises given to ctx.waitUntil have, set by the first of them (undefined: none yet).
    */
