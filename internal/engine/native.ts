@@ -16,6 +16,7 @@ import {
   type InstanceLimits,
   type LinkImport,
   type ModuleImport,
+  type PreparedLink,
   type WasmModule,
   type WasmValue,
 } from "./types.ts";
@@ -491,17 +492,26 @@ class NativeInstance implements Instance {
   }
 
   link(module: WasmModule, resolve: (imp: ModuleImport) => LinkImport, keep = false): Instance {
+    const fns: HostFunction[] = [];
+    const prepared = this.prepareLink(module, (imp) => {
+      const how = resolve(imp);
+      if (how.kind === "host") fns.push(how.fn);
+      return how;
+    });
+    return this.linkPrepared(module, prepared, fns, keep);
+  }
+
+  prepareLink(module: WasmModule, resolve: (imp: ModuleImport) => LinkImport): PreparedLink {
     this.alive();
-    const e = this.engine;
-    const m = e.own(module);
+    const m = this.engine.own(module);
     const root = this.root();
     const spec = new Uint32Array(Math.max(1, m.imports.length) * 2); // (bun:ffi has no pointer to an empty array)
-    const host: BoundImport[] = [];
+    const hosts: number[] = [];
     m.imports.forEach((imp, i) => {
       const how = resolve(imp);
       if (how.kind === "host") {
         spec[i * 2] = LinkKind.host;
-        host[i] = { fn: how.fn, desc: m.importDescs[i]! };
+        hosts.push(i);
       } else if (how.kind === "export") {
         spec[i * 2] = LinkKind.rootExport;
         const info = root.lookup(how.name);
@@ -512,8 +522,19 @@ class NativeInstance implements Instance {
         spec[i * 2 + 1] = how.value >>> 0;
       }
     });
+    return { spec, hosts };
+  }
+
+  linkPrepared(module: WasmModule, prepared: PreparedLink, fns: readonly HostFunction[], keep = false): Instance {
+    this.alive();
+    const e = this.engine;
+    const m = e.own(module);
+    const root = this.root();
+    if (fns.length !== prepared.hosts.length) throw new Error(`linking: ${fns.length} host functions for ${prepared.hosts.length} host imports`);
+    const host: BoundImport[] = [];
+    prepared.hosts.forEach((i, k) => (host[i] = { fn: fns[k]!, desc: m.importDescs[i]! }));
     this.hostImports.set(m.id, host);
-    const st = e.lib.eb_instance_link(root.handle, m.handle, ptr(spec), m.imports.length, keep ? 1 : 0, e.outPtr, e.trapPtr, e.errPtr, e.err.length);
+    const st = e.lib.eb_instance_link(root.handle, m.handle, ptr(prepared.spec), m.imports.length, keep ? 1 : 0, e.outPtr, e.trapPtr, e.errPtr, e.err.length);
     if (st !== Status.ok) throw e.failure(st, "linking side module");
     const side = new NativeInstance(e, m, this.id, root);
     side.handle = e.pointerOut(0);

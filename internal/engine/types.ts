@@ -59,7 +59,15 @@ export type LinkImport =
 
 export type ExportFunction = (...args: WasmValue[]) => any;
 
+/** What linking a module gives each of its imports, worked out once (Instance.prepareLink): the host library's spec, and which imports host functions serve (their indexes). */
+export interface PreparedLink {
+  readonly spec: Uint32Array;
+  readonly hosts: readonly number[];
+}
+
 export interface Instance {
+  /** The module it is an instance of, where the engine says (the native one: linkSideModule keeps its link plans by it). */
+  readonly module?: WasmModule;
   /** Exported functions by name (undefined for a name the module does not export), called as methods of this object (`exports.f(...)`, not detached). A call that traps throws GuestTrap. */
   readonly exports: Readonly<Record<string, ExportFunction | undefined>>;
   /** Whether the module exports `name` (cheaper than touching `exports`, whose first touch of a name defines its method). */
@@ -83,6 +91,13 @@ export interface Instance {
    * with a recycled instance, and linking it again there returns that one.
    */
   link(module: WasmModule, resolve: (imp: ModuleImport) => LinkImport, keep?: boolean): Instance;
+  /**
+   * link() in two steps (the native engine): what `resolve` gives each import, as the host library
+   * takes it, then the link with this instance's host functions (`fns`, in `hosts`' order).
+   * Linking the same module the same way again needs only the second (linkSideModule's plans).
+   */
+  prepareLink?(module: WasmModule, resolve: (imp: ModuleImport) => LinkImport): PreparedLink;
+  linkPrepared?(module: WasmModule, prepared: PreparedLink, fns: readonly HostFunction[], keep?: boolean): Instance;
   /** Grow an exported table by `delta` null entries; returns its previous size. */
   tableGrow(table: string, delta: number): number;
   /** Put function export `exportName` of `from` into slot `index` of exported table `table` (`keep`: for a side module linked with `keep`, in its slots). */
