@@ -250,14 +250,6 @@ export interface Placement {
 
 const TABLE = "__indirect_function_table";
 
-/**
- * Link `side` into the guest `root`. Fresh (no `placement`): allocate its
- * memory and table range, apply relocations, run constructors and its init
- * function. After a snapshot restore (`placement` given): link at the same
- * bases without initialising anything, keeping the memory state the snapshot
- * holds (instantiation rewrites the module's data segments, so they are saved
- * and put back).
- */
 /** Where a side module's host function comes from (each link takes its own sandbox's), or what else an import is given. */
 type PlanEntry = LinkImport | { kind: "wasi" | "override"; name: string } | { kind: "unlinked"; name: string; defined: boolean };
 
@@ -277,6 +269,14 @@ interface LinkPlan {
 }
 const plans = new WeakMap<SideModule, WeakMap<WasmModule, LinkPlan>>();
 
+/**
+ * Link `side` into the guest `root`. Fresh (no `placement`): allocate its
+ * memory and table range, apply relocations, run constructors and its init
+ * function. After a snapshot restore (`placement` given): link at the same
+ * bases without initialising anything, keeping the memory state the snapshot
+ * holds (instantiation rewrites the module's data segments, so they are saved
+ * and put back).
+ */
 export function linkSideModule(
   root: Instance,
   side: SideModule,
@@ -347,8 +347,11 @@ export function linkSideModule(
   };
   const materialize = (entry: PlanEntry): LinkImport => {
     switch (entry.kind) {
-      case "wasi":
-        return { kind: "host", fn: wasi[entry.name]! };
+      case "wasi": {
+        const fn = wasi[entry.name];
+        if (!fn) throw new Error(`side module ${side.name} imports an unknown WASI function ${entry.name}`);
+        return { kind: "host", fn };
+      }
       case "override":
         return { kind: "host", fn: overrides[entry.name]! };
       case "unlinked": {
