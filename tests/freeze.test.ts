@@ -216,9 +216,10 @@ console.log(sum([1]), fill([1], 2), viaFill([1]), viaSum([1]), poke(new DataView
     expect(counted("for (i = 0; i < 10; i++) { var i; }")).toBe("-");
     expect(counted("for (i = 0; i < 10; i++) for (let j = 0; j < 2; j++) i--;")).toBe("-");
     // ranges of index expressions
+    const shown = (r: { base?: string; lo: number; hi: number }) => `${r.base ? `${r.base}+` : ""}${r.lo}..${r.hi}`;
     const range = (src: string) => {
       const r = rangeOf((fnOf(`(${src})`) as N).expression, new Map([["i", [0, 79] as const], ["k", [-3, 3] as const]]), new Set(["off"]));
-      return r ? `${r.base ? `${r.base}+` : ""}${r.lo}..${r.hi}` : "-";
+      return r ? shown(r) : "-";
     };
     expect(range("i * 2 + 1")).toBe("1..159");
     expect(range("2 * i")).toBe("0..158");
@@ -253,7 +254,7 @@ console.log(sum([1]), fill([1], 2), viaFill([1]), viaSum([1]), poke(new DataView
     // an if or ?: on a counter narrows it in each branch
     const accesses = (src: string) => {
       const a = elementAccesses(fnOf(`function f(W, K, M, off) { ${src} }`).body, "W", new Set(["off"]));
-      return a ? `${a.ranges.map((r) => (r ? `${r.base ? `${r.base}+` : ""}${r.lo}..${r.hi}` : "?")).join(" ")}${a.writes ? " writes" : ""}` : "-";
+      return a ? `${a.ranges.map((r) => (r ? shown(r) : "?")).join(" ")}${a.writes ? " writes" : ""}` : "-";
     };
     expect(accesses("for (let i = 0; i < 64; i++) { if (i < 16) W[i] = M[off + i]; else W[i] = W[i - 16] + W[i - 2]; }")).toBe("0..15 16..63 0..47 14..61 writes");
     expect(accesses("for (let i = 0; i < 64; i++) x += i >= 8 ? W[i - 8] : W[i];")).toBe("0..55 0..7");
