@@ -381,13 +381,17 @@ export function linkSideModule(
     nextSlot = plan.end;
   } else if (byModule) {
     const hosts: PlanEntry[] = [];
+    const fns: HostFunction[] = [];
     const prepared = root.prepareLink!(side.module, (imp) => {
       const entry = classify(imp);
       const given = materialize(entry);
-      if (given.kind === "host") hosts.push(entry);
+      if (given.kind === "host") {
+        hosts.push(entry);
+        fns.push(given.fn);
+      }
       return given;
     });
-    instance = root.linkPrepared!(side.module, prepared, hosts.map(hostFn), keep);
+    instance = root.linkPrepared!(side.module, prepared, fns, keep);
     byModule.set(root.module!, { made: how, prepared, hosts, gotFunc, end: nextSlot });
   } else {
     instance = root.link(side.module, (imp) => materialize(classify(imp)), keep);
