@@ -196,7 +196,7 @@ export class FunctionCompiler {
     /** Math members the program writes to (never frozen). */
     private readonly patchedMath: Set<string>,
     /** Does `name` from around `a` name the same variable as from around `b`? (a callee's implicit parameters: outer.ts) */
-    private readonly sameVariable: (name: string, a: Candidate, b: Candidate) => boolean = () => false,
+    private readonly sameVariable: (name: string, a: Candidate, b: Candidate) => boolean,
   ) {}
 
   /** Parameter types: arrays where the body indexes them, reads their length or passes them on as a callee's array, else numbers. */

@@ -236,9 +236,11 @@ export function markPlainArrays(fns: Frozen[], resolve: (f: Frozen, name: string
   for (const f of fns) f.plainArrays = f.paramTys.includes("array") && !effects.has(f);
   // windows for every function (a caller hands an array on only where its callee's accesses are
   // shown too), until no more are shown
+  // (the number parameters a function never assigns are the same every round; one without array parameters shows none)
+  const withArrays = fns.filter((f) => f.paramTys.includes("array")).map((f) => ({ f, fixed: fixedNumbers(f) }));
   const windows = new Map<Frozen, Windows>();
   for (let total = -1, round = 0; round < 20; round++) {
-    for (const f of fns) windows.set(f, plainWindows(f, (name) => resolve(f, name), windows));
+    for (const { f, fixed } of withArrays) windows.set(f, plainWindows(f, (name) => resolve(f, name), windows, fixed));
     const now = [...windows.values()].reduce((n, w) => n + w.size, 0);
     if (now === total) break;
     total = now;
@@ -248,16 +250,21 @@ export function markPlainArrays(fns: Frozen[], resolve: (f: Frozen, name: string
 
 type Windows = NonNullable<Frozen["plainWindows"]>;
 
+/** The number parameters `f` never assigns (ranges.ts: the bases a window may be offset by). */
+function fixedNumbers(f: Frozen): Set<string> {
+  const { params, node } = f.cand;
+  return new Set(params.filter((p, i) => f.paramTys[i] === "number" && !touches(node.body as N, p)));
+}
+
 
 /**
  * Code with effects: its array parameters every access to which is shown inside windows of
  * elements (ranges.ts), with those windows (one a base, the number parameters it never
  * assigns being the bases).
  */
-function plainWindows(f: Frozen, callee: (name: string) => Frozen | undefined, known: Map<Frozen, Windows>): Windows {
+function plainWindows(f: Frozen, callee: (name: string) => Frozen | undefined, known: Map<Frozen, Windows>, fixed: ReadonlySet<string>): Windows {
   const { params, node } = f.cand;
   const body = node.body as N;
-  const fixed = new Set(params.filter((p, i) => f.paramTys[i] === "number" && !touches(body, p)));
   // an array handed to a frozen function: its windows there, each base the argument given for it
   const calleeOf = (call: N) => (call.callee.type === "Identifier" ? callee(call.callee.name) : undefined);
   const windowsAt = (call: N, index: number, counters: ReadonlyMap<string, Range>) => {

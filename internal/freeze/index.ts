@@ -75,6 +75,8 @@ export function freeze(code: string): FreezeResult {
 
   // (the same variable from around two functions: one hands it to the other, outer.ts)
   const sameVariable = (name: string, a: Candidate, b: Candidate) => sameBinding(scopes.scopeOf.get(a), scopes.scopeOf.get(b), name);
+  // (whether JS may change a variable from around a candidate: the same every round)
+  const holdsChanging = new Map(scopes.candidates.map((c) => [c, c.implicit?.some((name) => mayChange(scopes, scopes.scopeOf.get(c), name)) ?? false]));
   // Freeze optimistically, then drop what fails and what calls it, until nothing changes.
   const retTy = new Map<Candidate, RetTy>(scopes.candidates.map((c) => [c, c.returnsParam ? "void" : guessReturn(c.node)]));
   let frozen: Frozen[] = [];
@@ -95,7 +97,7 @@ export function freeze(code: string): FreezeResult {
         // compiled code that runs JS (a method call, a property write: objects.ts; a frozen callee
         // runs none, being handed no object) would keep using the values its guard read of
         // variables JS could change (as loops.ts refuses for a loop's)
-        if (c.implicit?.some((name) => mayChange(scopes, scopes.scopeOf.get(c), name)) && runsJs(c)) throw new Reject(RUNS_JS_HOLDING);
+        if (holdsChanging.get(c) && runsJs(c)) throw new Reject(RUNS_JS_HOLDING);
         frozen.push(f);
         if ((retTy.get(c) ?? "number") !== f.ret) {
           retTy.set(c, f.ret);
