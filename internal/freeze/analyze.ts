@@ -880,10 +880,8 @@ export class FunctionCompiler {
     const a = this.arrayOf(f, target);
     if (!a) throw new Reject("assigns to a property");
     if (!target.computed) throw new Reject("assigns to a typed array's length");
-    if (this.expr(f, target.property) !== "number") throw new Reject("indexes a typed array with a boolean");
-    const idx = this.newLocal(f, "f64");
-    f.code.push({ op: "local.set", local: idx });
-    const k = this.newLocal(f, "i32");
+    const idx = this.indexOf(f, target.property, a.local + 1);
+    const k = typeof idx === "number" ? this.newLocal(f, "i32") : idx.counter;
     // (code that stores never gets a plain Array: arrays.ts)
     if (op !== "=") f.code.push(...loadInline(a.local, a.local + 1, a.local + 2, idx, k, this.newLocal(f, "i64"), [{ op: "unreachable" }]));
     if (value) {
@@ -1152,7 +1150,18 @@ export class FunctionCompiler {
    * no int32 but take this path); NaN, infinities and the rest call the helper.
    */
   private toInt32(f: FnScope): void {
-    f.code.push(...toInt32Inline(this.newLocal(f, "f64")));
+    // a number just made from an i32 (a bitwise result): that i32 is its ToInt32
+    const c = f.code;
+    const made = (i: Instr | undefined) => i?.op === "f64.convert_i32_s" || i?.op === "f64.convert_i32_u";
+    if (made(c[c.length - 1])) return void c.pop();
+    // the same, just stored in a variable and read back (`r = a ^ b; ... r >>> 24`): the i32 kept on the side
+    const [conv, store, load] = c.slice(-3);
+    if (c.length >= 3 && made(conv) && store!.op === "local.set" && load!.op === "local.get" && store!.local === load!.local) {
+      const t = this.newLocal(f, "i32");
+      c.splice(c.length - 3, 3, { op: "local.tee", local: t }, conv!, store!, { op: "local.get", local: t });
+      return;
+    }
+    c.push(...toInt32Inline(this.newLocal(f, "f64")));
   }
 
   /** A number constant; in the int32 variant only an int32 (not -0). */
@@ -1166,10 +1175,30 @@ export class FunctionCompiler {
   private indexOf(f: FnScope, e: N, len: number): number | Counter {
     const v = e.type === "Identifier" ? this.lookup(f, e.name) : undefined;
     if (v?.counter) return { counter: v.local, inBounds: v.below === len };
+    if (!f.int && this.int32Index(f, e)) {
+      // its value is its i32 (a uint32's bits for >>>): negative or past 2^31 is past the end
+      // unsigned, as it is in JS, so only the bound is checked (counterIndex)
+      this.int32Of(f, e);
+      const k = this.newLocal(f, "i32");
+      f.code.push({ op: "local.set", local: k });
+      return { counter: k };
+    }
     if (this.expr(f, e) !== "number") throw new Reject("indexes a typed array with a boolean");
     const idx = this.newLocal(f, "f64");
     f.code.push({ op: "local.set", local: idx });
     return idx;
+  }
+
+  /**
+   * Is index `e` exactly its ToInt32 (or, for >>>, its ToUint32): a bitwise result, an int32
+   * variable, or an integer constant in [0, 2^31)? Then it is computed as an i32, with no
+   * number in between. (Not + and - of those: a sum past 2^32 would wrap into the array.)
+   */
+  private int32Index(f: FnScope, e: N): boolean {
+    if ((e.type === "BinaryExpression" && e.operator in BITWISE) || (e.type === "UnaryExpression" && e.operator === "~")) return true;
+    if (e.type === "Identifier" && this.lookup(f, e.name)?.int32Var) return true;
+    const k = constantOf(e, (name) => this.lookup(f, name));
+    return k !== undefined && Number.isInteger(k) && k >= 0 && k < 2 ** 31;
   }
 
   /** Emits `e`, leaving its value on the stack (f64 for numbers, i32 0/1 for booleans); returns its type. */

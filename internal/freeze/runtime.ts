@@ -237,7 +237,7 @@ export const canonical = (v: number): Instr[] => [get(v), f64(NaN), get(v), get(
  * `int`: an i32 local already holding ToInt32(v) (v came from a bitwise operation), which
  * the integer kinds store as it is.
  */
-export function storeInline(ptr: number, len: number, kind: number, idx: number, v: number, k: number, int?: number): Instr[] {
+export function storeInline(ptr: number, len: number, kind: number, idx: number | Counter, v: number, k: number, int?: number): Instr[] {
   const int32: Instr[] = int !== undefined ? [get(int)] : [get(v), ...toInt32Inline(v)];
   const cases: [number[], Instr[]][] = [
     // Uint8Clamped: NaN and below 0 give 0, above 255 gives 255, halves round to even
@@ -252,7 +252,7 @@ export function storeInline(ptr: number, len: number, kind: number, idx: number,
   ];
   const n = cases.length;
   // outside the array (or at no integer index): nothing, out of the outer block
-  const out: Instr[] = [{ op: "block" }, ...index(idx, len, k, [{ op: "br", depth: 1 }])];
+  const out: Instr[] = [{ op: "block" }, ...(typeof idx === "number" ? index(idx, len, k, [{ op: "br", depth: 1 }]) : counterIndex(idx, len, [{ op: "br", depth: 1 }]))];
   out.push(...cases.map((): Instr => ({ op: "block" })), { op: "block" });
   const depths = Array.from({ length: PLAIN + 1 }, (_, kd) => {
     const i = cases.findIndex(([ks]) => ks.includes(kd));

@@ -217,6 +217,38 @@ function rounds(words) {
 }
 row("rounds", rounds([1, 2, 3]), rounds([]), rounds([4294967295, 2147483648]));
 
+// -- indexes computed as i32s: bitwise results (negative; past 2^31 through >>>), int32
+// variables, integer constants; reads past either end give undefined, stores there nothing
+
+function bitIndex(a, x, n) {
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const j = (x + i) | 0;
+    s += a[x >> 1] + a[x >>> 28] + a[x & 7] + a[~x] + a[x << 2] + a[j] + a[2];
+    a[x & 3] = s;
+    a[x >> 30] = 7;
+    a[x >>> 0] = 9;
+    a[~x] = 11;
+    a[j] = 13;
+    a[1] ^= x;
+  }
+  return s;
+}
+for (const K of kinds) {
+  for (const x of [0, 1, 3, 7, -1, -2, -8, 2 ** 31, 2 ** 32 - 1, 0x10000007, 1.5, NaN]) {
+    const a = new K([1, 2, 3, 4, 5, 6, 7, 8]);
+    row(`bitIndex ${K.name} ${x}`, bitIndex(a, x, 2), Array.from(a).join(","));
+  }
+}
+function bitRead(a, x, n) {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += a[x >> 1] + a[x & 3] + a[~x] + a[0];
+  return s;
+}
+const plainWithMinus = [1, 2, 3, 4];
+plainWithMinus["-1"] = 100;
+for (const x of [0, 2, 5, 7, -1, -3, 2 ** 31]) row(`bitRead ${x}`, bitRead([1, 2, 3, 4], x, 2), bitRead(new Float64Array([1, 2, 3, 4]), x, 2), bitRead(plainWithMinus, x, 2));
+
 // -- DataViews: their get and set methods are called through the engine
 
 function readBE(view, n) {
