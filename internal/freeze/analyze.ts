@@ -728,6 +728,18 @@ export class FunctionCompiler {
 
   /** Leaves an i32 condition. */
   private test(f: FnScope, e: N): void {
+    if (e.type === "LogicalExpression" && e.operator !== "??") {
+      // as a condition only truthiness matters, so each side may be a number or a boolean:
+      // a && b is falsy when a is (b not evaluated), else as b; || the other way round
+      const or = e.operator === "||";
+      this.test(f, e.left);
+      f.code.push({ op: "if", result: "i32" });
+      if (or) f.code.push({ op: "i32.const", value: 1 }, { op: "else" });
+      this.test(f, e.right);
+      if (!or) f.code.push({ op: "else" }, { op: "i32.const", value: 0 });
+      f.code.push({ op: "end" });
+      return;
+    }
     if (this.expr(f, e) === "number") this.truthy(f);
   }
 
@@ -1289,12 +1301,12 @@ export class FunctionCompiler {
         if (e.operator === "typeof" || e.operator === "void" || e.operator === "delete") throw new Reject(`uses ${e.operator}`);
         // as the binary bitwise operators: its operand through int32Of (an inlined leaf's i32-bound parameter is one only there)
         if (!f.int && e.operator === "~") return this.int32Of(f, e), c.push({ op: "f64.convert_i32_s" }), "number";
-        const a = this.expr(f, e.argument);
         if (e.operator === "!") {
-          if (a === "number") this.truthy(f);
+          this.test(f, e.argument);
           c.push({ op: "i32.eqz" });
           return "boolean";
         }
+        const a = this.expr(f, e.argument);
         if (a !== "number") throw new Reject(`uses unary ${e.operator} on a boolean`);
         if (e.operator === "+") return "number";
         if (f.int) {

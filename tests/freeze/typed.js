@@ -249,6 +249,24 @@ const plainWithMinus = [1, 2, 3, 4];
 plainWithMinus["-1"] = 100;
 for (const x of [0, 2, 5, 7, -1, -3, 2 ** 31]) row(`bitRead ${x}`, bitRead([1, 2, 3, 4], x, 2), bitRead(new Float64Array([1, 2, 3, 4]), x, 2), bitRead(plainWithMinus, x, 2));
 
+// -- numbers and booleans mixed in && and || where only truthiness counts: conditions and !
+
+function mixedTests(a, n) {
+  let c = 0;
+  let k = n;
+  while (--k && a[k] != a[0]) c++;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] || i > 2) c += 2;
+    else if (!(a[i] && i)) c += 3;
+    c += !(i || a[i]) ? 5 : 7;
+    c += (a[i] && i > 0) || (i && a[i] > 1) ? 11 : 13;
+  }
+  return c + (k > 1 || a[1] ? 1 : 0);
+}
+for (const a of [[0, 1, 2, 3], [NaN, -0, 0, 5, 0.5], [1, 1, 1, 1, 1, 1], []]) {
+  for (const n of [1, 2, 3, 9]) row(`mixedTests ${a.join(",")} ${n}`, mixedTests(new Float64Array(a), n), mixedTests(a, n));
+}
+
 // -- DataViews: their get and set methods are called through the engine
 
 function readBE(view, n) {
