@@ -1021,7 +1021,7 @@ export class FunctionCompiler {
       case "/":
         return void c.push({ op: "f64.div" });
       case "%":
-        return void c.push({ op: "call", func: "fmod" });
+        return void c.push({ op: "call", func: HELPER.mod });
       case "**":
         return void c.push({ op: "call", func: HELPER.pow });
       case "|":

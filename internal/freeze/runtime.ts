@@ -29,7 +29,7 @@ export const TAG = { object: -1, bool: 1, null: 2, undefined: 3, exception: 6 } 
 /** Replaces the i64 JSValue on the stack with its tag (i32). */
 export const TAG_OF: Instr[] = [{ op: "i64.const", value: 32 }, { op: "i64.shr_u" }, { op: "i32.wrap_i64" }];
 
-export const HELPER = { toInt32: "fz_toInt32", pow: "fz_pow", sign: "fz_sign", isInt32: "fz_isInt32" } as const;
+export const HELPER = { toInt32: "fz_toInt32", pow: "fz_pow", sign: "fz_sign", isInt32: "fz_isInt32", mod: "fz_mod" } as const;
 
 const get = (local: number): Instr => ({ op: "local.get", local });
 const f64 = (value: number): Instr => ({ op: "f64.const", value });
@@ -79,6 +79,30 @@ const pow: Func = {
     f64(NaN),
     { op: "else" },
     get(0), get(1), { op: "call", func: "pow" },
+    { op: "end" },
+  ],
+};
+
+/**
+ * x % y: integers below 2^32 in magnitude (y not 0) through an unsigned remainder of their
+ * magnitudes with x's sign (JS's result takes the dividend's sign, -0 included; the
+ * divisor's does not count); anything else through C's fmod, which is JS's % there.
+ */
+const mod: Func = {
+  name: HELPER.mod,
+  params: ["f64", "f64"],
+  results: ["f64"],
+  locals: [],
+  body: [
+    get(0), { op: "f64.abs" }, f64(TWO_32), { op: "f64.lt" },
+    get(1), { op: "f64.abs" }, f64(1), { op: "f64.ge" }, { op: "i32.and" },
+    get(1), { op: "f64.abs" }, f64(TWO_32), { op: "f64.lt" }, { op: "i32.and" },
+    get(0), { op: "f64.trunc" }, get(0), { op: "f64.eq" }, { op: "i32.and" },
+    get(1), { op: "f64.trunc" }, get(1), { op: "f64.eq" }, { op: "i32.and" },
+    { op: "if", result: "f64" },
+    get(0), { op: "f64.abs" }, { op: "i32.trunc_f64_u" }, get(1), { op: "f64.abs" }, { op: "i32.trunc_f64_u" }, { op: "i32.rem_u" }, { op: "f64.convert_i32_u" }, get(0), { op: "f64.copysign" },
+    { op: "else" },
+    get(0), get(1), { op: "call", func: "fmod" },
     { op: "end" },
   ],
 };
@@ -265,4 +289,4 @@ export function storeInline(ptr: number, len: number, kind: number, idx: number 
   return out;
 }
 
-export const HELPERS: Func[] = [toInt32, pow, sign, isInt32];
+export const HELPERS: Func[] = [toInt32, pow, sign, isInt32, mod];

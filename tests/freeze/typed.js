@@ -267,6 +267,21 @@ for (const a of [[0, 1, 2, 3], [NaN, -0, 0, 5, 0.5], [1, 1, 1, 1, 1, 1], []]) {
   for (const n of [1, 2, 3, 9]) row(`mixedTests ${a.join(",")} ${n}`, mixedTests(new Float64Array(a), n), mixedTests(a, n));
 }
 
+// -- % over integers (a remainder of magnitudes, the dividend's sign) and everything else (fmod)
+
+function modAll(xs, ys, out) {
+  let k = 0;
+  for (let i = 0; i < xs.length; i++) for (let j = 0; j < ys.length; j++) out[k++] = xs[i] % ys[j];
+  return k;
+}
+{
+  const xs = new Float64Array([...edges, -1, -7, 7, 16, -16, 4294967295, -4294967295, 4294967294, 3.5, -2147483648]);
+  const ys = new Float64Array([...edges, 3, -3, 16, -16, 4294967295, -4294967296, 2147483648]);
+  const out = new Float64Array(xs.length * ys.length);
+  modAll(xs, ys, out);
+  for (let i = 0; i < xs.length; i++) row(`mod ${show(xs[i])}`, ...out.subarray(i * ys.length, (i + 1) * ys.length));
+}
+
 // -- DataViews: their get and set methods are called through the engine
 
 function readBE(view, n) {
