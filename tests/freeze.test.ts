@@ -11,7 +11,7 @@ import { Reader, readSections, SectionId } from "../internal/engine/wasm.ts";
 import { ModuleBuilder } from "../internal/freeze/encode.ts";
 import { API, INIT_FN } from "../internal/freeze/emit.ts";
 import { freeze } from "../internal/freeze/index.ts";
-import { HELPERS, loadInline, storeInline } from "../internal/freeze/runtime.ts";
+import { HELPER, HELPERS, loadInline, storeInline } from "../internal/freeze/runtime.ts";
 import { ITOA_HELPER, objectHelpers } from "../internal/freeze/objects.ts";
 import { assignedBeforeRead, declaredWithoutValue } from "../internal/freeze/assigned.ts";
 import { countingLoop, elementAccesses, rangeOf } from "../internal/freeze/ranges.ts";
@@ -123,6 +123,7 @@ describe("the freezer's WebAssembly", () => {
     const m = new ModuleBuilder();
     m.importMemory("env", "memory");
     m.importFunc("env", "pow", ["f64", "f64"], ["f64"]);
+    m.importFunc("env", "fmod", ["f64", "f64"], ["f64"]);
     // (a plain Array's store makes its JSValue through the engine: not called here, no plain Array stored)
     m.importFunc("env", "JS_NewNumber", ["i32", "f64"], ["i64"]);
     m.global("ctx", "i32", true, 0);
@@ -138,7 +139,7 @@ describe("the freezer's WebAssembly", () => {
     const wasm = m.encode();
     expect(WebAssembly.validate(wasm)).toBe(true);
     const memory = new WebAssembly.Memory({ initial: 1 });
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm), { env: { memory, pow: Math.pow, JS_NewNumber: () => 0n } });
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm), { env: { memory, pow: Math.pow, fmod: (a: number, b: number) => a % b, JS_NewNumber: () => 0n } });
     const { fz_load: load, fz_store: store, fz_store_i32: storeI32 } = inst.exports as {
       fz_load: (p: number, n: number, k: number, i: number) => number;
       fz_store: (p: number, n: number, k: number, i: number, v: number) => void;
@@ -175,6 +176,31 @@ describe("the freezer's WebAssembly", () => {
         }
       }
     }
+  });
+
+  test("x % y is JS's %: integers below 2^32 through the remainder of their magnitudes, everything else through fmod", () => {
+    const m = new ModuleBuilder();
+    m.importMemory("env", "memory");
+    m.importFunc("env", "pow", ["f64", "f64"], ["f64"]);
+    m.importFunc("env", "fmod", ["f64", "f64"], ["f64"]);
+    m.global("ctx", "i32", true, 0);
+    for (const h of HELPERS) m.func(h);
+    m.export(HELPER.mod, HELPER.mod);
+    const wasm = m.encode();
+    let slow = 0;
+    const env = { memory: new WebAssembly.Memory({ initial: 1 }), pow: Math.pow, fmod: (a: number, b: number) => (slow++, a % b) };
+    const mod = new WebAssembly.Instance(new WebAssembly.Module(wasm), { env }).exports[HELPER.mod] as (a: number, b: number) => number;
+    const show = (v: number) => (Object.is(v, -0) ? "-0" : String(v));
+    const edges = [0, -0, 1, -1, 2, 3, 7, -7, 16, -16, 1013, 0.5, -2.5, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), 2 ** 32 - 1, -(2 ** 32 - 1), 2 ** 32, -(2 ** 32), 2 ** 53, 1e300, 5e-324, NaN, Infinity, -Infinity];
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed);
+    const xs = [...edges, ...Array.from({ length: 200 }, () => (rand() % 2 ? -1 : 1) * rand() * (rand() % 3))];
+    for (const x of xs) for (const y of [...edges, ...xs.slice(-40)]) expect(Object.is(mod(x, y), x % y) ? "same" : `${show(x)} % ${show(y)}: ${show(mod(x, y))}, JS ${show(x % y)}`).toBe("same");
+    slow = 0;
+    for (const [x, y] of [[7, 3], [-7, 3], [-16, 16], [-0, 5], [2 ** 32 - 1, -(2 ** 32 - 1)], [4294967295, 2]]) mod(x!, y!);
+    expect(slow).toBe(0);
+    for (const [x, y] of [[7.5, 3], [7, 0], [2 ** 32, 3], [NaN, 3], [7, Infinity], [7, 0.5]]) mod(x!, y!);
+    expect(slow).toBe(6);
   });
 
   test("plain Arrays go only to code without effects: no element stores, no DataView setters, no callee that has either", () => {
