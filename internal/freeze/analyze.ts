@@ -1187,6 +1187,15 @@ export class FunctionCompiler {
   private indexOf(f: FnScope, e: N, len: number): number | Counter {
     const v = e.type === "Identifier" ? this.lookup(f, e.name) : undefined;
     if (v?.counter) return { counter: v.local, inBounds: v.below === len };
+    const rem = !f.int && e.type === "BinaryExpression" && e.operator === "%" && e.left.type === "Identifier" ? this.lookup(f, e.left.name) : undefined;
+    const by = rem && (rem.counter || rem.int32Var) ? constantOf(e.right, (name) => this.lookup(f, name)) : undefined;
+    if (by !== undefined && Number.isInteger(by) && by >= 1 && by < 2 ** 31) {
+      // a counter's (u32) or an int32 variable's remainder by a positive integer: the i32
+      // remainder is JS's (a negative one is past the end either way; -0 is index 0)
+      const k = this.newLocal(f, "i32");
+      f.code.push({ op: "local.get", local: rem!.local }, { op: "i32.const", value: by }, { op: rem!.counter ? "i32.rem_u" : "i32.rem_s" }, { op: "local.set", local: k });
+      return { counter: k };
+    }
     if (!f.int && this.int32Index(f, e)) {
       // its value is its i32 (a uint32's bits for >>>): negative or past 2^31 is past the end
       // unsigned, as it is in JS, so only the bound is checked (counterIndex)

@@ -224,12 +224,13 @@ function bitIndex(a, x, n) {
   let s = 0;
   for (let i = 0; i < n; i++) {
     const j = (x + i) | 0;
-    s += a[x >> 1] + a[x >>> 28] + a[x & 7] + a[~x] + a[x << 2] + a[j] + a[2];
+    s += a[x >> 1] + a[x >>> 28] + a[x & 7] + a[~x] + a[x << 2] + a[j] + a[2] + a[i % 3] + a[j % 5] + a[j % 1];
     a[x & 3] = s;
     a[x >> 30] = 7;
     a[x >>> 0] = 9;
     a[~x] = 11;
     a[j] = 13;
+    a[j % 6] += i % 7;
     a[1] ^= x;
   }
   return s;
@@ -237,12 +238,13 @@ function bitIndex(a, x, n) {
 for (const K of kinds) {
   for (const x of [0, 1, 3, 7, -1, -2, -8, 2 ** 31, 2 ** 32 - 1, 0x10000007, 1.5, NaN]) {
     const a = new K([1, 2, 3, 4, 5, 6, 7, 8]);
-    row(`bitIndex ${K.name} ${x}`, bitIndex(a, x, 2), Array.from(a).join(","));
+    row(`bitIndex ${K.name} ${x}`, bitIndex(a, x, 9), Array.from(a).join(","));
   }
 }
 function bitRead(a, x, n) {
   let s = 0;
   for (let i = 0; i < n; i++) s += a[x >> 1] + a[x & 3] + a[~x] + a[0];
+  for (let i = 0; i < a.length; i++) s += a[i % 3] * (i + 1);
   return s;
 }
 const plainWithMinus = [1, 2, 3, 4];
