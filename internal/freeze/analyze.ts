@@ -142,6 +142,33 @@ const BITWISE: Record<string, SimpleOp> = { "|": "i32.or", "&": "i32.and", "^": 
 const ORDER: Record<string, Instr["op"]> = { "<": "f64.lt", "<=": "f64.le", ">": "f64.gt", ">=": "f64.ge" };
 const INT_ORDER: Record<string, Instr["op"]> = { "<": "i32.lt_s", "<=": "i32.le_s", ">": "i32.gt_s", ">=": "i32.ge_s" };
 
+/**
+ * Does the i32 kept at `known` still hold ToInt32 of the variable in local `v`, where `code`
+ * ends? It does when every path to the end passes where it was kept, and nothing since
+ * assigned the variable: scanning on from there, no block open then has ended or switched to
+ * its else, no loop opened since is still open (its next round may come from below), and no
+ * local.set or local.tee of `v`. (Code is only ever appended, and the instruction before
+ * `at` is still the tee that kept it.)
+ */
+function knownInt32(code: Instr[], known: { code: Instr[]; at: number; local: number }, v: number): boolean {
+  const kept = code[known.at - 1];
+  if (known.code !== code || kept?.op !== "local.tee" || kept.local !== known.local) return false;
+  let depth = 0;
+  const loops: number[] = [];
+  for (let i = known.at; i < code.length; i++) {
+    const ins = code[i]!;
+    if (ins.op === "block" || ins.op === "if") depth++;
+    else if (ins.op === "loop") loops.push(++depth);
+    else if (ins.op === "else" && depth === 0) return false;
+    else if (ins.op === "end") {
+      if (depth === 0) return false;
+      if (loops[loops.length - 1] === depth) loops.pop();
+      depth--;
+    } else if ((ins.op === "local.set" || ins.op === "local.tee") && ins.local === v) return false;
+  }
+  return loops.length === 0;
+}
+
 interface FnScope {
   cand: Candidate;
   /** Block scopes, innermost last: JS name -> local index and type (wide: an accumulator, wideParams). */
@@ -180,6 +207,8 @@ interface FnScope {
   int32s: Set<string>;
   /** A compiled loop's outputs first written by it, each with an i32 local (wasm zeroes it) set once it assigns one (loops.ts firstWritten). */
   written: Map<string, number>;
+  /** ToInt32 of number variables already computed: variable's local -> the code and index just past the i32 local it was kept in (knownInt32). */
+  int32Of?: Map<number, { code: Instr[]; at: number; local: number }>;
 }
 
 /**
@@ -1078,6 +1107,15 @@ export class FunctionCompiler {
     if (a && !f.int) {
       const idx = this.indexOf(f, e.property, a.local + 1);
       c.push(...loadInt32Inline(a.local, a.local + 1, a.local + 2, idx, this.newLocal(f, "i32"), this.newLocal(f, "i64"), this.newLocal(f, "f64"), this.deopt(f)));
+      return;
+    }
+    if (!f.int && b?.ty === "number" && b.konst === undefined && !b.wide && b.local >= 0) {
+      // a number variable: its ToInt32 once, kept while nothing assigns the variable
+      const known = f.int32Of?.get(b.local);
+      if (known && knownInt32(f.code, known, b.local)) return void c.push({ op: "local.get", local: known.local });
+      const t = this.newLocal(f, "i32");
+      c.push({ op: "local.get", local: b.local }, ...toInt32Inline(this.newLocal(f, "f64")), { op: "local.tee", local: t });
+      (f.int32Of ??= new Map()).set(b.local, { code: c, at: c.length, local: t });
       return;
     }
     if (this.expr(f, e) !== "number") throw new Reject("uses a bitwise operator on a boolean");

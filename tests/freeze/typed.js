@@ -251,6 +251,36 @@ const plainWithMinus = [1, 2, 3, 4];
 plainWithMinus["-1"] = 100;
 for (const x of [0, 2, 5, 7, -1, -3, 2 ** 31]) row(`bitRead ${x}`, bitRead([1, 2, 3, 4], x, 2), bitRead(new Float64Array([1, 2, 3, 4]), x, 2), bitRead(plainWithMinus, x, 2));
 
+// -- a number variable's ToInt32 computed once and reused until the variable is assigned: not
+// across an assignment in a branch, not into a later round of a loop that assigns it, not from
+// an if's branch into its else or past its end
+
+function reuse(x, n, a) {
+  let s = 0;
+  let v = x;
+  s += v >>> 1;
+  if (n > 1) v = v * 3 + 0.5;
+  s += (v | 0) + (v & 3);
+  let w = x * 2;
+  s += w >>> 1;
+  for (let i = 0; i < n; i++) {
+    s += (w ^ i) & 0xffff;
+    s += w >>> 28;
+    w = w + 1.25 + a[i & 3];
+  }
+  s += w >> 2;
+  let u = x + 0.75;
+  if (n > 2) s += (u << 1) + (u >>> 3);
+  else s += (u << 2) + (u >>> 5);
+  s += (u & 7) + (u & 9);
+  for (let i = 0; i < n; i++) if (a[i & 3] > 2) u = u * 5 + 1;
+  s += u ^ 1;
+  return s;
+}
+for (const x of [0, 1, -1, 2.5, 1e10, -7.75, 2 ** 31, 2 ** 32 + 3, NaN]) {
+  row(`reuse ${x}`, ...[0, 1, 2, 3, 5].map((n) => reuse(x, n, new Int32Array([1, 5, -3, 9]))));
+}
+
 // -- numbers and booleans mixed in && and || where only truthiness counts: conditions and !
 
 function mixedTests(a, n) {
