@@ -142,17 +142,30 @@ const BITWISE: Record<string, SimpleOp> = { "|": "i32.or", "&": "i32.and", "^": 
 const ORDER: Record<string, Instr["op"]> = { "<": "f64.lt", "<=": "f64.le", ">": "f64.gt", ">=": "f64.ge" };
 const INT_ORDER: Record<string, Instr["op"]> = { "<": "i32.lt_s", "<=": "i32.le_s", ">": "i32.gt_s", ">=": "i32.ge_s" };
 
+/** A number variable's ToInt32 kept in i32 `local` by the local.tee or local.set at `tee` in `code`, holding it from `at` on. */
+interface KeptInt32 {
+  code: Instr[];
+  tee: number;
+  at: number;
+  local: number;
+}
+
+/** How far knownInt32 looks: past that the ToInt32 is computed again (a long straight line scanned at every use would cost the build quadratic time). */
+const KEPT_SCAN = 2000;
+
+/** Is this instruction a number made from an i32 (a bitwise result), whose ToInt32 is that i32? */
+const madeFromI32 = (i: Instr | undefined): boolean => i?.op === "f64.convert_i32_s" || i?.op === "f64.convert_i32_u";
+
 /**
- * Does the i32 kept at `known` still hold ToInt32 of the variable in local `v`, where `code`
+ * Does the i32 kept by `known` still hold ToInt32 of the variable in local `v`, where `code`
  * ends? It does when every path to the end passes where it was kept, and nothing since
  * assigned the variable: scanning on from there, no block open then has ended or switched to
  * its else, no loop opened since is still open (its next round may come from below), and no
- * local.set or local.tee of `v`. (Code is only ever appended, and the instruction before
- * `at` is still the tee that kept it.)
+ * local.set or local.tee of `v`. (Code is only ever appended, and its tee is still in place.)
  */
-function knownInt32(code: Instr[], known: { code: Instr[]; at: number; local: number }, v: number): boolean {
-  const kept = code[known.at - 1];
-  if (known.code !== code || kept?.op !== "local.tee" || kept.local !== known.local) return false;
+function knownInt32(code: Instr[], known: KeptInt32, v: number): boolean {
+  const kept = code[known.tee];
+  if (known.code !== code || (kept?.op !== "local.tee" && kept?.op !== "local.set") || kept.local !== known.local || code.length - known.at > KEPT_SCAN) return false;
   let depth = 0;
   const loops: number[] = [];
   for (let i = known.at; i < code.length; i++) {
@@ -207,8 +220,8 @@ interface FnScope {
   int32s: Set<string>;
   /** A compiled loop's outputs first written by it, each with an i32 local (wasm zeroes it) set once it assigns one (loops.ts firstWritten). */
   written: Map<string, number>;
-  /** ToInt32 of number variables already computed: variable's local -> the code and index just past the i32 local it was kept in (knownInt32). */
-  int32Of?: Map<number, { code: Instr[]; at: number; local: number }>;
+  /** ToInt32 of number variables already computed: variable's local -> the i32 local it was kept in (knownInt32). */
+  int32Of?: Map<number, KeptInt32>;
 }
 
 /**
@@ -932,7 +945,7 @@ export class FunctionCompiler {
     // a bitwise result: its i32 as it is for the integer kinds, the f64 for the others
     const last = f.code[f.code.length - 1]!;
     let int: number | undefined;
-    if (last.op === "f64.convert_i32_s" || last.op === "f64.convert_i32_u") {
+    if (madeFromI32(last)) {
       int = this.newLocal(f, "i32");
       f.code.pop();
       f.code.push({ op: "local.tee", local: int }, last);
@@ -1114,9 +1127,16 @@ export class FunctionCompiler {
       const known = f.int32Of?.get(b.local);
       if (known && knownInt32(f.code, known, b.local)) return void c.push({ op: "local.get", local: known.local });
       const t = this.newLocal(f, "i32");
-      c.push({ op: "local.get", local: b.local }, ...toInt32Inline(this.newLocal(f, "f64")), { op: "local.tee", local: t });
-      (f.int32Of ??= new Map()).set(b.local, { code: c, at: c.length, local: t });
-      return;
+      const [made, store] = c.slice(-2);
+      if (c.length >= 2 && madeFromI32(made) && store!.op === "local.set" && store!.local === b.local) {
+        // just assigned a bitwise result (`r = a ^ b;` then `r >>> 24`): that i32, kept as it is converted
+        c.splice(c.length - 2, 0, { op: "local.tee", local: t });
+        (f.int32Of ??= new Map()).set(b.local, { code: c, tee: c.length - 3, at: c.length, local: t });
+      } else {
+        c.push({ op: "local.get", local: b.local }, ...toInt32Inline(this.newLocal(f, "f64")), { op: "local.set", local: t });
+        (f.int32Of ??= new Map()).set(b.local, { code: c, tee: c.length - 1, at: c.length, local: t });
+      }
+      return void c.push({ op: "local.get", local: t });
     }
     if (this.expr(f, e) !== "number") throw new Reject("uses a bitwise operator on a boolean");
     this.toInt32(f);
@@ -1201,17 +1221,8 @@ export class FunctionCompiler {
    */
   private toInt32(f: FnScope): void {
     // a number just made from an i32 (a bitwise result): that i32 is its ToInt32
-    const c = f.code;
-    const made = (i: Instr | undefined) => i?.op === "f64.convert_i32_s" || i?.op === "f64.convert_i32_u";
-    if (made(c[c.length - 1])) return void c.pop();
-    // the same, just stored in a variable and read back (`r = a ^ b; ... r >>> 24`): the i32 kept on the side
-    const [conv, store, load] = c.slice(-3);
-    if (c.length >= 3 && made(conv) && store!.op === "local.set" && load!.op === "local.get" && store!.local === load!.local) {
-      const t = this.newLocal(f, "i32");
-      c.splice(c.length - 3, 3, { op: "local.tee", local: t }, conv!, store!, { op: "local.get", local: t });
-      return;
-    }
-    c.push(...toInt32Inline(this.newLocal(f, "f64")));
+    if (madeFromI32(f.code[f.code.length - 1])) return void f.code.pop();
+    f.code.push(...toInt32Inline(this.newLocal(f, "f64")));
   }
 
   /** A number constant; in the int32 variant only an int32 (not -0). */
@@ -1221,7 +1232,12 @@ export class FunctionCompiler {
     f.code.push({ op: "i32.const", value: v });
   }
 
-  /** An index into the array whose length is local `len`: a counting loop's variable as it is (an i32), any other number into a fresh f64 local. */
+  /**
+   * An index into the array whose length is local `len`: a counting loop's variable as it is,
+   * an index that is exactly an i32 (int32Index, or a counter's or int32 variable's remainder by
+   * a positive constant) into a fresh i32 local (both a Counter: only the unsigned bound is
+   * checked), any other number into a fresh f64 local.
+   */
   private indexOf(f: FnScope, e: N, len: number): number | Counter {
     const v = e.type === "Identifier" ? this.lookup(f, e.name) : undefined;
     if (v?.counter) return { counter: v.local, inBounds: v.below === len };

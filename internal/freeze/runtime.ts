@@ -156,7 +156,11 @@ const index = (idx: number, len: number, k: number, out: Instr[]): Instr[] => [
   get(idx), { op: "i32.trunc_f64_u" }, { op: "local.tee", local: k }, { op: "f64.convert_i32_u" }, get(idx), { op: "f64.ne" },
   { op: "if" }, ...out, { op: "end" },
 ];
-/** An element index already an i32 (a loop counter: never negative, an integer): only the bound to check, else `out`; none when the loop's test was that bound (`inBounds`). */
+/**
+ * An element index already an i32 (a loop counter, or an index that is exactly an i32): only the
+ * unsigned bound to check (a negative one, or a uint32 past 2^31, is past the end as in JS), else
+ * `out`; none when a counting loop's test was that bound (`inBounds`).
+ */
 export interface Counter {
   counter: number;
   inBounds?: boolean;
@@ -257,7 +261,8 @@ export const canonical = (v: number): Instr[] => [get(v), f64(NaN), get(v), get(
 
 /**
  * a[idx] = v, inline (SHA-256's message schedule stores a million elements): converted as the
- * kind converts, ignored outside the array (as JS does). Locals ptr, len, kind (the array), idx and v (f64), k (a scratch i32).
+ * kind converts, ignored outside the array (as JS does). Locals ptr, len, kind (the array), idx (an f64, or a
+ * Counter, whose i32 local `k` then is), v (f64), k (a scratch i32).
  * `int`: an i32 local already holding ToInt32(v) (v came from a bitwise operation), which
  * the integer kinds store as it is.
  */

@@ -241,9 +241,11 @@ for (const K of kinds) {
     row(`bitIndex ${K.name} ${x}`, bitIndex(a, x, 9), Array.from(a).join(","));
   }
 }
+const SIX = 6;
 function bitRead(a, x, n) {
   let s = 0;
-  for (let i = 0; i < n; i++) s += a[x >> 1] + a[x & 3] + a[~x] + a[0];
+  const j = x | 0;
+  for (let i = 0; i < n; i++) s += a[x >> 1] + a[x & 3] + a[~x] + a[0] + a[x >>> 0] + a[j % 5] + a[j % SIX];
   for (let i = 0; i < a.length; i++) s += a[i % 3] * (i + 1);
   return s;
 }
@@ -255,10 +257,16 @@ for (const x of [0, 2, 5, 7, -1, -3, 2 ** 31]) row(`bitRead ${x}`, bitRead([1, 2
 // across an assignment in a branch, not into a later round of a loop that assigns it, not from
 // an if's branch into its else or past its end
 
+const low = (y) => y & 0xff;
 function reuse(x, n, a) {
   let s = 0;
   let v = x;
+  s += low(v) + (v >>> 8) + low(v + 1);
   s += v >>> 1;
+  let r = v ^ 0x5a5a;
+  s += (r >>> 24) + (r & 255);
+  if (n > 2) r = r * 1.5;
+  s += r >>> 3;
   if (n > 1) v = v * 3 + 0.5;
   s += (v | 0) + (v & 3);
   let w = x * 2;
