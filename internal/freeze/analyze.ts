@@ -976,8 +976,14 @@ export class FunctionCompiler {
       f.code.push({ op: "local.set", local: v.local });
       return;
     }
+    const bitwise = e.operator.slice(0, -1);
     if (e.operator === "=") {
       if (this.expr(f, e.right) !== v.ty) throw new Reject("changes a variable's type");
+    } else if (v.ty === "number" && !f.int && bitwise in BITWISE) {
+      // v ^= e: both operands as i32s (v read first; an element read loads its i32 as it is)
+      this.int32Of(f, e.left);
+      this.int32Of(f, e.right);
+      f.code.push({ op: BITWISE[bitwise]! }, { op: bitwise === ">>>" ? "f64.convert_i32_u" : "f64.convert_i32_s" });
     } else {
       if (v.ty !== "number") throw new Reject("uses a compound assignment on a boolean");
       f.code.push({ op: "local.get", local: v.local });

@@ -283,10 +283,20 @@ function reuse(x, n, a) {
   s += (u & 7) + (u & 9);
   for (let i = 0; i < n; i++) if (a[i & 3] > 2) u = u * 5 + 1;
   s += u ^ 1;
-  return s;
+  // compound bitwise assignments: the variable read before the right side runs
+  let q = x * 1.5;
+  q ^= a[n & 3];
+  q |= (q = q + 2.5) & 7;
+  s += q;
+  q >>>= n;
+  s += q;
+  q <<= a[1];
+  q &= q >>> 2;
+  return s + q;
 }
 for (const x of [0, 1, -1, 2.5, 1e10, -7.75, 2 ** 31, 2 ** 32 + 3, NaN]) {
   row(`reuse ${x}`, ...[0, 1, 2, 3, 5].map((n) => reuse(x, n, new Int32Array([1, 5, -3, 9]))));
+  row(`reuse f64 ${x}`, ...[0, 1, 2, 3, 5].map((n) => reuse(x, n, new Float64Array([1.5, 2 ** 32 + 5, NaN, -1e20]))));
 }
 
 // -- numbers and booleans mixed in && and || where only truthiness counts: conditions and !
