@@ -1256,6 +1256,16 @@ export class FunctionCompiler {
       f.code.push({ op: "local.get", local: rem!.local }, { op: "i32.const", value: by }, { op: rem!.counter ? "i32.rem_u" : "i32.rem_s" }, { op: "local.set", local: k });
       return { counter: k };
     }
+    const moved = !f.int && e.type === "BinaryExpression" && (e.operator === "+" || e.operator === "-") && e.left.type === "Identifier" ? this.lookup(f, e.left.name) : undefined;
+    const step = moved?.counter ? constantOf(e.right, (name) => this.lookup(f, name)) : undefined;
+    if (step !== undefined && Number.isInteger(step) && step >= 0 && step < (e.operator === "-" ? 2 ** 31 : 2 ** 20)) {
+      // a counter (u32, below an array's length or a literal under 2^31) minus a constant: below
+      // zero it wraps past 2^31, past the end unsigned as in JS; plus a small one: no wrap, as no
+      // array reaches 2^32 - 2^20 elements in a 32-bit memory that also holds the runtime
+      const k = this.newLocal(f, "i32");
+      f.code.push({ op: "local.get", local: moved!.local }, { op: "i32.const", value: step }, { op: e.operator === "-" ? "i32.sub" : "i32.add" }, { op: "local.set", local: k });
+      return { counter: k };
+    }
     if (!f.int && this.int32Index(f, e)) {
       // its value is its i32 (a uint32's bits for >>>): negative or past 2^31 is past the end
       // unsigned, as it is in JS, so only the bound is checked (counterIndex)

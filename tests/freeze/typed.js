@@ -233,6 +233,7 @@ function bitIndex(a, x, n) {
     a[j % 6] += i % 7;
     a[1] ^= x;
   }
+  for (let i = 0; i < a.length; i++) a[i - 3] += (a[i + 2] | 0) + i;
   return s;
 }
 for (const K of kinds) {
@@ -247,6 +248,7 @@ function bitRead(a, x, n) {
   const j = x | 0;
   for (let i = 0; i < n; i++) s += a[x >> 1] + a[x & 3] + a[~x] + a[0] + a[x >>> 0] + a[j % 5] + a[j % SIX];
   for (let i = 0; i < a.length; i++) s += a[i % 3] * (i + 1);
+  for (let i = 0; i < a.length; i++) s += (a[i - 2] || 0) * 3 + (a[i + 3] || 0) * 5 + (a[i - 0] || 0);
   return s;
 }
 const plainWithMinus = [1, 2, 3, 4];
