@@ -945,11 +945,7 @@ export class FunctionCompiler {
     // a bitwise result: its i32 as it is for the integer kinds, the f64 for the others
     const last = f.code[f.code.length - 1]!;
     let int: number | undefined;
-    if (madeFromI32(last)) {
-      int = this.newLocal(f, "i32");
-      f.code.pop();
-      f.code.push({ op: "local.tee", local: int }, last);
-    }
+    if (madeFromI32(last)) int = this.keepI32(f, f.code.length - 1);
     const v = this.newLocal(f, "f64");
     f.code.push({ op: "local.set", local: v }, ...storeInline(a.local, a.local + 1, a.local + 2, idx, v, k, int));
   }
@@ -1132,13 +1128,14 @@ export class FunctionCompiler {
       // a number variable: its ToInt32 once, kept while nothing assigns the variable
       const known = f.int32Of?.get(b.local);
       if (known && knownInt32(f.code, known, b.local)) return void c.push({ op: "local.get", local: known.local });
-      const t = this.newLocal(f, "i32");
       const [made, store] = c.slice(-2);
+      let t: number;
       if (c.length >= 2 && madeFromI32(made) && store!.op === "local.set" && store!.local === b.local) {
         // just assigned a bitwise result (`r = a ^ b;` then `r >>> 24`): that i32, kept as it is converted
-        c.splice(c.length - 2, 0, { op: "local.tee", local: t });
+        t = this.keepI32(f, c.length - 2);
         (f.int32Of ??= new Map()).set(b.local, { code: c, tee: c.length - 3, at: c.length, local: t });
       } else {
+        t = this.newLocal(f, "i32");
         c.push({ op: "local.get", local: b.local }, ...toInt32Inline(this.newLocal(f, "f64")), { op: "local.set", local: t });
         (f.int32Of ??= new Map()).set(b.local, { code: c, tee: c.length - 1, at: c.length, local: t });
       }
@@ -1220,6 +1217,13 @@ export class FunctionCompiler {
     }
   }
 
+  /** Keeps the i32 that the convert at f.code[at] makes a number of: a new i32 local, teed just before it. */
+  private keepI32(f: FnScope, at: number): number {
+    const t = this.newLocal(f, "i32");
+    f.code.splice(at, 0, { op: "local.tee", local: t });
+    return t;
+  }
+
   /**
    * ToInt32 of the f64 on the stack, inline where it is cheap: below 2^63 in magnitude the
    * low 32 bits of the truncated i64 are the answer (uint32 values, common in hashing, are
@@ -1247,32 +1251,32 @@ export class FunctionCompiler {
   private indexOf(f: FnScope, e: N, len: number): number | Counter {
     const v = e.type === "Identifier" ? this.lookup(f, e.name) : undefined;
     if (v?.counter) return { counter: v.local, inBounds: v.below === len };
-    const rem = !f.int && e.type === "BinaryExpression" && e.operator === "%" && e.left.type === "Identifier" ? this.lookup(f, e.left.name) : undefined;
-    const by = rem && (rem.counter || rem.int32Var) ? constantOf(e.right, (name) => this.lookup(f, name)) : undefined;
-    if (by !== undefined && Number.isInteger(by) && by >= 1 && by < 2 ** 31) {
+    // an index computed as an i32 into a fresh local: only its unsigned bound is checked (counterIndex)
+    const inI32 = (...code: Instr[]): Counter => {
+      const k = this.newLocal(f, "i32");
+      f.code.push(...code, { op: "local.set", local: k });
+      return { counter: k };
+    };
+    const left = !f.int && e.type === "BinaryExpression" && e.left.type === "Identifier" ? this.lookup(f, e.left.name) : undefined;
+    const by = left && (left.counter || left.int32Var) ? constantOf(e.right, (name) => this.lookup(f, name)) : undefined;
+    const integer = (lo: number, hi: number) => by !== undefined && Number.isInteger(by) && by >= lo && by < hi;
+    if (e.operator === "%" && integer(1, 2 ** 31)) {
       // a counter's (u32) or an int32 variable's remainder by a positive integer: the i32
       // remainder is JS's (a negative one is past the end either way; -0 is index 0)
-      const k = this.newLocal(f, "i32");
-      f.code.push({ op: "local.get", local: rem!.local }, { op: "i32.const", value: by }, { op: rem!.counter ? "i32.rem_u" : "i32.rem_s" }, { op: "local.set", local: k });
-      return { counter: k };
+      return inI32({ op: "local.get", local: left!.local }, { op: "i32.const", value: by! }, { op: left!.counter ? "i32.rem_u" : "i32.rem_s" });
     }
-    const moved = !f.int && e.type === "BinaryExpression" && (e.operator === "+" || e.operator === "-") && e.left.type === "Identifier" ? this.lookup(f, e.left.name) : undefined;
-    const step = moved?.counter ? constantOf(e.right, (name) => this.lookup(f, name)) : undefined;
-    if (step !== undefined && Number.isInteger(step) && step >= 0 && step < (e.operator === "-" ? 2 ** 31 : 2 ** 20)) {
-      // a counter (u32, below an array's length or a literal under 2^31) minus a constant: below
-      // zero it wraps past 2^31, past the end unsigned as in JS; plus a small one: no wrap, as no
-      // array reaches 2^32 - 2^20 elements in a 32-bit memory that also holds the runtime
-      const k = this.newLocal(f, "i32");
-      f.code.push({ op: "local.get", local: moved!.local }, { op: "i32.const", value: step }, { op: e.operator === "-" ? "i32.sub" : "i32.add" }, { op: "local.set", local: k });
-      return { counter: k };
+    if (left?.counter && ((e.operator === "-" && integer(0, 2 ** 31)) || (e.operator === "+" && integer(0, 2 ** 20)))) {
+      // a counter (u32) minus a constant: below zero it wraps past 2^31, past the end unsigned as
+      // in JS; plus a small one: no wrap, as a counter stays below a literal under 2^31 or an
+      // array's length: a plain Array's under 2^31 (arrays.ts plainArgument declines longer
+      // ones), a typed array's under 2^32 - 2^20 (it shares a 32-bit memory with the runtime)
+      return inI32({ op: "local.get", local: left.local }, { op: "i32.const", value: by! }, { op: e.operator === "-" ? "i32.sub" : "i32.add" });
     }
     if (!f.int && this.int32Index(f, e)) {
       // its value is its i32 (a uint32's bits for >>>): negative or past 2^31 is past the end
-      // unsigned, as it is in JS, so only the bound is checked (counterIndex)
+      // unsigned, as it is in JS
       this.int32Of(f, e);
-      const k = this.newLocal(f, "i32");
-      f.code.push({ op: "local.set", local: k });
-      return { counter: k };
+      return inI32();
     }
     if (this.expr(f, e) !== "number") throw new Reject("indexes a typed array with a boolean");
     const idx = this.newLocal(f, "f64");

@@ -95,7 +95,10 @@ export function plainArgument(ctx: Instr, val: number, p: number, ptr: number, l
   else {
     out.push(...fast, { op: "if", result: "i32" }, ...whole, { op: "else" }, i32(0), { op: "end" });
     out.push({ op: "if" }, ...buffer, i32(0), { op: "local.set", local: slow });
-    out.push({ op: "else" }, ...scratch, { op: "i64.load", offset: 0 }, { op: "i32.wrap_i64" }, { op: "local.set", local: len }, i32(1), { op: "local.set", local: slow }, { op: "end" });
+    // (a length of 2^31 or more, a sparse Array's, is declined: compiled code takes every array's
+    // length below 2^31, so that a counter plus a small constant cannot wrap; analyze.ts indexOf)
+    out.push({ op: "else" }, ...unless([...scratch, { op: "i64.load", offset: 0 }, { op: "i64.const", value: 2 ** 31 }, { op: "i64.lt_u" }], decline));
+    out.push(...scratch, { op: "i64.load", offset: 0 }, { op: "i32.wrap_i64" }, { op: "local.set", local: len }, i32(1), { op: "local.set", local: slow }, { op: "end" });
   }
   out.push(i32(PLAIN), { op: "local.set", local: kind });
   return out;

@@ -77,6 +77,7 @@ const SIMPLE = {
   "i64.reinterpret_f64": 0xbd,
   "f32.reinterpret_i32": 0xbe,
   "f64.reinterpret_i64": 0xbf,
+  "i64.lt_u": 0x54,
   "i64.add": 0x7c,
   "i64.sub": 0x7d,
   "i64.extend_i32_s": 0xac,

@@ -249,10 +249,20 @@ function bitRead(a, x, n) {
   for (let i = 0; i < n; i++) s += a[x >> 1] + a[x & 3] + a[~x] + a[0] + a[x >>> 0] + a[j % 5] + a[j % SIX];
   for (let i = 0; i < a.length; i++) s += a[i % 3] * (i + 1);
   for (let i = 0; i < a.length; i++) s += (a[i - 2] || 0) * 3 + (a[i + 3] || 0) * 5 + (a[i - 0] || 0);
+  for (let i = 0; i < 6; i++) s += (a[i + 1] || 0) * 7 + (a[i - 1] || 0) * 11 + (a[i - 2147483647] || 0);
   return s;
 }
 const plainWithMinus = [1, 2, 3, 4];
 plainWithMinus["-1"] = 100;
+// (a sparse Array as long as JS allows: read past 2^31 only through its window)
+function windowed(a, b) {
+  let s = 0;
+  for (let i = 0; i < b.length; i++) s += (a[i + 1] || 0) + a[0] + b[i];
+  return s;
+}
+const sparse = [4, 5, 6];
+sparse.length = 2 ** 32 - 1;
+row("windowed", windowed(sparse, new Float64Array([1, 2, 3, 4])), windowed([1, 2], new Int8Array([-1, 1])), windowed(sparse, new Uint8Array(0)));
 for (const x of [0, 2, 5, 7, -1, -3, 2 ** 31]) row(`bitRead ${x}`, bitRead([1, 2, 3, 4], x, 2), bitRead(new Float64Array([1, 2, 3, 4]), x, 2), bitRead(plainWithMinus, x, 2));
 
 // -- a number variable's ToInt32 computed once and reused until the variable is assigned: not
@@ -266,7 +276,8 @@ function reuse(x, n, a) {
   s += low(v) + (v >>> 8) + low(v + 1);
   s += v >>> 1;
   let r = v ^ 0x5a5a;
-  s += (r >>> 24) + (r & 255);
+  let top = r >>> 24;
+  s += top + (r & 255);
   if (n > 2) r = r * 1.5;
   s += r >>> 3;
   if (n > 1) v = v * 3 + 0.5;
