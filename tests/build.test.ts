@@ -105,6 +105,19 @@ console.log(seen.sort().join(" "), "a-b;;c".replace(/-|;;/gv, "_"));
     expect(edgebox(["run", "q.ebx"], { cwd: dir }).stdout).toBe("42\n");
   });
 
+  test("after a build, the app's first run compiles nothing: the native extensions it links on first use are precompiled too", () => {
+    const dir = tempApp({ "u.js": `console.log(new URL("https://example.com/a/b?x=1").pathname, new TextEncoder().encode("hé").length, crypto.randomUUID().length);` });
+    const cache = join(dir, "cache");
+    const compiled = () => readdirSync(cache, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".cwasm")).sort();
+    const b = edgebox(["build", "u.js"], { cwd: dir, env: { PATH: "/usr/bin:/bin", XDG_CACHE_HOME: cache } });
+    expect(b.code).toBe(0);
+    const afterBuild = compiled();
+    expect(afterBuild.some((f) => basename(f).startsWith("ext-url-"))).toBe(true);
+    const r = edgebox(["run", "u.ebx"], { cwd: dir, env: { XDG_CACHE_HOME: cache } });
+    expect(r.stdout).toBe("/a/b 3 36\n");
+    expect(compiled()).toEqual(afterBuild);
+  });
+
   test("native code inside an artifact is never run (Wasmtime would trust it): another app's, planted as module.cwasm", () => {
     const dir = tempApp({ "a.js": `console.log("I am A");`, "b.js": `console.log("I am B");` });
     build(dir, ["a.js"]);

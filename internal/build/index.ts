@@ -9,7 +9,7 @@ import { basename, extname, relative, resolve } from "node:path";
 import { remapStack, SourceMap } from "../transpile/sourcemap.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { ABI_VERSION } from "../../wasm/abi.js";
-import { buildInfo, cacheDir, runtimeModule, runtimeModuleBytecode } from "../assets/index.ts";
+import { buildInfo, cacheDir, extensions, runtimeModule, runtimeModuleBytecode } from "../assets/index.ts";
 import { contentHash, loadPrecompiled } from "../engine/cache.ts";
 import { loadPolicy } from "../config/index.ts";
 import { JsEngine } from "../engine/js.ts";
@@ -144,6 +144,9 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
     const events = { warn: (m: string) => o.log.warn(m) };
     loadPrecompiled(native, "app-module", contentHash(image.wasm), () => image.wasm, cacheDir(), events);
     if (frozen) loadPrecompiled(native, "app-frozen", contentHash(frozen.wasm), () => frozen!.wasm, cacheDir(), events);
+    // the native extensions a run links on first use (URL, TextEncoder, structuredClone, crypto):
+    // compiled here once per edgebox build, so that an app's first run compiles nothing
+    for (const e of extensions) loadPrecompiled(native, e.source.name, e.source.hash, e.source.bytes, cacheDir(), events);
     lap("native code", `Cranelift, into ${cacheDir()}`);
   }
 
