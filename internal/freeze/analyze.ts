@@ -771,18 +771,21 @@ export class FunctionCompiler {
   /** Leaves an i32 condition. */
   private test(f: FnScope, e: N): void {
     if (e.type === "LogicalExpression" && e.operator !== "??") {
-      // as a condition only truthiness matters, so each side may be a number or a boolean:
-      // a && b is falsy when a is (b not evaluated), else as b; || the other way round
-      const or = e.operator === "||";
+      // as a condition only truthiness matters, so each side may be a number or a boolean
       this.test(f, e.left);
-      f.code.push({ op: "if", result: "i32" });
-      if (or) f.code.push({ op: "i32.const", value: 1 }, { op: "else" });
-      this.test(f, e.right);
-      if (!or) f.code.push({ op: "else" }, { op: "i32.const", value: 0 });
-      f.code.push({ op: "end" });
+      this.shortCircuit(f, e.operator === "||", () => this.test(f, e.right));
       return;
     }
     if (this.expr(f, e) === "number") this.truthy(f);
+  }
+
+  /** The left side's i32 condition on the stack -> a && b (falsy when a is, b not evaluated, else as b) or a || b: `right` leaves b's i32. */
+  private shortCircuit(f: FnScope, or: boolean, right: () => void): void {
+    f.code.push({ op: "if", result: "i32" });
+    if (or) f.code.push({ op: "i32.const", value: 1 }, { op: "else" });
+    right();
+    if (!or) f.code.push({ op: "else" }, { op: "i32.const", value: 0 });
+    f.code.push({ op: "end" });
   }
 
   /** f64 on the stack -> i32: neither 0, -0 nor NaN. */
@@ -1124,7 +1127,7 @@ export class FunctionCompiler {
       c.push(...loadInt32Inline(a.local, a.local + 1, a.local + 2, idx, this.newLocal(f, "i32"), this.newLocal(f, "i64"), this.newLocal(f, "f64"), this.deopt(f)));
       return;
     }
-    if (!f.int && b?.ty === "number" && b.konst === undefined && !b.wide && b.local >= 0) {
+    if (!f.int && b?.ty === "number" && b.konst === undefined && !b.wide) {
       // a number variable: its ToInt32 once, kept while nothing assigns the variable
       const known = f.int32Of?.get(b.local);
       if (known && knownInt32(f.code, known, b.local)) return void c.push({ op: "local.get", local: known.local });
@@ -1361,12 +1364,9 @@ export class FunctionCompiler {
         const a = this.expr(f, e.left);
         const or = e.operator === "||";
         if (a === "boolean") {
-          const ins: Instr = { op: "if", result: "i32" };
-          c.push(ins);
-          if (or) c.push({ op: "i32.const", value: 1 }, { op: "else" });
-          if (this.expr(f, e.right) !== "boolean") throw new Reject(`mixes numbers and booleans in ${e.operator}`);
-          if (!or) c.push({ op: "else" }, { op: "i32.const", value: 0 });
-          c.push({ op: "end" });
+          this.shortCircuit(f, or, () => {
+            if (this.expr(f, e.right) !== "boolean") throw new Reject(`mixes numbers and booleans in ${e.operator}`);
+          });
           return "boolean";
         }
         // a || b is a when a is truthy (a itself, not true), else b; && the other way round

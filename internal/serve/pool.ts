@@ -6,12 +6,12 @@
 //
 // Only while idle: a refill step waits while requests keep coming (a turn of
 // the event loop that took another instance since the step before). Under
-// load, an instance made ahead costs the same CPU as
-// one made on the request's path, and more besides, since each one waiting
-// holds a memory slot of its own and the requests rotate through them, cold
-// in the cache; made on the path, each request's instance is the one the
-// request before released (bench/serve.ts: ~6 % less CPU a request with no
-// pool at -c32, ~30 % more latency at -c1).
+// load, an instance made ahead costs the same CPU as one made on the
+// request's path, and more besides, since each one waiting holds a memory
+// slot of its own and the requests rotate through them, cold in the cache;
+// made on the path, each request's instance is the one the request before
+// released (bench/serve.ts: ~6 % less CPU a request with no pool at -c32,
+// ~30 % more latency at -c1).
 
 import type { Sandbox } from "../sandbox/index.ts";
 
