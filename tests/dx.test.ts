@@ -141,6 +141,22 @@ describe("stack traces point at the user's source", () => {
     "main.ts": `import { fail } from "./lib.ts";\ninterface A { n: number }\nconst a: A = { n: 5 };\nfail(a.n);\n`,
     "from-js.mjs": `import { fail } from "./lib.ts";\nfail(6);\n`,
     "caught.ts": `import { fail } from "./lib.ts";\ntry {\n  fail(1);\n} catch (e) {\n  console.log((e as Error).stack);\n  console.log(new Error("made here").stack);\n}\n`,
+    "capture.ts": [
+      `interface Made { e: Error }`,
+      `function probe(): Made {`,
+      `  const e = new Error("first");`,
+      `  Error.captureStackTrace(e);`,
+      `  return { e };`,
+      `}`,
+      `const { e } = probe();`,
+      `e.message = "second";`,
+      `console.log(e.stack);`,
+      `const o: { stack?: string } = {};`,
+      `Error.captureStackTrace(o);`,
+      `o.stack = "replaced";`,
+      `console.log(o.stack, Object.keys(o).length, Object.getOwnPropertyDescriptor(o, "stack")!.writable);`,
+      ``,
+    ].join("\n"),
     "handler.ts": [
       `interface Env { GREETING?: string }`,
       `export default {`,
@@ -201,6 +217,13 @@ describe("stack traces point at the user's source", () => {
     expect(r.stdout).toMatch(new RegExp(`at fail \\(${join(dir, "lib.ts")}:2:\\d+\\)`));
     expect(r.stdout).toMatch(new RegExp(`at ${join(dir, "caught.ts")}:3:\\d+`));
     expect(r.stdout).toMatch(new RegExp(`Error: made here\n\\s+at ${join(dir, "caught.ts")}:6:\\d+`));
+  });
+
+  test("Error.captureStackTrace: formatted and mapped when first read, as V8 does (the header then, the original line)", () => {
+    const r = edgebox(["run", join(dir, "capture.ts")]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(new RegExp(`^Error: second\n\\s+at probe \\(${join(dir, "capture.ts")}:4:\\d+\\)\n\\s+at ${join(dir, "capture.ts")}:7:\\d+\n`));
+    expect(r.stdout).toEndWith("replaced 0 true\n");
   });
 
   test("edgebox serve: the 500's log names the handler's TypeScript line", async () => {

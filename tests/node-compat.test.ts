@@ -23,6 +23,15 @@ async function same(files: Record<string, string>, main: string, engine = "nativ
   expect(actual.code).toBe(expected.code);
 }
 
+describe("process clocks", () => {
+  test("process.uptime(), performance.now() and timeOrigin count from this run's start, as in node", async () => {
+    const clocks = `const u = process.uptime(), n = performance.now(), [s] = process.hrtime();
+console.log(u >= 0, n >= 0, s >= 0, Math.abs(u * 1000 - n) < 1000, Math.abs(performance.timeOrigin + n - Date.now()) < 1000);
+`;
+    await same({ "clocks.js": clocks }, "clocks.js");
+  });
+});
+
 describe("regular expressions with the v flag", () => {
   const cases = `[[/-/v, "a-b"], [/\\d-/v, "1-2"], [/;;/v, "a;;b"], [/&&/v, "x&&y"], [/a--b/v, "a--b"], [/!!|##|%%|,,|::|<<|==|>>|@@|\`\`|~~/v, "x==y"],
   [/[\\p{L}--[a-z]]/v, "aÄ"], [/[[a-z]&&[aeiou]]+-/v, "xae-"], [/(?<y>\\d{4})-(?<m>\\d\\d)/v, "2020-12"], [/\\p{RGI_Emoji}-/v, "👍🏽-"],

@@ -6,8 +6,6 @@ import { EventEmitter } from "./events.js";
 import { host, needsRun } from "./host.js";
 import { ERR_INVALID_ARG_TYPE, notSupported } from "./errors.js";
 
-const startedAt = performance.now();
-
 class WriteStream extends EventEmitter {
   constructor(op, fd) {
     super();
@@ -153,7 +151,8 @@ Object.assign(process, {
     return [s, ns];
   },
   uptime() {
-    return (performance.now() - startedAt) / 1000;
+    // (performance.now() counts from the run's start: reseed() in start())
+    return performance.now() / 1000;
   },
   emitWarning(warning, type, code) {
     if (typeof type === "object" && type !== null) ({ type, code } = type);

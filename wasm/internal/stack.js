@@ -16,7 +16,6 @@ export const mappedFiles = new Set();
 const stackDesc = Object.getOwnPropertyDescriptor(Error.prototype, "stack");
 const getStack = stackDesc.get;
 const setStack = stackDesc.set;
-let eager = 0; // > 0 while Error.captureStackTrace runs: it stores the value as a plain property
 
 export function formatFrame(cs) {
   const file = cs.getFileName();
@@ -59,8 +58,14 @@ function prepare(err, callsites) {
   const user = userFrames(callsites);
   const text = user.map((cs) => "\n" + formatFrame(cs)).join("");
   const needsMap = mappedFiles.size > 0 && user.some((cs) => mappedFiles.has(cs.getFileName()));
-  if (eager > 0) return needsMap ? host(OP.STACK_MAP, header(err) + text) : header(err) + text;
   return { [frames]: text, [mapped]: needsMap };
+}
+
+const isPending = (v) => v !== null && typeof v === "object" && frames in v;
+
+/** The stack text of `err` from prepare()'s pending value: its header now, mapped through the host when it needs it. */
+function format(err, v) {
+  return v[mapped] ? host(OP.STACK_MAP, header(err) + v[frames]) : header(err) + v[frames];
 }
 
 export function installStacks() {
@@ -69,8 +74,8 @@ export function installStacks() {
     configurable: true,
     get() {
       const v = getStack.call(this);
-      if (v !== null && typeof v === "object" && frames in v) {
-        const s = v[mapped] ? host(OP.STACK_MAP, header(this) + v[frames]) : header(this) + v[frames];
+      if (isPending(v)) {
+        const s = format(this, v);
         setStack.call(this, s);
         return s;
       }
@@ -82,11 +87,23 @@ export function installStacks() {
   });
   const capture = Error.captureStackTrace;
   Error.captureStackTrace = function captureStackTrace(target, fn) {
-    eager++;
-    try {
-      return capture.call(this, target, fn);
-    } finally {
-      eager--;
+    capture.call(this, target, fn);
+    // QuickJS stored prepare()'s pending value as a plain property: formatted when
+    // first read, as V8 does (its header then, and the source map decoded only
+    // then: an error made and dropped, a failed fs probe, decodes none)
+    const d = Object.getOwnPropertyDescriptor(target, "stack");
+    if (d !== undefined && isPending(d.value)) {
+      const settle = (value) => Object.defineProperty(target, "stack", { value, writable: true, enumerable: false, configurable: true });
+      Object.defineProperty(target, "stack", {
+        get() {
+          const s = format(target, d.value);
+          settle(s);
+          return s;
+        },
+        set: settle,
+        enumerable: false,
+        configurable: true,
+      });
     }
   };
   // V8's CallSite has a few methods QuickJS lacks; packages that walk stacks call them.
