@@ -8,7 +8,6 @@ import { kIsNodeError } from "./errors.js";
 import { host } from "./host.js";
 
 const frames = Symbol("edgebox.frames");
-const mapped = Symbol("edgebox.mapped");
 /** Files compiled with a prefix on their first line (the CommonJS wrapper, import.meta): filename -> its length. */
 export const wrappedFiles = new Map();
 /** Files the host has a source map for: a stack through them is mapped back to the original source. */
@@ -54,18 +53,18 @@ function userFrames(callsites) {
   });
 }
 
-function prepare(err, callsites) {
-  const user = userFrames(callsites);
-  const text = user.map((cs) => "\n" + formatFrame(cs)).join("");
-  const needsMap = mappedFiles.size > 0 && user.some((cs) => mappedFiles.has(cs.getFileName()));
-  return { [frames]: text, [mapped]: needsMap };
+/** The engine's call sites, kept until the stack is first read (most errors are caught and dropped unread). */
+function prepare(_err, callsites) {
+  return { [frames]: callsites };
 }
 
 const isPending = (v) => v !== null && typeof v === "object" && frames in v;
 
-/** The stack text of `err` from prepare()'s pending value: its header now, mapped through the host when it needs it. */
+/** The stack text of `err` from prepare()'s pending value, its header now, mapped through the host when a frame is in a mapped file. */
 function format(err, v) {
-  return v[mapped] ? host(OP.STACK_MAP, header(err) + v[frames]) : header(err) + v[frames];
+  const user = userFrames(v[frames]);
+  const text = header(err) + user.map((cs) => "\n" + formatFrame(cs)).join("");
+  return mappedFiles.size > 0 && user.some((cs) => mappedFiles.has(cs.getFileName())) ? host(OP.STACK_MAP, text) : text;
 }
 
 export function installStacks() {
