@@ -32,6 +32,25 @@ console.log(u >= 0, n >= 0, s >= 0, Math.abs(u * 1000 - n) < 1000, Math.abs(perf
   });
 });
 
+describe("error stacks", () => {
+  test("as node has them: own and non-enumerable once read or set, formatted when first read (frozen errors, copied descriptors, a chained prepareStackTrace, a message getter that reads the stack)", async () => {
+    const stacks = `const e = new Error("x"); void e.stack; console.log(JSON.stringify(e), Object.keys(e));
+const f = new Error("y"); f.stack = "custom"; console.log(JSON.stringify(f), Object.keys(f), f.stack);
+class C extends Error { constructor() { super("c"); Error.captureStackTrace(this, C); Object.freeze(this); } }
+const c = new C(); console.log(c.stack.split("\\n")[0], Object.keys(c));
+const copy = {}; Object.defineProperties(copy, Object.getOwnPropertyDescriptors(c)); console.log(typeof copy.stack, copy.stack === c.stack);
+const late = new Error("first"); Error.captureStackTrace(late); late.message = "second"; console.log(late.stack.split("\\n")[0]);
+const o = {}; Error.captureStackTrace(o); o.stack = "replaced"; console.log(o.stack, Object.keys(o));
+const orig = Error.prepareStackTrace; Error.prepareStackTrace = (err, cs) => orig(err, cs) + "\\n    [wrapped]";
+const w = new Error("w"); console.log(w.stack.split("\\n").slice(-1)[0]);
+Error.prepareStackTrace = orig;
+const r = new Error("r"); Object.defineProperty(r, "message", { get() { return "m:" + typeof this.stack; } }); console.log(r.stack.split("\\n")[0]);
+try { Error.prototype.stack = "x"; } catch {} console.log(new Error("z").stack.split("\\n")[0]);
+`;
+    await same({ "stacks.js": stacks }, "stacks.js");
+  });
+});
+
 describe("regular expressions with the v flag", () => {
   const cases = `[[/-/v, "a-b"], [/\\d-/v, "1-2"], [/;;/v, "a;;b"], [/&&/v, "x&&y"], [/a--b/v, "a--b"], [/!!|##|%%|,,|::|<<|==|>>|@@|\`\`|~~/v, "x==y"],
   [/[\\p{L}--[a-z]]/v, "aÄ"], [/[[a-z]&&[aeiou]]+-/v, "xae-"], [/(?<y>\\d{4})-(?<m>\\d\\d)/v, "2020-12"], [/\\p{RGI_Emoji}-/v, "👍🏽-"],

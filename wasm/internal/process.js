@@ -5,6 +5,7 @@ import { OP } from "../abi.js";
 import { EventEmitter } from "./events.js";
 import { host, needsRun } from "./host.js";
 import { ERR_INVALID_ARG_TYPE, notSupported } from "./errors.js";
+import { performance } from "./clock.js";
 
 class WriteStream extends EventEmitter {
   constructor(op, fd) {

@@ -7,7 +7,6 @@ import { OP } from "../abi.js";
 import { kIsNodeError } from "./errors.js";
 import { host } from "./host.js";
 
-const frames = Symbol("edgebox.frames");
 /** Files compiled with a prefix on their first line (the CommonJS wrapper, import.meta): filename -> its length. */
 export const wrappedFiles = new Map();
 /** Files the host has a source map for: a stack through them is mapped back to the original source. */
@@ -53,18 +52,58 @@ function userFrames(callsites) {
   });
 }
 
-/** The engine's call sites, kept until the stack is first read (most errors are caught and dropped unread). */
-function prepare(_err, callsites) {
-  return { [frames]: callsites };
+/**
+ * prepare()'s value: the engine's call sites, kept until the stack is first read
+ * (most errors are caught and dropped unread). A user's prepareStackTrace that
+ * chains to ours and treats the result as a string gets the text.
+ */
+const pending = Symbol("edgebox.pending");
+const pendingProto = {
+  [pending]: true,
+  [Symbol.toPrimitive]() {
+    return text(this, this.err);
+  },
+  toString() {
+    return text(this, this.err);
+  },
+};
+
+function prepare(err, callsites) {
+  // the error only for a user's prepareStackTrace that chains to this one (the error holds
+  // this value: a reference back would be a cycle, each error left to the cycle collector)
+  return { __proto__: pendingProto, callsites, text: undefined, err: Error.prepareStackTrace === prepare ? undefined : err };
 }
 
-const isPending = (v) => v !== null && typeof v === "object" && frames in v;
+const isPending = (v) => v !== null && typeof v === "object" && v[pending] === true;
 
-/** The stack text of `err` from prepare()'s pending value, its header now, mapped through the host when a frame is in a mapped file. */
-function format(err, v) {
-  const user = userFrames(v[frames]);
-  const text = header(err) + user.map((cs) => "\n" + formatFrame(cs)).join("");
-  return mappedFiles.size > 0 && user.some((cs) => mappedFiles.has(cs.getFileName())) ? host(OP.STACK_MAP, text) : text;
+/** Errors whose stack is being formatted: a name or message getter that reads the stack meanwhile gets the frames alone. */
+const formatting = new Set();
+
+/** The stack text of `err` from its pending value: the header now, mapped through the host when a frame is in a mapped file. */
+function text(v, err) {
+  if (v.text !== undefined) return v.text;
+  const user = userFrames(v.callsites);
+  const lines = user.map((cs) => "\n" + formatFrame(cs)).join("");
+  if (formatting.has(err)) return lines.slice(1);
+  formatting.add(err);
+  try {
+    const s = header(err) + lines;
+    v.text = mappedFiles.size > 0 && user.some((cs) => mappedFiles.has(cs.getFileName())) ? host(OP.STACK_MAP, s) : s;
+  } finally {
+    formatting.delete(err);
+  }
+  v.callsites = []; // (the call sites hold functions and their closures alive)
+  return v.text;
+}
+
+/** `obj.stack` as node has it once read or set: an own, non-enumerable data property (false where obj is frozen). */
+function settle(obj, value) {
+  try {
+    Object.defineProperty(obj, "stack", { value, writable: true, enumerable: false, configurable: true });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function installStacks() {
@@ -73,36 +112,48 @@ export function installStacks() {
     configurable: true,
     get() {
       const v = getStack.call(this);
-      if (isPending(v)) {
-        const s = format(this, v);
-        setStack.call(this, s);
-        return s;
-      }
-      return v;
+      if (!isPending(v)) return v;
+      const s = text(v, this);
+      settle(this, s);
+      return s;
     },
     set(v) {
-      setStack.call(this, v);
+      // (not on the prototype itself: every error's stack would read it; QuickJS's setter refuses)
+      if (this === Error.prototype || !settle(this, v)) setStack.call(this, v);
     },
   });
   const capture = Error.captureStackTrace;
   Error.captureStackTrace = function captureStackTrace(target, fn) {
-    capture.call(this, target, fn);
-    // QuickJS stored prepare()'s pending value as a plain property: formatted when
-    // first read, as V8 does (its header then, and the source map decoded only
-    // then: an error made and dropped, a failed fs probe, decodes none)
+    // (without fn, this wrapper is the frame to cut, as V8 cuts captureStackTrace's own)
+    capture.call(this, target, fn ?? captureStackTrace);
+    // QuickJS stored prepare()'s value as a plain property: formatted when first
+    // read, as V8 does (its header then, and a source map decoded only then: an
+    // error made and dropped, a failed fs probe, decodes none)
     const d = Object.getOwnPropertyDescriptor(target, "stack");
-    if (d !== undefined && isPending(d.value)) {
-      const settle = (value) => Object.defineProperty(target, "stack", { value, writable: true, enumerable: false, configurable: true });
-      Object.defineProperty(target, "stack", {
+    if (d === undefined || !isPending(d.value)) return;
+    const inner = getStack.call(target); // (what super() left, shadowed now: never read)
+    if (isPending(inner)) inner.callsites = [];
+    const v = d.value;
+    // (`this`, not target: the getter must not hold the error it belongs to, a cycle)
+    const installed =
+      d.configurable &&
+      Reflect.defineProperty(target, "stack", {
         get() {
-          const s = format(target, d.value);
-          settle(s);
+          const s = text(v, this);
+          settle(this, s);
           return s;
         },
-        set: settle,
+        set(value) {
+          settle(this, value);
+        },
         enumerable: false,
         configurable: true,
       });
+    if (installed) return;
+    try {
+      target.stack = text(v, target); // (a property that cannot be made lazy: formatted now)
+    } catch {
+      // read-only too: it keeps what QuickJS stored
     }
   };
   // V8's CallSite has a few methods QuickJS lacks; packages that walk stacks call them.
