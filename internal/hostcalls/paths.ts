@@ -62,14 +62,13 @@ export function resolveReal(
     let st;
     try {
       const host = onDisk === undefined ? undefined : hostPath(onDisk, true);
-      if (host === undefined) throw Object.assign(new Error("gone"), { code: "ENOENT" });
-      st = lstatSync(host);
+      // (a missing path answers undefined: no exception to make for the commonest miss)
+      if (host !== undefined) st = lstatSync(host, { throwIfNoEntry: false });
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === "ENOTDIR") throw new ResolveError("ENOTDIR", here);
-      // Missing: nothing below can be a link, so the rest resolves lexically.
-      return resolve("/" + done.join("/"), part, ...pending.reverse());
+      if ((err as NodeJS.ErrnoException).code === "ENOTDIR") throw new ResolveError("ENOTDIR", here);
     }
+    // Missing: nothing below can be a link, so the rest resolves lexically.
+    if (st === undefined) return resolve("/" + done.join("/"), part, ...pending.reverse());
     if (st.isSymbolicLink() && (!last || followLast)) {
       if (++links > MAX_LINKS) throw new ResolveError("ELOOP", here);
       const target = linkText(onDisk!);

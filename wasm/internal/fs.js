@@ -5,7 +5,7 @@
 import { OP } from "../abi.js";
 import { Buffer } from "./buffer.js";
 import { ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE, notSupported } from "./errors.js";
-import { host } from "./host.js";
+import { host, hostFails } from "./host.js";
 import { runtimeModule } from "./runtime_modules.js";
 import { EventEmitter } from "./events.js";
 import { utf8Encode } from "./utf8.js";
@@ -195,8 +195,7 @@ function statFrom(json, o) {
 
 export function existsSync(path) {
   try {
-    call(OP.FS_STAT, { path: toPath(path) });
-    return true;
+    return !hostFails(OP.FS_STAT, JSON.stringify({ path: toPath(path) }));
   } catch {
     return false;
   }

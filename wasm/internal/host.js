@@ -33,6 +33,13 @@ export function host(op, str, bytes) {
   return answer(hostFn(op, str, bytes));
 }
 
+/** Whether the host reported an error for this call (not built: the caller only asks whether it worked, as existsSync does). */
+export function hostFails(op, str) {
+  if (!bound) needsRun(OP_NAMES[op]);
+  const r = hostFn(op, str);
+  return typeof r === "string" && r.charCodeAt(0) === 0;
+}
+
 /** The host's reply, or the Node-style error it reported (a string starting with NUL, then JSON). */
 function answer(r) {
   if (typeof r === "string" && r.charCodeAt(0) === 0) throw hostError(JSON.parse(r.slice(1)));
