@@ -95,7 +95,10 @@ Object.defineProperty(EventEmitter, "defaultMaxListeners", {
 });
 
 const baseEmit = proto.emit;
-proto.emit = function emit(type, ...args) {
+proto.emit = function emit(type) {
+  // (the common case as it comes: no array made of the arguments, twice)
+  if (type !== "error" && !this[kCapture]) return Reflect.apply(baseEmit, this, arguments);
+  const args = Array.prototype.slice.call(arguments, 1);
   // errorMonitor listeners see an error before the 'error' listeners (or the throw when there are none)
   if (type === "error" && this._events?.[errorMonitor] !== undefined) this.emit(errorMonitor, ...args);
   if (type === "error" && this._events?.error === undefined && !(args[0] instanceof Error)) {
