@@ -97,6 +97,9 @@ function output(bytes, encoding) {
   return encoding === undefined || encoding === "buffer" ? buf : buf.toString(encoding);
 }
 
+/** Algorithms the host has digested, as hashes and as HMAC keys: known good, not asked again. */
+const digestsSeen = new Set();
+
 /** Hash and Hmac: data is gathered in the guest and digested in one host call. */
 class Digest {
   constructor(algorithm, key) {
@@ -106,8 +109,11 @@ class Digest {
     this._chunks = [];
     this._done = false;
     // node rejects an unknown algorithm here, not at digest()
+    const seen = (key === undefined ? "hash " : "hmac ") + algorithm;
+    if (digestsSeen.has(seen)) return;
     try {
       digestBytes(algorithm, new Uint8Array(0), key);
+      digestsSeen.add(seen);
     } catch (e) {
       if (e.code === "ERR_CRYPTO_INVALID_DIGEST") {
         const err = new Error(key === undefined ? "Digest method not supported" : `Invalid digest: ${algorithm}`);
