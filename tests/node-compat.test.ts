@@ -32,6 +32,23 @@ console.log(u >= 0, n >= 0, s >= 0, Math.abs(u * 1000 - n) < 1000, Math.abs(perf
   });
 });
 
+describe("node:console", () => {
+  test("Console writes to the streams it is given (positional or options, with or without new); console.Console; bad streams refused as node refuses them", async () => {
+    const app = `const { Console } = require("console");
+const { Writable } = require("stream");
+const sink = () => { const w = new Writable({ write(ch, e, cb) { w.text += ch; cb(); } }); w.text = ""; return w; };
+const out = sink(), err = sink();
+const c = new Console(out, err);
+c.log("x", 1, { a: [1, 2] }); c.error("bad %s", "thing"); c.group("g"); c.info("inside"); c.groupEnd(); c.count(); c.count(); c.table([{ a: 1 }]);
+console.log(JSON.stringify(out.text), JSON.stringify(err.text));
+const o2 = sink(); const d = Console({ stdout: o2, groupIndentation: 4 }); d.group(); d.warn("four"); console.log(JSON.stringify(o2.text));
+console.log(console.Console === Console, console instanceof Console, Object.keys(console).includes("Console"));
+for (const bad of [[], [{}], [{ write: 1 }], [sink(), 5]]) { try { new Console(...bad); } catch (e) { console.log(e.code, e.message); } }
+`;
+    await same({ "console.js": app }, "console.js");
+  });
+});
+
 describe("error stacks", () => {
   test("as node has them: own and non-enumerable once read or set, formatted when first read (frozen errors, copied descriptors, a chained prepareStackTrace, a message getter that reads the stack)", async () => {
     const stacks = `const e = new Error("x"); void e.stack; console.log(JSON.stringify(e), Object.keys(e));

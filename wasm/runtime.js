@@ -72,6 +72,7 @@ function define(name, value) {
 define("global", g);
 define("process", process);
 define("console", new Console(process.stdout, process.stderr));
+Object.defineProperty(g.console, "Console", { value: Console, writable: true, enumerable: true, configurable: true });
 define("Buffer", buffer.Buffer);
 for (const name of ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "clearImmediate"]) {
   define(name, timers[name]);

@@ -1,89 +1,102 @@
 // console, as node prints it: log/info/debug to stdout, error/warn/trace to
 // stderr, util.format semantics, groups, counters, timers, table.
 
+import { markNodeError } from "./errors.js";
 import { format, inspect } from "./util.js";
 
-export class Console {
-  constructor(stdout, stderr) {
-    // Accept node's options-object form too.
-    if (stdout && typeof stdout.write !== "function" && stdout.stdout) {
-      ({ stdout, stderr } = stdout);
-    }
-    const out = stdout;
-    const err = stderr || stdout;
-    let indent = "";
-    const counts = new Map();
-    const timers = new Map();
-    const write = (stream, text) => {
-      if (indent !== "") text = indent + text.replaceAll("\n", "\n" + indent);
-      stream.write(text + "\n");
-    };
-    const self = this;
-    const methods = {
-      log: (...a) => write(out, format(...a)),
-      info: (...a) => write(out, format(...a)),
-      debug: (...a) => write(out, format(...a)),
-      error: (...a) => write(err, format(...a)),
-      warn: (...a) => write(err, format(...a)),
-      dir: (obj, options) => write(out, inspect(obj, { customInspect: false, ...options })),
-      dirxml: (...a) => write(out, format(...a)),
-      trace: (...a) => {
-        const e = new Error(format(...a));
-        e.name = "Trace";
-        const stack = e.stack.split("\n");
-        stack.splice(1, 1); // drop this frame
-        write(err, stack.join("\n"));
-      },
-      assert: (ok, ...a) => {
-        if (!ok) {
-          if (typeof a[0] === "string") a[0] = `Assertion failed: ${a[0]}`;
-          else a.unshift("Assertion failed");
-          write(err, format(...a));
-        }
-      },
-      count: (label = "default") => {
-        label = `${label}`;
-        const n = (counts.get(label) || 0) + 1;
-        counts.set(label, n);
-        write(out, `${label}: ${n}`);
-      },
-      countReset: (label = "default") => {
-        label = `${label}`;
-        if (!counts.has(label)) return process.emitWarning?.(`Count for '${label}' does not exist`);
-        counts.set(label, 0);
-      },
-      group: (...a) => {
-        if (a.length > 0) methods.log(...a);
-        indent += "  ";
-      },
-      groupEnd: () => {
-        indent = indent.slice(0, -2);
-      },
-      time: (label = "default") => {
-        label = `${label}`;
-        if (timers.has(label)) return process.emitWarning?.(`Label '${label}' already exists for console.time()`);
-        timers.set(label, performance.now());
-      },
-      timeEnd: (label = "default") => {
-        label = `${label}`;
-        if (!timers.has(label)) return process.emitWarning?.(`No such label '${label}' for console.timeEnd()`);
-        write(out, `${label}: ${formatTime(performance.now() - timers.get(label))}`);
-        timers.delete(label);
-      },
-      timeLog: (label = "default", ...data) => {
-        label = `${label}`;
-        if (!timers.has(label)) return process.emitWarning?.(`No such label '${label}' for console.timeLog()`);
-        write(out, [`${label}: ${formatTime(performance.now() - timers.get(label))}`, ...data.map((d) => inspect(d))].join(" "));
-      },
-      table: (data, properties) => {
-        if (data === null || typeof data !== "object") return methods.log(data);
-        write(out, renderTable(data, properties));
-      },
-    };
-    methods.groupCollapsed = methods.group;
-    for (const [k, v] of Object.entries(methods)) {
-      Object.defineProperty(self, k, { value: v, writable: true, enumerable: true, configurable: true });
-    }
+function notWritable(name) {
+  const err = new TypeError(`Console expects a writable stream instance for ${name}`);
+  err.code = "ERR_CONSOLE_WRITABLE_STREAM";
+  return markNodeError(err);
+}
+
+/** node:console's Console: new Console(stdout, stderr) or new Console({ stdout, stderr, groupIndentation }); callable without new, as node's is. */
+export function Console(stdout, stderr) {
+  if (!new.target) return new Console(...arguments);
+  let step = 2;
+  // node's options-object form
+  if (stdout !== null && typeof stdout === "object" && typeof stdout.write !== "function") {
+    const options = stdout;
+    ({ stdout, stderr } = options);
+    const g = options.groupIndentation;
+    if (g !== undefined) step = Math.max(0, Math.min(1000, Math.trunc(Number(g)) || 0));
+  }
+  if (typeof stdout?.write !== "function") throw notWritable("stdout");
+  if (stderr !== undefined && typeof stderr?.write !== "function") throw notWritable("stderr");
+  const out = stdout;
+  const err = stderr || stdout;
+  let indent = "";
+  const counts = new Map();
+  const timers = new Map();
+  const write = (stream, text) => {
+    if (indent !== "") text = indent + text.replaceAll("\n", "\n" + indent);
+    stream.write(text + "\n");
+  };
+  const self = this;
+  const methods = {
+    log: (...a) => write(out, format(...a)),
+    info: (...a) => write(out, format(...a)),
+    debug: (...a) => write(out, format(...a)),
+    error: (...a) => write(err, format(...a)),
+    warn: (...a) => write(err, format(...a)),
+    dir: (obj, options) => write(out, inspect(obj, { customInspect: false, ...options })),
+    dirxml: (...a) => write(out, format(...a)),
+    trace: (...a) => {
+      const e = new Error(format(...a));
+      e.name = "Trace";
+      const stack = e.stack.split("\n");
+      stack.splice(1, 1); // drop this frame
+      write(err, stack.join("\n"));
+    },
+    assert: (ok, ...a) => {
+      if (!ok) {
+        if (typeof a[0] === "string") a[0] = `Assertion failed: ${a[0]}`;
+        else a.unshift("Assertion failed");
+        write(err, format(...a));
+      }
+    },
+    count: (label = "default") => {
+      label = `${label}`;
+      const n = (counts.get(label) || 0) + 1;
+      counts.set(label, n);
+      write(out, `${label}: ${n}`);
+    },
+    countReset: (label = "default") => {
+      label = `${label}`;
+      if (!counts.has(label)) return process.emitWarning?.(`Count for '${label}' does not exist`);
+      counts.set(label, 0);
+    },
+    group: (...a) => {
+      if (a.length > 0) methods.log(...a);
+      indent += " ".repeat(step);
+    },
+    groupEnd: () => {
+      indent = indent.slice(0, indent.length - step);
+    },
+    time: (label = "default") => {
+      label = `${label}`;
+      if (timers.has(label)) return process.emitWarning?.(`Label '${label}' already exists for console.time()`);
+      timers.set(label, performance.now());
+    },
+    timeEnd: (label = "default") => {
+      label = `${label}`;
+      if (!timers.has(label)) return process.emitWarning?.(`No such label '${label}' for console.timeEnd()`);
+      write(out, `${label}: ${formatTime(performance.now() - timers.get(label))}`);
+      timers.delete(label);
+    },
+    timeLog: (label = "default", ...data) => {
+      label = `${label}`;
+      if (!timers.has(label)) return process.emitWarning?.(`No such label '${label}' for console.timeLog()`);
+      write(out, [`${label}: ${formatTime(performance.now() - timers.get(label))}`, ...data.map((d) => inspect(d))].join(" "));
+    },
+    table: (data, properties) => {
+      if (data === null || typeof data !== "object") return methods.log(data);
+      write(out, renderTable(data, properties));
+    },
+  };
+  methods.groupCollapsed = methods.group;
+  for (const [k, v] of Object.entries(methods)) {
+    Object.defineProperty(self, k, { value: v, writable: true, enumerable: true, configurable: true });
   }
 }
 
