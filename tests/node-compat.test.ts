@@ -33,7 +33,7 @@ console.log(u >= 0, n >= 0, s >= 0, Math.abs(u * 1000 - n) < 1000, Math.abs(perf
 });
 
 describe("node:console", () => {
-  test("Console writes to the streams it is given (positional or options, with or without new); console.Console; bad streams refused as node refuses them", async () => {
+  test("Console writes to the streams it is given (positional or options, with or without new); console.Console; bad streams and options refused as node refuses them; inspectOptions, ignoreErrors; a subclass overrides a method, detached methods stay bound", async () => {
     const app = `const { Console } = require("console");
 const { Writable } = require("stream");
 const sink = () => { const w = new Writable({ write(ch, e, cb) { w.text += ch; cb(); } }); w.text = ""; return w; };
@@ -44,8 +44,22 @@ console.log(JSON.stringify(out.text), JSON.stringify(err.text));
 const o2 = sink(); const d = Console({ stdout: o2, groupIndentation: 4 }); d.group(); d.warn("four"); console.log(JSON.stringify(o2.text));
 console.log(console.Console === Console, console instanceof Console, Object.keys(console).includes("Console"));
 for (const bad of [[], [{}], [{ write: 1 }], [sink(), 5]]) { try { new Console(...bad); } catch (e) { console.log(e.code, e.message); } }
+for (const g of ["2", -1, 1.5, 1001]) { try { new Console({ stdout: sink(), groupIndentation: g }); } catch (e) { console.log(e.code, e.message); } }
+const o4 = sink(); new Console({ stdout: o4, inspectOptions: { depth: 0 } }).log({ a: { b: { c: 1 } } }); console.log(JSON.stringify(o4.text));
+class Tagged extends Console { log(...a) { super.log("[tag]", ...a); } }
+const o5 = sink(); const t = new Tagged(o5); t.log("hi"); const { log } = t; log("detached"); console.log(JSON.stringify(o5.text), t instanceof Console);
+const broken = new Writable(); broken.write = () => { throw new Error("disk full"); };
+new Console(broken).log("dropped"); try { new Console({ stdout: broken, ignoreErrors: false }).log("thrown"); } catch (e) { console.log("ignoreErrors false:", e.message); }
 `;
     await same({ "console.js": app }, "console.js");
+  });
+});
+
+describe("console.trace", () => {
+  test("prints the frames from its caller on, the caller included", async () => {
+    const dir = tempApp({ "trace.js": `function f() {\n  console.trace("here %d", 1);\n}\nf();\n` });
+    const r = await edgeboxAsync(["run", join(dir, "trace.js")], { cwd: dir });
+    expect(r.stderr).toMatch(new RegExp(`^Trace: here 1\n\\s+at f \\(${join(dir, "trace.js")}:2:\\d+\\)\n\\s+at ${join(dir, "trace.js")}:4:\\d+\n$`));
   });
 });
 

@@ -1,8 +1,10 @@
 // console, as node prints it: log/info/debug to stdout, error/warn/trace to
 // stderr, util.format semantics, groups, counters, timers, table.
 
-import { markNodeError } from "./errors.js";
-import { format, inspect } from "./util.js";
+import { ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE, markNodeError } from "./errors.js";
+import { format, formatWithOptions, inspect } from "./util.js";
+
+const kState = Symbol("edgebox.console");
 
 function notWritable(name) {
   const err = new TypeError(`Console expects a writable stream instance for ${name}`);
@@ -10,94 +12,135 @@ function notWritable(name) {
   return markNodeError(err);
 }
 
-/** node:console's Console: new Console(stdout, stderr) or new Console({ stdout, stderr, groupIndentation }); callable without new, as node's is. */
-export function Console(stdout, stderr) {
+/**
+ * node:console's Console: new Console(stdout, stderr, ignoreErrors) or new Console({ stdout, stderr,
+ * ignoreErrors, inspectOptions, groupIndentation }); callable without new. Its methods live on the
+ * prototype (a subclass overrides them) and each instance holds them bound, so that `const { log } =
+ * console` works, as node's do. colorMode is not taken: no output here is a terminal's colours.
+ */
+export function Console(stdout, stderr, ignoreErrors) {
   if (!new.target) return new Console(...arguments);
   let step = 2;
-  // node's options-object form
+  let inspectOptions;
   if (stdout !== null && typeof stdout === "object" && typeof stdout.write !== "function") {
     const options = stdout;
-    ({ stdout, stderr } = options);
+    ({ stdout, stderr, ignoreErrors, inspectOptions } = options);
     const g = options.groupIndentation;
-    if (g !== undefined) step = Math.max(0, Math.min(1000, Math.trunc(Number(g)) || 0));
+    if (g !== undefined) {
+      if (typeof g !== "number") throw new ERR_INVALID_ARG_TYPE("groupIndentation", "of type number", g);
+      if (!Number.isInteger(g) || g < 0 || g > 1000) throw new ERR_OUT_OF_RANGE("groupIndentation", Number.isInteger(g) ? ">= 0 && <= 1000" : "an integer", g);
+      step = g;
+    }
+    if (inspectOptions !== undefined && (inspectOptions === null || typeof inspectOptions !== "object")) {
+      throw new ERR_INVALID_ARG_TYPE("options.inspectOptions", "of type object", inspectOptions);
+    }
   }
   if (typeof stdout?.write !== "function") throw notWritable("stdout");
   if (stderr !== undefined && typeof stderr?.write !== "function") throw notWritable("stderr");
-  const out = stdout;
-  const err = stderr || stdout;
-  let indent = "";
-  const counts = new Map();
-  const timers = new Map();
-  const write = (stream, text) => {
-    if (indent !== "") text = indent + text.replaceAll("\n", "\n" + indent);
-    stream.write(text + "\n");
-  };
-  const self = this;
-  const methods = {
-    log: (...a) => write(out, format(...a)),
-    info: (...a) => write(out, format(...a)),
-    debug: (...a) => write(out, format(...a)),
-    error: (...a) => write(err, format(...a)),
-    warn: (...a) => write(err, format(...a)),
-    dir: (obj, options) => write(out, inspect(obj, { customInspect: false, ...options })),
-    dirxml: (...a) => write(out, format(...a)),
-    trace: (...a) => {
-      const e = new Error(format(...a));
-      e.name = "Trace";
-      const stack = e.stack.split("\n");
-      stack.splice(1, 1); // drop this frame
-      write(err, stack.join("\n"));
-    },
-    assert: (ok, ...a) => {
-      if (!ok) {
-        if (typeof a[0] === "string") a[0] = `Assertion failed: ${a[0]}`;
-        else a.unshift("Assertion failed");
-        write(err, format(...a));
-      }
-    },
-    count: (label = "default") => {
-      label = `${label}`;
-      const n = (counts.get(label) || 0) + 1;
-      counts.set(label, n);
-      write(out, `${label}: ${n}`);
-    },
-    countReset: (label = "default") => {
-      label = `${label}`;
-      if (!counts.has(label)) return process.emitWarning?.(`Count for '${label}' does not exist`);
-      counts.set(label, 0);
-    },
-    group: (...a) => {
-      if (a.length > 0) methods.log(...a);
-      indent += " ".repeat(step);
-    },
-    groupEnd: () => {
-      indent = indent.slice(0, indent.length - step);
-    },
-    time: (label = "default") => {
-      label = `${label}`;
-      if (timers.has(label)) return process.emitWarning?.(`Label '${label}' already exists for console.time()`);
-      timers.set(label, performance.now());
-    },
-    timeEnd: (label = "default") => {
-      label = `${label}`;
-      if (!timers.has(label)) return process.emitWarning?.(`No such label '${label}' for console.timeEnd()`);
-      write(out, `${label}: ${formatTime(performance.now() - timers.get(label))}`);
-      timers.delete(label);
-    },
-    timeLog: (label = "default", ...data) => {
-      label = `${label}`;
-      if (!timers.has(label)) return process.emitWarning?.(`No such label '${label}' for console.timeLog()`);
-      write(out, [`${label}: ${formatTime(performance.now() - timers.get(label))}`, ...data.map((d) => inspect(d))].join(" "));
-    },
-    table: (data, properties) => {
-      if (data === null || typeof data !== "object") return methods.log(data);
-      write(out, renderTable(data, properties));
-    },
-  };
-  methods.groupCollapsed = methods.group;
-  for (const [k, v] of Object.entries(methods)) {
-    Object.defineProperty(self, k, { value: v, writable: true, enumerable: true, configurable: true });
+  this[kState] = { out: stdout, err: stderr ?? stdout, ignoreErrors: ignoreErrors !== false, inspectOptions, step, indent: "", counts: new Map(), timers: new Map() };
+  for (const k of Object.keys(methods)) {
+    Object.defineProperty(this, k, { value: this[k].bind(this), writable: true, enumerable: true, configurable: true });
   }
+}
+
+function write(self, to, text) {
+  const st = self[kState];
+  if (st.indent !== "") text = st.indent + text.replaceAll("\n", "\n" + st.indent);
+  try {
+    st[to].write(text + "\n");
+  } catch (e) {
+    if (!st.ignoreErrors) throw e;
+  }
+}
+
+function fmt(self, args) {
+  const o = self[kState].inspectOptions;
+  return o === undefined ? format(...args) : formatWithOptions(o, ...args);
+}
+
+const methods = {
+  log(...a) {
+    write(this, "out", fmt(this, a));
+  },
+  info(...a) {
+    write(this, "out", fmt(this, a));
+  },
+  debug(...a) {
+    write(this, "out", fmt(this, a));
+  },
+  error(...a) {
+    write(this, "err", fmt(this, a));
+  },
+  warn(...a) {
+    write(this, "err", fmt(this, a));
+  },
+  dir(obj, options) {
+    write(this, "out", inspect(obj, { customInspect: false, ...this[kState].inspectOptions, ...options }));
+  },
+  dirxml(...a) {
+    write(this, "out", fmt(this, a));
+  },
+  trace(...a) {
+    const e = new Error(fmt(this, a));
+    e.name = "Trace";
+    write(this, "err", e.stack); // (this frame is the runtime's: not in the stack)
+  },
+  assert(ok, ...a) {
+    if (ok) return;
+    if (typeof a[0] === "string") a[0] = `Assertion failed: ${a[0]}`;
+    else a.unshift("Assertion failed");
+    write(this, "err", fmt(this, a));
+  },
+  count(label = "default") {
+    label = `${label}`;
+    const counts = this[kState].counts;
+    const n = (counts.get(label) || 0) + 1;
+    counts.set(label, n);
+    write(this, "out", `${label}: ${n}`);
+  },
+  countReset(label = "default") {
+    label = `${label}`;
+    const counts = this[kState].counts;
+    if (!counts.has(label)) return process.emitWarning?.(`Count for '${label}' does not exist`);
+    counts.set(label, 0);
+  },
+  group(...a) {
+    if (a.length > 0) this.log(...a);
+    this[kState].indent += " ".repeat(this[kState].step);
+  },
+  groupCollapsed(...a) {
+    this.group(...a);
+  },
+  groupEnd() {
+    const st = this[kState];
+    st.indent = st.indent.slice(0, st.indent.length - st.step);
+  },
+  time(label = "default") {
+    label = `${label}`;
+    const timers = this[kState].timers;
+    if (timers.has(label)) return process.emitWarning?.(`Label '${label}' already exists for console.time()`);
+    timers.set(label, performance.now());
+  },
+  timeEnd(label = "default") {
+    label = `${label}`;
+    const timers = this[kState].timers;
+    if (!timers.has(label)) return process.emitWarning?.(`No such label '${label}' for console.timeEnd()`);
+    write(this, "out", `${label}: ${formatTime(performance.now() - timers.get(label))}`);
+    timers.delete(label);
+  },
+  timeLog(label = "default", ...data) {
+    label = `${label}`;
+    const timers = this[kState].timers;
+    if (!timers.has(label)) return process.emitWarning?.(`No such label '${label}' for console.timeLog()`);
+    write(this, "out", [`${label}: ${formatTime(performance.now() - timers.get(label))}`, ...data.map((d) => inspect(d))].join(" "));
+  },
+  table(data, properties) {
+    if (data === null || typeof data !== "object") return this.log(data);
+    write(this, "out", renderTable(data, properties));
+  },
+};
+for (const [k, f] of Object.entries(methods)) {
+  Object.defineProperty(Console.prototype, k, { value: f, writable: true, enumerable: false, configurable: true });
 }
 
 function formatTime(ms) {
