@@ -662,6 +662,31 @@ export default {
   }, 60_000);
 });
 
+describe("edgebox serve: Intl prepared in the image", () => {
+  // A handler that formats dates: the image holds DateTimeFormat's chunk loaded and its data
+  // prepared (a request finds a data property, not the getter that loads it), and a request that
+  // replaces it leaves the next one the image's.
+  const APP_DATES = `const loaded = (name) => typeof Object.getOwnPropertyDescriptor(Intl, name).value === "function";
+export default {
+  fetch(request) {
+    // (a name put together: the app's text names no segmenter)
+    const seen = ["DateTimeFormat", "NumberFormat", "Seg" + "menter"].map(loaded).join(" ");
+    const text = new Date(0).toLocaleDateString("en-US", { timeZone: "UTC", dateStyle: "full" });
+    if (request.url.endsWith("/replace")) Intl.DateTimeFormat = function Mine() {};
+    return new Response(seen + " | " + text + " | " + Intl.DateTimeFormat.name);
+  },
+};
+`;
+
+  test("a handler that formats dates finds DateTimeFormat loaded and its en-US data prepared; members the app never names stay out", async () => {
+    const dir = tempApp({ "app.mjs": APP_DATES });
+    const s = await serve(dir, "app.mjs", ["--quiet"]);
+    const first = await (await fetch(s.url + "/replace")).text();
+    expect(first).toBe("true true false | Thursday, January 1, 1970 | Mine");
+    for (let i = 0; i < 3; i++) expect(await (await fetch(s.url + "/")).text()).toBe("true true false | Thursday, January 1, 1970 | DateTimeFormat");
+  });
+});
+
 describe("edgebox serve: a request's instance recycled (in-process, Linux)", () => {
   // A dropped request's instance is the next request's (NativeInstance.dispose), kept with the
   // bundled extensions the image links at their places (URL), which it then need not link again.

@@ -445,6 +445,19 @@ define("__edgebox_entry", {
     void g[EXTENSION_GLOBALS[ext][0]];
   },
   linkDeferred,
+  /**
+   * edgebox serve: load the Intl chunk of `member` and make one instance, so that the image holds
+   * the chunk and its en-US data prepared (FormatJS in the interpreter: a request's first
+   * DateTimeFormat would otherwise cost it ~0.8 s).
+   */
+  warmIntl(member) {
+    try {
+      const f = new intl[member]();
+      f.format?.(0);
+    } catch {
+      // a format that needs more arguments (the chunk is loaded), or no chunk: left to the first use
+    }
+  },
   tick: timers.tick,
   deliver,
   exit: naturalExit,

@@ -14,6 +14,7 @@ import { UserError } from "../errors.ts";
 import { RunError, Sandbox, type SandboxOptions } from "../sandbox/index.ts";
 import { NetLimits } from "../hostcalls/net.ts";
 import type { prepareApp } from "../sandbox/run.ts";
+import { intlMembersNamed } from "./intl.ts";
 
 export interface ServerImage {
   /** Options for each request's sandbox: the image's module, snapshot and side modules. */
@@ -45,6 +46,7 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
     handler = sb.callEntry("findHandler", [exports]);
     sb.guest.free(exports);
     deferred = sb.linkDeferred(IMAGE_EXTENSIONS);
+    for (const member of intlMembersNamed(sb.sources.values())) sb.notify("warmIntl", member);
     if (!sb.idle) throw new UserError("E_SERVE", `${app.file}: its module scope leaves work pending (an open file, a child process or a fetch); a server's module scope must finish setting up before requests`);
   } catch (err) {
     // (the guest's error is read before the guest is disposed of)
