@@ -224,6 +224,21 @@ describe("nothing from build time shows at run time", () => {
     expect(build(dir, ["e.js", "--explain", "--no-prerun"]).stdout).toContain("top level: runs at start (--no-prerun)");
   });
 
+  test("Intl's locale data the app names is prepared at build time; the time zone is the run's, and what it formats is node's", async () => {
+    const dir = tempApp({
+      "dates.js": `const prepared = typeof Object.getOwnPropertyDescriptor(Intl, "DateTimeFormat").value === "function";
+const f = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "long" });
+console.log(prepared, f.resolvedOptions().timeZone, f.format(new Date(0)), new Date(0).toLocaleString(), (1234.5).toLocaleString());
+`,
+    });
+    expect(build(dir, ["dates.js"]).stderr).toMatch(/pre-initialise .*Intl prepared: DateTimeFormat, NumberFormat/);
+    for (const TZ of ["Asia/Tokyo", "America/Los_Angeles"]) {
+      const [built, node] = await Promise.all([edgeboxAsync(["run", "dates.ebx"], { cwd: dir, env: { TZ } }), nodeAsync(["dates.js"], { cwd: dir, env: { TZ } })]);
+      expect(node.stdout).toStartWith(`true ${TZ} `);
+      expect(built.stdout).toBe(node.stdout);
+    }
+  });
+
   test("a top level that reads the clock is not pre-run (the host answers the clock in a run, not in a build's pre-run)", () => {
     const dir = tempApp({ "c.js": `const t = Date.now();\nconsole.log(t > 1700000000000, performance.now() >= 0);\n` });
     expect(build(dir, ["c.js", "--explain"]).stdout).toContain("top level: runs at start, not at build time: it reads the clock");

@@ -184,15 +184,21 @@ function loadIntlChunk(chunk) {
   for (const c of INTL_NEEDS[chunk]) loadIntlChunk(c);
   intlLoaded.add(chunk);
   for (const n of INTL_CHUNKS[chunk]) delete intl[n];
-  const timeZone = host(OP.INTL_LOAD, chunk);
+  const timeZone = hostModule.intlLoad(chunk);
   // node's default locale where no LANG says otherwise (FormatJS's would be the first it loaded, "en")
   for (const n of INTL_CHUNKS[chunk]) if (intl[n] && "__defaultLocale" in intl[n]) intl[n].__defaultLocale = "en-US";
-  if (chunk !== "datetimeformat") return;
+  if (chunk === "datetimeformat") setDefaultTimeZone(timeZone);
+}
+function setDefaultTimeZone(timeZone) {
   try {
     intl.DateTimeFormat.__setDefaultTimeZone(timeZone);
   } catch {
     intl.DateTimeFormat.__setDefaultTimeZone("UTC"); // a zone without data in the chunk
   }
+}
+/** start(): a snapshot that holds DateTimeFormat (a built app's, warmIntl) takes this run's time zone (the host's answer to no chunk). */
+function bindTimeZone() {
+  if (intlLoaded.has("datetimeformat")) setDefaultTimeZone(hostModule.intlLoad(""));
 }
 for (const [chunk, names] of Object.entries(INTL_CHUNKS)) {
   for (const name of names) {
@@ -348,6 +354,7 @@ define("__edgebox_entry", {
     fs.bindConstants(config.fsConstants);
     bindProcess(config);
     os.bindOs(config.os);
+    bindTimeZone();
   },
   markWrapped(filename, prefixLength) {
     if (prefixLength) wrappedFiles.set(filename, prefixLength);
@@ -446,9 +453,9 @@ define("__edgebox_entry", {
   },
   linkDeferred,
   /**
-   * edgebox serve: load the Intl chunk of `member` and make one instance, so that the image holds
-   * the chunk and its en-US data prepared (FormatJS in the interpreter: a request's first
-   * DateTimeFormat would otherwise cost it ~0.8 s).
+   * edgebox build and serve: load the Intl chunk of `member` and make one instance, so that the
+   * snapshot holds the chunk and its en-US data prepared (FormatJS in the interpreter: a run's,
+   * or a request's, first DateTimeFormat would otherwise cost it ~0.8 s).
    */
   warmIntl(member) {
     try {

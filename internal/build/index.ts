@@ -9,7 +9,7 @@ import { basename, extname, relative, resolve } from "node:path";
 import { remapStack, SourceMap } from "../transpile/sourcemap.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { ABI_VERSION } from "../../wasm/abi.js";
-import { buildInfo, cacheDir, extensions, runtimeModule, runtimeModuleBytecode } from "../assets/index.ts";
+import { buildInfo, cacheDir, extensions, intlChunk, runtimeModule, runtimeModuleBytecode } from "../assets/index.ts";
 import { contentHash, loadPrecompiled } from "../engine/cache.ts";
 import { loadPolicy } from "../config/index.ts";
 import { JsEngine } from "../engine/js.ts";
@@ -22,6 +22,7 @@ import { rewriteVLiterals } from "../sandbox/regexp-v.ts";
 import { bundle } from "./bundle.ts";
 import { compileScript } from "./bytecode.ts";
 import { preinitApp, type AppImage, type FrozenModule } from "./preinit.ts";
+import { intlMembersNamed } from "./intl.ts";
 import { toScript } from "./script.ts";
 import { sideModuleInfo } from "../engine/dylink.ts";
 import { freeze } from "../freeze/index.ts";
@@ -125,11 +126,13 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   lap("bytecode", kb(bytecode.length));
 
   const versions = { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime };
-  const image = preinitApp({ runtime: { wasm: runtimeWasm, snapshot: buildInfo.snapshot }, runtimeModules: runtimeModuleBytecode, bytecode, frozen, versions, prerun: o.prerun });
+  const warmIntl = intlMembersNamed([code]);
+  const image = preinitApp({ runtime: { wasm: runtimeWasm, snapshot: buildInfo.snapshot }, runtimeModules: runtimeModuleBytecode, bytecode, frozen, versions, prerun: o.prerun, intl: intlChunk, warmIntl });
   if (image.stop?.stack) image.stop.stack = remapStack(image.stop.stack, new Map([[entry, bundleMap]]));
+  const intlNote = image.warmed.length ? `; Intl prepared: ${image.warmed.join(", ")}` : "";
   lap(
     "pre-initialise",
-    image.prerun ? "top level ran at build time" : image.stop ? `top level runs at start: it ${image.stop.what}` : "top level runs at start (--no-prerun)",
+    (image.prerun ? "top level ran at build time" : image.stop ? `top level runs at start: it ${image.stop.what}` : "top level runs at start (--no-prerun)") + intlNote,
   );
 
   // Stack frames name `entry` (the name the script was compiled under) at the bundle's lines.

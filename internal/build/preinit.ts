@@ -40,10 +40,19 @@ export interface AppImage {
   prerun: boolean;
   /** Why the top level was not pre-run (undefined when it was, or was not tried). */
   stop?: { what: string; stack?: string };
+  /** The Intl members whose chunks the snapshot holds prepared (warmIntl). */
+  warmed: string[];
   sides: (Placement & SideModuleInfo & { initFn: string })[];
 }
 
 const firstLine = (s: string) => s.split("\n")[0]!;
+
+/** Preparing Intl's chunks after the top level failed (what the guest threw, or what it needed of a run). */
+class WarmFailed extends Error {
+  constructor(readonly reason: unknown) {
+    super("preparing Intl failed");
+  }
+}
 
 class PrerunStop extends Error {
   constructor(
@@ -64,6 +73,7 @@ function describeOp(name: string): string {
   if (name === "EXT_LOAD") return "uses a native extension (URL, TextEncoder, structuredClone or crypto)";
   if (name.startsWith("STDIN")) return "reads stdin";
   if (name === "EXIT") return "exits";
+  if (name === "INTL_LOAD") return "uses Intl (locale data loaded on first use)";
   return `makes a host call (${name})`;
 }
 
@@ -75,11 +85,12 @@ function describeOp(name: string): string {
 /** How long the top level may run at build time before it is left to run at start. */
 export const PRERUN_BUDGET_MS = 10_000;
 
-function guest(module: WasmModule, runtime: RuntimeImage, runtimeModules: (key: string) => Uint8Array | undefined) {
+function guest(module: WasmModule, runtime: RuntimeImage, runtimeModules: (key: string) => Uint8Array | undefined, intl: (chunk: string) => Uint8Array | undefined) {
   const refuse = () => {
     throw new Error("unexpected module loading while pre-initialising");
   };
-  const state: { stop?: PrerunStop; deadline: number } = { deadline: Infinity };
+  /** warming: after the top level, Intl's chunks load (warmIntl); the zone is a run's, bound by start() (runtime.js bindTimeZone) */
+  const state: { stop?: PrerunStop; deadline: number; warming?: boolean } = { deadline: Infinity };
   const output = {
     write: (_fd: 1 | 2, b: Uint8Array) => process.stderr.write(b),
     // from WASI (clock, randomness) and the time zone import: a host exception
@@ -96,6 +107,11 @@ function guest(module: WasmModule, runtime: RuntimeImage, runtimeModules: (key: 
         // the runtime's own modules kept out of its snapshot: the app's top level may load them
         const bytecode = op === OP.RUNTIME_MODULE ? runtimeModules(str ?? "") : undefined;
         if (bytecode) return new GuestValue(vm.evalBytecode(bytecode));
+        const chunk = state.warming && op === OP.INTL_LOAD ? intl(str ?? "") : undefined;
+        if (chunk) {
+          vm.free(vm.evalBytecode(chunk));
+          return "UTC";
+        }
         let stop: PrerunStop;
         if (op === OP.PRERUN_STOP) {
           const s = JSON.parse(str ?? "{}") as { what?: string; stack?: string };
@@ -146,13 +162,16 @@ export function preinitApp(opts: {
   versions: Record<string, string>;
   /** Try to run the top level at build time. */
   prerun: boolean;
+  /** Intl's chunks by name (INTL_LOAD), and the members whose chunks to load and prepare after the top level (intl.ts). */
+  intl: (chunk: string) => Uint8Array | undefined;
+  warmIntl: string[];
 }): AppImage {
   const engine = new JsEngine();
   const module = engine.compile(opts.runtime.wasm);
   const frozenModule = opts.frozen ? engine.compile(opts.frozen.wasm) : undefined;
 
-  const attempt = (run: boolean): AppImage => {
-    const { vm, wasi, state } = guest(module, opts.runtime, opts.runtimeModules);
+  const attempt = (run: boolean, warm: string[]): AppImage => {
+    const { vm, wasi, state } = guest(module, opts.runtime, opts.runtimeModules, opts.intl);
     try {
       const sides: AppImage["sides"] = [];
       if (opts.frozen && frozenModule) {
@@ -188,9 +207,23 @@ export function preinitApp(opts: {
       }
       vm.runJobs();
       if (state.stop) throw state.stop;
+      state.warming = true;
+      for (const member of warm) {
+        const name = vm.newString(member);
+        try {
+          vm.free(vm.callMethod(opts.runtime.snapshot.entry, "warmIntl", [name]));
+        } catch (err) {
+          throw new WarmFailed(err);
+        } finally {
+          vm.free(name);
+        }
+      }
+      if (state.stop) throw new WarmFailed(state.stop);
+      state.warming = false;
       const { memory, stackPointer } = vm.snapshot();
-      return { wasm: preinitialize(opts.runtime.wasm, memory, stackPointer), ...vm.state(), entry: opts.runtime.snapshot.entry, app, prerun: run, sides };
+      return { wasm: preinitialize(opts.runtime.wasm, memory, stackPointer), ...vm.state(), entry: opts.runtime.snapshot.entry, app, prerun: run, sides, warmed: warm };
     } catch (err) {
+      if (err instanceof WarmFailed) throw err;
       if (state.stop) throw state.stop;
       if (err instanceof GuestException) throw new PrerunStop(`throws at the top level (${firstLine(vm.describe(err.handle))})`);
       throw err;
@@ -199,14 +232,23 @@ export function preinitApp(opts: {
     }
   };
 
+  // (Intl prepared is a gain, never a cost: where preparing it fails, the snapshot goes without)
+  const warmed = (run: boolean): AppImage => {
+    try {
+      return attempt(run, opts.warmIntl);
+    } catch (err) {
+      if (err instanceof WarmFailed) return attempt(run, []);
+      throw err;
+    }
+  };
   if (opts.prerun) {
     try {
-      return attempt(true);
+      return warmed(true);
     } catch (err) {
       if (!(err instanceof PrerunStop)) throw err;
-      return { ...attempt(false), stop: { what: err.what, stack: err.stack_ } };
+      return { ...warmed(false), stop: { what: err.what, stack: err.stack_ } };
     }
   }
-  return attempt(false);
+  return warmed(false);
 }
 

@@ -45,10 +45,12 @@ export function loadExtension(sb: Sandbox, name: string): void {
   sb.linked.push(linkSideModule(sb.vm.instance, side, sb.wasi, undefined, extensionOverrides(sb, name)).placement);
 }
 
-/** Evaluate an Intl chunk in the guest (it fills the Intl object the runtime made); the host's time zone, node's default. */
+/** Evaluate an Intl chunk in the guest (it fills the Intl object the runtime made; "": none); the host's time zone, node's default. */
 export function loadIntl(sb: Sandbox, chunk: string): string {
-  const bytes = sb.opts.intl?.(chunk);
-  if (!bytes) throw new GuestError({ code: "ERR_NOT_SUPPORTED_IN_SANDBOX", message: `Intl chunk ${chunk} is not in this build` });
-  sb.free(sb.vm.evalBytecode(bytes));
+  if (chunk !== "") {
+    const bytes = sb.opts.intl?.(chunk);
+    if (!bytes) throw new GuestError({ code: "ERR_NOT_SUPPORTED_IN_SANDBOX", message: `Intl chunk ${chunk} is not in this build` });
+    sb.free(sb.vm.evalBytecode(bytes));
+  }
   return process.env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone;
 }

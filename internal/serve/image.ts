@@ -14,7 +14,7 @@ import { UserError } from "../errors.ts";
 import { RunError, Sandbox, type SandboxOptions } from "../sandbox/index.ts";
 import { NetLimits } from "../hostcalls/net.ts";
 import type { prepareApp } from "../sandbox/run.ts";
-import { intlMembersNamed } from "./intl.ts";
+import { intlMembersNamed } from "../build/intl.ts";
 
 export interface ServerImage {
   /** Options for each request's sandbox: the image's module, snapshot and side modules. */

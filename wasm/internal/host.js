@@ -46,6 +46,14 @@ function answer(r) {
   return r;
 }
 
+/**
+ * Load an Intl chunk ("": none) and answer the run's time zone. Past the bound check: a pre-run
+ * (edgebox build) answers it after the top level (warmIntl), and stops on it during.
+ */
+export function intlLoad(chunk) {
+  return answer(hostFn(OP.INTL_LOAD, chunk));
+}
+
 /** The module function of one of the runtime's modules kept out of its snapshot: it is nothing of a run, so a pre-run may ask for it too. */
 export function runtimeModuleFunction(key) {
   return answer(hostFn(OP.RUNTIME_MODULE, key));

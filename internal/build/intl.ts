@@ -1,9 +1,10 @@
-// Which of Intl's members an app's code names, so that edgebox serve's image holds
-// their FormatJS chunks loaded and their en-US data prepared (runtime.js warmIntl):
-// a fresh instance per request would otherwise load them again for every request
-// that formats (a DateTimeFormat ~0.8 s of CPU, a NumberFormat ~70 ms). A name is
-// enough: a member named but unused costs the image memory and the start time, a
-// member used but unnamed (a module the handler loads later) costs its requests.
+// Which of Intl's members an app's code names, so that a built app's snapshot and
+// edgebox serve's image hold their FormatJS chunks loaded and their en-US data
+// prepared (runtime.js warmIntl): a run, and every fresh instance of a request,
+// would otherwise prepare them at first use (a DateTimeFormat ~0.8 s of CPU, a
+// NumberFormat ~70 ms). A name is enough: a member named but unused costs memory
+// and build or start time, a member used but unnamed (code loaded later) costs its
+// runs.
 
 const USES: [RegExp, string][] = [
   // (Date's toLocale*String format through DateTimeFormat; a number's through NumberFormat)
