@@ -33,6 +33,12 @@ export default {
       default: true,
       description: "Do not run the app's top level at build time (by default it is, when it needs nothing of a run): always at start",
     },
+    intl: {
+      type: "boolean",
+      default: true,
+      description:
+        "Do not prepare Intl's locale data in the artifact (by default the parts the app's code names are: its first DateTimeFormat then costs nothing, not ~0.8 s; ~13 MiB more artifact and heap)",
+    },
     keepSource: {
       type: "boolean",
       description: "Keep functions' source text, for Function.prototype.toString (artifacts are several times larger)",
@@ -51,6 +57,7 @@ export default {
       config: typeof flags.config === "string" ? flags.config : undefined,
       portable: flags.portable === true,
       prerun: flags.prerun !== false,
+      intl: flags.intl !== false,
       freeze: flags.freeze !== false,
       keepSource: flags.keepSource === true,
       log: {

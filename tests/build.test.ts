@@ -237,6 +237,9 @@ console.log(prepared, f.resolvedOptions().timeZone, f.format(new Date(0)), new D
       expect(node.stdout).toStartWith(`true ${TZ} `);
       expect(built.stdout).toBe(node.stdout);
     }
+    // --no-intl: left to the first use, as in a plain run
+    expect(build(dir, ["dates.js", "--no-intl", "-o", "plain.ebx"]).stderr).not.toContain("Intl prepared");
+    expect(edgebox(["run", "plain.ebx"], { cwd: dir, env: { TZ: "UTC" } }).stdout).toStartWith("false UTC ");
   });
 
   test("a top level that reads the clock is not pre-run (the host answers the clock in a run, not in a build's pre-run)", () => {

@@ -37,6 +37,8 @@ export interface BuildOptions {
   portable: boolean;
   /** Try to run the app's top level at build time (default true). */
   prerun: boolean;
+  /** Prepare in the snapshot the Intl members the app's code names (default true; build/intl.ts). */
+  intl?: boolean;
   /** Freeze pure functions to WebAssembly (default true). */
   freeze: boolean;
   /** Keep function source text (Function.prototype.toString); default: stripped. */
@@ -126,7 +128,7 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   lap("bytecode", kb(bytecode.length));
 
   const versions = { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime };
-  const warmIntl = intlMembersNamed([code]);
+  const warmIntl = o.intl === false ? [] : intlMembersNamed([code]);
   const image = preinitApp({ runtime: { wasm: runtimeWasm, snapshot: buildInfo.snapshot }, runtimeModules: runtimeModuleBytecode, bytecode, frozen, versions, prerun: o.prerun, intl: intlChunk, warmIntl });
   if (image.stop?.stack) image.stop.stack = remapStack(image.stop.stack, new Map([[entry, bundleMap]]));
   const intlNote = image.warmed.length ? `; Intl prepared: ${image.warmed.join(", ")}` : "";

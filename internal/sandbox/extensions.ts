@@ -5,6 +5,7 @@ import type { HostFunction, WasmModule } from "../engine/types.ts";
 import { linkSideModule, type SideModuleInfo } from "../engine/dylink.ts";
 import { GuestError } from "../hostcalls/errors.ts";
 import type { Sandbox } from "./index.ts";
+import { hostTimeZone } from "./timezone.ts";
 
 export interface LazyExtension {
   name: string;
@@ -52,5 +53,5 @@ export function loadIntl(sb: Sandbox, chunk: string): string {
     if (!bytes) throw new GuestError({ code: "ERR_NOT_SUPPORTED_IN_SANDBOX", message: `Intl chunk ${chunk} is not in this build` });
     sb.free(sb.vm.evalBytecode(bytes));
   }
-  return process.env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return hostTimeZone();
 }
