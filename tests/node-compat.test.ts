@@ -23,6 +23,16 @@ async function same(files: Record<string, string>, main: string, engine = "nativ
   expect(actual.code).toBe(expected.code);
 }
 
+describe("the time zone", () => {
+  test("Intl and local dates name and use TZ's zone as node does (UTC's other names are UTC, a leading colon is dropped)", async () => {
+    const dir = tempApp({ "tz.js": `console.log(Intl.DateTimeFormat().resolvedOptions().timeZone, new Date(0).toLocaleString("en-US"), new Date(0).getTimezoneOffset());\n` });
+    for (const TZ of ["Etc/UTC", "GMT", "Zulu", ":Asia/Tokyo", "Europe/Paris"]) {
+      const [expected, actual] = await Promise.all([nodeAsync(["tz.js"], { cwd: dir, env: { TZ } }), edgeboxAsync(["run", "tz.js"], { cwd: dir, env: { TZ } })]);
+      expect(actual.stdout).toBe(expected.stdout);
+    }
+  });
+});
+
 describe("process clocks", () => {
   test("process.uptime(), performance.now() and timeOrigin count from this run's start, as in node", async () => {
     const clocks = `const u = process.uptime(), n = performance.now(), [s] = process.hrtime();
