@@ -231,10 +231,18 @@ const f = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "lo
 console.log(prepared, f.resolvedOptions().timeZone, f.format(new Date(0)), new Date(0).toLocaleString(), (1234.5).toLocaleString());
 `,
     });
-    expect(build(dir, ["dates.js"]).stderr).toMatch(/pre-initialise .*Intl prepared: DateTimeFormat, NumberFormat/);
+    expect(build(dir, ["dates.js"]).stderr).toMatch(/pre-initialise .*top level runs at start: it uses Intl \(locale data loaded on first use\); Intl prepared: DateTimeFormat, NumberFormat/);
     for (const TZ of ["Asia/Tokyo", "America/Los_Angeles"]) {
       const [built, node] = await Promise.all([edgeboxAsync(["run", "dates.ebx"], { cwd: dir, env: { TZ } }), nodeAsync(["dates.js"], { cwd: dir, env: { TZ } })]);
       expect(node.stdout).toStartWith(`true ${TZ} `);
+      expect(built.stdout).toBe(node.stdout);
+    }
+    // a top level pre-run, then Intl prepared: what it queued formats in the run's zone
+    writeFileSync(join(dir, "later.js"), `const show = () => [new Date(0).toLocaleString("en-US"), Intl.DateTimeFormat().resolvedOptions().timeZone].join(" ");\nsetImmediate(() => console.log(show()));\n`);
+    expect(build(dir, ["later.js"]).stderr).toMatch(/pre-initialise .*top level ran at build time; Intl prepared: DateTimeFormat, NumberFormat/);
+    for (const TZ of ["Asia/Tokyo", "America/Los_Angeles"]) {
+      const [built, node] = await Promise.all([edgeboxAsync(["run", "later.ebx"], { cwd: dir, env: { TZ } }), nodeAsync(["later.js"], { cwd: dir, env: { TZ } })]);
+      expect(node.stdout).toEndWith(` ${TZ}\n`);
       expect(built.stdout).toBe(node.stdout);
     }
     // --no-intl: left to the first use, as in a plain run

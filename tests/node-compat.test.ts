@@ -24,9 +24,9 @@ async function same(files: Record<string, string>, main: string, engine = "nativ
 }
 
 describe("the time zone", () => {
-  test("Intl and local dates name and use TZ's zone as node does (UTC's other names are UTC, a leading colon is dropped)", async () => {
+  test("Intl and local dates name and use TZ's zone as node does (UTC's other names are UTC; a leading colon, posix/ and right/ are dropped)", async () => {
     const dir = tempApp({ "tz.js": `console.log(Intl.DateTimeFormat().resolvedOptions().timeZone, new Date(0).toLocaleString("en-US"), new Date(0).getTimezoneOffset());\n` });
-    for (const TZ of ["Etc/UTC", "GMT", "Zulu", ":Asia/Tokyo", "Europe/Paris"]) {
+    for (const TZ of ["Etc/UTC", "GMT", "Zulu", ":Asia/Tokyo", "Europe/Paris", "posix/Europe/Paris", "right/Asia/Tokyo"]) {
       const [expected, actual] = await Promise.all([nodeAsync(["tz.js"], { cwd: dir, env: { TZ } }), edgeboxAsync(["run", "tz.js"], { cwd: dir, env: { TZ } })]);
       expect(actual.stdout).toBe(expected.stdout);
     }

@@ -672,15 +672,17 @@ export default {
     // (a name put together: the app's text names no segmenter)
     const seen = ["DateTimeFormat", "NumberFormat", "Seg" + "menter"].map(loaded).join(" ");
     const text = new Date(0).toLocaleDateString("en-US", { timeZone: "UTC", dateStyle: "full" });
+    if (request.url.endsWith("/local")) return new Response(new Date(0).toLocaleString("en-US") + " " + Intl.DateTimeFormat().resolvedOptions().timeZone);
     if (request.url.endsWith("/replace")) Intl.DateTimeFormat = function Mine() {};
     return new Response(seen + " | " + text + " | " + Intl.DateTimeFormat.name);
   },
 };
 `;
 
-  test("a handler that formats dates finds DateTimeFormat loaded and its en-US data prepared; members the app never names stay out", async () => {
+  test("a handler that formats dates finds DateTimeFormat loaded and its en-US data prepared, in the server's zone; members the app never names stay out", async () => {
     const dir = tempApp({ "app.mjs": APP_DATES });
-    const s = await serve(dir, "app.mjs", ["--quiet"]);
+    const s = await serve(dir, "app.mjs", ["--quiet"], { TZ: "Asia/Tokyo" });
+    expect(await (await fetch(s.url + "/local")).text()).toBe("1/1/1970, 9:00:00 AM Asia/Tokyo");
     const first = await (await fetch(s.url + "/replace")).text();
     expect(first).toBe("true true false | Thursday, January 1, 1970 | Mine");
     for (let i = 0; i < 3; i++) expect(await (await fetch(s.url + "/")).text()).toBe("true true false | Thursday, January 1, 1970 | DateTimeFormat");

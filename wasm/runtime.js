@@ -179,12 +179,13 @@ const INTL_NEEDS = {
   segmenter: ["core"],
 };
 const intlLoaded = new Set();
+let preparingIntl = false; // warmIntl's (a build's pre-run asks the host for chunks then)
 function loadIntlChunk(chunk) {
   if (intlLoaded.has(chunk)) return;
   for (const c of INTL_NEEDS[chunk]) loadIntlChunk(c);
   intlLoaded.add(chunk);
   for (const n of INTL_CHUNKS[chunk]) delete intl[n];
-  const timeZone = hostModule.intlLoad(chunk);
+  const timeZone = hostModule.intlLoad(chunk, preparingIntl);
   // node's default locale where no LANG says otherwise (FormatJS's would be the first it loaded, "en")
   for (const n of INTL_CHUNKS[chunk]) if (intl[n] && "__defaultLocale" in intl[n]) intl[n].__defaultLocale = "en-US";
   if (chunk === "datetimeformat") setDefaultTimeZone(timeZone);
@@ -200,13 +201,16 @@ function setDefaultTimeZone(timeZone) {
 function bindTimeZone() {
   if (intlLoaded.has("datetimeformat")) setDefaultTimeZone(hostModule.intlLoad(""));
 }
+/** The runtime's own loading getters, by member (warmIntl prepares a member only while its getter is still there). */
+const intlGetters = new Map();
 for (const [chunk, names] of Object.entries(INTL_CHUNKS)) {
   for (const name of names) {
+    intlGetters.set(name, function () {
+      loadIntlChunk(chunk);
+      return intl[name];
+    });
     Object.defineProperty(intl, name, {
-      get() {
-        loadIntlChunk(chunk);
-        return intl[name];
-      },
+      get: intlGetters.get(name),
       set(v) {
         Object.defineProperty(intl, name, { value: v, writable: true, enumerable: false, configurable: true });
       },
@@ -458,11 +462,16 @@ define("__edgebox_entry", {
    * or a request's, first DateTimeFormat would otherwise cost it ~0.8 s).
    */
   warmIntl(member) {
+    // (not what the app put there: its code would run here, with a build's answers)
+    if (Object.getOwnPropertyDescriptor(intl, member)?.get !== intlGetters.get(member)) return;
+    preparingIntl = true;
     try {
       const f = new intl[member]();
       f.format?.(0);
     } catch {
       // a format that needs more arguments (the chunk is loaded), or no chunk: left to the first use
+    } finally {
+      preparingIntl = false;
     }
   },
   tick: timers.tick,

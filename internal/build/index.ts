@@ -131,7 +131,7 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   const warmIntl = o.intl === false ? [] : intlMembersNamed([code]);
   const image = preinitApp({ runtime: { wasm: runtimeWasm, snapshot: buildInfo.snapshot }, runtimeModules: runtimeModuleBytecode, bytecode, frozen, versions, prerun: o.prerun, intl: intlChunk, warmIntl });
   if (image.stop?.stack) image.stop.stack = remapStack(image.stop.stack, new Map([[entry, bundleMap]]));
-  const intlNote = image.warmed.length ? `; Intl prepared: ${image.warmed.join(", ")}` : "";
+  const intlNote = image.warmed.length ? `; Intl prepared: ${image.warmed.join(", ")}` : image.warmFailed ? `; Intl not prepared: preparing it ${image.warmFailed}` : "";
   lap(
     "pre-initialise",
     (image.prerun ? "top level ran at build time" : image.stop ? `top level runs at start: it ${image.stop.what}` : "top level runs at start (--no-prerun)") + intlNote,

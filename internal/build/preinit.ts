@@ -42,6 +42,8 @@ export interface AppImage {
   stop?: { what: string; stack?: string };
   /** The Intl members whose chunks the snapshot holds prepared (warmIntl). */
   warmed: string[];
+  /** Why preparing them failed (the snapshot goes without), when it did. */
+  warmFailed?: string;
   sides: (Placement & SideModuleInfo & { initFn: string })[];
 }
 
@@ -218,6 +220,11 @@ export function preinitApp(opts: {
           vm.free(name);
         }
       }
+      try {
+        vm.runJobs();
+      } catch (err) {
+        throw new WarmFailed(err);
+      }
       if (state.stop) throw new WarmFailed(state.stop);
       state.warming = false;
       const { memory, stackPointer } = vm.snapshot();
@@ -237,8 +244,9 @@ export function preinitApp(opts: {
     try {
       return attempt(run, opts.warmIntl);
     } catch (err) {
-      if (err instanceof WarmFailed) return attempt(run, []);
-      throw err;
+      if (!(err instanceof WarmFailed)) throw err;
+      const why = err.reason instanceof PrerunStop ? err.reason.what : err.reason instanceof GuestException ? "it threw" : String(err.reason);
+      return { ...attempt(run, []), warmFailed: why };
     }
   };
   if (opts.prerun) {

@@ -47,10 +47,11 @@ function answer(r) {
 }
 
 /**
- * Load an Intl chunk ("": none) and answer the run's time zone. Past the bound check: a pre-run
- * (edgebox build) answers it after the top level (warmIntl), and stops on it during.
+ * Load an Intl chunk ("": none) and answer the run's time zone. `preparing`: edgebox build's
+ * pre-run asks after the top level (runtime.js warmIntl), unbound; during the top level it stops.
  */
-export function intlLoad(chunk) {
+export function intlLoad(chunk, preparing = false) {
+  if (!bound && !preparing) needsRun("INTL_LOAD");
   return answer(hostFn(OP.INTL_LOAD, chunk));
 }
 
