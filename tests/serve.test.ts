@@ -679,7 +679,7 @@ export default {
 };
 `;
 
-  test("a handler that formats dates finds DateTimeFormat loaded and its en-US data prepared, in the server's zone; members the app never names stay out", async () => {
+  test("a handler that formats dates finds DateTimeFormat's chunk loaded (a first instance made), in the server's zone; members the app never names stay out", async () => {
     const dir = tempApp({ "app.mjs": APP_DATES });
     const s = await serve(dir, "app.mjs", ["--quiet"], { TZ: "Asia/Tokyo" });
     expect(await (await fetch(s.url + "/local")).text()).toBe("1/1/1970, 9:00:00 AM Asia/Tokyo");

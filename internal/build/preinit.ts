@@ -210,12 +210,15 @@ export function preinitApp(opts: {
       vm.runJobs();
       if (state.stop) throw state.stop;
       state.warming = true;
+      const warmed: string[] = [];
       for (const member of warm) {
         const name = vm.newString(member);
         try {
-          vm.free(vm.callMethod(opts.runtime.snapshot.entry, "warmIntl", [name]));
+          const done = vm.callMethod(opts.runtime.snapshot.entry, "warmIntl", [name]);
+          if (vm.toNumber(done) === 1) warmed.push(member);
+          vm.free(done);
         } catch (err) {
-          throw new WarmFailed(err);
+          throw new WarmFailed(state.stop ?? err);
         } finally {
           vm.free(name);
         }
@@ -223,12 +226,12 @@ export function preinitApp(opts: {
       try {
         vm.runJobs();
       } catch (err) {
-        throw new WarmFailed(err);
+        throw new WarmFailed(state.stop ?? err);
       }
       if (state.stop) throw new WarmFailed(state.stop);
       state.warming = false;
       const { memory, stackPointer } = vm.snapshot();
-      return { wasm: preinitialize(opts.runtime.wasm, memory, stackPointer), ...vm.state(), entry: opts.runtime.snapshot.entry, app, prerun: run, sides, warmed: warm };
+      return { wasm: preinitialize(opts.runtime.wasm, memory, stackPointer), ...vm.state(), entry: opts.runtime.snapshot.entry, app, prerun: run, sides, warmed };
     } catch (err) {
       if (err instanceof WarmFailed) throw err;
       if (state.stop) throw state.stop;
@@ -245,7 +248,7 @@ export function preinitApp(opts: {
       return attempt(run, opts.warmIntl);
     } catch (err) {
       if (!(err instanceof WarmFailed)) throw err;
-      const why = err.reason instanceof PrerunStop ? err.reason.what : err.reason instanceof GuestException ? "it threw" : String(err.reason);
+      const why = err.reason instanceof PrerunStop ? err.reason.what : err.reason instanceof GuestException ? "threw" : String(err.reason);
       return { ...attempt(run, []), warmFailed: why };
     }
   };

@@ -52,7 +52,7 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
     try {
       if (prepareIntl) for (const member of intlMembersNamed(sb.sources.values())) sb.notify("warmIntl", member);
     } catch (err) {
-      throw new PrepareIntlFailed((err as Error).message);
+      throw new PrepareIntlFailed(err instanceof GuestException ? sb.formatError(err.handle, false).trim().split("\n")[0]! : (err as Error).message);
     }
     if (!sb.idle) throw new UserError("E_SERVE", `${app.file}: its module scope leaves work pending (an open file, a child process or a fetch); a server's module scope must finish setting up before requests`);
   } catch (err) {
@@ -60,7 +60,7 @@ export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, wa
     const text = err instanceof GuestException ? sb.formatError(err.handle, false).trim() : undefined;
     sb.dispose();
     if (err instanceof PrepareIntlFailed) {
-      warn(`preparing Intl in the image failed (${err.message}); requests load it on first use`);
+      warn(`preparing Intl in the image failed (${err.message}); the module scope runs again for an image without it, whose requests load Intl on first use`);
       return buildImage(app, warn, false);
     }
     if (err instanceof UserError) throw err;

@@ -97,7 +97,7 @@ function output(bytes, encoding) {
   return encoding === undefined || encoding === "buffer" ? buf : buf.toString(encoding);
 }
 
-/** Algorithms the host has digested, as hashes and as HMAC keys: known good, not asked again. */
+/** Algorithms the host has digested, as hashes and as HMACs: known good, not asked again. */
 const digestsSeen = new Set();
 
 /** Hash and Hmac: data is gathered in the guest and digested in one host call. */
