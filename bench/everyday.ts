@@ -48,9 +48,9 @@ const script = `const ops = ${JSON.stringify(Object.entries(OPS))};
 (async () => {
   const out = {};
   for (const [name, body] of ops) {
-    const f = new (async () => {}).constructor(body);
+    const f = new (async () => {}).constructor("require", "__filename", "__dirname", body);
     const t0 = performance.now();
-    await f();
+    await f(require, __filename, __dirname);
     out[name] = performance.now() - t0;
   }
   console.log(JSON.stringify(out));
