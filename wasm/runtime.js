@@ -473,7 +473,7 @@ define("__edgebox_entry", {
       f = new intl[member]();
       f.format?.(0);
     } catch {
-      // a format that needs more arguments (RelativeTimeFormat's): the instance was made
+      // a format that needs more arguments (RelativeTimeFormat's): the instance was made (f is set)
     } finally {
       preparingIntl = false;
     }
