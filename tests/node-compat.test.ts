@@ -33,6 +33,23 @@ describe("the time zone", () => {
   });
 });
 
+describe("Intl in plain runs", () => {
+  test("a script that used Intl starts with it prepared from its next run (a cache of this machine's), in each run's zone; not under a tight memory cap, not for another script", async () => {
+    const cache = tempApp({});
+    const dir = tempApp({
+      "dates.js": `const prepared = typeof Object.getOwnPropertyDescriptor(Intl, "DateTimeFormat").value === "function";\nconsole.log(prepared, new Date(0).toLocaleString("en-US"), Intl.DateTimeFormat().resolvedOptions().timeZone);\n`,
+      "other.js": `console.log(typeof Object.getOwnPropertyDescriptor(Intl, "DateTimeFormat").get);\n`,
+    });
+    const run = (file: string, TZ: string, flags: string[] = []) => edgeboxAsync(["run", ...flags, file], { cwd: dir, env: { TZ, XDG_CACHE_HOME: cache } });
+    expect((await run("dates.js", "Asia/Tokyo")).stdout).toBe("false 1/1/1970, 9:00:00 AM Asia/Tokyo\n");
+    expect((await run("dates.js", "Asia/Tokyo")).stdout).toBe("true 1/1/1970, 9:00:00 AM Asia/Tokyo\n");
+    const [prepared, node] = await Promise.all([run("dates.js", "America/Los_Angeles"), nodeAsync(["dates.js"], { cwd: dir, env: { TZ: "America/Los_Angeles" } })]);
+    expect(prepared.stdout).toBe(node.stdout);
+    expect((await run("dates.js", "UTC", ["--max-memory", "24"])).stdout).toBe("false 1/1/1970, 12:00:00 AM UTC\n");
+    expect((await run("other.js", "UTC")).stdout).toBe("function\n");
+  });
+});
+
 describe("process clocks", () => {
   test("process.uptime(), performance.now() and timeOrigin count from this run's start, as in node", async () => {
     const clocks = `const u = process.uptime(), n = performance.now(), [s] = process.hrtime();

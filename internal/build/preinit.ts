@@ -155,6 +155,38 @@ function setOn(vm: QuickJS, obj: number, value: number): void {
   vm.free(v);
 }
 
+/**
+ * The runtime's snapshot with Intl's chunks loaded and a first instance of each of `members`
+ * made (runtime.js warmIntl; the zone is bound by each run's start()): what a plain run of an
+ * app that used Intl before starts from (internal/sandbox/intl-runtime.ts).
+ */
+export function prepareIntlRuntime(opts: {
+  runtime: RuntimeImage;
+  runtimeModules: (key: string) => Uint8Array | undefined;
+  intl: (chunk: string) => Uint8Array | undefined;
+  members: string[];
+}): { wasm: Uint8Array; snapshot: { ctx: number; scratch: number; entry: number }; memoryBytes: number } {
+  const { vm, state } = guest(new JsEngine().compile(opts.runtime.wasm), opts.runtime, opts.runtimeModules, opts.intl);
+  try {
+    state.warming = true;
+    for (const member of opts.members) {
+      const name = vm.newString(member);
+      try {
+        vm.free(vm.callMethod(opts.runtime.snapshot.entry, "warmIntl", [name]));
+      } finally {
+        vm.free(name);
+      }
+    }
+    vm.runJobs();
+    if (state.stop) throw new Error(`preparing Intl stopped: it ${state.stop.what}`);
+    const { memory, stackPointer } = vm.snapshot();
+    const { ctx, scratch } = vm.state();
+    return { wasm: preinitialize(opts.runtime.wasm, memory, stackPointer), snapshot: { ctx, scratch, entry: opts.runtime.snapshot.entry }, memoryBytes: memory.length };
+  } finally {
+    vm.dispose();
+  }
+}
+
 export function preinitApp(opts: {
   runtime: RuntimeImage;
   /** The bytecode of the runtime's modules kept out of its snapshot, by key. */

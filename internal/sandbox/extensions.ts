@@ -52,6 +52,7 @@ export function loadIntl(sb: Sandbox, chunk: string): string {
     const bytes = sb.opts.intl?.(chunk);
     if (!bytes) throw new GuestError({ code: "ERR_NOT_SUPPORTED_IN_SANDBOX", message: `Intl chunk ${chunk} is not in this build` });
     sb.free(sb.vm.evalBytecode(bytes));
+    sb.opts.onIntlLoad?.(chunk);
   }
   return hostTimeZone();
 }

@@ -51,6 +51,8 @@ export interface SandboxOptions {
   worker?: WorkerLink;
   /** The bytecode of an Intl chunk, evaluated when the guest first touches one of its members (INTL_LOAD). */
   intl?: (chunk: string) => Uint8Array | undefined;
+  /** The guest loaded an Intl chunk (a plain run: intl-runtime.ts marks its main file). */
+  onIntlLoad?: (chunk: string) => void;
   policy: Policy;
   fs: FsBackend;
   /** process.argv as the guest sees it. */

@@ -25,6 +25,7 @@ import { trace } from "../trace.ts";
 import { openAuditLog } from "./audit.ts";
 import { SourceMap, type RawSourceMap } from "../transpile/sourcemap.ts";
 import { contentHash, identity } from "../engine/cache.ts";
+import { intlRuntime, intlUsedBefore, markIntlUsed } from "./intl-runtime.ts";
 
 /** The Node.js API level the runtime presents (process.version). */
 export const NODE_COMPAT = "20.0.0";
@@ -158,6 +159,8 @@ export async function prepareApp(
   const fuel = policy.runtime.maxInstructions >= 0;
   if (fuel && opts.engine === "js") warn("runtime.max_instructions is enforced on the native engine only; the js engine ignores it");
   const built = opts.source === undefined ? openIfArtifact(file) : undefined;
+  // (a script that used Intl before starts with it prepared: intl-runtime.ts)
+  const intlReady = opts.source === undefined && !built && intlUsedBefore(file) ? intlRuntime(Math.min(heap, maxBytes)) : undefined;
   const auditPath = opts.audit ? resolve(opts.cwd, opts.audit) : policy.audit;
   const audit = auditPath ? openAuditLog(auditPath) : undefined;
   // the app may neither touch EdgeBox's cache and audit log nor change its policy, whatever the grants
@@ -171,17 +174,18 @@ export async function prepareApp(
   // Epochs stop compiled code (a built app's frozen functions) at the time limit; the
   // interpreter checks the limit itself. They cost a little, so only when there is a limit.
   const epoch = engineOptions.epoch ?? timeoutMs > 0;
-  const choice = await chooseEngine(built?.module ?? runtimeModule, { kind: opts.engine, warn, fuel, epoch, pooling: engineOptions.pooling, memorySlots: engineOptions.memorySlots, wasmStackMiB: wasmStackMiB(stackSize) });
+  const choice = await chooseEngine(built?.module ?? intlReady?.module ?? runtimeModule, { kind: opts.engine, warn, fuel, epoch, pooling: engineOptions.pooling, memorySlots: engineOptions.memorySlots, wasmStackMiB: wasmStackMiB(stackSize) });
   // (the engine may be js after all, where the native one could not load)
   stackSize = Math.min(stackSize, stackCapacity(choice.engine.kind));
   const { module, hostLib } = choice;
   const sandbox: SandboxOptions = {
     module,
-    snapshot: built?.snapshot ?? buildInfo.snapshot,
+    snapshot: built?.snapshot ?? intlReady?.snapshot ?? buildInfo.snapshot,
     sides: built ? built.sides.map((s) => ({ ...s, module: loadModule(choice, s.source, { warn }) })) : [],
     extensions: extensions.map((e) => ({ name: e.name, info: e.info, initFn: e.initFn, module: () => loadModule(choice, e.source, { warn }), bytes: e.source.bytes })),
     runtimeModules: runtimeModuleBytecode,
     intl: intlChunk,
+    onIntlLoad: opts.source === undefined && !built && !intlReady ? () => markIntlUsed(file) : undefined,
     policy,
     fs: hostLib ? beneathBackend(hostLib) : plainBackend,
     argv: [process.execPath, guestPath(file)],
@@ -205,7 +209,7 @@ export async function prepareApp(
     quiet: opts.quiet,
     versions: { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime },
   };
-  return { policy, file: guestPath(file), built, choice, sandbox, audit, baseWasm: built ? () => built.module.bytes() : runtimeModule.bytes };
+  return { policy, file: guestPath(file), built, choice, sandbox, audit, baseWasm: built ? () => built.module.bytes() : (intlReady?.module.bytes ?? runtimeModule.bytes) };
 }
 
 export async function runApp(opts: RunOptions): Promise<number> {
