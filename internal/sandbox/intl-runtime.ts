@@ -1,11 +1,12 @@
-// Plain runs of an app that used Intl before start from the runtime's snapshot with
-// Intl's chunks prepared: FormatJS in the interpreter makes a DateTimeFormat's first
+// Plain runs of a script that used DateTimeFormat before start from the runtime's
+// snapshot with Intl's chunks prepared: FormatJS in the interpreter makes its first
 // use cost ~0.8 s (a script printing `new Date().toLocaleString()` took 1.3 s), every
-// run. A run whose guest loads a chunk marks its main file; later runs of that file
-// start from the prepared runtime, made once per EdgeBox build on this machine (~2 s)
-// and kept in its cache. Where it cannot be made or read, a run starts as before.
+// run. A run whose guest loads DateTimeFormat marks its main file; later runs of that
+// file start from the prepared runtime, made once per EdgeBox build on this machine
+// (~1.5 s) and kept in its cache. Where it cannot be made or read, a run starts as
+// before (a failure to make it is remembered: not tried again by every run).
 
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildInfo, cacheDir, intlChunk, runtimeModule, runtimeModuleBytecode } from "../assets/index.ts";
 import { prepareIntlRuntime } from "../build/preinit.ts";
@@ -18,7 +19,7 @@ const dir = () => join(cacheDir(), "intl");
 // (Bun's hash, not node:crypto's: a plain run asks at every start, and loading node:crypto costs)
 const marker = (main: string) => join(dir(), `used-${Bun.hash.wyhash(main, 0n).toString(16)}`);
 
-/** The run of `main` loaded an Intl chunk: its next runs start prepared. */
+/** The run of `main` loaded DateTimeFormat: its next runs start prepared. */
 export function markIntlUsed(main: string): void {
   try {
     mkdirSync(dir(), { recursive: true });
@@ -37,6 +38,8 @@ interface Info {
   snapshot: { ctx: number; scratch: number; entry: number };
   /** The prepared runtime's memory: a run capped near it starts unprepared. */
   memoryBytes: number;
+  /** Its wasm's size, checked against the file (runtime-<hash>.wasm). */
+  wasmBytes: number;
 }
 
 export interface IntlRuntime {
@@ -44,33 +47,55 @@ export interface IntlRuntime {
   snapshot: Info["snapshot"];
 }
 
+const wasmFile = (hash: string) => join(dir(), `runtime-${hash}.wasm`);
+
+/** A runtime.json that this build wrote, naming a whole wasm file. */
+function valid(info: Info): boolean {
+  const s = info.snapshot;
+  return (
+    typeof info.hash === "string" &&
+    /^[0-9a-f]{16}$/.test(info.hash) &&
+    [s?.ctx, s?.scratch, info.memoryBytes, info.wasmBytes].every(Number.isSafeInteger) &&
+    s.entry === buildInfo.snapshot.entry &&
+    existsSync(wasmFile(info.hash)) &&
+    statSync(wasmFile(info.hash)).size === info.wasmBytes
+  );
+}
+
 /**
  * The prepared runtime from the cache, made there first if it is not yet; undefined where neither
- * works, or where `room` (the run's memory and heap limits, the smaller) is under twice its memory.
+ * works, or where `heap` (the run's heap limit) is under twice its memory.
  */
-export function intlRuntime(room: number): IntlRuntime | undefined {
-  const wasmFile = join(dir(), "runtime.wasm");
+export function intlRuntime(heap: number): IntlRuntime | undefined {
   const infoFile = join(dir(), "runtime.json");
+  const failedFile = join(dir(), "runtime.failed");
   const of = (info: Info): IntlRuntime | undefined =>
-    room >= 2 * info.memoryBytes ? { module: { name: "runtime-intl", hash: info.hash, bytes: () => readFileSync(wasmFile) }, snapshot: info.snapshot } : undefined;
+    heap >= 2 * info.memoryBytes ? { module: { name: "runtime-intl", hash: info.hash, bytes: () => readFileSync(wasmFile(info.hash)) }, snapshot: info.snapshot } : undefined;
   try {
     const info = JSON.parse(readFileSync(infoFile, "utf8")) as Info;
-    if (existsSync(wasmFile) && typeof info.memoryBytes === "number") return of(info);
+    if (valid(info)) return of(info);
   } catch {
     // not made yet (or damaged): made again below
   }
+  if (existsSync(failedFile)) return undefined;
   try {
     const image = prepareIntlRuntime({ runtime: { wasm: runtimeModule.bytes(), snapshot: buildInfo.snapshot }, runtimeModules: runtimeModuleBytecode, intl: intlChunk, members: MEMBERS });
-    const info: Info = { hash: contentHash(image.wasm), snapshot: image.snapshot, memoryBytes: image.memoryBytes };
+    const info: Info = { hash: contentHash(image.wasm), snapshot: image.snapshot, memoryBytes: image.memoryBytes, wasmBytes: image.wasm.length };
     mkdirSync(dir(), { recursive: true });
-    // (written aside and renamed: a run reading the cache meanwhile sees all of it or nothing; the wasm first)
+    // (written aside and renamed, the wasm under its own hash first: runs making it at once each
+    // leave a whole pair, and a reader sees one or the other)
     const tmp = `.${process.pid}`;
-    writeFileSync(wasmFile + tmp, image.wasm);
-    renameSync(wasmFile + tmp, wasmFile);
+    writeFileSync(wasmFile(info.hash) + tmp, image.wasm);
+    renameSync(wasmFile(info.hash) + tmp, wasmFile(info.hash));
     writeFileSync(infoFile + tmp, JSON.stringify(info));
     renameSync(infoFile + tmp, infoFile);
     return of(info);
-  } catch {
+  } catch (err) {
+    try {
+      writeFileSync(failedFile, String(err));
+    } catch {
+      // (nowhere to remember it: the next marked run tries again)
+    }
     return undefined;
   }
 }

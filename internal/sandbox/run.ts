@@ -121,7 +121,7 @@ function nearerDirs(appDir: string, policyDir: string): string[] {
 /** Everything a sandbox for this app needs, resolved once: policy, entry, limits, engine, modules. */
 export async function prepareApp(
   opts: Omit<RunOptions, "args">,
-  engineOptions: { pooling?: boolean; memorySlots?: boolean; epoch?: boolean } = {},
+  engineOptions: { pooling?: boolean; memorySlots?: boolean; epoch?: boolean; preparedIntl?: boolean } = {},
   /** Limits in place of the policy's defaults (edgebox serve's per request): the memory cap in MiB when no flag gives one, the stack; undefined = the policy's. */
   defaults: (policy: Policy) => { maxMemoryMiB?: number; stackSize?: number } = () => ({}),
 ) {
@@ -159,8 +159,9 @@ export async function prepareApp(
   const fuel = policy.runtime.maxInstructions >= 0;
   if (fuel && opts.engine === "js") warn("runtime.max_instructions is enforced on the native engine only; the js engine ignores it");
   const built = opts.source === undefined ? openIfArtifact(file) : undefined;
-  // (a script that used Intl before starts with it prepared: intl-runtime.ts)
-  const intlReady = opts.source === undefined && !built && intlUsedBefore(file) ? intlRuntime(Math.min(heap, maxBytes)) : undefined;
+  // (edgebox run: a script that used DateTimeFormat before starts with Intl prepared, intl-runtime.ts)
+  const plainRun = engineOptions.preparedIntl === true && opts.source === undefined && !built;
+  const intlReady = plainRun && intlUsedBefore(file) ? intlRuntime(heap) : undefined;
   const auditPath = opts.audit ? resolve(opts.cwd, opts.audit) : policy.audit;
   const audit = auditPath ? openAuditLog(auditPath) : undefined;
   // the app may neither touch EdgeBox's cache and audit log nor change its policy, whatever the grants
@@ -185,7 +186,9 @@ export async function prepareApp(
     extensions: extensions.map((e) => ({ name: e.name, info: e.info, initFn: e.initFn, module: () => loadModule(choice, e.source, { warn }), bytes: e.source.bytes })),
     runtimeModules: runtimeModuleBytecode,
     intl: intlChunk,
-    onIntlLoad: opts.source === undefined && !built && !intlReady ? () => markIntlUsed(file) : undefined,
+    onIntlLoad: plainRun && !intlReady ? (chunk) => chunk === "datetimeformat" && markIntlUsed(file) : undefined,
+    // (its workers start from the runtime as it comes: each would hold Intl's ~17 MiB of the shared budget)
+    workerStart: intlReady ? { module: loadModule(choice, runtimeModule, { warn }), snapshot: buildInfo.snapshot, sides: [] } : undefined,
     policy,
     fs: hostLib ? beneathBackend(hostLib) : plainBackend,
     argv: [process.execPath, guestPath(file)],
@@ -216,7 +219,7 @@ export async function runApp(opts: RunOptions): Promise<number> {
   trace("cli");
   let app;
   try {
-    app = await prepareApp(opts);
+    app = await prepareApp(opts, { preparedIntl: true });
   } catch (err) {
     if (err instanceof RanElsewhere) return err.code;
     throw err;
