@@ -188,7 +188,7 @@ function loadIntlChunk(chunk) {
   const timeZone = hostModule.intlLoad(chunk, preparingIntl);
   // node's default locale where no LANG says otherwise (FormatJS's would be the first it loaded, "en")
   for (const n of INTL_CHUNKS[chunk]) if (intl[n] && "__defaultLocale" in intl[n]) intl[n].__defaultLocale = "en-US";
-  for (const n of INTL_CHUNKS[chunk]) intlInstalled.set(n, Object.getOwnPropertyDescriptor(intl, n)?.value);
+  for (const n of INTL_CHUNKS[chunk]) intlOwn.set(n, Object.getOwnPropertyDescriptor(intl, n)?.value);
   if (chunk === "datetimeformat") setDefaultTimeZone(timeZone);
 }
 function setDefaultTimeZone(timeZone) {
@@ -202,17 +202,16 @@ function setDefaultTimeZone(timeZone) {
 function bindTimeZone() {
   if (intlLoaded.has("datetimeformat")) setDefaultTimeZone(hostModule.intlLoad(""));
 }
-/** The runtime's own loading getters, and what its chunks installed, by member (warmIntl prepares only these). */
-const intlGetters = new Map();
-const intlInstalled = new Map();
+/** What the runtime put at each member: its loading getter, then what the chunk installed (warmIntl prepares only these). */
+const intlOwn = new Map();
 for (const [chunk, names] of Object.entries(INTL_CHUNKS)) {
   for (const name of names) {
-    intlGetters.set(name, function () {
+    intlOwn.set(name, function () {
       loadIntlChunk(chunk);
       return intl[name];
     });
     Object.defineProperty(intl, name, {
-      get: intlGetters.get(name),
+      get: intlOwn.get(name),
       set(v) {
         Object.defineProperty(intl, name, { value: v, writable: true, enumerable: false, configurable: true });
       },
@@ -466,7 +465,7 @@ define("__edgebox_entry", {
   warmIntl(member) {
     // (not what the app put there: its code would run here, with a build's answers)
     const d = Object.getOwnPropertyDescriptor(intl, member);
-    if (d?.get !== intlGetters.get(member) && (d?.value === undefined || d.value !== intlInstalled.get(member))) return 0;
+    if ((d?.get ?? d?.value) !== intlOwn.get(member)) return 0;
     preparingIntl = true;
     let f;
     try {

@@ -17,6 +17,9 @@ const USES: [RegExp, string][] = [
   [/\bCollator\b|\blocaleCompare\b/, "Collator"],
 ];
 
+/** Every member these names can load. */
+export const INTL_MEMBERS = USES.map(([, member]) => member);
+
 /** The Intl members the sources name, each once. */
 export function intlMembersNamed(sources: Iterable<string>): string[] {
   const found = new Set<string>();

@@ -155,6 +155,25 @@ function setOn(vm: QuickJS, obj: number, value: number): void {
   vm.free(v);
 }
 
+/** warmIntl for each of `members`, then the jobs it queued (the host answers INTL_LOAD meanwhile): the members it prepared. */
+function warmMembers(vm: QuickJS, state: { warming?: boolean }, entry: number, members: string[]): string[] {
+  state.warming = true;
+  const warmed: string[] = [];
+  for (const member of members) {
+    const name = vm.newString(member);
+    try {
+      const done = vm.callMethod(entry, "warmIntl", [name]);
+      if (vm.toNumber(done) === 1) warmed.push(member);
+      vm.free(done);
+    } finally {
+      vm.free(name);
+    }
+  }
+  vm.runJobs();
+  state.warming = false;
+  return warmed;
+}
+
 /**
  * The runtime's snapshot with Intl's chunks loaded and a first instance of each of `members`
  * made (runtime.js warmIntl; the zone is bound by each run's start()): what a plain run of an
@@ -168,16 +187,7 @@ export function prepareIntlRuntime(opts: {
 }): { wasm: Uint8Array; snapshot: { ctx: number; scratch: number; entry: number }; memoryBytes: number } {
   const { vm, state } = guest(new JsEngine().compile(opts.runtime.wasm), opts.runtime, opts.runtimeModules, opts.intl);
   try {
-    state.warming = true;
-    for (const member of opts.members) {
-      const name = vm.newString(member);
-      try {
-        vm.free(vm.callMethod(opts.runtime.snapshot.entry, "warmIntl", [name]));
-      } finally {
-        vm.free(name);
-      }
-    }
-    vm.runJobs();
+    warmMembers(vm, state, opts.runtime.snapshot.entry, opts.members);
     if (state.stop) throw new Error(`preparing Intl stopped: it ${state.stop.what}`);
     const { memory, stackPointer } = vm.snapshot();
     const { ctx, scratch } = vm.state();
@@ -241,27 +251,13 @@ export function preinitApp(opts: {
       }
       vm.runJobs();
       if (state.stop) throw state.stop;
-      state.warming = true;
-      const warmed: string[] = [];
-      for (const member of warm) {
-        const name = vm.newString(member);
-        try {
-          const done = vm.callMethod(opts.runtime.snapshot.entry, "warmIntl", [name]);
-          if (vm.toNumber(done) === 1) warmed.push(member);
-          vm.free(done);
-        } catch (err) {
-          throw new WarmFailed(state.stop ?? err);
-        } finally {
-          vm.free(name);
-        }
-      }
+      let warmed: string[];
       try {
-        vm.runJobs();
+        warmed = warmMembers(vm, state, opts.runtime.snapshot.entry, warm);
       } catch (err) {
         throw new WarmFailed(state.stop ?? err);
       }
       if (state.stop) throw new WarmFailed(state.stop);
-      state.warming = false;
       const { memory, stackPointer } = vm.snapshot();
       return { wasm: preinitialize(opts.runtime.wasm, memory, stackPointer), ...vm.state(), entry: opts.runtime.snapshot.entry, app, prerun: run, sides, warmed };
     } catch (err) {

@@ -68,7 +68,7 @@ function sumOf(engine: NativeEngine, file: string): string {
   return sumLine(hash, length, before === identity(file) ? before : "");
 }
 
-function write(path: string, data: Uint8Array | string): void {
+export function write(path: string, data: Uint8Array | string): void {
   // Write then rename: a concurrent reader sees the old file or the whole new one.
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   writeFileSync(tmp, data);

@@ -314,10 +314,7 @@ export function linkSideModule(
   // linked again (memory may hold these function pointers), whatever grew the table since.
   let nextSlot = tableBase + dylink.tableSize;
   const classify = (imp: ModuleImport): PlanEntry => {
-    if (imp.module === "wasi_snapshot_preview1") {
-      if (!wasi[imp.name]) throw new Error(`side module ${side.name} imports an unknown WASI function ${imp.name}`);
-      return { kind: "wasi", name: imp.name };
-    }
+    if (imp.module === "wasi_snapshot_preview1") return { kind: "wasi", name: imp.name };
     if (imp.module === "GOT.mem") return { kind: "global", value: 0, mutable: true };
     if (imp.module === "GOT.func") {
       // A table slot for the function: the guest's export, or the module's own once it exists.
@@ -371,28 +368,26 @@ export function linkSideModule(
 
   const saved = placement && !side.writesNothing && dylink.memorySize > 0 ? root.memory().slice(memoryBase, memoryBase + dylink.memorySize) : undefined;
   const keep = side.keep === true && placement !== undefined;
-  const how = `${memoryBase}:${tableBase}:${Object.keys(overrides).join(":")}`;
   const byModule = keep && root.module && root.prepareLink && root.linkPrepared ? (plans.get(side) ?? plans.set(side, new WeakMap()).get(side)!) : undefined;
-  const plan = byModule?.get(root.module!);
   let instance: Instance;
-  if (plan?.made === how) {
+  if (byModule) {
+    const how = `${memoryBase}:${tableBase}:${Object.keys(overrides).join(":")}`;
+    let plan = byModule.get(root.module!);
+    if (plan?.made !== how) {
+      // (worked out once: the imports classified, GOT.func slots given; a later link reuses it)
+      const hosts: PlanEntry[] = [];
+      const prepared = root.prepareLink!(side.module, (imp) => {
+        const entry = classify(imp);
+        const given = materialize(entry);
+        if (given.kind === "host") hosts.push(entry);
+        return given;
+      });
+      plan = { made: how, prepared, hosts, gotFunc, end: nextSlot };
+      byModule.set(root.module!, plan);
+    }
     instance = root.linkPrepared!(side.module, plan.prepared, plan.hosts.map(hostFn), keep);
     gotFunc = plan.gotFunc;
     nextSlot = plan.end;
-  } else if (byModule) {
-    const hosts: PlanEntry[] = [];
-    const fns: HostFunction[] = [];
-    const prepared = root.prepareLink!(side.module, (imp) => {
-      const entry = classify(imp);
-      const given = materialize(entry);
-      if (given.kind === "host") {
-        hosts.push(entry);
-        fns.push(given.fn);
-      }
-      return given;
-    });
-    instance = root.linkPrepared!(side.module, prepared, fns, keep);
-    byModule.set(root.module!, { made: how, prepared, hosts, gotFunc, end: nextSlot });
   } else {
     instance = root.link(side.module, (imp) => materialize(classify(imp)), keep);
   }

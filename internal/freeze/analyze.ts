@@ -980,9 +980,7 @@ export class FunctionCompiler {
       if (this.expr(f, e.right) !== v.ty) throw new Reject("changes a variable's type");
     } else if (v.ty === "number" && !f.int && bitwise in BITWISE) {
       // v ^= e: both operands as i32s (v read first; an element read loads its i32 as it is)
-      this.int32Of(f, e.left);
-      this.int32Of(f, e.right);
-      f.code.push({ op: BITWISE[bitwise]! }, { op: bitwise === ">>>" ? "f64.convert_i32_u" : "f64.convert_i32_s" });
+      this.bitwiseNumber(f, bitwise, e.left, e.right);
     } else {
       if (v.ty !== "number") throw new Reject("uses a compound assignment on a boolean");
       f.code.push({ op: "local.get", local: v.local });
@@ -1088,6 +1086,19 @@ export class FunctionCompiler {
     throw new Reject(`uses the operator ${op}`);
   }
 
+  /** `left op right` for a bitwise operator: both operands' ToInt32 as i32s, then the operation. */
+  private bitwiseI32(f: FnScope, op: string, left: N, right: N): void {
+    this.int32Of(f, left);
+    this.int32Of(f, right);
+    f.code.push({ op: BITWISE[op]! });
+  }
+
+  /** The same as a number (>>>'s result is a uint32). */
+  private bitwiseNumber(f: FnScope, op: string, left: N, right: N): void {
+    this.bitwiseI32(f, op, left, right);
+    f.code.push({ op: op === ">>>" ? "f64.convert_i32_u" : "f64.convert_i32_s" });
+  }
+
   /**
    * ToInt32(e) as an i32. A bitwise operation or ~ nested in another one stays an i32 (x >>> 0
    * is a uint32 whose ToInt32 is its own bits), an integer literal is converted here; anything
@@ -1096,12 +1107,7 @@ export class FunctionCompiler {
    */
   private int32Of(f: FnScope, e: N): void {
     const c = f.code;
-    if (e.type === "BinaryExpression" && e.operator in BITWISE) {
-      this.int32Of(f, e.left);
-      this.int32Of(f, e.right);
-      c.push({ op: BITWISE[e.operator]! });
-      return;
-    }
+    if (e.type === "BinaryExpression" && e.operator in BITWISE) return this.bitwiseI32(f, e.operator, e.left, e.right);
     if (e.type === "BinaryExpression" && (e.operator === "+" || e.operator === "-") && this.integral(f, e)) {
       // integers below 2^32 whose sum JS computes exactly: its ToInt32 is the i32 sum, wrapped
       this.int32Of(f, e.left);
@@ -1133,15 +1139,17 @@ export class FunctionCompiler {
       if (known && knownInt32(f.code, known, b.local)) return void c.push({ op: "local.get", local: known.local });
       const [made, store] = c.slice(-2);
       let t: number;
+      let tee: number;
       if (c.length >= 2 && madeFromI32(made) && store!.op === "local.set" && store!.local === b.local) {
         // just assigned a bitwise result (`r = a ^ b;` then `r >>> 24`): that i32, kept as it is converted
         t = this.keepI32(f, c.length - 2);
-        (f.int32Of ??= new Map()).set(b.local, { code: c, tee: c.length - 3, at: c.length, local: t });
+        tee = c.length - 3;
       } else {
         t = this.newLocal(f, "i32");
         c.push({ op: "local.get", local: b.local }, ...toInt32Inline(this.newLocal(f, "f64")), { op: "local.set", local: t });
-        (f.int32Of ??= new Map()).set(b.local, { code: c, tee: c.length - 1, at: c.length, local: t });
+        tee = c.length - 1;
       }
+      (f.int32Of ??= new Map()).set(b.local, { code: c, tee, at: c.length, local: t });
       return void c.push({ op: "local.get", local: t });
     }
     if (this.expr(f, e) !== "number") throw new Reject("uses a bitwise operator on a boolean");
@@ -1329,11 +1337,7 @@ export class FunctionCompiler {
         throw new Reject("uses this");
       case "BinaryExpression": {
         if (e.operator === "in" || e.operator === "instanceof") throw new Reject(`uses ${e.operator}`);
-        if (!f.int && e.operator in BITWISE) {
-          // computed as an i32 from i32 operands, converted to a number once at the end
-          this.int32Of(f, e);
-          return c.push({ op: e.operator === ">>>" ? "f64.convert_i32_u" : "f64.convert_i32_s" }), "number";
-        }
+        if (!f.int && e.operator in BITWISE) return this.bitwiseNumber(f, e.operator, e.left, e.right), "number";
         const equality = ["==", "!=", "===", "!=="].includes(e.operator);
         if (equality && !f.int && this.isElementRead(f, e.left) && this.isElementRead(f, e.right)) {
           // two elements, either past its array's end (undefined): equal when both are inside and

@@ -6,14 +6,11 @@
 // (~1.5 s) and kept in its cache. Where it cannot be made or read, a run starts as
 // before (a failure to make it is remembered: not tried again by every run).
 
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildInfo, cacheDir, intlChunk, runtimeModule, runtimeModuleBytecode } from "../assets/index.ts";
-import { prepareIntlRuntime } from "../build/preinit.ts";
-import { contentHash } from "../engine/cache.ts";
-
-/** Every member: one prepared runtime serves whatever an app uses (DateTimeFormat is most of its ~15 MiB of heap). */
-const MEMBERS = ["DateTimeFormat", "NumberFormat", "PluralRules", "RelativeTimeFormat", "ListFormat", "Segmenter", "Collator"];
+import { INTL_MEMBERS } from "../build/intl.ts";
+import { contentHash, write } from "../engine/cache.ts";
 
 const dir = () => join(cacheDir(), "intl");
 // (Bun's hash, not node:crypto's: a plain run asks at every start, and loading node:crypto costs)
@@ -57,8 +54,7 @@ function valid(info: Info): boolean {
     /^[0-9a-f]{16}$/.test(info.hash) &&
     [s?.ctx, s?.scratch, info.memoryBytes, info.wasmBytes].every(Number.isSafeInteger) &&
     s.entry === buildInfo.snapshot.entry &&
-    existsSync(wasmFile(info.hash)) &&
-    statSync(wasmFile(info.hash)).size === info.wasmBytes
+    statSync(wasmFile(info.hash), { throwIfNoEntry: false })?.size === info.wasmBytes
   );
 }
 
@@ -66,7 +62,7 @@ function valid(info: Info): boolean {
  * The prepared runtime from the cache, made there first if it is not yet; undefined where neither
  * works, or where `heap` (the run's heap limit) is under twice its memory.
  */
-export function intlRuntime(heap: number): IntlRuntime | undefined {
+export async function intlRuntime(heap: number): Promise<IntlRuntime | undefined> {
   const infoFile = join(dir(), "runtime.json");
   const failedFile = join(dir(), "runtime.failed");
   const of = (info: Info): IntlRuntime | undefined =>
@@ -79,16 +75,15 @@ export function intlRuntime(heap: number): IntlRuntime | undefined {
   }
   if (existsSync(failedFile)) return undefined;
   try {
-    const image = prepareIntlRuntime({ runtime: { wasm: runtimeModule.bytes(), snapshot: buildInfo.snapshot }, runtimeModules: runtimeModuleBytecode, intl: intlChunk, members: MEMBERS });
+    // (the build's pre-initialisation, loaded only here: a run's start never pays for it)
+    const { prepareIntlRuntime } = await import("../build/preinit.ts");
+    const image = prepareIntlRuntime({ runtime: { wasm: runtimeModule.bytes(), snapshot: buildInfo.snapshot }, runtimeModules: runtimeModuleBytecode, intl: intlChunk, members: INTL_MEMBERS });
     const info: Info = { hash: contentHash(image.wasm), snapshot: image.snapshot, memoryBytes: image.memoryBytes, wasmBytes: image.wasm.length };
     mkdirSync(dir(), { recursive: true });
-    // (written aside and renamed, the wasm under its own hash first: runs making it at once each
-    // leave a whole pair, and a reader sees one or the other)
-    const tmp = `.${process.pid}`;
-    writeFileSync(wasmFile(info.hash) + tmp, image.wasm);
-    renameSync(wasmFile(info.hash) + tmp, wasmFile(info.hash));
-    writeFileSync(infoFile + tmp, JSON.stringify(info));
-    renameSync(infoFile + tmp, infoFile);
+    // (each written aside and renamed, the wasm under its own hash first: runs making it at once
+    // each leave a whole pair, and a reader sees one or the other)
+    write(wasmFile(info.hash), image.wasm);
+    write(infoFile, JSON.stringify(info));
     return of(info);
   } catch (err) {
     try {

@@ -9,6 +9,7 @@ import pkg from "../../package.json" with { type: "json" };
 import { ABI_VERSION } from "../../wasm/abi.js";
 import { isArtifact, readArtifact, type Artifact, type ArtifactHeader } from "../build/artifact.ts";
 import type { SideModuleInfo } from "../engine/dylink.ts";
+import type { WasmModule } from "../engine/types.ts";
 import { buildInfo, cacheDir, extensions, intlChunk, ownDirs, runtimeModule, runtimeModuleBytecode } from "../assets/index.ts";
 import { BytecodeCache } from "./bytecode-cache.ts";
 import { loadPolicy } from "../config/index.ts";
@@ -161,7 +162,8 @@ export async function prepareApp(
   const built = opts.source === undefined ? openIfArtifact(file) : undefined;
   // (edgebox run: a script that used DateTimeFormat before starts with Intl prepared, intl-runtime.ts)
   const plainRun = engineOptions.preparedIntl === true && opts.source === undefined && !built;
-  const intlReady = plainRun && intlUsedBefore(file) ? intlRuntime(heap) : undefined;
+  const intlUsed = plainRun && intlUsedBefore(file);
+  const intlReady = intlUsed ? await intlRuntime(heap) : undefined;
   const auditPath = opts.audit ? resolve(opts.cwd, opts.audit) : policy.audit;
   const audit = auditPath ? openAuditLog(auditPath) : undefined;
   // the app may neither touch EdgeBox's cache and audit log nor change its policy, whatever the grants
@@ -186,9 +188,9 @@ export async function prepareApp(
     extensions: extensions.map((e) => ({ name: e.name, info: e.info, initFn: e.initFn, module: () => loadModule(choice, e.source, { warn }), bytes: e.source.bytes })),
     runtimeModules: runtimeModuleBytecode,
     intl: intlChunk,
-    onIntlLoad: plainRun && !intlReady ? (chunk) => chunk === "datetimeformat" && markIntlUsed(file) : undefined,
-    // (its workers start from the runtime as it comes: each would hold Intl's ~17 MiB of the shared budget)
-    workerStart: intlReady ? { module: loadModule(choice, runtimeModule, { warn }), snapshot: buildInfo.snapshot, sides: [] } : undefined,
+    onIntlLoad: plainRun && !intlUsed ? (chunk) => chunk === "datetimeformat" && markIntlUsed(file) : undefined,
+    // (its workers start from the runtime as it comes, loaded when the first starts: each would hold Intl's ~17 MiB of the shared budget)
+    workerStart: intlReady ? plainRuntimeStart(choice, warn) : undefined,
     policy,
     fs: hostLib ? beneathBackend(hostLib) : plainBackend,
     argv: [process.execPath, guestPath(file)],
@@ -213,6 +215,18 @@ export async function prepareApp(
     versions: { node: NODE_COMPAT, quickjs: buildInfo.quickjs, wasmtime: buildInfo.wasmtime },
   };
   return { policy, file: guestPath(file), built, choice, sandbox, audit, baseWasm: built ? () => built.module.bytes() : (intlReady?.module.bytes ?? runtimeModule.bytes) };
+}
+
+/** The plain runtime for a worker's start, its module loaded on the first one's (SandboxOptions.workerStart). */
+function plainRuntimeStart(choice: Awaited<ReturnType<typeof chooseEngine>>, warn: (m: string) => void): NonNullable<SandboxOptions["workerStart"]> {
+  let module: WasmModule | undefined;
+  return {
+    get module() {
+      return (module ??= loadModule(choice, runtimeModule, { warn }));
+    },
+    snapshot: buildInfo.snapshot,
+    sides: [],
+  };
 }
 
 export async function runApp(opts: RunOptions): Promise<number> {

@@ -36,13 +36,15 @@ export function host(op, str, bytes) {
 /** Whether the host reported an error for this call (not built: the caller only asks whether it worked, as existsSync does). */
 export function hostFails(op, str) {
   if (!bound) needsRun(OP_NAMES[op]);
-  const r = hostFn(op, str);
-  return typeof r === "string" && r.charCodeAt(0) === 0;
+  return isHostError(hostFn(op, str));
 }
 
-/** The host's reply, or the Node-style error it reported (a string starting with NUL, then JSON). */
+/** A Node-style error the host reported: a string starting with NUL, then JSON. */
+const isHostError = (r) => typeof r === "string" && r.charCodeAt(0) === 0;
+
+/** The host's reply, or the error it reported. */
 function answer(r) {
-  if (typeof r === "string" && r.charCodeAt(0) === 0) throw hostError(JSON.parse(r.slice(1)));
+  if (isHostError(r)) throw hostError(JSON.parse(r.slice(1)));
   return r;
 }
 

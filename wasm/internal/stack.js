@@ -106,16 +106,20 @@ function settle(obj, value) {
   }
 }
 
+/** `obj`'s stack from its pending value, kept on it as node keeps a stack once read. */
+function readPending(v, obj) {
+  const s = text(v, obj);
+  settle(obj, s);
+  return s;
+}
+
 export function installStacks() {
   Error.prepareStackTrace = prepare;
   Object.defineProperty(Error.prototype, "stack", {
     configurable: true,
     get() {
       const v = getStack.call(this);
-      if (!isPending(v)) return v;
-      const s = text(v, this);
-      settle(this, s);
-      return s;
+      return isPending(v) ? readPending(v, this) : v;
     },
     set(v) {
       // (not on the prototype itself: every error's stack would read it; QuickJS's setter refuses)
@@ -139,9 +143,7 @@ export function installStacks() {
       d.configurable &&
       Reflect.defineProperty(target, "stack", {
         get() {
-          const s = text(v, this);
-          settle(this, s);
-          return s;
+          return readPending(v, this);
         },
         set(value) {
           settle(this, value);
