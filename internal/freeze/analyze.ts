@@ -64,6 +64,8 @@ export interface Candidate {
     mayThrow: boolean;
     /** Variables it assigns that may be undefined on entry: every pass assigns one before reading it (loops.ts firstWritten). */
     firstWritten?: Set<string>;
+    /** Outputs JS after the loop uses only as numbers: one read past an array's end may go back as NaN (loops.ts numericAfter). */
+    numericAfter?: Set<string>;
   };
   /** Its parameters that are typed arrays (set by the compiler). */
   arrays?: Set<string>;
@@ -298,7 +300,7 @@ export class FunctionCompiler {
       f.slots += paramTys[i] === "array" || paramTys[i] === "view" ? 3 : 1; // (a view: its JSValue, an i64, and its bytes: dataview.ts; a value: its JSValue)
     }
     for (const name of cand.loop?.outputs ?? []) if (cand.loop!.firstWritten?.has(name)) f.written.set(name, this.newLocal(f, "i32"));
-    const undef = undefinedFlow(stmts, cand.arrays!, (call, i) => this.takesNumber(cand, call, i), cand.loop?.outputs);
+    const undef = undefinedFlow(stmts, cand.arrays!, (call, i) => this.takesNumber(cand, call, i), cand.loop?.outputs.filter((o) => !cand.loop!.numericAfter?.has(o)));
     if (undef) throw new Reject(undef);
     const depth = f.slots;
     const body = f.code;

@@ -89,6 +89,7 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
       // (only those read after it: the others' last values are never seen)
       loop: { outputs: written.filter(readAfter(node, scope, within, scopes.directEval)), mayThrow: callsBeyondMath(node) },
     };
+    cand.loop!.numericAfter = new Set(cand.loop!.outputs.filter(numericAfter(node, scope, within, scopes.directEval)));
     // Those it need not be given a number for: each pass assigns one before any read. Such a variable may be
     // undefined on entry (`var u;` before the loop): the compiled loop gets NaN for it, never read, and says
     // whether it assigned it; if not, the variable keeps its value (index.ts, emit.ts).
@@ -152,14 +153,81 @@ function readAfter(loop: N, scope: Scope, within: N, directEval: boolean): (name
     for (const c of children(n)) walk(c, closure);
   };
   for (const part of [...(within.params as N[]), within.body]) walk(part, false);
-  const own = (name: string) => {
+  const own = ownVariable(scope, within);
+  return (name) => inLoop || args || !own(name) || later.has(name);
+}
+
+/** Is `name`, seen from `scope`, a variable of `within` itself (declared there, not in a scope around it)? */
+function ownVariable(scope: Scope, within: N): (name: string) => boolean {
+  return (name) => {
     for (let s: Scope | undefined = scope; s; s = s.parent) {
       if (s.names.has(name)) return s.names.get(name) === "other";
       if (s.node === within) return false;
     }
     return false;
   };
-  return (name) => inLoop || args || !own(name) || later.has(name);
+}
+
+/**
+ * Which of the loop's variables the rest of the enclosing function uses only as numbers: there a
+ * read past an array's end (undefined) that the loop leaves in one may go back as NaN, which no
+ * such use tells apart. Its own variable (no `arguments`, no direct eval, named by no closure),
+ * every other mention a declaration, an assignment to it, or an operand that takes a number
+ * (arithmetic but `+`, an order comparison, a bitwise or unary operator but typeof, a test);
+ * never compared with ==, added (a string), returned, handed on or used as a key.
+ */
+function numericAfter(loop: N, scope: Scope, within: N, directEval: boolean): (name: string) => boolean {
+  if (!isFunction(within) || directEval) return () => false;
+  const own = ownVariable(scope, within);
+  const other = new Set<string>();
+  let args = false;
+  const walk = (n: N, parent: N | undefined, enclosed: boolean): void => {
+    if (n === loop) return;
+    const closure = enclosed || (parent !== undefined && (isFunction(n) || n.type === "ClassDeclaration" || n.type === "ClassExpression"));
+    if (n.type === "Identifier") {
+      if (n.name === "arguments") args = true;
+      if (closure || !parent || !takesNumber(parent, n)) other.add(n.name);
+      return;
+    }
+    for (const c of children(n)) walk(c, n, closure);
+  };
+  for (const part of within.params as N[]) if (part.type !== "Identifier") walk(part, within, false);
+  walk(within.body, within, false);
+  return (name) => !args && own(name) && !other.has(name);
+}
+
+const NUMERIC_BINARY = ["-", "*", "/", "%", "**", "<<", ">>", ">>>", "&", "|", "^", "<", ">", "<=", ">="];
+
+/** Does `parent` see its child identifier `n` only as a number (or not as a value: a name, a label, a declaration, an assignment's target)? */
+function takesNumber(parent: N, n: N): boolean {
+  switch (parent.type) {
+    case "MemberExpression":
+      return parent.property === n && !parent.computed;
+    case "Property":
+      return parent.key === n && !parent.computed && parent.value !== n;
+    case "LabeledStatement":
+    case "BreakStatement":
+    case "ContinueStatement":
+      return true;
+    case "VariableDeclarator":
+      return parent.id === n;
+    case "BinaryExpression":
+      return NUMERIC_BINARY.includes(parent.operator);
+    case "UnaryExpression":
+      return ["-", "+", "~", "!"].includes(parent.operator);
+    case "UpdateExpression":
+      return true;
+    case "AssignmentExpression":
+      return parent.left === n && (parent.operator === "=" || NUMERIC_BINARY.includes(parent.operator.slice(0, -1)));
+    case "IfStatement":
+    case "WhileStatement":
+    case "DoWhileStatement":
+    case "ForStatement":
+    case "ConditionalExpression":
+      return parent.test === n;
+    default:
+      return false;
+  }
 }
 
 /** Names the loop uses but does not declare, and the names it assigns (not by an assignment `keeps` says leaves the variable as it was). */

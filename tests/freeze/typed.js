@@ -1143,4 +1143,58 @@ function effT(out) {
   row("a plain table handed on by a loop", sT);
 }
 
+// a loop's variable that may be left holding a read past an array's end (undefined): given back
+// as NaN where the rest of its function uses it only as a number, else the loop runs as written
+function afterAsNumber(a, n) {
+  const o = {};
+  let v = 0;
+  let w = 0;
+  let s = 0;
+  for (let i = 0; i < n; i++) (v = a[i]), (w = a[i + 1]), (s += i);
+  w -= 1;
+  return [v | 0, v >>> 1, v < 3, v >= 3, !v, -v, v * 2, v ? 1 : 2, w * 1, s, o.x ?? 0].join();
+}
+function afterCompared(a, n) {
+  const o = {};
+  let v = 0;
+  for (let i = 0; i < n; i++) v = a[i];
+  return [v === undefined, v == null, o.x ?? 0].join();
+}
+function afterAdded(a, n) {
+  let v = 0;
+  for (let i = 0; i < n; i++) v = a[i];
+  return "v=" + v + typeof v + [v].length;
+}
+function afterDefaulted(a, n) {
+  let v = 0;
+  for (let i = 0; i < n; i++) v = a[i];
+  return [v ?? "none", v || "falsy", { v }.v].join();
+}
+function afterInClosure(a, n) {
+  let v = 0;
+  const get = () => v;
+  for (let i = 0; i < n; i++) v = a[i];
+  return String(get());
+}
+function afterReentered(a) {
+  const o = {};
+  let v = 0;
+  let t = 0;
+  for (let k = 0; k < 4; k++) {
+    for (let i = 0; i < 3; i++) {
+      if (v === 7) t++;
+      v = a[i + k];
+    }
+    t += v > 0 ? 1 : 0;
+  }
+  return [t, v | 0, o.x ?? 0].join();
+}
+for (const a of [new Uint8Array([7, 2, 9]), new Float64Array([NaN, 7, -0, 0.5]), new Int32Array(0), [7, 8, 9, 10, 11, 12]]) {
+  for (const n of [0, 1, 2, 3, 4, 6]) {
+    row("a variable left past an end, used as a number after", afterAsNumber(a, n));
+    row("a variable left past an end, compared after", afterCompared(a, n), afterAdded(a, n), afterDefaulted(a, n), afterInClosure(a, n));
+  }
+  row("a variable left past an end, the loop entered again", afterReentered(a));
+}
+
 console.log(out.join("\n"));
