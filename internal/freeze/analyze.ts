@@ -28,12 +28,12 @@ import { passedAsArrays, PLAIN } from "./arrays.ts";
 import { assigns, assignsAny, callsBeyondMath, children, isFunction, isLoop, someNode, storesMember, type N } from "./ast.ts";
 import type { Instr, SimpleOp, ValType } from "./encode.ts";
 import { argumentAt, declaredCount, keepsArgument } from "./outer.ts";
-import { DATAVIEW_METHODS, DEOPT, HELPER, inBounds, loadInline, loadInt32Inline, OVERFLOW, STATIC, storeInline, TAG, TAG_OF, THROWN, toInt32Inline, type Counter } from "./runtime.ts";
+import { BUFFER_HELPER, DATAVIEW_METHODS, DEOPT, HELPER, inBounds, loadInline, loadInt32Inline, otherKind, OVERFLOW, STATIC, storeInline, TAG, TAG_OF, THROWN, toInt32Inline, type Counter } from "./runtime.ts";
 import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } from "./typed.ts";
 import { viewElement, viewFits, viewGet, viewSet } from "./dataview.ts";
 import { constantOf, int32Variables, onlyBitwise, toInt32Const, type Binding } from "./int32.ts";
 import { assignedBeforeRead, declaredWithoutValue } from "./assigned.ts";
-import { atom, cachedRead, FIELD_FLAGS, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
+import { atom, cachedRead, FIELD_FLAGS, hoistedReads, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
 
 /**
  * "array": a typed array (only as a parameter; see runtime.ts for its three i32s).
@@ -222,6 +222,8 @@ interface FnScope {
   int32s: Set<string>;
   /** A compiled loop's outputs first written by it, each with an i32 local (wasm zeroes it) set once it assigns one (loops.ts firstWritten). */
   written: Map<string, number>;
+  /** Object parameters' properties read once at the start ("o.p": hoistReads): a number, or a typed array's three values. */
+  hoisted: Map<string, Binding>;
   /** ToInt32 of number variables already computed: variable's local -> the i32 local it was kept in (knownInt32). */
   int32Of?: Map<number, KeptInt32>;
 }
@@ -287,7 +289,7 @@ export class FunctionCompiler {
       const uninit = assignedBeforeRead(stmts, declaredWithoutValue(stmts));
       return { uninit, int32s: int32Variables(stmts, cand.params, uninit) };
     })());
-    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], named: new Map(), zeros: [], inlined: 0, int, wide, slots: 0, temps: [], reads: 0, calls: 0, uninit: vars.uninit, int32s: int ? new Set() : vars.int32s, written: new Map() };
+    const f: FnScope = { cand, blocks: [new Map()], byName: new Map(), locals: [], retTy: undefined, code: [], labels: [], named: new Map(), zeros: [], inlined: 0, int, wide, slots: 0, temps: [], reads: 0, calls: 0, uninit: vars.uninit, int32s: int ? new Set() : vars.int32s, written: new Map(), hoisted: new Map() };
     cand.objectOps = new Set();
     const n = cand.node;
     if (n.async) throw new Reject("is async");
@@ -300,10 +302,14 @@ export class FunctionCompiler {
       f.slots += paramTys[i] === "array" || paramTys[i] === "view" ? 3 : 1; // (a view: its JSValue, an i64, and its bytes: dataview.ts; a value: its JSValue)
     }
     for (const name of cand.loop?.outputs ?? []) if (cand.loop!.firstWritten?.has(name)) f.written.set(name, this.newLocal(f, "i32"));
-    const undef = undefinedFlow(stmts, cand.arrays!, (call, i) => this.takesNumber(cand, call, i), cand.loop?.outputs.filter((o) => !cand.loop!.numericAfter?.has(o)));
+    // (reads of object parameters' properties made once, at the start: objects.ts hoistedReads)
+    const hoist = int ? new Map<string, "array" | "number">() : hoistedReads(n.body, (name) => f.blocks[0]!.get(name)?.ty === "value" && !assigns(n.body, name));
+    const arrays = new Set([...cand.arrays!, ...[...hoist].filter(([, kind]) => kind === "array").map(([key]) => key)]);
+    const undef = undefinedFlow(stmts, arrays, (call, i) => this.takesNumber(cand, call, i), cand.loop?.outputs.filter((o) => !cand.loop!.numericAfter?.has(o)));
     if (undef) throw new Reject(undef);
     const depth = f.slots;
     const body = f.code;
+    this.hoistReads(f, hoist);
     // the top of the function, where a self tail call branches back to
     body.push({ op: "loop" });
     f.labels.push("top");
@@ -912,16 +918,59 @@ export class FunctionCompiler {
 
   /** The typed array `e` indexes (a[i]) or takes the length of (a.length), if it is one. */
   private arrayOf(f: FnScope, e: N): { local: number } | undefined {
-    if (e.optional || e.object.type !== "Identifier") return undefined;
-    const v = this.lookup(f, e.object.name);
-    if (v?.ty !== "array") return undefined;
+    if (e.optional) return undefined;
+    const v = this.arrayBinding(f, e.object);
+    if (!v) return undefined;
     if (!e.computed && !(e.property.type === "Identifier" && e.property.name === "length")) throw new Reject(`reads a property of the typed array '${e.object.name}' other than length`);
     return v;
   }
 
+  /** The typed array `e` names: a variable, or an object parameter's property read at the start (hoistReads). */
+  private arrayBinding(f: FnScope, e: N): Binding | undefined {
+    const v = e.type === "Identifier" ? this.lookup(f, e.name) : this.hoistedOf(f, e);
+    return v?.ty === "array" ? v : undefined;
+  }
+
+  /** `o.p` read at the start (hoistReads), where `o` is still that parameter. */
+  private hoistedOf(f: FnScope, e: N): Binding | undefined {
+    if (e.type !== "MemberExpression" || e.computed || e.optional || e.object.type !== "Identifier" || e.property.type !== "Identifier") return undefined;
+    const h = f.hoisted.get(`${e.object.name}.${e.property.name}`);
+    return h && this.lookup(f, e.object.name) === f.blocks[0]!.get(e.object.name) ? h : undefined;
+  }
+
+  /** The reads objects.ts hoistedReads found, made here before anything else: each a number, or a typed array's three values (anything else falls back, DEOPT). */
+  private hoistReads(f: FnScope, hoist: Map<string, "array" | "number">): void {
+    const c = f.code;
+    const get = (local: number): Instr => ({ op: "local.get", local });
+    const set = (local: number): Instr => ({ op: "local.set", local });
+    const ctx: Instr = { op: "global.get", global: CTX };
+    for (const [key, kind] of hoist) {
+      const [name, prop] = key.split(".") as [string, string];
+      const from = f.blocks[0]!.get(name)!.local;
+      f.cand.objectOps!.add(`reads ${key} once, at the start`);
+      if (kind === "number") {
+        c.push(get(from), ...atom(prop), { op: "i32.const", value: 0 }, { op: "call", func: READ_HELPER });
+        this.unwindIfSet(f);
+        const v = this.newLocal(f, "f64");
+        c.push(set(v));
+        f.hoisted.set(key, { local: v, ty: "number" });
+        continue;
+      }
+      // (its pointer, length and kind in three locals in a row, as a typed array parameter's)
+      const [ptr, len, k] = [this.newLocal(f, "i32"), this.newLocal(f, "i32"), this.newLocal(f, "i32")];
+      const [v, gone] = [this.newLocal(f, "i64"), this.newLocal(f, "i32")];
+      c.push(get(from), ...atom(prop), { op: "i32.const", value: 0 }, { op: "call", func: READ_VALUE_HELPER });
+      this.unwindIfSet(f);
+      c.push({ op: "local.tee", local: v }, ...otherKind(k), { op: "if" }, ctx, get(v), { op: "call", func: "JS_FreeValue" }, ...this.deopt(f), { op: "end" });
+      // (the object holds the array, and no JS runs until the end: it stays where it is)
+      c.push(get(v), { op: "call", func: BUFFER_HELPER }, set(gone), set(len), set(ptr), ctx, get(v), { op: "call", func: "JS_FreeValue" });
+      f.hoisted.set(key, { local: ptr, ty: "array" });
+    }
+  }
+
   /** Is `e` an element read `a[i]` of an array binding? */
   private isElementRead(f: FnScope, e: N): boolean {
-    return e.type === "MemberExpression" && e.computed && !e.optional && e.object.type === "Identifier" && this.lookup(f, e.object.name)?.ty === "array";
+    return e.type === "MemberExpression" && e.computed && !e.optional && this.arrayBinding(f, e.object) !== undefined;
   }
 
   /** Element read `e` (isElementRead) into two new locals: its value (NaN past the end) and whether its index is inside the array (i32). */
@@ -1431,8 +1480,10 @@ export class FunctionCompiler {
       case "CallExpression":
         return this.call(f, e);
       case "MemberExpression": {
-        if (this.isObjectPath(f, e.object) && !e.computed && !e.optional) return this.read(f, e);
+        const hoisted = this.hoistedOf(f, e);
+        if (hoisted?.ty === "number") return c.push({ op: "local.get", local: hoisted.local }), "number";
         const a = this.arrayOf(f, e);
+        if (!a && this.isObjectPath(f, e.object) && !e.computed && !e.optional) return this.read(f, e);
         if (!a) throw new Reject(e.object.type === "Identifier" && e.object.name === "arguments" ? "uses arguments" : "reads a property");
         if (!e.computed) return c.push({ op: "local.get", local: a.local + 1 }, { op: "f64.convert_i32_u" }), "number";
         c.push(...loadInline(a.local, a.local + 1, a.local + 2, this.indexOf(f, e.property, a.local + 1), this.newLocal(f, "i32"), this.newLocal(f, "i64"), this.deopt(f)));

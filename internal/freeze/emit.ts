@@ -13,7 +13,7 @@ import { BAIL, CTX, intName, outputsInArray, type Frozen, type PlainWindow } fro
 import { FINDS_HELPER, findsHelper, ITER, iterationCheck, iterationInit, PLAIN, plainArgument, plainCopy, plainWindow, probe } from "./arrays.ts";
 import { VIEW_GETTERS, viewBytes, viewFields, viewProbe } from "./dataview.ts";
 import { ModuleBuilder, type Func, type Instr, type ValType } from "./encode.ts";
-import { ARRAY_KINDS, DATAVIEW_METHODS, DEOPT, HELPER, HELPERS, OVERFLOW, STATIC, TAG, TAG_OF, THROWN } from "./runtime.ts";
+import { ARRAY_KINDS, BUFFER_HELPER, DATAVIEW_METHODS, DEOPT, HELPER, HELPERS, otherKind, OVERFLOW, STATIC, TAG, TAG_OF, THROWN } from "./runtime.ts";
 import { layoutConstants, mkval, OBJECT_API, objectHelpers } from "./objects.ts";
 
 export const INIT_FN = "qjs_ext_frozen_init";
@@ -168,12 +168,10 @@ export function emitModule(fns: Frozen[]): EmittedModule {
         continue;
       }
       if (f.paramTys[i] === "array") {
-        const [ptr, len, kind, buf, gone] = [local("i32"), local("i32"), local("i32"), local("i64"), local("i32")];
+        const [ptr, len, kind, gone] = [local("i32"), local("i32"), local("i32"), local("i32")];
         args.push(ptr, len, kind);
         body.push({ op: "local.get", local: 2 }, { op: "i32.const", value: i }, { op: "i32.le_s" }, { op: "if" }, ...undef, { op: "end" });
-        // kinds 0-6 and 10-11 (not the BigInt ones, not Float16)
-        body.push(...arg(i), { op: "call", func: "JS_GetTypedArrayType" }, { op: "local.tee", local: kind }, { op: "i32.const", value: 6 }, { op: "i32.gt_u" });
-        body.push({ op: "local.get", local: kind }, { op: "i32.const", value: 10 }, { op: "i32.lt_u" }, { op: "local.get", local: kind }, { op: "i32.const", value: 11 }, { op: "i32.gt_u" }, { op: "i32.or" }, { op: "i32.and" });
+        body.push(...arg(i), ...otherKind(kind));
         // not one of those: a plain Array, where the function takes one
         body.push({ op: "if" });
         const pw = f.plainWindows?.get(i);
@@ -187,24 +185,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
           const copy = copies ? m.staticData(new Uint8Array(8 * (copies.hi - copies.lo + 1)), 8) : 0;
           if (pw) inWindows.push({ ptr, len, kind, val, windows: pw.windows, slow, copy });
         } else body.push(...undef);
-        body.push({ op: "else" });
-        // its buffer: a detached (or shrunk past it) array throws here, and is JS's empty array
-        body.push(ctx, ...arg(i), ...at(scratch), ...at(scratch + 4), { op: "i32.const", value: 0 }, { op: "call", func: "JS_GetTypedArrayBuffer" }, { op: "local.tee", local: buf });
-        body.push(...TAG_OF, { op: "i32.const", value: TAG.exception }, { op: "i32.eq" });
-        body.push({ op: "if" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "i32.const", value: 1 }, { op: "local.set", local: gone }, { op: "else" });
-        body.push(ctx, ...at(scratch + 8), { op: "local.get", local: buf }, { op: "call", func: "JS_GetArrayBuffer" }, { op: "local.set", local: ptr });
-        body.push(ctx, { op: "local.get", local: buf }, { op: "call", func: "JS_FreeValue" });
-        body.push({ op: "local.get", local: ptr }, { op: "if" });
-        body.push({ op: "local.get", local: ptr }, ...at(scratch), { op: "i32.load", offset: 0 }, { op: "i32.add" }, { op: "local.set", local: ptr });
-        // its length: what the engine's own getter says (a length-tracking array follows its
-        // buffer's resizes, which the byte length above does not)
-        body.push(ctx, ...at(lengthGetter), { op: "i64.load", offset: 0 }, ...arg(i), { op: "i32.const", value: 0 }, { op: "i32.const", value: 0 }, { op: "call", func: "JS_Call" }, { op: "local.tee", local: buf });
-        body.push(...TAG_OF, { op: "i32.eqz" }, { op: "if" });
-        body.push({ op: "local.get", local: buf }, { op: "i32.wrap_i64" }, { op: "local.set", local: len });
-        // (it cannot fail on a typed array; were it to throw, its exception is dropped with a length of 0)
-        body.push({ op: "else" }, ctx, { op: "local.get", local: buf }, { op: "call", func: "JS_FreeValue" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "end" });
-        body.push({ op: "else" }, ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "i32.const", value: 1 }, { op: "local.set", local: gone }, { op: "end" });
-        body.push({ op: "end" }, { op: "end" });
+        body.push({ op: "else" }, ...arg(i), { op: "call", func: BUFFER_HELPER }, { op: "local.set", local: gone }, { op: "local.set", local: len }, { op: "local.set", local: ptr }, { op: "end" });
         if (f.iterated?.has(i)) {
           // for-of over it: the built-in iteration (arrays.ts), of a typed array still in bounds (else next throws)
           const val = local("i64");
@@ -346,6 +327,7 @@ export function emitModule(fns: Frozen[]): EmittedModule {
   m.export(INIT_FN, INIT_FN);
   for (const h of objectHelpers(bodies, () => at(desc))) m.func(h);
   if (iterates || fns.some((f) => f.entry && f.paramTys.includes("view"))) m.func(findsHelper(at(desc)));
+  if (fns.some((f) => (f.entry && f.paramTys.includes("array")) || f.body.some((ins) => ins.op === "call" && ins.func === BUFFER_HELPER))) m.func(bufferHelper(at, scratch, lengthGetter));
   const ids = new Set(fns.flatMap((f) => [f.cand.id, intName(f.cand), dispatcherName(f.cand.id)]));
   return { wasm: m.encode(), listing: m.listing((name) => ids.has(name)) };
 }
@@ -371,4 +353,41 @@ function dispatcher(f: Frozen): Func {
   for (let i = 0; i <= n; i++) body.push(get(i));
   body.push({ op: "call", func: f.cand.id });
   return { name: dispatcherName(f.cand.id), params: [...f.cand.params.map((): ValType => "f64"), "i32"], results: [ret], locals: [ret], body };
+}
+
+/**
+ * fz_buffer(a i64) -> (ptr i32, len i32, gone i32): where a typed array's elements are in
+ * memory, and its length as the engine's own getter says it (a length-tracking array follows
+ * its buffer's resizes, which the byte length does not). A detached array (or one shrunk past
+ * it) throws in the engine, which is dropped: `gone`, and JS's empty array (0, 0).
+ */
+function bufferHelper(at: (offset: number) => Instr[], scratch: number, lengthGetter: number): Func {
+  const [a, buf, ptr, len] = [0, 1, 2, 3];
+  const ctx: Instr = { op: "global.get", global: CTX };
+  const get = (local: number): Instr => ({ op: "local.get", local });
+  const dropException: Instr[] = [ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }];
+  return {
+    name: BUFFER_HELPER,
+    params: ["i64"],
+    results: ["i32", "i32", "i32"],
+    locals: ["i64", "i32", "i32"],
+    body: [
+      ctx, get(a), ...at(scratch), ...at(scratch + 4), { op: "i32.const", value: 0 }, { op: "call", func: "JS_GetTypedArrayBuffer" }, { op: "local.tee", local: buf },
+      ...TAG_OF, { op: "i32.const", value: TAG.exception }, { op: "i32.eq" }, { op: "if" },
+      ...dropException, { op: "i32.const", value: 0 }, { op: "i32.const", value: 0 }, { op: "i32.const", value: 1 }, { op: "return" },
+      { op: "end" },
+      ctx, ...at(scratch + 8), get(buf), { op: "call", func: "JS_GetArrayBuffer" }, { op: "local.set", local: ptr },
+      ctx, get(buf), { op: "call", func: "JS_FreeValue" },
+      get(ptr), { op: "i32.eqz" }, { op: "if" },
+      ...dropException, { op: "i32.const", value: 0 }, { op: "i32.const", value: 0 }, { op: "i32.const", value: 1 }, { op: "return" },
+      { op: "end" },
+      get(ptr), ...at(scratch), { op: "i32.load", offset: 0 }, { op: "i32.add" }, { op: "local.set", local: ptr },
+      ctx, ...at(lengthGetter), { op: "i64.load", offset: 0 }, get(a), { op: "i32.const", value: 0 }, { op: "i32.const", value: 0 }, { op: "call", func: "JS_Call" }, { op: "local.tee", local: buf },
+      ...TAG_OF, { op: "i32.eqz" }, { op: "if" },
+      get(buf), { op: "i32.wrap_i64" }, { op: "local.set", local: len },
+      // (it cannot fail on a typed array; were it to throw, its exception is dropped with a length of 0)
+      { op: "else" }, ctx, get(buf), { op: "call", func: "JS_FreeValue" }, ...dropException, { op: "end" },
+      get(ptr), get(len), { op: "i32.const", value: 0 },
+    ],
+  };
 }

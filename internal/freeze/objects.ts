@@ -20,7 +20,7 @@
 //   happened before (reads change nothing; a literal nobody saw is garbage).
 //   So one compiled function or loop never does both (analyze.ts refuses it).
 
-import { children, type N } from "./ast.ts";
+import { callsBeyondMath, children, someNode, storesMember, type N } from "./ast.ts";
 import type { Func, Instr, ValType } from "./encode.ts";
 import { DEOPT, OVERFLOW, TAG, TAG_OF, THROWN } from "./runtime.ts";
 import { numberOf } from "./arrays.ts";
@@ -368,6 +368,38 @@ export function numericReads(fn: N): Set<N> {
   return out;
 }
 const numericReadsOf = new WeakMap<N, Set<N>>();
+
+/**
+ * The properties of object parameters that code with effects reads once, at its start
+ * (analyze.ts hoistReads), "o.p" -> how it uses them: `o.p[i]` and `o.p.length` (a typed
+ * array, "array"), or `o.p` itself ("number"). Only in code that calls nothing (Math's
+ * functions aside), writes no property and deletes none: no JS runs while it does, so each
+ * property keeps the value it had at the start. A read there runs no JS either, and one that
+ * falls back (DEOPT) does so before any effect. Empty in code that neither reads an array so
+ * nor stores into one (code that only reads keeps its reads in place, where a missing property
+ * may be NaN), and where a property is used both ways or as an object (o.p.q).
+ */
+export function hoistedReads(body: N, isObject: (name: string) => boolean): Map<string, "array" | "number"> {
+  const out = new Map<string, "array" | "number">();
+  const target = (n: N) => (n.type === "AssignmentExpression" ? n.left : n.argument);
+  const writes = (n: N) => (storesMember(n) && !target(n).computed) || (n.type === "UnaryExpression" && n.operator === "delete");
+  if (callsBeyondMath(body) || someNode(body, writes)) return out;
+  let mixed = false;
+  const walk = (n: N, parent?: N): void => {
+    if (n.type === "MemberExpression" && !n.computed && !n.optional && n.object.type === "Identifier" && n.property.type === "Identifier" && isObject(n.object.name)) {
+      const key = `${n.object.name}.${n.property.name}`;
+      const under = parent?.type === "MemberExpression" && parent.object === n;
+      const kind = under && (parent.computed || (parent.property.type === "Identifier" && parent.property.name === "length")) ? "array" : "number";
+      if ((under && kind === "number") || (out.has(key) && out.get(key) !== kind)) mixed = true;
+      out.set(key, kind);
+      return;
+    }
+    for (const c of children(n)) walk(c, n);
+  };
+  walk(body);
+  const effects = [...out.values()].includes("array") || someNode(body, (n) => storesMember(n) && target(n).computed);
+  return mixed || !effects ? new Map() : out;
+}
 
 /** What a compiled function or loop does with objects, for --explain. */
 export function objectsHow(ops: Set<string> | undefined): string {

@@ -148,6 +148,17 @@ const isInt32: Func = {
 /** The kinds frozen code takes, with log2 of their element size. */
 export const ARRAY_KINDS: Record<number, number> = { 0: 0, 1: 0, 2: 0, 3: 1, 4: 1, 5: 2, 6: 2, 10: 2, 11: 3 };
 
+/**
+ * JS_GetTypedArrayType of the JSValue on the stack into `kind`; leaves 1 when it is none of
+ * the kinds frozen code reads (0-6 and 10-11: not the BigInt ones, not Float16; -1, no typed array).
+ */
+export const otherKind = (kind: number): Instr[] => [
+  { op: "call", func: "JS_GetTypedArrayType" }, { op: "local.tee", local: kind }, { op: "i32.const", value: 6 }, { op: "i32.gt_u" },
+  get(kind), { op: "i32.const", value: 10 }, { op: "i32.lt_u" }, get(kind), { op: "i32.const", value: 11 }, { op: "i32.gt_u" }, { op: "i32.or" }, { op: "i32.and" },
+];
+/** emit.ts's fz_buffer(a i64) -> (ptr, len, gone): a typed array's elements in memory. */
+export const BUFFER_HELPER = "fz_buffer";
+
 /** Leaves the element index (an i32 in local `k`) when `idx` (f64) is an integer in [0, len), else runs `out`. */
 const index = (idx: number, len: number, k: number, out: Instr[]): Instr[] => [
   // -0 is index 0 (ToPropertyKey(-0) is "0"); NaN fails the comparisons

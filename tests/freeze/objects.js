@@ -252,4 +252,83 @@ const odds = [];
 odd(odds, 2);
 row("odd strings", odds.length, odds.slice(0, 4).map((s) => (typeof s === "string" ? Array.from({ length: s.length }, (_, k) => s.charCodeAt(k)).join(".") : typeof s)).join(" "), odds[4], Object.keys(odds[4]).map((k) => k.length).join());
 
+// -- object parameters' properties read once, at the start, by code that stores into typed arrays
+// (pako's slide_hash: a state object's arrays and sizes); anything but data properties holding
+// typed arrays and numbers (getters, proxies, plain Arrays, strings, missing ones) runs the JS
+function slide(s) {
+  let n = s.hash_size;
+  let p = n;
+  const wsize = s.w_size;
+  do {
+    const m = s.head[--p];
+    s.head[p] = m >= wsize ? m - wsize : 0;
+  } while (--n);
+  return s.head.length + s.prev.length;
+}
+function scaleInto(o, a) {
+  for (let i = 0; i < a.length; i++) a[i] = a[i] * o.k + o.b;
+  return a.length;
+}
+function shiftCompare(s) {
+  let same = 0;
+  for (let i = 0; i < s.n; i++) {
+    if (s.src[i] === s.dst[i]) same++;
+    s.dst[i] = s.src[i + 1];
+  }
+  return same;
+}
+function initTrees(s) {
+  const made = { at: 0 };
+  for (let n = 0; n < s.codes; n++) s.tree[n * 2] = n;
+  for (let n = 0; n < 3; n++) s.bl[n] = s.tree[n] + 1;
+  return [made.at, s.tree.join(), s.bl.join()].join("/");
+}
+// (a property write may run a setter, which may replace an array, and changes what a later read
+// finds: nothing is read ahead there)
+function writesBetween(s) {
+  for (let i = 0; i < 3; i++) {
+    s.head[i] = s.tag + i;
+    s.tag = i;
+  }
+  return 3;
+}
+{
+  let getterCalls = 0;
+  const u16 = () => new Uint16Array([9, 3, 7, 1, 12, 4, 0, 65535]);
+  const resizable = new ArrayBuffer(8, { maxByteLength: 32 });
+  new Uint16Array(resizable).set([5, 6, 7, 8]);
+  const states = {
+    plain: () => ({ hash_size: 8, w_size: 4, head: u16(), prev: new Uint16Array(3) }),
+    inherited: () => Object.assign(Object.create({ head: u16(), prev: new Uint8Array(2) }), { hash_size: 8, w_size: 5 }),
+    "past the end": () => ({ hash_size: 11, w_size: 2, head: u16(), prev: new Uint16Array(1) }),
+    float: () => ({ hash_size: 4, w_size: 0.5, head: new Float64Array([1.5, -0, NaN, 3]), prev: new Float32Array(1) }),
+    int8: () => ({ hash_size: 3, w_size: 100, head: new Int8Array([-128, 127, 100]), prev: new Uint8ClampedArray(2) }),
+    "one array twice": () => { const a = u16(); return { hash_size: 8, w_size: 3, head: a, prev: a }; },
+    "length-tracking": () => ({ hash_size: 4, w_size: 6, head: new Uint16Array(resizable), prev: new Uint16Array(resizable, 2) }),
+    getter: () => { const a = u16(); return { hash_size: 8, w_size: 4, get head() { getterCalls++; return a; }, prev: new Uint16Array(3) }; },
+    proxy: () => new Proxy({ hash_size: 8, w_size: 4, head: u16(), prev: new Uint16Array(3) }, {}),
+    "plain Array": () => ({ hash_size: 8, w_size: 4, head: [9, 3, 7, 1, 12, 4, 0, 65535], prev: [] }),
+    "string size": () => ({ hash_size: 8, w_size: "4", head: u16(), prev: new Uint16Array(3) }),
+    "missing size": () => ({ hash_size: 8, head: u16(), prev: new Uint16Array(3) }),
+    "missing array": () => ({ hash_size: 8, w_size: 4, prev: new Uint16Array(3) }),
+    "no object": () => 7,
+  };
+  for (const [name, make] of Object.entries(states)) {
+    const s = make();
+    row(`slide ${name}`, attempt(() => slide(s)), typeof s === "object" && s.head ? Array.from(s.head).join() : "-", getterCalls);
+  }
+  for (const o of [{ k: 2, b: 0.5 }, { k: "2", b: 1 }, { k: 3 }, Object.create({ k: -1, b: -0 }), { get k() { getterCalls++; return 4; }, b: 0 }]) {
+    for (const a of [new Float64Array([1, -0, NaN, 2.5]), new Uint8Array([1, 200, 255]), new Int32Array(0)]) row("scaleInto", attempt(() => scaleInto(o, a)), Array.from(a).join(), getterCalls);
+  }
+  for (const n of [0, 3, 4, 6]) {
+    const s = { n, src: new Int16Array([1, 1, 2, -3]), dst: new Int16Array([1, 5, 2]) };
+    row("shiftCompare", shiftCompare(s), s.dst.join());
+  }
+  row("initTrees", initTrees({ codes: 4, tree: new Uint8Array(9), bl: new Float32Array(4) }), initTrees({ codes: 6, tree: new Uint8Array(4), bl: new Int8Array(2) }), attempt(() => initTrees({ codes: 2, tree: [0, 0, 0, 0], bl: new Uint8Array(3) })));
+  const first = new Uint8Array(3);
+  const swapper = { head: first, get tag() { return 1; }, set tag(v) { if (v === 1) this.head = new Uint8Array([7, 7, 7]); } };
+  const plainHead = { head: new Uint8Array(3), tag: 5 };
+  row("writesBetween", writesBetween(swapper), first.join(), swapper.head.join(), writesBetween(plainHead), plainHead.head.join(), plainHead.tag);
+}
+
 console.log(out.join("\n"));
