@@ -950,7 +950,7 @@ export class FunctionCompiler {
       f.cand.objectOps!.add(`reads ${key} once, at the start`);
       if (kind === "number") {
         c.push(get(from), ...atom(prop), { op: "i32.const", value: 0 }, { op: "call", func: READ_HELPER });
-        this.unwindIfSet(f);
+        this.fallBackIfSet(f);
         const v = this.newLocal(f, "f64");
         c.push(set(v));
         f.hoisted.set(key, { local: v, ty: "number" });
@@ -960,7 +960,7 @@ export class FunctionCompiler {
       const [ptr, len, k] = [this.newLocal(f, "i32"), this.newLocal(f, "i32"), this.newLocal(f, "i32")];
       const [v, gone] = [this.newLocal(f, "i64"), this.newLocal(f, "i32")];
       c.push(get(from), ...atom(prop), { op: "i32.const", value: 0 }, { op: "call", func: READ_VALUE_HELPER });
-      this.unwindIfSet(f);
+      this.fallBackIfSet(f);
       c.push({ op: "local.tee", local: v }, ...otherKind(k), { op: "if" }, ctx, get(v), { op: "call", func: "JS_FreeValue" }, ...this.deopt(f), { op: "end" });
       // (the object holds the array, and no JS runs until the end: it stays where it is)
       c.push(get(v), { op: "call", func: BUFFER_HELPER }, set(gone), set(len), set(ptr), ctx, get(v), { op: "call", func: "JS_FreeValue" });
@@ -1723,6 +1723,20 @@ export class FunctionCompiler {
   /** After a call that may set OVERFLOW (a depth, an exception, a fallback): unwind when it did. */
   private unwindIfSet(f: FnScope): void {
     f.code.push({ op: "global.get", global: OVERFLOW }, { op: "if" });
+    this.returnZero(f);
+    f.code.push({ op: "end" });
+  }
+
+  /**
+   * After a read made ahead of the code that JS would have run first (hoistReads): unwind when
+   * it fell back, and fall back when it threw (a module namespace's binding before its
+   * initialisation), so that the JS throws where its own read is, after what comes before it.
+   */
+  private fallBackIfSet(f: FnScope): void {
+    const ctx: Instr = { op: "global.get", global: CTX };
+    f.code.push({ op: "global.get", global: OVERFLOW }, { op: "if" });
+    f.code.push({ op: "global.get", global: OVERFLOW }, { op: "i32.const", value: THROWN }, { op: "i32.eq" }, { op: "if" });
+    f.code.push(ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "i32.const", value: DEOPT }, { op: "global.set", global: OVERFLOW }, { op: "end" });
     this.returnZero(f);
     f.code.push({ op: "end" });
   }
