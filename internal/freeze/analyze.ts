@@ -33,7 +33,7 @@ import { arrayNames, bodyStatements, numericOnly, undefinedFlow, viewNames } fro
 import { viewElement, viewFits, viewGet, viewSet } from "./dataview.ts";
 import { constantOf, int32Variables, onlyBitwise, toInt32Const, type Binding } from "./int32.ts";
 import { assignedBeforeRead, declaredWithoutValue } from "./assigned.ts";
-import { atom, cachedRead, FIELD_FLAGS, hoistedReads, ITOA_HELPER, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
+import { atom, cachedRead, FIELD_FLAGS, hoistedReads, ITOA_HELPER, READ_AT_START, keptConcat, keptString, mkval, numericReads, objectNames, READ_HELPER, READ_VALUE_HELPER } from "./objects.ts";
 
 /**
  * "array": a typed array (only as a parameter; see runtime.ts for its three i32s).
@@ -931,11 +931,10 @@ export class FunctionCompiler {
     return v?.ty === "array" ? v : undefined;
   }
 
-  /** `o.p` read at the start (hoistReads), where `o` is still that parameter. */
+  /** `o.p` read at the start (hoistReads). (No inner block declares `o` again: declare refuses it.) */
   private hoistedOf(f: FnScope, e: N): Binding | undefined {
     if (e.type !== "MemberExpression" || e.computed || e.optional || e.object.type !== "Identifier" || e.property.type !== "Identifier") return undefined;
-    const h = f.hoisted.get(`${e.object.name}.${e.property.name}`);
-    return h && this.lookup(f, e.object.name) === f.blocks[0]!.get(e.object.name) ? h : undefined;
+    return f.hoisted.get(`${e.object.name}.${e.property.name}`);
   }
 
   /** The reads objects.ts hoistedReads found, made here before anything else: each a number, or a typed array's three values (anything else falls back, DEOPT). */
@@ -947,7 +946,7 @@ export class FunctionCompiler {
     for (const [key, kind] of hoist) {
       const [name, prop] = key.split(".") as [string, string];
       const from = f.blocks[0]!.get(name)!.local;
-      f.cand.objectOps!.add(`reads ${key} once, at the start`);
+      f.cand.objectOps!.add(`reads ${key}${READ_AT_START}`);
       if (kind === "number") {
         c.push(get(from), ...atom(prop), { op: "i32.const", value: 0 }, { op: "call", func: READ_HELPER });
         this.fallBackIfSet(f);
@@ -958,12 +957,13 @@ export class FunctionCompiler {
       }
       // (its pointer, length and kind in three locals in a row, as a typed array parameter's)
       const [ptr, len, k] = [this.newLocal(f, "i32"), this.newLocal(f, "i32"), this.newLocal(f, "i32")];
-      const [v, gone] = [this.newLocal(f, "i64"), this.newLocal(f, "i32")];
+      const v = this.newLocal(f, "i64");
       c.push(get(from), ...atom(prop), { op: "i32.const", value: 0 }, { op: "call", func: READ_VALUE_HELPER });
       this.fallBackIfSet(f);
       c.push({ op: "local.tee", local: v }, ...otherKind(k), { op: "if" }, ctx, get(v), { op: "call", func: "JS_FreeValue" }, ...this.deopt(f), { op: "end" });
       // (the object holds the array, and no JS runs until the end: it stays where it is)
-      c.push(get(v), { op: "call", func: BUFFER_HELPER }, set(gone), set(len), set(ptr), ctx, get(v), { op: "call", func: "JS_FreeValue" });
+      // (a detached array is JS's empty one: 0, 0, and "gone", which nothing here needs)
+      c.push(get(v), { op: "call", func: BUFFER_HELPER }, { op: "drop" }, set(len), set(ptr), ctx, get(v), { op: "call", func: "JS_FreeValue" });
       f.hoisted.set(key, { local: ptr, ty: "array" });
     }
   }
@@ -1942,7 +1942,8 @@ export class FunctionCompiler {
    * typed array under compiled code. (Other frozen functions it calls take no objects:
    * args() refuses to pass one, so none of them reads or calls a method.) Reads and arrays
    * meet only where nothing else happens (no element store, no call but Math's): a read that
-   * falls back then repeats nothing.
+   * falls back then repeats nothing. (Reads made at the start, hoistReads, are not counted
+   * here: they come before any effect, in code that calls nothing and writes no property.)
    */
   private checkObjects(f: FnScope): void {
     if (f.reads && f.calls) throw new Reject("both reads properties and calls methods or writes properties (a read that falls back to the interpreter would repeat them)");

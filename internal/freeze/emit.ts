@@ -366,6 +366,7 @@ function bufferHelper(at: (offset: number) => Instr[], scratch: number, lengthGe
   const ctx: Instr = { op: "global.get", global: CTX };
   const get = (local: number): Instr => ({ op: "local.get", local });
   const dropException: Instr[] = [ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }];
+  const gone: Instr[] = [...dropException, { op: "i32.const", value: 0 }, { op: "i32.const", value: 0 }, { op: "i32.const", value: 1 }, { op: "return" }];
   return {
     name: BUFFER_HELPER,
     params: ["i64"],
@@ -374,12 +375,12 @@ function bufferHelper(at: (offset: number) => Instr[], scratch: number, lengthGe
     body: [
       ctx, get(a), ...at(scratch), ...at(scratch + 4), { op: "i32.const", value: 0 }, { op: "call", func: "JS_GetTypedArrayBuffer" }, { op: "local.tee", local: buf },
       ...TAG_OF, { op: "i32.const", value: TAG.exception }, { op: "i32.eq" }, { op: "if" },
-      ...dropException, { op: "i32.const", value: 0 }, { op: "i32.const", value: 0 }, { op: "i32.const", value: 1 }, { op: "return" },
+      ...gone,
       { op: "end" },
       ctx, ...at(scratch + 8), get(buf), { op: "call", func: "JS_GetArrayBuffer" }, { op: "local.set", local: ptr },
       ctx, get(buf), { op: "call", func: "JS_FreeValue" },
       get(ptr), { op: "i32.eqz" }, { op: "if" },
-      ...dropException, { op: "i32.const", value: 0 }, { op: "i32.const", value: 0 }, { op: "i32.const", value: 1 }, { op: "return" },
+      ...gone,
       { op: "end" },
       get(ptr), ...at(scratch), { op: "i32.load", offset: 0 }, { op: "i32.add" }, { op: "local.set", local: ptr },
       ctx, ...at(lengthGetter), { op: "i64.load", offset: 0 }, get(a), { op: "i32.const", value: 0 }, { op: "i32.const", value: 0 }, { op: "call", func: "JS_Call" }, { op: "local.tee", local: buf },

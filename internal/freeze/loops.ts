@@ -17,7 +17,7 @@
 import { callsBeyondMath, children, isFunction, isLoop, someNode, type N } from "./ast.ts";
 import { Reject, type Candidate, type Frozen, type FunctionCompiler } from "./analyze.ts";
 import { throughEngine } from "./typed.ts";
-import { objectsHow, RUNS_JS_HOLDING, runsJs } from "./objects.ts";
+import { objectsHow, READ_AT_START, RUNS_JS_HOLDING, runsJs } from "./objects.ts";
 import { functionOf, lookupIn, mayChange, sameBinding, type ProgramScopes, type Scope } from "./scopes.ts";
 import { assignedBeforeRead } from "./assigned.ts";
 import { keepsArgument } from "./outer.ts";
@@ -101,8 +101,9 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
       // of them (it would see them stale), nor may anything else change those the loop reads
       // (an assignment anywhere, or a direct eval's)
       if (runsJs(cand) && (cand.loop!.outputs.length || params.some((p) => mayChange(scopes, scope, p)))) throw new Reject(RUNS_JS_HOLDING);
-      // creating an object can throw (out of memory): the variables go back with the exception
-      if (cand.objectOps!.size) cand.loop!.mayThrow = true;
+      // creating an object can throw (out of memory), and so can a read or a write: the variables go back
+      // with the exception (a read made at the start falls back instead: objects.ts hoistedReads)
+      if ([...cand.objectOps!].some((op) => !op.endsWith(READ_AT_START))) cand.loop!.mayThrow = true;
       frozen.entry = true;
       n++;
       const arrays = params.filter((_, i) => frozen.paramTys[i] === "array");

@@ -19,6 +19,8 @@
 //   function's JS from its start, which is exact because nothing observable
 //   happened before (reads change nothing; a literal nobody saw is garbage).
 //   So one compiled function or loop never does both (analyze.ts refuses it).
+//   Code that only stores into typed arrays makes its reads once, at its start,
+//   before any effect (hoistedReads).
 
 import { callsBeyondMath, children, someNode, storesMember, type N } from "./ast.ts";
 import type { Func, Instr, ValType } from "./encode.ts";
@@ -368,6 +370,9 @@ export function numericReads(fn: N): Set<N> {
   return out;
 }
 const numericReadsOf = new WeakMap<N, Set<N>>();
+
+/** How --explain names a read made at the start (hoistedReads): it cannot throw there (a throw falls back). */
+export const READ_AT_START = " once, at the start";
 
 /**
  * The properties of object parameters that code with effects reads once, at its start

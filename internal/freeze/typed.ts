@@ -57,7 +57,7 @@ export function throughEngine(c: { views?: Map<string, Set<string>> }): string {
 export function undefinedFlow(stmts: N[], arrays: Set<string>, numericParam: (call: N, i: number) => boolean, outputs: string[] = []): string | undefined {
   if (arrays.size === 0) return undefined;
   const maybe = new Set<string>();
-  const isRead = (e: N) => e.type === "MemberExpression" && e.computed && e.object.type === "Identifier" && arrays.has(e.object.name);
+  const isRead = (e: N) => e.type === "MemberExpression" && e.computed && arrays.has(arrayKey(e.object));
   const tainted = (e: N | null | undefined): boolean => {
     if (!e) return false;
     switch (e.type) {
@@ -104,6 +104,10 @@ export function undefinedFlow(stmts: N[], arrays: Set<string>, numericParam: (ca
   if (!reason && out) reason = `${why}: '${out}' may hold one after the loop`;
   return reason;
 }
+
+/** The name `arrays` knows an array expression by: a variable's, or "o.p" for an object parameter's property read at the start (analyze.ts hoistReads). */
+const arrayKey = (e: N): string =>
+  e.type === "Identifier" ? e.name : e.type === "MemberExpression" && !e.computed && e.object.type === "Identifier" && e.property.type === "Identifier" ? `${e.object.name}.${e.property.name}` : "";
 
 /** Does this function use its parameter `name` only as a number (never compares it with ===, returns it, or hands it on)? */
 export function numericOnly(fn: N, name: string): boolean {

@@ -283,6 +283,25 @@ function initTrees(s) {
   for (let n = 0; n < 3; n++) s.bl[n] = s.tree[n] + 1;
   return [made.at, s.tree.join(), s.bl.join()].join("/");
 }
+// (a read past a hoisted array's end is undefined where it can be told from NaN)
+function lastPast(s) {
+  let v = 0;
+  for (let i = 0; i <= s.n; i++) {
+    v = s.a[i];
+    s.b[i] = 1;
+  }
+  return v;
+}
+function pastCompared(s) {
+  let same = 0;
+  for (let i = 0; i < 4; i++) {
+    const x = s.a[i + 2];
+    const y = s.b[i];
+    if (x === y) same++;
+    s.b[i] = 9;
+  }
+  return same;
+}
 // (a property write may run a setter, which may replace an array, and changes what a later read
 // finds: nothing is read ahead there)
 function writesBetween(s) {
@@ -294,6 +313,8 @@ function writesBetween(s) {
 }
 {
   let getterCalls = 0;
+  // (node 20 detaches by transferring to a clone, QuickJS-NG by ArrayBuffer.prototype.transfer)
+  const detach = (t) => (typeof t.buffer.transfer === "function" ? t.buffer.transfer() : structuredClone(t.buffer, { transfer: [t.buffer] }), t);
   const u16 = () => new Uint16Array([9, 3, 7, 1, 12, 4, 0, 65535]);
   const resizable = new ArrayBuffer(8, { maxByteLength: 32 });
   new Uint16Array(resizable).set([5, 6, 7, 8]);
@@ -304,6 +325,7 @@ function writesBetween(s) {
     float: () => ({ hash_size: 4, w_size: 0.5, head: new Float64Array([1.5, -0, NaN, 3]), prev: new Float32Array(1) }),
     int8: () => ({ hash_size: 3, w_size: 100, head: new Int8Array([-128, 127, 100]), prev: new Uint8ClampedArray(2) }),
     "one array twice": () => { const a = u16(); return { hash_size: 8, w_size: 3, head: a, prev: a }; },
+    detached: () => ({ hash_size: 4, w_size: 1, head: detach(u16()), prev: new Uint16Array(3) }),
     "length-tracking": () => ({ hash_size: 4, w_size: 6, head: new Uint16Array(resizable), prev: new Uint16Array(resizable, 2) }),
     getter: () => { const a = u16(); return { hash_size: 8, w_size: 4, get head() { getterCalls++; return a; }, prev: new Uint16Array(3) }; },
     proxy: () => new Proxy({ hash_size: 8, w_size: 4, head: u16(), prev: new Uint16Array(3) }, {}),
@@ -315,7 +337,7 @@ function writesBetween(s) {
   };
   for (const [name, make] of Object.entries(states)) {
     const s = make();
-    row(`slide ${name}`, attempt(() => slide(s)), typeof s === "object" && s.head ? Array.from(s.head).join() : "-", getterCalls);
+    row(`slide ${name}`, attempt(() => slide(s)), typeof s === "object" && s.head ? attempt(() => Array.from(s.head).join()) : "-", getterCalls);
   }
   for (const o of [{ k: 2, b: 0.5 }, { k: "2", b: 1 }, { k: 3 }, Object.create({ k: -1, b: -0 }), { get k() { getterCalls++; return 4; }, b: 0 }]) {
     for (const a of [new Float64Array([1, -0, NaN, 2.5]), new Uint8Array([1, 200, 255]), new Int32Array(0)]) row("scaleInto", attempt(() => scaleInto(o, a)), Array.from(a).join(), getterCalls);
@@ -324,6 +346,8 @@ function writesBetween(s) {
     const s = { n, src: new Int16Array([1, 1, 2, -3]), dst: new Int16Array([1, 5, 2]) };
     row("shiftCompare", shiftCompare(s), s.dst.join());
   }
+  for (const n of [1, 2, 3]) row("lastPast", lastPast({ n, a: new Uint8Array([4, 5, 6]), b: new Uint8Array(2) }));
+  row("pastCompared", pastCompared({ a: new Uint8Array([1, 2, 3]), b: new Uint8Array(2) }), pastCompared({ a: new Float64Array(6), b: new Float64Array(4) }));
   row("initTrees", initTrees({ codes: 4, tree: new Uint8Array(9), bl: new Float32Array(4) }), initTrees({ codes: 6, tree: new Uint8Array(4), bl: new Int8Array(2) }), attempt(() => initTrees({ codes: 2, tree: [0, 0, 0, 0], bl: new Uint8Array(3) })));
   const first = new Uint8Array(3);
   const swapper = { head: first, get tag() { return 1; }, set tag(v) { if (v === 1) this.head = new Uint8Array([7, 7, 7]); } };

@@ -1154,21 +1154,53 @@ function afterAsNumber(a, n) {
   w -= 1;
   return [v | 0, v >>> 1, v < 3, v >= 3, !v, -v, v * 2, v ? 1 : 2, w * 1, s, o.x ?? 0].join();
 }
-function afterCompared(a, n) {
-  const o = {};
+// (each of these uses tells undefined from NaN)
+function afterStrictEq(a, n) {
   let v = 0;
   for (let i = 0; i < n; i++) v = a[i];
-  return [v === undefined, v == null, o.x ?? 0].join();
+  return v === undefined;
+}
+function afterLooseEq(a, n) {
+  let v = 0;
+  for (let i = 0; i < n; i++) v = a[i];
+  return v == null;
 }
 function afterAdded(a, n) {
   let v = 0;
   for (let i = 0; i < n; i++) v = a[i];
-  return "v=" + v + typeof v + [v].length;
+  return "v=" + v;
 }
-function afterDefaulted(a, n) {
+function afterTypeof(a, n) {
   let v = 0;
   for (let i = 0; i < n; i++) v = a[i];
-  return [v ?? "none", v || "falsy", { v }.v].join();
+  return typeof v;
+}
+function afterInArray(a, n) {
+  let v = 0;
+  for (let i = 0; i < n; i++) v = a[i];
+  return [v].join();
+}
+function afterNullish(a, n) {
+  let v = 0;
+  for (let i = 0; i < n; i++) v = a[i];
+  return v ?? "none";
+}
+function afterShorthand(a, n) {
+  let v = 0;
+  for (let i = 0; i < n; i++) v = a[i];
+  return JSON.stringify({ v });
+}
+function afterPlusAssigned(a, n) {
+  let v = 0;
+  for (let i = 0; i < n; i++) v = a[i];
+  v += "!";
+  return v;
+}
+function afterAsKey(a, n) {
+  const names = { undefined: "u", NaN: "n" };
+  let v = 0;
+  for (let i = 0; i < n; i++) v = a[i];
+  return names[v] ?? "-";
 }
 function afterInClosure(a, n) {
   let v = 0;
@@ -1192,7 +1224,7 @@ function afterReentered(a) {
 for (const a of [new Uint8Array([7, 2, 9]), new Float64Array([NaN, 7, -0, 0.5]), new Int32Array(0), [7, 8, 9, 10, 11, 12]]) {
   for (const n of [0, 1, 2, 3, 4, 6]) {
     row("a variable left past an end, used as a number after", afterAsNumber(a, n));
-    row("a variable left past an end, compared after", afterCompared(a, n), afterAdded(a, n), afterDefaulted(a, n), afterInClosure(a, n));
+    row("a variable left past an end, told apart after", afterStrictEq(a, n), afterLooseEq(a, n), afterAdded(a, n), afterTypeof(a, n), afterInArray(a, n), afterNullish(a, n), afterShorthand(a, n), afterPlusAssigned(a, n), afterAsKey(a, n), afterInClosure(a, n));
   }
   row("a variable left past an end, the loop entered again", afterReentered(a));
 }
