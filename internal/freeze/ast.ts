@@ -30,6 +30,9 @@ export const isFunction = (n: N) => n.type === "FunctionDeclaration" || n.type =
 /** A loop the freezer compiles: for, while, do-while, for-of. */
 export const isLoop = (n: N) => n.type === "ForStatement" || n.type === "WhileStatement" || n.type === "DoWhileStatement" || n.type === "ForOfStatement";
 
+/** Is `n` the test of `parent` (an if, a loop, a ?:), which takes it as a boolean? */
+export const isTestOf = (parent: N, n: N) => ["IfStatement", "WhileStatement", "DoWhileStatement", "ForStatement", "ConditionalExpression"].includes(parent.type) && parent.test === n;
+
 /** Does `e` assign anything (=, op=, ++, --)? */
 export const assignsAny = (e: N) => someNode(e, (n) => n.type === "AssignmentExpression" || n.type === "UpdateExpression");
 

@@ -14,7 +14,7 @@
 // assigns. No JS runs while it does (frozen code calls only frozen code), so
 // nothing can see the variables in between.
 
-import { callsBeyondMath, children, isFunction, isLoop, someNode, type N } from "./ast.ts";
+import { callsBeyondMath, children, isFunction, isLoop, isTestOf, someNode, type N } from "./ast.ts";
 import { Reject, type Candidate, type Frozen, type FunctionCompiler } from "./analyze.ts";
 import { throughEngine } from "./typed.ts";
 import { objectsHow, READ_AT_START, RUNS_JS_HOLDING, runsJs } from "./objects.ts";
@@ -220,14 +220,8 @@ function takesNumber(parent: N, n: N): boolean {
       return true;
     case "AssignmentExpression":
       return parent.left === n && (parent.operator === "=" || NUMERIC_BINARY.includes(parent.operator.slice(0, -1)));
-    case "IfStatement":
-    case "WhileStatement":
-    case "DoWhileStatement":
-    case "ForStatement":
-    case "ConditionalExpression":
-      return parent.test === n;
     default:
-      return false;
+      return isTestOf(parent, n);
   }
 }
 

@@ -8,7 +8,7 @@
 // code that does one of those.
 // Those places are refused, so every result stays the interpreter's.
 
-import { children, type N } from "./ast.ts";
+import { children, isTestOf, type N } from "./ast.ts";
 
 
 /** Names used as typed arrays: `x[...]`, `x.length`, or `for (const v of x)`. */
@@ -136,17 +136,11 @@ function consumesNumber(parent: N, n: N): boolean {
       return parent.operator !== "=" || parent.left === n;
     case "MemberExpression":
       return parent.computed && parent.property === n;
-    case "IfStatement":
-    case "WhileStatement":
-    case "DoWhileStatement":
-    case "ForStatement":
-    case "ConditionalExpression":
-      return parent.test === n;
     case "CallExpression":
       // Math's functions take numbers
       return parent.callee.type === "MemberExpression" && parent.callee.object.type === "Identifier" && parent.callee.object.name === "Math";
     default:
-      return false;
+      return isTestOf(parent, n);
   }
 }
 
