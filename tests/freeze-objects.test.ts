@@ -43,6 +43,8 @@ describe("objects in frozen code", () => {
     expect(b.stdout).toMatch(/frozen {5}shiftCompare \(objects\.js:\d+:\d+\): f64; objects: reads s\.n once, at the start, reads s\.src once, at the start, reads s\.dst once, at the start\n/);
     expect(b.stdout).toMatch(/loop \(objects\.js:\d+:\d+\) in initTrees: compiled loop over objects s; objects: reads s\.codes once, at the start, reads s\.tree once, at the start\n/);
     expect(b.stdout).toMatch(/not frozen writesBetween \(objects\.js:\d+:\d+\): assigns to a property\n/);
+    expect(b.stdout).toMatch(/not frozen nestedRead \(objects\.js:\d+:\d+\): works on objects and on typed arrays or DataViews together\n/);
+    expect(b.stdout).toMatch(/not frozen lengthOnly \(objects\.js:\d+:\d+\): works on objects and on typed arrays or DataViews together\n/);
     expect(b.stdout).toMatch(/not frozen lastPast \(objects\.js:\d+:\d+\): reads a typed array where a read past its end \(undefined\) could be told from NaN: it may return one\n/);
     expect(b.stdout).toMatch(/loop \(objects\.js:\d+:\d+\) in the top level: compiled loop over objects counter; objects: writes counter\.count\n/);
     expect(b.stdout).toMatch(/loop \(objects\.js:\d+:\d+\) in the top level: compiled loop over objects handed, item; objects: creates object literals, calls handed\.push\n/);

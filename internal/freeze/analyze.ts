@@ -1948,7 +1948,8 @@ export class FunctionCompiler {
   private checkObjects(f: FnScope): void {
     if (f.reads && f.calls) throw new Reject("both reads properties and calls methods or writes properties (a read that falls back to the interpreter would repeat them)");
     const readsAlone = !f.calls && !f.cand.views?.size && !someNode(f.cand.node.body, storesMember) && !callsBeyondMath(f.cand.node.body);
-    if ((f.reads || f.calls) && (f.cand.arrays?.size || f.cand.views?.size) && !readsAlone) throw new Reject("works on objects and on typed arrays or DataViews together");
+    const arrays = f.cand.arrays?.size || f.cand.views?.size || [...f.hoisted.values()].some((b) => b.ty === "array");
+    if ((f.reads || f.calls) && arrays && !readsAlone) throw new Reject("works on objects and on typed arrays or DataViews together");
   }
 
   /**

@@ -187,7 +187,7 @@ function numericAfter(loop: N, scope: Scope, within: N, directEval: boolean): (n
     const closure = enclosed || (parent !== undefined && (isFunction(n) || n.type === "ClassDeclaration" || n.type === "ClassExpression"));
     if (n.type === "Identifier") {
       if (n.name === "arguments") args = true;
-      if (closure || !parent || !takesNumber(parent, n)) other.add(n.name);
+      if (closure || !parent || !numericUse(parent, n)) other.add(n.name);
       return;
     }
     for (const c of children(n)) walk(c, n, closure);
@@ -200,7 +200,7 @@ function numericAfter(loop: N, scope: Scope, within: N, directEval: boolean): (n
 const NUMERIC_BINARY = ["-", "*", "/", "%", "**", "<<", ">>", ">>>", "&", "|", "^", "<", ">", "<=", ">="];
 
 /** Does `parent` see its child identifier `n` only as a number (or not as a value: a name, a label, a declaration, an assignment's target)? */
-function takesNumber(parent: N, n: N): boolean {
+function numericUse(parent: N, n: N): boolean {
   switch (parent.type) {
     case "MemberExpression":
       return parent.property === n && !parent.computed;

@@ -19,8 +19,8 @@
 //   function's JS from its start, which is exact because nothing observable
 //   happened before (reads change nothing; a literal nobody saw is garbage).
 //   So one compiled function or loop never does both (analyze.ts refuses it).
-//   Code that only stores into typed arrays makes its reads once, at its start,
-//   before any effect (hoistedReads).
+//   Code whose only effects are stores into typed arrays makes its reads once,
+//   at its start, before any of them (hoistedReads).
 
 import { callsBeyondMath, children, someNode, storesMember, type N } from "./ast.ts";
 import type { Func, Instr, ValType } from "./encode.ts";
@@ -375,35 +375,43 @@ const numericReadsOf = new WeakMap<N, Set<N>>();
 export const READ_AT_START = " once, at the start";
 
 /**
- * The properties of object parameters that code with effects reads once, at its start
- * (analyze.ts hoistReads), "o.p" -> how it uses them: `o.p[i]` and `o.p.length` (a typed
- * array, "array"), or `o.p` itself ("number"). Only in code that calls nothing (Math's
+ * The properties of object parameters that code storing into typed arrays reads once, at its
+ * start (analyze.ts hoistReads), "o.p" -> how it uses them: `o.p[i]` (and `o.p.length`) as a
+ * typed array, "array", or `o.p` itself, "number". Only in code that calls nothing (Math's
  * functions aside), writes no property and deletes none: no JS runs while it does, so each
  * property keeps the value it had at the start. A read there runs no JS either, and one that
- * falls back (DEOPT) does so before any effect. Empty in code that neither reads an array so
- * nor stores into one (code that only reads keeps its reads in place, where a missing property
- * may be NaN), and where a property is used both ways or as an object (o.p.q).
+ * falls back (DEOPT) does so before any effect. Empty in code that stores into no array (code
+ * that only reads keeps its reads in place, where a missing property may be NaN and a plain
+ * Array's length is read), and where a property is used both ways, as an object (o.p.q), or
+ * only for its length.
  */
 export function hoistedReads(body: N, isObject: (name: string) => boolean): Map<string, "array" | "number"> {
   const out = new Map<string, "array" | "number">();
   const target = (n: N) => (n.type === "AssignmentExpression" ? n.left : n.argument);
   const writes = (n: N) => (storesMember(n) && !target(n).computed) || (n.type === "UnaryExpression" && n.operator === "delete");
-  if (callsBeyondMath(body) || someNode(body, writes)) return out;
-  let mixed = false;
+  if (callsBeyondMath(body) || someNode(body, writes) || !someNode(body, (n) => storesMember(n) && target(n).computed)) return out;
+  // each property's uses: as an array (o.p[i]), its length (o.p.length), or as a number (o.p)
+  const uses = new Map<string, Set<"element" | "length" | "number">>();
+  let other = false;
   const walk = (n: N, parent?: N): void => {
     if (n.type === "MemberExpression" && !n.computed && !n.optional && n.object.type === "Identifier" && n.property.type === "Identifier" && isObject(n.object.name)) {
       const key = `${n.object.name}.${n.property.name}`;
       const under = parent?.type === "MemberExpression" && parent.object === n;
-      const kind = under && (parent.computed || (parent.property.type === "Identifier" && parent.property.name === "length")) ? "array" : "number";
-      if ((under && kind === "number") || (out.has(key) && out.get(key) !== kind)) mixed = true;
-      out.set(key, kind);
+      const length = under && !parent.computed && parent.property.type === "Identifier" && parent.property.name === "length";
+      if (under && !parent.computed && !length) other = true; // (o.p.q)
+      if (!uses.has(key)) uses.set(key, new Set());
+      uses.get(key)!.add(under ? (length ? "length" : "element") : "number");
       return;
     }
     for (const c of children(n)) walk(c, n);
   };
   walk(body);
-  const effects = [...out.values()].includes("array") || someNode(body, (n) => storesMember(n) && target(n).computed);
-  return mixed || !effects ? new Map() : out;
+  for (const [key, use] of uses) {
+    // (a length alone may be a plain Array's, which a read in place takes and an array read here would not)
+    if (other || (use.has("number") && use.size > 1) || (use.has("length") && !use.has("element"))) return new Map();
+    out.set(key, use.has("number") ? "number" : "array");
+  }
+  return out;
 }
 
 /** What a compiled function or loop does with objects, for --explain. */

@@ -263,6 +263,12 @@ function slide(s) {
     const m = s.head[--p];
     s.head[p] = m >= wsize ? m - wsize : 0;
   } while (--n);
+  n = s.prev.length;
+  p = n;
+  while (n--) {
+    const m = s.prev[--p];
+    s.prev[p] = m >= wsize ? m - wsize : 0;
+  }
   return s.head.length + s.prev.length;
 }
 function scaleInto(o, a) {
@@ -302,6 +308,16 @@ function pastCompared(s) {
   }
   return same;
 }
+// (a property of a property, o.p.q, is read in place, which code that stores cannot do: refused;
+// a length alone, which may be a plain Array's, too)
+function nestedRead(o, a) {
+  for (let i = 0; i < a.length; i++) a[i] = o.p.q + i;
+  return a.length;
+}
+function lengthOnly(o, a) {
+  for (let i = 0; i < o.xs.length; i++) a[i] = i;
+  return a.length;
+}
 // (a property write may run a setter, which may replace an array, and changes what a later read
 // finds: nothing is read ahead there)
 function writesBetween(s) {
@@ -339,6 +355,12 @@ function writesBetween(s) {
     const s = make();
     row(`slide ${name}`, attempt(() => slide(s)), typeof s === "object" && s.head ? attempt(() => Array.from(s.head).join()) : "-", getterCalls);
   }
+  // (a length-tracking array after its buffer grew and shrank)
+  for (const bytes of [16, 4]) {
+    resizable.resize(bytes);
+    const s = states["length-tracking"]();
+    row(`slide resized to ${bytes}`, attempt(() => slide(s)), Array.from(s.head).join());
+  }
   for (const o of [{ k: 2, b: 0.5 }, { k: "2", b: 1 }, { k: 3 }, Object.create({ k: -1, b: -0 }), { get k() { getterCalls++; return 4; }, b: 0 }]) {
     for (const a of [new Float64Array([1, -0, NaN, 2.5]), new Uint8Array([1, 200, 255]), new Int32Array(0)]) row("scaleInto", attempt(() => scaleInto(o, a)), Array.from(a).join(), getterCalls);
   }
@@ -348,6 +370,7 @@ function writesBetween(s) {
   }
   for (const n of [1, 2, 3]) row("lastPast", lastPast({ n, a: new Uint8Array([4, 5, 6]), b: new Uint8Array(2) }));
   row("pastCompared", pastCompared({ a: new Uint8Array([1, 2, 3]), b: new Uint8Array(2) }), pastCompared({ a: new Float64Array(6), b: new Float64Array(4) }));
+  row("nestedRead", nestedRead({ p: { q: 2 } }, new Uint8Array(2)), lengthOnly({ xs: [1, 2, 3] }, new Float64Array(4)), lengthOnly({ xs: new Uint8Array(1) }, new Float64Array(2)));
   row("initTrees", initTrees({ codes: 4, tree: new Uint8Array(9), bl: new Float32Array(4) }), initTrees({ codes: 6, tree: new Uint8Array(4), bl: new Int8Array(2) }), attempt(() => initTrees({ codes: 2, tree: [0, 0, 0, 0], bl: new Uint8Array(3) })));
   const first = new Uint8Array(3);
   const swapper = { head: first, get tag() { return 1; }, set tag(v) { if (v === 1) this.head = new Uint8Array([7, 7, 7]); } };

@@ -1202,6 +1202,26 @@ function afterAsKey(a, n) {
   for (let i = 0; i < n; i++) v = a[i];
   return names[v] ?? "-";
 }
+function afterTemplate(a, n) {
+  let v = 0;
+  for (let i = 0; i < n; i++) v = a[i];
+  return `${v}`;
+}
+function afterAnd(a, n) {
+  let v = 0;
+  for (let i = 0; i < n; i++) v = a[i];
+  return String(v && "set");
+}
+function afterSwitch(a, n) {
+  let v = 0;
+  for (let i = 0; i < n; i++) v = a[i];
+  switch (v) {
+    case undefined:
+      return "undefined";
+    default:
+      return "other";
+  }
+}
 function afterInClosure(a, n) {
   let v = 0;
   const get = () => v;
@@ -1224,7 +1244,7 @@ function afterReentered(a) {
 for (const a of [new Uint8Array([7, 2, 9]), new Float64Array([NaN, 7, -0, 0.5]), new Int32Array(0), [7, 8, 9, 10, 11, 12]]) {
   for (const n of [0, 1, 2, 3, 4, 6]) {
     row("a variable left past an end, used as a number after", afterAsNumber(a, n));
-    row("a variable left past an end, told apart after", afterStrictEq(a, n), afterLooseEq(a, n), afterAdded(a, n), afterTypeof(a, n), afterInArray(a, n), afterNullish(a, n), afterShorthand(a, n), afterPlusAssigned(a, n), afterAsKey(a, n), afterInClosure(a, n));
+    row("a variable left past an end, told apart after", afterStrictEq(a, n), afterLooseEq(a, n), afterAdded(a, n), afterTypeof(a, n), afterInArray(a, n), afterNullish(a, n), afterShorthand(a, n), afterPlusAssigned(a, n), afterAsKey(a, n), afterTemplate(a, n), afterAnd(a, n), afterSwitch(a, n), afterInClosure(a, n));
   }
   row("a variable left past an end, the loop entered again", afterReentered(a));
 }
