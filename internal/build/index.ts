@@ -145,13 +145,13 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
   // this machine's precompiled cache, where `edgebox run` finds it by the
   // module's hash; elsewhere the first run compiles it.
   if (!o.portable) {
-    const { native, nativeModule } = await nativeCompiler();
+    const { native } = await nativeCompiler();
     const events = { warn: (m: string) => o.log.warn(m) };
     loadPrecompiled(native, "app-module", contentHash(image.wasm), () => image.wasm, cacheDir(), events);
     if (frozen) loadPrecompiled(native, "app-frozen", contentHash(frozen.wasm), () => frozen!.wasm, cacheDir(), events);
     // the native extensions a run links on first use (URL, TextEncoder, structuredClone, crypto):
     // compiled here once per edgebox build, so that an app's first run compiles nothing
-    for (const e of extensions) nativeModule(native, e.source, events);
+    for (const e of extensions) loadPrecompiled(native, e.source.name, e.source.hash, e.source.bytes, cacheDir(), events);
     lap("native code", `Cranelift, into ${cacheDir()}`);
   }
 
@@ -177,9 +177,9 @@ export async function buildApp(o: BuildOptions): Promise<BuildResult> {
 
 /** The native engine with the flags a default run uses, to precompile for it. */
 async function nativeCompiler() {
-  const { loadHostLib, nativeModule } = await import("../engine/index.ts");
+  const { loadHostLib } = await import("../engine/index.ts");
   const { NativeEngine } = await import("../engine/native.ts");
   const lib = await loadHostLib();
-  return { native: new NativeEngine(lib, { fuel: false }), nativeModule };
+  return { native: new NativeEngine(lib, { fuel: false }) };
 }
 

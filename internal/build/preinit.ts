@@ -174,6 +174,12 @@ function warmMembers(vm: QuickJS, state: { warming?: boolean }, entry: number, m
   return warmed;
 }
 
+/** The guest as it is now, as a runtime module to start from: `runtimeWasm` with this memory as its initial one. */
+function imageOf(vm: QuickJS, runtimeWasm: Uint8Array): { wasm: Uint8Array; memoryBytes: number } {
+  const { memory, stackPointer } = vm.snapshot();
+  return { wasm: preinitialize(runtimeWasm, memory, stackPointer), memoryBytes: memory.length };
+}
+
 /**
  * The runtime's snapshot with Intl's chunks loaded and a first instance of each of `members`
  * made (runtime.js warmIntl; the zone is bound by each run's start()): what a plain run of an
@@ -189,9 +195,9 @@ export function prepareIntlRuntime(opts: {
   try {
     warmMembers(vm, state, opts.runtime.snapshot.entry, opts.members);
     if (state.stop) throw new Error(`preparing Intl stopped: it ${state.stop.what}`);
-    const { memory, stackPointer } = vm.snapshot();
+    const { wasm, memoryBytes } = imageOf(vm, opts.runtime.wasm);
     const { ctx, scratch } = vm.state();
-    return { wasm: preinitialize(opts.runtime.wasm, memory, stackPointer), snapshot: { ctx, scratch, entry: opts.runtime.snapshot.entry }, memoryBytes: memory.length };
+    return { wasm, snapshot: { ctx, scratch, entry: opts.runtime.snapshot.entry }, memoryBytes };
   } finally {
     vm.dispose();
   }
@@ -258,8 +264,7 @@ export function preinitApp(opts: {
         throw new WarmFailed(state.stop ?? err);
       }
       if (state.stop) throw new WarmFailed(state.stop);
-      const { memory, stackPointer } = vm.snapshot();
-      return { wasm: preinitialize(opts.runtime.wasm, memory, stackPointer), ...vm.state(), entry: opts.runtime.snapshot.entry, app, prerun: run, sides, warmed };
+      return { wasm: imageOf(vm, opts.runtime.wasm).wasm, ...vm.state(), entry: opts.runtime.snapshot.entry, app, prerun: run, sides, warmed };
     } catch (err) {
       if (err instanceof WarmFailed) throw err;
       if (state.stop) throw state.stop;

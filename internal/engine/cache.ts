@@ -26,7 +26,7 @@ const SUM_FORMAT = "edgebox-cwasm-3";
 const CAP_BYTES = 512 * 2 ** 20;
 
 /** A content hash for cache keys (wyhash, as the host library's file hash). */
-export function contentHash(bytes: Uint8Array): string {
+export function contentHash(bytes: Uint8Array | string): string {
   return BigInt.asUintN(64, BigInt(Bun.hash.wyhash(bytes, 0n))).toString(16).padStart(16, "0");
 }
 

@@ -31,7 +31,7 @@ export interface ModuleSource {
   bytes(): Uint8Array;
 }
 
-export function nativeModule(e: NativeEngine, source: ModuleSource, events: CacheEvents): WasmModule {
+function nativeModule(e: NativeEngine, source: ModuleSource, events: CacheEvents): WasmModule {
   return loadPrecompiled(e, source.name, source.hash, source.bytes, cacheDir(), events);
 }
 

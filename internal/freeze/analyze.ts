@@ -75,6 +75,8 @@ export interface Candidate {
   objects?: Set<string>;
   /** Its variables declared without a value that are assigned before any read, and those that only hold int32s (set by the compiler: assigned.ts, int32.ts). */
   vars?: { uninit: Set<string>; int32s: Set<string> };
+  /** Its object parameters' properties read once at its start, and how (objects.ts hoistedReads; the same every compile). */
+  hoisted?: Map<string, "array" | "number">;
   /** What its compiled code does with objects, for --explain (set by the compiler). */
   objectOps?: Set<string>;
 }
@@ -303,7 +305,7 @@ export class FunctionCompiler {
     }
     for (const name of cand.loop?.outputs ?? []) if (cand.loop!.firstWritten?.has(name)) f.written.set(name, this.newLocal(f, "i32"));
     // (reads of object parameters' properties made once, at the start: objects.ts hoistedReads)
-    const hoist = int ? new Map<string, "array" | "number">() : hoistedReads(n.body, (name) => f.blocks[0]!.get(name)?.ty === "value" && !assigns(n.body, name));
+    const hoist = int ? new Map<string, "array" | "number">() : (cand.hoisted ??= hoistedReads(n.body, new Set(cand.params.filter((_, i) => paramTys[i] === "value"))));
     const arrays = new Set([...cand.arrays!, ...[...hoist].filter(([, kind]) => kind === "array").map(([key]) => key)]);
     const undef = undefinedFlow(stmts, arrays, (call, i) => this.takesNumber(cand, call, i), cand.loop?.outputs.filter((o) => !cand.loop!.numericAfter?.has(o)));
     if (undef) throw new Reject(undef);
@@ -1734,11 +1736,9 @@ export class FunctionCompiler {
    */
   private fallBackIfSet(f: FnScope): void {
     const ctx: Instr = { op: "global.get", global: CTX };
-    f.code.push({ op: "global.get", global: OVERFLOW }, { op: "if" });
     f.code.push({ op: "global.get", global: OVERFLOW }, { op: "i32.const", value: THROWN }, { op: "i32.eq" }, { op: "if" });
     f.code.push(ctx, ctx, { op: "call", func: "JS_GetException" }, { op: "call", func: "JS_FreeValue" }, { op: "i32.const", value: DEOPT }, { op: "global.set", global: OVERFLOW }, { op: "end" });
-    this.returnZero(f);
-    f.code.push({ op: "end" });
+    this.unwindIfSet(f);
   }
 
   /** The engine threw (the i64 result on the stack is JS_EXCEPTION): unwind, the exception is pending. */

@@ -30,6 +30,9 @@ export const isFunction = (n: N) => n.type === "FunctionDeclaration" || n.type =
 /** A loop the freezer compiles: for, while, do-while, for-of. */
 export const isLoop = (n: N) => n.type === "ForStatement" || n.type === "WhileStatement" || n.type === "DoWhileStatement" || n.type === "ForOfStatement";
 
+/** The unary operators that take their operand as a number (typeof, void and delete do not). */
+export const NUMERIC_UNARY = ["-", "+", "~", "!"];
+
 /** Is `n` the test of `parent` (an if, a loop, a ?:), which takes it as a boolean? */
 export const isTestOf = (parent: N, n: N) => ["IfStatement", "WhileStatement", "DoWhileStatement", "ForStatement", "ConditionalExpression"].includes(parent.type) && parent.test === n;
 

@@ -14,7 +14,7 @@
 // assigns. No JS runs while it does (frozen code calls only frozen code), so
 // nothing can see the variables in between.
 
-import { callsBeyondMath, children, isFunction, isLoop, isTestOf, someNode, type N } from "./ast.ts";
+import { callsBeyondMath, children, isFunction, isLoop, isTestOf, NUMERIC_UNARY, someNode, type N } from "./ast.ts";
 import { Reject, type Candidate, type Frozen, type FunctionCompiler } from "./analyze.ts";
 import { throughEngine } from "./typed.ts";
 import { objectsHow, READ_AT_START, RUNS_JS_HOLDING, runsJs } from "./objects.ts";
@@ -78,6 +78,7 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
       continue;
     }
     const written = params.filter((p) => assigned.has(p));
+    const after = afterLoop(node, scope, within, scopes.directEval);
     const cand: Candidate = {
       name: `loop@${lineCol(node.start)}`,
       id: `fz_loop_${n}`,
@@ -87,9 +88,9 @@ export function compileLoops(scopes: ProgramScopes, compiler: FunctionCompiler, 
       scope: scope.node,
       // a call may throw (a DataView's range error, a RangeError at depth): then the variables go back with the exception
       // (only those read after it: the others' last values are never seen)
-      loop: { outputs: written.filter(readAfter(node, scope, within, scopes.directEval)), mayThrow: callsBeyondMath(node) },
+      loop: { outputs: written.filter(after.readAfter), mayThrow: callsBeyondMath(node) },
     };
-    cand.loop!.numericAfter = new Set(cand.loop!.outputs.filter(numericAfter(node, scope, within, scopes.directEval)));
+    cand.loop!.numericAfter = new Set(cand.loop!.outputs.filter(after.numericAfter));
     // Those it need not be given a number for: each pass assigns one before any read. Such a variable may be
     // undefined on entry (`var u;` before the loop): the compiled loop gets NaN for it, never read, and says
     // whether it assigned it; if not, the variable keeps its value (index.ts, emit.ts).
@@ -134,67 +135,44 @@ function fitsAlone(loop: N): boolean {
 }
 
 /**
- * Which of the loop's variables may be read once the loop is done. Not one when it is the
- * enclosing function's own (declared there, named by no function or class inside it: their code
- * runs later, a default value's closure too; no `arguments` or direct eval there), the loop is in
- * no other loop of that function, and nothing after the loop names it.
+ * What the code around the loop does with the variables it assigns, once it is done:
+ * - readAfter: which it may read. Not one when it is the enclosing function's own (declared
+ *   there, named by no function or class inside it: their code runs later, a default value's
+ *   closure too; no `arguments` or direct eval there), the loop is in no other loop of that
+ *   function, and nothing after the loop names it.
+ * - numericAfter: which it uses only as numbers. There a read past an array's end (undefined)
+ *   that the loop leaves in one may go back as NaN, which no such use tells apart: the
+ *   function's own variable (no `arguments`, no direct eval, named by no closure), every mention
+ *   outside the loop a declaration, an assignment to it, or an operand that takes a number
+ *   (numericUse); never compared with ==, added (a string), returned, handed on or used as a key.
  */
-function readAfter(loop: N, scope: Scope, within: N, directEval: boolean): (name: string) => boolean {
-  if (!isFunction(within) || directEval) return () => true;
+function afterLoop(loop: N, scope: Scope, within: N, directEval: boolean): { readAfter: (name: string) => boolean; numericAfter: (name: string) => boolean } {
+  if (!isFunction(within) || directEval) return { readAfter: () => true, numericAfter: () => false };
   let inLoop = false;
   let args = false;
   const later = new Set<string>();
-  const walk = (n: N, enclosed: boolean): void => {
+  const other = new Set<string>();
+  const walk = (n: N, parent: N, enclosed: boolean): void => {
     if (n !== loop && (isLoop(n) || n.type === "ForInStatement") && n.start <= loop.start && loop.end <= n.end) inLoop = true;
     const closure = enclosed || isFunction(n) || n.type === "ClassDeclaration" || n.type === "ClassExpression";
     if (n.type === "Identifier") {
       if (n.name === "arguments") args = true;
       if (closure || n.start >= loop.end) later.add(n.name);
+      // (a parameter is a declaration; the loop's own uses are its compiler's to check)
+      const inside = loop.start <= n.start && n.end <= loop.end;
+      if (parent !== within && !inside && (closure || !numericUse(parent, n))) other.add(n.name);
     }
-    for (const c of children(n)) walk(c, closure);
+    for (const c of children(n)) walk(c, n, closure);
   };
-  for (const part of [...(within.params as N[]), within.body]) walk(part, false);
-  const own = ownVariable(scope, within);
-  return (name) => inLoop || args || !own(name) || later.has(name);
-}
-
-/** Is `name`, seen from `scope`, a variable of `within` itself (declared there, not in a scope around it)? */
-function ownVariable(scope: Scope, within: N): (name: string) => boolean {
-  return (name) => {
+  for (const part of [...(within.params as N[]), within.body]) walk(part, within, false);
+  const own = (name: string) => {
     for (let s: Scope | undefined = scope; s; s = s.parent) {
       if (s.names.has(name)) return s.names.get(name) === "other";
       if (s.node === within) return false;
     }
     return false;
   };
-}
-
-/**
- * Which of the loop's variables the rest of the enclosing function uses only as numbers: there a
- * read past an array's end (undefined) that the loop leaves in one may go back as NaN, which no
- * such use tells apart. Its own variable (no `arguments`, no direct eval, named by no closure),
- * every other mention a declaration, an assignment to it, or an operand that takes a number
- * (arithmetic but `+`, an order comparison, a bitwise or unary operator but typeof, a test);
- * never compared with ==, added (a string), returned, handed on or used as a key.
- */
-function numericAfter(loop: N, scope: Scope, within: N, directEval: boolean): (name: string) => boolean {
-  if (!isFunction(within) || directEval) return () => false;
-  const own = ownVariable(scope, within);
-  const other = new Set<string>();
-  let args = false;
-  const walk = (n: N, parent: N | undefined, enclosed: boolean): void => {
-    if (n === loop) return;
-    const closure = enclosed || (parent !== undefined && (isFunction(n) || n.type === "ClassDeclaration" || n.type === "ClassExpression"));
-    if (n.type === "Identifier") {
-      if (n.name === "arguments") args = true;
-      if (closure || !parent || !numericUse(parent, n)) other.add(n.name);
-      return;
-    }
-    for (const c of children(n)) walk(c, n, closure);
-  };
-  for (const part of within.params as N[]) if (part.type !== "Identifier") walk(part, within, false);
-  walk(within.body, within, false);
-  return (name) => !args && own(name) && !other.has(name);
+  return { readAfter: (name) => inLoop || args || !own(name) || later.has(name), numericAfter: (name) => !args && own(name) && !other.has(name) };
 }
 
 const NUMERIC_BINARY = ["-", "*", "/", "%", "**", "<<", ">>", ">>>", "&", "|", "^", "<", ">", "<=", ">="];
@@ -215,7 +193,7 @@ function numericUse(parent: N, n: N): boolean {
     case "BinaryExpression":
       return NUMERIC_BINARY.includes(parent.operator);
     case "UnaryExpression":
-      return ["-", "+", "~", "!"].includes(parent.operator);
+      return NUMERIC_UNARY.includes(parent.operator);
     case "UpdateExpression":
       return true;
     case "AssignmentExpression":

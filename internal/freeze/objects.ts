@@ -22,7 +22,7 @@
 //   Code whose only effects are stores into typed arrays makes its reads once,
 //   at its start, before any of them (hoistedReads).
 
-import { callsBeyondMath, children, someNode, storesMember, type N } from "./ast.ts";
+import { assigns, callsBeyondMath, children, isTestOf, NUMERIC_UNARY, someNode, storesMember, type N } from "./ast.ts";
 import type { Func, Instr, ValType } from "./encode.ts";
 import { DEOPT, OVERFLOW, TAG, TAG_OF, THROWN } from "./runtime.ts";
 import { numberOf } from "./arrays.ts";
@@ -347,22 +347,17 @@ export function numericReads(fn: N): Set<N> {
         if (!["==", "!=", "===", "!==", "in", "instanceof"].includes(n.operator) && !(n.operator === "+" && (isString(n.left) || isString(n.right)))) (take(n.left), take(n.right));
         break;
       case "UnaryExpression":
-        if (["-", "+", "~", "!"].includes(n.operator)) take(n.argument);
+        if (NUMERIC_UNARY.includes(n.operator)) take(n.argument);
         break;
       case "AssignmentExpression":
         // s += o.x too: compiled code's variables are numbers, and a number plus undefined is NaN
         if (n.operator !== "=") take(n.right);
         break;
-      case "IfStatement":
-      case "WhileStatement":
-      case "DoWhileStatement":
-      case "ForStatement":
-      case "ConditionalExpression":
-        take(n.test);
-        break;
       case "CallExpression":
         if (n.callee.type === "MemberExpression" && n.callee.object.type === "Identifier" && n.callee.object.name === "Math") n.arguments.forEach(take);
         break;
+      default:
+        if (n.test && isTestOf(n, n.test)) take(n.test);
     }
     children(n).forEach(walk);
   };
@@ -385,8 +380,11 @@ export const READ_AT_START = " once, at the start";
  * Array's length is read), and where a property is used both ways, as an object (o.p.q), or
  * only for its length.
  */
-export function hoistedReads(body: N, isObject: (name: string) => boolean): Map<string, "array" | "number"> {
+export function hoistedReads(body: N, objects: Set<string>): Map<string, "array" | "number"> {
   const out = new Map<string, "array" | "number">();
+  // (an object parameter the code never assigns; asked only past the checks below, once a name)
+  const kept = new Map<string, boolean>();
+  const isObject = (name: string) => objects.has(name) && (kept.get(name) ?? kept.set(name, !assigns(body, name)).get(name)!);
   const target = (n: N) => (n.type === "AssignmentExpression" ? n.left : n.argument);
   const writes = (n: N) => (storesMember(n) && !target(n).computed) || (n.type === "UnaryExpression" && n.operator === "delete");
   if (callsBeyondMath(body) || someNode(body, writes) || !someNode(body, (n) => storesMember(n) && target(n).computed)) return out;

@@ -13,8 +13,7 @@ import { INTL_MEMBERS } from "../build/intl.ts";
 import { contentHash, write } from "../engine/cache.ts";
 
 const dir = () => join(cacheDir(), "intl");
-// (Bun's hash, not node:crypto's: a plain run asks at every start, and loading node:crypto costs)
-const marker = (main: string) => join(dir(), `used-${Bun.hash.wyhash(main, 0n).toString(16)}`);
+const marker = (main: string) => join(dir(), `used-${contentHash(main)}`);
 
 /** The run of `main` loaded DateTimeFormat: its next runs start prepared. */
 export function markIntlUsed(main: string): void {

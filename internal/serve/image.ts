@@ -35,32 +35,29 @@ const IMAGE_EXTENSIONS = ["url"] as const;
 /** The entry points every request calls (request.ts). */
 const REQUEST_ENTRIES = ["serve"];
 
-/** A warmIntl that failed: the image is made again without it (a gain, never a cause to refuse to serve). */
-class PrepareIntlFailed extends Error {}
-
 export async function buildImage(app: Awaited<ReturnType<typeof prepareApp>>, warn: (m: string) => void, prepareIntl = true): Promise<ServerImage> {
   const t0 = performance.now();
   const sb = new Sandbox({ ...app.sandbox, timeoutMs: app.sandbox.timeoutMs || 30_000 });
   let handler: number;
   let deferred: string[];
+  // (Intl prepared is a gain, never a cause to refuse to serve: where preparing it fails, the image is made again without it)
+  let warming = false;
   try {
     sb.boot();
     const exports = app.built ? await sb.evaluateBuilt(app.built.app, app.built.prerun) : await sb.evaluateMain(app.file);
     handler = sb.callEntry("findHandler", [exports]);
     sb.guest.free(exports);
     deferred = sb.linkDeferred(IMAGE_EXTENSIONS);
-    try {
-      if (prepareIntl) for (const member of intlMembersNamed(sb.sources.values())) sb.notify("warmIntl", member);
-    } catch (err) {
-      throw new PrepareIntlFailed(err instanceof GuestException ? sb.formatError(err.handle, false).trim().split("\n")[0]! : (err as Error).message);
-    }
+    warming = prepareIntl;
+    if (prepareIntl) for (const member of intlMembersNamed(sb.sources.values())) sb.notify("warmIntl", member);
+    warming = false;
     if (!sb.idle) throw new UserError("E_SERVE", `${app.file}: its module scope leaves work pending (an open file, a child process or a fetch); a server's module scope must finish setting up before requests`);
   } catch (err) {
     // (the guest's error is read before the guest is disposed of)
     const text = err instanceof GuestException ? sb.formatError(err.handle, false).trim() : undefined;
     sb.dispose();
-    if (err instanceof PrepareIntlFailed) {
-      warn(`preparing Intl in the image failed (${err.message}); the module scope runs again for an image without it, whose requests load Intl on first use`);
+    if (warming) {
+      warn(`preparing Intl in the image failed (${text?.split("\n")[0] ?? (err as Error).message}); the module scope runs again for an image without it, whose requests load Intl on first use`);
       return buildImage(app, warn, false);
     }
     if (err instanceof UserError) throw err;

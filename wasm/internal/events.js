@@ -109,7 +109,7 @@ proto.emit = function emit(type) {
     throw markNodeError(err);
   }
   const handler = this[kCapture] ? this._events?.[type] : undefined;
-  if (handler === undefined) return Reflect.apply(baseEmit, this, [type, ...args]);
+  if (handler === undefined) return Reflect.apply(baseEmit, this, arguments);
   // captureRejections: a listener's rejected promise becomes an 'error' (or the emitter's nodejs.rejection method)
   for (const listener of typeof handler === "function" ? [handler] : [...handler]) {
     const result = Reflect.apply(listener, this, args);

@@ -5,7 +5,7 @@
 import { OP } from "../abi.js";
 import { Buffer } from "./buffer.js";
 import { ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE, notSupported } from "./errors.js";
-import { host, hostFails } from "./host.js";
+import { answer, ask, errorCode, host, isHostError } from "./host.js";
 import { runtimeModule } from "./runtime_modules.js";
 import { EventEmitter } from "./events.js";
 import { utf8Encode } from "./utf8.js";
@@ -195,28 +195,26 @@ function statFrom(json, o) {
 
 export function existsSync(path) {
   try {
-    return !hostFails(OP.FS_STAT, JSON.stringify({ path: toPath(path) }));
+    // (only whether it worked: no error built)
+    return !isHostError(ask(OP.FS_STAT, JSON.stringify({ path: toPath(path) })));
   } catch {
     return false;
   }
 }
 
+/** statSync and lstatSync: with throwIfNoEntry false, a missing path is undefined, its error never built. */
+function statOrMissing(args, o) {
+  const r = ask(OP.FS_STAT, JSON.stringify(args));
+  if (o?.throwIfNoEntry === false && isHostError(r) && errorCode(r) === "ENOENT") return undefined;
+  return statFrom(answer(r), o);
+}
+
 export function statSync(path, o) {
-  try {
-    return statFrom(call(OP.FS_STAT, { path: toPath(path) }), o);
-  } catch (e) {
-    if (o?.throwIfNoEntry === false && e.code === "ENOENT") return undefined;
-    throw e;
-  }
+  return statOrMissing({ path: toPath(path) }, o);
 }
 
 export function lstatSync(path, o) {
-  try {
-    return statFrom(call(OP.FS_STAT, { path: toPath(path), lstat: true }), o);
-  } catch (e) {
-    if (o?.throwIfNoEntry === false && e.code === "ENOENT") return undefined;
-    throw e;
-  }
+  return statOrMissing({ path: toPath(path), lstat: true }, o);
 }
 
 export function fstatSync(fd, o) {

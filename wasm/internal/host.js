@@ -29,21 +29,23 @@ export function needsRun(what) {
  * Node-style error the host reported.
  */
 export function host(op, str, bytes) {
-  if (!bound) needsRun(OP_NAMES[op]);
-  return answer(hostFn(op, str, bytes));
+  return answer(ask(op, str, bytes));
 }
 
-/** Whether the host reported an error for this call (not built: the caller only asks whether it worked, as existsSync does). */
-export function hostFails(op, str) {
+/** The host's reply as it comes, an error it reported not yet built (for callers that only look at its code: isHostError, errorCode). */
+export function ask(op, str, bytes) {
   if (!bound) needsRun(OP_NAMES[op]);
-  return isHostError(hostFn(op, str));
+  return hostFn(op, str, bytes);
 }
 
 /** A Node-style error the host reported: a string starting with NUL, then JSON. */
-const isHostError = (r) => typeof r === "string" && r.charCodeAt(0) === 0;
+export const isHostError = (r) => typeof r === "string" && r.charCodeAt(0) === 0;
+
+/** The code of an error the host reported (isHostError). */
+export const errorCode = (r) => JSON.parse(r.slice(1)).code;
 
 /** The host's reply, or the error it reported. */
-function answer(r) {
+export function answer(r) {
   if (isHostError(r)) throw hostError(JSON.parse(r.slice(1)));
   return r;
 }
@@ -53,8 +55,7 @@ function answer(r) {
  * pre-run asks after the top level (runtime.js warmIntl), unbound; during the top level it stops.
  */
 export function intlLoad(chunk, preparing = false) {
-  if (!bound && !preparing) needsRun("INTL_LOAD");
-  return answer(hostFn(OP.INTL_LOAD, chunk));
+  return answer(preparing ? hostFn(OP.INTL_LOAD, chunk) : ask(OP.INTL_LOAD, chunk));
 }
 
 /** The module function of one of the runtime's modules kept out of its snapshot: it is nothing of a run, so a pre-run may ask for it too. */

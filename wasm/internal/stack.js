@@ -60,9 +60,7 @@ function userFrames(callsites) {
 const pending = Symbol("edgebox.pending");
 const pendingProto = {
   [pending]: true,
-  [Symbol.toPrimitive]() {
-    return text(this, this.err);
-  },
+  // (and so as a string, a template's part or an operand of +: valueOf gives no primitive)
   toString() {
     return text(this, this.err);
   },
@@ -76,21 +74,19 @@ function prepare(err, callsites) {
 
 const isPending = (v) => v !== null && typeof v === "object" && v[pending] === true;
 
-/** Errors whose stack is being formatted: a name or message getter that reads the stack meanwhile gets the frames alone. */
-const formatting = new Set();
-
 /** The stack text of `err` from its pending value: the header now, mapped through the host when a frame is in a mapped file. */
 function text(v, err) {
   if (v.text !== undefined) return v.text;
   const user = userFrames(v.callsites);
   const lines = user.map((cs) => "\n" + formatFrame(cs)).join("");
-  if (formatting.has(err)) return lines.slice(1);
-  formatting.add(err);
+  // (a name or message getter that reads the stack while the header is made gets the frames alone)
+  v.text = lines.slice(1);
   try {
     const s = header(err) + lines;
     v.text = mappedFiles.size > 0 && user.some((cs) => mappedFiles.has(cs.getFileName())) ? host(OP.STACK_MAP, s) : s;
-  } finally {
-    formatting.delete(err);
+  } catch (e) {
+    v.text = undefined;
+    throw e;
   }
   v.callsites = []; // (the call sites hold functions and their closures alive)
   return v.text;
