@@ -7,7 +7,7 @@
 // Usage: bun bench/profile.ts <edgebox arguments>, e.g. bun bench/profile.ts run app.ebx
 // Needs perf (Debian linux-perf) and perf_event access (kernel.perf_event_paranoid <= 2).
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { quickjsWasmPath } from "../internal/assets/paths.ts";
@@ -44,12 +44,17 @@ function frame(symbol: string, file: string): Frame {
   return { name: (main && names.get(Number(m[1]))) || symbol, guest: symbol.startsWith("wasm[") };
 }
 
+// (Wasmtime's perf maps, /tmp/perf-<pid>.map: the run's are removed once read, since a later
+// process given the same pid would seem to have written one)
+const perfMaps = () => new Set(readdirSync("/tmp").filter((f) => /^perf-\d+\.map$/.test(f)));
+const mapsBefore = perfMaps();
 const dir = mkdtempSync(join(tmpdir(), "edgebox-profile-"));
 const data = join(dir, "perf.data");
 const rec = Bun.spawnSync(["perf", "record", "-q", "-F", "2000", "-g", "-o", data, EDGEBOX, ...args], { env: installedEnv(), stdout: "inherit", stderr: "inherit" });
 if (rec.exitCode !== 0) throw new Error(`perf record exited ${rec.exitCode}`);
 const script = Bun.spawnSync(["perf", "script", "-i", data], { stdout: "pipe", stderr: "ignore" }).stdout.toString();
 rmSync(dir, { recursive: true, force: true });
+for (const f of perfMaps()) if (!mapsBefore.has(f)) rmSync(join("/tmp", f), { force: true });
 
 /** Each sample's frames, leaf first, offsets dropped. */
 const samples = script
